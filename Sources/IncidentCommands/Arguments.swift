@@ -1,0 +1,94 @@
+import IncidentCore
+
+/// The tokens after the command word, consumed left to right.
+struct Arguments {
+    let text: String
+    let tokens: [Token]
+    private(set) var index = 0
+
+    init(text: String, tokens: [Token]) {
+        self.text = text
+        self.tokens = tokens
+    }
+
+    var endOffset: Int { text.count }
+
+    func peek() -> Token? { index < tokens.count ? tokens[index] : nil }
+
+    @discardableResult
+    mutating func next() -> Token? {
+        guard let token = peek() else { return nil }
+        index += 1
+        return token
+    }
+
+    /// `command`, provided nothing else was typed.
+    mutating func finish(_ command: Command) throws(CommandError) -> Command {
+        if let extra = peek() {
+            throw CommandError(.unexpectedArgument, "Unexpected “\(extra.text.clipped)”.", position: extra.offset)
+        }
+        return command
+    }
+
+    /// Takes the next token if it names an incident (`INC-42`, `#incident-...`).
+    mutating func takeIncidentRef() -> IncidentRef? {
+        guard let token = peek(), !token.quoted, let ref = IncidentRef(parsing: token.text) else { return nil }
+        next()
+        return ref
+    }
+
+    /// The rest of the line as typed (quotes, spacing and line breaks kept), without control
+    /// characters. nil when nothing is left and `required` is nil; an error naming `required`
+    /// when something is required.
+    mutating func restAsText(required: String?) throws(CommandError) -> String? {
+        guard let first = peek() else {
+            guard let required else { return nil }
+            throw CommandError(.missingArgument, "Add \(required).", position: endOffset)
+        }
+        index = tokens.count
+        let rest = FreeText.clean(String(text[first.start...]))
+        guard rest.count <= CommandParser.maxTextLength else {
+            throw CommandError(.tooLong, "That text is too long (over \(CommandParser.maxTextLength) characters).",
+                               position: first.offset)
+        }
+        return rest
+    }
+
+    /// The next token as a person, and nothing after it.
+    mutating func takePerson(for what: String) throws(CommandError) -> PersonRef {
+        guard let token = next() else {
+            throw CommandError(.missingArgument, "Mention \(what), like @alice.", position: endOffset)
+        }
+        guard let person = Mention.person(token.text) else {
+            throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not a person; mention them, like @alice.",
+                               position: token.offset)
+        }
+        if let extra = peek() {
+            throw CommandError(.unexpectedArgument, "Name one person; unexpected “\(extra.text.clipped)”.",
+                               position: extra.offset)
+        }
+        return person
+    }
+}
+
+enum FreeText {
+    /// Drops control characters other than line breaks and tabs, and trims.
+    static func clean(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
+                scalars.append(scalar)
+            } else if scalar == "\r" {
+                continue
+            } else {
+                scalars.append(" ")
+            }
+        }
+        return String(scalars).trimmingWhitespace()
+    }
+
+    /// One line: line breaks and tabs as spaces, runs of spaces as one.
+    static func oneLine(_ text: String) -> String {
+        clean(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,34 @@
+/// The command manual: what `commands/*.md` says of each command, carried into the binary
+/// for `/incident help` and for the usage line of every error.
+///
+/// The Markdown files are the source. `CommandManual+Generated.swift` is written from them by
+/// `UPDATE_COMMAND_MANUAL=1 swift test --filter CommandManualTests`, and a test fails whenever
+/// the two differ, so the manual, the help and the parser cannot drift apart.
+public struct CommandManual: Hashable, Sendable {
+    public struct Entry: Hashable, Sendable {
+        public var name: CommandName
+        /// The usage lines, as `## Syntax` shows them.
+        public var syntax: [String]
+        /// The first paragraph: what the command does, in one or two sentences.
+        public var summary: String
+        /// Who may use it, as `## Who may use it` says.
+        public var whoMayUse: String
+        /// What responders can type, from `## Examples` (those that parse).
+        public var examples: [String]
+
+        public init(name: CommandName, syntax: [String], summary: String, whoMayUse: String, examples: [String]) {
+            self.name = name
+            self.syntax = syntax
+            self.summary = summary
+            self.whoMayUse = whoMayUse
+            self.examples = examples
+        }
+    }
+
+    public static func entry(_ name: CommandName) -> Entry {
+        guard let entry = entries.first(where: { $0.name == name }) else {
+            preconditionFailure("commands/\(name.manualFileName) is missing from the generated manual")
+        }
+        return entry
+    }
+}

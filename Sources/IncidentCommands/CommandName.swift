@@ -1,0 +1,56 @@
+/// Every chat command, by the name the manual and `/incident help` use.
+public enum CommandName: String, CaseIterable, Hashable, Sendable {
+    case declare = "incident declare"
+    case status = "incident status"
+    case list = "incident list"
+    case mitigated = "incident mitigated"
+    case resolve = "incident resolve"
+    case close = "incident close"
+    case postmortem = "incident postmortem"
+    case escalation = "incident escalation"
+    case help = "incident help"
+    case sev
+    case ic
+    case role
+    case update
+    case ack
+    case note
+
+    /// The `/incident` subcommand word, or nil for a top-level command.
+    var subcommand: String? {
+        rawValue.hasPrefix("incident ") ? String(rawValue.dropFirst("incident ".count)) : nil
+    }
+
+    /// Finds a command by what a responder typed after the prefix: `sev`, `incident declare`,
+    /// `declare`, `/ack`, `!note`.
+    public init?(lookingUp text: String) {
+        var word = text.lowercased().trimmingCharacters(in: " ")
+        if word.hasPrefix("/") || word.hasPrefix("!") { word.removeFirst() }
+        if let exact = CommandName(rawValue: word) {
+            self = exact
+        } else if let sub = CommandName.allCases.first(where: { $0.subcommand == word }) {
+            self = sub
+        } else {
+            return nil
+        }
+    }
+
+    /// The usage line(s) from the command manual.
+    public var usage: String { CommandManual.entry(self).syntax.joined(separator: " | ") }
+
+    /// The command's file in `commands/`.
+    public var manualFileName: String { rawValue.replacingOccurrences(of: " ", with: "-") + ".md" }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var sub = Substring(self)
+        while sub.first == set { sub.removeFirst() }
+        while sub.last == set { sub.removeLast() }
+        return String(sub)
+    }
+
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

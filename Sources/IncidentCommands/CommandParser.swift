@@ -1,0 +1,142 @@
+import IncidentCore
+
+/// Turns a line of chat into a `ParsedCommand`, in stages: prefix and size checks, tokens,
+/// the command word, then the command's own arguments.
+///
+/// Accepts `/` (Slack, console) and `!` (Matrix, console) prefixes, any letter case, extra
+/// white space and quotes. Never traps, and runs in time linear in the input.
+public enum CommandParser {
+    /// Longest line read as a command, in characters (Slack allows 4,000 in a slash command;
+    /// Matrix messages may be longer). Anything longer is refused before it is tokenized.
+    public static let maxLength = 8_000
+    /// Longest incident title, in characters.
+    public static let maxTitleLength = 150
+    /// Longest free text (`/note`, `/update`, a resolution summary, a severity reason).
+    public static let maxTextLength = 4_000
+
+    public static func parse(_ text: String) -> Result<ParsedCommand, CommandError> {
+        do {
+            return .success(try parseOrThrow(text))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func parseOrThrow(_ text: String) throws(CommandError) -> ParsedCommand {
+        guard let first = text.first(where: { !$0.isWhitespace }), first == "/" || first == "!" else {
+            throw CommandError(.notACommand, "Commands start with / or !, for example /incident help.")
+        }
+        guard text.count <= maxLength else {
+            throw CommandError(.tooLong, "That message is too long to be a command (over \(maxLength) characters).")
+        }
+        let tokens = Tokenizer.tokens(text)
+        var arguments = Arguments(text: text, tokens: tokens)
+        let word = arguments.next()!
+        let typed = word.text.dropFirst().lowercased()
+        let name: CommandName
+        if typed == "incident" || typed == "inc" {
+            guard let sub = arguments.peek() else { return ParsedCommand(.help(topic: nil)) }
+            guard let found = CommandName(lookingUp: sub.text) else {
+                let names = CommandName.allCases.compactMap(\.subcommand).joined(separator: "|")
+                throw CommandError(.unknownCommand, "“\(sub.text.clipped)” is not an /incident command.",
+                                   usage: "/incident <\(names)> ...", position: sub.offset)
+            }
+            arguments.next()
+            name = found
+        } else if let found = CommandName(lookingUp: typed), found.subcommand == nil {
+            name = found
+        } else {
+            throw CommandError(.unknownCommand,
+                               "Unknown command “\(word.text.clipped)”; type /incident help for the list.",
+                               position: word.offset)
+        }
+        do {
+            return try parseArguments(of: name, &arguments)
+        } catch var error {
+            if error.usage == nil { error.usage = name.usage }
+            throw error
+        }
+    }
+
+    static func parseArguments(of name: CommandName, _ arguments: inout Arguments) throws(CommandError) -> ParsedCommand {
+        if name == .declare { return ParsedCommand(.declare(try parseDeclaration(&arguments))) }
+        if name == .list { return ParsedCommand(try arguments.finish(.list)) }
+        if name == .help { return ParsedCommand(.help(topic: try parseHelpTopic(&arguments))) }
+
+        let target = arguments.takeIncidentRef()
+        let command: Command
+        switch name {
+        case .status: command = try arguments.finish(.status)
+        case .mitigated: command = try arguments.finish(.mitigated)
+        case .close: command = try arguments.finish(.close)
+        case .postmortem: command = try arguments.finish(.postmortem)
+        case .escalation: command = try arguments.finish(.escalation)
+        case .ack: command = try arguments.finish(.ack)
+        case .resolve: command = .resolve(summary: try arguments.restAsText(required: nil))
+        case .note: command = .note(try arguments.restAsText(required: "a note")!)
+        case .sev: command = try parseSeverity(&arguments)
+        case .ic: command = .commander(try arguments.takePerson(for: "the new incident commander"))
+        case .role: command = try parseRole(&arguments)
+        case .update: command = .update(try parseUpdate(&arguments))
+        case .declare, .list, .help: fatalError("handled above")
+        }
+        return ParsedCommand(command, target: target)
+    }
+
+    static func parseSeverity(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        guard let token = arguments.next() else {
+            throw CommandError(.missingArgument, "Say which severity: P0, P1, P2 or P3.", position: arguments.endOffset)
+        }
+        guard let severity = Severity(parsing: token.text) else {
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
+        }
+        return .severity(severity, reason: try arguments.restAsText(required: nil))
+    }
+
+    static func parseRole(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        guard let token = arguments.next() else {
+            throw CommandError(.missingArgument, "Say which role: comms, scribe or lead.", position: arguments.endOffset)
+        }
+        let role: Role
+        switch token.text.lowercased() {
+        case "ic", "commander", "incident-commander": role = .commander
+        case "comms", "communications", "comm": role = .comms
+        case "scribe", "notes": role = .scribe
+        case "lead", "tech-lead", "techlead", "technical-lead": role = .lead
+        default:
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not a role; use comms, scribe or lead (or /ic for the commander).",
+                               position: token.offset)
+        }
+        let person = try arguments.takePerson(for: "who takes the role")
+        return role == .commander ? .commander(person) : .role(role, person)
+    }
+
+    static func parseHelpTopic(_ arguments: inout Arguments) throws(CommandError) -> String? {
+        guard let first = arguments.next() else { return nil }
+        var words = first.text
+        if let second = arguments.next() { words += " " + second.text }
+        guard arguments.peek() == nil else {
+            throw CommandError(.unexpectedArgument, "Ask for help on one command at a time.", position: arguments.peek()!.offset)
+        }
+        guard let name = CommandName(lookingUp: words)
+            ?? CommandName(lookingUp: "incident " + words.drop(while: { $0 == "/" || $0 == "!" }))
+        else {
+            throw CommandError(.invalidArgument, "There is no command “\(words.clipped)”.", position: first.offset)
+        }
+        return name.rawValue
+    }
+}
+
+extension String {
+    /// The text cut to 40 characters for quoting back in an error.
+    var clipped: String {
+        let cleaned = String(unicodeScalars.filter { !$0.properties.generalCategory.isControl }.map(Character.init))
+        return cleaned.count > 40 ? cleaned.prefix(40) + "…" : cleaned
+    }
+}
+
+extension Unicode.GeneralCategory {
+    var isControl: Bool { self == .control || self == .format || self == .lineSeparator || self == .paragraphSeparator }
+}

@@ -1,0 +1,59 @@
+import IncidentCore
+
+extension CommandParser {
+    /// `<title words> [--sev P1] [--ic @user]`, options anywhere, `--opt=value` too.
+    static func parseDeclaration(_ arguments: inout Arguments) throws(CommandError) -> Declaration {
+        var titleWords: [String] = []
+        var severity: Severity?
+        var commander: PersonRef?
+        while let token = arguments.next() {
+            guard !token.quoted, token.text.hasPrefix("--"), token.text.count > 2 else {
+                titleWords.append(token.text)
+                continue
+            }
+            let parts = token.text.split(separator: "=", maxSplits: 1)
+            let option = parts[0].lowercased()
+            let value: Token
+            if parts.count == 2 {
+                value = Token(text: String(parts[1]), offset: token.offset + parts[0].count + 1, start: token.start, quoted: false)
+            } else if let next = arguments.next() {
+                value = next
+            } else {
+                throw CommandError(.missingArgument, "\(option) needs a value.", position: token.offset)
+            }
+            switch option {
+            case "--sev", "--severity":
+                guard severity == nil else {
+                    throw CommandError(.unexpectedArgument, "--sev is given twice.", position: token.offset)
+                }
+                guard let parsed = Severity(parsing: value.text) else {
+                    throw CommandError(.invalidArgument,
+                                       "“\(value.text.clipped)” is not a severity; use P0, P1, P2 or P3.",
+                                       position: value.offset)
+                }
+                severity = parsed
+            case "--ic", "--commander":
+                guard commander == nil else {
+                    throw CommandError(.unexpectedArgument, "--ic is given twice.", position: token.offset)
+                }
+                guard let person = Mention.person(value.text) else {
+                    throw CommandError(.invalidArgument,
+                                       "“\(value.text.clipped)” is not a person; mention them, like --ic @alice.",
+                                       position: value.offset)
+                }
+                commander = person
+            default:
+                throw CommandError(.invalidArgument, "Unknown option \(option.clipped); use --sev or --ic.",
+                                   position: token.offset)
+            }
+        }
+        let title = FreeText.oneLine(titleWords.joined(separator: " "))
+        guard !title.isEmpty else {
+            throw CommandError(.missingArgument, "Give the incident a title.", position: arguments.endOffset)
+        }
+        guard title.count <= maxTitleLength else {
+            throw CommandError(.tooLong, "The title is too long (over \(maxTitleLength) characters); keep it short.")
+        }
+        return Declaration(title: title, severity: severity, commander: commander)
+    }
+}

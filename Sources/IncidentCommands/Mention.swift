@@ -1,0 +1,42 @@
+import IncidentCore
+
+/// Reads a person mention in any of the forms platforms send.
+enum Mention {
+    /// `<@U0123ABC|alice>`, `<@U0123ABC>`, `@alice:example.org`, `https://matrix.to/#/@alice:example.org`,
+    /// `@alice`, or a bare roster key `alice`. Trailing `,.;!?` is ignored.
+    static func person(_ token: String) -> PersonRef? {
+        var text = Substring(token)
+        while let last = text.last, ",.;!?".contains(last) { text.removeLast() }
+        if text.hasPrefix("<@"), text.hasSuffix(">") {
+            let inner = text.dropFirst(2).dropLast()
+            let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let id = String(parts[0])
+            guard !id.isEmpty, id.count <= 32, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+            let label = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
+            return .slack(userID: id, label: label)
+        }
+        for prefix in ["https://matrix.to/#/", "matrix.to/#/"] where text.hasPrefix(prefix) {
+            text = text.dropFirst(prefix.count)
+        }
+        if text.hasPrefix("@"), let colon = text.firstIndex(of: ":") {
+            let local = text[text.index(after: text.startIndex)..<colon]
+            let server = text[text.index(after: colon)...]
+            guard !local.isEmpty, local.allSatisfy(isMatrixLocalpart), isServerName(server) else { return nil }
+            return .matrix(userID: String(text))
+        }
+        let handle = text.hasPrefix("@") ? text.dropFirst() : text
+        guard let first = handle.first, first.isLetter || first.isNumber, handle.count <= 64,
+              handle.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
+        else { return nil }
+        return .handle(String(handle))
+    }
+
+    private static func isMatrixLocalpart(_ c: Character) -> Bool {
+        c.isASCII && (c.isLowercase || c.isNumber || "._=-/+".contains(c))
+    }
+
+    private static func isServerName(_ server: Substring) -> Bool {
+        !server.isEmpty && server.count <= 255
+            && server.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
+    }
+}

@@ -1,0 +1,64 @@
+import IncidentCore
+
+extension ParsedCommand {
+    /// A canonical one-line description of what was parsed, as the examples in `commands/`
+    /// write it: `sev P0 reason="checkout is down"`, `ic @alice incident=INC-42`.
+    public var summary: String {
+        var words = command.summaryWords
+        if let target { words.append("incident=\(target)") }
+        return words.joined(separator: " ")
+    }
+}
+
+extension Command {
+    var summaryWords: [String] {
+        switch self {
+        case .declare(let d):
+            return ["declare", "title=" + quoted(d.title)]
+                + (d.severity.map { ["sev=\($0)"] } ?? [])
+                + (d.commander.map { ["ic=" + $0.summary] } ?? [])
+        case .status: return ["status"]
+        case .list: return ["list"]
+        case .mitigated: return ["mitigated"]
+        case .resolve(let summary): return ["resolve"] + (summary.map { ["summary=" + quoted($0)] } ?? [])
+        case .close: return ["close"]
+        case .postmortem: return ["postmortem"]
+        case .escalation: return ["escalation"]
+        case .help(let topic): return ["help"] + (topic.map { ["topic=" + quoted($0)] } ?? [])
+        case .severity(let severity, let reason):
+            return ["sev", severity.rawValue] + (reason.map { ["reason=" + quoted($0)] } ?? [])
+        case .commander(let person): return ["ic", person.summary]
+        case .role(let role, let person): return ["role", role.rawValue, person.summary]
+        case .update(let update):
+            return ["update"] + (update.text.isEmpty ? [] : ["text=" + quoted(update.text)])
+                + update.fields.map { "\($0.label)=" + quoted($0.value) }
+        case .ack: return ["ack"]
+        case .note(let text): return ["note", "text=" + quoted(text)]
+        }
+    }
+
+    private func quoted(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            default: escaped.append(character)
+            }
+        }
+        return "\"" + escaped + "\""
+    }
+}
+
+extension PersonRef {
+    /// `@alice`, `slack:U0123ABC`, `matrix:@alice:example.org`.
+    var summary: String {
+        switch self {
+        case .slack(let id, _): "slack:" + id
+        case .matrix(let id): "matrix:" + id
+        case .handle(let name): "@" + name
+        }
+    }
+}

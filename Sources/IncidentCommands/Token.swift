@@ -1,0 +1,71 @@
+/// A word of a command line, with where it stood in the original text.
+struct Token: Hashable, Sendable {
+    /// The word with its surrounding quotes removed.
+    var text: String
+    /// Offset of the token's first character in the original text, in characters.
+    var offset: Int
+    /// Where the token starts in the original text (for taking the rest verbatim).
+    var start: String.Index
+    /// Whether the token was written in quotes.
+    var quoted: Bool
+}
+
+/// Splits a command line into tokens.
+///
+/// Words are separated by any white space. A quote (`"`, `'`, `“`, `‘`) opens a quoted token
+/// only at the start of a word and closes at the matching quote followed by white space or
+/// the end; a quote that never closes is an ordinary character, so `can't` and a stray `"`
+/// never swallow the rest of the line. Slack's escapes (`<@U0123|name>`, `<#C0123|name>`)
+/// are single tokens. Runs in one pass over the text.
+enum Tokenizer {
+    static func tokens(_ text: String) -> [Token] {
+        var tokens: [Token] = []
+        var index = text.startIndex
+        var offset = 0
+        func advance() {
+            index = text.index(after: index)
+            offset += 1
+        }
+        while index < text.endIndex {
+            if text[index].isWhitespace {
+                advance()
+                continue
+            }
+            let start = index
+            let startOffset = offset
+            if let close = closingQuote(for: text[index]), let end = quoteEnd(text, after: index, close: close) {
+                let body = String(text[text.index(after: index)..<end])
+                while index <= end { advance() }
+                tokens.append(Token(text: body, offset: startOffset, start: start, quoted: true))
+                continue
+            }
+            while index < text.endIndex, !text[index].isWhitespace { advance() }
+            tokens.append(Token(text: String(text[start..<index]), offset: startOffset, start: start, quoted: false))
+        }
+        return tokens
+    }
+
+    static func closingQuote(for character: Character) -> Character? {
+        switch character {
+        case "\"": "\""
+        case "'": "'"
+        case "\u{201C}": "\u{201D}"  // “ ”
+        case "\u{2018}": "\u{2019}"  // ‘ ’
+        default: nil
+        }
+    }
+
+    /// The index of the quote that closes the one at `open`: the next `close` that is followed by
+    /// white space or the end of the text.
+    static func quoteEnd(_ text: String, after open: String.Index, close: Character) -> String.Index? {
+        var index = text.index(after: open)
+        while index < text.endIndex {
+            if text[index] == close {
+                let next = text.index(after: index)
+                if next == text.endIndex || text[next].isWhitespace { return index }
+            }
+            index = text.index(after: index)
+        }
+        return nil
+    }
+}

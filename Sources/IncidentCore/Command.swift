@@ -1,0 +1,98 @@
+/// A chat command, parsed and platform-neutral. `IncidentCommands` makes these from text.
+public enum Command: Hashable, Sendable, Codable {
+    /// `/incident declare <title> [--sev P0..P3] [--ic @user]`
+    case declare(Declaration)
+    /// `/incident status`
+    case status
+    /// `/incident list`
+    case list
+    /// `/incident mitigated`
+    case mitigated
+    /// `/incident resolve [summary]`
+    case resolve(summary: String?)
+    /// `/incident close`
+    case close
+    /// `/incident postmortem`
+    case postmortem
+    /// `/incident escalation`
+    case escalation
+    /// `/incident help [command]`
+    case help(topic: String?)
+    /// `/sev <P0..P3> [reason]`
+    case severity(Severity, reason: String?)
+    /// `/ic @user`
+    case commander(PersonRef)
+    /// `/role <comms|scribe|lead> @user`
+    case role(Role, PersonRef)
+    /// `/update <text> [status: ...] [impact: ...] [next: ...] [eta: ...]`
+    case update(StatusUpdate)
+    /// `/ack`
+    case ack
+    /// `/note <text>`
+    case note(String)
+
+    /// Whether the command reads or changes one incident (and so needs one, named or implied).
+    public var needsIncident: Bool {
+        switch self {
+        case .declare, .list, .help: false
+        default: true
+        }
+    }
+
+    /// Whether the command changes anything. Queries (`status`, `list`, `escalation`,
+    /// `postmortem`, `help`) are answered to the asker and leave no timeline entry.
+    public var isQuery: Bool {
+        switch self {
+        case .status, .list, .escalation, .postmortem, .help: true
+        default: false
+        }
+    }
+}
+
+/// What `/incident declare` asks for.
+public struct Declaration: Hashable, Sendable, Codable {
+    public var title: String
+    /// nil: the policy's default severity.
+    public var severity: Severity?
+    public var commander: PersonRef?
+
+    public init(title: String, severity: Severity? = nil, commander: PersonRef? = nil) {
+        self.title = title
+        self.severity = severity
+        self.commander = commander
+    }
+}
+
+/// A status update: free text plus the optional labelled fields responders use.
+public struct StatusUpdate: Hashable, Sendable, Codable {
+    public var text: String
+    public var status: String?
+    public var impact: String?
+    public var next: String?
+    public var eta: String?
+
+    public init(text: String, status: String? = nil, impact: String? = nil, next: String? = nil, eta: String? = nil) {
+        self.text = text
+        self.status = status
+        self.impact = impact
+        self.next = next
+        self.eta = eta
+    }
+
+    /// The labelled fields that are present, in their canonical order.
+    public var fields: [(label: String, value: String)] {
+        [("status", status), ("impact", impact), ("next", next), ("eta", eta)]
+            .compactMap { label, value in value.map { (label, $0) } }
+    }
+}
+
+/// A command with the incident it names, if it named one.
+public struct ParsedCommand: Hashable, Sendable, Codable {
+    public var target: IncidentRef?
+    public var command: Command
+
+    public init(_ command: Command, target: IncidentRef? = nil) {
+        self.command = command
+        self.target = target
+    }
+}

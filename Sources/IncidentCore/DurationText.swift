@@ -1,0 +1,53 @@
+/// Durations as people write them in config and at the console: `15m`, `1h`, `2h30m`, `5d`, `90s`.
+public enum DurationText {
+    /// Parses a positive or zero duration; nil when the text is not one.
+    public static func parse(_ text: String) -> Duration? {
+        let trimmed = text.trimmingWhitespace().lowercased()
+        guard !trimmed.isEmpty, trimmed.count <= 32 else { return nil }
+        var total: Int64 = 0
+        var digits = ""
+        for character in trimmed {
+            if let digit = character.wholeNumberValue, character.isASCII {
+                digits.append(String(digit))
+                continue
+            }
+            let unit: Int64
+            switch character {
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3_600
+            case "d": unit = 86_400
+            case "w": unit = 604_800
+            default: return nil
+            }
+            guard let value = Int64(digits), value <= 1_000_000 else { return nil }
+            total += value * unit
+            digits = ""
+        }
+        guard digits.isEmpty else { return nil }
+        return .seconds(total)
+    }
+
+    /// The shortest text `parse` reads back: `1h30m`, `15m`, `0s`.
+    public static func format(_ duration: Duration) -> String {
+        var seconds = duration.wholeSeconds
+        guard seconds > 0 else { return "0s" }
+        var text = ""
+        for (unit, suffix) in [(Int64(86_400), "d"), (3_600, "h"), (60, "m"), (1, "s")] where seconds >= unit {
+            text += String(seconds / unit) + suffix
+            seconds %= unit
+        }
+        return text
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing white space and newlines.
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

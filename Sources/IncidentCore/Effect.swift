@@ -1,0 +1,59 @@
+/// Something the bot must do outside itself, decided by the core and carried out later by
+/// delivery, from the outbox. Effects are data: deciding one sends nothing.
+public struct Effect: Hashable, Sendable, Codable {
+    /// Stable and unique: delivery uses it to do each effect exactly once (Matrix txnId, dedupe).
+    public var key: String
+    /// The incident the effect belongs to; `RoomTarget.incidentRoom` means this incident's room.
+    public var incident: Int
+    public var action: Action
+
+    public init(key: String, incident: Int, action: Action) {
+        self.key = key
+        self.incident = incident
+        self.action = action
+    }
+
+    public enum Action: Hashable, Sendable, Codable {
+        /// Create the incident room; later effects of the incident wait for it and use its id.
+        case createRoom(name: String, topic: String, invite: [PersonID])
+        /// Invite people to the incident room.
+        case invite([PersonID])
+        /// Set the incident room's topic.
+        case setTopic(String)
+        /// Post a message in a room.
+        case post(Message, to: RoomTarget)
+        /// A direct message to one person (a nudge reminder, a notice).
+        case directMessage(Message, to: PersonID)
+        /// Page a person: a direct message that delivery retries and fails over to their
+        /// other platform when their preferred one cannot take it.
+        case page(Page)
+    }
+}
+
+/// Where a post goes.
+public enum RoomTarget: Hashable, Sendable, Codable {
+    /// The incident's own room.
+    case incidentRoom
+    /// The configured broadcast channel for status updates and declarations.
+    case broadcast
+}
+
+/// One page of one person from one escalation ladder level.
+public struct Page: Hashable, Sendable, Codable {
+    public var person: PersonID
+    /// `engineering`, `business`.
+    public var ladder: String
+    /// `L1` ... as the policy names the level.
+    public var level: String
+    /// `team lead`, as the policy names the level's role.
+    public var role: String
+    public var message: Message
+
+    public init(person: PersonID, ladder: String, level: String, role: String, message: Message) {
+        self.person = person
+        self.ladder = ladder
+        self.level = level
+        self.role = role
+        self.message = message
+    }
+}

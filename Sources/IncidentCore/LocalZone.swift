@@ -1,0 +1,57 @@
+import Foundation  // Time zone rules (tzdata) only; no clock is read here.
+
+/// The configured time zone: room-name dates and the times people read are shown in it.
+public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let identifier: String
+
+    public static let utc = LocalZone(checked: "UTC")
+
+    /// nil when the system time zone database does not know `identifier`.
+    public init?(identifier: String) {
+        guard !identifier.isEmpty, identifier.count < 64, TimeZone(identifier: identifier) != nil else { return nil }
+        self.identifier = identifier
+    }
+
+    private init(checked identifier: String) { self.identifier = identifier }
+
+    public var description: String { identifier }
+
+    private var zone: TimeZone { TimeZone(identifier: identifier) ?? TimeZone(secondsFromGMT: 0)! }
+
+    private func date(_ instant: Timestamp) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch))
+    }
+
+    /// Seconds east of UTC at `instant` (daylight saving included).
+    public func offsetSeconds(at instant: Timestamp) -> Int {
+        zone.secondsFromGMT(for: date(instant))
+    }
+
+    /// The wall-clock reading at `instant` in this zone.
+    public func civil(_ instant: Timestamp) -> CivilTime {
+        CivilTime(instant, offsetSeconds: offsetSeconds(at: instant))
+    }
+
+    /// `UTC`, or the zone's abbreviation at `instant` (`CET`, `GMT+1`).
+    public func abbreviation(at instant: Timestamp) -> String {
+        if identifier == "UTC" || identifier == "Etc/UTC" { return "UTC" }
+        return zone.abbreviation(for: date(instant)) ?? identifier
+    }
+
+    /// `14:30 UTC`, as the topic and messages show times.
+    public func clockTime(_ instant: Timestamp) -> String {
+        civil(instant).hourMinute + " " + abbreviation(at: instant)
+    }
+
+    /// `2026-11-22 14:30 UTC`.
+    public func dateTime(_ instant: Timestamp) -> String {
+        civil(instant).isoDate + " " + clockTime(instant)
+    }
+}
+
+enum ASCIIFolding {
+    /// Transliterates to Latin and strips diacritics: `Überlastung` -> `Uberlastung`, `Пожар` -> `Pozar`.
+    static func fold(_ text: String) -> String {
+        text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? text
+    }
+}

@@ -1,0 +1,90 @@
+/// A message the bot sends, platform-neutral. Each platform renders it (Slack mrkdwn and
+/// Block Kit, Matrix HTML, plain console lines); user-typed text stays marked as such so
+/// every renderer can escape it.
+public struct Message: Hashable, Sendable, Codable {
+    /// Lines of the message; each line is a run of spans.
+    public var lines: [[Span]]
+    /// Buttons a platform may show under the message.
+    public var actions: [MessageAction]
+
+    public init(lines: [[Span]] = [], actions: [MessageAction] = []) {
+        self.lines = lines
+        self.actions = actions
+    }
+
+    public init(_ spans: Span...) {
+        self.init(lines: [spans])
+    }
+
+    public mutating func line(_ spans: Span...) { lines.append(spans) }
+    public mutating func line(_ spans: [Span]) { lines.append(spans) }
+
+    /// Everyone the message mentions, in order of first mention.
+    public var mentions: [PersonID] {
+        var seen: Set<PersonID> = []
+        return lines.joined().compactMap { span in
+            if case .mention(let person) = span, seen.insert(person).inserted { return person }
+            return nil
+        }
+    }
+
+    /// The message as plain text, mentions shown by `name`, one line per line.
+    public func plainText(name: (PersonID) -> String = { "@" + $0.rawValue }) -> String {
+        lines.map { spans in spans.map { $0.plainText(name: name) }.joined() }.joined(separator: "\n")
+    }
+}
+
+/// A piece of a message line.
+public enum Span: Hashable, Sendable, Codable {
+    /// Text the bot wrote.
+    case text(String)
+    /// Text the bot wrote, emphasised.
+    case strong(String)
+    /// Text a user typed: never trusted to format, link or ping.
+    case userText(String)
+    /// A person, shown so that they are notified.
+    case mention(PersonID)
+    /// An incident's room, by name.
+    case room(String)
+    /// A literal to show as code, such as a command.
+    case code(String)
+    /// A link with a label.
+    case link(url: String, label: String)
+
+    public func plainText(name: (PersonID) -> String) -> String {
+        switch self {
+        case .text(let text), .strong(let text), .code(let text): text
+        case .userText(let text): BroadcastMentions.neutralize(text)
+        case .mention(let person): name(person)
+        case .room(let room): "#" + room
+        case .link(let url, let label): label == url ? url : "\(label) (\(url))"
+        }
+    }
+}
+
+/// Buttons a message may carry (Slack `block_actions`); platforms without buttons drop them.
+public enum MessageAction: String, Hashable, Sendable, Codable {
+    case acknowledge
+    case postUpdate
+}
+
+/// Keeps user-typed text from pinging everyone.
+public enum BroadcastMentions {
+    static let words = ["channel", "here", "room", "everyone"]
+
+    /// Puts a word joiner (U+2060) after the `@` of `@channel`, `@here`, `@room` and `@everyone`
+    /// (any case), so the text reads the same but no platform treats it as a broadcast mention.
+    public static func neutralize(_ text: String) -> String {
+        guard text.contains("@") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let at = rest.firstIndex(of: "@") {
+            result += rest[..<at]
+            result += "@"
+            rest = rest[rest.index(after: at)...]
+            let lowered = rest.prefix(8).lowercased()
+            if words.contains(where: { lowered.hasPrefix($0) }) { result += "\u{2060}" }
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,81 @@
+/// A chat platform incident-bot talks on.
+public enum Platform: String, CaseIterable, Hashable, Sendable, Codable, CustomStringConvertible {
+    case slack
+    case matrix
+    case console
+
+    public var description: String { rawValue }
+}
+
+/// Who a person is to incident-bot: their roster key (`alice`) when the roster knows them,
+/// otherwise their platform id qualified by platform (`slack:U0123ABC`, `matrix:@bob:example.org`).
+public struct PersonID: RawRepresentable, Hashable, Comparable, Sendable, Codable,
+    CustomStringConvertible, ExpressibleByStringLiteral {
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+
+    /// A person the roster does not know, named by their platform account.
+    public static func unlisted(_ platform: Platform, _ accountID: String) -> PersonID {
+        PersonID(platform.rawValue + ":" + accountID)
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: PersonID, rhs: PersonID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// A person as a message mentioned them, before the roster says who that is.
+public enum PersonRef: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Slack's escaped mention `<@U0123ABC|alice>`: the user id and, when sent, the label.
+    case slack(userID: String, label: String?)
+    /// A Matrix user id, `@alice:example.org`.
+    case matrix(userID: String)
+    /// A plain `@alice`: a roster key or a display handle.
+    case handle(String)
+
+    public var description: String {
+        switch self {
+        case .slack(let id, _): "<@\(id)>"
+        case .matrix(let id): id
+        case .handle(let name): "@" + name
+        }
+    }
+}
+
+/// The roles of an incident's response team.
+public enum Role: String, CaseIterable, Hashable, Sendable, Codable, CodingKeyRepresentable, CustomStringConvertible {
+    /// The incident commander (IC), assigned with `/ic`.
+    case commander = "ic"
+    /// Writes the broadcast updates and answers stakeholders.
+    case comms
+    /// Keeps the timeline.
+    case scribe
+    /// Leads the technical investigation.
+    case lead
+
+    /// The roles `/role` assigns; the IC has its own command.
+    public static let assignable: [Role] = [.comms, .scribe, .lead]
+
+    public var description: String { rawValue }
+
+    /// `incident commander`, `comms lead`, ...
+    public var title: String {
+        switch self {
+        case .commander: "incident commander"
+        case .comms: "comms lead"
+        case .scribe: "scribe"
+        case .lead: "technical lead"
+        }
+    }
+}

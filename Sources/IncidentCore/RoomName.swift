@@ -1,0 +1,57 @@
+/// Incident room names: `incident-YYYYMMDD-desc` (SPEC section 3).
+public enum RoomName {
+    /// Slack's channel name limit; Matrix aliases follow the same name.
+    public static let maxLength = 80
+    static let prefix = "incident-"
+    /// Used when a title has nothing that survives folding (`!!!`, `🔥🔥`).
+    static let untitled = "untitled"
+
+    /// The room name for an incident titled `title`, declared at `declaredAt` in `zone`,
+    /// that is not in `taken` (a taken name gets `-2`, `-3`, ...).
+    public static func make(title: String, declaredAt: Timestamp, zone: LocalZone, taken: Set<String> = []) -> String {
+        let base = prefix + zone.civil(declaredAt).compactDate + "-"
+        let slug = slug(title)
+        var suffixNumber = 1
+        while true {
+            let suffix = suffixNumber == 1 ? "" : "-\(suffixNumber)"
+            let name = base + cut(slug, to: maxLength - base.count - suffix.count) + suffix
+            if !taken.contains(name) { return name }
+            suffixNumber += 1
+        }
+    }
+
+    /// The title folded to ASCII, lowercased, runs of anything but `a-z0-9` as one `-`, trimmed.
+    public static func slug(_ title: String) -> String {
+        // Only the start of a very long title can end up in an 80-character name.
+        let folded = ASCIIFolding.fold(String(title.prefix(200))).lowercased()
+        var slug = ""
+        var pendingDash = false
+        for scalar in folded.unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                if pendingDash, !slug.isEmpty { slug.append("-") }
+                pendingDash = false
+                slug.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        return slug.isEmpty ? untitled : slug
+    }
+
+    /// Cuts a slug to at most `limit` characters at a word (dash) boundary; one word longer
+    /// than the limit is cut inside the word.
+    static func cut(_ slug: String, to limit: Int) -> String {
+        guard slug.count > limit else { return slug }
+        let head = slug.prefix(limit)
+        let nextIsBoundary = slug.dropFirst(limit).first == "-"
+        if nextIsBoundary { return String(head) }
+        if let lastDash = head.lastIndex(of: "-") { return String(head[..<lastDash]) }
+        return String(head)
+    }
+
+    /// Whether `name` can be a room name: 1 to 80 of `a-z`, `0-9`, `-`.
+    public static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= maxLength
+            && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+}

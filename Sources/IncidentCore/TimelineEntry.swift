@@ -1,0 +1,33 @@
+/// One line of an incident's record. The timeline is append-only; durations and reports
+/// are computed from it.
+public struct TimelineEntry: Hashable, Sendable, Codable {
+    public var at: Timestamp
+    /// Who did it; nil when the bot did it on its own (pages, nudges, reminders).
+    public var author: PersonID?
+    public var kind: Kind
+    public var text: String
+
+    public init(at: Timestamp, author: PersonID?, kind: Kind, text: String) {
+        self.at = at
+        self.author = author
+        self.kind = kind
+        self.text = text
+    }
+
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        case declared
+        case severityChanged
+        case roleAssigned
+        case acknowledged
+        case statusUpdate
+        case note
+        case mitigated
+        case resolved
+        case closed
+        case paged
+        case nudged
+        case updateMissed
+        case ladderStopped
+        case postmortemReminder
+    }
+}

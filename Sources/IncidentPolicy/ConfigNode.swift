@@ -1,0 +1,145 @@
+import IncidentCore
+import Yams
+
+/// A node of a YAML config file that remembers its file, line and key path, so that every
+/// error names all three. Mappings refuse keys they do not know, which catches typos.
+public struct ConfigNode {
+    let node: Node
+    public let file: String
+    /// `ladders.engineering.levels[2].wait`; empty for the document root.
+    public let path: String
+
+    /// Parses `text` (the contents of `file`). An empty document is an error.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigNode.syntaxError(error, file: file)
+        } catch {
+            throw ConfigError(file: file, line: 0, reason: "cannot read YAML: \(error)")
+        }
+        guard let root else { throw ConfigError(file: file, line: 1, reason: "the file is empty") }
+        return ConfigNode(node: root, file: file, path: "")
+    }
+
+    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { " (\($0.text))" } ?? ""
+            return ConfigError(file: file, line: mark.line, reason: "YAML syntax: \(problem)\(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(file: file, line: context.mark.line,
+                               reason: "duplicate key \(duplicates.joined(separator: ", "))")
+        case .reader(let problem, _, _, _):
+            return ConfigError(file: file, line: 0, reason: "YAML: \(problem)")
+        default:
+            return ConfigError(file: file, line: 0, reason: "YAML: \(error)")
+        }
+    }
+
+    public var line: Int { node.mark?.line ?? 0 }
+
+    /// An error at this node.
+    public func error(_ reason: String) -> ConfigError {
+        ConfigError(file: file, line: line, reason: path.isEmpty ? reason : "\(path): \(reason)")
+    }
+
+    func child(_ node: Node, _ component: String) -> ConfigNode {
+        ConfigNode(node: node, file: file, path: path.isEmpty ? component : path + component.withDotPrefix)
+    }
+
+    /// The node as a mapping whose keys must all be in `keys`.
+    public func mapping(keys: [String]? = nil) throws(ConfigError) -> ConfigMapping {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys to values") }
+        var entries: [(String, ConfigNode)] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                throw ConfigNode(node: key, file: file, path: path).error("keys must be plain words")
+            }
+            if let keys, !keys.contains(scalar.string) {
+                let keyNode = ConfigNode(node: key, file: file, path: path)
+                throw keyNode.error("unknown key “\(scalar.string)”; expected one of \(keys.joined(separator: ", "))")
+            }
+            entries.append((scalar.string, child(value, scalar.string)))
+        }
+        return ConfigMapping(owner: self, entries: entries)
+    }
+
+    /// The node as a list.
+    public func list() throws(ConfigError) -> [ConfigNode] {
+        guard case .sequence(let sequence) = node else { throw error("expected a list, like [a, b]") }
+        return sequence.enumerated().map { index, item in child(item, "[\(index)]") }
+    }
+
+    /// The node as text; an empty text is an error unless `allowEmpty`.
+    public func string(allowEmpty: Bool = false) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error("expected a text value") }
+        guard allowEmpty || !scalar.string.trimmingWhitespace().isEmpty else { throw error("must not be empty") }
+        return scalar.string
+    }
+
+    public func int(min: Int = 0) throws(ConfigError) -> Int {
+        let text = try string()
+        guard let value = Int(text) else { throw error("expected a whole number, not “\(text)”") }
+        guard value >= min else { throw error("must be \(min) or more, not \(value)") }
+        return value
+    }
+
+    public func bool() throws(ConfigError) -> Bool {
+        switch try string().lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        case let other: throw error("expected true or false, not “\(other)”")
+        }
+    }
+
+    /// A duration like `15m`, `2h`, `1h30m`, `5d`; `none` gives nil when `allowNone`.
+    public func duration(allowNone: Bool = false, positive: Bool = true) throws(ConfigError) -> Duration? {
+        let text = try string().trimmingWhitespace()
+        if allowNone, text.lowercased() == "none" { return nil }
+        if text.hasPrefix("-") { throw error("must not be negative, not “\(text)”") }
+        guard let duration = DurationText.parse(text) else {
+            let none = allowNone ? ", or none" : ""
+            throw error("expected a duration like 15m, 2h or 1h30m\(none), not “\(text)”")
+        }
+        if positive, duration <= .zero { throw error("must be longer than zero") }
+        return duration
+    }
+
+    public func severity() throws(ConfigError) -> Severity {
+        let text = try string()
+        guard let severity = Severity(rawValue: text.uppercased()) else {
+            throw error("unknown severity “\(text)”; use P0, P1, P2 or P3")
+        }
+        return severity
+    }
+
+    public func timestamp() throws(ConfigError) -> Timestamp {
+        let text = try string()
+        guard let instant = Timestamp(iso8601: text) else {
+            throw error("expected a time like 2026-01-05T09:00:00Z, not “\(text)”")
+        }
+        return instant
+    }
+}
+
+/// A mapping's entries, in file order.
+public struct ConfigMapping {
+    public let owner: ConfigNode
+    public let entries: [(key: String, value: ConfigNode)]
+
+    public func optional(_ key: String) -> ConfigNode? {
+        entries.first { $0.key == key }?.value
+    }
+
+    public func required(_ key: String) throws(ConfigError) -> ConfigNode {
+        guard let value = optional(key) else { throw owner.error("missing “\(key)”") }
+        return value
+    }
+}
+
+extension String {
+    var withDotPrefix: String { hasPrefix("[") ? self : "." + self }
+}

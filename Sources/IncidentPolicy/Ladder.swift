@@ -1,0 +1,80 @@
+import IncidentCore
+
+/// An escalation ladder (SPEC section 5): levels climbed one by one while the incident stays
+/// unanswered, each with its own wait and severity gate.
+public struct Ladder: Hashable, Sendable, Codable {
+    /// `engineering`, `business`.
+    public var id: String
+    /// What stops the ladder for good.
+    public var stopOn: Set<StopCondition>
+    /// How many times the top level is paged again after its first page.
+    public var repeatAtTop: RepeatLimit
+    /// Whether a missed status update (past `escalate_after_missed`) steps this ladder.
+    public var stepsOnMissedUpdate: Bool
+    public var levels: [Level]
+
+    public init(id: String, stopOn: Set<StopCondition>, repeatAtTop: RepeatLimit, stepsOnMissedUpdate: Bool, levels: [Level]) {
+        self.id = id
+        self.stopOn = stopOn
+        self.repeatAtTop = repeatAtTop
+        self.stepsOnMissedUpdate = stepsOnMissedUpdate
+        self.levels = levels
+    }
+
+    public struct Level: Hashable, Sendable, Codable {
+        /// `L1`.
+        public var id: String
+        /// `on-call engineer`.
+        public var role: String
+        /// How long the level has to answer before the next is paged.
+        public var wait: Duration
+        public var severities: Set<Severity>
+
+        public init(id: String, role: String, wait: Duration, severities: Set<Severity>) {
+            self.id = id
+            self.role = role
+            self.wait = wait
+            self.severities = severities
+        }
+    }
+
+    public enum StopCondition: String, Hashable, Sendable, Codable, CaseIterable {
+        case acknowledged
+        case mitigated
+        case resolved
+    }
+
+    public enum RepeatLimit: Hashable, Sendable, Codable {
+        case unlimited
+        case times(Int)
+
+        public func allows(_ repeatsDone: Int) -> Bool {
+            switch self {
+            case .unlimited: true
+            case .times(let limit): repeatsDone < limit
+            }
+        }
+    }
+
+    public func reference(_ index: Int) -> LevelRef { LevelRef(ladder: id, level: levels[index].id) }
+
+    public func index(of level: String) -> Int? { levels.firstIndex { $0.id == level } }
+
+    /// Whether the ladder runs at all for `severity`.
+    public func runs(at severity: Severity) -> Bool { firstLevel(at: severity) != nil }
+
+    /// The lowest level eligible at `severity`, where the ladder starts.
+    public func firstLevel(at severity: Severity) -> Int? {
+        levels.firstIndex { $0.severities.contains(severity) }
+    }
+
+    /// The next level above `index` eligible at `severity`; nil at the top.
+    public func nextLevel(after index: Int, at severity: Severity) -> Int? {
+        levels.indices.first { $0 > index && levels[$0].severities.contains(severity) }
+    }
+
+    /// The highest level eligible at `severity`.
+    public func topLevel(at severity: Severity) -> Int? {
+        levels.lastIndex { $0.severities.contains(severity) }
+    }
+}

@@ -1,0 +1,122 @@
+import IncidentCore
+
+extension Policy {
+    static let rootKeys = ["time_zone", "default_severity", "escalate_after_missed", "postmortem_reminder_every",
+                           "severities", "ladders"]
+    static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due"]
+    static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
+    static let levelKeys = ["level", "role", "wait", "severities"]
+
+    /// Reads a policy from the text of `file`; any problem is a `ConfigError` with its line.
+    public static func load(yaml text: String, file: String) throws(ConfigError) -> Policy {
+        let root = try ConfigNode.parse(text, file: file).mapping(keys: rootKeys)
+        let zoneNode = root.optional("time_zone")
+        let zoneName = try zoneNode?.string() ?? "UTC"
+        guard let zone = LocalZone(identifier: zoneName) else {
+            throw zoneNode!.error("unknown time zone “\(zoneName)”; use a name like UTC or Europe/Berlin")
+        }
+        let ladders = try loadLadders(try root.required("ladders"))
+        var severities: [Severity: SeverityPolicy] = [:]
+        let severitiesNode = try root.required("severities")
+        for (key, node) in try severitiesNode.mapping().entries {
+            guard let severity = Severity(rawValue: key.uppercased()) else {
+                throw node.error("unknown severity “\(key)”; use P0, P1, P2 or P3")
+            }
+            severities[severity] = try loadSeverity(node, ladders: ladders)
+        }
+        let missing = Severity.allCases.filter { severities[$0] == nil }.map(\.rawValue)
+        guard missing.isEmpty else {
+            throw severitiesNode.error("every severity needs its rules; missing \(missing.joined(separator: ", "))")
+        }
+        let policy = Policy(
+            timeZone: zone,
+            defaultSeverity: try root.optional("default_severity")?.severity() ?? .p2,
+            severities: severities,
+            escalateAfterMissed: try root.optional("escalate_after_missed")?.int(min: 1) ?? 2,
+            postmortemReminderEvery: try root.optional("postmortem_reminder_every")?.duration() ?? .hours(24),
+            ladders: ladders)
+        return policy
+    }
+
+    static func loadSeverity(_ node: ConfigNode, ladders: [Ladder]) throws(ConfigError) -> SeverityPolicy {
+        let map = try node.mapping(keys: severityKeys)
+        var nudge: [Role] = []
+        for item in try map.optional("nudge")?.list() ?? [] {
+            let text = try item.string()
+            guard let role = Role(rawValue: text.lowercased()) else {
+                throw item.error("unknown role “\(text)”; use ic, comms, scribe or lead")
+            }
+            nudge.append(role)
+        }
+        var pageAtOnce: [LevelRef] = []
+        for item in try map.optional("page_at_once")?.list() ?? [] {
+            let text = try item.string()
+            guard let ref = LevelRef(parsing: text), let ladder = ladders.first(where: { $0.id == ref.ladder }),
+                  ladder.index(of: ref.level) != nil
+            else {
+                let known = ladders.flatMap { ladder in ladder.levels.map { "\(ladder.id).\($0.id)" } }
+                throw item.error("unknown level “\(text)”; use one of \(known.joined(separator: ", "))")
+            }
+            pageAtOnce.append(ref)
+        }
+        return SeverityPolicy(
+            definition: try map.required("definition").string(),
+            runbook: try map.optional("runbook")?.string(),
+            updateEvery: try map.required("update_every").duration(allowNone: true),
+            nudge: nudge,
+            pageAtOnce: pageAtOnce,
+            postmortemDue: try map.optional("postmortem_due")?.duration(allowNone: true))
+    }
+
+    static func loadLadders(_ node: ConfigNode) throws(ConfigError) -> [Ladder] {
+        var ladders: [Ladder] = []
+        for (id, ladderNode) in try node.mapping().entries {
+            guard isIdentifier(id) else {
+                throw ladderNode.error("a ladder name is one word of letters, digits, - or _")
+            }
+            let map = try ladderNode.mapping(keys: ladderKeys)
+            var stopOn: Set<Ladder.StopCondition> = []
+            for item in try map.required("stop_on").list() {
+                let text = try item.string()
+                guard let condition = Ladder.StopCondition(rawValue: text) else {
+                    throw item.error("unknown stop condition “\(text)”; use acknowledged, mitigated or resolved")
+                }
+                stopOn.insert(condition)
+            }
+            let repeatNode = try map.required("repeat")
+            let repeatAtTop: Ladder.RepeatLimit =
+                try repeatNode.string() == "unlimited" ? .unlimited : .times(try repeatNode.int())
+            let levelNodes = try map.required("levels").list()
+            guard !levelNodes.isEmpty else { throw try map.required("levels").error("a ladder needs at least one level") }
+            var levels: [Ladder.Level] = []
+            for levelNode in levelNodes {
+                let level = try loadLevel(levelNode)
+                guard !levels.contains(where: { $0.id == level.id }) else {
+                    throw levelNode.error("level \(level.id) appears twice in ladder \(id)")
+                }
+                levels.append(level)
+            }
+            ladders.append(Ladder(id: id, stopOn: stopOn, repeatAtTop: repeatAtTop,
+                                  stepsOnMissedUpdate: try map.optional("steps_on_missed_update")?.bool() ?? false,
+                                  levels: levels))
+        }
+        guard !ladders.isEmpty else { throw node.error("define at least one ladder") }
+        return ladders
+    }
+
+    static func loadLevel(_ node: ConfigNode) throws(ConfigError) -> Ladder.Level {
+        let map = try node.mapping(keys: levelKeys)
+        let idNode = try map.required("level")
+        let id = try idNode.string()
+        guard isIdentifier(id) else { throw idNode.error("a level name is one word, like L1") }
+        var severities: Set<Severity> = []
+        for item in try map.required("severities").list() { severities.insert(try item.severity()) }
+        guard !severities.isEmpty else { throw try map.required("severities").error("name at least one severity") }
+        return Ladder.Level(id: id, role: try map.required("role").string(),
+                            wait: try map.required("wait").duration()!, severities: severities)
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 40 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}

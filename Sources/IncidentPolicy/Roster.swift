@@ -1,0 +1,105 @@
+import IncidentCore
+
+/// Who the people are, how to reach them, and who fills each ladder level (SPEC section 5).
+///
+/// Unlike the policy, the roster is read live: a page goes to whoever is on duty when it is sent.
+public struct Roster: Hashable, Sendable {
+    public var people: [PersonID: Person]
+    public var rotations: [String: Rotation]
+    public var levels: [LevelRef: Assignee]
+    /// Incident admins: may change any incident, like its IC.
+    public var admins: Set<PersonID>
+
+    public init(people: [PersonID: Person] = [:], rotations: [String: Rotation] = [:],
+                levels: [LevelRef: Assignee] = [:], admins: Set<PersonID> = []) {
+        self.people = people
+        self.rotations = rotations
+        self.levels = levels
+        self.admins = admins
+    }
+
+    public struct Person: Hashable, Sendable {
+        public var id: PersonID
+        public var name: String
+        public var slack: String?
+        public var matrix: String?
+        public var preferred: Platform
+
+        public init(id: PersonID, name: String, slack: String? = nil, matrix: String? = nil, preferred: Platform) {
+            self.id = id
+            self.name = name
+            self.slack = slack
+            self.matrix = matrix
+            self.preferred = preferred
+        }
+
+        /// The platform a page tries second when `preferred` cannot take it.
+        public var fallback: Platform? {
+            switch preferred {
+            case .slack: matrix != nil ? .matrix : nil
+            case .matrix: slack != nil ? .slack : nil
+            case .console: nil
+            }
+        }
+    }
+
+    /// People taking turns a week (or `every`) at a time, from `handover` on.
+    public struct Rotation: Hashable, Sendable {
+        public var people: [PersonID]
+        public var handover: Timestamp
+        public var every: Duration
+
+        public init(people: [PersonID], handover: Timestamp, every: Duration = .days(7)) {
+            self.people = people
+            self.handover = handover
+            self.every = every
+        }
+
+        public func onDuty(at instant: Timestamp) -> PersonID {
+            let turn = (instant - handover).wholeSeconds.floorDivided(by: every.wholeSeconds)
+            let count = Int64(people.count)
+            return people[Int((turn % count + count) % count)]
+        }
+    }
+
+    public enum Assignee: Hashable, Sendable {
+        case person(PersonID)
+        case rotation(String)
+    }
+
+    /// Who answers for `level` at `instant`.
+    public func onDuty(_ level: LevelRef, at instant: Timestamp) -> PersonID? {
+        switch levels[level] {
+        case .person(let id): id
+        case .rotation(let name): rotations[name]?.onDuty(at: instant)
+        case nil: nil
+        }
+    }
+
+    /// Who a mention means: the roster person it names, or an unlisted platform account.
+    /// nil for a plain `@handle` the roster does not know (likely a typo).
+    public func resolve(_ ref: PersonRef) -> PersonID? {
+        switch ref {
+        case .slack(let id, _): identify(.slack, accountID: id)
+        case .matrix(let id): identify(.matrix, accountID: id)
+        case .handle(let handle):
+            people[PersonID(handle)] != nil ? PersonID(handle)
+                : people.values.first { $0.id.rawValue.lowercased() == handle.lowercased() }?.id
+        }
+    }
+
+    /// The person behind a platform account: the roster key when listed, else `slack:U0123`.
+    public func identify(_ platform: Platform, accountID: String) -> PersonID {
+        let match = people.values.first { person in
+            switch platform {
+            case .slack: person.slack == accountID
+            case .matrix: person.matrix == accountID
+            case .console: person.id.rawValue == accountID
+            }
+        }
+        return match?.id ?? .unlisted(platform, accountID)
+    }
+
+    /// How to show a person in plain text: `@alice`.
+    public func handle(_ id: PersonID) -> String { "@" + id.rawValue }
+}
