@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "IncidentCore", targets: ["IncidentCore"]),
         .library(name: "IncidentCommands", targets: ["IncidentCommands"]),
         .library(name: "IncidentPolicy", targets: ["IncidentPolicy"]),
+        .library(name: "IncidentRules", targets: ["IncidentRules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -20,8 +21,12 @@ let package = Package(
         // Policy and roster values, their YAML loading, cadence and ladder arithmetic.
         .target(name: "IncidentPolicy", dependencies: ["IncidentCore", .product(name: "Yams", package: "Yams")]),
         // The incident state machine: (state, input, now, policy) -> (state, timeline, effects).
+        .target(name: "IncidentRules", dependencies: ["IncidentCore", "IncidentCommands", "IncidentPolicy"]),
 
+        .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
         .testTarget(name: "IncidentCommandsTests", dependencies: ["IncidentCommands"]),
+        .testTarget(name: "IncidentPolicyTests", dependencies: ["IncidentPolicy"]),
+        .testTarget(name: "IncidentRulesTests", dependencies: ["IncidentRules", "IncidentCommands"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,11 +15,11 @@ public struct Effect: Hashable, Sendable, Codable {
 
     public enum Action: Hashable, Sendable, Codable {
         /// Create the incident room; later effects of the incident wait for it and use its id.
-        case createRoom(name: String, topic: String, invite: [PersonID])
+        case createRoom(name: String, topic: Message, invite: [PersonID])
         /// Invite people to the incident room.
         case invite([PersonID])
         /// Set the incident room's topic.
-        case setTopic(String)
+        case setTopic(Message)
         /// Post a message in a room.
         case post(Message, to: RoomTarget)
         /// A direct message to one person (a nudge reminder, a notice).

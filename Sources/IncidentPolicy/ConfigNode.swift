@@ -8,6 +8,9 @@ public struct ConfigNode {
     public let file: String
     /// `ladders.engineering.levels[2].wait`; empty for the document root.
     public let path: String
+    /// The line of the key this node is the value of, when it is one: an error about a block
+    /// mapping names its key's line, not its first child's.
+    var keyLine: Int? = nil
 
     /// Parses `text` (the contents of `file`). An empty document is an error.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
@@ -39,7 +42,7 @@ public struct ConfigNode {
         }
     }
 
-    public var line: Int { node.mark?.line ?? 0 }
+    public var line: Int { keyLine ?? node.mark?.line ?? 0 }
 
     /// An error at this node.
     public func error(_ reason: String) -> ConfigError {
@@ -62,7 +65,9 @@ public struct ConfigNode {
                 let keyNode = ConfigNode(node: key, file: file, path: path)
                 throw keyNode.error("unknown key “\(scalar.string)”; expected one of \(keys.joined(separator: ", "))")
             }
-            entries.append((scalar.string, child(value, scalar.string)))
+            var valueNode = child(value, scalar.string)
+            valueNode.keyLine = key.mark?.line
+            entries.append((scalar.string, valueNode))
         }
         return ConfigMapping(owner: self, entries: entries)
     }

@@ -1,0 +1,88 @@
+import IncidentCore
+import IncidentPolicy
+
+/// What the rules decided: the incident's new state, what to append to its timeline, what
+/// to do outside (in order), and what to tell the person who asked.
+///
+/// The engine writes the state, the timeline entries and the effects in one transaction.
+public struct Decision: Hashable, Sendable {
+    public var incident: Incident
+    public var timeline: [TimelineEntry]
+    public var effects: [Effect]
+    /// For the asker only (ephemeral where the platform allows it); nil for ticks.
+    public var reply: Message?
+}
+
+/// Builds a `Decision`: the incident being changed, with what the change records and emits.
+struct Transition {
+    var incident: Incident
+    let now: Timestamp
+    let roster: Roster
+    /// Who made the change; nil for the scheduler.
+    let actor: PersonID?
+    var timeline: [TimelineEntry] = []
+    var effects: [Effect] = []
+    var reply: Message?
+    /// People paged in this transition: a person is paged at most once per transition.
+    var pagedNow: Set<PersonID> = []
+    /// The latest overdue-update nudge of this transition; sent once at the end.
+    var pendingNudge: Message?
+
+    init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?) {
+        self.incident = incident
+        self.now = now
+        self.roster = roster
+        self.actor = actor
+    }
+
+    var policy: Policy { incident.policy }
+    var zone: LocalZone { incident.policy.timeZone }
+
+    /// Who a timeline entry is by.
+    enum Author {
+        /// The person whose command this is.
+        case actor
+        /// The bot on its own (pages, nudges, reminders).
+        case bot
+        case person(PersonID)
+    }
+
+    mutating func record(_ kind: TimelineEntry.Kind, _ text: String, by author: Author = .actor) {
+        let who: PersonID? = switch author {
+        case .actor: actor
+        case .bot: nil
+        case .person(let person): person
+        }
+        timeline.append(TimelineEntry(at: now, author: who, kind: kind, text: text))
+    }
+
+    mutating func emit(_ action: Effect.Action) {
+        incident.effectsIssued += 1
+        effects.append(Effect(key: "\(incident.id)/\(incident.effectsIssued)", incident: incident.number, action: action))
+    }
+
+    mutating func post(_ message: Message, to target: RoomTarget = .incidentRoom) {
+        emit(.post(message, to: target))
+    }
+
+    mutating func updateTopic() {
+        emit(.setTopic(Messages.topic(incident)))
+    }
+
+    mutating func finish() -> Decision {
+        if let nudge = pendingNudge {
+            post(nudge)
+            pendingNudge = nil
+        }
+        return Decision(incident: incident, timeline: timeline, effects: effects, reply: reply)
+    }
+
+    /// The person behind a mention, or an error naming who the roster knows.
+    func person(_ ref: PersonRef) throws(IncidentError) -> PersonID {
+        guard let id = roster.resolve(ref) else {
+            let known = roster.people.keys.sorted().prefix(12).map { "@" + $0.rawValue }.joined(separator: ", ")
+            throw IncidentError(.unknown, "I don't know \(ref); mention someone in the roster (\(known)) or their chat account.")
+        }
+        return id
+    }
+}

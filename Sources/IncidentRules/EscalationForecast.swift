@@ -1,0 +1,59 @@
+import IncidentCore
+import IncidentPolicy
+
+/// `/incident escalation`: who has been paged, and who will be paged when if nothing changes.
+///
+/// The future is not estimated: the incident's own scheduler transitions are run forward on a
+/// copy with no commands, so the forecast is exactly what would happen.
+public struct EscalationForecast: Hashable, Sendable {
+    public var sent: [PageRecord]
+    public var upcoming: [PageRecord]
+    /// Ladders that have stopped, with why.
+    public var stopped: [(ladder: String, reason: Ladder.StopCondition)]
+
+    /// At most this many future pages, within `horizon`.
+    public static let maxUpcoming = 8
+    public static let horizon: Duration = .hours(24)
+
+    public init(_ incident: Incident, now: Timestamp, roster: Roster) {
+        sent = incident.pages
+        stopped = incident.policy.ladders.compactMap { ladder in
+            incident.ladders[ladder.id]?.stopped.map { (ladder.id, $0) }
+        }
+        var future = incident
+        var upcoming: [PageRecord] = []
+        while upcoming.count < EscalationForecast.maxUpcoming, let due = future.nextDue, due <= now + EscalationForecast.horizon {
+            let known = future.pages.count
+            future = future.tick(at: max(due, now), roster: roster).incident
+            upcoming += future.pages.dropFirst(known)
+        }
+        self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
+    }
+
+    public static func == (lhs: EscalationForecast, rhs: EscalationForecast) -> Bool {
+        lhs.sent == rhs.sent && lhs.upcoming == rhs.upcoming
+            && lhs.stopped.map(\.ladder) == rhs.stopped.map(\.ladder) && lhs.stopped.map(\.reason) == rhs.stopped.map(\.reason)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sent)
+        hasher.combine(upcoming)
+    }
+
+    public func message(for incident: Incident) -> Message {
+        let zone = incident.policy.timeZone
+        var message = Message(.strong("Escalation for \(incident.id) (\(incident.severity))"))
+        func line(_ page: PageRecord) -> [Span] {
+            let role = incident.policy.ladder(page.level.ladder)?.levels.first { $0.id == page.level.level }?.role ?? ""
+            return [.text("  \(zone.clockTime(page.at))  \(page.level) \(role): "), .mention(page.person), .text(page.reason.timelineNote)]
+        }
+        message.line(.strong("Paged:"))
+        if sent.isEmpty { message.line(.text("  nobody yet")) }
+        for page in sent { message.line(line(page)) }
+        message.line(.strong("Next, if nothing changes:"))
+        if upcoming.isEmpty { message.line(.text("  no more pages")) }
+        for page in upcoming { message.line(line(page)) }
+        for (ladder, reason) in stopped { message.line(.text("The \(ladder) ladder has stopped: \(reason.rawValue).")) }
+        return message
+    }
+}

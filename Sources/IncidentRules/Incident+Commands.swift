@@ -1,0 +1,198 @@
+import IncidentCore
+import IncidentPolicy
+
+extension Incident {
+    /// Carries out `command` by `actor` at `now`. Throws, changing nothing, when the command is
+    /// not allowed for this person or in this phase. Anything that falls due by `now` fires too.
+    ///
+    /// Queries (`status`, `escalation`, `postmortem`, `list`, `help`) are answered by
+    /// `IncidentQueries` and are refused here; `declare` is `Incident.declare`.
+    public func handling(_ command: Command, by actor: PersonID, at now: Timestamp, roster: Roster) throws(IncidentError) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: actor)
+        try transition.apply(command)
+        transition.fireDue()
+        return transition.finish()
+    }
+}
+
+extension Transition {
+    mutating func apply(_ command: Command) throws(IncidentError) {
+        guard let actor else { preconditionFailure("commands have an actor") }
+        guard incident.phase != .closed else {
+            throw IncidentError(.wrongPhase, "\(incident.id) is closed; its record can no longer change.")
+        }
+        switch command {
+        case .severity(let severity, let reason):
+            try requireLead(actor, to: "change the severity")
+            try changeSeverity(to: severity, reason: reason)
+        case .commander(let ref):
+            try requireLead(actor, to: "assign the incident commander")
+            try assign(.commander, to: person(ref))
+        case .role(let role, let ref):
+            try requireLead(actor, to: "assign roles")
+            try assign(role, to: person(ref))
+        case .update(let update):
+            postUpdate(update)
+        case .ack:
+            try acknowledgePage(by: actor)
+        case .note(let text):
+            record(.note, text)
+            post(Messages.note(text, by: actor))
+            reply = Messages.reply("Noted on the \(incident.id) timeline.")
+        case .mitigated:
+            try requireLead(actor, to: "mark the incident mitigated")
+            try markMitigated()
+        case .resolve(let summary):
+            try requireLead(actor, to: "resolve the incident")
+            try resolve(summary: summary)
+        case .close:
+            try requireLead(actor, to: "close the incident")
+            try close()
+        case .declare, .status, .list, .postmortem, .escalation, .help:
+            preconditionFailure("\(command) is not a change to an incident")
+        }
+    }
+
+    /// SPEC section 2: the IC, the declarer and the incident admins; anyone before an IC is named.
+    func requireLead(_ actor: PersonID, to action: String) throws(IncidentError) {
+        guard let commander = incident.commander else { return }
+        guard actor == commander || actor == incident.declaredBy || roster.admins.contains(actor) else {
+            throw IncidentError(.notAllowed,
+                                "Only the incident commander (@\(commander)), the declarer (@\(incident.declaredBy)) or an incident admin can \(action).")
+        }
+    }
+
+    mutating func changeSeverity(to severity: Severity, reason: String?) throws(IncidentError) {
+        let old = incident.severity
+        guard severity != old else { throw IncidentError(.noChange, "\(incident.id) is already \(severity).") }
+        incident.severity = severity
+        let verb = severity.isMoreSevere(than: old) ? "Raised" : "Lowered"
+        record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
+        retimeCadence()
+        updateTopic()
+        let message = Messages.severityChanged(incident, from: old, by: actor!, reason: reason)
+        post(message)
+        post(message, to: .broadcast)
+        if severity.isMoreSevere(than: old), incident.phase == .investigating || incident.phase == .mitigated {
+            startLadders()
+            pageAtOnce()
+        }
+        reply = Messages.reply("\(incident.id) is now \(severity).")
+    }
+
+    /// After a severity change the next update is due one new interval after the last update,
+    /// or one new interval from now if that time has already passed.
+    mutating func retimeCadence() {
+        if incident.phase == .resolved, let resolved = incident.resolvedAt {
+            incident.nextPostmortemReminder = policy[incident.severity].postmortemDue.map { resolved + $0 }
+        }
+        guard incident.phase == .investigating || incident.phase == .mitigated else { return }
+        guard let interval = policy.updateInterval(incident.severity) else {
+            incident.nextUpdateDue = nil
+            return
+        }
+        let fromLastUpdate = incident.lastUpdateAt + interval
+        incident.nextUpdateDue = fromLastUpdate > now ? fromLastUpdate : now + interval
+    }
+
+    mutating func assign(_ role: Role, to person: PersonID) throws(IncidentError) {
+        guard incident.roles[role] != person else {
+            throw IncidentError(.noChange, "@\(person) is already the \(role.title) of \(incident.id).")
+        }
+        incident.roles[role] = person
+        record(.roleAssigned, "@\(person) is the \(role.title).")
+        emit(.invite([person]))
+        if role == .commander { updateTopic() }
+        post(Messages.roleAssigned(role, person, by: actor!))
+        if role == .commander, incident.phase == .investigating || incident.phase == .mitigated {
+            acknowledge(by: person, how: "named incident commander")
+        }
+        reply = Messages.reply("@\(person) is now the \(role.title) of \(incident.id).")
+    }
+
+    mutating func postUpdate(_ update: StatusUpdate) {
+        incident.lastUpdateAt = now
+        incident.missedUpdates = 0
+        if let status = update.status { incident.statusText = status }
+        if incident.phase == .investigating || incident.phase == .mitigated {
+            incident.nextUpdateDue = policy.updateInterval(incident.severity).map { now + $0 }
+        }
+        let summary = ([update.text] + update.fields.map { "\($0.label): \($0.value)" }).filter { !$0.isEmpty }
+        record(.statusUpdate, summary.joined(separator: " | "))
+        updateTopic()
+        let message = Messages.statusUpdate(incident, update, by: actor!)
+        post(message)
+        post(message, to: .broadcast)
+        reply = Messages.reply("Update posted to #\(incident.room) and the broadcast channel.")
+    }
+
+    mutating func acknowledgePage(by person: PersonID) throws(IncidentError) {
+        guard incident.phase == .investigating || incident.phase == .mitigated else {
+            throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); there is no page to acknowledge.")
+        }
+        let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
+        let theirPages = incident.pages.filter { $0.person == person }
+        guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
+            if !theirPages.isEmpty {
+                throw IncidentError(.notAllowed,
+                                    "You were notified on the \(theirPages[0].level.ladder) ladder, which /ack does not stop; it stops when \(incident.id) is mitigated.")
+            }
+            let paged = Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
+            let names = paged.sorted().map { "@\($0)" }.joined(separator: ", ")
+            throw IncidentError(.notAllowed,
+                                "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
+        }
+        acknowledge(by: person, how: "/ack")
+        reply = Messages.reply("Acknowledged \(incident.id); the engineering ladder has stopped.")
+    }
+
+    mutating func markMitigated() throws(IncidentError) {
+        guard incident.phase == .investigating else {
+            throw IncidentError(.wrongPhase, "\(incident.id) is already \(incident.phase.rawValue).")
+        }
+        incident.phase = .mitigated
+        incident.mitigatedAt = now
+        incident.statusText = Incident.Phase.mitigated.rawValue
+        record(.mitigated, "Mitigated.")
+        stopLadders(on: .mitigated, detail: "mitigated")
+        updateTopic()
+        let message = Messages.phaseChanged(incident, by: actor!)
+        post(message)
+        post(message, to: .broadcast)
+        reply = Messages.reply("\(incident.id) is mitigated.")
+    }
+
+    mutating func resolve(summary: String?) throws(IncidentError) {
+        guard incident.phase == .investigating || incident.phase == .mitigated else {
+            throw IncidentError(.wrongPhase, "\(incident.id) is already \(incident.phase.rawValue).")
+        }
+        incident.phase = .resolved
+        incident.resolvedAt = now
+        incident.summary = summary
+        incident.statusText = Incident.Phase.resolved.rawValue
+        incident.nextUpdateDue = nil
+        incident.nextPostmortemReminder = policy[incident.severity].postmortemDue.map { now + $0 }
+        record(.resolved, "Resolved" + (summary.map { ": \($0)" } ?? "."))
+        stopLadders(on: .resolved, detail: "resolved")
+        updateTopic()
+        let message = Messages.phaseChanged(incident, by: actor!)
+        post(message)
+        post(message, to: .broadcast)
+        reply = Messages.reply("\(incident.id) is resolved.")
+    }
+
+    mutating func close() throws(IncidentError) {
+        guard incident.phase == .resolved else {
+            throw IncidentError(.wrongPhase, "Resolve \(incident.id) before closing it (it is \(incident.phase.rawValue)).")
+        }
+        incident.phase = .closed
+        incident.closedAt = now
+        incident.statusText = Incident.Phase.closed.rawValue
+        incident.nextPostmortemReminder = nil
+        stopAllLadders()
+        record(.closed, "Closed.")
+        updateTopic()
+        post(Messages.phaseChanged(incident, by: actor!))
+        reply = Messages.reply("\(incident.id) is closed.")
+    }
+}

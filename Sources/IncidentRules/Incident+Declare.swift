@@ -1,0 +1,34 @@
+import IncidentCore
+import IncidentPolicy
+
+extension Incident {
+    /// Declares incident `number` (SPEC section 2, `/incident declare`): the new incident, the
+    /// room with its topic and kickoff, the announcement, the first pages of both ladders and
+    /// what the severity pages at once.
+    ///
+    /// `takenRooms` are the room names in use; the new room gets the next free suffix.
+    public static func declare(_ declaration: Declaration, number: Int, by actor: PersonID, at now: Timestamp,
+                               policy: Policy, roster: Roster, takenRooms: Set<String>) throws(IncidentError) -> Decision {
+        let severity = declaration.severity ?? policy.defaultSeverity
+        let room = RoomName.make(title: declaration.title, declaredAt: now, zone: policy.timeZone, taken: takenRooms)
+        let incident = Incident(number: number, title: declaration.title, room: room, severity: severity,
+                                declaredAt: now, declaredBy: actor, policy: policy)
+        var transition = Transition(incident, now: now, roster: roster, actor: actor)
+        let commander = try declaration.commander.map { ref throws(IncidentError) in try transition.person(ref) }
+        if let commander { transition.incident.roles[.commander] = commander }
+
+        let invite = [actor] + (commander.map { $0 == actor ? [] : [$0] } ?? [])
+        transition.record(.declared, "Declared \(severity) “\(declaration.title)” as \(incident.id) in #\(room).")
+        if let commander {
+            transition.record(.roleAssigned, "@\(commander) is the \(Role.commander.title).")
+        }
+        transition.emit(.createRoom(name: room, topic: Messages.topic(transition.incident), invite: invite))
+        transition.post(Messages.kickoff(transition.incident))
+        transition.post(Messages.announcement(transition.incident), to: .broadcast)
+        transition.startLadders()
+        transition.pageAtOnce()
+        if let commander { transition.acknowledge(by: commander, how: "named incident commander") }
+        transition.reply = Message(.text("Declared \(incident.id) (\(severity)): "), .room(room))
+        return transition.finish()
+    }
+}

@@ -1,0 +1,107 @@
+import IncidentCore
+import IncidentPolicy
+
+/// Something the scheduler must do for an incident at a time.
+public struct DueItem: Hashable, Sendable, CustomStringConvertible {
+    public var at: Timestamp
+    public var kind: Kind
+
+    public enum Kind: Hashable, Sendable {
+        /// A status update is overdue: nudge.
+        case statusUpdate
+        /// A ladder's current level has waited long enough.
+        case ladderStep(String)
+        /// The post-mortem is due.
+        case postmortemReminder
+    }
+
+    public var description: String { "\(at) \(kind)" }
+}
+
+extension Incident {
+    /// Everything that comes due at some time, earliest first; ties in ladder order, then the
+    /// nudge, then the post-mortem reminder.
+    public var schedule: [DueItem] {
+        var items: [DueItem] = []
+        for ladder in policy.ladders {
+            if let progress = ladders[ladder.id], progress.stopped == nil, let at = progress.nextStepAt {
+                items.append(DueItem(at: at, kind: .ladderStep(ladder.id)))
+            }
+        }
+        if phase == .investigating || phase == .mitigated, let at = nextUpdateDue {
+            items.append(DueItem(at: at, kind: .statusUpdate))
+        }
+        if phase == .resolved, let at = nextPostmortemReminder {
+            items.append(DueItem(at: at, kind: .postmortemReminder))
+        }
+        return items.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    /// The earliest time anything is due; nil when nothing ever will be (closed, or resolved
+    /// with no post-mortem due). The store keeps this so the scheduler sleeps until it.
+    public var nextDue: Timestamp? { schedule.first?.at }
+
+    /// What is due at or before `now`, earliest first.
+    public func due(at now: Timestamp) -> [DueItem] {
+        schedule.filter { $0.at <= now }
+    }
+
+    /// Fires everything due at or before `now`, oldest first, each at its own due time: a
+    /// scheduler that was down catches up once, in order, and ends where an always-running one
+    /// would be. Nudges missed in a row become one nudge; a person is paged at most once.
+    public func tick(at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.fireDue()
+        return transition.finish()
+    }
+}
+
+extension Transition {
+    /// Upper bound on items fired in one go, so a corrupt due time cannot spin forever.
+    static let maxItemsPerTick = 10_000
+
+    mutating func fireDue() {
+        for _ in 0..<Transition.maxItemsPerTick {
+            guard let item = incident.due(at: now).first else { return }
+            switch item.kind {
+            case .ladderStep(let id): climb(id, due: item.at)
+            case .statusUpdate: nudge(due: item.at)
+            case .postmortemReminder: remindOfPostmortem(due: item.at)
+            }
+        }
+    }
+
+    /// A status update fell due at `due` and none came.
+    mutating func nudge(due: Timestamp) {
+        guard let interval = policy.updateInterval(incident.severity) else {
+            incident.nextUpdateDue = nil
+            return
+        }
+        incident.missedUpdates += 1
+        incident.nextUpdateDue = due + interval
+        let missed = incident.missedUpdates
+        let escalates = missed >= policy.escalateAfterMissed
+        record(.updateMissed, "Status update due \(zone.clockTime(due)) missed (\(missed) in a row).", by: .bot)
+        pendingNudge = Messages.nudge(incident, due: due, missed: missed, escalates: escalates, recipients: nudgeRecipients)
+        record(.nudged, "Nudged \(nudgeRecipients.map { "@\($0)" }.joined(separator: " ")) for a status update.", by: .bot)
+        if escalates { stepForMissedUpdate(due: due) }
+    }
+
+    /// Who a nudge mentions: the severity's nudge roles that are filled, or the declarer when
+    /// no IC is named yet.
+    var nudgeRecipients: [PersonID] {
+        var people: [PersonID] = []
+        for role in policy[incident.severity].nudge {
+            if let person = incident.roles[role], !people.contains(person) { people.append(person) }
+        }
+        if incident.commander == nil, !people.contains(incident.declaredBy) { people.insert(incident.declaredBy, at: 0) }
+        return people
+    }
+
+    mutating func remindOfPostmortem(due: Timestamp) {
+        incident.nextPostmortemReminder = due + policy.postmortemReminderEvery
+        let owner = incident.commander ?? incident.declaredBy
+        record(.postmortemReminder, "Reminded @\(owner) of the post-mortem.", by: .bot)
+        post(Messages.postmortemReminder(incident, owner: owner))
+    }
+}

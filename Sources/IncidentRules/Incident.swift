@@ -1,0 +1,116 @@
+import IncidentCore
+import IncidentPolicy
+
+/// One incident's current state: everything the rules need to decide what happens next.
+///
+/// The full record is the timeline the store keeps beside it; this holds only what decisions
+/// read, including every due time, so the scheduler can ask `nextDue` without computing.
+public struct Incident: Hashable, Sendable, Codable {
+    public let number: Int
+    public var title: String
+    /// `incident-20261122-payment-api-errors`.
+    public let room: String
+    public var severity: Severity
+    public var phase: Phase
+    /// What the topic shows after `status:`: the phase, or the latest update's `status:` field.
+    public var statusText: String
+    public let declaredAt: Timestamp
+    public let declaredBy: PersonID
+    public var roles: [Role: PersonID]
+
+    /// When the last status update was posted (the declaration counts as the first).
+    public var lastUpdateAt: Timestamp
+    /// When the next status update is due; nil when none is expected (P3, resolved).
+    public var nextUpdateDue: Timestamp?
+    /// Updates missed in a row since the last one.
+    public var missedUpdates: Int
+
+    public var ladders: [String: LadderProgress]
+    /// Every page sent, oldest first.
+    public var pages: [PageRecord]
+
+    public var acknowledgedAt: Timestamp?
+    public var mitigatedAt: Timestamp?
+    public var resolvedAt: Timestamp?
+    public var closedAt: Timestamp?
+    /// The resolution summary, if one was given.
+    public var summary: String?
+    /// When the post-mortem is next reminded of; nil when none is due.
+    public var nextPostmortemReminder: Timestamp?
+
+    /// How many effects this incident has issued; makes each effect's key unique and stable.
+    public var effectsIssued: Int
+    /// The policy in force at declaration.
+    public let policy: Policy
+
+    public var id: String { "INC-\(number)" }
+
+    public var commander: PersonID? { roles[.commander] }
+
+    public var isOpen: Bool { phase != .closed }
+
+    public enum Phase: String, Hashable, Sendable, Codable, CaseIterable {
+        case investigating
+        case mitigated
+        case resolved
+        case closed
+    }
+
+    init(number: Int, title: String, room: String, severity: Severity, declaredAt: Timestamp,
+         declaredBy: PersonID, policy: Policy) {
+        self.number = number
+        self.title = title
+        self.room = room
+        self.severity = severity
+        self.phase = .investigating
+        self.statusText = Phase.investigating.rawValue
+        self.declaredAt = declaredAt
+        self.declaredBy = declaredBy
+        self.roles = [:]
+        self.lastUpdateAt = declaredAt
+        self.nextUpdateDue = policy.updateInterval(severity).map { declaredAt + $0 }
+        self.missedUpdates = 0
+        self.ladders = [:]
+        self.pages = []
+        self.effectsIssued = 0
+        self.policy = policy
+    }
+}
+
+/// Where one ladder stands for one incident.
+public struct LadderProgress: Hashable, Sendable, Codable {
+    /// Index of the level the climb reached (last paged by the climb); nil before it starts.
+    public var level: Int?
+    /// When the current level's wait runs out; nil when the ladder is not climbing.
+    public var nextStepAt: Timestamp?
+    /// Pages of the top level after its first.
+    public var repeatsAtTop: Int
+    /// Why the ladder stopped for good; nil while it may still page.
+    public var stopped: Ladder.StopCondition?
+
+    public init(level: Int? = nil, nextStepAt: Timestamp? = nil, repeatsAtTop: Int = 0, stopped: Ladder.StopCondition? = nil) {
+        self.level = level
+        self.nextStepAt = nextStepAt
+        self.repeatsAtTop = repeatsAtTop
+        self.stopped = stopped
+    }
+}
+
+/// A page that was sent.
+public struct PageRecord: Hashable, Sendable, Codable {
+    public var at: Timestamp
+    public var person: PersonID
+    public var level: LevelRef
+    public var reason: Reason
+
+    public enum Reason: String, Hashable, Sendable, Codable {
+        /// The ladder started or climbed to this level.
+        case climb
+        /// The top level again, after its wait.
+        case repeatAtTop
+        /// The severity pages this level at once.
+        case immediate
+        /// Status updates were missed.
+        case missedUpdate
+    }
+}

@@ -1,0 +1,26 @@
+import IncidentCore
+
+/// Why a command cannot be carried out on an incident, in one line for the responder.
+/// Nothing changes when one is thrown.
+public struct IncidentError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable {
+        /// The person may not do this (the message says who may).
+        case notAllowed
+        /// The incident's phase does not allow it (resolving a closed incident).
+        case wrongPhase
+        /// It would change nothing (`/sev P1` on a P1).
+        case noChange
+        /// A person or thing the command named is unknown.
+        case unknown
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

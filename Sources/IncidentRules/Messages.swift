@@ -1,0 +1,150 @@
+import IncidentCommands
+import IncidentCore
+import IncidentPolicy
+
+/// The messages the rules send, as platform-neutral values.
+enum Messages {
+    /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC`
+    static func topic(_ incident: Incident) -> Message {
+        var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
+        spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))
+        spans.append(.text(" | status: "))
+        spans.append(.userText(String(incident.statusText.prefix(40))))
+        if incident.phase == .investigating || incident.phase == .mitigated {
+            let next = incident.nextUpdateDue.map { "next update " + incident.policy.timeZone.clockTime($0) } ?? "updates as needed"
+            spans.append(.text(" | " + next))
+        }
+        return Message(lines: [spans])
+    }
+
+    static func kickoff(_ incident: Incident) -> Message {
+        let policy = incident.policy
+        let rules = policy[incident.severity]
+        var message = Message(.strong("🚨 \(incident.id): "), .userText(incident.title))
+        message.line(.strong("Severity: "), .text("\(incident.severity) — \(rules.definition)"))
+        message.line([.strong("Incident commander: ")]
+            + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .code("/ic @you")]))
+        message.line(.strong("Declared by: "), .mention(incident.declaredBy),
+                     .text(" at " + policy.timeZone.clockTime(incident.declaredAt)))
+        if let runbook = rules.runbook { message.line(.strong("Runbook: "), .link(url: runbook, label: runbook)) }
+        if let due = incident.nextUpdateDue {
+            let every = policy.updateInterval(incident.severity).map(DurationText.format) ?? ""
+            message.line(.strong("Next status update due: "), .text("\(policy.timeZone.clockTime(due)) (every \(every))"))
+        } else {
+            message.line(.strong("Status updates: "), .text("as needed"))
+        }
+        message.line(.strong("Commands:"))
+        for name in CommandHelp.cheatSheet {
+            message.line(.text("  "), .code(CommandManual.entry(name).syntax[0]))
+        }
+        message.actions = [.postUpdate]
+        return message
+    }
+
+    static func announcement(_ incident: Incident) -> Message {
+        var message = Message(.strong("🚨 \(incident.id) declared (\(incident.severity)): "), .userText(incident.title))
+        message.line(.text("Room: "), .room(incident.room), .text(" · declared by "), .mention(incident.declaredBy))
+        return message
+    }
+
+    static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp) -> Message {
+        let open = DurationText.format(now - incident.declaredAt)
+        var message = Message(.strong("🔔 \(incident.id) (\(incident.severity)): "), .userText(incident.title))
+        message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
+        let since = incident.acknowledgedAt == nil ? "Unanswered for \(open)" : "Open for \(open)"
+        message.line(.text("\(since) · status: "), .userText(incident.statusText),
+                     .text(" · room "), .room(incident.room))
+        if ladder.stopOn.contains(.acknowledged) {
+            message.line(.text("Acknowledge with "), .code("/ack \(incident.id)"), .text(" or the button."))
+            message.actions = [.acknowledge]
+        } else {
+            message.line(.text("For your information: updates follow in the broadcast channel until it is mitigated."))
+        }
+        return message
+    }
+
+    static func nudge(_ incident: Incident, due: Timestamp, missed: Int, escalates: Bool, recipients: [PersonID]) -> Message {
+        let zone = incident.policy.timeZone
+        var spans: [Span] = [.text("⏰ ")]
+        for person in recipients { spans += [.mention(person), .text(" ")] }
+        spans.append(.text("a status update for \(incident.id) is overdue (due \(zone.clockTime(due)); "))
+        let every = incident.policy.updateInterval(incident.severity).map(DurationText.format) ?? "-"
+        spans.append(.text("\(incident.severity) updates every \(every)). Post one with "))
+        spans.append(.code("/update <what changed>"))
+        var message = Message(lines: [spans])
+        if escalates {
+            message.line(.text("\(missed) updates missed in a row: escalating to the next level."))
+        }
+        message.actions = [.postUpdate]
+        return message
+    }
+
+    static func postmortemReminder(_ incident: Incident, owner: PersonID) -> Message {
+        var message = Message(.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
+                              .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done."))
+        message.actions = []
+        return message
+    }
+
+    static func unfilledLevel(_ ref: LevelRef, role: String) -> Message {
+        Message(.strong("⚠️ Could not page \(ref) (\(role)): "), .text("no one fills it in the roster. Page them by hand."))
+    }
+
+    static func severityChanged(_ incident: Incident, from old: Severity, by actor: PersonID, reason: String?) -> Message {
+        let verb = incident.severity.isMoreSevere(than: old) ? "raised" : "lowered"
+        var message = Message(.strong("\(incident.id) severity \(verb) \(old) → \(incident.severity)"), .text(" by "), .mention(actor))
+        if let reason { message.line(.text("Reason: "), .userText(reason)) }
+        message.line(.text(incident.policy[incident.severity].definition))
+        return message
+    }
+
+    static func roleAssigned(_ role: Role, _ person: PersonID, by actor: PersonID) -> Message {
+        Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
+    }
+
+    static func statusUpdate(_ incident: Incident, _ update: StatusUpdate, by actor: PersonID) -> Message {
+        var message = Message(.strong("📣 \(incident.id) update (\(incident.severity)) "), .text("from "), .mention(actor))
+        if !update.text.isEmpty {
+            for line in update.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                message.line(.userText(String(line)))
+            }
+        }
+        for field in update.fields { message.line(.strong(field.label.capitalized + ": "), .userText(field.value)) }
+        if let due = incident.nextUpdateDue {
+            message.line(.text("Next update due \(incident.policy.timeZone.clockTime(due))."))
+        }
+        return message
+    }
+
+    static func note(_ text: String, by actor: PersonID) -> Message {
+        Message(.text("📝 Note from "), .mention(actor), .text(": "), .userText(text))
+    }
+
+    static func phaseChanged(_ incident: Incident, by actor: PersonID) -> Message {
+        let text: String = switch incident.phase {
+        case .investigating: "is being investigated"
+        case .mitigated: "is mitigated"
+        case .resolved: "is resolved"
+        case .closed: "is closed"
+        }
+        var message = Message(.strong("✅ \(incident.id) \(text)"), .text(" ("), .mention(actor), .text("): "), .userText(incident.title))
+        if incident.phase == .resolved, let summary = incident.summary { message.line(.text("Summary: "), .userText(summary)) }
+        if incident.phase == .resolved, let due = incident.nextPostmortemReminder {
+            message.line(.text("Post-mortem due \(incident.policy.timeZone.dateTime(due))."))
+        }
+        return message
+    }
+
+    static func reply(_ text: String) -> Message { Message(.text(text)) }
+}
+
+extension PageRecord.Reason {
+    var pageNote: String {
+        switch self {
+        case .climb: ""
+        case .repeatAtTop: "; this is a repeat page, the incident is still unanswered"
+        case .immediate: "; this severity pages your level at once"
+        case .missedUpdate: "; status updates were missed"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import IncidentCore
+import IncidentPolicy
+
+/// The post-mortem draft of SPEC section 6, in Markdown, from the incident and its timeline.
+public enum PostmortemDraft {
+    public static func markdown(_ incident: Incident, timeline: [TimelineEntry]) -> String {
+        let zone = incident.policy.timeZone
+        let durations = IncidentDurations(timeline: timeline)
+        func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
+        func cell(_ text: String) -> String {
+            BroadcastMentions.neutralize(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        var lines = [
+            "# Post-mortem: \(incident.id) \(cell(incident.title))",
+            "",
+            "| | |",
+            "| --- | --- |",
+            "| Severity | \(incident.severity) |",
+            "| Declared | \(zone.dateTime(incident.declaredAt)) by @\(incident.declaredBy) |",
+            "| Incident commander | \(incident.commander.map { "@\($0)" } ?? "unassigned") |",
+            "| Time to acknowledge | \(measured(durations.toAcknowledge)) |",
+            "| Time to mitigate | \(measured(durations.toMitigate)) |",
+            "| Time to resolve | \(measured(durations.toResolve)) |",
+            "",
+            "## Summary",
+            "",
+            incident.summary.map(cell) ?? "_What happened, in two or three sentences._",
+            "",
+            "## Impact",
+            "",
+            "_Who was affected, how, and for how long (\(measured(durations.toMitigate)) until mitigation)._",
+            "",
+            "## Timeline",
+            "",
+            "| time | who | what |",
+            "| --- | --- | --- |",
+        ]
+        for entry in timeline {
+            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "@\($0)" } ?? "incident-bot") | \(cell(entry.text)) |")
+        }
+        lines += [
+            "",
+            "## Root cause",
+            "",
+            "_Why it happened; keep asking why._",
+            "",
+            "## What went well",
+            "",
+            "- ",
+            "",
+            "## What to improve",
+            "",
+            "- ",
+            "",
+            "## Action items",
+            "",
+            "| action | owner | due |",
+            "| --- | --- | --- |",
+            "| | | |",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

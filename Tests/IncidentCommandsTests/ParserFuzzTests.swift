@@ -1,0 +1,107 @@
+import IncidentCommands
+import IncidentCore
+import Testing
+
+/// Feeds the parser random and adversarial text: every input must give a command or an error,
+/// never a trap, and the same input always the same answer. A trap kills the test process, so
+/// reaching the expectations at all is part of the check.
+@Suite struct ParserFuzzTests {
+    /// SplitMix64: small, seeded, reproducible.
+    struct SeededRandom: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let pieces = [
+        "/incident", "!incident", "/sev", "/ic", "/role", "/update", "/ack", "/note", "declare", "status", "list",
+        "resolve", "help", "--sev", "--ic", "--sev=", "=", "P0", "p1", "SEV-2", "critical", "INC-", "INC-42",
+        "#incident-20261122-x", "<@U0123|a>", "<@", ">", "|", "<#C1|incident-x>", "@alice", "@a:b.org", "@",
+        "status:", "impact:", "next:", "eta:", "\"", "'", "“", "”", "‘", "’", "\\", " ", "  ", "\n", "\t", "\r\n",
+        "\u{0}", "\u{7}", "\u{1B}[2J", "\u{200B}", "\u{2060}", "\u{FEFF}", "\u{202E}", "\u{202B}", "שלום", "مرحبا",
+        "🔥", "👩‍💻", "🏳️‍🌈", "e\u{301}", "\u{301}", "ｐ１", "Ⅻ", "٣", "𝟙", "\u{D7FF}", "\u{10FFFF}", "@channel",
+        "<!here>", "--", "---", "-", "comms", "scribe", "lead", "x",
+    ]
+
+    static let commandWords = [
+        "/incident declare", "!incident declare", "/incident status", "/incident resolve", "/incident help", "/sev",
+        "/ic", "/role", "/role comms", "/update", "/ack", "/note", "!note", "/incident list", "/incident close",
+    ]
+
+    @Test func randomMixturesOfCommandPiecesNeverTrap() {
+        var random = SeededRandom(state: 20_261_122)
+        var commands = 0
+        var errors = 0
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...10, using: &random)
+            let head = Int.random(in: 0..<10, using: &random) < 8
+                ? Self.commandWords.randomElement(using: &random)! : Self.pieces.randomElement(using: &random)!
+            let text = head + " " + (0..<count).map { _ in Self.pieces.randomElement(using: &random)! }
+                .joined(separator: Bool.random(using: &random) ? " " : "")
+            switch CommandParser.parse(text) {
+            case .success(let parsed):
+                commands += 1
+                #expect(!parsed.summary.isEmpty)
+            case .failure(let error):
+                errors += 1
+                #expect(!error.reason.isEmpty && !error.description.contains("\n"), "\(text.debugDescription)")
+            }
+            #expect(CommandParser.parse(text) == CommandParser.parse(text))
+        }
+        #expect(commands > 200 && errors > 200, "the mix should exercise both outcomes: \(commands) / \(errors)")
+    }
+
+    @Test func randomUnicodeNeverTraps() {
+        var random = SeededRandom(state: 42)
+        for _ in 0..<3_000 {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(Bool.random(using: &random) ? "/" : "!")
+            for _ in 0..<Int.random(in: 0...60, using: &random) {
+                let value = UInt32.random(in: 0...0x10FFFF, using: &random)
+                if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+            }
+            let result = CommandParser.parse(String(scalars))
+            if case .failure(let error) = result { #expect(!error.reason.isEmpty) }
+        }
+    }
+
+    @Test(arguments: [
+        "/note " + String(repeating: "a", count: 100_000),
+        "/incident declare " + String(repeating: "\"", count: 100_000),
+        String(repeating: "/", count: 100_000),
+        "/update " + String(repeating: "status: ", count: 900),
+        "/update " + String(repeating: "s", count: 7_990),
+        "/incident declare " + String(repeating: "--sev ", count: 1_300),
+        "/note " + String(repeating: "🔥", count: 7_000),
+        "/note " + String(repeating: "\u{301}", count: 50_000),
+        "/ic " + String(repeating: "<@", count: 3_000),
+        "!" + String(repeating: " ", count: 100_000),
+        "/incident declare " + String(repeating: "\u{202E}abc ", count: 1_500),
+        "/note " + String(repeating: "'", count: 7_000),
+    ])
+    func hugeAndOddInputsAnswerQuickly(text: String) {
+        let result = CommandParser.parse(text)
+        switch result {
+        case .success(let parsed): #expect(!parsed.summary.isEmpty)
+        case .failure(let error): #expect(!error.reason.isEmpty)
+        }
+    }
+
+    /// Property: any title of ordinary words declares with exactly those words, single-spaced.
+    @Test func titlesSurviveParsing() throws {
+        var random = SeededRandom(state: 7)
+        let words = ["db", "Überlastung", "API", "5xx", "can't", "🔥", "北京", "v2.3", "--", "ok!", "נפל"]
+        for _ in 0..<1_000 {
+            let title = (0..<Int.random(in: 1...8, using: &random)).map { _ in words.randomElement(using: &random)! }
+            let spacing = String(repeating: " ", count: Int.random(in: 1...3, using: &random))
+            let text = "/incident declare " + title.joined(separator: spacing) + " --sev P1"
+            #expect(try CommandParser.parse(text).get().command
+                    == .declare(Declaration(title: title.joined(separator: " "), severity: .p1)), "\(text)")
+        }
+    }
+}

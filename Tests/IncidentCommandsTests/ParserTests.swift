@@ -1,0 +1,91 @@
+import IncidentCommands
+import IncidentCore
+import Testing
+
+@Suite struct ParserTests {
+    func parsed(_ text: String) -> ParsedCommand? {
+        try? CommandParser.parse(text).get()
+    }
+
+    func error(_ text: String) -> CommandError? {
+        if case .failure(let error) = CommandParser.parse(text) { return error }
+        return nil
+    }
+
+    @Test(arguments: [
+        ("/incident declare DB down", "declare title=\"DB down\""),
+        ("/incident status", "status"), ("/incident list", "list"), ("/incident mitigated", "mitigated"),
+        ("/incident resolve", "resolve"), ("/incident close", "close"), ("/incident postmortem", "postmortem"),
+        ("/incident escalation", "escalation"), ("/incident help", "help"), ("/sev P1", "sev P1"),
+        ("/ic @a", "ic @a"), ("/role lead @a", "role lead @a"), ("/update x", "update text=\"x\""),
+        ("/ack", "ack"), ("/note x", "note text=\"x\""),
+        // Every command also as an /incident subcommand, for Slack apps that register only /incident.
+        ("/incident sev P2", "sev P2"), ("/incident ic @a", "ic @a"), ("/incident role scribe @a", "role scribe @a"),
+        ("/incident update x", "update text=\"x\""), ("/incident ack", "ack"), ("/incident note x", "note text=\"x\""),
+        ("/inc list", "list"),
+    ])
+    func parsesEveryCommand(text: String, summary: String) {
+        #expect(parsed(text)?.summary == summary)
+        let bang = "!" + text.dropFirst()
+        #expect(parsed(bang)?.summary == summary, "\(bang)")
+    }
+
+    @Test func keepsFreeTextAsTyped() {
+        let note = "/note  first line\n  second “quoted” line\twith tab  "
+        #expect(parsed(note)?.command == .note("first line\n  second “quoted” line\twith tab"))
+        let update = "/update Rolled back.\nStatus: monitoring\nimpact: none\nnext: watch\neta: 10m"
+        #expect(parsed(update)?.command == .update(StatusUpdate(text: "Rolled back.", status: "monitoring",
+                                                                 impact: "none", next: "watch", eta: "10m")))
+    }
+
+    @Test func fieldLabelsCountOnlyAtTheStartOfAWord() {
+        #expect(parsed("/update restatus: ok")?.command == .update(StatusUpdate(text: "restatus: ok")))
+    }
+
+    @Test func dropsControlCharactersFromText() {
+        #expect(parsed("/note a\u{0}b\u{7}c\u{1B}[31m")?.command == .note("a b c [31m"))
+        #expect(parsed("/incident declare DB\u{0}down")?.command == .declare(Declaration(title: "DB down")))
+    }
+
+    @Test func apostrophesAndStrayQuotesDoNotSwallowTheLine() {
+        #expect(parsed("/incident declare can't login --sev P1")?.command
+                == .declare(Declaration(title: "can't login", severity: .p1)))
+        #expect(parsed("/incident declare \"unclosed title --sev P1")?.command
+                == .declare(Declaration(title: "\"unclosed title", severity: .p1)))
+        #expect(parsed("/incident declare “smart quotes” --sev P2")?.command
+                == .declare(Declaration(title: "smart quotes", severity: .p2)))
+        #expect(parsed("/incident declare \"--sev P1\"")?.command == .declare(Declaration(title: "--sev P1")))
+    }
+
+    @Test func mentionsBecomeOnePersonReference() {
+        #expect(parsed("/ic <@U0123ABC|alice>")?.command == .commander(.slack(userID: "U0123ABC", label: "alice")))
+        #expect(parsed("/ic @alice:example.org")?.command == .commander(.matrix(userID: "@alice:example.org")))
+        #expect(parsed("/ic @alice,")?.command == .commander(.handle("alice")))
+        #expect(parsed("/ic @bob:matrix.example.org:8448")?.command == .commander(.matrix(userID: "@bob:matrix.example.org:8448")))
+        #expect(error("/ic @Alice:example.org")?.kind == .invalidArgument)
+    }
+
+    @Test func errorsSayWhereTheProblemIs() {
+        #expect(error("/sev P9")?.position == 5)
+        #expect(error("/incident declare x --sev P9")?.position == 26)
+        #expect(error("/ack now")?.position == 5)
+    }
+
+    @Test(arguments: [
+        ("hello there", CommandError.Kind.notACommand), ("", .notACommand), ("   ", .notACommand),
+        ("/shrug", .unknownCommand), ("!", .unknownCommand), ("/", .unknownCommand),
+        ("/incident declare " + String(repeating: "x", count: 151), .tooLong),
+        ("/note " + String(repeating: "x", count: 4_001), .tooLong),
+        ("/note " + String(repeating: "x", count: 9_000), .tooLong),
+    ])
+    func refusesWithTheRightKind(text: String, kind: CommandError.Kind) {
+        #expect(error(text)?.kind == kind)
+    }
+
+    @Test func errorDescriptionsAreOneLine() {
+        for text in ["/sev", "/ic", "/role x @a", "/update", "/incident declare", "/incident nope", "/nope", "/ack x"] {
+            let description = error(text)?.description ?? ""
+            #expect(!description.isEmpty && !description.contains("\n"), "\(text)")
+        }
+    }
+}

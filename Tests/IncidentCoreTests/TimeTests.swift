@@ -1,0 +1,63 @@
+import IncidentCore
+import Testing
+
+@Suite struct TimeTests {
+    @Test(arguments: [
+        ("2026-11-22T10:00:00Z", Int64(1_795_341_600)),
+        ("2026-11-22T10:00Z", 1_795_341_600),
+        ("2026-11-22T11:00:00+01:00", 1_795_341_600),
+        ("2026-11-22T05:30-04:30", 1_795_341_600),
+        ("1970-01-01T00:00:00Z", 0),
+        ("1969-12-31T23:59:59Z", -1),
+        ("2024-02-29T00:00:00Z", 1_709_164_800),
+    ])
+    func readsISO8601(text: String, seconds: Int64) {
+        #expect(Timestamp(iso8601: text) == Timestamp(secondsSinceEpoch: seconds))
+    }
+
+    @Test(arguments: ["", "2026-11-22", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-11-31T10:00:00Z",
+                      "2026-11-22T24:00:00Z", "2026-11-22T10:60:00Z", "2026-11-22T10:00:00", "2026-11-22T10:00:00Zjunk",
+                      "２０２６-11-22T10:00:00Z", "2026-11-22T10:00:00+1:00"])
+    func refusesWhatIsNotAnInstant(text: String) {
+        #expect(Timestamp(iso8601: text) == nil)
+    }
+
+    @Test func printsWhatItReads() {
+        for seconds: Int64 in [0, -1, 1_795_341_600, 951_782_400, 4_102_444_799] {
+            let instant = Timestamp(secondsSinceEpoch: seconds)
+            #expect(Timestamp(iso8601: instant.description) == instant, "\(instant)")
+        }
+        #expect(Timestamp(secondsSinceEpoch: 1_795_341_600).description == "2026-11-22T10:00:00Z")
+    }
+
+    @Test(arguments: [
+        ("15m", Int64(900)), ("1h", 3_600), ("2h30m", 9_000), ("5d", 432_000), ("1w", 604_800), ("90s", 90),
+        ("0s", 0), (" 1H ", 3_600),
+    ])
+    func readsDurations(text: String, seconds: Int64) {
+        #expect(DurationText.parse(text)?.wholeSeconds == seconds)
+    }
+
+    @Test(arguments: ["", "m", "15", "-5m", "1.5h", "15 m", "1y", "9999999999999h"])
+    func refusesWhatIsNotADuration(text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+
+    @Test func formatsDurationsShortest() {
+        #expect(DurationText.format(.minutes(90)) == "1h30m")
+        #expect(DurationText.format(.hours(48)) == "2d")
+        #expect(DurationText.format(.seconds(0)) == "0s")
+        #expect(DurationText.format(.minutes(15)) == "15m")
+    }
+
+    @Test func localZoneShiftsDateAndClock() throws {
+        let lateEvening = try #require(Timestamp(iso8601: "2026-11-22T23:30:00Z"))
+        let berlin = try #require(LocalZone(identifier: "Europe/Berlin"))
+        #expect(berlin.civil(lateEvening).compactDate == "20261123")
+        #expect(berlin.clockTime(lateEvening).hasPrefix("00:30 "))
+        #expect(LocalZone.utc.clockTime(lateEvening) == "23:30 UTC")
+        let summer = try #require(Timestamp(iso8601: "2026-07-01T12:00:00Z"))
+        #expect(berlin.offsetSeconds(at: summer) == 7_200)
+        #expect(LocalZone(identifier: "Mars/Olympus_Mons") == nil)
+    }
+}

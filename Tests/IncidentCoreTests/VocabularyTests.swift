@@ -1,0 +1,63 @@
+import IncidentCore
+import Testing
+
+@Suite struct VocabularyTests {
+    @Test(arguments: [
+        ("P0", Severity.p0), ("p1", .p1), ("sev1", .p1), ("SEV-1", .p1), ("Sev_2", .p2), ("S3", .p3),
+        ("P-0", .p0), ("critical", .p0), ("CRITICAL", .p0), ("high", .p1), ("major", .p1), ("medium", .p2),
+        ("moderate", .p2), ("low", .p3), ("minor", .p3),
+    ])
+    func readsSeverityAliases(text: String, severity: Severity) {
+        #expect(Severity(parsing: text) == severity)
+    }
+
+    @Test(arguments: ["", "P4", "sev", "p", "sev10", "P01", "urgent", "P 1", "sev--1", "ｐ１"])
+    func refusesUnknownSeverities(text: String) {
+        #expect(Severity(parsing: text) == nil)
+    }
+
+    @Test func severityOrderIsUrgency() {
+        #expect(Severity.p0.isMoreSevere(than: .p1))
+        #expect(!Severity.p3.isMoreSevere(than: .p2))
+        #expect(!Severity.p1.isMoreSevere(than: .p1))
+    }
+
+    @Test(arguments: [
+        ("INC-42", IncidentRef.number(42)), ("inc-7", .number(7)),
+        ("#incident-20261122-db-outage", .room("incident-20261122-db-outage")),
+        ("<#C0123ABC|incident-20261122-db>", .room("incident-20261122-db")),
+        ("#incident-20261122-db:example.org", .room("incident-20261122-db")),
+    ])
+    func readsIncidentReferences(text: String, ref: IncidentRef) {
+        #expect(IncidentRef(parsing: text) == ref)
+    }
+
+    @Test(arguments: ["INC-", "INC-0", "INC-x", "#ops", "#incident_x", "incident"])
+    func refusesWhatIsNotAnIncident(text: String) {
+        #expect(IncidentRef(parsing: text) == nil)
+    }
+
+    @Test(arguments: [
+        ("ping @channel now", "ping @\u{2060}channel now"),
+        ("@here @HERE @Room @everyone", "@\u{2060}here @\u{2060}HERE @\u{2060}Room @\u{2060}everyone"),
+        ("mail alice@example.org and @alice", "mail alice@example.org and @alice"),
+        ("trailing @", "trailing @"),
+        ("@@channel", "@@\u{2060}channel"),
+    ])
+    func userTextCannotPingEveryone(text: String, shown: String) {
+        #expect(BroadcastMentions.neutralize(text) == shown)
+        #expect(Message(.userText(text)).plainText() == shown)
+    }
+
+    @Test func messagesListTheirMentionsOnce() {
+        var message = Message(.mention("alice"), .text(" and "), .mention("bob"))
+        message.line(.mention("alice"))
+        #expect(message.mentions == ["alice", "bob"])
+        #expect(message.plainText() == "@alice and @bob\n@alice")
+    }
+
+    @Test func unlistedPeopleAreNamedByPlatform() {
+        #expect(PersonID.unlisted(.slack, "U0123").rawValue == "slack:U0123")
+        #expect(PersonID.unlisted(.matrix, "@a:b.org").rawValue == "matrix:@a:b.org")
+    }
+}

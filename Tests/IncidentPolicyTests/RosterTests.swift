@@ -1,0 +1,77 @@
+import IncidentCore
+import IncidentPolicy
+import Testing
+
+@Suite struct RosterTests {
+    func exampleRoster() throws -> Roster {
+        try Roster.load(yaml: ConfigFiles.text("roster.example.yaml"), file: "config/roster.example.yaml",
+                        policy: ConfigFiles.policy())
+    }
+
+    @Test func theExampleRosterFillsEveryLevelWithADemoPerson() throws {
+        let roster = try exampleRoster()
+        let policy = try ConfigFiles.policy()
+        #expect(Set(roster.people.keys.map(\.rawValue)) == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"])
+        let monday = try #require(Timestamp(iso8601: "2026-11-23T10:00:00Z"))
+        var onDuty: [String] = []
+        for ladder in policy.ladders {
+            for index in ladder.levels.indices {
+                onDuty.append(try #require(roster.onDuty(ladder.reference(index), at: monday)).rawValue)
+            }
+        }
+        #expect(onDuty == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"])
+        #expect(roster.admins == ["grace"])
+        #expect(roster.people["bob"]?.preferred == .matrix)
+        #expect(roster.people["bob"]?.fallback == .slack)
+        #expect(roster.people["dave"]?.fallback == nil)
+    }
+
+    @Test func aRotationHandsOverWeekly() throws {
+        let start = try #require(Timestamp(iso8601: "2026-01-05T09:00:00Z"))
+        let rotation = Roster.Rotation(people: ["alice", "bob", "carol"], handover: start)
+        #expect(rotation.onDuty(at: start) == "alice")
+        #expect(rotation.onDuty(at: start + .days(7) - .seconds(1)) == "alice")
+        #expect(rotation.onDuty(at: start + .days(7)) == "bob")
+        #expect(rotation.onDuty(at: start + .days(15)) == "carol")
+        #expect(rotation.onDuty(at: start + .days(21)) == "alice")
+        #expect(rotation.onDuty(at: start - .seconds(1)) == "carol")
+    }
+
+    @Test func mentionsResolveToRosterPeople() throws {
+        let roster = try exampleRoster()
+        #expect(roster.resolve(.handle("alice")) == "alice")
+        #expect(roster.resolve(.handle("Alice")) == "alice")
+        #expect(roster.resolve(.slack(userID: "U0BOB0002", label: nil)) == "bob")
+        #expect(roster.resolve(.matrix(userID: "@carol:example.org")) == "carol")
+        #expect(roster.resolve(.slack(userID: "U9STRANGER", label: "x")) == "slack:U9STRANGER")
+        #expect(roster.resolve(.matrix(userID: "@eve:evil.org")) == "matrix:@eve:evil.org")
+        #expect(roster.resolve(.handle("nobody")) == nil)
+        #expect(roster.identify(.console, accountID: "erin") == "erin")
+    }
+
+    @Test(arguments: [
+        ("    L3: carol                          # engineering manager\n", "", "  engineering:", "no one fills engineering L3"),
+        ("  dave:\n    name: Dave Moreau\n    slack: U0DAVE004\n", "  dave:\n    name: Dave Moreau\n", "  dave:", "dave has no contact"),
+        ("    people: [alice]", "    people: [alice, zed]", "people: [alice, zed]", "“zed” is not in people"),
+        ("    prefer: matrix\n", "    prefer: matrix\n  henry:\n    slack: U0HENRY08\n    prefer: matrix  # henry\n", "# henry", "has no matrix id"),
+        ("{ rotation: primary-oncall }", "{ rotation: secondary }", "rotation: secondary", "no rotation “secondary”"),
+        ("admins: [grace]", "admins: [root]", "admins: [root]", "“root” is not in people"),
+        ("    slack: U0ERIN005\n", "    slack: erin\n", "slack: erin", "Slack user id"),
+        ("    L2: frank ", "    L9: frank ", "L9: frank", "unknown key “L9”"),
+        ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
+    ])
+    func refusesABrokenRosterWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
+        let shipped = try ConfigFiles.text("roster.example.yaml")
+        #expect(shipped.contains(find), "fixture out of date: \(find)")
+        guard let range = shipped.range(of: find) else { return }
+        let broken = shipped.replacingCharacters(in: range, with: replace)
+        let expectedLine = ConfigFiles.line(of: lineOf, in: broken)
+        do {
+            _ = try Roster.load(yaml: broken, file: "roster.yaml", policy: ConfigFiles.policy())
+            Issue.record("loaded a roster with \(replace)")
+        } catch let error as ConfigError {
+            #expect(error.reason.contains(reason), "\(error)")
+            #expect(abs(error.line - expectedLine) <= 1, "\(error) should name line \(expectedLine)")
+        }
+    }
+}
