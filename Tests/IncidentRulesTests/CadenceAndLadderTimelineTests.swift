@@ -1,0 +1,134 @@
+import IncidentCore
+import IncidentRules
+import Testing
+
+/// The timelines of SPEC sections 4 and 5, minute by minute, on the shipped policy and the
+/// example roster (engineering L1 alice, L2 bob, L3 carol, L4 dave; business L1 erin, L2
+/// frank, L3 grace). Declared at minute 0 by someone outside the ladders.
+@Suite struct CadenceAndLadderTimelineTests {
+    struct Scenario: CustomTestStringConvertible, Sendable {
+        var name: String
+        var declare: String
+        var script: [Int: [(String, String)]] = [:]
+        var until: Int
+        var pages: [String]
+        var nudges: [Int]
+        var testDescription: String { name }
+    }
+
+    static let scenarios: [Scenario] = [
+        Scenario(name: "P1, nobody answers", declare: "/incident declare Payment API errors --sev P1", until: 120,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob", "45 engineering.L3 carol",
+                         "60 business.L2 frank", "60 engineering.L3 carol", "90 business.L3 grace", "90 engineering.L3 carol",
+                         "120 engineering.L3 carol"],
+                 nudges: [30, 60, 90, 120]),
+        Scenario(name: "P1 raised to P0 at minute 20", declare: "/incident declare Payment API errors --sev P1",
+                 script: [20: [("slack:U0REPORTER", "/sev P0 all regions")]], until: 60,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob", "20 engineering.L4 dave",
+                         "45 engineering.L3 carol", "50 engineering.L4 dave", "60 business.L2 frank"],
+                 nudges: [35, 50]),
+        Scenario(name: "P1 acknowledged at minute 5, no updates", declare: "/incident declare Payment API errors --sev P1",
+                 script: [5: [("alice", "/ack")]], until: 120,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank", "60 engineering.L2 bob",
+                         "90 business.L3 grace", "90 engineering.L3 carol", "120 engineering.L3 carol"],
+                 nudges: [30, 60, 90, 120]),
+        Scenario(name: "P1 acknowledged, updates on time", declare: "/incident declare Payment API errors --sev P1",
+                 script: [5: [("alice", "/ack")], 20: [("alice", "/update looking")], 45: [("alice", "/update found it")],
+                          70: [("alice", "/update fixing")], 95: [("alice", "/update still fixing")],
+                          120: [("alice", "/update nearly")]],
+                 until: 120,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank", "90 business.L3 grace"],
+                 nudges: []),
+        Scenario(name: "P1 mitigated at 40, resolved at 100", declare: "/incident declare Payment API errors --sev P1",
+                 script: [40: [("slack:U0REPORTER", "/incident mitigated")],
+                          100: [("slack:U0REPORTER", "/incident resolve rolled back")]],
+                 until: 180,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob"],
+                 nudges: [30, 60, 90]),
+        Scenario(name: "P2, nobody answers", declare: "/incident declare Search slow --sev P2", until: 180,
+                 pages: ["0 engineering.L1 alice", "15 engineering.L2 bob", "45 engineering.L3 carol",
+                         "105 engineering.L3 carol", "165 engineering.L3 carol"],
+                 nudges: [120]),
+        Scenario(name: "P3, nobody answers", declare: "/incident declare Typo on status page --sev P3", until: 180,
+                 pages: ["0 engineering.L1 alice", "15 engineering.L2 bob", "45 engineering.L3 carol",
+                         "105 engineering.L3 carol", "165 engineering.L3 carol"],
+                 nudges: []),
+        Scenario(name: "P0, nobody answers", declare: "/incident declare Checkout down --sev P0", until: 60,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "0 engineering.L4 dave", "15 engineering.L2 bob",
+                         "30 engineering.L3 carol", "45 engineering.L4 dave", "60 business.L2 frank", "60 engineering.L4 dave"],
+                 nudges: [15, 30, 45, 60]),
+        Scenario(name: "P1 lowered to P2 at minute 20", declare: "/incident declare Payment API errors --sev P1",
+                 script: [20: [("slack:U0REPORTER", "/sev P2 only EU")]], until: 130,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob", "45 engineering.L3 carol",
+                         "105 engineering.L3 carol"],
+                 nudges: [120]),
+        Scenario(name: "P2 raised to P1 at minute 20", declare: "/incident declare Search slow --sev P2",
+                 script: [20: [("slack:U0REPORTER", "/sev P1")]], until: 90,
+                 pages: ["0 engineering.L1 alice", "15 engineering.L2 bob", "20 business.L1 erin", "45 engineering.L3 carol",
+                         "60 engineering.L3 carol", "80 business.L2 frank", "90 engineering.L3 carol"],
+                 nudges: [30, 60, 90]),
+        Scenario(name: "P1 declared with an IC", declare: "/incident declare Payment API errors --sev P1 --ic @alice",
+                 until: 60,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank", "60 engineering.L2 bob"],
+                 nudges: [30, 60]),
+        Scenario(name: "P1, IC named at minute 20 by the declarer", declare: "/incident declare Payment API errors --sev P1",
+                 script: [20: [("slack:U0REPORTER", "/ic @carol")]], until: 45,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob"],
+                 nudges: [30]),
+    ]
+
+    @Test(arguments: scenarios)
+    func pagesAndNudgesComeOnTheirMinutes(scenario: Scenario) throws {
+        var drill = try Drill(scenario.declare)
+        let script = scenario.script.mapValues { $0.map { (PersonID($0.0), $0.1) } }
+        try drill.run(to: scenario.until, script: script)
+        #expect(drill.pages == scenario.pages)
+        #expect(drill.nudges == scenario.nudges)
+    }
+
+    @Test func theSpecExampleHoldsToTheMinute() throws {
+        // SPEC/issue example: a P1 declared at 10:00 with nobody acknowledging pages L1 at 10:00,
+        // L2 at 10:15, L3 at 10:45, and the business L1 at 10:00, L2 at 11:00, L3 at 11:30;
+        // raised to P0 at 10:20 it pages the VP engineering at once.
+        var quiet = try Drill("/incident declare Payment API errors --sev P1")
+        try quiet.run(to: 100)
+        let climbs = quiet.incident.pages.filter { $0.reason == .climb }.map { "\(Fixtures.start.minutes(to: $0.at)) \($0.level)" }
+        #expect(climbs == ["0 engineering.L1", "0 business.L1", "15 engineering.L2", "45 engineering.L3",
+                           "60 business.L2", "90 business.L3"])
+
+        var raised = try Drill("/incident declare Payment API errors --sev P1")
+        try raised.run(to: 20, script: [20: [(Fixtures.reporter, "/sev P0")]])
+        #expect(raised.pages.last == "20 engineering.L4 dave")
+    }
+
+    @Test func theBusinessLadderStopsAtItsTopWithoutRepeating() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 300)
+        let business = drill.pages.filter { $0.contains("business") }
+        #expect(business == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"])
+        #expect(drill.timeline.contains { $0.kind == .ladderStopped && $0.text.contains("business ladder reached its top") })
+    }
+
+    @Test func theEngineeringLadderRepeatsItsTopUntilAnswered() throws {
+        var drill = try Drill("/incident declare Typo --sev P3")
+        try drill.run(to: 600)
+        let carol = drill.pages.filter { $0.hasSuffix("carol") }.map { Int($0.split(separator: " ")[0])! }
+        #expect(carol == [45, 105, 165, 225, 285, 345, 405, 465, 525, 585])
+        try drill.run(to: 601, script: [601: [("carol", "/ack")]])
+        try drill.run(to: 900)
+        #expect(drill.pages.filter { $0.hasSuffix("carol") }.count == 10)
+    }
+
+    @Test func resolvedIncidentsAreNeverNudged() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0")
+        try drill.run(to: 10, script: [10: [(Fixtures.reporter, "/incident resolve fixed")]])
+        try drill.run(to: 48 * 60 - 1)
+        #expect(drill.nudges.isEmpty)
+        #expect(drill.incident.nextUpdateDue == nil)
+        #expect(drill.pages.allSatisfy { Int($0.split(separator: " ")[0])! == 0 })
+    }
+}
+
+extension Timestamp {
+    func minutes(to later: Timestamp) -> Int { Int((later - self).wholeSeconds / 60) }
+}

@@ -1,0 +1,55 @@
+import IncidentCore
+import IncidentRules
+import Testing
+
+/// A scheduler that was down fires what fell due, once, oldest first, and ends where an
+/// always-running one would have.
+@Suite struct CatchUpTests {
+    @Test func oneLateTickEndsWhereMinuteTicksEnd() throws {
+        var steady = try Drill("/incident declare Payment API errors --sev P1")
+        try steady.run(to: 100)
+        let declared = try Drill("/incident declare Payment API errors --sev P1")
+        let late = declared.incident.tick(at: Fixtures.at(100), roster: declared.roster)
+
+        #expect(late.incident.ladders == steady.incident.ladders)
+        #expect(late.incident.nextUpdateDue == steady.incident.nextUpdateDue)
+        #expect(late.incident.missedUpdates == steady.incident.missedUpdates)
+        #expect(late.incident.nextDue == steady.incident.nextDue)
+        #expect(late.incident.pages.map(\.person) == steady.incident.pages.map(\.person))
+        #expect(late.timeline.map(\.kind) == steady.timeline.filter { $0.at > Fixtures.start }.map(\.kind))
+    }
+
+    @Test func catchingUpSendsEachPersonOnePageAndOneNudge() throws {
+        let declared = try Drill("/incident declare Payment API errors --sev P1")
+        let late = declared.incident.tick(at: Fixtures.at(100), roster: declared.roster)
+        let paged = late.effects.compactMap { effect -> String? in
+            if case .page(let page) = effect.action { return "\(page.person)" }
+            return nil
+        }
+        #expect(paged == ["bob", "carol", "frank", "grace"])
+        let nudges = late.effects.filter {
+            if case .post(let message, _) = $0.action { return message.plainText().hasPrefix("⏰") }
+            return false
+        }
+        #expect(nudges.count == 1)
+        #expect(late.incident.missedUpdates == 3)
+    }
+
+    @Test func aTickNeverFiresTheSameThingTwice() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0")
+        try drill.run(to: 47)
+        let again = drill.incident.tick(at: Fixtures.at(47), roster: drill.roster)
+        #expect(again.effects.isEmpty)
+        #expect(again.timeline.isEmpty)
+        #expect(again.incident == drill.incident)
+    }
+
+    @Test func nextDueIsTheEarliestScheduledItem() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        #expect(drill.incident.nextDue == Fixtures.at(15))
+        try drill.run(to: 15)
+        #expect(drill.incident.nextDue == Fixtures.at(30))
+        #expect(drill.incident.due(at: Fixtures.at(29)).isEmpty)
+        #expect(drill.incident.due(at: Fixtures.at(45)).map(\.kind) == [.statusUpdate, .ladderStep("engineering")])
+    }
+}

@@ -1,0 +1,105 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+@Suite struct DeclarationTests {
+    @Test func declaringOpensTheRoomThenPostsThenPages() throws {
+        let drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice")
+        let actions = drill.effects.map(\.effect.action)
+        guard case .createRoom(let name, let topic, let invite) = actions.first else {
+            Issue.record("the first effect must create the room: \(actions)")
+            return
+        }
+        #expect(name == "incident-20261122-payment-api-errors")
+        #expect(invite == [Fixtures.reporter, "alice"])
+        #expect(topic.plainText() == "SEV P1 | IC @alice | status: investigating | next update 10:30 UTC")
+        #expect(drill.incident.room == name)
+
+        let room = drill.posts(to: .incidentRoom)
+        let kickoff = try #require(room.first)
+        #expect(kickoff.hasPrefix("🚨 INC-1: Payment API errors"))
+        #expect(kickoff.contains("Severity: P1 — Major."))
+        #expect(kickoff.contains("Incident commander: @alice"))
+        #expect(kickoff.contains("Declared by: @slack:U0REPORTER at 10:00 UTC"))
+        #expect(kickoff.contains("Runbook: https://runbooks.example.com/incident/p1"))
+        #expect(kickoff.contains("Next status update due: 10:30 UTC (every 30m)"))
+        #expect(kickoff.contains("/update [INC-N | #incident-room] <text>"))
+        #expect(kickoff.contains("/ack [INC-N | #incident-room]"))
+        #expect(drill.posts(to: .broadcast) == [
+            "🚨 INC-1 declared (P1): Payment API errors\nRoom: #incident-20261122-payment-api-errors · declared by @slack:U0REPORTER",
+        ])
+    }
+
+    @Test func everyEffectHasItsOwnStableKey() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0")
+        try drill.run(to: 120, script: [30: [(Fixtures.reporter, "/update still down")]])
+        let keys = drill.effects.map(\.effect.key)
+        #expect(Set(keys).count == keys.count)
+        #expect(keys.prefix(3) == ["INC-1/1", "INC-1/2", "INC-1/3"])
+        #expect(drill.effects.allSatisfy { $0.effect.incident == 1 })
+        // The same decision from the same state gives the same keys: a replay cannot mint new ones.
+        let again = drill.incident.tick(at: Fixtures.at(200), roster: drill.roster)
+        let twice = drill.incident.tick(at: Fixtures.at(200), roster: drill.roster)
+        #expect(again == twice)
+    }
+
+    @Test func aDeclarationWithoutSeverityUsesThePolicyDefault() throws {
+        let drill = try Drill("/incident declare Something odd")
+        #expect(drill.incident.severity == .p2)
+        #expect(drill.incident.nextUpdateDue == Fixtures.at(120))
+    }
+
+    @Test func aTakenRoomNameGetsASuffix() throws {
+        let policy = try Fixtures.policy()
+        let roster = try Fixtures.roster()
+        let decision = try Incident.declare(Declaration(title: "Payment API errors", severity: .p1), number: 2,
+                                            by: "bob", at: Fixtures.start, policy: policy, roster: roster,
+                                            takenRooms: ["incident-20261122-payment-api-errors"])
+        #expect(decision.incident.room == "incident-20261122-payment-api-errors-2")
+        #expect(decision.incident.id == "INC-2")
+        #expect(decision.reply?.plainText() == "Declared INC-2 (P1): #incident-20261122-payment-api-errors-2")
+    }
+
+    @Test func anUnknownCommanderIsRefusedAndNothingIsDeclared() throws {
+        #expect(throws: IncidentError.self) { try Drill("/incident declare DB down --ic @bobb") }
+        do {
+            _ = try Drill("/incident declare DB down --ic @bobb")
+        } catch let error as IncidentError {
+            #expect(error.kind == .unknown)
+            #expect(error.message.hasPrefix("I don't know @bobb; mention someone in the roster (@alice, @bob"))
+        }
+    }
+
+    @Test func typedTextCannotPingTheWholeRoom() throws {
+        var drill = try Drill("/incident declare @channel checkout down @here --sev P2")
+        #expect(drill.posts(to: .broadcast)[0].contains("@\u{2060}channel checkout down @\u{2060}here"))
+        try drill.type("/update status: @everyone look", by: "alice")
+        #expect(drill.posts(to: .broadcast).last!.contains("Status: @\u{2060}everyone look"))
+        guard case .post(let message, _) = drill.effects.last!.effect.action else { return }
+        #expect(message.lines.joined().contains(.userText("@everyone look")))
+    }
+
+    @Test func theRosterDecidesWhoIsOnDutyWhenThePageGoesOut() throws {
+        let policy = try Fixtures.policy()
+        var roster = try Fixtures.roster()
+        // alice's week ends on Monday 2026-11-23 09:00; bob's begins.
+        roster.rotations["primary-oncall"] = Roster.Rotation(people: ["alice", "bob"],
+                                                            handover: Timestamp(iso8601: "2026-11-16T09:00:00Z")!)
+        let sunday = try Drill("/incident declare Late night --sev P2", policy: policy, roster: roster)
+        #expect(sunday.pages.first == "0 engineering.L1 alice")
+        var monday = roster
+        monday.rotations["primary-oncall"]!.handover = Timestamp(iso8601: "2026-11-15T09:00:00Z")!
+        let other = try Drill("/incident declare Late night --sev P2", policy: policy, roster: monday)
+        #expect(other.pages.first == "0 engineering.L1 bob")
+    }
+
+    @Test func aLevelNobodyFillsIsReportedInTheRoom() throws {
+        var roster = try Fixtures.roster()
+        roster.levels[LevelRef(ladder: "engineering", level: "L1")] = nil
+        let drill = try Drill("/incident declare No on-call --sev P2", roster: roster)
+        #expect(drill.pages.isEmpty)
+        #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("⚠️ Could not page engineering.L1 (on-call engineer)") })
+        #expect(drill.timeline.contains { $0.kind == .paged && $0.text.contains("no one fills it") })
+    }
+}

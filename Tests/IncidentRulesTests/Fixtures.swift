@@ -1,0 +1,101 @@
+import Foundation
+import IncidentCommands
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// The shipped policy and example roster, read from the repository's config/.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("config")
+
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    static func policy() throws -> Policy { try Policy.load(yaml: text("policy.yaml"), file: "policy.yaml") }
+
+    static func roster() throws -> Roster {
+        try Roster.load(yaml: text("roster.example.yaml"), file: "roster.example.yaml", policy: policy())
+    }
+
+    /// Sunday 2026-11-22 10:00 UTC: minute 0 of every drill.
+    static let start = Timestamp(iso8601: "2026-11-22T10:00:00Z")!
+
+    static func at(_ minute: Int) -> Timestamp { start + .minutes(minute) }
+
+    /// Someone outside the ladders who declares incidents.
+    static let reporter = PersonID.unlisted(.slack, "U0REPORTER")
+}
+
+/// An incident run minute by minute: commands at their minute, then the scheduler's tick.
+struct Drill {
+    private(set) var incident: Incident
+    private(set) var timeline: [TimelineEntry] = []
+    private(set) var effects: [(minute: Int, effect: Effect)] = []
+    private(set) var minute = 0
+    let roster: Roster
+
+    init(_ text: String, by declarer: PersonID = Fixtures.reporter, policy: Policy? = nil, roster: Roster? = nil) throws {
+        let roster = try roster ?? Fixtures.roster()
+        guard case .declare(let declaration) = try CommandParser.parse(text).get().command else {
+            throw DrillError(description: "not a declaration: \(text)")
+        }
+        let decision = try Incident.declare(declaration, number: 1, by: declarer, at: Fixtures.start,
+                                            policy: policy ?? Fixtures.policy(), roster: roster, takenRooms: [])
+        self.roster = roster
+        self.incident = decision.incident
+        absorb(decision)
+    }
+
+    struct DrillError: Error, CustomStringConvertible { var description: String }
+
+    mutating func absorb(_ decision: Decision) {
+        incident = decision.incident
+        timeline += decision.timeline
+        effects += decision.effects.map { (minute, $0) }
+    }
+
+    /// Runs to `end`, typing each scripted command at its minute before that minute's tick.
+    mutating func run(to end: Int, script: [Int: [(PersonID, String)]] = [:]) throws {
+        while minute < end {
+            minute += 1
+            for (actor, text) in script[minute] ?? [] { try type(text, by: actor) }
+            absorb(incident.tick(at: Fixtures.at(minute), roster: roster))
+        }
+    }
+
+    /// Types a command now.
+    @discardableResult
+    mutating func type(_ text: String, by actor: PersonID) throws -> Decision {
+        let parsed = try CommandParser.parse(text).get()
+        let decision = try incident.handling(parsed.command, by: actor, at: Fixtures.at(minute), roster: roster)
+        absorb(decision)
+        return decision
+    }
+
+    /// Pages sent, as `minute ladder.level person`, sorted within each minute.
+    var pages: [String] {
+        effects.compactMap { minute, effect -> (Int, String)? in
+            guard case .page(let page) = effect.action else { return nil }
+            return (minute, "\(minute) \(page.ladder).\(page.level) \(page.person)")
+        }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1)
+    }
+
+    /// Minutes at which a nudge was posted.
+    var nudges: [Int] {
+        effects.compactMap { minute, effect in
+            guard case .post(let message, .incidentRoom) = effect.action, message.plainText().hasPrefix("⏰") else { return nil }
+            return minute
+        }
+    }
+
+    /// Every post to `target`, as plain text.
+    func posts(to target: RoomTarget) -> [String] {
+        effects.compactMap { _, effect in
+            guard case .post(let message, let where_) = effect.action, where_ == target else { return nil }
+            return message.plainText()
+        }
+    }
+}

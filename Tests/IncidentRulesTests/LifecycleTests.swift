@@ -1,0 +1,150 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+@Suite struct LifecycleTests {
+    func refusal(_ drill: Drill, _ text: String, by actor: PersonID) -> IncidentError? {
+        var copy = drill
+        do {
+            try copy.type(text, by: actor)
+            return nil
+        } catch let error as IncidentError {
+            return error
+        } catch {
+            return IncidentError(.unknown, "\(error)")
+        }
+    }
+
+    @Test func onlyTheLeadsChangeTheIncidentOnceAnICIsNamed() throws {
+        var drill = try Drill("/incident declare DB down --sev P1", by: "erin")
+        // Before an IC is named anyone may.
+        try drill.type("/role comms @frank", by: "bob")
+        try drill.type("/ic @alice", by: "bob")
+        for text in ["/sev P0", "/ic @bob", "/role scribe @bob", "/incident mitigated", "/incident resolve", "/incident close"] {
+            let error = refusal(drill, text, by: "bob")
+            #expect(error?.kind == .notAllowed, "\(text)")
+            #expect(error?.message.hasPrefix("Only the incident commander (@alice), the declarer (@erin) or an incident admin can") == true)
+        }
+        // Anyone may still note, update, and ask.
+        try drill.type("/note seen from bob's laptop", by: "bob")
+        try drill.type("/update still down", by: "bob")
+        // The IC, the declarer and an admin may.
+        try drill.type("/sev P0", by: "alice")
+        try drill.type("/role scribe @dave", by: "erin")
+        try drill.type("/sev P1 back to one region", by: "grace")
+        #expect(drill.incident.severity == .p1)
+        #expect(drill.incident.roles == [.commander: "alice", .comms: "frank", .scribe: "dave"])
+    }
+
+    @Test func onlyPagedEngineersCanAcknowledge() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 16)
+        #expect(refusal(drill, "/ack", by: "carol")?.message == "Only people paged for INC-1 can acknowledge (@alice, @bob).")
+        #expect(refusal(drill, "/ack", by: "erin")?.message.hasPrefix("You were notified on the business ladder") == true)
+        try drill.type("/ack", by: "bob")
+        #expect(drill.incident.acknowledgedAt == Fixtures.at(16))
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+        #expect(drill.incident.ladders["business"]?.stopped == nil)
+        try drill.type("/ack", by: "alice")
+        #expect(drill.incident.acknowledgedAt == Fixtures.at(16))
+        #expect(drill.timeline.filter { $0.kind == .acknowledged }.map(\.text)
+                == ["Acknowledged by @bob (/ack).", "Also acknowledged by @alice (/ack)."])
+    }
+
+    @Test func theLifecycleMovesForwardOnly() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        #expect(refusal(drill, "/incident close", by: Fixtures.reporter)?.kind == .wrongPhase)
+        try drill.type("/incident mitigated", by: Fixtures.reporter)
+        #expect(refusal(drill, "/incident mitigated", by: Fixtures.reporter)?.message == "INC-1 is already mitigated.")
+        try drill.type("/incident resolve fixed the index", by: Fixtures.reporter)
+        #expect(refusal(drill, "/incident resolve", by: Fixtures.reporter)?.message == "INC-1 is already resolved.")
+        #expect(refusal(drill, "/ack", by: "alice")?.kind == .wrongPhase)
+        try drill.type("/note post-mortem scheduled", by: "alice")
+        try drill.type("/incident close", by: Fixtures.reporter)
+        for text in ["/note late", "/update x", "/sev P0", "/incident resolve", "/ic @bob", "/incident close"] {
+            #expect(refusal(drill, text, by: Fixtures.reporter)?.message == "INC-1 is closed; its record can no longer change.", "\(text)")
+        }
+        #expect(drill.incident.phase == .closed)
+        #expect(drill.incident.nextDue == nil)
+        #expect(drill.timeline.map(\.kind).filter { [.declared, .mitigated, .resolved, .closed].contains($0) }
+                == [.declared, .mitigated, .resolved, .closed])
+    }
+
+    @Test func changesThatChangeNothingAreRefused() throws {
+        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice")
+        #expect(refusal(drill, "/sev P1", by: "alice")?.message == "INC-1 is already P1.")
+        #expect(refusal(drill, "/ic @alice", by: "alice")?.kind == .noChange)
+        try drill.type("/role comms @bob", by: "alice")
+        #expect(refusal(drill, "/role comms @bob", by: "alice")?.kind == .noChange)
+        #expect(refusal(drill, "/ic @nobody", by: "alice")?.kind == .unknown)
+    }
+
+    @Test func anUpdateResetsTheCadenceAndShowsItsStatusInTheTopic() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 31)
+        #expect(drill.incident.missedUpdates == 1)
+        try drill.type("/update Failing over status: identified impact: EU", by: "alice")
+        #expect(drill.incident.missedUpdates == 0)
+        #expect(drill.incident.lastUpdateAt == Fixtures.at(31))
+        #expect(drill.incident.nextUpdateDue == Fixtures.at(61))
+        guard case .setTopic(let topic) = drill.effects.first(where: {
+            if case .setTopic = $0.effect.action { return $0.minute == 31 } else { return false }
+        })?.effect.action else {
+            Issue.record("no topic change")
+            return
+        }
+        #expect(topic.plainText() == "SEV P1 | IC unassigned | status: identified | next update 11:01 UTC")
+        let broadcast = drill.posts(to: .broadcast).last!
+        #expect(broadcast == "📣 INC-1 update (P1) from @alice\nFailing over\nStatus: identified\nImpact: EU\nNext update due 11:01 UTC.")
+    }
+
+    @Test func aRaiseRetimesTheCadenceFromTheLastUpdate() throws {
+        var drill = try Drill("/incident declare DB down --sev P2")
+        try drill.run(to: 5, script: [5: [(Fixtures.reporter, "/sev P0")]])
+        #expect(drill.incident.nextUpdateDue == Fixtures.at(15))
+        var late = try Drill("/incident declare DB down --sev P2")
+        try late.run(to: 50, script: [50: [(Fixtures.reporter, "/sev P1")]])
+        #expect(late.incident.nextUpdateDue == Fixtures.at(80))
+        try late.run(to: 51, script: [51: [(Fixtures.reporter, "/sev P3")]])
+        #expect(late.incident.nextUpdateDue == nil)
+        #expect(late.incident.nextDue != nil, "the engineering ladder still climbs")
+    }
+
+    @Test func postmortemRemindersRunFromResolutionUntilClose() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 60, script: [60: [(Fixtures.reporter, "/incident resolve")]])
+        #expect(drill.incident.nextPostmortemReminder == Fixtures.at(60 + 48 * 60))
+        try drill.run(to: 60 + 72 * 60)
+        let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [60 + 48 * 60, 60 + 72 * 60])
+        #expect(drill.posts(to: .incidentRoom).last!.hasPrefix("📝 @slack:U0REPORTER the post-mortem for INC-1 is due."))
+        try drill.type("/incident close", by: Fixtures.reporter)
+        try drill.run(to: 60 + 200 * 60)
+        #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)
+    }
+
+    @Test(arguments: [(Severity.p0, 48 * 60), (.p2, 5 * 24 * 60)])
+    func postmortemsFallDuePerSeverity(severity: Severity, minutes: Int) throws {
+        var drill = try Drill("/incident declare DB down --sev \(severity)")
+        try drill.type("/incident resolve", by: Fixtures.reporter)
+        #expect(drill.incident.nextPostmortemReminder == Fixtures.at(minutes))
+    }
+
+    @Test func aResolvedP3HasNothingMoreDue() throws {
+        var drill = try Drill("/incident declare Typo --sev P3")
+        try drill.type("/incident resolve", by: Fixtures.reporter)
+        #expect(drill.incident.nextDue == nil)
+    }
+
+    @Test func theIncidentKeepsThePolicyItWasDeclaredUnder() throws {
+        var strict = try Fixtures.policy()
+        strict.severities[.p1]?.updateEvery = .minutes(10)
+        var drill = try Drill("/incident declare DB down --sev P1", policy: strict)
+        try drill.run(to: 25)
+        #expect(drill.nudges == [10, 20])
+        let stored = try JSONRoundTrip.copy(drill.incident)
+        #expect(stored == drill.incident)
+        #expect(stored.policy.updateInterval(.p1) == .minutes(10))
+    }
+}

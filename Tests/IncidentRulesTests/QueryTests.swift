@@ -1,0 +1,92 @@
+import IncidentCore
+import IncidentRules
+import Testing
+
+@Suite struct QueryTests {
+    @Test func escalationShowsWhoWasPagedAndWhoIsNext() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 20)
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(20), roster: drill.roster)
+        func line(_ page: PageRecord) -> String { "\(Fixtures.start.minutes(to: page.at)) \(page.level) \(page.person)" }
+        #expect(forecast.sent.map(line) == ["0 engineering.L1 alice", "0 business.L1 erin", "15 engineering.L2 bob"])
+        #expect(forecast.upcoming.prefix(5).map(line) == ["45 engineering.L3 carol", "60 business.L2 frank",
+                                                         "60 engineering.L3 carol", "90 business.L3 grace",
+                                                         "90 engineering.L3 carol"])
+        #expect(forecast.upcoming.count == EscalationForecast.maxUpcoming)
+        let text = forecast.message(for: drill.incident).plainText()
+        #expect(text.contains("  10:45 UTC  engineering.L3 engineering manager: @carol"))
+
+        // The forecast is what then happens.
+        try drill.run(to: 90)
+        #expect(drill.incident.pages.dropFirst(3).prefix(5).map(line) == forecast.upcoming.prefix(5).map(line))
+    }
+
+    @Test func anAcknowledgedIncidentForecastsOnlyTheBusinessLadder() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice")
+        try drill.run(to: 5, script: [5: [("alice", "/update on it")]])
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(5), roster: drill.roster)
+        #expect(forecast.stopped.map(\.ladder) == ["engineering"])
+        #expect(forecast.upcoming.map(\.level.ladder).first == "business")
+        #expect(forecast.message(for: drill.incident).plainText().contains("The engineering ladder has stopped: acknowledged."))
+    }
+
+    @Test func durationsComeFromTheTimeline() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 90, script: [7: [("alice", "/ack")], 40: [(Fixtures.reporter, "/incident mitigated")],
+                                      90: [(Fixtures.reporter, "/incident resolve")]])
+        let durations = IncidentDurations(timeline: drill.timeline)
+        #expect(durations.toAcknowledge == .minutes(7))
+        #expect(durations.toMitigate == .minutes(40))
+        #expect(durations.toResolve == .minutes(90))
+        var direct = try Drill("/incident declare X --sev P2")
+        try direct.run(to: 30, script: [30: [(Fixtures.reporter, "/incident resolve")]])
+        #expect(IncidentDurations(timeline: direct.timeline).toMitigate == .minutes(30))
+        #expect(IncidentDurations(timeline: direct.timeline).toAcknowledge == nil)
+    }
+
+    @Test func thePostmortemDraftCarriesTheRecord() throws {
+        var drill = try Drill("/incident declare Payment | API errors --sev P1")
+        try drill.run(to: 60, script: [7: [("alice", "/ack")], 20: [("alice", "/note restarted pods")],
+                                      60: [(Fixtures.reporter, "/incident resolve Rolled back 2026.11.3")]])
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        for section in ["## Summary", "## Impact", "## Timeline", "## Root cause", "## What went well", "## What to improve",
+                        "## Action items"] {
+            #expect(draft.contains("\n\(section)\n"), "\(section)")
+        }
+        #expect(draft.hasPrefix("# Post-mortem: INC-1 Payment \\| API errors\n"))
+        #expect(draft.contains("| Time to acknowledge | 7m |"))
+        #expect(draft.contains("| Time to resolve | 1h |"))
+        #expect(draft.contains("\nRolled back 2026.11.3\n"))
+        #expect(draft.contains("| 2026-11-22 10:20 UTC | @alice | restarted pods |"))
+        #expect(draft.components(separatedBy: "\n").filter { $0.hasPrefix("| 2026-11-22") }.count == drill.timeline.count)
+    }
+
+    @Test func statusSaysWhereTheIncidentStands() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice")
+        try drill.run(to: 35)
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(35)).plainText()
+        #expect(status == """
+            INC-1 (P1) Payment API errors — investigating
+            Room #incident-20261122-payment-api-errors · declared 2026-11-22 10:00 UTC by @slack:U0REPORTER · open 35m
+            incident commander: @alice · comms lead: — · scribe: — · technical lead: —
+            Status: investigating · last update 10:00 UTC
+            Next update due 11:00 UTC
+            Acknowledged after 0s
+            """)
+    }
+
+    @Test func theListShowsOpenIncidentsMostSevereFirst() throws {
+        let a = try Drill("/incident declare Minor thing --sev P3").incident
+        var b = try Drill("/incident declare Big thing --sev P0")
+        try b.type("/incident resolve", by: Fixtures.reporter)
+        var c = try Drill("/incident declare Closed thing --sev P0")
+        try c.type("/incident resolve", by: Fixtures.reporter)
+        try c.type("/incident close", by: Fixtures.reporter)
+        let list = IncidentQueries.list([a, b.incident, c.incident]).plainText().components(separatedBy: "\n")
+        #expect(list.count == 3)
+        #expect(list[0] == "Open incidents (2)")
+        #expect(list[1].hasPrefix("INC-1 P0 resolved · Big thing"))
+        #expect(list[2].hasPrefix("INC-1 P3 investigating · Minor thing"))
+        #expect(IncidentQueries.list([]).plainText() == "No open incidents.")
+    }
+}
