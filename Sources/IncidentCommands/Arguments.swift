@@ -37,14 +37,18 @@ struct Arguments {
         return ref
     }
 
-    /// The rest of the line as typed (quotes, spacing and line breaks kept), without control
-    /// characters. nil when nothing is left and `required` is nil; an error naming `required`
-    /// when something is required.
-    mutating func restAsText(required: String?) throws(CommandError) -> String? {
-        guard let first = peek() else {
-            guard let required else { return nil }
+    /// The rest of the line, which must not be empty; the error asks to add `required`.
+    mutating func restAsText(required: String) throws(CommandError) -> String {
+        guard let text = try restAsText() else {
             throw CommandError(.missingArgument, "Add \(required).", position: endOffset)
         }
+        return text
+    }
+
+    /// The rest of the line as typed (quotes, spacing and line breaks kept), without control
+    /// characters; nil when nothing is left.
+    mutating func restAsText() throws(CommandError) -> String? {
+        guard let first = peek() else { return nil }
         index = tokens.count
         let rest = FreeText.clean(String(text[first.start...]))
         guard rest.count <= CommandParser.maxTextLength else {

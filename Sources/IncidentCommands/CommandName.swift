@@ -1,3 +1,5 @@
+import IncidentCore
+
 /// Every chat command, by the name the manual and `/incident help` use.
 public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case declare = "incident declare"
@@ -16,6 +18,9 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case ack
     case note
 
+    /// Whether the command may name an incident (`/sev INC-42 P1`) after its command word.
+    var namesAnIncident: Bool { self != .declare && self != .list && self != .help }
+
     /// The `/incident` subcommand word, or nil for a top-level command.
     var subcommand: String? {
         rawValue.hasPrefix("incident ") ? String(rawValue.dropFirst("incident ".count)) : nil
@@ -24,7 +29,7 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     /// Finds a command by what a responder typed after the prefix: `sev`, `incident declare`,
     /// `declare`, `/ack`, `!note`.
     public init?(lookingUp text: String) {
-        var word = text.lowercased().trimmingCharacters(in: " ")
+        var word = text.lowercased().trimmingWhitespace()
         if word.hasPrefix("/") || word.hasPrefix("!") { word.removeFirst() }
         if let exact = CommandName(rawValue: word) {
             self = exact
@@ -39,18 +44,5 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     public var usage: String { CommandManual.entry(self).syntax.joined(separator: " | ") }
 
     /// The command's file in `commands/`.
-    public var manualFileName: String { rawValue.replacingOccurrences(of: " ", with: "-") + ".md" }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var sub = Substring(self)
-        while sub.first == set { sub.removeFirst() }
-        while sub.last == set { sub.removeLast() }
-        return String(sub)
-    }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
+    public var manualFileName: String { rawValue.replacing(" ", with: "-") + ".md" }
 }

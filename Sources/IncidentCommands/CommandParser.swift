@@ -59,26 +59,24 @@ public enum CommandParser {
     }
 
     static func parseArguments(of name: CommandName, _ arguments: inout Arguments) throws(CommandError) -> ParsedCommand {
-        if name == .declare { return ParsedCommand(.declare(try parseDeclaration(&arguments))) }
-        if name == .list { return ParsedCommand(try arguments.finish(.list)) }
-        if name == .help { return ParsedCommand(.help(topic: try parseHelpTopic(&arguments))) }
-
-        let target = arguments.takeIncidentRef()
+        let target = name.namesAnIncident ? arguments.takeIncidentRef() : nil
         let command: Command
         switch name {
+        case .declare: command = .declare(try parseDeclaration(&arguments))
+        case .list: command = try arguments.finish(.list)
+        case .help: command = .help(topic: try parseHelpTopic(&arguments))
         case .status: command = try arguments.finish(.status)
         case .mitigated: command = try arguments.finish(.mitigated)
         case .close: command = try arguments.finish(.close)
         case .postmortem: command = try arguments.finish(.postmortem)
         case .escalation: command = try arguments.finish(.escalation)
         case .ack: command = try arguments.finish(.ack)
-        case .resolve: command = .resolve(summary: try arguments.restAsText(required: nil))
-        case .note: command = .note(try arguments.restAsText(required: "a note")!)
+        case .resolve: command = .resolve(summary: try arguments.restAsText())
+        case .note: command = .note(try arguments.restAsText(required: "a note"))
         case .sev: command = try parseSeverity(&arguments)
         case .ic: command = .commander(try arguments.takePerson(for: "the new incident commander"))
         case .role: command = try parseRole(&arguments)
         case .update: command = .update(try parseUpdate(&arguments))
-        case .declare, .list, .help: fatalError("handled above")
         }
         return ParsedCommand(command, target: target)
     }
@@ -91,7 +89,7 @@ public enum CommandParser {
             throw CommandError(.invalidArgument,
                                "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
         }
-        return .severity(severity, reason: try arguments.restAsText(required: nil))
+        return .severity(severity, reason: try arguments.restAsText())
     }
 
     static func parseRole(_ arguments: inout Arguments) throws(CommandError) -> Command {

@@ -9,7 +9,12 @@ public struct EscalationForecast: Hashable, Sendable {
     public var sent: [PageRecord]
     public var upcoming: [PageRecord]
     /// Ladders that have stopped, with why.
-    public var stopped: [(ladder: String, reason: Ladder.StopCondition)]
+    public var stopped: [StoppedLadder]
+
+    public struct StoppedLadder: Hashable, Sendable {
+        public var ladder: String
+        public var reason: Ladder.StopCondition
+    }
 
     /// At most this many future pages, within `horizon`.
     public static let maxUpcoming = 8
@@ -18,7 +23,7 @@ public struct EscalationForecast: Hashable, Sendable {
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
         sent = incident.pages
         stopped = incident.policy.ladders.compactMap { ladder in
-            incident.ladders[ladder.id]?.stopped.map { (ladder.id, $0) }
+            incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
         var future = incident
         var upcoming: [PageRecord] = []
@@ -28,16 +33,6 @@ public struct EscalationForecast: Hashable, Sendable {
             upcoming += future.pages.dropFirst(known)
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
-    }
-
-    public static func == (lhs: EscalationForecast, rhs: EscalationForecast) -> Bool {
-        lhs.sent == rhs.sent && lhs.upcoming == rhs.upcoming
-            && lhs.stopped.map(\.ladder) == rhs.stopped.map(\.ladder) && lhs.stopped.map(\.reason) == rhs.stopped.map(\.reason)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(sent)
-        hasher.combine(upcoming)
     }
 
     public func message(for incident: Incident) -> Message {
@@ -53,7 +48,7 @@ public struct EscalationForecast: Hashable, Sendable {
         message.line(.strong("Next, if nothing changes:"))
         if upcoming.isEmpty { message.line(.text("  no more pages")) }
         for page in upcoming { message.line(line(page)) }
-        for (ladder, reason) in stopped { message.line(.text("The \(ladder) ladder has stopped: \(reason.rawValue).")) }
+        for stop in stopped { message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue).")) }
         return message
     }
 }

@@ -17,7 +17,9 @@ extension Incident {
 
 extension Transition {
     mutating func apply(_ command: Command) throws(IncidentError) {
-        guard let actor else { preconditionFailure("commands have an actor") }
+        guard let actor, !command.isQuery, !isDeclaration(command) else {
+            throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
+        }
         guard incident.phase != .closed else {
             throw IncidentError(.wrongPhase, "\(incident.id) is closed; its record can no longer change.")
         }
@@ -49,8 +51,13 @@ extension Transition {
             try requireLead(actor, to: "close the incident")
             try close()
         case .declare, .status, .list, .postmortem, .escalation, .help:
-            preconditionFailure("\(command) is not a change to an incident")
+            throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }
+    }
+
+    func isDeclaration(_ command: Command) -> Bool {
+        if case .declare = command { return true }
+        return false
     }
 
     /// SPEC section 2: the IC, the declarer and the incident admins; anyone before an IC is named.

@@ -12,6 +12,10 @@ public struct IncidentError: Error, Hashable, Sendable, CustomStringConvertible 
         case noChange
         /// A person or thing the command named is unknown.
         case unknown
+        /// The command does not change an incident (a query, or a declaration): the engine
+        /// answers it elsewhere. Refused rather than trapped, so a misrouted command cannot
+        /// bring the bot down.
+        case notAChange
     }
 
     public var kind: Kind

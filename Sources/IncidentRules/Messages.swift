@@ -80,10 +80,8 @@ enum Messages {
     }
 
     static func postmortemReminder(_ incident: Incident, owner: PersonID) -> Message {
-        var message = Message(.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
-                              .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done."))
-        message.actions = []
-        return message
+        Message(.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
+                .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done."))
     }
 
     static func unfilledLevel(_ ref: LevelRef, role: String) -> Message {

@@ -8,7 +8,7 @@ public enum PostmortemDraft {
         let durations = IncidentDurations(timeline: timeline)
         func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
         func cell(_ text: String) -> String {
-            BroadcastMentions.neutralize(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
         }
         var lines = [
             "# Post-mortem: \(incident.id) \(cell(incident.title))",
@@ -59,11 +59,5 @@ public enum PostmortemDraft {
             "| | | |",
         ]
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

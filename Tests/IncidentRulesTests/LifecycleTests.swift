@@ -71,6 +71,16 @@ import Testing
                 == [.declared, .mitigated, .resolved, .closed])
     }
 
+    @Test func queriesAndDeclarationsAreRefusedNotTrapped() throws {
+        let drill = try Drill("/incident declare DB down --sev P1")
+        for command in [Command.status, .list, .escalation, .postmortem, .help(topic: nil),
+                        .declare(Declaration(title: "again"))] {
+            #expect(throws: IncidentError.self, "\(command)") {
+                try drill.incident.handling(command, by: "alice", at: Fixtures.at(1), roster: drill.roster)
+            }
+        }
+    }
+
     @Test func changesThatChangeNothingAreRefused() throws {
         var drill = try Drill("/incident declare DB down --sev P1 --ic @alice")
         #expect(refusal(drill, "/sev P1", by: "alice")?.message == "INC-1 is already P1.")
