@@ -157,49 +157,43 @@ extension Transition {
         guard incident.phase == .investigating else {
             throw IncidentError(.wrongPhase, "\(incident.id) is already \(incident.phase.rawValue).")
         }
-        incident.phase = .mitigated
         incident.mitigatedAt = now
-        incident.statusText = Incident.Phase.mitigated.rawValue
-        record(.mitigated, "Mitigated.")
+        enter(.mitigated, recording: .mitigated, "Mitigated.")
         stopLadders(on: .mitigated, detail: "mitigated")
-        updateTopic()
-        let message = Messages.phaseChanged(incident, by: actor!)
-        post(message)
-        post(message, to: .broadcast)
-        reply = Messages.reply("\(incident.id) is mitigated.")
     }
 
     mutating func resolve(summary: String?) throws(IncidentError) {
         guard incident.phase == .investigating || incident.phase == .mitigated else {
             throw IncidentError(.wrongPhase, "\(incident.id) is already \(incident.phase.rawValue).")
         }
-        incident.phase = .resolved
         incident.resolvedAt = now
         incident.summary = summary
-        incident.statusText = Incident.Phase.resolved.rawValue
         incident.nextUpdateDue = nil
         incident.nextPostmortemReminder = policy[incident.severity].postmortemDue.map { now + $0 }
-        record(.resolved, "Resolved" + (summary.map { ": \($0)" } ?? "."))
+        enter(.resolved, recording: .resolved, "Resolved" + (summary.map { ": \($0)" } ?? "."))
         stopLadders(on: .resolved, detail: "resolved")
-        updateTopic()
-        let message = Messages.phaseChanged(incident, by: actor!)
-        post(message)
-        post(message, to: .broadcast)
-        reply = Messages.reply("\(incident.id) is resolved.")
     }
 
     mutating func close() throws(IncidentError) {
         guard incident.phase == .resolved else {
             throw IncidentError(.wrongPhase, "Resolve \(incident.id) before closing it (it is \(incident.phase.rawValue)).")
         }
-        incident.phase = .closed
         incident.closedAt = now
-        incident.statusText = Incident.Phase.closed.rawValue
         incident.nextPostmortemReminder = nil
         stopAllLadders()
-        record(.closed, "Closed.")
+        enter(.closed, recording: .closed, "Closed.", broadcast: false)
+    }
+
+    /// Moves the incident to `phase`: the status shown, the timeline entry, the topic, and the
+    /// announcement in the room (and the broadcast channel).
+    mutating func enter(_ phase: Incident.Phase, recording kind: TimelineEntry.Kind, _ text: String, broadcast: Bool = true) {
+        incident.phase = phase
+        incident.statusText = phase.rawValue
+        record(kind, text)
         updateTopic()
-        post(Messages.phaseChanged(incident, by: actor!))
-        reply = Messages.reply("\(incident.id) is closed.")
+        let message = Messages.phaseChanged(incident, by: actor!)
+        post(message)
+        if broadcast { post(message, to: .broadcast) }
+        reply = Messages.reply("\(incident.id) is \(phase.rawValue).")
     }
 }

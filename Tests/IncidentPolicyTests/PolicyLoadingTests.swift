@@ -60,19 +60,8 @@ import Testing
         ("    definition: Low.", "    runbook2: x\n    definition: Low.", "runbook2", "unknown key"),
     ])
     func refusesABrokenPolicyWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
-        let shipped = try ConfigFiles.text("policy.yaml")
-        #expect(shipped.contains(find), "fixture out of date: \(find)")
-        guard let range = shipped.range(of: find) else { return }
-        let broken = shipped.replacingCharacters(in: range, with: replace)
-        let expectedLine = ConfigFiles.line(of: lineOf, in: broken)
-        do {
-            _ = try Policy.load(yaml: broken, file: "config/policy.yaml")
-            Issue.record("loaded a policy with \(replace)")
-        } catch {
-            #expect(error.file == "config/policy.yaml")
-            #expect(error.reason.contains(reason), "\(error)")
-            #expect(abs(error.line - expectedLine) <= 1, "\(error) should name line \(expectedLine)")
-            #expect(error.description.hasPrefix("config/policy.yaml:\(error.line): "))
+        try ConfigFiles.expectRefused("policy.yaml", find: find, replace: replace, lineOf: lineOf, reason: reason) {
+            _ = try Policy.load(yaml: $0, file: "config/policy.yaml")
         }
     }
 

@@ -61,17 +61,9 @@ import Testing
         ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
     ])
     func refusesABrokenRosterWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
-        let shipped = try ConfigFiles.text("roster.example.yaml")
-        #expect(shipped.contains(find), "fixture out of date: \(find)")
-        guard let range = shipped.range(of: find) else { return }
-        let broken = shipped.replacingCharacters(in: range, with: replace)
-        let expectedLine = ConfigFiles.line(of: lineOf, in: broken)
-        do {
-            _ = try Roster.load(yaml: broken, file: "roster.yaml", policy: ConfigFiles.policy())
-            Issue.record("loaded a roster with \(replace)")
-        } catch let error as ConfigError {
-            #expect(error.reason.contains(reason), "\(error)")
-            #expect(abs(error.line - expectedLine) <= 1, "\(error) should name line \(expectedLine)")
+        let policy = try ConfigFiles.policy()
+        try ConfigFiles.expectRefused("roster.example.yaml", find: find, replace: replace, lineOf: lineOf, reason: reason) {
+            _ = try Roster.load(yaml: $0, file: "config/roster.yaml", policy: policy)
         }
     }
 }
