@@ -55,7 +55,10 @@ public struct Roster: Hashable, Sendable {
             self.every = every
         }
 
-        public func onDuty(at instant: Timestamp) -> PersonID {
+        /// Whose turn it is at `instant`; nil for a rotation with nobody in it or no turn length
+        /// (the loader refuses both).
+        public func onDuty(at instant: Timestamp) -> PersonID? {
+            guard !people.isEmpty, every.wholeSeconds > 0 else { return nil }
             let turn = (instant - handover).wholeSeconds.floorDivided(by: every.wholeSeconds)
             let count = Int64(people.count)
             return people[Int((turn % count + count) % count)]

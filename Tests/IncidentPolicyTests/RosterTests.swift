@@ -35,6 +35,8 @@ import Testing
         #expect(rotation.onDuty(at: start + .days(15)) == "carol")
         #expect(rotation.onDuty(at: start + .days(21)) == "alice")
         #expect(rotation.onDuty(at: start - .seconds(1)) == "carol")
+        #expect(Roster.Rotation(people: [], handover: start).onDuty(at: start) == nil)
+        #expect(Roster.Rotation(people: ["alice"], handover: start, every: .zero).onDuty(at: start) == nil)
     }
 
     @Test func mentionsResolveToRosterPeople() throws {
