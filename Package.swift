@@ -5,13 +5,20 @@ let package = Package(
     name: "incident-bot",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "incident-bot", targets: ["IncidentBot"]),
         .library(name: "IncidentCore", targets: ["IncidentCore"]),
         .library(name: "IncidentCommands", targets: ["IncidentCommands"]),
         .library(name: "IncidentPolicy", targets: ["IncidentPolicy"]),
         .library(name: "IncidentRules", targets: ["IncidentRules"]),
+        .library(name: "IncidentEngine", targets: ["IncidentEngine"]),
+        .library(name: "IncidentSQLite", targets: ["IncidentSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Vocabulary: time, people, severities, commands, messages, effects, room names.
@@ -22,11 +29,44 @@ let package = Package(
         .target(name: "IncidentPolicy", dependencies: ["IncidentCore", .product(name: "Yams", package: "Yams")]),
         // The incident state machine: (state, input, now, policy) -> (state, timeline, effects).
         .target(name: "IncidentRules", dependencies: ["IncidentCore", "IncidentCommands", "IncidentPolicy"]),
+        // ChatEvent -> decision -> one transaction; the ports (store, transport, clock), delivery
+        // and the scheduler.
+        .target(name: "IncidentEngine", dependencies: [
+            "IncidentCore", "IncidentCommands", "IncidentPolicy", "IncidentRules",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The IncidentStore on SQLite through GRDB: migrations, records, outbox, seen ids.
+        .target(name: "IncidentSQLite", dependencies: [
+            "IncidentEngine", "IncidentRules",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // What the executable does, as a library the tests import: config files, the console
+        // transport and session, export, report, the wiring of services.
+        .target(name: "IncidentApp", dependencies: [
+            "IncidentEngine", "IncidentSQLite",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The incident-bot executable: the command line, the one root Logger.
+        .executableTarget(name: "IncidentBot", dependencies: [
+            "IncidentApp",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Test support: recording and failing transports, the scenario roster and policy.
+        .target(name: "IncidentTesting", dependencies: ["IncidentEngine", "IncidentSQLite"], path: "Tests/IncidentTesting"),
 
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
         .testTarget(name: "IncidentCommandsTests", dependencies: ["IncidentCommands"]),
         .testTarget(name: "IncidentPolicyTests", dependencies: ["IncidentPolicy"]),
         .testTarget(name: "IncidentRulesTests", dependencies: ["IncidentRules", "IncidentCommands"]),
+        .testTarget(name: "IncidentEngineTests", dependencies: [
+            "IncidentEngine", "IncidentSQLite", "IncidentTesting",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "IncidentAppTests", dependencies: ["IncidentApp", "IncidentTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

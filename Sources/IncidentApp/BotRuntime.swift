@@ -1,0 +1,96 @@
+import IncidentCore
+import IncidentEngine
+import IncidentSQLite
+import Logging
+import ServiceLifecycle
+
+/// Wires the store, the engine, delivery and the scheduler for a set of transports.
+public struct BotRuntime<Clock: IncidentClock>: Sendable {
+    public let store: SQLiteStore
+    public let engine: Engine<Clock>
+    public let delivery: Delivery<Clock>
+    public let scheduler: Scheduler<Clock>
+
+    public init(loaded: LoadedConfig, store: SQLiteStore, clock: Clock, transports: [any ChatTransport], logger: Logger) {
+        let platforms = Set(transports.map(\.platform))
+        let settings = loaded.engineSettings(platforms: platforms)
+        self.store = store
+        engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
+        let retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
+                                          pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover)
+        delivery = Delivery(store: store, clock: clock, transports: transports, directory: engine.directory,
+                            broadcastRooms: settings.broadcastRooms, wake: engine.deliveryWake, retry: retry, logger: logger)
+        scheduler = Scheduler(engine: engine, logger: logger)
+    }
+}
+
+/// Why the bot will not start.
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `incident-bot console` and `incident-bot serve`, as functions the CLI calls.
+public enum BotCommands {
+    /// Opens the database, refusing a path whose folder does not exist with a clear reason.
+    public static func openStore(_ path: String) throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(path: path)
+        } catch {
+            throw StartupError("cannot open the database \(path): \(error)")
+        }
+    }
+
+    /// Runs the console on a manual clock (`start`) or the real one (nil), reading `lines`.
+    public static func console(loaded: LoadedConfig, store: SQLiteStore, start: Timestamp?, output: ConsoleOutput,
+                               lines: AsyncStream<String>, logger: Logger) async throws {
+        let transport = ConsoleTransport(output: output)
+        if let start {
+            let clock = ManualClock(start: start)
+            let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [transport], logger: logger)
+            let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: clock)
+            await session.run(lines)
+            return
+        }
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: [transport], logger: logger)
+        let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: nil)
+        let input = ConsoleInput(session: session, lines: lines)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: runtime.scheduler),
+                .init(service: runtime.delivery),
+                .init(service: input, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    /// Runs every enabled transport with the scheduler and delivery until SIGTERM or SIGINT.
+    public static func serve(loaded: LoadedConfig, store: SQLiteStore, transports: [any ChatTransport],
+                             inbound: [any Service], logger: Logger) async throws {
+        guard !transports.isEmpty else {
+            throw StartupError("no chat platform is enabled, so there is nothing to serve: Slack (slack.enabled) and "
+                               + "Matrix (matrix.enabled) are not available in this version yet; "
+                               + "run incident-bot console to use the bot at a terminal")
+        }
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: transports, logger: logger)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+    }
+}
+
+/// The console's input as a service: ends (and with it the group) on `:quit` or end of input.
+struct ConsoleInput<Clock: IncidentClock>: Service {
+    let session: ConsoleSession<Clock>
+    let lines: AsyncStream<String>
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await session.run(lines)
+        }
+    }
+}

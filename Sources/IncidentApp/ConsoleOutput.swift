@@ -1,0 +1,41 @@
+import Foundation
+import IncidentCore
+import Synchronization
+
+/// Where the console writes: one line per message, each starting with its destination,
+/// continuation lines indented by two spaces. Writes are whole lines, never interleaved.
+public final class ConsoleOutput: Sendable {
+    private let write: @Sendable (String) -> Void
+    private let lock = Mutex(())
+
+    public init(write: @escaping @Sendable (String) -> Void) {
+        self.write = write
+    }
+
+    /// Standard output, flushed after every line so a pipe sees each one as it happens.
+    public static let standardOutput = ConsoleOutput { text in
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// `[destination] speaker: first line` then the other lines indented.
+    public func message(_ destination: String, _ speaker: String, _ text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out = "[\(destination)] \(speaker): \(lines.first ?? "")\n"
+        for line in lines.dropFirst() { out += "  \(line)\n" }
+        emit(out)
+    }
+
+    /// A line of its own, as is.
+    public func line(_ text: String) {
+        emit(text + "\n")
+    }
+
+    private func emit(_ text: String) {
+        lock.withLock { _ in write(text) }
+    }
+}
+
+extension Message {
+    /// The message as console text: mentions as `@key`, user text with broadcast mentions defused.
+    var consoleText: String { plainText() }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+
+/// The console platform: reads `[#room] user: text` lines, hands them to the engine as the
+/// roster's people, prints every reply and everything delivery sends.
+///
+/// After each line it fires what is due and drains the outbox before reading the next, so a
+/// transcript is deterministic. On a manual clock `:advance` steps through every due time on
+/// the way, as a scheduler that never slept late would.
+public final class ConsoleSession<Clock: IncidentClock>: Sendable {
+    let engine: Engine<Clock>
+    let delivery: Delivery<Clock>
+    let output: ConsoleOutput
+    /// Non-nil when the clock is manual (`--clock manual`): `:advance` moves it.
+    let manualClock: ManualClock?
+    let lobby: String
+    let botName: String
+
+    public init(engine: Engine<Clock>, delivery: Delivery<Clock>, output: ConsoleOutput, manualClock: ManualClock?,
+                botName: String = "incident-bot") {
+        self.engine = engine
+        self.delivery = delivery
+        self.output = output
+        self.manualClock = manualClock
+        self.lobby = engine.settings.broadcastRooms[.console] ?? "incidents"
+        self.botName = botName
+    }
+
+    var zone: LocalZone { engine.settings.policy.timeZone }
+
+    /// Reads lines until `:quit` or the end of input.
+    public func run(_ lines: some AsyncSequence<String, Never>) async {
+        output.line("[clock] \(zone.dateTime(engine.clock.now)) — incident-bot console; \(ConsoleLine.usage)")
+        await settle()
+        for await line in lines {
+            guard await process(line) else { return }
+        }
+    }
+
+    /// Handles one input line; false when the session should end.
+    public func process(_ raw: String) async -> Bool {
+        switch ConsoleLine.parse(raw) {
+        case .failure(let error):
+            output.line("[error] \(error)")
+        case .success(.nothing):
+            break
+        case .success(.quit):
+            return false
+        case .success(.help):
+            output.line("[help] \(ConsoleLine.usage); the people are \(people)")
+        case .success(.now):
+            output.line("[clock] \(zone.dateTime(engine.clock.now))")
+        case .success(.rooms):
+            await listRooms()
+        case .success(.advance(let duration)):
+            await advance(by: duration)
+        case .success(.say(let room, let user, let text)):
+            await say(room: room ?? lobby, user: user, text: text)
+        }
+        return true
+    }
+
+    var people: String {
+        engine.settings.roster.people.keys.sorted().map(\.rawValue).joined(separator: ", ")
+    }
+
+    func say(room: String, user: String, text: String) async {
+        guard engine.settings.roster.people[PersonID(user)] != nil else {
+            output.line("[error] unknown user “\(user.prefix(40))”; the console speaks as the roster's people: \(people)")
+            return
+        }
+        let event = ChatEvent(platform: .console, id: "console-" + UUID().uuidString, room: room, user: user, text: text)
+        do {
+            let outcome = try await engine.handle(event)
+            if outcome.disposition == .ignored {
+                output.line("[error] not a command: commands start with / or !, as in /incident help")
+            } else if let reply = outcome.reply {
+                output.message("#" + room, "\(botName) to @\(user)", reply.consoleText)
+            }
+        } catch {
+            output.line("[error] the store failed; nothing was changed: \(error)")
+        }
+        await settle()
+    }
+
+    func advance(by duration: Duration) async {
+        guard let clock = manualClock else {
+            output.line("[error] :advance needs the manual clock: start with --clock manual --start 2026-11-22T10:00:00Z")
+            return
+        }
+        let target = clock.now + duration
+        // Step through every due time on the way, oldest first.
+        for _ in 0..<100_000 {
+            guard let next = try? await engine.nextDue(), next <= target else { break }
+            if next > clock.now {
+                clock.advance(to: next)
+                output.line("[clock] \(zone.dateTime(next))")
+            }
+            await settle()
+            if let again = try? await engine.nextDue(), again <= clock.now { break }
+        }
+        if target > clock.now {
+            clock.advance(to: target)
+            output.line("[clock] \(zone.dateTime(target))")
+        }
+        await settle()
+    }
+
+    /// Fires what is due now and delivers everything deliverable.
+    public func settle() async {
+        do {
+            try await engine.fireDue()
+        } catch {
+            output.line("[error] the scheduler could not fire: \(error)")
+        }
+        await delivery.drain()
+    }
+
+    func listRooms() async {
+        let open = (try? await engine.store.read { try $0.openIncidents() }) ?? []
+        guard !open.isEmpty else {
+            output.line("[rooms] #\(lobby) (the lobby); no incident rooms open")
+            return
+        }
+        output.line("[rooms] #\(lobby) (the lobby)")
+        for stored in open {
+            let incident = stored.incident
+            output.line("[rooms] #\(incident.room) \(incident.id) \(incident.severity) \(incident.phase.rawValue)")
+        }
+    }
+}
+
+/// Standard input as lines, read on a thread of its own so no task blocks on it.
+public enum StandardInput {
+    public static func lines() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let thread = Thread {
+                while let line = readLine(strippingNewline: true) { continuation.yield(line) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+    }
+}

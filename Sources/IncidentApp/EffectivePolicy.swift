@@ -1,0 +1,53 @@
+import IncidentCore
+import IncidentPolicy
+
+/// What `incident-bot check-config` prints: the policy in force and who fills each ladder
+/// level at `now` (a rotation shows whose turn it is and until when).
+public enum EffectivePolicy {
+    public static func text(_ loaded: LoadedConfig, now: Timestamp) -> String {
+        let policy = loaded.policy
+        let roster = loaded.roster
+        let zone = policy.timeZone
+        var lines = [
+            "config \(loaded.config.file): ok",
+            "policy \(loaded.config.policyPath): time zone \(zone), default severity \(policy.defaultSeverity), "
+                + "a missed update steps the ladder after \(policy.escalateAfterMissed) in a row",
+        ]
+        for severity in Severity.allCases {
+            let rules = policy[severity]
+            var parts = ["updates " + (rules.updateEvery.map { "every \(DurationText.format($0))" } ?? "as needed")]
+            if !rules.nudge.isEmpty { parts.append("nudges " + rules.nudge.map(\.rawValue).joined(separator: ", ")) }
+            if !rules.pageAtOnce.isEmpty { parts.append("pages at once " + rules.pageAtOnce.map(\.description).joined(separator: ", ")) }
+            parts.append("post-mortem " + (rules.postmortemDue.map { "due \(DurationText.format($0)) after resolution" } ?? "not required"))
+            lines.append("  \(severity): " + parts.joined(separator: "; "))
+        }
+        let example = loaded.rosterIsExample ? " (the example roster: no roster is configured)" : ""
+        lines.append("roster \(loaded.rosterPath)\(example): \(roster.people.count) people, admins "
+                     + (roster.admins.isEmpty ? "none" : roster.admins.sorted().map { "@\($0)" }.joined(separator: ", ")))
+        lines.append("on duty at \(zone.dateTime(now)):")
+        for ladder in policy.ladders {
+            let repeats = switch ladder.repeatAtTop {
+            case .unlimited: "repeats the top until answered"
+            case .times(let n): n == 0 ? "does not repeat the top" : "repeats the top \(n) times"
+            }
+            lines.append("  \(ladder.id): stops on \(ladder.stopOn.map(\.rawValue).sorted().joined(separator: ", ")); \(repeats)")
+            for (index, level) in ladder.levels.enumerated() {
+                let ref = ladder.reference(index)
+                let who = roster.onDuty(ref, at: now).map { "@\($0)" } ?? "nobody"
+                var rotation = ""
+                if case .rotation(let name) = roster.levels[ref], let turns = roster.rotations[name] {
+                    rotation = " (rotation \(name), until \(zone.dateTime(nextHandover(turns, after: now))))"
+                }
+                let severities = Severity.allCases.filter(level.severities.contains).map(\.rawValue).joined(separator: " ")
+                lines.append("    \(level.id) \(level.role): \(who)\(rotation); waits \(DurationText.format(level.wait)); \(severities)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func nextHandover(_ rotation: Roster.Rotation, after now: Timestamp) -> Timestamp {
+        let every = max(rotation.every.wholeSeconds, 1)
+        let turns = (now - rotation.handover).wholeSeconds.floorDivided(by: every) + 1
+        return rotation.handover + .seconds(turns * every)
+    }
+}

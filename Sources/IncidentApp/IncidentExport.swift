@@ -1,0 +1,48 @@
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+
+/// `incident-bot export INC-N --format markdown`: the incident's record (status, roles, pages)
+/// followed by the post-mortem draft of SPEC section 6, which carries the timeline table and
+/// the measured durations.
+public enum IncidentExport {
+    public static func markdown(_ stored: StoredIncident, timeline: [TimelineEntry], now: Timestamp) -> String {
+        let incident = stored.incident
+        let zone = incident.policy.timeZone
+        func cell(_ text: String) -> String {
+            BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
+        }
+        var lines = [
+            "# \(incident.id): \(cell(incident.title))",
+            "",
+            "| | |",
+            "| --- | --- |",
+            "| Severity | \(incident.severity) |",
+            "| Phase | \(incident.phase.rawValue) |",
+            "| Status | \(cell(incident.statusText)) |",
+            "| Room | #\(incident.room) (\(stored.home)) |",
+            "| Declared | \(zone.dateTime(incident.declaredAt)) by @\(incident.declaredBy) |",
+        ]
+        for (label, instant) in [("Mitigated", incident.mitigatedAt), ("Resolved", incident.resolvedAt), ("Closed", incident.closedAt)] {
+            if let instant { lines.append("| \(label) | \(zone.dateTime(instant)) |") }
+        }
+        if incident.closedAt == nil {
+            lines.append("| Open for | \(DurationText.format(now - incident.declaredAt)) |")
+        }
+        lines += ["", "## Roles", "", "| role | who |", "| --- | --- |"]
+        for role in Role.allCases {
+            lines.append("| \(role.title) | \(incident.roles[role].map { "@\($0)" } ?? "—") |")
+        }
+        lines += ["", "## Pages", ""]
+        if incident.pages.isEmpty {
+            lines.append("Nobody was paged.")
+        } else {
+            lines += ["| time | who | level | why |", "| --- | --- | --- | --- |"]
+            for page in incident.pages {
+                lines.append("| \(zone.dateTime(page.at)) | @\(page.person) | \(page.level) | \(page.reason.rawValue) |")
+            }
+        }
+        lines += ["", ""]
+        return lines.joined(separator: "\n") + PostmortemDraft.markdown(incident, timeline: timeline)
+    }
+}

@@ -1,0 +1,111 @@
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+
+/// `incident-bot report --since 30d`: counts by severity; time to acknowledge, mitigate and
+/// resolve per severity (median and p90); how often status updates came on time; how far each
+/// ladder climbed. Everything is measured from the stored timelines and page records.
+public struct IncidentReport: Sendable {
+    public struct Row: Hashable, Sendable {
+        public var severity: Severity
+        public var count: Int
+        public var toAcknowledge: [Duration]
+        public var toMitigate: [Duration]
+        public var toResolve: [Duration]
+    }
+
+    public var since: Timestamp
+    public var now: Timestamp
+    public var rows: [Row]
+    /// Status updates posted before they were due.
+    public var updatesOnTime: Int
+    /// Status-update deadlines that passed with no update (one per nudge).
+    public var updatesMissed: Int
+    /// For each ladder, how many incidents its climb reached each level in (the highest level paged).
+    public var ladderReach: [(ladder: String, levels: [(level: String, incidents: Int)])]
+
+    public init(incidents: [(StoredIncident, [TimelineEntry])], since: Timestamp, now: Timestamp) {
+        self.since = since
+        self.now = now
+        var rows: [Severity: Row] = [:]
+        var onTime = 0
+        var missed = 0
+        var reach: [String: [String: Int]] = [:]
+        var ladderOrder: [(String, [String])] = []
+        for (stored, timeline) in incidents {
+            let incident = stored.incident
+            let durations = IncidentDurations(timeline: timeline)
+            var row = rows[incident.severity] ?? Row(severity: incident.severity, count: 0, toAcknowledge: [], toMitigate: [], toResolve: [])
+            row.count += 1
+            if let value = durations.toAcknowledge { row.toAcknowledge.append(value) }
+            if let value = durations.toMitigate { row.toMitigate.append(value) }
+            if let value = durations.toResolve { row.toResolve.append(value) }
+            rows[incident.severity] = row
+
+            var overdue = false
+            for entry in timeline {
+                switch entry.kind {
+                case .updateMissed:
+                    missed += 1
+                    overdue = true
+                case .statusUpdate:
+                    if !overdue { onTime += 1 }
+                    overdue = false
+                default: break
+                }
+            }
+
+            for ladder in incident.policy.ladders {
+                if !ladderOrder.contains(where: { $0.0 == ladder.id }) { ladderOrder.append((ladder.id, ladder.levels.map(\.id))) }
+                let reached = ladder.levels.indices.last { index in
+                    incident.pages.contains { $0.level == ladder.reference(index) }
+                }
+                if let reached { reach[ladder.id, default: [:]][ladder.levels[reached].id, default: 0] += 1 }
+            }
+        }
+        self.rows = Severity.allCases.compactMap { rows[$0] }
+        self.updatesOnTime = onTime
+        self.updatesMissed = missed
+        self.ladderReach = ladderOrder.map { ladder, levels in
+            (ladder, levels.map { ($0, reach[ladder]?[$0] ?? 0) })
+        }
+    }
+
+    /// The nearest-rank percentile `p` (0...100) of `values`; nil when there are none.
+    public static func percentile(_ values: [Duration], _ p: Int) -> Duration? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = Int((Double(p) / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    public func text(zone: LocalZone) -> String {
+        func show(_ values: [Duration], _ p: Int) -> String {
+            Self.percentile(values, p).map(DurationText.format) ?? "—"
+        }
+        let total = rows.reduce(0) { $0 + $1.count }
+        var lines = ["Incidents declared from \(zone.dateTime(since)) to \(zone.dateTime(now)): \(total)", ""]
+        guard total > 0 else { return lines.joined(separator: "\n") + "\n" }
+        lines += [
+            "| severity | count | acknowledge median | p90 | mitigate median | p90 | resolve median | p90 |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for row in rows {
+            lines.append("| \(row.severity) | \(row.count) | \(show(row.toAcknowledge, 50)) | \(show(row.toAcknowledge, 90)) | "
+                + "\(show(row.toMitigate, 50)) | \(show(row.toMitigate, 90)) | \(show(row.toResolve, 50)) | \(show(row.toResolve, 90)) |")
+        }
+        let due = updatesOnTime + updatesMissed
+        lines.append("")
+        if due == 0 {
+            lines.append("Status updates: none were due.")
+        } else {
+            lines.append("Status updates on time: \(updatesOnTime) of \(due) deadlines (\(updatesOnTime * 100 / due)%); \(updatesMissed) missed.")
+        }
+        lines.append("")
+        lines.append("How far each ladder climbed (incidents by highest level paged):")
+        for (ladder, levels) in ladderReach {
+            lines.append("- \(ladder): " + levels.map { "\($0.level) \($0.incidents)" }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import IncidentApp
+import IncidentCore
+import IncidentEngine
+import IncidentSQLite
+
+struct Console: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the bot at this terminal: type `[#room] user: text` lines as the roster's people.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "live: the real clock; manual: a clock that moves only with :advance (drills, demos, tests).")
+    var clock: ClockKind = .live
+
+    @Option(help: "With --clock manual, the time the drill starts at, like 2026-11-22T10:00:00Z.")
+    var start: String?
+
+    enum ClockKind: String, ExpressibleByArgument, CaseIterable {
+        case live, manual
+    }
+
+    func run() async throws {
+        do {
+            let startInstant: Timestamp?
+            switch (clock, start) {
+            case (.live, nil): startInstant = nil
+            case (.live, .some): throw Failure("--start needs --clock manual")
+            case (.manual, nil): throw Failure("--clock manual needs --start, like --start 2026-11-22T10:00:00Z")
+            case (.manual, .some(let text)):
+                guard let instant = Timestamp(iso8601: text) else {
+                    throw Failure("--start “\(text)” is not a time like 2026-11-22T10:00:00Z")
+                }
+                startInstant = instant
+            }
+            let loaded = try options.load(allowExampleRoster: true)
+            let logger = options.logger(loaded, default: "warning")
+            if loaded.rosterIsExample {
+                logger.notice("no roster configured; the console uses the example roster", metadata: ["roster": "\(loaded.rosterPath)"])
+            }
+            let store = try options.openStore(mustExist: false)
+            try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,
+                                          lines: StandardInput.lines(), logger: logger)
+        } catch {
+            Self.fail(error)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve every chat platform enabled in the config, with the scheduler and delivery, until SIGTERM or SIGINT.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        do {
+            let loaded = try options.load(allowExampleRoster: false)
+            let logger = options.logger(loaded)
+            let store = try options.openStore(mustExist: false)
+            do {
+                try await BotCommands.serve(loaded: loaded, store: store, transports: [], inbound: [], logger: logger)
+            } catch let error as StartupError {
+                throw Failure(error.description)
+            }
+        } catch {
+            Self.fail(error)
+        }
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check the config, policy and roster; print the policy in force and who is on duty now.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        do {
+            let loaded = try options.load(allowExampleRoster: true)
+            print(EffectivePolicy.text(loaded, now: LiveClock().now), terminator: "")
+        } catch {
+            Self.fail(error)
+        }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print an incident's record and post-mortem draft.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: "The incident, as INC-42 or its room name.")
+    var incident: String
+
+    @Option(help: "The output format; markdown is the one there is.")
+    var format: Format = .markdown
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case markdown
+    }
+
+    func run() async throws {
+        do {
+            guard let ref = IncidentRef(parsing: incident) else {
+                throw Failure("“\(incident)” names no incident; use INC-42 or #incident-20261122-db-outage")
+            }
+            let store = try options.openStore(mustExist: true)
+            let found = try await store.read { records -> (StoredIncident, [TimelineEntry])? in
+                let stored: StoredIncident? = switch ref {
+                case .number(let number): try records.incident(number)
+                case .room(let name): try records.incident(roomName: name)
+                }
+                guard let stored else { return nil }
+                return (stored, try records.timeline(incident: stored.incident.number))
+            }
+            guard let (stored, timeline) = found else { throw Failure("there is no \(ref) in \(options.db)") }
+            print(IncidentExport.markdown(stored, timeline: timeline, now: LiveClock().now), terminator: "")
+        } catch {
+            Self.fail(error)
+        }
+    }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Counts by severity, time to acknowledge, mitigate and resolve, update punctuality, ladder reach.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "How far back to look, like 30d, 1w or 12h.")
+    var since = "30d"
+
+    func run() async throws {
+        do {
+            guard let span = DurationText.parse(since), span > .zero else {
+                throw Failure("--since “\(since)” is not a duration like 30d, 1w or 12h")
+            }
+            let loaded = try options.load(allowExampleRoster: true)
+            let store = try options.openStore(mustExist: true)
+            let now = LiveClock().now
+            let from = now - span
+            let incidents = try await store.read { records in
+                try records.incidents(declaredSince: from).map { ($0, try records.timeline(incident: $0.incident.number)) }
+            }
+            let report = IncidentReport(incidents: incidents, since: from, now: now)
+            print(report.text(zone: loaded.policy.timeZone), terminator: "")
+        } catch {
+            Self.fail(error)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import IncidentCore
+
+/// Something a person typed, as an adapter hands it to the engine. Knows nothing of incidents.
+public struct ChatEvent: Hashable, Sendable {
+    public var platform: Platform
+    /// The platform's id of the event (Slack `event_id` or trigger id, Matrix event id); a
+    /// second event with the same id is acknowledged and ignored.
+    public var id: String
+    /// The platform's id of the room it was typed in.
+    public var room: String
+    /// The platform's id of the person who typed it.
+    public var user: String
+    public var text: String
+    /// How the engine's answer to the asker travels.
+    public var reply: ReplyRoute
+
+    public init(platform: Platform, id: String, room: String, user: String, text: String, reply: ReplyRoute = .inline) {
+        self.platform = platform
+        self.id = id
+        self.room = room
+        self.user = user
+        self.text = text
+        self.reply = reply
+    }
+
+    public enum ReplyRoute: Hashable, Sendable {
+        /// The adapter shows the reply itself (a Slack slash command's HTTP answer, the console).
+        case inline
+        /// The reply is written to the outbox with the rest and delivered like any message.
+        case outbox
+    }
+}
+
+/// What the engine did with a `ChatEvent`. Whatever it is, the event may now be acknowledged
+/// to the platform: anything it changed is committed.
+public struct EngineOutcome: Hashable, Sendable {
+    public var disposition: Disposition
+    /// The answer for the asker (ephemeral where the platform allows it).
+    public var reply: Message?
+    /// The incident the command was about, if any.
+    public var incident: Int?
+
+    public enum Disposition: String, Hashable, Sendable {
+        /// Carried out and committed.
+        case handled
+        /// Answered without changing anything: a query, or a refusal with its reason.
+        case answered
+        /// Refused: the reply says why. Nothing changed.
+        case refused
+        /// The event id was seen before; nothing was done again.
+        case duplicate
+        /// Not a command (plain chat); nothing to do.
+        case ignored
+    }
+
+    public init(_ disposition: Disposition, reply: Message? = nil, incident: Int? = nil) {
+        self.disposition = disposition
+        self.reply = reply
+        self.incident = incident
+    }
+}

@@ -1,0 +1,76 @@
+import IncidentCore
+
+/// The outbound half of a platform: carries out one job the delivery service took from the
+/// outbox. Implementations hold no incident state; they render and send.
+public protocol ChatTransport: Sendable {
+    var platform: Platform { get }
+    func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt
+}
+
+/// One outbox item, resolved for a platform: rooms are the platform's room ids and every person
+/// the job names or mentions comes with their account on the platform.
+public struct TransportJob: Hashable, Sendable {
+    /// Stable across retries: a platform that supports idempotency (Matrix `txnId`) uses it so
+    /// a retried send is never shown twice.
+    public var key: String
+    public var action: Action
+    /// Everyone the job invites, messages or mentions.
+    public var people: [PersonID: Contact]
+    /// Whether this is a page (a direct message that must get through).
+    public var isPage: Bool
+
+    public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false) {
+        self.key = key
+        self.action = action
+        self.people = people
+        self.isPage = isPage
+    }
+
+    public enum Action: Hashable, Sendable {
+        case createRoom(name: String, topic: Message, invite: [PersonID])
+        case invite(room: String, [PersonID])
+        case setTopic(room: String, Message)
+        case post(room: String, Message)
+        case directMessage(to: PersonID, Message)
+        /// The answer to a command, for the person who typed it, in the room they typed it in.
+        case reply(room: String, user: String, Message)
+    }
+}
+
+/// A person as one platform knows them.
+public struct Contact: Hashable, Sendable {
+    public var person: PersonID
+    /// How the bot names them in plain text: `@alice`.
+    public var handle: String
+    /// Their account on the job's platform (`U0ALICE01`, `@alice:example.org`); nil when they
+    /// have none there.
+    public var account: String?
+
+    public init(person: PersonID, handle: String, account: String?) {
+        self.person = person
+        self.handle = handle
+        self.account = account
+    }
+}
+
+/// What a transport reports back.
+public enum TransportReceipt: Hashable, Sendable {
+    case delivered
+    /// The room now exists, with this platform id and name (a taken name gets a suffix).
+    case roomCreated(id: String, name: String)
+}
+
+/// Why a job did not go through.
+public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Worth retrying: the platform is down, slow or rate limiting; `retryAfter` is its hint.
+    case unavailable(String, retryAfter: Duration? = nil)
+    /// Never worth retrying as it is (no such channel, no account on this platform).
+    case rejected(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let reason, let after): "unavailable: \(reason)" + (after.map { " (retry after \(DurationText.format($0)))" } ?? "")
+        case .rejected(let reason): "rejected: \(reason)"
+        }
+    }
+}

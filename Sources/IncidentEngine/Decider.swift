@@ -1,0 +1,98 @@
+import IncidentCommands
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+
+/// Decides one parsed command inside the engine's transaction: finds the incident, asks the
+/// rules, and writes the decision. A refusal writes nothing (the seen id aside).
+struct Decider {
+    let records: any IncidentRecords
+    let settings: EngineSettings
+    let router: OutboxRouter
+    let event: ChatEvent
+    let actor: PersonID
+    let now: Timestamp
+
+    /// Why the engine refuses before the rules are asked (no such incident).
+    struct Refusal: Error {
+        var message: String
+    }
+
+    mutating func decide(_ parsed: Result<ParsedCommand, CommandError>) throws -> EngineOutcome {
+        let command: ParsedCommand
+        switch parsed {
+        case .success(let value): command = value
+        case .failure(let error): return EngineOutcome(.refused, reply: Message(.text(error.description)))
+        }
+        do {
+            return try decide(command)
+        } catch let refusal as Refusal {
+            return EngineOutcome(.refused, reply: Message(.text(refusal.message)))
+        } catch let error as IncidentError {
+            return EngineOutcome(.refused, reply: Message(.text(error.message)))
+        }
+    }
+
+    mutating func decide(_ parsed: ParsedCommand) throws -> EngineOutcome {
+        switch parsed.command {
+        case .declare(let declaration):
+            let number = try records.nextIncidentNumber()
+            let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
+                                                roster: settings.roster, takenRooms: try records.roomNames())
+            try commit(decision, home: event.platform)
+            return EngineOutcome(.handled, reply: decision.reply, incident: number)
+        case .list:
+            return EngineOutcome(.answered, reply: IncidentQueries.list(try records.openIncidents().map(\.incident)))
+        case .help(let topic):
+            return EngineOutcome(.answered, reply: CommandHelp.message(topic: topic))
+        default:
+            break
+        }
+        let stored = try incident(named: parsed.target)
+        let incident = stored.incident
+        switch parsed.command {
+        case .status:
+            return EngineOutcome(.answered, reply: IncidentQueries.status(incident, now: now), incident: incident.number)
+        case .escalation:
+            let forecast = EscalationForecast(incident, now: now, roster: settings.roster)
+            return EngineOutcome(.answered, reply: forecast.message(for: incident), incident: incident.number)
+        case .postmortem:
+            let draft = PostmortemDraft.markdown(incident, timeline: try records.timeline(incident: incident.number))
+            let lines = draft.split(separator: "\n", omittingEmptySubsequences: false).map { [Span.text(String($0))] }
+            return EngineOutcome(.answered, reply: Message(lines: lines), incident: incident.number)
+        default:
+            let decision = try incident.handling(parsed.command, by: actor, at: now, roster: settings.roster)
+            try commit(decision, home: stored.home)
+            return EngineOutcome(.handled, reply: decision.reply, incident: incident.number)
+        }
+    }
+
+    /// The incident a command means: the one it names, or the one whose room it was typed in.
+    func incident(named target: IncidentRef?) throws -> StoredIncident {
+        switch target {
+        case .number(let number):
+            guard let found = try records.incident(number) else { throw Refusal(message: "There is no INC-\(number); /incident list shows the open incidents.") }
+            return found
+        case .room(let name):
+            guard let found = try records.incident(roomName: name) else { throw Refusal(message: "There is no incident room #\(name); /incident list shows the open incidents.") }
+            return found
+        case nil:
+            if let found = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) {
+                return found
+            }
+            throw Refusal(message: "This is not an incident room: name the incident, as in /incident status INC-42, or type it in the incident's room.")
+        }
+    }
+
+    func commit(_ decision: Decision, home: Platform) throws {
+        try Self.commit(decision, home: home, records: records, router: router, now: now)
+    }
+
+    /// Writes a decision: the incident's new state, its timeline entries and its effects.
+    static func commit(_ decision: Decision, home: Platform, records: any IncidentRecords, router: OutboxRouter,
+                       now: Timestamp) throws {
+        try records.save(StoredIncident(incident: decision.incident, home: home))
+        try records.appendTimeline(decision.timeline, incident: decision.incident.number)
+        try records.enqueue(router.items(for: decision.effects, home: home, at: now))
+    }
+}

@@ -1,0 +1,274 @@
+import IncidentCore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Drains the outbox through the transports: in order within a lane, lanes and platforms
+/// independent of each other, failed attempts retried with exponential backoff and jitter (or
+/// the platform's retry hint), each item marked done once. A page its preferred platform
+/// cannot take goes out on the person's other platform.
+public final class Delivery<Clock: IncidentClock>: Service, Sendable {
+    public struct Retry: Sendable {
+        /// The first retry waits about this long; each further one twice as long.
+        public var base: Duration
+        /// No wait is longer than this.
+        public var ceiling: Duration
+        /// Failed attempts of a page on one platform before it fails over to the other.
+        public var pageAttemptsBeforeFailover: Int
+
+        public init(base: Duration = .seconds(2), ceiling: Duration = .minutes(5), pageAttemptsBeforeFailover: Int = 4) {
+            self.base = base
+            self.ceiling = ceiling
+            self.pageAttemptsBeforeFailover = pageAttemptsBeforeFailover
+        }
+
+        /// The wait after `attempts` failures: base * 2^(attempts-1), capped, then scaled by a
+        /// jitter factor in 0.5...1 so retries of many items spread out. Whole seconds, at least 1.
+        public func delay(afterAttempts attempts: Int, jitter: Double) -> Duration {
+            let exponent = min(max(attempts - 1, 0), 30)
+            let raw = min(Double(base.wholeSeconds) * Double(1 << exponent), Double(ceiling.wholeSeconds))
+            let scaled = raw * (0.5 + 0.5 * min(max(jitter, 0), 1))
+            return .seconds(max(1, Int64(scaled.rounded(.up))))
+        }
+    }
+
+    /// What one `drain` did.
+    public struct Report: Hashable, Sendable {
+        public var delivered = 0
+        public var retried = 0
+        public var failedOver = 0
+        public var failed = 0
+        /// When a lane's head next may be tried; nil when nothing waits.
+        public var nextAttempt: Timestamp?
+    }
+
+    let store: any IncidentStore
+    let clock: Clock
+    let transports: [Platform: any ChatTransport]
+    let directory: Directory
+    let broadcastRooms: [Platform: String]
+    let retry: Retry
+    let jitter: @Sendable () -> Double
+    let logger: Logger
+    public let wake: WakeSignal
+    private let draining = Mutex(false)
+    private let stopping = Mutex(false)
+
+    public init(store: any IncidentStore, clock: Clock, transports: [any ChatTransport], directory: Directory,
+                broadcastRooms: [Platform: String], wake: WakeSignal, retry: Retry = Retry(),
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.transports = Dictionary(transports.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        self.directory = directory
+        self.broadcastRooms = broadcastRooms
+        self.retry = retry
+        self.jitter = jitter
+        self.logger = logger
+        self.wake = wake
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            while !stopping.withLock({ $0 }) {
+                let report = await drain()
+                if stopping.withLock({ $0 }) { break }
+                await clock.sleep(until: report.nextAttempt, orUntil: wake)
+            }
+        } onGracefulShutdown: {
+            self.stopping.withLock { $0 = true }
+            self.wake.fire()
+        }
+    }
+
+    /// Tries every lane's head that is due, and the next in each lane as soon as the one before
+    /// is done, until nothing more is due now. A drain already running makes this return at once.
+    @discardableResult
+    public func drain() async -> Report {
+        let alreadyDraining = draining.withLock { draining in
+            defer { draining = true }
+            return draining
+        }
+        guard !alreadyDraining else { return Report() }
+        defer { draining.withLock { $0 = false } }
+        var report = Report()
+        for _ in 0..<100_000 {
+            let now = clock.now
+            let pending: [OutboxItem]
+            do {
+                pending = try await store.read { try $0.pendingOutbox(limit: 2_000) }
+            } catch {
+                logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                report.nextAttempt = now + .seconds(5)
+                return report
+            }
+            let served = pending.filter { transports[$0.platform] != nil }
+            // The earliest time a lane's first item may be tried, for lanes waiting on backoff.
+            var firstOfLane: [String: Timestamp] = [:]
+            for item in served where firstOfLane[item.lane] == nil { firstOfLane[item.lane] = item.notBefore }
+            report.nextAttempt = firstOfLane.values.filter { $0 > now }.min()
+            guard firstOfLane.values.contains(where: { $0 <= now }) else { return report }
+            let byPlatform = Dictionary(grouping: served, by: \.platform)
+            let outcomes = await withTaskGroup(of: [Attempt].self) { group in
+                for (_, items) in byPlatform {
+                    group.addTask { await self.deliverInOrder(items, now: now) }
+                }
+                var all: [Attempt] = []
+                for await results in group { all += results }
+                return all
+            }
+            for outcome in outcomes {
+                switch outcome {
+                case .delivered: report.delivered += 1
+                case .retried: report.retried += 1
+                case .failedOver: report.failedOver += 1
+                case .failed: report.failed += 1
+                case .storeError:
+                    report.nextAttempt = now + .seconds(5)
+                    return report
+                }
+            }
+        }
+        return report
+    }
+
+    /// One platform's items, oldest first: each is tried unless an earlier item of its lane is
+    /// still waiting, so a lane stays in order and a stuck lane holds up only itself.
+    func deliverInOrder(_ items: [OutboxItem], now: Timestamp) async -> [Attempt] {
+        var blocked: Set<String> = []
+        var results: [Attempt] = []
+        for item in items where !blocked.contains(item.lane) {
+            guard item.notBefore <= now else {
+                blocked.insert(item.lane)
+                continue
+            }
+            let result = await attempt(item, now: now)
+            results.append(result)
+            switch result {
+            case .delivered, .failed: break
+            case .retried, .failedOver: blocked.insert(item.lane)
+            case .storeError: return results
+            }
+        }
+        return results
+    }
+
+    enum Attempt {
+        case delivered, retried, failedOver, failed, storeError
+    }
+
+    func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
+        guard let id = item.id, let transport = transports[item.platform] else { return .failed }
+        var log = logger
+        log[metadataKey: "outbox.key"] = "\(item.key)"
+        log[metadataKey: "platform"] = "\(item.platform)"
+        do {
+            let job: TransportJob
+            do {
+                job = try await resolve(item)
+            } catch let error as TransportError {
+                return await settle(item, id: id, error: error, now: now, log: log)
+            }
+            do {
+                let receipt = try await transport.deliver(job)
+                try await store.write { records in
+                    if case .roomCreated(let roomID, let name) = receipt, let incident = item.incident {
+                        try records.bindRoom(item.platform, roomID: roomID, name: name, incident: incident)
+                    }
+                    try records.markDelivered(id, at: now)
+                }
+                log.debug("delivered")
+                return .delivered
+            } catch let error as TransportError {
+                return await settle(item, id: id, error: error, now: now, log: log)
+            }
+        } catch {
+            log.error("cannot record a delivery", metadata: ["error": "\(error)"])
+            return .storeError
+        }
+    }
+
+    /// Records a failed attempt: retry later, fail a page over, or give up.
+    func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
+        let attempts = item.attempts + 1
+        let failover = item.isPage ? failoverPlatform(item) : nil
+        do {
+            switch error {
+            case .unavailable(let reason, let hint):
+                if let failover, attempts >= retry.pageAttemptsBeforeFailover {
+                    return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
+                }
+                let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: attempts, jitter: jitter())
+                try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
+                log.warning("delivery failed; will retry", metadata: [
+                    "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
+                ])
+                return .retried
+            case .rejected(let reason):
+                if let failover { return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log) }
+                try await store.write { try $0.markFailed(id, reason: reason, at: now) }
+                log.error("delivery rejected; given up", metadata: ["reason": "\(reason)"])
+                return .failed
+            }
+        } catch {
+            log.error("cannot record a failed delivery", metadata: ["error": "\(error)"])
+            return .storeError
+        }
+    }
+
+    func reroute(_ item: OutboxItem, id: Int64, to platform: Platform, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
+        guard case .effect(.page(let page)) = item.job else { return .failed }
+        let lane = OutboxItem.directLane(platform, page.person)
+        try await store.write { try $0.reroute(id, to: platform, lane: lane, at: now, reason: "\(item.platform): \(reason)") }
+        log.warning("page failed over", metadata: ["to": "\(platform)", "reason": "\(reason)"])
+        return .failedOver
+    }
+
+    /// The person's other platform for a page, when this process serves it and they have an
+    /// account there.
+    func failoverPlatform(_ item: OutboxItem) -> Platform? {
+        guard case .effect(.page(let page)) = item.job else { return nil }
+        return directory.routes(page.person, home: item.platform)
+            .first { $0 != item.platform && transports[$0] != nil && directory.account(page.person, on: $0) != nil }
+    }
+
+    /// The outbox item as a job for its platform: room ids looked up, people given accounts.
+    func resolve(_ item: OutboxItem) async throws -> TransportJob {
+        let platform = item.platform
+        func contacts(_ people: [PersonID], _ messages: Message...) -> [PersonID: Contact] {
+            let everyone = people + messages.flatMap(\.mentions)
+            return Dictionary(everyone.map { ($0, directory.contact($0, on: platform)) }, uniquingKeysWith: { first, _ in first })
+        }
+        func room() async throws -> String {
+            guard let incident = item.incident,
+                  let id = try await store.read({ try $0.roomID(platform, incident: incident) }) else {
+                throw TransportError.rejected("the incident has no room on \(platform)")
+            }
+            return id
+        }
+        switch item.job {
+        case .reply(let roomID, let user, let message):
+            return TransportJob(key: item.key, action: .reply(room: roomID, user: user, message), people: contacts([], message))
+        case .effect(let action):
+            switch action {
+            case .createRoom(let name, let topic, let invite):
+                return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite),
+                                    people: contacts(invite, topic))
+            case .invite(let people):
+                return TransportJob(key: item.key, action: .invite(room: try await room(), people), people: contacts(people))
+            case .setTopic(let topic):
+                return TransportJob(key: item.key, action: .setTopic(room: try await room(), topic), people: contacts([], topic))
+            case .post(let message, .incidentRoom):
+                return TransportJob(key: item.key, action: .post(room: try await room(), message), people: contacts([], message))
+            case .post(let message, .broadcast):
+                guard let roomID = broadcastRooms[platform] else { throw TransportError.rejected("no broadcast room on \(platform)") }
+                return TransportJob(key: item.key, action: .post(room: roomID, message), people: contacts([], message))
+            case .directMessage(let message, let person):
+                return TransportJob(key: item.key, action: .directMessage(to: person, message), people: contacts([person], message))
+            case .page(let page):
+                return TransportJob(key: item.key, action: .directMessage(to: page.person, page.message),
+                                    people: contacts([page.person], page.message), isPage: true)
+            }
+        }
+    }
+}

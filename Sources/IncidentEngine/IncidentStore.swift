@@ -1,0 +1,81 @@
+import IncidentCore
+import IncidentRules
+
+/// Where incidents live: the port the SQLite store (and any later one) implements.
+///
+/// All reading and writing happens inside `write` or `read`, whose body runs in one database
+/// transaction: the engine reads an incident, decides and writes the result in the same
+/// transaction, so two events can never interleave between the read and the write, and a
+/// crash leaves either all of a decision or none of it.
+public protocol IncidentStore: Sendable {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
+}
+
+/// An incident as stored: its state and the platform it was declared on (where its room is).
+public struct StoredIncident: Hashable, Sendable {
+    public var incident: Incident
+    public var home: Platform
+
+    public init(incident: Incident, home: Platform) {
+        self.incident = incident
+        self.home = home
+    }
+}
+
+/// The records of one open transaction. Synchronous: it runs on the store's own connection.
+public protocol IncidentRecords {
+    // Seen platform events: each is acted on once.
+    func isSeen(_ platform: Platform, eventID: String) throws -> Bool
+    func markSeen(_ platform: Platform, eventID: String, at: Timestamp) throws
+    /// Forgets events seen before `instant`; returns how many.
+    func pruneSeen(before instant: Timestamp) throws -> Int
+
+    // Incidents.
+    /// The number the next declared incident gets; `save` of that incident takes it for good.
+    func nextIncidentNumber() throws -> Int
+    func incident(_ number: Int) throws -> StoredIncident?
+    func incident(roomName: String) throws -> StoredIncident?
+    /// The incident whose room on `platform` has the platform id `roomID`.
+    func incident(platform: Platform, roomID: String) throws -> StoredIncident?
+    /// Every incident not closed, by number.
+    func openIncidents() throws -> [StoredIncident]
+    /// Incidents declared at or after `instant`, by number.
+    func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident]
+    /// Every incident room name ever used: a new room never reuses one.
+    func roomNames() throws -> Set<String>
+    /// Inserts or replaces the incident, with its roles and its next due time.
+    func save(_ incident: StoredIncident) throws
+    func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws
+    func timeline(incident: Int) throws -> [TimelineEntry]
+
+    // Scheduling.
+    /// The earliest time anything of any incident is due.
+    func earliestDue() throws -> Timestamp?
+    /// Incidents with something due at or before `instant`, the longest overdue first.
+    func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident]
+
+    // Outbox.
+    func enqueue(_ items: [OutboxItem]) throws
+    /// Pending items, oldest first.
+    func pendingOutbox(limit: Int) throws -> [OutboxItem]
+    func outboxItem(key: String) throws -> (OutboxItem, OutboxItem.State)?
+    /// The earliest time a pending item may be tried.
+    func earliestOutboxAttempt() throws -> Timestamp?
+    func markDelivered(_ id: Int64, at: Timestamp) throws
+    func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
+    /// Records a failed attempt: how many so far, when to try next, and why it failed.
+    func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
+    /// Moves a pending item to another platform and lane (a page failing over), starting over.
+    func reroute(_ id: Int64, to platform: Platform, lane: String, at: Timestamp, reason: String) throws
+    /// Items delivered or failed; for reports and tests. Oldest first.
+    func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)]
+
+    // Rooms on platforms.
+    func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws
+    func roomID(_ platform: Platform, incident: Int) throws -> String?
+
+    // Platform sync positions (Matrix since-tokens).
+    func syncToken(_ platform: Platform) throws -> String?
+    func setSyncToken(_ platform: Platform, _ token: String) throws
+}

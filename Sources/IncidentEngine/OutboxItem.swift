@@ -1,0 +1,56 @@
+import IncidentCore
+
+/// An effect waiting in the outbox for one platform, written in the same transaction as the
+/// state change that caused it, and delivered from there exactly once.
+public struct OutboxItem: Hashable, Sendable {
+    /// Store-assigned, increasing: delivery order within a lane.
+    public var id: Int64?
+    /// Unique: the effect's key and platform. Enqueueing a key twice keeps the first.
+    public var key: String
+    public var incident: Int?
+    public var platform: Platform
+    /// Items of one lane go out in order, each after the one before is done: the incident room
+    /// (its `createRoom` first), the broadcast channel, one person's direct messages.
+    public var lane: String
+    public var job: Job
+    public var attempts: Int
+    /// Not tried before this time (backoff).
+    public var notBefore: Timestamp
+    public var createdAt: Timestamp
+    public var lastError: String?
+
+    public init(key: String, incident: Int?, platform: Platform, lane: String, job: Job, at now: Timestamp) {
+        self.key = key
+        self.incident = incident
+        self.platform = platform
+        self.lane = lane
+        self.job = job
+        self.attempts = 0
+        self.notBefore = now
+        self.createdAt = now
+    }
+
+    public enum Job: Hashable, Sendable, Codable {
+        case effect(Effect.Action)
+        case reply(room: String, user: String, Message)
+    }
+
+    public enum State: String, Hashable, Sendable {
+        case pending
+        case delivered
+        /// Given up on: rejected by the platform, or a page with nowhere left to go.
+        case failed
+    }
+
+    public var isPage: Bool {
+        if case .effect(.page) = job { return true }
+        return false
+    }
+}
+
+extension OutboxItem {
+    static func roomLane(_ platform: Platform, incident: Int) -> String { "\(platform):INC-\(incident)" }
+    static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
+    static func directLane(_ platform: Platform, _ person: PersonID) -> String { "\(platform):dm:\(person)" }
+    static func replyLane(_ platform: Platform, room: String) -> String { "\(platform):reply:\(room)" }
+}

@@ -1,0 +1,55 @@
+import IncidentCore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Sleeps on the clock until the earliest due time in the store, wakes early when a
+/// transaction moves it, and fires what is due through the engine like any command. After a
+/// restart its first round fires everything that fell due while it was down, once, oldest first.
+public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
+    let engine: Engine<Clock>
+    let logger: Logger
+    /// How often seen event ids are pruned.
+    let pruneEvery: Duration
+    private let stopping = Mutex(false)
+    private let lastPrune = Mutex<Timestamp?>(nil)
+
+    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1)) {
+        self.engine = engine
+        self.logger = logger
+        self.pruneEvery = pruneEvery
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            while !stopping.withLock({ $0 }) {
+                let wakeAt = await round()
+                if stopping.withLock({ $0 }) { break }
+                await engine.clock.sleep(until: wakeAt, orUntil: engine.schedulerWake)
+            }
+        } onGracefulShutdown: {
+            self.stopping.withLock { $0 = true }
+            self.engine.schedulerWake.fire()
+        }
+    }
+
+    /// Fires what is due and prunes old event ids when it is time; returns when to wake next.
+    public func round() async -> Timestamp? {
+        let now = engine.clock.now
+        do {
+            try await engine.fireDue()
+            let prune = lastPrune.withLock { last in
+                guard last.map({ now - $0 >= pruneEvery }) ?? true else { return false }
+                last = now
+                return true
+            }
+            if prune { try await engine.pruneSeenEvents() }
+            let next = try await engine.nextDue()
+            let nextPrune = now + pruneEvery
+            return next.map { min($0, nextPrune) } ?? nextPrune
+        } catch {
+            logger.error("scheduler round failed; retrying", metadata: ["error": "\(error)"])
+            return now + .seconds(5)
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import GRDB
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+
+/// `IncidentRecords` on an open GRDB transaction.
+struct SQLiteRecords: IncidentRecords {
+    let db: Database
+
+    struct CorruptRow: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    // MARK: Seen events
+
+    func isSeen(_ platform: Platform, eventID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_event WHERE platform = ? AND event_id = ?",
+                          arguments: [platform.rawValue, eventID]) ?? false
+    }
+
+    func markSeen(_ platform: Platform, eventID: String, at instant: Timestamp) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO seen_event (platform, event_id, seen_at) VALUES (?, ?, ?)",
+                       arguments: [platform.rawValue, eventID, instant.secondsSinceEpoch])
+    }
+
+    func pruneSeen(before instant: Timestamp) throws -> Int {
+        try db.execute(sql: "DELETE FROM seen_event WHERE seen_at < ?", arguments: [instant.secondsSinceEpoch])
+        return db.changesCount
+    }
+
+    // MARK: Incidents
+
+    func nextIncidentNumber() throws -> Int {
+        let last = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'incident'") ?? 0
+        return last + 1
+    }
+
+    func incident(_ number: Int) throws -> StoredIncident? {
+        try fetchIncidents("WHERE number = ?", [number]).first
+    }
+
+    func incident(roomName: String) throws -> StoredIncident? {
+        try fetchIncidents("WHERE room = ?", [roomName]).first
+    }
+
+    func incident(platform: Platform, roomID: String) throws -> StoredIncident? {
+        try fetchIncidents("WHERE number = (SELECT incident FROM room WHERE platform = ? AND room_id = ?)",
+                           [platform.rawValue, roomID]).first
+    }
+
+    func openIncidents() throws -> [StoredIncident] {
+        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [])
+    }
+
+    func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
+        try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch])
+    }
+
+    func roomNames() throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT room FROM incident UNION SELECT name FROM room"))
+    }
+
+    func fetchIncidents(_ clause: String, _ arguments: StatementArguments) throws -> [StoredIncident] {
+        try Row.fetchAll(db, sql: "SELECT home, state FROM incident \(clause)", arguments: arguments).map { row in
+            let home: String = row["home"]
+            guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
+            return StoredIncident(incident: try StateCoding.decode(row["state"]), home: platform)
+        }
+    }
+
+    func save(_ stored: StoredIncident) throws {
+        let incident = stored.incident
+        try db.execute(sql: """
+            INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (number) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+                phase = excluded.phase, next_due = excluded.next_due, state = excluded.state
+            """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
+                             incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
+                             incident.nextDue?.secondsSinceEpoch, try StateCoding.encode(incident)])
+        try db.execute(sql: """
+            INSERT INTO counter (name, value) VALUES ('incident', ?)
+            ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
+            """, arguments: [incident.number])
+        try saveParticipants(incident)
+    }
+
+    func saveParticipants(_ incident: Incident) throws {
+        try db.execute(sql: "DELETE FROM participant WHERE incident = ?", arguments: [incident.number])
+        for (role, person) in incident.roles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try db.execute(sql: "INSERT INTO participant (incident, role, person) VALUES (?, ?, ?)",
+                           arguments: [incident.number, role.rawValue, person.rawValue])
+        }
+    }
+
+    func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws {
+        for entry in entries {
+            try db.execute(sql: "INSERT INTO timeline (incident, at, author, kind, text) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [incident, entry.at.secondsSinceEpoch, entry.author?.rawValue, entry.kind.rawValue, entry.text])
+        }
+    }
+
+    func timeline(incident: Int) throws -> [TimelineEntry] {
+        try Row.fetchAll(db, sql: "SELECT at, author, kind, text FROM timeline WHERE incident = ? ORDER BY id",
+                         arguments: [incident]).map { row in
+            let kind: String = row["kind"]
+            guard let parsed = TimelineEntry.Kind(rawValue: kind) else { throw CorruptRow(description: "unknown timeline kind \(kind)") }
+            let author: String? = row["author"]
+            return TimelineEntry(at: Timestamp(secondsSinceEpoch: row["at"]), author: author.map(PersonID.init(rawValue:)),
+                                 kind: parsed, text: row["text"])
+        }
+    }
+
+    // MARK: Scheduling
+
+    func earliestDue() throws -> Timestamp? {
+        try Int64.fetchOne(db, sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL")
+            .map(Timestamp.init(secondsSinceEpoch:))
+    }
+
+    func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident] {
+        try fetchIncidents("WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, number LIMIT ?",
+                           [instant.secondsSinceEpoch, limit])
+    }
+
+    // MARK: Outbox
+
+    func enqueue(_ items: [OutboxItem]) throws {
+        for item in items {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                """, arguments: [item.key, item.incident, item.platform.rawValue, item.lane, try StateCoding.encode(item.job),
+                                 item.notBefore.secondsSinceEpoch, item.createdAt.secondsSinceEpoch])
+        }
+    }
+
+    static let outboxColumns = "id, key, incident, platform, lane, job, state, attempts, not_before, created_at, last_error"
+
+    func outboxRows(_ clause: String, _ arguments: StatementArguments) throws -> [(OutboxItem, OutboxItem.State)] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM outbox \(clause)", arguments: arguments).map { row in
+            let platformText: String = row["platform"]
+            let stateText: String = row["state"]
+            guard let platform = Platform(rawValue: platformText), let state = OutboxItem.State(rawValue: stateText) else {
+                throw CorruptRow(description: "outbox row \(row["id"] as Int64? ?? 0)")
+            }
+            var item = OutboxItem(key: row["key"], incident: row["incident"], platform: platform, lane: row["lane"],
+                                  job: try StateCoding.decode(OutboxItem.Job.self, row["job"]),
+                                  at: Timestamp(secondsSinceEpoch: row["created_at"]))
+            item.id = row["id"]
+            item.attempts = row["attempts"]
+            item.notBefore = Timestamp(secondsSinceEpoch: row["not_before"])
+            item.lastError = row["last_error"]
+            return (item, state)
+        }
+    }
+
+    func pendingOutbox(limit: Int) throws -> [OutboxItem] {
+        try outboxRows("WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).map(\.0)
+    }
+
+    func outboxItem(key: String) throws -> (OutboxItem, OutboxItem.State)? {
+        try outboxRows("WHERE key = ?", [key]).first
+    }
+
+    func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
+        try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
+    }
+
+    func earliestOutboxAttempt() throws -> Timestamp? {
+        try Int64.fetchOne(db, sql: "SELECT min(not_before) FROM outbox WHERE state = 'pending'")
+            .map(Timestamp.init(secondsSinceEpoch:))
+    }
+
+    func markDelivered(_ id: Int64, at instant: Timestamp) throws {
+        try db.execute(sql: "UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
+                       arguments: [instant.secondsSinceEpoch, id])
+    }
+
+    func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
+        try db.execute(sql: "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                       arguments: [instant.secondsSinceEpoch, reason, id])
+    }
+
+    func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
+        try db.execute(sql: "UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                       arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
+    }
+
+    func reroute(_ id: Int64, to platform: Platform, lane: String, at instant: Timestamp, reason: String) throws {
+        try db.execute(sql: """
+            UPDATE outbox SET platform = ?, lane = ?, attempts = 0, not_before = ?, last_error = ?
+            WHERE id = ? AND state = 'pending'
+            """, arguments: [platform.rawValue, lane, instant.secondsSinceEpoch, reason, id])
+    }
+
+    // MARK: Rooms and sync tokens
+
+    func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws {
+        try db.execute(sql: """
+            INSERT INTO room (platform, room_id, name, incident) VALUES (?, ?, ?, ?)
+            ON CONFLICT (platform, incident) DO UPDATE SET room_id = excluded.room_id, name = excluded.name
+            """, arguments: [platform.rawValue, roomID, name, incident])
+    }
+
+    func roomID(_ platform: Platform, incident: Int) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT room_id FROM room WHERE platform = ? AND incident = ?",
+                            arguments: [platform.rawValue, incident])
+    }
+
+    func syncToken(_ platform: Platform) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT token FROM sync_token WHERE platform = ?", arguments: [platform.rawValue])
+    }
+
+    func setSyncToken(_ platform: Platform, _ token: String) throws {
+        try db.execute(sql: "INSERT INTO sync_token (platform, token) VALUES (?, ?) ON CONFLICT (platform) DO UPDATE SET token = excluded.token",
+                       arguments: [platform.rawValue, token])
+    }
+}

@@ -1,0 +1,95 @@
+import GRDB
+import IncidentCore
+import IncidentRules
+
+/// Every migration of the database, in order. A migration, once shipped, never changes: a
+/// new need is a new migration.
+public enum Schema {
+    /// The migration names, oldest first.
+    public static var versions: [String] { migrator.migrations }
+
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: incidents, timeline, outbox, seen events, rooms") { db in
+            try db.execute(sql: """
+                CREATE TABLE counter (
+                    name TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                );
+                CREATE TABLE incident (
+                    number INTEGER PRIMARY KEY,
+                    room TEXT NOT NULL UNIQUE,
+                    title TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    phase TEXT NOT NULL,
+                    home TEXT NOT NULL,
+                    declared_at INTEGER NOT NULL,
+                    next_due INTEGER,
+                    state TEXT NOT NULL
+                );
+                CREATE INDEX incident_next_due ON incident(next_due) WHERE next_due IS NOT NULL;
+                CREATE INDEX incident_open ON incident(phase, number);
+                CREATE TABLE timeline (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident INTEGER NOT NULL REFERENCES incident(number),
+                    at INTEGER NOT NULL,
+                    author TEXT,
+                    kind TEXT NOT NULL,
+                    text TEXT NOT NULL
+                );
+                CREATE INDEX timeline_incident ON timeline(incident, id);
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,
+                    incident INTEGER,
+                    platform TEXT NOT NULL,
+                    lane TEXT NOT NULL,
+                    job TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    not_before INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    last_error TEXT
+                );
+                CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
+                CREATE TABLE seen_event (
+                    platform TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (platform, event_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX seen_event_at ON seen_event(seen_at);
+                CREATE TABLE room (
+                    platform TEXT NOT NULL,
+                    room_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    incident INTEGER NOT NULL REFERENCES incident(number),
+                    PRIMARY KEY (platform, room_id),
+                    UNIQUE (platform, incident)
+                );
+                """)
+        }
+        migrator.registerMigration("v2: participants, sync tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE participant (
+                    incident INTEGER NOT NULL REFERENCES incident(number),
+                    role TEXT NOT NULL,
+                    person TEXT NOT NULL,
+                    PRIMARY KEY (incident, role)
+                );
+                CREATE INDEX participant_person ON participant(person);
+                CREATE TABLE sync_token (
+                    platform TEXT PRIMARY KEY,
+                    token TEXT NOT NULL
+                );
+                """)
+            // Incidents stored before v2 get their roles from their state.
+            for row in try Row.fetchAll(db, sql: "SELECT number, state FROM incident") {
+                let incident = try StateCoding.decode(row["state"])
+                try SQLiteRecords(db: db).saveParticipants(incident)
+            }
+        }
+        return migrator
+    }
+}
