@@ -70,9 +70,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     public func run() async throws {
         try await withGracefulShutdownHandler {
-            while !stopping.withLock({ $0 }) {
+            while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let report = await drain()
-                if stopping.withLock({ $0 }) { break }
+                if stopping.withLock({ $0 }) || Task.isCancelled { break }
                 await clock.sleep(until: report.nextAttempt, orUntil: wake)
             }
         } onGracefulShutdown: {

@@ -22,9 +22,9 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
 
     public func run() async throws {
         try await withGracefulShutdownHandler {
-            while !stopping.withLock({ $0 }) {
+            while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let wakeAt = await round()
-                if stopping.withLock({ $0 }) { break }
+                if stopping.withLock({ $0 }) || Task.isCancelled { break }
                 await engine.clock.sleep(until: wakeAt, orUntil: engine.schedulerWake)
             }
         } onGracefulShutdown: {

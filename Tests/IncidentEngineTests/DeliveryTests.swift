@@ -1,0 +1,98 @@
+import IncidentCore
+import IncidentEngine
+import IncidentSQLite
+import IncidentTesting
+import Testing
+
+@Suite struct DeliveryTests {
+    static let room = ScenarioTests.room
+
+    @Test func retriesWithBackoffThenDeliversEverythingOnceInOrder() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P3")
+        var report = await bot.delivery.drain()
+        #expect(report.delivered == 0)
+        // Jitter pinned at 1: waits of 2 s, 4 s, 8 s.
+        var waits: [Int64] = []
+        for _ in 0..<3 {
+            guard let next = report.nextAttempt else { break }
+            waits.append((next - bot.clock.now).wholeSeconds)
+            bot.clock.advance(to: next)
+            report = await bot.delivery.drain()
+        }
+        #expect(waits == [2, 4, 8])
+        #expect(bot.slack.delivered.isEmpty)
+        bot.slack.behave(.working)
+        bot.clock.advance(by: .seconds(16))
+        await bot.delivery.drain()
+        #expect(bot.pages == ["0 alice"])
+        let keys = bot.slack.delivered.map(\.job.key)
+        #expect(Set(keys).count == keys.count)
+        guard case .createRoom = bot.slack.delivered.first?.job.action else {
+            Issue.record("the room was not created first")
+            return
+        }
+        #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+    }
+
+    @Test func aRetryHintIsHonoured() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.down(retryAfter: .seconds(30)))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        let report = await bot.delivery.drain()
+        #expect(report.nextAttempt == TestConfig.start + .seconds(30))
+        bot.slack.behave(.working)
+        bot.clock.advance(by: .seconds(29))
+        #expect(await bot.delivery.drain().delivered == 0)
+        bot.clock.advance(by: .seconds(1))
+        #expect(await bot.delivery.drain().delivered > 0)
+    }
+
+    @Test func aPlatformThatIsDownDelaysOnlyItsOwnMessages() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 15)
+        // Bob's L2 page goes to Matrix, his preferred platform, while Slack is down.
+        #expect(bot.matrix.directMessages.map(\.person) == ["bob"])
+        #expect(bot.slack.delivered.isEmpty)
+        bot.slack.behave(.working)
+        try await bot.run(toMinute: 25)
+        #expect(bot.pages == ["15 bob", "25 alice", "25 erin"])
+    }
+
+    @Test func aPageFailsOverToThePersonsOtherPlatform() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        try await bot.settle()
+        // Alice and Erin (Slack first) have Matrix too; Dave has only Slack: his page has nowhere to go.
+        #expect(bot.matrix.directMessages.map(\.person) == ["alice", "erin"])
+        let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }
+        #expect(failed.count == 1)
+        #expect(failed.first?.0.lastError == "cannot_dm_user")
+    }
+
+    @Test func aPageStillUnavailableAfterItsRetriesFailsOver() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 3))
+        bot.slack.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<3 {
+            let report = await bot.delivery.drain()
+            if let next = report.nextAttempt { bot.clock.advance(to: next) }
+        }
+        await bot.delivery.drain()
+        #expect(bot.matrix.directMessages.map(\.person) == ["alice", "erin"])
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }
+        #expect(pending.filter(\.isPage).isEmpty)
+        #expect(!pending.isEmpty && pending.allSatisfy { $0.platform == .slack })
+    }
+
+    @Test func backoffDoublesUpToTheCeilingWithJitter() {
+        let retry = Delivery<ManualClock>.Retry(base: .seconds(2), ceiling: .minutes(5))
+        #expect((1...10).map { retry.delay(afterAttempts: $0, jitter: 1).wholeSeconds } == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300])
+        #expect(retry.delay(afterAttempts: 4, jitter: 0) == .seconds(8))
+        #expect(retry.delay(afterAttempts: 1_000, jitter: 0.5) == .seconds(225))
+    }
+}

@@ -1,0 +1,93 @@
+import IncidentCore
+import IncidentEngine
+import IncidentSQLite
+import IncidentTesting
+import Testing
+
+@Suite struct EngineTests {
+    static let room = ScenarioTests.room
+
+    func outboxCount(_ bot: TestBot) async throws -> Int {
+        try await bot.store.read { try $0.pendingOutbox(limit: 10_000).count + $0.finishedOutbox(limit: 10_000).count }
+    }
+
+    @Test func aRepeatedEventIDIsAcknowledgedAndIgnored() async throws {
+        let bot = try TestBot()
+        let first = try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1", eventID: "Ev1")
+        let queued = try await outboxCount(bot)
+        let again = try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1", eventID: "Ev1")
+        #expect(first.disposition == .handled)
+        #expect(again.disposition == .duplicate)
+        #expect(try await bot.store.read { try $0.openIncidents().count } == 1)
+        #expect(try await outboxCount(bot) == queued)
+        // The same id on another platform is another event.
+        let matrix = try await bot.say("@alice:example.org", "/incident list", platform: .matrix, eventID: "Ev1")
+        #expect(matrix.disposition == .answered)
+    }
+
+    @Test func refusalsChangeNothing() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1 --ic @carol")
+        let before = try await outboxCount(bot)
+        let cases: [(String, String, String)] = [
+            ("U0REPORTER", "/update INC-7 nothing", "There is no INC-7"),
+            ("U0REPORTER", "/ack", "This is not an incident room"),
+            ("U0DAVE004", "/sev INC-1 P0", "Only the incident commander (@carol)"),
+            ("U0DAVE004", "/ack INC-1", "Only people paged for INC-1"),
+            ("U0REPORTER", "/incident declare x --ic @zed", "I don't know @zed"),
+            ("U0REPORTER", "/sev INC-1 P7", "P7"),
+        ]
+        for (user, text, reason) in cases {
+            let outcome = try await bot.say(user, text)
+            #expect(outcome.disposition == .refused, "\(text)")
+            #expect(outcome.reply?.plainText().contains(reason) == true, "\(text): \(outcome.reply?.plainText() ?? "no reply")")
+        }
+        #expect(try await outboxCount(bot) == before)
+        #expect(try await bot.store.read { try $0.nextIncidentNumber() } == 2)
+        let severity = try await bot.store.read { try $0.incident(1)?.incident.severity }
+        #expect(severity == Severity.p1)
+    }
+
+    @Test func plainChatIsIgnored() async throws {
+        let bot = try TestBot()
+        #expect(try await bot.say("U0REPORTER", "is the database down?").disposition == .ignored)
+    }
+
+    @Test func queriesAnswerWithoutChangingAnything() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let before = try await outboxCount(bot)
+        let status = try await bot.say("U0REPORTER", "/incident status", in: Self.room)
+        #expect(status.disposition == .answered)
+        #expect(status.reply?.plainText().contains("INC-1 (P1)") == true)
+        let forecast = try await bot.say("U0REPORTER", "/incident escalation INC-1")
+        #expect(forecast.reply?.plainText().contains("@bob") == true)
+        let list = try await bot.say("U0REPORTER", "/incident list")
+        #expect(list.reply?.plainText().contains("Open incidents (1)") == true)
+        let draft = try await bot.say("U0REPORTER", "/incident postmortem #incident-20261122-payment-api-errors")
+        #expect(draft.reply?.plainText().contains("# Post-mortem: INC-1") == true)
+        #expect(try await outboxCount(bot) == before)
+    }
+
+    @Test func repliesTravelThroughTheOutboxWhenThePlatformWantsMessages() async throws {
+        let bot = try TestBot()
+        let event = ChatEvent(platform: .matrix, id: "$e1", room: "!lobby:localhost", user: "@alice:example.org",
+                              text: "!incident list", reply: .outbox)
+        _ = try await bot.engine.handle(event)
+        await bot.delivery.drain()
+        let replies = bot.matrix.delivered.compactMap { item -> String? in
+            guard case .reply(let room, let user, let message) = item.job.action else { return nil }
+            return "\(room) \(user) \(message.plainText())"
+        }
+        #expect(replies == ["!lobby:localhost @alice:example.org No open incidents."])
+    }
+
+    @Test func seenEventIDsArePrunedAfterTheRetention() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident list", eventID: "old")
+        bot.clock.advance(by: .days(8))
+        #expect(try await bot.engine.pruneSeenEvents() == 1)
+        #expect(try await bot.store.read { try $0.isSeen(.slack, eventID: "old") } == false)
+    }
+}

@@ -1,0 +1,34 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// The scheduler and delivery as the services `serve` runs, on a manual clock: nothing sleeps
+/// for real, the test moves the clock and awaits what the services deliver.
+@Suite struct SchedulerServiceTests {
+    @Test func servicesFireOnTheClockAndStopGracefully() async throws {
+        let bot = try TestBot()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let scheduler = Scheduler(engine: bot.engine, logger: logger)
+        let group = ServiceGroup(services: [scheduler, bot.delivery], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // The scheduler is asleep with nothing due; the declaration wakes it and delivery.
+            try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+            await bot.slack.waitForDirectMessage(to: "alice")
+            await bot.slack.waitForDirectMessage(to: "erin")
+            #expect(!bot.matrix.directMessages.contains { $0.person == "bob" })
+            bot.clock.advance(to: TestConfig.at(15))
+            await bot.matrix.waitForDirectMessage(to: "bob")
+            #expect(bot.matrix.directMessages.first { $0.person == "bob" }?.at == TestConfig.at(15))
+            bot.clock.advance(to: TestConfig.at(45))
+            await bot.slack.waitForDirectMessage(to: "carol")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(bot.pages == ["0 alice", "0 erin", "15 bob", "45 carol"])
+    }
+}

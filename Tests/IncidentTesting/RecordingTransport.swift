@@ -1,0 +1,117 @@
+import IncidentCore
+import IncidentEngine
+import Synchronization
+
+/// A transport that records every job it is given and can be told to fail, the way a real
+/// platform does: down for a while, rate limiting with a retry hint, or rejecting a job for
+/// good. A direct message to someone with no account on the platform is rejected, as Slack and
+/// Matrix would.
+public final class RecordingTransport: ChatTransport {
+    public let platform: Platform
+
+    /// A job the transport took, with the clock reading when it did.
+    public struct Delivered: Hashable, Sendable {
+        public var job: TransportJob
+        public var at: Timestamp
+    }
+
+    /// How the transport answers the next calls.
+    public enum Behaviour: Sendable {
+        case working
+        /// Fails every call as unavailable (a platform outage), with an optional retry hint.
+        case down(retryAfter: Duration?)
+        /// Fails this many calls as unavailable, then works.
+        case failing(calls: Int)
+        /// Rejects every direct message (an account that cannot be messaged), works otherwise.
+        case rejectingDirectMessages
+    }
+
+    struct State {
+        var delivered: [Delivered] = []
+        var attempts = 0
+        var behaviour = Behaviour.working
+        var waiters: [(condition: @Sendable ([Delivered]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+    private let now: @Sendable () -> Timestamp
+
+    public init(platform: Platform, now: @escaping @Sendable () -> Timestamp) {
+        self.platform = platform
+        self.now = now
+    }
+
+    public var delivered: [Delivered] { state.withLock { $0.delivered } }
+    /// Every call, failed or not.
+    public var attempts: Int { state.withLock { $0.attempts } }
+
+    public func behave(_ behaviour: Behaviour) {
+        state.withLock { $0.behaviour = behaviour }
+    }
+
+    public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        let instant = now()
+        let outcome: Result<TransportReceipt, TransportError> = state.withLock { state in
+            state.attempts += 1
+            switch state.behaviour {
+            case .working: break
+            case .down(let hint): return .failure(.unavailable("platform down", retryAfter: hint))
+            case .failing(let calls):
+                state.behaviour = calls > 1 ? .failing(calls: calls - 1) : .working
+                return .failure(.unavailable("HTTP 503"))
+            case .rejectingDirectMessages:
+                if case .directMessage = job.action { return .failure(.rejected("cannot_dm_user")) }
+            }
+            if case .directMessage(let person, _) = job.action, job.people[person]?.account == nil {
+                return .failure(.rejected("user_not_found"))
+            }
+            state.delivered.append(Delivered(job: job, at: instant))
+            if case .createRoom(let name, _, _) = job.action { return .success(.roomCreated(id: "\(platform)-room-\(name)", name: name)) }
+            return .success(.delivered)
+        }
+        let ready: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            let delivered = state.delivered
+            let ready = state.waiters.filter { $0.condition(delivered) }.map(\.continuation)
+            state.waiters.removeAll { $0.condition(delivered) }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+        return try outcome.get()
+    }
+
+    /// Returns once what was delivered meets `condition`. No clock is involved: a test awaits
+    /// what the services do after it moved the manual clock.
+    public func waitUntil(_ condition: @escaping @Sendable ([Delivered]) -> Bool) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                if condition(state.delivered) { return true }
+                state.waiters.append((condition, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Returns once `person` has been sent a direct message.
+    public func waitForDirectMessage(to person: PersonID) async {
+        await waitUntil { delivered in
+            delivered.contains { if case .directMessage(person, _) = $0.job.action { true } else { false } }
+        }
+    }
+
+    /// Direct messages delivered, as `person` in delivery order.
+    public var directMessages: [(person: PersonID, message: Message, at: Timestamp)] {
+        delivered.compactMap { item in
+            guard case .directMessage(let person, let message) = item.job.action else { return nil }
+            return (person, message, item.at)
+        }
+    }
+
+    /// Posts delivered to `room`, as plain text.
+    public func posts(in room: String) -> [String] {
+        delivered.compactMap { item in
+            guard case .post(let target, let message) = item.job.action, target == room else { return nil }
+            return message.plainText()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentSQLite
+import Logging
+import Synchronization
+
+/// The engine, the real SQLite store, delivery and recording transports for Slack and Matrix,
+/// on a manual clock: what `incident-bot serve` runs, minus the network.
+public final class TestBot: Sendable {
+    public let clock: ManualClock
+    public let store: SQLiteStore
+    public let engine: Engine<ManualClock>
+    public let delivery: Delivery<ManualClock>
+    public let slack: RecordingTransport
+    public let matrix: RecordingTransport
+
+    public static let broadcast: [Platform: String] = [.slack: "C0BROADCAST", .matrix: "!broadcast:localhost"]
+
+    /// `path` nil: an in-memory database.
+    public init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
+                retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1) throws {
+        self.clock = clock
+        store = try path.map(SQLiteStore.init(path:)) ?? SQLiteStore.inMemory()
+        let now: @Sendable () -> Timestamp = { clock.now }
+        slack = RecordingTransport(platform: .slack, now: now)
+        matrix = RecordingTransport(platform: .matrix, now: now)
+        let settings = EngineSettings(policy: try TestConfig.policy(), roster: try TestConfig.roster(),
+                                      platforms: [.slack, .matrix], broadcastRooms: Self.broadcast)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
+        delivery = Delivery(store: store, clock: clock, transports: [slack, matrix], directory: engine.directory,
+                            broadcastRooms: Self.broadcast, wake: engine.deliveryWake, retry: retry,
+                            jitter: { jitter }, logger: logger)
+    }
+
+    private let eventCounter = Mutex(0)
+
+    /// Someone types `text` on Slack; `room` is a Slack channel id, or an incident room name.
+    @discardableResult
+    public func say(_ user: String, _ text: String, in room: String = "C0LOBBY", platform: Platform = .slack,
+                    eventID: String? = nil) async throws -> EngineOutcome {
+        let id = eventID ?? "Ev\(eventCounter.withLock { count in count += 1; return count })"
+        return try await engine.handle(ChatEvent(platform: platform, id: id, room: room, user: user, text: text))
+    }
+
+    /// Moves the clock to `minute` of the drill, stopping at every due time on the way to fire
+    /// and deliver what is due there, as the scheduler and delivery services would.
+    public func run(toMinute minute: Int) async throws {
+        let target = TestConfig.at(minute)
+        try await settle()
+        while let next = try await engine.nextDue(), next <= target {
+            clock.advance(to: next)
+            try await settle()
+            if let again = try await engine.nextDue(), again <= clock.now { break }
+        }
+        clock.advance(to: target)
+        try await settle()
+    }
+
+    /// Fires what is due now and delivers what can be delivered now.
+    public func settle() async throws {
+        try await engine.fireDue()
+        await delivery.drain()
+    }
+
+    /// Pages delivered on either platform, as `minute person` in delivery order.
+    public var pages: [String] {
+        (slack.delivered + matrix.delivered).filter(\.job.isPage).compactMap { item -> (Int64, String)? in
+            guard case .directMessage(let person, _) = item.job.action else { return nil }
+            return ((item.at - TestConfig.start).wholeSeconds / 60, person.rawValue)
+        }.sorted { $0 < $1 }.map { "\($0.0) \($0.1)" }
+    }
+
+    /// Minutes at which a nudge was posted in the incident's room.
+    public func nudges(in room: String) -> [Int64] {
+        slack.delivered.compactMap { item in
+            guard case .post(let target, let message) = item.job.action, target == room,
+                  message.plainText().hasPrefix("⏰") else { return nil }
+            return (item.at - TestConfig.start).wholeSeconds / 60
+        }
+    }
+}
