@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "IncidentAppTests", dependencies: ["IncidentApp", "IncidentTesting"]),
+        .testTarget(name: "IncidentAppTests", dependencies: ["IncidentApp", "IncidentBot", "IncidentTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,39 @@
+import Foundation
+import IncidentTesting
+
+/// Runs the built `incident-bot` binary as a subprocess, as a person at a terminal would.
+struct BotProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("incident-bot")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return TestConfig.repository.appendingPathComponent(".build/debug/incident-bot")
+    }
+
+    static let config = TestConfig.directory.appendingPathComponent("incident-bot.yaml").path
+
+    /// Runs `incident-bot arguments...` with `input` on standard input and waits for it to exit.
+    static func run(_ arguments: [String], input: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+}

@@ -1,0 +1,82 @@
+import IncidentApp
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentTesting
+import Testing
+
+@Suite struct ConfigAndConsoleLineTests {
+    @Test func theShippedConfigLoadsWithTheExampleRosterForTheConsoleOnly() throws {
+        let config = try BotConfig.load(path: BotProcess.config)
+        #expect(config.rosterPath == nil)
+        let loaded = try LoadedConfig.load(config, allowExampleRoster: true)
+        #expect(loaded.rosterIsExample)
+        #expect(loaded.roster.people.count == 7)
+        #expect(throws: ConfigError.self) { try LoadedConfig.load(config, allowExampleRoster: false) }
+    }
+
+    @Test(arguments: [
+        ("policy: [a, b]\n", "config.yaml:1: policy: expected a text value"),
+        ("polcy: policy.yaml\n", "config.yaml:1: unknown key “polcy”"),
+        ("log_level: loud\n", "config.yaml:1: log_level: expected one of trace"),
+        ("seen_retention: -1d\n", "config.yaml:1: seen_retention: must not be negative"),
+        ("delivery:\n  page_attempts_before_failover: 0\n", "config.yaml:2: delivery.page_attempts_before_failover: must be 1 or more"),
+        ("slack:\n  enabled: true\n", "config.yaml:2: slack.enabled: slack is not available"),
+        ("a: [\n", "config.yaml:"),
+    ])
+    func aBadConfigIsRefusedWithFileLineAndReason(text: String, expected: String) {
+        do {
+            _ = try BotConfig.parse(text, file: "config.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix(expected), "\(error.description)")
+        }
+    }
+
+    @Test func aMissingPolicyFileIsNamed() throws {
+        let config = try BotConfig.parse("policy: nowhere.yaml\n", file: "/tmp/x/incident-bot.yaml")
+        #expect(throws: ConfigError(file: "/tmp/x/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)")) {
+            try LoadedConfig.load(config, allowExampleRoster: true)
+        }
+    }
+
+    @Test(arguments: [
+        ("alice: /ack", ConsoleLine.say(room: nil, user: "alice", text: "/ack")),
+        ("  [#incident-20261122-x]   @bob:   /update  a: b  ", .say(room: "incident-20261122-x", user: "bob", text: "/update  a: b")),
+        ("[incidents] carol: hello", .say(room: "incidents", user: "carol", text: "hello")),
+        (":advance 1h30m", .advance(.minutes(90))),
+        (":NOW", .now), (":rooms", .rooms), (":quit", .quit), ("", .nothing), ("# a comment", .nothing),
+    ])
+    func consoleLinesParse(text: String, expected: ConsoleLine) throws {
+        #expect(try ConsoleLine.parse(text).get() == expected)
+    }
+
+    @Test(arguments: [
+        ("just words", "no “user:” before the text"),
+        ("[#room alice: hi", "the room has no closing ]"),
+        ("[] alice: hi", "is not a room"),
+        ("two words: hi", "is not a user name"),
+        ("alice:   ", "alice said nothing"),
+        (":advance", ":advance takes one duration"),
+        (":advance -5m", ":advance takes one duration"),
+        (":advance 0m", ":advance takes one duration"),
+        (":rewind 5m", "unknown control"),
+        (":now please", ":now takes nothing after it"),
+    ])
+    func malformedConsoleLinesGetOneLineReasons(text: String, reason: String) {
+        guard case .failure(let error) = ConsoleLine.parse(text) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+        #expect(error.description.contains(reason), "\(error.description)")
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test func thePolicyInForceShowsWhoIsOnDutyAndUntilWhen() throws {
+        let loaded = try LoadedConfig.load(try BotConfig.load(path: BotProcess.config), allowExampleRoster: true)
+        let text = EffectivePolicy.text(loaded, now: TestConfig.start)
+        #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall, until 2026-11-23 09:00 UTC); waits 15m; P0 P1 P2 P3"))
+        #expect(text.contains("L3 CTO: @grace; waits 15m; P0 P1"))
+        #expect(text.contains("P3: updates as needed"))
+    }
+}

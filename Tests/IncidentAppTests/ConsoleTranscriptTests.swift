@@ -1,0 +1,125 @@
+import Foundation
+import IncidentTesting
+import Testing
+
+/// `incident-bot console --clock manual` driven as a subprocess with a scripted drill.
+@Suite struct ConsoleTranscriptTests {
+    static let room = "#incident-20261122-database-outage"
+
+    static let drill = """
+        # A P1 declared by the engineering manager; nobody on call answers for a while.
+        carol: /incident declare Database outage --sev P1
+        :advance 16m
+        [\(room)] carol: /update Rolled back the 09:50 deploy status: recovering eta: 11:00
+        [\(room)] carol: /sev P0 checkout is failing too
+        [\(room)] bob: /ack
+        :advance 30m
+        [\(room)] carol: /incident resolve rollback fixed it
+        :now
+        :rooms
+        zed: /ack
+        [broken room carol: /ack
+        :advance forever
+        carol: /update INC-9 nothing here
+        :quit
+        alice: /note never read: the session ended
+        """
+
+    @Test func aDrillPrintsEveryMessageWithItsDestination() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("drill.sqlite").path
+        let result = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-22T10:00:00Z",
+                                         "--config", BotProcess.config, "--db", db], input: Self.drill)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.lines.filter { !$0.isEmpty }
+        for line in lines {
+            #expect(line.hasPrefix("[") || line.hasPrefix("  "), "not a console line: \(line)")
+        }
+        func index(_ prefix: String) -> Int? { lines.firstIndex { $0.hasPrefix(prefix) } }
+        let expectedInOrder = [
+            "[#incidents] incident-bot to @carol: Declared INC-1 (P1): \(Self.room)",
+            "[\(Self.room)] incident-bot: created \(Self.room) and invited @carol",
+            "[\(Self.room)] topic: SEV P1 | IC unassigned | status: investigating | next update 10:30 UTC",
+            "[\(Self.room)] incident-bot: 🚨 INC-1: Database outage",
+            "[#incidents] incident-bot: 🚨 INC-1 declared (P1): Database outage",
+            "[dm @alice] incident-bot: 🔔 INC-1 (P1): Database outage",
+            "[dm @erin] incident-bot: 🔔 INC-1 (P1): Database outage",
+            "[clock] 2026-11-22 10:15 UTC",
+            "[dm @bob] incident-bot: 🔔 INC-1 (P1): Database outage",
+            "[clock] 2026-11-22 10:16 UTC",
+            "[\(Self.room)] incident-bot to @carol: Update posted",
+            "[\(Self.room)] incident-bot to @carol: INC-1 is now P0.",
+            "[dm @dave] incident-bot: 🔔 INC-1 (P0): Database outage",
+            "[\(Self.room)] incident-bot to @bob: Acknowledged INC-1; the engineering ladder has stopped.",
+            "[clock] 2026-11-22 10:46 UTC",
+            "[\(Self.room)] incident-bot to @carol: INC-1 is resolved.",
+            "[clock] 2026-11-22 10:46 UTC",
+            "[rooms] #incidents (the lobby)",
+            "[rooms] \(Self.room) INC-1 P0 resolved",
+            "[error] unknown user “zed”",
+            "[error] the room has no closing ]",
+            "[error] :advance takes one duration",
+            "[#incidents] incident-bot to @carol: There is no INC-9",
+        ]
+        var last = -1
+        for expected in expectedInOrder {
+            guard let found = lines.indices.first(where: { $0 > last && lines[$0].hasPrefix(expected) }) else {
+                Issue.record("missing after line \(last): \(expected)\n\(result.stdout)")
+                return
+            }
+            last = found
+        }
+        // The nudge for the overdue 10:16 + 15 min update (P0 cadence) fell due at 10:31.
+        #expect(index("[clock] 2026-11-22 10:31 UTC") != nil)
+        #expect(lines.contains { $0.hasPrefix("[\(Self.room)] incident-bot: ⏰") })
+        // Nothing after :quit was read.
+        #expect(!result.stdout.contains("never read"))
+
+        let export = try BotProcess.run(["export", "INC-1", "--format", "markdown", "--config", BotProcess.config, "--db", db])
+        #expect(export.status == 0, "\(export.stderr)")
+        for expected in ["# INC-1: Database outage", "| Phase | resolved |", "| Severity | P0 |", "## Roles", "## Pages",
+                         "@dave | engineering.L4 | immediate", "# Post-mortem: INC-1", "| Time to acknowledge | 16m |",
+                         "## Timeline", "Raised severity P1 → P0: checkout is failing too"] {
+            #expect(export.stdout.contains(expected), "export lacks: \(expected)")
+        }
+    }
+
+    @Test func exportOfAnUnknownIncidentFailsWithOneLine() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("empty.sqlite").path
+        _ = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-22T10:00:00Z", "--config", BotProcess.config,
+                                "--db", db], input: ":quit\n")
+        let result = try BotProcess.run(["export", "INC-3", "--config", BotProcess.config, "--db", db])
+        #expect(result.status == 1)
+        #expect(result.stderr == "incident-bot: there is no INC-3 in \(db)\n")
+        let missing = try BotProcess.run(["report", "--config", BotProcess.config, "--db", folder.appendingPathComponent("none.sqlite").path])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("incident-bot: no database at"))
+    }
+
+    @Test func serveWithNoPlatformEnabledRefusesAndSaysWhy() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try "policy: \(TestConfig.directory.path)/policy.yaml\nroster: \(TestConfig.directory.path)/roster.example.yaml\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no chat platform is enabled"))
+        #expect(result.stderr.contains("slack.enabled"))
+    }
+
+    @Test func checkConfigNamesTheFileAndLineOfAnError() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try "policy: \(TestConfig.directory.path)/policy.yaml\nlog_level: info\nbroadcast:\n  console: incidents\n  irc: '#x'\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let result = try BotProcess.run(["check-config", "--config", config.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("incident-bot: \(config.path):5: broadcast: unknown key “irc”"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+
+        let good = try BotProcess.run(["check-config", "--config", BotProcess.config])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("L4 VP engineering: @dave"))
+    }
+}

@@ -1,0 +1,48 @@
+import IncidentApp
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+@Suite struct ReportTests {
+    @Test func percentilesAreNearestRank() {
+        let values: [Duration] = (1...10).map { .minutes($0) }
+        #expect(IncidentReport.percentile(values, 50) == .minutes(5))
+        #expect(IncidentReport.percentile(values, 90) == .minutes(9))
+        #expect(IncidentReport.percentile([.minutes(7)], 90) == .minutes(7))
+        #expect(IncidentReport.percentile([], 50) == nil)
+    }
+
+    /// Two P1s run through the engine: one acknowledged at 5 and resolved at 40 with updates on
+    /// time, one left alone for an hour and then resolved.
+    @Test func measuresFromTheStoredTimelines() async throws {
+        let bot = try TestBot()
+        let room1 = "slack-room-incident-20261122-payment-api-errors"
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 5)
+        try await bot.say("U0ALICE01", "/ack", in: room1)
+        try await bot.say("U0ALICE01", "/update found it", in: room1)
+        try await bot.run(toMinute: 20)
+        try await bot.say("U0REPORTER", "/incident declare Search down --sev P1")
+        try await bot.run(toMinute: 40)
+        try await bot.say("U0ALICE01", "/incident resolve fixed", in: room1)
+        try await bot.run(toMinute: 80)
+        try await bot.say("U0REPORTER", "/incident resolve INC-2 it came back")
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(80))
+        #expect(report.rows.map(\.severity) == [.p1])
+        #expect(report.rows.first?.count == 2)
+        #expect(report.rows.first?.toAcknowledge == [.minutes(5)])
+        #expect(report.rows.first?.toResolve == [.minutes(40), .minutes(60)])
+        // INC-1: the update at 5 was on time, the one due at 35 missed. INC-2: missed at 50 and 80.
+        #expect(report.updatesOnTime == 1)
+        #expect(report.updatesMissed == 3)
+        let engineering = report.ladderReach.first { $0.ladder == "engineering" }?.levels.map { "\($0.level) \($0.incidents)" }
+        #expect(engineering == ["L1 1", "L2 0", "L3 1", "L4 0"])
+        let text = report.text(zone: .utc)
+        #expect(text.contains("| P1 | 2 | 5m | 5m | 40m | 1h | 40m | 1h |"))
+        #expect(text.contains("Status updates on time: 1 of 4 deadlines (25%); 3 missed."))
+    }
+}
