@@ -9,9 +9,7 @@ public enum IncidentExport {
     public static func markdown(_ stored: StoredIncident, timeline: [TimelineEntry], now: Timestamp) -> String {
         let incident = stored.incident
         let zone = incident.policy.timeZone
-        func cell(_ text: String) -> String {
-            BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
-        }
+        let cell = PostmortemDraft.tableCell
         var lines = [
             "# \(incident.id): \(cell(incident.title))",
             "",

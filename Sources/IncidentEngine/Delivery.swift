@@ -69,7 +69,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let report = await drain()
                 if stopping.withLock({ $0 }) || Task.isCancelled { break }

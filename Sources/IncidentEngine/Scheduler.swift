@@ -21,7 +21,7 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let wakeAt = await round()
                 if stopping.withLock({ $0 }) || Task.isCancelled { break }

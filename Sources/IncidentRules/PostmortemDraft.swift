@@ -3,13 +3,16 @@ import IncidentPolicy
 
 /// The post-mortem draft of SPEC section 6, in Markdown, from the incident and its timeline.
 public enum PostmortemDraft {
+    /// User text made safe for one Markdown table cell: no broadcast mentions, no `|`, one line.
+    public static func tableCell(_ text: String) -> String {
+        BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
+    }
+
     public static func markdown(_ incident: Incident, timeline: [TimelineEntry]) -> String {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
         func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
-        func cell(_ text: String) -> String {
-            BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
-        }
+        let cell = tableCell
         var lines = [
             "# Post-mortem: \(incident.id) \(cell(incident.title))",
             "",

@@ -9,17 +9,19 @@ import Testing
 @Suite struct RestartTests {
     static let room = ScenarioTests.room
 
-    @Test func aRestartWithoutDowntimeChangesNothing() async throws {
-        let folder = try TestConfig.temporaryDirectory()
-        let path = folder.appendingPathComponent("bot.sqlite").path
+    /// A bot on a new database file declares the P1 and runs to `minute`, then is gone.
+    func firstRun(toMinute minute: Int) async throws -> (path: String, clock: ManualClock, pages: [String]) {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
         let clock = ManualClock(start: TestConfig.start)
-        var pages: [String] = []
-        do {
-            let first = try TestBot(path: path, clock: clock)
-            try await first.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-            try await first.run(toMinute: 50)
-            pages += first.pages
-        }
+        let first = try TestBot(path: path, clock: clock)
+        try await first.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await first.run(toMinute: minute)
+        return (path, clock, first.pages)
+    }
+
+    @Test func aRestartWithoutDowntimeChangesNothing() async throws {
+        let (path, clock, firstPages) = try await firstRun(toMinute: 50)
+        var pages = firstPages
         let second = try TestBot(path: path, clock: clock)
         try await second.run(toMinute: 120)
         pages += second.pages
@@ -27,16 +29,8 @@ import Testing
     }
 
     @Test func whatFellDueWhileDownFiresOnceOldestFirst() async throws {
-        let folder = try TestConfig.temporaryDirectory()
-        let path = folder.appendingPathComponent("bot.sqlite").path
-        let clock = ManualClock(start: TestConfig.start)
-        var pages: [String] = []
-        do {
-            let first = try TestBot(path: path, clock: clock)
-            try await first.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-            try await first.run(toMinute: 20)
-            pages += first.pages
-        }
+        let (path, clock, firstPages) = try await firstRun(toMinute: 20)
+        var pages = firstPages
         // Down from minute 20 to 50: carol's 45-minute page and the 30-minute nudge fell due.
         clock.advance(to: TestConfig.at(50))
         let second = try TestBot(path: path, clock: clock)
