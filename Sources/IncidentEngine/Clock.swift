@@ -54,9 +54,6 @@ public final class ManualClock: IncidentClock {
 
     public var now: Timestamp { state.withLock { $0.now } }
 
-    /// How many tasks are asleep on this clock right now.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
     /// Moves time forward by `duration` (never back) and wakes every sleeper now due.
     public func advance(by duration: Duration) {
         let target = now + duration

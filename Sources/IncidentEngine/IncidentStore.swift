@@ -59,9 +59,6 @@ public protocol IncidentRecords {
     func enqueue(_ items: [OutboxItem]) throws
     /// Pending items, oldest first.
     func pendingOutbox(limit: Int) throws -> [OutboxItem]
-    func outboxItem(key: String) throws -> (OutboxItem, OutboxItem.State)?
-    /// The earliest time a pending item may be tried.
-    func earliestOutboxAttempt() throws -> Timestamp?
     func markDelivered(_ id: Int64, at: Timestamp) throws
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.

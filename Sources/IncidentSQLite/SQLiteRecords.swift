@@ -159,17 +159,8 @@ struct SQLiteRecords: IncidentRecords {
         try outboxRows("WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).map(\.0)
     }
 
-    func outboxItem(key: String) throws -> (OutboxItem, OutboxItem.State)? {
-        try outboxRows("WHERE key = ?", [key]).first
-    }
-
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
         try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
-    }
-
-    func earliestOutboxAttempt() throws -> Timestamp? {
-        try Int64.fetchOne(db, sql: "SELECT min(not_before) FROM outbox WHERE state = 'pending'")
-            .map(Timestamp.init(secondsSinceEpoch:))
     }
 
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
