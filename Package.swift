@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -19,6 +19,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Vocabulary: time, people, severities, commands, messages, effects, room names.
@@ -41,10 +47,24 @@ let package = Package(
             "IncidentEngine", "IncidentRules",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Slack: the signed HTTP endpoint (Events API, slash commands, interactivity), Socket Mode,
+        // the Web API client and the transport that renders messages as Block Kit.
+        .target(name: "IncidentSlack", dependencies: [
+            "IncidentEngine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // What the executable does, as a library the tests import: config files, the console
         // transport and session, export, report, the wiring of services.
         .target(name: "IncidentApp", dependencies: [
-            "IncidentEngine", "IncidentSQLite",
+            "IncidentEngine", "IncidentSQLite", "IncidentSlack",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -64,6 +84,24 @@ let package = Package(
         .testTarget(name: "IncidentEngineTests", dependencies: [
             "IncidentEngine", "IncidentSQLite", "IncidentTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Test support for Slack: a fake Web API that answers as Slack does and checks every call
+        // against the method list from Slack's OpenAPI spec, a Socket Mode WebSocket fake, and
+        // the independent request signer (slack-sdk, installed under .build/ on first use).
+        .target(name: "SlackFake", dependencies: [
+            "IncidentSlack",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/SlackFake", resources: [.copy("slack-web-methods.json")]),
+        .testTarget(name: "IncidentSlackTests", dependencies: [
+            "IncidentSlack", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "SlackFake",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: ["IncidentApp", "IncidentBot", "IncidentTesting"]),

@@ -17,6 +17,7 @@ public struct BotConfig: Sendable {
     public var retry: RetrySettings
     /// Platforms switched on in the config (the console is never listed: it is a subcommand).
     public var enabledPlatforms: [Platform]
+    public var slack: SlackSettings
 
     public struct RetrySettings: Sendable {
         public var base: Duration
@@ -24,6 +25,17 @@ public struct BotConfig: Sendable {
         public var pageAttemptsBeforeFailover: Int
     }
 
+    /// The `slack:` section. Tokens and the signing secret are not here: they come from the
+    /// environment (`SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, `SLACK_APP_TOKEN`, or `_FILE`).
+    public struct SlackSettings: Sendable {
+        public var host = "0.0.0.0"
+        public var port = 3000
+        public var path = "/slack/events"
+        public var apiURL = "https://slack.com/api"
+        public var maxBody = 1 << 20
+    }
+
+    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body"]
     static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "slack", "matrix"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -48,7 +60,7 @@ public struct BotConfig: Sendable {
         var config = BotConfig(file: file, policyPath: resolve("policy.yaml"), rosterPath: nil, logLevel: "info",
                                seenRetention: .days(7), broadcastRooms: [.console: "incidents"],
                                retry: RetrySettings(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
-                               enabledPlatforms: [])
+                               enabledPlatforms: [], slack: SlackSettings())
         if let node = root.optional("policy") { config.policyPath = resolve(try node.string()) }
         if let node = root.optional("roster") { config.rosterPath = resolve(try node.string()) }
         if let node = root.optional("log_level") {
@@ -70,14 +82,43 @@ public struct BotConfig: Sendable {
                 config.retry.pageAttemptsBeforeFailover = try value.int(min: 1)
             }
         }
-        for platform in [Platform.slack, .matrix] {
-            guard let node = root.optional(platform.rawValue) else { continue }
+        if let node = root.optional("slack") {
+            let map = try node.mapping(keys: slackKeys)
+            if let enabled = map.optional("enabled"), try enabled.bool() { config.enabledPlatforms.append(.slack) }
+            if let listen = map.optional("listen") { (config.slack.host, config.slack.port) = try address(listen) }
+            if let path = map.optional("path") {
+                let text = try path.string()
+                guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
+                    throw path.error("path is a URL path such as /slack/events, not “\(text)”")
+                }
+                config.slack.path = text
+            }
+            if let url = map.optional("api_url") {
+                let text = try url.string()
+                guard text.hasPrefix("https://") || text.hasPrefix("http://") else {
+                    throw url.error("api_url is an http(s) URL such as https://slack.com/api, not “\(text)”")
+                }
+                config.slack.apiURL = text
+            }
+            if let limit = map.optional("max_body") { config.slack.maxBody = try limit.int(min: 1_024) }
+        }
+        if let node = root.optional("matrix") {
             let map = try node.mapping(keys: ["enabled"])
             if let enabled = map.optional("enabled"), try enabled.bool() {
-                throw enabled.error("\(platform) is not available in this version of incident-bot yet; use incident-bot console")
+                throw enabled.error("matrix is not available in this version of incident-bot yet; use slack or incident-bot console")
             }
         }
         return config
+    }
+
+    /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged).
+    static func address(_ node: ConfigNode) throws(ConfigError) -> (String, Int) {
+        let text = try node.string()
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port),
+              colon != text.startIndex else {
+            throw node.error("listen is host:port, such as 0.0.0.0:3000, not “\(text)”")
+        }
+        return (String(text[..<colon]), port)
     }
 
     static func reason(_ error: any Error) -> String {

@@ -66,15 +66,23 @@ public enum BotCommands {
         try await group.run()
     }
 
-    /// Runs every enabled transport with the scheduler and delivery until SIGTERM or SIGINT.
-    public static func serve(loaded: LoadedConfig, store: SQLiteStore, transports: [any ChatTransport],
-                             inbound: [any Service], logger: Logger) async throws {
+    /// Runs every platform enabled in the config, with the scheduler and delivery, until
+    /// SIGTERM or SIGINT. Secrets come from `environment`.
+    public static func serve(loaded: LoadedConfig, store: SQLiteStore, environment: [String: String], logger: Logger) async throws {
+        var transports: [any ChatTransport] = []
+        var slack: SlackSetup?
+        if loaded.config.enabledPlatforms.contains(.slack) {
+            let setup = try SlackSetup.load(loaded.config.slack, environment: environment)
+            transports.append(setup.transport(logger: logger))
+            slack = setup
+        }
         guard !transports.isEmpty else {
-            throw StartupError("no chat platform is enabled, so there is nothing to serve: Slack (slack.enabled) and "
-                               + "Matrix (matrix.enabled) are not available in this version yet; "
+            throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true in "
+                               + "\(loaded.config.file) (Matrix is not available in this version yet); "
                                + "run incident-bot console to use the bot at a terminal")
         }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: transports, logger: logger)
+        let inbound = slack?.inbound(engine: runtime.engine, logger: logger) ?? []
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -18,12 +18,15 @@ public struct TransportJob: Hashable, Sendable {
     public var people: [PersonID: Contact]
     /// Whether this is a page (a direct message that must get through).
     public var isPage: Bool
+    /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
+    public var incident: Int?
 
-    public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false) {
+    public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil) {
         self.key = key
         self.action = action
         self.people = people
         self.isPage = isPage
+        self.incident = incident
     }
 
     public enum Action: Hashable, Sendable {

@@ -234,6 +234,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     /// The outbox item as a job for its platform: room ids looked up, people given accounts.
     func resolve(_ item: OutboxItem) async throws -> TransportJob {
+        var job = try await resolveAction(item)
+        job.incident = item.incident
+        return job
+    }
+
+    func resolveAction(_ item: OutboxItem) async throws -> TransportJob {
         let platform = item.platform
         func contacts(_ people: [PersonID], _ messages: Message...) -> [PersonID: Contact] {
             let everyone = people + messages.flatMap(\.mentions)

@@ -1,0 +1,87 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentSlack
+import Logging
+import ServiceLifecycle
+
+/// Slack's secrets and wiring for `serve`: the transport, the signed HTTP endpoint and, with an
+/// app-level token, Socket Mode.
+public struct SlackSetup: Sendable {
+    public var settings: BotConfig.SlackSettings
+    public var botToken: Secret
+    /// Needed for the HTTP endpoint; without it only Socket Mode runs.
+    public var signingSecret: Secret?
+    /// `xapp-...`: switches Socket Mode on.
+    public var appToken: Secret?
+    public var apiURL: String
+
+    /// Reads the secrets from `environment` (each `NAME` or `NAME_FILE`, never both).
+    public static func load(_ settings: BotConfig.SlackSettings, environment: [String: String]) throws -> SlackSetup {
+        guard let bot = try Secrets.read("SLACK_BOT_TOKEN", environment) else {
+            throw StartupError("slack.enabled is true but SLACK_BOT_TOKEN (or SLACK_BOT_TOKEN_FILE) is not set; "
+                               + "see docs/slack-setup.md")
+        }
+        let signing = try Secrets.read("SLACK_SIGNING_SECRET", environment)
+        let app = try Secrets.read("SLACK_APP_TOKEN", environment)
+        guard signing != nil || app != nil else {
+            throw StartupError("Slack needs SLACK_SIGNING_SECRET (HTTP endpoint) or SLACK_APP_TOKEN (Socket Mode), or both; "
+                               + "neither is set")
+        }
+        if let app, !app.value.hasPrefix("xapp-") {
+            throw StartupError("SLACK_APP_TOKEN is not an app-level token (those start with xapp-)")
+        }
+        let url = environment["SLACK_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.apiURL
+        return SlackSetup(settings: settings, botToken: bot, signingSecret: signing, appToken: app, apiURL: url)
+    }
+
+    public func api() -> SlackWebAPI { SlackWebAPI(baseURL: apiURL, token: botToken) }
+
+    public func transport(logger: Logger) -> SlackTransport {
+        SlackTransport(api: api(), logger: logger)
+    }
+
+    /// The services that take requests from Slack into `engine`.
+    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger,
+                                              onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        let gateway = SlackGateway(engine: engine, api: api(), logger: logger)
+        var services: [any Service] = []
+        if let signingSecret {
+            let settings = SlackEndpoint<Clock>.Settings(host: settings.host, port: settings.port, path: settings.path,
+                                                         maxBody: settings.maxBody)
+            let endpoint = SlackEndpoint(gateway: gateway, signer: SlackSigner(secret: signingSecret.value), settings: settings,
+                                         logger: logger)
+            services.append(endpoint.application(onListening: onListening))
+        }
+        if let appToken {
+            services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger))
+        }
+        return services
+    }
+}
+
+/// Secrets from the environment: `NAME` holds the value, or `NAME_FILE` names a file holding it.
+public enum Secrets {
+    public static func read(_ name: String, _ environment: [String: String]) throws -> Secret? {
+        let direct = environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        let file = environment[name + "_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (direct, file) {
+        case (nil, nil):
+            return nil
+        case (.some, .some):
+            throw StartupError("both \(name) and \(name)_FILE are set; set one")
+        case (let value?, nil):
+            return Secret(value)
+        case (nil, let path?):
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw StartupError("cannot read \(name)_FILE \(path): \(BotConfig.reason(error))")
+            }
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else { throw StartupError("\(name)_FILE \(path) is empty") }
+            return Secret(value)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+
+/// Renders a `Message` for Slack: mrkdwn `text` (the notification and fallback) and Block Kit
+/// `blocks`, with the message's buttons. User-typed text is escaped so it cannot format, link,
+/// ping `<!channel>`/`<!here>`/`<!everyone>` or forge a mention.
+public enum SlackFormat {
+    /// Action ids of the buttons, as `block_actions` sends them back.
+    public static let acknowledgeAction = "incident_ack"
+    public static let postUpdateAction = "incident_post_update"
+    /// Slack's limit for a section block's text.
+    static let sectionLimit = 3_000
+
+    /// The mrkdwn text of a message; mentions are `<@U…>` for people with a Slack account.
+    public static func text(_ message: Message, people: [PersonID: Contact]) -> String {
+        message.lines.map { line in line.map { span($0, people: people) }.joined() }.joined(separator: "\n")
+    }
+
+    static func span(_ span: Span, people: [PersonID: Contact]) -> String {
+        switch span {
+        case .text(let text): escape(text)
+        case .strong(let text): strong(text)
+        case .userText(let text): escape(BroadcastMentions.neutralize(text))
+        case .mention(let person):
+            if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? "@" + person.rawValue) }
+        case .room(let name): "#" + escape(name)
+        case .code(let text): "`" + escape(text).replacingAll("`", with: "'") + "`"
+        case .link(let url, let label):
+            url.hasPrefix("https://") || url.hasPrefix("http://")
+                ? "<\(escape(url).replacingAll("|", with: "%7C"))|\(escape(label).replacingAll("|", with: "/"))>"
+                : escape(label == url ? url : "\(label) (\(url))")
+        }
+    }
+
+    /// Bold, with the text's own leading and trailing spaces outside the asterisks (Slack does
+    /// not close `*bold *` with a space before the asterisk).
+    static func strong(_ text: String) -> String {
+        let core = text.trimmingCharacters(in: .whitespaces)
+        guard !core.isEmpty else { return text }
+        let leading = text.prefix { $0 == " " }
+        let trailing = String(text.reversed().prefix { $0 == " " })
+        return leading + "*" + escape(core) + "*" + trailing
+    }
+
+    /// Slack's three control characters. Escaped, `<!channel>`, `<@U…>` and `<url|label>` in
+    /// typed text show as typed and do nothing.
+    public static func escape(_ text: String) -> String {
+        guard text.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.count + 8)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Block Kit: the text in section blocks (split at line ends under Slack's limit), then an
+    /// actions block with the message's buttons, whose value names the incident.
+    public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [SlackJSON] {
+        var blocks: [SlackJSON] = []
+        var chunk = ""
+        for line in text(message, people: people).split(separator: "\n", omittingEmptySubsequences: false) {
+            if !chunk.isEmpty, chunk.count + line.count + 1 > sectionLimit {
+                blocks.append(section(chunk))
+                chunk = ""
+            }
+            chunk += (chunk.isEmpty ? "" : "\n") + String(line.prefix(sectionLimit))
+        }
+        if !chunk.isEmpty { blocks.append(section(chunk)) }
+        let buttons: [SlackJSON] = message.actions.map { action in
+            var button: [String: SlackJSON] = [
+                "type": "button",
+                "action_id": .string(actionID(action)),
+                "text": ["type": "plain_text", "text": .string(action == .acknowledge ? "Acknowledge" : "Post update")],
+            ]
+            if action == .acknowledge { button["style"] = "primary" }
+            if let incident { button["value"] = .string(IncidentRef.number(incident).description) }
+            return .object(button)
+        }
+        if !buttons.isEmpty { blocks.append(["type": "actions", "elements": .array(buttons)]) }
+        return blocks
+    }
+
+    static func section(_ text: String) -> SlackJSON {
+        ["type": "section", "text": ["type": "mrkdwn", "text": .string(text)]]
+    }
+
+    static func actionID(_ action: MessageAction) -> String {
+        switch action {
+        case .acknowledge: acknowledgeAction
+        case .postUpdate: postUpdateAction
+        }
+    }
+
+    /// A channel topic: plain text (Slack shows topics unformatted), at most 250 characters.
+    public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
+        let text = message.plainText { people[$0]?.handle ?? "@" + $0.rawValue }.replacingAll("\n", with: " · ")
+        return text.count <= 250 ? text : String(text.prefix(249)) + "…"
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        guard contains(target) else { return self }
+        return reduce(into: "") { out, character in
+            if character == target { out += replacement } else { out.append(character) }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import Logging
+
+/// Turns a verified Slack request into engine events and the answer Slack waits for. Shared by
+/// the HTTP endpoint and Socket Mode, so both take one path and one dedupe.
+public struct SlackGateway<Clock: IncidentClock>: Sendable {
+    public let engine: Engine<Clock>
+    /// For the best-effort touches outside the outbox: updating a clicked page, the update prompt.
+    let api: SlackWebAPI?
+    let logger: Logger
+
+    public init(engine: Engine<Clock>, api: SlackWebAPI?, logger: Logger) {
+        self.engine = engine
+        self.api = api
+        self.logger = logger
+    }
+
+    /// Acts on `request`. Throws only when the store fails: then nothing was committed and the
+    /// request must not be acknowledged (Slack retries events; a slash command shows an error).
+    public func handle(_ request: SlackRequest) async throws -> SlackAnswer {
+        switch request {
+        case .urlVerification(let challenge):
+            return .challenge(challenge)
+        case .other(let type):
+            logger.debug("Slack request type not used", metadata: ["type": "\(type)"])
+            return .empty
+        case .slashCommand(let command):
+            let text = command.text.isEmpty ? command.command : command.command + " " + command.text
+            let event = ChatEvent(platform: .slack, id: "command:" + command.triggerID, room: command.channelID,
+                                  user: command.userID, text: text, reply: .inline)
+            let outcome = try await engine.handle(event)
+            guard let reply = outcome.reply else { return .empty }
+            return .ephemeral(render(reply))
+        case .event(let callback):
+            guard let event = Self.chatEvent(callback) else { return .empty }
+            _ = try await engine.handle(event)
+            return .empty
+        case .blockActions(let actions):
+            try await buttonPressed(actions)
+            return .empty
+        }
+    }
+
+    /// An app mention as a command: `@incident-bot update ...` reads as `/update ...`. Plain
+    /// messages, bots' messages (this bot's included) and edits are not commands.
+    static func chatEvent(_ callback: SlackRequest.EventCallback) -> ChatEvent? {
+        guard callback.type == "app_mention", callback.subtype == nil, callback.botID == nil,
+              let user = callback.user, let channel = callback.channel, let text = callback.text else { return nil }
+        return ChatEvent(platform: .slack, id: "event:" + callback.eventID, room: channel, user: user,
+                         text: commandText(mention: text, botUser: callback.botUserID), reply: .outbox)
+    }
+
+    /// Drops the bot's own mention and reads the rest as a command, adding the `/` a mention
+    /// leaves out. An empty mention asks for help.
+    static func commandText(mention text: String, botUser: String?) -> String {
+        var rest = text
+        var search = rest.startIndex
+        // The first `<@BOT>` or `<@BOT|name>` (any `<@...>` when the bot's id is not known).
+        while let open = rest.range(of: "<@" + (botUser ?? ""), range: search..<rest.endIndex),
+              let close = rest[open.upperBound...].firstIndex(of: ">") {
+            let next = rest[open.upperBound...].first
+            if botUser == nil || next == ">" || next == "|" {
+                rest.removeSubrange(open.lowerBound...close)
+                break
+            }
+            search = open.upperBound
+        }
+        let trimmed = rest.drop { $0.isWhitespace }
+        guard let first = trimmed.first else { return "/incident help" }
+        return first == "/" || first == "!" ? String(trimmed) : "/" + trimmed
+    }
+
+    /// A page's or nudge's button. Acknowledge acts as `/ack INC-N`, answered in private from
+    /// the outbox; Post update tells the responder the command that posts it.
+    func buttonPressed(_ actions: SlackRequest.BlockActions) async throws {
+        let incident = actions.value.flatMap { IncidentRef(parsing: $0) }
+        switch actions.actionID {
+        case SlackFormat.acknowledgeAction:
+            let text = "/ack" + (incident.map { " \($0)" } ?? "")
+            let event = ChatEvent(platform: .slack, id: "action:" + actions.triggerID, room: actions.channelID,
+                                  user: actions.userID, text: text, reply: .outbox)
+            let outcome = try await engine.handle(event)
+            if outcome.disposition == .handled { markAcknowledged(actions) }
+        case SlackFormat.postUpdateAction:
+            var prompt = Message(.text("Post the status update with "),
+                                 .code("/update \(incident.map { "\($0) " } ?? "")<what changed, what happens next>"))
+            prompt.line(.text("Updates reset the reminder; the incident room and the broadcast channel both get it."))
+            touch("chat.postEphemeral", ["channel": actions.channelID, "user": actions.userID,
+                                         "text": SlackFormat.text(prompt, people: [:])])
+        default:
+            logger.debug("Slack button not ours", metadata: ["action": "\(actions.actionID)"])
+        }
+    }
+
+    /// Replaces the clicked message's buttons with who acknowledged it, so nobody clicks again.
+    func markAcknowledged(_ actions: SlackRequest.BlockActions) {
+        guard let ts = actions.messageTS, let blocks = actions.messageBlocks else { return }
+        let kept = blocks.filter { $0["type"]?.string != "actions" }
+        let note: SlackJSON = ["type": "context", "elements": [["type": "mrkdwn", "text": .string("Acknowledged by <@\(actions.userID)>")]]]
+        let text = kept.compactMap { $0["text"]?["text"]?.string }.joined(separator: "\n")
+        touch("chat.update", ["channel": actions.channelID, "ts": ts, "text": text,
+                              "blocks": SlackJSON.array(kept + [note]).text])
+    }
+
+    /// A Web API call whose loss costs nothing but a stale screen: made after the answer, not
+    /// through the outbox, and only logged if it fails.
+    func touch(_ method: String, _ arguments: [String: String]) {
+        guard let api else { return }
+        let logger = logger
+        Task {
+            do {
+                _ = try await api.call(method, arguments)
+            } catch {
+                logger.notice("Slack call after a button press failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// A reply as Slack text and blocks, mentions resolved to Slack accounts.
+    public func render(_ message: Message) -> SlackMessage {
+        let directory = engine.directory
+        let people = Dictionary(message.mentions.map { ($0, directory.contact($0, on: .slack)) }, uniquingKeysWith: { first, _ in first })
+        return SlackMessage(text: SlackFormat.text(message, people: people), blocks: SlackFormat.blocks(message, people: people, incident: nil))
+    }
+}
+
+/// A rendered message: mrkdwn fallback text and Block Kit blocks.
+public struct SlackMessage: Hashable, Sendable {
+    public var text: String
+    public var blocks: [SlackJSON]
+}
+
+/// What Slack is answered with.
+public enum SlackAnswer: Hashable, Sendable {
+    /// HTTP 200 with no body (an envelope ack with no payload).
+    case empty
+    /// `url_verification`: the challenge, as plain text.
+    case challenge(String)
+    /// The slash command's answer, shown only to the person who typed it.
+    case ephemeral(SlackMessage)
+
+    /// The JSON body (HTTP) or envelope payload (Socket Mode); nil when there is none.
+    public var payload: SlackJSON? {
+        switch self {
+        case .empty: nil
+        case .challenge(let challenge): ["challenge": .string(challenge)]
+        case .ephemeral(let message):
+            ["response_type": "ephemeral", "text": .string(message.text), "blocks": .array(message.blocks)]
+        }
+    }
+}

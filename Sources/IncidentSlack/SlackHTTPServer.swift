@@ -1,0 +1,167 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import IncidentCore
+import IncidentEngine
+import Logging
+import Synchronization
+
+/// `POST /slack/events`: the one endpoint for the Events API, slash commands and
+/// interactivity, as Slack's Bolt frameworks take them. Every request is verified before its
+/// body is decoded; nothing unverified reaches the engine.
+public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
+    public struct Settings: Sendable {
+        public var host: String
+        /// 0 picks a free port (tests); the bound port is logged and reported.
+        public var port: Int
+        public var path: String
+        public var maxBody: Int
+
+        public init(host: String = "0.0.0.0", port: Int = 3000, path: String = "/slack/events", maxBody: Int = 1 << 20) {
+            self.host = host
+            self.port = port
+            self.path = path
+            self.maxBody = maxBody
+        }
+    }
+
+    let gateway: SlackGateway<Clock>
+    let signer: SlackSigner
+    let settings: Settings
+    let logger: Logger
+    public let stats: SlackEndpointStats
+    let replays: ReplayGuard
+
+    public init(gateway: SlackGateway<Clock>, signer: SlackSigner, settings: Settings, logger: Logger) {
+        self.gateway = gateway
+        self.signer = signer
+        self.settings = settings
+        self.logger = logger
+        stats = SlackEndpointStats()
+        replays = ReplayGuard(window: signer.tolerance)
+    }
+
+    /// The HTTP server as a Service; `onListening` gets the bound port once it accepts requests.
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.post(RouterPath(settings.path)) { request, _ -> Response in
+            await self.respond(to: request)
+        }
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        let logger = logger
+        let settings = settings
+        return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
+                           onServerRunning: { channel in
+                               let port = channel.localAddress?.port ?? settings.port
+                               logger.info("Slack endpoint listening", metadata: ["address": "\(settings.host):\(port)", "path": "\(settings.path)"])
+                               await onListening(port)
+                           },
+                           logger: logger)
+    }
+
+    func respond(to request: Request) async -> Response {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > settings.maxBody {
+            stats.record(.tooLarge)
+            logger.warning("Slack request refused: body over the limit", metadata: ["bytes": "\(length)", "limit": "\(settings.maxBody)"])
+            return Response(status: .contentTooLarge)
+        }
+        let body: [UInt8]
+        do {
+            body = Array(try await request.body.collect(upTo: settings.maxBody).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            stats.record(.tooLarge)
+            logger.warning("Slack request refused: body over the limit", metadata: ["limit": "\(settings.maxBody)"])
+            return Response(status: .contentTooLarge)
+        } catch {
+            stats.record(.malformed)
+            return Response(status: .badRequest)
+        }
+        let signature = request.headers[HTTPField.Name("X-Slack-Signature")!]
+        let timestamp = request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!]
+        let now = gateway.engine.clock.now
+        var failure = signer.verify(signature: signature, timestamp: timestamp, body: body, now: now)
+        if failure == nil, let signature, !replays.firstUse(signature, at: now) { failure = .replayed }
+        if let failure {
+            let count = stats.record(.unverified)
+            logger.warning("Slack request refused: not verified", metadata: ["reason": "\(failure.rawValue)", "refused.total": "\(count)"])
+            return Response(status: .unauthorized)
+        }
+        let decoded: SlackRequest
+        do {
+            decoded = try SlackRequest.decode(contentType: request.headers[.contentType], body: body)
+        } catch {
+            stats.record(.malformed)
+            logger.warning("Slack request refused: malformed", metadata: ["reason": "\(error)"])
+            return Self.text(.badRequest, error.description + "\n")
+        }
+        if let retry = request.headers[HTTPField.Name("X-Slack-Retry-Num")!] {
+            logger.debug("Slack retried a request", metadata: [
+                "retry": "\(retry)", "reason": "\(request.headers[HTTPField.Name("X-Slack-Retry-Reason")!] ?? "")",
+            ])
+        }
+        let answer: SlackAnswer
+        do {
+            answer = try await gateway.handle(decoded)
+        } catch {
+            stats.record(.failed)
+            logger.error("Slack request not handled: the store failed; Slack will retry", metadata: ["error": "\(error)"])
+            return Response(status: .internalServerError)
+        }
+        stats.record(.handled)
+        switch answer {
+        case .empty: return Response(status: .ok)
+        case .challenge(let challenge): return Self.text(.ok, challenge)
+        case .ephemeral: return Self.json(answer.payload!)
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: SlackJSON) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: value.text)))
+    }
+}
+
+/// Counts of what the endpoint did with requests, by outcome (logged with each refusal).
+public final class SlackEndpointStats: Sendable {
+    public enum Outcome: Int, CaseIterable, Sendable {
+        case handled, unverified, malformed, tooLarge, failed
+    }
+
+    let counts = Mutex([Int](repeating: 0, count: Outcome.allCases.count))
+
+    @discardableResult
+    func record(_ outcome: Outcome) -> Int {
+        counts.withLock { counts in
+            counts[outcome.rawValue] += 1
+            return counts[outcome.rawValue]
+        }
+    }
+
+    public func count(_ outcome: Outcome) -> Int { counts.withLock { $0[outcome.rawValue] } }
+}
+
+/// Remembers the signatures of accepted requests for as long as their timestamps are valid,
+/// so a captured request sent again is refused.
+final class ReplayGuard: Sendable {
+    let window: Duration
+    let seen = Mutex<(signatures: [String: Timestamp], pruned: Timestamp)>(([:], Timestamp(secondsSinceEpoch: 0)))
+
+    init(window: Duration) { self.window = window }
+
+    /// True the first time a signature is seen within the window.
+    func firstUse(_ signature: String, at now: Timestamp) -> Bool {
+        seen.withLock { state in
+            if now - state.pruned > window {
+                state.signatures = state.signatures.filter { now - $0.value <= window * 2 }
+                state.pruned = now
+            }
+            return state.signatures.updateValue(now, forKey: signature) == nil
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A JSON value, for the parts of Slack's payloads and answers that have no fixed shape.
+public enum SlackJSON: Hashable, Sendable, Codable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case array([SlackJSON])
+    case object([String: SlackJSON])
+    case null
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(arrayLiteral elements: SlackJSON...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, SlackJSON)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([SlackJSON].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: SlackJSON].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .bool(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+
+    public subscript(key: String) -> SlackJSON? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    public subscript(index: Int) -> SlackJSON? {
+        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
+        return nil
+    }
+
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    public var int: Int? {
+        if case .number(let value) = self, value == value.rounded(), abs(value) < 1e15 { return Int(value) }
+        return nil
+    }
+
+    public var array: [SlackJSON]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    public var object: [String: SlackJSON]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// Parses JSON text; nil when it is not JSON.
+    public static func parse(_ bytes: some Collection<UInt8>) -> SlackJSON? {
+        try? JSONDecoder().decode(SlackJSON.self, from: Data(bytes))
+    }
+
+    /// Compact JSON text with sorted keys (stable for tests and logs).
+    public var text: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}

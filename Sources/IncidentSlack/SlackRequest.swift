@@ -1,0 +1,130 @@
+import Foundation
+
+/// What Slack sent, decoded from one of its three body shapes (or a Socket Mode envelope's
+/// payload), before anything acts on it.
+public enum SlackRequest: Hashable, Sendable {
+    /// The Events API's handshake when the request URL is saved: answered with the challenge.
+    case urlVerification(challenge: String)
+    case event(EventCallback)
+    case slashCommand(SlashCommand)
+    case blockActions(BlockActions)
+    /// A request type the bot does not act on (acknowledged, nothing else).
+    case other(type: String)
+
+    public struct EventCallback: Hashable, Sendable {
+        public var eventID: String
+        /// The bot's own user id in this workspace (`authorizations[0].user_id`), when given.
+        public var botUserID: String?
+        public var type: String
+        public var subtype: String?
+        public var user: String?
+        /// Set on messages a bot (this one included) posted.
+        public var botID: String?
+        public var channel: String?
+        public var text: String?
+    }
+
+    public struct SlashCommand: Hashable, Sendable {
+        public var command: String
+        public var text: String
+        public var userID: String
+        public var channelID: String
+        /// Unique per invocation: the command's event id.
+        public var triggerID: String
+    }
+
+    public struct BlockActions: Hashable, Sendable {
+        public var userID: String
+        public var channelID: String
+        public var triggerID: String
+        /// The message the buttons are on, for `chat.update`.
+        public var messageTS: String?
+        public var actionID: String
+        public var value: String?
+        /// The message's blocks as Slack sent them back.
+        public var messageBlocks: [SlackJSON]?
+    }
+}
+
+/// A request body that is not what Slack sends: answered 400 with this reason.
+public struct SlackRequestError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension SlackRequest {
+    /// Decodes an HTTP request body by its content type: JSON for the Events API, a form for
+    /// slash commands, a form with one `payload` JSON field for interactivity.
+    public static func decode(contentType: String?, body: [UInt8]) throws(SlackRequestError) -> SlackRequest {
+        let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch type {
+        case "application/json":
+            guard let json = SlackJSON.parse(body) else { throw SlackRequestError("the body is not valid JSON") }
+            return try eventsAPI(json)
+        case "application/x-www-form-urlencoded":
+            guard let form = FormEncoding.decode(body) else { throw SlackRequestError("the form body is not valid") }
+            if let payload = form["payload"] {
+                guard let json = SlackJSON.parse(Array(payload.utf8)) else { throw SlackRequestError("the payload field is not valid JSON") }
+                return try interactive(json)
+            }
+            return try slashCommand(form)
+        case "":
+            throw SlackRequestError("no Content-Type")
+        default:
+            throw SlackRequestError("unsupported Content-Type \(type)")
+        }
+    }
+
+    /// An Events API body (HTTP) or `events_api` envelope payload (Socket Mode).
+    public static func eventsAPI(_ json: SlackJSON) throws(SlackRequestError) -> SlackRequest {
+        guard let type = json["type"]?.string else { throw SlackRequestError("the JSON has no type") }
+        switch type {
+        case "url_verification":
+            guard let challenge = json["challenge"]?.string else { throw SlackRequestError("url_verification without a challenge") }
+            return .urlVerification(challenge: challenge)
+        case "event_callback":
+            guard let eventID = json["event_id"]?.string, !eventID.isEmpty else { throw SlackRequestError("event_callback without an event_id") }
+            guard let event = json["event"], let eventType = event["type"]?.string else {
+                throw SlackRequestError("event_callback without an event type")
+            }
+            let botUser = json["authorizations"]?[0]?["user_id"]?.string
+            return .event(EventCallback(eventID: eventID, botUserID: botUser, type: eventType, subtype: event["subtype"]?.string,
+                                        user: event["user"]?.string, botID: event["bot_id"]?.string,
+                                        channel: event["channel"]?.string, text: event["text"]?.string))
+        default:
+            return .other(type: type)
+        }
+    }
+
+    /// A slash command's fields (HTTP form, or Socket Mode `slash_commands` payload).
+    public static func slashCommand(_ fields: [String: String]) throws(SlackRequestError) -> SlackRequest {
+        var missing: [String] = []
+        func field(_ name: String) -> String {
+            guard let value = fields[name], !value.isEmpty else { missing.append(name); return "" }
+            return value
+        }
+        let command = SlashCommand(command: field("command"), text: fields["text"] ?? "", userID: field("user_id"),
+                                   channelID: field("channel_id"), triggerID: field("trigger_id"))
+        guard missing.isEmpty else { throw SlackRequestError("slash command without \(missing.joined(separator: ", "))") }
+        guard command.command.hasPrefix("/") else { throw SlackRequestError("slash command name does not start with /") }
+        return .slashCommand(command)
+    }
+
+    /// An interactivity payload (HTTP `payload=` field, or Socket Mode `interactive` payload).
+    public static func interactive(_ json: SlackJSON) throws(SlackRequestError) -> SlackRequest {
+        guard let type = json["type"]?.string else { throw SlackRequestError("the payload has no type") }
+        guard type == "block_actions" else { return .other(type: type) }
+        guard let user = json["user"]?["id"]?.string else { throw SlackRequestError("block_actions without user.id") }
+        guard let channel = json["channel"]?["id"]?.string ?? json["container"]?["channel_id"]?.string else {
+            throw SlackRequestError("block_actions without a channel")
+        }
+        guard let trigger = json["trigger_id"]?.string else { throw SlackRequestError("block_actions without trigger_id") }
+        guard let action = json["actions"]?[0], let actionID = action["action_id"]?.string else {
+            throw SlackRequestError("block_actions without an action")
+        }
+        return .blockActions(BlockActions(userID: user, channelID: channel, triggerID: trigger,
+                                          messageTS: json["container"]?["message_ts"]?.string ?? json["message"]?["ts"]?.string,
+                                          actionID: actionID, value: action["value"]?.string,
+                                          messageBlocks: json["message"]?["blocks"]?.array))
+    }
+}

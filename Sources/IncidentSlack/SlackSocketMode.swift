@@ -1,0 +1,150 @@
+import HummingbirdWSClient
+import IncidentCore
+import IncidentEngine
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Socket Mode, for teams without a public URL: asks `apps.connections.open` (with the app-level
+/// token) for a WebSocket URL, takes envelopes from it, hands each to the gateway (the same path
+/// and dedupe as HTTP) and acknowledges it by `envelope_id` only after the engine committed it.
+/// Reconnects on a `disconnect` message at once, and after a dropped socket or a failed open
+/// with backoff.
+public struct SlackSocketMode<Clock: IncidentClock>: Service {
+    let gateway: SlackGateway<Clock>
+    /// The Web API with the app-level token (`xapp-...`).
+    let appAPI: SlackWebAPI
+    let logger: Logger
+    let backoff: Backoff
+
+    public struct Backoff: Sendable {
+        public var first: Duration
+        public var ceiling: Duration
+        public init(first: Duration = .seconds(1), ceiling: Duration = .seconds(30)) {
+            self.first = first
+            self.ceiling = ceiling
+        }
+    }
+
+    public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = Backoff()) {
+        self.gateway = gateway
+        self.appAPI = appAPI
+        self.logger = logger
+        self.backoff = backoff
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.connectLoop()
+        }
+    }
+
+    func connectLoop() async {
+        var delay = backoff.first
+        while !Task.isCancelled {
+            let end: SessionEnd
+            do {
+                let url = try await open()
+                end = try await session(url)
+            } catch let error as SlackAPIError {
+                logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
+                end = .dropped
+            } catch {
+                logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
+                end = .dropped
+            }
+            if Task.isCancelled { return }
+            switch end {
+            case .disconnectRequested:
+                delay = backoff.first
+                continue
+            case .dropped:
+                let wait = delay
+                delay = min(delay * 2, backoff.ceiling)
+                logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
+                try? await Task.sleep(for: wait)
+            case .healthy:
+                // A session that ran and then closed: reconnect promptly, backoff reset.
+                delay = backoff.first
+            }
+        }
+    }
+
+    func open() async throws(SlackAPIError) -> String {
+        let answer = try await appAPI.call("apps.connections.open", [:])
+        guard let url = answer["url"]?.string else {
+            throw .unavailable(method: "apps.connections.open", reason: "no url in the answer")
+        }
+        return url
+    }
+
+    /// One WebSocket session: envelopes in order, each acknowledged after it is handled.
+    func session(_ url: String) async throws -> SessionEnd {
+        let ending = Mutex<SessionEnd>(.dropped)
+        let gateway = gateway
+        let logger = logger
+        _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, let envelope = SlackJSON.parse(Array(text.utf8)) else {
+                    logger.warning("Socket Mode: a message that is not JSON; ignored")
+                    continue
+                }
+                let type = envelope["type"]?.string ?? ""
+                switch type {
+                case "hello":
+                    ending.withLock { $0 = .healthy }
+                    logger.info("Socket Mode connected", metadata: [
+                        "connections": "\(envelope["num_connections"]?.int ?? 0)",
+                    ])
+                case "disconnect":
+                    logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(envelope["reason"]?.string ?? "")"])
+                    ending.withLock { $0 = .disconnectRequested }
+                    try await outbound.close(.normalClosure, reason: nil)
+                    return
+                default:
+                    guard let id = envelope["envelope_id"]?.string else {
+                        logger.debug("Socket Mode message without an envelope id", metadata: ["type": "\(type)"])
+                        continue
+                    }
+                    guard let ack = try await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { continue }
+                    var body: [String: SlackJSON] = ["envelope_id": .string(id)]
+                    if let payload = ack.payload { body["payload"] = payload }
+                    try await outbound.write(.text(SlackJSON.object(body).text))
+                }
+            }
+        }
+        return ending.withLock { $0 }
+    }
+
+    /// The answer to acknowledge an envelope with; nil when it must not be acknowledged (the
+    /// store failed, so Slack should send it again).
+    static func handle(_ envelope: SlackJSON, type: String, gateway: SlackGateway<Clock>, logger: Logger) async throws -> SlackAnswer? {
+        let request: SlackRequest
+        do {
+            guard let payload = envelope["payload"] else { throw SlackRequestError("envelope without a payload") }
+            switch type {
+            case "events_api": request = try SlackRequest.eventsAPI(payload)
+            case "interactive": request = try SlackRequest.interactive(payload)
+            case "slash_commands":
+                let fields = (payload.object ?? [:]).compactMapValues { $0.string }
+                request = try SlackRequest.slashCommand(fields)
+            default: request = .other(type: type)
+            }
+        } catch {
+            logger.warning("Socket Mode: malformed envelope acknowledged and dropped", metadata: ["type": "\(type)", "reason": "\(error)"])
+            return .empty
+        }
+        do {
+            return try await gateway.handle(request)
+        } catch {
+            logger.error("Socket Mode: envelope not handled (the store failed); not acknowledged, Slack will resend",
+                         metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
+
+/// How a Socket Mode session ended.
+enum SessionEnd: Sendable {
+    case disconnectRequested, dropped, healthy
+}

@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import IncidentCore
+import IncidentEngine
+import NIOCore
+import NIOHTTP1
+
+/// A secret from the environment or a file: shows as `<redacted>` wherever it is printed.
+public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+}
+
+/// Slack's Web API over HTTPS: form-encoded arguments, a bearer token, `{ok, error}` answers.
+public struct SlackWebAPI: Sendable {
+    /// `https://slack.com/api` unless configured (tests point it at the fake).
+    public let baseURL: String
+    let token: Secret
+    let client: HTTPClient
+    let timeout: Duration
+
+    public init(baseURL: String, token: Secret, client: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.client = client
+        self.timeout = timeout
+    }
+
+    /// Methods Slack documents as GET with query arguments; every other method is a form POST.
+    static let queryMethods: Set<String> = ["users.info", "users.lookupByEmail"]
+
+    /// Calls `method` with `arguments`; returns the answer when `ok` is true.
+    public func call(_ method: String, _ arguments: [String: String]) async throws(SlackAPIError) -> SlackJSON {
+        let form = FormEncoding.encode(arguments)
+        var request: HTTPClientRequest
+        if Self.queryMethods.contains(method) {
+            request = HTTPClientRequest(url: "\(baseURL)/\(method)" + (form.isEmpty ? "" : "?" + form))
+            request.method = .GET
+        } else {
+            request = HTTPClientRequest(url: "\(baseURL)/\(method)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form))
+        }
+        request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
+        let status: UInt
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
+            status = response.status.code
+            headers = response.headers
+            body = try await response.body.collect(upTo: 4 << 20)
+        } catch {
+            throw .unavailable(method: method, reason: Self.describe(error))
+        }
+        if status == 429 {
+            throw .rateLimited(method: method, retryAfter: headers.first(name: "Retry-After").flatMap { Int64($0) }.map { .seconds(max($0, 1)) })
+        }
+        guard (200..<300).contains(status) else {
+            if status >= 500 || status == 408 { throw .unavailable(method: method, reason: "HTTP \(status)") }
+            let error = SlackJSON.parse(body.readableBytesView)?["error"]?.string
+            throw .slack(method: method, error: error ?? "http_\(status)")
+        }
+        guard let json = SlackJSON.parse(body.readableBytesView), let ok = json["ok"]?.bool else {
+            throw .unavailable(method: method, reason: "the answer is not Slack's JSON")
+        }
+        guard ok else { throw .slack(method: method, error: json["error"]?.string ?? "unknown_error") }
+        return json
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
+            return "\(error)"
+        }
+        return String(describing: error)
+    }
+}
+
+/// A Web API call that did not succeed.
+public enum SlackAPIError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// `ok: false` with Slack's error code (`channel_not_found`, `name_taken`, ...).
+    case slack(method: String, error: String)
+    /// HTTP 429; `retryAfter` from the `Retry-After` header.
+    case rateLimited(method: String, retryAfter: Duration?)
+    /// 5xx, a timeout, a refused connection: worth retrying.
+    case unavailable(method: String, reason: String)
+
+    public var code: String? {
+        if case .slack(_, let error) = self { return error }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .slack(let method, let error): "\(method): \(error)"
+        case .rateLimited(let method, let after): "\(method): rate limited" + (after.map { " (Retry-After \($0.components.seconds) s)" } ?? "")
+        case .unavailable(let method, let reason): "\(method): \(reason)"
+        }
+    }
+
+    /// Error codes that mean the bot's token or the app's setup is wrong. The operator must fix
+    /// them; until then messages wait in the outbox rather than being dropped.
+    static let setupErrors: Set<String> = [
+        "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "no_permission",
+        "missing_scope", "not_allowed_token_type", "team_access_not_granted", "ekm_access_denied",
+    ]
+    /// Error codes Slack documents as transient.
+    static let transientErrors: Set<String> = [
+        "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org",
+    ]
+
+    /// As the delivery service sees it: retry or give up.
+    public var transportError: TransportError {
+        switch self {
+        case .rateLimited(_, let after): .unavailable(description, retryAfter: after)
+        case .unavailable: .unavailable(description)
+        case .slack(_, let error):
+            Self.setupErrors.contains(error) || Self.transientErrors.contains(error)
+                ? .unavailable(description) : .rejected(description)
+        }
+    }
+
+    /// Whether this is the operator's to fix (bad token, missing scope).
+    public var isSetupError: Bool { code.map(Self.setupErrors.contains) ?? false }
+}

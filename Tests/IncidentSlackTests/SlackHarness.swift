@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import Foundation
+import GRDB
+import IncidentApp
+import IncidentCore
+import IncidentEngine
+import IncidentSlack
+import IncidentSQLite
+import IncidentTesting
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SlackFake
+import Synchronization
+
+/// The bot as `incident-bot serve` runs it for Slack (endpoint, gateway, transport, engine,
+/// real SQLite store) against the fake Slack, on a manual clock that the test moves.
+final class SlackHarness: Sendable {
+    static let secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    static let users = ["alice": "U0ALICE01", "bob": "U0BOB0002", "carol": "U0CAROL03", "dave": "U0DAVE004",
+                        "erin": "U0ERIN005", "grace": "U0GRACE07"]
+    static let lobby = "C0LOBBY01"
+
+    let fake: FakeSlack
+    let clock: ManualClock
+    let runtime: BotRuntime<ManualClock>
+    let endpoint: RunningServer
+    let broadcast: String
+    let folder: URL
+
+    enum Signer { case own, slackSDK }
+
+    /// `database`: a file to reopen across restarts; nil for a fresh one in a temporary folder.
+    static func start(fake existing: FakeSlack? = nil, database: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
+                      retry: String = "retry_base: 2s") async throws -> SlackHarness {
+        let fake: FakeSlack
+        if let existing { fake = existing } else {
+            fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
+            try await fake.start()
+            fake.addChannel("incidents")
+            fake.addChannel("lobby")
+        }
+        let broadcast = fake.channel(named: "incidents")!.id
+        let folder = try TestConfig.temporaryDirectory()
+        let config = """
+        policy: \(TestConfig.directory.path)/policy.yaml
+        roster: \(TestConfig.directory.path)/roster.example.yaml
+        broadcast:
+          slack: \(broadcast)
+        delivery:
+          \(retry)
+        slack:
+          enabled: true
+          listen: 127.0.0.1:0
+          max_body: 65536
+        """
+        let configPath = folder.appendingPathComponent("incident-bot.yaml").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let loaded = try LoadedConfig.load(try BotConfig.load(path: configPath), allowExampleRoster: false)
+        let setup = try SlackSetup.load(loaded.config.slack, environment: [
+            "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.apiURL,
+        ])
+        var logger = Logger(label: "slack-test")
+        logger.logLevel = .critical
+        let store = try SQLiteStore(path: database ?? folder.appendingPathComponent("bot.sqlite").path)
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
+        let services = setup.inbound(engine: runtime.engine, logger: logger)
+        let endpoint = try await RunningServer.start { onRunning in
+            SlackEndpoint(gateway: SlackGateway(engine: runtime.engine, api: setup.api(), logger: logger),
+                          signer: SlackSigner(secret: secret),
+                          settings: .init(host: "127.0.0.1", port: 0, path: "/slack/events", maxBody: 65_536), logger: logger)
+                .application(onListening: onRunning)
+        }
+        _ = services
+        return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)
+    }
+
+    init(fake: FakeSlack, clock: ManualClock, runtime: BotRuntime<ManualClock>, endpoint: RunningServer, broadcast: String, folder: URL) {
+        self.fake = fake
+        self.clock = clock
+        self.runtime = runtime
+        self.endpoint = endpoint
+        self.broadcast = broadcast
+        self.folder = folder
+    }
+
+    /// Stops the endpoint; the fake keeps running unless `fakeToo`.
+    func stop(fakeToo: Bool = true) async {
+        await endpoint.stop()
+        if fakeToo { await fake.stop() }
+    }
+
+    // MARK: - Requests
+
+    struct Answer {
+        var status: Int
+        var body: String
+        var json: SlackJSON? { SlackJSON.parse(Array(body.utf8)) }
+        /// The ephemeral text a slash command answered with.
+        var text: String { json?["text"]?.string ?? body }
+    }
+
+    /// POSTs `body` to the endpoint with Slack's headers, signed at the clock's now (or `timestamp`).
+    func post(_ body: [UInt8], contentType: String, signer: Signer = .own, timestamp: String? = nil,
+              headers extra: [String: String] = [:], signature override: String? = nil) async throws -> Answer {
+        let timestamp = timestamp ?? "\(clock.now.secondsSinceEpoch)"
+        let signature: String
+        if let override {
+            signature = override
+        } else {
+            switch signer {
+            case .own: signature = SlackSigner(secret: Self.secret).signature(timestamp: timestamp, body: body)
+            case .slackSDK: signature = try IndependentSigner.sign(secret: Self.secret, [(timestamp, body)])[0]
+            }
+        }
+        var headers = ["Content-Type": contentType, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature]
+        headers.merge(extra) { _, new in new }
+        return try await raw(body, headers: headers.filter { !$0.value.isEmpty })
+    }
+
+    func raw(_ body: [UInt8], headers: [String: String], path: String = "/slack/events") async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(endpoint.port)\(path)")
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let text = try await response.body.collect(upTo: 1 << 20)
+        return Answer(status: Int(response.status.code), body: String(buffer: text))
+    }
+
+    private let counter = Mutex(0)
+    func nextID() -> Int { counter.withLock { $0 += 1; return $0 } }
+
+    /// `person` types `/command text` in `channel`.
+    @discardableResult
+    func slash(_ person: String, _ line: String, in channel: String = lobby, signer: Signer = .own) async throws -> Answer {
+        let (command, text) = line.firstIndex(of: " ").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) } ?? (line, "")
+        let n = nextID()
+        let form = FormEncoding.encode([
+            "token": "deprecated-verification-token", "team_id": "T0TEAM001", "team_domain": "example",
+            "channel_id": channel, "channel_name": "somewhere", "user_id": Self.users[person] ?? person, "user_name": person,
+            "command": command, "text": text, "api_app_id": "AINCBOT01", "is_enterprise_install": "false",
+            "response_url": "https://hooks.slack.com/commands/T0TEAM001/\(n)/x", "trigger_id": "\(n).\(n * 7).trigger",
+        ])
+        return try await post(Array(form.utf8), contentType: "application/x-www-form-urlencoded", signer: signer)
+    }
+
+    /// An `app_mention` event callback: `person` writes `@incident-bot text` in `channel`.
+    @discardableResult
+    func mention(_ person: String, _ text: String, in channel: String, eventID: String? = nil, retry: Int? = nil) async throws -> Answer {
+        let id = eventID ?? "Ev\(nextID())"
+        let body: SlackJSON = [
+            "token": "deprecated", "team_id": "T0TEAM001", "api_app_id": "AINCBOT01", "type": "event_callback",
+            "event_id": .string(id), "event_time": .number(Double(clock.now.secondsSinceEpoch)),
+            "authorizations": [["user_id": .string(FakeSlack.botUserID), "is_bot": true, "team_id": "T0TEAM001"]],
+            "event": ["type": "app_mention", "user": .string(Self.users[person] ?? person), "channel": .string(channel),
+                      "text": .string("<@\(FakeSlack.botUserID)> \(text)"), "ts": "1764000000.000100", "event_ts": "1764000000.000100"],
+        ]
+        return try await post(Array(body.text.utf8), contentType: "application/json",
+                              headers: retry.map { ["X-Slack-Retry-Num": "\($0)", "X-Slack-Retry-Reason": "http_timeout"] } ?? [:])
+    }
+
+    /// `person` clicks a button of a message the bot posted.
+    @discardableResult
+    func click(_ person: String, _ actionID: String, on message: FakeSlack.Posted) async throws -> Answer {
+        let button = message.blocks?.array?.last?["elements"]?.array?.first { $0["action_id"]?.string == actionID }
+        let payload: SlackJSON = [
+            "type": "block_actions", "trigger_id": .string("\(nextID()).click"), "api_app_id": "AINCBOT01",
+            "user": ["id": .string(Self.users[person] ?? person), "username": .string(person), "team_id": "T0TEAM001"],
+            "team": ["id": "T0TEAM001", "domain": "example"],
+            "container": ["type": "message", "message_ts": .string(message.ts), "channel_id": .string(message.channel), "is_ephemeral": false],
+            "channel": ["id": .string(message.channel), "name": "directmessage"],
+            "message": ["type": "message", "ts": .string(message.ts), "text": .string(message.text), "blocks": message.blocks ?? []],
+            "actions": [["action_id": .string(actionID), "block_id": "b1", "type": "button", "value": button?["value"] ?? .null,
+                         "action_ts": "1764000001.000200"]],
+        ]
+        let form = FormEncoding.encode(["payload": payload.text])
+        return try await post(Array(form.utf8), contentType: "application/x-www-form-urlencoded")
+    }
+
+    // MARK: - Time
+
+    var engine: Engine<ManualClock> { runtime.engine }
+
+    /// Fires what is due and delivers what can be delivered, as the services would.
+    func settle() async throws {
+        try await engine.fireDue()
+        await runtime.delivery.drain()
+    }
+
+    /// Moves the clock to `minute` of the drill, stopping at every due time on the way.
+    func run(toMinute minute: Int) async throws {
+        let target = TestConfig.at(minute)
+        try await settle()
+        while let next = try await engine.nextDue(), next <= target {
+            clock.advance(to: next)
+            try await settle()
+            if let again = try await engine.nextDue(), again <= clock.now { break }
+        }
+        clock.advance(to: target)
+        try await settle()
+    }
+
+    /// Counts in the store, to show that refused requests change nothing.
+    func storeCounts() async throws -> [String: Int] {
+        try await runtime.store.writer.read { db in
+            var counts: [String: Int] = [:]
+            for table in ["incident", "timeline", "outbox", "seen_event", "room"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,367 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import IncidentSlack
+import Logging
+import NIOCore
+import Synchronization
+
+/// A fake of Slack's Web API and Socket Mode, on loopback. It answers as Slack documents:
+/// method names and arguments checked against Slack's OpenAPI spec, `{ok, error}` answers with
+/// Slack's error codes (`name_taken`, `channel_not_found`, `not_in_channel`, ...), HTTP 429 with
+/// `Retry-After` and `ratelimited`, and 5xx during an outage. It records every call.
+public final class FakeSlack: Sendable {
+    public static let botToken = "xoxb-fake-bot-token"
+    public static let appToken = "xapp-fake-app-token"
+    public static let botUserID = "UINCBOT01"
+
+    public struct Call: Sendable, CustomStringConvertible {
+        public var method: String
+        public var arguments: [String: String]
+        /// HTTP status and Slack error (nil when ok).
+        public var status: Int
+        public var error: String?
+        public var description: String { "\(method) \(arguments.sorted { $0.key < $1.key }) -> \(status) \(error ?? "ok")" }
+    }
+
+    public struct Channel: Sendable {
+        public var id: String
+        public var name: String
+        public var isIM: Bool
+        public var members: Set<String>
+        public var topic: String
+    }
+
+    public struct Posted: Sendable {
+        public var method: String
+        public var channel: String
+        public var ts: String
+        public var text: String
+        public var blocks: SlackJSON?
+        /// For ephemeral messages: who sees it.
+        public var user: String?
+    }
+
+    /// What the fake does to the next calls.
+    public enum Fault: Sendable {
+        /// Every call answers 503 (Slack's servers unreachable behind their load balancer).
+        case outage
+        /// The next `calls` calls answer HTTP 429 `ratelimited` with `Retry-After: seconds`.
+        case rateLimit(calls: Int, retryAfter: Int)
+        /// The next call of `method` answers `ok: false` with `error`.
+        case fail(method: String, error: String)
+    }
+
+    struct State {
+        var channels: [String: Channel] = [:]
+        var users: Set<String> = []
+        var emails: [String: String] = [:]
+        var calls: [Call] = []
+        var violations: [String] = []
+        var posted: [Posted] = []
+        var faults: [Fault] = []
+        var outage = false
+        var nextID = 1
+        var nextTS = 1
+        // Socket Mode
+        var sockets: [Int: AsyncStream<SocketCommand>.Continuation] = [:]
+        var nextSocket = 1
+        var connectionsOpened = 0
+        var unacked: [(id: String, envelope: SlackJSON)] = []
+        var acks: [(id: String, payload: SlackJSON?)] = []
+    }
+
+    enum SocketCommand: Sendable {
+        case send(String)
+        case disconnect
+        case drop
+    }
+
+    let state = Mutex(State())
+    let logger: Logger
+    let server = Mutex<RunningServer?>(nil)
+
+    /// `users`: the workspace's member ids (the roster's Slack accounts).
+    public init(users: [String]) {
+        var logger = Logger(label: "fake-slack")
+        logger.logLevel = .warning
+        self.logger = logger
+        state.withLock { state in
+            state.users = Set(users + [Self.botUserID])
+            for user in users { state.emails["\(user.lowercased())@example.com"] = user }
+        }
+    }
+
+    // MARK: - Running
+
+    public var port: Int { server.withLock { $0?.port ?? 0 } }
+    public var apiURL: String { "http://127.0.0.1:\(port)/api" }
+
+    public func start() async throws {
+        let running = try await RunningServer.start { onRunning in self.application(onRunning: onRunning) }
+        server.withLock { $0 = running }
+    }
+
+    public func stop() async {
+        let running = server.withLock { $0 }
+        state.withLock { $0.sockets.values.forEach { $0.finish() } }
+        await running?.stop()
+    }
+
+    func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.on("/api/{method}", method: .post) { request, context in try await self.api(request, context) }
+        router.on("/api/{method}", method: .get) { request, context in try await self.api(request, context) }
+        let sockets = Router(context: BasicWebSocketRequestContext.self)
+        sockets.ws("/socket") { inbound, outbound, _ in
+            try await self.socket(inbound: inbound, outbound: outbound)
+        }
+        return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: sockets),
+                           configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    // MARK: - Setting up and reading
+
+    /// Adds a channel that exists before the bot starts (the broadcast channel); the bot is not
+    /// a member unless `botIsMember`.
+    @discardableResult
+    public func addChannel(_ name: String, botIsMember: Bool = false) -> String {
+        state.withLock { state in
+            let id = state.newID("C")
+            state.channels[id] = Channel(id: id, name: name, isIM: false, members: botIsMember ? [Self.botUserID] : [], topic: "")
+            return id
+        }
+    }
+
+    public func inject(_ fault: Fault) {
+        state.withLock { state in
+            if case .outage = fault { state.outage = true } else { state.faults.append(fault) }
+        }
+    }
+
+    public func endOutage() { state.withLock { $0.outage = false } }
+
+    public var calls: [Call] { state.withLock { $0.calls } }
+    /// Calls the spec does not allow (must stay empty).
+    public var violations: [String] { state.withLock { $0.violations } }
+    public var posted: [Posted] { state.withLock { $0.posted } }
+    public var channels: [Channel] { state.withLock { Array($0.channels.values).sorted { $0.id < $1.id } } }
+
+    public func channel(named name: String) -> Channel? { state.withLock { $0.channels.values.first { $0.name == name } } }
+
+    /// Messages in a channel (by id), oldest first.
+    public func messages(in channel: String) -> [Posted] { posted.filter { $0.channel == channel } }
+
+    /// Direct messages to a user (through their IM channel), oldest first.
+    public func directMessages(to user: String) -> [Posted] {
+        let ims = state.withLock { state in Set(state.channels.values.filter { $0.isIM && $0.members.contains(user) }.map(\.id)) }
+        return posted.filter { ims.contains($0.channel) && $0.method == "chat.postMessage" }
+    }
+
+    // MARK: - The Web API
+
+    func api(_ request: Request, _ context: BasicWebSocketRequestContext) async throws -> Response {
+        let method = context.parameters.get("method") ?? ""
+        let verb = request.method == .get ? "GET" : "POST"
+        var arguments: [String: String] = [:]
+        if verb == "GET" {
+            arguments = FormEncoding.decode(Array((request.uri.query ?? "").utf8)) ?? [:]
+        } else {
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let type = request.headers[.contentType] ?? ""
+            if type.hasPrefix("application/x-www-form-urlencoded") {
+                guard let form = FormEncoding.decode(body.readableBytesView) else { return reply(method, [:], status: 400, error: "invalid_form_data") }
+                arguments = form
+            } else if type.hasPrefix("application/json") {
+                guard let json = SlackJSON.parse(body.readableBytesView)?.object else { return reply(method, [:], status: 200, error: "invalid_json") }
+                arguments = json.mapValues { $0.string ?? $0.text }
+            } else if body.readableBytes > 0 {
+                return reply(method, arguments, status: 200, error: "invalid_form_data")
+            }
+        }
+        let auth = request.headers[.authorization] ?? ""
+        return state.withLock { state in answer(method: method, verb: verb, arguments: arguments, auth: auth, state: &state) }
+    }
+
+    func answer(method: String, verb: String, arguments: [String: String], auth: String, state: inout State) -> Response {
+        func record(_ status: Int, _ error: String?) { state.calls.append(Call(method: method, arguments: arguments, status: status, error: error)) }
+        func fail(_ error: String, status: Int = 200) -> Response {
+            record(status, error)
+            return Self.json(["ok": false, "error": .string(error)], status: status)
+        }
+        if state.outage {
+            record(503, "outage")
+            return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "upstream connect error\n")))
+        }
+        if let index = state.faults.firstIndex(where: { if case .rateLimit = $0 { true } else { false } }),
+           case .rateLimit(let calls, let after) = state.faults[index] {
+            if calls <= 1 { state.faults.remove(at: index) } else { state.faults[index] = .rateLimit(calls: calls - 1, retryAfter: after) }
+            record(429, "ratelimited")
+            return Response(status: .tooManyRequests, headers: [.retryAfter: "\(after)", .contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"ok":false,"error":"ratelimited"}"#)))
+        }
+        guard let spec = SpecMethods.shared.methods[method] else { return fail("unknown_method", status: 404) }
+        if let violation = SpecMethods.shared.violation(method: method, verb: verb, arguments: arguments) {
+            state.violations.append(violation)
+            return fail("invalid_arguments")
+        }
+        guard auth.hasPrefix("Bearer ") else { return fail("not_authed") }
+        let token = String(auth.dropFirst(7))
+        let expected = spec.token == "app" ? Self.appToken : Self.botToken
+        guard token == expected else {
+            return fail(token == Self.appToken || token == Self.botToken ? "not_allowed_token_type" : "invalid_auth")
+        }
+        if let index = state.faults.firstIndex(where: { if case .fail(method, _) = $0 { true } else { false } }),
+           case .fail(_, let error) = state.faults.remove(at: index) {
+            return fail(error)
+        }
+        let result = perform(method, arguments, &state)
+        switch result {
+        case .failure(let error): return fail(error.code)
+        case .success(let body):
+            record(200, nil)
+            var object = body.object ?? [:]
+            object["ok"] = true
+            return Self.json(.object(object))
+        }
+    }
+
+    struct SlackError: Error { var code: String }
+
+    func perform(_ method: String, _ args: [String: String], _ state: inout State) -> Result<SlackJSON, SlackError> {
+        func channel(_ key: String = "channel") -> Result<Channel, SlackError> {
+            guard let id = args[key], let channel = state.channels[id] else { return .failure(SlackError(code: "channel_not_found")) }
+            return .success(channel)
+        }
+        func info(_ channel: Channel) -> SlackJSON {
+            ["id": .string(channel.id), "name": .string(channel.name), "is_channel": .bool(!channel.isIM), "is_im": .bool(channel.isIM),
+             "is_private": false, "topic": ["value": .string(channel.topic)], "num_members": .number(Double(channel.members.count))]
+        }
+        func message(_ channelID: String, user: String? = nil) -> Result<Posted, SlackError> {
+            let text = args["text"] ?? ""
+            var blocks: SlackJSON?
+            if let raw = args["blocks"] {
+                guard let parsed = SlackJSON.parse(Array(raw.utf8)), parsed.array != nil else { return .failure(SlackError(code: "invalid_blocks")) }
+                for block in parsed.array! {
+                    if let section = block["text"]?["text"]?.string, section.count > 3_000 { return .failure(SlackError(code: "invalid_blocks")) }
+                }
+                blocks = parsed
+            }
+            guard !text.isEmpty || blocks != nil else { return .failure(SlackError(code: "no_text")) }
+            guard text.count <= 40_000 else { return .failure(SlackError(code: "msg_too_long")) }
+            let ts = String(format: "1764000000.%06d", state.nextTS)
+            state.nextTS += 1
+            return .success(Posted(method: "", channel: channelID, ts: ts, text: text, blocks: blocks, user: user))
+        }
+        switch method {
+        case "conversations.create":
+            guard let name = args["name"], !name.isEmpty else { return .failure(SlackError(code: "invalid_name_required")) }
+            guard name.count <= 80 else { return .failure(SlackError(code: "invalid_name_maxlength")) }
+            guard name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }), name.allSatisfy(\.isASCII) else {
+                return .failure(SlackError(code: "invalid_name_specials"))
+            }
+            guard !state.channels.values.contains(where: { $0.name == name }) else { return .failure(SlackError(code: "name_taken")) }
+            let id = state.newID("C")
+            state.channels[id] = Channel(id: id, name: name, isIM: false, members: [Self.botUserID], topic: "")
+            return .success(["channel": info(state.channels[id]!)])
+        case "conversations.invite":
+            return channel().flatMap { channel in
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                let users = (args["users"] ?? "").split(separator: ",").map(String.init)
+                guard !users.isEmpty else { return .failure(SlackError(code: "no_user")) }
+                if users.contains(Self.botUserID) { return .failure(SlackError(code: "cant_invite_self")) }
+                guard users.allSatisfy(state.users.contains) else { return .failure(SlackError(code: "user_not_found")) }
+                if users.allSatisfy(channel.members.contains) { return .failure(SlackError(code: "already_in_channel")) }
+                state.channels[channel.id]!.members.formUnion(users)
+                return .success(["channel": info(state.channels[channel.id]!)])
+            }
+        case "conversations.setTopic":
+            return channel().flatMap { channel in
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                let topic = args["topic"] ?? ""
+                guard topic.count <= 250 else { return .failure(SlackError(code: "too_long")) }
+                state.channels[channel.id]!.topic = topic
+                return .success(["channel": info(state.channels[channel.id]!)])
+            }
+        case "conversations.join":
+            return channel().flatMap { channel in
+                guard !channel.isIM else { return .failure(SlackError(code: "method_not_supported_for_channel_type")) }
+                state.channels[channel.id]!.members.insert(Self.botUserID)
+                return .success(["channel": info(state.channels[channel.id]!)])
+            }
+        case "conversations.open":
+            let users = (args["users"] ?? "").split(separator: ",").map(String.init)
+            guard users.count == 1, let user = users.first else { return .failure(SlackError(code: "users_list_not_supplied")) }
+            guard state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
+            if let existing = state.channels.values.first(where: { $0.isIM && $0.members.contains(user) }) {
+                return .success(["channel": ["id": .string(existing.id)], "already_open": true])
+            }
+            let id = state.newID("D")
+            state.channels[id] = Channel(id: id, name: "", isIM: true, members: [user, Self.botUserID], topic: "")
+            return .success(["channel": ["id": .string(id)]])
+        case "chat.postMessage":
+            return channel().flatMap { channel in
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                return message(channel.id).map { posted in
+                    var posted = posted
+                    posted.method = method
+                    state.posted.append(posted)
+                    return ["channel": .string(channel.id), "ts": .string(posted.ts), "message": ["text": .string(posted.text), "ts": .string(posted.ts)]]
+                }
+            }
+        case "chat.postEphemeral":
+            return channel().flatMap { channel in
+                guard let user = args["user"], state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
+                guard channel.members.contains(user) || channel.isIM else { return .failure(SlackError(code: "user_not_in_channel")) }
+                return message(channel.id, user: user).map { posted in
+                    var posted = posted
+                    posted.method = method
+                    state.posted.append(posted)
+                    return ["message_ts": .string(posted.ts)]
+                }
+            }
+        case "chat.update":
+            return channel().flatMap { channel in
+                guard let ts = args["ts"], let index = state.posted.firstIndex(where: { $0.channel == channel.id && $0.ts == ts }) else {
+                    return .failure(SlackError(code: "message_not_found"))
+                }
+                guard state.posted[index].method == "chat.postMessage" else { return .failure(SlackError(code: "cant_update_message")) }
+                return message(channel.id).map { updated in
+                    state.posted[index].text = updated.text
+                    state.posted[index].blocks = updated.blocks
+                    return ["channel": .string(channel.id), "ts": .string(ts), "text": .string(updated.text)]
+                }
+            }
+        case "users.info":
+            guard let user = args["user"], state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
+            return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false, "is_bot": .bool(user == Self.botUserID)]])
+        case "users.lookupByEmail":
+            guard let email = args["email"], let user = state.emails[email.lowercased()] else { return .failure(SlackError(code: "users_not_found")) }
+            return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false]])
+        case "apps.connections.open":
+            state.connectionsOpened += 1
+            return .success(["url": .string("ws://127.0.0.1:\(port)/socket?ticket=\(state.connectionsOpened)")])
+        default:
+            return .failure(SlackError(code: "fake_method_not_implemented"))
+        }
+    }
+
+    static func json(_ value: SlackJSON, status: Int = 200) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: value.text)))
+    }
+
+    func reply(_ method: String, _ arguments: [String: String], status: Int, error: String) -> Response {
+        state.withLock { $0.calls.append(Call(method: method, arguments: arguments, status: status, error: error)) }
+        return Self.json(["ok": false, "error": .string(error)], status: status)
+    }
+}
+
+extension FakeSlack.State {
+    mutating func newID(_ prefix: String) -> String {
+        defer { nextID += 1 }
+        return prefix + String(format: "%08d", nextID)
+    }
+}
