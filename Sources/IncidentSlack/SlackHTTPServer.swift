@@ -83,7 +83,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         let timestamp = request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!]
         let now = gateway.engine.clock.now
         var failure = signer.verify(signature: signature, timestamp: timestamp, body: body, now: now)
-        if failure == nil, let signature, !replays.firstUse(signature, at: now) { failure = .replayed }
+        if failure == nil, let signature, replays.wasUsed(signature, at: now) { failure = .replayed }
         if let failure {
             let count = stats.record(.unverified)
             logger.warning("Slack request refused: not verified", metadata: ["reason": "\(failure.rawValue)", "refused.total": "\(count)"])
@@ -111,6 +111,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
             return Response(status: .internalServerError)
         }
         stats.record(.handled)
+        if let signature { replays.markUsed(signature, at: now) }
         switch answer {
         case .empty: return Response(status: .ok)
         case .challenge(let challenge): return Self.text(.ok, challenge)
@@ -146,22 +147,26 @@ public final class SlackEndpointStats: Sendable {
     public func count(_ outcome: Outcome) -> Int { counts.withLock { $0[outcome.rawValue] } }
 }
 
-/// Remembers the signatures of accepted requests for as long as their timestamps are valid,
-/// so a captured request sent again is refused.
+/// Remembers the signatures of handled requests for as long as their timestamps are valid, so
+/// a captured request sent again is refused. A request that failed (500) is not remembered:
+/// Slack may send it again as it was.
 final class ReplayGuard: Sendable {
     let window: Duration
     let seen = Mutex<(signatures: [String: Timestamp], pruned: Timestamp)>(([:], Timestamp(secondsSinceEpoch: 0)))
 
     init(window: Duration) { self.window = window }
 
-    /// True the first time a signature is seen within the window.
-    func firstUse(_ signature: String, at now: Timestamp) -> Bool {
+    func wasUsed(_ signature: String, at now: Timestamp) -> Bool {
+        seen.withLock { $0.signatures[signature] != nil }
+    }
+
+    func markUsed(_ signature: String, at now: Timestamp) {
         seen.withLock { state in
             if now - state.pruned > window {
                 state.signatures = state.signatures.filter { now - $0.value <= window * 2 }
                 state.pruned = now
             }
-            return state.signatures.updateValue(now, forKey: signature) == nil
+            state.signatures[signature] = now
         }
     }
 }

@@ -1,11 +1,15 @@
 import Foundation
 import IncidentCore
 import IncidentSlack
+import IncidentTesting
 import SlackFake
 import Testing
 
-/// SPEC's P1 drill through the real endpoint, the real SQLite store and the fake Slack.
+/// SPEC's P1 drill through the real endpoint, the real SQLite store and the fake Slack, with
+/// requests signed by Slack's own SDK and by the project's signer.
 @Suite struct SlackScenarioTests {
+    static let room = "incident-20261122-payment-api-errors"
+
     @Test func declareP1CreatesTheChannelInvitesSetsTopicPostsAndPages() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
@@ -15,12 +19,144 @@ import Testing
         #expect(answer.text.contains("INC-1"), "\(answer.body)")
         try await bot.settle()
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
-        let channel = try #require(bot.fake.channel(named: "incident-20261122-payment-api-errors"), "\(bot.fake.calls)")
+        let channel = try #require(bot.fake.channel(named: Self.room), "\(bot.fake.calls)")
         #expect(channel.members.contains("U0ALICE01"))
-        #expect(channel.topic.contains("P1"), "\(channel.topic)")
+        #expect(channel.topic.contains("SEV P1"), "\(channel.topic)")
         let kickoff = try #require(bot.fake.messages(in: channel.id).first)
-        #expect(kickoff.text.contains("Payment API errors"), "\(kickoff.text)")
-        #expect(!bot.fake.messages(in: bot.broadcast).isEmpty, "declaration broadcast")
-        print(bot.fake.calls.map(\.description).joined(separator: "\n"))
+        #expect(kickoff.text.hasPrefix("*🚨 INC-1:* Payment API errors"), "\(kickoff.text)")
+        #expect(kickoff.blocks?.array?.last?["elements"]?[0]?["action_id"]?.string == SlackFormat.postUpdateAction)
+        // The broadcast channel: the bot was not in it, so it joined and posted.
+        #expect(bot.fake.messages(in: bot.broadcast).count == 1)
+        #expect(bot.fake.calls.contains { $0.method == "conversations.join" })
+        // Pages at minute 0 as DMs, with the Acknowledge button naming the incident.
+        let page = try #require(bot.fake.directMessages(to: "U0ERIN005").first)
+        #expect(page.text.contains("You are paged as operations manager"))
+        #expect(bot.fake.directMessages(to: "U0ALICE01").first?.blocks?.array?.last?["elements"]?[0]?["value"]?.string == "INC-1")
+    }
+
+    @Test func theWholeDrillSlashCommandsButtonsAndPagesOnTheMinute() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let declared = try await bot.slash("U0OUTSIDER", "/incident declare Payment API errors --sev P1", signer: .slackSDK)
+        #expect(declared.text.contains("INC-1"))
+        try await bot.run(toMinute: 14)
+        #expect(bot.fake.directMessages(to: "U0ALICE01").count == 1)
+        #expect(bot.fake.directMessages(to: "U0BOB0002").isEmpty)
+        try await bot.run(toMinute: 15)
+        #expect(bot.fake.directMessages(to: "U0BOB0002").count == 1, "the on-call's lead is paged at minute 15")
+        let room = try #require(bot.fake.channel(named: Self.room)).id
+
+        // Bob acknowledges with the button on his page.
+        try await bot.run(toMinute: 16)
+        let page = try #require(bot.fake.directMessages(to: "U0BOB0002").first)
+        let click = try await bot.click("bob", SlackFormat.acknowledgeAction, on: page)
+        #expect(click.status == 200 && click.body.isEmpty)
+        try await bot.settle()
+        let ackReply = try #require(bot.fake.posted.last { $0.method == "chat.postEphemeral" && $0.user == "U0BOB0002" })
+        #expect(ackReply.text.contains("INC-1"), "\(ackReply.text)")
+        try await waitFor { bot.fake.calls.contains { $0.method == "chat.update" && $0.error == nil } }
+        #expect(bot.fake.directMessages(to: "U0BOB0002").first?.blocks?.array?.contains { $0["type"]?.string == "actions" } == false)
+
+        // The rest as slash commands in the incident channel, one of them signed by slack-sdk.
+        #expect(try await bot.slash("bob", "/ic @carol", in: room, signer: .slackSDK).status == 200)
+        #expect(try await bot.slash("carol", "/sev P2 contained to one region", in: room).text.contains("P2"))
+        let update = try await bot.slash("carol", "/update rolled back the deploy status: monitoring", in: room)
+        #expect(update.status == 200)
+        try await bot.settle()
+        let posts = bot.fake.messages(in: room).map(\.text)
+        #expect(posts.contains { $0.contains("rolled back the deploy") }, "\(posts)")
+        #expect(posts.contains { $0.contains("P2") })
+        let resolved = try await bot.slash("carol", "/incident resolve rollback fixed it", in: room)
+        #expect(resolved.status == 200)
+        try await bot.run(toMinute: 240)
+        let pagesAfterAck = bot.fake.directMessages(to: "U0CAROL03").count
+        #expect(pagesAfterAck == 0, "the engineering ladder stopped at bob's ack")
+        #expect(bot.fake.channel(named: Self.room)?.topic.lowercased().contains("resolved") == true)
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+
+    @Test func anAppMentionIsACommandAndARetriedEventIsIgnored() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2")
+        try await bot.settle()
+        let room = try #require(bot.fake.channel(named: Self.room)).id
+        let first = try await bot.mention("alice", "update cache warmed, errors falling", in: room, eventID: "Ev0MENTION1")
+        #expect(first.status == 200)
+        // Slack retries with a new timestamp and signature; the event id is what repeats.
+        bot.clock.advance(by: .seconds(3))
+        let retry = try await bot.mention("alice", "update cache warmed, errors falling", in: room, eventID: "Ev0MENTION1", retry: 1)
+        #expect(retry.status == 200)
+        try await bot.settle()
+        let updates = bot.fake.messages(in: room).filter { $0.text.contains("cache warmed") }
+        #expect(updates.count == 1, "\(bot.fake.messages(in: room).map(\.text))")
+        // Plain messages are not commands; the bot's answer to a mention is ephemeral.
+        #expect(bot.fake.posted.contains { $0.method == "chat.postEphemeral" && $0.user == "U0ALICE01" })
+    }
+
+    @Test func aTakenChannelNameMovesToTheNextSuffix() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.addChannel(Self.room)
+        bot.fake.addChannel(Self.room + "-2")
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2")
+        try await bot.settle()
+        let channel = try #require(bot.fake.channel(named: Self.room + "-3"))
+        #expect(channel.members.contains("U0ALICE01"))
+        #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
+        #expect(bot.fake.calls.filter { $0.method == "conversations.create" }.map(\.error) == ["name_taken", "name_taken", nil])
+    }
+
+    @Test func a429StormIsWaitedOutAsSlackAsksAndNothingIsLostOrDoubled() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.rateLimit(calls: 12, retryAfter: 7))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<20 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(7))
+        }
+        let limited = bot.fake.calls.filter { $0.status == 429 }.count
+        #expect(limited == 12)
+        let channel = try #require(bot.fake.channel(named: Self.room))
+        #expect(bot.fake.messages(in: channel.id).filter { $0.text.contains("🚨 INC-1:") }.count == 1)
+        #expect(bot.fake.messages(in: bot.broadcast).count == 1)
+        #expect(bot.fake.directMessages(to: "U0ALICE01").count == 1)
+        #expect(bot.fake.directMessages(to: "U0ERIN005").count == 1)
+        #expect(bot.fake.channels.filter { $0.name.hasPrefix(Self.room) }.count == 1)
+    }
+
+    @Test func aSlackOutageOfSeveralMinutesLosesNothingAndDeliversOnce() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.outage)
+        // Commands keep being taken during the outage: they only need the store.
+        #expect(try await bot.slash("alice", "/incident declare Payment API errors --sev P1").text.contains("INC-1"))
+        try await bot.run(toMinute: 3)
+        #expect(try await bot.slash("alice", "/note INC-1 Slack API is down for us too").status == 200)
+        try await bot.run(toMinute: 6)
+        #expect(bot.fake.posted.isEmpty)
+        #expect(bot.fake.calls.allSatisfy { $0.status == 503 })
+        bot.fake.endOutage()
+        try await bot.run(toMinute: 12)
+        let channel = try #require(bot.fake.channel(named: Self.room))
+        #expect(bot.fake.messages(in: channel.id).filter { $0.text.contains("🚨 INC-1:") }.count == 1)
+        #expect(bot.fake.messages(in: bot.broadcast).count == 1)
+        #expect(bot.fake.directMessages(to: "U0ALICE01").count == 1)
+        #expect(bot.fake.directMessages(to: "U0ERIN005").count == 1)
+        #expect(bot.fake.channels.filter { $0.name.hasPrefix(Self.room) }.count == 1)
+    }
+}
+
+/// Waits (briefly, in real time) for something a background call does: only for the
+/// best-effort Web API touches that run after an answer, never for the clock.
+func waitFor(_ condition: @Sendable () -> Bool, seconds: Double = 5) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        guard Date() < deadline else {
+            Issue.record("condition not met within \(seconds) s")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
     }
 }

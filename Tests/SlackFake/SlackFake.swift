@@ -85,7 +85,7 @@ public final class FakeSlack: Sendable {
     /// `users`: the workspace's member ids (the roster's Slack accounts).
     public init(users: [String]) {
         var logger = Logger(label: "fake-slack")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         self.logger = logger
         state.withLock { state in
             state.users = Set(users + [Self.botUserID])

@@ -1,0 +1,161 @@
+import Foundation
+import IncidentCore
+import IncidentSlack
+import IncidentTesting
+import SlackFake
+import Testing
+
+/// Every kind of bad request: the right status, nothing in the store, and the endpoint keeps
+/// serving the next good request.
+@Suite struct SlackEndpointRefusalTests {
+    static let declare = Array(FormEncoding.encode([
+        "command": "/incident", "text": "declare Payment API errors --sev P1", "user_id": "U0ALICE01",
+        "channel_id": SlackHarness.lobby, "trigger_id": "1.2.refused",
+    ]).utf8)
+    static let form = "application/x-www-form-urlencoded"
+
+    func expectUnchanged(_ bot: SlackHarness, _ before: [String: Int], _ what: String) async throws {
+        let after = try await bot.storeCounts()
+        #expect(after == before, "\(what) changed the store: \(before) -> \(after)")
+    }
+
+    func expectStillServing(_ bot: SlackHarness) async throws {
+        let ok = try await bot.slash("alice", "/incident list")
+        #expect(ok.status == 200, "the endpoint stopped serving: \(ok.status) \(ok.body)")
+    }
+
+    @Test func unverifiedRequestsAre401AndReachNothing() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let before = try await bot.storeCounts()
+        let now = bot.clock.now.secondsSinceEpoch
+        let wrongSecret = SlackSigner(secret: "not-the-secret").signature(timestamp: "\(now)", body: Self.declare)
+        let cases: [(String, SlackHarness.Answer)] = [
+            ("wrong secret", try await bot.post(Self.declare, contentType: Self.form, signature: wrongSecret)),
+            ("tampered signature", try await bot.post(Self.declare, contentType: Self.form,
+                                                      signature: "v0=" + String(repeating: "0", count: 64))),
+            ("not hex", try await bot.post(Self.declare, contentType: Self.form, signature: "v0=zz")),
+            ("v1 scheme", try await bot.post(Self.declare, contentType: Self.form, signature: "v1=abc")),
+            ("stale timestamp", try await bot.post(Self.declare, contentType: Self.form, timestamp: "\(now - 301)")),
+            ("future timestamp", try await bot.post(Self.declare, contentType: Self.form, timestamp: "\(now + 301)")),
+            ("timestamp not a number", try await bot.post(Self.declare, contentType: Self.form, timestamp: "yesterday")),
+            ("missing signature", try await bot.raw(Self.declare, headers: ["Content-Type": Self.form, "X-Slack-Request-Timestamp": "\(now)"])),
+            ("missing timestamp", try await bot.raw(Self.declare, headers: [
+                "Content-Type": Self.form,
+                "X-Slack-Signature": SlackSigner(secret: SlackHarness.secret).signature(timestamp: "\(now)", body: Self.declare),
+            ])),
+            ("no headers", try await bot.raw(Self.declare, headers: [:])),
+        ]
+        for (what, answer) in cases {
+            #expect(answer.status == 401, "\(what): \(answer.status)")
+            #expect(answer.body.isEmpty, "\(what) told the caller why: \(answer.body)")
+        }
+        try await expectUnchanged(bot, before, "unverified requests")
+        try await expectStillServing(bot)
+    }
+
+    @Test func aReplayedRequestIsRefusedAndDoesNothingTwice() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let timestamp = "\(bot.clock.now.secondsSinceEpoch)"
+        let signature = SlackSigner(secret: SlackHarness.secret).signature(timestamp: timestamp, body: Self.declare)
+        let first = try await bot.post(Self.declare, contentType: Self.form, timestamp: timestamp, signature: signature)
+        #expect(first.status == 200 && first.text.contains("INC-1"))
+        let before = try await bot.storeCounts()
+        bot.clock.advance(by: .seconds(30))
+        let replay = try await bot.post(Self.declare, contentType: Self.form, timestamp: timestamp, signature: signature)
+        #expect(replay.status == 401)
+        try await expectUnchanged(bot, before, "a replay")
+        #expect(before["incident"] == 1)
+    }
+
+    @Test func anOversizedBodyIs413() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let before = try await bot.storeCounts()
+        let huge = Array(FormEncoding.encode(["command": "/note", "text": String(repeating: "x", count: 70_000), "user_id": "U0ALICE01",
+                                              "channel_id": "C1", "trigger_id": "t"]).utf8)
+        let answer = try await bot.post(huge, contentType: Self.form)
+        #expect(answer.status == 413)
+        try await expectUnchanged(bot, before, "an oversized body")
+        try await expectStillServing(bot)
+    }
+
+    @Test func malformedBodiesAre400() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let before = try await bot.storeCounts()
+        let cases: [(String, String, String)] = [
+            ("broken JSON", "application/json", #"{"type": "event_callback", "event_id": "#),
+            ("JSON without a type", "application/json", #"{"challenge": "x"}"#),
+            ("event without an id", "application/json", #"{"type": "event_callback", "event": {"type": "app_mention"}}"#),
+            ("broken percent escape", Self.form, "command=%2&text=x"),
+            ("slash command without a user", Self.form, "command=%2Fincident&text=list&channel_id=C1&trigger_id=t"),
+            ("payload not JSON", Self.form, "payload=%7Bnope"),
+            ("block_actions without an action", Self.form,
+             "payload=" + FormEncoding.encode(["x": #"{"type":"block_actions","user":{"id":"U0ALICE01"},"channel":{"id":"D1"},"trigger_id":"t","actions":[]}"#]).dropFirst(2)),
+            ("no content type", "", "command=%2Fincident"),
+            ("XML", "text/xml", "<incident/>"),
+        ]
+        for (what, type, body) in cases {
+            let answer = try await bot.post(Array(body.utf8), contentType: type)
+            #expect(answer.status == 400, "\(what): \(answer.status) \(answer.body)")
+            #expect(!answer.body.isEmpty && !answer.body.contains("\n\n"), "\(what) needs a one-line reason")
+        }
+        try await expectUnchanged(bot, before, "malformed bodies")
+        try await expectStillServing(bot)
+    }
+
+    @Test func anUnknownCommandIsAnsweredWithTheReasonAndChangesNothing() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let answer = try await bot.slash("alice", "/incidnet declare Payment API errors")
+        #expect(answer.status == 200)
+        #expect(answer.text.contains("Unknown command"), "\(answer.body)")
+        let sub = try await bot.slash("alice", "/incident declair Payment API errors")
+        #expect(sub.text.contains("is not an /incident command"), "\(sub.body)")
+        let counts = try await bot.storeCounts()
+        #expect(counts["incident"] == 0 && counts["outbox"] == 0 && counts["timeline"] == 0)
+    }
+
+    @Test func urlVerificationIsAnsweredWithTheChallenge() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let body = #"{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#
+        let answer = try await bot.post(Array(body.utf8), contentType: "application/json", signer: .slackSDK)
+        #expect(answer.status == 200)
+        #expect(answer.body == "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
+    }
+}
+
+/// The project's signer against Slack's own SDK, on the bodies Slack sends.
+@Suite struct SlackSignerTests {
+    @Test func ourSignaturesMatchSlackSDKs() throws {
+        let bodies = [
+            "", "command=%2Fincident&text=declare+Payment+API+errors+--sev+P1",
+            #"{"type":"event_callback","event":{"text":"ünïcode ✓ <@U1>"}}"#,
+            "payload=" + String(repeating: "%7B%22a%22%3A1%7D", count: 500),
+        ].map { Array($0.utf8) }
+        let requests = bodies.enumerated().map { (timestamp: "\(1_764_000_000 + $0.offset)", body: $0.element) }
+        let theirs = try IndependentSigner.sign(secret: SlackHarness.secret, requests)
+        let signer = SlackSigner(secret: SlackHarness.secret)
+        for (request, signature) in zip(requests, theirs) {
+            #expect(signer.signature(timestamp: request.timestamp, body: request.body) == signature)
+            #expect(signer.verify(signature: signature, timestamp: request.timestamp, body: request.body,
+                                  now: Timestamp(secondsSinceEpoch: 1_764_000_000)) == nil)
+        }
+    }
+
+    @Test func verificationNamesEachFailure() {
+        let signer = SlackSigner(secret: "s")
+        let now = Timestamp(secondsSinceEpoch: 1_764_000_000)
+        let body = Array("a=b".utf8)
+        let good = signer.signature(timestamp: "1764000000", body: body)
+        #expect(signer.verify(signature: good, timestamp: "1764000000", body: body, now: now) == nil)
+        #expect(signer.verify(signature: good, timestamp: "1764000000", body: Array("a=c".utf8), now: now) == .mismatch)
+        #expect(signer.verify(signature: nil, timestamp: "1764000000", body: body, now: now) == .missingHeaders)
+        #expect(signer.verify(signature: good, timestamp: "1763999699", body: body, now: now) == .staleTimestamp)
+        #expect(signer.verify(signature: good, timestamp: "-5", body: body, now: now) == .badTimestamp)
+        #expect(signer.verify(signature: String(good.dropLast()), timestamp: "1764000000", body: body, now: now) == .mismatch)
+    }
+}
