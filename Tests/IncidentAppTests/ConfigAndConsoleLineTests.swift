@@ -21,7 +21,13 @@ import Testing
         ("log_level: loud\n", "config.yaml:1: log_level: expected one of trace"),
         ("seen_retention: -1d\n", "config.yaml:1: seen_retention: must not be negative"),
         ("delivery:\n  page_attempts_before_failover: 0\n", "config.yaml:2: delivery.page_attempts_before_failover: must be 1 or more"),
-        ("slack:\n  enabled: true\n", "config.yaml:2: slack.enabled: slack is not available"),
+        ("matrix:\n  enabled: true\n", "config.yaml:2: matrix.enabled: matrix is not available"),
+        ("slack:\n  listen: 3000\n", "config.yaml:2: slack.listen: listen is host:port"),
+        ("slack:\n  listen: 0.0.0.0:99999\n", "config.yaml:2: slack.listen: listen is host:port"),
+        ("slack:\n  path: slack/events\n", "config.yaml:2: slack.path: path is a URL path"),
+        ("slack:\n  api_url: slack.com/api\n", "config.yaml:2: slack.api_url: api_url is an http(s) URL"),
+        ("slack:\n  max_body: 10\n", "config.yaml:2: slack.max_body: must be 1024 or more"),
+        ("slack:\n  token: xoxb-1\n", "config.yaml:2: slack: unknown key “token”"),
         ("a: [\n", "config.yaml:"),
     ])
     func aBadConfigIsRefusedWithFileLineAndReason(text: String, expected: String) {

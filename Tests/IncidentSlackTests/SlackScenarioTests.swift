@@ -150,7 +150,7 @@ import Testing
 
 /// Waits (briefly, in real time) for something a background call does: only for the
 /// best-effort Web API touches that run after an answer, never for the clock.
-func waitFor(_ condition: @Sendable () -> Bool, seconds: Double = 5) async throws {
+func waitFor(seconds: Double = 5, _ condition: @Sendable () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else {

@@ -1,0 +1,67 @@
+import IncidentCore
+import IncidentEngine
+@testable import IncidentSlack
+import Testing
+
+/// Typed text cannot ping, link or forge a mention; the bot's own formatting survives.
+@Suite struct SlackFormatTests {
+    static let people: [PersonID: Contact] = [
+        "alice": Contact(person: "alice", handle: "@alice", account: "U0ALICE01"),
+        "frank": Contact(person: "frank", handle: "@frank", account: nil),
+    ]
+
+    @Test(arguments: [
+        ("<!channel> db down", "&lt;!channel&gt; db down"),
+        ("<!here|here> and <!everyone>", "&lt;!here|here&gt; and &lt;!everyone&gt;"),
+        ("ask <@U0BOSS001> now", "ask &lt;@U0BOSS001&gt; now"),
+        ("<https://evil.example|click me>", "&lt;https://evil.example|click me&gt;"),
+        ("@channel @here @everyone", "@\u{2060}channel @\u{2060}here @\u{2060}everyone"),
+        ("rates & fees > 5%", "rates &amp; fees &gt; 5%"),
+    ])
+    func typedTextIsEscaped(typed: String, shown: String) {
+        #expect(SlackFormat.text(Message(.userText(typed)), people: [:]) == shown)
+    }
+
+    @Test func mentionsBoldCodeAndLinksRender() {
+        var message = Message(.strong("INC-7: "), .text("paged "), .mention("alice"), .text(" and "), .mention("frank"))
+        message.line(.code("/ack INC-7"), .text(" "), .link(url: "https://runbooks.example.com/p1", label: "runbook"))
+        #expect(SlackFormat.text(message, people: Self.people)
+            == "*INC-7:* paged <@U0ALICE01> and @frank\n`/ack INC-7` <https://runbooks.example.com/p1|runbook>")
+    }
+
+    @Test func buttonsCarryTheIncidentAndLongTextIsSplitUnderSlacksLimit() {
+        var message = Message(actions: [.acknowledge, .postUpdate])
+        for n in 0..<100 { message.line(.text("line \(n) " + String(repeating: "x", count: 60))) }
+        let blocks = SlackFormat.blocks(message, people: [:], incident: 42)
+        let sections = blocks.filter { $0["type"]?.string == "section" }
+        #expect(sections.count == 3)
+        #expect(sections.allSatisfy { ($0["text"]?["text"]?.string?.count ?? 0) <= 3_000 })
+        let buttons = blocks.last?["elements"]?.array ?? []
+        #expect(buttons.map { $0["action_id"]?.string } == [SlackFormat.acknowledgeAction, SlackFormat.postUpdateAction])
+        #expect(buttons.allSatisfy { $0["value"]?.string == "INC-42" })
+    }
+
+    @Test(arguments: [
+        ("<@UINCBOT01> update rolled back", "/update rolled back"),
+        ("<@UINCBOT01|incident-bot> incident declare DB down --sev P2", "/incident declare DB down --sev P2"),
+        ("<@UINCBOT01>", "/incident help"),
+        ("<@UINCBOT01> !ack INC-3", "!ack INC-3"),
+        ("hey <@UINCBOT01> ic <@U0ALICE01>", "/hey  ic <@U0ALICE01>"),
+    ])
+    func aMentionReadsAsACommand(text: String, command: String) {
+        let event = SlackRequest.EventCallback(eventID: "Ev1", botUserID: "UINCBOT01", type: "app_mention", subtype: nil,
+                                               user: "U0ALICE01", botID: nil, channel: "C1", text: text)
+        #expect(SlackGateway<ManualClock>.chatEvent(event)?.text == command)
+    }
+
+    @Test func plainMessagesBotMessagesAndEditsAreNotCommands() {
+        func event(type: String = "app_mention", subtype: String? = nil, bot: String? = nil) -> SlackRequest.EventCallback {
+            .init(eventID: "Ev1", botUserID: "UINCBOT01", type: type, subtype: subtype, user: "U0ALICE01", botID: bot, channel: "C1",
+                  text: "<@UINCBOT01> ack")
+        }
+        #expect(SlackGateway<ManualClock>.chatEvent(event(type: "message")) == nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(event(subtype: "message_changed")) == nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(event(bot: "B0OTHER")) == nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(event()) != nil)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IncidentSlack
+import IncidentTesting
+import SlackFake
+import Testing
+
+/// The real `incident-bot serve` binary against the fake Slack, on the wall clock: a signed
+/// declaration becomes a channel, and SIGTERM stops it cleanly.
+@Suite struct SlackServeProcessTests {
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("incident-bot")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return TestConfig.repository.appendingPathComponent(".build/debug/incident-bot")
+    }
+
+    @Test func serveTakesASignedSlashCommandAndDeliversIt() async throws {
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let broadcast = fake.addChannel("incidents")
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+        policy: \(TestConfig.directory.path)/policy.yaml
+        roster: \(TestConfig.directory.path)/roster.example.yaml
+        broadcast:
+          slack: \(broadcast)
+        slack:
+          enabled: true
+          listen: 127.0.0.1:0
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let secretFile = folder.appendingPathComponent("signing-secret")
+        try (SlackHarness.secret + "\n").write(to: secretFile, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--config", config.path, "--db", folder.appendingPathComponent("bot.sqlite").path]
+        process.environment = ["SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET_FILE": secretFile.path,
+                               "SLACK_API_URL": fake.apiURL, "PATH": "/usr/bin:/bin"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The log says where it listens; read it until the port shows.
+        let port = try #require(Self.port(from: stderr.fileHandleForReading))
+        let body = Array(FormEncoding.encode([
+            "command": "/incident", "text": "declare Checkout is slow --sev P2", "user_id": "U0ALICE01",
+            "channel_id": "C0LOBBY01", "trigger_id": "serve.1",
+        ]).utf8)
+        let timestamp = "\(Int(Date().timeIntervalSince1970))"
+        let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slack/events")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue(timestamp, forHTTPHeaderField: "X-Slack-Request-Timestamp")
+        request.setValue(signature, forHTTPHeaderField: "X-Slack-Signature")
+        let answer = try await HTTPPost.send(request)
+        #expect(answer.status == 200)
+        #expect(answer.body.contains("INC-1"), "\(answer.body)")
+
+        try await waitFor(seconds: 10) { fake.channel(named: "incident-20261125-checkout-is-slow") != nil || fake.channels.count > 1 }
+        #expect(fake.channels.contains { $0.name.hasSuffix("-checkout-is-slow") }, "\(fake.calls)")
+        try await waitFor(seconds: 10) { fake.posted.count >= 2 }
+        #expect(fake.violations.isEmpty)
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
+    }
+
+    /// Reads the bot's log lines until `Slack endpoint listening ... address=127.0.0.1:PORT`.
+    static func port(from handle: FileHandle) -> Int? {
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                return Int(seen[range].split(separator: ":").last!)
+            }
+        }
+        return nil
+    }
+}
+
+/// A POST through Foundation's URLSession: a client that shares no code with the bot.
+enum HTTPPost {
+    static func send(_ request: URLRequest) async throws -> (status: Int, body: String) {
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentSlack
+import IncidentTesting
+import Logging
+import ServiceLifecycle
+import SlackFake
+import Testing
+
+/// Socket Mode against the fake's WebSocket: acks by envelope id, a `disconnect` and a dropped
+/// socket mid-stream, nothing lost and nothing handled twice.
+@Suite struct SlackSocketModeTests {
+    static func slash(_ n: Int, _ text: String, user: String = "U0ALICE01") -> SlackJSON {
+        ["command": "/incident", "text": .string(text), "user_id": .string(user), "channel_id": .string(SlackHarness.lobby),
+         "trigger_id": .string("\(n).socket"), "team_id": "T0TEAM001", "response_url": "https://hooks.slack.com/x"]
+    }
+
+    static func noteMention(_ n: Int, channel: String) -> SlackJSON {
+        ["type": "event_callback", "event_id": .string("EvSOCK\(n)"),
+         "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
+         "event": ["type": "app_mention", "user": "U0ALICE01", "channel": .string(channel),
+                   "text": .string("<@\(FakeSlack.botUserID)> note INC-1 finding \(n)")]]
+    }
+
+    /// Runs Socket Mode for `bot` until `body` returns.
+    func withSocketMode(_ bot: SlackHarness, _ body: () async throws -> Void) async throws {
+        var logger = Logger(label: "socket-test")
+        logger.logLevel = .critical
+        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil, logger: logger),
+                                     appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
+                                     logger: logger, backoff: .init(first: .milliseconds(20), ceiling: .milliseconds(200)))
+        let group = ServiceGroup(services: [socket], logger: logger)
+        let task = Task { try await group.run() }
+        defer { task.cancel() }
+        try await waitFor { bot.fake.socketConnections == 1 }
+        try await body()
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+
+    @Test func envelopesAreHandledThenAcknowledgedWithTheSlashCommandsAnswer() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            let id = bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"),
+                                           acceptsResponsePayload: true)
+            try await waitFor { bot.fake.acknowledged.count == 1 }
+            let ack = try #require(bot.fake.acknowledged.first)
+            #expect(ack.id == id)
+            #expect(ack.payload?["text"]?.string?.contains("INC-1") == true, "\(String(describing: ack.payload))")
+            #expect(ack.payload?["response_type"]?.string == "ephemeral")
+        }
+        let counts = try await bot.storeCounts()
+        #expect(counts["incident"] == 1)
+    }
+
+    @Test func aDisconnectAndADroppedSocketMidStreamLoseNothingAndRunNothingTwice() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
+            try await waitFor { bot.fake.acknowledged.count == 1 }
+            try await bot.settle()
+            let room = try #require(bot.fake.channel(named: "incident-20261122-payment-api-errors")).id
+            // A burst, then Slack asks for a new connection in the middle of it.
+            for n in 1...5 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
+            bot.fake.requestDisconnect()
+            for n in 6...10 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
+            try await waitFor { bot.fake.connectionsOpened >= 2 && bot.fake.unacknowledged == 0 }
+            // Another burst, and the socket drops without warning in the middle of it.
+            for n in 11...15 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
+            bot.fake.dropSocket()
+            for n in 16...20 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
+            try await waitFor(seconds: 10) { bot.fake.connectionsOpened >= 3 && bot.fake.unacknowledged == 0 }
+        }
+        let notes = try await bot.runtime.store.read { try $0.timeline(incident: 1) }
+            .map { "\($0)" }.filter { $0.contains("finding ") }
+        for n in 1...20 {
+            #expect(notes.filter { $0.contains("finding \(n)\"") || $0.hasSuffix("finding \(n)") || $0.contains("finding \(n))") }.count == 1,
+                    "finding \(n): \(notes.filter { $0.contains("finding \(n)") })")
+        }
+        #expect(notes.count == 20, "\(notes)")
+    }
+}
