@@ -98,7 +98,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SlackFake", resources: [.copy("slack-web-methods.json")]),
         .testTarget(name: "IncidentSlackTests", dependencies: [
-            "IncidentSlack", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "SlackFake",
+            "IncidentSlack", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "IncidentCommands", "SlackFake",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),

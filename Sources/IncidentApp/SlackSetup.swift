@@ -45,7 +45,7 @@ public struct SlackSetup: Sendable {
     public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger,
                                               onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let gateway = SlackGateway(engine: engine, api: api(), logger: logger)
-        var services: [any Service] = []
+        var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
         if let signingSecret {
             let settings = SlackEndpoint<Clock>.Settings(host: settings.host, port: settings.port, path: settings.path,
                                                          maxBody: settings.maxBody)

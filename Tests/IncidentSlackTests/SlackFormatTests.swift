@@ -1,6 +1,11 @@
+import Foundation
+import IncidentCommands
 import IncidentCore
 import IncidentEngine
 @testable import IncidentSlack
+import IncidentTesting
+import Logging
+import SlackFake
 import Testing
 
 /// Typed text cannot ping, link or forge a mention; the bot's own formatting survives.
@@ -63,5 +68,35 @@ import Testing
         #expect(SlackGateway<ManualClock>.chatEvent(event(subtype: "message_changed")) == nil)
         #expect(SlackGateway<ManualClock>.chatEvent(event(bot: "B0OTHER")) == nil)
         #expect(SlackGateway<ManualClock>.chatEvent(event()) != nil)
+    }
+}
+
+/// The start-up check of the roster's Slack accounts, against the fake's workspace.
+@Suite struct SlackRosterCheckTests {
+    @Test func accountsSlackDoesNotKnowAreNamed() async throws {
+        let fake = FakeSlack(users: ["U0ALICE01", "U0BOB0002", "U0CAROL03", "U0DAVE004", "U0ERIN005"])
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let directory = Directory(roster: try TestConfig.roster(), platforms: [.slack])
+        let check = SlackRosterCheck(api: SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken)), directory: directory,
+                                     logger: Logger(label: "check"))
+        let problems = await check.problems()
+        #expect(problems.map(\.person) == ["grace"])
+        #expect(problems.first?.reason == "U0GRACE07 is not in this workspace")
+        #expect(fake.violations.isEmpty)
+    }
+}
+
+/// The app manifest registers exactly the slash commands the parser knows, at the endpoint.
+@Suite struct SlackManifestTests {
+    @Test func everyCommandIsRegisteredAndNoOther() throws {
+        let text = try String(contentsOf: TestConfig.repository.appendingPathComponent("commands/slack-app-manifest.yaml"), encoding: .utf8)
+        let registered = Set(text.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return trimmed.hasPrefix("- command: ") ? String(trimmed.dropFirst("- command: ".count)) : nil
+        })
+        let known = Set(CommandName.allCases.map { "/" + $0.rawValue.split(separator: " ")[0] })
+        #expect(registered == known)
+        #expect(!text.contains("chat:write.public") && !text.contains("channels:history"), "scopes beyond need")
     }
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Signed slash commands per second through `incident-bot serve` (release build), and their
+# ack latency (p50/p99) under wrk: verification, decoding, the engine's decision and its
+# fully synced SQLite commit are all in the path. Each request is `/note INC-1 ...` from the
+# lobby: one transaction with a timeline entry and a seen id. The Web API is a stub that
+# answers ok (bench/slack_fake_api.py), so delivery runs too but never waits on Slack.
+# Usage: bench/slack.sh [SECONDS] [CONNECTIONS]  (defaults 20 and 16). Needs wrk
+# (apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+connections=${2:-16}
+threads=2
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+swift build -c release --product incident-bot >/dev/null
+bot=.build/release/incident-bot
+work=$(mktemp -d)
+secret=bench-signing-secret
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+python3 bench/slack_fake_api.py 38081 & pids+=($!)
+cat > "$work/incident-bot.yaml" <<YAML
+policy: $PWD/config/policy.yaml
+roster: $PWD/config/roster.example.yaml
+log_level: warning
+broadcast:
+  slack: C0BROADCAST
+slack:
+  enabled: true
+  listen: 127.0.0.1:38080
+YAML
+SLACK_BOT_TOKEN=xoxb-bench SLACK_SIGNING_SECRET=$secret SLACK_API_URL=http://127.0.0.1:38081 \
+    "$bot" serve --config "$work/incident-bot.yaml" --db "$work/bench.sqlite" 2>"$work/bot.log" & pids+=($!)
+for _ in $(seq 50); do curl -sf http://127.0.0.1:38080/healthz >/dev/null && break; sleep 0.1; done
+
+# INC-1, for the notes to land on.
+python3 - "$secret" <<'PY'
+import hashlib, hmac, sys, time, urllib.request
+from urllib.parse import urlencode
+body = urlencode({"command": "/incident", "text": "declare Bench target --sev P3", "user_id": "U0ALICE01",
+                  "channel_id": "C0LOBBY01", "trigger_id": "bench.declare"})
+ts = str(int(time.time()))
+sig = "v0=" + hmac.new(sys.argv[1].encode(), ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
+req = urllib.request.Request("http://127.0.0.1:38080/slack/events", body.encode(), {
+    "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+print(urllib.request.urlopen(req).read().decode()[:80])
+PY
+
+# More signed requests than the run can send, so none repeats.
+python3 bench/slack_requests.py $((seconds * 3000)) "$secret" "$work/requests.lua"
+BENCH_REQUESTS="$work/requests.lua" BENCH_THREADS=$threads \
+    wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/slack.lua http://127.0.0.1:38080 | tee "$work/wrk.txt"
+grep -q "refused" "$work/bot.log" && { echo "bench: the bot refused requests:"; grep refused "$work/bot.log" | head -3; } || true
