@@ -190,15 +190,7 @@ final class SlackHarness: Sendable {
 
     /// Moves the clock to `minute` of the drill, stopping at every due time on the way.
     func run(toMinute minute: Int) async throws {
-        let target = TestConfig.at(minute)
-        try await settle()
-        while let next = try await engine.nextDue(), next <= target {
-            clock.advance(to: next)
-            try await settle()
-            if let again = try await engine.nextDue(), again <= clock.now { break }
-        }
-        clock.advance(to: target)
-        try await settle()
+        try await TestBot.run(toMinute: minute, engine: engine, clock: clock, settle: settle)
     }
 
     /// Counts in the store, to show that refused requests change nothing.

@@ -118,12 +118,7 @@ import Testing
         }
         let limited = bot.fake.calls.filter { $0.status == 429 }.count
         #expect(limited == 12)
-        let channel = try #require(bot.fake.channel(named: Self.room))
-        #expect(bot.fake.messages(in: channel.id).filter { $0.text.contains("🚨 INC-1:") }.count == 1)
-        #expect(bot.fake.messages(in: bot.broadcast).count == 1)
-        #expect(bot.fake.directMessages(to: "U0ALICE01").count == 1)
-        #expect(bot.fake.directMessages(to: "U0ERIN005").count == 1)
-        #expect(bot.fake.channels.filter { $0.name.hasPrefix(Self.room) }.count == 1)
+        try Self.expectDeclarationDeliveredOnce(bot)
     }
 
     @Test func aSlackOutageOfSeveralMinutesLosesNothingAndDeliversOnce() async throws {
@@ -139,12 +134,19 @@ import Testing
         #expect(bot.fake.calls.allSatisfy { $0.status == 503 })
         bot.fake.endOutage()
         try await bot.run(toMinute: 12)
-        let channel = try #require(bot.fake.channel(named: Self.room))
+        try Self.expectDeclarationDeliveredOnce(bot)
+    }
+}
+
+extension SlackScenarioTests {
+    /// One channel, one kickoff, one broadcast line and one page each for the minute-0 pages.
+    static func expectDeclarationDeliveredOnce(_ bot: SlackHarness) throws {
+        let channel = try #require(bot.fake.channel(named: room))
         #expect(bot.fake.messages(in: channel.id).filter { $0.text.contains("🚨 INC-1:") }.count == 1)
         #expect(bot.fake.messages(in: bot.broadcast).count == 1)
         #expect(bot.fake.directMessages(to: "U0ALICE01").count == 1)
         #expect(bot.fake.directMessages(to: "U0ERIN005").count == 1)
-        #expect(bot.fake.channels.filter { $0.name.hasPrefix(Self.room) }.count == 1)
+        #expect(bot.fake.channels.filter { $0.name.hasPrefix(room) }.count == 1)
     }
 }
 

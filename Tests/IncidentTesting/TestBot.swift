@@ -49,6 +49,13 @@ public final class TestBot: Sendable {
     /// Moves the clock to `minute` of the drill, stopping at every due time on the way to fire
     /// and deliver what is due there, as the scheduler and delivery services would.
     public func run(toMinute minute: Int) async throws {
+        try await Self.run(toMinute: minute, engine: engine, clock: clock, settle: settle)
+    }
+
+    /// The drill's clock walk for any engine on a manual clock: `settle` fires what is due and
+    /// delivers what can be delivered.
+    public static func run(toMinute minute: Int, engine: Engine<ManualClock>, clock: ManualClock,
+                           settle: () async throws -> Void) async throws {
         let target = TestConfig.at(minute)
         try await settle()
         while let next = try await engine.nextDue(), next <= target {
