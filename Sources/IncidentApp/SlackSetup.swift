@@ -46,17 +46,21 @@ public struct SlackSetup: Sendable {
                                               onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let gateway = SlackGateway(engine: engine, api: api(), logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
-        if let signingSecret {
-            let settings = SlackEndpoint<Clock>.Settings(host: settings.host, port: settings.port, path: settings.path,
-                                                         maxBody: settings.maxBody)
-            let endpoint = SlackEndpoint(gateway: gateway, signer: SlackSigner(secret: signingSecret.value), settings: settings,
-                                         logger: logger)
+        if let endpoint = endpoint(gateway, logger: logger) {
             services.append(endpoint.application(onListening: onListening))
         }
         if let appToken {
             services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger))
         }
         return services
+    }
+
+    /// The HTTP endpoint as the config sets it up; nil without a signing secret (Socket Mode only).
+    public func endpoint<Clock: IncidentClock>(_ gateway: SlackGateway<Clock>, logger: Logger) -> SlackEndpoint<Clock>? {
+        guard let signingSecret else { return nil }
+        let settings = SlackEndpoint<Clock>.Settings(host: settings.host, port: settings.port, path: settings.path,
+                                                     maxBody: settings.maxBody)
+        return SlackEndpoint(gateway: gateway, signer: SlackSigner(secret: signingSecret.value), settings: settings, logger: logger)
     }
 }
 

@@ -31,6 +31,15 @@ public enum FormEncoding {
         return String(validating: out, as: UTF8.self)
     }
 
+    static let upperDigits = Array("0123456789ABCDEF")
+    static let lowerDigits = Array("0123456789abcdef")
+
+    /// The byte as two hex digits.
+    static func hexDigits(_ byte: UInt8, uppercase: Bool) -> String {
+        let digits = uppercase ? upperDigits : lowerDigits
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+    }
+
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
@@ -54,8 +63,7 @@ public enum FormEncoding {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: " "): out += "+"
             default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
+                out += "%" + hexDigits(byte, uppercase: true)
             }
         }
         return out

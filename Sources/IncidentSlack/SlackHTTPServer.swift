@@ -18,7 +18,8 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         public var path: String
         public var maxBody: Int
 
-        public init(host: String = "0.0.0.0", port: Int = 3000, path: String = "/slack/events", maxBody: Int = 1 << 20) {
+        /// The defaults live in the config (`BotConfig.SlackSettings`), not here.
+        public init(host: String, port: Int, path: String, maxBody: Int) {
             self.host = host
             self.port = port
             self.path = path
@@ -128,7 +129,8 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
     }
 }
 
-/// Counts of what the endpoint did with requests, by outcome (logged with each refusal).
+/// Running counts of what the endpoint did with requests, by outcome; the refusal count goes
+/// into each refusal's log line.
 public final class SlackEndpointStats: Sendable {
     public enum Outcome: Int, CaseIterable, Sendable {
         case handled, unverified, malformed, tooLarge, failed
@@ -143,8 +145,6 @@ public final class SlackEndpointStats: Sendable {
             return counts[outcome.rawValue]
         }
     }
-
-    public func count(_ outcome: Outcome) -> Int { counts.withLock { $0[outcome.rawValue] } }
 }
 
 /// Remembers the signatures of handled requests for as long as their timestamps are valid, so

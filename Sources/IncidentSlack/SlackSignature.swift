@@ -16,10 +16,7 @@ public struct SlackSigner: Sendable {
     /// `X-Slack-Signature` for a body sent at `timestamp` (seconds since the epoch, as text).
     public func signature(timestamp: String, body: some Collection<UInt8>) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: basestring(timestamp: timestamp, body: body), using: SymmetricKey(data: secret))
-        return "v0=" + mac.map { byte in
-            let hex = Array("0123456789abcdef")
-            return String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
-        }.joined()
+        return "v0=" + mac.map { FormEncoding.hexDigits($0, uppercase: false) }.joined()
     }
 
     func basestring(timestamp: String, body: some Collection<UInt8>) -> [UInt8] {

@@ -9,9 +9,9 @@ import IncidentSQLite
 import IncidentTesting
 import Logging
 import NIOCore
-import ServiceLifecycle
 import SlackFake
 import Synchronization
+import Testing
 
 /// The bot as `incident-bot serve` runs it for Slack (endpoint, gateway, transport, engine,
 /// real SQLite store) against the fake Slack, on a manual clock that the test moves.
@@ -30,16 +30,13 @@ final class SlackHarness: Sendable {
 
     enum Signer { case own, slackSDK }
 
-    /// `database`: a file to reopen across restarts; nil for a fresh one in a temporary folder.
-    static func start(fake existing: FakeSlack? = nil, database: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
-                      retry: String = "retry_base: 2s") async throws -> SlackHarness {
-        let fake: FakeSlack
-        if let existing { fake = existing } else {
-            fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
-            try await fake.start()
-            fake.addChannel("incidents")
-            fake.addChannel("lobby")
-        }
+    /// A fresh fake Slack (with #incidents and #lobby) and a fresh database in a temporary folder.
+    static func start() async throws -> SlackHarness {
+        let fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
+        try await fake.start()
+        fake.addChannel("incidents")
+        fake.addChannel("lobby")
+        let clock = ManualClock(start: TestConfig.start)
         let broadcast = fake.channel(named: "incidents")!.id
         let folder = try TestConfig.temporaryDirectory()
         let config = """
@@ -47,8 +44,6 @@ final class SlackHarness: Sendable {
         roster: \(TestConfig.directory.path)/roster.example.yaml
         broadcast:
           slack: \(broadcast)
-        delivery:
-          \(retry)
         slack:
           enabled: true
           listen: 127.0.0.1:0
@@ -62,16 +57,13 @@ final class SlackHarness: Sendable {
         ])
         var logger = Logger(label: "slack-test")
         logger.logLevel = .critical
-        let store = try SQLiteStore(path: database ?? folder.appendingPathComponent("bot.sqlite").path)
+        let store = try SQLiteStore(path: folder.appendingPathComponent("bot.sqlite").path)
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
-        let services = setup.inbound(engine: runtime.engine, logger: logger)
-        let endpoint = try await RunningServer.start { onRunning in
-            SlackEndpoint(gateway: SlackGateway(engine: runtime.engine, api: setup.api(), logger: logger),
-                          signer: SlackSigner(secret: secret),
-                          settings: .init(host: "127.0.0.1", port: 0, path: "/slack/events", maxBody: 65_536), logger: logger)
-                .application(onListening: onRunning)
-        }
-        _ = services
+        // The endpoint exactly as serve builds it from the config; run alone so the test drives
+        // the scheduler and delivery on the manual clock.
+        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), logger: logger)
+        let configured = try #require(setup.endpoint(gateway, logger: logger))
+        let endpoint = try await RunningServer.start { onRunning in configured.application(onListening: onRunning) }
         return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)
     }
 
