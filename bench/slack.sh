@@ -52,3 +52,10 @@ python3 bench/slack_requests.py $((seconds * 3000)) "$secret" "$work/requests.lu
 BENCH_REQUESTS="$work/requests.lua" BENCH_THREADS=$threads \
     wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/slack.lua http://127.0.0.1:38080 | tee "$work/wrk.txt"
 grep -q "refused" "$work/bot.log" && { echo "bench: the bot refused requests:"; grep refused "$work/bot.log" | head -3; } || true
+# Every accepted request is a note on INC-1 (a refusal would still answer 200, so count them).
+python3 - "$work/bench.sqlite" "$work/wrk.txt" <<'PY'
+import re, sqlite3, sys
+notes = sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM timeline WHERE incident = 1 AND kind = 'note'").fetchone()[0]
+sent = int(re.search(r"(\d+) requests in", open(sys.argv[2]).read()).group(1))
+print(f"notes on INC-1: {notes} of {sent} requests answered")
+PY
