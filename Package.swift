@@ -47,10 +47,12 @@ let package = Package(
             "IncidentEngine", "IncidentRules",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // JSON values and secrets, shared by the platform adapters.
+        .target(name: "IncidentWire"),
         // Slack: the signed HTTP endpoint (Events API, slash commands, interactivity), Socket Mode,
         // the Web API client and the transport that renders messages as Block Kit.
         .target(name: "IncidentSlack", dependencies: [
-            "IncidentEngine",
+            "IncidentEngine", "IncidentWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -61,10 +63,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Matrix: the /sync long-poll service, the Client-Server API client and the transport
+        // that renders messages as HTML notices with pills.
+        .target(name: "IncidentMatrix", dependencies: [
+            "IncidentEngine", "IncidentWire",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // What the executable does, as a library the tests import: config files, the console
         // transport and session, export, report, the wiring of services.
         .target(name: "IncidentApp", dependencies: [
-            "IncidentEngine", "IncidentSQLite", "IncidentSlack",
+            "IncidentEngine", "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentWire",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -90,7 +102,7 @@ let package = Package(
         // against the method list from Slack's OpenAPI spec, a Socket Mode WebSocket fake, and
         // the independent request signer (slack-sdk, installed under .build/ on first use).
         .target(name: "SlackFake", dependencies: [
-            "IncidentSlack",
+            "IncidentSlack", "IncidentWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -98,7 +110,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SlackFake", resources: [.copy("slack-web-methods.json")]),
         .testTarget(name: "IncidentSlackTests", dependencies: [
-            "IncidentSlack", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "IncidentCommands", "SlackFake",
+            "IncidentSlack", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "IncidentCommands",
+            "SlackFake",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentSlack
+import IncidentWire
 import Logging
 import ServiceLifecycle
 

@@ -59,3 +59,15 @@ public struct EngineOutcome: Hashable, Sendable {
         self.incident = incident
     }
 }
+
+/// Where a platform's event stream stands (Matrix's `/sync` `next_batch`), stored in the same
+/// transaction as the commands it carried.
+public struct SyncCheckpoint: Hashable, Sendable {
+    public var platform: Platform
+    public var token: String
+
+    public init(platform: Platform, token: String) {
+        self.platform = platform
+        self.token = token
+    }
+}

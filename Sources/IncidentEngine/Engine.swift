@@ -32,30 +32,60 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// Carries out what a person typed. Throws only when the store fails; then nothing was
     /// committed and the adapter must not acknowledge the event.
     public func handle(_ event: ChatEvent) async throws -> EngineOutcome {
-        let parsed: Result<ParsedCommand, CommandError> = CommandParser.parse(event.text)
-        if case .failure(let error) = parsed, error.kind == .notACommand { return EngineOutcome(.ignored) }
-        let actor = settings.roster.identify(event.platform, accountID: event.user)
-        let now = clock.now
+        try await handle([event], checkpoint: nil)[0]
+    }
+
+    /// Carries out a batch of events in ONE transaction, in order, and stores the platform's
+    /// sync position with them (Matrix's `next_batch`), so a crash leaves either the whole
+    /// batch and its token committed or neither. Returns one outcome per event.
+    public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?) async throws -> [EngineOutcome] {
         let settings = settings
-        let router = router
-        let outcome = try await store.write { records in
-            if try records.isSeen(event.platform, eventID: event.id) { return EngineOutcome(.duplicate) }
-            try records.markSeen(event.platform, eventID: event.id, at: now)
-            var decider = Decider(records: records, settings: settings, router: router, event: event, actor: actor, now: now)
-            let outcome = try decider.decide(parsed)
-            if event.reply == .outbox, let reply = outcome.reply {
-                try records.enqueue([router.reply(reply, to: event, incident: outcome.incident, at: now)])
+        let commands: [(index: Int, event: ChatEvent, parsed: Result<ParsedCommand, CommandError>, actor: PersonID)] =
+            events.enumerated().compactMap { index, event in
+                let parsed = CommandParser.parse(event.text)
+                if case .failure(let error) = parsed, error.kind == .notACommand { return nil }
+                return (index, event, parsed, settings.roster.identify(event.platform, accountID: event.user))
             }
-            return outcome
+        var outcomes = Array(repeating: EngineOutcome(.ignored), count: events.count)
+        guard !commands.isEmpty || checkpoint != nil else { return outcomes }
+        let now = clock.now
+        let router = router
+        let decided = try await store.write { records in
+            var decided: [EngineOutcome] = []
+            for command in commands {
+                decided.append(try Self.decide(command.event, command.parsed, actor: command.actor, records: records,
+                                               settings: settings, router: router, now: now))
+            }
+            if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
+            return decided
         }
-        var log = logger
-        log[metadataKey: "platform"] = "\(event.platform)"
-        log[metadataKey: "event.id"] = "\(event.id)"
-        if let incident = outcome.incident { log[metadataKey: "incident.id"] = "INC-\(incident)" }
-        log.debug("event \(outcome.disposition.rawValue)")
-        if outcome.disposition == .handled || event.reply == .outbox {
+        var wake = false
+        for (command, outcome) in zip(commands, decided) {
+            outcomes[command.index] = outcome
+            var log = logger
+            log[metadataKey: "platform"] = "\(command.event.platform)"
+            log[metadataKey: "event.id"] = "\(command.event.id)"
+            if let incident = outcome.incident { log[metadataKey: "incident.id"] = "INC-\(incident)" }
+            log.debug("event \(outcome.disposition.rawValue)")
+            if outcome.disposition == .handled || (command.event.reply == .outbox && outcome.disposition != .duplicate) { wake = true }
+        }
+        if wake {
             schedulerWake.fire()
             deliveryWake.fire()
+        }
+        return outcomes
+    }
+
+    /// One event inside the batch's transaction: dedupe by its id, decide, queue the reply.
+    static func decide(_ event: ChatEvent, _ parsed: Result<ParsedCommand, CommandError>, actor: PersonID,
+                       records: any IncidentRecords, settings: EngineSettings, router: OutboxRouter,
+                       now: Timestamp) throws -> EngineOutcome {
+        if try records.isSeen(event.platform, eventID: event.id) { return EngineOutcome(.duplicate) }
+        try records.markSeen(event.platform, eventID: event.id, at: now)
+        var decider = Decider(records: records, settings: settings, router: router, event: event, actor: actor, now: now)
+        let outcome = try decider.decide(parsed)
+        if event.reply == .outbox, let reply = outcome.reply {
+            try records.enqueue([router.reply(reply, to: event, incident: outcome.incident, at: now)])
         }
         return outcome
     }

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 
 /// Renders a `Message` for Slack: mrkdwn `text` (the notification and fallback) and Block Kit
 /// `blocks`, with the message's buttons. User-typed text is escaped so it cannot format, link,
@@ -62,8 +63,8 @@ public enum SlackFormat {
 
     /// Block Kit: the text in section blocks (split at line ends under Slack's limit), then an
     /// actions block with the message's buttons, whose value names the incident.
-    public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [SlackJSON] {
-        var blocks: [SlackJSON] = []
+    public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [JSONValue] {
+        var blocks: [JSONValue] = []
         var chunk = ""
         for line in text(message, people: people).split(separator: "\n", omittingEmptySubsequences: false) {
             if !chunk.isEmpty, chunk.count + line.count + 1 > sectionLimit {
@@ -73,8 +74,8 @@ public enum SlackFormat {
             chunk += (chunk.isEmpty ? "" : "\n") + String(line.prefix(sectionLimit))
         }
         if !chunk.isEmpty { blocks.append(section(chunk)) }
-        let buttons: [SlackJSON] = message.actions.map { action in
-            var button: [String: SlackJSON] = [
+        let buttons: [JSONValue] = message.actions.map { action in
+            var button: [String: JSONValue] = [
                 "type": "button",
                 "action_id": .string(actionID(action)),
                 "text": ["type": "plain_text", "text": .string(action == .acknowledge ? "Acknowledge" : "Post update")],
@@ -87,7 +88,7 @@ public enum SlackFormat {
         return blocks
     }
 
-    static func section(_ text: String) -> SlackJSON {
+    static func section(_ text: String) -> JSONValue {
         ["type": "section", "text": ["type": "mrkdwn", "text": .string(text)]]
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 import Logging
 
 /// Turns a verified Slack request into engine events and the answer Slack waits for. Shared by
@@ -98,10 +99,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     func markAcknowledged(_ actions: SlackRequest.BlockActions) {
         guard let ts = actions.messageTS, let blocks = actions.messageBlocks else { return }
         let kept = blocks.filter { $0["type"]?.string != "actions" }
-        let note: SlackJSON = ["type": "context", "elements": [["type": "mrkdwn", "text": .string("Acknowledged by <@\(actions.userID)>")]]]
+        let note: JSONValue = ["type": "context", "elements": [["type": "mrkdwn", "text": .string("Acknowledged by <@\(actions.userID)>")]]]
         let text = kept.compactMap { $0["text"]?["text"]?.string }.joined(separator: "\n")
         touch("chat.update", ["channel": actions.channelID, "ts": ts, "text": text,
-                              "blocks": SlackJSON.array(kept + [note]).text])
+                              "blocks": JSONValue.array(kept + [note]).text])
     }
 
     /// A Web API call whose loss costs nothing but a stale screen: made after the answer, not
@@ -129,7 +130,7 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
 /// A rendered message: mrkdwn fallback text and Block Kit blocks.
 public struct SlackMessage: Hashable, Sendable {
     public var text: String
-    public var blocks: [SlackJSON]
+    public var blocks: [JSONValue]
 }
 
 /// What Slack is answered with.
@@ -142,7 +143,7 @@ public enum SlackAnswer: Hashable, Sendable {
     case ephemeral(SlackMessage)
 
     /// The JSON body (HTTP) or envelope payload (Socket Mode); nil when there is none.
-    public var payload: SlackJSON? {
+    public var payload: JSONValue? {
         switch self {
         case .empty: nil
         case .challenge(let challenge): ["challenge": .string(challenge)]

@@ -1,10 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 import Logging
+import NIOCore
 import Synchronization
 
 /// `POST /slack/events`: the one endpoint for the Events API, slash commands and
@@ -124,7 +125,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    static func json(_ value: SlackJSON) -> Response {
+    static func json(_ value: JSONValue) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: value.text)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentWire
 
 /// What Slack sent, decoded from one of its three body shapes (or a Socket Mode envelope's
 /// payload), before anything acts on it.
@@ -42,7 +43,7 @@ public enum SlackRequest: Hashable, Sendable {
         public var actionID: String
         public var value: String?
         /// The message's blocks as Slack sent them back.
-        public var messageBlocks: [SlackJSON]?
+        public var messageBlocks: [JSONValue]?
     }
 }
 
@@ -59,12 +60,12 @@ extension SlackRequest {
         let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch type {
         case "application/json":
-            guard let json = SlackJSON.parse(body) else { throw SlackRequestError("the body is not valid JSON") }
+            guard let json = JSONValue.parse(body) else { throw SlackRequestError("the body is not valid JSON") }
             return try eventsAPI(json)
         case "application/x-www-form-urlencoded":
             guard let form = FormEncoding.decode(body) else { throw SlackRequestError("the form body is not valid") }
             if let payload = form["payload"] {
-                guard let json = SlackJSON.parse(Array(payload.utf8)) else { throw SlackRequestError("the payload field is not valid JSON") }
+                guard let json = JSONValue.parse(Array(payload.utf8)) else { throw SlackRequestError("the payload field is not valid JSON") }
                 return try interactive(json)
             }
             return try slashCommand(form)
@@ -76,7 +77,7 @@ extension SlackRequest {
     }
 
     /// An Events API body (HTTP) or `events_api` envelope payload (Socket Mode).
-    public static func eventsAPI(_ json: SlackJSON) throws(SlackRequestError) -> SlackRequest {
+    public static func eventsAPI(_ json: JSONValue) throws(SlackRequestError) -> SlackRequest {
         guard let type = json["type"]?.string else { throw SlackRequestError("the JSON has no type") }
         switch type {
         case "url_verification":
@@ -111,7 +112,7 @@ extension SlackRequest {
     }
 
     /// An interactivity payload (HTTP `payload=` field, or Socket Mode `interactive` payload).
-    public static func interactive(_ json: SlackJSON) throws(SlackRequestError) -> SlackRequest {
+    public static func interactive(_ json: JSONValue) throws(SlackRequestError) -> SlackRequest {
         guard let type = json["type"]?.string else { throw SlackRequestError("the payload has no type") }
         guard type == "block_actions" else { return .other(type: type) }
         guard let user = json["user"]?["id"]?.string else { throw SlackRequestError("block_actions without user.id") }

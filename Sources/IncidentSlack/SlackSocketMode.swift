@@ -1,6 +1,7 @@
 import HummingbirdWSClient
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -85,7 +86,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         let logger = logger
         _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
             for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message, let envelope = SlackJSON.parse(Array(text.utf8)) else {
+                guard case .text(let text) = message, let envelope = JSONValue.parse(Array(text.utf8)) else {
                     logger.warning("Socket Mode: a message that is not JSON; ignored")
                     continue
                 }
@@ -107,9 +108,9 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                         continue
                     }
                     guard let ack = try await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { continue }
-                    var body: [String: SlackJSON] = ["envelope_id": .string(id)]
+                    var body: [String: JSONValue] = ["envelope_id": .string(id)]
                     if let payload = ack.payload { body["payload"] = payload }
-                    try await outbound.write(.text(SlackJSON.object(body).text))
+                    try await outbound.write(.text(JSONValue.object(body).text))
                 }
             }
         }
@@ -118,7 +119,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
     /// The answer to acknowledge an envelope with; nil when it must not be acknowledged (the
     /// store failed, so Slack should send it again).
-    static func handle(_ envelope: SlackJSON, type: String, gateway: SlackGateway<Clock>, logger: Logger) async throws -> SlackAnswer? {
+    static func handle(_ envelope: JSONValue, type: String, gateway: SlackGateway<Clock>, logger: Logger) async throws -> SlackAnswer? {
         let request: SlackRequest
         do {
             guard let payload = envelope["payload"] else { throw SlackRequestError("envelope without a payload") }

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 import Logging
 import Synchronization
 
@@ -139,11 +140,11 @@ public final class SlackTransport: ChatTransport {
 
     func messageArguments(_ message: Message, job: TransportJob) -> [String: String] {
         let blocks = SlackFormat.blocks(message, people: job.people, incident: job.incident)
-        return ["text": SlackFormat.text(message, people: job.people), "blocks": SlackJSON.array(blocks).text]
+        return ["text": SlackFormat.text(message, people: job.people), "blocks": JSONValue.array(blocks).text]
     }
 
     @discardableResult
-    func call(_ method: String, _ arguments: [String: String]) async throws(SlackAPIError) -> SlackJSON {
+    func call(_ method: String, _ arguments: [String: String]) async throws(SlackAPIError) -> JSONValue {
         try await api.call(method, arguments)
     }
 }

@@ -2,16 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 import NIOCore
 import NIOHTTP1
-
-/// A secret from the environment or a file: shows as `<redacted>` wherever it is printed.
-public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    public let value: String
-    public init(_ value: String) { self.value = value }
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-}
 
 /// Slack's Web API over HTTPS: form-encoded arguments, a bearer token, `{ok, error}` answers.
 public struct SlackWebAPI: Sendable {
@@ -32,7 +25,7 @@ public struct SlackWebAPI: Sendable {
     static let queryMethods: Set<String> = ["users.info", "users.lookupByEmail"]
 
     /// Calls `method` with `arguments`; returns the answer when `ok` is true.
-    public func call(_ method: String, _ arguments: [String: String]) async throws(SlackAPIError) -> SlackJSON {
+    public func call(_ method: String, _ arguments: [String: String]) async throws(SlackAPIError) -> JSONValue {
         let form = FormEncoding.encode(arguments)
         var request: HTTPClientRequest
         if Self.queryMethods.contains(method) {
@@ -61,10 +54,10 @@ public struct SlackWebAPI: Sendable {
         }
         guard (200..<300).contains(status) else {
             if status >= 500 || status == 408 { throw .unavailable(method: method, reason: "HTTP \(status)") }
-            let error = SlackJSON.parse(body.readableBytesView)?["error"]?.string
+            let error = JSONValue.parse(body.readableBytesView)?["error"]?.string
             throw .slack(method: method, error: error ?? "http_\(status)")
         }
-        guard let json = SlackJSON.parse(body.readableBytesView), let ok = json["ok"]?.bool else {
+        guard let json = JSONValue.parse(body.readableBytesView), let ok = json["ok"]?.bool else {
             throw .unavailable(method: method, reason: "the answer is not Slack's JSON")
         }
         guard ok else { throw .slack(method: method, error: json["error"]?.string ?? "unknown_error") }

@@ -48,6 +48,31 @@ import Testing
         #expect(severity == Severity.p1)
     }
 
+    @Test func aSyncBatchCommitsItsCommandsWithItsToken() async throws {
+        let bot = try TestBot()
+        func event(_ id: String, _ text: String) -> ChatEvent {
+            ChatEvent(platform: .matrix, id: id, room: "!lobby:localhost", user: "@alice:example.org", text: text, reply: .outbox)
+        }
+        let batch = [event("$1", "good morning"), event("$2", "!incident declare Payment API errors --sev P1"),
+                     event("$3", "!note INC-1 checking the load balancer")]
+        #expect(try await bot.store.read { try $0.syncToken(.matrix) } == nil)
+        let outcomes = try await bot.engine.handle(batch, checkpoint: SyncCheckpoint(platform: .matrix, token: "s1"))
+        #expect(outcomes.map(\.disposition) == [.ignored, .handled, .handled])
+        #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s1")
+        let notes = try await bot.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count }
+        #expect(notes == 1)
+        // The same events again (a homeserver replaying a batch): their event ids are known, so
+        // nothing runs twice; the token still moves on.
+        let queued = try await outboxCount(bot)
+        let again = try await bot.engine.handle(batch, checkpoint: SyncCheckpoint(platform: .matrix, token: "s2"))
+        #expect(again.map(\.disposition) == [.ignored, .duplicate, .duplicate])
+        #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s2")
+        #expect(try await outboxCount(bot) == queued)
+        // A batch with no commands still stores its token.
+        _ = try await bot.engine.handle([event("$4", "thanks all")], checkpoint: SyncCheckpoint(platform: .matrix, token: "s3"))
+        #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s3")
+    }
+
     @Test func plainChatIsIgnored() async throws {
         let bot = try TestBot()
         #expect(try await bot.say("U0REPORTER", "is the database down?").disposition == .ignored)

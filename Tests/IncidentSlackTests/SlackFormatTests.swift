@@ -2,6 +2,7 @@ import Foundation
 import IncidentCommands
 import IncidentCore
 import IncidentEngine
+import IncidentWire
 @testable import IncidentSlack
 import IncidentTesting
 import Logging

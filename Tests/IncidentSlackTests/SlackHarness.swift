@@ -7,6 +7,7 @@ import IncidentEngine
 import IncidentSlack
 import IncidentSQLite
 import IncidentTesting
+import IncidentWire
 import Logging
 import NIOCore
 import SlackFake
@@ -87,7 +88,7 @@ final class SlackHarness: Sendable {
     struct Answer {
         var status: Int
         var body: String
-        var json: SlackJSON? { SlackJSON.parse(Array(body.utf8)) }
+        var json: JSONValue? { JSONValue.parse(Array(body.utf8)) }
         /// The ephemeral text a slash command answered with.
         var text: String { json?["text"]?.string ?? body }
     }
@@ -141,7 +142,7 @@ final class SlackHarness: Sendable {
     @discardableResult
     func mention(_ person: String, _ text: String, in channel: String, eventID: String? = nil, retry: Int? = nil) async throws -> Answer {
         let id = eventID ?? "Ev\(nextID())"
-        let body: SlackJSON = [
+        let body: JSONValue = [
             "token": "deprecated", "team_id": "T0TEAM001", "api_app_id": "AINCBOT01", "type": "event_callback",
             "event_id": .string(id), "event_time": .number(Double(clock.now.secondsSinceEpoch)),
             "authorizations": [["user_id": .string(FakeSlack.botUserID), "is_bot": true, "team_id": "T0TEAM001"]],
@@ -156,7 +157,7 @@ final class SlackHarness: Sendable {
     @discardableResult
     func click(_ person: String, _ actionID: String, on message: FakeSlack.Posted) async throws -> Answer {
         let button = message.blocks?.array?.last?["elements"]?.array?.first { $0["action_id"]?.string == actionID }
-        let payload: SlackJSON = [
+        let payload: JSONValue = [
             "type": "block_actions", "trigger_id": .string("\(nextID()).click"), "api_app_id": "AINCBOT01",
             "user": ["id": .string(Self.users[person] ?? person), "username": .string(person), "team_id": "T0TEAM001"],
             "team": ["id": "T0TEAM001", "domain": "example"],

@@ -3,6 +3,7 @@ import IncidentCore
 import IncidentEngine
 import IncidentSlack
 import IncidentTesting
+import IncidentWire
 import Logging
 import ServiceLifecycle
 import SlackFake
@@ -11,12 +12,12 @@ import Testing
 /// Socket Mode against the fake's WebSocket: acks by envelope id, a `disconnect` and a dropped
 /// socket mid-stream, nothing lost and nothing handled twice.
 @Suite struct SlackSocketModeTests {
-    static func slash(_ n: Int, _ text: String, user: String = "U0ALICE01") -> SlackJSON {
+    static func slash(_ n: Int, _ text: String, user: String = "U0ALICE01") -> JSONValue {
         ["command": "/incident", "text": .string(text), "user_id": .string(user), "channel_id": .string(SlackHarness.lobby),
          "trigger_id": .string("\(n).socket"), "team_id": "T0TEAM001", "response_url": "https://hooks.slack.com/x"]
     }
 
-    static func noteMention(_ n: Int, channel: String) -> SlackJSON {
+    static func noteMention(_ n: Int, channel: String) -> JSONValue {
         ["type": "event_callback", "event_id": .string("EvSOCK\(n)"),
          "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
          "event": ["type": "app_mention", "user": "U0ALICE01", "channel": .string(channel),

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import IncidentSlack
+import IncidentWire
 
 /// Socket Mode, as Slack runs it: `hello` on connect, envelopes with an `envelope_id` that the
 /// app must acknowledge, `disconnect` when Slack wants a new connection, and envelopes that
@@ -23,14 +24,14 @@ extension FakeSlack {
             return (id, state.unacked.map(\.envelope))
         }
         defer { _ = state.withLock { $0.sockets.removeValue(forKey: id) } }
-        let hello: SlackJSON = ["type": "hello", "num_connections": 1, "connection_info": ["app_id": "AINCBOT01"],
+        let hello: JSONValue = ["type": "hello", "num_connections": 1, "connection_info": ["app_id": "AINCBOT01"],
                                 "debug_info": ["host": "fake-slack", "approximate_connection_time": 3600]]
         try await outbound.write(.text(hello.text))
         for envelope in resend { try await outbound.write(.text(envelope.text)) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await message in inbound.messages(maxSize: 1 << 20) {
-                    guard case .text(let text) = message, let ack = SlackJSON.parse(Array(text.utf8)),
+                    guard case .text(let text) = message, let ack = JSONValue.parse(Array(text.utf8)),
                           let envelopeID = ack["envelope_id"]?.string else { continue }
                     self.state.withLock { state in
                         state.acks.append((envelopeID, ack["payload"]))
@@ -43,7 +44,7 @@ extension FakeSlack {
                     switch command {
                     case .send(let text): try await outbound.write(.text(text))
                     case .disconnect:
-                        let message: SlackJSON = ["type": "disconnect", "reason": "refresh_requested",
+                        let message: JSONValue = ["type": "disconnect", "reason": "refresh_requested",
                                                   "debug_info": ["host": "fake-slack"]]
                         try await outbound.write(.text(message.text))
                     case .drop: throw Dropped()
@@ -58,10 +59,10 @@ extension FakeSlack {
     /// Sends an envelope on the newest connection (or queues it for the next one); returns its
     /// `envelope_id`.
     @discardableResult
-    public func sendEnvelope(type: String, payload: SlackJSON, acceptsResponsePayload: Bool = false) -> String {
+    public func sendEnvelope(type: String, payload: JSONValue, acceptsResponsePayload: Bool = false) -> String {
         state.withLock { state in
             let id = "env-" + state.newID("")
-            let envelope: SlackJSON = ["envelope_id": .string(id), "type": .string(type), "payload": payload,
+            let envelope: JSONValue = ["envelope_id": .string(id), "type": .string(type), "payload": payload,
                                        "accepts_response_payload": .bool(acceptsResponsePayload), "retry_attempt": 0]
             state.unacked.append((id, envelope))
             state.sockets.max { $0.key < $1.key }?.value.yield(.send(envelope.text))
@@ -81,6 +82,6 @@ extension FakeSlack {
 
     public var socketConnections: Int { state.withLock { $0.sockets.count } }
     public var connectionsOpened: Int { state.withLock { $0.connectionsOpened } }
-    public var acknowledged: [(id: String, payload: SlackJSON?)] { state.withLock { $0.acks } }
+    public var acknowledged: [(id: String, payload: JSONValue?)] { state.withLock { $0.acks } }
     public var unacknowledged: Int { state.withLock { $0.unacked.count } }
 }

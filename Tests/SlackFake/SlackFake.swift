@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import IncidentSlack
+import IncidentWire
 import Logging
 import NIOCore
 import Synchronization
@@ -38,7 +39,7 @@ public final class FakeSlack: Sendable {
         public var channel: String
         public var ts: String
         public var text: String
-        public var blocks: SlackJSON?
+        public var blocks: JSONValue?
         /// For ephemeral messages: who sees it.
         public var user: String?
     }
@@ -68,8 +69,8 @@ public final class FakeSlack: Sendable {
         var sockets: [Int: AsyncStream<SocketCommand>.Continuation] = [:]
         var nextSocket = 1
         var connectionsOpened = 0
-        var unacked: [(id: String, envelope: SlackJSON)] = []
-        var acks: [(id: String, payload: SlackJSON?)] = []
+        var unacked: [(id: String, envelope: JSONValue)] = []
+        var acks: [(id: String, payload: JSONValue?)] = []
     }
 
     enum SocketCommand: Sendable {
@@ -175,7 +176,7 @@ public final class FakeSlack: Sendable {
                 guard let form = FormEncoding.decode(body.readableBytesView) else { return reply(method, [:], status: 400, error: "invalid_form_data") }
                 arguments = form
             } else if type.hasPrefix("application/json") {
-                guard let json = SlackJSON.parse(body.readableBytesView)?.object else { return reply(method, [:], status: 200, error: "invalid_json") }
+                guard let json = JSONValue.parse(body.readableBytesView)?.object else { return reply(method, [:], status: 200, error: "invalid_json") }
                 arguments = json.mapValues { $0.string ?? $0.text }
             } else if body.readableBytes > 0 {
                 return reply(method, arguments, status: 200, error: "invalid_form_data")
@@ -230,20 +231,20 @@ public final class FakeSlack: Sendable {
 
     struct SlackError: Error { var code: String }
 
-    func perform(_ method: String, _ args: [String: String], _ state: inout State) -> Result<SlackJSON, SlackError> {
+    func perform(_ method: String, _ args: [String: String], _ state: inout State) -> Result<JSONValue, SlackError> {
         func channel(_ key: String = "channel") -> Result<Channel, SlackError> {
             guard let id = args[key], let channel = state.channels[id] else { return .failure(SlackError(code: "channel_not_found")) }
             return .success(channel)
         }
-        func info(_ channel: Channel) -> SlackJSON {
+        func info(_ channel: Channel) -> JSONValue {
             ["id": .string(channel.id), "name": .string(channel.name), "is_channel": .bool(!channel.isIM), "is_im": .bool(channel.isIM),
              "is_private": false, "topic": ["value": .string(channel.topic)], "num_members": .number(Double(channel.members.count))]
         }
         func message(_ channelID: String, user: String? = nil) -> Result<Posted, SlackError> {
             let text = args["text"] ?? ""
-            var blocks: SlackJSON?
+            var blocks: JSONValue?
             if let raw = args["blocks"] {
-                guard let parsed = SlackJSON.parse(Array(raw.utf8)), parsed.array != nil else { return .failure(SlackError(code: "invalid_blocks")) }
+                guard let parsed = JSONValue.parse(Array(raw.utf8)), parsed.array != nil else { return .failure(SlackError(code: "invalid_blocks")) }
                 for block in parsed.array! {
                     if let section = block["text"]?["text"]?.string, section.count > 3_000 { return .failure(SlackError(code: "invalid_blocks")) }
                 }
@@ -348,7 +349,7 @@ public final class FakeSlack: Sendable {
         }
     }
 
-    static func json(_ value: SlackJSON, status: Int = 200) -> Response {
+    static func json(_ value: JSONValue, status: Int = 200) -> Response {
         Response(status: .init(code: status), headers: [.contentType: "application/json; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: value.text)))
     }

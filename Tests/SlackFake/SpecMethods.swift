@@ -1,5 +1,6 @@
 import Foundation
 import IncidentSlack
+import IncidentWire
 
 /// Slack's Web API methods and their arguments, as Slack's OpenAPI spec lists them
 /// (`slack-web-methods.json`, made by scripts/extract-slack-methods.py from the spec).
@@ -15,7 +16,7 @@ public struct SpecMethods: Sendable {
 
     public static let shared: SpecMethods = {
         guard let url = Bundle.module.url(forResource: "slack-web-methods", withExtension: "json"),
-              let data = try? Data(contentsOf: url), let json = SlackJSON.parse(Array(data)),
+              let data = try? Data(contentsOf: url), let json = JSONValue.parse(Array(data)),
               let methods = json["methods"]?.object else {
             fatalError("Tests/SlackFake/slack-web-methods.json is missing or broken; run scripts/extract-slack-methods.py")
         }

@@ -1,20 +1,21 @@
 import Foundation
 
-/// A JSON value, for the parts of Slack's payloads and answers that have no fixed shape.
-public enum SlackJSON: Hashable, Sendable, Codable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral,
+/// A JSON value, for the parts of Slack's and Matrix's payloads and answers that have no fixed
+/// shape.
+public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral,
     ExpressibleByArrayLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
     case string(String)
     case number(Double)
     case bool(Bool)
-    case array([SlackJSON])
-    case object([String: SlackJSON])
+    case array([JSONValue])
+    case object([String: JSONValue])
     case null
 
     public init(stringLiteral value: String) { self = .string(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    public init(arrayLiteral elements: SlackJSON...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, SlackJSON)...) {
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 
@@ -28,10 +29,10 @@ public enum SlackJSON: Hashable, Sendable, Codable, ExpressibleByStringLiteral, 
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([SlackJSON].self) {
+        } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: SlackJSON].self))
+            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 
@@ -48,12 +49,12 @@ public enum SlackJSON: Hashable, Sendable, Codable, ExpressibleByStringLiteral, 
         }
     }
 
-    public subscript(key: String) -> SlackJSON? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil
     }
 
-    public subscript(index: Int) -> SlackJSON? {
+    public subscript(index: Int) -> JSONValue? {
         if case .array(let array) = self, array.indices.contains(index) { return array[index] }
         return nil
     }
@@ -73,19 +74,19 @@ public enum SlackJSON: Hashable, Sendable, Codable, ExpressibleByStringLiteral, 
         return nil
     }
 
-    public var array: [SlackJSON]? {
+    public var array: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
-    public var object: [String: SlackJSON]? {
+    public var object: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 
     /// Parses JSON text; nil when it is not JSON.
-    public static func parse(_ bytes: some Collection<UInt8>) -> SlackJSON? {
-        try? JSONDecoder().decode(SlackJSON.self, from: Data(bytes))
+    public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// Compact JSON text with sorted keys (stable for tests and logs).
