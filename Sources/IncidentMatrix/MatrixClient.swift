@@ -1,0 +1,187 @@
+import AsyncHTTPClient
+import Foundation
+import IncidentWire
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The Matrix Client-Server API over HTTP(S): JSON bodies, a bearer access token, `{errcode,
+/// error}` answers. A 429 with a short `retry_after_ms` is waited out here (a burst is normal
+/// for a homeserver's rate limiter); a longer one is handed to the caller with its hint.
+public final class MatrixClient: Sendable {
+    /// `https://matrix.example.org`, without a trailing slash.
+    public let homeserver: String
+    let auth: Auth
+    let client: HTTPClient
+    /// A 429 asking for at most this long is waited out and the call tried again.
+    let inlineRateLimitWait: Duration
+    let inlineRateLimitAttempts: Int
+    let accessToken = Mutex<Secret?>(nil)
+
+    /// How the bot proves who it is.
+    public enum Auth: Sendable {
+        /// An access token from the environment (`MATRIX_ACCESS_TOKEN`).
+        case token(Secret)
+        /// A user id and password: logs in once and keeps the token in `tokenFile` (mode 0600),
+        /// so restarts reuse the same device and its transaction ids; logs in again only when
+        /// the homeserver forgets the token.
+        case password(user: String, password: Secret, tokenFile: String)
+    }
+
+    public init(homeserver: String, auth: Auth, client: HTTPClient = .shared,
+                inlineRateLimitWait: Duration = .seconds(10), inlineRateLimitAttempts: Int = 8) {
+        self.homeserver = homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver
+        self.auth = auth
+        self.client = client
+        self.inlineRateLimitWait = inlineRateLimitWait
+        self.inlineRateLimitAttempts = inlineRateLimitAttempts
+        if case .token(let token) = auth { accessToken.withLock { $0 = token } }
+    }
+
+    /// Calls the Client-Server API. `path` starts after `/_matrix/client/v3/` and has its
+    /// segments already encoded (`MatrixClient.segment`).
+    public func call(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: JSONValue? = nil,
+                     timeout: Duration = .seconds(30)) async throws(MatrixError) -> JSONValue {
+        var relogged = false
+        var waits = 0
+        while true {
+            do {
+                let token = try await currentToken()
+                return try await send(method, "/_matrix/client/v3/" + path, query: query, body: body, token: token, timeout: timeout)
+            } catch .rateLimited(let after) where waits < inlineRateLimitAttempts && (after ?? .seconds(1)) <= inlineRateLimitWait {
+                waits += 1
+                try? await Task.sleep(for: after ?? .seconds(1))
+                if Task.isCancelled { throw .unavailable("cancelled") }
+            } catch let error where error.isUnknownToken && !relogged {
+                guard case .password = auth else { throw error }
+                relogged = true
+                accessToken.withLock { $0 = nil }
+                try await login(forget: true)
+            }
+        }
+    }
+
+    /// One HTTP exchange, no retries. Public for the password login and the test support.
+    public func send(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: JSONValue?, token: Secret?,
+                     timeout: Duration) async throws(MatrixError) -> JSONValue {
+        let url = homeserver + path + (query.isEmpty ? "" : "?" + Self.query(query))
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body.text))
+        }
+        let status: Int
+        let headers: HTTPHeaders
+        let bytes: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
+            status = Int(response.status.code)
+            headers = response.headers
+            bytes = try await response.body.collect(upTo: 32 << 20)
+        } catch {
+            throw .unavailable(Self.describe(error))
+        }
+        let json = JSONValue.parse(bytes.readableBytesView)
+        if (200..<300).contains(status) {
+            guard let json else { throw .unavailable("HTTP \(status) with a body that is not JSON") }
+            return json
+        }
+        let code = json?["errcode"]?.string ?? "HTTP_\(status)"
+        let reason = json?["error"]?.string ?? "HTTP \(status)"
+        if status == 429 || code == "M_LIMIT_EXCEEDED" {
+            let millis = json?["retry_after_ms"]?.int
+            let header = headers.first(name: "Retry-After").flatMap(Int64.init)
+            throw .rateLimited(retryAfter: millis.map { .milliseconds(max($0, 1)) } ?? header.map { .seconds(max($0, 1)) })
+        }
+        if status >= 500 || status == 408 { throw .unavailable("HTTP \(status): \(code) \(reason)") }
+        throw .matrix(status: status, code: code, reason: reason)
+    }
+
+    /// The access token, logging in first when the bot has a password and no token yet.
+    func currentToken() async throws(MatrixError) -> Secret {
+        if let token = accessToken.withLock({ $0 }) { return token }
+        try await login(forget: false)
+        guard let token = accessToken.withLock({ $0 }) else { throw .unavailable("no access token after login") }
+        return token
+    }
+
+    /// Reads the kept token, or logs in with the password and keeps the new one.
+    func login(forget: Bool) async throws(MatrixError) {
+        guard case .password(let user, let password, let tokenFile) = auth else { return }
+        if !forget, let kept = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+           !kept.isEmpty {
+            accessToken.withLock { $0 = Secret(kept) }
+            return
+        }
+        let body: JSONValue = [
+            "type": "m.login.password",
+            "identifier": ["type": "m.id.user", "user": .string(user)],
+            "password": .string(password.value),
+            "initial_device_display_name": "incident-bot",
+        ]
+        let answer = try await send(.POST, "/_matrix/client/v3/login", body: body, token: nil, timeout: .seconds(30))
+        guard let token = answer["access_token"]?.string else { throw .unavailable("the login answer has no access_token") }
+        try? FileManager.default.removeItem(atPath: tokenFile)
+        guard FileManager.default.createFile(atPath: tokenFile, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw .unavailable("logged in, but cannot keep the token in \(tokenFile)")
+        }
+        accessToken.withLock { $0 = Secret(token) }
+    }
+
+    /// The bot's own user id (`GET /account/whoami`).
+    public func whoami() async throws(MatrixError) -> String {
+        guard let user = try await call(.GET, "account/whoami")["user_id"]?.string else {
+            throw .unavailable("whoami answered without a user_id")
+        }
+        return user
+    }
+
+    /// One path segment, percent-encoded: room ids, aliases, user ids and transaction ids.
+    public static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func query(_ items: [String: String]) -> String {
+        items.sorted { $0.key < $1.key }.map { "\(segment($0.key))=\(segment($0.value))" }.joined(separator: "&")
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
+            return "\(error)"
+        }
+        return String(describing: error)
+    }
+}
+
+/// A Client-Server API call that did not succeed.
+public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A 4xx with the homeserver's `errcode` (`M_FORBIDDEN`, `M_ROOM_IN_USE`, ...).
+    case matrix(status: Int, code: String, reason: String)
+    /// 429 `M_LIMIT_EXCEEDED`; the wait from `retry_after_ms` or `Retry-After`.
+    case rateLimited(retryAfter: Duration?)
+    /// 5xx, a timeout, a refused connection: the homeserver is down or restarting.
+    case unavailable(String)
+
+    public var code: String? {
+        if case .matrix(_, let code, _) = self { return code }
+        return nil
+    }
+
+    var isUnknownToken: Bool { code == "M_UNKNOWN_TOKEN" || code == "M_MISSING_TOKEN" }
+
+    /// The bot's token or account is wrong: the operator must fix it; until then nothing is dropped.
+    public var isSetupError: Bool { isUnknownToken || code == "M_USER_DEACTIVATED" || code == "M_USER_LOCKED" }
+
+    public var description: String {
+        switch self {
+        case .matrix(let status, let code, let reason): "\(code) (HTTP \(status)): \(reason)"
+        case .rateLimited(let after): "M_LIMIT_EXCEEDED" + (after.map { " (retry after \(Int(($0 / .milliseconds(1)).rounded())) ms)" } ?? "")
+        case .unavailable(let reason): "homeserver unavailable: \(reason)"
+        }
+    }
+}

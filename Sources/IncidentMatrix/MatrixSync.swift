@@ -1,0 +1,200 @@
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The inbound half of Matrix: long-polls `/sync` as the bot's user and hands each batch's
+/// commands to the engine in ONE transaction with the batch's `next_batch` token, so a crash
+/// either redoes a whole batch (whose event ids are then already seen) or none of it.
+///
+/// The first start (no stored token) takes the token without acting on the history before it.
+/// Invitations from allowed inviters are joined before the batch is committed; others are
+/// declined.
+public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
+    public struct Settings: Sendable {
+        /// How long the homeserver may hold a `/sync` open.
+        public var timeout: Duration
+        /// Who may invite the bot: Matrix ids (`@alice:example.org`) or server names
+        /// (`example.org`); empty allows the bot's own server only.
+        public var allowInvitesFrom: [String]
+        /// The first wait after a failed `/sync`; doubled each time, up to `retryCeiling`.
+        public var retryBase: Duration
+        public var retryCeiling: Duration
+
+        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retryBase: Duration = .seconds(1),
+                    retryCeiling: Duration = .seconds(60)) {
+            self.timeout = timeout
+            self.allowInvitesFrom = allowInvitesFrom
+            self.retryBase = retryBase
+            self.retryCeiling = retryCeiling
+        }
+    }
+
+    let client: MatrixClient
+    let engine: Engine<Clock>
+    let settings: Settings
+    let logger: Logger
+    /// The filter: room messages only, no presence, receipts, typing or state.
+    static var filter: JSONValue {
+        [
+            "presence": ["types": []],
+            "account_data": ["types": []],
+            "room": [
+                "timeline": ["types": ["m.room.message"], "limit": 100],
+                "state": ["types": []],
+                "ephemeral": ["types": []],
+                "account_data": ["types": []],
+            ],
+        ]
+    }
+
+    public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
+        self.client = client
+        self.engine = engine
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            let me = try await self.retrying("whoami") { () async throws(MatrixError) in try await self.client.whoami() }
+            guard let me else { return }
+            self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
+            var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
+            while !Task.isCancelled {
+                let current = since
+                let batch = try await self.retrying("sync") { () async throws(MatrixError) in
+                    try await self.syncOnce(since: current, me: me)
+                }
+                guard let batch else { return }
+                since = batch
+            }
+        }
+    }
+
+    /// One `/sync` and its batch committed; returns the new since-token.
+    func syncOnce(since: String?, me: String) async throws(MatrixError) -> String {
+        var query = ["filter": Self.filter.text, "timeout": since == nil ? "0" : "\(settings.timeout.components.seconds * 1_000)"]
+        if let since { query["since"] = since }
+        let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
+        guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
+        try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
+        let events = since == nil ? [] : Self.commands(in: answer, me: me)
+        if since == nil {
+            let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
+            logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
+        }
+        for (room, joined) in answer["rooms"]?["join"]?.object ?? [:] where joined["timeline"]?["limited"]?.bool == true && since != nil {
+            logger.warning("Matrix sync skipped messages in a busy room (timeline limited); commands among them are not run",
+                           metadata: ["room": "\(room)"])
+        }
+        do {
+            let outcomes = try await engine.handle(events, checkpoint: SyncCheckpoint(platform: .matrix, token: next))
+            for (event, outcome) in zip(events, outcomes) where outcome.disposition != .ignored {
+                logger.debug("Matrix command", metadata: ["event.id": "\(event.id)", "outcome": "\(outcome.disposition.rawValue)"])
+            }
+        } catch {
+            throw .unavailable("cannot commit the sync batch: \(error)")
+        }
+        return next
+    }
+
+    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest.
+    func acceptInvitations(_ invites: [String: JSONValue], me: String) async throws(MatrixError) {
+        for (room, invite) in invites {
+            let inviter = invite["invite_state"]?["events"]?.array?.first {
+                $0["type"]?.string == "m.room.member" && $0["state_key"]?.string == me
+            }?["sender"]?.string ?? ""
+            let path = MatrixClient.segment(room)
+            if Self.allows(inviter, me: me, list: settings.allowInvitesFrom) {
+                do {
+                    _ = try await client.call(.POST, "join/\(path)", body: [:])
+                    logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
+                } catch where error.code != nil {
+                    logger.warning("cannot join a Matrix room", metadata: ["room": "\(room)", "reason": "\(error)"])
+                }
+            } else {
+                logger.warning("declined a Matrix invitation from outside matrix.allow_invites_from",
+                               metadata: ["room": "\(room)", "inviter": "\(inviter)"])
+                do {
+                    _ = try await client.call(.POST, "rooms/\(path)/leave", body: [:])
+                } catch where error.code != nil {}
+            }
+        }
+    }
+
+    /// Whether `inviter` may invite the bot: listed by id or by server; with an empty list,
+    /// anyone on the bot's own server.
+    static func allows(_ inviter: String, me: String, list: [String]) -> Bool {
+        let server = MatrixTransport.serverName(inviter)
+        guard inviter.hasPrefix("@"), inviter.contains(":") else { return false }
+        if list.isEmpty { return server == MatrixTransport.serverName(me) }
+        return list.contains(inviter) || list.contains(server)
+    }
+
+    /// The commands in a sync answer, oldest first within each room: text messages starting
+    /// with `!` or `/` from anyone but the bot, edits excluded.
+    static func commands(in answer: JSONValue, me: String) -> [ChatEvent] {
+        var events: [ChatEvent] = []
+        for (room, joined) in (answer["rooms"]?["join"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for event in joined["timeline"]?["events"]?.array ?? [] {
+                guard event["type"]?.string == "m.room.message", let id = event["event_id"]?.string,
+                      let sender = event["sender"]?.string, sender != me,
+                      let content = event["content"], content["msgtype"]?.string == "m.text",
+                      content["m.relates_to"]?["rel_type"]?.string != "m.replace",
+                      let body = content["body"]?.string else { continue }
+                let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
+                                       ? content["formatted_body"]?.string : nil)
+                guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
+                events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outbox))
+            }
+        }
+        return events
+    }
+
+    /// The text a command is read from: the plain body, with each pill of the HTML body (which
+    /// clients show as the person's display name) replaced by the Matrix id it links to.
+    static func commandText(_ body: String, html: String?) -> String {
+        guard let html, html.contains("https://matrix.to/#/") else { return body }
+        var text = body
+        var rest = Substring(html)
+        while let start = rest.range(of: "<a href=\"https://matrix.to/#/") {
+            rest = rest[start.upperBound...]
+            guard let quote = rest.firstIndex(of: "\""), let close = rest.range(of: "</a>") else { break }
+            let target = String(rest[..<quote]).removingPercentEncoding ?? String(rest[..<quote])
+            guard let open = rest[quote...].firstIndex(of: ">"), open < close.lowerBound else { break }
+            let label = String(rest[rest.index(after: open)..<close.lowerBound])
+            rest = rest[close.upperBound...]
+            guard target.hasPrefix("@"), !label.isEmpty, let found = text.range(of: label) else { continue }
+            text.replaceSubrange(found, with: target)
+        }
+        return text
+    }
+
+    /// Runs `body` until it succeeds, waiting with backoff after each failure; nil when the
+    /// service is shutting down.
+    func retrying<T: Sendable>(_ what: String, _ body: () async throws(MatrixError) -> T) async throws -> T? {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let value = try await body()
+                if failures > 0 { logger.notice("Matrix homeserver reachable again", metadata: ["call": "\(what)"]) }
+                return value
+            } catch {
+                failures += 1
+                let backoff = settings.retryBase * Double(1 << min(failures - 1, 16))
+                var wait = min(backoff, settings.retryCeiling)
+                if case .rateLimited(let after?) = error { wait = max(wait, after) }
+                let log = error.isSetupError || failures == 1 || failures % 10 == 0
+                if log {
+                    logger.log(level: error.isSetupError ? .error : .warning, "Matrix \(what) failed; retrying",
+                               metadata: ["reason": "\(error)", "failures": "\(failures)", "retry.in": "\(DurationText.format(wait))"])
+                }
+                try? await Task.sleep(for: wait)
+            }
+        }
+        return nil
+    }
+}

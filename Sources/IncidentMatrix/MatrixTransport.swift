@@ -1,0 +1,273 @@
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+import Logging
+import Synchronization
+
+/// The outbound half of Matrix: carries out outbox jobs with Client-Server API calls.
+///
+/// Exactly once: every message is `PUT .../send/m.room.message/{txnId}` with the txnId made from
+/// the outbox key, so the homeserver shows a retried send once. An incident room is created
+/// with the outbox key in its `m.room.create` content; a retry that finds its alias taken by a
+/// room carrying the same key takes that room instead of making a second one.
+public final class MatrixTransport: ChatTransport {
+    public let platform = Platform.matrix
+    let client: MatrixClient
+    let logger: Logger
+    /// How many suffixes (`-2`, `-3`, ...) to try when an alias is taken.
+    let aliasAttempts = 20
+    /// The power level the declarer, the IC and the roles get in an incident room: enough to
+    /// change its topic and name (`state_default` of the private preset), not its power levels.
+    static let responderPowerLevel = 50
+    /// The key in an incident room's `m.room.create` content that holds the outbox key.
+    static let creationKey = "io.github.incident-bot.job"
+    let state = Mutex(State())
+
+    struct State {
+        var me: String?
+        /// The bot's `m.direct` account data, once read: Matrix id -> DM room ids.
+        var direct: [String: [String]]?
+        /// Room aliases (`#incidents:example.org`) resolved to room ids.
+        var aliases: [String: String] = [:]
+    }
+
+    public init(client: MatrixClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        do {
+            return try await perform(job)
+        } catch {
+            if error.isSetupError {
+                logger.error("the homeserver refuses the bot's access token; fix MATRIX_ACCESS_TOKEN or the login (docs/matrix-setup.md)",
+                             metadata: ["error": "\(error)"])
+            }
+            throw error.transportError
+        }
+    }
+
+    func perform(_ job: TransportJob) async throws(MatrixError) -> TransportReceipt {
+        switch job.action {
+        case .createRoom(let name, let topic, let invitees):
+            return try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
+                                        invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
+        case .invite(let room, let people):
+            try await invite(people.compactMap { job.people[$0]?.account }, to: room)
+        case .setTopic(let room, let topic):
+            try await inRoom(room) { (id) async throws(MatrixError) in
+                _ = try await client.call(.PUT, "rooms/\(MatrixClient.segment(id))/state/m.room.topic/",
+                                          body: ["topic": .string(MatrixFormat.topic(topic, people: job.people))])
+            }
+        case .post(let room, let message), .reply(let room, _, let message):
+            try await inRoom(room) { (id) async throws(MatrixError) in
+                try await send(MatrixFormat.notice(message, people: job.people), to: id, key: job.key)
+            }
+        case .directMessage(let person, let message):
+            guard let account = job.people[person]?.account else {
+                throw .matrix(status: 0, code: "NO_ACCOUNT", reason: "no Matrix id for \(person)")
+            }
+            let content = MatrixFormat.notice(message, people: job.people)
+            let room = try await directRoom(account)
+            do {
+                try await send(content, to: room, key: job.key)
+            } catch where error.code == "M_FORBIDDEN" {
+                // The bot is no longer in that room (the person left and it was cleaned up): a new one.
+                forgetDirectRoom(room, of: account)
+                try await send(content, to: try await directRoom(account), key: job.key)
+            }
+        }
+        return .delivered
+    }
+
+    /// `PUT /rooms/{room}/send/m.room.message/{txnId}`: the txnId is the outbox key, so a retry
+    /// of a send that reached the homeserver returns the first event instead of a second one.
+    func send(_ content: JSONValue, to room: String, key: String) async throws(MatrixError) {
+        _ = try await client.call(.PUT, "rooms/\(MatrixClient.segment(room))/send/m.room.message/\(MatrixClient.segment(key))",
+                                  body: content)
+    }
+
+    func me() async throws(MatrixError) -> String {
+        if let me = state.withLock({ $0.me }) { return me }
+        let me = try await client.whoami()
+        state.withLock { $0.me = me }
+        return me
+    }
+
+    /// `createRoom` with the alias `#name:server`, moving to `name-2`, ... while the alias is in use.
+    func createRoom(_ name: String, topic: String, invite: [String], key: String) async throws(MatrixError) -> TransportReceipt {
+        let me = try await me()
+        let server = Self.serverName(me)
+        var users: [String: JSONValue] = [me: 100]
+        for person in invite where person != me { users[person] = .number(Double(Self.responderPowerLevel)) }
+        for attempt in 1...aliasAttempts {
+            let alias = attempt == 1 ? name : Self.suffixed(name, attempt)
+            let body: JSONValue = [
+                "preset": "private_chat",
+                "visibility": "private",
+                "room_alias_name": .string(alias),
+                "name": .string(alias),
+                "topic": .string(topic),
+                "invite": .array(invite.filter { $0 != me }.map(JSONValue.string)),
+                "creation_content": [Self.creationKey: .string(key)],
+                "power_level_content_override": ["users": .object(users)],
+            ]
+            do throws(MatrixError) {
+                let answer = try await client.call(.POST, "createRoom", body: body)
+                guard let id = answer["room_id"]?.string else { throw .unavailable("createRoom answered without a room_id") }
+                if attempt > 1 { logger.notice("Matrix room alias taken; used the next one", metadata: ["alias": "#\(alias):\(server)"]) }
+                return .roomCreated(id: id, name: alias)
+            } catch where error.code == "M_ROOM_IN_USE" {
+                if let id = try await ownRoom(alias: "#\(alias):\(server)", key: key) { return .roomCreated(id: id, name: alias) }
+            }
+        }
+        throw .matrix(status: 400, code: "M_ROOM_IN_USE", reason: "tried #\(name) to #\(Self.suffixed(name, aliasAttempts))")
+    }
+
+    /// The room behind `alias` when this job created it (a retry after a crash), else nil.
+    func ownRoom(alias: String, key: String) async throws(MatrixError) -> String? {
+        guard let id = try await resolve(alias) else { return nil }
+        do {
+            let create = try await client.call(.GET, "rooms/\(MatrixClient.segment(id))/state/m.room.create/")
+            return create[Self.creationKey]?.string == key ? id : nil
+        } catch where error.code == "M_FORBIDDEN" || error.code == "M_NOT_FOUND" {
+            return nil
+        }
+    }
+
+    /// A room id for `room`: itself, or the room an alias (`#...`) points to; nil for an
+    /// alias that points nowhere.
+    func resolve(_ room: String) async throws(MatrixError) -> String? {
+        guard room.hasPrefix("#") else { return room }
+        if let known = state.withLock({ $0.aliases[room] }) { return known }
+        do {
+            guard let id = try await client.call(.GET, "directory/room/\(MatrixClient.segment(room))")["room_id"]?.string else {
+                return nil
+            }
+            state.withLock { $0.aliases[room] = id }
+            return id
+        } catch where error.code == "M_NOT_FOUND" {
+            return nil
+        }
+    }
+
+    /// Runs `body` with the room's id; when the bot is not in the room (a broadcast room it was
+    /// named but never invited to), joins it and runs `body` once more.
+    func inRoom(_ room: String, _ body: (String) async throws(MatrixError) -> Void) async throws(MatrixError) {
+        guard let id = try await resolve(room) else {
+            throw .matrix(status: 404, code: "M_NOT_FOUND", reason: "no room \(room)")
+        }
+        do {
+            try await body(id)
+        } catch where error.code == "M_FORBIDDEN" {
+            _ = try await client.call(.POST, "join/\(MatrixClient.segment(room))", body: [:])
+            try await body(id)
+        }
+    }
+
+    /// Invites each person (one call each: one unknown user must not fail the rest) and raises
+    /// them to the responder power level, so an IC named later may change the topic too.
+    func invite(_ people: [String], to room: String) async throws(MatrixError) {
+        guard !people.isEmpty else { return }
+        for person in people {
+            do {
+                _ = try await client.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(person)])
+            } catch where error.code == "M_FORBIDDEN" || error.code == "M_NOT_FOUND" || error.code == "M_BAD_STATE" {
+                // Already in the room, banned, or no such user: nothing an invite can change.
+                logger.notice("Matrix invite not sent", metadata: ["user": "\(person)", "reason": "\(error)"])
+            }
+        }
+        let path = "rooms/\(MatrixClient.segment(room))/state/m.room.power_levels/"
+        var levels = try await client.call(.GET, path).object ?? [:]
+        var users = levels["users"]?.object ?? [:]
+        let raise = people.filter { (users[$0]?.int ?? 0) < Self.responderPowerLevel }
+        guard !raise.isEmpty else { return }
+        for person in raise { users[person] = .number(Double(Self.responderPowerLevel)) }
+        levels["users"] = .object(users)
+        _ = try await client.call(.PUT, path, body: .object(levels))
+    }
+
+    /// The bot's direct message room with `account`: the one in its `m.direct` account data, or
+    /// a new one (`is_direct`), recorded there so every later page reuses it.
+    func directRoom(_ account: String) async throws(MatrixError) -> String {
+        let me = try await me()
+        let path = "user/\(MatrixClient.segment(me))/account_data/m.direct"
+        var direct: [String: [String]]
+        if let known = state.withLock({ $0.direct }) {
+            direct = known
+        } else {
+            direct = [:]
+            do {
+                for (user, rooms) in try await client.call(.GET, path).object ?? [:] {
+                    direct[user] = rooms.array?.compactMap(\.string) ?? []
+                }
+            } catch where error.code == "M_NOT_FOUND" {}
+            state.withLock { $0.direct = direct }
+        }
+        if let room = direct[account]?.last {
+            if try await reachable(account, in: room) { return room }
+            forgetDirectRoom(room, of: account)
+            direct[account]?.removeAll { $0 == room }
+        }
+        let answer = try await client.call(.POST, "createRoom", body: [
+            "preset": "trusted_private_chat", "is_direct": true, "visibility": "private",
+            "invite": [.string(account)],
+        ])
+        guard let room = answer["room_id"]?.string else { throw .unavailable("createRoom answered without a room_id") }
+        direct[account, default: []].append(room)
+        state.withLock { $0.direct = direct }
+        _ = try await client.call(.PUT, path, body: .object(direct.mapValues { .array($0.map(JSONValue.string)) }))
+        return room
+    }
+
+    /// Whether a page in `room` reaches `account`: they are in it or invited, or were re-invited
+    /// now after leaving. False when the bot itself is no longer in the room.
+    func reachable(_ account: String, in room: String) async throws(MatrixError) -> Bool {
+        let membership: String?
+        do {
+            membership = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.member/\(MatrixClient.segment(account))")["membership"]?.string
+        } catch where error.code == "M_FORBIDDEN" {
+            return false
+        } catch where error.code == "M_NOT_FOUND" {
+            membership = nil
+        }
+        switch membership {
+        case "join", "invite": return true
+        case "ban": return false
+        default:
+            do {
+                _ = try await client.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(account)])
+                return true
+            } catch where error.code == "M_FORBIDDEN" {
+                return false
+            }
+        }
+    }
+
+    func forgetDirectRoom(_ room: String, of account: String) {
+        state.withLock { state in state.direct?[account]?.removeAll { $0 == room } }
+    }
+
+    /// `@bot:example.org` -> `example.org`.
+    static func serverName(_ user: String) -> String {
+        user.firstIndex(of: ":").map { String(user[user.index(after: $0)...]) } ?? user
+    }
+
+    static func suffixed(_ name: String, _ n: Int) -> String {
+        let suffix = "-\(n)"
+        return String(name.prefix(200 - suffix.count)) + suffix
+    }
+}
+
+extension MatrixError {
+    /// As the delivery service sees it: retry or give up.
+    public var transportError: TransportError {
+        switch self {
+        case .rateLimited(let after): .unavailable(description, retryAfter: after.map { max($0, .seconds(1)) })
+        case .unavailable: .unavailable(description)
+        case .matrix:
+            isSetupError ? .unavailable(description) : .rejected(description)
+        }
+    }
+}
