@@ -102,7 +102,7 @@ let package = Package(
         // against the method list from Slack's OpenAPI spec, a Socket Mode WebSocket fake, and
         // the independent request signer (slack-sdk, installed under .build/ on first use).
         .target(name: "SlackFake", dependencies: [
-            "IncidentSlack", "IncidentWire",
+            "IncidentSlack", "IncidentWire", "IncidentTesting",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -116,6 +116,19 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Test support for Matrix: a real Synapse homeserver (installed from PyPI under .build/ on
+        // first use), users registered with the shared secret, a responder's view of rooms.
+        .target(name: "MatrixSynapse", dependencies: [
+            "IncidentMatrix", "IncidentWire", "IncidentTesting",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/MatrixSynapse"),
+        .testTarget(name: "IncidentMatrixTests", dependencies: [
+            "IncidentMatrix", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "MatrixSynapse",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: ["IncidentApp", "IncidentBot", "IncidentTesting"]),
     ],

@@ -18,6 +18,10 @@ public struct BotConfig: Sendable {
     /// Platforms switched on in the config (the console is never listed: it is a subcommand).
     public var enabledPlatforms: [Platform]
     public var slack: SlackSettings
+    public var matrix: MatrixSettings
+    /// Every incident gets a room on each chat platform served (Slack and Matrix), with its
+    /// room posts on both; commands work in either room.
+    public var mirror: Bool
 
     public struct RetrySettings: Sendable {
         public var base: Duration
@@ -35,8 +39,19 @@ public struct BotConfig: Sendable {
         public var maxBody = 1 << 20
     }
 
+    /// The `matrix:` section. The access token or password is not here: it comes from the
+    /// environment (`MATRIX_ACCESS_TOKEN`, or `MATRIX_USER` and `MATRIX_PASSWORD`, or `_FILE`).
+    public struct MatrixSettings: Sendable {
+        /// nil until configured; `MATRIX_HOMESERVER` overrides it.
+        public var homeserver: String?
+        /// Matrix ids or server names whose invitations the bot accepts; empty: its own server.
+        public var allowInvitesFrom: [String] = []
+        public var syncTimeout: Duration = .seconds(30)
+    }
+
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body"]
-    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "slack", "matrix"]
+    static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "sync_timeout"]
+    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "mirror", "slack", "matrix"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -60,7 +75,7 @@ public struct BotConfig: Sendable {
         var config = BotConfig(file: file, policyPath: resolve("policy.yaml"), rosterPath: nil, logLevel: "info",
                                seenRetention: .days(7), broadcastRooms: [.console: "incidents"],
                                retry: RetrySettings(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
-                               enabledPlatforms: [], slack: SlackSettings())
+                               enabledPlatforms: [], slack: SlackSettings(), matrix: MatrixSettings(), mirror: false)
         if let node = root.optional("policy") { config.policyPath = resolve(try node.string()) }
         if let node = root.optional("roster") { config.rosterPath = resolve(try node.string()) }
         if let node = root.optional("log_level") {
@@ -74,6 +89,7 @@ public struct BotConfig: Sendable {
                 config.broadcastRooms[Platform(rawValue: key)!] = try value.string()
             }
         }
+        if let node = root.optional("mirror") { config.mirror = try node.bool() }
         if let node = root.optional("delivery") {
             let map = try node.mapping(keys: deliveryKeys)
             if let value = map.optional("retry_base") { config.retry.base = try value.duration()! }
@@ -103,12 +119,34 @@ public struct BotConfig: Sendable {
             if let limit = map.optional("max_body") { config.slack.maxBody = try limit.int(min: 1_024) }
         }
         if let node = root.optional("matrix") {
-            let map = try node.mapping(keys: ["enabled"])
-            if let enabled = map.optional("enabled"), try enabled.bool() {
-                throw enabled.error("matrix is not available in this version of incident-bot yet; use slack or incident-bot console")
+            let map = try node.mapping(keys: matrixKeys)
+            if let enabled = map.optional("enabled"), try enabled.bool() { config.enabledPlatforms.append(.matrix) }
+            if let url = map.optional("homeserver") { config.matrix.homeserver = try homeserverURL(url) }
+            if let list = map.optional("allow_invites_from") {
+                config.matrix.allowInvitesFrom = try list.list().map { (item) throws(ConfigError) in
+                    let text = try item.string()
+                    guard !text.contains(where: \.isWhitespace), text.hasPrefix("@") ? text.contains(":") : !text.isEmpty else {
+                        throw item.error("allow_invites_from lists Matrix ids (@alice:example.org) or server names (example.org), not “\(text)”")
+                    }
+                    return text
+                }
+            }
+            if let timeout = map.optional("sync_timeout") {
+                let value = try timeout.duration()!
+                guard value <= .seconds(120) else { throw timeout.error("sync_timeout is at most 2m; homeservers and proxies cut longer requests") }
+                config.matrix.syncTimeout = value
             }
         }
         return config
+    }
+
+    /// An http(s) URL such as https://matrix.example.org.
+    static func homeserverURL(_ node: ConfigNode) throws(ConfigError) -> String {
+        let text = try node.string()
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(where: \.isWhitespace) else {
+            throw node.error("homeserver is an http(s) URL such as https://matrix.example.org, not “\(text)”")
+        }
+        return text
     }
 
     /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged).
@@ -169,6 +207,6 @@ public struct LoadedConfig: Sendable {
 
     public func engineSettings(platforms: Set<Platform>) -> EngineSettings {
         EngineSettings(policy: policy, roster: roster, platforms: platforms, broadcastRooms: config.broadcastRooms,
-                       seenRetention: config.seenRetention)
+                       seenRetention: config.seenRetention, mirror: config.mirror)
     }
 }

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentMatrix
 import IncidentSQLite
 import Logging
 import ServiceLifecycle
@@ -67,22 +68,32 @@ public enum BotCommands {
     }
 
     /// Runs every platform enabled in the config, with the scheduler and delivery, until
-    /// SIGTERM or SIGINT. Secrets come from `environment`.
-    public static func serve(loaded: LoadedConfig, store: SQLiteStore, environment: [String: String], logger: Logger) async throws {
+    /// SIGTERM or SIGINT. Secrets come from `environment`; a Matrix password login keeps its
+    /// token beside the database.
+    public static func serve(loaded: LoadedConfig, store: SQLiteStore, databasePath: String, environment: [String: String],
+                             logger: Logger) async throws {
         var transports: [any ChatTransport] = []
         var slack: SlackSetup?
+        var matrix: (setup: MatrixSetup, client: MatrixClient)?
         if loaded.config.enabledPlatforms.contains(.slack) {
             let setup = try SlackSetup.load(loaded.config.slack, environment: environment)
             transports.append(setup.transport(logger: logger))
             slack = setup
         }
+        if loaded.config.enabledPlatforms.contains(.matrix) {
+            let setup = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: databasePath + ".matrix-token")
+            let client = setup.client()
+            transports.append(setup.transport(client: client, logger: logger))
+            matrix = (setup, client)
+        }
         guard !transports.isEmpty else {
-            throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true in "
-                               + "\(loaded.config.file) (Matrix is not available in this version yet); "
+            throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
+                               + "matrix.enabled: true in \(loaded.config.file); "
                                + "run incident-bot console to use the bot at a terminal")
         }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: transports, logger: logger)
-        let inbound = slack?.inbound(engine: runtime.engine, logger: logger) ?? []
+        var inbound = slack?.inbound(engine: runtime.engine, logger: logger) ?? []
+        if let matrix { inbound.append(matrix.setup.inbound(client: matrix.client, engine: runtime.engine, logger: logger)) }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -60,8 +60,8 @@ struct Serve: AsyncParsableCommand {
             let logger = options.logger(loaded)
             let store = try options.openStore(mustExist: false)
             do {
-                try await BotCommands.serve(loaded: loaded, store: store, environment: ProcessInfo.processInfo.environment,
-                                            logger: logger)
+                try await BotCommands.serve(loaded: loaded, store: store, databasePath: options.db,
+                                            environment: ProcessInfo.processInfo.environment, logger: logger)
             } catch let error as StartupError {
                 throw Failure(error.description)
             }

@@ -20,13 +20,18 @@ public struct TransportJob: Hashable, Sendable {
     public var isPage: Bool
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
+    /// For a page: the incident's room on this platform, once it exists, so a platform whose
+    /// incident rooms are invite-only (Matrix) can let the paged person in.
+    public var incidentRoom: String?
 
-    public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil) {
+    public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil,
+                incidentRoom: String? = nil) {
         self.key = key
         self.action = action
         self.people = people
         self.isPage = isPage
         self.incident = incident
+        self.incidentRoom = incidentRoom
     }
 
     public enum Action: Hashable, Sendable {

@@ -236,6 +236,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     func resolve(_ item: OutboxItem) async throws -> TransportJob {
         var job = try await resolveAction(item)
         job.incident = item.incident
+        if job.isPage, let incident = item.incident {
+            job.incidentRoom = try await store.read { try $0.roomID(item.platform, incident: incident) }
+        }
         return job
     }
 

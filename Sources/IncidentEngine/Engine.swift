@@ -24,7 +24,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         self.settings = settings
         self.logger = logger
         self.router = OutboxRouter(directory: Directory(roster: settings.roster, platforms: settings.platforms),
-                                   broadcastRooms: settings.broadcastRooms)
+                                   broadcastRooms: settings.broadcastRooms, mirror: settings.mirror)
     }
 
     public var directory: Directory { router.directory }

@@ -15,14 +15,18 @@ public struct EngineSettings: Sendable {
     /// How long a platform event id is remembered for dedupe. Slack retries for minutes and
     /// Matrix never replays a stored since-token, so a week is generous.
     public var seenRetention: Duration
+    /// Each incident declared on a chat platform also gets a room on every other chat platform
+    /// served, and everything posted to its room or the broadcast room goes to both.
+    public var mirror: Bool
 
     public init(policy: Policy, roster: Roster, platforms: Set<Platform>, broadcastRooms: [Platform: String] = [:],
-                seenRetention: Duration = .days(7)) {
+                seenRetention: Duration = .days(7), mirror: Bool = false) {
         self.policy = policy
         self.roster = roster
         self.platforms = platforms
         self.broadcastRooms = broadcastRooms
         self.seenRetention = seenRetention
+        self.mirror = mirror
     }
 }
 

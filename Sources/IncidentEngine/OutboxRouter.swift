@@ -5,27 +5,35 @@ struct OutboxRouter: Sendable {
     let directory: Directory
     let broadcastRooms: [Platform: String]
 
+    /// Platforms that mirror an incident's rooms besides its home (none unless `mirror` is on).
+    let mirrors: [Platform]
+
+    init(directory: Directory, broadcastRooms: [Platform: String], mirror: Bool) {
+        self.directory = directory
+        self.broadcastRooms = broadcastRooms
+        mirrors = mirror ? directory.platforms.filter { $0 != .console }.sorted { $0.rawValue < $1.rawValue } : []
+    }
+
     func items(for effects: [Effect], home: Platform, at now: Timestamp) -> [OutboxItem] {
-        effects.compactMap { effect in
-            let platform: Platform
-            let lane: String
+        // The incident's rooms: its home, then its mirrors; an incident run from the console stays there.
+        let rooms = home == .console ? [home] : [home] + mirrors.filter { $0 != home }
+        return effects.flatMap { effect -> [OutboxItem] in
+            func item(_ platform: Platform, _ lane: String) -> OutboxItem {
+                OutboxItem(key: "\(effect.key)@\(platform)", incident: effect.incident, platform: platform, lane: lane,
+                           job: .effect(effect.action), at: now)
+            }
             switch effect.action {
             case .createRoom, .invite, .setTopic, .post(_, to: .incidentRoom):
-                platform = home
-                lane = OutboxItem.roomLane(home, incident: effect.incident)
+                return rooms.map { item($0, OutboxItem.roomLane($0, incident: effect.incident)) }
             case .post(_, to: .broadcast):
-                guard broadcastRooms[home] != nil else { return nil }
-                platform = home
-                lane = OutboxItem.broadcastLane(home)
+                return rooms.filter { broadcastRooms[$0] != nil }.map { item($0, OutboxItem.broadcastLane($0)) }
             case .directMessage(_, let person):
-                platform = directory.routes(person, home: home)[0]
-                lane = OutboxItem.directLane(platform, person)
+                let platform = directory.routes(person, home: home)[0]
+                return [item(platform, OutboxItem.directLane(platform, person))]
             case .page(let page):
-                platform = directory.routes(page.person, home: home)[0]
-                lane = OutboxItem.directLane(platform, page.person)
+                let platform = directory.routes(page.person, home: home)[0]
+                return [item(platform, OutboxItem.directLane(platform, page.person))]
             }
-            return OutboxItem(key: "\(effect.key)@\(platform)", incident: effect.incident, platform: platform, lane: lane,
-                              job: .effect(effect.action), at: now)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentWire
@@ -63,10 +64,14 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             guard let me else { return }
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
             var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
+            // On a first start, messages sent before now are history even if a homeserver's
+            // cached initial sync hands back an older position (origin_server_ts is the
+            // homeserver's wall clock, so this is the real time, not the bot's clock).
+            let historyBefore = since == nil ? Int64(Date().timeIntervalSince1970 * 1_000) : nil
             while !Task.isCancelled {
                 let current = since
                 let batch = try await self.retrying("sync") { () async throws(MatrixError) in
-                    try await self.syncOnce(since: current, me: me)
+                    try await self.syncOnce(since: current, me: me, historyBefore: historyBefore)
                 }
                 guard let batch else { return }
                 since = batch
@@ -75,13 +80,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// One `/sync` and its batch committed; returns the new since-token.
-    func syncOnce(since: String?, me: String) async throws(MatrixError) -> String {
+    func syncOnce(since: String?, me: String, historyBefore: Int64?) async throws(MatrixError) -> String {
         var query = ["filter": Self.filter.text, "timeout": since == nil ? "0" : "\(settings.timeout.components.seconds * 1_000)"]
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
         try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
-        let events = since == nil ? [] : Self.commands(in: answer, me: me)
+        let events = since == nil ? [] : Self.commands(in: answer, me: me, sentAfter: historyBefore)
         if since == nil {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
@@ -136,7 +141,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// The commands in a sync answer, oldest first within each room: text messages starting
     /// with `!` or `/` from anyone but the bot, edits excluded.
-    static func commands(in answer: JSONValue, me: String) -> [ChatEvent] {
+    static func commands(in answer: JSONValue, me: String, sentAfter: Int64? = nil) -> [ChatEvent] {
         var events: [ChatEvent] = []
         for (room, joined) in (answer["rooms"]?["join"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
             for event in joined["timeline"]?["events"]?.array ?? [] {
@@ -145,6 +150,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                       let content = event["content"], content["msgtype"]?.string == "m.text",
                       content["m.relates_to"]?["rel_type"]?.string != "m.replace",
                       let body = content["body"]?.string else { continue }
+                if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
                 let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
                                        ? content["formatted_body"]?.string : nil)
                 guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
@@ -183,6 +189,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 if failures > 0 { logger.notice("Matrix homeserver reachable again", metadata: ["call": "\(what)"]) }
                 return value
             } catch {
+                if Task.isCancelled { return nil }
                 failures += 1
                 let backoff = settings.retryBase * Double(1 << min(failures - 1, 16))
                 var wait = min(backoff, settings.retryCeiling)

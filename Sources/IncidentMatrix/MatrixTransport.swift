@@ -29,6 +29,8 @@ public final class MatrixTransport: ChatTransport {
         var direct: [String: [String]]?
         /// Room aliases (`#incidents:example.org`) resolved to room ids.
         var aliases: [String: String] = [:]
+        /// People paged about an incident before its room existed, to invite once it does.
+        var pagedBeforeRoom: [Int: Set<String>] = [:]
     }
 
     public init(client: MatrixClient, logger: Logger) {
@@ -51,8 +53,13 @@ public final class MatrixTransport: ChatTransport {
     func perform(_ job: TransportJob) async throws(MatrixError) -> TransportReceipt {
         switch job.action {
         case .createRoom(let name, let topic, let invitees):
-            return try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
-                                        invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
+            let receipt = try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
+                                               invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
+            if case .roomCreated(let room, _) = receipt, let incident = job.incident,
+               let paged = state.withLock({ $0.pagedBeforeRoom.removeValue(forKey: incident) }) {
+                try await invite(paged.sorted(), to: room, raise: false)
+            }
+            return receipt
         case .invite(let room, let people):
             try await invite(people.compactMap { job.people[$0]?.account }, to: room)
         case .setTopic(let room, let topic):
@@ -77,6 +84,14 @@ public final class MatrixTransport: ChatTransport {
                 forgetDirectRoom(room, of: account)
                 try await send(content, to: try await directRoom(account), key: job.key)
             }
+            // Incident rooms are invite-only: a paged person is let in, so the room the page
+            // names is one they can open.
+            if job.isPage, let room = job.incidentRoom {
+                try await invite([account], to: room, raise: false)
+            } else if job.isPage, let incident = job.incident {
+                // The room is not made yet (its lane runs beside this one): invite them when it is.
+                state.withLock { $0.pagedBeforeRoom[incident, default: []].insert(account) }
+            }
         }
         return .delivered
     }
@@ -99,8 +114,6 @@ public final class MatrixTransport: ChatTransport {
     func createRoom(_ name: String, topic: String, invite: [String], key: String) async throws(MatrixError) -> TransportReceipt {
         let me = try await me()
         let server = Self.serverName(me)
-        var users: [String: JSONValue] = [me: 100]
-        for person in invite where person != me { users[person] = .number(Double(Self.responderPowerLevel)) }
         for attempt in 1...aliasAttempts {
             let alias = attempt == 1 ? name : Self.suffixed(name, attempt)
             let body: JSONValue = [
@@ -111,15 +124,21 @@ public final class MatrixTransport: ChatTransport {
                 "topic": .string(topic),
                 "invite": .array(invite.filter { $0 != me }.map(JSONValue.string)),
                 "creation_content": [Self.creationKey: .string(key)],
-                "power_level_content_override": ["users": .object(users)],
             ]
+            var created: String?
             do throws(MatrixError) {
                 let answer = try await client.call(.POST, "createRoom", body: body)
                 guard let id = answer["room_id"]?.string else { throw .unavailable("createRoom answered without a room_id") }
                 if attempt > 1 { logger.notice("Matrix room alias taken; used the next one", metadata: ["alias": "#\(alias):\(server)"]) }
-                return .roomCreated(id: id, name: alias)
+                created = id
             } catch where error.code == "M_ROOM_IN_USE" {
-                if let id = try await ownRoom(alias: "#\(alias):\(server)", key: key) { return .roomCreated(id: id, name: alias) }
+                created = try await ownRoom(alias: "#\(alias):\(server)", key: key)
+            }
+            if let created {
+                // Power levels after creation, not as an override: room version 12 refuses the
+                // creator in `users`, and older versions would lose the creator's 100.
+                try await grantResponderPower(invite.filter { $0 != me }, in: created)
+                return .roomCreated(id: created, name: alias)
             }
         }
         throw .matrix(status: 400, code: "M_ROOM_IN_USE", reason: "tried #\(name) to #\(Self.suffixed(name, aliasAttempts))")
@@ -168,7 +187,7 @@ public final class MatrixTransport: ChatTransport {
 
     /// Invites each person (one call each: one unknown user must not fail the rest) and raises
     /// them to the responder power level, so an IC named later may change the topic too.
-    func invite(_ people: [String], to room: String) async throws(MatrixError) {
+    func invite(_ people: [String], to room: String, raise: Bool = true) async throws(MatrixError) {
         guard !people.isEmpty else { return }
         for person in people {
             do {
@@ -178,6 +197,12 @@ public final class MatrixTransport: ChatTransport {
                 logger.notice("Matrix invite not sent", metadata: ["user": "\(person)", "reason": "\(error)"])
             }
         }
+        if raise { try await grantResponderPower(people, in: room) }
+    }
+
+    /// Raises each person below the responder power level to it (read, change, write back).
+    func grantResponderPower(_ people: [String], in room: String) async throws(MatrixError) {
+        guard !people.isEmpty else { return }
         let path = "rooms/\(MatrixClient.segment(room))/state/m.room.power_levels/"
         var levels = try await client.call(.GET, path).object ?? [:]
         var users = levels["users"]?.object ?? [:]

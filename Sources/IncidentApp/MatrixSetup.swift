@@ -1,0 +1,61 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentMatrix
+import IncidentWire
+import Logging
+import ServiceLifecycle
+
+/// Matrix's credentials and wiring for `serve`: the transport and the `/sync` service.
+public struct MatrixSetup: Sendable {
+    public var settings: BotConfig.MatrixSettings
+    public var homeserver: String
+    public var auth: MatrixClient.Auth
+
+    /// Reads the homeserver and the bot's credentials from `environment`: `MATRIX_ACCESS_TOKEN`,
+    /// or `MATRIX_USER` with `MATRIX_PASSWORD` (each secret also as `NAME_FILE`). A password
+    /// login keeps its token in `tokenFile`.
+    public static func load(_ settings: BotConfig.MatrixSettings, environment: [String: String], tokenFile: String) throws -> MatrixSetup {
+        let url = environment["MATRIX_HOMESERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.homeserver
+        guard let url else {
+            throw StartupError("matrix.enabled is true but no homeserver is set: set matrix.homeserver in the config "
+                               + "or MATRIX_HOMESERVER; see docs/matrix-setup.md")
+        }
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw StartupError("MATRIX_HOMESERVER is an http(s) URL such as https://matrix.example.org, not “\(url)”")
+        }
+        let token = try Secrets.read("MATRIX_ACCESS_TOKEN", environment)
+        let user = environment["MATRIX_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        let password = try Secrets.read("MATRIX_PASSWORD", environment)
+        let auth: MatrixClient.Auth
+        switch (token, user, password) {
+        case (let token?, nil, nil):
+            auth = .token(token)
+        case (nil, let user?, let password?):
+            guard user.hasPrefix("@"), user.contains(":") else {
+                throw StartupError("MATRIX_USER is the bot's full Matrix id, such as @incident-bot:example.org, not “\(user)”")
+            }
+            auth = .password(user: user, password: password, tokenFile: tokenFile)
+        case (nil, nil, nil):
+            throw StartupError("matrix.enabled is true but no credentials are set: set MATRIX_ACCESS_TOKEN, or MATRIX_USER "
+                               + "and MATRIX_PASSWORD (each secret may be NAME_FILE); see docs/matrix-setup.md")
+        case (.some, _, _):
+            throw StartupError("set MATRIX_ACCESS_TOKEN or MATRIX_USER and MATRIX_PASSWORD, not both")
+        default:
+            throw StartupError("MATRIX_USER and MATRIX_PASSWORD go together; one of them is not set")
+        }
+        return MatrixSetup(settings: settings, homeserver: url, auth: auth)
+    }
+
+    public func client() -> MatrixClient { MatrixClient(homeserver: homeserver, auth: auth) }
+
+    public func transport(client: MatrixClient, logger: Logger) -> MatrixTransport {
+        MatrixTransport(client: client, logger: logger)
+    }
+
+    /// The service that takes commands from Matrix into `engine`.
+    public func inbound<Clock: IncidentClock>(client: MatrixClient, engine: Engine<Clock>, logger: Logger) -> any Service {
+        MatrixSync(client: client, engine: engine,
+                   settings: .init(timeout: settings.syncTimeout, allowInvitesFrom: settings.allowInvitesFrom), logger: logger)
+    }
+}

@@ -1,0 +1,66 @@
+import IncidentCore
+import IncidentEngine
+@testable import IncidentMatrix
+import IncidentWire
+import Testing
+
+/// Rendering and reading without a homeserver: what goes into a notice, what counts as a command.
+@Suite struct MatrixFormatAndSyncTests {
+    static let people: [PersonID: Contact] = [
+        PersonID("alice"): Contact(person: PersonID("alice"), handle: "@alice", account: "@alice:example.org"),
+        PersonID("dave"): Contact(person: PersonID("dave"), handle: "@dave", account: nil),
+    ]
+
+    @Test func aNoticeHasPlainAndHTMLBodiesAndMentionsOnlyThePeopleNamed() {
+        var message = Message(.strong("INC-4"), .text(" paged "), .mention(PersonID("alice")), .text(" and "), .mention(PersonID("dave")))
+        message.line(.text("Summary: "), .userText("<script>x</script> & @room \"quoted\""))
+        message.line(.code("/ack INC-4"), .text(" "), .link(url: "https://runbooks.example.org/db", label: "runbook"),
+                     .text(" "), .link(url: "javascript:alert(1)", label: "bad"))
+        let content = MatrixFormat.notice(message, people: Self.people)
+        #expect(content["msgtype"] == "m.notice")
+        #expect(content["format"] == "org.matrix.custom.html")
+        #expect(content["m.mentions"] == ["user_ids": ["@alice:example.org"]])
+        let html = content["formatted_body"]?.string ?? ""
+        #expect(html.hasPrefix("<strong>INC-4</strong> paged <a href=\"https://matrix.to/#/@alice:example.org\">@alice</a> and @dave<br>"))
+        #expect(html.contains("&lt;script&gt;x&lt;/script&gt; &amp; @\u{2060}room &quot;quoted&quot;"))
+        #expect(html.contains("<code>/ack INC-4</code> <a href=\"https://runbooks.example.org/db\">runbook</a> bad (javascript:alert(1))"))
+        let body = content["body"]?.string ?? ""
+        #expect(body.hasPrefix("INC-4 paged @alice:example.org and @dave\nSummary: <script>x</script> & @\u{2060}room"))
+    }
+
+    @Test func onlyTextCommandsFromOthersAreRead() {
+        func message(_ id: String, _ sender: String, _ content: JSONValue) -> JSONValue {
+            ["type": "m.room.message", "event_id": .string(id), "sender": .string(sender), "content": content]
+        }
+        let answer: JSONValue = ["rooms": ["join": ["!lobby:example.org": ["timeline": ["events": [
+            message("$1", "@alice:example.org", ["msgtype": "m.text", "body": "!incident declare DB down"]),
+            message("$2", "@bot:example.org", ["msgtype": "m.notice", "body": "/ack"]),
+            message("$3", "@bot:example.org", ["msgtype": "m.text", "body": "/ack"]),
+            message("$4", "@alice:example.org", ["msgtype": "m.text", "body": "hello /ack"]),
+            message("$5", "@alice:example.org", ["msgtype": "m.text", "body": "* !sev P0",
+                                                 "m.relates_to": ["rel_type": "m.replace", "event_id": "$1"]]),
+            message("$6", "@alice:example.org", ["msgtype": "m.emote", "body": "/ack"]),
+            ["type": "m.room.member", "event_id": "$7", "sender": "@alice:example.org", "content": ["membership": "join"]],
+            message("$8", "@bob:example.org", ["msgtype": "m.text", "body": "  /ack"]),
+        ]]]]]]
+        let events = MatrixSync<ManualClock>.commands(in: answer, me: "@bot:example.org")
+        #expect(events.map(\.id) == ["$1", "$8"])
+        #expect(events.allSatisfy { $0.reply == .outbox && $0.platform == .matrix && $0.room == "!lobby:example.org" })
+    }
+
+    @Test func aPillIsReadAsTheMatrixIDItLinksTo() {
+        let text = MatrixSync<ManualClock>.commandText("!ic Carol N", html: #"!ic <a href="https://matrix.to/#/@carol:example.org">Carol N</a>"#)
+        #expect(text == "!ic @carol:example.org")
+        #expect(MatrixSync<ManualClock>.commandText("!ack", html: nil) == "!ack")
+    }
+
+    @Test func invitationsAreAcceptedFromTheAllowList() {
+        let me = "@bot:example.org"
+        #expect(MatrixSync<ManualClock>.allows("@alice:example.org", me: me, list: []))
+        #expect(!MatrixSync<ManualClock>.allows("@mallory:evil.example", me: me, list: []))
+        #expect(MatrixSync<ManualClock>.allows("@mallory:partner.example", me: me, list: ["partner.example"]))
+        #expect(MatrixSync<ManualClock>.allows("@carol:other.example", me: me, list: ["@carol:other.example"]))
+        #expect(!MatrixSync<ManualClock>.allows("@alice:example.org", me: me, list: ["partner.example"]))
+        #expect(!MatrixSync<ManualClock>.allows("", me: me, list: []))
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import IncidentApp
+import IncidentCore
+import IncidentEngine
+import IncidentMatrix
+import IncidentSQLite
+import IncidentTesting
+import IncidentWire
+import Logging
+import MatrixSynapse
+import Synchronization
+import Testing
+
+/// The bot as `incident-bot serve` runs it for Matrix (sync service, transport, engine, real
+/// SQLite store, delivery) against a real Synapse, on a manual clock the test moves. Each
+/// harness has its own tag: its people are `@alice.<tag>:localhost`, ..., so tests can share
+/// one homeserver.
+final class MatrixHarness: Sendable {
+    static let people = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+
+    let synapse: Synapse
+    let tag: String
+    let bot: MatrixTestUser
+    let users: [String: MatrixTestUser]
+    let clock: ManualClock
+    let folder: URL
+    let loaded: LoadedConfig
+    let runtime = Mutex<Running?>(nil)
+
+    struct Running: Sendable {
+        var runtime: BotRuntime<ManualClock>
+        var tasks: [Task<Void, any Error>]
+    }
+
+    private static let counter = Mutex(0)
+
+    /// Registers the bot and the roster's people (those with a Matrix id) on `synapse`.
+    static func start(on synapse: Synapse, clock: ManualClock = ManualClock(start: TestConfig.start),
+                      people: [String] = people) async throws -> MatrixHarness {
+        let tag = "t\(counter.withLock { $0 += 1; return $0 })x\(UInt16.random(in: 0...UInt16.max))"
+        let bot = try await synapse.register("incident-bot.\(tag)")
+        var users: [String: MatrixTestUser] = [:]
+        for person in people + ["reporter"] { users[person] = try await synapse.register("\(person).\(tag)") }
+        let folder = try TestConfig.temporaryDirectory()
+        let roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(of: ":example.org\"", with: ".\(tag):localhost\"")
+        try roster.write(to: folder.appendingPathComponent("roster.yaml"), atomically: true, encoding: .utf8)
+        let config = """
+        policy: \(TestConfig.directory.path)/policy.yaml
+        roster: roster.yaml
+        matrix:
+          enabled: true
+          homeserver: \(synapse.url)
+          sync_timeout: 2s
+        """
+        let path = folder.appendingPathComponent("incident-bot.yaml").path
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: false)
+        let harness = MatrixHarness(synapse: synapse, tag: tag, bot: bot, users: users, clock: clock, folder: folder, loaded: loaded)
+        try await harness.startBot()
+        return harness
+    }
+
+    init(synapse: Synapse, tag: String, bot: MatrixTestUser, users: [String: MatrixTestUser], clock: ManualClock, folder: URL,
+         loaded: LoadedConfig) {
+        self.synapse = synapse
+        self.tag = tag
+        self.bot = bot
+        self.users = users
+        self.clock = clock
+        self.folder = folder
+        self.loaded = loaded
+    }
+
+    var databasePath: String { folder.appendingPathComponent("bot.sqlite").path }
+
+    /// Starts the bot as serve wires it (a fresh process's worth of objects on the same database).
+    func startBot() async throws {
+        // MATRIX_TEST_LOG=debug shows the bot's log while a test runs.
+        var logger = Logger(label: "matrix-test.\(tag)")
+        logger.logLevel = ProcessInfo.processInfo.environment["MATRIX_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let setup = try MatrixSetup.load(loaded.config.matrix, environment: ["MATRIX_ACCESS_TOKEN": bot.token],
+                                         tokenFile: databasePath + ".matrix-token")
+        let client = setup.client()
+        let store = try SQLiteStore(path: databasePath)
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(client: client, logger: logger)],
+                                 logger: logger)
+        let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
+        let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
+        self.runtime.withLock { $0 = Running(runtime: runtime, tasks: tasks) }
+    }
+
+    /// Stops the bot's services (as if the process ended) and waits for them.
+    func stopBot() async {
+        guard let running = runtime.withLock({ state in defer { state = nil }; return state }) else { return }
+        for task in running.tasks { task.cancel() }
+        for task in running.tasks { _ = await task.result }
+    }
+
+    var current: BotRuntime<ManualClock> {
+        get throws { try #require(runtime.withLock { $0?.runtime }) }
+    }
+
+    func user(_ name: String) throws -> MatrixTestUser { try #require(users[name]) }
+    func mxid(_ name: String) -> String { "@\(name).\(tag):localhost" }
+
+    /// `person` makes a room and invites the bot; returns when the bot has joined.
+    func lobby(of person: String = "reporter") async throws -> String {
+        let user = try user(person)
+        let room = try await user.createRoom(inviting: [bot.user])
+        try await waitUntil("the bot joins \(room)") {
+            let members = try await self.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/joined_members")
+            return members["joined"]?[self.bot.user] != nil
+        }
+        return room
+    }
+
+    /// Polls `probe` every 100 ms for up to `seconds` until it gives a value (waiting on the
+    /// homeserver and the bot's services, never on the bot's clock).
+    func waitFor<T>(_ what: String, seconds: Double = 20, _ probe: () async throws -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let value = try? await probe() { return value }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out after \(seconds) s waiting until \(what)")
+        throw TestTools.Failure("timed out waiting until \(what)")
+    }
+
+    func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
+        _ = try await waitFor(what, seconds: seconds) { try await condition() ? true : nil }
+    }
+
+    /// Waits until the outbox has nothing pending (every queued message reached Synapse).
+    func waitForDelivery(seconds: Double = 30) async throws {
+        let store = try current.store
+        try await waitUntil("the outbox is empty", seconds: seconds) {
+            try await store.read { try $0.pendingOutbox(limit: 1).isEmpty }
+        }
+    }
+
+    /// Fires what is due and delivers what can be delivered.
+    func settle() async throws {
+        let runtime = try current
+        try await runtime.engine.fireDue()
+        runtime.delivery.wake.fire()
+        try await waitForDelivery()
+    }
+
+    func run(toMinute minute: Int) async throws {
+        let runtime = try current
+        try await TestBot.run(toMinute: minute, engine: runtime.engine, clock: clock, settle: settle)
+    }
+
+    /// The incident room's id, from its alias.
+    func room(alias name: String) async throws -> String {
+        let alias = "#\(name):localhost"
+        return try await waitFor("\(alias) exists") { try await self.bot.resolve(alias) }
+    }
+}

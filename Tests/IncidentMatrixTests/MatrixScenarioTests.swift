@@ -1,0 +1,153 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentMatrix
+import IncidentTesting
+import IncidentWire
+import MatrixSynapse
+import Testing
+
+/// Responders on a real Synapse type commands; the bot (in this process, on a manual clock)
+/// answers through the same homeserver.
+@Suite(.serialized) struct MatrixScenarioTests {
+    static let room = "incident-20261122-payment-api-errors"
+
+    @Test func aResponderDeclaresAndRunsAnIncidentFromMatrix() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+
+        try await reporter.say("!incident declare Payment API errors --sev P1", in: lobby)
+        let answer = try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        #expect(answer["content"]?["format"] == "org.matrix.custom.html")
+        let room = try await bot.room(alias: Self.room)
+        // The declarer is invited, and the room is named and has a topic.
+        try await bot.waitUntil("the declarer is invited") { try await reporter.invitations().contains { $0.room == room } }
+        try await reporter.join(room)
+        try await reporter.waitForNotice(in: room, from: bot.bot.user, containing: "Payment API errors")
+        let name = try await reporter.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.name/")
+        #expect(name["name"]?.string == Self.room)
+        let topic = try await reporter.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.topic/")
+        #expect(topic["topic"]?.string?.contains("P1") == true)
+
+        // The IC is named with a Matrix id, raises the severity, posts an update; alice acks.
+        let carol = try bot.user("carol")
+        try await reporter.say("!ic \(bot.mxid("carol"))", in: room)
+        try await bot.waitUntil("carol is invited") { try await carol.invitations().contains { $0.room == room } }
+        try await carol.join(room)
+        try await carol.say("!sev P0 checkout is failing too", in: room)
+        try await carol.waitForNotice(in: room, from: bot.bot.user, containing: "P0")
+        // The IC's power level lets them change the topic themselves.
+        _ = try await carol.call(.PUT, "rooms/\(MatrixClient.segment(room))/state/m.room.topic/", body: ["topic": "carol's topic"])
+        try await carol.say("!update Rolled back the deploy status: recovering <b>bold</b> @room", in: room)
+        let update = try await carol.waitForNotice(in: room, from: bot.bot.user, containing: "Rolled back")
+        let html = try #require(update["content"]?["formatted_body"]?.string)
+        #expect(html.contains("&lt;b&gt;bold&lt;/b&gt;"))
+        #expect(!html.contains("<b>bold"))
+        let body = update["content"]?["body"]?.string ?? ""
+        #expect(!body.contains("@room"))
+        #expect(update["content"]?["m.mentions"]?["room"] == nil)
+
+        let alice = try bot.user("alice")
+        try await alice.join(room)
+        try await alice.say("!ack", in: room)
+        try await alice.waitForNotice(in: room, from: bot.bot.user, containing: "Acknowledged INC-1")
+        try await carol.say("!incident resolve rollback fixed it", in: room)
+        try await carol.waitForNotice(in: room, from: bot.bot.user, containing: "INC-1 is resolved")
+        let stored = try await bot.current.store.read { try $0.incident(1) }
+        #expect(stored?.incident.phase == .resolved)
+        #expect(stored?.incident.roles[.commander] == PersonID("carol"))
+    }
+
+    @Test func pagesArriveAsDirectMessagesOnTheRightMinutes() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let lobby = try await bot.lobby()
+        try await bot.user("reporter").say("!incident declare Payment API errors --sev P1", in: lobby)
+        try await bot.user("reporter").waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        try await bot.settle()
+        let alice = try bot.user("alice")
+        let bob = try bot.user("bob")
+        let me = bot.bot.user
+        // Minute 0: the on-call engineer (and the operations manager) are paged, the team lead not yet.
+        let first = try await alice.directNotices(from: me)
+        #expect(first.count == 1)
+        #expect(first.first?.contains("INC-1") == true)
+        #expect(try await bot.user("erin").directNotices(from: me).count == 1)
+        try await bot.run(toMinute: 14)
+        #expect(try await bob.directNotices(from: me).isEmpty)
+        try await bot.run(toMinute: 15)
+        let bobs = try await bob.directNotices(from: me)
+        #expect(bobs.count == 1)
+        #expect(bobs.first?.contains("INC-1") == true)
+        // A second page reuses the same DM room: still one room with the bot, now two pages.
+        try await bot.run(toMinute: 45)
+        let carol = try bot.user("carol")
+        #expect(try await carol.directNotices(from: me).count == 1)
+        try await bot.run(toMinute: 60)
+        #expect(try await carol.directNotices(from: me).count == 2)
+        #expect(try await alice.directNotices(from: me).count == 1)
+    }
+
+    @Test func aSecondDeclarationWithTheSameTitleGetsTheNextSuffix() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        // Another bot's incident (a tag of its own) may already hold the plain alias on this
+        // shared homeserver; what matters is that the two incidents here get distinct rooms.
+        try await reporter.say("!incident declare Search is slow --sev P2", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        try await reporter.say("!incident declare Search is slow --sev P2", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-2")
+        try await bot.waitForDelivery()
+        let first = try await bot.current.store.read { try $0.roomID(.matrix, incident: 1) }
+        let second = try await bot.current.store.read { try $0.roomID(.matrix, incident: 2) }
+        #expect(first != nil && second != nil && first != second)
+        #expect(try await reporter.resolve("#incident-20261122-search-is-slow-2:localhost") == second)
+    }
+
+    @Test func historyBeforeTheFirstStartEditsAndOtherTextAreNotRun() async throws {
+        let synapse = try await SharedSynapse.get()
+        let bot = try await MatrixHarness.start(on: synapse)
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        await bot.stopBot()
+        // While the bot is down nothing is lost: this is after its first start.
+        try await reporter.say("!incident declare Typed while the bot was down --sev P3", in: lobby)
+        try await bot.startBot()
+        defer { Task { await bot.stopBot() } }
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        // Plain chat, a notice, an edit of a command: none is run.
+        try await reporter.say("we should !incident declare something", in: lobby)
+        let original = try await reporter.say("!incident declare Original title --sev P3", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-2")
+        try await reporter.say("* !incident declare Edited title --sev P3", in: lobby, content: [
+            "m.new_content": ["msgtype": "m.text", "body": "!incident declare Edited title --sev P3"],
+            "m.relates_to": ["rel_type": "m.replace", "event_id": .string(original)],
+        ])
+        try await reporter.say("!incident list", in: lobby)
+        let list = try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "Original title")
+        let listed = list["content"]?["body"]?.string ?? ""
+        #expect(!listed.contains("Edited"))
+        #expect(try await bot.current.store.read { try $0.openIncidents().count } == 2)
+    }
+
+    @Test func aFreshDatabaseDoesNotActOnHistory() async throws {
+        let synapse = try await SharedSynapse.get()
+        let bot = try await MatrixHarness.start(on: synapse)
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Before the new database --sev P3", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        // A new database (no stored since-token): the old command is history, not run again.
+        await bot.stopBot()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: bot.databasePath + suffix) }
+        try await bot.startBot()
+        defer { Task { await bot.stopBot() } }
+        try await reporter.say("!incident list", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "No open incidents.")
+        #expect(try await bot.current.store.read { try $0.openIncidents().count } == 0)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// Tools the tests need from outside Swift (PyPI packages), installed on first use into a
+/// virtual environment under `.build/test-tools/`, so `swift test` alone works on a fresh
+/// machine. A tool that cannot be installed fails the test with the reason; none is skipped.
+public enum TestTools {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    static let installed = Mutex<Set<String>>([])
+
+    /// The Python interpreter of `.build/test-tools/<name>`, where `requirement` (`slack-sdk==3.48.0`)
+    /// is installed; `check` is Python that fails unless the right version is there.
+    public static func python(_ name: String, requirement: String, check: String) throws -> String {
+        let venv = TestConfig.repository.appendingPathComponent(".build/test-tools/\(name)")
+        let python = venv.appendingPathComponent("bin/python3").path
+        try installed.withLock { done in
+            if done.contains(name) { return }
+            if FileManager.default.fileExists(atPath: python), (try? run(python, ["-c", check])) != nil {
+                done.insert(name)
+                return
+            }
+            do {
+                try FileManager.default.createDirectory(at: venv.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try run("/usr/bin/env", ["python3", "-m", "venv", "--clear", venv.path])
+                try run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", requirement])
+                try run(python, ["-c", check])
+            } catch {
+                throw Failure("cannot install \(requirement) for the tests into \(venv.path): \(error)")
+            }
+            done.insert(name)
+        }
+        return python
+    }
+
+    /// Runs a program to its end; throws with its error output when it exits non-zero.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        do {
+            try process.run()
+        } catch {
+            throw Failure("cannot run \(executable): \(error)")
+        }
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try? stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure("\(executable) \(arguments.prefix(3).joined(separator: " ")) exited \(process.terminationStatus): "
+                          + String(decoding: err, as: UTF8.self).suffix(600))
+        }
+        return out
+    }
+}

@@ -1,0 +1,228 @@
+import Crypto
+import Foundation
+import IncidentMatrix
+import IncidentTesting
+import IncidentWire
+import Synchronization
+
+/// A real Synapse homeserver for one test or suite: installed from PyPI into
+/// `.build/test-tools/synapse` on first use, run on 127.0.0.1 from a temp folder with a
+/// generated config (server_name `localhost`, SQLite, shared-secret registration, no
+/// federation listener, no key servers, no stats). Fails with Synapse's own log when it cannot
+/// start; never skipped.
+public final class Synapse: Sendable {
+    public static let version = "1.163.2"
+    public static let serverName = "localhost"
+
+    public enum RateLimits: Sendable {
+        /// Raised far above any test's needs, so tests measure the bot, not the limiter.
+        case raised
+        /// Synapse's defaults (`rc_message`: 0.2/s, burst 10, and the rest).
+        case synapseDefaults
+    }
+
+    public let folder: URL
+    public let port: Int
+    public var url: String { "http://127.0.0.1:\(port)" }
+    let python: String
+    let sharedSecret = UUID().uuidString
+    let process = Mutex<Process?>(nil)
+
+    public static func start(rateLimits: RateLimits = .raised) async throws -> Synapse {
+        let python = try TestTools.python("synapse", requirement: "matrix-synapse==\(version)",
+                                          check: "import importlib.metadata as m; assert m.version('matrix-synapse') == '\(version)'")
+        let synapse = try Synapse(python: python, rateLimits: rateLimits)
+        try TestTools.run(python, ["-m", "synapse.app.homeserver", "--config-path", synapse.config.path, "--generate-keys"])
+        try await synapse.start()
+        return synapse
+    }
+
+    var config: URL { folder.appendingPathComponent("homeserver.yaml") }
+    var log: URL { folder.appendingPathComponent("homeserver.log") }
+
+    init(python: String, rateLimits: RateLimits) throws {
+        self.python = python
+        folder = try TestConfig.temporaryDirectory()
+        port = try Self.freePort()
+        let dir = folder.path
+        var yaml = """
+        server_name: "\(Self.serverName)"
+        public_baseurl: "http://127.0.0.1:\(port)/"
+        pid_file: "\(dir)/homeserver.pid"
+        listeners:
+          - port: \(port)
+            bind_addresses: ["127.0.0.1"]
+            type: http
+            tls: false
+            x_forwarded: false
+            resources:
+              - names: [client]
+                compress: false
+        database:
+          name: sqlite3
+          args:
+            database: "\(dir)/homeserver.db"
+        log_config: "\(dir)/log.yaml"
+        media_store_path: "\(dir)/media"
+        signing_key_path: "\(dir)/localhost.signing.key"
+        registration_shared_secret: "\(sharedSecret)"
+        enable_registration: false
+        report_stats: false
+        trusted_key_servers: []
+        suppress_key_server_warning: true
+        macaroon_secret_key: "\(UUID().uuidString)"
+        form_secret: "\(UUID().uuidString)"
+        presence:
+          enabled: false
+        url_preview_enabled: false
+        enable_metrics: false
+        # The test responders ask for a fresh initial /sync each time they look for invitations;
+        # Synapse would otherwise answer a repeat within 2 minutes from its cache.
+        caches:
+          sync_response_cache_duration: 0
+
+        """
+        if case .raised = rateLimits {
+            let lots = "{per_second: 10000, burst_count: 10000}"
+            yaml += """
+            rc_message: \(lots)
+            rc_registration: \(lots)
+            rc_room_creation: \(lots)
+            rc_login:
+              address: \(lots)
+              account: \(lots)
+              failed_attempts: \(lots)
+            rc_joins:
+              local: \(lots)
+              remote: \(lots)
+            rc_joins_per_room: \(lots)
+            rc_invites:
+              per_room: \(lots)
+              per_user: \(lots)
+              per_issuer: \(lots)
+            rc_admin_redaction: \(lots)
+
+            """
+        }
+        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        try """
+        version: 1
+        formatters:
+          plain:
+            format: "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        handlers:
+          file:
+            class: logging.FileHandler
+            filename: "\(dir)/homeserver.log"
+            formatter: plain
+        root:
+          level: WARNING
+          handlers: [file]
+        disable_existing_loggers: false
+        """.write(to: folder.appendingPathComponent("log.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    /// Starts the homeserver (again, after `stop`) and waits until it answers.
+    public func start() async throws {
+        let process = Process()
+        // Through a one-line wrapper that asks Linux to SIGTERM Synapse when the test process
+        // dies (PR_SET_PDEATHSIG survives exec), so no homeserver outlives its tests.
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+                             + "os.execv(sys.executable, [sys.executable, '-m', 'synapse.app.homeserver', '--config-path', sys.argv[1]])",
+                             config.path]
+        let output = FileManager.default.createFile(atPath: folder.appendingPathComponent("stdout.log").path, contents: nil)
+            ? try FileHandle(forWritingTo: folder.appendingPathComponent("stdout.log")) : nil
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        self.process.withLock { $0 = process }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { throw TestTools.Failure("Synapse exited at start (\(process.terminationStatus)): \(tail())") }
+            if (try? await probe()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestTools.Failure("Synapse did not answer within 120 s: \(tail())")
+    }
+
+    func probe() async throws -> Bool {
+        let client = MatrixClient(homeserver: url, auth: .token(Secret("none")))
+        let answer = try await client.send(.GET, "/_matrix/client/versions", body: nil, token: nil, timeout: .seconds(2))
+        return answer["versions"] != nil
+    }
+
+    /// Stops the homeserver as an operator would (SIGTERM) and waits for it to exit.
+    public func stop() {
+        guard let process = process.withLock({ $0 }) else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process.withLock { $0 = nil }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The end of Synapse's logs, for a failure message.
+    func tail() -> String {
+        let logs = [log, folder.appendingPathComponent("stdout.log")].compactMap { try? String(contentsOf: $0, encoding: .utf8) }
+        return String(logs.joined(separator: "\n").suffix(1_500))
+    }
+
+    /// Registers a user with the shared secret (`/_synapse/admin/v1/register`) and logs them in.
+    public func register(_ localpart: String, admin: Bool = false) async throws -> MatrixTestUser {
+        let client = MatrixClient(homeserver: url, auth: .token(Secret("none")))
+        let path = "/_synapse/admin/v1/register"
+        guard let nonce = try await client.send(.GET, path, body: nil, token: nil, timeout: .seconds(10))["nonce"]?.string else {
+            throw TestTools.Failure("Synapse gave no registration nonce")
+        }
+        let password = UUID().uuidString
+        let message = [nonce, localpart, password, admin ? "admin" : "notadmin"].joined(separator: "\u{0}")
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(sharedSecret.utf8)))
+        let hex = mac.map { String(format: "%02x", $0) }.joined()
+        let answer = try await client.send(.POST, path, body: [
+            "nonce": .string(nonce), "username": .string(localpart), "password": .string(password),
+            "admin": .bool(admin), "mac": .string(hex),
+        ], token: nil, timeout: .seconds(30))
+        guard let token = answer["access_token"]?.string, let user = answer["user_id"]?.string else {
+            throw TestTools.Failure("registration of \(localpart) answered \(answer.text)")
+        }
+        return MatrixTestUser(homeserver: url, user: user, password: password, token: token)
+    }
+
+    static func freePort() throws -> Int {
+        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw TestTools.Failure("no socket for a free port") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestTools.Failure("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// One homeserver shared by the tests of a process that need no homeserver of their own (each
+/// harness registers its own users); started on first use.
+public actor SharedSynapse {
+    static let instance = SharedSynapse()
+    var starting: Task<Synapse, any Error>?
+
+    public static func get() async throws -> Synapse { try await instance.synapse() }
+
+    func synapse() async throws -> Synapse {
+        if let starting { return try await starting.value }
+        let task = Task { try await Synapse.start() }
+        starting = task
+        return try await task.value
+    }
+}
