@@ -17,6 +17,10 @@ public final class MatrixClient: Sendable {
     let inlineRateLimitWait: Duration
     let inlineRateLimitAttempts: Int
     let accessToken = Mutex<Secret?>(nil)
+    let waits = Mutex(0)
+
+    /// How many times a 429 was waited out here since the client was made.
+    public var rateLimitWaits: Int { waits.withLock { $0 } }
 
     /// How the bot proves who it is.
     public enum Auth: Sendable {
@@ -39,9 +43,11 @@ public final class MatrixClient: Sendable {
     }
 
     /// Calls the Client-Server API. `path` starts after `/_matrix/client/v3/` and has its
-    /// segments already encoded (`MatrixClient.segment`).
+    /// segments already encoded (`MatrixClient.segment`). `timeout` bounds the whole call,
+    /// connecting included: a homeserver that is down fails a call after it, not at once,
+    /// since the HTTP client keeps trying to connect until then.
     public func call(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: JSONValue? = nil,
-                     timeout: Duration = .seconds(30)) async throws(MatrixError) -> JSONValue {
+                     timeout: Duration = .seconds(10)) async throws(MatrixError) -> JSONValue {
         var relogged = false
         var waits = 0
         while true {
@@ -50,6 +56,7 @@ public final class MatrixClient: Sendable {
                 return try await send(method, "/_matrix/client/v3/" + path, query: query, body: body, token: token, timeout: timeout)
             } catch .rateLimited(let after) where waits < inlineRateLimitAttempts && (after ?? .seconds(1)) <= inlineRateLimitWait {
                 waits += 1
+                self.waits.withLock { $0 += 1 }
                 try? await Task.sleep(for: after ?? .seconds(1))
                 if Task.isCancelled { throw .unavailable("cancelled") }
             } catch let error where error.isUnknownToken && !relogged {

@@ -90,7 +90,7 @@ public final class MatrixTransport: ChatTransport {
                 try await invite([account], to: room, raise: false)
             } else if job.isPage, let incident = job.incident {
                 // The room is not made yet (its lane runs beside this one): invite them when it is.
-                state.withLock { $0.pagedBeforeRoom[incident, default: []].insert(account) }
+                state.withLock { _ = $0.pagedBeforeRoom[incident, default: []].insert(account) }
             }
         }
         return .delivered

@@ -10,11 +10,7 @@ struct BotProcess {
         var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
     }
 
-    static var binary: URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("incident-bot")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        return TestConfig.repository.appendingPathComponent(".build/debug/incident-bot")
-    }
+    static var binary: URL { TestTools.botBinary }
 
     static let config = TestConfig.directory.appendingPathComponent("incident-bot.yaml").path
 

@@ -73,6 +73,32 @@ import Testing
         #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s3")
     }
 
+    @Test func aMirroredIncidentHasARoomOnBothPlatformsAndCommandsWorkInEither() async throws {
+        let bot = try TestBot(mirror: true)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        func rooms(_ transport: RecordingTransport) -> [String] {
+            transport.delivered.compactMap { if case .createRoom(let name, _, _) = $0.job.action { name } else { nil } }
+        }
+        #expect(rooms(bot.slack) == ["incident-20261122-payment-api-errors"])
+        #expect(rooms(bot.matrix) == ["incident-20261122-payment-api-errors"])
+        let matrixRoom = try #require(try await bot.store.read { try $0.roomID(.matrix, incident: 1) })
+        // An update typed in the Matrix room is posted in both rooms and both broadcast rooms.
+        let posted = { (transport: RecordingTransport) in
+            transport.delivered.filter { if case .post(_, let message) = $0.job.action { message.plainText().contains("recovering") } else { false } }.count
+        }
+        #expect(try await bot.say("@alice:example.org", "!update rolled back status: recovering", in: matrixRoom, platform: .matrix)
+            .disposition == .handled)
+        try await bot.settle()
+        #expect(posted(bot.slack) == 2)
+        #expect(posted(bot.matrix) == 2)
+        // Without mirroring an incident stays on its home platform.
+        let single = try TestBot()
+        try await single.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await single.settle()
+        #expect(rooms(single.matrix).isEmpty)
+    }
+
     @Test func plainChatIsIgnored() async throws {
         let bot = try TestBot()
         #expect(try await bot.say("U0REPORTER", "is the database down?").disposition == .ignored)

@@ -29,6 +29,7 @@ final class MatrixHarness: Sendable {
 
     struct Running: Sendable {
         var runtime: BotRuntime<ManualClock>
+        var client: MatrixClient
         var tasks: [Task<Void, any Error>]
     }
 
@@ -86,7 +87,7 @@ final class MatrixHarness: Sendable {
                                  logger: logger)
         let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
         let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
-        self.runtime.withLock { $0 = Running(runtime: runtime, tasks: tasks) }
+        self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks) }
     }
 
     /// Stops the bot's services (as if the process ended) and waits for them.
@@ -98,6 +99,10 @@ final class MatrixHarness: Sendable {
 
     var current: BotRuntime<ManualClock> {
         get throws { try #require(runtime.withLock { $0?.runtime }) }
+    }
+
+    var client: MatrixClient {
+        get throws { try #require(runtime.withLock { $0?.client }) }
     }
 
     func user(_ name: String) throws -> MatrixTestUser { try #require(users[name]) }

@@ -10,11 +10,7 @@ import Testing
 /// The real `incident-bot serve` binary against the fake Slack, on the wall clock: a signed
 /// declaration becomes a channel, and SIGTERM stops it cleanly.
 @Suite struct SlackServeProcessTests {
-    static var binary: URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("incident-bot")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        return TestConfig.repository.appendingPathComponent(".build/debug/incident-bot")
-    }
+    static var binary: URL { TestTools.botBinary }
 
     @Test func serveTakesASignedSlashCommandAndDeliversIt() async throws {
         let fake = FakeSlack(users: Array(SlackHarness.users.values))

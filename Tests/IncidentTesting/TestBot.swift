@@ -20,14 +20,14 @@ public final class TestBot: Sendable {
 
     /// `path` nil: an in-memory database.
     public init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
-                retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1) throws {
+                retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false) throws {
         self.clock = clock
         store = try path.map(SQLiteStore.init(path:)) ?? SQLiteStore.inMemory()
         let now: @Sendable () -> Timestamp = { clock.now }
         slack = RecordingTransport(platform: .slack, now: now)
         matrix = RecordingTransport(platform: .matrix, now: now)
         let settings = EngineSettings(policy: try TestConfig.policy(), roster: try TestConfig.roster(),
-                                      platforms: [.slack, .matrix], broadcastRooms: Self.broadcast)
+                                      platforms: [.slack, .matrix], broadcastRooms: Self.broadcast, mirror: mirror)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)

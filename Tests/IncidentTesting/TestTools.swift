@@ -12,6 +12,13 @@ public enum TestTools {
 
     static let installed = Mutex<Set<String>>([])
 
+    /// The built `incident-bot` executable: beside the test bundle, or in `.build/debug`.
+    public static var botBinary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("incident-bot")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return TestConfig.repository.appendingPathComponent(".build/debug/incident-bot")
+    }
+
     /// The Python interpreter of `.build/test-tools/<name>`, where `requirement` (`slack-sdk==3.48.0`)
     /// is installed; `check` is Python that fails unless the right version is there.
     public static func python(_ name: String, requirement: String, check: String) throws -> String {

@@ -29,6 +29,16 @@ public struct MatrixTestUser: Sendable {
         }
     }
 
+    /// Synapse's admin API (`/_synapse/admin/v1/...`), for a user registered as an admin.
+    @discardableResult
+    public func synapseAdmin(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws -> JSONValue {
+        do {
+            return try await client.send(method, "/_synapse/admin/v1/" + path, body: body, token: Secret(token), timeout: .seconds(30))
+        } catch {
+            throw TestTools.Failure("\(user) admin \(method) \(path): \(error)")
+        }
+    }
+
     /// Types a message; returns its event id.
     @discardableResult
     public func say(_ text: String, in room: String, content extra: [String: JSONValue] = [:]) async throws -> String {

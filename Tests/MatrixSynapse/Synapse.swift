@@ -27,6 +27,18 @@ public final class Synapse: Sendable {
     let python: String
     let sharedSecret = UUID().uuidString
     let process = Mutex<Process?>(nil)
+    /// Homeservers started by this test process, stopped when it exits (the shared one lives
+    /// until then).
+    static let running = Mutex<Set<pid_t>>([])
+    static let exitHook = Mutex(false)
+
+    static func stopAtExit() {
+        exitHook.withLock { registered in
+            guard !registered else { return }
+            registered = true
+            atexit { Synapse.running.withLock { for pid in $0 { kill(pid, SIGTERM) } } }
+        }
+    }
 
     public static func start(rateLimits: RateLimits = .raised) async throws -> Synapse {
         let python = try TestTools.python("synapse", requirement: "matrix-synapse==\(version)",
@@ -125,10 +137,11 @@ public final class Synapse: Sendable {
     /// Starts the homeserver (again, after `stop`) and waits until it answers.
     public func start() async throws {
         let process = Process()
-        // Through a one-line wrapper that asks Linux to SIGTERM Synapse when the test process
-        // dies (PR_SET_PDEATHSIG survives exec), so no homeserver outlives its tests.
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+        // The test process's threads block most signals and a spawned child inherits that mask:
+        // a one-line wrapper unblocks them, or SIGTERM would never reach Synapse.
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                             + "signal.signal(signal.SIGTERM, signal.SIG_DFL); "
                              + "os.execv(sys.executable, [sys.executable, '-m', 'synapse.app.homeserver', '--config-path', sys.argv[1]])",
                              config.path]
         let output = FileManager.default.createFile(atPath: folder.appendingPathComponent("stdout.log").path, contents: nil)
@@ -137,6 +150,8 @@ public final class Synapse: Sendable {
         process.standardError = output
         try process.run()
         self.process.withLock { $0 = process }
+        Self.stopAtExit()
+        _ = Self.running.withLock { $0.insert(process.processIdentifier) }
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw TestTools.Failure("Synapse exited at start (\(process.terminationStatus)): \(tail())") }
@@ -158,6 +173,7 @@ public final class Synapse: Sendable {
         process.terminate()
         process.waitUntilExit()
         self.process.withLock { $0 = nil }
+        _ = Self.running.withLock { $0.remove(process.processIdentifier) }
     }
 
     deinit {

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import IncidentCore
+import IncidentEngine
+import IncidentMatrix
+import IncidentTesting
+import IncidentWire
+import MatrixSynapse
+import Testing
+
+/// The bot against a homeserver that goes away, a rate limiter left on, and its own SIGKILL.
+@Suite(.serialized) struct MatrixFaultTests {
+    @Test func aHomeserverOutageDelaysMessagesAndLosesNone() async throws {
+        let synapse = try await Synapse.start()
+        let bot = try await MatrixHarness.start(on: synapse)
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Payment API errors --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        try await bot.settle()
+
+        // Synapse goes down; the team lead's page comes due at minute 15 and waits in the outbox.
+        synapse.stop()
+        bot.clock.advance(to: TestConfig.at(15))
+        try await bot.current.engine.fireDue()
+        try bot.current.delivery.wake.fire()
+        try await bot.waitUntil("a delivery attempt failed", seconds: 40) {
+            try await bot.current.store.read { try $0.pendingOutbox(limit: 10).contains { $0.attempts > 0 } }
+        }
+        bot.clock.advance(to: TestConfig.at(16))
+        try bot.current.delivery.wake.fire()
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await bot.current.store.read { try $0.pendingOutbox(limit: 10).count } == 1)
+
+        // Back up: the page goes out once the retry is due, and the sync resumes from its token.
+        try await synapse.start()
+        bot.clock.advance(to: TestConfig.at(20))
+        try await bot.settle()
+        let bob = try bot.user("bob")
+        #expect(try await bob.directNotices(from: bot.bot.user).count == 1)
+        try await reporter.say("!incident status INC-1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "investigating", seconds: 60)
+    }
+
+    @Test func synapsesDefaultRateLimitsSlowABurstButLoseNothing() async throws {
+        let synapse = try await Synapse.start(rateLimits: .synapseDefaults)
+        let bot = try await MatrixHarness.start(on: synapse, people: ["alice", "erin"])
+        defer { Task { await bot.stopBot() } }
+        // The responder is exempt (an admin override), so only the bot meets the limiter.
+        let admin = try await synapse.register("admin.\(bot.tag)", admin: true)
+        let reporter = try bot.user("reporter")
+        try await admin.synapseAdmin(.POST, "users/\(MatrixClient.segment(reporter.user))/override_ratelimit",
+                                     body: ["messages_per_second": 0, "burst_count": 0])
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Burst test --sev P3", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        let burst = 14
+        for n in 1...burst { try await reporter.say("!note INC-1 burst note \(n)", in: lobby) }
+        // Time passes for the bot too: a wait too long to sit out in the call goes back to the
+        // outbox, whose retry is due on the bot's clock.
+        let delivery = try bot.current.delivery
+        try await bot.waitUntil("every note is answered", seconds: 180) {
+            bot.clock.advance(by: .seconds(1))
+            delivery.wake.fire()
+            return try await reporter.notices(in: lobby, from: bot.bot.user).count >= burst + 1
+        }
+        try await bot.waitForDelivery(seconds: 60)
+        let notices = try await reporter.notices(in: lobby, from: bot.bot.user)
+        #expect(notices.count == burst + 1)
+        let notes = try await bot.current.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count }
+        #expect(notes == burst)
+        #expect(try bot.client.rateLimitWaits > 0, "the burst never met Synapse's limiter")
+    }
+
+    @Test func aBotKilledMidBurstLosesNoCommandAndRepeatsNoMessage() async throws {
+        let synapse = try await SharedSynapse.get()
+        let people = try await MatrixPeople(synapse)
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+        policy: \(TestConfig.directory.path)/policy.yaml
+        roster: roster.yaml
+        log_level: debug
+        matrix:
+          enabled: true
+          homeserver: \(synapse.url)
+          sync_timeout: 2s
+        """.write(to: config, atomically: true, encoding: .utf8)
+        try people.roster.write(to: folder.appendingPathComponent("roster.yaml"), atomically: true, encoding: .utf8)
+        let database = folder.appendingPathComponent("bot.sqlite").path
+        func serve() throws -> Process {
+            let process = Process()
+            process.executableURL = TestTools.botBinary
+            process.arguments = ["serve", "--config", config.path, "--db", database]
+            process.environment = ["MATRIX_ACCESS_TOKEN": people.bot.token, "PATH": "/usr/bin:/bin"]
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            return process
+        }
+        var process = try serve()
+        defer { if process.isRunning { process.terminate() } }
+        let reporter = people.reporter
+        let lobby = try await reporter.createRoom(inviting: [people.bot.user])
+        try await reporter.say("!incident declare Killed mid burst --sev P3", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: people.bot.user, containing: "INC-1", seconds: 30)
+
+        let burst = 20
+        for n in 1...burst { try await reporter.say("!note INC-1 kill note \(n)", in: lobby) }
+        // SIGKILL as soon as some of the answers are out: mid-batch, mid-delivery, or both.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await reporter.notices(in: lobby, from: people.bot.user).count < 4, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        process = try serve()
+        let all = ContinuousClock.now + .seconds(60)
+        while try await reporter.notices(in: lobby, from: people.bot.user).count < burst + 1, ContinuousClock.now < all {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(3))
+        let notices = try await reporter.notices(in: lobby, from: people.bot.user)
+        #expect(notices.count == burst + 1, "\(notices)")
+        process.terminate()
+        process.waitUntilExit()
+        let notes = try await DatabaseQueue(path: database).read { db in
+            try String.fetchAll(db, sql: "SELECT text FROM timeline WHERE incident = 1 AND kind = 'note' ORDER BY id")
+        }
+        #expect(notes.count == burst)
+        #expect(Set(notes).count == burst)
+    }
+}
+
+/// The bot and a reporter on a homeserver, with a roster naming tagged accounts, for tests that
+/// run the real binary.
+struct MatrixPeople {
+    let bot: MatrixTestUser
+    let reporter: MatrixTestUser
+    let roster: String
+
+    init(_ synapse: Synapse) async throws {
+        let tag = "p\(UInt32.random(in: 0...UInt32.max))"
+        bot = try await synapse.register("incident-bot.\(tag)")
+        reporter = try await synapse.register("reporter.\(tag)")
+        roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(of: ":example.org\"", with: ".\(tag):localhost\"")
+    }
+}
