@@ -54,22 +54,9 @@ public enum MatrixFormat {
     }
 
     /// HTML's five special characters, so typed text shows as typed and never becomes markup.
-    public static func escape(_ text: String) -> String {
-        guard text.contains(where: { "&<>\"'".contains($0) }) else { return text }
-        var out = ""
-        out.reserveCapacity(text.count + 8)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { text.escaping(entities) }
+
+    static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
 
     /// A room topic: plain text, the message's lines joined with ` · `.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {

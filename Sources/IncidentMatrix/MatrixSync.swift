@@ -1,4 +1,3 @@
-import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentWire
@@ -37,20 +36,6 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let engine: Engine<Clock>
     let settings: Settings
     let logger: Logger
-    /// The filter: room messages only, no presence, receipts, typing or state.
-    static var filter: JSONValue {
-        [
-            "presence": ["types": []],
-            "account_data": ["types": []],
-            "room": [
-                "timeline": ["types": ["m.room.message"], "limit": 100],
-                "state": ["types": []],
-                "ephemeral": ["types": []],
-                "account_data": ["types": []],
-            ],
-        ]
-    }
-
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
         self.client = client
         self.engine = engine
@@ -65,9 +50,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
             var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
             // On a first start, messages sent before now are history even if a homeserver's
-            // cached initial sync hands back an older position (origin_server_ts is the
-            // homeserver's wall clock, so this is the real time, not the bot's clock).
-            let historyBefore = since == nil ? Int64(Date().timeIntervalSince1970 * 1_000) : nil
+            // cached initial sync hands back an older position. origin_server_ts is the
+            // homeserver's wall clock, so this compares with the live clock, not the bot's
+            // (injected) one.
+            let historyBefore = since == nil ? LiveClock().now.secondsSinceEpoch * 1_000 : nil
             while !Task.isCancelled {
                 let current = since
                 let batch = try await self.retrying("sync") { () async throws(MatrixError) in
@@ -81,7 +67,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// One `/sync` and its batch committed; returns the new since-token.
     func syncOnce(since: String?, me: String, historyBefore: Int64?) async throws(MatrixError) -> String {
-        var query = ["filter": Self.filter.text, "timeout": since == nil ? "0" : "\(settings.timeout.components.seconds * 1_000)"]
+        var query = ["filter": matrixSyncFilter, "timeout": since == nil ? "0" : "\(settings.timeout.components.seconds * 1_000)"]
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
@@ -205,3 +191,16 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return nil
     }
 }
+
+/// The `/sync` filter, serialized once: room messages only, no presence, receipts, typing
+/// or state.
+let matrixSyncFilter: String = JSONValue.object([
+    "presence": ["types": []],
+    "account_data": ["types": []],
+    "room": [
+        "timeline": ["types": ["m.room.message"], "limit": 100],
+        "state": ["types": []],
+        "ephemeral": ["types": []],
+        "account_data": ["types": []],
+    ],
+]).text

@@ -26,10 +26,10 @@ public enum SlackFormat {
         case .mention(let person):
             if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? "@" + person.rawValue) }
         case .room(let name): "#" + escape(name)
-        case .code(let text): "`" + escape(text).replacingAll("`", with: "'") + "`"
+        case .code(let text): "`" + escape(text).escaping(["`": "'"]) + "`"
         case .link(let url, let label):
             url.hasPrefix("https://") || url.hasPrefix("http://")
-                ? "<\(escape(url).replacingAll("|", with: "%7C"))|\(escape(label).replacingAll("|", with: "/"))>"
+                ? "<\(escape(url).escaping(["|": "%7C"]))|\(escape(label).escaping(["|": "/"]))>"
                 : escape(label == url ? url : "\(label) (\(url))")
         }
     }
@@ -46,20 +46,9 @@ public enum SlackFormat {
 
     /// Slack's three control characters. Escaped, `<!channel>`, `<@U…>` and `<url|label>` in
     /// typed text show as typed and do nothing.
-    public static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return text }
-        var out = ""
-        out.reserveCapacity(text.count + 8)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { text.escaping(entities) }
+
+    static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;"]
 
     /// Block Kit: the text in section blocks (split at line ends under Slack's limit), then an
     /// actions block with the message's buttons, whose value names the incident.
@@ -101,16 +90,7 @@ public enum SlackFormat {
 
     /// A channel topic: plain text (Slack shows topics unformatted), at most 250 characters.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
-        let text = message.plainText { people[$0]?.handle ?? "@" + $0.rawValue }.replacingAll("\n", with: " · ")
+        let text = message.plainText { people[$0]?.handle ?? "@" + $0.rawValue }.escaping(["\n": " · "])
         return text.count <= 250 ? text : String(text.prefix(249)) + "…"
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        return reduce(into: "") { out, character in
-            if character == target { out += replacement } else { out.append(character) }
-        }
     }
 }
