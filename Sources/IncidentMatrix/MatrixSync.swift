@@ -22,10 +22,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         /// The first wait after a failed `/sync`; doubled each time, up to `retryCeiling`.
         public var retryBase: Duration
         public var retryCeiling: Duration
+        /// The most messages fetched per room to fill a gap in a cut-short timeline.
+        public var gapLimit: Int
 
         public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retryBase: Duration = .seconds(1),
-                    retryCeiling: Duration = .seconds(60)) {
+                    retryCeiling: Duration = .seconds(60), gapLimit: Int = 5_000) {
             self.timeout = timeout
+            self.gapLimit = gapLimit
             self.allowInvitesFrom = allowInvitesFrom
             self.retryBase = retryBase
             self.retryCeiling = retryCeiling
@@ -72,14 +75,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
         try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
-        let events = since == nil ? [] : Self.commands(in: answer, me: me, sentAfter: historyBefore)
-        if since == nil {
+        let events: [ChatEvent]
+        if let since {
+            events = Self.commands(in: try await timelines(answer, since: since), me: me, sentAfter: historyBefore)
+        } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
-        }
-        for (room, joined) in answer["rooms"]?["join"]?.object ?? [:] where joined["timeline"]?["limited"]?.bool == true && since != nil {
-            logger.warning("Matrix sync skipped messages in a busy room (timeline limited); commands among them are not run",
-                           metadata: ["room": "\(room)"])
+            events = []
         }
         do {
             let outcomes = try await engine.handle(events, checkpoint: SyncCheckpoint(platform: .matrix, token: next))
@@ -90,6 +92,48 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             throw .unavailable("cannot commit the sync batch: \(error)")
         }
         return next
+    }
+
+    /// Each joined room's timeline in a sync answer, oldest first. A timeline cut short
+    /// (`limited`: more messages arrived since `since` than the filter's limit, as after the bot
+    /// was down during a busy incident) is completed from `/rooms/{room}/messages`, paging back
+    /// from its `prev_batch` to `since`, so no command in the gap is skipped.
+    func timelines(_ answer: JSONValue, since: String) async throws(MatrixError) -> [String: [JSONValue]] {
+        var rooms: [String: [JSONValue]] = [:]
+        for (room, joined) in answer["rooms"]?["join"]?.object ?? [:] {
+            let timeline = joined["timeline"]
+            var events = timeline?["events"]?.array ?? []
+            if timeline?["limited"]?.bool == true, let gapEnd = timeline?["prev_batch"]?.string {
+                let known = Set(events.compactMap { $0["event_id"]?.string })
+                let missed = try await messages(in: room, before: gapEnd, after: since)
+                events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
+                logger.info("Matrix sync fetched the messages a busy room's timeline left out",
+                            metadata: ["room": "\(room)", "messages": "\(missed.count)"])
+            }
+            rooms[room] = events
+        }
+        return rooms
+    }
+
+    /// The room's messages between two positions, oldest first: `GET /rooms/{room}/messages`
+    /// backwards from `before` down to `after`, a page of 100 at a time. A gap of over
+    /// `gapLimit` messages is cut at its newest `gapLimit` (logged): a command typed that long
+    /// ago in a room that busy is stale.
+    func messages(in room: String, before: String, after: String) async throws(MatrixError) -> [JSONValue] {
+        var newestFirst: [JSONValue] = []
+        var from = before
+        while newestFirst.count < settings.gapLimit {
+            let page = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/messages", query: [
+                "dir": "b", "from": from, "to": after, "limit": "100", "filter": matrixGapFilter,
+            ])
+            let chunk = page["chunk"]?.array ?? []
+            newestFirst += chunk
+            guard let end = page["end"]?.string, !chunk.isEmpty, end != from else { return newestFirst.reversed() }
+            from = end
+        }
+        logger.warning("Matrix sync gap too long; older messages in it are not run",
+                       metadata: ["room": "\(room)", "kept": "\(settings.gapLimit)"])
+        return newestFirst.prefix(settings.gapLimit).reversed()
     }
 
     /// Joins rooms the bot is invited to by an allowed inviter; declines the rest.
@@ -127,10 +171,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// The commands in a sync answer, oldest first within each room: text messages starting
     /// with `!` or `/` from anyone but the bot, edits excluded.
-    static func commands(in answer: JSONValue, me: String, sentAfter: Int64? = nil) -> [ChatEvent] {
+    static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil) -> [ChatEvent] {
         var events: [ChatEvent] = []
-        for (room, joined) in (answer["rooms"]?["join"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for event in joined["timeline"]?["events"]?.array ?? [] {
+        for (room, timeline) in timelines.sorted(by: { $0.key < $1.key }) {
+            for event in timeline {
                 guard event["type"]?.string == "m.room.message", let id = event["event_id"]?.string,
                       let sender = event["sender"]?.string, sender != me,
                       let content = event["content"], content["msgtype"]?.string == "m.text",
@@ -204,3 +248,6 @@ let matrixSyncFilter: String = JSONValue.object([
         "account_data": ["types": []],
     ],
 ]).text
+
+/// The `/messages` filter for a sync gap: room messages only.
+let matrixGapFilter: String = JSONValue.object(["types": ["m.room.message"]]).text

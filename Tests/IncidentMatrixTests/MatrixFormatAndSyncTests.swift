@@ -32,7 +32,7 @@ import Testing
         func message(_ id: String, _ sender: String, _ content: JSONValue) -> JSONValue {
             ["type": "m.room.message", "event_id": .string(id), "sender": .string(sender), "content": content]
         }
-        let answer: JSONValue = ["rooms": ["join": ["!lobby:example.org": ["timeline": ["events": [
+        let timeline: [JSONValue] = [
             message("$1", "@alice:example.org", ["msgtype": "m.text", "body": "!incident declare DB down"]),
             message("$2", "@bot:example.org", ["msgtype": "m.notice", "body": "/ack"]),
             message("$3", "@bot:example.org", ["msgtype": "m.text", "body": "/ack"]),
@@ -42,8 +42,8 @@ import Testing
             message("$6", "@alice:example.org", ["msgtype": "m.emote", "body": "/ack"]),
             ["type": "m.room.member", "event_id": "$7", "sender": "@alice:example.org", "content": ["membership": "join"]],
             message("$8", "@bob:example.org", ["msgtype": "m.text", "body": "  /ack"]),
-        ]]]]]]
-        let events = MatrixSync<ManualClock>.commands(in: answer, me: "@bot:example.org")
+        ]
+        let events = MatrixSync<ManualClock>.commands(in: ["!lobby:example.org": timeline], me: "@bot:example.org")
         #expect(events.map(\.id) == ["$1", "$8"])
         #expect(events.allSatisfy { $0.reply == .outbox && $0.platform == .matrix && $0.room == "!lobby:example.org" })
     }

@@ -134,6 +134,31 @@ import Testing
         #expect(try await bot.current.store.read { try $0.openIncidents().count } == 2)
     }
 
+    @Test func commandsInABusyRoomWhileTheBotWasDownAreAllRunInOrder() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Busy room --sev P3", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        try await bot.settle()
+        await bot.stopBot()
+        // 160 messages while the bot is down: more than a sync timeline holds (100), so the
+        // first commands are only in the gap the bot must fetch.
+        let commandsAt = [1, 2, 59, 120, 160]
+        for n in 1...160 {
+            try await reporter.say(commandsAt.contains(n) ? "!note INC-1 typed as message \(n)" : "chatter \(n)", in: lobby)
+        }
+        try await bot.startBot()
+        defer { Task { await bot.stopBot() } }
+        let notes = try await bot.waitFor("every note is run", seconds: 30) { () async throws -> [String]? in
+            let notes = try await bot.current.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.map(\.text) }
+            return notes.count >= commandsAt.count ? notes : nil
+        }
+        #expect(notes == commandsAt.map { "typed as message \($0)" })
+        try await bot.settle()
+        #expect(try await bot.current.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count } == commandsAt.count)
+    }
+
     @Test func aFreshDatabaseDoesNotActOnHistory() async throws {
         let synapse = try await SharedSynapse.get()
         let bot = try await MatrixHarness.start(on: synapse)
