@@ -123,7 +123,7 @@ let package = Package(
             "IncidentMatrix", "IncidentWire", "IncidentTesting",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], path: "Tests/MatrixSynapse"),
+        ], path: "Tests/MatrixSynapse", exclude: ["config"]),
         .testTarget(name: "IncidentMatrixTests", dependencies: [
             "IncidentMatrix", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "MatrixSynapse",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -56,82 +56,22 @@ public final class Synapse: Sendable {
         self.python = python
         folder = try TestConfig.temporaryDirectory()
         port = try Self.freePort()
-        let dir = folder.path
-        var yaml = """
-        server_name: "\(Self.serverName)"
-        public_baseurl: "http://127.0.0.1:\(port)/"
-        pid_file: "\(dir)/homeserver.pid"
-        listeners:
-          - port: \(port)
-            bind_addresses: ["127.0.0.1"]
-            type: http
-            tls: false
-            x_forwarded: false
-            resources:
-              - names: [client]
-                compress: false
-        database:
-          name: sqlite3
-          args:
-            database: "\(dir)/homeserver.db"
-        log_config: "\(dir)/log.yaml"
-        media_store_path: "\(dir)/media"
-        signing_key_path: "\(dir)/localhost.signing.key"
-        registration_shared_secret: "\(sharedSecret)"
-        enable_registration: false
-        report_stats: false
-        trusted_key_servers: []
-        suppress_key_server_warning: true
-        macaroon_secret_key: "\(UUID().uuidString)"
-        form_secret: "\(UUID().uuidString)"
-        presence:
-          enabled: false
-        url_preview_enabled: false
-        enable_metrics: false
-        # The test responders ask for a fresh initial /sync each time they look for invitations;
-        # Synapse would otherwise answer a repeat within 2 minutes from its cache.
-        caches:
-          sync_response_cache_duration: 0
-
-        """
-        if case .raised = rateLimits {
-            let lots = "{per_second: 10000, burst_count: 10000}"
-            yaml += """
-            rc_message: \(lots)
-            rc_registration: \(lots)
-            rc_room_creation: \(lots)
-            rc_login:
-              address: \(lots)
-              account: \(lots)
-              failed_attempts: \(lots)
-            rc_joins:
-              local: \(lots)
-              remote: \(lots)
-            rc_joins_per_room: \(lots)
-            rc_invites:
-              per_room: \(lots)
-              per_user: \(lots)
-              per_issuer: \(lots)
-            rc_admin_redaction: \(lots)
-
-            """
-        }
+        let values = ["server_name": Self.serverName, "port": "\(port)", "dir": folder.path, "shared_secret": sharedSecret,
+                      "macaroon_secret": UUID().uuidString, "form_secret": UUID().uuidString]
+        var yaml = try Self.template("homeserver.yaml", values)
+        if case .raised = rateLimits { yaml += "\n" + (try Self.template("rate-limits-raised.yaml", values)) }
         try yaml.write(to: config, atomically: true, encoding: .utf8)
-        try """
-        version: 1
-        formatters:
-          plain:
-            format: "%(asctime)s %(levelname)s %(name)s: %(message)s"
-        handlers:
-          file:
-            class: logging.FileHandler
-            filename: "\(dir)/homeserver.log"
-            formatter: plain
-        root:
-          level: WARNING
-          handlers: [file]
-        disable_existing_loggers: false
-        """.write(to: folder.appendingPathComponent("log.yaml"), atomically: true, encoding: .utf8)
+        try Self.template("log.yaml", values).write(to: folder.appendingPathComponent("log.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    /// A file of Tests/MatrixSynapse/config (shared with bench/matrix_bench.py) with its
+    /// `{{name}}` placeholders filled in.
+    static func template(_ name: String, _ values: [String: String]) throws -> String {
+        let file = TestConfig.repository.appendingPathComponent("Tests/MatrixSynapse/config/\(name)")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        for (key, value) in values { text = text.replacingOccurrences(of: "{{\(key)}}", with: value) }
+        if let left = text.range(of: "{{") { throw TestTools.Failure("\(name): no value for \(text[left.lowerBound...].prefix(30))") }
+        return text
     }
 
     /// Starts the homeserver (again, after `stop`) and waits until it answers.
