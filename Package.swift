@@ -126,6 +126,7 @@ let package = Package(
         ], path: "Tests/MatrixSynapse", exclude: ["config"]),
         .testTarget(name: "IncidentMatrixTests", dependencies: [
             "IncidentMatrix", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "MatrixSynapse",
+            "IncidentSlack", "SlackFake",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -63,8 +63,20 @@ struct Decider {
         default:
             let decision = try incident.handling(parsed.command, by: actor, at: now, roster: settings.roster)
             try commit(decision, home: stored.home)
-            return EngineOutcome(.handled, reply: decision.reply, incident: incident.number)
+            let answered = try postsWhereTyped(decision)
+            return EngineOutcome(.handled, reply: answered ? nil : decision.reply, incident: incident.number)
         }
+    }
+
+    /// Whether the decision's own post in the incident room already answers the command: it
+    /// was typed in that room on a platform whose replies are posted messages (Matrix), so a
+    /// confirmation ("INC-4 is now P0.") would only repeat the post above it. Typed elsewhere
+    /// (a lobby, naming the incident), the reply is what tells the person it worked.
+    func postsWhereTyped(_ decision: Decision) throws -> Bool {
+        guard event.reply == .outbox, decision.reply != nil,
+              decision.effects.contains(where: { if case .post(_, to: .incidentRoom) = $0.action { true } else { false } })
+        else { return false }
+        return try records.roomID(event.platform, incident: decision.incident.number) == event.room
     }
 
     /// The incident a command means: the one it names, or the one whose room it was typed in.

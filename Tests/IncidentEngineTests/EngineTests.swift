@@ -73,6 +73,37 @@ import Testing
         #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s3")
     }
 
+    @Test func aCommandTypedInItsIncidentRoomOnMatrixIsAnsweredByThePostNotASecondMessage() async throws {
+        let bot = try TestBot()
+        try await bot.say("@alice:example.org", "!incident declare Payment API errors --sev P1", in: "!lobby:localhost", platform: .matrix)
+        try await bot.settle()
+        let room = try #require(try await bot.store.read { try $0.roomID(.matrix, incident: 1) })
+        func typed(_ id: String, _ text: String, in room: String) async throws -> EngineOutcome {
+            try await bot.engine.handle([ChatEvent(platform: .matrix, id: id, room: room, user: "@alice:example.org", text: text,
+                                                   reply: .outbox)], checkpoint: nil)[0]
+        }
+        func messages(in room: String) -> [String] {
+            bot.matrix.delivered.compactMap {
+                switch $0.job.action {
+                case .post(let id, let message) where id == room, .reply(let id, _, let message) where id == room: message.plainText()
+                default: nil
+                }
+            }
+        }
+        let before = messages(in: room).count
+        // In the incident room: the severity post is the answer.
+        #expect(try await typed("$1", "!sev P0", in: room).reply == nil)
+        try await bot.settle()
+        #expect(messages(in: room).count == before + 1)
+        #expect(messages(in: room).last?.contains("P0") == true)
+        // From the lobby, naming the incident: the confirmation is what the lobby sees.
+        #expect(try await typed("$2", "!note INC-1 checking the load balancer", in: "!lobby:localhost").reply != nil)
+        try await bot.settle()
+        #expect(messages(in: "!lobby:localhost").last == "Noted on the INC-1 timeline.")
+        // A query or a refusal is always answered.
+        #expect(try await typed("$3", "!sev P9", in: room).reply != nil)
+    }
+
     @Test func aMirroredIncidentHasARoomOnBothPlatformsAndCommandsWorkInEither() async throws {
         let bot = try TestBot(mirror: true)
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")

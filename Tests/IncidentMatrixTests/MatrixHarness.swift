@@ -3,18 +3,20 @@ import IncidentApp
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
+import IncidentSlack
 import IncidentSQLite
 import IncidentTesting
 import IncidentWire
 import Logging
 import MatrixSynapse
+import SlackFake
 import Synchronization
 import Testing
 
 /// The bot as `incident-bot serve` runs it for Matrix (sync service, transport, engine, real
 /// SQLite store, delivery) against a real Synapse, on a manual clock the test moves. Each
 /// harness has its own tag: its people are `@alice.<tag>:localhost`, ..., so tests can share
-/// one homeserver.
+/// one homeserver. With a fake Slack the bot serves both platforms with `mirror: true`.
 final class MatrixHarness: Sendable {
     static let people = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
 
@@ -25,6 +27,7 @@ final class MatrixHarness: Sendable {
     let clock: ManualClock
     let folder: URL
     let loaded: LoadedConfig
+    let slack: FakeSlack?
     let runtime = Mutex<Running?>(nil)
 
     struct Running: Sendable {
@@ -37,7 +40,7 @@ final class MatrixHarness: Sendable {
 
     /// Registers the bot and the roster's people (those with a Matrix id) on `synapse`.
     static func start(on synapse: Synapse, clock: ManualClock = ManualClock(start: TestConfig.start),
-                      people: [String] = people) async throws -> MatrixHarness {
+                      people: [String] = people, mirroringSlack slack: FakeSlack? = nil) async throws -> MatrixHarness {
         let tag = "t\(counter.withLock { $0 += 1; return $0 })x\(UInt16.random(in: 0...UInt16.max))"
         let bot = try await synapse.register("incident-bot.\(tag)")
         var users: [String: MatrixTestUser] = [:]
@@ -45,24 +48,27 @@ final class MatrixHarness: Sendable {
         let folder = try TestConfig.temporaryDirectory()
         let roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(of: ":example.org\"", with: ".\(tag):localhost\"")
         try roster.write(to: folder.appendingPathComponent("roster.yaml"), atomically: true, encoding: .utf8)
-        let config = """
+        var config = """
         policy: \(TestConfig.directory.path)/policy.yaml
         roster: roster.yaml
         matrix:
           enabled: true
           homeserver: \(synapse.url)
           sync_timeout: 2s
+
         """
+        if slack != nil { config += "mirror: true\nslack:\n  enabled: true\n  listen: 127.0.0.1:0\n" }
         let path = folder.appendingPathComponent("incident-bot.yaml").path
         try config.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: false)
-        let harness = MatrixHarness(synapse: synapse, tag: tag, bot: bot, users: users, clock: clock, folder: folder, loaded: loaded)
+        let harness = MatrixHarness(synapse: synapse, tag: tag, bot: bot, users: users, clock: clock, folder: folder, loaded: loaded,
+                                    slack: slack)
         try await harness.startBot()
         return harness
     }
 
     init(synapse: Synapse, tag: String, bot: MatrixTestUser, users: [String: MatrixTestUser], clock: ManualClock, folder: URL,
-         loaded: LoadedConfig) {
+         loaded: LoadedConfig, slack: FakeSlack?) {
         self.synapse = synapse
         self.tag = tag
         self.bot = bot
@@ -70,6 +76,7 @@ final class MatrixHarness: Sendable {
         self.clock = clock
         self.folder = folder
         self.loaded = loaded
+        self.slack = slack
     }
 
     var databasePath: String { folder.appendingPathComponent("bot.sqlite").path }
@@ -83,8 +90,14 @@ final class MatrixHarness: Sendable {
                                          tokenFile: databasePath + ".matrix-token")
         let client = setup.client()
         let store = try SQLiteStore(path: databasePath)
-        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(client: client, logger: logger)],
-                                 logger: logger)
+        var transports: [any ChatTransport] = [setup.transport(client: client, logger: logger)]
+        if let slack {
+            let slackSetup = try SlackSetup.load(loaded.config.slack, environment: [
+                "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": "mirror-test-secret", "SLACK_API_URL": slack.apiURL,
+            ])
+            transports.append(slackSetup.transport(logger: logger))
+        }
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports, logger: logger)
         let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
         let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
         self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks) }
