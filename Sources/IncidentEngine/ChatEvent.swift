@@ -26,8 +26,12 @@ public struct ChatEvent: Hashable, Sendable {
     public enum ReplyRoute: Hashable, Sendable {
         /// The adapter shows the reply itself (a Slack slash command's HTTP answer, the console).
         case inline
-        /// The reply is written to the outbox with the rest and delivered like any message.
+        /// The reply is written to the outbox with the rest and delivered to the asker alone
+        /// (Slack's ephemeral message, for a mention or a button).
         case outbox
+        /// The reply is written to the outbox and posted in the room, where everyone reads it
+        /// (Matrix, which has no private replies).
+        case outboxToRoom
     }
 }
 

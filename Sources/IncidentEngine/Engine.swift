@@ -67,7 +67,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             log[metadataKey: "event.id"] = "\(command.event.id)"
             if let incident = outcome.incident { log[metadataKey: "incident.id"] = "INC-\(incident)" }
             log.debug("event \(outcome.disposition.rawValue)")
-            if outcome.disposition == .handled || (command.event.reply == .outbox && outcome.disposition != .duplicate) { wake = true }
+            if outcome.disposition == .handled || (command.event.reply != .inline && outcome.disposition != .duplicate) { wake = true }
         }
         if wake {
             schedulerWake.fire()
@@ -84,7 +84,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         try records.markSeen(event.platform, eventID: event.id, at: now)
         var decider = Decider(records: records, settings: settings, router: router, event: event, actor: actor, now: now)
         let outcome = try decider.decide(parsed)
-        if event.reply == .outbox, let reply = outcome.reply {
+        if event.reply != .inline, let reply = outcome.reply {
             try records.enqueue([router.reply(reply, to: event, incident: outcome.incident, at: now)])
         }
         return outcome

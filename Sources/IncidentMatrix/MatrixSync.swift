@@ -184,7 +184,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
                                        ? content["formatted_body"]?.string : nil)
                 guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
-                events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outbox))
+                events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
             }
         }
         return events

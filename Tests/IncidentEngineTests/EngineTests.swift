@@ -51,7 +51,7 @@ import Testing
     @Test func aSyncBatchCommitsItsCommandsWithItsToken() async throws {
         let bot = try TestBot()
         func event(_ id: String, _ text: String) -> ChatEvent {
-            ChatEvent(platform: .matrix, id: id, room: "!lobby:localhost", user: "@alice:example.org", text: text, reply: .outbox)
+            ChatEvent(platform: .matrix, id: id, room: "!lobby:localhost", user: "@alice:example.org", text: text, reply: .outboxToRoom)
         }
         let batch = [event("$1", "good morning"), event("$2", "!incident declare Payment API errors --sev P1"),
                      event("$3", "!note INC-1 checking the load balancer")]
@@ -80,7 +80,7 @@ import Testing
         let room = try #require(try await bot.store.read { try $0.roomID(.matrix, incident: 1) })
         func typed(_ id: String, _ text: String, in room: String) async throws -> EngineOutcome {
             try await bot.engine.handle([ChatEvent(platform: .matrix, id: id, room: room, user: "@alice:example.org", text: text,
-                                                   reply: .outbox)], checkpoint: nil)[0]
+                                                   reply: .outboxToRoom)], checkpoint: nil)[0]
         }
         func messages(in room: String) -> [String] {
             bot.matrix.delivered.compactMap {
@@ -155,7 +155,7 @@ import Testing
     @Test func repliesTravelThroughTheOutboxWhenThePlatformWantsMessages() async throws {
         let bot = try TestBot()
         let event = ChatEvent(platform: .matrix, id: "$e1", room: "!lobby:localhost", user: "@alice:example.org",
-                              text: "!incident list", reply: .outbox)
+                              text: "!incident list", reply: .outboxToRoom)
         _ = try await bot.engine.handle(event)
         await bot.delivery.drain()
         let replies = bot.matrix.delivered.compactMap { item -> String? in

@@ -45,7 +45,7 @@ import Testing
         ]
         let events = MatrixSync<ManualClock>.commands(in: ["!lobby:example.org": timeline], me: "@bot:example.org")
         #expect(events.map(\.id) == ["$1", "$8"])
-        #expect(events.allSatisfy { $0.reply == .outbox && $0.platform == .matrix && $0.room == "!lobby:example.org" })
+        #expect(events.allSatisfy { $0.reply == .outboxToRoom && $0.platform == .matrix && $0.room == "!lobby:example.org" })
     }
 
     @Test func aPillIsReadAsTheMatrixIDItLinksTo() {
