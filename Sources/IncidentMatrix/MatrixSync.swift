@@ -105,10 +105,17 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             var events = timeline?["events"]?.array ?? []
             if timeline?["limited"]?.bool == true, let gapEnd = timeline?["prev_batch"]?.string {
                 let known = Set(events.compactMap { $0["event_id"]?.string })
-                let missed = try await messages(in: room, before: gapEnd, after: since)
-                events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
-                logger.info("Matrix sync fetched the messages a busy room's timeline left out",
-                            metadata: ["room": "\(room)", "messages": "\(missed.count)"])
+                do {
+                    let missed = try await messages(in: room, before: gapEnd, after: since)
+                    events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
+                    logger.info("Matrix sync fetched the messages a busy room's timeline left out",
+                                metadata: ["room": "\(room)", "messages": "\(missed.count)"])
+                } catch where error.code != nil {
+                    // The homeserver refuses (not a transient failure, which is retried with
+                    // the whole sync): one room's gap must not stall every room's commands.
+                    logger.warning("Matrix sync cannot fetch a busy room's missed messages; commands among them are not run",
+                                   metadata: ["room": "\(room)", "reason": "\(error)"])
+                }
             }
             rooms[room] = events
         }
