@@ -66,7 +66,7 @@ let package = Package(
         // Matrix: the /sync long-poll service, the Client-Server API client and the transport
         // that renders messages as HTML notices with pills.
         .target(name: "IncidentMatrix", dependencies: [
-            "IncidentEngine", "IncidentWire",
+            "IncidentEngine", "IncidentCommands", "IncidentWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

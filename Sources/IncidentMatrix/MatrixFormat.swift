@@ -1,3 +1,4 @@
+import IncidentCommands
 import IncidentCore
 import IncidentEngine
 import IncidentWire
@@ -8,6 +9,7 @@ import IncidentWire
 public enum MatrixFormat {
     /// The event content of a notice.
     public static func notice(_ message: Message, people: [PersonID: Contact]) -> JSONValue {
+        let message = bangCommands(message)
         let mentioned = mentionedAccounts(message, people: people)
         return [
             "msgtype": "m.notice",
@@ -53,6 +55,49 @@ public enum MatrixFormat {
         }
     }
 
+    /// The message with the commands it shows in Matrix's form. Messages write commands as on
+    /// Slack (`/ack INC-4`), but Matrix clients take a leading `/` for their own commands
+    /// (Element answers "Unrecognised command"), so here they read `!ack INC-4`, which reaches
+    /// the bot. Text people typed is left as they typed it.
+    static func bangCommands(_ message: Message) -> Message {
+        var result = message
+        result.lines = message.lines.map { line in
+            line.map { span in
+                switch span {
+                case .text(let text): .text(bangCommands(text))
+                case .strong(let text): .strong(bangCommands(text))
+                case .code(let text): .code(bangCommands(text))
+                case .userText, .mention, .room, .link: span
+                }
+            }
+        }
+        return result
+    }
+
+    /// `/word` becomes `!word` where it starts a word (not inside a path or URL) and `word` is a
+    /// command's first word: `/incident`, `/sev`, `/ic`, `/role`, `/update`, `/ack`, `/note`.
+    static func bangCommands(_ text: String) -> String {
+        guard text.contains("/") else { return text }
+        var result = ""
+        var previous: Character?
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            let next = text.index(after: index)
+            let startsWord = previous.map { $0.isWhitespace || "(“\"'`".contains($0) } ?? true
+            if character == "/", startsWord, commandWords.contains(text[next...].prefix(while: \.isLetter).lowercased()) {
+                result.append("!")
+            } else {
+                result.append(character)
+            }
+            previous = character
+            index = next
+        }
+        return result
+    }
+
+    static let commandWords = Set(CommandName.allCases.map { String($0.rawValue.prefix { $0 != " " }) })
+
     /// HTML's five special characters, so typed text shows as typed and never becomes markup.
     public static func escape(_ text: String) -> String { text.escaping(entities) }
 
@@ -60,6 +105,6 @@ public enum MatrixFormat {
 
     /// A room topic: plain text, the message's lines joined with ` · `.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.plainText { people[$0]?.handle ?? "@" + $0.rawValue }.split(separator: "\n").joined(separator: " · ")
+        bangCommands(message).plainText { people[$0]?.handle ?? "@" + $0.rawValue }.split(separator: "\n").joined(separator: " · ")
     }
 }

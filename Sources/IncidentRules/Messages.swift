@@ -55,7 +55,7 @@ enum Messages {
         message.line(.text("\(since) · status: "), .userText(incident.statusText),
                      .text(" · room "), .room(incident.room))
         if ladder.stopOn.contains(.acknowledged) {
-            message.line(.text("Acknowledge with "), .code("/ack \(incident.id)"), .text(" or the button."))
+            message.line(.text("Acknowledge with "), .code("/ack \(incident.id)"), .text("."))
             message.actions = [.acknowledge]
         } else {
             message.line(.text("For your information: updates follow in the broadcast channel until it is mitigated."))

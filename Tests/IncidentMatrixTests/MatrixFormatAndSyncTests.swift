@@ -23,9 +23,28 @@ import Testing
         let html = content["formatted_body"]?.string ?? ""
         #expect(html.hasPrefix("<strong>INC-4</strong> paged <a href=\"https://matrix.to/#/@alice:example.org\">@alice</a> and @dave<br>"))
         #expect(html.contains("&lt;script&gt;x&lt;/script&gt; &amp; @\u{2060}room &quot;quoted&quot;"))
-        #expect(html.contains("<code>/ack INC-4</code> <a href=\"https://runbooks.example.org/db\">runbook</a> bad (javascript:alert(1))"))
+        #expect(html.contains("<code>!ack INC-4</code> <a href=\"https://runbooks.example.org/db\">runbook</a> bad (javascript:alert(1))"))
         let body = content["body"]?.string ?? ""
         #expect(body.hasPrefix("INC-4 paged @alice:example.org and @dave\nSummary: <script>x</script> & @\u{2060}room"))
+    }
+
+    @Test func commandsInMessagesAreShownAsMatrixClientsLetPeopleTypeThem() {
+        let message = Message(lines: [
+            [.text("Acknowledge with "), .code("/ack INC-4"), .text(".")],
+            [.text("There is no INC-9; /incident list shows the open incidents (or /ic @you).")],
+            [.text("Runbook: "), .link(url: "https://runbooks.example.com/incident/p0", label: "https://runbooks.example.com/incident/p0")],
+            [.text("and/or /icons /tmp/update"), .userText(" typed: /ack INC-4")],
+        ])
+        let body = MatrixFormat.body(MatrixFormat.bangCommands(message), people: [:])
+        #expect(body == """
+            Acknowledge with !ack INC-4.
+            There is no INC-9; !incident list shows the open incidents (or !ic @you).
+            Runbook: https://runbooks.example.com/incident/p0
+            and/or /icons /tmp/update typed: /ack INC-4
+            """)
+        let notice = MatrixFormat.notice(message, people: [:])
+        #expect(notice["body"]?.string == body)
+        #expect(notice["formatted_body"]?.string?.contains("<code>!ack INC-4</code>") == true)
     }
 
     @Test func onlyTextCommandsFromOthersAreRead() {
