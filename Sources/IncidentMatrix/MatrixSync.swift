@@ -39,6 +39,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let engine: Engine<Clock>
     let settings: Settings
     let logger: Logger
+    /// Encrypted rooms this process last told that it cannot read them, and when.
+    let toldEncrypted = Mutex<[String: Timestamp]>([:])
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
         self.client = client
         self.engine = engine
@@ -75,23 +77,45 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
         try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
-        let events: [ChatEvent]
+        let events: (commands: [ChatEvent], encrypted: [(room: String, event: String)])
         if let since {
             events = Self.commands(in: try await timelines(answer, since: since), me: me, sentAfter: historyBefore)
         } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
-            events = []
+            events = ([], [])
         }
         do {
-            let outcomes = try await engine.handle(events, checkpoint: SyncCheckpoint(platform: .matrix, token: next))
-            for (event, outcome) in zip(events, outcomes) where outcome.disposition != .ignored {
+            let outcomes = try await engine.handle(events.commands, checkpoint: SyncCheckpoint(platform: .matrix, token: next))
+            for (event, outcome) in zip(events.commands, outcomes) where outcome.disposition != .ignored {
                 logger.debug("Matrix command", metadata: ["event.id": "\(event.id)", "outcome": "\(outcome.disposition.rawValue)"])
             }
         } catch {
             throw .unavailable("cannot commit the sync batch: \(error)")
         }
+        for (room, event) in events.encrypted { await sayEncrypted(room, key: event) }
         return next
+    }
+
+    /// Tells an end-to-end encrypted room that the bot cannot read it (it has no keys, so a
+    /// command typed there would otherwise vanish without a word): at most once an hour per
+    /// room, with a txnId from `key` so a retried batch does not say it twice. Best effort: a
+    /// failure is logged and the sync goes on.
+    func sayEncrypted(_ room: String, key: String) async {
+        let now = engine.clock.now
+        let due = toldEncrypted.withLock { told in
+            if let last = told[room], now - last < .seconds(3_600) { return false }
+            told[room] = now
+            return true
+        }
+        guard due else { return }
+        let path = "rooms/\(MatrixClient.segment(room))/send/m.room.message/\(MatrixClient.segment("encrypted-room/" + key))"
+        do {
+            _ = try await client.call(.PUT, path, body: MatrixFormat.notice(matrixEncryptedRoomNotice, people: [:]))
+            logger.warning("a Matrix room is end-to-end encrypted; commands typed there cannot be read", metadata: ["room": "\(room)"])
+        } catch {
+            logger.warning("cannot tell an encrypted Matrix room that the bot cannot read it", metadata: ["room": "\(room)", "reason": "\(error)"])
+        }
     }
 
     /// Each joined room's timeline in a sync answer, oldest first. A timeline cut short
@@ -154,6 +178,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 do {
                     _ = try await client.call(.POST, "join/\(path)", body: [:])
                     logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
+                    let encrypted = invite["invite_state"]?["events"]?.array?.contains { $0["type"]?.string == "m.room.encryption" } == true
+                    if encrypted { await sayEncrypted(room, key: "joined") }
                 } catch where error.code != nil {
                     logger.warning("cannot join a Matrix room", metadata: ["room": "\(room)", "reason": "\(error)"])
                 }
@@ -177,24 +203,30 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// The commands in a sync answer, oldest first within each room: text messages starting
-    /// with `!` or `/` from anyone but the bot, edits excluded.
-    static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil) -> [ChatEvent] {
+    /// with `!` or `/` from anyone but the bot, edits excluded. Also the rooms where someone
+    /// sent an encrypted message (the bot cannot read those), with the first such event's id.
+    static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil)
+        -> (commands: [ChatEvent], encrypted: [(room: String, event: String)]) {
         var events: [ChatEvent] = []
+        var encrypted: [(room: String, event: String)] = []
         for (room, timeline) in timelines.sorted(by: { $0.key < $1.key }) {
             for event in timeline {
-                guard event["type"]?.string == "m.room.message", let id = event["event_id"]?.string,
-                      let sender = event["sender"]?.string, sender != me,
+                guard let id = event["event_id"]?.string, let sender = event["sender"]?.string, sender != me else { continue }
+                if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
+                if event["type"]?.string == "m.room.encrypted", !encrypted.contains(where: { $0.room == room }) {
+                    encrypted.append((room, id))
+                }
+                guard event["type"]?.string == "m.room.message",
                       let content = event["content"], content["msgtype"]?.string == "m.text",
                       content["m.relates_to"]?["rel_type"]?.string != "m.replace",
                       let body = content["body"]?.string else { continue }
-                if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
                 let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
                                        ? content["formatted_body"]?.string : nil)
                 guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
                 events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
             }
         }
-        return events
+        return (events, encrypted)
     }
 
     /// The text a command is read from: the plain body, with each pill of the HTML body (which
@@ -243,13 +275,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     }
 }
 
-/// The `/sync` filter, serialized once: room messages only, no presence, receipts, typing
-/// or state.
+/// The `/sync` filter, serialized once: room messages (and encrypted ones, to say it cannot
+/// read them) only, no presence, receipts, typing or state.
 let matrixSyncFilter: String = JSONValue.object([
     "presence": ["types": []],
     "account_data": ["types": []],
     "room": [
-        "timeline": ["types": ["m.room.message"], "limit": 100],
+        "timeline": ["types": ["m.room.message", "m.room.encrypted"], "limit": 100],
         "state": ["types": []],
         "ephemeral": ["types": []],
         "account_data": ["types": []],
@@ -257,4 +289,10 @@ let matrixSyncFilter: String = JSONValue.object([
 ]).text
 
 /// The `/messages` filter for a sync gap: room messages only.
-let matrixGapFilter: String = JSONValue.object(["types": ["m.room.message"]]).text
+let matrixGapFilter: String = JSONValue.object(["types": ["m.room.message", "m.room.encrypted"]]).text
+
+/// What the bot says in an end-to-end encrypted room, whose messages it cannot read.
+let matrixEncryptedRoomNotice = Message(
+    .text("🔒 This room is end-to-end encrypted, and incident-bot cannot read encrypted messages: commands typed here are not run. "),
+    .text("Type them in a room without encryption (in Element, turn encryption off when you create the room), "),
+    .text("such as the incident's own room."))

@@ -61,9 +61,14 @@ import Testing
             message("$6", "@alice:example.org", ["msgtype": "m.emote", "body": "/ack"]),
             ["type": "m.room.member", "event_id": "$7", "sender": "@alice:example.org", "content": ["membership": "join"]],
             message("$8", "@bob:example.org", ["msgtype": "m.text", "body": "  /ack"]),
+            ["type": "m.room.encrypted", "event_id": "$9", "sender": "@alice:example.org", "content": ["algorithm": "m.megolm.v1.aes-sha2"]],
+            ["type": "m.room.encrypted", "event_id": "$10", "sender": "@bob:example.org", "content": ["algorithm": "m.megolm.v1.aes-sha2"]],
         ]
-        let events = MatrixSync<ManualClock>.commands(in: ["!lobby:example.org": timeline], me: "@bot:example.org")
+        let read = MatrixSync<ManualClock>.commands(in: ["!lobby:example.org": timeline], me: "@bot:example.org")
+        let events = read.commands
         #expect(events.map(\.id) == ["$1", "$8"])
+        // An encrypted message cannot be read: its room is named once, by its first one.
+        #expect(read.encrypted.map(\.room) == ["!lobby:example.org"] && read.encrypted.map(\.event) == ["$9"])
         #expect(events.allSatisfy { $0.reply == .outboxToRoom && $0.platform == .matrix && $0.room == "!lobby:example.org" })
     }
 

@@ -159,6 +159,42 @@ import Testing
         #expect(try await bot.current.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count } == commandsAt.count)
     }
 
+    @Test func anEncryptedRoomIsToldTheBotCannotReadItOnceAnHour() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let encryption: JSONValue = ["type": "m.room.encryption", "state_key": "", "content": ["algorithm": "m.megolm.v1.aes-sha2"]]
+        func sendEncrypted(in room: String, _ txn: String) async throws {
+            _ = try await reporter.call(.PUT, "rooms/\(MatrixClient.segment(room))/send/m.room.encrypted/\(txn)", body: [
+                "algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAcommand", "sender_key": "k", "session_id": "s", "device_id": "D",
+            ])
+        }
+        func told(_ room: String) async throws -> Int {
+            try await reporter.notices(in: room, from: bot.bot.user).filter { $0.contains("end-to-end encrypted") }.count
+        }
+        // Invited to an encrypted room (Element's default for private rooms): it says so on joining.
+        let created = try await reporter.call(.POST, "createRoom", body: [
+            "preset": "private_chat", "invite": [.string(bot.bot.user)], "initial_state": [encryption],
+        ])
+        let room = try #require(created["room_id"]?.string)
+        try await reporter.waitForNotice(in: room, from: bot.bot.user, containing: "end-to-end encrypted")
+        try await sendEncrypted(in: room, "e1")
+
+        // A lobby that turns encryption on later: its first encrypted message gets the notice.
+        let lobby = try await bot.lobby()
+        _ = try await reporter.call(.PUT, "rooms/\(MatrixClient.segment(lobby))/state/m.room.encryption/", body: encryption["content"])
+        try await sendEncrypted(in: lobby, "e2")
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "end-to-end encrypted")
+        // The first room's encrypted message was read before the lobby's: within the hour, no repeat.
+        #expect(try await told(room) == 1)
+        #expect(try await bot.current.store.read { try $0.openIncidents().count } == 0)
+
+        // An hour on, the next encrypted message is answered again.
+        bot.clock.advance(by: .seconds(3_601))
+        try await sendEncrypted(in: room, "e3")
+        try await bot.waitUntil("the room is told again") { try await told(room) == 2 }
+    }
+
     @Test func aFreshDatabaseDoesNotActOnHistory() async throws {
         let synapse = try await SharedSynapse.get()
         let bot = try await MatrixHarness.start(on: synapse)
