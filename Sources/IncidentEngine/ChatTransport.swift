@@ -23,15 +23,20 @@ public struct TransportJob: Hashable, Sendable {
     /// For a page: the incident's room on this platform, once it exists, so a platform whose
     /// incident rooms are invite-only (Matrix) can let the paged person in.
     public var incidentRoom: String?
+    /// For a room creation: people already paged about the incident on this platform (a page
+    /// can go out before its room exists, even before a restart), not among the invitees. A
+    /// platform whose incident rooms are invite-only (Matrix) lets them in too.
+    public var pagedPeople: [PersonID]
 
     public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil,
-                incidentRoom: String? = nil) {
+                incidentRoom: String? = nil, pagedPeople: [PersonID] = []) {
         self.key = key
         self.action = action
         self.people = people
         self.isPage = isPage
         self.incident = incident
         self.incidentRoom = incidentRoom
+        self.pagedPeople = pagedPeople
     }
 
     public enum Action: Hashable, Sendable {

@@ -239,6 +239,11 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         if job.isPage, let incident = item.incident {
             job.incidentRoom = try await store.read { try $0.roomID(item.platform, incident: incident) }
         }
+        if case .createRoom(_, _, let invite) = job.action, let incident = item.incident {
+            job.pagedPeople = try await store.read { try $0.pagedPeople(incident: incident, platform: item.platform) }
+                .filter { !invite.contains($0) }
+            for person in job.pagedPeople { job.people[person] = directory.contact(person, on: item.platform) }
+        }
         return job
     }
 

@@ -67,6 +67,8 @@ public protocol IncidentRecords {
     func reroute(_ id: Int64, to platform: Platform, lane: String, at: Timestamp, reason: String) throws
     /// Items delivered or failed; for reports and tests. Oldest first.
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)]
+    /// Who has a page about the incident on the platform, pending or delivered, in page order.
+    func pagedPeople(incident: Int, platform: Platform) throws -> [PersonID]
 
     // Rooms on platforms.
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws

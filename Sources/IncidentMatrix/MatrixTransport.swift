@@ -29,7 +29,8 @@ public final class MatrixTransport: ChatTransport {
         var direct: [String: [String]]?
         /// Room aliases (`#incidents:example.org`) resolved to room ids.
         var aliases: [String: String] = [:]
-        /// People paged about an incident before its room existed, to invite once it does.
+        /// People paged about an incident before its room existed, to invite once it does: the
+        /// ones paged after the room's job was read (the job carries those paged before).
         var pagedBeforeRoom: [Int: Set<String>] = [:]
     }
 
@@ -55,9 +56,13 @@ public final class MatrixTransport: ChatTransport {
         case .createRoom(let name, let topic, let invitees):
             let receipt = try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
                                                invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
-            if case .roomCreated(let room, _) = receipt, let incident = job.incident,
-               let paged = state.withLock({ $0.pagedBeforeRoom.removeValue(forKey: incident) }) {
-                try await invite(paged.sorted(), to: room, raise: false)
+            // Paged before the room existed: as stored with the outbox (across restarts), and as
+            // seen by this process since the job was read.
+            if case .roomCreated(let room, _) = receipt {
+                var paged = Set(job.pagedPeople.compactMap { job.people[$0]?.account })
+                if let incident = job.incident { paged.formUnion(state.withLock { $0.pagedBeforeRoom.removeValue(forKey: incident) } ?? []) }
+                paged.subtract(invitees.compactMap { job.people[$0]?.account })
+                if !paged.isEmpty { try await invite(paged.sorted(), to: room, raise: false) }
             }
             return receipt
         case .invite(let room, let people):

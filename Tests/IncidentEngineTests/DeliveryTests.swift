@@ -89,6 +89,26 @@ import Testing
         #expect(!pending.isEmpty && pending.allSatisfy { $0.platform == .slack })
     }
 
+    @Test func aRoomMadeAfterItsPagesWereSentNamesThePagedPeopleToLetIn() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.failingRoomCreation(calls: 3))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        var report = await bot.delivery.drain()
+        #expect(bot.pages == ["0 alice", "0 erin"])
+        #expect(!bot.slack.delivered.contains { if case .createRoom = $0.job.action { true } else { false } })
+        // The room's job is read from the store on each attempt, so this holds after a restart.
+        while let next = report.nextAttempt, bot.clock.now < TestConfig.at(5) {
+            bot.clock.advance(to: next)
+            report = await bot.delivery.drain()
+        }
+        let created = try #require(bot.slack.delivered.first { if case .createRoom = $0.job.action { true } else { false } }?.job)
+        #expect(created.pagedPeople == ["alice", "erin"])
+        #expect(created.people["alice"]?.account == "U0ALICE01")
+        // The invitees (the declarer here, unlisted) are not repeated among the paged.
+        guard case .createRoom(_, _, let invitees) = created.action else { return }
+        #expect(Set(invitees).isDisjoint(with: created.pagedPeople))
+    }
+
     @Test func backoffDoublesUpToTheCeilingWithJitter() {
         let retry = Delivery<ManualClock>.Retry(base: .seconds(2), ceiling: .minutes(5))
         #expect((1...10).map { retry.delay(afterAttempts: $0, jitter: 1).wholeSeconds } == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300])

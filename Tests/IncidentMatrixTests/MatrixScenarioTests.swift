@@ -4,6 +4,7 @@ import IncidentEngine
 import IncidentMatrix
 import IncidentTesting
 import IncidentWire
+import Logging
 import MatrixSynapse
 import Testing
 
@@ -88,6 +89,33 @@ import Testing
         try await bot.run(toMinute: 60)
         #expect(try await carol.directNotices(from: me).count == 2)
         #expect(try await alice.directNotices(from: me).count == 1)
+    }
+
+    @Test func aRoomCreatedAfterItsPagesWentOutInvitesThePagedPeople() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        // The job as delivery reads it from the store after a restart: bob was paged before the
+        // room could be made (Synapse down, or the bot killed in between).
+        let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "paged-first"))
+        let people: [PersonID: Contact] = [
+            "carol": Contact(person: "carol", handle: "@carol", account: bot.mxid("carol")),
+            "bob": Contact(person: "bob", handle: "@bob", account: bot.mxid("bob")),
+        ]
+        let job = TransportJob(key: "INC-7/1", action: .createRoom(name: "incident-20261122-paged-first-\(bot.tag)",
+                                                                   topic: Message(.text("INC-7")), invite: ["carol"]),
+                               people: people, incident: 7, pagedPeople: ["bob"])
+        guard case .roomCreated(let room, _) = try await transport.deliver(job) else {
+            Issue.record("no room was created")
+            return
+        }
+        for person in ["carol", "bob"] {
+            let user = try bot.user(person)
+            try await bot.waitUntil("\(person) is invited") { try await user.invitations().contains { $0.room == room } }
+        }
+        // Only the invitees get the responder power level.
+        let levels = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.power_levels/")
+        #expect(levels["users"]?[bot.mxid("carol")]?.int == 50)
+        #expect(levels["users"]?[bot.mxid("bob")] == nil)
     }
 
     @Test func aSecondDeclarationWithTheSameTitleGetsTheNextSuffix() async throws {

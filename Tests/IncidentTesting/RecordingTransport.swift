@@ -24,6 +24,8 @@ public final class RecordingTransport: ChatTransport {
         case failing(calls: Int)
         /// Rejects every direct message (an account that cannot be messaged), works otherwise.
         case rejectingDirectMessages
+        /// Fails this many room creations as unavailable, then works; everything else works.
+        case failingRoomCreation(calls: Int)
     }
 
     struct State {
@@ -61,6 +63,11 @@ public final class RecordingTransport: ChatTransport {
                 return .failure(.unavailable("HTTP 503"))
             case .rejectingDirectMessages:
                 if case .directMessage = job.action { return .failure(.rejected("cannot_dm_user")) }
+            case .failingRoomCreation(let calls):
+                if case .createRoom = job.action {
+                    state.behaviour = calls > 1 ? .failingRoomCreation(calls: calls - 1) : .working
+                    return .failure(.unavailable("HTTP 503"))
+                }
             }
             if case .directMessage(let person, _) = job.action, job.people[person]?.account == nil {
                 return .failure(.rejected("user_not_found"))
