@@ -19,8 +19,8 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
         let retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
                                           pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover)
-        delivery = Delivery(store: store, clock: clock, transports: transports, directory: engine.directory,
-                            broadcastRooms: settings.broadcastRooms, wake: engine.deliveryWake, retry: retry, logger: logger)
+        delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
+                            wake: engine.deliveryWake, retry: retry, logger: logger)
         scheduler = Scheduler(engine: engine, logger: logger)
     }
 }

@@ -45,8 +45,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let store: any IncidentStore
     let clock: Clock
     let transports: [Platform: any ChatTransport]
-    let directory: Directory
-    let broadcastRooms: [Platform: String]
+    let router: OutboxRouter
+    var directory: Directory { router.directory }
+    var broadcastRooms: [Platform: String] { router.broadcastRooms }
     let retry: Retry
     let jitter: @Sendable () -> Double
     let logger: Logger
@@ -54,14 +55,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     private let draining = Mutex(false)
     private let stopping = Mutex(false)
 
-    public init(store: any IncidentStore, clock: Clock, transports: [any ChatTransport], directory: Directory,
-                broadcastRooms: [Platform: String], wake: WakeSignal, retry: Retry = Retry(),
+    public init(store: any IncidentStore, clock: Clock, transports: [any ChatTransport], router: OutboxRouter,
+                wake: WakeSignal, retry: Retry = Retry(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
         self.store = store
         self.clock = clock
         self.transports = Dictionary(transports.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
-        self.directory = directory
-        self.broadcastRooms = broadcastRooms
+        self.router = router
         self.retry = retry
         self.jitter = jitter
         self.logger = logger
@@ -191,7 +191,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Records a failed attempt: retry later, fail a page over, or give up.
     func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
         let attempts = item.attempts + 1
-        let failover = item.isPage ? failoverPlatform(item) : nil
+        let failover: Platform? = if item.isPage, case .rejected = error { failoverPlatform(item, onlyForward: true) }
+            else if item.isPage { failoverPlatform(item, onlyForward: false) } else { nil }
         do {
             switch error {
             case .unavailable(let reason, let hint):
@@ -206,8 +207,20 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 return .retried
             case .rejected(let reason):
                 if let failover { return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log) }
-                try await store.write { try $0.markFailed(id, reason: reason, at: now) }
-                log.error("delivery rejected; given up", metadata: ["reason": "\(reason)"])
+                let router = router
+                let roster = directory.roster
+                try await store.write { records in
+                    try records.markFailed(id, reason: reason, at: now)
+                    // A page no platform takes is not left to the log: the timeline records it
+                    // and the incident room is told, in the same transaction.
+                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
+                        let decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+                    }
+                }
+                log.error(item.isPage ? "page rejected; given up, the incident room is told" : "delivery rejected; given up",
+                          metadata: ["reason": "\(reason)"])
+                if item.isPage { wake.fire() }
                 return .failed
             }
         } catch {
@@ -225,11 +238,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// The person's other platform for a page, when this process serves it and they have an
-    /// account there.
-    func failoverPlatform(_ item: OutboxItem) -> Platform? {
+    /// account there. A platform that is down hands the page on to any other, and back again
+    /// if that one is down too; a refusal hands it only onward in the person's order, since a
+    /// platform earlier in it already refused it or was passed over.
+    func failoverPlatform(_ item: OutboxItem, onlyForward: Bool) -> Platform? {
         guard case .effect(.page(let page)) = item.job else { return nil }
-        return directory.routes(page.person, home: item.platform)
-            .first { $0 != item.platform && transports[$0] != nil && directory.account(page.person, on: $0) != nil }
+        let routes = directory.routes(page.person, home: item.platform)
+            .filter { transports[$0] != nil && directory.account(page.person, on: $0) != nil }
+        if onlyForward, let index = routes.firstIndex(of: item.platform) { return routes.dropFirst(index + 1).first }
+        return routes.first { $0 != item.platform }
     }
 
     /// The outbox item as a job for its platform: room ids looked up, people given accounts.

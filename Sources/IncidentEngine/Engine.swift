@@ -16,7 +16,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// Fired after a transaction that put something in the outbox.
     public let deliveryWake = WakeSignal()
     let logger: Logger
-    let router: OutboxRouter
+    public let router: OutboxRouter
 
     public init(store: any IncidentStore, clock: Clock, settings: EngineSettings, logger: Logger) {
         self.store = store

@@ -1,7 +1,8 @@
 import IncidentCore
 
-/// Turns a decision's effects into outbox items: which platform and lane each goes to.
-struct OutboxRouter: Sendable {
+/// Turns a decision's effects into outbox items: which platform and lane each goes to. The
+/// engine and delivery (which records a page no platform would take) share one.
+public struct OutboxRouter: Sendable {
     let directory: Directory
     let broadcastRooms: [Platform: String]
 

@@ -84,6 +84,11 @@ enum Messages {
                 .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done."))
     }
 
+    static func undeliveredPage(_ page: Page, reason: String) -> Message {
+        Message(.strong("⚠️ Could not page "), .mention(page.person), .strong(" (\(page.role), \(page.ladder) \(page.level)): "),
+                .text("every platform refused the page ("), .userText(reason), .text("). Reach them another way; the ladder goes on."))
+    }
+
     static func unfilledLevel(_ ref: LevelRef, role: String) -> Message {
         Message(.strong("⚠️ Could not page \(ref) (\(role)): "), .text("no one fills it in the roster. Page them by hand."))
     }

@@ -147,3 +147,16 @@ extension PageRecord.Reason {
         }
     }
 }
+
+extension Incident {
+    /// A page that every platform refused for good (the account is gone, direct messages are
+    /// blocked): the timeline records it and, while the incident is open, its room is told so
+    /// someone reaches the person another way. The ladder keeps its times.
+    public func pageUndelivered(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Could not deliver the page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)): \(reason).",
+                          by: .bot)
+        if phase == .investigating || phase == .mitigated { transition.post(Messages.undeliveredPage(page, reason: reason)) }
+        return transition.finish()
+    }
+}

@@ -72,6 +72,26 @@ import Testing
         let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }
         #expect(failed.count == 1)
         #expect(failed.first?.0.lastError == "cannot_dm_user")
+        // Not only logged: the room is told, and the timeline keeps it.
+        #expect(bot.slack.posts(in: Self.room).contains {
+            $0.hasPrefix("⚠️ Could not page @dave (VP engineering, engineering L4): every platform refused the page (cannot_dm_user)")
+        })
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        #expect(timeline.contains { $0.kind == .paged && $0.text.hasPrefix("Could not deliver the page to @dave") })
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aPageRefusedEverywhereFailsOnceInsteadOfBouncingBetweenPlatforms() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.rejectingDirectMessages)
+        bot.matrix.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<10 { await bot.delivery.drain() }
+        // Alice and Erin: refused on Slack, then on Matrix, then given up; the room hears of both.
+        #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+        let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }
+        #expect(failed.map(\.0.platform) == [.matrix, .matrix])
+        let told = bot.slack.posts(in: Self.room).filter { $0.hasPrefix("⚠️ Could not page") }
+        #expect(told.count == 2)
     }
 
     @Test func aPageStillUnavailableAfterItsRetriesFailsOver() async throws {

@@ -31,8 +31,8 @@ public final class TestBot: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
-        delivery = Delivery(store: store, clock: clock, transports: [slack, matrix], directory: engine.directory,
-                            broadcastRooms: Self.broadcast, wake: engine.deliveryWake, retry: retry,
+        delivery = Delivery(store: store, clock: clock, transports: [slack, matrix], router: engine.router,
+                            wake: engine.deliveryWake, retry: retry,
                             jitter: { jitter }, logger: logger)
     }
 
