@@ -64,6 +64,19 @@ public struct EngineOutcome: Hashable, Sendable {
     }
 }
 
+/// An answer an adapter gives an event it could not read as a command (an end-to-end
+/// encrypted Matrix message): no decision, only `message` in the event's room, written to the
+/// outbox in the batch's transaction and once per event id.
+public struct Notice: Hashable, Sendable {
+    public var event: ChatEvent
+    public var message: Message
+
+    public init(_ message: Message, answering event: ChatEvent) {
+        self.event = event
+        self.message = message
+    }
+}
+
 /// Where a platform's event stream stands (Matrix's `/sync` `next_batch`), stored in the same
 /// transaction as the commands it carried.
 public struct SyncCheckpoint: Hashable, Sendable {

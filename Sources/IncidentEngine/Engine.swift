@@ -37,8 +37,9 @@ public final class Engine<Clock: IncidentClock>: Sendable {
 
     /// Carries out a batch of events in ONE transaction, in order, and stores the platform's
     /// sync position with them (Matrix's `next_batch`), so a crash leaves either the whole
-    /// batch and its token committed or neither. Returns one outcome per event.
-    public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?) async throws -> [EngineOutcome] {
+    /// batch and its token committed or neither. `notices` answer events the adapter could not
+    /// read, in the same transaction. Returns one outcome per event.
+    public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?, notices: [Notice] = []) async throws -> [EngineOutcome] {
         let settings = settings
         let commands: [(index: Int, event: ChatEvent, parsed: Result<ParsedCommand, CommandError>, actor: PersonID)] =
             events.enumerated().compactMap { index, event in
@@ -47,19 +48,25 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                 return (index, event, parsed, settings.roster.identify(event.platform, accountID: event.user))
             }
         var outcomes = Array(repeating: EngineOutcome(.ignored), count: events.count)
-        guard !commands.isEmpty || checkpoint != nil else { return outcomes }
+        guard !commands.isEmpty || checkpoint != nil || !notices.isEmpty else { return outcomes }
         let now = clock.now
         let router = router
-        let decided = try await store.write { records in
+        let (decided, noticed) = try await store.write { records in
             var decided: [EngineOutcome] = []
             for command in commands {
                 decided.append(try Self.decide(command.event, command.parsed, actor: command.actor, records: records,
                                                settings: settings, router: router, now: now))
             }
+            var noticed = false
+            for notice in notices where try !records.isSeen(notice.event.platform, eventID: notice.event.id) {
+                try records.markSeen(notice.event.platform, eventID: notice.event.id, at: now)
+                try records.enqueue([router.reply(notice.message, to: notice.event, incident: nil, at: now)])
+                noticed = true
+            }
             if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
-            return decided
+            return (decided, noticed)
         }
-        var wake = false
+        var wake = noticed
         for (command, outcome) in zip(commands, decided) {
             outcomes[command.index] = outcome
             var log = logger

@@ -39,7 +39,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let engine: Engine<Clock>
     let settings: Settings
     let logger: Logger
-    /// Encrypted rooms this process last told that it cannot read them, and when.
+    /// Encrypted rooms this process last told that it cannot read them, and when (the bot's clock).
     let toldEncrypted = Mutex<[String: Timestamp]>([:])
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
         self.client = client
@@ -76,8 +76,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
-        try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
-        let events: (commands: [ChatEvent], encrypted: [(room: String, event: String)])
+        let joinedEncrypted = try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me).map { room, inviter in
+            ChatEvent(platform: .matrix, id: "joined \(room) at \(next)", room: room, user: inviter, text: "", reply: .outboxToRoom)
+        }
+        let events: (commands: [ChatEvent], unreadable: [ChatEvent])
         if let since {
             events = Self.commands(in: try await timelines(answer, since: since), me: me, sentAfter: historyBefore)
         } else {
@@ -85,37 +87,30 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
             events = ([], [])
         }
+        // An encrypted room is told the bot cannot read it (a command typed there would
+        // otherwise vanish without a word), through the outbox with the batch: on joining it,
+        // and on an encrypted message at most once an hour per room.
+        let now = engine.clock.now
+        let told = toldEncrypted.withLock { $0 }
+        var unreadable: [ChatEvent] = []
+        for event in joinedEncrypted + events.unreadable
+        where !unreadable.contains(where: { $0.room == event.room }) && told[event.room].map({ now - $0 >= .seconds(3_600) }) ?? true {
+            unreadable.append(event)
+        }
         do {
-            let outcomes = try await engine.handle(events.commands, checkpoint: SyncCheckpoint(platform: .matrix, token: next))
+            let outcomes = try await engine.handle(events.commands, checkpoint: SyncCheckpoint(platform: .matrix, token: next),
+                                                   notices: unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) })
             for (event, outcome) in zip(events.commands, outcomes) where outcome.disposition != .ignored {
                 logger.debug("Matrix command", metadata: ["event.id": "\(event.id)", "outcome": "\(outcome.disposition.rawValue)"])
             }
         } catch {
             throw .unavailable("cannot commit the sync batch: \(error)")
         }
-        for (room, event) in events.encrypted { await sayEncrypted(room, key: event) }
+        for event in unreadable {
+            toldEncrypted.withLock { $0[event.room] = now }
+            logger.warning("a Matrix room is end-to-end encrypted; commands typed there cannot be read", metadata: ["room": "\(event.room)"])
+        }
         return next
-    }
-
-    /// Tells an end-to-end encrypted room that the bot cannot read it (it has no keys, so a
-    /// command typed there would otherwise vanish without a word): at most once an hour per
-    /// room, with a txnId from `key` so a retried batch does not say it twice. Best effort: a
-    /// failure is logged and the sync goes on.
-    func sayEncrypted(_ room: String, key: String) async {
-        let now = engine.clock.now
-        let due = toldEncrypted.withLock { told in
-            if let last = told[room], now - last < .seconds(3_600) { return false }
-            told[room] = now
-            return true
-        }
-        guard due else { return }
-        let path = "rooms/\(MatrixClient.segment(room))/send/m.room.message/\(MatrixClient.segment("encrypted-room/" + key))"
-        do {
-            _ = try await client.call(.PUT, path, body: MatrixFormat.notice(matrixEncryptedRoomNotice, people: [:]))
-            logger.warning("a Matrix room is end-to-end encrypted; commands typed there cannot be read", metadata: ["room": "\(room)"])
-        } catch {
-            logger.warning("cannot tell an encrypted Matrix room that the bot cannot read it", metadata: ["room": "\(room)", "reason": "\(error)"])
-        }
     }
 
     /// Each joined room's timeline in a sync answer, oldest first. A timeline cut short
@@ -167,8 +162,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return newestFirst.prefix(settings.gapLimit).reversed()
     }
 
-    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest.
-    func acceptInvitations(_ invites: [String: JSONValue], me: String) async throws(MatrixError) {
+    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest. Returns the
+    /// encrypted rooms it joined, with who invited it.
+    func acceptInvitations(_ invites: [String: JSONValue], me: String) async throws(MatrixError) -> [(room: String, inviter: String)] {
+        var encrypted: [(room: String, inviter: String)] = []
         for (room, invite) in invites {
             let inviter = invite["invite_state"]?["events"]?.array?.first {
                 $0["type"]?.string == "m.room.member" && $0["state_key"]?.string == me
@@ -178,8 +175,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 do {
                     _ = try await client.call(.POST, "join/\(path)", body: [:])
                     logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
-                    let encrypted = invite["invite_state"]?["events"]?.array?.contains { $0["type"]?.string == "m.room.encryption" } == true
-                    if encrypted { await sayEncrypted(room, key: "joined") }
+                    if invite["invite_state"]?["events"]?.array?.contains(where: { $0["type"]?.string == "m.room.encryption" }) == true {
+                        encrypted.append((room, inviter))
+                    }
                 } catch where error.code != nil {
                     logger.warning("cannot join a Matrix room", metadata: ["room": "\(room)", "reason": "\(error)"])
                 }
@@ -191,6 +189,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 } catch where error.code != nil {}
             }
         }
+        return encrypted
     }
 
     /// Whether `inviter` may invite the bot: listed by id or by server; with an empty list,
@@ -203,18 +202,18 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// The commands in a sync answer, oldest first within each room: text messages starting
-    /// with `!` or `/` from anyone but the bot, edits excluded. Also the rooms where someone
-    /// sent an encrypted message (the bot cannot read those), with the first such event's id.
+    /// with `!` or `/` from anyone but the bot, edits excluded. Also, per room, the first
+    /// encrypted message from someone else (the bot cannot read those), as an empty event.
     static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil)
-        -> (commands: [ChatEvent], encrypted: [(room: String, event: String)]) {
+        -> (commands: [ChatEvent], unreadable: [ChatEvent]) {
         var events: [ChatEvent] = []
-        var encrypted: [(room: String, event: String)] = []
+        var unreadable: [ChatEvent] = []
         for (room, timeline) in timelines.sorted(by: { $0.key < $1.key }) {
             for event in timeline {
                 guard let id = event["event_id"]?.string, let sender = event["sender"]?.string, sender != me else { continue }
                 if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
-                if event["type"]?.string == "m.room.encrypted", !encrypted.contains(where: { $0.room == room }) {
-                    encrypted.append((room, id))
+                if event["type"]?.string == "m.room.encrypted", !unreadable.contains(where: { $0.room == room }) {
+                    unreadable.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: "", reply: .outboxToRoom))
                 }
                 guard event["type"]?.string == "m.room.message",
                       let content = event["content"], content["msgtype"]?.string == "m.text",
@@ -226,7 +225,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
             }
         }
-        return (events, encrypted)
+        return (events, unreadable)
     }
 
     /// The text a command is read from: the plain body, with each pill of the HTML body (which

@@ -73,6 +73,21 @@ import Testing
         #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s3")
     }
 
+    @Test func aNoticeIsWrittenWithItsBatchOncePerEvent() async throws {
+        let bot = try TestBot()
+        let unreadable = ChatEvent(platform: .matrix, id: "$enc1", room: "!secret:localhost", user: "@alice:example.org", text: "",
+                                   reply: .outboxToRoom)
+        let notice = Notice(Message(.text("I cannot read this room.")), answering: unreadable)
+        for token in ["s1", "s2"] {
+            _ = try await bot.engine.handle([], checkpoint: SyncCheckpoint(platform: .matrix, token: token), notices: [notice])
+        }
+        #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "s2")
+        await bot.delivery.drain()
+        #expect(bot.matrix.delivered.compactMap {
+            if case .reply(let room, _, let message) = $0.job.action { "\(room) \(message.plainText())" } else { nil }
+        } == ["!secret:localhost I cannot read this room."])
+    }
+
     @Test func aCommandTypedInItsIncidentRoomOnMatrixIsAnsweredByThePostNotASecondMessage() async throws {
         let bot = try TestBot()
         try await bot.say("@alice:example.org", "!incident declare Payment API errors --sev P1", in: "!lobby:localhost", platform: .matrix)

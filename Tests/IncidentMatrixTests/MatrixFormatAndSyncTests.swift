@@ -68,7 +68,7 @@ import Testing
         let events = read.commands
         #expect(events.map(\.id) == ["$1", "$8"])
         // An encrypted message cannot be read: its room is named once, by its first one.
-        #expect(read.encrypted.map(\.room) == ["!lobby:example.org"] && read.encrypted.map(\.event) == ["$9"])
+        #expect(read.unreadable.map(\.room) == ["!lobby:example.org"] && read.unreadable.map(\.id) == ["$9"])
         #expect(events.allSatisfy { $0.reply == .outboxToRoom && $0.platform == .matrix && $0.room == "!lobby:example.org" })
     }
 
