@@ -1,10 +1,34 @@
 import IncidentCore
+import Logging
 
 /// The outbound half of a platform: carries out one job the delivery service took from the
 /// outbox. Implementations hold no incident state; they render and send.
 public protocol ChatTransport: Sendable {
     var platform: Platform { get }
     func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt
+}
+
+/// A platform client's error, as delivery must see it.
+public protocol PlatformError: Error {
+    /// Retry later or give up.
+    var transportError: TransportError { get }
+    /// The operator's to fix (a refused token, a missing scope): retried, and logged as an error.
+    var isSetupError: Bool { get }
+}
+
+extension ChatTransport {
+    /// `deliver` around a platform's own calls: a setup error is logged with `fix` (what the
+    /// operator must change), and every error becomes the `TransportError` delivery acts on.
+    public func delivering<Failure: PlatformError>(_ job: TransportJob, logger: Logger, fix: String,
+                                                   _ perform: (TransportJob) async throws(Failure) -> TransportReceipt)
+        async throws(TransportError) -> TransportReceipt {
+        do {
+            return try await perform(job)
+        } catch {
+            if error.isSetupError { logger.error("\(fix)", metadata: ["error": "\(error)"]) }
+            throw error.transportError
+        }
+    }
 }
 
 /// One outbox item, resolved for a platform: rooms are the platform's room ids and every person

@@ -191,12 +191,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Records a failed attempt: retry later, fail a page over, or give up.
     func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
         let attempts = item.attempts + 1
-        let failover: Platform? = if item.isPage, case .rejected = error { failoverPlatform(item, onlyForward: true) }
-            else if item.isPage { failoverPlatform(item, onlyForward: false) } else { nil }
         do {
             switch error {
             case .unavailable(let reason, let hint):
-                if let failover, attempts >= retry.pageAttemptsBeforeFailover {
+                if attempts >= retry.pageAttemptsBeforeFailover, let failover = failoverPlatform(item, onlyForward: false) {
                     return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
                 }
                 let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: attempts, jitter: jitter())
@@ -206,7 +204,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 ])
                 return .retried
             case .rejected(let reason):
-                if let failover { return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log) }
+                if let failover = failoverPlatform(item, onlyForward: true) {
+                    return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
+                }
                 let router = router
                 let roster = directory.roster
                 try await store.write { records in

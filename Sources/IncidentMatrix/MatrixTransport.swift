@@ -40,15 +40,9 @@ public final class MatrixTransport: ChatTransport {
     }
 
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
-        do {
-            return try await perform(job)
-        } catch {
-            if error.isSetupError {
-                logger.error("the homeserver refuses the bot's access token; fix MATRIX_ACCESS_TOKEN or the login (docs/matrix-setup.md)",
-                             metadata: ["error": "\(error)"])
-            }
-            throw error.transportError
-        }
+        try await delivering(job, logger: logger,
+                             fix: "the homeserver refuses the bot's access token; fix MATRIX_ACCESS_TOKEN or the login (docs/matrix-setup.md)",
+                             perform)
     }
 
     func perform(_ job: TransportJob) async throws(MatrixError) -> TransportReceipt {
@@ -290,7 +284,7 @@ public final class MatrixTransport: ChatTransport {
     }
 }
 
-extension MatrixError {
+extension MatrixError: PlatformError {
     /// As the delivery service sees it: retry or give up.
     public var transportError: TransportError {
         switch self {

@@ -31,15 +31,9 @@ public final class SlackTransport: ChatTransport {
     }
 
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
-        do {
-            return try await perform(job)
-        } catch {
-            if error.isSetupError {
-                logger.error("Slack refuses the bot's token or scopes; fix SLACK_BOT_TOKEN or the app's scopes (docs/slack-setup.md)",
-                             metadata: ["error": "\(error)"])
-            }
-            throw error.transportError
-        }
+        try await delivering(job, logger: logger,
+                             fix: "Slack refuses the bot's token or scopes; fix SLACK_BOT_TOKEN or the app's scopes (docs/slack-setup.md)",
+                             perform)
     }
 
     func perform(_ job: TransportJob) async throws(SlackAPIError) -> TransportReceipt {

@@ -74,7 +74,7 @@ public struct SlackWebAPI: Sendable {
 }
 
 /// A Web API call that did not succeed.
-public enum SlackAPIError: Error, Hashable, Sendable, CustomStringConvertible {
+public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConvertible {
     /// `ok: false` with Slack's error code (`channel_not_found`, `name_taken`, ...).
     case slack(method: String, error: String)
     /// HTTP 429; `retryAfter` from the `Retry-After` header.

@@ -40,18 +40,8 @@ final class SlackHarness: Sendable {
         let clock = ManualClock(start: TestConfig.start)
         let broadcast = fake.channel(named: "incidents")!.id
         let folder = try TestConfig.temporaryDirectory()
-        let config = """
-        policy: \(TestConfig.directory.path)/policy.yaml
-        roster: \(TestConfig.directory.path)/roster.example.yaml
-        broadcast:
-          slack: \(broadcast)
-        slack:
-          enabled: true
-          listen: 127.0.0.1:0
-          max_body: 65536
-        """
         let configPath = folder.appendingPathComponent("incident-bot.yaml").path
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try config(broadcast: broadcast).write(toFile: configPath, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: configPath), allowExampleRoster: false)
         let setup = try SlackSetup.load(loaded.config.slack, environment: [
             "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.apiURL,
@@ -66,6 +56,20 @@ final class SlackHarness: Sendable {
         let configured = try #require(setup.endpoint(gateway, logger: logger))
         let endpoint = try await RunningServer.start { onRunning in configured.application(onListening: onRunning) }
         return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)
+    }
+
+    /// The bot's config for the tests: the shipped policy, the example roster, Slack on a free port.
+    static func config(broadcast: String) -> String {
+        """
+        policy: \(TestConfig.directory.path)/policy.yaml
+        roster: \(TestConfig.directory.path)/roster.example.yaml
+        broadcast:
+          slack: \(broadcast)
+        slack:
+          enabled: true
+          listen: 127.0.0.1:0
+          max_body: 65536
+        """
     }
 
     init(fake: FakeSlack, clock: ManualClock, runtime: BotRuntime<ManualClock>, endpoint: RunningServer, broadcast: String, folder: URL) {

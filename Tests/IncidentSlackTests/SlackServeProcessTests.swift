@@ -19,15 +19,7 @@ import Testing
         let broadcast = fake.addChannel("incidents")
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
-        try """
-        policy: \(TestConfig.directory.path)/policy.yaml
-        roster: \(TestConfig.directory.path)/roster.example.yaml
-        broadcast:
-          slack: \(broadcast)
-        slack:
-          enabled: true
-          listen: 127.0.0.1:0
-        """.write(to: config, atomically: true, encoding: .utf8)
+        try SlackHarness.config(broadcast: broadcast).write(to: config, atomically: true, encoding: .utf8)
         let secretFile = folder.appendingPathComponent("signing-secret")
         try (SlackHarness.secret + "\n").write(to: secretFile, atomically: true, encoding: .utf8)
 
