@@ -7,7 +7,7 @@ extension CommandManual {
             name: .declare,
             syntax: ["/incident declare <title> [--sev P0..P3] [--ic @user]"],
             summary: "Opens a new incident: creates its room, invites the declarer and the incident commander, sets the topic, posts the kickoff message, and starts the update cadence and both escalation ladders.",
-            whoMayUse: "Anyone.",
+            whoMayUse: "Anyone the bot serves (its Slack workspace, its allowed Matrix servers). Only people on the roster may name an incident commander with --ic, since that acknowledges the page.",
             examples: ["/incident declare Payment API errors --sev P1", "!incident declare Payment API errors --sev P1", "/incident declare \"Checkout   500s\" --ic @alice", "/incident declare --sev=critical Database down --ic <@U0123ABC|alice>", "/INCIDENT DECLARE login broken --SEV sev-2", "/incident declare Überlastung der Datenbank --ic @carol:example.org"]
         ),
         Entry(
@@ -28,21 +28,21 @@ extension CommandManual {
             name: .mitigated,
             syntax: ["/incident mitigated [INC-N | #incident-room]"],
             summary: "Marks the incident mitigated: customers are no longer hurt, though the cause may not be fixed.",
-            whoMayUse: "The incident commander, the declarer and incident admins; anyone before an incident commander is named.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/incident mitigated", "/incident mitigated INC-7"]
         ),
         Entry(
             name: .resolve,
             syntax: ["/incident resolve [INC-N | #incident-room] [summary]"],
             summary: "Resolves the incident, with an optional summary of what happened.",
-            whoMayUse: "The incident commander, the declarer and incident admins; anyone before an incident commander is named.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/incident resolve", "/incident resolve Rolled back release 2026.11.3; error rate normal", "/incident resolve INC-3 fixed by failover"]
         ),
         Entry(
             name: .close,
             syntax: ["/incident close [INC-N | #incident-room]"],
             summary: "Closes a resolved incident once its post-mortem is done; closed incidents leave `/incident list` and get no more reminders.",
-            whoMayUse: "The incident commander, the declarer and incident admins; anyone before an incident commander is named.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/incident close", "/incident close INC-12"]
         ),
         Entry(
@@ -70,28 +70,28 @@ extension CommandManual {
             name: .sev,
             syntax: ["/sev [INC-N | #incident-room] <P0..P3> [reason]"],
             summary: "Changes the incident's severity, with an optional reason.",
-            whoMayUse: "The incident commander, the declarer and incident admins; anyone before an incident commander is named.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/sev P0 checkout down in every region", "/SEV p1", "/sev sev1", "/sev SEV-1", "/sev critical", "!sev INC-42 P2 only EU affected"]
         ),
         Entry(
             name: .ic,
             syntax: ["/ic [INC-N | #incident-room] @user"],
             summary: "Assigns the incident commander.",
-            whoMayUse: "The incident commander, the declarer and incident admins; anyone before an incident commander is named.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/ic @alice", "/ic <@U0123ABC|alice>", "/ic <@U0123ABC>", "!ic @alice:example.org", "!ic https://matrix.to/#/@alice:example.org", "/ic INC-42 @bob", "/ic bob"]
         ),
         Entry(
             name: .role,
             syntax: ["/role [INC-N | #incident-room] <comms|scribe|lead> @user"],
             summary: "Assigns one of the other incident roles: comms lead, scribe or technical lead.",
-            whoMayUse: "The incident commander, the declarer and incident admins; anyone before an incident commander is named.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/role comms @carol", "/role scribe <@U0456DEF|dave>", "!role lead @erin:example.org", "/role ic @bob", "/role INC-8 communications @frank"]
         ),
         Entry(
             name: .update,
             syntax: ["/update [INC-N | #incident-room] <text> [status: ...] [impact: ...] [next: ...] [eta: ...]"],
             summary: "Posts a status update in the room and to the broadcast channel, and restarts the update timer.",
-            whoMayUse: "Anyone.",
+            whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only.",
             examples: ["/update Rolled back the deploy", "/update Rolled back the deploy status: monitoring impact: 5% of checkouts fail next: watch error rates eta: 15:00 UTC", "/update status: identified impact: EU logins", "!update INC-4 Failover done. Status: monitoring"]
         ),
         Entry(
@@ -105,7 +105,7 @@ extension CommandManual {
             name: .note,
             syntax: ["/note [INC-N | #incident-room] <text>"],
             summary: "Adds an entry to the incident's timeline.",
-            whoMayUse: "Anyone.",
+            whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only.",
             examples: ["/note Restarted db-primary-2", "/note  can't reach \"the vault\"  ", "!note INC-3 saw 502s from the edge"]
         ),
     ]

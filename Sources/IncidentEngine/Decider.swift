@@ -38,7 +38,8 @@ struct Decider {
         case .declare(let declaration):
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
-                                                roster: settings.roster, takenRooms: try records.roomNames())
+                                                roster: settings.roster, community: settings.community,
+                                                takenRooms: try records.roomNames())
             try commit(decision, home: event.platform)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         case .list:
@@ -61,7 +62,8 @@ struct Decider {
             let lines = draft.split(separator: "\n", omittingEmptySubsequences: false).map { [Span.text(String($0))] }
             return EngineOutcome(.answered, reply: Message(lines: lines), incident: incident.number)
         default:
-            let decision = try incident.handling(parsed.command, by: actor, at: now, roster: settings.roster)
+            let decision = try incident.handling(parsed.command, by: actor, in: try venue(of: incident), at: now,
+                                                 roster: settings.roster, community: settings.community)
             try commit(decision, home: stored.home)
             let answered = try postsWhereTyped(decision)
             return EngineOutcome(.handled, reply: answered ? nil : decision.reply, incident: incident.number)
@@ -78,6 +80,12 @@ struct Decider {
               decision.effects.contains(where: { if case .post(_, to: .incidentRoom) = $0.action { true } else { false } })
         else { return false }
         return try records.roomID(event.platform, incident: decision.incident.number) == event.room
+    }
+
+    /// Whether the event was typed in `incident`'s own room (on any platform it has one).
+    func venue(of incident: Incident) throws -> Venue {
+        let here = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room)
+        return here?.incident.number == incident.number ? .incidentRoom : .elsewhere
     }
 
     /// The incident a command means: the one it names, or the one whose room it was typed in.

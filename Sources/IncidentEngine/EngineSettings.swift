@@ -18,15 +18,18 @@ public struct EngineSettings: Sendable {
     /// Each incident declared on a chat platform also gets a room on every other chat platform
     /// served, and everything posted to its room or the broadcast room goes to both.
     public var mirror: Bool
+    /// The unlisted accounts served: who may type commands and be named IC or given a role.
+    public var community: Community
 
     public init(policy: Policy, roster: Roster, platforms: Set<Platform>, broadcastRooms: [Platform: String] = [:],
-                seenRetention: Duration = .days(7), mirror: Bool = false) {
+                seenRetention: Duration = .days(7), mirror: Bool = false, community: Community = .everyone) {
         self.policy = policy
         self.roster = roster
         self.platforms = platforms
         self.broadcastRooms = broadcastRooms
         self.seenRetention = seenRetention
         self.mirror = mirror
+        self.community = community
     }
 }
 

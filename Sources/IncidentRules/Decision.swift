@@ -20,6 +20,10 @@ struct Transition {
     let roster: Roster
     /// Who made the change; nil for the scheduler.
     let actor: PersonID?
+    /// Where the change was typed.
+    let venue: Venue
+    /// The unlisted accounts that may be named IC or given a role.
+    let community: Community
     var timeline: [TimelineEntry] = []
     var effects: [Effect] = []
     var reply: Message?
@@ -28,11 +32,14 @@ struct Transition {
     /// The latest overdue-update nudge of this transition; sent once at the end.
     var pendingNudge: Message?
 
-    init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?) {
+    init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?, venue: Venue = .incidentRoom,
+         community: Community = .everyone) {
         self.incident = incident
         self.now = now
         self.roster = roster
         self.actor = actor
+        self.venue = venue
+        self.community = community
     }
 
     var policy: Policy { incident.policy }
@@ -83,6 +90,13 @@ struct Transition {
             let known = roster.people.keys.sorted().prefix(12).map { "@" + $0.rawValue }.joined(separator: ", ")
             throw IncidentError(.unknown, "I don't know \(ref); mention someone in the roster (\(known)) or their chat account.")
         }
+        return id
+    }
+
+    /// The person behind a mention, who must be someone the bot can reach.
+    func reachablePerson(_ ref: PersonRef) throws(IncidentError) -> PersonID {
+        let id = try person(ref)
+        try requireReachable(id)
         return id
     }
 }

@@ -7,8 +7,12 @@ extension Incident {
     ///
     /// Queries (`status`, `escalation`, `postmortem`, `list`, `help`) are answered by
     /// `IncidentQueries` and are refused here; `declare` is `Incident.declare`.
-    public func handling(_ command: Command, by actor: PersonID, at now: Timestamp, roster: Roster) throws(IncidentError) -> Decision {
-        var transition = Transition(self, now: now, roster: roster, actor: actor)
+    ///
+    /// `venue` is where it was typed; `community` says which unlisted accounts may be named IC
+    /// or given a role.
+    public func handling(_ command: Command, by actor: PersonID, in venue: Venue = .incidentRoom, at now: Timestamp,
+                         roster: Roster, community: Community = .everyone) throws(IncidentError) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: actor, venue: venue, community: community)
         try transition.apply(command)
         transition.fireDue()
         return transition.finish()
@@ -23,16 +27,17 @@ extension Transition {
         guard incident.phase != .closed else {
             throw IncidentError(.wrongPhase, "\(incident.id) is closed; its record can no longer change.")
         }
+        try requireVenue(actor)
         switch command {
         case .severity(let severity, let reason):
             try requireLead(actor, to: "change the severity")
             try changeSeverity(to: severity, reason: reason)
         case .commander(let ref):
             try requireLead(actor, to: "assign the incident commander")
-            try assign(.commander, to: person(ref))
+            try assign(.commander, to: reachablePerson(ref))
         case .role(let role, let ref):
             try requireLead(actor, to: "assign roles")
-            try assign(role, to: person(ref))
+            try assign(role, to: reachablePerson(ref))
         case .update(let update):
             postUpdate(update)
         case .ack:
@@ -58,15 +63,6 @@ extension Transition {
     func isDeclaration(_ command: Command) -> Bool {
         if case .declare = command { return true }
         return false
-    }
-
-    /// SPEC section 2: the IC, the declarer and the incident admins; anyone before an IC is named.
-    func requireLead(_ actor: PersonID, to action: String) throws(IncidentError) {
-        guard let commander = incident.commander else { return }
-        guard actor == commander || actor == incident.declaredBy || roster.admins.contains(actor) else {
-            throw IncidentError(.notAllowed,
-                                "Only the incident commander (@\(commander)), the declarer (@\(incident.declaredBy)) or an incident admin can \(action).")
-        }
     }
 
     mutating func changeSeverity(to severity: Severity, reason: String?) throws(IncidentError) {

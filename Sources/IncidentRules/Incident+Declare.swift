@@ -6,15 +6,21 @@ extension Incident {
     /// room with its topic and kickoff, the announcement, the first pages of both ladders and
     /// what the severity pages at once.
     ///
-    /// `takenRooms` are the room names in use; the new room gets the next free suffix.
+    /// `takenRooms` are the room names in use; the new room gets the next free suffix. Anyone
+    /// may declare, but naming an IC stops the engineering page, so `--ic` is for roster people.
     public static func declare(_ declaration: Declaration, number: Int, by actor: PersonID, at now: Timestamp,
-                               policy: Policy, roster: Roster, takenRooms: Set<String>) throws(IncidentError) -> Decision {
+                               policy: Policy, roster: Roster, community: Community = .everyone,
+                               takenRooms: Set<String>) throws(IncidentError) -> Decision {
         let severity = declaration.severity ?? policy.defaultSeverity
         let room = RoomName.make(title: declaration.title, declaredAt: now, zone: policy.timeZone, taken: takenRooms)
         let incident = Incident(number: number, title: declaration.title, room: room, severity: severity,
                                 declaredAt: now, declaredBy: actor, policy: policy)
-        var transition = Transition(incident, now: now, roster: roster, actor: actor)
-        let commander = try declaration.commander.map { ref throws(IncidentError) in try transition.person(ref) }
+        var transition = Transition(incident, now: now, roster: roster, actor: actor, community: community)
+        if declaration.commander != nil, !transition.isListed(actor) {
+            throw IncidentError(.notAllowed,
+                                "Only people on the roster can name an incident commander when declaring (it stops the page); declare without --ic.")
+        }
+        let commander = try declaration.commander.map { ref throws(IncidentError) in try transition.reachablePerson(ref) }
         if let commander { transition.incident.roles[.commander] = commander }
 
         let invite = [actor] + (commander.map { $0 == actor ? [] : [$0] } ?? [])

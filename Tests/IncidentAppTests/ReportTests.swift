@@ -27,7 +27,7 @@ import Testing
         try await bot.run(toMinute: 40)
         try await bot.say("U0ALICE01", "/incident resolve fixed", in: room1)
         try await bot.run(toMinute: 80)
-        try await bot.say("U0REPORTER", "/incident resolve INC-2 it came back")
+        try await bot.say("U0CAROL03", "/incident resolve INC-2 it came back")
         let incidents = try await bot.store.read { records in
             try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
         }

@@ -27,14 +27,17 @@ import Testing
 
     @Test func refusalsChangeNothing() async throws {
         let bot = try TestBot()
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
         let before = try await outboxCount(bot)
         let cases: [(String, String, String)] = [
             ("U0REPORTER", "/update INC-7 nothing", "There is no INC-7"),
             ("U0REPORTER", "/ack", "This is not an incident room"),
             ("U0DAVE004", "/sev INC-1 P0", "Only the incident commander (@carol)"),
             ("U0DAVE004", "/ack INC-1", "Only people paged for INC-1"),
-            ("U0REPORTER", "/incident declare x --ic @zed", "I don't know @zed"),
+            ("U0ERIN005", "/incident declare x --ic @zed", "I don't know @zed"),
+            ("U0REPORTER", "/incident declare x --ic @alice", "Only people on the roster can name an incident commander"),
+            ("U0NOBODY1", "/ic INC-1 <@U0NOBODY2>", "Only people on the roster can change INC-1 from outside its room"),
+            ("U0NOBODY1", "/update INC-1 all fine", "Only people on the roster can change INC-1 from outside its room"),
             ("U0REPORTER", "/sev INC-1 P7", "P7"),
         ]
         for (user, text, reason) in cases {

@@ -26,7 +26,7 @@ import Testing
 
     @Test func declarationCreatesTheRoomThenFillsItInOrder() async throws {
         let bot = try TestBot()
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
         try await bot.settle()
         let roomJobs = bot.slack.delivered.map(\.job.action).filter { action in
             switch action {
@@ -40,7 +40,7 @@ import Testing
             return
         }
         #expect(name == "incident-20261122-payment-api-errors")
-        #expect(invite == ["slack:U0REPORTER", "carol"])
+        #expect(invite == ["erin", "carol"])
         #expect(topic.plainText() == "SEV P1 | IC @carol | status: investigating | next update 10:30 UTC")
         #expect(bot.slack.posts(in: Self.room).first?.hasPrefix("🚨 INC-1") == true)
         #expect(bot.slack.posts(in: TestBot.broadcast[.slack]!).count == 1)
@@ -50,7 +50,7 @@ import Testing
         let bot = try TestBot()
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 20)
-        try await bot.say("U0REPORTER", "/sev P0 all regions down", in: Self.room)
+        try await bot.say("U0CAROL03", "/sev P0 all regions down", in: Self.room)
         try await bot.settle()
         #expect(bot.pages.contains("20 dave"))
         #expect(bot.pages.filter { $0.hasPrefix("20 ") } == ["20 dave"])

@@ -32,9 +32,13 @@ import Testing
         let topic = try await reporter.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.topic/")
         #expect(topic["topic"]?.string?.contains("P1") == true)
 
-        // The IC is named with a Matrix id, raises the severity, posts an update; alice acks.
-        let carol = try bot.user("carol")
+        // The reporter is not on the roster, so cannot name the IC (it would stop the page);
+        // carol, who is, names herself from her lobby, raises the severity, posts an update;
+        // alice acks.
         try await reporter.say("!ic \(bot.mxid("carol"))", in: room)
+        try await reporter.waitForNotice(in: room, from: bot.bot.user, containing: "Until INC-1 has an incident commander")
+        let carol = try bot.user("carol")
+        try await carol.say("!ic INC-1 \(bot.mxid("carol"))", in: try await bot.lobby(of: "carol"))
         try await bot.waitUntil("carol is invited") { try await carol.invitations().contains { $0.room == room } }
         try await carol.join(room)
         try await carol.say("!sev P0 checkout is failing too", in: room)

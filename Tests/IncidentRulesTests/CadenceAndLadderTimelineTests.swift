@@ -9,6 +9,8 @@ import Testing
     struct Scenario: CustomTestStringConvertible, Sendable {
         var name: String
         var declare: String
+        /// Who declares: someone off the roster unless the declaration names an IC.
+        var declarer: PersonID = Fixtures.reporter
         var script: [Int: [(String, String)]] = [:]
         var until: Int
         var pages: [String]
@@ -23,7 +25,7 @@ import Testing
                          "120 engineering.L3 carol"],
                  nudges: [30, 60, 90, 120]),
         Scenario(name: "P1 raised to P0 at minute 20", declare: "/incident declare Payment API errors --sev P1",
-                 script: [20: [("slack:U0REPORTER", "/sev P0 all regions")]], until: 60,
+                 script: [20: [("carol", "/sev P0 all regions")]], until: 60,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob", "20 engineering.L4 dave",
                          "45 engineering.L3 carol", "50 engineering.L4 dave", "60 business.L2 frank"],
                  nudges: [35, 50]),
@@ -40,8 +42,8 @@ import Testing
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank", "90 business.L3 grace"],
                  nudges: []),
         Scenario(name: "P1 mitigated at 40, resolved at 100", declare: "/incident declare Payment API errors --sev P1",
-                 script: [40: [("slack:U0REPORTER", "/incident mitigated")],
-                          100: [("slack:U0REPORTER", "/incident resolve rolled back")]],
+                 script: [40: [("carol", "/incident mitigated")],
+                          100: [("carol", "/incident resolve rolled back")]],
                  until: 180,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob"],
                  nudges: [30, 60, 90]),
@@ -58,16 +60,17 @@ import Testing
                          "30 engineering.L3 carol", "45 engineering.L4 dave", "60 business.L2 frank", "60 engineering.L4 dave"],
                  nudges: [15, 30, 45, 60]),
         Scenario(name: "P1 lowered to P2 at minute 20", declare: "/incident declare Payment API errors --sev P1",
-                 script: [20: [("slack:U0REPORTER", "/sev P2 only EU")]], until: 130,
+                 script: [20: [("carol", "/sev P2 only EU")]], until: 130,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob", "45 engineering.L3 carol",
                          "105 engineering.L3 carol"],
                  nudges: [120]),
         Scenario(name: "P2 raised to P1 at minute 20", declare: "/incident declare Search slow --sev P2",
-                 script: [20: [("slack:U0REPORTER", "/sev P1")]], until: 90,
+                 script: [20: [("carol", "/sev P1")]], until: 90,
                  pages: ["0 engineering.L1 alice", "15 engineering.L2 bob", "20 business.L1 erin", "45 engineering.L3 carol",
                          "60 engineering.L3 carol", "80 business.L2 frank", "90 engineering.L3 carol"],
                  nudges: [30, 60, 90]),
         Scenario(name: "P1 declared with an IC", declare: "/incident declare Payment API errors --sev P1 --ic @alice",
+                 declarer: Fixtures.responder,
                  until: 60,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank", "60 engineering.L2 bob"],
                  nudges: [30, 60]),
@@ -79,7 +82,7 @@ import Testing
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "0 engineering.L4 dave", "60 business.L2 frank"],
                  nudges: []),
         Scenario(name: "P0 mitigated at 20", declare: "/incident declare Checkout down --sev P0",
-                 script: [20: [("slack:U0REPORTER", "/incident mitigated")]], until: 60,
+                 script: [20: [("carol", "/incident mitigated")]], until: 60,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "0 engineering.L4 dave", "15 engineering.L2 bob"],
                  nudges: [15, 30, 45, 60]),
         Scenario(name: "P2 acknowledged at 10, no updates", declare: "/incident declare Search slow --sev P2",
@@ -87,18 +90,18 @@ import Testing
                  pages: ["0 engineering.L1 alice", "240 engineering.L2 bob", "360 engineering.L3 carol"],
                  nudges: [120, 240, 360]),
         Scenario(name: "P3 resolved at 30", declare: "/incident declare Typo --sev P3",
-                 script: [30: [("slack:U0REPORTER", "/incident resolve")]], until: 300,
+                 script: [30: [("carol", "/incident resolve")]], until: 300,
                  pages: ["0 engineering.L1 alice", "15 engineering.L2 bob"],
                  nudges: []),
-        Scenario(name: "P1, IC named at minute 20 by the declarer", declare: "/incident declare Payment API errors --sev P1",
-                 script: [20: [("slack:U0REPORTER", "/ic @carol")]], until: 45,
+        Scenario(name: "P1, IC named at minute 20 by a roster responder", declare: "/incident declare Payment API errors --sev P1",
+                 script: [20: [("carol", "/ic @carol")]], until: 45,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "15 engineering.L2 bob"],
                  nudges: [30]),
     ]
 
     @Test(arguments: scenarios)
     func pagesAndNudgesComeOnTheirMinutes(scenario: Scenario) throws {
-        var drill = try Drill(scenario.declare)
+        var drill = try Drill(scenario.declare, by: scenario.declarer)
         let script = scenario.script.mapValues { $0.map { (PersonID($0.0), $0.1) } }
         try drill.run(to: scenario.until, script: script)
         #expect(drill.pages == scenario.pages)
@@ -116,7 +119,7 @@ import Testing
                            "60 business.L2", "90 business.L3"])
 
         var raised = try Drill("/incident declare Payment API errors --sev P1")
-        try raised.run(to: 20, script: [20: [(Fixtures.reporter, "/sev P0")]])
+        try raised.run(to: 20, script: [20: [(Fixtures.responder, "/sev P0")]])
         #expect(raised.pages.last == "20 engineering.L4 dave")
     }
 
@@ -140,7 +143,7 @@ import Testing
 
     @Test func resolvedIncidentsAreNeverNudged() throws {
         var drill = try Drill("/incident declare Checkout down --sev P0")
-        try drill.run(to: 10, script: [10: [(Fixtures.reporter, "/incident resolve fixed")]])
+        try drill.run(to: 10, script: [10: [(Fixtures.responder, "/incident resolve fixed")]])
         try drill.run(to: 48 * 60 - 1)
         #expect(drill.nudges.isEmpty)
         #expect(drill.incident.nextUpdateDue == nil)

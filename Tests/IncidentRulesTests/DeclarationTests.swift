@@ -5,14 +5,14 @@ import Testing
 
 @Suite struct DeclarationTests {
     @Test func declaringOpensTheRoomThenPostsThenPages() throws {
-        let drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice")
+        let drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         let actions = drill.effects.map(\.effect.action)
         guard case .createRoom(let name, let topic, let invite) = actions.first else {
             Issue.record("the first effect must create the room: \(actions)")
             return
         }
         #expect(name == "incident-20261122-payment-api-errors")
-        #expect(invite == [Fixtures.reporter, "alice"])
+        #expect(invite == [Fixtures.responder, "alice"])
         #expect(topic.plainText() == "SEV P1 | IC @alice | status: investigating | next update 10:30 UTC")
         #expect(drill.incident.room == name)
 
@@ -21,13 +21,13 @@ import Testing
         #expect(kickoff.hasPrefix("🚨 INC-1: Payment API errors"))
         #expect(kickoff.contains("Severity: P1 — Major."))
         #expect(kickoff.contains("Incident commander: @alice"))
-        #expect(kickoff.contains("Declared by: @slack:U0REPORTER at 10:00 UTC"))
+        #expect(kickoff.contains("Declared by: @carol at 10:00 UTC"))
         #expect(kickoff.contains("Runbook: https://runbooks.example.com/incident/p1"))
         #expect(kickoff.contains("Next status update due: 10:30 UTC (every 30m)"))
         #expect(kickoff.contains("/update [INC-N | #incident-room] <text>"))
         #expect(kickoff.contains("/ack [INC-N | #incident-room]"))
         #expect(drill.posts(to: .broadcast) == [
-            "🚨 INC-1 declared (P1): Payment API errors\nRoom: #incident-20261122-payment-api-errors · declared by @slack:U0REPORTER",
+            "🚨 INC-1 declared (P1): Payment API errors\nRoom: #incident-20261122-payment-api-errors · declared by @carol",
         ])
     }
 
@@ -62,9 +62,9 @@ import Testing
     }
 
     @Test func anUnknownCommanderIsRefusedAndNothingIsDeclared() throws {
-        #expect(throws: IncidentError.self) { try Drill("/incident declare DB down --ic @bobb") }
+        #expect(throws: IncidentError.self) { try Drill("/incident declare DB down --ic @bobb", by: Fixtures.responder) }
         do {
-            _ = try Drill("/incident declare DB down --ic @bobb")
+            _ = try Drill("/incident declare DB down --ic @bobb", by: Fixtures.responder)
         } catch let error as IncidentError {
             #expect(error.kind == .unknown)
             #expect(error.message.hasPrefix("I don't know @bobb; mention someone in the roster (@alice, @bob"))

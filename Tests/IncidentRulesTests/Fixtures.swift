@@ -25,8 +25,12 @@ enum Fixtures {
 
     static func at(_ minute: Int) -> Timestamp { start + .minutes(minute) }
 
-    /// Someone outside the ladders who declares incidents.
+    /// Someone outside the roster who declares incidents.
     static let reporter = PersonID.unlisted(.slack, "U0REPORTER")
+
+    /// A responder on the roster but not on the P1 ladders' first hour: may steer an incident
+    /// before an IC is named.
+    static let responder: PersonID = "carol"
 }
 
 /// An incident run minute by minute: commands at their minute, then the scheduler's tick.
@@ -66,11 +70,13 @@ struct Drill {
         }
     }
 
-    /// Types a command now.
+    /// Types a command now, in the incident's room unless `venue` says otherwise.
     @discardableResult
-    mutating func type(_ text: String, by actor: PersonID) throws -> Decision {
+    mutating func type(_ text: String, by actor: PersonID, in venue: Venue = .incidentRoom,
+                       community: Community = .everyone) throws -> Decision {
         let parsed = try CommandParser.parse(text).get()
-        let decision = try incident.handling(parsed.command, by: actor, at: Fixtures.at(minute), roster: roster)
+        let decision = try incident.handling(parsed.command, by: actor, in: venue, at: Fixtures.at(minute), roster: roster,
+                                             community: community)
         absorb(decision)
         return decision
     }

@@ -54,16 +54,16 @@ import Testing
 
     @Test func theLifecycleMovesForwardOnly() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
-        #expect(refusal(drill, "/incident close", by: Fixtures.reporter)?.kind == .wrongPhase)
-        try drill.type("/incident mitigated", by: Fixtures.reporter)
-        #expect(refusal(drill, "/incident mitigated", by: Fixtures.reporter)?.message == "INC-1 is already mitigated.")
-        try drill.type("/incident resolve fixed the index", by: Fixtures.reporter)
-        #expect(refusal(drill, "/incident resolve", by: Fixtures.reporter)?.message == "INC-1 is already resolved.")
+        #expect(refusal(drill, "/incident close", by: Fixtures.responder)?.kind == .wrongPhase)
+        try drill.type("/incident mitigated", by: Fixtures.responder)
+        #expect(refusal(drill, "/incident mitigated", by: Fixtures.responder)?.message == "INC-1 is already mitigated.")
+        try drill.type("/incident resolve fixed the index", by: Fixtures.responder)
+        #expect(refusal(drill, "/incident resolve", by: Fixtures.responder)?.message == "INC-1 is already resolved.")
         #expect(refusal(drill, "/ack", by: "alice")?.kind == .wrongPhase)
         try drill.type("/note post-mortem scheduled", by: "alice")
-        try drill.type("/incident close", by: Fixtures.reporter)
+        try drill.type("/incident close", by: Fixtures.responder)
         for text in ["/note late", "/update x", "/sev P0", "/incident resolve", "/ic @bob", "/incident close"] {
-            #expect(refusal(drill, text, by: Fixtures.reporter)?.message == "INC-1 is closed; its record can no longer change.", "\(text)")
+            #expect(refusal(drill, text, by: Fixtures.responder)?.message == "INC-1 is closed; its record can no longer change.", "\(text)")
         }
         #expect(drill.incident.phase == .closed)
         #expect(drill.incident.nextDue == nil)
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func changesThatChangeNothingAreRefused() throws {
-        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice")
+        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
         #expect(refusal(drill, "/sev P1", by: "alice")?.message == "INC-1 is already P1.")
         #expect(refusal(drill, "/ic @alice", by: "alice")?.kind == .noChange)
         try drill.type("/role comms @bob", by: "alice")
@@ -111,25 +111,25 @@ import Testing
 
     @Test func aRaiseRetimesTheCadenceFromTheLastUpdate() throws {
         var drill = try Drill("/incident declare DB down --sev P2")
-        try drill.run(to: 5, script: [5: [(Fixtures.reporter, "/sev P0")]])
+        try drill.run(to: 5, script: [5: [(Fixtures.responder, "/sev P0")]])
         #expect(drill.incident.nextUpdateDue == Fixtures.at(15))
         var late = try Drill("/incident declare DB down --sev P2")
-        try late.run(to: 50, script: [50: [(Fixtures.reporter, "/sev P1")]])
+        try late.run(to: 50, script: [50: [(Fixtures.responder, "/sev P1")]])
         #expect(late.incident.nextUpdateDue == Fixtures.at(80))
-        try late.run(to: 51, script: [51: [(Fixtures.reporter, "/sev P3")]])
+        try late.run(to: 51, script: [51: [(Fixtures.responder, "/sev P3")]])
         #expect(late.incident.nextUpdateDue == nil)
         #expect(late.incident.nextDue != nil, "the engineering ladder still climbs")
     }
 
     @Test func postmortemRemindersRunFromResolutionUntilClose() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
-        try drill.run(to: 60, script: [60: [(Fixtures.reporter, "/incident resolve")]])
+        try drill.run(to: 60, script: [60: [(Fixtures.responder, "/incident resolve")]])
         #expect(drill.incident.nextPostmortemReminder == Fixtures.at(60 + 48 * 60))
         try drill.run(to: 60 + 72 * 60)
         let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
         #expect(reminders == [60 + 48 * 60, 60 + 72 * 60])
         #expect(drill.posts(to: .incidentRoom).last!.hasPrefix("📝 @slack:U0REPORTER the post-mortem for INC-1 is due."))
-        try drill.type("/incident close", by: Fixtures.reporter)
+        try drill.type("/incident close", by: Fixtures.responder)
         try drill.run(to: 60 + 200 * 60)
         #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)
     }
@@ -137,13 +137,13 @@ import Testing
     @Test(arguments: [(Severity.p0, 48 * 60), (.p2, 5 * 24 * 60)])
     func postmortemsFallDuePerSeverity(severity: Severity, minutes: Int) throws {
         var drill = try Drill("/incident declare DB down --sev \(severity)")
-        try drill.type("/incident resolve", by: Fixtures.reporter)
+        try drill.type("/incident resolve", by: Fixtures.responder)
         #expect(drill.incident.nextPostmortemReminder == Fixtures.at(minutes))
     }
 
     @Test func aResolvedP3HasNothingMoreDue() throws {
         var drill = try Drill("/incident declare Typo --sev P3")
-        try drill.type("/incident resolve", by: Fixtures.reporter)
+        try drill.type("/incident resolve", by: Fixtures.responder)
         #expect(drill.incident.nextDue == nil)
     }
 

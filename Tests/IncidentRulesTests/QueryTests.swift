@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func anAcknowledgedIncidentForecastsOnlyTheBusinessLadder() throws {
-        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice")
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         try drill.run(to: 5, script: [5: [("alice", "/update on it")]])
         let forecast = EscalationForecast(drill.incident, now: Fixtures.at(5), roster: drill.roster)
         #expect(forecast.stopped.map(\.ladder) == ["engineering"])
@@ -32,14 +32,14 @@ import Testing
 
     @Test func durationsComeFromTheTimeline() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
-        try drill.run(to: 90, script: [7: [("alice", "/ack")], 40: [(Fixtures.reporter, "/incident mitigated")],
-                                      90: [(Fixtures.reporter, "/incident resolve")]])
+        try drill.run(to: 90, script: [7: [("alice", "/ack")], 40: [(Fixtures.responder, "/incident mitigated")],
+                                      90: [(Fixtures.responder, "/incident resolve")]])
         let durations = IncidentDurations(timeline: drill.timeline)
         #expect(durations.toAcknowledge == .minutes(7))
         #expect(durations.toMitigate == .minutes(40))
         #expect(durations.toResolve == .minutes(90))
         var direct = try Drill("/incident declare X --sev P2")
-        try direct.run(to: 30, script: [30: [(Fixtures.reporter, "/incident resolve")]])
+        try direct.run(to: 30, script: [30: [(Fixtures.responder, "/incident resolve")]])
         #expect(IncidentDurations(timeline: direct.timeline).toMitigate == .minutes(30))
         #expect(IncidentDurations(timeline: direct.timeline).toAcknowledge == nil)
     }
@@ -47,7 +47,7 @@ import Testing
     @Test func thePostmortemDraftCarriesTheRecord() throws {
         var drill = try Drill("/incident declare Payment | API errors --sev P1")
         try drill.run(to: 60, script: [7: [("alice", "/ack")], 20: [("alice", "/note restarted pods")],
-                                      60: [(Fixtures.reporter, "/incident resolve Rolled back 2026.11.3")]])
+                                      60: [(Fixtures.responder, "/incident resolve Rolled back 2026.11.3")]])
         let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
         for section in ["## Summary", "## Impact", "## Timeline", "## Root cause", "## What went well", "## What to improve",
                         "## Action items"] {
@@ -62,12 +62,12 @@ import Testing
     }
 
     @Test func statusSaysWhereTheIncidentStands() throws {
-        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice")
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         try drill.run(to: 35)
         let status = IncidentQueries.status(drill.incident, now: Fixtures.at(35)).plainText()
         #expect(status == """
             INC-1 (P1) Payment API errors — investigating
-            Room #incident-20261122-payment-api-errors · declared 2026-11-22 10:00 UTC by @slack:U0REPORTER · open 35m
+            Room #incident-20261122-payment-api-errors · declared 2026-11-22 10:00 UTC by @carol · open 35m
             incident commander: @alice · comms lead: — · scribe: — · technical lead: —
             Status: investigating · last update 10:00 UTC
             Next update due 11:00 UTC
@@ -78,10 +78,10 @@ import Testing
     @Test func theListShowsOpenIncidentsMostSevereFirst() throws {
         let a = try Drill("/incident declare Minor thing --sev P3").incident
         var b = try Drill("/incident declare Big thing --sev P0")
-        try b.type("/incident resolve", by: Fixtures.reporter)
+        try b.type("/incident resolve", by: Fixtures.responder)
         var c = try Drill("/incident declare Closed thing --sev P0")
-        try c.type("/incident resolve", by: Fixtures.reporter)
-        try c.type("/incident close", by: Fixtures.reporter)
+        try c.type("/incident resolve", by: Fixtures.responder)
+        try c.type("/incident close", by: Fixtures.responder)
         let list = IncidentQueries.list([a, b.incident, c.incident]).plainText().components(separatedBy: "\n")
         #expect(list.count == 3)
         #expect(list[0] == "Open incidents (2)")

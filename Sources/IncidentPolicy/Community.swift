@@ -1,0 +1,46 @@
+import IncidentCore
+
+/// The accounts the bot serves beyond its roster: its own Slack workspace (checked at the
+/// Slack door, where a request says which team it came from) and its allowed Matrix servers.
+/// Only a served account may type commands, be named incident commander or be given a role.
+public struct Community: Hashable, Sendable {
+    /// Matrix servers (`example.org`) and single Matrix ids (`@alice:example.org`) whose
+    /// accounts are served; nil serves every Matrix account (tests, a bot without Matrix).
+    public var matrix: Set<String>?
+
+    public init(matrix: Set<String>? = nil) {
+        self.matrix = matrix
+    }
+
+    /// Serves every account: for tests and the console.
+    public static let everyone = Community()
+
+    /// Whether `account` on `platform` is served. Slack accounts are served here: a Slack
+    /// request from another workspace never reaches the engine.
+    public func serves(_ platform: Platform, account: String) -> Bool {
+        guard platform == .matrix, let matrix else { return true }
+        return matrix.contains(account) || matrix.contains(Self.server(ofMatrixUser: account))
+    }
+
+    /// Whether `person` is served: a roster person always is; an unlisted account when its
+    /// platform serves it.
+    public func serves(_ person: PersonID, roster: Roster) -> Bool {
+        if roster.people[person] != nil { return true }
+        for platform in Platform.allCases where person.rawValue.hasPrefix(platform.rawValue + ":") {
+            return serves(platform, account: String(person.rawValue.dropFirst(platform.rawValue.count + 1)))
+        }
+        return false
+    }
+
+    /// `example.org` of `@alice:example.org` (everything after the first colon, port included).
+    public static func server(ofMatrixUser id: String) -> String {
+        guard let colon = id.firstIndex(of: ":") else { return "" }
+        return String(id[id.index(after: colon)...])
+    }
+
+    /// How the served Matrix servers read in a refusal: `example.org, chat.example.org`.
+    public var matrixDescription: String {
+        guard let matrix else { return "any server" }
+        return matrix.sorted().joined(separator: ", ")
+    }
+}

@@ -1,0 +1,60 @@
+import IncidentCore
+import IncidentPolicy
+
+/// Where a command about an incident was typed, as the permission rules see it.
+public enum Venue: Hashable, Sendable {
+    /// In the incident's own room (on any platform it is mirrored to).
+    case incidentRoom
+    /// Anywhere else: a lobby, a direct message, another incident's room.
+    case elsewhere
+}
+
+/// Who may change an incident (docs/behaviour.md, "Who may do what"). The rule that matters
+/// most: nothing that stops or slows paging comes from someone the bot does not trust.
+extension Transition {
+    /// Whether `person` is trusted with this incident: on the roster, an incident admin, paged
+    /// for it, or (once an IC is named) its IC or declarer.
+    func isTrusted(_ person: PersonID) -> Bool {
+        if isListed(person) || incident.pages.contains(where: { $0.person == person }) { return true }
+        guard let commander = incident.commander else { return false }
+        return person == commander || person == incident.declaredBy
+    }
+
+    /// On the roster or an incident admin.
+    func isListed(_ person: PersonID) -> Bool {
+        roster.people[person] != nil || roster.admins.contains(person)
+    }
+
+    /// A change typed outside the incident's room comes only from roster people and admins:
+    /// anyone can reach a lobby or the bot's direct messages, only the responders its room.
+    func requireVenue(_ actor: PersonID) throws(IncidentError) {
+        guard venue == .elsewhere, !isListed(actor) else { return }
+        throw IncidentError(.notAllowed,
+                            "Only people on the roster can change \(incident.id) from outside its room; type it in #\(incident.room).")
+    }
+
+    /// `/sev`, `/ic`, `/role`, mitigated, resolve, close: the IC, the declarer and the incident
+    /// admins once an IC is named; before that, roster people and anyone paged for the incident.
+    func requireLead(_ actor: PersonID, to action: String) throws(IncidentError) {
+        guard let commander = incident.commander else {
+            guard isTrusted(actor) else {
+                throw IncidentError(.notAllowed,
+                                    "Until \(incident.id) has an incident commander, only people on the roster or paged for it can \(action).")
+            }
+            return
+        }
+        guard actor == commander || actor == incident.declaredBy || roster.admins.contains(actor) else {
+            throw IncidentError(.notAllowed,
+                                "Only the incident commander (@\(commander)), the declarer (@\(incident.declaredBy)) or an incident admin can \(action).")
+        }
+    }
+
+    /// Someone named IC or given a role must be reachable: on the roster, or an account the
+    /// bot serves (its workspace, its allowed Matrix servers).
+    func requireReachable(_ person: PersonID) throws(IncidentError) {
+        guard community.serves(person, roster: roster) else {
+            throw IncidentError(.notAllowed,
+                                "@\(person) is outside the accounts this bot serves (Matrix: \(community.matrixDescription)); name someone on the roster.")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// Who may change an incident (docs/behaviour.md, "Who may do what"): every command against
+/// every kind of person, in the incident's room and elsewhere. What matters most: nobody the
+/// bot does not trust can stop or slow a page.
+@Suite struct PermissionTests {
+    /// Kinds of people, as the rules meet them.
+    static let roster: PersonID = "carol"
+    static let paged: PersonID = "alice"
+    static let member = PersonID.unlisted(.slack, "U0MEMBER1")
+    static let declarer = Fixtures.reporter
+
+    /// The commands that stop or slow paging, or change who runs the incident.
+    static let steering = ["/ack", "/ic @bob", "/role comms @bob", "/sev P2 only EU", "/sev P0",
+                           "/incident mitigated", "/incident resolve"]
+    static let chatter = ["/update still looking", "/note the graph dipped"]
+
+    /// A P1 declared by someone off the roster, 16 minutes in: alice (L1) and bob (L2) paged.
+    func drill() throws -> Drill {
+        var drill = try Drill("/incident declare Checkout errors --sev P1")
+        try drill.run(to: 16)
+        return drill
+    }
+
+    func outcome(_ drill: Drill, _ text: String, by actor: PersonID, in venue: Venue,
+                 community: Community = .everyone) -> IncidentError? {
+        var copy = drill
+        do {
+            try copy.type(text, by: actor, in: venue, community: community)
+            return nil
+        } catch let error as IncidentError {
+            return error
+        } catch {
+            return IncidentError(.unknown, "\(error)")
+        }
+    }
+
+    @Test(arguments: [Venue.incidentRoom, .elsewhere])
+    func anUnlistedAccountCannotStopOrSlowAPage(venue: Venue) throws {
+        let drill = try drill()
+        for actor in [Self.member, Self.declarer] {
+            for text in Self.steering {
+                let error = outcome(drill, text, by: actor, in: venue)
+                #expect(error?.kind == .notAllowed, "\(actor) \(text) \(venue)")
+            }
+        }
+        // The engineering ladder runs on as if nobody had typed anything.
+        var untouched = drill
+        try untouched.run(to: 45)
+        #expect(untouched.pages.last == "45 engineering.L3 carol")
+    }
+
+    @Test func anUnlistedAccountMayUpdateAndNoteInTheRoomOnly() throws {
+        let drill = try drill()
+        for text in Self.chatter {
+            #expect(outcome(drill, text, by: Self.member, in: .incidentRoom) == nil, "\(text)")
+            let elsewhere = outcome(drill, text, by: Self.member, in: .elsewhere)
+            #expect(elsewhere?.message == "Only people on the roster can change INC-1 from outside its room; "
+                + "type it in #incident-20261122-checkout-errors.", "\(text)")
+        }
+    }
+
+    @Test(arguments: [Venue.incidentRoom, .elsewhere])
+    func rosterPeopleSteerBeforeAnICIsNamed(venue: Venue) throws {
+        let drill = try drill()
+        for text in Self.steering + Self.chatter where text != "/ack" {
+            #expect(outcome(drill, text, by: Self.roster, in: venue) == nil, "\(text)")
+        }
+        // Only someone paged can acknowledge.
+        #expect(outcome(drill, "/ack", by: Self.roster, in: venue)?.kind == .notAllowed)
+        #expect(outcome(drill, "/ack", by: Self.paged, in: venue) == nil)
+    }
+
+    @Test func theRefusalSaysWhoMay() throws {
+        let drill = try drill()
+        #expect(outcome(drill, "/ic @bob", by: Self.member, in: .incidentRoom)?.message
+            == "Until INC-1 has an incident commander, only people on the roster or paged for it can assign the incident commander.")
+    }
+
+    /// The reproduced attack: a stranger names another stranger IC from a direct message,
+    /// which would count as the acknowledgement and stop the engineering ladder.
+    @Test func aStrangerCannotNameAStrangerICFromADirectMessage() throws {
+        var drill = try drill()
+        let stranger = PersonID.unlisted(.slack, "U0NOBODY1")
+        #expect(outcome(drill, "/ic INC-1 <@U0NOBODY1>", by: stranger, in: .elsewhere)?.kind == .notAllowed)
+        #expect(outcome(drill, "/ic INC-1 <@U0NOBODY1>", by: stranger, in: .incidentRoom)?.kind == .notAllowed)
+        try drill.run(to: 45)
+        #expect(drill.incident.commander == nil)
+        #expect(drill.incident.ladders["engineering"]?.stopped == nil)
+    }
+
+    @Test func onceAnICIsNamedTheDeclarerMaySteerButOtherUnlistedAccountsMayNot() throws {
+        var drill = try drill()
+        try drill.type("/ic @alice", by: Self.roster)
+        #expect(outcome(drill, "/sev P2", by: Self.declarer, in: .incidentRoom) == nil)
+        #expect(outcome(drill, "/incident resolve", by: Self.declarer, in: .incidentRoom) == nil)
+        #expect(outcome(drill, "/incident resolve", by: Self.member, in: .incidentRoom)?.kind == .notAllowed)
+        // From outside the room even the declarer is refused: the declarer is not on the roster.
+        #expect(outcome(drill, "/sev P2", by: Self.declarer, in: .elsewhere)?.kind == .notAllowed)
+    }
+
+    @Test func anICOrRoleMustBeSomeoneTheBotCanReach() throws {
+        let drill = try drill()
+        let served = Community(matrix: ["example.org"])
+        let refused = outcome(drill, "/ic @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: served)
+        #expect(refused?.kind == .notAllowed)
+        #expect(refused?.message == "@matrix:@mallory:evil.example is outside the accounts this bot serves (Matrix: example.org); name someone on the roster.")
+        #expect(outcome(drill, "/role scribe @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: served)?.kind
+            == .notAllowed)
+        #expect(outcome(drill, "/ic @zoe:example.org", by: Self.roster, in: .incidentRoom, community: served) == nil)
+        #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: served) == nil)
+    }
+
+    @Test func onlyRosterPeopleNameAnICWhenDeclaring() throws {
+        #expect(throws: IncidentError(.notAllowed,
+                                      "Only people on the roster can name an incident commander when declaring (it stops the page); declare without --ic.")) {
+            try Drill("/incident declare Checkout errors --sev P1 --ic <@U0NOBODY1>", by: Self.member)
+        }
+        let declared = try Drill("/incident declare Checkout errors --sev P1 --ic @alice", by: Self.roster)
+        #expect(declared.incident.commander == "alice")
+    }
+}
