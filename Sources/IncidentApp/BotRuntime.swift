@@ -1,6 +1,7 @@
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
+import IncidentPolicy
 import IncidentSQLite
 import Logging
 import ServiceLifecycle
@@ -12,9 +13,12 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
     public let delivery: Delivery<Clock>
     public let scheduler: Scheduler<Clock>
 
-    public init(loaded: LoadedConfig, store: SQLiteStore, clock: Clock, transports: [any ChatTransport], logger: Logger) {
+    /// `community`: the unlisted accounts served; by default none on Matrix (a bot without
+    /// Matrix can reach nobody there) and all of its Slack workspace.
+    public init(loaded: LoadedConfig, store: SQLiteStore, clock: Clock, transports: [any ChatTransport],
+                community: Community = Community(matrix: []), logger: Logger) {
         let platforms = Set(transports.map(\.platform))
-        let settings = loaded.engineSettings(platforms: platforms)
+        let settings = loaded.engineSettings(platforms: platforms, community: community)
         self.store = store
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
         let retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
@@ -75,6 +79,7 @@ public enum BotCommands {
         var transports: [any ChatTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
+        var community = Community(matrix: [])
         if loaded.config.enabledPlatforms.contains(.slack) {
             let setup = try SlackSetup.load(loaded.config.slack, environment: environment)
             transports.append(setup.transport(logger: logger))
@@ -85,13 +90,15 @@ public enum BotCommands {
             let client = setup.client()
             transports.append(setup.transport(client: client, logger: logger))
             matrix = (setup, client)
+            community = try await setup.community(client: client)
         }
         guard !transports.isEmpty else {
             throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
                                + "matrix.enabled: true in \(loaded.config.file); "
                                + "run incident-bot console to use the bot at a terminal")
         }
-        let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: transports, logger: logger)
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: transports,
+                                 community: community, logger: logger)
         var inbound = slack?.inbound(engine: runtime.engine, logger: logger) ?? []
         if let matrix { inbound.append(matrix.setup.inbound(client: matrix.client, engine: runtime.engine, logger: logger)) }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
+import IncidentPolicy
 import IncidentWire
 import Logging
 import ServiceLifecycle
@@ -45,6 +46,19 @@ public struct MatrixSetup: Sendable {
             throw StartupError("MATRIX_USER and MATRIX_PASSWORD go together; one of them is not set")
         }
         return MatrixSetup(settings: settings, homeserver: url, auth: auth)
+    }
+
+    /// The Matrix accounts served (commands taken, IC and roles given): `allow_commands_from`,
+    /// or else the bot's own server, read from `MATRIX_USER` or asked of the homeserver.
+    public func community(client: MatrixClient) async throws -> Community {
+        if !settings.allowCommandsFrom.isEmpty { return Community(matrix: Set(settings.allowCommandsFrom)) }
+        if case .password(let user, _, _) = auth { return Community(matrix: [Community.server(ofMatrixUser: user)]) }
+        do {
+            return Community(matrix: [Community.server(ofMatrixUser: try await client.whoami())])
+        } catch {
+            throw StartupError("cannot ask the homeserver who the bot is, to serve the bot's own Matrix server "
+                               + "(matrix.allow_commands_from is empty): \(error); set matrix.allow_commands_from")
+        }
     }
 
     public func client() -> MatrixClient { MatrixClient(homeserver: homeserver, auth: auth) }

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentWire
 import Logging
 import ServiceLifecycle
@@ -41,6 +42,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let logger: Logger
     /// Encrypted rooms this process last told that it cannot read them, and when (the bot's clock).
     let toldEncrypted = Mutex<[String: Timestamp]>([:])
+    /// Senders outside `matrix.allow_commands_from` this process last refused, and when: each
+    /// hears the refusal at most once a minute, so a loop of commands cannot flood the room.
+    let toldOutsiders = Mutex<[String: Timestamp]>([:])
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
         self.client = client
         self.engine = engine
@@ -97,14 +101,29 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         where !unreadable.contains(where: { $0.room == event.room }) && told[event.room].map({ now - $0 >= .seconds(3_600) }) ?? true {
             unreadable.append(event)
         }
+        // Commands from accounts the bot does not serve change nothing; the sender is told why.
+        let community = engine.settings.community
+        let commands = events.commands.filter { community.serves(.matrix, account: $0.user) }
+        let toldOut = toldOutsiders.withLock { $0 }
+        var outsiders: [ChatEvent] = []
+        for event in events.commands where !community.serves(.matrix, account: event.user)
+        && !outsiders.contains(where: { $0.user == event.user }) && toldOut[event.user].map({ now - $0 >= .seconds(60) }) ?? true {
+            outsiders.append(event)
+        }
+        let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
+            + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
         do {
-            let outcomes = try await engine.handle(events.commands, checkpoint: SyncCheckpoint(platform: .matrix, token: next),
-                                                   notices: unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) })
-            for (event, outcome) in zip(events.commands, outcomes) where outcome.disposition != .ignored {
+            let outcomes = try await engine.handle(commands, checkpoint: SyncCheckpoint(platform: .matrix, token: next),
+                                                   notices: notices)
+            for (event, outcome) in zip(commands, outcomes) where outcome.disposition != .ignored {
                 logger.debug("Matrix command", metadata: ["event.id": "\(event.id)", "outcome": "\(outcome.disposition.rawValue)"])
             }
         } catch {
             throw .unavailable("cannot commit the sync batch: \(error)")
+        }
+        for event in outsiders {
+            toldOutsiders.withLock { $0[event.user] = now }
+            logger.notice("refused a Matrix command from outside matrix.allow_commands_from", metadata: ["sender": "\(event.user)"])
         }
         for event in unreadable {
             toldEncrypted.withLock { $0[event.room] = now }
@@ -167,9 +186,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     func acceptInvitations(_ invites: [String: JSONValue], me: String) async throws(MatrixError) -> [(room: String, inviter: String)] {
         var encrypted: [(room: String, inviter: String)] = []
         for (room, invite) in invites {
-            let inviter = invite["invite_state"]?["events"]?.array?.first {
-                $0["type"]?.string == "m.room.member" && $0["state_key"]?.string == me
-            }?["sender"]?.string ?? ""
+            let inviter = Self.inviter(invite, me: me)
             let path = MatrixClient.segment(room)
             if Self.allows(inviter, me: me, list: settings.allowInvitesFrom) {
                 do {
@@ -190,6 +207,23 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             }
         }
         return encrypted
+    }
+
+    /// Who invited the bot, read from the bot's own `m.room.member` invite event, which the
+    /// homeserver puts last in `invite_state`, after the stripped state the inviting server
+    /// sent along. That stripped state is the remote server's word and may hold a forged
+    /// member event for the bot naming someone else, so the last one counts, not the first.
+    static func inviter(_ invite: JSONValue, me: String) -> String {
+        invite["invite_state"]?["events"]?.array?.last {
+            $0["type"]?.string == "m.room.member" && $0["state_key"]?.string == me
+                && $0["content"]?["membership"]?.string == "invite"
+        }?["sender"]?.string ?? ""
+    }
+
+    /// What a sender outside `matrix.allow_commands_from` is told.
+    static func outsiderNotice(_ sender: String, community: Community) -> Message {
+        Message(.text("incident-bot takes commands only from accounts on \(community.matrixDescription); "),
+                .userText(sender), .text(" is not one, so nothing was changed."))
     }
 
     /// Whether `inviter` may invite the bot: listed by id or by server; with an empty list,

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentWire
 import Logging
 import Synchronization
@@ -275,7 +276,7 @@ public final class MatrixTransport: ChatTransport {
 
     /// `@bot:example.org` -> `example.org`.
     static func serverName(_ user: String) -> String {
-        user.firstIndex(of: ":").map { String(user[user.index(after: $0)...]) } ?? user
+        Community.server(ofMatrixUser: user)
     }
 
     static func suffixed(_ name: String, _ n: Int) -> String {

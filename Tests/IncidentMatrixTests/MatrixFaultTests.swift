@@ -47,12 +47,12 @@ import Testing
         let synapse = try await Synapse.start(rateLimits: .synapseDefaults)
         let bot = try await MatrixHarness.start(on: synapse, people: ["alice", "erin"])
         defer { Task { await bot.stopBot() } }
-        // The responder is exempt (an admin override), so only the bot meets the limiter.
+        // The responder (alice, on the roster) is exempt (an admin override), so only the bot meets the limiter.
         let admin = try await synapse.register("admin.\(bot.tag)", admin: true)
-        let reporter = try bot.user("reporter")
+        let reporter = try bot.user("alice")
         try await admin.synapseAdmin(.POST, "users/\(MatrixClient.segment(reporter.user))/override_ratelimit",
                                      body: ["messages_per_second": 0, "burst_count": 0])
-        let lobby = try await bot.lobby()
+        let lobby = try await bot.lobby(of: "alice")
         try await reporter.say("!incident declare Burst test --sev P3", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
         let burst = 14
@@ -101,7 +101,7 @@ import Testing
         }
         var process = try serve()
         defer { if process.isRunning { process.terminate() } }
-        let reporter = people.reporter
+        let reporter = people.responder
         let lobby = try await reporter.createRoom(inviting: [people.bot.user])
         try await reporter.say("!incident declare Killed mid burst --sev P3", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: people.bot.user, containing: "INC-1", seconds: 30)
@@ -138,13 +138,15 @@ import Testing
 /// run the real binary.
 struct MatrixPeople {
     let bot: MatrixTestUser
-    let reporter: MatrixTestUser
+    /// carol, on the roster: notes she types in a lobby are taken (an unlisted account's
+    /// would be refused outside the incident's room).
+    let responder: MatrixTestUser
     let roster: String
 
     init(_ synapse: Synapse) async throws {
         let tag = "p\(UInt32.random(in: 0...UInt32.max))"
         bot = try await synapse.register("incident-bot.\(tag)")
-        reporter = try await synapse.register("reporter.\(tag)")
+        responder = try await synapse.register("carol.\(tag)")
         roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(of: ":example.org\"", with: ".\(tag):localhost\"")
     }
 }

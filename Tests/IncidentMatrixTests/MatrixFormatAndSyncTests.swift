@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 @testable import IncidentMatrix
 import IncidentWire
 import Testing
@@ -86,5 +87,35 @@ import Testing
         #expect(MatrixSync<ManualClock>.allows("@carol:other.example", me: me, list: ["@carol:other.example"]))
         #expect(!MatrixSync<ManualClock>.allows("@alice:example.org", me: me, list: ["partner.example"]))
         #expect(!MatrixSync<ManualClock>.allows("", me: me, list: []))
+    }
+
+    /// A remote server sends stripped state along with an invitation, and may put a forged
+    /// member event for the bot in it, naming an allowed inviter. The homeserver appends the
+    /// real invite event last; that one says who invited the bot.
+    @Test func theInviterIsReadFromTheRealInviteEventNotForgedStrippedState() {
+        let me = "@bot:example.org"
+        let forged: JSONValue = ["type": "m.room.member", "state_key": .string(me), "sender": "@alice:example.org",
+                                 "content": ["membership": "invite"]]
+        let name: JSONValue = ["type": "m.room.name", "state_key": "", "sender": "@mallory:evil.example",
+                               "content": ["name": "totally legit"]]
+        let real: JSONValue = ["type": "m.room.member", "state_key": .string(me), "sender": "@mallory:evil.example",
+                               "event_id": "$invite", "content": ["membership": "invite"]]
+        let invite: JSONValue = ["invite_state": ["events": [forged, name, real]]]
+        let inviter = MatrixSync<ManualClock>.inviter(invite, me: me)
+        #expect(inviter == "@mallory:evil.example")
+        #expect(!MatrixSync<ManualClock>.allows(inviter, me: me, list: []))
+        // A stripped event for someone else, or one that is not an invitation, is not it either.
+        let other: JSONValue = ["type": "m.room.member", "state_key": "@alice:example.org", "sender": "@alice:example.org",
+                                "content": ["membership": "invite"]]
+        let joined: JSONValue = ["type": "m.room.member", "state_key": .string(me), "sender": "@alice:example.org",
+                                 "content": ["membership": "join"]]
+        #expect(MatrixSync<ManualClock>.inviter(["invite_state": ["events": [real, other, joined]]], me: me) == "@mallory:evil.example")
+    }
+
+    @Test func anOutsiderIsToldWhichServersTheBotServesWithTheirIDEscaped() {
+        let notice = MatrixSync<ManualClock>.outsiderNotice("@room:evil.example", community: Community(matrix: ["example.org"]))
+        let body = MatrixFormat.notice(notice, people: [:])["body"]?.string ?? ""
+        #expect(body.hasPrefix("incident-bot takes commands only from accounts on example.org; "))
+        #expect(!body.contains("@room"))
     }
 }

@@ -40,7 +40,8 @@ final class MatrixHarness: Sendable {
 
     /// Registers the bot and the roster's people (those with a Matrix id) on `synapse`.
     static func start(on synapse: Synapse, clock: ManualClock = ManualClock(start: TestConfig.start),
-                      people: [String] = people, mirroringSlack slack: FakeSlack? = nil) async throws -> MatrixHarness {
+                      people: [String] = people, mirroringSlack slack: FakeSlack? = nil,
+                      allowCommandsFrom: [String] = []) async throws -> MatrixHarness {
         let tag = "t\(counter.withLock { $0 += 1; return $0 })x\(UInt16.random(in: 0...UInt16.max))"
         let bot = try await synapse.register("incident-bot.\(tag)")
         var users: [String: MatrixTestUser] = [:]
@@ -55,6 +56,7 @@ final class MatrixHarness: Sendable {
           enabled: true
           homeserver: \(synapse.url)
           sync_timeout: 2s
+          allow_commands_from: [\(allowCommandsFrom.map { "\"@\($0).\(tag):localhost\"" }.joined(separator: ", "))]
 
         """
         if slack != nil { config += "mirror: true\nslack:\n  enabled: true\n  listen: 127.0.0.1:0\n" }
@@ -97,7 +99,8 @@ final class MatrixHarness: Sendable {
             ])
             transports.append(slackSetup.transport(logger: logger))
         }
-        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports, logger: logger)
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
+                                 community: try await setup.community(client: client), logger: logger)
         let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
         let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
         self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks) }

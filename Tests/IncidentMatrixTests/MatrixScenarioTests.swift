@@ -168,8 +168,9 @@ import Testing
 
     @Test func commandsInABusyRoomWhileTheBotWasDownAreAllRunInOrder() async throws {
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
-        let reporter = try bot.user("reporter")
-        let lobby = try await bot.lobby()
+        // carol is on the roster: her notes typed in a lobby are taken.
+        let reporter = try bot.user("carol")
+        let lobby = try await bot.lobby(of: "carol")
         try await reporter.say("!incident declare Busy room --sev P3", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
         try await bot.settle()
