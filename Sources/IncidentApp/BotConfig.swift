@@ -37,6 +37,8 @@ public struct BotConfig: Sendable {
         public var path = "/slack/events"
         public var apiURL = "https://slack.com/api"
         public var maxBody = 1 << 20
+        /// Team (`T...`) and Enterprise Grid (`E...`) ids served; empty: the bot's own team.
+        public var allowedTeams: [String] = []
     }
 
     /// The `matrix:` section. The access token or password is not here: it comes from the
@@ -46,11 +48,14 @@ public struct BotConfig: Sendable {
         public var homeserver: String?
         /// Matrix ids or server names whose invitations the bot accepts; empty: its own server.
         public var allowInvitesFrom: [String] = []
+        /// Matrix ids or server names whose commands the bot takes, and who may be named IC or
+        /// given a role; empty: its own server.
+        public var allowCommandsFrom: [String] = []
         public var syncTimeout: Duration = .seconds(30)
     }
 
-    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body"]
-    static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "sync_timeout"]
+    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "allowed_teams"]
+    static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
     static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "mirror", "slack", "matrix"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -64,6 +69,17 @@ public struct BotConfig: Sendable {
             throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(Self.reason(error)))")
         }
         return try parse(text, file: path)
+    }
+
+    /// A list of Matrix ids (`@alice:example.org`) and server names (`example.org`).
+    static func matrixAccounts(_ list: ConfigNode, _ key: String) throws(ConfigError) -> [String] {
+        try list.list().map { (item) throws(ConfigError) in
+            let text = try item.string()
+            guard !text.contains(where: \.isWhitespace), text.hasPrefix("@") ? text.contains(":") : !text.isEmpty else {
+                throw item.error("\(key) lists Matrix ids (@alice:example.org) or server names (example.org), not “\(text)”")
+            }
+            return text
+        }
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> BotConfig {
@@ -117,20 +133,23 @@ public struct BotConfig: Sendable {
                 config.slack.apiURL = text
             }
             if let limit = map.optional("max_body") { config.slack.maxBody = try limit.int(min: 1_024) }
+            if let list = map.optional("allowed_teams") {
+                config.slack.allowedTeams = try list.list().map { (item) throws(ConfigError) in
+                    let text = try item.string()
+                    guard let first = text.first, first == "T" || first == "E", text.count > 1,
+                          text.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
+                        throw item.error("allowed_teams lists Slack team ids (T0123ABCD) or Enterprise Grid ids (E0123ABCD), not “\(text)”")
+                    }
+                    return text
+                }
+            }
         }
         if let node = root.optional("matrix") {
             let map = try node.mapping(keys: matrixKeys)
             if let enabled = map.optional("enabled"), try enabled.bool() { config.enabledPlatforms.append(.matrix) }
             if let url = map.optional("homeserver") { config.matrix.homeserver = try homeserverURL(url) }
-            if let list = map.optional("allow_invites_from") {
-                config.matrix.allowInvitesFrom = try list.list().map { (item) throws(ConfigError) in
-                    let text = try item.string()
-                    guard !text.contains(where: \.isWhitespace), text.hasPrefix("@") ? text.contains(":") : !text.isEmpty else {
-                        throw item.error("allow_invites_from lists Matrix ids (@alice:example.org) or server names (example.org), not “\(text)”")
-                    }
-                    return text
-                }
-            }
+            if let list = map.optional("allow_invites_from") { config.matrix.allowInvitesFrom = try matrixAccounts(list, "allow_invites_from") }
+            if let list = map.optional("allow_commands_from") { config.matrix.allowCommandsFrom = try matrixAccounts(list, "allow_commands_from") }
             if let timeout = map.optional("sync_timeout") {
                 let value = try timeout.duration()!
                 guard value <= .seconds(120) else { throw timeout.error("sync_timeout is at most 2m; homeservers and proxies cut longer requests") }
@@ -205,8 +224,8 @@ public struct LoadedConfig: Sendable {
         }
     }
 
-    public func engineSettings(platforms: Set<Platform>) -> EngineSettings {
+    public func engineSettings(platforms: Set<Platform>, community: Community) -> EngineSettings {
         EngineSettings(policy: policy, roster: roster, platforms: platforms, broadcastRooms: config.broadcastRooms,
-                       seenRetention: config.seenRetention, mirror: config.mirror)
+                       seenRetention: config.seenRetention, mirror: config.mirror, community: community)
     }
 }

@@ -10,11 +10,16 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     public let engine: Engine<Clock>
     /// For the best-effort touches outside the outbox: updating a clicked page, the update prompt.
     let api: SlackWebAPI?
+    /// Who is served; requests from other workspaces change nothing.
+    let workspaces: SlackWorkspaces
     let logger: Logger
+    /// Refusals of other workspaces' requests are logged at most once a minute.
+    let outsiderLog = LogThrottle(every: .seconds(60))
 
-    public init(engine: Engine<Clock>, api: SlackWebAPI?, logger: Logger) {
+    public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, logger: Logger) {
         self.engine = engine
         self.api = api
+        self.workspaces = workspaces
         self.logger = logger
     }
 
@@ -28,6 +33,9 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             logger.debug("Slack request type not used", metadata: ["type": "\(type)"])
             return .empty
         case .slashCommand(let command):
+            guard await isServed(command.origin) else {
+                return .ephemeral(render(Message(.text(SlackWorkspaces.refusal))))
+            }
             let text = command.text.isEmpty ? command.command : command.command + " " + command.text
             let event = ChatEvent(platform: .slack, id: "command:" + command.triggerID, room: command.channelID,
                                   user: command.userID, text: text, reply: .inline)
@@ -35,13 +43,26 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             guard let reply = outcome.reply else { return .empty }
             return .ephemeral(render(reply))
         case .event(let callback):
-            guard let event = Self.chatEvent(callback) else { return .empty }
+            guard let event = Self.chatEvent(callback), await isServed(callback.origin) else { return .empty }
             _ = try await engine.handle(event)
             return .empty
         case .blockActions(let actions):
+            guard await isServed(actions.origin) else { return .empty }
             try await buttonPressed(actions)
             return .empty
         }
+    }
+
+    /// Whether the request's workspace is served; a refusal is logged (throttled).
+    func isServed(_ origin: SlackOrigin) async -> Bool {
+        if await workspaces.serves(origin) { return true }
+        if let unlogged = outsiderLog.admit(at: engine.clock.now) {
+            logger.warning("Slack request from a workspace not served refused", metadata: [
+                "team": "\(origin.team ?? "-")", "enterprise": "\(origin.enterprise ?? "-")",
+                "user.team": "\(origin.userTeam ?? "-")", "refused.unlogged": "\(unlogged)",
+            ])
+        }
+        return false
     }
 
     /// An app mention as a command: `@incident-bot update ...` reads as `/update ...`. Plain

@@ -34,6 +34,9 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
     let logger: Logger
     public let stats: SlackEndpointStats
     let replays: ReplayGuard
+    /// Unverified requests are logged at most once every ten seconds, so a flood of them
+    /// cannot fill the disk; each line says how many went unlogged since the last.
+    let refusalLog = LogThrottle(every: .seconds(10))
 
     public init(gateway: SlackGateway<Clock>, signer: SlackSigner, settings: Settings, logger: Logger) {
         self.gateway = gateway
@@ -84,12 +87,22 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         let signature = request.headers[HTTPField.Name("X-Slack-Signature")!]
         let timestamp = request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!]
         let now = gateway.engine.clock.now
-        var failure = signer.verify(signature: signature, timestamp: timestamp, body: body, now: now)
-        if failure == nil, let signature, replays.wasUsed(signature, at: now) { failure = .replayed }
-        if let failure {
+        if let failure = signer.verify(signature: signature, timestamp: timestamp, body: body, now: now) {
             let count = stats.record(.unverified)
-            logger.warning("Slack request refused: not verified", metadata: ["reason": "\(failure.rawValue)", "refused.total": "\(count)"])
+            if let suppressed = refusalLog.admit(at: now) {
+                logger.warning("Slack request refused: not verified", metadata: [
+                    "reason": "\(failure.rawValue)", "refused.total": "\(count)", "refused.unlogged": "\(suppressed)",
+                ])
+            }
             return Response(status: .unauthorized)
+        }
+        // The same signed body again, as Slack sends it when it retries: it was handled, so
+        // it is answered 200 and not acted on twice (a non-2xx would count as a failed
+        // delivery, and enough of those disable the app's events).
+        if let signature, replays.wasUsed(signature, at: now) {
+            stats.record(.repeated)
+            logger.debug("Slack request repeated; already handled", metadata: ["retry": "\(request.headers[HTTPField.Name("X-Slack-Retry-Num")!] ?? "")"])
+            return Response(status: .ok)
         }
         let decoded: SlackRequest
         do {
@@ -134,7 +147,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
 /// into each refusal's log line.
 public final class SlackEndpointStats: Sendable {
     public enum Outcome: Int, CaseIterable, Sendable {
-        case handled, unverified, malformed, tooLarge, failed
+        case handled, unverified, malformed, tooLarge, failed, repeated
     }
 
     let counts = Mutex([Int](repeating: 0, count: Outcome.allCases.count))
@@ -149,7 +162,7 @@ public final class SlackEndpointStats: Sendable {
 }
 
 /// Remembers the signatures of handled requests for as long as their timestamps are valid, so
-/// a captured request sent again is refused. A request that failed (500) is not remembered:
+/// a request sent again (a Slack retry, or a captured request replayed) is not acted on twice. A request that failed (500) is not remembered:
 /// Slack may send it again as it was.
 final class ReplayGuard: Sendable {
     let window: Duration

@@ -23,6 +23,7 @@ public enum SlackRequest: Hashable, Sendable {
         public var botID: String?
         public var channel: String?
         public var text: String?
+        public var origin = SlackOrigin()
     }
 
     public struct SlashCommand: Hashable, Sendable {
@@ -32,6 +33,7 @@ public enum SlackRequest: Hashable, Sendable {
         public var channelID: String
         /// Unique per invocation: the command's event id.
         public var triggerID: String
+        public var origin = SlackOrigin()
     }
 
     public struct BlockActions: Hashable, Sendable {
@@ -44,6 +46,30 @@ public enum SlackRequest: Hashable, Sendable {
         public var value: String?
         /// The message's blocks as Slack sent them back.
         public var messageBlocks: [JSONValue]?
+        public var origin = SlackOrigin()
+    }
+}
+
+/// Which workspace a request came from, and the acting user's own workspace when Slack says
+/// (a Slack Connect user from another organisation in a shared channel).
+public struct SlackOrigin: Hashable, Sendable {
+    public var team: String?
+    public var enterprise: String?
+    public var userTeam: String?
+
+    public init(team: String? = nil, enterprise: String? = nil, userTeam: String? = nil) {
+        self.team = team.flatMap { $0.isEmpty ? nil : $0 }
+        self.enterprise = enterprise.flatMap { $0.isEmpty ? nil : $0 }
+        self.userTeam = userTeam.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether a bot serving `allowed` (team `T...` or enterprise `E...` ids) takes this
+    /// request: its workspace or organisation is allowed, and so is the acting user's own
+    /// workspace when it differs. A request that names no workspace is not taken.
+    public func isServed(by allowed: Set<String>) -> Bool {
+        let home = team.map(allowed.contains) == true || enterprise.map(allowed.contains) == true
+        let user = userTeam.map { $0 == team || allowed.contains($0) } ?? true
+        return home && user
     }
 }
 
@@ -91,7 +117,9 @@ extension SlackRequest {
             let botUser = json["authorizations"]?[0]?["user_id"]?.string
             return .event(EventCallback(eventID: eventID, botUserID: botUser, type: eventType, subtype: event["subtype"]?.string,
                                         user: event["user"]?.string, botID: event["bot_id"]?.string,
-                                        channel: event["channel"]?.string, text: event["text"]?.string))
+                                        channel: event["channel"]?.string, text: event["text"]?.string,
+                                        origin: SlackOrigin(team: json["team_id"]?.string, enterprise: json["enterprise_id"]?.string,
+                                                            userTeam: event["user_team"]?.string ?? event["user_profile"]?["team"]?.string)))
         default:
             return .other(type: type)
         }
@@ -105,7 +133,9 @@ extension SlackRequest {
             return value
         }
         let command = SlashCommand(command: field("command"), text: fields["text"] ?? "", userID: field("user_id"),
-                                   channelID: field("channel_id"), triggerID: field("trigger_id"))
+                                   channelID: field("channel_id"), triggerID: field("trigger_id"),
+                                   origin: SlackOrigin(team: fields["team_id"], enterprise: fields["enterprise_id"],
+                                                       userTeam: fields["user_team_id"]))
         guard missing.isEmpty else { throw SlackRequestError("slash command without \(missing.joined(separator: ", "))") }
         guard command.command.hasPrefix("/") else { throw SlackRequestError("slash command name does not start with /") }
         return .slashCommand(command)
@@ -126,6 +156,8 @@ extension SlackRequest {
         return .blockActions(BlockActions(userID: user, channelID: channel, triggerID: trigger,
                                           messageTS: json["container"]?["message_ts"]?.string ?? json["message"]?["ts"]?.string,
                                           actionID: actionID, value: action["value"]?.string,
-                                          messageBlocks: json["message"]?["blocks"]?.array))
+                                          messageBlocks: json["message"]?["blocks"]?.array,
+                                          origin: SlackOrigin(team: json["team"]?["id"]?.string, enterprise: json["enterprise"]?["id"]?.string,
+                                                              userTeam: json["user"]?["team_id"]?.string)))
     }
 }

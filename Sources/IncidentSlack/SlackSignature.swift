@@ -58,5 +58,4 @@ public enum SignatureFailure: String, Hashable, Sendable, CaseIterable {
     case badTimestamp = "timestamp is not a number of seconds"
     case staleTimestamp = "timestamp is too far from now (over 5 minutes by default)"
     case mismatch = "signature does not match"
-    case replayed = "signature already used"
 }

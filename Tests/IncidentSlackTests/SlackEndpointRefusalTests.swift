@@ -10,7 +10,7 @@ import Testing
 @Suite struct SlackEndpointRefusalTests {
     static let declare = Array(FormEncoding.encode([
         "command": "/incident", "text": "declare Payment API errors --sev P1", "user_id": "U0ALICE01",
-        "channel_id": SlackHarness.lobby, "trigger_id": "1.2.refused",
+        "channel_id": SlackHarness.lobby, "trigger_id": "1.2.refused", "team_id": FakeSlack.teamID,
     ]).utf8)
     static let form = "application/x-www-form-urlencoded"
 
@@ -54,7 +54,9 @@ import Testing
         try await expectStillServing(bot)
     }
 
-    @Test func aReplayedRequestIsRefusedAndDoesNothingTwice() async throws {
+    /// The same signed request again (Slack retrying, or someone replaying a captured one)
+    /// is answered 200, so Slack does not count a failed delivery, and does nothing twice.
+    @Test func aRepeatedRequestIsAnswered200AndDoesNothingTwice() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         let timestamp = "\(bot.clock.now.secondsSinceEpoch)"
@@ -64,9 +66,27 @@ import Testing
         let before = try await bot.storeCounts()
         bot.clock.advance(by: .seconds(30))
         let replay = try await bot.post(Self.declare, contentType: Self.form, timestamp: timestamp, signature: signature)
-        #expect(replay.status == 401)
+        #expect(replay.status == 200)
+        #expect(replay.body.isEmpty)
         try await expectUnchanged(bot, before, "a replay")
         #expect(before["incident"] == 1)
+    }
+
+    @Test func requestsFromAnotherWorkspaceOrAnExternalUserChangeNothing() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let before = try await bot.storeCounts()
+        let other = try await bot.slash("alice", "/incident declare Payment API errors --sev P1", team: "T0OTHER99")
+        #expect(other.status == 200)
+        #expect(other.text.contains("serves its own Slack workspace only"), "\(other.text)")
+        let connect = try await bot.slash("U0GUEST01", "/ic INC-1 <@U0GUEST01>", userTeam: "T0OTHER99")
+        #expect(connect.status == 200)
+        #expect(connect.text.contains("serves its own Slack workspace only"), "\(connect.text)")
+        let mention = try await bot.mention("alice", "incident declare Payment API errors", in: SlackHarness.lobby, team: "T0OTHER99")
+        #expect(mention.status == 200)
+        try await bot.settle()
+        try await expectUnchanged(bot, before, "another workspace's requests")
+        try await expectStillServing(bot)
     }
 
     @Test func anOversizedBodyIs413() async throws {

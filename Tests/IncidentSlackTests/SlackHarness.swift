@@ -52,7 +52,7 @@ final class SlackHarness: Sendable {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
         // The endpoint exactly as serve builds it from the config; run alone so the test drives
         // the scheduler and delivery on the manual clock.
-        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), logger: logger)
+        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger), logger: logger)
         let configured = try #require(setup.endpoint(gateway, logger: logger))
         let endpoint = try await RunningServer.start { onRunning in configured.application(onListening: onRunning) }
         return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)
@@ -128,26 +128,31 @@ final class SlackHarness: Sendable {
     private let counter = Mutex(0)
     func nextID() -> Int { counter.withLock { $0 += 1; return $0 } }
 
-    /// `person` types `/command text` in `channel`.
+    /// `person` types `/command text` in `channel`, in workspace `team`; `userTeam` is a Slack
+    /// Connect user's own workspace.
     @discardableResult
-    func slash(_ person: String, _ line: String, in channel: String = lobby, signer: Signer = .own) async throws -> Answer {
+    func slash(_ person: String, _ line: String, in channel: String = lobby, signer: Signer = .own,
+               team: String = FakeSlack.teamID, userTeam: String? = nil) async throws -> Answer {
         let (command, text) = line.firstIndex(of: " ").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) } ?? (line, "")
         let n = nextID()
-        let form = FormEncoding.encode([
-            "token": "deprecated-verification-token", "team_id": "T0TEAM001", "team_domain": "example",
+        var fields = [
+            "token": "deprecated-verification-token", "team_id": team, "team_domain": "example",
             "channel_id": channel, "channel_name": "somewhere", "user_id": Self.users[person] ?? person, "user_name": person,
             "command": command, "text": text, "api_app_id": "AINCBOT01", "is_enterprise_install": "false",
             "response_url": "https://hooks.slack.com/commands/T0TEAM001/\(n)/x", "trigger_id": "\(n).\(n * 7).trigger",
-        ])
+        ]
+        if let userTeam { fields["user_team_id"] = userTeam }
+        let form = FormEncoding.encode(fields)
         return try await post(Array(form.utf8), contentType: "application/x-www-form-urlencoded", signer: signer)
     }
 
     /// An `app_mention` event callback: `person` writes `@incident-bot text` in `channel`.
     @discardableResult
-    func mention(_ person: String, _ text: String, in channel: String, eventID: String? = nil, retry: Int? = nil) async throws -> Answer {
+    func mention(_ person: String, _ text: String, in channel: String, eventID: String? = nil, retry: Int? = nil,
+                 team: String = FakeSlack.teamID) async throws -> Answer {
         let id = eventID ?? "Ev\(nextID())"
         let body: JSONValue = [
-            "token": "deprecated", "team_id": "T0TEAM001", "api_app_id": "AINCBOT01", "type": "event_callback",
+            "token": "deprecated", "team_id": .string(team), "api_app_id": "AINCBOT01", "type": "event_callback",
             "event_id": .string(id), "event_time": .number(Double(clock.now.secondsSinceEpoch)),
             "authorizations": [["user_id": .string(FakeSlack.botUserID), "is_bot": true, "team_id": "T0TEAM001"]],
             "event": ["type": "app_mention", "user": .string(Self.users[person] ?? person), "channel": .string(channel),

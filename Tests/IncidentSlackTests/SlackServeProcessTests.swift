@@ -38,7 +38,7 @@ import Testing
         let port = try #require(Self.port(from: stderr.fileHandleForReading))
         let body = Array(FormEncoding.encode([
             "command": "/incident", "text": "declare Checkout is slow --sev P2", "user_id": "U0ALICE01",
-            "channel_id": "C0LOBBY01", "trigger_id": "serve.1",
+            "channel_id": "C0LOBBY01", "trigger_id": "serve.1", "team_id": FakeSlack.teamID,
         ]).utf8)
         let timestamp = "\(Int(Date().timeIntervalSince1970))"
         let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]

@@ -18,7 +18,7 @@ import Testing
     }
 
     static func noteMention(_ n: Int, channel: String) -> JSONValue {
-        ["type": "event_callback", "event_id": .string("EvSOCK\(n)"),
+        ["type": "event_callback", "event_id": .string("EvSOCK\(n)"), "team_id": "T0TEAM001",
          "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
          "event": ["type": "app_mention", "user": "U0ALICE01", "channel": .string(channel),
                    "text": .string("<@\(FakeSlack.botUserID)> note INC-1 finding \(n)")]]
@@ -28,7 +28,9 @@ import Testing
     func withSocketMode(_ bot: SlackHarness, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "socket-test")
         logger.logLevel = .critical
-        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil, logger: logger),
+        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil,
+                                                                 workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger),
+                                                                 logger: logger),
                                      appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
                                      logger: logger, backoff: .init(first: .milliseconds(20), ceiling: .milliseconds(200)))
         let group = ServiceGroup(services: [socket], logger: logger)

@@ -16,6 +16,8 @@ public final class FakeSlack: Sendable {
     public static let botToken = "xoxb-fake-bot-token"
     public static let appToken = "xapp-fake-app-token"
     public static let botUserID = "UINCBOT01"
+    /// The workspace the fake is: `auth.test` names it, the test requests come from it.
+    public static let teamID = "T0TEAM001"
 
     public struct Call: Sendable, CustomStringConvertible {
         public var method: String
@@ -335,6 +337,9 @@ public final class FakeSlack: Sendable {
                     return ["channel": .string(channel.id), "ts": .string(ts), "text": .string(updated.text)]
                 }
             }
+        case "auth.test":
+            return .success(["url": "https://example.slack.com/", "team": "Example", "user": "incident-bot",
+                             "team_id": .string(Self.teamID), "user_id": .string(Self.botUserID), "bot_id": "BINCBOT01"])
         case "users.info":
             guard let user = args["user"], state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
             return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false, "is_bot": .bool(user == Self.botUserID)]])

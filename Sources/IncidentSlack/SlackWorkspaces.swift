@@ -1,0 +1,59 @@
+import IncidentCore
+import IncidentEngine
+import Logging
+import Synchronization
+
+/// The Slack workspaces (and Enterprise Grid organisations) the bot serves: those in
+/// `slack.allowed_teams`, or else its own, as `auth.test` names it. A request from any other,
+/// or from a Slack Connect user whose own workspace is not served, changes nothing.
+///
+/// Until `auth.test` first answers (Slack's Web API down as the bot starts), requests are
+/// taken rather than refused: an `/ack` at 3 a.m. must not wait on Slack's API, and the
+/// permission rules still keep anyone off the roster from stopping a page. `allowed_teams`
+/// closes even that window.
+public final class SlackWorkspaces: Sendable {
+    let configured: Set<String>
+    let api: SlackWebAPI?
+    let logger: Logger
+    /// The bot's own team and organisation, once `auth.test` has answered.
+    let learned = Mutex<Set<String>?>(nil)
+    let failureLog = LogThrottle(every: .seconds(60))
+
+    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger) {
+        configured = allowed
+        self.api = api
+        self.logger = logger
+    }
+
+    /// The ids served: the configured ones, or the bot's own (asked of Slack the first time
+    /// and kept). nil when none is configured and Slack cannot say yet.
+    public func served() async -> Set<String>? {
+        if !configured.isEmpty { return configured }
+        if let known = learned.withLock({ $0 }) { return known }
+        guard let api else { return nil }
+        do {
+            let answer = try await api.call("auth.test", [:])
+            let ids = Set([answer["team_id"]?.string, answer["enterprise_id"]?.string].compactMap { $0 }.filter { !$0.isEmpty })
+            guard !ids.isEmpty else { return nil }
+            learned.withLock { $0 = ids }
+            logger.info("Slack workspace served", metadata: ["teams": "\(ids.sorted().joined(separator: ","))"])
+            return ids
+        } catch {
+            if let unlogged = failureLog.admit(at: LiveClock().now) {
+                logger.warning("cannot ask Slack which workspace the bot serves (auth.test); requests are taken from any workspace until it answers, or set slack.allowed_teams",
+                               metadata: ["error": "\(error)", "refused.unlogged": "\(unlogged)"])
+            }
+            return nil
+        }
+    }
+
+    /// Whether a request from `origin` is taken.
+    public func serves(_ origin: SlackOrigin) async -> Bool {
+        guard let served = await served() else { return true }
+        return origin.isServed(by: served)
+    }
+
+    /// What someone outside is told.
+    static let refusal = "incident-bot serves its own Slack workspace only; this request came from another workspace "
+        + "or an external account, so nothing was changed."
+}
