@@ -3,7 +3,7 @@ import IncidentEngine
 import IncidentRules
 
 /// `incident-bot export INC-N --format markdown`: the incident's record (status, roles, pages)
-/// followed by the post-mortem draft of SPEC section 6, which carries the timeline table and
+/// followed by the post-mortem draft of behaviour.md section 6, which carries the timeline table and
 /// the measured durations.
 public enum IncidentExport {
     public static func markdown(_ stored: StoredIncident, timeline: [TimelineEntry], now: Timestamp) -> String {

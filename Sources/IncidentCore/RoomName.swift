@@ -1,4 +1,4 @@
-/// Incident room names: `incident-YYYYMMDD-desc` (SPEC section 3).
+/// Incident room names: `incident-YYYYMMDD-desc` (behaviour.md section 3).
 public enum RoomName {
     /// Slack's channel name limit; Matrix aliases follow the same name.
     public static let maxLength = 80

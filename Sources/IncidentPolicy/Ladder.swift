@@ -1,6 +1,6 @@
 import IncidentCore
 
-/// An escalation ladder (SPEC section 5): levels climbed one by one while the incident stays
+/// An escalation ladder (behaviour.md section 5): levels climbed one by one while the incident stays
 /// unanswered, each with its own wait and severity gate.
 public struct Ladder: Hashable, Sendable, Codable {
     /// `engineering`, `business`.

@@ -1,6 +1,6 @@
 import IncidentCore
 
-/// Severities, update cadence and escalation ladders: SPEC sections 4 and 5 as data.
+/// Severities, update cadence and escalation ladders: behaviour.md sections 4 and 5 as data.
 ///
 /// A copy is stored with every incident at declaration, so later edits of the config apply to
 /// new incidents only.
@@ -10,7 +10,7 @@ public struct Policy: Hashable, Sendable, Codable {
     /// The severity of a declaration that names none.
     public var defaultSeverity: Severity
     public var severities: [Severity: SeverityPolicy]
-    /// Missed status updates after which each further miss steps a ladder (SPEC section 4).
+    /// Missed status updates after which each further miss steps a ladder (behaviour.md section 4).
     public var escalateAfterMissed: Int
     /// How often an overdue post-mortem is reminded of, after its due time.
     public var postmortemReminderEvery: Duration

@@ -1,6 +1,6 @@
 import IncidentCore
 
-/// Who the people are, how to reach them, and who fills each ladder level (SPEC section 5).
+/// Who the people are, how to reach them, and who fills each ladder level (behaviour.md section 5).
 ///
 /// Unlike the policy, the roster is read live: a page goes to whoever is on duty when it is sent.
 public struct Roster: Hashable, Sendable {

@@ -2,7 +2,7 @@ import IncidentCore
 import IncidentPolicy
 
 extension Incident {
-    /// Declares incident `number` (SPEC section 2, `/incident declare`): the new incident, the
+    /// Declares incident `number` (behaviour.md section 2, `/incident declare`): the new incident, the
     /// room with its topic and kickoff, the announcement, the first pages of both ladders and
     /// what the severity pages at once.
     ///

@@ -1,6 +1,6 @@
 import IncidentCore
 
-/// Time to acknowledge, mitigate and resolve, measured from the timeline (SPEC section 6).
+/// Time to acknowledge, mitigate and resolve, measured from the timeline (behaviour.md section 6).
 public struct IncidentDurations: Hashable, Sendable {
     public var toAcknowledge: Duration?
     public var toMitigate: Duration?

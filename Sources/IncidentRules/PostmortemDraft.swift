@@ -1,7 +1,7 @@
 import IncidentCore
 import IncidentPolicy
 
-/// The post-mortem draft of SPEC section 6, in Markdown, from the incident and its timeline.
+/// The post-mortem draft of behaviour.md section 6, in Markdown, from the incident and its timeline.
 public enum PostmortemDraft {
     /// User text made safe for one Markdown table cell: no broadcast mentions, no `|`, one line.
     public static func tableCell(_ text: String) -> String {

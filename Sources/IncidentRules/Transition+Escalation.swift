@@ -1,7 +1,7 @@
 import IncidentCore
 import IncidentPolicy
 
-/// The two escalation ladders of SPEC section 5, as changes to a transition.
+/// The two escalation ladders of behaviour.md section 5, as changes to a transition.
 extension Transition {
     /// Starts every ladder that runs at the current severity and has not started or stopped,
     /// and lets an idle ladder (at its top, out of repeats) climb on when the severity now
@@ -59,7 +59,7 @@ extension Transition {
         }
     }
 
-    /// Too many status updates were missed (SPEC section 4): every ladder that steps on a
+    /// Too many status updates were missed (behaviour.md section 4): every ladder that steps on a
     /// missed update pages its next level now. An acknowledged ladder steps too (the IC went
     /// quiet) but does not start climbing again; a mitigated or resolved one does not step.
     mutating func stepForMissedUpdate(due: Timestamp) {

@@ -4,12 +4,12 @@ import IncidentSQLite
 import IncidentTesting
 import Testing
 
-/// SPEC sections 4 and 5 through the engine, the real SQLite store and delivery, minute by
+/// behaviour.md sections 4 and 5 through the engine, the real SQLite store and delivery, minute by
 /// minute on a manual clock. The declarer is a Slack user outside the ladders.
 @Suite struct ScenarioTests {
     static let room = "slack-room-incident-20261122-payment-api-errors"
 
-    /// What the P1 of SPEC section 5 pages when nobody answers, per the rules' own timeline tests.
+    /// What the P1 of behaviour.md section 5 pages when nobody answers, per the rules' own timeline tests.
     static let p1Pages = ["0 alice", "0 erin", "15 bob", "45 carol", "60 carol", "60 frank", "90 carol", "90 grace", "120 carol"]
 
     @Test func p1NobodyAnswersPagesAndNudgesOnTheMinuteOnceEach() async throws {

@@ -2,7 +2,7 @@ import IncidentCore
 import IncidentRules
 import Testing
 
-/// The timelines of SPEC sections 4 and 5, minute by minute, on the shipped policy and the
+/// The timelines of behaviour.md sections 4 and 5, minute by minute, on the shipped policy and the
 /// example roster (engineering L1 alice, L2 bob, L3 carol, L4 dave; business L1 erin, L2
 /// frank, L3 grace). Declared at minute 0 by someone outside the ladders.
 @Suite struct CadenceAndLadderTimelineTests {
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func theSpecExampleHoldsToTheMinute() throws {
-        // SPEC/issue example: a P1 declared at 10:00 with nobody acknowledging pages L1 at 10:00,
+        // behaviour.md example: a P1 declared at 10:00 with nobody acknowledging pages L1 at 10:00,
         // L2 at 10:15, L3 at 10:45, and the business L1 at 10:00, L2 at 11:00, L3 at 11:30;
         // raised to P0 at 10:20 it pages the VP engineering at once.
         var quiet = try Drill("/incident declare Payment API errors --sev P1")

@@ -5,7 +5,7 @@ import IncidentTesting
 import SlackFake
 import Testing
 
-/// SPEC's P1 drill through the real endpoint, the real SQLite store and the fake Slack, with
+/// The P1 drill of behaviour.md through the real endpoint, the real SQLite store and the fake Slack, with
 /// requests signed by Slack's own SDK and by the project's signer.
 @Suite struct SlackScenarioTests {
     static let room = "incident-20261122-payment-api-errors"
