@@ -27,6 +27,8 @@ public struct BotConfig: Sendable {
         public var base: Duration
         public var ceiling: Duration
         public var pageAttemptsBeforeFailover: Int
+        /// Failed attempts after which an item is given up (a dead letter).
+        public var giveUpAfter: Int
     }
 
     /// The `slack:` section. Tokens and the signing secret are not here: they come from the
@@ -57,7 +59,7 @@ public struct BotConfig: Sendable {
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "allowed_teams"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
     static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "mirror", "slack", "matrix"]
-    static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover"]
+    static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Reads and checks the config at `path`; errors name the file, the line and the reason.
@@ -90,7 +92,7 @@ public struct BotConfig: Sendable {
         }
         var config = BotConfig(file: file, policyPath: resolve("policy.yaml"), rosterPath: nil, logLevel: "info",
                                seenRetention: .days(7), broadcastRooms: [.console: "incidents"],
-                               retry: RetrySettings(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
+                               retry: RetrySettings(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4, giveUpAfter: 30),
                                enabledPlatforms: [], slack: SlackSettings(), matrix: MatrixSettings(), mirror: false)
         if let node = root.optional("policy") { config.policyPath = resolve(try node.string()) }
         if let node = root.optional("roster") { config.rosterPath = resolve(try node.string()) }
@@ -113,6 +115,7 @@ public struct BotConfig: Sendable {
             if let value = map.optional("page_attempts_before_failover") {
                 config.retry.pageAttemptsBeforeFailover = try value.int(min: 1)
             }
+            if let value = map.optional("give_up_after") { config.retry.giveUpAfter = try value.int(min: 2) }
         }
         if let node = root.optional("slack") {
             let map = try node.mapping(keys: slackKeys)

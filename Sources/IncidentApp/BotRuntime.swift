@@ -22,7 +22,8 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         self.store = store
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
         let retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
-                                          pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover)
+                                          pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover,
+                                          giveUpAfter: loaded.config.retry.giveUpAfter)
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
                             wake: engine.deliveryWake, retry: retry, logger: logger)
         scheduler = Scheduler(engine: engine, logger: logger)
@@ -60,15 +61,11 @@ public enum BotCommands {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: [transport], logger: logger)
         let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: nil)
         let input = ConsoleInput(session: session, lines: lines)
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: runtime.scheduler),
-                .init(service: runtime.delivery),
-                .init(service: input, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await run([
+            .init(service: runtime.scheduler),
+            .init(service: runtime.delivery),
+            .init(service: input, successTerminationBehavior: .gracefullyShutdownGroup),
+        ], logger: logger)
     }
 
     /// Runs every platform enabled in the config, with the scheduler and delivery, until
@@ -103,9 +100,24 @@ public enum BotCommands {
         if let matrix { inbound.append(matrix.setup.inbound(client: matrix.client, engine: runtime.engine, logger: logger)) }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger))
-        try await group.run()
+        try await run(services, logger: logger)
+    }
+
+    /// How long SIGTERM or SIGINT waits for the services to finish what they are doing before
+    /// they are cancelled, and how long cancelled services get before the process stops anyway
+    /// (service-lifecycle then traps). Nothing is lost by stopping mid-send: the outbox is
+    /// durable, and an orchestrator kills a process that takes its time (Kubernetes after 30 s).
+    static let gracefulShutdown: Duration = .seconds(1)
+    static let cancellation: Duration = .milliseconds(800)
+
+    /// Runs `services` until one ends the group, or SIGTERM or SIGINT: then stops within
+    /// `gracefulShutdown` + `cancellation`, whatever is queued.
+    static func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger)
+        configuration.maximumGracefulShutdownDuration = gracefulShutdown
+        configuration.maximumCancellationDuration = cancellation
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 

@@ -29,5 +29,7 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case updateMissed
         case ladderStopped
         case postmortemReminder
+        /// A message for the incident could not be delivered and was given up (a dead letter).
+        case undelivered
     }
 }

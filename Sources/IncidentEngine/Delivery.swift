@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentRules
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -7,6 +8,12 @@ import Synchronization
 /// independent of each other, failed attempts retried with exponential backoff and jitter (or
 /// the platform's retry hint), each item marked done once. A page its preferred platform
 /// cannot take goes out on the person's other platform.
+///
+/// Pages go ahead of chatter: each pass takes the head of every lane once, pages and room
+/// creation first, so a lane with thousands of notes delays a new page by at most one item
+/// per lane. A row that cannot be decoded is set aside (failed, logged once); an item that
+/// keeps failing is given up after `Retry.giveUpAfter` attempts, a dead letter the operator
+/// sees with `incident-bot outbox --failed`.
 public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     public struct Retry: Sendable {
         /// The first retry waits about this long; each further one twice as long.
@@ -15,11 +22,16 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         public var ceiling: Duration
         /// Failed attempts of a page on one platform before it fails over to the other.
         public var pageAttemptsBeforeFailover: Int
+        /// Failed attempts of any item on one platform before it is given up (a dead letter).
+        public var giveUpAfter: Int
 
-        public init(base: Duration = .seconds(2), ceiling: Duration = .minutes(5), pageAttemptsBeforeFailover: Int = 4) {
+        /// The defaults live in the config (`BotConfig.RetrySettings`); these serve tests.
+        public init(base: Duration = .seconds(2), ceiling: Duration = .minutes(5), pageAttemptsBeforeFailover: Int = 4,
+                    giveUpAfter: Int = 30) {
             self.base = base
             self.ceiling = ceiling
             self.pageAttemptsBeforeFailover = pageAttemptsBeforeFailover
+            self.giveUpAfter = giveUpAfter
         }
 
         /// The wait after `attempts` failures: base * 2^(attempts-1), capped, then scaled by a
@@ -38,6 +50,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         public var retried = 0
         public var failedOver = 0
         public var failed = 0
+        /// Rows set aside because they cannot be decoded.
+        public var quarantined = 0
         /// When a lane's head next may be tried; nil when nothing waits.
         public var nextAttempt: Timestamp?
     }
@@ -81,8 +95,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         }
     }
 
-    /// Tries every lane's head that is due, and the next in each lane as soon as the one before
-    /// is done, until nothing more is due now. A drain already running makes this return at once.
+    /// Passes over the outbox until nothing more is due now: each pass tries the head of every
+    /// lane that is due, on every platform at once. A drain already running makes this return
+    /// at once.
     @discardableResult
     public func drain() async -> Report {
         let alreadyDraining = draining.withLock { draining in
@@ -94,24 +109,26 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         var report = Report()
         for _ in 0..<100_000 {
             let now = clock.now
-            let pending: [OutboxItem]
+            let heads: OutboxHeads
             do {
-                pending = try await store.read { try $0.pendingOutbox(limit: 2_000) }
+                heads = try await store.read { try $0.outboxHeads(perLane: 1) }
+                if !heads.undecodable.isEmpty {
+                    try await quarantine(heads.undecodable, at: now)
+                    report.quarantined += heads.undecodable.count
+                }
             } catch {
                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 report.nextAttempt = now + .seconds(5)
                 return report
             }
-            let served = pending.filter { transports[$0.platform] != nil }
-            // The earliest time a lane's first item may be tried, for lanes waiting on backoff.
-            var firstOfLane: [String: Timestamp] = [:]
-            for item in served where firstOfLane[item.lane] == nil { firstOfLane[item.lane] = item.notBefore }
-            report.nextAttempt = firstOfLane.values.filter { $0 > now }.min()
-            guard firstOfLane.values.contains(where: { $0 <= now }) else { return report }
-            let byPlatform = Dictionary(grouping: served, by: \.platform)
+            let served = heads.items.filter { transports[$0.platform] != nil }
+            report.nextAttempt = served.map(\.notBefore).filter { $0 > now }.min()
+            let due = served.filter { $0.notBefore <= now }
+            guard !due.isEmpty else { return report }
+            let byPlatform = Dictionary(grouping: due, by: \.platform)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byPlatform {
-                    group.addTask { await self.deliverInOrder(items, now: now) }
+                    group.addTask { await self.deliverInTurn(items, now: now) }
                 }
                 var all: [Attempt] = []
                 for await results in group { all += results }
@@ -132,25 +149,29 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         return report
     }
 
-    /// One platform's items, oldest first: each is tried unless an earlier item of its lane is
-    /// still waiting, so a lane stays in order and a stuck lane holds up only itself.
-    func deliverInOrder(_ items: [OutboxItem], now: Timestamp) async -> [Attempt] {
-        var blocked: Set<String> = []
+    /// One platform's lane heads, most urgent first (pages and room creation, then direct
+    /// messages, then everything else, oldest first within each), one attempt each.
+    func deliverInTurn(_ heads: [OutboxItem], now: Timestamp) async -> [Attempt] {
         var results: [Attempt] = []
-        for item in items where !blocked.contains(item.lane) {
-            guard item.notBefore <= now else {
-                blocked.insert(item.lane)
-                continue
-            }
+        for item in heads.sorted(by: { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }) {
             let result = await attempt(item, now: now)
             results.append(result)
-            switch result {
-            case .delivered, .failed: break
-            case .retried, .failedOver: blocked.insert(item.lane)
-            case .storeError: return results
-            }
+            if case .storeError = result { return results }
         }
         return results
+    }
+
+    /// Sets aside rows that cannot be decoded: each is marked failed with its reason and
+    /// logged once (it is no longer pending), and the rest of the outbox goes on.
+    func quarantine(_ rows: [UndecodableOutboxRow], at now: Timestamp) async throws {
+        try await store.write { records in
+            for row in rows { try records.markFailed(row.id, reason: "undecodable: \(row.reason)", at: now) }
+        }
+        for row in rows {
+            logger.error("outbox row cannot be decoded; set aside as failed", metadata: [
+                "outbox.key": "\(row.key)", "outbox.id": "\(row.id)", "reason": "\(row.reason)",
+            ])
+        }
     }
 
     enum Attempt {
@@ -193,6 +214,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         let attempts = item.attempts + 1
         do {
             switch error {
+            case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
+                return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", now: now, log: log)
             case .unavailable(let reason, let hint):
                 if attempts >= retry.pageAttemptsBeforeFailover, let failover = failoverPlatform(item, onlyForward: false) {
                     return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
@@ -204,29 +227,42 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 ])
                 return .retried
             case .rejected(let reason):
-                if let failover = failoverPlatform(item, onlyForward: true) {
-                    return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
-                }
-                let router = router
-                let roster = directory.roster
-                try await store.write { records in
-                    try records.markFailed(id, reason: reason, at: now)
-                    // A page no platform takes is not left to the log: the timeline records it
-                    // and the incident room is told, in the same transaction.
-                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
-                        let decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
-                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
-                    }
-                }
-                log.error(item.isPage ? "page rejected; given up, the incident room is told" : "delivery rejected; given up",
-                          metadata: ["reason": "\(reason)"])
-                if item.isPage { wake.fire() }
-                return .failed
+                return try await giveUp(item, id: id, reason: reason, now: now, log: log)
             }
         } catch {
             log.error("cannot record a failed delivery", metadata: ["error": "\(error)"])
             return .storeError
         }
+    }
+
+    /// Fails `item` over to the person's next platform if it is a page that has one, else gives
+    /// it up: marked failed, and not left to the log. The timeline records it and the incident
+    /// room is told, in the same transaction: for a page every time (someone must reach that
+    /// person another way), for other messages once per incident.
+    func giveUp(_ item: OutboxItem, id: Int64, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
+        if let failover = failoverPlatform(item, onlyForward: true) {
+            return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
+        }
+        let router = router
+        let roster = directory.roster
+        let told = try await store.write { records -> Bool in
+            try records.markFailed(id, reason: reason, at: now)
+            guard let number = item.incident, let stored = try records.incident(number) else { return false }
+            let decision: Decision
+            if case .effect(.page(let page)) = item.job {
+                decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
+            } else {
+                let alreadyTold = try records.timeline(incident: number).contains { $0.kind == .undelivered }
+                decision = stored.incident.messageUndelivered(key: item.key, reason: reason, alreadyTold: alreadyTold, at: now,
+                                                              roster: roster)
+            }
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            return !decision.effects.isEmpty
+        }
+        log.error(item.isPage ? "page given up; the incident room is told" : "delivery given up; a dead letter",
+                  metadata: ["reason": "\(reason)"])
+        if told { wake.fire() }
+        return .failed
     }
 
     func reroute(_ item: OutboxItem, id: Int64, to platform: Platform, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {

@@ -57,8 +57,11 @@ public protocol IncidentRecords {
 
     // Outbox.
     func enqueue(_ items: [OutboxItem]) throws
-    /// Pending items, oldest first.
+    /// Pending items, oldest first; rows that cannot be decoded are left out.
     func pendingOutbox(limit: Int) throws -> [OutboxItem]
+    /// The first `perLane` pending items of every lane (oldest first within a lane), however
+    /// long other lanes are, and the pending rows that cannot be decoded.
+    func outboxHeads(perLane: Int) throws -> OutboxHeads
     func markDelivered(_ id: Int64, at: Timestamp) throws
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.

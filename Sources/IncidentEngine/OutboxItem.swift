@@ -46,6 +46,17 @@ public struct OutboxItem: Hashable, Sendable {
         if case .effect(.page) = job { return true }
         return false
     }
+
+    /// Which lane heads delivery tries first: 0 for pages and room creation (someone is
+    /// waiting to be woken, and everything for a new incident waits on its room), 1 for other
+    /// direct messages, 2 for the rest (room posts, topics, invites, broadcasts, replies).
+    public var urgency: Int {
+        switch job {
+        case .effect(.page), .effect(.createRoom): 0
+        case .effect(.directMessage): 1
+        default: 2
+        }
+    }
 }
 
 extension OutboxItem {
@@ -53,4 +64,30 @@ extension OutboxItem {
     static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
     static func directLane(_ platform: Platform, _ person: PersonID) -> String { "\(platform):dm:\(person)" }
     static func replyLane(_ platform: Platform, room: String) -> String { "\(platform):reply:\(room)" }
+}
+
+/// What delivery reads from the outbox: the heads of every lane, and the rows it must set
+/// aside because they cannot be read.
+public struct OutboxHeads: Sendable {
+    public var items: [OutboxItem] = []
+    public var undecodable: [UndecodableOutboxRow] = []
+
+    public init(items: [OutboxItem] = [], undecodable: [UndecodableOutboxRow] = []) {
+        self.items = items
+        self.undecodable = undecodable
+    }
+}
+
+/// An outbox row that cannot be decoded (written by a newer version, or damaged): it is
+/// quarantined, marked failed with this reason, and never blocks another row.
+public struct UndecodableOutboxRow: Error, Hashable, Sendable {
+    public var id: Int64
+    public var key: String
+    public var reason: String
+
+    public init(id: Int64, key: String, reason: String) {
+        self.id = id
+        self.key = key
+        self.reason = reason
+    }
 }

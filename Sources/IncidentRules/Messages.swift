@@ -89,6 +89,12 @@ enum Messages {
                 .text("every platform refused the page ("), .userText(reason), .text("). Reach them another way; the ladder goes on."))
     }
 
+    static func undeliveredMessage(reason: String) -> Message {
+        Message(.strong("⚠️ A message for this incident could not be delivered "), .text("and was given up ("), .userText(reason),
+                .text("). An operator can see and retry it with "), .code("incident-bot outbox --failed"),
+                .text("; later failures go to the timeline without another notice."))
+    }
+
     static func unfilledLevel(_ ref: LevelRef, role: String) -> Message {
         Message(.strong("⚠️ Could not page \(ref) (\(role)): "), .text("no one fills it in the roster. Page them by hand."))
     }

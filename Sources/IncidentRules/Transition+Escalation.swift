@@ -152,6 +152,16 @@ extension Incident {
     /// A page that every platform refused for good (the account is gone, direct messages are
     /// blocked): the timeline records it and, while the incident is open, its room is told so
     /// someone reaches the person another way. The ladder keeps its times.
+    /// A message about this incident was given up after `attempts` tries: the timeline records
+    /// it and the room is told, once per incident (`alreadyTold`: an earlier one was recorded),
+    /// so the responders know to look, and operators find it with `incident-bot outbox --failed`.
+    public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
+        if !alreadyTold { transition.post(Messages.undeliveredMessage(reason: reason)) }
+        return transition.finish()
+    }
+
     public func pageUndelivered(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.paged, "Could not deliver the page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)): \(reason).",

@@ -138,25 +138,52 @@ struct SQLiteRecords: IncidentRecords {
     static let outboxColumns = "id, key, incident, platform, lane, job, state, attempts, not_before, created_at, last_error"
 
     func outboxRows(_ clause: String, _ arguments: StatementArguments) throws -> [(OutboxItem, OutboxItem.State)] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM outbox \(clause)", arguments: arguments).map { row in
+        try outboxRows(from: "outbox", clause, arguments).map { try $0.get() }
+    }
+
+    /// Each row decoded, or why it cannot be (an unknown platform, a job written by a newer
+    /// version): one bad row is reported, not thrown, so it cannot hide the rows after it.
+    func outboxRows(from source: String, _ clause: String, _ arguments: StatementArguments) throws
+        -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM \(source) \(clause)", arguments: arguments).map { row in
+            let id: Int64 = row["id"]
             let platformText: String = row["platform"]
             let stateText: String = row["state"]
             guard let platform = Platform(rawValue: platformText), let state = OutboxItem.State(rawValue: stateText) else {
-                throw CorruptRow(description: "outbox row \(row["id"] as Int64? ?? 0)")
+                return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "unknown platform \(platformText) or state \(stateText)"))
             }
-            var item = OutboxItem(key: row["key"], incident: row["incident"], platform: platform, lane: row["lane"],
-                                  job: try StateCoding.decode(OutboxItem.Job.self, row["job"]),
+            let job: OutboxItem.Job
+            do {
+                job = try StateCoding.decode(OutboxItem.Job.self, row["job"])
+            } catch {
+                return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "the job cannot be read: \(error)"))
+            }
+            var item = OutboxItem(key: row["key"], incident: row["incident"], platform: platform, lane: row["lane"], job: job,
                                   at: Timestamp(secondsSinceEpoch: row["created_at"]))
-            item.id = row["id"]
+            item.id = id
             item.attempts = row["attempts"]
             item.notBefore = Timestamp(secondsSinceEpoch: row["not_before"])
             item.lastError = row["last_error"]
-            return (item, state)
+            return .success((item, state))
         }
     }
 
     func pendingOutbox(limit: Int) throws -> [OutboxItem] {
-        try outboxRows("WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).map(\.0)
+        try outboxRows(from: "outbox", "WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).compactMap { try? $0.get().0 }
+    }
+
+    func outboxHeads(perLane: Int) throws -> OutboxHeads {
+        let rows = try outboxRows(from: """
+            (SELECT *, ROW_NUMBER() OVER (PARTITION BY lane ORDER BY id) AS place FROM outbox WHERE state = 'pending')
+            """, "WHERE place <= ? ORDER BY id", [perLane])
+        var heads = OutboxHeads()
+        for row in rows {
+            switch row {
+            case .success(let (item, _)): heads.items.append(item)
+            case .failure(let bad): heads.undecodable.append(bad)
+            }
+        }
+        return heads
     }
 
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {

@@ -90,6 +90,10 @@ public enum Schema {
                 try SQLiteRecords(db: db).saveParticipants(incident)
             }
         }
+        migrator.registerMigration("v3: pending outbox by lane") { db in
+            // Delivery reads the first items of every lane, so no lane is hidden behind another.
+            try db.execute(sql: "CREATE INDEX outbox_pending_lane ON outbox(lane, id) WHERE state = 'pending'")
+        }
         return migrator
     }
 }

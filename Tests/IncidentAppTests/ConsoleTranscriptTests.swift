@@ -40,10 +40,11 @@ import Testing
             "[#incidents] incident-bot to @carol: Declared INC-1 (P1): \(Self.room)",
             "[\(Self.room)] incident-bot: created \(Self.room) and invited @carol",
             "[\(Self.room)] topic: SEV P1 | IC unassigned | status: investigating | next update 10:30 UTC",
-            "[\(Self.room)] incident-bot: 🚨 INC-1: Database outage",
-            "[#incidents] incident-bot: 🚨 INC-1 declared (P1): Database outage",
+            // Pages go out ahead of the room's posts.
             "[dm @alice] incident-bot: 🔔 INC-1 (P1): Database outage",
             "[dm @erin] incident-bot: 🔔 INC-1 (P1): Database outage",
+            "[#incidents] incident-bot: 🚨 INC-1 declared (P1): Database outage",
+            "[\(Self.room)] incident-bot: 🚨 INC-1: Database outage",
             "[clock] 2026-11-22 10:15 UTC",
             "[dm @bob] incident-bot: 🔔 INC-1 (P1): Database outage",
             "[clock] 2026-11-22 10:16 UTC",

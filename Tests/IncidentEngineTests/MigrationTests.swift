@@ -35,6 +35,10 @@ import Testing
                 VALUES (1, ?, 'Old outage', 'P2', 'investigating', 'slack', ?, ?, ?)
                 """, arguments: [incident.room, incident.declaredAt.secondsSinceEpoch, incident.nextDue?.secondsSinceEpoch, state])
             try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('incident', 1)")
+            // From v2 on, the version that wrote the incident also wrote its roles.
+            if try db.tableExists("participant") {
+                try db.execute(sql: "INSERT INTO participant (incident, role, person) VALUES (1, 'ic', 'carol')")
+            }
         }
         try old.close()
 
