@@ -108,6 +108,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         defer { draining.withLock { $0 = false } }
         var report = Report()
         for _ in 0..<100_000 {
+            // Shutting down: what is left stays in the outbox for the next start.
+            if stopping.withLock({ $0 }) || Task.isCancelled { return report }
             let now = clock.now
             let heads: OutboxHeads
             do {
