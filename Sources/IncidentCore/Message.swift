@@ -88,3 +88,11 @@ public enum BroadcastMentions {
         return result + rest
     }
 }
+
+extension Message {
+    /// A one-line refusal or error: the bot's own words, which may quote what someone typed
+    /// (`I don't know @room`), so broadcast mentions in it are neutralized as in user text.
+    public static func refusal(_ text: String) -> Message {
+        Message(.text(BroadcastMentions.neutralize(text)))
+    }
+}

@@ -22,14 +22,14 @@ struct Decider {
         let command: ParsedCommand
         switch parsed {
         case .success(let value): command = value
-        case .failure(let error): return EngineOutcome(.refused, reply: Message(.text(error.description)))
+        case .failure(let error): return EngineOutcome(.refused, reply: .refusal(error.description))
         }
         do {
             return try decide(command)
         } catch let refusal as Refusal {
-            return EngineOutcome(.refused, reply: Message(.text(refusal.message)))
+            return EngineOutcome(.refused, reply: .refusal(refusal.message))
         } catch let error as IncidentError {
-            return EngineOutcome(.refused, reply: Message(.text(error.message)))
+            return EngineOutcome(.refused, reply: .refusal(error.message))
         }
     }
 

@@ -25,6 +25,18 @@ import Testing
         #expect(matrix.disposition == .answered)
     }
 
+    /// A refusal that quotes what someone typed cannot ping the whole room with it.
+    @Test(arguments: ["/ic INC-1 @room", "/ic INC-1 @channel", "/incident declare --sev @here", "/sev INC-1 @everyone"])
+    func refusalsQuotingTypedTextPingNobody(text: String) async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        let outcome = try await bot.say("U0ERIN005", text)
+        #expect(outcome.disposition == .refused)
+        let reply = try #require(outcome.reply?.plainText())
+        #expect(reply.contains("@\u{2060}"), "\(reply)")
+        for word in ["@room", "@channel", "@here", "@everyone"] { #expect(!reply.contains(word), "\(reply)") }
+    }
+
     @Test func refusalsChangeNothing() async throws {
         let bot = try TestBot()
         try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
