@@ -60,6 +60,9 @@ public struct BotConfig: Sendable {
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
     static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "mirror", "slack", "matrix"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
+    /// The shortest `seen_retention` allowed: well past Slack's retries (up to 5 minutes apart)
+    /// and its 5-minute signature window.
+    static let minimumSeenRetention: Duration = .hours(1)
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Reads and checks the config at `path`; errors name the file, the line and the reason.
@@ -101,7 +104,15 @@ public struct BotConfig: Sendable {
             guard logLevels.contains(level) else { throw node.error("expected one of \(logLevels.joined(separator: ", "))") }
             config.logLevel = level
         }
-        if let node = root.optional("seen_retention") { config.seenRetention = try node.duration()! }
+        if let node = root.optional("seen_retention") {
+            let retention = try node.duration()!
+            // Slack retries an event for minutes and accepts a signed request for 5; an id
+            // forgotten sooner would let a retry run a command twice.
+            guard retention >= minimumSeenRetention else {
+                throw node.error("seen_retention is at least \(DurationText.format(minimumSeenRetention)): a platform retry arriving after the id is forgotten would run its command twice")
+            }
+            config.seenRetention = retention
+        }
         if let node = root.optional("broadcast") {
             for (key, value) in try node.mapping(keys: Platform.allCases.map(\.rawValue)).entries {
                 config.broadcastRooms[Platform(rawValue: key)!] = try value.string()

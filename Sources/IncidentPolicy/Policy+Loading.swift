@@ -83,6 +83,9 @@ extension Policy {
                 }
                 stopOn.insert(condition)
             }
+            guard !stopOn.isEmpty else {
+                throw try map.required("stop_on").error("nothing would stop the \(id) ladder before the incident is closed; list acknowledged, mitigated or resolved")
+            }
             let repeatNode = try map.required("repeat")
             let repeatAtTop: Ladder.RepeatLimit =
                 try repeatNode.string() == "unlimited" ? .unlimited : .times(try repeatNode.int())

@@ -14,7 +14,16 @@ extension Roster {
             guard Policy.isIdentifier(key) else {
                 throw node.error("a person's key is one word of letters, digits, - or _, like alice")
             }
-            roster.people[PersonID(key)] = try loadPerson(PersonID(key), node)
+            let person = try loadPerson(PersonID(key), node)
+            // One account is one person: a second would make the bot unsure whom a command is from.
+            let map = try node.mapping(keys: personKeys)
+            for (platform, account) in [("slack", person.slack), ("matrix", person.matrix)] {
+                guard let account, let other = roster.people.values.first(where: {
+                    (platform == "slack" ? $0.slack : $0.matrix) == account
+                }) else { continue }
+                throw try map.required(platform).error("\(platform) account \(account) is already \(other.id)'s; each account belongs to one person")
+            }
+            roster.people[PersonID(key)] = person
         }
         guard !roster.people.isEmpty else { throw peopleNode.error("list at least one person") }
 
@@ -25,7 +34,8 @@ extension Roster {
             var people: [PersonID] = []
             for member in members { people.append(try roster.known(member)) }
             let every = try map.optional("every")?.duration() ?? .days(7)
-            roster.rotations[name] = Rotation(people: people, handover: try map.required("handover").timestamp(), every: every)
+            roster.rotations[name] = Rotation(people: people, handover: try map.required("handover").timestamp(), every: every,
+                                              zone: policy.timeZone)
         }
 
         for item in try root.optional("admins")?.list() ?? [] {

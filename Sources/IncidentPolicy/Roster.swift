@@ -43,23 +43,29 @@ public struct Roster: Hashable, Sendable {
         }
     }
 
-    /// People taking turns a week (or `every`) at a time, from `handover` on.
+    /// People taking turns a week (or `every`) at a time, from `handover` on. Turns change at
+    /// the handover's wall-clock time in `zone` (the policy's), so a daylight-saving change
+    /// does not move the Monday 09:00 handover to 08:00 or 10:00.
     public struct Rotation: Hashable, Sendable {
         public var people: [PersonID]
         public var handover: Timestamp
         public var every: Duration
+        public var zone: LocalZone
 
-        public init(people: [PersonID], handover: Timestamp, every: Duration = .days(7)) {
+        public init(people: [PersonID], handover: Timestamp, every: Duration = .days(7), zone: LocalZone = .utc) {
             self.people = people
             self.handover = handover
             self.every = every
+            self.zone = zone
         }
 
         /// Whose turn it is at `instant`; nil for a rotation with nobody in it or no turn length
         /// (the loader refuses both).
         public func onDuty(at instant: Timestamp) -> PersonID? {
             guard !people.isEmpty, every.wholeSeconds > 0 else { return nil }
-            let turn = (instant - handover).wholeSeconds.floorDivided(by: every.wholeSeconds)
+            // Counted on the zone's wall clock: seconds since the epoch as the clock on the wall reads.
+            func wallClock(_ instant: Timestamp) -> Int64 { instant.secondsSinceEpoch + Int64(zone.offsetSeconds(at: instant)) }
+            let turn = (wallClock(instant) - wallClock(handover)).floorDivided(by: every.wholeSeconds)
             let count = Int64(people.count)
             return people[Int((turn % count + count) % count)]
         }

@@ -53,6 +53,7 @@ import Testing
         ("        severities: [P0]\n", "        severities: [P0, P7]\n", "[P0, P7]", "unknown severity “P7”"),
         ("    repeat: 0\n", "    repeat: twice\n", "repeat: twice", "whole number"),
         ("    stop_on: [mitigated, resolved]\n", "    stop_on: [mitigated, paged]\n", "[mitigated, paged]", "unknown stop condition"),
+        ("    stop_on: [mitigated, resolved]\n", "    stop_on: []\n", "stop_on: []", "nothing would stop the business ladder"),
         ("time_zone: UTC\n", "time_zone: Mars/Base\n", "time_zone: Mars", "unknown time zone"),
         ("escalate_after_missed: 2\n", "escalate_after_missed: 0\n", "escalate_after_missed: 0", "must be 1 or more"),
         ("    nudge: [ic]\n", "    nudge: [boss]\n", "nudge: [boss]", "unknown role “boss”"),

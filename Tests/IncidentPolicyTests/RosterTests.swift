@@ -39,6 +39,23 @@ import Testing
         #expect(Roster.Rotation(people: ["alice"], handover: start, every: .zero).onDuty(at: start) == nil)
     }
 
+    /// A weekly handover at Monday 09:00 in Berlin stays at 09:00 on the wall clock when the
+    /// clocks go forward in March and back in October, not at the same UTC instant.
+    @Test func aRotationHandsOverAtItsLocalTimeAcrossDaylightSavingChanges() throws {
+        let berlin = try #require(LocalZone(identifier: "Europe/Berlin"))
+        let march = try #require(Timestamp(iso8601: "2027-03-22T08:00:00Z"))  // Monday 09:00 CET
+        let spring = Roster.Rotation(people: ["alice", "bob"], handover: march, zone: berlin)
+        // The clocks go forward on Sunday 28 March; Monday 09:00 CEST is 07:00 UTC.
+        #expect(spring.onDuty(at: try #require(Timestamp(iso8601: "2027-03-29T06:59:59Z"))) == "alice")
+        #expect(spring.onDuty(at: try #require(Timestamp(iso8601: "2027-03-29T07:00:00Z"))) == "bob")
+        #expect(spring.onDuty(at: try #require(Timestamp(iso8601: "2027-04-05T07:00:00Z"))) == "alice")
+        let october = try #require(Timestamp(iso8601: "2027-10-25T07:00:00Z"))  // Monday 09:00 CEST
+        let autumn = Roster.Rotation(people: ["alice", "bob"], handover: october, zone: berlin)
+        // The clocks go back on Sunday 31 October; Monday 09:00 CET is 08:00 UTC.
+        #expect(autumn.onDuty(at: try #require(Timestamp(iso8601: "2027-11-01T07:59:59Z"))) == "alice")
+        #expect(autumn.onDuty(at: try #require(Timestamp(iso8601: "2027-11-01T08:00:00Z"))) == "bob")
+    }
+
     @Test func mentionsResolveToRosterPeople() throws {
         let roster = try exampleRoster()
         #expect(roster.resolve(.handle("alice")) == "alice")
@@ -59,6 +76,9 @@ import Testing
         ("{ rotation: primary-oncall }", "{ rotation: secondary }", "rotation: secondary", "no rotation “secondary”"),
         ("admins: [grace]", "admins: [root]", "admins: [root]", "“root” is not in people"),
         ("    slack: U0ERIN005\n", "    slack: erin\n", "slack: erin", "Slack user id"),
+        ("    slack: U0ERIN005\n", "    slack: U0ALICE01 # erin too\n", "# erin too", "slack account U0ALICE01 is already alice's"),
+        ("    matrix: \"@frank:example.org\"", "    matrix: \"@bob:example.org\" # frank too", "# frank too",
+         "matrix account @bob:example.org is already bob's"),
         ("    L2: frank ", "    L9: frank ", "L9: frank", "unknown key “L9”"),
         ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
     ])
