@@ -44,7 +44,7 @@ let package = Package(
         ]),
         // The IncidentStore on SQLite through GRDB: migrations, records, outbox, seen ids.
         .target(name: "IncidentSQLite", dependencies: [
-            "IncidentEngine", "IncidentRules",
+            "IncidentEngine", "IncidentRules", "IncidentWire",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // JSON values and secrets, shared by the platform adapters.
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "IncidentPolicyTests", dependencies: ["IncidentPolicy"]),
         .testTarget(name: "IncidentRulesTests", dependencies: ["IncidentRules", "IncidentCommands"]),
         .testTarget(name: "IncidentEngineTests", dependencies: [
-            "IncidentEngine", "IncidentSQLite", "IncidentTesting",
+            "IncidentEngine", "IncidentSQLite", "IncidentTesting", "IncidentWire",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

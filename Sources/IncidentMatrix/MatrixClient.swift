@@ -130,9 +130,10 @@ public final class MatrixClient: Sendable {
         ]
         let answer = try await send(.POST, "/_matrix/client/v3/login", body: body, token: nil, timeout: .seconds(30))
         guard let token = answer["access_token"]?.string else { throw .unavailable("the login answer has no access_token") }
-        try? FileManager.default.removeItem(atPath: tokenFile)
-        guard FileManager.default.createFile(atPath: tokenFile, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw .unavailable("logged in, but cannot keep the token in \(tokenFile)")
+        do {
+            try PrivateFile.write(Array(token.utf8), to: tokenFile)
+        } catch {
+            throw .unavailable("logged in, but cannot keep the token: \(error)")
         }
         accessToken.withLock { $0 = Secret(token) }
     }

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
+
+/// Files only their owner may read (mode 0600): the database and the kept Matrix token. Each is
+/// created with that mode by `open(2)` itself, so it never exists, even for an instant, with
+/// wider permissions than that.
+public enum PrivateFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Replaces `path` with `contents`: written to a new 0600 file beside it, synced, then
+    /// renamed over it, so a reader sees the old file or the whole new one.
+    public static func write(_ contents: [UInt8], to path: String) throws(Failure) {
+        let temporary = path + ".new"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
+        var written = 0
+        while written < contents.count {
+            let count = contents[written...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else {
+                close(descriptor)
+                unlink(temporary)
+                throw failure("cannot write \(temporary)")
+            }
+            written += count
+        }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw failure("cannot replace \(path)")
+        }
+    }
+
+    /// Makes sure `path` exists with mode 0600: created so when missing, narrowed when an older
+    /// version or another tool left it readable by others.
+    public static func ensure(_ path: String) throws(Failure) {
+        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("cannot open or create \(path)") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure("cannot read the mode of \(path)") }
+        if status.st_mode & 0o077 != 0, fchmod(descriptor, 0o600) != 0 { throw failure("cannot make \(path) private (chmod 600)") }
+    }
+
+    /// The file's permission bits (`0o600`), or nil when it does not exist.
+    public static func mode(_ path: String) -> UInt32? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return UInt32(status.st_mode & 0o777)
+    }
+
+    static func failure(_ what: String) -> Failure {
+        Failure(description: "\(what): \(String(cString: strerror(errno)))")
+    }
+}

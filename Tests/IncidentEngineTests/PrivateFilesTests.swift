@@ -1,0 +1,37 @@
+import Foundation
+import IncidentEngine
+import IncidentSQLite
+import IncidentTesting
+import IncidentWire
+import Testing
+
+/// The database (with its WAL files) and the kept Matrix token hold incident records and a
+/// credential: readable by their owner only, from the moment they exist.
+@Suite struct PrivateFilesTests {
+    @Test func theDatabaseAndItsWALFilesAreCreatedReadableByTheOwnerOnly() async throws {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+        let store = try SQLiteStore(path: path)
+        _ = try await store.write { try $0.nextIncidentNumber() }
+        for file in [path, path + "-wal", path + "-shm"] {
+            #expect(PrivateFile.mode(file) == 0o600, "\(file): \(String(PrivateFile.mode(file) ?? 0, radix: 8))")
+        }
+    }
+
+    @Test func aDatabaseLeftReadableByOthersIsNarrowedOnOpen() async throws {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("old.sqlite").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        #expect(PrivateFile.mode(path) == 0o644)
+        _ = try SQLiteStore(path: path)
+        #expect(PrivateFile.mode(path) == 0o600)
+    }
+
+    @Test func aKeptSecretIsWrittenPrivateAndWhole() throws {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite.matrix-token").path
+        try PrivateFile.write(Array("syt_first".utf8), to: path)
+        #expect(PrivateFile.mode(path) == 0o600)
+        try PrivateFile.write(Array("syt_second".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "syt_second")
+        #expect(PrivateFile.mode(path) == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: path + ".new"))
+    }
+}
