@@ -12,7 +12,7 @@ struct IncidentBotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bot",
         abstract: "Chat-ops incident response: war rooms, status-update nudges and escalation ladders.",
-        subcommands: [Console.self, Serve.self, CheckConfig.self, Export.self, Report.self])
+        subcommands: [Console.self, Serve.self, CheckConfig.self, Export.self, Report.self, Outbox.self])
 }
 
 /// The options every subcommand takes.

@@ -82,12 +82,18 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         self.wake = wake
     }
 
+    /// The longest delivery sleeps with nothing due.
+    static var poll: Duration { .seconds(30) }
+
     public func run() async throws {
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let report = await drain()
                 if stopping.withLock({ $0 }) || Task.isCancelled { break }
-                await clock.sleep(until: report.nextAttempt, orUntil: wake)
+                // Looks again at least every `poll` even with nothing due: an item an operator
+                // retried (`incident-bot outbox retry`) from another process wakes nobody.
+                let poll = clock.now + Self.poll
+                await clock.sleep(until: min(report.nextAttempt ?? poll, poll), orUntil: wake)
             }
         } onGracefulShutdown: {
             self.stopping.withLock { $0 = true }

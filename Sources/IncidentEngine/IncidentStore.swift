@@ -68,6 +68,14 @@ public protocol IncidentRecords {
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
     /// Moves a pending item to another platform and lane (a page failing over), starting over.
     func reroute(_ id: Int64, to platform: Platform, lane: String, at: Timestamp, reason: String) throws
+    /// Items in `state`, oldest first (failed ones: most recently given up first), decoded
+    /// where they can be: for operators (`incident-bot outbox`).
+    func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing]
+    /// Puts the item with `key` back to be delivered now, from its first attempt: a failed
+    /// one (a dead letter) or a pending one waiting on backoff. False when there is none.
+    func retryOutbox(key: String, at: Timestamp) throws -> Bool
+    /// Gives up a pending item with `key` as an operator's decision. False when there is none.
+    func dropOutbox(key: String, reason: String, at: Timestamp) throws -> Bool
     /// Items delivered or failed; for reports and tests. Oldest first.
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)]
     /// Who has a page about the incident on the platform, pending or delivered, in page order.

@@ -91,3 +91,29 @@ public struct UndecodableOutboxRow: Error, Hashable, Sendable {
         self.reason = reason
     }
 }
+
+/// An outbox row as an operator sees it: its key, where it stands and why, and the item
+/// when it can be decoded.
+public struct OutboxListing: Sendable {
+    public var key: String
+    public var platform: String
+    public var state: OutboxItem.State
+    public var attempts: Int
+    public var notBefore: Timestamp
+    public var finishedAt: Timestamp?
+    public var lastError: String?
+    /// nil for a row that cannot be decoded (its reason is in `lastError`).
+    public var item: OutboxItem?
+
+    public init(key: String, platform: String, state: OutboxItem.State, attempts: Int, notBefore: Timestamp,
+                finishedAt: Timestamp?, lastError: String?, item: OutboxItem?) {
+        self.key = key
+        self.platform = platform
+        self.state = state
+        self.attempts = attempts
+        self.notBefore = notBefore
+        self.finishedAt = finishedAt
+        self.lastError = lastError
+        self.item = item
+    }
+}

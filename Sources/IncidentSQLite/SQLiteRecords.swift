@@ -186,6 +186,41 @@ struct SQLiteRecords: IncidentRecords {
         return heads
     }
 
+    func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing] {
+        let order = state == .pending ? "id" : "finished_at DESC, id DESC"
+        let rows = try Row.fetchAll(db, sql: "SELECT id, key, platform, state, attempts, not_before, finished_at, last_error FROM outbox WHERE state = ? ORDER BY \(order) LIMIT ?",
+                                    arguments: [state.rawValue, limit])
+        let ids = rows.map { $0["id"] as Int64 }
+        var items: [Int64: OutboxItem] = [:]
+        if !ids.isEmpty {
+            let decoded = try outboxRows(from: "outbox", "WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", StatementArguments(ids))
+            for case .success(let (item, _)) in decoded { items[item.id ?? 0] = item }
+        }
+        return rows.map { row in
+            var error: String? = row["last_error"]
+            let id: Int64 = row["id"]
+            if items[id] == nil, error == nil { error = "undecodable" }
+            return OutboxListing(key: row["key"], platform: row["platform"], state: state, attempts: row["attempts"],
+                                 notBefore: Timestamp(secondsSinceEpoch: row["not_before"]),
+                                 finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)),
+                                 lastError: error, item: items[id])
+        }
+    }
+
+    func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL
+            WHERE key = ? AND state <> 'delivered'
+            """, arguments: [instant.secondsSinceEpoch, key])
+        return db.changesCount > 0
+    }
+
+    func dropOutbox(key: String, reason: String, at instant: Timestamp) throws -> Bool {
+        try db.execute(sql: "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE key = ? AND state = 'pending'",
+                       arguments: [instant.secondsSinceEpoch, reason, key])
+        return db.changesCount > 0
+    }
+
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
         try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
     }

@@ -1,0 +1,42 @@
+import IncidentCore
+import IncidentEngine
+
+/// `incident-bot outbox`: what is waiting to be delivered, or what was given up and why, one
+/// item per line, as an operator reads it at 3 a.m.
+public enum OutboxReport {
+    public static func text(_ listings: [OutboxListing], state: OutboxItem.State, zone: LocalZone) -> String {
+        guard !listings.isEmpty else {
+            return state == .failed ? "No failed outbox items.\n" : "Nothing waits in the outbox.\n"
+        }
+        var lines = [state == .failed ? "Failed outbox items, most recent first (retry one with `incident-bot outbox retry KEY`):"
+                                      : "Pending outbox items, oldest first (give one up with `incident-bot outbox drop KEY`):"]
+        for listing in listings {
+            var line = "\(listing.key)  \(listing.platform)  \(listing.item.map(summary) ?? "an item that cannot be decoded")"
+            switch state {
+            case .pending: line += "  tried \(listing.attempts) times, next \(zone.dateTime(listing.notBefore))"
+            case .failed, .delivered: if let finished = listing.finishedAt { line += "  given up \(zone.dateTime(finished))" }
+            }
+            if let reason = listing.lastError { line += "\n    reason: \(reason)" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What an item is, in a few words.
+    static func summary(_ item: OutboxItem) -> String {
+        let incident = item.incident.map { "INC-\($0)" } ?? "no incident"
+        switch item.job {
+        case .reply(let room, let user, _): return "reply to \(user) in \(room)"
+        case .effect(let action):
+            switch action {
+            case .createRoom(let name, _, _): return "create #\(name) (\(incident))"
+            case .invite(let people): return "invite \(people.map { "@\($0)" }.joined(separator: ", ")) (\(incident))"
+            case .setTopic: return "set the \(incident) room topic"
+            case .post(_, .incidentRoom): return "post in the \(incident) room"
+            case .post(_, .broadcast): return "post in the broadcast room (\(incident))"
+            case .directMessage(_, let person): return "message @\(person) (\(incident))"
+            case .page(let page): return "page @\(page.person), \(page.ladder) \(page.level) (\(incident))"
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import IncidentApp
+import IncidentCore
+import IncidentEngine
+
+/// `incident-bot outbox`: the operator's view of delivery. Safe while the bot runs: SQLite
+/// serialises the writes, and the running bot picks a retried item up on its next pass.
+struct Outbox: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List what waits to be delivered or was given up (--failed), retry or drop one by key.",
+        subcommands: [List.self, Retry.self, Drop.self],
+        defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List pending items, or failed ones with their reasons.")
+
+        @OptionGroup var options: CommonOptions
+
+        @Flag(help: "Show the failed items (dead letters) instead of the pending ones.")
+        var failed = false
+
+        @Option(help: "At most this many items.")
+        var limit = 100
+
+        func run() async throws {
+            do {
+                let loaded = try options.load(allowExampleRoster: true)
+                let store = try options.openStore(mustExist: true)
+                let state: OutboxItem.State = failed ? .failed : .pending
+                let limit = max(1, limit)
+                let listings = try await store.read { try $0.outboxListing(state, limit: limit) }
+                print(OutboxReport.text(listings, state: state, zone: loaded.policy.timeZone), terminator: "")
+            } catch {
+                Self.fail(error)
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver a failed (or backing-off) item again now, from its first attempt.")
+
+        @OptionGroup var options: CommonOptions
+
+        @Argument(help: "The item's key, as `incident-bot outbox --failed` shows it.")
+        var key: String
+
+        func run() async throws {
+            do {
+                let store = try options.openStore(mustExist: true)
+                let now = LiveClock().now
+                let key = key
+                guard try await store.write({ try $0.retryOutbox(key: key, at: now) }) else {
+                    throw Failure("no pending or failed outbox item has the key \(key); `incident-bot outbox --failed` lists them")
+                }
+                print("\(key) will be delivered again on the bot's next pass.")
+            } catch {
+                Self.fail(error)
+            }
+        }
+    }
+
+    struct Drop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give up a pending item: it is kept as failed, never sent.")
+
+        @OptionGroup var options: CommonOptions
+
+        @Argument(help: "The item's key, as `incident-bot outbox` shows it.")
+        var key: String
+
+        @Option(help: "Why, for the record.")
+        var reason = "dropped by an operator"
+
+        func run() async throws {
+            do {
+                let store = try options.openStore(mustExist: true)
+                let now = LiveClock().now
+                let (key, reason) = (key, reason)
+                guard try await store.write({ try $0.dropOutbox(key: key, reason: reason, at: now) }) else {
+                    throw Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
+                }
+                print("\(key) is given up: \(reason).")
+            } catch {
+                Self.fail(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// `incident-bot outbox` as an operator runs it against the bot's database: dead letters are
+/// listed with their reasons, and one can be retried or dropped by key.
+@Suite struct OutboxCommandTests {
+    @Test func anOperatorSeesRetriesAndDropsDeadLetters() async throws {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+        let bot = try TestBot(path: path, retry: .init(base: .seconds(1), ceiling: .seconds(2), pageAttemptsBeforeFailover: 100,
+                                                       giveUpAfter: 2))
+        bot.slack.behave(.down(retryAfter: nil))
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<6 {
+            bot.clock.advance(by: .seconds(2))
+            await bot.delivery.drain()
+        }
+        let run = { (arguments: [String]) throws -> BotProcess.Result in
+            try BotProcess.run(["outbox"] + arguments + ["--config", BotProcess.config, "--db", path])
+        }
+        let failed = try run(["--failed"])
+        #expect(failed.status == 0, "\(failed.stderr)")
+        #expect(failed.stdout.hasPrefix("Failed outbox items, most recent first"))
+        #expect(failed.stdout.contains("INC-1/1@slack  slack  create #incident-20261122-payment-api-errors (INC-1)"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("reason: gave up after 2 attempts: platform down"))
+        // The room's posts had no room to go to; the pages failed over to Matrix instead.
+        #expect(failed.stdout.contains("reason: the incident has no room on slack"))
+        #expect(bot.matrix.directMessages.contains { $0.person == "alice" })
+
+        // Retried, the room's creation is pending again from its first attempt.
+        let retried = try run(["retry", "INC-1/1@slack"])
+        #expect(retried.status == 0, "\(retried.stderr)")
+        let pending = try run([])
+        #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261122-payment-api-errors (INC-1)  tried 0 times"),
+                "\(pending.stdout)")
+        // Dropped, it is failed again with the operator's reason, and never sent.
+        let dropped = try run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand"])
+        #expect(dropped.status == 0, "\(dropped.stderr)")
+        #expect(try run(["--failed"]).stdout.contains("reason: made the channel by hand"))
+        #expect(try run([]).stdout == "Nothing waits in the outbox.\n")
+
+        let unknown = try run(["retry", "INC-9/1@slack"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack; `incident-bot outbox --failed` lists them\n")
+    }
+}
