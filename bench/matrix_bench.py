@@ -278,7 +278,7 @@ def main():
         with open(os.path.join(work, "roster.yaml"), "w") as file:
             file.write(roster)
         with open(os.path.join(work, "incident-bot.yaml"), "w") as file:
-            file.write(f"policy: {REPO}/config/policy.yaml\nroster: roster.yaml\nlog_level: warning\n"
+            file.write(f"policy: {REPO}/config/policy.yaml\nroster: roster.yaml\nlog_level: warning\ncommands_per_minute: 1000000\n"
                        f"matrix:\n  enabled: true\n  homeserver: {server.url}\n")
         log = open(os.path.join(work, "bot.log"), "w")
         environment = dict(os.environ, MATRIX_ACCESS_TOKEN=bot_token)

@@ -22,6 +22,8 @@ public struct BotConfig: Sendable {
     /// Every incident gets a room on each chat platform served (Slack and Matrix), with its
     /// room posts on both; commands work in either room.
     public var mirror: Bool
+    /// Commands one person may send in a minute before being told to slow down.
+    public var commandsPerMinute = 30
 
     public struct RetrySettings: Sendable {
         public var base: Duration
@@ -58,7 +60,7 @@ public struct BotConfig: Sendable {
 
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "allowed_teams"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
-    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "broadcast", "delivery", "mirror", "slack", "matrix"]
+    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror", "slack", "matrix"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
     /// The shortest `seen_retention` allowed: well past Slack's retries (up to 5 minutes apart)
     /// and its 5-minute signature window.
@@ -113,6 +115,7 @@ public struct BotConfig: Sendable {
             }
             config.seenRetention = retention
         }
+        if let node = root.optional("commands_per_minute") { config.commandsPerMinute = try node.int(min: 1) }
         if let node = root.optional("broadcast") {
             for (key, value) in try node.mapping(keys: Platform.allCases.map(\.rawValue)).entries {
                 config.broadcastRooms[Platform(rawValue: key)!] = try value.string()
@@ -240,6 +243,7 @@ public struct LoadedConfig: Sendable {
 
     public func engineSettings(platforms: Set<Platform>, community: Community) -> EngineSettings {
         EngineSettings(policy: policy, roster: roster, platforms: platforms, broadcastRooms: config.broadcastRooms,
-                       seenRetention: config.seenRetention, mirror: config.mirror, community: community)
+                       seenRetention: config.seenRetention, mirror: config.mirror, community: community,
+                       commandsPerMinute: config.commandsPerMinute)
     }
 }

@@ -17,12 +17,15 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public let deliveryWake = WakeSignal()
     let logger: Logger
     public let router: OutboxRouter
+    /// Per-person command limits and room refusal throttling.
+    public let limiter: CommandLimiter
 
     public init(store: any IncidentStore, clock: Clock, settings: EngineSettings, logger: Logger) {
         self.store = store
         self.clock = clock
         self.settings = settings
         self.logger = logger
+        self.limiter = CommandLimiter(perMinute: settings.commandsPerMinute)
         self.router = OutboxRouter(directory: Directory(roster: settings.roster, platforms: settings.platforms),
                                    broadcastRooms: settings.broadcastRooms, mirror: settings.mirror)
     }
@@ -41,21 +44,22 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// read, in the same transaction. Returns one outcome per event.
     public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?, notices: [Notice] = []) async throws -> [EngineOutcome] {
         let settings = settings
-        let commands: [(index: Int, event: ChatEvent, parsed: Result<ParsedCommand, CommandError>, actor: PersonID)] =
-            events.enumerated().compactMap { index, event in
-                let parsed = CommandParser.parse(event.text)
-                if case .failure(let error) = parsed, error.kind == .notACommand { return nil }
-                return (index, event, parsed, settings.roster.identify(event.platform, accountID: event.user))
-            }
+        let now = clock.now
+        let limiter = limiter
+        let commands: [TypedCommand] = events.enumerated().compactMap { index, event in
+            let parsed = CommandParser.parse(event.text)
+            if case .failure(let error) = parsed, error.kind == .notACommand { return nil }
+            return TypedCommand(index: index, event: event, parsed: parsed, actor: settings.roster.identify(event.platform, accountID: event.user),
+                           verdict: limiter.admit(event.platform, event.user, at: now))
+        }
         var outcomes = Array(repeating: EngineOutcome(.ignored), count: events.count)
         guard !commands.isEmpty || checkpoint != nil || !notices.isEmpty else { return outcomes }
-        let now = clock.now
         let router = router
         let (decided, noticed) = try await store.write { records in
             var decided: [EngineOutcome] = []
             for command in commands {
-                decided.append(try Self.decide(command.event, command.parsed, actor: command.actor, records: records,
-                                               settings: settings, router: router, now: now))
+                decided.append(try Self.decide(command, records: records, settings: settings, router: router, limiter: limiter,
+                                               now: now))
             }
             var noticed = false
             for notice in notices where try !records.isSeen(notice.event.platform, eventID: notice.event.id) {
@@ -83,14 +87,39 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         return outcomes
     }
 
-    /// One event inside the batch's transaction: dedupe by its id, decide, queue the reply.
-    static func decide(_ event: ChatEvent, _ parsed: Result<ParsedCommand, CommandError>, actor: PersonID,
-                       records: any IncidentRecords, settings: EngineSettings, router: OutboxRouter,
-                       now: Timestamp) throws -> EngineOutcome {
+    /// A command in a batch: where it is, what was typed, who typed it, and whether the
+    /// per-person limit lets it through.
+    struct TypedCommand: Sendable {
+        var index: Int
+        var event: ChatEvent
+        var parsed: Result<ParsedCommand, CommandError>
+        var actor: PersonID
+        var verdict: CommandLimiter.Verdict
+    }
+
+    /// One event inside the batch's transaction: dedupe by its id, decide (unless its sender is
+    /// over the limit), queue the reply. A refusal posted where the whole room reads it is
+    /// shown at most once a minute per person.
+    static func decide(_ command: TypedCommand, records: any IncidentRecords, settings: EngineSettings, router: OutboxRouter,
+                       limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
+        let event = command.event
         if try records.isSeen(event.platform, eventID: event.id) { return EngineOutcome(.duplicate) }
         try records.markSeen(event.platform, eventID: event.id, at: now)
-        var decider = Decider(records: records, settings: settings, router: router, event: event, actor: actor, now: now)
-        let outcome = try decider.decide(parsed)
+        var outcome: EngineOutcome
+        switch command.verdict {
+        case .allowed:
+            var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
+            outcome = try decider.decide(command.parsed)
+        case .slowDown(let until):
+            outcome = EngineOutcome(.refused, reply: .refusal(
+                "Slow down: you sent more than \(settings.commandsPerMinute) commands in a minute. "
+                    + "Commands you send before \(settings.policy.timeZone.clockTime(until)) are ignored."))
+        case .ignored:
+            return EngineOutcome(.ignored)
+        }
+        if outcome.disposition == .refused, event.reply == .outboxToRoom, !limiter.showsRefusal(event.platform, event.user, at: now) {
+            outcome.reply = nil
+        }
         if event.reply != .inline, let reply = outcome.reply {
             try records.enqueue([router.reply(reply, to: event, incident: outcome.incident, at: now)])
         }

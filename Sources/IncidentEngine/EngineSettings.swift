@@ -20,9 +20,13 @@ public struct EngineSettings: Sendable {
     public var mirror: Bool
     /// The unlisted accounts served: who may type commands and be named IC or given a role.
     public var community: Community
+    /// Commands one person may send in a minute; past that they are told once to slow down
+    /// and then ignored for the rest of the minute.
+    public var commandsPerMinute: Int
 
     public init(policy: Policy, roster: Roster, platforms: Set<Platform>, broadcastRooms: [Platform: String] = [:],
-                seenRetention: Duration = .days(7), mirror: Bool = false, community: Community = .everyone) {
+                seenRetention: Duration = .days(7), mirror: Bool = false, community: Community = .everyone,
+                commandsPerMinute: Int = 30) {
         self.policy = policy
         self.roster = roster
         self.platforms = platforms
@@ -30,6 +34,7 @@ public struct EngineSettings: Sendable {
         self.seenRetention = seenRetention
         self.mirror = mirror
         self.community = community
+        self.commandsPerMinute = commandsPerMinute
     }
 }
 

@@ -18,7 +18,8 @@ import Testing
         try await bot.settle()
         let settled = bot.slack.delivered.count
         let flood = 2_500
-        for n in 1...flood { try await bot.say("U0ERIN005", "/note finding \(n)", in: Self.room) }
+        // A busy room: a hundred people, each well under the per-person limit.
+        for n in 1...flood { try await bot.say("U0FLOOD\(n % 100)", "/note finding \(n)", in: Self.room) }
         try await bot.say("U0ERIN005", "/incident declare Checkout down --sev P0")
         await bot.delivery.drain()
 

@@ -1,0 +1,67 @@
+import IncidentCore
+import Synchronization
+
+/// Per-person limits on commands, so one account, or a loop of bots, cannot flood the store
+/// and the rooms: at most `perMinute` commands in any minute, the first one over that answered
+/// with one "slow down", the rest ignored until the minute has passed. Also lets a refusal
+/// posted in a room for everyone (Matrix) through at most once a minute per person.
+///
+/// Kept in memory: a restart forgets the counts, which only ever lets more through.
+public final class CommandLimiter: Sendable {
+    public enum Verdict: Hashable, Sendable {
+        case allowed
+        /// Over the limit for the first time in this window: tell them once.
+        case slowDown(until: Timestamp)
+        /// Over the limit and already told.
+        case ignored
+    }
+
+    struct Account: Hashable {
+        var platform: Platform
+        var user: String
+    }
+
+    struct Usage {
+        /// When this account's recent commands came, oldest first, at most `perMinute`.
+        var recent: [Timestamp] = []
+        var toldToSlowDown = false
+        var lastRefusalShown: Timestamp?
+    }
+
+    public let perMinute: Int
+    let usage = Mutex<[Account: Usage]>([:])
+    static let window: Duration = .seconds(60)
+
+    public init(perMinute: Int) {
+        self.perMinute = perMinute
+    }
+
+    /// Counts a command from `user` at `now` and says whether to carry it out.
+    public func admit(_ platform: Platform, _ user: String, at now: Timestamp) -> Verdict {
+        usage.withLock { usage in
+            if usage.count > 10_000 { usage = usage.filter { now - ($0.value.recent.last ?? now) < Self.window } }
+            var entry = usage[Account(platform: platform, user: user), default: Usage()]
+            defer { usage[Account(platform: platform, user: user)] = entry }
+            entry.recent.removeAll { now - $0 >= Self.window }
+            guard entry.recent.count >= perMinute else {
+                entry.recent.append(now)
+                entry.toldToSlowDown = false
+                return .allowed
+            }
+            guard !entry.toldToSlowDown else { return .ignored }
+            entry.toldToSlowDown = true
+            return .slowDown(until: entry.recent[0] + Self.window)
+        }
+    }
+
+    /// Whether a refusal for `user`, posted where everyone reads it, should be shown now: at
+    /// most once a minute per person.
+    public func showsRefusal(_ platform: Platform, _ user: String, at now: Timestamp) -> Bool {
+        usage.withLock { usage in
+            let account = Account(platform: platform, user: user)
+            if let last = usage[account]?.lastRefusalShown, now - last < Self.window { return false }
+            usage[account, default: Usage()].lastRefusalShown = now
+            return true
+        }
+    }
+}

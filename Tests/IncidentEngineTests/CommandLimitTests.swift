@@ -1,0 +1,51 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// One account, or a loop of bots, cannot flood the store and the rooms.
+@Suite struct CommandLimitTests {
+    static let room = ScenarioTests.room
+
+    @Test func aPersonPastTheLimitIsToldOnceThenIgnoredUntilTheMinuteIsOver() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        var dispositions: [EngineOutcome.Disposition] = []
+        var replies: [String] = []
+        for n in 1...34 {
+            let outcome = try await bot.say("U0BOB0002", "/note loop \(n)", in: Self.room)
+            dispositions.append(outcome.disposition)
+            replies.append(outcome.reply?.plainText() ?? "")
+        }
+        #expect(dispositions.prefix(30).allSatisfy { $0 == .handled })
+        #expect(dispositions[30] == .refused)
+        #expect(replies[30] == "Slow down: you sent more than 30 commands in a minute. Commands you send before 10:01 UTC are ignored.")
+        #expect(dispositions.suffix(3) == [.ignored, .ignored, .ignored])
+        #expect(replies.suffix(3) == ["", "", ""])
+        let notes = try await bot.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count }
+        #expect(notes == 30)
+        // Somebody else is not slowed by it, and a minute later bob is heard again.
+        #expect(try await bot.say("U0CAROL03", "/note still here", in: Self.room).disposition == .handled)
+        bot.clock.advance(by: .seconds(60))
+        #expect(try await bot.say("U0BOB0002", "/note back", in: Self.room).disposition == .handled)
+    }
+
+    /// On Matrix a refusal is posted for the whole room to read; a person who keeps getting
+    /// refused sees it once a minute, not once a command.
+    @Test func refusalsForTheWholeRoomAreShownOnceAMinutePerPerson() async throws {
+        let bot = try TestBot()
+        func event(_ n: Int, _ user: String) -> ChatEvent {
+            ChatEvent(platform: .matrix, id: "$refused\(n)", room: "!lobby:localhost", user: user, text: "!ack INC-7", reply: .outboxToRoom)
+        }
+        let outcomes = try await bot.engine.handle([event(1, "@mallory:example.org"), event(2, "@mallory:example.org"),
+                                                    event(3, "@eve:example.org")], checkpoint: nil)
+        #expect(outcomes.map(\.disposition) == [.refused, .refused, .refused])
+        #expect(outcomes.map { $0.reply != nil } == [true, false, true])
+        let replies = try await bot.store.read { try $0.pendingOutbox(limit: 10) }
+        #expect(replies.count == 2)
+        bot.clock.advance(by: .seconds(60))
+        let later = try await bot.engine.handle([event(4, "@mallory:example.org")], checkpoint: nil)
+        #expect(later[0].reply != nil)
+    }
+}
