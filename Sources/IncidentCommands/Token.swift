@@ -16,12 +16,26 @@ struct Token: Hashable, Sendable {
 /// only at the start of a word and closes at the matching quote followed by white space or
 /// the end; a quote that never closes is an ordinary character, so `can't` and a stray `"`
 /// never swallow the rest of the line. Slack's escapes (`<@U0123|name>`, `<#C0123|name>`)
-/// are single tokens. Runs in one pass over the text.
+/// are single tokens.
+///
+/// Runs in time linear in the text: a search for a closing quote that finds none is
+/// remembered, so a line of thousands of unclosed quotes is not searched to its end from each
+/// of them; a search that finds one is consumed with the quoted token.
 enum Tokenizer {
     static func tokens(_ text: String) -> [Token] {
         var tokens: [Token] = []
         var index = text.startIndex
         var offset = 0
+        // Per closing quote: the position from which on the text has no closing quote of it.
+        var unclosedFrom: [Character: String.Index] = [:]
+        func closing(_ close: Character, after open: String.Index) -> String.Index? {
+            if let from = unclosedFrom[close], open >= from { return nil }
+            guard let end = quoteEnd(text, after: open, close: close) else {
+                unclosedFrom[close] = open
+                return nil
+            }
+            return end
+        }
         func advance() {
             index = text.index(after: index)
             offset += 1
@@ -33,7 +47,7 @@ enum Tokenizer {
             }
             let start = index
             let startOffset = offset
-            if let close = closingQuote(for: text[index]), let end = quoteEnd(text, after: index, close: close) {
+            if let close = closingQuote(for: text[index]), let end = closing(close, after: index) {
                 let body = String(text[text.index(after: index)..<end])
                 while index <= end { advance() }
                 tokens.append(Token(text: body, offset: startOffset, start: start, quoted: true))

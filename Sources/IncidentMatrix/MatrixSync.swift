@@ -264,22 +264,33 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// The text a command is read from: the plain body, with each pill of the HTML body (which
     /// clients show as the person's display name) replaced by the Matrix id it links to.
+    ///
+    /// Linear in the text: the HTML is read once from left to right, each label is looked for
+    /// in the body after the previous one (pills come in the same order in both), and no more
+    /// than `pillLimit` pills are read (no command names that many people).
     static func commandText(_ body: String, html: String?) -> String {
         guard let html, html.contains("https://matrix.to/#/") else { return body }
-        var text = body
+        var text = ""
+        var unread = Substring(body)
         var rest = Substring(html)
-        while let start = rest.range(of: "<a href=\"https://matrix.to/#/") {
+        var pills = 0
+        while pills < pillLimit, let start = rest.range(of: "<a href=\"https://matrix.to/#/") {
+            pills += 1
             rest = rest[start.upperBound...]
-            guard let quote = rest.firstIndex(of: "\""), let close = rest.range(of: "</a>") else { break }
+            guard let quote = rest.firstIndex(of: "\""), let open = rest[quote...].firstIndex(of: ">"),
+                  let close = rest[open...].range(of: "</a>") else { break }
             let target = String(rest[..<quote]).removingPercentEncoding ?? String(rest[..<quote])
-            guard let open = rest[quote...].firstIndex(of: ">"), open < close.lowerBound else { break }
-            let label = String(rest[rest.index(after: open)..<close.lowerBound])
+            let label = rest[rest.index(after: open)..<close.lowerBound]
             rest = rest[close.upperBound...]
-            guard target.hasPrefix("@"), !label.isEmpty, let found = text.range(of: label) else { continue }
-            text.replaceSubrange(found, with: target)
+            guard target.hasPrefix("@"), !label.isEmpty, let found = unread.range(of: label) else { continue }
+            text += unread[..<found.lowerBound]
+            text += target
+            unread = unread[found.upperBound...]
         }
-        return text
+        return text + unread
     }
+
+    static var pillLimit: Int { 32 }
 
     /// Runs `body` until it succeeds, waiting with backoff after each failure; nil when the
     /// service is shutting down.

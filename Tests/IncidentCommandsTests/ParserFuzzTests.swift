@@ -92,6 +92,24 @@ import Testing
         }
     }
 
+    /// Words that each open a quote that never closes: every one used to search the rest of the
+    /// line for its closing quote, so the work grew with the square of the length. Scaled up to
+    /// the longest command taken, the parse must still finish (the time limit is a hang guard,
+    /// not a benchmark: bench/parser.sh measures).
+    @Test(.timeLimit(.minutes(1)), arguments: [80, 800, CommandParser.maxLength - 10])
+    func unclosedQuotesTakeTimeLinearInTheLine(length: Int) {
+        for opener in ["\"a ", "'a ", "“a ", "‘a ", "\"a “b 'c ‘d "] {
+            let body = String(repeating: opener, count: max(1, length / opener.count)).trimmingCharacters(in: .whitespaces)
+            switch CommandParser.parse("/note " + body) {
+            case .success(let parsed):
+                #expect(parsed.command == .note(body), "\(opener)")
+            case .failure(let error):
+                // A note has room for 4,000 characters; the whole line was still read.
+                #expect(body.count > 4_000 && error.reason.hasPrefix("That text is too long"), "\(opener): \(error)")
+            }
+        }
+    }
+
     /// Property: any title of ordinary words declares with exactly those words, single-spaced.
     @Test func titlesSurviveParsing() throws {
         var random = SeededRandom(state: 7)

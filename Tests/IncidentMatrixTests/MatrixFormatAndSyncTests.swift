@@ -112,6 +112,21 @@ import Testing
         #expect(MatrixSync<ManualClock>.inviter(["invite_state": ["events": [real, other, joined]]], me: me) == "@mallory:evil.example")
     }
 
+    /// Thousands of pills whose labels are nowhere in the body: each used to be searched for
+    /// from the start of the body. Only the first `pillLimit` are read now, each from where the
+    /// last one was found.
+    @Test(.timeLimit(.minutes(1)), arguments: [1_000, 20_000])
+    func pillExtractionTakesTimeLinearInTheMessage(pills: Int) {
+        let body = "!ic INC-1 Alice " + String(repeating: "x", count: pills * 4)
+        let html = "!ic INC-1 <a href=\"https://matrix.to/#/@alice:example.org\">Alice</a> "
+            + String(repeating: "<a href=\"https://matrix.to/#/@bob:example.org\">Nobody</a>", count: pills)
+        #expect(MatrixSync<ManualClock>.commandText(body, html: html).hasPrefix("!ic INC-1 @alice:example.org xxxx"))
+        // Pills are matched in order, each after the one before.
+        let two = MatrixSync<ManualClock>.commandText("!role comms Bo then Bo", html:
+            "!role comms <a href=\"https://matrix.to/#/@bo:a.org\">Bo</a> then <a href=\"https://matrix.to/#/@bo2:b.org\">Bo</a>")
+        #expect(two == "!role comms @bo:a.org then @bo2:b.org")
+    }
+
     @Test func anOutsiderIsToldWhichServersTheBotServesWithTheirIDEscaped() {
         let notice = MatrixSync<ManualClock>.outsiderNotice("@room:evil.example", community: Community(matrix: ["example.org"]))
         let body = MatrixFormat.notice(notice, people: [:])["body"]?.string ?? ""
