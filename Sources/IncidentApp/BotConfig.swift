@@ -41,6 +41,8 @@ public struct BotConfig: Sendable {
         public var path = "/slack/events"
         public var apiURL = "https://slack.com/api"
         public var maxBody = 1 << 20
+        /// How long a request may take to arrive; a slower client is cut off.
+        public var readTimeout: Duration = .seconds(10)
         /// Team (`T...`) and Enterprise Grid (`E...`) ids served; empty: the bot's own team.
         public var allowedTeams: [String] = []
     }
@@ -58,7 +60,7 @@ public struct BotConfig: Sendable {
         public var syncTimeout: Duration = .seconds(30)
     }
 
-    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "allowed_teams"]
+    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
     static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror", "slack", "matrix"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
@@ -150,6 +152,13 @@ public struct BotConfig: Sendable {
                 config.slack.apiURL = text
             }
             if let limit = map.optional("max_body") { config.slack.maxBody = try limit.int(min: 1_024) }
+            if let timeout = map.optional("read_timeout") {
+                let value = try timeout.duration()!
+                guard value >= .seconds(1), value <= .seconds(60) else {
+                    throw timeout.error("read_timeout is between 1s and 60s; Slack sends a request at once and waits 3s for the answer")
+                }
+                config.slack.readTimeout = value
+            }
             if let list = map.optional("allowed_teams") {
                 config.slack.allowedTeams = try list.list().map { (item) throws(ConfigError) in
                     let text = try item.string()

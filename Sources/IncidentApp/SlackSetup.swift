@@ -65,7 +65,7 @@ public struct SlackSetup: Sendable {
     public func endpoint<Clock: IncidentClock>(_ gateway: SlackGateway<Clock>, logger: Logger) -> SlackEndpoint<Clock>? {
         guard let signingSecret else { return nil }
         let settings = SlackEndpoint<Clock>.Settings(host: settings.host, port: settings.port, path: settings.path,
-                                                     maxBody: settings.maxBody)
+                                                     maxBody: settings.maxBody, readTimeout: settings.readTimeout)
         return SlackEndpoint(gateway: gateway, signer: SlackSigner(secret: signingSecret.value), settings: settings, logger: logger)
     }
 }

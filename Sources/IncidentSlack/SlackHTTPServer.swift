@@ -18,13 +18,17 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         public var port: Int
         public var path: String
         public var maxBody: Int
+        /// How long a request may take to arrive, head and body, and how long a connection may
+        /// sit idle: a client that sends slowly (slow-loris) is cut off, not waited for.
+        public var readTimeout: Duration
 
         /// The defaults live in the config (`BotConfig.SlackSettings`), not here.
-        public init(host: String, port: Int, path: String, maxBody: Int) {
+        public init(host: String, port: Int, path: String, maxBody: Int, readTimeout: Duration) {
             self.host = host
             self.port = port
             self.path = path
             self.maxBody = maxBody
+            self.readTimeout = readTimeout
         }
     }
 
@@ -58,7 +62,10 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         }
         let logger = logger
         let settings = settings
-        return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
+        let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
+                                              + settings.readTimeout.components.attoseconds / 1_000_000_000)
+        return Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
+                           configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
                            onServerRunning: { channel in
                                let port = channel.localAddress?.port ?? settings.port
                                logger.info("Slack endpoint listening", metadata: ["address": "\(settings.host):\(port)", "path": "\(settings.path)"])
@@ -75,7 +82,13 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         }
         let body: [UInt8]
         do {
-            body = Array(try await request.body.collect(upTo: settings.maxBody).readableBytesView)
+            guard let read = try await Self.collect(request.body, upTo: settings.maxBody, within: settings.readTimeout) else {
+                stats.record(.malformed)
+                logger.warning("Slack request refused: body not sent within the read timeout",
+                               metadata: ["timeout": "\(DurationText.format(settings.readTimeout))"])
+                return Response(status: .requestTimeout, headers: [.connection: "close"])
+            }
+            body = read
         } catch is NIOTooManyBytesError {
             stats.record(.tooLarge)
             logger.warning("Slack request refused: body over the limit", metadata: ["limit": "\(settings.maxBody)"])
@@ -131,6 +144,19 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         case .empty: return Response(status: .ok)
         case .challenge(let challenge): return Self.text(.ok, challenge)
         case .ephemeral: return Self.json(answer.payload!)
+        }
+    }
+
+    /// The body, or nil when it has not all arrived within `timeout`.
+    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration) async throws -> [UInt8]? {
+        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
     }
 

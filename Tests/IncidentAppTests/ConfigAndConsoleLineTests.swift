@@ -34,6 +34,7 @@ import Testing
         ("slack:\n  listen: 0.0.0.0:99999\n", "config.yaml:2: slack.listen: listen is host:port"),
         ("slack:\n  path: slack/events\n", "config.yaml:2: slack.path: path is a URL path"),
         ("slack:\n  api_url: slack.com/api\n", "config.yaml:2: slack.api_url: api_url is an http(s) URL"),
+        ("slack:\n  read_timeout: 5m\n", "config.yaml:2: slack.read_timeout: read_timeout is between 1s and 60s"),
         ("slack:\n  max_body: 10\n", "config.yaml:2: slack.max_body: must be 1024 or more"),
         ("slack:\n  token: xoxb-1\n", "config.yaml:2: slack: unknown key “token”"),
         ("a: [\n", "config.yaml:"),

@@ -89,6 +89,49 @@ import Testing
         try await expectStillServing(bot)
     }
 
+    /// A client that sends its request a byte at a time (slow-loris) is cut off after the read
+    /// timeout (1 s here) instead of holding a connection, and the endpoint goes on serving.
+    @Test(arguments: ["body", "head"])
+    func aClientSendingSlowlyIsCutOff(part: String) async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let before = try await bot.storeCounts()
+        let script = """
+            import socket, sys, time
+            port, part = int(sys.argv[1]), sys.argv[2]
+            s = socket.create_connection(("127.0.0.1", port))
+            head = b"POST /slack/events HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/x-www-form-urlencoded\\r\\n"
+            if part == "body":
+                s.sendall(head + b"Content-Length: 100\\r\\n\\r\\n")
+                trickle = b"a" * 100
+            else:
+                trickle = head
+            s.settimeout(0.3)
+            start = time.time()
+            for byte in trickle[:30]:
+                try:
+                    s.sendall(bytes([byte]))
+                    answer = s.recv(200)
+                    print("%.1f %s" % (time.time() - start, answer.split(b"\\r\\n")[0].decode() or "closed"))
+                    sys.exit(0)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    print("%.1f closed" % (time.time() - start))
+                    sys.exit(0)
+            print("%.1f still open" % (time.time() - start))
+            """
+        let output = try TestTools.run("/usr/bin/env", ["python3", "-c", script, "\(bot.endpoint.port)", part])
+        let result = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let words = result.split(separator: " ", maxSplits: 1)
+        // 30 bytes 0.3 s apart take 9 s: cut off well before that, by the 1 s read timeout.
+        #expect(words.count == 2 && words[1] != "still open", "\(result)")
+        #expect((Double(words.first ?? "") ?? 99) < 5, "\(result)")
+        if part == "body" { #expect(words.last == "HTTP/1.1 408 Request Timeout", "\(result)") }
+        try await expectUnchanged(bot, before, "a slow client")
+        try await expectStillServing(bot)
+    }
+
     @Test func anOversizedBodyIs413() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }

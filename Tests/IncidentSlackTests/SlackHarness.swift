@@ -69,6 +69,7 @@ final class SlackHarness: Sendable {
           enabled: true
           listen: 127.0.0.1:0
           max_body: 65536
+          read_timeout: 1s
         """
     }
 
