@@ -5,8 +5,9 @@ checks every call against.
 
     python3 scripts/extract-slack-methods.py ../shared/specs/slack-api-specs/web-api/slack_web_openapi_v2_without_examples.json
 
-The 2021 snapshot lacks apps.connections.open (Socket Mode); it is added from Slack's method
-page (https://docs.slack.dev/reference/methods/apps.connections.open) and marked as such.
+The 2021 snapshot lacks apps.connections.open (Socket Mode) and the message-metadata arguments
+(chat.postMessage metadata, conversations.history include_all_metadata, 2022); they are added
+from Slack's pages and marked as such.
 """
 import json
 import sys
@@ -25,6 +26,10 @@ methods.setdefault("apps.connections.open", {
     "verb": "POST", "arguments": {}, "token": "app",
     "source": "https://docs.slack.dev/reference/methods/apps.connections.open (not in the 2021 OpenAPI snapshot)",
 })
+# Arguments Slack added after the snapshot (message metadata, 2022), from the method pages.
+later = "https://docs.slack.dev/messaging/message-metadata (not in the 2021 OpenAPI snapshot)"
+methods["chat.postMessage"]["arguments"]["metadata"] = {"type": "string", "required": False, "source": later}
+methods["conversations.history"]["arguments"]["include_all_metadata"] = {"type": "boolean", "required": False, "source": later}
 out = {
     "source": "slackapi/slack-api-specs web-api/slack_web_openapi_v2.json, snapshot bc08db4 (info.version %s)"
               % spec["info"]["version"],

@@ -51,9 +51,20 @@ public struct TransportJob: Hashable, Sendable {
     /// can go out before its room exists, even before a restart), not among the invitees. A
     /// platform whose incident rooms are invite-only (Matrix) lets them in too.
     public var pagedPeople: [PersonID]
+    /// Whether an earlier attempt may have reached the platform without being recorded: the
+    /// first attempt of a lane since this process started (the one that may have been in
+    /// flight when the last one died) or any retry. A platform with no idempotency key
+    /// (Slack) looks for the job's key before sending again.
+    public var maybeSent: Bool
+    /// When the job was queued: a room made before it cannot be the room it made.
+    public var queuedAt: Timestamp?
+    /// For a room creation: ids of this platform's rooms already bound to incidents, which a
+    /// retried creation must not take for its own.
+    public var boundRooms: Set<String>
 
     public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil,
-                incidentRoom: String? = nil, pagedPeople: [PersonID] = []) {
+                incidentRoom: String? = nil, pagedPeople: [PersonID] = [], maybeSent: Bool = false, queuedAt: Timestamp? = nil,
+                boundRooms: Set<String> = []) {
         self.key = key
         self.action = action
         self.people = people
@@ -61,6 +72,9 @@ public struct TransportJob: Hashable, Sendable {
         self.incident = incident
         self.incidentRoom = incidentRoom
         self.pagedPeople = pagedPeople
+        self.maybeSent = maybeSent
+        self.queuedAt = queuedAt
+        self.boundRooms = boundRooms
     }
 
     public enum Action: Hashable, Sendable {

@@ -67,6 +67,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let logger: Logger
     public let wake: WakeSignal
     private let draining = Mutex(false)
+    /// Lanes tried since this process started: the first attempt in each may repeat one the
+    /// last process made just before it died.
+    private let lanesTried = Mutex<Set<String>>([])
     private let stopping = Mutex(false)
 
     public init(store: any IncidentStore, clock: Clock, transports: [any ChatTransport], router: OutboxRouter,
@@ -297,8 +300,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     func resolve(_ item: OutboxItem) async throws -> TransportJob {
         var job = try await resolveAction(item)
         job.incident = item.incident
+        job.queuedAt = item.createdAt
+        let firstInLane = lanesTried.withLock { $0.insert(item.lane).inserted }
+        job.maybeSent = item.attempts > 0 || firstInLane
         if job.isPage, let incident = item.incident {
             job.incidentRoom = try await store.read { try $0.roomID(item.platform, incident: incident) }
+        }
+        if case .createRoom = job.action, job.maybeSent {
+            job.boundRooms = try await store.read { try $0.boundRooms(item.platform) }
         }
         if case .createRoom(_, _, let invite) = job.action, let incident = item.incident {
             job.pagedPeople = try await store.read { try $0.pagedPeople(incident: incident, platform: item.platform) }

@@ -84,6 +84,8 @@ public protocol IncidentRecords {
     // Rooms on platforms.
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws
     func roomID(_ platform: Platform, incident: Int) throws -> String?
+    /// The ids of every room on `platform` bound to an incident.
+    func boundRooms(_ platform: Platform) throws -> Set<String>
 
     // Platform sync positions (Matrix since-tokens).
     func syncToken(_ platform: Platform) throws -> String?

@@ -263,6 +263,10 @@ struct SQLiteRecords: IncidentRecords {
             """, arguments: [platform.rawValue, roomID, name, incident])
     }
 
+    func boundRooms(_ platform: Platform) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT room_id FROM room WHERE platform = ?", arguments: [platform.rawValue]))
+    }
+
     func roomID(_ platform: Platform, incident: Int) throws -> String? {
         try String.fetchOne(db, sql: "SELECT room_id FROM room WHERE platform = ? AND incident = ?",
                             arguments: [platform.rawValue, incident])

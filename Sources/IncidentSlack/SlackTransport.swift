@@ -6,10 +6,16 @@ import Synchronization
 
 /// The outbound half of Slack: carries out outbox jobs with Web API calls.
 ///
-/// Idempotency: Slack has no idempotency key for `chat.postMessage`, so a crash between a send
-/// and the outbox marking it done can show a message twice (at least once). Within a process,
-/// a room whose creation half succeeded (channel made, topic or invites failed) is remembered
-/// by the job's key, so the retry finishes that channel instead of making a second one.
+/// Idempotency: Slack has no idempotency key, so the transport makes its own.
+/// - Every message it posts carries its outbox key in Slack message metadata. A job that may
+///   have been sent already (`TransportJob.maybeSent`: the first of its lane since start, or a
+///   retry) first looks for that key in the channel's recent history and is done if it is there.
+/// - A channel creation told `name_taken` that may have been made already adopts the channel
+///   of that name if the bot made it after the job was queued and no incident has it yet,
+///   instead of making a `-2`.
+/// - Within a process, a room whose creation half succeeded (channel made, topic or invites
+///   failed) is remembered by the job's key, so the retry finishes that channel.
+/// Ephemeral replies (`chat.postEphemeral`) leave no history to look in: they stay at least once.
 public final class SlackTransport: ChatTransport {
     public let platform = Platform.slack
     let api: SlackWebAPI
@@ -23,7 +29,15 @@ public final class SlackTransport: ChatTransport {
         var created: [String: (id: String, name: String)] = [:]
         /// Direct message channel per Slack user id.
         var directChannels: [String: String] = [:]
+        /// The bot's own user id, from `auth.test`.
+        var botUser: String?
     }
+
+    /// The metadata event type that carries an outbox key.
+    static let metadataEventType = "incident_bot_outbox"
+    /// How much of a channel's history is searched for a key: the newest messages, since the
+    /// message in doubt went out just before the restart.
+    static let historyDepth = 100
 
     public init(api: SlackWebAPI, logger: Logger) {
         self.api = api
@@ -39,7 +53,7 @@ public final class SlackTransport: ChatTransport {
     func perform(_ job: TransportJob) async throws(SlackAPIError) -> TransportReceipt {
         switch job.action {
         case .createRoom(let name, let topic, let invitees):
-            let channel = try await createChannel(name, key: job.key)
+            let channel = try await createChannel(name, job: job)
             try await call("conversations.setTopic", ["channel": channel.id, "topic": SlackFormat.topic(topic, people: job.people)])
             try await invite(invitees.compactMap { job.people[$0]?.account }, to: channel.id)
             _ = state.withLock { $0.created.removeValue(forKey: job.key) }
@@ -68,8 +82,10 @@ public final class SlackTransport: ChatTransport {
         return .delivered
     }
 
-    /// `conversations.create`, moving to `name-2`, `name-3`, ... while Slack says `name_taken`.
-    func createChannel(_ name: String, key: String) async throws(SlackAPIError) -> (id: String, name: String) {
+    /// `conversations.create`, moving to `name-2`, `name-3`, ... while Slack says `name_taken`,
+    /// unless the taken channel is the one an earlier attempt of this job made.
+    func createChannel(_ name: String, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String) {
+        let key = job.key
         if let done = state.withLock({ $0.created[key] }) { return done }
         for attempt in 1...nameAttempts {
             let candidate = attempt == 1 ? name : Self.suffixed(name, attempt)
@@ -83,10 +99,56 @@ public final class SlackTransport: ChatTransport {
                 if attempt > 1 { logger.notice("Slack channel name taken; used the next one", metadata: ["name": "\(made.name)"]) }
                 return made
             } catch where error.code == "name_taken" {
+                if job.maybeSent, let adopted = try await channelMadeEarlier(named: candidate, job: job, logger: logger) {
+                    state.withLock { $0.created[key] = adopted }
+                    logger.notice("Slack channel made by an earlier attempt adopted, not made again", metadata: ["name": "\(candidate)"])
+                    return adopted
+                }
                 continue
             }
         }
         throw .slack(method: "conversations.create", error: "name_taken (tried \(name) to \(Self.suffixed(name, nameAttempts)))")
+    }
+
+    /// The channel called `name` if this job's earlier attempt made it: the bot made it, after
+    /// the job was queued (five minutes' leeway for clocks), and no incident has it. A list the
+    /// bot may not read (a missing scope) finds none: the creation moves to the next suffix.
+    func channelMadeEarlier(named name: String, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
+        do {
+            return try await findChannelMadeEarlier(named: name, job: job)
+        } catch where error.code.map { !SlackAPIError.transientErrors.contains($0) } ?? false {
+            logger.warning("cannot list Slack channels to find one a cut-short creation made; making the next", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    func findChannelMadeEarlier(named name: String, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
+        let me = try await botUser()
+        var cursor = ""
+        for _ in 0..<50 {
+            var arguments = ["types": "public_channel", "exclude_archived": "true", "limit": "200"]
+            if !cursor.isEmpty { arguments["cursor"] = cursor }
+            let answer = try await call("conversations.list", arguments)
+            if let found = answer["channels"]?.array?.first(where: { $0["name"]?.string == name }) {
+                guard let id = found["id"]?.string, found["creator"]?.string == me, !job.boundRooms.contains(id) else { return nil }
+                if let queued = job.queuedAt, let created = found["created"]?.int, Int64(created) < queued.secondsSinceEpoch - 300 {
+                    return nil
+                }
+                return (id, name)
+            }
+            cursor = answer["response_metadata"]?["next_cursor"]?.string ?? ""
+            if cursor.isEmpty { return nil }
+        }
+        return nil
+    }
+
+    func botUser() async throws(SlackAPIError) -> String {
+        if let known = state.withLock({ $0.botUser }) { return known }
+        guard let user = try await call("auth.test", [:])["user_id"]?.string else {
+            throw .unavailable(method: "auth.test", reason: "no user_id in the answer")
+        }
+        state.withLock { $0.botUser = user }
+        return user
     }
 
     /// Slack channel names are at most 80 characters; the suffix replaces the end if needed.
@@ -128,8 +190,34 @@ public final class SlackTransport: ChatTransport {
         return id
     }
 
+    /// Posts `message` with the job's key in its metadata, unless a post that may have gone
+    /// out already is found with that key.
     func post(_ message: Message, to channel: String, job: TransportJob) async throws(SlackAPIError) {
-        try await call("chat.postMessage", messageArguments(message, job: job).merging(["channel": channel, "unfurl_links": "false"]) { _, new in new })
+        if job.maybeSent, try await isPosted(job.key, in: channel) {
+            logger.notice("Slack message already posted before a restart or a lost answer; not posted again",
+                          metadata: ["outbox.key": "\(job.key)"])
+            return
+        }
+        let metadata: JSONValue = ["event_type": .string(Self.metadataEventType), "event_payload": ["key": .string(job.key)]]
+        try await call("chat.postMessage", messageArguments(message, job: job).merging([
+            "channel": channel, "unfurl_links": "false", "metadata": metadata.text,
+        ]) { _, new in new })
+    }
+
+    /// Whether a message carrying `key` is among the channel's newest. A history the bot may
+    /// not read (a missing scope) counts as not found: the message goes out, at least once.
+    func isPosted(_ key: String, in channel: String) async throws(SlackAPIError) -> Bool {
+        do {
+            let answer = try await call("conversations.history", [
+                "channel": channel, "limit": "\(Self.historyDepth)", "include_all_metadata": "true",
+            ])
+            return answer["messages"]?.array?.contains {
+                $0["metadata"]?["event_type"]?.string == Self.metadataEventType && $0["metadata"]?["event_payload"]?["key"]?.string == key
+            } == true
+        } catch where error.code.map { !SlackAPIError.transientErrors.contains($0) } ?? false {
+            logger.warning("cannot read a Slack channel's history to check for a repeat; posting", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 
     func messageArguments(_ message: Message, job: TransportJob) -> [String: String] {

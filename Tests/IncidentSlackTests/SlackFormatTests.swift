@@ -98,6 +98,11 @@ import Testing
         })
         let known = Set(CommandName.allCases.map { "/" + $0.rawValue.split(separator: " ")[0] })
         #expect(registered == known)
-        #expect(!text.contains("chat:write.public") && !text.contains("channels:history"), "scopes beyond need")
+        // Exactly the scopes the bot uses, each for the methods named beside it in the manifest.
+        let scopes = Set(text.split(separator: "\n").drop { !$0.contains("bot:") }.dropFirst()
+            .prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }
+            .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(2).split(separator: " ")[0] }.map(String.init))
+        #expect(scopes == ["commands", "app_mentions:read", "channels:manage", "channels:join", "channels:read", "channels:history",
+                           "im:history", "chat:write", "im:write", "users:read"], "scopes beyond need: \(scopes)")
     }
 }

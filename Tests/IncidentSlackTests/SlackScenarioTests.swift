@@ -107,6 +107,49 @@ import Testing
         #expect(bot.fake.calls.filter { $0.method == "conversations.create" }.map(\.error) == ["name_taken", "name_taken", nil])
     }
 
+    /// Slack carries out a call but its answer is lost (as when the bot dies mid-call): the
+    /// retry finds the channel it made and the messages it posted, by the outbox key in their
+    /// metadata, and makes and posts nothing twice.
+    @Test(arguments: ["conversations.create", "chat.postMessage"])
+    func aCallWhoseAnswerWasLostIsNotRepeated(method: String) async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.loseAnswer(method: method))
+        if method == "chat.postMessage" { bot.fake.inject(.loseAnswer(method: method)) }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<10 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(5))
+        }
+        #expect(bot.fake.calls.contains { $0.method == method && $0.status == 502 })
+        try Self.expectDeclarationDeliveredOnce(bot)
+        #expect(bot.fake.channel(named: Self.room + "-2") == nil)
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+        // Every post carries its outbox key.
+        #expect(bot.fake.posted.filter { $0.method == "chat.postMessage" }.allSatisfy {
+            $0.metadata?["event_payload"]?["key"]?.string?.hasPrefix("INC-1/") == true
+        })
+    }
+
+    /// A channel of the same name that someone else made, or that an incident already has, is
+    /// never adopted: the declaration moves to the next suffix as before.
+    @Test func aTakenChannelTheBotDidNotMakeForThisJobIsNotAdopted() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.addChannel(Self.room, botIsMember: true)
+        bot.fake.inject(.loseAnswer(method: "conversations.create"))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<10 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(5))
+        }
+        // The first "-2" was made (answer lost), then adopted on the retry; the human's channel never.
+        let made = try #require(bot.fake.channel(named: Self.room + "-2"))
+        #expect(bot.fake.messages(in: made.id).filter { $0.text.contains("🚨 INC-1:") }.count == 1)
+        #expect(bot.fake.channel(named: Self.room + "-3") == nil)
+        #expect(bot.fake.messages(in: try #require(bot.fake.channel(named: Self.room)).id).isEmpty)
+    }
+
     @Test func a429StormIsWaitedOutAsSlackAsksAndNothingIsLostOrDoubled() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }

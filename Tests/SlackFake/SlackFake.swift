@@ -34,6 +34,9 @@ public final class FakeSlack: Sendable {
         public var isIM: Bool
         public var members: Set<String>
         public var topic: String
+        /// Who made it, and when (Unix seconds), as `conversations.list` reports.
+        public var creator = "U0HUMAN01"
+        public var created = Int(Date().timeIntervalSince1970)
     }
 
     public struct Posted: Sendable {
@@ -44,6 +47,8 @@ public final class FakeSlack: Sendable {
         public var blocks: JSONValue?
         /// For ephemeral messages: who sees it.
         public var user: String?
+        /// Message metadata (`event_type`, `event_payload`), as posted.
+        public var metadata: JSONValue?
     }
 
     /// What the fake does to the next calls.
@@ -54,6 +59,9 @@ public final class FakeSlack: Sendable {
         case rateLimit(calls: Int, retryAfter: Int)
         /// The next call of `method` answers `ok: false` with `error`.
         case fail(method: String, error: String)
+        /// The next call of `method` is carried out, but its answer is lost (HTTP 502 from a
+        /// proxy): the caller cannot tell whether it happened, as after a crash mid-call.
+        case loseAnswer(method: String)
     }
 
     struct State {
@@ -221,6 +229,11 @@ public final class FakeSlack: Sendable {
             return fail(error)
         }
         let result = perform(method, arguments, &state)
+        if case .success = result, let index = state.faults.firstIndex(where: { if case .loseAnswer(method) = $0 { true } else { false } }) {
+            state.faults.remove(at: index)
+            record(502, "answer lost")
+            return Response(status: .badGateway, body: .init(byteBuffer: ByteBuffer(string: "bad gateway\n")))
+        }
         switch result {
         case .failure(let error): return fail(error.code)
         case .success(let body):
@@ -254,9 +267,15 @@ public final class FakeSlack: Sendable {
             }
             guard !text.isEmpty || blocks != nil else { return .failure(SlackError(code: "no_text")) }
             guard text.count <= 40_000 else { return .failure(SlackError(code: "msg_too_long")) }
+            var metadata: JSONValue?
+            if let raw = args["metadata"] {
+                guard let parsed = JSONValue.parse(Array(raw.utf8)), parsed["event_type"]?.string?.isEmpty == false,
+                      parsed["event_payload"]?.object != nil else { return .failure(SlackError(code: "invalid_metadata_format")) }
+                metadata = parsed
+            }
             let ts = String(format: "1764000000.%06d", state.nextTS)
             state.nextTS += 1
-            return .success(Posted(method: "", channel: channelID, ts: ts, text: text, blocks: blocks, user: user))
+            return .success(Posted(method: "", channel: channelID, ts: ts, text: text, blocks: blocks, user: user, metadata: metadata))
         }
         switch method {
         case "conversations.create":
@@ -267,8 +286,36 @@ public final class FakeSlack: Sendable {
             }
             guard !state.channels.values.contains(where: { $0.name == name }) else { return .failure(SlackError(code: "name_taken")) }
             let id = state.newID("C")
-            state.channels[id] = Channel(id: id, name: name, isIM: false, members: [Self.botUserID], topic: "")
+            state.channels[id] = Channel(id: id, name: name, isIM: false, members: [Self.botUserID], topic: "", creator: Self.botUserID)
             return .success(["channel": info(state.channels[id]!)])
+        case "conversations.list":
+            // Public channels by id, `limit` a page (1 to 1000, default 100), `cursor` the id to go on from.
+            let limit = min(max(Int(args["limit"] ?? "100") ?? 100, 1), 1_000)
+            let all = state.channels.values.filter { !$0.isIM }.sorted { $0.id < $1.id }
+            let page = all.filter { $0.id >= (args["cursor"] ?? "") }.prefix(limit + 1)
+            let channels: [JSONValue] = page.prefix(limit).map { channel in
+                var object = info(channel).object ?? [:]
+                object["creator"] = .string(channel.creator)
+                object["created"] = .number(Double(channel.created))
+                object["is_archived"] = false
+                return .object(object)
+            }
+            let next = page.count > limit ? page.last!.id : ""
+            return .success(["channels": .array(channels), "response_metadata": ["next_cursor": .string(next)]])
+        case "conversations.history":
+            return channel().flatMap { channel in
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                let limit = min(max(Int(args["limit"] ?? "100") ?? 100, 1), 999)
+                let withMetadata = args["include_all_metadata"] == "true" || args["include_all_metadata"] == "1"
+                let messages: [JSONValue] = state.posted.filter { $0.channel == channel.id && $0.method == "chat.postMessage" }
+                    .suffix(limit).reversed().map { posted in
+                        var object: [String: JSONValue] = ["type": "message", "ts": .string(posted.ts), "text": .string(posted.text),
+                                                           "bot_id": "BINCBOT01"]
+                        if withMetadata, let metadata = posted.metadata { object["metadata"] = metadata }
+                        return .object(object)
+                    }
+                return .success(["messages": .array(messages), "has_more": false])
+            }
         case "conversations.invite":
             return channel().flatMap { channel in
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
