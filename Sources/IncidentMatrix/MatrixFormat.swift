@@ -7,17 +7,37 @@ import IncidentWire
 /// (`org.matrix.custom.html`). Mentions are pills listed in `m.mentions`, so exactly the people
 /// mentioned are notified; text a user typed is HTML-escaped and cannot ping `@room`.
 public enum MatrixFormat {
-    /// The event content of a notice.
+    /// How much of Matrix's 65,536-byte event limit a notice's content may take: the rest is
+    /// the event's own fields, its signatures and hashes.
+    static let contentLimit = 60_000
+    static let cutMarker = "\n… (cut: longer than a Matrix message can be)"
+
+    /// The event content of a notice. One that would be over Matrix's event size is sent as
+    /// plain text only, cut with a marker (HTML cannot be cut safely mid-tag).
     public static func notice(_ message: Message, people: [PersonID: Contact]) -> JSONValue {
         let message = bangCommands(message)
         let mentioned = mentionedAccounts(message, people: people)
-        return [
+        let plain = body(message, people: people)
+        let content: JSONValue = [
             "msgtype": "m.notice",
-            "body": .string(body(message, people: people)),
+            "body": .string(plain),
             "format": "org.matrix.custom.html",
             "formatted_body": .string(html(message, people: people)),
             "m.mentions": ["user_ids": .array(mentioned.map(JSONValue.string))],
         ]
+        guard content.text.utf8.count > contentLimit else { return content }
+        // Cut to fit as JSON, which may escape a character into several bytes (`\u0000`).
+        var budget = contentLimit - 1_000
+        while true {
+            let cut: JSONValue = [
+                "msgtype": "m.notice",
+                "body": .string(plain.clipped(to: budget, in: .utf8, marker: cutMarker)),
+                "m.mentions": ["user_ids": .array(mentioned.map(JSONValue.string))],
+            ]
+            let size = cut.text.utf8.count
+            if size <= contentLimit || budget < 1_000 { return cut }
+            budget = budget * contentLimit / size - 1_000
+        }
     }
 
     /// The accounts a message mentions, once each, in order.
@@ -106,5 +126,6 @@ public enum MatrixFormat {
     /// A room topic: plain text, the message's lines joined with ` · `.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
         bangCommands(message).plainText { people[$0]?.handle ?? "@" + $0.rawValue }.split(separator: "\n").joined(separator: " · ")
+            .clipped(to: 1_000, in: .utf8)
     }
 }

@@ -10,11 +10,22 @@ public enum SlackFormat {
     /// Action ids of the buttons, as `block_actions` sends them back.
     public static let acknowledgeAction = "incident_ack"
     public static let postUpdateAction = "incident_post_update"
-    /// Slack's limit for a section block's text.
+    /// Slack's limits, in its own units (UTF-16 code units): a section block's text, blocks in
+    /// one message, a message's text, a channel topic.
     static let sectionLimit = 3_000
+    static let blockLimit = 50
+    static let textLimit = 40_000
+    static let topicLimit = 250
+    /// What ends a message Slack could not show whole.
+    static let cutMarker = "\n… (cut: longer than Slack shows in one message)"
 
     /// The mrkdwn text of a message; mentions are `<@U…>` for people with a Slack account.
+    /// Within Slack's 40,000-unit limit, cut with a marker past it.
     public static func text(_ message: Message, people: [PersonID: Contact]) -> String {
+        fullText(message, people: people).clipped(to: textLimit, in: .utf16, marker: cutMarker)
+    }
+
+    static func fullText(_ message: Message, people: [PersonID: Contact]) -> String {
         message.lines.map { line in line.map { span($0, people: people) }.joined() }.joined(separator: "\n")
     }
 
@@ -50,19 +61,35 @@ public enum SlackFormat {
 
     static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;"]
 
-    /// Block Kit: the text in section blocks (split at line ends under Slack's limit), then an
-    /// actions block with the message's buttons, whose value names the incident.
+    /// Block Kit: the text in section blocks (split at line ends, and a line longer than a
+    /// section across several, all within Slack's limits), then an actions block with the
+    /// message's buttons, whose value names the incident. Past Slack's 50 blocks the last
+    /// section ends with a marker saying the message was cut.
     public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [JSONValue] {
-        var blocks: [JSONValue] = []
+        var sections: [String] = []
         var chunk = ""
-        for line in text(message, people: people).split(separator: "\n", omittingEmptySubsequences: false) {
-            if !chunk.isEmpty, chunk.count + line.count + 1 > sectionLimit {
-                blocks.append(section(chunk))
+        for line in fullText(message, people: people).split(separator: "\n", omittingEmptySubsequences: false) {
+            let width = TextUnit.utf16.count(line)
+            if !chunk.isEmpty, TextUnit.utf16.count(chunk) + width + 1 > sectionLimit {
+                sections.append(chunk)
                 chunk = ""
             }
-            chunk += (chunk.isEmpty ? "" : "\n") + String(line.prefix(sectionLimit))
+            if width > sectionLimit {
+                let pieces = String(line).pieces(of: sectionLimit, in: .utf16)
+                sections += pieces.dropLast()
+                chunk = pieces.last ?? ""
+            } else {
+                chunk += (chunk.isEmpty ? "" : "\n") + line
+            }
         }
-        if !chunk.isEmpty { blocks.append(section(chunk)) }
+        if !chunk.isEmpty { sections.append(chunk) }
+        let room = blockLimit - (message.actions.isEmpty ? 0 : 1)
+        if sections.count > room {
+            sections = Array(sections.prefix(room))
+            sections[room - 1] = sections[room - 1].clipped(to: sectionLimit - TextUnit.utf16.count(cutMarker), in: .utf16, marker: "")
+                + cutMarker
+        }
+        var blocks = sections.map(section)
         let buttons: [JSONValue] = message.actions.map { action in
             var button: [String: JSONValue] = [
                 "type": "button",
@@ -91,6 +118,6 @@ public enum SlackFormat {
     /// A channel topic: plain text (Slack shows topics unformatted), at most 250 characters.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
         let text = message.plainText { people[$0]?.handle ?? "@" + $0.rawValue }.escaping(["\n": " · "])
-        return text.count <= 250 ? text : String(text.prefix(249)) + "…"
+        return text.clipped(to: topicLimit, in: .utf16)
     }
 }

@@ -258,15 +258,18 @@ public final class FakeSlack: Sendable {
         func message(_ channelID: String, user: String? = nil) -> Result<Posted, SlackError> {
             let text = args["text"] ?? ""
             var blocks: JSONValue?
+            // Slack counts its limits in UTF-16 code units, as JavaScript does, not in characters.
             if let raw = args["blocks"] {
-                guard let parsed = JSONValue.parse(Array(raw.utf8)), parsed.array != nil else { return .failure(SlackError(code: "invalid_blocks")) }
-                for block in parsed.array! {
-                    if let section = block["text"]?["text"]?.string, section.count > 3_000 { return .failure(SlackError(code: "invalid_blocks")) }
+                guard let parsed = JSONValue.parse(Array(raw.utf8)), let list = parsed.array, list.count <= 50 else {
+                    return .failure(SlackError(code: "invalid_blocks"))
+                }
+                for block in list {
+                    if let section = block["text"]?["text"]?.string, section.utf16.count > 3_000 { return .failure(SlackError(code: "invalid_blocks")) }
                 }
                 blocks = parsed
             }
             guard !text.isEmpty || blocks != nil else { return .failure(SlackError(code: "no_text")) }
-            guard text.count <= 40_000 else { return .failure(SlackError(code: "msg_too_long")) }
+            guard text.utf16.count <= 40_000 else { return .failure(SlackError(code: "msg_too_long")) }
             var metadata: JSONValue?
             if let raw = args["metadata"] {
                 guard let parsed = JSONValue.parse(Array(raw.utf8)), parsed["event_type"]?.string?.isEmpty == false,
@@ -331,7 +334,7 @@ public final class FakeSlack: Sendable {
             return channel().flatMap { channel in
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
                 let topic = args["topic"] ?? ""
-                guard topic.count <= 250 else { return .failure(SlackError(code: "too_long")) }
+                guard topic.utf16.count <= 250 else { return .failure(SlackError(code: "too_long")) }
                 state.channels[channel.id]!.topic = topic
                 return .success(["channel": info(state.channels[channel.id]!)])
             }

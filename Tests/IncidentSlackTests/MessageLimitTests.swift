@@ -1,0 +1,77 @@
+import IncidentCore
+import IncidentEngine
+@testable import IncidentMatrix
+@testable import IncidentSlack
+import IncidentTesting
+import IncidentWire
+import SlackFake
+import Testing
+
+/// Every message fits its platform, counted in the platform's own units: Slack's UTF-16
+/// "characters" (3,000 a section, 50 blocks, 40,000 text), Matrix's 65,536-byte events. Long
+/// text is split or cut with a visible marker, never rejected.
+@Suite struct MessageLimitTests {
+    static let family = "👨‍👩‍👧‍👦"  // one Character, 11 UTF-16 units, 25 UTF-8 bytes
+    static let marks = "a" + String(repeating: "\u{301}", count: 30_000)  // one Character, 30,001 units
+
+    static let hostile: [(String, String)] = [
+        ("400 family emoji", String(repeating: family, count: 400)),
+        ("30,000 combining marks", marks),
+        ("3,000 short lines", (0..<3_000).map { "line \($0) of a long post-mortem" }.joined(separator: "\n")),
+    ]
+
+    @Test(arguments: hostile.map(\.0))
+    func slackBlocksAndTextStayWithinSlacksLimits(name: String) {
+        let text = Self.hostile.first { $0.0 == name }!.1
+        var message = Message(actions: [.acknowledge])
+        for line in text.split(separator: "\n") { message.line(.userText(String(line))) }
+        let blocks = SlackFormat.blocks(message, people: [:], incident: 4)
+        #expect(blocks.count <= 50)
+        #expect(blocks.allSatisfy { ($0["text"]?["text"]?.string?.utf16.count ?? 0) <= 3_000 })
+        #expect(blocks.last?["type"]?.string == "actions")
+        let fallback = SlackFormat.text(message, people: [:])
+        #expect(fallback.utf16.count <= 40_000)
+        // Nothing is dropped silently: either all of it is there, or the marker says it was cut.
+        let shown = blocks.compactMap { $0["text"]?["text"]?.string }.joined()
+        let whole = SlackFormat.escape(text).replacingOccurrences(of: "\n", with: "")
+        #expect(shown.replacingOccurrences(of: "\n", with: "").unicodeScalars.count >= whole.unicodeScalars.count
+                || shown.hasSuffix(SlackFormat.cutMarker), "\(name)")
+    }
+
+    @Test(arguments: hostile.map(\.0))
+    func matrixNoticesStayWithinTheEventLimit(name: String) {
+        let text = Self.hostile.first { $0.0 == name }!.1 + String(repeating: "<&>\u{0}", count: 20_000)
+        let content = MatrixFormat.notice(Message(.userText(text)), people: [:])
+        #expect(content.text.utf8.count <= 60_000, "\(name)")
+        #expect(content["body"]?.string?.hasSuffix(MatrixFormat.cutMarker) == true)
+        #expect(MatrixFormat.topic(Message(.userText(text)), people: [:]).utf8.count <= 1_000)
+    }
+
+    @Test func cuttingNeverBreaksText() {
+        #expect("abc".clipped(to: 3, in: .utf16) == "abc")
+        #expect("abcd".clipped(to: 3, in: .utf16) == "ab…")
+        #expect(String(repeating: Self.family, count: 3).clipped(to: 23, in: .utf16) == Self.family + Self.family + "…")
+        let pieces = Self.marks.pieces(of: 3_000, in: .utf16)
+        #expect(pieces.count == 11)
+        #expect(pieces.allSatisfy { $0.utf16.count <= 3_000 })
+        #expect(pieces.joined() == Self.marks)
+    }
+
+    /// Through the endpoint and the fake Slack, which counts as Slack does: the update is
+    /// posted, not refused.
+    @Test(arguments: [String(repeating: family, count: 400), "a" + String(repeating: "\u{301}", count: 8_000)])
+    func aHugeStatusUpdateIsPostedNotRefused(text: String) async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let answer = try await bot.slash("alice", "/update INC-1 " + text)
+        #expect(answer.status == 200)
+        try await bot.settle()
+        let refused = bot.fake.calls.filter { ["invalid_blocks", "msg_too_long", "too_long", "invalid_arguments"].contains($0.error ?? "") }
+        #expect(refused.isEmpty, "\(refused)")
+        let channel = try #require(bot.fake.channel(named: "incident-20261122-payment-api-errors"))
+        #expect(bot.fake.messages(in: channel.id).contains { $0.text.contains("INC-1") && $0.text.contains("update") })
+        #expect(bot.fake.messages(in: bot.broadcast).count == 2)
+    }
+}
