@@ -104,9 +104,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         }
     }
 
-    /// Passes over the outbox until nothing more is due now: each pass tries the head of every
-    /// lane that is due, on every platform at once. A drain already running makes this return
-    /// at once.
+    /// How many items of each lane a pass reads ahead. A pass goes round the lanes one item at
+    /// a time and reads again as soon as anything new is queued, so reading ahead costs no
+    /// urgency; it saves reading the whole outbox for every item of a long backlog.
+    static var readAhead: Int { 32 }
+
+    /// Passes over the outbox until nothing more is due now: each pass goes round the lanes
+    /// that are due, on every platform at once, one item of each lane a round, most urgent lane
+    /// first, until something new is queued. A drain already running makes this return at once.
     @discardableResult
     public func drain() async -> Report {
         let alreadyDraining = draining.withLock { draining in
@@ -121,8 +126,11 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             if stopping.withLock({ $0 }) || Task.isCancelled { return report }
             let now = clock.now
             let heads: OutboxHeads
+            let latest: Int64
             do {
-                heads = try await store.read { try $0.outboxHeads(perLane: 1) }
+                (heads, latest) = try await store.read { records in
+                    (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID())
+                }
                 if !heads.undecodable.isEmpty {
                     try await quarantine(heads.undecodable, at: now)
                     report.quarantined += heads.undecodable.count
@@ -133,13 +141,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 return report
             }
             let served = heads.items.filter { transports[$0.platform] != nil }
-            report.nextAttempt = served.map(\.notBefore).filter { $0 > now }.min()
-            let due = served.filter { $0.notBefore <= now }
-            guard !due.isEmpty else { return report }
-            let byPlatform = Dictionary(grouping: due, by: \.platform)
+            // A lane goes when its head may: the rest of it waits behind the head.
+            var laneHeads: [String: OutboxItem] = [:]
+            for item in served where laneHeads[item.lane] == nil { laneHeads[item.lane] = item }
+            report.nextAttempt = laneHeads.values.map(\.notBefore).filter { $0 > now }.min()
+            guard laneHeads.values.contains(where: { $0.notBefore <= now }) else { return report }
+            let byPlatform = Dictionary(grouping: served, by: \.platform)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byPlatform {
-                    group.addTask { await self.deliverInTurn(items, now: now) }
+                    group.addTask { await self.deliverInTurns(items, now: now, latest: latest) }
                 }
                 var all: [Attempt] = []
                 for await results in group { all += results }
@@ -160,14 +170,35 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         return report
     }
 
-    /// One platform's lane heads, most urgent first (pages and room creation, then direct
-    /// messages, then everything else, oldest first within each), one attempt each.
-    func deliverInTurn(_ heads: [OutboxItem], now: Timestamp) async -> [Attempt] {
+    /// One platform's items, lane by lane in order: rounds of one attempt per lane, the most
+    /// urgent lane heads first (pages and room creation, then direct messages, then the rest,
+    /// oldest first within each). A lane whose head must wait (backoff, failover) drops out;
+    /// the rounds end when the lanes run out, or when anything new is queued (`latest` moved),
+    /// so a new page waits for at most one item of each busy lane.
+    func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
+        var lanes: [String: ArraySlice<OutboxItem>] = [:]
+        for item in items { lanes[item.lane, default: []].append(item) }
         var results: [Attempt] = []
-        for item in heads.sorted(by: { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }) {
-            let result = await attempt(item, now: now)
-            results.append(result)
-            if case .storeError = result { return results }
+        var firstRound = true
+        while !lanes.isEmpty {
+            if stopping.withLock({ $0 }) || Task.isCancelled { return results }
+            if !firstRound, (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
+            firstRound = false
+            let heads = lanes.values.compactMap(\.first).sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
+            for item in heads {
+                guard item.notBefore <= now else {
+                    lanes[item.lane] = nil
+                    continue
+                }
+                let result = await attempt(item, now: now)
+                results.append(result)
+                switch result {
+                case .delivered, .failed: lanes[item.lane]?.removeFirst()
+                case .retried, .failedOver: lanes[item.lane] = nil
+                case .storeError: return results
+                }
+                if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
+            }
         }
         return results
     }

@@ -62,6 +62,8 @@ public protocol IncidentRecords {
     /// The first `perLane` pending items of every lane (oldest first within a lane), however
     /// long other lanes are, and the pending rows that cannot be decoded.
     func outboxHeads(perLane: Int) throws -> OutboxHeads
+    /// The id of the newest outbox item: it moves whenever anything is queued.
+    func latestOutboxID() throws -> Int64
     func markDelivered(_ id: Int64, at: Timestamp) throws
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.

@@ -172,6 +172,10 @@ struct SQLiteRecords: IncidentRecords {
         try outboxRows(from: "outbox", "WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).compactMap { try? $0.get().0 }
     }
 
+    func latestOutboxID() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(id) FROM outbox") ?? 0
+    }
+
     func outboxHeads(perLane: Int) throws -> OutboxHeads {
         let rows = try outboxRows(from: """
             (SELECT *, ROW_NUMBER() OVER (PARTITION BY lane ORDER BY id) AS place FROM outbox WHERE state = 'pending')

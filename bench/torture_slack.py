@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Torture: `incident-bot serve` with Slack takes signed slash commands from several clients
+while this script kills it with SIGKILL at random moments and starts it again. At the end:
+every command answered 200 is stored exactly once, no command is stored twice, and every
+outbox item reached the Slack stub exactly once (counted by the outbox key each post carries
+in its message metadata): no page missing, none doubled. Loopback only, bounded in time.
+
+bench/torture_slack.py BOT_BINARY REPO [SECONDS [CLIENTS [MIN_KILLS]]]"""
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlencode
+
+bot_binary, repo = sys.argv[1], sys.argv[2]
+seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60
+clients = int(sys.argv[4]) if len(sys.argv) > 4 else 4
+min_kills = int(sys.argv[5]) if len(sys.argv) > 5 else 20
+secret = b"torture-signing-secret"
+bot_port, api_port = 38280, 38281
+work = tempfile.mkdtemp(prefix="incident-bot-torture-")
+database = os.path.join(work, "bot.sqlite")
+random.seed(20261130)
+
+with open(os.path.join(work, "incident-bot.yaml"), "w") as f:
+    f.write(f"""policy: {repo}/config/policy.yaml
+roster: {repo}/config/roster.example.yaml
+log_level: warning
+commands_per_minute: 1000000   # the clients are bots by design here
+broadcast:
+  slack: C0BROADCAST
+delivery:
+  retry_base: 1s
+  retry_ceiling: 2s
+slack:
+  enabled: true
+  listen: 127.0.0.1:{bot_port}
+  allowed_teams: [T0TEAM001]
+""")
+stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port)])
+log = open(os.path.join(work, "bot.log"), "a")
+environment = dict(os.environ, SLACK_BOT_TOKEN="xoxb-torture", SLACK_SIGNING_SECRET=secret.decode(),
+                   SLACK_API_URL=f"http://127.0.0.1:{api_port}")
+
+
+def start_bot():
+    process = subprocess.Popen([bot_binary, "serve", "--config", os.path.join(work, "incident-bot.yaml"), "--db", database],
+                               stdout=log, stderr=log, env=environment)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", bot_port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("torture: the bot did not come up; see " + os.path.join(work, "bot.log"))
+
+
+def send(command, text, trigger):
+    body = urlencode({"command": command, "text": text, "user_id": "U0ALICE01", "channel_id": "C0LOBBY01",
+                      "team_id": "T0TEAM001", "trigger_id": trigger})
+    ts = str(int(time.time()))
+    sig = "v0=" + hmac.new(secret, ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
+    conn = http.client.HTTPConnection("127.0.0.1", bot_port, timeout=5)
+    conn.request("POST", "/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                 "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+    answer = conn.getresponse()
+    return answer.status, answer.read().decode("utf-8", "replace")
+
+
+bot = start_bot()
+status, text = send("/incident", "declare Torture target --sev P1", "torture.declare")
+assert status == 200 and "INC-1" in text, (status, text)
+
+acknowledged, sent = [], []
+stop = threading.Event()
+record = threading.Lock()
+
+
+def client(k):
+    n = 0
+    while not stop.is_set():
+        n += 1
+        note = "torture note c%d-%d" % (k, n)
+        with record:
+            sent.append(note)
+        try:
+            status, text = send("/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
+            if status == 200 and "Noted" in text:
+                with record:
+                    acknowledged.append(note)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)  # the bot is down: this note may or may not have been stored
+        time.sleep(random.uniform(0.02, 0.06))
+
+
+threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+for t in threads:
+    t.start()
+kills = 0
+end = time.time() + seconds
+while time.time() < end or kills < min_kills:
+    time.sleep(random.uniform(0.5, max(0.6, seconds / (min_kills * 1.5))))
+    bot.send_signal(signal.SIGKILL)
+    bot.wait()
+    kills += 1
+    bot = start_bot()
+stop.set()
+for t in threads:
+    t.join()
+
+# Let delivery finish what the kills left, then stop cleanly.
+deadline = time.time() + 300
+while time.time() < deadline:
+    pending = sqlite3.connect(database).execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+    if pending == 0:
+        break
+    time.sleep(0.5)
+bot.send_signal(signal.SIGTERM)
+bot.wait()
+
+db = sqlite3.connect(database)
+stored = Counter(t.split(" ", 1)[1] if False else t for (t,) in db.execute("SELECT text FROM timeline WHERE incident = 1 AND kind = 'note'"))
+outbox = db.execute("SELECT key, state, job FROM outbox WHERE platform = 'slack'").fetchall()
+conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+conn.request("GET", "/dump")
+dump = json.loads(conn.getresponse().read())
+stub.terminate()
+posted = Counter((p["metadata"] or {}).get("event_payload", {}).get("key") for p in dump["posts"])
+posts_expected = [key for key, state, job in outbox if state == "delivered" and ('"post"' in job or '"page"' in job or '"directMessage"' in job)]
+failed = [key for key, state, _ in outbox if state == "failed"]
+pending = [key for key, state, _ in outbox if state == "pending"]
+missing_notes = [n for n in acknowledged if stored[n] == 0]
+doubled_notes = [n for n, c in stored.items() if c > 1]
+missing_posts = [k for k in posts_expected if posted[k] == 0]
+doubled_posts = [k for k, c in posted.items() if k and c > 1]
+pages = [key for key, state, job in outbox if '"page"' in job]
+incident_channels = [c for c in dump["channels"] if c["name"].startswith("incident-")]
+print("kills: %d in %.0f s, %d clients" % (kills, seconds, clients))
+print("notes sent: %d, answered 200: %d, stored: %d (acknowledged but missing: %d, stored twice: %d)"
+      % (len(sent), len(acknowledged), sum(stored.values()), len(missing_notes), len(doubled_notes)))
+print("outbox items delivered to the stub: %d posts and pages (missing: %d, posted twice: %d), failed: %d, pending: %d"
+      % (len(posts_expected), len(missing_posts), len(doubled_posts), len(failed), len(pending)))
+print("pages: %d, incident channels: %d" % (len(pages), len(incident_channels)))
+ok = not missing_notes and not doubled_notes and not missing_posts and not doubled_posts and not pending and not failed \
+    and len(incident_channels) == 1 and kills >= min_kills
+print("torture: " + ("PASS" if ok else "FAIL (work folder kept: %s)" % work))
+sys.exit(0 if ok else 1)
