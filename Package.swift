@@ -131,7 +131,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "IncidentAppTests", dependencies: ["IncidentApp", "IncidentBot", "IncidentTesting"]),
+        .testTarget(name: "IncidentAppTests", dependencies: [
+            "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",
+            "IncidentWire",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -116,7 +116,7 @@ public final class SlackTransport: ChatTransport {
     func channelMadeEarlier(named name: String, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
         do {
             return try await findChannelMadeEarlier(named: name, job: job)
-        } catch where error.code.map { !SlackAPIError.transientErrors.contains($0) } ?? false {
+        } catch where error.code.map({ !SlackAPIError.transientErrors.contains($0) }) ?? false {
             logger.warning("cannot list Slack channels to find one a cut-short creation made; making the next", metadata: ["error": "\(error)"])
             return nil
         }
@@ -214,7 +214,7 @@ public final class SlackTransport: ChatTransport {
             return answer["messages"]?.array?.contains {
                 $0["metadata"]?["event_type"]?.string == Self.metadataEventType && $0["metadata"]?["event_payload"]?["key"]?.string == key
             } == true
-        } catch where error.code.map { $0 != "not_in_channel" && !SlackAPIError.transientErrors.contains($0) } ?? false {
+        } catch where error.code.map({ $0 != "not_in_channel" && !SlackAPIError.transientErrors.contains($0) }) ?? false {
             // not_in_channel goes up: the caller joins and asks again.
             logger.warning("cannot read a Slack channel's history to check for a repeat; posting", metadata: ["error": "\(error)"])
             return false
