@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "IncidentTesting", dependencies: ["IncidentEngine", "IncidentSQLite"], path: "Tests/IncidentTesting"),
 
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"]),
-        .testTarget(name: "IncidentCommandsTests", dependencies: ["IncidentCommands"]),
+        .testTarget(name: "IncidentCommandsTests", dependencies: ["IncidentCommands", "IncidentTesting"]),
         .testTarget(name: "IncidentPolicyTests", dependencies: ["IncidentPolicy"]),
         .testTarget(name: "IncidentRulesTests", dependencies: ["IncidentRules", "IncidentCommands"]),
         .testTarget(name: "IncidentEngineTests", dependencies: [

@@ -8,15 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 commands=${1:-200}
-version=$(sed -n 's/.*static let version = "\([0-9.]*\)".*/\1/p' Tests/MatrixSynapse/Synapse.swift)
-[ -n "$version" ] || { echo "bench: cannot read the Synapse version from Tests/MatrixSynapse/Synapse.swift" >&2; exit 1; }
-venv=.build/test-tools/synapse
-check="import importlib.metadata as m; assert m.version('matrix-synapse') == '$version'"
-if ! "$venv/bin/python3" -c "$check" 2>/dev/null; then
-    echo "bench: installing matrix-synapse==$version into $venv" >&2
-    python3 -m venv --clear "$venv"
-    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check "matrix-synapse==$version"
-    "$venv/bin/python3" -c "$check"
-fi
+source bench/synapse_venv.sh
 swift build -c release --product incident-bot >/dev/null
 "$venv/bin/python3" bench/matrix_bench.py --bot .build/release/incident-bot --commands "$commands"

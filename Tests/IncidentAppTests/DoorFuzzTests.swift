@@ -24,18 +24,6 @@ import Testing
         ProcessInfo.processInfo.environment["INCIDENT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 5_000
     }
 
-    /// SplitMix64: seeded, so a failure repeats.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let tokens: [[UInt8]] = ["\"", "'", "“", "<@", "<#", ">", "|", "<!channel>", "@room", "%", "%ZZ", "%00", "&", "=", "+",
                                     "{", "}", "[", "]", ":", ",", "\\", "\\u0000", "\\ud800", "\n", "\r\n", "\t", " ", "--sev", "P0",
                                     "INC-", "#incident-", "!", "/", "👨‍👩‍👧‍👦", "\u{301}", "\u{202E}", "null", "true", "1e999",
@@ -43,7 +31,7 @@ import Testing
         + [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0x00]]
 
     /// One mutant of a seed (or of two spliced).
-    static func mutant(_ seeds: [[UInt8]], _ random: inout Random) -> [UInt8] {
+    static func mutant(_ seeds: [[UInt8]], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = seeds.randomElement(using: &random)!
         for _ in 0..<Int.random(in: 1...6, using: &random) {
             let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
@@ -65,7 +53,7 @@ import Testing
     }
 
     static func fuzz(_ seeds: [String], seed: UInt64, _ body: ([UInt8]) -> Void) {
-        var random = Random(state: seed)
+        var random = SeededRandom(state: seed)
         let seeds = seeds.map { Array($0.utf8) }
         for seed in seeds { body(seed) }
         for _ in 0..<iterations { body(mutant(seeds, &random)) }

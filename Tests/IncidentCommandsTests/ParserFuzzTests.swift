@@ -1,23 +1,12 @@
 import IncidentCommands
 import IncidentCore
+import IncidentTesting
 import Testing
 
 /// Feeds the parser random and adversarial text: every input must give a command or an error,
 /// never a trap, and the same input always the same answer. A trap kills the test process, so
 /// reaching the expectations at all is part of the check.
 @Suite struct ParserFuzzTests {
-    /// SplitMix64: small, seeded, reproducible.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = [
         "/incident", "!incident", "/sev", "/ic", "/role", "/update", "/ack", "/note", "declare", "status", "list",
         "resolve", "help", "--sev", "--ic", "--sev=", "=", "P0", "p1", "SEV-2", "critical", "INC-", "INC-42",
