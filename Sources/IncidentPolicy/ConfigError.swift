@@ -5,10 +5,30 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     public var line: Int
     public var reason: String
 
+    /// The reason is kept to one line whatever it quotes from the file: line breaks and other
+    /// control characters show as `\n`-style escapes, and it is cut at `reasonLimit` characters.
     public init(file: String, line: Int, reason: String) {
         self.file = file
         self.line = line
-        self.reason = reason
+        self.reason = Self.oneLine(reason)
+    }
+
+    static let reasonLimit = 300
+
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator:
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out.count <= reasonLimit ? out : String(out.prefix(reasonLimit - 1)) + "…"
     }
 
     /// `config/policy.yaml:42: ladders.engineering.levels[2].wait: ...`

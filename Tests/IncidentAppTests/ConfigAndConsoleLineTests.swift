@@ -38,6 +38,9 @@ import Testing
         ("slack:\n  max_body: 10\n", "config.yaml:2: slack.max_body: must be 1024 or more"),
         ("slack:\n  token: xoxb-1\n", "config.yaml:2: slack: unknown key “token”"),
         ("a: [\n", "config.yaml:"),
+        // Found by DoorFuzzTests: a quoted value with a line break made a two-line error.
+        ("delivery:\n  retry_ceiling: \"5m\\n  give_up_after: 30\"\n",
+         "config.yaml:2: delivery.retry_ceiling: expected a duration like 15m, 2h or 1h30m, not “5m\\n  give_up_after: 30”"),
     ])
     func aBadConfigIsRefusedWithFileLineAndReason(text: String, expected: String) {
         do {
