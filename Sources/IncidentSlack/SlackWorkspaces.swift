@@ -17,7 +17,8 @@ public final class SlackWorkspaces: Sendable {
     let logger: Logger
     /// The bot's own team and organisation, once `auth.test` has answered.
     let learned = Mutex<Set<String>?>(nil)
-    let failureLog = LogThrottle(every: .seconds(60))
+    /// When `auth.test` was last asked while the answer is unknown.
+    let lastAsked = Mutex<Timestamp?>(nil)
 
     public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger) {
         configured = allowed
@@ -31,6 +32,15 @@ public final class SlackWorkspaces: Sendable {
         if !configured.isEmpty { return configured }
         if let known = learned.withLock({ $0 }) { return known }
         guard let api else { return nil }
+        // While Slack cannot say, ask at most once a minute: a request must not wait on
+        // auth.test every time (Slack gives a slash command 3 s for its answer).
+        let now = LiveClock().now
+        let due = lastAsked.withLock { last in
+            guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return nil }
         do {
             let answer = try await api.call("auth.test", [:])
             let ids = Set([answer["team_id"]?.string, answer["enterprise_id"]?.string].compactMap { $0 }.filter { !$0.isEmpty })
@@ -39,10 +49,8 @@ public final class SlackWorkspaces: Sendable {
             logger.info("Slack workspace served", metadata: ["teams": "\(ids.sorted().joined(separator: ","))"])
             return ids
         } catch {
-            if let unlogged = failureLog.admit(at: LiveClock().now) {
-                logger.warning("cannot ask Slack which workspace the bot serves (auth.test); requests are taken from any workspace until it answers, or set slack.allowed_teams",
-                               metadata: ["error": "\(error)", "refused.unlogged": "\(unlogged)"])
-            }
+            logger.warning("cannot ask Slack which workspace the bot serves (auth.test); requests are taken from any workspace until it answers, or set slack.allowed_teams",
+                           metadata: ["error": "\(error)"])
             return nil
         }
     }
