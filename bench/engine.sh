@@ -26,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
     echo ":quit"
 } > "$work/drill.txt"
 hyperfine --warmup 1 --runs 5 --prepare "rm -f $work/b.sqlite*" \
-    "$bot console --clock manual --start 2026-11-22T10:00:00Z --db $work/b.sqlite < $work/drill.txt > /dev/null" \
+    "$bot console --clock manual --start 2026-11-24T10:00:00Z --db $work/b.sqlite < $work/drill.txt > /dev/null" \
     --export-json "$work/commands.json" | tee "$work/commands.txt"
 mean=$(python3 -c "import json,sys; print(json.load(open('$work/commands.json'))['results'][0]['mean'])")
 python3 -c "print(f'commands per second: {2*$n/$mean:.0f} ({2*$n} commands in {$mean:.2f} s, mean of 5 runs)')"

@@ -29,7 +29,7 @@ for name, word in (("hostile", '"a '), ("plain", "ab ")):
             f.write(f"[#incident-20261122-parser-bench] carol: /note {body}\n")
         f.write(":quit\n")
 PY
-run() { echo "$bot console --config $work/incident-bot.yaml --clock manual --start 2026-11-22T10:00:00Z --db $work/$1.sqlite < $work/$1.txt > /dev/null"; }
+run() { echo "$bot console --config $work/incident-bot.yaml --clock manual --start 2026-11-24T10:00:00Z --db $work/$1.sqlite < $work/$1.txt > /dev/null"; }
 hyperfine --warmup 1 --runs 5 --prepare "rm -f $work/*.sqlite*" -n plain "$(run plain)" -n hostile "$(run hostile)" \
     --export-json "$work/parser.json"
 python3 - "$work/parser.json" "$n" <<'PY'

@@ -21,16 +21,13 @@ public enum EffectivePolicy {
             parts.append("post-mortem " + (rules.postmortemDue.map { "due \(DurationText.format($0)) after resolution" } ?? "not required"))
             lines.append("  \(severity): " + parts.joined(separator: "; "))
         }
+        lines += policy.escalationTable
         let example = loaded.rosterIsExample ? " (the example roster: no roster is configured)" : ""
         lines.append("roster \(loaded.rosterPath)\(example): \(roster.people.count) people, admins "
                      + (roster.admins.isEmpty ? "none" : roster.admins.sorted().map { "@\($0)" }.joined(separator: ", ")))
         lines.append("on duty at \(zone.dateTime(now)):")
         for ladder in policy.ladders {
-            let repeats = switch ladder.repeatAtTop {
-            case .unlimited: "repeats the top until answered"
-            case .times(let n): n == 0 ? "does not repeat the top" : "repeats the top \(n) times"
-            }
-            lines.append("  \(ladder.id): stops on \(ladder.stopOn.map(\.rawValue).sorted().joined(separator: ", ")); \(repeats)")
+            lines.append("  \(ladder.id): stops on \(ladder.stopOn.map(\.rawValue).sorted().joined(separator: ", "))")
             for (index, level) in ladder.levels.enumerated() {
                 let ref = ladder.reference(index)
                 let who = roster.onDuty(ref, at: now).map { "@\($0)" } ?? "nobody"
@@ -38,8 +35,7 @@ public enum EffectivePolicy {
                 if case .rotation(let name) = roster.levels[ref], let turns = roster.rotations[name] {
                     rotation = " (rotation \(name), until \(zone.dateTime(nextHandover(turns, after: now))))"
                 }
-                let severities = Severity.allCases.filter(level.severities.contains).map(\.rawValue).joined(separator: " ")
-                lines.append("    \(level.id) \(level.role): \(who)\(rotation); waits \(DurationText.format(level.wait)); \(severities)")
+                lines.append("    \(level.id) \(level.role): \(who)\(rotation)")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -32,6 +32,18 @@ public struct CivilTime: Hashable, Sendable {
         return Timestamp(secondsSinceEpoch: days * 86_400 + Int64(hour * 3_600 + minute * 60 + second))
     }
 
+    /// ISO weekday: 1 is Monday, 7 is Sunday.
+    public var weekday: Int {
+        let days = CivilTime.days(fromCivil: year, month, day)  // day 0, 1970-01-01, was a Thursday
+        return ((days + 3) % 7 + 7) % 7 + 1
+    }
+
+    /// The same wall-clock time `count` calendar days later.
+    public func adding(days count: Int) -> CivilTime {
+        let (y, m, d) = CivilTime.civil(fromDays: CivilTime.days(fromCivil: year, month, day) + count)
+        return CivilTime(year: y, month: m, day: d, hour: hour, minute: minute, second: second)
+    }
+
     /// `20261122`, as used in incident room names.
     public var compactDate: String {
         pad(year, 4) + pad(month, 2) + pad(day, 2)

@@ -32,6 +32,14 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
         CivilTime(instant, offsetSeconds: offsetSeconds(at: instant))
     }
 
+    /// The instant the wall clock in this zone reads `civil`. A reading skipped by a
+    /// daylight-saving change (02:30 on the spring-forward night) lands just after the gap.
+    public func instant(of civil: CivilTime) -> Timestamp {
+        let asUTC = civil.utcInstant
+        let guess = asUTC - .seconds(offsetSeconds(at: asUTC))
+        return asUTC - .seconds(offsetSeconds(at: guess))
+    }
+
     /// `UTC`, or the zone's abbreviation at `instant` (`CET`, `GMT+1`).
     public func abbreviation(at instant: Timestamp) -> String {
         if identifier == "UTC" || identifier == "Etc/UTC" { return "UTC" }

@@ -2,8 +2,9 @@ import IncidentCore
 
 extension Policy {
     static let rootKeys = ["time_zone", "default_severity", "escalate_after_missed", "postmortem_reminder_every",
-                           "severities", "ladders"]
-    static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due"]
+                           "working_hours", "severities", "ladders"]
+    static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due",
+                               "escalation", "paging"]
     static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
     static let levelKeys = ["level", "role", "wait", "severities"]
 
@@ -22,7 +23,7 @@ extension Policy {
             guard let severity = Severity(rawValue: key.uppercased()) else {
                 throw node.error("unknown severity “\(key)”; use P0, P1, P2 or P3")
             }
-            severities[severity] = try loadSeverity(node, ladders: ladders)
+            severities[severity] = try loadSeverity(node, severity: severity, ladders: ladders)
         }
         let missing = Severity.allCases.filter { severities[$0] == nil }.map(\.rawValue)
         guard missing.isEmpty else {
@@ -34,11 +35,12 @@ extension Policy {
             severities: severities,
             escalateAfterMissed: try root.optional("escalate_after_missed")?.int(min: 1) ?? 2,
             postmortemReminderEvery: try root.optional("postmortem_reminder_every")?.duration() ?? .hours(24),
-            ladders: ladders)
+            ladders: ladders,
+            workingHours: try root.optional("working_hours").map { node throws(ConfigError) in try loadWorkingHours(node) } ?? .office)
         return policy
     }
 
-    static func loadSeverity(_ node: ConfigNode, ladders: [Ladder]) throws(ConfigError) -> SeverityPolicy {
+    static func loadSeverity(_ node: ConfigNode, severity: Severity, ladders: [Ladder]) throws(ConfigError) -> SeverityPolicy {
         let map = try node.mapping(keys: severityKeys)
         var nudge: [Role] = []
         for item in try map.optional("nudge")?.list() ?? [] {
@@ -59,13 +61,19 @@ extension Policy {
             }
             pageAtOnce.append(ref)
         }
+        let workingHoursOnly = try loadWorkingHoursOnly(map.optional("paging"), severity: severity)
+        if workingHoursOnly, let first = try map.optional("page_at_once")?.list().first {
+            throw first.error("a severity that pages only in working hours cannot page at once; set paging: around_the_clock")
+        }
         return SeverityPolicy(
             definition: try map.required("definition").string(),
             runbook: try map.optional("runbook")?.string(),
             updateEvery: try map.required("update_every").duration(allowNone: true),
             nudge: nudge,
             pageAtOnce: pageAtOnce,
-            postmortemDue: try map.optional("postmortem_due")?.duration(allowNone: true))
+            postmortemDue: try map.optional("postmortem_due")?.duration(allowNone: true),
+            escalation: try map.optional("escalation").map { node throws(ConfigError) in try loadEscalation(node, ladders: ladders) },
+            workingHoursOnly: workingHoursOnly)
     }
 
     static func loadLadders(_ node: ConfigNode) throws(ConfigError) -> [Ladder] {
@@ -87,8 +95,10 @@ extension Policy {
                 throw try map.required("stop_on").error("nothing would stop the \(id) ladder before the incident is closed; list acknowledged, mitigated or resolved")
             }
             let repeatNode = try map.required("repeat")
-            let repeatAtTop: Ladder.RepeatLimit =
-                try repeatNode.string() == "unlimited" ? .unlimited : .times(try repeatNode.int())
+            if try repeatNode.string() == "unlimited" {
+                throw repeatNode.error("repeats are bounded so nothing pages all night; give a number (a severity may set its own under escalation)")
+            }
+            let repeatAtTop = Ladder.RepeatLimit.times(try repeatNode.int())
             let levelNodes = try map.required("levels").list()
             guard !levelNodes.isEmpty else { throw try map.required("levels").error("a ladder needs at least one level") }
             var levels: [Ladder.Level] = []

@@ -16,15 +16,20 @@ public struct Policy: Hashable, Sendable, Codable {
     public var postmortemReminderEvery: Duration
     /// The ladders, in the order they are shown.
     public var ladders: [Ladder]
+    /// When severities that page only in working hours may page; nil: `WorkingHours.office`
+    /// (and in policies stored before working hours existed).
+    public var workingHours: WorkingHours?
 
     public init(timeZone: LocalZone, defaultSeverity: Severity, severities: [Severity: SeverityPolicy],
-                escalateAfterMissed: Int, postmortemReminderEvery: Duration, ladders: [Ladder]) {
+                escalateAfterMissed: Int, postmortemReminderEvery: Duration, ladders: [Ladder],
+                workingHours: WorkingHours? = nil) {
         self.timeZone = timeZone
         self.defaultSeverity = defaultSeverity
         self.severities = severities
         self.escalateAfterMissed = escalateAfterMissed
         self.postmortemReminderEvery = postmortemReminderEvery
         self.ladders = ladders
+        self.workingHours = workingHours
     }
 
     /// The rules for `severity`. Every severity is present in a loaded policy.
@@ -50,15 +55,62 @@ public struct SeverityPolicy: Hashable, Sendable, Codable {
     public var pageAtOnce: [LevelRef]
     /// When the post-mortem is due after resolution; nil: no post-mortem reminders.
     public var postmortemDue: Duration?
+    /// Per ladder, how this severity climbs it; a ladder not named climbs by its levels' own
+    /// waits and severity gates and its own repeat count. (Optional fields here and below:
+    /// policies stored with older incidents lack them.)
+    public var escalation: [String: LadderOverride]?
+    /// Pages only in the policy's working hours, holding them until the next working period;
+    /// nil or false: around the clock.
+    public var workingHoursOnly: Bool?
 
     public init(definition: String, runbook: String? = nil, updateEvery: Duration? = nil, nudge: [Role] = [],
-                pageAtOnce: [LevelRef] = [], postmortemDue: Duration? = nil) {
+                pageAtOnce: [LevelRef] = [], postmortemDue: Duration? = nil, escalation: [String: LadderOverride]? = nil,
+                workingHoursOnly: Bool? = nil) {
         self.definition = definition
         self.runbook = runbook
         self.updateEvery = updateEvery
         self.nudge = nudge
         self.pageAtOnce = pageAtOnce
         self.postmortemDue = postmortemDue
+        self.escalation = escalation
+        self.workingHoursOnly = workingHoursOnly
+    }
+
+    /// How a severity climbs one ladder.
+    public struct LadderOverride: Hashable, Sendable, Codable {
+        /// The levels used, in order, with when each is reached after the ladder starts; nil:
+        /// the levels' own waits and severity gates.
+        public var levels: [LevelTime]?
+        /// How often and how many times the top level is paged again; nil: the ladder's
+        /// `repeat` count, at the top level's wait.
+        public var repeatTop: TopRepeat?
+
+        public init(levels: [LevelTime]? = nil, repeatTop: TopRepeat? = nil) {
+            self.levels = levels
+            self.repeatTop = repeatTop
+        }
+    }
+
+    /// A level and when it is reached after its ladder starts: `L3` at 1 h.
+    public struct LevelTime: Hashable, Sendable, Codable {
+        public var level: String
+        public var after: Duration
+
+        public init(level: String, after: Duration) {
+            self.level = level
+            self.after = after
+        }
+    }
+
+    /// The top level is paged again `times` times, `every` apart (nil: the top level's wait).
+    public struct TopRepeat: Hashable, Sendable, Codable {
+        public var times: Int
+        public var every: Duration?
+
+        public init(times: Int, every: Duration? = nil) {
+            self.times = times
+            self.every = every
+        }
     }
 }
 

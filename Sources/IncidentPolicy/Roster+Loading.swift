@@ -2,7 +2,7 @@ import IncidentCore
 
 extension Roster {
     static let rootKeys = ["people", "rotations", "levels", "admins"]
-    static let personKeys = ["name", "slack", "matrix", "prefer"]
+    static let personKeys = ["name", "slack", "matrix", "prefer", "time_zone"]
     static let rotationKeys = ["people", "handover", "every"]
 
     /// Reads a roster from the text of `file` and checks it fills every level of `policy`.
@@ -85,8 +85,16 @@ extension Roster {
         } else {
             preferred = slack != nil ? .slack : .matrix
         }
+        var zone: LocalZone?
+        if let zoneNode = map.optional("time_zone") {
+            let name = try zoneNode.string()
+            guard let known = LocalZone(identifier: name) else {
+                throw zoneNode.error("unknown time zone “\(name)”; use a name like UTC or America/New_York")
+            }
+            zone = known
+        }
         return Person(id: id, name: try map.optional("name")?.string() ?? id.rawValue,
-                      slack: slack, matrix: matrix, preferred: preferred)
+                      slack: slack, matrix: matrix, preferred: preferred, zone: zone)
     }
 
     func known(_ node: ConfigNode) throws(ConfigError) -> PersonID {

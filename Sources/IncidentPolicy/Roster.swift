@@ -24,13 +24,17 @@ public struct Roster: Hashable, Sendable {
         public var slack: String?
         public var matrix: String?
         public var preferred: Platform
+        /// Where the person works, for working hours; nil: the policy's zone.
+        public var zone: LocalZone?
 
-        public init(id: PersonID, name: String, slack: String? = nil, matrix: String? = nil, preferred: Platform) {
+        public init(id: PersonID, name: String, slack: String? = nil, matrix: String? = nil, preferred: Platform,
+                    zone: LocalZone? = nil) {
             self.id = id
             self.name = name
             self.slack = slack
             self.matrix = matrix
             self.preferred = preferred
+            self.zone = zone
         }
 
         /// The platform a page tries second when `preferred` cannot take it.

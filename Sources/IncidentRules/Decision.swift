@@ -29,6 +29,9 @@ struct Transition {
     var reply: Message?
     /// People paged in this transition: a person is paged at most once per transition.
     var pagedNow: Set<PersonID> = []
+    /// Per ladder, the due time at which it last paged in this transition: a missed update due
+    /// at the same time does not step it a second time.
+    var climbedAt: [String: Timestamp] = [:]
     /// The latest overdue-update nudge of this transition; sent once at the end.
     var pendingNudge: Message?
 

@@ -16,18 +16,36 @@ public struct EscalationForecast: Hashable, Sendable {
         public var reason: Ladder.StopCondition
     }
 
-    /// At most this many future pages, within `horizon`.
+    /// Ladders whose next page waits for working hours, with when it goes out.
+    public var held: [HeldPage]
+
+    public struct HeldPage: Hashable, Sendable {
+        public var level: LevelRef
+        public var until: Timestamp
+    }
+
+    /// At most this many future pages, within `horizon`: long enough to see past a weekend
+    /// that holds a working-hours page. At most `maxTicks` scheduler steps are run ahead.
     public static let maxUpcoming = 8
-    public static let horizon: Duration = .hours(24)
+    public static let horizon: Duration = .hours(96)
+    static let maxTicks = 1_000
 
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
         sent = incident.pages
         stopped = incident.policy.ladders.compactMap { ladder in
             incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
+        held = incident.policy.ladders.compactMap { ladder in
+            guard let progress = incident.ladders[ladder.id], progress.heldPage != nil, progress.stopped == nil,
+                  let level = progress.level, let until = progress.nextStepAt else { return nil }
+            return HeldPage(level: ladder.reference(level), until: until)
+        }
         var future = incident
         var upcoming: [PageRecord] = []
-        while upcoming.count < EscalationForecast.maxUpcoming, let due = future.nextDue, due <= now + EscalationForecast.horizon {
+        var ticks = 0
+        while upcoming.count < EscalationForecast.maxUpcoming, ticks < EscalationForecast.maxTicks,
+              let due = future.nextDue, due <= now + EscalationForecast.horizon {
+            ticks += 1
             let known = future.pages.count
             future = future.tick(at: max(due, now), roster: roster).incident
             upcoming += future.pages.dropFirst(known)
@@ -48,6 +66,9 @@ public struct EscalationForecast: Hashable, Sendable {
         message.line(.strong("Next, if nothing changes:"))
         if upcoming.isEmpty { message.line(.text("  no more pages")) }
         for page in upcoming { message.line(line(page)) }
+        for hold in held {
+            message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(zone.dateTime(hold.until))."))
+        }
         for stop in stopped { message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue).")) }
         return message
     }

@@ -72,6 +72,7 @@ extension Transition {
         let verb = severity.isMoreSevere(than: old) ? "Raised" : "Lowered"
         record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
         retimeCadence()
+        retimeLadders(from: old)
         updateTopic()
         let message = Messages.severityChanged(incident, from: old, by: actor!, reason: reason)
         post(message)

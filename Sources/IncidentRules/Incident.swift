@@ -87,6 +87,8 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     public var repeatsAtTop: Int
     /// Why the ladder stopped for good; nil while it may still page.
     public var stopped: Ladder.StopCondition?
+    /// Set while the page of `level` waits for working hours (`nextStepAt`): why it is paged.
+    public var heldPage: PageRecord.Reason?
 
     public init(level: Int? = nil, nextStepAt: Timestamp? = nil, repeatsAtTop: Int = 0, stopped: Ladder.StopCondition? = nil) {
         self.level = level

@@ -95,6 +95,13 @@ enum Messages {
                 .text("; later failures go to the timeline without another notice."))
     }
 
+    static func pageHeld(_ incident: Incident, ref: LevelRef, role: String, until opens: Timestamp, hours: String) -> Message {
+        let zone = incident.policy.timeZone
+        return Message(.strong("🌙 Outside working hours: "),
+                       .text("the page for \(ref) (\(role)) waits until \(zone.dateTime(opens)) (\(incident.severity) pages \(hours)). "),
+                       .text("Raise the severity to page now."))
+    }
+
     static func unfilledLevel(_ ref: LevelRef, role: String) -> Message {
         Message(.strong("⚠️ Could not page \(ref) (\(role)): "), .text("no one fills it in the roster. Page them by hand."))
     }

@@ -5,22 +5,41 @@ import IncidentPolicy
 extension Transition {
     /// Starts every ladder that runs at the current severity and has not started or stopped,
     /// and lets an idle ladder (at its top, out of repeats) climb on when the severity now
-    /// allows a higher level: that level is due at once.
+    /// allows a higher level: that level is due at once, as is a page held for working hours
+    /// that the severity now lets go out.
     mutating func startLadders() {
         for ladder in policy.ladders {
             var progress = incident.ladders[ladder.id] ?? LadderProgress()
             guard progress.stopped == nil else { continue }
+            let plan = policy.plan(ladder, at: incident.severity)
             if let current = progress.level {
-                if progress.nextStepAt == nil, ladder.nextLevel(after: current, at: incident.severity) != nil {
+                if progress.heldPage != nil, heldUntil(ladder, current) == nil {
+                    // Raised to a severity that pages around the clock: the held page goes now.
+                    progress.nextStepAt = now
+                    incident.ladders[ladder.id] = progress
+                } else if progress.nextStepAt == nil, plan.next(after: current) != nil {
                     progress.nextStepAt = now
                     incident.ladders[ladder.id] = progress
                 }
-            } else if let first = ladder.firstLevel(at: incident.severity) {
-                progress.level = first
-                progress.nextStepAt = now + ladder.levels[first].wait
-                incident.ladders[ladder.id] = progress
-                page(ladder, first, .climb)
+            } else if let first = plan.first {
+                reach(ladder, first.index, .climb, due: now, plan: plan, progress: &progress)
             }
+        }
+    }
+
+    /// After a severity change each climbing ladder's current level waits as long as the new
+    /// severity gives it, counted from when it was paged (never before now): a P2 raised to P1
+    /// reaches the team lead 30 minutes after the on-call's page, not 4 hours.
+    mutating func retimeLadders(from old: Severity) {
+        for ladder in policy.ladders {
+            guard var progress = incident.ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil,
+                  let current = progress.level, let next = progress.nextStepAt
+            else { continue }
+            let plan = policy.plan(ladder, at: incident.severity)
+            guard plan.runs else { continue }  // it goes idle at its next step, as it would have
+            let paged = next - policy.plan(ladder, at: old).wait(at: current)
+            progress.nextStepAt = max(now, paged + plan.wait(at: current))
+            incident.ladders[ladder.id] = progress
         }
     }
 
@@ -34,24 +53,21 @@ extension Transition {
         }
     }
 
-    /// The ladder's current level's wait ran out at `due`: page the next eligible level, or
-    /// the top again while the repeat limit allows, or go idle.
+    /// The ladder's current level's wait ran out at `due` (or a page held for working hours
+    /// may go out): page the next level of the severity's plan, or the top again while its
+    /// repeats allow, or go idle.
     mutating func climb(_ ladderID: String, due: Timestamp) {
         guard let ladder = policy.ladder(ladderID), var progress = incident.ladders[ladderID],
               progress.stopped == nil, let current = progress.level
         else { return }
-        let severity = incident.severity
-        if let next = ladder.nextLevel(after: current, at: severity) {
-            progress.level = next
-            progress.nextStepAt = due + ladder.levels[next].wait
-            incident.ladders[ladderID] = progress
-            page(ladder, next, .climb)
-        } else if let top = ladder.topLevel(at: severity), ladder.repeatAtTop.allows(progress.repeatsAtTop) {
-            progress.level = top
+        let plan = policy.plan(ladder, at: incident.severity)
+        if let held = progress.heldPage {
+            reach(ladder, current, held, due: due, plan: plan, progress: &progress)
+        } else if let next = plan.next(after: current) {
+            reach(ladder, next.index, .climb, due: due, plan: plan, progress: &progress)
+        } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop) {
             progress.repeatsAtTop += 1
-            progress.nextStepAt = due + ladder.levels[top].wait
-            incident.ladders[ladderID] = progress
-            page(ladder, top, .repeatAtTop)
+            reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress)
         } else {
             progress.nextStepAt = nil
             incident.ladders[ladderID] = progress
@@ -59,28 +75,81 @@ extension Transition {
         }
     }
 
+    /// The climbing ladder reaches the level at `index` at `due`: its page goes out now and the
+    /// level's wait starts, or, outside the working hours of a severity that pages only in
+    /// them, the page is held until the next working period and the room is told.
+    mutating func reach(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason, due: Timestamp, plan: LadderPlan,
+                        progress: inout LadderProgress) {
+        progress.level = index
+        if let opens = heldUntil(ladder, index) {
+            let first = progress.heldPage == nil
+            progress.heldPage = reason
+            progress.nextStepAt = opens
+            incident.ladders[ladder.id] = progress
+            if first { hold(ladder, index, until: opens) }
+        } else {
+            progress.heldPage = nil
+            progress.nextStepAt = due + plan.wait(at: index)
+            incident.ladders[ladder.id] = progress
+            climbedAt[ladder.id] = due
+            page(ladder, index, reason)
+        }
+    }
+
+    /// When a page of the level at `index` may go out, if not now: the severity pages only in
+    /// working hours, read on the clock of whoever fills the level (their own zone, else the
+    /// policy's).
+    func heldUntil(_ ladder: Ladder, _ index: Int) -> Timestamp? {
+        let person = roster.onDuty(ladder.reference(index), at: now)
+        let opens = policy.earliestPage(at: incident.severity, from: now, zone: person.flatMap { roster.people[$0]?.zone })
+        return opens > now ? opens : nil
+    }
+
+    mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
+        let ref = ladder.reference(index)
+        let role = ladder.levels[index].role
+        let hours = (policy.workingHours ?? .office).description
+        record(.paged, "Holding the page for \(ref) (\(role)) until \(zone.dateTime(opens)): \(incident.severity) pages in working hours (\(hours)).",
+               by: .bot)
+        post(Messages.pageHeld(incident, ref: ref, role: role, until: opens, hours: hours))
+    }
+
     /// Too many status updates were missed (behaviour.md section 4): every ladder that steps on a
     /// missed update pages its next level now. An acknowledged ladder steps too (the IC went
     /// quiet) but does not start climbing again; a mitigated or resolved one does not step.
+    /// Outside the working hours of a severity that pages only in them, a climbing ladder holds
+    /// the page and an acknowledged one does not step.
     mutating func stepForMissedUpdate(due: Timestamp) {
         for ladder in policy.ladders where ladder.stepsOnMissedUpdate {
+            // A ladder that paged at this very time (its own wait ran out too) has just moved.
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
-                  progress.stopped == nil || progress.stopped == .acknowledged
+                  progress.stopped == nil || progress.stopped == .acknowledged, progress.heldPage == nil,
+                  climbedAt[ladder.id] != due
             else { continue }
+            let plan = policy.plan(ladder, at: incident.severity)
             let climbing = progress.stopped == nil
             let target: Int
-            if let next = ladder.nextLevel(after: current, at: incident.severity) {
-                target = next
-            } else if let top = ladder.topLevel(at: incident.severity), ladder.repeatAtTop.allows(progress.repeatsAtTop) {
-                target = top
-                progress.repeatsAtTop += 1
+            var repeatsAtTop = progress.repeatsAtTop
+            if let next = plan.next(after: current) {
+                target = next.index
+            } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop) {
+                target = top.index
+                repeatsAtTop += 1
             } else {
                 continue
             }
-            progress.level = target
-            if climbing { progress.nextStepAt = due + ladder.levels[target].wait }
-            incident.ladders[ladder.id] = progress
-            page(ladder, target, .missedUpdate)
+            if climbing {
+                progress.repeatsAtTop = repeatsAtTop
+                reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress)
+            } else if let opens = heldUntil(ladder, target) {
+                record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
+                       by: .bot)
+            } else {
+                progress.level = target
+                progress.repeatsAtTop = repeatsAtTop
+                incident.ladders[ladder.id] = progress
+                page(ladder, target, .missedUpdate)
+            }
         }
     }
 
@@ -92,6 +161,7 @@ extension Transition {
             let wasRunning = progress.level != nil
             progress.stopped = condition
             progress.nextStepAt = nil
+            progress.heldPage = nil
             incident.ladders[ladder.id] = progress
             if wasRunning {
                 record(.ladderStopped, "The \(ladder.id) ladder stopped: \(detail).", by: .bot)

@@ -60,7 +60,7 @@ import Testing
 
     @Test(arguments: [
         ("alice: /ack", ConsoleLine.say(room: nil, user: "alice", text: "/ack")),
-        ("  [#incident-20261122-x]   @bob:   /update  a: b  ", .say(room: "incident-20261122-x", user: "bob", text: "/update  a: b")),
+        ("  [#incident-20261124-x]   @bob:   /update  a: b  ", .say(room: "incident-20261124-x", user: "bob", text: "/update  a: b")),
         ("[incidents] carol: hello", .say(room: "incidents", user: "carol", text: "hello")),
         (":advance 1h30m", .advance(.minutes(90))),
         (":NOW", .now), (":rooms", .rooms), (":quit", .quit), ("", .nothing), ("# a comment", .nothing),
@@ -93,8 +93,12 @@ import Testing
     @Test func thePolicyInForceShowsWhoIsOnDutyAndUntilWhen() throws {
         let loaded = try LoadedConfig.load(try BotConfig.load(path: BotProcess.config), allowExampleRoster: true)
         let text = EffectivePolicy.text(loaded, now: TestConfig.start)
-        #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall, until 2026-11-23 09:00 UTC); waits 15m; P0 P1 P2 P3"))
-        #expect(text.contains("L3 CTO: @grace; waits 15m; P0 P1"))
+        #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall, until 2026-11-30 09:00 UTC)"))
+        #expect(text.contains("L3 CTO: @grace"))
         #expect(text.contains("P3: updates as needed"))
+        // The matrix, severity by level, in minutes from declaration.
+        #expect(text.contains("      engineering.L1  engineering.L2  engineering.L3  engineering.L4  business.L1  business.L2  business.L3"))
+        #expect(text.contains("  P2               0             240               -               -            -            -            -"))
+        #expect(text.contains("  P3: pages in working hours (Mon Tue Wed Thu Fri 09:00–17:00); engineering repeats its top once, every 1d"))
     }
 }

@@ -23,7 +23,7 @@ import Testing
         let failed = try run(["--failed"])
         #expect(failed.status == 0, "\(failed.stderr)")
         #expect(failed.stdout.hasPrefix("Failed outbox items, most recent first"))
-        #expect(failed.stdout.contains("INC-1/1@slack  slack  create #incident-20261122-payment-api-errors (INC-1)"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)"), "\(failed.stdout)")
         #expect(failed.stdout.contains("reason: gave up after 2 attempts: platform down"))
         // The room's posts had no room to go to; the pages failed over to Matrix instead.
         #expect(failed.stdout.contains("reason: the incident has no room on slack"))
@@ -33,7 +33,7 @@ import Testing
         let retried = try run(["retry", "INC-1/1@slack"])
         #expect(retried.status == 0, "\(retried.stderr)")
         let pending = try run([])
-        #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261122-payment-api-errors (INC-1)  tried 0 times"),
+        #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)  tried 0 times"),
                 "\(pending.stdout)")
         // Dropped, it is failed again with the operator's reason, and never sent.
         let dropped = try run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand"])

@@ -17,7 +17,7 @@ import Testing
     /// time, one left alone for an hour and then resolved.
     @Test func measuresFromTheStoredTimelines() async throws {
         let bot = try TestBot()
-        let room1 = "slack-room-incident-20261122-payment-api-errors"
+        let room1 = "slack-room-incident-20261124-payment-api-errors"
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 5)
         try await bot.say("U0ALICE01", "/ack", in: room1)

@@ -53,13 +53,13 @@ import Testing
         let bot = try TestBot()
         bot.slack.behave(.down(retryAfter: nil))
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-        try await bot.run(toMinute: 15)
+        try await bot.run(toMinute: 30)
         // Bob's L2 page goes to Matrix, his preferred platform, while Slack is down.
         #expect(bot.matrix.directMessages.map(\.person) == ["bob"])
         #expect(bot.slack.delivered.isEmpty)
         bot.slack.behave(.working)
-        try await bot.run(toMinute: 25)
-        #expect(bot.pages == ["15 bob", "25 alice", "25 erin"])
+        try await bot.run(toMinute: 40)
+        #expect(bot.pages == ["30 bob", "40 alice", "40 erin"])
     }
 
     @Test func aPageFailsOverToThePersonsOtherPlatform() async throws {

@@ -141,8 +141,8 @@ import Testing
         func rooms(_ transport: RecordingTransport) -> [String] {
             transport.delivered.compactMap { if case .createRoom(let name, _, _) = $0.job.action { name } else { nil } }
         }
-        #expect(rooms(bot.slack) == ["incident-20261122-payment-api-errors"])
-        #expect(rooms(bot.matrix) == ["incident-20261122-payment-api-errors"])
+        #expect(rooms(bot.slack) == ["incident-20261124-payment-api-errors"])
+        #expect(rooms(bot.matrix) == ["incident-20261124-payment-api-errors"])
         let matrixRoom = try #require(try await bot.store.read { try $0.roomID(.matrix, incident: 1) })
         // An update typed in the Matrix room is posted in both rooms and both broadcast rooms.
         let posted = { (transport: RecordingTransport) in
@@ -177,7 +177,7 @@ import Testing
         #expect(forecast.reply?.plainText().contains("@bob") == true)
         let list = try await bot.say("U0REPORTER", "/incident list")
         #expect(list.reply?.plainText().contains("Open incidents (1)") == true)
-        let draft = try await bot.say("U0REPORTER", "/incident postmortem #incident-20261122-payment-api-errors")
+        let draft = try await bot.say("U0REPORTER", "/incident postmortem #incident-20261124-payment-api-errors")
         #expect(draft.reply?.plainText().contains("# Post-mortem: INC-1") == true)
         #expect(try await outboxCount(bot) == before)
     }

@@ -7,10 +7,10 @@ import Testing
 /// behaviour.md sections 4 and 5 through the engine, the real SQLite store and delivery, minute by
 /// minute on a manual clock. The declarer is a Slack user outside the ladders.
 @Suite struct ScenarioTests {
-    static let room = "slack-room-incident-20261122-payment-api-errors"
+    static let room = "slack-room-incident-20261124-payment-api-errors"
 
     /// What the P1 of behaviour.md section 5 pages when nobody answers, per the rules' own timeline tests.
-    static let p1Pages = ["0 alice", "0 erin", "15 bob", "45 carol", "60 carol", "60 frank", "90 carol", "90 grace", "120 carol"]
+    static let p1Pages = ["0 alice", "0 erin", "30 bob", "60 carol", "60 frank", "90 carol", "90 grace", "120 carol"]
 
     @Test func p1NobodyAnswersPagesAndNudgesOnTheMinuteOnceEach() async throws {
         let bot = try TestBot()
@@ -39,7 +39,7 @@ import Testing
             Issue.record("the first room job is not createRoom: \(roomJobs)")
             return
         }
-        #expect(name == "incident-20261122-payment-api-errors")
+        #expect(name == "incident-20261124-payment-api-errors")
         #expect(invite == ["erin", "carol"])
         #expect(topic.plainText() == "SEV P1 | IC @carol | status: investigating | next update 10:30 UTC")
         #expect(bot.slack.posts(in: Self.room).first?.hasPrefix("🚨 INC-1") == true)
@@ -53,7 +53,8 @@ import Testing
         try await bot.say("U0CAROL03", "/sev P0 all regions down", in: Self.room)
         try await bot.settle()
         #expect(bot.pages.contains("20 dave"))
-        #expect(bot.pages.filter { $0.hasPrefix("20 ") } == ["20 dave"])
+        // The on-call has waited 20 minutes, more than a P0 gives: the team lead is paged too.
+        #expect(bot.pages.filter { $0.hasPrefix("20 ") } == ["20 bob", "20 dave"])
     }
 
     @Test func acknowledgedUpdatedAndResolvedIncidentGoesQuiet() async throws {

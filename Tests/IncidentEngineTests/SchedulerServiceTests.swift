@@ -21,14 +21,14 @@ import Testing
             await bot.slack.waitForDirectMessage(to: "alice")
             await bot.slack.waitForDirectMessage(to: "erin")
             #expect(!bot.matrix.directMessages.contains { $0.person == "bob" })
-            bot.clock.advance(to: TestConfig.at(15))
+            bot.clock.advance(to: TestConfig.at(30))
             await bot.matrix.waitForDirectMessage(to: "bob")
-            #expect(bot.matrix.directMessages.first { $0.person == "bob" }?.at == TestConfig.at(15))
-            bot.clock.advance(to: TestConfig.at(45))
+            #expect(bot.matrix.directMessages.first { $0.person == "bob" }?.at == TestConfig.at(30))
+            bot.clock.advance(to: TestConfig.at(60))
             await bot.slack.waitForDirectMessage(to: "carol")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        #expect(bot.pages == ["0 alice", "0 erin", "15 bob", "45 carol"])
+        #expect(bot.pages == ["0 alice", "0 erin", "30 bob", "60 carol", "60 frank"])
     }
 }

@@ -22,7 +22,7 @@ import Testing
         try await slack.start()
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get(), mirroringSlack: slack)
         defer { Task { await bot.stopBot(); await slack.stop() } }
-        let name = "incident-20261122-mirrored-checkout-errors"
+        let name = "incident-20261124-mirrored-checkout-errors"
 
         let declared = try await bot.current.engine.handle(
             slashCommand("/incident declare Mirrored checkout errors --sev P1", by: "U0ALICE01", in: "C0LOBBY01", id: "slack-1"))
@@ -82,7 +82,7 @@ import Testing
 
         // Slack is back: its room is made and gets the kickoff; the page is not sent twice.
         slack.endOutage()
-        let name = "incident-20261122-slack-is-down-too"
+        let name = "incident-20261124-slack-is-down-too"
         try await bot.waitUntil("the Slack channel is made and told", seconds: 60) {
             bot.clock.advance(by: .seconds(5))
             delivery.wake.fire()

@@ -11,7 +11,7 @@ import Testing
 /// Responders on a real Synapse type commands; the bot (in this process, on a manual clock)
 /// answers through the same homeserver.
 @Suite(.serialized) struct MatrixScenarioTests {
-    static let room = "incident-20261122-payment-api-errors"
+    static let room = "incident-20261124-payment-api-errors"
 
     @Test func aResponderDeclaresAndRunsAnIncidentFromMatrix() async throws {
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
@@ -105,7 +105,7 @@ import Testing
             "carol": Contact(person: "carol", handle: "@carol", account: bot.mxid("carol")),
             "bob": Contact(person: "bob", handle: "@bob", account: bot.mxid("bob")),
         ]
-        let job = TransportJob(key: "INC-7/1", action: .createRoom(name: "incident-20261122-paged-first-\(bot.tag)",
+        let job = TransportJob(key: "INC-7/1", action: .createRoom(name: "incident-20261124-paged-first-\(bot.tag)",
                                                                    topic: Message(.text("INC-7")), invite: ["carol"]),
                                people: people, incident: 7, pagedPeople: ["bob"])
         guard case .roomCreated(let room, _) = try await transport.deliver(job) else {
@@ -137,7 +137,7 @@ import Testing
         let first = try await bot.current.store.read { try $0.roomID(.matrix, incident: 1) }
         let second = try await bot.current.store.read { try $0.roomID(.matrix, incident: 2) }
         #expect(first != nil && second != nil && first != second)
-        #expect(try await reporter.resolve("#incident-20261122-search-is-slow-2:localhost") == second)
+        #expect(try await reporter.resolve("#incident-20261124-search-is-slow-2:localhost") == second)
     }
 
     @Test func historyBeforeTheFirstStartEditsAndOtherTextAreNotRun() async throws {

@@ -26,7 +26,7 @@ import Testing
         #expect(engineering.levels[3].severities == [.p0])
         #expect(engineering.levels[0].severities == Set(Severity.allCases))
         #expect(engineering.stopOn == [.acknowledged, .mitigated, .resolved])
-        #expect(engineering.repeatAtTop == .unlimited)
+        #expect(engineering.repeatAtTop == .times(4))
         #expect(engineering.stepsOnMissedUpdate)
 
         let business = try #require(policy.ladder("business"))
@@ -37,6 +37,47 @@ import Testing
         #expect(business.repeatAtTop == .times(0))
         #expect(!business.stepsOnMissedUpdate)
         #expect(!business.runs(at: .p2))
+    }
+
+    /// The plans' matrix: when each level is reached per severity if nobody answers, the bound
+    /// on repeats, and which severities page only in working hours.
+    @Test func theShippedMatrixFollowsThePlans() throws {
+        let policy = try ConfigFiles.policy()
+        let engineering = try #require(policy.ladder("engineering"))
+        let business = try #require(policy.ladder("business"))
+        func minutes(_ ladder: Ladder, _ severity: Severity) -> [String] {
+            policy.plan(ladder, at: severity).steps.map { "\(ladder.levels[$0.index].id)@\($0.reachedAfter.wholeSeconds / 60)" }
+        }
+        #expect(minutes(engineering, .p0) == ["L1@0", "L2@15", "L3@45", "L4@105"])
+        #expect(minutes(engineering, .p1) == ["L1@0", "L2@30", "L3@60"])
+        #expect(minutes(engineering, .p2) == ["L1@0", "L2@240"])
+        #expect(minutes(engineering, .p3) == ["L1@0", "L2@1440"])
+        #expect(minutes(business, .p0) == ["L1@0", "L2@60", "L3@90"])
+        #expect(minutes(business, .p1) == ["L1@0", "L2@60", "L3@90"])
+        #expect(!policy.plan(business, at: .p2).runs)
+        #expect(policy.plan(engineering, at: .p0).repeats == .times(8))
+        #expect(policy.plan(engineering, at: .p0).repeatEvery == .minutes(15))
+        #expect(policy.plan(engineering, at: .p1).repeatEvery == .minutes(30))
+        #expect(policy.plan(engineering, at: .p3).repeats == .times(1))
+        #expect(policy.plan(engineering, at: .p3).repeatEvery == .hours(24))
+        #expect(policy.plan(business, at: .p1).repeats == .times(0))
+        #expect(Severity.allCases.map { policy[$0].workingHoursOnly } == [false, false, true, true])
+        #expect(policy.workingHours == .office)
+        #expect(policy.escalationTable.contains("  P1               0              30              60               -            0           60           90"))
+    }
+
+    @Test func workingHoursAreReadOnTheWallClock() throws {
+        let hours = WorkingHours.office
+        let berlin = try #require(LocalZone(identifier: "Europe/Berlin"))
+        // Friday 2026-11-27 16:30 UTC is 17:30 in Berlin: closed until Monday 09:00 Berlin (08:00 UTC).
+        let friday = try #require(Timestamp(iso8601: "2026-11-27T16:30:00Z"))
+        #expect(hours.contains(friday, in: .utc))
+        #expect(!hours.contains(friday, in: berlin))
+        #expect(hours.nextWorkingTime(from: friday, in: berlin) == Timestamp(iso8601: "2026-11-30T08:00:00Z"))
+        // Across the spring change: Monday 2026-03-30 09:00 in Berlin is 07:00 UTC.
+        let sunday = try #require(Timestamp(iso8601: "2026-03-29T12:00:00Z"))
+        #expect(hours.nextWorkingTime(from: sunday, in: berlin) == Timestamp(iso8601: "2026-03-30T07:00:00Z"))
+        #expect(hours.description == "Mon Tue Wed Thu Fri 09:00–17:00")
     }
 
     /// Each broken policy: what to replace in the shipped file, the text whose line the error
@@ -59,6 +100,21 @@ import Testing
         ("    nudge: [ic]\n", "    nudge: [boss]\n", "nudge: [boss]", "unknown role “boss”"),
         ("      - level: L3\n", "      - level: L2\n", "role: engineering manager", "level L2 appears twice"),
         ("    definition: Low.", "    runbook2: x\n    definition: Low.", "runbook2", "unknown key"),
+        ("    repeat: 4\n", "    repeat: unlimited\n", "repeat: unlimited", "repeats are bounded"),
+        ("        levels: { L1: 0m, L2: 30m, L3: 1h }\n", "        levels: { L1: 0m, L3: 30m, L2: 1h }\n", "L3: 30m, L2: 1h",
+         "in the ladder's order"),
+        ("        levels: { L1: 0m, L2: 4h }\n", "        levels: { L1: 5m, L2: 4h }\n", "L1: 5m", "first level is reached when the ladder starts"),
+        ("        levels: { L1: 0m, L2: 24h }\n", "        levels: { L1: 0m, L2: 0m }\n", "L2: 0m", "must be reached later than L1"),
+        ("        levels: { L1: 0m, L2: 24h }\n", "        levels: { L1: 0m, L7: 1h }\n", "L7: 1h", "unknown key “L7”"),
+        ("  hours: \"09:00-17:00\"\n", "  hours: \"17:00-09:00\"\n", "17:00-09:00", "start before end"),
+        ("  hours: \"09:00-17:00\"\n", "  hours: \"9-5\"\n", "9-5", "expected hours like 09:00-17:00"),
+        ("  days: [Mon, Tue, Wed, Thu, Fri]\n", "  days: [Mon, Tue, Funday]\n", "Funday", "unknown day “Funday”"),
+        ("  days: [Mon, Tue, Wed, Thu, Fri]\n", "  days: []\n", "days: []", "at least one working day"),
+        ("    paging: around_the_clock\n    escalation:\n      engineering:\n        # levels",
+         "    paging: working_hours\n    escalation:\n      engineering:\n        # levels", "[engineering.L4]", "cannot page at once"),
+        ("    paging: working_hours    #", "    paging: nights    #", "paging: nights", "expected around_the_clock or working_hours"),
+        ("        repeat: { times: 2, every: 4h }\n", "        repeat: { times: 2, every: 4h, jitter: 1m }\n", "jitter", "unknown key"),
+        ("      engineering:   # \"response 8 hours", "      ops:   # \"response 8 hours", "ops:", "unknown key “ops”"),
     ])
     func refusesABrokenPolicyWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
         try ConfigFiles.expectRefused("policy.yaml", find: find, replace: replace, lineOf: lineOf, reason: reason) {

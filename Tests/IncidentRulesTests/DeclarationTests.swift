@@ -11,7 +11,7 @@ import Testing
             Issue.record("the first effect must create the room: \(actions)")
             return
         }
-        #expect(name == "incident-20261122-payment-api-errors")
+        #expect(name == "incident-20261124-payment-api-errors")
         #expect(invite == [Fixtures.responder, "alice"])
         #expect(topic.plainText() == "SEV P1 | IC @alice | status: investigating | next update 10:30 UTC")
         #expect(drill.incident.room == name)
@@ -27,7 +27,7 @@ import Testing
         #expect(kickoff.contains("/update [INC-N | #incident-room] <text>"))
         #expect(kickoff.contains("/ack [INC-N | #incident-room]"))
         #expect(drill.posts(to: .broadcast) == [
-            "🚨 INC-1 declared (P1): Payment API errors\nRoom: #incident-20261122-payment-api-errors · declared by @carol",
+            "🚨 INC-1 declared (P1): Payment API errors\nRoom: #incident-20261124-payment-api-errors · declared by @carol",
         ])
     }
 
@@ -55,10 +55,10 @@ import Testing
         let roster = try Fixtures.roster()
         let decision = try Incident.declare(Declaration(title: "Payment API errors", severity: .p1), number: 2,
                                             by: "bob", at: Fixtures.start, policy: policy, roster: roster,
-                                            takenRooms: ["incident-20261122-payment-api-errors"])
-        #expect(decision.incident.room == "incident-20261122-payment-api-errors-2")
+                                            takenRooms: ["incident-20261124-payment-api-errors"])
+        #expect(decision.incident.room == "incident-20261124-payment-api-errors-2")
         #expect(decision.incident.id == "INC-2")
-        #expect(decision.reply?.plainText() == "Declared INC-2 (P1): #incident-20261122-payment-api-errors-2")
+        #expect(decision.reply?.plainText() == "Declared INC-2 (P1): #incident-20261124-payment-api-errors-2")
     }
 
     @Test func anUnknownCommanderIsRefusedAndNothingIsDeclared() throws {
@@ -83,14 +83,15 @@ import Testing
     @Test func theRosterDecidesWhoIsOnDutyWhenThePageGoesOut() throws {
         let policy = try Fixtures.policy()
         var roster = try Fixtures.roster()
-        // alice's week ends on Monday 2026-11-23 09:00; bob's begins.
+        // Turns of a week from Tuesday 10:30: alice's ends half an hour after the declaration.
         roster.rotations["primary-oncall"] = Roster.Rotation(people: ["alice", "bob"],
-                                                            handover: Timestamp(iso8601: "2026-11-16T09:00:00Z")!)
-        let sunday = try Drill("/incident declare Late night --sev P2", policy: policy, roster: roster)
-        #expect(sunday.pages.first == "0 engineering.L1 alice")
-        var monday = roster
-        monday.rotations["primary-oncall"]!.handover = Timestamp(iso8601: "2026-11-15T09:00:00Z")!
-        let other = try Drill("/incident declare Late night --sev P2", policy: policy, roster: monday)
+                                                            handover: Timestamp(iso8601: "2026-11-17T10:30:00Z")!)
+        let before = try Drill("/incident declare Late night --sev P2", policy: policy, roster: roster)
+        #expect(before.pages.first == "0 engineering.L1 alice")
+        // Turns from Tuesday 09:00: bob's began an hour before.
+        var after = roster
+        after.rotations["primary-oncall"]!.handover = Timestamp(iso8601: "2026-11-17T09:00:00Z")!
+        let other = try Drill("/incident declare Late night --sev P2", policy: policy, roster: after)
         #expect(other.pages.first == "0 engineering.L1 bob")
     }
 

@@ -20,8 +20,9 @@ enum Fixtures {
         try Roster.load(yaml: text("roster.example.yaml"), file: "roster.example.yaml", policy: policy())
     }
 
-    /// Sunday 2026-11-22 10:00 UTC: minute 0 of every drill.
-    static let start = Timestamp(iso8601: "2026-11-22T10:00:00Z")!
+    /// Tuesday 2026-11-24 10:00 UTC: minute 0 of every drill, in the shipped policy's working
+    /// hours (Monday to Friday 09:00–17:00 UTC) until minute 420.
+    static let start = Timestamp(iso8601: "2026-11-24T10:00:00Z")!
 
     static func at(_ minute: Int) -> Timestamp { start + .minutes(minute) }
 
@@ -40,15 +41,19 @@ struct Drill {
     private(set) var effects: [(minute: Int, effect: Effect)] = []
     private(set) var minute = 0
     let roster: Roster
+    /// Minute 0: when the incident is declared.
+    let origin: Timestamp
 
-    init(_ text: String, by declarer: PersonID = Fixtures.reporter, policy: Policy? = nil, roster: Roster? = nil) throws {
+    init(_ text: String, by declarer: PersonID = Fixtures.reporter, policy: Policy? = nil, roster: Roster? = nil,
+         at origin: Timestamp = Fixtures.start) throws {
         let roster = try roster ?? Fixtures.roster()
         guard case .declare(let declaration) = try CommandParser.parse(text).get().command else {
             throw DrillError(description: "not a declaration: \(text)")
         }
-        let decision = try Incident.declare(declaration, number: 1, by: declarer, at: Fixtures.start,
+        let decision = try Incident.declare(declaration, number: 1, by: declarer, at: origin,
                                             policy: policy ?? Fixtures.policy(), roster: roster, takenRooms: [])
         self.roster = roster
+        self.origin = origin
         self.incident = decision.incident
         absorb(decision)
     }
@@ -66,7 +71,7 @@ struct Drill {
         while minute < end {
             minute += 1
             for (actor, text) in script[minute] ?? [] { try type(text, by: actor) }
-            absorb(incident.tick(at: Fixtures.at(minute), roster: roster))
+            absorb(incident.tick(at: origin + .minutes(minute), roster: roster))
         }
     }
 
@@ -75,7 +80,7 @@ struct Drill {
     mutating func type(_ text: String, by actor: PersonID, in venue: Venue = .incidentRoom,
                        community: Community = .everyone) throws -> Decision {
         let parsed = try CommandParser.parse(text).get()
-        let decision = try incident.handling(parsed.command, by: actor, in: venue, at: Fixtures.at(minute), roster: roster,
+        let decision = try incident.handling(parsed.command, by: actor, in: venue, at: origin + .minutes(minute), roster: roster,
                                              community: community)
         absorb(decision)
         return decision

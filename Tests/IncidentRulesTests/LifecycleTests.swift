@@ -39,15 +39,15 @@ import Testing
 
     @Test func onlyPagedEngineersCanAcknowledge() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
-        try drill.run(to: 16)
+        try drill.run(to: 31)
         #expect(refusal(drill, "/ack", by: "carol")?.message == "Only people paged for INC-1 can acknowledge (@alice, @bob).")
         #expect(refusal(drill, "/ack", by: "erin")?.message.hasPrefix("You were notified on the business ladder") == true)
         try drill.type("/ack", by: "bob")
-        #expect(drill.incident.acknowledgedAt == Fixtures.at(16))
+        #expect(drill.incident.acknowledgedAt == Fixtures.at(31))
         #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
         #expect(drill.incident.ladders["business"]?.stopped == nil)
         try drill.type("/ack", by: "alice")
-        #expect(drill.incident.acknowledgedAt == Fixtures.at(16))
+        #expect(drill.incident.acknowledgedAt == Fixtures.at(31))
         #expect(drill.timeline.filter { $0.kind == .acknowledged }.map(\.text)
                 == ["Acknowledged by @bob (/ack).", "Also acknowledged by @alice (/ack)."])
     }

@@ -49,8 +49,8 @@ import Testing
         }
         // The engineering ladder runs on as if nobody had typed anything.
         var untouched = drill
-        try untouched.run(to: 45)
-        #expect(untouched.pages.last == "45 engineering.L3 carol")
+        try untouched.run(to: 60)
+        #expect(untouched.pages.last == "60 engineering.L3 carol")
     }
 
     @Test func anUnlistedAccountMayUpdateAndNoteInTheRoomOnly() throws {
@@ -59,7 +59,7 @@ import Testing
             #expect(outcome(drill, text, by: Self.member, in: .incidentRoom) == nil, "\(text)")
             let elsewhere = outcome(drill, text, by: Self.member, in: .elsewhere)
             #expect(elsewhere?.message == "Only people on the roster can change INC-1 from outside its room; "
-                + "type it in #incident-20261122-checkout-errors.", "\(text)")
+                + "type it in #incident-20261124-checkout-errors.", "\(text)")
         }
     }
 

@@ -8,17 +8,17 @@ import Testing
         try drill.run(to: 20)
         let forecast = EscalationForecast(drill.incident, now: Fixtures.at(20), roster: drill.roster)
         func line(_ page: PageRecord) -> String { "\(Fixtures.start.minutes(to: page.at)) \(page.level) \(page.person)" }
-        #expect(forecast.sent.map(line) == ["0 engineering.L1 alice", "0 business.L1 erin", "15 engineering.L2 bob"])
-        #expect(forecast.upcoming.prefix(5).map(line) == ["45 engineering.L3 carol", "60 business.L2 frank",
-                                                         "60 engineering.L3 carol", "90 business.L3 grace",
-                                                         "90 engineering.L3 carol"])
+        #expect(forecast.sent.map(line) == ["0 engineering.L1 alice", "0 business.L1 erin"])
+        #expect(forecast.upcoming.prefix(5).map(line) == ["30 engineering.L2 bob", "60 engineering.L3 carol",
+                                                         "60 business.L2 frank", "90 engineering.L3 carol",
+                                                         "90 business.L3 grace"])
         #expect(forecast.upcoming.count == EscalationForecast.maxUpcoming)
         let text = forecast.message(for: drill.incident).plainText()
-        #expect(text.contains("  10:45 UTC  engineering.L3 engineering manager: @carol"))
+        #expect(text.contains("  11:00 UTC  engineering.L3 engineering manager: @carol"))
 
         // The forecast is what then happens.
         try drill.run(to: 90)
-        #expect(drill.incident.pages.dropFirst(3).prefix(5).map(line) == forecast.upcoming.prefix(5).map(line))
+        #expect(drill.incident.pages.dropFirst(2).prefix(5).map(line) == forecast.upcoming.prefix(5).map(line))
     }
 
     @Test func anAcknowledgedIncidentForecastsOnlyTheBusinessLadder() throws {
@@ -57,8 +57,8 @@ import Testing
         #expect(draft.contains("| Time to acknowledge | 7m |"))
         #expect(draft.contains("| Time to resolve | 1h |"))
         #expect(draft.contains("\nRolled back 2026.11.3\n"))
-        #expect(draft.contains("| 2026-11-22 10:20 UTC | @alice | restarted pods |"))
-        #expect(draft.components(separatedBy: "\n").filter { $0.hasPrefix("| 2026-11-22") }.count == drill.timeline.count)
+        #expect(draft.contains("| 2026-11-24 10:20 UTC | @alice | restarted pods |"))
+        #expect(draft.components(separatedBy: "\n").filter { $0.hasPrefix("| 2026-11-24") }.count == drill.timeline.count)
     }
 
     @Test func statusSaysWhereTheIncidentStands() throws {
@@ -67,7 +67,7 @@ import Testing
         let status = IncidentQueries.status(drill.incident, now: Fixtures.at(35)).plainText()
         #expect(status == """
             INC-1 (P1) Payment API errors — investigating
-            Room #incident-20261122-payment-api-errors · declared 2026-11-22 10:00 UTC by @carol · open 35m
+            Room #incident-20261124-payment-api-errors · declared 2026-11-24 10:00 UTC by @carol · open 35m
             incident commander: @alice · comms lead: — · scribe: — · technical lead: —
             Status: investigating · last update 10:00 UTC
             Next update due 11:00 UTC

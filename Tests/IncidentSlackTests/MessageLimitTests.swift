@@ -70,7 +70,7 @@ import Testing
         try await bot.settle()
         let refused = bot.fake.calls.filter { ["invalid_blocks", "msg_too_long", "too_long", "invalid_arguments"].contains($0.error ?? "") }
         #expect(refused.isEmpty, "\(refused)")
-        let channel = try #require(bot.fake.channel(named: "incident-20261122-payment-api-errors"))
+        let channel = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors"))
         #expect(bot.fake.messages(in: channel.id).contains { $0.text.contains("INC-1") && $0.text.contains("update") })
         #expect(bot.fake.messages(in: bot.broadcast).count == 2)
     }

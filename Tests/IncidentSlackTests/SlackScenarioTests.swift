@@ -8,7 +8,7 @@ import Testing
 /// The P1 drill of behaviour.md through the real endpoint, the real SQLite store and the fake Slack, with
 /// requests signed by Slack's own SDK and by the project's signer.
 @Suite struct SlackScenarioTests {
-    static let room = "incident-20261122-payment-api-errors"
+    static let room = "incident-20261124-payment-api-errors"
 
     @Test func declareP1CreatesTheChannelInvitesSetsTopicPostsAndPages() async throws {
         let bot = try await SlackHarness.start()
@@ -39,15 +39,15 @@ import Testing
         defer { Task { await bot.stop() } }
         let declared = try await bot.slash("U0OUTSIDER", "/incident declare Payment API errors --sev P1", signer: .slackSDK)
         #expect(declared.text.contains("INC-1"))
-        try await bot.run(toMinute: 14)
+        try await bot.run(toMinute: 29)
         #expect(bot.fake.directMessages(to: "U0ALICE01").count == 1)
         #expect(bot.fake.directMessages(to: "U0BOB0002").isEmpty)
-        try await bot.run(toMinute: 15)
-        #expect(bot.fake.directMessages(to: "U0BOB0002").count == 1, "the on-call's lead is paged at minute 15")
+        try await bot.run(toMinute: 30)
+        #expect(bot.fake.directMessages(to: "U0BOB0002").count == 1, "a P1's team lead is paged at minute 30")
         let room = try #require(bot.fake.channel(named: Self.room)).id
 
         // Bob acknowledges with the button on his page.
-        try await bot.run(toMinute: 16)
+        try await bot.run(toMinute: 31)
         let page = try #require(bot.fake.directMessages(to: "U0BOB0002").first)
         let click = try await bot.click("bob", SlackFormat.acknowledgeAction, on: page)
         #expect(click.status == 200 && click.body.isEmpty)

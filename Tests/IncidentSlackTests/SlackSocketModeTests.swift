@@ -65,7 +65,7 @@ import Testing
             bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
             try await waitFor { bot.fake.acknowledged.count == 1 }
             try await bot.settle()
-            let room = try #require(bot.fake.channel(named: "incident-20261122-payment-api-errors")).id
+            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
             // A burst, then Slack asks for a new connection in the middle of it.
             for n in 1...5 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
             bot.fake.requestDisconnect()

@@ -32,7 +32,8 @@ public final class RecordingTransport: ChatTransport {
         var delivered: [Delivered] = []
         var attempts = 0
         var behaviour = Behaviour.working
-        var waiters: [(condition: @Sendable ([Delivered]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(id: Int, condition: @Sendable ([Delivered]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
@@ -87,15 +88,27 @@ public final class RecordingTransport: ChatTransport {
     }
 
     /// Returns once what was delivered meets `condition`. No clock is involved: a test awaits
-    /// what the services do after it moved the manual clock.
-    public func waitUntil(_ condition: @escaping @Sendable ([Delivered]) -> Bool) async {
+    /// what the services do after it moved the manual clock. A guard of `giveUpAfter` seconds
+    /// of real time returns anyway, so a test whose delivery never comes fails on its next
+    /// expectation instead of hanging the whole run.
+    public func waitUntil(giveUpAfter seconds: Int = 20, _ condition: @escaping @Sendable ([Delivered]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state in
-                if condition(state.delivered) { return true }
-                state.waiters.append((condition, continuation))
-                return false
+            let waiter: Int? = state.withLock { state in
+                if condition(state.delivered) { return nil }
+                state.nextWaiter += 1
+                state.waiters.append((state.nextWaiter, condition, continuation))
+                return state.nextWaiter
             }
-            if ready { continuation.resume() }
+            guard let waiter else { return continuation.resume() }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                let abandoned = self.state.withLock { state in
+                    let found = state.waiters.first { $0.id == waiter }?.continuation
+                    state.waiters.removeAll { $0.id == waiter }
+                    return found
+                }
+                abandoned?.resume()
+            }
         }
     }
 

@@ -18,8 +18,8 @@ public enum TestConfig {
         try Roster.load(yaml: text("roster.example.yaml"), file: "roster.example.yaml", policy: policy())
     }
 
-    /// Sunday 2026-11-22 10:00 UTC: minute 0 of every drill.
-    public static let start = Timestamp(iso8601: "2026-11-22T10:00:00Z")!
+    /// Tuesday 2026-11-24 10:00 UTC: minute 0 of every drill, inside the shipped working hours.
+    public static let start = Timestamp(iso8601: "2026-11-24T10:00:00Z")!
 
     public static func at(_ minute: Int) -> Timestamp { start + .minutes(minute) }
 

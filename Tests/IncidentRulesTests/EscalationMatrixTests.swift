@@ -1,0 +1,104 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// The plans' escalation matrix on the shipped policy, minute by minute: when each level is
+/// reached per severity if nobody answers, working hours, and the bound on repeats.
+@Suite struct EscalationMatrixTests {
+    /// Friday 2026-11-27 22:00 UTC: after working hours, before a weekend.
+    static let fridayNight = Timestamp(iso8601: "2026-11-27T22:00:00Z")!
+
+    /// Minute of the first climb to `level`, with updates posted on time so only the ladder's
+    /// own clock moves it; nil if never reached by `until`.
+    static func firstClimb(_ severity: Severity, to level: String, until: Int) throws -> Int? {
+        var drill = try Drill("/incident declare Matrix check --sev \(severity)")
+        var script: [Int: [(PersonID, String)]] = [:]
+        for minute in stride(from: 10, through: until, by: 10) { script[minute] = [(Fixtures.reporter, "/update working on it")] }
+        try drill.run(to: until, script: script)
+        let page = drill.incident.pages.first { $0.reason == .climb && $0.level.description == level }
+        return page.map { drill.origin.minutes(to: $0.at) }
+    }
+
+    @Test(arguments: [
+        (Severity.p0, "engineering.L2", 15), (.p0, "engineering.L3", 45), (.p0, "engineering.L4", 105),
+        (.p1, "engineering.L2", 30), (.p1, "engineering.L3", 60),
+        (.p2, "engineering.L2", 240), (.p3, "engineering.L2", 1440),
+        (.p0, "business.L2", 60), (.p1, "business.L3", 90),
+    ])
+    func eachLevelIsReachedOnThePlansMinuteAndNotBefore(severity: Severity, level: String, minute: Int) throws {
+        #expect(try Self.firstClimb(severity, to: level, until: minute - 1) == nil)
+        #expect(try Self.firstClimb(severity, to: level, until: minute) == minute)
+    }
+
+    @Test(arguments: [(Severity.p1, "engineering.L4"), (.p2, "engineering.L3"), (.p3, "engineering.L3"), (.p2, "business.L1")])
+    func aSeverityNeverReachesTheLevelsItDoesNotUse(severity: Severity, level: String) throws {
+        var drill = try Drill("/incident declare Quiet --sev \(severity)")
+        try drill.run(to: 3 * 24 * 60)
+        #expect(!drill.incident.pages.contains { $0.level.description == level })
+    }
+
+    @Test func aP3DeclaredOnFridayNightPagesNobodyUntilMondayThenOnlyTheOnCall() throws {
+        var drill = try Drill("/incident declare Typo on the status page --sev P3", at: Self.fridayNight)
+        let monday = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-30T09:00:00Z")!)
+        #expect(drill.pages.isEmpty)
+        let held = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙 Outside working hours") }
+        #expect(held == ["🌙 Outside working hours: the page for engineering.L1 (on-call engineer) waits until 2026-11-30 09:00 UTC "
+                         + "(P3 pages Mon Tue Wed Thu Fri 09:00–17:00). Raise the severity to page now."])
+        let forecast = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster)
+        #expect(forecast.held.map(\.until) == [Timestamp(iso8601: "2026-11-30T09:00:00Z")!])
+        #expect(forecast.upcoming.first.map { drill.origin.minutes(to: $0.at) } == monday)
+        #expect(forecast.message(for: drill.incident).plainText()
+            .contains("The engineering ladder waits for working hours: engineering.L1 is paged at 2026-11-30 09:00 UTC."))
+
+        try drill.run(to: monday - 1)
+        #expect(drill.pages.isEmpty)
+        try drill.run(to: monday + 8 * 60)
+        #expect(drill.pages == ["\(monday) engineering.L1 alice"])
+        #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }.count == 1)
+        // The team lead 24 hours after the on-call's page: Tuesday 09:00.
+        try drill.run(to: monday + 24 * 60)
+        #expect(drill.pages.last == "\(monday + 24 * 60) engineering.L2 bob")
+    }
+
+    @Test func aLevelDueAfterHoursWaitsForTheNextMorning() throws {
+        // P2 at Tuesday 16:00: the on-call at once, the team lead due at 20:00 waits for Wednesday 09:00.
+        var drill = try Drill("/incident declare Search slow --sev P2", at: Timestamp(iso8601: "2026-11-24T16:00:00Z")!)
+        try drill.run(to: 17 * 60 + 10)
+        #expect(drill.pages == ["0 engineering.L1 alice", "1020 engineering.L2 bob"])
+        #expect(drill.timeline.contains { $0.kind == .paged && $0.text.hasPrefix("Holding the page for engineering.L2 (team lead) until 2026-11-25 09:00 UTC") })
+    }
+
+    @Test func raisingAHeldIncidentPagesAtOnce() throws {
+        var drill = try Drill("/incident declare Odd errors --sev P3", at: Self.fridayNight)
+        try drill.run(to: 10, script: [10: [(Fixtures.responder, "/sev P1 customers affected")]])
+        #expect(drill.pages == ["10 business.L1 erin", "10 engineering.L1 alice"])
+        try drill.run(to: 40)
+        #expect(drill.pages.last == "40 engineering.L2 bob")
+    }
+
+    @Test func aPersonsOwnZoneDecidesTheirWorkingHours() throws {
+        var roster = try Fixtures.roster()
+        roster.people["alice"]?.zone = LocalZone(identifier: "America/New_York")
+        // Tuesday 10:00 UTC is 05:00 in New York: alice is paged at 09:00 there, 14:00 UTC.
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster)
+        try drill.run(to: 4 * 60)
+        #expect(drill.pages == ["240 engineering.L1 alice"])
+    }
+
+    @Test(arguments: Severity.allCases)
+    func noSeverityRepeatsPastItsBound(severity: Severity) throws {
+        var drill = try Drill("/incident declare Nobody home --sev \(severity)")
+        try drill.run(to: 7 * 24 * 60)
+        let policy = drill.incident.policy
+        for ladder in policy.ladders {
+            let plan = policy.plan(ladder, at: severity)
+            guard let top = plan.top, case .times(let repeats) = plan.repeats else { continue }
+            let atOnce = policy[severity].pageAtOnce.contains(ladder.reference(top.index)) ? 1 : 0
+            let topPages = drill.pages.filter { $0.hasSuffix("\(ladder.reference(top.index)) \(drill.roster.onDuty(ladder.reference(top.index), at: drill.origin)!)") }
+            #expect(topPages.count <= 1 + repeats + atOnce, "\(ladder.id): \(topPages)")
+            #expect(drill.incident.ladders[ladder.id]?.nextStepAt == nil, "\(ladder.id) still climbing")
+        }
+        #expect(drill.pages.count < 20)
+    }
+}
