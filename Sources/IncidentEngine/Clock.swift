@@ -9,6 +9,8 @@ public protocol IncidentClock: Sendable {
     var now: Timestamp { get }
     /// Returns at or after `deadline`; throws `CancellationError` when the task is cancelled.
     func sleep(until deadline: Timestamp) async throws
+    /// Returns after `duration` has passed on this clock (see `Backoff`).
+    func sleep(for duration: Duration) async throws
 }
 
 /// The wall clock. The only place in incident-bot that reads it.
@@ -20,6 +22,11 @@ public struct LiveClock: IncidentClock {
 
     public var now: Timestamp {
         Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// To the wall clock's sub-second precision: a backoff of 200 ms waits 200 ms.
+    public func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
     }
 
     public func sleep(until deadline: Timestamp) async throws {

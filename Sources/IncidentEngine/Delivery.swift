@@ -34,13 +34,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             self.giveUpAfter = giveUpAfter
         }
 
-        /// The wait after `attempts` failures: base * 2^(attempts-1), capped, then scaled by a
-        /// jitter factor in 0.5...1 so retries of many items spread out. Whole seconds, at least 1.
+        public var backoff: Backoff { Backoff(first: base, ceiling: ceiling) }
+
+        /// The wait after `attempts` failures, by the one `Backoff` with jitter, in the whole
+        /// seconds the outbox keeps (rounded up, at least 1).
         public func delay(afterAttempts attempts: Int, jitter: Double) -> Duration {
-            let exponent = min(max(attempts - 1, 0), 30)
-            let raw = min(Double(base.wholeSeconds) * Double(1 << exponent), Double(ceiling.wholeSeconds))
-            let scaled = raw * (0.5 + 0.5 * min(max(jitter, 0), 1))
-            return .seconds(max(1, Int64(scaled.rounded(.up))))
+            let wait = backoff.delay(afterFailures: attempts, jitter: jitter)
+            let seconds = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
+            return .seconds(max(1, seconds))
         }
     }
 

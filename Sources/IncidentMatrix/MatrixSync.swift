@@ -20,19 +20,17 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         /// Who may invite the bot: Matrix ids (`@alice:example.org`) or server names
         /// (`example.org`); empty allows the bot's own server only.
         public var allowInvitesFrom: [String]
-        /// The first wait after a failed `/sync`; doubled each time, up to `retryCeiling`.
-        public var retryBase: Duration
-        public var retryCeiling: Duration
+        /// Waits after a failed call to the homeserver, doubling up to a ceiling.
+        public var retry: Backoff
         /// The most messages fetched per room to fill a gap in a cut-short timeline.
         public var gapLimit: Int
 
-        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retryBase: Duration = .seconds(1),
-                    retryCeiling: Duration = .seconds(60), gapLimit: Int = 5_000) {
+        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)),
+                    gapLimit: Int = 5_000) {
             self.timeout = timeout
             self.gapLimit = gapLimit
             self.allowInvitesFrom = allowInvitesFrom
-            self.retryBase = retryBase
-            self.retryCeiling = retryCeiling
+            self.retry = retry
         }
     }
 
@@ -304,15 +302,14 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             } catch {
                 if Task.isCancelled { return nil }
                 failures += 1
-                let backoff = settings.retryBase * Double(1 << min(failures - 1, 16))
-                var wait = min(backoff, settings.retryCeiling)
+                var wait = settings.retry.delay(afterFailures: failures)
                 if case .rateLimited(let after?) = error { wait = max(wait, after) }
                 let log = error.isSetupError || failures == 1 || failures % 10 == 0
                 if log {
                     logger.log(level: error.isSetupError ? .error : .warning, "Matrix \(what) failed; retrying",
                                metadata: ["reason": "\(error)", "failures": "\(failures)", "retry.in": "\(DurationText.format(wait))"])
                 }
-                try? await Task.sleep(for: wait)
+                try? await engine.clock.sleep(for: wait)
             }
         }
         return nil

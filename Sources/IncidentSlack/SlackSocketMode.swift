@@ -16,18 +16,12 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// The Web API with the app-level token (`xapp-...`).
     let appAPI: SlackWebAPI
     let logger: Logger
+    /// Waits between reconnection attempts after a dropped connection.
     let backoff: Backoff
 
-    public struct Backoff: Sendable {
-        public var first: Duration
-        public var ceiling: Duration
-        public init(first: Duration = .seconds(1), ceiling: Duration = .seconds(30)) {
-            self.first = first
-            self.ceiling = ceiling
-        }
-    }
+    public static var defaultBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(30)) }
 
-    public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = Backoff()) {
+    public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = defaultBackoff) {
         self.gateway = gateway
         self.appAPI = appAPI
         self.logger = logger
@@ -41,7 +35,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 
     func connectLoop() async {
-        var delay = backoff.first
+        var failures = 0
         while !Task.isCancelled {
             let end: SessionEnd
             do {
@@ -57,16 +51,16 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             if Task.isCancelled { return }
             switch end {
             case .disconnectRequested:
-                delay = backoff.first
+                failures = 0
                 continue
             case .dropped:
-                let wait = delay
-                delay = min(delay * 2, backoff.ceiling)
+                failures += 1
+                let wait = backoff.delay(afterFailures: failures)
                 logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
-                try? await Task.sleep(for: wait)
+                try? await gateway.engine.clock.sleep(for: wait)
             case .healthy:
                 // A session that ran and then closed: reconnect promptly, backoff reset.
-                delay = backoff.first
+                failures = 0
             }
         }
     }

@@ -20,27 +20,31 @@ import Testing
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
         try await bot.settle()
 
-        // Synapse goes down; the team lead's page comes due at minute 15 and waits in the outbox.
+        // Synapse goes down; the team lead's page comes due at minute 30 and waits in the outbox.
         synapse.stop()
-        bot.clock.advance(to: TestConfig.at(15))
+        bot.clock.advance(to: TestConfig.at(30))
         try await bot.current.engine.fireDue()
         try bot.current.delivery.wake.fire()
         try await bot.waitUntil("a delivery attempt failed", seconds: 40) {
             try await bot.current.store.read { try $0.pendingOutbox(limit: 10).contains { $0.attempts > 0 } }
         }
-        bot.clock.advance(to: TestConfig.at(16))
+        bot.clock.advance(to: TestConfig.at(31))
         try bot.current.delivery.wake.fire()
         try await Task.sleep(for: .seconds(2))
-        #expect(try await bot.current.store.read { try $0.pendingOutbox(limit: 10).count } == 1)
+        #expect(try await bot.current.store.read { try $0.pendingOutbox(limit: 10).count } == 2)
 
-        // Back up: the page goes out once the retry is due, and the sync resumes from its token.
+        // Back up: the page goes out once the retry is due, and the sync resumes from its token
+        // when its backoff, on the bot's clock, runs out.
         try await synapse.start()
-        bot.clock.advance(to: TestConfig.at(20))
+        bot.clock.advance(to: TestConfig.at(35))
         try await bot.settle()
         let bob = try bot.user("bob")
         #expect(try await bob.directNotices(from: bot.bot.user).count == 1)
         try await reporter.say("!incident status INC-1", in: lobby)
-        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "investigating", seconds: 60)
+        try await bot.waitUntil("the bot answers again", seconds: 60) {
+            bot.clock.advance(by: .seconds(1))
+            return try await reporter.notices(in: lobby, from: bot.bot.user).contains { $0.contains("investigating") }
+        }
     }
 
     @Test func synapsesDefaultRateLimitsSlowABurstButLoseNothing() async throws {

@@ -32,7 +32,7 @@ import Testing
                                                                  workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger),
                                                                  logger: logger),
                                      appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
-                                     logger: logger, backoff: .init(first: .milliseconds(20), ceiling: .milliseconds(200)))
+                                     logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)))
         let group = ServiceGroup(services: [socket], logger: logger)
         let task = Task { try await group.run() }
         defer { task.cancel() }
@@ -75,7 +75,11 @@ import Testing
             for n in 11...15 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
             bot.fake.dropSocket()
             for n in 16...20 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
-            try await waitFor(seconds: 10) { bot.fake.connectionsOpened >= 3 && bot.fake.unacknowledged == 0 }
+            // The reconnection waits out its backoff on the bot's clock, which the test moves.
+            try await waitFor(seconds: 10) {
+                bot.clock.advance(by: .seconds(1))
+                return bot.fake.connectionsOpened >= 3 && bot.fake.unacknowledged == 0
+            }
         }
         let notes = try await bot.runtime.store.read { try $0.timeline(incident: 1) }
             .map { "\($0)" }.filter { $0.contains("finding ") }

@@ -1,0 +1,32 @@
+import IncidentCore
+
+/// How long to wait after failures in a row: `first`, doubled with each failure, never longer
+/// than `ceiling`, and scaled by a jitter factor in 0.5...1 when one is given, so that many
+/// waiters retrying together spread out. The one backoff of the bot: delivery retries, the
+/// Matrix `/sync` loop and Socket Mode reconnects all wait by it, on the injected clock.
+public struct Backoff: Hashable, Sendable {
+    public var first: Duration
+    public var ceiling: Duration
+
+    public init(first: Duration, ceiling: Duration) {
+        self.first = first
+        self.ceiling = max(ceiling, first)
+    }
+
+    /// The wait after `failures` failures in a row (1: the first failure waits `first`).
+    /// `jitter` in 0...1 scales it to between half and all of that; 1 leaves it whole.
+    public func delay(afterFailures failures: Int, jitter: Double = 1) -> Duration {
+        let doublings = min(max(failures - 1, 0), 30)
+        let whole = min(first * (1 << doublings), ceiling)
+        return whole * (0.5 + 0.5 * min(max(jitter, 0), 1))
+    }
+}
+
+extension IncidentClock {
+    /// Waits `duration` on this clock's whole seconds (rounded up): a backoff's wait, which a
+    /// test moves past with the manual clock instead of sleeping.
+    public func sleep(for duration: Duration) async throws {
+        let seconds = duration.components.seconds + (duration.components.attoseconds > 0 ? 1 : 0)
+        try await sleep(until: now + .seconds(max(seconds, 0)))
+    }
+}

@@ -1,0 +1,40 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Synchronization
+import Testing
+
+/// The one backoff, and waiting by it on the injected clock.
+@Suite struct BackoffTests {
+    @Test func doublesFromTheFirstWaitUpToTheCeiling() {
+        let backoff = Backoff(first: .seconds(1), ceiling: .seconds(60))
+        #expect((1...8).map { backoff.delay(afterFailures: $0) } == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
+        #expect(backoff.delay(afterFailures: 0) == .seconds(1))
+        #expect(backoff.delay(afterFailures: 10_000) == .seconds(60))
+        // Jitter spreads a wait over its upper half.
+        #expect(backoff.delay(afterFailures: 3, jitter: 0) == .seconds(2))
+        #expect(backoff.delay(afterFailures: 3, jitter: 0.5) == .seconds(3))
+        #expect(backoff.delay(afterFailures: 3, jitter: 7) == .seconds(4))
+        #expect(Backoff(first: .milliseconds(20), ceiling: .milliseconds(50)).delay(afterFailures: 3) == .milliseconds(50))
+    }
+
+    @Test func aWaitOnTheManualClockEndsWhenTheClockIsMovedPastIt() async throws {
+        let clock = ManualClock(start: TestConfig.start)
+        let span = Mutex<(from: Timestamp, to: Timestamp)?>(nil)
+        let waiter = Task {
+            let from = clock.now
+            try await clock.sleep(for: .milliseconds(1_500))
+            span.withLock { $0 = (from, clock.now) }
+        }
+        // The clock moves a second at a time until the wait is over; nothing sleeps for the wait.
+        for _ in 0..<200 where span.withLock({ $0 }) == nil {
+            clock.advance(by: .seconds(1))
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await waiter.value
+        let (from, to) = try #require(span.withLock { $0 })
+        // 1.5 s is waited as whole seconds of the clock: 2.
+        #expect(to - from >= .seconds(2))
+        #expect(to - from <= .seconds(3))
+    }
+}
