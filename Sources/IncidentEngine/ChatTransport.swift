@@ -44,13 +44,6 @@ public struct TransportJob: Hashable, Sendable {
     public var isPage: Bool
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
-    /// For a page: the incident's room on this platform, once it exists, so a platform whose
-    /// incident rooms are invite-only (Matrix) can let the paged person in.
-    public var incidentRoom: String?
-    /// For a room creation: people already paged about the incident on this platform (a page
-    /// can go out before its room exists, even before a restart), not among the invitees. A
-    /// platform whose incident rooms are invite-only (Matrix) lets them in too.
-    public var pagedPeople: [PersonID]
     /// Whether an earlier attempt may have reached the platform without being recorded: the
     /// first attempt of a lane since this process started (the one that may have been in
     /// flight when the last one died) or any retry. A platform with no idempotency key
@@ -63,15 +56,13 @@ public struct TransportJob: Hashable, Sendable {
     public var boundRooms: Set<String>
 
     public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil,
-                incidentRoom: String? = nil, pagedPeople: [PersonID] = [], maybeSent: Bool = false, queuedAt: Timestamp? = nil,
+                maybeSent: Bool = false, queuedAt: Timestamp? = nil,
                 boundRooms: Set<String> = []) {
         self.key = key
         self.action = action
         self.people = people
         self.isPage = isPage
         self.incident = incident
-        self.incidentRoom = incidentRoom
-        self.pagedPeople = pagedPeople
         self.maybeSent = maybeSent
         self.queuedAt = queuedAt
         self.boundRooms = boundRooms

@@ -335,16 +335,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         job.queuedAt = item.createdAt
         let firstInLane = lanesTried.withLock { $0.insert(item.lane).inserted }
         job.maybeSent = item.attempts > 0 || firstInLane
-        if job.isPage, let incident = item.incident {
-            job.incidentRoom = try await store.read { try $0.roomID(item.platform, incident: incident) }
-        }
         if case .createRoom = job.action, job.maybeSent {
             job.boundRooms = try await store.read { try $0.boundRooms(item.platform) }
-        }
-        if case .createRoom(_, _, let invite) = job.action, let incident = item.incident {
-            job.pagedPeople = try await store.read { try $0.pagedPeople(incident: incident, platform: item.platform) }
-                .filter { !invite.contains($0) }
-            for person in job.pagedPeople { job.people[person] = directory.contact(person, on: item.platform) }
         }
         return job
     }

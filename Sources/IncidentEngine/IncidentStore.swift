@@ -80,8 +80,6 @@ public protocol IncidentRecords {
     func dropOutbox(key: String, reason: String, at: Timestamp) throws -> Bool
     /// Items delivered or failed; for reports and tests. Oldest first.
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)]
-    /// Who has a page about the incident on the platform, pending or delivered, in page order.
-    func pagedPeople(incident: Int, platform: Platform) throws -> [PersonID]
 
     // Rooms on platforms.
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws

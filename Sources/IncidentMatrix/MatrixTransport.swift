@@ -30,9 +30,6 @@ public final class MatrixTransport: ChatTransport {
         var direct: [String: [String]]?
         /// Room aliases (`#incidents:example.org`) resolved to room ids.
         var aliases: [String: String] = [:]
-        /// People paged about an incident before its room existed, to invite once it does: the
-        /// ones paged after the room's job was read (the job carries those paged before).
-        var pagedBeforeRoom: [Int: Set<String>] = [:]
     }
 
     public init(client: MatrixClient, logger: Logger) {
@@ -49,17 +46,8 @@ public final class MatrixTransport: ChatTransport {
     func perform(_ job: TransportJob) async throws(MatrixError) -> TransportReceipt {
         switch job.action {
         case .createRoom(let name, let topic, let invitees):
-            let receipt = try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
-                                               invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
-            // Paged before the room existed: as stored with the outbox (across restarts), and as
-            // seen by this process since the job was read.
-            if case .roomCreated(let room, _) = receipt {
-                var paged = Set(job.pagedPeople.compactMap { job.people[$0]?.account })
-                if let incident = job.incident { paged.formUnion(state.withLock { $0.pagedBeforeRoom.removeValue(forKey: incident) } ?? []) }
-                paged.subtract(invitees.compactMap { job.people[$0]?.account })
-                if !paged.isEmpty { try await invite(paged.sorted(), to: room, raise: false) }
-            }
-            return receipt
+            return try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
+                                        invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
         case .invite(let room, let people):
             try await invite(people.compactMap { job.people[$0]?.account }, to: room)
         case .setTopic(let room, let topic):
@@ -83,14 +71,6 @@ public final class MatrixTransport: ChatTransport {
                 // The bot is no longer in that room (the person left and it was cleaned up): a new one.
                 forgetDirectRoom(room, of: account)
                 try await send(content, to: try await directRoom(account), key: job.key)
-            }
-            // Incident rooms are invite-only: a paged person is let in, so the room the page
-            // names is one they can open.
-            if job.isPage, let room = job.incidentRoom {
-                try await invite([account], to: room, raise: false)
-            } else if job.isPage, let incident = job.incident {
-                // The room is not made yet (its lane runs beside this one): invite them when it is.
-                state.withLock { _ = $0.pagedBeforeRoom[incident, default: []].insert(account) }
             }
         }
         return .delivered
@@ -187,7 +167,7 @@ public final class MatrixTransport: ChatTransport {
 
     /// Invites each person (one call each: one unknown user must not fail the rest) and raises
     /// them to the responder power level, so an IC named later may change the topic too.
-    func invite(_ people: [String], to room: String, raise: Bool = true) async throws(MatrixError) {
+    func invite(_ people: [String], to room: String) async throws(MatrixError) {
         guard !people.isEmpty else { return }
         for person in people {
             do {
@@ -197,7 +177,7 @@ public final class MatrixTransport: ChatTransport {
                 logger.notice("Matrix invite not sent", metadata: ["user": "\(person)", "reason": "\(error)"])
             }
         }
-        if raise { try await grantResponderPower(people, in: room) }
+        try await grantResponderPower(people, in: room)
     }
 
     /// Raises each person below the responder power level to it (read, change, write back).

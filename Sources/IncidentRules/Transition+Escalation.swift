@@ -190,11 +190,18 @@ extension Transition {
             post(Messages.unfilledLevel(ref, role: level.role))
             return
         }
+        let pagedBefore = incident.pages.contains { $0.person == person }
         incident.pages.append(PageRecord(at: now, person: person, level: ref, reason: reason))
         record(.paged, "Paged @\(person) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
         guard pagedNow.insert(person).inserted else { return }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message)))
+        // The room the page names must be one they can open (Matrix incident rooms are
+        // invite-only): the first page of a person also invites them, in the room's own lane,
+        // after the room is made. Transports keep no incident state for it.
+        if !pagedBefore, person != incident.declaredBy, !incident.roles.values.contains(person) {
+            emit(.invite([person]))
+        }
     }
 
     /// Records an acknowledgement by `person` and stops the ladders that stop on one.

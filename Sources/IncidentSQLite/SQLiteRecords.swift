@@ -229,13 +229,6 @@ struct SQLiteRecords: IncidentRecords {
         try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
     }
 
-    func pagedPeople(incident: Int, platform: Platform) throws -> [PersonID] {
-        var seen: Set<PersonID> = []
-        return try outboxRows("WHERE incident = ? AND platform = ? AND state <> 'failed' ORDER BY id", [incident, platform.rawValue])
-            .compactMap { item, _ in if case .effect(.page(let page)) = item.job { page.person } else { nil } }
-            .filter { seen.insert($0).inserted }
-    }
-
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
         try db.execute(sql: "UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
                        arguments: [instant.secondsSinceEpoch, id])

@@ -109,24 +109,35 @@ import Testing
         #expect(!pending.isEmpty && pending.allSatisfy { $0.platform == .slack })
     }
 
-    @Test func aRoomMadeAfterItsPagesWereSentNamesThePagedPeopleToLetIn() async throws {
+    @Test func thePagedAreInvitedInTheRoomsOwnLaneOnceItIsMade() async throws {
         let bot = try TestBot()
         bot.slack.behave(.failingRoomCreation(calls: 3))
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         var report = await bot.delivery.drain()
         #expect(bot.pages == ["0 alice", "0 erin"])
         #expect(!bot.slack.delivered.contains { if case .createRoom = $0.job.action { true } else { false } })
-        // The room's job is read from the store on each attempt, so this holds after a restart.
         while let next = report.nextAttempt, bot.clock.now < TestConfig.at(5) {
             bot.clock.advance(to: next)
             report = await bot.delivery.drain()
         }
-        let created = try #require(bot.slack.delivered.first { if case .createRoom = $0.job.action { true } else { false } }?.job)
-        #expect(created.pagedPeople == ["alice", "erin"])
-        #expect(created.people["alice"]?.account == "U0ALICE01")
-        // The invitees (the declarer here, unlisted) are not repeated among the paged.
-        guard case .createRoom(_, _, let invitees) = created.action else { return }
-        #expect(Set(invitees).isDisjoint(with: created.pagedPeople))
+        // The pages' invitations waited behind the room's creation in its lane, then went out.
+        let roomJobs = bot.slack.delivered.map(\.job).filter {
+            switch $0.action {
+            case .createRoom, .invite: true
+            default: false
+            }
+        }
+        guard case .createRoom = roomJobs.first?.action else {
+            Issue.record("the room was not made first: \(roomJobs.map(\.action))")
+            return
+        }
+        let invited = roomJobs.flatMap { job -> [PersonID] in if case .invite(_, let people) = job.action { people } else { [] } }
+        #expect(invited == ["alice", "erin"])
+        #expect(roomJobs.first { if case .invite = $0.action { true } else { false } }?.people["alice"]?.account == "U0ALICE01")
+        // A second page of the same person invites nobody again.
+        try await bot.run(toMinute: 90)
+        let invitedLater = bot.slack.delivered.flatMap { item -> [PersonID] in if case .invite(_, let people) = item.job.action { people } else { [] } }
+        #expect(invitedLater == ["alice", "erin", "bob", "carol", "frank", "grace"])
     }
 
     @Test func backoffDoublesUpToTheCeilingWithJitter() {
