@@ -6,10 +6,37 @@ public struct Message: Hashable, Sendable, Codable {
     public var lines: [[Span]]
     /// Buttons a platform may show under the message.
     public var actions: [MessageAction]
+    /// What the message is for.
+    public var kind: Kind
 
-    public init(lines: [[Span]] = [], actions: [MessageAction] = []) {
+    /// What a message is for. A page, a nudge and a reminder ask a person to act now, and a
+    /// platform must let them notify (Matrix clients stay silent for `m.notice` by default);
+    /// anything else is a notice.
+    public enum Kind: String, Hashable, Sendable, Codable {
+        case notice
+        case page
+        case nudge
+        case reminder
+
+        public var callsForAttention: Bool { self != .notice }
+    }
+
+    public init(lines: [[Span]] = [], actions: [MessageAction] = [], kind: Kind = .notice) {
         self.lines = lines
         self.actions = actions
+        self.kind = kind
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lines, actions, kind
+    }
+
+    /// Messages stored before `kind` existed read as notices.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        lines = try container.decode([[Span]].self, forKey: .lines)
+        actions = try container.decode([MessageAction].self, forKey: .actions)
+        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .notice
     }
 
     public init(_ spans: Span...) {

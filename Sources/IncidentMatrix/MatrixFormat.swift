@@ -3,14 +3,22 @@ import IncidentCore
 import IncidentEngine
 import IncidentWire
 
-/// Renders a `Message` as a Matrix `m.notice`: a plain `body` and an HTML `formatted_body`
+/// Renders a `Message` as a Matrix message: a plain `body` and an HTML `formatted_body`
 /// (`org.matrix.custom.html`). Mentions are pills listed in `m.mentions`, so exactly the people
 /// mentioned are notified; text a user typed is HTML-escaped and cannot ping `@room`.
+///
+/// A bot's messages are `m.notice`, except those that call for someone's attention (pages,
+/// nudges, reminders: `Message.Kind.callsForAttention`), which are `m.text`: the default push
+/// rule `.m.rule.suppress_notices` keeps clients silent for notices, and a page that does not
+/// ring is no page.
 public enum MatrixFormat {
     /// How much of Matrix's 65,536-byte event limit a notice's content may take: the rest is
     /// the event's own fields, its signatures and hashes.
     static let contentLimit = 60_000
     static let cutMarker = "\n… (cut: longer than a Matrix message can be)"
+
+    /// `m.text` for what must notify, `m.notice` for the rest.
+    static func msgtype(_ message: Message) -> String { message.kind.callsForAttention ? "m.text" : "m.notice" }
 
     /// The event content of a notice. One that would be over Matrix's event size is sent as
     /// plain text only, cut with a marker (HTML cannot be cut safely mid-tag).
@@ -18,8 +26,9 @@ public enum MatrixFormat {
         let message = bangCommands(message)
         let mentioned = mentionedAccounts(message, people: people)
         let plain = body(message, people: people)
+        let msgtype = JSONValue.string(msgtype(message))
         let content: JSONValue = [
-            "msgtype": "m.notice",
+            "msgtype": msgtype,
             "body": .string(plain),
             "format": "org.matrix.custom.html",
             "formatted_body": .string(html(message, people: people)),
@@ -30,7 +39,7 @@ public enum MatrixFormat {
         var budget = contentLimit - 1_000
         while true {
             let cut: JSONValue = [
-                "msgtype": "m.notice",
+                "msgtype": msgtype,
                 "body": .string(plain.clipped(to: budget, in: .utf8, marker: cutMarker)),
                 "m.mentions": ["user_ids": .array(mentioned.map(JSONValue.string))],
             ]

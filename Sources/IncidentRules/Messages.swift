@@ -50,6 +50,7 @@ enum Messages {
     static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp) -> Message {
         let open = DurationText.format(now - incident.declaredAt)
         var message = Message(.strong("🔔 \(incident.id) (\(incident.severity)): "), .userText(incident.title))
+        message.kind = .page
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
         let since = incident.acknowledgedAt == nil ? "Unanswered for \(open)" : "Open for \(open)"
         message.line(.text("\(since) · status: "), .userText(incident.statusText),
@@ -71,7 +72,7 @@ enum Messages {
         let every = incident.policy.updateInterval(incident.severity).map(DurationText.format) ?? "-"
         spans.append(.text("\(incident.severity) updates every \(every)). Post one with "))
         spans.append(.code("/update <what changed>"))
-        var message = Message(lines: [spans])
+        var message = Message(lines: [spans], kind: .nudge)
         if escalates {
             message.line(.text("\(missed) updates missed in a row: escalating to the next level."))
         }
@@ -80,8 +81,9 @@ enum Messages {
     }
 
     static func postmortemReminder(_ incident: Incident, owner: PersonID) -> Message {
-        Message(.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
-                .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done."))
+        Message(lines: [[.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
+                         .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done.")]],
+                kind: .reminder)
     }
 
     static func undeliveredPage(_ page: Page, reason: String) -> Message {

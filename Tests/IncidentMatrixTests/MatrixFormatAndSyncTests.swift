@@ -19,6 +19,12 @@ import Testing
                      .text(" "), .link(url: "javascript:alert(1)", label: "bad"))
         let content = MatrixFormat.notice(message, people: Self.people)
         #expect(content["msgtype"] == "m.notice")
+        // What must notify is m.text: clients keep a bot's notices silent by default.
+        for kind in [Message.Kind.page, .nudge, .reminder] {
+            var calling = message
+            calling.kind = kind
+            #expect(MatrixFormat.notice(calling, people: Self.people)["msgtype"] == "m.text", "\(kind)")
+        }
         #expect(content["format"] == "org.matrix.custom.html")
         #expect(content["m.mentions"] == ["user_ids": ["@alice:example.org"]])
         let html = content["formatted_body"]?.string ?? ""

@@ -28,7 +28,7 @@ import Testing
         }
         #expect(paged == ["bob", "carol", "frank", "grace"])
         let nudges = late.effects.filter {
-            if case .post(let message, _) = $0.action { return message.plainText().hasPrefix("⏰") }
+            if case .post(let message, _) = $0.action { return message.kind == .nudge }
             return false
         }
         #expect(nudges.count == 1)

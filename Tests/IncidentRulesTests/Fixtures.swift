@@ -97,7 +97,7 @@ struct Drill {
     /// Minutes at which a nudge was posted.
     var nudges: [Int] {
         effects.compactMap { minute, effect in
-            guard case .post(let message, .incidentRoom) = effect.action, message.plainText().hasPrefix("⏰") else { return nil }
+            guard case .post(let message, .incidentRoom) = effect.action, message.kind == .nudge else { return nil }
             return minute
         }
     }

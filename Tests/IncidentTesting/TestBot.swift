@@ -85,7 +85,7 @@ public final class TestBot: Sendable {
     public func nudges(in room: String) -> [Int64] {
         slack.delivered.compactMap { item in
             guard case .post(let target, let message) = item.job.action, target == room,
-                  message.plainText().hasPrefix("⏰") else { return nil }
+                  message.kind == .nudge else { return nil }
             return (item.at - TestConfig.start).wholeSeconds / 60
         }
     }

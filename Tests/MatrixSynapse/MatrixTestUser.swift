@@ -88,11 +88,14 @@ public struct MatrixTestUser: Sendable {
         return (answer["chunk"]?.array ?? []).reversed()
     }
 
-    /// The bodies of the notices `sender` posted in the room, oldest first.
+    /// The bodies of the messages `sender` (the bot) posted in the room, oldest first: its
+    /// notices, and the `m.text` of pages, nudges and reminders, which must notify.
     public func notices(in room: String, from sender: String) async throws -> [String] {
-        try await messages(in: room).filter { $0["sender"]?.string == sender && $0["content"]?["msgtype"]?.string == "m.notice" }
+        try await messages(in: room).filter { $0["sender"]?.string == sender && Self.botTypes.contains($0["content"]?["msgtype"]?.string ?? "") }
             .compactMap { $0["content"]?["body"]?.string }
     }
+
+    static let botTypes: Set<String> = ["m.notice", "m.text"]
 
     /// Waits (polling the homeserver, up to `seconds`) until `sender` has posted a notice in the
     /// room that contains `text`, and returns the whole event.
@@ -101,7 +104,7 @@ public struct MatrixTestUser: Sendable {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
             let found = try await messages(in: room).last {
-                $0["sender"]?.string == sender && $0["content"]?["msgtype"]?.string == "m.notice"
+                $0["sender"]?.string == sender && Self.botTypes.contains($0["content"]?["msgtype"]?.string ?? "")
                     && ($0["content"]?["body"]?.string ?? "").contains(text)
             }
             if let found { return found }
