@@ -11,12 +11,11 @@ extension Policy {
             var row = [severity.rawValue]
             for (ladder, index) in columns {
                 let plan = plan(ladder, at: severity)
+                let climb = plan.steps.first { $0.index == index }.map { String($0.reachedAfter.wholeSeconds / 60) }
                 if atOnce.contains(ladder.reference(index)) {
-                    row.append("0*")
-                } else if let step = plan.steps.first(where: { $0.index == index }) {
-                    row.append(String(step.reachedAfter.wholeSeconds / 60))
+                    row.append("0*" + (climb.map { "/" + $0 } ?? ""))
                 } else {
-                    row.append("-")
+                    row.append(climb ?? "-")
                 }
             }
             rows.append(row)
@@ -30,7 +29,7 @@ extension Policy {
             lines.append("  " + cells.joined(separator: "  "))
         }
         if severities.values.contains(where: { !$0.pageAtOnce.isEmpty }) {
-            lines.append("  * paged at once when declared at or raised to the severity")
+            lines.append("  * paged at once when declared at or raised to the severity (/n: and again when the climb reaches it)")
         }
         for severity in Severity.allCases {
             var parts = [self[severity].workingHoursOnly == true ? "pages in working hours (\((workingHours ?? .office).description))"

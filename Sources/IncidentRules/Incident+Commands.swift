@@ -105,7 +105,7 @@ extension Transition {
         }
         incident.roles[role] = person
         record(.roleAssigned, "@\(person) is the \(role.title).")
-        emit(.invite([person]))
+        invite(person, always: true)
         if role == .commander { updateTopic() }
         post(Messages.roleAssigned(role, person, by: actor!))
         if role == .commander, incident.phase == .investigating || incident.phase == .mitigated {

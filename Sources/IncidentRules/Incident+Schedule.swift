@@ -71,10 +71,17 @@ extension Transition {
         }
     }
 
-    /// A status update fell due at `due` and none came.
+    /// A status update fell due at `due` and none came. For a severity that pages only in
+    /// working hours, one due outside them waits for the next working period: no nudge rings
+    /// at night, and no misses pile up to step the ladder the next morning.
     mutating func nudge(due: Timestamp) {
         guard let interval = policy.updateInterval(incident.severity) else {
             incident.nextUpdateDue = nil
+            return
+        }
+        let opens = policy.earliestPage(at: incident.severity, from: due, zone: nil)
+        if opens > due {
+            incident.nextUpdateDue = opens
             return
         }
         incident.missedUpdates += 1

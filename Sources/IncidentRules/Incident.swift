@@ -28,6 +28,10 @@ public struct Incident: Hashable, Sendable, Codable {
     public var ladders: [String: LadderProgress]
     /// Every page sent, oldest first.
     public var pages: [PageRecord]
+    /// Who has been invited to the room: the declarer, the IC and role holders, paged people.
+    /// nil in incidents stored before it was kept: their next page invites again (an
+    /// invitation of someone already in is harmless on every platform).
+    public var invited: Set<PersonID>?
 
     public var acknowledgedAt: Timestamp?
     public var mitigatedAt: Timestamp?

@@ -13,11 +13,11 @@ extension Transition {
             guard progress.stopped == nil else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
             if let current = progress.level {
-                if progress.heldPage != nil, heldUntil(ladder, current) == nil {
+                if progress.heldPage != nil, heldUntil(ladder, current, at: now) == nil {
                     // Raised to a severity that pages around the clock: the held page goes now.
                     progress.nextStepAt = now
                     incident.ladders[ladder.id] = progress
-                } else if progress.nextStepAt == nil, plan.next(after: current) != nil {
+                } else if progress.nextStepAt == nil, plan.next(after: current) != nil || plan.repeats.allows(progress.repeatsAtTop) {
                     progress.nextStepAt = now
                     incident.ladders[ladder.id] = progress
                 }
@@ -80,13 +80,17 @@ extension Transition {
     /// them, the page is held until the next working period and the room is told.
     mutating func reach(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason, due: Timestamp, plan: LadderPlan,
                         progress: inout LadderProgress) {
+        if progress.level != index { progress.repeatsAtTop = 0 }
         progress.level = index
-        if let opens = heldUntil(ladder, index) {
+        if let opens = heldUntil(ladder, index, at: due) {
+            // Judged at the due time: a scheduler catching up after downtime holds what a
+            // running one would have held, and an opening already past fires in this same
+            // catch-up, in order.
             let first = progress.heldPage == nil
             progress.heldPage = reason
             progress.nextStepAt = opens
             incident.ladders[ladder.id] = progress
-            if first { hold(ladder, index, until: opens) }
+            if first, opens > now { hold(ladder, index, until: opens) }
         } else {
             progress.heldPage = nil
             progress.nextStepAt = due + plan.wait(at: index)
@@ -96,13 +100,13 @@ extension Transition {
         }
     }
 
-    /// When a page of the level at `index` may go out, if not now: the severity pages only in
-    /// working hours, read on the clock of whoever fills the level (their own zone, else the
-    /// policy's).
-    func heldUntil(_ ladder: Ladder, _ index: Int) -> Timestamp? {
-        let person = roster.onDuty(ladder.reference(index), at: now)
-        let opens = policy.earliestPage(at: incident.severity, from: now, zone: person.flatMap { roster.people[$0]?.zone })
-        return opens > now ? opens : nil
+    /// When a page of the level at `index` due at `due` may go out, if not then: the severity
+    /// pages only in working hours, read on the clock of whoever fills the level (their own
+    /// zone, else the policy's).
+    func heldUntil(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
+        let person = roster.onDuty(ladder.reference(index), at: due)
+        let opens = policy.earliestPage(at: incident.severity, from: due, zone: person.flatMap { roster.people[$0]?.zone })
+        return opens > due ? opens : nil
     }
 
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
@@ -141,12 +145,12 @@ extension Transition {
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress)
-            } else if let opens = heldUntil(ladder, target) {
+            } else if let opens = heldUntil(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
             } else {
+                progress.repeatsAtTop = target == current ? repeatsAtTop : 0
                 progress.level = target
-                progress.repeatsAtTop = repeatsAtTop
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
             }
@@ -190,18 +194,23 @@ extension Transition {
             post(Messages.unfilledLevel(ref, role: level.role))
             return
         }
-        let pagedBefore = incident.pages.contains { $0.person == person }
         incident.pages.append(PageRecord(at: now, person: person, level: ref, reason: reason))
         record(.paged, "Paged @\(person) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
         guard pagedNow.insert(person).inserted else { return }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message)))
         // The room the page names must be one they can open (Matrix incident rooms are
-        // invite-only): the first page of a person also invites them, in the room's own lane,
-        // after the room is made. Transports keep no incident state for it.
-        if !pagedBefore, person != incident.declaredBy, !incident.roles.values.contains(person) {
-            emit(.invite([person]))
-        }
+        // invite-only): a page also invites the person, once, in the room's own lane, after
+        // the room is made. Transports keep no incident state for it.
+        invite(person)
+    }
+
+    /// Invites `person` to the incident room unless they were invited already (`always`: a
+    /// role holder is invited again, which also gives them the responder's power).
+    mutating func invite(_ person: PersonID, always: Bool = false) {
+        guard always || incident.invited?.contains(person) != true else { return }
+        incident.invited = (incident.invited ?? []).union([person])
+        emit(.invite([person]))
     }
 
     /// Records an acknowledgement by `person` and stops the ladders that stop on one.

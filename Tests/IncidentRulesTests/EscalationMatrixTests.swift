@@ -67,6 +67,47 @@ import Testing
         try drill.run(to: 17 * 60 + 10)
         #expect(drill.pages == ["0 engineering.L1 alice", "1020 engineering.L2 bob"])
         #expect(drill.timeline.contains { $0.kind == .paged && $0.text.hasPrefix("Holding the page for engineering.L2 (team lead) until 2026-11-25 09:00 UTC") })
+        // The overdue-update nudges wait for working hours too: none at night, none piled up.
+        #expect(drill.nudges == [1020])
+        #expect(drill.incident.missedUpdates == 1)
+    }
+
+    @Test func aSchedulerCatchingUpHoldsWhatARunningOneWouldHaveHeld() throws {
+        // P2 at Tuesday 16:00; the bot is down from then until Wednesday 10:00.
+        let drill = try Drill("/incident declare Search slow --sev P2", at: Timestamp(iso8601: "2026-11-24T16:00:00Z")!)
+        let caughtUp = drill.incident.tick(at: Timestamp(iso8601: "2026-11-25T10:00:00Z")!, roster: drill.roster)
+        let paged = caughtUp.effects.compactMap { effect -> PersonID? in if case .page(let page) = effect.action { page.person } else { nil } }
+        #expect(paged == ["bob"])
+        // The team lead's page went out at 09:00 as it would have; its repeats are all still to come.
+        let engineering = try #require(caughtUp.incident.ladders["engineering"])
+        #expect(engineering.nextStepAt == Timestamp(iso8601: "2026-11-25T13:00:00Z"))
+        #expect(engineering.repeatsAtTop == 0)
+        #expect(engineering.heldPage == nil)
+    }
+
+    @Test func aLevelGetsItsOwnRepeatsWhateverTheLevelBelowUsed() throws {
+        // P1: the engineering manager at 60 and again at 90; raised to P0 at 100, the ladder
+        // reaches the VP and repeats them all 8 times. Updates come on time throughout.
+        var drill = try Drill("/incident declare DB down --sev P1")
+        var script: [Int: [(PersonID, String)]] = [100: [(Fixtures.responder, "/sev P0")]]
+        for minute in stride(from: 10, through: 400, by: 10) where minute != 100 {
+            script[minute] = [(Fixtures.reporter, "/update working on it")]
+        }
+        try drill.run(to: 400, script: script)
+        let dave = drill.pages.filter { $0.hasSuffix("dave") }.map { Int($0.split(separator: " ")[0])! }
+        #expect(dave == [100, 150, 165, 180, 195, 210, 225, 240, 255, 270])
+    }
+
+    @Test func aPersonIsInvitedToTheRoomWithTheirFirstPageOnly() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 120)
+        let invited = drill.effects.compactMap { _, effect -> [PersonID]? in if case .invite(let people) = effect.action { people } else { nil } }
+        #expect(invited == [["alice"], ["erin"], ["bob"], ["carol"], ["frank"], ["grace"]])
+        // An incident stored before invitations were kept invites at its next page again.
+        var old = drill.incident
+        old.invited = nil
+        let next = old.tick(at: Fixtures.at(150), roster: drill.roster)
+        #expect(next.effects.contains { if case .invite(["carol"]) = $0.action { true } else { false } })
     }
 
     @Test func raisingAHeldIncidentPagesAtOnce() throws {
