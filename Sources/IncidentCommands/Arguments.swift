@@ -38,9 +38,9 @@ struct Arguments {
     }
 
     /// The rest of the line, which must not be empty; the error asks to add `required`.
-    mutating func restAsText(required: String) throws(CommandError) -> String {
+    mutating func restAsText(required: BotText) throws(CommandError) -> String {
         guard let text = try restAsText() else {
-            throw CommandError(.missingArgument, "Add \(required).", position: endOffset)
+            throw CommandError(.missingArgument, "Add " + required + ".", position: endOffset)
         }
         return text
     }

@@ -1,3 +1,5 @@
+import IncidentCore
+
 /// Why a line of chat is not a valid command, in words a responder can act on.
 public struct CommandError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable {
@@ -13,13 +15,13 @@ public struct CommandError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     /// One sentence: what was wrong.
-    public var reason: String
+    public var reason: BotText
     /// The command's usage line(s), when the command is known.
-    public var usage: String?
+    public var usage: BotText?
     /// Character offset in the original text of what was wrong, when it is one place.
     public var position: Int?
 
-    public init(_ kind: Kind, _ reason: String, usage: String? = nil, position: Int? = nil) {
+    public init(_ kind: Kind, _ reason: BotText, usage: BotText? = nil, position: Int? = nil) {
         self.kind = kind
         self.reason = reason
         self.usage = usage
@@ -27,8 +29,10 @@ public struct CommandError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The one line a responder sees: the reason, then the usage.
-    public var description: String {
+    public var text: BotText {
         guard let usage else { return reason }
         return reason + " Usage: " + usage
     }
+
+    public var description: String { text.description }
 }

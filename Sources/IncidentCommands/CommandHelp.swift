@@ -10,19 +10,19 @@ public enum CommandHelp {
         }
         var message = Message(.strong("incident-bot commands"))
         for entry in CommandManual.entries {
-            message.line(.code(entry.syntax[0]), .text(" — " + entry.summary))
+            message.line(BotText.command(typed: entry.syntax[0]).spans + [.text(" — " + entry.summary)])
         }
-        message.line(.text("Type "), .code("/incident help <command>"), .text(" for one command in detail. In Matrix, start commands with ! instead of /."))
+        message.line(.text("Type "), .command("incident help <command>"), .text(" for one command in detail."))
         return message
     }
 
     static func detail(_ entry: CommandManual.Entry) -> Message {
-        var message = Message(lines: entry.syntax.map { [.code($0)] })
+        var message = Message(lines: entry.syntax.map { BotText.command(typed: $0).spans })
         message.line(.text(entry.summary))
         message.line(.strong("Who may use it: "), .text(entry.whoMayUse))
         if !entry.examples.isEmpty {
             message.line(.strong("Examples:"))
-            for example in entry.examples.prefix(4) { message.line(.text("  "), .code(example)) }
+            for example in entry.examples.prefix(4) { message.line([.text("  ")] + BotText.command(typed: example).spans) }
         }
         return message
     }

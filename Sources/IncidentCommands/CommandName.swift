@@ -41,7 +41,9 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     }
 
     /// The usage line(s) from the command manual.
-    public var usage: String { CommandManual.entry(self).syntax.joined(separator: " | ") }
+    public var usage: BotText {
+        CommandManual.entry(self).syntax.map(BotText.command(typed:)).reduce(BotText([])) { $0.spans.isEmpty ? $1 : $0 + " | " + $1 }
+    }
 
     /// The command's file in `commands/`.
     public var manualFileName: String { rawValue.replacing(" ", with: "-") + ".md" }

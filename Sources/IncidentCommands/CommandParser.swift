@@ -24,7 +24,7 @@ public enum CommandParser {
 
     static func parseOrThrow(_ text: String) throws(CommandError) -> ParsedCommand {
         guard let first = text.first(where: { !$0.isWhitespace }), first == "/" || first == "!" else {
-            throw CommandError(.notACommand, "Commands start with / or !, for example /incident help.")
+            throw CommandError(.notACommand, "Commands start with / or !, for example \(command: "incident help").")
         }
         guard text.count <= maxLength else {
             throw CommandError(.tooLong, "That message is too long to be a command (over \(maxLength) characters).")
@@ -38,8 +38,8 @@ public enum CommandParser {
             guard let sub = arguments.peek() else { return ParsedCommand(.help(topic: nil)) }
             guard let found = CommandName(lookingUp: sub.text) else {
                 let names = CommandName.allCases.compactMap(\.subcommand).joined(separator: "|")
-                throw CommandError(.unknownCommand, "“\(sub.text.clipped)” is not an /incident command.",
-                                   usage: "/incident <\(names)> ...", position: sub.offset)
+                throw CommandError(.unknownCommand, "“\(sub.text.clipped)” is not an \(command: "incident") command.",
+                                   usage: "\(command: "incident <\(names)> ...")", position: sub.offset)
             }
             arguments.next()
             name = found
@@ -47,7 +47,7 @@ public enum CommandParser {
             name = found
         } else {
             throw CommandError(.unknownCommand,
-                               "Unknown command “\(word.text.clipped)”; type /incident help for the list.",
+                               "Unknown command “\(word.text.clipped)”; type \(command: "incident help") for the list.",
                                position: word.offset)
         }
         do {
@@ -104,7 +104,7 @@ public enum CommandParser {
         case "lead", "tech-lead", "techlead", "technical-lead": role = .lead
         default:
             throw CommandError(.invalidArgument,
-                               "“\(token.text.clipped)” is not a role; use comms, scribe or lead (or /ic for the commander).",
+                               "“\(token.text.clipped)” is not a role; use comms, scribe or lead (or \(command: "ic") for the commander).",
                                position: token.offset)
         }
         let person = try arguments.takePerson(for: "who takes the role")

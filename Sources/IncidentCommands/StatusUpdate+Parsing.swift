@@ -6,7 +6,7 @@ extension CommandParser {
     /// Free text, then optional `status:`, `impact:`, `next:`, `eta:` fields in any order, each
     /// running to the next label. A label counts only at the start of a word.
     static func parseUpdate(_ arguments: inout Arguments) throws(CommandError) -> StatusUpdate {
-        let text = try arguments.restAsText(required: "the update, like /update Rolled back the deploy status: monitoring")
+        let text = try arguments.restAsText(required: "the update, like \(command: "update Rolled back the deploy status: monitoring")")
         var sections: [(label: String?, start: String.Index)] = [(nil, text.startIndex)]
         var index = text.startIndex
         var atWordStart = true

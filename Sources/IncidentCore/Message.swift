@@ -55,9 +55,10 @@ public struct Message: Hashable, Sendable, Codable {
         }
     }
 
-    /// The message as plain text, mentions shown by `name`, one line per line.
-    public func plainText(name: (PersonID) -> String = { "@" + $0.rawValue }) -> String {
-        lines.map { spans in spans.map { $0.plainText(name: name) }.joined() }.joined(separator: "\n")
+    /// The message as plain text, mentions shown by `name`, commands after `commandPrefix`,
+    /// one line per line.
+    public func plainText(name: (PersonID) -> String = { "@" + $0.rawValue }, commandPrefix: String = "/") -> String {
+        lines.map { spans in spans.map { $0.plainText(name: name, commandPrefix: commandPrefix) }.joined() }.joined(separator: "\n")
     }
 }
 
@@ -73,14 +74,18 @@ public enum Span: Hashable, Sendable, Codable {
     case mention(PersonID)
     /// An incident's room, by name.
     case room(String)
-    /// A literal to show as code, such as a command.
+    /// A literal to show as code: a command line for the shell, a key.
     case code(String)
+    /// A chat command as a person types it, without the leading character, which each
+    /// platform writes as its people type it (`/` on Slack, `!` on Matrix): `ack INC-4`.
+    case command(String)
     /// A link with a label.
     case link(url: String, label: String)
 
-    public func plainText(name: (PersonID) -> String) -> String {
+    public func plainText(name: (PersonID) -> String, commandPrefix: String = "/") -> String {
         switch self {
         case .text(let text), .strong(let text), .code(let text): text
+        case .command(let command): commandPrefix + command
         case .userText(let text): BroadcastMentions.neutralize(text)
         case .mention(let person): name(person)
         case .room(let room): "#" + room
@@ -119,7 +124,9 @@ public enum BroadcastMentions {
 extension Message {
     /// A one-line refusal or error: the bot's own words, which may quote what someone typed
     /// (`I don't know @room`), so broadcast mentions in it are neutralized as in user text.
-    public static func refusal(_ text: String) -> Message {
-        Message(.text(BroadcastMentions.neutralize(text)))
+    public static func refusal(_ text: BotText) -> Message {
+        Message(lines: [text.spans.map { span in
+            if case .text(let words) = span { .text(BroadcastMentions.neutralize(words)) } else { span }
+        }])
     }
 }

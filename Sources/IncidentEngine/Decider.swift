@@ -15,14 +15,14 @@ struct Decider {
 
     /// Why the engine refuses before the rules are asked (no such incident).
     struct Refusal: Error {
-        var message: String
+        var message: BotText
     }
 
     mutating func decide(_ parsed: Result<ParsedCommand, CommandError>) throws -> EngineOutcome {
         let command: ParsedCommand
         switch parsed {
         case .success(let value): command = value
-        case .failure(let error): return EngineOutcome(.refused, reply: .refusal(error.description))
+        case .failure(let error): return EngineOutcome(.refused, reply: .refusal(error.text))
         }
         do {
             return try decide(command)
@@ -92,16 +92,16 @@ struct Decider {
     func incident(named target: IncidentRef?) throws -> StoredIncident {
         switch target {
         case .number(let number):
-            guard let found = try records.incident(number) else { throw Refusal(message: "There is no INC-\(number); /incident list shows the open incidents.") }
+            guard let found = try records.incident(number) else { throw Refusal(message: "There is no INC-\(number); \(command: "incident list") shows the open incidents.") }
             return found
         case .room(let name):
-            guard let found = try records.incident(roomName: name) else { throw Refusal(message: "There is no incident room #\(name); /incident list shows the open incidents.") }
+            guard let found = try records.incident(roomName: name) else { throw Refusal(message: "There is no incident room #\(name); \(command: "incident list") shows the open incidents.") }
             return found
         case nil:
             if let found = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) {
                 return found
             }
-            throw Refusal(message: "This is not an incident room: name the incident, as in /incident status INC-42, or type it in the incident's room.")
+            throw Refusal(message: "This is not an incident room: name the incident, as in \(command: "incident status INC-42"), or type it in the incident's room.")
         }
     }
 

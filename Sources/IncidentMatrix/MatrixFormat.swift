@@ -23,7 +23,6 @@ public enum MatrixFormat {
     /// The event content of a notice. One that would be over Matrix's event size is sent as
     /// plain text only, cut with a marker (HTML cannot be cut safely mid-tag).
     public static func notice(_ message: Message, people: [PersonID: Contact]) -> JSONValue {
-        let message = bangCommands(message)
         let mentioned = mentionedAccounts(message, people: people)
         let plain = body(message, people: people)
         let msgtype = JSONValue.string(msgtype(message))
@@ -57,8 +56,12 @@ public enum MatrixFormat {
 
     /// Plain text: mentions by Matrix id where the person has one.
     public static func body(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.plainText { people[$0]?.account ?? people[$0]?.handle ?? "@" + $0.rawValue }
+        message.plainText(name: { people[$0]?.account ?? people[$0]?.handle ?? "@" + $0.rawValue }, commandPrefix: commandPrefix)
     }
+
+    /// Matrix clients take a leading `/` for their own commands (Element answers
+    /// "Unrecognised command"), so commands are shown, and typed, with `!`.
+    static let commandPrefix = "!"
 
     public static func html(_ message: Message, people: [PersonID: Contact]) -> String {
         message.lines.map { line in line.map { span($0, people: people) }.joined() }.joined(separator: "<br>")
@@ -77,55 +80,13 @@ public enum MatrixFormat {
             }
         case .room(let name): "#" + escape(name)
         case .code(let text): "<code>" + escape(text) + "</code>"
+        case .command(let command): "<code>" + escape(commandPrefix + command) + "</code>"
         case .link(let url, let label):
             url.hasPrefix("https://") || url.hasPrefix("http://")
                 ? "<a href=\"\(escape(url))\">\(escape(label))</a>"
                 : escape(label == url ? url : "\(label) (\(url))")
         }
     }
-
-    /// The message with the commands it shows in Matrix's form. Messages write commands as on
-    /// Slack (`/ack INC-4`), but Matrix clients take a leading `/` for their own commands
-    /// (Element answers "Unrecognised command"), so here they read `!ack INC-4`, which reaches
-    /// the bot. Text people typed is left as they typed it.
-    static func bangCommands(_ message: Message) -> Message {
-        var result = message
-        result.lines = message.lines.map { line in
-            line.map { span in
-                switch span {
-                case .text(let text): .text(bangCommands(text))
-                case .strong(let text): .strong(bangCommands(text))
-                case .code(let text): .code(bangCommands(text))
-                case .userText, .mention, .room, .link: span
-                }
-            }
-        }
-        return result
-    }
-
-    /// `/word` becomes `!word` where it starts a word (not inside a path or URL) and `word` is a
-    /// command's first word: `/incident`, `/sev`, `/ic`, `/role`, `/update`, `/ack`, `/note`.
-    static func bangCommands(_ text: String) -> String {
-        guard text.contains("/") else { return text }
-        var result = ""
-        var previous: Character?
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            let next = text.index(after: index)
-            let startsWord = previous.map { $0.isWhitespace || "(“\"'`".contains($0) } ?? true
-            if character == "/", startsWord, commandWords.contains(text[next...].prefix(while: \.isLetter).lowercased()) {
-                result.append("!")
-            } else {
-                result.append(character)
-            }
-            previous = character
-            index = next
-        }
-        return result
-    }
-
-    static let commandWords = Set(CommandName.allCases.map { String($0.rawValue.prefix { $0 != " " }) })
 
     /// HTML's five special characters, so typed text shows as typed and never becomes markup.
     public static func escape(_ text: String) -> String { text.escaping(entities) }
@@ -134,7 +95,7 @@ public enum MatrixFormat {
 
     /// A room topic: plain text, the message's lines joined with ` · `.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
-        bangCommands(message).plainText { people[$0]?.handle ?? "@" + $0.rawValue }.split(separator: "\n").joined(separator: " · ")
+        message.plainText(name: { people[$0]?.handle ?? "@" + $0.rawValue }, commandPrefix: commandPrefix).split(separator: "\n").joined(separator: " · ")
             .clipped(to: 1_000, in: .utf8)
     }
 }

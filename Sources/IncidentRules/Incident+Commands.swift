@@ -139,7 +139,7 @@ extension Transition {
         guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
             if !theirPages.isEmpty {
                 throw IncidentError(.notAllowed,
-                                    "You were notified on the \(theirPages[0].level.ladder) ladder, which /ack does not stop; it stops when \(incident.id) is mitigated.")
+                                    "You were notified on the \(theirPages[0].level.ladder) ladder, which \(command: "ack") does not stop; it stops when \(incident.id) is mitigated.")
             }
             let paged = Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
             let names = paged.sorted().map { "@\($0)" }.joined(separator: ", ")

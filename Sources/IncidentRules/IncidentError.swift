@@ -19,12 +19,12 @@ public struct IncidentError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var kind: Kind
-    public var message: String
+    public var message: BotText
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: BotText) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    public var description: String { message.description }
 }

@@ -23,7 +23,7 @@ enum Messages {
         var message = Message(.strong("🚨 \(incident.id): "), .userText(incident.title))
         message.line(.strong("Severity: "), .text("\(incident.severity) — \(rules.definition)"))
         message.line([.strong("Incident commander: ")]
-            + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .code("/ic @you")]))
+            + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .command("ic @you")]))
         message.line(.strong("Declared by: "), .mention(incident.declaredBy),
                      .text(" at " + policy.timeZone.clockTime(incident.declaredAt)))
         if let runbook = rules.runbook { message.line(.strong("Runbook: "), .link(url: runbook, label: runbook)) }
@@ -35,7 +35,7 @@ enum Messages {
         }
         message.line(.strong("Commands:"))
         for name in CommandHelp.cheatSheet {
-            message.line(.text("  "), .code(CommandManual.entry(name).syntax[0]))
+            message.line([.text("  ")] + BotText.command(typed: CommandManual.entry(name).syntax[0]).spans)
         }
         message.actions = [.postUpdate]
         return message
@@ -56,7 +56,7 @@ enum Messages {
         message.line(.text("\(since) · status: "), .userText(incident.statusText),
                      .text(" · room "), .room(incident.room))
         if ladder.stopOn.contains(.acknowledged) {
-            message.line(.text("Acknowledge with "), .code("/ack \(incident.id)"), .text("."))
+            message.line(.text("Acknowledge with "), .command("ack \(incident.id)"), .text("."))
             message.actions = [.acknowledge]
         } else {
             message.line(.text("For your information: updates follow in the broadcast channel until it is mitigated."))
@@ -71,7 +71,7 @@ enum Messages {
         spans.append(.text("a status update for \(incident.id) is overdue (due \(zone.clockTime(due)); "))
         let every = incident.policy.updateInterval(incident.severity).map(DurationText.format) ?? "-"
         spans.append(.text("\(incident.severity) updates every \(every)). Post one with "))
-        spans.append(.code("/update <what changed>"))
+        spans.append(.command("update <what changed>"))
         var message = Message(lines: [spans], kind: .nudge)
         if escalates {
             message.line(.text("\(missed) updates missed in a row: escalating to the next level."))
@@ -82,7 +82,7 @@ enum Messages {
 
     static func postmortemReminder(_ incident: Incident, owner: PersonID) -> Message {
         Message(lines: [[.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
-                         .code("/incident postmortem"), .text(", then "), .code("/incident close"), .text(" when it is done.")]],
+                         .command("incident postmortem"), .text(", then "), .command("incident close"), .text(" when it is done.")]],
                 kind: .reminder)
     }
 

@@ -38,6 +38,7 @@ public enum SlackFormat {
             if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? "@" + person.rawValue) }
         case .room(let name): "#" + escape(name)
         case .code(let text): "`" + escape(text).escaping(["`": "'"]) + "`"
+        case .command(let command): "`/" + escape(command).escaping(["`": "'"]) + "`"
         case .link(let url, let label):
             url.hasPrefix("https://") || url.hasPrefix("http://")
                 ? "<\(escape(url).escaping(["|": "%7C"]))|\(escape(label).escaping(["|": "/"]))>"

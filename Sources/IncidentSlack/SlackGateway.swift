@@ -107,7 +107,7 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             if outcome.disposition == .handled { markAcknowledged(actions) }
         case SlackFormat.postUpdateAction:
             var prompt = Message(.text("Post the status update with "),
-                                 .code("/update \(incident.map { "\($0) " } ?? "")<what changed, what happens next>"))
+                                 .command("update \(incident.map { "\($0) " } ?? "")<what changed, what happens next>"))
             prompt.line(.text("Updates reset the reminder; the incident room and the broadcast channel both get it."))
             touch("chat.postEphemeral", ["channel": actions.channelID, "user": actions.userID,
                                          "text": SlackFormat.text(prompt, people: [:])])

@@ -35,7 +35,7 @@ import Testing
                 case (.success(let parsed), let summary?, nil):
                     #expect(parsed.summary == summary, "\(page.name.manualFileName): \(example.input)")
                 case (.failure(let error), nil, let reason?):
-                    #expect(error.reason == reason, "\(page.name.manualFileName): \(example.input)")
+                    #expect(error.reason.description == reason, "\(page.name.manualFileName): \(example.input)")
                     #expect(error.usage != nil, "\(example.input) error shows no usage")
                 default:
                     Issue.record("\(page.name.manualFileName): \(example.input) gave \(result)")
@@ -51,7 +51,7 @@ import Testing
             Issue.record("/sev P9 parsed")
             return
         }
-        #expect(error.usage == "/sev [INC-N | #incident-room] <P0..P3> [reason]")
+        #expect(error.usage?.description == "/sev [INC-N | #incident-room] <P0..P3> [reason]")
         #expect(error.description == "“P9” is not a severity; use P0, P1, P2 or P3. Usage: /sev [INC-N | #incident-room] <P0..P3> [reason]")
         #expect(error.position == 5)
     }

@@ -38,7 +38,7 @@ import Testing
                 #expect(!parsed.summary.isEmpty)
             case .failure(let error):
                 errors += 1
-                #expect(!error.reason.isEmpty && !error.description.contains("\n"), "\(text.debugDescription)")
+                #expect(!error.reason.description.isEmpty && !error.description.contains("\n"), "\(text.debugDescription)")
             }
             #expect(CommandParser.parse(text) == CommandParser.parse(text))
         }
@@ -55,7 +55,7 @@ import Testing
                 if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
             }
             let result = CommandParser.parse(String(scalars))
-            if case .failure(let error) = result { #expect(!error.reason.isEmpty) }
+            if case .failure(let error) = result { #expect(!error.reason.description.isEmpty) }
         }
     }
 
@@ -77,7 +77,7 @@ import Testing
         let result = CommandParser.parse(text)
         switch result {
         case .success(let parsed): #expect(!parsed.summary.isEmpty)
-        case .failure(let error): #expect(!error.reason.isEmpty)
+        case .failure(let error): #expect(!error.reason.description.isEmpty)
         }
     }
 
@@ -94,7 +94,7 @@ import Testing
                 #expect(parsed.command == .note(body), "\(opener)")
             case .failure(let error):
                 // A note has room for 4,000 characters; the whole line was still read.
-                #expect(body.count > 4_000 && error.reason.hasPrefix("That text is too long"), "\(opener): \(error)")
+                #expect(body.count > 4_000 && error.reason.description.hasPrefix("That text is too long"), "\(opener): \(error)")
             }
         }
     }

@@ -15,7 +15,7 @@ import Testing
     @Test func aNoticeHasPlainAndHTMLBodiesAndMentionsOnlyThePeopleNamed() {
         var message = Message(.strong("INC-4"), .text(" paged "), .mention(PersonID("alice")), .text(" and "), .mention(PersonID("dave")))
         message.line(.text("Summary: "), .userText("<script>x</script> & @room \"quoted\""))
-        message.line(.code("/ack INC-4"), .text(" "), .link(url: "https://runbooks.example.org/db", label: "runbook"),
+        message.line(.command("ack INC-4"), .text(" "), .link(url: "https://runbooks.example.org/db", label: "runbook"),
                      .text(" "), .link(url: "javascript:alert(1)", label: "bad"))
         let content = MatrixFormat.notice(message, people: Self.people)
         #expect(content["msgtype"] == "m.notice")
@@ -36,22 +36,28 @@ import Testing
     }
 
     @Test func commandsInMessagesAreShownAsMatrixClientsLetPeopleTypeThem() {
+        // Commands are marked where the bot writes them (messages and refusals alike); Matrix
+        // shows them with !, and nothing else that merely has a slash in it changes.
+        let refusal: BotText = "There is no INC-9; \(command: "incident list") shows the open incidents (or \(command: "ic @you"))."
         let message = Message(lines: [
-            [.text("Acknowledge with "), .code("/ack INC-4"), .text(".")],
-            [.text("There is no INC-9; /incident list shows the open incidents (or /ic @you).")],
+            [.text("Acknowledge with "), .command("ack INC-4"), .text(".")],
+            Message.refusal(refusal).lines[0],
             [.text("Runbook: "), .link(url: "https://runbooks.example.com/incident/p0", label: "https://runbooks.example.com/incident/p0")],
-            [.text("and/or /icons /tmp/update"), .userText(" typed: /ack INC-4")],
+            [.text("and/or /icons /tmp/update /ack"), .userText(" typed: /ack INC-4")],
         ])
-        let body = MatrixFormat.body(MatrixFormat.bangCommands(message), people: [:])
+        let body = MatrixFormat.body(message, people: [:])
         #expect(body == """
             Acknowledge with !ack INC-4.
             There is no INC-9; !incident list shows the open incidents (or !ic @you).
             Runbook: https://runbooks.example.com/incident/p0
-            and/or /icons /tmp/update typed: /ack INC-4
+            and/or /icons /tmp/update /ack typed: /ack INC-4
             """)
         let notice = MatrixFormat.notice(message, people: [:])
         #expect(notice["body"]?.string == body)
         #expect(notice["formatted_body"]?.string?.contains("<code>!ack INC-4</code>") == true)
+        // Slack and the console write the same message with /.
+        #expect(message.plainText().hasPrefix("Acknowledge with /ack INC-4.\nThere is no INC-9; /incident list shows"))
+        #expect(refusal.description == "There is no INC-9; /incident list shows the open incidents (or /ic @you).")
     }
 
     @Test func onlyTextCommandsFromOthersAreRead() {

@@ -67,7 +67,7 @@ import Testing
             _ = try Drill("/incident declare DB down --ic @bobb", by: Fixtures.responder)
         } catch let error as IncidentError {
             #expect(error.kind == .unknown)
-            #expect(error.message.hasPrefix("I don't know @bobb; mention someone in the roster (@alice, @bob"))
+            #expect(error.description.hasPrefix("I don't know @bobb; mention someone in the roster (@alice, @bob"))
         }
     }
 

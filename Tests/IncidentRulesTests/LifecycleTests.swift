@@ -24,7 +24,7 @@ import Testing
         for text in ["/sev P0", "/ic @bob", "/role scribe @bob", "/incident mitigated", "/incident resolve", "/incident close"] {
             let error = refusal(drill, text, by: "bob")
             #expect(error?.kind == .notAllowed, "\(text)")
-            #expect(error?.message.hasPrefix("Only the incident commander (@alice), the declarer (@erin) or an incident admin can") == true)
+            #expect(error?.description.hasPrefix("Only the incident commander (@alice), the declarer (@erin) or an incident admin can") == true)
         }
         // Anyone may still note, update, and ask.
         try drill.type("/note seen from bob's laptop", by: "bob")
@@ -41,7 +41,7 @@ import Testing
         var drill = try Drill("/incident declare DB down --sev P1")
         try drill.run(to: 31)
         #expect(refusal(drill, "/ack", by: "carol")?.message == "Only people paged for INC-1 can acknowledge (@alice, @bob).")
-        #expect(refusal(drill, "/ack", by: "erin")?.message.hasPrefix("You were notified on the business ladder") == true)
+        #expect(refusal(drill, "/ack", by: "erin")?.description.hasPrefix("You were notified on the business ladder") == true)
         try drill.type("/ack", by: "bob")
         #expect(drill.incident.acknowledgedAt == Fixtures.at(31))
         #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)

@@ -58,7 +58,7 @@ import Testing
         for text in Self.chatter {
             #expect(outcome(drill, text, by: Self.member, in: .incidentRoom) == nil, "\(text)")
             let elsewhere = outcome(drill, text, by: Self.member, in: .elsewhere)
-            #expect(elsewhere?.message == "Only people on the roster can change INC-1 from outside its room; "
+            #expect(elsewhere?.description == "Only people on the roster can change INC-1 from outside its room; "
                 + "type it in #incident-20261124-checkout-errors.", "\(text)")
         }
     }

@@ -176,7 +176,7 @@ import Testing
         #expect(answer.status == 200)
         #expect(answer.text.contains("Unknown command"), "\(answer.body)")
         let sub = try await bot.slash("alice", "/incident declair Payment API errors")
-        #expect(sub.text.contains("is not an /incident command"), "\(sub.body)")
+        #expect(sub.text.contains("is not an `/incident` command"), "\(sub.body)")
         let counts = try await bot.storeCounts()
         #expect(counts["incident"] == 0 && counts["outbox"] == 0 && counts["timeline"] == 0)
     }

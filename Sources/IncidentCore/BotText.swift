@@ -1,0 +1,56 @@
+/// The bot's own words with the commands in them marked, so that each platform shows a command
+/// the way its people type it (`/ack INC-4` on Slack and the console, `!ack INC-4` on Matrix).
+/// Written as a string literal: `"Type \(command: "incident help") for the list."`. Refusals
+/// and usage lines are `BotText`; messages carry the same `Span.command`.
+public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    public var spans: [Span]
+
+    public init(_ spans: [Span]) { self.spans = spans }
+
+    public init(stringLiteral value: String) {
+        spans = value.isEmpty ? [] : [.text(value)]
+    }
+
+    public init(stringInterpolation: Interpolation) {
+        spans = stringInterpolation.spans
+    }
+
+    /// Text with no commands in it, as it is.
+    public static func plain(_ text: String) -> BotText { BotText(stringLiteral: text) }
+
+    /// A command as the manual writes it (`/ack [INC-N]`), marked as a command.
+    public static func command(typed line: String) -> BotText {
+        BotText([.command(line.hasPrefix("/") || line.hasPrefix("!") ? String(line.dropFirst()) : line)])
+    }
+
+    /// The text with commands written as on Slack and the console: `/ack INC-4`.
+    public var description: String { spans.map { $0.plainText(name: { "@" + $0.rawValue }) }.joined() }
+
+    public static func + (lhs: BotText, rhs: BotText) -> BotText {
+        var joined = Interpolation(literalCapacity: 0, interpolationCount: 0)
+        for span in lhs.spans + rhs.spans { joined.append(span) }
+        return BotText(joined.spans)
+    }
+
+    public struct Interpolation: StringInterpolationProtocol, Sendable {
+        var spans: [Span] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+
+        public mutating func appendLiteral(_ literal: String) { append(.text(literal)) }
+
+        public mutating func appendInterpolation<T>(_ value: T) { append(.text(String(describing: value))) }
+
+        /// A command as typed without its leading `/` or `!`: `\(command: "ack INC-4")`.
+        public mutating func appendInterpolation(command: String) { append(.command(command)) }
+
+        /// Adjacent text stays one span, so plain sentences compare equal to their literal.
+        mutating func append(_ span: Span) {
+            if case .text(let more) = span, case .text(let text)? = spans.last {
+                spans[spans.count - 1] = .text(text + more)
+            } else if span != .text("") {
+                spans.append(span)
+            }
+        }
+    }
+}
