@@ -24,21 +24,8 @@ port=38190
 sed 's/levels: { L1: 0m, L2: 30m, L3: 1h }/levels: { L1: 0m, L2: 20s, L3: 1h }/' config/policy.yaml > "$work/policy.yaml"
 grep -q "L2: 20s" "$work/policy.yaml" || { echo "bench: the P1 matrix line was not found in config/policy.yaml" >&2; exit 1; }
 python3 bench/slack_fake_api.py $api "$delay" "$work/calls.log" & pids+=($!)
-cat > "$work/incident-bot.yaml" <<YAML
-policy: $work/policy.yaml
-roster: $PWD/config/roster.example.yaml
-log_level: warning
-commands_per_minute: 1000000   # the bench measures paging, not the per-person limit
-broadcast:
-  slack: C0BROADCAST
-slack:
-  enabled: true
-  listen: 127.0.0.1:$port
-YAML
-SLACK_BOT_TOKEN=xoxb-bench SLACK_SIGNING_SECRET=$secret SLACK_API_URL=http://127.0.0.1:$api \
-    "$bot" serve --config "$work/incident-bot.yaml" --db "$work/bench.sqlite" 2>"$work/bot.log" & botpid=$!
-pids+=($botpid)
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+source bench/serve_on_stub.sh
+serve_on_stub $port $api "$work/policy.yaml"
 
 python3 bench/signed_commands.py "http://127.0.0.1:$port/slack/events" "$secret" 4 /incident "declare B%d --sev P1" "$count" >/dev/null
 for _ in $(seq 900); do

@@ -19,21 +19,8 @@ api=38181
 port=38180
 
 python3 bench/slack_fake_api.py $api "$delay" "$work/calls.log" & pids+=($!)
-cat > "$work/incident-bot.yaml" <<YAML
-policy: $PWD/config/policy.yaml
-roster: $PWD/config/roster.example.yaml
-log_level: warning
-commands_per_minute: 1000000   # the bench measures throughput, not the per-person limit
-broadcast:
-  slack: C0BROADCAST
-slack:
-  enabled: true
-  listen: 127.0.0.1:$port
-YAML
-SLACK_BOT_TOKEN=xoxb-bench SLACK_SIGNING_SECRET=$secret SLACK_API_URL=http://127.0.0.1:$api \
-    "$bot" serve --config "$work/incident-bot.yaml" --db "$work/bench.sqlite" 2>"$work/bot.log" & botpid=$!
-pids+=($botpid)
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+source bench/serve_on_stub.sh
+serve_on_stub $port $api
 send() { python3 bench/signed_commands.py "http://127.0.0.1:$port/slack/events" "$secret" "$@"; }
 
 send 1 /incident "declare Search is slow --sev P3" 1 >/dev/null

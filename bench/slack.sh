@@ -20,20 +20,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 python3 bench/slack_fake_api.py 38081 & pids+=($!)
-cat > "$work/incident-bot.yaml" <<YAML
-policy: $PWD/config/policy.yaml
-roster: $PWD/config/roster.example.yaml
-log_level: warning
-commands_per_minute: 1000000   # the bench measures throughput, not the per-person limit
-broadcast:
-  slack: C0BROADCAST
-slack:
-  enabled: true
-  listen: 127.0.0.1:38080
-YAML
-SLACK_BOT_TOKEN=xoxb-bench SLACK_SIGNING_SECRET=$secret SLACK_API_URL=http://127.0.0.1:38081 \
-    "$bot" serve --config "$work/incident-bot.yaml" --db "$work/bench.sqlite" 2>"$work/bot.log" & pids+=($!)
-for _ in $(seq 50); do curl -sf http://127.0.0.1:38080/healthz >/dev/null && break; sleep 0.1; done
+source bench/serve_on_stub.sh
+serve_on_stub 38080 38081
 
 # INC-1, for the notes to land on.
 python3 - "$secret" <<'PY'

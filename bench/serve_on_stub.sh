@@ -1,0 +1,26 @@
+# Sourced by the Slack benches: starts `incident-bot serve` with Slack on 127.0.0.1:PORT against
+# the stub Web API on 127.0.0.1:API, with POLICY and the example roster, and waits until it
+# answers /healthz. Expects $bot, $work and $secret set and a `pids` array; sets $botpid.
+# Usage: serve_on_stub PORT API [POLICY]
+serve_on_stub() {
+    local port=$1 api=$2 policy=${3:-$PWD/config/policy.yaml}
+    cat > "$work/incident-bot.yaml" <<YAML
+policy: $policy
+roster: $PWD/config/roster.example.yaml
+log_level: warning
+commands_per_minute: 1000000   # the benches measure throughput and paging, not the per-person limit
+broadcast:
+  slack: C0BROADCAST
+slack:
+  enabled: true
+  listen: 127.0.0.1:$port
+YAML
+    SLACK_BOT_TOKEN=xoxb-bench SLACK_SIGNING_SECRET=$secret SLACK_API_URL=http://127.0.0.1:$api \
+        "$bot" serve --config "$work/incident-bot.yaml" --db "$work/bench.sqlite" 2>"$work/bot.log" &
+    botpid=$!
+    pids+=($botpid)
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
+    echo "bench: incident-bot serve did not answer on port $port; its log:" >&2
+    cat "$work/bot.log" >&2
+    return 1
+}
