@@ -28,7 +28,7 @@ python3 - "$secret" <<'PY'
 import hashlib, hmac, sys, time, urllib.request
 from urllib.parse import urlencode
 body = urlencode({"command": "/incident", "text": "declare Bench target --sev P3", "user_id": "U0ALICE01",
-                  "channel_id": "C0LOBBY01", "trigger_id": "bench.declare"})
+                  "channel_id": "C0LOBBY01", "trigger_id": "bench.declare", "team_id": "T0TEAM001"})
 ts = str(int(time.time()))
 sig = "v0=" + hmac.new(sys.argv[1].encode(), ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
 req = urllib.request.Request("http://127.0.0.1:38080/slack/events", body.encode(), {
