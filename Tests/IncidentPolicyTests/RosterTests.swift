@@ -75,6 +75,7 @@ import Testing
         ("    prefer: matrix\n", "    prefer: matrix\n  henry:\n    slack: U0HENRY08\n    prefer: matrix  # henry\n", "# henry", "has no matrix id"),
         ("{ rotation: primary-oncall }", "{ rotation: secondary }", "rotation: secondary", "no rotation “secondary”"),
         ("admins: [grace]", "admins: [root]", "admins: [root]", "“root” is not in people"),
+        ("    name: Frank Osei\n", "    name: Frank Osei\n    time_zone: Mars/Olympus\n", "Mars/Olympus", "unknown time zone “Mars/Olympus”"),
         ("    slack: U0ERIN005\n", "    slack: erin\n", "slack: erin", "Slack user id"),
         ("    slack: U0ERIN005\n", "    slack: U0ALICE01 # erin too\n", "# erin too", "slack account U0ALICE01 is already alice's"),
         ("    matrix: \"@frank:example.org\"", "    matrix: \"@bob:example.org\" # frank too", "# frank too",
@@ -87,5 +88,13 @@ import Testing
         try ConfigFiles.expectRefused("roster.example.yaml", find: find, replace: replace, lineOf: lineOf, reason: reason) {
             _ = try Roster.load(yaml: $0, file: "config/roster.yaml", policy: policy)
         }
+    }
+
+    @Test func aPersonMayWorkOnTheirOwnClock() throws {
+        let text = try ConfigFiles.text("roster.example.yaml")
+            .replacingOccurrences(of: "    name: Frank Osei\n", with: "    name: Frank Osei\n    time_zone: America/New_York\n")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: try ConfigFiles.policy())
+        #expect(roster.people["frank"]?.zone == LocalZone(identifier: "America/New_York"))
+        #expect(roster.people["alice"]?.zone == nil)
     }
 }
