@@ -32,6 +32,9 @@ public struct Incident: Hashable, Sendable, Codable {
     /// nil in incidents stored before it was kept: their next page invites again (an
     /// invitation of someone already in is harmless on every platform).
     public var invited: Set<PersonID>?
+    /// People a page of this incident could not reach on any platform; the room was told
+    /// about each once. nil: nobody yet (and in incidents stored before it was kept).
+    public var unreachable: Set<PersonID>?
 
     public var acknowledgedAt: Timestamp?
     public var mitigatedAt: Timestamp?

@@ -248,11 +248,16 @@ extension Incident {
         return transition.finish()
     }
 
+    /// The room is told once per person: a ladder repeating its top for someone no platform
+    /// reaches would otherwise repeat the warning with every page. Every failure is on the
+    /// timeline.
     public func pageUndelivered(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.paged, "Could not deliver the page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)): \(reason).",
                           by: .bot)
-        if phase == .investigating || phase == .mitigated { transition.post(Messages.undeliveredPage(page, reason: reason)) }
+        let firstTime = transition.incident.unreachable?.contains(page.person) != true
+        transition.incident.unreachable = (transition.incident.unreachable ?? []).union([page.person])
+        if firstTime, phase == .investigating || phase == .mitigated { transition.post(Messages.undeliveredPage(page, reason: reason)) }
         return transition.finish()
     }
 }

@@ -80,6 +80,22 @@ import Testing
         #expect(timeline.contains { $0.kind == .paged && $0.text.hasPrefix("Could not deliver the page to @dave") })
     }
 
+    @Test func someoneNoPlatformReachesIsReportedToTheRoomOnceNotWithEveryRepeat() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        try await bot.say("U0REPORTER", "/ic @carol", in: Self.room)
+        // Dave (VP, Slack only) is paged at once, by the climb and by eight repeats: every page fails.
+        try await bot.run(toMinute: 300)
+        let failedForDave = try await bot.store.read { try $0.finishedOutbox(limit: 500) }
+            .filter { $0.1 == .failed && $0.0.isPage && $0.0.key.contains("@slack") }
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        let undelivered = timeline.filter { $0.text.hasPrefix("Could not deliver the page to @dave") }
+        #expect(failedForDave.count == 10)
+        #expect(undelivered.count == failedForDave.count)
+        #expect(bot.slack.posts(in: Self.room).filter { $0.hasPrefix("⚠️ Could not page @dave") }.count == 1)
+    }
+
     @Test(.timeLimit(.minutes(1))) func aPageRefusedEverywhereFailsOnceInsteadOfBouncingBetweenPlatforms() async throws {
         let bot = try TestBot()
         bot.slack.behave(.rejectingDirectMessages)
