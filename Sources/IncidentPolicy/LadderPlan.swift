@@ -26,7 +26,8 @@ public struct LadderPlan: Hashable, Sendable {
     public func next(after index: Int) -> Step? { steps.first { $0.index > index } }
 
     /// How long the level at `index` waits for an answer before the ladder moves on: until the
-    /// next step is reached, or the repeat interval at the top.
+    /// next step is reached, or the repeat interval at the top. A level the plan does not use
+    /// (reached under another severity) also waits the repeat interval.
     public func wait(at index: Int) -> Duration {
         guard let step = steps.first(where: { $0.index >= index }), step.index == index, let next = next(after: index) else {
             return repeatEvery
