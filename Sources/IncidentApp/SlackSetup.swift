@@ -43,14 +43,14 @@ public struct SlackSetup: Sendable {
     }
 
     /// The workspaces served: `slack.allowed_teams`, or the bot's own from `auth.test`.
-    public func workspaces(logger: Logger) -> SlackWorkspaces {
-        SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger)
+    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock) -> SlackWorkspaces {
+        SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, now: { clock.now })
     }
 
     /// The services that take requests from Slack into `engine`.
     public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger,
                                               onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces(logger: logger), logger: logger)
+        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces(logger: logger, clock: engine.clock), logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
         if let endpoint = endpoint(gateway, logger: logger) {
             services.append(endpoint.application(onListening: onListening))

@@ -19,11 +19,14 @@ public final class SlackWorkspaces: Sendable {
     let learned = Mutex<Set<String>?>(nil)
     /// When `auth.test` was last asked while the answer is unknown.
     let lastAsked = Mutex<Timestamp?>(nil)
+    /// The engine's clock.
+    let now: @Sendable () -> Timestamp
 
-    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger) {
+    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, now: @escaping @Sendable () -> Timestamp) {
         configured = allowed
         self.api = api
         self.logger = logger
+        self.now = now
     }
 
     /// The ids served: the configured ones, or the bot's own (asked of Slack the first time
@@ -34,7 +37,7 @@ public final class SlackWorkspaces: Sendable {
         guard let api else { return nil }
         // While Slack cannot say, ask at most once a minute: a request must not wait on
         // auth.test every time (Slack gives a slash command 3 s for its answer).
-        let now = LiveClock().now
+        let now = self.now()
         let due = lastAsked.withLock { last in
             guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
             last = now

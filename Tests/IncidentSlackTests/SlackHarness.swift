@@ -52,7 +52,7 @@ final class SlackHarness: Sendable {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
         // The endpoint exactly as serve builds it from the config; run alone so the test drives
         // the scheduler and delivery on the manual clock.
-        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger), logger: logger)
+        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger, clock: runtime.engine.clock), logger: logger)
         let configured = try #require(setup.endpoint(gateway, logger: logger))
         let endpoint = try await RunningServer.start { onRunning in configured.application(onListening: onRunning) }
         return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)

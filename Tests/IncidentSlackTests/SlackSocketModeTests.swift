@@ -29,7 +29,7 @@ import Testing
         var logger = Logger(label: "socket-test")
         logger.logLevel = .critical
         let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil,
-                                                                 workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger),
+                                                                 workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
                                                                  logger: logger),
                                      appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
                                      logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)))
