@@ -287,25 +287,8 @@ def main():
         children.append(bot)
 
         # The lobby, the bot in it, and INC-1 declared with alice as its IC.
-        alice_user, alice = people["alice"]
-        lobby = server.call("POST", "/_matrix/client/v3/createRoom", alice,
-                            body={"preset": "private_chat", "invite": [bot_user]})["room_id"]
-        wait_until("the bot joins the lobby", lambda: bot_user in server.call(
-            "GET", f"/_matrix/client/v3/rooms/{urllib.parse.quote(lobby)}/joined_members", alice)["joined"], bot)
-        server.call("PUT", f"/_matrix/client/v3/rooms/{urllib.parse.quote(lobby)}/send/m.room.message/declare", alice,
-                    body={"msgtype": "m.text", "body": "!incident declare Bench target --sev P3 --ic @alice"})
-        alias = "#incident-%s-bench-target:localhost" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
-
-        def resolved():
-            try:
-                return server.call("GET", "/_matrix/client/v3/directory/room/" + urllib.parse.quote(alias), alice)["room_id"]
-            except RuntimeError:
-                return None
-        room = wait_until("the incident room exists", resolved, bot)
-        wait_until("alice can join the incident room", lambda: join(server, alice, room), bot)
-        for user, token in responders_users:
-            server.call("POST", f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/invite", alice, body={"user_id": user})
-            server.call("POST", f"/_matrix/client/v3/join/{urllib.parse.quote(room)}", token, body={})
+        alice = people["alice"][1]
+        room = declare_target(server, bot_user, alice, bot, "Bench target", responders_users)
 
         observer = Observer(server, alice, room, bot_user)
         observer.start()
@@ -351,6 +334,31 @@ def join(server, token, room):
         return True
     except RuntimeError:
         return False
+
+
+def declare_target(server, bot_user, alice, bot, title, responders):
+    """Alice opens a lobby with the bot, declares a P3 named `title` with herself as IC, and
+    joins its room with every (user, token) in `responders`; returns the room id."""
+    lobby = server.call("POST", "/_matrix/client/v3/createRoom", alice,
+                        body={"preset": "private_chat", "invite": [bot_user]})["room_id"]
+    wait_until("the bot joins the lobby", lambda: bot_user in server.call(
+        "GET", f"/_matrix/client/v3/rooms/{urllib.parse.quote(lobby)}/joined_members", alice)["joined"], bot)
+    server.call("PUT", f"/_matrix/client/v3/rooms/{urllib.parse.quote(lobby)}/send/m.room.message/declare", alice,
+                body={"msgtype": "m.text", "body": f"!incident declare {title} --sev P3 --ic @alice"})
+    slug = "-".join(title.lower().split())
+    alias = "#incident-%s-%s:localhost" % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d"), slug)
+
+    def resolved():
+        try:
+            return server.call("GET", "/_matrix/client/v3/directory/room/" + urllib.parse.quote(alias), alice)["room_id"]
+        except RuntimeError:
+            return None
+    room = wait_until("the incident room exists", resolved, bot)
+    wait_until("alice can join the incident room", lambda: join(server, alice, room), bot)
+    for user, token in responders:
+        server.call("POST", f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/invite", alice, body={"user_id": user})
+        server.call("POST", f"/_matrix/client/v3/join/{urllib.parse.quote(room)}", token, body={})
+    return room
 
 
 def wait_until(what, probe, bot, seconds=60):

@@ -12,8 +12,10 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from stub_http import serve
 
 ids = itertools.count(1)
 delay = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
@@ -51,13 +53,5 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST
 
-    def log_message(self, *args):
-        pass
 
-
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a client killed mid-request (the bench's point) is not news
-
-
-QuietServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+serve(int(sys.argv[1]), Handler)

@@ -12,8 +12,10 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
+
+from stub_http import serve
 
 BOT = "UINCBOT01"
 lock = threading.Lock()
@@ -121,13 +123,4 @@ class Handler(BaseHTTPRequestHandler):
         body.setdefault("ok", True)
         self.answer(body)
 
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a client killed mid-request (the bench's point) is not news
-
-
-QuietServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+serve(int(sys.argv[1]), Handler)

@@ -67,24 +67,7 @@ def main():
                                 "--db", os.path.join(work, "bot.sqlite")], stdout=log, stderr=log,
                                env=dict(os.environ, MATRIX_ACCESS_TOKEN=bot_token))
         alice = people["alice"][1]
-        lobby = server.call("POST", "/_matrix/client/v3/createRoom", alice, body={"preset": "private_chat", "invite": [bot_user]})["room_id"]
-        mb.wait_until("the bot joins the lobby", lambda: bot_user in server.call(
-            "GET", f"/_matrix/client/v3/rooms/{urllib.parse.quote(lobby)}/joined_members", alice)["joined"], bot)
-        server.call("PUT", f"/_matrix/client/v3/rooms/{urllib.parse.quote(lobby)}/send/m.room.message/declare", alice,
-                    body={"msgtype": "m.text", "body": "!incident declare Torture target --sev P3 --ic @alice"})
-        import datetime
-        alias = "#incident-%s-torture-target:localhost" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
-
-        def resolved():
-            try:
-                return server.call("GET", "/_matrix/client/v3/directory/room/" + urllib.parse.quote(alias), alice)["room_id"]
-            except RuntimeError:
-                return None
-        room = mb.wait_until("the incident room exists", resolved, bot)
-        mb.wait_until("alice joins the incident room", lambda: mb.join(server, alice, room), bot)
-        for user, token in responders:
-            server.call("POST", f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/invite", alice, body={"user_id": user})
-            server.call("POST", f"/_matrix/client/v3/join/{urllib.parse.quote(room)}", token, body={})
+        room = mb.declare_target(server, bot_user, alice, bot, "Torture target", responders)
 
         taken, stop, lock = [], threading.Event(), threading.Lock()
 
