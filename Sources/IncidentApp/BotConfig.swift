@@ -250,8 +250,8 @@ public struct LoadedConfig: Sendable {
         }
     }
 
-    public func engineSettings(platforms: Set<Platform>, community: Community) -> EngineSettings {
-        EngineSettings(policy: policy, roster: roster, platforms: platforms, broadcastRooms: config.broadcastRooms,
+    public func engineSettings(platforms: Set<Platform>, pagers: Set<ContactMethod> = [], community: Community) -> EngineSettings {
+        EngineSettings(policy: policy, roster: roster, platforms: platforms, pagers: pagers, broadcastRooms: config.broadcastRooms,
                        seenRetention: config.seenRetention, mirror: config.mirror, community: community,
                        commandsPerMinute: config.commandsPerMinute)
     }

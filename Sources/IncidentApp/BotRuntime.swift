@@ -6,7 +6,8 @@ import IncidentSQLite
 import Logging
 import ServiceLifecycle
 
-/// Wires the store, the engine, delivery and the scheduler for a set of transports.
+/// Wires the store, the engine, delivery and the scheduler for a set of transports: chat
+/// platforms and pager methods.
 public struct BotRuntime<Clock: IncidentClock>: Sendable {
     public let store: SQLiteStore
     public let engine: Engine<Clock>
@@ -15,10 +16,11 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
 
     /// `community`: the unlisted accounts served; by default none on Matrix (a bot without
     /// Matrix can reach nobody there) and all of its Slack workspace.
-    public init(loaded: LoadedConfig, store: SQLiteStore, clock: Clock, transports: [any ChatTransport],
+    public init(loaded: LoadedConfig, store: SQLiteStore, clock: Clock, transports: [any OutboxTransport],
                 community: Community = Community(matrix: []), logger: Logger) {
-        let platforms = Set(transports.map(\.platform))
-        let settings = loaded.engineSettings(platforms: platforms, community: community)
+        let platforms = Set(transports.compactMap(\.method.platform))
+        let pagers = Set(transports.map(\.method).filter { $0.platform == nil })
+        let settings = loaded.engineSettings(platforms: platforms, pagers: pagers, community: community)
         self.store = store
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
         let retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
@@ -73,7 +75,7 @@ public enum BotCommands {
     /// token beside the database.
     public static func serve(loaded: LoadedConfig, store: SQLiteStore, databasePath: String, environment: [String: String],
                              logger: Logger) async throws {
-        var transports: [any ChatTransport] = []
+        var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
         var community = Community(matrix: [])

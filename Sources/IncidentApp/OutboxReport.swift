@@ -11,7 +11,7 @@ public enum OutboxReport {
         var lines = [state == .failed ? "Failed outbox items, most recent first (retry one with `incident-bot outbox retry KEY`):"
                                       : "Pending outbox items, oldest first (give one up with `incident-bot outbox drop KEY`):"]
         for listing in listings {
-            var line = "\(listing.key)  \(listing.platform)  \(listing.item.map(summary) ?? "an item that cannot be decoded")"
+            var line = "\(listing.key)  \(listing.method)  \(listing.item.map(summary) ?? "an item that cannot be decoded")"
             switch state {
             case .pending: line += "  tried \(listing.attempts) times, next \(zone.dateTime(listing.notBefore))"
             case .failed, .delivered: if let finished = listing.finishedAt { line += "  given up \(zone.dateTime(finished))" }

@@ -24,8 +24,8 @@ public struct Effect: Hashable, Sendable, Codable {
         case post(Message, to: RoomTarget)
         /// A direct message to one person (a nudge reminder, a notice).
         case directMessage(Message, to: PersonID)
-        /// Page a person: a direct message that delivery retries and fails over to their
-        /// other platform when their preferred one cannot take it.
+        /// Page a person: delivery retries it and fails over down the person's contact
+        /// methods (`Directory.routes(_:home:)`) when one cannot take it.
         case page(Page)
     }
 }
@@ -48,12 +48,31 @@ public struct Page: Hashable, Sendable, Codable {
     /// `team lead`, as the policy names the level's role.
     public var role: String
     public var message: Message
+    /// The methods the level asks for (`voice` for an engineering manager): tried first, in the
+    /// person's order, before the rest of the person's contact list. Empty: the person's order.
+    public var methods: [ContactMethod]
 
-    public init(person: PersonID, ladder: String, level: String, role: String, message: Message) {
+    public init(person: PersonID, ladder: String, level: String, role: String, message: Message, methods: [ContactMethod] = []) {
         self.person = person
         self.ladder = ladder
         self.level = level
         self.role = role
         self.message = message
+        self.methods = methods
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case person, ladder, level, role, message, methods
+    }
+
+    /// Pages queued by a version without level methods read as using the person's order.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        person = try container.decode(PersonID.self, forKey: .person)
+        ladder = try container.decode(String.self, forKey: .ladder)
+        level = try container.decode(String.self, forKey: .level)
+        role = try container.decode(String.self, forKey: .role)
+        message = try container.decode(Message.self, forKey: .message)
+        methods = try container.decodeIfPresent([ContactMethod].self, forKey: .methods) ?? []
     }
 }

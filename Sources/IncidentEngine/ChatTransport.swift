@@ -1,11 +1,20 @@
 import IncidentCore
 import Logging
 
-/// The outbound half of a platform: carries out one job the delivery service took from the
-/// outbox. Implementations hold no incident state; they render and send.
-public protocol ChatTransport: Sendable {
-    var platform: Platform { get }
+/// The outbound half of a contact method: carries out one job the delivery service took from
+/// the outbox. Implementations hold no incident state; they render and send.
+public protocol OutboxTransport: Sendable {
+    var method: ContactMethod { get }
     func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt
+}
+
+/// A chat platform's transport: rooms, posts, invites, direct messages and pages.
+public protocol ChatTransport: OutboxTransport {
+    var platform: Platform { get }
+}
+
+extension ChatTransport {
+    public var method: ContactMethod { ContactMethod(platform) }
 }
 
 /// A platform client's error, as delivery must see it.
@@ -16,7 +25,7 @@ public protocol PlatformError: Error {
     var isSetupError: Bool { get }
 }
 
-extension ChatTransport {
+extension OutboxTransport {
     /// `deliver` around a platform's own calls: a setup error is logged with `fix` (what the
     /// operator must change), and every error becomes the `TransportError` delivery acts on.
     public func delivering<Failure: PlatformError>(_ job: TransportJob, logger: Logger, fix: String,
@@ -31,8 +40,9 @@ extension ChatTransport {
     }
 }
 
-/// One outbox item, resolved for a platform: rooms are the platform's room ids and every person
-/// the job names or mentions comes with their account on the platform.
+/// One outbox item, resolved for its contact method: rooms are the platform's room ids and
+/// every person the job names or mentions comes with their address for the method (their
+/// account on a chat platform, their mail address, phone number, ...).
 public struct TransportJob: Hashable, Sendable {
     /// Stable across retries: a platform that supports idempotency (Matrix `txnId`) uses it so
     /// a retried send is never shown twice.
@@ -40,8 +50,10 @@ public struct TransportJob: Hashable, Sendable {
     public var action: Action
     /// Everyone the job invites, messages or mentions.
     public var people: [PersonID: Contact]
-    /// Whether this is a page (a direct message that must get through).
-    public var isPage: Bool
+    /// The page when the job is one (a direct message that must get through): who is paged,
+    /// on which ladder and level, for what role. Pager methods need it to say why the person
+    /// is woken and to key the provider's event (PagerDuty's `dedup_key`).
+    public var page: Page?
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
     /// Whether an earlier attempt may have reached the platform without being recorded: the
@@ -54,14 +66,16 @@ public struct TransportJob: Hashable, Sendable {
     /// For a room creation: ids of this platform's rooms already bound to incidents, which a
     /// retried creation must not take for its own.
     public var boundRooms: Set<String>
+    /// For a page off chat (mail, a text): the incident's room on each chat platform, to link.
+    public var incidentRooms: [Platform: String] = [:]
 
-    public init(key: String, action: Action, people: [PersonID: Contact], isPage: Bool = false, incident: Int? = nil,
+    public init(key: String, action: Action, people: [PersonID: Contact], page: Page? = nil, incident: Int? = nil,
                 maybeSent: Bool = false, queuedAt: Timestamp? = nil,
                 boundRooms: Set<String> = []) {
         self.key = key
         self.action = action
         self.people = people
-        self.isPage = isPage
+        self.page = page
         self.incident = incident
         self.maybeSent = maybeSent
         self.queuedAt = queuedAt
@@ -79,13 +93,13 @@ public struct TransportJob: Hashable, Sendable {
     }
 }
 
-/// A person as one platform knows them.
+/// A person as one contact method knows them.
 public struct Contact: Hashable, Sendable {
     public var person: PersonID
     /// How the bot names them in plain text: `@alice`.
     public var handle: String
-    /// Their account on the job's platform (`U0ALICE01`, `@alice:example.org`); nil when they
-    /// have none there.
+    /// Their address for the job's method: a chat account (`U0ALICE01`, `@alice:example.org`),
+    /// a mail address, a phone number; nil when they have none there.
     public var account: String?
 
     public init(person: PersonID, handle: String, account: String?) {

@@ -4,10 +4,11 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Drains the outbox through the transports: in order within a lane, lanes and platforms
+/// Drains the outbox through the transports: in order within a lane, lanes and contact methods
 /// independent of each other, failed attempts retried with exponential backoff and jitter (or
-/// the platform's retry hint), each item marked done once. A page its preferred platform
-/// cannot take goes out on the person's other platform.
+/// the platform's retry hint), each item marked done once. A page one method cannot take goes
+/// out on the person's next (`Directory.routes(_:home:)`), and every page's fate (delivered,
+/// failed over, given up) is on the incident's timeline.
 ///
 /// Pages go ahead of chatter: each pass takes the head of every lane once, pages and room
 /// creation first, so a lane with thousands of notes delays a new page by at most one item
@@ -20,7 +21,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         public var base: Duration
         /// No wait is longer than this.
         public var ceiling: Duration
-        /// Failed attempts of a page on one platform before it fails over to the other.
+        /// Failed attempts of a page on one method before it fails over to the next.
         public var pageAttemptsBeforeFailover: Int
         /// Failed attempts of any item on one platform before it is given up (a dead letter).
         public var giveUpAfter: Int
@@ -59,7 +60,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     let store: any IncidentStore
     let clock: Clock
-    let transports: [Platform: any ChatTransport]
+    let transports: [ContactMethod: any OutboxTransport]
     let router: OutboxRouter
     var directory: Directory { router.directory }
     var broadcastRooms: [Platform: String] { router.broadcastRooms }
@@ -73,12 +74,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     private let lanesTried = Mutex<Set<String>>([])
     private let stopping = Mutex(false)
 
-    public init(store: any IncidentStore, clock: Clock, transports: [any ChatTransport], router: OutboxRouter,
+    public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
                 wake: WakeSignal, retry: Retry = Retry(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
         self.store = store
         self.clock = clock
-        self.transports = Dictionary(transports.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        self.transports = Dictionary(transports.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
         self.router = router
         self.retry = retry
         self.jitter = jitter
@@ -141,15 +142,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 report.nextAttempt = now + .seconds(5)
                 return report
             }
-            let served = heads.items.filter { transports[$0.platform] != nil }
+            let served = heads.items.filter { transports[$0.method] != nil }
             // A lane goes when its head may: the rest of it waits behind the head.
             var laneHeads: [String: OutboxItem] = [:]
             for item in served where laneHeads[item.lane] == nil { laneHeads[item.lane] = item }
             report.nextAttempt = laneHeads.values.map(\.notBefore).filter { $0 > now }.min()
             guard laneHeads.values.contains(where: { $0.notBefore <= now }) else { return report }
-            let byPlatform = Dictionary(grouping: served, by: \.platform)
+            let byMethod = Dictionary(grouping: served, by: \.method)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
-                for (_, items) in byPlatform {
+                for (_, items) in byMethod {
                     group.addTask { await self.deliverInTurns(items, now: now, latest: latest) }
                 }
                 var all: [Attempt] = []
@@ -222,10 +223,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     }
 
     func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
-        guard let id = item.id, let transport = transports[item.platform] else { return .failed }
+        guard let id = item.id, let transport = transports[item.method] else { return .failed }
         var log = logger
         log[metadataKey: "outbox.key"] = "\(item.key)"
-        log[metadataKey: "platform"] = "\(item.platform)"
+        log[metadataKey: "method"] = "\(item.method)"
         do {
             let job: TransportJob
             do {
@@ -235,11 +236,19 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
             do {
                 let receipt = try await transport.deliver(job)
+                let router = router
+                let roster = directory.roster
                 try await store.write { records in
-                    if case .roomCreated(let roomID, let name) = receipt, let incident = item.incident {
-                        try records.bindRoom(item.platform, roomID: roomID, name: name, incident: incident)
+                    if case .roomCreated(let roomID, let name) = receipt, let incident = item.incident,
+                       let platform = item.method.platform {
+                        try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
                     }
                     try records.markDelivered(id, at: now)
+                    // Where a page landed is part of the incident's record.
+                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
+                        let decision = stored.incident.pageDelivered(page, by: item.method, at: now, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+                    }
                 }
                 log.debug("delivered")
                 return .delivered
@@ -260,7 +269,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
                 return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", now: now, log: log)
             case .unavailable(let reason, let hint):
-                if attempts >= retry.pageAttemptsBeforeFailover, let failover = failoverPlatform(item, onlyForward: false) {
+                if attempts >= retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, onlyForward: false) {
                     return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
                 }
                 let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: attempts, jitter: jitter())
@@ -283,7 +292,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// room is told, in the same transaction: for a page every time (someone must reach that
     /// person another way), for other messages once per incident.
     func giveUp(_ item: OutboxItem, id: Int64, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
-        if let failover = failoverPlatform(item, onlyForward: true) {
+        if let failover = failoverMethod(item, onlyForward: true) {
             return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
         }
         let router = router
@@ -308,49 +317,68 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         return .failed
     }
 
-    func reroute(_ item: OutboxItem, id: Int64, to platform: Platform, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
+    /// Moves a page to the person's next method, and puts the failed attempt on the timeline.
+    func reroute(_ item: OutboxItem, id: Int64, to method: ContactMethod, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
         guard case .effect(.page(let page)) = item.job else { return .failed }
-        let lane = OutboxItem.directLane(platform, page.person)
-        try await store.write { try $0.reroute(id, to: platform, lane: lane, at: now, reason: "\(item.platform): \(reason)") }
-        log.warning("page failed over", metadata: ["to": "\(platform)", "reason": "\(reason)"])
+        let lane = OutboxItem.directLane(method, page.person)
+        let router = router
+        let roster = directory.roster
+        try await store.write { records in
+            try records.reroute(id, to: method, lane: lane, at: now, reason: "\(item.method): \(reason)")
+            if let number = item.incident, let stored = try records.incident(number) {
+                let decision = stored.incident.pageFailedOver(page, from: item.method, to: method, reason: reason, at: now,
+                                                               roster: roster)
+                try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            }
+        }
+        log.warning("page failed over", metadata: ["to": "\(method)", "reason": "\(reason)"])
         return .failedOver
     }
 
-    /// The person's other platform for a page, when this process serves it and they have an
-    /// account there. A platform that is down hands the page on to any other, and back again
-    /// if that one is down too; a refusal hands it only onward in the person's order, since a
-    /// platform earlier in it already refused it or was passed over.
-    func failoverPlatform(_ item: OutboxItem, onlyForward: Bool) -> Platform? {
-        guard case .effect(.page(let page)) = item.job else { return nil }
-        let routes = directory.routes(page.person, home: item.platform)
-            .filter { transports[$0] != nil && directory.account(page.person, on: $0) != nil }
-        if onlyForward, let index = routes.firstIndex(of: item.platform) { return routes.dropFirst(index + 1).first }
-        return routes.first { $0 != item.platform }
+    /// The person's next method for a page, when this process serves it and they have an
+    /// address there. A method that is down hands the page on to any other, and back again if
+    /// that one is down too; a refusal hands it only onward in the person's order, since a
+    /// method earlier in it already refused it or was passed over.
+    func failoverMethod(_ item: OutboxItem, onlyForward: Bool) -> ContactMethod? {
+        guard case .effect(.page(let page)) = item.job, item.method != .console else { return nil }
+        let routes = directory.methods(for: page)
+            .filter { transports[$0] != nil && directory.address(page.person, on: $0) != nil }
+        if onlyForward, let index = routes.firstIndex(of: item.method) { return routes.dropFirst(index + 1).first }
+        return routes.first { $0 != item.method }
     }
 
-    /// The outbox item as a job for its platform: room ids looked up, people given accounts.
+    /// The outbox item as a job for its method: room ids looked up, people given addresses.
     func resolve(_ item: OutboxItem) async throws -> TransportJob {
         var job = try await resolveAction(item)
         job.incident = item.incident
         job.queuedAt = item.createdAt
         let firstInLane = lanesTried.withLock { $0.insert(item.lane).inserted }
         job.maybeSent = item.attempts > 0 || firstInLane
-        if case .createRoom = job.action, job.maybeSent {
-            job.boundRooms = try await store.read { try $0.boundRooms(item.platform) }
+        if case .createRoom = job.action, job.maybeSent, let platform = item.method.platform {
+            job.boundRooms = try await store.read { try $0.boundRooms(platform) }
+        }
+        // A page off chat links the incident's rooms, so the person can open them from a mail or text.
+        if item.method.platform == nil, item.isPage, let incident = item.incident {
+            let platforms = directory.platforms
+            job.incidentRooms = try await store.read { records in
+                var rooms: [Platform: String] = [:]
+                for platform in platforms { rooms[platform] = try records.roomID(platform, incident: incident) }
+                return rooms
+            }
         }
         return job
     }
 
     func resolveAction(_ item: OutboxItem) async throws -> TransportJob {
-        let platform = item.platform
+        let method = item.method
         func contacts(_ people: [PersonID], _ messages: Message...) -> [PersonID: Contact] {
             let everyone = people + messages.flatMap(\.mentions)
-            return Dictionary(everyone.map { ($0, directory.contact($0, on: platform)) }, uniquingKeysWith: { first, _ in first })
+            return Dictionary(everyone.map { ($0, directory.contact($0, on: method)) }, uniquingKeysWith: { first, _ in first })
         }
         func room() async throws -> String {
-            guard let incident = item.incident,
+            guard let platform = method.platform, let incident = item.incident,
                   let id = try await store.read({ try $0.roomID(platform, incident: incident) }) else {
-                throw TransportError.rejected("the incident has no room on \(platform)")
+                throw TransportError.rejected("the incident has no room on \(method)")
             }
             return id
         }
@@ -369,13 +397,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             case .post(let message, .incidentRoom):
                 return TransportJob(key: item.key, action: .post(room: try await room(), message), people: contacts([], message))
             case .post(let message, .broadcast):
-                guard let roomID = broadcastRooms[platform] else { throw TransportError.rejected("no broadcast room on \(platform)") }
+                guard let platform = method.platform, let roomID = broadcastRooms[platform] else {
+                    throw TransportError.rejected("no broadcast room on \(method)")
+                }
                 return TransportJob(key: item.key, action: .post(room: roomID, message), people: contacts([], message))
             case .directMessage(let message, let person):
                 return TransportJob(key: item.key, action: .directMessage(to: person, message), people: contacts([person], message))
             case .page(let page):
                 return TransportJob(key: item.key, action: .directMessage(to: page.person, page.message),
-                                    people: contacts([page.person], page.message), isPage: true)
+                                    people: contacts([page.person], page.message), page: page)
             }
         }
     }

@@ -26,7 +26,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         self.settings = settings
         self.logger = logger
         self.limiter = CommandLimiter(perMinute: settings.commandsPerMinute)
-        self.router = OutboxRouter(directory: Directory(roster: settings.roster, platforms: settings.platforms),
+        self.router = OutboxRouter(directory: Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers),
                                    broadcastRooms: settings.broadcastRooms, mirror: settings.mirror)
     }
 
@@ -62,8 +62,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                                                now: now))
             }
             var noticed = false
-            for notice in notices where try !records.isSeen(notice.event.platform, eventID: notice.event.id) {
-                try records.markSeen(notice.event.platform, eventID: notice.event.id, at: now)
+            for notice in notices where try !records.isSeen(ContactMethod(notice.event.platform), eventID: notice.event.id) {
+                try records.markSeen(ContactMethod(notice.event.platform), eventID: notice.event.id, at: now)
                 try records.enqueue([router.reply(notice.message, to: notice.event, incident: nil, at: now)])
                 noticed = true
             }
@@ -103,8 +103,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     static func decide(_ command: TypedCommand, records: any IncidentRecords, settings: EngineSettings, router: OutboxRouter,
                        limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
         let event = command.event
-        if try records.isSeen(event.platform, eventID: event.id) { return EngineOutcome(.duplicate) }
-        try records.markSeen(event.platform, eventID: event.id, at: now)
+        if try records.isSeen(ContactMethod(event.platform), eventID: event.id) { return EngineOutcome(.duplicate) }
+        try records.markSeen(ContactMethod(event.platform), eventID: event.id, at: now)
         var outcome: EngineOutcome
         switch command.verdict {
         case .allowed:

@@ -9,6 +9,8 @@ public struct EngineSettings: Sendable {
     public var roster: Roster
     /// Platforms with a transport in this process: where rooms, messages and pages may go.
     public var platforms: Set<Platform>
+    /// Pager methods with a transport in this process (mail, SMS, voice, PagerDuty, webhook).
+    public var pagers: Set<ContactMethod>
     /// The room each platform posts declarations and status updates to (platform room id);
     /// a platform without one skips broadcast posts.
     public var broadcastRooms: [Platform: String]
@@ -24,12 +26,14 @@ public struct EngineSettings: Sendable {
     /// and then ignored for the rest of the minute.
     public var commandsPerMinute: Int
 
-    public init(policy: Policy, roster: Roster, platforms: Set<Platform>, broadcastRooms: [Platform: String] = [:],
+    public init(policy: Policy, roster: Roster, platforms: Set<Platform>, pagers: Set<ContactMethod> = [],
+                broadcastRooms: [Platform: String] = [:],
                 seenRetention: Duration = .days(7), mirror: Bool = false, community: Community = .everyone,
                 commandsPerMinute: Int = 30) {
         self.policy = policy
         self.roster = roster
         self.platforms = platforms
+        self.pagers = pagers
         self.broadcastRooms = broadcastRooms
         self.seenRetention = seenRetention
         self.mirror = mirror
@@ -38,42 +42,51 @@ public struct EngineSettings: Sendable {
     }
 }
 
-/// Where people are reached: the roster's accounts, and the platform a person's direct
-/// messages and pages go to first and next.
+/// Where people are reached: the roster's addresses, and the order a person's direct
+/// messages (chat only) and pages (chat and the pager methods) try them in.
 public struct Directory: Sendable {
     public var roster: Roster
+    /// Chat platforms served by this process.
     public var platforms: Set<Platform>
+    /// Pager methods served by this process (configured under `paging:`).
+    public var pagers: Set<ContactMethod>
 
-    public init(roster: Roster, platforms: Set<Platform>) {
+    public init(roster: Roster, platforms: Set<Platform>, pagers: Set<ContactMethod> = []) {
         self.roster = roster
         self.platforms = platforms
+        self.pagers = pagers
     }
 
-    /// `person`'s account on `platform`, or nil when they have none there.
+    /// `person`'s address for `method`, or nil when they have none there. An unlisted person
+    /// has only the chat account they are named by.
+    public func address(_ person: PersonID, on method: ContactMethod) -> String? {
+        if method == .console { return person.rawValue }
+        if let listed = roster.people[person] { return listed.addresses[method] }
+        let prefix = method.rawValue + ":"
+        return method.platform != nil && person.rawValue.hasPrefix(prefix) ? String(person.rawValue.dropFirst(prefix.count)) : nil
+    }
+
+    /// `person`'s account on a chat `platform`, or nil when they have none there.
     public func account(_ person: PersonID, on platform: Platform) -> String? {
-        if let listed = roster.people[person] {
-            return switch platform {
-            case .slack: listed.slack
-            case .matrix: listed.matrix
-            case .console: person.rawValue
-            }
-        }
-        let prefix = platform.rawValue + ":"
-        if person.rawValue.hasPrefix(prefix) { return String(person.rawValue.dropFirst(prefix.count)) }
-        return platform == .console ? person.rawValue : nil
+        address(person, on: ContactMethod(platform))
     }
 
-    public func contact(_ person: PersonID, on platform: Platform) -> Contact {
-        Contact(person: person, handle: "@" + person.rawValue, account: account(person, on: platform))
+    public func contact(_ person: PersonID, on method: ContactMethod) -> Contact {
+        Contact(person: person, handle: "@" + person.rawValue, account: address(person, on: method))
     }
 
-    /// The platforms a direct message to `person` tries, in order: preferred, then the other,
-    /// among the platforms served. An incident run from the console keeps everything there.
+    func serves(_ method: ContactMethod) -> Bool {
+        method.platform.map(platforms.contains) ?? pagers.contains(method)
+    }
+
+    /// The chat platforms a direct message to `person` tries, in order (their contact order,
+    /// chat only), among the platforms served. An incident run from the console keeps
+    /// everything there.
     public func routes(_ person: PersonID, home: Platform) -> [Platform] {
         if home == .console { return [.console] }
         var order: [Platform]
         if let listed = roster.people[person] {
-            order = [listed.preferred] + (listed.fallback.map { [$0] } ?? [])
+            order = listed.chatOrder
         } else if let platform = Platform.allCases.first(where: { person.rawValue.hasPrefix($0.rawValue + ":") }) {
             order = [platform]
         } else {
@@ -81,5 +94,28 @@ public struct Directory: Sendable {
         }
         order = order.filter { platforms.contains($0) && account(person, on: $0) != nil }
         return order.isEmpty ? [home] : order
+    }
+
+    /// The methods a page tries, in order: the level's methods first (those the person has,
+    /// in the person's order), then the rest of the person's contact list, then any chat
+    /// account the list leaves out; only methods this process serves. A page fails over down
+    /// this list. An incident run from the console keeps everything there.
+    public func routes(_ page: Page, home: Platform) -> [ContactMethod] {
+        if home == .console { return [.console] }
+        let ranked = methods(for: page)
+        return ranked.isEmpty ? [ContactMethod(home)] : ranked
+    }
+
+    /// `routes(_:home:)` for an incident off the console: empty when nothing served reaches
+    /// the person.
+    public func methods(for page: Page) -> [ContactMethod] {
+        let order: [ContactMethod]
+        if let listed = roster.people[page.person] {
+            let chat = listed.chatOrder.map(ContactMethod.init).filter { !listed.contactOrder.contains($0) }
+            order = (listed.contactOrder + chat).filter { serves($0) && listed.addresses[$0] != nil }
+        } else {
+            order = Platform.allCases.map(ContactMethod.init).filter { serves($0) && address(page.person, on: $0) != nil && $0 != .console }
+        }
+        return order.filter(page.methods.contains) + order.filter { !page.methods.contains($0) }
     }
 }

@@ -25,9 +25,10 @@ public struct StoredIncident: Hashable, Sendable {
 
 /// The records of one open transaction. Synchronous: it runs on the store's own connection.
 public protocol IncidentRecords {
-    // Seen platform events: each is acted on once.
-    func isSeen(_ platform: Platform, eventID: String) throws -> Bool
-    func markSeen(_ platform: Platform, eventID: String, at: Timestamp) throws
+    // Seen events, by the door they came through (a chat platform, or the pager method an
+    // acknowledgement answered): each is acted on once.
+    func isSeen(_ door: ContactMethod, eventID: String) throws -> Bool
+    func markSeen(_ door: ContactMethod, eventID: String, at: Timestamp) throws
     /// Forgets events seen before `instant`; returns how many.
     func pruneSeen(before instant: Timestamp) throws -> Int
 
@@ -68,8 +69,8 @@ public protocol IncidentRecords {
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
-    /// Moves a pending item to another platform and lane (a page failing over), starting over.
-    func reroute(_ id: Int64, to platform: Platform, lane: String, at: Timestamp, reason: String) throws
+    /// Moves a pending item to another contact method and lane (a page failing over), starting over.
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, at: Timestamp, reason: String) throws
     /// Items in `state`, oldest first (failed ones: most recently given up first), decoded
     /// where they can be: for operators (`incident-bot outbox`).
     func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing]

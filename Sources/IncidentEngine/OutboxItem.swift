@@ -1,6 +1,7 @@
 import IncidentCore
 
-/// An effect waiting in the outbox for one platform, written in the same transaction as the
+/// An effect waiting in the outbox for one contact method (a chat platform, or a pager method
+/// for a page), written in the same transaction as the
 /// state change that caused it, and delivered from there exactly once.
 public struct OutboxItem: Hashable, Sendable {
     /// Store-assigned, increasing: delivery order within a lane.
@@ -8,7 +9,8 @@ public struct OutboxItem: Hashable, Sendable {
     /// Unique: the effect's key and platform. Enqueueing a key twice keeps the first.
     public var key: String
     public var incident: Int?
-    public var platform: Platform
+    /// What delivers it: the chat platform, or for a page the method it is on now.
+    public var method: ContactMethod
     /// Items of one lane go out in order, each after the one before is done: the incident room
     /// (its `createRoom` first), the broadcast channel, one person's direct messages.
     public var lane: String
@@ -19,10 +21,10 @@ public struct OutboxItem: Hashable, Sendable {
     public var createdAt: Timestamp
     public var lastError: String?
 
-    public init(key: String, incident: Int?, platform: Platform, lane: String, job: Job, at now: Timestamp) {
+    public init(key: String, incident: Int?, method: ContactMethod, lane: String, job: Job, at now: Timestamp) {
         self.key = key
         self.incident = incident
-        self.platform = platform
+        self.method = method
         self.lane = lane
         self.job = job
         self.attempts = 0
@@ -62,7 +64,7 @@ public struct OutboxItem: Hashable, Sendable {
 extension OutboxItem {
     static func roomLane(_ platform: Platform, incident: Int) -> String { "\(platform):INC-\(incident)" }
     static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
-    static func directLane(_ platform: Platform, _ person: PersonID) -> String { "\(platform):dm:\(person)" }
+    static func directLane(_ method: ContactMethod, _ person: PersonID) -> String { "\(method):dm:\(person)" }
     static func replyLane(_ platform: Platform, room: String) -> String { "\(platform):reply:\(room)" }
 }
 
@@ -96,7 +98,8 @@ public struct UndecodableOutboxRow: Error, Hashable, Sendable {
 /// when it can be decoded.
 public struct OutboxListing: Sendable {
     public var key: String
-    public var platform: String
+    /// The contact method's name (the store's column is still called `platform`).
+    public var method: String
     public var state: OutboxItem.State
     public var attempts: Int
     public var notBefore: Timestamp
@@ -105,10 +108,10 @@ public struct OutboxListing: Sendable {
     /// nil for a row that cannot be decoded (its reason is in `lastError`).
     public var item: OutboxItem?
 
-    public init(key: String, platform: String, state: OutboxItem.State, attempts: Int, notBefore: Timestamp,
+    public init(key: String, method: String, state: OutboxItem.State, attempts: Int, notBefore: Timestamp,
                 finishedAt: Timestamp?, lastError: String?, item: OutboxItem?) {
         self.key = key
-        self.platform = platform
+        self.method = method
         self.state = state
         self.attempts = attempts
         self.notBefore = notBefore

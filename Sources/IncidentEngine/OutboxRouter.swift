@@ -20,7 +20,10 @@ public struct OutboxRouter: Sendable {
         let rooms = home == .console ? [home] : [home] + mirrors.filter { $0 != home }
         return effects.flatMap { effect -> [OutboxItem] in
             func item(_ platform: Platform, _ lane: String) -> OutboxItem {
-                OutboxItem(key: "\(effect.key)@\(platform)", incident: effect.incident, platform: platform, lane: lane,
+                item(ContactMethod(platform), lane)
+            }
+            func item(_ method: ContactMethod, _ lane: String) -> OutboxItem {
+                OutboxItem(key: "\(effect.key)@\(method)", incident: effect.incident, method: method, lane: lane,
                            job: .effect(effect.action), at: now)
             }
             switch effect.action {
@@ -29,18 +32,18 @@ public struct OutboxRouter: Sendable {
             case .post(_, to: .broadcast):
                 return rooms.filter { broadcastRooms[$0] != nil }.map { item($0, OutboxItem.broadcastLane($0)) }
             case .directMessage(_, let person):
-                let platform = directory.routes(person, home: home)[0]
-                return [item(platform, OutboxItem.directLane(platform, person))]
+                let method = ContactMethod(directory.routes(person, home: home)[0])
+                return [item(method, OutboxItem.directLane(method, person))]
             case .page(let page):
-                let platform = directory.routes(page.person, home: home)[0]
-                return [item(platform, OutboxItem.directLane(platform, page.person))]
+                let method = directory.routes(page, home: home)[0]
+                return [item(method, OutboxItem.directLane(method, page.person))]
             }
         }
     }
 
     /// The answer to a command as an outbox item, for platforms whose replies are messages.
     func reply(_ message: Message, to event: ChatEvent, incident: Int?, at now: Timestamp) -> OutboxItem {
-        OutboxItem(key: "\(event.platform):\(event.id)/reply", incident: incident, platform: event.platform,
+        OutboxItem(key: "\(event.platform):\(event.id)/reply", incident: incident, method: ContactMethod(event.platform),
                    lane: OutboxItem.replyLane(event.platform, room: event.room),
                    job: .reply(room: event.room, user: event.user, message), at: now)
     }

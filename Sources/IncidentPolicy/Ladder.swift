@@ -29,12 +29,30 @@ public struct Ladder: Hashable, Sendable, Codable {
         /// How long the level has to answer before the next is paged.
         public var wait: Duration
         public var severities: Set<Severity>
+        /// How the level is reached (`[voice, sms]` for an engineering manager): a page tries
+        /// these first among the person's methods. Empty: the person's own order.
+        public var methods: [ContactMethod]
 
-        public init(id: String, role: String, wait: Duration, severities: Set<Severity>) {
+        public init(id: String, role: String, wait: Duration, severities: Set<Severity>, methods: [ContactMethod] = []) {
             self.id = id
             self.role = role
             self.wait = wait
             self.severities = severities
+            self.methods = methods
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, role, wait, severities, methods
+        }
+
+        /// Policies stored with incidents declared before level methods read as having none.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            role = try container.decode(String.self, forKey: .role)
+            wait = try container.decode(Duration.self, forKey: .wait)
+            severities = try container.decode(Set<Severity>.self, forKey: .severities)
+            methods = try container.decodeIfPresent([ContactMethod].self, forKey: .methods) ?? []
         }
     }
 

@@ -6,7 +6,7 @@ extension Policy {
     static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due",
                                "escalation", "paging"]
     static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
-    static let levelKeys = ["level", "role", "wait", "severities"]
+    static let levelKeys = ["level", "role", "wait", "severities", "methods"]
 
     /// Reads a policy from the text of `file`; any problem is a `ConfigError` with its line.
     public static func load(yaml text: String, file: String) throws(ConfigError) -> Policy {
@@ -126,7 +126,30 @@ extension Policy {
         for item in try map.required("severities").list() { severities.insert(try item.severity()) }
         guard !severities.isEmpty else { throw try map.required("severities").error("name at least one severity") }
         return Ladder.Level(id: id, role: try map.required("role").string(),
-                            wait: try map.required("wait").duration()!, severities: severities)
+                            wait: try map.required("wait").duration()!, severities: severities,
+                            methods: try map.optional("methods").map(loadMethods) ?? [])
+    }
+
+    /// A level's `methods:`: contact methods, or `chat` (Slack and Matrix) and `phone` (a call,
+    /// then a text) for short.
+    static func loadMethods(_ node: ConfigNode) throws(ConfigError) -> [ContactMethod] {
+        var methods: [ContactMethod] = []
+        for item in try node.list() {
+            let name = try item.string()
+            let named: [ContactMethod]
+            switch name {
+            case "chat": named = [.slack, .matrix]
+            case "phone": named = [.voice, .sms]
+            default:
+                guard let method = ContactMethod(rawValue: name), method != .console else {
+                    throw item.error("a level's method is chat, phone, slack, matrix, email, sms, voice, pagerduty or webhook, not “\(name)”")
+                }
+                named = [method]
+            }
+            methods += named.filter { !methods.contains($0) }
+        }
+        guard !methods.isEmpty else { throw node.error("list at least one method, or leave methods: out") }
+        return methods
     }
 
     static func isIdentifier(_ text: String) -> Bool {

@@ -2,7 +2,7 @@ import IncidentCore
 
 extension Roster {
     static let rootKeys = ["people", "rotations", "levels", "admins"]
-    static let personKeys = ["name", "slack", "matrix", "prefer", "time_zone"]
+    static let personKeys = ["name", "slack", "matrix", "email", "phone", "pagerduty", "webhook", "contact", "prefer", "time_zone"]
     static let rotationKeys = ["people", "handover", "every"]
 
     /// Reads a roster from the text of `file` and checks it fills every level of `policy`.
@@ -15,13 +15,13 @@ extension Roster {
                 throw node.error("a person's key is one word of letters, digits, - or _, like alice")
             }
             let person = try loadPerson(PersonID(key), node)
-            // One account is one person: a second would make the bot unsure whom a command is from.
+            // One account is one person: a second would make the bot unsure whom a command (or
+            // an SMS reply) is from.
             let map = try node.mapping(keys: personKeys)
-            for (platform, account) in [("slack", person.slack), ("matrix", person.matrix)] {
-                guard let account, let other = roster.people.values.first(where: {
-                    (platform == "slack" ? $0.slack : $0.matrix) == account
-                }) else { continue }
-                throw try map.required(platform).error("\(platform) account \(account) is already \(other.id)'s; each account belongs to one person")
+            for (key, method) in [("slack", ContactMethod.slack), ("matrix", .matrix), ("phone", .sms)] {
+                guard let account = person.addresses[method],
+                      let other = roster.people.values.first(where: { $0.addresses[method] == account }) else { continue }
+                throw try map.required(key).error("\(key) \(account) is already \(other.id)'s; each account belongs to one person")
             }
             roster.people[PersonID(key)] = person
         }
@@ -61,30 +61,17 @@ extension Roster {
 
     static func loadPerson(_ id: PersonID, _ node: ConfigNode) throws(ConfigError) -> Person {
         let map = try node.mapping(keys: personKeys)
-        let slack = try map.optional("slack")?.string()
-        let matrix = try map.optional("matrix")?.string()
-        if let slack, !slack.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
-            throw try map.required("slack").error("a Slack user id looks like U0123ABCD, not “\(slack)”")
+        var addresses: [ContactMethod: String] = [:]
+        for (key, rule) in ContactAddressRule.all {
+            guard let field = map.optional(key) else { continue }
+            let text = try field.string()
+            guard rule.accepts(text) else { throw field.error("\(rule.looksLike), not “\(text)”") }
+            for method in rule.methods { addresses[method] = text }
         }
-        if let matrix, !(matrix.hasPrefix("@") && matrix.contains(":")) {
-            throw try map.required("matrix").error("a Matrix user id looks like @alice:example.org, not “\(matrix)”")
+        guard !addresses.isEmpty else {
+            throw node.error("\(id) has no contact; give at least one of slack, matrix, email, phone, pagerduty, webhook")
         }
-        guard slack != nil || matrix != nil else {
-            throw node.error("\(id) has no contact; give a slack id, a matrix id or both")
-        }
-        let preferred: Platform
-        if let preferNode = map.optional("prefer") {
-            let text = try preferNode.string()
-            guard let platform = Platform(rawValue: text), platform != .console else {
-                throw preferNode.error("prefer is slack or matrix, not “\(text)”")
-            }
-            guard (platform == .slack ? slack : matrix) != nil else {
-                throw preferNode.error("\(id) prefers \(text) but has no \(text) id")
-            }
-            preferred = platform
-        } else {
-            preferred = slack != nil ? .slack : .matrix
-        }
+        let order = try contactOrder(map, addresses: addresses, person: id)
         var zone: LocalZone?
         if let zoneNode = map.optional("time_zone") {
             let name = try zoneNode.string()
@@ -93,8 +80,43 @@ extension Roster {
             }
             zone = known
         }
-        return Person(id: id, name: try map.optional("name")?.string() ?? id.rawValue,
-                      slack: slack, matrix: matrix, preferred: preferred, zone: zone)
+        return Person(id: id, name: try map.optional("name")?.string() ?? id.rawValue, addresses: addresses,
+                      contactOrder: order, zone: zone)
+    }
+
+    /// The person's `contact:` list, or their `prefer:`red chat platform first, or nil for
+    /// the default order.
+    static func contactOrder(_ map: ConfigMapping, addresses: [ContactMethod: String], person id: PersonID)
+        throws(ConfigError) -> [ContactMethod]? {
+        if let listNode = map.optional("contact") {
+            if let prefer = map.optional("prefer") {
+                throw prefer.error("give either contact: (every method in order) or prefer:, not both")
+            }
+            var order: [ContactMethod] = []
+            for item in try listNode.list() {
+                let name = try item.string()
+                guard let method = ContactMethod(rawValue: name), method != .console else {
+                    throw item.error("a contact method is one of slack, matrix, email, sms, voice, pagerduty, webhook, not “\(name)”")
+                }
+                guard addresses[method] != nil else {
+                    throw item.error("\(id) lists \(name) but has no \(ContactAddressRule.key(for: method)) to reach it")
+                }
+                guard !order.contains(method) else { throw item.error("\(name) is listed twice") }
+                order.append(method)
+            }
+            guard !order.isEmpty else { throw listNode.error("list at least one contact method, or leave contact: out") }
+            return order
+        }
+        guard let preferNode = map.optional("prefer") else { return nil }
+        let text = try preferNode.string()
+        guard let platform = Platform(rawValue: text), platform != .console else {
+            throw preferNode.error("prefer is slack or matrix, not “\(text)”")
+        }
+        guard addresses[ContactMethod(platform)] != nil else {
+            throw preferNode.error("\(id) prefers \(text) but has no \(text) id")
+        }
+        let rest = ContactMethod.allCases.filter { addresses[$0] != nil && $0 != ContactMethod(platform) }
+        return [ContactMethod(platform)] + rest
     }
 
     func known(_ node: ConfigNode) throws(ConfigError) -> PersonID {

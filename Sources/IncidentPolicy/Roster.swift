@@ -21,29 +21,34 @@ public struct Roster: Hashable, Sendable {
     public struct Person: Hashable, Sendable {
         public var id: PersonID
         public var name: String
-        public var slack: String?
-        public var matrix: String?
-        public var preferred: Platform
+        /// Where the person is reached, by method: their Slack and Matrix accounts, mail
+        /// address, phone number (for both `sms` and `voice`), the environment variable with
+        /// their PagerDuty routing key, their id at the team's webhook.
+        public var addresses: [ContactMethod: String]
+        /// The methods a page tries, in order (the roster's `contact:`); each has an address.
+        public var contactOrder: [ContactMethod]
         /// Where the person works, for working hours; nil: the policy's zone.
         public var zone: LocalZone?
 
-        public init(id: PersonID, name: String, slack: String? = nil, matrix: String? = nil, preferred: Platform,
+        /// `contactOrder` nil: chat first (Slack, then Matrix), then the pager methods the
+        /// person has an address for, in `ContactMethod.allCases` order.
+        public init(id: PersonID, name: String, addresses: [ContactMethod: String], contactOrder: [ContactMethod]? = nil,
                     zone: LocalZone? = nil) {
             self.id = id
             self.name = name
-            self.slack = slack
-            self.matrix = matrix
-            self.preferred = preferred
+            self.addresses = addresses
+            self.contactOrder = contactOrder ?? ContactMethod.allCases.filter { addresses[$0] != nil }
             self.zone = zone
         }
 
-        /// The platform a page tries second when `preferred` cannot take it.
-        public var fallback: Platform? {
-            switch preferred {
-            case .slack: matrix != nil ? .matrix : nil
-            case .matrix: slack != nil ? .slack : nil
-            case .console: nil
-            }
+        public var slack: String? { addresses[.slack] }
+        public var matrix: String? { addresses[.matrix] }
+
+        /// The chat platforms a direct message tries, in order: those in `contactOrder`, then
+        /// any other the person has an account on (an account kept only to type commands).
+        public var chatOrder: [Platform] {
+            let listed = contactOrder.compactMap(\.platform)
+            return listed + [Platform.slack, .matrix].filter { addresses[ContactMethod($0)] != nil && !listed.contains($0) }
         }
     }
 
@@ -104,11 +109,7 @@ public struct Roster: Hashable, Sendable {
     /// The person behind a platform account: the roster key when listed, else `slack:U0123`.
     public func identify(_ platform: Platform, accountID: String) -> PersonID {
         let match = people.values.first { person in
-            switch platform {
-            case .slack: person.slack == accountID
-            case .matrix: person.matrix == accountID
-            case .console: person.id.rawValue == accountID
-            }
+            platform == .console ? person.id.rawValue == accountID : person.addresses[ContactMethod(platform)] == accountID
         }
         return match?.id ?? .unlisted(platform, accountID)
     }

@@ -198,7 +198,8 @@ extension Transition {
         record(.paged, "Paged @\(person) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
         guard pagedNow.insert(person).inserted else { return }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
-        emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message)))
+        emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
+                        methods: level.methods)))
         // The room the page names must be one they can open (Matrix incident rooms are
         // invite-only): a page also invites the person, once, in the room's own lane, after
         // the room is made. Transports keep no incident state for it.
@@ -245,6 +246,22 @@ extension Incident {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
         if !alreadyTold { transition.post(Messages.undeliveredMessage(reason: reason)) }
+        return transition.finish()
+    }
+
+    /// Where a page landed: the timeline records the method that took it.
+    public func pageDelivered(_ page: Page, by method: ContactMethod, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)) delivered by \(method).", by: .bot)
+        return transition.finish()
+    }
+
+    /// A page one method could not take moves to the person's next: the timeline records the
+    /// failed attempt and where the page goes now. The room hears only when every method fails.
+    public func pageFailedOver(_ page: Page, from failed: ContactMethod, to next: ContactMethod, reason: String, at now: Timestamp,
+                               roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Page to @\(page.person) by \(failed) failed (\(reason)); trying \(next).", by: .bot)
         return transition.finish()
     }
 

@@ -13,14 +13,14 @@ struct SQLiteRecords: IncidentRecords {
 
     // MARK: Seen events
 
-    func isSeen(_ platform: Platform, eventID: String) throws -> Bool {
+    func isSeen(_ door: ContactMethod, eventID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_event WHERE platform = ? AND event_id = ?",
-                          arguments: [platform.rawValue, eventID]) ?? false
+                          arguments: [door.rawValue, eventID]) ?? false
     }
 
-    func markSeen(_ platform: Platform, eventID: String, at instant: Timestamp) throws {
+    func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO seen_event (platform, event_id, seen_at) VALUES (?, ?, ?)",
-                       arguments: [platform.rawValue, eventID, instant.secondsSinceEpoch])
+                       arguments: [door.rawValue, eventID, instant.secondsSinceEpoch])
     }
 
     func pruneSeen(before instant: Timestamp) throws -> Int {
@@ -130,7 +130,7 @@ struct SQLiteRecords: IncidentRecords {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                """, arguments: [item.key, item.incident, item.platform.rawValue, item.lane, try StateCoding.encode(item.job),
+                """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, try StateCoding.encode(item.job),
                                  item.notBefore.secondsSinceEpoch, item.createdAt.secondsSinceEpoch])
         }
     }
@@ -141,16 +141,16 @@ struct SQLiteRecords: IncidentRecords {
         try outboxRows(from: "outbox", clause, arguments).map { try $0.get() }
     }
 
-    /// Each row decoded, or why it cannot be (an unknown platform, a job written by a newer
+    /// Each row decoded, or why it cannot be (an unknown contact method, a job written by a newer
     /// version): one bad row is reported, not thrown, so it cannot hide the rows after it.
     func outboxRows(from source: String, _ clause: String, _ arguments: StatementArguments) throws
         -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
         try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM \(source) \(clause)", arguments: arguments).map { row in
             let id: Int64 = row["id"]
-            let platformText: String = row["platform"]
+            let methodText: String = row["platform"]
             let stateText: String = row["state"]
-            guard let platform = Platform(rawValue: platformText), let state = OutboxItem.State(rawValue: stateText) else {
-                return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "unknown platform \(platformText) or state \(stateText)"))
+            guard let method = ContactMethod(rawValue: methodText), let state = OutboxItem.State(rawValue: stateText) else {
+                return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "unknown contact method \(methodText) or state \(stateText)"))
             }
             let job: OutboxItem.Job
             do {
@@ -158,7 +158,7 @@ struct SQLiteRecords: IncidentRecords {
             } catch {
                 return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "the job cannot be read: \(error)"))
             }
-            var item = OutboxItem(key: row["key"], incident: row["incident"], platform: platform, lane: row["lane"], job: job,
+            var item = OutboxItem(key: row["key"], incident: row["incident"], method: method, lane: row["lane"], job: job,
                                   at: Timestamp(secondsSinceEpoch: row["created_at"]))
             item.id = id
             item.attempts = row["attempts"]
@@ -204,7 +204,7 @@ struct SQLiteRecords: IncidentRecords {
             var error: String? = row["last_error"]
             let id: Int64 = row["id"]
             if items[id] == nil, error == nil { error = "undecodable" }
-            return OutboxListing(key: row["key"], platform: row["platform"], state: state, attempts: row["attempts"],
+            return OutboxListing(key: row["key"], method: row["platform"], state: state, attempts: row["attempts"],
                                  notBefore: Timestamp(secondsSinceEpoch: row["not_before"]),
                                  finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)),
                                  lastError: error, item: items[id])
@@ -244,11 +244,11 @@ struct SQLiteRecords: IncidentRecords {
                        arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
     }
 
-    func reroute(_ id: Int64, to platform: Platform, lane: String, at instant: Timestamp, reason: String) throws {
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, at instant: Timestamp, reason: String) throws {
         try db.execute(sql: """
             UPDATE outbox SET platform = ?, lane = ?, attempts = 0, not_before = ?, last_error = ?
             WHERE id = ? AND state = 'pending'
-            """, arguments: [platform.rawValue, lane, instant.secondsSinceEpoch, reason, id])
+            """, arguments: [method.rawValue, lane, instant.secondsSinceEpoch, reason, id])
     }
 
     // MARK: Rooms and sync tokens

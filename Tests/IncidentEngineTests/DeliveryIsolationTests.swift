@@ -24,7 +24,7 @@ import Testing
         await bot.delivery.drain()
 
         let order = bot.slack.delivered.dropFirst(settled).map(\.job)
-        let firstPage = try #require(order.firstIndex { $0.isPage && $0.incident == 2 })
+        let firstPage = try #require(order.firstIndex { $0.page != nil && $0.incident == 2 })
         let roomCreated = try #require(order.firstIndex { if case .createRoom = $0.action { $0.incident == 2 } else { false } })
         // Ahead of them at most one note: the head of the flooded lane, tried in the same pass.
         let notesBefore = order[order.startIndex..<max(firstPage, roomCreated)].filter { $0.incident == 1 }.count
@@ -83,7 +83,7 @@ import Testing
         }
 
         let finished = try await bot.store.read { try $0.finishedOutbox(limit: 1_000) }
-        let dead = finished.filter { $0.1 == .failed && $0.0.platform == .matrix }
+        let dead = finished.filter { $0.1 == .failed && $0.0.method == .matrix }
         #expect(dead.count >= 2)
         #expect(dead.allSatisfy { $0.0.lastError?.hasPrefix("gave up after 3 attempts: platform down") == true })
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }

@@ -105,7 +105,7 @@ import Testing
         // Alice and Erin: refused on Slack, then on Matrix, then given up; the room hears of both.
         #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
         let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }
-        #expect(failed.map(\.0.platform) == [.matrix, .matrix])
+        #expect(failed.map(\.0.method) == [.matrix, .matrix])
         let told = bot.slack.posts(in: Self.room).filter { $0.hasPrefix("⚠️ Could not page") }
         #expect(told.count == 2)
     }
@@ -122,7 +122,7 @@ import Testing
         #expect(bot.matrix.directMessages.map(\.person) == ["alice", "erin"])
         let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }
         #expect(pending.filter(\.isPage).isEmpty)
-        #expect(!pending.isEmpty && pending.allSatisfy { $0.platform == .slack })
+        #expect(!pending.isEmpty && pending.allSatisfy { $0.method == .slack })
     }
 
     @Test func thePagedAreInvitedInTheRoomsOwnLaneOnceItIsMade() async throws {
@@ -161,5 +161,60 @@ import Testing
         #expect((1...10).map { retry.delay(afterAttempts: $0, jitter: 1).wholeSeconds } == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300])
         #expect(retry.delay(afterAttempts: 4, jitter: 0) == .seconds(8))
         #expect(retry.delay(afterAttempts: 1_000, jitter: 0.5) == .seconds(225))
+    }
+}
+
+/// Pages beyond chat: the level's methods first, the person's list after, every attempt on
+/// the timeline.
+@Suite struct ContactMethodRoutingTests {
+    static let room = "incident-20261124-payment-api-errors"
+
+    /// Dave (VP, `contact: [voice, sms, slack]`, level methods `[phone]`) is called first;
+    /// with the phone provider down he gets a text, and with texts refused, a Slack message.
+    @Test func aPageGoesByTheLevelsMethodAndFailsOverDownThePersonsList() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 2),
+                              pagers: [.voice, .sms, .email])
+        let voice = try #require(bot.pagers[.voice])
+        let sms = try #require(bot.pagers[.sms])
+        voice.behave(.down(retryAfter: nil))
+        sms.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        for _ in 0..<6 {
+            let report = await bot.delivery.drain()
+            if let next = report.nextAttempt { bot.clock.advance(to: next) }
+        }
+        #expect(voice.attempts == 2)
+        #expect(sms.attempts == 1)
+        #expect(bot.slack.directMessages.map(\.person).contains("dave"))
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by voice failed (platform down); trying sms."))
+        #expect(timeline.contains("Page to @dave by sms failed (cannot_dm_user); trying slack."))
+        #expect(timeline.contains("Page to @dave (VP engineering, engineering L4) delivered by slack."))
+        // Nobody else has a phone: alice (on-call) is paged on chat, as the roster orders her methods.
+        #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) delivered by slack."))
+    }
+
+    /// Carol (engineering manager, default order slack, matrix, email, sms, voice) is reached
+    /// by phone first, as her level asks: a text before a call, in her own order.
+    @Test func theLevelsMethodsComeFirstInThePersonsOwnOrder() async throws {
+        let bot = try TestBot(pagers: [.voice, .sms, .email])
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 60)
+        let sms = try #require(bot.pagers[.sms])
+        #expect(sms.directMessages.map(\.person) == ["carol"])
+        #expect(sms.delivered.first?.job.people["carol"]?.account == "+15550100003")
+        #expect(sms.delivered.first?.job.page?.role == "engineering manager")
+        #expect(bot.pagers[.voice]?.attempts == 0)
+    }
+
+    /// A method the process does not serve is skipped: without a phone provider, the VP's
+    /// page goes straight to Slack.
+    @Test func aMethodNotServedIsSkipped() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        try await bot.settle()
+        #expect(bot.slack.directMessages.map(\.person).contains("dave"))
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(!timeline.contains { $0.contains("failed") })
     }
 }

@@ -92,7 +92,7 @@ final class MatrixHarness: Sendable {
                                          tokenFile: databasePath + ".matrix-token")
         let client = setup.client()
         let store = try SQLiteStore(path: databasePath)
-        var transports: [any ChatTransport] = [setup.transport(client: client, logger: logger)]
+        var transports: [any OutboxTransport] = [setup.transport(client: client, logger: logger)]
         if let slack {
             let slackSetup = try SlackSetup.load(loaded.config.slack, environment: [
                 "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": "mirror-test-secret", "SLACK_API_URL": slack.apiURL,

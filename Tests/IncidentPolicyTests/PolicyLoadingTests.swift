@@ -83,6 +83,8 @@ import Testing
     /// Each broken policy: what to replace in the shipped file, the text whose line the error
     /// must name, and words the reason must contain.
     @Test(arguments: [
+        ("        methods: [phone]\n", "        methods: [phone, fax]\n", "[phone, fax]", "a level's method is chat, phone"),
+        ("        methods: [pagerduty, chat]", "        methods: []", "methods: []", "list at least one method"),
         ("  P3:\n", "  P5:\n", "  P5:", "unknown severity “P5”"),
         ("        role: team lead\n", "", "      - level: L2", "missing “role”"),
         ("        wait: 30m\n", "        wait: -5m\n", "wait: -5m", "must not be negative"),
@@ -151,5 +153,24 @@ import Testing
         let policy = try ConfigFiles.policy()
         let copy = try JSONRoundTrip.copy(policy)
         #expect(copy == policy)
+    }
+}
+
+@Suite struct LevelMethodTests {
+    /// The shipped policy reaches each level as the plans say: on-call by PagerDuty or chat,
+    /// team lead by chat or phone, engineering manager and above by phone, the operations
+    /// manager by chat or mail.
+    @Test func theShippedLevelsSayHowTheyAreReached() throws {
+        let policy = try ConfigFiles.policy()
+        let methods = policy.ladders.flatMap { ladder in ladder.levels.map { "\(ladder.id) \($0.role): \($0.methods.map(\.rawValue).joined(separator: ","))" } }
+        #expect(methods == [
+            "engineering on-call engineer: pagerduty,slack,matrix",
+            "engineering team lead: slack,matrix,voice,sms",
+            "engineering engineering manager: voice,sms",
+            "engineering VP engineering: voice,sms",
+            "business operations manager: slack,matrix,email",
+            "business director of operations: voice,sms,email",
+            "business CTO: voice,sms",
+        ])
     }
 }

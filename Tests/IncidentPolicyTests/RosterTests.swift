@@ -21,9 +21,11 @@ import Testing
         }
         #expect(onDuty == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"])
         #expect(roster.admins == ["grace"])
-        #expect(roster.people["bob"]?.preferred == .matrix)
-        #expect(roster.people["bob"]?.fallback == .slack)
-        #expect(roster.people["dave"]?.fallback == nil)
+        #expect(roster.people["bob"]?.contactOrder == [.matrix, .slack])
+        #expect(roster.people["carol"]?.contactOrder == [.slack, .matrix, .email, .sms, .voice])
+        #expect(roster.people["dave"]?.contactOrder == [.voice, .sms, .slack])
+        #expect(roster.people["dave"]?.addresses[.voice] == "+15550100004")
+        #expect(roster.people["dave"]?.chatOrder == [.slack])
     }
 
     @Test func aRotationHandsOverWeekly() throws {
@@ -70,16 +72,25 @@ import Testing
 
     @Test(arguments: [
         ("    L3: carol                          # engineering manager\n", "", "  engineering:", "no one fills engineering L3"),
-        ("  dave:\n    name: Dave Moreau\n    slack: U0DAVE004\n", "  dave:\n    name: Dave Moreau\n", "  dave:", "dave has no contact"),
+        ("  frank:\n    name: Frank Osei\n    matrix: \"@frank:example.org\"\n", "  frank:\n    name: Frank Osei\n", "  frank:", "frank has no contact"),
+        ("    email: carol@example.org", "    email: carol at example.org", "carol at example.org", "a mail address looks like alice@example.org"),
+        ("    email: carol@example.org", "    email: \"carol@example.org\\r\\nBcc: all@example.org\"", "Bcc", "a mail address looks like"),
+        ("    phone: \"+15550100003\"", "    phone: \"555-0100\"", "555-0100", "E.164"),
+        ("    phone: \"+15550100004\"", "    phone: \"+15550100003\"  # carol's", "# carol's", "phone +15550100003 is already carol's"),
+        ("    contact: [voice, sms, slack]", "    contact: [voice, email]", "contact: [voice, email]", "dave lists email but has no email to reach it"),
+        ("    contact: [voice, sms, slack]", "    contact: [voice, pager]", "contact: [voice, pager]", "a contact method is one of"),
+        ("    contact: [voice, sms, slack]", "    contact: [voice, voice]", "contact: [voice, voice]", "voice is listed twice"),
+        ("    contact: [voice, sms, slack]", "    contact: [voice]\n    prefer: slack  # dave", "prefer: slack  # dave", "either contact:"),
+        ("    slack: U0DAVE004", "    slack: U0DAVE004\n    pagerduty: pd-key", "pd-key", "environment variable"),
         ("    people: [alice]", "    people: [alice, zed]", "people: [alice, zed]", "“zed” is not in people"),
         ("    prefer: matrix\n", "    prefer: matrix\n  henry:\n    slack: U0HENRY08\n    prefer: matrix  # henry\n", "# henry", "has no matrix id"),
         ("{ rotation: primary-oncall }", "{ rotation: secondary }", "rotation: secondary", "no rotation “secondary”"),
         ("admins: [grace]", "admins: [root]", "admins: [root]", "“root” is not in people"),
         ("    name: Frank Osei\n", "    name: Frank Osei\n    time_zone: Mars/Olympus\n", "Mars/Olympus", "unknown time zone “Mars/Olympus”"),
         ("    slack: U0ERIN005\n", "    slack: erin\n", "slack: erin", "Slack user id"),
-        ("    slack: U0ERIN005\n", "    slack: U0ALICE01 # erin too\n", "# erin too", "slack account U0ALICE01 is already alice's"),
+        ("    slack: U0ERIN005\n", "    slack: U0ALICE01 # erin too\n", "# erin too", "slack U0ALICE01 is already alice's"),
         ("    matrix: \"@frank:example.org\"", "    matrix: \"@bob:example.org\" # frank too", "# frank too",
-         "matrix account @bob:example.org is already bob's"),
+         "matrix @bob:example.org is already bob's"),
         ("    L2: frank ", "    L9: frank ", "L9: frank", "unknown key “L9”"),
         ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
     ])

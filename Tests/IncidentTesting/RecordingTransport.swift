@@ -3,11 +3,11 @@ import IncidentEngine
 import Synchronization
 
 /// A transport that records every job it is given and can be told to fail, the way a real
-/// platform does: down for a while, rate limiting with a retry hint, or rejecting a job for
-/// good. A direct message to someone with no account on the platform is rejected, as Slack and
-/// Matrix would.
-public final class RecordingTransport: ChatTransport {
-    public let platform: Platform
+/// platform or provider does: down for a while, rate limiting with a retry hint, or rejecting a
+/// job for good. A direct message to someone with no address for the method is rejected, as
+/// Slack, Matrix or a mail server would.
+public final class RecordingTransport: OutboxTransport {
+    public let method: ContactMethod
 
     /// A job the transport took, with the clock reading when it did.
     public struct Delivered: Hashable, Sendable {
@@ -39,8 +39,12 @@ public final class RecordingTransport: ChatTransport {
     private let state = Mutex(State())
     private let now: @Sendable () -> Timestamp
 
-    public init(platform: Platform, now: @escaping @Sendable () -> Timestamp) {
-        self.platform = platform
+    public convenience init(platform: Platform, now: @escaping @Sendable () -> Timestamp) {
+        self.init(method: ContactMethod(platform), now: now)
+    }
+
+    public init(method: ContactMethod, now: @escaping @Sendable () -> Timestamp) {
+        self.method = method
         self.now = now
     }
 
@@ -74,7 +78,7 @@ public final class RecordingTransport: ChatTransport {
                 return .failure(.rejected("user_not_found"))
             }
             state.delivered.append(Delivered(job: job, at: instant))
-            if case .createRoom(let name, _, _) = job.action { return .success(.roomCreated(id: "\(platform)-room-\(name)", name: name)) }
+            if case .createRoom(let name, _, _) = job.action { return .success(.roomCreated(id: "\(method)-room-\(name)", name: name)) }
             return .success(.delivered)
         }
         let ready: [CheckedContinuation<Void, Never>] = state.withLock { state in

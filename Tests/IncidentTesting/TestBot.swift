@@ -15,23 +15,28 @@ public final class TestBot: Sendable {
     public let delivery: Delivery<ManualClock>
     public let slack: RecordingTransport
     public let matrix: RecordingTransport
+    /// The pager methods served (none unless asked for), by method.
+    public let pagers: [ContactMethod: RecordingTransport]
 
     public static let broadcast: [Platform: String] = [.slack: "C0BROADCAST", .matrix: "!broadcast:localhost"]
 
     /// `path` nil: an in-memory database.
     public init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
-                retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false) throws {
+                retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false,
+                pagers: [ContactMethod] = []) throws {
         self.clock = clock
         store = try path.map(SQLiteStore.init(path:)) ?? SQLiteStore.inMemory()
         let now: @Sendable () -> Timestamp = { clock.now }
         slack = RecordingTransport(platform: .slack, now: now)
         matrix = RecordingTransport(platform: .matrix, now: now)
+        self.pagers = Dictionary(uniqueKeysWithValues: pagers.map { ($0, RecordingTransport(method: $0, now: now)) })
         let settings = EngineSettings(policy: try TestConfig.policy(), roster: try TestConfig.roster(),
-                                      platforms: [.slack, .matrix], broadcastRooms: Self.broadcast, mirror: mirror)
+                                      platforms: [.slack, .matrix], pagers: Set(pagers), broadcastRooms: Self.broadcast,
+                                      mirror: mirror)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
-        delivery = Delivery(store: store, clock: clock, transports: [slack, matrix], router: engine.router,
+        delivery = Delivery(store: store, clock: clock, transports: [slack, matrix] + Array(self.pagers.values), router: engine.router,
                             wake: engine.deliveryWake, retry: retry,
                             jitter: { jitter }, logger: logger)
     }
@@ -75,7 +80,7 @@ public final class TestBot: Sendable {
 
     /// Pages delivered on either platform, as `minute person` in delivery order.
     public var pages: [String] {
-        (slack.delivered + matrix.delivered).filter(\.job.isPage).compactMap { item -> (Int64, String)? in
+        (slack.delivered + matrix.delivered).filter { $0.job.page != nil }.compactMap { item -> (Int64, String)? in
             guard case .directMessage(let person, _) = item.job.action else { return nil }
             return ((item.at - TestConfig.start).wholeSeconds / 60, person.rawValue)
         }.sorted { $0 < $1 }.map { "\($0.0) \($0.1)" }

@@ -1,0 +1,43 @@
+import IncidentCore
+
+/// What the roster accepts as a person's address for each method, under which key: one rule
+/// per key, so a typo is refused where it is written and not when a page fails at 3 a.m.
+struct ContactAddressRule: Sendable {
+    /// The methods the address serves (a phone number serves both `sms` and `voice`).
+    var methods: [ContactMethod]
+    /// What a right one looks like, for the refusal.
+    var looksLike: String
+    var accepts: @Sendable (String) -> Bool
+
+    /// By roster key, in the order they are read.
+    static let all: [(key: String, rule: ContactAddressRule)] = [
+        ("slack", ContactAddressRule(methods: [.slack], looksLike: "a Slack user id looks like U0123ABCD") { text in
+            !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
+        }),
+        ("matrix", ContactAddressRule(methods: [.matrix], looksLike: "a Matrix user id looks like @alice:example.org") { text in
+            text.hasPrefix("@") && text.contains(":") && !text.contains(where: \.isWhitespace)
+        }),
+        ("email", ContactAddressRule(methods: [.email], looksLike: "a mail address looks like alice@example.org") { text in
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+                && text.unicodeScalars.allSatisfy { $0.value > 32 && $0.value != 127 && !"<>,;\"()[]\\".unicodeScalars.contains($0) }
+        }),
+        ("phone", ContactAddressRule(methods: [.sms, .voice], looksLike: "a phone number is written in E.164 form, like +15550100001") { text in
+            text.hasPrefix("+") && (8...15).contains(text.count - 1) && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+                && !text.hasPrefix("+0")
+        }),
+        ("pagerduty", ContactAddressRule(methods: [.pagerduty],
+                                         looksLike: "pagerduty names the environment variable that holds the person's PagerDuty routing key, like PAGERDUTY_KEY_ALICE") { text in
+            guard let first = text.first, first.isLetter || first == "_" else { return false }
+            return text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
+        }),
+        ("webhook", ContactAddressRule(methods: [.webhook], looksLike: "a webhook id is one line of at most 200 characters") { text in
+            !text.isEmpty && text.count <= 200 && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }),
+    ]
+
+    /// The roster key a method's address is written under: `phone` for `sms` and `voice`.
+    static func key(for method: ContactMethod) -> String {
+        all.first { $0.rule.methods.contains(method) }?.key ?? method.rawValue
+    }
+}
