@@ -19,6 +19,20 @@ extension Incident {
     }
 }
 
+extension Incident {
+    /// An acknowledgement from outside chat (a mail link, a keypress, an SMS reply, PagerDuty)
+    /// by the paged `person`: the same rules as their `/ack`, recorded with `how` it came.
+    public func acknowledging(by person: PersonID, how: String, at now: Timestamp, roster: Roster) throws(IncidentError) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: person, venue: .elsewhere)
+        guard phase != .closed else {
+            throw IncidentError(.wrongPhase, "\(id) is closed; there is no page to acknowledge.")
+        }
+        try transition.acknowledgePage(by: person, how: how)
+        transition.fireDue()
+        return transition.finish()
+    }
+}
+
 extension Transition {
     mutating func apply(_ command: Command) throws(IncidentError) {
         guard let actor, !command.isQuery, !isDeclaration(command) else {
@@ -41,7 +55,7 @@ extension Transition {
         case .update(let update):
             postUpdate(update)
         case .ack:
-            try acknowledgePage(by: actor)
+            try acknowledgePage(by: actor, how: "/ack")
         case .note(let text):
             record(.note, text)
             post(Messages.note(text, by: actor))
@@ -130,9 +144,12 @@ extension Transition {
         reply = Messages.reply("Update posted to #\(incident.room) and the broadcast channel.")
     }
 
-    mutating func acknowledgePage(by person: PersonID) throws(IncidentError) {
+    mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {
         guard incident.phase == .investigating || incident.phase == .mitigated else {
             throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); there is no page to acknowledge.")
+        }
+        if incident.acknowledgedBy?.contains(person) == true {
+            throw IncidentError(.noChange, "You already acknowledged \(incident.id); nothing more to do. Thank you.")
         }
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
         let theirPages = incident.pages.filter { $0.person == person }
@@ -146,7 +163,7 @@ extension Transition {
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }
-        acknowledge(by: person, how: "/ack")
+        acknowledge(by: person, how: how)
         reply = Messages.reply("Acknowledged \(incident.id); the engineering ladder has stopped.")
     }
 

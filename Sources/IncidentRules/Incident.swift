@@ -35,6 +35,10 @@ public struct Incident: Hashable, Sendable, Codable {
     /// People a page of this incident could not reach on any platform; the room was told
     /// about each once. nil: nobody yet (and in incidents stored before it was kept).
     public var unreachable: Set<PersonID>?
+    /// Who acknowledged a page, by any path: the same person acknowledging again (the mail
+    /// link after `/ack`) changes nothing. nil: nobody yet (and in incidents stored before it
+    /// was kept).
+    public var acknowledgedBy: Set<PersonID>?
 
     public var acknowledgedAt: Timestamp?
     public var mitigatedAt: Timestamp?

@@ -218,6 +218,7 @@ extension Transition {
     mutating func acknowledge(by person: PersonID, how: String) {
         let first = incident.acknowledgedAt == nil
         if first { incident.acknowledgedAt = now }
+        incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
         record(.acknowledged, first ? "Acknowledged by @\(person) (\(how))." : "Also acknowledged by @\(person) (\(how)).",
                by: .person(person))
         stopLadders(on: .acknowledged, detail: "acknowledged by @\(person)")

@@ -1,0 +1,63 @@
+import IncidentCore
+import IncidentRules
+import Logging
+
+/// An acknowledgement that arrived outside chat, already vouched for by the door it came
+/// through: a signed mail link, a PagerDuty webhook with a valid signature, a Twilio callback
+/// with a valid signature. It becomes the paged person's own `/ack`, once.
+public struct PageAnswer: Hashable, Sendable {
+    /// The door: the method the page was answered on. Answers are deduplicated per door.
+    public var method: ContactMethod
+    /// Unique per answer at its door (a link's page key, PagerDuty's event id, Twilio's
+    /// message or call id): a second answer with the same id changes nothing.
+    public var id: String
+    public var person: PersonID
+    public var incident: Int
+    /// How the timeline records it: `mail link`, `PagerDuty`, `SMS reply`, `phone keypress`.
+    public var how: String
+
+    public init(method: ContactMethod, id: String, person: PersonID, incident: Int, how: String) {
+        self.method = method
+        self.id = id
+        self.person = person
+        self.incident = incident
+        self.how = how
+    }
+}
+
+extension Engine {
+    /// Carries out `answer` in one transaction, like a typed `/ack` by the same person: the
+    /// same permission (only people paged for the incident), the same stop of the ladder.
+    /// A person acknowledging again by another path is answered, and nothing changes.
+    /// Throws only when the store fails; then nothing was committed.
+    public func acknowledge(_ answer: PageAnswer) async throws -> EngineOutcome {
+        let now = clock.now
+        let roster = settings.roster
+        let router = router
+        let outcome = try await store.write { records -> EngineOutcome in
+            if try records.isSeen(answer.method, eventID: answer.id) { return EngineOutcome(.duplicate, incident: answer.incident) }
+            try records.markSeen(answer.method, eventID: answer.id, at: now)
+            guard let stored = try records.incident(answer.incident) else {
+                return EngineOutcome(.refused, reply: .refusal("There is no INC-\(answer.incident)."))
+            }
+            let decision: Decision
+            do throws(IncidentError) {
+                decision = try stored.incident.acknowledging(by: answer.person, how: answer.how, at: now, roster: roster)
+            } catch {
+                return EngineOutcome(error.kind == .noChange ? .answered : .refused, reply: .refusal(error.message),
+                                     incident: answer.incident)
+            }
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            return EngineOutcome(.handled, reply: decision.reply, incident: answer.incident)
+        }
+        var log = logger
+        log[metadataKey: "method"] = "\(answer.method)"
+        log[metadataKey: "incident.id"] = "INC-\(answer.incident)"
+        log.info("page answered: \(outcome.disposition.rawValue)", metadata: ["person": "\(answer.person)"])
+        if outcome.disposition == .handled {
+            schedulerWake.fire()
+            deliveryWake.fire()
+        }
+        return outcome
+    }
+}

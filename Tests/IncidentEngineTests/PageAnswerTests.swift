@@ -1,0 +1,41 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// Every acknowledgement path becomes the paged person's own `/ack`, once.
+@Suite struct PageAnswerTests {
+    static let room = "incident-20261124-payment-api-errors"
+
+    @Test func anAnswerFromOutsideChatAcknowledgesOnceAndStopsTheLadder() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let answer = PageAnswer(method: .email, id: "page-1", person: "alice", incident: 1, how: "mail link")
+        let first = try await bot.engine.acknowledge(answer)
+        #expect(first.disposition == .handled)
+        #expect(try await bot.engine.acknowledge(answer).disposition == .duplicate)
+        // The same person again by chat, or by another link: answered, nothing changes.
+        let again = try await bot.say("U0ALICE01", "/ack INC-1", in: Self.room)
+        #expect(again.reply?.plainText().contains("You already acknowledged INC-1") == true)
+        let other = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: 1, how: "SMS reply"))
+        #expect(other.disposition == .answered)
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        #expect(timeline.filter { $0.kind == .acknowledged }.map(\.text) == ["Acknowledged by @alice (mail link)."])
+        // The ladder stopped: the team lead is not paged at 30 minutes.
+        #expect(timeline.contains { $0.kind == .ladderStopped && $0.text == "The engineering ladder stopped: acknowledged by @alice." })
+        try await bot.run(toMinute: 45)
+        #expect(bot.pages == ["0 alice", "0 erin"])
+    }
+
+    @Test func someoneWhoWasNotPagedCannotAcknowledgeByAnyPath() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        let outcome = try await bot.engine.acknowledge(PageAnswer(method: .pagerduty, id: "evt-1", person: "dave", incident: 1,
+                                                                  how: "PagerDuty"))
+        #expect(outcome.disposition == .refused)
+        #expect(outcome.reply?.plainText().contains("Only people paged for INC-1 can acknowledge") == true)
+        let missing = try await bot.engine.acknowledge(PageAnswer(method: .email, id: "x", person: "alice", incident: 9, how: "mail link"))
+        #expect(missing.disposition == .refused)
+    }
+}
