@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Vocabulary: time, people, severities, commands, messages, effects, room names.
@@ -73,10 +74,23 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Paging beyond chat: mail over SMTP, and the signed acknowledge links and pages every
+        // page off chat carries.
+        .target(name: "IncidentPaging", dependencies: [
+            "IncidentEngine", "IncidentRules", "IncidentWire",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // What the executable does, as a library the tests import: config files, the console
         // transport and session, export, report, the wiring of services.
         .target(name: "IncidentApp", dependencies: [
-            "IncidentEngine", "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentWire",
+            "IncidentEngine", "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

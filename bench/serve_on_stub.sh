@@ -11,9 +11,10 @@ log_level: warning
 commands_per_minute: 1000000   # the benches measure throughput and paging, not the per-person limit
 broadcast:
   slack: C0BROADCAST
+http:
+  listen: 127.0.0.1:$port
 slack:
   enabled: true
-  listen: 127.0.0.1:$port
 YAML
     SLACK_BOT_TOKEN=xoxb-bench SLACK_SIGNING_SECRET=$secret SLACK_API_URL=http://127.0.0.1:$api \
         "$bot" serve --config "$work/incident-bot.yaml" --db "$work/bench.sqlite" 2>"$work/bot.log" &

@@ -42,9 +42,10 @@ broadcast:
 delivery:
   retry_base: 1s
   retry_ceiling: 2s
+http:
+  listen: 127.0.0.1:{bot_port}
 slack:
   enabled: true
-  listen: 127.0.0.1:{bot_port}
   allowed_teams: [T0TEAM001]
 """)
 stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port)])

@@ -17,8 +17,10 @@ public struct BotConfig: Sendable {
     public var retry: RetrySettings
     /// Platforms switched on in the config (the console is never listed: it is a subcommand).
     public var enabledPlatforms: [Platform]
+    public var http: HTTPSettings
     public var slack: SlackSettings
     public var matrix: MatrixSettings
+    public var paging: PagingSettings
     /// Every incident gets a room on each chat platform served (Slack and Matrix), with its
     /// room posts on both; commands work in either room.
     public var mirror: Bool
@@ -36,13 +38,9 @@ public struct BotConfig: Sendable {
     /// The `slack:` section. Tokens and the signing secret are not here: they come from the
     /// environment (`SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, `SLACK_APP_TOKEN`, or `_FILE`).
     public struct SlackSettings: Sendable {
-        public var host = "0.0.0.0"
-        public var port = 3000
+        /// Where on the HTTP listener (`http:`) Slack's requests come.
         public var path = "/slack/events"
         public var apiURL = "https://slack.com/api"
-        public var maxBody = 1 << 20
-        /// How long a request may take to arrive; a slower client is cut off.
-        public var readTimeout: Duration = .seconds(10)
         /// Team (`T...`) and Enterprise Grid (`E...`) ids served; empty: the bot's own team.
         public var allowedTeams: [String] = []
     }
@@ -62,7 +60,8 @@ public struct BotConfig: Sendable {
 
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
-    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror", "slack", "matrix"]
+    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror",
+                           "http", "slack", "matrix", "paging"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
     /// The shortest `seen_retention` allowed: well past Slack's retries (up to 5 minutes apart)
     /// and its 5-minute signature window.
@@ -100,7 +99,8 @@ public struct BotConfig: Sendable {
         var config = BotConfig(file: file, policyPath: resolve("policy.yaml"), rosterPath: nil, logLevel: "info",
                                seenRetention: .days(7), broadcastRooms: [.console: "incidents"],
                                retry: RetrySettings(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4, giveUpAfter: 30),
-                               enabledPlatforms: [], slack: SlackSettings(), matrix: MatrixSettings(), mirror: false)
+                               enabledPlatforms: [], http: HTTPSettings(), slack: SlackSettings(), matrix: MatrixSettings(),
+                               paging: PagingSettings(), mirror: false)
         if let node = root.optional("policy") { config.policyPath = resolve(try node.string()) }
         if let node = root.optional("roster") { config.rosterPath = resolve(try node.string()) }
         if let node = root.optional("log_level") {
@@ -133,10 +133,15 @@ public struct BotConfig: Sendable {
             }
             if let value = map.optional("give_up_after") { config.retry.giveUpAfter = try value.int(min: 2) }
         }
+        if let node = root.optional("http") { config.http = try loadHTTP(node) }
+        if let node = root.optional("paging") { config.paging = try loadPaging(node, resolve: resolve) }
         if let node = root.optional("slack") {
             let map = try node.mapping(keys: slackKeys)
             if let enabled = map.optional("enabled"), try enabled.bool() { config.enabledPlatforms.append(.slack) }
-            if let listen = map.optional("listen") { (config.slack.host, config.slack.port) = try address(listen) }
+            // The listener is shared now; a config from before says so, not "unknown key".
+            for key in ["listen", "max_body", "read_timeout"] {
+                if let moved = map.optional(key) { throw moved.error("slack.\(key) moved to http.\(key): one listener serves Slack and the acknowledge pages") }
+            }
             if let path = map.optional("path") {
                 let text = try path.string()
                 guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
@@ -150,14 +155,6 @@ public struct BotConfig: Sendable {
                     throw url.error("api_url is an http(s) URL such as https://slack.com/api, not “\(text)”")
                 }
                 config.slack.apiURL = text
-            }
-            if let limit = map.optional("max_body") { config.slack.maxBody = try limit.int(min: 1_024) }
-            if let timeout = map.optional("read_timeout") {
-                let value = try timeout.duration()!
-                guard value >= .seconds(1), value <= .seconds(60) else {
-                    throw timeout.error("read_timeout is between 1s and 60s; Slack sends a request at once and waits 3s for the answer")
-                }
-                config.slack.readTimeout = value
             }
             if let list = map.optional("allowed_teams") {
                 config.slack.allowedTeams = try list.list().map { (item) throws(ConfigError) in

@@ -80,7 +80,7 @@ public enum BotCommands {
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
         var community = Community(matrix: [])
         if loaded.config.enabledPlatforms.contains(.slack) {
-            let setup = try SlackSetup.load(loaded.config.slack, environment: environment)
+            let setup = try SlackSetup.load(loaded.config, environment: environment)
             transports.append(setup.transport(logger: logger))
             slack = setup
         }
@@ -91,15 +91,29 @@ public enum BotCommands {
             matrix = (setup, client)
             community = try await setup.community(client: client)
         }
+        let paging = try PagingSetup.load(loaded.config, environment: environment, linkSecretFile: databasePath + ".link-secret")
+        if paging.email != nil, paging.links == nil {
+            logger.warning("paging.email is on but http.public_url is not set: page mails carry no acknowledge link")
+        }
         guard !transports.isEmpty else {
             throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
                                + "matrix.enabled: true in \(loaded.config.file); "
                                + "run incident-bot console to use the bot at a terminal")
         }
-        let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: transports,
+        let clock = LiveClock()
+        transports += paging.transports(now: { clock.now }, logger: logger)
+        let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
                                  community: community, logger: logger)
-        var inbound = slack?.inbound(engine: runtime.engine, logger: logger) ?? []
+        var inbound: [any Service] = []
+        var routes: [HTTPListener.Routes] = paging.routes(engine: runtime.engine, logger: logger)
+        if let slack {
+            let fromSlack = slack.inbound(engine: runtime.engine, logger: logger)
+            inbound += fromSlack.services
+            routes += fromSlack.routes
+        }
         if let matrix { inbound.append(matrix.setup.inbound(client: matrix.client, engine: runtime.engine, logger: logger)) }
+        // One listener for whatever needs one: the Slack endpoint, the acknowledge pages.
+        if !routes.isEmpty { inbound.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
         try await run(services, logger: logger)

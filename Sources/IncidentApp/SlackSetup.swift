@@ -10,6 +10,8 @@ import ServiceLifecycle
 /// app-level token, Socket Mode.
 public struct SlackSetup: Sendable {
     public var settings: BotConfig.SlackSettings
+    /// The shared listener's limits, which the endpoint applies to each request.
+    public var http: BotConfig.HTTPSettings
     public var botToken: Secret
     /// Needed for the HTTP endpoint; without it only Socket Mode runs.
     public var signingSecret: Secret?
@@ -18,7 +20,8 @@ public struct SlackSetup: Sendable {
     public var apiURL: String
 
     /// Reads the secrets from `environment` (each `NAME` or `NAME_FILE`, never both).
-    public static func load(_ settings: BotConfig.SlackSettings, environment: [String: String]) throws -> SlackSetup {
+    public static func load(_ config: BotConfig, environment: [String: String]) throws -> SlackSetup {
+        let settings = config.slack
         guard let bot = try Secrets.read("SLACK_BOT_TOKEN", environment) else {
             throw StartupError("slack.enabled is true but SLACK_BOT_TOKEN (or SLACK_BOT_TOKEN_FILE) is not set; "
                                + "see docs/slack-setup.md")
@@ -33,7 +36,7 @@ public struct SlackSetup: Sendable {
             throw StartupError("SLACK_APP_TOKEN is not an app-level token (those start with xapp-)")
         }
         let url = environment["SLACK_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.apiURL
-        return SlackSetup(settings: settings, botToken: bot, signingSecret: signing, appToken: app, apiURL: url)
+        return SlackSetup(settings: settings, http: config.http, botToken: bot, signingSecret: signing, appToken: app, apiURL: url)
     }
 
     public func api() -> SlackWebAPI { SlackWebAPI(baseURL: apiURL, token: botToken) }
@@ -47,25 +50,23 @@ public struct SlackSetup: Sendable {
         SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, now: { clock.now })
     }
 
-    /// The services that take requests from Slack into `engine`.
-    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger,
-                                              onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+    /// What takes requests from Slack into `engine`: services (the roster check, Socket Mode)
+    /// and the endpoint's routes on the HTTP listener (with a signing secret).
+    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger) -> (services: [any Service], routes: [HTTPListener.Routes]) {
         let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces(logger: logger, clock: engine.clock), logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
-        if let endpoint = endpoint(gateway, logger: logger) {
-            services.append(endpoint.application(onListening: onListening))
-        }
+        var routes: [HTTPListener.Routes] = []
+        if let endpoint = endpoint(gateway, logger: logger) { routes.append(endpoint.register) }
         if let appToken {
             services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger))
         }
-        return services
+        return (services, routes)
     }
 
     /// The HTTP endpoint as the config sets it up; nil without a signing secret (Socket Mode only).
     public func endpoint<Clock: IncidentClock>(_ gateway: SlackGateway<Clock>, logger: Logger) -> SlackEndpoint<Clock>? {
         guard let signingSecret else { return nil }
-        let settings = SlackEndpoint<Clock>.Settings(host: settings.host, port: settings.port, path: settings.path,
-                                                     maxBody: settings.maxBody, readTimeout: settings.readTimeout)
+        let settings = SlackEndpoint<Clock>.Settings(path: settings.path, maxBody: http.maxBody, readTimeout: http.readTimeout)
         return SlackEndpoint(gateway: gateway, signer: SlackSigner(secret: signingSecret.value), settings: settings, logger: logger)
     }
 }

@@ -89,9 +89,7 @@ public enum MatrixFormat {
     }
 
     /// HTML's five special characters, so typed text shows as typed and never becomes markup.
-    public static func escape(_ text: String) -> String { text.escaping(entities) }
-
-    static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+    public static func escape(_ text: String) -> String { text.htmlEscaped }
 
     /// A room topic: plain text, the message's lines joined with ` · `.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {

@@ -41,3 +41,11 @@ struct ContactAddressRule: Sendable {
         all.first { $0.rule.methods.contains(method) }?.key ?? method.rawValue
     }
 }
+
+/// Whether a text is a well-formed address for a method, by the roster's own rules (a bot
+/// config's sender address, say).
+public enum ContactAddress {
+    public static func isValid(_ text: String, for method: ContactMethod) -> Bool {
+        ContactAddressRule.all.first { $0.rule.methods.contains(method) }?.rule.accepts(text) ?? false
+    }
+}

@@ -1,3 +1,4 @@
+import IncidentWire
 /// `application/x-www-form-urlencoded`, as Slack sends slash commands and interactivity and as
 /// the Web API takes arguments.
 public enum FormEncoding {
@@ -31,14 +32,8 @@ public enum FormEncoding {
         return String(validating: out, as: UTF8.self)
     }
 
-    static let upperDigits = Array("0123456789ABCDEF")
-    static let lowerDigits = Array("0123456789abcdef")
-
     /// The byte as two hex digits.
-    static func hexDigits(_ byte: UInt8, uppercase: Bool) -> String {
-        let digits = uppercase ? upperDigits : lowerDigits
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-    }
+    static func hexDigits(_ byte: UInt8, uppercase: Bool) -> String { Hex.digits(byte, uppercase: uppercase) }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -13,19 +13,14 @@ import Synchronization
 /// body is decoded; nothing unverified reaches the engine.
 public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
     public struct Settings: Sendable {
-        public var host: String
-        /// 0 picks a free port (tests); the bound port is logged and reported.
-        public var port: Int
         public var path: String
         public var maxBody: Int
         /// How long a request may take to arrive, head and body, and how long a connection may
         /// sit idle: a client that sends slowly (slow-loris) is cut off, not waited for.
         public var readTimeout: Duration
 
-        /// The defaults live in the config (`BotConfig.SlackSettings`), not here.
-        public init(host: String, port: Int, path: String, maxBody: Int, readTimeout: Duration) {
-            self.host = host
-            self.port = port
+        /// The defaults live in the config (`BotConfig.SlackSettings`, `BotConfig.HTTPSettings`), not here.
+        public init(path: String, maxBody: Int, readTimeout: Duration) {
             self.path = path
             self.maxBody = maxBody
             self.readTimeout = readTimeout
@@ -51,27 +46,12 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         replays = ReplayGuard(window: signer.tolerance)
     }
 
-    /// The HTTP server as a Service; `onListening` gets the bound port once it accepts requests.
-    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+    /// Adds `POST <path>` to the bot's HTTP listener.
+    public func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(settings.path)) { request, _ -> Response in
             await self.respond(to: request)
         }
-        router.get("/healthz") { _, _ -> Response in
-            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-        }
-        let logger = logger
-        let settings = settings
-        let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
-                                              + settings.readTimeout.components.attoseconds / 1_000_000_000)
-        return Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
-                           configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
-                           onServerRunning: { channel in
-                               let port = channel.localAddress?.port ?? settings.port
-                               logger.info("Slack endpoint listening", metadata: ["address": "\(settings.host):\(port)", "path": "\(settings.path)"])
-                               await onListening(port)
-                           },
-                           logger: logger)
+        logger.info("Slack endpoint ready", metadata: ["path": "\(settings.path)"])
     }
 
     func respond(to request: Request) async -> Response {

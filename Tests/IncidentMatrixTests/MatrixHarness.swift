@@ -59,7 +59,7 @@ final class MatrixHarness: Sendable {
           allow_commands_from: [\(allowCommandsFrom.map { "\"@\($0).\(tag):localhost\"" }.joined(separator: ", "))]
 
         """
-        if slack != nil { config += "mirror: true\nslack:\n  enabled: true\n  listen: 127.0.0.1:0\n" }
+        if slack != nil { config += "mirror: true\nhttp:\n  listen: 127.0.0.1:0\nslack:\n  enabled: true\n" }
         let path = folder.appendingPathComponent("incident-bot.yaml").path
         try config.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: false)
@@ -94,7 +94,7 @@ final class MatrixHarness: Sendable {
         let store = try SQLiteStore(path: databasePath)
         var transports: [any OutboxTransport] = [setup.transport(client: client, logger: logger)]
         if let slack {
-            let slackSetup = try SlackSetup.load(loaded.config.slack, environment: [
+            let slackSetup = try SlackSetup.load(loaded.config, environment: [
                 "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": "mirror-test-secret", "SLACK_API_URL": slack.apiURL,
             ])
             transports.append(slackSetup.transport(logger: logger))

@@ -43,7 +43,7 @@ final class SlackHarness: Sendable {
         let configPath = folder.appendingPathComponent("incident-bot.yaml").path
         try config(broadcast: broadcast).write(toFile: configPath, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: configPath), allowExampleRoster: false)
-        let setup = try SlackSetup.load(loaded.config.slack, environment: [
+        let setup = try SlackSetup.load(loaded.config, environment: [
             "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.apiURL,
         ])
         var logger = Logger(label: "slack-test")
@@ -54,7 +54,8 @@ final class SlackHarness: Sendable {
         // the scheduler and delivery on the manual clock.
         let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger, clock: runtime.engine.clock), logger: logger)
         let configured = try #require(setup.endpoint(gateway, logger: logger))
-        let endpoint = try await RunningServer.start { onRunning in configured.application(onListening: onRunning) }
+        let listener = HTTPListener(settings: loaded.config.http, routes: [configured.register], logger: logger)
+        let endpoint = try await RunningServer.start { onRunning in listener.application(onListening: onRunning) }
         return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)
     }
 
@@ -65,11 +66,12 @@ final class SlackHarness: Sendable {
         roster: \(TestConfig.directory.path)/roster.example.yaml
         broadcast:
           slack: \(broadcast)
-        slack:
-          enabled: true
+        http:
           listen: 127.0.0.1:0
           max_body: 65536
           read_timeout: 1s
+        slack:
+          enabled: true
         """
     }
 

@@ -64,7 +64,7 @@ import Testing
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
     }
 
-    /// Reads the bot's log lines until `Slack endpoint listening ... address=127.0.0.1:PORT`.
+    /// Reads the bot's log lines until `HTTP listener listening ... address=127.0.0.1:PORT`.
     static func port(from handle: FileHandle) -> Int? {
         var seen = ""
         let deadline = Date().addingTimeInterval(20)

@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The bot's one HTTP listener (`http.listen`): the Slack endpoint, the acknowledge pages and
+/// provider webhooks each add their routes to it, and `/healthz` answers that the process is
+/// up. docs/operations.md lists the routes.
+public struct HTTPListener: Sendable {
+    public typealias Routes = @Sendable (Router<BasicRequestContext>) -> Void
+
+    let settings: BotConfig.HTTPSettings
+    let routes: [Routes]
+    let logger: Logger
+
+    public init(settings: BotConfig.HTTPSettings, routes: [Routes], logger: Logger) {
+        self.settings = settings
+        self.routes = routes
+        self.logger = logger
+    }
+
+    /// The listener as a Service; `onListening` gets the bound port once it accepts requests.
+    /// A connection idle for `read_timeout` is closed, so a client that sends slowly holds no
+    /// connection for long.
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        for add in routes { add(router) }
+        let logger = logger
+        let settings = settings
+        let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
+                                              + settings.readTimeout.components.attoseconds / 1_000_000_000)
+        return Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
+                           configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
+                           onServerRunning: { channel in
+                               let port = channel.localAddress?.port ?? settings.port
+                               logger.info("HTTP listener listening", metadata: ["address": "\(settings.host):\(port)"])
+                               await onListening(port)
+                           },
+                           logger: logger)
+    }
+}

@@ -1,0 +1,116 @@
+import HTTPTypes
+import Hummingbird
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+import IncidentWire
+import Logging
+import NIOCore
+
+/// `GET /ack/<token>` shows what the link acknowledges and a button; only the `POST` that
+/// button sends acknowledges. A mail scanner or a link preview that follows the link changes
+/// nothing. Tokens are never logged: a link is a credential until it is used.
+public struct AckPages<Clock: IncidentClock>: Sendable {
+    let engine: Engine<Clock>
+    let links: AckLinks
+    let logger: Logger
+
+    public init(engine: Engine<Clock>, links: AckLinks, logger: Logger) {
+        self.engine = engine
+        self.links = links
+        self.logger = logger
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.get(RouterPath(AckLinks.path + ":token")) { _, context -> Response in
+            await self.confirmation(token: context.parameters.get("token") ?? "")
+        }
+        router.post(RouterPath(AckLinks.path + ":token")) { _, context -> Response in
+            await self.acknowledge(token: context.parameters.get("token") ?? "")
+        }
+    }
+
+    func confirmation(token: String) async -> Response {
+        let grant: AckLinks.Grant
+        switch links.read(token, now: engine.clock.now) {
+        case .failure(let refusal): return refused(refusal)
+        case .success(let value): grant = value
+        }
+        let stored: StoredIncident?
+        do {
+            stored = try await engine.store.read { try $0.incident(grant.incident) }
+        } catch {
+            logger.error("cannot read the incident for an acknowledge page", metadata: ["error": "\(error)"])
+            return Self.page(.serviceUnavailable, "Try again", "The bot cannot read its records just now. Try again in a minute.")
+        }
+        guard let incident = stored?.incident else {
+            return Self.page(.notFound, "No such incident", "INC-\(grant.incident) does not exist.")
+        }
+        let body = """
+            <p><strong>\(incident.id.htmlEscaped) (\(incident.severity.rawValue.htmlEscaped)):</strong> \(incident.title.htmlEscaped)</p>
+            <p>Status: \(incident.statusText.htmlEscaped) · phase: \(incident.phase.rawValue.htmlEscaped)</p>
+            <p>You were paged as @\(grant.person.rawValue.htmlEscaped). Acknowledging stops the ladder from paging the next level.</p>
+            <form method="post"><button type="submit">Acknowledge \(incident.id.htmlEscaped) as @\(grant.person.rawValue.htmlEscaped)</button></form>
+            """
+        return Self.page(.ok, "Acknowledge \(incident.id)?", html: body)
+    }
+
+    func acknowledge(token: String) async -> Response {
+        let grant: AckLinks.Grant
+        switch links.read(token, now: engine.clock.now) {
+        case .failure(let refusal): return refused(refusal)
+        case .success(let value): grant = value
+        }
+        let answer = PageAnswer(method: grant.method, id: "link:" + grant.page, person: grant.person, incident: grant.incident,
+                                how: "\(grant.method) link")
+        let outcome: EngineOutcome
+        do {
+            outcome = try await engine.acknowledge(answer)
+        } catch {
+            logger.error("cannot record an acknowledgement from a link", metadata: ["error": "\(error)"])
+            return Self.page(.serviceUnavailable, "Try again", "The bot cannot record it just now. Try again in a minute.")
+        }
+        let said = outcome.reply?.plainText() ?? ""
+        switch outcome.disposition {
+        case .handled: return Self.page(.ok, "Acknowledged", said)
+        case .answered: return Self.page(.ok, "Already acknowledged", said)
+        case .duplicate: return Self.page(.conflict, "Link already used", "This link was used already; it works once.")
+        case .refused, .ignored: return Self.page(.forbidden, "Not acknowledged", said)
+        }
+    }
+
+    func refused(_ refusal: AckLinks.Refusal) -> Response {
+        switch refusal {
+        case .invalid:
+            return Self.page(.notFound, "Not a valid link", "This acknowledge link is not valid. Acknowledge in chat with /ack and the incident number.")
+        case .expired(let grant):
+            return Self.page(.gone, "Link expired", "This link expired. Acknowledge in chat with /ack INC-\(grant.incident).")
+        }
+    }
+
+    /// A small HTML page: no scripts, no outside resources, never cached, never framed (a
+    /// page that acknowledges with one button must not sit under someone else's page), and
+    /// no Referer that would carry the token elsewhere.
+    static func page(_ status: HTTPResponse.Status, _ title: String, _ text: String) -> Response {
+        page(status, title, html: "<p>\(text.htmlEscaped)</p>")
+    }
+
+    static func page(_ status: HTTPResponse.Status, _ title: String, html body: String) -> Response {
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title.htmlEscaped) · incident-bot</title></head>
+            <body><h1>\(title.htmlEscaped)</h1>
+            \(body)
+            </body></html>
+
+            """
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'none'; form-action 'self'; frame-ancestors 'none'"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

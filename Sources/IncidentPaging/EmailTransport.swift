@@ -1,0 +1,58 @@
+import IncidentCore
+import IncidentEngine
+import Logging
+
+/// Pages (and direct messages, should one be routed here) as mail over SMTP. A mail server has
+/// no idempotency key: a mail retried after a crash mid-send may arrive twice, with the same
+/// Message-ID, so mail clients show it as one.
+public struct EmailTransport: OutboxTransport {
+    public var method: ContactMethod { .email }
+    let client: SMTPClient
+    /// The sender address (`paging.email.from`).
+    let from: String
+    let links: AckLinks?
+    let now: @Sendable () -> Timestamp
+    let logger: Logger
+
+    public init(client: SMTPClient, from: String, links: AckLinks?, now: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        self.client = client
+        self.from = from
+        self.links = links
+        self.now = now
+        self.logger = logger
+    }
+
+    public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        try await delivering(job, logger: logger, fix: "mail cannot be sent: check paging.email and SMTP_USERNAME / SMTP_PASSWORD") {
+            job throws(SMTPError) -> TransportReceipt in
+            guard case .directMessage(let person, let message) = job.action else {
+                throw SMTPError.permanent("mail carries pages and direct messages only")
+            }
+            guard let address = job.people[person]?.account else {
+                throw SMTPError.permanent("@\(person) has no email address")
+            }
+            var ackLink: (url: String, expires: Timestamp)?
+            if let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt {
+                ackLink = (links.link(incident: incident, person: page.person, page: job.key, method: .email, queuedAt: queued),
+                           queued + links.validity)
+            }
+            let mail = PageMail(from: from, to: address, message: message, page: job.page, rooms: job.incidentRooms,
+                                ackLink: ackLink, incident: job.incident, key: job.key, date: now())
+            try await client.send(from: from, to: address, data: mail.rendered)
+            return .delivered
+        }
+    }
+}
+
+extension SMTPError: PlatformError {
+    public var transportError: TransportError {
+        switch self {
+        case .temporary(let reason), .setup(let reason): .unavailable(reason)
+        case .permanent(let reason): .rejected(reason)
+        }
+    }
+
+    public var isSetupError: Bool {
+        if case .setup = self { true } else { false }
+    }
+}

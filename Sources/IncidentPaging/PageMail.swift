@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+
+/// A page (or a direct message) as a mail: the subject is the message's first line, the body
+/// the whole message, why this person is paged, links to the incident's rooms and, for a page,
+/// the acknowledge link. Plain text in UTF-8, base64-encoded so no line of it can be taken for
+/// SMTP's end of data or break a header.
+struct PageMail {
+    var from: String
+    var to: String
+    var message: Message
+    var page: Page?
+    var rooms: [Platform: String]
+    /// The acknowledge link and until when it works, for a page when links are set up.
+    var ackLink: (url: String, expires: Timestamp)?
+    var incident: Int?
+    /// Stable across retries of the same job: a mail sent twice shows as one message-id.
+    var key: String
+    var date: Timestamp
+
+    var subject: String {
+        let first = message.lines.first.map { Message(lines: [$0]).plainText() } ?? "incident-bot"
+        let clean = String(first.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init))
+        return String(clean.prefix(150))
+    }
+
+    var body: String {
+        var text = message.plainText()
+        if let page {
+            text += "\n\nYou are paged as \(page.role) (\(page.ladder) \(page.level)): nobody answered before you, or the severity calls for you at once."
+        }
+        let links = rooms.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { platform, room in
+            RoomLinks.url(platform, roomID: room).map { "Incident room on \(platform.rawValue.capitalized): \($0)" }
+        }
+        if !links.isEmpty { text += "\n\n" + links.joined(separator: "\n") }
+        if let ackLink, let incident {
+            text += "\n\nAcknowledge: \(ackLink.url)\n"
+                + "The link opens a page with a button; it works once, until \(ackLink.expires). "
+                + "Or type /ack INC-\(incident) in chat."
+        }
+        return text + "\n"
+    }
+
+    /// The whole message, headers and body, CRLF line ends.
+    var rendered: String {
+        var headers = [
+            "From: incident-bot <\(from)>",
+            "To: <\(to)>",
+            "Subject: \(Self.encodedWord(subject))",
+            "Date: \(Self.rfc5322(date))",
+            "Message-ID: <\(Hex.string(SHA256.hash(data: Array(key.utf8))).prefix(32))@incident-bot>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: base64",
+            "Auto-Submitted: auto-generated",
+            "X-Auto-Response-Suppress: All",
+        ]
+        if let incident { headers.append("X-Incident: INC-\(incident)") }
+        let encoded = Base64URL.standard(Array(body.utf8))
+        var lines: [Substring] = []
+        var rest = Substring(encoded)
+        while !rest.isEmpty {
+            lines.append(rest.prefix(76))
+            rest = rest.dropFirst(76)
+        }
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A header value as ASCII: itself when it is, else an RFC 2047 encoded word.
+    static func encodedWord(_ text: String) -> String {
+        text.allSatisfy(\.isASCII) ? text : "=?UTF-8?B?\(Base64URL.standard(Array(text.utf8)))?="
+    }
+
+    /// `Tue, 24 Nov 2026 10:00:00 +0000`.
+    static func rfc5322(_ instant: Timestamp) -> String {
+        let civil = CivilTime(instant)
+        let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][civil.weekday - 1]
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][civil.month - 1]
+        let second = civil.second < 10 ? "0\(civil.second)" : "\(civil.second)"
+        return "\(day), \(civil.day) \(month) \(civil.year) \(civil.hourMinute):\(second) +0000"
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import IncidentWire
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Sends one mail over SMTP (RFC 5321): EHLO, STARTTLS or implicit TLS, AUTH PLAIN, MAIL,
+/// RCPT, DATA, QUIT, one connection per mail. Pages are rare and must not wait behind a pooled
+/// connection a relay has quietly dropped.
+public struct SMTPClient: Sendable {
+    public enum Security: String, Sendable, CaseIterable {
+        /// Plain SMTP, then `STARTTLS` before anything else: the mail is refused if the server
+        /// does not offer it (port 587).
+        case starttls
+        /// TLS from the first byte (port 465).
+        case tls
+        /// No TLS at all: a relay on the same host or network only; credentials are refused.
+        case none
+    }
+
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var security: Security
+        /// The name the bot gives in EHLO.
+        public var heloName: String
+        public var username: Secret?
+        public var password: Secret?
+        /// PEM file of the certificate authority that signed the server's certificate, for a
+        /// relay with a private CA; nil: the system's trust store.
+        public var caFile: String?
+        /// How long the whole conversation may take.
+        public var timeout: Duration
+
+        public init(host: String, port: Int, security: Security, heloName: String = "incident-bot", username: Secret? = nil,
+                    password: Secret? = nil, caFile: String? = nil, timeout: Duration = .seconds(30)) {
+            self.host = host
+            self.port = port
+            self.security = security
+            self.heloName = heloName
+            self.username = username
+            self.password = password
+            self.caFile = caFile
+            self.timeout = timeout
+        }
+    }
+
+    public let settings: Settings
+    let group: any EventLoopGroup
+
+    public init(settings: Settings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.settings = settings
+        self.group = group
+    }
+
+    /// Sends `data` (the whole message, headers and body, lines ending in CRLF) from `from` to
+    /// `to`. Throws `SMTPError` saying whether trying again may help.
+    public func send(from: String, to: String, data: String) async throws(SMTPError) {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.converse(from: from, to: to, data: data) }
+                group.addTask {
+                    try await Task.sleep(for: settings.timeout)
+                    throw SMTPError.temporary("no answer within \(settings.timeout)")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch let error as SMTPError {
+            throw error
+        } catch let error as NIOSSLError {
+            throw .setup("TLS with \(settings.host) failed: \(error)")
+        } catch {
+            throw .temporary("\(error)")
+        }
+    }
+
+    func converse(from: String, to: String, data: String) async throws {
+        let tls = try makeTLSContext()
+        let settings = settings
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(10))
+            .connect(host: settings.host, port: settings.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if settings.security == .tls, let tls {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host)))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
+                    return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            var lines = inbound.makeAsyncIterator()
+            func reply() async throws -> SMTPReply {
+                var text: [String] = []
+                while let line = try await lines.next() {
+                    guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.temporary("not an SMTP reply: \(line.prefix(80))") }
+                    text.append(String(line.dropFirst(4)))
+                    if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return SMTPReply(code: code, lines: text) }
+                }
+                throw SMTPError.temporary("\(settings.host) closed the connection")
+            }
+            func command(_ text: String, expect: ClosedRange<Int>, what: String) async throws -> SMTPReply {
+                try await outbound.write(ByteBuffer(string: text + "\r\n"))
+                let answer = try await reply()
+                guard expect.contains(answer.code) else { throw SMTPError(answer, during: what) }
+                return answer
+            }
+            let greeting = try await reply()
+            guard greeting.code == 220 else { throw SMTPError(greeting, during: "the greeting") }
+            var capabilities = try await command("EHLO \(settings.heloName)", expect: 250...250, what: "EHLO").capabilities
+            if settings.security == .starttls, let tls {
+                guard capabilities.contains("STARTTLS") else {
+                    throw SMTPError.setup("\(settings.host) does not offer STARTTLS; set security: tls or none to match the server")
+                }
+                _ = try await command("STARTTLS", expect: 220...220, what: "STARTTLS")
+                let handler = try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host))
+                try await channel.channel.pipeline.addHandler(handler, position: .first)
+                capabilities = try await command("EHLO \(settings.heloName)", expect: 250...250, what: "EHLO after STARTTLS").capabilities
+            }
+            if let username = settings.username, let password = settings.password {
+                let plain = Base64URL.standard([0] + Array(username.value.utf8) + [0] + Array(password.value.utf8))
+                do {
+                    _ = try await command("AUTH PLAIN \(plain)", expect: 235...235, what: "AUTH")
+                } catch let error as SMTPError {
+                    throw SMTPError.setup("\(settings.host) refused the credentials: \(error.reason)")
+                }
+            }
+            _ = try await command("MAIL FROM:<\(from)>", expect: 250...250, what: "MAIL FROM")
+            _ = try await command("RCPT TO:<\(to)>", expect: 250...251, what: "RCPT TO")
+            _ = try await command("DATA", expect: 354...354, what: "DATA")
+            _ = try await command(Self.dotStuffed(data) + ".", expect: 250...250, what: "the message")
+            try? await outbound.write(ByteBuffer(string: "QUIT\r\n"))
+        }
+    }
+
+    func makeTLSContext() throws -> NIOSSLContext? {
+        guard settings.security != .none else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile {
+            configuration.trustRoots = .file(caFile)
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// SNI takes a host name, never an address literal.
+    static func sniName(_ host: String) -> String? {
+        host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
+    }
+
+    /// The message as DATA sends it: CRLF line ends, and a line starting with `.` doubled
+    /// (RFC 5321 section 4.5.2), so no line of the mail can end it early.
+    static func dotStuffed(_ data: String) -> String {
+        var out = ""
+        for line in data.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            out += (line.hasPrefix(".") ? "." : "") + line + "\r\n"
+        }
+        return out
+    }
+}
+
+/// A reply: its code and its text lines.
+struct SMTPReply: Sendable {
+    var code: Int
+    var lines: [String]
+
+    /// EHLO's extension keywords, upper-cased: `STARTTLS`, `AUTH`, `SIZE`.
+    var capabilities: Set<String> {
+        Set(lines.dropFirst().compactMap { $0.split(separator: " ").first.map { $0.uppercased() } })
+    }
+}
+
+/// Why a mail was not sent, and whether trying again may help.
+public enum SMTPError: Error, Sendable, CustomStringConvertible {
+    /// A 4xx reply, a dropped connection, a timeout: try again later.
+    case temporary(String)
+    /// A 5xx reply about this mail (no such mailbox): trying again will not help.
+    case permanent(String)
+    /// The operator's to fix (TLS, credentials): retried, and logged as an error.
+    case setup(String)
+
+    init(_ reply: SMTPReply, during what: String) {
+        let text = "\(what): \(reply.code) \(reply.lines.joined(separator: " ").prefix(200))"
+        self = reply.code >= 500 ? .permanent(text) : .temporary(text)
+    }
+
+    public var reason: String {
+        switch self {
+        case .temporary(let text), .permanent(let text), .setup(let text): text
+        }
+    }
+
+    public var description: String { reason }
+}
+
+/// Splits the server's bytes into reply lines without their CRLF; a line longer than SMTP
+/// allows (RFC 5321: 512 octets) is an error, not a buffer that grows without end.
+struct SMTPLineDecoder: ByteToMessageDecoder {
+    typealias InboundOut = String
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > 4_096 { throw SMTPError.temporary("a reply line longer than 4096 bytes") }
+            return .needMoreData
+        }
+        let length = newline - buffer.readerIndex
+        var line = buffer.readString(length: length) ?? ""
+        buffer.moveReaderIndex(forwardBy: 1)
+        if line.hasSuffix("\r") { line.removeLast() }
+        context.fireChannelRead(wrapInboundOut(line))
+        return .continue
+    }
+}
