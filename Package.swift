@@ -145,6 +145,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "IncidentPagingTests", dependencies: [
+            "IncidentPaging", "IncidentTesting", "IncidentEngine", "IncidentWire",
+        ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",
             "IncidentWire",

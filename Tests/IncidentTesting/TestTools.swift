@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Tools the tests need from outside Swift (PyPI packages), installed on first use into a
@@ -70,5 +73,25 @@ public enum TestTools {
                           + String(decoding: err, as: UTF8.self).suffix(600))
         }
         return out
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on just now (for a server that must be
+    /// told its port before it starts).
+    public static func freePort() throws -> Int {
+        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure("no socket for a free port") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw Failure("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

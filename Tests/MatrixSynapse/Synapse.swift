@@ -55,7 +55,7 @@ public final class Synapse: Sendable {
     init(python: String, rateLimits: RateLimits) throws {
         self.python = python
         folder = try TestConfig.temporaryDirectory()
-        port = try Self.freePort()
+        port = try TestTools.freePort()
         let values = ["server_name": Self.serverName, "port": "\(port)", "dir": folder.path, "shared_secret": sharedSecret,
                       "macaroon_secret": UUID().uuidString, "form_secret": UUID().uuidString]
         var yaml = try Self.template("homeserver.yaml", values)
@@ -146,24 +146,6 @@ public final class Synapse: Sendable {
             throw TestTools.Failure("registration of \(localpart) answered \(answer.text)")
         }
         return MatrixTestUser(homeserver: url, user: user, password: password, token: token)
-    }
-
-    static func freePort() throws -> Int {
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TestTools.Failure("no socket for a free port") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TestTools.Failure("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -1,0 +1,86 @@
+import IncidentCore
+import IncidentPaging
+import IncidentTesting
+import IncidentWire
+import Testing
+
+/// The SMTP client against a real SMTP server (aiosmtpd), plain and with STARTTLS and AUTH.
+@Suite(.serialized) struct SMTPClientTests {
+    static let message = "From: incident-bot <bot@example.org>\r\nTo: <alice@example.org>\r\nSubject: test\r\n\r\n"
+        + "line one\r\n.starts with a dot\r\n.\r\nafter a lone dot\r\n"
+
+    @Test func aMailReachesAPlainRelayWithEveryLineIntact() async throws {
+        let server = try MailServer.start()
+        defer { server.stop() }
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, security: .none))
+        try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        let mail = try #require(try await server.waitForMails(1).first)
+        #expect(mail.from == "bot@example.org" && mail.to == ["alice@example.org"])
+        // Dot-stuffing undone by the server: a line of one dot did not end the mail early.
+        #expect(mail.data.contains(".starts with a dot\r\n.\r\nafter a lone dot"))
+        #expect(!mail.overTLS && mail.login == nil)
+    }
+
+    @Test func starttlsAndLoginWithTheRelaysOwnCA() async throws {
+        let server = try MailServer.start(tls: true, users: ["bot": "s3cret"])
+        defer { server.stop() }
+        let settings = SMTPClient.Settings(host: "localhost", port: server.port, security: .starttls,
+                                           username: Secret("bot"), password: Secret("s3cret"), caFile: server.certificate)
+        try await SMTPClient(settings: settings).send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        let mail = try #require(try await server.waitForMails(1).first)
+        #expect(mail.overTLS && mail.login == "bot")
+    }
+
+    @Test func aWrongPasswordIsTheOperatorsToFix() async throws {
+        let server = try MailServer.start(tls: true, users: ["bot": "s3cret"])
+        defer { server.stop() }
+        let settings = SMTPClient.Settings(host: "localhost", port: server.port, security: .starttls,
+                                           username: Secret("bot"), password: Secret("wrong"), caFile: server.certificate)
+        await #expect {
+            try await SMTPClient(settings: settings).send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        } throws: { error in
+            guard case .setup(let reason) = error as? SMTPError else { return false }
+            return reason.contains("refused the credentials") && !reason.contains("wrong")
+        }
+        #expect(server.mails.isEmpty)
+    }
+
+    /// A certificate the bot does not trust ends the conversation before any credential is sent.
+    @Test func anUntrustedCertificateIsRefused() async throws {
+        let server = try MailServer.start(tls: true, users: ["bot": "s3cret"])
+        defer { server.stop() }
+        let settings = SMTPClient.Settings(host: "localhost", port: server.port, security: .starttls,
+                                           username: Secret("bot"), password: Secret("s3cret"))
+        await #expect {
+            try await SMTPClient(settings: settings).send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        } throws: { error in
+            if case .setup = error as? SMTPError { return true }
+            return false
+        }
+        #expect(server.mails.isEmpty)
+    }
+
+    @Test func starttlsRequiredButNotOfferedIsRefusedBeforeAnythingIsSent() async throws {
+        let server = try MailServer.start()
+        defer { server.stop() }
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, security: .starttls))
+        await #expect {
+            try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        } throws: { error in
+            guard case .setup(let reason) = error as? SMTPError else { return false }
+            return reason.contains("does not offer STARTTLS")
+        }
+        #expect(server.mails.isEmpty)
+    }
+
+    @Test func nobodyListeningIsWorthRetrying() async throws {
+        let port = try TestTools.freePort()
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: port, security: .none, timeout: .seconds(5)))
+        await #expect {
+            try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        } throws: { error in
+            if case .temporary = error as? SMTPError { return true }
+            return false
+        }
+    }
+}
