@@ -125,7 +125,7 @@ let package = Package(
         ], path: "Tests/SlackFake", resources: [.copy("slack-web-methods.json")]),
         .testTarget(name: "IncidentSlackTests", dependencies: [
             "IncidentSlack", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "IncidentCommands",
-            "SlackFake",
+            "IncidentPaging", "SlackFake",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),

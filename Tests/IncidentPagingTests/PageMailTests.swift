@@ -1,0 +1,51 @@
+import IncidentCore
+@testable import IncidentPaging
+import IncidentTesting
+import IncidentWire
+import Foundation
+import Testing
+
+@Suite struct PageMailTests {
+    func mail(title: String = "Checkout is slow") -> PageMail {
+        var message = Message(.strong("🔔 INC-4 (P1): "), .userText(title))
+        message.kind = .page
+        message.line(.text("Acknowledge with "), .command("ack INC-4"), .text("."))
+        let page = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: message)
+        return PageMail(from: "bot@example.org", to: "alice@example.org", message: message, page: page,
+                        rooms: [.slack: "C0123ROOM", .matrix: "!abc:example.org"],
+                        ackLink: ("https://bot.example.org/ack/t0ken", TestConfig.start + .hours(24)), incident: 4,
+                        key: "INC-4/7@email", date: TestConfig.start)
+    }
+
+    @Test func theMailSaysWhyWhereAndHowToAcknowledge() {
+        let rendered = mail().rendered
+        let head = rendered.components(separatedBy: "\r\n\r\n")[0]
+        #expect(head.contains("Subject: =?UTF-8?B?"))
+        #expect(head.contains("Date: Tue, 24 Nov 2026 10:00:00 +0000"))
+        #expect(head.contains("X-Incident: INC-4") && head.contains("Auto-Submitted: auto-generated"))
+        let body = mail().body
+        #expect(body.contains("Acknowledge with /ack INC-4."))
+        #expect(body.contains("You are paged as on-call engineer (engineering L1)"))
+        #expect(body.contains("Incident room on Matrix: https://matrix.to/#/%21abc%3Aexample.org"))
+        #expect(body.contains("Incident room on Slack: https://slack.com/app_redirect?channel=C0123ROOM"))
+        #expect(body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
+    }
+
+    /// A title typed with line breaks cannot add a header, and the body is base64 so no line of
+    /// it reaches SMTP as typed.
+    @Test func typedTextCannotBreakTheHeadersOrTheBody() {
+        let rendered = mail(title: "x\r\nBcc: everyone@example.org\r\n.\r\n").rendered
+        let head = rendered.components(separatedBy: "\r\n\r\n")[0]
+        #expect(!head.contains("Bcc:"))
+        #expect(head.split(separator: "\r\n").count == 11)
+        let body = rendered.components(separatedBy: "\r\n\r\n")[1]
+        #expect(body.split(separator: "\r\n").allSatisfy { $0.count <= 76 && !$0.hasPrefix(".") })
+    }
+
+    @Test func theMessageIDIsTheSameForEveryRetryOfAPage() {
+        var retried = mail()
+        retried.date = TestConfig.start + .minutes(3)
+        func id(_ text: String) -> String? { text.split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") }.map(String.init) }
+        #expect(id(mail().rendered) == id(retried.rendered))
+    }
+}

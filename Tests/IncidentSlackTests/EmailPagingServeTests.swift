@@ -1,0 +1,149 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IncidentCore
+import IncidentPaging
+import IncidentSlack
+import IncidentTesting
+import SlackFake
+import Testing
+
+/// `incident-bot serve` paging by mail through a real SMTP server (aiosmtpd), and the
+/// acknowledge link in the mail followed as a person would: the GET shows a button and changes
+/// nothing, the POST acknowledges and the ladder stops, a second use or an expired or altered
+/// link is refused.
+@Suite struct EmailPagingServeTests {
+    static let linkSecret = "test-link-secret-of-at-least-32-characters"
+
+    @Test func aPageByMailIsAcknowledgedFromItsLinkOnce() async throws {
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let broadcast = fake.addChannel("incidents")
+        let mail = try MailServer.start()
+        defer { mail.stop() }
+        let port = try TestTools.freePort()
+        let folder = try TestConfig.temporaryDirectory()
+        // The on-call level is reached by mail first, and Alice (on call) has an address.
+        let policy = try TestConfig.text("policy.yaml").replacingOccurrences(of: "methods: [pagerduty, chat]", with: "methods: [email, chat]")
+        try policy.write(to: folder.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(
+            of: "    prefer: slack               # pages go here first, then to the other platform",
+            with: "    email: alice@example.org\n    contact: [email, slack]")
+        try roster.write(to: folder.appendingPathComponent("roster.yaml"), atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+            policy: policy.yaml
+            roster: roster.yaml
+            broadcast:
+              slack: \(broadcast)
+            http:
+              listen: 127.0.0.1:\(port)
+              public_url: http://127.0.0.1:\(port)/
+            slack:
+              enabled: true
+            paging:
+              email:
+                enabled: true
+                host: 127.0.0.1
+                port: \(mail.port)
+                security: none
+                from: incident-bot@example.org
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let process = Process()
+        process.executableURL = TestTools.botBinary
+        process.arguments = ["serve", "--config", config.path, "--db", db]
+        process.environment = ["SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": SlackHarness.secret,
+                               "SLACK_API_URL": fake.apiURL, "INCIDENT_BOT_LINK_SECRET": Self.linkSecret, "PATH": "/usr/bin:/bin"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        #expect(SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port)
+
+        let declared = try await Self.slash(port: port, "declare Checkout is slow --sev P1")
+        #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
+
+        let page = try #require(try await mail.waitForMails(1).first)
+        #expect(page.to == ["alice@example.org"] && page.from == "incident-bot@example.org")
+        #expect(page.header("X-Incident") == "INC-1")
+        #expect(page.body.contains("You are paged as on-call engineer (engineering L1)"))
+        let link = try #require(page.body.split(separator: "\n").first { $0.hasPrefix("Acknowledge: ") }
+            .map { String($0.dropFirst("Acknowledge: ".count)) })
+        #expect(link.hasPrefix("http://127.0.0.1:\(port)/ack/"))
+
+        // What a mail scanner does: follow the link. Nothing is acknowledged.
+        let shown = try await Self.request(link, method: "GET")
+        #expect(shown.status == 200)
+        #expect(shown.body.contains("<form method=\"post\">") && shown.body.contains("Acknowledge INC-1 as @alice"))
+        #expect(shown.headers["Referrer-Policy"] == "no-referrer" && shown.headers["X-Frame-Options"] == "DENY")
+        // The button: acknowledged, by alice, once.
+        let pressed = try await Self.request(link, method: "POST")
+        #expect(pressed.status == 200 && pressed.body.contains("Acknowledged INC-1"), "\(pressed.body)")
+        let again = try await Self.request(link, method: "POST")
+        #expect(again.status == 409 && again.body.contains("works once"))
+        // The same person by chat afterwards: answered, nothing new.
+        let typed = try await Self.slash(port: port, "INC-1", command: "/ack", user: "U0ALICE01")
+        #expect(typed.body.contains("You already acknowledged INC-1"), "\(typed.body)")
+
+        // A genuine link past its time, and one altered by a byte.
+        let links = AckLinks(secret: Array(Self.linkSecret.utf8), publicURL: "http://127.0.0.1:\(port)", validity: .hours(24))
+        let stale = links.link(incident: 1, person: "alice", page: "old-page", method: .email,
+                               queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) - .hours(25))
+        #expect(try await Self.request(stale, method: "POST").status == 410)
+        var altered = Array(link)
+        let index = altered.index(altered.endIndex, offsetBy: -60)
+        altered[index] = altered[index] == "A" ? "B" : "A"
+        #expect(try await Self.request(String(altered), method: "POST").status == 404)
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!log.contains(Self.linkSecret) && !log.contains("/ack/"), "a secret or a link was logged")
+        let export = String(decoding: try TestTools.run(TestTools.botBinary.path, ["export", "INC-1", "--format", "markdown",
+                                                                                    "--config", config.path, "--db", db]),
+                            as: UTF8.self)
+        #expect(export.contains("Page to @alice (on-call engineer, engineering L1) delivered by email."))
+        #expect(export.contains("Acknowledged by @alice (email link)."))
+        #expect(export.contains("The engineering ladder stopped: acknowledged by @alice."))
+        #expect(mail.mails.count == 1, "one page, one mail")
+    }
+
+    struct Answer {
+        var status: Int
+        var body: String
+        var headers: [String: String]
+    }
+
+    static func request(_ url: String, method: String) async throws -> Answer {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = method
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (key, value) in http?.allHeaderFields ?? [:] { headers["\(key)"] = "\(value)" }
+        return Answer(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: headers)
+    }
+
+    /// A slash command signed by Slack's own SDK, as Slack would send it.
+    static func slash(port: Int, _ text: String, command: String = "/incident", user: String = "U0CAROL03") async throws
+        -> (status: Int, body: String) {
+        let body = Array(FormEncoding.encode([
+            "command": command, "text": text, "user_id": user, "channel_id": "C0LOBBY01",
+            "trigger_id": "mail.\(UUID().uuidString)", "team_id": FakeSlack.teamID,
+        ]).utf8)
+        let timestamp = "\(Int(Date().timeIntervalSince1970))"
+        let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slack/events")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue(timestamp, forHTTPHeaderField: "X-Slack-Request-Timestamp")
+        request.setValue(signature, forHTTPHeaderField: "X-Slack-Signature")
+        return try await HTTPPost.send(request)
+    }
+}
