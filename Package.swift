@@ -50,10 +50,16 @@ let package = Package(
         ]),
         // JSON values and secrets, shared by the platform adapters.
         .target(name: "IncidentWire"),
+        // What every door on the HTTP listener shares: reading a body within its limits, small answers.
+        .target(name: "IncidentHTTP", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Slack: the signed HTTP endpoint (Events API, slash commands, interactivity), Socket Mode,
         // the Web API client and the transport that renders messages as Block Kit.
         .target(name: "IncidentSlack", dependencies: [
-            "IncidentEngine", "IncidentWire",
+            "IncidentEngine", "IncidentWire", "IncidentHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -74,11 +80,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Paging beyond chat: mail over SMTP, and the signed acknowledge links and pages every
-        // page off chat carries.
+        // Paging beyond chat: mail over SMTP, PagerDuty, Twilio SMS and voice, a signed webhook;
+        // the signed acknowledge links and pages every page off chat carries, and the
+        // providers' signed callbacks.
         .target(name: "IncidentPaging", dependencies: [
-            "IncidentEngine", "IncidentRules", "IncidentWire",
+            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentWire", "IncidentHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -4,9 +4,34 @@ import IncidentPolicy
 
 extension BotConfig {
     /// The `paging:` section: the methods that reach people off chat. Their secrets come from
-    /// the environment (`SMTP_USERNAME`, `SMTP_PASSWORD`, or `_FILE`).
+    /// the environment (`SMTP_USERNAME`, `SMTP_PASSWORD`, `TWILIO_AUTH_TOKEN`,
+    /// `PAGERDUTY_WEBHOOK_SECRET`, `WEBHOOK_SIGNING_SECRET`, the routing keys the roster names;
+    /// each also `_FILE`).
     public struct PagingSettings: Sendable {
         public var email: EmailSettings?
+        public var pagerduty: PagerDutySettings?
+        public var twilio: TwilioSettings?
+        public var webhook: WebhookSettings?
+    }
+
+    /// `paging.pagerduty`: the Events API v2.
+    public struct PagerDutySettings: Sendable {
+        public var eventsURL = "https://events.pagerduty.com/v2/enqueue"
+    }
+
+    /// `paging.twilio`: texts and calls.
+    public struct TwilioSettings: Sendable {
+        public var accountSID: String
+        /// The number pages come from, E.164.
+        public var from: String
+        public var apiURL = "https://api.twilio.com"
+        public var sms = true
+        public var voice = true
+    }
+
+    /// `paging.webhook`: a signed JSON POST to the team's own endpoint.
+    public struct WebhookSettings: Sendable {
+        public var url: String
     }
 
     /// `paging.email`: mail over SMTP.
@@ -20,12 +45,50 @@ extension BotConfig {
         public var caFile: String?
     }
 
-    static let pagingKeys = ["email"]
+    static let pagingKeys = ["email", "pagerduty", "twilio", "webhook"]
+    static let pagerDutyKeys = ["enabled", "events_url"]
+    static let twilioKeys = ["enabled", "account_sid", "from", "api_url", "sms", "voice"]
+    static let webhookKeys = ["enabled", "url"]
     static let emailKeys = ["enabled", "host", "port", "security", "from", "ca_file"]
 
     static func loadPaging(_ node: ConfigNode, resolve: (String) -> String) throws(ConfigError) -> PagingSettings {
         let map = try node.mapping(keys: pagingKeys)
         var paging = PagingSettings()
+        if let node = map.optional("pagerduty") {
+            let map = try node.mapping(keys: pagerDutyKeys)
+            if let enabled = map.optional("enabled"), try enabled.bool() {
+                var settings = PagerDutySettings()
+                if let url = map.optional("events_url") { settings.eventsURL = try httpURL(url, "events_url", example: settings.eventsURL) }
+                paging.pagerduty = settings
+            }
+        }
+        if let node = map.optional("twilio") {
+            let map = try node.mapping(keys: twilioKeys)
+            if let enabled = map.optional("enabled"), try enabled.bool() {
+                let sidNode = try map.required("account_sid")
+                let sid = try sidNode.string()
+                guard sid.hasPrefix("AC"), sid.count == 34, sid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                    throw sidNode.error("account_sid is the Twilio Account SID, AC followed by 32 characters, not “\(sid)”")
+                }
+                let fromNode = try map.required("from")
+                let from = try fromNode.string()
+                guard ContactAddress.isValid(from, for: .sms) else {
+                    throw fromNode.error("from is the Twilio number pages come from, in E.164 form like +15550100000, not “\(from)”")
+                }
+                var settings = TwilioSettings(accountSID: sid, from: from)
+                if let url = map.optional("api_url") { settings.apiURL = try httpURL(url, "api_url", example: settings.apiURL) }
+                if let sms = map.optional("sms") { settings.sms = try sms.bool() }
+                if let voice = map.optional("voice") { settings.voice = try voice.bool() }
+                guard settings.sms || settings.voice else { throw node.error("twilio is enabled with neither sms nor voice") }
+                paging.twilio = settings
+            }
+        }
+        if let node = map.optional("webhook") {
+            let map = try node.mapping(keys: webhookKeys)
+            if let enabled = map.optional("enabled"), try enabled.bool() {
+                paging.webhook = WebhookSettings(url: try httpURL(try map.required("url"), "url", example: "https://pager.example.org/incident-bot"))
+            }
+        }
         if let node = map.optional("email") {
             let email = try node.mapping(keys: emailKeys)
             guard let enabled = email.optional("enabled"), try enabled.bool() else { return paging }
@@ -50,6 +113,15 @@ extension BotConfig {
                                          caFile: try email.optional("ca_file")?.string(allowEmpty: true).nonEmpty.map(resolve))
         }
         return paging
+    }
+
+    /// An http(s) URL without spaces.
+    static func httpURL(_ node: ConfigNode, _ key: String, example: String) throws(ConfigError) -> String {
+        let text = try node.string()
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(where: \.isWhitespace) else {
+            throw node.error("\(key) is an http(s) URL such as \(example), not “\(text)”")
+        }
+        return text
     }
 }
 

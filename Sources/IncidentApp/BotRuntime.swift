@@ -91,10 +91,8 @@ public enum BotCommands {
             matrix = (setup, client)
             community = try await setup.community(client: client)
         }
-        let paging = try PagingSetup.load(loaded.config, environment: environment, linkSecretFile: databasePath + ".link-secret")
-        if paging.email != nil, paging.links == nil {
-            logger.warning("paging.email is on but http.public_url is not set: page mails carry no acknowledge link")
-        }
+        let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: databasePath + ".link-secret")
+        for warning in paging.warnings { logger.warning("\(warning)") }
         guard !transports.isEmpty else {
             throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
                                + "matrix.enabled: true in \(loaded.config.file); "

@@ -32,6 +32,8 @@ public struct ConsoleTransport: ChatTransport {
             output.message("dm " + (job.people[person]?.handle ?? "@\(person)"), botName, message.consoleText)
         case .reply(let room, let user, let message):
             output.message("#" + room, "\(botName) to @\(user)", message.consoleText)
+        case .settle:
+            throw .rejected("pages on the console have nothing to settle")
         }
         return .delivered
     }

@@ -36,6 +36,9 @@ public enum OutboxReport {
             case .post(_, .broadcast): return "post in the broadcast room (\(incident))"
             case .directMessage(_, let person): return "message @\(person) (\(incident))"
             case .page(let page): return "page @\(page.person), \(page.ladder) \(page.level) (\(incident))"
+            case .settlePages(let settlement):
+                let pages = settlement.pages.map { "@\($0.person) \($0.ladder) \($0.level)" }.joined(separator: ", ")
+                return "mark the page of \(pages) \(settlement.outcome.rawValue) (\(incident))"
             }
         }
     }

@@ -6,8 +6,10 @@ import IncidentWire
 import Logging
 
 /// The pager methods and acknowledge links for `serve`, from `paging:`, `http.public_url` and
-/// the environment: `SMTP_USERNAME` / `SMTP_PASSWORD`, and `INCIDENT_BOT_LINK_SECRET` (each
-/// may be `NAME_FILE`). Without a link secret in the environment, one is made once and kept
+/// the environment: `SMTP_USERNAME` / `SMTP_PASSWORD`, `TWILIO_AUTH_TOKEN`,
+/// `PAGERDUTY_WEBHOOK_SECRET`, each roster person's PagerDuty routing key (the variable the
+/// roster names), `WEBHOOK_SIGNING_SECRET` and `INCIDENT_BOT_LINK_SECRET` (each may be
+/// `NAME_FILE`). Without a link secret in the environment, one is made once and kept
 /// beside the database (`<database>.link-secret`, mode 0600), so links in mails sent before a
 /// restart still work after it.
 public struct PagingSetup: Sendable {
@@ -15,9 +17,18 @@ public struct PagingSetup: Sendable {
     public var email: BotConfig.EmailSettings?
     var smtpUsername: Secret?
     var smtpPassword: Secret?
+    var settings: BotConfig.PagingSettings
+    var http: BotConfig.HTTPSettings
+    /// PagerDuty routing keys by the variable the roster names.
+    var routingKeys: [String: Secret] = [:]
+    var pagerDutyWebhookSecrets: [Secret] = []
+    var twilioToken: Secret?
+    var webhookSecret: Secret?
+    var environment: [String: String]
 
-    public static func load(_ config: BotConfig, environment: [String: String], linkSecretFile: String) throws -> PagingSetup {
-        var setup = PagingSetup(links: nil, email: config.paging.email)
+    public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String) throws -> PagingSetup {
+        let config = loaded.config
+        var setup = PagingSetup(links: nil, email: config.paging.email, settings: config.paging, http: config.http, environment: environment)
         if let publicURL = config.http.publicURL {
             setup.links = AckLinks(secret: try linkSecret(environment, file: linkSecretFile), publicURL: publicURL,
                                    validity: config.http.ackLinkValidity)
@@ -34,6 +45,30 @@ public struct PagingSetup: Sendable {
             }
             setup.smtpUsername = username
             setup.smtpPassword = password
+        }
+        if config.paging.pagerduty != nil {
+            for person in loaded.roster.people.values.sorted(by: { $0.id < $1.id }) {
+                guard let variable = person.addresses[.pagerduty] else { continue }
+                guard let key = try Secrets.read(variable, environment) else {
+                    throw StartupError("\(variable) is not set: the roster pages @\(person.id) by PagerDuty with the routing key it holds")
+                }
+                setup.routingKeys[variable] = key
+            }
+            // Several secrets, comma-separated, while a subscription's secret is rotated.
+            setup.pagerDutyWebhookSecrets = (try Secrets.read("PAGERDUTY_WEBHOOK_SECRET", environment))
+                .map { $0.value.split(separator: ",").map { Secret(String($0).trimmingCharacters(in: .whitespaces)) } } ?? []
+        }
+        if config.paging.twilio != nil {
+            guard let token = try Secrets.read("TWILIO_AUTH_TOKEN", environment) else {
+                throw StartupError("paging.twilio is enabled but TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is not set")
+            }
+            setup.twilioToken = token
+        }
+        if config.paging.webhook != nil {
+            guard let secret = try Secrets.read("WEBHOOK_SIGNING_SECRET", environment), secret.value.utf8.count >= 32 else {
+                throw StartupError("paging.webhook is enabled but WEBHOOK_SIGNING_SECRET (at least 32 characters, or its _FILE) is not set")
+            }
+            setup.webhookSecret = secret
         }
         return setup
     }
@@ -69,12 +104,49 @@ public struct PagingSetup: Sendable {
                                                                  username: smtpUsername, password: smtpPassword, caFile: email.caFile))
             transports.append(EmailTransport(client: client, from: email.from, links: links, now: now, logger: logger))
         }
+        if let pagerduty = settings.pagerduty {
+            let url = environment["PAGERDUTY_EVENTS_URL"].flatMap(\.nonEmpty) ?? pagerduty.eventsURL
+            transports.append(PagerDutyTransport(eventsURL: url, routingKeys: routingKeys, links: links, logger: logger))
+        }
+        if let twilio = settings.twilio, let twilioToken {
+            let url = environment["TWILIO_API_URL"].flatMap(\.nonEmpty) ?? twilio.apiURL
+            let methods: [ContactMethod] = (twilio.sms ? [.sms] : []) + (twilio.voice ? [.voice] : [])
+            for method in methods {
+                transports.append(TwilioTransport(method: method, apiURL: url, accountSID: twilio.accountSID, authToken: twilioToken,
+                                                  from: twilio.from, links: links, logger: logger))
+            }
+        }
+        if let webhook = settings.webhook, let webhookSecret {
+            transports.append(WebhookTransport(url: webhook.url, secret: webhookSecret, links: links, now: now, logger: logger))
+        }
         return transports
     }
 
-    /// The acknowledge pages on the HTTP listener, when links are on.
+    /// The acknowledge pages and the providers' callbacks on the HTTP listener: links need
+    /// `http.public_url`, PagerDuty's webhook its secret, Twilio's callbacks both.
     public func routes<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger) -> [HTTPListener.Routes] {
-        guard let links else { return [] }
-        return [AckPages(engine: engine, links: links, logger: logger).register]
+        var routes: [HTTPListener.Routes] = []
+        if let links { routes.append(AckPages(engine: engine, links: links, logger: logger).register) }
+        if !pagerDutyWebhookSecrets.isEmpty {
+            routes.append(PagerDutyWebhook(engine: engine, secrets: pagerDutyWebhookSecrets, maxBody: http.maxBody,
+                                           readTimeout: http.readTimeout, logger: logger).register)
+        }
+        if let links, let twilioToken {
+            routes.append(TwilioWebhooks(engine: engine, signature: TwilioSignature(authToken: twilioToken), links: links,
+                                         maxBody: http.maxBody, readTimeout: http.readTimeout, logger: logger).register)
+        }
+        return routes
+    }
+
+    /// What is switched on but cannot work fully, for a warning at start.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if links == nil, settings.email != nil || settings.twilio != nil || settings.webhook != nil || settings.pagerduty != nil {
+            warnings.append("http.public_url is not set: pages off chat carry no acknowledge link, and calls take no keypress")
+        }
+        if settings.pagerduty != nil, pagerDutyWebhookSecrets.isEmpty {
+            warnings.append("PAGERDUTY_WEBHOOK_SECRET is not set: acknowledging in PagerDuty does not reach the bot")
+        }
+        return warnings
     }
 }

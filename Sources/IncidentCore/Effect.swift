@@ -27,6 +27,10 @@ public struct Effect: Hashable, Sendable, Codable {
         /// Page a person: delivery retries it and fails over down the person's contact
         /// methods (`Directory.routes(_:home:)`) when one cannot take it.
         case page(Page)
+        /// Pages of the incident are over: answered (their ladder stopped) or the incident
+        /// resolved. A provider that keeps an incident of its own per page (PagerDuty) is told
+        /// so; chat has nothing to withdraw.
+        case settlePages(PageSettlement)
     }
 }
 
@@ -36,6 +40,38 @@ public enum RoomTarget: Hashable, Sendable, Codable {
     case incidentRoom
     /// The configured broadcast channel for status updates and declarations.
     case broadcast
+}
+
+/// Pages that are over, and how they ended.
+public struct PageSettlement: Hashable, Sendable, Codable {
+    public var outcome: Outcome
+    /// Each person and level paged, once.
+    public var pages: [PagedLevel]
+
+    public init(outcome: Outcome, pages: [PagedLevel]) {
+        self.outcome = outcome
+        self.pages = pages
+    }
+
+    public enum Outcome: String, Hashable, Sendable, Codable {
+        /// Someone answered (or the ladder stopped on mitigation): stop notifying.
+        case acknowledged
+        /// The incident is resolved.
+        case resolved
+    }
+}
+
+/// A person paged at one ladder level: what a provider's own incident is keyed by.
+public struct PagedLevel: Hashable, Sendable, Codable {
+    public var person: PersonID
+    public var ladder: String
+    public var level: String
+
+    public init(person: PersonID, ladder: String, level: String) {
+        self.person = person
+        self.ladder = ladder
+        self.level = level
+    }
 }
 
 /// One page of one person from one escalation ladder level.
@@ -51,18 +87,25 @@ public struct Page: Hashable, Sendable, Codable {
     /// The methods the level asks for (`voice` for an engineering manager): tried first, in the
     /// person's order, before the rest of the person's contact list. Empty: the person's order.
     public var methods: [ContactMethod]
+    /// The incident's severity when paged (a provider's urgency); nil in pages queued before
+    /// it was kept.
+    public var severity: Severity?
 
-    public init(person: PersonID, ladder: String, level: String, role: String, message: Message, methods: [ContactMethod] = []) {
+    public init(person: PersonID, ladder: String, level: String, role: String, message: Message, methods: [ContactMethod] = [],
+                severity: Severity? = nil) {
         self.person = person
         self.ladder = ladder
         self.level = level
         self.role = role
         self.message = message
         self.methods = methods
+        self.severity = severity
     }
 
+    public var paged: PagedLevel { PagedLevel(person: person, ladder: ladder, level: level) }
+
     enum CodingKeys: String, CodingKey {
-        case person, ladder, level, role, message, methods
+        case person, ladder, level, role, message, methods, severity
     }
 
     /// Pages queued by a version without level methods read as using the person's order.
@@ -74,5 +117,6 @@ public struct Page: Hashable, Sendable, Codable {
         role = try container.decode(String.self, forKey: .role)
         message = try container.decode(Message.self, forKey: .message)
         methods = try container.decodeIfPresent([ContactMethod].self, forKey: .methods) ?? []
+        severity = try container.decodeIfPresent(Severity.self, forKey: .severity)
     }
 }

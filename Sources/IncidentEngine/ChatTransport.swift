@@ -90,6 +90,9 @@ public struct TransportJob: Hashable, Sendable {
         case directMessage(to: PersonID, Message)
         /// The answer to a command, for the person who typed it, in the room they typed it in.
         case reply(room: String, user: String, Message)
+        /// Pages that are over (one person's), for a provider that keeps its own incident per
+        /// page; the router sends these to such providers only.
+        case settle(PageSettlement)
     }
 }
 

@@ -406,6 +406,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             case .page(let page):
                 return TransportJob(key: item.key, action: .directMessage(to: page.person, page.message),
                                     people: contacts([page.person], page.message), page: page)
+            case .settlePages(let settlement):
+                return TransportJob(key: item.key, action: .settle(settlement), people: contacts(settlement.pages.map(\.person)))
             }
         }
     }

@@ -55,7 +55,7 @@ public struct OutboxItem: Hashable, Sendable {
     public var urgency: Int {
         switch job {
         case .effect(.page), .effect(.createRoom): 0
-        case .effect(.directMessage): 1
+        case .effect(.directMessage), .effect(.settlePages): 1
         default: 2
         }
     }

@@ -37,6 +37,15 @@ public struct OutboxRouter: Sendable {
             case .page(let page):
                 let method = directory.routes(page, home: home)[0]
                 return [item(method, OutboxItem.directLane(method, page.person))]
+            case .settlePages(let settlement):
+                // Only PagerDuty keeps an incident per page; one item per person, in their lane
+                // behind the page it settles.
+                guard home != .console, directory.pagers.contains(.pagerduty) else { return [] }
+                return settlement.pages.filter { directory.address($0.person, on: .pagerduty) != nil }.map { paged in
+                    OutboxItem(key: "\(effect.key)/\(paged.person)/\(paged.ladder).\(paged.level)@pagerduty", incident: effect.incident,
+                               method: .pagerduty, lane: OutboxItem.directLane(.pagerduty, paged.person),
+                               job: .effect(.settlePages(PageSettlement(outcome: settlement.outcome, pages: [paged]))), at: now)
+                }
             }
         }
     }

@@ -12,11 +12,12 @@ public struct PageAnswer: Hashable, Sendable {
     /// message or call id): a second answer with the same id changes nothing.
     public var id: String
     public var person: PersonID
-    public var incident: Int
+    /// nil: the open incident that paged `person` last (an SMS reply of a bare `ACK`).
+    public var incident: Int?
     /// How the timeline records it: `mail link`, `PagerDuty`, `SMS reply`, `phone keypress`.
     public var how: String
 
-    public init(method: ContactMethod, id: String, person: PersonID, incident: Int, how: String) {
+    public init(method: ContactMethod, id: String, person: PersonID, incident: Int?, how: String) {
         self.method = method
         self.id = id
         self.person = person
@@ -37,22 +38,31 @@ extension Engine {
         let outcome = try await store.write { records -> EngineOutcome in
             if try records.isSeen(answer.method, eventID: answer.id) { return EngineOutcome(.duplicate, incident: answer.incident) }
             try records.markSeen(answer.method, eventID: answer.id, at: now)
-            guard let stored = try records.incident(answer.incident) else {
-                return EngineOutcome(.refused, reply: .refusal("There is no INC-\(answer.incident)."))
+            let found: StoredIncident?
+            if let number = answer.incident {
+                found = try records.incident(number)
+            } else {
+                found = try records.openIncidents().filter { $0.incident.pages.contains { $0.person == answer.person } }
+                    .max { ($0.incident.pages.last { $0.person == answer.person }?.at ?? now) < ($1.incident.pages.last { $0.person == answer.person }?.at ?? now) }
             }
+            guard let stored = found else {
+                return EngineOutcome(.refused, reply: .refusal(answer.incident.map { "There is no INC-\($0)." }
+                                                              ?? "No open incident has paged you; name it, as in ACK INC-4."))
+            }
+            let number = stored.incident.number
             let decision: Decision
             do throws(IncidentError) {
                 decision = try stored.incident.acknowledging(by: answer.person, how: answer.how, at: now, roster: roster)
             } catch {
                 return EngineOutcome(error.kind == .noChange ? .answered : .refused, reply: .refusal(error.message),
-                                     incident: answer.incident)
+                                     incident: number)
             }
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
-            return EngineOutcome(.handled, reply: decision.reply, incident: answer.incident)
+            return EngineOutcome(.handled, reply: decision.reply, incident: number)
         }
         var log = logger
         log[metadataKey: "method"] = "\(answer.method)"
-        log[metadataKey: "incident.id"] = "INC-\(answer.incident)"
+        if let number = outcome.incident { log[metadataKey: "incident.id"] = "INC-\(number)" }
         log.info("page answered: \(outcome.disposition.rawValue)", metadata: ["person": "\(answer.person)"])
         if outcome.disposition == .handled {
             schedulerWake.fire()

@@ -55,6 +55,8 @@ public final class MatrixTransport: ChatTransport {
                 _ = try await client.call(.PUT, "rooms/\(MatrixClient.segment(id))/state/m.room.topic/",
                                           body: ["topic": .string(MatrixFormat.topic(topic, people: job.people))])
             }
+        case .settle:
+            throw .matrix(status: 0, code: "NOT_FOR_MATRIX", reason: "pages on Matrix have nothing to settle")
         case .post(let room, let message), .reply(let room, _, let message):
             try await inRoom(room) { (id) async throws(MatrixError) in
                 try await send(MatrixFormat.notice(message, people: job.people), to: id, key: job.key)

@@ -48,8 +48,12 @@ public struct AckLinks: Sendable {
 
     /// The link for a page queued at `queuedAt`.
     public func link(incident: Int, person: PersonID, page: String, method: ContactMethod, queuedAt: Timestamp) -> String {
-        publicURL + Self.path + token(Grant(incident: incident, person: person, page: page, method: method,
-                                            expires: queuedAt + validity))
+        publicURL + Self.path + token(incident: incident, person: person, page: page, method: method, queuedAt: queuedAt)
+    }
+
+    /// The token alone, for a provider's callback URL (a phone call's keypress).
+    public func token(incident: Int, person: PersonID, page: String, method: ContactMethod, queuedAt: Timestamp) -> String {
+        token(Grant(incident: incident, person: person, page: page, method: method, expires: queuedAt + validity))
     }
 
     /// Where the links live on the bot's HTTP listener.

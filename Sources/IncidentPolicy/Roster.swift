@@ -114,6 +114,11 @@ public struct Roster: Hashable, Sendable {
         return match?.id ?? .unlisted(platform, accountID)
     }
 
+    /// The roster person with `address` for `method` (the phone number an SMS came from).
+    public func person(at address: String, by method: ContactMethod) -> PersonID? {
+        people.values.first { $0.addresses[method] == address }?.id
+    }
+
     /// How to show a person in plain text: `@alice`.
     public func handle(_ id: PersonID) -> String { "@" + id.rawValue }
 }

@@ -186,6 +186,7 @@ extension Transition {
         incident.nextPostmortemReminder = policy[incident.severity].postmortemDue.map { now + $0 }
         enter(.resolved, recording: .resolved, "Resolved" + (summary.map { ": \($0)" } ?? "."))
         stopLadders(on: .resolved, detail: "resolved")
+        settlePages(.resolved, of: Set(policy.ladders.map(\.id)))
     }
 
     mutating func close() throws(IncidentError) {

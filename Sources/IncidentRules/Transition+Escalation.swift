@@ -170,6 +170,8 @@ extension Transition {
             if wasRunning {
                 record(.ladderStopped, "The \(ladder.id) ladder stopped: \(detail).", by: .bot)
             }
+            // Resolving settles every page at once (`settleAllPages`).
+            if condition != .resolved { settlePages(.acknowledged, of: [ladder.id]) }
         }
     }
 
@@ -199,7 +201,7 @@ extension Transition {
         guard pagedNow.insert(person).inserted else { return }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
-                        methods: level.methods)))
+                        methods: level.methods, severity: incident.severity)))
         // The room the page names must be one they can open (Matrix incident rooms are
         // invite-only): a page also invites the person, once, in the room's own lane, after
         // the room is made. Transports keep no incident state for it.
@@ -215,6 +217,17 @@ extension Transition {
     }
 
     /// Records an acknowledgement by `person` and stops the ladders that stop on one.
+    /// Tells providers that keep their own incident per page (PagerDuty) that the pages of
+    /// `ladders` are over; nothing when none was sent.
+    mutating func settlePages(_ outcome: PageSettlement.Outcome, of ladders: Set<String>) {
+        var seen: Set<PagedLevel> = []
+        let pages = incident.pages.filter { ladders.contains($0.level.ladder) }
+            .map { PagedLevel(person: $0.person, ladder: $0.level.ladder, level: $0.level.level) }
+            .filter { seen.insert($0).inserted }
+        guard !pages.isEmpty else { return }
+        emit(.settlePages(PageSettlement(outcome: outcome, pages: pages)))
+    }
+
     mutating func acknowledge(by person: PersonID, how: String) {
         let first = incident.acknowledgedAt == nil
         if first { incident.acknowledgedAt = now }

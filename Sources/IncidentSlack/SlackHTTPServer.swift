@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 import Logging
 import NIOCore
@@ -55,27 +56,24 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
     }
 
     func respond(to request: Request) async -> Response {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > settings.maxBody {
-            stats.record(.tooLarge)
-            logger.warning("Slack request refused: body over the limit", metadata: ["bytes": "\(length)", "limit": "\(settings.maxBody)"])
-            return Response(status: .contentTooLarge)
-        }
         let body: [UInt8]
-        do {
-            guard let read = try await Self.collect(request.body, upTo: settings.maxBody, within: settings.readTimeout) else {
-                stats.record(.malformed)
-                logger.warning("Slack request refused: body not sent within the read timeout",
-                               metadata: ["timeout": "\(DurationText.format(settings.readTimeout))"])
-                return Response(status: .requestTimeout, headers: [.connection: "close"])
-            }
+        switch await LimitedBody.read(request, upTo: settings.maxBody, within: settings.readTimeout) {
+        case .body(let read):
             body = read
-        } catch is NIOTooManyBytesError {
+        case .tooLarge:
             stats.record(.tooLarge)
-            logger.warning("Slack request refused: body over the limit", metadata: ["limit": "\(settings.maxBody)"])
-            return Response(status: .contentTooLarge)
-        } catch {
+            logger.warning("Slack request refused: body over the limit", metadata: [
+                "bytes": "\(request.headers[.contentLength] ?? "?")", "limit": "\(settings.maxBody)",
+            ])
+            return Answers.refusal(.tooLarge)
+        case .tooSlow:
             stats.record(.malformed)
-            return Response(status: .badRequest)
+            logger.warning("Slack request refused: body not sent within the read timeout",
+                           metadata: ["timeout": "\(DurationText.format(settings.readTimeout))"])
+            return Answers.refusal(.tooSlow)
+        case .broken:
+            stats.record(.malformed)
+            return Answers.refusal(.broken)
         }
         let signature = request.headers[HTTPField.Name("X-Slack-Signature")!]
         let timestamp = request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!]
@@ -103,7 +101,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         } catch {
             stats.record(.malformed)
             logger.warning("Slack request refused: malformed", metadata: ["reason": "\(error)"])
-            return Self.text(.badRequest, error.description + "\n")
+            return Answers.text(.badRequest, error.description + "\n")
         }
         if let retry = request.headers[HTTPField.Name("X-Slack-Retry-Num")!] {
             logger.debug("Slack retried a request", metadata: [
@@ -122,30 +120,9 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         if let signature { replays.markUsed(signature, at: now) }
         switch answer {
         case .empty: return Response(status: .ok)
-        case .challenge(let challenge): return Self.text(.ok, challenge)
-        case .ephemeral: return Self.json(answer.payload!)
+        case .challenge(let challenge): return Answers.text(.ok, challenge)
+        case .ephemeral: return Answers.json(.ok, answer.payload!.text)
         }
-    }
-
-    /// The body, or nil when it has not all arrived within `timeout`.
-    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration) async throws -> [UInt8]? {
-        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
-        }
-    }
-
-    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func json(_ value: JSONValue) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: value.text)))
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import IncidentCore
+import IncidentWire
 
 /// Slack's request signing, v0: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>` under
 /// the app's signing secret. The same code signs (tests, benchmarks) and verifies (the server).
@@ -16,7 +17,7 @@ public struct SlackSigner: Sendable {
     /// `X-Slack-Signature` for a body sent at `timestamp` (seconds since the epoch, as text).
     public func signature(timestamp: String, body: some Collection<UInt8>) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: basestring(timestamp: timestamp, body: body), using: SymmetricKey(data: secret))
-        return "v0=" + mac.map { FormEncoding.hexDigits($0, uppercase: false) }.joined()
+        return "v0=" + Hex.string(mac)
     }
 
     func basestring(timestamp: String, body: some Collection<UInt8>) -> [UInt8] {
@@ -30,25 +31,11 @@ public struct SlackSigner: Sendable {
         guard timestamp.count <= 12, let seconds = Int64(timestamp), seconds > 0 else { return .badTimestamp }
         let skew = now - Timestamp(secondsSinceEpoch: seconds)
         guard skew <= tolerance, skew >= .zero - tolerance else { return .staleTimestamp }
-        guard signature.hasPrefix("v0="), let mac = Self.hexBytes(signature.dropFirst(3)), mac.count == SHA256.byteCount else {
+        guard signature.hasPrefix("v0="), let mac = Hex.bytes(signature.dropFirst(3)), mac.count == SHA256.byteCount else {
             return .mismatch
         }
         let valid = HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: basestring(timestamp: timestamp, body: body), using: SymmetricKey(data: secret))
         return valid ? nil : .mismatch
-    }
-
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = FormEncoding.hexValue(digits[index]), let low = FormEncoding.hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
     }
 }
 

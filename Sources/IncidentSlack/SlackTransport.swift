@@ -71,6 +71,8 @@ public final class SlackTransport: ChatTransport {
                 throw .slack(method: "conversations.open", error: "no Slack account for \(person)")
             }
             try await post(message, to: try await directChannel(account), job: job)
+        case .settle:
+            throw .slack(method: "settle", error: "pages on Slack have nothing to settle")
         case .reply(let room, let user, let message):
             do {
                 try await call("chat.postEphemeral", messageArguments(message, job: job).merging(["channel": room, "user": user]) { _, new in new })

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import IncidentWire
 import IncidentCore
 import IncidentPaging
 import IncidentSlack

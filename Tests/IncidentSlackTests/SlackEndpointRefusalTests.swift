@@ -1,4 +1,5 @@
 import Foundation
+import IncidentWire
 import IncidentCore
 import IncidentSlack
 import IncidentTesting

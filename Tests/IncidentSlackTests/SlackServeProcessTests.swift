@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import IncidentWire
 import IncidentSlack
 import IncidentTesting
 import SlackFake

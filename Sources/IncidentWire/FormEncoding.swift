@@ -1,19 +1,23 @@
-import IncidentWire
-/// `application/x-www-form-urlencoded`, as Slack sends slash commands and interactivity and as
-/// the Web API takes arguments.
+/// `application/x-www-form-urlencoded`, as Slack sends slash commands and interactivity, as
+/// Slack's Web API and Twilio's REST API take arguments, and as Twilio posts its callbacks.
 public enum FormEncoding {
     /// Decodes `a=1&b=x+y`; nil when a `%` escape is broken or the text is not UTF-8. A key that
     /// appears twice keeps its last value.
     public static func decode(_ bytes: some Collection<UInt8>) -> [String: String]? {
-        var fields: [String: String] = [:]
+        decodePairs(bytes).map { pairs in Dictionary(pairs, uniquingKeysWith: { _, last in last }) }
+    }
+
+    /// Every `key=value` pair in order, repeated keys included (what Twilio's signature covers).
+    public static func decodePairs(_ bytes: some Collection<UInt8>) -> [(key: String, value: String)]? {
+        var pairs: [(key: String, value: String)] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = unescape(parts[0]) else { return nil }
             let value = parts.count > 1 ? unescape(parts[1]) : ""
             guard let value else { return nil }
-            fields[key] = value
+            pairs.append((key, value))
         }
-        return fields
+        return pairs
     }
 
     static func unescape(_ bytes: some Collection<UInt8>) -> String? {
@@ -24,24 +28,12 @@ public enum FormEncoding {
             switch byte {
             case UInt8(ascii: "+"): out.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(Hex.value), let low = iterator.next().flatMap(Hex.value) else { return nil }
                 out.append(high << 4 | low)
             default: out.append(byte)
             }
         }
         return String(validating: out, as: UTF8.self)
-    }
-
-    /// The byte as two hex digits.
-    static func hexDigits(_ byte: UInt8, uppercase: Bool) -> String { Hex.digits(byte, uppercase: uppercase) }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// Encodes fields in key order (stable bodies for signing and tests).
@@ -58,7 +50,7 @@ public enum FormEncoding {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: " "): out += "+"
             default:
-                out += "%" + hexDigits(byte, uppercase: true)
+                out += "%" + Hex.digits(byte, uppercase: true)
             }
         }
         return out

@@ -1,0 +1,121 @@
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+import Logging
+
+/// Pages through PagerDuty's Events API v2: a page triggers an event keyed by incident and
+/// level (`PagerDutyKey`), so a repeat of the same level is the same PagerDuty incident, not a
+/// new one; settled pages acknowledge or resolve it. The routing key is per person: the roster
+/// names the environment variable that holds it.
+public struct PagerDutyTransport: OutboxTransport {
+    public var method: ContactMethod { .pagerduty }
+    let http: ProviderHTTP
+    /// `https://events.pagerduty.com/v2/enqueue` (`PAGERDUTY_EVENTS_URL` overrides it).
+    let eventsURL: String
+    /// Routing keys by the environment variable the roster names.
+    let routingKeys: [String: Secret]
+    let links: AckLinks?
+    let logger: Logger
+
+    public init(eventsURL: String, routingKeys: [String: Secret], links: AckLinks?, logger: Logger) {
+        http = ProviderHTTP()
+        self.eventsURL = eventsURL
+        self.routingKeys = routingKeys
+        self.links = links
+        self.logger = logger
+    }
+
+    public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        switch job.action {
+        case .directMessage(let person, let message):
+            guard let page = job.page, let incident = job.incident else {
+                throw .rejected("PagerDuty takes pages only, not other messages")
+            }
+            let key = try routingKey(person, job)
+            var payload: [String: JSONValue] = [
+                "summary": .string(String(message.lines.first.map { Message(lines: [$0]).plainText() }?.prefix(1_024) ?? "incident-bot page")),
+                "source": "incident-bot",
+                "severity": .string(Self.severity(page.severity)),
+                "custom_details": .object([
+                    "incident": .string("INC-\(incident)"), "role": .string(page.role), "ladder": .string(page.ladder),
+                    "level": .string(page.level), "message": .string(message.plainText()),
+                ]),
+            ]
+            payload["component"] = .string("INC-\(incident)")
+            var event: [String: JSONValue] = [
+                "routing_key": .string(key.value), "event_action": "trigger",
+                "dedup_key": .string(PagerDutyKey(incident: incident, ladder: page.ladder, level: page.level).text),
+                "payload": .object(payload), "client": "incident-bot",
+            ]
+            if let links, let queued = job.queuedAt {
+                let link = links.link(incident: incident, person: person, page: job.key, method: .pagerduty, queuedAt: queued)
+                event["links"] = .array([.object(["href": .string(link), "text": "Acknowledge in incident-bot"])])
+                event["client_url"] = .string(links.publicURL)
+            }
+            try await send(event)
+        case .settle(let settlement):
+            guard let incident = job.incident else { throw .rejected("a settlement names no incident") }
+            for paged in settlement.pages {
+                let key = try routingKey(paged.person, job)
+                try await send([
+                    "routing_key": .string(key.value),
+                    "event_action": .string(settlement.outcome == .resolved ? "resolve" : "acknowledge"),
+                    "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level).text),
+                ])
+            }
+        default:
+            throw .rejected("PagerDuty takes pages only, not room messages")
+        }
+        return .delivered
+    }
+
+    func routingKey(_ person: PersonID, _ job: TransportJob) throws(TransportError) -> Secret {
+        guard let variable = job.people[person]?.account else { throw .rejected("@\(person) has no PagerDuty routing key in the roster") }
+        guard let key = routingKeys[variable] else { throw .rejected("\(variable) (@\(person)'s PagerDuty routing key) is not set") }
+        return key
+    }
+
+    func send(_ event: [String: JSONValue]) async throws(TransportError) {
+        let answer = try await http.send(.POST, eventsURL, headers: [("Content-Type", "application/json")],
+                                         body: Array(JSONValue.object(event).text.utf8), provider: "PagerDuty")
+        guard answer.status == 202 else {
+            let failure = ProviderHTTP.failure(answer, provider: "PagerDuty")
+            if answer.status == 400 { logger.error("PagerDuty refuses the event; check the routing key", metadata: ["answer": "\(answer.text)"]) }
+            throw failure
+        }
+    }
+
+    /// PagerDuty's severities by ours: P0 critical, P1 error, P2 warning, P3 info.
+    static func severity(_ severity: Severity?) -> String {
+        switch severity {
+        case .p0?, nil: "critical"
+        case .p1?: "error"
+        case .p2?: "warning"
+        case .p3?: "info"
+        }
+    }
+}
+
+/// The `dedup_key` of the PagerDuty event for one incident and ladder level,
+/// `incident-bot/INC-4/engineering/L2`: stable across repeats and retries, and read back from
+/// a webhook's `incident_key` to find the incident and level.
+public struct PagerDutyKey: Hashable, Sendable {
+    public var incident: Int
+    public var ladder: String
+    public var level: String
+
+    public init(incident: Int, ladder: String, level: String) {
+        self.incident = incident
+        self.ladder = ladder
+        self.level = level
+    }
+
+    public var text: String { "incident-bot/INC-\(incident)/\(ladder)/\(level)" }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "incident-bot", parts[1].hasPrefix("INC-"), let number = Int(parts[1].dropFirst(4)),
+              number > 0, !parts[2].isEmpty, !parts[3].isEmpty else { return nil }
+        self.init(incident: number, ladder: String(parts[2]), level: String(parts[3]))
+    }
+}

@@ -1,0 +1,92 @@
+import Crypto
+import HTTPTypes
+import Hummingbird
+import IncidentCore
+import IncidentEngine
+import IncidentHTTP
+import IncidentPolicy
+import IncidentRules
+import IncidentWire
+import Logging
+
+/// `POST /webhooks/pagerduty`: PagerDuty's v3 webhooks. A request is taken only with a valid
+/// `X-PagerDuty-Signature` (HMAC-SHA256 of the raw body under the subscription's secret; one of
+/// several during a secret rotation), checked before the body is read as JSON. An
+/// `incident.acknowledged` for an incident the bot triggered (its `incident_key` is the
+/// bot's `dedup_key`) acknowledges the bot's incident as the person paged at that level, once
+/// per webhook id. Everything else verified is answered 200 and left alone, so PagerDuty does
+/// not retry it.
+public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
+    public static var path: String { "/webhooks/pagerduty" }
+
+    let engine: Engine<Clock>
+    let secrets: [Secret]
+    let maxBody: Int
+    let readTimeout: Duration
+    let logger: Logger
+
+    public init(engine: Engine<Clock>, secrets: [Secret], maxBody: Int, readTimeout: Duration, logger: Logger) {
+        self.engine = engine
+        self.secrets = secrets
+        self.maxBody = maxBody
+        self.readTimeout = readTimeout
+        self.logger = logger
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post(RouterPath(Self.path)) { request, _ -> Response in
+            await self.receive(request)
+        }
+    }
+
+    func receive(_ request: Request) async -> Response {
+        let body: [UInt8]
+        switch await LimitedBody.read(request, upTo: maxBody, within: readTimeout) {
+        case .body(let read): body = read
+        case let refused: return Answers.refusal(refused)
+        }
+        guard verify(request.headers[HTTPField.Name("X-PagerDuty-Signature")!], body: body) else {
+            logger.warning("PagerDuty webhook refused: not signed with PAGERDUTY_WEBHOOK_SECRET")
+            return Answers.text(.unauthorized, "signature does not match\n")
+        }
+        guard let json = JSONValue.parse(body), let event = json["event"]?.object, let id = event["id"]?.string,
+              let type = event["event_type"]?.string else {
+            return Answers.text(.badRequest, "not a PagerDuty v3 webhook event\n")
+        }
+        guard type == "incident.acknowledged" else { return Answers.json(.ok, #"{"ignored":true}"#) }
+        guard let incidentKey = event["data"]?["incident_key"]?.string, let key = PagerDutyKey(incidentKey) else {
+            logger.info("PagerDuty acknowledged an incident the bot did not trigger; ignored", metadata: ["event.id": "\(id)"])
+            return Answers.json(.ok, #"{"ignored":true}"#)
+        }
+        do {
+            let level = LevelRef(ladder: key.ladder, level: key.level)
+            let paged = try await engine.store.read { records in
+                try records.incident(key.incident)?.incident.pages.last { $0.level == level }?.person
+            }
+            guard let person = paged else {
+                logger.notice("PagerDuty acknowledged a page the bot has no record of; ignored", metadata: ["dedup_key": "\(incidentKey)"])
+                return Answers.json(.ok, #"{"ignored":true}"#)
+            }
+            let outcome = try await engine.acknowledge(PageAnswer(method: .pagerduty, id: "event:" + id, person: person,
+                                                                  incident: key.incident, how: "PagerDuty"))
+            return Answers.json(.ok, JSONValue.object(["outcome": .string(outcome.disposition.rawValue)]).text)
+        } catch {
+            // PagerDuty retries a 5xx: the acknowledgement is not lost.
+            logger.error("cannot record a PagerDuty acknowledgement", metadata: ["error": "\(error)"])
+            return Answers.text(.serviceUnavailable, "try again\n")
+        }
+    }
+
+    /// One `v1=<hex>` of the header must be the HMAC-SHA256 of the body under one of the secrets.
+    func verify(_ header: String?, body: [UInt8]) -> Bool {
+        guard let header, header.utf8.count <= 4_096 else { return false }
+        let macs = header.split(separator: ",").compactMap { part -> [UInt8]? in
+            let trimmed = part.trimmingPrefix(while: \.isWhitespace)
+            guard trimmed.hasPrefix("v1=") else { return nil }
+            return Hex.bytes(trimmed.dropFirst(3)).flatMap { $0.count == SHA256.byteCount ? $0 : nil }
+        }
+        return secrets.contains { secret in
+            macs.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: body, using: SymmetricKey(data: Array(secret.value.utf8))) }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+import Logging
+
+/// Pages as a text (`sms`) or a phone call (`voice`) through Twilio's REST API. A text says
+/// how to acknowledge by replying `ACK INC-4`; a call reads the page and takes "press 1" when
+/// the bot has a public URL for Twilio to report the keypress to. Twilio has no idempotency
+/// key: a text or a call retried after a crash mid-send may come twice.
+public struct TwilioTransport: OutboxTransport {
+    public let method: ContactMethod
+    let http: ProviderHTTP
+    /// `https://api.twilio.com` (`TWILIO_API_URL` overrides it).
+    let apiURL: String
+    let accountSID: String
+    let authToken: Secret
+    /// The number pages come from, E.164.
+    let from: String
+    let links: AckLinks?
+    let logger: Logger
+
+    public init(method: ContactMethod, apiURL: String, accountSID: String, authToken: Secret, from: String, links: AckLinks?,
+                logger: Logger) {
+        precondition(method == .sms || method == .voice, "Twilio carries sms and voice")
+        self.method = method
+        http = ProviderHTTP()
+        self.apiURL = apiURL
+        self.accountSID = accountSID
+        self.authToken = authToken
+        self.from = from
+        self.links = links
+        self.logger = logger
+    }
+
+    public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        guard case .directMessage(let person, let message) = job.action else {
+            throw .rejected("\(method) carries pages and direct messages only")
+        }
+        guard let number = job.people[person]?.account else { throw .rejected("@\(person) has no phone number") }
+        let fields: [String: String]
+        let resource: String
+        switch method {
+        case .voice:
+            resource = "Calls.json"
+            fields = ["To": number, "From": from, "Twiml": callScript(message, job: job)]
+        default:
+            resource = "Messages.json"
+            fields = ["To": number, "From": from, "Body": text(message, job: job)]
+        }
+        let credentials = Base64URL.standard(Array("\(accountSID):\(authToken.value)".utf8))
+        let answer = try await http.send(.POST, "\(apiURL)/2010-04-01/Accounts/\(accountSID)/\(resource)",
+                                         headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(credentials)")],
+                                         body: Array(FormEncoding.encode(fields).utf8), provider: "Twilio")
+        guard answer.status == 201 else {
+            if answer.status == 401 || answer.status == 403 {
+                logger.error("Twilio refuses the bot's credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+                             metadata: ["answer": "\(answer.text)"])
+                throw .unavailable("Twilio refuses the credentials (\(answer.status))")
+            }
+            throw ProviderHTTP.failure(answer, provider: "Twilio")
+        }
+        return .delivered
+    }
+
+    /// The text of a page: its lines, then how to acknowledge; at most Twilio's 1,600 characters.
+    func text(_ message: Message, job: TransportJob) -> String {
+        var text = message.plainText()
+        if job.page != nil, let incident = job.incident {
+            text += "\nReply ACK INC-\(incident) to acknowledge."
+            if let links, let queued = job.queuedAt {
+                text += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued)
+            }
+        }
+        return String(text.prefix(1_600))
+    }
+
+    /// TwiML for the call: the page read out, and, when Twilio can report the keypress to the
+    /// bot, "press 1 to acknowledge". Text is escaped: nothing a person typed becomes TwiML.
+    func callScript(_ message: Message, job: TransportJob) -> String {
+        let spoken = String(message.plainText().unicodeScalars.filter { $0.isASCII || $0.properties.isAlphabetic }
+            .map(Character.init)).replacingOccurrences(of: "\n", with: ". ")
+        let say = "<Say>This is incident-bot. \(String(spoken.prefix(1_500)).htmlEscaped)</Say>"
+        guard let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt else {
+            return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>"
+        }
+        let token = links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
+        let action = links.publicURL + TwilioPaths.voice + token
+        return "<Response><Gather numDigits=\"1\" timeout=\"10\" method=\"POST\" action=\"\(action.htmlEscaped)\">\(say)"
+            + "<Say>Press 1 to acknowledge.</Say></Gather><Say>Nothing was pressed; the page stands. Goodbye.</Say></Response>"
+    }
+}

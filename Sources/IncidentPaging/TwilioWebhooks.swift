@@ -1,0 +1,123 @@
+import HTTPTypes
+import Hummingbird
+import IncidentCore
+import IncidentEngine
+import IncidentHTTP
+import IncidentWire
+import Logging
+
+/// Where Twilio reports back to the bot.
+public enum TwilioPaths {
+    /// Texts to the bot's number (set as the number's messaging webhook).
+    public static let sms = "/webhooks/twilio/sms"
+    /// A call's keypress, followed by the page's signed token.
+    public static let voice = "/webhooks/twilio/voice/"
+}
+
+/// Twilio's callbacks: a text `ACK` or `ACK INC-4` from a roster person's phone, and "press 1"
+/// in a page's call. Every callback must carry a valid `X-Twilio-Signature` over the URL Twilio
+/// requested (the bot's `public_url` and the path) and the parameters, or it is refused with
+/// 403 and changes nothing. Each becomes the paged person's own acknowledgement, once per
+/// Twilio message or call.
+public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
+    let engine: Engine<Clock>
+    let signature: TwilioSignature
+    let links: AckLinks
+    let maxBody: Int
+    let readTimeout: Duration
+    let logger: Logger
+
+    public init(engine: Engine<Clock>, signature: TwilioSignature, links: AckLinks, maxBody: Int, readTimeout: Duration,
+                logger: Logger) {
+        self.engine = engine
+        self.signature = signature
+        self.links = links
+        self.maxBody = maxBody
+        self.readTimeout = readTimeout
+        self.logger = logger
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post(RouterPath(TwilioPaths.sms)) { request, _ -> Response in
+            await self.verified(request) { parameters in await self.text(parameters) }
+        }
+        router.post(RouterPath(TwilioPaths.voice + ":token")) { request, context -> Response in
+            let token = context.parameters.get("token") ?? ""
+            return await self.verified(request) { parameters in await self.keypress(parameters, token: token) }
+        }
+    }
+
+    /// Reads the form body and checks the signature before anything else looks at it.
+    func verified(_ request: Request, _ handle: ([String: String]) async -> Response) async -> Response {
+        let body: [UInt8]
+        switch await LimitedBody.read(request, upTo: maxBody, within: readTimeout) {
+        case .body(let read): body = read
+        case let refused: return Answers.refusal(refused)
+        }
+        guard let pairs = FormEncoding.decodePairs(body) else { return Answers.text(.badRequest, "not a form\n") }
+        let url = links.publicURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        guard signature.verify(request.headers[HTTPField.Name("X-Twilio-Signature")!], url: url, parameters: pairs) else {
+            logger.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["path": "\(request.uri.path)"])
+            return Answers.text(.forbidden, "signature does not match\n")
+        }
+        return await handle(Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// `ACK`, `ACK INC-4` or `ACK 4`, any case; anything else gets a line on how to answer.
+    func text(_ parameters: [String: String]) async -> Response {
+        guard let from = parameters["From"], let id = parameters["MessageSid"] else { return Self.reply(nil) }
+        // A number the roster does not know gets no answer: the bot does not talk to strangers.
+        guard let person = engine.settings.roster.person(at: from, by: .sms) else { return Self.reply(nil) }
+        let words = (parameters["Body"] ?? "").uppercased().split(whereSeparator: \.isWhitespace)
+        guard words.first == "ACK", words.count <= 2 else { return Self.reply("Reply ACK, or ACK INC-4, to acknowledge a page.") }
+        var incident: Int?
+        if words.count == 2 {
+            guard let number = Int(words[1].hasPrefix("INC-") ? words[1].dropFirst(4) : words[1]), number > 0 else {
+                return Self.reply("Reply ACK, or ACK INC-4, to acknowledge a page.")
+            }
+            incident = number
+        }
+        return await answer(PageAnswer(method: .sms, id: "sms:" + id, person: person, incident: incident, how: "SMS reply")) { outcome in
+            Self.reply(outcome.disposition == .duplicate ? nil : outcome.reply?.plainText())
+        }
+    }
+
+    /// Digit 1 in a page's call acknowledges it as the person the token names.
+    func keypress(_ parameters: [String: String], token: String) async -> Response {
+        guard parameters["Digits"] == "1", let call = parameters["CallSid"] else {
+            return Self.say("Not acknowledged. Goodbye.")
+        }
+        let grant: AckLinks.Grant
+        switch links.read(token, now: engine.clock.now) {
+        case .success(let value): grant = value
+        case .failure(.expired): return Self.say("This page has expired. Acknowledge in chat. Goodbye.")
+        case .failure(.invalid): return Self.say("Not acknowledged. Goodbye.")
+        }
+        return await answer(PageAnswer(method: .voice, id: "call:" + call, person: grant.person, incident: grant.incident,
+                                       how: "phone keypress")) { outcome in
+            Self.say(outcome.reply?.plainText() ?? "Acknowledged.")
+        }
+    }
+
+    func answer(_ answer: PageAnswer, _ respond: (EngineOutcome) -> Response) async -> Response {
+        do {
+            return respond(try await engine.acknowledge(answer))
+        } catch {
+            // Twilio does not retry a failed callback: the person hears or reads that it failed.
+            logger.error("cannot record an acknowledgement from Twilio", metadata: ["error": "\(error)"])
+            return answer.method == .voice ? Self.say("The bot cannot record it just now. Acknowledge in chat.")
+                : Self.reply("The bot cannot record it just now. Acknowledge in chat.")
+        }
+    }
+
+    /// TwiML answering a text: one message back, or none.
+    static func reply(_ text: String?) -> Response {
+        Answers.xml(.ok, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
+                    + (text.map { "<Message>\($0.htmlEscaped)</Message>" } ?? "") + "</Response>")
+    }
+
+    /// TwiML answering a keypress: a sentence, then the call ends.
+    static func say(_ text: String) -> Response {
+        Answers.xml(.ok, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>\(text.htmlEscaped)</Say></Response>")
+    }
+}

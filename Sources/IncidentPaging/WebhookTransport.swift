@@ -1,0 +1,69 @@
+import Crypto
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+import Logging
+
+/// Pages as a signed JSON POST to a team's own endpoint (an Opsgenie or ntfy bridge, an
+/// internal pager). The body names the incident, the person (and their `webhook` id from the
+/// roster), why they are paged, and the acknowledge link: POSTing to that link acknowledges, as
+/// its button would. Each request carries `Idempotency-Key` (stable across retries) and
+/// `X-Incident-Bot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under
+/// `WEBHOOK_SIGNING_SECRET`, so the receiver can check it came from the bot, recently, and
+/// drop a retry it already has.
+public struct WebhookTransport: OutboxTransport {
+    public var method: ContactMethod { .webhook }
+    let http: ProviderHTTP
+    let url: String
+    let secret: Secret
+    let links: AckLinks?
+    let now: @Sendable () -> Timestamp
+    let logger: Logger
+
+    public init(url: String, secret: Secret, links: AckLinks?, now: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        http = ProviderHTTP()
+        self.url = url
+        self.secret = secret
+        self.links = links
+        self.now = now
+        self.logger = logger
+    }
+
+    public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        guard case .directMessage(let person, let message) = job.action else {
+            throw .rejected("the webhook carries pages and direct messages only")
+        }
+        var body: [String: JSONValue] = [
+            "type": job.page == nil ? "message" : "page",
+            "key": .string(job.key),
+            "person": .string(person.rawValue),
+            "text": .string(message.plainText()),
+        ]
+        if let address = job.people[person]?.account { body["address"] = .string(address) }
+        if let incident = job.incident { body["incident"] = .string("INC-\(incident)") }
+        if let page = job.page {
+            body["ladder"] = .string(page.ladder)
+            body["level"] = .string(page.level)
+            body["role"] = .string(page.role)
+            if let severity = page.severity { body["severity"] = .string(severity.rawValue) }
+            if let links, let incident = job.incident, let queued = job.queuedAt {
+                body["acknowledge_url"] = .string(links.link(incident: incident, person: person, page: job.key, method: .webhook,
+                                                             queuedAt: queued))
+            }
+        }
+        let text = JSONValue.object(body).text
+        let answer = try await http.send(.POST, url, headers: [
+            ("Content-Type", "application/json"), ("Idempotency-Key", job.key),
+            ("X-Incident-Bot-Signature", Self.signature(body: text, at: now(), secret: secret)),
+        ], body: Array(text.utf8), provider: "the webhook")
+        guard (200..<300).contains(answer.status) else { throw ProviderHTTP.failure(answer, provider: "the webhook") }
+        return .delivered
+    }
+
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+    public static func signature(body: String, at instant: Timestamp, secret: Secret) -> String {
+        let stamp = "\(instant.secondsSinceEpoch)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(stamp).\(body)".utf8), using: SymmetricKey(data: Array(secret.value.utf8)))
+        return "t=\(stamp),v1=\(Hex.string(mac))"
+    }
+}
