@@ -133,7 +133,7 @@ let package = Package(
         ], path: "Tests/SlackFake", resources: [.copy("slack-web-methods.json")]),
         .testTarget(name: "IncidentSlackTests", dependencies: [
             "IncidentSlack", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "IncidentCommands",
-            "IncidentPaging", "SlackFake",
+            "IncidentPaging", "SlackFake", "PagerFakes",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -153,8 +153,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Test support for paging: PagerDuty's Events API and Twilio's REST API as fakes faithful
+        // to their published contracts, and their signatures made by independent code.
+        .target(name: "PagerFakes", dependencies: [
+            "IncidentWire", "IncidentTesting", "SlackFake",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/PagerFakes"),
         .testTarget(name: "IncidentPagingTests", dependencies: [
-            "IncidentPaging", "IncidentTesting", "IncidentEngine", "IncidentWire",
+            "IncidentPaging", "IncidentTesting", "IncidentEngine", "IncidentWire", "PagerFakes",
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",

@@ -1,0 +1,156 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+@testable import IncidentPaging
+import IncidentTesting
+import IncidentWire
+import Logging
+import PagerFakes
+import Testing
+
+/// Each provider transport against its fake: what it sends passes the provider's checks, and
+/// what the provider answers becomes the right retry, failover or give-up.
+@Suite(.serialized) struct ProviderTransportTests {
+    static let routingKey = "0123456789abcdef0123456789abcdef"
+    static let links = AckLinks(secret: Array("0123456789abcdef0123456789abcdef".utf8), publicURL: "https://bot.example.org",
+                                validity: .hours(24))
+    static var logger: Logger {
+        var logger = Logger(label: "provider-test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func pageJob(method: ContactMethod, account: String, severity: Severity = .p0) -> TransportJob {
+        var message = Message(.strong("🔔 INC-7 (\(severity)): "), .userText("Checkout <down> & \"out\""))
+        message.kind = .page
+        message.line(.text("You are paged as VP engineering (engineering L4)."))
+        let page = Page(person: "dave", ladder: "engineering", level: "L4", role: "VP engineering", message: message, severity: severity)
+        var job = TransportJob(key: "INC-7/3@\(method)", action: .directMessage(to: "dave", message),
+                               people: ["dave": Contact(person: "dave", handle: "@dave", account: account)], page: page, incident: 7)
+        job.queuedAt = TestConfig.start
+        return job
+    }
+
+    @Test func aPageTriggersOnePagerDutyAlertPerIncidentAndLevel() async throws {
+        let fake = FakePagerDuty()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let transport = PagerDutyTransport(eventsURL: fake.url, routingKeys: ["PD_DAVE": Secret(Self.routingKey)], links: Self.links,
+                                           logger: Self.logger)
+        let job = Self.pageJob(method: .pagerduty, account: "PD_DAVE")
+        _ = try await transport.deliver(job)
+        _ = try await transport.deliver(job)  // a repeat of the level: the same alert
+        #expect(fake.refused == 0)
+        let trigger = try #require(fake.events.first)
+        #expect(trigger.dedupKey == "incident-bot/INC-7/engineering/L4")
+        #expect(trigger.body["payload"]?["severity"]?.string == "critical")
+        #expect(trigger.body["links"]?.array?.first?["href"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "triggered")
+
+        var settle = job
+        settle.action = .settle(PageSettlement(outcome: .acknowledged, pages: [PagedLevel(person: "dave", ladder: "engineering", level: "L4")]))
+        _ = try await transport.deliver(settle)
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "acknowledged")
+        settle.action = .settle(PageSettlement(outcome: .resolved, pages: [PagedLevel(person: "dave", ladder: "engineering", level: "L4")]))
+        _ = try await transport.deliver(settle)
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "resolved")
+        #expect(fake.events.map(\.action) == ["trigger", "trigger", "acknowledge", "resolve"])
+    }
+
+    @Test func pagerDutysAnswersBecomeRetriesOrRefusals() async throws {
+        let fake = FakePagerDuty()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let transport = PagerDutyTransport(eventsURL: fake.url, routingKeys: ["PD_DAVE": Secret(Self.routingKey), "PD_BAD": Secret("short")],
+                                           links: nil, logger: Self.logger)
+        fake.behave(.rateLimited(calls: 1, retryAfter: 7))
+        await #expect(throws: TransportError.unavailable(#"PagerDuty answered 429: {"status":"throttle event","message":"Requests for this service are arriving too quickly. Please retry later."}"#, retryAfter: .seconds(7))) {
+            try await transport.deliver(Self.pageJob(method: .pagerduty, account: "PD_DAVE"))
+        }
+        fake.behave(.down)
+        await #expect { try await transport.deliver(Self.pageJob(method: .pagerduty, account: "PD_DAVE")) } throws: { error in
+            if case .unavailable = error as? TransportError { return true }
+            return false
+        }
+        fake.behave(.working)
+        // A key PagerDuty refuses is this person's to fix: refused, so the page fails over.
+        await #expect { try await transport.deliver(Self.pageJob(method: .pagerduty, account: "PD_BAD")) } throws: { error in
+            if case .rejected(let reason) = error as? TransportError { return reason.contains("400") }
+            return false
+        }
+        await #expect { try await transport.deliver(Self.pageJob(method: .pagerduty, account: "PD_UNSET")) } throws: { error in
+            if case .rejected(let reason) = error as? TransportError { return reason.contains("PD_UNSET") }
+            return false
+        }
+    }
+
+    @Test func aTextAndACallThroughTwilio() async throws {
+        let fake = FakeTwilio()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        func transport(_ method: ContactMethod, token: String = FakeTwilio.authToken) -> TwilioTransport {
+            TwilioTransport(method: method, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID, authToken: Secret(token),
+                            from: "+15550100000", links: Self.links, logger: Self.logger)
+        }
+        _ = try await transport(.sms).deliver(Self.pageJob(method: .sms, account: "+15550100004"))
+        _ = try await transport(.voice).deliver(Self.pageJob(method: .voice, account: "+15550100004"))
+        let text = try #require(fake.sent.first { $0.resource == "Messages" })
+        #expect(text.to == "+15550100004" && text.from == "+15550100000")
+        #expect(text.content.contains("Reply ACK INC-7 to acknowledge.") && text.content.contains("https://bot.example.org/ack/"))
+        let call = try #require(fake.sent.first { $0.resource == "Calls" })
+        #expect(call.content.hasPrefix("<Response><Gather numDigits=\"1\""))
+        #expect(call.content.contains("action=\"https://bot.example.org/webhooks/twilio/voice/"))
+        #expect(call.content.contains("Press 1 to acknowledge."))
+        // What the person typed is spoken, never read as TwiML.
+        #expect(call.content.contains("Checkout &lt;down&gt; &amp; &quot;out&quot;") && !call.content.contains("<down>"))
+
+        await #expect { try await transport(.sms).deliver(Self.pageJob(method: .sms, account: "555-0100")) } throws: { error in
+            if case .rejected(let reason) = error as? TransportError { return reason.contains("21211") }
+            return false
+        }
+        await #expect { try await transport(.sms, token: "wrong").deliver(Self.pageJob(method: .sms, account: "+15550100004")) } throws: { error in
+            if case .unavailable(let reason, _) = error as? TransportError { return reason.contains("credentials") }
+            return false
+        }
+        fake.behave(.rateLimited(calls: 1, retryAfter: 3))
+        await #expect { try await transport(.sms).deliver(Self.pageJob(method: .sms, account: "+15550100004")) } throws: { error in
+            if case .unavailable(let reason, let after) = error as? TransportError { return reason.contains("20429") && after == .seconds(3) }
+            return false
+        }
+    }
+
+    /// Twilio's published example, and the SDK's own signature for a callback, both verify.
+    @Test func twilioSignaturesAreCheckedAsTwilioMakesThem() throws {
+        let signature = TwilioSignature(authToken: Secret("12345"))
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+        let parameters: [(key: String, value: String)] = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"),
+                                                          ("From", "+14158675309"), ("To", "+18005551212")]
+        #expect(signature.sign(url: url, parameters: parameters) == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+        #expect(signature.verify("RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url, parameters: parameters))
+        // Signed with the port Twilio sometimes includes, checked against the URL without it.
+        #expect(signature.verify("kvajT1Ptam85bY51eRf/AJRuM3w=", url: url, parameters: parameters))
+        #expect(signature.verify("RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: "https://mycompany.com:443/myapp.php?foo=1&bar=2", parameters: parameters))
+        #expect(!signature.verify("RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url, parameters: parameters.dropLast() + [("To", "+18005550000")]))
+        #expect(!signature.verify(nil, url: url, parameters: parameters))
+        let fromSDK = try ProviderSigners.twilio(token: "12345", url: "https://bot.example.org/webhooks/twilio/sms",
+                                                 parameters: ["From": "+15550100004", "Body": "ACK INC-7", "MessageSid": "SM1"])
+        #expect(signature.verify(fromSDK, url: "https://bot.example.org/webhooks/twilio/sms",
+                                 parameters: [("Body", "ACK INC-7"), ("From", "+15550100004"), ("MessageSid", "SM1")]))
+    }
+
+    @Test func theWebhookIsSignedAsDocumented() throws {
+        let body = #"{"type":"page"}"#
+        let header = WebhookTransport.signature(body: body, at: TestConfig.start, secret: Secret("a-webhook-secret-of-32-characters!!"))
+        let expected = try ProviderSigners.hmacSHA256(secret: "a-webhook-secret-of-32-characters!!",
+                                                      message: "\(TestConfig.start.secondsSinceEpoch).\(body)")
+        #expect(header == "t=\(TestConfig.start.secondsSinceEpoch),v1=\(expected)")
+    }
+
+    @Test func pagerDutyKeysReadBackWhatTheyWrite() {
+        let key = PagerDutyKey(incident: 12, ladder: "engineering", level: "L3")
+        #expect(PagerDutyKey(key.text) == key)
+        #expect(PagerDutyKey("incident-bot/INC-0/engineering/L3") == nil)
+        #expect(PagerDutyKey("someone-else/INC-3/engineering/L3") == nil)
+        #expect(PagerDutyKey("incident-bot/INC-3/engineering") == nil)
+    }
+}
