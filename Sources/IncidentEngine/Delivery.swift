@@ -336,15 +336,18 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// The person's next method for a page, when this process serves it and they have an
-    /// address there. A method that is down hands the page on to any other, and back again if
-    /// that one is down too; a refusal hands it only onward in the person's order, since a
-    /// method earlier in it already refused it or was passed over.
+    /// address there. A method that is down hands the page to the next in the person's order,
+    /// and from the last back to the first, so every method gets its turn while all are down; a
+    /// refusal hands it only onward, since a method earlier in the order already refused it or
+    /// was passed over.
     func failoverMethod(_ item: OutboxItem, onlyForward: Bool) -> ContactMethod? {
         guard case .effect(.page(let page)) = item.job, item.method != .console else { return nil }
         let routes = directory.methods(for: page)
             .filter { transports[$0] != nil && directory.address(page.person, on: $0) != nil }
-        if onlyForward, let index = routes.firstIndex(of: item.method) { return routes.dropFirst(index + 1).first }
-        return routes.first { $0 != item.method }
+        guard let index = routes.firstIndex(of: item.method) else { return routes.first }
+        let onward = routes.dropFirst(index + 1)
+        if onlyForward { return onward.first }
+        return onward.first ?? routes.first { $0 != item.method }
     }
 
     /// The outbox item as a job for its method: room ids looked up, people given addresses.

@@ -218,3 +218,20 @@ import Testing
         #expect(!timeline.contains { $0.contains("failed") })
     }
 }
+
+extension ContactMethodRoutingTests {
+    /// With every phone method down, the page goes round the person's list, not back and forth
+    /// between the first two: Dave's call, then his text, then Slack.
+    @Test func aPageOnMethodsThatAreDownReachesTheLastOneInTheList() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(1), ceiling: .seconds(1), pageAttemptsBeforeFailover: 1), pagers: [.voice, .sms])
+        bot.pagers[.voice]?.behave(.down(retryAfter: nil))
+        bot.pagers[.sms]?.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        for _ in 0..<6 {
+            let report = await bot.delivery.drain()
+            if let next = report.nextAttempt { bot.clock.advance(to: next) }
+        }
+        #expect(bot.slack.directMessages.map(\.person).contains("dave"))
+        #expect(bot.pagers[.voice]?.attempts == 1 && bot.pagers[.sms]?.attempts == 1)
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IncidentCore
+import IncidentPaging
+import IncidentSlack
+import IncidentTesting
+import IncidentWire
+import PagerFakes
+import SlackFake
+import Testing
+
+/// `incident-bot serve` paging through PagerDuty and Twilio (their fakes), and acknowledged
+/// from each: a signed PagerDuty webhook, a signed keypress, a signed SMS reply. Bad signatures
+/// are refused; an acknowledgement and a resolution in chat reach PagerDuty; an outage fails
+/// the page over to the person's next method.
+@Suite(.serialized) struct PagerProvidersServeTests {
+    static let routingKey = "fedcba9876543210fedcba9876543210"
+    static let pagerDutySecret = "pagerduty-webhook-secret"
+    static let linkSecret = "test-link-secret-of-at-least-32-characters"
+
+    /// The bot on the fakes: alice (on call) by PagerDuty, dave (VP, paged at once for a P0)
+    /// called first, as the example roster orders his methods.
+    struct Bot {
+        var process: Process
+        var port: Int
+        var stderr: Pipe
+        var folder: URL
+        var config: URL
+        var db: String
+
+        func export() throws -> String {
+            String(decoding: try TestTools.run(TestTools.botBinary.path, ["export", "INC-1", "--format", "markdown", "--config", config.path,
+                                                                          "--db", db]), as: UTF8.self)
+        }
+
+        func stop() -> String {
+            process.terminate()
+            process.waitUntilExit()
+            return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+    }
+
+    static func start(slack: FakeSlack, pagerDuty: FakePagerDuty, twilio: FakeTwilio, delivery: String = "") throws -> Bot {
+        let port = try TestTools.freePort()
+        let folder = try TestConfig.temporaryDirectory()
+        let roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(
+            of: "    prefer: slack               # pages go here first, then to the other platform",
+            with: "    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty, slack]")
+        try roster.write(to: folder.appendingPathComponent("roster.yaml"), atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: roster.yaml
+            broadcast:
+              slack: \(slack.channel(named: "incidents")!.id)
+            http:
+              listen: 127.0.0.1:\(port)
+              public_url: http://127.0.0.1:\(port)
+            slack:
+              enabled: true
+            paging:
+              pagerduty:
+                enabled: true
+              twilio:
+                enabled: true
+                account_sid: \(FakeTwilio.accountSID)
+                from: "+15550100000"
+            \(delivery)
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let process = Process()
+        process.executableURL = TestTools.botBinary
+        process.arguments = ["serve", "--config", config.path, "--db", db]
+        process.environment = [
+            "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": SlackHarness.secret, "SLACK_API_URL": slack.apiURL,
+            "INCIDENT_BOT_LINK_SECRET": linkSecret, "PAGERDUTY_KEY_ALICE": routingKey, "PAGERDUTY_EVENTS_URL": pagerDuty.url,
+            "PAGERDUTY_WEBHOOK_SECRET": pagerDutySecret, "TWILIO_AUTH_TOKEN": FakeTwilio.authToken, "TWILIO_API_URL": twilio.apiURL,
+            "PATH": "/usr/bin:/bin",
+        ]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        guard SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port else {
+            process.terminate()
+            throw TestTools.Failure("the bot did not start listening on \(port)")
+        }
+        return Bot(process: process, port: port, stderr: stderr, folder: folder, config: config, db: db)
+    }
+
+    static func post(_ url: String, body: String, headers: [String: String]) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        return try await HTTPPost.send(request)
+    }
+
+    /// A form POST signed by Twilio's own SDK for `url`.
+    static func twilioCallback(_ url: String, _ fields: [String: String], token: String = FakeTwilio.authToken) async throws
+        -> (status: Int, body: String) {
+        let signature = try ProviderSigners.twilio(token: token, url: url, parameters: fields)
+        return try await post(url, body: FormEncoding.encode(fields), headers: [
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature,
+        ])
+    }
+
+    static func pagerDutyWebhook(port: Int, id: String, incidentKey: String, secret: String = pagerDutySecret) async throws
+        -> (status: Int, body: String) {
+        let body = FakePagerDuty.webhookBody(id: id, incidentKey: incidentKey)
+        let mac = try ProviderSigners.hmacSHA256(secret: secret, message: body)
+        return try await post("http://127.0.0.1:\(port)/webhooks/pagerduty", body: body, headers: [
+            "Content-Type": "application/json", "X-PagerDuty-Signature": "v1=\(String(repeating: "0", count: 64)),v1=\(mac)",
+            "X-Webhook-Id": id,
+        ])
+    }
+
+    @Test func pagesReachPagerDutyAndAPhoneAndAreAcknowledgedFromEach() async throws {
+        let slack = FakeSlack(users: Array(SlackHarness.users.values))
+        try await slack.start()
+        slack.addChannel("incidents")
+        let pagerDuty = FakePagerDuty()
+        try await pagerDuty.start()
+        let twilio = FakeTwilio()
+        try await twilio.start()
+        defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
+        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
+        defer { if bot.process.isRunning { bot.process.terminate() } }
+
+        let declared = try await EmailPagingServeTests.slash(port: bot.port, "declare Checkout is down --sev P0")
+        #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
+        let dedupKey = "incident-bot/INC-1/engineering/L1"
+        try await waitFor(seconds: 15) { pagerDuty.events.contains { $0.dedupKey == dedupKey } && !twilio.sent.isEmpty }
+        #expect(pagerDuty.events.first?.body["payload"]?["severity"]?.string == "critical")
+        let call = try #require(twilio.sent.first)
+        #expect(call.resource == "Calls" && call.to == "+15550100004")
+        let action = try #require(call.content.components(separatedBy: "action=\"").dropFirst().first?.components(separatedBy: "\"").first)
+        #expect(action.hasPrefix("http://127.0.0.1:\(bot.port)/webhooks/twilio/voice/"))
+
+        // PagerDuty: a forged webhook changes nothing; the signed one acknowledges as alice, once.
+        let forged = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-0", incidentKey: dedupKey, secret: "not-the-secret")
+        #expect(forged.status == 401)
+        let signed = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-1", incidentKey: dedupKey)
+        #expect(signed.status == 200 && signed.body.contains("handled"), "\(signed.body)")
+        let again = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-1", incidentKey: dedupKey)
+        #expect(again.body.contains("duplicate"))
+        // The acknowledgement is sent back: PagerDuty's alert is acknowledged too.
+        try await waitFor(seconds: 15) { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "acknowledged" }
+
+        // The call: a keypress signed with another token is refused; the real one acknowledges as dave.
+        let fields = ["CallSid": call.sid, "Digits": "1", "From": "+15550100000", "To": "+15550100004", "AccountSid": FakeTwilio.accountSID]
+        #expect(try await Self.twilioCallback(action, fields, token: "another-token").status == 403)
+        let pressed = try await Self.twilioCallback(action, fields)
+        #expect(pressed.status == 200 && pressed.body.contains("<Say>Acknowledged INC-1"), "\(pressed.body)")
+        // A text from dave's phone: he already acknowledged, so nothing changes.
+        let texted = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
+                                                   ["From": "+15550100004", "To": "+15550100000", "Body": "ack", "MessageSid": "SM1"])
+        #expect(texted.body.contains("You already acknowledged INC-1"), "\(texted.body)")
+        // A stranger's number gets no answer at all.
+        let stranger = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
+                                                     ["From": "+15559999999", "To": "+15550100000", "Body": "ACK", "MessageSid": "SM2"])
+        #expect(stranger.body.hasSuffix("<Response></Response>"))
+
+        // Resolved in chat: PagerDuty's alert is resolved.
+        let resolved = try await EmailPagingServeTests.slash(port: bot.port, "resolve INC-1 rolled back", user: "U0CAROL03")
+        #expect(resolved.status == 200, "\(resolved.body)")
+        try await waitFor(seconds: 15) { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "resolved" }
+
+        let log = bot.stop()
+        #expect(!log.contains(Self.routingKey) && !log.contains(FakeTwilio.authToken) && !log.contains(Self.pagerDutySecret))
+        let export = try bot.export()
+        #expect(export.contains("Page to @alice (on-call engineer, engineering L1) delivered by pagerduty."))
+        #expect(export.contains("Page to @dave (VP engineering, engineering L4) delivered by voice."))
+        #expect(export.contains("Acknowledged by @alice (PagerDuty)."))
+        #expect(export.contains("Also acknowledged by @dave (phone keypress)."))
+        #expect(pagerDuty.refused == 0)
+    }
+
+    /// Twilio down: dave's call and then his text are retried, then the page goes to Slack; the
+    /// timeline says each step.
+    @Test func aProviderOutageFailsThePageOverToTheNextMethod() async throws {
+        let slack = FakeSlack(users: Array(SlackHarness.users.values))
+        try await slack.start()
+        slack.addChannel("incidents")
+        let pagerDuty = FakePagerDuty()
+        try await pagerDuty.start()
+        let twilio = FakeTwilio()
+        try await twilio.start()
+        defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
+        twilio.behave(.down)
+        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio, delivery: """
+            delivery:
+              retry_base: 1s
+              retry_ceiling: 1s
+              page_attempts_before_failover: 2
+            """)
+        defer { if bot.process.isRunning { bot.process.terminate() } }
+        _ = try await EmailPagingServeTests.slash(port: bot.port, "declare Checkout is down --sev P0")
+        try await waitFor(seconds: 30) { slack.directMessages(to: "U0DAVE004").count >= 1 }
+        #expect(twilio.attempts >= 4)
+        _ = bot.stop()
+        let export = try bot.export()
+        #expect(export.contains("Page to @dave by voice failed"))
+        #expect(export.contains("trying sms."))
+        #expect(export.contains("Page to @dave by sms failed"))
+        #expect(export.contains("trying slack."))
+        #expect(export.contains("Page to @dave (VP engineering, engineering L4) delivered by slack."))
+    }
+}
