@@ -128,7 +128,10 @@ import Testing
         // 30 bytes 0.3 s apart take 9 s: cut off well before that, by the 1 s read timeout.
         #expect(words.count == 2 && words[1] != "still open", "\(result)")
         #expect((Double(words.first ?? "") ?? 99) < 5, "\(result)")
-        if part == "body" { #expect(words.last == "HTTP/1.1 408 Request Timeout", "\(result)") }
+        // The endpoint answers 408 and closes. Bytes the client is still sending when it closes
+        // make the kernel reset the connection, which can discard the answer before the client
+        // reads it: "closed" is the same cut-off seen from the client's side.
+        if part == "body" { #expect(["HTTP/1.1 408 Request Timeout", "closed"].contains(words.last ?? ""), "\(result)") }
         try await expectUnchanged(bot, before, "a slow client")
         try await expectStillServing(bot)
     }
