@@ -269,10 +269,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
                 return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", now: now, log: log)
             case .unavailable(let reason, let hint):
-                if attempts >= retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, onlyForward: false) {
-                    return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
+                // A page counts its attempts on every method: each method gets its
+                // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
+                // round the person's methods until `giveUpAfter` attempts in all.
+                let onThisMethod = item.isPage ? (attempts - 1) % retry.pageAttemptsBeforeFailover + 1 : attempts
+                if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, onlyForward: false) {
+                    return try await reroute(item, id: id, to: failover, attempts: attempts, reason: reason, now: now, log: log)
                 }
-                let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: attempts, jitter: jitter())
+                let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: onThisMethod, jitter: jitter())
                 try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
                 log.warning("delivery failed; will retry", metadata: [
                     "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
@@ -293,7 +297,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// person another way), for other messages once per incident.
     func giveUp(_ item: OutboxItem, id: Int64, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
         if let failover = failoverMethod(item, onlyForward: true) {
-            return try await reroute(item, id: id, to: failover, reason: reason, now: now, log: log)
+            return try await reroute(item, id: id, to: failover, attempts: item.attempts + 1, reason: reason, now: now, log: log)
         }
         let router = router
         let roster = directory.roster
@@ -318,13 +322,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// Moves a page to the person's next method, and puts the failed attempt on the timeline.
-    func reroute(_ item: OutboxItem, id: Int64, to method: ContactMethod, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
+    func reroute(_ item: OutboxItem, id: Int64, to method: ContactMethod, attempts: Int, reason: String, now: Timestamp,
+                 log: Logger) async throws -> Attempt {
         guard case .effect(.page(let page)) = item.job else { return .failed }
         let lane = OutboxItem.directLane(method, page.person)
         let router = router
         let roster = directory.roster
         try await store.write { records in
-            try records.reroute(id, to: method, lane: lane, at: now, reason: "\(item.method): \(reason)")
+            try records.reroute(id, to: method, lane: lane, attempts: attempts, at: now, reason: "\(item.method): \(reason)")
             if let number = item.incident, let stored = try records.incident(number) {
                 let decision = stored.incident.pageFailedOver(page, from: item.method, to: method, reason: reason, at: now,
                                                                roster: roster)

@@ -69,8 +69,9 @@ public protocol IncidentRecords {
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
-    /// Moves a pending item to another contact method and lane (a page failing over), starting over.
-    func reroute(_ id: Int64, to method: ContactMethod, lane: String, at: Timestamp, reason: String) throws
+    /// Moves a pending item to another contact method and lane (a page failing over), due now;
+    /// `attempts` counts every attempt on every method, so a page nothing can take ends.
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at: Timestamp, reason: String) throws
     /// Items in `state`, oldest first (failed ones: most recently given up first), decoded
     /// where they can be: for operators (`incident-bot outbox`).
     func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing]

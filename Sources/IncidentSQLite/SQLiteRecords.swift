@@ -244,11 +244,11 @@ struct SQLiteRecords: IncidentRecords {
                        arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
     }
 
-    func reroute(_ id: Int64, to method: ContactMethod, lane: String, at instant: Timestamp, reason: String) throws {
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
         try db.execute(sql: """
-            UPDATE outbox SET platform = ?, lane = ?, attempts = 0, not_before = ?, last_error = ?
+            UPDATE outbox SET platform = ?, lane = ?, attempts = ?, not_before = ?, last_error = ?
             WHERE id = ? AND state = 'pending'
-            """, arguments: [method.rawValue, lane, instant.secondsSinceEpoch, reason, id])
+            """, arguments: [method.rawValue, lane, attempts, instant.secondsSinceEpoch, reason, id])
     }
 
     // MARK: Rooms and sync tokens

@@ -235,3 +235,33 @@ extension ContactMethodRoutingTests {
         #expect(bot.pagers[.voice]?.attempts == 1 && bot.pagers[.sms]?.attempts == 1)
     }
 }
+
+extension ContactMethodRoutingTests {
+    /// Every one of Dave's methods down: the page goes round them, then is given up after
+    /// `giveUpAfter` attempts in all; the room is told once and nothing keeps trying.
+    @Test func aPageNoMethodCanTakeEndsAndTheRoomIsToldOnce() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(1), ceiling: .seconds(1), pageAttemptsBeforeFailover: 2, giveUpAfter: 9),
+                              pagers: [.voice, .sms])
+        for transport in [bot.pagers[.voice], bot.pagers[.sms], bot.slack] { transport?.behave(.down(retryAfter: nil)) }
+        bot.matrix.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        for _ in 0..<40 {
+            let report = await bot.delivery.drain()
+            if let next = report.nextAttempt { bot.clock.advance(to: next) }
+        }
+        let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }
+            .filter { $0.1 == .failed && $0.0.isPage && $0.0.key.contains("INC-1") }.map(\.0)
+        let daves = try #require(failed.first { if case .effect(.page(let page)) = $0.job { page.person == "dave" } else { false } })
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        // Nine attempts round voice, sms and Slack; the ninth hands it onward once more, and that one ends it.
+        #expect(daves.lastError == "gave up after 10 attempts: platform down", "\(daves.lastError ?? "") \(timeline)")
+        #expect(timeline.filter { $0.hasPrefix("Could not deliver the page to @dave") }.count == 1)
+        let queued = try await bot.store.read { try $0.pendingOutbox(limit: 500) + $0.finishedOutbox(limit: 500).map(\.0) }
+        let warnings = queued.filter { item in
+            if case .effect(.post(let message, .incidentRoom)) = item.job { message.plainText().hasPrefix("⚠️ Could not page @dave") } else { false }
+        }
+        #expect(warnings.count == 1)
+        let tried = (bot.pagers[.voice]?.attempts ?? 0) + (bot.pagers[.sms]?.attempts ?? 0)
+        #expect(tried > 0 && tried < 9)
+    }
+}
