@@ -116,7 +116,14 @@ public struct SMTPClient: Sendable {
                 _ = try await command("STARTTLS", expect: 220...220, what: "STARTTLS")
                 let handler = try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host))
                 try await channel.channel.pipeline.addHandler(handler, position: .first)
-                capabilities = try await command("EHLO \(settings.heloName)", expect: 250...250, what: "EHLO after STARTTLS").capabilities
+                do {
+                    capabilities = try await command("EHLO \(settings.heloName)", expect: 250...250, what: "EHLO after STARTTLS").capabilities
+                } catch is ChannelError {
+                    // A failed handshake closes the channel; the write after it may report
+                    // that before the TLS error itself arrives.
+                    throw SMTPError.setup("TLS with \(settings.host) failed: the connection closed in the handshake "
+                                          + "(is its certificate trusted? see ca_file)")
+                }
             }
             if let username = settings.username, let password = settings.password {
                 let plain = Base64URL.standard([0] + Array(username.value.utf8) + [0] + Array(password.value.utf8))
