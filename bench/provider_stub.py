@@ -5,22 +5,15 @@ event answered 202 and every text or call 201, each appended to CALL_LOG as
 
 bench/provider_stub.py PORT CALL_LOG"""
 import json
-import socket
 import sys
 import time
-from http.server import BaseHTTPRequestHandler
 
-from stub_http import serve
+from stub_http import FastHandler, serve
 
 log = open(sys.argv[2], "a", buffering=1)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+class Handler(FastHandler):
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))

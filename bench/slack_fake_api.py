@@ -8,14 +8,12 @@ own latency; default 0), and with CALL_LOG each call is appended to that file as
 `<unix seconds> <method> <first 60 characters of its text>`, for the flood bench."""
 import itertools
 import json
-import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
-from stub_http import serve
+from stub_http import FastHandler, serve
 
 ids = itertools.count(1)
 delay = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
@@ -23,14 +21,7 @@ log = open(sys.argv[3], "a", buffering=1) if len(sys.argv) > 3 else None
 lock = threading.Lock()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # Headers and body go out in two writes: without this, Nagle and delayed ACKs hold
-        # every answer 40 ms.
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+class Handler(FastHandler):
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))

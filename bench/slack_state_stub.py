@@ -8,14 +8,12 @@ Swift, checks every call against Slack's OpenAPI spec).
 bench/slack_state_stub.py PORT"""
 import itertools
 import json
-import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from stub_http import serve
+from stub_http import FastHandler, serve
 
 BOT = "UINCBOT01"
 lock = threading.Lock()
@@ -89,14 +87,7 @@ def handle(method, a):
     return {"ok": False, "error": "unknown_method"}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # Headers and body go out in two writes: without this, Nagle and delayed ACKs hold
-        # every answer 40 ms.
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+class Handler(FastHandler):
 
     def answer(self, body):
         data = json.dumps(body).encode()

@@ -65,7 +65,7 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         #expect(SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port)
 
-        let declared = try await Self.slash(port: port, "declare Checkout is slow --sev P1")
+        let declared = try await SlackServeProcessTests.slash(port: port, "declare Checkout is slow --sev P1")
         #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
 
         let page = try #require(try await mail.waitForMails(1).first)
@@ -87,7 +87,7 @@ import Testing
         let again = try await Self.request(link, method: "POST")
         #expect(again.status == 409 && again.body.contains("works once"))
         // The same person by chat afterwards: answered, nothing new.
-        let typed = try await Self.slash(port: port, "INC-1", command: "/ack", user: "U0ALICE01")
+        let typed = try await SlackServeProcessTests.slash(port: port, "INC-1", command: "/ack", user: "U0ALICE01")
         #expect(typed.body.contains("You already acknowledged INC-1"), "\(typed.body)")
 
         // A genuine link past its time, and one altered by a byte.
@@ -128,23 +128,5 @@ import Testing
         var headers: [String: String] = [:]
         for (key, value) in http?.allHeaderFields ?? [:] { headers["\(key)"] = "\(value)" }
         return Answer(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: headers)
-    }
-
-    /// A slash command signed by Slack's own SDK, as Slack would send it.
-    static func slash(port: Int, _ text: String, command: String = "/incident", user: String = "U0CAROL03") async throws
-        -> (status: Int, body: String) {
-        let body = Array(FormEncoding.encode([
-            "command": command, "text": text, "user_id": user, "channel_id": "C0LOBBY01",
-            "trigger_id": "mail.\(UUID().uuidString)", "team_id": FakeSlack.teamID,
-        ]).utf8)
-        let timestamp = "\(Int(Date().timeIntervalSince1970))"
-        let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slack/events")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body)
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue(timestamp, forHTTPHeaderField: "X-Slack-Request-Timestamp")
-        request.setValue(signature, forHTTPHeaderField: "X-Slack-Signature")
-        return try await HTTPPost.send(request)
     }
 }

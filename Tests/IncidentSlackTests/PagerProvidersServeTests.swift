@@ -90,6 +90,18 @@ import Testing
         return Bot(process: process, port: port, stderr: stderr, folder: folder, config: config, db: db)
     }
 
+    /// The fake Slack (with the broadcast channel), PagerDuty and Twilio, running.
+    static func fakes() async throws -> (FakeSlack, FakePagerDuty, FakeTwilio) {
+        let slack = FakeSlack(users: Array(SlackHarness.users.values))
+        try await slack.start()
+        slack.addChannel("incidents")
+        let pagerDuty = FakePagerDuty()
+        try await pagerDuty.start()
+        let twilio = FakeTwilio()
+        try await twilio.start()
+        return (slack, pagerDuty, twilio)
+    }
+
     static func post(_ url: String, body: String, headers: [String: String]) async throws -> (status: Int, body: String) {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.httpMethod = "POST"
@@ -118,18 +130,12 @@ import Testing
     }
 
     @Test func pagesReachPagerDutyAndAPhoneAndAreAcknowledgedFromEach() async throws {
-        let slack = FakeSlack(users: Array(SlackHarness.users.values))
-        try await slack.start()
-        slack.addChannel("incidents")
-        let pagerDuty = FakePagerDuty()
-        try await pagerDuty.start()
-        let twilio = FakeTwilio()
-        try await twilio.start()
+        let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
         let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
         defer { if bot.process.isRunning { bot.process.terminate() } }
 
-        let declared = try await EmailPagingServeTests.slash(port: bot.port, "declare Checkout is down --sev P0")
+        let declared = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
         let dedupKey = "incident-bot/INC-1/engineering/L1"
         try await waitFor(seconds: 15) { pagerDuty.events.contains { $0.dedupKey == dedupKey } && !twilio.sent.isEmpty }
@@ -164,7 +170,7 @@ import Testing
         #expect(stranger.body.hasSuffix("<Response></Response>"))
 
         // Resolved in chat: PagerDuty's alert is resolved.
-        let resolved = try await EmailPagingServeTests.slash(port: bot.port, "resolve INC-1 rolled back", user: "U0CAROL03")
+        let resolved = try await SlackServeProcessTests.slash(port: bot.port, "resolve INC-1 rolled back", user: "U0CAROL03")
         #expect(resolved.status == 200, "\(resolved.body)")
         try await waitFor(seconds: 15) { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "resolved" }
 
@@ -181,13 +187,7 @@ import Testing
     /// Twilio down: dave's call and then his text are retried, then the page goes to Slack; the
     /// timeline says each step.
     @Test func aProviderOutageFailsThePageOverToTheNextMethod() async throws {
-        let slack = FakeSlack(users: Array(SlackHarness.users.values))
-        try await slack.start()
-        slack.addChannel("incidents")
-        let pagerDuty = FakePagerDuty()
-        try await pagerDuty.start()
-        let twilio = FakeTwilio()
-        try await twilio.start()
+        let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
         twilio.behave(.down)
         let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio, delivery: """
@@ -197,7 +197,7 @@ import Testing
               page_attempts_before_failover: 2
             """)
         defer { if bot.process.isRunning { bot.process.terminate() } }
-        _ = try await EmailPagingServeTests.slash(port: bot.port, "declare Checkout is down --sev P0")
+        _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         try await waitFor(seconds: 30) { slack.directMessages(to: "U0DAVE004").count >= 1 }
         #expect(twilio.attempts >= 4)
         _ = bot.stop()

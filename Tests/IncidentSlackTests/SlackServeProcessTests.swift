@@ -37,19 +37,7 @@ import Testing
 
         // The log says where it listens; read it until the port shows.
         let port = try #require(Self.port(from: stderr.fileHandleForReading))
-        let body = Array(FormEncoding.encode([
-            "command": "/incident", "text": "declare Checkout is slow --sev P2", "user_id": "U0ALICE01",
-            "channel_id": "C0LOBBY01", "trigger_id": "serve.1", "team_id": FakeSlack.teamID,
-        ]).utf8)
-        let timestamp = "\(Int(Date().timeIntervalSince1970))"
-        let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slack/events")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body)
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue(timestamp, forHTTPHeaderField: "X-Slack-Request-Timestamp")
-        request.setValue(signature, forHTTPHeaderField: "X-Slack-Signature")
-        let answer = try await HTTPPost.send(request)
+        let answer = try await Self.slash(port: port, "declare Checkout is slow --sev P2", user: "U0ALICE01")
         #expect(answer.status == 200)
         #expect(answer.body.contains("INC-1"), "\(answer.body)")
 
@@ -63,6 +51,24 @@ import Testing
         #expect(process.terminationStatus == 0)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
+    }
+
+    /// A slash command to the bot on `port`, signed by Slack's own SDK as Slack would send it.
+    static func slash(port: Int, _ text: String, command: String = "/incident", user: String = "U0CAROL03") async throws
+        -> (status: Int, body: String) {
+        let body = Array(FormEncoding.encode([
+            "command": command, "text": text, "user_id": user, "channel_id": "C0LOBBY01",
+            "trigger_id": "serve.\(UUID().uuidString)", "team_id": FakeSlack.teamID,
+        ]).utf8)
+        let timestamp = "\(Int(Date().timeIntervalSince1970))"
+        let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slack/events")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue(timestamp, forHTTPHeaderField: "X-Slack-Request-Timestamp")
+        request.setValue(signature, forHTTPHeaderField: "X-Slack-Signature")
+        return try await HTTPPost.send(request)
     }
 
     /// Reads the bot's log lines until `HTTP listener listening ... address=127.0.0.1:PORT`.

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import IncidentWire
-import Logging
 import NIOCore
 import SlackFake
 import Synchronization
@@ -55,12 +54,7 @@ public final class FakePagerDuty: Sendable {
             let body = Array((try await request.body.collect(upTo: 600_000)).readableBytesView)
             return self.enqueue(body)
         }
-        var logger = Logger(label: "fake-pagerduty")
-        logger.logLevel = .critical
-        let running = try await RunningServer.start { onRunning in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
-        }
+        let running = try await RunningServer.start(router, label: "fake-pagerduty")
         server.withLock { $0 = running }
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import Synchronization
 
 /// Runs a Hummingbird application on a free loopback port for a test; `stop()` (or the end of
@@ -20,6 +21,16 @@ public final class RunningServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         return RunningServer(port: port, task: task)
+    }
+
+    /// Serves `router` on a free loopback port, quietly (a provider's fake).
+    public static func start(_ router: Router<BasicRequestContext>, label: String) async throws -> RunningServer {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        return try await start { onRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+        }
     }
 
     public func stop() async {
