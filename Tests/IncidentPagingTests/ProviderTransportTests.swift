@@ -154,3 +154,38 @@ import Testing
         #expect(PagerDutyKey("incident-bot/INC-3/engineering") == nil)
     }
 }
+
+extension ProviderTransportTests {
+    /// The generic webhook: a JSON page with the acknowledge link, a stable idempotency key and
+    /// a signature the receiver can check with nothing but HMAC-SHA256; its answers become
+    /// retries or refusals.
+    @Test func theWebhookCarriesASignedPageWithItsAcknowledgeLink() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        let secret = "a-webhook-secret-of-32-characters!!"
+        let transport = WebhookTransport(url: receiver.url, secret: Secret(secret), links: Self.links, now: { TestConfig.start },
+                                         logger: Self.logger)
+        _ = try await transport.deliver(Self.pageJob(method: .webhook, account: "dave-pager"))
+        let request = try #require(receiver.received.first)
+        let body = try #require(JSONValue.parse(Array(request.body.utf8)))
+        #expect(body["incident"]?.string == "INC-7" && body["person"]?.string == "dave" && body["address"]?.string == "dave-pager")
+        #expect(body["role"]?.string == "VP engineering" && body["severity"]?.string == "P0")
+        #expect(body["acknowledge_url"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
+        #expect(request.headers["idempotency-key"] == "INC-7/3@webhook")
+        let stamp = "\(TestConfig.start.secondsSinceEpoch)"
+        let mac = try ProviderSigners.hmacSHA256(secret: secret, message: "\(stamp).\(request.body)")
+        #expect(request.headers["x-incident-bot-signature"] == "t=\(stamp),v1=\(mac)")
+
+        receiver.answer(503, 400)
+        await #expect { try await transport.deliver(Self.pageJob(method: .webhook, account: "dave-pager")) } throws: { error in
+            if case .unavailable = error as? TransportError { return true }
+            return false
+        }
+        await #expect { try await transport.deliver(Self.pageJob(method: .webhook, account: "dave-pager")) } throws: { error in
+            if case .rejected = error as? TransportError { return true }
+            return false
+        }
+        #expect(receiver.received.count == 3)
+    }
+}
