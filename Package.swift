@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "IncidentPolicyTests", dependencies: ["IncidentPolicy"]),
         .testTarget(name: "IncidentRulesTests", dependencies: ["IncidentRules", "IncidentCommands"]),
         .testTarget(name: "IncidentEngineTests", dependencies: [
-            "IncidentEngine", "IncidentSQLite", "IncidentTesting", "IncidentWire",
+            "IncidentEngine", "IncidentPolicy", "IncidentSQLite", "IncidentTesting", "IncidentWire",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

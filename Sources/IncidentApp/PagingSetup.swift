@@ -47,10 +47,14 @@ public struct PagingSetup: Sendable {
             setup.smtpPassword = password
         }
         if config.paging.pagerduty != nil {
-            for person in loaded.roster.people.values.sorted(by: { $0.id < $1.id }) {
-                guard let variable = person.addresses[.pagerduty] else { continue }
+            let named = loaded.roster.people.values.sorted { $0.id < $1.id }.compactMap { person in
+                person.addresses[.pagerduty].map { ($0, "@\(person.id)") }
+            } + loaded.roster.levelAddresses.sorted { $0.key.description < $1.key.description }.compactMap { level, addresses in
+                addresses[.pagerduty].map { ($0, "\(level)") }
+            }
+            for (variable, whose) in named where setup.routingKeys[variable] == nil {
                 guard let key = try Secrets.read(variable, environment) else {
-                    throw StartupError("\(variable) is not set: the roster pages @\(person.id) by PagerDuty with the routing key it holds")
+                    throw StartupError("\(variable) is not set: the roster pages \(whose) by PagerDuty with the routing key it holds")
                 }
                 setup.routingKeys[variable] = key
             }

@@ -348,7 +348,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     func failoverMethod(_ item: OutboxItem, onlyForward: Bool) -> ContactMethod? {
         guard case .effect(.page(let page)) = item.job, item.method != .console else { return nil }
         let routes = directory.methods(for: page)
-            .filter { transports[$0] != nil && directory.address(page.person, on: $0) != nil }
+            .filter { transports[$0] != nil && directory.address(for: page.paged, on: $0) != nil }
         guard let index = routes.firstIndex(of: item.method) else { return routes.first }
         let onward = routes.dropFirst(index + 1)
         if onlyForward { return onward.first }
@@ -412,10 +412,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             case .directMessage(let message, let person):
                 return TransportJob(key: item.key, action: .directMessage(to: person, message), people: contacts([person], message))
             case .page(let page):
-                return TransportJob(key: item.key, action: .directMessage(to: page.person, page.message),
-                                    people: contacts([page.person], page.message), page: page)
+                var people = contacts([], page.message)
+                people[page.person] = directory.contact(for: page.paged, on: method)
+                return TransportJob(key: item.key, action: .directMessage(to: page.person, page.message), people: people, page: page)
             case .settlePages(let settlement):
-                return TransportJob(key: item.key, action: .settle(settlement), people: contacts(settlement.pages.map(\.person)))
+                let people = Dictionary(settlement.pages.map { ($0.person, directory.contact(for: $0, on: method)) },
+                                        uniquingKeysWith: { first, _ in first })
+                return TransportJob(key: item.key, action: .settle(settlement), people: people)
             }
         }
     }

@@ -75,6 +75,16 @@ public struct Directory: Sendable {
         Contact(person: person, handle: "@" + person.rawValue, account: address(person, on: method))
     }
 
+    /// The address a page to `paged` uses for `method`: the person's own, else the level's
+    /// (roster `levels: ... { pagerduty: ... }`).
+    public func address(for paged: PagedLevel, on method: ContactMethod) -> String? {
+        address(paged.person, on: method) ?? roster.levelAddresses[LevelRef(ladder: paged.ladder, level: paged.level)]?[method]
+    }
+
+    public func contact(for paged: PagedLevel, on method: ContactMethod) -> Contact {
+        Contact(person: paged.person, handle: "@" + paged.person.rawValue, account: address(for: paged, on: method))
+    }
+
     func serves(_ method: ContactMethod) -> Bool {
         method.platform.map(platforms.contains) ?? pagers.contains(method)
     }
@@ -107,15 +117,19 @@ public struct Directory: Sendable {
     }
 
     /// `routes(_:home:)` for an incident off the console: empty when nothing served reaches
-    /// the person.
+    /// the person. A level's own pager address (its PagerDuty service) comes before the
+    /// person's list: it is what the team set up for that level.
     public func methods(for page: Page) -> [ContactMethod] {
-        let order: [ContactMethod]
+        let level = roster.levelAddresses[LevelRef(ladder: page.ladder, level: page.level)] ?? [:]
+        let own = ContactMethod.allCases.filter { level[$0] != nil && address(page.person, on: $0) == nil }
+        let personal: [ContactMethod]
         if let listed = roster.people[page.person] {
             let chat = listed.chatOrder.map(ContactMethod.init).filter { !listed.contactOrder.contains($0) }
-            order = (listed.contactOrder + chat).filter { serves($0) && listed.addresses[$0] != nil }
+            personal = (listed.contactOrder + chat).filter { listed.addresses[$0] != nil }
         } else {
-            order = Platform.allCases.map(ContactMethod.init).filter { serves($0) && address(page.person, on: $0) != nil && $0 != .console }
+            personal = Platform.allCases.map(ContactMethod.init).filter { address(page.person, on: $0) != nil && $0 != .console }
         }
+        let order = (own + personal).filter(serves)
         return order.filter(page.methods.contains) + order.filter { !page.methods.contains($0) }
     }
 }

@@ -41,7 +41,7 @@ public struct OutboxRouter: Sendable {
                 // Only PagerDuty keeps an incident per page; one item per person, in their lane
                 // behind the page it settles.
                 guard home != .console, directory.pagers.contains(.pagerduty) else { return [] }
-                return settlement.pages.filter { directory.address($0.person, on: .pagerduty) != nil }.map { paged in
+                return settlement.pages.filter { directory.address(for: $0, on: .pagerduty) != nil }.map { paged in
                     OutboxItem(key: "\(effect.key)/\(paged.person)/\(paged.ladder).\(paged.level)@pagerduty", incident: effect.incident,
                                method: .pagerduty, lane: OutboxItem.directLane(.pagerduty, paged.person),
                                job: .effect(.settlePages(PageSettlement(outcome: settlement.outcome, pages: [paged]))), at: now)

@@ -53,7 +53,9 @@ extension Roster {
                 guard let node = assignments.optional(level.id) else {
                     throw ladderNode.error("no one fills \(ladder.id) \(level.id) (\(level.role)); name a person or a rotation")
                 }
-                roster.levels[LevelRef(ladder: ladder.id, level: level.id)] = try roster.assignee(node)
+                let ref = LevelRef(ladder: ladder.id, level: level.id)
+                roster.levels[ref] = try roster.assignee(node)
+                if case .mapping = node.node { roster.levelAddresses[ref] = try levelAddresses(node.mapping(keys: levelKeys)) }
             }
         }
         return roster
@@ -127,15 +129,36 @@ extension Roster {
         return PersonID(key)
     }
 
+    /// A level's keys when written as a mapping: who fills it, and its own pager addresses.
+    static let levelKeys = ["rotation", "person", "pagerduty", "webhook"]
+
+    /// `bob`, `{ rotation: primary-oncall }` or `{ person: bob }`, the mapping forms with the
+    /// level's own `pagerduty:` or `webhook:` address.
     func assignee(_ node: ConfigNode) throws(ConfigError) -> Assignee {
-        if case .mapping = node.node {
-            let rotation = try node.mapping(keys: ["rotation"]).required("rotation")
+        guard case .mapping = node.node else { return .person(try known(node)) }
+        let map = try node.mapping(keys: Self.levelKeys)
+        switch (map.optional("rotation"), map.optional("person")) {
+        case (let rotation?, nil):
             let name = try rotation.string()
             guard rotations[name] != nil else {
                 throw rotation.error("no rotation “\(name)”; define it under rotations")
             }
             return .rotation(name)
+        case (nil, let person?):
+            return .person(try known(person))
+        default:
+            throw node.error("name who fills the level: rotation: or person:, one of them")
         }
-        return .person(try known(node))
+    }
+
+    static func levelAddresses(_ map: ConfigMapping) throws(ConfigError) -> [ContactMethod: String] {
+        var addresses: [ContactMethod: String] = [:]
+        for (key, rule) in ContactAddressRule.all where key == "pagerduty" || key == "webhook" {
+            guard let field = map.optional(key) else { continue }
+            let text = try field.string()
+            guard rule.accepts(text) else { throw field.error("\(rule.looksLike), not “\(text)”") }
+            for method in rule.methods { addresses[method] = text }
+        }
+        return addresses
     }
 }

@@ -7,14 +7,19 @@ public struct Roster: Hashable, Sendable {
     public var people: [PersonID: Person]
     public var rotations: [String: Rotation]
     public var levels: [LevelRef: Assignee]
+    /// A level's own addresses for pager methods (the PagerDuty routing key of the on-call
+    /// service, the team's webhook id), used for whoever fills the level when they have none.
+    public var levelAddresses: [LevelRef: [ContactMethod: String]]
     /// Incident admins: may change any incident, like its IC.
     public var admins: Set<PersonID>
 
     public init(people: [PersonID: Person] = [:], rotations: [String: Rotation] = [:],
-                levels: [LevelRef: Assignee] = [:], admins: Set<PersonID> = []) {
+                levels: [LevelRef: Assignee] = [:], levelAddresses: [LevelRef: [ContactMethod: String]] = [:],
+                admins: Set<PersonID> = []) {
         self.people = people
         self.rotations = rotations
         self.levels = levels
+        self.levelAddresses = levelAddresses
         self.admins = admins
     }
 

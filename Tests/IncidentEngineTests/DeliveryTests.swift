@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentSQLite
 import IncidentTesting
 import Testing
@@ -263,5 +264,22 @@ extension ContactMethodRoutingTests {
         #expect(warnings.count == 1)
         let tried = (bot.pagers[.voice]?.attempts ?? 0) + (bot.pagers[.sms]?.attempts ?? 0)
         #expect(tried > 0 && tried < 9)
+    }
+}
+
+extension ContactMethodRoutingTests {
+    /// A level with its own PagerDuty service: whoever fills it is paged there first, with the
+    /// level's routing key, even with no PagerDuty key of their own.
+    @Test func aLevelsOwnPagerDutyServiceComesFirst() throws {
+        var roster = try TestConfig.roster()
+        roster.levelAddresses[LevelRef(ladder: "engineering", level: "L1")] = [.pagerduty: "PD_KEY_ONCALL"]
+        let directory = Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.pagerduty])
+        let page = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(lines: []),
+                        methods: [.pagerduty, .slack, .matrix])
+        #expect(directory.routes(page, home: .slack) == [.pagerduty, .slack, .matrix])
+        #expect(directory.contact(for: page.paged, on: .pagerduty).account == "PD_KEY_ONCALL")
+        var teamLead = page
+        teamLead.level = "L2"
+        #expect(directory.routes(teamLead, home: .slack) == [.slack, .matrix])
     }
 }

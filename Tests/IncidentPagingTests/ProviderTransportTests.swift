@@ -120,7 +120,7 @@ import Testing
     }
 
     /// Twilio's published example, and the SDK's own signature for a callback, both verify.
-    @Test func twilioSignaturesAreCheckedAsTwilioMakesThem() throws {
+    @Test func twilioSignaturesAreCheckedAsTwilioMakesThem() async throws {
         let signature = TwilioSignature(authToken: Secret("12345"))
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2"
         let parameters: [(key: String, value: String)] = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"),
@@ -132,16 +132,16 @@ import Testing
         #expect(signature.verify("RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: "https://mycompany.com:443/myapp.php?foo=1&bar=2", parameters: parameters))
         #expect(!signature.verify("RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url, parameters: parameters.dropLast() + [("To", "+18005550000")]))
         #expect(!signature.verify(nil, url: url, parameters: parameters))
-        let fromSDK = try ProviderSigners.twilio(token: "12345", url: "https://bot.example.org/webhooks/twilio/sms",
+        let fromSDK = try await ProviderSigners.twilio(token: "12345", url: "https://bot.example.org/webhooks/twilio/sms",
                                                  parameters: ["From": "+15550100004", "Body": "ACK INC-7", "MessageSid": "SM1"])
         #expect(signature.verify(fromSDK, url: "https://bot.example.org/webhooks/twilio/sms",
                                  parameters: [("Body", "ACK INC-7"), ("From", "+15550100004"), ("MessageSid", "SM1")]))
     }
 
-    @Test func theWebhookIsSignedAsDocumented() throws {
+    @Test func theWebhookIsSignedAsDocumented() async throws {
         let body = #"{"type":"page"}"#
         let header = WebhookTransport.signature(body: body, at: TestConfig.start, secret: Secret("a-webhook-secret-of-32-characters!!"))
-        let expected = try ProviderSigners.hmacSHA256(secret: "a-webhook-secret-of-32-characters!!",
+        let expected = try await ProviderSigners.hmacSHA256(secret: "a-webhook-secret-of-32-characters!!",
                                                       message: "\(TestConfig.start.secondsSinceEpoch).\(body)")
         #expect(header == "t=\(TestConfig.start.secondsSinceEpoch),v1=\(expected)")
     }
@@ -174,7 +174,7 @@ extension ProviderTransportTests {
         #expect(body["acknowledge_url"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
         #expect(request.headers["idempotency-key"] == "INC-7/3@webhook")
         let stamp = "\(TestConfig.start.secondsSinceEpoch)"
-        let mac = try ProviderSigners.hmacSHA256(secret: secret, message: "\(stamp).\(request.body)")
+        let mac = try await ProviderSigners.hmacSHA256(secret: secret, message: "\(stamp).\(request.body)")
         #expect(request.headers["x-incident-bot-signature"] == "t=\(stamp),v1=\(mac)")
 
         receiver.answer(503, 400)

@@ -10,7 +10,7 @@ import Testing
         + "line one\r\n.starts with a dot\r\n.\r\nafter a lone dot\r\n"
 
     @Test func aMailReachesAPlainRelayWithEveryLineIntact() async throws {
-        let server = try MailServer.start()
+        let server = try await MailServer.start()
         defer { server.stop() }
         let client = SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, security: .none))
         try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func starttlsAndLoginWithTheRelaysOwnCA() async throws {
-        let server = try MailServer.start(tls: true, users: ["bot": "s3cret"])
+        let server = try await MailServer.start(tls: true, users: ["bot": "s3cret"])
         defer { server.stop() }
         let settings = SMTPClient.Settings(host: "localhost", port: server.port, security: .starttls,
                                            username: Secret("bot"), password: Secret("s3cret"), caFile: server.certificate)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func aWrongPasswordIsTheOperatorsToFix() async throws {
-        let server = try MailServer.start(tls: true, users: ["bot": "s3cret"])
+        let server = try await MailServer.start(tls: true, users: ["bot": "s3cret"])
         defer { server.stop() }
         let settings = SMTPClient.Settings(host: "localhost", port: server.port, security: .starttls,
                                            username: Secret("bot"), password: Secret("wrong"), caFile: server.certificate)
@@ -47,7 +47,7 @@ import Testing
 
     /// A certificate the bot does not trust ends the conversation before any credential is sent.
     @Test func anUntrustedCertificateIsRefused() async throws {
-        let server = try MailServer.start(tls: true, users: ["bot": "s3cret"])
+        let server = try await MailServer.start(tls: true, users: ["bot": "s3cret"])
         defer { server.stop() }
         let settings = SMTPClient.Settings(host: "localhost", port: server.port, security: .starttls,
                                            username: Secret("bot"), password: Secret("s3cret"))
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func starttlsRequiredButNotOfferedIsRefusedBeforeAnythingIsSent() async throws {
-        let server = try MailServer.start()
+        let server = try await MailServer.start()
         defer { server.stop() }
         let client = SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, security: .starttls))
         await #expect {

@@ -28,6 +28,14 @@ import Testing
         #expect(roster.people["dave"]?.chatOrder == [.slack])
     }
 
+    @Test func aLevelMayHaveItsOwnPagerDutyService() throws {
+        let text = try ConfigFiles.text("roster.example.yaml").replacingOccurrences(
+            of: "L1: { rotation: primary-oncall }", with: "L1: { rotation: primary-oncall, pagerduty: PD_KEY_ONCALL }")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: ConfigFiles.policy())
+        #expect(roster.levelAddresses[LevelRef(ladder: "engineering", level: "L1")] == [.pagerduty: "PD_KEY_ONCALL"])
+        #expect(roster.levels[LevelRef(ladder: "engineering", level: "L1")] == .rotation("primary-oncall"))
+    }
+
     @Test func aRotationHandsOverWeekly() throws {
         let start = try #require(Timestamp(iso8601: "2026-01-05T09:00:00Z"))
         let rotation = Roster.Rotation(people: ["alice", "bob", "carol"], handover: start)
@@ -92,6 +100,8 @@ import Testing
         ("    matrix: \"@frank:example.org\"", "    matrix: \"@bob:example.org\" # frank too", "# frank too",
          "matrix @bob:example.org is already bob's"),
         ("    L2: frank ", "    L9: frank ", "L9: frank", "unknown key “L9”"),
+        ("{ rotation: primary-oncall }", "{ rotation: primary-oncall, pagerduty: oncall-key }", "oncall-key", "environment variable"),
+        ("{ rotation: primary-oncall }", "{ pagerduty: PD_KEY }", "{ pagerduty: PD_KEY }", "rotation: or person:"),
         ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
     ])
     func refusesABrokenRosterWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {

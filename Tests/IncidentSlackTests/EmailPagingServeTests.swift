@@ -22,7 +22,7 @@ import Testing
         try await fake.start()
         defer { Task { await fake.stop() } }
         let broadcast = fake.addChannel("incidents")
-        let mail = try MailServer.start()
+        let mail = try await MailServer.start()
         defer { mail.stop() }
         let port = try TestTools.freePort()
         let folder = try TestConfig.temporaryDirectory()

@@ -113,7 +113,7 @@ import Testing
     /// A form POST signed by Twilio's own SDK for `url`.
     static func twilioCallback(_ url: String, _ fields: [String: String], token: String = FakeTwilio.authToken) async throws
         -> (status: Int, body: String) {
-        let signature = try ProviderSigners.twilio(token: token, url: url, parameters: fields)
+        let signature = try await ProviderSigners.twilio(token: token, url: url, parameters: fields)
         return try await post(url, body: FormEncoding.encode(fields), headers: [
             "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature,
         ])
@@ -122,7 +122,7 @@ import Testing
     static func pagerDutyWebhook(port: Int, id: String, incidentKey: String, secret: String = pagerDutySecret) async throws
         -> (status: Int, body: String) {
         let body = FakePagerDuty.webhookBody(id: id, incidentKey: incidentKey)
-        let mac = try ProviderSigners.hmacSHA256(secret: secret, message: body)
+        let mac = try await ProviderSigners.hmacSHA256(secret: secret, message: body)
         return try await post("http://127.0.0.1:\(port)/webhooks/pagerduty", body: body, headers: [
             "Content-Type": "application/json", "X-PagerDuty-Signature": "v1=\(String(repeating: "0", count: 64)),v1=\(mac)",
             "X-Webhook-Id": id,

@@ -197,14 +197,14 @@ import Testing
 
 /// The project's signer against Slack's own SDK, on the bodies Slack sends.
 @Suite struct SlackSignerTests {
-    @Test func ourSignaturesMatchSlackSDKs() throws {
+    @Test func ourSignaturesMatchSlackSDKs() async throws {
         let bodies = [
             "", "command=%2Fincident&text=declare+Payment+API+errors+--sev+P1",
             #"{"type":"event_callback","event":{"text":"ünïcode ✓ <@U1>"}}"#,
             "payload=" + String(repeating: "%7B%22a%22%3A1%7D", count: 500),
         ].map { Array($0.utf8) }
         let requests = bodies.enumerated().map { (timestamp: "\(1_764_000_000 + $0.offset)", body: $0.element) }
-        let theirs = try IndependentSigner.sign(secret: SlackHarness.secret, requests)
+        let theirs = try await IndependentSigner.sign(secret: SlackHarness.secret, requests)
         let signer = SlackSigner(secret: SlackHarness.secret)
         for (request, signature) in zip(requests, theirs) {
             #expect(signer.signature(timestamp: request.timestamp, body: request.body) == signature)

@@ -110,7 +110,7 @@ final class SlackHarness: Sendable {
         } else {
             switch signer {
             case .own: signature = SlackSigner(secret: Self.secret).signature(timestamp: timestamp, body: body)
-            case .slackSDK: signature = try IndependentSigner.sign(secret: Self.secret, [(timestamp, body)])[0]
+            case .slackSDK: signature = try await IndependentSigner.sign(secret: Self.secret, [(timestamp, body)])[0]
             }
         }
         var headers = ["Content-Type": contentType, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature]

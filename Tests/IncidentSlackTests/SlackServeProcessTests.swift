@@ -61,7 +61,7 @@ import Testing
             "trigger_id": "serve.\(UUID().uuidString)", "team_id": FakeSlack.teamID,
         ]).utf8)
         let timestamp = "\(Int(Date().timeIntervalSince1970))"
-        let signature = try IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
+        let signature = try await IndependentSigner.sign(secret: SlackHarness.secret, [(timestamp, body)])[0]
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slack/events")!)
         request.httpMethod = "POST"
         request.httpBody = Data(body)

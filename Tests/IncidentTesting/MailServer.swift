@@ -40,17 +40,17 @@ public final class MailServer: Sendable {
     let process: Process
     let received = Mutex<[Mail]>([])
 
-    public static func start(tls: Bool = false, users: [String: String] = [:]) throws -> MailServer {
-        let python = try TestTools.python("aiosmtpd", requirement: "aiosmtpd==\(aiosmtpdVersion)",
+    public static func start(tls: Bool = false, users: [String: String] = [:]) async throws -> MailServer {
+        let python = try await TestTools.python("aiosmtpd", requirement: "aiosmtpd==\(aiosmtpdVersion)",
                                           check: "import aiosmtpd; assert aiosmtpd.__version__ == '\(aiosmtpdVersion)'")
         let folder = try TestConfig.temporaryDirectory()
         var certificate: String?
         if tls {
             let cert = folder.appendingPathComponent("cert.pem").path
             let key = folder.appendingPathComponent("key.pem").path
-            try TestTools.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                                               "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                                               "-keyout", key, "-out", cert])
+            let arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert]
+            try await TestTools.offPool { try TestTools.run("/usr/bin/env", arguments) }
             certificate = cert
         }
         let script = folder.appendingPathComponent("mail_server.py")
@@ -94,7 +94,7 @@ public final class MailServer: Sendable {
                 process.terminate()
                 throw TestTools.Failure("aiosmtpd did not start on port \(port)")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         return server
     }

@@ -13,7 +13,8 @@ public enum TestTools {
         public init(_ description: String) { self.description = description }
     }
 
-    static let installed = Mutex<Set<String>>([])
+    /// One install per tool and process, shared by every test that needs it.
+    static let installs = Mutex<[String: Task<String, any Error>]>([:])
 
     /// The built `incident-bot` executable: beside the test bundle, or in `.build/debug`.
     public static var botBinary: URL {
@@ -23,27 +24,41 @@ public enum TestTools {
     }
 
     /// The Python interpreter of `.build/test-tools/<name>`, where `requirement` (`slack-sdk==3.48.0`)
-    /// is installed; `check` is Python that fails unless the right version is there.
-    public static func python(_ name: String, requirement: String, check: String) throws -> String {
+    /// is installed; `check` is Python that fails unless the right version is there. The
+    /// install (a minute or more on a fresh machine) runs on a thread of its own: tests that
+    /// wait for it hold none of Swift's few concurrency threads, so the rest of the suite, its
+    /// HTTP servers among it, goes on meanwhile.
+    public static func python(_ name: String, requirement: String, check: String) async throws -> String {
+        let install = installs.withLock { tasks in
+            if let running = tasks[name] { return running }
+            let task = Task { try await offPool { try installPython(name, requirement: requirement, check: check) } }
+            tasks[name] = task
+            return task
+        }
+        return try await install.value
+    }
+
+    static func installPython(_ name: String, requirement: String, check: String) throws -> String {
         let venv = TestConfig.repository.appendingPathComponent(".build/test-tools/\(name)")
         let python = venv.appendingPathComponent("bin/python3").path
-        try installed.withLock { done in
-            if done.contains(name) { return }
-            if FileManager.default.fileExists(atPath: python), (try? run(python, ["-c", check])) != nil {
-                done.insert(name)
-                return
-            }
-            do {
-                try FileManager.default.createDirectory(at: venv.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try run("/usr/bin/env", ["python3", "-m", "venv", "--clear", venv.path])
-                try run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", requirement])
-                try run(python, ["-c", check])
-            } catch {
-                throw Failure("cannot install \(requirement) for the tests into \(venv.path): \(error)")
-            }
-            done.insert(name)
+        if FileManager.default.fileExists(atPath: python), (try? run(python, ["-c", check])) != nil { return python }
+        do {
+            try FileManager.default.createDirectory(at: venv.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try run("/usr/bin/env", ["python3", "-m", "venv", "--clear", venv.path])
+            try run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", requirement])
+            try run(python, ["-c", check])
+        } catch {
+            throw Failure("cannot install \(requirement) for the tests into \(venv.path): \(error)")
         }
         return python
+    }
+
+    /// Runs blocking work (a child process, an install) on a thread of its own and waits for it
+    /// without holding a concurrency thread.
+    public static func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 
     /// Runs a program to its end; throws with its error output when it exits non-zero.

@@ -41,10 +41,10 @@ public final class Synapse: Sendable {
     }
 
     public static func start(rateLimits: RateLimits = .raised) async throws -> Synapse {
-        let python = try TestTools.python("synapse", requirement: "matrix-synapse==\(version)",
+        let python = try await TestTools.python("synapse", requirement: "matrix-synapse==\(version)",
                                           check: "import importlib.metadata as m; assert m.version('matrix-synapse') == '\(version)'")
         let synapse = try Synapse(python: python, rateLimits: rateLimits)
-        try TestTools.run(python, ["-m", "synapse.app.homeserver", "--config-path", synapse.config.path, "--generate-keys"])
+        try await TestTools.offPool { try TestTools.run(python, ["-m", "synapse.app.homeserver", "--config-path", synapse.config.path, "--generate-keys"]) }
         try await synapse.start()
         return synapse
     }

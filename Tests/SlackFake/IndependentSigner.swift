@@ -12,8 +12,8 @@ public enum IndependentSigner {
     }
 
     /// Signs each `(timestamp, body)` with `secret`; one Python process for the batch.
-    public static func sign(secret: String, _ requests: [(timestamp: String, body: [UInt8])]) throws -> [String] {
-        let python = try TestTools.python("python", requirement: "slack-sdk==\(slackSDKVersion)",
+    public static func sign(secret: String, _ requests: [(timestamp: String, body: [UInt8])]) async throws -> [String] {
+        let python = try await TestTools.python("python", requirement: "slack-sdk==\(slackSDKVersion)",
                                           check: "import slack_sdk.version as v; assert v.__version__ == '\(slackSDKVersion)'")
         let script = """
         import json, sys
@@ -24,7 +24,7 @@ public enum IndependentSigner {
         """
         let items = requests.map { ["timestamp": $0.timestamp, "body": String(decoding: $0.body, as: UTF8.self)] }
         let input = try JSONSerialization.data(withJSONObject: ["secret": secret, "items": items])
-        let output = try TestTools.run(python, ["-c", script], input: input)
+        let output = try await TestTools.offPool { try TestTools.run(python, ["-c", script], input: input) }
         guard let signatures = try JSONSerialization.jsonObject(with: output) as? [String], signatures.count == requests.count else {
             throw Failure(description: "slack_sdk signer printed \(String(decoding: output, as: UTF8.self))")
         }
