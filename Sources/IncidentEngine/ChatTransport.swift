@@ -125,9 +125,13 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     case unavailable(String, retryAfter: Duration? = nil)
     /// Never worth retrying as it is (no such channel, no account on this platform).
     case rejected(String)
+    /// Not a failure: the job is better sent a moment later (a mail waiting for its incident's
+    /// room to exist, to link it). Not counted as an attempt.
+    case notYet(String, retryAfter: Duration)
 
     public var description: String {
         switch self {
+        case .notYet(let reason, let after): "not yet: \(reason) (again in \(DurationText.format(after)))"
         case .unavailable(let reason, let after): "unavailable: \(reason)" + (after.map { " (retry after \(DurationText.format($0)))" } ?? "")
         case .rejected(let reason): "rejected: \(reason)"
         }

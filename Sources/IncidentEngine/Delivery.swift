@@ -284,6 +284,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 return .retried
             case .rejected(let reason):
                 return try await giveUp(item, id: id, reason: reason, now: now, log: log)
+            case .notYet(let reason, let after):
+                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: now + max(after, .seconds(1)), reason: reason) }
+                log.debug("delivery waits", metadata: ["reason": "\(reason)"])
+                return .retried
             }
         } catch {
             log.error("cannot record a failed delivery", metadata: ["error": "\(error)"])

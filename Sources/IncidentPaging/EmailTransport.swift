@@ -6,6 +6,9 @@ import Logging
 /// no idempotency key: a mail retried after a crash mid-send may arrive twice, with the same
 /// Message-ID, so mail clients show it as one.
 public struct EmailTransport: OutboxTransport {
+    /// How long a page mail waits for its incident's room to exist, to link it.
+    static var roomWait: Duration { .seconds(10) }
+
     public var method: ContactMethod { .email }
     let client: SMTPClient
     /// The sender address (`paging.email.from`).
@@ -31,6 +34,11 @@ public struct EmailTransport: OutboxTransport {
             guard let address = job.people[person]?.account else {
                 throw SMTPError.permanent("@\(person) has no email address")
             }
+            // The first page of an incident usually leaves with the room still being made: a
+            // mail waits for it a little, so it can link it.
+            if job.page != nil, job.incidentRooms.isEmpty, let queued = job.queuedAt, now() - queued < Self.roomWait {
+                throw SMTPError.waitingForRoom
+            }
             var ackLink: (url: String, expires: Timestamp)?
             if let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt {
                 ackLink = (links.link(incident: incident, person: page.person, page: job.key, method: .email, queuedAt: queued),
@@ -49,6 +57,7 @@ extension SMTPError: PlatformError {
         switch self {
         case .temporary(let reason), .setup(let reason): .unavailable(reason)
         case .permanent(let reason): .rejected(reason)
+        case .waitingForRoom: .notYet("waiting for the incident room, to link it", retryAfter: .seconds(1))
         }
     }
 

@@ -185,6 +185,8 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
     case permanent(String)
     /// The operator's to fix (TLS, credentials): retried, and logged as an error.
     case setup(String)
+    /// Not sent yet, on purpose: a page mail waiting for its incident's room (`EmailTransport`).
+    case waitingForRoom
 
     init(_ reply: SMTPReply, during what: String) {
         let text = "\(what): \(reply.code) \(reply.lines.joined(separator: " ").prefix(200))"
@@ -194,6 +196,7 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
     public var reason: String {
         switch self {
         case .temporary(let text), .permanent(let text), .setup(let text): text
+        case .waitingForRoom: "waiting for the incident room"
         }
     }
 

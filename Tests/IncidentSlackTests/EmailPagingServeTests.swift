@@ -72,6 +72,8 @@ import Testing
         #expect(page.to == ["alice@example.org"] && page.from == "incident-bot@example.org")
         #expect(page.header("X-Incident") == "INC-1")
         #expect(page.body.contains("You are paged as on-call engineer (engineering L1)"))
+        // The first page waited for the room to exist, so it links it.
+        #expect(page.body.contains("Incident room on Slack: https://slack.com/app_redirect?channel="), "\(page.body)")
         let link = try #require(page.body.split(separator: "\n").first { $0.hasPrefix("Acknowledge: ") }
             .map { String($0.dropFirst("Acknowledge: ".count)) })
         #expect(link.hasPrefix("http://127.0.0.1:\(port)/ack/"))
