@@ -42,8 +42,14 @@ extension Engine {
             if let number = answer.incident {
                 found = try records.incident(number)
             } else {
-                found = try records.openIncidents().filter { $0.incident.pages.contains { $0.person == answer.person } }
-                    .max { ($0.incident.pages.last { $0.person == answer.person }?.at ?? now) < ($1.incident.pages.last { $0.person == answer.person }?.at ?? now) }
+                // An incident whose pages can still be acknowledged, the one that paged them last,
+                // preferring one they have not acknowledged yet.
+                let paged = try records.openIncidents().filter {
+                    [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains { $0.person == answer.person }
+                }
+                func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last { $0.person == answer.person }?.at ?? now }
+                let unanswered = paged.filter { $0.incident.acknowledgedBy?.contains(answer.person) != true }
+                found = (unanswered.isEmpty ? paged : unanswered).max { lastPage($0) < lastPage($1) }
             }
             guard let stored = found else {
                 return EngineOutcome(.refused, reply: .refusal(answer.incident.map { "There is no INC-\($0)." }

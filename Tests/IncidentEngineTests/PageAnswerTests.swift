@@ -39,3 +39,22 @@ import Testing
         #expect(missing.disposition == .refused)
     }
 }
+
+extension PageAnswerTests {
+    /// A bare `ACK` by text acknowledges the open incident that paged the person last and that
+    /// they have not acknowledged yet.
+    @Test func anAnswerNamingNoIncidentTakesTheLatestOneStillUnanswered() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 1)
+        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        let first = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(first.disposition == .handled && first.incident == 2)
+        let second = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(second.disposition == .handled && second.incident == 1)
+        let third = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM3", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(third.disposition == .answered)
+        let stranger = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM4", person: "frank", incident: nil, how: "SMS reply"))
+        #expect(stranger.disposition == .refused && stranger.reply?.plainText().contains("No open incident has paged you") == true)
+    }
+}
