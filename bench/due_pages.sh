@@ -36,9 +36,9 @@ extra_yaml=""
 extra_env=""
 if [[ $method != slack ]]; then
     case $method in
-        pagerduty) address="pagerduty: PD_KEY_BOB"
+        pagerduty) address="pagerduty: PAGERDUTY_KEY_BOB"
                    extra_yaml=$'paging:\n  pagerduty:\n    enabled: true'
-                   extra_env="PD_KEY_BOB=0123456789abcdef0123456789abcdef PAGERDUTY_EVENTS_URL=http://127.0.0.1:$provider/v2/enqueue"
+                   extra_env="PAGERDUTY_KEY_BOB=0123456789abcdef0123456789abcdef PAGERDUTY_EVENTS_URL=http://127.0.0.1:$provider/v2/enqueue"
                    python3 bench/provider_stub.py $provider "$calls" & pids+=($!) ;;
         sms)       address='phone: "+15550100002"'
                    extra_yaml=$'paging:\n  twilio:\n    enabled: true\n    account_sid: AC00000000000000000000000000000000\n    from: "+15550100000"\n    voice: false'

@@ -133,7 +133,14 @@ public struct BotConfig: Sendable {
             }
             if let value = map.optional("give_up_after") { config.retry.giveUpAfter = try value.int(min: 2) }
         }
-        if let node = root.optional("http") { config.http = try loadHTTP(node) }
+        if let node = root.optional("http") {
+            config.http = try loadHTTP(node)
+            // A used link is remembered as a seen id; one still valid after that is forgotten
+            // would work again.
+            if config.http.ackLinkValidity > config.seenRetention, let validity = try node.mapping(keys: httpKeys).optional("ack_link_valid_for") {
+                throw validity.error("ack_link_valid_for is at most seen_retention (\(DurationText.format(config.seenRetention))): a used link is remembered that long")
+            }
+        }
         if let node = root.optional("paging") { config.paging = try loadPaging(node, resolve: resolve) }
         if let node = root.optional("slack") {
             let map = try node.mapping(keys: slackKeys)
@@ -179,6 +186,8 @@ public struct BotConfig: Sendable {
                 config.matrix.syncTimeout = value
             }
         }
+        // Links never outlive the memory of their use (the default 24 h with a shorter seen_retention).
+        config.http.ackLinkValidity = min(config.http.ackLinkValidity, config.seenRetention)
         return config
     }
 

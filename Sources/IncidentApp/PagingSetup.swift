@@ -59,8 +59,9 @@ public struct PagingSetup: Sendable {
                 setup.routingKeys[variable] = key
             }
             // Several secrets, comma-separated, while a subscription's secret is rotated.
+            // Empty parts are dropped: an empty key would let anyone sign.
             setup.pagerDutyWebhookSecrets = (try Secrets.read("PAGERDUTY_WEBHOOK_SECRET", environment))
-                .map { $0.value.split(separator: ",").map { Secret(String($0).trimmingCharacters(in: .whitespaces)) } } ?? []
+                .map { $0.value.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map(Secret.init) } ?? []
         }
         if config.paging.twilio != nil {
             guard let token = try Secrets.read("TWILIO_AUTH_TOKEN", environment) else {
@@ -85,8 +86,14 @@ public struct PagingSetup: Sendable {
             }
             return Array(given.value.utf8)
         }
-        if let kept = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-           kept.utf8.count >= 32 {
+        // A kept secret that cannot be read is an error, not a reason to make a new one: that
+        // would break every link in mails already sent.
+        if FileManager.default.fileExists(atPath: file) {
+            guard let kept = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                  kept.utf8.count >= 32 else {
+                throw StartupError("cannot read the acknowledge-link secret in \(file) (or it is shorter than 32 characters); "
+                                   + "fix the file or set INCIDENT_BOT_LINK_SECRET")
+            }
             try PrivateFile.ensure(file)
             return Array(kept.utf8)
         }

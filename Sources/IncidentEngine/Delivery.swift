@@ -228,6 +228,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         log[metadataKey: "outbox.key"] = "\(item.key)"
         log[metadataKey: "method"] = "\(item.method)"
         do {
+            if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
             let job: TransportJob
             do {
                 job = try await resolve(item)
@@ -259,6 +260,24 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             log.error("cannot record a delivery", metadata: ["error": "\(error)"])
             return .storeError
         }
+    }
+
+    /// A page still retrying when its ladder stopped or its incident was resolved is not sent
+    /// late (someone answered; nobody else should be woken for it). Marked failed as withdrawn,
+    /// with a timeline entry, in one transaction.
+    func withdraw(_ page: Page, _ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
+        guard let number = item.incident else { return false }
+        let router = router
+        let roster = directory.roster
+        let reason = try await store.write { records -> String? in
+            guard let stored = try records.incident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
+            try records.markFailed(id, reason: "withdrawn: \(reason)", at: now)
+            let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster)
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            return reason
+        }
+        if let reason { log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"]) }
+        return reason != nil
     }
 
     /// Records a failed attempt: retry later, fail a page over, or give up.
@@ -301,7 +320,11 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// person another way), for other messages once per incident.
     func giveUp(_ item: OutboxItem, id: Int64, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
         if let failover = failoverMethod(item, onlyForward: true) {
-            return try await reroute(item, id: id, to: failover, attempts: item.attempts + 1, reason: reason, now: now, log: log)
+            // The next method gets its full `pageAttemptsBeforeFailover`: the count is rounded up to
+            // the end of this method's share.
+            let share = retry.pageAttemptsBeforeFailover
+            let used = ((item.attempts + 1 + share - 1) / share) * share
+            return try await reroute(item, id: id, to: failover, attempts: used, reason: reason, now: now, log: log)
         }
         let router = router
         let roster = directory.roster

@@ -30,9 +30,16 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         }
     }
 
+    /// A call's keypress token is for Twilio's callback only, not a link anyone may open.
+    func read(_ token: String) -> Result<AckLinks.Grant, AckLinks.Refusal> {
+        let read = links.read(token, now: engine.clock.now)
+        if case .success(let grant) = read, grant.method == .voice { return .failure(.invalid) }
+        return read
+    }
+
     func confirmation(token: String) async -> Response {
         let grant: AckLinks.Grant
-        switch links.read(token, now: engine.clock.now) {
+        switch read(token) {
         case .failure(let refusal): return refused(refusal)
         case .success(let value): grant = value
         }
@@ -57,7 +64,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
 
     func acknowledge(token: String) async -> Response {
         let grant: AckLinks.Grant
-        switch links.read(token, now: engine.clock.now) {
+        switch read(token) {
         case .failure(let refusal): return refused(refusal)
         case .success(let value): grant = value
         }

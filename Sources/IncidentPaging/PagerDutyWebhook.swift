@@ -13,8 +13,8 @@ import Logging
 /// `X-PagerDuty-Signature` (HMAC-SHA256 of the raw body under the subscription's secret; one of
 /// several during a secret rotation), checked before the body is read as JSON. An
 /// `incident.acknowledged` for an incident the bot triggered (its `incident_key` is the
-/// bot's `dedup_key`) acknowledges the bot's incident as the person paged at that level, once
-/// per webhook id. Everything else verified is answered 200 and left alone, so PagerDuty does
+/// bot's `dedup_key`) and was acknowledged by a PagerDuty user (not by the bot's own event)
+/// acknowledges the bot's incident as the person paged at that level, once per webhook id. Everything else verified is answered 200 and left alone, so PagerDuty does
 /// not retry it.
 public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
     public static var path: String { "/webhooks/pagerduty" }
@@ -54,6 +54,9 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
             return Answers.text(.badRequest, "not a PagerDuty v3 webhook event\n")
         }
         guard type == "incident.acknowledged" else { return Answers.json(.ok, #"{"ignored":true}"#) }
+        // Only a person acknowledging in PagerDuty counts. The bot's own `acknowledge` events
+        // (sent when the incident was acknowledged elsewhere) come back with another agent.
+        guard event["agent"]?["type"]?.string == "user_reference" else { return Answers.json(.ok, #"{"ignored":true}"#) }
         guard let incidentKey = event["data"]?["incident_key"]?.string, let key = PagerDutyKey(incidentKey) else {
             logger.info("PagerDuty acknowledged an incident the bot did not trigger; ignored", metadata: ["event.id": "\(id)"])
             return Answers.json(.ok, #"{"ignored":true}"#)

@@ -62,16 +62,19 @@ public struct TwilioTransport: OutboxTransport {
         return .delivered
     }
 
-    /// The text of a page: its lines, then how to acknowledge; at most Twilio's 1,600 characters.
+    /// The text of a page: its lines, then how to acknowledge. A long page is cut, never the
+    /// instructions; counted in Unicode scalars, so an emoji cannot push it past Twilio's 1,600.
     func text(_ message: Message, job: TransportJob) -> String {
-        var text = message.plainText()
+        var instructions = ""
         if job.page != nil, let incident = job.incident {
-            text += "\nReply ACK INC-\(incident) to acknowledge."
+            instructions = "\nReply ACK INC-\(incident) to acknowledge."
             if let links, let queued = job.queuedAt {
-                text += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued)
+                instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued)
             }
         }
-        return String(text.prefix(1_600))
+        var body = String.UnicodeScalarView(message.plainText().unicodeScalars.prefix(1_600 - instructions.unicodeScalars.count))
+        body.append(contentsOf: instructions.unicodeScalars)
+        return String(body)
     }
 
     /// TwiML for the call: the page read out, and, when Twilio can report the keypress to the

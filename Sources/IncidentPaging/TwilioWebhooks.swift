@@ -57,7 +57,9 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         guard let pairs = FormEncoding.decodePairs(body) else { return Answers.text(.badRequest, "not a form\n") }
         let url = links.publicURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         guard signature.verify(request.headers[HTTPField.Name("X-Twilio-Signature")!], url: url, parameters: pairs) else {
-            logger.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["path": "\(request.uri.path)"])
+            // The route, not the path: a keypress path carries the page's token.
+            let route = request.uri.path.hasPrefix(TwilioPaths.voice) ? TwilioPaths.voice + "<token>" : request.uri.path
+            logger.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["route": "\(route)"])
             return Answers.text(.forbidden, "signature does not match\n")
         }
         return await handle(Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
@@ -89,7 +91,8 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         }
         let grant: AckLinks.Grant
         switch links.read(token, now: engine.clock.now) {
-        case .success(let value): grant = value
+        case .success(let value) where value.method == .voice: grant = value
+        case .success: return Self.say("Not acknowledged. Goodbye.")
         case .failure(.expired): return Self.say("This page has expired. Acknowledge in chat. Goodbye.")
         case .failure(.invalid): return Self.say("Not acknowledged. Goodbye.")
         }

@@ -27,9 +27,11 @@ struct ContactAddressRule: Sendable {
                 && !text.hasPrefix("+0")
         }),
         ("pagerduty", ContactAddressRule(methods: [.pagerduty],
-                                         looksLike: "pagerduty names the environment variable that holds the person's PagerDuty routing key, like PAGERDUTY_KEY_ALICE") { text in
-            guard let first = text.first, first.isLetter || first == "_" else { return false }
-            return text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
+                                         looksLike: "pagerduty names the environment variable that holds the PagerDuty routing key, PAGERDUTY_ and a name, like PAGERDUTY_KEY_ALICE") { text in
+            // Only PAGERDUTY_ variables: the roster must not be able to send another secret of
+            // the bot's (its Twilio token, its link secret) to PagerDuty as a routing key.
+            text.hasPrefix("PAGERDUTY_") && text.count > 10 && text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
+                && !["PAGERDUTY_WEBHOOK_SECRET", "PAGERDUTY_EVENTS_URL"].contains(text)
         }),
         ("webhook", ContactAddressRule(methods: [.webhook], looksLike: "a webhook id is one line of at most 200 characters") { text in
             !text.isEmpty && text.count <= 200 && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }

@@ -270,6 +270,22 @@ extension Incident {
         return transition.finish()
     }
 
+    /// Why a page still waiting in the outbox should no longer go out: its ladder stopped (or
+    /// the incident was resolved) while it was retrying. nil: it still should.
+    public func withdrawal(of page: Page) -> String? {
+        if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
+        if let stopped = ladders[page.ladder]?.stopped { return "the \(page.ladder) ladder stopped (\(stopped.rawValue))" }
+        return nil
+    }
+
+    /// A page withdrawn before it went out: the timeline says so.
+    public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)) withdrawn before it went out: \(reason).",
+                          by: .bot)
+        return transition.finish()
+    }
+
     /// A page one method could not take moves to the person's next: the timeline records the
     /// failed attempt and where the page goes now. The room hears only when every method fails.
     public func pageFailedOver(_ page: Page, from failed: ContactMethod, to next: ContactMethod, reason: String, at now: Timestamp,

@@ -44,6 +44,7 @@ import Testing
         ("paging:\n  twilio:\n    enabled: true\n    account_sid: AC00000000000000000000000000000000\n    from: \"+15550100000\"\n    sms: false\n    voice: false\n", "config.yaml:2: paging.twilio: twilio is enabled with neither sms nor voice"),
         ("paging:\n  pagerduty:\n    enabled: true\n    events_url: events.pagerduty.com\n", "config.yaml:4: paging.pagerduty.events_url: events_url is an http(s) URL"),
         ("paging:\n  webhook:\n    enabled: true\n", "config.yaml:2: paging.webhook: missing “url”"),
+        ("seen_retention: 2h\nhttp:\n  ack_link_valid_for: 24h\n", "config.yaml:3: http.ack_link_valid_for: ack_link_valid_for is at most seen_retention (2h)"),
         ("http:\n  read_timeout: 5m\n", "config.yaml:2: http.read_timeout: read_timeout is between 1s and 60s"),
         ("http:\n  max_body: 10\n", "config.yaml:2: http.max_body: must be 1024 or more"),
         ("slack:\n  token: xoxb-1\n", "config.yaml:2: slack: unknown key “token”"),

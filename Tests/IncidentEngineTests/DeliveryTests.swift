@@ -254,8 +254,9 @@ extension ContactMethodRoutingTests {
             .filter { $0.1 == .failed && $0.0.isPage && $0.0.key.contains("INC-1") }.map(\.0)
         let daves = try #require(failed.first { if case .effect(.page(let page)) = $0.job { page.person == "dave" } else { false } })
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
-        // Nine attempts round voice, sms and Slack; the ninth hands it onward once more, and that one ends it.
-        #expect(daves.lastError == "gave up after 10 attempts: platform down", "\(daves.lastError ?? "") \(timeline)")
+        // Nine attempts round voice, sms and Slack; the ninth hands it onward once more (counted
+        // to the end of that method's share, 10), and the next failure ends it.
+        #expect(daves.lastError == "gave up after 11 attempts: platform down", "\(daves.lastError ?? "") \(timeline)")
         #expect(timeline.filter { $0.hasPrefix("Could not deliver the page to @dave") }.count == 1)
         let queued = try await bot.store.read { try $0.pendingOutbox(limit: 500) + $0.finishedOutbox(limit: 500).map(\.0) }
         let warnings = queued.filter { item in
@@ -272,14 +273,50 @@ extension ContactMethodRoutingTests {
     /// level's routing key, even with no PagerDuty key of their own.
     @Test func aLevelsOwnPagerDutyServiceComesFirst() throws {
         var roster = try TestConfig.roster()
-        roster.levelAddresses[LevelRef(ladder: "engineering", level: "L1")] = [.pagerduty: "PD_KEY_ONCALL"]
+        roster.levelAddresses[LevelRef(ladder: "engineering", level: "L1")] = [.pagerduty: "PAGERDUTY_KEY_ONCALL"]
         let directory = Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.pagerduty])
         let page = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(lines: []),
                         methods: [.pagerduty, .slack, .matrix])
         #expect(directory.routes(page, home: .slack) == [.pagerduty, .slack, .matrix])
-        #expect(directory.contact(for: page.paged, on: .pagerduty).account == "PD_KEY_ONCALL")
+        #expect(directory.contact(for: page.paged, on: .pagerduty).account == "PAGERDUTY_KEY_ONCALL")
         var teamLead = page
         teamLead.level = "L2"
         #expect(directory.routes(teamLead, home: .slack) == [.slack, .matrix])
+    }
+}
+
+extension ContactMethodRoutingTests {
+    /// A page still retrying when someone acknowledges is not sent late: withdrawn, on the
+    /// timeline, and never reaching the provider.
+    @Test func aPageStillRetryingWhenItsLadderStopsIsWithdrawn() async throws {
+        let bot = try TestBot(pagers: [.voice, .sms])
+        bot.pagers[.voice]?.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        await bot.delivery.drain()
+        #expect(bot.pagers[.voice]?.attempts == 1)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        bot.pagers[.voice]?.behave(.working)
+        bot.clock.advance(to: bot.clock.now + .minutes(1))
+        await bot.delivery.drain()
+        #expect(bot.pagers[.voice]?.delivered.isEmpty == true && bot.pagers[.sms]?.delivered.isEmpty == true)
+        #expect(!bot.slack.directMessages.contains { $0.person == "dave" })
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave (VP engineering, engineering L4) withdrawn before it went out: the engineering ladder stopped (acknowledged)."))
+    }
+
+    /// After a refusal the next method gets its full share of attempts.
+    @Test func aRefusalHandsTheNextMethodItsFullShareOfAttempts() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(1), ceiling: .seconds(1), pageAttemptsBeforeFailover: 3), pagers: [.voice, .sms])
+        bot.pagers[.voice]?.behave(.failing(calls: 1))
+        bot.pagers[.sms]?.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        await bot.delivery.drain()
+        bot.pagers[.voice]?.behave(.rejectingDirectMessages)
+        for _ in 0..<4 {
+            bot.clock.advance(to: bot.clock.now + .seconds(5))
+            await bot.delivery.drain()
+        }
+        // voice: down once, then refused; sms then gets three tries before Slack.
+        #expect(bot.pagers[.sms]?.attempts == 3)
     }
 }

@@ -30,9 +30,9 @@ import Testing
 
     @Test func aLevelMayHaveItsOwnPagerDutyService() throws {
         let text = try ConfigFiles.text("roster.example.yaml").replacingOccurrences(
-            of: "L1: { rotation: primary-oncall }", with: "L1: { rotation: primary-oncall, pagerduty: PD_KEY_ONCALL }")
+            of: "L1: { rotation: primary-oncall }", with: "L1: { rotation: primary-oncall, pagerduty: PAGERDUTY_KEY_ONCALL }")
         let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: ConfigFiles.policy())
-        #expect(roster.levelAddresses[LevelRef(ladder: "engineering", level: "L1")] == [.pagerduty: "PD_KEY_ONCALL"])
+        #expect(roster.levelAddresses[LevelRef(ladder: "engineering", level: "L1")] == [.pagerduty: "PAGERDUTY_KEY_ONCALL"])
         #expect(roster.levels[LevelRef(ladder: "engineering", level: "L1")] == .rotation("primary-oncall"))
     }
 
@@ -90,6 +90,7 @@ import Testing
         ("    contact: [voice, sms, slack]", "    contact: [voice, voice]", "contact: [voice, voice]", "voice is listed twice"),
         ("    contact: [voice, sms, slack]", "    contact: [voice]\n    prefer: slack  # dave", "prefer: slack  # dave", "either contact:"),
         ("    slack: U0DAVE004", "    slack: U0DAVE004\n    pagerduty: pd-key", "pd-key", "environment variable"),
+        ("    slack: U0DAVE004", "    slack: U0DAVE004\n    pagerduty: TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN", "PAGERDUTY_ and a name"),
         ("    people: [alice]", "    people: [alice, zed]", "people: [alice, zed]", "“zed” is not in people"),
         ("    prefer: matrix\n", "    prefer: matrix\n  henry:\n    slack: U0HENRY08\n    prefer: matrix  # henry\n", "# henry", "has no matrix id"),
         ("{ rotation: primary-oncall }", "{ rotation: secondary }", "rotation: secondary", "no rotation “secondary”"),

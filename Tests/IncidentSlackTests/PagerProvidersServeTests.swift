@@ -209,3 +209,29 @@ import Testing
         #expect(export.contains("Page to @dave (VP engineering, engineering L4) delivered by slack."))
     }
 }
+
+extension PagerProvidersServeTests {
+    /// The webhook for an acknowledgement the bot itself sent (its agent is not a PagerDuty
+    /// user) changes nothing; a call's keypress token is no link anyone may open.
+    @Test func theBotsOwnAcknowledgementsAndCallTokensAcknowledgeNothing() async throws {
+        let (slack, pagerDuty, twilio) = try await Self.fakes()
+        defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
+        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
+        defer { if bot.process.isRunning { bot.process.terminate() } }
+        _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
+        try await waitFor(seconds: 15) { !twilio.sent.isEmpty && !pagerDuty.events.isEmpty }
+        let body = FakePagerDuty.webhookBody(id: "evt-echo", incidentKey: "incident-bot/INC-1/engineering/L1")
+            .replacingOccurrences(of: #""type":"user_reference""#, with: #""type":"service_reference""#)
+        let mac = try await ProviderSigners.hmacSHA256(secret: Self.pagerDutySecret, message: body)
+        let echo = try await Self.post("http://127.0.0.1:\(bot.port)/webhooks/pagerduty", body: body, headers: [
+            "Content-Type": "application/json", "X-PagerDuty-Signature": "v1=\(mac)",
+        ])
+        #expect(echo.status == 200 && echo.body.contains("ignored"), "\(echo.body)")
+        let call = try #require(twilio.sent.first)
+        let token = try #require(call.content.components(separatedBy: "/webhooks/twilio/voice/").dropFirst().first?.components(separatedBy: "\"").first)
+        let opened = try await Self.post("http://127.0.0.1:\(bot.port)/ack/\(token)", body: "", headers: [:])
+        #expect(opened.status == 404)
+        _ = bot.stop()
+        #expect(try !bot.export().contains("Acknowledged by"))
+    }
+}

@@ -193,9 +193,11 @@ extension SlackScenarioTests {
     }
 }
 
-/// Waits (briefly, in real time) for something a background call does: only for the
-/// best-effort Web API touches that run after an answer, never for the clock.
-func waitFor(seconds: Double = 5, _ condition: @Sendable () -> Bool) async throws {
+/// Waits (in real time) for something a background call does: only for the best-effort Web
+/// API touches that run after an answer, never for the clock. It returns as soon as the
+/// condition holds; the 15 s default is for a loaded 2-core CI machine, where 5 s was seen
+/// to run out while the whole suite ran.
+func waitFor(seconds: Double = 15, _ condition: @Sendable () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else {
