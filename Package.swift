@@ -167,7 +167,8 @@ let package = Package(
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",
-            "IncidentWire",
+            "IncidentWire", "IncidentSQLite",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,8 @@ struct IncidentBotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bot",
         abstract: "Chat-ops incident response: war rooms, status-update nudges and escalation ladders.",
-        subcommands: [Console.self, Serve.self, CheckConfig.self, Export.self, Report.self, Outbox.self])
+        version: BotVersion.current,
+        subcommands: [Console.self, Serve.self, CheckConfig.self, Export.self, Report.self, Outbox.self, Backup.self])
 }
 
 /// The options every subcommand takes.
@@ -44,6 +45,15 @@ struct CommonOptions: ParsableArguments {
             return handler
         }
         return Logger(label: "incident-bot")
+    }
+
+    /// Takes the database for this process alone (`serve`, `console`).
+    func lockDatabase() throws {
+        do {
+            try DatabaseLock.acquire(db)
+        } catch let error as StartupError {
+            throw Failure(error.description)
+        }
     }
 
     func openStore(mustExist: Bool) throws -> SQLiteStore {

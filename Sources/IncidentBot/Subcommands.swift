@@ -39,6 +39,7 @@ struct Console: AsyncParsableCommand {
             if loaded.rosterIsExample {
                 logger.notice("no roster configured; the console uses the example roster", metadata: ["roster": "\(loaded.rosterPath)"])
             }
+            try options.lockDatabase()
             let store = try options.openStore(mustExist: false)
             try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,
                                           lines: StandardInput.lines(), logger: logger)
@@ -58,6 +59,7 @@ struct Serve: AsyncParsableCommand {
         do {
             let loaded = try options.load(allowExampleRoster: false)
             let logger = options.logger(loaded)
+            try options.lockDatabase()
             let store = try options.openStore(mustExist: false)
             do {
                 try await BotCommands.serve(loaded: loaded, store: store, databasePath: options.db,
@@ -149,6 +151,30 @@ struct Report: AsyncParsableCommand {
             }
             let report = IncidentReport(incidents: incidents, since: from, now: now)
             print(report.text(zone: loaded.policy.timeZone), terminator: "")
+        } catch {
+            Self.fail(error)
+        }
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the database to a new file, consistently, while the bot may be running (SQLite's online backup).")
+
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: "The new file to write; it must not exist yet.")
+    var file: String
+
+    func run() async throws {
+        do {
+            let store = try options.openStore(mustExist: true)
+            do {
+                try store.backup(to: file)
+            } catch {
+                throw Failure("cannot back up \(options.db) to \(file): \(error)")
+            }
+            print("backed up \(options.db) to \(file)")
         } catch {
             Self.fail(error)
         }

@@ -30,10 +30,39 @@ public final class SQLiteStore: IncidentStore {
         try SQLiteStore(writer: DatabaseQueue())
     }
 
-    /// Uses `writer`, migrating it to the latest schema first.
+    /// Uses `writer`, migrating it to the latest schema first. A database a newer version has
+    /// migrated further is refused, untouched: this version would misread what it does not know.
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        let unknown = try writer.read { db in
+            try Schema.migrator.appliedIdentifiers(db).subtracting(Schema.migrator.migrations)
+        }
+        guard unknown.isEmpty else { throw NewerSchema(migrations: unknown.sorted()) }
         try Schema.migrator.migrate(writer)
+    }
+
+    /// A database migrated by a newer version than this one.
+    public struct NewerSchema: Error, CustomStringConvertible {
+        public var migrations: [String]
+        public var description: String {
+            "the database was migrated by a newer incident-bot (\(migrations.joined(separator: ", "))); run that version or a later one"
+        }
+    }
+
+    /// Copies the whole database, consistently, to a new file at `path` (mode 0600) while the
+    /// bot may be running: SQLite's online backup.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw BackupError(description: "\(path) exists already; back up to a new file")
+        }
+        try PrivateFile.ensure(path)
+        let copy = try DatabaseQueue(path: path)
+        try writer.backup(to: copy)
+        try copy.close()
+    }
+
+    public struct BackupError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {

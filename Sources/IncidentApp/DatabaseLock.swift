@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// One bot process per SQLite database: `serve` and `console` hold an exclusive lock on
+/// `<database>.lock` for as long as they run (the kernel lets go of it when the process ends,
+/// however it ends). A second one on the same file would deliver the same outbox twice; it
+/// is refused with a one-line reason instead.
+public enum DatabaseLock {
+    /// The locks this process holds, by path: kept open for its whole life.
+    nonisolated(unsafe) static var held: [String: Int32] = [:]
+    static let guardLock = NSLock()
+
+    public static func acquire(_ databasePath: String) throws {
+        let path = databasePath + ".lock"
+        guardLock.lock()
+        defer { guardLock.unlock() }
+        if held[path] != nil { return }
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StartupError("cannot open \(path) to lock the database") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = pread(descriptor, &buffer, buffer.count, 0)
+            close(descriptor)
+            let pid = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "
+                               + "one process per SQLite database, or both would deliver its outbox")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pwrite(descriptor, pid, pid.count, 0)
+        held[path] = descriptor
+    }
+}

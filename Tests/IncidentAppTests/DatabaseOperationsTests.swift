@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import IncidentApp
+import IncidentSQLite
+import IncidentTesting
+import IncidentWire
+import Testing
+
+/// What an operator does with the database file: back it up while the bot runs, be refused
+/// a second bot on it, and be refused a database a newer version migrated.
+@Suite struct DatabaseOperationsTests {
+    static let drill = "carol: /incident declare Payment API errors --sev P1\n:advance 5m\n:quit\n"
+
+    static func console(_ db: String, input: String) throws -> BotProcess.Result {
+        try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config, "--db", db],
+                           input: input)
+    }
+
+    @Test func aBackupHoldsWhatTheDatabaseHolds() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let copy = folder.appendingPathComponent("copy.sqlite").path
+        #expect(try Self.console(db, input: Self.drill).status == 0)
+        let backup = try BotProcess.run(["backup", copy, "--config", BotProcess.config, "--db", db])
+        #expect(backup.status == 0 && backup.stdout == "backed up \(db) to \(copy)\n", "\(backup.stderr)")
+        #expect(PrivateFile.mode(copy) == 0o600)
+        let original = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
+        let restored = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", copy])
+        #expect(restored.status == 0 && restored.stdout == original.stdout)
+        let again = try BotProcess.run(["backup", copy, "--config", BotProcess.config, "--db", db])
+        #expect(again.status == 1 && again.stderr.contains("exists already"))
+    }
+
+    /// A second bot on the same file is refused while the first runs, and allowed after.
+    @Test func aSecondBotOnTheSameDatabaseIsRefused() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let first = Process()
+        first.executableURL = BotProcess.binary
+        first.arguments = ["console", "--config", BotProcess.config, "--db", db]
+        let stdin = Pipe()
+        first.standardInput = stdin
+        first.standardOutput = Pipe()
+        first.standardError = Pipe()
+        try first.run()
+        defer { if first.isRunning { first.terminate() } }
+        // The first takes its lock before it reads anything: wait until the lock file names it.
+        let lock = db + ".lock"
+        let deadline = Date().addingTimeInterval(10)
+        while (try? String(contentsOfFile: lock, encoding: .utf8))?.contains("\(first.processIdentifier)") != true, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let second = try Self.console(db, input: ":quit\n")
+        #expect(second.status == 1)
+        #expect(second.stderr == "incident-bot: another incident-bot (pid \(first.processIdentifier)) is using \(db); one process per SQLite database, or both would deliver its outbox\n")
+        try stdin.fileHandleForWriting.close()
+        first.waitUntilExit()
+        #expect(try Self.console(db, input: ":quit\n").status == 0)
+    }
+
+    @Test func aDatabaseANewerVersionMigratedIsRefusedUntouched() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        #expect(try Self.console(db, input: Self.drill).status == 0)
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from a later version')") }
+        try queue.close()
+        #expect(throws: SQLiteStore.NewerSchema.self) { _ = try SQLiteStore(path: db) }
+        let export = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
+        #expect(export.status == 1)
+        #expect(export.stderr.contains("the database was migrated by a newer incident-bot (v99: from a later version); run that version or a later one"))
+    }
+
+    @Test func theVersionIsPrinted() throws {
+        let result = try BotProcess.run(["--version"])
+        #expect(result.status == 0 && result.stdout == BotVersion.current + "\n")
+    }
+}
