@@ -11,6 +11,12 @@ public struct BotConfig: Sendable {
     /// nil: no roster configured (the console falls back to the example roster).
     public var rosterPath: String?
     public var logLevel: String
+    /// `text` (the default) or `json`: one JSON object a line.
+    public var logFormat: LogFormat = .text
+
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text, json
+    }
     public var seenRetention: Duration
     /// The room each platform posts declarations and status updates to.
     public var broadcastRooms: [Platform: String]
@@ -60,7 +66,7 @@ public struct BotConfig: Sendable {
 
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
-    static let rootKeys = ["policy", "roster", "log_level", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror",
+    static let rootKeys = ["policy", "roster", "log_level", "log_format", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror",
                            "http", "slack", "matrix", "paging"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
     /// The shortest `seen_retention` allowed: well past Slack's retries (up to 5 minutes apart)
@@ -107,6 +113,11 @@ public struct BotConfig: Sendable {
             let level = try node.string().lowercased()
             guard logLevels.contains(level) else { throw node.error("expected one of \(logLevels.joined(separator: ", "))") }
             config.logLevel = level
+        }
+        if let node = root.optional("log_format") {
+            let text = try node.string()
+            guard let format = LogFormat(rawValue: text) else { throw node.error("log_format is text or json, not “\(text)”") }
+            config.logFormat = format
         }
         if let node = root.optional("seen_retention") {
             let retention = try node.duration()!

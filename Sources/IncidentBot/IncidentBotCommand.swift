@@ -39,9 +39,16 @@ struct CommonOptions: ParsableArguments {
     /// The one root logger, to standard error.
     func logger(_ loaded: LoadedConfig, default fallback: String? = nil) -> Logger {
         let name = logLevel ?? fallback ?? loaded.config.logLevel
+        let level = Logger.Level(rawValue: name) ?? .info
+        let json = loaded.config.logFormat == .json
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: name) ?? .info
+            handler.logLevel = level
             return handler
         }
         return Logger(label: "incident-bot")

@@ -19,6 +19,7 @@ import Testing
         ("policy: [a, b]\n", "config.yaml:1: policy: expected a text value"),
         ("polcy: policy.yaml\n", "config.yaml:1: unknown key “polcy”"),
         ("log_level: loud\n", "config.yaml:1: log_level: expected one of trace"),
+        ("log_format: yaml\n", "config.yaml:1: log_format: log_format is text or json"),
         ("seen_retention: -1d\n", "config.yaml:1: seen_retention: must not be negative"),
         ("seen_retention: 2m\n", "config.yaml:1: seen_retention: seen_retention is at least 1h"),
         ("delivery:\n  give_up_after: 1\n", "config.yaml:2: delivery.give_up_after: must be 2 or more"),

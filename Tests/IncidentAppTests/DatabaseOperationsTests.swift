@@ -76,3 +76,25 @@ import Testing
         #expect(result.status == 0 && result.stdout == BotVersion.current + "\n")
     }
 }
+
+/// `log_format: json`: every log line is one JSON object with its metadata as fields.
+@Suite struct JSONLogTests {
+    @Test func logLinesAreJSONObjectsWithTheirMetadataAsFields() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try "policy: \(TestConfig.directory.path)/policy.yaml\nlog_format: json\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try BotProcess.run(["console", "--log-level", "notice", "--config", config.path,
+                                         "--db", folder.appendingPathComponent("bot.sqlite").path], input: ":quit\n")
+        #expect(result.status == 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            #expect(object["level"] != nil && object["message"] != nil && object["time"] != nil && object["label"] as? String == "incident-bot")
+        }
+        let notice = try #require(lines.first { $0.contains("example roster") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(notice.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "notice")
+        #expect((object["roster"] as? String)?.hasSuffix("roster.example.yaml") == true)
+    }
+}
