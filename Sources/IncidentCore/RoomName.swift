@@ -8,8 +8,14 @@ public enum RoomName {
 
     /// The room name for an incident titled `title`, declared at `declaredAt` in `zone`,
     /// that is not in `taken` (a taken name gets `-2`, `-3`, ...).
+    /// What every room name declared on that day starts with: `incident-20261124-`. Only names
+    /// with it can collide with a new one.
+    public static func dayPrefix(_ declaredAt: Timestamp, zone: LocalZone) -> String {
+        prefix + zone.civil(declaredAt).compactDate + "-"
+    }
+
     public static func make(title: String, declaredAt: Timestamp, zone: LocalZone, taken: Set<String> = []) -> String {
-        let base = prefix + zone.civil(declaredAt).compactDate + "-"
+        let base = dayPrefix(declaredAt, zone: zone)
         let slug = slug(title)
         var suffixNumber = 1
         while true {

@@ -56,8 +56,13 @@ struct SQLiteRecords: IncidentRecords {
         try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch])
     }
 
-    func roomNames() throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT room FROM incident UNION SELECT name FROM room"))
+    func roomNames(startingWith prefix: String) throws -> Set<String> {
+        // A range on the indexed columns, not LIKE: room names are ASCII, and the range ends
+        // just past every string with the prefix.
+        let end = prefix + "\u{7F}"
+        return Set(try String.fetchAll(db, sql: """
+            SELECT room FROM incident WHERE room >= ? AND room < ? UNION SELECT name FROM room WHERE name >= ? AND name < ?
+            """, arguments: [prefix, end, prefix, end]))
     }
 
     func fetchIncidents(_ clause: String, _ arguments: StatementArguments) throws -> [StoredIncident] {

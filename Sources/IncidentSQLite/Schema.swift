@@ -94,6 +94,10 @@ public enum Schema {
             // Delivery reads the first items of every lane, so no lane is hidden behind another.
             try db.execute(sql: "CREATE INDEX outbox_pending_lane ON outbox(lane, id) WHERE state = 'pending'")
         }
+        migrator.registerMigration("v4: room names by name") { db in
+            // A declaration looks up only the names of its own day, not every name ever used.
+            try db.execute(sql: "CREATE INDEX room_name ON room(name)")
+        }
         return migrator
     }
 }

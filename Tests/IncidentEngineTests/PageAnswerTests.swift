@@ -58,3 +58,18 @@ extension PageAnswerTests {
         #expect(stranger.disposition == .refused && stranger.reply?.plainText().contains("No open incident has paged you") == true)
     }
 }
+
+/// A declaration looks up only its own day's room names (`roomNames(startingWith:)`).
+@Suite struct RoomNameLookupTests {
+    @Test func aTitleUsedTheSameDayGetsASuffixAndAnotherDaysDoesNot() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        bot.clock.advance(to: bot.clock.now + .days(1))
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        let rooms = try await bot.store.read { records in try (1...3).map { try records.incident($0)?.incident.room } }
+        #expect(rooms == ["incident-20261124-checkout-down", "incident-20261124-checkout-down-2", "incident-20261125-checkout-down"])
+        #expect(try await bot.store.read { try $0.roomNames(startingWith: "incident-20261124-") }
+            == ["incident-20261124-checkout-down", "incident-20261124-checkout-down-2"])
+    }
+}
