@@ -1,0 +1,130 @@
+import IncidentCore
+import IncidentRules
+import Logging
+
+/// What delivery does when an item does not go: a page withdrawn because nobody should get it
+/// any more, a retry with backoff, a page failed over to the person's next method, an item
+/// given up (and the room told).
+extension Delivery {
+    /// A page still retrying when its ladder stopped or its incident was resolved is not sent
+    /// late (someone answered; nobody else should be woken for it). Marked failed as withdrawn,
+    /// with a timeline entry, in one transaction.
+    func withdraw(_ page: Page, _ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
+        guard let number = item.incident else { return false }
+        let router = router
+        let roster = directory.roster
+        // Read first: nearly every page still should go, and that costs no write transaction.
+        guard try await store.read({ try $0.incident(number)?.incident.withdrawal(of: page) }) != nil else { return false }
+        let reason = try await store.write { records -> String? in
+            guard let stored = try records.incident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
+            try records.markFailed(id, reason: "withdrawn: \(reason)", at: now)
+            let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster)
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            return reason
+        }
+        if let reason { log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"]) }
+        return reason != nil
+    }
+
+    /// Records a failed attempt: retry later, fail a page over, or give up.
+    func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
+        let attempts = item.attempts + 1
+        do {
+            switch error {
+            case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
+                return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", now: now, log: log)
+            case .unavailable(let reason, let hint):
+                // A page counts its attempts on every method: each method gets its
+                // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
+                // round the person's methods until `giveUpAfter` attempts in all.
+                let onThisMethod = item.isPage ? (attempts - 1) % retry.pageAttemptsBeforeFailover + 1 : attempts
+                if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, onlyForward: false) {
+                    return try await reroute(item, id: id, to: failover, attempts: attempts, reason: reason, now: now, log: log)
+                }
+                let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: onThisMethod, jitter: jitter())
+                try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
+                log.warning("delivery failed; will retry", metadata: [
+                    "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
+                ])
+                return .retried
+            case .rejected(let reason):
+                return try await giveUp(item, id: id, reason: reason, now: now, log: log)
+            case .notYet(let reason, let after):
+                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: now + max(after, .seconds(1)), reason: reason) }
+                log.debug("delivery waits", metadata: ["reason": "\(reason)"])
+                return .retried
+            }
+        } catch {
+            log.error("cannot record a failed delivery", metadata: ["error": "\(error)"])
+            return .storeError
+        }
+    }
+
+    /// Fails `item` over to the person's next platform if it is a page that has one, else gives
+    /// it up: marked failed, and not left to the log. The timeline records it and the incident
+    /// room is told, in the same transaction: for a page every time (someone must reach that
+    /// person another way), for other messages once per incident.
+    func giveUp(_ item: OutboxItem, id: Int64, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
+        if let failover = failoverMethod(item, onlyForward: true) {
+            // The next method gets its full `pageAttemptsBeforeFailover`: the count is rounded up to
+            // the end of this method's share.
+            let share = retry.pageAttemptsBeforeFailover
+            let used = ((item.attempts + 1 + share - 1) / share) * share
+            return try await reroute(item, id: id, to: failover, attempts: used, reason: reason, now: now, log: log)
+        }
+        let router = router
+        let roster = directory.roster
+        let told = try await store.write { records -> Bool in
+            try records.markFailed(id, reason: reason, at: now)
+            guard let number = item.incident, let stored = try records.incident(number) else { return false }
+            let decision: Decision
+            if case .effect(.page(let page)) = item.job {
+                decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
+            } else {
+                let alreadyTold = try records.timeline(incident: number).contains { $0.kind == .undelivered }
+                decision = stored.incident.messageUndelivered(key: item.key, reason: reason, alreadyTold: alreadyTold, at: now,
+                                                              roster: roster)
+            }
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            return !decision.effects.isEmpty
+        }
+        log.error(item.isPage ? "page given up; the incident room is told" : "delivery given up; a dead letter",
+                  metadata: ["reason": "\(reason)"])
+        if told { wake.fire() }
+        return .failed
+    }
+
+    /// Moves a page to the person's next method, and puts the failed attempt on the timeline.
+    func reroute(_ item: OutboxItem, id: Int64, to method: ContactMethod, attempts: Int, reason: String, now: Timestamp,
+                 log: Logger) async throws -> Attempt {
+        guard case .effect(.page(let page)) = item.job else { return .failed }
+        let lane = OutboxItem.directLane(method, page.person)
+        let router = router
+        let roster = directory.roster
+        try await store.write { records in
+            try records.reroute(id, to: method, lane: lane, attempts: attempts, at: now, reason: "\(item.method): \(reason)")
+            if let number = item.incident, let stored = try records.incident(number) {
+                let decision = stored.incident.pageFailedOver(page, from: item.method, to: method, reason: reason, at: now,
+                                                               roster: roster)
+                try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            }
+        }
+        log.warning("page failed over", metadata: ["to": "\(method)", "reason": "\(reason)"])
+        return .failedOver
+    }
+
+    /// The person's next method for a page, when this process serves it and they have an
+    /// address there. A method that is down hands the page to the next in the person's order,
+    /// and from the last back to the first, so every method gets its turn while all are down; a
+    /// refusal hands it only onward, since a method earlier in the order already refused it or
+    /// was passed over.
+    func failoverMethod(_ item: OutboxItem, onlyForward: Bool) -> ContactMethod? {
+        guard case .effect(.page(let page)) = item.job, item.method != .console else { return nil }
+        let routes = directory.methods(for: page)
+            .filter { transports[$0] != nil && directory.address(for: page.paged, on: $0) != nil }
+        guard let index = routes.firstIndex(of: item.method) else { return routes.first }
+        let onward = routes.dropFirst(index + 1)
+        if onlyForward { return onward.first }
+        return onward.first ?? routes.first { $0 != item.method }
+    }
+}

@@ -1,0 +1,73 @@
+import IncidentCore
+
+/// An outbox item made into a transport's job: room ids looked up, each person given their
+/// address for the item's method.
+extension Delivery {
+    /// The outbox item as a job for its method: room ids looked up, people given addresses.
+    func resolve(_ item: OutboxItem) async throws -> TransportJob {
+        var job = try await resolveAction(item)
+        job.incident = item.incident
+        job.queuedAt = item.createdAt
+        let firstInLane = lanesTried.withLock { $0.insert(item.lane).inserted }
+        job.maybeSent = item.attempts > 0 || firstInLane
+        if case .createRoom = job.action, job.maybeSent, let platform = item.method.platform {
+            job.boundRooms = try await store.read { try $0.boundRooms(platform) }
+        }
+        // A page off chat links the incident's rooms, so the person can open them from a mail or text.
+        if item.method.platform == nil, item.isPage, let incident = item.incident {
+            let platforms = directory.platforms
+            job.incidentRooms = try await store.read { records in
+                var rooms: [Platform: String] = [:]
+                for platform in platforms { rooms[platform] = try records.roomID(platform, incident: incident) }
+                return rooms
+            }
+        }
+        return job
+    }
+
+    func resolveAction(_ item: OutboxItem) async throws -> TransportJob {
+        let method = item.method
+        func contacts(_ people: [PersonID], _ messages: Message...) -> [PersonID: Contact] {
+            let everyone = people + messages.flatMap(\.mentions)
+            return Dictionary(everyone.map { ($0, directory.contact($0, on: method)) }, uniquingKeysWith: { first, _ in first })
+        }
+        func room() async throws -> String {
+            guard let platform = method.platform, let incident = item.incident,
+                  let id = try await store.read({ try $0.roomID(platform, incident: incident) }) else {
+                throw TransportError.rejected("the incident has no room on \(method)")
+            }
+            return id
+        }
+        switch item.job {
+        case .reply(let roomID, let user, let message):
+            return TransportJob(key: item.key, action: .reply(room: roomID, user: user, message), people: contacts([], message))
+        case .effect(let action):
+            switch action {
+            case .createRoom(let name, let topic, let invite):
+                return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite),
+                                    people: contacts(invite, topic))
+            case .invite(let people):
+                return TransportJob(key: item.key, action: .invite(room: try await room(), people), people: contacts(people))
+            case .setTopic(let topic):
+                return TransportJob(key: item.key, action: .setTopic(room: try await room(), topic), people: contacts([], topic))
+            case .post(let message, .incidentRoom):
+                return TransportJob(key: item.key, action: .post(room: try await room(), message), people: contacts([], message))
+            case .post(let message, .broadcast):
+                guard let platform = method.platform, let roomID = broadcastRooms[platform] else {
+                    throw TransportError.rejected("no broadcast room on \(method)")
+                }
+                return TransportJob(key: item.key, action: .post(room: roomID, message), people: contacts([], message))
+            case .directMessage(let message, let person):
+                return TransportJob(key: item.key, action: .directMessage(to: person, message), people: contacts([person], message))
+            case .page(let page):
+                var people = contacts([], page.message)
+                people[page.person] = directory.contact(for: page.paged, on: method)
+                return TransportJob(key: item.key, action: .directMessage(to: page.person, page.message), people: people, page: page)
+            case .settlePages(let settlement):
+                let people = Dictionary(settlement.pages.map { ($0.person, directory.contact(for: $0, on: method)) },
+                                        uniquingKeysWith: { first, _ in first })
+                return TransportJob(key: item.key, action: .settle(settlement), people: people)
+            }
+        }
+    }
+}
