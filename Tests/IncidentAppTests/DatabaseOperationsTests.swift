@@ -26,7 +26,9 @@ import Testing
         #expect(PrivateFile.mode(copy) == 0o600)
         let original = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
         let restored = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", copy])
-        #expect(restored.status == 0 && restored.stdout == original.stdout)
+        // "Open for" is counted to the moment each export runs; everything else must match.
+        func held(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("| Open for") } }
+        #expect(restored.status == 0 && held(restored.stdout) == held(original.stdout))
         let again = try BotProcess.run(["backup", copy, "--config", BotProcess.config, "--db", db])
         #expect(again.status == 1 && again.stderr.contains("exists already"))
     }
