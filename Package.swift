@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "IncidentSQLite", dependencies: [
             "IncidentEngine", "IncidentRules", "IncidentWire",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // JSON values and secrets, shared by the platform adapters.
         .target(name: "IncidentWire"),

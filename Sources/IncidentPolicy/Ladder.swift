@@ -21,6 +21,21 @@ public struct Ladder: Hashable, Sendable, Codable {
         self.levels = levels
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, stopOn, repeatAtTop, stepsOnMissedUpdate, levels
+    }
+
+    /// Sets in order: the same ladder always encodes alike (a stored policy is found by its
+    /// JSON's digest).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(stopOn.map(\.rawValue).sorted(), forKey: .stopOn)
+        try container.encode(repeatAtTop, forKey: .repeatAtTop)
+        try container.encode(stepsOnMissedUpdate, forKey: .stepsOnMissedUpdate)
+        try container.encode(levels, forKey: .levels)
+    }
+
     public struct Level: Hashable, Sendable, Codable {
         /// `L1`.
         public var id: String
@@ -53,6 +68,15 @@ public struct Ladder: Hashable, Sendable, Codable {
             wait = try container.decode(Duration.self, forKey: .wait)
             severities = try container.decode(Set<Severity>.self, forKey: .severities)
             methods = try container.decodeIfPresent([ContactMethod].self, forKey: .methods) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(role, forKey: .role)
+            try container.encode(wait, forKey: .wait)
+            try container.encode(severities.map(\.rawValue).sorted(), forKey: .severities)
+            try container.encode(methods, forKey: .methods)
         }
     }
 

@@ -17,6 +17,19 @@ public struct WorkingHours: Hashable, Sendable, Codable {
     }
 
     /// Monday to Friday, 09:00 to 17:00: what a policy that names no working hours means.
+    enum CodingKeys: String, CodingKey {
+        case days, start, end
+    }
+
+    /// The days in order: the same hours always encode alike (a stored policy is found by
+    /// its JSON's digest).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(days.sorted(), forKey: .days)
+        try container.encode(start, forKey: .start)
+        try container.encode(end, forKey: .end)
+    }
+
     public static let office = WorkingHours(days: [1, 2, 3, 4, 5], start: 9 * 60, end: 17 * 60)
 
     public static let dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -5,7 +5,9 @@ import IncidentPolicy
 ///
 /// The full record is the timeline the store keeps beside it; this holds only what decisions
 /// read, including every due time, so the scheduler can ask `nextDue` without computing.
-public struct Incident: Hashable, Sendable, Codable {
+///
+/// Not Codable: stores write it as an `IncidentRecord`, a format of its own.
+public struct Incident: Hashable, Sendable {
     public let number: Int
     public var title: String
     /// `incident-20261122-payment-api-errors`.
@@ -67,8 +69,10 @@ public struct Incident: Hashable, Sendable, Codable {
         case closed
     }
 
-    init(number: Int, title: String, room: String, severity: Severity, declaredAt: Timestamp,
-         declaredBy: PersonID, policy: Policy) {
+    /// A new incident as declared: investigating, nothing paged yet. Stores restore the rest of
+    /// a stored incident's fields onto this (`IncidentRecord`).
+    public init(number: Int, title: String, room: String, severity: Severity, declaredAt: Timestamp,
+                declaredBy: PersonID, policy: Policy) {
         self.number = number
         self.title = title
         self.room = room

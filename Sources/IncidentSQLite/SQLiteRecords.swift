@@ -6,6 +6,14 @@ import IncidentRules
 /// `IncidentRecords` on an open GRDB transaction.
 struct SQLiteRecords: IncidentRecords {
     let db: Database
+    /// The store's policies, decoded once per process.
+    let policies: PolicySnapshots
+
+    /// Runs `sql` through the connection's statement cache: the store's statements are few
+    /// and run thousands of times, and preparing one costs more than running it.
+    func execute(_ sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
 
     struct CorruptRow: Error, CustomStringConvertible {
         var description: String
@@ -14,24 +22,24 @@ struct SQLiteRecords: IncidentRecords {
     // MARK: Seen events
 
     func isSeen(_ door: ContactMethod, eventID: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM seen_event WHERE platform = ? AND event_id = ?",
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM seen_event WHERE platform = ? AND event_id = ?"),
                           arguments: [door.rawValue, eventID]) ?? false
     }
 
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO seen_event (platform, event_id, seen_at) VALUES (?, ?, ?)",
+        try execute("INSERT OR IGNORE INTO seen_event (platform, event_id, seen_at) VALUES (?, ?, ?)",
                        arguments: [door.rawValue, eventID, instant.secondsSinceEpoch])
     }
 
     func pruneSeen(before instant: Timestamp) throws -> Int {
-        try db.execute(sql: "DELETE FROM seen_event WHERE seen_at < ?", arguments: [instant.secondsSinceEpoch])
+        try execute("DELETE FROM seen_event WHERE seen_at < ?", arguments: [instant.secondsSinceEpoch])
         return db.changesCount
     }
 
     // MARK: Incidents
 
     func nextIncidentNumber() throws -> Int {
-        let last = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'incident'") ?? 0
+        let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE name = 'incident'")) ?? 0
         return last + 1
     }
 
@@ -60,53 +68,56 @@ struct SQLiteRecords: IncidentRecords {
         // A range on the indexed columns, not LIKE: room names are ASCII, and the range ends
         // just past every string with the prefix.
         let end = prefix + "\u{7F}"
-        return Set(try String.fetchAll(db, sql: """
+        return Set(try String.fetchAll(db.cachedStatement(sql: """
             SELECT room FROM incident WHERE room >= ? AND room < ? UNION SELECT name FROM room WHERE name >= ? AND name < ?
-            """, arguments: [prefix, end, prefix, end]))
+            """), arguments: [prefix, end, prefix, end]))
     }
 
     func fetchIncidents(_ clause: String, _ arguments: StatementArguments) throws -> [StoredIncident] {
-        try Row.fetchAll(db, sql: "SELECT home, state FROM incident \(clause)", arguments: arguments).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT home, state, format, policy FROM incident \(clause)"), arguments: arguments).map { row in
             let home: String = row["home"]
             guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
-            return StoredIncident(incident: try StateCoding.decode(row["state"]), home: platform)
+            let incident = try StateCoding.decodeIncident(state: row["state"], format: row["format"], policy: row["policy"],
+                                                          policies: policies, db: db)
+            return StoredIncident(incident: incident, home: platform)
         }
     }
 
     func save(_ stored: StoredIncident) throws {
         let incident = stored.incident
-        try db.execute(sql: """
-            INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        try execute("""
+            INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (number) DO UPDATE SET title = excluded.title, severity = excluded.severity,
-                phase = excluded.phase, next_due = excluded.next_due, state = excluded.state
+                phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
+                policy = excluded.policy
             """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
                              incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
-                             incident.nextDue?.secondsSinceEpoch, try StateCoding.encode(incident)])
-        try db.execute(sql: """
+                             incident.nextDue?.secondsSinceEpoch, try StateCoding.encodeRecord(incident),
+                             IncidentRecord.currentFormat, try policies.digest(of: incident.policy, in: db)])
+        try execute("""
             INSERT INTO counter (name, value) VALUES ('incident', ?)
             ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
             """, arguments: [incident.number])
-        try saveParticipants(incident)
+        try saveParticipants(number: incident.number, roles: incident.roles)
     }
 
-    func saveParticipants(_ incident: Incident) throws {
-        try db.execute(sql: "DELETE FROM participant WHERE incident = ?", arguments: [incident.number])
-        for (role, person) in incident.roles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            try db.execute(sql: "INSERT INTO participant (incident, role, person) VALUES (?, ?, ?)",
-                           arguments: [incident.number, role.rawValue, person.rawValue])
+    func saveParticipants(number: Int, roles: [Role: PersonID]) throws {
+        try execute("DELETE FROM participant WHERE incident = ?", arguments: [number])
+        for (role, person) in roles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try execute("INSERT INTO participant (incident, role, person) VALUES (?, ?, ?)", arguments: [number, role.rawValue, person.rawValue])
         }
     }
 
     func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws {
         for entry in entries {
-            try db.execute(sql: "INSERT INTO timeline (incident, at, author, kind, text) VALUES (?, ?, ?, ?, ?)",
+            try execute("INSERT INTO timeline (incident, at, author, kind, text) VALUES (?, ?, ?, ?, ?)",
                            arguments: [incident, entry.at.secondsSinceEpoch, entry.author?.rawValue, entry.kind.rawValue, entry.text])
         }
     }
 
     func timeline(incident: Int) throws -> [TimelineEntry] {
-        try Row.fetchAll(db, sql: "SELECT at, author, kind, text FROM timeline WHERE incident = ? ORDER BY id",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT at, author, kind, text FROM timeline WHERE incident = ? ORDER BY id"),
                          arguments: [incident]).map { row in
             let kind: String = row["kind"]
             guard let parsed = TimelineEntry.Kind(rawValue: kind) else { throw CorruptRow(description: "unknown timeline kind \(kind)") }
@@ -119,7 +130,7 @@ struct SQLiteRecords: IncidentRecords {
     // MARK: Scheduling
 
     func earliestDue() throws -> Timestamp? {
-        try Int64.fetchOne(db, sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL")
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL"))
             .map(Timestamp.init(secondsSinceEpoch:))
     }
 
@@ -132,7 +143,7 @@ struct SQLiteRecords: IncidentRecords {
 
     func enqueue(_ items: [OutboxItem]) throws {
         for item in items {
-            try db.execute(sql: """
+            try execute("""
                 INSERT OR IGNORE INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?)
                 """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, try StateCoding.encode(item.job),
@@ -150,7 +161,7 @@ struct SQLiteRecords: IncidentRecords {
     /// version): one bad row is reported, not thrown, so it cannot hide the rows after it.
     func outboxRows(from source: String, _ clause: String, _ arguments: StatementArguments) throws
         -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM \(source) \(clause)", arguments: arguments).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM \(source) \(clause)"), arguments: arguments).map { row in
             let id: Int64 = row["id"]
             let methodText: String = row["platform"]
             let stateText: String = row["state"]
@@ -178,7 +189,7 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func latestOutboxID() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max(id) FROM outbox") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM outbox")) ?? 0
     }
 
     func outboxHeads(perLane: Int) throws -> OutboxHeads {
@@ -197,7 +208,7 @@ struct SQLiteRecords: IncidentRecords {
 
     func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing] {
         let order = state == .pending ? "id" : "finished_at DESC, id DESC"
-        let rows = try Row.fetchAll(db, sql: "SELECT id, key, platform, state, attempts, not_before, finished_at, last_error FROM outbox WHERE state = ? ORDER BY \(order) LIMIT ?",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key, platform, state, attempts, not_before, finished_at, last_error FROM outbox WHERE state = ? ORDER BY \(order) LIMIT ?"),
                                     arguments: [state.rawValue, limit])
         let ids = rows.map { $0["id"] as Int64 }
         var items: [Int64: OutboxItem] = [:]
@@ -217,7 +228,7 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
-        try db.execute(sql: """
+        try execute("""
             UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL
             WHERE key = ? AND state <> 'delivered'
             """, arguments: [instant.secondsSinceEpoch, key])
@@ -225,7 +236,7 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func dropOutbox(key: String, reason: String, at instant: Timestamp) throws -> Bool {
-        try db.execute(sql: "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE key = ? AND state = 'pending'",
+        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE key = ? AND state = 'pending'",
                        arguments: [instant.secondsSinceEpoch, reason, key])
         return db.changesCount > 0
     }
@@ -235,22 +246,22 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
-        try db.execute(sql: "UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
+        try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
                        arguments: [instant.secondsSinceEpoch, id])
     }
 
     func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
-        try db.execute(sql: "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
                        arguments: [instant.secondsSinceEpoch, reason, id])
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
-        try db.execute(sql: "UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+        try execute("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ? AND state = 'pending'",
                        arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
     }
 
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
-        try db.execute(sql: """
+        try execute("""
             UPDATE outbox SET platform = ?, lane = ?, attempts = ?, not_before = ?, last_error = ?
             WHERE id = ? AND state = 'pending'
             """, arguments: [method.rawValue, lane, attempts, instant.secondsSinceEpoch, reason, id])
@@ -259,27 +270,27 @@ struct SQLiteRecords: IncidentRecords {
     // MARK: Rooms and sync tokens
 
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws {
-        try db.execute(sql: """
+        try execute("""
             INSERT INTO room (platform, room_id, name, incident) VALUES (?, ?, ?, ?)
             ON CONFLICT (platform, incident) DO UPDATE SET room_id = excluded.room_id, name = excluded.name
             """, arguments: [platform.rawValue, roomID, name, incident])
     }
 
     func boundRooms(_ platform: Platform) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT room_id FROM room WHERE platform = ?", arguments: [platform.rawValue]))
+        Set(try String.fetchAll(db.cachedStatement(sql: "SELECT room_id FROM room WHERE platform = ?"), arguments: [platform.rawValue]))
     }
 
     func roomID(_ platform: Platform, incident: Int) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT room_id FROM room WHERE platform = ? AND incident = ?",
+        try String.fetchOne(db.cachedStatement(sql: "SELECT room_id FROM room WHERE platform = ? AND incident = ?"),
                             arguments: [platform.rawValue, incident])
     }
 
     func syncToken(_ platform: Platform) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT token FROM sync_token WHERE platform = ?", arguments: [platform.rawValue])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT token FROM sync_token WHERE platform = ?"), arguments: [platform.rawValue])
     }
 
     func setSyncToken(_ platform: Platform, _ token: String) throws {
-        try db.execute(sql: "INSERT INTO sync_token (platform, token) VALUES (?, ?) ON CONFLICT (platform) DO UPDATE SET token = excluded.token",
+        try execute("INSERT INTO sync_token (platform, token) VALUES (?, ?) ON CONFLICT (platform) DO UPDATE SET token = excluded.token",
                        arguments: [platform.rawValue, token])
     }
 }

@@ -7,6 +7,7 @@ import IncidentWire
 /// power cut, not only a crash), every write in one transaction.
 public final class SQLiteStore: IncidentStore {
     public let writer: any DatabaseWriter
+    let policies = PolicySnapshots()
 
     /// Opens (creating if needed) the database at `path` and brings it to the latest schema.
     /// Opens (or creates) the database at `path`, readable by its owner only: the file is
@@ -66,10 +67,10 @@ public final class SQLiteStore: IncidentStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.write { db in try body(SQLiteRecords(db: db)) }
+        try await writer.write { db in try body(SQLiteRecords(db: db, policies: self.policies)) }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.read { db in try body(SQLiteRecords(db: db)) }
+        try await writer.read { db in try body(SQLiteRecords(db: db, policies: self.policies)) }
     }
 }

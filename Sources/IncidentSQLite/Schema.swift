@@ -1,5 +1,6 @@
 import GRDB
 import IncidentCore
+import IncidentEngine
 import IncidentRules
 
 /// Every migration of the database, in order. A migration, once shipped, never changes: a
@@ -85,9 +86,11 @@ public enum Schema {
                 );
                 """)
             // Incidents stored before v2 get their roles from their state.
+            // (Their state is format 1, the record with its policy inside.)
+            let records = SQLiteRecords(db: db, policies: PolicySnapshots())
             for row in try Row.fetchAll(db, sql: "SELECT number, state FROM incident") {
-                let incident = try StateCoding.decode(row["state"])
-                try SQLiteRecords(db: db).saveParticipants(incident)
+                let record = try StateCoding.decode(IncidentRecord.self, row["state"])
+                try records.saveParticipants(number: record.number, roles: record.roles)
             }
         }
         migrator.registerMigration("v3: pending outbox by lane") { db in
@@ -97,6 +100,30 @@ public enum Schema {
         migrator.registerMigration("v4: room names by name") { db in
             // A declaration looks up only the names of its own day, not every name ever used.
             try db.execute(sql: "CREATE INDEX room_name ON room(name)")
+        }
+        migrator.registerMigration("v5: policies stored once, incidents as records") { db in
+            // An incident's state was the whole incident with its policy (format 1); it becomes
+            // an `IncidentRecord` (format 2) referring to its policy, stored once by digest.
+            try db.execute(sql: """
+                CREATE TABLE policy (
+                    digest TEXT PRIMARY KEY,
+                    body TEXT NOT NULL
+                ) WITHOUT ROWID;
+                ALTER TABLE incident ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE incident ADD COLUMN policy TEXT REFERENCES policy(digest);
+                """)
+            let policies = PolicySnapshots()
+            for row in try Row.fetchAll(db, sql: "SELECT number, state FROM incident WHERE format = 1") {
+                let record = try StateCoding.decode(IncidentRecord.self, row["state"])
+                guard let policy = record.policy else {
+                    throw SQLiteRecords.CorruptRow(description: "incident \(record.number) has no policy")
+                }
+                var current = record
+                current.policy = nil
+                try db.execute(sql: "UPDATE incident SET state = ?, format = ?, policy = ? WHERE number = ?",
+                               arguments: [try StateCoding.encode(current), IncidentRecord.currentFormat,
+                                           try policies.digest(of: policy, in: db), record.number])
+            }
         }
         return migrator
     }

@@ -1,20 +1,37 @@
 import Foundation
+import GRDB
+import IncidentEngine
 import IncidentRules
 
-/// An incident's state, with its policy snapshot, as the JSON the `incident.state` column holds.
+/// The JSON the store's text columns hold: an incident's `IncidentRecord` (`incident.state`),
+/// a policy, an outbox job.
 enum StateCoding {
-    static func encode(_ incident: Incident) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(incident), as: UTF8.self)
+    /// The incident's record, without its policy (format 2).
+    static func encodeRecord(_ incident: Incident) throws -> String {
+        try encode(IncidentRecord(incident))
     }
 
-    static func decode(_ text: String) throws -> Incident {
-        try JSONDecoder().decode(Incident.self, from: Data(text.utf8))
+    /// The incident in a row's `state`, `format` and `policy` columns: format 1 holds its policy
+    /// inside, format 2 refers to one in the `policy` table.
+    static func decodeIncident(state: String, format: Int, policy digest: String?, policies: PolicySnapshots,
+                               db: Database) throws -> Incident {
+        let record = try decode(IncidentRecord.self, state)
+        switch format {
+        case 1:
+            guard let policy = record.policy else { throw SQLiteRecords.CorruptRow(description: "a format 1 incident without its policy") }
+            return record.incident(policy: policy)
+        case IncidentRecord.currentFormat:
+            guard let digest else { throw SQLiteRecords.CorruptRow(description: "incident \(record.number) refers to no policy") }
+            return record.incident(policy: try policies.policy(digest, in: db))
+        default:
+            throw SQLiteRecords.CorruptRow(description: "incident \(record.number) is in format \(format), which this version cannot read")
+        }
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import IncidentCore
 import IncidentEngine
 import IncidentRules
@@ -34,5 +35,11 @@ import Testing
         #expect(timeline.contains { $0.kind == .acknowledged && $0.text == "Acknowledged by @alice (/ack)." })
         #expect(timeline.contains { $0.kind == .resolved })
         #expect(pending.isEmpty)
+        // Migration v5 rewrote every incident as a record referring to its stored policy.
+        let (oldFormat, policies) = try await store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM incident WHERE format <> 2 OR policy IS NULL"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM policy"))
+        }
+        #expect(oldFormat == 0 && policies == 1)
     }
 }

@@ -27,7 +27,10 @@ import Testing
         guard case .declare(let declaration) = parsed.command else { throw CancellationError() }
         let incident = try Incident.declare(declaration, number: 1, by: "alice", at: TestConfig.start,
                                             policy: TestConfig.policy(), roster: TestConfig.roster(), takenRooms: []).incident
-        let state = String(decoding: try JSONEncoder().encode(incident), as: UTF8.self)
+        // Format 1, as versions before v5 wrote it: the record with its policy inside.
+        var record = IncidentRecord(incident)
+        record.policy = incident.policy
+        let state = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         // The columns every version since v1 has.
         try await old.write { db in
             try db.execute(sql: """

@@ -1,0 +1,107 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+
+/// How a store writes an incident's state: a record of its own, versioned, apart from the
+/// `Incident` type the rules use. Renaming or adding a property of `Incident` does not change
+/// what is stored; a change to this record is a new `format` and a migration.
+///
+/// The policy an incident was declared under is not part of the record: it is stored once per
+/// distinct policy (`PolicyDigest`) and the incident refers to it, so a save writes a few
+/// hundred bytes instead of re-encoding the whole policy. Nested values (a page, a ladder's
+/// progress, a role) keep their own small Codable forms; the fixture databases under
+/// `Tests/Fixtures/databases` hold any change of them to account.
+public struct IncidentRecord: Codable, Sendable, Equatable {
+    /// Format 1 (0.13.0 and before): the synthesized Codable of `Incident`, policy inside.
+    /// Format 2: this record, with the policy stored apart.
+    public static let currentFormat = 2
+
+    public var number: Int
+    public var title: String
+    public var room: String
+    public var severity: Severity
+    public var phase: Incident.Phase
+    public var statusText: String
+    public var declaredAt: Timestamp
+    public var declaredBy: PersonID
+    public var roles: [Role: PersonID]
+    public var lastUpdateAt: Timestamp
+    public var nextUpdateDue: Timestamp?
+    public var missedUpdates: Int
+    public var ladders: [String: LadderProgress]
+    public var pages: [PageRecord]
+    public var invited: Set<PersonID>?
+    public var unreachable: Set<PersonID>?
+    public var acknowledgedBy: Set<PersonID>?
+    public var acknowledgedAt: Timestamp?
+    public var mitigatedAt: Timestamp?
+    public var resolvedAt: Timestamp?
+    public var closedAt: Timestamp?
+    public var summary: String?
+    public var nextPostmortemReminder: Timestamp?
+    public var effectsIssued: Int
+    /// Only in format 1, where the policy was written inside every incident.
+    public var policy: Policy?
+
+    /// The keys are spelled out: they are the stored format, whatever `Incident` calls its
+    /// properties. Format 1 used the same names, so one record reads both.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
+        case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
+        case closedAt, summary, nextPostmortemReminder, effectsIssued, policy
+    }
+
+    /// The record of `incident`, without its policy (format 2).
+    public init(_ incident: Incident) {
+        number = incident.number
+        title = incident.title
+        room = incident.room
+        severity = incident.severity
+        phase = incident.phase
+        statusText = incident.statusText
+        declaredAt = incident.declaredAt
+        declaredBy = incident.declaredBy
+        roles = incident.roles
+        lastUpdateAt = incident.lastUpdateAt
+        nextUpdateDue = incident.nextUpdateDue
+        missedUpdates = incident.missedUpdates
+        ladders = incident.ladders
+        pages = incident.pages
+        invited = incident.invited
+        unreachable = incident.unreachable
+        acknowledgedBy = incident.acknowledgedBy
+        acknowledgedAt = incident.acknowledgedAt
+        mitigatedAt = incident.mitigatedAt
+        resolvedAt = incident.resolvedAt
+        closedAt = incident.closedAt
+        summary = incident.summary
+        nextPostmortemReminder = incident.nextPostmortemReminder
+        effectsIssued = incident.effectsIssued
+        policy = nil
+    }
+
+    /// The incident this record holds, under `policy` (the one it refers to, or its own in format 1).
+    public func incident(policy: Policy) -> Incident {
+        var incident = Incident(number: number, title: title, room: room, severity: severity, declaredAt: declaredAt,
+                                declaredBy: declaredBy, policy: policy)
+        incident.phase = phase
+        incident.statusText = statusText
+        incident.roles = roles
+        incident.lastUpdateAt = lastUpdateAt
+        incident.nextUpdateDue = nextUpdateDue
+        incident.missedUpdates = missedUpdates
+        incident.ladders = ladders
+        incident.pages = pages
+        incident.invited = invited
+        incident.unreachable = unreachable
+        incident.acknowledgedBy = acknowledgedBy
+        incident.acknowledgedAt = acknowledgedAt
+        incident.mitigatedAt = mitigatedAt
+        incident.resolvedAt = resolvedAt
+        incident.closedAt = closedAt
+        incident.summary = summary
+        incident.nextPostmortemReminder = nextPostmortemReminder
+        incident.effectsIssued = effectsIssued
+        return incident
+    }
+}

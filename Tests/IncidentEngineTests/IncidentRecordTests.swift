@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentRules
+import IncidentSQLite
+import IncidentTesting
+import Testing
+
+/// The stored form of an incident: a record of its own (format 2), its policy stored once.
+@Suite struct IncidentRecordTests {
+    /// A property added to `Incident` must be added to the record too, or a restart loses it.
+    @Test func theRecordHasAFieldForEveryPropertyOfAnIncident() throws {
+        let incident = Incident(number: 1, title: "t", room: "incident-20261124-t", severity: .p1, declaredAt: TestConfig.start,
+                                declaredBy: "alice", policy: try TestConfig.policy())
+        let properties = Set(Mirror(reflecting: incident).children.compactMap(\.label))
+        let fields = Set(Mirror(reflecting: IncidentRecord(incident)).children.compactMap(\.label))
+        #expect(properties == fields)
+    }
+
+    /// An incident that went through paging, acknowledgement and resolution reads back equal.
+    @Test func anIncidentReadsBackAsItWasSaved() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 31)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        try await bot.say("U0CAROL03", "/ic INC-1 <@U0CAROL03>")
+        try await bot.say("U0CAROL03", "/incident resolve INC-1 rolled back")
+        let before = try #require(try await bot.store.read { try $0.incident(1) })
+        #expect(before.incident.pages.count >= 2, "\(before.incident.pages)")
+        #expect(before.incident.acknowledgedBy == ["alice", "carol"])
+        #expect(before.incident.summary == "rolled back")
+        let reopened = try SQLiteStore(writer: bot.store.writer)
+        let after = try #require(try await reopened.read { try $0.incident(1) })
+        #expect(after == before)
+    }
+
+    /// Many incidents of one policy store it once; the incident rows hold only their record.
+    @Test func aPolicyIsStoredOnceForAllItsIncidents() async throws {
+        let bot = try TestBot()
+        for index in 1...5 { try await bot.say("U0REPORTER", "/incident declare Outage \(index) --sev P2") }
+        try await bot.say("U0REPORTER", "/sev INC-3 P1")
+        let (policies, rows) = try await bot.store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM policy") ?? 0,
+             try Row.fetchAll(db, sql: "SELECT format, policy, state FROM incident"))
+        }
+        #expect(policies == 1)
+        #expect(rows.count == 5)
+        for row in rows {
+            #expect(row["format"] as Int == IncidentRecord.currentFormat)
+            #expect((row["policy"] as String?)?.count == 64)
+            #expect(!(row["state"] as String).contains("\"ladders\":[{"), "the policy's ladders are not in the incident row")
+        }
+    }
+
+    /// The same policy encodes to the same JSON however its sets were built, so its digest
+    /// names it across restarts instead of storing it again each time.
+    @Test func aPolicyEncodesAlikeWhateverOrderItsSetsWereBuiltIn() throws {
+        var forward = try TestConfig.policy()
+        var backward = forward
+        forward.ladders[0].levels[0].severities = []
+        backward.ladders[0].levels[0].severities = []
+        for severity in Severity.allCases { forward.ladders[0].levels[0].severities.insert(severity) }
+        for severity in Severity.allCases.reversed() { backward.ladders[0].levels[0].severities.insert(severity) }
+        forward.ladders[0].stopOn = [.acknowledged, .mitigated, .resolved]
+        backward.ladders[0].stopOn = [.resolved, .mitigated, .acknowledged]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let one = String(decoding: try encoder.encode(forward), as: UTF8.self)
+        #expect(one == String(decoding: try encoder.encode(backward), as: UTF8.self))
+        #expect(one.contains(#""severities":["P0","P1","P2","P3"]"#))
+        #expect(one.contains(#""stopOn":["acknowledged","mitigated","resolved"]"#))
+    }
+}
