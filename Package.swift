@@ -98,7 +98,7 @@ let package = Package(
         // What the executable does, as a library the tests import: config files, the console
         // transport and session, export, report, the wiring of services.
         .target(name: "IncidentApp", dependencies: [
-            "IncidentEngine", "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
+            "IncidentCommands", "IncidentEngine", "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -51,17 +51,17 @@ public enum BotCommands {
 
     /// Runs the console on a manual clock (`start`) or the real one (nil), reading `lines`.
     public static func console(loaded: LoadedConfig, store: SQLiteStore, start: Timestamp?, output: ConsoleOutput,
-                               lines: AsyncStream<String>, logger: Logger) async throws {
+                               lines: AsyncStream<String>, batch: Int = 1, logger: Logger) async throws {
         let transport = ConsoleTransport(output: output)
         if let start {
             let clock = ManualClock(start: start)
             let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [transport], logger: logger)
-            let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: clock)
+            let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: clock, batch: batch)
             await session.run(lines)
             return
         }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: [transport], logger: logger)
-        let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: nil)
+        let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: nil, batch: batch)
         let input = ConsoleInput(session: session, lines: lines)
         try await run([
             .init(service: runtime.scheduler),

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCommands
 import IncidentCore
 import IncidentEngine
 import IncidentPolicy
@@ -9,6 +10,11 @@ import IncidentPolicy
 /// After each line it fires what is due and drains the outbox before reading the next, so a
 /// transcript is deterministic. On a manual clock `:advance` steps through every due time on
 /// the way, as a scheduler that never slept late would.
+///
+/// With `batch` above 1 (standard input is a file: a drill replayed), up to that many
+/// consecutive chat lines are decided in one transaction, as a burst of events arriving
+/// together would be, and their replies printed in order before delivery; any other line
+/// (`:advance`, `:now`) ends a batch. From a terminal or a pipe every line is its own.
 public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     let engine: Engine<Clock>
     let delivery: Delivery<Clock>
@@ -17,9 +23,14 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     let manualClock: ManualClock?
     let lobby: String
     let botName: String
+    /// The most chat lines decided in one transaction.
+    let batch: Int
+    /// The batch when standard input is a file.
+    public static var fileBatch: Int { 256 }
 
     public init(engine: Engine<Clock>, delivery: Delivery<Clock>, output: ConsoleOutput, manualClock: ManualClock?,
-                botName: String = "incident-bot") {
+                botName: String = "incident-bot", batch: Int = 1) {
+        self.batch = max(1, batch)
         self.engine = engine
         self.delivery = delivery
         self.output = output
@@ -34,9 +45,24 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     public func run(_ lines: some AsyncSequence<String, Never>) async {
         output.line("[clock] \(zone.dateTime(engine.clock.now)) — incident-bot console; \(ConsoleLine.usage)")
         await settle()
+        var said: [Said] = []
         for await line in lines {
+            if batch > 1, case .success(.say(let room, let user, let text)) = ConsoleLine.parse(line) {
+                said.append(Said(room: room ?? lobby, user: user, text: text))
+                if said.count >= batch { await say(said); said = [] }
+                continue
+            }
+            if !said.isEmpty { await say(said); said = [] }
             guard await process(line) else { return }
         }
+        if !said.isEmpty { await say(said) }
+    }
+
+    /// A chat line of a batch.
+    struct Said {
+        var room: String
+        var user: String
+        var text: String
     }
 
     /// Handles one input line; false when the session should end.
@@ -67,20 +93,40 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     }
 
     func say(room: String, user: String, text: String) async {
-        guard engine.settings.roster.people[PersonID(user)] != nil else {
-            output.line("[error] unknown user “\(user.prefix(40))”; the console speaks as the roster's people: \(people)")
-            return
+        await say([Said(room: room, user: user, text: text)])
+    }
+
+    /// Decides the lines in one transaction, prints what each got in order, then fires what
+    /// is due and delivers.
+    func say(_ lines: [Said]) async {
+        let known = lines.map { engine.settings.roster.people[PersonID($0.user)] != nil }
+        let events = zip(lines, known).filter(\.1).map { line, _ in
+            ChatEvent(platform: .console, id: "console-" + UUID().uuidString, room: line.room, user: line.user, text: line.text)
         }
-        let event = ChatEvent(platform: .console, id: "console-" + UUID().uuidString, room: room, user: user, text: text)
+        var outcomes: [EngineOutcome] = []
+        var failure: (any Error)?
         do {
-            let outcome = try await engine.handle(event)
-            if outcome.disposition == .ignored {
-                output.line("[error] not a command: commands start with / or !, as in /incident help")
-            } else if let reply = outcome.reply {
-                output.message("#" + room, "\(botName) to @\(user)", reply.consoleText)
-            }
+            outcomes = events.count == 1 ? [try await engine.handle(events[0])] : try await engine.handle(events, checkpoint: nil)
         } catch {
-            output.line("[error] the store failed; nothing was changed: \(error)")
+            failure = error
+        }
+        var decided = outcomes.makeIterator()
+        for (line, isKnown) in zip(lines, known) {
+            guard isKnown else {
+                output.line("[error] unknown user “\(line.user.prefix(40))”; the console speaks as the roster's people: \(people)")
+                continue
+            }
+            if let failure {
+                output.line("[error] the store failed; nothing was changed: \(failure)")
+            } else if let outcome = decided.next() {
+                if outcome.disposition == .ignored, case .failure(let error) = CommandParser.parse(line.text), error.kind == .notACommand {
+                    output.line("[error] not a command: commands start with / or !, as in /incident help")
+                } else if outcome.disposition == .ignored {
+                    output.line("[error] ignored: @\(line.user) is over \(engine.settings.commandsPerMinute) commands a minute")
+                } else if let reply = outcome.reply {
+                    output.message("#" + line.room, "\(botName) to @\(line.user)", reply.consoleText)
+                }
+            }
         }
         await settle()
     }
@@ -134,6 +180,13 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
 
 /// Standard input as lines, read on a thread of its own so no task blocks on it.
 public enum StandardInput {
+    /// Whether standard input is a regular file (`< drill.txt`), not a terminal or a pipe:
+    /// then every line is there to read, and the console may decide lines in batches.
+    public static var isRegularFile: Bool {
+        var status = stat()
+        return fstat(0, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
     public static func lines() -> AsyncStream<String> {
         AsyncStream { continuation in
             let thread = Thread {

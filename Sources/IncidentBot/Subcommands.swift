@@ -42,7 +42,8 @@ struct Console: AsyncParsableCommand {
             try options.lockDatabase()
             let store = try options.openStore(mustExist: false)
             try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,
-                                          lines: StandardInput.lines(), logger: logger)
+                                          lines: StandardInput.lines(),
+                                          batch: StandardInput.isRegularFile ? ConsoleSession<LiveClock>.fileBatch : 1, logger: logger)
         } catch {
             Self.fail(error)
         }

@@ -6,14 +6,33 @@ public enum RoomName {
     /// Used when a title has nothing that survives folding (`!!!`, `🔥🔥`).
     static let untitled = "untitled"
 
-    /// The room name for an incident titled `title`, declared at `declaredAt` in `zone`,
-    /// that is not in `taken` (a taken name gets `-2`, `-3`, ...).
-    /// What every room name declared on that day starts with: `incident-20261124-`. Only names
-    /// with it can collide with a new one.
+    /// What every room name declared on that day starts with: `incident-20261124-`.
     public static func dayPrefix(_ declaredAt: Timestamp, zone: LocalZone) -> String {
         prefix + zone.civil(declaredAt).compactDate + "-"
     }
 
+    /// The names a new room for `title` could collide with: `make` tries the stem, then the
+    /// stem with `-2`, `-3`, ... So only names equal to the stem or starting with it and a
+    /// dash matter, found through an index instead of reading the day's every name. A title
+    /// too long to fit whole is cut shorter as suffixes grow: then every name starting with
+    /// the shortest cut (for suffixes of up to 9 characters) matters.
+    public enum Collisions: Hashable, Sendable {
+        /// Names equal to it, or starting with it and `-`.
+        case stem(String)
+        /// Names starting with it.
+        case prefix(String)
+    }
+
+    public static func collisions(title: String, declaredAt: Timestamp, zone: LocalZone) -> Collisions {
+        let base = dayPrefix(declaredAt, zone: zone)
+        let slug = slug(title)
+        let room = maxLength - base.count
+        if slug.count + 10 <= room { return .stem(base + slug) }
+        return .prefix(base + cut(slug, to: room - 10))
+    }
+
+    /// The room name for an incident titled `title`, declared at `declaredAt` in `zone`,
+    /// that is not in `taken` (a taken name gets `-2`, `-3`, ...).
     public static func make(title: String, declaredAt: Timestamp, zone: LocalZone, taken: Set<String> = []) -> String {
         let base = dayPrefix(declaredAt, zone: zone)
         let slug = slug(title)

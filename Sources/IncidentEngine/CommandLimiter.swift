@@ -22,10 +22,24 @@ public final class CommandLimiter: Sendable {
     }
 
     struct Usage {
-        /// When this account's recent commands came, oldest first, at most `perMinute`.
-        var recent: [Timestamp] = []
+        /// When this account's commands came, oldest first: those from `first` on are in the
+        /// current window (at most `perMinute`); the ones before it have expired.
+        var times: [Timestamp] = []
+        var first = 0
         var toldToSlowDown = false
         var lastRefusalShown: Timestamp?
+
+        var recent: ArraySlice<Timestamp> { times[first...] }
+
+        /// Drops the commands older than the window: from the front, as they came in order,
+        /// without moving the rest (a generous limit keeps thousands).
+        mutating func expire(at now: Timestamp) {
+            while first < times.count, now - times[first] >= CommandLimiter.window { first += 1 }
+            if first > 64, first * 2 > times.count {
+                times.removeFirst(first)
+                first = 0
+            }
+        }
     }
 
     public let perMinute: Int
@@ -38,20 +52,24 @@ public final class CommandLimiter: Sendable {
 
     /// Counts a command from `user` at `now` and says whether to carry it out.
     public func admit(_ platform: Platform, _ user: String, at now: Timestamp) -> Verdict {
-        usage.withLock { usage in
+        let perMinute = perMinute
+        return usage.withLock { usage in
             if usage.count > 10_000 { usage = usage.filter { now - ($0.value.recent.last ?? now) < Self.window } }
-            var entry = usage[Account(platform: platform, user: user), default: Usage()]
-            defer { usage[Account(platform: platform, user: user)] = entry }
-            entry.recent.removeAll { now - $0 >= Self.window }
-            guard entry.recent.count >= perMinute else {
-                entry.recent.append(now)
-                entry.toldToSlowDown = false
-                return .allowed
-            }
-            guard !entry.toldToSlowDown else { return .ignored }
-            entry.toldToSlowDown = true
-            return .slowDown(until: entry.recent[0] + Self.window)
+            // Changed in place: a copy of the entry would copy its times on every command.
+            return Self.admit(&usage[Account(platform: platform, user: user), default: Usage()], perMinute: perMinute, at: now)
         }
+    }
+
+    static func admit(_ entry: inout Usage, perMinute: Int, at now: Timestamp) -> Verdict {
+        entry.expire(at: now)
+        guard entry.recent.count >= perMinute else {
+            entry.times.append(now)
+            entry.toldToSlowDown = false
+            return .allowed
+        }
+        guard !entry.toldToSlowDown else { return .ignored }
+        entry.toldToSlowDown = true
+        return .slowDown(until: entry.recent[entry.first] + Self.window)
     }
 
     /// Whether a refusal for `user`, posted where everyone reads it, should be shown now: at

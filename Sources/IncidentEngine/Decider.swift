@@ -39,7 +39,8 @@ struct Decider {
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
                                                 roster: settings.roster, community: settings.community,
-                                                takenRooms: try records.roomNames(startingWith: RoomName.dayPrefix(now, zone: settings.policy.timeZone)))
+                                                takenRooms: try records.roomNames(RoomName.collisions(title: declaration.title, declaredAt: now,
+                                                                                                      zone: settings.policy.timeZone)))
             try commit(decision, home: event.platform)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         case .list:

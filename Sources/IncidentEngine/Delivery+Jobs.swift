@@ -9,7 +9,8 @@ extension Delivery {
         job.incident = item.incident
         job.queuedAt = item.createdAt
         let firstInLane = lanesTried.withLock { $0.insert(item.lane).inserted }
-        job.maybeSent = item.attempts > 0 || firstInLane
+        let queuedBefore = newestAtStart.withLock { start in start.map { (item.id ?? 0) <= $0 } ?? true }
+        job.maybeSent = item.attempts > 0 || (firstInLane && queuedBefore)
         if case .createRoom = job.action, job.maybeSent, let platform = item.method.platform {
             job.boundRooms = try await store.read { try $0.boundRooms(platform) }
         }

@@ -72,6 +72,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Lanes tried since this process started: the first attempt in each may repeat one the
     /// last process made just before it died.
     let lanesTried = Mutex<Set<String>>([])
+    /// The newest outbox item when this process first read the outbox: anything newer was
+    /// queued by this process, so no earlier one can have sent it.
+    let newestAtStart = Mutex<Int64?>(nil)
     private let stopping = Mutex(false)
 
     public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
@@ -133,6 +136,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 (heads, latest) = try await store.read { records in
                     (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID())
                 }
+                newestAtStart.withLock { if $0 == nil { $0 = latest } }
                 if !heads.undecodable.isEmpty {
                     try await quarantine(heads.undecodable, at: now)
                     report.quarantined += heads.undecodable.count
@@ -159,7 +163,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
             for outcome in outcomes {
                 switch outcome {
-                case .delivered: report.delivered += 1
+                case .delivered, .sent: report.delivered += 1
                 case .retried: report.retried += 1
                 case .failedOver: report.failedOver += 1
                 case .failed: report.failed += 1
@@ -187,23 +191,43 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             if !firstRound, (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
             firstRound = false
             let heads = lanes.values.compactMap(\.first).sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
+            var sent: [Sent] = []
+            var storeFailed = false
             for item in heads {
                 guard item.notBefore <= now else {
                     lanes[item.lane] = nil
                     continue
                 }
                 let result = await attempt(item, now: now)
-                results.append(result)
                 switch result {
-                case .delivered, .failed: lanes[item.lane]?.removeFirst()
-                case .retried, .failedOver: lanes[item.lane] = nil
-                case .storeError: return results
+                case .sent(let done):
+                    sent.append(done)
+                    lanes[item.lane]?.removeFirst()
+                    // A slow transport records each item soon after it went, not a round later.
+                    if clock.now - done.at >= Self.recordWithin { results += await record(sent); sent = [] }
+                case .failed:
+                    results.append(result)
+                    lanes[item.lane]?.removeFirst()
+                case .retried, .failedOver:
+                    results.append(result)
+                    lanes[item.lane] = nil
+                case .delivered, .storeError:
+                    results.append(result)
+                    storeFailed = result == .storeError
                 }
+                if storeFailed { break }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
             }
+            // The round's deliveries are recorded in one transaction: the next item of each
+            // lane (a post after its room's creation) reads what they recorded.
+            results += await record(sent)
+            if storeFailed || results.last == .storeError { return results }
         }
         return results
     }
+
+    /// How long a delivered item may wait to be recorded with others of its round.
+    static var recordWithin: Duration { .milliseconds(20) }
 
     /// Sets aside rows that cannot be decoded: each is marked failed with its reason and
     /// logged once (it is no longer pending), and the rest of the outbox goes on.
@@ -218,8 +242,52 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         }
     }
 
-    enum Attempt {
-        case delivered, retried, failedOver, failed, storeError
+    enum Attempt: Equatable {
+        /// Delivered, and recorded as delivered.
+        case delivered
+        /// Delivered, not yet recorded: `record` writes it with the rest of its round.
+        case sent(Sent)
+        case retried, failedOver, failed, storeError
+    }
+
+    /// An item the transport took, waiting to be marked delivered.
+    struct Sent: Equatable {
+        var item: OutboxItem
+        var id: Int64
+        var receipt: TransportReceipt
+        /// When the transport took it.
+        var at: Timestamp
+    }
+
+    /// Marks `sent` delivered in one transaction, with what each delivery means for its
+    /// incident (a room bound, a page's landing on the timeline). Until this commits, a crash
+    /// sends them again: at least once, never silently lost.
+    func record(_ sent: [Sent]) async -> [Attempt] {
+        guard !sent.isEmpty else { return [] }
+        let router = router
+        let roster = directory.roster
+        do {
+            try await store.write { records in
+                for done in sent {
+                    let item = done.item
+                    if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
+                       let platform = item.method.platform {
+                        try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
+                    }
+                    try records.markDelivered(done.id, at: done.at)
+                    // Where a page landed is part of the incident's record.
+                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
+                        let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+                    }
+                }
+            }
+        } catch {
+            logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
+            return [.storeError]
+        }
+        for done in sent { logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"]) }
+        return Array(repeating: .delivered, count: sent.count)
     }
 
     func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
@@ -237,23 +305,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
             do {
                 let receipt = try await transport.deliver(job)
-                let router = router
-                let roster = directory.roster
-                try await store.write { records in
-                    if case .roomCreated(let roomID, let name) = receipt, let incident = item.incident,
-                       let platform = item.method.platform {
-                        try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
-                    }
-                    try records.markDelivered(id, at: now)
-                    // Where a page landed is part of the incident's record.
-                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
-                        let decision = stored.incident.pageDelivered(page, by: item.method, at: now, roster: roster)
-                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
-                    }
-                }
-                log.debug("delivered")
-                return .delivered
-            } catch let error as TransportError {
+                return .sent(Sent(item: item, id: id, receipt: receipt, at: now))
+            } catch {
                 return await settle(item, id: id, error: error, now: now, log: log)
             }
         } catch {

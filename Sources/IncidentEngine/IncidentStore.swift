@@ -43,9 +43,8 @@ public protocol IncidentRecords {
     func openIncidents() throws -> [StoredIncident]
     /// Incidents declared at or after `instant`, by number.
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident]
-    /// Every incident room name ever used: a new room never reuses one.
-    /// The room names in use that start with `prefix` (a declaration's day), through an index.
-    func roomNames(startingWith prefix: String) throws -> Set<String>
+    /// The room names in use (never reused) that a new room could collide with, through an index.
+    func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String>
     /// Inserts or replaces the incident, with its roles and its next due time.
     func save(_ incident: StoredIncident) throws
     func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws

@@ -8,6 +8,14 @@ struct SQLiteRecords: IncidentRecords {
     let db: Database
     /// The store's policies, decoded once per process.
     let policies: PolicySnapshots
+    /// The incidents this transaction has read or saved.
+    let touched: TouchedIncidents
+
+    init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents()) {
+        self.db = db
+        self.policies = policies
+        self.touched = touched
+    }
 
     /// Runs `sql` through the connection's statement cache: the store's statements are few
     /// and run thousands of times, and preparing one costs more than running it.
@@ -44,16 +52,20 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func incident(_ number: Int) throws -> StoredIncident? {
-        try fetchIncidents("WHERE number = ?", [number]).first
+        if let known = touched.incidents[number] { return known }
+        return try fetchIncidents("WHERE number = ?", [number]).first
     }
 
+    // An incident's number and room never change, and a new incident's row is written at its
+    // first save: these find the number in the table and the state through `incident(_:)`.
     func incident(roomName: String) throws -> StoredIncident? {
-        try fetchIncidents("WHERE room = ?", [roomName]).first
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM incident WHERE room = ?"), arguments: [roomName])
+            .flatMap(incident)
     }
 
     func incident(platform: Platform, roomID: String) throws -> StoredIncident? {
-        try fetchIncidents("WHERE number = (SELECT incident FROM room WHERE platform = ? AND room_id = ?)",
-                           [platform.rawValue, roomID]).first
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT incident FROM room WHERE platform = ? AND room_id = ?"),
+                         arguments: [platform.rawValue, roomID]).flatMap(incident)
     }
 
     func openIncidents() throws -> [StoredIncident] {
@@ -64,26 +76,63 @@ struct SQLiteRecords: IncidentRecords {
         try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch])
     }
 
-    func roomNames(startingWith prefix: String) throws -> Set<String> {
-        // A range on the indexed columns, not LIKE: room names are ASCII, and the range ends
-        // just past every string with the prefix.
+    func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String> {
+        // Ranges on the indexed columns, not LIKE: room names are ASCII, and a range from a
+        // prefix to the prefix and DEL holds every string that starts with it.
+        let (exact, prefix) = switch collisions {
+        case .stem(let stem): (stem, stem + "-")
+        case .prefix(let prefix): ("", prefix)
+        }
         let end = prefix + "\u{7F}"
         return Set(try String.fetchAll(db.cachedStatement(sql: """
-            SELECT room FROM incident WHERE room >= ? AND room < ? UNION SELECT name FROM room WHERE name >= ? AND name < ?
-            """), arguments: [prefix, end, prefix, end]))
+            SELECT room FROM incident WHERE room = ? OR (room >= ? AND room < ?)
+            UNION SELECT name FROM room WHERE name = ? OR (name >= ? AND name < ?)
+            """), arguments: [exact, prefix, end, exact, prefix, end]))
     }
 
+    /// Incidents by a query on their columns: saves this transaction holds back are written
+    /// first, so the columns are current; incidents it already holds are not decoded again.
     func fetchIncidents(_ clause: String, _ arguments: StatementArguments) throws -> [StoredIncident] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT home, state, format, policy FROM incident \(clause)"), arguments: arguments).map { row in
+        try writeHeldSaves()
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT number, home, state, format, policy FROM incident \(clause)"),
+                                arguments: arguments).map { row in
+            let number: Int = row["number"]
+            if let known = touched.incidents[number] { return known }
             let home: String = row["home"]
             guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
             let incident = try StateCoding.decodeIncident(state: row["state"], format: row["format"], policy: row["policy"],
                                                           policies: policies, db: db)
-            return StoredIncident(incident: incident, home: platform)
+            let stored = StoredIncident(incident: incident, home: platform)
+            touched.incidents[number] = stored
+            return stored
         }
     }
 
+    /// Keeps the incident's new state for this transaction. A new incident's row is written
+    /// now (its number and room must be found by others at once); a later save of an incident
+    /// the transaction already holds is written once, when it ends (`writeHeldSaves`): a batch
+    /// of commands on one incident encodes it once, not once a command.
     func save(_ stored: StoredIncident) throws {
+        let number = stored.incident.number
+        let held = touched.incidents[number] != nil
+        touched.incidents[number] = stored
+        if held {
+            touched.heldSaves.insert(number)
+        } else {
+            try write(stored)
+        }
+    }
+
+    /// Writes the saves held back; the store calls it before the transaction commits.
+    func writeHeldSaves() throws {
+        guard !touched.heldSaves.isEmpty else { return }
+        for number in touched.heldSaves.sorted() {
+            if let stored = touched.incidents[number] { try write(stored) }
+        }
+        touched.heldSaves.removeAll()
+    }
+
+    func write(_ stored: StoredIncident) throws {
         let incident = stored.incident
         try execute("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
@@ -130,7 +179,8 @@ struct SQLiteRecords: IncidentRecords {
     // MARK: Scheduling
 
     func earliestDue() throws -> Timestamp? {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL"))
+        try writeHeldSaves()
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL"))
             .map(Timestamp.init(secondsSinceEpoch:))
     }
 

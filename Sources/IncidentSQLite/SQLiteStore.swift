@@ -67,7 +67,12 @@ public final class SQLiteStore: IncidentStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.write { db in try body(SQLiteRecords(db: db, policies: self.policies)) }
+        try await writer.write { db in
+            let records = SQLiteRecords(db: db, policies: self.policies)
+            let result = try body(records)
+            try records.writeHeldSaves()
+            return result
+        }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {

@@ -59,7 +59,7 @@ extension PageAnswerTests {
     }
 }
 
-/// A declaration looks up only its own day's room names (`roomNames(startingWith:)`).
+/// A declaration looks up only the room names it could collide with (`roomNames(_:)`).
 @Suite struct RoomNameLookupTests {
     @Test func aTitleUsedTheSameDayGetsASuffixAndAnotherDaysDoesNot() async throws {
         let bot = try TestBot()
@@ -69,7 +69,25 @@ extension PageAnswerTests {
         try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
         let rooms = try await bot.store.read { records in try (1...3).map { try records.incident($0)?.incident.room } }
         #expect(rooms == ["incident-20261124-checkout-down", "incident-20261124-checkout-down-2", "incident-20261125-checkout-down"])
-        #expect(try await bot.store.read { try $0.roomNames(startingWith: "incident-20261124-") }
+        #expect(try await bot.store.read { try $0.roomNames(.stem("incident-20261124-checkout-down")) }
             == ["incident-20261124-checkout-down", "incident-20261124-checkout-down-2"])
+    }
+
+    /// Only the stem and the stem with a dash count: a title that merely starts the same way
+    /// (`Checkout down 1`, `Checkout downstream`) is another name, and `Checkout down 2` is a
+    /// name `-2` would collide with, so it is found.
+    @Test func namesThatOnlyStartAlikeAreNotReadAndTheRoomsStillNeverCollide() async throws {
+        let bot = try TestBot()
+        for title in ["Checkout downstream", "Checkout down 2", "Checkout down", "Checkout down"] {
+            try await bot.say("U0REPORTER", "/incident declare \(title) --sev P3")
+        }
+        let rooms = try await bot.store.read { records in try (1...4).compactMap { try records.incident($0)?.incident.room } }
+        #expect(rooms == ["incident-20261124-checkout-downstream", "incident-20261124-checkout-down-2",
+                          "incident-20261124-checkout-down", "incident-20261124-checkout-down-3"])
+        #expect(try await bot.store.read { try $0.roomNames(.stem("incident-20261124-checkout-down")) }.count == 3)
+        let long = String(repeating: "very long title ", count: 8)
+        for _ in 1...3 { try await bot.say("U0REPORTER", "/incident declare \(long) --sev P3") }
+        let longRooms = try await bot.store.read { records in try (5...7).compactMap { try records.incident($0)?.incident.room } }
+        #expect(Set(longRooms).count == 3 && longRooms.allSatisfy { $0.count <= RoomName.maxLength })
     }
 }
