@@ -1,4 +1,4 @@
 /// The version `incident-bot --version` prints.
 public enum BotVersion {
-    public static let current = "0.13.0"
+    public static let current = "0.14.0-dev"
 }
