@@ -1,0 +1,65 @@
+import Foundation
+import IncidentApp
+import IncidentSQLite
+import IncidentTesting
+import Logging
+import Synchronization
+import Testing
+
+/// The console reading a file: consecutive chat lines are decided together, and it prints
+/// the same as line by line would, in the same order, with `:` lines ending a batch.
+@Suite struct ConsoleBatchTests {
+    static let lines = [
+        "carol: /incident declare Checkout down --sev P3",
+        "zed: /incident list",
+        "carol: /incident declare Search slow --sev P3",
+        "carol: /note INC-1 first finding",
+        "carol: hello there",
+        ":now",
+        "carol: /note INC-2 after the clock line",
+        ":quit",
+        "carol: /note INC-1 never read",
+    ]
+
+    func transcript(batch: Int) async throws -> [String] {
+        var config = try BotConfig.load(path: BotProcess.config)
+        config.commandsPerMinute = 1_000
+        let loaded = try LoadedConfig.load(config, allowExampleRoster: true)
+        let printed = Mutex<[String]>([])
+        let output = ConsoleOutput { text in printed.withLock { $0.append(text) } }
+        let lines = AsyncStream<String> { continuation in
+            for line in Self.lines { continuation.yield(line) }
+            continuation.finish()
+        }
+        try await BotCommands.console(loaded: loaded, store: try SQLiteStore.inMemory(), start: TestConfig.start, output: output,
+                                      lines: lines, batch: batch, logger: Logger(label: "test"))
+        return printed.withLock { $0 }.joined().split(separator: "\n").map(String.init)
+    }
+
+    func firstRoomSingle(_ lines: [String]) -> Int {
+        lines.firstIndex { $0.contains("created #incident-20261124-checkout-down") } ?? Int.max
+    }
+
+    @Test func aFileIsDecidedInBatchesAndPrintsWhatEachLineGot() async throws {
+        let batched = try await transcript(batch: 256)
+        let single = try await transcript(batch: 1)
+        // A text in brackets is a whole line (`:now`'s clock, not the greeting that starts alike).
+        func index(_ text: String, in lines: [String]) -> Int? {
+            lines.firstIndex { text.hasPrefix("[") ? $0 == text : $0.contains(text) }
+        }
+        let replies = ["Declared INC-1 (P3)", "unknown user “zed”", "Declared INC-2 (P3)", "Noted on the INC-1 timeline",
+                       "not a command", "[clock] 2026-11-24 10:00 UTC", "Noted on the INC-2 timeline"]
+        for transcript in [batched, single] {
+            let found = replies.map { index($0, in: transcript) }
+            #expect(found.allSatisfy { $0 != nil }, "\(transcript)")
+            #expect(found.compactMap { $0 } == found.compactMap { $0 }.sorted(), "replies out of order: \(transcript)")
+            #expect(!transcript.contains { $0.contains("never read") })
+        }
+        // In a batch every reply comes before the first delivery; line by line they interleave.
+        let firstRoom = try #require(index("created #incident-20261124-checkout-down", in: batched))
+        #expect(try #require(index("Noted on the INC-1 timeline", in: batched)) < firstRoom)
+        #expect(try #require(index("Noted on the INC-1 timeline", in: single)) > firstRoomSingle(single))
+        // Batching changes when things print, never what.
+        #expect(batched.sorted() == single.sorted())
+    }
+}
