@@ -25,8 +25,6 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     let botName: String
     /// The most chat lines decided in one transaction.
     let batch: Int
-    /// The batch when standard input is a file.
-    public static var fileBatch: Int { 256 }
 
     public init(engine: Engine<Clock>, delivery: Delivery<Clock>, output: ConsoleOutput, manualClock: ManualClock?,
                 botName: String = "incident-bot", batch: Int = 1) {
@@ -106,7 +104,7 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
         var outcomes: [EngineOutcome] = []
         var failure: (any Error)?
         do {
-            outcomes = events.count == 1 ? [try await engine.handle(events[0])] : try await engine.handle(events, checkpoint: nil)
+            outcomes = try await engine.handle(events, checkpoint: nil)
         } catch {
             failure = error
         }
@@ -186,6 +184,10 @@ public enum StandardInput {
         var status = stat()
         return fstat(0, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
+
+    /// How many consecutive chat lines the console decides in one transaction: 256 from a
+    /// file, where every line is there to read; one at a time from a terminal or a pipe.
+    public static var linesPerTransaction: Int { isRegularFile ? 256 : 1 }
 
     public static func lines() -> AsyncStream<String> {
         AsyncStream { continuation in

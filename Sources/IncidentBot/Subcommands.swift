@@ -43,7 +43,7 @@ struct Console: AsyncParsableCommand {
             let store = try options.openStore(mustExist: false)
             try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,
                                           lines: StandardInput.lines(),
-                                          batch: StandardInput.isRegularFile ? ConsoleSession<LiveClock>.fileBatch : 1, logger: logger)
+                                          batch: StandardInput.linesPerTransaction, logger: logger)
         } catch {
             Self.fail(error)
         }

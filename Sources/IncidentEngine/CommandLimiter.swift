@@ -69,7 +69,7 @@ public final class CommandLimiter: Sendable {
         }
         guard !entry.toldToSlowDown else { return .ignored }
         entry.toldToSlowDown = true
-        return .slowDown(until: entry.recent[entry.first] + Self.window)
+        return .slowDown(until: entry.times[entry.first] + Self.window)
     }
 
     /// Whether a refusal for `user`, posted where everyone reads it, should be shown now: at

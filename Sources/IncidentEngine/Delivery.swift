@@ -192,6 +192,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             firstRound = false
             let heads = lanes.values.compactMap(\.first).sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
             var sent: [Sent] = []
+            // When the oldest item in `sent` went: a slow transport records its items as they
+            // go instead of keeping many sent but unrecorded for a whole round.
+            var sentSince: Timestamp?
             var storeFailed = false
             for item in heads {
                 guard item.notBefore <= now else {
@@ -203,30 +206,38 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 case .sent(let done):
                     sent.append(done)
                     lanes[item.lane]?.removeFirst()
-                    // A slow transport records each item soon after it went, not a round later.
-                    if clock.now - done.at >= Self.recordWithin { results += await record(sent); sent = [] }
-                case .failed:
+                    let since = sentSince ?? clock.now
+                    sentSince = since
+                    if clock.now - since >= Self.recordWithin {
+                        let recorded = await record(sent)
+                        results += recorded
+                        sent = []
+                        sentSince = nil
+                        storeFailed = recorded.contains(.storeError)
+                    }
+                case .delivered, .failed:
                     results.append(result)
                     lanes[item.lane]?.removeFirst()
                 case .retried, .failedOver:
                     results.append(result)
                     lanes[item.lane] = nil
-                case .delivered, .storeError:
+                case .storeError:
                     results.append(result)
-                    storeFailed = result == .storeError
+                    storeFailed = true
                 }
                 if storeFailed { break }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
             }
             // The round's deliveries are recorded in one transaction: the next item of each
             // lane (a post after its room's creation) reads what they recorded.
-            results += await record(sent)
-            if storeFailed || results.last == .storeError { return results }
+            let recorded = await record(sent)
+            results += recorded
+            if storeFailed || recorded.contains(.storeError) { return results }
         }
         return results
     }
 
-    /// How long a delivered item may wait to be recorded with others of its round.
+    /// The longest a sent item waits to be recorded with the others of its round.
     static var recordWithin: Duration { .milliseconds(20) }
 
     /// Sets aside rows that cannot be decoded: each is marked failed with its reason and

@@ -18,9 +18,11 @@ final class PolicySnapshots: Sendable {
     func digest(of policy: Policy, in db: Database) throws -> String {
         if let known = digests.withLock({ $0[policy] }) {
             // Known to this process, but perhaps only from a transaction that rolled back.
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM policy WHERE digest = ?", arguments: [known]) == true { return known }
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM policy WHERE digest = ?"), arguments: [known]) == true {
+                return known
+            }
         }
-        let body = try StateCoding.encode(policy)
+        let body = try StateCoding.encodeCanonical(policy)
         let digest = Hex.string(SHA256.hash(data: Data(body.utf8)))
         try db.execute(sql: "INSERT OR IGNORE INTO policy (digest, body) VALUES (?, ?)", arguments: [digest, body])
         digests.withLock { $0[policy] = digest }

@@ -36,7 +36,7 @@ struct SQLiteRecords: IncidentRecords {
 
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
         try execute("INSERT OR IGNORE INTO seen_event (platform, event_id, seen_at) VALUES (?, ?, ?)",
-                       arguments: [door.rawValue, eventID, instant.secondsSinceEpoch])
+                    arguments: [door.rawValue, eventID, instant.secondsSinceEpoch])
     }
 
     func pruneSeen(before instant: Timestamp) throws -> Int {
@@ -161,7 +161,7 @@ struct SQLiteRecords: IncidentRecords {
     func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws {
         for entry in entries {
             try execute("INSERT INTO timeline (incident, at, author, kind, text) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [incident, entry.at.secondsSinceEpoch, entry.author?.rawValue, entry.kind.rawValue, entry.text])
+                        arguments: [incident, entry.at.secondsSinceEpoch, entry.author?.rawValue, entry.kind.rawValue, entry.text])
         }
     }
 
@@ -287,7 +287,7 @@ struct SQLiteRecords: IncidentRecords {
 
     func dropOutbox(key: String, reason: String, at instant: Timestamp) throws -> Bool {
         try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE key = ? AND state = 'pending'",
-                       arguments: [instant.secondsSinceEpoch, reason, key])
+                    arguments: [instant.secondsSinceEpoch, reason, key])
         return db.changesCount > 0
     }
 
@@ -297,17 +297,17 @@ struct SQLiteRecords: IncidentRecords {
 
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
         try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
-                       arguments: [instant.secondsSinceEpoch, id])
+                    arguments: [instant.secondsSinceEpoch, id])
     }
 
     func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
         try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
-                       arguments: [instant.secondsSinceEpoch, reason, id])
+                    arguments: [instant.secondsSinceEpoch, reason, id])
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
         try execute("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ? AND state = 'pending'",
-                       arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
+                    arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
     }
 
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
@@ -341,6 +341,6 @@ struct SQLiteRecords: IncidentRecords {
 
     func setSyncToken(_ platform: Platform, _ token: String) throws {
         try execute("INSERT INTO sync_token (platform, token) VALUES (?, ?) ON CONFLICT (platform) DO UPDATE SET token = excluded.token",
-                       arguments: [platform.rawValue, token])
+                    arguments: [platform.rawValue, token])
     }
 }

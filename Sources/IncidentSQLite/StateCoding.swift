@@ -29,6 +29,11 @@ enum StateCoding {
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    /// The one JSON a value has, keys sorted: what a policy's digest is taken of.
+    static func encodeCanonical<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
