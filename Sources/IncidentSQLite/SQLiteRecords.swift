@@ -10,11 +10,15 @@ struct SQLiteRecords: IncidentRecords {
     let policies: PolicySnapshots
     /// The incidents this transaction has read or saved.
     let touched: TouchedIncidents
+    /// The store's decoded outbox jobs, in a read transaction (which sees only committed rows);
+    /// nil in a write transaction.
+    let jobs: DecodedJobs?
 
-    init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents()) {
+    init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents(), jobs: DecodedJobs? = nil) {
         self.db = db
         self.policies = policies
         self.touched = touched
+        self.jobs = jobs
     }
 
     /// Runs `sql` through the connection's statement cache: the store's statements are few
@@ -219,10 +223,15 @@ struct SQLiteRecords: IncidentRecords {
                 return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "unknown contact method \(methodText) or state \(stateText)"))
             }
             let job: OutboxItem.Job
-            do {
-                job = try StateCoding.decode(OutboxItem.Job.self, row["job"])
-            } catch {
-                return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "the job cannot be read: \(error)"))
+            if let known = jobs?.job(id) {
+                job = known
+            } else {
+                do {
+                    job = try StateCoding.decode(OutboxItem.Job.self, row["job"])
+                } catch {
+                    return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "the job cannot be read: \(error)"))
+                }
+                jobs?.keep(job, for: id)
             }
             var item = OutboxItem(key: row["key"], incident: row["incident"], method: method, lane: row["lane"], job: job,
                                   at: Timestamp(secondsSinceEpoch: row["created_at"]))
@@ -242,10 +251,29 @@ struct SQLiteRecords: IncidentRecords {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM outbox")) ?? 0
     }
 
+    /// The lanes with pending items, each found by one seek in the pending-by-lane index (a
+    /// loose index scan), then each lane's first `perLane` items: a backlog of thousands in
+    /// one lane costs `perLane` rows, not a pass over all of them.
     func outboxHeads(perLane: Int) throws -> OutboxHeads {
-        let rows = try outboxRows(from: """
-            (SELECT *, ROW_NUMBER() OVER (PARTITION BY lane ORDER BY id) AS place FROM outbox WHERE state = 'pending')
-            """, "WHERE place <= ? ORDER BY id", [perLane])
+        let lanes = try String.fetchAll(db.cachedStatement(sql: """
+            WITH RECURSIVE lanes(lane) AS (
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending')
+                UNION ALL
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending' AND lane > lanes.lane) FROM lanes WHERE lane IS NOT NULL
+            )
+            SELECT lane FROM lanes WHERE lane IS NOT NULL
+            """))
+        var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
+        for lane in lanes {
+            rows += try outboxRows(from: "outbox", "WHERE state = 'pending' AND lane = ? ORDER BY id LIMIT ?", [lane, perLane])
+        }
+        func id(_ row: Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>) -> Int64 {
+            switch row {
+            case .success(let (item, _)): item.id ?? 0
+            case .failure(let bad): bad.id
+            }
+        }
+        rows.sort { id($0) < id($1) }
         var heads = OutboxHeads()
         for row in rows {
             switch row {

@@ -8,6 +8,7 @@ import IncidentWire
 public final class SQLiteStore: IncidentStore {
     public let writer: any DatabaseWriter
     let policies = PolicySnapshots()
+    let jobs = DecodedJobs()
 
     /// Opens (creating if needed) the database at `path` and brings it to the latest schema.
     /// Opens (or creates) the database at `path`, readable by its owner only: the file is
@@ -76,6 +77,6 @@ public final class SQLiteStore: IncidentStore {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.read { db in try body(SQLiteRecords(db: db, policies: self.policies)) }
+        try await writer.read { db in try body(SQLiteRecords(db: db, policies: self.policies, jobs: self.jobs)) }
     }
 }
