@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Vocabulary: time, people, severities, commands, messages, effects, room names.
@@ -41,6 +43,7 @@ let package = Package(
         .target(name: "IncidentEngine", dependencies: [
             "IncidentCore", "IncidentCommands", "IncidentPolicy", "IncidentRules",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The IncidentStore on SQLite through GRDB: migrations, records, outbox, seen ids.
@@ -98,7 +101,9 @@ let package = Package(
         // What the executable does, as a library the tests import: config files, the console
         // transport and session, export, report, the wiring of services.
         .target(name: "IncidentApp", dependencies: [
-            "IncidentCommands", "IncidentEngine", "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
+            "IncidentCommands", "IncidentEngine",
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"), "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

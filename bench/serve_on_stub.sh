@@ -13,6 +13,8 @@ log_level: warning
 commands_per_minute: 1000000   # the benches measure throughput and paging, not the per-person limit
 broadcast:
   slack: C0BROADCAST
+admin:
+  listen: 127.0.0.1:0
 http:
   listen: 127.0.0.1:$port
 slack:

@@ -42,6 +42,8 @@ broadcast:
 delivery:
   retry_base: 1s
   retry_ceiling: 2s
+admin:
+  listen: 127.0.0.1:0
 http:
   listen: 127.0.0.1:{bot_port}
 slack:

@@ -4,6 +4,7 @@ import IncidentMatrix
 import IncidentPolicy
 import IncidentSQLite
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Wires the store, the engine, delivery and the scheduler for a set of transports: chat
@@ -73,8 +74,10 @@ public enum BotCommands {
     /// Runs every platform enabled in the config, with the scheduler and delivery, until
     /// SIGTERM or SIGINT. Secrets come from `environment`; a Matrix password login keeps its
     /// token beside the database.
+    /// `metrics` is the registry the process's swift-metrics backend writes to (the binary
+    /// bootstraps `PrometheusExport` with it); the admin listener serves it.
     public static func serve(loaded: LoadedConfig, store: SQLiteStore, databasePath: String, environment: [String: String],
-                             logger: Logger) async throws {
+                             metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger) async throws {
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
@@ -112,6 +115,13 @@ public enum BotCommands {
         if let matrix { inbound.append(matrix.setup.inbound(client: matrix.client, engine: runtime.engine, logger: logger)) }
         // One listener for whatever needs one: the Slack endpoint, the acknowledge pages.
         if !routes.isEmpty { inbound.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
+        if let host = loaded.config.admin.host {
+            var checks = [AdminListener.storeCheck(store)]
+            if let slack { checks.append(slack.readinessCheck()) }
+            if let matrix { checks.append(matrix.setup.readinessCheck(client: matrix.client)) }
+            inbound.append(AdminListener(host: host, port: loaded.config.admin.port, checks: checks, registry: metrics, store: store,
+                                         logger: logger).application())
+        }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
         try await run(services, logger: logger)

@@ -63,6 +63,18 @@ public struct MatrixSetup: Sendable {
 
     public func client() -> MatrixClient { MatrixClient(homeserver: homeserver, auth: auth) }
 
+    /// Ready when the homeserver answers and accepts the bot's token (`whoami`).
+    public func readinessCheck(client: MatrixClient) -> AdminListener.Check {
+        AdminListener.Check(name: "matrix") {
+            do {
+                _ = try await client.whoami()
+                return nil
+            } catch {
+                return "whoami failed: \(error)"
+            }
+        }
+    }
+
     public func transport(client: MatrixClient, logger: Logger) -> MatrixTransport {
         MatrixTransport(client: client, logger: logger)
     }

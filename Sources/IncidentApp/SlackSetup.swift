@@ -41,6 +41,19 @@ public struct SlackSetup: Sendable {
 
     public func api() -> SlackWebAPI { SlackWebAPI(baseURL: apiURL, token: botToken) }
 
+    /// Ready when Slack's Web API answers and accepts the bot token (`auth.test`, 3 s at most).
+    public func readinessCheck() -> AdminListener.Check {
+        let api = SlackWebAPI(baseURL: apiURL, token: botToken, timeout: .seconds(3))
+        return AdminListener.Check(name: "slack") {
+            do {
+                _ = try await api.call("auth.test", [:])
+                return nil
+            } catch {
+                return "auth.test failed: \(error)"
+            }
+        }
+    }
+
     public func transport(logger: Logger) -> SlackTransport {
         SlackTransport(api: api(), logger: logger)
     }

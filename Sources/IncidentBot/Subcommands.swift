@@ -64,7 +64,8 @@ struct Serve: AsyncParsableCommand {
             let store = try options.openStore(mustExist: false)
             do {
                 try await BotCommands.serve(loaded: loaded, store: store, databasePath: options.db,
-                                            environment: ProcessInfo.processInfo.environment, logger: logger)
+                                            environment: ProcessInfo.processInfo.environment, metrics: PrometheusExport.bootstrap(),
+                                            logger: logger)
             } catch let error as StartupError {
                 throw Failure(error.description)
             }

@@ -297,8 +297,24 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
             return [.storeError]
         }
-        for done in sent { logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"]) }
+        for done in sent {
+            logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
+            BotMetrics.attempt(done.item.method, page: done.item.isPage, result: "delivered")
+            BotMetrics.deliveryLatency(done.item.method, done.at - done.item.createdAt)
+        }
         return Array(repeating: .delivered, count: sent.count)
+    }
+
+    /// `result`, counted in the metrics (a delivery is counted when it is recorded).
+    func counted(_ item: OutboxItem, _ result: Attempt) -> Attempt {
+        let name = switch result {
+        case .retried: "retried"
+        case .failedOver: "failed_over"
+        case .failed: "failed"
+        case .delivered, .sent, .storeError: ""
+        }
+        if !name.isEmpty { BotMetrics.attempt(item.method, page: item.isPage, result: name) }
+        return result
     }
 
     func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
@@ -312,13 +328,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             do {
                 job = try await resolve(item)
             } catch let error as TransportError {
-                return await settle(item, id: id, error: error, now: now, log: log)
+                return counted(item, await settle(item, id: id, error: error, now: now, log: log))
             }
             do {
                 let receipt = try await transport.deliver(job)
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: now))
             } catch {
-                return await settle(item, id: id, error: error, now: now, log: log)
+                return counted(item, await settle(item, id: id, error: error, now: now, log: log))
             }
         } catch {
             log.error("cannot record a delivery", metadata: ["error": "\(error)"])

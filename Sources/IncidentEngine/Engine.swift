@@ -73,6 +73,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         var wake = noticed
         for (command, outcome) in zip(commands, decided) {
             outcomes[command.index] = outcome
+            BotMetrics.command(outcome.disposition)
             var log = logger
             log[metadataKey: "platform"] = "\(command.event.platform)"
             log[metadataKey: "event.id"] = "\(command.event.id)"
@@ -141,6 +142,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             let count = try await store.write { records in
                 let due = try records.incidentsDue(at: now, limit: batch)
                 for stored in due {
+                    if let dueAt = stored.incident.nextDue { BotMetrics.schedulerLag(now - dueAt) }
                     let decision = stored.incident.tick(at: now, roster: roster)
                     try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
                 }

@@ -80,6 +80,9 @@ public protocol IncidentRecords {
     func retryOutbox(key: String, at: Timestamp) throws -> Bool
     /// Gives up a pending item with `key` as an operator's decision. False when there is none.
     func dropOutbox(key: String, reason: String, at: Timestamp) throws -> Bool
+    /// How many items wait (pending) or were given up (failed), by contact method: for the
+    /// metrics. Methods with none are left out.
+    func unfinishedOutbox() throws -> [OutboxCount]
     /// Items delivered or failed; for reports and tests. Oldest first.
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)]
 

@@ -120,3 +120,16 @@ public struct OutboxListing: Sendable {
         self.item = item
     }
 }
+
+/// How many outbox items of one contact method are in one state.
+public struct OutboxCount: Hashable, Sendable {
+    public var method: String
+    public var state: OutboxItem.State
+    public var count: Int
+
+    public init(method: String, state: OutboxItem.State, count: Int) {
+        self.method = method
+        self.state = state
+        self.count = count
+    }
+}

@@ -302,6 +302,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             } catch {
                 if Task.isCancelled { return nil }
                 failures += 1
+                BotMetrics.connectionFailure(.matrix, loop: what)
                 var wait = settings.retry.delay(afterFailures: failures)
                 if case .rateLimited(let after?) = error { wait = max(wait, after) }
                 let log = error.isSetupError || failures == 1 || failures % 10 == 0

@@ -284,6 +284,15 @@ struct SQLiteRecords: IncidentRecords {
         return heads
     }
 
+    func unfinishedOutbox() throws -> [OutboxCount] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT platform, state, count(*) AS n FROM outbox WHERE state <> 'delivered' GROUP BY platform, state
+            """)).compactMap { row in
+            guard let state = OutboxItem.State(rawValue: row["state"]) else { return nil }
+            return OutboxCount(method: row["platform"], state: state, count: row["n"])
+        }
+    }
+
     func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing] {
         let order = state == .pending ? "id" : "finished_at DESC, id DESC"
         let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key, platform, state, attempts, not_before, finished_at, last_error FROM outbox WHERE state = ? ORDER BY \(order) LIMIT ?"),

@@ -43,9 +43,11 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 end = try await session(url)
             } catch let error as SlackAPIError {
                 logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
+                BotMetrics.connectionFailure(.slack, loop: "socket_mode")
                 end = .dropped
             } catch {
                 logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
+                BotMetrics.connectionFailure(.slack, loop: "socket_mode")
                 end = .dropped
             }
             if Task.isCancelled { return }

@@ -13,7 +13,8 @@ import Testing
         "IncidentCommands": ["IncidentCore"],
         "IncidentPolicy": ["IncidentCore", "Yams"],
         "IncidentRules": ["IncidentCore", "IncidentCommands", "IncidentPolicy"],
-        "IncidentEngine": ["IncidentCore", "IncidentCommands", "IncidentPolicy", "IncidentRules", "Logging",
+        // Logging and Metrics are the server ecosystem's APIs only; the process picks their backends.
+        "IncidentEngine": ["IncidentCore", "IncidentCommands", "IncidentPolicy", "IncidentRules", "Logging", "Metrics",
                            "ServiceLifecycle", "Synchronization", "Foundation"],
     ]
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import IncidentCore
 import IncidentEngine
@@ -82,10 +85,13 @@ import Testing
         let people = try await MatrixPeople(synapse)
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
+        let admin = try TestTools.freePort()
         try """
         policy: \(TestConfig.directory.path)/policy.yaml
         roster: roster.yaml
         log_level: debug
+        admin:
+          listen: 127.0.0.1:\(admin)
         matrix:
           enabled: true
           homeserver: \(synapse.url)
@@ -128,6 +134,10 @@ import Testing
         try await Task.sleep(for: .seconds(3))
         let notices = try await reporter.notices(in: lobby, from: people.bot.user)
         #expect(notices.count == burst + 1, "\(notices)")
+        // The restarted bot is ready: its store writes and Synapse accepts its token.
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(admin)/readyz")!)
+        let ready = String(decoding: data, as: UTF8.self)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200 && ready.contains("matrix: ok"), "\(ready)")
         process.terminate()
         process.waitUntilExit()
         let notes = try await DatabaseQueue(path: database).read { db in

@@ -57,6 +57,8 @@ final class MatrixHarness: Sendable {
           homeserver: \(synapse.url)
           sync_timeout: 2s
           allow_commands_from: [\(allowCommandsFrom.map { "\"@\($0).\(tag):localhost\"" }.joined(separator: ", "))]
+        admin:
+          listen: 127.0.0.1:0
 
         """
         if slack != nil { config += "mirror: true\nhttp:\n  listen: 127.0.0.1:0\nslack:\n  enabled: true\n" }

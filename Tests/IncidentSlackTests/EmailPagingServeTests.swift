@@ -39,6 +39,8 @@ import Testing
             roster: roster.yaml
             broadcast:
               slack: \(broadcast)
+            admin:
+              listen: 127.0.0.1:0
             http:
               listen: 127.0.0.1:\(port)
               public_url: http://127.0.0.1:\(port)/

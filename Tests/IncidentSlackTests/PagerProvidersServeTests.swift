@@ -55,6 +55,8 @@ import Testing
             roster: roster.yaml
             broadcast:
               slack: \(slack.channel(named: "incidents")!.id)
+            admin:
+              listen: 127.0.0.1:0
             http:
               listen: 127.0.0.1:\(port)
               public_url: http://127.0.0.1:\(port)

@@ -66,6 +66,8 @@ final class SlackHarness: Sendable {
         roster: \(TestConfig.directory.path)/roster.example.yaml
         broadcast:
           slack: \(broadcast)
+        admin:
+          listen: 127.0.0.1:0
         http:
           listen: 127.0.0.1:0
           max_body: 65536

@@ -73,17 +73,27 @@ import Testing
 
     /// Reads the bot's log lines until `HTTP listener listening ... address=127.0.0.1:PORT`.
     static func port(from handle: FileHandle) -> Int? {
+        ports(from: handle, of: ["HTTP listener"])["HTTP listener"]
+    }
+
+    /// Reads the bot's log lines until each of `listeners` logged its line (`address=127.0.0.1:PORT
+    /// [IncidentApp] <listener> listening`), and returns their ports.
+    static func ports(from handle: FileHandle, of listeners: [String]) -> [String: Int] {
         var seen = ""
+        var found: [String: Int] = [:]
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        while Date() < deadline, found.count < listeners.count {
             let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
+            if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                return Int(seen[range].split(separator: ":").last!)
+            for listener in listeners where found[listener] == nil {
+                if let line = seen.range(of: #"address=127\.0\.0\.1:\d+[^\n]*"# + listener + " listening", options: .regularExpression),
+                   let port = seen[line].range(of: #"(?<=127\.0\.0\.1:)\d+"#, options: .regularExpression) {
+                    found[listener] = Int(seen[line][port])
+                }
             }
         }
-        return nil
+        return found
     }
 }
 

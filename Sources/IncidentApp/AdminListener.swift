@@ -1,0 +1,110 @@
+import Hummingbird
+import IncidentCore
+import IncidentEngine
+import Logging
+import NIOCore
+import Prometheus
+
+/// The admin listener of `incident-bot serve` (`admin.listen`, 127.0.0.1:9090 by default), for
+/// the host's probes and scraper:
+///
+/// - `GET /healthz`: 200 while the process runs.
+/// - `GET /readyz`: 200 when every check passes, else 503; one line a check either way
+///   (`store: ok`, `slack: auth.test failed: ...`), and the process's role.
+/// - `GET /metrics`: the Prometheus text format, with the outbox counted at the scrape.
+public struct AdminListener: Sendable {
+    /// One readiness check: nil when it passes, else why not.
+    public struct Check: Sendable {
+        public var name: String
+        public var run: @Sendable () async -> String?
+
+        public init(name: String, run: @escaping @Sendable () async -> String?) {
+            self.name = name
+            self.run = run
+        }
+    }
+
+    let host: String
+    let port: Int
+    let checks: [Check]
+    let registry: PrometheusCollectorRegistry
+    let store: any IncidentStore
+    let logger: Logger
+
+    public init(host: String, port: Int, checks: [Check], registry: PrometheusCollectorRegistry, store: any IncidentStore,
+                logger: Logger) {
+        self.host = host
+        self.port = port
+        self.checks = checks
+        self.registry = registry
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The store check: a write transaction can be begun and committed.
+    public static func storeCheck(_ store: any IncidentStore) -> Check {
+        Check(name: "store") {
+            do {
+                _ = try await store.write { try $0.latestOutboxID() }
+                return nil
+            } catch {
+                return "cannot write: \(error)"
+            }
+        }
+    }
+
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
+        let checks = checks
+        router.get("/readyz") { _, _ in
+            let results = await withTaskGroup(of: (Int, String?).self) { group in
+                for (index, check) in checks.enumerated() { group.addTask { (index, await check.run()) } }
+                var results = [String?](repeating: nil, count: checks.count)
+                for await (index, result) in group { results[index] = result }
+                return results
+            }
+            let lines = zip(checks, results).map { check, failure in "\(check.name): \(failure ?? "ok")" } + ["role: leader"]
+            let ready = results.allSatisfy { $0 == nil }
+            return Self.text(ready ? .ok : .serviceUnavailable, (ready ? "ready\n" : "not ready\n") + lines.joined(separator: "\n") + "\n")
+        }
+        let registry = registry
+        let store = store
+        router.get("/metrics") { _, _ in
+            await Self.countOutbox(store, into: registry)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        let logger = logger
+        let (host, port) = (host, port)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "incident-bot-admin"),
+                           onServerRunning: { channel in
+                               let bound = channel.localAddress?.port ?? port
+                               logger.info("admin listener listening", metadata: ["address": "\(host):\(bound)"])
+                               await onListening(bound)
+                           },
+                           logger: logger)
+    }
+
+    /// Sets the outbox gauges from the store, every method and state present (0 when none),
+    /// and the leader gauge: on SQLite one process holds the database, so it leads.
+    static func countOutbox(_ store: any IncidentStore, into registry: PrometheusCollectorRegistry) async {
+        let counts = (try? await store.read { try $0.unfinishedOutbox() }) ?? []
+        let items = PrometheusExport.describe("incident_bot_outbox_items")
+        for method in ContactMethod.allCases {
+            for state in [OutboxItem.State.pending, .failed] {
+                let count = counts.first { $0.method == method.rawValue && $0.state == state }?.count ?? 0
+                registry.makeGauge(descriptor: items, labels: [("method", method.rawValue), ("state", state.rawValue)])
+                    .set(to: Double(count))
+            }
+        }
+        registry.makeGauge(descriptor: PrometheusExport.describe("incident_bot_leader")).set(to: 1)
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

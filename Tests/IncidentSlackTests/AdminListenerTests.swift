@@ -1,0 +1,72 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IncidentTesting
+import SlackFake
+import Testing
+
+/// The admin listener of a real `incident-bot serve` against the fake Slack: alive, ready while
+/// Slack answers and not while it is down, and metrics that Prometheus's own linter accepts.
+@Suite struct AdminListenerTests {
+    static func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func healthReadinessAndMetricsOfARunningBot() async throws {
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let broadcast = fake.addChannel("incidents")
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try SlackHarness.config(broadcast: broadcast).write(to: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = SlackServeProcessTests.binary
+        process.arguments = ["serve", "--config", config.path, "--db", folder.appendingPathComponent("bot.sqlite").path]
+        process.environment = ["SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": SlackHarness.secret,
+                               "SLACK_API_URL": fake.apiURL, "PATH": "/usr/bin:/bin"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let ports = SlackServeProcessTests.ports(from: stderr.fileHandleForReading, of: ["HTTP listener", "admin listener"])
+        let http = try #require(ports["HTTP listener"])
+        let admin = try #require(ports["admin listener"])
+
+        #expect(try await Self.get(admin, "/healthz").status == 200)
+        let ready = try await Self.get(admin, "/readyz")
+        #expect(ready.status == 200, "\(ready.body)")
+        for line in ["ready", "store: ok", "slack: ok", "role: leader"] { #expect(ready.body.contains(line), "\(ready.body)") }
+
+        #expect(try await SlackServeProcessTests.slash(port: http, "declare Admin check --sev P2", user: "U0ALICE01").status == 200)
+        #expect(try await SlackServeProcessTests.slash(port: http, "declare", user: "U0ALICE01").status == 200)
+        try await waitFor(seconds: 10) { fake.posted.count >= 2 }
+        let metrics = try await Self.get(admin, "/metrics")
+        #expect(metrics.status == 200)
+        for series in [#"incident_bot_commands_total{outcome="handled"} 1"#, #"incident_bot_commands_total{outcome="refused"} 1"#,
+                       #"incident_bot_outbox_items{method="slack",state="failed"} 0"#, "incident_bot_leader 1",
+                       "# HELP incident_bot_commands_total", "incident_bot_delivery_latency_seconds_count"] {
+            #expect(metrics.body.contains(series), "no \(series) in:\n\(metrics.body)")
+        }
+        // Prometheus's own linter (Debian's prometheus package; .ci/run installs it): it throws
+        // with what it found when the scrape is not clean, and when it cannot run at all.
+        let body = metrics.body
+        try await TestTools.offPool { try TestTools.run("/usr/bin/promtool", ["check", "metrics"], input: Data(body.utf8)) }
+
+        // Slack down: not ready, and why; Slack back: ready again.
+        fake.inject(.outage)
+        let down = try await Self.get(admin, "/readyz")
+        #expect(down.status == 503 && down.body.contains("slack: auth.test failed"), "\(down.body)")
+        #expect(down.body.contains("store: ok"))
+        fake.endOutage()
+        #expect(try await Self.get(admin, "/readyz").status == 200)
+
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
+    }
+}
