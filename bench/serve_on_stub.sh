@@ -2,7 +2,7 @@
 # the stub Web API on 127.0.0.1:API, with POLICY and ROSTER (default: the example roster), and
 # waits until it answers /healthz. Expects $bot, $work and $secret set and a `pids` array; sets
 # $botpid. Optional: $extra_yaml is appended to the config, $extra_env (NAME=value words) is
-# added to the bot's environment.
+# added to the bot's environment; $admin_port is the admin listener's port (default: any free one).
 # Usage: serve_on_stub PORT API [POLICY [ROSTER]]
 serve_on_stub() {
     local port=$1 api=$2 policy=${3:-$PWD/config/policy.yaml} roster=${4:-$PWD/config/roster.example.yaml}
@@ -14,7 +14,7 @@ commands_per_minute: 1000000   # the benches measure throughput and paging, not 
 broadcast:
   slack: C0BROADCAST
 admin:
-  listen: 127.0.0.1:0
+  listen: 127.0.0.1:${admin_port:-0}
 http:
   listen: 127.0.0.1:$port
 slack:

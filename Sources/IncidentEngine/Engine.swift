@@ -139,15 +139,18 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // Each tick moves an incident's next due time past now, so every round takes new ones;
         // the bound keeps a corrupt row from looping.
         for _ in 0..<1_000 {
-            let count = try await store.write { records in
+            let dueTimes = try await store.write { records in
                 let due = try records.incidentsDue(at: now, limit: batch)
                 for stored in due {
-                    if let dueAt = stored.incident.nextDue { BotMetrics.schedulerLag(now - dueAt) }
                     let decision = stored.incident.tick(at: now, roster: roster)
                     try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
                 }
-                return due.count
+                return due.compactMap(\.incident.nextDue)
             }
+            // Lag is counted once committed: what fired is durable, and its messages queued.
+            let committed = clock.now
+            for dueAt in dueTimes { BotMetrics.schedulerLag(committed - dueAt) }
+            let count = dueTimes.count
             ticked += count
             if count < batch { break }
         }
