@@ -18,19 +18,7 @@ import Testing
         let fake = FakeSlack(users: Array(SlackHarness.users.values))
         try await fake.start()
         defer { Task { await fake.stop() } }
-        let broadcast = fake.addChannel("incidents")
-        let folder = try TestConfig.temporaryDirectory()
-        let config = folder.appendingPathComponent("incident-bot.yaml")
-        try SlackHarness.config(broadcast: broadcast).write(to: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = SlackServeProcessTests.binary
-        process.arguments = ["serve", "--config", config.path, "--db", folder.appendingPathComponent("bot.sqlite").path]
-        process.environment = ["SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": SlackHarness.secret,
-                               "SLACK_API_URL": fake.apiURL, "PATH": "/usr/bin:/bin"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = Pipe()
-        try process.run()
+        let (process, stderr) = try SlackServeProcessTests.serve(on: fake)
         defer { if process.isRunning { process.terminate() } }
         let ports = SlackServeProcessTests.ports(from: stderr.fileHandleForReading, of: ["HTTP listener", "admin listener"])
         let http = try #require(ports["HTTP listener"])
@@ -54,7 +42,7 @@ import Testing
         // Prometheus's own linter (Debian's prometheus package; .ci/run installs it): it throws
         // with what it found when the scrape is not clean, and when it cannot run at all.
         let body = metrics.body
-        try await TestTools.offPool { try TestTools.run("/usr/bin/promtool", ["check", "metrics"], input: Data(body.utf8)) }
+        _ = try await TestTools.offPool { try TestTools.run("/usr/bin/promtool", ["check", "metrics"], input: Data(body.utf8)) }
 
         // Slack down: not ready, and why; Slack back: ready again.
         fake.inject(.outage)

@@ -13,26 +13,32 @@ import Testing
 @Suite struct SlackServeProcessTests {
     static var binary: URL { TestTools.botBinary }
 
-    @Test func serveTakesASignedSlashCommandAndDeliversIt() async throws {
-        let fake = FakeSlack(users: Array(SlackHarness.users.values))
-        try await fake.start()
-        defer { Task { await fake.stop() } }
+    /// Starts `incident-bot serve` with Slack on `fake` (the harness's config, a fresh
+    /// database), the signing secret from a file; its log is on the returned pipe.
+    static func serve(on fake: FakeSlack) throws -> (process: Process, log: Pipe) {
         let broadcast = fake.addChannel("incidents")
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
         try SlackHarness.config(broadcast: broadcast).write(to: config, atomically: true, encoding: .utf8)
         let secretFile = folder.appendingPathComponent("signing-secret")
         try (SlackHarness.secret + "\n").write(to: secretFile, atomically: true, encoding: .utf8)
-
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = binary
         process.arguments = ["serve", "--config", config.path, "--db", folder.appendingPathComponent("bot.sqlite").path]
         process.environment = ["SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET_FILE": secretFile.path,
                                "SLACK_API_URL": fake.apiURL, "PATH": "/usr/bin:/bin"]
-        let stderr = Pipe()
-        process.standardError = stderr
+        let log = Pipe()
+        process.standardError = log
         process.standardOutput = Pipe()
         try process.run()
+        return (process, log)
+    }
+
+    @Test func serveTakesASignedSlashCommandAndDeliversIt() async throws {
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let (process, stderr) = try Self.serve(on: fake)
         defer { if process.isRunning { process.terminate() } }
 
         // The log says where it listens; read it until the port shows.
