@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Vocabulary: time, people, severities, commands, messages, effects, room names.
@@ -46,11 +47,26 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // What both stores share: the JSON of stored records, policies stored once by digest,
+        // the per-transaction incident cache, outbox rows made items.
+        .target(name: "IncidentStorage", dependencies: [
+            "IncidentEngine", "IncidentRules", "IncidentPolicy", "IncidentWire",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The IncidentStore on SQLite through GRDB: migrations, records, outbox, seen ids.
         .target(name: "IncidentSQLite", dependencies: [
-            "IncidentEngine", "IncidentRules", "IncidentWire",
+            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentStorage", "IncidentWire",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The IncidentStore on PostgreSQL through postgres-nio, for replicas: the same records,
+        // writes serialized across processes, and the leader's lease.
+        .target(name: "IncidentPostgres", dependencies: [
+            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentStorage", "IncidentWire",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // JSON values and secrets, shared by the platform adapters.
         .target(name: "IncidentWire"),
@@ -103,7 +119,7 @@ let package = Package(
         .target(name: "IncidentApp", dependencies: [
             "IncidentCommands", "IncidentEngine",
             .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"), "IncidentSQLite", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
+            .product(name: "Prometheus", package: "swift-prometheus"), "IncidentSQLite", "IncidentPostgres", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,6 +186,11 @@ let package = Package(
         ], path: "Tests/PagerFakes"),
         .testTarget(name: "IncidentPagingTests", dependencies: [
             "IncidentPaging", "IncidentTesting", "IncidentEngine", "IncidentWire", "PagerFakes",
+        ]),
+        // One contract for every store, run on SQLite and on a real PostgreSQL server.
+        .testTarget(name: "IncidentStoreTests", dependencies: [
+            "IncidentEngine", "IncidentSQLite", "IncidentPostgres", "IncidentTesting", "IncidentCore", "IncidentPolicy",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",

@@ -26,6 +26,8 @@ public struct BotConfig: Sendable {
     public var http: HTTPSettings
     /// The admin listener (`admin:`): health, readiness and metrics.
     public var admin = AdminSettings()
+    /// Where state is kept and how replicas share it (`database:`).
+    public var database = DatabaseSettings()
     public var slack: SlackSettings
     public var matrix: MatrixSettings
     public var paging: PagingSettings
@@ -69,7 +71,7 @@ public struct BotConfig: Sendable {
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
     static let rootKeys = ["policy", "roster", "log_level", "log_format", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror",
-                           "http", "admin", "slack", "matrix", "paging"]
+                           "http", "admin", "database", "slack", "matrix", "paging"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
     /// The shortest `seen_retention` allowed: well past Slack's retries (up to 5 minutes apart)
     /// and its 5-minute signature window.
@@ -147,6 +149,7 @@ public struct BotConfig: Sendable {
             if let value = map.optional("give_up_after") { config.retry.giveUpAfter = try value.int(min: 2) }
         }
         if let node = root.optional("admin") { config.admin = try loadAdmin(node) }
+        if let node = root.optional("database") { config.database = try loadDatabase(node, resolve: resolve) }
         if let node = root.optional("http") {
             config.http = try loadHTTP(node)
             // A used link is remembered as a seen id; one still valid after that is forgotten

@@ -1,6 +1,7 @@
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
+import IncidentPostgres
 import IncidentPolicy
 import IncidentSQLite
 import Logging
@@ -10,14 +11,14 @@ import ServiceLifecycle
 /// Wires the store, the engine, delivery and the scheduler for a set of transports: chat
 /// platforms and pager methods.
 public struct BotRuntime<Clock: IncidentClock>: Sendable {
-    public let store: SQLiteStore
+    public let store: any IncidentStore
     public let engine: Engine<Clock>
     public let delivery: Delivery<Clock>
     public let scheduler: Scheduler<Clock>
 
     /// `community`: the unlisted accounts served; by default none on Matrix (a bot without
     /// Matrix can reach nobody there) and all of its Slack workspace.
-    public init(loaded: LoadedConfig, store: SQLiteStore, clock: Clock, transports: [any OutboxTransport],
+    public init(loaded: LoadedConfig, store: any IncidentStore, clock: Clock, transports: [any OutboxTransport],
                 community: Community = Community(matrix: []), logger: Logger) {
         let platforms = Set(transports.compactMap(\.method.platform))
         let pagers = Set(transports.map(\.method).filter { $0.platform == nil })
@@ -41,17 +42,20 @@ public struct StartupError: Error, CustomStringConvertible {
 
 /// `incident-bot console` and `incident-bot serve`, as functions the CLI calls.
 public enum BotCommands {
-    /// Opens the database, refusing a path whose folder does not exist with a clear reason.
-    public static func openStore(_ path: String) throws -> SQLiteStore {
+    /// Opens the database and migrates it, with a clear reason when it cannot.
+    public static func openStore(_ location: DatabaseLocation, logger: Logger) throws -> any IncidentStore {
         do {
-            return try SQLiteStore(path: path)
+            switch location {
+            case .sqlite(let path): return try SQLiteStore(path: path)
+            case .postgres(let settings): return try PostgresStore(settings: settings, logger: logger)
+            }
         } catch {
-            throw StartupError("cannot open the database \(path): \(error)")
+            throw StartupError("cannot open the database \(location): \(error)")
         }
     }
 
     /// Runs the console on a manual clock (`start`) or the real one (nil), reading `lines`.
-    public static func console(loaded: LoadedConfig, store: SQLiteStore, start: Timestamp?, output: ConsoleOutput,
+    public static func console(loaded: LoadedConfig, store: any IncidentStore, start: Timestamp?, output: ConsoleOutput,
                                lines: AsyncStream<String>, batch: Int = 1, logger: Logger) async throws {
         let transport = ConsoleTransport(output: output)
         if let start {
@@ -73,10 +77,11 @@ public enum BotCommands {
 
     /// Runs every platform enabled in the config, with the scheduler and delivery, until
     /// SIGTERM or SIGINT. Secrets come from `environment`; a Matrix password login keeps its
-    /// token beside the database.
+    /// token beside a SQLite database (on PostgreSQL, replicas share no disk, so the token and
+    /// the link secret must come from the environment).
     /// `metrics` is the registry the process's swift-metrics backend writes to (the binary
     /// bootstraps `PrometheusExport` with it); the admin listener serves it.
-    public static func serve(loaded: LoadedConfig, store: SQLiteStore, databasePath: String, environment: [String: String],
+    public static func serve(loaded: LoadedConfig, store: any IncidentStore, location: DatabaseLocation, environment: [String: String],
                              metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger) async throws {
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
@@ -88,13 +93,13 @@ public enum BotCommands {
             slack = setup
         }
         if loaded.config.enabledPlatforms.contains(.matrix) {
-            let setup = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: databasePath + ".matrix-token")
+            let setup = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: location.companionFile(".matrix-token"))
             let client = setup.client()
             transports.append(setup.transport(client: client, logger: logger))
             matrix = (setup, client)
             community = try await setup.community(client: client)
         }
-        let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: databasePath + ".link-secret")
+        let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(".link-secret"))
         for warning in paging.warnings { logger.warning("\(warning)") }
         guard !transports.isEmpty else {
             throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "

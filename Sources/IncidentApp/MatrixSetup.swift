@@ -15,8 +15,8 @@ public struct MatrixSetup: Sendable {
 
     /// Reads the homeserver and the bot's credentials from `environment`: `MATRIX_ACCESS_TOKEN`,
     /// or `MATRIX_USER` with `MATRIX_PASSWORD` (each secret also as `NAME_FILE`). A password
-    /// login keeps its token in `tokenFile`.
-    public static func load(_ settings: BotConfig.MatrixSettings, environment: [String: String], tokenFile: String) throws -> MatrixSetup {
+    /// login keeps its token in `tokenFile`; with none (PostgreSQL), a password login is refused.
+    public static func load(_ settings: BotConfig.MatrixSettings, environment: [String: String], tokenFile: String?) throws -> MatrixSetup {
         let url = environment["MATRIX_HOMESERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.homeserver
         guard let url else {
             throw StartupError("matrix.enabled is true but no homeserver is set: set matrix.homeserver in the config "
@@ -35,6 +35,10 @@ public struct MatrixSetup: Sendable {
         case (nil, let user?, let password?):
             guard user.hasPrefix("@"), user.contains(":") else {
                 throw StartupError("MATRIX_USER is the bot's full Matrix id, such as @incident-bot:example.org, not “\(user)”")
+            }
+            guard let tokenFile else {
+                throw StartupError("on PostgreSQL, give the bot's Matrix access token in MATRIX_ACCESS_TOKEN: replicas share no "
+                                   + "disk to keep a password login's token on, and each login would be a new device")
             }
             auth = .password(user: user, password: password, tokenFile: tokenFile)
         case (nil, nil, nil):

@@ -26,7 +26,7 @@ public struct PagingSetup: Sendable {
     var webhookSecret: Secret?
     var environment: [String: String]
 
-    public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String) throws -> PagingSetup {
+    public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String?) throws -> PagingSetup {
         let config = loaded.config
         var setup = PagingSetup(links: nil, email: config.paging.email, settings: config.paging, http: config.http, environment: environment)
         if let publicURL = config.http.publicURL {
@@ -79,12 +79,18 @@ public struct PagingSetup: Sendable {
     }
 
     /// At least 32 bytes: the key of every acknowledge link's HMAC.
-    static func linkSecret(_ environment: [String: String], file: String) throws -> [UInt8] {
+    /// Without `file` (PostgreSQL) the secret must be given: every replica signs and checks
+    /// the same links.
+    static func linkSecret(_ environment: [String: String], file: String?) throws -> [UInt8] {
         if let given = try Secrets.read("INCIDENT_BOT_LINK_SECRET", environment) {
             guard given.value.utf8.count >= 32 else {
                 throw StartupError("INCIDENT_BOT_LINK_SECRET is shorter than 32 characters; make one with: openssl rand -hex 32")
             }
             return Array(given.value.utf8)
+        }
+        guard let file else {
+            throw StartupError("on PostgreSQL, set INCIDENT_BOT_LINK_SECRET (openssl rand -hex 32), the same for every replica: "
+                               + "each must check the acknowledge links the others signed")
         }
         // A kept secret that cannot be read is an error, not a reason to make a new one: that
         // would break every link in mails already sent.

@@ -21,8 +21,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The bot's config file; the policy and roster paths in it are relative to its folder.")
     var config = "config/incident-bot.yaml"
 
-    @Option(help: "The SQLite database file; created on first use.")
-    var db = "./incident-bot.sqlite"
+    @Option(help: "The database: a SQLite file (created on first use; default ./incident-bot.sqlite, or the config's database.url) or postgres://USER@HOST:PORT/NAME, its password in INCIDENT_BOT_DATABASE_PASSWORD.")
+    var db: String?
 
     @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical (default: the config's).")
     var logLevel: String?
@@ -54,21 +54,40 @@ struct CommonOptions: ParsableArguments {
         return Logger(label: "incident-bot")
     }
 
-    /// Takes the database for this process alone (`serve`, `console`).
-    func lockDatabase() throws {
+    /// Where the database is: `--db`, else the config's `database.url` (when the config file
+    /// exists), else `./incident-bot.sqlite`; with its password from the environment.
+    func location() throws -> DatabaseLocation {
+        let environment = ProcessInfo.processInfo.environment
         do {
-            try DatabaseLock.acquire(db)
+            if let db { return try DatabaseLocation.parse(db).withPassword(from: environment) }
+            if FileManager.default.fileExists(atPath: config), let configured = try BotConfig.load(path: config).database.location {
+                return try configured.withPassword(from: environment)
+            }
+            return .sqlite(path: "./incident-bot.sqlite")
+        } catch {
+            throw Failure("\(error)")
+        }
+    }
+
+    /// Takes a SQLite database for this process alone (`serve`, `console`); PostgreSQL is
+    /// shared by design, its replicas coordinated by the leader's lease.
+    func lockDatabase(_ location: DatabaseLocation) throws {
+        guard case .sqlite(let path) = location else { return }
+        do {
+            try DatabaseLock.acquire(path)
         } catch let error as StartupError {
             throw Failure(error.description)
         }
     }
 
-    func openStore(mustExist: Bool) throws -> SQLiteStore {
-        if mustExist, !FileManager.default.fileExists(atPath: db) {
-            throw Failure("no database at \(db); pass --db with the bot's database file")
+    /// Opens the store; `mustExist`: a SQLite file that is not there is an error, not a new
+    /// database (the read-only subcommands).
+    func openStore(_ location: DatabaseLocation, mustExist: Bool, logger: Logger = Logger(label: "incident-bot")) throws -> any IncidentStore {
+        if mustExist, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            throw Failure("no database at \(path); pass --db with the bot's database file")
         }
         do {
-            return try BotCommands.openStore(db)
+            return try BotCommands.openStore(location, logger: logger)
         } catch {
             throw Failure("\(error)")
         }

@@ -26,7 +26,7 @@ struct Outbox: AsyncParsableCommand {
         func run() async throws {
             do {
                 let loaded = try options.load(allowExampleRoster: true)
-                let store = try options.openStore(mustExist: true)
+                let store = try options.openStore(try options.location(), mustExist: true)
                 let state: OutboxItem.State = failed ? .failed : .pending
                 let limit = max(1, limit)
                 let listings = try await store.read { try $0.outboxListing(state, limit: limit) }
@@ -48,7 +48,7 @@ struct Outbox: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let store = try options.openStore(mustExist: true)
+                let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
                 let key = key
                 guard try await store.write({ try $0.retryOutbox(key: key, at: now) }) else {
@@ -74,7 +74,7 @@ struct Outbox: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let store = try options.openStore(mustExist: true)
+                let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
                 let (key, reason) = (key, reason)
                 guard try await store.write({ try $0.dropOutbox(key: key, reason: reason, at: now) }) else {

@@ -39,8 +39,9 @@ struct Console: AsyncParsableCommand {
             if loaded.rosterIsExample {
                 logger.notice("no roster configured; the console uses the example roster", metadata: ["roster": "\(loaded.rosterPath)"])
             }
-            try options.lockDatabase()
-            let store = try options.openStore(mustExist: false)
+            let location = try options.location()
+            try options.lockDatabase(location)
+            let store = try options.openStore(location, mustExist: false, logger: logger)
             try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,
                                           lines: StandardInput.lines(),
                                           batch: StandardInput.linesPerTransaction, logger: logger)
@@ -60,10 +61,11 @@ struct Serve: AsyncParsableCommand {
         do {
             let loaded = try options.load(allowExampleRoster: false)
             let logger = options.logger(loaded)
-            try options.lockDatabase()
-            let store = try options.openStore(mustExist: false)
+            let location = try options.location()
+            try options.lockDatabase(location)
+            let store = try options.openStore(location, mustExist: false, logger: logger)
             do {
-                try await BotCommands.serve(loaded: loaded, store: store, databasePath: options.db,
+                try await BotCommands.serve(loaded: loaded, store: store, location: location,
                                             environment: ProcessInfo.processInfo.environment, metrics: PrometheusExport.bootstrap(),
                                             logger: logger)
             } catch let error as StartupError {
@@ -113,7 +115,8 @@ struct Export: AsyncParsableCommand {
             guard let ref = IncidentRef(parsing: incident) else {
                 throw Failure("“\(incident)” names no incident; use INC-42 or #incident-20261122-db-outage")
             }
-            let store = try options.openStore(mustExist: true)
+            let location = try options.location()
+            let store = try options.openStore(location, mustExist: true)
             let found = try await store.read { records -> (StoredIncident, [TimelineEntry])? in
                 let stored: StoredIncident? = switch ref {
                 case .number(let number): try records.incident(number)
@@ -122,7 +125,7 @@ struct Export: AsyncParsableCommand {
                 guard let stored else { return nil }
                 return (stored, try records.timeline(incident: stored.incident.number))
             }
-            guard let (stored, timeline) = found else { throw Failure("there is no \(ref) in \(options.db)") }
+            guard let (stored, timeline) = found else { throw Failure("there is no \(ref) in \(location)") }
             print(IncidentExport.markdown(stored, timeline: timeline, now: LiveClock().now), terminator: "")
         } catch {
             Self.fail(error)
@@ -145,7 +148,7 @@ struct Report: AsyncParsableCommand {
                 throw Failure("--since “\(since)” is not a duration like 30d, 1w or 12h")
             }
             let loaded = try options.load(allowExampleRoster: true)
-            let store = try options.openStore(mustExist: true)
+            let store = try options.openStore(try options.location(), mustExist: true)
             let now = LiveClock().now
             let from = now - span
             let incidents = try await store.read { records in
@@ -170,13 +173,19 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let store = try options.openStore(mustExist: true)
+            let location = try options.location()
+            guard case .sqlite(let path) = location else {
+                throw Failure("\(location) is PostgreSQL: back it up with pg_dump (see docs/operations.md)")
+            }
+            guard let store = try options.openStore(location, mustExist: true) as? SQLiteStore else {
+                throw Failure("\(location) did not open as SQLite")
+            }
             do {
                 try store.backup(to: file)
             } catch {
-                throw Failure("cannot back up \(options.db) to \(file): \(error)")
+                throw Failure("cannot back up \(path) to \(file): \(error)")
             }
-            print("backed up \(options.db) to \(file)")
+            print("backed up \(path) to \(file)")
         } catch {
             Self.fail(error)
         }

@@ -1,7 +1,9 @@
 import GRDB
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentRules
+import IncidentStorage
 
 /// `IncidentRecords` on an open GRDB transaction.
 struct SQLiteRecords: IncidentRecords {
@@ -25,10 +27,6 @@ struct SQLiteRecords: IncidentRecords {
     /// and run thousands of times, and preparing one costs more than running it.
     func execute(_ sql: String, arguments: StatementArguments = StatementArguments()) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
-    }
-
-    struct CorruptRow: Error, CustomStringConvertible {
-        var description: String
     }
 
     // MARK: Seen events
@@ -105,9 +103,9 @@ struct SQLiteRecords: IncidentRecords {
             let home: String = row["home"]
             guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
             let incident = try StateCoding.decodeIncident(state: row["state"], format: row["format"], policy: row["policy"],
-                                                          policies: policies, db: db)
+                                                          policies: policies, load: policyBody)
             let stored = StoredIncident(incident: incident, home: platform)
-            touched.incidents[number] = stored
+            touched.remember(stored)
             return stored
         }
     }
@@ -117,23 +115,25 @@ struct SQLiteRecords: IncidentRecords {
     /// the transaction already holds is written once, when it ends (`writeHeldSaves`): a batch
     /// of commands on one incident encodes it once, not once a command.
     func save(_ stored: StoredIncident) throws {
-        let number = stored.incident.number
-        let held = touched.incidents[number] != nil
-        touched.incidents[number] = stored
-        if held {
-            touched.heldSaves.insert(number)
-        } else {
-            try write(stored)
-        }
+        if touched.save(stored) { try write(stored) }
     }
 
     /// Writes the saves held back; the store calls it before the transaction commits.
     func writeHeldSaves() throws {
-        guard !touched.heldSaves.isEmpty else { return }
-        for number in touched.heldSaves.sorted() {
-            if let stored = touched.incidents[number] { try write(stored) }
-        }
-        touched.heldSaves.removeAll()
+        for stored in touched.takeHeldSaves() { try write(stored) }
+    }
+
+    /// The policy table, for `PolicySnapshots`.
+    func policyDigest(_ policy: Policy) throws -> String {
+        try policies.digest(of: policy, isStored: { digest in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM policy WHERE digest = ?"), arguments: [digest]) == true
+        }, insert: { digest, body in
+            try execute("INSERT OR IGNORE INTO policy (digest, body) VALUES (?, ?)", arguments: [digest, body])
+        })
+    }
+
+    func policyBody(_ digest: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM policy WHERE digest = ?"), arguments: [digest])
     }
 
     func write(_ stored: StoredIncident) throws {
@@ -147,7 +147,7 @@ struct SQLiteRecords: IncidentRecords {
             """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
                              incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
                              incident.nextDue?.secondsSinceEpoch, try StateCoding.encodeRecord(incident),
-                             IncidentRecord.currentFormat, try policies.digest(of: incident.policy, in: db)])
+                             IncidentRecord.currentFormat, try policyDigest(incident.policy)])
         try execute("""
             INSERT INTO counter (name, value) VALUES ('incident', ?)
             ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
@@ -205,46 +205,22 @@ struct SQLiteRecords: IncidentRecords {
         }
     }
 
-    static let outboxColumns = "id, key, incident, platform, lane, job, state, attempts, not_before, created_at, last_error"
-
     func outboxRows(_ clause: String, _ arguments: StatementArguments) throws -> [(OutboxItem, OutboxItem.State)] {
-        try outboxRows(from: "outbox", clause, arguments).map { try $0.get() }
+        try outboxResults(clause, arguments).map { try $0.get() }
     }
 
-    /// Each row decoded, or why it cannot be (an unknown contact method, a job written by a newer
-    /// version): one bad row is reported, not thrown, so it cannot hide the rows after it.
-    func outboxRows(from source: String, _ clause: String, _ arguments: StatementArguments) throws
+    /// Each row decoded, or why it cannot be.
+    func outboxResults(_ clause: String, _ arguments: StatementArguments) throws
         -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM \(source) \(clause)"), arguments: arguments).map { row in
-            let id: Int64 = row["id"]
-            let methodText: String = row["platform"]
-            let stateText: String = row["state"]
-            guard let method = ContactMethod(rawValue: methodText), let state = OutboxItem.State(rawValue: stateText) else {
-                return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "unknown contact method \(methodText) or state \(stateText)"))
-            }
-            let job: OutboxItem.Job
-            if let known = jobs?.job(id) {
-                job = known
-            } else {
-                do {
-                    job = try StateCoding.decode(OutboxItem.Job.self, row["job"])
-                } catch {
-                    return .failure(UndecodableOutboxRow(id: id, key: row["key"], reason: "the job cannot be read: \(error)"))
-                }
-                jobs?.keep(job, for: id)
-            }
-            var item = OutboxItem(key: row["key"], incident: row["incident"], method: method, lane: row["lane"], job: job,
-                                  at: Timestamp(secondsSinceEpoch: row["created_at"]))
-            item.id = id
-            item.attempts = row["attempts"]
-            item.notBefore = Timestamp(secondsSinceEpoch: row["not_before"])
-            item.lastError = row["last_error"]
-            return .success((item, state))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxRow.columns) FROM outbox \(clause)"), arguments: arguments).map { row in
+            OutboxRow(id: row["id"], key: row["key"], incident: row["incident"], method: row["platform"], lane: row["lane"],
+                      job: row["job"], state: row["state"], attempts: row["attempts"], notBefore: row["not_before"],
+                      createdAt: row["created_at"], lastError: row["last_error"]).decoded(jobs: jobs)
         }
     }
 
     func pendingOutbox(limit: Int) throws -> [OutboxItem] {
-        try outboxRows(from: "outbox", "WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).compactMap { try? $0.get().0 }
+        try outboxResults("WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).compactMap { try? $0.get().0 }
     }
 
     func latestOutboxID() throws -> Int64 {
@@ -265,23 +241,9 @@ struct SQLiteRecords: IncidentRecords {
             """))
         var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
         for lane in lanes {
-            rows += try outboxRows(from: "outbox", "WHERE state = 'pending' AND lane = ? ORDER BY id LIMIT ?", [lane, perLane])
+            rows += try outboxResults("WHERE state = 'pending' AND lane = ? ORDER BY id LIMIT ?", [lane, perLane])
         }
-        func id(_ row: Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>) -> Int64 {
-            switch row {
-            case .success(let (item, _)): item.id ?? 0
-            case .failure(let bad): bad.id
-            }
-        }
-        rows.sort { id($0) < id($1) }
-        var heads = OutboxHeads()
-        for row in rows {
-            switch row {
-            case .success(let (item, _)): heads.items.append(item)
-            case .failure(let bad): heads.undecodable.append(bad)
-            }
-        }
-        return heads
+        return OutboxHeads(lanes: rows)
     }
 
     func unfinishedOutbox() throws -> [OutboxCount] {
@@ -300,17 +262,12 @@ struct SQLiteRecords: IncidentRecords {
         let ids = rows.map { $0["id"] as Int64 }
         var items: [Int64: OutboxItem] = [:]
         if !ids.isEmpty {
-            let decoded = try outboxRows(from: "outbox", "WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", StatementArguments(ids))
+            let decoded = try outboxResults("WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", StatementArguments(ids))
             for case .success(let (item, _)) in decoded { items[item.id ?? 0] = item }
         }
         return rows.map { row in
-            var error: String? = row["last_error"]
-            let id: Int64 = row["id"]
-            if items[id] == nil, error == nil { error = "undecodable" }
-            return OutboxListing(key: row["key"], method: row["platform"], state: state, attempts: row["attempts"],
-                                 notBefore: Timestamp(secondsSinceEpoch: row["not_before"]),
-                                 finishedAt: (row["finished_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)),
-                                 lastError: error, item: items[id])
+            OutboxListing(key: row["key"], method: row["platform"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
+                          finishedAt: row["finished_at"], lastError: row["last_error"], decoded: items[row["id"] as Int64])
         }
     }
 

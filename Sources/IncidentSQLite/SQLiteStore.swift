@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentEngine
+import IncidentStorage
 import IncidentWire
 
 /// The `IncidentStore` on one SQLite file through GRDB: WAL, full sync (a commit survives a

@@ -2,6 +2,7 @@ import GRDB
 import IncidentCore
 import IncidentEngine
 import IncidentRules
+import IncidentStorage
 
 /// Every migration of the database, in order. A migration, once shipped, never changes: a
 /// new need is a new migration.
@@ -112,17 +113,17 @@ public enum Schema {
                 ALTER TABLE incident ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
                 ALTER TABLE incident ADD COLUMN policy TEXT REFERENCES policy(digest);
                 """)
-            let policies = PolicySnapshots()
+            let records = SQLiteRecords(db: db, policies: PolicySnapshots())
             for row in try Row.fetchAll(db, sql: "SELECT number, state FROM incident WHERE format = 1") {
                 let record = try StateCoding.decode(IncidentRecord.self, row["state"])
                 guard let policy = record.policy else {
-                    throw SQLiteRecords.CorruptRow(description: "incident \(record.number) has no policy")
+                    throw CorruptRow(description: "incident \(record.number) has no policy")
                 }
                 var current = record
                 current.policy = nil
                 try db.execute(sql: "UPDATE incident SET state = ?, format = ?, policy = ? WHERE number = ?",
                                arguments: [try StateCoding.encode(current), IncidentRecord.currentFormat,
-                                           try policies.digest(of: policy, in: db), record.number])
+                                           try records.policyDigest(policy), record.number])
             }
         }
         migrator.registerMigration("v6: unfinished outbox by method") { db in

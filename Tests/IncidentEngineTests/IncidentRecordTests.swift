@@ -31,7 +31,7 @@ import Testing
         #expect(before.incident.pages.count >= 2, "\(before.incident.pages)")
         #expect(before.incident.acknowledgedBy == ["alice", "carol"])
         #expect(before.incident.summary == "rolled back")
-        let reopened = try SQLiteStore(writer: bot.store.writer)
+        let reopened = try SQLiteStore(writer: bot.sqlite.writer)
         let after = try #require(try await reopened.read { try $0.incident(1) })
         #expect(after == before)
     }
@@ -41,7 +41,7 @@ import Testing
         let bot = try TestBot()
         for index in 1...5 { try await bot.say("U0REPORTER", "/incident declare Outage \(index) --sev P2") }
         try await bot.say("U0REPORTER", "/sev INC-3 P1")
-        let (policies, rows) = try await bot.store.writer.read { db in
+        let (policies, rows) = try await bot.sqlite.writer.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM policy") ?? 0,
              try Row.fetchAll(db, sql: "SELECT format, policy, state FROM incident"))
         }

@@ -202,7 +202,7 @@ final class SlackHarness: Sendable {
 
     /// Counts in the store, to show that refused requests change nothing.
     func storeCounts() async throws -> [String: Int] {
-        try await runtime.store.writer.read { db in
+        try await (runtime.store as! SQLiteStore).writer.read { db in
             var counts: [String: Int] = [:]
             for table in ["incident", "timeline", "outbox", "seen_event", "room"] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0

@@ -10,7 +10,9 @@ import Synchronization
 /// on a manual clock: what `incident-bot serve` runs, minus the network.
 public final class TestBot: Sendable {
     public let clock: ManualClock
-    public let store: SQLiteStore
+    public let store: any IncidentStore
+    /// The store when it is SQLite (every test but the PostgreSQL ones).
+    public var sqlite: SQLiteStore { store as! SQLiteStore }
     public let engine: Engine<ManualClock>
     public let delivery: Delivery<ManualClock>
     public let slack: RecordingTransport
@@ -21,11 +23,19 @@ public final class TestBot: Sendable {
     public static let broadcast: [Platform: String] = [.slack: "C0BROADCAST", .matrix: "!broadcast:localhost"]
 
     /// `path` nil: an in-memory database.
-    public init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
+    public convenience init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
+                            retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false,
+                            pagers: [ContactMethod] = []) throws {
+        try self.init(store: try path.map(SQLiteStore.init(path:)) ?? SQLiteStore.inMemory(), clock: clock, retry: retry,
+                      jitter: jitter, mirror: mirror, pagers: pagers)
+    }
+
+    /// The bot on `store` (any store: the contract tests run it on PostgreSQL too).
+    public init(store: any IncidentStore, clock: ManualClock = ManualClock(start: TestConfig.start),
                 retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false,
                 pagers: [ContactMethod] = []) throws {
         self.clock = clock
-        store = try path.map(SQLiteStore.init(path:)) ?? SQLiteStore.inMemory()
+        self.store = store
         let now: @Sendable () -> Timestamp = { clock.now }
         slack = RecordingTransport(platform: .slack, now: now)
         matrix = RecordingTransport(platform: .matrix, now: now)

@@ -1,0 +1,77 @@
+import Foundation
+import IncidentEngine
+import IncidentPostgres
+import IncidentSQLite
+import IncidentWire
+import Logging
+
+/// Where the bot keeps its state: a SQLite file (one process) or a PostgreSQL database (one
+/// or many replicas). Written as `database.url` in the config or `--db` on the command line:
+/// `sqlite:PATH` or a bare path, or `postgres://USER@HOST:PORT/NAME[?sslmode=require]` with the
+/// password in `INCIDENT_BOT_DATABASE_PASSWORD` (or `_FILE`), never in the URL.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(PostgresSettings)
+
+    /// `text` as a location; a relative SQLite path is resolved by `resolve` (the config's
+    /// folder for the config, the working folder for `--db`). The password comes later, from
+    /// the environment (`withPassword`).
+    public static func parse(_ text: String, resolve: (String) -> String = { $0 }) throws -> DatabaseLocation {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            return .postgres(try postgres(text))
+        }
+        let path = text.hasPrefix("sqlite:") ? String(text.dropFirst("sqlite:".count)) : text
+        guard !path.isEmpty, !path.contains("://") else {
+            throw StartupError("the database is sqlite:PATH or postgres://USER@HOST:PORT/NAME, not “\(text)”")
+        }
+        return .sqlite(path: resolve(path))
+    }
+
+    static func postgres(_ text: String) throws -> PostgresSettings {
+        guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
+            throw StartupError("“\(text)” is not a PostgreSQL URL like postgres://incident-bot@db.internal:5432/incidents")
+        }
+        guard url.password == nil else {
+            throw StartupError("the database URL carries a password; put it in INCIDENT_BOT_DATABASE_PASSWORD (or "
+                               + "INCIDENT_BOT_DATABASE_PASSWORD_FILE) instead, where logs and process lists do not show it")
+        }
+        guard let user = url.user, !user.isEmpty else {
+            throw StartupError("the database URL names no user: postgres://USER@\(host)/NAME")
+        }
+        let name = String(url.path.drop { $0 == "/" })
+        guard !name.isEmpty, !name.contains("/") else {
+            throw StartupError("the database URL names no database: postgres://\(user)@\(host)/NAME")
+        }
+        var requireTLS = false
+        for item in url.queryItems ?? [] {
+            switch (item.name, item.value) {
+            case ("sslmode", "require"), ("sslmode", "verify-full"): requireTLS = true
+            case ("sslmode", "disable"): requireTLS = false
+            default:
+                throw StartupError("the database URL takes only sslmode=require or sslmode=disable, not “\(item.name)=\(item.value ?? "")”")
+            }
+        }
+        return PostgresSettings(host: host, port: url.port ?? 5432, user: user, password: nil, database: name, requireTLS: requireTLS)
+    }
+
+    /// The location with the PostgreSQL password from the environment.
+    public func withPassword(from environment: [String: String]) throws -> DatabaseLocation {
+        guard case .postgres(var settings) = self else { return self }
+        settings.password = try Secrets.read("INCIDENT_BOT_DATABASE_PASSWORD", environment)
+        return .postgres(settings)
+    }
+
+    /// A file the bot keeps beside a SQLite database (`suffix` like `.link-secret`); nil on
+    /// PostgreSQL, where replicas share no disk and such secrets come from the environment.
+    public func companionFile(_ suffix: String) -> String? {
+        guard case .sqlite(let path) = self else { return nil }
+        return path + suffix
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): path
+        case .postgres(let settings): settings.description
+        }
+    }
+}

@@ -1,0 +1,318 @@
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentRules
+import IncidentStorage
+import PostgresNIO
+
+/// `IncidentRecords` on an open PostgreSQL transaction: the SQLite records' queries in
+/// PostgreSQL's words, with the same per-transaction incident cache.
+struct PostgresRecords: IncidentRecords {
+    let sql: PostgresStatements
+    let policies: PolicySnapshots
+    let touched = TouchedIncidents()
+    /// The store's decoded outbox jobs, in a read transaction only.
+    let jobs: DecodedJobs?
+
+    // MARK: Seen events
+
+    func isSeen(_ door: ContactMethod, eventID: String) throws -> Bool {
+        try sql.value(Int.self, "SELECT 1 FROM seen_event WHERE platform = \(door.rawValue) AND event_id = \(eventID)") != nil
+    }
+
+    func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
+        try sql.execute("""
+            INSERT INTO seen_event (platform, event_id, seen_at) VALUES (\(door.rawValue), \(eventID), \(instant.secondsSinceEpoch))
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    func pruneSeen(before instant: Timestamp) throws -> Int {
+        try sql.execute("DELETE FROM seen_event WHERE seen_at < \(instant.secondsSinceEpoch)")
+    }
+
+    // MARK: Incidents
+
+    func nextIncidentNumber() throws -> Int {
+        (try sql.value(Int.self, "SELECT value FROM counter WHERE name = 'incident'") ?? 0) + 1
+    }
+
+    func incident(_ number: Int) throws -> StoredIncident? {
+        if let known = touched.incidents[number] { return known }
+        return try fetchIncidents("WHERE number = \(number)").first
+    }
+
+    func incident(roomName: String) throws -> StoredIncident? {
+        try sql.value(Int.self, "SELECT number FROM incident WHERE room = \(roomName)").flatMap(incident)
+    }
+
+    func incident(platform: Platform, roomID: String) throws -> StoredIncident? {
+        try sql.value(Int.self, "SELECT incident FROM room WHERE platform = \(platform.rawValue) AND room_id = \(roomID)")
+            .flatMap(incident)
+    }
+
+    func openIncidents() throws -> [StoredIncident] {
+        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number")
+    }
+
+    func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
+        try fetchIncidents("WHERE declared_at >= \(instant.secondsSinceEpoch) ORDER BY number")
+    }
+
+    func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String> {
+        // Bytewise ranges on the indexed columns (they are COLLATE "C"), as on SQLite.
+        let (exact, prefix) = switch collisions {
+        case .stem(let stem): (stem, stem + "-")
+        case .prefix(let prefix): ("", prefix)
+        }
+        let end = prefix + "\u{7F}"
+        return Set(try sql.rows("""
+            SELECT room FROM incident WHERE room = \(exact) OR (room >= \(prefix) AND room < \(end))
+            UNION SELECT name FROM room WHERE name = \(exact) OR (name >= \(prefix) AND name < \(end))
+            """).map { try $0.decode(String.self) })
+    }
+
+    /// Incidents by a query on their columns (`clause` after FROM, with its binds): saves held
+    /// back are written first, so the columns are current.
+    func fetchIncidents(_ clause: PostgresQuery) throws -> [StoredIncident] {
+        try writeHeldSaves()
+        let query = PostgresQuery(unsafeSQL: "SELECT number, home, state, format, policy FROM incident " + clause.sql, binds: clause.binds)
+        return try sql.rows(query).map { row in
+            let (number, home, state, format, digest) = try row.decode((Int, String, String, Int, String?).self)
+            if let known = touched.incidents[number] { return known }
+            guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
+            let incident = try StateCoding.decodeIncident(state: state, format: format, policy: digest, policies: policies,
+                                                          load: policyBody)
+            let stored = StoredIncident(incident: incident, home: platform)
+            touched.remember(stored)
+            return stored
+        }
+    }
+
+    func save(_ stored: StoredIncident) throws {
+        if touched.save(stored) { try write(stored) }
+    }
+
+    /// Writes the saves held back; the store calls it before the transaction commits.
+    func writeHeldSaves() throws {
+        for stored in touched.takeHeldSaves() { try write(stored) }
+    }
+
+    func policyDigest(_ policy: Policy) throws -> String {
+        try policies.digest(of: policy, isStored: { digest in
+            try sql.value(Int.self, "SELECT 1 FROM policy WHERE digest = \(digest)") != nil
+        }, insert: { digest, body in
+            try sql.execute("INSERT INTO policy (digest, body) VALUES (\(digest), \(body)) ON CONFLICT DO NOTHING")
+        })
+    }
+
+    func policyBody(_ digest: String) throws -> String? {
+        try sql.value(String.self, "SELECT body FROM policy WHERE digest = \(digest)")
+    }
+
+    func write(_ stored: StoredIncident) throws {
+        let incident = stored.incident
+        let state = try StateCoding.encodeRecord(incident)
+        let digest = try policyDigest(incident.policy)
+        try sql.execute("""
+            INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
+            VALUES (\(incident.number), \(incident.room), \(incident.title), \(incident.severity.rawValue), \(incident.phase.rawValue),
+                    \(stored.home.rawValue), \(incident.declaredAt.secondsSinceEpoch), \(incident.nextDue?.secondsSinceEpoch),
+                    \(state), \(IncidentRecord.currentFormat), \(digest))
+            ON CONFLICT (number) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+                phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
+                policy = excluded.policy
+            """)
+        try sql.execute("""
+            INSERT INTO counter (name, value) VALUES ('incident', \(incident.number))
+            ON CONFLICT (name) DO UPDATE SET value = greatest(counter.value, excluded.value)
+            """)
+        try sql.execute("DELETE FROM participant WHERE incident = \(incident.number)")
+        for (role, person) in incident.roles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try sql.execute("INSERT INTO participant (incident, role, person) VALUES (\(incident.number), \(role.rawValue), \(person.rawValue))")
+        }
+    }
+
+    func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws {
+        for entry in entries {
+            try sql.execute("""
+                INSERT INTO timeline (incident, at, author, kind, text)
+                VALUES (\(incident), \(entry.at.secondsSinceEpoch), \(entry.author?.rawValue), \(entry.kind.rawValue), \(entry.text))
+                """)
+        }
+    }
+
+    func timeline(incident: Int) throws -> [TimelineEntry] {
+        try sql.rows("SELECT at, author, kind, text FROM timeline WHERE incident = \(incident) ORDER BY id").map { row in
+            let (at, author, kind, text) = try row.decode((Int64, String?, String, String).self)
+            guard let parsed = TimelineEntry.Kind(rawValue: kind) else { throw CorruptRow(description: "unknown timeline kind \(kind)") }
+            return TimelineEntry(at: Timestamp(secondsSinceEpoch: at), author: author.map(PersonID.init(rawValue:)), kind: parsed, text: text)
+        }
+    }
+
+    // MARK: Scheduling
+
+    func earliestDue() throws -> Timestamp? {
+        try writeHeldSaves()
+        return try sql.value(Int64?.self, "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL")
+            .flatMap { $0 }.map(Timestamp.init(secondsSinceEpoch:))
+    }
+
+    func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident] {
+        try fetchIncidents("WHERE next_due IS NOT NULL AND next_due <= \(instant.secondsSinceEpoch) ORDER BY next_due, number LIMIT \(limit)")
+    }
+
+    // MARK: Outbox
+
+    func enqueue(_ items: [OutboxItem]) throws {
+        for item in items {
+            let job = try StateCoding.encode(item.job)
+            try sql.execute("""
+                INSERT INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
+                VALUES (\(item.key), \(item.incident), \(item.method.rawValue), \(item.lane), \(job), 0,
+                        \(item.notBefore.secondsSinceEpoch), \(item.createdAt.secondsSinceEpoch))
+                ON CONFLICT (key) DO NOTHING
+                """)
+        }
+    }
+
+    /// Outbox rows by `clause` (after FROM), each decoded or with why it cannot be.
+    func outboxResults(_ clause: PostgresQuery) throws -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        let query = PostgresQuery(unsafeSQL: "SELECT \(OutboxRow.columns) FROM outbox " + clause.sql, binds: clause.binds)
+        return try sql.rows(query).map { row in
+            let (id, key, incident, method, lane, job, state, attempts, notBefore, createdAt, lastError) =
+                try row.decode((Int64, String, Int?, String, String, String, String, Int, Int64, Int64, String?).self)
+            return OutboxRow(id: id, key: key, incident: incident, method: method, lane: lane, job: job, state: state, attempts: attempts,
+                             notBefore: notBefore, createdAt: createdAt, lastError: lastError).decoded(jobs: jobs)
+        }
+    }
+
+    func pendingOutbox(limit: Int) throws -> [OutboxItem] {
+        try outboxResults("WHERE state = 'pending' ORDER BY id LIMIT \(limit)").compactMap { try? $0.get().0 }
+    }
+
+    func latestOutboxID() throws -> Int64 {
+        try sql.value(Int64?.self, "SELECT max(id) FROM outbox").flatMap { $0 } ?? 0
+    }
+
+    func outboxHeads(perLane: Int) throws -> OutboxHeads {
+        // The lanes with pending items by a loose index scan, as on SQLite, then each lane's head.
+        let lanes = try sql.rows("""
+            WITH RECURSIVE lanes(lane) AS (
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending')
+                UNION ALL
+                SELECT (SELECT min(o.lane) FROM outbox o WHERE o.state = 'pending' AND o.lane > lanes.lane)
+                FROM lanes WHERE lanes.lane IS NOT NULL
+            )
+            SELECT lane FROM lanes WHERE lane IS NOT NULL
+            """).map { try $0.decode(String.self) }
+        var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
+        for lane in lanes {
+            rows += try outboxResults("WHERE state = 'pending' AND lane = \(lane) ORDER BY id LIMIT \(perLane)")
+        }
+        return OutboxHeads(lanes: rows)
+    }
+
+    func unfinishedOutbox() throws -> [OutboxCount] {
+        try sql.rows("SELECT platform, state, count(*) FROM outbox WHERE state <> 'delivered' GROUP BY platform, state").compactMap { row in
+            let (method, state, count) = try row.decode((String, String, Int).self)
+            guard let parsed = OutboxItem.State(rawValue: state) else { return nil }
+            return OutboxCount(method: method, state: parsed, count: count)
+        }
+    }
+
+    func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing] {
+        let order = state == .pending ? "id" : "finished_at DESC, id DESC"
+        let rows = try sql.rows(PostgresQuery(unsafeSQL: """
+            SELECT id, key, platform, attempts, not_before, finished_at, last_error FROM outbox WHERE state = $1 ORDER BY \(order) LIMIT $2
+            """, binds: try binds(state.rawValue, limit))).map { try $0.decode((Int64, String, String, Int, Int64, Int64?, String?).self) }
+        var items: [Int64: OutboxItem] = [:]
+        if !rows.isEmpty {
+            let ids = rows.map(\.0)
+            for case .success(let (item, _)) in try outboxResults("WHERE id = ANY(\(ids))") { items[item.id ?? 0] = item }
+        }
+        return rows.map { id, key, method, attempts, notBefore, finishedAt, lastError in
+            OutboxListing(key: key, method: method, state: state, attempts: attempts, notBefore: notBefore, finishedAt: finishedAt,
+                          lastError: lastError, decoded: items[id])
+        }
+    }
+
+    private func binds(_ text: String, _ number: Int) throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(text)
+        binds.append(number)
+        return binds
+    }
+
+    func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
+        try sql.execute("""
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL
+            WHERE key = \(key) AND state <> 'delivered'
+            """) > 0
+    }
+
+    func dropOutbox(key: String, reason: String, at instant: Timestamp) throws -> Bool {
+        try sql.execute("""
+            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE key = \(key) AND state = 'pending'
+            """) > 0
+    }
+
+    func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
+        try outboxResults("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT \(limit)").map { try $0.get() }
+    }
+
+    func markDelivered(_ id: Int64, at instant: Timestamp) throws {
+        try sql.execute("UPDATE outbox SET state = 'delivered', finished_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'")
+    }
+
+    func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
+        try sql.execute("""
+            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+
+    func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
+        try sql.execute("""
+            UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason)
+            WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
+        try sql.execute("""
+            UPDATE outbox SET platform = \(method.rawValue), lane = \(lane), attempts = \(attempts),
+                not_before = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+
+    // MARK: Rooms and sync tokens
+
+    func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws {
+        try sql.execute("""
+            INSERT INTO room (platform, room_id, name, incident) VALUES (\(platform.rawValue), \(roomID), \(name), \(incident))
+            ON CONFLICT (platform, incident) DO UPDATE SET room_id = excluded.room_id, name = excluded.name
+            """)
+    }
+
+    func boundRooms(_ platform: Platform) throws -> Set<String> {
+        Set(try sql.rows("SELECT room_id FROM room WHERE platform = \(platform.rawValue)").map { try $0.decode(String.self) })
+    }
+
+    func roomID(_ platform: Platform, incident: Int) throws -> String? {
+        try sql.value(String.self, "SELECT room_id FROM room WHERE platform = \(platform.rawValue) AND incident = \(incident)")
+    }
+
+    func syncToken(_ platform: Platform) throws -> String? {
+        try sql.value(String.self, "SELECT token FROM sync_token WHERE platform = \(platform.rawValue)")
+    }
+
+    func setSyncToken(_ platform: Platform, _ token: String) throws {
+        try sql.execute("""
+            INSERT INTO sync_token (platform, token) VALUES (\(platform.rawValue), \(token))
+            ON CONFLICT (platform) DO UPDATE SET token = excluded.token
+            """)
+    }
+}

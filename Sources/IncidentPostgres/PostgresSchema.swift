@@ -1,0 +1,117 @@
+import PostgresNIO
+
+/// Every migration of the PostgreSQL database, in order; like SQLite's, a migration once
+/// shipped never changes. The first is the schema SQLite had reached by its v6, in
+/// PostgreSQL's words: room names and lanes compare bytewise (`COLLATE "C"`), as the
+/// collision ranges and lane order assume.
+enum PostgresSchema {
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1: incidents, timeline, outbox, seen events, rooms, participants, policies, sync tokens", """
+            CREATE TABLE counter (
+                name TEXT PRIMARY KEY,
+                value BIGINT NOT NULL
+            );
+            CREATE TABLE policy (
+                digest TEXT PRIMARY KEY,
+                body TEXT NOT NULL
+            );
+            CREATE TABLE incident (
+                number BIGINT PRIMARY KEY,
+                room TEXT COLLATE "C" NOT NULL UNIQUE,
+                title TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                phase TEXT NOT NULL,
+                home TEXT NOT NULL,
+                declared_at BIGINT NOT NULL,
+                next_due BIGINT,
+                state TEXT NOT NULL,
+                format INTEGER NOT NULL,
+                policy TEXT REFERENCES policy(digest)
+            );
+            CREATE INDEX incident_next_due ON incident(next_due) WHERE next_due IS NOT NULL;
+            CREATE INDEX incident_open ON incident(phase, number);
+            CREATE TABLE timeline (
+                id BIGSERIAL PRIMARY KEY,
+                incident BIGINT NOT NULL REFERENCES incident(number),
+                at BIGINT NOT NULL,
+                author TEXT,
+                kind TEXT NOT NULL,
+                text TEXT NOT NULL
+            );
+            CREATE INDEX timeline_incident ON timeline(incident, id);
+            CREATE TABLE outbox (
+                id BIGSERIAL PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                incident BIGINT,
+                platform TEXT NOT NULL,
+                lane TEXT COLLATE "C" NOT NULL,
+                job TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending',
+                attempts BIGINT NOT NULL DEFAULT 0,
+                not_before BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT,
+                last_error TEXT
+            );
+            CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
+            CREATE INDEX outbox_pending_lane ON outbox(lane, id) WHERE state = 'pending';
+            CREATE INDEX outbox_unfinished ON outbox(platform, state) WHERE state <> 'delivered';
+            CREATE TABLE seen_event (
+                platform TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                seen_at BIGINT NOT NULL,
+                PRIMARY KEY (platform, event_id)
+            );
+            CREATE INDEX seen_event_at ON seen_event(seen_at);
+            CREATE TABLE room (
+                platform TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                name TEXT COLLATE "C" NOT NULL,
+                incident BIGINT NOT NULL REFERENCES incident(number),
+                PRIMARY KEY (platform, room_id),
+                UNIQUE (platform, incident)
+            );
+            CREATE INDEX room_name ON room(name);
+            CREATE TABLE participant (
+                incident BIGINT NOT NULL REFERENCES incident(number),
+                role TEXT NOT NULL,
+                person TEXT NOT NULL,
+                PRIMARY KEY (incident, role)
+            );
+            CREATE INDEX participant_person ON participant(person);
+            CREATE TABLE sync_token (
+                platform TEXT PRIMARY KEY,
+                token TEXT NOT NULL
+            );
+            """),
+    ]
+
+    /// The advisory lock every write transaction takes first, so writes from every replica
+    /// follow one another as they do on SQLite's one writer: an event is read, decided and
+    /// written with no other write between.
+    static let writeLock: Int64 = 0x1_0C1D_E470
+
+    /// Brings the database to the latest schema under the write lock; a database migrated
+    /// further by a newer version is refused, untouched.
+    static func migrate(_ statements: PostgresStatements) throws {
+        try statements.transaction("BEGIN") { statements in
+            try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
+            try statements.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """)
+            let applied = Set(try statements.rows("SELECT name FROM schema_migration").map { try $0.decode(String.self) })
+            let unknown = applied.subtracting(migrations.map(\.name))
+            guard unknown.isEmpty else {
+                throw PostgresStoreError("the database was migrated by a newer incident-bot (\(unknown.sorted().joined(separator: ", "))); "
+                                         + "run that version or a later one")
+            }
+            for migration in migrations where !applied.contains(migration.name) {
+                // One statement a query: the extended protocol takes no more.
+                for statement in migration.sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+                    try statements.execute(PostgresQuery(unsafeSQL: String(statement)))
+                }
+                try statements.execute("INSERT INTO schema_migration (name) VALUES (\(migration.name))")
+            }
+        }
+    }
+}

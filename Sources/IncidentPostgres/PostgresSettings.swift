@@ -1,0 +1,31 @@
+import IncidentWire
+
+/// Where the PostgreSQL database is and how to log in: from `database.url`
+/// (`postgres://user@host:port/name?sslmode=require`), the password from the environment.
+public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
+    public static func == (a: Self, b: Self) -> Bool {
+        a.description == b.description && a.password?.value == b.password?.value
+    }
+
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: Secret?
+    public var database: String
+    /// `sslmode=require`: TLS with the system's CAs, or no connection.
+    public var requireTLS: Bool
+
+    public init(host: String, port: Int = 5432, user: String, password: Secret?, database: String, requireTLS: Bool = false) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.requireTLS = requireTLS
+    }
+
+    /// The URL without its password: what logs and errors show.
+    public var description: String {
+        "postgres://\(user)@\(host):\(port)/\(database)" + (requireTLS ? "?sslmode=require" : "")
+    }
+}

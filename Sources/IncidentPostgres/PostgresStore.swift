@@ -1,0 +1,57 @@
+import IncidentEngine
+import IncidentStorage
+import Logging
+import PostgresNIO
+
+/// The `IncidentStore` on PostgreSQL, for one or many `incident-bot serve` processes on one
+/// database. Every write transaction takes one advisory lock first, so writes from all
+/// replicas follow one another as on SQLite's single writer: an event is read, decided and
+/// written with nothing between, at READ COMMITTED (each statement sees every commit made
+/// before the lock was granted). Reads run on a connection of their own in a repeatable-read
+/// snapshot. Commits are durable (`synchronous_commit` as the server has it, on by default).
+public final class PostgresStore: IncidentStore {
+    public let settings: PostgresSettings
+    let writer: PostgresSession
+    let reader: PostgresSession
+    let policies = PolicySnapshots()
+    let jobs = DecodedJobs()
+
+    /// Connects and brings the database to the latest schema; refuses a database migrated by
+    /// a newer version. Blocks while it does: call it at start, off the concurrency threads
+    /// if it matters.
+    public init(settings: PostgresSettings, logger: Logger) throws {
+        self.settings = settings
+        writer = PostgresSession(settings: settings, name: "writer", logger: logger)
+        reader = PostgresSession(settings: settings, name: "reader", logger: logger)
+        try writer.runBlocking { try PostgresSchema.migrate($0) }
+    }
+
+    /// The migration names this version knows, oldest first.
+    public static var versions: [String] { PostgresSchema.migrations.map(\.name) }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await writer.run { sql in
+            try sql.transaction("BEGIN") { sql in
+                try sql.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
+                let records = PostgresRecords(sql: sql, policies: self.policies, jobs: nil)
+                let result = try body(records)
+                try records.writeHeldSaves()
+                return result
+            }
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await reader.run { sql in
+            try sql.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { sql in
+                try body(PostgresRecords(sql: sql, policies: self.policies, jobs: self.jobs))
+            }
+        }
+    }
+
+    /// Closes both connections.
+    public func close() {
+        writer.close()
+        reader.close()
+    }
+}

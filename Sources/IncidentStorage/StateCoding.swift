@@ -1,0 +1,44 @@
+import Foundation
+import IncidentEngine
+import IncidentRules
+
+/// The JSON the stores' text columns hold: an incident's `IncidentRecord` (`incident.state`),
+/// a policy, an outbox job.
+public enum StateCoding {
+    /// The incident's record, without its policy (format 2).
+    public static func encodeRecord(_ incident: Incident) throws -> String {
+        try encode(IncidentRecord(incident))
+    }
+
+    /// The incident in a row's `state`, `format` and `policy` columns: format 1 holds its policy
+    /// inside, format 2 refers to one in the `policy` table, read through `policies` and `load`.
+    public static func decodeIncident(state: String, format: Int, policy digest: String?, policies: PolicySnapshots,
+                                      load: (String) throws -> String?) throws -> Incident {
+        let record = try decode(IncidentRecord.self, state)
+        switch format {
+        case 1:
+            guard let policy = record.policy else { throw CorruptRow(description: "a format 1 incident without its policy") }
+            return record.incident(policy: policy)
+        case IncidentRecord.currentFormat:
+            guard let digest else { throw CorruptRow(description: "incident \(record.number) refers to no policy") }
+            return record.incident(policy: try policies.policy(digest, load: load))
+        default:
+            throw CorruptRow(description: "incident \(record.number) is in format \(format), which this version cannot read")
+        }
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    /// The one JSON a value has, keys sorted: what a policy's digest is taken of.
+    public static func encodeCanonical<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

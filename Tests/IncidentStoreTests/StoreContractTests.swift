@@ -1,0 +1,171 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// What every `IncidentStore` must do, the same on SQLite and on PostgreSQL: each test runs on
+/// both, through the engine where the engine is the user, and through the records where the
+/// contract is finer than one drill shows.
+@Suite struct StoreContractTests {
+    /// A drill on the store delivers exactly what the same drill delivers on SQLite in memory.
+    @Test(arguments: StoreKind.allCases)
+    func aDrillDeliversTheSameOnEveryStore(kind: StoreKind) async throws {
+        func drill(_ bot: TestBot) async throws -> [String] {
+            try await bot.say("U0ALICE", "/incident declare Checkout is failing --sev P1")
+            try await bot.settle()
+            let room = try #require(try await bot.store.read { try $0.incident(1)?.incident.room })
+            try await bot.say("U0ALICE", "/ic @alice", in: room)
+            try await bot.run(toMinute: 20)
+            try await bot.say("U0ALICE", "/update Rolled back the deploy; watching errors", in: room)
+            try await bot.run(toMinute: 90)
+            try await bot.say("U0ALICE", "/incident resolve", in: room)
+            try await bot.run(toMinute: 95)
+            return (bot.slack.delivered + bot.matrix.delivered).map { "\($0.at.secondsSinceEpoch) \($0.job)" }
+        }
+        let reference = try await drill(try TestBot())
+        let onStore = try await drill(try TestBot(store: try await kind.makeStore()))
+        #expect(!reference.isEmpty)
+        #expect(onStore == reference)
+    }
+
+    /// A body that throws leaves nothing behind.
+    @Test(arguments: StoreKind.allCases)
+    func aFailedTransactionWritesNothing(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await store.write { records in
+                try records.markSeen(.slack, eventID: "Ev1", at: TestConfig.start)
+                try records.enqueue([Self.item("k1", lane: "slack:broadcast")])
+                throw Refused()
+            }
+        }
+        #expect(try await store.read { try !$0.isSeen(.slack, eventID: "Ev1") && $0.pendingOutbox(limit: 10).isEmpty })
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func seenEventsAreKeptByDoorAndPruned(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let pruned = try await store.write { records in
+            try records.markSeen(.slack, eventID: "Ev1", at: TestConfig.at(0))
+            try records.markSeen(.slack, eventID: "Ev1", at: TestConfig.at(1))
+            try records.markSeen(.matrix, eventID: "Ev2", at: TestConfig.at(5))
+            return try records.pruneSeen(before: TestConfig.at(3))
+        }
+        #expect(pruned == 1)
+        #expect(try await store.read { try (!$0.isSeen(.slack, eventID: "Ev1"), $0.isSeen(.matrix, eventID: "Ev2"),
+                                                 !$0.isSeen(.slack, eventID: "Ev2")) } == (true, true, true))
+    }
+
+    /// The outbox: a key is queued once; heads come lane by lane in id order; finishing is
+    /// only from pending; retry and drop answer whether they found the item.
+    @Test(arguments: StoreKind.allCases)
+    func theOutboxKeepsItsPromises(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        try await store.write { records in
+            try records.enqueue([Self.item("a1", lane: "slack:INC-1"), Self.item("b1", lane: "slack:INC-2"),
+                                 Self.item("a2", lane: "slack:INC-1"), Self.item("a1", lane: "slack:INC-9")])
+        }
+        let heads = try await store.read { try $0.outboxHeads(perLane: 1) }
+        #expect(heads.items.map(\.key) == ["a1", "b1"])
+        #expect(heads.undecodable.isEmpty)
+        let all = try await store.read { try $0.pendingOutbox(limit: 10) }
+        #expect(all.map(\.key) == ["a1", "b1", "a2"])
+        #expect(all.compactMap(\.id) == all.compactMap(\.id).sorted())
+        #expect(try await store.read { try $0.latestOutboxID() } == all.last?.id)
+        let (a1, b1, a2) = (all[0].id!, all[1].id!, all[2].id!)
+        try await store.write { records in
+            try records.markDelivered(a1, at: TestConfig.at(1))
+            try records.markFailed(a1, reason: "too late", at: TestConfig.at(2))
+            try records.reschedule(b1, attempts: 2, notBefore: TestConfig.at(7), reason: "429")
+            try records.reroute(a2, to: .email, lane: "email:dm:alice", attempts: 3, at: TestConfig.at(3), reason: "no answer")
+        }
+        let pending = try await store.read { try $0.pendingOutbox(limit: 10) }
+        #expect(pending.map(\.key) == ["b1", "a2"])
+        #expect(pending[0].attempts == 2 && pending[0].notBefore == TestConfig.at(7) && pending[0].lastError == "429")
+        #expect(pending[1].method == .email && pending[1].lane == "email:dm:alice" && pending[1].attempts == 3)
+        let finished = try await store.read { try $0.finishedOutbox(limit: 10) }
+        #expect(finished.map { "\($0.0.key) \($0.1)" } == ["a1 delivered"])
+        #expect(try await store.write { try $0.dropOutbox(key: "b1", reason: "operator", at: TestConfig.at(4)) })
+        #expect(try await store.write { try !$0.dropOutbox(key: "b1", reason: "again", at: TestConfig.at(4)) })
+        #expect(try await store.write { try !$0.retryOutbox(key: "a1", at: TestConfig.at(5)) }, "a delivered item is not retried")
+        let counts = try await store.read { try $0.unfinishedOutbox() }
+        #expect(Set(counts) == [OutboxCount(method: "slack", state: .failed, count: 1), OutboxCount(method: "email", state: .pending, count: 1)])
+        let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
+        #expect(failed.map(\.key) == ["b1"] && failed[0].lastError == "operator" && failed[0].item?.key == "b1")
+        #expect(try await store.write { try $0.retryOutbox(key: "b1", at: TestConfig.at(6)) })
+        #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["b1", "a2"])
+    }
+
+    /// Rooms, room names that collide, sync tokens: each replaced in place.
+    @Test(arguments: StoreKind.allCases)
+    func roomsNamesAndSyncTokens(kind: StoreKind) async throws {
+        let bot = try TestBot(store: try await kind.makeStore())
+        try await bot.say("U0ALICE", "/incident declare Checkout is failing --sev P2")
+        try await bot.say("U0ALICE", "/incident declare Checkout is failing --sev P2")
+        try await bot.settle()
+        let rooms = try await bot.store.read { try [$0.incident(1)?.incident.room, $0.incident(2)?.incident.room] }
+        #expect(rooms == ["incident-20261124-checkout-is-failing", "incident-20261124-checkout-is-failing-2"])
+        try await bot.store.write { records in
+            try records.bindRoom(.matrix, roomID: "!a:localhost", name: "incident-20261124-other", incident: 1)
+            try records.bindRoom(.matrix, roomID: "!b:localhost", name: "incident-20261124-other", incident: 1)
+            try records.setSyncToken(.matrix, "s1")
+            try records.setSyncToken(.matrix, "s2")
+        }
+        let seen = try await bot.store.read { records in
+            (try records.roomID(.matrix, incident: 1), try records.boundRooms(.matrix), try records.syncToken(.matrix),
+             try records.incident(platform: .matrix, roomID: "!b:localhost")?.incident.number,
+             try records.roomNames(.stem("incident-20261124-checkout-is-failing")),
+             try records.roomNames(.prefix("incident-20261124-")))
+        }
+        #expect(seen.0 == "!b:localhost" && seen.1 == ["!b:localhost"] && seen.2 == "s2" && seen.3 == 1)
+        #expect(seen.4 == ["incident-20261124-checkout-is-failing", "incident-20261124-checkout-is-failing-2"])
+        #expect(seen.5 == seen.4.union(["incident-20261124-other"]))
+        #expect(try await bot.store.read { try $0.roomNames(.stem("incident-20261124-check")) }.isEmpty,
+                "a name that only starts with the same letters is no collision")
+    }
+
+    /// Open incidents, due times and the timeline read back as written.
+    @Test(arguments: StoreKind.allCases)
+    func incidentsDueTimesAndTimeline(kind: StoreKind) async throws {
+        let bot = try TestBot(store: try await kind.makeStore())
+        for title in ["Search is slow", "Login fails", "Mail is late"] {
+            try await bot.say("U0ALICE", "/incident declare \(title) --sev P2")
+        }
+        try await bot.settle()
+        let (open, earliest, due, timeline, declared) = try await bot.store.read { records in
+            (try records.openIncidents().map(\.incident.number), try records.earliestDue(),
+             try records.incidentsDue(at: TestConfig.at(24 * 60), limit: 2).map(\.incident.number),
+             try records.timeline(incident: 2), try records.incidents(declaredSince: TestConfig.at(0)).count)
+        }
+        #expect(open == [1, 2, 3] && declared == 3)
+        #expect(earliest != nil && due == [1, 2])
+        #expect(timeline.first?.kind == .declared && timeline.first?.at == TestConfig.at(0))
+        #expect(try await bot.store.read { try $0.nextIncidentNumber() } == 4)
+    }
+
+    /// Two processes on one database declare at once: every declaration gets its own number
+    /// and room, none is lost.
+    @Test(arguments: StoreKind.allCases)
+    func replicasDeclaringAtOnceGetDistinctNumbers(kind: StoreKind) async throws {
+        let stores = try await kind.makeStores(replicas: 2)
+        let bots = try stores.map { try TestBot(store: $0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, bot) in bots.enumerated() {
+                for n in 0..<20 {
+                    group.addTask { try await bot.say("U0ALICE", "/incident declare Outage \(index)-\(n) --sev P3", eventID: "E\(index)-\(n)") }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let incidents = try await stores[0].read { try $0.openIncidents() }
+        #expect(incidents.map(\.incident.number) == Array(1...40))
+        #expect(Set(incidents.map(\.incident.room)).count == 40)
+    }
+
+    static func item(_ key: String, lane: String) -> OutboxItem {
+        OutboxItem(key: key, incident: nil, method: .slack, lane: lane,
+                   job: .effect(.post(Message(.text(key)), to: .broadcast)), at: TestConfig.start)
+    }
+}
