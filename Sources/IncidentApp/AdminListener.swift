@@ -29,10 +29,12 @@ public struct AdminListener: Sendable {
     let checks: [Check]
     let registry: PrometheusCollectorRegistry
     let store: any IncidentStore
+    let role: ReplicaRole
     let logger: Logger
 
     public init(host: String, port: Int, checks: [Check], registry: PrometheusCollectorRegistry, store: any IncidentStore,
-                logger: Logger) {
+                role: ReplicaRole = ReplicaRole(leading: true), logger: Logger) {
+        self.role = role
         self.host = host
         self.port = port
         self.checks = checks
@@ -57,6 +59,7 @@ public struct AdminListener: Sendable {
         let router = Router()
         router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
         let checks = checks
+        let role = role
         router.get("/readyz") { _, _ in
             let results = await withTaskGroup(of: (Int, String?).self) { group in
                 for (index, check) in checks.enumerated() { group.addTask { (index, await check.run()) } }
@@ -64,7 +67,7 @@ public struct AdminListener: Sendable {
                 for await (index, result) in group { results[index] = result }
                 return results
             }
-            let lines = zip(checks, results).map { check, failure in "\(check.name): \(failure ?? "ok")" } + ["role: leader"]
+            let lines = zip(checks, results).map { check, failure in "\(check.name): \(failure ?? "ok")" } + ["role: \(role.name)"]
             let ready = results.allSatisfy { $0 == nil }
             return Self.text(ready ? .ok : .serviceUnavailable, (ready ? "ready\n" : "not ready\n") + lines.joined(separator: "\n") + "\n")
         }
@@ -72,6 +75,7 @@ public struct AdminListener: Sendable {
         let store = store
         router.get("/metrics") { _, _ in
             await Self.countOutbox(store, into: registry)
+            registry.makeGauge(descriptor: PrometheusExport.describe("incident_bot_leader")).set(to: role.isLeader ? 1 : 0)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -87,8 +91,7 @@ public struct AdminListener: Sendable {
                            logger: logger)
     }
 
-    /// Sets the outbox gauges from the store, every method and state present (0 when none),
-    /// and the leader gauge: on SQLite one process holds the database, so it leads.
+    /// Sets the outbox gauges from the store, every method and state present (0 when none).
     static func countOutbox(_ store: any IncidentStore, into registry: PrometheusCollectorRegistry) async {
         let counts = (try? await store.read { try $0.unfinishedOutbox() }) ?? []
         let items = PrometheusExport.describe("incident_bot_outbox_items")
@@ -99,7 +102,6 @@ public struct AdminListener: Sendable {
                     .set(to: Double(count))
             }
         }
-        registry.makeGauge(descriptor: PrometheusExport.describe("incident_bot_leader")).set(to: 1)
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -15,6 +15,9 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
     public let engine: Engine<Clock>
     public let delivery: Delivery<Clock>
     public let scheduler: Scheduler<Clock>
+    let transports: [any OutboxTransport]
+    let retry: Delivery<Clock>.Retry
+    let logger: Logger
 
     /// `community`: the unlisted accounts served; by default none on Matrix (a bot without
     /// Matrix can reach nobody there) and all of its Slack workspace.
@@ -25,12 +28,22 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         let settings = loaded.engineSettings(platforms: platforms, pagers: pagers, community: community)
         self.store = store
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
-        let retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
-                                          pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover,
-                                          giveUpAfter: loaded.config.retry.giveUpAfter)
+        retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
+                                      pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover,
+                                      giveUpAfter: loaded.config.retry.giveUpAfter)
+        self.transports = transports
+        self.logger = logger
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
                             wake: engine.deliveryWake, retry: retry, logger: logger)
         scheduler = Scheduler(engine: engine, logger: logger)
+    }
+
+    /// A delivery and a scheduler made afresh for one leader term on a database replicas
+    /// share: each looks every `poll` for what other replicas queued or moved.
+    func leaderServices(poll: Duration) -> [any Service] {
+        [Scheduler(engine: engine, logger: logger, poll: poll),
+         Delivery(store: store, clock: engine.clock, transports: transports, router: engine.router, wake: engine.deliveryWake,
+                  retry: retry, poll: poll, logger: logger)]
     }
 }
 
@@ -110,25 +123,41 @@ public enum BotCommands {
         transports += paging.transports(now: { clock.now }, logger: logger)
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
                                  community: community, logger: logger)
-        var inbound: [any Service] = []
+        // Every replica answers HTTP (its answer is the store's commit); only the leader runs
+        // the loops that must run once: the scheduler, delivery, Matrix /sync and Socket Mode.
+        var everywhere: [any Service] = []
         var routes: [HTTPListener.Routes] = paging.routes(engine: runtime.engine, logger: logger)
-        if let slack {
-            let fromSlack = slack.inbound(engine: runtime.engine, logger: logger)
-            inbound += fromSlack.services
-            routes += fromSlack.routes
+        let fromSlack = slack?.inbound(engine: runtime.engine, logger: logger)
+        routes += fromSlack?.routes ?? []
+        if !routes.isEmpty { everywhere.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
+        let (slackSetup, matrixSetup) = (slack, matrix)
+        @Sendable func inboundLoops() -> [any Service] {
+            (slackSetup?.inbound(engine: runtime.engine, logger: logger).services ?? [])
+                + (matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? [])
         }
-        if let matrix { inbound.append(matrix.setup.inbound(client: matrix.client, engine: runtime.engine, logger: logger)) }
-        // One listener for whatever needs one: the Slack endpoint, the acknowledge pages.
-        if !routes.isEmpty { inbound.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
+        let role: ReplicaRole
+        switch location {
+        case .sqlite:
+            // Alone on its file (the lock saw to that), this process leads for good.
+            role = ReplicaRole(leading: true)
+            everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? [])
+                + (matrix.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? [])
+        case .postgres(let settings):
+            role = ReplicaRole(leading: false)
+            let timing = LeaderElection.timing(takeover: loaded.config.database.takeover)
+            let lease = PostgresLease(settings: settings, length: timing.lease, logger: logger)
+            everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, logger: logger) {
+                runtime.leaderServices(poll: .seconds(1)) + inboundLoops()
+            })
+        }
         if let host = loaded.config.admin.host {
             var checks = [AdminListener.storeCheck(store)]
             if let slack { checks.append(slack.readinessCheck()) }
             if let matrix { checks.append(matrix.setup.readinessCheck(client: matrix.client)) }
-            inbound.append(AdminListener(host: host, port: loaded.config.admin.port, checks: checks, registry: metrics, store: store,
-                                         logger: logger).application())
+            everywhere.append(AdminListener(host: host, port: loaded.config.admin.port, checks: checks, registry: metrics, store: store,
+                                            role: role, logger: logger).application())
         }
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
-            [.init(service: runtime.scheduler), .init(service: runtime.delivery)] + inbound.map { .init(service: $0) }
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = everywhere.map { .init(service: $0) }
         try await run(services, logger: logger)
     }
 

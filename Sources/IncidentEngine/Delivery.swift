@@ -76,10 +76,16 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// queued by this process, so no earlier one can have sent it.
     let newestAtStart = Mutex<Int64?>(nil)
     private let stopping = Mutex(false)
+    /// The longest delivery sleeps with nothing due: it looks again at least this often, for
+    /// items it was not woken for (queued by another process).
+    let poll: Duration
 
+    /// `poll`: 30 s alone on a database; on one shared by replicas, the leader's delivery
+    /// looks every second for what the others queued.
     public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
-                wake: WakeSignal, retry: Retry = Retry(),
+                wake: WakeSignal, retry: Retry = Retry(), poll: Duration = .seconds(30),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
+        self.poll = poll
         self.store = store
         self.clock = clock
         self.transports = Dictionary(transports.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
@@ -90,17 +96,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         self.wake = wake
     }
 
-    /// The longest delivery sleeps with nothing due.
-    static var poll: Duration { .seconds(30) }
-
     public func run() async throws {
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let report = await drain()
                 if stopping.withLock({ $0 }) || Task.isCancelled { break }
                 // Looks again at least every `poll` even with nothing due: an item an operator
-                // retried (`incident-bot outbox retry`) from another process wakes nobody.
-                let poll = clock.now + Self.poll
+                // retried (`incident-bot outbox retry`) or a replica queued wakes nobody here.
+                let poll = clock.now + self.poll
                 await clock.sleep(until: min(report.nextAttempt ?? poll, poll), orUntil: wake)
             }
         } onGracefulShutdown: {
@@ -170,6 +173,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 case .storeError:
                     report.nextAttempt = now + .seconds(5)
                     return report
+                case .deposed:
+                    // The election stops this delivery; until then, nothing more is tried.
+                    report.nextAttempt = now + .seconds(1)
+                    return report
                 }
             }
         }
@@ -221,7 +228,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 case .retried, .failedOver:
                     results.append(result)
                     lanes[item.lane] = nil
-                case .storeError:
+                case .storeError, .deposed:
                     results.append(result)
                     storeFailed = true
                 }
@@ -259,6 +266,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         /// Delivered, not yet recorded: `record` writes it with the rest of its round.
         case sent(Sent)
         case retried, failedOver, failed, storeError
+        /// Not tried: this process no longer leads.
+        case deposed
     }
 
     /// An item the transport took, waiting to be marked delivered.
@@ -311,7 +320,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         case .retried: "retried"
         case .failedOver: "failed_over"
         case .failed: "failed"
-        case .delivered, .sent, .storeError: ""
+        case .delivered, .sent, .storeError, .deposed: ""
         }
         if !name.isEmpty { BotMetrics.attempt(item.method, page: item.isPage, result: name) }
         return result
@@ -329,6 +338,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 job = try await resolve(item)
             } catch let error as TransportError {
                 return counted(item, await settle(item, id: id, error: error, now: now, log: log))
+            }
+            // A leader whose term ran out (paused, or cut off from the database) sends
+            // nothing: another process leads by now and sends it.
+            if let term = LeaderTerm.current, !term.holds {
+                log.warning("not sending: this process's leader term is over", metadata: ["term": "\(term.token)"])
+                return .deposed
             }
             do {
                 let receipt = try await transport.deliver(job)

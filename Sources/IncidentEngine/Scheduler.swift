@@ -14,10 +14,15 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     private let stopping = Mutex(false)
     private let lastPrune = Mutex<Timestamp?>(nil)
 
-    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1)) {
+    /// On a database shared by replicas, how often to look for due times another replica's
+    /// commands moved (nothing wakes this one for them); nil alone on a database.
+    let poll: Duration?
+
+    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1), poll: Duration? = nil) {
         self.engine = engine
         self.logger = logger
         self.pruneEvery = pruneEvery
+        self.poll = poll
     }
 
     public func run() async throws {
@@ -45,8 +50,8 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
             }
             if prune { try await engine.pruneSeenEvents() }
             let next = try await engine.nextDue()
-            let nextPrune = now + pruneEvery
-            return next.map { min($0, nextPrune) } ?? nextPrune
+            let latest = min(now + pruneEvery, poll.map { now + $0 } ?? now + pruneEvery)
+            return next.map { min($0, latest) } ?? latest
         } catch {
             logger.error("scheduler round failed; retrying", metadata: ["error": "\(error)"])
             return now + .seconds(5)

@@ -84,6 +84,14 @@ enum PostgresSchema {
                 token TEXT NOT NULL
             );
             """),
+        ("v2: the leader's lease", """
+            CREATE TABLE leader_lease (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                token BIGINT NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL
+            );
+            """),
     ]
 
     /// The advisory lock every write transaction takes first, so writes from every replica

@@ -8,7 +8,8 @@ import PostgresNIO
 /// replicas follow one another as on SQLite's single writer: an event is read, decided and
 /// written with nothing between, at READ COMMITTED (each statement sees every commit made
 /// before the lock was granted). Reads run on a connection of their own in a repeatable-read
-/// snapshot. Commits are durable (`synchronous_commit` as the server has it, on by default).
+/// snapshot. Writes made as the leader (`LeaderTerm.current`) are fenced by the lease's
+/// token. Commits are durable (`synchronous_commit` as the server has it, on by default).
 public final class PostgresStore: IncidentStore {
     public let settings: PostgresSettings
     let writer: PostgresSession
@@ -30,9 +31,16 @@ public final class PostgresStore: IncidentStore {
     public static var versions: [String] { PostgresSchema.migrations.map(\.name) }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.run { sql in
+        // Read here: the transaction runs on the session's thread, where no task-local is set.
+        let term = LeaderTerm.current
+        return try await writer.run { sql in
             try sql.transaction("BEGIN") { sql in
                 try sql.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
+                // The leader's own writes (scheduler, delivery) commit only while its term is
+                // the lease's: a deposed leader that wakes late writes nothing.
+                if let term {
+                    guard try PostgresLease.isCurrent(term.token, sql), term.holds else { throw Deposed(token: term.token) }
+                }
                 let records = PostgresRecords(sql: sql, policies: self.policies, jobs: nil)
                 let result = try body(records)
                 try records.writeHeldSaves()

@@ -20,11 +20,16 @@ import Testing
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
         try SlackHarness.config(broadcast: broadcast).write(to: config, atomically: true, encoding: .utf8)
-        let secretFile = folder.appendingPathComponent("signing-secret")
+        return try serve(on: fake, config: config, db: folder.appendingPathComponent("bot.sqlite").path)
+    }
+
+    /// `incident-bot serve` with `config` on the database `db` (a path or a PostgreSQL URL).
+    static func serve(on fake: FakeSlack, config: URL, db: String) throws -> (process: Process, log: Pipe) {
+        let secretFile = config.deletingLastPathComponent().appendingPathComponent("signing-secret")
         try (SlackHarness.secret + "\n").write(to: secretFile, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--config", config.path, "--db", folder.appendingPathComponent("bot.sqlite").path]
+        process.arguments = ["serve", "--config", config.path, "--db", db]
         process.environment = ["SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET_FILE": secretFile.path,
                                "SLACK_API_URL": fake.apiURL, "PATH": "/usr/bin:/bin"]
         let log = Pipe()

@@ -62,6 +62,9 @@ public final class FakeSlack: Sendable {
         /// The next call of `method` is carried out, but its answer is lost (HTTP 502 from a
         /// proxy): the caller cannot tell whether it happened, as after a crash mid-call.
         case loseAnswer(method: String)
+        /// The next call of `method` is carried out at once, but its answer waits until
+        /// `releaseHeldAnswers()`: a caller paused or stalled with the call in flight.
+        case holdAnswer(method: String)
     }
 
     struct State {
@@ -72,6 +75,7 @@ public final class FakeSlack: Sendable {
         var violations: [String] = []
         var posted: [Posted] = []
         var faults: [Fault] = []
+        var held: [CheckedContinuation<Void, Never>] = []
         var outage = false
         var nextID = 1
         var nextTS = 1
@@ -146,6 +150,14 @@ public final class FakeSlack: Sendable {
         }
     }
 
+    /// How many answers `holdAnswer` holds back now.
+    public var heldAnswers: Int { state.withLock { $0.held.count } }
+
+    /// Sends the answers `holdAnswer` held back.
+    public func releaseHeldAnswers() {
+        for continuation in state.withLock({ state in defer { state.held = [] }; return state.held }) { continuation.resume() }
+    }
+
     public func inject(_ fault: Fault) {
         state.withLock { state in
             if case .outage = fault { state.outage = true } else { state.faults.append(fault) }
@@ -193,7 +205,13 @@ public final class FakeSlack: Sendable {
             }
         }
         let auth = request.headers[.authorization] ?? ""
-        return state.withLock { state in answer(method: method, verb: verb, arguments: arguments, auth: auth, state: &state) }
+        let (response, hold) = state.withLock { state in
+            let hold = state.faults.firstIndex { if case .holdAnswer(method) = $0 { true } else { false } }
+            if let hold { state.faults.remove(at: hold) }
+            return (answer(method: method, verb: verb, arguments: arguments, auth: auth, state: &state), hold != nil)
+        }
+        if hold { await withCheckedContinuation { continuation in state.withLock { $0.held.append(continuation) } } }
+        return response
     }
 
     func answer(method: String, verb: String, arguments: [String: String], auth: String, state: inout State) -> Response {

@@ -1,0 +1,115 @@
+import IncidentEngine
+import IncidentPostgres
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs the services only one replica may run (the scheduler, delivery, the Matrix sync loop,
+/// Socket Mode) on whichever replica holds the lease, and stands by on the others. A term
+/// begins when this process takes the lease and ends when it cannot renew it in time (it is
+/// deposed, or cut off from the database) or the process stops; each term gets services made
+/// afresh, so nothing one term learned about the outbox is trusted in the next. Stopping
+/// gracefully gives the lease up, so a standby takes over at once.
+final class LeaderElection: Service {
+    let lease: PostgresLease
+    /// How often a standby tries for the lease.
+    let standbyPoll: Duration
+    let role: ReplicaRole
+    let makeServices: @Sendable () -> [any Service]
+    let logger: Logger
+    private let stopping = Mutex(false)
+
+    init(lease: PostgresLease, standbyPoll: Duration, role: ReplicaRole, logger: Logger, makeServices: @escaping @Sendable () -> [any Service]) {
+        self.lease = lease
+        self.standbyPoll = standbyPoll
+        self.role = role
+        self.makeServices = makeServices
+        self.logger = logger
+    }
+
+    /// How the takeover time a team configures divides: a standby looks every tenth of it (at
+    /// most every second), and the lease runs for the rest.
+    static func timing(takeover: Duration) -> (lease: Duration, standbyPoll: Duration) {
+        let poll = min(.seconds(1), takeover / 10)
+        return (takeover - poll, poll)
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            var waitingSaid = false
+            while !stopping.withLock({ $0 }), !Task.isCancelled {
+                let term: LeaseTerm?
+                do {
+                    term = try await lease.acquire()
+                } catch {
+                    logger.error("cannot reach the database for the leader's lease", metadata: ["error": "\(error)"])
+                    term = nil
+                }
+                guard let term else {
+                    if !waitingSaid { logger.notice("standing by: another replica leads", metadata: ["holder": "\(lease.holder)"]) }
+                    waitingSaid = true
+                    try? await Task.sleep(for: standbyPoll)
+                    continue
+                }
+                waitingSaid = false
+                await lead(term)
+            }
+        } onGracefulShutdown: {
+            self.stopping.withLock { $0 = true }
+        }
+        lease.close()
+    }
+
+    /// One term: the services, and beside them the renewals; whichever ends first ends both.
+    func lead(_ term: LeaseTerm) async {
+        logger.notice("leading", metadata: ["term": "\(term.token)", "holder": "\(lease.holder)"])
+        role.set(leading: true)
+        let services = makeServices()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await LeaderTerm.$current.withValue(term.term) {
+                    await withTaskGroup(of: Void.self) { running in
+                        for service in services {
+                            running.addTask {
+                                do {
+                                    try await service.run()
+                                } catch {
+                                    self.logger.error("a leader's service failed", metadata: ["service": "\(type(of: service))", "error": "\(error)"])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            group.addTask { await self.keep(term) }
+            await group.next()
+            group.cancelAll()
+        }
+        term.end()
+        role.set(leading: false)
+        await lease.release(term)
+        logger.notice("no longer leading", metadata: ["term": "\(term.token)"])
+    }
+
+    /// Renews the lease four times a lease; returns when the term is over: the lease is
+    /// another's, or it could not be renewed before it ran out.
+    func keep(_ term: LeaseTerm) async {
+        let every = lease.length / 4
+        while !Task.isCancelled {
+            try? await Task.sleep(for: every)
+            if Task.isCancelled { return }
+            guard term.holds else {
+                logger.error("the leader's lease ran out before it was renewed; standing down", metadata: ["term": "\(term.token)"])
+                return
+            }
+            do {
+                if try await lease.renew(term) == false {
+                    logger.warning("another replica took the lease; standing down", metadata: ["term": "\(term.token)"])
+                    return
+                }
+            } catch {
+                logger.error("cannot renew the leader's lease; retrying while it holds", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

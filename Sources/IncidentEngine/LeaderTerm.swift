@@ -1,0 +1,30 @@
+/// This process's term as leader of replicas sharing one database: the lease's fencing token,
+/// and whether the lease is certainly still held (`holds`, told by whoever keeps the lease,
+/// on a clock of its own). The services only the leader runs (the scheduler, delivery, the
+/// Matrix sync loop, Socket Mode) run with it as `LeaderTerm.current`: delivery sends nothing
+/// once it no longer holds, and a shared store refuses to commit their writes unless the
+/// database still names this token. A process alone on its database (SQLite) has no term and
+/// always acts.
+public final class LeaderTerm: Sendable {
+    /// The lease's token: it grows with every change of leader, so a write fenced with an old
+    /// one is refused.
+    public let token: Int64
+    private let held: @Sendable () -> Bool
+
+    public init(token: Int64, held: @escaping @Sendable () -> Bool) {
+        self.token = token
+        self.held = held
+    }
+
+    @TaskLocal public static var current: LeaderTerm?
+
+    /// True while the lease is certainly held.
+    public var holds: Bool { held() }
+}
+
+/// A write or a send refused because this process's leader term is over.
+public struct Deposed: Error, CustomStringConvertible {
+    public var token: Int64
+    public init(token: Int64) { self.token = token }
+    public var description: String { "this process no longer leads (term \(token) is over)" }
+}

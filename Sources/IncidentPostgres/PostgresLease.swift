@@ -1,0 +1,72 @@
+import Foundation
+import IncidentEngine
+import Logging
+import PostgresNIO
+
+/// The leader's lease in the database: one row naming the holder, its token and when the lease
+/// runs out, by the database's clock (so replicas' clocks need not agree). A standby takes the
+/// lease once it has run out, with the next token; the leader renews it well before. Runs on a
+/// connection of its own, so a long write never delays a renewal.
+public final class PostgresLease: Sendable {
+    let session: PostgresSession
+    /// This process, as the lease names it: host and pid, and a random part for restarts.
+    public let holder: String
+    /// How long a grant or renewal holds the lease.
+    public let length: Duration
+
+    public init(settings: PostgresSettings, length: Duration, logger: Logger) {
+        session = PostgresSession(settings: settings, name: "lease", logger: logger)
+        holder = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+        self.length = length
+    }
+
+    var seconds: Double { Double(length.components.seconds) + Double(length.components.attoseconds) / 1e18 }
+
+    /// Takes the lease if it is free or ran out; the new term, or nil while another holds it.
+    /// The term's local deadline counts from before the request, so it ends before the
+    /// database's.
+    public func acquire() async throws -> LeaseTerm? {
+        let started = ContinuousClock.now
+        let (holder, seconds) = (holder, seconds)
+        let token = try await session.run { sql in
+            try sql.value(Int64.self, """
+                INSERT INTO leader_lease AS lease (name, holder, token, expires_at)
+                VALUES ('leader', \(holder), 1, clock_timestamp() + make_interval(secs => \(seconds)))
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = lease.token + 1, expires_at = excluded.expires_at
+                WHERE lease.expires_at < clock_timestamp()
+                RETURNING token
+                """)
+        }
+        return token.map { LeaseTerm(token: $0, heldUntil: started + length) }
+    }
+
+    /// Renews `term`; false when the lease is another's now (deposed).
+    public func renew(_ term: LeaseTerm) async throws -> Bool {
+        let started = ContinuousClock.now
+        let (holder, seconds, token) = (holder, seconds, term.token)
+        let renewed = try await session.run { sql in
+            try sql.execute("""
+                UPDATE leader_lease SET expires_at = clock_timestamp() + make_interval(secs => \(seconds))
+                WHERE name = 'leader' AND holder = \(holder) AND token = \(token) AND expires_at > clock_timestamp()
+                """) == 1
+        }
+        if renewed { term.extend(to: started + length) }
+        return renewed
+    }
+
+    /// Gives the lease up at once (a graceful stop), so a standby need not wait it out.
+    public func release(_ term: LeaseTerm) async {
+        term.end()
+        let (holder, token) = (holder, term.token)
+        _ = try? await session.run { sql in
+            try sql.execute("UPDATE leader_lease SET expires_at = clock_timestamp() WHERE name = 'leader' AND holder = \(holder) AND token = \(token)")
+        }
+    }
+
+    /// Whether `token` is the lease's and the lease has not run out, inside a transaction.
+    static func isCurrent(_ token: Int64, _ sql: PostgresStatements) throws -> Bool {
+        try sql.value(Int.self, "SELECT 1 FROM leader_lease WHERE name = 'leader' AND token = \(token) AND expires_at > clock_timestamp()") != nil
+    }
+
+    public func close() { session.close() }
+}

@@ -1,0 +1,167 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import IncidentTesting
+import SlackFake
+import Testing
+
+/// Two real `incident-bot serve` replicas on one real PostgreSQL database with the fake Slack:
+/// one leads (the scheduler, delivery), the other answers HTTP and stands by; a leader killed
+/// or paused is replaced within the takeover time, and nothing reaches Slack twice.
+@Suite struct ReplicaFailoverTests {
+    struct Replica {
+        var process: Process
+        var log: Pipe
+        var http: Int
+        var admin: Int
+
+        func role() async -> String? {
+            guard let ready = try? await AdminListenerTests.get(admin, "/readyz") else { return nil }
+            return ready.body.split(separator: "\n").first { $0.hasPrefix("role: ") }.map { String($0.dropFirst(6)) }
+        }
+    }
+
+    /// P1's second level pages 20 s after the declaration (instead of 30 minutes); the lease
+    /// gives way within 3 s.
+    static let takeover = 3.0
+    static let secondLevelAfter = 20.0
+
+    static func start(_ count: Int, fake: FakeSlack, database: String, cluster: PostgresCluster) throws -> [Replica] {
+        let broadcast = fake.addChannel("incidents")
+        let folder = try TestConfig.temporaryDirectory()
+        let policy = try TestConfig.text("policy.yaml").replacingOccurrences(of: "levels: { L1: 0m, L2: 30m, L3: 1h }",
+                                                                             with: "levels: { L1: 0m, L2: 20s, L3: 1h }")
+        guard policy.contains("L2: 20s") else { throw TestTools.Failure("the test policy's P1 ladder changed; update this test") }
+        try policy.write(to: folder.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let config = SlackHarness.config(broadcast: broadcast)
+            .replacingOccurrences(of: "policy: \(TestConfig.directory.path)/policy.yaml", with: "policy: policy.yaml")
+            + "\ndatabase:\n  takeover: \(Int(takeover))s\n"
+        let file = folder.appendingPathComponent("incident-bot.yaml")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        return try (0..<count).map { _ in
+            let (process, log) = try SlackServeProcessTests.serve(on: fake, config: file, db: cluster.url(database))
+            let ports = SlackServeProcessTests.ports(from: log.fileHandleForReading, of: ["HTTP listener", "admin listener"])
+            guard let http = ports["HTTP listener"], let admin = ports["admin listener"] else {
+                process.terminate()
+                throw TestTools.Failure("a replica did not start listening")
+            }
+            return Replica(process: process, log: log, http: http, admin: admin)
+        }
+    }
+
+    /// The leader and the standby, once exactly one leads.
+    static func roles(_ replicas: [Replica], within seconds: Double = 10) async throws -> (leader: Replica, standby: Replica) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            var roles: [String?] = []
+            for replica in replicas { roles.append(await replica.role()) }
+            if roles == ["leader", "standby"] { return (replicas[0], replicas[1]) }
+            if roles == ["standby", "leader"] { return (replicas[1], replicas[0]) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestTools.Failure("no one replica led within \(seconds) s")
+    }
+
+    /// Waits for a replica's role.
+    static func waitForRole(_ replica: Replica, _ role: String, seconds: Double) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while await replica.role() != role {
+            guard Date() < deadline else {
+                Issue.record("not \(role) within \(seconds) s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Messages Slack got more than once (the same text to the same channel).
+    static func doubled(_ fake: FakeSlack) -> [String] {
+        let keys = fake.posted.filter { $0.method == "chat.postMessage" }.map { "\($0.channel) \($0.text)" }
+        return Dictionary(grouping: keys, by: { $0 }).filter { $0.value.count > 1 }.map(\.key)
+    }
+
+    @Test func theStandbySendsAKilledLeadersNextPageOnTime() async throws {
+        let cluster = try await PostgresCluster.get()
+        let database = try await TestTools.offPool { try cluster.database("failover") }
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let replicas = try Self.start(2, fake: fake, database: database, cluster: cluster)
+        defer { for replica in replicas where replica.process.isRunning { replica.process.terminate() } }
+        let (leader, standby) = try await Self.roles(replicas)
+
+        let declaredAt = Date()
+        let declared = try await SlackServeProcessTests.slash(port: standby.http, "declare Payments are failing --sev P1")
+        #expect(declared.status == 200, "\(declared.body)")
+        try await waitFor(seconds: 10) { !fake.directMessages(to: "U0ALICE01").isEmpty }
+
+        kill(leader.process.processIdentifier, SIGKILL)
+        // Commands keep coming while the leader is gone: each answered 200 is stored once.
+        var answered = 0
+        for n in 1...10 {
+            let answer = try await SlackServeProcessTests.slash(port: standby.http, "declare During the kill \(n) --sev P3")
+            if answer.status == 200 { answered += 1 }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(answered == 10)
+
+        try await waitFor(seconds: Self.secondLevelAfter + Self.takeover + 10) { !fake.directMessages(to: "U0BOB0002").isEmpty }
+        let paged = try #require(fake.directMessages(to: "U0BOB0002").first)
+        #expect(paged.text.contains("INC-1"), "\(paged.text)")
+        let late = Date().timeIntervalSince(declaredAt) - Self.secondLevelAfter
+        #expect(late <= Self.takeover + 3, "the second level was paged \(late) s after it was due")
+        #expect(await standby.role() == "leader")
+
+        let stored = try await TestTools.offPool {
+            try cluster.psql("SELECT count(*), count(DISTINCT title) FROM incident WHERE title LIKE 'During the kill%'", database: database)
+        }
+        #expect(stored == "10|10")
+        try await Task.sleep(for: .seconds(2))
+        #expect(Self.doubled(fake).isEmpty, "sent twice: \(Self.doubled(fake))")
+        #expect(fake.violations.isEmpty)
+    }
+
+    @Test func aPausedLeaderSendsNothingWithItsStaleLease() async throws {
+        let cluster = try await PostgresCluster.get()
+        let database = try await TestTools.offPool { try cluster.database("paused") }
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let replicas = try Self.start(2, fake: fake, database: database, cluster: cluster)
+        defer {
+            for replica in replicas where replica.process.isRunning {
+                kill(replica.process.processIdentifier, SIGCONT)
+                replica.process.terminate()
+            }
+        }
+        let (leader, standby) = try await Self.roles(replicas)
+
+        // Paused past its lease in the middle of a delivery round: the incident's channel is
+        // made, the answer is still on its way, and the round holds the room's posts after it.
+        fake.inject(.holdAnswer(method: "conversations.create"))
+        #expect(try await SlackServeProcessTests.slash(port: standby.http, "declare Search is down --sev P2").status == 200)
+        try await waitFor(seconds: 10) { fake.heldAnswers == 1 }
+        kill(leader.process.processIdentifier, SIGSTOP)
+        try await Self.waitForRole(standby, "leader", seconds: Self.takeover + 5)
+        // The new leader finds the channel that was made and posts the room's kickoff.
+        let room = try #require(fake.channels.first { $0.name.contains("search-is-down") })
+        try await waitFor(seconds: 10) { !fake.messages(in: room.id).isEmpty }
+        try await Task.sleep(for: .seconds(1))
+        let sentByTheNewLeader = fake.messages(in: room.id).count
+        // The old leader wakes to its answer, with the rest of its round in hand: it must
+        // send none of it, and write nothing with its stale term.
+        fake.releaseHeldAnswers()
+        kill(leader.process.processIdentifier, SIGCONT)
+        try await Self.waitForRole(leader, "standby", seconds: 5)
+        try await Task.sleep(for: .seconds(2))
+        #expect(fake.messages(in: room.id).count == sentByTheNewLeader)
+        #expect(Self.doubled(fake).isEmpty, "sent twice: \(Self.doubled(fake))")
+        #expect(fake.violations.isEmpty)
+
+        leader.process.terminate()
+        leader.process.waitUntilExit()
+        let log = String(decoding: leader.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("standing down") || log.contains("no longer leading"), "\(log.suffix(2_000))")
+    }
+}

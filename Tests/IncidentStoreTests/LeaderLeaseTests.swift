@@ -1,0 +1,78 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentPostgres
+import IncidentTesting
+import Logging
+import Testing
+
+/// The leader's lease on PostgreSQL, and what a term that is over may no longer do: send
+/// (delivery) or write (the store).
+@Suite struct LeaderLeaseTests {
+    static func leases(_ count: Int) async throws -> (stores: [PostgresStore], leases: [PostgresLease], cluster: PostgresCluster, database: String) {
+        let cluster = try await PostgresCluster.get()
+        let database = try await TestTools.offPool { try cluster.database("lease") }
+        let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+        let stores = try await TestTools.offPool { try (0..<count).map { _ in try PostgresStore(settings: settings, logger: Logger(label: "test")) } }
+        return (stores, (0..<count).map { _ in PostgresLease(settings: settings, length: .seconds(30), logger: Logger(label: "test")) },
+                cluster, database)
+    }
+
+    @Test func oneHolderAtATimeEachWithAGreaterToken() async throws {
+        let (stores, leases, cluster, database) = try await Self.leases(2)
+        let first = try #require(try await leases[0].acquire())
+        #expect(try await leases[1].acquire() == nil, "the lease is held")
+        #expect(try await leases[0].renew(first))
+
+        // The holder hangs: its lease runs out (moved along here instead of waited for).
+        try await TestTools.offPool { try cluster.psql("UPDATE leader_lease SET expires_at = now() - interval '1 second'", database: database) }
+        let second = try #require(try await leases[1].acquire())
+        #expect(second.token > first.token)
+        #expect(try await leases[0].renew(first) == false, "a deposed leader cannot renew")
+
+        // A write as the deposed leader is refused and leaves nothing; the new leader's commits.
+        await #expect(throws: Deposed.self) {
+            try await LeaderTerm.$current.withValue(first.term) {
+                try await stores[0].write { try $0.markSeen(.slack, eventID: "stale", at: TestConfig.start) }
+            }
+        }
+        try await LeaderTerm.$current.withValue(second.term) {
+            try await stores[1].write { try $0.markSeen(.slack, eventID: "current", at: TestConfig.start) }
+        }
+        #expect(try await stores[1].read { try (!$0.isSeen(.slack, eventID: "stale"), $0.isSeen(.slack, eventID: "current")) } == (true, true))
+
+        // Giving it up lets another take it at once.
+        await leases[1].release(second)
+        #expect(!second.holds)
+        #expect(try await leases[0].acquire() != nil)
+    }
+
+    /// A term past its local deadline writes nothing, even while the database still names it
+    /// (a leader paused past its lease whose successor has not taken over yet).
+    @Test func aTermOverByItsOwnClockCannotWrite() async throws {
+        let (stores, leases, _, _) = try await Self.leases(1)
+        let term = try #require(try await leases[0].acquire())
+        term.end()
+        await #expect(throws: Deposed.self) {
+            try await LeaderTerm.$current.withValue(term.term) {
+                try await stores[0].write { try $0.markSeen(.slack, eventID: "late", at: TestConfig.start) }
+            }
+        }
+    }
+
+    /// Delivery under a term that is over sends nothing and leaves the outbox as it was; under
+    /// a live term it sends.
+    @Test func deliveryUnderATermThatIsOverSendsNothing() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P3")
+        let over = LeaderTerm(token: 1) { false }
+        await LeaderTerm.$current.withValue(over) { _ = await bot.delivery.drain() }
+        #expect(bot.slack.delivered.isEmpty)
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }
+        #expect(!pending.isEmpty && pending.allSatisfy { $0.attempts == 0 })
+        let live = LeaderTerm(token: 2) { true }
+        await LeaderTerm.$current.withValue(live) { _ = await bot.delivery.drain() }
+        #expect(!bot.slack.delivered.isEmpty)
+        #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+    }
+}
