@@ -5,7 +5,8 @@
 # lobby: one transaction with a timeline entry and a seen id. The Web API is a stub that
 # answers ok (bench/slack_fake_api.py), so delivery runs too but never waits on Slack.
 # Usage: bench/slack.sh [SECONDS] [CONNECTIONS]  (defaults 20 and 16). Needs wrk
-# (apt-get install wrk).
+# (apt-get install wrk). BENCH_STORE=postgres runs the bot on a private PostgreSQL cluster
+# (bench/postgres.sh) instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -17,7 +18,9 @@ bot=.build/release/incident-bot
 work=$(mktemp -d)
 secret=bench-signing-secret
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; stop_postgres; rm -rf "$work"' EXIT
+source bench/postgres.sh
+if [[ ${BENCH_STORE:-sqlite} == postgres ]]; then start_postgres 38082; database=$database_url; fi
 
 python3 bench/slack_fake_api.py 38081 & pids+=($!)
 source bench/serve_on_stub.sh
@@ -42,9 +45,11 @@ BENCH_REQUESTS="$work/requests.lua" BENCH_THREADS=$threads \
     wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/slack.lua http://127.0.0.1:38080 | tee "$work/wrk.txt"
 grep -q "refused" "$work/bot.log" && { echo "bench: the bot refused requests:"; grep refused "$work/bot.log" | head -3; } || true
 # Every accepted request is a note on INC-1 (a refusal would still answer 200, so count them).
-python3 - "$work/bench.sqlite" "$work/wrk.txt" <<'PY'
-import re, sqlite3, sys
-notes = sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM timeline WHERE incident = 1 AND kind = 'note'").fetchone()[0]
-sent = int(re.search(r"(\d+) requests in", open(sys.argv[2]).read()).group(1))
-print(f"notes on INC-1: {notes} of {sent} requests answered")
-PY
+count="SELECT count(*) FROM timeline WHERE incident = 1 AND kind = 'note'"
+if [[ -n "${database_url:-}" ]]; then
+    notes=$(psql -h 127.0.0.1 -p "$pg_port" -U postgres -d bench -Atc "$count")
+else
+    notes=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/bench.sqlite" "$count")
+fi
+sent=$(grep -oE '[0-9]+ requests in' "$work/wrk.txt" | cut -d' ' -f1)
+echo "notes on INC-1: $notes of $sent requests answered"

@@ -29,6 +29,9 @@ final class CommitGroup: Sendable {
         self.limit = limit
     }
 
+    /// Events waiting for the next transaction (for tests).
+    var waiting: Int { queue.withLock { $0.waiting.count } }
+
     /// Queues `event` for the next transaction and returns its outcome once that committed.
     func submit(_ event: ChatEvent, commit: @escaping Commit) async throws -> EngineOutcome {
         try await withCheckedThrowingContinuation { continuation in

@@ -19,6 +19,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public let router: OutboxRouter
     /// Per-person command limits and room refusal throttling.
     public let limiter: CommandLimiter
+    /// Events handed in one at a time while a transaction commits go into the next together.
+    let commits = CommitGroup()
 
     public init(store: any IncidentStore, clock: Clock, settings: EngineSettings, logger: Logger) {
         self.store = store
@@ -34,8 +36,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
 
     /// Carries out what a person typed. Throws only when the store fails; then nothing was
     /// committed and the adapter must not acknowledge the event.
+    /// Events arriving while another's transaction commits share the next transaction (group
+    /// commit); each caller still returns only after the commit that holds its event.
     public func handle(_ event: ChatEvent) async throws -> EngineOutcome {
-        try await handle([event], checkpoint: nil)[0]
+        try await commits.submit(event) { events in try await self.handle(events, checkpoint: nil) }
     }
 
     /// Carries out a batch of events in ONE transaction, in order, and stores the platform's

@@ -21,7 +21,7 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
-        try sql.execute("""
+        sql.send("""
             INSERT INTO seen_event (platform, event_id, seen_at) VALUES (\(door.rawValue), \(eventID), \(instant.secondsSinceEpoch))
             ON CONFLICT DO NOTHING
             """)
@@ -102,7 +102,7 @@ struct PostgresRecords: IncidentRecords {
         try policies.digest(of: policy, isStored: { digest in
             try sql.value(Int.self, "SELECT 1 FROM policy WHERE digest = \(digest)") != nil
         }, insert: { digest, body in
-            try sql.execute("INSERT INTO policy (digest, body) VALUES (\(digest), \(body)) ON CONFLICT DO NOTHING")
+            sql.send("INSERT INTO policy (digest, body) VALUES (\(digest), \(body)) ON CONFLICT DO NOTHING")
         })
     }
 
@@ -114,7 +114,7 @@ struct PostgresRecords: IncidentRecords {
         let incident = stored.incident
         let state = try StateCoding.encodeRecord(incident)
         let digest = try policyDigest(incident.policy)
-        try sql.execute("""
+        sql.send("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
             VALUES (\(incident.number), \(incident.room), \(incident.title), \(incident.severity.rawValue), \(incident.phase.rawValue),
                     \(stored.home.rawValue), \(incident.declaredAt.secondsSinceEpoch), \(incident.nextDue?.secondsSinceEpoch),
@@ -123,19 +123,19 @@ struct PostgresRecords: IncidentRecords {
                 phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
                 policy = excluded.policy
             """)
-        try sql.execute("""
+        sql.send("""
             INSERT INTO counter (name, value) VALUES ('incident', \(incident.number))
             ON CONFLICT (name) DO UPDATE SET value = greatest(counter.value, excluded.value)
             """)
-        try sql.execute("DELETE FROM participant WHERE incident = \(incident.number)")
+        sql.send("DELETE FROM participant WHERE incident = \(incident.number)")
         for (role, person) in incident.roles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            try sql.execute("INSERT INTO participant (incident, role, person) VALUES (\(incident.number), \(role.rawValue), \(person.rawValue))")
+            sql.send("INSERT INTO participant (incident, role, person) VALUES (\(incident.number), \(role.rawValue), \(person.rawValue))")
         }
     }
 
     func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws {
         for entry in entries {
-            try sql.execute("""
+            sql.send("""
                 INSERT INTO timeline (incident, at, author, kind, text)
                 VALUES (\(incident), \(entry.at.secondsSinceEpoch), \(entry.author?.rawValue), \(entry.kind.rawValue), \(entry.text))
                 """)
@@ -167,7 +167,7 @@ struct PostgresRecords: IncidentRecords {
     func enqueue(_ items: [OutboxItem]) throws {
         for item in items {
             let job = try StateCoding.encode(item.job)
-            try sql.execute("""
+            sql.send("""
                 INSERT INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
                 VALUES (\(item.key), \(item.incident), \(item.method.rawValue), \(item.lane), \(job), 0,
                         \(item.notBefore.secondsSinceEpoch), \(item.createdAt.secondsSinceEpoch))
@@ -263,25 +263,25 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
-        try sql.execute("UPDATE outbox SET state = 'delivered', finished_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'")
+        sql.send("UPDATE outbox SET state = 'delivered', finished_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'")
     }
 
     func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
-        try sql.execute("""
+        sql.send("""
             UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
             WHERE id = \(id) AND state = 'pending'
             """)
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
-        try sql.execute("""
+        sql.send("""
             UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason)
             WHERE id = \(id) AND state = 'pending'
             """)
     }
 
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
-        try sql.execute("""
+        sql.send("""
             UPDATE outbox SET platform = \(method.rawValue), lane = \(lane), attempts = \(attempts),
                 not_before = \(instant.secondsSinceEpoch), last_error = \(reason)
             WHERE id = \(id) AND state = 'pending'
@@ -291,7 +291,7 @@ struct PostgresRecords: IncidentRecords {
     // MARK: Rooms and sync tokens
 
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws {
-        try sql.execute("""
+        sql.send("""
             INSERT INTO room (platform, room_id, name, incident) VALUES (\(platform.rawValue), \(roomID), \(name), \(incident))
             ON CONFLICT (platform, incident) DO UPDATE SET room_id = excluded.room_id, name = excluded.name
             """)
@@ -310,7 +310,7 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func setSyncToken(_ platform: Platform, _ token: String) throws {
-        try sql.execute("""
+        sql.send("""
             INSERT INTO sync_token (platform, token) VALUES (\(platform.rawValue), \(token))
             ON CONFLICT (platform) DO UPDATE SET token = excluded.token
             """)

@@ -90,10 +90,20 @@ final class PostgresSession: @unchecked Sendable {
     }
 }
 
-/// Statements on an open connection, waited for on the session's thread.
-struct PostgresStatements {
+/// Statements on an open connection, on the session's thread. A statement whose answer is
+/// needed is waited for; one whose answer is not (an insert, an update) is only `send`: the
+/// connection runs statements in the order given, so later ones see its effect, and the
+/// transaction waits for all of them before it commits. A transaction of many writes then
+/// costs the session's thread one wake-up per read, not one per statement.
+final class PostgresStatements {
     let connection: PostgresConnection
     let logger: Logger
+    private var sent: [EventLoopFuture<PostgresQueryResult>] = []
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
 
     /// Runs `query` and returns its rows.
     @discardableResult
@@ -107,12 +117,36 @@ struct PostgresStatements {
         try result(query).metadata.rows ?? 0
     }
 
+    /// Runs `query` without waiting for it; `settle` (and the commit) waits.
+    func send(_ query: PostgresQuery) {
+        sent.append(connection.query(query, logger: logger))
+    }
+
+    /// Waits for every statement sent; throws the first one's failure.
+    func settle() throws {
+        let waiting = sent
+        sent = []
+        var first: (any Error)?
+        for future in waiting {
+            do { _ = try future.wait() } catch { first = first ?? error }
+        }
+        if let first { throw Self.described(first) }
+    }
+
     private func result(_ query: PostgresQuery) throws -> PostgresQueryResult {
         do {
             return try connection.query(query, logger: logger).wait()
-        } catch let error as PSQLError where error.serverInfo != nil {
-            throw PostgresStoreError(PostgresStoreError.reason(error))
+        } catch {
+            // A statement sent before this one that failed aborted the transaction: its
+            // failure is the reason, not this one's "transaction is aborted".
+            try settle()
+            throw Self.described(error)
         }
+    }
+
+    static func described(_ error: any Error) -> any Error {
+        if let error = error as? PSQLError, error.serverInfo != nil { return PostgresStoreError(PostgresStoreError.reason(error)) }
+        return error
     }
 
     /// Runs `work` between `begin` and COMMIT, rolling back when it throws.
@@ -120,9 +154,11 @@ struct PostgresStatements {
         try execute(begin)
         do {
             let result = try work(self)
+            try settle()
             try execute("COMMIT")
             return result
         } catch {
+            _ = try? settle()
             _ = try? execute("ROLLBACK")
             throw error
         }

@@ -1,0 +1,61 @@
+import Foundation
+import IncidentApp
+import IncidentPostgres
+import IncidentTesting
+import Testing
+
+/// `database.url` and `--db`: what is accepted, and a one-line reason for what is not.
+@Suite struct DatabaseLocationTests {
+    @Test func sqlitePathsAndPostgresURLs() throws {
+        #expect(try DatabaseLocation.parse("bot.sqlite") == .sqlite(path: "bot.sqlite"))
+        #expect(try DatabaseLocation.parse("sqlite:data/bot.sqlite", resolve: { "/etc/bot/" + $0 }) == .sqlite(path: "/etc/bot/data/bot.sqlite"))
+        let postgres = try DatabaseLocation.parse("postgres://bot@db.internal:6432/incidents?sslmode=require")
+        #expect(postgres == .postgres(PostgresSettings(host: "db.internal", port: 6432, user: "bot", password: nil,
+                                                       database: "incidents", requireTLS: true)))
+        #expect(try DatabaseLocation.parse("postgresql://bot@db/incidents") ==
+                .postgres(PostgresSettings(host: "db", user: "bot", password: nil, database: "incidents")))
+    }
+
+    @Test(arguments: [
+        ("postgres://bot:hunter2@db/incidents", "carries a password"),
+        ("postgres://db/incidents", "names no user"),
+        ("postgres://bot@db", "names no database"),
+        ("postgres://bot@db/incidents?sslmode=prefer", "takes only sslmode=require or sslmode=disable"),
+        ("mysql://bot@db/incidents", "is sqlite:PATH or postgres://"),
+        ("sqlite:", "is sqlite:PATH or postgres://"),
+    ])
+    func badLocationsAreRefusedWithTheReason(text: String, reason: String) {
+        do {
+            _ = try DatabaseLocation.parse(text)
+            Issue.record("\(text) was accepted")
+        } catch {
+            #expect("\(error)".contains(reason), "\(error)")
+            #expect(!"\(error)".contains("hunter2"), "the password is in the reason")
+            #expect(!"\(error)".contains("\n"))
+        }
+    }
+
+    @Test func thePasswordComesFromTheEnvironmentAndIsNeverShown() throws {
+        let location = try DatabaseLocation.parse("postgres://bot@db/incidents").withPassword(from: ["INCIDENT_BOT_DATABASE_PASSWORD": "s3cret"])
+        guard case .postgres(let settings) = location else { throw TestTools.Failure("not PostgreSQL") }
+        #expect(settings.password?.value == "s3cret")
+        #expect(!"\(location)".contains("s3cret") && !String(reflecting: settings).contains("s3cret"))
+    }
+
+    /// The configs deploy/ ships load as they are.
+    @Test(arguments: ["deploy/kubernetes/incident-bot.yaml.example", "deploy/kubernetes/incident-bot-replicas.yaml.example"])
+    func theDeployConfigsLoad(file: String) throws {
+        let path = TestConfig.repository.appendingPathComponent(file).path
+        let config = try BotConfig.load(path: path)
+        if file.contains("replicas") {
+            guard case .postgres = config.database.location else { throw TestTools.Failure("\(file) is not on PostgreSQL") }
+            #expect(config.database.takeover == .seconds(10))
+        }
+    }
+
+    @Test func takeoverIsBounded() {
+        #expect(throws: (any Error).self) { try BotConfig.parse("database:\n  takeover: 1s\n", file: "bot.yaml") }
+        #expect(throws: (any Error).self) { try BotConfig.parse("database:\n  takeover: 1h\n", file: "bot.yaml") }
+        #expect(throws: (any Error).self) { try BotConfig.parse("database:\n  url: postgres://bot:pw@db/x\n", file: "bot.yaml") }
+    }
+}
