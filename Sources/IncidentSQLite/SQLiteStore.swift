@@ -22,10 +22,18 @@ public final class SQLiteStore: IncidentStore {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // After the pool is open: GRDB sets `synchronous = NORMAL` when it turns WAL on, after
+        // `prepareDatabase` has run, so a setting made there is undone. The writer is the one
+        // connection that commits, and FULL makes each commit sync the WAL before it returns.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try self.init(writer: pool)
+    }
+
+    /// The writer's `synchronous` setting: 2 (FULL) on a file, where a commit survives a power
+    /// cut.
+    public func synchronousSetting() throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// A private database in memory: for tests and benchmarks.
