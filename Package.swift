@@ -50,7 +50,7 @@ let package = Package(
         // What both stores share: the JSON of stored records, policies stored once by digest,
         // the per-transaction incident cache, outbox rows made items.
         .target(name: "IncidentStorage", dependencies: [
-            "IncidentEngine", "IncidentRules", "IncidentPolicy", "IncidentWire",
+            "IncidentCore", "IncidentEngine", "IncidentRules", "IncidentPolicy", "IncidentWire",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The IncidentStore on SQLite through GRDB: migrations, records, outbox, seen ids.

@@ -79,13 +79,8 @@ struct PostgresRecords: IncidentRecords {
         let query = PostgresQuery(unsafeSQL: "SELECT number, home, state, format, policy FROM incident " + clause.sql, binds: clause.binds)
         return try sql.rows(query).map { row in
             let (number, home, state, format, digest) = try row.decode((Int, String, String, Int, String?).self)
-            if let known = touched.incidents[number] { return known }
-            guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
-            let incident = try StateCoding.decodeIncident(state: state, format: format, policy: digest, policies: policies,
-                                                          load: policyBody)
-            let stored = StoredIncident(incident: incident, home: platform)
-            touched.remember(stored)
-            return stored
+            return try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
+                                        policies: policies, load: policyBody)
         }
     }
 

@@ -98,15 +98,8 @@ struct SQLiteRecords: IncidentRecords {
         try writeHeldSaves()
         return try Row.fetchAll(db.cachedStatement(sql: "SELECT number, home, state, format, policy FROM incident \(clause)"),
                                 arguments: arguments).map { row in
-            let number: Int = row["number"]
-            if let known = touched.incidents[number] { return known }
-            let home: String = row["home"]
-            guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
-            let incident = try StateCoding.decodeIncident(state: row["state"], format: row["format"], policy: row["policy"],
-                                                          policies: policies, load: policyBody)
-            let stored = StoredIncident(incident: incident, home: platform)
-            touched.remember(stored)
-            return stored
+            try touched.incident(number: row["number"], home: row["home"], state: row["state"], format: row["format"],
+                                 policy: row["policy"], policies: policies, load: policyBody)
         }
     }
 

@@ -1,3 +1,4 @@
+import IncidentCore
 import IncidentEngine
 
 /// The incidents one transaction has read or saved, decoded, and which saves it still holds
@@ -10,9 +11,17 @@ public final class TouchedIncidents {
 
     public init() {}
 
-    /// An incident decoded from its row.
-    public func remember(_ stored: StoredIncident) {
-        incidents[stored.incident.number] = stored
+    /// The incident in a row (its `number`, `home`, `state`, `format` and `policy` columns):
+    /// the one this transaction holds already, or the row decoded (policies through
+    /// `policies`, whose bodies `load` reads) and held from now on.
+    public func incident(number: Int, home: String, state: String, format: Int, policy digest: String?,
+                         policies: PolicySnapshots, load: (String) throws -> String?) throws -> StoredIncident {
+        if let known = incidents[number] { return known }
+        guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
+        let incident = try StateCoding.decodeIncident(state: state, format: format, policy: digest, policies: policies, load: load)
+        let stored = StoredIncident(incident: incident, home: platform)
+        incidents[number] = stored
+        return stored
     }
 
     /// Keeps the incident's new state; true when its row must be written now (a new

@@ -106,11 +106,15 @@ import Testing
         }
         #expect(answered == 10)
 
-        try await waitFor(seconds: Self.secondLevelAfter + Self.takeover + 10) { !fake.directMessages(to: "U0BOB0002").isEmpty }
+        try await waitFor(seconds: Self.secondLevelAfter + Self.takeover + 30) { !fake.directMessages(to: "U0BOB0002").isEmpty }
         let paged = try #require(fake.directMessages(to: "U0BOB0002").first)
         #expect(paged.text.contains("INC-1"), "\(paged.text)")
+        // Not before it was due, and not left behind: how late a takeover makes a page is
+        // measured by bench/failover.sh; here the bound only has to hold on a loaded CI
+        // machine running every other suite beside this one.
         let late = Date().timeIntervalSince(declaredAt) - Self.secondLevelAfter
-        #expect(late <= Self.takeover + 3, "the second level was paged \(late) s after it was due")
+        #expect(late >= 0 && late <= Self.takeover + 20, "the second level was paged \(late) s after it was due")
+        #expect(fake.directMessages(to: "U0BOB0002").filter { $0.text.contains("INC-1") }.count == 1)
         #expect(await standby.role() == "leader")
 
         let stored = try await TestTools.offPool {
