@@ -22,9 +22,12 @@ import Testing
         try await reporter.say("!incident declare Payment API errors --sev P1", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
         try await bot.settle()
+        #expect(try await bot.matrixReadiness() == nil, "ready while Synapse answers")
 
         // Synapse goes down; the team lead's page comes due at minute 30 and waits in the outbox.
         synapse.stop()
+        let down = try await bot.matrixReadiness()
+        #expect(down?.hasPrefix("whoami failed") == true, "/readyz would say: \(down ?? "ready")")
         bot.clock.advance(to: TestConfig.at(30))
         try await bot.current.engine.fireDue()
         try bot.current.delivery.wake.fire()
@@ -39,6 +42,7 @@ import Testing
         // Back up: the page goes out once the retry is due, and the sync resumes from its token
         // when its backoff, on the bot's clock, runs out.
         try await synapse.start()
+        #expect(try await bot.matrixReadiness() == nil, "ready again once Synapse is back")
         bot.clock.advance(to: TestConfig.at(35))
         try await bot.settle()
         let bob = try bot.user("bob")

@@ -34,6 +34,8 @@ final class MatrixHarness: Sendable {
         var runtime: BotRuntime<ManualClock>
         var client: MatrixClient
         var tasks: [Task<Void, any Error>]
+        /// The admin listener's `/readyz` check for Matrix, as serve builds it.
+        var readiness: AdminListener.Check
     }
 
     private static let counter = Mutex(0)
@@ -105,7 +107,8 @@ final class MatrixHarness: Sendable {
                                  community: try await setup.community(client: client), logger: logger)
         let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
         let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
-        self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks) }
+        let readiness = setup.readinessCheck(client: client)
+        self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks, readiness: readiness) }
     }
 
     /// Stops the bot's services (as if the process ended) and waits for them.
@@ -121,6 +124,11 @@ final class MatrixHarness: Sendable {
 
     var client: MatrixClient {
         get throws { try #require(runtime.withLock { $0?.client }) }
+    }
+
+    /// What `/readyz` says of Matrix now: nil when ready, else why not.
+    func matrixReadiness() async throws -> String? {
+        await (try #require(runtime.withLock { $0?.readiness })).run()
     }
 
     func user(_ name: String) throws -> MatrixTestUser { try #require(users[name]) }
