@@ -43,12 +43,15 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func incident(roomName: String) throws -> StoredIncident? {
-        try sql.value(Int.self, "SELECT number FROM incident WHERE room = \(roomName)").flatMap(incident)
+        try touched.incidentNumber(.name(roomName)) {
+            try sql.value(Int.self, "SELECT number FROM incident WHERE room = \(roomName)")
+        }.flatMap(incident)
     }
 
     func incident(platform: Platform, roomID: String) throws -> StoredIncident? {
-        try sql.value(Int.self, "SELECT incident FROM room WHERE platform = \(platform.rawValue) AND room_id = \(roomID)")
-            .flatMap(incident)
+        try touched.incidentNumber(.id(platform, roomID)) {
+            try sql.value(Int.self, "SELECT incident FROM room WHERE platform = \(platform.rawValue) AND room_id = \(roomID)")
+        }.flatMap(incident)
     }
 
     func openIncidents() throws -> [StoredIncident] {
@@ -286,6 +289,7 @@ struct PostgresRecords: IncidentRecords {
     // MARK: Rooms and sync tokens
 
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws {
+        touched.roomsChanged()
         sql.send("""
             INSERT INTO room (platform, room_id, name, incident) VALUES (\(platform.rawValue), \(roomID), \(name), \(incident))
             ON CONFLICT (platform, incident) DO UPDATE SET room_id = excluded.room_id, name = excluded.name

@@ -61,13 +61,16 @@ struct SQLiteRecords: IncidentRecords {
     // An incident's number and room never change, and a new incident's row is written at its
     // first save: these find the number in the table and the state through `incident(_:)`.
     func incident(roomName: String) throws -> StoredIncident? {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM incident WHERE room = ?"), arguments: [roomName])
-            .flatMap(incident)
+        try touched.incidentNumber(.name(roomName)) {
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM incident WHERE room = ?"), arguments: [roomName])
+        }.flatMap(incident)
     }
 
     func incident(platform: Platform, roomID: String) throws -> StoredIncident? {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT incident FROM room WHERE platform = ? AND room_id = ?"),
-                         arguments: [platform.rawValue, roomID]).flatMap(incident)
+        try touched.incidentNumber(.id(platform, roomID)) {
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT incident FROM room WHERE platform = ? AND room_id = ?"),
+                             arguments: [platform.rawValue, roomID])
+        }.flatMap(incident)
     }
 
     func openIncidents() throws -> [StoredIncident] {
@@ -307,6 +310,7 @@ struct SQLiteRecords: IncidentRecords {
     // MARK: Rooms and sync tokens
 
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws {
+        touched.roomsChanged()
         try execute("""
             INSERT INTO room (platform, room_id, name, incident) VALUES (?, ?, ?, ?)
             ON CONFLICT (platform, incident) DO UPDATE SET room_id = excluded.room_id, name = excluded.name

@@ -8,6 +8,29 @@ import IncidentEngine
 public final class TouchedIncidents {
     public private(set) var incidents: [Int: StoredIncident] = [:]
     private var heldSaves: Set<Int> = []
+    /// Which incident a room name or a platform's room id belongs to (nil: none), as this
+    /// transaction has looked it up: every event of a batch asks for the room it came from, and
+    /// most come from the same few. Forgotten whenever the transaction adds an incident or
+    /// binds a room, the only writes that change the answers.
+    private var rooms: [RoomKey: Int?] = [:]
+
+    public enum RoomKey: Hashable {
+        case name(String)
+        case id(Platform, String)
+    }
+
+    /// The incident number for `key`, looked up once per transaction through `lookup`.
+    public func incidentNumber(_ key: RoomKey, lookup: () throws -> Int?) rethrows -> Int? {
+        if let known = rooms[key] { return known }
+        let number = try lookup()
+        rooms[key] = number
+        return number
+    }
+
+    /// The transaction added an incident or bound a room.
+    public func roomsChanged() {
+        rooms.removeAll()
+    }
 
     public init() {}
 
@@ -31,7 +54,7 @@ public final class TouchedIncidents {
         let number = stored.incident.number
         let held = incidents[number] != nil
         incidents[number] = stored
-        if held { heldSaves.insert(number) }
+        if held { heldSaves.insert(number) } else { roomsChanged() }
         return !held
     }
 
