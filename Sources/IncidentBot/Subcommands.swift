@@ -40,6 +40,10 @@ struct Console: AsyncParsableCommand {
                 logger.notice("no roster configured; the console uses the example roster", metadata: ["roster": "\(loaded.rosterPath)"])
             }
             let location = try options.location()
+            guard case .sqlite = location else {
+                // Its scheduler and delivery would run beside the replicas' leader, sending what it sends.
+                throw Failure("the console runs on a SQLite file of its own (--db PATH); \(location) is for serve replicas")
+            }
             try options.lockDatabase(location)
             let store = try options.openStore(location, mustExist: false, logger: logger)
             try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,

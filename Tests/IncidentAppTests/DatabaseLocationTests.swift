@@ -59,3 +59,14 @@ import Testing
         #expect(throws: (any Error).self) { try BotConfig.parse("database:\n  url: postgres://bot:pw@db/x\n", file: "bot.yaml") }
     }
 }
+
+/// The console keeps to SQLite: on a database replicas share, its own scheduler and delivery
+/// would send beside their leader.
+@Suite struct ConsoleDatabaseTests {
+    @Test func theConsoleRefusesPostgreSQL() throws {
+        let result = try BotProcess.run(["console", "--config", BotProcess.config, "--db", "postgres://bot@127.0.0.1:1/incidents"],
+                                        input: ":quit\n")
+        #expect(result.status == 1)
+        #expect(result.stderr == "incident-bot: the console runs on a SQLite file of its own (--db PATH); postgres://bot@127.0.0.1:1/incidents is for serve replicas\n")
+    }
+}
