@@ -22,14 +22,14 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
         let path = text.hasPrefix("sqlite:") ? String(text.dropFirst("sqlite:".count)) : text
         guard !path.isEmpty, !path.contains("://") else {
-            throw StartupError("the database is sqlite:PATH or postgres://USER@HOST:PORT/NAME, not “\(text)”")
+            throw StartupError("the database is sqlite:PATH or postgres://USER@HOST:PORT/NAME, not “\(redacted(text))”")
         }
         return .sqlite(path: resolve(path))
     }
 
     static func postgres(_ text: String) throws -> PostgresSettings {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
-            throw StartupError("“\(text)” is not a PostgreSQL URL like postgres://incident-bot@db.internal:5432/incidents")
+            throw StartupError("“\(redacted(text))” is not a PostgreSQL URL like postgres://incident-bot@db.internal:5432/incidents")
         }
         guard url.password == nil else {
             throw StartupError("the database URL carries a password; put it in INCIDENT_BOT_DATABASE_PASSWORD (or "
@@ -52,6 +52,14 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return PostgresSettings(host: host, port: url.port ?? 5432, user: user, password: nil, database: name, requireTLS: requireTLS)
+    }
+
+    /// `text` with whatever stands between `://` and the last `@` (a user and perhaps a
+    /// password) shown as `…`: what a refusal may quote of a URL it could not read.
+    static func redacted(_ text: String) -> String {
+        guard let scheme = text.range(of: "://"), let at = text.range(of: "@", options: .backwards),
+              at.lowerBound > scheme.upperBound else { return text }
+        return String(text[..<scheme.upperBound]) + "…" + String(text[at.lowerBound...])
     }
 
     /// The location with the PostgreSQL password from the environment.

@@ -63,6 +63,7 @@ final class LeaderElection: Service {
     /// One term: the services, and beside them the renewals; whichever ends first ends both.
     func lead(_ term: LeaseTerm) async {
         logger.notice("leading", metadata: ["term": "\(term.token)", "holder": "\(lease.holder)"])
+        let failed = ServiceFailed()
         role.set(leading: true)
         let services = makeServices()
         await withTaskGroup(of: Void.self) { group in
@@ -74,7 +75,12 @@ final class LeaderElection: Service {
                                 do {
                                     try await service.run()
                                 } catch {
-                                    self.logger.error("a leader's service failed", metadata: ["service": "\(type(of: service))", "error": "\(error)"])
+                                    // A service that fails ends the term: the next one (here or
+                                    // on a standby) starts every service afresh.
+                                    self.logger.error("a leader's service failed; ending the term", metadata: [
+                                        "service": "\(type(of: service))", "error": "\(error)"])
+                                    term.end()
+                                    failed.flag.withLock { $0 = true }
                                 }
                             }
                         }
@@ -85,10 +91,14 @@ final class LeaderElection: Service {
             await group.next()
             group.cancelAll()
         }
+
         term.end()
         role.set(leading: false)
         await lease.release(term)
         logger.notice("no longer leading", metadata: ["term": "\(term.token)"])
+        // After a failed service, a pause before trying again: a service that fails at once
+        // must not spin the lease.
+        if failed.flag.withLock({ $0 }) { try? await Task.sleep(for: .seconds(2)) }
     }
 
     /// Renews the lease four times a lease; returns when the term is over: the lease is
@@ -104,6 +114,7 @@ final class LeaderElection: Service {
             }
             do {
                 if try await lease.renew(term) == false {
+                    term.end()
                     logger.warning("another replica took the lease; standing down", metadata: ["term": "\(term.token)"])
                     return
                 }
@@ -112,4 +123,9 @@ final class LeaderElection: Service {
             }
         }
     }
+}
+
+/// Whether a service of the term failed.
+private final class ServiceFailed: Sendable {
+    let flag = Mutex(false)
 }

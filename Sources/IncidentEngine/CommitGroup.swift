@@ -40,7 +40,9 @@ final class CommitGroup: Sendable {
                 defer { queue.committing = true }
                 return !queue.committing
             }
-            if leads { Task { await self.commitWaiting(commit) } }
+            // Detached: the loop commits every caller's events, so it must not carry the first
+            // caller's task-locals (a leader's term would fence everyone's commands).
+            if leads { Task.detached { await self.commitWaiting(commit) } }
         }
     }
 

@@ -15,7 +15,12 @@ public final class PostgresLease: Sendable {
     public let length: Duration
 
     public init(settings: PostgresSettings, length: Duration, logger: Logger) {
-        session = PostgresSession(settings: settings, name: "lease", logger: logger)
+        // A renewal that cannot finish within half a lease is given up (its connection closed),
+        // so the keeper sees the term end on time instead of hanging on a dead connection.
+        session = PostgresSession(settings: settings, name: "lease",
+                                  deadline: .nanoseconds(Int64(length.components.seconds) * 500_000_000
+                                                         + length.components.attoseconds / 2_000_000_000),
+                                  logger: logger)
         holder = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
         self.length = length
     }

@@ -103,6 +103,9 @@ enum PostgresSchema {
     /// further by a newer version is refused, untouched.
     static func migrate(_ statements: PostgresStatements) throws {
         try statements.transaction("BEGIN") { statements in
+            // A migration of a big table may run long, and waits for the replicas' writes.
+            try statements.execute("SET LOCAL statement_timeout = 0")
+            try statements.execute("SET LOCAL lock_timeout = 0")
             try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
             try statements.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())

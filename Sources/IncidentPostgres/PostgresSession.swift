@@ -17,9 +17,15 @@ final class PostgresSession: @unchecked Sendable {
     let settings: PostgresSettings
     let logger: Logger
 
-    init(settings: PostgresSettings, name: String, logger: Logger) {
+    /// The longest one `run` may take: past it every wait gives up, the connection is dropped
+    /// and the next `run` opens a new one. A database that stops answering (a failover, a
+    /// dropped route) then costs this long, not TCP's quarter of an hour.
+    let deadline: TimeAmount
+
+    init(settings: PostgresSettings, name: String, deadline: TimeAmount = .seconds(20), logger: Logger) {
         self.settings = settings
         self.logger = logger
+        self.deadline = deadline
         queue = DispatchQueue(label: "incident-bot.postgres.\(name)")
     }
 
@@ -32,22 +38,37 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    /// `run` for callers already off the concurrency threads (migrations at start).
+    /// `run` for callers already off the concurrency threads (migrations at start), with no
+    /// deadline: a migration takes as long as it takes.
     func runBlocking<T>(_ work: (PostgresStatements) throws -> T) throws -> T {
-        try queue.sync { try runHere(work) }
+        try queue.sync { try runHere(work, deadline: nil) }
     }
 
     private func runHere<T>(_ work: (PostgresStatements) throws -> T) throws -> T {
+        try runHere(work, deadline: deadline)
+    }
+
+    private func runHere<T>(_ work: (PostgresStatements) throws -> T, deadline: TimeAmount?) throws -> T {
         let open = try connected()
+        let statements = PostgresStatements(connection: open, deadline: deadline.map { NIODeadline.now() + $0 }, logger: logger)
         do {
-            return try work(PostgresStatements(connection: open, logger: logger))
+            return try work(statements)
         } catch let error as PSQLError where error.serverInfo == nil {
             // Not an answer from the server: the connection itself failed. The next
             // transaction opens a new one.
-            try? open.close().wait()
-            connection = nil
+            drop(open)
             throw PostgresStoreError("the connection to \(settings) failed: \(String(reflecting: error.code))")
+        } catch is PostgresStatements.TimedOut {
+            drop(open)
+            throw PostgresStoreError("the database at \(settings) did not answer within \(deadline.map { "\($0.nanoseconds / 1_000_000) ms" } ?? "")")
         }
+    }
+
+    /// Forgets a connection that failed or stopped answering, without waiting on it.
+    private func drop(_ open: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = open.close()
+        _ = closing
+        connection = nil
     }
 
     private func connected() throws -> PostgresConnection {
@@ -64,6 +85,19 @@ final class PostgresSession: @unchecked Sendable {
         do {
             let opened = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
                                                         id: 1, logger: logger).wait()
+            // A session paused or cut off inside a transaction holds the write lock: the server
+            // ends it after 5 s idle in the transaction, so the other replicas go on. A wait
+            // for the lock or a statement that runs long fails instead of hanging a request.
+            let setup = PostgresStatements(connection: opened, deadline: .now() + .seconds(5), logger: logger)
+            do {
+                for setting in ["SET idle_in_transaction_session_timeout = '5s'", "SET lock_timeout = '10s'",
+                                "SET statement_timeout = '15s'"] {
+                    try setup.execute(PostgresQuery(unsafeSQL: setting))
+                }
+            } catch {
+                drop(opened)
+                throw PostgresStoreError("cannot set up the connection to \(settings): \(error)")
+            }
             connection = opened
             return opened
         } catch let error as PSQLError {
@@ -98,11 +132,28 @@ final class PostgresSession: @unchecked Sendable {
 final class PostgresStatements {
     let connection: PostgresConnection
     let logger: Logger
+    /// When every wait gives up (nil: never): a connection whose server stopped answering, or
+    /// that postgres-nio never fails after the server ended it, must not hold the session.
+    let deadline: NIODeadline?
     private var sent: [EventLoopFuture<PostgresQueryResult>] = []
 
-    init(connection: PostgresConnection, logger: Logger) {
+    /// The connection gave no answer in time, or is closed (the server ended the session).
+    struct TimedOut: Error {}
+
+    init(connection: PostgresConnection, deadline: NIODeadline?, logger: Logger) {
         self.connection = connection
+        self.deadline = deadline
         self.logger = logger
+    }
+
+    /// Waits for `future` until the deadline at most.
+    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        guard let deadline else { return try future.wait() }
+        let bounded = future.eventLoop.makePromise(of: T.self)
+        future.cascade(to: bounded)
+        let timeout = future.eventLoop.scheduleTask(deadline: deadline) { bounded.fail(TimedOut()) }
+        defer { timeout.cancel() }
+        return try bounded.futureResult.wait()
     }
 
     /// Runs `query` and returns its rows.
@@ -119,7 +170,7 @@ final class PostgresStatements {
 
     /// Runs `query` without waiting for it; `settle` (and the commit) waits.
     func send(_ query: PostgresQuery) {
-        sent.append(connection.query(query, logger: logger))
+        sent.append(connection.isClosed ? connection.eventLoop.makeFailedFuture(TimedOut()) : connection.query(query, logger: logger))
     }
 
     /// Waits for every statement sent; throws the first one's failure.
@@ -128,14 +179,20 @@ final class PostgresStatements {
         sent = []
         var first: (any Error)?
         for future in waiting {
-            do { _ = try future.wait() } catch { first = first ?? error }
+            do { _ = try wait(future) } catch { first = first ?? error }
         }
         if let first { throw Self.described(first) }
     }
 
     private func result(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        // A session the server ended (idle in a transaction too long, an administrator) is
+        // closed: a statement on it would wait for an answer that never comes.
+        guard !connection.isClosed else {
+            try settle()
+            throw TimedOut()
+        }
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try wait(connection.query(query, logger: logger))
         } catch {
             // A statement sent before this one that failed aborted the transaction: its
             // failure is the reason, not this one's "transaction is aborted".
@@ -145,6 +202,7 @@ final class PostgresStatements {
     }
 
     static func described(_ error: any Error) -> any Error {
+        if error is TimedOut { return error }
         if let error = error as? PSQLError, error.serverInfo != nil { return PostgresStoreError(PostgresStoreError.reason(error)) }
         return error
     }

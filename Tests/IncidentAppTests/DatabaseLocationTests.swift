@@ -23,6 +23,8 @@ import Testing
         ("postgres://bot@db/incidents?sslmode=prefer", "takes only sslmode=require or sslmode=disable"),
         ("mysql://bot@db/incidents", "is sqlite:PATH or postgres://"),
         ("sqlite:", "is sqlite:PATH or postgres://"),
+        ("postgres://bot:hunter2#x@db/incidents", "is not a PostgreSQL URL"),
+        ("postgres+x://bot:hunter2@db/incidents", "is sqlite:PATH or postgres://"),
     ])
     func badLocationsAreRefusedWithTheReason(text: String, reason: String) {
         do {
