@@ -56,11 +56,12 @@ public struct StartupError: Error, CustomStringConvertible {
 /// `incident-bot console` and `incident-bot serve`, as functions the CLI calls.
 public enum BotCommands {
     /// Opens the database and migrates it, with a clear reason when it cannot.
-    public static func openStore(_ location: DatabaseLocation, logger: Logger) throws -> any IncidentStore {
+    /// `migrate: false` for the commands that only read or mend (export, report, outbox).
+    public static func openStore(_ location: DatabaseLocation, migrate: Bool = true, logger: Logger) throws -> any IncidentStore {
         do {
             switch location {
-            case .sqlite(let path): return try SQLiteStore(path: path)
-            case .postgres(let settings): return try PostgresStore(settings: settings, logger: logger)
+            case .sqlite(let path): return try SQLiteStore(path: path, migrate: migrate)
+            case .postgres(let settings): return try PostgresStore(settings: settings, migrate: migrate, logger: logger)
             }
         } catch {
             throw StartupError("cannot open the database \(location): \(error)")

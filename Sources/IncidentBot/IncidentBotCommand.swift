@@ -87,7 +87,9 @@ struct CommonOptions: ParsableArguments {
             throw Failure("no database at \(path); pass --db with the bot's database file")
         }
         do {
-            return try BotCommands.openStore(location, logger: logger)
+            // The commands that need an existing database (export, report, outbox, backup) never
+            // migrate it: the bot that runs on it does.
+            return try BotCommands.openStore(location, migrate: !mustExist, logger: logger)
         } catch {
             throw Failure("\(error)")
         }

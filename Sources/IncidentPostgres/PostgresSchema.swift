@@ -101,7 +101,7 @@ enum PostgresSchema {
 
     /// Brings the database to the latest schema under the write lock; a database migrated
     /// further by a newer version is refused, untouched.
-    static func migrate(_ statements: PostgresStatements) throws {
+    static func migrate(_ statements: PostgresStatements, apply: Bool = true) throws {
         try statements.transaction("BEGIN") { statements in
             // A migration of a big table may run long, and waits for the replicas' writes.
             try statements.execute("SET LOCAL statement_timeout = 0")
@@ -115,6 +115,10 @@ enum PostgresSchema {
             guard unknown.isEmpty else {
                 throw PostgresStoreError("the database was migrated by a newer incident-bot (\(unknown.sorted().joined(separator: ", "))); "
                                          + "run that version or a later one")
+            }
+            if !apply, let missing = migrations.first(where: { !applied.contains($0.name) }) {
+                throw PostgresStoreError("the database was made by an older incident-bot and lacks migration \(missing.name); "
+                                         + "start serve of this version to migrate it, or use the version that runs it")
             }
             for migration in migrations where !applied.contains(migration.name) {
                 // One statement a query: the extended protocol takes no more.

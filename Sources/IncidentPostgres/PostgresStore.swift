@@ -20,11 +20,14 @@ public final class PostgresStore: IncidentStore {
     /// Connects and brings the database to the latest schema; refuses a database migrated by
     /// a newer version. Blocks while it does: call it at start, off the concurrency threads
     /// if it matters.
-    public init(settings: PostgresSettings, logger: Logger) throws {
+    /// `migrate: false` (the read-only commands) opens the database only if it is at exactly
+    /// this version's schema: a newer binary's `export` must not migrate the database older
+    /// replicas are running on.
+    public init(settings: PostgresSettings, migrate: Bool = true, logger: Logger) throws {
         self.settings = settings
         writer = PostgresSession(settings: settings, name: "writer", logger: logger)
         reader = PostgresSession(settings: settings, name: "reader", logger: logger)
-        try writer.runBlocking { try PostgresSchema.migrate($0) }
+        try writer.runBlocking { try PostgresSchema.migrate($0, apply: migrate) }
     }
 
     /// The migration names this version knows, oldest first.

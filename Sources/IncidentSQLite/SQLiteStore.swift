@@ -15,7 +15,10 @@ public final class SQLiteStore: IncidentStore {
     /// Opens (or creates) the database at `path`, readable by its owner only: the file is
     /// made 0600 before SQLite opens it, and SQLite gives its WAL and shared-memory files the
     /// database file's mode.
-    public convenience init(path: String) throws {
+    /// `migrate: false` (the read-only commands) opens the database only if it is at exactly
+    /// this version's schema: a newer binary's `export` must not migrate the file an older bot
+    /// is running on.
+    public convenience init(path: String, migrate: Bool = true) throws {
         try PrivateFile.ensure(path)
         for companion in [path + "-wal", path + "-shm"] where PrivateFile.mode(companion) != nil {
             try PrivateFile.ensure(companion)
@@ -27,7 +30,7 @@ public final class SQLiteStore: IncidentStore {
         // `prepareDatabase` has run, so a setting made there is undone. The writer is the one
         // connection that commits, and FULL makes each commit sync the WAL before it returns.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try self.init(writer: pool)
+        try self.init(writer: pool, migrate: migrate)
     }
 
     /// The writer's `synchronous` setting: 2 (FULL) on a file, where a commit survives a power
@@ -43,13 +46,24 @@ public final class SQLiteStore: IncidentStore {
 
     /// Uses `writer`, migrating it to the latest schema first. A database a newer version has
     /// migrated further is refused, untouched: this version would misread what it does not know.
-    public init(writer: any DatabaseWriter) throws {
+    public init(writer: any DatabaseWriter, migrate: Bool = true) throws {
         self.writer = writer
-        let unknown = try writer.read { db in
-            try Schema.migrator.appliedIdentifiers(db).subtracting(Schema.migrator.migrations)
-        }
+        let applied = try writer.read { db in try Schema.migrator.appliedIdentifiers(db) }
+        let unknown = applied.subtracting(Schema.migrator.migrations)
         guard unknown.isEmpty else { throw NewerSchema(migrations: unknown.sorted()) }
-        try Schema.migrator.migrate(writer)
+        if migrate {
+            try Schema.migrator.migrate(writer)
+        } else if let missing = Schema.migrator.migrations.first(where: { !applied.contains($0) }) {
+            throw OlderSchema(missing: missing)
+        }
+    }
+
+    /// A database this version would migrate, opened by a command that does not migrate.
+    public struct OlderSchema: Error, CustomStringConvertible {
+        public var missing: String
+        public var description: String {
+            "the database was made by an older incident-bot and lacks migration \(missing); start serve of this version to migrate it, or use the version that runs it"
+        }
     }
 
     /// A database migrated by a newer version than this one.

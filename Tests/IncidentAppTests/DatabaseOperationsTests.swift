@@ -73,6 +73,30 @@ import Testing
         #expect(export.stderr.contains("the database was migrated by a newer incident-bot (v99: from a later version); run that version or a later one"))
     }
 
+    /// The commands that read or mend (export, report, outbox) never migrate: a newer binary's
+    /// `export` must not move the database from under the older bot running on it. The bot
+    /// itself (console, serve) migrates.
+    @Test func onlyTheBotMigratesAnOlderDatabase() throws {
+        let db = try TestConfig.temporaryDirectory().appendingPathComponent("old.sqlite").path
+        try FileManager.default.copyItem(atPath: TestConfig.repository.appendingPathComponent("Tests/Fixtures/databases/incident-bot-0.13.0.sqlite").path,
+                                         toPath: db)
+        func applied() throws -> Int {
+            let queue = try DatabaseQueue(path: db)
+            defer { try? queue.close() }
+            return try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") ?? 0 }
+        }
+        let before = try applied()
+        for command in [["export", "INC-1"], ["report"], ["outbox"]] {
+            let result = try BotProcess.run(command + ["--config", BotProcess.config, "--db", db])
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderr.contains("was made by an older incident-bot and lacks migration v4"), "\(result.stderr)")
+        }
+        #expect(try applied() == before, "a read-only command migrated the database")
+        #expect(try Self.console(db, input: ":quit\n").status == 0)
+        #expect(try applied() > before)
+        #expect(try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db]).status == 0)
+    }
+
     @Test func theVersionIsPrinted() throws {
         let result = try BotProcess.run(["--version"])
         #expect(result.status == 0 && result.stdout == BotVersion.current + "\n")

@@ -26,7 +26,7 @@ public final class TestBot: Sendable {
     public convenience init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
                             retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false,
                             pagers: [ContactMethod] = []) throws {
-        try self.init(store: try path.map(SQLiteStore.init(path:)) ?? SQLiteStore.inMemory(), clock: clock, retry: retry,
+        try self.init(store: try path.map { try SQLiteStore(path: $0) } ?? SQLiteStore.inMemory(), clock: clock, retry: retry,
                       jitter: jitter, mirror: mirror, pagers: pagers)
     }
 
