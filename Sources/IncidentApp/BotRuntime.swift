@@ -132,23 +132,23 @@ public enum BotCommands {
         routes += fromSlack?.routes ?? []
         if !routes.isEmpty { everywhere.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
         let (slackSetup, matrixSetup) = (slack, matrix)
-        @Sendable func inboundLoops() -> [any Service] {
-            (slackSetup?.inbound(engine: runtime.engine, logger: logger).services ?? [])
-                + (matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? [])
+        @Sendable func matrixLoop() -> [any Service] {
+            matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? []
         }
         let role: ReplicaRole
         switch location {
         case .sqlite:
             // Alone on its file (the lock saw to that), this process leads for good.
             role = ReplicaRole(leading: true)
-            everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? [])
-                + (matrix.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? [])
+            everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? []) + matrixLoop()
         case .postgres(let settings):
             role = ReplicaRole(leading: false)
             let timing = LeaderElection.timing(takeover: loaded.config.database.takeover)
             let lease = PostgresLease(settings: settings, length: timing.lease, logger: logger)
             everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, logger: logger) {
-                runtime.leaderServices(poll: .seconds(1)) + inboundLoops()
+                // Each term's own Slack gateway and Socket Mode, and its own Matrix loop.
+                runtime.leaderServices(poll: .seconds(1)) + (slackSetup?.inbound(engine: runtime.engine, logger: logger).services ?? [])
+                    + matrixLoop()
             })
         }
         if let host = loaded.config.admin.host {
