@@ -5,6 +5,8 @@ import IncidentEngine
 /// send it. Room ids on the console are room names.
 public struct ConsoleTransport: ChatTransport {
     public let platform = Platform.console
+    /// A repeat after a crash is a line printed twice in a transcript.
+    public var sendsAhead: Bool { true }
     let output: ConsoleOutput
     let botName: String
 

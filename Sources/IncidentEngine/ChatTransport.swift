@@ -1,11 +1,21 @@
 import IncidentCore
+import Synchronization
 import Logging
 
 /// The outbound half of a contact method: carries out one job the delivery service took from
 /// the outbox. Implementations hold no incident state; they render and send.
 public protocol OutboxTransport: Sendable {
     var method: ContactMethod { get }
+    /// Whether delivery may send several items of a lane before recording them: true where a
+    /// repeat after a crash is found and dropped (Slack's history, Matrix's txnId) or harmless
+    /// (the console's transcript). Elsewhere (mail, texts, calls) a lane has one item sent and
+    /// unrecorded at a time, the one a crash may repeat.
+    var sendsAhead: Bool { get }
     func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt
+}
+
+extension OutboxTransport {
+    public var sendsAhead: Bool { false }
 }
 
 /// A chat platform's transport: rooms, posts, invites, direct messages and pages.
@@ -56,11 +66,10 @@ public struct TransportJob: Hashable, Sendable {
     public var page: Page?
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
-    /// Whether an earlier attempt may have reached the platform without being recorded: the
-    /// first attempt of a lane since this process started (the one that may have been in
-    /// flight when the last one died) or any retry. A platform with no idempotency key
-    /// (Slack) looks for the job's key before sending again.
-    public var maybeSent: Bool
+    /// Whether an earlier attempt may have reached the platform without being recorded. A
+    /// platform with no idempotency key (Slack) looks for the job's key before sending again.
+    public var doubt: SendDoubt
+    public var maybeSent: Bool { doubt != .none }
     /// When the job was queued: a room made before it cannot be the room it made.
     public var queuedAt: Timestamp?
     /// For a room creation: ids of this platform's rooms already bound to incidents, which a
@@ -70,14 +79,14 @@ public struct TransportJob: Hashable, Sendable {
     public var incidentRooms: [Platform: String] = [:]
 
     public init(key: String, action: Action, people: [PersonID: Contact], page: Page? = nil, incident: Int? = nil,
-                maybeSent: Bool = false, queuedAt: Timestamp? = nil,
+                doubt: SendDoubt = .none, queuedAt: Timestamp? = nil,
                 boundRooms: Set<String> = []) {
         self.key = key
         self.action = action
         self.people = people
         self.page = page
         self.incident = incident
-        self.maybeSent = maybeSent
+        self.doubt = doubt
         self.queuedAt = queuedAt
         self.boundRooms = boundRooms
     }
@@ -113,6 +122,28 @@ public struct Contact: Hashable, Sendable {
 }
 
 /// What a transport reports back.
+/// Why a job may have reached its platform already.
+public enum SendDoubt: Hashable, Sendable {
+    case none
+    /// A delivery before this one (another process, or an earlier leader term of this one) may
+    /// have sent it and stopped before recording it: it is among the first
+    /// `Delivery.unrecordedPerLane` of its lane this delivery tries, queued before it started.
+    /// Whatever that delivery sent, it sent before `run` started.
+    case earlierDelivery(run: DeliveryRun)
+    /// This job was tried before and failed, perhaps after reaching the platform (a lost answer).
+    case earlierAttempt
+}
+
+/// One `Delivery`'s life, told apart from the others a process has had.
+public struct DeliveryRun: Hashable, Sendable {
+    let number: UInt64
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> DeliveryRun {
+        DeliveryRun(number: counter.add(1, ordering: .relaxed).newValue)
+    }
+}
+
 public enum TransportReceipt: Hashable, Sendable {
     case delivered
     /// The room now exists, with this platform id and name (a taken name gets a suffix).

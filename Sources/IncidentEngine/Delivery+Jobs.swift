@@ -8,9 +8,18 @@ extension Delivery {
         var job = try await resolveAction(item)
         job.incident = item.incident
         job.queuedAt = item.createdAt
-        let firstInLane = lanesTried.withLock { $0.insert(item.lane).inserted }
+        let triedInLane = lanesTried.withLock { tried in
+            defer { tried[item.lane, default: 0] += 1 }
+            return tried[item.lane, default: 0]
+        }
         let queuedBefore = newestAtStart.withLock { start in start.map { (item.id ?? 0) <= $0 } ?? true }
-        job.maybeSent = item.attempts > 0 || (firstInLane && queuedBefore)
+        job.doubt = if item.attempts > 0 {
+            .earlierAttempt
+        } else if queuedBefore, triedInLane < unrecordedPerLane(item.method) {
+            .earlierDelivery(run: run)
+        } else {
+            .none
+        }
         if case .createRoom = job.action, job.maybeSent, let platform = item.method.platform {
             job.boundRooms = try await store.read { try $0.boundRooms(platform) }
         }
@@ -33,10 +42,15 @@ extension Delivery {
             return Dictionary(everyone.map { ($0, directory.contact($0, on: method)) }, uniquingKeysWith: { first, _ in first })
         }
         func room() async throws -> String {
-            guard let platform = method.platform, let incident = item.incident,
-                  let id = try await store.read({ try $0.roomID(platform, incident: incident) }) else {
+            guard let platform = method.platform, let incident = item.incident else {
                 throw TransportError.rejected("the incident has no room on \(method)")
             }
+            let bound = BoundRoom(platform: platform, incident: incident)
+            if let known = roomIDs.withLock({ $0[bound] }) { return known }
+            guard let id = try await store.read({ try $0.roomID(platform, incident: incident) }) else {
+                throw TransportError.rejected("the incident has no room on \(method)")
+            }
+            roomIDs.withLock { $0[bound] = id }
             return id
         }
         switch item.job {

@@ -69,13 +69,24 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let logger: Logger
     public let wake: WakeSignal
     private let draining = Mutex(false)
-    /// Lanes tried since this process started: the first attempt in each may repeat one the
-    /// last process made just before it died.
-    let lanesTried = Mutex<Set<String>>([])
+    /// Attempts per lane since this process started: the first `unrecordedPerLane` in each may
+    /// repeat sends the last process made just before it died.
+    let lanesTried = Mutex<[String: Int]>([:])
     /// The newest outbox item when this process first read the outbox: anything newer was
     /// queued by this process, so no earlier one can have sent it.
     let newestAtStart = Mutex<Int64?>(nil)
+    /// This delivery, told apart from the ones before it (`SendDoubt.earlierDelivery`).
+    let run = DeliveryRun.next()
     private let stopping = Mutex(false)
+    /// Incidents' room ids as read or recorded by this delivery. Only delivery binds a room
+    /// (when it records the room's creation), and only one delivery runs on a database, so
+    /// what it has read stays true until it records another.
+    let roomIDs = Mutex<[BoundRoom: String]>([:])
+
+    struct BoundRoom: Hashable {
+        var platform: Platform
+        var incident: Int
+    }
     /// The longest delivery sleeps with nothing due: it looks again at least this often, for
     /// items it was not woken for (queued by another process).
     let poll: Duration
@@ -185,24 +196,37 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     /// One platform's items, lane by lane in order: rounds of one attempt per lane, the most
     /// urgent lane heads first (pages and room creation, then direct messages, then the rest,
-    /// oldest first within each). A lane whose head must wait (backoff, failover) drops out;
-    /// the rounds end when the lanes run out, or when anything new is queued (`latest` moved),
-    /// so a new page waits for at most one item of each busy lane.
+    /// oldest first within each). A lane whose head must wait (backoff, failover) drops out.
+    ///
+    /// Sends are recorded together, in one transaction that also looks for anything newly
+    /// queued: when a lane waits for its record (below), when the oldest unrecorded send is
+    /// `recordWithin` old, or when the lanes run out. Something new ends the rounds, so a new
+    /// page waits for at most one item of each busy lane or `recordWithin` of sending, whichever
+    /// is longer. A lane has at most `unrecordedPerLane` items sent and not recorded (the ones
+    /// a crash may send again, which the next delivery checks for: `TransportJob.doubt`), and
+    /// none after a room's creation or a page: the next item needs the room's id, and a page's
+    /// landing changes its incident.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
         for item in items { lanes[item.lane, default: []].append(item) }
         var results: [Attempt] = []
-        var firstRound = true
+        var unrecorded = UnrecordedSends(perLane: items.first.map { unrecordedPerLane($0.method) } ?? 1)
+        /// Records what is unrecorded; false when the rounds must end (the store failed, or
+        /// something new is queued).
+        func recordAndLook() async -> Bool {
+            let (recorded, newest) = await record(unrecorded.sent, lookingForNew: true)
+            results += recorded
+            unrecorded.removeAll()
+            return !recorded.contains(.storeError) && newest == latest
+        }
         while !lanes.isEmpty {
-            if stopping.withLock({ $0 }) || Task.isCancelled { return results }
-            if !firstRound, (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
-            firstRound = false
-            let heads = lanes.values.compactMap(\.first).sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
-            var sent: [Sent] = []
-            // When the oldest item in `sent` went: a slow transport records its items as they
-            // go instead of keeping many sent but unrecorded for a whole round.
-            var sentSince: Timestamp?
-            var storeFailed = false
+            if stopping.withLock({ $0 }) || Task.isCancelled {
+                results += await record(unrecorded.sent, lookingForNew: false).attempts
+                return results
+            }
+            let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap(\.first)
+                .sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
+            var sentThisRound = false
             for item in heads {
                 guard item.notBefore <= now else {
                     lanes[item.lane] = nil
@@ -211,17 +235,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 let result = await attempt(item, now: now)
                 switch result {
                 case .sent(let done):
-                    sent.append(done)
+                    unrecorded.add(done, at: clock.now)
+                    sentThisRound = true
                     lanes[item.lane]?.removeFirst()
-                    let since = sentSince ?? clock.now
-                    sentSince = since
-                    if clock.now - since >= Self.recordWithin {
-                        let recorded = await record(sent)
-                        results += recorded
-                        sent = []
-                        sentSince = nil
-                        storeFailed = recorded.contains(.storeError)
-                    }
                 case .delivered, .failed:
                     results.append(result)
                     lanes[item.lane]?.removeFirst()
@@ -230,22 +246,67 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     lanes[item.lane] = nil
                 case .storeError, .deposed:
                     results.append(result)
-                    storeFailed = true
+                    results += await record(unrecorded.sent, lookingForNew: false).attempts
+                    return results
                 }
-                if storeFailed { break }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
+                // A slow transport records its sends as they go instead of keeping many sent
+                // but unrecorded for a whole round.
+                if let since = unrecorded.since, clock.now - since >= Self.recordWithin {
+                    guard await recordAndLook() else { return results }
+                }
             }
-            // The round's deliveries are recorded in one transaction: the next item of each
-            // lane (a post after its room's creation) reads what they recorded.
-            let recorded = await record(sent)
-            results += recorded
-            if storeFailed || recorded.contains(.storeError) { return results }
+            if unrecorded.sent.isEmpty {
+                // Nothing sent this round (failures and retries): look for anything new.
+                if !sentThisRound, !lanes.isEmpty, (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
+            } else if lanes.isEmpty || lanes.keys.contains(where: unrecorded.isWaiting) {
+                guard await recordAndLook() else { return results }
+            }
         }
         return results
     }
 
-    /// The longest a sent item waits to be recorded with the others of its round.
+    /// The longest a sent item waits to be recorded with the others.
     static var recordWithin: Duration { .milliseconds(20) }
+
+    /// The most items of one lane sent and not yet recorded: `readAhead` on a transport that
+    /// sends ahead, 1 on the others. A crash sends them again unless the transport finds them
+    /// (`TransportJob.doubt`), so the next delivery treats this many of each lane's first items
+    /// as possibly sent.
+    func unrecordedPerLane(_ method: ContactMethod) -> Int {
+        transports[method]?.sendsAhead == true ? Self.readAhead : 1
+    }
+
+    /// Items sent and not yet recorded, and the lanes that wait for their record.
+    struct UnrecordedSends {
+        /// The most a lane may have.
+        let limit: Int
+        var sent: [Sent] = []
+        /// When the oldest of them went.
+        var since: Timestamp?
+        var perLane: [String: Int] = [:]
+        /// Lanes whose next item needs what the last one's record says.
+        var mustRecord: Set<String> = []
+
+        init(perLane limit: Int) {
+            self.limit = limit
+        }
+
+        mutating func removeAll() {
+            self = UnrecordedSends(perLane: limit)
+        }
+
+        mutating func add(_ done: Sent, at time: Timestamp) {
+            sent.append(done)
+            since = since ?? time
+            perLane[done.item.lane, default: 0] += 1
+            if done.item.isPage || done.receipt != .delivered { mustRecord.insert(done.item.lane) }
+        }
+
+        func isWaiting(_ lane: String) -> Bool {
+            mustRecord.contains(lane) || perLane[lane, default: 0] >= limit
+        }
+    }
 
     /// Sets aside rows that cannot be decoded: each is marked failed with its reason and
     /// logged once (it is no longer pending), and the rest of the outbox goes on.
@@ -282,12 +343,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Marks `sent` delivered in one transaction, with what each delivery means for its
     /// incident (a room bound, a page's landing on the timeline). Until this commits, a crash
     /// sends them again: at least once, never silently lost.
-    func record(_ sent: [Sent]) async -> [Attempt] {
-        guard !sent.isEmpty else { return [] }
+    /// With `lookingForNew`, the same transaction reads the newest outbox id, returned with
+    /// the attempts (nil when not asked or the store failed).
+    func record(_ sent: [Sent], lookingForNew: Bool) async -> (attempts: [Attempt], newest: Int64?) {
+        guard !sent.isEmpty || lookingForNew else { return ([], nil) }
         let router = router
         let roster = directory.roster
+        let newest: Int64?
         do {
-            try await store.write { records in
+            newest = try await store.write { records in
                 for done in sent {
                     let item = done.item
                     if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
@@ -301,17 +365,21 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                         try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
                     }
                 }
+                return lookingForNew ? try records.latestOutboxID() : nil
             }
         } catch {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
-            return [.storeError]
+            return ([.storeError], nil)
         }
         for done in sent {
+            if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
+                roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }
+            }
             logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
             BotMetrics.attempt(done.item.method, page: done.item.isPage, result: "delivered")
             BotMetrics.deliveryLatency(done.item.method, done.at - done.item.createdAt)
         }
-        return Array(repeating: .delivered, count: sent.count)
+        return (Array(repeating: .delivered, count: sent.count), newest)
     }
 
     /// `result`, counted in the metrics (a delivery is counted when it is recorded).

@@ -13,6 +13,8 @@ import Synchronization
 /// room carrying the same key takes that room instead of making a second one.
 public final class MatrixTransport: ChatTransport {
     public let platform = Platform.matrix
+    /// A repeat carries the same txnId, which the homeserver drops.
+    public var sendsAhead: Bool { true }
     let client: MatrixClient
     let logger: Logger
     /// How many suffixes (`-2`, `-3`, ...) to try when an alias is taken.

@@ -15,12 +15,16 @@ struct SQLiteRecords: IncidentRecords {
     /// The store's decoded outbox jobs, in a read transaction (which sees only committed rows);
     /// nil in a write transaction.
     let jobs: DecodedJobs?
+    /// In a write transaction, the jobs it queues, for `jobs` once it commits.
+    let queued: QueuedJobs?
 
-    init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents(), jobs: DecodedJobs? = nil) {
+    init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents(), jobs: DecodedJobs? = nil,
+         queued: QueuedJobs? = nil) {
         self.db = db
         self.policies = policies
         self.touched = touched
         self.jobs = jobs
+        self.queued = queued
     }
 
     /// Runs `sql` through the connection's statement cache: the store's statements are few
@@ -198,6 +202,7 @@ struct SQLiteRecords: IncidentRecords {
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?)
                 """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, try StateCoding.encode(item.job),
                                  item.notBefore.secondsSinceEpoch, item.createdAt.secondsSinceEpoch])
+            if db.changesCount > 0 { queued?.add(item.job, id: db.lastInsertedRowID) }
         }
     }
 

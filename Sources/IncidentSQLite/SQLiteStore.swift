@@ -91,12 +91,15 @@ public final class SQLiteStore: IncidentStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.write { db in
-            let records = SQLiteRecords(db: db, policies: self.policies)
+        let (result, queued) = try await writer.write { db in
+            let queued = QueuedJobs()
+            let records = SQLiteRecords(db: db, policies: self.policies, queued: queued)
             let result = try body(records)
             try records.writeHeldSaves()
-            return result
+            return (result, queued.jobs)
         }
+        jobs.keep(committed: queued)
+        return result
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {

@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// Idempotency: Slack has no idempotency key, so the transport makes its own.
 /// - Every message it posts carries its outbox key in Slack message metadata. A job that may
-///   have been sent already (`TransportJob.maybeSent`: the first of its lane since start, or a
-///   retry) first looks for that key in the channel's recent history and is done if it is there.
+///   have been sent already (`TransportJob.doubt`: among the first of its lane since start, or
+///   a retry) first looks for that key in the channel's recent history and is done if it is there.
 /// - A channel creation told `name_taken` that may have been made already adopts the channel
 ///   of that name if the bot made it after the job was queued and no incident has it yet,
 ///   instead of making a `-2`.
@@ -18,6 +18,8 @@ import Synchronization
 /// Ephemeral replies (`chat.postEphemeral`) leave no history to look in: they stay at least once.
 public final class SlackTransport: ChatTransport {
     public let platform = Platform.slack
+    /// A repeat is found by its key in the channel's history (`isPosted`).
+    public var sendsAhead: Bool { true }
     let api: SlackWebAPI
     let logger: Logger
     /// How many suffixes (`-2`, `-3`, ...) to try when a channel name is taken.
@@ -31,6 +33,9 @@ public final class SlackTransport: ChatTransport {
         var directChannels: [String: String] = [:]
         /// The bot's own user id, from `auth.test`.
         var botUser: String?
+        /// Per channel, the outbox keys in its history when the current delivery run first read
+        /// it to check for what an earlier one sent (`isPosted`).
+        var keysBeforeRun: (run: DeliveryRun, channels: [String: Set<String>])?
     }
 
     /// The metadata event type that carries an outbox key.
@@ -195,7 +200,7 @@ public final class SlackTransport: ChatTransport {
     /// Posts `message` with the job's key in its metadata, unless a post that may have gone
     /// out already is found with that key.
     func post(_ message: Message, to channel: String, job: TransportJob) async throws(SlackAPIError) {
-        if job.maybeSent, try await isPosted(job.key, in: channel) {
+        if job.maybeSent, try await isPosted(job.key, in: channel, doubt: job.doubt) {
             logger.notice("Slack message already posted before a restart or a lost answer; not posted again",
                           metadata: ["outbox.key": "\(job.key)"])
             return
@@ -208,18 +213,37 @@ public final class SlackTransport: ChatTransport {
 
     /// Whether a message carrying `key` is among the channel's newest. A history the bot may
     /// not read (a missing scope) counts as not found: the message goes out, at least once.
-    func isPosted(_ key: String, in channel: String) async throws(SlackAPIError) -> Bool {
+    ///
+    /// What an earlier delivery may have sent, it sent before this delivery started, so the
+    /// keys of one history read per channel answer for all of it (a lane has up to
+    /// `Delivery.readAhead` such items, fewer than `historyDepth`). A retry looks again.
+    func isPosted(_ key: String, in channel: String, doubt: SendDoubt) async throws(SlackAPIError) -> Bool {
+        guard case .earlierDelivery(let run) = doubt else { return try await postedKeys(in: channel)?.contains(key) ?? false }
+        let known = state.withLock { state in
+            if state.keysBeforeRun?.run != run { state.keysBeforeRun = (run, [:]) }
+            return state.keysBeforeRun?.channels[channel]
+        }
+        if let known { return known.contains(key) }
+        guard let keys = try await postedKeys(in: channel) else { return false }
+        state.withLock { state in
+            if state.keysBeforeRun?.run == run { state.keysBeforeRun?.channels[channel] = keys }
+        }
+        return keys.contains(key)
+    }
+
+    /// The outbox keys of the channel's newest messages; nil when its history cannot be read.
+    func postedKeys(in channel: String) async throws(SlackAPIError) -> Set<String>? {
         do {
             let answer = try await call("conversations.history", [
                 "channel": channel, "limit": "\(Self.historyDepth)", "include_all_metadata": "true",
             ])
-            return answer["messages"]?.array?.contains {
-                $0["metadata"]?["event_type"]?.string == Self.metadataEventType && $0["metadata"]?["event_payload"]?["key"]?.string == key
-            } == true
+            return Set((answer["messages"]?.array ?? []).compactMap {
+                $0["metadata"]?["event_type"]?.string == Self.metadataEventType ? $0["metadata"]?["event_payload"]?["key"]?.string : nil
+            })
         } catch where error.code.map({ $0 != "not_in_channel" && !SlackAPIError.transientErrors.contains($0) }) ?? false {
             // not_in_channel goes up: the caller joins and asks again.
             logger.warning("cannot read a Slack channel's history to check for a repeat; posting", metadata: ["error": "\(error)"])
-            return false
+            return nil
         }
     }
 

@@ -8,6 +8,8 @@ import Synchronization
 /// Slack, Matrix or a mail server would.
 public final class RecordingTransport: OutboxTransport {
     public let method: ContactMethod
+    /// As the real ones: chat platforms send ahead of their records, pager methods do not.
+    public var sendsAhead: Bool { method.platform != nil }
 
     /// A job the transport took, with the clock reading when it did.
     public struct Delivered: Hashable, Sendable {

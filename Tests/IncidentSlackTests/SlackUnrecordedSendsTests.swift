@@ -1,0 +1,59 @@
+import Foundation
+@testable import IncidentApp
+import IncidentEngine
+import IncidentSlack
+import IncidentTesting
+import Logging
+import SlackFake
+import Testing
+
+/// Delivery sends several items of a room's lane before recording them together. When it dies
+/// in between, the next delivery finds what was posted, by the outbox key in each message's
+/// metadata, with one read of the channel's history, and posts nothing twice.
+@Suite struct SlackUnrecordedSendsTests {
+    /// A store whose writes all fail: a delivery on it sends and never records, as one that
+    /// dies between the two.
+    struct DiesBeforeRecording: IncidentStore {
+        let store: any IncidentStore
+        struct Died: Error {}
+
+        func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T { throw Died() }
+        func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            try await store.read(body)
+        }
+    }
+
+    func delivery(_ bot: SlackHarness, store: any IncidentStore) -> Delivery<ManualClock> {
+        var logger = Logger(label: "unrecorded-sends-test")
+        logger.logLevel = .critical
+        return Delivery(store: store, clock: bot.clock, transports: bot.runtime.transports, router: bot.engine.router,
+                        wake: WakeSignal(), logger: logger)
+    }
+
+    @Test func postsSentButNotRecordedAreNotPostedAgainByTheNextDelivery() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
+        try await bot.settle()
+        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
+        let notes = 6
+        for n in 1...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
+
+        // The first delivery posts every note, in order, and dies before recording any.
+        await delivery(bot, store: DiesBeforeRecording(store: bot.runtime.store)).drain()
+        let findings = { bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }.map(\.text) }
+        #expect(findings().count == notes)
+        let pending = try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.lane.contains("INC-1") }
+        #expect(pending.count == notes, "the notes were sent but none recorded")
+
+        // The next one checks the room's history once and finds every note there.
+        let historyReadsBefore = bot.fake.calls.filter { $0.method == "conversations.history" }.count
+        await delivery(bot, store: bot.runtime.store).drain()
+        #expect(findings().count == notes, "\(findings())")
+        #expect(zip(findings(), 1...notes).allSatisfy { text, n in text.contains("finding \(n)") })
+        let historyReads = bot.fake.calls.filter { $0.method == "conversations.history" }.dropFirst(historyReadsBefore)
+        #expect(historyReads.filter { $0.arguments["channel"] == room.id }.count == 1)
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+}
