@@ -174,6 +174,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Test support for paging: PagerDuty's Events API and Twilio's REST API as fakes faithful
         // to their published contracts, and their signatures made by independent code.

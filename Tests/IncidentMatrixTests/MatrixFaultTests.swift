@@ -13,6 +13,11 @@ import Testing
 
 /// The bot against a homeserver that goes away, a rate limiter left on, and its own SIGKILL.
 @Suite(.serialized) struct MatrixFaultTests {
+    static func readyz(_ port: Int) async throws -> (status: Int, body: String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/readyz")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
     @Test func aHomeserverOutageDelaysMessagesAndLosesNone() async throws {
         let synapse = try await Synapse.start()
         let bot = try await MatrixHarness.start(on: synapse)
@@ -22,12 +27,17 @@ import Testing
         try await reporter.say("!incident declare Payment API errors --sev P1", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
         try await bot.settle()
-        #expect(try await bot.matrixReadiness() == nil, "ready while Synapse answers")
+        // /readyz over HTTP, from an admin listener with serve's checks.
+        let admin = try await bot.adminListener()
+        defer { Task { await admin.stop() } }
+        let ready = try await Self.readyz(admin.port)
+        #expect(ready.status == 200 && ready.body.contains("matrix: ok"), "while Synapse answers: \(ready.body)")
 
         // Synapse goes down; the team lead's page comes due at minute 30 and waits in the outbox.
         synapse.stop()
-        let down = try await bot.matrixReadiness()
-        #expect(down?.hasPrefix("whoami failed") == true, "/readyz would say: \(down ?? "ready")")
+        let down = try await Self.readyz(admin.port)
+        #expect(down.status == 503 && down.body.contains("matrix: whoami failed") && down.body.contains("store: ok"),
+                "with Synapse stopped: \(down.body)")
         bot.clock.advance(to: TestConfig.at(30))
         try await bot.current.engine.fireDue()
         try bot.current.delivery.wake.fire()
@@ -42,7 +52,8 @@ import Testing
         // Back up: the page goes out once the retry is due, and the sync resumes from its token
         // when its backoff, on the bot's clock, runs out.
         try await synapse.start()
-        #expect(try await bot.matrixReadiness() == nil, "ready again once Synapse is back")
+        let back = try await Self.readyz(admin.port)
+        #expect(back.status == 200 && back.body.contains("matrix: ok"), "once Synapse is back: \(back.body)")
         bot.clock.advance(to: TestConfig.at(35))
         try await bot.settle()
         let bob = try bot.user("bob")

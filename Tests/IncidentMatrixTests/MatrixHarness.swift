@@ -8,6 +8,7 @@ import IncidentSQLite
 import IncidentTesting
 import IncidentWire
 import Logging
+import Prometheus
 import MatrixSynapse
 import SlackFake
 import Synchronization
@@ -126,9 +127,16 @@ final class MatrixHarness: Sendable {
         get throws { try #require(runtime.withLock { $0?.client }) }
     }
 
-    /// What `/readyz` says of Matrix now: nil when ready, else why not.
-    func matrixReadiness() async throws -> String? {
-        await (try #require(runtime.withLock { $0?.readiness })).run()
+    /// The admin listener with the checks serve gives it on this store and homeserver, on a
+    /// free loopback port: `/readyz` asked over HTTP. Stop it when done.
+    func adminListener() async throws -> RunningServer {
+        let store = try current.store
+        let matrix = try #require(runtime.withLock { $0?.readiness })
+        var logger = Logger(label: "matrix-admin-test")
+        logger.logLevel = .critical
+        let listener = AdminListener(host: "127.0.0.1", port: 0, checks: [AdminListener.storeCheck(store), matrix],
+                                     registry: PrometheusCollectorRegistry(), store: store, logger: logger)
+        return try await RunningServer.start { onRunning in listener.application(onListening: onRunning) }
     }
 
     func user(_ name: String) throws -> MatrixTestUser { try #require(users[name]) }
