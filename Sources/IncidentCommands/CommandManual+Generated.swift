@@ -67,6 +67,13 @@ extension CommandManual {
             examples: ["/incident help", "/incident", "/incident help sev", "/incident help /ack", "/incident help declare", "/incident help incident resolve"]
         ),
         Entry(
+            name: .snooze,
+            syntax: ["/incident snooze [INC-N | #incident-room] <duration | off>"],
+            summary: "Silences the status-update nudges of an incident for a while, when the incident commander is heads down and knows an update is due; pages are never snoozed.",
+            whoMayUse: "The incident commander and incident admins. An incident without an incident commander cannot be snoozed: the nudges are how the bot asks for one. From outside the incident's room: roster people and admins only.",
+            examples: ["/incident snooze 30m", "/incident snooze INC-7 1h", "!incident snooze 1h30m", "/incident snooze off"]
+        ),
+        Entry(
             name: .sev,
             syntax: ["/sev [INC-N | #incident-room] <P0..P3> [reason]"],
             summary: "Changes the incident's severity, with an optional reason.",

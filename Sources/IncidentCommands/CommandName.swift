@@ -11,6 +11,7 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case postmortem = "incident postmortem"
     case escalation = "incident escalation"
     case help = "incident help"
+    case snooze = "incident snooze"
     case sev
     case ic
     case role

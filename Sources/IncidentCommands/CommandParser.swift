@@ -77,6 +77,7 @@ public enum CommandParser {
         case .ic: command = .commander(try arguments.takePerson(for: "the new incident commander"))
         case .role: command = try parseRole(&arguments)
         case .update: command = .update(try parseUpdate(&arguments))
+        case .snooze: command = try parseSnooze(&arguments)
         }
         return ParsedCommand(command, target: target)
     }
@@ -90,6 +91,23 @@ public enum CommandParser {
                                "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
         }
         return .severity(severity, reason: try arguments.restAsText())
+    }
+
+    /// `30m`, `1h`, `1h30m`, or `off`.
+    static func parseSnooze(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        guard let token = arguments.next() else {
+            throw CommandError(.missingArgument, "Say for how long, as in 30m or 1h, or off.", position: arguments.endOffset)
+        }
+        let command: Command
+        if token.text.lowercased() == "off" {
+            command = .snooze(nil)
+        } else if let duration = DurationText.parse(token.text), duration > .zero {
+            command = .snooze(duration)
+        } else {
+            throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not a length of time; write it as 30m, 1h or 1h30m, or off.",
+                               position: token.offset)
+        }
+        return try arguments.finish(command)
     }
 
     static func parseRole(_ arguments: inout Arguments) throws(CommandError) -> Command {

@@ -34,6 +34,7 @@ extension Command {
                 + update.fields.map { "\($0.label)=" + quoted($0.value) }
         case .ack: return ["ack"]
         case .note(let text): return ["note", "text=" + quoted(text)]
+        case .snooze(let duration): return ["snooze", duration.map(DurationText.format) ?? "off"]
         }
     }
 

@@ -30,6 +30,9 @@ public enum Command: Hashable, Sendable, Codable {
     case ack
     /// `/note <text>`
     case note(String)
+    /// `/incident snooze <duration | off>`: no status-update nudges for that long; nil ends
+    /// the snooze.
+    case snooze(Duration?)
 
     /// Whether the command reads or changes one incident (and so needs one, named or implied).
     public var needsIncident: Bool {

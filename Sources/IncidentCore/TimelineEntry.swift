@@ -29,6 +29,8 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case updateMissed
         case ladderStopped
         case postmortemReminder
+        /// Status-update nudges snoozed by the IC, or the snooze ended early.
+        case snoozed
         /// A message for the incident could not be delivered and was given up (a dead letter).
         case undelivered
     }

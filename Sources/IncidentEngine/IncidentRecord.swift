@@ -40,6 +40,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var summary: String?
     public var nextPostmortemReminder: Timestamp?
     public var effectsIssued: Int
+    /// Added in format 2 as an optional key: records written before it read as not snoozed.
+    public var snoozedUntil: Timestamp?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -48,7 +50,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
-        case closedAt, summary, nextPostmortemReminder, effectsIssued, policy
+        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -77,6 +79,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         summary = incident.summary
         nextPostmortemReminder = incident.nextPostmortemReminder
         effectsIssued = incident.effectsIssued
+        snoozedUntil = incident.snoozedUntil
         policy = nil
     }
 
@@ -102,6 +105,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.summary = summary
         incident.nextPostmortemReminder = nextPostmortemReminder
         incident.effectsIssued = effectsIssued
+        incident.snoozedUntil = snoozedUntil
         return incident
     }
 }

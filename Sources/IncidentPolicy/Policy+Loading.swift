@@ -2,7 +2,7 @@ import IncidentCore
 
 extension Policy {
     static let rootKeys = ["time_zone", "default_severity", "escalate_after_missed", "postmortem_reminder_every",
-                           "working_hours", "severities", "ladders"]
+                           "snooze_max", "working_hours", "severities", "ladders"]
     static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due",
                                "escalation", "paging"]
     static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
@@ -36,8 +36,17 @@ extension Policy {
             escalateAfterMissed: try root.optional("escalate_after_missed")?.int(min: 1) ?? 2,
             postmortemReminderEvery: try root.optional("postmortem_reminder_every")?.duration() ?? .hours(24),
             ladders: ladders,
-            workingHours: try root.optional("working_hours").map { node throws(ConfigError) in try loadWorkingHours(node) } ?? .office)
+            workingHours: try root.optional("working_hours").map { node throws(ConfigError) in try loadWorkingHours(node) } ?? .office,
+            snoozeMax: try root.optional("snooze_max").map { node throws(ConfigError) in try loadSnoozeMax(node) })
         return policy
+    }
+
+    /// `snooze_max`: a length of time up to a day (a snooze is for a busy stretch, not for
+    /// forgetting an incident).
+    static func loadSnoozeMax(_ node: ConfigNode) throws(ConfigError) -> Duration {
+        let duration = try node.duration()!
+        guard duration <= .hours(24) else { throw node.error("must be at most 24h") }
+        return duration
     }
 
     static func loadSeverity(_ node: ConfigNode, severity: Severity, ladders: [Ladder]) throws(ConfigError) -> SeverityPolicy {

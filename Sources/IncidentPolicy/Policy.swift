@@ -19,10 +19,19 @@ public struct Policy: Hashable, Sendable, Codable {
     /// When severities that page only in working hours may page; nil: `WorkingHours.office`
     /// (and in policies stored before working hours existed).
     public var workingHours: WorkingHours?
+    /// The longest `/incident snooze`; nil: `defaultSnoozeMax` (and in policies stored before
+    /// snoozes existed).
+    public var snoozeMax: Duration?
+
+    /// The longest snooze when the policy names none.
+    public static let defaultSnoozeMax = Duration.hours(1)
+
+    /// The longest `/incident snooze` this policy allows.
+    public var longestSnooze: Duration { snoozeMax ?? Self.defaultSnoozeMax }
 
     public init(timeZone: LocalZone, defaultSeverity: Severity, severities: [Severity: SeverityPolicy],
                 escalateAfterMissed: Int, postmortemReminderEvery: Duration, ladders: [Ladder],
-                workingHours: WorkingHours? = nil) {
+                workingHours: WorkingHours? = nil, snoozeMax: Duration? = nil) {
         self.timeZone = timeZone
         self.defaultSeverity = defaultSeverity
         self.severities = severities
@@ -30,6 +39,7 @@ public struct Policy: Hashable, Sendable, Codable {
         self.postmortemReminderEvery = postmortemReminderEvery
         self.ladders = ladders
         self.workingHours = workingHours
+        self.snoozeMax = snoozeMax
     }
 
     /// The rules for `severity`. Every severity is present in a loaded policy.

@@ -69,6 +69,8 @@ extension Transition {
         case .close:
             try requireLead(actor, to: "close the incident")
             try close()
+        case .snooze(let duration):
+            try snooze(for: duration, by: actor)
         case .declare, .status, .list, .postmortem, .escalation, .help:
             throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }

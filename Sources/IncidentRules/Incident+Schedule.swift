@@ -79,6 +79,10 @@ extension Transition {
             incident.nextUpdateDue = nil
             return
         }
+        if isSnoozed(at: due), let until = incident.snoozedUntil {
+            incident.nextUpdateDue = until
+            return
+        }
         let opens = policy.earliestPage(at: incident.severity, from: due, zone: nil)
         if opens > due {
             incident.nextUpdateDue = opens

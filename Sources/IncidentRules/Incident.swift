@@ -50,6 +50,8 @@ public struct Incident: Hashable, Sendable {
     public var summary: String?
     /// When the post-mortem is next reminded of; nil when none is due.
     public var nextPostmortemReminder: Timestamp?
+    /// Until when the IC snoozed status-update nudges (`/incident snooze`); nil: not snoozed.
+    public var snoozedUntil: Timestamp?
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

@@ -21,6 +21,9 @@ public enum IncidentQueries {
         if let due = incident.nextUpdateDue, incident.phase == .investigating || incident.phase == .mitigated {
             let overdue = due <= now ? " (overdue, \(incident.missedUpdates) missed)" : ""
             message.line(.text("Next update due \(zone.clockTime(due))\(overdue)"))
+            if let until = incident.snoozedUntil, until > now {
+                message.line(.text("Nudges snoozed until \(zone.clockTime(until))"))
+            }
         }
         if let acknowledged = incident.acknowledgedAt {
             message.line(.text("Acknowledged after \(DurationText.format(acknowledged - incident.declaredAt))"))

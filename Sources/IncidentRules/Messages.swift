@@ -41,6 +41,12 @@ enum Messages {
         return message
     }
 
+    static func snoozed(_ incident: Incident, until: Timestamp, by actor: PersonID) -> Message {
+        Message(.text("🔕 "), .mention(actor), .text(" snoozed status-update nudges for \(incident.id) until "
+            + "\(incident.policy.timeZone.clockTime(until)). Pages still go out. End it early with "), .command("incident snooze off"),
+                .text("."))
+    }
+
     static func announcement(_ incident: Incident) -> Message {
         var message = Message(.strong("🚨 \(incident.id) declared (\(incident.severity)): "), .userText(incident.title))
         message.line(.text("Room: "), .room(incident.room), .text(" · declared by "), .mention(incident.declaredBy))

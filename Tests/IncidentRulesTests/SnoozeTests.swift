@@ -1,0 +1,105 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// `/incident snooze`, minute by minute on the shipped policy and the example roster: nudges
+/// wait for the snooze's end and no miss is counted meanwhile; the ladders keep climbing.
+/// A P1 declared at minute 0 by carol with alice as IC (her page acknowledged by taking it).
+@Suite struct SnoozeTests {
+    func drill() throws -> Drill {
+        try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+    }
+
+    @Test func withoutASnoozeTheIcIsNudgedEveryHalfHour() throws {
+        var drill = try drill()
+        try drill.run(to: 120)
+        #expect(drill.nudges == [30, 60, 90, 120])
+        #expect(drill.pages == ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank", "60 engineering.L2 bob",
+                                "90 business.L3 grace", "90 engineering.L3 carol", "120 engineering.L3 carol"])
+    }
+
+    @Test func aSnoozeHoldsTheNudgesAndTheirEscalationButNotTheBusinessLadder() throws {
+        var drill = try drill()
+        try drill.run(to: 120, script: [25: [("alice", "/incident snooze 1h")]])
+        // The update due at 30 waits for 85; the second miss (115) steps the engineering ladder.
+        #expect(drill.nudges == [85, 115])
+        #expect(drill.pages == ["0 business.L1 erin", "0 engineering.L1 alice", "60 business.L2 frank",
+                                "90 business.L3 grace", "115 engineering.L2 bob"])
+        let snoozed = try #require(drill.timeline.first { $0.kind == .snoozed })
+        #expect(snoozed.author == "alice" && snoozed.at == Fixtures.at(25))
+        #expect(snoozed.text == "Snoozed status-update nudges for 1h, until 11:25 UTC.")
+        #expect(drill.posts(to: .incidentRoom).contains { $0.contains("snoozed status-update nudges for INC-1 until 11:25 UTC. Pages still go out.") })
+        #expect(!drill.timeline.contains { $0.kind == .updateMissed && $0.at < Fixtures.at(85) })
+    }
+
+    @Test func anUpdateDuringTheSnoozeRestartsTheClockAndTheSnoozeStillHolds() throws {
+        var drill = try drill()
+        // Snoozed until 70; the update at 35 would be due again at 65, inside the snooze.
+        try drill.run(to: 100, script: [10: [("alice", "/incident snooze 1h")], 35: [("alice", "/update found the bad deploy")]])
+        #expect(drill.nudges == [70, 100])
+    }
+
+    @Test func snoozeOffBringsAnOverdueNudgeAtOnce() throws {
+        var drill = try drill()
+        try drill.run(to: 75, script: [25: [("alice", "/incident snooze 1h")], 40: [("alice", "/incident snooze off")]])
+        #expect(drill.nudges == [40, 70])
+        #expect(drill.pages.contains("70 engineering.L2 bob"))
+        #expect(drill.timeline.filter { $0.kind == .snoozed }.map(\.text)
+            == ["Snoozed status-update nudges for 1h, until 11:25 UTC.", "Ended the snooze of status-update nudges."])
+    }
+
+    @Test func theStatusShowsTheSnoozeWhileItLasts() throws {
+        var drill = try drill()
+        try drill.run(to: 25, script: [25: [("alice", "/incident snooze 45m")]])
+        let during = IncidentQueries.status(drill.incident, now: Fixtures.at(30)).plainText()
+        #expect(during.contains("Next update due 11:10 UTC") && during.contains("Nudges snoozed until 11:10 UTC"), "\(during)")
+        let after = IncidentQueries.status(drill.incident, now: Fixtures.at(71)).plainText()
+        #expect(!after.contains("snoozed"))
+    }
+
+    @Test func anAdminMaySnoozeButNotAnotherResponder() throws {
+        var drill = try drill()
+        #expect(throws: IncidentError.self) { try drill.type("/incident snooze 30m", by: "bob") }
+        #expect(throws: IncidentError.self) { try drill.type("/incident snooze 30m", by: Fixtures.responder) }
+        try drill.type("/incident snooze 30m", by: "grace")
+        #expect(drill.incident.snoozedUntil == Fixtures.at(30))
+    }
+
+    @Test func refusalsSayWhyAndChangeNothing() throws {
+        var drill = try drill()
+        let before = drill.incident
+        func reason(_ text: String, by actor: PersonID = "alice", in drill: inout Drill) -> String? {
+            do {
+                try drill.type(text, by: actor)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(reason("/incident snooze 2h", in: &drill) == "A snooze lasts at most 1h (the policy's snooze_max).")
+        #expect(reason("/incident snooze off", in: &drill) == "INC-1's nudges are not snoozed.")
+        #expect(reason("/incident snooze 30m", by: "bob", in: &drill)
+            == "Only the incident commander (@alice) or an incident admin can snooze INC-1's nudges.")
+        #expect(drill.incident == before)
+
+        var noCommander = try Drill("/incident declare Search slow --sev P2")
+        #expect(reason("/incident snooze 30m", by: "carol", in: &noCommander)?.hasPrefix("INC-1 has no incident commander yet") == true)
+        var p3 = try Drill("/incident declare Typo --sev P3 --ic @alice", by: Fixtures.responder)
+        #expect(reason("/incident snooze 30m", in: &p3) == "P3 incidents take status updates as needed; there are no nudges to snooze.")
+    }
+
+    @Test func thePolicyMaySetTheLongestSnooze() throws {
+        let shipped = try Fixtures.text("policy.yaml")
+        #expect(try Fixtures.policy().longestSnooze == .hours(1))
+        let text = shipped.replacing("snooze_max: 1h", with: "snooze_max: 2h")
+        let policy = try Policy.load(yaml: text, file: "policy.yaml")
+        #expect(policy.longestSnooze == .hours(2))
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder, policy: policy)
+        try drill.type("/incident snooze 2h", by: "alice")
+        #expect(drill.incident.snoozedUntil == Fixtures.at(120))
+        #expect(throws: ConfigError.self) {
+            try Policy.load(yaml: text.replacing("snooze_max: 2h", with: "snooze_max: 2d"), file: "policy.yaml")
+        }
+    }
+}
