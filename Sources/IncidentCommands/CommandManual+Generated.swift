@@ -74,6 +74,13 @@ extension CommandManual {
             examples: ["/incident snooze 30m", "/incident snooze INC-7 1h", "!incident snooze 1h30m", "/incident snooze off"]
         ),
         Entry(
+            name: .call,
+            syntax: ["/incident call [INC-N | #incident-room] <link | off>"],
+            summary: "Sets or changes the link to the incident's call (its bridge), or removes it; P0 and P1 incidents get one from the policy when they are declared.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            examples: ["/incident call https://meet.example.com/abc-defg-hij", "/incident call INC-4 https://zoom.example.com/j/123456", "/incident call <https://meet.example.com/abc|meet.example.com/abc>", "/incident call off"]
+        ),
+        Entry(
             name: .sev,
             syntax: ["/sev [INC-N | #incident-room] <P0..P3> [reason]"],
             summary: "Changes the incident's severity, with an optional reason.",

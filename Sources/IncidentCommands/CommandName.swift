@@ -12,6 +12,7 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case escalation = "incident escalation"
     case help = "incident help"
     case snooze = "incident snooze"
+    case call = "incident call"
     case sev
     case ic
     case role

@@ -78,6 +78,7 @@ public enum CommandParser {
         case .role: command = try parseRole(&arguments)
         case .update: command = .update(try parseUpdate(&arguments))
         case .snooze: command = try parseSnooze(&arguments)
+        case .call: command = try parseCall(&arguments)
         }
         return ParsedCommand(command, target: target)
     }
@@ -105,6 +106,27 @@ public enum CommandParser {
             command = .snooze(duration)
         } else {
             throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not a length of time; write it as 30m, 1h or 1h30m, or off.",
+                               position: token.offset)
+        }
+        return try arguments.finish(command)
+    }
+
+    /// A link, or `off`. Slack sends a link typed in a message as `<https://...>` or
+    /// `<https://...|label>`: the address inside is the link.
+    static func parseCall(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        guard let token = arguments.next() else {
+            throw CommandError(.missingArgument, "Give the call's link (https://...), or off to remove it.", position: arguments.endOffset)
+        }
+        var text = Substring(token.text)
+        if text.hasPrefix("<"), text.hasSuffix(">") { text = text.dropFirst().dropLast().prefix { $0 != "|" } }
+        let command: Command
+        if text.lowercased() == "off" {
+            command = .call(nil)
+        } else if let link = CallLink(String(text)) {
+            command = .call(link)
+        } else {
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not a call link: an http or https link of at most \(CallLink.maxLength) characters, or off.",
                                position: token.offset)
         }
         return try arguments.finish(command)

@@ -35,6 +35,7 @@ extension Command {
         case .ack: return ["ack"]
         case .note(let text): return ["note", "text=" + quoted(text)]
         case .snooze(let duration): return ["snooze", duration.map(DurationText.format) ?? "off"]
+        case .call(let link): return ["call", link?.url ?? "off"]
         }
     }
 

@@ -33,6 +33,8 @@ public enum Command: Hashable, Sendable, Codable {
     /// `/incident snooze <duration | off>`: no status-update nudges for that long; nil ends
     /// the snooze.
     case snooze(Duration?)
+    /// `/incident call <link | off>`: sets or changes the incident's call link; nil removes it.
+    case call(CallLink?)
 
     /// Whether the command reads or changes one incident (and so needs one, named or implied).
     public var needsIncident: Bool {

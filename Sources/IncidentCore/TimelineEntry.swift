@@ -31,6 +31,8 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case postmortemReminder
         /// Status-update nudges snoozed by the IC, or the snooze ended early.
         case snoozed
+        /// The incident's call link was set, changed or removed.
+        case call
         /// A message for the incident could not be delivered and was given up (a dead letter).
         case undelivered
     }

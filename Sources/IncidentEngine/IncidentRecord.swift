@@ -42,6 +42,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var effectsIssued: Int
     /// Added in format 2 as an optional key: records written before it read as not snoozed.
     public var snoozedUntil: Timestamp?
+    /// Added in format 2 as an optional key: records written before it have no call.
+    public var callLink: CallLink?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -50,7 +52,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
-        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, policy
+        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -80,6 +82,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         nextPostmortemReminder = incident.nextPostmortemReminder
         effectsIssued = incident.effectsIssued
         snoozedUntil = incident.snoozedUntil
+        callLink = incident.callLink
         policy = nil
     }
 
@@ -106,6 +109,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.nextPostmortemReminder = nextPostmortemReminder
         incident.effectsIssued = effectsIssued
         incident.snoozedUntil = snoozedUntil
+        incident.callLink = callLink
         return incident
     }
 }

@@ -4,7 +4,7 @@ extension Policy {
     static let rootKeys = ["time_zone", "default_severity", "escalate_after_missed", "postmortem_reminder_every",
                            "snooze_max", "working_hours", "severities", "ladders"]
     static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due",
-                               "escalation", "paging"]
+                               "escalation", "paging", "call"]
     static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
     static let levelKeys = ["level", "role", "wait", "severities", "methods"]
 
@@ -82,7 +82,15 @@ extension Policy {
             pageAtOnce: pageAtOnce,
             postmortemDue: try map.optional("postmortem_due")?.duration(allowNone: true),
             escalation: try map.optional("escalation").map { node throws(ConfigError) in try loadEscalation(node, ladders: ladders) },
-            workingHoursOnly: workingHoursOnly)
+            workingHoursOnly: workingHoursOnly,
+            call: try map.optional("call").map { node throws(ConfigError) in try loadCallTemplate(node) })
+    }
+
+    /// `call`: a link template every incident of the severity gets (`CallLink.filling`).
+    static func loadCallTemplate(_ node: ConfigNode) throws(ConfigError) -> String {
+        let template = try node.string().trimmingWhitespace()
+        if let problem = CallLink.problem(inTemplate: template) { throw node.error(problem) }
+        return template
     }
 
     static func loadLadders(_ node: ConfigNode) throws(ConfigError) -> [Ladder] {

@@ -72,10 +72,13 @@ public struct SeverityPolicy: Hashable, Sendable, Codable {
     /// Pages only in the policy's working hours, holding them until the next working period;
     /// nil or false: around the clock.
     public var workingHoursOnly: Bool?
+    /// The link to an incident's call, as a template (`CallLink.filling`); nil: no call link
+    /// unless someone sets one (`/incident call`).
+    public var call: String?
 
     public init(definition: String, runbook: String? = nil, updateEvery: Duration? = nil, nudge: [Role] = [],
                 pageAtOnce: [LevelRef] = [], postmortemDue: Duration? = nil, escalation: [String: LadderOverride]? = nil,
-                workingHoursOnly: Bool? = nil) {
+                workingHoursOnly: Bool? = nil, call: String? = nil) {
         self.definition = definition
         self.runbook = runbook
         self.updateEvery = updateEvery
@@ -84,6 +87,7 @@ public struct SeverityPolicy: Hashable, Sendable, Codable {
         self.postmortemDue = postmortemDue
         self.escalation = escalation
         self.workingHoursOnly = workingHoursOnly
+        self.call = call
     }
 
     /// How a severity climbs one ladder.

@@ -71,6 +71,8 @@ extension Transition {
             try close()
         case .snooze(let duration):
             try snooze(for: duration, by: actor)
+        case .call(let link):
+            try setCall(link, by: actor)
         case .declare, .status, .list, .postmortem, .escalation, .help:
             throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }
@@ -89,9 +91,12 @@ extension Transition {
         record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
         retimeCadence()
         retimeLadders(from: old)
+        let hadCall = incident.callLink != nil
+        if incident.phase == .investigating || incident.phase == .mitigated { startCallFromTemplate() }
         updateTopic()
         let message = Messages.severityChanged(incident, from: old, by: actor!, reason: reason)
         post(message)
+        if !hadCall, let link = incident.callLink { post(Messages.call(link, for: incident, by: nil)) }
         post(message, to: .broadcast)
         if severity.isMoreSevere(than: old), incident.phase == .investigating || incident.phase == .mitigated {
             startLadders()

@@ -29,6 +29,7 @@ extension Incident {
             transition.record(.roleAssigned, "@\(commander) is the \(Role.commander.title).")
         }
         transition.incident.invited = Set(invite)
+        transition.startCallFromTemplate()
         transition.emit(.createRoom(name: room, topic: Messages.topic(transition.incident), invite: invite))
         transition.post(Messages.kickoff(transition.incident))
         transition.post(Messages.announcement(transition.incident), to: .broadcast)

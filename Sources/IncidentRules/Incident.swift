@@ -52,6 +52,8 @@ public struct Incident: Hashable, Sendable {
     public var nextPostmortemReminder: Timestamp?
     /// Until when the IC snoozed status-update nudges (`/incident snooze`); nil: not snoozed.
     public var snoozedUntil: Timestamp?
+    /// The incident's call: from the severity's `call` template, or set with `/incident call`.
+    public var callLink: CallLink?
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

@@ -16,6 +16,7 @@ public enum IncidentQueries {
             roles.append(incident.roles[role].map(Span.mention) ?? .text("—"))
         }
         message.line(roles)
+        if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         message.line(.text("Status: "), .userText(incident.statusText),
                      .text(" · last update \(zone.clockTime(incident.lastUpdateAt))"))
         if let due = incident.nextUpdateDue, incident.phase == .investigating || incident.phase == .mitigated {

@@ -8,6 +8,7 @@ enum Messages {
     static func topic(_ incident: Incident) -> Message {
         var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
         spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))
+        if let call = incident.callLink { spans.append(.text(" | call: " + call.url)) }
         spans.append(.text(" | status: "))
         spans.append(.userText(String(incident.statusText.prefix(40))))
         if incident.phase == .investigating || incident.phase == .mitigated {
@@ -26,6 +27,7 @@ enum Messages {
             + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .command("ic @you")]))
         message.line(.strong("Declared by: "), .mention(incident.declaredBy),
                      .text(" at " + policy.timeZone.clockTime(incident.declaredAt)))
+        if let call = incident.callLink { message.line(.strong("📞 Call: "), .link(url: call.url, label: call.url)) }
         if let runbook = rules.runbook { message.line(.strong("Runbook: "), .link(url: runbook, label: runbook)) }
         if let due = incident.nextUpdateDue {
             let every = policy.updateInterval(incident.severity).map(DurationText.format) ?? ""
@@ -39,6 +41,13 @@ enum Messages {
         }
         message.actions = [.postUpdate]
         return message
+    }
+
+    /// The call's link, posted in the room when it is set or changed (`by` nil: from the
+    /// severity's template, on a raise).
+    static func call(_ link: CallLink, for incident: Incident, by actor: PersonID?) -> Message {
+        let who: [Span] = actor.map { [.text(" (set by "), .mention($0), .text(")")] } ?? []
+        return Message(lines: [[.text("📞 Call for \(incident.id): "), .link(url: link.url, label: link.url)] + who])
     }
 
     static func snoozed(_ incident: Incident, until: Timestamp, by actor: PersonID) -> Message {
@@ -61,6 +70,7 @@ enum Messages {
         let since = incident.acknowledgedAt == nil ? "Unanswered for \(open)" : "Open for \(open)"
         message.line(.text("\(since) · status: "), .userText(incident.statusText),
                      .text(" · room "), .room(incident.room))
+        if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         if ladder.stopOn.contains(.acknowledged) {
             message.line(.text("Acknowledge with "), .command("ack \(incident.id)"), .text("."))
             message.actions = [.acknowledge]

@@ -9,6 +9,7 @@ import Testing
     static let drill = """
         # A P1 declared by the engineering manager; nobody on call answers for a while.
         carol: /incident declare Database outage --sev P1
+        [\(room)] carol: /incident call https://meet.example.com/db-war-room
         :advance 31m
         [\(room)] carol: /update Rolled back the 09:50 deploy status: recovering eta: 11:00
         [\(room)] carol: /sev P0 checkout is failing too
@@ -39,12 +40,13 @@ import Testing
         let expectedInOrder = [
             "[#incidents] incident-bot to @carol: Declared INC-1 (P1): \(Self.room)",
             "[\(Self.room)] incident-bot: created \(Self.room) and invited @carol",
-            "[\(Self.room)] topic: SEV P1 | IC unassigned | status: investigating | next update 10:30 UTC",
+            "[\(Self.room)] topic: SEV P1 | IC unassigned | call: https://meet.example.com/incident-1 | status: investigating | next update 10:30 UTC",
             // Pages go out ahead of the room's posts.
             "[dm @alice] incident-bot: 🔔 INC-1 (P1): Database outage",
             "[dm @erin] incident-bot: 🔔 INC-1 (P1): Database outage",
             "[#incidents] incident-bot: 🚨 INC-1 declared (P1): Database outage",
             "[\(Self.room)] incident-bot: 🚨 INC-1: Database outage",
+            "[\(Self.room)] incident-bot: 📞 Call for INC-1: https://meet.example.com/db-war-room (set by @carol)",
             // P1: the team lead 30 minutes after the on-call, with the first overdue-update nudge.
             "[clock] 2026-11-24 10:30 UTC",
             "[dm @bob] incident-bot: 🔔 INC-1 (P1): Database outage",

@@ -69,6 +69,7 @@ import Testing
             INC-1 (P1) Payment API errors — investigating
             Room #incident-20261124-payment-api-errors · declared 2026-11-24 10:00 UTC by @carol · open 35m
             incident commander: @alice · comms lead: — · scribe: — · technical lead: —
+            Call: https://meet.example.com/incident-1
             Status: investigating · last update 10:00 UTC
             Next update due 11:00 UTC
             Acknowledged after 0s
