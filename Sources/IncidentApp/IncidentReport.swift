@@ -23,6 +23,8 @@ public struct IncidentReport: Sendable {
     public var updatesMissed: Int
     /// For each ladder, how many incidents its climb reached each level in (the highest level paged).
     public var ladderReach: [(ladder: String, levels: [(level: String, incidents: Int)])]
+    /// Open action items past their due day, as `INC-4 A1 @bob text (due 2026-11-26)`.
+    public var overdueActions: [String]
 
     public init(incidents: [(StoredIncident, [TimelineEntry])], since: Timestamp, now: Timestamp) {
         self.since = since
@@ -32,8 +34,12 @@ public struct IncidentReport: Sendable {
         var missed = 0
         var reach: [String: [String: Int]] = [:]
         var ladderOrder: [(String, [String])] = []
+        var overdueActions: [String] = []
         for (stored, timeline) in incidents {
             let incident = stored.incident
+            for item in incident.actionItems where item.isOverdue(at: now, zone: incident.policy.timeZone) {
+                overdueActions.append("\(incident.id) \(item.id) @\(item.owner) \(item.text) (due \(item.dueDay ?? "-"))")
+            }
             let durations = IncidentDurations(timeline: timeline)
             var row = rows[incident.severity] ?? Row(severity: incident.severity, count: 0, toAcknowledge: [], toMitigate: [], toResolve: [])
             row.count += 1
@@ -66,6 +72,7 @@ public struct IncidentReport: Sendable {
         self.rows = Severity.allCases.compactMap { rows[$0] }
         self.updatesOnTime = onTime
         self.updatesMissed = missed
+        self.overdueActions = overdueActions
         self.ladderReach = ladderOrder.map { ladder, levels in
             (ladder, levels.map { ($0, reach[ladder]?[$0] ?? 0) })
         }
@@ -105,6 +112,13 @@ public struct IncidentReport: Sendable {
         lines.append("How far each ladder climbed (incidents by highest level paged):")
         for (ladder, levels) in ladderReach {
             lines.append("- \(ladder): " + levels.map { "\($0.level) \($0.incidents)" }.joined(separator: ", "))
+        }
+        lines.append("")
+        if overdueActions.isEmpty {
+            lines.append("Overdue action items: none.")
+        } else {
+            lines.append("Overdue action items (\(overdueActions.count)):")
+            lines += overdueActions.map { "- " + PostmortemDraft.tableCell($0) }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -60,16 +60,22 @@ struct Arguments {
 
     /// The next token as a person, and nothing after it.
     mutating func takePerson(for what: String) throws(CommandError) -> PersonRef {
+        let person = try takeMention(for: what)
+        if let extra = peek() {
+            throw CommandError(.unexpectedArgument, "Name one person; unexpected “\(extra.text.clipped)”.",
+                               position: extra.offset)
+        }
+        return person
+    }
+
+    /// The next token as a person; more may follow.
+    mutating func takeMention(for what: String) throws(CommandError) -> PersonRef {
         guard let token = next() else {
             throw CommandError(.missingArgument, "Mention \(what), like @alice.", position: endOffset)
         }
         guard let person = Mention.person(token.text) else {
             throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not a person; mention them, like @alice.",
                                position: token.offset)
-        }
-        if let extra = peek() {
-            throw CommandError(.unexpectedArgument, "Name one person; unexpected “\(extra.text.clipped)”.",
-                               position: extra.offset)
         }
         return person
     }

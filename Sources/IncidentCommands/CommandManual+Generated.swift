@@ -40,10 +40,10 @@ extension CommandManual {
         ),
         Entry(
             name: .close,
-            syntax: ["/incident close [INC-N | #incident-room]"],
-            summary: "Closes a resolved incident once its post-mortem is done; closed incidents leave `/incident list` and get no more reminders.",
-            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
-            examples: ["/incident close", "/incident close INC-12"]
+            syntax: ["/incident close [INC-N | #incident-room]", "/incident close [INC-N | #incident-room] --force <why>"],
+            summary: "Closes a resolved incident once its post-mortem is done and its action items are; closed incidents leave `/incident list` and get no more reminders.",
+            whoMayUse: "The incident commander, the declarer and incident admins; with `--force`, incident admins only. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            examples: ["/incident close", "/incident close INC-12", "/incident close --force follow-ups tracked in JIRA-123"]
         ),
         Entry(
             name: .postmortem,
@@ -121,6 +121,13 @@ extension CommandManual {
             summary: "Adds an entry to the incident's timeline.",
             whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only.",
             examples: ["/note Restarted db-primary-2", "/note  can't reach \"the vault\"  ", "!note INC-3 saw 502s from the edge"]
+        ),
+        Entry(
+            name: .action,
+            syntax: ["/action [INC-N | #incident-room] @owner <what is to be done> [due: <day or duration>]", "/action done [INC-N | #incident-room] <A-number>", "/action list [INC-N | #incident-room | --mine | --overdue]"],
+            summary: "Adds a follow-up action item to an incident, with an owner and perhaps a due day; marks one done; lists them.",
+            whoMayUse: "Adding: the incident's responders (people on the roster, anyone paged for it, its IC and declarer). Marking done: the owner, and whoever may lead the incident (the IC, the declarer, incident admins). Listing: anyone. From outside the incident's room, changes come from roster people and admins only.",
+            examples: ["/action @alice Add an alert on queue depth due: 2026-12-05", "/action INC-7 @bob Write the runbook for failover due: 3d", "!action @carol Review the rollback procedure", "/action @dave Page on disk due: tomorrow", "/action done A2", "/action done INC-7 3", "/action list", "/action list INC-7", "/action list --mine", "/action list --overdue"]
         ),
     ]
 }

@@ -19,9 +19,10 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case update
     case ack
     case note
+    case action
 
     /// Whether the command may name an incident (`/sev INC-42 P1`) after its command word.
-    var namesAnIncident: Bool { self != .declare && self != .list && self != .help }
+    var namesAnIncident: Bool { self != .declare && self != .list && self != .help && self != .action }
 
     /// The `/incident` subcommand word, or nil for a top-level command.
     var subcommand: String? {

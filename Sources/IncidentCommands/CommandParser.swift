@@ -67,7 +67,7 @@ public enum CommandParser {
         case .help: command = .help(topic: try parseHelpTopic(&arguments))
         case .status: command = try arguments.finish(.status)
         case .mitigated: command = try arguments.finish(.mitigated)
-        case .close: command = try arguments.finish(.close)
+        case .close: command = try parseClose(&arguments)
         case .postmortem: command = try arguments.finish(.postmortem)
         case .escalation: command = try arguments.finish(.escalation)
         case .ack: command = try arguments.finish(.ack)
@@ -79,6 +79,7 @@ public enum CommandParser {
         case .update: command = .update(try parseUpdate(&arguments))
         case .snooze: command = try parseSnooze(&arguments)
         case .call: command = try parseCall(&arguments)
+        case .action: return try parseAction(&arguments)
         }
         return ParsedCommand(command, target: target)
     }
@@ -109,6 +110,17 @@ public enum CommandParser {
                                position: token.offset)
         }
         return try arguments.finish(command)
+    }
+
+    /// Nothing, or `--force <why>` (an admin closing with open action items).
+    static func parseClose(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        guard let token = arguments.peek(), token.text.lowercased() == "--force" else { return try arguments.finish(.close) }
+        arguments.next()
+        guard let reason = try arguments.restAsText() else {
+            throw CommandError(.missingArgument, "Say why it closes with open action items, as in \(command: "incident close --force tracked in JIRA-123").",
+                               position: arguments.endOffset)
+        }
+        return .forceClose(reason: reason)
     }
 
     /// A link, or `off`. Slack sends a link typed in a message as `<https://...>` or

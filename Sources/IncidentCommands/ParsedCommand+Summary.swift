@@ -36,6 +36,12 @@ extension Command {
         case .note(let text): return ["note", "text=" + quoted(text)]
         case .snooze(let duration): return ["snooze", duration.map(DurationText.format) ?? "off"]
         case .call(let link): return ["call", link?.url ?? "off"]
+        case .forceClose(let reason): return ["close", "force=" + quoted(reason)]
+        case .action(let request):
+            return ["action", request.owner.summary, "text=" + quoted(request.text)] + (request.due.map { ["due=\($0)"] } ?? [])
+        case .actionDone(let number): return ["action", "done", "A\(number)"]
+        case .actionList(let filter):
+            return ["action", "list"] + (filter == .incident ? [] : [filter == .mine ? "mine" : "overdue"])
         }
     }
 

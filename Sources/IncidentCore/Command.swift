@@ -35,11 +35,20 @@ public enum Command: Hashable, Sendable, Codable {
     case snooze(Duration?)
     /// `/incident call <link | off>`: sets or changes the incident's call link; nil removes it.
     case call(CallLink?)
+    /// `/incident close --force <why>`: an admin closes an incident with open action items,
+    /// which are dropped with the reason.
+    case forceClose(reason: String)
+    /// `/action @owner <text> [due: <day or duration>]`
+    case action(ActionRequest)
+    /// `/action done <A-number>`
+    case actionDone(Int)
+    /// `/action list [INC-N | --mine | --overdue]`
+    case actionList(ActionListFilter)
 
     /// Whether the command reads or changes one incident (and so needs one, named or implied).
     public var needsIncident: Bool {
         switch self {
-        case .declare, .list, .help: false
+        case .declare, .list, .help, .actionList: false
         default: true
         }
     }
@@ -48,7 +57,7 @@ public enum Command: Hashable, Sendable, Codable {
     /// `postmortem`, `help`) are answered to the asker and leave no timeline entry.
     public var isQuery: Bool {
         switch self {
-        case .status, .list, .escalation, .postmortem, .help: true
+        case .status, .list, .escalation, .postmortem, .help, .actionList: true
         default: false
         }
     }

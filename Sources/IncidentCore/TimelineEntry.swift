@@ -33,6 +33,8 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case snoozed
         /// The incident's call link was set, changed or removed.
         case call
+        /// An action item was added, done, reminded of or dropped.
+        case actionItem
         /// A message for the incident could not be delivered and was given up (a dead letter).
         case undelivered
     }

@@ -47,6 +47,8 @@ struct Decider {
             return EngineOutcome(.answered, reply: IncidentQueries.list(try records.openIncidents().map(\.incident)))
         case .help(let topic):
             return EngineOutcome(.answered, reply: CommandHelp.message(topic: topic))
+        case .actionList(let filter):
+            return try listActions(filter, target: parsed.target)
         default:
             break
         }
@@ -69,6 +71,21 @@ struct Decider {
             let answered = try postsWhereTyped(decision)
             return EngineOutcome(.handled, reply: answered ? nil : decision.reply, incident: incident.number)
         }
+    }
+
+    /// `/action list`: one incident's items (named, or the room's it was typed in), or those of
+    /// every open incident the filter keeps.
+    func listActions(_ filter: ActionListFilter, target: IncidentRef?) throws -> EngineOutcome {
+        if filter == .incident {
+            let here = target == nil ? try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) : nil
+            if target != nil || here != nil {
+                let incident = try here ?? self.incident(named: target)
+                let reply = IncidentQueries.actions([incident.incident], filter: filter, asker: actor, now: now, single: true)
+                return EngineOutcome(.answered, reply: reply, incident: incident.incident.number)
+            }
+        }
+        let open = try records.openIncidents().map(\.incident)
+        return EngineOutcome(.answered, reply: IncidentQueries.actions(open, filter: filter, asker: actor, now: now, single: false))
     }
 
     /// Whether the decision's own post in the incident room already answers the command: it

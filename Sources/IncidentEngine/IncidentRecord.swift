@@ -44,6 +44,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var snoozedUntil: Timestamp?
     /// Added in format 2 as an optional key: records written before it have no call.
     public var callLink: CallLink?
+    /// Added in format 2 as an optional key: records written before it have no action items.
+    public var actions: [ActionItem]?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -52,7 +54,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
-        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, policy
+        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -83,6 +85,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         effectsIssued = incident.effectsIssued
         snoozedUntil = incident.snoozedUntil
         callLink = incident.callLink
+        actions = incident.actions
         policy = nil
     }
 
@@ -110,6 +113,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.effectsIssued = effectsIssued
         incident.snoozedUntil = snoozedUntil
         incident.callLink = callLink
+        incident.actions = actions
         return incident
     }
 }

@@ -73,7 +73,14 @@ extension Transition {
             try snooze(for: duration, by: actor)
         case .call(let link):
             try setCall(link, by: actor)
-        case .declare, .status, .list, .postmortem, .escalation, .help:
+        case .forceClose(let reason):
+            try requireLead(actor, to: "close the incident")
+            try forceClose(reason: reason, by: actor)
+        case .action(let request):
+            try addAction(request, by: actor)
+        case .actionDone(let number):
+            try finishAction(number, by: actor)
+        case .declare, .status, .list, .postmortem, .escalation, .help, .actionList:
             throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }
     }
@@ -200,6 +207,7 @@ extension Transition {
         guard incident.phase == .resolved else {
             throw IncidentError(.wrongPhase, "Resolve \(incident.id) before closing it (it is \(incident.phase.rawValue)).")
         }
+        try requireNoOpenActions()
         incident.closedAt = now
         incident.nextPostmortemReminder = nil
         stopAllLadders()

@@ -13,6 +13,8 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
         case ladderStep(String)
         /// The post-mortem is due.
         case postmortemReminder
+        /// An action item's due day has come: its owner is reminded.
+        case actionReminder(Int)
     }
 
     public var description: String { "\(at) \(kind)" }
@@ -20,7 +22,7 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
 
 extension Incident {
     /// Everything that comes due at some time, earliest first; ties in ladder order, then the
-    /// nudge, then the post-mortem reminder.
+    /// nudge, then the post-mortem reminder, then action items' reminders.
     public var schedule: [DueItem] {
         var items: [DueItem] = []
         for ladder in policy.ladders {
@@ -33,6 +35,11 @@ extension Incident {
         }
         if phase == .resolved, let at = nextPostmortemReminder {
             items.append(DueItem(at: at, kind: .postmortemReminder))
+        }
+        if phase != .closed {
+            for item in actionItems where item.isOpen {
+                if let at = item.remindAt { items.append(DueItem(at: at, kind: .actionReminder(item.number))) }
+            }
         }
         return items.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
     }
@@ -67,6 +74,7 @@ extension Transition {
             case .ladderStep(let id): climb(id, due: item.at)
             case .statusUpdate: nudge(due: item.at)
             case .postmortemReminder: remindOfPostmortem(due: item.at)
+            case .actionReminder(let number): remindOfAction(number)
             }
         }
     }

@@ -54,6 +54,9 @@ public struct Incident: Hashable, Sendable {
     public var snoozedUntil: Timestamp?
     /// The incident's call: from the severity's `call` template, or set with `/incident call`.
     public var callLink: CallLink?
+    /// Follow-up items (`/action`), oldest first; nil: none yet (and in incidents stored before
+    /// they were kept).
+    public var actions: [ActionItem]?
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

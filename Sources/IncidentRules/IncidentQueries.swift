@@ -26,12 +26,48 @@ public enum IncidentQueries {
                 message.line(.text("Nudges snoozed until \(zone.clockTime(until))"))
             }
         }
+        let open = incident.openActionItems
+        if !open.isEmpty {
+            let overdue = open.filter { $0.isOverdue(at: now, zone: zone) }.map(\.id)
+            message.line(.text("Action items: \(open.count) open" + (overdue.isEmpty ? "" : ", overdue: " + overdue.joined(separator: ", "))))
+        }
         if let acknowledged = incident.acknowledgedAt {
             message.line(.text("Acknowledged after \(DurationText.format(acknowledged - incident.declaredAt))"))
         } else if incident.phase == .investigating {
             message.line(.text("Not acknowledged yet"))
         }
         return message
+    }
+
+    /// `/action list`: the open action items of `incidents` that `filter` keeps (with `asker`
+    /// for `--mine`), incident by incident; done and dropped ones too when one incident is asked.
+    public static func actions(_ incidents: [Incident], filter: ActionListFilter, asker: PersonID, now: Timestamp,
+                               single: Bool) -> Message {
+        var lines: [[Span]] = []
+        for incident in incidents.sorted(by: { $0.number < $1.number }) {
+            let zone = incident.policy.timeZone
+            let items = incident.actionItems.filter { item in
+                switch filter {
+                case .incident: single || item.isOpen
+                case .mine: item.isOpen && item.owner == asker
+                case .overdue: item.isOverdue(at: now, zone: zone)
+                }
+            }
+            for item in items {
+                var line: [Span] = [.strong("\(incident.id) \(item.id) "), .mention(item.owner), .text(" "), .userText(item.text)]
+                if let due = item.dueDay { line.append(.text(" · due \(due)" + (item.isOverdue(at: now, zone: zone) ? " (overdue)" : ""))) }
+                if let done = item.doneAt { line.append(.text(" · done \(zone.dateTime(done))")) }
+                if item.droppedAt != nil { line.append(.text(" · dropped at close")) }
+                lines.append(line)
+            }
+        }
+        let title = switch filter {
+        case .incident: single ? "Action items of \(incidents.first?.id ?? "")" : "Open action items"
+        case .mine: "Your open action items"
+        case .overdue: "Overdue action items"
+        }
+        guard !lines.isEmpty else { return Message(.text(title + ": none.")) }
+        return Message(lines: [[.strong("\(title) (\(lines.count))")]] + lines)
     }
 
     /// One line of `/incident list`.

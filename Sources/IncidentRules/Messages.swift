@@ -50,6 +50,21 @@ enum Messages {
         return Message(lines: [[.text("📞 Call for \(incident.id): "), .link(url: link.url, label: link.url)] + who])
     }
 
+    static func actionAdded(_ item: ActionItem, of incident: Incident, by actor: PersonID) -> Message {
+        var spans: [Span] = [.text("📌 \(item.id) for "), .mention(item.owner), .text(": "), .userText(item.text)]
+        if let due = item.dueDay { spans.append(.text(" · due \(due)")) }
+        spans += [.text(" (added by "), .mention(actor), .text(")")]
+        return Message(lines: [spans])
+    }
+
+    /// The owner's reminder, by direct message, on the due day.
+    static func actionDue(_ item: ActionItem, of incident: Incident) -> Message {
+        var message = Message(.strong("📌 \(incident.id) \(item.id) is due today: "), .userText(item.text))
+        message.line(.text("From "), .room(incident.room), .text(". When it is done: "),
+                     .command("action done \(incident.id) \(item.id)"))
+        return message
+    }
+
     static func snoozed(_ incident: Incident, until: Timestamp, by actor: PersonID) -> Message {
         Message(.text("🔕 "), .mention(actor), .text(" snoozed status-update nudges for \(incident.id) until "
             + "\(incident.policy.timeZone.clockTime(until)). Pages still go out. End it early with "), .command("incident snooze off"),

@@ -57,10 +57,14 @@ public enum PostmortemDraft {
             "",
             "## Action items",
             "",
-            "| action | owner | due |",
-            "| --- | --- | --- |",
-            "| | | |",
+            "| action | owner | due | state |",
+            "| --- | --- | --- | --- |",
         ]
+        for item in incident.actionItems {
+            let state = item.doneAt.map { "done \(zone.dateTime($0))" } ?? (item.droppedAt != nil ? "dropped at close" : "open")
+            lines.append("| \(item.id) \(cell(item.text)) | @\(item.owner) | \(item.dueDay ?? "—") | \(state) |")
+        }
+        if incident.actionItems.isEmpty { lines.append("| | | | |") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -16,6 +16,7 @@ import Testing
         [\(room)] bob: /ack
         :advance 30m
         [\(room)] carol: /incident resolve rollback fixed it
+        [\(room)] carol: /action @bob Alert on replication lag due: 2d
         :now
         :rooms
         zed: /ack
@@ -61,6 +62,7 @@ import Testing
             "[\(Self.room)] incident-bot: ⏰",
             "[clock] 2026-11-24 11:01 UTC",
             "[\(Self.room)] incident-bot to @carol: INC-1 is resolved.",
+            "[\(Self.room)] incident-bot: 📌 A1 for @bob: Alert on replication lag · due 2026-11-26 (added by @carol)",
             "[clock] 2026-11-24 11:01 UTC",
             "[rooms] #incidents (the lobby)",
             "[rooms] \(Self.room) INC-1 P0 resolved",

@@ -44,5 +44,25 @@ import Testing
         let text = report.text(zone: .utc)
         #expect(text.contains("| P1 | 2 | 5m | 5m | 40m | 1h | 40m | 1h |"))
         #expect(text.contains("Status updates on time: 1 of 4 deadlines (25%); 3 missed."))
+        #expect(text.contains("Overdue action items: none."))
+    }
+
+    /// An action item past its due day is listed; one due later, or done, is not.
+    @Test func listsOverdueActionItems() async throws {
+        let bot = try TestBot()
+        let room = "slack-room-incident-20261124-payment-api-errors"
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.settle()
+        let added = try await bot.say("U0CAROL03", "/action @bob Add an alert on queue depth due: 2026-11-25", in: room)
+        #expect(added.disposition == .handled, "\(added.reply?.plainText() ?? "")")
+        try await bot.say("U0CAROL03", "/action @alice Write the runbook due: 2026-12-01", in: room)
+        try await bot.say("U0CAROL03", "/action @dave Review paging due: 2026-11-25", in: room)
+        try await bot.say("U0CAROL03", "/action done A3", in: room)
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(2 * 1_440))
+        #expect(report.overdueActions == ["INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"])
+        #expect(report.text(zone: .utc).contains("Overdue action items (1):\n- INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"))
     }
 }

@@ -1,0 +1,67 @@
+import IncidentCore
+
+extension CommandParser {
+    /// `/action [INC-N] @owner <text> [due: <day or duration>]`, `/action done [INC-N] <A-number>`,
+    /// `/action list [INC-N | --mine | --overdue]`.
+    static func parseAction(_ arguments: inout Arguments) throws(CommandError) -> ParsedCommand {
+        switch arguments.peek()?.text.lowercased() {
+        case "done":
+            arguments.next()
+            let target = arguments.takeIncidentRef()
+            guard let token = arguments.next() else {
+                throw CommandError(.missingArgument, "Say which action item, as in A2.", position: arguments.endOffset)
+            }
+            let digits = token.text.hasPrefix("A") || token.text.hasPrefix("a") ? token.text.dropFirst() : Substring(token.text)
+            guard let number = Int(digits), number > 0, digits.allSatisfy(\.isASCII) else {
+                throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not an action item; they are numbered A1, A2, ...",
+                                   position: token.offset)
+            }
+            return ParsedCommand(try arguments.finish(.actionDone(number)), target: target)
+        case "list":
+            arguments.next()
+            if let target = arguments.takeIncidentRef() { return ParsedCommand(try arguments.finish(.actionList(.incident)), target: target) }
+            guard let token = arguments.next() else { return ParsedCommand(.actionList(.incident)) }
+            let filter: ActionListFilter
+            switch token.text.lowercased() {
+            case "--mine", "mine": filter = .mine
+            case "--overdue", "overdue": filter = .overdue
+            default:
+                throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not a list; use INC-N, --mine or --overdue.",
+                                   position: token.offset)
+            }
+            return ParsedCommand(try arguments.finish(.actionList(filter)), target: nil)
+        default:
+            let target = arguments.takeIncidentRef()
+            let owner = try arguments.takeMention(for: "who owns the action item")
+            let rest = try arguments.restAsText(required: "what is to be done, as in \(command: "action @alice Add an alert on queue depth due: 3d")")
+            var text = rest
+            var due: ActionDue?
+            if let label = labelStart(of: "due:", in: rest) {
+                let value = rest[rest.index(label, offsetBy: 4)...].trimmingWhitespace()
+                guard let parsed = ActionDue(parsing: value) else {
+                    throw CommandError(.invalidArgument,
+                                       "“\(value.clipped)” is not a due day; write 2026-12-05, 3d, 2w, today or tomorrow.")
+                }
+                due = parsed
+                text = rest[..<label].trimmingWhitespace()
+            }
+            guard !text.isEmpty else {
+                throw CommandError(.missingArgument, "Say what is to be done before due:.")
+            }
+            return ParsedCommand(.action(ActionRequest(owner: owner, text: FreeText.oneLine(text), due: due)), target: target)
+        }
+    }
+
+    /// Where `label` starts a word in `text` (the last such place), ignoring case.
+    static func labelStart(of label: String, in text: String) -> String.Index? {
+        var found: String.Index?
+        var index = text.startIndex
+        var atWordStart = true
+        while index < text.endIndex {
+            if atWordStart, text[index...].prefix(label.count).lowercased() == label { found = index }
+            atWordStart = text[index].isWhitespace
+            index = text.index(after: index)
+        }
+        return found
+    }
+}

@@ -1,0 +1,67 @@
+/// What `/action @owner <text> [due: ...]` asks for: a follow-up item of an incident.
+public struct ActionRequest: Hashable, Sendable, Codable {
+    public var owner: PersonRef
+    public var text: String
+    public var due: ActionDue?
+
+    public init(owner: PersonRef, text: String, due: ActionDue? = nil) {
+        self.owner = owner
+        self.text = text
+        self.due = due
+    }
+}
+
+/// When an action item is due, as typed: a day, or a length of time from now (the day it
+/// ends on, in the policy's time zone).
+public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// A calendar day (`2026-12-05`).
+    case day(year: Int, month: Int, day: Int)
+    /// `3d`, `2w`, `today` (0), `tomorrow` (1d).
+    case after(Duration)
+
+    /// `2026-12-05`, `3d`, `today`, `tomorrow`; nil when the text is none of these.
+    public init?(parsing text: String) {
+        let lower = text.trimmingWhitespace().lowercased()
+        switch lower {
+        case "today": self = .after(.zero)
+        case "tomorrow": self = .after(.days(1))
+        default:
+            let parts = lower.split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+               (2000...2999).contains(year), (1...12).contains(month), (1...CivilTime.daysInMonth(year, month)).contains(day) {
+                self = .day(year: year, month: month, day: day)
+            } else if let duration = DurationText.parse(lower), duration <= .days(366) {
+                self = .after(duration)
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// The day it falls on, for something asked at `now` in `zone`.
+    public func civilDay(from now: Timestamp, zone: LocalZone) -> CivilTime {
+        switch self {
+        case .day(let year, let month, let day): CivilTime(year: year, month: month, day: day)
+        case .after(let duration):
+            CivilTime(year: zone.civil(now + duration).year, month: zone.civil(now + duration).month, day: zone.civil(now + duration).day)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .day(let year, let month, let day): CivilTime(year: year, month: month, day: day).isoDate
+        case .after(let duration): DurationText.format(duration)
+        }
+    }
+}
+
+/// Which action items `/action list` shows.
+public enum ActionListFilter: Hashable, Sendable, Codable {
+    /// One incident's (named, or the room's it was typed in; every open incident's elsewhere).
+    case incident
+    /// The asker's open items, in every incident.
+    case mine
+    /// Open items past their due day, in every incident.
+    case overdue
+}

@@ -1,0 +1,88 @@
+import IncidentCore
+import IncidentPolicy
+
+/// Action items (`/action`): the follow-ups the plans list for every post-mortem, each with an
+/// owner and perhaps a due day. The owner is reminded once by a direct message on the due day;
+/// an incident cannot be closed while any is open, unless an admin closes it with
+/// `--force <why>`, which drops them with the reason.
+extension Transition {
+    mutating func addAction(_ request: ActionRequest, by actor: PersonID) throws(IncidentError) {
+        guard isTrusted(actor) else {
+            throw IncidentError(.notAllowed,
+                                "Only the incident's responders (people on the roster, those paged for it, its IC and declarer) can add action items to \(incident.id).")
+        }
+        let owner = try reachablePerson(request.owner)
+        var item = ActionItem(number: (incident.actionItems.map(\.number).max() ?? 0) + 1, owner: owner, text: request.text,
+                              createdAt: now, createdBy: actor)
+        if let due = request.due {
+            let day = due.civilDay(from: now, zone: zone)
+            guard day.isoDate >= zone.civil(now).isoDate else {
+                throw IncidentError(.notAllowed, "\(day.isoDate) is already over; give a due day from today on.")
+            }
+            item.dueDay = day.isoDate
+            var reminder = day
+            reminder.hour = ActionItem.reminderHour
+            item.remindAt = max(now, zone.instant(of: reminder))
+        }
+        incident.actions = incident.actionItems + [item]
+        record(.actionItem, "Action \(item.id) for @\(owner): \(item.text)" + (item.dueDay.map { " (due \($0))." } ?? "."))
+        post(Messages.actionAdded(item, of: incident, by: actor))
+        invite(owner, always: false)
+        reply = Messages.reply("Added \(item.id) to \(incident.id) for @\(owner).")
+    }
+
+    mutating func finishAction(_ number: Int, by actor: PersonID) throws(IncidentError) {
+        guard let index = incident.actions?.firstIndex(where: { $0.number == number }) else {
+            throw IncidentError(.unknown, "\(incident.id) has no action item A\(number); /action list \(incident.id) shows them.")
+        }
+        let item = incident.actionItems[index]
+        guard item.isOpen else { throw IncidentError(.noChange, "\(item.id) of \(incident.id) is already done.") }
+        if actor != item.owner { try requireLead(actor, to: "mark someone else's action item done") }
+        incident.actions?[index].doneAt = now
+        incident.actions?[index].doneBy = actor
+        incident.actions?[index].remindAt = nil
+        record(.actionItem, "Action \(item.id) done: \(item.text)")
+        post(Message(.text("✅ \(item.id) done by "), .mention(actor), .text(": "), .userText(item.text)))
+        reply = Messages.reply("\(item.id) of \(incident.id) is done.")
+    }
+
+    /// The owner's one reminder, on the due day.
+    mutating func remindOfAction(_ number: Int) {
+        guard let index = incident.actions?.firstIndex(where: { $0.number == number }) else { return }
+        let item = incident.actionItems[index]
+        incident.actions?[index].remindAt = nil
+        guard item.isOpen else { return }
+        record(.actionItem, "Reminded @\(item.owner) of action \(item.id) (due \(item.dueDay ?? "today")).", by: .bot)
+        emit(.directMessage(Messages.actionDue(item, of: incident), to: item.owner))
+    }
+
+    /// Refuses to close an incident with open action items.
+    func requireNoOpenActions() throws(IncidentError) {
+        let open = incident.openActionItems
+        guard !open.isEmpty else { return }
+        let ids = open.map(\.id).joined(separator: ", ")
+        throw IncidentError(.wrongPhase,
+                            "\(incident.id) has \(open.count) open action item\(open.count == 1 ? "" : "s") (\(ids)): mark them done with /action done, or an incident admin can close it anyway with /incident close --force <why>.")
+    }
+
+    /// `/incident close --force <why>`: an admin closes with open items, dropped with the reason.
+    mutating func forceClose(reason: String, by actor: PersonID) throws(IncidentError) {
+        guard roster.admins.contains(actor) else {
+            throw IncidentError(.notAllowed, "Only an incident admin can close \(incident.id) with open action items.")
+        }
+        let open = incident.openActionItems
+        guard !open.isEmpty else {
+            throw IncidentError(.noChange, "\(incident.id) has no open action items; close it with /incident close.")
+        }
+        guard incident.phase == .resolved else {
+            throw IncidentError(.wrongPhase, "Resolve \(incident.id) before closing it (it is \(incident.phase.rawValue)).")
+        }
+        for item in open {
+            guard let index = incident.actions?.firstIndex(of: item) else { continue }
+            incident.actions?[index].droppedAt = now
+            incident.actions?[index].remindAt = nil
+        }
+        record(.actionItem, "Closed with \(open.map(\.id).joined(separator: ", ")) still open: \(reason)")
+        try close()
+    }
+}
