@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentRules
 
 /// `incident-bot report --since 30d`: counts by severity; time to acknowledge, mitigate and
@@ -12,6 +13,16 @@ public struct IncidentReport: Sendable {
         public var toAcknowledge: [Duration]
         public var toMitigate: [Duration]
         public var toResolve: [Duration]
+        /// From the impact's start to the declaration, where someone gave the start.
+        public var toDetect: [Duration] = []
+        /// Per response target of the severity: how many incidents met it, of those where it
+        /// is decided (met, or run out by the report's `now`).
+        public var targets: [ResponseTargets.Kind: TargetCount] = [:]
+    }
+
+    public struct TargetCount: Hashable, Sendable {
+        public var met = 0
+        public var decided = 0
     }
 
     public var since: Timestamp
@@ -46,6 +57,12 @@ public struct IncidentReport: Sendable {
             if let value = durations.toAcknowledge { row.toAcknowledge.append(value) }
             if let value = durations.toMitigate { row.toMitigate.append(value) }
             if let value = durations.toResolve { row.toResolve.append(value) }
+            if let value = incident.timeToDetect { row.toDetect.append(value) }
+            for clock in incident.responseClocks {
+                guard let met = clock.outcome(at: now) else { continue }
+                row.targets[clock.target, default: TargetCount()].met += met ? 1 : 0
+                row.targets[clock.target, default: TargetCount()].decided += 1
+            }
             rows[incident.severity] = row
 
             var overdue = false
@@ -112,6 +129,15 @@ public struct IncidentReport: Sendable {
         lines.append("How far each ladder climbed (incidents by highest level paged):")
         for (ladder, levels) in ladderReach {
             lines.append("- \(ladder): " + levels.map { "\($0.level) \($0.incidents)" }.joined(separator: ", "))
+        }
+        lines.append("")
+        lines.append("Response targets met (incidents met of those decided), and time to detect where the impact's start was given:")
+        for row in rows {
+            let targets = ResponseTargets.Kind.allCases.compactMap { kind in
+                row.targets[kind].map { "\(kind.rawValue) \($0.met) of \($0.decided)" }
+            }
+            let detect = row.toDetect.isEmpty ? "" : "; time to detect median \(show(row.toDetect, 50)), p90 \(show(row.toDetect, 90))"
+            lines.append("- \(row.severity): " + (targets.isEmpty ? "no targets" : targets.joined(separator: ", ")) + detect)
         }
         lines.append("")
         if overdueActions.isEmpty {

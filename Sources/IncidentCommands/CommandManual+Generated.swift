@@ -81,6 +81,13 @@ extension CommandManual {
             examples: ["/incident call https://meet.example.com/abc-defg-hij", "/incident call INC-4 https://zoom.example.com/j/123456", "/incident call <https://meet.example.com/abc|meet.example.com/abc>", "/incident call off"]
         ),
         Entry(
+            name: .started,
+            syntax: ["/incident started [INC-N | #incident-room] <HH:MM | YYYY-MM-DD HH:MM>"],
+            summary: "Says when the impact began, so time to detect (from then to the declaration) is measured.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            examples: ["/incident started 09:42", "/incident started INC-3 2026-11-24 09:42", "/incident started 9:05"]
+        ),
+        Entry(
             name: .sev,
             syntax: ["/sev [INC-N | #incident-room] <P0..P3> [reason]"],
             summary: "Changes the incident's severity, with an optional reason.",
@@ -89,10 +96,10 @@ extension CommandManual {
         ),
         Entry(
             name: .ic,
-            syntax: ["/ic [INC-N | #incident-room] @user"],
+            syntax: ["/ic [INC-N | #incident-room] @user", "/ic [INC-N | #incident-room] @user handover: <note>"],
             summary: "Assigns the incident commander.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
-            examples: ["/ic @alice", "/ic <@U0123ABC|alice>", "/ic <@U0123ABC>", "!ic @alice:example.org", "!ic https://matrix.to/#/@alice:example.org", "/ic INC-42 @bob", "/ic bob"]
+            examples: ["/ic @alice", "/ic <@U0123ABC|alice>", "/ic <@U0123ABC>", "!ic @alice:example.org", "!ic https://matrix.to/#/@alice:example.org", "/ic INC-42 @bob", "/ic bob", "/ic @bob handover: rollback running, DB team paged", "/ic INC-42 @bob HANDOVER: going off shift"]
         ),
         Entry(
             name: .role,

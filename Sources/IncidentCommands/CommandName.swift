@@ -13,6 +13,7 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case help = "incident help"
     case snooze = "incident snooze"
     case call = "incident call"
+    case started = "incident started"
     case sev
     case ic
     case role

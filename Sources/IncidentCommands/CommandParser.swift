@@ -74,11 +74,12 @@ public enum CommandParser {
         case .resolve: command = .resolve(summary: try arguments.restAsText())
         case .note: command = .note(try arguments.restAsText(required: "a note"))
         case .sev: command = try parseSeverity(&arguments)
-        case .ic: command = .commander(try arguments.takePerson(for: "the new incident commander"))
+        case .ic: command = try parseCommander(&arguments)
         case .role: command = try parseRole(&arguments)
         case .update: command = .update(try parseUpdate(&arguments))
         case .snooze: command = try parseSnooze(&arguments)
         case .call: command = try parseCall(&arguments)
+        case .started: command = try parseImpactStart(&arguments)
         case .action: return try parseAction(&arguments)
         }
         return ParsedCommand(command, target: target)
@@ -110,6 +111,42 @@ public enum CommandParser {
                                position: token.offset)
         }
         return try arguments.finish(command)
+    }
+
+    /// `@user`, or `@user handover: <note>`.
+    static func parseCommander(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        let person = try arguments.takeMention(for: "the new incident commander")
+        guard let next = arguments.peek() else { return .commander(person) }
+        guard next.text.lowercased().hasPrefix("handover:") else {
+            throw CommandError(.unexpectedArgument, "Name one person; unexpected “\(next.text.clipped)”.", position: next.offset)
+        }
+        let rest = try arguments.restAsText() ?? ""
+        let note = rest.dropFirst("handover:".count).trimmingWhitespace()
+        guard !note.isEmpty else {
+            throw CommandError(.missingArgument, "Write the handover note after handover:, as in \(command: "ic @bob handover: rollback running, DB team paged").")
+        }
+        return .handover(person, note: note)
+    }
+
+    /// `09:42` or `2026-11-24 09:42`.
+    static func parseImpactStart(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        let hint = "write the time on the policy's clock, as 09:42 or 2026-11-24 09:42"
+        guard let first = arguments.next() else {
+            throw CommandError(.missingArgument, "Say when the impact started; \(hint).", position: arguments.endOffset)
+        }
+        var day: CivilTime?
+        var timeToken = first
+        if case .day(let year, let month, let date)? = ActionDue(parsing: first.text), first.text.contains("-") {
+            day = CivilTime(year: year, month: month, day: date)
+            guard let next = arguments.next() else {
+                throw CommandError(.missingArgument, "Say the time of day too; \(hint).", position: arguments.endOffset)
+            }
+            timeToken = next
+        }
+        guard let time = ImpactStart.timeOfDay(timeToken.text) else {
+            throw CommandError(.invalidArgument, "“\(timeToken.text.clipped)” is not a time; \(hint).", position: timeToken.offset)
+        }
+        return try arguments.finish(.impactStarted(ImpactStart(day: day, hour: time.hour, minute: time.minute)))
     }
 
     /// Nothing, or `--force <why>` (an admin closing with open action items).

@@ -28,6 +28,7 @@ extension Command {
         case .severity(let severity, let reason):
             return ["sev", severity.rawValue] + (reason.map { ["reason=" + quoted($0)] } ?? [])
         case .commander(let person): return ["ic", person.summary]
+        case .handover(let person, let note): return ["ic", person.summary, "handover=" + quoted(note)]
         case .role(let role, let person): return ["role", role.rawValue, person.summary]
         case .update(let update):
             return ["update"] + (update.text.isEmpty ? [] : ["text=" + quoted(update.text)])
@@ -37,6 +38,7 @@ extension Command {
         case .snooze(let duration): return ["snooze", duration.map(DurationText.format) ?? "off"]
         case .call(let link): return ["call", link?.url ?? "off"]
         case .forceClose(let reason): return ["close", "force=" + quoted(reason)]
+        case .impactStarted(let start): return ["started", quoted(start.description)]
         case .action(let request):
             return ["action", request.owner.summary, "text=" + quoted(request.text)] + (request.due.map { ["due=\($0)"] } ?? [])
         case .actionDone(let number): return ["action", "done", "A\(number)"]

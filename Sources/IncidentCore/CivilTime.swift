@@ -1,5 +1,5 @@
 /// A calendar date and wall-clock time with no zone attached: what a person reads off a clock.
-public struct CivilTime: Hashable, Sendable {
+public struct CivilTime: Hashable, Sendable, Codable {
     public var year: Int
     public var month: Int
     public var day: Int

@@ -44,6 +44,10 @@ public enum Command: Hashable, Sendable, Codable {
     case actionDone(Int)
     /// `/action list [INC-N | --mine | --overdue]`
     case actionList(ActionListFilter)
+    /// `/incident started <HH:MM | YYYY-MM-DD HH:MM>`: when the impact began.
+    case impactStarted(ImpactStart)
+    /// `/ic @next handover: <note>`: the IC role handed over with a note, and the new IC briefed.
+    case handover(PersonRef, note: String)
 
     /// Whether the command reads or changes one incident (and so needs one, named or implied).
     public var needsIncident: Bool {

@@ -35,6 +35,10 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case call
         /// An action item was added, done, reminded of or dropped.
         case actionItem
+        /// A response target is close to running out, or ran out.
+        case target
+        /// Someone said when the impact began.
+        case impactStarted
         /// A message for the incident could not be delivered and was given up (a dead letter).
         case undelivered
     }

@@ -46,6 +46,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var callLink: CallLink?
     /// Added in format 2 as an optional key: records written before it have no action items.
     public var actions: [ActionItem]?
+    /// Added in format 2 as optional keys: records written before them have neither.
+    public var impactStartedAt: Timestamp?
+    public var targetNotices: Set<TargetNotice>?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -54,7 +57,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
-        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, policy
+        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
+        case targetNotices, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -86,6 +90,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         snoozedUntil = incident.snoozedUntil
         callLink = incident.callLink
         actions = incident.actions
+        impactStartedAt = incident.impactStartedAt
+        targetNotices = incident.targetNotices
         policy = nil
     }
 
@@ -114,6 +120,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.snoozedUntil = snoozedUntil
         incident.callLink = callLink
         incident.actions = actions
+        incident.impactStartedAt = impactStartedAt
+        incident.targetNotices = targetNotices
         return incident
     }
 }

@@ -4,7 +4,7 @@ extension Policy {
     static let rootKeys = ["time_zone", "default_severity", "escalate_after_missed", "postmortem_reminder_every",
                            "snooze_max", "working_hours", "severities", "ladders"]
     static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due",
-                               "escalation", "paging", "call"]
+                               "escalation", "paging", "call", "targets"]
     static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
     static let levelKeys = ["level", "role", "wait", "severities", "methods"]
 
@@ -83,7 +83,8 @@ extension Policy {
             postmortemDue: try map.optional("postmortem_due")?.duration(allowNone: true),
             escalation: try map.optional("escalation").map { node throws(ConfigError) in try loadEscalation(node, ladders: ladders) },
             workingHoursOnly: workingHoursOnly,
-            call: try map.optional("call").map { node throws(ConfigError) in try loadCallTemplate(node) })
+            call: try map.optional("call").map { node throws(ConfigError) in try loadCallTemplate(node) },
+            targets: try map.optional("targets").map { node throws(ConfigError) in try loadTargets(node) })
     }
 
     /// `call`: a link template every incident of the severity gets (`CallLink.filling`).

@@ -75,10 +75,13 @@ public struct SeverityPolicy: Hashable, Sendable, Codable {
     /// The link to an incident's call, as a template (`CallLink.filling`); nil: no call link
     /// unless someone sets one (`/incident call`).
     public var call: String?
+    /// How soon incidents of this severity should be acknowledged, mitigated, resolved; nil:
+    /// none tracked.
+    public var targets: ResponseTargets?
 
     public init(definition: String, runbook: String? = nil, updateEvery: Duration? = nil, nudge: [Role] = [],
                 pageAtOnce: [LevelRef] = [], postmortemDue: Duration? = nil, escalation: [String: LadderOverride]? = nil,
-                workingHoursOnly: Bool? = nil, call: String? = nil) {
+                workingHoursOnly: Bool? = nil, call: String? = nil, targets: ResponseTargets? = nil) {
         self.definition = definition
         self.runbook = runbook
         self.updateEvery = updateEvery
@@ -88,6 +91,7 @@ public struct SeverityPolicy: Hashable, Sendable, Codable {
         self.escalation = escalation
         self.workingHoursOnly = workingHoursOnly
         self.call = call
+        self.targets = targets
     }
 
     /// How a severity climbs one ladder.

@@ -80,6 +80,11 @@ extension Transition {
             try addAction(request, by: actor)
         case .actionDone(let number):
             try finishAction(number, by: actor)
+        case .impactStarted(let start):
+            try setImpactStart(start, by: actor)
+        case .handover(let ref, let note):
+            try requireLead(actor, to: "hand over the incident commander role")
+            try handOver(to: reachablePerson(ref), note: note, by: actor)
         case .declare, .status, .list, .postmortem, .escalation, .help, .actionList:
             throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }

@@ -15,6 +15,10 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
         case postmortemReminder
         /// An action item's due day has come: its owner is reminded.
         case actionReminder(Int)
+        /// A fifth of a response target's time is left.
+        case targetWarning(ResponseTargets.Kind)
+        /// A response target ran out.
+        case targetMissed(ResponseTargets.Kind)
     }
 
     public var description: String { "\(at) \(kind)" }
@@ -22,7 +26,7 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
 
 extension Incident {
     /// Everything that comes due at some time, earliest first; ties in ladder order, then the
-    /// nudge, then the post-mortem reminder, then action items' reminders.
+    /// nudge, then the post-mortem reminder, then response targets, then action items' reminders.
     public var schedule: [DueItem] {
         var items: [DueItem] = []
         for ladder in policy.ladders {
@@ -36,6 +40,7 @@ extension Incident {
         if phase == .resolved, let at = nextPostmortemReminder {
             items.append(DueItem(at: at, kind: .postmortemReminder))
         }
+        items += Transition.targetItems(self)
         if phase != .closed {
             for item in actionItems where item.isOpen {
                 if let at = item.remindAt { items.append(DueItem(at: at, kind: .actionReminder(item.number))) }
@@ -75,6 +80,8 @@ extension Transition {
             case .statusUpdate: nudge(due: item.at)
             case .postmortemReminder: remindOfPostmortem(due: item.at)
             case .actionReminder(let number): remindOfAction(number)
+            case .targetWarning(let kind): warnOfTarget(kind)
+            case .targetMissed(let kind): recordTargetMissed(kind)
             }
         }
     }

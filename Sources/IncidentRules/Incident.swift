@@ -57,6 +57,10 @@ public struct Incident: Hashable, Sendable {
     /// Follow-up items (`/action`), oldest first; nil: none yet (and in incidents stored before
     /// they were kept).
     public var actions: [ActionItem]?
+    /// When the impact began, if someone said (`/incident started`): time to detect runs from it.
+    public var impactStartedAt: Timestamp?
+    /// Which response-target warnings and misses the room has been told of; nil: none.
+    public var targetNotices: Set<TargetNotice>?
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

@@ -26,6 +26,21 @@ public enum IncidentQueries {
                 message.line(.text("Nudges snoozed until \(zone.clockTime(until))"))
             }
         }
+        let clocks = incident.responseClocks
+        if !clocks.isEmpty {
+            let parts = clocks.map { clock -> String in
+                let target = "\(clock.target.rawValue) \(DurationText.format(clock.length)): "
+                if let reached = clock.reachedAt {
+                    return target + (clock.met == true ? "met" : "missed") + " (\(DurationText.format(reached - incident.declaredAt)))"
+                }
+                if incident.phase == .resolved || incident.phase == .closed { return target + "not reached" }
+                return target + (now > clock.deadline ? "missed" : "\(DurationText.format(clock.deadline - now)) left")
+            }
+            message.line(.text("Targets: " + parts.joined(separator: " · ")))
+        }
+        if let detect = incident.timeToDetect, let started = incident.impactStartedAt {
+            message.line(.text("Impact started \(zone.dateTime(started)) · detected after \(DurationText.format(detect))"))
+        }
         let open = incident.openActionItems
         if !open.isEmpty {
             let overdue = open.filter { $0.isOverdue(at: now, zone: zone) }.map(\.id)

@@ -65,6 +65,16 @@ enum Messages {
         return message
     }
 
+    static func targetWarning(_ incident: Incident, _ clock: ResponseClock, left: String) -> Message {
+        Message(.text("⏳ \(incident.id): the \(incident.severity) target \(clock.target.phrase) "
+            + "(\(DurationText.format(clock.length))) runs out at \(incident.policy.timeZone.clockTime(clock.deadline)), \(left) from now."))
+    }
+
+    static func targetMissed(_ incident: Incident, _ clock: ResponseClock) -> Message {
+        Message(.text("⌛ \(incident.id) missed its \(incident.severity) target \(clock.target.phrase) "
+            + "(\(DurationText.format(clock.length)), due \(incident.policy.timeZone.clockTime(clock.deadline)))."))
+    }
+
     static func snoozed(_ incident: Incident, until: Timestamp, by actor: PersonID) -> Message {
         Message(.text("🔕 "), .mention(actor), .text(" snoozed status-update nudges for \(incident.id) until "
             + "\(incident.policy.timeZone.clockTime(until)). Pages still go out. End it early with "), .command("incident snooze off"),

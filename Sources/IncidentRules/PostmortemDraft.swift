@@ -21,6 +21,7 @@ public enum PostmortemDraft {
             "| Severity | \(incident.severity) |",
             "| Declared | \(zone.dateTime(incident.declaredAt)) by @\(incident.declaredBy) |",
             "| Incident commander | \(incident.commander.map { "@\($0)" } ?? "unassigned") |",
+            "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (/incident started)") |",
             "| Time to acknowledge | \(measured(durations.toAcknowledge)) |",
             "| Time to mitigate | \(measured(durations.toMitigate)) |",
             "| Time to resolve | \(measured(durations.toResolve)) |",

@@ -45,6 +45,8 @@ import Testing
         #expect(text.contains("| P1 | 2 | 5m | 5m | 40m | 1h | 40m | 1h |"))
         #expect(text.contains("Status updates on time: 1 of 4 deadlines (25%); 3 missed."))
         #expect(text.contains("Overdue action items: none."))
+        // INC-1 acknowledged at 5 (met), INC-2 never (missed at 15); both resolved within 4h.
+        #expect(text.contains("- P1: acknowledge 1 of 2, mitigate 2 of 2, resolve 2 of 2"), "\(text)")
     }
 
     /// An action item past its due day is listed; one due later, or done, is not.

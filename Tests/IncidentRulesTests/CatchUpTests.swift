@@ -46,6 +46,9 @@ import Testing
 
     @Test func nextDueIsTheEarliestScheduledItem() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
+        // The P1's 15-minute target to acknowledge is warned of at 12.
+        #expect(drill.incident.nextDue == Fixtures.at(12))
+        try drill.run(to: 15)
         #expect(drill.incident.nextDue == Fixtures.at(30))
         try drill.run(to: 30)
         #expect(drill.incident.nextDue == Fixtures.at(60))

@@ -1,0 +1,58 @@
+import IncidentCore
+import IncidentPolicy
+
+/// A response-target warning or miss the room has been told of.
+public struct TargetNotice: Hashable, Sendable, Codable {
+    public var target: ResponseTargets.Kind
+    /// false: the warning; true: the miss.
+    public var missed: Bool
+
+    public init(_ target: ResponseTargets.Kind, missed: Bool) {
+        self.target = target
+        self.missed = missed
+    }
+}
+
+/// Where one response target stands for an incident: its length, when it runs out, and when
+/// (if) it was met. Counted from the declaration.
+public struct ResponseClock: Hashable, Sendable {
+    public var target: ResponseTargets.Kind
+    public var length: Duration
+    public var deadline: Timestamp
+    /// When the incident got there: acknowledged (or mitigated or resolved before that),
+    /// mitigated (or resolved), resolved. nil: not yet.
+    public var reachedAt: Timestamp?
+
+    public var met: Bool? { reachedAt.map { $0 <= deadline } }
+
+    /// Met, missed, or (nil) still running at `now`.
+    public func outcome(at now: Timestamp) -> Bool? {
+        if let met { return met }
+        return now > deadline ? false : nil
+    }
+}
+
+extension Incident {
+    /// The severity's response targets, as clocks.
+    public var responseClocks: [ResponseClock] {
+        guard let targets = policy[severity].targets else { return [] }
+        return ResponseTargets.Kind.allCases.compactMap { kind in
+            guard let length = targets[kind] else { return nil }
+            let reached: Timestamp? = switch kind {
+            case .acknowledge: acknowledgedAt ?? mitigatedAt ?? resolvedAt
+            case .mitigate: mitigatedAt ?? resolvedAt
+            case .resolve: resolvedAt
+            }
+            return ResponseClock(target: kind, length: length, deadline: declaredAt + length, reachedAt: reached)
+        }
+    }
+
+    /// How long from the impact's start to the declaration, when the start was given.
+    public var timeToDetect: Duration? {
+        impactStartedAt.map { max(.zero, declaredAt - $0) }
+    }
+
+    func told(_ kind: ResponseTargets.Kind, missed: Bool) -> Bool {
+        targetNotices?.contains(TargetNotice(kind, missed: missed)) == true
+    }
+}

@@ -1,0 +1,49 @@
+import IncidentCore
+import IncidentPolicy
+
+/// `/ic @next handover: <note>`: the IC role changes hands with a note on the timeline, and the
+/// new IC gets a direct message with what they take on: the last update, the open action
+/// items, who has been paged, and when the next update is due.
+extension Transition {
+    mutating func handOver(to person: PersonID, note: String, by actor: PersonID) throws(IncidentError) {
+        let previous = incident.commander
+        try assign(.commander, to: person)
+        let from = previous.map { "@\($0)" } ?? "nobody"
+        record(.roleAssigned, "Handover from \(from) to @\(person): \(note)")
+        post(Message(lines: [[.text("🔁 Handover to "), .mention(person), .text(": ")] + [.userText(note)]]))
+        emit(.directMessage(Messages.handoverBriefing(incident, note: note, from: previous, now: now), to: person))
+        reply = Messages.reply("@\(person) is now the incident commander of \(incident.id); they have the handover note.")
+    }
+}
+
+extension Messages {
+    /// What the new IC takes on.
+    static func handoverBriefing(_ incident: Incident, note: String, from previous: PersonID?, now: Timestamp) -> Message {
+        let zone = incident.policy.timeZone
+        var message = Message(.strong("🔁 You are now the incident commander of \(incident.id) (\(incident.severity)): "), .userText(incident.title))
+        message.line([.text("Room "), .room(incident.room)] + (previous.map { [.text(" · handed over by "), .mention($0)] } ?? []))
+        message.line(.text("Note: "), .userText(note))
+        message.line(.text("Last update \(zone.clockTime(incident.lastUpdateAt)) · status: "), .userText(incident.statusText))
+        if let due = incident.nextUpdateDue, incident.phase == .investigating || incident.phase == .mitigated {
+            message.line(.text("Next update due \(zone.clockTime(due))" + (due <= now ? " (overdue)" : "")))
+        }
+        var paged: [Span] = [.text("Paged: ")]
+        let latest = Dictionary(incident.pages.map { ($0.person, $0) }, uniquingKeysWith: { _, last in last })
+        if latest.isEmpty { paged.append(.text("nobody")) }
+        for (index, page) in latest.values.sorted(by: { ($0.at, $0.person.rawValue) < ($1.at, $1.person.rawValue) }).enumerated() {
+            if index > 0 { paged.append(.text(", ")) }
+            paged += [.mention(page.person), .text(" (\(page.level), \(zone.clockTime(page.at)))")]
+        }
+        message.line(paged)
+        let open = incident.openActionItems
+        if open.isEmpty {
+            message.line(.text("Open action items: none"))
+        } else {
+            for item in open {
+                message.line([.text("Action \(item.id): "), .mention(item.owner), .text(" "), .userText(item.text)]
+                    + (item.dueDay.map { [.text(" · due \($0)")] } ?? []))
+            }
+        }
+        return message
+    }
+}

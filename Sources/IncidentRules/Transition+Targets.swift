@@ -1,0 +1,55 @@
+import IncidentCore
+import IncidentPolicy
+
+/// Response targets: the room is warned when a fifth of a target's time is left and told when
+/// it runs out, once each, while the incident has not got there (`ResponseClock`). Resolving
+/// ends every clock. `/incident started` records when the impact began, for time to detect.
+extension Transition {
+    /// The target items due: a warning, then the miss, for each clock still running.
+    static func targetItems(_ incident: Incident) -> [DueItem] {
+        guard incident.phase == .investigating || incident.phase == .mitigated else { return [] }
+        return incident.responseClocks.compactMap { clock in
+            guard clock.reachedAt == nil, !incident.told(clock.target, missed: true) else { return nil }
+            if incident.told(clock.target, missed: false) {
+                return DueItem(at: clock.deadline, kind: .targetMissed(clock.target))
+            }
+            return DueItem(at: incident.declaredAt + ResponseTargets.warning(for: clock.length), kind: .targetWarning(clock.target))
+        }
+    }
+
+    mutating func warnOfTarget(_ kind: ResponseTargets.Kind) {
+        incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false)])
+        guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
+        // Late (the scheduler was down, or a raise made the target shorter): the miss says it.
+        guard now < clock.deadline else {
+            record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) ran out at \(zone.clockTime(clock.deadline)) before its warning went out.", by: .bot)
+            return
+        }
+        let left = DurationText.format(clock.deadline - now)
+        record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) runs out at \(zone.clockTime(clock.deadline)); \(left) left.", by: .bot)
+        post(Messages.targetWarning(incident, clock, left: left))
+    }
+
+    mutating func recordTargetMissed(_ kind: ResponseTargets.Kind) {
+        incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false), TargetNotice(kind, missed: true)])
+        guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
+        record(.target, "Missed the \(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length)), due \(zone.clockTime(clock.deadline))).", by: .bot)
+        post(Messages.targetMissed(incident, clock))
+    }
+
+    /// `/incident started`: when the impact began (at most now, at most 30 days before the declaration).
+    mutating func setImpactStart(_ start: ImpactStart, by actor: PersonID) throws(IncidentError) {
+        try requireLead(actor, to: "say when the impact started")
+        let instant = start.instant(at: now, zone: zone)
+        guard instant <= now else {
+            throw IncidentError(.notAllowed, "\(zone.dateTime(instant)) has not come yet; say when the impact started.")
+        }
+        guard instant >= incident.declaredAt - .days(30) else {
+            throw IncidentError(.notAllowed, "\(zone.dateTime(instant)) is more than 30 days before \(incident.id) was declared.")
+        }
+        incident.impactStartedAt = instant
+        let detect = DurationText.format(incident.timeToDetect ?? .zero)
+        record(.impactStarted, "Impact started \(zone.dateTime(instant)); detected after \(detect).")
+        reply = Messages.reply("\(incident.id)'s impact started \(zone.dateTime(instant)): time to detect \(detect).")
+    }
+}

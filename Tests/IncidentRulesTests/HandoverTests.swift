@@ -1,0 +1,36 @@
+import IncidentCore
+import IncidentRules
+import Testing
+
+/// `/ic @next handover: <note>`: a P1 declared at 10:00 by carol with alice as IC; bob
+/// acknowledged nothing; at minute 40 alice hands over to bob.
+@Suite struct HandoverTests {
+    @Test func theNewIcIsBriefedByDirectMessage() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 40, script: [20: [("alice", "/update Rolled back the deploy status: recovering")],
+                                       25: [("alice", "/action @dave Review the deploy gate due: 2026-11-27")]])
+        try drill.type("/ic @bob handover: rollback running, DB team paged, going off shift", by: "alice")
+        #expect(drill.incident.commander == "bob")
+        #expect(drill.timeline.last?.text == "Handover from @alice to @bob: rollback running, DB team paged, going off shift")
+        #expect(drill.posts(to: .incidentRoom).last == "🔁 Handover to @bob: rollback running, DB team paged, going off shift")
+        let briefing = drill.effects.compactMap { _, effect -> String? in
+            if case .directMessage(let message, let to) = effect.action, to == "bob" { message.plainText() } else { nil }
+        }
+        #expect(briefing == ["""
+            🔁 You are now the incident commander of INC-1 (P1): Payment API errors
+            Room #incident-20261124-payment-api-errors · handed over by @alice
+            Note: rollback running, DB team paged, going off shift
+            Last update 10:20 UTC · status: recovering
+            Next update due 10:50 UTC
+            Paged: @alice (engineering.L1, 10:00 UTC), @erin (business.L1, 10:00 UTC)
+            Action A1: @dave Review the deploy gate · due 2026-11-27
+            """])
+    }
+
+    @Test func onlyWhoMayNameTheIcMayHandOver() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+        #expect(throws: IncidentError.self) { try drill.type("/ic @bob handover: mine now", by: "bob") }
+        #expect(throws: IncidentError.self) { try drill.type("/ic @alice handover: still me", by: "alice") }
+        #expect(drill.incident.commander == "alice")
+    }
+}

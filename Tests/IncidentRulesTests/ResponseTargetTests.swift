@@ -1,0 +1,90 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// Response targets minute by minute on the shipped policy (P0: acknowledge 5m, mitigate 1h,
+/// resolve 4h; P1: 15m, 4h, 1d; P2: 4h, 1d, 3d; P3: none), declared at 10:00 UTC.
+@Suite struct ResponseTargetTests {
+    /// Target warnings and misses posted in the room, as `minute text`.
+    func targetPosts(_ drill: Drill) -> [String] {
+        drill.effects.compactMap { minute, effect in
+            guard case .post(let message, .incidentRoom) = effect.action else { return nil }
+            let text = message.plainText()
+            return text.hasPrefix("⏳") || text.hasPrefix("⌛") ? "\(minute) \(text)" : nil
+        }
+    }
+
+    @Test func aP1NobodyAnswersIsWarnedThenToldOfEachMiss() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 1_440)
+        #expect(targetPosts(drill) == [
+            "12 ⏳ INC-1: the P1 target to acknowledge (15m) runs out at 10:15 UTC, 3m from now.",
+            "15 ⌛ INC-1 missed its P1 target to acknowledge (15m, due 10:15 UTC).",
+            "192 ⏳ INC-1: the P1 target to mitigate (4h) runs out at 14:00 UTC, 48m from now.",
+            "240 ⌛ INC-1 missed its P1 target to mitigate (4h, due 14:00 UTC).",
+            "1152 ⏳ INC-1: the P1 target to resolve (1d) runs out at 10:00 UTC, 4h48m from now.",
+            "1440 ⌛ INC-1 missed its P1 target to resolve (1d, due 10:00 UTC).",
+        ])
+        #expect(drill.timeline.filter { $0.kind == .target }.count == 6)
+        #expect(drill.timeline.first { $0.kind == .target }?.text == "P1 target to acknowledge (15m) runs out at 10:15 UTC; 3m left.")
+    }
+
+    @Test func targetsMetInTimeSayNothingAndResolvingEndsTheClocks() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 300, script: [5: [("alice", "/ack")], 100: [("carol", "/incident mitigated")],
+                                         200: [("carol", "/incident resolve fixed")]])
+        #expect(targetPosts(drill) == [])
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(300)).plainText()
+        #expect(status.contains("Targets: acknowledge 15m: met (5m) · mitigate 4h: met (1h40m) · resolve 1d: met (3h20m)"), "\(status)")
+        try drill.run(to: 1_500)
+        #expect(targetPosts(drill) == [])
+    }
+
+    @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2")
+        try drill.run(to: 21, script: [20: [("carol", "/sev P0 checkout too")]])
+        #expect(targetPosts(drill) == ["20 ⌛ INC-1 missed its P0 target to acknowledge (5m, due 10:05 UTC)."])
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(21)).plainText()
+        #expect(status.contains("Targets: acknowledge 5m: missed · mitigate 1h: 39m left · resolve 4h: 3h39m left"), "\(status)")
+    }
+
+    @Test func aP3HasNoTargets() throws {
+        var drill = try Drill("/incident declare Typo --sev P3")
+        try drill.run(to: 2_000)
+        #expect(targetPosts(drill) == [])
+        #expect(!IncidentQueries.status(drill.incident, now: Fixtures.at(10)).plainText().contains("Targets"))
+    }
+
+    @Test func theImpactStartMeasuresTimeToDetect() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 5)
+        try drill.type("/incident started 09:42", by: "alice")
+        #expect(drill.incident.impactStartedAt == Fixtures.at(-18))
+        #expect(drill.incident.timeToDetect == .minutes(18))
+        #expect(drill.timeline.last?.text == "Impact started 2026-11-24 09:42 UTC; detected after 18m.")
+        #expect(IncidentQueries.status(drill.incident, now: Fixtures.at(5)).plainText()
+            .contains("Impact started 2026-11-24 09:42 UTC · detected after 18m"))
+        #expect(PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).contains("| Time to detect | 18m |"))
+        // A time of day later than now is yesterday's.
+        try drill.type("/incident started 11:00", by: "alice")
+        #expect(drill.incident.impactStartedAt == Fixtures.at(60 - 1_440))
+        #expect(throws: IncidentError.self) { try drill.type("/incident started 2026-11-24 10:30", by: "alice") }
+        #expect(throws: IncidentError.self) { try drill.type("/incident started 2026-10-01 10:30", by: "alice") }
+        #expect(throws: IncidentError.self) { try drill.type("/incident started 09:00", by: "bob") }
+    }
+
+    @Test func thePolicyChecksItsTargets() throws {
+        let shipped = try Fixtures.text("policy.yaml")
+        let p1 = "targets: {acknowledge: 15m, mitigate: 4h, resolve: 1d}"
+        #expect(try Fixtures.policy()[.p1].targets == ResponseTargets(acknowledge: .minutes(15), mitigate: .hours(4), resolve: .days(1)))
+        for (bad, reason) in [("targets: {acknowledge: soon}", "expected a duration"), ("targets: {answer: 5m}", "answer")] {
+            do {
+                _ = try Policy.load(yaml: shipped.replacing(p1, with: bad), file: "policy.yaml")
+                Issue.record("\(bad) was accepted")
+            } catch {
+                #expect("\(error)".contains(reason) && "\(error)".contains("policy.yaml:"), "\(error)")
+            }
+        }
+    }
+}
