@@ -83,11 +83,35 @@ public struct Roster: Hashable, Sendable {
             let count = Int64(people.count)
             return people[Int((turn % count + count) % count)]
         }
+
+        /// The first turn boundary after `instant` at which someone other than `person` is on
+        /// duty; nil when nobody else ever is (a rotation of one).
+        public func nextHandover(after instant: Timestamp, from person: PersonID) -> Timestamp? {
+            guard people.contains(where: { $0 != person }), every.wholeSeconds > 0 else { return nil }
+            func wallClock(_ instant: Timestamp) -> Int64 { instant.secondsSinceEpoch + Int64(zone.offsetSeconds(at: instant)) }
+            let base = wallClock(handover)
+            var turn = (wallClock(instant) - base).floorDivided(by: every.wholeSeconds)
+            for _ in 0..<people.count {
+                turn += 1
+                let wall = base + turn * every.wholeSeconds
+                // The instant whose wall clock reads `wall` (the offset there, found in two steps).
+                var boundary = Timestamp(secondsSinceEpoch: wall - Int64(zone.offsetSeconds(at: Timestamp(secondsSinceEpoch: wall))))
+                boundary = Timestamp(secondsSinceEpoch: wall - Int64(zone.offsetSeconds(at: boundary)))
+                if boundary > instant, onDuty(at: boundary) != person { return boundary }
+            }
+            return nil
+        }
     }
 
     public enum Assignee: Hashable, Sendable {
         case person(PersonID)
         case rotation(String)
+    }
+
+    /// The rotation that fills `level`, if one does.
+    public func rotation(filling level: LevelRef) -> Rotation? {
+        if case .rotation(let name)? = levels[level] { return rotations[name] }
+        return nil
     }
 
     /// Who answers for `level` at `instant`.

@@ -19,6 +19,8 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
         case targetWarning(ResponseTargets.Kind)
         /// A response target ran out.
         case targetMissed(ResponseTargets.Kind)
+        /// The rotation filling a climbing ladder's level hands over.
+        case rotationHandover(String)
     }
 
     public var description: String { "\(at) \(kind)" }
@@ -39,6 +41,13 @@ extension Incident {
         }
         if phase == .resolved, let at = nextPostmortemReminder {
             items.append(DueItem(at: at, kind: .postmortemReminder))
+        }
+        if phase == .investigating || phase == .mitigated {
+            for ladder in policy.ladders {
+                if let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let at = progress.rotationHandoverAt {
+                    items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
+                }
+            }
         }
         items += Transition.targetItems(self)
         if phase != .closed {
@@ -82,6 +91,7 @@ extension Transition {
             case .actionReminder(let number): remindOfAction(number)
             case .targetWarning(let kind): warnOfTarget(kind)
             case .targetMissed(let kind): recordTargetMissed(kind)
+            case .rotationHandover(let id): handOverRotation(id, due: item.at)
             }
         }
     }

@@ -115,6 +115,9 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     public var stopped: Ladder.StopCondition?
     /// Set while the page of `level` waits for working hours (`nextStepAt`): why it is paged.
     public var heldPage: PageRecord.Reason?
+    /// When the rotation filling the paged level next hands over to someone else, whose turn
+    /// it then is to be paged; nil: a person fills it, or nobody else is in the rotation.
+    public var rotationHandoverAt: Timestamp?
 
     public init(level: Int? = nil, nextStepAt: Timestamp? = nil, repeatsAtTop: Int = 0, stopped: Ladder.StopCondition? = nil) {
         self.level = level
@@ -140,5 +143,7 @@ public struct PageRecord: Hashable, Sendable, Codable {
         case immediate
         /// Status updates were missed.
         case missedUpdate
+        /// The on-call rotation handed over while the level's page was unanswered.
+        case rotationHandover
     }
 }

@@ -205,6 +205,7 @@ extension PageRecord.Reason {
         case .repeatAtTop: "; this is a repeat page, the incident is still unanswered"
         case .immediate: "; this severity pages your level at once"
         case .missedUpdate: "; status updates were missed"
+        case .rotationHandover: "; your on-call turn began with this page unanswered"
         }
     }
 }

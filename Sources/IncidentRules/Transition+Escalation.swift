@@ -197,6 +197,10 @@ extension Transition {
             return
         }
         incident.pages.append(PageRecord(at: now, person: person, level: ref, reason: reason))
+        // The climb's level, when a rotation fills it, moves with the rotation (`handOverRotation`).
+        if incident.ladders[ladder.id]?.level == index {
+            incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
+        }
         record(.paged, "Paged @\(person) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
         guard pagedNow.insert(person).inserted else { return }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
@@ -245,6 +249,7 @@ extension PageRecord.Reason {
         case .repeatAtTop: ", again: still unanswered"
         case .immediate: ", at once for the severity"
         case .missedUpdate: ", status updates missed"
+        case .rotationHandover: ", the rotation handed over"
         }
     }
 }
@@ -275,6 +280,11 @@ extension Incident {
     public func withdrawal(of page: Page) -> String? {
         if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
         if let stopped = ladders[page.ladder]?.stopped { return "the \(page.ladder) ladder stopped (\(stopped.rawValue))" }
+        // A rotation handed over: the level's page went to whoever is on call now.
+        let level = LevelRef(ladder: page.ladder, level: page.level)
+        if let latest = pages.last(where: { $0.level == level }), latest.person != page.person, latest.reason == .rotationHandover {
+            return "the rotation handed \(level) over to @\(latest.person)"
+        }
         return nil
     }
 

@@ -1,0 +1,26 @@
+import IncidentCore
+import IncidentPolicy
+
+/// An on-call rotation hands over while its level's page is unanswered: the room is told who
+/// is on call now, and the page moves to them (a page of the same level; the outgoing
+/// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`).
+/// The climb keeps its times. Only the level the climb has reached moves; a ladder that
+/// stopped (acknowledged, mitigated) has nothing pending to move.
+extension Transition {
+    mutating func handOverRotation(_ id: String, due: Timestamp) {
+        guard let ladder = policy.ladder(id), let index = incident.ladders[id]?.level else { return }
+        incident.ladders[id]?.rotationHandoverAt = nil
+        let ref = ladder.reference(index)
+        guard let outgoing = incident.pages.last(where: { $0.level == ref })?.person else { return }
+        guard let incoming = roster.onDuty(ref, at: due), incoming != outgoing else {
+            incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: due, from: outgoing)
+            return
+        }
+        let role = ladder.levels[index].role
+        record(.paged, "The on-call rotation for \(ref) handed over from @\(outgoing) to @\(incoming); the level's page moves to them.",
+               by: .bot)
+        post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
+                     .mention(outgoing), .text("; the unanswered page moves to them.")))
+        page(ladder, index, .rotationHandover)
+    }
+}

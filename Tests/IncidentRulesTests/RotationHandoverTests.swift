@@ -1,0 +1,48 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// The on-call rotation filling engineering L1 hands over at 10:20 UTC (every day, dave then
+/// alice: alice is on call at 10:00, dave from 10:20), while a P1 declared at 10:00 waits.
+@Suite struct RotationHandoverTests {
+    func roster() throws -> Roster {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
+            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-11-24T10:20:00Z\n    every: 1d")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L1"), at: Fixtures.at(0)) == "alice")
+        #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L1"), at: Fixtures.at(20)) == "dave")
+        return roster
+    }
+
+    @Test func anUnansweredPageMovesToWhoeverIsOnCallNow() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
+        try drill.run(to: 60)
+        #expect(drill.pages == ["0 business.L1 erin", "0 engineering.L1 alice", "20 engineering.L1 dave",
+                                "30 engineering.L2 bob", "60 business.L2 frank", "60 engineering.L3 carol"])
+        #expect(drill.posts(to: .incidentRoom).contains(
+            "🔄 @dave is on call now as on-call engineer (engineering.L1), taking over from @alice; the unanswered page moves to them."))
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as on-call engineer (engineering.L1, the rotation handed over)." })
+        // alice's page, if it still waited in the outbox, is withdrawn.
+        let alices = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
+                          methods: [], severity: .p1)
+        #expect(drill.incident.withdrawal(of: alices) == "the rotation handed engineering.L1 over to @dave")
+        let daves = Page(person: "dave", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
+                         methods: [], severity: .p1)
+        #expect(drill.incident.withdrawal(of: daves) == nil)
+    }
+
+    @Test func anAcknowledgedPageDoesNotMove() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
+        try drill.run(to: 60, script: [10: [("alice", "/ack")]])
+        #expect(!drill.pages.contains { $0.contains("dave") })
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
+    }
+
+    @Test func aRotationOfOneNeverHandsOver() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 25)
+        #expect(drill.incident.ladders["engineering"]?.rotationHandoverAt == nil)
+    }
+}
