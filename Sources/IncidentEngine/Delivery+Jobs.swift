@@ -8,14 +8,10 @@ extension Delivery {
         var job = try await resolveAction(item)
         job.incident = item.incident
         job.queuedAt = item.createdAt
-        let triedInLane = lanesTried.withLock { tried in
-            defer { tried[item.lane, default: 0] += 1 }
-            return tried[item.lane, default: 0]
-        }
-        let queuedBefore = newestAtStart.withLock { start in start.map { (item.id ?? 0) <= $0 } ?? true }
-        job.doubt = if item.attempts > 0 {
+        let id = item.id ?? 0
+        job.doubt = if item.attempts > 0 || sentUnrecorded.withLock({ $0.contains(id) }) {
             .earlierAttempt
-        } else if queuedBefore, triedInLane < unrecordedPerLane(item.method) {
+        } else if doubtedAtStart.withLock({ $0?.contains(id) ?? true }) {
             .earlierDelivery(run: run)
         } else {
             .none

@@ -69,12 +69,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let logger: Logger
     public let wake: WakeSignal
     private let draining = Mutex(false)
-    /// Attempts per lane since this process started: the first `unrecordedPerLane` in each may
-    /// repeat sends the last process made just before it died.
-    let lanesTried = Mutex<[String: Int]>([:])
-    /// The newest outbox item when this process first read the outbox: anything newer was
-    /// queued by this process, so no earlier one can have sent it.
-    let newestAtStart = Mutex<Int64?>(nil)
+    /// The items an earlier delivery may have sent without recording: each lane's first
+    /// `unrecordedPerLane` pending items when this delivery first read the outbox (nil before
+    /// then). Items queued later, by this delivery's time, no earlier one can have sent.
+    let doubtedAtStart = Mutex<Set<Int64>?>(nil)
+    /// Items this delivery sent whose record failed (a store error, a lost term): they are
+    /// pending still, and the next attempt looks for them as for a retry.
+    let sentUnrecorded = Mutex<Set<Int64>>([])
     /// This delivery, told apart from the ones before it (`SendDoubt.earlierDelivery`).
     let run = DeliveryRun.next()
     private let stopping = Mutex(false)
@@ -150,7 +151,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 (heads, latest) = try await store.read { records in
                     (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID())
                 }
-                newestAtStart.withLock { if $0 == nil { $0 = latest } }
+                doubtedAtStart.withLock { if $0 == nil { $0 = firstItemsOfEachLane(heads.items) } }
                 if !heads.undecodable.isEmpty {
                     try await quarantine(heads.undecodable, at: now)
                     report.quarantined += heads.undecodable.count
@@ -266,6 +267,18 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         return results
     }
 
+    /// The ids of each lane's first `unrecordedPerLane` items among `heads`.
+    func firstItemsOfEachLane(_ heads: [OutboxItem]) -> Set<Int64> {
+        var taken: [String: Int] = [:]
+        var ids: Set<Int64> = []
+        for item in heads.sorted(by: { ($0.id ?? 0) < ($1.id ?? 0) }) {
+            guard let id = item.id, taken[item.lane, default: 0] < unrecordedPerLane(item.method) else { continue }
+            taken[item.lane, default: 0] += 1
+            ids.insert(id)
+        }
+        return ids
+    }
+
     /// The longest a sent item waits to be recorded with the others.
     static var recordWithin: Duration { .milliseconds(20) }
 
@@ -300,7 +313,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             sent.append(done)
             since = since ?? time
             perLane[done.item.lane, default: 0] += 1
-            if done.item.isPage || done.receipt != .delivered { mustRecord.insert(done.item.lane) }
+            // A page's landing changes its incident; a room's creation binds the room; a reply
+            // (Slack's ephemeral one) leaves nothing to look for after a crash.
+            if done.item.isPage || done.receipt != .delivered || done.item.isReply { mustRecord.insert(done.item.lane) }
         }
 
         func isWaiting(_ lane: String) -> Bool {
@@ -369,8 +384,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
         } catch {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
+            sentUnrecorded.withLock { $0.formUnion(sent.map(\.id)) }
             return ([.storeError], nil)
         }
+        if !sent.isEmpty { sentUnrecorded.withLock { if !$0.isEmpty { $0.subtract(sent.map(\.id)) } } }
         for done in sent {
             if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }

@@ -14,7 +14,12 @@ import IncidentRules
 public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Format 1 (0.13.0 and before): the synthesized Codable of `Incident`, policy inside.
     /// Format 2: this record, with the policy stored apart.
-    public static let currentFormat = 2
+    /// Format 3: the same, with the optional keys for snoozes, call links, action items,
+    /// response targets and the impact's start, and new page reasons and timeline kinds. A
+    /// binary that knows only format 2 would read such a record and save it without them (a
+    /// replica left on the older version during a rolling update), so it is told apart and
+    /// that binary refuses it instead. This version reads formats 1 to 3.
+    public static let currentFormat = 3
 
     public var number: Int
     public var title: String
@@ -40,13 +45,13 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var summary: String?
     public var nextPostmortemReminder: Timestamp?
     public var effectsIssued: Int
-    /// Added in format 2 as an optional key: records written before it read as not snoozed.
+    /// Added in format 3: records written before it read as not snoozed.
     public var snoozedUntil: Timestamp?
-    /// Added in format 2 as an optional key: records written before it have no call.
+    /// Added in format 3: records written before it have no call.
     public var callLink: CallLink?
-    /// Added in format 2 as an optional key: records written before it have no action items.
+    /// Added in format 3: records written before it have no action items.
     public var actions: [ActionItem]?
-    /// Added in format 2 as optional keys: records written before them have neither.
+    /// Added in format 3: records written before them have neither.
     public var impactStartedAt: Timestamp?
     public var targetNotices: Set<TargetNotice>?
     /// Only in format 1, where the policy was written inside every incident.

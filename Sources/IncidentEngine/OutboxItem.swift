@@ -49,6 +49,12 @@ public struct OutboxItem: Hashable, Sendable {
         return false
     }
 
+    /// The answer to a command, sent as a message.
+    public var isReply: Bool {
+        if case .reply = job { return true }
+        return false
+    }
+
     /// Which lane heads delivery tries first: 0 for pages and room creation (someone is
     /// waiting to be woken, and everything for a new incident waits on its room), 1 for other
     /// direct messages, 2 for the rest (room posts, topics, invites, broadcasts, replies).

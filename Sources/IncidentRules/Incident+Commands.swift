@@ -104,7 +104,7 @@ extension Transition {
         retimeCadence()
         retimeLadders(from: old)
         let hadCall = incident.callLink != nil
-        if incident.phase == .investigating || incident.phase == .mitigated { startCallFromTemplate() }
+        if severity.isMoreSevere(than: old), incident.phase == .investigating || incident.phase == .mitigated { startCallFromTemplate() }
         updateTopic()
         let message = Messages.severityChanged(incident, from: old, by: actor!, reason: reason)
         post(message)

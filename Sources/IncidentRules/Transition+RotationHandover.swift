@@ -5,15 +5,21 @@ import IncidentPolicy
 /// is on call now, and the page moves to them (a page of the same level; the outgoing
 /// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
-/// stopped (acknowledged, mitigated) has nothing pending to move.
+/// stopped (acknowledged, mitigated) has nothing pending to move. Outside the working hours of
+/// a severity that pages only in them, the move waits for them to open.
 extension Transition {
     mutating func handOverRotation(_ id: String, due: Timestamp) {
         guard let ladder = policy.ladder(id), let index = incident.ladders[id]?.level else { return }
         incident.ladders[id]?.rotationHandoverAt = nil
         let ref = ladder.reference(index)
         guard let outgoing = incident.pages.last(where: { $0.level == ref })?.person else { return }
-        guard let incoming = roster.onDuty(ref, at: due), incoming != outgoing else {
-            incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: due, from: outgoing)
+        guard let incoming = roster.onDuty(ref, at: now), incoming != outgoing else {
+            incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: outgoing)
+            return
+        }
+        // A severity that pages only in working hours moves the page when they open.
+        if let opens = heldUntil(ladder, index, at: due) {
+            incident.ladders[id]?.rotationHandoverAt = opens
             return
         }
         let role = ladder.levels[index].role

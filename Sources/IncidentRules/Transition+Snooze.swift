@@ -29,7 +29,8 @@ extension Transition {
         }
         let until = now + duration
         incident.snoozedUntil = until
-        if let due = incident.nextUpdateDue, due < until { incident.nextUpdateDue = until }
+        // From the cadence each time, so a second, shorter snooze shortens it.
+        incident.nextUpdateDue = max(cadenceDue(interval: interval), until)
         let time = zone.clockTime(until)
         record(.snoozed, "Snoozed status-update nudges for \(DurationText.format(duration)), until \(time).")
         post(Messages.snoozed(incident, until: until, by: actor))
@@ -37,17 +38,23 @@ extension Transition {
         reply = Messages.reply("Nudges for \(incident.id) are snoozed until \(time); pages still go out.")
     }
 
-    /// `/incident snooze off`: the update clock runs again from the last update; an update
-    /// already overdue is nudged now.
+    /// `/incident snooze off`: the update clock runs again by the cadence; a deadline that
+    /// passed during the snooze is nudged now (one miss, as it would have been).
     private mutating func endSnooze(interval: Duration) throws(IncidentError) {
         guard let until = incident.snoozedUntil, until > now else {
             throw IncidentError(.noChange, "\(incident.id)'s nudges are not snoozed.")
         }
         incident.snoozedUntil = nil
-        incident.nextUpdateDue = max(now, incident.lastUpdateAt + interval)
+        incident.nextUpdateDue = max(now, cadenceDue(interval: interval))
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()
         reply = Messages.reply("Nudges for \(incident.id) are back on; next update due \(zone.clockTime(incident.nextUpdateDue!)).")
+    }
+
+    /// When the next update is due by the cadence alone: one interval after the last update for
+    /// each miss already counted, and one more.
+    func cadenceDue(interval: Duration) -> Timestamp {
+        incident.lastUpdateAt + .seconds(interval.wholeSeconds * Int64(incident.missedUpdates + 1))
     }
 
     /// Whether a nudge due at `due` waits for the snooze to end.

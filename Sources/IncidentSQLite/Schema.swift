@@ -121,8 +121,9 @@ public enum Schema {
                 }
                 var current = record
                 current.policy = nil
-                try db.execute(sql: "UPDATE incident SET state = ?, format = ?, policy = ? WHERE number = ?",
-                               arguments: [try StateCoding.encode(current), IncidentRecord.currentFormat,
+                // Format 2, what this migration makes: a record with none of format 3's keys.
+                try db.execute(sql: "UPDATE incident SET state = ?, format = 2, policy = ? WHERE number = ?",
+                               arguments: [try StateCoding.encode(current),
                                            try records.policyDigest(policy), record.number])
             }
         }

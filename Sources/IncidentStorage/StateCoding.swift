@@ -11,7 +11,8 @@ public enum StateCoding {
     }
 
     /// The incident in a row's `state`, `format` and `policy` columns: format 1 holds its policy
-    /// inside, format 2 refers to one in the `policy` table, read through `policies` and `load`.
+    /// inside, formats 2 and 3 refer to one in the `policy` table, read through `policies` and
+    /// `load`.
     public static func decodeIncident(state: String, format: Int, policy digest: String?, policies: PolicySnapshots,
                                       load: (String) throws -> String?) throws -> Incident {
         let record = try decode(IncidentRecord.self, state)
@@ -19,7 +20,7 @@ public enum StateCoding {
         case 1:
             guard let policy = record.policy else { throw CorruptRow(description: "a format 1 incident without its policy") }
             return record.incident(policy: policy)
-        case IncidentRecord.currentFormat:
+        case 2...IncidentRecord.currentFormat:
             guard let digest else { throw CorruptRow(description: "incident \(record.number) refers to no policy") }
             return record.incident(policy: try policies.policy(digest, load: load))
         default:

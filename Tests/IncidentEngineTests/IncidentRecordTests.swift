@@ -8,7 +8,7 @@ import IncidentSQLite
 import IncidentTesting
 import Testing
 
-/// The stored form of an incident: a record of its own (format 2), its policy stored once.
+/// The stored form of an incident: a record of its own (format 3), its policy stored once.
 @Suite struct IncidentRecordTests {
     /// A property added to `Incident` must be added to the record too, or a restart loses it.
     @Test func theRecordHasAFieldForEveryPropertyOfAnIncident() throws {

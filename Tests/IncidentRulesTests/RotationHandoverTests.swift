@@ -40,6 +40,20 @@ import Testing
         #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
     }
 
+    /// A P2 (paged in working hours only) declared at 16:30; the rotation hands over at 18:00,
+    /// after hours: nobody is woken for it, and by 09:00 the climb has moved on to the team lead.
+    @Test func aHandoverAfterHoursWaitsForThem() throws {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
+            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-11-24T18:00:00Z\n    every: 1d")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster, at: Fixtures.at(390))
+        try drill.run(to: 1_000)
+        #expect(drill.pages.first == "0 engineering.L1 alice")
+        #expect(!drill.pages.contains { $0.contains("dave") }, "\(drill.pages)")
+        #expect(drill.pages.contains("990 engineering.L2 bob"), "\(drill.pages)")
+    }
+
     @Test func aRotationOfOneNeverHandsOver() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
         try drill.run(to: 25)

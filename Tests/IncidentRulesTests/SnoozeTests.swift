@@ -49,6 +49,23 @@ import Testing
             == ["Snoozed status-update nudges for 1h, until 11:25 UTC.", "Ended the snooze of status-update nudges."])
     }
 
+    /// Ending a snooze after a miss was counted goes back to the cadence's next deadline; it
+    /// does not count a second miss at once (and page the next level early).
+    @Test func snoozeOffAfterAMissKeepsTheCadencesNextDeadline() throws {
+        var drill = try drill()
+        try drill.run(to: 65, script: [31: [("alice", "/incident snooze 1h")], 32: [("alice", "/incident snooze off")]])
+        #expect(drill.nudges == [30, 60])
+        #expect(drill.pages.contains("60 engineering.L2 bob"))
+        #expect(!drill.pages.contains { $0.hasPrefix("32 ") })
+    }
+
+    @Test func aShorterSecondSnoozeShortensIt() throws {
+        var drill = try drill()
+        try drill.run(to: 35, script: [5: [("alice", "/incident snooze 1h")], 6: [("alice", "/incident snooze 10m")]])
+        #expect(drill.incident.snoozedUntil == Fixtures.at(16))
+        #expect(drill.nudges == [30])
+    }
+
     @Test func theStatusShowsTheSnoozeWhileItLasts() throws {
         var drill = try drill()
         try drill.run(to: 25, script: [25: [("alice", "/incident snooze 45m")]])

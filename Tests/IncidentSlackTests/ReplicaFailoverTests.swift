@@ -112,8 +112,10 @@ import Testing
         // Not before it was due, and not left behind: how late a takeover makes a page is
         // measured by bench/failover.sh; here the bound only has to hold on a loaded CI
         // machine running every other suite beside this one.
+        // The store keeps whole seconds: the declaration's time, and so the due time, may read
+        // up to a second before `declaredAt`.
         let late = Date().timeIntervalSince(declaredAt) - Self.secondLevelAfter
-        #expect(late >= 0 && late <= Self.takeover + 20, "the second level was paged \(late) s after it was due")
+        #expect(late >= -1 && late <= Self.takeover + 20, "the second level was paged \(late) s after it was due")
         #expect(fake.directMessages(to: "U0BOB0002").filter { $0.text.contains("INC-1") }.count == 1)
         #expect(await standby.role() == "leader")
 

@@ -5,6 +5,7 @@ import IncidentSlack
 import IncidentTesting
 import Logging
 import SlackFake
+import Synchronization
 import Testing
 
 /// Delivery sends several items of a room's lane before recording them together. When it dies
@@ -18,6 +19,25 @@ import Testing
         struct Died: Error {}
 
         func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T { throw Died() }
+        func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            try await store.read(body)
+        }
+    }
+
+    /// A store whose first write fails: the first record of a delivery is lost, as with a
+    /// database that answered once with an error.
+    final class FirstWriteFails: IncidentStore {
+        let store: any IncidentStore
+        let failed = Mutex(false)
+        struct Refused: Error {}
+
+        init(_ store: any IncidentStore) { self.store = store }
+
+        func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            if failed.withLock({ failed in defer { failed = true }; return !failed }) { throw Refused() }
+            return try await store.write(body)
+        }
+
         func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
             try await store.read(body)
         }
@@ -55,5 +75,23 @@ import Testing
         #expect(historyReads.filter { $0.arguments["channel"] == room.id }.count == 1)
         #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+
+    /// The same delivery, after its own record failed: what it sent is looked for again, not
+    /// sent twice.
+    @Test func sendsWhoseRecordFailedAreLookedForByTheSameDelivery() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
+        try await bot.settle()
+        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
+        let notes = 4
+        for n in 1...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
+        let delivery = delivery(bot, store: FirstWriteFails(bot.runtime.store))
+        await delivery.drain()
+        await delivery.drain()
+        let findings = bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }
+        #expect(findings.count == notes, "\(findings.map(\.text))")
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
     }
 }
