@@ -205,8 +205,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// page waits for at most one item of each busy lane or `recordWithin` of sending, whichever
     /// is longer. A lane has at most `unrecordedPerLane` items sent and not recorded (the ones
     /// a crash may send again, which the next delivery checks for: `TransportJob.doubt`), and
-    /// none after a room's creation or a page: the next item needs the room's id, and a page's
-    /// landing changes its incident.
+    /// none after a room's creation, a page or a reply: the next item needs the room's id, a
+    /// page's landing changes its incident, and a reply (Slack's ephemeral one) leaves nothing
+    /// to look for after a crash.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
         for item in items { lanes[item.lane, default: []].append(item) }

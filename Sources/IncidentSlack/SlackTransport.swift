@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// Idempotency: Slack has no idempotency key, so the transport makes its own.
 /// - Every message it posts carries its outbox key in Slack message metadata. A job that may
-///   have been sent already (`TransportJob.doubt`: among the first of its lane since start, or
-///   a retry) first looks for that key in the channel's recent history and is done if it is there.
+///   have been sent already (`TransportJob.doubt`: among its lane's first pending items when
+///   this delivery started, or a retry) first looks for that key in the channel's recent
+///   history and is done if it is there.
 /// - A channel creation told `name_taken` that may have been made already adopts the channel
 ///   of that name if the bot made it after the job was queued and no incident has it yet,
 ///   instead of making a `-2`.
