@@ -31,8 +31,9 @@ final class SlackHarness: Sendable {
 
     enum Signer { case own, slackSDK }
 
-    /// A fresh fake Slack (with #incidents and #lobby) and a fresh database in a temporary folder.
-    static func start() async throws -> SlackHarness {
+    /// A fresh fake Slack (with #incidents and #lobby) and a fresh database in a temporary folder;
+    /// `roster` (YAML) in place of the example roster when given.
+    static func start(roster: String? = nil) async throws -> SlackHarness {
         let fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
         try await fake.start()
         fake.addChannel("incidents")
@@ -41,7 +42,13 @@ final class SlackHarness: Sendable {
         let broadcast = fake.channel(named: "incidents")!.id
         let folder = try TestConfig.temporaryDirectory()
         let configPath = folder.appendingPathComponent("incident-bot.yaml").path
-        try config(broadcast: broadcast).write(toFile: configPath, atomically: true, encoding: .utf8)
+        var text = config(broadcast: broadcast)
+        if let roster {
+            let rosterPath = folder.appendingPathComponent("roster.yaml").path
+            try roster.write(toFile: rosterPath, atomically: true, encoding: .utf8)
+            text = text.replacingOccurrences(of: "roster: \(TestConfig.directory.path)/roster.example.yaml", with: "roster: \(rosterPath)")
+        }
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: configPath), allowExampleRoster: false)
         let setup = try SlackSetup.load(loaded.config, environment: [
             "SLACK_BOT_TOKEN": FakeSlack.botToken, "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.apiURL,
