@@ -136,8 +136,8 @@ public enum CommandParser {
         }
         var day: CivilTime?
         var timeToken = first
-        if case .day(let year, let month, let date)? = ActionDue(parsing: first.text), first.text.contains("-") {
-            day = CivilTime(year: year, month: month, day: date)
+        if let date = CivilTime(isoDay: first.text) {
+            day = date
             guard let next = arguments.next() else {
                 throw CommandError(.missingArgument, "Say the time of day too; \(hint).", position: arguments.endOffset)
             }

@@ -26,11 +26,8 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         case "today": self = .after(.zero)
         case "tomorrow": self = .after(.days(1))
         default:
-            let parts = lower.split(separator: "-", omittingEmptySubsequences: false)
-            if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-               (2000...2999).contains(year), (1...12).contains(month), (1...CivilTime.daysInMonth(year, month)).contains(day) {
-                self = .day(year: year, month: month, day: day)
+            if let day = CivilTime(isoDay: lower) {
+                self = .day(year: day.year, month: day.month, day: day.day)
             } else if let duration = DurationText.parse(lower), duration <= .days(366) {
                 self = .after(duration)
             } else {
@@ -44,7 +41,7 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .day(let year, let month, let day): CivilTime(year: year, month: month, day: day)
         case .after(let duration):
-            CivilTime(year: zone.civil(now + duration).year, month: zone.civil(now + duration).month, day: zone.civil(now + duration).day)
+            zone.civil(now + duration).midnight
         }
     }
 

@@ -53,6 +53,20 @@ public struct CivilTime: Hashable, Sendable, Codable {
     public var hourMinute: String { pad(hour, 2) + ":" + pad(minute, 2) }
 
     /// `2026-11-22`.
+    /// The same day at 00:00.
+    public var midnight: CivilTime { CivilTime(year: year, month: month, day: day) }
+
+    /// A calendar day written `2026-12-05` (years 2000 to 2999), at midnight; nil otherwise.
+    public init?(isoDay text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (2000...2999).contains(year), (1...12).contains(month), (1...CivilTime.daysInMonth(year, month)).contains(day)
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
     public var isoDate: String { pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) }
 
     private func pad(_ value: Int, _ width: Int) -> String {

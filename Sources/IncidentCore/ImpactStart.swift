@@ -24,13 +24,11 @@ public struct ImpactStart: Hashable, Sendable, Codable, CustomStringConvertible 
 
     /// The instant it names, for a command typed at `now` in `zone`.
     public func instant(at now: Timestamp, zone: LocalZone) -> Timestamp {
-        if let day {
-            return zone.instant(of: CivilTime(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute))
-        }
-        let today = zone.civil(now)
-        let sameDay = zone.instant(of: CivilTime(year: today.year, month: today.month, day: today.day, hour: hour, minute: minute))
-        return sameDay <= now ? sameDay : zone.instant(of: CivilTime(year: today.year, month: today.month, day: today.day, hour: hour,
-                                                                     minute: minute).adding(days: -1))
+        var time = (day ?? zone.civil(now)).midnight
+        time.hour = hour
+        time.minute = minute
+        let instant = zone.instant(of: time)
+        return day != nil || instant <= now ? instant : zone.instant(of: time.adding(days: -1))
     }
 
     public var description: String {

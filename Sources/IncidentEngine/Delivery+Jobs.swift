@@ -31,6 +31,18 @@ extension Delivery {
         return job
     }
 
+    /// The ids of each lane's first `unrecordedPerLane` items among `heads`.
+    func firstItemsOfEachLane(_ heads: [OutboxItem]) -> Set<Int64> {
+        var taken: [String: Int] = [:]
+        var ids: Set<Int64> = []
+        for item in heads.sorted(by: { ($0.id ?? 0) < ($1.id ?? 0) }) {
+            guard let id = item.id, taken[item.lane, default: 0] < unrecordedPerLane(item.method) else { continue }
+            taken[item.lane, default: 0] += 1
+            ids.insert(id)
+        }
+        return ids
+    }
+
     func resolveAction(_ item: OutboxItem) async throws -> TransportJob {
         let method = item.method
         func contacts(_ people: [PersonID], _ messages: Message...) -> [PersonID: Contact] {

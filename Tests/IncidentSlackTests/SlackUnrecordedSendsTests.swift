@@ -12,29 +12,21 @@ import Testing
 /// in between, the next delivery finds what was posted, by the outbox key in each message's
 /// metadata, with one read of the channel's history, and posts nothing twice.
 @Suite struct SlackUnrecordedSendsTests {
-    /// A store whose writes all fail: a delivery on it sends and never records, as one that
-    /// dies between the two.
-    struct DiesBeforeRecording: IncidentStore {
+    /// A store whose first `failing` writes fail: a delivery on it sends and cannot record, as
+    /// one that dies between the two (every write failing) or whose database answered once
+    /// with an error.
+    final class FailingWrites: IncidentStore {
         let store: any IncidentStore
-        struct Died: Error {}
-
-        func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T { throw Died() }
-        func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-            try await store.read(body)
-        }
-    }
-
-    /// A store whose first write fails: the first record of a delivery is lost, as with a
-    /// database that answered once with an error.
-    final class FirstWriteFails: IncidentStore {
-        let store: any IncidentStore
-        let failed = Mutex(false)
+        let failuresLeft: Mutex<Int>
         struct Refused: Error {}
 
-        init(_ store: any IncidentStore) { self.store = store }
+        init(_ store: any IncidentStore, failing: Int = .max) {
+            self.store = store
+            failuresLeft = Mutex(failing)
+        }
 
         func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-            if failed.withLock({ failed in defer { failed = true }; return !failed }) { throw Refused() }
+            if failuresLeft.withLock({ left in defer { left = max(0, left - 1) }; return left > 0 }) { throw Refused() }
             return try await store.write(body)
         }
 
@@ -60,7 +52,7 @@ import Testing
         for n in 1...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
 
         // The first delivery posts every note, in order, and dies before recording any.
-        await delivery(bot, store: DiesBeforeRecording(store: bot.runtime.store)).drain()
+        await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
         let findings = { bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }.map(\.text) }
         #expect(findings().count == notes)
         let pending = try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.lane.contains("INC-1") }
@@ -87,7 +79,7 @@ import Testing
         let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
         let notes = 4
         for n in 1...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
-        let delivery = delivery(bot, store: FirstWriteFails(bot.runtime.store))
+        let delivery = delivery(bot, store: FailingWrites(bot.runtime.store, failing: 1))
         await delivery.drain()
         await delivery.drain()
         let findings = bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }

@@ -1,0 +1,176 @@
+import IncidentCore
+
+/// Rounds of sends on one platform, and their records: a lane sends ahead of its records as
+/// far as its transport allows, and what was sent is recorded together, in one transaction
+/// that also looks for anything newly queued.
+extension Delivery {
+    /// One platform's items, lane by lane in order: rounds of one attempt per lane, the most
+    /// urgent lane heads first (pages and room creation, then direct messages, then the rest,
+    /// oldest first within each). A lane whose head must wait (backoff, failover) drops out.
+    ///
+    /// Sends are recorded together, in one transaction that also looks for anything newly
+    /// queued: when a lane waits for its record (below), when the oldest unrecorded send is
+    /// `recordWithin` old, or when the lanes run out. Something new ends the rounds, so a new
+    /// page waits for at most one item of each busy lane or `recordWithin` of sending, whichever
+    /// is longer. A lane has at most `unrecordedPerLane` items sent and not recorded (the ones
+    /// a crash may send again, which the next delivery checks for: `TransportJob.doubt`), and
+    /// none after a room's creation, a page or a reply: the next item needs the room's id, a
+    /// page's landing changes its incident, and a reply (Slack's ephemeral one) leaves nothing
+    /// to look for after a crash.
+    func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
+        var lanes: [String: ArraySlice<OutboxItem>] = [:]
+        for item in items { lanes[item.lane, default: []].append(item) }
+        var results: [Attempt] = []
+        var unrecorded = UnrecordedSends(perLane: items.first.map { unrecordedPerLane($0.method) } ?? 1)
+        /// Records what is unrecorded; false when the rounds must end (the store failed, or
+        /// something new is queued).
+        func recordAndLook() async -> Bool {
+            let (recorded, newest) = await record(unrecorded.sent, lookingForNew: true)
+            results += recorded
+            unrecorded.removeAll()
+            return !recorded.contains(.storeError) && newest == latest
+        }
+        while !lanes.isEmpty {
+            if stopping.withLock({ $0 }) || Task.isCancelled {
+                results += await record(unrecorded.sent, lookingForNew: false).attempts
+                return results
+            }
+            let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap(\.first)
+                .sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
+            var sentThisRound = false
+            for item in heads {
+                guard item.notBefore <= now else {
+                    lanes[item.lane] = nil
+                    continue
+                }
+                let result = await attempt(item, now: now)
+                switch result {
+                case .sent(let done):
+                    unrecorded.add(done, at: clock.now)
+                    sentThisRound = true
+                    lanes[item.lane]?.removeFirst()
+                case .delivered, .failed:
+                    results.append(result)
+                    lanes[item.lane]?.removeFirst()
+                case .retried, .failedOver:
+                    results.append(result)
+                    lanes[item.lane] = nil
+                case .storeError, .deposed:
+                    results.append(result)
+                    results += await record(unrecorded.sent, lookingForNew: false).attempts
+                    return results
+                }
+                if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
+                // A slow transport records its sends as they go instead of keeping many sent
+                // but unrecorded for a whole round.
+                if let since = unrecorded.since, clock.now - since >= Self.recordWithin {
+                    guard await recordAndLook() else { return results }
+                }
+            }
+            if unrecorded.sent.isEmpty {
+                // Nothing sent this round (failures and retries): look for anything new.
+                if !sentThisRound, !lanes.isEmpty, (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
+            } else if lanes.isEmpty || lanes.keys.contains(where: unrecorded.isWaiting) {
+                guard await recordAndLook() else { return results }
+            }
+        }
+        return results
+    }
+
+    /// The longest a sent item waits to be recorded with the others.
+    static var recordWithin: Duration { .milliseconds(20) }
+
+    /// The most items of one lane sent and not yet recorded: `readAhead` on a transport that
+    /// sends ahead, 1 on the others. A crash sends them again unless the transport finds them
+    /// (`TransportJob.doubt`), so the next delivery treats this many of each lane's first items
+    /// as possibly sent.
+    func unrecordedPerLane(_ method: ContactMethod) -> Int {
+        transports[method]?.sendsAhead == true ? Self.readAhead : 1
+    }
+
+    /// Items sent and not yet recorded, and the lanes that wait for their record.
+    struct UnrecordedSends {
+        /// The most a lane may have.
+        let limit: Int
+        var sent: [Sent] = []
+        /// When the oldest of them went.
+        var since: Timestamp?
+        var perLane: [String: Int] = [:]
+        /// Lanes whose next item needs what the last one's record says.
+        var mustRecord: Set<String> = []
+
+        init(perLane limit: Int) {
+            self.limit = limit
+        }
+
+        mutating func removeAll() {
+            self = UnrecordedSends(perLane: limit)
+        }
+
+        mutating func add(_ done: Sent, at time: Timestamp) {
+            sent.append(done)
+            since = since ?? time
+            perLane[done.item.lane, default: 0] += 1
+            // A page's landing changes its incident; a room's creation binds the room; a reply
+            // (Slack's ephemeral one) leaves nothing to look for after a crash.
+            if done.item.isPage || done.receipt != .delivered || done.item.isReply { mustRecord.insert(done.item.lane) }
+        }
+
+        func isWaiting(_ lane: String) -> Bool {
+            mustRecord.contains(lane) || perLane[lane, default: 0] >= limit
+        }
+    }
+
+    /// An item the transport took, waiting to be marked delivered.
+    struct Sent: Equatable {
+        var item: OutboxItem
+        var id: Int64
+        var receipt: TransportReceipt
+        /// When the transport took it.
+        var at: Timestamp
+    }
+
+    /// Marks `sent` delivered in one transaction, with what each delivery means for its
+    /// incident (a room bound, a page's landing on the timeline). Until this commits, a crash
+    /// sends them again: at least once, never silently lost.
+    /// With `lookingForNew`, the same transaction reads the newest outbox id, returned with
+    /// the attempts (nil when not asked or the store failed).
+    func record(_ sent: [Sent], lookingForNew: Bool) async -> (attempts: [Attempt], newest: Int64?) {
+        guard !sent.isEmpty || lookingForNew else { return ([], nil) }
+        let router = router
+        let roster = directory.roster
+        let newest: Int64?
+        do {
+            newest = try await store.write { records in
+                for done in sent {
+                    let item = done.item
+                    if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
+                       let platform = item.method.platform {
+                        try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
+                    }
+                    try records.markDelivered(done.id, at: done.at)
+                    // Where a page landed is part of the incident's record.
+                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
+                        let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+                    }
+                }
+                return lookingForNew ? try records.latestOutboxID() : nil
+            }
+        } catch {
+            logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
+            sentUnrecorded.withLock { $0.formUnion(sent.map(\.id)) }
+            return ([.storeError], nil)
+        }
+        if !sent.isEmpty { sentUnrecorded.withLock { if !$0.isEmpty { $0.subtract(sent.map(\.id)) } } }
+        for done in sent {
+            if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
+                roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }
+            }
+            logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
+            BotMetrics.attempt(done.item.method, page: done.item.isPage, result: "delivered")
+            BotMetrics.deliveryLatency(done.item.method, done.at - done.item.createdAt)
+        }
+        return (Array(repeating: .delivered, count: sent.count), newest)
+    }
+}
