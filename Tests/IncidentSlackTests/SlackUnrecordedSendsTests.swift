@@ -42,14 +42,20 @@ import Testing
                         wake: WakeSignal(), logger: logger)
     }
 
-    @Test func postsSentButNotRecordedAreNotPostedAgainByTheNextDelivery() async throws {
+    /// A P2 whose room is made, and `notes` notes on it queued for that room, not yet sent.
+    static func incidentWithNotes(_ notes: Int) async throws -> (SlackHarness, FakeSlack.Channel) {
         let bot = try await SlackHarness.start()
-        defer { Task { await bot.stop() } }
         try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
         try await bot.settle()
         let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
-        let notes = 6
         for n in 1...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
+        return (bot, room)
+    }
+
+    @Test func postsSentButNotRecordedAreNotPostedAgainByTheNextDelivery() async throws {
+        let notes = 6
+        let (bot, room) = try await Self.incidentWithNotes(notes)
+        defer { Task { await bot.stop() } }
 
         // The first delivery posts every note, in order, and dies before recording any.
         await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
@@ -72,13 +78,9 @@ import Testing
     /// The same delivery, after its own record failed: what it sent is looked for again, not
     /// sent twice.
     @Test func sendsWhoseRecordFailedAreLookedForByTheSameDelivery() async throws {
-        let bot = try await SlackHarness.start()
-        defer { Task { await bot.stop() } }
-        try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
-        try await bot.settle()
-        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
         let notes = 4
-        for n in 1...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
+        let (bot, room) = try await Self.incidentWithNotes(notes)
+        defer { Task { await bot.stop() } }
         let delivery = delivery(bot, store: FailingWrites(bot.runtime.store, failing: 1))
         await delivery.drain()
         await delivery.drain()
