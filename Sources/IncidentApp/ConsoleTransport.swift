@@ -20,8 +20,8 @@ public struct ConsoleTransport: ChatTransport {
             people.map { job.people[$0]?.handle ?? "@\($0)" }.joined(separator: ", ")
         }
         switch job.action {
-        case .createRoom(let name, let topic, let invite):
-            output.message("#" + name, botName, "created #\(name) and invited \(handles(invite))")
+        case .createRoom(let name, let topic, let invite, let isPrivate):
+            output.message("#" + name, botName, "created \(isPrivate ? "private " : "")#\(name) and invited \(handles(invite))")
             output.message("#" + name, "topic", topic.consoleText)
             return .roomCreated(id: name, name: name)
         case .invite(let room, let people):

@@ -15,7 +15,7 @@ public enum IncidentExport {
             "",
             "| | |",
             "| --- | --- |",
-            "| Severity | \(incident.severity) |",
+            "| Severity | \(incident.severity)\(incident.isPrivate ? " (private incident: for its members and admins only)" : "") |",
             "| Phase | \(incident.phase.rawValue) |",
             "| Status | \(cell(incident.statusText)) |",
             "| Room | #\(incident.room) (\(stored.home)) |",

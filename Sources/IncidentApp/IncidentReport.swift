@@ -49,7 +49,9 @@ public struct IncidentReport: Sendable {
         for (stored, timeline) in incidents {
             let incident = stored.incident
             for item in incident.actionItems where item.isOverdue(at: now, zone: incident.policy.timeZone) {
-                overdueActions.append("\(incident.id) \(item.id) @\(item.owner) \(item.text) (due \(item.dueDay ?? "-"))")
+                // A report is read and passed on beyond a private incident's members: its items by owner only.
+                let what = incident.isPrivate ? "(private incident)" : item.text
+                overdueActions.append("\(incident.id) \(item.id) @\(item.owner) \(what) (due \(item.dueDay ?? "-"))")
             }
             let durations = IncidentDurations(timeline: timeline)
             var row = rows[incident.severity] ?? Row(severity: incident.severity, count: 0, toAcknowledge: [], toMitigate: [], toResolve: [])

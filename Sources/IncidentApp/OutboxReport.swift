@@ -29,7 +29,7 @@ public enum OutboxReport {
         case .reply(let room, let user, _): return "reply to \(user) in \(room)"
         case .effect(let action):
             switch action {
-            case .createRoom(let name, _, _): return "create #\(name) (\(incident))"
+            case .createRoom(let name, _, _, _): return "create #\(name) (\(incident))"
             case .invite(let people): return "invite \(people.map { "@\($0)" }.joined(separator: ", ")) (\(incident))"
             case .setTopic: return "set the \(incident) room topic"
             case .post(_, .incidentRoom): return "post in the \(incident) room"

@@ -5,10 +5,10 @@ extension CommandManual {
     public static let entries: [Entry] = [
         Entry(
             name: .declare,
-            syntax: ["/incident declare <title> [--sev P0..P3] [--ic @user]"],
+            syntax: ["/incident declare <title> [--sev P0..P3] [--ic @user] [--private]"],
             summary: "Opens a new incident: creates its room, invites the declarer and the incident commander, sets the topic, posts the kickoff message, and starts the update cadence and both escalation ladders.",
             whoMayUse: "Anyone the bot serves (its Slack workspace, its allowed Matrix servers). Only people on the roster may name an incident commander with --ic, since that acknowledges the page.",
-            examples: ["/incident declare Payment API errors --sev P1", "!incident declare Payment API errors --sev P1", "/incident declare \"Checkout   500s\" --ic @alice", "/incident declare --sev=critical Database down --ic <@U0123ABC|alice>", "/INCIDENT DECLARE login broken --SEV sev-2", "/incident declare Überlastung der Datenbank --ic @carol:example.org"]
+            examples: ["/incident declare Payment API errors --sev P1", "!incident declare Payment API errors --sev P1", "/incident declare \"Checkout   500s\" --ic @alice", "/incident declare --sev=critical Database down --ic <@U0123ABC|alice>", "/INCIDENT DECLARE login broken --SEV sev-2", "/incident declare Überlastung der Datenbank --ic @carol:example.org", "/incident declare Customer data exposed --sev P1 --private"]
         ),
         Entry(
             name: .status,
@@ -86,6 +86,20 @@ extension CommandManual {
             summary: "Says when the impact began, so time to detect (from then to the declaration) is measured.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
             examples: ["/incident started 09:42", "/incident started INC-3 2026-11-24 09:42", "/incident started 9:05"]
+        ),
+        Entry(
+            name: .makePrivate,
+            syntax: ["/incident private [INC-N | #incident-room]"],
+            summary: "Makes an incident private from now on, when it turns out to be about security or exposed data: nothing more goes to the broadcast channel, and what leaves its room names it by number only.",
+            whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident. Only an incident admin can make it public again, with `/incident public`.",
+            examples: ["/incident private", "/incident private INC-7", "!incident private"]
+        ),
+        Entry(
+            name: .makePublic,
+            syntax: ["/incident public [INC-N | #incident-room]"],
+            summary: "Makes a private incident public again; only an incident admin may, because it lets the title out.",
+            whoMayUse: "Incident admins only.",
+            examples: ["/incident public", "/incident public INC-7"]
         ),
         Entry(
             name: .sev,

@@ -14,6 +14,8 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     case snooze = "incident snooze"
     case call = "incident call"
     case started = "incident started"
+    case makePrivate = "incident private"
+    case makePublic = "incident public"
     case sev
     case ic
     case role

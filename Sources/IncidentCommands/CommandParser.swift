@@ -80,6 +80,8 @@ public enum CommandParser {
         case .snooze: command = try parseSnooze(&arguments)
         case .call: command = try parseCall(&arguments)
         case .started: command = try parseImpactStart(&arguments)
+        case .makePrivate: command = try arguments.finish(.makePrivate)
+        case .makePublic: command = try arguments.finish(.makePublic)
         case .action: return try parseAction(&arguments)
         }
         return ParsedCommand(command, target: target)

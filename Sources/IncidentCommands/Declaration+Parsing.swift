@@ -1,14 +1,20 @@
 import IncidentCore
 
 extension CommandParser {
-    /// `<title words> [--sev P1] [--ic @user]`, options anywhere, `--opt=value` too.
+    /// `<title words> [--sev P1] [--ic @user] [--private]`, options anywhere, `--opt=value` too.
     static func parseDeclaration(_ arguments: inout Arguments) throws(CommandError) -> Declaration {
         var titleWords: [String] = []
         var severity: Severity?
         var commander: PersonRef?
+        var isPrivate = false
         while let token = arguments.next() {
             guard !token.quoted, token.text.hasPrefix("--"), token.text.count > 2 else {
                 titleWords.append(token.text)
+                continue
+            }
+            if token.text.lowercased() == "--private" {
+                guard !isPrivate else { throw CommandError(.unexpectedArgument, "--private is given twice.", position: token.offset) }
+                isPrivate = true
                 continue
             }
             let parts = token.text.split(separator: "=", maxSplits: 1)
@@ -43,7 +49,7 @@ extension CommandParser {
                 }
                 commander = person
             default:
-                throw CommandError(.invalidArgument, "Unknown option \(option.clipped); use --sev or --ic.",
+                throw CommandError(.invalidArgument, "Unknown option \(option.clipped); use --sev, --ic or --private.",
                                    position: token.offset)
             }
         }
@@ -54,6 +60,6 @@ extension CommandParser {
         guard title.count <= maxTitleLength else {
             throw CommandError(.tooLong, "The title is too long (over \(maxTitleLength) characters); keep it short.")
         }
-        return Declaration(title: title, severity: severity, commander: commander)
+        return Declaration(title: title, severity: severity, commander: commander, isPrivate: isPrivate)
     }
 }

@@ -17,6 +17,7 @@ extension Command {
             return ["declare", "title=" + quoted(d.title)]
                 + (d.severity.map { ["sev=\($0)"] } ?? [])
                 + (d.commander.map { ["ic=" + $0.summary] } ?? [])
+                + (d.isPrivate ? ["private"] : [])
         case .status: return ["status"]
         case .list: return ["list"]
         case .mitigated: return ["mitigated"]
@@ -42,6 +43,8 @@ extension Command {
         case .action(let request):
             return ["action", request.owner.summary, "text=" + quoted(request.text)] + (request.due.map { ["due=\($0)"] } ?? [])
         case .actionDone(let number): return ["action", "done", "A\(number)"]
+        case .makePrivate: return ["private"]
+        case .makePublic: return ["public"]
         case .actionList(let filter):
             return ["action", "list"] + (filter == .incident ? [] : [filter == .mine ? "mine" : "overdue"])
         }

@@ -48,6 +48,11 @@ public enum Command: Hashable, Sendable, Codable {
     case impactStarted(ImpactStart)
     /// `/ic @next handover: <note>`: the IC role handed over with a note, and the new IC briefed.
     case handover(PersonRef, note: String)
+    /// `/incident private`: from now on the incident is private (nothing to the broadcast
+    /// channel, no title outside its room, details only for its members and admins).
+    case makePrivate
+    /// `/incident public`: an incident admin makes a private incident public again.
+    case makePublic
 
     /// Whether the command reads or changes one incident (and so needs one, named or implied).
     public var needsIncident: Bool {
@@ -73,12 +78,19 @@ public struct Declaration: Hashable, Sendable, Codable {
     /// nil: the policy's default severity.
     public var severity: Severity?
     public var commander: PersonRef?
+    /// `--private`: a private incident (security, data exposure).
+    public var isPrivate: Bool
 
-    public init(title: String, severity: Severity? = nil, commander: PersonRef? = nil) {
+    public init(title: String, severity: Severity? = nil, commander: PersonRef? = nil, isPrivate: Bool = false) {
         self.title = title
         self.severity = severity
         self.commander = commander
+        self.isPrivate = isPrivate
     }
+
+    /// What the room's name is made from: the title, or for a private incident the word
+    /// `private`, so the name (in pages, mentions, the channel list) tells nothing.
+    public var roomTitle: String { isPrivate ? "private" : title }
 }
 
 /// A status update: free text plus the optional labelled fields responders use.

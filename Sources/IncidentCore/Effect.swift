@@ -15,7 +15,9 @@ public struct Effect: Hashable, Sendable, Codable {
 
     public enum Action: Hashable, Sendable, Codable {
         /// Create the incident room; later effects of the incident wait for it and use its id.
-        case createRoom(name: String, topic: Message, invite: [PersonID])
+        /// `isPrivate` true: a private Slack channel, a Matrix room closed to guests (nil in
+        /// items queued before it was kept: not private).
+        case createRoom(name: String, topic: Message, invite: [PersonID], isPrivate: Bool? = nil)
         /// Invite people to the incident room.
         case invite([PersonID])
         /// Set the incident room's topic.

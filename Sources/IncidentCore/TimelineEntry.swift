@@ -41,5 +41,7 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case impactStarted
         /// A message for the incident could not be delivered and was given up (a dead letter).
         case undelivered
+        /// The incident was made private, or public again.
+        case privacy
     }
 }

@@ -92,7 +92,8 @@ public struct TransportJob: Hashable, Sendable {
     }
 
     public enum Action: Hashable, Sendable {
-        case createRoom(name: String, topic: Message, invite: [PersonID])
+        /// `isPrivate`: a private Slack channel, a Matrix room closed to guests.
+        case createRoom(name: String, topic: Message, invite: [PersonID], isPrivate: Bool = false)
         case invite(room: String, [PersonID])
         case setTopic(room: String, Message)
         case post(room: String, Message)

@@ -39,12 +39,13 @@ struct Decider {
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
                                                 roster: settings.roster, community: settings.community,
-                                                takenRooms: try records.roomNames(RoomName.collisions(title: declaration.title, declaredAt: now,
+                                                takenRooms: try records.roomNames(RoomName.collisions(title: declaration.roomTitle, declaredAt: now,
                                                                                                       zone: settings.policy.timeZone)))
             try commit(decision, home: event.platform)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         case .list:
-            return EngineOutcome(.answered, reply: IncidentQueries.list(try records.openIncidents().map(\.incident)))
+            let here = try roomIncident()
+            return EngineOutcome(.answered, reply: IncidentQueries.list(try records.openIncidents().map(\.incident)) { mayShow($0, here: here) })
         case .help(let topic):
             return EngineOutcome(.answered, reply: CommandHelp.message(topic: topic))
         case .actionList(let filter):
@@ -54,6 +55,7 @@ struct Decider {
         }
         let stored = try incident(named: parsed.target)
         let incident = stored.incident
+        try requireAccess(to: incident, for: parsed.command)
         switch parsed.command {
         case .status:
             return EngineOutcome(.answered, reply: IncidentQueries.status(incident, now: now), incident: incident.number)
@@ -80,11 +82,13 @@ struct Decider {
             let here = target == nil ? try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) : nil
             if target != nil || here != nil {
                 let incident = try here ?? self.incident(named: target)
+                try requireAccess(to: incident.incident, for: .actionList(filter))
                 let reply = IncidentQueries.actions([incident.incident], filter: filter, asker: actor, now: now, single: true)
                 return EngineOutcome(.answered, reply: reply, incident: incident.incident.number)
             }
         }
-        let open = try records.openIncidents().map(\.incident)
+        let here = try roomIncident()
+        let open = try records.openIncidents().map(\.incident).filter { mayShow($0, here: here) }
         return EngineOutcome(.answered, reply: IncidentQueries.actions(open, filter: filter, asker: actor, now: now, single: false))
     }
 

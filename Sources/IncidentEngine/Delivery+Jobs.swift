@@ -66,8 +66,8 @@ extension Delivery {
             return TransportJob(key: item.key, action: .reply(room: roomID, user: user, message), people: contacts([], message))
         case .effect(let action):
             switch action {
-            case .createRoom(let name, let topic, let invite):
-                return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite),
+            case .createRoom(let name, let topic, let invite, let isPrivate):
+                return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite, isPrivate: isPrivate ?? false),
                                     people: contacts(invite, topic))
             case .invite(let people):
                 return TransportJob(key: item.key, action: .invite(room: try await room(), people), people: contacts(people))

@@ -15,7 +15,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Format 1 (0.13.0 and before): the synthesized Codable of `Incident`, policy inside.
     /// Format 2: this record, with the policy stored apart.
     /// Format 3: the same, with the optional keys for snoozes, call links, action items,
-    /// response targets and the impact's start, and new page reasons and timeline kinds. A
+    /// response targets, the impact's start and private incidents, and new page reasons and timeline kinds. A
     /// binary that knows only format 2 would read such a record and save it without them (a
     /// replica left on the older version during a rolling update), so it is told apart and
     /// that binary refuses it instead. This version reads formats 1 to 3.
@@ -54,6 +54,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Added in format 3: records written before them have neither.
     public var impactStartedAt: Timestamp?
     public var targetNotices: Set<TargetNotice>?
+    /// Added in format 3: records written before it, and public incidents, have none.
+    public var isPrivate: Bool?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -63,7 +65,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, policy
+        case targetNotices, isPrivate, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -97,6 +99,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         actions = incident.actions
         impactStartedAt = incident.impactStartedAt
         targetNotices = incident.targetNotices
+        isPrivate = incident.isPrivate ? true : nil
         policy = nil
     }
 
@@ -127,6 +130,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.actions = actions
         incident.impactStartedAt = impactStartedAt
         incident.targetNotices = targetNotices
+        incident.isPrivate = isPrivate ?? false
         return incident
     }
 }

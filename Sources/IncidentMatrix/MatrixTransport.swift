@@ -47,9 +47,9 @@ public final class MatrixTransport: ChatTransport {
 
     func perform(_ job: TransportJob) async throws(MatrixError) -> TransportReceipt {
         switch job.action {
-        case .createRoom(let name, let topic, let invitees):
+        case .createRoom(let name, let topic, let invitees, let isPrivate):
             return try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
-                                        invite: invitees.compactMap { job.people[$0]?.account }, key: job.key)
+                                        invite: invitees.compactMap { job.people[$0]?.account }, isPrivate: isPrivate, key: job.key)
         case .invite(let room, let people):
             try await invite(people.compactMap { job.people[$0]?.account }, to: room)
         case .setTopic(let room, let topic):
@@ -95,7 +95,10 @@ public final class MatrixTransport: ChatTransport {
     }
 
     /// `createRoom` with the alias `#name:server`, moving to `name-2`, ... while the alias is in use.
-    func createRoom(_ name: String, topic: String, invite: [String], key: String) async throws(MatrixError) -> TransportReceipt {
+    ///
+    /// Every incident room is invite-only and left out of the room directory; a private
+    /// incident's room also shuts guests out (`private_chat` lets them join when invited).
+    func createRoom(_ name: String, topic: String, invite: [String], isPrivate: Bool, key: String) async throws(MatrixError) -> TransportReceipt {
         let me = try await me()
         let server = Self.serverName(me)
         for attempt in 1...aliasAttempts {
@@ -108,6 +111,7 @@ public final class MatrixTransport: ChatTransport {
                 "topic": .string(topic),
                 "invite": .array(invite.filter { $0 != me }.map(JSONValue.string)),
                 "creation_content": [Self.creationKey: .string(key)],
+                "initial_state": isPrivate ? [["type": "m.room.guest_access", "state_key": "", "content": ["guest_access": "forbidden"]]] : [],
             ]
             var created: String?
             do throws(MatrixError) {

@@ -71,7 +71,10 @@ struct Transition {
         effects.append(Effect(key: "\(incident.id)/\(incident.effectsIssued)", incident: incident.number, action: action))
     }
 
+    /// Posts in the incident's room or the broadcast channel; a private incident posts nothing
+    /// to the broadcast channel.
     mutating func post(_ message: Message, to target: RoomTarget = .incidentRoom) {
+        if target == .broadcast, incident.isPrivate { return }
         emit(.post(message, to: target))
     }
 

@@ -85,6 +85,10 @@ extension Transition {
         case .handover(let ref, let note):
             try requireLead(actor, to: "hand over the incident commander role")
             try handOver(to: reachablePerson(ref), note: note, by: actor)
+        case .makePrivate:
+            try makePrivate(by: actor)
+        case .makePublic:
+            try makePublic(by: actor)
         case .declare, .status, .list, .postmortem, .escalation, .help, .actionList:
             throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }
@@ -160,7 +164,7 @@ extension Transition {
         let message = Messages.statusUpdate(incident, update, by: actor!)
         post(message)
         post(message, to: .broadcast)
-        reply = Messages.reply("Update posted to #\(incident.room) and the broadcast channel.")
+        reply = Messages.reply("Update posted to #\(incident.room)" + (incident.isPrivate ? " (private: not to the broadcast channel)." : " and the broadcast channel."))
     }
 
     mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {

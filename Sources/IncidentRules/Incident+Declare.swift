@@ -12,9 +12,10 @@ extension Incident {
                                policy: Policy, roster: Roster, community: Community = .everyone,
                                takenRooms: Set<String>) throws(IncidentError) -> Decision {
         let severity = declaration.severity ?? policy.defaultSeverity
-        let room = RoomName.make(title: declaration.title, declaredAt: now, zone: policy.timeZone, taken: takenRooms)
-        let incident = Incident(number: number, title: declaration.title, room: room, severity: severity,
+        let room = RoomName.make(title: declaration.roomTitle, declaredAt: now, zone: policy.timeZone, taken: takenRooms)
+        var incident = Incident(number: number, title: declaration.title, room: room, severity: severity,
                                 declaredAt: now, declaredBy: actor, policy: policy)
+        incident.isPrivate = declaration.isPrivate
         var transition = Transition(incident, now: now, roster: roster, actor: actor, community: community)
         if declaration.commander != nil, !transition.isListed(actor) {
             throw IncidentError(.notAllowed,
@@ -24,19 +25,20 @@ extension Incident {
         if let commander { transition.incident.roles[.commander] = commander }
 
         let invite = [actor] + (commander.map { $0 == actor ? [] : [$0] } ?? [])
-        transition.record(.declared, "Declared \(severity) “\(declaration.title)” as \(incident.id) in #\(room).")
+        transition.record(.declared, "Declared \(declaration.isPrivate ? "private " : "")\(severity) “\(declaration.title)” as \(incident.id) in #\(room).")
         if let commander {
             transition.record(.roleAssigned, "@\(commander) is the \(Role.commander.title).")
         }
         transition.incident.invited = Set(invite)
         transition.startCallFromTemplate()
-        transition.emit(.createRoom(name: room, topic: Messages.topic(transition.incident), invite: invite))
+        transition.emit(.createRoom(name: room, topic: Messages.topic(transition.incident), invite: invite,
+                                    isPrivate: declaration.isPrivate ? true : nil))
         transition.post(Messages.kickoff(transition.incident))
         transition.post(Messages.announcement(transition.incident), to: .broadcast)
         transition.startLadders()
         transition.pageAtOnce()
         if let commander { transition.acknowledge(by: commander, how: "named incident commander") }
-        transition.reply = Message(.text("Declared \(incident.id) (\(severity)): "), .room(room))
+        transition.reply = Message(.text("Declared \(declaration.isPrivate ? "private " : "")\(incident.id) (\(severity)): "), .room(room))
         return transition.finish()
     }
 }

@@ -61,6 +61,10 @@ public struct Incident: Hashable, Sendable {
     public var impactStartedAt: Timestamp?
     /// Which response-target warnings and misses the room has been told of; nil: none.
     public var targetNotices: Set<TargetNotice>?
+    /// A private incident (security, data exposure): nothing goes to the broadcast channel,
+    /// what leaves its room names it by number only, and queries show its details only to its
+    /// members and incident admins (`isVisible(to:admins:)`).
+    public var isPrivate = false
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

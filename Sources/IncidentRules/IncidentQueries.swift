@@ -85,16 +85,21 @@ public enum IncidentQueries {
         return Message(lines: [[.strong("\(title) (\(lines.count))")]] + lines)
     }
 
-    /// One line of `/incident list`.
-    public static func listLine(_ incident: Incident) -> [Span] {
-        [.strong("\(incident.id) \(incident.severity)"), .text(" \(incident.phase.rawValue) · "), .userText(incident.title),
-         .text(" · IC "), incident.commander.map(Span.mention) ?? .text("unassigned"), .text(" · "), .room(incident.room)]
+    /// One line of `/incident list`; `detailed` false: a private incident shown to someone who
+    /// may not see it, by number, severity and phase only.
+    public static func listLine(_ incident: Incident, detailed: Bool = true) -> [Span] {
+        guard detailed else {
+            return [.strong("\(incident.id) \(incident.severity)"), .text(" \(incident.phase.rawValue) · 🔒 private")]
+        }
+        return [.strong("\(incident.id) \(incident.severity)"), .text(" \(incident.phase.rawValue) · "), .userText(incident.title),
+                .text(" · IC "), incident.commander.map(Span.mention) ?? .text("unassigned"), .text(" · "), .room(incident.room)]
     }
 
-    /// `/incident list`: open incidents, most severe first, then oldest first.
-    public static func list(_ incidents: [Incident]) -> Message {
+    /// `/incident list`: open incidents, most severe first, then oldest first; those for which
+    /// `mayShow` is false (private ones the asker may not see) without their details.
+    public static func list(_ incidents: [Incident], mayShow: (Incident) -> Bool = { _ in true }) -> Message {
         let open = incidents.filter(\.isOpen).sorted { ($0.severity.rank, $0.number) < ($1.severity.rank, $1.number) }
         guard !open.isEmpty else { return Message(.text("No open incidents.")) }
-        return Message(lines: [[.strong("Open incidents (\(open.count))")]] + open.map(listLine))
+        return Message(lines: [[.strong("Open incidents (\(open.count))")]] + open.map { listLine($0, detailed: mayShow($0)) })
     }
 }

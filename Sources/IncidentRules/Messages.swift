@@ -28,6 +28,10 @@ enum Messages {
         message.line(.strong("Declared by: "), .mention(incident.declaredBy),
                      .text(" at " + policy.timeZone.clockTime(incident.declaredAt)))
         if let call = incident.callLink { message.line(.strong("📞 Call: "), .link(url: call.url, label: call.url)) }
+        if incident.isPrivate {
+            message.line(.strong("🔒 Private: "), .text("nothing goes to the broadcast channel; pages and direct messages name "
+                + "\(incident.id) by number only. Invite only those who need to know."))
+        }
         if let runbook = rules.runbook { message.line(.strong("Runbook: "), .link(url: runbook, label: runbook)) }
         if let due = incident.nextUpdateDue {
             let every = policy.updateInterval(incident.severity).map(DurationText.format) ?? ""
@@ -60,9 +64,15 @@ enum Messages {
     /// The owner's reminder, by direct message, on the due day.
     static func actionDue(_ item: ActionItem, of incident: Incident) -> Message {
         var message = Message(.strong("📌 \(incident.id) \(item.id) is due today: "), .userText(item.text))
-        message.line(.text("From "), .room(incident.room), .text(". When it is done: "),
-                     .command("action done \(incident.id) \(item.id)"))
+        message.line((incident.isPrivate ? [.text("From a private incident")] : [.text("From "), .room(incident.room)])
+            + [.text(". When it is done: "), .command("action done \(incident.id) \(item.id)")])
         return message
+    }
+
+    /// How a message that leaves the room (a page, a direct message) opens: the number,
+    /// severity and title, or for a private incident only that it is private.
+    static func outsideHeading(_ incident: Incident, _ emoji: String) -> [Span] {
+        [.strong("\(emoji) \(incident.id) (\(incident.severity)): "), incident.isPrivate ? .text("a private incident") : .userText(incident.title)]
     }
 
     static func targetWarning(_ incident: Incident, _ clock: ResponseClock, left: String) -> Message {
@@ -89,12 +99,15 @@ enum Messages {
 
     static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp) -> Message {
         let open = DurationText.format(now - incident.declaredAt)
-        var message = Message(.strong("🔔 \(incident.id) (\(incident.severity)): "), .userText(incident.title))
-        message.kind = .page
+        var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
         let since = incident.acknowledgedAt == nil ? "Unanswered for \(open)" : "Open for \(open)"
-        message.line(.text("\(since) · status: "), .userText(incident.statusText),
-                     .text(" · room "), .room(incident.room))
+        if incident.isPrivate {
+            message.line(.text("\(since) · the details are in its room, which you are invited to."))
+        } else {
+            message.line(.text("\(since) · status: "), .userText(incident.statusText),
+                         .text(" · room "), .room(incident.room))
+        }
         if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         if ladder.stopOn.contains(.acknowledged) {
             message.line(.text("Acknowledge with "), .command("ack \(incident.id)"), .text("."))

@@ -11,7 +11,15 @@ extension Transition {
         let from = previous.map { "@\($0)" } ?? "nobody"
         record(.roleAssigned, "Handover from \(from) to @\(person): \(note)")
         post(Message(lines: [[.text("🔁 Handover to "), .mention(person), .text(": ")] + [.userText(note)]]))
-        emit(.directMessage(Messages.handoverBriefing(incident, note: note, from: previous, now: now), to: person))
+        let briefing = Messages.handoverBriefing(incident, note: note, from: previous, now: now)
+        if incident.isPrivate {
+            // The briefing stays in the room; the direct message only points there.
+            post(briefing)
+            emit(.directMessage(Message(lines: [Messages.outsideHeading(incident, "🔁"),
+                                                [.text("You are now its incident commander; your briefing is in its room.")]]), to: person))
+        } else {
+            emit(.directMessage(briefing, to: person))
+        }
         reply = Messages.reply("@\(person) is now the incident commander of \(incident.id); they have the handover note.")
     }
 }

@@ -58,8 +58,8 @@ public final class SlackTransport: ChatTransport {
 
     func perform(_ job: TransportJob) async throws(SlackAPIError) -> TransportReceipt {
         switch job.action {
-        case .createRoom(let name, let topic, let invitees):
-            let channel = try await createChannel(name, job: job)
+        case .createRoom(let name, let topic, let invitees, let isPrivate):
+            let channel = try await createChannel(name, isPrivate: isPrivate, job: job)
             try await call("conversations.setTopic", ["channel": channel.id, "topic": SlackFormat.topic(topic, people: job.people)])
             try await invite(invitees.compactMap { job.people[$0]?.account }, to: channel.id)
             _ = state.withLock { $0.created.removeValue(forKey: job.key) }
@@ -92,13 +92,13 @@ public final class SlackTransport: ChatTransport {
 
     /// `conversations.create`, moving to `name-2`, `name-3`, ... while Slack says `name_taken`,
     /// unless the taken channel is the one an earlier attempt of this job made.
-    func createChannel(_ name: String, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String) {
+    func createChannel(_ name: String, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String) {
         let key = job.key
         if let done = state.withLock({ $0.created[key] }) { return done }
         for attempt in 1...nameAttempts {
             let candidate = attempt == 1 ? name : Self.suffixed(name, attempt)
             do throws(SlackAPIError) {
-                let answer = try await call("conversations.create", ["name": candidate, "is_private": "false"])
+                let answer = try await call("conversations.create", ["name": candidate, "is_private": isPrivate ? "true" : "false"])
                 guard let id = answer["channel"]?["id"]?.string else {
                     throw .unavailable(method: "conversations.create", reason: "no channel id in the answer")
                 }
@@ -107,7 +107,7 @@ public final class SlackTransport: ChatTransport {
                 if attempt > 1 { logger.notice("Slack channel name taken; used the next one", metadata: ["name": "\(made.name)"]) }
                 return made
             } catch where error.code == "name_taken" {
-                if job.maybeSent, let adopted = try await channelMadeEarlier(named: candidate, job: job, logger: logger) {
+                if job.maybeSent, let adopted = try await channelMadeEarlier(named: candidate, isPrivate: isPrivate, job: job, logger: logger) {
                     state.withLock { $0.created[key] = adopted }
                     logger.notice("Slack channel made by an earlier attempt adopted, not made again", metadata: ["name": "\(candidate)"])
                     return adopted
@@ -121,20 +121,20 @@ public final class SlackTransport: ChatTransport {
     /// The channel called `name` if this job's earlier attempt made it: the bot made it, after
     /// the job was queued (five minutes' leeway for clocks), and no incident has it. A list the
     /// bot may not read (a missing scope) finds none: the creation moves to the next suffix.
-    func channelMadeEarlier(named name: String, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
+    func channelMadeEarlier(named name: String, isPrivate: Bool, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
         do {
-            return try await findChannelMadeEarlier(named: name, job: job)
+            return try await findChannelMadeEarlier(named: name, isPrivate: isPrivate, job: job)
         } catch where error.code.map({ !SlackAPIError.transientErrors.contains($0) }) ?? false {
             logger.warning("cannot list Slack channels to find one a cut-short creation made; making the next", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
-    func findChannelMadeEarlier(named name: String, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
+    func findChannelMadeEarlier(named name: String, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
         let me = try await botUser()
         var cursor = ""
         for _ in 0..<50 {
-            var arguments = ["types": "public_channel", "exclude_archived": "true", "limit": "200"]
+            var arguments = ["types": isPrivate ? "private_channel" : "public_channel", "exclude_archived": "true", "limit": "200"]
             if !cursor.isEmpty { arguments["cursor"] = cursor }
             let answer = try await call("conversations.list", arguments)
             if let found = answer["channels"]?.array?.first(where: { $0["name"]?.string == name }) {

@@ -67,4 +67,18 @@ import Testing
         #expect(report.overdueActions == ["INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"])
         #expect(report.text(zone: .utc).contains("Overdue action items (1):\n- INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"))
     }
+
+    /// A private incident's overdue items are listed by owner only: a report travels further
+    /// than the incident's members.
+    @Test func privateIncidentsItemsAreListedWithoutTheirText() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol --private")
+        try await bot.settle()
+        try await bot.say("U0CAROL03", "/action INC-1 @bob Rotate the leaked keys due: 2026-11-25")
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(2 * 1_440))
+        #expect(report.overdueActions == ["INC-1 A1 @bob (private incident) (due 2026-11-25)"])
+    }
 }

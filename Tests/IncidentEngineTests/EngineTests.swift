@@ -139,7 +139,7 @@ import Testing
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.settle()
         func rooms(_ transport: RecordingTransport) -> [String] {
-            transport.delivered.compactMap { if case .createRoom(let name, _, _) = $0.job.action { name } else { nil } }
+            transport.delivered.compactMap { if case .createRoom(let name, _, _, _) = $0.job.action { name } else { nil } }
         }
         #expect(rooms(bot.slack) == ["incident-20261124-payment-api-errors"])
         #expect(rooms(bot.matrix) == ["incident-20261124-payment-api-errors"])

@@ -35,7 +35,7 @@ import Testing
             default: false
             }
         }
-        guard case .createRoom(let name, let topic, let invite) = roomJobs.first else {
+        guard case .createRoom(let name, let topic, let invite, _) = roomJobs.first else {
             Issue.record("the first room job is not createRoom: \(roomJobs)")
             return
         }

@@ -11,7 +11,7 @@ import Testing
     func topic(_ drill: Drill) -> String? {
         drill.effects.compactMap { _, effect -> String? in
             switch effect.action {
-            case .createRoom(_, let topic, _), .setTopic(let topic): topic.plainText()
+            case .createRoom(_, let topic, _, _), .setTopic(let topic): topic.plainText()
             default: nil
             }
         }.last

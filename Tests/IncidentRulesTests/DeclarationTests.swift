@@ -7,7 +7,7 @@ import Testing
     @Test func declaringOpensTheRoomThenPostsThenPages() throws {
         let drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         let actions = drill.effects.map(\.effect.action)
-        guard case .createRoom(let name, let topic, let invite) = actions.first else {
+        guard case .createRoom(let name, let topic, let invite, _) = actions.first else {
             Issue.record("the first effect must create the room: \(actions)")
             return
         }

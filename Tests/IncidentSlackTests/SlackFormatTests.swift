@@ -103,6 +103,6 @@ import Testing
             .prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }
             .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(2).split(separator: " ")[0] }.map(String.init))
         #expect(scopes == ["commands", "app_mentions:read", "channels:manage", "channels:join", "channels:read", "channels:history",
-                           "im:history", "chat:write", "im:write", "users:read"], "scopes beyond need: \(scopes)")
+                           "groups:write", "groups:read", "groups:history", "im:history", "chat:write", "im:write", "users:read"], "scopes beyond need: \(scopes)")
     }
 }

@@ -80,7 +80,7 @@ public final class RecordingTransport: OutboxTransport {
                 return .failure(.rejected("user_not_found"))
             }
             state.delivered.append(Delivered(job: job, at: instant))
-            if case .createRoom(let name, _, _) = job.action { return .success(.roomCreated(id: "\(method)-room-\(name)", name: name)) }
+            if case .createRoom(let name, _, _, _) = job.action { return .success(.roomCreated(id: "\(method)-room-\(name)", name: name)) }
             return .success(.delivered)
         }
         let ready: [CheckedContinuation<Void, Never>] = state.withLock { state in

@@ -37,6 +37,8 @@ public final class FakeSlack: Sendable {
         /// Who made it, and when (Unix seconds), as `conversations.list` reports.
         public var creator = "U0HUMAN01"
         public var created = Int(Date().timeIntervalSince1970)
+        /// A private channel: listed only for `types=private_channel`, joined only by invitation.
+        public var isPrivate = false
     }
 
     public struct Posted: Sendable {
@@ -271,7 +273,7 @@ public final class FakeSlack: Sendable {
         }
         func info(_ channel: Channel) -> JSONValue {
             ["id": .string(channel.id), "name": .string(channel.name), "is_channel": .bool(!channel.isIM), "is_im": .bool(channel.isIM),
-             "is_private": false, "topic": ["value": .string(channel.topic)], "num_members": .number(Double(channel.members.count))]
+             "is_private": .bool(channel.isPrivate), "topic": ["value": .string(channel.topic)], "num_members": .number(Double(channel.members.count))]
         }
         func message(_ channelID: String, user: String? = nil) -> Result<Posted, SlackError> {
             let text = args["text"] ?? ""
@@ -307,12 +309,19 @@ public final class FakeSlack: Sendable {
             }
             guard !state.channels.values.contains(where: { $0.name == name }) else { return .failure(SlackError(code: "name_taken")) }
             let id = state.newID("C")
-            state.channels[id] = Channel(id: id, name: name, isIM: false, members: [Self.botUserID], topic: "", creator: Self.botUserID)
+            guard ["true", "false", "1", "0", nil].contains(args["is_private"]) else { return .failure(SlackError(code: "invalid_arguments")) }
+            state.channels[id] = Channel(id: id, name: name, isIM: false, members: [Self.botUserID], topic: "", creator: Self.botUserID,
+                                         isPrivate: args["is_private"] == "true" || args["is_private"] == "1")
             return .success(["channel": info(state.channels[id]!)])
         case "conversations.list":
-            // Public channels by id, `limit` a page (1 to 1000, default 100), `cursor` the id to go on from.
+            // Channels of `types` (default public_channel; private ones only where the bot is a
+            // member) by id, `limit` a page (1 to 1000, default 100), `cursor` the id to go on from.
             let limit = min(max(Int(args["limit"] ?? "100") ?? 100, 1), 1_000)
-            let all = state.channels.values.filter { !$0.isIM }.sorted { $0.id < $1.id }
+            let types = Set((args["types"] ?? "public_channel").split(separator: ",").map(String.init))
+            let all = state.channels.values.filter { channel in
+                !channel.isIM && (channel.isPrivate ? types.contains("private_channel") && channel.members.contains(Self.botUserID)
+                                                   : types.contains("public_channel"))
+            }.sorted { $0.id < $1.id }
             let page = all.filter { $0.id >= (args["cursor"] ?? "") }.prefix(limit + 1)
             let channels: [JSONValue] = page.prefix(limit).map { channel in
                 var object = info(channel).object ?? [:]
@@ -358,7 +367,7 @@ public final class FakeSlack: Sendable {
             }
         case "conversations.join":
             return channel().flatMap { channel in
-                guard !channel.isIM else { return .failure(SlackError(code: "method_not_supported_for_channel_type")) }
+                guard !channel.isIM, !channel.isPrivate else { return .failure(SlackError(code: "method_not_supported_for_channel_type")) }
                 state.channels[channel.id]!.members.insert(Self.botUserID)
                 return .success(["channel": info(state.channels[channel.id]!)])
             }

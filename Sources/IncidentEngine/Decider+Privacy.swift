@@ -1,0 +1,33 @@
+import IncidentCore
+import IncidentRules
+
+/// Who may see a private incident's details, as the answer to one event reaches them.
+extension Decider {
+    /// The number of the incident whose room the event was typed in, if any.
+    func roomIncident() throws -> Int? {
+        try (records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room))?.incident.number
+    }
+
+    /// Whether the answer to this event may show `incident`'s details: a public incident's
+    /// always; a private one's in its own room, or when the answer reaches only the asker
+    /// (Slack's private answers, the console) and the asker is a member or an incident admin.
+    /// An answer posted for the whole room (Matrix) outside the incident's room shows none.
+    func mayShow(_ incident: Incident, here: Int?) -> Bool {
+        guard incident.isPrivate, here != incident.number else { return true }
+        return event.reply != .outboxToRoom && incident.isVisible(to: actor, admins: settings.roster.admins)
+    }
+
+    /// Refuses a command about a private incident from outside its room by someone who is not
+    /// a member or an admin, and a query whose answer would be posted for a whole other room.
+    func requireAccess(to incident: Incident, for command: Command) throws {
+        guard incident.isPrivate else { return }
+        let here = try roomIncident()
+        guard here != incident.number else { return }
+        guard incident.isVisible(to: actor, admins: settings.roster.admins) else {
+            throw Refusal(message: "\(incident.id) is private: only its members and incident admins can see or change it.")
+        }
+        if command.isQuery, event.reply == .outboxToRoom {
+            throw Refusal(message: "\(incident.id) is private: ask about it in its room, where the answer is posted.")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import IncidentCore
+import IncidentPolicy
+
+/// Private incidents (security, data exposure). Declared with `--private` or made private with
+/// `/incident private`; only an incident admin makes one public again (`/incident public`).
+///
+/// While private, nothing goes to the broadcast channel (`Transition.post` drops it), and what
+/// leaves the room (pages, direct messages) names the incident by number only: no title, no
+/// status text, no room name (`Messages.outsideHeading`).
+extension Transition {
+    /// `/incident private`, by whoever may lead the incident.
+    mutating func makePrivate(by actor: PersonID) throws(IncidentError) {
+        try requireLead(actor, to: "make the incident private")
+        guard !incident.isPrivate else { throw IncidentError(.noChange, "\(incident.id) is already private.") }
+        post(Message(.text("🔒 \(incident.id) is private from now on; its updates continue in its room, for its members.")),
+             to: .broadcast)
+        incident.isPrivate = true
+        record(.privacy, "Made private.")
+        var message = Message(.text("🔒 "), .mention(actor), .text(" made \(incident.id) private: nothing more goes to the broadcast "
+            + "channel, and pages and direct messages name it by number only."))
+        message.line(.text("This room stays as it was made: a public Slack channel can be made private only by a workspace admin "
+            + "(channel settings), and its name still tells the title."))
+        post(message)
+        reply = Messages.reply("\(incident.id) is private now.")
+    }
+
+    /// `/incident public`, by an incident admin only: the reverse lets the title out.
+    mutating func makePublic(by actor: PersonID) throws(IncidentError) {
+        guard roster.admins.contains(actor) else {
+            throw IncidentError(.notAllowed, "Only an incident admin can make a private incident public again.")
+        }
+        guard incident.isPrivate else { throw IncidentError(.noChange, "\(incident.id) is not private.") }
+        incident.isPrivate = false
+        record(.privacy, "Made public again.")
+        post(Message(.text("🔓 "), .mention(actor), .text(" made \(incident.id) public again: updates go to the broadcast channel too.")))
+        post(Messages.announcement(incident), to: .broadcast)
+        reply = Messages.reply("\(incident.id) is public again.")
+    }
+}
+
+extension Incident {
+    /// Whether `person` may see this incident's details (title, room, timeline) outside its
+    /// room: anyone for a public incident; for a private one its members (the declarer, role
+    /// holders, people the bot invited or paged) and incident admins.
+    public func isVisible(to person: PersonID, admins: Set<PersonID>) -> Bool {
+        guard isPrivate else { return true }
+        return admins.contains(person) || person == declaredBy || roles.values.contains(person)
+            || invited?.contains(person) == true || pages.contains { $0.person == person }
+    }
+}

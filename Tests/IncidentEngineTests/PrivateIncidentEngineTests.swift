@@ -1,0 +1,78 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// Private incidents through the engine and the SQLite store: who sees them in `/incident
+/// list`, `/incident status` and `/action list`, and where. INC-1 is private (declared by erin,
+/// carol IC), INC-2 public; dave is on the roster but no member of INC-1, grace an admin.
+@Suite struct PrivateIncidentEngineTests {
+    static let privateRoom = "slack-room-incident-20261124-private"
+
+    func twoIncidents() async throws -> TestBot {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol --private")
+        try await bot.say("U0ERIN005", "/incident declare Search slow --sev P2 --ic @carol")
+        try await bot.settle()
+        return bot
+    }
+
+    @Test func theRoomIsAPrivateChannelAndTheBroadcastChannelHearsOnlyThePublicIncident() async throws {
+        let bot = try await twoIncidents()
+        let created = bot.slack.delivered.compactMap { delivered -> String? in
+            if case .createRoom(let name, _, _, let isPrivate) = delivered.job.action { "\(name) private=\(isPrivate)" } else { nil }
+        }
+        #expect(created == ["incident-20261124-private private=true", "incident-20261124-search-slow private=false"])
+        let broadcast = bot.slack.delivered.compactMap { delivered -> String? in
+            if case .post(let room, let message) = delivered.job.action, room == "C0BROADCAST" { message.plainText() } else { nil }
+        }
+        #expect(broadcast.count == 1 && broadcast[0].contains("INC-2") && !broadcast.joined().contains("Customer"), "\(broadcast)")
+    }
+
+    @Test func theListShowsItsDetailsOnlyToMembersAndAdmins() async throws {
+        let bot = try await twoIncidents()
+        let outsider = try #require(try await bot.say("U0DAVE004", "/incident list").reply?.plainText())
+        #expect(outsider.contains("INC-1 P1 investigating · 🔒 private") && !outsider.contains("Customer"), "\(outsider)")
+        #expect(outsider.contains("Search slow"))
+        for member in ["U0CAROL03", "U0ERIN005", "U0GRACE07"] {
+            let list = try #require(try await bot.say(member, "/incident list").reply?.plainText())
+            #expect(list.contains("INC-1 P1 investigating · Customer records exposed"), "\(member): \(list)")
+        }
+        // An answer Matrix would post for the whole lobby shows no details, even to a member.
+        let lobby = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvLobby", room: "C0LOBBY", user: "U0CAROL03",
+                                                          text: "/incident list", reply: .outboxToRoom))
+        #expect(lobby.reply?.plainText().contains("Customer") == false)
+        // In the incident's own room, whoever is there sees it.
+        let room = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvRoom", room: Self.privateRoom, user: "U0DAVE004",
+                                                         text: "/incident list", reply: .outboxToRoom))
+        #expect(room.reply?.plainText().contains("Customer records exposed") == true)
+    }
+
+    @Test func outsidersCannotReadOrChangeItFromOutsideItsRoom() async throws {
+        let bot = try await twoIncidents()
+        for text in ["/incident status INC-1", "/note INC-1 looking", "/incident escalation INC-1", "/action list INC-1"] {
+            let refused = try await bot.say("U0DAVE004", text)
+            #expect(refused.disposition == .refused, "\(text)")
+            #expect(refused.reply?.plainText() == "INC-1 is private: only its members and incident admins can see or change it.")
+        }
+        #expect(try await bot.say("U0GRACE07", "/incident status INC-1").disposition == .answered)
+        #expect(try await bot.say("U0CAROL03", "/note INC-1 keys rotated").disposition == .handled)
+        let lobby = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvStatus", room: "C0LOBBY", user: "U0CAROL03",
+                                                          text: "/incident status INC-1", reply: .outboxToRoom))
+        #expect(lobby.reply?.plainText() == "INC-1 is private: ask about it in its room, where the answer is posted.")
+        #expect(try await bot.say("U0DAVE004", "/incident status", in: Self.privateRoom).disposition == .answered)
+    }
+
+    @Test func actionListsAcrossIncidentsLeaveOutWhatTheAskerMayNotSee() async throws {
+        let bot = try await twoIncidents()
+        try await bot.say("U0CAROL03", "/action INC-1 @dave Rotate the exposed keys")
+        try await bot.say("U0CAROL03", "/action INC-2 @dave Tune the search cache")
+        // Owning an item invites dave to INC-1's room: he is a member now.
+        let daves = try #require(try await bot.say("U0DAVE004", "/action list --mine").reply?.plainText())
+        #expect(daves.contains("INC-1 A1") && daves.contains("INC-2 A1"), "\(daves)")
+        let bobs = try #require(try await bot.say("U0BOB0002", "/action list").reply?.plainText())
+        #expect(!bobs.contains("INC-1") && bobs.contains("INC-2 A1"), "\(bobs)")
+        let carols = try #require(try await bot.say("U0CAROL03", "/action list").reply?.plainText())
+        #expect(carols.contains("INC-1 A1") && carols.contains("INC-2 A1"), "\(carols)")
+    }
+}
