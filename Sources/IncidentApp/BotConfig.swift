@@ -53,6 +53,9 @@ public struct BotConfig: Sendable {
         public var apiURL = "https://slack.com/api"
         /// Team (`T...`) and Enterprise Grid (`E...`) ids served; empty: the bot's own team.
         public var allowedTeams: [String] = []
+        /// The reaction that puts a message on the incident's timeline, by its Slack name;
+        /// empty: only pins do.
+        public var timelineReaction = "pushpin"
     }
 
     /// The `matrix:` section. The access token or password is not here: it comes from the
@@ -66,10 +69,13 @@ public struct BotConfig: Sendable {
         /// given a role; empty: its own server.
         public var allowCommandsFrom: [String] = []
         public var syncTimeout: Duration = .seconds(30)
+        /// The reaction (an emoji, as Matrix clients send it) that puts a message on the
+        /// incident's timeline; empty: none does.
+        public var timelineReaction = "📌"
     }
 
-    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams"]
-    static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout"]
+    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams", "timeline_reaction"]
+    static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout", "timeline_reaction"]
     static let rootKeys = ["policy", "roster", "log_level", "log_format", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror",
                            "http", "admin", "database", "slack", "matrix", "paging"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
@@ -190,6 +196,13 @@ public struct BotConfig: Sendable {
                     return text
                 }
             }
+            if let node = map.optional("timeline_reaction") {
+                let name = try node.string()
+                guard name.count <= 100, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "_+-'".contains($0)) }) else {
+                    throw node.error("timeline_reaction is a Slack reaction's name such as pushpin (no colons), or empty, not “\(name)”")
+                }
+                config.slack.timelineReaction = name
+            }
         }
         if let node = root.optional("matrix") {
             let map = try node.mapping(keys: matrixKeys)
@@ -201,6 +214,13 @@ public struct BotConfig: Sendable {
                 let value = try timeout.duration()!
                 guard value <= .seconds(120) else { throw timeout.error("sync_timeout is at most 2m; homeservers and proxies cut longer requests") }
                 config.matrix.syncTimeout = value
+            }
+            if let node = map.optional("timeline_reaction") {
+                let key = try node.string()
+                guard key.count <= 16, !key.contains(where: \.isWhitespace) else {
+                    throw node.error("timeline_reaction is one emoji such as 📌, or empty, not “\(key)”")
+                }
+                config.matrix.timelineReaction = key
             }
         }
         // Links never outlive the memory of their use (the default 24 h with a shorter seen_retention).

@@ -86,6 +86,7 @@ public struct MatrixSetup: Sendable {
     /// The service that takes commands from Matrix into `engine`.
     public func inbound<Clock: IncidentClock>(client: MatrixClient, engine: Engine<Clock>, logger: Logger) -> any Service {
         MatrixSync(client: client, engine: engine,
-                   settings: .init(timeout: settings.syncTimeout, allowInvitesFrom: settings.allowInvitesFrom), logger: logger)
+                   settings: .init(timeout: settings.syncTimeout, allowInvitesFrom: settings.allowInvitesFrom,
+                                   timelineReaction: settings.timelineReaction), logger: logger)
     }
 }

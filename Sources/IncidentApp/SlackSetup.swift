@@ -66,7 +66,8 @@ public struct SlackSetup: Sendable {
     /// What takes requests from Slack into `engine`: services (the roster check, Socket Mode)
     /// and the endpoint's routes on the HTTP listener (with a signing secret).
     public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger) -> (services: [any Service], routes: [HTTPListener.Routes]) {
-        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces(logger: logger, clock: engine.clock), logger: logger)
+        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces(logger: logger, clock: engine.clock),
+                                   timelineReaction: settings.timelineReaction, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
         var routes: [HTTPListener.Routes] = []
         if let endpoint = endpoint(gateway, logger: logger) { routes.append(endpoint.register) }

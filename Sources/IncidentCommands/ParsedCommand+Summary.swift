@@ -45,6 +45,12 @@ extension Command {
         case .actionDone(let number): return ["action", "done", "A\(number)"]
         case .makePrivate: return ["private"]
         case .makePublic: return ["public"]
+        case .pin(let change):
+            switch change {
+            case .mark(let post, let how, _): return ["pin", how.rawValue, post.messageID]
+            case .unmark(let messageID, let how): return ["unpin", how.rawValue, messageID]
+            case .unmarkByID(let id): return ["unpin", id]
+            }
         case .actionList(let filter):
             return ["action", "list"] + (filter == .incident ? [] : [filter == .mine ? "mine" : "overdue"])
         }

@@ -53,6 +53,9 @@ public enum Command: Hashable, Sendable, Codable {
     case makePrivate
     /// `/incident public`: an incident admin makes a private incident public again.
     case makePublic
+    /// A message of the incident's room pinned or unpinned for the timeline (from a platform
+    /// event, never typed).
+    case pin(PinChange)
 
     /// Whether the command reads or changes one incident (and so needs one, named or implied).
     public var needsIncident: Bool {

@@ -13,6 +13,9 @@ public struct ChatEvent: Hashable, Sendable {
     public var text: String
     /// How the engine's answer to the asker travels.
     public var reply: ReplyRoute
+    /// Set when the event is not typed text but a message of the room marked for the timeline
+    /// (or unmarked); `text` is then not read. Nobody is answered.
+    public var pin: PinChange?
 
     public init(platform: Platform, id: String, room: String, user: String, text: String, reply: ReplyRoute = .inline) {
         self.platform = platform
@@ -21,6 +24,12 @@ public struct ChatEvent: Hashable, Sendable {
         self.user = user
         self.text = text
         self.reply = reply
+    }
+
+    /// A pin change by `user` in `room`.
+    public init(platform: Platform, id: String, room: String, user: String, pin: PinChange) {
+        self.init(platform: platform, id: id, room: room, user: user, text: "", reply: .inline)
+        self.pin = pin
     }
 
     public enum ReplyRoute: Hashable, Sendable {

@@ -50,6 +50,8 @@ struct Decider {
             return EngineOutcome(.answered, reply: CommandHelp.message(topic: topic))
         case .actionList(let filter):
             return try listActions(filter, target: parsed.target)
+        case .pin(let change):
+            return try pin(change)
         default:
             break
         }

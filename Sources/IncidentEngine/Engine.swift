@@ -51,7 +51,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         let now = clock.now
         let limiter = limiter
         let commands: [TypedCommand] = events.enumerated().compactMap { index, event in
-            let parsed = CommandParser.parse(event.text)
+            let parsed = event.pin.map { .success(ParsedCommand(.pin($0))) } ?? CommandParser.parse(event.text)
             if case .failure(let error) = parsed, error.kind == .notACommand { return nil }
             return TypedCommand(index: index, event: event, parsed: parsed, actor: settings.roster.identify(event.platform, accountID: event.user),
                            verdict: limiter.admit(event.platform, event.user, at: now))
@@ -175,5 +175,18 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public func pruneSeenEvents() async throws -> Int {
         let cutoff = clock.now - settings.seenRetention
         return try await store.write { try $0.pruneSeen(before: cutoff) }
+    }
+}
+
+extension Engine {
+    /// Whether `room` is an incident's room on `platform`: an adapter asks before it reads
+    /// anything more about an event there.
+    public func isIncidentRoom(_ platform: Platform, _ room: String) async throws -> Bool {
+        try await store.read { try $0.incident(platform: platform, roomID: room) != nil }
+    }
+
+    /// Which of `rooms` are incident rooms on `platform`.
+    public func incidentRooms(_ platform: Platform, among rooms: Set<String>) async throws -> Set<String> {
+        try await store.read { records in try rooms.filter { try records.incident(platform: platform, roomID: $0) != nil } }
     }
 }

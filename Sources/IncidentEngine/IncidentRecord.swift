@@ -15,7 +15,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Format 1 (0.13.0 and before): the synthesized Codable of `Incident`, policy inside.
     /// Format 2: this record, with the policy stored apart.
     /// Format 3: the same, with the optional keys for snoozes, call links, action items,
-    /// response targets, the impact's start and private incidents, and new page reasons and timeline kinds. A
+    /// response targets, the impact's start, private incidents and pinned messages, and new page reasons and timeline kinds. A
     /// binary that knows only format 2 would read such a record and save it without them (a
     /// replica left on the older version during a rolling update), so it is told apart and
     /// that binary refuses it instead. This version reads formats 1 to 3.
@@ -56,6 +56,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var targetNotices: Set<TargetNotice>?
     /// Added in format 3: records written before it, and public incidents, have none.
     public var isPrivate: Bool?
+    /// Added in format 3: messages pinned for the timeline; nil: none.
+    public var pins: [PinnedMessage]?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -65,7 +67,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, policy
+        case targetNotices, isPrivate, pins, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -100,6 +102,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         impactStartedAt = incident.impactStartedAt
         targetNotices = incident.targetNotices
         isPrivate = incident.isPrivate ? true : nil
+        pins = incident.pins
         policy = nil
     }
 
@@ -131,6 +134,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.impactStartedAt = impactStartedAt
         incident.targetNotices = targetNotices
         incident.isPrivate = isPrivate ?? false
+        incident.pins = pins
         return incident
     }
 }

@@ -24,13 +24,16 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         public var retry: Backoff
         /// The most messages fetched per room to fill a gap in a cut-short timeline.
         public var gapLimit: Int
+        /// The reaction that puts a message on the incident's timeline; empty: none does.
+        public var timelineReaction: String
 
         public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)),
-                    gapLimit: Int = 5_000) {
+                    gapLimit: Int = 5_000, timelineReaction: String = "📌") {
             self.timeout = timeout
             self.gapLimit = gapLimit
             self.allowInvitesFrom = allowInvitesFrom
             self.retry = retry
+            self.timelineReaction = timelineReaction
         }
     }
 
@@ -82,8 +85,11 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             ChatEvent(platform: .matrix, id: "joined \(room) at \(next)", room: room, user: inviter, text: "", reply: .outboxToRoom)
         }
         let events: (commands: [ChatEvent], unreadable: [ChatEvent])
+        var pins: [ChatEvent] = []
         if let since {
-            events = Self.commands(in: try await timelines(answer, since: since), me: me, sentAfter: historyBefore)
+            let rooms = try await timelines(answer, since: since)
+            events = Self.commands(in: rooms, me: me, sentAfter: historyBefore)
+            pins = try await pinEvents(in: rooms, me: me, sentAfter: historyBefore)
         } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
@@ -101,7 +107,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         }
         // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let community = engine.settings.community
-        let commands = events.commands.filter { community.serves(.matrix, account: $0.user) }
+        let commands = events.commands.filter { community.serves(.matrix, account: $0.user) } + pins
         let toldOut = toldOutsiders.withLock { $0 }
         var outsiders: [ChatEvent] = []
         for event in events.commands where !community.serves(.matrix, account: event.user)
@@ -318,20 +324,21 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 }
 
 /// The `/sync` filter, serialized once: room messages (and encrypted ones, to say it cannot
-/// read them) only, no presence, receipts, typing or state.
+/// read them), reactions and redactions (a timeline from pins) only, no presence, receipts,
+/// typing or state.
 let matrixSyncFilter: String = JSONValue.object([
     "presence": ["types": []],
     "account_data": ["types": []],
     "room": [
-        "timeline": ["types": ["m.room.message", "m.room.encrypted"], "limit": 100],
+        "timeline": ["types": ["m.room.message", "m.room.encrypted", "m.reaction", "m.room.redaction"], "limit": 100],
         "state": ["types": []],
         "ephemeral": ["types": []],
         "account_data": ["types": []],
     ],
 ]).text
 
-/// The `/messages` filter for a sync gap: room messages only.
-let matrixGapFilter: String = JSONValue.object(["types": ["m.room.message", "m.room.encrypted"]]).text
+/// The `/messages` filter for a sync gap: the same events as the sync's timeline.
+let matrixGapFilter: String = JSONValue.object(["types": ["m.room.message", "m.room.encrypted", "m.reaction", "m.room.redaction"]]).text
 
 /// What the bot says in an end-to-end encrypted room, whose messages it cannot read.
 let matrixEncryptedRoomNotice = Message(

@@ -89,7 +89,7 @@ extension Transition {
             try makePrivate(by: actor)
         case .makePublic:
             try makePublic(by: actor)
-        case .declare, .status, .list, .postmortem, .escalation, .help, .actionList:
+        case .declare, .status, .list, .postmortem, .escalation, .help, .actionList, .pin:
             throw IncidentError(.notAChange, "\(command) does not change \(incident.id).")
         }
     }

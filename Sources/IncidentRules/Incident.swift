@@ -65,6 +65,9 @@ public struct Incident: Hashable, Sendable {
     /// what leaves its room names it by number only, and queries show its details only to its
     /// members and incident admins (`isVisible(to:admins:)`).
     public var isPrivate = false
+    /// Messages of the room marked for the timeline (pinned, or the configured reaction);
+    /// nil: none.
+    public var pins: [PinnedMessage]?
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

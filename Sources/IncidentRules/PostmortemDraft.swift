@@ -39,7 +39,7 @@ public enum PostmortemDraft {
             "| time | who | what |",
             "| --- | --- | --- |",
         ]
-        for entry in timeline {
+        for entry in incident.timeline(merging: timeline) {
             lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "@\($0)" } ?? "incident-bot") | \(cell(entry.text)) |")
         }
         lines += [

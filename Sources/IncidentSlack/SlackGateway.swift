@@ -15,11 +15,16 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     let logger: Logger
     /// Refusals of other workspaces' requests are logged at most once a minute.
     let outsiderLog = LogThrottle(every: .seconds(60))
+    /// The reaction that puts a message on the incident's timeline (`slack.timeline_reaction`),
+    /// by its Slack name; empty: reactions do not.
+    let timelineReaction: String
 
-    public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, logger: Logger) {
+    public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = "pushpin",
+                logger: Logger) {
         self.engine = engine
         self.api = api
         self.workspaces = workspaces
+        self.timelineReaction = timelineReaction
         self.logger = logger
     }
 
@@ -43,8 +48,12 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             guard let reply = outcome.reply else { return .empty }
             return .ephemeral(render(reply))
         case .event(let callback):
-            guard let event = Self.chatEvent(callback), await isServed(callback.origin) else { return .empty }
-            _ = try await engine.handle(event)
+            guard await isServed(callback.origin) else { return .empty }
+            if let event = Self.chatEvent(callback) {
+                _ = try await engine.handle(event)
+            } else if let event = try await pinEvent(callback) {
+                _ = try await engine.handle(event)
+            }
             return .empty
         case .blockActions(let actions):
             guard await isServed(actions.origin) else { return .empty }

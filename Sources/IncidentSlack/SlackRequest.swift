@@ -24,6 +24,9 @@ public enum SlackRequest: Hashable, Sendable {
         public var channel: String?
         public var text: String?
         public var origin = SlackOrigin()
+        /// The whole `event` object, for the fields only some types have (a pin's or a
+        /// reaction's `item`, a reaction's name).
+        public var event: JSONValue = .null
     }
 
     public struct SlashCommand: Hashable, Sendable {
@@ -119,7 +122,8 @@ extension SlackRequest {
                                         user: event["user"]?.string, botID: event["bot_id"]?.string,
                                         channel: event["channel"]?.string, text: event["text"]?.string,
                                         origin: SlackOrigin(team: json["team_id"]?.string, enterprise: json["enterprise_id"]?.string,
-                                                            userTeam: event["user_team"]?.string ?? event["user_profile"]?["team"]?.string)))
+                                                            userTeam: event["user_team"]?.string ?? event["user_profile"]?["team"]?.string),
+                                        event: event))
         default:
             return .other(type: type)
         }

@@ -22,7 +22,8 @@ public struct SlackWebAPI: Sendable {
     }
 
     /// Methods Slack documents as GET with query arguments; every other method is a form POST.
-    static let queryMethods: Set<String> = ["auth.test", "users.info", "users.lookupByEmail", "conversations.list", "conversations.history"]
+    static let queryMethods: Set<String> = ["auth.test", "users.info", "users.lookupByEmail", "conversations.list", "conversations.history",
+                                                  "conversations.replies"]
 
     /// Calls `method` with `arguments`; returns the answer when `ok` is true.
     public func call(_ method: String, _ arguments: [String: String]) async throws(SlackAPIError) -> JSONValue {

@@ -49,6 +49,8 @@ import Testing
         ("http:\n  read_timeout: 5m\n", "config.yaml:2: http.read_timeout: read_timeout is between 1s and 60s"),
         ("http:\n  max_body: 10\n", "config.yaml:2: http.max_body: must be 1024 or more"),
         ("slack:\n  token: xoxb-1\n", "config.yaml:2: slack: unknown key “token”"),
+        ("slack:\n  timeline_reaction: \":pushpin:\"\n", "config.yaml:2: slack.timeline_reaction: timeline_reaction is a Slack reaction's name"),
+        ("matrix:\n  timeline_reaction: \"pin it\"\n", "config.yaml:2: matrix.timeline_reaction: timeline_reaction is one emoji"),
         ("a: [\n", "config.yaml:"),
         // Found by DoorFuzzTests: a quoted value with a line break made a two-line error.
         ("delivery:\n  retry_ceiling: \"5m\\n  give_up_after: 30\"\n",

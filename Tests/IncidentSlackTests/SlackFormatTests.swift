@@ -28,6 +28,17 @@ import Testing
         #expect(SlackFormat.text(Message(.userText(typed)), people: [:]) == shown)
     }
 
+    /// A pinned message's text as people read it, for the timeline.
+    @Test(arguments: [
+        ("<@U0ALICE01|alice> rolled back <https://deploy.example.com/42|deploy 42>", "@alice rolled back deploy 42 (https://deploy.example.com/42)"),
+        ("<@U0ALICE01> see <#C0123|ops> and <https://x.example.com>", "@U0ALICE01 see #ops and https://x.example.com"),
+        ("<!here> 5 &lt; 6 &amp;&amp; 7 &gt; 3", "@here 5 < 6 && 7 > 3"),
+        ("a < b with no close", "a < b with no close"),
+    ])
+    func slackMarkupReadsAsText(markup: String, readable: String) {
+        #expect(SlackGateway<ManualClock>.readable(markup) == readable)
+    }
+
     @Test func mentionsBoldCodeAndLinksRender() {
         var message = Message(.strong("INC-7: "), .text("paged "), .mention("alice"), .text(" and "), .mention("frank"))
         message.line(.code("/ack INC-7"), .text(" "), .link(url: "https://runbooks.example.com/p1", label: "runbook"))
@@ -103,6 +114,6 @@ import Testing
             .prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }
             .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(2).split(separator: " ")[0] }.map(String.init))
         #expect(scopes == ["commands", "app_mentions:read", "channels:manage", "channels:join", "channels:read", "channels:history",
-                           "groups:write", "groups:read", "groups:history", "im:history", "chat:write", "im:write", "users:read"], "scopes beyond need: \(scopes)")
+                           "groups:write", "groups:read", "groups:history", "im:history", "chat:write", "im:write", "users:read", "pins:read", "reactions:read"], "scopes beyond need: \(scopes)")
     }
 }

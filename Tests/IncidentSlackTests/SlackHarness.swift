@@ -59,7 +59,8 @@ final class SlackHarness: Sendable {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
         // The endpoint exactly as serve builds it from the config; run alone so the test drives
         // the scheduler and delivery on the manual clock.
-        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger, clock: runtime.engine.clock), logger: logger)
+        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger, clock: runtime.engine.clock),
+                                   timelineReaction: setup.settings.timelineReaction, logger: logger)
         let configured = try #require(setup.endpoint(gateway, logger: logger))
         let listener = HTTPListener(settings: loaded.config.http, routes: [configured.register], logger: logger)
         let endpoint = try await RunningServer.start { onRunning in listener.application(onListening: onRunning) }
@@ -172,6 +173,18 @@ final class SlackHarness: Sendable {
         ]
         return try await post(Array(body.text.utf8), contentType: "application/json",
                               headers: retry.map { ["X-Slack-Retry-Num": "\($0)", "X-Slack-Retry-Reason": "http_timeout"] } ?? [:])
+    }
+
+    /// Any event callback: `event` as Slack sends it (its `type`, `user`, ...).
+    @discardableResult
+    func event(_ event: JSONValue, eventID: String? = nil) async throws -> Answer {
+        let body: JSONValue = [
+            "token": "deprecated", "team_id": .string(FakeSlack.teamID), "api_app_id": "AINCBOT01", "type": "event_callback",
+            "event_id": .string(eventID ?? "Ev\(nextID())"), "event_time": .number(Double(clock.now.secondsSinceEpoch)),
+            "authorizations": [["user_id": .string(FakeSlack.botUserID), "is_bot": true, "team_id": "T0TEAM001"]],
+            "event": event,
+        ]
+        return try await post(Array(body.text.utf8), contentType: "application/json")
     }
 
     /// `person` clicks a button of a message the bot posted.

@@ -152,6 +152,19 @@ public final class FakeSlack: Sendable {
         }
     }
 
+    /// A person writes `text` in `channel` (not through the bot), at `seconds` since 1970 (the
+    /// fake's own base time without it): the message, with its `ts`.
+    @discardableResult
+    public func say(_ user: String, _ text: String, in channel: String, at seconds: Int64 = 1_764_000_000) -> Posted {
+        state.withLock { state in
+            let ts = String(format: "%lld.%06d", seconds, state.nextTS)
+            state.nextTS += 1
+            let posted = Posted(method: "human", channel: channel, ts: ts, text: text, blocks: nil, user: user, metadata: nil)
+            state.posted.append(posted)
+            return posted
+        }
+    }
+
     /// How many answers `holdAnswer` holds back now.
     public var heldAnswers: Int { state.withLock { $0.held.count } }
 
@@ -337,14 +350,35 @@ public final class FakeSlack: Sendable {
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
                 let limit = min(max(Int(args["limit"] ?? "100") ?? 100, 1), 999)
                 let withMetadata = args["include_all_metadata"] == "true" || args["include_all_metadata"] == "1"
-                let messages: [JSONValue] = state.posted.filter { $0.channel == channel.id && $0.method == "chat.postMessage" }
+                // `latest` and `oldest` bound the window by ts, each end inclusive only with `inclusive`.
+                let inclusive = args["inclusive"] == "true" || args["inclusive"] == "1"
+                let latest = args["latest"].flatMap(Double.init) ?? .infinity
+                let oldest = args["oldest"].flatMap(Double.init) ?? 0
+                let messages: [JSONValue] = state.posted.filter { posted in
+                    guard posted.channel == channel.id, posted.method == "chat.postMessage" || posted.method == "human",
+                          let ts = Double(posted.ts) else { return false }
+                    return inclusive ? (oldest...latest).contains(ts) : ts > oldest && ts < latest
+                }
                     .suffix(limit).reversed().map { posted in
-                        var object: [String: JSONValue] = ["type": "message", "ts": .string(posted.ts), "text": .string(posted.text),
-                                                           "bot_id": "BINCBOT01"]
+                        var object: [String: JSONValue] = ["type": "message", "ts": .string(posted.ts), "text": .string(posted.text)]
+                        if posted.method == "human" { object["user"] = .string(posted.user ?? "") } else { object["bot_id"] = "BINCBOT01" }
                         if withMetadata, let metadata = posted.metadata { object["metadata"] = metadata }
                         return .object(object)
                     }
                 return .success(["messages": .array(messages), "has_more": false])
+            }
+        case "conversations.replies":
+            // Threads are not modelled: a message is its own thread of one.
+            return channel().flatMap { channel in
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                guard let posted = state.posted.first(where: {
+                    $0.channel == channel.id && $0.ts == args["ts"] && ($0.method == "chat.postMessage" || $0.method == "human")
+                }) else {
+                    return .failure(SlackError(code: "thread_not_found"))
+                }
+                var object: [String: JSONValue] = ["type": "message", "ts": .string(posted.ts), "text": .string(posted.text)]
+                if posted.method == "human" { object["user"] = .string(posted.user ?? "") } else { object["bot_id"] = "BINCBOT01" }
+                return .success(["messages": [.object(object)], "has_more": false])
             }
         case "conversations.invite":
             return channel().flatMap { channel in

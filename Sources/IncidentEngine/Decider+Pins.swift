@@ -1,0 +1,20 @@
+import IncidentCore
+import IncidentRules
+
+/// A message marked for the timeline, or unmarked, in an incident's room.
+extension Decider {
+    /// Applies the pin change to the incident whose room it happened in. Anywhere else, or a
+    /// change that changes nothing, is ignored: a pin is no command, and nobody is answered.
+    func pin(_ change: PinChange) throws -> EngineOutcome {
+        guard let stored = try records.incident(platform: event.platform, roomID: event.room) else { return EngineOutcome(.ignored) }
+        var author: PersonID?
+        if case .mark(let post, _, _) = change { author = settings.roster.identify(event.platform, accountID: post.author) }
+        do {
+            let decision = try stored.incident.pinning(change, author: author, by: actor, at: now, roster: settings.roster)
+            try commit(decision, home: stored.home)
+            return EngineOutcome(.handled, incident: stored.incident.number)
+        } catch {
+            return EngineOutcome(.ignored, incident: stored.incident.number)
+        }
+    }
+}

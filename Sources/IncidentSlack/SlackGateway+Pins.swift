@@ -1,0 +1,100 @@
+import IncidentCore
+import IncidentEngine
+import IncidentWire
+
+/// A timeline from pins on Slack: `pin_added` / `pin_removed` of a message, and the
+/// configured reaction (`reaction_added` / `reaction_removed`, 📌 `pushpin` by default), in an
+/// incident's channel.
+extension SlackGateway {
+    /// The pin change an event callback stands for, or nil: not a pin or the timeline
+    /// reaction, the bot's own, not in an incident's channel, or a message Slack no longer has.
+    /// Throws when the store or Slack fails for now, so the event is not acknowledged and Slack
+    /// sends it again.
+    func pinEvent(_ callback: SlackRequest.EventCallback) async throws -> ChatEvent? {
+        let event = callback.event
+        let how: PinHow
+        let added: Bool
+        switch callback.type {
+        case "pin_added", "pin_removed":
+            (how, added) = (.pin, callback.type == "pin_added")
+        case "reaction_added", "reaction_removed":
+            guard !timelineReaction.isEmpty, Self.reactionName(event["reaction"]?.string ?? "") == timelineReaction else { return nil }
+            (how, added) = (.reaction, callback.type == "reaction_added")
+        default:
+            return nil
+        }
+        let item = event["item"]
+        guard let user = callback.user, user != callback.botUserID, item?["type"]?.string == "message",
+              let channel = item?["channel"]?.string ?? event["channel_id"]?.string,
+              let ts = item?["ts"]?.string ?? item?["message"]?["ts"]?.string
+        else { return nil }
+        guard try await engine.isIncidentRoom(.slack, channel) else { return nil }
+        let id = "event:" + callback.eventID
+        guard added else { return ChatEvent(platform: .slack, id: id, room: channel, user: user, pin: .unmark(messageID: ts, how: how)) }
+        let message: JSONValue
+        if let carried = item?["message"], carried["text"] != nil {
+            message = carried
+        } else if let fetched = try await self.message(ts, in: channel) {
+            message = fetched
+        } else {
+            logger.notice("a message marked for the timeline could not be read from Slack", metadata: ["channel": "\(channel)", "ts": "\(ts)"])
+            return nil
+        }
+        let author = message["user"]?.string ?? message["bot_id"]?.string ?? "unknown"
+        let post = PinnedPost(messageID: ts, author: author, text: Self.readable(message["text"]?.string ?? ""),
+                              postedAt: Timestamp(secondsSinceEpoch: Int64(ts.prefix { $0 != "." }) ?? engine.clock.now.secondsSinceEpoch))
+        return ChatEvent(platform: .slack, id: id, room: channel, user: user, pin: .mark(post, how: how, markID: nil))
+    }
+
+    /// One message by its `ts`: from the channel's history, or else a thread's replies. nil
+    /// when Slack does not have it (deleted) or will not say (a missing scope, logged).
+    func message(_ ts: String, in channel: String) async throws -> JSONValue? {
+        guard let api else { return nil }
+        let window = ["channel": channel, "latest": ts, "oldest": ts, "inclusive": "true", "limit": "1"]
+        do throws(SlackAPIError) {
+            let history = try await api.call("conversations.history", window)
+            if let found = history["messages"]?.array?.first(where: { $0["ts"]?.string == ts }) { return found }
+            let thread = try await api.call("conversations.replies", window.merging(["ts": ts]) { _, new in new })
+            return thread["messages"]?.array?.first { $0["ts"]?.string == ts }
+        } catch {
+            let code = error.code ?? ""
+            guard !code.isEmpty, !SlackAPIError.transientErrors.contains(code) else { throw error }
+            if code != "thread_not_found" && code != "message_not_found" {
+                logger.warning("cannot read a message marked for the timeline", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            }
+            return nil
+        }
+    }
+
+    /// A reaction's name without its skin tone (`+1::skin-tone-2` is `+1`).
+    static func reactionName(_ name: String) -> String {
+        name.range(of: "::").map { String(name[..<$0.lowerBound]) } ?? name
+    }
+
+    /// Slack's message markup as a person reads it: `<@U0123|alice>` as `@alice` (`@U0123`
+    /// without a label), `<#C0123|ops>` as `#ops`, `<https://x|label>` as `label (https://x)`,
+    /// `<!here>` as `@here`, and `&lt;` `&gt;` `&amp;` as the characters.
+    static func readable(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+            out += rest[..<open]
+            let inner = rest[rest.index(after: open)..<close]
+            let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let target = parts[0]
+            let label = parts.count > 1 ? parts[1] : nil
+            if target.hasPrefix("@") || target.hasPrefix("#") {
+                out += target.prefix(1) + (label ?? target.dropFirst())
+            } else if target.hasPrefix("!") {
+                out += "@" + (label.map { $0.hasPrefix("@") ? $0.dropFirst() : $0 } ?? target.dropFirst())
+            } else if let label, label != target {
+                out += "\(label) (\(target))"
+            } else {
+                out += target
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&amp;", with: "&")
+    }
+}

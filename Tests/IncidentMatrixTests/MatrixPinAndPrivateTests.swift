@@ -1,0 +1,70 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentMatrix
+import IncidentRules
+import IncidentTesting
+import IncidentWire
+import MatrixSynapse
+import Testing
+
+/// On a real Synapse: a private incident's room, and a timeline built from 📌 reactions.
+@Suite(.serialized) struct MatrixPinAndPrivateTests {
+    @Test func aPrivateIncidentMakesAnInviteOnlyUnpublishedRoomClosedToGuests() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Customer records exposed --sev P1 --private", in: lobby)
+        let answer = try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        #expect(answer["content"]?["body"]?.string?.contains("Customer") == false)
+        let room = try await bot.room(alias: "incident-20261124-private")
+        try await bot.waitUntil("the declarer is invited") { try await reporter.invitations().contains { $0.room == room } }
+        try await reporter.join(room)
+        let path = "rooms/\(MatrixClient.segment(room))/state"
+        #expect(try await reporter.call(.GET, "\(path)/m.room.join_rules/")["join_rule"]?.string == "invite")
+        #expect(try await reporter.call(.GET, "\(path)/m.room.guest_access/")["guest_access"]?.string == "forbidden")
+        let listed = try await reporter.call(.GET, "directory/list/room/\(MatrixClient.segment(room))")
+        #expect(listed["visibility"]?.string == "private")
+        try await reporter.waitForNotice(in: room, from: bot.bot.user, containing: "Customer records exposed")
+
+        // In the lobby, where Matrix answers for the whole room, the list shows no title.
+        try await reporter.say("!incident list", in: lobby)
+        let list = try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "Open incidents")
+        #expect(list["content"]?["body"]?.string?.contains("INC-1 P1 investigating · 🔒 private") == true, "\(list)")
+    }
+
+    @Test func aPushpinReactionPutsAMessageOnTheTimelineAndItsRedactionTakesItOff() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Payment API errors --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        let room = try await bot.room(alias: MatrixScenarioTests.room)
+        try await bot.waitUntil("the declarer is invited") { try await reporter.invitations().contains { $0.room == room } }
+        try await reporter.join(room)
+        let message = try await reporter.say("Error rate back to 0.1% after the rollback", in: room)
+        let sent = try await reporter.call(.GET, "rooms/\(MatrixClient.segment(room))/event/\(MatrixClient.segment(message))")
+        let postedAt = Timestamp(secondsSinceEpoch: Int64(try #require(sent["origin_server_ts"]?.int)) / 1_000)
+        // Another emoji is not the timeline reaction; 📌 with the presentation selector is.
+        _ = try await reporter.call(.PUT, "rooms/\(MatrixClient.segment(room))/send/m.reaction/\(UUID().uuidString)",
+                                    body: ["m.relates_to": ["rel_type": "m.annotation", "event_id": .string(message), "key": "👀"]])
+        let reaction = try await reporter.call(.PUT, "rooms/\(MatrixClient.segment(room))/send/m.reaction/\(UUID().uuidString)",
+                                               body: ["m.relates_to": ["rel_type": "m.annotation", "event_id": .string(message), "key": "📌\u{FE0F}"]])
+        let reactionID = try #require(reaction["event_id"]?.string)
+        let pinned = try await bot.waitFor("the message is on the timeline") {
+            try await bot.current.store.read { try $0.incident(1)?.incident.pins?.first }
+        }
+        #expect(pinned.text == "Error rate back to 0.1% after the rollback")
+        #expect(pinned.messageID == message)
+        #expect(pinned.author == PersonID.unlisted(.matrix, reporter.user))
+        #expect(pinned.postedAt == postedAt)
+        #expect(pinned.marks == [PinMark(by: .unlisted(.matrix, reporter.user), how: .reaction, id: reactionID)])
+
+        _ = try await reporter.call(.PUT, "rooms/\(MatrixClient.segment(room))/redact/\(MatrixClient.segment(reactionID))/\(UUID().uuidString)", body: [:])
+        try await bot.waitUntil("the message leaves the timeline") {
+            try await bot.current.store.read { try $0.incident(1)?.incident.pins == nil }
+        }
+    }
+}
