@@ -60,6 +60,9 @@ public struct PageSettlement: Hashable, Sendable, Codable {
         case acknowledged
         /// The incident is resolved.
         case resolved
+        /// The page moved to someone else (the on-call rotation handed over while it was
+        /// unanswered): the provider closes the outgoing person's.
+        case handedOver
     }
 }
 

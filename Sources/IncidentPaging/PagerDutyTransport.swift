@@ -59,7 +59,7 @@ public struct PagerDutyTransport: OutboxTransport {
                 let key = try routingKey(paged.person, job)
                 try await send([
                     "routing_key": .string(key.value),
-                    "event_action": .string(settlement.outcome == .resolved ? "resolve" : "acknowledge"),
+                    "event_action": .string(settlement.outcome == .acknowledged ? "acknowledge" : "resolve"),
                     "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level).text),
                 ])
             }

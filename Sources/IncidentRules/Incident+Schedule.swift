@@ -36,7 +36,7 @@ extension Incident {
                 items.append(DueItem(at: at, kind: .ladderStep(ladder.id)))
             }
         }
-        if phase == .investigating || phase == .mitigated, let at = nextUpdateDue {
+        if phase == .investigating || phase == .mitigated, let at = updateDue {
             items.append(DueItem(at: at, kind: .statusUpdate))
         }
         if phase == .resolved, let at = nextPostmortemReminder {
@@ -102,10 +102,6 @@ extension Transition {
     mutating func nudge(due: Timestamp) {
         guard let interval = policy.updateInterval(incident.severity) else {
             incident.nextUpdateDue = nil
-            return
-        }
-        if isSnoozed(at: due), let until = incident.snoozedUntil {
-            incident.nextUpdateDue = until
             return
         }
         let opens = policy.earliestPage(at: incident.severity, from: due, zone: nil)

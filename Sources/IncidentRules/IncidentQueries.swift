@@ -19,7 +19,7 @@ public enum IncidentQueries {
         if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         message.line(.text("Status: "), .userText(incident.statusText),
                      .text(" · last update \(zone.clockTime(incident.lastUpdateAt))"))
-        if let due = incident.nextUpdateDue, incident.phase == .investigating || incident.phase == .mitigated {
+        if let due = incident.updateDue, incident.phase == .investigating || incident.phase == .mitigated {
             let overdue = due <= now ? " (overdue, \(incident.missedUpdates) missed)" : ""
             message.line(.text("Next update due \(zone.clockTime(due))\(overdue)"))
             if let until = incident.snoozedUntil, until > now {

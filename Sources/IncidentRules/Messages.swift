@@ -12,7 +12,7 @@ enum Messages {
         spans.append(.text(" | status: "))
         spans.append(.userText(String(incident.statusText.prefix(40))))
         if incident.phase == .investigating || incident.phase == .mitigated {
-            let next = incident.nextUpdateDue.map { "next update " + incident.policy.timeZone.clockTime($0) } ?? "updates as needed"
+            let next = incident.updateDue.map { "next update " + incident.policy.timeZone.clockTime($0) } ?? "updates as needed"
             spans.append(.text(" | " + next))
         }
         return Message(lines: [spans])
@@ -183,7 +183,7 @@ enum Messages {
             }
         }
         for field in update.fields { message.line(.strong(field.label.capitalized + ": "), .userText(field.value)) }
-        if let due = incident.nextUpdateDue {
+        if let due = incident.updateDue {
             message.line(.text("Next update due \(incident.policy.timeZone.clockTime(due))."))
         }
         return message

@@ -32,7 +32,7 @@ extension Messages {
         message.line([.text("Room "), .room(incident.room)] + (previous.map { [.text(" · handed over by "), .mention($0)] } ?? []))
         message.line(.text("Note: "), .userText(note))
         message.line(.text("Last update \(zone.clockTime(incident.lastUpdateAt)) · status: "), .userText(incident.statusText))
-        if let due = incident.nextUpdateDue, incident.phase == .investigating || incident.phase == .mitigated {
+        if let due = incident.updateDue, incident.phase == .investigating || incident.phase == .mitigated {
             message.line(.text("Next update due \(zone.clockTime(due))" + (due <= now ? " (overdue)" : "")))
         }
         var paged: [Span] = [.text("Paged: ")]

@@ -3,7 +3,8 @@ import IncidentPolicy
 
 /// An on-call rotation hands over while its level's page is unanswered: the room is told who
 /// is on call now, and the page moves to them (a page of the same level; the outgoing
-/// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`).
+/// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`,
+/// and a provider that keeps an incident of its own per page, PagerDuty, closes theirs).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
 /// stopped (acknowledged, mitigated) has nothing pending to move. Outside the working hours of
 /// a severity that pages only in them, the move waits for them to open.
@@ -27,6 +28,7 @@ extension Transition {
                by: .bot)
         post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
                      .mention(outgoing), .text("; the unanswered page moves to them.")))
+        emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         page(ladder, index, .rotationHandover)
     }
 }

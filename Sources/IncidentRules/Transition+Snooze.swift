@@ -3,8 +3,10 @@ import IncidentPolicy
 
 /// `/incident snooze`: the IC, heads down, silences status-update nudges for a while. Only
 /// nudges: the ladders keep climbing and pages keep going out. While snoozed, the update clock
-/// stands still: a nudge that falls due waits for the snooze's end, and no miss is counted (so
-/// no page for missed updates comes before it either). At most the policy's `snooze_max`.
+/// stands still: a nudge that falls due waits for the snooze's end (`Incident.updateDue`), and
+/// no miss is counted (so no page for missed updates comes before it either). The cadence's
+/// own due time (`nextUpdateDue`) is left as it is, so ending the snooze early, or a second,
+/// shorter one, goes back to it. At most the policy's `snooze_max`.
 extension Transition {
     mutating func snooze(for duration: Duration?, by actor: PersonID) throws(IncidentError) {
         guard let commander = incident.commander else {
@@ -16,11 +18,11 @@ extension Transition {
         guard incident.phase == .investigating || incident.phase == .mitigated else {
             throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); no status updates are nudged any more.")
         }
-        guard let interval = policy.updateInterval(incident.severity) else {
+        guard policy.updateInterval(incident.severity) != nil else {
             throw IncidentError(.wrongPhase, "\(incident.severity) incidents take status updates as needed; there are no nudges to snooze.")
         }
         guard let duration else {
-            try endSnooze(interval: interval)
+            try endSnooze()
             return
         }
         let longest = policy.longestSnooze
@@ -29,8 +31,6 @@ extension Transition {
         }
         let until = now + duration
         incident.snoozedUntil = until
-        // From the cadence each time, so a second, shorter snooze shortens it.
-        incident.nextUpdateDue = max(cadenceDue(interval: interval), until)
         let time = zone.clockTime(until)
         record(.snoozed, "Snoozed status-update nudges for \(DurationText.format(duration)), until \(time).")
         post(Messages.snoozed(incident, until: until, by: actor))
@@ -40,25 +40,23 @@ extension Transition {
 
     /// `/incident snooze off`: the update clock runs again by the cadence; a deadline that
     /// passed during the snooze is nudged now (one miss, as it would have been).
-    private mutating func endSnooze(interval: Duration) throws(IncidentError) {
+    private mutating func endSnooze() throws(IncidentError) {
         guard let until = incident.snoozedUntil, until > now else {
             throw IncidentError(.noChange, "\(incident.id)'s nudges are not snoozed.")
         }
         incident.snoozedUntil = nil
-        incident.nextUpdateDue = max(now, cadenceDue(interval: interval))
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()
-        reply = Messages.reply("Nudges for \(incident.id) are back on; next update due \(zone.clockTime(incident.nextUpdateDue!)).")
+        let due = incident.updateDue.map { zone.clockTime(max($0, now)) } ?? "-"
+        reply = Messages.reply("Nudges for \(incident.id) are back on; next update due \(due).")
     }
+}
 
-    /// When the next update is due by the cadence alone: one interval after the last update for
-    /// each miss already counted, and one more.
-    func cadenceDue(interval: Duration) -> Timestamp {
-        incident.lastUpdateAt + .seconds(interval.wholeSeconds * Int64(incident.missedUpdates + 1))
-    }
-
-    /// Whether a nudge due at `due` waits for the snooze to end.
-    func isSnoozed(at due: Timestamp) -> Bool {
-        incident.snoozedUntil.map { due < $0 } ?? false
+extension Incident {
+    /// When the next status update is due as the nudges see it: the cadence's due time, or
+    /// the end of a snooze that outlasts it. nil when none is expected.
+    public var updateDue: Timestamp? {
+        guard let due = nextUpdateDue else { return nil }
+        return snoozedUntil.map { max(due, $0) } ?? due
     }
 }

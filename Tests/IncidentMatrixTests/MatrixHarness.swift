@@ -41,16 +41,17 @@ final class MatrixHarness: Sendable {
 
     private static let counter = Mutex(0)
 
-    /// Registers the bot and the roster's people (those with a Matrix id) on `synapse`.
+    /// Registers the bot and the roster's people (those with a Matrix id) on `synapse`;
+    /// `roster` replaces the example roster's text.
     static func start(on synapse: Synapse, clock: ManualClock = ManualClock(start: TestConfig.start),
                       people: [String] = people, mirroringSlack slack: FakeSlack? = nil,
-                      allowCommandsFrom: [String] = []) async throws -> MatrixHarness {
+                      allowCommandsFrom: [String] = [], roster rosterText: String? = nil) async throws -> MatrixHarness {
         let tag = "t\(counter.withLock { $0 += 1; return $0 })x\(UInt16.random(in: 0...UInt16.max))"
         let bot = try await synapse.register("incident-bot.\(tag)")
         var users: [String: MatrixTestUser] = [:]
         for person in people + ["reporter"] { users[person] = try await synapse.register("\(person).\(tag)") }
         let folder = try TestConfig.temporaryDirectory()
-        let roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(of: ":example.org\"", with: ".\(tag):localhost\"")
+        let roster = try (rosterText ?? TestConfig.text("roster.example.yaml")).replacingOccurrences(of: ":example.org\"", with: ".\(tag):localhost\"")
         try roster.write(to: folder.appendingPathComponent("roster.yaml"), atomically: true, encoding: .utf8)
         var config = """
         policy: \(TestConfig.directory.path)/policy.yaml

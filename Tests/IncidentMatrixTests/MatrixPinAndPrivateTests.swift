@@ -68,3 +68,36 @@ import Testing
         }
     }
 }
+
+/// A rotation handover during an open P1 on a real Synapse: the on-call rotation (bob, then
+/// alice) hands over at 10:20 UTC with alice's page unanswered; bob's page comes by direct
+/// message at 10:20, and the room is told. (bob, not the example's dave, who has no Matrix
+/// account.)
+@Suite(.serialized) struct MatrixRotationHandoverTests {
+    @Test func aHandoverDuringAnOpenP1MovesThePage() async throws {
+        let roster = try TestConfig.text("roster.example.yaml")
+            .replacingOccurrences(of: "people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [bob, alice]")
+            .replacingOccurrences(of: "handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w",
+                                  with: "handover: 2026-11-24T10:20:00Z\n    every: 1d")
+        #expect(roster.contains("people: [bob, alice]") && roster.contains("2026-11-24T10:20:00Z"))
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get(), roster: roster)
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Rotation hands over --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        try await bot.run(toMinute: 19)
+        let me = bot.bot.user
+        #expect(try await bot.user("alice").directNotices(from: me).contains { $0.contains("INC-1") })
+        #expect(try await bot.user("bob").directNotices(from: me).isEmpty)
+
+        try await bot.run(toMinute: 21)
+        let pages = try await bot.user("bob").directNotices(from: me).filter { $0.contains("INC-1") }
+        #expect(pages.count == 1)
+        #expect(pages.first?.contains("your on-call turn began with this page unanswered") == true, "\(pages)")
+        let room = try await bot.room(alias: "incident-20261124-rotation-hands-over")
+        try await bot.waitUntil("the declarer is invited") { try await reporter.invitations().contains { $0.room == room } }
+        try await reporter.join(room)
+        try await reporter.waitForNotice(in: room, from: me, containing: "is on call now as on-call engineer (engineering.L1)")
+    }
+}

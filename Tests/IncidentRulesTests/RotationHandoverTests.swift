@@ -31,6 +31,12 @@ import Testing
         let daves = Page(person: "dave", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
                          methods: [], severity: .p1)
         #expect(drill.incident.withdrawal(of: daves) == nil)
+        // A provider that keeps alice's page as an incident of its own (PagerDuty) closes it.
+        let settled = drill.effects.compactMap { minute, effect -> String? in
+            guard case .settlePages(let settlement) = effect.action else { return nil }
+            return "\(minute) \(settlement.outcome) " + settlement.pages.map { "\($0.ladder).\($0.level) \($0.person)" }.joined(separator: ", ")
+        }
+        #expect(settled == ["20 handedOver engineering.L1 alice"])
     }
 
     @Test func anAcknowledgedPageDoesNotMove() throws {

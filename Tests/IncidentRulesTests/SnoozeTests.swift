@@ -40,11 +40,24 @@ import Testing
         #expect(drill.nudges == [70, 100])
     }
 
+    /// A severity change retimes the cadence (a full interval from now when the new interval
+    /// has already run out since the last update); a snooze ended early goes back to that due
+    /// time, not to an earlier one counted from the last update.
+    @Test func aSnoozeEndedEarlyKeepsTheDueTimeASeverityChangeGave() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P2 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 100, script: [50: [("alice", "/sev P1 checkout fails too")], 55: [("alice", "/incident snooze 1h")],
+                                        60: [("alice", "/incident snooze off")]])
+        // P1 updates every 30m: due 11:20, 30m after the raise at 10:50.
+        #expect(drill.nudges == [80], "\(drill.nudges)")
+    }
+
     @Test func snoozeOffBringsAnOverdueNudgeAtOnce() throws {
         var drill = try drill()
+        // The update due at 30 is nudged at once; the cadence goes on from it (60), as if
+        // there had been no snooze.
         try drill.run(to: 75, script: [25: [("alice", "/incident snooze 1h")], 40: [("alice", "/incident snooze off")]])
-        #expect(drill.nudges == [40, 70])
-        #expect(drill.pages.contains("70 engineering.L2 bob"))
+        #expect(drill.nudges == [40, 60])
+        #expect(drill.timeline.first { $0.kind == .updateMissed }?.text == "Status update due 10:30 UTC missed (1 in a row).")
         #expect(drill.timeline.filter { $0.kind == .snoozed }.map(\.text)
             == ["Snoozed status-update nudges for 1h, until 11:25 UTC.", "Ended the snooze of status-update nudges."])
     }
