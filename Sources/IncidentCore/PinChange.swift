@@ -6,9 +6,11 @@ public enum PinChange: Hashable, Sendable, Codable {
     /// `post` was pinned or got the reaction. `markID` names the mark itself where the
     /// platform takes it back by that id alone (a Matrix reaction's event id, later redacted).
     case mark(PinnedPost, how: PinHow, markID: String?)
-    /// The person un-pinned the message, or removed their reaction, by the message's id.
+    /// The message was un-pinned (by anyone: a pin is the channel's), or the person removed
+    /// their reaction, by the message's id.
     case unmark(messageID: String, how: PinHow)
-    /// The mark with this id was taken back (a Matrix reaction redacted).
+    /// The event with this id was redacted (Matrix): a reaction that marked a message, or the
+    /// marked message itself.
     case unmarkByID(String)
 }
 

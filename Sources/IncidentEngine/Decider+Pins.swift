@@ -9,12 +9,14 @@ extension Decider {
         guard let stored = try records.incident(platform: event.platform, roomID: event.room) else { return EngineOutcome(.ignored) }
         var author: PersonID?
         if case .mark(let post, _, _) = change { author = settings.roster.identify(event.platform, accountID: post.author) }
+        let decision: Decision
         do {
-            let decision = try stored.incident.pinning(change, author: author, by: actor, at: now, roster: settings.roster)
-            try commit(decision, home: stored.home)
-            return EngineOutcome(.handled, incident: stored.incident.number)
+            decision = try stored.incident.pinning(change, author: author, by: actor, at: now, roster: settings.roster)
         } catch {
             return EngineOutcome(.ignored, incident: stored.incident.number)
         }
+        // A store failure is no refusal: it fails the transaction, as for any command.
+        try commit(decision, home: stored.home)
+        return EngineOutcome(.handled, incident: stored.incident.number)
     }
 }

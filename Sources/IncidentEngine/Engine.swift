@@ -19,6 +19,9 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public let router: OutboxRouter
     /// Per-person command limits and room refusal throttling.
     public let limiter: CommandLimiter
+    /// Per-person limit of pin changes (a timeline from pins), apart from commands so a busy
+    /// scribe's marks spend none of their `/update`s: four times the commands' limit.
+    public let pinLimiter: CommandLimiter
     /// Events handed in one at a time while a transaction commits go into the next together.
     let commits = CommitGroup()
 
@@ -28,6 +31,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         self.settings = settings
         self.logger = logger
         self.limiter = CommandLimiter(perMinute: settings.commandsPerMinute)
+        self.pinLimiter = CommandLimiter(perMinute: settings.commandsPerMinute * 4)
         self.router = OutboxRouter(directory: Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers),
                                    broadcastRooms: settings.broadcastRooms, mirror: settings.mirror)
     }
@@ -50,11 +54,12 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         let settings = settings
         let now = clock.now
         let limiter = limiter
+        let pinLimiter = pinLimiter
         let commands: [TypedCommand] = events.enumerated().compactMap { index, event in
             let parsed = event.pin.map { .success(ParsedCommand(.pin($0))) } ?? CommandParser.parse(event.text)
             if case .failure(let error) = parsed, error.kind == .notACommand { return nil }
             return TypedCommand(index: index, event: event, parsed: parsed, actor: settings.roster.identify(event.platform, accountID: event.user),
-                           verdict: limiter.admit(event.platform, event.user, at: now))
+                                limiter: event.pin == nil ? limiter : pinLimiter)
         }
         var outcomes = Array(repeating: EngineOutcome(.ignored), count: events.count)
         guard !commands.isEmpty || checkpoint != nil || !notices.isEmpty else { return outcomes }
@@ -92,14 +97,15 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         return outcomes
     }
 
-    /// A command in a batch: where it is, what was typed, who typed it, and whether the
-    /// per-person limit lets it through.
+    /// A command in a batch: where it is, what was typed, who typed it, and the per-person
+    /// limit it counts against.
     struct TypedCommand: Sendable {
         var index: Int
         var event: ChatEvent
         var parsed: Result<ParsedCommand, CommandError>
         var actor: PersonID
-        var verdict: CommandLimiter.Verdict
+        /// The per-person limit it counts against (commands', or pin changes').
+        var limiter: CommandLimiter
     }
 
     /// One event inside the batch's transaction: dedupe by its id, decide (unless its sender is
@@ -111,7 +117,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         if try records.isSeen(ContactMethod(event.platform), eventID: event.id) { return EngineOutcome(.duplicate) }
         try records.markSeen(ContactMethod(event.platform), eventID: event.id, at: now)
         var outcome: EngineOutcome
-        switch command.verdict {
+        // Counted only once known to be new: a platform's resend of an event already carried
+        // out must not spend its sender's limit, or a burst resent after a reconnect could push
+        // a command not yet seen over it.
+        switch command.limiter.admit(event.platform, event.user, at: now) {
         case .allowed:
             var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
             outcome = try decider.decide(command.parsed)

@@ -4,8 +4,18 @@ import IncidentWire
 
 /// A timeline from reactions on Matrix: the configured reaction (`matrix.timeline_reaction`, 📌
 /// by default) on a message of an incident's room puts it on the timeline; redacting the
-/// reaction (what a client does when it is taken back) takes it off.
+/// reaction (what a client does when it is taken back), or the message itself, takes it off.
 extension MatrixSync {
+    /// The most marked messages read back from the homeserver per sync batch; more (a flood
+    /// of reactions) are left out, logged.
+    static var pinReadsPerBatch: Int { 50 }
+
+    /// Whether the timelines hold a reaction or a redaction at all (so the batch's pins need a
+    /// second transaction).
+    static func mayHavePins(_ timelines: [String: [JSONValue]]) -> Bool {
+        timelines.values.contains { $0.contains { ["m.reaction", "m.room.redaction"].contains($0["type"]?.string ?? "") } }
+    }
+
     /// The pin changes in a sync answer's timelines, oldest first within each room, from the
     /// served accounts other than the bot, in incident rooms only. Throws when the homeserver
     /// or the store fails for now: the whole batch is synced again.
@@ -39,6 +49,7 @@ extension MatrixSync {
             throw .unavailable("cannot read the store: \(error)")
         }
         var changes: [ChatEvent] = []
+        var reads = 0
         for (room, event) in candidates where incidentRooms.contains(room) {
             guard let id = event["event_id"]?.string, let sender = event["sender"]?.string else { continue }
             if event["type"]?.string == "m.room.redaction" {
@@ -47,8 +58,14 @@ extension MatrixSync {
                 changes.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, pin: .unmarkByID(redacts)))
                 continue
             }
-            guard let target = event["content"]?["m.relates_to"]?["event_id"]?.string,
-                  let post = try await message(target, in: room) else { continue }
+            guard let target = event["content"]?["m.relates_to"]?["event_id"]?.string else { continue }
+            guard reads < Self.pinReadsPerBatch else {
+                logger.warning("too many messages marked for the timeline in one sync; the rest are left out",
+                               metadata: ["room": "\(room)", "read": "\(reads)"])
+                break
+            }
+            reads += 1
+            guard let post = try await message(target, in: room) else { continue }
             changes.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, pin: .mark(post, how: .reaction, markID: id)))
         }
         return changes
@@ -66,8 +83,11 @@ extension MatrixSync {
         }
         guard event["type"]?.string == "m.room.message", let body = event["content"]?["body"]?.string,
               let author = event["sender"]?.string, let sent = event["origin_server_ts"]?.int else { return nil }
+        // An edited message as it reads now: the latest edit's new content, when the
+        // homeserver bundles it.
+        let edited = event["unsigned"]?["m.relations"]?["m.replace"]?["content"]?["m.new_content"]?["body"]?.string
         let isReply = event["content"]?["m.relates_to"]?["m.in_reply_to"] != nil
-        return PinnedPost(messageID: id, author: author, text: isReply ? Self.withoutReplyFallback(body) : body,
+        return PinnedPost(messageID: id, author: author, text: edited ?? (isReply ? Self.withoutReplyFallback(body) : body),
                           postedAt: Timestamp(secondsSinceEpoch: Int64(sent) / 1_000))
     }
 

@@ -85,11 +85,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             ChatEvent(platform: .matrix, id: "joined \(room) at \(next)", room: room, user: inviter, text: "", reply: .outboxToRoom)
         }
         let events: (commands: [ChatEvent], unreadable: [ChatEvent])
-        var pins: [ChatEvent] = []
+        var rooms: [String: [JSONValue]] = [:]
         if let since {
-            let rooms = try await timelines(answer, since: since)
+            rooms = try await timelines(answer, since: since)
             events = Self.commands(in: rooms, me: me, sentAfter: historyBefore)
-            pins = try await pinEvents(in: rooms, me: me, sentAfter: historyBefore)
         } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
@@ -107,7 +106,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         }
         // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let community = engine.settings.community
-        let commands = events.commands.filter { community.serves(.matrix, account: $0.user) } + pins
+        let commands = events.commands.filter { community.serves(.matrix, account: $0.user) }
         let toldOut = toldOutsiders.withLock { $0 }
         var outsiders: [ChatEvent] = []
         for event in events.commands where !community.serves(.matrix, account: event.user)
@@ -116,14 +115,27 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         }
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
+        // Commands first: the pins after them read each marked message back from the
+        // homeserver, and none of that may hold up a command. The batch's token goes with the
+        // last transaction; a crash between the two redoes the batch, whose commands are then
+        // known and skipped.
+        let hasPins = Self.mayHavePins(rooms)
         do {
-            let outcomes = try await engine.handle(commands, checkpoint: SyncCheckpoint(platform: .matrix, token: next),
+            let outcomes = try await engine.handle(commands, checkpoint: hasPins ? nil : SyncCheckpoint(platform: .matrix, token: next),
                                                    notices: notices)
             for (event, outcome) in zip(commands, outcomes) where outcome.disposition != .ignored {
                 logger.debug("Matrix command", metadata: ["event.id": "\(event.id)", "outcome": "\(outcome.disposition.rawValue)"])
             }
         } catch {
             throw .unavailable("cannot commit the sync batch: \(error)")
+        }
+        if hasPins {
+            let pins = try await pinEvents(in: rooms, me: me, sentAfter: historyBefore)
+            do {
+                _ = try await engine.handle(pins, checkpoint: SyncCheckpoint(platform: .matrix, token: next))
+            } catch {
+                throw .unavailable("cannot commit the sync batch's pins: \(error)")
+            }
         }
         for event in outsiders {
             toldOutsiders.withLock { $0[event.user] = now }

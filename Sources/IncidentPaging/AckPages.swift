@@ -53,9 +53,12 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         guard let incident = stored?.incident else {
             return Self.page(.notFound, "No such incident", "INC-\(grant.incident) does not exist.")
         }
+        // A link travels through mail scanners and PagerDuty: a private incident shows its number only.
+        let about = incident.isPrivate
+            ? "a private incident; the details are in its room</p>\n<p>Phase: \(incident.phase.rawValue.htmlEscaped)"
+            : "\(incident.title.htmlEscaped)</p>\n<p>Status: \(incident.statusText.htmlEscaped) · phase: \(incident.phase.rawValue.htmlEscaped)"
         let body = """
-            <p><strong>\(incident.id.htmlEscaped) (\(incident.severity.rawValue.htmlEscaped)):</strong> \(incident.title.htmlEscaped)</p>
-            <p>Status: \(incident.statusText.htmlEscaped) · phase: \(incident.phase.rawValue.htmlEscaped)</p>
+            <p><strong>\(incident.id.htmlEscaped) (\(incident.severity.rawValue.htmlEscaped)):</strong> \(about)</p>
             <p>You were paged as @\(grant.person.rawValue.htmlEscaped). Acknowledging stops the ladder from paging the next level.</p>
             <form method="post"><button type="submit">Acknowledge \(incident.id.htmlEscaped) as @\(grant.person.rawValue.htmlEscaped)</button></form>
             """

@@ -3,9 +3,10 @@ import IncidentEngine
 import IncidentWire
 import Logging
 
-/// Pages through PagerDuty's Events API v2: a page triggers an event keyed by incident and
-/// level (`PagerDutyKey`), so a repeat of the same level is the same PagerDuty incident, not a
-/// new one; settled pages acknowledge or resolve it. The routing key is per person: the roster
+/// Pages through PagerDuty's Events API v2: a page triggers an event keyed by incident, level
+/// and person (`PagerDutyKey`), so a repeat of the same level is the same PagerDuty incident,
+/// not a new one; settled pages acknowledge or resolve it (a handed-over one resolves only the
+/// outgoing person's, even when both share a routing key). The routing key is per person: the roster
 /// names the environment variable that holds it.
 public struct PagerDutyTransport: OutboxTransport {
     public var method: ContactMethod { .pagerduty }
@@ -44,7 +45,7 @@ public struct PagerDutyTransport: OutboxTransport {
             payload["component"] = .string("INC-\(incident)")
             var event: [String: JSONValue] = [
                 "routing_key": .string(key.value), "event_action": "trigger",
-                "dedup_key": .string(PagerDutyKey(incident: incident, ladder: page.ladder, level: page.level).text),
+                "dedup_key": .string(PagerDutyKey(incident: incident, ladder: page.ladder, level: page.level, person: person).text),
                 "payload": .object(payload), "client": "incident-bot",
             ]
             if let links, let queued = job.queuedAt {
@@ -60,7 +61,7 @@ public struct PagerDutyTransport: OutboxTransport {
                 try await send([
                     "routing_key": .string(key.value),
                     "event_action": .string(settlement.outcome == .acknowledged ? "acknowledge" : "resolve"),
-                    "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level).text),
+                    "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: paged.person).text),
                 ])
             }
         default:
@@ -103,19 +104,25 @@ public struct PagerDutyKey: Hashable, Sendable {
     public var incident: Int
     public var ladder: String
     public var level: String
+    /// Whose page: two people paged at one level (a rotation handed over) have an incident
+    /// each, even on one routing key, and closing one leaves the other. nil in keys made
+    /// before it was part of them.
+    public var person: PersonID?
 
-    public init(incident: Int, ladder: String, level: String) {
+    public init(incident: Int, ladder: String, level: String, person: PersonID?) {
         self.incident = incident
         self.ladder = ladder
         self.level = level
+        self.person = person
     }
 
-    public var text: String { "incident-bot/INC-\(incident)/\(ladder)/\(level)" }
+    /// `incident-bot/INC-12/engineering/L1/alice`.
+    public var text: String { "incident-bot/INC-\(incident)/\(ladder)/\(level)" + (person.map { "/\($0)" } ?? "") }
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "incident-bot", parts[1].hasPrefix("INC-"), let number = Int(parts[1].dropFirst(4)),
-              number > 0, !parts[2].isEmpty, !parts[3].isEmpty else { return nil }
-        self.init(incident: number, ladder: String(parts[2]), level: String(parts[3]))
+        let parts = text.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0] == "incident-bot", parts[1].hasPrefix("INC-"), let number = Int(parts[1].dropFirst(4)),
+              number > 0, !parts[2].isEmpty, !parts[3].isEmpty, parts.count == 4 || !parts[4].isEmpty else { return nil }
+        self.init(incident: number, ladder: String(parts[2]), level: String(parts[3]), person: parts.count == 5 ? PersonID(String(parts[4])) : nil)
     }
 }

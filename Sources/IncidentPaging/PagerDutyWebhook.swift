@@ -63,8 +63,10 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
         }
         do {
             let level = LevelRef(ladder: key.ladder, level: key.level)
+            // The person the key names, if they were paged at that level; a key without one
+            // (made by an older version) means the level's latest.
             let paged = try await engine.store.read { records in
-                try records.incident(key.incident)?.incident.pages.last { $0.level == level }?.person
+                try records.incident(key.incident)?.incident.pages.last { $0.level == level && (key.person == nil || $0.person == key.person) }?.person
             }
             guard let person = paged else {
                 logger.notice("PagerDuty acknowledged a page the bot has no record of; ignored", metadata: ["dedup_key": "\(incidentKey)"])

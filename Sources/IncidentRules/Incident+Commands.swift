@@ -164,7 +164,8 @@ extension Transition {
         let message = Messages.statusUpdate(incident, update, by: actor!)
         post(message)
         post(message, to: .broadcast)
-        reply = Messages.reply("Update posted to #\(incident.room)" + (incident.isPrivate ? " (private: not to the broadcast channel)." : " and the broadcast channel."))
+        reply = Messages.reply(incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
+                                                  : "Update posted to #\(incident.room) and the broadcast channel.")
     }
 
     mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {

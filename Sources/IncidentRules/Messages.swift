@@ -108,12 +108,14 @@ enum Messages {
             message.line(.text("\(since) · status: "), .userText(incident.statusText),
                          .text(" · room "), .room(incident.room))
         }
-        if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
+        // A private incident's call link stays in its room: it may carry the room's name.
+        if let call = incident.callLink, !incident.isPrivate { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         if ladder.stopOn.contains(.acknowledged) {
             message.line(.text("Acknowledge with "), .command("ack \(incident.id)"), .text("."))
             message.actions = [.acknowledge]
         } else {
-            message.line(.text("For your information: updates follow in the broadcast channel until it is mitigated."))
+            let whereUpdates = incident.isPrivate ? "in its room" : "in the broadcast channel"
+            message.line(.text("For your information: updates follow \(whereUpdates) until it is mitigated."))
         }
         return message
     }

@@ -29,8 +29,8 @@ extension Transition {
     /// anyone can reach a lobby or the bot's direct messages, only the responders its room.
     func requireVenue(_ actor: PersonID) throws(IncidentError) {
         guard venue == .elsewhere, !isListed(actor) else { return }
-        throw IncidentError(.notAllowed,
-                            "Only people on the roster can change \(incident.id) from outside its room; type it in #\(incident.room).")
+        throw IncidentError(.notAllowed, "Only people on the roster can change \(incident.id) from outside its room; type it in "
+            + (incident.isPrivate ? "its room." : "#\(incident.room)."))
     }
 
     /// `/sev`, `/ic`, `/role`, mitigated, resolve, close: the IC, the declarer and the incident

@@ -29,17 +29,22 @@ extension Incident {
                 pins.append(PinnedMessage(messageID: post.messageID, author: author, text: post.text, postedAt: post.postedAt, marks: [mark]))
             }
         case .unmark(let messageID, let how):
-            guard let index = pins.firstIndex(where: { $0.messageID == messageID }),
-                  pins[index].marks.contains(where: { $0.by == actor && $0.how == how })
-            else { throw IncidentError(.noChange, "That message is not on \(id)'s timeline by you.") }
-            pins[index].marks.removeAll { $0.by == actor && $0.how == how }
+            // A pin belongs to the channel (anyone may take it out); a reaction to its giver.
+            let taken: (PinMark) -> Bool = { $0.how == how && (how == .pin || $0.by == actor) }
+            guard let index = pins.firstIndex(where: { $0.messageID == messageID }), pins[index].marks.contains(where: taken)
+            else { throw IncidentError(.noChange, "That message is not on \(id)'s timeline that way.") }
+            pins[index].marks.removeAll(where: taken)
             if pins[index].marks.isEmpty { pins.remove(at: index) }
-        case .unmarkByID(let markID):
-            guard let index = pins.firstIndex(where: { $0.marks.contains { $0.id == markID } }) else {
-                throw IncidentError(.noChange, "No pinned message of \(id) has that mark.")
+        case .unmarkByID(let redacted):
+            // A redacted message leaves with every mark; a redacted reaction takes only itself.
+            if let index = pins.firstIndex(where: { $0.messageID == redacted }) {
+                pins.remove(at: index)
+            } else if let index = pins.firstIndex(where: { $0.marks.contains { $0.id == redacted } }) {
+                pins[index].marks.removeAll { $0.id == redacted }
+                if pins[index].marks.isEmpty { pins.remove(at: index) }
+            } else {
+                throw IncidentError(.noChange, "No pinned message of \(id) is or has that.")
             }
-            pins[index].marks.removeAll { $0.id == markID }
-            if pins[index].marks.isEmpty { pins.remove(at: index) }
         }
         transition.incident.pins = pins.isEmpty ? nil : pins
         transition.fireDue()

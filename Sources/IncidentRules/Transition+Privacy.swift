@@ -4,16 +4,15 @@ import IncidentPolicy
 /// Private incidents (security, data exposure). Declared with `--private` or made private with
 /// `/incident private`; only an incident admin makes one public again (`/incident public`).
 ///
-/// While private, nothing goes to the broadcast channel (`Transition.post` drops it), and what
+/// While private, nothing goes to the broadcast channel (`Transition.post` drops it, and
+/// delivery drops a broadcast post queued before: `Delivery.withdrawsBroadcast`), and what
 /// leaves the room (pages, direct messages) names the incident by number only: no title, no
-/// status text, no room name (`Messages.outsideHeading`).
+/// status text, no room name, no call link (`Messages.outsideHeading`).
 extension Transition {
     /// `/incident private`, by whoever may lead the incident.
     mutating func makePrivate(by actor: PersonID) throws(IncidentError) {
         try requireLead(actor, to: "make the incident private")
         guard !incident.isPrivate else { throw IncidentError(.noChange, "\(incident.id) is already private.") }
-        post(Message(.text("🔒 \(incident.id) is private from now on; its updates continue in its room, for its members.")),
-             to: .broadcast)
         incident.isPrivate = true
         record(.privacy, "Made private.")
         var message = Message(.text("🔒 "), .mention(actor), .text(" made \(incident.id) private: nothing more goes to the broadcast "

@@ -54,7 +54,8 @@ extension SlackGateway {
         do throws(SlackAPIError) {
             let history = try await api.call("conversations.history", window)
             if let found = history["messages"]?.array?.first(where: { $0["ts"]?.string == ts }) { return found }
-            let thread = try await api.call("conversations.replies", window.merging(["ts": ts]) { _, new in new })
+            // A reply in a thread: the thread's parent comes first whatever the window, so read a few.
+            let thread = try await api.call("conversations.replies", window.merging(["ts": ts, "limit": "10"]) { _, new in new })
             return thread["messages"]?.array?.first { $0["ts"]?.string == ts }
         } catch {
             let code = error.code ?? ""

@@ -75,7 +75,10 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         return url
     }
 
-    /// One WebSocket session: envelopes in order, each acknowledged after it is handled.
+    /// One WebSocket session: each envelope handled as it comes, concurrently with the others
+    /// (one slow to handle, such as a pin whose message is read back from Slack, holds up no
+    /// command behind it, and commands arriving together share a commit), and acknowledged
+    /// after it is handled.
     func session(_ url: String) async throws -> SessionEnd {
         let ending = Mutex<SessionEnd>(.dropped)
         let gateway = gateway
@@ -103,10 +106,21 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                         logger.debug("Socket Mode message without an envelope id", metadata: ["type": "\(type)"])
                         continue
                     }
-                    guard let ack = try await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { continue }
-                    var body: [String: JSONValue] = ["envelope_id": .string(id)]
-                    if let payload = ack.payload { body["payload"] = payload }
-                    try await outbound.write(.text(JSONValue.object(body).text))
+                    // Not a child task: a socket that drops must not cancel an envelope half
+                    // handled (a cancelled workspace check would read as "not served" and
+                    // acknowledge it unrun). Its ack then fails, and Slack sends it again.
+                    Task {
+                        guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
+                        var body: [String: JSONValue] = ["envelope_id": .string(id)]
+                        if let payload = ack.payload { body["payload"] = payload }
+                        do {
+                            try await outbound.write(.text(JSONValue.object(body).text))
+                        } catch {
+                            // The session closed meanwhile: Slack sends the envelope again on the
+                            // next one, and its event id is already known.
+                            logger.debug("Socket Mode: an acknowledgement could not be written", metadata: ["error": "\(error)"])
+                        }
+                    }
                 }
             }
         }

@@ -29,6 +29,19 @@ import Testing
         #expect(broadcast.count == 1 && broadcast[0].contains("INC-2") && !broadcast.joined().contains("Customer"), "\(broadcast)")
     }
 
+    /// A broadcast post queued before the incident turned private (here, in the same moment:
+    /// nothing was delivered in between) is withdrawn, not sent.
+    @Test func aBroadcastPostQueuedBeforeItTurnedPrivateIsNotSent() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
+        try await bot.say("U0CAROL03", "/incident private INC-1")
+        try await bot.settle()
+        let broadcast = bot.slack.delivered.filter { if case .post("C0BROADCAST", _) = $0.job.action { true } else { false } }
+        #expect(broadcast.isEmpty)
+        let failed = try await bot.store.read { try $0.outboxListing(.failed, limit: 10) }
+        #expect(failed.contains { $0.lastError?.hasPrefix("withdrawn: INC-1 is private now") == true }, "\(failed.map(\.lastError))")
+    }
+
     @Test func theListShowsItsDetailsOnlyToMembersAndAdmins() async throws {
         let bot = try await twoIncidents()
         let outsider = try #require(try await bot.say("U0DAVE004", "/incident list").reply?.plainText())

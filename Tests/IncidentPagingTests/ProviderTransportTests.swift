@@ -42,7 +42,7 @@ import Testing
         _ = try await transport.deliver(job)  // a repeat of the level: the same alert
         #expect(fake.refused == 0)
         let trigger = try #require(fake.events.first)
-        #expect(trigger.dedupKey == "incident-bot/INC-7/engineering/L4")
+        #expect(trigger.dedupKey == "incident-bot/INC-7/engineering/L4/dave")
         #expect(trigger.body["payload"]?["severity"]?.string == "critical")
         #expect(trigger.body["links"]?.array?.first?["href"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
         #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "triggered")
@@ -55,6 +55,29 @@ import Testing
         _ = try await transport.deliver(settle)
         #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "resolved")
         #expect(fake.events.map(\.action) == ["trigger", "trigger", "acknowledge", "resolve"])
+    }
+
+    /// A rotation hands engineering.L4 over from dave to erin, both on one routing key (a
+    /// rotation's shared PagerDuty service): closing dave's alert leaves erin's open, whichever
+    /// reaches PagerDuty first.
+    @Test func aHandoverClosesOnlyTheOutgoingPersonsAlert() async throws {
+        let fake = FakePagerDuty()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let transport = PagerDutyTransport(eventsURL: fake.url, routingKeys: ["PD_ONCALL": Secret(Self.routingKey)], links: nil,
+                                           logger: Self.logger)
+        let daves = Self.pageJob(method: .pagerduty, account: "PD_ONCALL")
+        var erins = daves
+        erins.action = .directMessage(to: "erin", Message(.text("🔔 INC-7 (P0): Checkout is down")))
+        erins.page?.person = "erin"
+        erins.people["erin"] = Contact(person: "erin", handle: "@erin", account: "PD_ONCALL")
+        var handedOver = daves
+        handedOver.action = .settle(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: "dave", ladder: "engineering", level: "L4")]))
+        _ = try await transport.deliver(daves)
+        _ = try await transport.deliver(erins)
+        _ = try await transport.deliver(handedOver)
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: "incident-bot/INC-7/engineering/L4/dave") == "resolved")
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: "incident-bot/INC-7/engineering/L4/erin") == "triggered")
     }
 
     @Test func pagerDutysAnswersBecomeRetriesOrRefusals() async throws {
@@ -147,8 +170,11 @@ import Testing
     }
 
     @Test func pagerDutyKeysReadBackWhatTheyWrite() {
-        let key = PagerDutyKey(incident: 12, ladder: "engineering", level: "L3")
+        let key = PagerDutyKey(incident: 12, ladder: "engineering", level: "L3", person: "carol")
+        #expect(key.text == "incident-bot/INC-12/engineering/L3/carol")
         #expect(PagerDutyKey(key.text) == key)
+        #expect(PagerDutyKey("incident-bot/INC-12/engineering/L3") == PagerDutyKey(incident: 12, ladder: "engineering", level: "L3", person: nil))
+        #expect(PagerDutyKey("incident-bot/INC-12/engineering/L3/") == nil)
         #expect(PagerDutyKey("incident-bot/INC-0/engineering/L3") == nil)
         #expect(PagerDutyKey("someone-else/INC-3/engineering/L3") == nil)
         #expect(PagerDutyKey("incident-bot/INC-3/engineering") == nil)

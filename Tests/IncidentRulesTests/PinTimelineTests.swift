@@ -43,6 +43,25 @@ import Testing
         #expect(!PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).contains("📌"))
     }
 
+    /// A pin is the channel's: anyone un-pinning takes it out. A reaction is its giver's.
+    @Test func anUnpinByAnyoneTakesThePinOutButAReactionOnlyByItsGiver() throws {
+        var drill = try drill()
+        try pin(&drill, .mark(Self.post, how: .pin, markID: nil), by: "carol")
+        try pin(&drill, .mark(Self.post, how: .reaction, markID: nil), by: "alice")
+        #expect(throws: IncidentError.self) { try pin(&drill, .unmark(messageID: Self.post.messageID, how: .reaction), by: "bob") }
+        try pin(&drill, .unmark(messageID: Self.post.messageID, how: .pin), by: "bob")
+        #expect(drill.incident.pinnedMessages.first?.marks.map(\.by) == ["alice"])
+    }
+
+    /// A redacted message leaves the timeline with all its marks (Matrix).
+    @Test func aRedactedMessageLeavesTheTimeline() throws {
+        var drill = try drill()
+        try pin(&drill, .mark(Self.post, how: .reaction, markID: "$r1"), by: "carol")
+        try pin(&drill, .mark(Self.post, how: .reaction, markID: "$r2"), by: "alice")
+        try pin(&drill, .unmarkByID(Self.post.messageID), by: "bob")
+        #expect(drill.incident.pins == nil)
+    }
+
     @Test func aReactionIsTakenBackByItsOwnID() throws {
         var drill = try drill()
         try pin(&drill, .mark(Self.post, how: .reaction, markID: "$reaction1"), by: "carol")
@@ -55,7 +74,7 @@ import Testing
         var drill = try drill()
         try pin(&drill, .mark(Self.post, how: .pin, markID: nil), by: "carol")
         #expect(throws: IncidentError.self) { try pin(&drill, .mark(Self.post, how: .pin, markID: nil), by: "carol") }
-        #expect(throws: IncidentError.self) { try pin(&drill, .unmark(messageID: Self.post.messageID, how: .pin), by: "dave") }
+        #expect(throws: IncidentError.self) { try pin(&drill, .unmark(messageID: Self.post.messageID, how: .reaction), by: "dave") }
         #expect(throws: IncidentError.self) { try pin(&drill, .unmark(messageID: "1764000000.999999", how: .pin), by: "carol") }
         try drill.type("/incident resolve rolled back", by: "alice")
         try drill.type("/incident close", by: "alice")

@@ -104,6 +104,23 @@ import Testing
         altered[index] = altered[index] == "A" ? "B" : "A"
         #expect(try await Self.request(String(altered), method: "POST").status == 404)
 
+        // A private incident: its page mail and its acknowledge page name it by number only.
+        let hidden = try await SlackServeProcessTests.slash(port: port, "declare Customer records exposed --sev P1 --private")
+        #expect(hidden.status == 200 && hidden.body.contains("INC-2"), "\(hidden.body)")
+        let privatePage = try #require(try await mail.waitForMails(2).last)
+        #expect(privatePage.header("X-Incident") == "INC-2")
+        let subject = try #require(privatePage.header("Subject"))
+        let readSubject = subject.hasPrefix("=?UTF-8?B?")
+            ? String(decoding: Data(base64Encoded: String(subject.dropFirst(10).dropLast(2))) ?? Data(), as: UTF8.self) : subject
+        for text in [readSubject, privatePage.body] {
+            #expect(text.contains("a private incident") && !text.contains("Customer") && !text.contains("#incident-"), "\(text)")
+        }
+        let privateLink = links.link(incident: 2, person: "alice", page: "private-page", method: .email,
+                                     queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+        let shownPrivate = try await Self.request(privateLink, method: "GET")
+        #expect(shownPrivate.status == 200 && shownPrivate.body.contains("a private incident") && !shownPrivate.body.contains("Customer"),
+                "\(shownPrivate.body)")
+
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -115,7 +132,7 @@ import Testing
         #expect(export.contains("Page to @alice (on-call engineer, engineering L1) delivered by email."))
         #expect(export.contains("Acknowledged by @alice (email link)."))
         #expect(export.contains("The engineering ladder stopped: acknowledged by @alice."))
-        #expect(mail.mails.count == 1, "one page, one mail")
+        #expect(mail.mails.count == 2, "one page per incident, one mail each")
     }
 
     struct Answer {

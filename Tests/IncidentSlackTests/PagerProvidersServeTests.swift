@@ -139,7 +139,7 @@ import Testing
 
         let declared = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
-        let dedupKey = "incident-bot/INC-1/engineering/L1"
+        let dedupKey = "incident-bot/INC-1/engineering/L1/alice"
         try await waitFor(seconds: 15) { pagerDuty.events.contains { $0.dedupKey == dedupKey } && !twilio.sent.isEmpty }
         #expect(pagerDuty.events.first?.body["payload"]?["severity"]?.string == "critical")
         let call = try #require(twilio.sent.first)
