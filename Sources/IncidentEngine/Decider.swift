@@ -72,6 +72,10 @@ struct Decider {
             let decision = try incident.handling(parsed.command, by: actor, in: try venue(of: incident), at: now,
                                                  roster: settings.roster, community: settings.community)
             try commit(decision, home: stored.home)
+            if decision.incident.isPrivate, !incident.isPrivate {
+                // Broadcast posts queued before it turned private (this very batch, or waiting out an outage) stay unsent.
+                try records.withdrawBroadcasts(incident: incident.number, reason: "withdrawn: \(incident.id) is private now", at: now)
+            }
             let answered = try postsWhereTyped(decision)
             return EngineOutcome(.handled, reply: answered ? nil : decision.reply, incident: incident.number)
         }

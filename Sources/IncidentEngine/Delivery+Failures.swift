@@ -26,17 +26,6 @@ extension Delivery {
         return reason != nil
     }
 
-    /// A broadcast post of an incident made private after the post was queued (in the same
-    /// batch, or while the broadcast channel's platform was down) is not sent: marked failed
-    /// as withdrawn.
-    func withdrawsBroadcast(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
-        guard let number = item.incident,
-              try await store.read({ try $0.incident(number)?.incident.isPrivate }) == true else { return false }
-        try await store.write { try $0.markFailed(id, reason: "withdrawn: INC-\(number) is private now", at: now) }
-        log.info("broadcast post withdrawn: its incident is private now")
-        return true
-    }
-
     /// Records a failed attempt: retry later, fail a page over, or give up.
     func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
         let attempts = item.attempts + 1

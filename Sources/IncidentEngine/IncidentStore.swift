@@ -67,6 +67,9 @@ public protocol IncidentRecords {
     func latestOutboxID() throws -> Int64
     func markDelivered(_ id: Int64, at: Timestamp) throws
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
+    /// Marks failed, with `reason`, every pending broadcast post of `incident` (it turned
+    /// private while they waited).
+    func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
     /// Moves a pending item to another contact method and lane (a page failing over), due now;

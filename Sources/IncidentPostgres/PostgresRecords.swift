@@ -10,7 +10,7 @@ import PostgresNIO
 struct PostgresRecords: IncidentRecords {
     let sql: PostgresStatements
     let policies: PolicySnapshots
-    let touched = TouchedIncidents()
+    let touched: TouchedIncidents
     /// The store's decoded outbox jobs, in a read transaction only.
     let jobs: DecodedJobs?
 
@@ -112,6 +112,7 @@ struct PostgresRecords: IncidentRecords {
         let incident = stored.incident
         let state = try StateCoding.encodeRecord(incident)
         let digest = try policyDigest(incident.policy)
+        touched.decoded?.keep(number: incident.number, state: state, format: IncidentRecord.currentFormat, policy: digest, incident: incident)
         sql.send("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
             VALUES (\(incident.number), \(incident.room), \(incident.title), \(incident.severity.rawValue), \(incident.phase.rawValue),
@@ -268,6 +269,13 @@ struct PostgresRecords: IncidentRecords {
         sql.send("""
             UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
             WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
+        sql.send("""
+            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE state = 'pending' AND incident = \(incident) AND lane LIKE \("%:broadcast")
             """)
     }
 

@@ -16,6 +16,7 @@ public final class PostgresStore: IncidentStore {
     let reader: PostgresSession
     let policies = PolicySnapshots()
     let jobs = DecodedJobs()
+    let incidents = DecodedIncidents()
 
     /// Connects and brings the database to the latest schema; refuses a database migrated by
     /// a newer version. Blocks while it does: call it at start, off the concurrency threads
@@ -44,7 +45,7 @@ public final class PostgresStore: IncidentStore {
                 if let term {
                     guard try PostgresLease.isCurrent(term.token, sql), term.holds else { throw Deposed(token: term.token) }
                 }
-                let records = PostgresRecords(sql: sql, policies: self.policies, jobs: nil)
+                let records = PostgresRecords(sql: sql, policies: self.policies, touched: TouchedIncidents(decoded: self.incidents), jobs: nil)
                 let result = try body(records)
                 try records.writeHeldSaves()
                 return result
@@ -55,7 +56,7 @@ public final class PostgresStore: IncidentStore {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         try await reader.run { sql in
             try sql.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { sql in
-                try body(PostgresRecords(sql: sql, policies: self.policies, jobs: self.jobs))
+                try body(PostgresRecords(sql: sql, policies: self.policies, touched: TouchedIncidents(decoded: self.incidents), jobs: self.jobs))
             }
         }
     }

@@ -5,7 +5,7 @@ import IncidentPolicy
 /// `/incident private`; only an incident admin makes one public again (`/incident public`).
 ///
 /// While private, nothing goes to the broadcast channel (`Transition.post` drops it, and
-/// delivery drops a broadcast post queued before: `Delivery.withdrawsBroadcast`), and what
+/// the engine withdraws a broadcast post queued before: `IncidentRecords.withdrawBroadcasts`), and what
 /// leaves the room (pages, direct messages) names the incident by number only: no title, no
 /// status text, no room name, no call link (`Messages.outsideHeading`).
 extension Transition {

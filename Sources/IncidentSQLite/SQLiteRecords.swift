@@ -138,6 +138,9 @@ struct SQLiteRecords: IncidentRecords {
 
     func write(_ stored: StoredIncident) throws {
         let incident = stored.incident
+        let state = try StateCoding.encodeRecord(incident)
+        let digest = try policyDigest(incident.policy)
+        touched.decoded?.keep(number: incident.number, state: state, format: IncidentRecord.currentFormat, policy: digest, incident: incident)
         try execute("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -146,8 +149,7 @@ struct SQLiteRecords: IncidentRecords {
                 policy = excluded.policy
             """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
                              incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
-                             incident.nextDue?.secondsSinceEpoch, try StateCoding.encodeRecord(incident),
-                             IncidentRecord.currentFormat, try policyDigest(incident.policy)])
+                             incident.nextDue?.secondsSinceEpoch, state, IncidentRecord.currentFormat, digest])
         try execute("""
             INSERT INTO counter (name, value) VALUES ('incident', ?)
             ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
@@ -298,6 +300,11 @@ struct SQLiteRecords: IncidentRecords {
     func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
         try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
                     arguments: [instant.secondsSinceEpoch, reason, id])
+    }
+
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
+        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE state = 'pending' AND incident = ? AND lane LIKE ?",
+                    arguments: [instant.secondsSinceEpoch, reason, incident, "%:broadcast"])
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {

@@ -10,6 +10,7 @@ public final class SQLiteStore: IncidentStore {
     public let writer: any DatabaseWriter
     let policies = PolicySnapshots()
     let jobs = DecodedJobs()
+    let incidents = DecodedIncidents()
 
     /// Opens (creating if needed) the database at `path` and brings it to the latest schema.
     /// Opens (or creates) the database at `path`, readable by its owner only: the file is
@@ -93,7 +94,7 @@ public final class SQLiteStore: IncidentStore {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         let (result, queued) = try await writer.write { db in
             let queued = QueuedJobs()
-            let records = SQLiteRecords(db: db, policies: self.policies, queued: queued)
+            let records = SQLiteRecords(db: db, policies: self.policies, touched: TouchedIncidents(decoded: self.incidents), queued: queued)
             let result = try body(records)
             try records.writeHeldSaves()
             return (result, queued.jobs)
@@ -103,6 +104,8 @@ public final class SQLiteStore: IncidentStore {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        try await writer.read { db in try body(SQLiteRecords(db: db, policies: self.policies, jobs: self.jobs)) }
+        try await writer.read { db in
+            try body(SQLiteRecords(db: db, policies: self.policies, touched: TouchedIncidents(decoded: self.incidents), jobs: self.jobs))
+        }
     }
 }

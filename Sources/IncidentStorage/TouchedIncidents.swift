@@ -32,7 +32,12 @@ public final class TouchedIncidents {
         rooms.removeAll()
     }
 
-    public init() {}
+    /// The store's incidents decoded across transactions; nil: decode every row read.
+    public let decoded: DecodedIncidents?
+
+    public init(decoded: DecodedIncidents? = nil) {
+        self.decoded = decoded
+    }
 
     /// The incident in a row (its `number`, `home`, `state`, `format` and `policy` columns):
     /// the one this transaction holds already, or the row decoded (policies through
@@ -41,7 +46,10 @@ public final class TouchedIncidents {
                          policies: PolicySnapshots, load: (String) throws -> String?) throws -> StoredIncident {
         if let known = incidents[number] { return known }
         guard let platform = Platform(rawValue: home) else { throw CorruptRow(description: "unknown platform \(home)") }
-        let incident = try StateCoding.decodeIncident(state: state, format: format, policy: digest, policies: policies, load: load)
+        let incident = try withoutActuallyEscaping(load) { load in
+            let decode = { try StateCoding.decodeIncident(state: state, format: format, policy: digest, policies: policies, load: load) }
+            return try decoded?.incident(number: number, state: state, format: format, policy: digest, decode: decode) ?? decode()
+        }
         let stored = StoredIncident(incident: incident, home: platform)
         incidents[number] = stored
         return stored

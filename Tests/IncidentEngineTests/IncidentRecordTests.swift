@@ -5,6 +5,7 @@ import IncidentEngine
 import IncidentPolicy
 import IncidentRules
 import IncidentSQLite
+import IncidentStorage
 import IncidentTesting
 import Testing
 
@@ -34,6 +35,32 @@ import Testing
         let reopened = try SQLiteStore(writer: bot.sqlite.writer)
         let after = try #require(try await reopened.read { try $0.incident(1) })
         #expect(after == before)
+    }
+
+    /// The store keeps incidents decoded across transactions, checked against the row's own
+    /// text: a row another writer changed reads as changed, and a save whose transaction rolled
+    /// back leaves what the row holds.
+    @Test func incidentsKeptDecodedNeverOutliveTheirRow() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        let kept = try #require(try await bot.store.read { try $0.incident(1) })
+        var changed = kept.incident
+        changed.summary = "changed by another writer"
+        let text = try StateCoding.encodeRecord(changed)
+        try await bot.sqlite.writer.write { db in try db.execute(sql: "UPDATE incident SET state = ? WHERE number = 1", arguments: [text]) }
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.summary } == "changed by another writer")
+
+        struct RolledBack: Error {}
+        await #expect(throws: RolledBack.self) {
+            try await bot.store.write { records in
+                guard var stored = try records.incident(1) else { return }
+                stored.incident.summary = "never committed"
+                try records.save(stored)
+                _ = try records.openIncidents()  // writes the held save inside the transaction
+                throw RolledBack()
+            }
+        }
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.summary } == "changed by another writer")
     }
 
     /// Many incidents of one policy store it once; the incident rows hold only their record.
