@@ -69,7 +69,7 @@ public struct OutboxItem: Hashable, Sendable {
 
 extension OutboxItem {
     static func roomLane(_ platform: Platform, incident: Int) -> String { "\(platform):INC-\(incident)" }
-    static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
+    public static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
     static func directLane(_ method: ContactMethod, _ person: PersonID) -> String { "\(method):dm:\(person)" }
     static func replyLane(_ platform: Platform, room: String) -> String { "\(platform):reply:\(room)" }
 }

@@ -59,10 +59,14 @@ extension MatrixSync {
                 continue
             }
             guard let target = event["content"]?["m.relates_to"]?["event_id"]?.string else { continue }
+            // Past the cap a mark is left out (logged once a batch); the redactions after it
+            // still count, so nothing taken back stays on a timeline.
             guard reads < Self.pinReadsPerBatch else {
-                logger.warning("too many messages marked for the timeline in one sync; the rest are left out",
-                               metadata: ["room": "\(room)", "read": "\(reads)"])
-                break
+                if reads == Self.pinReadsPerBatch {
+                    logger.warning("too many messages marked for the timeline in one sync; the rest are left out", metadata: ["room": "\(room)"])
+                    reads += 1
+                }
+                continue
             }
             reads += 1
             guard let post = try await message(target, in: room) else { continue }

@@ -273,10 +273,12 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
-        sql.send("""
-            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
-            WHERE state = 'pending' AND incident = \(incident) AND lane LIKE \("%:broadcast")
-            """)
+        for platform in Platform.allCases {
+            sql.send("""
+                UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+                WHERE state = 'pending' AND incident = \(incident) AND lane = \(OutboxItem.broadcastLane(platform))
+                """)
+        }
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {

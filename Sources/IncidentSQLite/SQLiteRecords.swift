@@ -303,8 +303,10 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
-        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE state = 'pending' AND incident = ? AND lane LIKE ?",
-                    arguments: [instant.secondsSinceEpoch, reason, incident, "%:broadcast"])
+        for platform in Platform.allCases {
+            try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE state = 'pending' AND incident = ? AND lane = ?",
+                        arguments: [instant.secondsSinceEpoch, reason, incident, OutboxItem.broadcastLane(platform)])
+        }
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {

@@ -75,14 +75,19 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         return url
     }
 
-    /// One WebSocket session: each envelope handled as it comes, concurrently with the others
-    /// (one slow to handle, such as a pin whose message is read back from Slack, holds up no
-    /// command behind it, and commands arriving together share a commit), and acknowledged
-    /// after it is handled.
+    /// One WebSocket session: each envelope handled as it comes, concurrently with those of
+    /// other channels (one slow to handle, such as a pin whose message is read back from Slack,
+    /// holds up no command elsewhere, and commands arriving together share a commit) and after
+    /// the ones before it in its own channel (a 📌 taken back right after it was given stays
+    /// taken back), and acknowledged after it is handled. Before closing on Slack's
+    /// `disconnect`, the envelopes in hand finish (for up to two seconds), so a slash command's
+    /// answer, which travels in its acknowledgement, is not lost.
     func session(_ url: String) async throws -> SessionEnd {
         let ending = Mutex<SessionEnd>(.dropped)
         let gateway = gateway
         let logger = logger
+        // Per channel, the task of its latest envelope: the next one there waits for it.
+        let latest = Mutex<[String: Task<Void, Never>]>([:])
         _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message, let envelope = JSONValue.parse(Array(text.utf8)) else {
@@ -99,6 +104,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 case "disconnect":
                     logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(envelope["reason"]?.string ?? "")"])
                     ending.withLock { $0 = .disconnectRequested }
+                    await Self.finish(latest.withLock { Array($0.values) }, within: .seconds(2), clock: gateway.engine.clock)
                     try await outbound.close(.normalClosure, reason: nil)
                     return
                 default:
@@ -109,22 +115,46 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                     // Not a child task: a socket that drops must not cancel an envelope half
                     // handled (a cancelled workspace check would read as "not served" and
                     // acknowledge it unrun). Its ack then fails, and Slack sends it again.
-                    Task {
-                        guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
-                        var body: [String: JSONValue] = ["envelope_id": .string(id)]
-                        if let payload = ack.payload { body["payload"] = payload }
-                        do {
-                            try await outbound.write(.text(JSONValue.object(body).text))
-                        } catch {
-                            // The session closed meanwhile: Slack sends the envelope again on the
-                            // next one, and its event id is already known.
-                            logger.debug("Socket Mode: an acknowledgement could not be written", metadata: ["error": "\(error)"])
+                    let channel = Self.channel(of: envelope)
+                    latest.withLock { latest in
+                        let before = latest[channel]
+                        latest[channel] = Task {
+                            await before?.value
+                            guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
+                            var body: [String: JSONValue] = ["envelope_id": .string(id)]
+                            if let payload = ack.payload { body["payload"] = payload }
+                            do {
+                                try await outbound.write(.text(JSONValue.object(body).text))
+                            } catch {
+                                // The session closed meanwhile: Slack sends the envelope again on the
+                                // next one, and its event id is already known.
+                                logger.debug("Socket Mode: an acknowledgement could not be written", metadata: ["error": "\(error)"])
+                            }
                         }
                     }
                 }
             }
         }
         return ending.withLock { $0 }
+    }
+
+    /// The channel an envelope is about (events, slash commands, button presses), for its
+    /// order; "" when it names none.
+    static func channel(of envelope: JSONValue) -> String {
+        let payload = envelope["payload"]
+        let event = payload?["event"]
+        return event?["channel"]?.string ?? event?["item"]?["channel"]?.string ?? event?["channel_id"]?.string
+            ?? payload?["channel_id"]?.string ?? payload?["channel"]?["id"]?.string ?? ""
+    }
+
+    /// Waits until `tasks` are done, or `limit` has passed on `clock`.
+    static func finish(_ tasks: [Task<Void, Never>], within limit: Duration, clock: Clock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for task in tasks { await task.value } }
+            group.addTask { try? await clock.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// The answer to acknowledge an envelope with; nil when it must not be acknowledged (the

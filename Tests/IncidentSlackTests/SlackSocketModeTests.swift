@@ -24,11 +24,13 @@ import Testing
                    "text": .string("<@\(FakeSlack.botUserID)> note INC-1 finding \(n)")]]
     }
 
-    /// Runs Socket Mode for `bot` until `body` returns.
-    func withSocketMode(_ bot: SlackHarness, _ body: () async throws -> Void) async throws {
+    /// Runs Socket Mode for `bot` until `body` returns; `readsBack`: the gateway may call the
+    /// fake's Web API (to read a pinned message back).
+    func withSocketMode(_ bot: SlackHarness, readsBack: Bool = false, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "socket-test")
         logger.logLevel = .critical
-        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil,
+        let api = readsBack ? SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.botToken)) : nil
+        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: api,
                                                                  workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
                                                                  logger: logger),
                                      appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
@@ -88,5 +90,45 @@ import Testing
                     "finding \(n): \(notes.filter { $0.contains("finding \(n)") })")
         }
         #expect(notes.count == 20, "\(notes)")
+    }
+
+    /// A slash command's answer travels in its acknowledgement: a `disconnect` right after it
+    /// waits for it instead of closing with the command run and its answer lost.
+    @Test func aSlashCommandsAnswerSurvivesADisconnectRightAfterIt() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            let id = bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"),
+                                           acceptsResponsePayload: true)
+            bot.fake.requestDisconnect()
+            try await waitFor { bot.fake.acknowledged.contains { $0.id == id } }
+            let ack = try #require(bot.fake.acknowledged.first { $0.id == id })
+            #expect(ack.payload?["text"]?.string?.contains("INC-1") == true, "\(String(describing: ack.payload))")
+        }
+    }
+
+    /// In one channel envelopes are handled in order: a 📌 given (its message read back from
+    /// Slack first, so slower) and taken back at once stays taken back.
+    @Test func aPinGivenAndTakenBackAtOnceStaysTakenBack() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot, readsBack: true) {
+            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
+            try await waitFor { bot.fake.acknowledged.count == 1 }
+            try await bot.settle()
+            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+            let message = bot.fake.say("U0BOB0002", "Rolled back", in: room)
+            for (n, type) in [(1, "reaction_added"), (2, "reaction_removed")] {
+                bot.fake.sendEnvelope(type: "events_api", payload: [
+                    "type": "event_callback", "event_id": .string("EvPIN\(n)"), "team_id": "T0TEAM001",
+                    "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
+                    "event": ["type": .string(type), "user": "U0ALICE01", "reaction": "pushpin",
+                              "item": ["type": "message", "channel": .string(room), "ts": .string(message.ts)]],
+                ])
+            }
+            try await waitFor { bot.fake.acknowledged.count == 3 }
+        }
+        #expect(bot.fake.calls.contains { $0.method == "conversations.history" })
+        #expect(try await bot.runtime.store.read { try $0.incident(1)?.incident.pins } == nil)
     }
 }

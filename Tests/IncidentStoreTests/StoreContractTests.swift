@@ -104,6 +104,30 @@ import Testing
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["b1", "a2"])
     }
 
+    /// Withdrawing an incident's broadcast posts takes its pending ones on every platform's
+    /// broadcast lane, and nothing of another incident, another lane or already finished.
+    @Test(arguments: StoreKind.allCases)
+    func anIncidentsPendingBroadcastPostsAreWithdrawn(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        func item(_ key: String, incident: Int, lane: String) -> OutboxItem {
+            var item = Self.item(key, lane: lane)
+            item.incident = incident
+            return item
+        }
+        let items = [item("slack", incident: 7, lane: "slack:broadcast"), item("matrix", incident: 7, lane: "matrix:broadcast"),
+                     item("room", incident: 7, lane: "slack:INC-7"), item("dm", incident: 7, lane: "slack:dm:broadcast"),
+                     item("other", incident: 8, lane: "slack:broadcast"), item("sent", incident: 7, lane: "slack:broadcast")]
+        try await store.write { records in try records.enqueue(items) }
+        let sent = try #require(try await store.read { try $0.pendingOutbox(limit: 10) }.first { $0.key == "sent" }?.id)
+        try await store.write { records in
+            try records.markDelivered(sent, at: TestConfig.at(1))
+            try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
+        }
+        #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
+        let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
+        #expect(Set(failed.map(\.key)) == ["slack", "matrix"] && failed.allSatisfy { $0.lastError == "withdrawn: INC-7 is private now" })
+    }
+
     /// Rooms, room names that collide, sync tokens: each replaced in place.
     @Test(arguments: StoreKind.allCases)
     func roomsNamesAndSyncTokens(kind: StoreKind) async throws {
