@@ -72,6 +72,15 @@ public final class CommandLimiter: Sendable {
         return .slowDown(until: entry.times[entry.first] + Self.window)
     }
 
+    /// Whether `user` is over the limit now, without counting anything: for an adapter that
+    /// would do work (a read from its platform) before the engine counts the event.
+    public func isOver(_ platform: Platform, _ user: String, at now: Timestamp) -> Bool {
+        usage.withLock { usage in
+            guard let entry = usage[Account(platform: platform, user: user)] else { return false }
+            return entry.times[entry.first...].filter { now - $0 < Self.window }.count >= perMinute
+        }
+    }
+
     /// Whether a refusal for `user`, posted where everyone reads it, should be shown now: at
     /// most once a minute per person.
     public func showsRefusal(_ platform: Platform, _ user: String, at now: Timestamp) -> Bool {

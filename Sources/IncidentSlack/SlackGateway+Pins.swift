@@ -28,7 +28,9 @@ extension SlackGateway {
               let channel = item?["channel"]?.string ?? event["channel_id"]?.string,
               let ts = item?["ts"]?.string ?? item?["message"]?["ts"]?.string
         else { return nil }
-        guard try await engine.isIncidentRoom(.slack, channel) else { return nil }
+        // Someone over their limit of pin changes would be refused anyway: read nothing back
+        // from Slack for them (the same rate tier delivery's repeat check uses).
+        guard !engine.pinLimiter.isOver(.slack, user, at: engine.clock.now), try await engine.isIncidentRoom(.slack, channel) else { return nil }
         let id = "event:" + callback.eventID
         guard added else { return ChatEvent(platform: .slack, id: id, room: channel, user: user, pin: .unmark(messageID: ts, how: how)) }
         let message: JSONValue

@@ -33,6 +33,16 @@ import Testing
 
     /// On Matrix a refusal is posted for the whole room to read; a person who keeps getting
     /// refused sees it once a minute, not once a command.
+    /// An adapter may ask whether someone is over the limit without being counted.
+    @Test func askingWhetherSomeoneIsOverCountsNothing() {
+        let limiter = CommandLimiter(perMinute: 3)
+        for _ in 0..<10 { #expect(!limiter.isOver(.slack, "U0ALICE01", at: TestConfig.at(0))) }
+        for _ in 0..<3 { #expect(limiter.admit(.slack, "U0ALICE01", at: TestConfig.at(0)) == .allowed) }
+        #expect(limiter.isOver(.slack, "U0ALICE01", at: TestConfig.at(0)))
+        #expect(!limiter.isOver(.slack, "U0BOB0002", at: TestConfig.at(0)))
+        #expect(!limiter.isOver(.slack, "U0ALICE01", at: TestConfig.at(1)))
+    }
+
     @Test func refusalsForTheWholeRoomAreShownOnceAMinutePerPerson() async throws {
         let bot = try TestBot()
         func event(_ n: Int, _ user: String) -> ChatEvent {
