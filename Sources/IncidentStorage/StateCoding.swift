@@ -1,6 +1,7 @@
 import Foundation
 import IncidentEngine
 import IncidentRules
+import IncidentWire
 
 /// The JSON the stores' text columns hold: an incident's `IncidentRecord` (`incident.state`),
 /// a policy, an outbox job.
@@ -28,8 +29,11 @@ public enum StateCoding {
         }
     }
 
+    /// Compact JSON written as the value encodes itself (`StreamingJSONEncoder`): every save
+    /// and every outbox item is encoded, so this is on the hot path. Its text reads back with
+    /// `decode` to the value `JSONEncoder`'s would.
     public static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        try StreamingJSONEncoder().encode(value)
     }
 
     /// The one JSON a value has, keys sorted: what a policy's digest is taken of.

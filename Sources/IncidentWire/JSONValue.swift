@@ -89,10 +89,36 @@ public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral, 
         try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
-    /// Compact JSON text with sorted keys (stable for tests and logs).
+    /// Compact JSON text with sorted keys (stable for tests and logs); a number JSON cannot
+    /// hold (infinity, NaN) is written as null.
     public var text: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("null".utf8), as: UTF8.self)
+        var writer = JSONWriter()
+        write(to: &writer)
+        return writer.text
+    }
+
+    private func write(to writer: inout JSONWriter) {
+        switch self {
+        case .string(let value): writer.string(value)
+        case .number(let value): if !writer.number(value) { writer.raw("null") }
+        case .bool(let value): writer.bool(value)
+        case .null: writer.raw("null")
+        case .array(let values):
+            writer.raw(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { writer.raw(UInt8(ascii: ",")) }
+                value.write(to: &writer)
+            }
+            writer.raw(UInt8(ascii: "]"))
+        case .object(let members):
+            writer.raw(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { writer.raw(UInt8(ascii: ",")) }
+                writer.string(key)
+                writer.raw(UInt8(ascii: ":"))
+                members[key]!.write(to: &writer)
+            }
+            writer.raw(UInt8(ascii: "}"))
+        }
     }
 }

@@ -37,6 +37,34 @@ import Testing
         #expect(after == before)
     }
 
+    /// The stores write their JSON with `StreamingJSONEncoder`: a busy incident's record and
+    /// every outbox job it made read back the same as from Foundation's `JSONEncoder` text.
+    @Test func storedTextReadsBackAsFoundationsWould() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors \"quoted\" 📌 --sev P1")
+        try await bot.run(toMinute: 31)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        try await bot.say("U0CAROL03", "/ic INC-1 <@U0CAROL03>")
+        try await bot.say("U0CAROL03", "/action INC-1 @dave Rotate the exposed keys")
+        try await bot.say("U0CAROL03", "/note INC-1 keys rotated\nline two")
+        try await bot.say("U0CAROL03", "/incident private INC-1")
+        try await bot.say("U0CAROL03", "/incident resolve INC-1 rolled back")
+        let (states, jobs) = try await bot.sqlite.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT state FROM incident"), try String.fetchAll(db, sql: "SELECT job FROM outbox"))
+        }
+        #expect(states.count == 1)
+        #expect(jobs.count > 10)
+        func readsBackAlike<T: Codable & Equatable>(_ type: T.Type, _ text: String) throws {
+            let value = try StateCoding.decode(type, text)
+            let streamed = try StateCoding.decode(type, try StateCoding.encode(value))
+            let founded = try JSONDecoder().decode(type, from: try JSONEncoder().encode(value))
+            #expect(streamed == value)
+            #expect(streamed == founded)
+        }
+        for state in states { try readsBackAlike(IncidentRecord.self, state) }
+        for job in jobs { try readsBackAlike(OutboxItem.Job.self, job) }
+    }
+
     /// The store keeps incidents decoded across transactions, checked against the row's own
     /// text: a row another writer changed reads as changed, and a save whose transaction rolled
     /// back leaves what the row holds.
