@@ -9,27 +9,43 @@ public enum FormEncoding {
 
     /// Every `key=value` pair in order, repeated keys included (what Twilio's signature covers).
     public static func decodePairs(_ bytes: some Collection<UInt8>) -> [(key: String, value: String)]? {
+        bytes.withContiguousStorageIfAvailable(decodePairs) ?? Array(bytes).withUnsafeBufferPointer(decodePairs)
+    }
+
+    private static func decodePairs(_ bytes: UnsafeBufferPointer<UInt8>) -> [(key: String, value: String)]? {
         var pairs: [(key: String, value: String)] = []
-        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = unescape(parts[0]) else { return nil }
-            let value = parts.count > 1 ? unescape(parts[1]) : ""
-            guard let value else { return nil }
-            pairs.append((key, value))
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            if end > start {
+                let pair = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.count
+                guard let key = unescape(UnsafeBufferPointer(rebasing: pair[..<equals])),
+                      let value = equals < pair.count ? unescape(UnsafeBufferPointer(rebasing: pair[(equals + 1)...])) : ""
+                else { return nil }
+                pairs.append((key, value))
+            }
+            start = end + 1
         }
         return pairs
     }
 
-    static func unescape(_ bytes: some Collection<UInt8>) -> String? {
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(validating: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var iterator = bytes.makeIterator()
-        while let byte = iterator.next() {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             switch byte {
             case UInt8(ascii: "+"): out.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(Hex.value), let low = iterator.next().flatMap(Hex.value) else { return nil }
+                guard index + 1 < bytes.count, let high = Hex.value(bytes[index]), let low = Hex.value(bytes[index + 1]) else { return nil }
                 out.append(high << 4 | low)
+                index += 2
             default: out.append(byte)
             }
         }
