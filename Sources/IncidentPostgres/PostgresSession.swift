@@ -170,7 +170,14 @@ final class PostgresStatements {
 
     /// Runs `query` without waiting for it; `settle` (and the commit) waits.
     func send(_ query: PostgresQuery) {
-        sent.append(connection.isClosed ? connection.eventLoop.makeFailedFuture(TimedOut()) : connection.query(query, logger: logger))
+        sent.append(answer(to: query))
+    }
+
+    /// The answer `query` will have. A session the server ended (idle in a transaction too
+    /// long, an administrator) is closed: a statement on it would wait for an answer that
+    /// never comes.
+    private func answer(to query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
+        connection.isClosed ? connection.eventLoop.makeFailedFuture(TimedOut()) : connection.query(query, logger: logger)
     }
 
     /// Waits for every statement sent; throws the first one's failure.
@@ -185,18 +192,14 @@ final class PostgresStatements {
     }
 
     private func result(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        // A session the server ended (idle in a transaction too long, an administrator) is
-        // closed: a statement on it would wait for an answer that never comes.
-        guard !connection.isClosed else {
-            try settle()
-            throw TimedOut()
-        }
+        let answer = answer(to: query)
+        // What was sent before it answers first, in order: waiting for it costs nothing more,
+        // and its failure (it aborted the transaction) is the reason, not this statement's
+        // "transaction is aborted".
+        try settle()
         do {
-            return try wait(connection.query(query, logger: logger))
+            return try wait(answer)
         } catch {
-            // A statement sent before this one that failed aborted the transaction: its
-            // failure is the reason, not this one's "transaction is aborted".
-            try settle()
             throw Self.described(error)
         }
     }
@@ -207,13 +210,21 @@ final class PostgresStatements {
         return error
     }
 
-    /// Runs `work` between `begin` and COMMIT, rolling back when it throws.
+    /// Runs `work` between `begin` and COMMIT, rolling back when it throws. BEGIN is sent
+    /// with the first statements and COMMIT after the last, and the transaction waits once for
+    /// all their answers: a write transaction costs the session's thread no wake-up of its own
+    /// for BEGIN, the lock or COMMIT. A statement that failed aborted the transaction, and the
+    /// server answers that COMMIT by rolling back; `settle` throws the failure either way.
     func transaction<T>(_ begin: PostgresQuery, _ work: (PostgresStatements) throws -> T) throws -> T {
-        try execute(begin)
+        send(begin)
         do {
             let result = try work(self)
+            let commit = answer(to: "COMMIT")
             try settle()
-            try execute("COMMIT")
+            // The server answers COMMIT with ROLLBACK when the transaction had aborted.
+            let tag: String
+            do { tag = try wait(commit).metadata.command } catch { throw Self.described(error) }
+            guard tag == "COMMIT" else { throw PostgresStoreError("the transaction was rolled back (\(tag))") }
             return result
         } catch {
             _ = try? settle()

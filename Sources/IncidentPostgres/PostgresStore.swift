@@ -39,7 +39,7 @@ public final class PostgresStore: IncidentStore {
         let term = LeaderTerm.current
         return try await writer.run { sql in
             try sql.transaction("BEGIN") { sql in
-                try sql.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
+                sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
                 // the lease's: a deposed leader that wakes late writes nothing.
                 if let term {
