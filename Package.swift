@@ -190,7 +190,7 @@ let package = Package(
         ]),
         // One contract for every store, run on SQLite and on a real PostgreSQL server.
         .testTarget(name: "IncidentStoreTests", dependencies: [
-            "IncidentEngine", "IncidentSQLite", "IncidentPostgres", "IncidentTesting", "IncidentCore", "IncidentPolicy",
+            "IncidentEngine", "IncidentSQLite", "IncidentPostgres", "IncidentTesting", "IncidentCore", "IncidentPolicy", "IncidentRules",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [

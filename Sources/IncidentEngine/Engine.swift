@@ -66,9 +66,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         let router = router
         let (decided, noticed) = try await store.write { records in
             var decided: [EngineOutcome] = []
+            let seen = try SeenEvents(commands.map(\.event), records: records)
             for command in commands {
-                decided.append(try Self.decide(command, records: records, settings: settings, router: router, limiter: limiter,
-                                               now: now))
+                decided.append(try Self.decide(command, records: records, seen: seen, settings: settings, router: router,
+                                               limiter: limiter, now: now))
             }
             var noticed = false
             for notice in notices where try !records.isSeen(ContactMethod(notice.event.platform), eventID: notice.event.id) {
@@ -111,11 +112,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// One event inside the batch's transaction: dedupe by its id, decide (unless its sender is
     /// over the limit), queue the reply. A refusal posted where the whole room reads it is
     /// shown at most once a minute per person.
-    static func decide(_ command: TypedCommand, records: any IncidentRecords, settings: EngineSettings, router: OutboxRouter,
-                       limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
+    static func decide(_ command: TypedCommand, records: any IncidentRecords, seen: SeenEvents, settings: EngineSettings,
+                       router: OutboxRouter, limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
         let event = command.event
-        if try records.isSeen(ContactMethod(event.platform), eventID: event.id) { return EngineOutcome(.duplicate) }
-        try records.markSeen(ContactMethod(event.platform), eventID: event.id, at: now)
+        guard try seen.markNew(event, at: now) else { return EngineOutcome(.duplicate) }
         var outcome: EngineOutcome
         // Counted only once known to be new: a platform's resend of an event already carried
         // out must not spend its sender's limit, or a burst resent after a reconnect could push

@@ -28,6 +28,9 @@ public protocol IncidentRecords {
     // Seen events, by the door they came through (a chat platform, or the pager method an
     // acknowledgement answered): each is acted on once.
     func isSeen(_ door: ContactMethod, eventID: String) throws -> Bool
+    /// Which of `eventIDs` are seen: a batch's events looked up at once (one round trip to a
+    /// database server instead of one an event).
+    func seen(_ door: ContactMethod, among eventIDs: [String]) throws -> Set<String>
     func markSeen(_ door: ContactMethod, eventID: String, at: Timestamp) throws
     /// Forgets events seen before `instant`; returns how many.
     func pruneSeen(before instant: Timestamp) throws -> Int

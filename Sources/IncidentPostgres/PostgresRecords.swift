@@ -20,6 +20,12 @@ struct PostgresRecords: IncidentRecords {
         try sql.value(Int.self, "SELECT 1 FROM seen_event WHERE platform = \(door.rawValue) AND event_id = \(eventID)") != nil
     }
 
+    func seen(_ door: ContactMethod, among eventIDs: [String]) throws -> Set<String> {
+        guard !eventIDs.isEmpty else { return [] }
+        return Set(try sql.rows("SELECT event_id FROM seen_event WHERE platform = \(door.rawValue) AND event_id = ANY(\(eventIDs))")
+            .map { try $0.decode(String.self) })
+    }
+
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
         sql.send("""
             INSERT INTO seen_event (platform, event_id, seen_at) VALUES (\(door.rawValue), \(eventID), \(instant.secondsSinceEpoch))

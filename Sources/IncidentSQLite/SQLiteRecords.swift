@@ -40,6 +40,11 @@ struct SQLiteRecords: IncidentRecords {
                           arguments: [door.rawValue, eventID]) ?? false
     }
 
+    /// One look-up an event: SQLite is in the process, so a query more costs no round trip.
+    func seen(_ door: ContactMethod, among eventIDs: [String]) throws -> Set<String> {
+        Set(try eventIDs.filter { try isSeen(door, eventID: $0) })
+    }
+
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
         try execute("INSERT OR IGNORE INTO seen_event (platform, event_id, seen_at) VALUES (?, ?, ?)",
                     arguments: [door.rawValue, eventID, instant.secondsSinceEpoch])

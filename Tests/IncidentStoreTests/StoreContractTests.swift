@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentRules
 import IncidentTesting
 import Testing
 
@@ -35,6 +36,30 @@ import Testing
         #expect(onStore == reference)
     }
 
+    /// A statement the database refuses (a second incident with the first one's room) fails
+    /// the transaction and leaves nothing behind, writes sent before it included, however the
+    /// store pipelines its statements.
+    @Test(arguments: StoreKind.allCases)
+    func aRefusedStatementFailsTheWholeTransaction(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let policy = try TestConfig.policy()
+        @Sendable func incident(_ number: Int) -> StoredIncident {
+            StoredIncident(incident: Incident(number: number, title: "Outage", room: "incident-20261124-outage", severity: .p2,
+                                              declaredAt: TestConfig.start, declaredBy: "alice", policy: policy), home: .slack)
+        }
+        await #expect(throws: (any Error).self) {
+            try await store.write { records in
+                try records.markSeen(.slack, eventID: "Ev1", at: TestConfig.start)
+                try records.save(incident(1))
+                try records.save(incident(2))
+            }
+        }
+        #expect(try await store.read { try !$0.isSeen(.slack, eventID: "Ev1") && $0.incident(1) == nil && $0.openIncidents().isEmpty })
+        // The store goes on: the next transaction commits.
+        try await store.write { try $0.save(incident(1)) }
+        #expect(try await store.read { try $0.incident(1)?.incident.room } == "incident-20261124-outage")
+    }
+
     /// A body that throws leaves nothing behind.
     @Test(arguments: StoreKind.allCases)
     func aFailedTransactionWritesNothing(kind: StoreKind) async throws {
@@ -62,6 +87,24 @@ import Testing
         #expect(pruned == 1)
         #expect(try await store.read { try (!$0.isSeen(.slack, eventID: "Ev1"), $0.isSeen(.matrix, eventID: "Ev2"),
                                                  !$0.isSeen(.slack, eventID: "Ev2")) } == (true, true, true))
+    }
+
+    /// A batch's events are looked up at once, within their door; in the transaction that
+    /// marks one, it is seen at once.
+    @Test(arguments: StoreKind.allCases)
+    func aBatchsSeenEventsAreLookedUpAtOnce(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let found = try await store.write { records in
+            try records.markSeen(.slack, eventID: "Ev1", at: TestConfig.at(0))
+            try records.markSeen(.matrix, eventID: "Ev2", at: TestConfig.at(0))
+            let before = try records.seen(.slack, among: ["Ev1", "Ev2", "Ev3", "it's \"quoted\""])
+            try records.markSeen(.slack, eventID: "it's \"quoted\"", at: TestConfig.at(0))
+            return (before, try records.seen(.slack, among: ["it's \"quoted\"", "Ev1"]), try records.seen(.slack, among: []))
+        }
+        #expect(found.0 == ["Ev1"])
+        #expect(found.1 == ["it's \"quoted\"", "Ev1"])
+        #expect(found.2.isEmpty)
+        #expect(try await store.read { try $0.seen(.matrix, among: ["Ev1", "Ev2"]) } == ["Ev2"])
     }
 
     /// The outbox: a key is queued once; heads come lane by lane in id order; finishing is
