@@ -42,14 +42,19 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     public func round() async -> Timestamp? {
         let now = engine.clock.now
         do {
-            try await engine.fireDue()
+            // Looked up first, in a read: most wakes come from commands that moved no due time
+            // to now, and a write transaction that finds nothing due holds up the commands'.
+            var next = try await engine.nextDue()
+            if let due = next, due <= now {
+                try await engine.fireDue()
+                next = try await engine.nextDue()
+            }
             let prune = lastPrune.withLock { last in
                 guard last.map({ now - $0 >= pruneEvery }) ?? true else { return false }
                 last = now
                 return true
             }
             if prune { try await engine.pruneSeenEvents() }
-            let next = try await engine.nextDue()
             let latest = min(now + pruneEvery, poll.map { now + $0 } ?? now + pruneEvery)
             return next.map { min($0, latest) } ?? latest
         } catch {
