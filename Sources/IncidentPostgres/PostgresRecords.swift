@@ -118,6 +118,7 @@ struct PostgresRecords: IncidentRecords {
         let incident = stored.incident
         let state = try StateCoding.encodeRecord(incident)
         let digest = try policyDigest(incident.policy)
+        touched.policies.insert(digest)
         touched.decoded?.keep(number: incident.number, state: state, format: IncidentRecord.currentFormat, policy: digest, incident: incident)
         sql.send("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)

@@ -37,7 +37,7 @@ public final class PostgresStore: IncidentStore {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         // Read here: the transaction runs on the session's thread, where no task-local is set.
         let term = LeaderTerm.current
-        return try await writer.run { sql in
+        let (result, policies) = try await writer.run { sql in
             try sql.transaction("BEGIN") { sql in
                 sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
@@ -45,12 +45,15 @@ public final class PostgresStore: IncidentStore {
                 if let term {
                     guard try PostgresLease.isCurrent(term.token, sql), term.holds else { throw Deposed(token: term.token) }
                 }
-                let records = PostgresRecords(sql: sql, policies: self.policies, touched: TouchedIncidents(decoded: self.incidents), jobs: nil)
+                let touched = TouchedIncidents(decoded: self.incidents)
+                let records = PostgresRecords(sql: sql, policies: self.policies, touched: touched, jobs: nil)
                 let result = try body(records)
                 try records.writeHeldSaves()
-                return result
+                return (result, touched.policies)
             }
         }
+        self.policies.confirm(policies)
+        return result
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {

@@ -13,13 +13,17 @@ import Synchronization
 public final class PolicySnapshots: Sendable {
     private let digests = Mutex<[Policy: String]>([:])
     private let policies = Mutex<[String: Policy]>([:])
+    /// Digests a committed transaction found stored or stored itself: a policy row is never
+    /// deleted, so these need no look-up again.
+    private let committed = Mutex<Set<String>>([])
 
     public init() {}
 
     /// The digest of `policy`, storing it first (`insert(digest, body)`, ignoring one already
-    /// there) unless `isStored(digest)`.
+    /// there) unless it is known committed or `isStored(digest)`.
     public func digest(of policy: Policy, isStored: (String) throws -> Bool, insert: (String, String) throws -> Void) throws -> String {
         if let known = digests.withLock({ $0[policy] }) {
+            if committed.withLock({ $0.contains(known) }) { return known }
             // Known to this process, but perhaps only from a transaction that rolled back.
             if try isStored(known) { return known }
         }
@@ -29,6 +33,12 @@ public final class PolicySnapshots: Sendable {
         digests.withLock { $0[policy] = digest }
         policies.withLock { $0[digest] = policy }
         return digest
+    }
+
+    /// The digests a transaction's saves referred to, once it committed (`TouchedIncidents.policies`).
+    public func confirm(_ digests: Set<String>) {
+        guard !digests.isEmpty else { return }
+        committed.withLock { $0.formUnion(digests) }
     }
 
     /// The policy stored under `digest`; `load(digest)` reads its body.

@@ -8,6 +8,9 @@ import IncidentEngine
 public final class TouchedIncidents {
     public private(set) var incidents: [Int: StoredIncident] = [:]
     private var heldSaves: Set<Int> = []
+    /// The policy digests this transaction's writes referred to: stored by the time it
+    /// commits, for `PolicySnapshots.confirm`.
+    public var policies: Set<String> = []
     /// Which incident a room name or a platform's room id belongs to (nil: none), as this
     /// transaction has looked it up: every event of a batch asks for the room it came from, and
     /// most come from the same few. Forgotten whenever the transaction adds an incident or

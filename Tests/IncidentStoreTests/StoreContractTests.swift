@@ -60,6 +60,34 @@ import Testing
         #expect(try await store.read { try $0.incident(1)?.incident.room } == "incident-20261124-outage")
     }
 
+    /// A policy is stored with the first incident that needs it. When that transaction rolls
+    /// back, the store does not take the policy for stored: the next save stores it again.
+    @Test(arguments: StoreKind.allCases)
+    func aPolicyStoredByARolledBackTransactionIsStoredAgain(kind: StoreKind) async throws {
+        // The second store reads as another process would, with nothing known beforehand.
+        let stores = try await kind.makeStores(replicas: 2)
+        let (store, other) = (stores[0], stores[1])
+        let stored = StoredIncident(incident: Incident(number: 1, title: "Outage", room: "incident-20261124-outage", severity: .p2,
+                                                       declaredAt: TestConfig.start, declaredBy: "alice", policy: try TestConfig.policy()),
+                                    home: .slack)
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await store.write { records in
+                try records.save(stored)
+                throw Refused()
+            }
+        }
+        try await store.write { try $0.save(stored) }
+        try await store.write { records in
+            var again = stored
+            again.incident.summary = "saved once more"
+            try records.save(again)
+        }
+        let read = try await other.read { try $0.incident(1) }
+        #expect(read?.incident.policy == stored.incident.policy)
+        #expect(read?.incident.summary == "saved once more")
+    }
+
     /// A body that throws leaves nothing behind.
     @Test(arguments: StoreKind.allCases)
     func aFailedTransactionWritesNothing(kind: StoreKind) async throws {
