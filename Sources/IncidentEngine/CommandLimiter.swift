@@ -52,24 +52,55 @@ public final class CommandLimiter: Sendable {
 
     /// Counts a command from `user` at `now` and says whether to carry it out.
     public func admit(_ platform: Platform, _ user: String, at now: Timestamp) -> Verdict {
+        let counts = CountsInTransaction()
+        defer { counts.commit() }
+        return admit(platform, user, at: now, into: counts)
+    }
+
+    /// `admit` inside a transaction: the count goes into `counts`, and reaches this limiter only
+    /// when `counts.commit()` is called after the transaction committed. A batch that fails
+    /// and is retried event by event then counts each command once, not twice.
+    func admit(_ platform: Platform, _ user: String, at now: Timestamp, into counts: CountsInTransaction) -> Verdict {
+        let account = Account(platform: platform, user: user)
         let perMinute = perMinute
-        return usage.withLock { usage in
-            if usage.count > 10_000 { usage = usage.filter { now - ($0.value.recent.last ?? now) < Self.window } }
-            // Changed in place: a copy of the entry would copy its times on every command.
-            return Self.admit(&usage[Account(platform: platform, user: user), default: Usage()], perMinute: perMinute, at: now)
+        return counts.change(account, of: self) { pending in
+            usage.withLock { usage in
+                if usage.count > 10_000 { usage = usage.filter { now - ($0.value.recent.last ?? now) < Self.window } }
+                // Changed in place: a copy of the entry would copy its times on every command.
+                return Self.admit(&usage[account, default: Usage()], pending: &pending, perMinute: perMinute, at: now)
+            }
         }
     }
 
-    static func admit(_ entry: inout Usage, perMinute: Int, at now: Timestamp) -> Verdict {
+    static func admit(_ entry: inout Usage, pending: inout Pending, perMinute: Int, at now: Timestamp) -> Verdict {
         entry.expire(at: now)
-        guard entry.recent.count >= perMinute else {
-            entry.times.append(now)
-            entry.toldToSlowDown = false
+        let added = pending.times.filter { now - $0 < Self.window }
+        guard entry.recent.count + added.count >= perMinute else {
+            pending.times.append(now)
+            pending.toldToSlowDown = false
             return .allowed
         }
-        guard !entry.toldToSlowDown else { return .ignored }
-        entry.toldToSlowDown = true
-        return .slowDown(until: entry.times[entry.first] + Self.window)
+        guard !(pending.toldToSlowDown ?? entry.toldToSlowDown) else { return .ignored }
+        pending.toldToSlowDown = true
+        let oldest = [entry.recent.first, added.first].compactMap { $0 }.min() ?? now
+        return .slowDown(until: oldest + Self.window)
+    }
+
+    /// What one transaction's events did to an account's counts, not yet applied.
+    struct Pending {
+        var times: [Timestamp] = []
+        /// Whether the account was told to slow down, when the transaction changed it.
+        var toldToSlowDown: Bool?
+        var refusalShown: Timestamp?
+    }
+
+    /// Applies a committed transaction's changes.
+    func apply(_ changes: [Account: Pending]) {
+        usage.withLock { usage in
+            for (account, pending) in changes {
+                usage[account, default: Usage()].apply(pending)
+            }
+        }
     }
 
     /// Whether `user` is over the limit now, without counting anything: for an adapter that
@@ -82,13 +113,62 @@ public final class CommandLimiter: Sendable {
     }
 
     /// Whether a refusal for `user`, posted where everyone reads it, should be shown now: at
-    /// most once a minute per person.
-    public func showsRefusal(_ platform: Platform, _ user: String, at now: Timestamp) -> Bool {
-        usage.withLock { usage in
-            let account = Account(platform: platform, user: user)
-            if let last = usage[account]?.lastRefusalShown, now - last < Self.window { return false }
-            usage[account, default: Usage()].lastRefusalShown = now
+    /// most once a minute per person. Counted in `counts`, as `admit`.
+    func showsRefusal(_ platform: Platform, _ user: String, at now: Timestamp, in counts: CountsInTransaction) -> Bool {
+        let account = Account(platform: platform, user: user)
+        return counts.change(account, of: self) { pending in
+            let last = pending.refusalShown ?? usage.withLock { $0[account]?.lastRefusalShown }
+            if let last, now - last < Self.window { return false }
+            pending.refusalShown = now
             return true
         }
+    }
+}
+
+extension CommandLimiter.Usage {
+    mutating func apply(_ pending: CommandLimiter.Pending) {
+        if !pending.times.isEmpty {
+            let ordered = times.last.map { last in pending.times.allSatisfy { $0 >= last } } ?? true
+            times += pending.times
+            // Another transaction's commands may have come in between with later times: the
+            // window is expired from the front, so the times stay in order.
+            if !ordered { times[first...].sort() }
+        }
+        if let told = pending.toldToSlowDown { toldToSlowDown = told }
+        if let shown = pending.refusalShown { lastRefusalShown = max(shown, lastRefusalShown ?? shown) }
+    }
+}
+
+/// The per-person counts one transaction adds, for every limiter it used: applied by
+/// `commit()` once the transaction committed, dropped with it when it failed.
+final class CountsInTransaction: Sendable {
+    private struct Key: Hashable {
+        var limiter: ObjectIdentifier
+        var account: CommandLimiter.Account
+    }
+
+    private let changes = Mutex<[Key: (limiter: CommandLimiter, pending: CommandLimiter.Pending)]>([:])
+
+    func change<T>(_ account: CommandLimiter.Account, of limiter: CommandLimiter,
+                   _ body: (inout CommandLimiter.Pending) -> T) -> T {
+        changes.withLock { changes in
+            let key = Key(limiter: ObjectIdentifier(limiter), account: account)
+            var entry = changes[key] ?? (limiter, CommandLimiter.Pending())
+            defer { changes[key] = entry }
+            return body(&entry.pending)
+        }
+    }
+
+    /// Applies every change to its limiter; call once, after the commit.
+    func commit() {
+        let taken = changes.withLock { changes in
+            defer { changes.removeAll() }
+            return changes
+        }
+        var byLimiter: [ObjectIdentifier: (CommandLimiter, [CommandLimiter.Account: CommandLimiter.Pending])] = [:]
+        for (key, change) in taken {
+            byLimiter[key.limiter, default: (change.limiter, [:])].1[key.account] = change.pending
+        }
+        for (limiter, pending) in byLimiter.values { limiter.apply(pending) }
     }
 }

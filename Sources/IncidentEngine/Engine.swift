@@ -64,12 +64,15 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         var outcomes = Array(repeating: EngineOutcome(.ignored), count: events.count)
         guard !commands.isEmpty || checkpoint != nil || !notices.isEmpty else { return outcomes }
         let router = router
+        // A fresh count for each try: a batch the store fails is retried event by event, and
+        // its commands must not count twice.
+        let counts = CountsInTransaction()
         let (decided, noticed) = try await store.write { records in
             var decided: [EngineOutcome] = []
             let seen = try SeenEvents(commands.map(\.event), records: records)
             for command in commands {
-                decided.append(try Self.decide(command, records: records, seen: seen, settings: settings, router: router,
-                                               limiter: limiter, now: now))
+                decided.append(try Self.decide(command, records: records, seen: seen, counts: counts, settings: settings,
+                                               router: router, limiter: limiter, now: now))
             }
             var noticed = false
             for notice in notices where try !records.isSeen(ContactMethod(notice.event.platform), eventID: notice.event.id) {
@@ -80,6 +83,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
             return (decided, noticed)
         }
+        counts.commit()
         var wake = noticed
         for (command, outcome) in zip(commands, decided) {
             outcomes[command.index] = outcome
@@ -112,15 +116,15 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// One event inside the batch's transaction: dedupe by its id, decide (unless its sender is
     /// over the limit), queue the reply. A refusal posted where the whole room reads it is
     /// shown at most once a minute per person.
-    static func decide(_ command: TypedCommand, records: any IncidentRecords, seen: SeenEvents, settings: EngineSettings,
-                       router: OutboxRouter, limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
+    static func decide(_ command: TypedCommand, records: any IncidentRecords, seen: SeenEvents, counts: CountsInTransaction,
+                       settings: EngineSettings, router: OutboxRouter, limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
         let event = command.event
         guard try seen.markNew(event, at: now) else { return EngineOutcome(.duplicate) }
         var outcome: EngineOutcome
         // Counted only once known to be new: a platform's resend of an event already carried
         // out must not spend its sender's limit, or a burst resent after a reconnect could push
         // a command not yet seen over it.
-        switch command.limiter.admit(event.platform, event.user, at: now) {
+        switch command.limiter.admit(event.platform, event.user, at: now, into: counts) {
         case .allowed:
             var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
             outcome = try decider.decide(command.parsed)
@@ -131,7 +135,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         case .ignored:
             return EngineOutcome(.ignored)
         }
-        if outcome.disposition == .refused, event.reply == .outboxToRoom, !limiter.showsRefusal(event.platform, event.user, at: now) {
+        if outcome.disposition == .refused, event.reply == .outboxToRoom, !limiter.showsRefusal(event.platform, event.user, at: now, in: counts) {
             outcome.reply = nil
         }
         if event.reply != .inline, let reply = outcome.reply {

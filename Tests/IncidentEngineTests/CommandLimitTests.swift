@@ -1,6 +1,8 @@
 import IncidentCore
 import IncidentEngine
+import IncidentSQLite
 import IncidentTesting
+import Synchronization
 import Testing
 
 /// One account, or a loop of bots, cannot flood the store and the rooms.
@@ -29,6 +31,45 @@ import Testing
         #expect(try await bot.say("U0CAROL03", "/note still here", in: Self.room).disposition == .handled)
         bot.clock.advance(by: .seconds(60))
         #expect(try await bot.say("U0BOB0002", "/note back", in: Self.room).disposition == .handled)
+    }
+
+    /// A store whose next transaction fails at its end, after the commands in it were
+    /// decided, as a disk that fails the commit would.
+    final class FailingCommit: IncidentStore {
+        let store: any IncidentStore
+        let failNext = Mutex(false)
+        struct Refused: Error {}
+
+        init(_ store: any IncidentStore) { self.store = store }
+
+        func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            let fails = failNext.withLock { fails in defer { fails = false }; return fails }
+            return try await store.write { records in
+                let result = try body(records)
+                if fails { throw Refused() }
+                return result
+            }
+        }
+
+        func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            try await store.read(body)
+        }
+    }
+
+    /// A batch the store fails is retried event by event (group commit); its commands count
+    /// against their senders once, when they commit, not once a try.
+    @Test func aBatchTheStoreFailedCountsItsCommandsOnceWhenRetried() async throws {
+        let store = FailingCommit(try SQLiteStore.inMemory())
+        let bot = try TestBot(store: store)
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let events = (1...30).map { ChatEvent(platform: .slack, id: "N\($0)", room: Self.room, user: "U0BOB0002", text: "/note finding \($0)") }
+        store.failNext.withLock { $0 = true }
+        await #expect(throws: FailingCommit.Refused.self) { try await bot.engine.handle(events, checkpoint: nil) }
+        for event in events { #expect(try await bot.engine.handle(event).disposition == .handled) }
+        #expect(try await bot.say("U0BOB0002", "/note one too many", in: Self.room).disposition == .refused)
+        let notes = try await bot.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count }
+        #expect(notes == 30)
     }
 
     /// On Matrix a refusal is posted for the whole room to read; a person who keeps getting
