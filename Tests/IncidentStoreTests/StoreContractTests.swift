@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentRules
 import IncidentTesting
 import Testing
@@ -43,10 +44,7 @@ import Testing
     func aRefusedStatementFailsTheWholeTransaction(kind: StoreKind) async throws {
         let store = try await kind.makeStore()
         let policy = try TestConfig.policy()
-        @Sendable func incident(_ number: Int) -> StoredIncident {
-            StoredIncident(incident: Incident(number: number, title: "Outage", room: "incident-20261124-outage", severity: .p2,
-                                              declaredAt: TestConfig.start, declaredBy: "alice", policy: policy), home: .slack)
-        }
+        @Sendable func incident(_ number: Int) -> StoredIncident { Self.outage(number, policy: policy) }
         await #expect(throws: (any Error).self) {
             try await store.write { records in
                 try records.markSeen(.slack, eventID: "Ev1", at: TestConfig.start)
@@ -67,9 +65,7 @@ import Testing
         // The second store reads as another process would, with nothing known beforehand.
         let stores = try await kind.makeStores(replicas: 2)
         let (store, other) = (stores[0], stores[1])
-        let stored = StoredIncident(incident: Incident(number: 1, title: "Outage", room: "incident-20261124-outage", severity: .p2,
-                                                       declaredAt: TestConfig.start, declaredBy: "alice", policy: try TestConfig.policy()),
-                                    home: .slack)
+        let stored = Self.outage(1, policy: try TestConfig.policy())
         struct Refused: Error {}
         await #expect(throws: Refused.self) {
             try await store.write { records in
@@ -263,6 +259,12 @@ import Testing
         let incidents = try await stores[0].read { try $0.openIncidents() }
         #expect(incidents.map(\.incident.number) == Array(1...40))
         #expect(Set(incidents.map(\.incident.room)).count == 40)
+    }
+
+    /// An incident numbered `number` in the room `incident-20261124-outage`, whatever its number.
+    static func outage(_ number: Int, policy: Policy) -> StoredIncident {
+        StoredIncident(incident: Incident(number: number, title: "Outage", room: "incident-20261124-outage", severity: .p2,
+                                          declaredAt: TestConfig.start, declaredBy: "alice", policy: policy), home: .slack)
     }
 
     static func item(_ key: String, lane: String) -> OutboxItem {

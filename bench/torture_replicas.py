@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Torture of replicas: two `incident-bot serve` processes on one PostgreSQL database take
+signed slash commands from several clients (each sent to either replica, as a load balancer
+would) while this script, at random moments, kills one with SIGKILL (and starts it again) or
+pauses one with SIGSTOP for up to twice the takeover time (then SIGCONT), the leader as often
+as the standby. At the end: every command answered 200 is stored exactly once, no command is
+stored twice, every outbox item delivered reached the Slack stub exactly once (by the outbox
+key in its message metadata; a paused leader that wakes after its lease must send nothing),
+nothing is left pending or failed, and there is one incident channel. Loopback only.
+
+Started by bench/torture_replicas.sh, which starts the PostgreSQL cluster:
+bench/torture_replicas.py BOT REPO DATABASE_URL PG_PORT WORK [SECONDS [CLIENTS [MIN_FAULTS]]]"""
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlencode
+
+bot_binary, repo, database_url, pg_port, work = sys.argv[1:6]
+seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 120
+clients = int(sys.argv[7]) if len(sys.argv) > 7 else 4
+min_faults = int(sys.argv[8]) if len(sys.argv) > 8 else 30
+takeover = 3.0
+secret = b"torture-signing-secret"
+api_port = 38381
+bot_ports, admin_ports = [38382, 38383], [38384, 38385]
+random.seed(int(os.environ.get("TORTURE_SEED", "20261201")))
+
+for n in (0, 1):
+    with open(os.path.join(work, "replica-%d.yaml" % n), "w") as f:
+        f.write(f"""policy: {repo}/config/policy.yaml
+roster: {repo}/config/roster.example.yaml
+log_level: warning
+commands_per_minute: 1000000   # the clients are bots by design here
+broadcast:
+  slack: C0BROADCAST
+database:
+  url: {database_url}
+  takeover: {int(takeover)}s
+delivery:
+  retry_base: 1s
+  retry_ceiling: 2s
+admin:
+  listen: 127.0.0.1:{admin_ports[n]}
+http:
+  listen: 127.0.0.1:{bot_ports[n]}
+slack:
+  enabled: true
+  allowed_teams: [T0TEAM001]
+""")
+stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port)])
+logs = [open(os.path.join(work, "replica-%d.log" % n), "a") for n in (0, 1)]
+environment = dict(os.environ, SLACK_BOT_TOKEN="xoxb-torture", SLACK_SIGNING_SECRET=secret.decode(),
+                   SLACK_API_URL=f"http://127.0.0.1:{api_port}")
+
+
+def sql(query):
+    """Rows of a query on the bench database, fields split on the unit separator."""
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", pg_port, "-U", "postgres", "-d", "bench", "-At", "-F", "\x1f",
+                          "-c", query], check=True, capture_output=True, text=True).stdout
+    return [line.split("\x1f") for line in out.splitlines() if line]
+
+
+def get(port, path, timeout=1.0):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.request("GET", path)
+    answer = conn.getresponse()
+    return answer.status, answer.read().decode("utf-8", "replace")
+
+
+def start(n):
+    process = subprocess.Popen([bot_binary, "serve", "--config", os.path.join(work, "replica-%d.yaml" % n)],
+                               stdout=logs[n], stderr=logs[n], env=environment)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            if get(bot_ports[n], "/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("torture: replica %d did not come up; see %s" % (n, os.path.join(work, "replica-%d.log" % n)))
+
+
+def role(n):
+    try:
+        status, text = get(admin_ports[n], "/readyz")
+        return next((line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("role: ")), None)
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+def send(port, command, text, trigger):
+    body = urlencode({"command": command, "text": text, "user_id": "U0ALICE01", "channel_id": "C0LOBBY01",
+                      "team_id": "T0TEAM001", "trigger_id": trigger})
+    ts = str(int(time.time()))
+    sig = "v0=" + hmac.new(secret, ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("POST", "/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                 "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+    answer = conn.getresponse()
+    return answer.status, answer.read().decode("utf-8", "replace")
+
+
+replicas = [start(0), start(1)]
+status, text = send(bot_ports[0], "/incident", "declare Torture target --sev P1", "torture.declare")
+assert status == 200 and "INC-1" in text, (status, text)
+
+acknowledged, sent = [], []
+stop = threading.Event()
+record = threading.Lock()
+
+
+def client(k):
+    n = 0
+    while not stop.is_set():
+        n += 1
+        note = "torture note c%d-%d" % (k, n)
+        with record:
+            sent.append(note)
+        try:
+            status, text = send(random.choice(bot_ports), "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
+            if status == 200 and "Noted" in text:
+                with record:
+                    acknowledged.append(note)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)  # that replica is down or paused: this note may or may not be stored
+        time.sleep(random.uniform(0.02, 0.06))
+
+
+threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+for t in threads:
+    t.start()
+faults = Counter()
+end = time.time() + seconds
+while time.time() < end or sum(faults.values()) < min_faults:
+    time.sleep(random.uniform(0.3, 2.0))
+    leader = next((n for n in (0, 1) if role(n) == "leader"), None)
+    n = leader if leader is not None and random.random() < 0.5 else random.choice((0, 1))
+    who = "leader" if n == leader else "standby"
+    if random.random() < 0.6:
+        replicas[n].send_signal(signal.SIGKILL)
+        replicas[n].wait()
+        time.sleep(random.uniform(0, 1.0))
+        replicas[n] = start(n)
+        faults["killed " + who] += 1
+    else:
+        replicas[n].send_signal(signal.SIGSTOP)
+        paused = random.uniform(0.5, 2 * takeover)
+        time.sleep(paused)
+        replicas[n].send_signal(signal.SIGCONT)
+        faults[("paused %s past its lease" if paused > takeover else "paused %s within its lease") % who] += 1
+stop.set()
+for t in threads:
+    t.join()
+
+# Let the replicas finish what the faults left (a standby takes over within `takeover`), then
+# stop both cleanly.
+deadline = time.time() + 300
+while time.time() < deadline:
+    if int(sql("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0]) == 0:
+        break
+    time.sleep(0.5)
+for process in replicas:
+    process.send_signal(signal.SIGTERM)
+for process in replicas:
+    process.wait()
+
+stored = Counter(text for (text,) in sql("SELECT text FROM timeline WHERE incident = 1 AND kind = 'note'"))
+outbox = [tuple(row) for row in sql("SELECT key, state, job FROM outbox WHERE platform = 'slack'")]
+conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+conn.request("GET", "/dump")
+dump = json.loads(conn.getresponse().read())
+stub.terminate()
+posted = Counter((p["metadata"] or {}).get("event_payload", {}).get("key") for p in dump["posts"])
+posts_expected = [key for key, state, job in outbox
+                  if state == "delivered" and ('"post"' in job or '"page"' in job or '"directMessage"' in job)]
+failed = [key for key, state, _ in outbox if state == "failed"]
+pending = [key for key, state, _ in outbox if state == "pending"]
+missing_notes = [n for n in acknowledged if stored[n] == 0]
+doubled_notes = [n for n, c in stored.items() if c > 1]
+missing_posts = [k for k in posts_expected if posted[k] == 0]
+doubled_posts = [k for k, c in posted.items() if k and c > 1]
+pages = [key for key, state, job in outbox if '"page"' in job]
+incident_channels = [c for c in dump["channels"] if c["name"].startswith("incident-")]
+print("faults: %d in %.0f s (%s), %d clients" % (sum(faults.values()), seconds,
+                                                 ", ".join("%s %d" % (k, v) for k, v in sorted(faults.items())), clients))
+print("notes sent: %d, answered 200: %d, stored: %d (acknowledged but missing: %d, stored twice: %d)"
+      % (len(sent), len(acknowledged), sum(stored.values()), len(missing_notes), len(doubled_notes)))
+print("outbox items delivered to the stub: %d posts and pages (missing: %d, posted twice: %d), failed: %d, pending: %d"
+      % (len(posts_expected), len(missing_posts), len(doubled_posts), len(failed), len(pending)))
+print("pages: %d, incident channels: %d" % (len(pages), len(incident_channels)))
+for key in doubled_posts[:5]:
+    print("  posted twice: %s" % key)
+ok = not missing_notes and not doubled_notes and not missing_posts and not doubled_posts and not pending and not failed \
+    and len(incident_channels) == 1 and sum(faults.values()) >= min_faults
+print("torture: " + ("PASS" if ok else "FAIL (logs in %s)" % work))
+sys.exit(0 if ok else 1)
