@@ -94,13 +94,9 @@ public final class CommandLimiter: Sendable {
         var refusalShown: Timestamp?
     }
 
-    /// Applies a committed transaction's changes.
-    func apply(_ changes: [Account: Pending]) {
-        usage.withLock { usage in
-            for (account, pending) in changes {
-                usage[account, default: Usage()].apply(pending)
-            }
-        }
+    /// Applies a committed transaction's changes to `account`.
+    func apply(_ pending: Pending, to account: Account) {
+        usage.withLock { $0[account, default: Usage()].apply(pending) }
     }
 
     /// Whether `user` is over the limit now, without counting anything: for an adapter that
@@ -165,10 +161,6 @@ final class CountsInTransaction: Sendable {
             defer { changes.removeAll() }
             return changes
         }
-        var byLimiter: [ObjectIdentifier: (CommandLimiter, [CommandLimiter.Account: CommandLimiter.Pending])] = [:]
-        for (key, change) in taken {
-            byLimiter[key.limiter, default: (change.limiter, [:])].1[key.account] = change.pending
-        }
-        for (limiter, pending) in byLimiter.values { limiter.apply(pending) }
+        for (key, change) in taken { change.limiter.apply(change.pending, to: key.account) }
     }
 }

@@ -46,10 +46,8 @@ struct JSONWriter {
         case 0x08: raw("\\b")
         case 0x0C: raw("\\f")
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
             raw("\\u00")
-            bytes.append(hex[Int(byte >> 4)])
-            bytes.append(hex[Int(byte & 0x0F)])
+            bytes.append(contentsOf: Hex.digits(byte).utf8)
         }
     }
 

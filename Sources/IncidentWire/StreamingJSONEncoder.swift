@@ -43,7 +43,6 @@ private final class JSONOutput {
     /// Records `key` as the one open at `depth`, for the coding paths of what is inside.
     func enter(_ key: some CodingKey, at depth: Int) {
         if path.count > depth { path.removeLast(path.count - depth) }
-        while path.count < depth { path.append(IndexKey(-1)) }
         path.append(key)
     }
 
