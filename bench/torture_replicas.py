@@ -10,8 +10,6 @@ nothing is left pending or failed, and there is one incident channel. Loopback o
 
 Started by bench/torture_replicas.sh, which starts the PostgreSQL cluster:
 bench/torture_replicas.py BOT REPO DATABASE_URL PG_PORT WORK [SECONDS [CLIENTS [MIN_FAULTS]]]"""
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -22,7 +20,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from urllib.parse import urlencode
+
+from torture_checks import send, verify
 
 bot_binary, repo, database_url, pg_port, work = sys.argv[1:6]
 seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 120
@@ -97,20 +96,8 @@ def role(n):
         return None
 
 
-def send(port, command, text, trigger):
-    body = urlencode({"command": command, "text": text, "user_id": "U0ALICE01", "channel_id": "C0LOBBY01",
-                      "team_id": "T0TEAM001", "trigger_id": trigger})
-    ts = str(int(time.time()))
-    sig = "v0=" + hmac.new(secret, ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("POST", "/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                 "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
-    answer = conn.getresponse()
-    return answer.status, answer.read().decode("utf-8", "replace")
-
-
 replicas = [start(0), start(1)]
-status, text = send(bot_ports[0], "/incident", "declare Torture target --sev P1", "torture.declare")
+status, text = send(bot_ports[0], secret, "/incident", "declare Torture target --sev P1", "torture.declare")
 assert status == 200 and "INC-1" in text, (status, text)
 
 acknowledged, sent = [], []
@@ -126,7 +113,7 @@ def client(k):
         with record:
             sent.append(note)
         try:
-            status, text = send(random.choice(bot_ports), "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
+            status, text = send(random.choice(bot_ports), secret, "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
             if status == 200 and "Noted" in text:
                 with record:
                     acknowledged.append(note)
@@ -179,27 +166,8 @@ conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
 conn.request("GET", "/dump")
 dump = json.loads(conn.getresponse().read())
 stub.terminate()
-posted = Counter((p["metadata"] or {}).get("event_payload", {}).get("key") for p in dump["posts"])
-posts_expected = [key for key, state, job in outbox
-                  if state == "delivered" and ('"post"' in job or '"page"' in job or '"directMessage"' in job)]
-failed = [key for key, state, _ in outbox if state == "failed"]
-pending = [key for key, state, _ in outbox if state == "pending"]
-missing_notes = [n for n in acknowledged if stored[n] == 0]
-doubled_notes = [n for n, c in stored.items() if c > 1]
-missing_posts = [k for k in posts_expected if posted[k] == 0]
-doubled_posts = [k for k, c in posted.items() if k and c > 1]
-pages = [key for key, state, job in outbox if '"page"' in job]
-incident_channels = [c for c in dump["channels"] if c["name"].startswith("incident-")]
 print("faults: %d in %.0f s (%s), %d clients" % (sum(faults.values()), seconds,
                                                  ", ".join("%s %d" % (k, v) for k, v in sorted(faults.items())), clients))
-print("notes sent: %d, answered 200: %d, stored: %d (acknowledged but missing: %d, stored twice: %d)"
-      % (len(sent), len(acknowledged), sum(stored.values()), len(missing_notes), len(doubled_notes)))
-print("outbox items delivered to the stub: %d posts and pages (missing: %d, posted twice: %d), failed: %d, pending: %d"
-      % (len(posts_expected), len(missing_posts), len(doubled_posts), len(failed), len(pending)))
-print("pages: %d, incident channels: %d" % (len(pages), len(incident_channels)))
-for key in doubled_posts[:5]:
-    print("  posted twice: %s" % key)
-ok = not missing_notes and not doubled_notes and not missing_posts and not doubled_posts and not pending and not failed \
-    and len(incident_channels) == 1 and sum(faults.values()) >= min_faults
+ok = verify(stored, outbox, dump, sent, acknowledged) and sum(faults.values()) >= min_faults
 print("torture: " + ("PASS" if ok else "FAIL (logs in %s)" % work))
 sys.exit(0 if ok else 1)

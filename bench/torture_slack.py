@@ -6,8 +6,6 @@ outbox item reached the Slack stub exactly once (counted by the outbox key each 
 in its message metadata): no page missing, none doubled. Loopback only, bounded in time.
 
 bench/torture_slack.py BOT_BINARY REPO [SECONDS [CLIENTS [MIN_KILLS]]]"""
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -20,7 +18,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from urllib.parse import urlencode
+
+from torture_checks import send, verify
 
 bot_binary, repo = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60
@@ -71,20 +70,8 @@ def start_bot():
     raise SystemExit("torture: the bot did not come up; see " + os.path.join(work, "bot.log"))
 
 
-def send(command, text, trigger):
-    body = urlencode({"command": command, "text": text, "user_id": "U0ALICE01", "channel_id": "C0LOBBY01",
-                      "team_id": "T0TEAM001", "trigger_id": trigger})
-    ts = str(int(time.time()))
-    sig = "v0=" + hmac.new(secret, ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
-    conn = http.client.HTTPConnection("127.0.0.1", bot_port, timeout=5)
-    conn.request("POST", "/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                 "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
-    answer = conn.getresponse()
-    return answer.status, answer.read().decode("utf-8", "replace")
-
-
 bot = start_bot()
-status, text = send("/incident", "declare Torture target --sev P1", "torture.declare")
+status, text = send(bot_port, secret, "/incident", "declare Torture target --sev P1", "torture.declare")
 assert status == 200 and "INC-1" in text, (status, text)
 
 acknowledged, sent = [], []
@@ -100,7 +87,7 @@ def client(k):
         with record:
             sent.append(note)
         try:
-            status, text = send("/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
+            status, text = send(bot_port, secret, "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
             if status == 200 and "Noted" in text:
                 with record:
                     acknowledged.append(note)
@@ -135,29 +122,13 @@ bot.send_signal(signal.SIGTERM)
 bot.wait()
 
 db = sqlite3.connect(database)
-stored = Counter(t.split(" ", 1)[1] if False else t for (t,) in db.execute("SELECT text FROM timeline WHERE incident = 1 AND kind = 'note'"))
+stored = Counter(t for (t,) in db.execute("SELECT text FROM timeline WHERE incident = 1 AND kind = 'note'"))
 outbox = db.execute("SELECT key, state, job FROM outbox WHERE platform = 'slack'").fetchall()
 conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
 conn.request("GET", "/dump")
 dump = json.loads(conn.getresponse().read())
 stub.terminate()
-posted = Counter((p["metadata"] or {}).get("event_payload", {}).get("key") for p in dump["posts"])
-posts_expected = [key for key, state, job in outbox if state == "delivered" and ('"post"' in job or '"page"' in job or '"directMessage"' in job)]
-failed = [key for key, state, _ in outbox if state == "failed"]
-pending = [key for key, state, _ in outbox if state == "pending"]
-missing_notes = [n for n in acknowledged if stored[n] == 0]
-doubled_notes = [n for n, c in stored.items() if c > 1]
-missing_posts = [k for k in posts_expected if posted[k] == 0]
-doubled_posts = [k for k, c in posted.items() if k and c > 1]
-pages = [key for key, state, job in outbox if '"page"' in job]
-incident_channels = [c for c in dump["channels"] if c["name"].startswith("incident-")]
 print("kills: %d in %.0f s, %d clients" % (kills, seconds, clients))
-print("notes sent: %d, answered 200: %d, stored: %d (acknowledged but missing: %d, stored twice: %d)"
-      % (len(sent), len(acknowledged), sum(stored.values()), len(missing_notes), len(doubled_notes)))
-print("outbox items delivered to the stub: %d posts and pages (missing: %d, posted twice: %d), failed: %d, pending: %d"
-      % (len(posts_expected), len(missing_posts), len(doubled_posts), len(failed), len(pending)))
-print("pages: %d, incident channels: %d" % (len(pages), len(incident_channels)))
-ok = not missing_notes and not doubled_notes and not missing_posts and not doubled_posts and not pending and not failed \
-    and len(incident_channels) == 1 and kills >= min_kills
+ok = verify(stored, outbox, dump, sent, acknowledged) and kills >= min_kills
 print("torture: " + ("PASS" if ok else "FAIL (work folder kept: %s)" % work))
 sys.exit(0 if ok else 1)
