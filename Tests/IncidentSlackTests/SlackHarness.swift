@@ -132,6 +132,10 @@ final class SlackHarness: Sendable {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(endpoint.port)\(path)")
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // A fresh connection for every request: the endpoint closes a connection idle for its
+        // 1 s read timeout, and a pooled one reused just as it closes fails with "I/O on closed
+        // channel" (a client-side race that would otherwise make these tests flaky under load).
+        request.headers.replaceOrAdd(name: "Connection", value: "close")
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let text = try await response.body.collect(upTo: 1 << 20)
