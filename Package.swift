@@ -70,9 +70,12 @@ let package = Package(
         ]),
         // JSON values and secrets, shared by the platform adapters.
         .target(name: "IncidentWire"),
-        // What every door on the HTTP listener shares: reading a body within its limits, small answers.
+        // What every door on the HTTP listener shares (reading a body within its limits, small
+        // answers), and every call out (a body that leaves only while the leader term holds).
         .target(name: "IncidentHTTP", dependencies: [
+            "IncidentEngine",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
@@ -93,7 +96,7 @@ let package = Package(
         // Matrix: the /sync long-poll service, the Client-Server API client and the transport
         // that renders messages as HTML notices with pills.
         .target(name: "IncidentMatrix", dependencies: [
-            "IncidentEngine", "IncidentCommands", "IncidentWire",
+            "IncidentEngine", "IncidentCommands", "IncidentWire", "IncidentHTTP",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

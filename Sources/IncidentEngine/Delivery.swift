@@ -253,6 +253,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 let receipt = try await transport.deliver(job)
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: now))
             } catch {
+                // The send stopped itself because the term ran out while it waited (its bytes
+                // never left): not a failure of the method, and nothing to record.
+                if let term = LeaderTerm.current, !term.holds {
+                    log.warning("not sent: this process's leader term ended before the send left", metadata: ["term": "\(term.token)"])
+                    return .deposed
+                }
                 return counted(item, await settle(item, id: id, error: error, now: now, log: log))
             }
         } catch {

@@ -20,6 +20,20 @@ public final class LeaderTerm: Sendable {
 
     /// True while the lease is certainly held.
     public var holds: Bool { held() }
+
+    /// Throws `Deposed` when the running task's term is over; does nothing for a process with
+    /// no term. A send calls it at the last moment before its bytes leave the process (an HTTP
+    /// body as the client takes it for a connection that is ready, a mail before the line that
+    /// ends its DATA), so a leader paused between delivery's check and the send, while the
+    /// request waited for its connection, sends nothing when it wakes.
+    public static func mustStillLead() throws(Deposed) {
+        try current?.mustHold()
+    }
+
+    /// Throws `Deposed` unless the lease is certainly held.
+    public func mustHold() throws(Deposed) {
+        guard holds else { throw Deposed(token: token) }
+    }
 }
 
 /// A write or a send refused because this process's leader term is over.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import IncidentHTTP
 import IncidentWire
 import NIOCore
 import NIOHTTP1
@@ -77,7 +78,7 @@ public final class MatrixClient: Sendable {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body.text))
+            request.body = TermCheckedBody.bytes(ByteBuffer(string: body.text))
         }
         let status: Int
         let headers: HTTPHeaders

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import IncidentEngine
+import IncidentHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -34,7 +35,7 @@ struct ProviderHTTP: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = TermCheckedBody.bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
             let collected = try await response.body.collect(upTo: 1 << 20)

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentEngine
 import IncidentWire
 import NIOCore
 import NIOPosix
@@ -136,6 +137,9 @@ public struct SMTPClient: Sendable {
             _ = try await command("MAIL FROM:<\(from)>", expect: 250...250, what: "MAIL FROM")
             _ = try await command("RCPT TO:<\(to)>", expect: 250...251, what: "RCPT TO")
             _ = try await command("DATA", expect: 354...354, what: "DATA")
+            // The relay takes the mail only with the line that ends it: a leader whose term ran
+            // out while the conversation went on leaves without it, and nothing is mailed.
+            try LeaderTerm.mustStillLead()
             _ = try await command(Self.dotStuffed(data) + ".", expect: 250...250, what: "the message")
             try? await outbound.write(ByteBuffer(string: "QUIT\r\n"))
         }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 import NIOCore
 import NIOHTTP1
@@ -36,7 +37,7 @@ public struct SlackWebAPI: Sendable {
             request = HTTPClientRequest(url: "\(baseURL)/\(method)")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: form))
+            request.body = TermCheckedBody.bytes(ByteBuffer(string: form))
         }
         request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
         let status: UInt

@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentEngine
 import IncidentPaging
 import IncidentTesting
 import IncidentWire
@@ -43,6 +44,27 @@ import Testing
             return reason.contains("refused the credentials") && !reason.contains("wrong")
         }
         #expect(server.mails.isEmpty)
+    }
+
+    /// A leader whose term ended while the conversation went on leaves without the line that
+    /// ends DATA: the relay takes no mail. The next mail, from a process that leads, arrives.
+    @Test func aTermThatIsOverMailsNothing() async throws {
+        let server = try await MailServer.start()
+        defer { server.stop() }
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, security: .none))
+        let over = LeaderTerm(token: 3) { false }
+        await #expect(throws: SMTPError.self) {
+            try await LeaderTerm.$current.withValue(over) {
+                try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+            }
+        }
+        let next = Self.message.replacingOccurrences(of: "Subject: test", with: "Subject: next")
+        try await client.send(from: "bot@example.org", to: "bob@example.org", data: next)
+        // The relay reports mails in the order it took them: had the first been taken, it
+        // would be here before the second.
+        let mails = try await server.waitForMails(1)
+        #expect(server.mails.map(\.to) == [["bob@example.org"]], "\(server.mails)")
+        #expect(mails.first?.data.contains("Subject: next") == true)
     }
 
     /// A certificate the bot does not trust ends the conversation before any credential is sent.
