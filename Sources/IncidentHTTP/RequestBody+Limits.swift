@@ -4,6 +4,11 @@ import NIOCore
 
 /// How every door on the HTTP listener reads a request body: at most `limit` bytes, all of it
 /// within `timeout`, so neither a huge body nor a client that sends slowly holds the bot up.
+///
+/// The deadline is checked as each part of the body arrives, which costs a clock read instead
+/// of a timer for every request. A client that stops sending altogether is cut off by the
+/// listener's idle timeout (`read_timeout`, HTTPListener), so a body is refused at most one
+/// such gap after its deadline.
 public enum LimitedBody {
     public enum Read: Sendable {
         case body([UInt8])
@@ -17,21 +22,18 @@ public enum LimitedBody {
 
     public static func read(_ request: Request, upTo limit: Int, within timeout: Duration) async -> Read {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { return .tooLarge }
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var body: ByteBuffer?
         do {
-            return try await withThrowingTaskGroup(of: Read.self) { group in
-                group.addTask { .body(Array(try await request.body.collect(upTo: limit).readableBytesView)) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return .tooSlow
-                }
-                defer { group.cancelAll() }
-                return try await group.next() ?? .tooSlow
+            for try await part in request.body {
+                guard (body?.readableBytes ?? 0) + part.readableBytes <= limit else { return .tooLarge }
+                if body == nil { body = part } else { body!.writeImmutableBuffer(part) }
+                if ContinuousClock.now > deadline { return .tooSlow }
             }
-        } catch is NIOTooManyBytesError {
-            return .tooLarge
         } catch {
             return .broken
         }
+        return .body(body.map { Array($0.readableBytesView) } ?? [])
     }
 }
 

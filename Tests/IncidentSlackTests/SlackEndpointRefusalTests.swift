@@ -90,9 +90,10 @@ import Testing
         try await expectStillServing(bot)
     }
 
-    /// A client that sends its request a byte at a time (slow-loris) is cut off after the read
-    /// timeout (1 s here) instead of holding a connection, and the endpoint goes on serving.
-    @Test(arguments: ["body", "head"])
+    /// A client that sends its request a byte at a time (slow-loris), or stops sending halfway
+    /// through its body, is cut off after the read timeout (1 s here) instead of holding a
+    /// connection, and the endpoint goes on serving.
+    @Test(arguments: ["body", "head", "stalled body"])
     func aClientSendingSlowlyIsCutOff(part: String) async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
@@ -105,6 +106,18 @@ import Testing
             if part == "body":
                 s.sendall(head + b"Content-Length: 100\\r\\n\\r\\n")
                 trickle = b"a" * 100
+            elif part == "stalled body":
+                s.sendall(head + b"Content-Length: 100\\r\\n\\r\\n" + b"a" * 10)
+                s.settimeout(18)
+                start = time.time()
+                try:
+                    answer = s.recv(200)
+                    print("%.1f %s" % (time.time() - start, answer.split(b"\\r\\n")[0].decode() or "closed"))
+                except socket.timeout:
+                    print("%.1f still open" % (time.time() - start))
+                except OSError:
+                    print("%.1f closed" % (time.time() - start))
+                sys.exit(0)
             else:
                 trickle = head
             s.settimeout(0.3)
