@@ -1,4 +1,4 @@
--- wrk script for bench/http_ceiling.sh: the same slash command body every time, signed with a
+-- wrk script for BENCH_CEILING=1 bench/slack.sh: the same slash command body every time, signed with a
 -- secret the bot does not have, so the endpoint reads it, checks the signature and answers 401
 -- without reaching the engine or the store.
 local body = "command=%2Fincident&text=note+INC-1+ceiling&user_id=U0ALICE01&channel_id=C0LOBBY01"

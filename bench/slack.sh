@@ -6,7 +6,11 @@
 # answers ok (bench/slack_fake_api.py), so delivery runs too but never waits on Slack.
 # Usage: bench/slack.sh [SECONDS] [CONNECTIONS]  (defaults 15 and 16). Needs wrk
 # (apt-get install wrk). BENCH_STORE=postgres runs the bot on a private PostgreSQL cluster
-# (bench/postgres.sh) instead of SQLite.
+# (bench/postgres.sh) instead of SQLite. BENCH_CEILING=1 first measures the same listener
+# without the engine and the store, as a ceiling for the run: `GET /healthz` (NIO and
+# Hummingbird alone), then a well-formed slash command signed with the wrong secret (the body
+# read, the timestamp and HMAC checks, answered 401 before anything is decided;
+# bench/http_ceiling.lua), each for SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -25,6 +29,15 @@ if [[ ${BENCH_STORE:-sqlite} == postgres ]]; then start_postgres 38082; database
 python3 bench/slack_fake_api.py 38081 & pids+=($!)
 source bench/serve_on_stub.sh
 serve_on_stub 38080 38081
+
+if [[ ${BENCH_CEILING:-0} == 1 ]]; then
+    echo "== ceiling: GET /healthz"
+    wrk -t$threads -c"$connections" -d"${seconds}s" --latency http://127.0.0.1:38080/healthz | grep -E "Requests/sec|50%|99%|Non-2xx"
+    echo "== ceiling: POST /slack/events, wrong signature (401)"
+    BENCH_TIMESTAMP=$(date +%s) wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/http_ceiling.lua \
+        http://127.0.0.1:38080 | grep -E "Requests/sec|50%|99%|Non-2xx"
+    echo "== signed /note commands, decided and committed"
+fi
 
 # INC-1, for the notes to land on.
 python3 - "$secret" <<'PY'
