@@ -253,10 +253,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 let receipt = try await transport.deliver(job)
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: now))
             } catch {
-                // The send stopped itself because the term ran out while it waited (its bytes
-                // never left): not a failure of the method, and nothing to record.
+                // The term ran out during the send: most often the send stopped itself before
+                // its body left, but it may also have gone out with its answer lost. Either way
+                // this process records nothing, and the next leader looks for the item before
+                // sending it again.
                 if let term = LeaderTerm.current, !term.holds {
-                    log.warning("not sent: this process's leader term ended before the send left", metadata: ["term": "\(term.token)"])
+                    log.warning("not recorded: this process's leader term ended during the send", metadata: ["term": "\(term.token)"])
                     return .deposed
                 }
                 return counted(item, await settle(item, id: id, error: error, now: now, log: log))

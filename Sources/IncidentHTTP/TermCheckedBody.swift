@@ -9,6 +9,11 @@ import NIOCore
 /// for the event loop wakes to a term that is over: the body never leaves, the connection is
 /// closed, and the server drops the request it never received whole. Alone on its database
 /// (no term), the body is plain bytes.
+///
+/// What it leaves: the client takes the chunk in a task and hands it to the event loop that
+/// writes it, so a pause in that hop still sends the body on waking; an empty body is never
+/// asked for, so it is not checked (no send of delivery's has one); and a body that can be
+/// read once is not sent again after a 307 or 308 redirect, which comes back as the answer.
 public enum TermCheckedBody {
     public static func bytes(_ bytes: ByteBuffer) -> HTTPClientRequest.Body {
         guard let term = LeaderTerm.current else { return .bytes(bytes) }
