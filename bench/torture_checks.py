@@ -1,9 +1,11 @@
 """What the Slack torture benches share (bench/torture_slack.py, bench/torture_replicas.py):
-a signed slash command, and the end checks over what was stored, what the outbox holds and
+the bot's config, a signed slash command, the clients that send notes through the faults, and the end checks over what was stored, what the outbox holds and
 what the Slack stub received."""
 import hashlib
 import hmac
 import http.client
+import random
+import threading
 import time
 from collections import Counter
 from urllib.parse import urlencode
@@ -20,6 +22,65 @@ def send(port, secret, command, text, trigger):
                                                  "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
     answer = conn.getresponse()
     return answer.status, answer.read().decode("utf-8", "replace")
+
+
+def config(repo, http_port, admin_listen, database=""):
+    """The bot's config for a torture run: the shipped policy and example roster, Slack on
+    `http_port`, no per-person limit (the clients are bots by design), quick retries;
+    `database` is the YAML of a `database:` section, or nothing for the default SQLite."""
+    return f"""policy: {repo}/config/policy.yaml
+roster: {repo}/config/roster.example.yaml
+log_level: warning
+commands_per_minute: 1000000   # the clients are bots by design here
+broadcast:
+  slack: C0BROADCAST
+{database}delivery:
+  retry_base: 1s
+  retry_ceiling: 2s
+admin:
+  listen: {admin_listen}
+http:
+  listen: 127.0.0.1:{http_port}
+slack:
+  enabled: true
+  allowed_teams: [T0TEAM001]
+"""
+
+
+class NoteClients:
+    """`count` clients, each sending `/note INC-1 torture note c<k>-<n>` to `port()` every 20 to
+    60 ms until stopped. A note is sent before it is tried; it is acknowledged on a 200 "Noted"
+    answer. A refused connection or a cut-off answer (the bot down or paused) leaves the note
+    neither acknowledged nor known lost: it may or may not have been stored."""
+
+    def __init__(self, count, port, secret):
+        self.sent, self.acknowledged = [], []
+        self._stop = threading.Event()
+        self._record = threading.Lock()
+        self._threads = [threading.Thread(target=self._run, args=(k, port, secret)) for k in range(count)]
+        for t in self._threads:
+            t.start()
+
+    def _run(self, k, port, secret):
+        n = 0
+        while not self._stop.is_set():
+            n += 1
+            note = "torture note c%d-%d" % (k, n)
+            with self._record:
+                self.sent.append(note)
+            try:
+                status, text = send(port(), secret, "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
+                if status == 200 and "Noted" in text:
+                    with self._record:
+                        self.acknowledged.append(note)
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.05)
+            time.sleep(random.uniform(0.02, 0.06))
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join()
 
 
 def verify(stored, outbox, dump, sent, acknowledged):

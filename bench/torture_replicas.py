@@ -17,11 +17,10 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 
-from torture_checks import send, verify
+from torture_checks import NoteClients, config, send, verify
 
 bot_binary, repo, database_url, pg_port, work = sys.argv[1:6]
 seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 120
@@ -35,26 +34,8 @@ random.seed(int(os.environ.get("TORTURE_SEED", "20261201")))
 
 for n in (0, 1):
     with open(os.path.join(work, "replica-%d.yaml" % n), "w") as f:
-        f.write(f"""policy: {repo}/config/policy.yaml
-roster: {repo}/config/roster.example.yaml
-log_level: warning
-commands_per_minute: 1000000   # the clients are bots by design here
-broadcast:
-  slack: C0BROADCAST
-database:
-  url: {database_url}
-  takeover: {int(takeover)}s
-delivery:
-  retry_base: 1s
-  retry_ceiling: 2s
-admin:
-  listen: 127.0.0.1:{admin_ports[n]}
-http:
-  listen: 127.0.0.1:{bot_ports[n]}
-slack:
-  enabled: true
-  allowed_teams: [T0TEAM001]
-""")
+        f.write(config(repo, bot_ports[n], "127.0.0.1:%d" % admin_ports[n],
+                       database=f"database:\n  url: {database_url}\n  takeover: {int(takeover)}s\n"))
 stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port)])
 logs = [open(os.path.join(work, "replica-%d.log" % n), "a") for n in (0, 1)]
 environment = dict(os.environ, SLACK_BOT_TOKEN="xoxb-torture", SLACK_SIGNING_SECRET=secret.decode(),
@@ -100,31 +81,7 @@ replicas = [start(0), start(1)]
 status, text = send(bot_ports[0], secret, "/incident", "declare Torture target --sev P1", "torture.declare")
 assert status == 200 and "INC-1" in text, (status, text)
 
-acknowledged, sent = [], []
-stop = threading.Event()
-record = threading.Lock()
-
-
-def client(k):
-    n = 0
-    while not stop.is_set():
-        n += 1
-        note = "torture note c%d-%d" % (k, n)
-        with record:
-            sent.append(note)
-        try:
-            status, text = send(random.choice(bot_ports), secret, "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
-            if status == 200 and "Noted" in text:
-                with record:
-                    acknowledged.append(note)
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.05)  # that replica is down or paused: this note may or may not be stored
-        time.sleep(random.uniform(0.02, 0.06))
-
-
-threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-for t in threads:
-    t.start()
+clients_sending = NoteClients(clients, lambda: random.choice(bot_ports), secret)
 faults = Counter()
 end = time.time() + seconds
 while time.time() < end or sum(faults.values()) < min_faults:
@@ -144,9 +101,8 @@ while time.time() < end or sum(faults.values()) < min_faults:
         time.sleep(paused)
         replicas[n].send_signal(signal.SIGCONT)
         faults[("paused %s past its lease" if paused > takeover else "paused %s within its lease") % who] += 1
-stop.set()
-for t in threads:
-    t.join()
+clients_sending.stop()
+sent, acknowledged = clients_sending.sent, clients_sending.acknowledged
 
 # Let the replicas finish what the faults left (a standby takes over within `takeover`), then
 # stop both cleanly.

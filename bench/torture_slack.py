@@ -15,11 +15,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 
-from torture_checks import send, verify
+from torture_checks import NoteClients, config, send, verify
 
 bot_binary, repo = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60
@@ -32,23 +31,7 @@ database = os.path.join(work, "bot.sqlite")
 random.seed(20261130)
 
 with open(os.path.join(work, "incident-bot.yaml"), "w") as f:
-    f.write(f"""policy: {repo}/config/policy.yaml
-roster: {repo}/config/roster.example.yaml
-log_level: warning
-commands_per_minute: 1000000   # the clients are bots by design here
-broadcast:
-  slack: C0BROADCAST
-delivery:
-  retry_base: 1s
-  retry_ceiling: 2s
-admin:
-  listen: 127.0.0.1:0
-http:
-  listen: 127.0.0.1:{bot_port}
-slack:
-  enabled: true
-  allowed_teams: [T0TEAM001]
-""")
+    f.write(config(repo, bot_port, "127.0.0.1:0"))
 stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port)])
 log = open(os.path.join(work, "bot.log"), "a")
 environment = dict(os.environ, SLACK_BOT_TOKEN="xoxb-torture", SLACK_SIGNING_SECRET=secret.decode(),
@@ -74,31 +57,7 @@ bot = start_bot()
 status, text = send(bot_port, secret, "/incident", "declare Torture target --sev P1", "torture.declare")
 assert status == 200 and "INC-1" in text, (status, text)
 
-acknowledged, sent = [], []
-stop = threading.Event()
-record = threading.Lock()
-
-
-def client(k):
-    n = 0
-    while not stop.is_set():
-        n += 1
-        note = "torture note c%d-%d" % (k, n)
-        with record:
-            sent.append(note)
-        try:
-            status, text = send(bot_port, secret, "/note", "INC-1 " + note, "torture.%d.%d" % (k, n))
-            if status == 200 and "Noted" in text:
-                with record:
-                    acknowledged.append(note)
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.05)  # the bot is down: this note may or may not have been stored
-        time.sleep(random.uniform(0.02, 0.06))
-
-
-threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-for t in threads:
-    t.start()
+clients_sending = NoteClients(clients, lambda: bot_port, secret)
 kills = 0
 end = time.time() + seconds
 while time.time() < end or kills < min_kills:
@@ -107,9 +66,8 @@ while time.time() < end or kills < min_kills:
     bot.wait()
     kills += 1
     bot = start_bot()
-stop.set()
-for t in threads:
-    t.join()
+clients_sending.stop()
+sent, acknowledged = clients_sending.sent, clients_sending.acknowledged
 
 # Let delivery finish what the kills left, then stop cleanly.
 deadline = time.time() + 300
