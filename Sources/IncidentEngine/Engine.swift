@@ -88,11 +88,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         for (command, outcome) in zip(commands, decided) {
             outcomes[command.index] = outcome
             BotMetrics.command(outcome.disposition)
-            var log = logger
-            log[metadataKey: "platform"] = "\(command.event.platform)"
-            log[metadataKey: "event.id"] = "\(command.event.id)"
-            if let incident = outcome.incident { log[metadataKey: "incident.id"] = "INC-\(incident)" }
-            log.debug("event \(outcome.disposition.rawValue)")
+            // Metadata given with the message is built only when debug is logged.
+            logger.debug("event \(outcome.disposition.rawValue)", metadata: Self.metadata(command.event, outcome))
             if outcome.disposition == .handled || (command.event.reply != .inline && outcome.disposition != .duplicate) { wake = true }
         }
         if wake {
@@ -100,6 +97,12 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             deliveryWake.fire()
         }
         return outcomes
+    }
+
+    static func metadata(_ event: ChatEvent, _ outcome: EngineOutcome) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["platform": "\(event.platform)", "event.id": "\(event.id)"]
+        if let incident = outcome.incident { metadata["incident.id"] = "INC-\(incident)" }
+        return metadata
     }
 
     /// A command in a batch: where it is, what was typed, who typed it, and the per-person
