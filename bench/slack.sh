@@ -10,15 +10,18 @@
 # without the engine and the store, as a ceiling for the run: `GET /healthz` (NIO and
 # Hummingbird alone), then a well-formed slash command signed with the wrong secret (the body
 # read, the timestamp and HMAC checks, answered 401 before anything is decided;
-# bench/http_ceiling.lua), each for SECONDS.
+# bench/http_ceiling.lua), each for SECONDS. BENCH_BOT=PATH runs that binary instead of building
+# one (to compare two builds, one run after the other).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 connections=${2:-16}
 threads=2
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
-swift build -c release --product incident-bot >/dev/null
-bot=.build/release/incident-bot
+if [[ -n ${BENCH_BOT:-} ]]; then bot=$BENCH_BOT; else
+    swift build -c release --product incident-bot >/dev/null
+    bot=.build/release/incident-bot
+fi
 work=$(mktemp -d)
 secret=bench-signing-secret
 pids=()
@@ -28,6 +31,7 @@ if [[ ${BENCH_STORE:-sqlite} == postgres ]]; then start_postgres 38082; database
 
 python3 bench/slack_fake_api.py 38081 & pids+=($!)
 source bench/serve_on_stub.sh
+admin_port=38084
 serve_on_stub 38080 38081
 
 if [[ ${BENCH_CEILING:-0} == 1 ]]; then
@@ -68,3 +72,16 @@ else
 fi
 sent=$(grep -oE '[0-9]+ requests in' "$work/wrk.txt" | cut -d' ' -f1)
 echo "notes on INC-1: $notes of $sent requests answered"
+# Group commit as the bot saw it (its /metrics): events decided per command transaction, and
+# how long each write transaction held the single writer (delivery's records included).
+curl -sf "http://127.0.0.1:$admin_port/metrics" | python3 -c '
+import sys
+v = {}
+for line in sys.stdin:
+    if line.startswith("#") or not line.strip(): continue
+    name, value = line.rsplit(" ", 1)
+    v[name] = float(value)
+events, writes = "incident_bot_events_per_transaction", "incident_bot_store_write_seconds"
+print("command transactions: %d, %.1f events each; write transactions: %d, %.2f ms each" % (
+    v[events + "_count"], v[events + "_sum"] / v[events + "_count"],
+    v[writes + "_count"], 1000 * v[writes + "_sum"] / v[writes + "_count"]))'

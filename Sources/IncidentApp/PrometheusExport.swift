@@ -40,11 +40,12 @@ public struct PrometheusExport: MetricsFactory {
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         guard aggregate else { return registry.makeGauge(descriptor: Self.describe(label), labels: dimensions) }
         return registry.makeValueHistogram(descriptor: Self.describe(label), labels: dimensions,
-                                           buckets: standard.defaultValueHistogramBuckets)
+                                           buckets: BotMetrics.valueBuckets[label] ?? standard.defaultValueHistogramBuckets)
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: Self.describe(label), labels: dimensions, buckets: standard.defaultDurationHistogramBuckets)
+        registry.makeDurationHistogram(descriptor: Self.describe(label), labels: dimensions,
+                                       buckets: BotMetrics.durationBuckets[label] ?? standard.defaultDurationHistogramBuckets)
     }
 
     public func destroyCounter(_ handler: any CounterHandler) { standard.destroyCounter(handler) }

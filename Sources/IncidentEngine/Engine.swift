@@ -84,6 +84,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             return (decided, noticed)
         }
         counts.commit()
+        BotMetrics.eventsPerTransaction(commands.count + notices.count)
         var wake = noticed
         for (command, outcome) in zip(commands, decided) {
             outcomes[command.index] = outcome

@@ -37,7 +37,7 @@ public final class PostgresStore: IncidentStore {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         // Read here: the transaction runs on the session's thread, where no task-local is set.
         let term = LeaderTerm.current
-        let (result, policies) = try await writer.run { sql in
+        let (result, policies) = try await WriteTiming.timed { try await writer.run { sql in
             try sql.transaction("BEGIN") { sql in
                 sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
@@ -51,7 +51,7 @@ public final class PostgresStore: IncidentStore {
                 try records.writeHeldSaves()
                 return (result, touched.policies)
             }
-        }
+        } }
         self.policies.confirm(policies)
         return result
     }

@@ -92,14 +92,14 @@ public final class SQLiteStore: IncidentStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        let (result, queued, policies) = try await writer.write { db in
+        let (result, queued, policies) = try await WriteTiming.timed { try await writer.write { db in
             let queued = QueuedJobs()
             let touched = TouchedIncidents(decoded: self.incidents)
             let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, queued: queued)
             let result = try body(records)
             try records.writeHeldSaves()
             return (result, queued.jobs, touched.policies)
-        }
+        } }
         jobs.keep(committed: queued)
         self.policies.confirm(policies)
         return result

@@ -36,7 +36,9 @@ import Testing
         #expect(metrics.status == 200)
         for series in [#"incident_bot_commands_total{outcome="handled"} 1"#, #"incident_bot_commands_total{outcome="refused"} 1"#,
                        #"incident_bot_outbox_items{method="slack",state="failed"} 0"#, "incident_bot_leader 1",
-                       "# HELP incident_bot_commands_total", "incident_bot_delivery_latency_seconds_count"] {
+                       "# HELP incident_bot_commands_total", "incident_bot_delivery_latency_seconds_count",
+                       // Two command transactions at least, each with one event, in the buckets made for them.
+                       #"incident_bot_events_per_transaction_bucket{le="1.0"}"#, #"incident_bot_store_write_seconds_bucket{le="0.00025"}"#] {
             #expect(metrics.body.contains(series), "no \(series) in:\n\(metrics.body)")
         }
         // Prometheus's own linter (Debian's prometheus package; .ci/run installs it): it throws
