@@ -84,9 +84,12 @@ public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral, 
         return nil
     }
 
-    /// Parses JSON text; nil when it is not JSON.
+    /// Parses JSON text; nil when it is not JSON (`JSONParser` says what it accepts).
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        switch bytes.withContiguousStorageIfAvailable(JSONParser.parse) {
+        case .some(let parsed): parsed
+        case .none: Array(bytes).withUnsafeBufferPointer(JSONParser.parse)
+        }
     }
 
     /// Compact JSON text with sorted keys (stable for tests and logs); a number JSON cannot

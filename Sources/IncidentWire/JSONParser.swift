@@ -1,0 +1,242 @@
+/// Reads JSON text (RFC 8259) straight into a `JSONValue`, in one pass over its bytes: what
+/// `JSONValue.parse` uses for every Slack answer and payload, Matrix answer and webhook body.
+/// Through `JSONDecoder` each value was tried as every type in turn, an error thrown for each
+/// miss; this costs a fraction of that and accepts what that decoder accepted, to the same
+/// values (`JSONParserTests` holds the two side by side): UTF-8 only (a leading byte-order mark
+/// is skipped), any value at the top, no comments or leading zeros, escapes in strings only as
+/// JSON has them, a surrogate only in a pair, no number a `Double` cannot hold (too large, or
+/// so small it would read as zero), no nesting deeper than 512 (a hostile body cannot exhaust
+/// the stack). As that decoder did, a trailing comma in an array or object is let pass and a
+/// repeated key keeps its first value. One quirk is not kept: it read a number next to a NUL
+/// byte (`1\0`) as the number; here a NUL outside a string is not JSON. And a zero with an
+/// exponent (`0e5`), valid JSON that decoder refused, reads as zero.
+struct JSONParser {
+    static let maximumDepth = 512
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var depth = 0
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// The value `bytes` holds, or nil when they are not one JSON text.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+        var parser = JSONParser(bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
+        guard let value = parser.value() else { return nil }
+        parser.skipWhitespace()
+        return parser.index == bytes.count ? value : nil
+    }
+
+    private var next: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = next, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+    }
+
+    /// Consumes `word` if the text continues with it.
+    private mutating func take(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - index >= count else { return false }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+        index += count
+        return true
+    }
+
+    private mutating func value() -> JSONValue? {
+        skipWhitespace()
+        guard let byte = next else { return nil }
+        switch byte {
+        case UInt8(ascii: "{"): return object()
+        case UInt8(ascii: "["): return array()
+        case UInt8(ascii: "\""): return string().map(JSONValue.string)
+        case UInt8(ascii: "t"): return take("true") ? .bool(true) : nil
+        case UInt8(ascii: "f"): return take("false") ? .bool(false) : nil
+        case UInt8(ascii: "n"): return take("null") ? .null : nil
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number().map(JSONValue.number)
+        default: return nil
+        }
+    }
+
+    private mutating func object() -> JSONValue? {
+        guard depth < Self.maximumDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
+        index += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if next == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard next == UInt8(ascii: "\""), let key = string() else { return nil }
+            skipWhitespace()
+            guard next == UInt8(ascii: ":") else { return nil }
+            index += 1
+            guard let value = value() else { return nil }
+            if members[key] == nil { members[key] = value }
+            skipWhitespace()
+            switch next {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+                if next == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(members)
+                }
+            case UInt8(ascii: "}"): index += 1; return .object(members)
+            default: return nil
+            }
+        }
+    }
+
+    private mutating func array() -> JSONValue? {
+        guard depth < Self.maximumDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if next == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
+        while true {
+            guard let element = value() else { return nil }
+            elements.append(element)
+            skipWhitespace()
+            switch next {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+                if next == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(elements)
+                }
+            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            default: return nil
+            }
+        }
+    }
+
+    /// A string, from its opening quote: runs without escapes are taken as they are and
+    /// checked as UTF-8 once, at the end.
+    private mutating func string() -> String? {
+        index += 1
+        let start = index
+        while let byte = next, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+            guard byte >= 0x20 else { return nil }
+            index += 1
+        }
+        guard let stop = next else { return nil }
+        if stop == UInt8(ascii: "\"") {
+            index += 1
+            return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self)
+        }
+        var text = Array(bytes[start..<index])
+        while let byte = next {
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(validating: text, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard let escaped = escape() else { return nil }
+                text.append(contentsOf: escaped)
+            case ..<0x20:
+                return nil
+            default:
+                text.append(byte)
+            }
+        }
+        return nil
+    }
+
+    /// What the escape after a backslash stands for, as UTF-8.
+    private mutating func escape() -> [UInt8]? {
+        guard let byte = next else { return nil }
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return [byte]
+        case UInt8(ascii: "b"): return [0x08]
+        case UInt8(ascii: "f"): return [0x0C]
+        case UInt8(ascii: "n"): return [0x0A]
+        case UInt8(ascii: "r"): return [0x0D]
+        case UInt8(ascii: "t"): return [0x09]
+        case UInt8(ascii: "u"):
+            guard let unit = hexUnit() else { return nil }
+            var scalar: Unicode.Scalar?
+            switch unit {
+            case 0xD800...0xDBFF:
+                guard take("\\u"), let low = hexUnit(), (0xDC00...0xDFFF).contains(low) else { return nil }
+                scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))
+            case 0xDC00...0xDFFF:
+                return nil
+            default:
+                scalar = Unicode.Scalar(unit)
+            }
+            guard let scalar else { return nil }
+            return Array(String(Character(scalar)).utf8)
+        default:
+            return nil
+        }
+    }
+
+    /// The four hex digits of a `\u` escape.
+    private mutating func hexUnit() -> UInt16? {
+        guard bytes.count - index >= 4 else { return nil }
+        var unit: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            unit = unit << 4 | UInt16(digit)
+            index += 1
+        }
+        return unit
+    }
+
+    /// A number as JSON writes one: checked against the grammar here, converted by the
+    /// standard library; one too large for a `Double` is refused.
+    private mutating func number() -> Double? {
+        let start = index
+        if next == UInt8(ascii: "-") { index += 1 }
+        guard let first = next, isDigit(first) else { return nil }
+        index += 1
+        if first != UInt8(ascii: "0") { skipDigits() }
+        if next == UInt8(ascii: ".") {
+            index += 1
+            guard digits() else { return nil }
+        }
+        let mantissaIsZero = bytes[start..<index].allSatisfy { !isDigit($0) || $0 == UInt8(ascii: "0") }
+        if next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
+            index += 1
+            if next == UInt8(ascii: "+") || next == UInt8(ascii: "-") { index += 1 }
+            guard digits() else { return nil }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let number = Double(text), number.isFinite, number != 0 || mantissaIsZero else { return nil }
+        return number
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func skipDigits() {
+        while let byte = next, isDigit(byte) { index += 1 }
+    }
+
+    /// One digit or more.
+    private mutating func digits() -> Bool {
+        let start = index
+        skipDigits()
+        return index > start
+    }
+}
