@@ -60,8 +60,12 @@ PY
 # Distinct requests for 16,000 a second (wrk repeats them past that; a repeat is a duplicate,
 # answered but not stored again, so the count of notes below shows whether any was sent).
 python3 bench/slack_requests.py $((seconds * 16000)) "$secret" "$work/requests.lua"
+# The bot's CPU time (user and system, all its threads) across the run, from /proc, in ticks.
+bot_ticks() { awk '{print $14 + $15}' "/proc/$botpid/stat"; }
+ticks_before=$(bot_ticks)
 BENCH_REQUESTS="$work/requests.lua" BENCH_THREADS=$threads \
     wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/slack.lua http://127.0.0.1:38080 | tee "$work/wrk.txt"
+ticks_after=$(bot_ticks)
 grep -q "refused" "$work/bot.log" && { echo "bench: the bot refused requests:"; grep refused "$work/bot.log" | head -3; } || true
 # Every accepted request is a note on INC-1 (a refusal would still answer 200, so count them).
 count="SELECT count(*) FROM timeline WHERE incident = 1 AND kind = 'note'"
@@ -72,6 +76,8 @@ else
 fi
 sent=$(grep -oE '[0-9]+ requests in' "$work/wrk.txt" | cut -d' ' -f1)
 echo "notes on INC-1: $notes of $sent requests answered"
+python3 -c "import sys; t, n = (int(sys.argv[1]) - int(sys.argv[2])) / int(sys.argv[3]), int(sys.argv[4]); print(f'bot CPU: {t:.1f} s, {1e6 * t / n:.0f} µs a request')" \
+    "$ticks_after" "$ticks_before" "$(getconf CLK_TCK)" "$sent"
 # Group commit as the bot saw it (its /metrics): events decided per command transaction, and
 # how long each write transaction held the single writer (delivery's records included).
 curl -sf "http://127.0.0.1:$admin_port/metrics" | python3 -c '
