@@ -61,66 +61,54 @@ struct JSONParser {
     }
 
     private mutating func object() -> JSONValue? {
-        guard depth < Self.maximumDepth else { return nil }
-        depth += 1
-        defer { depth -= 1 }
-        index += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if next == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard next == UInt8(ascii: "\""), let key = string() else { return nil }
-            skipWhitespace()
-            guard next == UInt8(ascii: ":") else { return nil }
-            index += 1
-            guard let value = value() else { return nil }
+        let complete = container(closedBy: UInt8(ascii: "}")) { parser in
+            parser.skipWhitespace()
+            guard parser.next == UInt8(ascii: "\""), let key = parser.string() else { return false }
+            parser.skipWhitespace()
+            guard parser.next == UInt8(ascii: ":") else { return false }
+            parser.index += 1
+            guard let value = parser.value() else { return false }
             if members[key] == nil { members[key] = value }
-            skipWhitespace()
-            switch next {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if next == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                }
-            case UInt8(ascii: "}"): index += 1; return .object(members)
-            default: return nil
-            }
+            return true
         }
+        return complete ? .object(members) : nil
     }
 
     private mutating func array() -> JSONValue? {
-        guard depth < Self.maximumDepth else { return nil }
+        var elements: [JSONValue] = []
+        let complete = container(closedBy: UInt8(ascii: "]")) { parser in
+            guard let element = parser.value() else { return false }
+            elements.append(element)
+            return true
+        }
+        return complete ? .array(elements) : nil
+    }
+
+    /// Reads an object's members or an array's elements with `item` (false: not JSON), from the
+    /// opening bracket to `close`, with the commas between them; false when it is not JSON or
+    /// nests too deep.
+    private mutating func container(closedBy close: UInt8, _ item: (inout JSONParser) -> Bool) -> Bool {
+        guard depth < Self.maximumDepth else { return false }
         depth += 1
         defer { depth -= 1 }
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
-        if next == UInt8(ascii: "]") {
+        if next == close {
             index += 1
-            return .array(elements)
+            return true
         }
         while true {
-            guard let element = value() else { return nil }
-            elements.append(element)
+            guard item(&self) else { return false }
             skipWhitespace()
-            switch next {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if next == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                }
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
-            default: return nil
-            }
+            guard next == UInt8(ascii: ",") else { break }
+            index += 1
+            skipWhitespace()
+            if next == close { break }
         }
+        guard next == close else { return false }
+        index += 1
+        return true
     }
 
     /// A string, from its opening quote: runs without escapes are taken as they are and
