@@ -78,8 +78,9 @@ sent=$(grep -oE '[0-9]+ requests in' "$work/wrk.txt" | cut -d' ' -f1)
 echo "notes on INC-1: $notes of $sent requests answered"
 python3 -c "import sys; t, n = (int(sys.argv[1]) - int(sys.argv[2])) / int(sys.argv[3]), int(sys.argv[4]); print(f'bot CPU: {t:.1f} s, {1e6 * t / n:.0f} µs a request')" \
     "$ticks_after" "$ticks_before" "$(getconf CLK_TCK)" "$sent"
-# Group commit as the bot saw it (its /metrics): events decided per command transaction, and
-# how long each write transaction held the single writer (delivery's records included).
+# Group commit as the bot saw it (its /metrics): commands decided per transaction, and how long
+# each write transaction took from asking for the single writer, the wait included (delivery's
+# records among them).
 curl -sf "http://127.0.0.1:$admin_port/metrics" | python3 -c '
 import sys
 v = {}
@@ -88,6 +89,6 @@ for line in sys.stdin:
     name, value = line.rsplit(" ", 1)
     v[name] = float(value)
 events, writes = "incident_bot_events_per_transaction", "incident_bot_store_write_seconds"
-print("command transactions: %d, %.1f events each; write transactions: %d, %.2f ms each" % (
-    v[events + "_count"], v[events + "_sum"] / v[events + "_count"],
-    v[writes + "_count"], 1000 * v[writes + "_sum"] / v[writes + "_count"]))'
+mean = lambda family, scale: scale * v[family + "_sum"] / max(v[family + "_count"], 1)
+print("command transactions: %d, %.1f commands each; write transactions: %d, %.2f ms each, waiting included" % (
+    v[events + "_count"], mean(events, 1), v[writes + "_count"], mean(writes, 1000)))'

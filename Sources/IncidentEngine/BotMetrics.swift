@@ -15,8 +15,8 @@ public enum BotMetrics {
         "incident_bot_connection_failures_total": "Failed calls of the inbound loops: Matrix sync, Slack Socket Mode.",
         "incident_bot_outbox_items": "Outbox items waiting (pending) or given up (failed), by contact method.",
         "incident_bot_leader": "1 when this process runs the scheduler, delivery and the inbound loops.",
-        "incident_bot_store_write_seconds": "Write transactions, from asking for the store's single writer to the commit's return.",
-        "incident_bot_events_per_transaction": "Chat events decided together in one write transaction (group commit).",
+        "incident_bot_store_write_seconds": "Write transactions, committed or not, from asking for the store's single writer (waiting for it included) to the return of the commit.",
+        "incident_bot_events_per_transaction": "Commands (and answers to unreadable events) decided together in one write transaction (group commit).",
     ]
 
     /// Histogram buckets for the families the Prometheus defaults (5 ms to 10 s; 5 to 10,000)
@@ -53,14 +53,17 @@ public enum BotMetrics {
         Timer(label: "incident_bot_scheduler_lag_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(nanoseconds(lag))
     }
 
-    /// One write transaction of the store, as long as it took on the wall clock: every command
-    /// waits for one, one at a time, so this is where a saturated store shows first.
+    /// One write transaction of the store, as long as it took on the wall clock, the wait for
+    /// the writer included: every command waits for one, one at a time, so this is where a
+    /// saturated store shows first.
     public static func storeWrite(_ duration: Duration) {
         Timer(label: "incident_bot_store_write_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(nanoseconds(duration))
     }
 
-    /// How many chat events one transaction decided together.
+    /// How many commands (and answers to unreadable events) one transaction decided together;
+    /// a transaction with none (a Matrix sync position alone) is not counted.
     public static func eventsPerTransaction(_ count: Int) {
+        guard count > 0 else { return }
         Recorder(label: "incident_bot_events_per_transaction", aggregate: true).record(count)
     }
 

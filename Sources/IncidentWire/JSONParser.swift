@@ -1,15 +1,16 @@
 /// Reads JSON text (RFC 8259) straight into a `JSONValue`, in one pass over its bytes: what
 /// `JSONValue.parse` uses for every Slack answer and payload, Matrix answer and webhook body.
 /// Through `JSONDecoder` each value was tried as every type in turn, an error thrown for each
-/// miss; this costs a fraction of that and accepts what that decoder accepted, to the same
-/// values (`JSONParserTests` holds the two side by side): UTF-8 only (a leading byte-order mark
-/// is skipped), any value at the top, no comments or leading zeros, escapes in strings only as
-/// JSON has them, a surrogate only in a pair, no number a `Double` cannot hold (too large, or
-/// so small it would read as zero), no nesting deeper than 512 (a hostile body cannot exhaust
-/// the stack). As that decoder did, a trailing comma in an array or object is let pass and a
-/// repeated key keeps its first value. One quirk is not kept: it read a number next to a NUL
-/// byte (`1\0`) as the number; here a NUL outside a string is not JSON. And a zero with an
-/// exponent (`0e5`), valid JSON that decoder refused, reads as zero.
+/// miss. This costs a fraction of that and reads UTF-8 text as that decoder did, to the same
+/// values (`JSONParserTests` holds the two side by side): a leading byte-order mark skipped,
+/// any value at the top, no comments or leading zeros, escapes in strings only as JSON has
+/// them, a surrogate only in a pair, no number a `Double` cannot hold (too large, or so small
+/// it would read as zero), no nesting deeper than 512 (a hostile body cannot exhaust the
+/// stack). As that decoder did, a trailing comma in an array or object is let pass and a
+/// repeated key keeps its first value. Two differences: that decoder guessed UTF-16 and UTF-32
+/// from the bytes (so `1\0` read as UTF-16 "1"), where this reads UTF-8 only, as RFC 8259
+/// asks of JSON between systems; and a zero with an exponent (`0e5`), valid JSON that decoder
+/// refused, reads as zero.
 struct JSONParser {
     static let maximumDepth = 512
 

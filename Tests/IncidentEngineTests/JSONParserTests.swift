@@ -40,19 +40,38 @@ import Testing
         for text in ["0e5", "0.000e5", "-0E+2"] {
             #expect(JSONValue.parse(Array(text.utf8)) == .number(0), "\(text)")
         }
-        // Not UTF-8, in a string and outside one.
-        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0xFF], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+        // Not UTF-8, in a string and outside one: a stray byte, a cut sequence, an encoded
+        // surrogate, overlong forms, past U+10FFFF, a lone continuation byte, and bad bytes
+        // after an escape.
+        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0xFF], [0x22, 0xED, 0xA0, 0x80, 0x22],
+                               [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xE0, 0x80, 0xAF, 0x22], [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],
+                               [0x22, 0x80, 0x22], [0x22, 0x5C, 0x6E, 0xFF, 0x22], [0x22, 0x5C, 0x6E, 0xC3, 0x22]] {
             #expect(JSONValue.parse(bytes) == nil, "accepted \(bytes)")
             #expect(Self.foundation(bytes) == nil, "Foundation accepts \(bytes)")
         }
     }
 
-    @Test func aByteBufferViewAndAnArrayReadAlike() {
+    @Test func bytesWithAndWithoutContiguousStorageReadAlike() {
         let text = #"{"ok":true,"ts":"1700000000.000100"}"#
         let expected: JSONValue = ["ok": true, "ts": "1700000000.000100"]
         #expect(JSONValue.parse(Array(text.utf8)) == expected)
-        #expect(JSONValue.parse(text.utf8) == expected)
         #expect(JSONValue.parse(ArraySlice(Array((" " + text).utf8)).dropFirst()) == expected)
+        // No contiguous storage: copied first.
+        #expect(text.utf8.lazy.map { $0 }.withContiguousStorageIfAvailable { _ in true } == nil)
+        #expect(JSONValue.parse(text.utf8.lazy.map { $0 }) == expected)
+    }
+
+    @Test func nestingStopsAt512() {
+        func nested(_ depth: Int) -> [UInt8] { Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
+        #expect(JSONValue.parse(nested(512)) != nil)
+        #expect(JSONValue.parse(nested(513)) == nil)
+        #expect(JSONValue.parse(Array((String(repeating: "{\"a\":", count: 513) + "1" + String(repeating: "}", count: 513)).utf8)) == nil)
+        // A hostile body far deeper than the limit is refused, not a crash.
+        #expect(JSONValue.parse(Array(String(repeating: "[", count: 1_000_000).utf8)) == nil)
+    }
+
+    @Test func negativeZeroKeepsItsSign() {
+        #expect(JSONValue.parse(Array("-0.0".utf8)).flatMap { if case .number(let n) = $0 { n.sign == .minus } else { nil } } == true)
     }
 
     @Test func randomValuesReadBackAsWritten() {
@@ -80,8 +99,8 @@ import Testing
                 default: if at < text.count { text[at] = alphabet[Int.random(in: 0..<alphabet.count, using: &random)] }
                 }
             }
-            // Foundation reads a number beside a NUL byte as the number (`1\0`); this parser
-            // refuses every NUL outside a string.
+            // Foundation guesses UTF-16 from a NUL beside an ASCII byte (`1\0` is UTF-16 "1");
+            // this parser reads UTF-8 only, where a NUL outside a string is not JSON.
             if text.contains(0), Self.foundation(text) != nil, Self.foundation(text.filter { $0 != 0 }) != nil {
                 #expect(JSONValue.parse(text) == nil, "\(text)")
                 nulQuirks += 1

@@ -37,10 +37,19 @@ import Testing
         for series in [#"incident_bot_commands_total{outcome="handled"} 1"#, #"incident_bot_commands_total{outcome="refused"} 1"#,
                        #"incident_bot_outbox_items{method="slack",state="failed"} 0"#, "incident_bot_leader 1",
                        "# HELP incident_bot_commands_total", "incident_bot_delivery_latency_seconds_count",
-                       // Two command transactions at least, each with one event, in the buckets made for them.
+                       // In the buckets made for them, not Prometheus's defaults.
                        #"incident_bot_events_per_transaction_bucket{le="1.0"}"#, #"incident_bot_store_write_seconds_bucket{le="0.00025"}"#] {
             #expect(metrics.body.contains(series), "no \(series) in:\n\(metrics.body)")
         }
+        // The two declarations, one after the other: two transactions of one command each, and
+        // those and delivery's records among the writes.
+        func value(_ series: String) -> Double? {
+            metrics.body.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value("incident_bot_events_per_transaction_count") == 2 && value("incident_bot_events_per_transaction_sum") == 2,
+                "\(metrics.body)")
+        #expect(value(#"incident_bot_events_per_transaction_bucket{le="1.0"}"#) == 2)
+        #expect((value("incident_bot_store_write_seconds_count") ?? 0) >= 2)
         // Prometheus's own linter (Debian's prometheus package; .ci/run installs it): it throws
         // with what it found when the scrape is not clean, and when it cannot run at all.
         let body = metrics.body
