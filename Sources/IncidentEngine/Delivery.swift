@@ -232,14 +232,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
         guard let id = item.id, let transport = transports[item.method] else { return .failed }
-        // Made only when something is logged: a delivery that goes well logs nothing, and
-        // setting metadata on a logger costs its handler a re-rendering each time.
-        var log: Logger {
-            var log = logger
-            log[metadataKey: "outbox.key"] = "\(item.key)"
-            log[metadataKey: "method"] = "\(item.method)"
-            return log
-        }
+        var log = logger
+        log[metadataKey: "outbox.key"] = "\(item.key)"
+        log[metadataKey: "method"] = "\(item.method)"
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
             let job: TransportJob

@@ -1,0 +1,33 @@
+import Logging
+
+/// The default text log on standard error: swift-log's `StreamLogHandler` lines, with the
+/// logger's metadata kept as it is set and rendered only when a line is written.
+/// `StreamLogHandler` renders its metadata again on every set, and every request sets some
+/// (Hummingbird its request id, delivery the item it sends) though at the usual levels almost
+/// none is written. The logger's metadata goes to `StreamLogHandler` with each line's own,
+/// which wins where both name a key (a metadata provider, which the bot does not set, would
+/// no longer override the logger's metadata).
+public struct TextLogHandler: LogHandler {
+    private var lines: StreamLogHandler
+    public var metadata: Logger.Metadata = [:]
+
+    public init(label: String) {
+        lines = StreamLogHandler.standardError(label: label)
+    }
+
+    public var logLevel: Logger.Level {
+        get { lines.logLevel }
+        set { lines.logLevel = newValue }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var event = event
+        event.metadata = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, line in line })
+        lines.log(event: event)
+    }
+}
