@@ -15,6 +15,11 @@ public struct TextLogHandler: LogHandler {
         lines = StreamLogHandler.standardError(label: label)
     }
 
+    /// Lines to `stream` instead of standard error (for tests).
+    init(label: String, stream: any TextOutputStream & Sendable) {
+        lines = StreamLogHandler(label: label, stream: stream, metadataProvider: nil)
+    }
+
     public var logLevel: Logger.Level {
         get { lines.logLevel }
         set { lines.logLevel = newValue }

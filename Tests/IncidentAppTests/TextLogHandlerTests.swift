@@ -1,0 +1,40 @@
+@testable import IncidentApp
+import Logging
+import Synchronization
+import Testing
+
+/// The default text log: the logger's metadata, kept as it is set, is on every line written,
+/// next to the line's own, and nothing is written under the level.
+@Suite struct TextLogHandlerTests {
+    final class Lines: Sendable {
+        let written = Mutex<[String]>([])
+    }
+
+    struct Capture: TextOutputStream, Sendable {
+        let lines: Lines
+        mutating func write(_ string: String) { lines.written.withLock { $0.append(string) } }
+    }
+
+    @Test func metadataSetOnTheLoggerIsWrittenWithEachLine() {
+        let lines = Lines()
+        var handler = TextLogHandler(label: "incident-bot", stream: Capture(lines: lines))
+        handler.logLevel = .info
+        let configured = handler
+        var logger = Logger(label: "incident-bot", factory: { _ in configured })
+        logger[metadataKey: "outbox.key"] = "E1-3"
+        logger[metadataKey: "method"] = "slack"
+        #expect(logger[metadataKey: "method"] == "slack")
+
+        logger.debug("not written")
+        logger.warning("delivery failed; will retry", metadata: ["reason": "rate limited", "method": "sms"])
+        logger[metadataKey: "method"] = nil
+        logger.info("plain")
+
+        let written = lines.written.withLock { $0 }
+        #expect(written.count == 2, "\(written)")
+        // The line's own metadata wins where both name a key; keys come sorted.
+        #expect(written.first?.contains("warning incident-bot: method=sms outbox.key=E1-3 reason=rate limited [IncidentAppTests] delivery failed; will retry") == true,
+                "\(written)")
+        #expect(written.last?.contains("info incident-bot: outbox.key=E1-3 [IncidentAppTests] plain") == true, "\(written)")
+    }
+}
