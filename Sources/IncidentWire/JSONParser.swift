@@ -133,8 +133,7 @@ struct JSONParser {
             case UInt8(ascii: "\""):
                 return String(validating: text, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                guard let escaped = escape() else { return nil }
-                text.append(contentsOf: escaped)
+                guard escape(into: &text) else { return nil }
             case ..<0x20:
                 return nil
             default:
@@ -144,34 +143,36 @@ struct JSONParser {
         return nil
     }
 
-    /// What the escape after a backslash stands for, as UTF-8.
-    private mutating func escape() -> [UInt8]? {
-        guard let byte = next else { return nil }
+    /// Appends what the escape after a backslash stands for, as UTF-8; false when it is not
+    /// one JSON has.
+    private mutating func escape(into text: inout [UInt8]) -> Bool {
+        guard let byte = next else { return false }
         index += 1
+        let scalar: Unicode.Scalar?
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return [byte]
-        case UInt8(ascii: "b"): return [0x08]
-        case UInt8(ascii: "f"): return [0x0C]
-        case UInt8(ascii: "n"): return [0x0A]
-        case UInt8(ascii: "r"): return [0x0D]
-        case UInt8(ascii: "t"): return [0x09]
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalar = Unicode.Scalar(byte)
+        case UInt8(ascii: "b"): scalar = "\u{08}"
+        case UInt8(ascii: "f"): scalar = "\u{0C}"
+        case UInt8(ascii: "n"): scalar = "\n"
+        case UInt8(ascii: "r"): scalar = "\r"
+        case UInt8(ascii: "t"): scalar = "\t"
         case UInt8(ascii: "u"):
-            guard let unit = hexUnit() else { return nil }
-            var scalar: Unicode.Scalar?
+            guard let unit = hexUnit() else { return false }
             switch unit {
             case 0xD800...0xDBFF:
-                guard take("\\u"), let low = hexUnit(), (0xDC00...0xDFFF).contains(low) else { return nil }
+                guard take("\\u"), let low = hexUnit(), (0xDC00...0xDFFF).contains(low) else { return false }
                 scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))
             case 0xDC00...0xDFFF:
-                return nil
+                scalar = nil
             default:
                 scalar = Unicode.Scalar(unit)
             }
-            guard let scalar else { return nil }
-            return Array(String(Character(scalar)).utf8)
         default:
-            return nil
+            scalar = nil
         }
+        guard let scalar else { return false }
+        UTF8.encode(scalar) { text.append($0) }
+        return true
     }
 
     /// The four hex digits of a `\u` escape.
@@ -179,14 +180,7 @@ struct JSONParser {
         guard bytes.count - index >= 4 else { return nil }
         var unit: UInt16 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
+            guard let digit = Hex.value(bytes[index]) else { return nil }
             unit = unit << 4 | UInt16(digit)
             index += 1
         }
@@ -194,7 +188,8 @@ struct JSONParser {
     }
 
     /// A number as JSON writes one: checked against the grammar here, converted by the
-    /// standard library; one too large for a `Double` is refused.
+    /// standard library; one a `Double` cannot hold (too large, or nonzero read as zero) is
+    /// refused.
     private mutating func number() -> Double? {
         let start = index
         if next == UInt8(ascii: "-") { index += 1 }
