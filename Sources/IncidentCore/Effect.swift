@@ -95,9 +95,13 @@ public struct Page: Hashable, Sendable, Codable {
     /// The incident's severity when paged (a provider's urgency); nil in pages queued before
     /// it was kept.
     public var severity: Severity?
+    /// True when the severity pages this level at once (P0: the VP engineering): word that an
+    /// incident this bad exists, which an acknowledgement does not withdraw. nil for a climb's
+    /// page, and in pages queued before it was kept.
+    public var atOnce: Bool?
 
     public init(person: PersonID, ladder: String, level: String, role: String, message: Message, methods: [ContactMethod] = [],
-                severity: Severity? = nil) {
+                severity: Severity? = nil, atOnce: Bool? = nil) {
         self.person = person
         self.ladder = ladder
         self.level = level
@@ -105,12 +109,13 @@ public struct Page: Hashable, Sendable, Codable {
         self.message = message
         self.methods = methods
         self.severity = severity
+        self.atOnce = atOnce
     }
 
     public var paged: PagedLevel { PagedLevel(person: person, ladder: ladder, level: level) }
 
     enum CodingKeys: String, CodingKey {
-        case person, ladder, level, role, message, methods, severity
+        case person, ladder, level, role, message, methods, severity, atOnce
     }
 
     /// Pages queued by a version without level methods read as using the person's order.
@@ -123,5 +128,6 @@ public struct Page: Hashable, Sendable, Codable {
         message = try container.decode(Message.self, forKey: .message)
         methods = try container.decodeIfPresent([ContactMethod].self, forKey: .methods) ?? []
         severity = try container.decodeIfPresent(Severity.self, forKey: .severity)
+        atOnce = try container.decodeIfPresent(Bool.self, forKey: .atOnce)
     }
 }

@@ -202,14 +202,29 @@ extension Transition {
             incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
         }
         record(.paged, "Paged @\(person) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
-        guard pagedNow.insert(person).inserted else { return }
+        guard pagedNow.insert(person).inserted else {
+            // One page a person per transition: if it is also the severity's page at once, it
+            // carries that, so an acknowledgement does not withdraw it.
+            if reason == .immediate { markPageAtOnce(person) }
+            return
+        }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
-                        methods: level.methods, severity: incident.severity)))
+                        methods: level.methods, severity: incident.severity, atOnce: reason == .immediate ? true : nil)))
         // The room the page names must be one they can open (Matrix incident rooms are
         // invite-only): a page also invites the person, once, in the room's own lane, after
         // the room is made. Transports keep no incident state for it.
         invite(person)
+    }
+
+    /// Marks the page this transition already emitted for `person` as the severity's page at
+    /// once.
+    mutating func markPageAtOnce(_ person: PersonID) {
+        for index in effects.indices {
+            guard case .page(var page) = effects[index].action, page.person == person else { continue }
+            page.atOnce = true
+            effects[index].action = .page(page)
+        }
     }
 
     /// Invites `person` to the incident room unless they were invited already (`always`: a
@@ -275,17 +290,36 @@ extension Incident {
         return transition.finish()
     }
 
-    /// Why a page still waiting in the outbox should no longer go out: its ladder stopped (or
-    /// the incident was resolved) while it was retrying. nil: it still should.
-    public func withdrawal(of page: Page) -> String? {
+    /// Why a page still waiting in the outbox (queued at `queuedAt`) should no longer go out:
+    /// its ladder stopped after it was queued (someone answered while it was retrying), or the
+    /// incident was resolved. nil: it still should.
+    ///
+    /// A page queued when its ladder had already stopped, or by the very decision that stopped
+    /// it, goes out: a missed update steps an acknowledged ladder because the IC went quiet,
+    /// and declaring with `--ic` pages the on-call as usual. A page the severity makes at once
+    /// (P0: the VP engineering) tells someone that an incident this bad exists, not that nobody
+    /// answers: only a resolved incident (or a rotation's handover) withdraws it.
+    public func withdrawal(of page: Page, queuedAt: Timestamp) -> String? {
         if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
-        if let stopped = ladders[page.ladder]?.stopped { return "the \(page.ladder) ladder stopped (\(stopped.rawValue))" }
+        if page.atOnce != true, let stopped = ladders[page.ladder]?.stopped, (stopTime(stopped) ?? queuedAt + .seconds(1)) > queuedAt {
+            return "the \(page.ladder) ladder stopped (\(stopped.rawValue))"
+        }
         // A rotation handed over: the level's page went to whoever is on call now.
         let level = LevelRef(ladder: page.ladder, level: page.level)
         if let latest = pages.last(where: { $0.level == level }), latest.person != page.person, latest.reason == .rotationHandover {
             return "the rotation handed \(level) over to @\(latest.person)"
         }
         return nil
+    }
+
+    /// When what a stop condition names came about: the first acknowledgement, the mitigation,
+    /// the resolution.
+    func stopTime(_ condition: Ladder.StopCondition) -> Timestamp? {
+        switch condition {
+        case .acknowledged: acknowledgedAt
+        case .mitigated: mitigatedAt
+        case .resolved: resolvedAt
+        }
     }
 
     /// A page withdrawn before it went out: the timeline says so.

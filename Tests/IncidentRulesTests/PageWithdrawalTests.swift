@@ -1,0 +1,95 @@
+import Foundation
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// Which pages still waiting in the outbox are withdrawn (`Incident.withdrawal(of:queuedAt:)`):
+/// those whose ladder stopped after they were queued, because someone answered while they
+/// waited. A page queued on a ladder already stopped, or by the decision that stopped it, goes
+/// out, and the severity's page at once (P0: the VP engineering) is withdrawn only by a
+/// resolution.
+@Suite struct PageWithdrawalTests {
+    /// The pages a drill emitted, with when each was queued.
+    func pages(_ drill: Drill) -> [(queuedAt: Timestamp, page: Page)] {
+        drill.effects.compactMap { minute, effect in
+            guard case .page(let page) = effect.action else { return nil }
+            return (Fixtures.at(minute), page)
+        }
+    }
+
+    func withdrawal(_ drill: Drill, of person: PersonID) throws -> String? {
+        let queued = try #require(pages(drill).last { $0.page.person == person })
+        return drill.incident.withdrawal(of: queued.page, queuedAt: queued.queuedAt)
+    }
+
+    @Test func aP0DeclaredWithAnICPagesTheOnCallAndTheVP() throws {
+        let drill = try Drill("/incident declare Payments down --sev P0 --ic @carol", by: Fixtures.responder)
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+        let vp = try #require(pages(drill).first { $0.page.person == "dave" }?.page)
+        #expect(vp.level == "L4" && vp.atOnce == true)
+        #expect(try withdrawal(drill, of: "dave") == nil)
+        // Naming the IC acknowledges the on-call's page in the same decision: it still goes.
+        #expect(try withdrawal(drill, of: "alice") == nil)
+    }
+
+    @Test func raisingToP0AfterAnAcknowledgementPagesTheVP() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
+        try drill.run(to: 10)
+        try drill.type("/sev P0 card payments failing", by: "carol")
+        #expect(pages(drill).last?.page.atOnce == true)
+        #expect(try withdrawal(drill, of: "dave") == nil)
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as VP engineering (engineering.L4, at once for the severity)." })
+    }
+
+    /// The IC went quiet: two missed updates of a P1 (every 30 minutes) step the acknowledged
+    /// ladder to the team lead at minute 60, and that page goes out.
+    @Test func aMissedUpdatesPageOnAnAcknowledgedLadderGoesOut() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
+        try drill.run(to: 60)
+        let teamLead = try #require(pages(drill).last { $0.page.person == "bob" })
+        #expect(teamLead.queuedAt == Fixtures.at(60) && teamLead.page.level == "L2")
+        #expect(try withdrawal(drill, of: "bob") == nil)
+    }
+
+    /// An IC named five minutes after the on-call's page answers it: if that page is still
+    /// waiting (its methods down), it is withdrawn.
+    @Test func aPageStillWaitingWhenSomeoneAnswersIsWithdrawn() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1")
+        try drill.run(to: 5)
+        try drill.type("/ic @carol", by: Fixtures.responder)
+        #expect(try withdrawal(drill, of: "alice") == "the engineering ladder stopped (acknowledged)")
+    }
+
+    @Test func aResolvedIncidentWithdrawsEvenThePageAtOnce() throws {
+        var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder)
+        try drill.run(to: 1)
+        try drill.type("/incident resolve false alarm", by: "carol")
+        #expect(try withdrawal(drill, of: "dave") == "INC-1 is resolved")
+    }
+
+    /// A person who fills both the climb's first level and the level paged at once gets one
+    /// page, and it is the one only a resolution withdraws.
+    @Test func onePersonOnBothLevelsGetsOnePageMarkedAtOnce() throws {
+        var policy = try Fixtures.policy()
+        var rules = policy[.p0]
+        rules.pageAtOnce = [LevelRef(ladder: "engineering", level: "L1")]
+        policy.severities[.p0] = rules
+        var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder, policy: policy)
+        let alices = pages(drill).filter { $0.page.person == "alice" }
+        #expect(alices.count == 1 && alices.first?.page.atOnce == true)
+        try drill.run(to: 5)
+        try drill.type("/ic @carol", by: Fixtures.responder)
+        #expect(try withdrawal(drill, of: "alice") == nil)
+    }
+
+    /// Pages queued before the mark was kept read as a climb's page; a marked one keeps it.
+    @Test func aPageStoredWithoutTheMarkReadsAsAClimbsPage() throws {
+        var page = Page(person: "dave", ladder: "engineering", level: "L4", role: "VP engineering", message: Message(.text("")))
+        let unmarked = try JSONEncoder().encode(page)
+        #expect(!String(decoding: unmarked, as: UTF8.self).contains("atOnce"))
+        #expect(try JSONDecoder().decode(Page.self, from: unmarked).atOnce == nil)
+        page.atOnce = true
+        #expect(try JSONDecoder().decode(Page.self, from: JSONEncoder().encode(page)).atOnce == true)
+    }
+}
