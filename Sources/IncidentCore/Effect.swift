@@ -99,9 +99,13 @@ public struct Page: Hashable, Sendable, Codable {
     /// incident this bad exists, which an acknowledgement does not withdraw. nil for a climb's
     /// page, and in pages queued before it was kept.
     public var atOnce: Bool?
+    /// The page's number among its incident's effects (the N of its key `INC-n/N`): whether an
+    /// answer came after it is told by this, not by the clock. nil in pages queued before it
+    /// was kept.
+    public var effectNumber: Int?
 
     public init(person: PersonID, ladder: String, level: String, role: String, message: Message, methods: [ContactMethod] = [],
-                severity: Severity? = nil, atOnce: Bool? = nil) {
+                severity: Severity? = nil, atOnce: Bool? = nil, effectNumber: Int? = nil) {
         self.person = person
         self.ladder = ladder
         self.level = level
@@ -110,12 +114,13 @@ public struct Page: Hashable, Sendable, Codable {
         self.methods = methods
         self.severity = severity
         self.atOnce = atOnce
+        self.effectNumber = effectNumber
     }
 
     public var paged: PagedLevel { PagedLevel(person: person, ladder: ladder, level: level) }
 
     enum CodingKeys: String, CodingKey {
-        case person, ladder, level, role, message, methods, severity, atOnce
+        case person, ladder, level, role, message, methods, severity, atOnce, effectNumber
     }
 
     /// Pages queued by a version without level methods read as using the person's order.
@@ -129,5 +134,6 @@ public struct Page: Hashable, Sendable, Codable {
         methods = try container.decodeIfPresent([ContactMethod].self, forKey: .methods) ?? []
         severity = try container.decodeIfPresent(Severity.self, forKey: .severity)
         atOnce = try container.decodeIfPresent(Bool.self, forKey: .atOnce)
+        effectNumber = try container.decodeIfPresent(Int.self, forKey: .effectNumber)
     }
 }

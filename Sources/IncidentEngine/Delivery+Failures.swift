@@ -6,17 +6,17 @@ import Logging
 /// any more, a retry with backoff, a page failed over to the person's next method, an item
 /// given up (and the room told).
 extension Delivery {
-    /// A page still retrying when its ladder stopped or its incident was resolved is not sent
-    /// late (someone answered; nobody else should be woken for it). Marked failed as withdrawn,
+    /// A page still retrying when someone answered after it was made, or its incident was
+    /// resolved, is not sent late (`Incident.withdrawal(of:)`). Marked failed as withdrawn,
     /// with a timeline entry, in one transaction.
     func withdraw(_ page: Page, _ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
         guard let number = item.incident else { return false }
         let router = router
         let roster = directory.roster
         // Read first: nearly every page still should go, and that costs no write transaction.
-        guard try await store.read({ try $0.incident(number)?.incident.withdrawal(of: page, queuedAt: item.createdAt) }) != nil else { return false }
+        guard try await store.read({ try $0.incident(number)?.incident.withdrawal(of: page) }) != nil else { return false }
         let reason = try await store.write { records -> String? in
-            guard let stored = try records.incident(number), let reason = stored.incident.withdrawal(of: page, queuedAt: item.createdAt) else { return nil }
+            guard let stored = try records.incident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
             try records.markFailed(id, reason: "withdrawn: \(reason)", at: now)
             let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)

@@ -38,6 +38,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var invited: Set<PersonID>?
     public var unreachable: Set<PersonID>?
     public var acknowledgedBy: Set<PersonID>?
+    /// `Incident.acknowledgedAfterEffect`, by the person's id text.
+    public var acknowledgedAfterEffect: [String: Int]?
     public var acknowledgedAt: Timestamp?
     public var mitigatedAt: Timestamp?
     public var resolvedAt: Timestamp?
@@ -67,7 +69,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, pins, policy
+        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -89,6 +91,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         invited = incident.invited
         unreachable = incident.unreachable
         acknowledgedBy = incident.acknowledgedBy
+        acknowledgedAfterEffect = incident.acknowledgedAfterEffect.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) }
         acknowledgedAt = incident.acknowledgedAt
         mitigatedAt = incident.mitigatedAt
         resolvedAt = incident.resolvedAt
@@ -121,6 +124,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.invited = invited
         incident.unreachable = unreachable
         incident.acknowledgedBy = acknowledgedBy
+        incident.acknowledgedAfterEffect = acknowledgedAfterEffect.map { Dictionary(uniqueKeysWithValues: $0.map { (PersonID($0.key), $0.value) }) }
         incident.acknowledgedAt = acknowledgedAt
         incident.mitigatedAt = mitigatedAt
         incident.resolvedAt = resolvedAt

@@ -27,6 +27,8 @@ struct Transition {
     var timeline: [TimelineEntry] = []
     var effects: [Effect] = []
     var reply: Message?
+    /// How many effects the incident had issued before this transition.
+    let effectsBefore: Int
     /// People paged in this transition: a person is paged at most once per transition.
     var pagedNow: Set<PersonID> = []
     /// Per ladder, the due time at which it last paged in this transition: a missed update due
@@ -38,6 +40,7 @@ struct Transition {
     init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?, venue: Venue = .incidentRoom,
          community: Community = .everyone) {
         self.incident = incident
+        self.effectsBefore = incident.effectsIssued
         self.now = now
         self.roster = roster
         self.actor = actor

@@ -7,7 +7,8 @@ extension Incident {
     /// what the severity pages at once.
     ///
     /// `takenRooms` are the room names in use; the new room gets the next free suffix. Anyone
-    /// may declare, but naming an IC stops the engineering page, so `--ic` is for roster people.
+    /// may declare, but naming an IC acknowledges the engineering page (the on-call is paged,
+    /// the climb stops), so `--ic` is for roster people.
     public static func declare(_ declaration: Declaration, number: Int, by actor: PersonID, at now: Timestamp,
                                policy: Policy, roster: Roster, community: Community = .everyone,
                                takenRooms: Set<String>) throws(IncidentError) -> Decision {
@@ -19,7 +20,7 @@ extension Incident {
         var transition = Transition(incident, now: now, roster: roster, actor: actor, community: community)
         if declaration.commander != nil, !transition.isListed(actor) {
             throw IncidentError(.notAllowed,
-                                "Only people on the roster can name an incident commander when declaring (it stops the page); declare without --ic.")
+                                "Only people on the roster can name an incident commander when declaring (it acknowledges the page); declare without --ic.")
         }
         let commander = try declaration.commander.map { ref throws(IncidentError) in try transition.reachablePerson(ref) }
         if let commander { transition.incident.roles[.commander] = commander }

@@ -41,6 +41,10 @@ public struct Incident: Hashable, Sendable {
     /// link after `/ack`) changes nothing. nil: nobody yet (and in incidents stored before it
     /// was kept).
     public var acknowledgedBy: Set<PersonID>?
+    /// For each person who acknowledged, how many effects the incident had issued before their
+    /// latest acknowledgement: a page of theirs made before it, still waiting, is answered.
+    /// nil: nobody yet, or stored before it was kept.
+    public var acknowledgedAfterEffect: [PersonID: Int]?
 
     public var acknowledgedAt: Timestamp?
     public var mitigatedAt: Timestamp?
@@ -125,6 +129,19 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     /// When the rotation filling the paged level next hands over to someone else, whose turn
     /// it then is to be paged; nil: a person fills it, or nobody else is in the rotation.
     public var rotationHandoverAt: Timestamp?
+    /// Set when the ladder stops: how many effects the incident had issued before the decision
+    /// that stopped it. A page of the ladder numbered at or below it was waiting when the
+    /// answer came, and is withdrawn if it has not gone out; one numbered above it was made by
+    /// that decision or after, and goes. nil: stopped before this was kept.
+    public var stoppedAfterEffect: Int?
+
+    /// Whether the ladder stopped after `page` was made, so the page, if still waiting, is
+    /// answered already. True when either predates the numbers being kept, as before them.
+    public func stopCameAfter(_ page: Page) -> Bool {
+        guard stopped != nil else { return false }
+        guard let number = page.effectNumber, let stoppedAfterEffect else { return true }
+        return number <= stoppedAfterEffect
+    }
 
     public init(level: Int? = nil, nextStepAt: Timestamp? = nil, repeatsAtTop: Int = 0, stopped: Ladder.StopCondition? = nil) {
         self.level = level

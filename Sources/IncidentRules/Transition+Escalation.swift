@@ -164,6 +164,7 @@ extension Transition {
             guard progress.stopped == nil else { continue }
             let wasRunning = progress.level != nil
             progress.stopped = condition
+            progress.stoppedAfterEffect = effectsBefore
             progress.nextStepAt = nil
             progress.heldPage = nil
             incident.ladders[ladder.id] = progress
@@ -210,7 +211,8 @@ extension Transition {
         }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
-                        methods: level.methods, severity: incident.severity, atOnce: reason == .immediate ? true : nil)))
+                        methods: level.methods, severity: incident.severity, atOnce: reason == .immediate ? true : nil,
+                        effectNumber: incident.effectsIssued + 1)))
         // The room the page names must be one they can open (Matrix incident rooms are
         // invite-only): a page also invites the person, once, in the room's own lane, after
         // the room is made. Transports keep no incident state for it.
@@ -237,10 +239,10 @@ extension Transition {
 
     /// Records an acknowledgement by `person` and stops the ladders that stop on one.
     /// Tells providers that keep their own incident per page (PagerDuty) that the pages of
-    /// `ladders` are over; nothing when none was sent.
-    mutating func settlePages(_ outcome: PageSettlement.Outcome, of ladders: Set<String>) {
+    /// `ladders` are over (only `person`'s pages, when given); nothing when none was sent.
+    mutating func settlePages(_ outcome: PageSettlement.Outcome, of ladders: Set<String>, person: PersonID? = nil) {
         var seen: Set<PagedLevel> = []
-        let pages = incident.pages.filter { ladders.contains($0.level.ladder) }
+        let pages = incident.pages.filter { ladders.contains($0.level.ladder) && (person == nil || $0.person == person) }
             .map { PagedLevel(person: $0.person, ladder: $0.level.ladder, level: $0.level.level) }
             .filter { seen.insert($0).inserted }
         guard !pages.isEmpty else { return }
@@ -251,9 +253,14 @@ extension Transition {
         let first = incident.acknowledgedAt == nil
         if first { incident.acknowledgedAt = now }
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
+        incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }
         record(.acknowledged, first ? "Acknowledged by @\(person) (\(how))." : "Also acknowledged by @\(person) (\(how)).",
                by: .person(person))
+        let stoppedBefore = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
         stopLadders(on: .acknowledged, detail: "acknowledged by @\(person)")
+        // A ladder that had stopped settled its pages then; a page made since (a missed
+        // update's step, a page at once) is settled when its person answers, or at resolution.
+        if !stoppedBefore.isEmpty { settlePages(.acknowledged, of: stoppedBefore, person: person) }
     }
 }
 
@@ -290,18 +297,25 @@ extension Incident {
         return transition.finish()
     }
 
-    /// Why a page still waiting in the outbox (queued at `queuedAt`) should no longer go out:
-    /// its ladder stopped after it was queued (someone answered while it was retrying), or the
-    /// incident was resolved. nil: it still should.
+    /// Why a page still waiting in the outbox should no longer go out: its ladder stopped after
+    /// it was made (someone answered while it was retrying), or the incident was resolved.
+    /// nil: it still should.
     ///
-    /// A page queued when its ladder had already stopped, or by the very decision that stopped
+    /// A page made when its ladder had already stopped, or by the very decision that stopped
     /// it, goes out: a missed update steps an acknowledged ladder because the IC went quiet,
-    /// and declaring with `--ic` pages the on-call as usual. A page the severity makes at once
-    /// (P0: the VP engineering) tells someone that an incident this bad exists, not that nobody
-    /// answers: only a resolved incident (or a rotation's handover) withdraws it.
-    public func withdrawal(of page: Page, queuedAt: Timestamp) -> String? {
+    /// and declaring with `--ic` pages the on-call as usual. Which came first is told by the
+    /// incident's count of effects, not the clock, so a batch decided at one instant, or an
+    /// answer committed just after a tick, is ordered as it was decided. A page the severity
+    /// makes at once (P0: the VP engineering) tells someone that an incident this bad exists,
+    /// not that nobody answers: only the resolution withdraws it.
+    public func withdrawal(of page: Page) -> String? {
         if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
-        if page.atOnce != true, let stopped = ladders[page.ladder]?.stopped, (stopTime(stopped) ?? queuedAt + .seconds(1)) > queuedAt {
+        // Its person answered after it was made (a page after the ladder stopped, or at once).
+        if let number = page.effectNumber, let answered = acknowledgedAfterEffect?[page.person], number <= answered {
+            return "@\(page.person) acknowledged"
+        }
+        if page.atOnce == true { return nil }
+        if let progress = ladders[page.ladder], let stopped = progress.stopped, progress.stopCameAfter(page) {
             return "the \(page.ladder) ladder stopped (\(stopped.rawValue))"
         }
         // A rotation handed over: the level's page went to whoever is on call now.
@@ -310,16 +324,6 @@ extension Incident {
             return "the rotation handed \(level) over to @\(latest.person)"
         }
         return nil
-    }
-
-    /// When what a stop condition names came about: the first acknowledgement, the mitigation,
-    /// the resolution.
-    func stopTime(_ condition: Ladder.StopCondition) -> Timestamp? {
-        switch condition {
-        case .acknowledged: acknowledgedAt
-        case .mitigated: mitigatedAt
-        case .resolved: resolvedAt
-        }
     }
 
     /// A page withdrawn before it went out: the timeline says so.

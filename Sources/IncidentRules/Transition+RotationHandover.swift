@@ -3,7 +3,7 @@ import IncidentPolicy
 
 /// An on-call rotation hands over while its level's page is unanswered: the room is told who
 /// is on call now, and the page moves to them (a page of the same level; the outgoing
-/// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:queuedAt:)`,
+/// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`,
 /// and a provider that keeps an incident of its own per page, PagerDuty, closes theirs).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
 /// stopped (acknowledged, mitigated) has nothing pending to move. Outside the working hours of

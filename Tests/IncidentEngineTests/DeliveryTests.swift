@@ -299,7 +299,6 @@ extension ContactMethodRoutingTests {
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 60)
         #expect(bot.pagers[.sms]?.attempts == 1)
-        bot.clock.advance(to: bot.clock.now + .seconds(30))
         try await bot.say("U0ALICE01", "/ack INC-1")
         bot.pagers[.sms]?.behave(.working)
         bot.clock.advance(to: bot.clock.now + .minutes(1))

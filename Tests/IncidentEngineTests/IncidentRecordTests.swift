@@ -31,6 +31,8 @@ import Testing
         let before = try #require(try await bot.store.read { try $0.incident(1) })
         #expect(before.incident.pages.count >= 2, "\(before.incident.pages)")
         #expect(before.incident.acknowledgedBy == ["alice", "carol"])
+        #expect(Set(before.incident.acknowledgedAfterEffect?.keys ?? [:].keys) == ["alice", "carol"])
+        #expect(before.incident.ladders["engineering"]?.stoppedAfterEffect != nil)
         #expect(before.incident.summary == "rolled back")
         let reopened = try SQLiteStore(writer: bot.sqlite.writer)
         let after = try #require(try await reopened.read { try $0.incident(1) })

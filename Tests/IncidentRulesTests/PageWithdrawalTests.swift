@@ -4,29 +4,27 @@ import IncidentPolicy
 import IncidentRules
 import Testing
 
-/// Which pages still waiting in the outbox are withdrawn (`Incident.withdrawal(of:queuedAt:)`):
-/// those whose ladder stopped after they were queued, because someone answered while they
-/// waited. A page queued on a ladder already stopped, or by the decision that stopped it, goes
-/// out, and the severity's page at once (P0: the VP engineering) is withdrawn only by a
-/// resolution.
+/// Which pages still waiting in the outbox are withdrawn (`Incident.withdrawal(of:)`): those
+/// whose ladder stopped after they were made, because someone answered while they waited. A
+/// page made on a ladder already stopped, or by the decision that stopped it, goes out, and the
+/// severity's page at once (P0: the VP engineering) is withdrawn only by a resolution.
 @Suite struct PageWithdrawalTests {
-    /// The pages a drill emitted, with when each was queued.
-    func pages(_ drill: Drill) -> [(queuedAt: Timestamp, page: Page)] {
-        drill.effects.compactMap { minute, effect in
+    func pages(_ drill: Drill) -> [Page] {
+        drill.effects.compactMap { _, effect in
             guard case .page(let page) = effect.action else { return nil }
-            return (Fixtures.at(minute), page)
+            return page
         }
     }
 
+    /// Why `person`'s latest page would be withdrawn now; nil: it goes.
     func withdrawal(_ drill: Drill, of person: PersonID) throws -> String? {
-        let queued = try #require(pages(drill).last { $0.page.person == person })
-        return drill.incident.withdrawal(of: queued.page, queuedAt: queued.queuedAt)
+        drill.incident.withdrawal(of: try #require(pages(drill).last { $0.person == person }))
     }
 
     @Test func aP0DeclaredWithAnICPagesTheOnCallAndTheVP() throws {
         let drill = try Drill("/incident declare Payments down --sev P0 --ic @carol", by: Fixtures.responder)
         #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
-        let vp = try #require(pages(drill).first { $0.page.person == "dave" }?.page)
+        let vp = try #require(pages(drill).first { $0.person == "dave" })
         #expect(vp.level == "L4" && vp.atOnce == true)
         #expect(try withdrawal(drill, of: "dave") == nil)
         // Naming the IC acknowledges the on-call's page in the same decision: it still goes.
@@ -37,7 +35,7 @@ import Testing
         var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
         try drill.run(to: 10)
         try drill.type("/sev P0 card payments failing", by: "carol")
-        #expect(pages(drill).last?.page.atOnce == true)
+        #expect(pages(drill).last?.atOnce == true)
         #expect(try withdrawal(drill, of: "dave") == nil)
         #expect(drill.timeline.contains { $0.text == "Paged @dave as VP engineering (engineering.L4, at once for the severity)." })
     }
@@ -47,8 +45,7 @@ import Testing
     @Test func aMissedUpdatesPageOnAnAcknowledgedLadderGoesOut() throws {
         var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
         try drill.run(to: 60)
-        let teamLead = try #require(pages(drill).last { $0.page.person == "bob" })
-        #expect(teamLead.queuedAt == Fixtures.at(60) && teamLead.page.level == "L2")
+        #expect(pages(drill).last { $0.person == "bob" }?.level == "L2")
         #expect(try withdrawal(drill, of: "bob") == nil)
     }
 
@@ -59,6 +56,37 @@ import Testing
         try drill.run(to: 5)
         try drill.type("/ic @carol", by: Fixtures.responder)
         #expect(try withdrawal(drill, of: "alice") == "the engineering ladder stopped (acknowledged)")
+    }
+
+    /// An answer in the same minute as the page, decided after it, still withdraws it: the
+    /// order is the incident's, not the clock's.
+    @Test func anAnswerAtTheSameInstantButAfterThePageWithdrawsIt() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1")
+        try drill.type("/ic @carol", by: Fixtures.responder)
+        #expect(try withdrawal(drill, of: "alice") == "the engineering ladder stopped (acknowledged)")
+    }
+
+    /// Bob, paged for missed updates after the IC's naming stopped the ladder, answers: his
+    /// own page is settled with PagerDuty, which the stop's settlement did not cover.
+    @Test func aLaterAcknowledgementSettlesTheAnswerersOwnPage() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
+        try drill.run(to: 60)
+        let decision = try drill.type("/ack", by: "bob")
+        let settled = decision.effects.compactMap { effect -> [PagedLevel]? in
+            guard case .settlePages(let settlement) = effect.action, settlement.outcome == .acknowledged else { return nil }
+            return settlement.pages
+        }
+        #expect(settled == [[PagedLevel(person: "bob", ladder: "engineering", level: "L2")]])
+    }
+
+    /// Bob's page for missed updates, made after the ladder stopped, is still retrying when he
+    /// acknowledges in chat: it is answered, and not sent.
+    @Test func aPageItsPersonAnsweredAfterItWasMadeIsWithdrawn() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
+        try drill.run(to: 60)
+        #expect(try withdrawal(drill, of: "bob") == nil)
+        try drill.type("/ack", by: "bob")
+        #expect(try withdrawal(drill, of: "bob") == "@bob acknowledged")
     }
 
     @Test func aResolvedIncidentWithdrawsEvenThePageAtOnce() throws {
@@ -76,8 +104,8 @@ import Testing
         rules.pageAtOnce = [LevelRef(ladder: "engineering", level: "L1")]
         policy.severities[.p0] = rules
         var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder, policy: policy)
-        let alices = pages(drill).filter { $0.page.person == "alice" }
-        #expect(alices.count == 1 && alices.first?.page.atOnce == true)
+        let alices = pages(drill).filter { $0.person == "alice" }
+        #expect(alices.count == 1 && alices.first?.atOnce == true)
         try drill.run(to: 5)
         try drill.type("/ic @carol", by: Fixtures.responder)
         #expect(try withdrawal(drill, of: "alice") == nil)

@@ -116,7 +116,7 @@ import Testing
 
     @Test func onlyRosterPeopleNameAnICWhenDeclaring() throws {
         #expect(throws: IncidentError(.notAllowed,
-                                      "Only people on the roster can name an incident commander when declaring (it stops the page); declare without --ic.")) {
+                                      "Only people on the roster can name an incident commander when declaring (it acknowledges the page); declare without --ic.")) {
             try Drill("/incident declare Checkout errors --sev P1 --ic <@U0NOBODY1>", by: Self.member)
         }
         let declared = try Drill("/incident declare Checkout errors --sev P1 --ic @alice", by: Self.roster)

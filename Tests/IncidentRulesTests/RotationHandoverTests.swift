@@ -27,10 +27,10 @@ import Testing
         // alice's page, if it still waited in the outbox, is withdrawn.
         let alices = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
                           methods: [], severity: .p1)
-        #expect(drill.incident.withdrawal(of: alices, queuedAt: Fixtures.at(0)) == "the rotation handed engineering.L1 over to @dave")
+        #expect(drill.incident.withdrawal(of: alices) == "the rotation handed engineering.L1 over to @dave")
         let daves = Page(person: "dave", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
                          methods: [], severity: .p1)
-        #expect(drill.incident.withdrawal(of: daves, queuedAt: Fixtures.at(20)) == nil)
+        #expect(drill.incident.withdrawal(of: daves) == nil)
         // A provider that keeps alice's page as an incident of its own (PagerDuty) closes it.
         let settled = drill.effects.compactMap { minute, effect -> String? in
             guard case .settlePages(let settlement) = effect.action else { return nil }
