@@ -15,7 +15,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Format 1 (0.13.0 and before): the synthesized Codable of `Incident`, policy inside.
     /// Format 2: this record, with the policy stored apart.
     /// Format 3: the same, with the optional keys for snoozes, call links, action items,
-    /// response targets, the impact's start, private incidents and pinned messages, and new page reasons and timeline kinds. A
+    /// response targets, the impact's start, private incidents, pinned messages and who
+    /// acknowledged when in the order of effects (with, inside, a ladder's stop and a page's
+    /// number in that order), and new page reasons and timeline kinds. A
     /// binary that knows only format 2 would read such a record and save it without them (a
     /// replica left on the older version during a rolling update), so it is told apart and
     /// that binary refuses it instead. This version reads formats 1 to 3.

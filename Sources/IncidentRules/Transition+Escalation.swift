@@ -298,8 +298,8 @@ extension Incident {
     }
 
     /// Why a page still waiting in the outbox should no longer go out: its ladder stopped after
-    /// it was made (someone answered while it was retrying), or the incident was resolved.
-    /// nil: it still should.
+    /// it was made (someone answered while it was retrying), its own person acknowledged after
+    /// it was made, or the incident was resolved. nil: it still should.
     ///
     /// A page made when its ladder had already stopped, or by the very decision that stopped
     /// it, goes out: a missed update steps an acknowledged ladder because the IC went quiet,
@@ -307,7 +307,8 @@ extension Incident {
     /// incident's count of effects, not the clock, so a batch decided at one instant, or an
     /// answer committed just after a tick, is ordered as it was decided. A page the severity
     /// makes at once (P0: the VP engineering) tells someone that an incident this bad exists,
-    /// not that nobody answers: only the resolution withdraws it.
+    /// not that nobody answers: only the resolution or its person's own acknowledgement
+    /// withdraws it, not another's answer or a rotation's handover.
     public func withdrawal(of page: Page) -> String? {
         if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
         // Its person answered after it was made (a page after the ladder stopped, or at once).

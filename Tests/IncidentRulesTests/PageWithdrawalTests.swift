@@ -6,8 +6,9 @@ import Testing
 
 /// Which pages still waiting in the outbox are withdrawn (`Incident.withdrawal(of:)`): those
 /// whose ladder stopped after they were made, because someone answered while they waited. A
-/// page made on a ladder already stopped, or by the decision that stopped it, goes out, and the
-/// severity's page at once (P0: the VP engineering) is withdrawn only by a resolution.
+/// page made on a ladder already stopped, or by the decision that stopped it, goes out; a
+/// person's own acknowledgement withdraws their pages made before it; and the severity's page
+/// at once (P0: the VP engineering) is withdrawn only by a resolution or its person's answer.
 @Suite struct PageWithdrawalTests {
     func pages(_ drill: Drill) -> [Page] {
         drill.effects.compactMap { _, effect in
