@@ -14,9 +14,9 @@ extension Delivery {
     /// page waits for at most one item of each busy lane or `recordWithin` of sending, whichever
     /// is longer. A lane has at most `unrecordedPerLane` items sent and not recorded (the ones
     /// a crash may send again, which the next delivery checks for: `TransportJob.doubt`), and
-    /// none after a room's creation, a page or a reply: the next item needs the room's id, a
-    /// page's landing changes its incident, and a reply (Slack's ephemeral one) leaves nothing
-    /// to look for after a crash.
+    /// none after a room's creation or a reply: the next item needs the room's id, and a reply
+    /// (Slack's ephemeral one) leaves nothing to look for after a crash. A page on chat is
+    /// found after a crash as a post is, and its landing is recorded with the others, in order.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
         for item in items { lanes[item.lane, default: []].append(item) }
@@ -111,9 +111,9 @@ extension Delivery {
             sent.append(done)
             since = since ?? time
             perLane[done.item.lane, default: 0] += 1
-            // A page's landing changes its incident; a room's creation binds the room; a reply
-            // (Slack's ephemeral one) leaves nothing to look for after a crash.
-            if done.item.isPage || done.receipt != .delivered || done.item.isReply { mustRecord.insert(done.item.lane) }
+            // A room's creation binds the room the lane's next items need; a reply (Slack's
+            // ephemeral one) leaves nothing to look for after a crash.
+            if done.receipt != .delivered || done.item.isReply { mustRecord.insert(done.item.lane) }
         }
 
         func isWaiting(_ lane: String) -> Bool {

@@ -88,4 +88,34 @@ import Testing
         #expect(findings.count == notes, "\(findings.map(\.text))")
         #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
     }
+    /// Pages in one person's direct messages go ahead of their records as posts do: a delivery
+    /// that sends several and dies before recording them leaves them for the next delivery,
+    /// which finds each in the conversation's history, pages nobody twice and records where
+    /// every one landed.
+    @Test func pagesSentButNotRecordedAreNotSentAgainAndTheirLandingIsRecorded() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let incidents = 3
+        for n in 1...incidents { try await bot.slash("carol", "/incident declare Checkout down \(n) --sev P1") }
+        try await bot.settle()
+        let bob = try #require(SlackHarness.users["bob"])
+        #expect(bot.fake.directMessages(to: bob).isEmpty, "the team lead is paged only when the on-call leaves it unanswered")
+
+        // Half an hour unanswered: each P1 pages the team lead, three pages in one lane.
+        bot.clock.advance(by: .minutes(30))
+        try await bot.engine.fireDue()
+        let pages = { bot.fake.directMessages(to: bob).filter { $0.text.contains("INC-") } }
+        await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
+        #expect(pages().count == incidents, "all three went before any record: \(pages().map(\.text))")
+
+        await delivery(bot, store: bot.runtime.store).drain()
+        #expect(pages().count == incidents, "\(pages().map(\.text))")
+        for n in 1...incidents {
+            #expect(pages().filter { $0.text.contains("INC-\(n) ") }.count == 1)
+            let timeline = try await bot.runtime.store.read { try $0.timeline(incident: n) }.map(\.text)
+            #expect(timeline.filter { $0.hasPrefix("Page to @bob") && $0.contains("delivered by slack") }.count == 1, "\(timeline)")
+        }
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
 }
