@@ -19,10 +19,14 @@ public final class ConsoleOutput: Sendable {
 
     /// `[destination] speaker: first line` then the other lines indented.
     public func message(_ destination: String, _ speaker: String, _ text: String) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var out = "[\(destination)] \(speaker): \(lines.first ?? "")\n"
-        for line in lines.dropFirst() { out += "  \(line)\n" }
-        emit(out)
+        var out = Array("[\(destination)] \(speaker): ".utf8)
+        out.reserveCapacity(out.count + text.utf8.count + 16)
+        for byte in text.utf8 {
+            out.append(byte)
+            if byte == UInt8(ascii: "\n") { out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
+        }
+        out.append(UInt8(ascii: "\n"))
+        emit(String(decoding: out, as: UTF8.self))
     }
 
     /// A line of its own, as is.

@@ -48,7 +48,9 @@ public enum RoomName {
     /// The title folded to ASCII, lowercased, runs of anything but `a-z0-9` as one `-`, trimmed.
     public static func slug(_ title: String) -> String {
         // Only the start of a very long title can end up in an 80-character name.
-        let folded = ASCIIFolding.fold(String(title.prefix(200))).lowercased()
+        let head = String(title.prefix(200))
+        // ASCII is already Latin and without diacritics: the transliteration (ICU) would change nothing.
+        let folded = (head.utf8.allSatisfy { $0 < 0x80 } ? head : ASCIIFolding.fold(head)).lowercased()
         var slug = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {

@@ -1,4 +1,4 @@
-import IncidentCore
+@testable import IncidentCore
 import Testing
 
 @Suite struct RoomNameTests {
@@ -64,4 +64,12 @@ import Testing
 
     @Test(arguments: ["", "Incident", "incident_x", "incident x", String(repeating: "a", count: 81), "émoji"])
     func refusesInvalidNames(name: String) { #expect(!RoomName.isValid(name)) }
+    /// A title in ASCII skips the transliteration: it would change nothing, character by
+    /// character or in a whole sentence.
+    @Test func asciiIsFoldedToItself() {
+        let every = String(String.UnicodeScalarView((0..<128).compactMap(Unicode.Scalar.init)))
+        #expect(ASCIIFolding.fold(every) == every)
+        for scalar in every.unicodeScalars { #expect(ASCIIFolding.fold(String(scalar)) == String(scalar)) }
+        #expect(RoomName.slug("Payment API: 5xx on /v2/charge (eu-west) -- 40%!") == "payment-api-5xx-on-v2-charge-eu-west-40")
+    }
 }
