@@ -194,7 +194,7 @@ let package = Package(
         // One contract for every store, run on SQLite and on a real PostgreSQL server.
         .testTarget(name: "IncidentStoreTests", dependencies: [
             "IncidentEngine", "IncidentSQLite", "IncidentPostgres", "IncidentTesting", "IncidentCore", "IncidentPolicy", "IncidentRules",
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",

@@ -129,10 +129,14 @@ struct PostgresRecords: IncidentRecords {
                 phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
                 policy = excluded.policy
             """)
-        sql.send("""
-            INSERT INTO counter (name, value) VALUES ('incident', \(incident.number))
-            ON CONFLICT (name) DO UPDATE SET value = greatest(counter.value, excluded.value)
-            """)
+        let companions = touched.companionsToWrite(incident)
+        if companions.counter {
+            sql.send("""
+                INSERT INTO counter (name, value) VALUES ('incident', \(incident.number))
+                ON CONFLICT (name) DO UPDATE SET value = greatest(counter.value, excluded.value)
+                """)
+        }
+        guard companions.participants else { return }
         sql.send("DELETE FROM participant WHERE incident = \(incident.number)")
         for (role, person) in incident.roles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             sql.send("INSERT INTO participant (incident, role, person) VALUES (\(incident.number), \(role.rawValue), \(person.rawValue))")

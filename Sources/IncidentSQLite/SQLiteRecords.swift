@@ -156,11 +156,14 @@ struct SQLiteRecords: IncidentRecords {
             """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
                              incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
                              incident.nextDue?.secondsSinceEpoch, state, IncidentRecord.currentFormat, digest])
-        try execute("""
-            INSERT INTO counter (name, value) VALUES ('incident', ?)
-            ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
-            """, arguments: [incident.number])
-        try saveParticipants(number: incident.number, roles: incident.roles)
+        let companions = touched.companionsToWrite(incident)
+        if companions.counter {
+            try execute("""
+                INSERT INTO counter (name, value) VALUES ('incident', ?)
+                ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
+                """, arguments: [incident.number])
+        }
+        if companions.participants { try saveParticipants(number: incident.number, roles: incident.roles) }
     }
 
     func saveParticipants(number: Int, roles: [Role: PersonID]) throws {

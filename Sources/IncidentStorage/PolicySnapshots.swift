@@ -22,7 +22,7 @@ public final class PolicySnapshots: Sendable {
     /// The digest of `policy`, storing it first (`insert(digest, body)`, ignoring one already
     /// there) unless it is known committed or `isStored(digest)`.
     public func digest(of policy: Policy, isStored: (String) throws -> Bool, insert: (String, String) throws -> Void) throws -> String {
-        if let known = digests.withLock({ $0[policy] }) {
+        if let known = knownDigest(policy) {
             if committed.withLock({ $0.contains(known) }) { return known }
             // Known to this process, but perhaps only from a transaction that rolled back.
             if try isStored(known) { return known }
@@ -32,6 +32,18 @@ public final class PolicySnapshots: Sendable {
         try insert(digest, body)
         digests.withLock { $0[policy] = digest }
         policies.withLock { $0[digest] = policy }
+        return digest
+    }
+
+    /// The policy whose digest was asked last, most often the one asked now: comparing a copy
+    /// of the same policy costs little (its arrays and text are the same storage), hashing it
+    /// whole for the table does not.
+    private let lastAsked = Mutex<(policy: Policy, digest: String)?>(nil)
+
+    private func knownDigest(_ policy: Policy) -> String? {
+        if let last = lastAsked.withLock({ $0 }), last.policy == policy { return last.digest }
+        guard let digest = digests.withLock({ $0[policy] }) else { return nil }
+        lastAsked.withLock { $0 = (policy, digest) }
         return digest
     }
 

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentRules
 
 /// The incidents one transaction has read or saved, decoded, and which saves it still holds
 /// back: within a transaction an incident is decoded at most once and written at most once
@@ -55,7 +56,21 @@ public final class TouchedIncidents {
         }
         let stored = StoredIncident(incident: incident, home: platform)
         incidents[number] = stored
+        rowRoles[number] = incident.roles
         return stored
+    }
+
+    /// The roles each incident's participant rows hold in this transaction, as its row was
+    /// read or last written: the two are always written together.
+    private var rowRoles: [Int: [Role: PersonID]] = [:]
+
+    /// What a write of `incident`'s row must write beside it: the counter when this
+    /// transaction has neither read nor written the incident (a new one; its number must
+    /// never be handed out again), the participant rows when its roles are not what they hold.
+    public func companionsToWrite(_ incident: Incident) -> (counter: Bool, participants: Bool) {
+        let known = rowRoles[incident.number]
+        rowRoles[incident.number] = incident.roles
+        return (counter: known == nil, participants: known != incident.roles)
     }
 
     /// Keeps the incident's new state; true when its row must be written now (a new

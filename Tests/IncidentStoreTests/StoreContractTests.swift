@@ -261,6 +261,31 @@ import Testing
         #expect(Set(incidents.map(\.incident.room)).count == 40)
     }
 
+    /// The participant rows hold each incident's roles as its state does, whether a save
+    /// changed them (a new IC) or not (a note), and the counter never hands a number out twice.
+    @Test(arguments: StoreKind.allCases)
+    func participantRowsFollowTheRoles(kind: StoreKind) async throws {
+        let (store, query) = try await kind.makeStoreWithQuery()
+        let bot = try TestBot(store: store)
+        try await bot.say("U0ALICE01", "/incident declare Checkout is failing --sev P1 --ic @alice")
+        try await bot.say("U0ALICE01", "/incident declare Search is slow --sev P3")
+        let roles = { (number: Int) in
+            try await query("SELECT role || ':' || person FROM participant WHERE incident = \(number) ORDER BY role")
+        }
+        #expect(try await roles(1) == ["ic:alice"])
+        #expect(try await roles(2).isEmpty)
+        try await bot.say("U0ALICE01", "/note INC-1 a save that leaves the roles as they are")
+        #expect(try await roles(1) == ["ic:alice"])
+        try await bot.say("U0ALICE01", "/ic INC-1 @bob")
+        try await bot.say("U0ALICE01", "/ic INC-2 @alice")
+        #expect(try await roles(1) == ["ic:bob"])
+        #expect(try await roles(2) == ["ic:alice"])
+        #expect(try await query("SELECT value FROM counter WHERE name = 'incident'") == ["2"])
+        try await bot.say("U0ALICE01", "/incident declare Mail is late --sev P3")
+        #expect(try await query("SELECT value FROM counter WHERE name = 'incident'") == ["3"])
+        #expect(try await bot.store.read { try $0.nextIncidentNumber() } == 4)
+    }
+
     /// An incident numbered `number` in the room `incident-20261124-outage`, whatever its number.
     static func outage(_ number: Int, policy: Policy) -> StoredIncident {
         StoredIncident(incident: Incident(number: number, title: "Outage", room: "incident-20261124-outage", severity: .p2,

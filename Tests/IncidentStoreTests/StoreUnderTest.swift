@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import IncidentEngine
 import IncidentPostgres
 import IncidentSQLite
@@ -33,5 +34,26 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     func makeStore() async throws -> any IncidentStore {
         try await makeStores()[0]
+    }
+
+    /// A new, empty store and a way to look at its tables behind its back: `query(sql)` gives
+    /// the rows of one column, as text.
+    func makeStoreWithQuery() async throws -> (store: any IncidentStore, query: @Sendable (String) async throws -> [String]) {
+        switch self {
+        case .sqlite:
+            let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+            let store = try SQLiteStore(path: path)
+            let reader = try DatabaseQueue(path: path)
+            return (store, { sql in try await reader.read { db in try String.fetchAll(db, sql: sql) } })
+        case .postgres:
+            let cluster = try await PostgresCluster.get()
+            let database = try await TestTools.offPool { try cluster.database("contract") }
+            let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+            let store = try await TestTools.offPool { try PostgresStore(settings: settings, logger: Logger(label: "test")) }
+            return (store, { sql in
+                let out = try await TestTools.offPool { try cluster.psql(sql, database: database) }
+                return out.isEmpty ? [] : out.split(separator: "\n").map(String.init)
+            })
+        }
     }
 }
