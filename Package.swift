@@ -195,6 +195,7 @@ let package = Package(
         .testTarget(name: "IncidentStoreTests", dependencies: [
             "IncidentEngine", "IncidentSQLite", "IncidentPostgres", "IncidentTesting", "IncidentCore", "IncidentPolicy", "IncidentRules",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",

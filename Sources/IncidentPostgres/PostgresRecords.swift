@@ -26,11 +26,15 @@ struct PostgresRecords: IncidentRecords {
             .map { try $0.decode(String.self) })
     }
 
+    static let seenEvent = RowTarget("seen_event", "INSERT INTO seen_event (platform, event_id, seen_at) {rows} ON CONFLICT DO NOTHING",
+                                     types: ["text", "text", "bigint"])
+
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {
-        sql.send("""
-            INSERT INTO seen_event (platform, event_id, seen_at) VALUES (\(door.rawValue), \(eventID), \(instant.secondsSinceEpoch))
-            ON CONFLICT DO NOTHING
-            """)
+        sql.writeRow(Self.seenEvent) { row in
+            row.append(door.rawValue)
+            row.append(eventID)
+            row.append(instant.secondsSinceEpoch)
+        }
     }
 
     func pruneSeen(before instant: Timestamp) throws -> Int {
@@ -143,12 +147,18 @@ struct PostgresRecords: IncidentRecords {
         }
     }
 
+    static let timelineEntry = RowTarget("timeline", "INSERT INTO timeline (incident, at, author, kind, text) {rows}",
+                                         types: ["bigint", "bigint", "text", "text", "text"])
+
     func appendTimeline(_ entries: [TimelineEntry], incident: Int) throws {
         for entry in entries {
-            sql.send("""
-                INSERT INTO timeline (incident, at, author, kind, text)
-                VALUES (\(incident), \(entry.at.secondsSinceEpoch), \(entry.author?.rawValue), \(entry.kind.rawValue), \(entry.text))
-                """)
+            sql.writeRow(Self.timelineEntry) { row in
+                row.append(incident)
+                row.append(entry.at.secondsSinceEpoch)
+                row.append(entry.author?.rawValue)
+                row.append(entry.kind.rawValue)
+                row.append(entry.text)
+            }
         }
     }
 
@@ -174,15 +184,22 @@ struct PostgresRecords: IncidentRecords {
 
     // MARK: Outbox
 
+    static let outboxItem = RowTarget("outbox", """
+        INSERT INTO outbox (key, incident, platform, lane, job, not_before, created_at) {rows} ON CONFLICT (key) DO NOTHING
+        """, types: ["text", "bigint", "text", "text", "text", "bigint", "bigint"])
+
     func enqueue(_ items: [OutboxItem]) throws {
         for item in items {
             let job = try StateCoding.encode(item.job)
-            sql.send("""
-                INSERT INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
-                VALUES (\(item.key), \(item.incident), \(item.method.rawValue), \(item.lane), \(job), 0,
-                        \(item.notBefore.secondsSinceEpoch), \(item.createdAt.secondsSinceEpoch))
-                ON CONFLICT (key) DO NOTHING
-                """)
+            sql.writeRow(Self.outboxItem) { row in
+                row.append(item.key)
+                row.append(item.incident)
+                row.append(item.method.rawValue)
+                row.append(item.lane)
+                row.append(job)
+                row.append(item.notBefore.secondsSinceEpoch)
+                row.append(item.createdAt.secondsSinceEpoch)
+            }
         }
     }
 
@@ -272,8 +289,18 @@ struct PostgresRecords: IncidentRecords {
         try outboxResults("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT \(limit)").map { try $0.get() }
     }
 
+    /// An item is marked delivered once in a transaction: were one id in a batch twice, the
+    /// server would take either row's time.
+    static let deliveredItem = RowTarget("outbox", """
+        UPDATE outbox SET state = 'delivered', finished_at = done.at FROM ({rows}) AS done (id, at)
+        WHERE outbox.id = done.id AND outbox.state = 'pending'
+        """, types: ["bigint", "bigint"])
+
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
-        sql.send("UPDATE outbox SET state = 'delivered', finished_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'")
+        sql.writeRow(Self.deliveredItem) { row in
+            row.append(id)
+            row.append(instant.secondsSinceEpoch)
+        }
     }
 
     func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {

@@ -136,6 +136,8 @@ final class PostgresStatements {
     /// that postgres-nio never fails after the server ended it, must not hold the session.
     let deadline: NIODeadline?
     private var sent: [EventLoopFuture<PostgresQueryResult>] = []
+    /// Rows held for one statement a target, sent before the next other statement.
+    private var held = PendingRows()
 
     /// The connection gave no answer in time, or is closed (the server ended the session).
     struct TimedOut: Error {}
@@ -173,15 +175,34 @@ final class PostgresStatements {
         sent.append(answer(to: query))
     }
 
+    /// Writes one row through `target` without waiting, held to go with the transaction's
+    /// other rows for it in one statement (`PendingRows`); `row` appends its values.
+    func writeRow(_ target: RowTarget, _ row: (inout PostgresBindings) throws -> Void) rethrows {
+        for batch in try held.add(target, row) { sent.append(unheldAnswer(to: batch.query)) }
+    }
+
+    /// Sends the rows held.
+    private func sendHeldRows() {
+        guard !held.isEmpty else { return }
+        for batch in held.take() { sent.append(unheldAnswer(to: batch.query)) }
+    }
+
+    /// The answer `query` will have, the rows held sent before it.
+    private func answer(to query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
+        sendHeldRows()
+        return unheldAnswer(to: query)
+    }
+
     /// The answer `query` will have. A session the server ended (idle in a transaction too
     /// long, an administrator) is closed: a statement on it would wait for an answer that
     /// never comes.
-    private func answer(to query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
+    private func unheldAnswer(to query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
         connection.isClosed ? connection.eventLoop.makeFailedFuture(TimedOut()) : connection.query(query, logger: logger)
     }
 
-    /// Waits for every statement sent; throws the first one's failure.
+    /// Waits for every statement sent, the rows held included; throws the first one's failure.
     func settle() throws {
+        sendHeldRows()
         let waiting = sent
         sent = []
         var first: (any Error)?
@@ -227,6 +248,7 @@ final class PostgresStatements {
             guard tag == "COMMIT" else { throw PostgresStoreError("the transaction was rolled back (\(tag))") }
             return result
         } catch {
+            _ = held.take()
             _ = try? settle()
             _ = try? execute("ROLLBACK")
             throw error

@@ -286,6 +286,38 @@ import Testing
         #expect(try await bot.store.read { try $0.nextIncidentNumber() } == 4)
     }
 
+    /// Many rows in one transaction, NULLs and repeated keys among them (PostgreSQL sends each
+    /// table's as one statement; `PendingRowsTests` splits one at the limit of parameters):
+    /// the transaction reads back every row it wrote, in order, a repeated key or event id is
+    /// ignored, and so after the commit.
+    @Test(arguments: StoreKind.allCases)
+    func manyRowsInOneTransactionAreAllWritten(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let policy = try TestConfig.policy()
+        let keys = 300
+        let events = 2_000
+        let entries = (0..<300).map { n in
+            TimelineEntry(at: TestConfig.at(n), author: n % 2 == 0 ? nil : "alice", kind: .note, text: "entry \(n) ’quoted’ $1 \\")
+        }
+        @Sendable func look(_ records: any IncidentRecords) throws -> (outbox: [String], timeline: [TimelineEntry], seen: Int) {
+            (try records.pendingOutbox(limit: 2 * keys).map(\.key), try records.timeline(incident: 1),
+             try records.seen(.slack, among: (0..<events + 10).map { "E\($0)" }).count)
+        }
+        let during = try await store.write { records in
+            try records.save(Self.outage(1, policy: policy))
+            try records.enqueue((0..<keys + 50).map { Self.item("k\($0 % keys)", lane: "lane-\($0 % 3)") })
+            try records.appendTimeline(entries, incident: 1)
+            for n in 0..<events + 500 { try records.markSeen(.slack, eventID: "E\(n % events)", at: TestConfig.start) }
+            return try look(records)
+        }
+        let after = try await store.read(look)
+        for seen in [during, after] {
+            #expect(seen.outbox == (0..<keys).map { "k\($0)" })
+            #expect(seen.timeline == entries)
+            #expect(seen.seen == events)
+        }
+    }
+
     /// An incident numbered `number` in the room `incident-20261124-outage`, whatever its number.
     static func outage(_ number: Int, policy: Policy) -> StoredIncident {
         StoredIncident(incident: Incident(number: number, title: "Outage", room: "incident-20261124-outage", severity: .p2,
