@@ -15,10 +15,11 @@ extension Delivery {
         let roster = directory.roster
         // Read first: nearly every page still should go, and that costs no write transaction.
         guard try await store.read({ try $0.incident(number)?.incident.withdrawal(of: page) }) != nil else { return false }
+        let mayHaveGoneOut = mayHaveGoneOutUnrecorded(id)
         let reason = try await store.write { records -> String? in
             guard let stored = try records.incident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
             try records.markFailed(id, reason: "withdrawn: \(reason)", at: now)
-            let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster)
+            let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster, mayHaveGoneOut: mayHaveGoneOut)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return reason
         }

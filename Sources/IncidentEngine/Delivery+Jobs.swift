@@ -31,6 +31,12 @@ extension Delivery {
         return job
     }
 
+    /// Whether the item with `id` may have gone out without its record: sent by this delivery
+    /// whose record then failed, or among what an earlier delivery may have left so.
+    func mayHaveGoneOutUnrecorded(_ id: Int64) -> Bool {
+        sentUnrecorded.withLock { $0.contains(id) } || doubtedAtStart.withLock { $0?.contains(id) ?? true }
+    }
+
     /// The ids of each lane's first `unrecordedPerLane` items among `heads`.
     func firstItemsOfEachLane(_ heads: [OutboxItem]) -> Set<Int64> {
         var taken: [String: Int] = [:]

@@ -16,7 +16,7 @@ extension Delivery {
     /// a crash may send again, which the next delivery checks for: `TransportJob.doubt`), and
     /// none after a room's creation or a reply: the next item needs the room's id, and a reply
     /// (Slack's ephemeral one) leaves nothing to look for after a crash. A page on chat is
-    /// found after a crash as a post is, and its landing is recorded with the others, in order.
+    /// found after a crash as a post is, and its landing is recorded with the others.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
         for item in items { lanes[item.lane, default: []].append(item) }

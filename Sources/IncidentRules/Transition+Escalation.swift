@@ -327,10 +327,15 @@ extension Incident {
         return nil
     }
 
-    /// A page withdrawn before it went out: the timeline says so.
-    public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
+    /// A page withdrawn before it went out: the timeline says so. `mayHaveGoneOut`: delivery
+    /// cannot tell whether it was sent before a restart or a failed record (it is not sent
+    /// again either way), and the timeline says that instead.
+    public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster, mayHaveGoneOut: Bool = false) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
-        transition.record(.paged, "Page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)) withdrawn before it went out: \(reason).",
+        let which = "Page to @\(page.person) (\(page.role), \(page.ladder) \(page.level))"
+        transition.record(.paged, mayHaveGoneOut
+                              ? "\(which) not sent again: \(reason). It may have gone out before a restart, unrecorded."
+                              : "\(which) withdrawn before it went out: \(reason).",
                           by: .bot)
         return transition.finish()
     }

@@ -91,7 +91,8 @@ import Testing
     /// Pages in one person's direct messages go ahead of their records as posts do: a delivery
     /// that sends several and dies before recording them leaves them for the next delivery,
     /// which finds each in the conversation's history, pages nobody twice and records where
-    /// every one landed.
+    /// every one landed. One the person acknowledged meanwhile is not sent again, and its
+    /// timeline says it may have gone out.
     @Test func pagesSentButNotRecordedAreNotSentAgainAndTheirLandingIsRecorded() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
@@ -107,13 +108,19 @@ import Testing
         let pages = { bot.fake.directMessages(to: bob).filter { $0.text.contains("INC-") } }
         await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
         #expect(pages().count == incidents, "all three went before any record: \(pages().map(\.text))")
+        try await bot.slash("bob", "/ack INC-3")
 
         await delivery(bot, store: bot.runtime.store).drain()
         #expect(pages().count == incidents, "\(pages().map(\.text))")
         for n in 1...incidents {
             #expect(pages().filter { $0.text.contains("INC-\(n) ") }.count == 1)
-            let timeline = try await bot.runtime.store.read { try $0.timeline(incident: n) }.map(\.text)
-            #expect(timeline.filter { $0.hasPrefix("Page to @bob") && $0.contains("delivered by slack") }.count == 1, "\(timeline)")
+            let timeline = try await bot.runtime.store.read { try $0.timeline(incident: n) }.map(\.text).filter { $0.hasPrefix("Page to @bob") }
+            if n == 3 {
+                #expect(timeline.count == 1 && timeline[0].contains(" not sent again: ")
+                        && timeline[0].hasSuffix("It may have gone out before a restart, unrecorded."), "\(timeline)")
+            } else {
+                #expect(timeline == ["Page to @bob (team lead, engineering L2) delivered by slack."], "\(timeline)")
+            }
         }
         #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
