@@ -44,7 +44,7 @@ struct PendingRows {
     /// Holds one row for `target`; `row` appends exactly its values, one a column, in order.
     /// Returns what must be sent before it: a full batch of its own target, or everything held
     /// when another statement on its table is.
-    mutating func add(_ target: RowTarget, _ row: (inout PostgresBindings) throws -> Void) rethrows -> [Batch] {
+    mutating func add(_ target: RowTarget, _ row: (inout PostgresBindings) -> Void) -> [Batch] {
         var sendFirst: [Batch] = []
         if batches.contains(where: { $0.target.table == target.table && $0.target != target }) {
             sendFirst = take()
@@ -57,7 +57,7 @@ struct PendingRows {
             return batches.count - 1
         }()
         let before = batches[index].binds.count
-        try row(&batches[index].binds)
+        row(&batches[index].binds)
         precondition(batches[index].binds.count - before == target.types.count, "a row for \(target.table) with the wrong number of values")
         batches[index].rows += 1
         return sendFirst

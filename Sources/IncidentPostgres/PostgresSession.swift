@@ -177,8 +177,8 @@ final class PostgresStatements {
 
     /// Writes one row through `target` without waiting, held to go with the transaction's
     /// other rows for it in one statement (`PendingRows`); `row` appends its values.
-    func writeRow(_ target: RowTarget, _ row: (inout PostgresBindings) throws -> Void) rethrows {
-        for batch in try held.add(target, row) { sent.append(unheldAnswer(to: batch.query)) }
+    func writeRow(_ target: RowTarget, _ row: (inout PostgresBindings) -> Void) {
+        for batch in held.add(target, row) { sent.append(unheldAnswer(to: batch.query)) }
     }
 
     /// Sends the rows held.
