@@ -97,6 +97,7 @@ import Testing
         try await waitFor(seconds: 10) { !fake.directMessages(to: "U0ALICE01").isEmpty }
 
         kill(leader.process.processIdentifier, SIGKILL)
+        let killedAt = Date()
         // Commands keep coming while the leader is gone: each answered 200 is stored once.
         var answered = 0
         for n in 1...10 {
@@ -115,7 +116,8 @@ import Testing
         // The store keeps whole seconds: the declaration's time, and so the due time, may read
         // up to a second before `declaredAt`.
         let late = Date().timeIntervalSince(declaredAt) - Self.secondLevelAfter
-        #expect(late >= -1 && late <= Self.takeover + 20, "the second level was paged \(late) s after it was due")
+        let onTime = late >= -1 && late <= Self.takeover + 20
+        #expect(onTime, "the second level was paged \(late) s after it was due (declared \(declaredAt), killed \(killedAt))")
         #expect(fake.directMessages(to: "U0BOB0002").filter { $0.text.contains("INC-1") }.count == 1)
         #expect(await standby.role() == "leader")
 
@@ -126,6 +128,14 @@ import Testing
         try await Task.sleep(for: .seconds(2))
         #expect(Self.doubled(fake).isEmpty, "sent twice: \(Self.doubled(fake))")
         #expect(fake.violations.isEmpty)
+        if !onTime {
+            // What the new leader did meanwhile, with its times: a late page is a failure to
+            // explain, and the log is the only witness (one CI run saw a page 24 s late).
+            standby.process.terminate()
+            standby.process.waitUntilExit()
+            let log = String(decoding: standby.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            Issue.record("the new leader's log:\n\(log.suffix(6_000))")
+        }
     }
 
     @Test func aPausedLeaderSendsNothingWithItsStaleLease() async throws {
