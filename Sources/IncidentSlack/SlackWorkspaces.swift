@@ -44,6 +44,24 @@ public final class SlackWorkspaces: Sendable {
             return true
         }
         guard due else { return nil }
+        // The request that asks waits for the answer `firstAnswerWait` at most; a slower
+        // answer still comes, and serves the requests after it.
+        let answer = FirstOf<Set<String>?>()
+        return await withCheckedContinuation { continuation in
+            answer.waiting(continuation)
+            Task { answer.give(await self.ask(api)) }
+            Task {
+                try? await Task.sleep(for: Self.firstAnswerWait)
+                answer.give(nil)
+            }
+        }
+    }
+
+    /// The longest a request waits for `auth.test`'s answer.
+    static var firstAnswerWait: Duration { .seconds(1) }
+
+    /// Asks Slack which team and organisation the bot is in, and keeps the answer.
+    func ask(_ api: SlackWebAPI) async -> Set<String>? {
         do {
             let answer = try await api.call("auth.test", [:])
             let ids = Set([answer["team_id"]?.string, answer["enterprise_id"]?.string].compactMap { $0 }.filter { !$0.isEmpty })
@@ -55,6 +73,22 @@ public final class SlackWorkspaces: Sendable {
             logger.warning("cannot ask Slack which workspace the bot serves (auth.test); requests are taken from any workspace until it answers, or set slack.allowed_teams",
                            metadata: ["error": "\(error)"])
             return nil
+        }
+    }
+
+    /// The first of several answers, handed to one waiting continuation; the rest are dropped.
+    final class FirstOf<Value: Sendable>: Sendable {
+        private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
+
+        func waiting(_ waiting: CheckedContinuation<Value, Never>) {
+            continuation.withLock { $0 = waiting }
+        }
+
+        func give(_ value: Value) {
+            continuation.withLock { waiting in
+                defer { waiting = nil }
+                return waiting
+            }?.resume(returning: value)
         }
     }
 

@@ -90,6 +90,35 @@ import Testing
         try await expectStillServing(bot)
     }
 
+    /// Slack's Web API slow to say which workspace the bot is in (`auth.test` unanswered): the
+    /// first command is answered meanwhile instead of waiting on it (Slack gives a command 3 s),
+    /// and once Slack answers, another workspace's requests are refused again.
+    @Test func aSlowAuthTestDoesNotHoldTheFirstCommand() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.holdAnswer(method: "auth.test"))
+        // Ten seconds is not a speed to meet: without the bound the command waits for as long
+        // as auth.test is held, here for good.
+        let first = try await withThrowingTaskGroup(of: SlackHarness.Answer?.self) { group in
+            group.addTask { try await bot.slash("alice", "/incident declare Payment API errors --sev P1") }
+            group.addTask { try await Task.sleep(for: .seconds(10)); return nil }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        #expect(bot.fake.heldAnswers == 1, "auth.test was still unanswered when the command was")
+        #expect(first?.status == 200 && first?.text.contains("INC-1") == true, "\(first?.text ?? "no answer")")
+
+        bot.fake.releaseHeldAnswers()
+        var refused = false
+        for _ in 0..<50 where !refused {
+            let other = try await bot.slash("alice", "/note INC-1 from elsewhere", team: "T0OTHER99")
+            refused = other.text.contains("serves its own Slack workspace only")
+            if !refused { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refused, "another workspace's requests are refused once Slack has answered")
+    }
+
     /// A client that sends its request a byte at a time (slow-loris), or stops sending halfway
     /// through its body, is cut off after the read timeout (1 s here) instead of holding a
     /// connection, and the endpoint goes on serving.
