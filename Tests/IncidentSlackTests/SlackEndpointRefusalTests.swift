@@ -76,6 +76,7 @@ import Testing
     @Test func requestsFromAnotherWorkspaceOrAnExternalUserChangeNothing() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
+        try await bot.learnsItsWorkspace()
         let before = try await bot.storeCounts()
         let other = try await bot.slash("alice", "/incident declare Payment API errors --sev P1", team: "T0OTHER99")
         #expect(other.status == 200)

@@ -28,6 +28,8 @@ final class SlackHarness: Sendable {
     let endpoint: RunningServer
     let broadcast: String
     let folder: URL
+    /// The workspaces the endpoint serves.
+    let workspaces: SlackWorkspaces
 
     enum Signer { case own, slackSDK }
 
@@ -59,12 +61,14 @@ final class SlackHarness: Sendable {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
         // The endpoint exactly as serve builds it from the config; run alone so the test drives
         // the scheduler and delivery on the manual clock.
-        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: setup.workspaces(logger: logger, clock: runtime.engine.clock),
+        let workspaces = setup.workspaces(logger: logger, clock: runtime.engine.clock)
+        let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: workspaces,
                                    timelineReaction: setup.settings.timelineReaction, logger: logger)
         let configured = try #require(setup.endpoint(gateway, logger: logger))
         let listener = HTTPListener(settings: loaded.config.http, routes: [configured.register], logger: logger)
         let endpoint = try await RunningServer.start { onRunning in listener.application(onListening: onRunning) }
-        return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder)
+        return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder,
+                            workspaces: workspaces)
     }
 
     /// The bot's config for the tests: the shipped policy, the example roster, Slack on a free port.
@@ -85,13 +89,25 @@ final class SlackHarness: Sendable {
         """
     }
 
-    init(fake: FakeSlack, clock: ManualClock, runtime: BotRuntime<ManualClock>, endpoint: RunningServer, broadcast: String, folder: URL) {
+    init(fake: FakeSlack, clock: ManualClock, runtime: BotRuntime<ManualClock>, endpoint: RunningServer, broadcast: String, folder: URL,
+         workspaces: SlackWorkspaces) {
+        self.workspaces = workspaces
         self.fake = fake
         self.clock = clock
         self.runtime = runtime
         self.endpoint = endpoint
         self.broadcast = broadcast
         self.folder = folder
+    }
+
+    /// Waits until the bot knows its own workspace from `auth.test`: until then it takes
+    /// requests from any (reliability.md), and a loaded test run can answer slowly.
+    func learnsItsWorkspace() async throws {
+        for _ in 0..<300 {
+            if await workspaces.served() != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestTools.Failure("auth.test never answered")
     }
 
     /// Stops the endpoint; the fake keeps running unless `fakeToo`.
