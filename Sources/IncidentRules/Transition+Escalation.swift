@@ -293,7 +293,7 @@ extension Incident {
     /// Where a page landed: the timeline records the method that took it.
     public func pageDelivered(_ page: Page, by method: ContactMethod, at now: Timestamp, roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
-        transition.record(.paged, "Page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)) delivered by \(method).", by: .bot)
+        transition.record(.paged, "Page to \(page.timelineName) delivered by \(method).", by: .bot)
         return transition.finish()
     }
 
@@ -332,10 +332,9 @@ extension Incident {
     /// again either way), and the timeline says that instead.
     public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster, mayHaveGoneOut: Bool = false) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
-        let which = "Page to @\(page.person) (\(page.role), \(page.ladder) \(page.level))"
         transition.record(.paged, mayHaveGoneOut
-                              ? "\(which) not sent again: \(reason). It may have gone out before a restart, unrecorded."
-                              : "\(which) withdrawn before it went out: \(reason).",
+                              ? "Page to \(page.timelineName) not sent again: \(reason). It may have gone out before a restart, unrecorded."
+                              : "Page to \(page.timelineName) withdrawn before it went out: \(reason).",
                           by: .bot)
         return transition.finish()
     }
@@ -354,11 +353,16 @@ extension Incident {
     /// timeline.
     public func pageUndelivered(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
-        transition.record(.paged, "Could not deliver the page to @\(page.person) (\(page.role), \(page.ladder) \(page.level)): \(reason).",
+        transition.record(.paged, "Could not deliver the page to \(page.timelineName): \(reason).",
                           by: .bot)
         let firstTime = transition.incident.unreachable?.contains(page.person) != true
         transition.incident.unreachable = (transition.incident.unreachable ?? []).union([page.person])
         if firstTime, phase == .investigating || phase == .mitigated { transition.post(Messages.undeliveredPage(page, reason: reason)) }
         return transition.finish()
     }
+}
+
+extension Page {
+    /// Who was paged as what, as the timeline names a page: `@bob (team lead, engineering L2)`.
+    var timelineName: String { "@\(person) (\(role), \(ladder) \(level))" }
 }
