@@ -130,6 +130,7 @@ public enum BotCommands {
         var routes: [HTTPListener.Routes] = paging.routes(engine: runtime.engine, logger: logger)
         let fromSlack = slack?.inbound(engine: runtime.engine, logger: logger)
         routes += fromSlack?.routes ?? []
+        everywhere += fromSlack?.besideRoutes ?? []
         if !routes.isEmpty { everywhere.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
         let (slackSetup, matrixSetup) = (slack, matrix)
         @Sendable func matrixLoop() -> [any Service] {

@@ -63,18 +63,27 @@ public struct SlackSetup: Sendable {
         SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, now: { clock.now })
     }
 
-    /// What takes requests from Slack into `engine`: services (the roster check, Socket Mode)
-    /// and the endpoint's routes on the HTTP listener (with a signing secret).
-    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger) -> (services: [any Service], routes: [HTTPListener.Routes]) {
-        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces(logger: logger, clock: engine.clock),
+    /// What takes requests from Slack into `engine`: services for the leader (the roster
+    /// check, Socket Mode), the endpoint's routes on the HTTP listener (with a signing secret),
+    /// and what the replica serving those routes runs beside them (asking which workspace it
+    /// serves, at start).
+    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger)
+        -> (services: [any Service], routes: [HTTPListener.Routes], besideRoutes: [any Service]) {
+        let workspaces = workspaces(logger: logger, clock: engine.clock)
+        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces,
                                    timelineReaction: settings.timelineReaction, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
         var routes: [HTTPListener.Routes] = []
-        if let endpoint = endpoint(gateway, logger: logger) { routes.append(endpoint.register) }
+        var besideRoutes: [any Service] = []
+        if let endpoint = endpoint(gateway, logger: logger) {
+            routes.append(endpoint.register)
+            besideRoutes.append(SlackWorkspaceCheck(workspaces: workspaces))
+        }
         if let appToken {
             services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger))
+            if besideRoutes.isEmpty { services.append(SlackWorkspaceCheck(workspaces: workspaces)) }
         }
-        return (services, routes)
+        return (services, routes, besideRoutes)
     }
 
     /// The HTTP endpoint as the config sets it up; nil without a signing secret (Socket Mode only).

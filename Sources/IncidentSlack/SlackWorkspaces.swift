@@ -7,10 +7,10 @@ import Synchronization
 /// `slack.allowed_teams`, or else its own, as `auth.test` names it. A request from any other,
 /// or from a Slack Connect user whose own workspace is not served, changes nothing.
 ///
-/// Until `auth.test` first answers (Slack's Web API down as the bot starts), requests are
-/// taken rather than refused: an `/ack` at 3 a.m. must not wait on Slack's API, and the
-/// permission rules still keep anyone off the roster from stopping a page. `allowed_teams`
-/// closes even that window.
+/// The bot asks as it starts (`SlackWorkspaceCheck`). Until `auth.test` first answers
+/// (Slack's Web API down as the bot starts), requests are taken rather than refused: an
+/// `/ack` at 3 a.m. must not wait on Slack's API, and the permission rules still keep anyone
+/// off the roster from stopping a page. `allowed_teams` closes even that window.
 public final class SlackWorkspaces: Sendable {
     let configured: Set<String>
     let api: SlackWebAPI?

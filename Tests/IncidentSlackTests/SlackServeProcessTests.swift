@@ -64,6 +64,24 @@ import Testing
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
     }
 
+    /// Until Slack names the bot's workspace (`auth.test`), the endpoint takes requests from
+    /// any: the bot asks as it starts, so that window closes before a command arrives, not at
+    /// the first one.
+    @Test func serveAsksWhichWorkspaceItServesBeforeAnyRequest() async throws {
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let (process, stderr) = try Self.serve(on: fake)
+        defer { if process.isRunning { process.terminate() } }
+        _ = try #require(Self.port(from: stderr.fileHandleForReading))
+
+        try await waitFor(seconds: 20) { fake.calls.contains { $0.method == "auth.test" && $0.error == nil } }
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("Slack workspace served"), "\(log)")
+    }
+
     /// A slash command to the bot on `port`, signed by Slack's own SDK as Slack would send it.
     static func slash(port: Int, _ text: String, command: String = "/incident", user: String = "U0CAROL03") async throws
         -> (status: Int, body: String) {
