@@ -3,6 +3,7 @@ import IncidentCommands
 import IncidentCore
 import IncidentEngine
 import IncidentPolicy
+import Synchronization
 
 /// The console platform: reads `[#room] user: text` lines, hands them to the engine as the
 /// roster's people, prints every reply and everything delivery sends.
@@ -25,6 +26,11 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     let botName: String
     /// The most chat lines decided in one transaction.
     let batch: Int
+    /// A line's event id is this session's id and the line's number in it: unique across
+    /// sessions as a fresh UUID a line would be, without reading the system's random source
+    /// for every line (a drill's thousands of opens of `/dev/urandom`).
+    let sessionID = UUID().uuidString
+    let linesSaid = Atomic<Int>(0)
 
     public init(engine: Engine<Clock>, delivery: Delivery<Clock>, output: ConsoleOutput, manualClock: ManualClock?,
                 botName: String = "incident-bot", batch: Int = 1) {
@@ -99,7 +105,8 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     func say(_ lines: [Said]) async {
         let known = lines.map { engine.settings.roster.people[PersonID($0.user)] != nil }
         let events = zip(lines, known).filter(\.1).map { line, _ in
-            ChatEvent(platform: .console, id: "console-" + UUID().uuidString, room: line.room, user: line.user, text: line.text)
+            ChatEvent(platform: .console, id: "console-\(sessionID)-\(linesSaid.add(1, ordering: .relaxed).newValue)",
+                      room: line.room, user: line.user, text: line.text)
         }
         var outcomes: [EngineOutcome] = []
         var failure: (any Error)?
