@@ -11,6 +11,15 @@ public protocol IncidentClock: Sendable {
     func sleep(until deadline: Timestamp) async throws
     /// Returns after `duration` has passed on this clock (see `Backoff`).
     func sleep(for duration: Duration) async throws
+    /// A reading for timing short spans within this process (how long delivery's sends have
+    /// waited for their record): finer than `now`'s whole seconds on the wall clock. Not an
+    /// instant: never stored, never compared across processes.
+    var elapsed: Duration { get }
+}
+
+extension IncidentClock {
+    /// `now`, in whole seconds: a clock that only moves when told (tests, drills).
+    public var elapsed: Duration { .seconds(now.secondsSinceEpoch) }
 }
 
 /// The wall clock. The only place in incident-bot that reads it.
@@ -23,6 +32,10 @@ public struct LiveClock: IncidentClock {
     public var now: Timestamp {
         Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970.rounded(.down)))
     }
+
+    /// The monotonic clock, from when the process first read it.
+    public var elapsed: Duration { ContinuousClock.now - Self.origin }
+    static let origin = ContinuousClock.now
 
     /// To the wall clock's sub-second precision: a backoff of 200 ms waits 200 ms.
     public func sleep(for duration: Duration) async throws {

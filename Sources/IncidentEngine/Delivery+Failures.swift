@@ -23,8 +23,41 @@ extension Delivery {
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return reason
         }
-        if let reason { log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"]) }
+        if let reason {
+            refusedMethods.withLock { $0[id] = nil }
+            log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"])
+        }
         return reason != nil
+    }
+
+    /// Pages queued on a method this process does not serve: turned off in the config since
+    /// they were queued, or queued by a replica configured otherwise. Each goes to the person's
+    /// next method that is served, or is given up and the room told, instead of waiting
+    /// unseen for a transport that is not coming. Other items on such a method wait for a
+    /// process that serves it (`incident-bot outbox` lists them). False when the store failed.
+    func moveStranded(_ pages: [OutboxItem], now: Timestamp, into report: inout Report) async -> Bool {
+        for item in pages {
+            guard let id = item.id else { continue }
+            var log = logger
+            log[metadataKey: "outbox.key"] = "\(item.key)"
+            log[metadataKey: "method"] = "\(item.method)"
+            do {
+                if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) {
+                    report.failed += 1
+                    continue
+                }
+                let reason = "\(item.method) is not enabled in this process"
+                switch try await giveUp(item, id: id, reason: reason, refused: true, now: now, log: log) {
+                case .failedOver: report.failedOver += 1
+                default: report.failed += 1
+                }
+            } catch {
+                log.error("cannot move a page off a method this process does not serve", metadata: ["error": "\(error)"])
+                report.nextAttempt = now + .seconds(5)
+                return false
+            }
+        }
+        return true
     }
 
     /// Records a failed attempt: retry later, fail a page over, or give up.
@@ -33,13 +66,13 @@ extension Delivery {
         do {
             switch error {
             case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
-                return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", now: now, log: log)
+                return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", refused: false, now: now, log: log)
             case .unavailable(let reason, let hint):
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all.
                 let onThisMethod = item.isPage ? (attempts - 1) % retry.pageAttemptsBeforeFailover + 1 : attempts
-                if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, onlyForward: false) {
+                if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, id: id, onlyForward: false) {
                     return try await reroute(item, id: id, to: failover, attempts: attempts, reason: reason, now: now, log: log)
                 }
                 let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: onThisMethod, jitter: jitter())
@@ -49,7 +82,7 @@ extension Delivery {
                 ])
                 return .retried
             case .rejected(let reason):
-                return try await giveUp(item, id: id, reason: reason, now: now, log: log)
+                return try await giveUp(item, id: id, reason: reason, refused: true, now: now, log: log)
             case .notYet(let reason, let after):
                 try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: now + max(after, .seconds(1)), reason: reason) }
                 log.debug("delivery waits", metadata: ["reason": "\(reason)"])
@@ -64,9 +97,12 @@ extension Delivery {
     /// Fails `item` over to the person's next platform if it is a page that has one, else gives
     /// it up: marked failed, and not left to the log. The timeline records it and the incident
     /// room is told, in the same transaction: for a page every time (someone must reach that
-    /// person another way), for other messages once per incident.
-    func giveUp(_ item: OutboxItem, id: Int64, reason: String, now: Timestamp, log: Logger) async throws -> Attempt {
-        if let failover = failoverMethod(item, onlyForward: true) {
+    /// person another way), for other messages once per incident. `refused`: the method
+    /// refused the item for good (any method that has not refused it may still take a page);
+    /// else its attempts ran out (only the methods after it in the person's order are left).
+    func giveUp(_ item: OutboxItem, id: Int64, reason: String, refused: Bool, now: Timestamp, log: Logger) async throws -> Attempt {
+        if refused, item.isPage { refusedMethods.withLock { _ = $0[id, default: []].insert(item.method) } }
+        if let failover = failoverMethod(item, id: id, onlyForward: !refused) {
             // The next method gets its full `pageAttemptsBeforeFailover`: the count is rounded up to
             // the end of this method's share.
             let share = retry.pageAttemptsBeforeFailover
@@ -89,6 +125,7 @@ extension Delivery {
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return !decision.effects.isEmpty
         }
+        refusedMethods.withLock { $0[id] = nil }
         log.error(item.isPage ? "page given up; the incident room is told" : "delivery given up; a dead letter",
                   metadata: ["reason": "\(reason)"])
         if told { wake.fire() }
@@ -114,18 +151,20 @@ extension Delivery {
         return .failedOver
     }
 
-    /// The person's next method for a page, when this process serves it and they have an
-    /// address there. A method that is down hands the page to the next in the person's order,
-    /// and from the last back to the first, so every method gets its turn while all are down; a
-    /// refusal hands it only onward, since a method earlier in the order already refused it or
-    /// was passed over.
-    func failoverMethod(_ item: OutboxItem, onlyForward: Bool) -> ContactMethod? {
+    /// The person's next method for a page, when this process serves it, they have an address
+    /// there and it has not refused this page: the next in the person's order, and from the
+    /// last back to the first, so every method gets its turn while all are down, and a method
+    /// that was only down earlier is tried again when a later one refuses. `onlyForward`: the
+    /// methods after this one only (its attempts ran out, and the ones before it had theirs).
+    /// Which methods refused is kept in memory: after a restart a method that refused may be
+    /// tried once more, and refuse again.
+    func failoverMethod(_ item: OutboxItem, id: Int64, onlyForward: Bool) -> ContactMethod? {
         guard case .effect(.page(let page)) = item.job, item.method != .console else { return nil }
+        let refused = refusedMethods.withLock { $0[id] ?? [] }
         let routes = directory.methods(for: page)
             .filter { transports[$0] != nil && directory.address(for: page.paged, on: $0) != nil }
-        guard let index = routes.firstIndex(of: item.method) else { return routes.first }
-        let onward = routes.dropFirst(index + 1)
-        if onlyForward { return onward.first }
-        return onward.first ?? routes.first { $0 != item.method }
+        let after = routes.firstIndex(of: item.method).map { $0 + 1 } ?? 0
+        let order = routes[after...] + (onlyForward ? [] : routes[..<after])
+        return order.first { $0 != item.method && !refused.contains($0) }
     }
 }

@@ -46,7 +46,7 @@ extension Delivery {
                 let result = await attempt(item, now: now)
                 switch result {
                 case .sent(let done):
-                    unrecorded.add(done, at: clock.now)
+                    unrecorded.add(done, at: clock.elapsed)
                     sentThisRound = true
                     lanes[item.lane]?.removeFirst()
                 case .delivered, .failed:
@@ -63,7 +63,7 @@ extension Delivery {
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
                 // A slow transport records its sends as they go instead of keeping many sent
                 // but unrecorded for a whole round.
-                if let since = unrecorded.since, clock.now - since >= Self.recordWithin {
+                if let since = unrecorded.since, clock.elapsed - since >= Self.recordWithin {
                     guard await recordAndLook() else { return results }
                 }
             }
@@ -93,8 +93,8 @@ extension Delivery {
         /// The most a lane may have.
         let limit: Int
         var sent: [Sent] = []
-        /// When the oldest of them went.
-        var since: Timestamp?
+        /// When the oldest of them went (`IncidentClock.elapsed`).
+        var since: Duration?
         var perLane: [String: Int] = [:]
         /// Lanes whose next item needs what the last one's record says.
         var mustRecord: Set<String> = []
@@ -107,7 +107,7 @@ extension Delivery {
             self = UnrecordedSends(perLane: limit)
         }
 
-        mutating func add(_ done: Sent, at time: Timestamp) {
+        mutating func add(_ done: Sent, at time: Duration) {
             sent.append(done)
             since = since ?? time
             perLane[done.item.lane, default: 0] += 1
@@ -132,7 +132,8 @@ extension Delivery {
 
     /// Marks `sent` delivered in one transaction, with what each delivery means for its
     /// incident (a room bound, a page's landing on the timeline). Until this commits, a crash
-    /// sends them again: at least once, never silently lost.
+    /// sends them again: at least once, never silently lost. When it fails, this delivery keeps
+    /// them (`sentUnrecorded`) and records them at their next turn, without sending again.
     /// With `lookingForNew`, the same transaction reads the newest outbox id, returned with
     /// the attempts (nil when not asked or the store failed).
     func record(_ sent: [Sent], lookingForNew: Bool) async -> (attempts: [Attempt], newest: Int64?) {
@@ -159,10 +160,13 @@ extension Delivery {
             }
         } catch {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
-            sentUnrecorded.withLock { $0.formUnion(sent.map(\.id)) }
+            sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
             return ([.storeError], nil)
         }
-        if !sent.isEmpty { sentUnrecorded.withLock { if !$0.isEmpty { $0.subtract(sent.map(\.id)) } } }
+        if !sent.isEmpty {
+            sentUnrecorded.withLock { unrecorded in if !unrecorded.isEmpty { for done in sent { unrecorded[done.id] = nil } } }
+            refusedMethods.withLock { refused in if !refused.isEmpty { for done in sent { refused[done.id] = nil } } }
+        }
         for done in sent {
             if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }

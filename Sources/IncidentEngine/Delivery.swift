@@ -73,9 +73,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// `unrecordedPerLane` pending items when this delivery first read the outbox (nil before
     /// then). Items queued later, by this delivery's time, no earlier one can have sent.
     let doubtedAtStart = Mutex<Set<Int64>?>(nil)
-    /// Items this delivery sent whose record failed (a store error, a lost term): they are
-    /// pending still, and the next attempt looks for them as for a retry.
-    let sentUnrecorded = Mutex<Set<Int64>>([])
+    /// Items this delivery sent whose record failed (a store error), by id: pending still, and
+    /// the next attempt records what was sent instead of sending it again. A text, a call or a
+    /// mail has nothing to look for, and a store that keeps failing must not page someone
+    /// again with every retry.
+    let sentUnrecorded = Mutex<[Int64: Sent]>([:])
+    /// The methods that refused each page for good (by outbox id): a failover passes them
+    /// over. Forgotten once the page is given up or delivered.
+    let refusedMethods = Mutex<[Int64: Set<ContactMethod>]>([:])
     /// This delivery, told apart from the ones before it (`SendDoubt.earlierDelivery`).
     let run = DeliveryRun.next()
     let stopping = Mutex(false)
@@ -161,6 +166,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 report.nextAttempt = now + .seconds(5)
                 return report
             }
+            let stranded = heads.items.filter { transports[$0.method] == nil && $0.isPage }
+            if !stranded.isEmpty {
+                // Moved to methods this process serves, or given up: read the outbox again.
+                guard await moveStranded(stranded, now: now, into: &report) else { return report }
+                continue
+            }
             let served = heads.items.filter { transports[$0.method] != nil }
             // A lane goes when its head may: the rest of it waits behind the head.
             var laneHeads: [String: OutboxItem] = [:]
@@ -232,6 +243,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
         guard let id = item.id, let transport = transports[item.method] else { return .failed }
+        // Sent already, by this delivery, and its record failed: record it now.
+        if let sent = sentUnrecorded.withLock({ $0[id] }), sent.item.method == item.method { return .sent(sent) }
         var log = logger
         log[metadataKey: "outbox.key"] = "\(item.key)"
         log[metadataKey: "method"] = "\(item.method)"
