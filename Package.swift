@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -78,6 +79,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         // Slack: the signed HTTP endpoint (Events API, slash commands, interactivity), Socket Mode,
         // the Web API client and the transport that renders messages as Block Kit.
@@ -122,7 +124,7 @@ let package = Package(
         .target(name: "IncidentApp", dependencies: [
             "IncidentCommands", "IncidentEngine",
             .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"), "IncidentSQLite", "IncidentPostgres", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire",
+            .product(name: "Prometheus", package: "swift-prometheus"), "IncidentSQLite", "IncidentPostgres", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire", "IncidentHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

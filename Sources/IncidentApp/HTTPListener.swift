@@ -1,4 +1,5 @@
 import Hummingbird
+import IncidentHTTP
 import Logging
 import NIOCore
 
@@ -19,7 +20,9 @@ public struct HTTPListener: Sendable {
     }
 
     /// The listener as a Service; `onListening` gets the bound port once it accepts requests.
-    /// A connection idle for `read_timeout` is closed, so a client that sends slowly holds no
+    /// A connection that brings no whole request head or body part for `read_timeout` is
+    /// closed, and so is one answered before its request was read to the end (a body refused
+    /// as too large or too slow: `UnreadRequestClose`), so a client that sends slowly holds no
     /// connection for long.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
@@ -31,7 +34,8 @@ public struct HTTPListener: Sendable {
         let settings = settings
         let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
                                               + settings.readTimeout.components.attoseconds / 1_000_000_000)
-        return Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
+        return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: [UnreadRequestClose()],
+                                                                             idleTimeout: idle)),
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
                            onServerRunning: { channel in
                                let port = channel.localAddress?.port ?? settings.port
