@@ -4,8 +4,9 @@ import Logging
 import Synchronization
 
 /// The Slack workspaces (and Enterprise Grid organisations) the bot serves: those in
-/// `slack.allowed_teams`, or else its own, as `auth.test` names it. A request from any other,
-/// or from a Slack Connect user whose own workspace is not served, changes nothing.
+/// `slack.allowed_teams`, or else its own, as `auth.test` names it (its whole organisation
+/// only when the app is installed on the organisation). A request from any other, or from a
+/// Slack Connect user whose own workspace is not served, changes nothing.
 ///
 /// The bot asks as it starts (`SlackWorkspaceCheck`). Until `auth.test` first answers
 /// (Slack's Web API down as the bot starts), requests are taken rather than refused: an
@@ -64,7 +65,11 @@ public final class SlackWorkspaces: Sendable {
     func ask(_ api: SlackWebAPI) async -> Set<String>? {
         do {
             let answer = try await api.call("auth.test", [:])
-            let ids = Set([answer["team_id"]?.string, answer["enterprise_id"]?.string].compactMap { $0 }.filter { !$0.isEmpty })
+            // Its organisation only when installed on the whole organisation: a workspace's own
+            // install in an Enterprise Grid serves that workspace, not its siblings.
+            let orgWide = answer["is_enterprise_install"]?.bool == true
+            let ids = Set([answer["team_id"]?.string, orgWide ? answer["enterprise_id"]?.string : nil].compactMap { $0 }
+                .filter { !$0.isEmpty })
             guard !ids.isEmpty else { return nil }
             learned.withLock { $0 = ids }
             logger.info("Slack workspace served", metadata: ["teams": "\(ids.sorted().joined(separator: ","))"])

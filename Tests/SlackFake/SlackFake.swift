@@ -99,8 +99,15 @@ public final class FakeSlack: Sendable {
     let logger: Logger
     let server = Mutex<RunningServer?>(nil)
 
+    /// The Enterprise Grid organisation the workspace is in (nil: none), and whether the app
+    /// is installed on the whole organisation: what `auth.test` says.
+    let enterprise: String?
+    let orgWide: Bool
+
     /// `users`: the workspace's member ids (the roster's Slack accounts).
-    public init(users: [String]) {
+    public init(users: [String], enterprise: String? = nil, orgWide: Bool = false) {
+        self.enterprise = enterprise
+        self.orgWide = orgWide
         var logger = Logger(label: "fake-slack")
         logger.logLevel = .critical
         self.logger = logger
@@ -449,8 +456,11 @@ public final class FakeSlack: Sendable {
                 }
             }
         case "auth.test":
-            return .success(["url": "https://example.slack.com/", "team": "Example", "user": "incident-bot",
-                             "team_id": .string(Self.teamID), "user_id": .string(Self.botUserID), "bot_id": "BINCBOT01"])
+            var answer: [String: JSONValue] = ["url": "https://example.slack.com/", "team": "Example", "user": "incident-bot",
+                                               "team_id": .string(Self.teamID), "user_id": .string(Self.botUserID), "bot_id": "BINCBOT01",
+                                               "is_enterprise_install": .bool(orgWide)]
+            if let enterprise { answer["enterprise_id"] = .string(enterprise) }
+            return .success(.object(answer))
         case "users.info":
             guard let user = args["user"], state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
             return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false, "is_bot": .bool(user == Self.botUserID)]])

@@ -1,0 +1,31 @@
+import IncidentCore
+@testable import IncidentSlack
+import IncidentTesting
+import IncidentWire
+import Logging
+import SlackFake
+import Testing
+
+/// Which workspaces the bot serves when `slack.allowed_teams` is empty: its own, as Slack's
+/// `auth.test` names it.
+@Suite struct SlackWorkspacesTests {
+    static let organisation = "E0ORG0001"
+
+    /// A workspace's own install inside an Enterprise Grid organisation serves that workspace:
+    /// a sibling workspace where the app is installed too is refused. Installed on the whole
+    /// organisation, the bot serves all of it.
+    @Test(arguments: [false, true])
+    func aWorkspaceInAnOrganisationServesItselfUnlessInstalledOnTheOrganisation(orgWide: Bool) async throws {
+        let fake = FakeSlack(users: [], enterprise: Self.organisation, orgWide: orgWide)
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        var logger = Logger(label: "workspaces-test")
+        logger.logLevel = .critical
+        let workspaces = SlackWorkspaces(allowed: [], api: nil, logger: logger, now: { TestConfig.start })
+        let served = try #require(await workspaces.ask(SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))))
+
+        #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation).isServed(by: served))
+        #expect(SlackOrigin(team: "T0SIBLING", enterprise: Self.organisation).isServed(by: served) == orgWide)
+        #expect(!SlackOrigin(team: "T0ELSEWHERE", enterprise: "E0OTHER01").isServed(by: served))
+    }
+}
