@@ -214,7 +214,8 @@ import Testing
 
 extension PagerProvidersServeTests {
     /// The webhook for an acknowledgement the bot itself sent (its agent is not a PagerDuty
-    /// user) changes nothing; a call's keypress token is no link anyone may open.
+    /// user) changes nothing, nor does one for a page that did not go through PagerDuty; a
+    /// call's keypress token is no link anyone may open.
     @Test func theBotsOwnAcknowledgementsAndCallTokensAcknowledgeNothing() async throws {
         let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
@@ -229,6 +230,11 @@ extension PagerProvidersServeTests {
             "Content-Type": "application/json", "X-PagerDuty-Signature": "v1=\(mac)",
         ])
         #expect(echo.status == 200 && echo.body.contains("ignored"), "\(echo.body)")
+        // Dave's page went by phone, never through PagerDuty: a PagerDuty incident made with his
+        // page's key (by anyone who may make incidents there) acknowledges nothing.
+        let notThroughPagerDuty = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-dave",
+                                                                  incidentKey: "incident-bot/INC-1/engineering/L4/dave")
+        #expect(notThroughPagerDuty.status == 200 && notThroughPagerDuty.body.contains("ignored"), "\(notThroughPagerDuty.body)")
         let call = try #require(twilio.sent.first)
         let token = try #require(call.content.components(separatedBy: "/webhooks/twilio/voice/").dropFirst().first?.components(separatedBy: "\"").first)
         let opened = try await Self.post("http://127.0.0.1:\(bot.port)/ack/\(token)", body: "", headers: [:])
