@@ -93,6 +93,11 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         var platform: Platform
         var incident: Int
     }
+    /// Whether pages queued on a method this process does not serve are moved to one it does
+    /// (`moveStranded`): a process that pages people does; the console, which prints pages and
+    /// may be run on a copy of a real database (or on the real one while `serve` is stopped),
+    /// leaves them for `serve`.
+    var movesStranded: Bool { transports.keys.contains { $0 != .console } }
     /// The longest delivery sleeps with nothing due: it looks again at least this often, for
     /// items it was not woken for (queued by another process).
     let poll: Duration
@@ -166,7 +171,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 report.nextAttempt = now + .seconds(5)
                 return report
             }
-            let stranded = heads.items.filter { transports[$0.method] == nil && $0.isPage }
+            let stranded = movesStranded ? heads.items.filter { transports[$0.method] == nil && $0.isPage && $0.method != .console } : []
             if !stranded.isEmpty {
                 // Moved to methods this process serves, or given up: read the outbox again.
                 guard await moveStranded(stranded, now: now, into: &report) else { return report }

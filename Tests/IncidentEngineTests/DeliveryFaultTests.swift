@@ -95,3 +95,29 @@ import Testing
         #expect(try await after.store.read { try $0.pendingOutbox(limit: 100) }.filter(\.isPage).isEmpty)
     }
 }
+
+extension DeliveryFaultTests {
+    /// The console prints pages and pages nobody: run on the database `serve` left (stopped),
+    /// it leaves the pages waiting on methods it does not serve for `serve`, instead of giving
+    /// them up.
+    @Test func theConsoleLeavesPagesItCannotSendForServe() async throws {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+        let serve = try TestBot(path: path, pagers: [.voice])
+        try #require(serve.pagers[.voice]).behave(.down(retryAfter: nil))
+        try await serve.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        await serve.delivery.drain()
+        let pages = { try await serve.store.read { try $0.pendingOutbox(limit: 100) }.filter(\.isPage).map(\.method) }
+        let waiting = try await pages()
+        #expect(waiting.contains(.voice))
+
+        var logger = Logger(label: "delivery-fault-test")
+        logger.logLevel = .critical
+        let console = Delivery(store: serve.store, clock: serve.clock, transports: [RecordingTransport(platform: .console, now: { serve.clock.now })],
+                               router: serve.engine.router, wake: WakeSignal(), logger: logger)
+        await console.drain()
+        #expect(try await pages() == waiting)
+        let timeline = try await Self.davesPage(serve)
+        #expect(timeline.allSatisfy { !$0.contains("not enabled") }, "\(timeline)")
+    }
+
+}
