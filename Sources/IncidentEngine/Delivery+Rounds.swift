@@ -39,7 +39,7 @@ extension Delivery {
                 .sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
             var sentThisRound = false
             for item in heads {
-                guard item.notBefore <= now else {
+                guard item.isDue(at: now) else {
                     lanes[item.lane] = nil
                     continue
                 }

@@ -181,8 +181,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             // A lane goes when its head may: the rest of it waits behind the head.
             var laneHeads: [String: OutboxItem] = [:]
             for item in served where laneHeads[item.lane] == nil { laneHeads[item.lane] = item }
-            report.nextAttempt = laneHeads.values.map(\.notBefore).filter { $0 > now }.min()
-            guard laneHeads.values.contains(where: { $0.notBefore <= now }) else { return report }
+            report.nextAttempt = laneHeads.values.filter { !$0.isDue(at: now) }.map(\.notBefore).min()
+            guard laneHeads.values.contains(where: { $0.isDue(at: now) }) else { return report }
             let byMethod = Dictionary(grouping: served, by: \.method)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byMethod {

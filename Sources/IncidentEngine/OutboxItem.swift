@@ -49,6 +49,14 @@ public struct OutboxItem: Hashable, Sendable {
         return false
     }
 
+    /// Whether delivery may try it at `now`: once its backoff has passed, and at once while it
+    /// has been neither tried nor put off, whatever clock stamped it. A replica whose clock
+    /// runs ahead of the leader's queues items "not before" its own now: without this, the
+    /// leader would hold its pages back by as much as the clocks differ.
+    public func isDue(at now: Timestamp) -> Bool {
+        notBefore <= now || (attempts == 0 && notBefore == createdAt)
+    }
+
     /// The answer to a command, sent as a message.
     public var isReply: Bool {
         if case .reply = job { return true }

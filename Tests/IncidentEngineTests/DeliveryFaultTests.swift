@@ -120,4 +120,18 @@ extension DeliveryFaultTests {
         #expect(timeline.allSatisfy { !$0.contains("not enabled") }, "\(timeline)")
     }
 
+    /// On PostgreSQL any replica queues what its commands decide, stamped with its own clock.
+    /// One running five minutes ahead of the leader queues a message "not before" its own
+    /// now: the leader sends it at once, not when its clock catches up.
+    @Test func anItemQueuedByAReplicaWhoseClockRunsAheadGoesAtOnce() async throws {
+        let bot = try TestBot()
+        let ahead = bot.clock.now + .minutes(5)
+        try await bot.store.write { records in
+            try records.enqueue([OutboxItem(key: "ahead/1", incident: nil, method: .slack, lane: "slack:broadcast",
+                                            job: .effect(.post(Message(.text("from a replica ahead")), to: .broadcast)), at: ahead)])
+        }
+        let report = await bot.delivery.drain()
+        #expect(bot.slack.posts(in: TestBot.broadcast[.slack]!) == ["from a replica ahead"])
+        #expect(report.nextAttempt == nil)
+    }
 }
