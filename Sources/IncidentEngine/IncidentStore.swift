@@ -91,10 +91,6 @@ public protocol IncidentRecords {
     func unfinishedOutbox() throws -> [OutboxCount]
     /// Items delivered or failed; for reports and tests. Oldest first.
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)]
-    /// The pages of `incident` that are or were on `method`, in any state, oldest first:
-    /// what a provider's acknowledgement is checked against (a page never sent through
-    /// PagerDuty cannot be acknowledged there).
-    func pages(incident: Int, on method: ContactMethod) throws -> [(Page, OutboxItem.State)]
 
     // Rooms on platforms.
     func bindRoom(_ platform: Platform, roomID: String, name: String, incident: Int) throws

@@ -15,7 +15,7 @@ import Logging
 /// `incident.acknowledged` for an incident the bot triggered (its `incident_key` is the
 /// bot's `dedup_key`) and was acknowledged by a PagerDuty user (not by the bot's own event)
 /// acknowledges the bot's incident as the person paged at that level, once per webhook id,
-/// when that page went through PagerDuty. Everything else verified is answered 200 and left
+/// when that page can go through PagerDuty. Everything else verified is answered 200 and left
 /// alone, so PagerDuty does not retry it.
 public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
     public static var path: String { "/webhooks/pagerduty" }
@@ -65,24 +65,19 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
         do {
             let level = LevelRef(ladder: key.ladder, level: key.level)
             // The person the key names, if they were paged at that level (a key without one,
-            // made by an older version, means the level's latest), and only when that page
-            // went, or is going, through PagerDuty: a key is easy to guess, and anyone who may
-            // make PagerDuty incidents could otherwise make one with the key of a page sent
-            // by phone or chat and acknowledge it.
-            let paged = try await engine.store.read { records -> (person: PersonID, throughPagerDuty: Bool)? in
-                guard let person = try records.incident(key.incident)?.incident.pages
-                    .last(where: { $0.level == level && (key.person == nil || $0.person == key.person) })?.person else { return nil }
-                let throughPagerDuty = try records.pages(incident: key.incident, on: .pagerduty).contains { page, state in
-                    page.person == person && page.ladder == key.ladder && page.level == key.level && state != .failed
-                }
-                return (person, throughPagerDuty)
+            // made by an older version, means the level's latest), and only when that page can
+            // go through PagerDuty (the person's or the level's service): a key is easy to
+            // guess, and anyone who may make PagerDuty incidents could otherwise make one with
+            // the key of a page that goes by phone or chat, and acknowledge it.
+            let paged = try await engine.store.read { records in
+                try records.incident(key.incident)?.incident.pages.last { $0.level == level && (key.person == nil || $0.person == key.person) }?.person
             }
-            guard let (person, throughPagerDuty) = paged else {
+            guard let person = paged else {
                 logger.notice("PagerDuty acknowledged a page the bot has no record of; ignored", metadata: ["dedup_key": "\(incidentKey)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }
-            guard throughPagerDuty else {
-                logger.warning("PagerDuty acknowledged a page the bot did not send through PagerDuty; ignored",
+            guard engine.directory.address(for: PagedLevel(person: person, ladder: key.ladder, level: key.level), on: .pagerduty) != nil else {
+                logger.warning("PagerDuty acknowledged a page that does not go through PagerDuty; ignored",
                                metadata: ["dedup_key": "\(incidentKey)", "event.id": "\(id)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }

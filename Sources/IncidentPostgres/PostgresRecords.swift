@@ -289,13 +289,6 @@ struct PostgresRecords: IncidentRecords {
         try outboxResults("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT \(limit)").map { try $0.get() }
     }
 
-    func pages(incident: Int, on method: ContactMethod) throws -> [(Page, OutboxItem.State)] {
-        try outboxResults("WHERE incident = \(incident) AND platform = \(method.rawValue) ORDER BY id").compactMap { result in
-            guard case .success(let (item, state)) = result, case .effect(.page(let page)) = item.job else { return nil }
-            return (page, state)
-        }
-    }
-
     /// An item is marked delivered once in a transaction: were one id in a batch twice, the
     /// server would take either row's time.
     static let deliveredItem = RowTarget("outbox", """

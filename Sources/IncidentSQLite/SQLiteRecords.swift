@@ -301,12 +301,6 @@ struct SQLiteRecords: IncidentRecords {
         try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
     }
 
-    func pages(incident: Int, on method: ContactMethod) throws -> [(Page, OutboxItem.State)] {
-        try outboxRows("WHERE incident = ? AND platform = ? ORDER BY id", [incident, method.rawValue]).compactMap { item, state in
-            if case .effect(.page(let page)) = item.job { (page, state) } else { nil }
-        }
-    }
-
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
         try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
                     arguments: [instant.secondsSinceEpoch, id])

@@ -318,34 +318,6 @@ import Testing
         }
     }
 
-    /// An incident's pages on one method, whatever their state, and nothing else: what a
-    /// PagerDuty acknowledgement is checked against.
-    @Test(arguments: StoreKind.allCases)
-    func anIncidentsPagesOnOneMethodAreFound(kind: StoreKind) async throws {
-        let store = try await kind.makeStore()
-        let policy = try TestConfig.policy()
-        func page(_ person: PersonID, _ level: String) -> OutboxItem.Job {
-            .effect(.page(Page(person: person, ladder: "engineering", level: level, role: "on-call engineer", message: Message(.text("paged")))))
-        }
-        let items = [
-            OutboxItem(key: "INC-1/1", incident: 1, method: .pagerduty, lane: "pagerduty:alice", job: page("alice", "L1"), at: TestConfig.start),
-            OutboxItem(key: "INC-1/2", incident: 1, method: .slack, lane: "slack:dm:bob", job: page("bob", "L2"), at: TestConfig.start),
-            OutboxItem(key: "INC-1/3", incident: 1, method: .pagerduty, lane: "pagerduty:broadcast", job: .effect(.post(Message(.text("not a page")), to: .broadcast)),
-                       at: TestConfig.start),
-            OutboxItem(key: "INC-2/1", incident: 2, method: .pagerduty, lane: "pagerduty:carol", job: page("carol", "L1"), at: TestConfig.start),
-        ]
-        try await store.write { records in
-            try records.save(Self.outage(1, policy: policy))
-            try records.enqueue(items)
-        }
-        let pending = try await store.read { try $0.pages(incident: 1, on: .pagerduty) }
-        #expect(pending.map { "\($0.0.person) \($0.0.level) \($0.1)" } == ["alice L1 pending"])
-        let id = try #require(try await store.read { try $0.pendingOutbox(limit: 10) }.first { $0.key == "INC-1/1" }?.id)
-        try await store.write { try $0.markDelivered(id, at: TestConfig.start) }
-        #expect(try await store.read { try $0.pages(incident: 1, on: .pagerduty) }.map(\.1) == [.delivered])
-        #expect(try await store.read { try $0.pages(incident: 1, on: .voice) }.isEmpty)
-    }
-
     /// An incident numbered `number` in the room `incident-20261124-outage`, whatever its number.
     static func outage(_ number: Int, policy: Policy) -> StoredIncident {
         StoredIncident(incident: Incident(number: number, title: "Outage", room: "incident-20261124-outage", severity: .p2,
