@@ -43,9 +43,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let logger: Logger
     /// Encrypted rooms this process last told that it cannot read them, and when (the bot's clock).
     let toldEncrypted = Mutex<[String: Timestamp]>([:])
-    /// Senders outside `matrix.allow_commands_from` this process last refused, and when: each
-    /// hears the refusal at most once a minute, so a loop of commands cannot flood the room.
-    let toldOutsiders = Mutex<[String: Timestamp]>([:])
+    /// Which refused commands from outside `matrix.allow_commands_from` are answered: at most
+    /// one a room a minute, so neither a loop of commands nor a server's many accounts can
+    /// flood a room.
+    let toldOutsiders = Mutex(OutsiderNotices())
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
         self.client = client
         self.engine = engine
@@ -107,12 +108,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let community = engine.settings.community
         let commands = events.commands.filter { community.serves(.matrix, account: $0.user) }
-        let toldOut = toldOutsiders.withLock { $0 }
-        var outsiders: [ChatEvent] = []
-        for event in events.commands where !community.serves(.matrix, account: event.user)
-        && !outsiders.contains(where: { $0.user == event.user }) && toldOut[event.user].map({ now - $0 >= .seconds(60) }) ?? true {
-            outsiders.append(event)
-        }
+        let refused = events.commands.filter { !community.serves(.matrix, account: $0.user) }
+        let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
         // Commands first: the pins after them read each marked message back from the
@@ -137,8 +134,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 throw .unavailable("cannot commit the sync batch's pins: \(error)")
             }
         }
+        if !outsiders.isEmpty { toldOutsiders.withLock { $0.answered(outsiders, at: now) } }
         for event in outsiders {
-            toldOutsiders.withLock { $0[event.user] = now }
             logger.notice("refused a Matrix command from outside matrix.allow_commands_from", metadata: ["sender": "\(event.user)"])
         }
         for event in unreadable {

@@ -145,4 +145,31 @@ import Testing
         #expect(body.hasPrefix("incident-bot takes commands only from accounts on example.org; "))
         #expect(!body.contains("@room"))
     }
+
+    /// A server the bot does not serve may have any number of accounts in a room, or make any
+    /// number of rooms: outsiders hear why at most once a room a minute, and ten a minute in
+    /// all, however many of them type commands.
+    @Test func outsidersAreToldOnceARoomAMinuteAndTenAMinuteInAll() {
+        let start = Timestamp(iso8601: "2026-11-24T10:00:00Z")!
+        func command(_ user: Int, in room: Int) -> ChatEvent {
+            ChatEvent(platform: .matrix, id: "$\(user).\(room)", room: "!room\(room):evil.example", user: "@u\(user):evil.example",
+                      text: "!incident declare Not yours --sev P0")
+        }
+        var notices = OutsiderNotices()
+        // Fifty accounts in one room: one line.
+        let crowd = (1...50).map { command($0, in: 1) }
+        let first = notices.select(crowd, now: start)
+        #expect(first.map(\.id) == ["$1.1"])
+        notices.answered(first, at: start)
+        #expect(notices.select(crowd, now: start + .seconds(59)).isEmpty)
+        // Thirty rooms: nine more lines this minute (one room was told already).
+        let rooms = (2...31).map { command(1, in: $0) }
+        let spread = notices.select(rooms, now: start + .seconds(30))
+        #expect(spread.count == 9)
+        notices.answered(spread, at: start + .seconds(30))
+        // A minute on, the first room may hear it again; only the last minute is kept.
+        #expect(notices.select(crowd, now: start + .seconds(60)).map(\.id) == ["$1.1"])
+        notices.answered([], at: start + .seconds(91))
+        #expect(notices.told.isEmpty)
+    }
 }

@@ -1,0 +1,32 @@
+import IncidentCore
+import IncidentEngine
+
+/// Which refused commands from outside `matrix.allow_commands_from` are answered with the one
+/// line saying why: at most one a room a minute, and `perMinute` in all. A server the bot does
+/// not serve can have any number of accounts in a room the bot shares, or make any number of
+/// rooms: one line per account would let it flood a room, and the outbox, at will. Only the
+/// last minute's are kept.
+struct OutsiderNotices {
+    /// The most outsiders told in any minute, across rooms.
+    static var perMinute: Int { 10 }
+    /// When each room was last told, within the last minute.
+    private(set) var told: [String: Timestamp] = [:]
+
+    /// The refused commands to answer now, from `refused`: the first of each room not told in
+    /// the last minute, while the minute's allowance lasts.
+    func select(_ refused: [ChatEvent], now: Timestamp) -> [ChatEvent] {
+        let recent = told.filter { now - $0.value < .seconds(60) }
+        var chosen: [ChatEvent] = []
+        for event in refused where recent[event.room] == nil && !chosen.contains(where: { $0.room == event.room })
+            && recent.count + chosen.count < Self.perMinute {
+            chosen.append(event)
+        }
+        return chosen
+    }
+
+    /// `events` were answered at `now` (their transaction committed).
+    mutating func answered(_ events: [ChatEvent], at now: Timestamp) {
+        told = told.filter { now - $0.value < .seconds(60) }
+        for event in events { told[event.room] = now }
+    }
+}
