@@ -50,7 +50,8 @@ extension Transition {
     }
 
     /// Someone named IC or given a role must be reachable: on the roster, or an account the
-    /// bot serves (its workspace, its allowed Matrix servers).
+    /// bot serves (its allowed Matrix servers; any Slack account, since a Slack user id does
+    /// not say its workspace: behaviour.md).
     func requireReachable(_ person: PersonID) throws(IncidentError) {
         guard community.serves(person, roster: roster) else {
             throw IncidentError(.notAllowed,
