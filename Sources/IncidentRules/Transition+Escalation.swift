@@ -120,11 +120,13 @@ extension Transition {
 
     /// Too many status updates were missed (behaviour.md section 4): every ladder that steps on a
     /// missed update pages its next level now. An acknowledged ladder steps too (the IC went
-    /// quiet) but does not start climbing again; a mitigated or resolved one does not step.
+    /// quiet) but does not start climbing again; a mitigated or resolved one does not step, nor
+    /// does one acknowledged before the incident reached a phase it stops on (acknowledged, then
+    /// mitigated: customers are no longer hurt, and nobody is woken for a late update).
     /// Outside the working hours of a severity that pages only in them, a climbing ladder holds
     /// the page and an acknowledged one does not step.
     mutating func stepForMissedUpdate(due: Timestamp) {
-        for ladder in policy.ladders where ladder.stepsOnMissedUpdate {
+        for ladder in policy.ladders where ladder.stepsOnMissedUpdate && !phaseStops(ladder) {
             // A ladder that paged at this very time (its own wait ran out too) has just moved.
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
                   progress.stopped == nil || progress.stopped == .acknowledged, progress.heldPage == nil,
@@ -154,6 +156,15 @@ extension Transition {
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
             }
+        }
+    }
+
+    /// Whether the incident's phase is one `ladder` stops on, whatever stopped it first.
+    func phaseStops(_ ladder: Ladder) -> Bool {
+        switch incident.phase {
+        case .investigating: false
+        case .mitigated: ladder.stopOn.contains(.mitigated)
+        case .resolved, .closed: true
         }
     }
 

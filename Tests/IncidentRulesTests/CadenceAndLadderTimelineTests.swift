@@ -84,6 +84,11 @@ import Testing
                  script: [20: [("carol", "/incident mitigated")]], until: 60,
                  pages: ["0 business.L1 erin", "0 engineering.L1 alice", "0 engineering.L4 dave", "15 engineering.L2 bob"],
                  nudges: [15, 30, 45, 60]),
+        // Acknowledged, then mitigated: the missed updates after it wake nobody up the ladder.
+        Scenario(name: "P0 acknowledged at 3, mitigated at 20, no updates", declare: "/incident declare Checkout down --sev P0",
+                 script: [3: [("alice", "/ack")], 20: [("carol", "/incident mitigated")]], until: 90,
+                 pages: ["0 business.L1 erin", "0 engineering.L1 alice", "0 engineering.L4 dave"],
+                 nudges: [15, 30, 45, 60, 75, 90]),
         Scenario(name: "P2 acknowledged at 10, no updates", declare: "/incident declare Search slow --sev P2",
                  script: [10: [("alice", "/ack")]], until: 360,
                  pages: ["0 engineering.L1 alice", "240 engineering.L2 bob", "360 engineering.L2 bob"],
