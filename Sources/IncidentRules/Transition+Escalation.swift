@@ -37,7 +37,12 @@ extension Transition {
             else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
             guard plan.runs else { continue }  // it goes idle at its next step, as it would have
-            let paged = next - policy.plan(ladder, at: old).wait(at: current)
+            let oldPlan = policy.plan(ladder, at: old)
+            // A ladder the old severity did not run was not retimed when the severity went
+            // there (P1 lowered to P2, then raised again): its wait is the one before, so when
+            // its level was paged is read from the pages themselves.
+            let lastPage = oldPlan.runs ? nil : incident.pages.last { $0.level == ladder.reference(current) }?.at
+            let paged = lastPage ?? next - oldPlan.wait(at: current)
             progress.nextStepAt = max(now, paged + plan.wait(at: current))
             incident.ladders[ladder.id] = progress
         }

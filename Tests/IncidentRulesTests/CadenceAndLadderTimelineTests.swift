@@ -127,6 +127,16 @@ import Testing
         #expect(raised.pages.last == "20 engineering.L4 dave")
     }
 
+    /// The business ladder does not run at P2: lowered there and raised back before its next
+    /// step, it keeps the times it had, counted from the operations manager's page.
+    @Test func aLadderTheLowerSeverityDoesNotRunKeepsItsTimesWhenRaisedAgain() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 100, script: [10: [(Fixtures.responder, "/sev P2 contained")],
+                                        30: [(Fixtures.responder, "/sev P1 spreading again")]])
+        let business = drill.pages.filter { $0.contains("business") }
+        #expect(business == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"])
+    }
+
     @Test func theBusinessLadderStopsAtItsTopWithoutRepeating() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
         try drill.run(to: 300)
