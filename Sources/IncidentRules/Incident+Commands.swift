@@ -125,7 +125,14 @@ extension Transition {
     /// or one new interval from now if that time has already passed.
     mutating func retimeCadence() {
         if incident.phase == .resolved, let resolved = incident.resolvedAt {
-            incident.nextPostmortemReminder = policy[incident.severity].postmortemDue.map { resolved + $0 }
+            // The new severity's first reminder; once it has passed, reminders already under way
+            // go on as they were instead of starting over (and owing again what was posted).
+            let first = policy[incident.severity].postmortemDue.map { resolved + $0 }
+            if let first, first <= now, let running = incident.nextPostmortemReminder {
+                incident.nextPostmortemReminder = running
+            } else {
+                incident.nextPostmortemReminder = first
+            }
         }
         guard incident.phase == .investigating || incident.phase == .mitigated else { return }
         guard let interval = policy.updateInterval(incident.severity) else {

@@ -130,8 +130,14 @@ extension Transition {
         return people
     }
 
+    /// The post-mortem reminder due at `due`. Reminders missed meanwhile (the scheduler was
+    /// down, or a severity change made the first one owed long ago) become this one: the next
+    /// is the first on their schedule after now.
     mutating func remindOfPostmortem(due: Timestamp) {
-        incident.nextPostmortemReminder = due + policy.postmortemReminderEvery
+        let every = max(policy.postmortemReminderEvery, .seconds(1))
+        var next = due + every
+        if next <= now { next = next + every * Int(((now - next) / every).rounded(.down) + 1) }
+        incident.nextPostmortemReminder = next
         let owner = incident.commander ?? incident.declaredBy
         record(.postmortemReminder, "Reminded @\(owner) of the post-mortem.", by: .bot)
         post(Messages.postmortemReminder(incident, owner: owner))

@@ -134,6 +134,29 @@ import Testing
         #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)
     }
 
+    /// Reclassified after two reminders: nothing is posted again, and the next comes a day
+    /// after the last, as before.
+    @Test func aSeverityChangeAfterResolutionDoesNotRepeatPostmortemReminders() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 60, script: [60: [(Fixtures.responder, "/incident resolve")]])
+        let reclassified = 60 + 73 * 60
+        try drill.run(to: 60 + 97 * 60, script: [reclassified: [(Fixtures.responder, "/sev P0 it was worse")]])
+        let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [60 + 48 * 60, 60 + 72 * 60, 60 + 96 * 60])
+    }
+
+    /// A resolved P3 (no post-mortem) reclassified as P1 ten days on owes its post-mortem: one
+    /// reminder now, not one for every day since it would have been due.
+    @Test func aLateReclassificationRemindsOnceNotForEveryDayMissed() throws {
+        var drill = try Drill("/incident declare Typo --sev P3")
+        try drill.type("/incident resolve", by: Fixtures.responder)
+        let later = 10 * 24 * 60
+        try drill.run(to: later, script: [later: [(Fixtures.responder, "/sev P1 it was customer facing")]])
+        let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [later])
+        #expect(drill.incident.nextPostmortemReminder == Fixtures.at(later + 24 * 60))
+    }
+
     @Test(arguments: [(Severity.p0, 48 * 60), (.p2, 5 * 24 * 60)])
     func postmortemsFallDuePerSeverity(severity: Severity, minutes: Int) throws {
         var drill = try Drill("/incident declare DB down --sev \(severity)")
