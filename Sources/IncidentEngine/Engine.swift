@@ -3,6 +3,7 @@ import IncidentCore
 import IncidentPolicy
 import IncidentRules
 import Logging
+import Synchronization
 
 /// The one flow: `ChatEvent` -> parse -> decide -> ONE transaction (state, timeline, outbox,
 /// seen event id, next due time) -> outcome. When `handle` returns, everything the event
@@ -24,6 +25,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public let pinLimiter: CommandLimiter
     /// Events handed in one at a time while a transaction commits go into the next together.
     let commits = CommitGroup()
+    /// Incidents whose rows this process found it cannot read when they fell due: the
+    /// scheduler leaves them out, so one such row does not stop every other incident's
+    /// reminders and pages. Logged once each; a restart (a version that reads them) tries again.
+    let unreadableIncidents = Mutex<Set<Int>>([])
 
     public init(store: any IncidentStore, clock: Clock, settings: EngineSettings, logger: Logger) {
         self.store = store
@@ -160,20 +165,21 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // Each tick moves an incident's next due time past now, so every round takes new ones;
         // the bound keeps a corrupt row from looping.
         for _ in 0..<1_000 {
-            let dueTimes = try await store.write { records in
-                let due = try records.incidentsDue(at: now, limit: batch)
-                for stored in due {
+            let skipping = unreadableIncidents.withLock { $0 }
+            let (dueTimes, unreadable, found) = try await store.write { records in
+                let due = try records.incidentsDue(at: now, limit: batch, skipping: skipping)
+                for stored in due.incidents {
                     let decision = stored.incident.tick(at: now, roster: roster)
                     try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
                 }
-                return due.compactMap(\.incident.nextDue)
+                return (due.incidents.compactMap(\.incident.nextDue), due.unreadable, due.count)
             }
+            setAside(unreadable)
             // Lag is counted once committed: what fired is durable, and its messages queued.
             let committed = clock.now
             for dueAt in dueTimes { BotMetrics.schedulerLag(committed - dueAt) }
-            let count = dueTimes.count
-            ticked += count
-            if count < batch { break }
+            ticked += dueTimes.count
+            if found < batch { break }
         }
         if ticked > 0 {
             logger.info("fired due reminders and pages", metadata: ["incidents": "\(ticked)"])
@@ -182,9 +188,20 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         return ticked
     }
 
-    /// When the scheduler should next wake: the earliest due time of any incident.
+    /// When the scheduler should next wake: the earliest due time of any incident it can read.
     public func nextDue() async throws -> Timestamp? {
-        try await store.read { try $0.earliestDue() }
+        let skipping = unreadableIncidents.withLock { $0 }
+        return try await store.read { try $0.earliestDue(skipping: skipping) }
+    }
+
+    /// Leaves `unreadable` incidents out of the scheduler from now on, each logged as an error.
+    func setAside(_ unreadable: [UnreadableIncident]) {
+        guard !unreadable.isEmpty else { return }
+        unreadableIncidents.withLock { set in for incident in unreadable { set.insert(incident.number) } }
+        for incident in unreadable {
+            logger.error("an incident's stored row cannot be read; its reminders and pages are skipped until a version that reads it runs",
+                         metadata: ["incident": "INC-\(incident.number)", "reason": "\(incident.reason)"])
+        }
     }
 
     /// Forgets platform event ids older than the retention period.

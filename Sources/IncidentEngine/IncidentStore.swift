@@ -54,10 +54,13 @@ public protocol IncidentRecords {
     func timeline(incident: Int) throws -> [TimelineEntry]
 
     // Scheduling.
-    /// The earliest time anything of any incident is due.
-    func earliestDue() throws -> Timestamp?
-    /// Incidents with something due at or before `instant`, the longest overdue first.
-    func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident]
+    /// The earliest time anything of any incident is due, leaving out the incidents numbered
+    /// in `skipping` (rows the scheduler found it cannot read).
+    func earliestDue(skipping: Set<Int>) throws -> Timestamp?
+    /// Incidents with something due at or before `instant`, the longest overdue first, leaving
+    /// out `skipping`; a due row that cannot be read comes back apart, with why, instead of
+    /// failing the others.
+    func incidentsDue(at instant: Timestamp, limit: Int, skipping: Set<Int>) throws -> DueIncidents
 
     // Outbox.
     func enqueue(_ items: [OutboxItem]) throws
@@ -101,4 +104,40 @@ public protocol IncidentRecords {
     // Platform sync positions (Matrix since-tokens).
     func syncToken(_ platform: Platform) throws -> String?
     func setSyncToken(_ platform: Platform, _ token: String) throws
+}
+
+/// What `incidentsDue` found: the incidents to tick, and the due rows that cannot be read.
+public struct DueIncidents: Sendable {
+    public var incidents: [StoredIncident] = []
+    public var unreadable: [UnreadableIncident] = []
+
+    public init(incidents: [StoredIncident] = [], unreadable: [UnreadableIncident] = []) {
+        self.incidents = incidents
+        self.unreadable = unreadable
+    }
+
+    /// How many rows were found, read or not.
+    public var count: Int { incidents.count + unreadable.count }
+}
+
+/// An incident row this version cannot read (a format a newer version wrote, a policy missing,
+/// a damaged state), and why.
+public struct UnreadableIncident: Hashable, Sendable {
+    public var number: Int
+    public var reason: String
+
+    public init(number: Int, reason: String) {
+        self.number = number
+        self.reason = reason
+    }
+}
+
+extension IncidentRecords {
+    /// `earliestDue(skipping:)` over every incident.
+    public func earliestDue() throws -> Timestamp? { try earliestDue(skipping: []) }
+
+    /// The incidents `incidentsDue(at:limit:skipping:)` can read, over every incident.
+    public func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident] {
+        try incidentsDue(at: instant, limit: limit, skipping: []).incidents
+    }
 }

@@ -172,14 +172,32 @@ struct PostgresRecords: IncidentRecords {
 
     // MARK: Scheduling
 
-    func earliestDue() throws -> Timestamp? {
+    func earliestDue(skipping: Set<Int>) throws -> Timestamp? {
         try writeHeldSaves()
-        return try sql.value(Int64?.self, "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL")
+        let skipped = skipping.map(Int64.init)
+        return try sql.value(Int64?.self, "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL AND NOT (number = ANY(\(skipped)))")
             .flatMap { $0 }.map(Timestamp.init(secondsSinceEpoch:))
     }
 
-    func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE next_due IS NOT NULL AND next_due <= \(instant.secondsSinceEpoch) ORDER BY next_due, number LIMIT \(limit)")
+    func incidentsDue(at instant: Timestamp, limit: Int, skipping: Set<Int>) throws -> DueIncidents {
+        try writeHeldSaves()
+        let skipped = skipping.map(Int64.init)
+        let rows = try sql.rows("""
+            SELECT number, home, state, format, policy FROM incident
+            WHERE next_due IS NOT NULL AND next_due <= \(instant.secondsSinceEpoch) AND NOT (number = ANY(\(skipped)))
+            ORDER BY next_due, number LIMIT \(limit)
+            """)
+        var due = DueIncidents()
+        for row in rows {
+            let (number, home, state, format, digest) = try row.decode((Int, String, String, Int, String?).self)
+            do {
+                due.incidents.append(try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
+                                                          policies: policies, load: policyBody))
+            } catch {
+                due.unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
+            }
+        }
+        return due
     }
 
     // MARK: Outbox

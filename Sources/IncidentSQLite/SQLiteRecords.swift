@@ -193,15 +193,35 @@ struct SQLiteRecords: IncidentRecords {
 
     // MARK: Scheduling
 
-    func earliestDue() throws -> Timestamp? {
+    func earliestDue(skipping: Set<Int>) throws -> Timestamp? {
         try writeHeldSaves()
-        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL"))
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(next_due) FROM incident WHERE next_due IS NOT NULL"
+                                                         + Self.leavingOut(skipping)))
             .map(Timestamp.init(secondsSinceEpoch:))
     }
 
-    func incidentsDue(at instant: Timestamp, limit: Int) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, number LIMIT ?",
-                           [instant.secondsSinceEpoch, limit])
+    func incidentsDue(at instant: Timestamp, limit: Int, skipping: Set<Int>) throws -> DueIncidents {
+        try writeHeldSaves()
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT number, home, state, format, policy FROM incident
+            WHERE next_due IS NOT NULL AND next_due <= ?\(Self.leavingOut(skipping)) ORDER BY next_due, number LIMIT ?
+            """), arguments: [instant.secondsSinceEpoch, limit])
+        var due = DueIncidents()
+        for row in rows {
+            let number: Int = row["number"]
+            do {
+                due.incidents.append(try touched.incident(number: number, home: row["home"], state: row["state"], format: row["format"],
+                                                          policy: row["policy"], policies: policies, load: policyBody))
+            } catch {
+                due.unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
+            }
+        }
+        return due
+    }
+
+    /// ` AND number NOT IN (...)` for `numbers` (integers, so written into the SQL), or nothing.
+    static func leavingOut(_ numbers: Set<Int>) -> String {
+        numbers.isEmpty ? "" : " AND number NOT IN (" + numbers.sorted().map(String.init).joined(separator: ", ") + ")"
     }
 
     // MARK: Outbox

@@ -43,8 +43,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite:
             let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
             let store = try SQLiteStore(path: path)
-            let reader = try DatabaseQueue(path: path)
-            return (store, { sql in try await reader.read { db in try String.fetchAll(db, sql: sql) } })
+            let connection = try DatabaseQueue(path: path)
+            return (store, { sql in try await connection.write { db in try String.fetchAll(db, sql: sql) } })
         case .postgres:
             let cluster = try await PostgresCluster.get()
             let database = try await TestTools.offPool { try cluster.database("contract") }
