@@ -18,6 +18,24 @@ import Testing
         }
     }
 
+    /// A P0 declared on a database file while the phone provider is down: Dave's VP page waits
+    /// on voice, to be tried again.
+    static func pageWaitingOnVoice() async throws -> (bot: TestBot, path: String) {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+        let bot = try TestBot(path: path, pagers: [.voice])
+        try #require(bot.pagers[.voice]).behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        await bot.delivery.drain()
+        return (bot, path)
+    }
+
+    /// A delivery of its own on `store`, beside the bot's.
+    static func delivery(_ bot: TestBot, store: any IncidentStore, transports: [any OutboxTransport]) -> Delivery<ManualClock> {
+        var logger = Logger(label: "delivery-fault-test")
+        logger.logLevel = .critical
+        return Delivery(store: store, clock: bot.clock, transports: transports, router: bot.engine.router, wake: WakeSignal(), logger: logger)
+    }
+
     /// What Dave's VP page became: the timeline's entries about it.
     static func davesPage(_ bot: TestBot) async throws -> [String] {
         try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text).filter { $0.hasPrefix("Page to @dave") }
@@ -30,10 +48,7 @@ import Testing
         let bot = try TestBot(pagers: [.sms])
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
         let store = FailingWrites(bot.store)
-        var logger = Logger(label: "delivery-fault-test")
-        logger.logLevel = .critical
-        let delivery = Delivery(store: store, clock: bot.clock, transports: [bot.slack, bot.matrix] + Array(bot.pagers.values),
-                                router: bot.engine.router, wake: WakeSignal(), logger: logger)
+        let delivery = Self.delivery(bot, store: store, transports: [bot.slack, bot.matrix] + Array(bot.pagers.values))
         let sms = try #require(bot.pagers[.sms])
         let textsToDave = { sms.directMessages.filter { $0.person == "dave" }.count }
 
@@ -77,11 +92,7 @@ import Testing
     /// A page retrying on a method that is then turned off (the bot restarted without a phone
     /// provider) moves to the person's next method that is served, instead of waiting unseen.
     @Test func aPageOnAMethodNoLongerServedMovesToOneThatIs() async throws {
-        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
-        let before = try TestBot(path: path, pagers: [.voice])
-        try #require(before.pagers[.voice]).behave(.down(retryAfter: nil))
-        try await before.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
-        await before.delivery.drain()
+        let (before, path) = try await Self.pageWaitingOnVoice()
         let queued = try await before.store.read { try $0.pendingOutbox(limit: 100) }.filter(\.isPage).map(\.method)
         #expect(queued.contains(.voice))
 
@@ -101,19 +112,12 @@ extension DeliveryFaultTests {
     /// it leaves the pages waiting on methods it does not serve for `serve`, instead of giving
     /// them up.
     @Test func theConsoleLeavesPagesItCannotSendForServe() async throws {
-        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
-        let serve = try TestBot(path: path, pagers: [.voice])
-        try #require(serve.pagers[.voice]).behave(.down(retryAfter: nil))
-        try await serve.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
-        await serve.delivery.drain()
+        let serve = try await Self.pageWaitingOnVoice().bot
         let pages = { try await serve.store.read { try $0.pendingOutbox(limit: 100) }.filter(\.isPage).map(\.method) }
         let waiting = try await pages()
         #expect(waiting.contains(.voice))
 
-        var logger = Logger(label: "delivery-fault-test")
-        logger.logLevel = .critical
-        let console = Delivery(store: serve.store, clock: serve.clock, transports: [RecordingTransport(platform: .console, now: { serve.clock.now })],
-                               router: serve.engine.router, wake: WakeSignal(), logger: logger)
+        let console = Self.delivery(serve, store: serve.store, transports: [RecordingTransport(platform: .console, now: { serve.clock.now })])
         await console.drain()
         #expect(try await pages() == waiting)
         let timeline = try await Self.davesPage(serve)
