@@ -125,10 +125,12 @@ extension Transition {
     /// or one new interval from now if that time has already passed.
     mutating func retimeCadence() {
         if incident.phase == .resolved, let resolved = incident.resolvedAt {
-            // The new severity's first reminder; once it has passed, reminders already under way
-            // go on as they were instead of starting over (and owing again what was posted).
+            // The new severity's first reminder. When it has passed and reminders are under way
+            // (the next is within one interval: one went out within the last), they go on as
+            // they were instead of starting over and posting again what was posted; when none
+            // has gone out yet, the one owed goes now.
             let first = policy[incident.severity].postmortemDue.map { resolved + $0 }
-            if let first, first <= now, let running = incident.nextPostmortemReminder {
+            if let first, first <= now, let running = incident.nextPostmortemReminder, running <= now + policy.postmortemReminderEvery {
                 incident.nextPostmortemReminder = running
             } else {
                 incident.nextPostmortemReminder = first

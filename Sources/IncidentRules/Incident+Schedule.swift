@@ -134,9 +134,9 @@ extension Transition {
     /// down, or a severity change made the first one owed long ago) become this one: the next
     /// is the first on their schedule after now.
     mutating func remindOfPostmortem(due: Timestamp) {
-        let every = max(policy.postmortemReminderEvery, .seconds(1))
-        var next = due + every
-        if next <= now { next = next + every * Int(((now - next) / every).rounded(.down) + 1) }
+        let every = max(policy.postmortemReminderEvery.wholeSeconds, 1)
+        var next = due + .seconds(every)
+        if next <= now { next = next + .seconds(((now - next).wholeSeconds / every + 1) * every) }
         incident.nextPostmortemReminder = next
         let owner = incident.commander ?? incident.declaredBy
         record(.postmortemReminder, "Reminded @\(owner) of the post-mortem.", by: .bot)

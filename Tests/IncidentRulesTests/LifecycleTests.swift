@@ -145,6 +145,18 @@ import Testing
         #expect(reminders == [60 + 48 * 60, 60 + 72 * 60, 60 + 96 * 60])
     }
 
+    /// A resolved P2 (post-mortem due in 5 days) raised to P1 on the third day owes its
+    /// post-mortem since the second: the reminder goes now, not on the fifth day.
+    @Test func aRaiseBeforeTheFirstReminderPostsTheOneOwedNow() throws {
+        var drill = try Drill("/incident declare Search is slow --sev P2")
+        try drill.type("/incident resolve", by: Fixtures.responder)
+        let raised = 72 * 60
+        try drill.run(to: raised, script: [raised: [(Fixtures.responder, "/sev P1 it was worse")]])
+        let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [raised])
+        #expect(drill.incident.nextPostmortemReminder == Fixtures.at(raised + 24 * 60))
+    }
+
     /// A resolved P3 (no post-mortem) reclassified as P1 ten days on owes its post-mortem: one
     /// reminder now, not one for every day since it would have been due.
     @Test func aLateReclassificationRemindsOnceNotForEveryDayMissed() throws {
