@@ -40,8 +40,11 @@ extension Transition {
             let oldPlan = policy.plan(ladder, at: old)
             // A ladder the old severity did not run was not retimed when the severity went
             // there (P1 lowered to P2, then raised again): its wait is the one before, so when
-            // its level was paged is read from the pages themselves.
-            let lastPage = oldPlan.runs ? nil : incident.pages.last { $0.level == ladder.reference(current) }?.at
+            // its level was paged is read from the climb's own pages (a handover's or an
+            // at-once page does not restart the level's wait).
+            let lastPage = oldPlan.runs ? nil : incident.pages.last {
+                $0.level == ladder.reference(current) && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason)
+            }?.at
             let paged = lastPage ?? next - oldPlan.wait(at: current)
             progress.nextStepAt = max(now, paged + plan.wait(at: current))
             incident.ladders[ladder.id] = progress
