@@ -193,7 +193,7 @@ struct PostgresRecords: IncidentRecords {
             do {
                 due.incidents.append(try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
                                                           policies: policies, load: policyBody))
-            } catch {
+            } catch let error where UnreadableIncident.isUnreadable(error) {
                 due.unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
             }
         }

@@ -212,7 +212,7 @@ struct SQLiteRecords: IncidentRecords {
             do {
                 due.incidents.append(try touched.incident(number: number, home: row["home"], state: row["state"], format: row["format"],
                                                           policy: row["policy"], policies: policies, load: policyBody))
-            } catch {
+            } catch let error where UnreadableIncident.isUnreadable(error) {
                 due.unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
             }
         }
