@@ -24,7 +24,7 @@ extension Delivery {
             return reason
         }
         if let reason {
-            refusedMethods.withLock { $0[id] = nil }
+            forget([id])
             log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"])
         }
         return reason != nil
@@ -125,7 +125,7 @@ extension Delivery {
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return !decision.effects.isEmpty
         }
-        refusedMethods.withLock { $0[id] = nil }
+        forget([id])
         log.error(item.isPage ? "page given up; the incident room is told" : "delivery given up; a dead letter",
                   metadata: ["reason": "\(reason)"])
         if told { wake.fire() }

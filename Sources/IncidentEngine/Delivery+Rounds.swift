@@ -163,10 +163,7 @@ extension Delivery {
             sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
             return ([.storeError], nil)
         }
-        if !sent.isEmpty {
-            sentUnrecorded.withLock { unrecorded in if !unrecorded.isEmpty { for done in sent { unrecorded[done.id] = nil } } }
-            refusedMethods.withLock { refused in if !refused.isEmpty { for done in sent { refused[done.id] = nil } } }
-        }
+        forget(sent.map(\.id))
         for done in sent {
             if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }

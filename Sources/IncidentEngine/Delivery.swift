@@ -81,6 +81,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// The methods that refused each page for good (by outbox id): a failover passes them
     /// over. Forgotten once the page is given up or delivered.
     let refusedMethods = Mutex<[Int64: Set<ContactMethod>]>([:])
+
+    /// Forgets what this delivery kept about items now finished (delivered, given up,
+    /// withdrawn): a send whose record failed, the methods that refused a page.
+    func forget(_ ids: some Collection<Int64>) {
+        guard !ids.isEmpty else { return }
+        sentUnrecorded.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+        refusedMethods.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+    }
     /// This delivery, told apart from the ones before it (`SendDoubt.earlierDelivery`).
     let run = DeliveryRun.next()
     let stopping = Mutex(false)

@@ -190,11 +190,9 @@ struct PostgresRecords: IncidentRecords {
         var due = DueIncidents()
         for row in rows {
             let (number, home, state, format, digest) = try row.decode((Int, String, String, Int, String?).self)
-            do {
-                due.incidents.append(try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
-                                                          policies: policies, load: policyBody))
-            } catch let error where UnreadableIncident.isUnreadable(error) {
-                due.unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
+            try due.add(number) {
+                try touched.incident(number: number, home: home, state: state, format: format, policy: digest, policies: policies,
+                                     load: policyBody)
             }
         }
         return due

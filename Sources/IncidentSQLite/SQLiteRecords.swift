@@ -209,11 +209,9 @@ struct SQLiteRecords: IncidentRecords {
         var due = DueIncidents()
         for row in rows {
             let number: Int = row["number"]
-            do {
-                due.incidents.append(try touched.incident(number: number, home: row["home"], state: row["state"], format: row["format"],
-                                                          policy: row["policy"], policies: policies, load: policyBody))
-            } catch let error where UnreadableIncident.isUnreadable(error) {
-                due.unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
+            try due.add(number) {
+                try touched.incident(number: number, home: row["home"], state: row["state"], format: row["format"], policy: row["policy"],
+                                     policies: policies, load: policyBody)
             }
         }
         return due
