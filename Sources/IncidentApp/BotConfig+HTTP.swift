@@ -13,11 +13,14 @@ extension BotConfig {
         public var maxBody = 1 << 20
         /// How long a request may take to arrive; a slower client is cut off.
         public var readTimeout: Duration = .seconds(10)
+        /// The most connections held at once; past it a new one is closed as it opens, so a
+        /// flood cannot use up the file descriptors delivery needs (`ConnectionCap`).
+        public var maxConnections = 1_000
         /// How long an acknowledge link works after its page was queued.
         public var ackLinkValidity: Duration = .hours(24)
     }
 
-    static let httpKeys = ["listen", "public_url", "max_body", "read_timeout", "ack_link_valid_for"]
+    static let httpKeys = ["listen", "public_url", "max_body", "read_timeout", "max_connections", "ack_link_valid_for"]
 
     static func loadHTTP(_ node: ConfigNode) throws(ConfigError) -> HTTPSettings {
         let map = try node.mapping(keys: httpKeys)
@@ -40,6 +43,7 @@ extension BotConfig {
             }
             http.readTimeout = value
         }
+        if let cap = map.optional("max_connections") { http.maxConnections = try cap.int(min: 16) }
         if let validity = map.optional("ack_link_valid_for") {
             let value = try validity.duration()!
             guard value >= .minutes(5), value <= .days(7) else {

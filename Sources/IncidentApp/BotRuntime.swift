@@ -131,7 +131,16 @@ public enum BotCommands {
         let fromSlack = slack?.inbound(engine: runtime.engine, logger: logger)
         routes += fromSlack?.routes ?? []
         everywhere += fromSlack?.besideRoutes ?? []
-        if !routes.isEmpty { everywhere.append(HTTPListener(settings: loaded.config.http, routes: routes, logger: logger).application()) }
+        if !routes.isEmpty {
+            var http = loaded.config.http
+            let descriptors = FileDescriptorLimit.raised()
+            http.maxConnections = FileDescriptorLimit.connectionCap(configured: http.maxConnections, descriptors: descriptors)
+            if http.maxConnections < loaded.config.http.maxConnections {
+                logger.warning("HTTP listener holds fewer connections than http.max_connections: the process may open too few files",
+                               metadata: ["max_connections": "\(http.maxConnections)", "open_files_limit": "\(descriptors)"])
+            }
+            everywhere.append(HTTPListener(settings: http, routes: routes, logger: logger).application())
+        }
         let (slackSetup, matrixSetup) = (slack, matrix)
         @Sendable func matrixLoop() -> [any Service] {
             matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? []

@@ -23,7 +23,8 @@ public struct HTTPListener: Sendable {
     /// A connection that brings no whole request head or body part for `read_timeout` is
     /// closed, and so is one answered before its request was read to the end (a body refused
     /// as too large or too slow: `UnreadRequestClose`), so a client that sends slowly holds no
-    /// connection for long.
+    /// connection for long. Past `http.max_connections` held at once a new connection is closed
+    /// as it opens (`ConnectionCap`).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
@@ -32,9 +33,10 @@ public struct HTTPListener: Sendable {
         for add in routes { add(router) }
         let logger = logger
         let settings = settings
+        let connections = OpenConnections(limit: settings.maxConnections, logger: logger)
         let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
                                               + settings.readTimeout.components.attoseconds / 1_000_000_000)
-        return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: [UnreadRequestClose()],
+        return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],
                                                                              idleTimeout: idle)),
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
                            onServerRunning: { channel in

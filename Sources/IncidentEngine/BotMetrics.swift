@@ -13,6 +13,7 @@ public enum BotMetrics {
         "incident_bot_delivery_latency_seconds": "From an outbox item's queueing to its delivery.",
         "incident_bot_scheduler_lag_seconds": "How late a reminder or page fired: fire time minus due time.",
         "incident_bot_connection_failures_total": "Failed calls of the inbound loops: Matrix sync, Slack Socket Mode.",
+        "incident_bot_http_connections_refused_total": "Connections the HTTP listener closed as they opened because it held http.max_connections.",
         "incident_bot_outbox_items": "Outbox items waiting (pending) or given up (failed), by contact method.",
         "incident_bot_leader": "1 when this process runs the scheduler, delivery and the inbound loops.",
         "incident_bot_store_write_seconds": "Write transactions, committed or not, from asking for the store's single writer (waiting for it included) to the return of the commit.",
@@ -71,6 +72,11 @@ public enum BotMetrics {
     public static func connectionFailure(_ platform: Platform, loop: String) {
         Counter(label: "incident_bot_connection_failures_total", dimensions: [("platform", platform.rawValue), ("loop", loop)])
             .increment()
+    }
+
+    /// A connection the HTTP listener closed as it opened: it already held `http.max_connections`.
+    public static func connectionRefused() {
+        Counter(label: "incident_bot_http_connections_refused_total").increment()
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

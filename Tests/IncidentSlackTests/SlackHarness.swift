@@ -35,7 +35,9 @@ final class SlackHarness: Sendable {
 
     /// A fresh fake Slack (with #incidents and #lobby) and a fresh database in a temporary folder;
     /// `roster` (YAML) in place of the example roster when given.
-    static func start(roster: String? = nil) async throws -> SlackHarness {
+    /// `maxConnections`: the listener's `http.max_connections`, with a 10 s read timeout so
+    /// connections a test holds idle stay open.
+    static func start(roster: String? = nil, maxConnections: Int? = nil) async throws -> SlackHarness {
         let fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
         try await fake.start()
         fake.addChannel("incidents")
@@ -49,6 +51,9 @@ final class SlackHarness: Sendable {
             let rosterPath = folder.appendingPathComponent("roster.yaml").path
             try roster.write(toFile: rosterPath, atomically: true, encoding: .utf8)
             text = text.replacingOccurrences(of: "roster: \(TestConfig.directory.path)/roster.example.yaml", with: "roster: \(rosterPath)")
+        }
+        if let maxConnections {
+            text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: 10s\n  max_connections: \(maxConnections)")
         }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: configPath), allowExampleRoster: false)
