@@ -101,6 +101,7 @@ public enum BotCommands {
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
         var community = Community(matrix: [])
+        var learnOwnServer: (any Service)?
         if loaded.config.enabledPlatforms.contains(.slack) {
             let setup = try SlackSetup.load(loaded.config, environment: environment)
             transports.append(setup.transport(logger: logger))
@@ -111,7 +112,7 @@ public enum BotCommands {
             let client = setup.client()
             transports.append(setup.transport(client: client, logger: logger))
             matrix = (setup, client)
-            community = try await setup.community(client: client)
+            (community, learnOwnServer) = await setup.community(client: client, logger: logger)
         }
         let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(".link-secret"))
         for warning in paging.warnings { logger.warning("\(warning)") }
@@ -126,7 +127,7 @@ public enum BotCommands {
                                  community: community, logger: logger)
         // Every replica answers HTTP (its answer is the store's commit); only the leader runs
         // the loops that must run once: the scheduler, delivery, Matrix /sync and Socket Mode.
-        var everywhere: [any Service] = []
+        var everywhere: [any Service] = learnOwnServer.map { [$0] } ?? []
         var routes: [HTTPListener.Routes] = paging.routes(engine: runtime.engine, logger: logger)
         let fromSlack = slack?.inbound(engine: runtime.engine, logger: logger)
         routes += fromSlack?.routes ?? []

@@ -53,15 +53,46 @@ public struct MatrixSetup: Sendable {
     }
 
     /// The Matrix accounts served (commands taken, IC and roles given): `allow_commands_from`,
-    /// or else the bot's own server, read from `MATRIX_USER` or asked of the homeserver.
-    public func community(client: MatrixClient) async throws -> Community {
-        if !settings.allowCommandsFrom.isEmpty { return Community(matrix: Set(settings.allowCommandsFrom)) }
-        if case .password(let user, _, _) = auth { return Community(matrix: [Community.server(ofMatrixUser: user)]) }
+    /// or else the bot's own server, read from `MATRIX_USER` or asked of the homeserver. When
+    /// the homeserver does not answer, the bot starts all the same (Slack and the pagers must
+    /// not wait for Matrix), and `learning` asks again until it does; till then no Matrix
+    /// account is served, and the Matrix loop, which asks first too, takes no command.
+    public func community(client: MatrixClient, logger: Logger) async -> (community: Community, learning: (any Service)?) {
+        if !settings.allowCommandsFrom.isEmpty { return (Community(matrix: Set(settings.allowCommandsFrom)), nil) }
+        if case .password(let user, _, _) = auth { return (Community(matrix: [Community.server(ofMatrixUser: user)]), nil) }
+        let own = LearnedMatrixServer()
+        let community = Community(matrix: [], ownMatrixServer: own)
         do {
-            return Community(matrix: [Community.server(ofMatrixUser: try await client.whoami())])
+            own.learn(Community.server(ofMatrixUser: try await client.whoami()))
+            return (community, nil)
         } catch {
-            throw StartupError("cannot ask the homeserver who the bot is, to serve the bot's own Matrix server "
-                               + "(matrix.allow_commands_from is empty): \(error); set matrix.allow_commands_from")
+            logger.error("cannot ask the Matrix homeserver who the bot is; Matrix accounts are served once it answers (or set matrix.allow_commands_from)",
+                         metadata: ["reason": "\(error)"])
+            return (community, OwnServerLookup(client: client, server: own, logger: logger))
+        }
+    }
+
+    /// Asks the homeserver who the bot is until it answers, with the sync loop's backoff.
+    struct OwnServerLookup: Service {
+        let client: MatrixClient
+        let server: LearnedMatrixServer
+        let logger: Logger
+
+        func run() async throws {
+            let backoff = MatrixSync<LiveClock>.Settings().retry
+            try await cancelWhenGracefulShutdown {
+                var failures = 0
+                while !Task.isCancelled {
+                    if let me = try? await client.whoami() {
+                        server.learn(Community.server(ofMatrixUser: me))
+                        logger.notice("Matrix homeserver answered; its accounts are served now",
+                                      metadata: ["server": "\(Community.server(ofMatrixUser: me))"])
+                        return
+                    }
+                    failures += 1
+                    try? await Task.sleep(for: backoff.delay(afterFailures: failures))
+                }
+            }
         }
     }
 

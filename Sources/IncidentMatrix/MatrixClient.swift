@@ -96,6 +96,11 @@ public final class MatrixClient: Sendable {
             guard let json else { throw .unavailable("HTTP \(status) with a body that is not JSON") }
             return json
         }
+        if status != 429, json?["errcode"]?.string == nil {
+            // Not the homeserver's answer (which always carries an errcode) but a proxy's or a
+            // firewall's page: nothing the message itself did wrong, so it is tried again.
+            throw .unavailable("HTTP \(status) without a Matrix error code (a proxy in the way, or the wrong homeserver URL)")
+        }
         let code = json?["errcode"]?.string ?? "HTTP_\(status)"
         let reason = json?["error"]?.string ?? "HTTP \(status)"
         if status == 429 || code == "M_LIMIT_EXCEEDED" {

@@ -47,6 +47,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// one a room a minute, so neither a loop of commands nor a server's many accounts can
     /// flood a room.
     let toldOutsiders = Mutex(OutsiderNotices())
+    /// Invitations from allowed inviters whose join failed for now, with their failures.
+    let joinsToRetry = Mutex<[String: (invite: JSONValue, failures: Int)]>([:])
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
         self.client = client
         self.engine = engine
@@ -82,13 +84,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
-        let joinedEncrypted = try await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me).map { room, inviter in
+        let joinedEncrypted = await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me).map { room, inviter in
             ChatEvent(platform: .matrix, id: "joined \(room) at \(next)", room: room, user: inviter, text: "", reply: .outboxToRoom)
         }
         let events: (commands: [ChatEvent], unreadable: [ChatEvent])
         var rooms: [String: [JSONValue]] = [:]
         if let since {
-            rooms = try await timelines(answer, since: since)
+            rooms = try await timelines(answer, since: since, me: me)
             events = Self.commands(in: rooms, me: me, sentAfter: historyBefore)
         } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
@@ -149,15 +151,21 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// (`limited`: more messages arrived since `since` than the filter's limit, as after the bot
     /// was down during a busy incident) is completed from `/rooms/{room}/messages`, paging back
     /// from its `prev_batch` to `since`, so no command in the gap is skipped.
-    func timelines(_ answer: JSONValue, since: String) async throws(MatrixError) -> [String: [JSONValue]] {
+    ///
+    /// A room the bot has just joined comes with the history before it, whatever `since` says:
+    /// that is cut where the bot was invited (`sinceArriving`), so a command typed there weeks
+    /// ago (a declaration, an `!ack`) is not run when the bot is invited back, while one typed
+    /// between the invitation and the join, meant for the bot, is.
+    func timelines(_ answer: JSONValue, since: String, me: String) async throws(MatrixError) -> [String: [JSONValue]] {
         var rooms: [String: [JSONValue]] = [:]
         for (room, joined) in answer["rooms"]?["join"]?.object ?? [:] {
             let timeline = joined["timeline"]
             var events = timeline?["events"]?.array ?? []
-            if timeline?["limited"]?.bool == true, let gapEnd = timeline?["prev_batch"]?.string {
+            if timeline?["limited"]?.bool == true, let gapEnd = timeline?["prev_batch"]?.string,
+               !events.contains(where: { Self.isArrival($0, me: me) }) {
                 let known = Set(events.compactMap { $0["event_id"]?.string })
                 do {
-                    let missed = try await messages(in: room, before: gapEnd, after: since)
+                    let missed = try await messages(in: room, before: gapEnd, after: since, me: me)
                     events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
                     logger.info("Matrix sync fetched the messages a busy room's timeline left out",
                                 metadata: ["room": "\(room)", "messages": "\(missed.count)"])
@@ -168,16 +176,37 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                                    metadata: ["room": "\(room)", "reason": "\(error)"])
                 }
             }
-            rooms[room] = events
+            rooms[room] = Self.sinceArriving(events, me: me)
         }
         return rooms
     }
 
+    /// A timeline from the bot's last arrival in the room on (`isArrival`), the arrival left
+    /// out; the whole timeline when the bot arrived before it.
+    static func sinceArriving(_ timeline: [JSONValue], me: String) -> [JSONValue] {
+        guard let arrival = timeline.lastIndex(where: { isArrival($0, me: me) }) else { return timeline }
+        return Array(timeline[(arrival + 1)...])
+    }
+
+    /// Whether `event` is where the bot arrived in its room, what came before being history:
+    /// its invitation, or a join without one (a room it made). A join after an invitation is
+    /// not (what was said between was said to the bot), nor a member event from join to join
+    /// (a new display name).
+    static func isArrival(_ event: JSONValue, me: String) -> Bool {
+        guard event["type"]?.string == "m.room.member", event["state_key"]?.string == me else { return false }
+        switch event["content"]?["membership"]?.string {
+        case "invite": return true
+        case "join": return !["join", "invite"].contains(event["unsigned"]?["prev_content"]?["membership"]?.string ?? "")
+        default: return false
+        }
+    }
+
     /// The room's messages between two positions, oldest first: `GET /rooms/{room}/messages`
-    /// backwards from `before` down to `after`, a page of 100 at a time. A gap of over
-    /// `gapLimit` messages is cut at its newest `gapLimit` (logged): a command typed that long
-    /// ago in a room that busy is stale.
-    func messages(in room: String, before: String, after: String) async throws(MatrixError) -> [JSONValue] {
+    /// backwards from `before` down to `after`, a page of 100 at a time, stopping where the bot
+    /// arrived in the room (what came before is history). A gap of over `gapLimit` messages
+    /// is cut at its newest `gapLimit` (logged): a command typed that long ago in a room that
+    /// busy is stale.
+    func messages(in room: String, before: String, after: String, me: String) async throws(MatrixError) -> [JSONValue] {
         var newestFirst: [JSONValue] = []
         var from = before
         while newestFirst.count < settings.gapLimit {
@@ -186,6 +215,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             ])
             let chunk = page["chunk"]?.array ?? []
             newestFirst += chunk
+            if chunk.contains(where: { Self.isArrival($0, me: me) }) { return newestFirst.reversed() }
             guard let end = page["end"]?.string, !chunk.isEmpty, end != from else { return newestFirst.reversed() }
             from = end
         }
@@ -196,31 +226,59 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// Joins rooms the bot is invited to by an allowed inviter; declines the rest. Returns the
     /// encrypted rooms it joined, with who invited it.
-    func acceptInvitations(_ invites: [String: JSONValue], me: String) async throws(MatrixError) -> [(room: String, inviter: String)] {
+    ///
+    /// Neither holds up the batch's commands. A join that fails is logged; one that failed for
+    /// now (the homeserver down, a room on a federated server that is) is tried again with the
+    /// next batches, `joinAttempts` times in all, since the homeserver does not hand the
+    /// invitation over again. Declines go on in the background, at most `declinesPerBatch` a
+    /// batch, so invitations from a slow server cannot slow an `!ack`.
+    func acceptInvitations(_ fresh: [String: JSONValue], me: String) async -> [(room: String, inviter: String)] {
         var encrypted: [(room: String, inviter: String)] = []
-        for (room, invite) in invites {
+        var declines: [String] = []
+        let retried = joinsToRetry.withLock { retry in
+            defer { retry = [:] }
+            return retry
+        }
+        var invites = fresh.mapValues { (invite: $0, failures: 0) }
+        for (room, again) in retried where invites[room] == nil { invites[room] = again }
+        for (room, (invite, failures)) in invites {
             let inviter = Self.inviter(invite, me: me)
-            let path = MatrixClient.segment(room)
             if Self.allows(inviter, me: me, list: settings.allowInvitesFrom) {
                 do {
-                    _ = try await client.call(.POST, "join/\(path)", body: [:])
+                    _ = try await client.call(.POST, "join/\(MatrixClient.segment(room))", body: [:])
                     logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
                     if invite["invite_state"]?["events"]?.array?.contains(where: { $0["type"]?.string == "m.room.encryption" }) == true {
                         encrypted.append((room, inviter))
                     }
-                } catch where error.code != nil {
-                    logger.warning("cannot join a Matrix room", metadata: ["room": "\(room)", "reason": "\(error)"])
+                } catch {
+                    let again = error.code == nil && failures + 1 < Self.joinAttempts
+                    if again { joinsToRetry.withLock { $0[room] = (invite, failures + 1) } }
+                    logger.warning(again ? "cannot join a Matrix room for now; trying again with the next sync"
+                                         : "cannot join a Matrix room; invite the bot again",
+                                   metadata: ["room": "\(room)", "reason": "\(error)"])
                 }
             } else {
                 logger.warning("declined a Matrix invitation from outside matrix.allow_invites_from",
                                metadata: ["room": "\(room)", "inviter": "\(inviter)"])
-                do {
-                    _ = try await client.call(.POST, "rooms/\(path)/leave", body: [:])
-                } catch where error.code != nil {}
+                declines.append(room)
+            }
+        }
+        if !declines.isEmpty {
+            let client = client
+            Task {
+                for room in declines.prefix(Self.declinesPerBatch) {
+                    _ = try? await client.call(.POST, "rooms/\(MatrixClient.segment(room))/leave", body: [:], timeout: .seconds(5))
+                }
             }
         }
         return encrypted
     }
+
+    /// The most invitations declined (left) per sync batch; the rest stay invitations, which
+    /// change nothing.
+    static var declinesPerBatch: Int { 20 }
+    /// How many times a join that failed for now is tried, with one batch each.
+    static var joinAttempts: Int { 5 }
 
     /// Who invited the bot, read from the bot's own `m.room.member` invite event, which the
     /// homeserver puts last in `invite_state`, after the stripped state the inviting server
@@ -333,13 +391,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 }
 
 /// The `/sync` filter, serialized once: room messages (and encrypted ones, to say it cannot
-/// read them), reactions and redactions (a timeline from pins) only, no presence, receipts,
-/// typing or state.
+/// read them), reactions and redactions (a timeline from pins), and membership (where the bot
+/// arrived in a room: what came before is history) only, no presence, receipts, typing or state.
 let matrixSyncFilter: String = JSONValue.object([
     "presence": ["types": []],
     "account_data": ["types": []],
     "room": [
-        "timeline": ["types": ["m.room.message", "m.room.encrypted", "m.reaction", "m.room.redaction"], "limit": 100],
+        "timeline": ["types": .array(matrixTimelineTypes.map(JSONValue.string)), "limit": 100],
         "state": ["types": []],
         "ephemeral": ["types": []],
         "account_data": ["types": []],
@@ -347,7 +405,10 @@ let matrixSyncFilter: String = JSONValue.object([
 ]).text
 
 /// The `/messages` filter for a sync gap: the same events as the sync's timeline.
-let matrixGapFilter: String = JSONValue.object(["types": ["m.room.message", "m.room.encrypted", "m.reaction", "m.room.redaction"]]).text
+let matrixGapFilter: String = JSONValue.object(["types": .array(matrixTimelineTypes.map(JSONValue.string))]).text
+
+/// The event types the bot reads from rooms' timelines.
+let matrixTimelineTypes = ["m.room.message", "m.room.encrypted", "m.reaction", "m.room.redaction", "m.room.member"]
 
 /// What the bot says in an end-to-end encrypted room, whose messages it cannot read.
 let matrixEncryptedRoomNotice = Message(

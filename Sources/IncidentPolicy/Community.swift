@@ -1,4 +1,5 @@
 import IncidentCore
+import Synchronization
 
 /// The accounts the bot serves beyond its roster: its own Slack workspace (checked at the
 /// Slack door, where a request says which team it came from) and its allowed Matrix servers.
@@ -7,9 +8,13 @@ public struct Community: Hashable, Sendable {
     /// Matrix servers (`example.org`) and single Matrix ids (`@alice:example.org`) whose
     /// accounts are served; nil serves every Matrix account (tests, a bot without Matrix).
     public var matrix: Set<String>?
+    /// The bot's own Matrix server when it is served but not known yet: the homeserver did not
+    /// answer who the bot is as the process started. Its accounts are served once it has.
+    public var ownMatrixServer: LearnedMatrixServer?
 
-    public init(matrix: Set<String>? = nil) {
+    public init(matrix: Set<String>? = nil, ownMatrixServer: LearnedMatrixServer? = nil) {
         self.matrix = matrix
+        self.ownMatrixServer = ownMatrixServer
     }
 
     /// Serves every account: for tests and the console.
@@ -19,7 +24,8 @@ public struct Community: Hashable, Sendable {
     /// request from another workspace never reaches the engine.
     public func serves(_ platform: Platform, account: String) -> Bool {
         guard platform == .matrix, let matrix else { return true }
-        return matrix.contains(account) || matrix.contains(Self.server(ofMatrixUser: account))
+        let server = Self.server(ofMatrixUser: account)
+        return matrix.contains(account) || matrix.contains(server) || (ownMatrixServer?.server.map { $0 == server } ?? false)
     }
 
     /// Whether `person` is served: a roster person always is; an unlisted account when its
@@ -41,6 +47,26 @@ public struct Community: Hashable, Sendable {
     /// How the served Matrix servers read in a refusal: `example.org, chat.example.org`.
     public var matrixDescription: String {
         guard let matrix else { return "any server" }
-        return matrix.sorted().joined(separator: ", ")
+        let own = ownMatrixServer.map { $0.server ?? "the bot's own server (not known yet: its homeserver has not answered)" }
+        return (matrix.sorted() + (own.map { [$0] } ?? [])).joined(separator: ", ")
     }
+}
+
+/// The bot's own Matrix server, learned once from its homeserver (`whoami`) after the process
+/// started: a homeserver down or restarting as the bot starts must not stop the bot (and its
+/// Slack and pages with it). Until it is learned, that server's accounts are not served.
+public final class LearnedMatrixServer: Hashable, Sendable {
+    private let learned = Mutex<String?>(nil)
+
+    public init() {}
+
+    /// `example.org`, once learned.
+    public var server: String? { learned.withLock { $0 } }
+
+    public func learn(_ server: String) {
+        learned.withLock { $0 = server }
+    }
+
+    public static func == (lhs: LearnedMatrixServer, rhs: LearnedMatrixServer) -> Bool { lhs === rhs }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }

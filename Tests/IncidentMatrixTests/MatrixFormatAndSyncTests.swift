@@ -124,6 +124,28 @@ import Testing
         #expect(MatrixSync<ManualClock>.inviter(["invite_state": ["events": [real, other, joined]]], me: me) == "@mallory:evil.example")
     }
 
+    /// A timeline is read from where the bot last arrived in the room: its invitation, or a
+    /// join without one. What was said between the invitation and the join was said to the
+    /// bot; a member event from join to join (a new display name) or someone else's cuts nothing.
+    @Test func aTimelineIsReadFromWhereTheBotArrived() {
+        let me = "@bot:example.org"
+        func message(_ id: String) -> JSONValue { ["type": "m.room.message", "event_id": .string(id), "sender": "@alice:example.org"] }
+        func member(_ who: String, _ membership: String, was: String?) -> JSONValue {
+            var event: [String: JSONValue] = ["type": "m.room.member", "state_key": .string(who), "sender": .string(who),
+                                              "content": ["membership": .string(membership)]]
+            if let was { event["unsigned"] = ["prev_content": ["membership": .string(was)]] }
+            return .object(event)
+        }
+        let ids = { (timeline: [JSONValue]) in MatrixSync<ManualClock>.sinceArriving(timeline, me: me).compactMap { $0["event_id"]?.string } }
+        #expect(ids([message("$old"), member(me, "invite", was: "leave"), message("$meant"), member(me, "join", was: "invite"), message("$new")])
+                == ["$meant", "$new"])
+        #expect(ids([message("$old"), member(me, "join", was: nil), message("$new")]) == ["$new"])
+        #expect(ids([message("$a"), member(me, "join", was: "invite"), message("$b")]) == ["$a", "$b"])
+        #expect(ids([message("$a"), member(me, "join", was: "join"), message("$b")]) == ["$a", "$b"])
+        #expect(ids([message("$a"), member("@carol:example.org", "invite", was: nil), message("$b")]) == ["$a", "$b"])
+        #expect(ids([message("$a"), member(me, "leave", was: "join"), message("$b")]) == ["$a", "$b"])
+    }
+
     /// Thousands of pills whose labels are nowhere in the body: each used to be searched for
     /// from the start of the body. Only the first `pillLimit` are read now, each from where the
     /// last one was found.

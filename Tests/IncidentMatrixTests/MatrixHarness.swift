@@ -106,7 +106,7 @@ final class MatrixHarness: Sendable {
             transports.append(slackSetup.transport(logger: logger))
         }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
-                                 community: try await setup.community(client: client), logger: logger)
+                                 community: await setup.community(client: client, logger: logger).community, logger: logger)
         let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
         let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
         let readiness = setup.readinessCheck(client: client)

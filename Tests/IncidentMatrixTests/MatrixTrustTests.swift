@@ -26,4 +26,27 @@ import Testing
         try await alice.say("!incident declare Payment API errors --sev P1", in: aliceLobby)
         try await alice.waitForNotice(in: aliceLobby, from: bot.bot.user, containing: "INC-1")
     }
+
+    /// A room the bot joins comes with the history before it (the homeserver sends a newly
+    /// joined room's recent messages whatever the sync position): a declaration typed there
+    /// before the bot was invited was not said to it, and declares nothing.
+    @Test func commandsTypedBeforeTheBotJoinedAreNotRun() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let alice = try bot.user("alice")
+        // The bot has synced and joined a room: it has a sync position.
+        _ = try await bot.lobby(of: "alice")
+        let room = try await alice.createRoom(inviting: [], name: "old war room")
+        try await alice.say("!incident declare Old outage from last month --sev P1", in: room)
+        try await alice.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(bot.bot.user)])
+        try await bot.waitUntil("the bot joins the old room") {
+            let members = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/joined_members")
+            return members["joined"]?[bot.bot.user] != nil
+        }
+        try await alice.say("!incident declare Checkout errors now --sev P2", in: room)
+        let notice = try await alice.waitForNotice(in: room, from: bot.bot.user, containing: "INC-1")
+        #expect(notice["content"]?["body"]?.string?.contains("checkout-errors-now") == true, "\(notice)")
+        #expect(try await bot.current.store.read { try $0.incident(1) }?.incident.title == "Checkout errors now")
+        #expect(try await bot.current.store.read { try $0.incident(2) } == nil)
+    }
 }
