@@ -47,8 +47,14 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             switch (item.name, item.value) {
             case ("sslmode", "require"), ("sslmode", "verify-full"): requireTLS = true
             case ("sslmode", "disable"): requireTLS = false
+            case ("password", _):
+                throw StartupError("the database URL carries a password; put it in INCIDENT_BOT_DATABASE_PASSWORD (or "
+                                   + "INCIDENT_BOT_DATABASE_PASSWORD_FILE) instead, where logs and process lists do not show it")
+            case ("sslmode", let value):
+                throw StartupError("the database URL takes only sslmode=require or sslmode=disable, not “sslmode=\(value ?? "")”")
             default:
-                throw StartupError("the database URL takes only sslmode=require or sslmode=disable, not “\(item.name)=\(item.value ?? "")”")
+                // The value is not shown: it may be a secret in a form this bot does not take.
+                throw StartupError("the database URL takes only sslmode=require or sslmode=disable, not “\(item.name)=…”")
             }
         }
         return PostgresSettings(host: host, port: url.port ?? 5432, user: user, password: nil, database: name, requireTLS: requireTLS)

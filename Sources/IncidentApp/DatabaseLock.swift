@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 
 /// One bot process per SQLite database: `serve` and `console` hold an exclusive lock on
-/// `<database>.lock` for as long as they run (the kernel lets go of it when the process ends,
+/// `<database>.lock` (beside the file a symbolic link points to) for as long as they run (the kernel lets go of it when the process ends,
 /// however it ends). A second one on the same file would deliver the same outbox twice; it
 /// is refused with a one-line reason instead.
 public enum DatabaseLock {
@@ -13,7 +13,7 @@ public enum DatabaseLock {
     static let guardLock = NSLock()
 
     public static func acquire(_ databasePath: String) throws {
-        let path = databasePath + ".lock"
+        let path = canonical(databasePath) + ".lock"
         guardLock.lock()
         defer { guardLock.unlock() }
         if held[path] != nil { return }
@@ -31,5 +31,19 @@ public enum DatabaseLock {
         _ = ftruncate(descriptor, 0)
         _ = pwrite(descriptor, pid, pid.count, 0)
         held[path] = descriptor
+    }
+
+    /// The database's path with symbolic links resolved (the file's, or its folder's while
+    /// the file is yet to be made), so two processes naming one database by two paths take
+    /// one lock. A hard link is another name for the file that no path shows: not caught.
+    static func canonical(_ path: String) -> String {
+        func real(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        if let file = real(path) { return file }
+        let url = URL(fileURLWithPath: path)
+        return real(url.deletingLastPathComponent().path).map { $0 + "/" + url.lastPathComponent } ?? path
     }
 }

@@ -9,10 +9,16 @@ public final class LeaseTerm: Sendable {
     public let term: LeaderTerm
     private let deadline: Deadline
 
+    /// The instant, and whether the term was ended: an ended term stays ended, whatever a
+    /// renewal that was under way as it ended brings back.
     final class Deadline: Sendable {
-        let instant: Mutex<ContinuousClock.Instant>
-        init(_ instant: ContinuousClock.Instant) { self.instant = Mutex(instant) }
-        var notPassed: Bool { ContinuousClock.now < instant.withLock { $0 } }
+        struct State {
+            var instant: ContinuousClock.Instant
+            var ended = false
+        }
+        let state: Mutex<State>
+        init(_ instant: ContinuousClock.Instant) { state = Mutex(State(instant: instant)) }
+        var notPassed: Bool { state.withLock { !$0.ended && ContinuousClock.now < $0.instant } }
     }
 
     /// `heldUntil`: when the lease granted just now may run out, by this clock.
@@ -25,13 +31,13 @@ public final class LeaseTerm: Sendable {
     public var token: Int64 { term.token }
     public var holds: Bool { deadline.notPassed }
 
-    /// After a renewal: held until `instant`.
+    /// After a renewal: held until `instant`, unless the term was ended meanwhile.
     func extend(to instant: ContinuousClock.Instant) {
-        deadline.instant.withLock { $0 = max($0, instant) }
+        deadline.state.withLock { $0.instant = max($0.instant, instant) }
     }
 
-    /// Ends the term at once (deposed, or stepping down).
+    /// Ends the term at once, for good (deposed, or stepping down).
     public func end() {
-        deadline.instant.withLock { $0 = .now - .seconds(1) }
+        deadline.state.withLock { $0.ended = true }
     }
 }

@@ -49,6 +49,9 @@ public final class PostgresStore: IncidentStore {
                 let records = PostgresRecords(sql: sql, policies: self.policies, touched: touched, jobs: nil)
                 let result = try body(records)
                 try records.writeHeldSaves()
+                // Again just before COMMIT: a leader paused inside the transaction past its
+                // lease (its successor may have read the outbox since) commits nothing.
+                if let term, !term.holds { throw Deposed(token: term.token) }
                 return (result, touched.policies)
             }
         } }

@@ -21,6 +21,8 @@ import Testing
         ("postgres://db/incidents", "names no user"),
         ("postgres://bot@db", "names no database"),
         ("postgres://bot@db/incidents?sslmode=prefer", "takes only sslmode=require or sslmode=disable"),
+        ("postgres://bot@db/incidents?password=hunter2", "carries a password"),
+        ("postgres://bot@db/incidents?sslpassword=hunter2", "takes only sslmode=require or sslmode=disable"),
         ("mysql://bot@db/incidents", "is sqlite:PATH or postgres://"),
         ("sqlite:", "is sqlite:PATH or postgres://"),
         ("postgres://bot:hunter2#x@db/incidents", "is not a PostgreSQL URL"),

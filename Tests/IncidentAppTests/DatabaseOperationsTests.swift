@@ -55,6 +55,13 @@ import Testing
         let second = try Self.console(db, input: ":quit\n")
         #expect(second.status == 1)
         #expect(second.stderr == "incident-bot: another incident-bot (pid \(first.processIdentifier)) is using \(db); one process per SQLite database, or both would deliver its outbox\n")
+        // The same file by another name, through a symbolic link, is the same database.
+        while !FileManager.default.fileExists(atPath: db), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let alias = folder.appendingPathComponent("alias.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: db)
+        let third = try Self.console(alias, input: ":quit\n")
+        #expect(third.status == 1 && third.stderr.contains("another incident-bot (pid \(first.processIdentifier)) is using \(alias)"),
+                "\(third.stderr)")
         try stdin.fileHandleForWriting.close()
         first.waitUntilExit()
         #expect(try Self.console(db, input: ":quit\n").status == 0)

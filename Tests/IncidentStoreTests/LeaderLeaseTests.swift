@@ -60,6 +60,33 @@ import Testing
         }
     }
 
+    /// The term is checked again just before COMMIT, not only as the transaction starts: a
+    /// leader paused inside a write past its lease commits nothing when it wakes.
+    @Test func aTermThatEndsDuringAWriteCommitsNothing() async throws {
+        let (stores, leases, _, _) = try await Self.leases(1)
+        let term = try #require(try await leases[0].acquire())
+        await #expect(throws: Deposed.self) {
+            try await LeaderTerm.$current.withValue(term.term) {
+                try await stores[0].write { records in
+                    try records.markSeen(.slack, eventID: "paused", at: TestConfig.start)
+                    term.end()
+                }
+            }
+        }
+        #expect(try await stores[0].read { try $0.isSeen(.slack, eventID: "paused") } == false)
+    }
+
+    /// A renewal under way as the term ends (a service failed and stepped down) does not
+    /// bring the term back: it stays over, so the failed service is started again.
+    @Test func aRenewalDoesNotBringAnEndedTermBack() async throws {
+        let (_, leases, _, _) = try await Self.leases(1)
+        let term = try #require(try await leases[0].acquire())
+        term.end()
+        _ = try await leases[0].renew(term)
+        #expect(!term.holds)
+        #expect(!term.term.holds)
+    }
+
     /// Delivery under a term that is over sends nothing and leaves the outbox as it was; under
     /// a live term it sends.
     @Test func deliveryUnderATermThatIsOverSendsNothing() async throws {
