@@ -135,6 +135,9 @@ public final class SlackEndpointStats: Sendable {
 
     let counts = Mutex([Int](repeating: 0, count: Outcome.allCases.count))
 
+    /// How many requests came to `outcome` so far.
+    public func count(_ outcome: Outcome) -> Int { counts.withLock { $0[outcome.rawValue] } }
+
     @discardableResult
     func record(_ outcome: Outcome) -> Int {
         counts.withLock { counts in
@@ -154,8 +157,12 @@ final class ReplayGuard: Sendable {
     init(window: Duration) { self.window = window }
 
     func wasUsed(_ signature: String, at now: Timestamp) -> Bool {
-        seen.withLock { $0.signatures[signature] != nil }
+        seen.withLock { $0.signatures[Self.key(signature)] != nil }
     }
+
+    /// The signature as one spelling: its hex in lower case (a verified signature's hex may
+    /// come in either case, and a copy in capitals is the same request).
+    static func key(_ signature: String) -> String { signature.lowercased() }
 
     func markUsed(_ signature: String, at now: Timestamp) {
         seen.withLock { state in
@@ -163,7 +170,7 @@ final class ReplayGuard: Sendable {
                 state.signatures = state.signatures.filter { now - $0.value <= window * 2 }
                 state.pruned = now
             }
-            state.signatures[signature] = now
+            state.signatures[Self.key(signature)] = now
         }
     }
 }

@@ -76,10 +76,10 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 
     /// One WebSocket session: each envelope handled as it comes, concurrently with those of
-    /// other channels (one slow to handle, such as a pin whose message is read back from Slack,
-    /// holds up no command elsewhere, and commands arriving together share a commit) and after
-    /// the ones before it in its own channel (a 📌 taken back right after it was given stays
-    /// taken back), and acknowledged after it is handled. Before closing on Slack's
+    /// other channels (commands arriving together share a commit) and after the ones before
+    /// it in its own channel and kind (`lane`: a 📌 taken back right after it was given stays
+    /// taken back, and a pin whose message is read back from Slack holds up no command), and
+    /// acknowledged after it is handled. Before closing on Slack's
     /// `disconnect`, the envelopes in hand finish (for up to two seconds), so a slash command's
     /// answer, which travels in its acknowledgement, is not lost.
     func session(_ url: String) async throws -> SessionEnd {
@@ -115,10 +115,10 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                     // Not a child task: a socket that drops must not cancel an envelope half
                     // handled (a cancelled workspace check would read as "not served" and
                     // acknowledge it unrun). Its ack then fails, and Slack sends it again.
-                    let channel = Self.channel(of: envelope)
+                    let lane = Self.lane(of: envelope)
                     latest.withLock { latest in
-                        let before = latest[channel]
-                        latest[channel] = Task {
+                        let before = latest[lane]
+                        latest[lane] = Task {
                             await before?.value
                             guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
                             var body: [String: JSONValue] = ["envelope_id": .string(id)]
@@ -138,8 +138,18 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         return ending.withLock { $0 }
     }
 
-    /// The channel an envelope is about (events, slash commands, button presses), for its
-    /// order; "" when it names none.
+    /// Which envelopes an envelope waits for: those before it about the same channel, and of
+    /// the same kind, pins or the rest. Pins and reactions keep their order among themselves
+    /// (one taken back stays taken back), but a pin, read back from Slack first and so slow
+    /// when Slack is, holds up no command (anyone in the room may add one).
+    static func lane(of envelope: JSONValue) -> String {
+        let type = envelope["payload"]?["event"]?["type"]?.string ?? ""
+        let pins = ["reaction_added", "reaction_removed", "pin_added", "pin_removed"].contains(type)
+        return channel(of: envelope) + (pins ? " pins" : "")
+    }
+
+    /// The channel an envelope is about (events, slash commands, button presses); "" when it
+    /// names none.
     static func channel(of envelope: JSONValue) -> String {
         let payload = envelope["payload"]
         let event = payload?["event"]

@@ -56,8 +56,12 @@ public struct SlackWebAPI: Sendable {
         }
         guard (200..<300).contains(status) else {
             if status >= 500 || status == 408 { throw .unavailable(method: method, reason: "HTTP \(status)") }
-            let error = JSONValue.parse(body.readableBytesView)?["error"]?.string
-            throw .slack(method: method, error: error ?? "http_\(status)")
+            guard let error = JSONValue.parse(body.readableBytesView)?["error"]?.string else {
+                // Not Slack's answer (which names its error) but a proxy's or a firewall's:
+                // nothing the message did wrong, so it waits and is tried again.
+                throw .unavailable(method: method, reason: "HTTP \(status) without Slack's error (a proxy in the way, or the wrong api_url)")
+            }
+            throw .slack(method: method, error: error)
         }
         guard let json = JSONValue.parse(body.readableBytesView), let ok = json["ok"]?.bool else {
             throw .unavailable(method: method, reason: "the answer is not Slack's JSON")

@@ -71,6 +71,11 @@ import Testing
         #expect(replay.body.isEmpty)
         try await expectUnchanged(bot, before, "a replay")
         #expect(before["incident"] == 1)
+        // The same signature with its hex in capitals is the same request, not a new one.
+        let shouted = "v0=" + signature.dropFirst(3).uppercased()
+        let again = try await bot.post(Self.declare, contentType: Self.form, timestamp: timestamp, signature: shouted)
+        #expect(again.status == 200 && again.body.isEmpty)
+        #expect(bot.stats.count(.repeated) == 2)
     }
 
     @Test func requestsFromAnotherWorkspaceOrAnExternalUserChangeNothing() async throws {

@@ -30,6 +30,8 @@ final class SlackHarness: Sendable {
     let folder: URL
     /// The workspaces the endpoint serves.
     let workspaces: SlackWorkspaces
+    /// What the endpoint did with the requests it got, by outcome.
+    let stats: SlackEndpointStats
 
     enum Signer { case own, slackSDK }
 
@@ -73,7 +75,7 @@ final class SlackHarness: Sendable {
         let listener = HTTPListener(settings: loaded.config.http, routes: [configured.register], logger: logger)
         let endpoint = try await RunningServer.start { onRunning in listener.application(onListening: onRunning) }
         return SlackHarness(fake: fake, clock: clock, runtime: runtime, endpoint: endpoint, broadcast: broadcast, folder: folder,
-                            workspaces: workspaces)
+                            workspaces: workspaces, stats: configured.stats)
     }
 
     /// The bot's config for the tests: the shipped policy, the example roster, Slack on a free port.
@@ -95,8 +97,9 @@ final class SlackHarness: Sendable {
     }
 
     init(fake: FakeSlack, clock: ManualClock, runtime: BotRuntime<ManualClock>, endpoint: RunningServer, broadcast: String, folder: URL,
-         workspaces: SlackWorkspaces) {
+         workspaces: SlackWorkspaces, stats: SlackEndpointStats) {
         self.workspaces = workspaces
+        self.stats = stats
         self.fake = fake
         self.clock = clock
         self.runtime = runtime

@@ -131,4 +131,38 @@ import Testing
         #expect(bot.fake.calls.contains { $0.method == "conversations.history" })
         #expect(try await bot.runtime.store.read { try $0.incident(1)?.incident.pins } == nil)
     }
+
+    /// Pins keep their order among themselves, not before commands: a 📌 whose message Slack
+    /// is slow to give back holds up no command typed after it in the same channel, such as
+    /// an acknowledgement (anyone in the room can add a 📌).
+    @Test func aPinSlowToReadBackHoldsUpNoCommandInItsChannel() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot, readsBack: true) {
+            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
+            try await waitFor { bot.fake.acknowledged.count == 1 }
+            try await bot.settle()
+            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+            let message = bot.fake.say("U0BOB0002", "Rolled back", in: room)
+            bot.fake.inject(.holdAnswer(method: "conversations.history"))
+            bot.fake.sendEnvelope(type: "events_api", payload: [
+                "type": "event_callback", "event_id": "EvSLOWPIN", "team_id": "T0TEAM001",
+                "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
+                "event": ["type": "reaction_added", "user": "U0CAROL03", "reaction": "pushpin",
+                          "item": ["type": "message", "channel": .string(room), "ts": .string(message.ts)]],
+            ])
+            try await waitFor { bot.fake.heldAnswers == 1 }
+            let ack = bot.fake.sendEnvelope(type: "slash_commands", payload: [
+                "command": "/ack", "text": "", "user_id": "U0ALICE01", "channel_id": .string(room),
+                "trigger_id": "2.socket", "team_id": "T0TEAM001", "response_url": "https://hooks.slack.com/x",
+            ], acceptsResponsePayload: true)
+            try await waitFor { bot.fake.acknowledged.contains { $0.id == ack } }
+            #expect(bot.fake.heldAnswers == 1, "the acknowledgement waited for the pin")
+            let answer = bot.fake.acknowledged.first { $0.id == ack }?.payload?["text"]?.string ?? ""
+            #expect(answer.contains("INC-1") && !answer.contains("Only people paged"), "\(answer)")
+            bot.fake.releaseHeldAnswers()
+            try await waitFor { bot.fake.acknowledged.count == 3 }
+        }
+        #expect(try await bot.runtime.store.read { try $0.incident(1)?.incident.pins?.count } == 1)
+    }
 }

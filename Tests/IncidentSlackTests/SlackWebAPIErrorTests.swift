@@ -1,0 +1,39 @@
+import IncidentEngine
+import IncidentSlack
+import IncidentWire
+import SlackFake
+import Testing
+
+/// What a Web API failure means for delivery: retry, or give up.
+@Suite struct SlackWebAPIErrorTests {
+    /// A 4xx that is not Slack's answer (no `error` in it: a proxy's or a firewall's page, or an
+    /// `api_url` with the wrong path) is waited out and retried: giving up would drop the
+    /// message, or fail a page over, for something the message did not do.
+    @Test func a4xxThatIsNotSlacksAnswerIsRetried() async throws {
+        let fake = FakeSlack(users: [])
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let api = SlackWebAPI(baseURL: fake.apiURL + "/not-the-api", token: Secret(FakeSlack.botToken))
+        do {
+            _ = try await api.call("chat.postMessage", ["channel": "C0ANY", "text": "hello"])
+            Issue.record("the call succeeded")
+        } catch {
+            guard case .unavailable = error.transportError else {
+                Issue.record("\(error) is given up: \(error.transportError)")
+                return
+            }
+        }
+        // Slack's own refusal is still a refusal.
+        do {
+            _ = try await SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))
+                .call("chat.postMessage", ["channel": "C0NOWHERE", "text": "hello"])
+            Issue.record("posting to a channel that does not exist succeeded")
+        } catch {
+            #expect(error.code == "channel_not_found")
+            guard case .rejected = error.transportError else {
+                Issue.record("\(error) is retried: \(error.transportError)")
+                return
+            }
+        }
+    }
+}
