@@ -158,7 +158,8 @@ public enum BotCommands {
             let lease = PostgresLease(settings: settings, length: timing.lease, logger: logger)
             everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, logger: logger) {
                 // Each term's own Slack gateway and Socket Mode, and its own Matrix loop.
-                runtime.leaderServices(poll: .seconds(1)) + (slackSetup?.inbound(engine: runtime.engine, logger: logger).services ?? [])
+                runtime.leaderServices(poll: .seconds(1))
+                    + (slackSetup?.inbound(engine: runtime.engine, logger: logger, sharing: fromSlack?.workspaces).services ?? [])
                     + matrixLoop()
             })
         }

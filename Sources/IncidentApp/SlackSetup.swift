@@ -65,11 +65,16 @@ public struct SlackSetup: Sendable {
 
     /// What takes requests from Slack into `engine`: services for the leader (the roster
     /// check, Socket Mode), the endpoint's routes on the HTTP listener (with a signing secret),
-    /// and what the replica serving those routes runs beside them (asking which workspace it
-    /// serves, at start).
-    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger)
-        -> (services: [any Service], routes: [HTTPListener.Routes], besideRoutes: [any Service]) {
-        let workspaces = workspaces(logger: logger, clock: engine.clock)
+    /// what the replica serving those routes runs beside them (asking which workspace it
+    /// serves, at start), and the workspaces served.
+    ///
+    /// A leader's term on PostgreSQL builds its own services with `sharing` the workspaces of
+    /// the replica's first call: the replica asked `auth.test` as it started, so a takeover's
+    /// Socket Mode serves only the bot's own workspace from its first envelope, even with
+    /// Slack's Web API slow or down, as it often is during a failover.
+    public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger, sharing shared: SlackWorkspaces? = nil)
+        -> (services: [any Service], routes: [HTTPListener.Routes], besideRoutes: [any Service], workspaces: SlackWorkspaces) {
+        let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock)
         let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces,
                                    timelineReaction: settings.timelineReaction, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
@@ -83,7 +88,7 @@ public struct SlackSetup: Sendable {
             services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger))
             if besideRoutes.isEmpty { services.append(SlackWorkspaceCheck(workspaces: workspaces)) }
         }
-        return (services, routes, besideRoutes)
+        return (services, routes, besideRoutes, workspaces)
     }
 
     /// The HTTP endpoint as the config sets it up; nil without a signing secret (Socket Mode only).

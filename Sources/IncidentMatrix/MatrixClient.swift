@@ -18,6 +18,11 @@ public final class MatrixClient: Sendable {
     let inlineRateLimitWait: Duration
     let inlineRateLimitAttempts: Int
     let accessToken = Mutex<Secret?>(nil)
+    /// The login under way, which every call needing one waits for: one login, one device,
+    /// however many calls find the token missing or forgotten at once (the homeserver
+    /// deduplicates transaction ids per device, so a second device could post a retried
+    /// message twice).
+    let loggingIn = Mutex<Task<Result<Void, MatrixError>, Never>?>(nil)
     let waits = Mutex(0)
 
     /// How many times a 429 was waited out here since the client was made.
@@ -51,9 +56,11 @@ public final class MatrixClient: Sendable {
                      timeout: Duration = .seconds(10)) async throws(MatrixError) -> JSONValue {
         var relogged = false
         var waits = 0
+        var used: Secret?
         while true {
             do {
                 let token = try await currentToken()
+                used = token
                 return try await send(method, "/_matrix/client/v3/" + path, query: query, body: body, token: token, timeout: timeout)
             } catch .rateLimited(let after) where waits < inlineRateLimitAttempts && (after ?? .seconds(1)) <= inlineRateLimitWait {
                 waits += 1
@@ -63,8 +70,10 @@ public final class MatrixClient: Sendable {
             } catch let error where error.isUnknownToken && !relogged {
                 guard case .password = auth else { throw error }
                 relogged = true
-                accessToken.withLock { $0 = nil }
-                try await login(forget: true)
+                // Another call may have logged in again since this one's token was read.
+                if let used, accessToken.withLock({ $0?.value == used.value }) {
+                    try await oneLogin(forget: true)
+                }
             }
         }
     }
@@ -115,9 +124,30 @@ public final class MatrixClient: Sendable {
     /// The access token, logging in first when the bot has a password and no token yet.
     func currentToken() async throws(MatrixError) -> Secret {
         if let token = accessToken.withLock({ $0 }) { return token }
-        try await login(forget: false)
+        try await oneLogin(forget: false)
         guard let token = accessToken.withLock({ $0 }) else { throw .unavailable("no access token after login") }
         return token
+    }
+
+    /// `login`, or the one under way.
+    func oneLogin(forget: Bool) async throws(MatrixError) {
+        let login = loggingIn.withLock { inFlight in
+            if let inFlight { return inFlight }
+            let task = Task { () -> Result<Void, MatrixError> in
+                let result: Result<Void, MatrixError>
+                do throws(MatrixError) {
+                    try await self.login(forget: forget)
+                    result = .success(())
+                } catch {
+                    result = .failure(error)
+                }
+                self.loggingIn.withLock { $0 = nil }
+                return result
+            }
+            inFlight = task
+            return task
+        }
+        try await login.value.get()
     }
 
     /// Reads the kept token, or logs in with the password and keeps the new one.

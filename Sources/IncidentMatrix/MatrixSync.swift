@@ -336,15 +336,21 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// The text a command is read from: the plain body, with each pill of the HTML body (which
     /// clients show as the person's display name) replaced by the Matrix id it links to.
     ///
-    /// Linear in the text: the HTML is read once from left to right, each label is looked for
-    /// in the body after the previous one (pills come in the same order in both), and no more
-    /// than `pillLimit` pills are read (no command names that many people).
+    /// Bounded in the text: the HTML is read once from left to right, each label is looked
+    /// for in the body after the previous one (pills come in the same order in both), no more
+    /// than `pillLimit` pills are read (no command names that many people), no label longer
+    /// than a display name may be (`pillLabelLimit`), and the searches together compare at
+    /// most `pillSearchBudget` characters' worth (a search for a near-miss label can cost the
+    /// body's length times the label's). Only a body that reads as a command is searched at
+    /// all: anyone in a room can send the bot a message.
     static func commandText(_ body: String, html: String?) -> String {
-        guard let html, html.contains("https://matrix.to/#/") else { return body }
+        guard let html, html.contains("https://matrix.to/#/"),
+              let first = body.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { return body }
         var text = ""
         var unread = Substring(body)
         var rest = Substring(html)
         var pills = 0
+        var searched = 0
         while pills < pillLimit, let start = rest.range(of: "<a href=\"https://matrix.to/#/") {
             pills += 1
             rest = rest[start.upperBound...]
@@ -353,7 +359,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             let target = String(rest[..<quote]).removingPercentEncoding ?? String(rest[..<quote])
             let label = rest[rest.index(after: open)..<close.lowerBound]
             rest = rest[close.upperBound...]
-            guard target.hasPrefix("@"), !label.isEmpty, let found = unread.range(of: label) else { continue }
+            guard target.hasPrefix("@"), !label.isEmpty, label.utf8.count <= pillLabelLimit else { continue }
+            searched += unread.utf8.count * label.utf8.count
+            guard searched <= pillSearchBudget else { break }
+            guard let found = unread.range(of: label) else { continue }
             text += unread[..<found.lowerBound]
             text += target
             unread = unread[found.upperBound...]
@@ -362,6 +371,11 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     }
 
     static var pillLimit: Int { 32 }
+    /// Synapse's limit on a display name, in bytes: a longer label names nobody.
+    static var pillLabelLimit: Int { 256 }
+    /// The most body-characters-times-label-characters the pills' searches may cost a
+    /// message: a few milliseconds; an ordinary command with a few pills costs thousands.
+    static var pillSearchBudget: Int { 4_000_000 }
 
     /// Runs `body` until it succeeds, waiting with backoff after each failure; nil when the
     /// service is shutting down.

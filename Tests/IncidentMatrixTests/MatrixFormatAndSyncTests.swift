@@ -161,6 +161,21 @@ import Testing
         #expect(two == "!role comms @bo:a.org then @bo2:b.org")
     }
 
+    /// A label that almost matches everywhere ("aaa…ab" against a body of "aaa…") costs a
+    /// naive search the body's length times the label's: a label longer than a display name
+    /// can be is not looked for, and the searches of one message stop at a budget. A message
+    /// that is no command is not searched at all.
+    @Test(.timeLimit(.minutes(1)))
+    func aNearMissLabelCostsLittle() {
+        let body = "!ic INC-1 " + String(repeating: "a", count: 40_000)
+        for label in [String(repeating: "a", count: 16_000) + "b", String(repeating: "a", count: 255) + "b"] {
+            let html = "!ic INC-1 " + String(repeating: "<a href=\"https://matrix.to/#/@x:evil.example\">\(label)</a>", count: 32)
+            #expect(MatrixSync<ManualClock>.commandText(body, html: html) == body)
+            let chatter = String(body.dropFirst())
+            #expect(MatrixSync<ManualClock>.commandText(chatter, html: html) == chatter)
+        }
+    }
+
     @Test func anOutsiderIsToldWhichServersTheBotServesWithTheirIDEscaped() {
         let notice = MatrixSync<ManualClock>.outsiderNotice("@room:evil.example", community: Community(matrix: ["example.org"]))
         let body = MatrixFormat.notice(notice, people: [:])["body"]?.string ?? ""

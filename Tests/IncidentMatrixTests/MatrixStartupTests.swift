@@ -1,5 +1,9 @@
 @testable import IncidentApp
 import IncidentCore
+import IncidentMatrix
+import IncidentTesting
+import IncidentWire
+import Foundation
 import IncidentPolicy
 import Logging
 import MatrixSynapse
@@ -30,5 +34,26 @@ import Testing
         #expect(community.serves(.matrix, account: "@alice:localhost"))
         #expect(!community.serves(.matrix, account: "@mallory:evil.example"))
         #expect(community.matrixDescription == "localhost")
+    }
+}
+
+/// A password login's token forgotten by the homeserver is replaced once, however many calls
+/// find it forgotten at once: each login is a new device, and transaction ids are kept per
+/// device.
+@Suite struct MatrixLoginTests {
+    @Test func callsThatFindTheTokenForgottenTogetherLogInOnce() async throws {
+        let synapse = try await SharedSynapse.get()
+        let bot = try await synapse.register("incident-bot.relogin\(UInt16.random(in: 0...UInt16.max))")
+        let tokenFile = try TestConfig.temporaryDirectory().appendingPathComponent("matrix-token").path
+        try "a-token-the-homeserver-forgot".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let client = MatrixClient(homeserver: synapse.url, auth: .password(user: bot.user, password: Secret(bot.password), tokenFile: tokenFile))
+        let before = try await bot.call(.GET, "devices")["devices"]?.array?.count ?? 0
+        let users = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<8 { group.addTask { try await client.whoami() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(users == Array(repeating: bot.user, count: 8))
+        let after = try await bot.call(.GET, "devices")["devices"]?.array?.count ?? 0
+        #expect(after == before + 1, "\(after - before) logins")
     }
 }
