@@ -12,6 +12,8 @@ public struct MatrixSetup: Sendable {
     public var settings: BotConfig.MatrixSettings
     public var homeserver: String
     public var auth: MatrixClient.Auth
+    /// How this process's `/sync` loop fares, for `/readyz`.
+    public let syncHealth = MatrixSyncHealth()
 
     /// Reads the homeserver and the bot's credentials from `environment`: `MATRIX_ACCESS_TOKEN`,
     /// or `MATRIX_USER` with `MATRIX_PASSWORD` (each secret also as `NAME_FILE`). A password
@@ -98,15 +100,17 @@ public struct MatrixSetup: Sendable {
 
     public func client() -> MatrixClient { MatrixClient(homeserver: homeserver, auth: auth) }
 
-    /// Ready when the homeserver answers and accepts the bot's token (`whoami`).
+    /// Ready when the homeserver answers and accepts the bot's token (`whoami`), and this
+    /// process's `/sync` loop, where it runs, is not failing again and again.
     public func readinessCheck(client: MatrixClient) -> AdminListener.Check {
-        AdminListener.Check(name: "matrix") {
+        let health = syncHealth
+        return AdminListener.Check(name: "matrix") {
             do {
                 _ = try await client.whoami()
-                return nil
             } catch {
                 return "whoami failed: \(error)"
             }
+            return health.problem
         }
     }
 
@@ -118,6 +122,6 @@ public struct MatrixSetup: Sendable {
     public func inbound<Clock: IncidentClock>(client: MatrixClient, engine: Engine<Clock>, logger: Logger) -> any Service {
         MatrixSync(client: client, engine: engine,
                    settings: .init(timeout: settings.syncTimeout, allowInvitesFrom: settings.allowInvitesFrom,
-                                   timelineReaction: settings.timelineReaction), logger: logger)
+                                   timelineReaction: settings.timelineReaction), health: syncHealth, logger: logger)
     }
 }

@@ -49,8 +49,12 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let toldOutsiders = Mutex(OutsiderNotices())
     /// Invitations from allowed inviters whose join failed for now, with their failures.
     let joinsToRetry = Mutex<[String: (invite: JSONValue, failures: Int)]>([:])
-    public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), logger: Logger) {
+    /// Told of each sync's outcome, for readiness.
+    let health: MatrixSyncHealth
+    public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: MatrixSyncHealth = MatrixSyncHealth(),
+                logger: Logger) {
         self.client = client
+        self.health = health
         self.engine = engine
         self.settings = settings
         self.logger = logger
@@ -70,7 +74,14 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             while !Task.isCancelled {
                 let current = since
                 let batch = try await self.retrying("sync") { () async throws(MatrixError) in
-                    try await self.syncOnce(since: current, me: me, historyBefore: historyBefore)
+                    do throws(MatrixError) {
+                        let next = try await self.syncOnce(since: current, me: me, historyBefore: historyBefore)
+                        self.health.succeeded()
+                        return next
+                    } catch {
+                        self.health.failed("\(error)")
+                        throw error
+                    }
                 }
                 guard let batch else { return }
                 since = batch

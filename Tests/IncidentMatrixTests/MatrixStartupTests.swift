@@ -1,6 +1,6 @@
 @testable import IncidentApp
+@testable import IncidentMatrix
 import IncidentCore
-import IncidentMatrix
 import IncidentTesting
 import IncidentWire
 import Foundation
@@ -34,6 +34,29 @@ import Testing
         #expect(community.serves(.matrix, account: "@alice:localhost"))
         #expect(!community.serves(.matrix, account: "@mallory:evil.example"))
         #expect(community.matrixDescription == "localhost")
+    }
+}
+
+/// A homeserver that answers `whoami` but fails every sync (a sync position it no longer
+/// knows after a restore, an answer too large to take) makes `/readyz` not ready, with why:
+/// the bot is deaf to Matrix. A few failures in a row (a restart) do not.
+@Suite struct MatrixReadinessTests {
+    @Test func syncsFailingAgainAndAgainMakeMatrixNotReady() async throws {
+        let synapse = try await SharedSynapse.get()
+        let bot = try await synapse.register("incident-bot.ready\(UInt16.random(in: 0...UInt16.max))")
+        var settings = BotConfig.MatrixSettings()
+        settings.homeserver = synapse.url
+        let setup = try MatrixSetup.load(settings, environment: ["MATRIX_ACCESS_TOKEN": bot.token], tokenFile: nil)
+        let check = setup.readinessCheck(client: setup.client())
+        #expect(await check.run() == nil)
+        for n in 1...MatrixSyncHealth.failuresBeforeUnready {
+            setup.syncHealth.failed("M_UNKNOWN: Invalid stream token")
+            let problem = await check.run()
+            #expect((problem == nil) == (n < MatrixSyncHealth.failuresBeforeUnready), "\(n): \(problem ?? "ready")")
+        }
+        #expect(await check.run()?.contains("Invalid stream token") == true)
+        setup.syncHealth.succeeded()
+        #expect(await check.run() == nil)
     }
 }
 
