@@ -1,5 +1,4 @@
 import IncidentCore
-import Synchronization
 
 /// The accounts the bot serves beyond its roster: its own Slack workspace (checked at the
 /// Slack door, where a request says which team it came from) and its allowed Matrix servers.
@@ -10,11 +9,20 @@ public struct Community: Hashable, Sendable {
     public var matrix: Set<String>?
     /// The bot's own Matrix server when it is served but not known yet: the homeserver did not
     /// answer who the bot is as the process started. Its accounts are served once it has.
-    public var ownMatrixServer: LearnedMatrixServer?
+    public var ownMatrixServer: (any LearnedServer)?
 
-    public init(matrix: Set<String>? = nil, ownMatrixServer: LearnedMatrixServer? = nil) {
+    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil) {
         self.matrix = matrix
         self.ownMatrixServer = ownMatrixServer
+    }
+
+    public static func == (lhs: Community, rhs: Community) -> Bool {
+        lhs.matrix == rhs.matrix && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(matrix)
+        hasher.combine(ownMatrixServer.map(ObjectIdentifier.init))
     }
 
     /// Serves every account: for tests and the console.
@@ -52,21 +60,8 @@ public struct Community: Hashable, Sendable {
     }
 }
 
-/// The bot's own Matrix server, learned once from its homeserver (`whoami`) after the process
-/// started: a homeserver down or restarting as the bot starts must not stop the bot (and its
-/// Slack and pages with it). Until it is learned, that server's accounts are not served.
-public final class LearnedMatrixServer: Hashable, Sendable {
-    private let learned = Mutex<String?>(nil)
-
-    public init() {}
-
-    /// `example.org`, once learned.
-    public var server: String? { learned.withLock { $0 } }
-
-    public func learn(_ server: String) {
-        learned.withLock { $0 = server }
-    }
-
-    public static func == (lhs: LearnedMatrixServer, rhs: LearnedMatrixServer) -> Bool { lhs === rhs }
-    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+/// The bot's own Matrix server, learned from its homeserver after the process started (the
+/// app keeps it: `LearnedMatrixServer`); nil until then.
+public protocol LearnedServer: AnyObject, Sendable {
+    var server: String? { get }
 }

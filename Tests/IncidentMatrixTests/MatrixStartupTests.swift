@@ -23,7 +23,7 @@ import Testing
         let down = try MatrixSetup.load(settings, environment: ["MATRIX_ACCESS_TOKEN": bot.token, "MATRIX_HOMESERVER": "http://127.0.0.1:9"],
                                         tokenFile: nil)
         let (community, learning) = await down.community(client: down.client(), logger: logger)
-        let own = try #require(community.ownMatrixServer)
+        let own = try #require(community.ownMatrixServer as? LearnedMatrixServer)
         #expect(learning != nil)
         #expect(!community.serves(.matrix, account: "@alice:localhost"))
         #expect(community.matrixDescription.contains("not known yet"))
