@@ -36,11 +36,14 @@ struct Decider {
     mutating func decide(_ parsed: ParsedCommand) throws -> EngineOutcome {
         switch parsed.command {
         case .declare(let declaration):
+            let taken = try records.roomNames(RoomName.collisions(title: declaration.roomTitle, declaredAt: now,
+                                                                  zone: settings.policy.timeZone))
+            if let same = try declaredAgain(declaration, takenRooms: taken) {
+                return EngineOutcome(.answered, reply: same.declaredAgainReply(at: now), incident: same.number)
+            }
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
-                                                roster: settings.roster, community: settings.community,
-                                                takenRooms: try records.roomNames(RoomName.collisions(title: declaration.roomTitle, declaredAt: now,
-                                                                                                      zone: settings.policy.timeZone)))
+                                                roster: settings.roster, community: settings.community, takenRooms: taken)
             try commit(decision, home: event.platform)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         case .list:
@@ -117,6 +120,18 @@ struct Decider {
     }
 
     /// The incident a command means: the one it names, or the one whose room it was typed in.
+    /// The open incident `declaration` declares again (`Incident.isDeclaredAgain`), found
+    /// among the incidents whose rooms its own room name would collide with: the same title
+    /// the same day makes the same name. Only one the asker may be shown.
+    func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> Incident? {
+        for room in takenRooms.sorted() {
+            guard let incident = try records.incident(roomName: room)?.incident,
+                  incident.isDeclaredAgain(by: declaration, at: now), mayShow(incident, here: nil) else { continue }
+            return incident
+        }
+        return nil
+    }
+
     func incident(named target: IncidentRef?) throws -> StoredIncident {
         switch target {
         case .number(let number):

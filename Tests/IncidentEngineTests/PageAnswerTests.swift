@@ -64,6 +64,8 @@ extension PageAnswerTests {
     @Test func aTitleUsedTheSameDayGetsASuffixAndAnotherDaysDoesNot() async throws {
         let bot = try TestBot()
         try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        // Past the window in which the same title declared again is taken for the same incident.
+        bot.clock.advance(to: bot.clock.now + .minutes(11))
         try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
         bot.clock.advance(to: bot.clock.now + .days(1))
         try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
@@ -80,13 +82,17 @@ extension PageAnswerTests {
         let bot = try TestBot()
         for title in ["Checkout downstream", "Checkout down 2", "Checkout down", "Checkout down"] {
             try await bot.say("U0REPORTER", "/incident declare \(title) --sev P3")
+            bot.clock.advance(to: bot.clock.now + .minutes(11))
         }
         let rooms = try await bot.store.read { records in try (1...4).compactMap { try records.incident($0)?.incident.room } }
         #expect(rooms == ["incident-20261124-checkout-downstream", "incident-20261124-checkout-down-2",
                           "incident-20261124-checkout-down", "incident-20261124-checkout-down-3"])
         #expect(try await bot.store.read { try $0.roomNames(.stem("incident-20261124-checkout-down")) }.count == 3)
         let long = String(repeating: "very long title ", count: 8)
-        for _ in 1...3 { try await bot.say("U0REPORTER", "/incident declare \(long) --sev P3") }
+        for _ in 1...3 {
+            try await bot.say("U0REPORTER", "/incident declare \(long) --sev P3")
+            bot.clock.advance(to: bot.clock.now + .minutes(11))
+        }
         let longRooms = try await bot.store.read { records in try (5...7).compactMap { try records.incident($0)?.incident.room } }
         #expect(Set(longRooms).count == 3 && longRooms.allSatisfy { $0.count <= RoomName.maxLength })
     }

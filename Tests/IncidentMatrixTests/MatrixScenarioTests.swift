@@ -132,6 +132,8 @@ import Testing
         // shared homeserver; what matters is that the two incidents here get distinct rooms.
         try await reporter.say("!incident declare Search is slow --sev P2", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        // Past the ten minutes in which the same title is taken for the same incident.
+        bot.clock.advance(to: TestConfig.at(11))
         try await reporter.say("!incident declare Search is slow --sev P2", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-2")
         try await bot.waitForDelivery()

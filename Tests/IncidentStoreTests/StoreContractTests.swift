@@ -200,6 +200,7 @@ import Testing
     func roomsNamesAndSyncTokens(kind: StoreKind) async throws {
         let bot = try TestBot(store: try await kind.makeStore())
         try await bot.say("U0ALICE", "/incident declare Checkout is failing --sev P2")
+        bot.clock.advance(to: bot.clock.now + .minutes(11))
         try await bot.say("U0ALICE", "/incident declare Checkout is failing --sev P2")
         try await bot.settle()
         let rooms = try await bot.store.read { try [$0.incident(1)?.incident.room, $0.incident(2)?.incident.room] }

@@ -1,0 +1,32 @@
+import IncidentCore
+
+/// The same incident declared twice: a slash command whose answer came late (Slack shows the
+/// person an error after 3 s although the declaration was committed) is typed again, and two
+/// responders who saw the same alert declare it within a minute of each other. Either would
+/// open a second room and page the on-call a second time for one incident.
+extension Incident {
+    /// How long after its declaration an incident's title, declared again, is taken for it.
+    public static let declaredAgainWindow: Duration = .minutes(10)
+
+    /// Whether `declaration`, made at `now`, declares this incident again: the same title (case
+    /// and spacing aside), within `declaredAgainWindow` of this one's declaration, while it is
+    /// being worked on (investigating or mitigated; one that came back after it was resolved
+    /// is a new incident). Private declarations are never matched: their rooms do not carry
+    /// their titles, and a match would tell a stranger a private incident exists.
+    public func isDeclaredAgain(by declaration: Declaration, at now: Timestamp) -> Bool {
+        guard !declaration.isPrivate, !isPrivate, phase == .investigating || phase == .mitigated,
+              now >= declaredAt, now - declaredAt <= Self.declaredAgainWindow else { return false }
+        return Self.titleKey(title) == Self.titleKey(declaration.title)
+    }
+
+    /// The answer to a declaration of this incident again: where the incident is being worked.
+    public func declaredAgainReply(at now: Timestamp) -> Message {
+        Message(.text("\(id) "), .userText(title), .text(" was declared \(DurationText.format(now - declaredAt)) ago by "),
+                .mention(declaredBy), .text(" and is open in "), .room(room),
+                .text(": nothing new was declared. To declare another incident, give it another title."))
+    }
+
+    static func titleKey(_ title: String) -> String {
+        title.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

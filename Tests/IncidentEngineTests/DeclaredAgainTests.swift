@@ -1,0 +1,49 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// The same incident declared twice within ten minutes (a slash command typed again after its
+/// answer came late, two responders declaring one alert) is answered with the incident that
+/// exists: no second room, no second page (docs/behaviour.md, "Declaring").
+@Suite struct DeclaredAgainTests {
+    @Test func theSameTitleWithinTenMinutesIsTheSameIncident() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let pagesBefore = bot.pages
+        bot.clock.advance(to: TestConfig.at(2))
+        let again = try await bot.say("U0BOB0002", "/incident declare  payment api ERRORS --sev P1")
+        #expect(again.disposition == .answered && again.incident == 1)
+        let text = again.reply?.plainText() ?? ""
+        #expect(text.contains("INC-1") && text.contains("was declared 2m ago by @") && text.contains("nothing new was declared"), "\(text)")
+        try await bot.settle()
+        #expect(try await bot.store.read { try $0.incident(2) } == nil)
+        #expect(bot.pages == pagesBefore)
+
+        // Another title is another incident, whatever its room name.
+        #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors! --sev P1").incident == 2)
+    }
+
+    @Test func pastTenMinutesOrOnceResolvedItIsANewIncident() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        bot.clock.advance(to: TestConfig.at(11))
+        #expect(try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P2").incident == 2)
+        let resolved = try await bot.say("U0CAROL03", "/incident resolve INC-2 rolled back")
+        #expect(resolved.disposition == .handled, "\(resolved.reply?.plainText() ?? "")")
+        bot.clock.advance(to: TestConfig.at(12))
+        // INC-1 is past its ten minutes; INC-2 is resolved: it came back.
+        #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2").incident == 3)
+    }
+
+    /// A private incident is never matched: the match would tell a stranger it exists.
+    @Test func aPrivateIncidentIsNotMatched() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0CAROL03", "/incident declare Customer records exposed --sev P1")
+        let hidden = try await bot.say("U0CAROL03", "/incident private INC-1")
+        #expect(hidden.disposition == .handled, "\(hidden.reply?.plainText() ?? "")")
+        let again = try await bot.say("U0BOB0002", "/incident declare Customer records exposed --sev P1")
+        #expect(again.incident == 2 && again.disposition == .handled)
+    }
+}
