@@ -33,10 +33,11 @@ public enum DatabaseLock {
         held[path] = descriptor
     }
 
-    /// The database's path with symbolic links resolved (the file's, or its folder's while
-    /// the file is yet to be made), so two processes naming one database by two paths take
-    /// one lock. A hard link is another name for the file that no path shows: not caught.
-    static func canonical(_ path: String) -> String {
+    /// The database's path with symbolic links resolved (the file's, or, while the file is yet
+    /// to be made, its folder's and the link's own), so two processes naming one database by
+    /// two paths take one lock. A hard link is another name for the file that no path shows:
+    /// not caught.
+    static func canonical(_ path: String, links: Int = 8) -> String {
         func real(_ path: String) -> String? {
             guard let resolved = realpath(path, nil) else { return nil }
             defer { free(resolved) }
@@ -44,6 +45,11 @@ public enum DatabaseLock {
         }
         if let file = real(path) { return file }
         let url = URL(fileURLWithPath: path)
+        if links > 0, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            // A link to a file not made yet: the lock goes beside where it will be.
+            let resolved = target.hasPrefix("/") ? target : url.deletingLastPathComponent().appendingPathComponent(target).path
+            return canonical(resolved, links: links - 1)
+        }
         return real(url.deletingLastPathComponent().path).map { $0 + "/" + url.lastPathComponent } ?? path
     }
 }

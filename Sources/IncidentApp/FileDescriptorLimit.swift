@@ -16,12 +16,17 @@ enum FileDescriptorLimit {
 
     /// Raises the soft limit to the hard one where it is lower; the soft limit now.
     static func raised() -> Int {
+        #if canImport(Glibc)
+        let files = Int32(RLIMIT_NOFILE.rawValue)
+        #else
+        let files = RLIMIT_NOFILE
+        #endif
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_024 }
+        guard getrlimit(files, &limit) == 0 else { return 1_024 }
         if limit.rlim_cur < limit.rlim_max {
             var wanted = limit
             wanted.rlim_cur = limit.rlim_max
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &wanted) == 0 { limit = wanted }
+            if setrlimit(files, &wanted) == 0 { limit = wanted }
         }
         return limit.rlim_cur >= rlim_t(Int32.max) ? Int(Int32.max) : Int(limit.rlim_cur)
     }

@@ -110,21 +110,23 @@ final class LeaderElection: Service {
         var failed = false
         while !Task.isCancelled {
             try? await Task.sleep(for: failed ? min(every, .milliseconds(250)) : every)
-            failed = false
             if Task.isCancelled { return }
             guard term.holds else {
                 logger.error("the leader's lease ran out before it was renewed; standing down", metadata: ["term": "\(term.token)"])
                 return
             }
             do {
-                if try await lease.renew(term) == false {
+                let renewed = try await lease.renew(term)
+                failed = false
+                if renewed == false {
                     term.end()
                     logger.warning("another replica took the lease; standing down", metadata: ["term": "\(term.token)"])
                     return
                 }
             } catch {
+                // Logged once a run of failures: retried four times a second, it would flood.
+                if !failed { logger.error("cannot renew the leader's lease; retrying while it holds", metadata: ["error": "\(error)"]) }
                 failed = true
-                logger.error("cannot renew the leader's lease; retrying while it holds", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -58,7 +58,8 @@ public struct MatrixSetup: Sendable {
     /// or else the bot's own server, read from `MATRIX_USER` or asked of the homeserver. When
     /// the homeserver does not answer, the bot starts all the same (Slack and the pagers must
     /// not wait for Matrix), and `learning` asks again until it does; till then no Matrix
-    /// account is served, and the Matrix loop, which asks first too, takes no command.
+    /// account is served. The Matrix loop asks first too and tells the server what it learns,
+    /// so it takes no command before the server is known.
     public func community(client: MatrixClient, logger: Logger) async -> (community: Community, learning: (any Service)?) {
         if !settings.allowCommandsFrom.isEmpty { return (Community(matrix: Set(settings.allowCommandsFrom)), nil) }
         if case .password(let user, _, _) = auth { return (Community(matrix: [Community.server(ofMatrixUser: user)]), nil) }
@@ -74,7 +75,10 @@ public struct MatrixSetup: Sendable {
         }
     }
 
-    /// Asks the homeserver who the bot is until it answers, with the sync loop's backoff.
+    /// Asks the homeserver who the bot is until it answers, with the sync loop's backoff
+    /// (the sync loop, asking first too, tells the same server whichever answers first), then
+    /// waits for the process to stop: a service of the process's group that returned would
+    /// stop the group.
     struct OwnServerLookup: Service {
         let client: MatrixClient
         let server: LearnedMatrixServer
@@ -85,16 +89,18 @@ public struct MatrixSetup: Sendable {
             try await cancelWhenGracefulShutdown {
                 var failures = 0
                 while !Task.isCancelled {
+                    if server.server != nil { break }
                     if let me = try? await client.whoami() {
                         server.learn(Community.server(ofMatrixUser: me))
                         logger.notice("Matrix homeserver answered; its accounts are served now",
                                       metadata: ["server": "\(Community.server(ofMatrixUser: me))"])
-                        return
+                        break
                     }
                     failures += 1
                     try? await Task.sleep(for: backoff.delay(afterFailures: failures))
                 }
             }
+            try? await gracefulShutdown()
         }
     }
 

@@ -70,10 +70,7 @@ public final class MatrixClient: Sendable {
             } catch let error where error.isUnknownToken && !relogged {
                 guard case .password = auth else { throw error }
                 relogged = true
-                // Another call may have logged in again since this one's token was read.
-                if let used, accessToken.withLock({ $0?.value == used.value }) {
-                    try await oneLogin(forget: true)
-                }
+                try await oneLogin(forget: true, replacing: used)
             }
         }
     }
@@ -129,10 +126,14 @@ public final class MatrixClient: Sendable {
         return token
     }
 
-    /// `login`, or the one under way.
-    func oneLogin(forget: Bool) async throws(MatrixError) {
-        let login = loggingIn.withLock { inFlight in
+    /// `login`, or the one under way; none when another call's login already replaced the
+    /// token (`replacing`: the token the homeserver forgot) or gave one. Decided under the
+    /// lock the login clears itself under, so two calls never both start one.
+    func oneLogin(forget: Bool, replacing used: Secret? = nil) async throws(MatrixError) {
+        let login: Task<Result<Void, MatrixError>, Never>? = loggingIn.withLock { inFlight in
             if let inFlight { return inFlight }
+            let current = accessToken.withLock { $0 }
+            if forget ? current?.value != used?.value : current != nil { return nil }
             let task = Task { () -> Result<Void, MatrixError> in
                 let result: Result<Void, MatrixError>
                 do throws(MatrixError) {
@@ -147,7 +148,7 @@ public final class MatrixClient: Sendable {
             inFlight = task
             return task
         }
-        try await login.value.get()
+        try await login?.value.get()
     }
 
     /// Reads the kept token, or logs in with the password and keeps the new one.

@@ -47,8 +47,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// one a room a minute, so neither a loop of commands nor a server's many accounts can
     /// flood a room.
     let toldOutsiders = Mutex(OutsiderNotices())
-    /// Invitations from allowed inviters whose join failed for now, with their failures.
-    let joinsToRetry = Mutex<[String: (invite: JSONValue, failures: Int)]>([:])
+    /// Rooms being joined in the background, so an invitation seen again is not joined twice.
+    let joining = Mutex<Set<String>>([])
     /// Told of each sync's outcome, for readiness.
     let health: MatrixSyncHealth
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: MatrixSyncHealth = MatrixSyncHealth(),
@@ -62,8 +62,12 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            self.health.reset()
+            defer { self.health.reset() }
             let me = try await self.retrying("whoami") { () async throws(MatrixError) in try await self.client.whoami() }
             guard let me else { return }
+            // The bot's own server, when the process started without knowing it.
+            self.engine.settings.community.ownMatrixServer?.learn(Community.server(ofMatrixUser: me))
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
             var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
             // On a first start, messages sent before now are history even if a homeserver's
@@ -95,9 +99,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
-        let joinedEncrypted = await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me).map { room, inviter in
-            ChatEvent(platform: .matrix, id: "joined \(room) at \(next)", room: room, user: inviter, text: "", reply: .outboxToRoom)
-        }
+        acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
         let events: (commands: [ChatEvent], unreadable: [ChatEvent])
         var rooms: [String: [JSONValue]] = [:]
         if let since {
@@ -114,7 +116,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let now = engine.clock.now
         let told = toldEncrypted.withLock { $0 }
         var unreadable: [ChatEvent] = []
-        for event in joinedEncrypted + events.unreadable
+        for event in events.unreadable
         where !unreadable.contains(where: { $0.room == event.room }) && told[event.room].map({ now - $0 >= .seconds(3_600) }) ?? true {
             unreadable.append(event)
         }
@@ -192,24 +194,35 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return rooms
     }
 
-    /// A timeline from the bot's last arrival in the room on (`isArrival`), the arrival left
-    /// out; the whole timeline when the bot arrived before it.
+    /// A timeline from where the bot arrived in the room on: after its invitation when the
+    /// timeline holds the invitation before its last join (what was said between was said to
+    /// the bot, whatever the join's `prev_content` says, which is optional); after the join
+    /// when it came without one (a room the bot made); the whole timeline when the bot joined
+    /// before it, or was invited before it began.
     static func sinceArriving(_ timeline: [JSONValue], me: String) -> [JSONValue] {
-        guard let arrival = timeline.lastIndex(where: { isArrival($0, me: me) }) else { return timeline }
-        return Array(timeline[(arrival + 1)...])
+        guard let join = timeline.lastIndex(where: { isOwnMember($0, me: me, "join") && previousMembership($0) != "join" }) else {
+            return timeline
+        }
+        if let invite = timeline[..<join].lastIndex(where: { isOwnMember($0, me: me, "invite") }) {
+            return Array(timeline[(invite + 1)...])
+        }
+        return previousMembership(timeline[join]) == "invite" ? timeline : Array(timeline[(join + 1)...])
     }
 
     /// Whether `event` is where the bot arrived in its room, what came before being history:
-    /// its invitation, or a join without one (a room it made). A join after an invitation is
-    /// not (what was said between was said to the bot), nor a member event from join to join
-    /// (a new display name).
+    /// its invitation, or a join without one. Where the sync's timeline holds one, no gap
+    /// before it is fetched, and a gap's fetch stops at one.
     static func isArrival(_ event: JSONValue, me: String) -> Bool {
-        guard event["type"]?.string == "m.room.member", event["state_key"]?.string == me else { return false }
-        switch event["content"]?["membership"]?.string {
-        case "invite": return true
-        case "join": return !["join", "invite"].contains(event["unsigned"]?["prev_content"]?["membership"]?.string ?? "")
-        default: return false
-        }
+        isOwnMember(event, me: me, "invite")
+            || (isOwnMember(event, me: me, "join") && !["join", "invite"].contains(previousMembership(event) ?? ""))
+    }
+
+    static func isOwnMember(_ event: JSONValue, me: String, _ membership: String) -> Bool {
+        event["type"]?.string == "m.room.member" && event["state_key"]?.string == me && event["content"]?["membership"]?.string == membership
+    }
+
+    static func previousMembership(_ event: JSONValue) -> String? {
+        event["unsigned"]?["prev_content"]?["membership"]?.string
     }
 
     /// The room's messages between two positions, oldest first: `GET /rooms/{room}/messages`
@@ -235,61 +248,83 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return newestFirst.prefix(settings.gapLimit).reversed()
     }
 
-    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest. Returns the
-    /// encrypted rooms it joined, with who invited it.
-    ///
-    /// Neither holds up the batch's commands. A join that fails is logged; one that failed for
-    /// now (the homeserver down, a room on a federated server that is) is tried again with the
-    /// next batches, `joinAttempts` times in all, since the homeserver does not hand the
-    /// invitation over again. Declines go on in the background, at most `declinesPerBatch` a
-    /// batch, so invitations from a slow server cannot slow an `!ack`.
-    func acceptInvitations(_ fresh: [String: JSONValue], me: String) async -> [(room: String, inviter: String)] {
-        var encrypted: [(room: String, inviter: String)] = []
+    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest. Both go on
+    /// in the background, so neither a join that hangs (a room on a federated server that is
+    /// down) nor a flood of invitations from a slow server holds up the batch's commands:
+    /// `join` tries `joinAttempts` times with backoff, and declines go at most
+    /// `declinesPerBatch` a batch.
+    func acceptInvitations(_ invites: [String: JSONValue], me: String) {
         var declines: [String] = []
-        let retried = joinsToRetry.withLock { retry in
-            defer { retry = [:] }
-            return retry
-        }
-        var invites = fresh.mapValues { (invite: $0, failures: 0) }
-        for (room, again) in retried where invites[room] == nil { invites[room] = again }
-        for (room, (invite, failures)) in invites {
+        for (room, invite) in invites {
             let inviter = Self.inviter(invite, me: me)
             if Self.allows(inviter, me: me, list: settings.allowInvitesFrom) {
-                do {
-                    _ = try await client.call(.POST, "join/\(MatrixClient.segment(room))", body: [:])
-                    logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
-                    if invite["invite_state"]?["events"]?.array?.contains(where: { $0["type"]?.string == "m.room.encryption" }) == true {
-                        encrypted.append((room, inviter))
-                    }
-                } catch {
-                    let again = error.code == nil && failures + 1 < Self.joinAttempts
-                    if again { joinsToRetry.withLock { $0[room] = (invite, failures + 1) } }
-                    logger.warning(again ? "cannot join a Matrix room for now; trying again with the next sync"
-                                         : "cannot join a Matrix room; invite the bot again",
-                                   metadata: ["room": "\(room)", "reason": "\(error)"])
-                }
+                guard joining.withLock({ $0.insert(room).inserted }) else { continue }
+                let encrypted = invite["invite_state"]?["events"]?.array?.contains { $0["type"]?.string == "m.room.encryption" } == true
+                Task { await self.join(room, inviter: inviter, encrypted: encrypted) }
             } else {
                 logger.warning("declined a Matrix invitation from outside matrix.allow_invites_from",
                                metadata: ["room": "\(room)", "inviter": "\(inviter)"])
                 declines.append(room)
             }
         }
-        if !declines.isEmpty {
-            let client = client
-            Task {
-                for room in declines.prefix(Self.declinesPerBatch) {
-                    _ = try? await client.call(.POST, "rooms/\(MatrixClient.segment(room))/leave", body: [:], timeout: .seconds(5))
-                }
+        guard !declines.isEmpty else { return }
+        let client = client
+        Task {
+            for room in declines.prefix(Self.declinesPerBatch) {
+                _ = try? await client.call(.POST, "rooms/\(MatrixClient.segment(room))/leave", body: [:], timeout: .seconds(5))
             }
         }
-        return encrypted
+    }
+
+    /// Joins `room`, trying again with backoff while the homeserver fails for now. Given up
+    /// (the homeserver refuses, or `joinAttempts` failures), the invitation is rejected, so
+    /// inviting the bot again is a new invitation the next sync brings. An encrypted room is
+    /// told at once that the bot cannot read it.
+    func join(_ room: String, inviter: String, encrypted: Bool) async {
+        defer { _ = joining.withLock { $0.remove(room) } }
+        let path = MatrixClient.segment(room)
+        for attempt in 1...Self.joinAttempts {
+            do {
+                _ = try await client.call(.POST, "join/\(path)", body: [:])
+                logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
+                if encrypted { await tellEncrypted(room, inviter: inviter) }
+                return
+            } catch {
+                guard error.code == nil, attempt < Self.joinAttempts, !Task.isCancelled else {
+                    logger.warning("cannot join a Matrix room; invite the bot again", metadata: ["room": "\(room)", "reason": "\(error)"])
+                    _ = try? await client.call(.POST, "rooms/\(path)/leave", body: [:], timeout: .seconds(5))
+                    return
+                }
+                if attempt == 1 {
+                    logger.warning("cannot join a Matrix room for now; trying again", metadata: ["room": "\(room)", "reason": "\(error)"])
+                }
+                try? await engine.clock.sleep(for: settings.retry.delay(afterFailures: attempt))
+            }
+        }
+    }
+
+    /// Tells a room the bot just joined that it is end-to-end encrypted, through the outbox
+    /// (at most once an hour a room, as for an encrypted message).
+    func tellEncrypted(_ room: String, inviter: String) async {
+        let now = engine.clock.now
+        guard toldEncrypted.withLock({ $0[room].map { now - $0 >= .seconds(3_600) } ?? true }) else { return }
+        let event = ChatEvent(platform: .matrix, id: "joined \(room) at \(now.secondsSinceEpoch)", room: room, user: inviter, text: "",
+                              reply: .outboxToRoom)
+        do {
+            _ = try await engine.handle([], checkpoint: nil, notices: [Notice(matrixEncryptedRoomNotice, answering: event)])
+            toldEncrypted.withLock { $0[room] = now }
+            logger.warning("a Matrix room is end-to-end encrypted; commands typed there cannot be read", metadata: ["room": "\(room)"])
+        } catch {
+            logger.error("cannot tell a Matrix room it is encrypted: the store failed", metadata: ["room": "\(room)", "error": "\(error)"])
+        }
     }
 
     /// The most invitations declined (left) per sync batch; the rest stay invitations, which
     /// change nothing.
     static var declinesPerBatch: Int { 20 }
-    /// How many times a join that failed for now is tried, with one batch each.
-    static var joinAttempts: Int { 5 }
+    /// How many times a join that fails for now is tried, with the sync's backoff between
+    /// (1 s doubling: about two minutes in all).
+    static var joinAttempts: Int { 8 }
 
     /// Who invited the bot, read from the bot's own `m.room.member` invite event, which the
     /// homeserver puts last in `invite_state`, after the stripped state the inviting server

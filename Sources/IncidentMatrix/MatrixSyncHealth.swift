@@ -11,6 +11,9 @@ public final class MatrixSyncHealth: Sendable {
     public init() {}
 
     func succeeded() { state.withLock { $0 = (0, "") } }
+    /// A loop that starts, or stops (a leader standing down), has failed nothing yet: a
+    /// standby does not report the failures of the term it ended.
+    func reset() { succeeded() }
     func failed(_ reason: String) { state.withLock { $0 = ($0.failures + 1, reason) } }
 
     /// Why the loop is unhealthy; nil while it syncs (or has failed only a few times, as

@@ -64,4 +64,5 @@ public struct Community: Hashable, Sendable {
 /// app keeps it: `LearnedMatrixServer`); nil until then.
 public protocol LearnedServer: AnyObject, Sendable {
     var server: String? { get }
+    func learn(_ server: String)
 }

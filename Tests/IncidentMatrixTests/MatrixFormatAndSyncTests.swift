@@ -140,6 +140,9 @@ import Testing
         #expect(ids([message("$old"), member(me, "invite", was: "leave"), message("$meant"), member(me, "join", was: "invite"), message("$new")])
                 == ["$meant", "$new"])
         #expect(ids([message("$old"), member(me, "join", was: nil), message("$new")]) == ["$new"])
+        // A join that does not say what it replaced still keeps what followed the invitation.
+        #expect(ids([message("$old"), member(me, "invite", was: nil), message("$meant"), member(me, "join", was: nil), message("$new")])
+                == ["$meant", "$new"])
         #expect(ids([message("$a"), member(me, "join", was: "invite"), message("$b")]) == ["$a", "$b"])
         #expect(ids([message("$a"), member(me, "join", was: "join"), message("$b")]) == ["$a", "$b"])
         #expect(ids([message("$a"), member("@carol:example.org", "invite", was: nil), message("$b")]) == ["$a", "$b"])

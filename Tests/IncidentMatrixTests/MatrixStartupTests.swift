@@ -6,6 +6,7 @@ import IncidentWire
 import Foundation
 import IncidentPolicy
 import Logging
+import Synchronization
 import MatrixSynapse
 import Testing
 
@@ -30,8 +31,19 @@ import Testing
 
         // The homeserver answers: its accounts are served from then on.
         let up = try MatrixSetup.load(settings, environment: ["MATRIX_ACCESS_TOKEN": bot.token], tokenFile: nil)
-        try await MatrixSetup.OwnServerLookup(client: up.client(), server: own, logger: logger).run()
+        // Learned, the lookup waits for the process to stop: a service that returned would
+        // stop the process's whole group (Slack and the pagers with it).
+        let returned = Returned()
+        let lookup = Task {
+            try? await MatrixSetup.OwnServerLookup(client: up.client(), server: own, logger: logger).run()
+            returned.flag.withLock { $0 = true }
+        }
+        defer { lookup.cancel() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while own.server == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(community.serves(.matrix, account: "@alice:localhost"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(returned.flag.withLock { !$0 }, "the lookup returned: it would stop the process")
         #expect(!community.serves(.matrix, account: "@mallory:evil.example"))
         #expect(community.matrixDescription == "localhost")
     }
@@ -58,6 +70,10 @@ import Testing
         setup.syncHealth.succeeded()
         #expect(await check.run() == nil)
     }
+}
+
+final class Returned: Sendable {
+    let flag = Mutex(false)
 }
 
 /// A password login's token forgotten by the homeserver is replaced once, however many calls
