@@ -39,7 +39,9 @@ struct Decider {
             let taken = try records.roomNames(RoomName.collisions(title: declaration.roomTitle, declaredAt: now,
                                                                   zone: settings.policy.timeZone))
             if let same = try declaredAgain(declaration, takenRooms: taken) {
-                return EngineOutcome(.answered, reply: same.declaredAgainReply(at: now), incident: same.number)
+                let decision = same.incident.declaredAgain(by: actor, at: now, roster: settings.roster, community: settings.community)
+                try commit(decision, home: same.home)
+                return EngineOutcome(.handled, reply: decision.reply, incident: same.incident.number)
             }
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
@@ -122,12 +124,14 @@ struct Decider {
     /// The incident a command means: the one it names, or the one whose room it was typed in.
     /// The open incident `declaration` declares again (`Incident.isDeclaredAgain`), found
     /// among the incidents whose rooms its own room name would collide with: the same title
-    /// the same day makes the same name. Only one the asker may be shown.
-    func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> Incident? {
+    /// the same day makes the same name (a repeat just past midnight is missed, and declares:
+    /// the error that pages). Only one with a room on the asker's platform (its home, or
+    /// every platform when mirrored) that the asker may be shown.
+    func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> StoredIncident? {
         for room in takenRooms.sorted() {
-            guard let incident = try records.incident(roomName: room)?.incident,
-                  incident.isDeclaredAgain(by: declaration, at: now), mayShow(incident, here: nil) else { continue }
-            return incident
+            guard let stored = try records.incident(roomName: room), settings.mirror || stored.home == event.platform,
+                  stored.incident.isDeclaredAgain(by: declaration, at: now), mayShow(stored.incident, here: nil) else { continue }
+            return stored
         }
         return nil
     }

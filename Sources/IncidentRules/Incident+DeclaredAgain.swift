@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 
 /// The same incident declared twice: a slash command whose answer came late (Slack shows the
 /// person an error after 3 s although the declaration was committed) is typed again, and two
@@ -11,19 +12,27 @@ extension Incident {
     /// Whether `declaration`, made at `now`, declares this incident again: the same title (case
     /// and spacing aside), within `declaredAgainWindow` of this one's declaration, while it is
     /// being worked on (investigating or mitigated; one that came back after it was resolved
-    /// is a new incident). Private declarations are never matched: their rooms do not carry
-    /// their titles, and a match would tell a stranger a private incident exists.
+    /// is a new incident). A declaration that asks for more (a higher severity, whose pages
+    /// must go out, or an incident commander) is not matched: it declares as before. Nor are
+    /// private ones: their rooms do not carry their titles, and a match would tell a stranger a
+    /// private incident exists.
     public func isDeclaredAgain(by declaration: Declaration, at now: Timestamp) -> Bool {
         guard !declaration.isPrivate, !isPrivate, phase == .investigating || phase == .mitigated,
+              declaration.commander == nil, !(declaration.severity?.isMoreSevere(than: severity) ?? false),
               now >= declaredAt, now - declaredAt <= Self.declaredAgainWindow else { return false }
         return Self.titleKey(title) == Self.titleKey(declaration.title)
     }
 
-    /// The answer to a declaration of this incident again: where the incident is being worked.
-    public func declaredAgainReply(at now: Timestamp) -> Message {
-        Message(.text("\(id) "), .userText(title), .text(" was declared \(DurationText.format(now - declaredAt)) ago by "),
-                .mention(declaredBy), .text(" and is open in "), .room(room),
-                .text(": nothing new was declared. To declare another incident, give it another title."))
+    /// This incident declared again by `actor`: they are invited to its room, as its declarer
+    /// was (on Matrix its room is invite-only), and told where it is being worked.
+    public func declaredAgain(by actor: PersonID, at now: Timestamp, roster: Roster, community: Community) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: actor, community: community)
+        if community.serves(actor, roster: roster) { transition.invite(actor) }
+        transition.reply = Message(
+            .text("\(id) "), .userText(title), .text(" (\(severity)) was declared \(DurationText.format(now - declaredAt)) ago by "),
+            .mention(declaredBy), .text(" and is open in "), .room(room), .text(": nothing new was declared. To raise its severity, "),
+            .command("sev \(id) P0"), .text("; to declare another incident, give it another title."))
+        return transition.finish()
     }
 
     static func titleKey(_ title: String) -> String {

@@ -14,15 +14,29 @@ import Testing
         let pagesBefore = bot.pages
         bot.clock.advance(to: TestConfig.at(2))
         let again = try await bot.say("U0BOB0002", "/incident declare  payment api ERRORS --sev P1")
-        #expect(again.disposition == .answered && again.incident == 1)
+        #expect(again.disposition == .handled && again.incident == 1)
         let text = again.reply?.plainText() ?? ""
-        #expect(text.contains("INC-1") && text.contains("was declared 2m ago by @") && text.contains("nothing new was declared"), "\(text)")
+        #expect(text.contains("INC-1") && text.contains("(P1) was declared 2m ago by @") && text.contains("nothing new was declared")
+                && text.contains("/sev INC-1 P0"), "\(text)")
         try await bot.settle()
         #expect(try await bot.store.read { try $0.incident(2) } == nil)
         #expect(bot.pages == pagesBefore)
+        // The second declarer is invited to the room, as the first was.
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.invited?.contains(PersonID("bob")) } == true)
 
         // Another title is another incident, whatever its room name.
         #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors! --sev P1").incident == 2)
+    }
+
+    /// A declaration that asks for more than the incident has is declared as before: a higher
+    /// severity's pages must go out, and a named commander acknowledges.
+    @Test func aHigherSeverityOrACommanderIsDeclaredAsBefore() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P3").incident == 1)
+        #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down").incident == 1)
+        #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P0").incident == 2)
+        #expect(try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P2 --ic <@U0CAROL03>").incident == 3)
     }
 
     @Test func pastTenMinutesOrOnceResolvedItIsANewIncident() async throws {
