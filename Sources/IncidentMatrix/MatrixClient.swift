@@ -134,7 +134,8 @@ public final class MatrixClient: Sendable {
             if let inFlight { return inFlight }
             let current = accessToken.withLock { $0 }
             if forget ? current?.value != used?.value : current != nil { return nil }
-            let task = Task { () -> Result<Void, MatrixError> in
+            // Detached: a login serves every caller, not the leader term of the one that started it.
+            let task = Task.detached { () -> Result<Void, MatrixError> in
                 let result: Result<Void, MatrixError>
                 do throws(MatrixError) {
                     try await self.login(forget: forget)

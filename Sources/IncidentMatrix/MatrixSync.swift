@@ -47,8 +47,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// one a room a minute, so neither a loop of commands nor a server's many accounts can
     /// flood a room.
     let toldOutsiders = Mutex(OutsiderNotices())
-    /// Rooms being joined in the background, so an invitation seen again is not joined twice.
+    /// Rooms being joined, so an invitation seen again is not joined twice, and the joins
+    /// going on in the background, ended with the loop.
     let joining = Mutex<Set<String>>([])
+    let joinTasks = Mutex<[String: Task<Void, Never>]>([:])
     /// Told of each sync's outcome, for readiness.
     let health: MatrixSyncHealth
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: MatrixSyncHealth = MatrixSyncHealth(),
@@ -63,7 +65,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
             self.health.reset()
-            defer { self.health.reset() }
+            defer {
+                self.health.reset()
+                for task in self.joinTasks.withLock({ Array($0.values) }) { task.cancel() }
+            }
             let me = try await self.retrying("whoami") { () async throws(MatrixError) in try await self.client.whoami() }
             guard let me else { return }
             // The bot's own server, when the process started without knowing it.
@@ -99,7 +104,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
-        acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
+        await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
         let events: (commands: [ChatEvent], unreadable: [ChatEvent])
         var rooms: [String: [JSONValue]] = [:]
         if let since {
@@ -248,19 +253,29 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return newestFirst.prefix(settings.gapLimit).reversed()
     }
 
-    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest. Both go on
-    /// in the background, so neither a join that hangs (a room on a federated server that is
-    /// down) nor a flood of invitations from a slow server holds up the batch's commands:
-    /// `join` tries `joinAttempts` times with backoff, and declines go at most
-    /// `declinesPerBatch` a batch.
-    func acceptInvitations(_ invites: [String: JSONValue], me: String) {
+    /// Joins rooms the bot is invited to by an allowed inviter; declines the rest. A join is
+    /// tried once before the batch is committed (at most `inlineJoins` a batch, `joinTimeout`
+    /// each), so one that succeeds is done before the sync position that carried its
+    /// invitation is kept. One that fails for now (a room on a federated server that is down)
+    /// goes on in the background (`join`) and holds up no command; declines go in the
+    /// background too, at most `declinesPerBatch` a batch, so invitations from a slow server
+    /// cannot slow an `!ack`.
+    func acceptInvitations(_ invites: [String: JSONValue], me: String) async {
         var declines: [String] = []
-        for (room, invite) in invites {
+        var inline = 0
+        for (room, invite) in invites.sorted(by: { $0.key < $1.key }) {
             let inviter = Self.inviter(invite, me: me)
             if Self.allows(inviter, me: me, list: settings.allowInvitesFrom) {
                 guard joining.withLock({ $0.insert(room).inserted }) else { continue }
                 let encrypted = invite["invite_state"]?["events"]?.array?.contains { $0["type"]?.string == "m.room.encryption" } == true
-                Task { await self.join(room, inviter: inviter, encrypted: encrypted) }
+                inline += 1
+                if inline <= Self.inlineJoins, await joinOnce(room, inviter: inviter, encrypted: encrypted, attempt: 1) {
+                    _ = joining.withLock { $0.remove(room) }
+                    continue
+                }
+                let from = inline <= Self.inlineJoins ? 2 : 1
+                // Made under the lock its own end takes, so it is never kept after it ended.
+                joinTasks.withLock { $0[room] = Task { await self.join(room, inviter: inviter, encrypted: encrypted, from: from) } }
             } else {
                 logger.warning("declined a Matrix invitation from outside matrix.allow_invites_from",
                                metadata: ["room": "\(room)", "inviter": "\(inviter)"])
@@ -276,30 +291,42 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         }
     }
 
-    /// Joins `room`, trying again with backoff while the homeserver fails for now. Given up
-    /// (the homeserver refuses, or `joinAttempts` failures), the invitation is rejected, so
-    /// inviting the bot again is a new invitation the next sync brings. An encrypted room is
-    /// told at once that the bot cannot read it.
-    func join(_ room: String, inviter: String, encrypted: Bool) async {
-        defer { _ = joining.withLock { $0.remove(room) } }
+    /// Joins `room` in the background from its `from`th attempt, with backoff between. Ended
+    /// with the sync loop (a leader standing down): the invitation is left as it is.
+    func join(_ room: String, inviter: String, encrypted: Bool, from first: Int) async {
+        defer {
+            _ = joining.withLock { $0.remove(room) }
+            _ = joinTasks.withLock { $0.removeValue(forKey: room) }
+        }
+        for attempt in first...Self.joinAttempts {
+            if attempt > 1 { try? await engine.clock.sleep(for: settings.retry.delay(afterFailures: attempt - 1)) }
+            if Task.isCancelled { return }
+            if await joinOnce(room, inviter: inviter, encrypted: encrypted, attempt: attempt) { return }
+        }
+    }
+
+    /// One try at joining `room`: true when it is done with (joined, or given up: the
+    /// homeserver refused, or this was the last attempt, and the invitation was rejected so
+    /// that inviting the bot again is a new invitation the next sync brings). An encrypted
+    /// room is told at once that the bot cannot read it.
+    func joinOnce(_ room: String, inviter: String, encrypted: Bool, attempt: Int) async -> Bool {
         let path = MatrixClient.segment(room)
-        for attempt in 1...Self.joinAttempts {
-            do {
-                _ = try await client.call(.POST, "join/\(path)", body: [:])
-                logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
-                if encrypted { await tellEncrypted(room, inviter: inviter) }
-                return
-            } catch {
-                guard error.code == nil, attempt < Self.joinAttempts, !Task.isCancelled else {
-                    logger.warning("cannot join a Matrix room; invite the bot again", metadata: ["room": "\(room)", "reason": "\(error)"])
-                    _ = try? await client.call(.POST, "rooms/\(path)/leave", body: [:], timeout: .seconds(5))
-                    return
-                }
-                if attempt == 1 {
-                    logger.warning("cannot join a Matrix room for now; trying again", metadata: ["room": "\(room)", "reason": "\(error)"])
-                }
-                try? await engine.clock.sleep(for: settings.retry.delay(afterFailures: attempt))
+        do {
+            _ = try await client.call(.POST, "join/\(path)", body: [:], timeout: Self.joinTimeout)
+            logger.info("joined a Matrix room on invitation", metadata: ["room": "\(room)", "inviter": "\(inviter)"])
+            if encrypted { await tellEncrypted(room, inviter: inviter) }
+            return true
+        } catch {
+            if Task.isCancelled { return true }
+            guard error.code == nil, attempt < Self.joinAttempts else {
+                logger.warning("cannot join a Matrix room; invite the bot again", metadata: ["room": "\(room)", "reason": "\(error)"])
+                _ = try? await client.call(.POST, "rooms/\(path)/leave", body: [:], timeout: .seconds(5))
+                return true
             }
+            if attempt == 1 {
+                logger.warning("cannot join a Matrix room for now; trying again", metadata: ["room": "\(room)", "reason": "\(error)"])
+            }
+            return false
         }
     }
 
@@ -325,6 +352,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// How many times a join that fails for now is tried, with the sync's backoff between
     /// (1 s doubling: about two minutes in all).
     static var joinAttempts: Int { 8 }
+    /// The joins tried before a batch is committed, and how long each may take.
+    static var inlineJoins: Int { 3 }
+    static var joinTimeout: Duration { .seconds(5) }
 
     /// Who invited the bot, read from the bot's own `m.room.member` invite event, which the
     /// homeserver puts last in `invite_state`, after the stripped state the inviting server
