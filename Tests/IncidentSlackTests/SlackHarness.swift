@@ -38,8 +38,8 @@ final class SlackHarness: Sendable {
     /// A fresh fake Slack (with #incidents and #lobby) and a fresh database in a temporary folder;
     /// `roster` (YAML) in place of the example roster when given.
     /// `maxConnections`: the listener's `http.max_connections`, with a 10 s read timeout so
-    /// connections a test holds idle stay open.
-    static func start(roster: String? = nil, maxConnections: Int? = nil) async throws -> SlackHarness {
+    /// connections a test holds idle stay open. `readTimeout`: the listener's, 1 s otherwise.
+    static func start(roster: String? = nil, maxConnections: Int? = nil, readTimeout: String? = nil) async throws -> SlackHarness {
         let fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
         try await fake.start()
         fake.addChannel("incidents")
@@ -57,6 +57,7 @@ final class SlackHarness: Sendable {
         if let maxConnections {
             text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: 10s\n  max_connections: \(maxConnections)")
         }
+        if let readTimeout { text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: \(readTimeout)") }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: configPath), allowExampleRoster: false)
         let setup = try SlackSetup.load(loaded.config, environment: [

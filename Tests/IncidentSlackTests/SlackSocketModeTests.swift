@@ -107,24 +107,33 @@ import Testing
         }
     }
 
+    /// Declares INC-1 over Socket Mode and has Bob say something in its channel: the channel
+    /// and the message's `ts`.
+    func declareAndSayInItsRoom(_ bot: SlackHarness) async throws -> (room: String, ts: String) {
+        bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
+        try await waitFor { bot.fake.acknowledged.count == 1 }
+        try await bot.settle()
+        let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+        return (room, bot.fake.say("U0BOB0002", "Rolled back", in: room).ts)
+    }
+
+    /// A 📌 given (`reaction_added`) or taken back on the message `ts` in `room`.
+    static func pushpin(_ type: String, id: String, by user: String, room: String, ts: String) -> JSONValue {
+        ["type": "event_callback", "event_id": .string(id), "team_id": "T0TEAM001",
+         "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
+         "event": ["type": .string(type), "user": .string(user), "reaction": "pushpin",
+                   "item": ["type": "message", "channel": .string(room), "ts": .string(ts)]]]
+    }
+
     /// In one channel envelopes are handled in order: a 📌 given (its message read back from
     /// Slack first, so slower) and taken back at once stays taken back.
     @Test func aPinGivenAndTakenBackAtOnceStaysTakenBack() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         try await withSocketMode(bot, readsBack: true) {
-            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
-            try await waitFor { bot.fake.acknowledged.count == 1 }
-            try await bot.settle()
-            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
-            let message = bot.fake.say("U0BOB0002", "Rolled back", in: room)
+            let (room, ts) = try await declareAndSayInItsRoom(bot)
             for (n, type) in [(1, "reaction_added"), (2, "reaction_removed")] {
-                bot.fake.sendEnvelope(type: "events_api", payload: [
-                    "type": "event_callback", "event_id": .string("EvPIN\(n)"), "team_id": "T0TEAM001",
-                    "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
-                    "event": ["type": .string(type), "user": "U0ALICE01", "reaction": "pushpin",
-                              "item": ["type": "message", "channel": .string(room), "ts": .string(message.ts)]],
-                ])
+                bot.fake.sendEnvelope(type: "events_api", payload: Self.pushpin(type, id: "EvPIN\(n)", by: "U0ALICE01", room: room, ts: ts))
             }
             try await waitFor { bot.fake.acknowledged.count == 3 }
         }
@@ -139,18 +148,9 @@ import Testing
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         try await withSocketMode(bot, readsBack: true) {
-            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
-            try await waitFor { bot.fake.acknowledged.count == 1 }
-            try await bot.settle()
-            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
-            let message = bot.fake.say("U0BOB0002", "Rolled back", in: room)
+            let (room, ts) = try await declareAndSayInItsRoom(bot)
             bot.fake.inject(.holdAnswer(method: "conversations.history"))
-            bot.fake.sendEnvelope(type: "events_api", payload: [
-                "type": "event_callback", "event_id": "EvSLOWPIN", "team_id": "T0TEAM001",
-                "authorizations": [["user_id": .string(FakeSlack.botUserID)]],
-                "event": ["type": "reaction_added", "user": "U0CAROL03", "reaction": "pushpin",
-                          "item": ["type": "message", "channel": .string(room), "ts": .string(message.ts)]],
-            ])
+            bot.fake.sendEnvelope(type: "events_api", payload: Self.pushpin("reaction_added", id: "EvSLOWPIN", by: "U0CAROL03", room: room, ts: ts))
             try await waitFor { bot.fake.heldAnswers == 1 }
             let ack = bot.fake.sendEnvelope(type: "slash_commands", payload: [
                 "command": "/ack", "text": "", "user_id": "U0ALICE01", "channel_id": .string(room),
