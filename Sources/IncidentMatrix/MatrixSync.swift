@@ -382,31 +382,50 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return list.contains(inviter) || list.contains(server)
     }
 
-    /// The commands in a sync answer, oldest first within each room: text messages starting
-    /// with `!` or `/` from anyone but the bot, edits excluded. Also, per room, the first
+    /// The commands in a sync answer, in the order they were sent (`inTimeOrder`): text
+    /// messages starting with `!` or `/` from anyone but the bot, edits excluded. Also, per room, the first
     /// encrypted message from someone else (the bot cannot read those), as an empty event.
     static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil)
         -> (commands: [ChatEvent], unreadable: [ChatEvent]) {
         var events: [ChatEvent] = []
         var unreadable: [ChatEvent] = []
-        for (room, timeline) in timelines.sorted(by: { $0.key < $1.key }) {
-            for event in timeline {
-                guard let id = event["event_id"]?.string, let sender = event["sender"]?.string, sender != me else { continue }
-                if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
-                if event["type"]?.string == "m.room.encrypted", !unreadable.contains(where: { $0.room == room }) {
-                    unreadable.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: "", reply: .outboxToRoom))
-                }
-                guard event["type"]?.string == "m.room.message",
-                      let content = event["content"], content["msgtype"]?.string == "m.text",
-                      content["m.relates_to"]?["rel_type"]?.string != "m.replace",
-                      let body = content["body"]?.string else { continue }
-                let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
-                                       ? content["formatted_body"]?.string : nil)
-                guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
-                events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
+        for (room, event) in inTimeOrder(timelines) {
+            guard let id = event["event_id"]?.string, let sender = event["sender"]?.string, sender != me else { continue }
+            if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
+            if event["type"]?.string == "m.room.encrypted", !unreadable.contains(where: { $0.room == room }) {
+                unreadable.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: "", reply: .outboxToRoom))
             }
+            guard event["type"]?.string == "m.room.message",
+                  let content = event["content"], content["msgtype"]?.string == "m.text",
+                  content["m.relates_to"]?["rel_type"]?.string != "m.replace",
+                  let body = content["body"]?.string else { continue }
+            let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
+                                   ? content["formatted_body"]?.string : nil)
+            guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
+            events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
         }
         return (events, unreadable)
+    }
+
+    /// The events of every room in one sequence, in the order they were sent: each room's in
+    /// its own timeline's order (the homeserver's), the rooms interleaved by `origin_server_ts`
+    /// (ties, and events without one, by room id). After downtime a batch holds several rooms'
+    /// commands, and an `!ic INC-5` typed in one room after INC-5 was declared in another must
+    /// be decided after the declaration, whatever the rooms' ids.
+    static func inTimeOrder(_ timelines: [String: [JSONValue]]) -> [(room: String, event: JSONValue)] {
+        var rooms = timelines.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { (room: $0.key, events: $0.value[...]) }
+        var merged: [(room: String, event: JSONValue)] = []
+        merged.reserveCapacity(rooms.reduce(0) { $0 + $1.events.count })
+        while true {
+            var next: Int?
+            for index in rooms.indices {
+                guard let head = rooms[index].events.first else { continue }
+                guard let best = next, let bestHead = rooms[best].events.first else { next = index; continue }
+                if (head["origin_server_ts"]?.int ?? Int.max) < (bestHead["origin_server_ts"]?.int ?? Int.max) { next = index }
+            }
+            guard let index = next else { return merged }
+            merged.append((rooms[index].room, rooms[index].events.removeFirst()))
+        }
     }
 
     /// The text a command is read from: the plain body, with each pill of the HTML body (which

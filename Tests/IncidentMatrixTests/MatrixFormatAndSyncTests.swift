@@ -164,6 +164,29 @@ import Testing
         #expect(two == "!role comms @bo:a.org then @bo2:b.org")
     }
 
+    /// After downtime a batch holds several rooms' commands: they are decided in the order
+    /// they were sent, not room by room in the rooms' id order, so an `!ic INC-5` typed after
+    /// INC-5 was declared in another room finds it. Each room keeps its own order.
+    @Test func commandsOfSeveralRoomsAreTakenInTheOrderTheyWereSent() {
+        let me = "@bot:example.org"
+        func command(_ id: String, _ text: String, at sent: Int) -> JSONValue {
+            ["type": "m.room.message", "event_id": .string(id), "sender": "@alice:example.org", "origin_server_ts": .number(Double(sent)),
+             "content": ["msgtype": "m.text", "body": .string(text)]]
+        }
+        let timelines: [String: [JSONValue]] = [
+            "!a:example.org": [command("$ic", "!ic INC-5 @carol:example.org", at: 2_000), command("$note", "!note INC-5 x", at: 4_000)],
+            "!z:example.org": [command("$declare", "!incident declare DB down", at: 1_000), command("$update", "!update INC-5 y", at: 3_000)],
+            "!empty:example.org": [],
+        ]
+        #expect(MatrixSync<ManualClock>.commands(in: timelines, me: me).commands.map(\.id) == ["$declare", "$ic", "$update", "$note"])
+        // A room's own order stands even when a server's clock says otherwise.
+        let skewed: [String: [JSONValue]] = [
+            "!a:example.org": [command("$1", "!note a", at: 5_000), command("$2", "!note b", at: 1_000)],
+            "!b:example.org": [command("$3", "!note c", at: 2_000)],
+        ]
+        #expect(MatrixSync<ManualClock>.commands(in: skewed, me: me).commands.map(\.id) == ["$3", "$1", "$2"])
+    }
+
     /// A label that almost matches everywhere ("aaa…ab" against a body of "aaa…") costs a
     /// naive search the body's length times the label's: a label longer than a display name
     /// can be is not looked for, and the searches of one message stop at a budget. A message
