@@ -1,0 +1,188 @@
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentWire
+import Logging
+
+/// What a sync answer's timelines hold: each joined room's events from where the bot arrived
+/// (a gap in a busy room completed from `/messages`), and the commands in them, in the order
+/// they were sent.
+extension MatrixSync {
+    /// Each joined room's timeline in a sync answer, oldest first. A timeline cut short
+    /// (`limited`: more messages arrived since `since` than the filter's limit, as after the bot
+    /// was down during a busy incident) is completed from `/rooms/{room}/messages`, paging back
+    /// from its `prev_batch` to `since`, so no command in the gap is skipped.
+    ///
+    /// A room the bot has just joined comes with the history before it, whatever `since` says:
+    /// that is cut where the bot was invited (`sinceArriving`), so a command typed there weeks
+    /// ago (a declaration, an `!ack`) is not run when the bot is invited back, while one typed
+    /// between the invitation and the join, meant for the bot, is.
+    func timelines(_ answer: JSONValue, since: String, me: String) async throws(MatrixError) -> [String: [JSONValue]] {
+        var rooms: [String: [JSONValue]] = [:]
+        for (room, joined) in answer["rooms"]?["join"]?.object ?? [:] {
+            let timeline = joined["timeline"]
+            var events = timeline?["events"]?.array ?? []
+            if timeline?["limited"]?.bool == true, let gapEnd = timeline?["prev_batch"]?.string,
+               !events.contains(where: { Self.isArrival($0, me: me) }) {
+                let known = Set(events.compactMap { $0["event_id"]?.string })
+                do {
+                    let missed = try await messages(in: room, before: gapEnd, after: since, me: me)
+                    events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
+                    logger.info("Matrix sync fetched the messages a busy room's timeline left out",
+                                metadata: ["room": "\(room)", "messages": "\(missed.count)"])
+                } catch where error.code != nil {
+                    // The homeserver refuses (not a transient failure, which is retried with
+                    // the whole sync): one room's gap must not stall every room's commands.
+                    logger.warning("Matrix sync cannot fetch a busy room's missed messages; commands among them are not run",
+                                   metadata: ["room": "\(room)", "reason": "\(error)"])
+                }
+            }
+            rooms[room] = Self.sinceArriving(events, me: me)
+        }
+        return rooms
+    }
+
+    /// A timeline from where the bot arrived in the room on: after its invitation when the
+    /// timeline holds the invitation before its last join (what was said between was said to
+    /// the bot, whatever the join's `prev_content` says, which is optional); after the join
+    /// when it came without one (a room the bot made); the whole timeline when the bot joined
+    /// before it, or was invited before it began.
+    static func sinceArriving(_ timeline: [JSONValue], me: String) -> [JSONValue] {
+        guard let join = timeline.lastIndex(where: { isOwnMember($0, me: me, "join") && previousMembership($0) != "join" }) else {
+            return timeline
+        }
+        if let invite = timeline[..<join].lastIndex(where: { isOwnMember($0, me: me, "invite") }) {
+            return Array(timeline[(invite + 1)...])
+        }
+        return previousMembership(timeline[join]) == "invite" ? timeline : Array(timeline[(join + 1)...])
+    }
+
+    /// Whether `event` is where the bot arrived in its room, what came before being history:
+    /// its invitation, or a join without one. Where the sync's timeline holds one, no gap
+    /// before it is fetched, and a gap's fetch stops at one.
+    static func isArrival(_ event: JSONValue, me: String) -> Bool {
+        isOwnMember(event, me: me, "invite")
+            || (isOwnMember(event, me: me, "join") && !["join", "invite"].contains(previousMembership(event) ?? ""))
+    }
+
+    static func isOwnMember(_ event: JSONValue, me: String, _ membership: String) -> Bool {
+        event["type"]?.string == "m.room.member" && event["state_key"]?.string == me && event["content"]?["membership"]?.string == membership
+    }
+
+    static func previousMembership(_ event: JSONValue) -> String? {
+        event["unsigned"]?["prev_content"]?["membership"]?.string
+    }
+
+    /// The room's messages between two positions, oldest first: `GET /rooms/{room}/messages`
+    /// backwards from `before` down to `after`, a page of 100 at a time, stopping where the bot
+    /// arrived in the room (what came before is history). A gap of over `gapLimit` messages
+    /// is cut at its newest `gapLimit` (logged): a command typed that long ago in a room that
+    /// busy is stale.
+    func messages(in room: String, before: String, after: String, me: String) async throws(MatrixError) -> [JSONValue] {
+        var newestFirst: [JSONValue] = []
+        var from = before
+        while newestFirst.count < settings.gapLimit {
+            let page = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/messages", query: [
+                "dir": "b", "from": from, "to": after, "limit": "100", "filter": matrixGapFilter,
+            ])
+            let chunk = page["chunk"]?.array ?? []
+            newestFirst += chunk
+            if chunk.contains(where: { Self.isArrival($0, me: me) }) { return newestFirst.reversed() }
+            guard let end = page["end"]?.string, !chunk.isEmpty, end != from else { return newestFirst.reversed() }
+            from = end
+        }
+        logger.warning("Matrix sync gap too long; older messages in it are not run",
+                       metadata: ["room": "\(room)", "kept": "\(settings.gapLimit)"])
+        return newestFirst.prefix(settings.gapLimit).reversed()
+    }
+
+    /// The commands in a sync answer, in the order they were sent (`inTimeOrder`): text
+    /// messages starting with `!` or `/` from anyone but the bot, edits excluded. Also, per room, the first
+    /// encrypted message from someone else (the bot cannot read those), as an empty event.
+    static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil)
+        -> (commands: [ChatEvent], unreadable: [ChatEvent]) {
+        var events: [ChatEvent] = []
+        var unreadable: [ChatEvent] = []
+        for (room, event) in inTimeOrder(timelines) {
+            guard let id = event["event_id"]?.string, let sender = event["sender"]?.string, sender != me else { continue }
+            if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
+            if event["type"]?.string == "m.room.encrypted", !unreadable.contains(where: { $0.room == room }) {
+                unreadable.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: "", reply: .outboxToRoom))
+            }
+            guard event["type"]?.string == "m.room.message",
+                  let content = event["content"], content["msgtype"]?.string == "m.text",
+                  content["m.relates_to"]?["rel_type"]?.string != "m.replace",
+                  let body = content["body"]?.string else { continue }
+            let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
+                                   ? content["formatted_body"]?.string : nil)
+            guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
+            events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
+        }
+        return (events, unreadable)
+    }
+
+    /// The events of every room in one sequence, in the order they were sent: each room's in
+    /// its own timeline's order (the homeserver's), the rooms interleaved by `origin_server_ts`
+    /// (ties, and events without one, by room id). After downtime a batch holds several rooms'
+    /// commands, and an `!ic INC-5` typed in one room after INC-5 was declared in another must
+    /// be decided after the declaration, whatever the rooms' ids.
+    static func inTimeOrder(_ timelines: [String: [JSONValue]]) -> [(room: String, event: JSONValue)] {
+        var rooms = timelines.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { (room: $0.key, events: $0.value[...]) }
+        var merged: [(room: String, event: JSONValue)] = []
+        merged.reserveCapacity(rooms.reduce(0) { $0 + $1.events.count })
+        while true {
+            var next: Int?
+            for index in rooms.indices {
+                guard let head = rooms[index].events.first else { continue }
+                guard let best = next, let bestHead = rooms[best].events.first else { next = index; continue }
+                if (head["origin_server_ts"]?.int ?? Int.max) < (bestHead["origin_server_ts"]?.int ?? Int.max) { next = index }
+            }
+            guard let index = next else { return merged }
+            merged.append((rooms[index].room, rooms[index].events.removeFirst()))
+        }
+    }
+
+    /// The text a command is read from: the plain body, with each pill of the HTML body (which
+    /// clients show as the person's display name) replaced by the Matrix id it links to.
+    ///
+    /// Bounded in the text: the HTML is read once from left to right, each label is looked
+    /// for in the body after the previous one (pills come in the same order in both), no more
+    /// than `pillLimit` pills are read (no command names that many people), no label longer
+    /// than a display name may be (`pillLabelLimit`), and the searches together compare at
+    /// most `pillSearchBudget` characters' worth (a search for a near-miss label can cost the
+    /// body's length times the label's). Only a body that reads as a command is searched at
+    /// all: anyone in a room can send the bot a message.
+    static func commandText(_ body: String, html: String?) -> String {
+        guard let html, html.contains("https://matrix.to/#/"),
+              let first = body.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { return body }
+        var text = ""
+        var unread = Substring(body)
+        var rest = Substring(html)
+        var pills = 0
+        var searched = 0
+        while pills < pillLimit, let start = rest.range(of: "<a href=\"https://matrix.to/#/") {
+            pills += 1
+            rest = rest[start.upperBound...]
+            guard let quote = rest.firstIndex(of: "\""), let open = rest[quote...].firstIndex(of: ">"),
+                  let close = rest[open...].range(of: "</a>") else { break }
+            let target = String(rest[..<quote]).removingPercentEncoding ?? String(rest[..<quote])
+            let label = rest[rest.index(after: open)..<close.lowerBound]
+            rest = rest[close.upperBound...]
+            guard target.hasPrefix("@"), !label.isEmpty, label.utf8.count <= pillLabelLimit else { continue }
+            searched += unread.utf8.count * label.utf8.count
+            guard searched <= pillSearchBudget else { break }
+            guard let found = unread.range(of: label) else { continue }
+            text += unread[..<found.lowerBound]
+            text += target
+            unread = unread[found.upperBound...]
+        }
+        return text + unread
+    }
+
+    static var pillLimit: Int { 32 }
+    /// Synapse's limit on a display name, in bytes: a longer label names nobody.
+    static var pillLabelLimit: Int { 256 }
+    /// The most body-characters-times-label-characters the pills' searches may cost a
+    /// message: a few milliseconds; an ordinary command with a few pills costs thousands.
+    static var pillSearchBudget: Int { 4_000_000 }
+}
