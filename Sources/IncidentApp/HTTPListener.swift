@@ -1,4 +1,5 @@
 import Hummingbird
+import IncidentEngine
 import IncidentHTTP
 import Logging
 import NIOCore
@@ -33,7 +34,7 @@ public struct HTTPListener: Sendable {
         for add in routes { add(router) }
         let logger = logger
         let settings = settings
-        let connections = OpenConnections(limit: settings.maxConnections, logger: logger)
+        let connections = OpenConnections(limit: settings.maxConnections, logger: logger, now: { LiveClock().now })
         let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
                                               + settings.readTimeout.components.attoseconds / 1_000_000_000)
         return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],

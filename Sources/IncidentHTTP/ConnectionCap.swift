@@ -1,3 +1,4 @@
+import IncidentCore
 import IncidentEngine
 import Logging
 import NIOCore
@@ -7,19 +8,19 @@ import Synchronization
 /// `ConnectionCap`. Past `limit` a new connection is closed as it opens, so a flood of
 /// connections from the internet cannot use up the process's file descriptors: the ones delivery
 /// needs to reach Slack, Matrix, the database and the pagers.
-/// A full listener is logged at most once every 10 seconds, with how many it closed since.
+/// A full listener is logged at most once every 10 seconds (`LogThrottle`), with how many it
+/// closed since.
 public final class OpenConnections: Sendable {
     public let limit: Int
     let logger: Logger
+    let now: @Sendable () -> Timestamp
     private let open = Atomic<Int>(0)
-    private let refused = Atomic<Int>(0)
-    /// When the last "full" line was logged, in `NIODeadline` uptime nanoseconds; 0: never.
-    private let loggedAt = Atomic<UInt64>(0)
-    static let logEvery: UInt64 = 10_000_000_000
+    private let fullLog = LogThrottle(every: .seconds(10))
 
-    public init(limit: Int, logger: Logger) {
+    public init(limit: Int, logger: Logger, now: @escaping @Sendable () -> Timestamp) {
         self.limit = max(1, limit)
         self.logger = logger
+        self.now = now
     }
 
     /// The connections open now.
@@ -27,18 +28,12 @@ public final class OpenConnections: Sendable {
 
     /// Counts a connection in; false (and nothing counted) when the listener is full.
     func enter() -> Bool {
-        let now = open.add(1, ordering: .relaxed).newValue
-        guard now > limit else { return true }
+        guard open.add(1, ordering: .relaxed).newValue > limit else { return true }
         open.subtract(1, ordering: .relaxed)
-        refused.add(1, ordering: .relaxed)
         BotMetrics.connectionRefused()
-        let at = NIODeadline.now().uptimeNanoseconds
-        let last = loggedAt.load(ordering: .relaxed)
-        if last == 0 || at &- last >= Self.logEvery,
-           loggedAt.compareExchange(expected: last, desired: max(at, 1), ordering: .relaxed).exchanged {
-            let closed = refused.exchange(0, ordering: .relaxed)
+        if let unlogged = fullLog.admit(at: now()) {
             logger.warning("HTTP listener full: new connections closed as they opened",
-                           metadata: ["closed": "\(closed)", "max_connections": "\(limit)"])
+                           metadata: ["closed": "\(unlogged + 1)", "max_connections": "\(limit)"])
         }
         return false
     }

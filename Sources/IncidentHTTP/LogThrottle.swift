@@ -2,15 +2,15 @@ import IncidentCore
 import Synchronization
 
 /// Lets one log line through per period and counts the rest, so a flood of bad requests
-/// costs a line every `every`, not a line each.
-final class LogThrottle: Sendable {
+/// costs a line every `every`, not a line each. Shared by the doors on the HTTP listener.
+public final class LogThrottle: Sendable {
     let every: Duration
     let state = Mutex<(last: Timestamp?, unlogged: Int)>((nil, 0))
 
-    init(every: Duration) { self.every = every }
+    public init(every: Duration) { self.every = every }
 
     /// nil when this occurrence should not be logged; otherwise how many went unlogged before it.
-    func admit(at now: Timestamp) -> Int? {
+    public func admit(at now: Timestamp) -> Int? {
         state.withLock { state in
             if let last = state.last, now - last < every {
                 state.unlogged += 1

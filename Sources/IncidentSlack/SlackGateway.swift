@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 import Logging
 
