@@ -152,24 +152,28 @@ public final class MatrixClient: Sendable {
         try await login?.value.get()
     }
 
-    /// Reads the kept token, or logs in with the password and keeps the new one.
+    /// Reads the kept token, or logs in with the password and keeps the new one. A login
+    /// again (the homeserver forgot the token: it expired, or was logged out) asks for the
+    /// device the kept file names, so the bot stays one device with its transaction ids.
     func login(forget: Bool) async throws(MatrixError) {
         guard case .password(let user, let password, let tokenFile) = auth else { return }
-        if !forget, let kept = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-           !kept.isEmpty {
-            accessToken.withLock { $0 = Secret(kept) }
+        let kept = KeptLogin(file: tokenFile)
+        if !forget, let kept, !kept.token.isEmpty {
+            accessToken.withLock { $0 = Secret(kept.token) }
             return
         }
-        let body: JSONValue = [
+        var body: [String: JSONValue] = [
             "type": "m.login.password",
             "identifier": ["type": "m.id.user", "user": .string(user)],
             "password": .string(password.value),
             "initial_device_display_name": "incident-bot",
         ]
-        let answer = try await send(.POST, "/_matrix/client/v3/login", body: body, token: nil, timeout: .seconds(30))
+        if let device = kept?.device { body["device_id"] = .string(device) }
+        let answer = try await send(.POST, "/_matrix/client/v3/login", body: .object(body), token: nil, timeout: .seconds(30))
         guard let token = answer["access_token"]?.string else { throw .unavailable("the login answer has no access_token") }
+        let login = KeptLogin(token: token, device: answer["device_id"]?.string ?? kept?.device)
         do {
-            try PrivateFile.write(Array(token.utf8), to: tokenFile)
+            try PrivateFile.write(Array(login.text.utf8), to: tokenFile)
         } catch {
             throw .unavailable("logged in, but cannot keep the token: \(error)")
         }

@@ -95,4 +95,21 @@ final class Returned: Sendable {
         let after = try await bot.call(.GET, "devices")["devices"]?.array?.count ?? 0
         #expect(after == before + 1, "\(after - before) logins")
     }
+
+    @Test func aLoginAfterTheTokenIsForgottenIsTheSameDevice() async throws {
+        let synapse = try await SharedSynapse.get()
+        let bot = try await synapse.register("incident-bot.device\(UInt16.random(in: 0...UInt16.max))")
+        let tokenFile = try TestConfig.temporaryDirectory().appendingPathComponent("matrix-token").path
+        let auth = MatrixClient.Auth.password(user: bot.user, password: Secret(bot.password), tokenFile: tokenFile)
+        let first = try await MatrixClient(homeserver: synapse.url, auth: auth).call(.GET, "account/whoami")["device_id"]?.string
+        let kept = try String(contentsOfFile: tokenFile, encoding: .utf8).split(separator: "\n")
+        #expect(kept.count == 2 && kept.last.map(String.init) == first)
+        let devices = try await bot.call(.GET, "devices")["devices"]?.array?.count ?? 0
+
+        // The homeserver forgets the token (it expired); the device line stays.
+        try "a-token-the-homeserver-forgot\n\(first ?? "")\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let again = try await MatrixClient(homeserver: synapse.url, auth: auth).call(.GET, "account/whoami")["device_id"]?.string
+        #expect(again == first)
+        #expect(try await bot.call(.GET, "devices")["devices"]?.array?.count == devices)
+    }
 }
