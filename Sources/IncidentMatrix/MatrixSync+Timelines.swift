@@ -74,26 +74,42 @@ extension MatrixSync {
     }
 
     /// The room's messages between two positions, oldest first: `GET /rooms/{room}/messages`
-    /// backwards from `before` down to `after`, a page of 100 at a time, stopping where the bot
-    /// arrived in the room (what came before is history). A gap of over `gapLimit` messages
-    /// is cut at its newest `gapLimit` (logged): a command typed that long ago in a room that
-    /// busy is stale.
+    /// backwards from `before` down to `after`, a page of 100 at a time (`pagedBack`). A gap
+    /// of over `gapLimit` messages is cut at its newest `gapLimit` (logged): a command typed
+    /// that long ago in a room that busy is stale.
     func messages(in room: String, before: String, after: String, me: String) async throws(MatrixError) -> [JSONValue] {
-        var newestFirst: [JSONValue] = []
-        var from = before
-        while newestFirst.count < settings.gapLimit {
-            let page = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/messages", query: [
+        let gap = try await Self.pagedBack(from: before, limit: settings.gapLimit, me: me) { (from: String) throws(MatrixError) in
+            try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/messages", query: [
                 "dir": "b", "from": from, "to": after, "limit": "100", "filter": matrixGapFilter,
             ])
-            let chunk = page["chunk"]?.array ?? []
+        }
+        if gap.cut {
+            logger.warning("Matrix sync gap too long; older messages in it are not run",
+                           metadata: ["room": "\(room)", "kept": "\(gap.messages.count)"])
+        }
+        return gap.messages
+    }
+
+    /// Pages of `/messages` (`page(from)`), newest first, until the answer has no `end` (the
+    /// spec's sign that nothing is left; an empty `chunk` is not, as where the filter or the
+    /// bot's absence hid a page's events), or the page where the bot arrived in the room (what
+    /// came before is history). At most `limit` messages, and as many pages as `limit` would
+    /// fill twice over: a server that keeps answering empty pages is a gap cut, not a loop.
+    /// Oldest first; `cut` when older messages were left.
+    static func pagedBack(from before: String, limit: Int, me: String,
+                          page: (String) async throws(MatrixError) -> JSONValue) async throws(MatrixError)
+        -> (messages: [JSONValue], cut: Bool) {
+        var newestFirst: [JSONValue] = []
+        var from = before
+        for _ in 0..<(2 * (limit / 100) + 10) where newestFirst.count < limit {
+            let answer = try await page(from)
+            let chunk = answer["chunk"]?.array ?? []
             newestFirst += chunk
-            if chunk.contains(where: { Self.isArrival($0, me: me) }) { return newestFirst.reversed() }
-            guard let end = page["end"]?.string, !chunk.isEmpty, end != from else { return newestFirst.reversed() }
+            if chunk.contains(where: { isArrival($0, me: me) }) { return (newestFirst.reversed(), false) }
+            guard let end = answer["end"]?.string, end != from else { return (newestFirst.reversed(), false) }
             from = end
         }
-        logger.warning("Matrix sync gap too long; older messages in it are not run",
-                       metadata: ["room": "\(room)", "kept": "\(settings.gapLimit)"])
-        return newestFirst.prefix(settings.gapLimit).reversed()
+        return (newestFirst.prefix(limit).reversed(), true)
     }
 
     /// The commands in a sync answer, in the order they were sent (`inTimeOrder`): text

@@ -3,6 +3,7 @@ import IncidentEngine
 import IncidentPolicy
 @testable import IncidentMatrix
 import IncidentWire
+import Synchronization
 import Testing
 
 /// Rendering and reading without a homeserver: what goes into a notice, what counts as a command.
@@ -147,6 +148,33 @@ import Testing
         #expect(ids([message("$a"), member(me, "join", was: "join"), message("$b")]) == ["$a", "$b"])
         #expect(ids([message("$a"), member("@carol:example.org", "invite", was: nil), message("$b")]) == ["$a", "$b"])
         #expect(ids([message("$a"), member(me, "leave", was: "join"), message("$b")]) == ["$a", "$b"])
+    }
+
+    /// A gap is paged back until `/messages` answers without `end`. An empty page is not the
+    /// end (the spec says so: where the bot was outside the room, or the filter took every
+    /// event, a page comes back empty with more after it), so a command behind one is run.
+    /// A server that answers empty pages forever cuts the gap instead of looping.
+    @Test func aGapIsPagedPastAnEmptyPage() async throws {
+        func message(_ id: String) -> JSONValue { ["type": "m.room.message", "event_id": .string(id), "sender": "@alice:example.org"] }
+        let pages: [String: JSONValue] = [
+            "gap": ["chunk": [message("$3")], "end": "t1"],
+            "t1": ["chunk": [], "end": "t2"],
+            "t2": ["chunk": [message("$2"), message("$1")], "end": "t3"],
+            "t3": ["chunk": []],
+        ]
+        let asked = Mutex<[String]>([])
+        let gap = try await MatrixSync<ManualClock>.pagedBack(from: "gap", limit: 5_000, me: "@bot:example.org") { (from: String) throws(MatrixError) in
+            asked.withLock { $0.append(from) }
+            return pages[from] ?? ["chunk": []]
+        }
+        #expect(gap.messages.compactMap { $0["event_id"]?.string } == ["$1", "$2", "$3"])
+        #expect(!gap.cut)
+        #expect(asked.withLock { $0 } == ["gap", "t1", "t2", "t3"])
+
+        let endless = try await MatrixSync<ManualClock>.pagedBack(from: "t0", limit: 5_000, me: "@bot:example.org") { (from: String) throws(MatrixError) in
+            ["chunk": [], "end": .string(from + "+")]
+        }
+        #expect(endless.messages.isEmpty && endless.cut)
     }
 
     /// Thousands of pills whose labels are nowhere in the body: each used to be searched for
