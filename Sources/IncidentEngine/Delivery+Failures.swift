@@ -75,7 +75,8 @@ extension Delivery {
                 if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, id: id, onlyForward: false) {
                     return try await reroute(item, id: id, to: failover, attempts: attempts, reason: reason, now: now, log: log)
                 }
-                let wait = hint.map { max($0, .seconds(1)) } ?? retry.delay(afterAttempts: onThisMethod, jitter: jitter())
+                let wait = Self.wait(hint: hint, backoff: retry.delay(afterAttempts: onThisMethod, jitter: jitter()),
+                                     isPage: item.isPage, ceiling: retry.ceiling)
                 try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
                 log.warning("delivery failed; will retry", metadata: [
                     "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
@@ -92,6 +93,16 @@ extension Delivery {
             log.error("cannot record a failed delivery", metadata: ["error": "\(error)"])
             return .storeError
         }
+    }
+
+    /// How long a failed attempt waits: the platform's `Retry-After` hint when it sends one,
+    /// else the backoff. A hint is held to `retry_ceiling` (a maintenance page's
+    /// `Retry-After: 86400` would park a message for a day), and for a page to the backoff
+    /// itself: a page does not wait out a provider that asks for more, it uses up its attempts
+    /// on that method at the backoff's pace and fails over, in seconds, not hours.
+    static func wait(hint: Duration?, backoff: Duration, isPage: Bool, ceiling: Duration) -> Duration {
+        guard let hint else { return backoff }
+        return max(.seconds(1), min(hint, isPage ? backoff : ceiling))
     }
 
     /// Fails `item` over to the person's next platform if it is a page that has one, else gives

@@ -37,17 +37,37 @@ import Testing
         #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
     }
 
-    @Test func aRetryHintIsHonoured() async throws {
+    /// A message waits out the platform's `Retry-After`; a page does not: it keeps to its
+    /// backoff, uses up its attempts on that method and fails over in seconds.
+    @Test func aRetryHintIsHonouredByMessagesNotByPages() async throws {
         let bot = try TestBot()
         bot.slack.behave(.down(retryAfter: .seconds(30)))
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-        let report = await bot.delivery.drain()
-        #expect(report.nextAttempt == TestConfig.start + .seconds(30))
+        #expect(await bot.delivery.drain().delivered == 0)
+        let waiting = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.attempts == 1 }
+        let pages = waiting.filter(\.isPage), messages = waiting.filter { !$0.isPage }
+        #expect(!pages.isEmpty && !messages.isEmpty)
+        #expect(messages.allSatisfy { $0.notBefore == TestConfig.start + .seconds(30) })
+        #expect(pages.allSatisfy { $0.notBefore == TestConfig.start + .seconds(2) })
         bot.slack.behave(.working)
         bot.clock.advance(by: .seconds(29))
-        #expect(await bot.delivery.drain().delivered == 0)
+        #expect(await bot.delivery.drain().delivered == pages.count)
+        #expect(bot.slack.delivered.allSatisfy { $0.job.page != nil })
         bot.clock.advance(by: .seconds(1))
         #expect(await bot.delivery.drain().delivered > 0)
+    }
+
+    /// A maintenance page's `Retry-After: 86400`, or a number near the largest there is, is held
+    /// to `retry_ceiling`: it neither parks a message for a day nor overflows the clock.
+    @Test func aRetryHintIsHeldToTheCeiling() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.down(retryAfter: .seconds(Int64.max)))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P3")
+        let report = await bot.delivery.drain()
+        #expect(report.delivered == 0)
+        let waiting = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.attempts == 1 && !$0.isPage }
+        #expect(!waiting.isEmpty)
+        #expect(waiting.allSatisfy { $0.notBefore == TestConfig.start + .minutes(5) })
     }
 
     @Test func aPlatformThatIsDownDelaysOnlyItsOwnMessages() async throws {
