@@ -80,9 +80,8 @@ public struct PagerDutyTransport: OutboxTransport {
         let answer = try await http.send(.POST, eventsURL, headers: [("Content-Type", "application/json")],
                                          body: Array(JSONValue.object(event).text.utf8), provider: "PagerDuty")
         guard answer.status == 202 else {
-            let failure = ProviderHTTP.failure(answer, provider: "PagerDuty")
-            if answer.status == 400 { logger.error("PagerDuty refuses the event; check the routing key", metadata: ["answer": "\(answer.text)"]) }
-            throw failure
+            if answer.status == 400 { logger.error("PagerDuty refuses the event; check the routing key") }
+            throw ProviderHTTP.failure(answer, provider: "PagerDuty", logger: logger)
         }
     }
 

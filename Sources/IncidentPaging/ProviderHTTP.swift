@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import IncidentEngine
 import IncidentHTTP
+import IncidentWire
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -11,7 +13,18 @@ struct ProviderHTTP: Sendable {
     let client: HTTPClient
     let timeout: Duration
 
-    init(client: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+    /// The providers' client: it follows no redirect. Following one would turn a page's POST
+    /// into a GET without its body (a 301 to https, say) whose 200 looked delivered, or carry a
+    /// routing key to another host; a 3xx is the provider's answer, and a refusal. A read
+    /// timeout bounds a body trickled after its status as the deadline bounds the status.
+    static let providers = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(10))
+        return configuration
+    }(), backgroundActivityLogger: Logger(label: "incident-bot.providers", factory: { _ in SwiftLogNoOpLogHandler() }))
+
+    init(client: HTTPClient = ProviderHTTP.providers, timeout: Duration = .seconds(10)) {
         self.client = client
         self.timeout = timeout
     }
@@ -22,6 +35,16 @@ struct ProviderHTTP: Sendable {
         var body: [UInt8]
 
         var text: String { String(decoding: body.prefix(600), as: UTF8.self) }
+
+        /// The provider's own code for the error, when its JSON answer has one: Twilio's
+        /// `code` (21211, an invalid number), or PagerDuty's `status` (`invalid event`).
+        var errorCode: String? {
+            guard let json = JSONValue.parse(body) else { return nil }
+            if let code = json["code"]?.int { return "\(code)" }
+            guard let status = json["status"]?.string, status.count <= 40,
+                  status.allSatisfy({ $0.isLetter || $0 == " " || $0 == "_" }) else { return nil }
+            return status
+        }
 
         /// `Retry-After` in seconds, as providers send it with a 429 or a 503.
         var retryAfter: Duration? {
@@ -36,19 +59,33 @@ struct ProviderHTTP: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = TermCheckedBody.bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
         do {
-            let response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
-            let collected = try await response.body.collect(upTo: 1 << 20)
-            return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
+            response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
         } catch {
             throw .unavailable("\(provider) cannot be reached: \(error)")
+        }
+        let status = Int(response.status.code)
+        do {
+            let collected = try await response.body.collect(upTo: 1 << 20)
+            return Answer(status: status, headers: response.headers, body: Array(buffer: collected))
+        } catch where (200..<300).contains(status) {
+            // The provider took the page with its status line; what was lost after it is only
+            // the receipt. Trying again would send a second text or place a second call.
+            return Answer(status: status, headers: response.headers, body: [])
+        } catch {
+            throw .unavailable("\(provider) answered \(status), then the connection failed: \(error)")
         }
     }
 
     /// What an answer that is not a success means for delivery: 429 and 5xx are worth
     /// retrying (after the provider's `Retry-After` when it sends one), the rest are refusals.
-    static func failure(_ answer: Answer, provider: String) -> TransportError {
-        let reason = "\(provider) answered \(answer.status): \(answer.text)"
+    /// The reason, which the incident's room and timeline show, carries the status and the
+    /// provider's error code, never its text: Twilio's quotes the phone number it refused.
+    /// The text goes to the operator's log.
+    static func failure(_ answer: Answer, provider: String, logger: Logger) -> TransportError {
+        logger.warning("\(provider) did not take the request", metadata: ["status": "\(answer.status)", "answer": "\(answer.text)"])
+        let reason = "\(provider) answered \(answer.status)" + (answer.errorCode.map { " (error \($0))" } ?? "")
         if answer.status == 429 || answer.status >= 500 || answer.status == 408 {
             return .unavailable(reason, retryAfter: answer.retryAfter)
         }

@@ -57,7 +57,7 @@ public struct TwilioTransport: OutboxTransport {
                              metadata: ["answer": "\(answer.text)"])
                 throw .unavailable("Twilio refuses the credentials (\(answer.status))")
             }
-            throw ProviderHTTP.failure(answer, provider: "Twilio")
+            throw ProviderHTTP.failure(answer, provider: "Twilio", logger: logger)
         }
         return .delivered
     }

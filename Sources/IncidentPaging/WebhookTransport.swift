@@ -56,7 +56,7 @@ public struct WebhookTransport: OutboxTransport {
             ("Content-Type", "application/json"), ("Idempotency-Key", job.key),
             ("X-Incident-Bot-Signature", Self.signature(body: text, at: now(), secret: secret)),
         ], body: Array(text.utf8), provider: "the webhook")
-        guard (200..<300).contains(answer.status) else { throw ProviderHTTP.failure(answer, provider: "the webhook") }
+        guard (200..<300).contains(answer.status) else { throw ProviderHTTP.failure(answer, provider: "the webhook", logger: logger) }
         return .delivered
     }
 

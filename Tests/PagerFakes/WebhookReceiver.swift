@@ -16,12 +16,15 @@ public final class WebhookReceiver: Sendable {
 
     let state = Mutex<(received: [Received], statuses: [Int])>(([], []))
     let server = Mutex<RunningServer?>(nil)
+    let landings = Mutex(0)
 
     public init() {}
 
     public var url: String { "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })/pager" }
     public var received: [Received] { state.withLock { $0.received } }
-    /// The next answers, in order (`429`, `503`, `400`...).
+    /// Requests that followed a redirect to `/landing`.
+    public var landed: Int { landings.withLock { $0 } }
+    /// The next answers, in order (`429`, `503`, `400`...; a 3xx redirects to `/landing`).
     public func answer(_ statuses: Int...) { state.withLock { $0.statuses += statuses } }
 
     public func start() async throws {
@@ -34,7 +37,17 @@ public final class WebhookReceiver: Sendable {
                 state.received.append(Received(headers: headers, body: body))
                 return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
             }
-            return Response(status: HTTPResponse.Status(code: status))
+            // A redirect points at /landing, which takes any method and answers 200.
+            guard (300..<400).contains(status) else { return Response(status: HTTPResponse.Status(code: status)) }
+            return Response(status: HTTPResponse.Status(code: status), headers: [.location: "/landing"])
+        }
+        router.on("/landing", method: .get) { _, _ -> Response in
+            self.landings.withLock { $0 += 1 }
+            return Response(status: .ok)
+        }
+        router.on("/landing", method: .post) { _, _ -> Response in
+            self.landings.withLock { $0 += 1 }
+            return Response(status: .ok)
         }
         let running = try await RunningServer.start(router, label: "webhook-receiver")
         server.withLock { $0 = running }
