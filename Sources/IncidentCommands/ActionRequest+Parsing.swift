@@ -22,7 +22,7 @@ extension CommandParser {
             if let target = arguments.takeIncidentRef() { return ParsedCommand(try arguments.finish(.actionList(.incident)), target: target) }
             guard let token = arguments.next() else { return ParsedCommand(.actionList(.incident)) }
             let filter: ActionListFilter
-            switch token.text.lowercased() {
+            switch (DashedOption.spelled(token.text, known: ["mine", "overdue"]) ?? token.text).lowercased() {
             case "--mine", "mine": filter = .mine
             case "--overdue", "overdue": filter = .overdue
             default:

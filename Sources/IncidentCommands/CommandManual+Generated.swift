@@ -8,7 +8,7 @@ extension CommandManual {
             syntax: ["/incident declare <title> [--sev P0..P3] [--ic @user] [--private]"],
             summary: "Opens a new incident: creates its room, invites the declarer and the incident commander, sets the topic, posts the kickoff message, and starts the update cadence and both escalation ladders.",
             whoMayUse: "Anyone the bot serves (its Slack workspace, its allowed Matrix servers). Only people on the roster may name an incident commander with --ic, since that acknowledges the page.",
-            examples: ["/incident declare Payment API errors --sev P1", "!incident declare Payment API errors --sev P1", "/incident declare \"Checkout   500s\" --ic @alice", "/incident declare --sev=critical Database down --ic <@U0123ABC|alice>", "/INCIDENT DECLARE login broken --SEV sev-2", "/incident declare Überlastung der Datenbank --ic @carol:example.org", "/incident declare Customer data exposed --sev P1 --private"]
+            examples: ["/incident declare Payment API errors --sev P1", "!incident declare Payment API errors --sev P1", "/incident declare \"Checkout   500s\" --ic @alice", "/incident declare --sev=critical Database down --ic <@U0123ABC|alice>", "/INCIDENT DECLARE login broken --SEV sev-2", "/incident declare Überlastung der Datenbank --ic @carol:example.org", "/incident declare Checkout down —sev P0", "/incident declare Customer data exposed --sev P1 --private"]
         ),
         Entry(
             name: .status,

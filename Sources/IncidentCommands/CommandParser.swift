@@ -153,7 +153,9 @@ public enum CommandParser {
 
     /// Nothing, or `--force <why>` (an admin closing with open action items).
     static func parseClose(_ arguments: inout Arguments) throws(CommandError) -> Command {
-        guard let token = arguments.peek(), token.text.lowercased() == "--force" else { return try arguments.finish(.close) }
+        guard let token = arguments.peek(), DashedOption.spelled(token.text, known: ["force"])?.lowercased() == "--force" else {
+            return try arguments.finish(.close)
+        }
         arguments.next()
         guard let reason = try arguments.restAsText() else {
             throw CommandError(.missingArgument, "Say why it closes with open action items, as in \(command: "incident close --force tracked in JIRA-123").",

@@ -2,16 +2,20 @@ import IncidentCore
 
 extension CommandParser {
     /// `<title words> [--sev P1] [--ic @user] [--private]`, options anywhere, `--opt=value` too.
+    static let declarationOptions: Set<String> = ["sev", "severity", "ic", "commander", "private"]
+
     static func parseDeclaration(_ arguments: inout Arguments) throws(CommandError) -> Declaration {
         var titleWords: [String] = []
         var severity: Severity?
         var commander: PersonRef?
         var isPrivate = false
-        while let token = arguments.next() {
-            guard !token.quoted, token.text.hasPrefix("--"), token.text.count > 2 else {
-                titleWords.append(token.text)
+        while let word = arguments.next() {
+            guard !word.quoted, let spelled = DashedOption.spelled(word.text, known: declarationOptions) else {
+                titleWords.append(word.text)
                 continue
             }
+            var token = word
+            token.text = spelled
             if token.text.lowercased() == "--private" {
                 guard !isPrivate else { throw CommandError(.unexpectedArgument, "--private is given twice.", position: token.offset) }
                 isPrivate = true
@@ -21,7 +25,7 @@ extension CommandParser {
             let option = parts[0].lowercased()
             let value: Token
             if parts.count == 2 {
-                value = Token(text: String(parts[1]), offset: token.offset + parts[0].count + 1, start: token.start, quoted: false)
+                value = Token(text: String(parts[1]), offset: token.offset + word.text.count - parts[1].count, start: token.start, quoted: false)
             } else if let next = arguments.next() {
                 value = next
             } else {

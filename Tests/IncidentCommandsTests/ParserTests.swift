@@ -57,6 +57,23 @@ import Testing
         #expect(parsed("/incident declare \"--sev P1\"")?.command == .declare(Declaration(title: "--sev P1")))
     }
 
+    /// A phone or a Mac turns `--` into an em or en dash as it is typed. `—sev P0` is still the
+    /// severity: read as title words it declared a P2, which pages nobody at night.
+    @Test func anOptionTypedWithADashOfAnyKindIsStillTheOption() {
+        for dash in ["—", "–", "−", "-", "‐"] {
+            #expect(parsed("/incident declare checkout down \(dash)sev P0")?.command
+                    == .declare(Declaration(title: "checkout down", severity: .p0)), "\(dash)")
+            #expect(parsed("/incident declare checkout down \(dash)sev=P1 \(dash)ic @alice \(dash)private")?.command
+                    == .declare(Declaration(title: "checkout down", severity: .p1, commander: .handle("alice"), isPrivate: true)), "\(dash)")
+        }
+        #expect(parsed("/incident close —force tracked in JIRA-1")?.command == .forceClose(reason: "tracked in JIRA-1"))
+        // A dash before a word that is no option is the title's.
+        #expect(parsed("/incident declare checkout — payments —down")?.command
+                == .declare(Declaration(title: "checkout — payments —down")))
+        #expect(error("/incident declare x —sev P9")?.position == 25)
+        #expect(error("/incident declare x —sev=P9")?.position == 25)
+    }
+
     @Test func mentionsBecomeOnePersonReference() {
         #expect(parsed("/ic <@U0123ABC|alice>")?.command == .commander(.slack(userID: "U0123ABC", label: "alice")))
         #expect(parsed("/ic @alice:example.org")?.command == .commander(.matrix(userID: "@alice:example.org")))
