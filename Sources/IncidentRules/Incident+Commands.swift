@@ -160,12 +160,19 @@ extension Transition {
         reply = Messages.reply("@\(person) is now the \(role.title) of \(incident.id).")
     }
 
+    /// Anyone served may post an update. Only one from someone trusted with the incident
+    /// restarts the update timer and sets the topic's status: missed updates page up the
+    /// engineering ladder, and an update from an unlisted account typed every few minutes
+    /// would keep that page from going out.
     mutating func postUpdate(_ update: StatusUpdate) {
-        incident.lastUpdateAt = now
-        incident.missedUpdates = 0
-        if let status = update.status { incident.statusText = status }
-        if incident.phase == .investigating || incident.phase == .mitigated {
-            incident.nextUpdateDue = policy.updateInterval(incident.severity).map { now + $0 }
+        let counts = isTrusted(actor!)
+        if counts {
+            incident.lastUpdateAt = now
+            incident.missedUpdates = 0
+            if let status = update.status { incident.statusText = status }
+            if incident.phase == .investigating || incident.phase == .mitigated {
+                incident.nextUpdateDue = policy.updateInterval(incident.severity).map { now + $0 }
+            }
         }
         let summary = ([update.text] + update.fields.map { "\($0.label): \($0.value)" }).filter { !$0.isEmpty }
         record(.statusUpdate, summary.joined(separator: " | "))
@@ -173,8 +180,9 @@ extension Transition {
         let message = Messages.statusUpdate(incident, update, by: actor!)
         post(message)
         post(message, to: .broadcast)
-        reply = Messages.reply(incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
-                                                  : "Update posted to #\(incident.room) and the broadcast channel.")
+        let posted = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
+                                        : "Update posted to #\(incident.room) and the broadcast channel."
+        reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the IC's, the roster's and the paged responders' updates do.")
     }
 
     mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {

@@ -14,7 +14,7 @@ import Testing
     static func firstClimb(_ severity: Severity, to level: String, until: Int) throws -> Int? {
         var drill = try Drill("/incident declare Matrix check --sev \(severity)")
         var script: [Int: [(PersonID, String)]] = [:]
-        for minute in stride(from: 10, through: until, by: 10) { script[minute] = [(Fixtures.reporter, "/update working on it")] }
+        for minute in stride(from: 10, through: until, by: 10) { script[minute] = [(Fixtures.responder, "/update working on it")] }
         try drill.run(to: until, script: script)
         let page = drill.incident.pages.first { $0.reason == .climb && $0.level.description == level }
         return page.map { drill.origin.minutes(to: $0.at) }
@@ -91,7 +91,7 @@ import Testing
         var drill = try Drill("/incident declare DB down --sev P1")
         var script: [Int: [(PersonID, String)]] = [100: [(Fixtures.responder, "/sev P0")]]
         for minute in stride(from: 10, through: 400, by: 10) where minute != 100 {
-            script[minute] = [(Fixtures.reporter, "/update working on it")]
+            script[minute] = [(Fixtures.responder, "/update working on it")]
         }
         try drill.run(to: 400, script: script)
         let dave = drill.pages.filter { $0.hasSuffix("dave") }.map { Int($0.split(separator: " ")[0])! }

@@ -50,6 +50,20 @@ import Testing
         #expect(try withdrawal(drill, of: "bob") == nil)
     }
 
+    /// Anyone served may post an update, but one from an unlisted account does not restart the
+    /// timer: typed every ten minutes, it kept the missed-updates page from going out.
+    @Test func updatesFromAnUnlistedAccountDoNotHoldBackTheMissedUpdatesPage() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
+        var script: [Int: [(PersonID, String)]] = [:]
+        for minute in stride(from: 10, through: 60, by: 10) { script[minute] = [(Fixtures.reporter, "/update all fine status: resolved")] }
+        try drill.run(to: 60, script: script)
+        #expect(pages(drill).last { $0.person == "bob" }?.level == "L2")
+        #expect(drill.incident.statusText != "resolved")
+        #expect(drill.incident.missedUpdates == 2)
+        // Still posted, and recorded, as anyone's update is.
+        #expect(drill.timeline.filter { $0.kind == .statusUpdate }.count == 6)
+    }
+
     /// An IC named five minutes after the on-call's page answers it: if that page is still
     /// waiting (its methods down), it is withdrawn.
     @Test func aPageStillWaitingWhenSomeoneAnswersIsWithdrawn() throws {

@@ -25,7 +25,14 @@ import Testing
         let admin = try #require(ports["admin listener"])
 
         #expect(try await Self.get(admin, "/healthz").status == 200)
-        let ready = try await Self.get(admin, "/readyz")
+        // Ready once the store has written and Slack answered auth.test: a moment after the
+        // listeners open, longer on a loaded machine.
+        var ready = try await Self.get(admin, "/readyz")
+        let readyBy = Date().addingTimeInterval(20)
+        while ready.status != 200, Date() < readyBy {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = try await Self.get(admin, "/readyz")
+        }
         #expect(ready.status == 200, "\(ready.body)")
         for line in ["ready", "store: ok", "slack: ok", "role: leader"] { #expect(ready.body.contains(line), "\(ready.body)") }
 
