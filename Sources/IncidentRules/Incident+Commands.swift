@@ -138,7 +138,10 @@ extension Transition {
         }
         guard incident.phase == .investigating || incident.phase == .mitigated else { return }
         guard let interval = policy.updateInterval(incident.severity) else {
+            // No updates are owed at this severity: misses before it are not "in a row" with
+            // misses after a raise, which would page up the ladder on the first one.
             incident.nextUpdateDue = nil
+            incident.missedUpdates = 0
             return
         }
         let fromLastUpdate = incident.lastUpdateAt + interval

@@ -32,7 +32,9 @@ extension Incident {
     public var schedule: [DueItem] {
         var items: [DueItem] = []
         for ladder in policy.ladders {
-            if let progress = ladders[ladder.id], progress.stopped == nil, let at = progress.nextStepAt {
+            // A resolved incident climbs no ladder, whatever a ladder's `stop_on` leaves out.
+            if phase == .investigating || phase == .mitigated,
+               let progress = ladders[ladder.id], progress.stopped == nil, let at = progress.nextStepAt {
                 items.append(DueItem(at: at, kind: .ladderStep(ladder.id)))
             }
         }
@@ -102,6 +104,7 @@ extension Transition {
     mutating func nudge(due: Timestamp) {
         guard let interval = policy.updateInterval(incident.severity) else {
             incident.nextUpdateDue = nil
+            incident.missedUpdates = 0
             return
         }
         let opens = policy.earliestPage(at: incident.severity, from: due, zone: nil)

@@ -111,6 +111,37 @@ import Testing
         #expect(try withdrawal(drill, of: "dave") == "INC-1 is resolved")
     }
 
+    /// A ladder whose `stop_on` leaves `resolved` out still climbs no further once the incident
+    /// is resolved: no pages recorded that are then withdrawn, nobody invited to a finished room.
+    @Test func aResolvedIncidentClimbsNoLadderWhateverItsStopOn() throws {
+        var policy = try Fixtures.policy()
+        let index = try #require(policy.ladders.firstIndex { $0.id == "engineering" })
+        policy.ladders[index].stopOn = [.acknowledged]
+        var drill = try Drill("/incident declare Payments slow --sev P1", policy: policy)
+        try drill.run(to: 1)
+        try drill.type("/incident resolve false alarm", by: "carol")
+        let before = drill.pages.count
+        try drill.run(to: 300)
+        #expect(drill.pages.count == before)
+        #expect(drill.incident.schedule.allSatisfy { if case .ladderStep = $0.kind { false } else { true } })
+    }
+
+    /// Missed updates before the severity went to one without a cadence are not "in a row" with
+    /// those after it is raised again: the first miss after the raise is a nudge, not a page.
+    @Test func missedUpdatesStartOverWhenTheCadenceIsSwitchedOff() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @carol", by: Fixtures.responder)
+        try drill.run(to: 61)
+        #expect(drill.incident.missedUpdates == 2)
+        try drill.type("/sev P3", by: "carol")
+        #expect(drill.incident.missedUpdates == 0)
+        try drill.run(to: 200)
+        try drill.type("/sev P1", by: "carol")
+        let before = drill.pages.count
+        try drill.run(to: 231)
+        #expect(drill.incident.missedUpdates == 1)
+        #expect(drill.pages.count == before)
+    }
+
     /// A person who fills both the climb's first level and the level paged at once gets one
     /// page, and it is the one only a resolution withdraws.
     @Test func onePersonOnBothLevelsGetsOnePageMarkedAtOnce() throws {
