@@ -74,8 +74,15 @@ struct Decider {
             let lines = draft.split(separator: "\n", omittingEmptySubsequences: false).map { [Span.text(String($0))] }
             return EngineOutcome(.answered, reply: Message(lines: lines), incident: incident.number)
         default:
-            let decision = try incident.handling(parsed.command, by: actor, in: try venue(of: incident), at: now,
-                                                 roster: settings.roster, community: settings.community)
+            let here = try roomIncident()
+            if let here, here != incident.number, parsed.command != .ack {
+                // `/incident resolve INC-12 duplicate`, typed in INC-13's room, most likely
+                // means INC-13: a change to another incident is made where nobody mistakes it.
+                throw Refusal(message: "This is INC-\(here)'s room, so a change typed here is about INC-\(here). "
+                              + "Change \(incident.id) in #\(incident.room) or a lobby; to mention it here, do not start with it.")
+            }
+            let decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
+                                                 at: now, roster: settings.roster, community: settings.community)
             try commit(decision, home: stored.home)
             if decision.incident.isPrivate, !incident.isPrivate {
                 // Broadcast posts queued before it turned private (this very batch, or waiting out an outage) stay unsent.
@@ -113,12 +120,6 @@ struct Decider {
               decision.effects.contains(where: { if case .post(_, to: .incidentRoom) = $0.action { true } else { false } })
         else { return false }
         return try records.roomID(event.platform, incident: decision.incident.number) == event.room
-    }
-
-    /// Whether the event was typed in `incident`'s own room (on any platform it has one).
-    func venue(of incident: Incident) throws -> Venue {
-        let here = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room)
-        return here?.incident.number == incident.number ? .incidentRoom : .elsewhere
     }
 
     /// The incident a command means: the one it names, or the one whose room it was typed in.

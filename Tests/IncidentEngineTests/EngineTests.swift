@@ -37,6 +37,29 @@ import Testing
         for word in ["@room", "@channel", "@here", "@everyone"] { #expect(!reply.contains(word), "\(reply)") }
     }
 
+    /// `/incident resolve INC-1 duplicate`, typed in INC-2's room, most likely means INC-2: a
+    /// change to another incident from an incident's room is refused, so a leading number
+    /// cannot resolve the wrong incident and stop its pages. An answer to a page, and a
+    /// question, are taken as they come.
+    @Test func aChangeToAnotherIncidentFromAnIncidentsRoomIsRefused() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0CAROL03", "/incident declare Payment API errors --sev P1")
+        try await bot.say("U0CAROL03", "/incident declare Checkout slow --sev P2")
+        let second = "incident-20261124-checkout-slow"
+        let before = try await outboxCount(bot)
+        for text in ["/incident resolve INC-1 duplicate", "/update INC-1 rolling back", "/sev INC-1 P3"] {
+            let outcome = try await bot.say("U0CAROL03", text, in: second)
+            #expect(outcome.disposition == .refused, "\(text)")
+            #expect(outcome.reply?.plainText().contains("This is INC-2's room") == true, "\(outcome.reply?.plainText() ?? "")")
+        }
+        #expect(try await outboxCount(bot) == before)
+        #expect(try await bot.store.read { try $0.incident(1) }?.incident.phase == .investigating)
+        #expect(try await bot.say("U0CAROL03", "/incident status INC-1", in: second).disposition == .answered)
+        #expect(try await bot.say("U0ALICE01", "/ack INC-1", in: second).disposition == .handled)
+        // Typed in its own room, or a lobby, the change is made.
+        #expect(try await bot.say("U0CAROL03", "/sev INC-1 P2", in: "incident-20261124-payment-api-errors").disposition == .handled)
+    }
+
     @Test func refusalsChangeNothing() async throws {
         let bot = try TestBot()
         try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
