@@ -55,7 +55,7 @@ struct Arguments {
             throw CommandError(.tooLong, "That text is too long (over \(CommandParser.maxTextLength) characters).",
                                position: first.offset)
         }
-        return rest
+        return rest.isEmpty ? nil : rest
     }
 
     /// The next token as a person, and nothing after it.
@@ -82,10 +82,11 @@ struct Arguments {
 }
 
 enum FreeText {
-    /// Drops control characters other than line breaks and tabs, and trims.
+    /// Drops control characters other than line breaks and tabs, and the invisible characters
+    /// that only hide or disguise text (`invisible`), and trims.
     static func clean(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
+        for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
             if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
                 scalars.append(scalar)
             } else if scalar == "\r" {
@@ -96,6 +97,13 @@ enum FreeText {
         }
         return String(scalars).trimmingWhitespace()
     }
+
+    /// Zero-width space, word joiner and byte-order mark (a title of nothing but these
+    /// declared an incident and paged), and the bidirectional embeddings, overrides and
+    /// isolates (U+202E shows an update's words backwards). The joiners that shape emoji and
+    /// scripts (U+200C, U+200D) and the direction marks (U+200E, U+200F) are kept.
+    static let invisible: Set<UInt32> = [0x200B, 0x2060, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+                                         0x2066, 0x2067, 0x2068, 0x2069]
 
     /// One line: line breaks and tabs as spaces, runs of spaces as one.
     static func oneLine(_ text: String) -> String {

@@ -47,6 +47,18 @@ import Testing
         #expect(parsed("/incident declare DB\u{0}down")?.command == .declare(Declaration(title: "DB down")))
     }
 
+    /// Text of nothing but control or invisible characters is no text: refused with the
+    /// command's reason, not recorded as an empty note or declared as an untitled incident.
+    /// Characters that only disguise text (a right-to-left override) are dropped.
+    @Test func invisibleTextIsNoText() {
+        #expect(error("/note \u{7}")?.kind == .missingArgument)
+        #expect(error("/update \u{1B}")?.kind == .missingArgument)
+        #expect(error("/incident declare \u{200B}")?.kind == .missingArgument)
+        #expect(error("/incident declare \u{FEFF}\u{2060} --sev P0")?.kind == .missingArgument)
+        #expect(parsed("/note rollback \u{202E}enod")?.command == .note("rollback enod"))
+        #expect(parsed("/note 👩\u{200D}💻 on it")?.command == .note("👩\u{200D}💻 on it"))
+    }
+
     @Test func apostrophesAndStrayQuotesDoNotSwallowTheLine() {
         #expect(parsed("/incident declare can't login --sev P1")?.command
                 == .declare(Declaration(title: "can't login", severity: .p1)))
