@@ -30,6 +30,27 @@ extension Delivery {
         return reason != nil
     }
 
+    /// A nudge for a status update that waited in the outbox (the platform down, a backlog)
+    /// past the point where it means anything: the incident is resolved (resolved incidents
+    /// are never nudged), or an update came after it was queued. Marked withdrawn instead of
+    /// nagging an IC who just posted. One read, for nudges only.
+    func withdrawMootNudge(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
+        guard case .effect(.post(let message, _)) = item.job, message.kind == .nudge, let number = item.incident,
+              let incident = try await store.read({ try $0.incident(number)?.incident }) else { return false }
+        let reason: String
+        if incident.phase != .investigating, incident.phase != .mitigated {
+            reason = "\(incident.id) is \(incident.phase.rawValue)"
+        } else if incident.lastUpdateAt > item.createdAt {
+            reason = "an update came after it"
+        } else {
+            return false
+        }
+        try await store.write { try $0.markFailed(id, reason: "withdrawn: \(reason)", at: now) }
+        forget([id])
+        log.info("nudge withdrawn before it went out", metadata: ["reason": "\(reason)"])
+        return true
+    }
+
     /// Pages queued on a method this process does not serve: turned off in the config since
     /// they were queued, or queued by a replica configured otherwise. Each goes to the person's
     /// next method that is served, or is given up and the room told, instead of waiting

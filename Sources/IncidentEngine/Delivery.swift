@@ -263,6 +263,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         log[metadataKey: "method"] = "\(item.method)"
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
+            if try await withdrawMootNudge(item, id: id, now: now, log: log) { return .failed }
             let job: TransportJob
             do {
                 job = try await resolve(item)

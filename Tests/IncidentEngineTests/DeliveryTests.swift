@@ -70,6 +70,31 @@ import Testing
         #expect(waiting.allSatisfy { $0.notBefore == TestConfig.start + .minutes(5) })
     }
 
+    /// A nudge that waited out an outage is not posted once the incident is resolved, or once
+    /// an update came: resolved incidents are never nudged, and an IC who just posted is not
+    /// nagged. It is marked withdrawn.
+    @Test func aNudgeThatWaitedOutAnOutageIsWithdrawnWhenMoot() async throws {
+        for ending in ["/incident resolve rolled back", "/update rolled back"] {
+            let bot = try TestBot()
+            try await bot.say("U0CAROL03", "/incident declare Payment API errors --sev P1 --ic @carol")
+            try await bot.run(toMinute: 1)
+            bot.slack.behave(.down(retryAfter: nil))
+            try await bot.run(toMinute: 31)
+            let nudges = { () async throws -> [OutboxItem] in
+                try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter {
+                    if case .effect(.post(let message, _)) = $0.job { message.kind == .nudge } else { false }
+                }
+            }
+            #expect(try await nudges().count == 1, "\(ending)")
+            try await bot.say("U0CAROL03", ending, in: Self.room)
+            bot.slack.behave(.working)
+            try await bot.run(toMinute: 35)
+            #expect(try await nudges().isEmpty, "\(ending)")
+            let posted = bot.slack.delivered.filter { if case .post(_, let message) = $0.job.action { message.kind == .nudge } else { false } }
+            #expect(posted.isEmpty, "\(ending)")
+        }
+    }
+
     @Test func aPlatformThatIsDownDelaysOnlyItsOwnMessages() async throws {
         let bot = try TestBot()
         bot.slack.behave(.down(retryAfter: nil))
