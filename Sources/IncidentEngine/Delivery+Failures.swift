@@ -26,6 +26,7 @@ extension Delivery {
         if let reason {
             forget([id])
             log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"])
+            wake.fire()
         }
         return reason != nil
     }
@@ -180,6 +181,8 @@ extension Delivery {
             }
         }
         log.warning("page failed over", metadata: ["to": "\(method)", "reason": "\(reason)"])
+        // The page is the next method's now, and its loop may be asleep (`run`).
+        wake.fire()
         return .failedOver
     }
 

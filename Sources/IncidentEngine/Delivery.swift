@@ -68,7 +68,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let jitter: @Sendable () -> Double
     let logger: Logger
     public let wake: WakeSignal
-    private let draining = Mutex(false)
+    /// The methods drains are working on, and whether one is moving stranded pages: one
+    /// drain at a time for each.
+    private let draining = Mutex<(methods: Set<ContactMethod>, stranded: Bool)>(([], false))
     /// The items an earlier delivery may have sent without recording: each lane's first
     /// `unrecordedPerLane` pending items when this delivery first read the outbox (nil before
     /// then). Items queued later, by this delivery's time, no earlier one can have sent.
@@ -126,19 +128,52 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         self.wake = wake
     }
 
+    /// Delivers until shut down: a loop for each method, so that a provider that hangs (a
+    /// mail relay that takes the connection and never answers) holds up only its own items,
+    /// never a page on another method; and a loop that moves pages stranded on methods this
+    /// process does not serve. Each sleeps until its next item is due, or until the engine
+    /// queues something (`wake`, passed on to every method's loop).
     public func run() async throws {
+        let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
+        let wakes = methods.map { _ in WakeSignal() }
+        let shutdown = WakeSignal()
         await withGracefulShutdownHandler {
-            while !stopping.withLock({ $0 }), !Task.isCancelled {
-                let report = await drain()
-                if stopping.withLock({ $0 }) || Task.isCancelled { break }
-                // Looks again at least every `poll` even with nothing due: an item an operator
-                // retried (`incident-bot outbox retry`) or a replica queued wakes nobody here.
-                let poll = clock.now + self.poll
-                await clock.sleep(until: min(report.nextAttempt ?? poll, poll), orUntil: wake)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !self.isStopping {
+                        await self.wake.wait()
+                        for wake in wakes { wake.fire() }
+                    }
+                }
+                for (method, wake) in zip(methods, wakes) {
+                    group.addTask { await self.loop(over: [method], movingStranded: false, wake: wake) }
+                }
+                if movesStranded {
+                    // Pages are stranded by a change of configuration or by a replica configured
+                    // otherwise, never by what this process queues: looked for on `poll` alone.
+                    group.addTask { await self.loop(over: [], movingStranded: true, wake: shutdown) }
+                }
             }
         } onGracefulShutdown: {
             self.stopping.withLock { $0 = true }
             self.wake.fire()
+            for wake in wakes { wake.fire() }
+            shutdown.fire()
+        }
+    }
+
+    var isStopping: Bool { stopping.withLock { $0 } || Task.isCancelled }
+
+    /// Drains `methods` again and again, sleeping in between until the next item is due, or
+    /// `poll` at the longest, or until `wake` fires.
+    func loop(over methods: Set<ContactMethod>, movingStranded: Bool, wake: WakeSignal) async {
+        while !isStopping {
+            let report = await drain(only: methods, movingStranded: movingStranded)
+            if isStopping { break }
+            // Looks again at least every `poll` even with nothing due: an item an operator
+            // retried (`incident-bot outbox retry`) or a replica queued wakes nobody here.
+            let poll = clock.now + self.poll
+            await clock.sleep(until: min(report.nextAttempt ?? poll, poll), orUntil: wake)
         }
     }
 
@@ -152,16 +187,33 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// first, until something new is queued. A drain already running makes this return at once.
     @discardableResult
     public func drain() async -> Report {
-        let alreadyDraining = draining.withLock { draining in
-            defer { draining = true }
-            return draining
+        await drain(only: Set(transports.keys), movingStranded: true)
+    }
+
+    /// `drain()` for the items of `methods` only (nothing else is sent, and the report's next
+    /// attempt is theirs); pages stranded on methods this process does not serve are moved
+    /// when `movingStranded`. Returns at once when a drain of any of them is running.
+    func drain(only methods: Set<ContactMethod>, movingStranded: Bool) async -> Report {
+        // The stranded pages are one drain's at a time too: two moving the same page would
+        // fail it over twice. A drain that finds them taken sends its methods' items anyway.
+        let (claimed, movingStranded) = draining.withLock { draining -> (Bool, Bool) in
+            guard draining.methods.isDisjoint(with: methods) else { return (false, false) }
+            draining.methods.formUnion(methods)
+            let stranded = movingStranded && !draining.stranded
+            if stranded { draining.stranded = true }
+            return (true, stranded)
         }
-        guard !alreadyDraining else { return Report() }
-        defer { draining.withLock { $0 = false } }
+        guard claimed else { return Report() }
+        defer {
+            draining.withLock { draining in
+                draining.methods.subtract(methods)
+                if movingStranded { draining.stranded = false }
+            }
+        }
         var report = Report()
         for _ in 0..<100_000 {
             // Shutting down: what is left stays in the outbox for the next start.
-            if stopping.withLock({ $0 }) || Task.isCancelled { return report }
+            if isStopping { return report }
             let now = clock.now
             let heads: OutboxHeads
             let latest: Int64
@@ -179,13 +231,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 report.nextAttempt = now + .seconds(5)
                 return report
             }
-            let stranded = movesStranded ? heads.items.filter { transports[$0.method] == nil && $0.isPage && $0.method != .console } : []
+            let stranded = movesStranded && movingStranded
+                ? heads.items.filter { transports[$0.method] == nil && $0.isPage && $0.method != .console } : []
             if !stranded.isEmpty {
                 // Moved to methods this process serves, or given up: read the outbox again.
                 guard await moveStranded(stranded, now: now, into: &report) else { return report }
+                wake.fire()
                 continue
             }
-            let served = heads.items.filter { transports[$0.method] != nil }
+            let served = heads.items.filter { methods.contains($0.method) && transports[$0.method] != nil }
             // A lane goes when its head may: the rest of it waits behind the head.
             var laneHeads: [String: OutboxItem] = [:]
             for item in served where laneHeads[item.lane] == nil { laneHeads[item.lane] = item }

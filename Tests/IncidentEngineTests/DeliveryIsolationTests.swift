@@ -35,6 +35,28 @@ import Testing
         #expect(notes.first?.contains("finding 1") == true && notes.last?.contains("finding \(flood)") == true)
     }
 
+    /// A provider that takes a call and never answers holds up only its own method: while the
+    /// VP's call hangs, a new incident's room and its page on Slack go out. Delivery used to
+    /// wait for every method's turn to end before it looked at the outbox again.
+    @Test func aHangingProviderHoldsUpNoOtherMethod() async throws {
+        let bot = try TestBot(pagers: [.voice])
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.hanging)
+        let running = Task { try await bot.delivery.run() }
+        // A P0 calls the VP at once; the call hangs.
+        try await bot.say("U0CAROL03", "/incident declare Payment API errors --sev P0")
+        let hangsBy = ContinuousClock.now + .seconds(20)
+        while voice.attempts == 0, ContinuousClock.now < hangsBy { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(voice.attempts == 1)
+        try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P1")
+        await bot.slack.waitUntil { delivered in delivered.contains { $0.job.incident == 2 && $0.job.page != nil } }
+        #expect(bot.slack.delivered.contains { $0.job.incident == 2 && $0.job.page != nil })
+        #expect(voice.attempts == 1)
+        voice.behave(.working)
+        running.cancel()
+        _ = await running.result
+    }
+
     /// A row written by a newer version, or damaged, cannot stop the outbox: it is marked
     /// failed with the reason, and every other message goes out.
     @Test func anUndecodableRowIsSetAsideAndEverythingElseGoesOut() async throws {

@@ -28,6 +28,9 @@ public final class RecordingTransport: OutboxTransport {
         case rejectingDirectMessages
         /// Fails this many room creations as unavailable, then works; everything else works.
         case failingRoomCreation(calls: Int)
+        /// Takes every call and answers none (a mail relay that accepts the connection and
+        /// never replies) until told to behave otherwise; then each held call fails as timed out.
+        case hanging
     }
 
     struct State {
@@ -36,6 +39,7 @@ public final class RecordingTransport: OutboxTransport {
         var behaviour = Behaviour.working
         var waiters: [(id: Int, condition: @Sendable ([Delivered]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiter = 0
+        var hung: [CheckedContinuation<Bool, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -55,10 +59,30 @@ public final class RecordingTransport: OutboxTransport {
     public var attempts: Int { state.withLock { $0.attempts } }
 
     public func behave(_ behaviour: Behaviour) {
-        state.withLock { $0.behaviour = behaviour }
+        let released = state.withLock { state in
+            state.behaviour = behaviour
+            if case .hanging = behaviour { return [CheckedContinuation<Bool, Never>]() }
+            defer { state.hung = [] }
+            return state.hung
+        }
+        for call in released { call.resume(returning: true) }
+    }
+
+    /// Holds the call while the transport is `.hanging`; true when it was held.
+    func hangIfTold() async -> Bool {
+        await withCheckedContinuation { (call: CheckedContinuation<Bool, Never>) in
+            let hangs = state.withLock { state -> Bool in
+                guard case .hanging = state.behaviour else { return false }
+                state.attempts += 1
+                state.hung.append(call)
+                return true
+            }
+            if !hangs { call.resume(returning: false) }
+        }
     }
 
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        if await hangIfTold() { throw .unavailable("timed out") }
         let instant = now()
         let outcome: Result<TransportReceipt, TransportError> = state.withLock { state in
             state.attempts += 1
@@ -75,6 +99,7 @@ public final class RecordingTransport: OutboxTransport {
                     state.behaviour = calls > 1 ? .failingRoomCreation(calls: calls - 1) : .working
                     return .failure(.unavailable("HTTP 503"))
                 }
+            case .hanging: return .failure(.unavailable("timed out"))
             }
             if case .directMessage(let person, _) = job.action, job.people[person]?.account == nil {
                 return .failure(.rejected("user_not_found"))
