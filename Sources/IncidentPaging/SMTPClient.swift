@@ -4,6 +4,7 @@ import IncidentWire
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Sends one mail over SMTP (RFC 5321): EHLO, STARTTLS or implicit TLS, AUTH PLAIN, MAIL,
 /// RCPT, DATA, QUIT, one connection per mail. Pages are rare and must not wait behind a pooled
@@ -79,6 +80,7 @@ public struct SMTPClient: Sendable {
     func converse(from: String, to: String, data: String) async throws {
         let tls = try makeTLSContext()
         let settings = settings
+        let plaintext = PlaintextLines()
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(10))
             .connect(host: settings.host, port: settings.port) { channel in
@@ -86,15 +88,17 @@ public struct SMTPClient: Sendable {
                     if settings.security == .tls, let tls {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host)))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(count: plaintext)))
                     return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
+            var consumed = 0
             func reply() async throws -> SMTPReply {
                 var text: [String] = []
                 while let line = try await lines.next() {
+                    consumed += 1
                     guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.temporary("not an SMTP reply: \(line.prefix(80))") }
                     text.append(String(line.dropFirst(4)))
                     if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return SMTPReply(code: code, lines: text) }
@@ -115,8 +119,19 @@ public struct SMTPClient: Sendable {
                     throw SMTPError.setup("\(settings.host) does not offer STARTTLS; set security: tls or none to match the server")
                 }
                 _ = try await command("STARTTLS", expect: 220...220, what: "STARTTLS")
-                let handler = try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host))
-                try await channel.channel.pipeline.addHandler(handler, position: .first)
+                // Whatever came after the 220 came before TLS, where anyone on the path can
+                // write: replies read later as the relay's (a 250 to the mail, say) would say
+                // a page was mailed when it was not. Checked and TLS put in place in one turn
+                // of the event loop, so no byte slips between the two.
+                let read = consumed
+                try await channel.channel.eventLoop.submit {
+                    guard plaintext.decoded.load(ordering: .relaxed) == read, plaintext.leftover.load(ordering: .relaxed) == 0 else {
+                        throw SMTPError.setup("\(settings.host) sent more after its 220 to STARTTLS, before TLS began: "
+                                              + "someone on the network may be answering for it")
+                    }
+                    let handler = try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(settings.host))
+                    try channel.channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                }.get()
                 do {
                     capabilities = try await command("EHLO \(settings.heloName)", expect: 250...250, what: "EHLO after STARTTLS").capabilities
                 } catch is ChannelError {
@@ -211,17 +226,28 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
 /// allows (RFC 5321: 512 octets) is an error, not a buffer that grows without end.
 struct SMTPLineDecoder: ByteToMessageDecoder {
     typealias InboundOut = String
+    let count: PlaintextLines
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > 4_096 { throw SMTPError.temporary("a reply line longer than 4096 bytes") }
+            count.leftover.store(buffer.readableBytes, ordering: .relaxed)
             return .needMoreData
         }
         let length = newline - buffer.readerIndex
         var line = buffer.readString(length: length) ?? ""
         buffer.moveReaderIndex(forwardBy: 1)
         if line.hasSuffix("\r") { line.removeLast() }
+        count.decoded.add(1, ordering: .relaxed)
+        count.leftover.store(buffer.readableBytes, ordering: .relaxed)
         context.fireChannelRead(wrapInboundOut(line))
         return .continue
     }
+}
+
+/// What the line decoder has read: the lines it passed on, and the bytes it holds of one not
+/// yet ended. Written and read on the connection's event loop.
+final class PlaintextLines: Sendable {
+    let decoded = Atomic<Int>(0)
+    let leftover = Atomic<Int>(0)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentPaging
@@ -93,6 +94,45 @@ import Testing
             return reason.contains("does not offer STARTTLS")
         }
         #expect(server.mails.isEmpty)
+    }
+
+    /// A reply written after the 220 to STARTTLS, before TLS began (by anyone on the network
+    /// path), would be read as the relay's answer to what is sent over TLS: the mail refused by
+    /// the real relay would count as mailed. The client refuses to go on instead.
+    @Test func repliesWrittenBeforeTheTLSHandshakeAreRefused() async throws {
+        let port = try TestTools.freePort()
+        let script = """
+        import socket, sys
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+        print("ready", flush=True)
+        c, _ = s.accept(); f = c.makefile("rb")
+        c.sendall(b"220 relay ESMTP\\r\\n")
+        f.readline(); c.sendall(b"250-relay\\r\\n250 STARTTLS\\r\\n")
+        f.readline(); c.sendall(b"220 go ahead\\r\\n250 injected\\r\\n")
+        c.settimeout(5)
+        try:
+            c.recv(1024)
+        except Exception:
+            pass
+        c.close()
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, String(port)]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let ready = try await TestTools.offPool { stdout.fileHandleForReading.availableData }
+        #expect(String(decoding: ready, as: UTF8.self).hasPrefix("ready"))
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: port, security: .starttls, timeout: .seconds(10)))
+        await #expect {
+            try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        } throws: { error in
+            guard case .setup(let reason) = error as? SMTPError else { return false }
+            return reason.contains("sent more after its 220 to STARTTLS")
+        }
     }
 
     @Test func nobodyListeningIsWorthRetrying() async throws {
