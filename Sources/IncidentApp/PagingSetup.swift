@@ -145,7 +145,7 @@ public struct PagingSetup: Sendable {
         var routes: [HTTPListener.Routes] = []
         if let links { routes.append(AckPages(engine: engine, links: links, logger: logger).register) }
         if !pagerDutyWebhookSecrets.isEmpty {
-            routes.append(PagerDutyWebhook(engine: engine, secrets: pagerDutyWebhookSecrets, maxBody: http.maxBody,
+            routes.append(PagerDutyWebhook(engine: engine, secrets: pagerDutyWebhookSecrets, routingKeys: routingKeys, maxBody: http.maxBody,
                                            readTimeout: http.readTimeout, logger: logger).register)
         }
         if let links, let twilioToken {

@@ -1,3 +1,4 @@
+import Crypto
 import IncidentCore
 import IncidentEngine
 import IncidentWire
@@ -45,7 +46,8 @@ public struct PagerDutyTransport: OutboxTransport {
             payload["component"] = .string("INC-\(incident)")
             var event: [String: JSONValue] = [
                 "routing_key": .string(key.value), "event_action": "trigger",
-                "dedup_key": .string(PagerDutyKey(incident: incident, ladder: page.ladder, level: page.level, person: person).text),
+                "dedup_key": .string(PagerDutyKey(incident: incident, ladder: page.ladder, level: page.level, person: person)
+                    .signed(with: key).text),
                 "payload": .object(payload), "client": "incident-bot",
             ]
             if let links, let queued = job.queuedAt {
@@ -61,7 +63,8 @@ public struct PagerDutyTransport: OutboxTransport {
                 try await send([
                     "routing_key": .string(key.value),
                     "event_action": .string(settlement.outcome == .acknowledged ? "acknowledge" : "resolve"),
-                    "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: paged.person).text),
+                    "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: paged.person)
+                        .signed(with: key).text),
                 ])
             }
         default:
@@ -96,9 +99,12 @@ public struct PagerDutyTransport: OutboxTransport {
     }
 }
 
-/// The `dedup_key` of the PagerDuty event for one incident and ladder level,
-/// `incident-bot/INC-4/engineering/L2`: stable across repeats and retries, and read back from
-/// a webhook's `incident_key` to find the incident and level.
+/// The `dedup_key` of the PagerDuty event for one incident, ladder level and person,
+/// `incident-bot/INC-4/engineering/L2/bob/<tag>`: stable across repeats and retries, and read
+/// back from a webhook's `incident_key` to find the incident and level. The tag is an HMAC of
+/// the rest under the routing key the page went to: the rest is easy to guess, and anyone who
+/// may make PagerDuty incidents could otherwise make one with the key of a real page, and
+/// acknowledge it in the name of the person paged (and, through the bot, their real alert).
 public struct PagerDutyKey: Hashable, Sendable {
     public var incident: Int
     public var ladder: String
@@ -107,21 +113,50 @@ public struct PagerDutyKey: Hashable, Sendable {
     /// each, even on one routing key, and closing one leaves the other. nil in keys made
     /// before it was part of them.
     public var person: PersonID?
+    /// 16 hex digits (`signed(with:)`); nil in keys made before it was part of them, which a
+    /// webhook no longer takes.
+    public var tag: String?
 
-    public init(incident: Int, ladder: String, level: String, person: PersonID?) {
+    public init(incident: Int, ladder: String, level: String, person: PersonID?, tag: String? = nil) {
         self.incident = incident
         self.ladder = ladder
         self.level = level
         self.person = person
+        self.tag = tag
     }
 
-    /// `incident-bot/INC-12/engineering/L1/alice`.
-    public var text: String { "incident-bot/INC-\(incident)/\(ladder)/\(level)" + (person.map { "/\($0)" } ?? "") }
+    /// The key without its tag: what the tag signs.
+    var unsigned: String { "incident-bot/INC-\(incident)/\(ladder)/\(level)" + (person.map { "/\($0)" } ?? "") }
+
+    /// `incident-bot/INC-12/engineering/L1/alice/0f3a...`.
+    public var text: String { unsigned + (tag.map { "/\($0)" } ?? "") }
+
+    /// This key with the tag `routingKey` gives it.
+    public func signed(with routingKey: Secret) -> PagerDutyKey {
+        var signed = self
+        signed.tag = expectedTag(routingKey)
+        return signed
+    }
+
+    /// Whether the tag is the one `routingKey` gives, compared in constant time.
+    public func isSigned(by routingKey: Secret) -> Bool {
+        guard let tag else { return false }
+        let expected = Array(expectedTag(routingKey).utf8), given = Array(tag.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func expectedTag(_ routingKey: Secret) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(unsigned.utf8), using: SymmetricKey(data: Array(routingKey.value.utf8)))
+        return String(Hex.string(mac).prefix(16))
+    }
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        let parts = text.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0] == "incident-bot", parts[1].hasPrefix("INC-"), let number = Int(parts[1].dropFirst(4)),
-              number > 0, !parts[2].isEmpty, !parts[3].isEmpty, parts.count == 4 || !parts[4].isEmpty else { return nil }
-        self.init(incident: number, ladder: String(parts[2]), level: String(parts[3]), person: parts.count == 5 ? PersonID(String(parts[4])) : nil)
+              number > 0, !parts[2].isEmpty, !parts[3].isEmpty, parts.dropFirst(4).allSatisfy({ !$0.isEmpty && !$0.contains("/") })
+        else { return nil }
+        self.init(incident: number, ladder: String(parts[2]), level: String(parts[3]),
+                  person: parts.count >= 5 ? PersonID(String(parts[4])) : nil, tag: parts.count == 6 ? String(parts[5]) : nil)
     }
 }

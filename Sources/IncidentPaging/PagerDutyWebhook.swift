@@ -13,7 +13,7 @@ import Logging
 /// `X-PagerDuty-Signature` (HMAC-SHA256 of the raw body under the subscription's secret; one of
 /// several during a secret rotation), checked before the body is read as JSON. An
 /// `incident.acknowledged` for an incident the bot triggered (its `incident_key` is the
-/// bot's `dedup_key`) and was acknowledged by a PagerDuty user (not by the bot's own event)
+/// bot's `dedup_key`, with the tag only the routing key gives) and was acknowledged by a PagerDuty user (not by the bot's own event)
 /// acknowledges the bot's incident as the person paged at that level, once per webhook id,
 /// when that page can go through PagerDuty. Everything else verified is answered 200 and left
 /// alone, so PagerDuty does not retry it.
@@ -22,13 +22,18 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
 
     let engine: Engine<Clock>
     let secrets: [Secret]
+    /// The routing keys by the environment variable the roster names: a key's tag is checked
+    /// against the one its page went to.
+    let routingKeys: [String: Secret]
     let maxBody: Int
     let readTimeout: Duration
     let logger: Logger
 
-    public init(engine: Engine<Clock>, secrets: [Secret], maxBody: Int, readTimeout: Duration, logger: Logger) {
+    public init(engine: Engine<Clock>, secrets: [Secret], routingKeys: [String: Secret], maxBody: Int, readTimeout: Duration,
+                logger: Logger) {
         self.engine = engine
         self.secrets = secrets
+        self.routingKeys = routingKeys
         self.maxBody = maxBody
         self.readTimeout = readTimeout
         self.logger = logger
@@ -76,9 +81,14 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
                 logger.notice("PagerDuty acknowledged a page the bot has no record of; ignored", metadata: ["dedup_key": "\(incidentKey)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }
-            guard engine.directory.address(for: PagedLevel(person: person, ladder: key.ladder, level: key.level), on: .pagerduty) != nil else {
+            guard let variable = engine.directory.address(for: PagedLevel(person: person, ladder: key.ladder, level: key.level), on: .pagerduty)
+            else {
                 logger.warning("PagerDuty acknowledged a page that does not go through PagerDuty; ignored",
                                metadata: ["dedup_key": "\(incidentKey)", "event.id": "\(id)"])
+                return Answers.json(.ok, #"{"ignored":true}"#)
+            }
+            guard let routingKey = routingKeys[variable], key.isSigned(by: routingKey) else {
+                logger.warning("PagerDuty acknowledged an incident whose key the bot did not sign (made by hand, or by a version before keys were signed); ignored: acknowledge in chat", metadata: ["dedup_key": "\(incidentKey)", "event.id": "\(id)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }
             let outcome = try await engine.acknowledge(PageAnswer(method: .pagerduty, id: "event:" + id, person: person,

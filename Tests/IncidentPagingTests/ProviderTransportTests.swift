@@ -42,7 +42,9 @@ import Testing
         _ = try await transport.deliver(job)  // a repeat of the level: the same alert
         #expect(fake.refused == 0)
         let trigger = try #require(fake.events.first)
-        #expect(trigger.dedupKey == "incident-bot/INC-7/engineering/L4/dave")
+        // The key's tag is an HMAC-SHA256 of the rest under the routing key (Python's hmac here).
+        let tag = try await ProviderSigners.hmacSHA256(secret: Self.routingKey, message: "incident-bot/INC-7/engineering/L4/dave")
+        #expect(trigger.dedupKey == "incident-bot/INC-7/engineering/L4/dave/" + tag.prefix(16))
         #expect(trigger.body["payload"]?["severity"]?.string == "critical")
         #expect(trigger.body["links"]?.array?.first?["href"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
         #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "triggered")
@@ -76,8 +78,11 @@ import Testing
         _ = try await transport.deliver(daves)
         _ = try await transport.deliver(erins)
         _ = try await transport.deliver(handedOver)
-        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: "incident-bot/INC-7/engineering/L4/dave") == "resolved")
-        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: "incident-bot/INC-7/engineering/L4/erin") == "triggered")
+        func key(_ person: PersonID) -> String {
+            PagerDutyKey(incident: 7, ladder: "engineering", level: "L4", person: person).signed(with: Secret(Self.routingKey)).text
+        }
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: key("dave")) == "resolved")
+        #expect(fake.alert(routingKey: Self.routingKey, dedupKey: key("erin")) == "triggered")
     }
 
     @Test func pagerDutysAnswersBecomeRetriesOrRefusals() async throws {
@@ -179,6 +184,17 @@ import Testing
         #expect(PagerDutyKey("incident-bot/INC-0/engineering/L3") == nil)
         #expect(PagerDutyKey("someone-else/INC-3/engineering/L3") == nil)
         #expect(PagerDutyKey("incident-bot/INC-3/engineering") == nil)
+        // Signed with the routing key its page went to: read back, and checked against that key only.
+        let signed = key.signed(with: Secret(Self.routingKey))
+        #expect(signed.text.hasPrefix("incident-bot/INC-12/engineering/L3/carol/") && signed.tag?.count == 16)
+        #expect(PagerDutyKey(signed.text) == signed)
+        #expect(signed.isSigned(by: Secret(Self.routingKey)))
+        #expect(!signed.isSigned(by: Secret("another-routing-key-0123456789ab")))
+        #expect(!key.isSigned(by: Secret(Self.routingKey)))
+        var forged = signed
+        forged.tag = "0000000000000000"
+        #expect(!forged.isSigned(by: Secret(Self.routingKey)))
+        #expect(PagerDutyKey(signed.text + "/more") == nil)
     }
 }
 

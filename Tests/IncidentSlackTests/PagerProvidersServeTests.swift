@@ -139,17 +139,24 @@ import Testing
 
         let declared = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
-        let dedupKey = "incident-bot/INC-1/engineering/L1/alice"
-        try await waitFor(seconds: 15) { pagerDuty.events.contains { $0.dedupKey == dedupKey } && !twilio.sent.isEmpty }
+        let unsigned = "incident-bot/INC-1/engineering/L1/alice"
+        try await waitFor(seconds: 15) { pagerDuty.events.contains { $0.dedupKey.hasPrefix(unsigned + "/") } && !twilio.sent.isEmpty }
+        let dedupKey = try #require(pagerDuty.events.first { $0.dedupKey.hasPrefix(unsigned + "/") }?.dedupKey)
         #expect(pagerDuty.events.first?.body["payload"]?["severity"]?.string == "critical")
         let call = try #require(twilio.sent.first)
         #expect(call.resource == "Calls" && call.to == "+15550100004")
         let action = try #require(call.content.components(separatedBy: "action=\"").dropFirst().first?.components(separatedBy: "\"").first)
         #expect(action.hasPrefix("http://127.0.0.1:\(bot.port)/webhooks/twilio/voice/"))
 
-        // PagerDuty: a forged webhook changes nothing; the signed one acknowledges as alice, once.
+        // PagerDuty: a forged webhook changes nothing, nor does an incident made by hand with the
+        // page's key guessed (without the tag only the routing key gives); the signed one, for
+        // the incident the bot triggered, acknowledges as alice, once.
         let forged = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-0", incidentKey: dedupKey, secret: "not-the-secret")
         #expect(forged.status == 401)
+        for guessed in [unsigned, unsigned + "/0123456789abcdef"] {
+            let made = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-guess-\(guessed.count)", incidentKey: guessed)
+            #expect(made.status == 200 && made.body.contains("ignored"), "\(made.body)")
+        }
         let signed = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-1", incidentKey: dedupKey)
         #expect(signed.status == 200 && signed.body.contains("handled"), "\(signed.body)")
         let again = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-1", incidentKey: dedupKey)
