@@ -36,9 +36,13 @@ struct Decider {
     mutating func decide(_ parsed: ParsedCommand) throws -> EngineOutcome {
         switch parsed.command {
         case .declare(let declaration):
-            let taken = try records.roomNames(RoomName.collisions(title: declaration.roomTitle, declaredAt: now,
-                                                                  zone: settings.policy.timeZone))
-            if let same = try declaredAgain(declaration, takenRooms: taken) {
+            let collisions = RoomName.collisions(title: declaration.roomTitle, declaredAt: now, zone: settings.policy.timeZone)
+            let taken = try records.roomNames(collisions)
+            // A repeat just past midnight is looked for under the day before's room names too.
+            let yesterday = RoomName.collisions(title: declaration.roomTitle, declaredAt: now - Incident.declaredAgainWindow,
+                                                zone: settings.policy.timeZone)
+            let repeatable = yesterday == collisions ? taken : taken.union(try records.roomNames(yesterday))
+            if let same = try declaredAgain(declaration, takenRooms: repeatable) {
                 let decision = same.incident.declaredAgain(by: actor, at: now, roster: settings.roster, community: settings.community)
                 try commit(decision, home: same.home)
                 return EngineOutcome(.handled, reply: decision.reply, incident: same.incident.number)
@@ -125,9 +129,9 @@ struct Decider {
     /// The incident a command means: the one it names, or the one whose room it was typed in.
     /// The open incident `declaration` declares again (`Incident.isDeclaredAgain`), found
     /// among the incidents whose rooms its own room name would collide with: the same title
-    /// the same day makes the same name (a repeat just past midnight is missed, and declares:
-    /// the error that pages). Only one with a room on the asker's platform (its home, or
-    /// every platform when mirrored) that the asker may be shown.
+    /// the same day makes the same name (and for a repeat just past midnight, the day
+    /// before's). Only one with a room on the asker's platform (its home, or every platform
+    /// when mirrored) that the asker may be shown.
     func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> StoredIncident? {
         for room in takenRooms.sorted() {
             guard let stored = try records.incident(roomName: room), settings.mirror || stored.home == event.platform,

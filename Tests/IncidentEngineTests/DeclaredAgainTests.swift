@@ -51,6 +51,17 @@ import Testing
         #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2").incident == 3)
     }
 
+    /// A repeat just past midnight is matched though its room name would carry the new day.
+    @Test func aRepeatJustPastMidnightIsTheSameIncident() async throws {
+        let bot = try TestBot(clock: ManualClock(start: Timestamp(iso8601: "2026-11-24T23:55:00Z")!))
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        bot.clock.advance(by: .minutes(7))
+        let again = try await bot.say("U0BOB0002", "/incident declare Checkout down --sev P2")
+        #expect(again.incident == 1 && again.reply?.plainText().contains("nothing new was declared") == true)
+        bot.clock.advance(by: .minutes(4))
+        #expect(try await bot.say("U0BOB0002", "/incident declare Checkout down --sev P2").incident == 2)
+    }
+
     /// A private incident is never matched: the match would tell a stranger it exists.
     @Test func aPrivateIncidentIsNotMatched() async throws {
         let bot = try TestBot()

@@ -156,7 +156,7 @@ final class MatrixHarness: Sendable {
 
     /// Polls `probe` every 100 ms for up to `seconds` until it gives a value (waiting on the
     /// homeserver and the bot's services, never on the bot's clock).
-    func waitFor<T>(_ what: String, seconds: Double = 20, _ probe: () async throws -> T?) async throws -> T {
+    func waitFor<T>(_ what: String, seconds: Double = 60, _ probe: () async throws -> T?) async throws -> T {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if let value = try? await probe() { return value }
@@ -166,7 +166,7 @@ final class MatrixHarness: Sendable {
         throw TestTools.Failure("timed out waiting until \(what)")
     }
 
-    func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
+    func waitUntil(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
         _ = try await waitFor(what, seconds: seconds) { try await condition() ? true : nil }
     }
 
