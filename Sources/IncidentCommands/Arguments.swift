@@ -98,12 +98,15 @@ enum FreeText {
         return String(scalars).trimmingWhitespace()
     }
 
-    /// Zero-width space, word joiner and byte-order mark (a title of nothing but these
-    /// declared an incident and paged), and the bidirectional embeddings, overrides and
-    /// isolates (U+202E shows an update's words backwards). The joiners that shape emoji and
-    /// scripts (U+200C, U+200D) and the direction marks (U+200E, U+200F) are kept.
-    static let invisible: Set<UInt32> = [0x200B, 0x2060, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
-                                         0x2066, 0x2067, 0x2068, 0x2069]
+    /// Zero-width space, word joiner, byte-order mark, soft hyphen, the invisible operators,
+    /// the Mongolian vowel separator, the Hangul fillers and the blank Braille pattern (a title
+    /// of nothing but these declared an incident and paged), and the bidirectional embeddings,
+    /// overrides and isolates (U+202E shows an update's words backwards). The joiners that
+    /// shape emoji and scripts (U+200C, U+200D) and the direction marks (U+200E, U+200F,
+    /// U+061C) are kept.
+    static let invisible: Set<UInt32> = [0x200B, 0x2060, 0xFEFF, 0x00AD, 0x2061, 0x2062, 0x2063, 0x2064, 0x180E,
+                                         0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800,
+                                         0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
 
     /// One line: line breaks and tabs as spaces, runs of spaces as one.
     static func oneLine(_ text: String) -> String {

@@ -126,7 +126,7 @@ extension CommandManual {
             name: .update,
             syntax: ["/update [INC-N | #incident-room] <text> [status: ...] [impact: ...] [next: ...] [eta: ...]"],
             summary: "Posts a status update in the room and to the broadcast channel, and restarts the update timer.",
-            whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only. Only an update from someone trusted for the incident (the roster, admins, anyone paged for it, its IC and declarer once an IC is named) restarts the update timer and sets the topic's status: missed updates page up the engineering ladder, and nobody the bot does not trust may hold that back.",
+            whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only. Only an update from the incident's responders (its IC, role holders and declarer, the roster, admins, anyone paged for it) restarts the update timer and sets the topic's status: missed updates page up the engineering ladder, and nobody the bot does not trust may hold that back.",
             examples: ["/update Rolled back the deploy", "/update Rolled back the deploy status: monitoring impact: 5% of checkouts fail next: watch error rates eta: 15:00 UTC", "/update status: identified impact: EU logins", "!update INC-4 Failover done. Status: monitoring"]
         ),
         Entry(

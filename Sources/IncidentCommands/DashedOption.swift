@@ -4,16 +4,21 @@
 /// nobody at night. A dash before a word that is no option is left as it was typed.
 enum DashedOption {
     /// `text` as `--name[=value]` when it is a dashed option; nil when it is not one.
-    /// `known`: the option names (lowercase) a lone or typographic dash may stand before; two
-    /// ASCII hyphens mark an option whatever follows, so an unknown one is refused by name.
+    /// `known`: the option names (lowercase) a typographic dash may stand before; two ASCII
+    /// hyphens mark an option whatever follows, so an unknown one is refused by name. A
+    /// single ASCII hyphen marks only the options that take a value or name a list
+    /// (`singleHyphen`): a title may well say `-private repos`.
     static func spelled(_ text: String, known: Set<String>) -> String? {
         if text.hasPrefix("--") { return text.count > 2 ? text : nil }
         guard let first = text.first, dashes.contains(first) else { return nil }
         let rest = text.dropFirst().drop { dashes.contains($0) }
         let name = rest.prefix { $0 != "=" }.lowercased()
-        guard known.contains(name) else { return nil }
+        let loneHyphen = first == "-" && rest.count == text.count - 1
+        guard known.contains(name), !loneHyphen || singleHyphen.contains(name) else { return nil }
         return "--" + rest
     }
+
+    static let singleHyphen: Set<String> = ["sev", "severity", "mine", "overdue"]
 
     /// Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal
     /// bar, minus sign.

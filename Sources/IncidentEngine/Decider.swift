@@ -83,7 +83,7 @@ struct Decider {
                 // `/incident resolve INC-12 duplicate`, typed in INC-13's room, most likely
                 // means INC-13: a change to another incident is made where nobody mistakes it.
                 throw Refusal(message: "This is INC-\(here)'s room, so a change typed here is about INC-\(here). "
-                              + "Change \(incident.id) in #\(incident.room) or a lobby; to mention it here, do not start with it.")
+                              + "Change \(incident.id) in #\(incident.room); to mention it here, do not start with it.")
             }
             let decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
                                                  at: now, roster: settings.roster, community: settings.community)

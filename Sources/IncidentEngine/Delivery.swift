@@ -222,7 +222,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID())
                 }
                 doubtedAtStart.withLock { if $0 == nil { $0 = firstItemsOfEachLane(heads.items) } }
-                if !heads.undecodable.isEmpty {
+                // Set aside by one drain: the one that moves stranded pages (every other reads
+                // the same rows, and would log each again).
+                if movingStranded, !heads.undecodable.isEmpty {
                     try await quarantine(heads.undecodable, at: now)
                     report.quarantined += heads.undecodable.count
                 }

@@ -163,12 +163,13 @@ extension Transition {
         reply = Messages.reply("@\(person) is now the \(role.title) of \(incident.id).")
     }
 
-    /// Anyone served may post an update. Only one from someone trusted with the incident
-    /// restarts the update timer and sets the topic's status: missed updates page up the
-    /// engineering ladder, and an update from an unlisted account typed every few minutes
-    /// would keep that page from going out.
+    /// Anyone served may post an update. Only one from someone trusted with the incident, or
+    /// from someone a nudge asks for it (a role holder, the declarer), restarts the update
+    /// timer and sets the topic's status: missed updates page up the engineering ladder, and
+    /// an update from a bystander typed every few minutes would keep that page from going out.
     mutating func postUpdate(_ update: StatusUpdate) {
-        let counts = isTrusted(actor!)
+        let actor = actor!
+        let counts = isTrusted(actor) || incident.roles.values.contains(actor) || actor == incident.declaredBy
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0
@@ -180,12 +181,12 @@ extension Transition {
         let summary = ([update.text] + update.fields.map { "\($0.label): \($0.value)" }).filter { !$0.isEmpty }
         record(.statusUpdate, summary.joined(separator: " | "))
         updateTopic()
-        let message = Messages.statusUpdate(incident, update, by: actor!)
+        let message = Messages.statusUpdate(incident, update, by: actor)
         post(message)
         post(message, to: .broadcast)
         let posted = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
                                         : "Update posted to #\(incident.room) and the broadcast channel."
-        reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the IC's, the roster's and the paged responders' updates do.")
+        reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do.")
     }
 
     mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {

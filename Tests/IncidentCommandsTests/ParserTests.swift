@@ -57,6 +57,7 @@ import Testing
         #expect(error("/incident declare \u{FEFF}\u{2060} --sev P0")?.kind == .missingArgument)
         #expect(parsed("/note rollback \u{202E}enod")?.command == .note("rollback enod"))
         #expect(parsed("/note 👩\u{200D}💻 on it")?.command == .note("👩\u{200D}💻 on it"))
+        #expect(error("/incident declare \u{3164}")?.kind == .missingArgument)
     }
 
     @Test func apostrophesAndStrayQuotesDoNotSwallowTheLine() {
@@ -75,9 +76,13 @@ import Testing
         for dash in ["—", "–", "−", "-", "‐"] {
             #expect(parsed("/incident declare checkout down \(dash)sev P0")?.command
                     == .declare(Declaration(title: "checkout down", severity: .p0)), "\(dash)")
+        }
+        for dash in ["—", "–", "−", "‐"] {
             #expect(parsed("/incident declare checkout down \(dash)sev=P1 \(dash)ic @alice \(dash)private")?.command
                     == .declare(Declaration(title: "checkout down", severity: .p1, commander: .handle("alice"), isPrivate: true)), "\(dash)")
         }
+        // One ASCII hyphen marks only --sev: a title may say "-private repos".
+        #expect(parsed("/incident declare Outage -private repos")?.command == .declare(Declaration(title: "Outage -private repos")))
         #expect(parsed("/incident close —force tracked in JIRA-1")?.command == .forceClose(reason: "tracked in JIRA-1"))
         // A dash before a word that is no option is the title's.
         #expect(parsed("/incident declare checkout — payments —down")?.command

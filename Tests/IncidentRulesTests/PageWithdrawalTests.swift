@@ -62,6 +62,10 @@ import Testing
         #expect(drill.incident.missedUpdates == 2)
         // Still posted, and recorded, as anyone's update is.
         #expect(drill.timeline.filter { $0.kind == .statusUpdate }.count == 6)
+        // Made comms lead, the same account is one of the people a nudge asks: its update counts.
+        try drill.type("/role comms <@U0REPORTER>", by: "carol")
+        try drill.type("/update failing over", by: Fixtures.reporter)
+        #expect(drill.incident.missedUpdates == 0)
     }
 
     /// An IC named five minutes after the on-call's page answers it: if that page is still
