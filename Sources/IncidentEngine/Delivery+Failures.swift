@@ -26,7 +26,6 @@ extension Delivery {
         if let reason {
             forget([id])
             log.info("page withdrawn before it went out", metadata: ["reason": "\(reason)"])
-            wake.fire()
         }
         return reason != nil
     }
@@ -97,9 +96,9 @@ extension Delivery {
                 if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, id: id, onlyForward: false) {
                     return try await reroute(item, id: id, to: failover, attempts: attempts, reason: reason, now: now, log: log)
                 }
-                let hasNext = item.isPage && failoverMethod(item, id: id, onlyForward: false) != nil
+                let failsOver = hint != nil && item.isPage && failoverMethod(item, id: id, onlyForward: false) != nil
                 let wait = Self.wait(hint: hint, backoff: retry.delay(afterAttempts: onThisMethod, jitter: jitter()),
-                                     failsOver: hasNext, ceiling: retry.ceiling)
+                                     failsOver: failsOver, ceiling: retry.ceiling)
                 try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
                 log.warning("delivery failed; will retry", metadata: [
                     "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",

@@ -164,8 +164,6 @@ extension Delivery {
             return ([.storeError], nil)
         }
         forget(sent.map(\.id))
-        // A page's landing is a decision that may queue for other methods (their loops: `run`).
-        if sent.contains(where: \.item.isPage) { wake.fire() }
         for done in sent {
             if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }

@@ -237,8 +237,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 ? heads.items.filter { transports[$0.method] == nil && $0.isPage && $0.method != .console } : []
             if !stranded.isEmpty {
                 // Moved to methods this process serves, or given up: read the outbox again.
+                // A page moved wakes its new method's loop (`reroute`).
                 guard await moveStranded(stranded, now: now, into: &report) else { return report }
-                wake.fire()
                 continue
             }
             let served = heads.items.filter { methods.contains($0.method) && transports[$0.method] != nil }
