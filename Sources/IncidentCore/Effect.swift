@@ -103,9 +103,13 @@ public struct Page: Hashable, Sendable, Codable {
     /// answer came after it is told by this, not by the clock. nil in pages queued before it
     /// was kept.
     public var effectNumber: Int?
+    /// The other ladders whose page this one also is: one person paged by two ladders in one
+    /// decision gets one page, withdrawn only when every ladder it carries has stopped. nil:
+    /// `ladder`'s alone.
+    public var alsoFor: [String]?
 
     public init(person: PersonID, ladder: String, level: String, role: String, message: Message, methods: [ContactMethod] = [],
-                severity: Severity? = nil, atOnce: Bool? = nil, effectNumber: Int? = nil) {
+                severity: Severity? = nil, atOnce: Bool? = nil, effectNumber: Int? = nil, alsoFor: [String]? = nil) {
         self.person = person
         self.ladder = ladder
         self.level = level
@@ -115,12 +119,13 @@ public struct Page: Hashable, Sendable, Codable {
         self.severity = severity
         self.atOnce = atOnce
         self.effectNumber = effectNumber
+        self.alsoFor = alsoFor
     }
 
     public var paged: PagedLevel { PagedLevel(person: person, ladder: ladder, level: level) }
 
     enum CodingKeys: String, CodingKey {
-        case person, ladder, level, role, message, methods, severity, atOnce, effectNumber
+        case person, ladder, level, role, message, methods, severity, atOnce, effectNumber, alsoFor
     }
 
     /// Pages queued by a version without level methods read as using the person's order.
@@ -135,5 +140,6 @@ public struct Page: Hashable, Sendable, Codable {
         severity = try container.decodeIfPresent(Severity.self, forKey: .severity)
         atOnce = try container.decodeIfPresent(Bool.self, forKey: .atOnce)
         effectNumber = try container.decodeIfPresent(Int.self, forKey: .effectNumber)
+        alsoFor = try container.decodeIfPresent([String].self, forKey: .alsoFor)
     }
 }

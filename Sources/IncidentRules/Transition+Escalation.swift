@@ -226,6 +226,7 @@ extension Transition {
             // One page a person per transition: if it is also the severity's page at once, it
             // carries that, so an acknowledgement does not withdraw it.
             if reason == .immediate { markPageAtOnce(person) }
+            markPage(of: person, carrying: ladder.id)
             return
         }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
@@ -244,6 +245,18 @@ extension Transition {
         for index in effects.indices {
             guard case .page(var page) = effects[index].action, page.person == person else { continue }
             page.atOnce = true
+            effects[index].action = .page(page)
+        }
+    }
+
+    /// Marks the page this transition already emitted for `person` as also carrying `ladder`'s:
+    /// an answer that stops the ladder it was made for does not withdraw what the other still
+    /// asks of them (the on-call who is also the operations manager).
+    mutating func markPage(of person: PersonID, carrying ladder: String) {
+        for index in effects.indices {
+            guard case .page(var page) = effects[index].action, page.person == person,
+                  page.ladder != ladder, page.alsoFor?.contains(ladder) != true else { continue }
+            page.alsoFor = (page.alsoFor ?? []) + [ladder]
             effects[index].action = .page(page)
         }
     }
@@ -335,9 +348,13 @@ extension Incident {
             return "@\(page.person) acknowledged"
         }
         if page.atOnce == true { return nil }
-        if let progress = ladders[page.ladder], let stopped = progress.stopped, progress.stopCameAfter(page) {
-            return "the \(page.ladder) ladder stopped (\(stopped.rawValue))"
+        // A page that carries two ladders' (one person on both) goes while either still asks.
+        var stops: [String] = []
+        for ladder in [page.ladder] + (page.alsoFor ?? []) {
+            guard let progress = ladders[ladder], let stopped = progress.stopped, progress.stopCameAfter(page) else { stops = []; break }
+            stops.append("the \(ladder) ladder stopped (\(stopped.rawValue))")
         }
+        if !stops.isEmpty { return stops.joined(separator: ", ") }
         // A rotation handed over: the level's page went to whoever is on call now.
         let level = LevelRef(ladder: page.ladder, level: page.level)
         if let latest = pages.last(where: { $0.level == level }), latest.person != page.person, latest.reason == .rotationHandover {

@@ -161,6 +161,26 @@ import Testing
         #expect(try withdrawal(drill, of: "alice") == nil)
     }
 
+    /// A small team: the on-call is also the operations manager, so a P1 pages her on both
+    /// ladders at once, as one page. Naming an IC stops the engineering ladder, not the
+    /// business one (it stops on mitigation): that page still has to reach her.
+    @Test func onePageCarryingTwoLaddersGoesWhileEitherStillAsks() throws {
+        let yaml = try Fixtures.text("roster.example.yaml").replacingOccurrences(of: "L1: erin", with: "L1: alice")
+        let roster = try Roster.load(yaml: yaml, file: "roster.yaml", policy: Fixtures.policy())
+        var drill = try Drill("/incident declare Checkout slow --sev P1", roster: roster)
+        let alices = pages(drill).filter { $0.person == "alice" }
+        #expect(alices.count == 1 && alices.first?.ladder == "engineering" && alices.first?.alsoFor == ["business"])
+        #expect(drill.timeline.contains { $0.text == "Paged @alice as operations manager (business.L1)." })
+        try drill.run(to: 5)
+        try drill.type("/ic @carol", by: Fixtures.responder)
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+        #expect(try withdrawal(drill, of: "alice") == nil)
+        // Once the business ladder stops too, nothing asks for it any more.
+        try drill.type("/incident mitigated", by: "carol")
+        #expect(try withdrawal(drill, of: "alice")
+                == "the engineering ladder stopped (acknowledged), the business ladder stopped (mitigated)")
+    }
+
     /// Pages queued before the mark was kept read as a climb's page; a marked one keeps it.
     @Test func aPageStoredWithoutTheMarkReadsAsAClimbsPage() throws {
         var page = Page(person: "dave", ladder: "engineering", level: "L4", role: "VP engineering", message: Message(.text("")))
