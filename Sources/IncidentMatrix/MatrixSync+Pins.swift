@@ -107,4 +107,10 @@ extension MatrixSync {
         let rest = lines.drop { $0.hasPrefix(">") }.drop { $0.isEmpty }
         return rest.isEmpty ? body : rest.joined(separator: "\n")
     }
+
+    /// A reply's HTML body without the `<mx-reply>` block older clients put before it.
+    static func withoutReplyFallback(html: String) -> String {
+        guard html.hasPrefix("<mx-reply>"), let end = html.range(of: "</mx-reply>") else { return html }
+        return String(html[end.upperBound...])
+    }
 }

@@ -128,9 +128,15 @@ extension MatrixSync {
             guard event["type"]?.string == "m.room.message",
                   let content = event["content"], content["msgtype"]?.string == "m.text",
                   content["m.relates_to"]?["rel_type"]?.string != "m.replace",
-                  let body = content["body"]?.string else { continue }
-            let text = commandText(body, html: content["format"]?.string == "org.matrix.custom.html"
-                                   ? content["formatted_body"]?.string : nil)
+                  var body = content["body"]?.string else { continue }
+            var html = content["format"]?.string == "org.matrix.custom.html" ? content["formatted_body"]?.string : nil
+            // A reply from an older client quotes what it answers first (`> ...` and
+            // `<mx-reply>`): `!ack INC-4` typed as a reply to the page is still the command.
+            if content["m.relates_to"]?["m.in_reply_to"] != nil {
+                body = withoutReplyFallback(body)
+                html = html.map(withoutReplyFallback(html:))
+            }
+            let text = commandText(body, html: html)
             guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
             events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
         }

@@ -76,30 +76,27 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     }
 
     /// An app mention as a command: `@incident-bot update ...` reads as `/update ...`. Plain
-    /// messages, bots' messages (this bot's included) and edits are not commands.
+    /// messages, bots' messages (this bot's included) and edits are not commands, and neither
+    /// is a mention inside a sentence: `sev P3 @incident-bot would page nobody, right?` is a
+    /// question, not a change of severity.
     static func chatEvent(_ callback: SlackRequest.EventCallback) -> ChatEvent? {
         guard callback.type == "app_mention", callback.subtype == nil, callback.botID == nil,
-              let user = callback.user, let channel = callback.channel, let text = callback.text else { return nil }
+              let user = callback.user, let channel = callback.channel, let text = callback.text,
+              let command = commandText(mention: text, botUser: callback.botUserID) else { return nil }
         return ChatEvent(platform: .slack, id: "event:" + callback.eventID, room: channel, user: user,
-                         text: commandText(mention: text, botUser: callback.botUserID), reply: .outbox)
+                         text: command, reply: .outbox)
     }
 
-    /// Drops the bot's own mention and reads the rest as a command, adding the `/` a mention
-    /// leaves out. An empty mention asks for help.
-    static func commandText(mention text: String, botUser: String?) -> String {
-        var rest = text
-        var search = rest.startIndex
-        // The first `<@BOT>` or `<@BOT|name>` (any `<@...>` when the bot's id is not known).
-        while let open = rest.range(of: "<@" + (botUser ?? ""), range: search..<rest.endIndex),
-              let close = rest[open.upperBound...].firstIndex(of: ">") {
-            let next = rest[open.upperBound...].first
-            if botUser == nil || next == ">" || next == "|" {
-                rest.removeSubrange(open.lowerBound...close)
-                break
-            }
-            search = open.upperBound
-        }
-        let trimmed = rest.drop { $0.isWhitespace }
+    /// Drops the bot's mention that opens the message and reads the rest as a command, adding
+    /// the `/` a mention leaves out; nil when the message does not open with it. An empty
+    /// mention asks for help.
+    static func commandText(mention text: String, botUser: String?) -> String? {
+        let opening = text.drop { $0.isWhitespace }
+        // `<@BOT>` or `<@BOT|name>` (any `<@...>` when the bot's id is not known).
+        guard opening.hasPrefix("<@" + (botUser ?? "")), let close = opening.firstIndex(of: ">") else { return nil }
+        let id = opening[opening.index(opening.startIndex, offsetBy: 2)..<close].prefix { $0 != "|" }
+        if let botUser, id != botUser { return nil }
+        let trimmed = opening[opening.index(after: close)...].drop { $0.isWhitespace }
         guard let first = trimmed.first else { return "/incident help" }
         return first == "/" || first == "!" ? String(trimmed) : "/" + trimmed
     }

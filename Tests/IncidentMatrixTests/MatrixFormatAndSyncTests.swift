@@ -86,6 +86,30 @@ import Testing
         #expect(events.allSatisfy { $0.reply == .outboxToRoom && $0.platform == .matrix && $0.room == "!lobby:example.org" })
     }
 
+    /// Older clients quote what a reply answers before the reply itself: `!ack INC-4` typed
+    /// as a reply to the page was not read at all, and the page climbed. A reply that only
+    /// quotes a command is still no command.
+    @Test func aCommandTypedAsAReplyIsRead() {
+        let quote = "> <@bot:example.org> INC-4 (P1) Payments down: you are paged as on-call.\n> Acknowledge with !ack INC-4.\n\n"
+        let html = #"<mx-reply><blockquote><a href="https://matrix.to/#/$page">In reply to</a> "#
+            + #"<a href="https://matrix.to/#/@bot:example.org">incident-bot</a><br>INC-4 (P1) Payments down</blockquote></mx-reply>"#
+        func reply(_ id: String, _ body: String, html: String? = nil) -> JSONValue {
+            var content: [String: JSONValue] = ["msgtype": "m.text", "body": .string(body),
+                                                "m.relates_to": ["m.in_reply_to": ["event_id": "$page"]]]
+            if let html { content["format"] = "org.matrix.custom.html"; content["formatted_body"] = .string(html) }
+            return ["type": "m.room.message", "event_id": .string(id), "sender": "@bob:example.org", "content": .object(content)]
+        }
+        let timeline: [JSONValue] = [
+            reply("$1", quote + "!ack INC-4"),
+            reply("$2", quote + "!ic Carol N", html: html + #"!ic <a href="https://matrix.to/#/@carol:example.org">Carol N</a>"#),
+            reply("$3", quote + "thanks, on it"),
+            reply("$4", "> !sev P0"),
+        ]
+        let read = MatrixSync<ManualClock>.commands(in: ["!dm:example.org": timeline], me: "@bot:example.org").commands
+        #expect(read.map(\.id) == ["$1", "$2"])
+        #expect(read.map(\.text) == ["!ack INC-4", "!ic @carol:example.org"])
+    }
+
     @Test func aPillIsReadAsTheMatrixIDItLinksTo() {
         let text = MatrixSync<ManualClock>.commandText("!ic Carol N", html: #"!ic <a href="https://matrix.to/#/@carol:example.org">Carol N</a>"#)
         #expect(text == "!ic @carol:example.org")

@@ -63,12 +63,25 @@ import Testing
         ("<@UINCBOT01|incident-bot> incident declare DB down --sev P2", "/incident declare DB down --sev P2"),
         ("<@UINCBOT01>", "/incident help"),
         ("<@UINCBOT01> !ack INC-3", "!ack INC-3"),
-        ("hey <@UINCBOT01> ic <@U0ALICE01>", "/hey  ic <@U0ALICE01>"),
+        ("  <@UINCBOT01>   ack", "/ack"),
     ])
     func aMentionReadsAsACommand(text: String, command: String) {
         let event = SlackRequest.EventCallback(eventID: "Ev1", botUserID: "UINCBOT01", type: "app_mention", subtype: nil,
                                                user: "U0ALICE01", botID: nil, channel: "C1", text: text)
         #expect(SlackGateway<ManualClock>.chatEvent(event)?.text == command)
+    }
+
+    /// Only a message that opens with the bot's mention is a command: a question that
+    /// mentions it halfway lowered an incident's severity with the rest as the reason.
+    @Test(arguments: [
+        "sev P3 <@UINCBOT01> would page nobody at night, right?",
+        "hey <@UINCBOT01> ic <@U0ALICE01>",
+        "<@U0ALICE01> <@UINCBOT01> ack",
+    ])
+    func aMentionInsideASentenceIsNotACommand(text: String) {
+        let event = SlackRequest.EventCallback(eventID: "Ev1", botUserID: "UINCBOT01", type: "app_mention", subtype: nil,
+                                               user: "U0ALICE01", botID: nil, channel: "C1", text: text)
+        #expect(SlackGateway<ManualClock>.chatEvent(event) == nil)
     }
 
     @Test func plainMessagesBotMessagesAndEditsAreNotCommands() {
