@@ -22,11 +22,12 @@ extension MatrixSync {
     func pinEvents(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64?) async throws(MatrixError) -> [ChatEvent] {
         let key = Self.reactionKey(settings.timelineReaction)
         let community = engine.settings.community
+        let roster = engine.settings.roster
         var candidates: [(room: String, event: JSONValue)] = []
         for (room, timeline) in timelines.sorted(by: { $0.key < $1.key }) {
             for event in timeline {
                 guard event["event_id"]?.string != nil, let sender = event["sender"]?.string, sender != me,
-                      community.serves(.matrix, account: sender) else { continue }
+                      community.serves(.matrix, account: sender, roster: roster) else { continue }
                 if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
                 switch event["type"]?.string {
                 case "m.reaction":

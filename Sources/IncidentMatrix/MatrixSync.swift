@@ -127,8 +127,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         }
         // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let community = engine.settings.community
-        let commands = events.commands.filter { community.serves(.matrix, account: $0.user) }
-        let refused = events.commands.filter { !community.serves(.matrix, account: $0.user) }
+        let roster = engine.settings.roster
+        let commands = events.commands.filter { community.serves(.matrix, account: $0.user, roster: roster) }
+        let refused = events.commands.filter { !community.serves(.matrix, account: $0.user, roster: roster) }
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }

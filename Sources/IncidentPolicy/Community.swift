@@ -36,6 +36,13 @@ public struct Community: Hashable, Sendable {
         return matrix.contains(account) || matrix.contains(server) || (ownMatrixServer?.server.map { $0 == server } ?? false)
     }
 
+    /// Whether the account typing on `platform` is served, as the doors ask before anything
+    /// is decided: a roster person's account always is (the bot pages them there and tells
+    /// them to answer there), any other when its platform serves it.
+    public func serves(_ platform: Platform, account: String, roster: Roster) -> Bool {
+        serves(roster.identify(platform, accountID: account), roster: roster)
+    }
+
     /// Whether `person` is served: a roster person always is; an unlisted account when its
     /// platform serves it.
     public func serves(_ person: PersonID, roster: Roster) -> Bool {

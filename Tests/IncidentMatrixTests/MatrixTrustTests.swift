@@ -27,6 +27,23 @@ import Testing
         try await alice.waitForNotice(in: aliceLobby, from: bot.bot.user, containing: "INC-1")
     }
 
+    /// The bot pages a roster person by Matrix and asks them to answer there: their own account
+    /// is served though the allow list leaves it out (it used to refuse the `!ack` it asked
+    /// for, and the page climbed). Anyone else still is not.
+    @Test func aRosterPersonIsHeardThoughTheAllowListLeavesThemOut() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get(), allowCommandsFrom: ["alice"])
+        defer { Task { await bot.stopBot() } }
+        let bob = try bot.user("bob")
+        let bobLobby = try await bot.lobby(of: "bob")
+        try await bob.say("!incident declare Payment API errors --sev P1", in: bobLobby)
+        try await bob.waitForNotice(in: bobLobby, from: bot.bot.user, containing: "INC-1")
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Checkout errors --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "takes commands only from")
+        #expect(try await bot.current.store.read { try $0.incident(2) } == nil)
+    }
+
     /// A room the bot joins comes with the history before it (the homeserver sends a newly
     /// joined room's recent messages whatever the sync position): a declaration typed there
     /// before the bot was invited was not said to it, and declares nothing.
