@@ -20,8 +20,24 @@ public final class MatrixTransport: ChatTransport {
     /// How many suffixes (`-2`, `-3`, ...) to try when an alias is taken.
     let aliasAttempts = 20
     /// The power level the declarer, the IC and the roles get in an incident room: enough to
-    /// change its topic and name (`state_default` of the private preset), not its power levels.
+    /// change its topic and name and to invite (`state_default`, `invite`), not who may join
+    /// it, its address or its power levels (`incidentRoomPowers`).
     static let responderPowerLevel = 50
+    /// An incident room's power levels beyond the creator's, given as the room is made (no
+    /// `users`: room version 12 refuses the creator there). The preset leaves who may join, the
+    /// room's address and guests to the responder level, and anyone may invite: one click in a
+    /// client turned a private incident's room public. Here they need the bot's 100, and
+    /// inviting needs a responder. Synapse replaces `events` whole, so the preset's are repeated.
+    static let incidentRoomPowers: JSONValue = [
+        "invite": 50,
+        "state_default": 50,
+        "events": [
+            "m.room.name": 50, "m.room.topic": 50, "m.room.avatar": 50, "m.room.pinned_events": 50,
+            "m.room.power_levels": 100, "m.room.history_visibility": 100, "m.room.canonical_alias": 100,
+            "m.room.join_rules": 100, "m.room.guest_access": 100, "m.room.tombstone": 100,
+            "m.room.server_acl": 100, "m.room.encryption": 100,
+        ],
+    ]
     /// The key in an incident room's `m.room.create` content that holds the outbox key.
     static let creationKey = "io.github.incident-bot.job"
     let state = Mutex(State())
@@ -111,6 +127,7 @@ public final class MatrixTransport: ChatTransport {
                 "topic": .string(topic),
                 "invite": .array(invite.filter { $0 != me }.map(JSONValue.string)),
                 "creation_content": [Self.creationKey: .string(key)],
+                "power_level_content_override": Self.incidentRoomPowers,
                 "initial_state": isPrivate ? [["type": "m.room.guest_access", "state_key": "", "content": ["guest_access": "forbidden"]]] : [],
             ]
             var created: String?
@@ -132,12 +149,24 @@ public final class MatrixTransport: ChatTransport {
         throw .matrix(status: 400, code: "M_ROOM_IN_USE", reason: "tried #\(name) to #\(Self.suffixed(name, aliasAttempts))")
     }
 
-    /// The room behind `alias` when this job created it (a retry after a crash), else nil.
+    /// The room behind `alias` when this job created it (a retry after a crash), else nil. The
+    /// bot must have made it: anyone on its server can make a room under an incident's alias
+    /// with the job's key (easy to guess) and invite the bot, and a private incident would then
+    /// be told in their room. So the whole creation event is read, sender included.
     func ownRoom(alias: String, key: String) async throws(MatrixError) -> String? {
         guard let id = try await resolve(alias) else { return nil }
+        let me = try await me()
         do {
-            let create = try await client.call(.GET, "rooms/\(MatrixClient.segment(id))/state/m.room.create/")
-            return create[Self.creationKey]?.string == key ? id : nil
+            let state = try await client.call(.GET, "rooms/\(MatrixClient.segment(id))/state")
+            let create = state.array?.first { $0["type"]?.string == "m.room.create" && $0["state_key"]?.string == "" }
+            guard let create, create["sender"]?.string == me, create["content"]?[Self.creationKey]?.string == key else {
+                if create?["content"]?[Self.creationKey]?.string == key {
+                    logger.warning("Matrix room under an incident's alias, with its key, made by someone else: not used",
+                                   metadata: ["alias": "\(alias)", "creator": "\(create?["sender"]?.string ?? "?")"])
+                }
+                return nil
+            }
+            return id
         } catch where error.code == "M_FORBIDDEN" || error.code == "M_NOT_FOUND" {
             return nil
         }

@@ -29,11 +29,51 @@ import Testing
         let listed = try await reporter.call(.GET, "directory/list/room/\(MatrixClient.segment(room))")
         #expect(listed["visibility"]?.string == "private")
         try await reporter.waitForNotice(in: room, from: bot.bot.user, containing: "Customer records exposed")
+        // The declarer is a responder: they may set the topic, not open the room to anyone.
+        try await bot.waitUntil("the declarer is a responder") {
+            try await reporter.call(.GET, "\(path)/m.room.power_levels/")["users"]?[reporter.user]?.int == 50
+        }
+        _ = try await reporter.call(.PUT, "\(path)/m.room.topic/", body: ["topic": "Customer records: contained"])
+        for (type, content) in [("m.room.join_rules", ["join_rule": "public"]), ("m.room.guest_access", ["guest_access": "can_join"])] as [(String, JSONValue)] {
+            do {
+                _ = try await reporter.call(.PUT, "\(path)/\(type)/", body: content)
+                Issue.record("a responder changed \(type)")
+            } catch {
+                #expect("\(error)".contains("M_FORBIDDEN"), "\(error)")
+            }
+        }
+        #expect(try await reporter.call(.GET, "\(path)/m.room.join_rules/")["join_rule"]?.string == "invite")
 
         // In the lobby, where Matrix answers for the whole room, the list shows no title.
         try await reporter.say("!incident list", in: lobby)
         let list = try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "Open incidents")
         #expect(list["content"]?["body"]?.string?.contains("INC-1 P1 investigating · 🔒 private") == true, "\(list)")
+    }
+
+    /// Anyone on the bot's server may make a room under the alias a declaration will ask for,
+    /// put the job's key (easy to guess) in its creation and invite the bot. The bot used to
+    /// take such a room as the one it had made before a crash, and told the incident there.
+    @Test func aRoomSomeoneElseMadeUnderTheAliasIsNotTakenForTheIncidents() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        let name = "incident-20261124-squatted-\(bot.tag)"
+        let answer = try await reporter.call(.POST, "createRoom", body: [
+            "preset": "private_chat", "room_alias_name": .string(name), "invite": [.string(bot.bot.user)],
+            "creation_content": ["io.github.incident-bot.job": "INC-1/1@matrix"],
+        ])
+        let squatted = try #require(answer["room_id"]?.string)
+        try await bot.waitUntil("the bot joins the squatted room") {
+            let members = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(squatted))/joined_members")
+            return members["joined"]?[bot.bot.user] != nil
+        }
+        try await reporter.say("!incident declare Squatted \(bot.tag) --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        let room = try await bot.waitFor("the room is made") { try await bot.current.store.read { try $0.roomID(.matrix, incident: 1) } }
+        #expect(room != squatted)
+        let created = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/state")
+        #expect(created.array?.first { $0["type"]?.string == "m.room.create" }?["sender"]?.string == bot.bot.user)
     }
 
     @Test func aPushpinReactionPutsAMessageOnTheTimelineAndItsRedactionTakesItOff() async throws {
