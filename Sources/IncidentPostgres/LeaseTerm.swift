@@ -31,9 +31,15 @@ public final class LeaseTerm: Sendable {
     public var token: Int64 { term.token }
     public var holds: Bool { deadline.notPassed }
 
-    /// After a renewal: held until `instant`, unless the term was ended meanwhile.
+    /// After a renewal: held until `instant`, unless the term was ended meanwhile or its
+    /// deadline passed while the renewal was under way. A term that has once looked over stays
+    /// over: delivery may have stopped a send halfway as deposed, and a term that came back
+    /// would try that send again as if it had never started.
     func extend(to instant: ContinuousClock.Instant) {
-        deadline.state.withLock { $0.instant = max($0.instant, instant) }
+        deadline.state.withLock { state in
+            if ContinuousClock.now >= state.instant { state.ended = true }
+            if !state.ended { state.instant = max(state.instant, instant) }
+        }
     }
 
     /// Ends the term at once, for good (deposed, or stepping down).

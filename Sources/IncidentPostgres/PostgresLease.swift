@@ -27,9 +27,12 @@ public final class PostgresLease: Sendable {
 
     var seconds: Double { Double(length.components.seconds) + Double(length.components.attoseconds) / 1e18 }
 
-    /// Takes the lease if it is free or ran out; the new term, or nil while another holds it.
-    /// The term's local deadline counts from before the request, so it ends before the
-    /// database's.
+    /// Takes the lease if it is free, ran out, or already names this process (a grant whose
+    /// answer was lost: the request timed out, the database committed it anyway, and nobody
+    /// would lead until it ran out); the new term, with the next token, or nil while another
+    /// holds it. The term's local deadline counts from before the request, so it ends before
+    /// the database's. This process asks only while it leads no term, so taking its own row
+    /// again ends nothing it still runs.
     public func acquire() async throws -> LeaseTerm? {
         let started = ContinuousClock.now
         let (holder, seconds) = (holder, seconds)
@@ -38,7 +41,7 @@ public final class PostgresLease: Sendable {
                 INSERT INTO leader_lease AS lease (name, holder, token, expires_at)
                 VALUES ('leader', \(holder), 1, clock_timestamp() + make_interval(secs => \(seconds)))
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = lease.token + 1, expires_at = excluded.expires_at
-                WHERE lease.expires_at < clock_timestamp()
+                WHERE lease.expires_at < clock_timestamp() OR lease.holder = excluded.holder
                 RETURNING token
                 """)
         }

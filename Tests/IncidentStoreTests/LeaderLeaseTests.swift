@@ -47,6 +47,22 @@ import Testing
         #expect(try await leases[0].acquire() != nil)
     }
 
+    /// A grant whose answer was lost (the request timed out after the database committed it)
+    /// left the lease naming this process, which then stood by as if another led, and nobody
+    /// led until the lease ran out. Its next attempt now takes it again, with the next token.
+    @Test func aGrantWhoseAnswerWasLostIsTakenAgainAtOnce() async throws {
+        let (_, leases, cluster, database) = try await Self.leases(2)
+        let holder = leases[0].holder
+        try await TestTools.offPool {
+            try cluster.psql("""
+                INSERT INTO leader_lease (name, holder, token, expires_at) VALUES ('leader', '\(holder)', 7, now() + interval '30 seconds')
+                """, database: database)
+        }
+        #expect(try await leases[1].acquire() == nil, "another replica still waits it out")
+        let term = try #require(try await leases[0].acquire())
+        #expect(term.token == 8 && term.holds)
+    }
+
     /// A term past its local deadline writes nothing, even while the database still names it
     /// (a leader paused past its lease whose successor has not taken over yet).
     @Test func aTermOverByItsOwnClockCannotWrite() async throws {
