@@ -68,7 +68,8 @@ extension BotConfig {
                 let sidNode = try map.required("account_sid")
                 let sid = try sidNode.string()
                 guard sid.hasPrefix("AC"), sid.count == 34, sid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                    throw sidNode.error("account_sid is the Twilio Account SID, AC followed by 32 characters, not “\(sid)”")
+                    // Not repeated: it may be the auth token, pasted one line up.
+                    throw sidNode.error("account_sid is the Twilio Account SID, AC followed by 32 characters (what is written there is not repeated: it may be the auth token)")
                 }
                 let fromNode = try map.required("from")
                 let from = try fromNode.string()

@@ -8,6 +8,14 @@ struct ContactAddressRule: Sendable {
     /// What a right one looks like, for the refusal.
     var looksLike: String
     var accepts: @Sendable (String) -> Bool
+    /// A wrong value may be the secret itself (a PagerDuty routing key pasted where its
+    /// variable's name goes): the refusal does not repeat it.
+    var mayBeSecret = false
+
+    /// Why `text` is refused: what a right one looks like, and the text unless it may be a secret.
+    func refusal(_ text: String) -> String {
+        mayBeSecret ? "\(looksLike) (what is written there is not repeated: it may be the key itself)" : "\(looksLike), not “\(text)”"
+    }
 
     /// By roster key, in the order they are read.
     static let all: [(key: String, rule: ContactAddressRule)] = [
@@ -32,11 +40,18 @@ struct ContactAddressRule: Sendable {
             // the bot's (its Twilio token, its link secret) to PagerDuty as a routing key.
             text.hasPrefix("PAGERDUTY_") && text.count > 10 && text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
                 && !["PAGERDUTY_WEBHOOK_SECRET", "PAGERDUTY_EVENTS_URL"].contains(text)
-        }),
+        }.secret),
         ("webhook", ContactAddressRule(methods: [.webhook], looksLike: "a webhook id is one line of at most 200 characters") { text in
             !text.isEmpty && text.count <= 200 && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
         }),
     ]
+
+    /// This rule, its refusals keeping what was written to themselves.
+    var secret: ContactAddressRule {
+        var rule = self
+        rule.mayBeSecret = true
+        return rule
+    }
 
     /// The roster key a method's address is written under: `phone` for `sms` and `voice`.
     static func key(for method: ContactMethod) -> String {

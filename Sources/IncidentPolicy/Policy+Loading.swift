@@ -23,6 +23,9 @@ extension Policy {
             guard let severity = Severity(rawValue: key.uppercased()) else {
                 throw node.error("unknown severity “\(key)”; use P0, P1, P2 or P3")
             }
+            guard severities[severity] == nil else {
+                throw node.error("\(key) is \(severity.rawValue) again; give each severity's rules once")
+            }
             severities[severity] = try loadSeverity(node, severity: severity, ladders: ladders)
         }
         let missing = Severity.allCases.filter { severities[$0] == nil }.map(\.rawValue)

@@ -14,6 +14,11 @@ extension Roster {
             guard Policy.isIdentifier(key) else {
                 throw node.error("a person's key is one word of letters, digits, - or _, like alice")
             }
+            // `@ALICE` finds a person whatever the case: two keys that differ only in case
+            // would make it either of them.
+            if let other = roster.people.keys.first(where: { $0.rawValue.lowercased() == key.lowercased() }) {
+                throw node.error("\(key) differs from \(other) only in case; a mention could mean either, so give one of them another key")
+            }
             let person = try loadPerson(PersonID(key), node)
             // One account is one person: a second would make the bot unsure whom a command (or
             // an SMS reply) is from.
@@ -67,7 +72,7 @@ extension Roster {
         for (key, rule) in ContactAddressRule.all {
             guard let field = map.optional(key) else { continue }
             let text = try field.string()
-            guard rule.accepts(text) else { throw field.error("\(rule.looksLike), not “\(text)”") }
+            guard rule.accepts(text) else { throw field.error(rule.refusal(text)) }
             for method in rule.methods { addresses[method] = text }
         }
         guard !addresses.isEmpty else {
@@ -156,7 +161,7 @@ extension Roster {
         for (key, rule) in ContactAddressRule.all where key == "pagerduty" || key == "webhook" {
             guard let field = map.optional(key) else { continue }
             let text = try field.string()
-            guard rule.accepts(text) else { throw field.error("\(rule.looksLike), not “\(text)”") }
+            guard rule.accepts(text) else { throw field.error(rule.refusal(text)) }
             for method in rule.methods { addresses[method] = text }
         }
         return addresses

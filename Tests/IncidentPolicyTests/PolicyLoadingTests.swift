@@ -86,6 +86,7 @@ import Testing
         ("        methods: [phone]\n", "        methods: [phone, fax]\n", "[phone, fax]", "a level's method is chat, phone"),
         ("        methods: [pagerduty, chat]", "        methods: []", "methods: []", "list at least one method"),
         ("  P3:\n", "  P5:\n", "  P5:", "unknown severity “P5”"),
+        ("  P3:\n", "  p1:\n    definition: the same again\n  P3:\n", "  p1:", "p1 is P1 again"),
         ("        role: team lead\n", "", "      - level: L2", "missing “role”"),
         ("        wait: 30m\n", "        wait: -5m\n", "wait: -5m", "must not be negative"),
         ("        wait: 1h\n", "        wait: soon\n", "wait: soon", "expected a duration"),

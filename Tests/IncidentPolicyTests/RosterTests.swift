@@ -104,11 +104,31 @@ import Testing
         ("{ rotation: primary-oncall }", "{ rotation: primary-oncall, pagerduty: oncall-key }", "oncall-key", "environment variable"),
         ("{ rotation: primary-oncall }", "{ pagerduty: PD_KEY }", "{ pagerduty: PD_KEY }", "rotation: or person:"),
         ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
+        ("  bob:\n", "  Alice:\n    slack: U0ALICE02\n  bob:\n", "  Alice:", "Alice differs from alice only in case"),
     ])
     func refusesABrokenRosterWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
         let policy = try ConfigFiles.policy()
         try ConfigFiles.expectRefused("roster.example.yaml", find: find, replace: replace, lineOf: lineOf, reason: reason) {
             _ = try Roster.load(yaml: $0, file: "config/roster.yaml", policy: policy)
+        }
+    }
+
+    /// A routing key pasted where its variable's name goes is not repeated in the refusal,
+    /// which ends up in the journal or a CI log.
+    @Test func aKeyWrittenWhereItsVariableGoesIsNotRepeated() throws {
+        let policy = try ConfigFiles.policy()
+        let key = "e93facc04764012d7bfb002500d5d1a6"
+        for (find, replace) in [("    slack: U0DAVE004", "    slack: U0DAVE004\n    pagerduty: \(key)"),
+                                ("{ rotation: primary-oncall }", "{ rotation: primary-oncall, pagerduty: \(key) }")] {
+            let text = try ConfigFiles.text("roster.example.yaml").replacingOccurrences(of: find, with: replace)
+            #expect(text.contains(key))
+            do {
+                _ = try Roster.load(yaml: text, file: "config/roster.yaml", policy: policy)
+                Issue.record("accepted")
+            } catch {
+                #expect(!error.description.contains(key), "\(error)")
+                #expect(error.description.contains("environment variable"))
+            }
         }
     }
 
