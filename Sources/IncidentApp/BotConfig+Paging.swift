@@ -12,6 +12,19 @@ extension BotConfig {
         public var pagerduty: PagerDutySettings?
         public var twilio: TwilioSettings?
         public var webhook: WebhookSettings?
+
+        /// The pager methods switched on (their secrets are checked at `serve`, not here).
+        public var methods: Set<ContactMethod> {
+            var methods: Set<ContactMethod> = []
+            if email != nil { methods.insert(.email) }
+            if pagerduty != nil { methods.insert(.pagerduty) }
+            if let twilio {
+                if twilio.sms { methods.insert(.sms) }
+                if twilio.voice { methods.insert(.voice) }
+            }
+            if webhook != nil { methods.insert(.webhook) }
+            return methods
+        }
     }
 
     /// `paging.pagerduty`: the Events API v2.

@@ -125,6 +125,10 @@ public enum BotCommands {
         transports += paging.transports(now: { clock.now }, logger: logger)
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
                                  community: community, logger: logger)
+        let settings = runtime.engine.settings
+        for warning in UnreachableLevels.warnings(Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers)) {
+            logger.error("\(warning)")
+        }
         // Every replica answers HTTP (its answer is the store's commit); only the leader runs
         // the loops that must run once: the scheduler, delivery, Matrix /sync and Socket Mode.
         var everywhere: [any Service] = learnOwnServer.map { [$0] } ?? []

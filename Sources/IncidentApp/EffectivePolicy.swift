@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentEngine
 import IncidentPolicy
 
 /// What `incident-bot check-config` prints: the policy in force and who fills each ladder
@@ -37,6 +38,11 @@ public enum EffectivePolicy {
                 }
                 lines.append("    \(level.id) \(level.role): \(who)\(rotation)")
             }
+        }
+        // As `serve` would run it (the console reaches everyone at its terminal).
+        if !loaded.config.enabledPlatforms.isEmpty {
+            let directory = Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)
+            lines += UnreachableLevels.warnings(directory).map { "warning: " + $0 }
         }
         return lines.joined(separator: "\n") + "\n"
     }

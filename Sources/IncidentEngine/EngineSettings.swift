@@ -116,6 +116,24 @@ public struct Directory: Sendable {
         return ranked.isEmpty ? [ContactMethod(home)] : ranked
     }
 
+    /// The ladder levels whose pages nothing this process serves can carry to someone who may
+    /// fill them (a rotation's every member is asked): a VP with only a phone while Twilio is
+    /// off. Their pages would fail at the hour they are needed; `serve` says so as it starts.
+    public func unreachable() -> [(level: LevelRef, person: PersonID)] {
+        var found: [(level: LevelRef, person: PersonID)] = []
+        for (level, assignee) in roster.levels.sorted(by: { ($0.key.ladder, $0.key.level) < ($1.key.ladder, $1.key.level) }) {
+            let people: [PersonID] = switch assignee {
+            case .person(let person): [person]
+            case .rotation(let name): roster.rotations[name]?.people ?? []
+            }
+            for person in people {
+                let page = Page(person: person, ladder: level.ladder, level: level.level, role: "", message: Message(.text("")))
+                if methods(for: page).isEmpty { found.append((level, person)) }
+            }
+        }
+        return found
+    }
+
     /// `routes(_:home:)` for an incident off the console: empty when nothing served reaches
     /// the person. A level's own pager address (its PagerDuty service) comes before the
     /// person's list: it is what the team set up for that level.

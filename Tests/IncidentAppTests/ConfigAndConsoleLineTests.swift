@@ -114,5 +114,26 @@ import Testing
         #expect(text.contains("      engineering.L1  engineering.L2  engineering.L3  engineering.L4  business.L1  business.L2  business.L3"))
         #expect(text.contains("  P2               0             240               -               -            -            -            -"))
         #expect(text.contains("  P3: pages in working hours (Mon Tue Wed Thu Fri 09:00–17:00); engineering repeats its top once, every 1d"))
+        #expect(!text.contains("warning"))
+    }
+
+    /// Matrix alone, with no paging: the example's VP engineering has Slack and a phone only,
+    /// so nothing would carry their page. check-config says so, as serve logs it at start.
+    @Test func aLevelNothingEnabledReachesIsNamed() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let path = folder.appendingPathComponent("incident-bot.yaml").path
+        try """
+        policy: \(TestConfig.directory.path)/policy.yaml
+        roster: \(TestConfig.directory.path)/roster.example.yaml
+        matrix:
+          enabled: true
+          homeserver: http://127.0.0.1:8008
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: true)
+        let warnings = EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings == ["warning: engineering.L4: nothing enabled here reaches @dave (who has slack, sms, voice), so their pages "
+                             + "as engineering.L4 will fail; enable what their contact needs (a chat platform, or paging:) or give "
+                             + "them another contact in the roster"])
     }
 }

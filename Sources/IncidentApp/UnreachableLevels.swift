@@ -1,0 +1,17 @@
+import IncidentCore
+import IncidentEngine
+
+/// The ladder levels someone may fill whom nothing enabled reaches (a VP with only a phone
+/// while Twilio is off), in words: `serve` logs them as it starts and `check-config` prints
+/// them, so they are found before the page fails at night. Not a refusal: a team may run a
+/// while with a provider off, and a bot that will not start pages nobody.
+public enum UnreachableLevels {
+    public static func warnings(_ directory: Directory) -> [String] {
+        directory.unreachable().map { level, person in
+            let listed = directory.roster.people[person].map { person in ContactMethod.allCases.filter { person.addresses[$0] != nil } } ?? []
+            let has = listed.isEmpty ? "no contact" : listed.map(\.rawValue).joined(separator: ", ")
+            return "\(level): nothing enabled here reaches @\(person) (who has \(has)), so their pages as \(level) will fail; "
+                + "enable what their contact needs (a chat platform, or paging:) or give them another contact in the roster"
+        }
+    }
+}
