@@ -4,13 +4,16 @@ import IncidentEngine
 import Logging
 import NIOCore
 import Prometheus
+import Synchronization
 
 /// The admin listener of `incident-bot serve` (`admin.listen`, 127.0.0.1:9090 by default), for
 /// the host's probes and scraper:
 ///
 /// - `GET /healthz`: 200 while the process runs.
 /// - `GET /readyz`: 200 when every check passes, else 503; one line a check either way
-///   (`store: ok`, `slack: auth.test failed: ...`), and the process's role.
+///   (`store: ok`, `slack: auth.test failed: ...`), and the process's role. `?check=store`
+///   runs only the checks named (a comma list): what a load balancer in front of the HTTP
+///   doors should ask, since those doors need the store and not Slack or Matrix.
 /// - `GET /metrics`: the Prometheus text format, with the outbox counted at the scrape.
 public struct AdminListener: Sendable {
     /// One readiness check: nil when it passes, else why not.
@@ -60,9 +63,17 @@ public struct AdminListener: Sendable {
         router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
         let checks = checks
         let role = role
-        router.get("/readyz") { _, _ in
+        router.get("/readyz") { request, _ in
+            var checks = checks
+            if let asked = request.uri.queryParameters["check"].map({ Set($0.split(separator: ",").map(String.init)) }) {
+                let unknown = asked.subtracting(checks.map(\.name)).sorted()
+                guard unknown.isEmpty else {
+                    return Self.text(.badRequest, "no check \(unknown.joined(separator: ", ")); there are \(checks.map(\.name).joined(separator: ", "))\n")
+                }
+                checks = checks.filter { asked.contains($0.name) }
+            }
             let results = await withTaskGroup(of: (Int, String?).self) { group in
-                for (index, check) in checks.enumerated() { group.addTask { (index, await check.run()) } }
+                for (index, check) in checks.enumerated() { group.addTask { (index, await Self.run(check)) } }
                 var results = [String?](repeating: nil, count: checks.count)
                 for await (index, result) in group { results[index] = result }
                 return results
@@ -89,6 +100,31 @@ public struct AdminListener: Sendable {
                                await onListening(bound)
                            },
                            logger: logger)
+    }
+
+    /// How long a check may take before it counts as failed: a probe times out after a few
+    /// seconds (Kubernetes' default is 1 s, the examples give 5 s), and an answer that says which
+    /// check hung is worth more than none.
+    static let checkTimeLimit: Duration = .seconds(4)
+
+    /// `check` run within `checkTimeLimit`: nil when it passed, else why not. A check still
+    /// running then is left to finish on its own.
+    static func run(_ check: Check) async -> String? {
+        let answer = FirstAnswer()
+        return await withCheckedContinuation { continuation in
+            answer.waiting.withLock { $0 = continuation }
+            Task { answer.give(await check.run()) }
+            Task {
+                try? await Task.sleep(for: checkTimeLimit)
+                answer.give("no answer within \(checkTimeLimit.components.seconds) s")
+            }
+        }
+    }
+
+    /// The first of a check's result and its time limit; the later is dropped.
+    final class FirstAnswer: Sendable {
+        let waiting = Mutex<CheckedContinuation<String?, Never>?>(nil)
+        func give(_ answer: String?) { waiting.withLock { $0.take() }?.resume(returning: answer) }
     }
 
     /// Sets the outbox gauges from the store, every method and state present (0 when none).

@@ -73,6 +73,12 @@ import Testing
         let down = try await Self.get(admin, "/readyz")
         #expect(down.status == 503 && down.body.contains("slack: auth.test failed"), "\(down.body)")
         #expect(down.body.contains("store: ok"))
+        // What a load balancer asks: the HTTP doors (acknowledge links, SMS replies, PagerDuty's
+        // webhook) need the store only, and must stay in service while Slack is down.
+        let doors = try await Self.get(admin, "/readyz?check=store")
+        #expect(doors.status == 200 && doors.body.contains("store: ok") && !doors.body.contains("slack"), "\(doors.body)")
+        let unknown = try await Self.get(admin, "/readyz?check=stroe")
+        #expect(unknown.status == 400 && unknown.body == "no check stroe; there are store, slack\n", "\(unknown.body)")
         fake.endOutage()
         #expect(try await Self.get(admin, "/readyz").status == 200)
 
