@@ -1,6 +1,7 @@
 import Hummingbird
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import Logging
 import NIOCore
 import Prometheus
@@ -34,9 +35,18 @@ public struct AdminListener: Sendable {
     let store: any IncidentStore
     let role: ReplicaRole
     let logger: Logger
+    /// At most this many connections at once; more are closed as they open. Probes and a
+    /// scraper need a few, and a flood must not take the file descriptors delivery needs
+    /// (the listener is often published inside a cluster).
+    let maxConnections: Int
+    /// A connection that sends nothing for this long is closed.
+    let idleTimeout: Duration
 
     public init(host: String, port: Int, checks: [Check], registry: PrometheusCollectorRegistry, store: any IncidentStore,
-                role: ReplicaRole = ReplicaRole(leading: true), logger: Logger) {
+                role: ReplicaRole = ReplicaRole(leading: true), maxConnections: Int = 32, idleTimeout: Duration = .seconds(10),
+                logger: Logger) {
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
         self.role = role
         self.host = host
         self.port = port
@@ -93,7 +103,11 @@ public struct AdminListener: Sendable {
         }
         let logger = logger
         let (host, port) = (host, port)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "incident-bot-admin"),
+        let connections = OpenConnections(limit: maxConnections, logger: logger, now: { LiveClock().now })
+        return Application(router: router,
+                           server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],
+                                                               idleTimeout: TimeAmount(idleTimeout))),
+                           configuration: .init(address: .hostname(host, port: port), serverName: "incident-bot-admin"),
                            onServerRunning: { channel in
                                let bound = channel.localAddress?.port ?? port
                                logger.info("admin listener listening", metadata: ["address": "\(host):\(bound)"])

@@ -35,10 +35,8 @@ public struct HTTPListener: Sendable {
         let logger = logger
         let settings = settings
         let connections = OpenConnections(limit: settings.maxConnections, logger: logger, now: { LiveClock().now })
-        let idle = TimeAmount.nanoseconds(Int64(settings.readTimeout.components.seconds) * 1_000_000_000
-                                              + settings.readTimeout.components.attoseconds / 1_000_000_000)
         return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],
-                                                                             idleTimeout: idle)),
+                                                                             idleTimeout: TimeAmount(settings.readTimeout))),
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
                            onServerRunning: { channel in
                                let port = channel.localAddress?.port ?? settings.port
