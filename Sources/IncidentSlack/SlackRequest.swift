@@ -68,10 +68,13 @@ public struct SlackOrigin: Hashable, Sendable {
 
     /// Whether a bot serving `allowed` (team `T...` or enterprise `E...` ids) takes this
     /// request: its workspace or organisation is allowed, and so is the acting user's own
-    /// workspace when it differs. A request that names no workspace is not taken.
+    /// workspace when it differs. In an Enterprise Grid organisation Slack names a button
+    /// presser's team by the organisation's id instead: that user is of the organisation the
+    /// request came from, and is taken (a Slack Connect user of another organisation is not).
+    /// A request that names no workspace is not taken.
     public func isServed(by allowed: Set<String>) -> Bool {
         let home = team.map(allowed.contains) == true || enterprise.map(allowed.contains) == true
-        let user = userTeam.map { $0 == team || allowed.contains($0) } ?? true
+        let user = userTeam.map { $0 == team || $0 == enterprise || allowed.contains($0) } ?? true
         return home && user
     }
 }

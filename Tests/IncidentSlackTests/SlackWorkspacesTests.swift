@@ -27,5 +27,11 @@ import Testing
         #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation).isServed(by: served))
         #expect(SlackOrigin(team: "T0SIBLING", enterprise: Self.organisation).isServed(by: served) == orgWide)
         #expect(!SlackOrigin(team: "T0ELSEWHERE", enterprise: "E0OTHER01").isServed(by: served))
+        // A button pressed in the workspace: Slack names the presser's team by the
+        // organisation's id. The on-call's Acknowledge was dropped without a word.
+        #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: Self.organisation).isServed(by: served))
+        // A Slack Connect user of another organisation is still not served.
+        #expect(!SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: "E0OTHER01").isServed(by: served))
+        #expect(!SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: "T0ELSEWHERE").isServed(by: served))
     }
 }
