@@ -117,6 +117,32 @@ import Testing
         #expect(!text.contains("warning"))
     }
 
+    /// Every engineering level's severities without P3, and P3 without an escalation of its
+    /// own: a P3 then pages nobody, and the check says so instead of "ok" alone.
+    @Test func aSeverityThatPagesNobodyIsNamed() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let policy = try String(contentsOf: TestConfig.directory.appendingPathComponent("policy.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "severities: [P0, P1, P2, P3]", with: "severities: [P0, P1, P2]")
+            .replacingOccurrences(of: """
+                    escalation:
+                      engineering:   # "response 8 hours; escalation: team lead at 24 hours"
+                        levels: { L1: 0m, L2: 24h }
+                        repeat: { times: 1, every: 24h }
+
+                """, with: "")
+        #expect(!policy.contains("team lead at 24 hours"))
+        try policy.write(to: folder.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let path = folder.appendingPathComponent("incident-bot.yaml").path
+        try """
+        policy: policy.yaml
+        roster: \(TestConfig.directory.path)/roster.example.yaml
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: true)
+        let warnings = EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings == ["warning: P3 pages nobody: no ladder level serves it (a level's severities:, or its escalation:)"])
+    }
+
     /// Matrix alone, with no paging: the example's VP engineering has Slack and a phone only,
     /// so nothing would carry their page. check-config says so, as serve logs it at start.
     @Test func aLevelNothingEnabledReachesIsNamed() throws {
