@@ -100,16 +100,22 @@ enum PostgresSchema {
     static let writeLock: Int64 = 0x1_0C1D_E470
 
     /// Brings the database to the latest schema under the write lock; a database migrated
-    /// further by a newer version is refused, untouched.
+    /// further by a newer version is refused, untouched. `apply: false` only checks, and
+    /// writes and locks nothing, so the commands that read (export, report) run as a role
+    /// that may only read, or on a read replica.
     static func migrate(_ statements: PostgresStatements, apply: Bool = true) throws {
         try statements.transaction("BEGIN") { statements in
-            // A migration of a big table may run long, and waits for the replicas' writes.
-            try statements.execute("SET LOCAL statement_timeout = 0")
-            try statements.execute("SET LOCAL lock_timeout = 0")
-            try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
-            try statements.execute("""
-                CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                """)
+            if apply {
+                // A migration of a big table may run long, and waits for the replicas' writes.
+                try statements.execute("SET LOCAL statement_timeout = 0")
+                try statements.execute("SET LOCAL lock_timeout = 0")
+                try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
+                try statements.execute("""
+                    CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                    """)
+            } else if try statements.rows("SELECT to_regclass('schema_migration') IS NOT NULL").first?.decode(Bool.self) != true {
+                throw PostgresStoreError("the database has no incident-bot tables; start serve on it once to make them")
+            }
             let applied = Set(try statements.rows("SELECT name FROM schema_migration").map { try $0.decode(String.self) })
             let unknown = applied.subtracting(migrations.map(\.name))
             guard unknown.isEmpty else {
