@@ -46,6 +46,20 @@ public struct Message: Hashable, Sendable, Codable {
     public mutating func line(_ spans: Span...) { lines.append(spans) }
     public mutating func line(_ spans: [Span]) { lines.append(spans) }
 
+    /// The message with each room named by a key of `names` named by its value instead: an
+    /// incident's room as a platform made it, when its name was taken there.
+    public func renamingRooms(_ names: [String: String]) -> Message {
+        guard !names.isEmpty else { return self }
+        var renamed = self
+        renamed.lines = lines.map { spans in
+            spans.map { span in
+                if case .room(let name) = span, let actual = names[name] { return .room(actual) }
+                return span
+            }
+        }
+        return renamed
+    }
+
     /// Everyone the message mentions, in order of first mention.
     public var mentions: [PersonID] {
         var seen: Set<PersonID> = []

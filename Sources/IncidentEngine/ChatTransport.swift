@@ -103,6 +103,19 @@ public struct TransportJob: Hashable, Sendable {
         /// Pages that are over (one person's), for a provider that keeps its own incident per
         /// page; the router sends these to such providers only.
         case settle(PageSettlement)
+
+        /// The action with its messages' rooms renamed (`Message.renamingRooms`).
+        public func renamingRooms(_ names: [String: String]) -> Action {
+            switch self {
+            case .createRoom(let name, let topic, let invite, let isPrivate):
+                .createRoom(name: name, topic: topic.renamingRooms(names), invite: invite, isPrivate: isPrivate)
+            case .setTopic(let room, let topic): .setTopic(room: room, topic.renamingRooms(names))
+            case .post(let room, let message): .post(room: room, message.renamingRooms(names))
+            case .directMessage(let person, let message): .directMessage(to: person, message.renamingRooms(names))
+            case .reply(let room, let user, let message): .reply(room: room, user: user, message.renamingRooms(names))
+            case .invite, .settle: self
+            }
+        }
     }
 }
 

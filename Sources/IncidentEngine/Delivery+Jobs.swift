@@ -6,6 +6,10 @@ extension Delivery {
     /// The outbox item as a job for its method: room ids looked up, people given addresses.
     func resolve(_ item: OutboxItem) async throws -> TransportJob {
         var job = try await resolveAction(item)
+        if let platform = item.method.platform {
+            let renamed = try await renamedRooms(on: platform)
+            if !renamed.isEmpty { job.action = job.action.renamingRooms(renamed) }
+        }
         job.incident = item.incident
         job.queuedAt = item.createdAt
         let id = item.id ?? 0
@@ -29,6 +33,14 @@ extension Delivery {
             }
         }
         return job
+    }
+
+    /// The rooms on `platform` made under another name than their incident's, read once.
+    func renamedRooms(on platform: Platform) async throws -> [String: String] {
+        if let known = renamedRooms.withLock({ $0[platform] }) { return known }
+        let read = try await store.read { try $0.renamedRooms(platform) }
+        renamedRooms.withLock { $0[platform] = $0[platform] ?? read }
+        return read
     }
 
     /// Whether the item with `id` may have gone out without its record: sent by this delivery

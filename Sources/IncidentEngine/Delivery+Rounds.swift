@@ -165,8 +165,12 @@ extension Delivery {
         }
         forget(sent.map(\.id))
         for done in sent {
-            if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
+            if case .roomCreated(let roomID, let name) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }
+                // Made under another name (the incident's was taken): later messages name this one.
+                if case .effect(.createRoom(let asked, _, _, _)) = done.item.job, asked != name {
+                    renamedRooms.withLock { if $0[platform] != nil { $0[platform]?[asked] = name } }
+                }
             }
             logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
             BotMetrics.attempt(done.item.method, page: done.item.isPage, result: "delivered")

@@ -103,6 +103,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         var platform: Platform
         var incident: Int
     }
+    /// Per platform, once read: the incidents' rooms made under another name (theirs was taken:
+    /// `Records.renamedRooms`), so messages name the room people will find. Kept as
+    /// `roomIDs` is: only this delivery binds rooms.
+    let renamedRooms = Mutex<[Platform: [String: String]]>([:])
     /// Whether pages queued on a method this process does not serve are moved to one it does
     /// (`moveStranded`): a process that pages people does; the console, which prints pages and
     /// may be run on a copy of a real database (or on the real one while `serve` is stopped),

@@ -100,6 +100,9 @@ public protocol IncidentRecords {
     func roomID(_ platform: Platform, incident: Int) throws -> String?
     /// The ids of every room on `platform` bound to an incident.
     func boundRooms(_ platform: Platform) throws -> Set<String>
+    /// The rooms on `platform` made under another name than their incident's (the name was
+    /// taken there): the incident's room name -> the room's.
+    func renamedRooms(_ platform: Platform) throws -> [String: String]
 
     // Platform sync positions (Matrix since-tokens).
     func syncToken(_ platform: Platform) throws -> String?

@@ -54,7 +54,9 @@ struct PostgresRecords: IncidentRecords {
 
     func incident(roomName: String) throws -> StoredIncident? {
         try touched.incidentNumber(.name(roomName)) {
+            // A room made under another name (its incident's was taken) is found by that name too.
             try sql.value(Int.self, "SELECT number FROM incident WHERE room = \(roomName)")
+                ?? sql.value(Int.self, "SELECT incident FROM room WHERE name = \(roomName) ORDER BY incident LIMIT 1")
         }.flatMap(incident)
     }
 
@@ -362,6 +364,14 @@ struct PostgresRecords: IncidentRecords {
 
     func boundRooms(_ platform: Platform) throws -> Set<String> {
         Set(try sql.rows("SELECT room_id FROM room WHERE platform = \(platform.rawValue)").map { try $0.decode(String.self) })
+    }
+
+    func renamedRooms(_ platform: Platform) throws -> [String: String] {
+        let rows = try sql.rows("""
+            SELECT incident.room, room.name FROM room JOIN incident ON incident.number = room.incident
+            WHERE room.platform = \(platform.rawValue) AND room.name <> incident.room
+            """)
+        return Dictionary(try rows.map { try $0.decode((String, String).self) }, uniquingKeysWith: { first, _ in first })
     }
 
     func roomID(_ platform: Platform, incident: Int) throws -> String? {

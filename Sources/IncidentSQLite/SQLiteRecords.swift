@@ -71,7 +71,10 @@ struct SQLiteRecords: IncidentRecords {
     // first save: these find the number in the table and the state through `incident(_:)`.
     func incident(roomName: String) throws -> StoredIncident? {
         try touched.incidentNumber(.name(roomName)) {
+            // A room made under another name (its incident's was taken) is found by that name too.
             try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM incident WHERE room = ?"), arguments: [roomName])
+                ?? Int.fetchOne(db.cachedStatement(sql: "SELECT incident FROM room WHERE name = ? ORDER BY incident LIMIT 1"),
+                                arguments: [roomName])
         }.flatMap(incident)
     }
 
@@ -360,6 +363,14 @@ struct SQLiteRecords: IncidentRecords {
 
     func boundRooms(_ platform: Platform) throws -> Set<String> {
         Set(try String.fetchAll(db.cachedStatement(sql: "SELECT room_id FROM room WHERE platform = ?"), arguments: [platform.rawValue]))
+    }
+
+    func renamedRooms(_ platform: Platform) throws -> [String: String] {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT incident.room AS asked, room.name AS made FROM room JOIN incident ON incident.number = room.incident
+            WHERE room.platform = ? AND room.name <> incident.room
+            """), arguments: [platform.rawValue])
+        return Dictionary(rows.map { ($0["asked"] as String, $0["made"] as String) }, uniquingKeysWith: { first, _ in first })
     }
 
     func roomID(_ platform: Platform, incident: Int) throws -> String? {

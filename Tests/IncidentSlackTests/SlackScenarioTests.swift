@@ -107,6 +107,28 @@ import Testing
         #expect(bot.fake.calls.filter { $0.method == "conversations.create" }.map(\.error) == ["name_taken", "name_taken", nil])
     }
 
+    /// The channel name was taken (by anyone: a squatter can make a public channel under a
+    /// name the bot will ask for), so the incident's channel is `-2`. What the bot sends once
+    /// it has made the channel names that one, not the one someone else holds, and the name
+    /// finds the incident. (What went out before the channel was made, racing it, names the
+    /// name asked for.)
+    @Test func messagesAfterTheChannelIsMadeNameTheChannelItMade() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.addChannel(Self.room)
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let channel = try #require(bot.fake.channel(named: Self.room + "-2"))
+        // The team lead's page at minute 30 names the channel made.
+        bot.clock.advance(by: .minutes(30))
+        try await bot.settle()
+        let pages = bot.fake.posted.filter { $0.text.contains("team lead") }
+        #expect(pages.count == 1 && pages.allSatisfy { $0.text.contains("#\(Self.room)-2") }, "\(pages.map(\.text))")
+        let status = try await bot.slash("alice", "/incident status #\(Self.room)-2")
+        #expect(status.body.contains("INC-1"), "\(status.body)")
+        #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
+    }
+
     /// Slack carries out a call but its answer is lost (as when the bot dies mid-call): the
     /// retry finds the channel it made and the messages it posted, by the outbox key in their
     /// metadata, and makes and posts nothing twice.
