@@ -30,6 +30,11 @@ struct Decider {
             return EngineOutcome(.refused, reply: .refusal(refusal.message))
         } catch let error as IncidentError {
             return EngineOutcome(.refused, reply: .refusal(error.message))
+        } catch is UnreadableRow {
+            // Thrown by a read, before this command wrote anything: the command is refused and
+            // the rest of its batch goes on (a Matrix sync batch failed whole, again and again).
+            return EngineOutcome(.refused, reply: .refusal(
+                "That incident cannot be read by this version of incident-bot (a newer one wrote it, or it is damaged), so nothing was changed; tell the operator."))
         }
     }
 

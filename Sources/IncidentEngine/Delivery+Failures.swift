@@ -14,10 +14,10 @@ extension Delivery {
         let router = router
         let roster = directory.roster
         // Read first: nearly every page still should go, and that costs no write transaction.
-        guard try await store.read({ try $0.incident(number)?.incident.withdrawal(of: page) }) != nil else { return false }
+        guard try await store.read({ try $0.readableIncident(number)?.incident.withdrawal(of: page) }) != nil else { return false }
         let mayHaveGoneOut = mayHaveGoneOutUnrecorded(id)
         let reason = try await store.write { records -> String? in
-            guard let stored = try records.incident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
+            guard let stored = try records.readableIncident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
             try records.markFailed(id, reason: "withdrawn: \(reason)", at: now)
             let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster, mayHaveGoneOut: mayHaveGoneOut)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
@@ -36,7 +36,7 @@ extension Delivery {
     /// nagging an IC who just posted. One read, for nudges only.
     func withdrawMootNudge(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
         guard case .effect(.post(let message, _)) = item.job, message.kind == .nudge, let number = item.incident,
-              let incident = try await store.read({ try $0.incident(number)?.incident }) else { return false }
+              let incident = try await store.read({ try $0.readableIncident(number)?.incident }) else { return false }
         let reason: String
         if incident.phase != .investigating, incident.phase != .mitigated {
             reason = "\(incident.id) is \(incident.phase.rawValue)"
@@ -148,7 +148,7 @@ extension Delivery {
         let roster = directory.roster
         let told = try await store.write { records -> Bool in
             try records.markFailed(id, reason: reason, at: now)
-            guard let number = item.incident, let stored = try records.incident(number) else { return false }
+            guard let number = item.incident, let stored = try records.readableIncident(number) else { return false }
             let decision: Decision
             if case .effect(.page(let page)) = item.job {
                 decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
@@ -176,7 +176,7 @@ extension Delivery {
         let roster = directory.roster
         try await store.write { records in
             try records.reroute(id, to: method, lane: lane, attempts: attempts, at: now, reason: "\(item.method): \(reason)")
-            if let number = item.incident, let stored = try records.incident(number) {
+            if let number = item.incident, let stored = try records.readableIncident(number) {
                 let decision = stored.incident.pageFailedOver(page, from: item.method, to: method, reason: reason, at: now,
                                                                roster: roster)
                 try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)

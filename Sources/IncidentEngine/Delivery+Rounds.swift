@@ -151,7 +151,7 @@ extension Delivery {
                     }
                     try records.markDelivered(done.id, at: done.at)
                     // Where a page landed is part of the incident's record.
-                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.incident(number) {
+                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
                         let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
                         try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
                     }

@@ -43,6 +43,7 @@ public protocol IncidentRecords {
     /// The incident whose room on `platform` has the platform id `roomID`.
     func incident(platform: Platform, roomID: String) throws -> StoredIncident?
     /// Every incident not closed, by number.
+    /// Every incident not closed, rows this version cannot read left out.
     func openIncidents() throws -> [StoredIncident]
     /// Incidents declared at or after `instant`, by number.
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident]
@@ -121,6 +122,26 @@ public struct DueIncidents: Sendable {
 
     /// How many rows were found, read or not.
     public var count: Int { incidents.count + unreadable.count }
+}
+
+/// An error that says a stored row cannot be read by this version (a format a newer version
+/// wrote, a policy missing, damaged JSON), not that the store failed: one such row must hold
+/// up nothing else, so readers skip it where they can and say so.
+public protocol UnreadableRow: Error {}
+
+extension DecodingError: UnreadableRow {}
+
+extension IncidentRecords {
+    /// The incident numbered `number`, or nil when there is none or its row cannot be read by
+    /// this version: for delivery, which must go on for every other incident (a page whose
+    /// incident cannot be read is sent, not withdrawn, and its timeline entry is left out).
+    public func readableIncident(_ number: Int) throws -> StoredIncident? {
+        do {
+            return try incident(number)
+        } catch is UnreadableRow {
+            return nil
+        }
+    }
 }
 
 /// An incident row this version cannot read (a format a newer version wrote, a policy missing,

@@ -67,11 +67,11 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func openIncidents() throws -> [StoredIncident] {
-        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number")
+        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", skippingUnreadable: true)
     }
 
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE declared_at >= \(instant.secondsSinceEpoch) ORDER BY number")
+        try fetchIncidents("WHERE declared_at >= \(instant.secondsSinceEpoch) ORDER BY number", skippingUnreadable: true)
     }
 
     func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String> {
@@ -89,13 +89,19 @@ struct PostgresRecords: IncidentRecords {
 
     /// Incidents by a query on their columns (`clause` after FROM, with its binds): saves held
     /// back are written first, so the columns are current.
-    func fetchIncidents(_ clause: PostgresQuery) throws -> [StoredIncident] {
+    /// `skippingUnreadable`: a row this version cannot read is left out, not thrown (a list of
+    /// many must not fail for one).
+    func fetchIncidents(_ clause: PostgresQuery, skippingUnreadable: Bool = false) throws -> [StoredIncident] {
         try writeHeldSaves()
         let query = PostgresQuery(unsafeSQL: "SELECT number, home, state, format, policy FROM incident " + clause.sql, binds: clause.binds)
-        return try sql.rows(query).map { row in
+        return try sql.rows(query).compactMap { row in
             let (number, home, state, format, digest) = try row.decode((Int, String, String, Int, String?).self)
-            return try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
-                                        policies: policies, load: policyBody)
+            do {
+                return try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
+                                            policies: policies, load: policyBody)
+            } catch is UnreadableRow where skippingUnreadable {
+                return nil
+            }
         }
     }
 

@@ -86,11 +86,11 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func openIncidents() throws -> [StoredIncident] {
-        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [])
+        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [], skippingUnreadable: true)
     }
 
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch])
+        try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch], skippingUnreadable: true)
     }
 
     func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String> {
@@ -109,12 +109,18 @@ struct SQLiteRecords: IncidentRecords {
 
     /// Incidents by a query on their columns: saves this transaction holds back are written
     /// first, so the columns are current; incidents it already holds are not decoded again.
-    func fetchIncidents(_ clause: String, _ arguments: StatementArguments) throws -> [StoredIncident] {
+    /// `skippingUnreadable`: a row this version cannot read is left out, not thrown (a list of
+    /// many must not fail for one).
+    func fetchIncidents(_ clause: String, _ arguments: StatementArguments, skippingUnreadable: Bool = false) throws -> [StoredIncident] {
         try writeHeldSaves()
         return try Row.fetchAll(db.cachedStatement(sql: "SELECT number, home, state, format, policy FROM incident \(clause)"),
-                                arguments: arguments).map { row in
-            try touched.incident(number: row["number"], home: row["home"], state: row["state"], format: row["format"],
-                                 policy: row["policy"], policies: policies, load: policyBody)
+                                arguments: arguments).compactMap { row in
+            do {
+                return try touched.incident(number: row["number"], home: row["home"], state: row["state"], format: row["format"],
+                                            policy: row["policy"], policies: policies, load: policyBody)
+            } catch is UnreadableRow where skippingUnreadable {
+                return nil
+            }
         }
     }
 

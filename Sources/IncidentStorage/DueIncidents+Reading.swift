@@ -9,7 +9,7 @@ extension DueIncidents {
     public mutating func add(_ number: Int, _ read: () throws -> StoredIncident) throws {
         do {
             incidents.append(try read())
-        } catch let error where error is CorruptRow || error is DecodingError {
+        } catch let error as UnreadableRow {
             unreadable.append(UnreadableIncident(number: number, reason: "\(error)"))
         }
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IncidentEngine
 import IncidentPolicy
 import IncidentWire
 import Synchronization
@@ -67,7 +68,7 @@ public final class PolicySnapshots: Sendable {
 }
 
 /// A row the store cannot make sense of.
-public struct CorruptRow: Error, CustomStringConvertible {
+public struct CorruptRow: UnreadableRow, CustomStringConvertible {
     public var description: String
     public init(description: String) { self.description = description }
 }

@@ -24,4 +24,52 @@ import Testing
         let next = try #require(try await bot.engine.nextDue())
         #expect(next > TestConfig.at(30))
     }
+
+    /// Delivery read the unreadable incident to ask whether its page was still wanted, failed,
+    /// and ended the round: every later round tried that page first, and the other incident's
+    /// room and page, queued behind it, never went out. A page whose incident cannot be read is
+    /// sent (a missed page is the worse mistake), and the rest go on.
+    @Test func oneUnreadableRowHoldsUpNoOtherDelivery() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        try await bot.sqlite.writer.write { db in try db.execute(sql: "UPDATE incident SET format = 99 WHERE number = 1") }
+        await bot.delivery.drain()
+        let made = bot.slack.delivered.compactMap { item -> String? in
+            guard case .createRoom(let name, _, _, _) = item.job.action else { return nil }
+            return name
+        }
+        #expect(made.contains("incident-20261124-search-is-slow"), "\(made)")
+        #expect(bot.pages == ["0 alice", "0 alice", "0 erin", "0 erin"], "\(bot.pages)")
+        #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+    }
+
+    /// A Matrix sync batch is decided in one transaction: one command that read the unreadable
+    /// incident failed the whole batch, its token never moved, and the same batch failed again
+    /// and again, so nobody's command on Matrix was ever run. That command is refused now, and
+    /// the rest of the batch is run and its token kept.
+    @Test func oneUnreadableRowFailsOnlyTheCommandThatNeedsIt() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        try await bot.settle()
+        try await bot.sqlite.writer.write { db in try db.execute(sql: "UPDATE incident SET format = 99 WHERE number = 1") }
+        let events = [
+            ChatEvent(platform: .matrix, id: "$status", room: "!lobby:localhost", user: "@bob:example.org", text: "!incident status INC-1",
+                      reply: .outboxToRoom),
+            ChatEvent(platform: .matrix, id: "$list", room: "!lobby:localhost", user: "@bob:example.org", text: "!incident list",
+                      reply: .outboxToRoom),
+            ChatEvent(platform: .matrix, id: "$note", room: "!lobby:localhost", user: "@bob:example.org", text: "!note INC-2 failover done",
+                      reply: .outboxToRoom),
+        ]
+        let outcomes = try await bot.engine.handle(events, checkpoint: SyncCheckpoint(platform: .matrix, token: "t2"))
+        #expect(outcomes.map(\.disposition) == [.refused, .answered, .handled])
+        #expect(outcomes[0].reply?.plainText().contains("cannot be read by this version") == true)
+        #expect(outcomes[1].reply?.plainText().contains("INC-2") == true)
+        #expect(try await bot.store.read { try $0.timeline(incident: 2) }.contains { $0.text.contains("failover done") })
+        #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "t2")
+        // A bare SMS "ACK" looks through the open incidents: the unreadable one is passed over.
+        let ack = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(ack.disposition == .handled && ack.incident == 2)
+    }
 }
