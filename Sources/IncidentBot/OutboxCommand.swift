@@ -52,7 +52,8 @@ struct Outbox: AsyncParsableCommand {
                 let now = LiveClock().now
                 let key = key
                 guard try await store.write({ try $0.retryOutbox(key: key, at: now) }) else {
-                    throw Failure("no pending or failed outbox item has the key \(key); `incident-bot outbox --failed` lists them")
+                    throw Failure("no pending or failed outbox item has the key \(key), or it was withdrawn (never sent: its reason says why); "
+                                  + "`incident-bot outbox --failed` lists them")
                 }
                 print("\(key) will be delivered again on the bot's next pass.")
             } catch {

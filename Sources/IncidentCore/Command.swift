@@ -93,7 +93,9 @@ public struct Declaration: Hashable, Sendable, Codable {
 
     /// What the room's name is made from: the title, or for a private incident the word
     /// `private`, so the name (in pages, mentions, the channel list) tells nothing.
-    public var roomTitle: String { isPrivate ? "private" : title }
+    public var roomTitle: String { isPrivate ? Self.privateRoomTitle : title }
+    /// What a private incident's room name is made from.
+    public static let privateRoomTitle = "private"
 }
 
 /// A status update: free text plus the optional labelled fields responders use.

@@ -87,15 +87,17 @@ struct Decider {
             if let here, here != incident.number, parsed.command != .ack {
                 // `/incident resolve INC-12 duplicate`, typed in INC-13's room, most likely
                 // means INC-13: a change to another incident is made where nobody mistakes it.
+                // A private incident's room is not named: it may still be named after the title.
+                let there = incident.isPrivate ? "its own room" : "#\(incident.room)"
                 throw Refusal(message: "This is INC-\(here)'s room, so a change typed here is about INC-\(here). "
-                              + "Change \(incident.id) in #\(incident.room); to mention it here, do not start with it.")
+                              + "Change \(incident.id) in \(there); to mention it here, do not start with it.")
             }
             let decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
                                                  at: now, roster: settings.roster, community: settings.community)
             try commit(decision, home: stored.home)
             if decision.incident.isPrivate, !incident.isPrivate {
                 // Broadcast posts queued before it turned private (this very batch, or waiting out an outage) stay unsent.
-                try records.withdrawBroadcasts(incident: incident.number, reason: "withdrawn: \(incident.id) is private now", at: now)
+                try records.withdrawBroadcasts(incident: incident.number, reason: OutboxItem.withdrawn("\(incident.id) is private now"), at: now)
             }
             let answered = try postsWhereTyped(decision)
             return EngineOutcome(.handled, reply: answered ? nil : decision.reply, incident: incident.number)

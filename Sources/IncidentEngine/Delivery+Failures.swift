@@ -18,7 +18,7 @@ extension Delivery {
         let mayHaveGoneOut = mayHaveGoneOutUnrecorded(id)
         let reason = try await store.write { records -> String? in
             guard let stored = try records.readableIncident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
-            try records.markFailed(id, reason: "withdrawn: \(reason)", at: now)
+            try records.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now)
             let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster, mayHaveGoneOut: mayHaveGoneOut)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return reason
@@ -45,7 +45,7 @@ extension Delivery {
         } else {
             return false
         }
-        try await store.write { try $0.markFailed(id, reason: "withdrawn: \(reason)", at: now) }
+        try await store.write { try $0.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now) }
         forget([id])
         log.info("nudge withdrawn before it went out", metadata: ["reason": "\(reason)"])
         return true

@@ -84,7 +84,14 @@ extension Delivery {
             return TransportJob(key: item.key, action: .reply(room: roomID, user: user, message), people: contacts([], message))
         case .effect(let action):
             switch action {
-            case .createRoom(let name, let topic, let invite, let isPrivate):
+            case .createRoom(_, _, _, let queuedPrivate):
+                // Made private if the incident turned private before its room was made.
+                var creation = action
+                if queuedPrivate != true, let number = item.incident,
+                   let stored = try await store.read({ try $0.readableIncident(number) }) {
+                    creation = stored.incident.roomCreation(action)
+                }
+                guard case .createRoom(let name, let topic, let invite, let isPrivate) = creation else { preconditionFailure("a room creation") }
                 return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite, isPrivate: isPrivate ?? false),
                                     people: contacts(invite, topic))
             case .invite(let people):

@@ -76,6 +76,13 @@ public struct OutboxItem: Hashable, Sendable {
 }
 
 extension OutboxItem {
+    /// The failure reason of an item withdrawn before it went out (a page answered, a nudge
+    /// moot, a broadcast post of an incident that turned private): such an item is never
+    /// sent, not even when an operator retries it.
+    public static func withdrawn(_ reason: String) -> String { withdrawnMark + reason }
+    /// What a withdrawn item's failure reason starts with.
+    public static let withdrawnMark = "withdrawn: "
+
     static func roomLane(_ platform: Platform, incident: Int) -> String { "\(platform):INC-\(incident)" }
     public static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
     static func directLane(_ method: ContactMethod, _ person: PersonID) -> String { "\(method):dm:\(person)" }

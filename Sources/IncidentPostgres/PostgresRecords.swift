@@ -298,7 +298,7 @@ struct PostgresRecords: IncidentRecords {
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
         try sql.execute("""
             UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL
-            WHERE key = \(key) AND state <> 'delivered'
+            WHERE key = \(key) AND state <> 'delivered' AND (last_error IS NULL OR NOT starts_with(last_error, \(OutboxItem.withdrawnMark)))
             """) > 0
     }
 

@@ -38,6 +38,16 @@ extension Transition {
 }
 
 extension Incident {
+    /// The room creation to send now for one queued as `queued`: a room not made yet when the
+    /// incident turned private (it turned private in the same moment, or the platform was down)
+    /// is made private, under the name a private incident gets, which tells nothing. Made as
+    /// queued, it was a public channel named after the title that anyone could join and read.
+    public func roomCreation(_ queued: Effect.Action) -> Effect.Action {
+        guard isPrivate, case .createRoom(_, let topic, let invite, let wasPrivate) = queued, wasPrivate != true else { return queued }
+        let name = RoomName.make(title: Declaration.privateRoomTitle, declaredAt: declaredAt, zone: policy.timeZone)
+        return .createRoom(name: name, topic: topic, invite: invite, isPrivate: true)
+    }
+
     /// Whether `person` may see this incident's details (title, room, timeline) outside its
     /// room: anyone for a public incident; for a private one its members (the declarer, role
     /// holders, people the bot invited or paged) and incident admins.

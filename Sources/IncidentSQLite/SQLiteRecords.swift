@@ -313,8 +313,8 @@ struct SQLiteRecords: IncidentRecords {
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
         try execute("""
             UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL
-            WHERE key = ? AND state <> 'delivered'
-            """, arguments: [instant.secondsSinceEpoch, key])
+            WHERE key = ? AND state <> 'delivered' AND (last_error IS NULL OR substr(last_error, 1, ?) <> ?)
+            """, arguments: [instant.secondsSinceEpoch, key, OutboxItem.withdrawnMark.count, OutboxItem.withdrawnMark])
         return db.changesCount > 0
     }
 

@@ -43,6 +43,7 @@ import Testing
 
         let unknown = try run(["retry", "INC-9/1@slack"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack; `incident-bot outbox --failed` lists them\n")
+        #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack, or it was withdrawn "
+                + "(never sent: its reason says why); `incident-bot outbox --failed` lists them\n")
     }
 }

@@ -40,6 +40,30 @@ import Testing
         #expect(broadcast.isEmpty)
         let failed = try await bot.store.read { try $0.outboxListing(.failed, limit: 10) }
         #expect(failed.contains { $0.lastError?.hasPrefix("withdrawn: INC-1 is private now") == true }, "\(failed.map(\.lastError))")
+        // Its room was not made yet: it is made private, under a name that tells nothing. It was
+        // made a public channel named after the title, for anyone to join and read.
+        let created = bot.slack.delivered.compactMap { delivered -> String? in
+            if case .createRoom(let name, _, _, let isPrivate) = delivered.job.action { "\(name) private=\(isPrivate)" } else { nil }
+        }
+        #expect(created == ["incident-20261124-private private=true"])
+        // Found by that name, and named by it in what is sent after.
+        let status = try await bot.say("U0CAROL03", "/incident status #incident-20261124-private")
+        #expect(status.reply?.plainText().contains("INC-1") == true, "\(String(describing: status.reply?.plainText()))")
+    }
+
+    /// A change to a private incident typed in another incident's room is refused without
+    /// naming its room, which may carry the title (made private after its room was made), in
+    /// front of everyone in that other room.
+    @Test func theRefusalOfAChangeFromAnotherIncidentsRoomDoesNotNameAPrivateRoom() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
+        try await bot.say("U0ERIN005", "/incident declare Search slow --sev P2 --ic @carol")
+        try await bot.settle()
+        try await bot.say("U0CAROL03", "/incident private INC-1")
+        let otherRoom = try #require(try await bot.store.read { try $0.roomID(.slack, incident: 2) })
+        let refusal = try await bot.say("U0CAROL03", "/incident resolve INC-1 fixed", in: otherRoom)
+        let text = refusal.reply?.plainText() ?? ""
+        #expect(refusal.disposition == .refused && text.contains("its own room") && !text.contains("customer-records"), "\(text)")
     }
 
     @Test func theListShowsItsDetailsOnlyToMembersAndAdmins() async throws {

@@ -193,6 +193,14 @@ import Testing
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
         let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
         #expect(Set(failed.map(\.key)) == ["slack", "matrix"] && failed.allSatisfy { $0.lastError == "withdrawn: INC-7 is private now" })
+        // An operator's retry of the dead letters passes over what was withdrawn: the private
+        // incident's announcement went to the broadcast channel.
+        #expect(try await store.write { try !$0.retryOutbox(key: "slack", at: TestConfig.at(3)) })
+        #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
+        try await store.write { records in
+            try records.dropOutbox(key: "other", reason: "dropped by an operator", at: TestConfig.at(3))
+        }
+        #expect(try await store.write { try $0.retryOutbox(key: "other", at: TestConfig.at(4)) }, "a dropped item may be retried")
     }
 
     /// Rooms, room names that collide, sync tokens: each replaced in place.
