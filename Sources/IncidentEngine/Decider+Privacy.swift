@@ -18,7 +18,9 @@ extension Decider {
     }
 
     /// Refuses a command about a private incident from outside its room by someone who is not
-    /// a member or an admin, and a query whose answer would be posted for a whole other room.
+    /// a member or an admin, and, where the answer would be posted for a whole other room
+    /// (Matrix), a query or a change: their answers name the incident's people (its IC, who was
+    /// paged). An acknowledgement is taken anywhere: the page asks for it in a direct message.
     func requireAccess(to incident: Incident, for command: Command) throws {
         guard incident.isPrivate else { return }
         let here = try roomIncident()
@@ -26,8 +28,12 @@ extension Decider {
         guard incident.isVisible(to: actor, admins: settings.roster.admins) else {
             throw Refusal(message: "\(incident.id) is private: only its members and incident admins can see or change it.")
         }
-        if command.isQuery, event.reply == .outboxToRoom {
+        guard event.reply == .outboxToRoom else { return }
+        if command.isQuery {
             throw Refusal(message: "\(incident.id) is private: ask about it in its room, where the answer is posted.")
+        }
+        if command != .ack {
+            throw Refusal(message: "\(incident.id) is private: change it in its room, where the answer is posted.")
         }
     }
 }

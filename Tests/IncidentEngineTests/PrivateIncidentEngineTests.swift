@@ -66,6 +66,23 @@ import Testing
         #expect(refusal.disposition == .refused && text.contains("its own room") && !text.contains("customer-records"), "\(text)")
     }
 
+    /// On Matrix an answer is posted for the whole room it was typed in: a member's change to a
+    /// private incident typed in a lobby was answered there, naming its IC and declarer. It is
+    /// refused with one line instead; an acknowledgement (asked for in a direct message) is taken.
+    @Test func aChangeToAPrivateIncidentFromAnotherMatrixRoomIsRefused() async throws {
+        let bot = try await twoIncidents()
+        func matrix(_ user: String, _ text: String) async throws -> EngineOutcome {
+            try await bot.engine.handle(ChatEvent(platform: .matrix, id: "$\(text.hashValue)", room: "!lobby:localhost", user: user, text: text,
+                                                  reply: .outboxToRoom))
+        }
+        let change = try await matrix("@carol:example.org", "!sev INC-1 P2 contained")
+        let text = change.reply?.plainText() ?? ""
+        #expect(change.disposition == .refused && text == "INC-1 is private: change it in its room, where the answer is posted.", "\(text)")
+        #expect(try await bot.store.read { try $0.incident(1) }?.incident.severity == .p1)
+        let ack = try await matrix("@alice:example.org", "!ack INC-1")
+        #expect(ack.disposition == .handled, "\(String(describing: ack.reply?.plainText()))")
+    }
+
     @Test func theListShowsItsDetailsOnlyToMembersAndAdmins() async throws {
         let bot = try await twoIncidents()
         let outsider = try #require(try await bot.say("U0DAVE004", "/incident list").reply?.plainText())
