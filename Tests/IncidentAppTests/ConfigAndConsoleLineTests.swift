@@ -1,7 +1,9 @@
 import IncidentApp
+import IncidentCommands
 import IncidentCore
 import IncidentEngine
 import IncidentPolicy
+import IncidentRules
 import IncidentTesting
 import Testing
 
@@ -161,5 +163,32 @@ import Testing
         #expect(warnings == ["warning: engineering.L4: nothing enabled here reaches @dave (who has slack, sms, voice), so their pages "
                              + "as engineering.L4 will fail; enable what their contact needs (a chat platform, or paging:) or give "
                              + "them another contact in the roster"])
+    }
+}
+
+/// Open incidents keep the policy they were declared under, and the roster fills levels by
+/// id: a policy that renumbered or dropped a level is named at start for them.
+@Suite struct PolicyDriftTests {
+    @Test func aRenumberedOrDroppedLevelIsNamedForTheOpenIncidents() throws {
+        let loaded = try LoadedConfig.load(try BotConfig.load(path: BotProcess.config), allowExampleRoster: true)
+        let old = loaded.policy
+        guard case .declare(let declaration) = try CommandParser.parse("/incident declare Payments down --sev P1").get().command else {
+            Issue.record("not a declaration")
+            return
+        }
+        let incident = try Incident.declare(declaration, number: 4, by: "alice", at: TestConfig.start, policy: old, roster: loaded.roster,
+                                            takenRooms: []).incident
+        #expect(PolicyDrift.warnings(open: [incident], policy: old).isEmpty)
+        var renumbered = old
+        let engineering = try #require(renumbered.ladders.firstIndex { $0.id == "engineering" })
+        renumbered.ladders[engineering].levels[1].role = "senior engineer"
+        renumbered.ladders[engineering].levels.removeLast()
+        #expect(PolicyDrift.warnings(open: [incident], policy: renumbered) == [
+            "open incidents INC-4 keep the policy they were declared under: engineering.L2 was team lead when they were declared and "
+                + "is senior engineer in the policy in force, so their page as team lead goes to whoever fills senior engineer; "
+                + "resolve them, or keep the level's id for the same role",
+            "open incidents INC-4 keep the policy they were declared under: engineering.L4 (VP engineering) is not in the policy in "
+                + "force, so their page there reaches nobody; resolve them, or keep the level's id for the same role",
+        ])
     }
 }
