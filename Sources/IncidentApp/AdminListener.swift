@@ -77,9 +77,9 @@ public struct AdminListener: Sendable {
             var checks = checks
             if let asked = request.uri.queryParameters["check"].map({ Set($0.split(separator: ",").map(String.init)) }) {
                 let unknown = asked.subtracting(checks.map(\.name)).sorted()
-                guard unknown.isEmpty else {
-                    return Self.text(.badRequest, "no check \(unknown.joined(separator: ", ")); there are \(checks.map(\.name).joined(separator: ", "))\n")
-                }
+                let names = checks.map(\.name).joined(separator: ", ")
+                guard !asked.isEmpty else { return Self.text(.badRequest, "name a check; there are \(names)\n") }
+                guard unknown.isEmpty else { return Self.text(.badRequest, "no check \(unknown.joined(separator: ", ")); there are \(names)\n") }
                 checks = checks.filter { asked.contains($0.name) }
             }
             let results = await withTaskGroup(of: (Int, String?).self) { group in
@@ -127,10 +127,11 @@ public struct AdminListener: Sendable {
         let answer = FirstAnswer()
         return await withCheckedContinuation { continuation in
             answer.waiting.withLock { $0 = continuation }
-            Task { answer.give(await check.run()) }
+            let work = Task { answer.give(await check.run()) }
             Task {
                 try? await Task.sleep(for: checkTimeLimit)
-                answer.give("no answer within \(checkTimeLimit.components.seconds) s")
+                // The check is told to stop; one that cannot is left to finish on its own.
+                if answer.give("no answer within \(checkTimeLimit.components.seconds) s") { work.cancel() }
             }
         }
     }
@@ -138,7 +139,13 @@ public struct AdminListener: Sendable {
     /// The first of a check's result and its time limit; the later is dropped.
     final class FirstAnswer: Sendable {
         let waiting = Mutex<CheckedContinuation<String?, Never>?>(nil)
-        func give(_ answer: String?) { waiting.withLock { $0.take() }?.resume(returning: answer) }
+        /// True when this was the first.
+        @discardableResult
+        func give(_ answer: String?) -> Bool {
+            guard let waiting = waiting.withLock({ $0.take() }) else { return false }
+            waiting.resume(returning: answer)
+            return true
+        }
     }
 
     /// Sets the outbox gauges from the store, every method and state present (0 when none).

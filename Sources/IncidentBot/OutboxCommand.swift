@@ -78,6 +78,9 @@ struct Outbox: AsyncParsableCommand {
                 let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
                 let (key, reason) = (key, reason)
+                guard !reason.hasPrefix(OutboxItem.withdrawnMark) else {
+                    throw Failure("a reason may not start with “\(OutboxItem.withdrawnMark)”: that marks what the bot itself withdrew")
+                }
                 guard try await store.write({ try $0.dropOutbox(key: key, reason: reason, at: now) }) else {
                     throw Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
                 }

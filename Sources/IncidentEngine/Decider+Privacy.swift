@@ -3,9 +3,14 @@ import IncidentRules
 
 /// Who may see a private incident's details, as the answer to one event reaches them.
 extension Decider {
-    /// The number of the incident whose room the event was typed in, if any.
+    /// The number of the incident whose room the event was typed in, if any: none when that
+    /// incident's row cannot be read (a command naming another incident still goes).
     func roomIncident() throws -> Int? {
-        try (records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room))?.incident.number
+        do {
+            return try (records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room))?.incident.number
+        } catch is UnreadableRow {
+            return nil
+        }
     }
 
     /// Whether the answer to this event may show `incident`'s details: a public incident's

@@ -141,7 +141,7 @@ struct Decider {
     /// when mirrored) that the asker may be shown.
     func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> StoredIncident? {
         for room in takenRooms.sorted() {
-            guard let stored = try records.incident(roomName: room), settings.mirror || stored.home == event.platform,
+            guard let stored = try records.readableIncident(roomName: room), settings.mirror || stored.home == event.platform,
                   stored.incident.isDeclaredAgain(by: declaration, at: now), mayShow(stored.incident, here: nil) else { continue }
             return stored
         }

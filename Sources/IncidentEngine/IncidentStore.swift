@@ -43,8 +43,9 @@ public protocol IncidentRecords {
     /// The incident whose room on `platform` has the platform id `roomID`.
     func incident(platform: Platform, roomID: String) throws -> StoredIncident?
     /// Every incident not closed, by number.
-    /// Every incident not closed, rows this version cannot read left out.
-    func openIncidents() throws -> [StoredIncident]
+    /// Every incident not closed; `skippingUnreadable`: rows this version cannot read left out
+    /// (else one throws `UnreadableRow`).
+    func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident]
     /// Incidents declared at or after `instant`, by number.
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident]
     /// The room names in use (never reused) that a new room could collide with, through an index.
@@ -74,8 +75,9 @@ public protocol IncidentRecords {
     func latestOutboxID() throws -> Int64
     func markDelivered(_ id: Int64, at: Timestamp) throws
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
-    /// Marks failed, with `reason`, every pending broadcast post of `incident` (it turned
-    /// private while they waited).
+    /// Marks failed, with `reason`, every broadcast post of `incident` not delivered, pending
+    /// or given up already (it turned private while they waited): none may go out later, not
+    /// even on an operator's retry.
     func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
@@ -134,6 +136,19 @@ public protocol UnreadableRow: Error {}
 extension DecodingError: UnreadableRow {}
 
 extension IncidentRecords {
+    /// Every incident not closed that this version can read.
+    public func openIncidents() throws -> [StoredIncident] { try openIncidents(skippingUnreadable: true) }
+
+    /// The incident whose room is named `roomName`, or nil when there is none or its row cannot
+    /// be read: one unreadable incident must not stop a command about another.
+    public func readableIncident(roomName: String) throws -> StoredIncident? {
+        do {
+            return try incident(roomName: roomName)
+        } catch is UnreadableRow {
+            return nil
+        }
+    }
+
     /// The incident numbered `number`, or nil when there is none or its row cannot be read by
     /// this version: for delivery, which must go on for every other incident (a page whose
     /// incident cannot be read is sent, not withdrawn, and its timeline entry is left out).

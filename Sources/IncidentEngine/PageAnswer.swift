@@ -44,7 +44,16 @@ extension Engine {
             } else {
                 // An incident whose pages can still be acknowledged, the one that paged them last,
                 // preferring one they have not acknowledged yet.
-                let paged = try records.openIncidents().filter {
+                // Every open incident must be read to know which paged them last: with one
+                // unreadable, the answer could land on the wrong incident and stop its ladder.
+                let open: [StoredIncident]
+                do {
+                    open = try records.openIncidents(skippingUnreadable: false)
+                } catch is UnreadableRow {
+                    return EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
+                                                                   + "so which one this answers is not known; name it, as in ACK INC-4."))
+                }
+                let paged = open.filter {
                     [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains { $0.person == answer.person }
                 }
                 func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last { $0.person == answer.person }?.at ?? now }

@@ -66,8 +66,8 @@ struct PostgresRecords: IncidentRecords {
         }.flatMap(incident)
     }
 
-    func openIncidents() throws -> [StoredIncident] {
-        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", skippingUnreadable: true)
+    func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident] {
+        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", skippingUnreadable: skippingUnreadable)
     }
 
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
@@ -338,7 +338,7 @@ struct PostgresRecords: IncidentRecords {
         for platform in Platform.allCases {
             sql.send("""
                 UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
-                WHERE state = 'pending' AND incident = \(incident) AND lane = \(OutboxItem.broadcastLane(platform))
+                WHERE state IN ('pending', 'failed') AND incident = \(incident) AND lane = \(OutboxItem.broadcastLane(platform))
                 """)
         }
     }

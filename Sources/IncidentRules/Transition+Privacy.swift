@@ -17,8 +17,8 @@ extension Transition {
         record(.privacy, "Made private.")
         var message = Message(.text("🔒 "), .mention(actor), .text(" made \(incident.id) private: nothing more goes to the broadcast "
             + "channel, and pages and direct messages name it by number only."))
-        message.line(.text("This room stays as it was made: a public Slack channel can be made private only by a workspace admin "
-            + "(channel settings), and its name still tells the title."))
+        message.line(.text("A room made before this stays as it was made: a public Slack channel can be made private only by a "
+            + "workspace admin (channel settings), and its name still tells the title. One not made yet is made private."))
         post(message)
         reply = Messages.reply("\(incident.id) is private now.")
     }

@@ -85,8 +85,8 @@ struct SQLiteRecords: IncidentRecords {
         }.flatMap(incident)
     }
 
-    func openIncidents() throws -> [StoredIncident] {
-        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [], skippingUnreadable: true)
+    func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident] {
+        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [], skippingUnreadable: skippingUnreadable)
     }
 
     func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
@@ -340,7 +340,7 @@ struct SQLiteRecords: IncidentRecords {
 
     func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
         for platform in Platform.allCases {
-            try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE state = 'pending' AND incident = ? AND lane = ?",
+            try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE state IN ('pending', 'failed') AND incident = ? AND lane = ?",
                         arguments: [instant.secondsSinceEpoch, reason, incident, OutboxItem.broadcastLane(platform)])
         }
     }

@@ -68,13 +68,10 @@ public struct SlackOrigin: Hashable, Sendable {
 
     /// Whether a bot serving `allowed` (team `T...` or enterprise `E...` ids) takes this
     /// request: its workspace or organisation is allowed, and so is the acting user's own
-    /// workspace when it differs. In an Enterprise Grid organisation Slack names a button
-    /// presser's team by the organisation's id instead: that user is of the organisation the
-    /// request came from, and is taken (a Slack Connect user of another organisation is not).
-    /// A request that names no workspace is not taken.
+    /// workspace when it differs. A request that names no workspace is not taken.
     public func isServed(by allowed: Set<String>) -> Bool {
         let home = team.map(allowed.contains) == true || enterprise.map(allowed.contains) == true
-        let user = userTeam.map { $0 == team || $0 == enterprise || allowed.contains($0) } ?? true
+        let user = userTeam.map { $0 == team || allowed.contains($0) } ?? true
         return home && user
     }
 }
@@ -164,7 +161,18 @@ extension SlackRequest {
                                           messageTS: json["container"]?["message_ts"]?.string ?? json["message"]?["ts"]?.string,
                                           actionID: actionID, value: action["value"]?.string,
                                           messageBlocks: json["message"]?["blocks"]?.array,
-                                          origin: SlackOrigin(team: json["team"]?["id"]?.string, enterprise: json["enterprise"]?["id"]?.string,
-                                                              userTeam: json["user"]?["team_id"]?.string)))
+                                          origin: buttonOrigin(json)))
+    }
+
+    /// Where a button press came from. In an Enterprise Grid organisation Slack names the
+    /// presser's team by the organisation's id, not their workspace's: that says only that they
+    /// are of the organisation the press came from, so their workspace is taken as the
+    /// press's own (the on-call's Acknowledge was dropped without a word). A Slack Connect
+    /// user of another organisation is still named by their own team or organisation.
+    static func buttonOrigin(_ json: JSONValue) -> SlackOrigin {
+        let enterprise = json["enterprise"]?["id"]?.string ?? json["team"]?["enterprise_id"]?.string
+        let userTeam = json["user"]?["team_id"]?.string
+        return SlackOrigin(team: json["team"]?["id"]?.string, enterprise: enterprise,
+                           userTeam: userTeam != nil && userTeam == enterprise ? nil : userTeam)
     }
 }

@@ -68,8 +68,15 @@ import Testing
         #expect(outcomes[1].reply?.plainText().contains("INC-2") == true)
         #expect(try await bot.store.read { try $0.timeline(incident: 2) }.contains { $0.text.contains("failover done") })
         #expect(try await bot.store.read { try $0.syncToken(.matrix) } == "t2")
-        // A bare SMS "ACK" looks through the open incidents: the unreadable one is passed over.
-        let ack = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
-        #expect(ack.disposition == .handled && ack.incident == 2)
+        // A bare SMS "ACK" means the incident that paged them last, which cannot be known while
+        // one cannot be read (it threw before): it is refused with how to name it, and that goes.
+        let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(bare.disposition == .refused && bare.reply?.plainText().contains("name it, as in ACK INC-4") == true)
+        let named = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: 2, how: "SMS reply"))
+        #expect(named.disposition == .handled && named.incident == 2)
+        // A command typed in the unreadable incident's room about another one still goes.
+        let unreadableRoom = try #require(try await bot.store.read { try $0.roomID(.slack, incident: 1) })
+        let elsewhere = try await bot.say("U0BOB0002", "/note INC-2 checked the replica", in: unreadableRoom)
+        #expect(elsewhere.disposition == .handled, "\(String(describing: elsewhere.reply?.plainText()))")
     }
 }

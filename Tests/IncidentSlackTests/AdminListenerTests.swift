@@ -83,6 +83,7 @@ import Testing
         #expect(doors.status == 200 && doors.body.contains("store: ok") && !doors.body.contains("slack"), "\(doors.body)")
         let unknown = try await Self.get(admin, "/readyz?check=stroe")
         #expect(unknown.status == 400 && unknown.body == "no check stroe; there are store, slack\n", "\(unknown.body)")
+        #expect(try await Self.get(admin, "/readyz?check=").status == 400, "no check named is not ready")
         fake.endOutage()
         #expect(try await Self.get(admin, "/readyz").status == 200)
 

@@ -29,9 +29,16 @@ import Testing
         #expect(!SlackOrigin(team: "T0ELSEWHERE", enterprise: "E0OTHER01").isServed(by: served))
         // A button pressed in the workspace: Slack names the presser's team by the
         // organisation's id. The on-call's Acknowledge was dropped without a word.
-        #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: Self.organisation).isServed(by: served))
-        // A Slack Connect user of another organisation is still not served.
-        #expect(!SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: "E0OTHER01").isServed(by: served))
-        #expect(!SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: "T0ELSEWHERE").isServed(by: served))
+        func press(userTeam: String) -> SlackOrigin {
+            SlackRequest.buttonOrigin(["team": ["id": .string(FakeSlack.teamID), "enterprise_id": .string(Self.organisation)],
+                                       "enterprise": ["id": .string(Self.organisation)], "user": ["id": "U0ALICE01", "team_id": .string(userTeam)]])
+        }
+        #expect(press(userTeam: Self.organisation).isServed(by: served))
+        #expect(press(userTeam: FakeSlack.teamID).isServed(by: served))
+        // A Slack Connect user of another organisation or workspace is still not served, and
+        // only a button press reads the organisation's id so.
+        #expect(!press(userTeam: "E0OTHER01").isServed(by: served))
+        #expect(!press(userTeam: "T0ELSEWHERE").isServed(by: served))
+        #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: Self.organisation).isServed(by: served) == orgWide)
     }
 }

@@ -186,7 +186,10 @@ import Testing
                      item("other", incident: 8, lane: "slack:broadcast"), item("sent", incident: 7, lane: "slack:broadcast")]
         try await store.write { records in try records.enqueue(items) }
         let sent = try #require(try await store.read { try $0.pendingOutbox(limit: 10) }.first { $0.key == "sent" }?.id)
+        // One already given up (its platform was down for hours): withdrawn too, so no retry sends it.
+        let givenUp = try #require(try await store.read { try $0.pendingOutbox(limit: 10) }.first { $0.key == "matrix" }?.id)
         try await store.write { records in
+            try records.markFailed(givenUp, reason: "HTTP 502", at: TestConfig.at(1))
             try records.markDelivered(sent, at: TestConfig.at(1))
             try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
         }
