@@ -35,6 +35,32 @@ extension Delivery {
         return job
     }
 
+    /// The room creation to send for `item`, queued as `queued`: made private if its incident
+    /// turned private before its room was made (`Incident.roomCreation`). Read for the whole
+    /// round beforehand (`checkRoomCreations`), else here.
+    func roomCreation(_ item: OutboxItem, queued: Effect.Action) async throws -> Effect.Action {
+        guard case .createRoom(_, _, _, let queuedPrivate) = queued, queuedPrivate != true, let number = item.incident else { return queued }
+        if let id = item.id, let checked = checkedRoomCreations.withLock({ $0.removeValue(forKey: id) }) { return checked }
+        return try await store.read { try $0.readableIncident(number) }?.incident.roomCreation(queued) ?? queued
+    }
+
+    /// Reads, in one transaction, the incidents of the room creations among `items` queued
+    /// public, so a round of many declarations reads once, not once a room; the ids checked.
+    func checkRoomCreations(_ items: [OutboxItem]) async -> [Int64] {
+        let queued = items.compactMap { item -> (id: Int64, incident: Int, action: Effect.Action)? in
+            guard case .effect(let action) = item.job, case .createRoom(_, _, _, let isPrivate) = action, isPrivate != true,
+                  let id = item.id, let incident = item.incident else { return nil }
+            return (id, incident, action)
+        }
+        guard !queued.isEmpty else { return [] }
+        // A failed read checks nothing: each creation then reads for itself, and fails there.
+        guard let checked = try? await store.read({ records in
+            try queued.map { ($0.id, try records.readableIncident($0.incident)?.incident.roomCreation($0.action) ?? $0.action) }
+        }) else { return [] }
+        checkedRoomCreations.withLock { kept in for (id, action) in checked { kept[id] = action } }
+        return checked.map(\.0)
+    }
+
     /// The rooms on `platform` made under another name than their incident's, read once.
     func renamedRooms(on platform: Platform) async throws -> [String: String] {
         if let known = renamedRooms.withLock({ $0[platform] }) { return known }
@@ -84,13 +110,8 @@ extension Delivery {
             return TransportJob(key: item.key, action: .reply(room: roomID, user: user, message), people: contacts([], message))
         case .effect(let action):
             switch action {
-            case .createRoom(_, _, _, let queuedPrivate):
-                // Made private if the incident turned private before its room was made.
-                var creation = action
-                if queuedPrivate != true, let number = item.incident,
-                   let stored = try await store.read({ try $0.readableIncident(number) }) {
-                    creation = stored.incident.roomCreation(action)
-                }
+            case .createRoom:
+                let creation = try await roomCreation(item, queued: action)
                 guard case .createRoom(let name, let topic, let invite, let isPrivate) = creation else { preconditionFailure("a room creation") }
                 return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite, isPrivate: isPrivate ?? false),
                                     people: contacts(invite, topic))

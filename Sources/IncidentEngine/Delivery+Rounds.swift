@@ -18,6 +18,9 @@ extension Delivery {
     /// (Slack's ephemeral one) leaves nothing to look for after a crash. A page on chat is
     /// found after a crash as a post is, and its landing is recorded with the others.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
+        // Each method's loop runs its own rounds: it takes back only what it checked.
+        let checked = await checkRoomCreations(items.filter { $0.isDue(at: now) })
+        defer { if !checked.isEmpty { checkedRoomCreations.withLock { kept in for id in checked { kept[id] = nil } } } }
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
         for item in items { lanes[item.lane, default: []].append(item) }
         var results: [Attempt] = []

@@ -107,6 +107,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// `Records.renamedRooms`), so messages name the room people will find. Kept as
     /// `roomIDs` is: only this delivery binds rooms.
     let renamedRooms = Mutex<[Platform: [String: String]]>([:])
+    /// Room creations checked for the round under way (`checkRoomCreations`), by outbox id:
+    /// each taken once, when its item is resolved.
+    let checkedRoomCreations = Mutex<[Int64: Effect.Action]>([:])
     /// Whether pages queued on a method this process does not serve are moved to one it does
     /// (`moveStranded`): a process that pages people does; the console, which prints pages and
     /// may be run on a copy of a real database (or on the real one while `serve` is stopped),
