@@ -6,10 +6,13 @@ extension Delivery {
     /// The outbox item as a job for its method: room ids looked up, people given addresses.
     func resolve(_ item: OutboxItem) async throws -> TransportJob {
         var job = try await resolveAction(item)
-        if let platform = item.method.platform {
-            let renamed = try await renamedRooms(on: platform)
-            if !renamed.isEmpty { job.action = job.action.renamingRooms(renamed) }
+        // A room made under another name is named by it: on its platform, and off chat (a
+        // mail, a text) by the first platform, in their order, that made one so.
+        var renamed: [String: String] = [:]
+        for platform in item.method.platform.map({ [$0] }) ?? Platform.allCases.filter(directory.platforms.contains) {
+            renamed.merge(try await renamedRooms(on: platform)) { first, _ in first }
         }
+        if !renamed.isEmpty { job.action = job.action.renamingRooms(renamed) }
         job.incident = item.incident
         job.queuedAt = item.createdAt
         let id = item.id ?? 0

@@ -275,10 +275,21 @@ extension Transition {
     mutating func settlePages(_ outcome: PageSettlement.Outcome, of ladders: Set<String>, person: PersonID? = nil) {
         var seen: Set<PagedLevel> = []
         let pages = incident.pages.filter { ladders.contains($0.level.ladder) && (person == nil || $0.person == person) }
+            .filter { person != nil || !carriesAnotherLadderStillAsking($0, settling: ladders) }
             .map { PagedLevel(person: $0.person, ladder: $0.level.ladder, level: $0.level.level) }
             .filter { seen.insert($0).inserted }
         guard !pages.isEmpty else { return }
         emit(.settlePages(PageSettlement(outcome: outcome, pages: pages)))
+    }
+
+    /// Whether `record`'s page also carried another ladder's, one not being settled and not
+    /// stopped: one person paged by two ladders at once gets one page (`Page.alsoFor`), whose
+    /// provider alert still tells them what the other ladder asks.
+    func carriesAnotherLadderStillAsking(_ record: PageRecord, settling ladders: Set<String>) -> Bool {
+        incident.pages.contains { other in
+            other.person == record.person && other.at == record.at && !ladders.contains(other.level.ladder)
+                && incident.ladders[other.level.ladder]?.stopped == nil
+        }
     }
 
     mutating func acknowledge(by person: PersonID, how: String) {
@@ -355,9 +366,11 @@ extension Incident {
             stops.append("the \(ladder) ladder stopped (\(stopped.rawValue))")
         }
         if !stops.isEmpty { return stops.joined(separator: ", ") }
-        // A rotation handed over: the level's page went to whoever is on call now.
+        // A rotation handed over: the level's page went to whoever is on call now (unless the
+        // page carries another ladder's too, which still asks it of this person).
         let level = LevelRef(ladder: page.ladder, level: page.level)
-        if let latest = pages.last(where: { $0.level == level }), latest.person != page.person, latest.reason == .rotationHandover {
+        if page.alsoFor == nil, let latest = pages.last(where: { $0.level == level }), latest.person != page.person,
+           latest.reason == .rotationHandover {
             return "the rotation handed \(level) over to @\(latest.person)"
         }
         return nil

@@ -130,3 +130,27 @@ import Testing
         #expect(carols.contains("INC-1 A1") && carols.contains("INC-2 A1"), "\(carols)")
     }
 }
+
+/// A room made under another name than its incident's (the name was taken on the platform).
+@Suite struct RenamedRoomTests {
+    /// What is sent once the room is made names it, on chat and off (a text to the VP), and
+    /// the name finds the incident.
+    @Test func whatIsSentAfterTheRoomIsMadeNamesIt() async throws {
+        let bot = try TestBot(pagers: [.voice, .sms])
+        bot.slack.behave(.takenRoomNames)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let made = "incident-20261124-payment-api-errors-2"
+        #expect(try await bot.store.read { try $0.roomID(.slack, incident: 1) } == "slack-room-\(made)")
+        // Raised to P0: the VP engineering is paged at once, by phone first.
+        let raised = try await bot.say("U0CAROL03", "/sev INC-1 P0 card payments failing")
+        #expect(raised.disposition == .handled)
+        try await bot.settle()
+        let calls = try #require(bot.pagers[.voice]).delivered.compactMap { item -> String? in
+            if case .directMessage(_, let message) = item.job.action { message.plainText() } else { nil }
+        }
+        #expect(!calls.isEmpty && calls.allSatisfy { $0.contains("#\(made)") }, "\(calls)")
+        let status = try await bot.say("U0REPORTER", "/incident status #\(made)")
+        #expect(status.reply?.plainText().contains("INC-1") == true)
+    }
+}

@@ -172,9 +172,14 @@ import Testing
         #expect(alices.count == 1 && alices.first?.ladder == "engineering" && alices.first?.alsoFor == ["business"])
         #expect(drill.timeline.contains { $0.text == "Paged @alice as operations manager (business.L1)." })
         try drill.run(to: 5)
-        try drill.type("/ic @carol", by: Fixtures.responder)
+        let named = try drill.type("/ic @carol", by: Fixtures.responder)
         #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
         #expect(try withdrawal(drill, of: "alice") == nil)
+        // Nor is its provider alert (PagerDuty's, keyed by the engineering level) closed.
+        let settled = named.effects.flatMap { effect -> [PagedLevel] in
+            if case .settlePages(let settlement) = effect.action { settlement.pages } else { [] }
+        }
+        #expect(!settled.contains { $0.person == "alice" }, "\(settled)")
         // Once the business ladder stops too, nothing asks for it any more.
         try drill.type("/incident mitigated", by: "carol")
         #expect(try withdrawal(drill, of: "alice")

@@ -31,6 +31,8 @@ public final class RecordingTransport: OutboxTransport {
         /// Takes every call and answers none (a mail relay that accepts the connection and
         /// never replies) until told to behave otherwise; then each held call fails as timed out.
         case hanging
+        /// Works, but makes every room under its name with `-2` (the name was taken there).
+        case takenRoomNames
     }
 
     struct State {
@@ -87,7 +89,7 @@ public final class RecordingTransport: OutboxTransport {
         let outcome: Result<TransportReceipt, TransportError> = state.withLock { state in
             state.attempts += 1
             switch state.behaviour {
-            case .working: break
+            case .working, .takenRoomNames: break
             case .down(let hint): return .failure(.unavailable("platform down", retryAfter: hint))
             case .failing(let calls):
                 state.behaviour = calls > 1 ? .failing(calls: calls - 1) : .working
@@ -105,7 +107,10 @@ public final class RecordingTransport: OutboxTransport {
                 return .failure(.rejected("user_not_found"))
             }
             state.delivered.append(Delivered(job: job, at: instant))
-            if case .createRoom(let name, _, _, _) = job.action { return .success(.roomCreated(id: "\(method)-room-\(name)", name: name)) }
+            if case .createRoom(let name, _, _, _) = job.action {
+                let made = if case .takenRoomNames = state.behaviour { name + "-2" } else { name }
+                return .success(.roomCreated(id: "\(method)-room-\(made)", name: made))
+            }
             return .success(.delivered)
         }
         let ready: [CheckedContinuation<Void, Never>] = state.withLock { state in
