@@ -3,6 +3,7 @@ import Foundation
 import IncidentApp
 import IncidentCore
 import IncidentEngine
+import IncidentRules
 
 /// `incident-bot outbox`: the operator's view of delivery. Safe while the bot runs: SQLite
 /// serialises the writes, and the running bot picks a retried item up on its next pass.
@@ -81,7 +82,16 @@ struct Outbox: AsyncParsableCommand {
                 guard !reason.hasPrefix(OutboxItem.withdrawnMark) else {
                     throw Failure("a reason may not start with “\(OutboxItem.withdrawnMark)”: that marks what the bot itself withdrew")
                 }
-                guard try await store.write({ try $0.dropOutbox(key: key, reason: reason, at: now) }) else {
+                let dropped = try await store.write { records -> Bool in
+                    let item = try records.outboxItem(key: key)
+                    guard try records.dropOutbox(key: key, reason: reason, at: now) else { return false }
+                    // A page not sent is part of the incident's record.
+                    if case .effect(.page(let page))? = item?.job, let number = item?.incident {
+                        try records.appendTimeline([page.droppedByOperator(reason: reason, at: now)], incident: number)
+                    }
+                    return true
+                }
+                guard dropped else {
                     throw Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
                 }
                 print("\(key) is given up: \(reason).")

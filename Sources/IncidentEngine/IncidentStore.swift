@@ -94,6 +94,8 @@ public protocol IncidentRecords {
     func retryOutbox(key: String, at: Timestamp) throws -> Bool
     /// Gives up a pending item with `key` as an operator's decision. False when there is none.
     func dropOutbox(key: String, reason: String, at: Timestamp) throws -> Bool
+    /// The item with `key`, in whatever state; nil when there is none (or it cannot be read).
+    func outboxItem(key: String) throws -> OutboxItem?
     /// How many items wait (pending) or were given up (failed), by contact method: for the
     /// metrics. Methods with none are left out.
     func unfinishedOutbox() throws -> [OutboxCount]

@@ -309,6 +309,10 @@ struct PostgresRecords: IncidentRecords {
             """) > 0
     }
 
+    func outboxItem(key: String) throws -> OutboxItem? {
+        try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get().0 }
+    }
+
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
         try outboxResults("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT \(limit)").map { try $0.get() }
     }

@@ -414,4 +414,11 @@ extension Incident {
 extension Page {
     /// Who was paged as what, as the timeline names a page: `@bob (team lead, engineering L2)`.
     var timelineName: String { "@\(person) (\(role), \(ladder) \(level))" }
+
+    /// The timeline's entry for this page given up by an operator before it went out
+    /// (`incident-bot outbox drop`): the incident's record says who was not paged, and why.
+    public func droppedByOperator(reason: String, at instant: Timestamp) -> TimelineEntry {
+        TimelineEntry(at: instant, author: nil, kind: .paged,
+                      text: "Page to \(timelineName) dropped by an operator before it went out: \(reason).")
+    }
 }

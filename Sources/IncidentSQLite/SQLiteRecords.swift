@@ -324,6 +324,10 @@ struct SQLiteRecords: IncidentRecords {
         return db.changesCount > 0
     }
 
+    func outboxItem(key: String) throws -> OutboxItem? {
+        try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get().0 }
+    }
+
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
         try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
     }

@@ -46,4 +46,28 @@ import Testing
         #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack, or it was withdrawn "
                 + "(never sent: its reason says why); `incident-bot outbox --failed` lists them\n")
     }
+
+    /// A page an operator drops (it was made by hand, say) is not sent, and the incident's
+    /// timeline says so: before, only the outbox row knew, and the record still read as if
+    /// everyone had been paged.
+    @Test func aDroppedPageIsOnTheIncidentsTimeline() async throws {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+        let bot = try TestBot(path: path)
+        bot.slack.behave(.down(retryAfter: nil))
+        bot.matrix.behave(.down(retryAfter: nil))
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        await bot.delivery.drain()
+        let page = try #require(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.first { item in
+            if case .effect(.page(let page)) = item.job { page.person == "alice" } else { false }
+        })
+        let dropped = try BotProcess.run(["outbox", "drop", page.key, "--reason", "called her by phone", "--config", BotProcess.config,
+                                          "--db", path])
+        #expect(dropped.status == 0, "\(dropped.stderr)")
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) dropped by an operator before it went out: "
+                                  + "called her by phone."), "\(timeline)")
+        let posing = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
+                                         "--db", path])
+        #expect(posing.status == 1 && posing.stderr.contains("a reason may not start with"), "\(posing.stderr)")
+    }
 }

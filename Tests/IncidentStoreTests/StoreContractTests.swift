@@ -162,6 +162,7 @@ import Testing
         #expect(finished.map { "\($0.0.key) \($0.1)" } == ["a1 delivered"])
         #expect(try await store.write { try $0.dropOutbox(key: "b1", reason: "operator", at: TestConfig.at(4)) })
         #expect(try await store.write { try !$0.dropOutbox(key: "b1", reason: "again", at: TestConfig.at(4)) })
+        #expect(try await store.read { try ($0.outboxItem(key: "b1")?.key, $0.outboxItem(key: "nothing")?.key) } == ("b1", nil))
         #expect(try await store.write { try !$0.retryOutbox(key: "a1", at: TestConfig.at(5)) }, "a delivered item is not retried")
         let counts = try await store.read { try $0.unfinishedOutbox() }
         #expect(Set(counts) == [OutboxCount(method: "slack", state: .failed, count: 1), OutboxCount(method: "email", state: .pending, count: 1)])
