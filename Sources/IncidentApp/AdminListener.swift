@@ -105,8 +105,7 @@ public struct AdminListener: Sendable {
         let (host, port) = (host, port)
         let connections = OpenConnections(limit: maxConnections, logger: logger, now: { LiveClock().now })
         return Application(router: router,
-                           server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],
-                                                               idleTimeout: TimeAmount(idleTimeout))),
+                           server: .guardedHTTP1(connections, idle: idleTimeout),
                            configuration: .init(address: .hostname(host, port: port), serverName: "incident-bot-admin"),
                            onServerRunning: { channel in
                                let bound = channel.localAddress?.port ?? port
@@ -122,7 +121,7 @@ public struct AdminListener: Sendable {
     static let checkTimeLimit: Duration = .seconds(4)
 
     /// `check` run within `checkTimeLimit`: nil when it passed, else why not. A check still
-    /// running then is left to finish on its own.
+    /// running then is cancelled (one that does not stop finishes on its own, unheard).
     static func run(_ check: Check) async -> String? {
         let answer = FirstAnswer()
         return await withCheckedContinuation { continuation in

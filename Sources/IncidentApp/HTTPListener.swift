@@ -35,8 +35,7 @@ public struct HTTPListener: Sendable {
         let logger = logger
         let settings = settings
         let connections = OpenConnections(limit: settings.maxConnections, logger: logger, now: { LiveClock().now })
-        return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],
-                                                                             idleTimeout: TimeAmount(settings.readTimeout))),
+        return Application(router: router, server: .guardedHTTP1(connections, idle: settings.readTimeout),
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "incident-bot"),
                            onServerRunning: { channel in
                                let port = channel.localAddress?.port ?? settings.port

@@ -6,10 +6,8 @@ extension Decider {
     /// The number of the incident whose room the event was typed in, if any: none when that
     /// incident's row cannot be read (a command naming another incident still goes).
     func roomIncident() throws -> Int? {
-        do {
-            return try (records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room))?.incident.number
-        } catch is UnreadableRow {
-            return nil
+        try unlessUnreadable {
+            try (records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room))?.incident.number
         }
     }
 

@@ -144,22 +144,25 @@ extension IncidentRecords {
     /// The incident whose room is named `roomName`, or nil when there is none or its row cannot
     /// be read: one unreadable incident must not stop a command about another.
     public func readableIncident(roomName: String) throws -> StoredIncident? {
-        do {
-            return try incident(roomName: roomName)
-        } catch is UnreadableRow {
-            return nil
-        }
+        try unlessUnreadable { try incident(roomName: roomName) }
     }
 
     /// The incident numbered `number`, or nil when there is none or its row cannot be read by
     /// this version: for delivery, which must go on for every other incident (a page whose
     /// incident cannot be read is sent, not withdrawn, and its timeline entry is left out).
     public func readableIncident(_ number: Int) throws -> StoredIncident? {
-        do {
-            return try incident(number)
-        } catch is UnreadableRow {
-            return nil
-        }
+        try unlessUnreadable { try incident(number) }
+    }
+
+}
+
+/// What `read` reads, or nil when a row it needs cannot be read by this version; a failing
+/// store still throws.
+public func unlessUnreadable<Value>(_ read: () throws -> Value?) throws -> Value? {
+    do {
+        return try read()
+    } catch is UnreadableRow {
+        return nil
     }
 }
 

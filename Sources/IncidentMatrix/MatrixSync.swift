@@ -128,8 +128,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let community = engine.settings.community
         let roster = engine.settings.roster
-        let commands = events.commands.filter { community.serves(.matrix, account: $0.user, roster: roster) }
-        let refused = events.commands.filter { !community.serves(.matrix, account: $0.user, roster: roster) }
+        let served = events.commands.map { community.serves(.matrix, account: $0.user, roster: roster) }
+        let commands = zip(events.commands, served).filter(\.1).map(\.0)
+        let refused = zip(events.commands, served).filter { !$0.1 }.map(\.0)
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }

@@ -1,0 +1,12 @@
+import HummingbirdCore
+import NIOCore
+
+extension HTTPServerBuilder {
+    /// HTTP/1 as every listener of the bot serves it: at most `connections.limit` connections
+    /// at once (`ConnectionCap`), a connection answered before its request was read to the end
+    /// closed (`UnreadRequestClose`), and one that sends nothing for `idle` closed.
+    public static func guardedHTTP1(_ connections: OpenConnections, idle: Duration) -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [ConnectionCap(connections), UnreadRequestClose()],
+                                    idleTimeout: TimeAmount(idle)))
+    }
+}

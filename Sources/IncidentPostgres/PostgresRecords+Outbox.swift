@@ -1,0 +1,161 @@
+import IncidentCore
+import IncidentEngine
+import IncidentStorage
+import PostgresNIO
+
+/// The outbox on PostgreSQL: what is queued, read, delivered, given up, withdrawn, retried.
+extension PostgresRecords {
+    static let outboxItem = RowTarget("outbox", """
+        INSERT INTO outbox (key, incident, platform, lane, job, not_before, created_at) {rows} ON CONFLICT (key) DO NOTHING
+        """, types: ["text", "bigint", "text", "text", "text", "bigint", "bigint"])
+
+    func enqueue(_ items: [OutboxItem]) throws {
+        for item in items {
+            let job = try StateCoding.encode(item.job)
+            sql.writeRow(Self.outboxItem) { row in
+                row.append(item.key)
+                row.append(item.incident)
+                row.append(item.method.rawValue)
+                row.append(item.lane)
+                row.append(job)
+                row.append(item.notBefore.secondsSinceEpoch)
+                row.append(item.createdAt.secondsSinceEpoch)
+            }
+        }
+    }
+
+    /// Outbox rows by `clause` (after FROM), each decoded or with why it cannot be.
+    func outboxResults(_ clause: PostgresQuery) throws -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        let query = PostgresQuery(unsafeSQL: "SELECT \(OutboxRow.columns) FROM outbox " + clause.sql, binds: clause.binds)
+        return try sql.rows(query).map { row in
+            let (id, key, incident, method, lane, job, state, attempts, notBefore, createdAt, lastError) =
+                try row.decode((Int64, String, Int?, String, String, String, String, Int, Int64, Int64, String?).self)
+            return OutboxRow(id: id, key: key, incident: incident, method: method, lane: lane, job: job, state: state, attempts: attempts,
+                             notBefore: notBefore, createdAt: createdAt, lastError: lastError).decoded(jobs: jobs)
+        }
+    }
+
+    func pendingOutbox(limit: Int) throws -> [OutboxItem] {
+        try outboxResults("WHERE state = 'pending' ORDER BY id LIMIT \(limit)").compactMap { try? $0.get().0 }
+    }
+
+    func latestOutboxID() throws -> Int64 {
+        try sql.value(Int64?.self, "SELECT max(id) FROM outbox").flatMap { $0 } ?? 0
+    }
+
+    func outboxHeads(perLane: Int) throws -> OutboxHeads {
+        // The lanes with pending items by a loose index scan, as on SQLite, then each lane's head.
+        let lanes = try sql.rows("""
+            WITH RECURSIVE lanes(lane) AS (
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending')
+                UNION ALL
+                SELECT (SELECT min(o.lane) FROM outbox o WHERE o.state = 'pending' AND o.lane > lanes.lane)
+                FROM lanes WHERE lanes.lane IS NOT NULL
+            )
+            SELECT lane FROM lanes WHERE lane IS NOT NULL
+            """).map { try $0.decode(String.self) }
+        var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
+        for lane in lanes {
+            rows += try outboxResults("WHERE state = 'pending' AND lane = \(lane) ORDER BY id LIMIT \(perLane)")
+        }
+        return OutboxHeads(lanes: rows)
+    }
+
+    func unfinishedOutbox() throws -> [OutboxCount] {
+        try sql.rows("SELECT platform, state, count(*) FROM outbox WHERE state <> 'delivered' GROUP BY platform, state").compactMap { row in
+            let (method, state, count) = try row.decode((String, String, Int).self)
+            guard let parsed = OutboxItem.State(rawValue: state) else { return nil }
+            return OutboxCount(method: method, state: parsed, count: count)
+        }
+    }
+
+    func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing] {
+        let order = state == .pending ? "id" : "finished_at DESC, id DESC"
+        let rows = try sql.rows(PostgresQuery(unsafeSQL: """
+            SELECT id, key, platform, attempts, not_before, finished_at, last_error FROM outbox WHERE state = $1 ORDER BY \(order) LIMIT $2
+            """, binds: try binds(state.rawValue, limit))).map { try $0.decode((Int64, String, String, Int, Int64, Int64?, String?).self) }
+        var items: [Int64: OutboxItem] = [:]
+        if !rows.isEmpty {
+            let ids = rows.map(\.0)
+            for case .success(let (item, _)) in try outboxResults("WHERE id = ANY(\(ids))") { items[item.id ?? 0] = item }
+        }
+        return rows.map { id, key, method, attempts, notBefore, finishedAt, lastError in
+            OutboxListing(key: key, method: method, state: state, attempts: attempts, notBefore: notBefore, finishedAt: finishedAt,
+                          lastError: lastError, decoded: items[id])
+        }
+    }
+
+    private func binds(_ text: String, _ number: Int) throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(text)
+        binds.append(number)
+        return binds
+    }
+
+    func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
+        try sql.execute("""
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL
+            WHERE key = \(key) AND state <> 'delivered' AND (last_error IS NULL OR NOT starts_with(last_error, \(OutboxItem.withdrawnMark)))
+            """) > 0
+    }
+
+    func dropOutbox(key: String, reason: String, at instant: Timestamp) throws -> Bool {
+        try sql.execute("""
+            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE key = \(key) AND state = 'pending'
+            """) > 0
+    }
+
+    func outboxItem(key: String) throws -> OutboxItem? {
+        try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get().0 }
+    }
+
+    func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
+        try outboxResults("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT \(limit)").map { try $0.get() }
+    }
+
+    /// An item is marked delivered once in a transaction: were one id in a batch twice, the
+    /// server would take either row's time.
+    static let deliveredItem = RowTarget("outbox", """
+        UPDATE outbox SET state = 'delivered', finished_at = done.at FROM ({rows}) AS done (id, at)
+        WHERE outbox.id = done.id AND outbox.state = 'pending'
+        """, types: ["bigint", "bigint"])
+
+    func markDelivered(_ id: Int64, at instant: Timestamp) throws {
+        sql.writeRow(Self.deliveredItem) { row in
+            row.append(id)
+            row.append(instant.secondsSinceEpoch)
+        }
+    }
+
+    func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
+        sql.send("""
+            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
+        for platform in Platform.allCases {
+            sql.send("""
+                UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+                WHERE state IN ('pending', 'failed') AND incident = \(incident) AND lane = \(OutboxItem.broadcastLane(platform))
+                """)
+        }
+    }
+
+    func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
+        sql.send("""
+            UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason)
+            WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
+        sql.send("""
+            UPDATE outbox SET platform = \(method.rawValue), lane = \(lane), attempts = \(attempts),
+                not_before = \(instant.secondsSinceEpoch), last_error = \(reason)
+            WHERE id = \(id) AND state = 'pending'
+            """)
+    }
+}

@@ -1,0 +1,108 @@
+import IncidentCore
+import IncidentPolicy
+
+/// What becomes of a page after it is decided, as delivery reports it: landed, failed over,
+/// given up, withdrawn before it went out (and whether it should be), or dropped by an operator.
+extension Incident {
+    /// A message about this incident was given up after `attempts` tries: the timeline records
+    /// it and the room is told, once per incident (`alreadyTold`: an earlier one was recorded),
+    /// so the responders know to look, and operators find it with `incident-bot outbox --failed`.
+    public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
+        if !alreadyTold { transition.post(Messages.undeliveredMessage(reason: reason)) }
+        return transition.finish()
+    }
+
+    /// Where a page landed: the timeline records the method that took it.
+    public func pageDelivered(_ page: Page, by method: ContactMethod, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Page to \(page.timelineName) delivered by \(method).", by: .bot)
+        return transition.finish()
+    }
+
+    /// Why a page still waiting in the outbox should no longer go out: its ladder stopped after
+    /// it was made (someone answered while it was retrying), its own person acknowledged after
+    /// it was made, or the incident was resolved. nil: it still should.
+    ///
+    /// A page made when its ladder had already stopped, or by the very decision that stopped
+    /// it, goes out: a missed update steps an acknowledged ladder because the IC went quiet,
+    /// and declaring with `--ic` pages the on-call as usual. Which came first is told by the
+    /// incident's count of effects, not the clock, so a batch decided at one instant, or an
+    /// answer committed just after a tick, is ordered as it was decided. A page the severity
+    /// makes at once (P0: the VP engineering) tells someone that an incident this bad exists,
+    /// not that nobody answers: only the resolution or its person's own acknowledgement
+    /// withdraws it, not another's answer or a rotation's handover.
+    public func withdrawal(of page: Page) -> String? {
+        if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
+        // Its person answered after it was made (a page after the ladder stopped, or at once).
+        if let number = page.effectNumber, let answered = acknowledgedAfterEffect?[page.person], number <= answered {
+            return "@\(page.person) acknowledged"
+        }
+        if page.atOnce == true { return nil }
+        // A page that carries two ladders' (one person on both) goes while either still asks.
+        var stops: [String] = []
+        for ladder in [page.ladder] + (page.alsoFor ?? []) {
+            guard let progress = ladders[ladder], let stopped = progress.stopped, progress.stopCameAfter(page) else { stops = []; break }
+            stops.append("the \(ladder) ladder stopped (\(stopped.rawValue))")
+        }
+        if !stops.isEmpty { return stops.joined(separator: ", ") }
+        // A rotation handed over: the level's page went to whoever is on call now (unless the
+        // page carries another ladder's too, which still asks it of this person).
+        let level = LevelRef(ladder: page.ladder, level: page.level)
+        if page.alsoFor == nil, let latest = pages.last(where: { $0.level == level }), latest.person != page.person,
+           latest.reason == .rotationHandover {
+            return "the rotation handed \(level) over to @\(latest.person)"
+        }
+        return nil
+    }
+
+    /// A page withdrawn before it went out: the timeline says so. `mayHaveGoneOut`: delivery
+    /// cannot tell whether it was sent before a restart or a failed record (it is not sent
+    /// again either way), and the timeline says that instead.
+    public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster, mayHaveGoneOut: Bool = false) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, mayHaveGoneOut
+                              ? "Page to \(page.timelineName) not sent again: \(reason). It may have gone out before a restart, unrecorded."
+                              : "Page to \(page.timelineName) withdrawn before it went out: \(reason).",
+                          by: .bot)
+        return transition.finish()
+    }
+
+    /// A page one method could not take moves to the person's next: the timeline records the
+    /// failed attempt and where the page goes now. The room hears only when every method fails.
+    public func pageFailedOver(_ page: Page, from failed: ContactMethod, to next: ContactMethod, reason: String, at now: Timestamp,
+                               roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Page to @\(page.person) by \(failed) failed (\(reason)); trying \(next).", by: .bot)
+        return transition.finish()
+    }
+
+    /// A page that every platform refused for good (the account is gone, direct messages are
+    /// blocked): the timeline records it and, while the incident is open, its room is told so
+    /// someone reaches the person another way. The ladder keeps its times.
+    /// The room is told once per person: a ladder repeating its top for someone no platform
+    /// reaches would otherwise repeat the warning with every page. Every failure is on the
+    /// timeline.
+    public func pageUndelivered(_ page: Page, reason: String, at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        transition.record(.paged, "Could not deliver the page to \(page.timelineName): \(reason).",
+                          by: .bot)
+        let firstTime = transition.incident.unreachable?.contains(page.person) != true
+        transition.incident.unreachable = (transition.incident.unreachable ?? []).union([page.person])
+        if firstTime, phase == .investigating || phase == .mitigated { transition.post(Messages.undeliveredPage(page, reason: reason)) }
+        return transition.finish()
+    }
+}
+
+extension Page {
+    /// Who was paged as what, as the timeline names a page: `@bob (team lead, engineering L2)`.
+    var timelineName: String { "@\(person) (\(role), \(ladder) \(level))" }
+
+    /// The timeline's entry for this page given up by an operator before it went out
+    /// (`incident-bot outbox drop`): the incident's record says who was not paged, and why.
+    public func droppedByOperator(reason: String, at instant: Timestamp) -> TimelineEntry {
+        TimelineEntry(at: instant, author: nil, kind: .paged,
+                      text: "Page to \(timelineName) dropped by an operator before it went out: \(reason).")
+    }
+}
