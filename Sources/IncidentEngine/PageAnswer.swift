@@ -12,7 +12,8 @@ public struct PageAnswer: Hashable, Sendable {
     /// message or call id): a second answer with the same id changes nothing.
     public var id: String
     public var person: PersonID
-    /// nil: the open incident that paged `person` last (an SMS reply of a bare `ACK`).
+    /// nil: the one open incident that awaits `person`'s acknowledgement (an SMS reply of a
+    /// bare `ACK`); refused when there are two or more.
     public var incident: Int?
     /// How the timeline records it: `mail link`, `PagerDuty`, `SMS reply`, `phone keypress`.
     public var how: String
@@ -42,10 +43,12 @@ extension Engine {
             if let number = answer.incident {
                 found = try records.incident(number)
             } else {
-                // An incident whose pages can still be acknowledged, the one that paged them last,
-                // preferring one they have not acknowledged yet.
-                // Every open incident must be read to know which paged them last: with one
-                // unreadable, the answer could land on the wrong incident and stop its ladder.
+                // The one open incident that asks them for an acknowledgement. With two or more,
+                // which one the reply answers is not known (a text read for INC-4 must not stop
+                // INC-5's ladder), so they are asked to name it. With none, the latest that paged
+                // them answers ("you already acknowledged", or why an ack does not stop it).
+                // Every open incident must be read to know: with one unreadable, the answer
+                // could land on the wrong incident and stop its ladder.
                 let open: [StoredIncident]
                 do {
                     open = try records.openIncidents(skippingUnreadable: false)
@@ -53,12 +56,17 @@ extension Engine {
                     return EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
                                                                    + "so which one this answers is not known; name it, as in ACK INC-4."))
                 }
-                let paged = open.filter {
-                    [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains { $0.person == answer.person }
+                let awaiting = open.filter { $0.incident.awaitsAcknowledgement(from: answer.person) }
+                    .sorted { $0.incident.number < $1.incident.number }
+                guard awaiting.count < 2 else {
+                    let ids = awaiting.map(\.incident.id)
+                    let named = ids.dropLast().joined(separator: ", ") + " and " + ids.last!
+                    return EngineOutcome(.refused, reply: .refusal("\(named) are paging you; name the one you answer, as in ACK \(ids.last!)."))
                 }
                 func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last { $0.person == answer.person }?.at ?? now }
-                let unanswered = paged.filter { $0.incident.acknowledgedBy?.contains(answer.person) != true }
-                found = (unanswered.isEmpty ? paged : unanswered).max { lastPage($0) < lastPage($1) }
+                found = awaiting.first ?? open.filter {
+                    [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains { $0.person == answer.person }
+                }.max { lastPage($0) < lastPage($1) }
             }
             guard let stored = found else {
                 return EngineOutcome(.refused, reply: .refusal(answer.incident.map { "There is no INC-\($0)." }

@@ -41,21 +41,36 @@ import Testing
 }
 
 extension PageAnswerTests {
-    /// A bare `ACK` by text acknowledges the open incident that paged the person last and that
-    /// they have not acknowledged yet.
-    @Test func anAnswerNamingNoIncidentTakesTheLatestOneStillUnanswered() async throws {
+    /// A bare `ACK` by text acknowledges the one open incident that awaits the person's
+    /// acknowledgement. With two, it is refused and they are asked to name one: a text read
+    /// for INC-1 must not stop INC-2's ladder because INC-2 paged them a minute later.
+    @Test func anAnswerNamingNoIncidentTakesTheOneThatAwaitsIt() async throws {
         let bot = try TestBot()
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 1)
         try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
-        let first = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
-        #expect(first.disposition == .handled && first.incident == 2)
-        let second = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: nil, how: "SMS reply"))
-        #expect(second.disposition == .handled && second.incident == 1)
-        let third = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM3", person: "alice", incident: nil, how: "SMS reply"))
-        #expect(third.disposition == .answered)
-        let stranger = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM4", person: "frank", incident: nil, how: "SMS reply"))
+        let both = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(both.disposition == .refused)
+        #expect(both.reply?.plainText() == "INC-1 and INC-2 are paging you; name the one you answer, as in ACK INC-2.")
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy == nil && $0.incident(2)?.incident.acknowledgedBy == nil })
+        let named = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: 2, how: "SMS reply"))
+        #expect(named.disposition == .handled && named.incident == 2)
+        let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM3", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(bare.disposition == .handled && bare.incident == 1)
+        let again = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM4", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(again.disposition == .answered)
+        let stranger = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM5", person: "frank", incident: nil, how: "SMS reply"))
         #expect(stranger.disposition == .refused && stranger.reply?.plainText().contains("No open incident has paged you") == true)
+    }
+
+    /// Someone only notified on the business ladder, which an ack does not stop: their bare
+    /// `ACK` is told so and stops nothing.
+    @Test func aBareAnswerFromSomeoneOnlyNotifiedStopsNothing() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        let erin = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "erin", incident: nil, how: "SMS reply"))
+        #expect(erin.disposition == .refused && erin.reply?.plainText().contains("business ladder") == true)
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy == nil })
     }
 }
 
