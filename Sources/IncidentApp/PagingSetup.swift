@@ -159,7 +159,7 @@ public struct PagingSetup: Sendable {
     public var warnings: [String] {
         var warnings: [String] = []
         if links == nil, settings.email != nil || settings.twilio != nil || settings.webhook != nil || settings.pagerduty != nil {
-            warnings.append("http.public_url is not set: pages off chat carry no acknowledge link, and calls take no keypress")
+            warnings.append("http.public_url is not set: pages off chat carry no acknowledge link, calls take no keypress, and text replies are not read")
         }
         if settings.pagerduty != nil, pagerDutyWebhookSecrets.isEmpty {
             warnings.append("PAGERDUTY_WEBHOOK_SECRET is not set: acknowledging in PagerDuty does not reach the bot")

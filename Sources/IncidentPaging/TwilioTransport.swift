@@ -67,9 +67,15 @@ public struct TwilioTransport: OutboxTransport {
     func text(_ message: Message, job: TransportJob) -> String {
         var instructions = ""
         if job.page != nil, let incident = job.incident {
-            instructions = "\nReply ACK INC-\(incident) to acknowledge."
-            if let links, let queued = job.queuedAt {
-                instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued)
+            // Replies reach the bot only through its public URL (`http.public_url`); without
+            // one, a reply would go nowhere while the ladder climbs, so the text says so.
+            if let links {
+                instructions = "\nReply ACK INC-\(incident) to acknowledge."
+                if let queued = job.queuedAt {
+                    instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued)
+                }
+            } else {
+                instructions = "\nAcknowledge INC-\(incident) in chat; replies to this number are not read."
             }
         }
         var body = String.UnicodeScalarView(message.plainText().unicodeScalars.prefix(1_600 - instructions.unicodeScalars.count))

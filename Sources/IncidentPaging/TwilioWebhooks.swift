@@ -68,6 +68,13 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
     /// `ACK`, `ACK INC-4` or `ACK 4`, any case; anything else gets a line on how to answer.
     func text(_ parameters: [String: String]) async -> Response {
         guard let from = parameters["From"], let id = parameters["MessageSid"] else { return Self.reply(nil) }
+        // Twilio's signature runs keys and values together, so a captured request re-cut
+        // (`MessageSid=SM…NumMedia0` without `NumMedia`) still verifies under a new id: only an
+        // id of Twilio's own shape is taken, so the one text is taken once.
+        guard Self.isMessageSID(id) else {
+            logger.warning("Twilio text refused: its MessageSid is not a message id")
+            return Answers.text(.badRequest, "not a Twilio message id\n")
+        }
         // A number the roster does not know gets no answer: the bot does not talk to strangers.
         guard let person = engine.settings.roster.person(at: from, by: .sms) else { return Self.reply(nil) }
         let words = (parameters["Body"] ?? "").uppercased().split(whereSeparator: \.isWhitespace)
@@ -82,6 +89,15 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         return await answer(PageAnswer(method: .sms, id: "sms:" + id, person: person, incident: incident, how: "SMS reply")) { outcome in
             Self.reply(outcome.disposition == .duplicate ? nil : outcome.reply?.plainText())
         }
+    }
+
+    /// `SM` or `MM` and 32 hexadecimal digits: the only ids Twilio gives a text.
+    static func isMessageSID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard bytes.count == 34, bytes[1] == UInt8(ascii: "M"), bytes[0] == UInt8(ascii: "S") || bytes[0] == UInt8(ascii: "M") else {
+            return false
+        }
+        return bytes.dropFirst(2).allSatisfy { Hex.value($0) != nil }
     }
 
     /// Digit 1 in a page's call acknowledges it as the person the token names.

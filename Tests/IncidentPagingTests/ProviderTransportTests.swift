@@ -125,6 +125,12 @@ import Testing
         let text = try #require(fake.sent.first { $0.resource == "Messages" })
         #expect(text.to == "+15550100004" && text.from == "+15550100000")
         #expect(text.content.contains("Reply ACK INC-7 to acknowledge.") && text.content.contains("https://bot.example.org/ack/"))
+        // Without a public URL no reply reaches the bot, so the text does not ask for one.
+        let linkless = TwilioTransport(method: .sms, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID,
+                                       authToken: Secret(FakeTwilio.authToken), from: "+15550100000", links: nil, logger: Self.logger)
+        _ = try await linkless.deliver(Self.pageJob(method: .sms, account: "+15550100004"))
+        let bare = try #require(fake.sent.last { $0.resource == "Messages" })
+        #expect(bare.content.hasSuffix("\nAcknowledge INC-7 in chat; replies to this number are not read.") && !bare.content.contains("Reply ACK"))
         let call = try #require(fake.sent.first { $0.resource == "Calls" })
         #expect(call.content.hasPrefix("<Response><Gather numDigits=\"1\""))
         #expect(call.content.contains("action=\"https://bot.example.org/webhooks/twilio/voice/"))

@@ -171,11 +171,17 @@ import Testing
         #expect(pressed.status == 200 && pressed.body.contains("<Say>Acknowledged INC-1"), "\(pressed.body)")
         // A text from dave's phone: he already acknowledged, so nothing changes.
         let texted = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
-                                                   ["From": "+15550100004", "To": "+15550100000", "Body": "ack", "MessageSid": "SM1"])
+                                                   ["From": "+15550100004", "To": "+15550100000", "Body": "ack", "MessageSid": "SM" + String(repeating: "1", count: 32)])
         #expect(texted.body.contains("You already acknowledged INC-1"), "\(texted.body)")
+        // The same text re-cut so that its id swallows the parameter after it still verifies
+        // (Twilio signs keys and values run together), but is not a message id: refused.
+        let recut = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
+                                                  ["From": "+15550100004", "To": "+15550100000", "Body": "ack",
+                                                   "MessageSid": "SM" + String(repeating: "1", count: 32) + "NumMedia0"])
+        #expect(recut.status == 400, "\(recut.body)")
         // A stranger's number gets no answer at all.
         let stranger = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
-                                                     ["From": "+15559999999", "To": "+15550100000", "Body": "ACK", "MessageSid": "SM2"])
+                                                     ["From": "+15559999999", "To": "+15550100000", "Body": "ACK", "MessageSid": "SM" + String(repeating: "2", count: 32)])
         #expect(stranger.body.hasSuffix("<Response></Response>"))
 
         // Resolved in chat: PagerDuty's alert is resolved.
