@@ -99,8 +99,10 @@ extension Transition {
     }
 
     /// A status update fell due at `due` and none came. For a severity that pages only in
-    /// working hours, one due outside them waits for the next working period: no nudge rings
-    /// at night, and no misses pile up to step the ladder the next morning.
+    /// working hours, the update clock stops outside them and starts again at the next
+    /// working period: the first update is due one interval after it opens. No nudge rings at
+    /// night, no miss is counted at the opening (as the on-call is first paged), and a P2
+    /// declared on Friday night reaches the team lead as late as one declared at the opening.
     mutating func nudge(due: Timestamp) {
         guard let interval = policy.updateInterval(incident.severity) else {
             incident.nextUpdateDue = nil
@@ -109,7 +111,10 @@ extension Transition {
         }
         let opens = policy.earliestPage(at: incident.severity, from: due, zone: nil)
         if opens > due {
-            incident.nextUpdateDue = opens
+            // An interval longer than the working period would restart past its close again,
+            // and never nudge: then the deadline is the opening itself.
+            let restarted = opens + interval
+            incident.nextUpdateDue = policy.earliestPage(at: incident.severity, from: restarted, zone: nil) > restarted ? opens : restarted
             return
         }
         incident.missedUpdates += 1

@@ -142,7 +142,7 @@ extension Transition {
             else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
             let climbing = progress.stopped == nil
-            let target: Int
+            var target: Int
             var repeatsAtTop = progress.repeatsAtTop
             if let next = plan.next(after: current) {
                 target = next.index
@@ -151,6 +151,14 @@ extension Transition {
                 repeatsAtTop += 1
             } else {
                 continue
+            }
+            // The updates the IC owes are missed: a level the IC fills is passed over, so the
+            // step reaches someone above them, not the IC about their own silence.
+            if let commander = incident.commander, roster.onDuty(ladder.reference(target), at: due) == commander {
+                var above = plan.next(after: target)
+                while let level = above, roster.onDuty(ladder.reference(level.index), at: due) == commander { above = plan.next(after: level.index) }
+                guard let level = above else { continue }
+                target = level.index
             }
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop

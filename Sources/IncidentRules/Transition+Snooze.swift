@@ -38,13 +38,20 @@ extension Transition {
         reply = Messages.reply("Nudges for \(incident.id) are snoozed until \(time); pages still go out.")
     }
 
-    /// `/incident snooze off`: the update clock runs again by the cadence; a deadline that
-    /// passed during the snooze is nudged now (one miss, as it would have been).
+    /// `/incident snooze off`: the update clock runs again by the cadence; the last deadline
+    /// that passed during the snooze is nudged now (one miss, as it would have been), and the
+    /// ones before it are not counted.
     private mutating func endSnooze() throws(IncidentError) {
         guard let until = incident.snoozedUntil, until > now else {
             throw IncidentError(.noChange, "\(incident.id)'s nudges are not snoozed.")
         }
         incident.snoozedUntil = nil
+        // Only the last deadline the snooze passed over counts as missed: a long snooze ended
+        // early must not count every deadline under it at once and page up the ladder.
+        if let interval = policy.updateInterval(incident.severity), var due = incident.nextUpdateDue {
+            while due + interval <= now { due = due + interval }
+            incident.nextUpdateDue = due
+        }
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()
         let due = incident.updateDue.map { zone.clockTime(max($0, now)) } ?? "-"

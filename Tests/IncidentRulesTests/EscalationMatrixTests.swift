@@ -67,9 +67,23 @@ import Testing
         try drill.run(to: 17 * 60 + 10)
         #expect(drill.pages == ["0 engineering.L1 alice", "1020 engineering.L2 bob"])
         #expect(drill.timeline.contains { $0.kind == .paged && $0.text.hasPrefix("Holding the page for engineering.L2 (team lead) until 2026-11-25 09:00 UTC") })
-        // The overdue-update nudges wait for working hours too: none at night, none piled up.
-        #expect(drill.nudges == [1020])
+        // The update clock stops for the night and starts again at 09:00: the first nudge is
+        // one interval (2 h) after the opening, none at night, none piled up.
+        #expect(drill.nudges.isEmpty)
+        try drill.run(to: 19 * 60)
+        #expect(drill.nudges == [19 * 60])
         #expect(drill.incident.missedUpdates == 1)
+    }
+
+    /// A P2 declared on Friday night: Monday 09:00 pages the on-call, and is not a missed
+    /// update as well. The team lead comes for missed updates after two intervals, as for one
+    /// declared at 09:00, not one.
+    @Test func aP2DeclaredOnFridayNightGivesTheOnCallAWholeMorning() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder, at: Timestamp(iso8601: "2026-11-27T22:00:00Z")!)
+        let monday = 59 * 60
+        try drill.run(to: monday + 4 * 60)
+        #expect(drill.nudges == [monday + 2 * 60, monday + 4 * 60], "\(drill.nudges)")
+        #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(monday + 4 * 60) engineering.L2 bob"], "\(drill.pages)")
     }
 
     @Test func aSchedulerCatchingUpHoldsWhatARunningOneWouldHaveHeld() throws {

@@ -50,6 +50,16 @@ import Testing
         #expect(try withdrawal(drill, of: "bob") == nil)
     }
 
+    /// The team lead named IC goes quiet: the missed updates reach the engineering manager
+    /// above them, not the IC about their own silence (which left the manager a whole
+    /// cadence later).
+    @Test func aMissedUpdatesPagePassesOverTheQuietIC() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1 --ic @bob", by: Fixtures.responder)
+        try drill.run(to: 90)
+        #expect(!drill.pages.contains { $0.hasSuffix(" bob") }, "\(drill.pages)")
+        #expect(drill.pages.first { $0.hasSuffix(" carol") } == "60 engineering.L3 carol", "\(drill.pages)")
+    }
+
     /// Anyone served may post an update, but one from an unlisted account does not restart the
     /// timer: typed every ten minutes, it kept the missed-updates page from going out.
     @Test func updatesFromAnUnlistedAccountDoNotHoldBackTheMissedUpdatesPage() throws {

@@ -62,6 +62,18 @@ import Testing
             == ["Snoozed status-update nudges for 1h, until 11:25 UTC.", "Ended the snooze of status-update nudges."])
     }
 
+    /// A snooze ended early after two deadlines passed under it counts one miss, for the last
+    /// of them, not both at once: the second would page the team lead as the IC ends it.
+    @Test func snoozeOffAfterSeveralDeadlinesCountsOneMiss() throws {
+        var drill = try drill()
+        try drill.run(to: 100, script: [25: [("alice", "/incident snooze 1h")], 84: [("alice", "/incident snooze off")]])
+        #expect(drill.nudges == [84, 90])
+        #expect(drill.timeline.filter { $0.kind == .updateMissed }.map(\.text)
+            == ["Status update due 11:00 UTC missed (1 in a row).", "Status update due 11:30 UTC missed (2 in a row)."])
+        #expect(!drill.pages.contains { $0.hasPrefix("84 engineering") })
+        #expect(drill.pages.contains("90 engineering.L2 bob"))
+    }
+
     /// Ending a snooze after a miss was counted goes back to the cadence's next deadline; it
     /// does not count a second miss at once (and page the next level early).
     @Test func snoozeOffAfterAMissKeepsTheCadencesNextDeadline() throws {
