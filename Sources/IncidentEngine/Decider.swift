@@ -142,7 +142,7 @@ struct Decider {
     func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> StoredIncident? {
         for room in takenRooms.sorted() {
             guard let stored = try records.readableIncident(roomName: room), settings.mirror || stored.home == event.platform,
-                  stored.incident.isDeclaredAgain(by: declaration, at: now), mayShow(stored.incident, here: nil) else { continue }
+                  stored.incident.isDeclaredAgain(by: declaration, at: now, roster: settings.roster), mayShow(stored.incident, here: nil) else { continue }
             return stored
         }
         return nil

@@ -13,12 +13,15 @@ extension Incident {
     /// and spacing aside), within `declaredAgainWindow` of this one's declaration, while it is
     /// being worked on (investigating or mitigated; one that came back after it was resolved
     /// is a new incident). A declaration that asks for more (a higher severity, whose pages
-    /// must go out, or an incident commander) is not matched: it declares as before. Nor are
-    /// private ones: their rooms do not carry their titles, and a match would tell a stranger a
-    /// private incident exists.
-    public func isDeclaredAgain(by declaration: Declaration, at now: Timestamp) -> Bool {
+    /// must go out, or an incident commander other than the one it has) is not matched: it
+    /// declares as before. The same commander again is matched: a retyped `--ic` declaration
+    /// otherwise paged the on-call (and for a P0 the VP) a second time. Private ones are not:
+    /// their rooms do not carry their titles, and a match would tell a stranger a private
+    /// incident exists.
+    public func isDeclaredAgain(by declaration: Declaration, at now: Timestamp, roster: Roster) -> Bool {
         guard !declaration.isPrivate, !isPrivate, phase == .investigating || phase == .mitigated,
-              declaration.commander == nil, !(declaration.severity?.isMoreSevere(than: severity) ?? false),
+              declaration.commander.map({ roster.resolve($0) == commander && commander != nil }) ?? true,
+              !(declaration.severity?.isMoreSevere(than: severity) ?? false),
               now >= declaredAt, now - declaredAt <= Self.declaredAgainWindow else { return false }
         return Self.titleKey(title) == Self.titleKey(declaration.title)
     }

@@ -37,6 +37,9 @@ import Testing
         #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down").incident == 1)
         #expect(try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P0").incident == 2)
         #expect(try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P2 --ic <@U0CAROL03>").incident == 3)
+        // The same commander again is the same incident: a retype after a late answer pages nobody twice.
+        #expect(try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P2 --ic <@U0CAROL03>").incident == 3)
+        #expect(try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P2 --ic <@U0BOB0002>").incident == 4)
     }
 
     @Test func pastTenMinutesOrOnceResolvedItIsANewIncident() async throws {
