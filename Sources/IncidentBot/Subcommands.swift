@@ -181,11 +181,11 @@ struct Backup: AsyncParsableCommand {
             guard case .sqlite(let path) = location else {
                 throw Failure("\(location) is PostgreSQL: back it up with pg_dump (see docs/operations.md)")
             }
-            guard let store = try options.openStore(location, mustExist: true) as? SQLiteStore else {
-                throw Failure("\(location) did not open as SQLite")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw Failure("no database at \(path); pass --db with the bot's database file")
             }
             do {
-                try store.backup(to: file)
+                try SQLiteStore.backup(databaseAt: path, to: file)
             } catch {
                 throw Failure("cannot back up \(path) to \(file): \(error)")
             }

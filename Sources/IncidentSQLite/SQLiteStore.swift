@@ -75,16 +75,27 @@ public final class SQLiteStore: IncidentStore {
         }
     }
 
-    /// Copies the whole database, consistently, to a new file at `path` (mode 0600) while the
-    /// bot may be running: SQLite's online backup.
-    public func backup(to path: String) throws {
+    /// Copies the whole database at `source`, consistently, to a new file at `path` (mode
+    /// 0600) while the bot may be running: SQLite's online backup, page by page, whatever
+    /// version's schema the database has. The backup taken before an upgrade must not need
+    /// the new binary to read the old file, nor the old binary the migrated one. A copy that
+    /// fails half-way is removed, so no file is left that looks like a backup.
+    public static func backup(databaseAt source: String, to path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw BackupError(description: "\(path) exists already; back up to a new file")
         }
+        // Opened without migrating or reading the schema; nothing is written to it.
+        let original = try DatabaseQueue(path: source)
+        defer { try? original.close() }
         try PrivateFile.ensure(path)
-        let copy = try DatabaseQueue(path: path)
-        try writer.backup(to: copy)
-        try copy.close()
+        do {
+            let copy = try DatabaseQueue(path: path)
+            try original.backup(to: copy)
+            try copy.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
     }
 
     public struct BackupError: Error, CustomStringConvertible {

@@ -87,8 +87,8 @@ import Testing
         let db = try TestConfig.temporaryDirectory().appendingPathComponent("old.sqlite").path
         try FileManager.default.copyItem(atPath: TestConfig.repository.appendingPathComponent("Tests/Fixtures/databases/incident-bot-0.13.0.sqlite").path,
                                          toPath: db)
-        func applied() throws -> Int {
-            let queue = try DatabaseQueue(path: db)
+        func applied(_ file: String? = nil) throws -> Int {
+            let queue = try DatabaseQueue(path: file ?? db)
             defer { try? queue.close() }
             return try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") ?? 0 }
         }
@@ -99,6 +99,11 @@ import Testing
             #expect(result.stderr.contains("was made by an older incident-bot and lacks migration v4"), "\(result.stderr)")
         }
         #expect(try applied() == before, "a read-only command migrated the database")
+        // The backup before an upgrade copies the old database as it is.
+        let copy = db + ".backup"
+        let backup = try BotProcess.run(["backup", copy, "--config", BotProcess.config, "--db", db])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(try applied(copy) == before && applied() == before)
         #expect(try Self.console(db, input: ":quit\n").status == 0)
         #expect(try applied() > before)
         #expect(try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db]).status == 0)
