@@ -52,11 +52,13 @@ extension Transition {
     }
 
     /// Pages the levels the current severity pages at once (P0: the VP engineering), unless
-    /// the incident is already resolved.
+    /// the incident is already resolved. Someone who already acknowledged the incident is not
+    /// paged again (a P0 lowered and raised again must not phone the VP who answered).
     mutating func pageAtOnce() {
         guard incident.phase == .investigating || incident.phase == .mitigated else { return }
         for ref in policy[incident.severity].pageAtOnce {
             guard let ladder = policy.ladder(ref.ladder), let index = ladder.index(of: ref.level) else { continue }
+            if let person = roster.onDuty(ref, at: now), incident.acknowledgedBy?.contains(person) == true { continue }
             page(ladder, index, .immediate)
         }
     }

@@ -6,8 +6,9 @@ import IncidentPolicy
 /// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`,
 /// and a provider that keeps an incident of its own per page, PagerDuty, closes theirs).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
-/// stopped (acknowledged, mitigated) has nothing pending to move. Outside the working hours of
-/// a severity that pages only in them, the move waits for them to open.
+/// stopped (acknowledged, mitigated), or that the current severity does not run, has nothing
+/// pending to move. Outside the working hours of a severity that pages only in them, the move
+/// waits for them to open.
 extension Transition {
     mutating func handOverRotation(_ id: String, due: Timestamp) {
         guard let ladder = policy.ladder(id), let index = incident.ladders[id]?.level else { return }
@@ -18,6 +19,9 @@ extension Transition {
             incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: outgoing)
             return
         }
+        // A ladder the severity no longer runs (business, once a P1 is lowered to P2) asks
+        // nobody now: the incoming person is not paged for it.
+        guard policy.plan(ladder, at: incident.severity).runs else { return }
         // A severity that pages only in working hours moves the page when they open.
         if let opens = heldUntil(ladder, index, at: due) {
             incident.ladders[id]?.rotationHandoverAt = opens

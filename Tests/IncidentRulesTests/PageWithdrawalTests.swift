@@ -60,6 +60,14 @@ import Testing
         #expect(drill.pages.first { $0.hasSuffix(" carol") } == "60 engineering.L3 carol", "\(drill.pages)")
     }
 
+    /// A P0 lowered and raised again: the VP who acknowledged is not phoned a second time.
+    @Test func aRaiseDoesNotPageAgainWhoAlreadyAcknowledged() throws {
+        var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder)
+        try drill.run(to: 10, script: [2: [("dave", "/ack")], 5: [(Fixtures.responder, "/sev P1 only one region")],
+                                       8: [(Fixtures.responder, "/sev P0 all regions again")]])
+        #expect(drill.pages.filter { $0.hasSuffix(" dave") } == ["0 engineering.L4 dave"], "\(drill.pages)")
+    }
+
     /// Anyone served may post an update, but one from an unlisted account does not restart the
     /// timer: typed every ten minutes, it kept the missed-updates page from going out.
     @Test func updatesFromAnUnlistedAccountDoNotHoldBackTheMissedUpdatesPage() throws {

@@ -39,6 +39,21 @@ import Testing
         #expect(settled == ["20 handedOver engineering.L1 alice"])
     }
 
+    /// A business rotation hands over after a P1 was lowered to P2, which does not run the
+    /// business ladder: nobody is paged for it.
+    @Test func aLadderTheSeverityNoLongerRunsMovesNoPage() throws {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("rotations:\n", with: "rotations:\n  ops:\n    people: [grace, erin]\n    handover: 2026-11-24T10:20:00Z\n    every: 1d\n")
+            .replacing("L1: erin ", with: "L1: { rotation: ops } ")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        #expect(roster.onDuty(LevelRef(ladder: "business", level: "L1"), at: Fixtures.at(20)) == "grace")
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
+        try drill.run(to: 60, script: [10: [(Fixtures.responder, "/sev P2 only search")]])
+        #expect(drill.pages.contains("0 business.L1 erin"))
+        #expect(!drill.pages.contains { $0.contains("business") && !$0.hasPrefix("0 ") }, "\(drill.pages)")
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
+    }
+
     @Test func anAcknowledgedPageDoesNotMove() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
         try drill.run(to: 60, script: [10: [("alice", "/ack")]])
