@@ -81,10 +81,10 @@ struct Arguments {
     }
 }
 
-enum FreeText {
+public enum FreeText {
     /// Drops control characters other than line breaks and tabs, and the invisible characters
     /// that only hide or disguise text (`invisible`), and trims.
-    static func clean(_ text: String) -> String {
+    public static func clean(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
             if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {

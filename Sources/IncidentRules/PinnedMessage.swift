@@ -1,3 +1,4 @@
+import IncidentCommands
 import IncidentCore
 
 /// A message of the incident's room that someone marked for the timeline: shown there with
@@ -17,9 +18,13 @@ public struct PinnedMessage: Hashable, Sendable, Codable {
     /// Most messages one incident keeps pinned; marks past it are not taken.
     public static let maxPerIncident = 300
 
+    /// `text` is cleaned as typed text is (`FreeText.clean`): a message anyone in the room
+    /// posted, pinned by someone who could not see its control or bidirectional characters,
+    /// must not carry them into the export an operator reads in a terminal.
     public init(messageID: String, author: PersonID, text: String, postedAt: Timestamp, marks: [PinMark]) {
         self.messageID = messageID
         self.author = author
+        let text = FreeText.clean(text)
         self.text = text.count > Self.maxText ? String(text.prefix(Self.maxText - 1)) + "…" : text
         self.postedAt = postedAt
         self.marks = marks

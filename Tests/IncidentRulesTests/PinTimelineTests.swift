@@ -17,6 +17,19 @@ import Testing
         drill.absorb(try drill.incident.pinning(change, author: author, by: actor, at: Fixtures.at(minute), roster: drill.roster))
     }
 
+    /// A message anyone in the room posted carries control and bidirectional characters its
+    /// pinner could not see: they are dropped as from typed text, so an export read in a
+    /// terminal runs no escape sequence.
+    @Test func aPinnedMessagesHiddenCharactersAreDropped() throws {
+        var drill = try drill()
+        let post = PinnedPost(messageID: "1764000000.000300", author: "U0BOB0002",
+                              text: "Rolled back\u{1B}]52;c;ZXZpbA==\u{07} \u{202E}kcab\u{1B}[2A", postedAt: Fixtures.at(12))
+        try pin(&drill, .mark(post, how: .pin, markID: nil), by: "carol")
+        let text = try #require(drill.incident.pinnedMessages.first?.text)
+        #expect(!text.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "\u{202E}" }, "\(text.debugDescription)")
+        #expect(text.hasPrefix("Rolled back"))
+    }
+
     @Test func aMarkedMessageJoinsTheTimelineAtItsOwnTimeAndLeavesWithItsLastMark() throws {
         var drill = try drill()
         try drill.run(to: 15, script: [5: [("alice", "/update Rolling back")], 14: [("alice", "/note DB team paged")]])
