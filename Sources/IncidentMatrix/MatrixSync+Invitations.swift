@@ -45,6 +45,25 @@ extension MatrixSync {
         }
     }
 
+    /// Answers the invitations still waiting, as a sync without a position lists them all: an
+    /// incremental sync brings an invitation once, so one whose join was going on in the
+    /// background when the last run ended (a restart, a leader standing down) would otherwise
+    /// wait for good, and commands typed in its room go unseen. Nothing else is read: no
+    /// timeline, no state. A failure is logged and left for the next start.
+    func answerWaitingInvitations(me: String) async {
+        do {
+            let answer = try await client.call(.GET, "sync", query: ["filter": matrixInvitationsFilter, "timeout": "0"],
+                                               timeout: settings.timeout + .seconds(30))
+            let invites = answer["rooms"]?["invite"]?.object ?? [:]
+            if !invites.isEmpty {
+                logger.notice("answering Matrix invitations that waited across a restart", metadata: ["invitations": "\(invites.count)"])
+            }
+            await acceptInvitations(invites, me: me)
+        } catch {
+            logger.warning("cannot list the Matrix invitations waiting; they are answered at the next start", metadata: ["reason": "\(error)"])
+        }
+    }
+
     /// Joins `room` in the background from its `from`th attempt, with backoff between. Ended
     /// with the sync loop (a leader standing down): the invitation is left as it is.
     func join(_ room: String, inviter: String, encrypted: Bool, from first: Int) async {

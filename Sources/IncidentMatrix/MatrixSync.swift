@@ -75,6 +75,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             self.engine.settings.community.ownMatrixServer?.learn(Community.server(ofMatrixUser: me))
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
             var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
+            // A sync position already kept may be past an invitation whose join was still
+            // going on in the background when the last run ended: look for the ones waiting.
+            if since != nil { await self.answerWaitingInvitations(me: me) }
             // On a first start, messages sent before now are history even if a homeserver's
             // cached initial sync hands back an older position. origin_server_ts is the
             // homeserver's wall clock, so this compares with the live clock, not the bot's
@@ -208,6 +211,19 @@ let matrixSyncFilter: String = JSONValue.object([
     "account_data": ["types": []],
     "room": [
         "timeline": ["types": .array(matrixTimelineTypes.map(JSONValue.string)), "limit": 100],
+        "state": ["types": []],
+        "ephemeral": ["types": []],
+        "account_data": ["types": []],
+    ],
+]).text
+
+/// The filter of the sync that lists the invitations waiting at start: no timeline, state or
+/// anything else of the rooms the bot is in.
+let matrixInvitationsFilter: String = JSONValue.object([
+    "presence": ["types": []],
+    "account_data": ["types": []],
+    "room": [
+        "timeline": ["limit": 0],
         "state": ["types": []],
         "ephemeral": ["types": []],
         "account_data": ["types": []],

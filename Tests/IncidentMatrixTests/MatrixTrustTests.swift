@@ -1,6 +1,7 @@
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
+import IncidentSQLite
 import IncidentTesting
 import MatrixSynapse
 import Testing
@@ -42,6 +43,32 @@ import Testing
         try await reporter.say("!incident declare Checkout errors --sev P1", in: lobby)
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "takes commands only from")
         #expect(try await bot.current.store.read { try $0.incident(2) } == nil)
+    }
+
+    /// An invitation whose sync position was kept while its join had not happened (the join
+    /// going on in the background as the process stopped) is answered at the next start: an
+    /// incremental sync never brings it again.
+    @Test func anInvitationPastTheKeptSyncPositionIsAnsweredAtTheNextStart() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let alice = try bot.user("alice")
+        _ = try await bot.lobby(of: "alice")
+        await bot.stopBot()
+        let room = try await alice.createRoom(inviting: [bot.bot.user], name: "team room")
+        // The batch that carried the invitation is committed, its join not done.
+        let store = try SQLiteStore(path: bot.databasePath)
+        let kept = try #require(try await store.read { try $0.syncToken(.matrix) })
+        let batch = try await bot.bot.call(.GET, "sync", query: ["since": kept, "timeout": "0"])
+        #expect(batch["rooms"]?["invite"]?[room] != nil, "\(batch)")
+        let next = try #require(batch["next_batch"]?.string)
+        try await store.write { try $0.setSyncToken(.matrix, next) }
+        try await bot.startBot()
+        try await bot.waitUntil("the bot joins the room it was invited to before the restart") {
+            let members = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/joined_members")
+            return members["joined"]?[bot.bot.user] != nil
+        }
+        try await alice.say("!incident declare Search is slow --sev P2", in: room)
+        _ = try await alice.waitForNotice(in: room, from: bot.bot.user, containing: "INC-1")
     }
 
     /// A room the bot joins comes with the history before it (the homeserver sends a newly
