@@ -33,11 +33,16 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// The instant the wall clock in this zone reads `civil`. A reading skipped by a
-    /// daylight-saving change (02:30 on the spring-forward night) lands just after the gap.
+    /// daylight-saving change (02:30 on the spring-forward night) lands just after the gap
+    /// (03:30, the gap's length later), east or west of UTC; a reading made twice (01:30 on
+    /// the fall-back night) is the first.
     public func instant(of civil: CivilTime) -> Timestamp {
         let asUTC = civil.utcInstant
-        let guess = asUTC - .seconds(offsetSeconds(at: asUTC))
-        return asUTC - .seconds(offsetSeconds(at: guess))
+        // The offsets in force around it: a change is never closer than a day to another.
+        let offsets = Set([offsetSeconds(at: asUTC - .hours(30)), offsetSeconds(at: asUTC), offsetSeconds(at: asUTC + .hours(30))])
+        let candidates = offsets.map { asUTC - .seconds($0) }
+        let reading = candidates.filter { Int64(offsetSeconds(at: $0)) == asUTC.secondsSinceEpoch - $0.secondsSinceEpoch }
+        return reading.min() ?? candidates.max()!
     }
 
     /// `UTC`, or the zone's abbreviation at `instant` (`CET`, `GMT+1`).

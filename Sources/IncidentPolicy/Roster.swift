@@ -77,10 +77,8 @@ public struct Roster: Hashable, Sendable {
         /// (the loader refuses both).
         public func onDuty(at instant: Timestamp) -> PersonID? {
             guard !people.isEmpty, every.wholeSeconds > 0 else { return nil }
-            // Counted on the zone's wall clock: seconds since the epoch as the clock on the wall reads.
-            func wallClock(_ instant: Timestamp) -> Int64 { instant.secondsSinceEpoch + Int64(zone.offsetSeconds(at: instant)) }
-            let turn = (wallClock(instant) - wallClock(handover)).floorDivided(by: every.wholeSeconds)
             let count = Int64(people.count)
+            let turn = turn(at: instant)
             return people[Int((turn % count + count) % count)]
         }
 
@@ -88,19 +86,35 @@ public struct Roster: Hashable, Sendable {
         /// duty; nil when nobody else ever is (a rotation of one).
         public func nextHandover(after instant: Timestamp, from person: PersonID) -> Timestamp? {
             guard people.contains(where: { $0 != person }), every.wholeSeconds > 0 else { return nil }
-            func wallClock(_ instant: Timestamp) -> Int64 { instant.secondsSinceEpoch + Int64(zone.offsetSeconds(at: instant)) }
-            let base = wallClock(handover)
-            var turn = (wallClock(instant) - base).floorDivided(by: every.wholeSeconds)
+            var turn = turn(at: instant)
             for _ in 0..<people.count {
                 turn += 1
-                let wall = base + turn * every.wholeSeconds
-                // The instant whose wall clock reads `wall` (the offset there, found in two steps).
-                var boundary = Timestamp(secondsSinceEpoch: wall - Int64(zone.offsetSeconds(at: Timestamp(secondsSinceEpoch: wall))))
-                boundary = Timestamp(secondsSinceEpoch: wall - Int64(zone.offsetSeconds(at: boundary)))
+                let boundary = start(ofTurn: turn)
                 if boundary > instant, onDuty(at: boundary) != person { return boundary }
             }
             return nil
         }
+
+        /// The turn under way at `instant`: the last one started by then. Counted on the
+        /// zone's wall clock, then checked against the turns' own starts: on the fall-back
+        /// night the wall clock reads an hour back, and a turn that began at the first 01:30
+        /// must not give way to the one before it until the second.
+        func turn(at instant: Timestamp) -> Int64 {
+            var turn = (wallClock(instant) - wallClock(handover)).floorDivided(by: every.wholeSeconds)
+            for _ in 0..<3 where start(ofTurn: turn + 1) <= instant { turn += 1 }
+            for _ in 0..<3 where start(ofTurn: turn) > instant { turn -= 1 }
+            return turn
+        }
+
+        /// When turn `turn` starts: the handover's wall-clock reading that many turns on, in
+        /// the zone (a reading a daylight-saving change skips starts just after the gap).
+        func start(ofTurn turn: Int64) -> Timestamp {
+            let wall = wallClock(handover) + turn * every.wholeSeconds
+            return zone.instant(of: CivilTime(Timestamp(secondsSinceEpoch: wall)))
+        }
+
+        /// Seconds since the epoch as the zone's wall clock reads them at `instant`.
+        func wallClock(_ instant: Timestamp) -> Int64 { instant.secondsSinceEpoch + Int64(zone.offsetSeconds(at: instant)) }
     }
 
     public enum Assignee: Hashable, Sendable {

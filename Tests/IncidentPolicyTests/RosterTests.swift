@@ -66,6 +66,35 @@ import Testing
         #expect(autumn.onDuty(at: try #require(Timestamp(iso8601: "2027-11-01T08:00:00Z"))) == "bob")
     }
 
+    /// West of UTC, at a handover time a daylight-saving change skips or repeats: New York's
+    /// 02:30 does not exist on 14 March 2027, and 01:30 comes twice on 1 November 2026.
+    @Test func aRotationHandsOverAtAnHourTheClocksSkipOrRepeat() throws {
+        let newYork = try #require(LocalZone(identifier: "America/New_York"))
+        func at(_ text: String) throws -> Timestamp { try #require(Timestamp(iso8601: text)) }
+        // Sunday 02:30 EDT weekly, alice then bob: the skipped 02:30 hands over just after the
+        // gap (03:30 EDT, 07:30 UTC); before, the handover was placed before the gap, and
+        // nobody took the page over.
+        let spring = Roster.Rotation(people: ["alice", "bob"], handover: try at("2026-10-04T06:30:00Z"), zone: newYork)
+        #expect(spring.onDuty(at: try at("2027-03-10T00:00:00Z")) == "alice")
+        #expect(spring.nextHandover(after: try at("2027-03-10T00:00:00Z"), from: "alice") == (try at("2027-03-14T07:30:00Z")))
+        #expect(spring.onDuty(at: try at("2027-03-14T07:29:59Z")) == "alice")
+        #expect(spring.onDuty(at: try at("2027-03-14T07:30:00Z")) == "bob")
+        // Sunday 01:30 weekly: the turn starts at the first 01:30 (05:30 UTC) and stays through
+        // the repeated hour; it did not give way to the one before from 06:00 to 06:30.
+        let autumn = Roster.Rotation(people: ["alice", "bob"], handover: try at("2026-10-04T05:30:00Z"), zone: newYork)
+        #expect(autumn.onDuty(at: try at("2026-11-01T05:29:59Z")) == "bob")
+        for instant in ["2026-11-01T05:30:00Z", "2026-11-01T06:00:00Z", "2026-11-01T06:15:00Z", "2026-11-01T06:45:00Z", "2026-11-07T12:00:00Z"] {
+            #expect(autumn.onDuty(at: try at(instant)) == "alice", "\(instant)")
+        }
+        #expect(autumn.nextHandover(after: try at("2026-10-30T00:00:00Z"), from: "bob") == (try at("2026-11-01T05:30:00Z")))
+        #expect(autumn.nextHandover(after: try at("2026-11-01T06:00:00Z"), from: "alice") == (try at("2026-11-08T06:30:00Z")))
+        // A time the zone skips lands just after the gap, west and east of UTC.
+        #expect(newYork.instant(of: CivilTime(year: 2027, month: 3, day: 14, hour: 2, minute: 30)) == (try at("2027-03-14T07:30:00Z")))
+        let berlin = try #require(LocalZone(identifier: "Europe/Berlin"))
+        #expect(berlin.instant(of: CivilTime(year: 2027, month: 3, day: 28, hour: 2, minute: 30)) == (try at("2027-03-28T01:30:00Z")))
+        #expect(berlin.instant(of: CivilTime(year: 2026, month: 10, day: 25, hour: 2, minute: 30)) == (try at("2026-10-25T00:30:00Z")))
+    }
+
     @Test func mentionsResolveToRosterPeople() throws {
         let roster = try exampleRoster()
         #expect(roster.resolve(.handle("alice")) == "alice")
