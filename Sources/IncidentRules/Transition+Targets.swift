@@ -11,7 +11,9 @@ extension Transition {
         return incident.responseClocks.compactMap { clock in
             guard clock.reachedAt == nil, !incident.told(clock.target, missed: true) else { return nil }
             if incident.told(clock.target, missed: false) {
-                return DueItem(at: clock.deadline, kind: .targetMissed(clock.target))
+                // Met up to its deadline's own second (`ResponseClock.met`): missed the second after,
+                // so an acknowledgement in that second is not told it missed.
+                return DueItem(at: clock.deadline + .seconds(1), kind: .targetMissed(clock.target))
             }
             return DueItem(at: incident.declaredAt + ResponseTargets.warning(for: clock.length), kind: .targetWarning(clock.target))
         }

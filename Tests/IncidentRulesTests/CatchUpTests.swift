@@ -48,7 +48,10 @@ import Testing
         var drill = try Drill("/incident declare Payment API errors --sev P1")
         // The P1's 15-minute target to acknowledge is warned of at 12.
         #expect(drill.incident.nextDue == Fixtures.at(12))
+        // Its miss is told the second after the deadline, which an acknowledgement may still meet.
         try drill.run(to: 15)
+        #expect(drill.incident.nextDue == Fixtures.at(15) + .seconds(1))
+        try drill.run(to: 16)
         #expect(drill.incident.nextDue == Fixtures.at(30))
         try drill.run(to: 30)
         #expect(drill.incident.nextDue == Fixtures.at(60))

@@ -17,14 +17,16 @@ import Testing
 
     @Test func aP1NobodyAnswersIsWarnedThenToldOfEachMiss() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
-        try drill.run(to: 1_440)
+        try drill.run(to: 1_441)
+        // A miss is told the second after its deadline (the drill ticks once a minute): an
+        // acknowledgement in the deadline's own second meets the target.
         #expect(targetPosts(drill) == [
             "12 ⏳ INC-1: the P1 target to acknowledge (15m) runs out at 10:15 UTC, 3m from now.",
-            "15 ⌛ INC-1 missed its P1 target to acknowledge (15m, due 10:15 UTC).",
+            "16 ⌛ INC-1 missed its P1 target to acknowledge (15m, due 10:15 UTC).",
             "192 ⏳ INC-1: the P1 target to mitigate (4h) runs out at 14:00 UTC, 48m from now.",
-            "240 ⌛ INC-1 missed its P1 target to mitigate (4h, due 14:00 UTC).",
+            "241 ⌛ INC-1 missed its P1 target to mitigate (4h, due 14:00 UTC).",
             "1152 ⏳ INC-1: the P1 target to resolve (1d) runs out at 10:00 UTC, 4h48m from now.",
-            "1440 ⌛ INC-1 missed its P1 target to resolve (1d, due 10:00 UTC).",
+            "1441 ⌛ INC-1 missed its P1 target to resolve (1d, due 10:00 UTC).",
         ])
         #expect(drill.timeline.filter { $0.kind == .target }.count == 6)
         #expect(drill.timeline.first { $0.kind == .target }?.text == "P1 target to acknowledge (15m) runs out at 10:15 UTC; 3m left.")
@@ -39,6 +41,17 @@ import Testing
         #expect(status.contains("Targets: acknowledge 15m: met (5m) · mitigate 4h: met (1h40m) · resolve 1d: met (3h20m)"), "\(status)")
         try drill.run(to: 1_500)
         #expect(targetPosts(drill) == [])
+    }
+
+    /// The scheduler's tick at the deadline, then an acknowledgement in the same second: the
+    /// target is met, and the room is not told it was missed.
+    @Test func anAcknowledgementInTheDeadlinesOwnSecondMeetsTheTarget() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 15)
+        try drill.type("/ack", by: "alice")
+        try drill.run(to: 20)
+        #expect(targetPosts(drill) == ["12 ⏳ INC-1: the P1 target to acknowledge (15m) runs out at 10:15 UTC, 3m from now."])
+        #expect(drill.incident.responseClocks.first { $0.target == .acknowledge }?.met == true)
     }
 
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
