@@ -36,10 +36,14 @@ public struct IncidentReport: Sendable {
     public var ladderReach: [(ladder: String, levels: [(level: String, incidents: Int)])]
     /// Open action items past their due day, as `INC-4 A1 @bob text (due 2026-11-26)`.
     public var overdueActions: [String]
+    /// Incidents of the span this version could not read (a newer version's, or damaged),
+    /// left out of every figure and named.
+    public var unreadable: [Int]
 
-    public init(incidents: [(StoredIncident, [TimelineEntry])], since: Timestamp, now: Timestamp) {
+    public init(incidents: [(StoredIncident, [TimelineEntry])], since: Timestamp, now: Timestamp, unreadable: [Int] = []) {
         self.since = since
         self.now = now
+        self.unreadable = unreadable
         var rows: [Severity: Row] = [:]
         var onTime = 0
         var missed = 0
@@ -111,6 +115,11 @@ public struct IncidentReport: Sendable {
         }
         let total = rows.reduce(0) { $0 + $1.count }
         var lines = ["Incidents declared from \(zone.dateTime(since)) to \(zone.dateTime(now)): \(total)", ""]
+        if !unreadable.isEmpty {
+            let named = unreadable.prefix(20).map { "INC-\($0)" }.joined(separator: ", ") + (unreadable.count > 20 ? ", …" : "")
+            lines.insert("Left out, as this version of incident-bot cannot read them (a newer version's, or damaged): "
+                         + "\(unreadable.count) (\(named)).", at: 1)
+        }
         guard total > 0 else { return lines.joined(separator: "\n") + "\n" }
         lines += [
             "| severity | count | acknowledge median | p90 | mitigate median | p90 | resolve median | p90 |",

@@ -155,10 +155,22 @@ struct Report: AsyncParsableCommand {
             let store = try options.openStore(try options.location(), mustExist: true)
             let now = LiveClock().now
             let from = now - span
-            let incidents = try await store.read { records in
-                try records.incidents(declaredSince: from).map { ($0, try records.timeline(incident: $0.incident.number)) }
+            // An incident or a timeline this version cannot read is counted and named, not
+            // silently left out of the figures, and does not fail the whole report.
+            let (incidents, unreadable) = try await store.read { records in
+                let list = try records.incidents(declaredSince: from)
+                var read: [(StoredIncident, [TimelineEntry])] = []
+                var unreadable = list.unreadable
+                for stored in list.readable {
+                    do {
+                        read.append((stored, try records.timeline(incident: stored.incident.number)))
+                    } catch is UnreadableRow {
+                        unreadable.append(stored.incident.number)
+                    }
+                }
+                return (read, unreadable.sorted())
             }
-            let report = IncidentReport(incidents: incidents, since: from, now: now)
+            let report = IncidentReport(incidents: incidents, since: from, now: now, unreadable: unreadable)
             print(report.text(zone: loaded.policy.timeZone), terminator: "")
         } catch {
             Self.fail(error)

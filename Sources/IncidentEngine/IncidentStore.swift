@@ -42,12 +42,12 @@ public protocol IncidentRecords {
     func incident(roomName: String) throws -> StoredIncident?
     /// The incident whose room on `platform` has the platform id `roomID`.
     func incident(platform: Platform, roomID: String) throws -> StoredIncident?
-    /// Every incident not closed, by number.
     /// Every incident not closed; `skippingUnreadable`: rows this version cannot read left out
     /// (else one throws `UnreadableRow`).
     func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident]
-    /// Incidents declared at or after `instant`, by number.
-    func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident]
+    /// Incidents declared at or after `instant`, by number, and the numbers of those this
+    /// version cannot read (left out, to be counted, not to fail the list).
+    func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int])
     /// The room names in use (never reused) that a new room could collide with, through an index.
     func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String>
     /// Inserts or replaces the incident, with its roles and its next due time.

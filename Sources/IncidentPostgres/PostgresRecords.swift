@@ -70,8 +70,12 @@ struct PostgresRecords: IncidentRecords {
         try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", skippingUnreadable: skippingUnreadable)
     }
 
-    func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE declared_at >= \(instant.secondsSinceEpoch) ORDER BY number", skippingUnreadable: true)
+    func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int]) {
+        var unreadable: [Int] = []
+        let readable = try fetchIncidents("WHERE declared_at >= \(instant.secondsSinceEpoch) ORDER BY number", skippingUnreadable: true) {
+            unreadable.append($0)
+        }
+        return (readable, unreadable)
     }
 
     func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String> {
@@ -91,7 +95,7 @@ struct PostgresRecords: IncidentRecords {
     /// back are written first, so the columns are current.
     /// `skippingUnreadable`: a row this version cannot read is left out, not thrown (a list of
     /// many must not fail for one).
-    func fetchIncidents(_ clause: PostgresQuery, skippingUnreadable: Bool = false) throws -> [StoredIncident] {
+    func fetchIncidents(_ clause: PostgresQuery, skippingUnreadable: Bool = false, skipped: (Int) -> Void = { _ in }) throws -> [StoredIncident] {
         try writeHeldSaves()
         let query = PostgresQuery(unsafeSQL: "SELECT number, home, state, format, policy FROM incident " + clause.sql, binds: clause.binds)
         return try sql.rows(query).compactMap { row in
@@ -100,6 +104,7 @@ struct PostgresRecords: IncidentRecords {
                 return try touched.incident(number: number, home: home, state: state, format: format, policy: digest,
                                             policies: policies, load: policyBody)
             } catch is UnreadableRow where skippingUnreadable {
+                skipped(number)
                 return nil
             }
         }

@@ -89,8 +89,12 @@ struct SQLiteRecords: IncidentRecords {
         try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [], skippingUnreadable: skippingUnreadable)
     }
 
-    func incidents(declaredSince instant: Timestamp) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch], skippingUnreadable: true)
+    func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int]) {
+        var unreadable: [Int] = []
+        let readable = try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch], skippingUnreadable: true) {
+            unreadable.append($0)
+        }
+        return (readable, unreadable)
     }
 
     func roomNames(_ collisions: RoomName.Collisions) throws -> Set<String> {
@@ -110,8 +114,9 @@ struct SQLiteRecords: IncidentRecords {
     /// Incidents by a query on their columns: saves this transaction holds back are written
     /// first, so the columns are current; incidents it already holds are not decoded again.
     /// `skippingUnreadable`: a row this version cannot read is left out, not thrown (a list of
-    /// many must not fail for one).
-    func fetchIncidents(_ clause: String, _ arguments: StatementArguments, skippingUnreadable: Bool = false) throws -> [StoredIncident] {
+    /// many must not fail for one), and its number given to `skipped`.
+    func fetchIncidents(_ clause: String, _ arguments: StatementArguments, skippingUnreadable: Bool = false,
+                        skipped: (Int) -> Void = { _ in }) throws -> [StoredIncident] {
         try writeHeldSaves()
         return try Row.fetchAll(db.cachedStatement(sql: "SELECT number, home, state, format, policy FROM incident \(clause)"),
                                 arguments: arguments).compactMap { row in
@@ -119,6 +124,7 @@ struct SQLiteRecords: IncidentRecords {
                 return try touched.incident(number: row["number"], home: row["home"], state: row["state"], format: row["format"],
                                             policy: row["policy"], policies: policies, load: policyBody)
             } catch is UnreadableRow where skippingUnreadable {
+                skipped(row["number"])
                 return nil
             }
         }

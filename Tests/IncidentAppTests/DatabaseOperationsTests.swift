@@ -109,6 +109,28 @@ import Testing
         #expect(try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db]).status == 0)
     }
 
+    /// An incident row, and another's timeline, that this version cannot read (a newer
+    /// version's): the report names both as left out instead of failing on the timeline or
+    /// giving smaller figures without a word.
+    @Test func theReportNamesWhatItCannotRead() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let drill = "carol: /incident declare Payment API errors --sev P1\ncarol: /incident declare Search is slow --sev P2\n"
+            + "carol: /incident declare Login fails --sev P1\n:quit\n"
+        #expect(try Self.console(db, input: drill).status == 0)
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { db in
+            try db.execute(sql: "UPDATE incident SET format = 99 WHERE number = 1")
+            try db.execute(sql: "UPDATE timeline SET kind = 'from-a-later-version' WHERE incident = 2")
+        }
+        try queue.close()
+        let report = try BotProcess.run(["report", "--since", "3650d", "--config", BotProcess.config, "--db", db])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains(": 1\n"), "\(report.stdout)")
+        #expect(report.stdout.contains("Left out, as this version of incident-bot cannot read them (a newer version's, or damaged): 2 (INC-1, INC-2)."),
+                "\(report.stdout)")
+    }
+
     @Test func theVersionIsPrinted() throws {
         let result = try BotProcess.run(["--version"])
         #expect(result.status == 0 && result.stdout == BotVersion.current + "\n")

@@ -29,7 +29,7 @@ import Testing
         try await bot.run(toMinute: 80)
         try await bot.say("U0CAROL03", "/incident resolve INC-2 it came back")
         let incidents = try await bot.store.read { records in
-            try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
         }
         let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(80))
         #expect(report.rows.map(\.severity) == [.p1])
@@ -61,7 +61,7 @@ import Testing
         try await bot.say("U0CAROL03", "/action @dave Review paging due: 2026-11-25", in: room)
         try await bot.say("U0CAROL03", "/action done A3", in: room)
         let incidents = try await bot.store.read { records in
-            try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
         }
         let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(2 * 1_440))
         #expect(report.overdueActions == ["INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"])
@@ -76,7 +76,7 @@ import Testing
         try await bot.settle()
         try await bot.say("U0CAROL03", "/action INC-1 @bob Rotate the leaked keys due: 2026-11-25")
         let incidents = try await bot.store.read { records in
-            try records.incidents(declaredSince: TestConfig.start).map { ($0, try records.timeline(incident: $0.incident.number)) }
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
         }
         let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(2 * 1_440))
         #expect(report.overdueActions == ["INC-1 A1 @bob (private incident) (due 2026-11-25)"])

@@ -247,7 +247,7 @@ import Testing
         let (open, earliest, due, timeline, declared) = try await bot.store.read { records in
             (try records.openIncidents().map(\.incident.number), try records.earliestDue(),
              try records.incidentsDue(at: TestConfig.at(24 * 60), limit: 2).map(\.incident.number),
-             try records.timeline(incident: 2), try records.incidents(declaredSince: TestConfig.at(0)).count)
+             try records.timeline(incident: 2), try records.incidents(declaredSince: TestConfig.at(0)).readable.count)
         }
         #expect(open == [1, 2, 3] && declared == 3)
         #expect(earliest != nil && due == [1, 2])
