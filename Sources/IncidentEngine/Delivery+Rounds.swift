@@ -6,7 +6,8 @@ import IncidentCore
 extension Delivery {
     /// One platform's items, lane by lane in order: rounds of one attempt per lane, the most
     /// urgent lane heads first (pages and room creation, then direct messages, then the rest,
-    /// oldest first within each). A lane whose head must wait (backoff, failover) drops out.
+    /// oldest first within each). A lane whose head must wait (backoff, failover) drops out,
+    /// unless a page behind a head that is no page may go (`OutboxItem.next(in:at:)`).
     ///
     /// Sends are recorded together, in one transaction that also looks for anything newly
     /// queued: when a lane waits for its record (below), when the oldest unrecorded send is
@@ -33,12 +34,17 @@ extension Delivery {
             unrecorded.removeAll()
             return !recorded.contains(.storeError) && newest == latest
         }
+        /// Takes `item` out of its lane: the head, or a page that went ahead of a head waiting
+        /// out its backoff.
+        func take(_ item: OutboxItem) {
+            if let index = lanes[item.lane]?.firstIndex(where: { $0.key == item.key }) { lanes[item.lane]?.remove(at: index) }
+        }
         while !lanes.isEmpty {
             if stopping.withLock({ $0 }) || Task.isCancelled {
                 results += await record(unrecorded.sent, lookingForNew: false).attempts
                 return results
             }
-            let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap(\.first)
+            let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap { OutboxItem.next(in: $0, at: now) ?? $0.first }
                 .sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
             var sentThisRound = false
             for item in heads {
@@ -51,10 +57,10 @@ extension Delivery {
                 case .sent(let done):
                     unrecorded.add(done, at: clock.elapsed)
                     sentThisRound = true
-                    lanes[item.lane]?.removeFirst()
+                    take(item)
                 case .delivered, .failed:
                     results.append(result)
-                    lanes[item.lane]?.removeFirst()
+                    take(item)
                 case .retried, .failedOver:
                     results.append(result)
                     lanes[item.lane] = nil

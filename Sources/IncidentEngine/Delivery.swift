@@ -249,11 +249,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 continue
             }
             let served = heads.items.filter { methods.contains($0.method) && transports[$0.method] != nil }
-            // A lane goes when its head may: the rest of it waits behind the head.
-            var laneHeads: [String: OutboxItem] = [:]
-            for item in served where laneHeads[item.lane] == nil { laneHeads[item.lane] = item }
-            report.nextAttempt = laneHeads.values.filter { !$0.isDue(at: now) }.map(\.notBefore).min()
-            guard laneHeads.values.contains(where: { $0.isDue(at: now) }) else { return report }
+            // A lane goes when its head may (or a page behind a head that waits out a backoff,
+            // `OutboxItem.next(in:at:)`): the rest of it waits behind the head.
+            var lanes: [String: [OutboxItem]] = [:]
+            for item in served { lanes[item.lane, default: []].append(item) }
+            report.nextAttempt = lanes.values.flatMap { lane in [lane.first, lane.first(where: \.isPage)].compactMap { $0 } }
+                .filter { !$0.isDue(at: now) }.map(\.notBefore).min()
+            guard lanes.values.contains(where: { OutboxItem.next(in: $0, at: now) != nil }) else { return report }
             let byMethod = Dictionary(grouping: served, by: \.method)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byMethod {

@@ -76,6 +76,19 @@ public struct OutboxItem: Hashable, Sendable {
 }
 
 extension OutboxItem {
+    /// The item of a lane (its items, in order) to try at `now`: its head when the head is
+    /// due; while a head that is no page waits out a backoff, the first page behind it, if
+    /// that is due. A person's lane holds their direct messages and PagerDuty settlements as
+    /// well as their pages: a message a method keeps refusing for now must not hold a page back
+    /// untried, for it is the page's own attempts that fail it over to the person's next
+    /// method. nil: nothing of the lane may go now.
+    public static func next(in lane: some Collection<OutboxItem>, at now: Timestamp) -> OutboxItem? {
+        guard let head = lane.first else { return nil }
+        if head.isDue(at: now) { return head }
+        guard !head.isPage, let page = lane.first(where: \.isPage), page.isDue(at: now) else { return nil }
+        return page
+    }
+
     /// The failure reason of an item withdrawn before it went out (a page answered, a nudge
     /// moot, a broadcast post of an incident that turned private): such an item is never
     /// sent, not even when an operator retries it.

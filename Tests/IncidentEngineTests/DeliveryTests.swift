@@ -112,6 +112,40 @@ import Testing
         #expect(!bot.slack.delivered.isEmpty)
     }
 
+    /// Slack down: a direct message to alice (an action item's reminder) heads her Slack lane
+    /// and waits out its backoff. A page for her queued behind it is tried meanwhile, and
+    /// fails over to Matrix; it used to wait behind the message, never tried, for as long as
+    /// the message was retried (hours), while the ladder climbed past her.
+    @Test func aPageIsNotHeldBehindAMessageWaitingOutItsBackoff() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0CAROL03", "/incident declare Search is slow --sev P3 --ic @carol")
+        try await bot.settle()
+        bot.slack.behave(.down(retryAfter: nil))
+        try await bot.say("U0CAROL03", "/action @alice Check the dashboards due: today", in: "slack-room-incident-20261124-search-is-slow")
+        /// Delivers as the delivery loop would, at each next attempt, for `seconds`.
+        func deliver(for seconds: Int64) async {
+            let end = bot.clock.now + .seconds(seconds)
+            for _ in 0..<1_000 {
+                let report = await bot.delivery.drain()
+                guard let next = report.nextAttempt, next <= end else { break }
+                bot.clock.advance(to: max(next, bot.clock.now))
+            }
+            bot.clock.advance(to: end)
+        }
+        try await bot.engine.fireDue()
+        await deliver(for: 60)
+        let reminder = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.first { $0.lane == "slack:dm:alice" }
+        #expect(reminder.map { !$0.isPage && $0.attempts > 1 } == true)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        await deliver(for: 120)
+        #expect(bot.matrix.delivered.contains { $0.job.page?.person == "alice" && $0.job.incident == 2 },
+                "\(bot.matrix.delivered.map(\.job.key))")
+        // The reminder keeps its place and goes once Slack is back.
+        bot.slack.behave(.working)
+        await deliver(for: 600)
+        #expect(bot.slack.directMessages.contains { $0.person == "alice" && $0.message.plainText().contains("Check the dashboards") })
+    }
+
     @Test func aPageFailsOverToThePersonsOtherPlatform() async throws {
         let bot = try TestBot()
         bot.slack.behave(.rejectingDirectMessages)
