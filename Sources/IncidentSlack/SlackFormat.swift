@@ -14,6 +14,10 @@ public enum SlackFormat {
     /// one message, a message's text, a channel topic.
     static let sectionLimit = 3_000
     static let blockLimit = 50
+    /// The text of all of a message's blocks together: Slack refuses more than about 12,000
+    /// (`msg_blocks_too_long`; not among its published limits, measured by others), so the
+    /// blocks keep a margin below it.
+    static let blocksTextLimit = 11_000
     static let textLimit = 40_000
     static let topicLimit = 250
     /// What ends a message Slack could not show whole.
@@ -64,8 +68,9 @@ public enum SlackFormat {
 
     /// Block Kit: the text in section blocks (split at line ends, and a line longer than a
     /// section across several, all within Slack's limits), then an actions block with the
-    /// message's buttons, whose value names the incident. Past Slack's 50 blocks the last
-    /// section ends with a marker saying the message was cut.
+    /// message's buttons, whose value names the incident. Past Slack's 50 blocks, or past the
+    /// text all blocks may hold together, the last section ends with a marker saying the
+    /// message was cut.
     public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [JSONValue] {
         var sections: [String] = []
         var chunk = ""
@@ -85,10 +90,22 @@ public enum SlackFormat {
         }
         if !chunk.isEmpty { sections.append(chunk) }
         let room = blockLimit - (message.actions.isEmpty ? 0 : 1)
-        if sections.count > room {
-            sections = Array(sections.prefix(room))
-            sections[room - 1] = sections[room - 1].clipped(to: sectionLimit - TextUnit.utf16.count(cutMarker), in: .utf16, marker: "")
-                + cutMarker
+        let widths = sections.map { TextUnit.utf16.count($0) }
+        if sections.count > room || widths.reduce(0, +) > blocksTextLimit {
+            // The sections that fit with the marker, the one that does not cut to what is left.
+            let marker = TextUnit.utf16.count(cutMarker)
+            var kept: [String] = []
+            var total = 0
+            for (section, width) in zip(sections, widths) {
+                let space = min(sectionLimit, blocksTextLimit - total) - marker
+                guard kept.count < room - 1, width <= space else {
+                    kept.append(section.clipped(to: max(space, 0), in: .utf16, marker: "") + cutMarker)
+                    break
+                }
+                kept.append(section)
+                total += width
+            }
+            sections = kept
         }
         var blocks = sections.map(section)
         let buttons: [JSONValue] = message.actions.map { action in

@@ -107,9 +107,10 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
         "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "no_permission",
         "missing_scope", "not_allowed_token_type", "team_access_not_granted", "ekm_access_denied",
     ]
-    /// Error codes Slack documents as transient.
+    /// Error codes Slack documents as transient: `ratelimited` comes with HTTP 429, and
+    /// `rate_limited` is `chat.postMessage`'s own answer (HTTP 200) to too many posts.
     static let transientErrors: Set<String> = [
-        "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org",
+        "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org",
     ]
 
     /// As the delivery service sees it: retry or give up.

@@ -28,6 +28,8 @@ import Testing
         let blocks = SlackFormat.blocks(message, people: [:], incident: 4)
         #expect(blocks.count <= 50)
         #expect(blocks.allSatisfy { ($0["text"]?["text"]?.string?.utf16.count ?? 0) <= 3_000 })
+        // Slack also refuses blocks whose text passes about 12,000 together (msg_blocks_too_long).
+        #expect(blocks.reduce(0) { $0 + ($1["text"]?["text"]?.string?.utf16.count ?? 0) } <= 12_000, "\(name)")
         #expect(blocks.last?["type"]?.string == "actions")
         let fallback = SlackFormat.text(message, people: [:])
         #expect(fallback.utf16.count <= 40_000)

@@ -306,6 +306,10 @@ public final class FakeSlack: Sendable {
                 for block in list {
                     if let section = block["text"]?["text"]?.string, section.utf16.count > 3_000 { return .failure(SlackError(code: "invalid_blocks")) }
                 }
+                // Not among Slack's published limits, but what it answers (slackapi/bolt-js#2509):
+                // the blocks' text together past about 12,000.
+                let together = list.reduce(0) { $0 + ($1["text"]?["text"]?.string?.utf16.count ?? 0) }
+                if together > 12_000 { return .failure(SlackError(code: "msg_blocks_too_long")) }
                 blocks = parsed
             }
             guard !text.isEmpty || blocks != nil else { return .failure(SlackError(code: "no_text")) }
