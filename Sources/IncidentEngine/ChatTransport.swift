@@ -170,6 +170,10 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     case unavailable(String, retryAfter: Duration? = nil)
     /// Never worth retrying as it is (no such channel, no account on this platform).
     case rejected(String)
+    /// The bot's own credentials or setup are refused (a revoked token, a missing scope): no
+    /// fault of the message, and the operator's to fix. A message waits for it, retried at
+    /// the backoff's pace and never given up; a page fails over as from a method that is down.
+    case misconfigured(String)
     /// Not a failure: the job is better sent a moment later (a mail waiting for its incident's
     /// room to exist, to link it). Not counted as an attempt.
     case notYet(String, retryAfter: Duration)
@@ -179,6 +183,7 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notYet(let reason, let after): "not yet: \(reason) (again in \(DurationText.format(after)))"
         case .unavailable(let reason, let after): "unavailable: \(reason)" + (after.map { " (retry after \(DurationText.format($0)))" } ?? "")
         case .rejected(let reason): "rejected: \(reason)"
+        case .misconfigured(let reason): "refused the bot's setup: \(reason)"
         }
     }
 }

@@ -84,8 +84,21 @@ extension Delivery {
     /// Records a failed attempt: retry later, fail a page over, or give up.
     func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
         let attempts = item.attempts + 1
+        // A page does not wait for an operator: a method refusing the bot's setup is, for it,
+        // a method that is down.
+        var error = error
+        if item.isPage, case .misconfigured(let reason) = error { error = .unavailable(reason) }
         do {
             switch error {
+            case .misconfigured(let reason):
+                // Waits for the operator, however long: dropped after `giveUpAfter` attempts,
+                // a revoked token at night would have failed every room and update by morning.
+                let wait = retry.delay(afterAttempts: attempts, jitter: jitter())
+                try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
+                log.warning("delivery waits for the bot's setup to be fixed; will retry", metadata: [
+                    "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
+                ])
+                return .retried
             case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
                 return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", refused: false, now: now, log: log)
             case .unavailable(let reason, let hint):

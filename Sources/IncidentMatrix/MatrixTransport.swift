@@ -309,7 +309,7 @@ extension MatrixError: PlatformError {
         case .rateLimited(let after): .unavailable(description, retryAfter: after.map { max($0, .seconds(1)) })
         case .unavailable: .unavailable(description)
         case .matrix:
-            isSetupError ? .unavailable(description) : .rejected(description)
+            isSetupError ? .misconfigured(description) : .rejected(description)
         }
     }
 }

@@ -119,8 +119,8 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
         case .rateLimited(_, let after): .unavailable(description, retryAfter: after)
         case .unavailable: .unavailable(description)
         case .slack(_, let error):
-            Self.setupErrors.contains(error) || Self.transientErrors.contains(error)
-                ? .unavailable(description) : .rejected(description)
+            Self.setupErrors.contains(error) ? .misconfigured(description)
+                : Self.transientErrors.contains(error) ? .unavailable(description) : .rejected(description)
         }
     }
 

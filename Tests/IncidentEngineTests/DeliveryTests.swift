@@ -146,6 +146,29 @@ import Testing
         #expect(bot.slack.directMessages.contains { $0.person == "alice" && $0.message.plainText().contains("Check the dashboards") })
     }
 
+    /// Slack refuses the bot's token for hours (revoked at night): the pages fail over to
+    /// Matrix as from a platform that is down, and Slack's own messages (the room, the
+    /// kickoff) wait, past the attempts after which an outage's messages are given up, and go
+    /// once the token is fixed.
+    @Test func messagesWaitForARevokedTokenToBeFixed() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.refusingTheBotsToken)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P2")
+        for _ in 0..<200 {
+            let report = await bot.delivery.drain()
+            guard let next = report.nextAttempt, next <= TestConfig.at(12 * 60) else { break }
+            bot.clock.advance(to: max(next, bot.clock.now))
+        }
+        #expect(bot.matrix.directMessages.map(\.person) == ["alice"])
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }
+        #expect(pending.contains { if case .effect(.createRoom) = $0.job { $0.attempts > Delivery<ManualClock>.Retry().giveUpAfter } else { false } })
+        #expect(try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.isEmpty)
+        bot.slack.behave(.working)
+        bot.clock.advance(by: .minutes(10))
+        await bot.delivery.drain()
+        #expect(bot.slack.delivered.contains { if case .createRoom = $0.job.action { true } else { false } })
+    }
+
     @Test func aPageFailsOverToThePersonsOtherPlatform() async throws {
         let bot = try TestBot()
         bot.slack.behave(.rejectingDirectMessages)

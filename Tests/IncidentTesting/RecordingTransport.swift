@@ -33,6 +33,8 @@ public final class RecordingTransport: OutboxTransport {
         case hanging
         /// Works, but makes every room under its name with `-2` (the name was taken there).
         case takenRoomNames
+        /// Refuses every call for the bot's own credentials (a revoked token).
+        case refusingTheBotsToken
     }
 
     struct State {
@@ -102,6 +104,7 @@ public final class RecordingTransport: OutboxTransport {
                     return .failure(.unavailable("HTTP 503"))
                 }
             case .hanging: return .failure(.unavailable("timed out"))
+            case .refusingTheBotsToken: return .failure(.misconfigured("token_revoked"))
             }
             if case .directMessage(let person, _) = job.action, job.people[person]?.account == nil {
                 return .failure(.rejected("user_not_found"))
