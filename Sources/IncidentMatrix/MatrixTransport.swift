@@ -263,8 +263,11 @@ public final class MatrixTransport: ChatTransport {
         return room
     }
 
-    /// Whether a page in `room` reaches `account`: they are in it or invited, or were re-invited
-    /// now after leaving. False when the bot itself is no longer in the room.
+    /// Whether a page in `room` reaches `account`: they are in it, or were re-invited now after
+    /// leaving. False when the bot itself is no longer in the room, and while they are only
+    /// invited: a homeserver notifies a person of messages only in rooms they joined, so a
+    /// second page into a room whose invitation they never took would reach nobody, and
+    /// count as delivered. A new room's invitation does notify them.
     func reachable(_ account: String, in room: String) async throws(MatrixError) -> Bool {
         let membership: String?
         do {
@@ -275,8 +278,8 @@ public final class MatrixTransport: ChatTransport {
             membership = nil
         }
         switch membership {
-        case "join", "invite": return true
-        case "ban": return false
+        case "join": return true
+        case "invite", "ban": return false
         default:
             do {
                 _ = try await client.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(account)])

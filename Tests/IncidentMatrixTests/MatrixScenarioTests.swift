@@ -123,6 +123,41 @@ import Testing
         #expect(levels["users"]?[bot.mxid("alice")]?.int == 50)
     }
 
+    /// Alice never takes the invitation to the direct room of her first page: her second page
+    /// comes with a new room's invitation, which notifies her, instead of going into a room she
+    /// is only invited to, where no message notifies anyone.
+    @Test func aPageDoesNotGoIntoADirectRoomNeverJoined() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let reporter = try bot.user("reporter")
+        let alice = try bot.user("alice")
+        let lobby = try await bot.lobby()
+        try await reporter.say("!incident declare Payments are slow --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-1")
+        try await bot.waitForDelivery()
+        try await bot.waitUntil("alice is invited to a direct room") { try await alice.invitations().contains { $0.direct } }
+        try await reporter.say("!incident declare Search is down --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-2")
+        try await bot.waitForDelivery()
+        try await bot.waitUntil("alice is invited to a second direct room") {
+            try await alice.invitations().filter { $0.direct && $0.inviter == bot.bot.user }.count == 2
+        }
+        // Once she has joined, her pages go to the room she is in: no third room.
+        let rooms = try await alice.invitations().filter(\.direct).map(\.room)
+        for room in rooms { try await alice.join(room) }
+        try await reporter.say("!incident declare Login fails --sev P1", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "INC-3")
+        try await bot.waitForDelivery()
+        try await bot.waitUntil("alice's third page is in a room she joined") {
+            var found = false
+            for room in rooms where try await alice.messages(in: room).contains(where: { $0["content"]?["body"]?.string?.contains("INC-3") == true }) {
+                found = true
+            }
+            return found
+        }
+        #expect(try await alice.invitations().filter(\.direct).isEmpty)
+    }
+
     @Test func aSecondDeclarationWithTheSameTitleGetsTheNextSuffix() async throws {
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
         defer { Task { await bot.stopBot() } }

@@ -67,7 +67,7 @@ import Testing
             let members = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/joined_members")
             return members["joined"]?[bot.bot.user] != nil
         }
-        try await alice.say("!incident declare Search is slow --sev P2", in: room)
+        try await alice.say("!incident declare Invitation kept across restart --sev P2", in: room)
         _ = try await alice.waitForNotice(in: room, from: bot.bot.user, containing: "INC-1")
     }
 
