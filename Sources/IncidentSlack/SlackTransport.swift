@@ -65,7 +65,10 @@ public final class SlackTransport: ChatTransport {
             _ = state.withLock { $0.created.removeValue(forKey: job.key) }
             return .roomCreated(id: channel.id, name: channel.name)
         case .invite(let room, let people):
-            try await invite(people.compactMap { job.people[$0]?.account }, to: room)
+            // Someone may have removed the bot from the channel: it joins back, as for a post.
+            try await inChannel(room) { () async throws(SlackAPIError) in
+                try await invite(people.compactMap { job.people[$0]?.account }, to: room)
+            }
         case .setTopic(let room, let topic):
             try await inChannel(room) { () async throws(SlackAPIError) in
                 try await call("conversations.setTopic", ["channel": room, "topic": SlackFormat.topic(topic, people: job.people)])

@@ -29,4 +29,19 @@ import Testing
         #expect(bot.fake.messages(in: room.id).contains { $0.text.contains("is on call now as on-call engineer (engineering.L1)") })
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
     }
+
+    /// Someone removed the bot from the incident channel: the team lead paged at 30 is still
+    /// invited to the channel their page names (the bot joins back, as it does to post).
+    @Test func aPageInvitesToTheChannelTheBotWasRemovedFrom() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("erin", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 29)
+        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
+        bot.fake.removeBot(from: room.id)
+        try await bot.run(toMinute: 31)
+        let bob = SlackHarness.users["bob"]!
+        #expect(bot.fake.directMessages(to: bob).contains { $0.text.contains("INC-1") })
+        #expect(bot.fake.channel(named: SlackScenarioTests.room)?.members.contains(bob) == true)
+    }
 }

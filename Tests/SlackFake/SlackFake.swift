@@ -187,6 +187,8 @@ public final class FakeSlack: Sendable {
     }
 
     public func endOutage() { state.withLock { $0.outage = false } }
+    /// Takes the bot out of a channel, as a member removing it would.
+    public func removeBot(from channel: String) { _ = state.withLock { $0.channels[channel]?.members.remove(Self.botUserID) } }
 
     public var calls: [Call] { state.withLock { $0.calls } }
     /// Calls the spec does not allow (must stay empty).
