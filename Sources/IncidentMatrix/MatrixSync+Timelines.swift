@@ -28,11 +28,19 @@ extension MatrixSync {
                 do {
                     let missed = try await messages(in: room, before: gapEnd, after: since, me: me)
                     events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
+                    gapFailures.withLock { $0[room] = nil }
                     logger.info("Matrix sync fetched the messages a busy room's timeline left out",
                                 metadata: ["room": "\(room)", "messages": "\(missed.count)"])
-                } catch where error.code != nil {
-                    // The homeserver refuses (not a transient failure, which is retried with
-                    // the whole sync): one room's gap must not stall every room's commands.
+                } catch {
+                    // The homeserver refuses, or fails for now `gapAttempts` syncs in a row: one
+                    // room's gap must not stall every room's commands (an `!ack` typed elsewhere).
+                    // A failure for now is first retried with the whole sync.
+                    let failures = gapFailures.withLock { failures in
+                        failures[room, default: 0] += 1
+                        return failures[room]!
+                    }
+                    guard error.code != nil || failures >= Self.gapAttempts else { throw error }
+                    gapFailures.withLock { $0[room] = nil }
                     logger.warning("Matrix sync cannot fetch a busy room's missed messages; commands among them are not run",
                                    metadata: ["room": "\(room)", "reason": "\(error)"])
                 }
@@ -41,6 +49,9 @@ extension MatrixSync {
         }
         return rooms
     }
+
+    /// How many syncs in a row may fail for now on one room's gap before the gap is given up.
+    static var gapAttempts: Int { 3 }
 
     /// A timeline from where the bot arrived in the room on: after its invitation when the
     /// timeline holds the invitation before its last join (what was said between was said to

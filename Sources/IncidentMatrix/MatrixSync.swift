@@ -50,6 +50,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// Rooms being joined, so an invitation seen again is not joined twice, and the joins
     /// going on in the background, ended with the loop.
     let joining = Mutex<Set<String>>([])
+    /// Syncs in a row that failed for now on a room's gap, by room (`gapAttempts`).
+    let gapFailures = Mutex<[String: Int]>([:])
     let joinTasks = Mutex<[String: Task<Void, Never>]>([:])
     /// Told of each sync's outcome, for readiness.
     let health: MatrixSyncHealth
