@@ -52,7 +52,7 @@ extension Delivery {
                     lanes[item.lane] = nil
                     continue
                 }
-                let result = await attempt(item, now: now)
+                let result = await attempt(item)
                 switch result {
                 case .sent(let done):
                     unrecorded.add(done, at: clock.elapsed)

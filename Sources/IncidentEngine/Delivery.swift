@@ -319,8 +319,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         return result
     }
 
-    func attempt(_ item: OutboxItem, now: Timestamp) async -> Attempt {
+    /// Tries `item` once. Its times (a withdrawal, a backoff, the delivery's record) are read
+    /// from the clock as it goes, not from when the pass began: a pass through a backlog can
+    /// take a minute, and a `Retry-After` counted from its start would be over before it began.
+    func attempt(_ item: OutboxItem) async -> Attempt {
         guard let id = item.id, let transport = transports[item.method] else { return .failed }
+        let now = clock.now
         // Sent already, by this delivery, and its record failed: record it now.
         if let sent = sentUnrecorded.withLock({ $0[id] }), sent.item.method == item.method { return .sent(sent) }
         var log = logger
@@ -343,7 +347,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
             do {
                 let receipt = try await transport.deliver(job)
-                return .sent(Sent(item: item, id: id, receipt: receipt, at: now))
+                return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))
             } catch {
                 // The term ran out during the send: most often the send stopped itself before
                 // its body left, but it may also have gone out with its answer lost. Either way
@@ -353,7 +357,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     log.warning("not recorded: this process's leader term ended during the send", metadata: ["term": "\(term.token)"])
                     return .deposed
                 }
-                return counted(item, await settle(item, id: id, error: error, now: now, log: log))
+                return counted(item, await settle(item, id: id, error: error, now: clock.now, log: log))
             }
         } catch {
             log.error("cannot record a delivery", metadata: ["error": "\(error)"])

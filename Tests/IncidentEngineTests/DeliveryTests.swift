@@ -169,6 +169,21 @@ import Testing
         #expect(bot.slack.delivered.contains { if case .createRoom = $0.job.action { true } else { false } })
     }
 
+    /// Slack answers each of the first three calls after 50 s with `Retry-After: 30` (the page,
+    /// the room, the announcement, in that order): the announcement, failed at 150 s, waits
+    /// until 180 s, counted from its own failure; counted from the pass's start (30 s) it was
+    /// due again at once, and the next pass spent one of its attempts on it.
+    @Test func aRetryHintCountsFromTheFailureNotFromThePassStart() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.slowlyFailing(bot.clock, takes: .seconds(50), slowCalls: 3,
+                                        error: .unavailable("ratelimited", retryAfter: .seconds(30))))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P3")
+        await bot.delivery.drain()
+        let announcement = try #require(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.first { $0.lane == "slack:broadcast" })
+        #expect(announcement.attempts == 1)
+        #expect(announcement.notBefore == TestConfig.start + .seconds(180))
+    }
+
     @Test func aPageFailsOverToThePersonsOtherPlatform() async throws {
         let bot = try TestBot()
         bot.slack.behave(.rejectingDirectMessages)

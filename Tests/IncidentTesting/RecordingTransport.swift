@@ -35,6 +35,9 @@ public final class RecordingTransport: OutboxTransport {
         case takenRoomNames
         /// Refuses every call for the bot's own credentials (a revoked token).
         case refusingTheBotsToken
+        /// Fails every call with `error`, the first `slowCalls` of them after taking `takes` on
+        /// `clock` (a platform answering slowly and rate limiting).
+        case slowlyFailing(ManualClock, takes: Duration, slowCalls: Int, error: TransportError)
     }
 
     struct State {
@@ -105,6 +108,12 @@ public final class RecordingTransport: OutboxTransport {
                 }
             case .hanging: return .failure(.unavailable("timed out"))
             case .refusingTheBotsToken: return .failure(.misconfigured("token_revoked"))
+            case .slowlyFailing(let clock, let takes, let slowCalls, let error):
+                if slowCalls > 0 {
+                    clock.advance(by: takes)
+                    state.behaviour = .slowlyFailing(clock, takes: takes, slowCalls: slowCalls - 1, error: error)
+                }
+                return .failure(error)
             }
             if case .directMessage(let person, _) = job.action, job.people[person]?.account == nil {
                 return .failure(.rejected("user_not_found"))
