@@ -64,7 +64,8 @@ struct Outbox: AsyncParsableCommand {
     }
 
     struct Drop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give up a pending item: it is kept as failed, never sent.")
+        static let configuration = CommandConfiguration(
+            abstract: "Give up a pending item: it is kept as failed and not tried again (one a running bot is sending that moment still arrives).")
 
         @OptionGroup var options: CommonOptions
 

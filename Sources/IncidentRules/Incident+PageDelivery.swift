@@ -99,10 +99,12 @@ extension Page {
     /// Who was paged as what, as the timeline names a page: `@bob (team lead, engineering L2)`.
     var timelineName: String { "@\(person) (\(role), \(ladder) \(level))" }
 
-    /// The timeline's entry for this page given up by an operator before it went out
-    /// (`incident-bot outbox drop`): the incident's record says who was not paged, and why.
+    /// The timeline's entry for this page given up by an operator (`incident-bot outbox
+    /// drop`): the incident's record says who was not paged, and why. A page a running bot was
+    /// sending at that very moment still arrives, and its landing follows on the timeline; so
+    /// the entry does not claim it never went out.
     public func droppedByOperator(reason: String, at instant: Timestamp) -> TimelineEntry {
         TimelineEntry(at: instant, author: nil, kind: .paged,
-                      text: "Page to \(timelineName) dropped by an operator before it went out: \(reason).")
+                      text: "Page to \(timelineName) dropped by an operator, not to be tried again: \(reason).")
     }
 }

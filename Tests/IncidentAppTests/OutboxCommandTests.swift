@@ -64,7 +64,7 @@ import Testing
                                           "--db", path])
         #expect(dropped.status == 0, "\(dropped.stderr)")
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
-        #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) dropped by an operator before it went out: "
+        #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) dropped by an operator, not to be tried again: "
                                   + "called her by phone."), "\(timeline)")
         let posing = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
                                          "--db", path])
