@@ -306,8 +306,10 @@ struct SQLiteRecords: IncidentRecords {
                                     arguments: [state.rawValue, limit])
         let ids = rows.map { $0["id"] as Int64 }
         var items: [Int64: OutboxItem] = [:]
-        if !ids.isEmpty {
-            let decoded = try outboxResults("WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", StatementArguments(ids))
+        // In slices: SQLite takes at most 32,766 variables in one statement.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[start..<min(start + 500, ids.count)])
+            let decoded = try outboxResults("WHERE id IN (\(slice.map { _ in "?" }.joined(separator: ",")))", StatementArguments(slice))
             for case .success(let (item, _)) in decoded { items[item.id ?? 0] = item }
         }
         return rows.map { row in

@@ -364,3 +364,18 @@ import Testing
                    job: .effect(.post(Message(.text(key)), to: .broadcast)), at: TestConfig.start)
     }
 }
+
+extension StoreContractTests {
+    /// `incident-bot outbox --limit 40000`: more items than SQLite takes variables in one
+    /// statement (32,766) are listed whole, each decoded; the listing failed with "too many SQL
+    /// variables". SQLite's limit only: PostgreSQL is sent the ids as one array.
+    @Test(arguments: [StoreKind.sqlite])
+    func aListingOfMoreItemsThanOneStatementTakesIsWhole(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let count = 33_000
+        try await store.write { records in try records.enqueue((0..<count).map { Self.item("k\($0)", lane: "lane\($0 % 7)") }) }
+        let listed = try await store.read { try $0.outboxListing(.pending, limit: 40_000) }
+        #expect(listed.count == count)
+        #expect(listed.allSatisfy { $0.item != nil })
+    }
+}
