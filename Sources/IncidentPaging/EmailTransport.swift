@@ -35,8 +35,9 @@ public struct EmailTransport: OutboxTransport {
                 throw SMTPError.permanent("@\(person) has no email address")
             }
             // The first page of an incident usually leaves with the room still being made: a
-            // mail waits for it a little, so it can link it.
-            if job.page != nil, job.incidentRooms.isEmpty, let queued = job.queuedAt, now() - queued < Self.roomWait {
+            // mail waits for it a little, so it can link it. Not a page queued "later" than
+            // now: a replica whose clock runs ahead queued it, and the wait would be the skew.
+            if job.page != nil, job.incidentRooms.isEmpty, let queued = job.queuedAt, now() >= queued, now() - queued < Self.roomWait {
                 throw SMTPError.waitingForRoom
             }
             var ackLink: (url: String, expires: Timestamp)?

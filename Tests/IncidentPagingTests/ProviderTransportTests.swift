@@ -112,6 +112,28 @@ import Testing
         }
     }
 
+    /// A page's first mail waits up to 10 s for its incident's room, to link it, but not one
+    /// queued by a replica whose clock runs ten minutes ahead: that wait would be the skew.
+    @Test func aMailDoesNotWaitOutAnotherReplicasClock() async throws {
+        // Nothing listens on port 9: a mail that does not wait fails to connect, for now.
+        let client = SMTPClient(settings: SMTPClient.Settings(host: "127.0.0.1", port: 9, security: .starttls))
+        let transport = EmailTransport(client: client, from: "bot@example.org", links: nil, now: { TestConfig.start }, logger: Self.logger)
+        func outcome(queuedAt: Timestamp) async -> String {
+            var job = Self.pageJob(method: .email, account: "dave@example.org")
+            job.queuedAt = queuedAt
+            do {
+                _ = try await transport.deliver(job)
+                return "delivered"
+            } catch {
+                if case .notYet = error { return "waits" }
+                return "tried"
+            }
+        }
+        #expect(await outcome(queuedAt: TestConfig.start - .seconds(3)) == "waits")
+        #expect(await outcome(queuedAt: TestConfig.start + .minutes(10)) == "tried")
+        #expect(await outcome(queuedAt: TestConfig.start - .seconds(30)) == "tried")
+    }
+
     @Test func aTextAndACallThroughTwilio() async throws {
         let fake = FakeTwilio()
         try await fake.start()
