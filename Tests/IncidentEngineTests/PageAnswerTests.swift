@@ -63,6 +63,18 @@ extension PageAnswerTests {
         #expect(stranger.disposition == .refused && stranger.reply?.plainText().contains("No open incident has paged you") == true)
     }
 
+    /// An incident whose engineering ladder has stopped (an IC named) pages nobody any more:
+    /// it is not one a bare `ACK` could be for, so the one still climbing takes it.
+    @Test func anAnswerNamingNoIncidentPassesOverOneWhoseLadderStopped() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 1)
+        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        try await bot.say("U0CAROL03", "/ic @carol", in: Self.room)
+        let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(bare.disposition == .handled && bare.incident == 2, "\(bare.reply?.plainText() ?? "")")
+    }
+
     /// Someone only notified on the business ladder, which an ack does not stop: their bare
     /// `ACK` is told so and stops nothing.
     @Test func aBareAnswerFromSomeoneOnlyNotifiedStopsNothing() async throws {
