@@ -91,12 +91,14 @@ extension Delivery {
         do {
             switch error {
             case .misconfigured(let reason):
-                // Waits for the operator, however long: dropped after `giveUpAfter` attempts,
-                // a revoked token at night would have failed every room and update by morning.
-                let wait = retry.delay(afterAttempts: attempts, jitter: jitter())
-                try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
+                // Waits for the operator, however long, at the backoff's slowest pace: dropped
+                // after `giveUpAfter` attempts, a revoked token at night would have failed every
+                // room and update by morning. Not counted as an attempt: once the token is
+                // fixed, an item must still have all its attempts for an ordinary outage.
+                let wait = retry.ceiling
+                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: now + wait, reason: reason) }
                 log.warning("delivery waits for the bot's setup to be fixed; will retry", metadata: [
-                    "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
+                    "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
                 ])
                 return .retried
             case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:

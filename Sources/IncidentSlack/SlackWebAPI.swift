@@ -104,13 +104,16 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
     /// Error codes that mean the bot's token or the app's setup is wrong. The operator must fix
     /// them; until then messages wait in the outbox rather than being dropped.
     static let setupErrors: Set<String> = [
-        "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "no_permission",
+        "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired",
         "missing_scope", "not_allowed_token_type", "team_access_not_granted", "ekm_access_denied",
     ]
     /// Error codes Slack documents as transient: `ratelimited` comes with HTTP 429, and
     /// `rate_limited` is `chat.postMessage`'s own answer (HTTP 200) to too many posts.
     static let transientErrors: Set<String> = [
         "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org",
+        // Also what `chat.postMessage` answers in one conversation the app is no member of:
+        // not the whole token's fault, so it is retried, then given up, not waited on forever.
+        "no_permission",
     ]
 
     /// As the delivery service sees it: retry or give up.

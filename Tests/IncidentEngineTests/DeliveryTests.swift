@@ -161,12 +161,17 @@ import Testing
         }
         #expect(bot.matrix.directMessages.map(\.person) == ["alice"])
         let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }
-        #expect(pending.contains { if case .effect(.createRoom) = $0.job { $0.attempts > Delivery<ManualClock>.Retry().giveUpAfter } else { false } })
+        #expect(pending.contains { if case .effect(.createRoom) = $0.job { true } else { false } })
         #expect(try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.isEmpty)
-        bot.slack.behave(.working)
-        bot.clock.advance(by: .minutes(10))
-        await bot.delivery.drain()
+        // Fixed, the first call fails for now (a rate limit as the backlog flushes): the hours of
+        // waiting cost no attempts, so the room is tried again, not given up.
+        bot.slack.behave(.failing(calls: 1))
+        for _ in 0..<20 {
+            bot.clock.advance(by: .minutes(5))
+            await bot.delivery.drain()
+        }
         #expect(bot.slack.delivered.contains { if case .createRoom = $0.job.action { true } else { false } })
+        #expect(try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.isEmpty)
     }
 
     /// Slack answers each of the first three calls after 50 s with `Retry-After: 30` (the page,
@@ -489,5 +494,34 @@ extension ContactMethodRoutingTests {
         }
         // voice: down once, then refused; sms then gets three tries before Slack.
         #expect(bot.pagers[.sms]?.attempts == 3)
+    }
+}
+
+/// Which item of a lane delivery tries (`OutboxItem.next(in:at:)`).
+@Suite struct LaneTurnTests {
+    static func item(_ key: String, incident: Int, _ job: OutboxItem.Job, attempts: Int, notBefore: Timestamp) -> OutboxItem {
+        var item = OutboxItem(key: key, incident: incident, method: .pagerduty, lane: "pagerduty:dm:alice", job: job, at: TestConfig.start)
+        item.attempts = attempts
+        item.notBefore = notBefore
+        return item
+    }
+
+    @Test func aPageGoesAheadOfAWaitingMessageButNotOfItsOwnIncidentsSettlement() {
+        let now = TestConfig.at(1)
+        let page = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("page")),
+                        methods: [], severity: .p1)
+        let settle = OutboxItem.Job.effect(.settlePages(PageSettlement(outcome: .handedOver,
+                                                                       pages: [PagedLevel(person: "alice", ladder: "engineering", level: "L1")])))
+        let waiting = Self.item("INC-1/4/alice", incident: 1, settle, attempts: 3, notBefore: TestConfig.at(5))
+        let other = Self.item("INC-2/1", incident: 2, .effect(.page(page)), attempts: 0, notBefore: TestConfig.start)
+        let own = Self.item("INC-1/9", incident: 1, .effect(.page(page)), attempts: 0, notBefore: TestConfig.start)
+        #expect(OutboxItem.next(in: [waiting, other], at: now)?.key == "INC-2/1")
+        #expect(OutboxItem.next(in: [waiting, own], at: now) == nil)
+        #expect(OutboxItem.next(in: [waiting, other], at: TestConfig.at(5))?.key == "INC-1/4/alice")
+        // A page at the head that waits holds its lane: pages keep their order.
+        var waitingPage = own
+        waitingPage.attempts = 1
+        waitingPage.notBefore = TestConfig.at(5)
+        #expect(OutboxItem.next(in: [waitingPage, other], at: now) == nil)
     }
 }
