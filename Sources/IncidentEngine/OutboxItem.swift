@@ -82,11 +82,16 @@ extension OutboxItem {
     /// well as their pages: a message a method keeps refusing for now must not hold a page back
     /// untried, for it is the page's own attempts that fail it over to the person's next
     /// method. nil: nothing of the lane may go now.
+    /// A page does not go ahead of a PagerDuty settlement of its own incident: both may name
+    /// one alert, and a trigger before its resolve would be closed at once.
     public static func next(in lane: some Collection<OutboxItem>, at now: Timestamp) -> OutboxItem? {
         guard let head = lane.first else { return nil }
         if head.isDue(at: now) { return head }
         guard !head.isPage, let page = lane.first(where: \.isPage), page.isDue(at: now) else { return nil }
-        return page
+        let settlesItsIncident = lane.prefix { $0.key != page.key }.contains { item in
+            if case .effect(.settlePages) = item.job { item.incident == page.incident } else { false }
+        }
+        return settlesItsIncident ? nil : page
     }
 
     /// The failure reason of an item withdrawn before it went out (a page answered, a nudge
