@@ -50,7 +50,12 @@ extension MatrixSync {
     /// background when the last run ended (a restart, a leader standing down) would otherwise
     /// wait for good, and commands typed in its room go unseen. Nothing else is read: no
     /// timeline, no state. A failure is logged and left for the next start.
+    /// The key of the start's look for waiting invitations among the background joins (so it
+    /// ends with the loop).
+    static var waitingInvitations: String { "(invitations waiting at start)" }
+
     func answerWaitingInvitations(me: String) async {
+        defer { _ = joinTasks.withLock { $0.removeValue(forKey: Self.waitingInvitations) } }
         do {
             let answer = try await client.call(.GET, "sync", query: ["filter": matrixInvitationsFilter, "timeout": "0"],
                                                timeout: settings.timeout + .seconds(30))

@@ -32,14 +32,16 @@ extension MatrixSync {
                     logger.info("Matrix sync fetched the messages a busy room's timeline left out",
                                 metadata: ["room": "\(room)", "messages": "\(missed.count)"])
                 } catch {
-                    // The homeserver refuses, or fails for now `gapAttempts` syncs in a row: one
-                    // room's gap must not stall every room's commands (an `!ack` typed elsewhere).
-                    // A failure for now is first retried with the whole sync.
-                    let failures = gapFailures.withLock { failures in
-                        failures[room, default: 0] += 1
+                    // The homeserver refuses, or has failed for now for `gapPatience`: one room's
+                    // gap must not stall every room's commands (an `!ack` typed elsewhere). A
+                    // failure for now is first retried with the whole sync, as a short outage
+                    // or a rate limit must not lose the gap's commands.
+                    let now = engine.clock.now
+                    let since = gapFailures.withLock { failures in
+                        if failures[room] == nil { failures[room] = now }
                         return failures[room]!
                     }
-                    guard error.code != nil || failures >= Self.gapAttempts else { throw error }
+                    guard error.code != nil || now - since >= Self.gapPatience else { throw error }
                     gapFailures.withLock { $0[room] = nil }
                     logger.warning("Matrix sync cannot fetch a busy room's missed messages; commands among them are not run",
                                    metadata: ["room": "\(room)", "reason": "\(error)"])
@@ -50,8 +52,8 @@ extension MatrixSync {
         return rooms
     }
 
-    /// How many syncs in a row may fail for now on one room's gap before the gap is given up.
-    static var gapAttempts: Int { 3 }
+    /// How long one room's gap may fail for now, sync after sync, before it is given up.
+    static var gapPatience: Duration { .minutes(2) }
 
     /// A timeline from where the bot arrived in the room on: after its invitation when the
     /// timeline holds the invitation before its last join (what was said between was said to

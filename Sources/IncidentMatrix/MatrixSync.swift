@@ -50,8 +50,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// Rooms being joined, so an invitation seen again is not joined twice, and the joins
     /// going on in the background, ended with the loop.
     let joining = Mutex<Set<String>>([])
-    /// Syncs in a row that failed for now on a room's gap, by room (`gapAttempts`).
-    let gapFailures = Mutex<[String: Int]>([:])
+    /// When a room's gap first failed for now, by room, while it keeps failing (`gapPatience`).
+    let gapFailures = Mutex<[String: Timestamp]>([:])
     let joinTasks = Mutex<[String: Task<Void, Never>]>([:])
     /// Told of each sync's outcome, for readiness.
     let health: MatrixSyncHealth
@@ -78,8 +78,11 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
             var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
             // A sync position already kept may be past an invitation whose join was still
-            // going on in the background when the last run ended: look for the ones waiting.
-            if since != nil { await self.answerWaitingInvitations(me: me) }
+            // going on in the background when the last run ended: look for the ones waiting,
+            // in the background, so that no command waits for it (a new leader takes over).
+            if since != nil {
+                self.joinTasks.withLock { $0[Self.waitingInvitations] = Task { await self.answerWaitingInvitations(me: me) } }
+            }
             // On a first start, messages sent before now are history even if a homeserver's
             // cached initial sync hands back an older position. origin_server_ts is the
             // homeserver's wall clock, so this compares with the live clock, not the bot's
