@@ -101,13 +101,16 @@ public struct Roster: Hashable, Sendable {
         /// must not give way to the one before it until the second.
         func turn(at instant: Timestamp) -> Int64 {
             var turn = (wallClock(instant) - wallClock(handover)).floorDivided(by: every.wholeSeconds)
-            for _ in 0..<3 where start(ofTurn: turn + 1) <= instant { turn += 1 }
-            for _ in 0..<3 where start(ofTurn: turn) > instant { turn -= 1 }
+            // The wall clock is off by at most a daylight-saving shift (an hour or two): as many
+            // turns as fit in that, for a short `every`.
+            let steps = 2 + Int(7_200 / max(every.wholeSeconds, 1))
+            for _ in 0..<steps where start(ofTurn: turn + 1) <= instant { turn += 1 }
+            for _ in 0..<steps where start(ofTurn: turn) > instant { turn -= 1 }
             return turn
         }
 
         /// When turn `turn` starts: the handover's wall-clock reading that many turns on, in
-        /// the zone (a reading a daylight-saving change skips starts just after the gap).
+        /// the zone (a reading a daylight-saving change skips starts the gap's length later).
         func start(ofTurn turn: Int64) -> Timestamp {
             let wall = wallClock(handover) + turn * every.wholeSeconds
             return zone.instant(of: CivilTime(Timestamp(secondsSinceEpoch: wall)))

@@ -155,12 +155,12 @@ extension Transition {
                 continue
             }
             // The updates the IC owes are missed: a level the IC fills is passed over, so the
-            // step reaches someone above them, not the IC about their own silence.
+            // step reaches someone above them, not the IC about their own silence. With nobody
+            // above, the IC is paged as before: better them than nobody.
             if let commander = incident.commander, roster.onDuty(ladder.reference(target), at: due) == commander {
                 var above = plan.next(after: target)
                 while let level = above, roster.onDuty(ladder.reference(level.index), at: due) == commander { above = plan.next(after: level.index) }
-                guard let level = above else { continue }
-                target = level.index
+                if let level = above { target = level.index }
             }
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop

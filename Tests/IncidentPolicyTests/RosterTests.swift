@@ -88,7 +88,16 @@ import Testing
         }
         #expect(autumn.nextHandover(after: try at("2026-10-30T00:00:00Z"), from: "bob") == (try at("2026-11-01T05:30:00Z")))
         #expect(autumn.nextHandover(after: try at("2026-11-01T06:00:00Z"), from: "alice") == (try at("2026-11-08T06:30:00Z")))
-        // A time the zone skips lands just after the gap, west and east of UTC.
+        // Turns of ten minutes through the repeated hour: each person's turn in order, never back.
+        let short = Roster.Rotation(people: (0..<50).map { PersonID("p\($0)") }, handover: try at("2026-11-01T04:00:00Z"),
+                                    every: .minutes(10), zone: newYork)
+        var last = -1
+        for minute in stride(from: 0, through: 240, by: 1) {
+            let index = Int(short.onDuty(at: try at("2026-11-01T04:00:00Z") + .minutes(minute))!.rawValue.dropFirst())!
+            #expect(index >= last, "minute \(minute): p\(index) after p\(last)")
+            last = index
+        }
+        // A time the zone skips lands the gap's length later, west and east of UTC.
         #expect(newYork.instant(of: CivilTime(year: 2027, month: 3, day: 14, hour: 2, minute: 30)) == (try at("2027-03-14T07:30:00Z")))
         let berlin = try #require(LocalZone(identifier: "Europe/Berlin"))
         #expect(berlin.instant(of: CivilTime(year: 2027, month: 3, day: 28, hour: 2, minute: 30)) == (try at("2027-03-28T01:30:00Z")))

@@ -19,6 +19,14 @@ import Testing
                                 "90 business.L3 grace", "90 engineering.L3 carol", "120 engineering.L3 carol"])
     }
 
+    /// The IC fills the top of the P1 plan (carol, engineering manager): with nobody above them
+    /// to pass to, the missed-updates steps page them, not nobody.
+    @Test func anICAtTheTopIsPagedForMissedUpdatesAsBefore() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @carol", by: Fixtures.responder)
+        try drill.run(to: 90)
+        #expect(drill.pages.contains("60 engineering.L2 bob") && drill.pages.contains("90 engineering.L3 carol"), "\(drill.pages)")
+    }
+
     @Test func aSnoozeHoldsTheNudgesAndTheirEscalationButNotTheBusinessLadder() throws {
         var drill = try drill()
         try drill.run(to: 120, script: [25: [("alice", "/incident snooze 1h")]])
