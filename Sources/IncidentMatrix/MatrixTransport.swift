@@ -84,13 +84,13 @@ public final class MatrixTransport: ChatTransport {
                 throw .matrix(status: 0, code: "NO_ACCOUNT", reason: "no Matrix id for \(person)")
             }
             let content = MatrixFormat.notice(message, people: job.people)
-            let room = try await directRoom(account)
+            let room = try await directRoom(account, for: job.key)
             do {
                 try await send(content, to: room, key: job.key)
             } catch where error.code == "M_FORBIDDEN" {
                 // The bot is no longer in that room (the person left and it was cleaned up): a new one.
                 forgetDirectRoom(room, of: account)
-                try await send(content, to: try await directRoom(account), key: job.key)
+                try await send(content, to: try await directRoom(account, for: job.key), key: job.key)
             }
         }
         return .delivered
@@ -230,9 +230,15 @@ public final class MatrixTransport: ChatTransport {
         _ = try await client.call(.PUT, path, body: .object(levels))
     }
 
-    /// The bot's direct message room with `account`: the one in its `m.direct` account data, or
-    /// a new one (`is_direct`), recorded there so every later page reuses it.
-    func directRoom(_ account: String) async throws(MatrixError) -> String {
+    /// The bot's direct message room with `account` for the message `key`: among the rooms in
+    /// its `m.direct` account data (the newest first), one the person joined; or the one made
+    /// for this very message, which they have not joined yet (a retry, after a timeout or a
+    /// crash, goes where the first try went, and the txnId keeps it one message); else a new
+    /// room (`is_direct`, its creation marked with `key`), recorded there for later messages.
+    /// A room the person was only invited to is not reused for another message: a homeserver
+    /// notifies a person of messages only in rooms they joined, so a second page there would
+    /// reach nobody and count as delivered, while a new room's invitation does notify them.
+    func directRoom(_ account: String, for key: String) async throws(MatrixError) -> String {
         let me = try await me()
         let path = "user/\(MatrixClient.segment(me))/account_data/m.direct"
         var direct: [String: [String]]
@@ -247,14 +253,25 @@ public final class MatrixTransport: ChatTransport {
             } catch where error.code == "M_NOT_FOUND" {}
             state.withLock { $0.direct = direct }
         }
-        if let room = direct[account]?.last {
-            if try await reachable(account, in: room) { return room }
-            forgetDirectRoom(room, of: account)
-            direct[account]?.removeAll { $0 == room }
+        // The newest few: rooms made for messages never opened pile up at the end.
+        for room in (direct[account] ?? []).reversed().prefix(Self.directRoomsLooked) {
+            switch try await membership(of: account, in: room) {
+            case .joined:
+                return room
+            case .invited:
+                if try await madeFor(room) == key { return room }
+            case .left:
+                // They left it: invited back, and the invitation notifies them.
+                if try await reinvite(account, to: room) { return room }
+                fallthrough
+            case .gone:
+                forgetDirectRoom(room, of: account)
+                direct[account]?.removeAll { $0 == room }
+            }
         }
         let answer = try await client.call(.POST, "createRoom", body: [
             "preset": "trusted_private_chat", "is_direct": true, "visibility": "private",
-            "invite": [.string(account)],
+            "invite": [.string(account)], "creation_content": [Self.creationKey: .string(key)],
         ])
         guard let room = answer["room_id"]?.string else { throw .unavailable("createRoom answered without a room_id") }
         direct[account, default: []].append(room)
@@ -263,30 +280,50 @@ public final class MatrixTransport: ChatTransport {
         return room
     }
 
-    /// Whether a page in `room` reaches `account`: they are in it, or were re-invited now after
-    /// leaving. False when the bot itself is no longer in the room, and while they are only
-    /// invited: a homeserver notifies a person of messages only in rooms they joined, so a
-    /// second page into a room whose invitation they never took would reach nobody, and
-    /// count as delivered. A new room's invitation does notify them.
-    func reachable(_ account: String, in room: String) async throws(MatrixError) -> Bool {
+    /// How many of a person's direct rooms, newest first, are looked at for one they joined.
+    static var directRoomsLooked: Int { 5 }
+
+    enum DirectMembership {
+        case joined, invited, left
+        /// Banned, or the bot itself is no longer in the room.
+        case gone
+    }
+
+    /// Where `account` stands in the direct room `room`.
+    func membership(of account: String, in room: String) async throws(MatrixError) -> DirectMembership {
         let membership: String?
         do {
             membership = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.member/\(MatrixClient.segment(account))")["membership"]?.string
         } catch where error.code == "M_FORBIDDEN" {
-            return false
+            return .gone
         } catch where error.code == "M_NOT_FOUND" {
             membership = nil
         }
         switch membership {
-        case "join": return true
-        case "invite", "ban": return false
-        default:
-            do {
-                _ = try await client.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(account)])
-                return true
-            } catch where error.code == "M_FORBIDDEN" {
-                return false
-            }
+        case "join": return .joined
+        case "invite": return .invited
+        case "ban": return .gone
+        default: return .left
+        }
+    }
+
+    /// Invites `account` back to `room`; false when the homeserver refuses.
+    func reinvite(_ account: String, to room: String) async throws(MatrixError) -> Bool {
+        do {
+            _ = try await client.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(account)])
+            return true
+        } catch where error.code == "M_FORBIDDEN" {
+            return false
+        }
+    }
+
+    /// The outbox key a room the bot made was made for (its creation content), or nil.
+    func madeFor(_ room: String) async throws(MatrixError) -> String? {
+        do {
+            let create = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.create/")
+            return create[Self.creationKey]?.string
+        } catch where error.code == "M_FORBIDDEN" || error.code == "M_NOT_FOUND" {
+            return nil
         }
     }
 

@@ -158,6 +158,35 @@ import Testing
         #expect(try await alice.invitations().filter(\.direct).isEmpty)
     }
 
+    /// The same page sent again (a retry after a timeout, or after a crash, when the first try
+    /// may have reached the homeserver) goes to the room made for it, once, even while the
+    /// person has not joined it; another message gets a room of its own until they join one.
+    @Test func aPageSentAgainGoesToTheRoomMadeForIt() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let grace = try bot.user("grace")
+        let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-test"))
+        func job(_ key: String) -> TransportJob {
+            TransportJob(key: key, action: .directMessage(to: "grace", Message(.text("page \(key)"))),
+                         people: ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))], incident: 1)
+        }
+        _ = try await transport.deliver(job("INC-1/7@matrix"))
+        _ = try await transport.deliver(job("INC-1/7@matrix"))
+        let first = try await grace.invitations().filter(\.direct)
+        #expect(first.count == 1)
+        _ = try await transport.deliver(job("INC-1/8@matrix"))
+        let rooms = try await grace.invitations().filter(\.direct).map(\.room)
+        #expect(rooms.count == 2)
+        // She opens the first room, made for the first page: the next message goes there.
+        let opened = try #require(first.first?.room)
+        try await grace.join(opened)
+        _ = try await transport.deliver(job("INC-1/9@matrix"))
+        let bodies = try await grace.messages(in: opened).compactMap { $0["content"]?["body"]?.string }
+        #expect(bodies.filter { $0.contains("page INC-1/7@matrix") }.count == 1, "\(bodies)")
+        #expect(bodies.contains { $0.contains("page INC-1/9@matrix") }, "\(bodies)")
+        #expect(try await grace.invitations().filter(\.direct).count == 1)
+    }
+
     @Test func aSecondDeclarationWithTheSameTitleGetsTheNextSuffix() async throws {
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
         defer { Task { await bot.stopBot() } }
