@@ -8,9 +8,10 @@ import Synchronization
 /// The console platform: reads `[#room] user: text` lines, hands them to the engine as the
 /// roster's people, prints every reply and everything delivery sends.
 ///
-/// After each line it fires what is due and drains the outbox before reading the next, so a
-/// transcript is deterministic. On a manual clock `:advance` steps through every due time on
-/// the way, as a scheduler that never slept late would.
+/// After each line it fires what is due and drains the outbox before reading the next. On a
+/// manual clock nothing else fires or delivers, so a transcript is deterministic, and
+/// `:advance` steps through every due time on the way, as a scheduler that never slept late
+/// would; on the live clock the scheduler and delivery also run on their own, as in `serve`.
 ///
 /// With `batch` above 1 (standard input is a file: a drill replayed), up to that many
 /// consecutive chat lines are decided in one transaction, as a burst of events arriving
