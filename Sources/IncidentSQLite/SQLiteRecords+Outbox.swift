@@ -1,0 +1,138 @@
+import GRDB
+import IncidentCore
+import IncidentEngine
+import IncidentStorage
+
+/// The outbox half of `SQLiteRecords`: queueing, the heads delivery reads, the marks it
+/// writes, and what an operator lists, retries and drops.
+extension SQLiteRecords {
+    func enqueue(_ items: [OutboxItem]) throws {
+        for item in items {
+            try execute("""
+                INSERT OR IGNORE INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, try StateCoding.encode(item.job),
+                                 item.notBefore.secondsSinceEpoch, item.createdAt.secondsSinceEpoch])
+            if db.changesCount > 0 { queued?.add(item.job, id: db.lastInsertedRowID) }
+        }
+    }
+
+    func outboxRows(_ clause: String, _ arguments: StatementArguments) throws -> [(OutboxItem, OutboxItem.State)] {
+        try outboxResults(clause, arguments).map { try $0.get() }
+    }
+
+    /// Each row decoded, or why it cannot be.
+    func outboxResults(_ clause: String, _ arguments: StatementArguments) throws
+        -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxRow.columns) FROM outbox \(clause)"), arguments: arguments).map { row in
+            OutboxRow(id: row["id"], key: row["key"], incident: row["incident"], method: row["platform"], lane: row["lane"],
+                      job: row["job"], state: row["state"], attempts: row["attempts"], notBefore: row["not_before"],
+                      createdAt: row["created_at"], lastError: row["last_error"]).decoded(jobs: jobs)
+        }
+    }
+
+    func pendingOutbox(limit: Int) throws -> [OutboxItem] {
+        try outboxResults("WHERE state = 'pending' ORDER BY id LIMIT ?", [limit]).compactMap { try? $0.get().0 }
+    }
+
+    func latestOutboxID() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM outbox")) ?? 0
+    }
+
+    /// The lanes with pending items, each found by one seek in the pending-by-lane index (a
+    /// loose index scan), then each lane's first `perLane` items: a backlog of thousands in
+    /// one lane costs `perLane` rows, not a pass over all of them.
+    func outboxHeads(perLane: Int) throws -> OutboxHeads {
+        let lanes = try String.fetchAll(db.cachedStatement(sql: """
+            WITH RECURSIVE lanes(lane) AS (
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending')
+                UNION ALL
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending' AND lane > lanes.lane) FROM lanes WHERE lane IS NOT NULL
+            )
+            SELECT lane FROM lanes WHERE lane IS NOT NULL
+            """))
+        var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
+        for lane in lanes {
+            rows += try outboxResults("WHERE state = 'pending' AND lane = ? ORDER BY id LIMIT ?", [lane, perLane])
+        }
+        return OutboxHeads(lanes: rows)
+    }
+
+    func unfinishedOutbox() throws -> [OutboxCount] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT platform, state, count(*) AS n FROM outbox WHERE state <> 'delivered' GROUP BY platform, state
+            """)).compactMap { row in
+            guard let state = OutboxItem.State(rawValue: row["state"]) else { return nil }
+            return OutboxCount(method: row["platform"], state: state, count: row["n"])
+        }
+    }
+
+    func outboxListing(_ state: OutboxItem.State, limit: Int) throws -> [OutboxListing] {
+        let order = state == .pending ? "id" : "finished_at DESC, id DESC"
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key, platform, state, attempts, not_before, finished_at, last_error FROM outbox WHERE state = ? ORDER BY \(order) LIMIT ?"),
+                                    arguments: [state.rawValue, limit])
+        let ids = rows.map { $0["id"] as Int64 }
+        var items: [Int64: OutboxItem] = [:]
+        // In slices: SQLite takes at most 32,766 variables in one statement.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[start..<min(start + 500, ids.count)])
+            let decoded = try outboxResults("WHERE id IN (\(slice.map { _ in "?" }.joined(separator: ",")))", StatementArguments(slice))
+            for case .success(let (item, _)) in decoded { items[item.id ?? 0] = item }
+        }
+        return rows.map { row in
+            OutboxListing(key: row["key"], method: row["platform"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
+                          finishedAt: row["finished_at"], lastError: row["last_error"], decoded: items[row["id"] as Int64])
+        }
+    }
+
+    func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
+        try execute("""
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL
+            WHERE key = ? AND state <> 'delivered' AND (last_error IS NULL OR substr(last_error, 1, ?) <> ?)
+            """, arguments: [instant.secondsSinceEpoch, key, OutboxItem.withdrawnMark.count, OutboxItem.withdrawnMark])
+        return db.changesCount > 0
+    }
+
+    func dropOutbox(key: String, reason: String, at instant: Timestamp) throws -> Bool {
+        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE key = ? AND state = 'pending'",
+                    arguments: [instant.secondsSinceEpoch, reason, key])
+        return db.changesCount > 0
+    }
+
+    func outboxItem(key: String) throws -> OutboxItem? {
+        try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get().0 }
+    }
+
+    func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
+        try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
+    }
+
+    func markDelivered(_ id: Int64, at instant: Timestamp) throws {
+        try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
+                    arguments: [instant.secondsSinceEpoch, id])
+    }
+
+    func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
+        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                    arguments: [instant.secondsSinceEpoch, reason, id])
+    }
+
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
+        for platform in Platform.allCases {
+            try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE state IN ('pending', 'failed') AND incident = ? AND lane = ?",
+                        arguments: [instant.secondsSinceEpoch, reason, incident, OutboxItem.broadcastLane(platform)])
+        }
+    }
+
+    func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
+        try execute("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                    arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
+    }
+
+    func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
+        try execute("""
+            UPDATE outbox SET platform = ?, lane = ?, attempts = ?, not_before = ?, last_error = ?
+            WHERE id = ? AND state = 'pending'
+            """, arguments: [method.rawValue, lane, attempts, instant.secondsSinceEpoch, reason, id])
+    }
+}
