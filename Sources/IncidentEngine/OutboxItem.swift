@@ -82,6 +82,7 @@ extension OutboxItem {
     /// well as their pages: a message a method keeps refusing for now must not hold a page back
     /// untried, for it is the page's own attempts that fail it over to the person's next
     /// method. nil: nothing of the lane may go now.
+    ///
     /// A page does not go ahead of a PagerDuty settlement of its own incident: both may name
     /// one alert, and a trigger before its resolve would be closed at once.
     public static func next(in lane: some Collection<OutboxItem>, at now: Timestamp) -> OutboxItem? {

@@ -45,15 +45,15 @@ extension MatrixSync {
         }
     }
 
+    /// The key of the start's look for waiting invitations among the background joins (so it
+    /// ends with the loop).
+    static var waitingInvitations: String { "(invitations waiting at start)" }
+
     /// Answers the invitations still waiting, as a sync without a position lists them all: an
     /// incremental sync brings an invitation once, so one whose join was going on in the
     /// background when the last run ended (a restart, a leader standing down) would otherwise
     /// wait for good, and commands typed in its room go unseen. Nothing else is read: no
     /// timeline, no state. A failure is logged and left for the next start.
-    /// The key of the start's look for waiting invitations among the background joins (so it
-    /// ends with the loop).
-    static var waitingInvitations: String { "(invitations waiting at start)" }
-
     func answerWaitingInvitations(me: String) async {
         defer { _ = joinTasks.withLock { $0.removeValue(forKey: Self.waitingInvitations) } }
         do {

@@ -28,7 +28,6 @@ extension MatrixSync {
                 do {
                     let missed = try await messages(in: room, before: gapEnd, after: since, me: me)
                     events = missed.filter { !known.contains($0["event_id"]?.string ?? "") } + events
-                    gapFailures.withLock { $0[room] = nil }
                     logger.info("Matrix sync fetched the messages a busy room's timeline left out",
                                 metadata: ["room": "\(room)", "messages": "\(missed.count)"])
                 } catch {
@@ -37,18 +36,20 @@ extension MatrixSync {
                     // failure for now is first retried with the whole sync, as a short outage
                     // or a rate limit must not lose the gap's commands.
                     let now = engine.clock.now
-                    let since = gapFailures.withLock { failures in
+                    let failingSince = gapFailures.withLock { failures in
                         if failures[room] == nil { failures[room] = now }
                         return failures[room]!
                     }
-                    guard error.code != nil || now - since >= Self.gapPatience else { throw error }
-                    gapFailures.withLock { $0[room] = nil }
+                    guard error.code != nil || now - failingSince >= Self.gapPatience else { throw error }
                     logger.warning("Matrix sync cannot fetch a busy room's missed messages; commands among them are not run",
                                    metadata: ["room": "\(room)", "reason": "\(error)"])
                 }
             }
             rooms[room] = Self.sinceArriving(events, me: me)
         }
+        // Every gap of this batch was filled or given up: a failure kept from an earlier sync
+        // must not cut a later gap's patience short.
+        gapFailures.withLock { $0.removeAll() }
         return rooms
     }
 

@@ -50,9 +50,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// Rooms being joined, so an invitation seen again is not joined twice, and the joins
     /// going on in the background, ended with the loop.
     let joining = Mutex<Set<String>>([])
+    let joinTasks = Mutex<[String: Task<Void, Never>]>([:])
     /// When a room's gap first failed for now, by room, while it keeps failing (`gapPatience`).
     let gapFailures = Mutex<[String: Timestamp]>([:])
-    let joinTasks = Mutex<[String: Task<Void, Never>]>([:])
     /// Told of each sync's outcome, for readiness.
     let health: MatrixSyncHealth
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: MatrixSyncHealth = MatrixSyncHealth(),

@@ -77,8 +77,8 @@ public final class SQLiteStore: IncidentStore {
 
     /// Copies the whole database at `source`, consistently, to a new file at `path` (mode
     /// 0600) while the bot may be running: SQLite's online backup, page by page, whatever
-    /// version's schema the database has. The backup taken before an upgrade must not need
-    /// the new binary to read the old file, nor the old binary the migrated one. A copy that
+    /// version's schema the database has: the backup taken before an upgrade must not need
+    /// the new binary to read the old file, nor one after a newer version's migration. A copy that
     /// fails half-way is removed, so no file is left that looks like a backup.
     public static func backup(databaseAt source: String, to path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else {

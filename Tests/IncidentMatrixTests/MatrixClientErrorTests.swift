@@ -57,5 +57,14 @@ import Testing
         bot.clock.advance(by: MatrixSync<ManualClock>.gapPatience)
         let rooms = try await sync.timelines(answer, since: "s1", me: "@bot:localhost")
         #expect(rooms["!busy:localhost"]?.compactMap { $0["event_id"]?.string } == ["$late"])
+        // A later gap in that room gets its own two minutes: a failure kept from an earlier
+        // batch, after one without a gap, does not cut it short.
+        await #expect(throws: MatrixError.self) { _ = try await sync.timelines(answer, since: "s2", me: "@bot:localhost") }
+        _ = try await sync.timelines(["rooms": ["join": ["!busy:localhost": ["timeline": ["events": [command]]]]]], since: "s3",
+                                     me: "@bot:localhost")
+        bot.clock.advance(by: .minutes(10))
+        await #expect(throws: MatrixError.self, "a new gap is retried whole") {
+            _ = try await sync.timelines(answer, since: "s4", me: "@bot:localhost")
+        }
     }
 }
