@@ -4,8 +4,8 @@ import IncidentWire
 import Logging
 
 /// Pages as a text (`sms`) or a phone call (`voice`) through Twilio's REST API. A text says
-/// how to acknowledge by replying `ACK INC-4`; a call reads the page and takes "press 1" when
-/// the bot has a public URL for Twilio to report the keypress to. Twilio has no idempotency
+/// how to acknowledge by replying `ACK INC-4`; a call reads the page and, when the bot has a
+/// public URL for Twilio to report back to, takes "press 1" and asks to hear how it ended. Twilio has no idempotency
 /// key: a text or a call retried after a crash mid-send may come twice.
 public struct TwilioTransport: OutboxTransport {
     public let method: ContactMethod
@@ -42,7 +42,15 @@ public struct TwilioTransport: OutboxTransport {
         switch method {
         case .voice:
             resource = "Calls.json"
-            fields = ["To": number, "From": from, "Twiml": callScript(message, job: job)]
+            var call = ["To": number, "From": from, "Twiml": callScript(message, job: job)]
+            // How a page's call ended comes back, so one that rang out goes on to the person's
+            // next method (`TwilioWebhooks.callEnded`).
+            if let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt {
+                let token = links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
+                call["StatusCallback"] = links.publicURL + TwilioPaths.callStatus + token
+                call["StatusCallbackMethod"] = "POST"
+            }
+            fields = call
         default:
             resource = "Messages.json"
             fields = ["To": number, "From": from, "Body": text(message, job: job)]

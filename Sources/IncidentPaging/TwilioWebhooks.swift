@@ -12,13 +12,15 @@ public enum TwilioPaths {
     public static let sms = "/webhooks/twilio/sms"
     /// A call's keypress, followed by the page's signed token.
     public static let voice = "/webhooks/twilio/voice/"
+    /// How a page's call ended (its status callback), followed by the page's signed token.
+    public static let callStatus = "/webhooks/twilio/call-status/"
 }
 
-/// Twilio's callbacks: a text `ACK` or `ACK INC-4` from a roster person's phone, and "press 1"
-/// in a page's call. Every callback must carry a valid `X-Twilio-Signature` over the URL Twilio
+/// Twilio's callbacks: a text `ACK` or `ACK INC-4` from a roster person's phone, "press 1"
+/// in a page's call, and how a page's call ended. Every callback must carry a valid `X-Twilio-Signature` over the URL Twilio
 /// requested (the bot's `public_url` and the path) and the parameters, or it is refused with
-/// 403 and changes nothing. Each becomes the paged person's own acknowledgement, once per
-/// Twilio message or call.
+/// 403 and changes nothing. An answer becomes the paged person's own acknowledgement, once per
+/// Twilio message or call; a call that ended unanswered sends the page on (`EndedCall`).
 public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
     let engine: Engine<Clock>
     let signature: TwilioSignature
@@ -45,6 +47,10 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
             let token = context.parameters.get("token") ?? ""
             return await self.verified(request) { parameters in await self.keypress(parameters, token: token) }
         }
+        router.post(RouterPath(TwilioPaths.callStatus + ":token")) { request, context -> Response in
+            let token = context.parameters.get("token") ?? ""
+            return await self.verified(request) { parameters in await self.callEnded(parameters, token: token) }
+        }
     }
 
     /// Reads the form body and checks the signature before anything else looks at it.
@@ -57,8 +63,9 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         guard let pairs = FormEncoding.decodePairs(body) else { return Answers.text(.badRequest, "not a form\n") }
         let url = links.publicURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         guard signature.verify(request.headers[HTTPField.Name("X-Twilio-Signature")!], url: url, parameters: pairs) else {
-            // The route, not the path: a keypress path carries the page's token.
-            let route = request.uri.path.hasPrefix(TwilioPaths.voice) ? TwilioPaths.voice + "<token>" : request.uri.path
+            // The route, not the path: a call's paths carry the page's token.
+            let route = [TwilioPaths.voice, TwilioPaths.callStatus].first { request.uri.path.hasPrefix($0) }.map { $0 + "<token>" }
+                ?? request.uri.path
             logger.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["route": "\(route)"])
             return Answers.text(.forbidden, "signature does not match\n")
         }
@@ -93,10 +100,13 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
 
     /// `SM` or `MM` and 32 hexadecimal digits: the only ids Twilio gives a text.
     static func isMessageSID(_ id: String) -> Bool {
+        isSID(id, prefixes: ["SM", "MM"])
+    }
+
+    /// One of `prefixes` and 32 hexadecimal digits: the shape of Twilio's resource ids.
+    static func isSID(_ id: String, prefixes: [String]) -> Bool {
         let bytes = Array(id.utf8)
-        guard bytes.count == 34, bytes[1] == UInt8(ascii: "M"), bytes[0] == UInt8(ascii: "S") || bytes[0] == UInt8(ascii: "M") else {
-            return false
-        }
+        guard bytes.count == 34, prefixes.contains(where: { id.hasPrefix($0) }) else { return false }
         return bytes.dropFirst(2).allSatisfy { Hex.value($0) != nil }
     }
 
@@ -115,6 +125,34 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         return await answer(PageAnswer(method: .voice, id: "call:" + call, person: grant.person, incident: grant.incident,
                                        how: "phone keypress")) { outcome in
             Self.say(outcome.reply?.plainText() ?? "Acknowledged.")
+        }
+    }
+
+    /// A page's call ended (Twilio's status callback, which by default comes once, with the
+    /// final status): unless the person acknowledged, the page goes on to their next method.
+    /// Answered `204`: Twilio reads no answer to a status callback. A store that fails is
+    /// answered `500`, for the log; Twilio does not try again.
+    func callEnded(_ parameters: [String: String], token: String) async -> Response {
+        guard let call = parameters["CallSid"], Self.isSID(call, prefixes: ["CA"]) else {
+            logger.warning("Twilio call status refused: its CallSid is not a call id")
+            return Answers.text(.badRequest, "not a Twilio call id\n")
+        }
+        // Progress reports (`ringing`, `in-progress`) come only when asked for, and the bot does not ask.
+        guard let status = parameters["CallStatus"].flatMap(EndedCall.Status.init(rawValue:)) else { return Response(status: .noContent) }
+        let grant: AckLinks.Grant
+        switch links.read(token, now: engine.clock.now) {
+        case .success(let value) where value.method == .voice: grant = value
+        case .failure(.expired(let value)) where value.method == .voice: grant = value
+        default:
+            logger.warning("Twilio call status refused: its token is not one of a page's calls")
+            return Answers.text(.notFound, "no such call\n")
+        }
+        do {
+            _ = try await engine.followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status))
+            return Response(status: .noContent)
+        } catch {
+            logger.error("cannot record how a page's call ended", metadata: ["error": "\(error)"])
+            return Answers.text(.internalServerError, "cannot record it just now\n")
         }
     }
 

@@ -256,3 +256,49 @@ extension PagerProvidersServeTests {
         #expect(try !bot.export().contains("Acknowledged by"))
     }
 }
+
+extension PagerProvidersServeTests {
+    /// Dave's call rings out: Twilio posts the call's end to the status callback the bot asked
+    /// for, signed, and the page goes on to his phone as a text, once. A forged callback, or one
+    /// for a token of another kind, changes nothing.
+    @Test func aCallThatRangOutIsFollowedByAText() async throws {
+        let (slack, pagerDuty, twilio) = try await Self.fakes()
+        defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
+        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
+        defer { if bot.process.isRunning { bot.process.terminate() } }
+        _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
+        try await waitFor(seconds: 15) { twilio.sent.contains { $0.resource == "Calls" } }
+        let call = try #require(twilio.sent.first { $0.resource == "Calls" })
+        let callback = try #require(call.statusCallback)
+        #expect(callback.hasPrefix("http://127.0.0.1:\(bot.port)/webhooks/twilio/call-status/"))
+        let fields = ["CallSid": call.sid, "CallStatus": "no-answer", "AccountSid": FakeTwilio.accountSID, "From": call.from,
+                      "To": call.to, "Direction": "outbound-api", "ApiVersion": "2010-04-01", "CallDuration": "0"]
+        #expect(try await Self.twilioCallback(callback, fields, token: "another-token").status == 403)
+        let keypressRoute = callback.replacingOccurrences(of: "/call-status/", with: "/voice/")
+        #expect(try await Self.twilioCallback(keypressRoute, ["CallSid": call.sid, "Digits": "2"]).body.contains("Not acknowledged"))
+        // Re-cut so that the id swallows the status after it (Twilio signs keys and values run
+        // together): it still verifies, but is no call id.
+        var recut = fields
+        recut["CallSid"] = call.sid + "CallStatusno-answer"
+        recut["CallStatus"] = nil
+        #expect(try await Self.twilioCallback(callback, recut).status == 400)
+        #expect(try await Self.twilioCallback(callback.replacingOccurrences(of: "/call-status/", with: "/call-status/x"), fields).status == 404)
+        #expect(twilio.sent.filter { $0.resource == "Messages" }.isEmpty)
+
+        let ended = try await Self.twilioCallback(callback, fields)
+        #expect(ended.status == 204, "\(ended.body)")
+        try await waitFor(seconds: 15) { twilio.sent.contains { $0.resource == "Messages" && $0.to == "+15550100004" } }
+        // Twilio posts again when its first callback went unanswered: nothing is queued (the
+        // answer comes after the transaction), so no second text.
+        #expect(try await Self.twilioCallback(callback, fields).status == 204)
+        #expect(twilio.sent.filter { $0.resource == "Messages" }.count == 1)
+        let text = try #require(twilio.sent.first { $0.resource == "Messages" })
+        #expect(text.content.contains("Reply ACK INC-1 to acknowledge."))
+
+        let log = bot.stop()
+        #expect(!log.contains(callback.components(separatedBy: "/call-status/")[1]), "the token is a secret")
+        let export = try bot.export()
+        #expect(export.contains("Page to @dave by voice failed (nobody answered the call); trying sms."))
+        #expect(export.contains("Page to @dave (VP engineering, engineering L4) delivered by sms."))
+    }
+}

@@ -9,7 +9,8 @@ import Synchronization
 /// Twilio's REST API for texts and calls (`/2010-04-01/Accounts/{sid}/Messages.json` and
 /// `Calls.json`), faithful to the published contract: HTTP Basic with the account SID and
 /// auth token (`401`, code 20003, otherwise), form parameters, `To` in E.164 (`400`, code
-/// 21211), a body for a text and TwiML for a call, `201` with the new `sid`, `429` with code
+/// 21211), a body for a text and TwiML for a call, a `StatusCallback` URL (`400`, code 21609,
+/// when it is none) kept for the test to post a call's end to, `201` with the new `sid`, `429` with code
 /// 20429 when rate limited (with `Retry-After` when told to send one), `5xx` in an outage.
 public final class FakeTwilio: Sendable {
     public static let accountSID = "AC" + String(repeating: "0", count: 31) + "1"
@@ -23,6 +24,8 @@ public final class FakeTwilio: Sendable {
         /// The text's body, or the call's TwiML.
         public var content: String
         public var sid: String
+        /// Where a call's final status is to be posted (`StatusCallback`), when asked.
+        public var statusCallback: String?
     }
 
     public enum Behaviour: Sendable {
@@ -98,8 +101,18 @@ public final class FakeTwilio: Sendable {
             guard text.count <= 1_600 else { return Self.error(.badRequest, code: 21617, "The concatenated message body exceeds the 1600 character limit.") }
             content = text
         }
+        let callback = fields["StatusCallback"]
+        if let callback {
+            guard callback.hasPrefix("https://") || callback.hasPrefix("http://"), callback.count <= 4_000, URL(string: callback)?.host != nil else {
+                return Self.error(.badRequest, code: 21609, "Invalid 'StatusCallback'")
+            }
+        }
+        if let method = fields["StatusCallbackMethod"], method != "GET", method != "POST" {
+            return Self.error(.badRequest, code: 21609, "StatusCallbackMethod must be GET or POST")
+        }
         let sid = (isCall ? "CA" : "SM") + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        state.withLock { $0.sent.append(Sent(resource: isCall ? "Calls" : "Messages", to: to, from: from, content: content, sid: sid)) }
+        state.withLock { $0.sent.append(Sent(resource: isCall ? "Calls" : "Messages", to: to, from: from, content: content, sid: sid,
+                                                     statusCallback: callback)) }
         let answer: JSONValue = [
             "sid": .string(sid), "account_sid": .string(Self.accountSID), "to": .string(to), "from": .string(from),
             "status": "queued", "direction": "outbound-api",

@@ -1,0 +1,121 @@
+import IncidentCore
+import IncidentRules
+import Logging
+
+/// A page's phone call that has ended, as the provider reports it (Twilio's status callback,
+/// already vouched for by its signature and the page's own token): whether it reached the
+/// person, and if not, what follows.
+public struct EndedCall: Hashable, Sendable {
+    /// How a call ended, in Twilio's words (`CallStatus`).
+    public enum Status: String, Hashable, Sendable, CaseIterable {
+        /// Answered, by the person or by their voicemail, and hung up.
+        case completed
+        case busy
+        case noAnswer = "no-answer"
+        case failed
+        case canceled
+
+        /// Why the call did not do its job, as the timeline says it.
+        var reason: String {
+            switch self {
+            case .completed: "the call ended without an acknowledgement"
+            case .busy: "the line was busy"
+            case .noAnswer: "nobody answered the call"
+            case .failed: "the call could not be placed"
+            case .canceled: "the call was canceled"
+            }
+        }
+    }
+
+    /// The outbox key of the page the call carried.
+    public var page: String
+    public var person: PersonID
+    public var incident: Int
+    public var status: Status
+
+    public init(page: String, person: PersonID, incident: Int, status: Status) {
+        self.page = page
+        self.person = person
+        self.incident = incident
+        self.status = status
+    }
+
+    /// What became of it.
+    public enum FollowUp: Hashable, Sendable {
+        /// The page goes to the person's next method.
+        case paged(ContactMethod)
+        /// No other method reaches them: the timeline records it and the room is told.
+        case unreachable
+        /// Nothing to do: the page was answered, withdrawn, or is not waited on (`reason`).
+        case moot(String)
+        /// Followed up already (Twilio sends a callback again when its first went unanswered).
+        case duplicate
+        /// No page of this person's went by phone under that key.
+        case unknown
+    }
+
+    /// The outbox key of the one follow-up a page gets: a page followed up once (and failed
+    /// over back onto the phone) is not followed up again, so a call and a text cannot take
+    /// turns for as long as nobody answers.
+    static func followUpKey(of page: String) -> String {
+        page.hasSuffix(followUpMark) ? page : page + followUpMark
+    }
+
+    static let followUpMark = "/after-call"
+}
+
+extension Engine {
+    /// A page's call ended without the person acknowledging: the page goes on to their next
+    /// method after the phone (a text, then chat, as their list orders them), once, in one
+    /// transaction with its timeline entry, or the room is told that nothing else reaches them.
+    /// A call that rang out, was busy or failed counts for every page. One that was answered
+    /// (`completed`: by the person or by a voicemail box; the provider cannot tell which
+    /// without answering-machine detection) counts only for a page that waits for an
+    /// acknowledgement: a page the severity makes at once tells someone an incident this bad
+    /// exists, and a call they heard did that. Answered pages (a keypress, an ack anywhere),
+    /// stopped ladders and resolved incidents are left alone.
+    /// Throws only when the store fails; then nothing was committed.
+    public func followUp(_ call: EndedCall) async throws -> EndedCall.FollowUp {
+        let now = clock.now
+        let roster = settings.roster
+        let router = router
+        let result = try await store.write { records -> EndedCall.FollowUp in
+            guard let item = try records.outboxItem(key: call.page), item.method == .voice, item.incident == call.incident,
+                  case .effect(.page(let page)) = item.job, page.person == call.person else { return .unknown }
+            let key = EndedCall.followUpKey(of: call.page)
+            guard key != call.page, try records.outboxItem(key: key) == nil else { return .duplicate }
+            guard let stored = try records.readableIncident(call.incident) else { return .unknown }
+            if let reason = stored.incident.withdrawal(of: page) { return .moot(reason) }
+            if call.status == .completed, page.atOnce == true { return .moot("an answered call carries a page made at once") }
+            let routes = router.directory.methods(for: page)
+            let next = routes.firstIndex(of: .voice).map { routes[($0 + 1)...].first } ?? routes.first { $0 != .voice }
+            let decision: Decision
+            if let next {
+                try records.enqueue([OutboxItem(key: key, incident: call.incident, method: next,
+                                                lane: OutboxItem.directLane(next, page.person), job: item.job, at: now)])
+                decision = stored.incident.pageFailedOver(page, from: .voice, to: next, reason: call.status.reason, at: now, roster: roster)
+            } else if call.status == .completed {
+                // Answered, perhaps by the person: the page stands, and the ladder keeps its times.
+                return .moot("no other method reaches @\(page.person)")
+            } else {
+                decision = stored.incident.pageUndelivered(page, reason: call.status.reason, at: now, roster: roster)
+            }
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+            return next.map(EndedCall.FollowUp.paged) ?? .unreachable
+        }
+        var log = logger
+        log[metadataKey: "incident.id"] = "INC-\(call.incident)"
+        log[metadataKey: "outbox.key"] = "\(call.page)"
+        switch result {
+        case .paged(let method):
+            log.info("a page's call ended unanswered; the page goes on", metadata: ["status": "\(call.status.rawValue)", "to": "\(method)"])
+            deliveryWake.fire()
+        case .unreachable:
+            log.warning("a page's call ended unanswered and nothing else reaches the person", metadata: ["status": "\(call.status.rawValue)"])
+            deliveryWake.fire()
+        case .moot, .duplicate, .unknown:
+            log.debug("a page's call ended; nothing follows", metadata: ["status": "\(call.status.rawValue)", "result": "\(result)"])
+        }
+        return result
+    }
+}

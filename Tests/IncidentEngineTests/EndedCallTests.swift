@@ -1,0 +1,116 @@
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentSQLite
+import IncidentTesting
+import Logging
+import Testing
+
+/// A page's call that ended without the person acknowledging (it rang out, was busy, or a
+/// voicemail box took it) sends the page on to their next method, once; an answered page, or
+/// a call that carried a page made at once and was answered, sends nothing more.
+@Suite struct EndedCallTests {
+    static let room = "incident-20261124-payment-api-errors"
+
+    /// Dave, the VP, is called at once for a P0 (`contact: [voice, sms, slack]`).
+    static func calledAtOnce() async throws -> (TestBot, TransportJob) {
+        let bot = try TestBot(pagers: [.voice, .sms])
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        try await bot.settle()
+        let call = try #require(bot.pagers[.voice]?.delivered.first?.job)
+        #expect(call.page?.person == "dave" && call.page?.atOnce == true)
+        return (bot, call)
+    }
+
+    static func ended(_ call: TransportJob, _ status: EndedCall.Status, incident: Int = 1) -> EndedCall {
+        EndedCall(page: call.key, person: call.page!.person, incident: incident, status: status)
+    }
+
+    @Test func aCallNobodyAnsweredGoesOnToTheNextMethodOnce() async throws {
+        let (bot, call) = try await Self.calledAtOnce()
+        #expect(try await bot.engine.followUp(Self.ended(call, .noAnswer)) == .paged(.sms))
+        try await bot.settle()
+        let sms = try #require(bot.pagers[.sms])
+        #expect(sms.directMessages.map(\.person) == ["dave"])
+        #expect(sms.delivered.first?.job.page?.atOnce == true)
+        // Twilio sends a callback again when the first went unanswered: nothing more.
+        #expect(try await bot.engine.followUp(Self.ended(call, .noAnswer)) == .duplicate)
+        #expect(try await bot.engine.followUp(Self.ended(call, .busy)) == .duplicate)
+        try await bot.settle()
+        #expect(sms.directMessages.count == 1)
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by voice failed (nobody answered the call); trying sms."))
+        #expect(timeline.contains("Page to @dave (VP engineering, engineering L4) delivered by sms."))
+    }
+
+    /// A call that carried the P0's page made at once, answered: it told the VP; no text follows.
+    @Test func anAnsweredCallOfAPageMadeAtOnceIsEnough() async throws {
+        let (bot, call) = try await Self.calledAtOnce()
+        #expect(try await bot.engine.followUp(Self.ended(call, .completed)) == .moot("an answered call carries a page made at once"))
+        try await bot.settle()
+        #expect(bot.pagers[.sms]?.attempts == 0)
+    }
+
+    /// The ladder's own page to Dave (at 1 h 45 on a P0 nobody answers) waits for his
+    /// acknowledgement: a call that ended without one (a voicemail box took it) is followed by a text.
+    @Test func anAnsweredCallWithoutAnAcknowledgementIsFollowedByAText() async throws {
+        let (bot, _) = try await Self.calledAtOnce()
+        try await bot.run(toMinute: 105)
+        let climb = try #require(bot.pagers[.voice]?.delivered.last { $0.job.page?.atOnce != true }?.job)
+        #expect(climb.page?.person == "dave" && climb.page?.level == "L4")
+        #expect(try await bot.engine.followUp(Self.ended(climb, .completed)) == .paged(.sms))
+        try await bot.settle()
+        // Carol, the engineering manager, had her text at 45 minutes; Dave has his now.
+        #expect(bot.pagers[.sms]?.directMessages.map(\.person) == ["carol", "dave"])
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by voice failed (the call ended without an acknowledgement); trying sms."))
+    }
+
+    /// Acknowledged (in chat) before the call's end was reported: nothing follows.
+    @Test func anAcknowledgedPageIsNotFollowedUp() async throws {
+        let (bot, call) = try await Self.calledAtOnce()
+        try await bot.say("U0DAVE004", "/ack INC-1", in: Self.room)
+        #expect(try await bot.engine.followUp(Self.ended(call, .noAnswer)) == .moot("@dave acknowledged"))
+        try await bot.settle()
+        #expect(bot.pagers[.sms]?.attempts == 0)
+    }
+
+    /// Only a page's own call, of the person it names, counts.
+    @Test func anotherKeyPersonOrIncidentIsUnknown() async throws {
+        let (bot, call) = try await Self.calledAtOnce()
+        let alice = try #require(bot.slack.delivered.first { $0.job.page?.person == "alice" }?.job)
+        #expect(try await bot.engine.followUp(EndedCall(page: call.key, person: "alice", incident: 1, status: .noAnswer)) == .unknown)
+        #expect(try await bot.engine.followUp(Self.ended(call, .noAnswer, incident: 2)) == .unknown)
+        #expect(try await bot.engine.followUp(Self.ended(alice, .noAnswer)) == .unknown)
+        #expect(try await bot.engine.followUp(EndedCall(page: "INC-1/99@voice", person: "dave", incident: 1, status: .failed)) == .unknown)
+        try await bot.settle()
+        #expect(bot.pagers[.sms]?.attempts == 0)
+    }
+
+    /// Dave with a phone and nothing else served: a call that rang out leaves the page with
+    /// nowhere to go, and the room is told so someone reaches him another way.
+    @Test func aCallThatRangOutWithNothingElseToTryIsToldToTheRoom() async throws {
+        let roster = try TestConfig.text("roster.example.yaml")
+            .replacingOccurrences(of: "    slack: U0DAVE004\n", with: "")
+            .replacingOccurrences(of: "contact: [voice, sms, slack]", with: "contact: [voice]")
+        let settings = EngineSettings(policy: try TestConfig.policy(),
+                                      roster: try Roster.load(yaml: roster, file: "roster.yaml", policy: TestConfig.policy()),
+                                      platforms: [.slack], pagers: [.voice], broadcastRooms: TestBot.broadcast, mirror: false)
+        let clock = ManualClock(start: TestConfig.start)
+        let store = try SQLiteStore.inMemory()
+        let engine = Engine(store: store, clock: clock, settings: settings, logger: Logger(label: "test"))
+        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
+                                              text: "/incident declare Payment API errors --sev P0"))
+        let pages = try await store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.method == .voice }
+        let call = try #require(pages.first)
+        #expect(try await engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .completed))
+            == .moot("an answered call carries a page made at once"))
+        #expect(try await engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .busy)) == .unreachable)
+        let timeline = try await store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Could not deliver the page to @dave (VP engineering, engineering L4): the line was busy."))
+        let told = try await store.read { try $0.pendingOutbox(limit: 100) }.contains { item in
+            if case .effect(.post(let message, .incidentRoom)) = item.job { message.plainText().hasPrefix("⚠️ Could not page @dave") } else { false }
+        }
+        #expect(told)
+    }
+}
