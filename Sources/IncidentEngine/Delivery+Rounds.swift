@@ -48,6 +48,12 @@ extension Delivery {
                 .sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
             var sentThisRound = false
             for item in heads {
+                // Stopping: between two messages, what was sent is recorded and the rest waits
+                // for the next start.
+                if isStopping {
+                    results += await record(unrecorded.sent, lookingForNew: false).attempts
+                    return results
+                }
                 guard item.isDue(at: now) else {
                     lanes[item.lane] = nil
                     continue
@@ -64,7 +70,7 @@ extension Delivery {
                 case .retried, .failedOver:
                     results.append(result)
                     lanes[item.lane] = nil
-                case .storeError, .deposed:
+                case .storeError, .deposed, .stopped:
                     results.append(result)
                     results += await record(unrecorded.sent, lookingForNew: false).attempts
                     return results

@@ -278,6 +278,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     // The election stops this delivery; until then, nothing more is tried.
                     report.nextAttempt = now + .seconds(1)
                     return report
+                case .stopped:
+                    return report
                 }
             }
         }
@@ -305,6 +307,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         case retried, failedOver, failed, storeError
         /// Not tried: this process no longer leads.
         case deposed
+        /// Not tried, or not recorded: the process is stopping (a send cut off by the
+        /// shutdown's cancellation is not a failed attempt; the next start looks for it).
+        case stopped
     }
 
     /// `result`, counted in the metrics (a delivery is counted when it is recorded).
@@ -313,7 +318,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         case .retried: "retried"
         case .failedOver: "failed_over"
         case .failed: "failed"
-        case .delivered, .sent, .storeError, .deposed: ""
+        case .delivered, .sent, .storeError, .deposed, .stopped: ""
         }
         if !name.isEmpty { BotMetrics.attempt(item.method, page: item.isPage, result: name) }
         return result
@@ -356,6 +361,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 if let term = LeaderTerm.current, !term.holds {
                     log.warning("not recorded: this process's leader term ended during the send", metadata: ["term": "\(term.token)"])
                     return .deposed
+                }
+                if Task.isCancelled {
+                    log.warning("not recorded: the process stopped during the send", metadata: ["error": "\(error)"])
+                    return .stopped
                 }
                 return counted(item, await settle(item, id: id, error: error, now: clock.now, log: log))
             }
