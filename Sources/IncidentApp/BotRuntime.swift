@@ -17,6 +17,9 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
     public let scheduler: Scheduler<Clock>
     let transports: [any OutboxTransport]
     let retry: Delivery<Clock>.Retry
+    /// What this process's deliveries know that no record says (`DeliveryMemory`), kept
+    /// across its leader terms.
+    let deliveryMemory = DeliveryMemory<Clock>()
     let logger: Logger
 
     /// `community`: the unlisted accounts served; by default none on Matrix (a bot without
@@ -34,16 +37,17 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         self.transports = transports
         self.logger = logger
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
-                            wake: engine.deliveryWake, retry: retry, logger: logger)
+                            wake: engine.deliveryWake, retry: retry, memory: deliveryMemory, logger: logger)
         scheduler = Scheduler(engine: engine, logger: logger)
     }
 
     /// A delivery and a scheduler made afresh for one leader term on a database replicas
-    /// share: each looks every `poll` for what other replicas queued or moved.
+    /// share: each looks every `poll` for what other replicas queued or moved. What the
+    /// process sent and could not record is kept across terms (`deliveryMemory`).
     func leaderServices(poll: Duration) -> [any Service] {
         [Scheduler(engine: engine, logger: logger, poll: poll),
          Delivery(store: store, clock: engine.clock, transports: transports, router: engine.router, wake: engine.deliveryWake,
-                  retry: retry, poll: poll, logger: logger)]
+                  retry: retry, poll: poll, memory: deliveryMemory, logger: logger)]
     }
 }
 

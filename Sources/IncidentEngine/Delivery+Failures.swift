@@ -151,7 +151,7 @@ extension Delivery {
     /// refused the item for good (any method that has not refused it may still take a page);
     /// else its attempts ran out (only the methods after it in the person's order are left).
     func giveUp(_ item: OutboxItem, id: Int64, reason: String, refused: Bool, now: Timestamp, log: Logger) async throws -> Attempt {
-        if refused, item.isPage { refusedMethods.withLock { _ = $0[id, default: []].insert(item.method) } }
+        if refused, item.isPage { memory.refusedMethods.withLock { _ = $0[id, default: []].insert(item.method) } }
         if let failover = failoverMethod(item, id: id, onlyForward: !refused) {
             // The next method gets its full `pageAttemptsBeforeFailover`: the count is rounded up to
             // the end of this method's share.
@@ -212,7 +212,7 @@ extension Delivery {
     /// tried once more, and refuse again.
     func failoverMethod(_ item: OutboxItem, id: Int64, onlyForward: Bool) -> ContactMethod? {
         guard case .effect(.page(let page)) = item.job, item.method != .console else { return nil }
-        let refused = refusedMethods.withLock { $0[id] ?? [] }
+        let refused = memory.refusedMethods.withLock { $0[id] ?? [] }
         let routes = directory.methods(for: page)
             .filter { transports[$0] != nil && directory.address(for: page.paged, on: $0) != nil }
         let after = routes.firstIndex(of: item.method).map { $0 + 1 } ?? 0

@@ -16,7 +16,7 @@ extension Delivery {
         job.incident = item.incident
         job.queuedAt = item.createdAt
         let id = item.id ?? 0
-        job.doubt = if item.attempts > 0 || sentUnrecorded.withLock({ $0[id] != nil }) {
+        job.doubt = if item.attempts > 0 || memory.sentUnrecorded.withLock({ $0[id] != nil }) {
             .earlierAttempt
         } else if doubtedAtStart.withLock({ $0?.contains(id) ?? true }) {
             .earlierDelivery(run: run)
@@ -75,7 +75,7 @@ extension Delivery {
     /// Whether the item with `id` may have gone out without its record: sent by this delivery
     /// whose record then failed, or among what an earlier delivery may have left so.
     func mayHaveGoneOutUnrecorded(_ id: Int64) -> Bool {
-        sentUnrecorded.withLock { $0[id] != nil } || doubtedAtStart.withLock { $0?.contains(id) ?? true }
+        memory.sentUnrecorded.withLock { $0[id] != nil } || doubtedAtStart.withLock { $0?.contains(id) ?? true }
     }
 
     /// The ids of each lane's first `unrecordedPerLane` items among `heads`.

@@ -175,7 +175,7 @@ extension Delivery {
             }
         } catch {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
-            sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
+            memory.sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
             return ([.storeError], nil)
         }
         forget(sent.map(\.id))

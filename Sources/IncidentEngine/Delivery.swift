@@ -75,21 +75,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// `unrecordedPerLane` pending items when this delivery first read the outbox (nil before
     /// then). Items queued later, by this delivery's time, no earlier one can have sent.
     let doubtedAtStart = Mutex<Set<Int64>?>(nil)
-    /// Items this delivery sent whose record failed (a store error), by id: pending still, and
-    /// the next attempt records what was sent instead of sending it again. A text, a call or a
-    /// mail has nothing to look for, and a store that keeps failing must not page someone
-    /// again with every retry.
-    let sentUnrecorded = Mutex<[Int64: Sent]>([:])
-    /// The methods that refused each page for good (by outbox id): a failover passes them
-    /// over. Forgotten once the page is given up or delivered.
-    let refusedMethods = Mutex<[Int64: Set<ContactMethod>]>([:])
+    /// Items sent whose record failed, and the methods that refused each page: the process's,
+    /// shared by the deliveries of its leader terms.
+    let memory: DeliveryMemory<Clock>
 
-    /// Forgets what this delivery kept about items now finished (delivered, given up,
-    /// withdrawn): a send whose record failed, the methods that refused a page.
+    /// Forgets what is kept about items now finished (delivered, given up, withdrawn).
     func forget(_ ids: some Collection<Int64>) {
-        guard !ids.isEmpty else { return }
-        sentUnrecorded.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
-        refusedMethods.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+        memory.forget(ids)
     }
     /// This delivery, told apart from the ones before it (`SendDoubt.earlierDelivery`).
     let run = DeliveryRun.next()
@@ -122,9 +114,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// `poll`: 30 s alone on a database; on one shared by replicas, the leader's delivery
     /// looks every second for what the others queued.
     public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
-                wake: WakeSignal, retry: Retry = Retry(), poll: Duration = .seconds(30),
+                wake: WakeSignal, retry: Retry = Retry(), poll: Duration = .seconds(30), memory: DeliveryMemory<Clock> = DeliveryMemory(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
         self.poll = poll
+        self.memory = memory
         self.store = store
         self.clock = clock
         self.transports = Dictionary(transports.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
@@ -331,7 +324,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         guard let id = item.id, let transport = transports[item.method] else { return .failed }
         let now = clock.now
         // Sent already, by this delivery, and its record failed: record it now.
-        if let sent = sentUnrecorded.withLock({ $0[id] }), sent.item.method == item.method { return .sent(sent) }
+        if let sent = memory.sentUnrecorded.withLock({ $0[id] }), sent.item.method == item.method { return .sent(sent) }
         var log = logger
         log[metadataKey: "outbox.key"] = "\(item.key)"
         log[metadataKey: "method"] = "\(item.method)"

@@ -76,7 +76,11 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             // The bot's own server, when the process started without knowing it.
             self.engine.settings.community.ownMatrixServer?.learn(Community.server(ofMatrixUser: me))
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
-            var since = try await self.engine.store.read { try $0.syncToken(.matrix) }
+            // A read that fails (a database failing over as this replica takes the lead) is
+            // tried again as a failed sync is, instead of ending the whole leader term.
+            guard let kept = try await self.retrying("sync position read", { try await self.engine.store.read { try $0.syncToken(.matrix) } })
+            else { return }
+            var since = kept
             // A sync position already kept may be past an invitation whose join was still
             // going on in the background when the last run ended: look for the ones waiting,
             // in the background, so that no command waits for it (a new leader takes over).
@@ -183,7 +187,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// Runs `body` until it succeeds, waiting with backoff after each failure; nil when the
     /// service is shutting down.
-    func retrying<T: Sendable>(_ what: String, _ body: () async throws(MatrixError) -> T) async throws -> T? {
+    func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T? {
         var failures = 0
         while !Task.isCancelled {
             do {
@@ -194,11 +198,12 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 if Task.isCancelled { return nil }
                 failures += 1
                 BotMetrics.connectionFailure(.matrix, loop: what)
+                let matrixError = error as? MatrixError
+                let isSetupError = matrixError?.isSetupError ?? false
                 var wait = settings.retry.delay(afterFailures: failures)
-                if case .rateLimited(let after?) = error { wait = max(wait, after) }
-                let log = error.isSetupError || failures == 1 || failures % 10 == 0
-                if log {
-                    logger.log(level: error.isSetupError ? .error : .warning, "Matrix \(what) failed; retrying",
+                if case .rateLimited(let after?) = matrixError { wait = max(wait, after) }
+                if isSetupError || failures == 1 || failures % 10 == 0 {
+                    logger.log(level: isSetupError ? .error : .warning, "Matrix \(what) failed; retrying",
                                metadata: ["reason": "\(error)", "failures": "\(failures)", "retry.in": "\(DurationText.format(wait))"])
                 }
                 try? await engine.clock.sleep(for: wait)

@@ -241,18 +241,45 @@ public final class MatrixTransport: ChatTransport {
     func directRoom(_ account: String, for key: String) async throws(MatrixError) -> String {
         let me = try await me()
         let path = "user/\(MatrixClient.segment(me))/account_data/m.direct"
-        var direct: [String: [String]]
-        if let known = state.withLock({ $0.direct }) {
-            direct = known
-        } else {
-            direct = [:]
-            do {
-                for (user, rooms) in try await client.call(.GET, path).object ?? [:] {
-                    direct[user] = rooms.array?.compactMap(\.string) ?? []
-                }
-            } catch where error.code == "M_NOT_FOUND" {}
-            state.withLock { $0.direct = direct }
+        let kept = state.withLock { $0.direct != nil }
+        var direct = try await directRooms(path, fresh: false)
+        if let room = try await usableDirectRoom(account, for: key, in: &direct) { return room }
+        // Before making a room, the account data as the homeserver has it now: the list kept
+        // here may be from an earlier leader term, and another replica (or this process in an
+        // earlier term) may have made this message's room since, and sent into it.
+        if kept {
+            direct = try await directRooms(path, fresh: true)
+            if let room = try await usableDirectRoom(account, for: key, in: &direct) { return room }
         }
+        let answer = try await client.call(.POST, "createRoom", body: [
+            "preset": "trusted_private_chat", "is_direct": true, "visibility": "private",
+            "invite": [.string(account)], "creation_content": [Self.creationKey: .string(key)],
+        ])
+        guard let room = answer["room_id"]?.string else { throw .unavailable("createRoom answered without a room_id") }
+        direct[account, default: []].append(room)
+        state.withLock { $0.direct = direct }
+        _ = try await client.call(.PUT, path, body: .object(direct.mapValues { .array($0.map(JSONValue.string)) }))
+        return room
+    }
+
+    /// The bot's `m.direct` account data: as kept from the last read or write, or, when
+    /// `fresh` or never read, read from the homeserver (and kept).
+    func directRooms(_ path: String, fresh: Bool) async throws(MatrixError) -> [String: [String]] {
+        if !fresh, let known = state.withLock({ $0.direct }) { return known }
+        var direct: [String: [String]] = [:]
+        do {
+            for (user, rooms) in try await client.call(.GET, path).object ?? [:] {
+                direct[user] = rooms.array?.compactMap(\.string) ?? []
+            }
+        } catch where error.code == "M_NOT_FOUND" {}
+        state.withLock { $0.direct = direct }
+        return direct
+    }
+
+    /// Among `account`'s newest direct rooms, one a message for `key` may go to: one they
+    /// joined, the one made for this message, or one they left (invited back). Rooms gone are
+    /// taken out of `direct`.
+    func usableDirectRoom(_ account: String, for key: String, in direct: inout [String: [String]]) async throws(MatrixError) -> String? {
         // The newest few: rooms made for messages never opened pile up at the end.
         for room in (direct[account] ?? []).reversed().prefix(Self.directRoomsLooked) {
             switch try await membership(of: account, in: room) {
@@ -269,15 +296,7 @@ public final class MatrixTransport: ChatTransport {
                 direct[account]?.removeAll { $0 == room }
             }
         }
-        let answer = try await client.call(.POST, "createRoom", body: [
-            "preset": "trusted_private_chat", "is_direct": true, "visibility": "private",
-            "invite": [.string(account)], "creation_content": [Self.creationKey: .string(key)],
-        ])
-        guard let room = answer["room_id"]?.string else { throw .unavailable("createRoom answered without a room_id") }
-        direct[account, default: []].append(room)
-        state.withLock { $0.direct = direct }
-        _ = try await client.call(.PUT, path, body: .object(direct.mapValues { .array($0.map(JSONValue.string)) }))
-        return room
+        return nil
     }
 
     /// How many of a person's direct rooms, newest first, are looked at for one they joined.

@@ -62,6 +62,31 @@ import Testing
         #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter(\.isPage).isEmpty)
     }
 
+    /// On replicas each leader term has a delivery of its own. A term that ends between a text
+    /// and its record (the database away past the lease) must not leave the next term of the
+    /// same process to text the VP again: the process remembers what it sent.
+    @Test func aTextSentInAnEarlierTermIsRecordedNotSentAgain() async throws {
+        let bot = try TestBot(pagers: [.sms])
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        let store = FailingWrites(bot.store)
+        let memory = DeliveryMemory<ManualClock>()
+        let transports: [any OutboxTransport] = [bot.slack, bot.matrix] + Array(bot.pagers.values)
+        var logger = Logger(label: "delivery-fault-test")
+        logger.logLevel = .critical
+        func term() -> Delivery<ManualClock> {
+            Delivery(store: store, clock: bot.clock, transports: transports, router: bot.engine.router, wake: WakeSignal(),
+                     memory: memory, logger: logger)
+        }
+        let sms = try #require(bot.pagers[.sms])
+        await Self.drain(term(), bot.clock, times: 2)
+        #expect(sms.directMessages.filter { $0.person == "dave" }.count == 1)
+
+        store.heal()
+        await Self.drain(term(), bot.clock, times: 2)
+        #expect(sms.directMessages.filter { $0.person == "dave" }.count == 1, "the next term texted the VP again")
+        #expect(try await Self.davesPage(bot) == ["Page to @dave (VP engineering, engineering L4) delivered by sms."])
+    }
+
     /// Dave's call fails while the phone provider is down, and so does his text; Slack then
     /// refuses the direct message. The page is not given up while the call has had only its
     /// first share of attempts: it goes back to the call, which reaches him once the provider

@@ -6,6 +6,7 @@ import IncidentWire
 import Logging
 import SlackFake
 import Testing
+import Synchronization
 
 /// What a homeserver failure means for delivery: retry, or give up.
 @Suite struct MatrixClientErrorTests {
@@ -66,5 +67,50 @@ import Testing
         await #expect(throws: MatrixError.self, "a new gap is retried whole") {
             _ = try await sync.timelines(answer, since: "s4", me: "@bot:localhost")
         }
+    }
+}
+
+/// A new leader's first read of the kept sync position fails (its database connection died in
+/// the failover that made it leader): the read is tried again as a failed sync is, and the
+/// loop goes on, instead of ending the whole leader term and its scheduler and delivery.
+@Suite struct MatrixSyncStartTests {
+    /// A store whose first read fails.
+    final class FirstReadFails: IncidentStore {
+        let store: any IncidentStore
+        let failed = Mutex(false)
+        struct Refused: Error {}
+        init(_ store: any IncidentStore) { self.store = store }
+        func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T { try await store.write(body) }
+        func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            if !failed.withLock({ failed in defer { failed = true }; return failed }) { throw Refused() }
+            return try await store.read(body)
+        }
+    }
+
+    @Test func aFailedReadOfTheSyncPositionIsTriedAgain() async throws {
+        let synced = Mutex(0)
+        let router = Router()
+        router.get("/_matrix/client/v3/account/whoami") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"user_id":"@bot:localhost"}"#)))
+        }
+        router.get("/_matrix/client/v3/sync") { _, _ -> Response in
+            synced.withLock { $0 += 1 }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"next_batch":"s1"}"#)))
+        }
+        let homeserver = try await RunningServer.start(router, label: "homeserver")
+        defer { Task { await homeserver.stop() } }
+        let bot = try TestBot()
+        let engine = Engine(store: FirstReadFails(bot.store), clock: bot.clock, settings: bot.engine.settings, logger: Logger(label: "sync-start"))
+        let sync = MatrixSync(client: MatrixClient(homeserver: "http://127.0.0.1:\(homeserver.port)", auth: .token(Secret("token"))),
+                              engine: engine, logger: Logger(label: "sync-start"))
+        let running = Task { try await sync.run() }
+        for _ in 0..<1_000 where synced.withLock({ $0 }) == 0 {
+            bot.clock.advance(by: .seconds(30))
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        running.cancel()
+        #expect(synced.withLock { $0 } > 0, "the loop never synced")
+        let ended = await running.result
+        if case .failure(let error) = ended { Issue.record("the loop ended with \(error)") }
     }
 }

@@ -187,6 +187,34 @@ import Testing
         #expect(try await grace.invitations().filter(\.direct).count == 1)
     }
 
+    /// A page sent by another leader (a replica, or this process in an earlier term) that
+    /// crashed before recording it, sent again here: it goes to the room made for it, though
+    /// this process's list of direct rooms predates that room, and the list keeps both rooms.
+    @Test func aPageAnotherLeaderSentGoesToTheRoomItMade() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let grace = try bot.user("grace")
+        let here = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-here"))
+        let other = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-other"))
+        func job(_ key: String) -> TransportJob {
+            TransportJob(key: key, action: .directMessage(to: "grace", Message(.text("page \(key)"))),
+                         people: ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))], incident: 1)
+        }
+        _ = try await here.deliver(job("INC-1/7@matrix"))
+        _ = try await other.deliver(job("INC-1/8@matrix"))
+        _ = try await here.deliver(job("INC-1/8@matrix"))
+        let rooms = try await grace.invitations().filter(\.direct).map(\.room)
+        #expect(rooms.count == 2, "\(rooms)")
+        // A third message still finds both rooms in the account data (neither list overwrote the other).
+        _ = try await other.deliver(job("INC-1/7@matrix"))
+        #expect(try await grace.invitations().filter(\.direct).count == 2)
+        for room in rooms { try await grace.join(room) }
+        var bodies: [String] = []
+        for room in rooms { bodies += try await grace.messages(in: room).compactMap { $0["content"]?["body"]?.string } }
+        #expect(bodies.filter { $0.contains("page INC-1/8@matrix") }.count == 1, "\(bodies)")
+        #expect(bodies.filter { $0.contains("page INC-1/7@matrix") }.count == 1, "\(bodies)")
+    }
+
     @Test func aSecondDeclarationWithTheSameTitleGetsTheNextSuffix() async throws {
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
         defer { Task { await bot.stopBot() } }

@@ -1,0 +1,27 @@
+import IncidentCore
+import Synchronization
+
+/// What delivery knows of items that no record in the database says, kept for the whole
+/// process: on replicas each leader term gets a `Delivery` made afresh, and a term can end
+/// (a database outage past the lease) between a send and its record. The process that sent a
+/// text, a call or a mail is the only one that knows it went out; forgetting that at the end of
+/// its term would page the person again when it leads next.
+public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
+    /// Items sent whose record failed (a store error, or a term that ended first), by id:
+    /// pending still, and the next attempt records what was sent instead of sending it again.
+    /// A text, a call or a mail has nothing to look for, and a store that keeps failing must
+    /// not page someone again with every retry.
+    let sentUnrecorded = Mutex<[Int64: Delivery<Clock>.Sent]>([:])
+    /// The methods that refused each page for good (by outbox id): a failover passes them
+    /// over. Forgotten once the page is given up or delivered.
+    let refusedMethods = Mutex<[Int64: Set<ContactMethod>]>([:])
+
+    public init() {}
+
+    /// Forgets what is kept about items now finished (delivered, given up, withdrawn).
+    func forget(_ ids: some Collection<Int64>) {
+        guard !ids.isEmpty else { return }
+        sentUnrecorded.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+        refusedMethods.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+    }
+}
