@@ -6,8 +6,10 @@ enum DashedOption {
     /// `text` as `--name[=value]` when it is a dashed option; nil when it is not one.
     /// `known`: the option names (lowercase) a typographic dash may stand before; two ASCII
     /// hyphens mark an option whatever follows, so an unknown one is refused by name. A
-    /// single ASCII hyphen marks only the options that take a value or name a list
-    /// (`singleHyphen`): a title may well say `-private repos`.
+    /// single ASCII hyphen marks only the options that take a value or name a list, and
+    /// `private` (`singleHyphen`): a title may say `-force push`, but `PII exposed -private`
+    /// read as a title would announce it to the broadcast channel, so a title that says
+    /// `-private repos` is made private instead, the side to err on.
     static func spelled(_ text: String, known: Set<String>) -> String? {
         if text.hasPrefix("--") { return text.count > 2 ? text : nil }
         guard let first = text.first, dashes.contains(first) else { return nil }
@@ -18,7 +20,7 @@ enum DashedOption {
         return "--" + rest
     }
 
-    static let singleHyphen: Set<String> = ["sev", "severity", "mine", "overdue"]
+    static let singleHyphen: Set<String> = ["sev", "severity", "mine", "overdue", "private"]
 
     /// Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal
     /// bar, minus sign.

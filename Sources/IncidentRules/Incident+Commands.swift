@@ -203,7 +203,9 @@ extension Transition {
                 throw IncidentError(.notAllowed,
                                     "You were notified on the \(theirPages[0].level.ladder) ladder, which \(command: "ack") does not stop; it stops when \(incident.id) is mitigated.")
             }
-            let paged = Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
+            // A private incident's refusal names nobody: an acknowledgement is taken anywhere,
+            // and on Matrix the answer is posted for whichever room it was typed in.
+            let paged = incident.isPrivate ? [] : Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
             let names = paged.sorted().map { "@\($0)" }.joined(separator: ", ")
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))

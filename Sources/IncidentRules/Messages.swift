@@ -97,6 +97,15 @@ enum Messages {
         return message
     }
 
+    /// The broadcast channel's first word of an incident made public after it was declared: its
+    /// phase now, not "declared", so a resolved one does not read as a new outage.
+    static func madePublic(_ incident: Incident) -> Message {
+        var message = Message(.strong("🔓 \(incident.id) (\(incident.severity), \(incident.phase.rawValue)) made public: "),
+                              .userText(incident.title))
+        message.line(.text("Room: "), .room(incident.room), .text(" · declared by "), .mention(incident.declaredBy))
+        return message
+    }
+
     static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp) -> Message {
         let open = DurationText.format(now - incident.declaredAt)
         var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)

@@ -32,7 +32,7 @@ extension Transition {
         incident.isPrivate = false
         record(.privacy, "Made public again.")
         post(Message(.text("🔓 "), .mention(actor), .text(" made \(incident.id) public again: updates go to the broadcast channel too.")))
-        post(Messages.announcement(incident), to: .broadcast)
+        post(Messages.madePublic(incident), to: .broadcast)
         reply = Messages.reply("\(incident.id) is public again.")
     }
 }

@@ -81,8 +81,12 @@ import Testing
             #expect(parsed("/incident declare checkout down \(dash)sev=P1 \(dash)ic @alice \(dash)private")?.command
                     == .declare(Declaration(title: "checkout down", severity: .p1, commander: .handle("alice"), isPrivate: true)), "\(dash)")
         }
-        // One ASCII hyphen marks only --sev: a title may say "-private repos".
-        #expect(parsed("/incident declare Outage -private repos")?.command == .declare(Declaration(title: "Outage -private repos")))
+        // One ASCII hyphen marks --sev, and --private: "PII exposed -private" read as a title
+        // would announce it; a title that says "-private repos" errs on the private side.
+        #expect(parsed("/incident declare Customer PII exposed -private --sev P1")?.command
+                == .declare(Declaration(title: "Customer PII exposed", severity: .p1, isPrivate: true)))
+        #expect(parsed("/incident declare Outage -private repos")?.command == .declare(Declaration(title: "Outage repos", isPrivate: true)))
+        #expect(parsed("/incident declare Outage after -force push")?.command == .declare(Declaration(title: "Outage after -force push")))
         #expect(parsed("/incident close —force tracked in JIRA-1")?.command == .forceClose(reason: "tracked in JIRA-1"))
         // A dash before a word that is no option is the title's.
         #expect(parsed("/incident declare checkout — payments —down")?.command

@@ -72,13 +72,21 @@ import Testing
     @Test func aChangeToAPrivateIncidentFromAnotherMatrixRoomIsRefused() async throws {
         let bot = try await twoIncidents()
         func matrix(_ user: String, _ text: String) async throws -> EngineOutcome {
-            try await bot.engine.handle(ChatEvent(platform: .matrix, id: "$\(text.hashValue)", room: "!lobby:localhost", user: user, text: text,
+            try await bot.engine.handle(ChatEvent(platform: .matrix, id: "$\(user)\(text)", room: "!lobby:localhost", user: user, text: text,
                                                   reply: .outboxToRoom))
         }
         let change = try await matrix("@carol:example.org", "!sev INC-1 P2 contained")
         let text = change.reply?.plainText() ?? ""
         #expect(change.disposition == .refused && text == "INC-1 is private: change it in its room, where the answer is posted.", "\(text)")
         #expect(try await bot.store.read { try $0.incident(1) }?.incident.severity == .p1)
+        // An acknowledgement is taken anywhere, but its refusal, posted for the whole lobby,
+        // names nobody who was paged.
+        let notPaged = try await matrix("@grace:example.org", "!ack INC-1")
+        #expect(notPaged.disposition == .refused)
+        let answers = try await bot.store.read { try $0.pendingOutbox(limit: 500) }.compactMap { item -> String? in
+            if case .reply(let room, _, let message) = item.job, room == "!lobby:localhost" { message.plainText() } else { nil }
+        }
+        #expect(answers.contains("Only people paged for INC-1 can acknowledge."), "\(answers)")
         let ack = try await matrix("@alice:example.org", "!ack INC-1")
         #expect(ack.disposition == .handled, "\(String(describing: ack.reply?.plainText()))")
     }

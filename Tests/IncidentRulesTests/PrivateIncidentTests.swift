@@ -82,9 +82,21 @@ import Testing
         #expect(drill.incident.isPrivate)
         try drill.type("/incident public", by: "grace")
         #expect(!drill.incident.isPrivate)
-        #expect(drill.posts(to: .broadcast) == ["🚨 INC-1 declared (P1): Customer records exposed\nRoom: #incident-20261124-private · declared by @carol"])
+        #expect(drill.posts(to: .broadcast)
+                == ["🔓 INC-1 (P1, investigating) made public: Customer records exposed\nRoom: #incident-20261124-private · declared by @carol"])
         try drill.type("/update Keys rotated", by: "alice")
         #expect(drill.posts(to: .broadcast).count == 2)
+    }
+
+    /// Made public once resolved: the broadcast channel is told it is resolved, not that a P1
+    /// was just declared.
+    @Test func aResolvedIncidentMadePublicIsNotAnnouncedAsNew() throws {
+        var drill = try Drill("/incident declare Customer records exposed --sev P1 --private --ic @alice", by: Fixtures.responder)
+        try drill.type("/incident resolve keys rotated", by: "alice")
+        try drill.type("/incident public", by: "grace")
+        let posts = drill.posts(to: .broadcast)
+        #expect(posts.last?.hasPrefix("🔓 INC-1 (P1, resolved) made public: Customer records exposed") == true, "\(posts)")
+        #expect(!posts.contains { $0.contains("declared (") })
     }
 
     @Test func onlyMembersAndAdminsSeeIt() throws {
