@@ -99,13 +99,20 @@ public enum BotCommands {
     /// the link secret must come from the environment).
     /// `metrics` is the registry the process's swift-metrics backend writes to (the binary
     /// bootstraps `PrometheusExport` with it); the admin listener serves it.
-    public static func serve(loaded: LoadedConfig, store: any IncidentStore, location: DatabaseLocation, environment: [String: String],
-                             metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger) async throws {
+    public static func serve(loaded: LoadedConfig, location: DatabaseLocation, environment: [String: String],
+                             metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger,
+                             openStore: () throws -> any IncidentStore) async throws {
+        // Everything the config and the environment must give is checked before the database is
+        // locked, opened or migrated: a refusal changes nothing (no file made, no shared
+        // database migrated under older replicas), and says one thing.
+        guard !loaded.config.enabledPlatforms.isEmpty else {
+            throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
+                               + "matrix.enabled: true in \(loaded.config.file); "
+                               + "run incident-bot console to use the bot at a terminal")
+        }
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
-        var community = Community(matrix: [])
-        var learnOwnServer: (any Service)?
         if loaded.config.enabledPlatforms.contains(.slack) {
             let setup = try SlackSetup.load(loaded.config, environment: environment)
             transports.append(setup.transport(logger: logger))
@@ -116,15 +123,13 @@ public enum BotCommands {
             let client = setup.client()
             transports.append(setup.transport(client: client, logger: logger))
             matrix = (setup, client)
-            (community, learnOwnServer) = await setup.community(client: client, logger: logger)
         }
         let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(".link-secret"))
+        let store = try openStore()
         for warning in paging.warnings { logger.warning("\(warning)") }
-        guard !transports.isEmpty else {
-            throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
-                               + "matrix.enabled: true in \(loaded.config.file); "
-                               + "run incident-bot console to use the bot at a terminal")
-        }
+        var community = Community(matrix: [])
+        var learnOwnServer: (any Service)?
+        if let matrix { (community, learnOwnServer) = await matrix.setup.community(client: matrix.client, logger: logger) }
         let clock = LiveClock()
         transports += paging.transports(now: { clock.now }, logger: logger)
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,

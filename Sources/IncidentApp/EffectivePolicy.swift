@@ -51,6 +51,11 @@ public enum EffectivePolicy {
             let directory = Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)
             lines += UnreachableLevels.warnings(directory).map { "warning: " + $0 }
         }
+        // The console may run on the example roster; `serve` refuses to.
+        if loaded.rosterIsExample {
+            lines.append("warning: serve refuses to start without a roster: set roster: in \(loaded.config.file) "
+                         + "(the console runs on the example one)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

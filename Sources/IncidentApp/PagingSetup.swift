@@ -29,10 +29,6 @@ public struct PagingSetup: Sendable {
     public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String?) throws -> PagingSetup {
         let config = loaded.config
         var setup = PagingSetup(links: nil, email: config.paging.email, settings: config.paging, http: config.http, environment: environment)
-        if let publicURL = config.http.publicURL {
-            setup.links = AckLinks(secret: try linkSecret(environment, file: linkSecretFile), publicURL: publicURL,
-                                   validity: config.http.ackLinkValidity)
-        }
         if let email = config.paging.email {
             let username = try Secrets.read("SMTP_USERNAME", environment)
             let password = try Secrets.read("SMTP_PASSWORD", environment)
@@ -74,6 +70,12 @@ public struct PagingSetup: Sendable {
                 throw StartupError("paging.webhook is enabled but WEBHOOK_SIGNING_SECRET (at least 32 characters, or its _FILE) is not set")
             }
             setup.webhookSecret = secret
+        }
+        // Last: a secret made here is written beside the database, which only a start that
+        // passed every other check may do.
+        if let publicURL = config.http.publicURL {
+            setup.links = AckLinks(secret: try linkSecret(environment, file: linkSecretFile), publicURL: publicURL,
+                                   validity: config.http.ackLinkValidity)
         }
         return setup
     }

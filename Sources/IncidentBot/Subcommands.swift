@@ -35,7 +35,7 @@ struct Console: AsyncParsableCommand {
                 startInstant = instant
             }
             let loaded = try options.load(allowExampleRoster: true)
-            let logger = options.logger(loaded, default: "warning")
+            let logger = try options.logger(loaded, default: "warning")
             if loaded.rosterIsExample {
                 logger.notice("no roster configured; the console uses the example roster", metadata: ["roster": "\(loaded.rosterPath)"])
             }
@@ -64,14 +64,14 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         do {
             let loaded = try options.load(allowExampleRoster: false)
-            let logger = options.logger(loaded)
+            let logger = try options.logger(loaded)
             let location = try options.location()
-            try options.lockDatabase(location)
-            let store = try options.openStore(location, mustExist: false, logger: logger)
             do {
-                try await BotCommands.serve(loaded: loaded, store: store, location: location,
-                                            environment: ProcessInfo.processInfo.environment, metrics: PrometheusExport.bootstrap(),
-                                            logger: logger)
+                try await BotCommands.serve(loaded: loaded, location: location, environment: ProcessInfo.processInfo.environment,
+                                            metrics: PrometheusExport.bootstrap(), logger: logger) {
+                    try options.lockDatabase(location)
+                    return try options.openStore(location, mustExist: false, logger: logger)
+                }
             } catch let error as StartupError {
                 throw Failure(error.description)
             }

@@ -14,11 +14,15 @@ struct BotProcess {
 
     static let config = TestConfig.directory.appendingPathComponent("incident-bot.yaml").path
 
-    /// Runs `incident-bot arguments...` with `input` on standard input and waits for it to exit.
-    static func run(_ arguments: [String], input: String = "") throws -> Result {
+    /// Runs `incident-bot arguments...` with `input` on standard input and waits for it to exit;
+    /// `environment` is added to this process's.
+    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

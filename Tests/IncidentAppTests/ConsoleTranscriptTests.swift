@@ -118,6 +118,52 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("no chat platform is enabled"))
         #expect(result.stderr.contains("slack.enabled"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["incident-bot.yaml"])
+    }
+
+    /// A secret missing from the environment (here Twilio's token, paging enabled) is refused
+    /// before the database is touched: no file is made beside it, no database is created or
+    /// migrated (on PostgreSQL, under older replicas), no link secret is written.
+    @Test func serveMissingASecretChangesNothing() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: \(TestConfig.directory.path)/roster.example.yaml
+            slack:
+              enabled: true
+            http:
+              public_url: https://incident-bot.example.org
+            paging:
+              twilio:
+                enabled: true
+                account_sid: AC00000000000000000000000000000001
+                from: "+15550100000"
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+                                        environment: ["SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "incident-bot: paging.twilio is enabled but TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is not set\n",
+                "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["incident-bot.yaml"])
+    }
+
+    /// `check-config` is the check to run after every edit: a config `serve` would refuse (no
+    /// roster) gets a warning there, and a `--log-level` that is no level is refused, as the
+    /// config's `log_level` is, instead of logging at info.
+    @Test func whatServeRefusesIsSaidBeforeItStarts() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try "policy: \(TestConfig.directory.path)/policy.yaml\n".write(to: config, atomically: true, encoding: .utf8)
+        let checked = try BotProcess.run(["check-config", "--config", config.path])
+        #expect(checked.status == 0)
+        #expect(checked.stdout.contains("warning: serve refuses to start without a roster: set roster: in \(config.path)"), "\(checked.stdout)")
+        let typo = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
+                                       "--db", folder.appendingPathComponent("c.sqlite").path, "--log-level", "debg"], input: ":quit\n")
+        #expect(typo.status == 1)
+        #expect(typo.stderr == "incident-bot: --log-level debg is not a level: trace, debug, info, notice, warning, error or critical\n",
+                "\(typo.stderr)")
     }
 
     @Test func checkConfigNamesTheFileAndLineOfAnError() throws {
