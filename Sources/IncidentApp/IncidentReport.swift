@@ -40,7 +40,10 @@ public struct IncidentReport: Sendable {
     /// left out of every figure and named.
     public var unreadable: [Int]
 
-    public init(incidents: [(StoredIncident, [TimelineEntry])], since: Timestamp, now: Timestamp, unreadable: [Int] = []) {
+    /// `unclosed`: the incidents whose action items may be overdue, declared in the span or
+    /// before it (follow-ups fall due weeks after their incident); nil: the span's.
+    public init(incidents: [(StoredIncident, [TimelineEntry])], since: Timestamp, now: Timestamp, unreadable: [Int] = [],
+                unclosed: [StoredIncident]? = nil) {
         self.since = since
         self.now = now
         self.unreadable = unreadable
@@ -50,13 +53,15 @@ public struct IncidentReport: Sendable {
         var reach: [String: [String: Int]] = [:]
         var ladderOrder: [(String, [String])] = []
         var overdueActions: [String] = []
-        for (stored, timeline) in incidents {
-            let incident = stored.incident
+        for incident in (unclosed ?? incidents.map(\.0)).map(\.incident).sorted(by: { $0.number < $1.number }) {
             for item in incident.actionItems where item.isOverdue(at: now, zone: incident.policy.timeZone) {
                 // A report is read and passed on beyond a private incident's members: its items by owner only.
                 let what = incident.isPrivate ? "(private incident)" : item.text
                 overdueActions.append("\(incident.id) \(item.id) @\(item.owner) \(what) (due \(item.dueDay ?? "-"))")
             }
+        }
+        for (stored, timeline) in incidents {
+            let incident = stored.incident
             let durations = IncidentDurations(timeline: timeline)
             var row = rows[incident.severity] ?? Row(severity: incident.severity, count: 0, toAcknowledge: [], toMitigate: [], toResolve: [])
             row.count += 1

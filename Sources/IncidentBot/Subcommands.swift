@@ -157,7 +157,7 @@ struct Report: AsyncParsableCommand {
             let from = now - span
             // An incident or a timeline this version cannot read is counted and named, not
             // silently left out of the figures, and does not fail the whole report.
-            let (incidents, unreadable) = try await store.read { records in
+            let (incidents, unreadable, unclosed) = try await store.read { records in
                 let list = try records.incidents(declaredSince: from)
                 var read: [(StoredIncident, [TimelineEntry])] = []
                 var unreadable = list.unreadable
@@ -168,9 +168,10 @@ struct Report: AsyncParsableCommand {
                         unreadable.append(stored.incident.number)
                     }
                 }
-                return (read, unreadable.sorted())
+                // Overdue action items come from every incident not closed, whenever declared.
+                return (read, unreadable.sorted(), try records.openIncidents())
             }
-            let report = IncidentReport(incidents: incidents, since: from, now: now, unreadable: unreadable)
+            let report = IncidentReport(incidents: incidents, since: from, now: now, unreadable: unreadable, unclosed: unclosed)
             print(report.text(zone: loaded.policy.timeZone), terminator: "")
         } catch {
             Self.fail(error)

@@ -66,6 +66,12 @@ import Testing
         let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(2 * 1_440))
         #expect(report.overdueActions == ["INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"])
         #expect(report.text(zone: .utc).contains("Overdue action items (1):\n- INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)"))
+        // A week's report, a month on: the incident is older than the span, its item still overdue.
+        let later = TestConfig.at(30 * 1_440)
+        let unclosed = try await bot.store.read { try $0.openIncidents() }
+        let weekly = IncidentReport(incidents: [], since: later - .seconds(7 * 86_400), now: later, unclosed: unclosed)
+        #expect(weekly.overdueActions == ["INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)",
+                                          "INC-1 A2 @alice Write the runbook (due 2026-12-01)"])
     }
 
     /// A private incident's overdue items are listed by owner only: a report travels further
