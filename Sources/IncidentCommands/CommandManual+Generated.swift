@@ -147,7 +147,7 @@ extension CommandManual {
             name: .action,
             syntax: ["/action [INC-N | #incident-room] @owner <what is to be done> [due: <day or duration>]", "/action done [INC-N | #incident-room] <A-number>", "/action list [INC-N | #incident-room | --mine | --overdue]"],
             summary: "Adds a follow-up action item to an incident, with an owner and perhaps a due day; marks one done; lists them.",
-            whoMayUse: "Adding: the incident's responders (people on the roster, anyone paged for it, its IC and declarer). Marking done: the owner, and whoever may lead the incident (the IC, the declarer, incident admins). Listing: anyone. From outside the incident's room, changes come from roster people and admins only.",
+            whoMayUse: "Adding: the incident's responders (people on the roster, anyone paged for it, and once an IC is named its IC and declarer). Marking done: the owner, and whoever may lead the incident (the IC, the declarer, incident admins). Listing: anyone. From outside the incident's room, changes come from roster people and admins only.",
             examples: ["/action @alice Add an alert on queue depth due: 2026-12-05", "/action INC-7 @bob Write the runbook for failover due: 3d", "!action @carol Review the rollback procedure", "/action @dave Page on disk due: tomorrow", "/action done A2", "/action done INC-7 3", "/action list", "/action list INC-7", "/action list --mine", "/action list --overdue"]
         ),
     ]

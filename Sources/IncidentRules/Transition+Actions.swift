@@ -9,7 +9,7 @@ extension Transition {
     mutating func addAction(_ request: ActionRequest, by actor: PersonID) throws(IncidentError) {
         guard isTrusted(actor) else {
             throw IncidentError(.notAllowed,
-                                "Only the incident's responders (people on the roster, those paged for it, its IC and declarer) can add action items to \(incident.id).")
+                                "Only the incident's responders (people on the roster, those paged for it, and once an IC is named its IC and declarer) can add action items to \(incident.id).")
         }
         let owner = try reachablePerson(request.owner)
         var item = ActionItem(number: (incident.actionItems.map(\.number).max() ?? 0) + 1, owner: owner, text: request.text,

@@ -51,7 +51,7 @@ import Testing
         try drill.type("/action @dave Rotate the keys due: tomorrow", by: "alice")
         try drill.run(to: 24 * 60)
         let reminders = leftTheRoom(drill).filter { $0.hasPrefix("📌") }
-        #expect(reminders == ["📌 INC-1 A1 is due today: Rotate the keys\nFrom a private incident. When it is done: /action done INC-1 A1"])
+        #expect(reminders == ["📌 INC-1 A1 is due today: Rotate the keys\nFrom a private incident. When it is done, type /action done A1 in its room."])
     }
 
     @Test func madePrivateLaterTheBroadcastChannelHearsNothingMore() throws {
