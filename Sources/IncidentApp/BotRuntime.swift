@@ -155,7 +155,8 @@ public enum BotCommands {
                 logger.warning("HTTP listener holds fewer connections than http.max_connections: the process may open too few files",
                                metadata: ["max_connections": "\(http.maxConnections)", "open_files_limit": "\(descriptors)"])
             }
-            everywhere.append(HTTPListener(settings: http, routes: routes, logger: logger).application())
+            everywhere.append(NamedListener(listener: HTTPListener(settings: http, routes: routes, logger: logger).application(),
+                                            setting: "http.listen \(http.host):\(http.port)"))
         }
         let (slackSetup, matrixSetup) = (slack, matrix)
         @Sendable func matrixLoop() -> [any Service] {
@@ -182,8 +183,9 @@ public enum BotCommands {
             var checks = [AdminListener.storeCheck(store)]
             if let slack { checks.append(slack.readinessCheck()) }
             if let matrix { checks.append(matrix.setup.readinessCheck(client: matrix.client)) }
-            everywhere.append(AdminListener(host: host, port: loaded.config.admin.port, checks: checks, registry: metrics, store: store,
-                                            role: role, logger: logger).application())
+            everywhere.append(NamedListener(listener: AdminListener(host: host, port: loaded.config.admin.port, checks: checks,
+                                                                    registry: metrics, store: store, role: role, logger: logger).application(),
+                                            setting: "admin.listen \(host):\(loaded.config.admin.port)"))
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = everywhere.map { .init(service: $0) }
         try await run(services, logger: logger)

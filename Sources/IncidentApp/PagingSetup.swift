@@ -107,12 +107,15 @@ public struct PagingSetup: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let made = Hex.string((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let created: Bool
         do {
-            try PrivateFile.write(Array((made + "\n").utf8), to: file)
+            created = try PrivateFile.create(Array((made + "\n").utf8), at: file)
         } catch {
             throw StartupError("cannot keep the acknowledge-link secret in \(file): \(error); set INCIDENT_BOT_LINK_SECRET instead")
         }
-        return Array(made.utf8)
+        // Another start made it in the meantime (the database lock turns one of the two away
+        // later): its secret stands, and this one reads it.
+        return created ? Array(made.utf8) : try linkSecret(environment, file: file)
     }
 
     /// The pager transports the config switches on.

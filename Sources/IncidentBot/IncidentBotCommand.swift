@@ -39,7 +39,7 @@ struct CommonOptions: ParsableArguments {
     /// The one root logger, to standard error. A `--log-level` that is no level is refused, as
     /// the config's `log_level` is: `debg` must not quietly log at info.
     func logger(_ loaded: LoadedConfig, default fallback: String? = nil) throws -> Logger {
-        let name = logLevel ?? fallback ?? loaded.config.logLevel
+        let name = (logLevel ?? fallback ?? loaded.config.logLevel).lowercased()
         guard let level = Logger.Level(rawValue: name) else {
             throw Failure("--log-level \(name) is not a level: trace, debug, info, notice, warning, error or critical")
         }

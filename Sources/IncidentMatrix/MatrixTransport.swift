@@ -263,15 +263,20 @@ public final class MatrixTransport: ChatTransport {
     }
 
     /// The bot's `m.direct` account data: as kept from the last read or write, or, when
-    /// `fresh` or never read, read from the homeserver (and kept).
+    /// `fresh` or never read, read from the homeserver (and kept). A fresh read keeps the rooms
+    /// this process made whose write to the account data failed, after the homeserver's.
     func directRooms(_ path: String, fresh: Bool) async throws(MatrixError) -> [String: [String]] {
-        if !fresh, let known = state.withLock({ $0.direct }) { return known }
+        let kept = state.withLock { $0.direct }
+        if !fresh, let kept { return kept }
         var direct: [String: [String]] = [:]
         do {
             for (user, rooms) in try await client.call(.GET, path).object ?? [:] {
                 direct[user] = rooms.array?.compactMap(\.string) ?? []
             }
         } catch where error.code == "M_NOT_FOUND" {}
+        for (user, rooms) in kept ?? [:] {
+            for room in rooms where direct[user]?.contains(room) != true { direct[user, default: []].append(room) }
+        }
         state.withLock { $0.direct = direct }
         return direct
     }

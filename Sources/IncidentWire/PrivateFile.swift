@@ -17,7 +17,27 @@ public enum PrivateFile {
     /// Replaces `path` with `contents`: written to a new 0600 file beside it, synced, then
     /// renamed over it, so a reader sees the old file or the whole new one.
     public static func write(_ contents: [UInt8], to path: String) throws(Failure) {
-        let temporary = path + ".new"
+        let temporary = try written(contents, beside: path)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw failure("cannot replace \(path)")
+        }
+    }
+
+    /// Makes `path` with `contents` unless it exists: false when another process made it first
+    /// (whose file stands; a secret two starts made at once must not be replaced by the one
+    /// that then stops). Written whole and synced before it appears.
+    public static func create(_ contents: [UInt8], at path: String) throws(Failure) -> Bool {
+        let temporary = try written(contents, beside: path)
+        defer { unlink(temporary) }
+        if link(temporary, path) == 0 { return true }
+        guard errno == EEXIST else { throw failure("cannot create \(path)") }
+        return false
+    }
+
+    /// `contents` in a new 0600 file beside `path`, synced; its path.
+    static func written(_ contents: [UInt8], beside path: String) throws(Failure) -> String {
+        let temporary = path + ".new.\(getpid())"
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
@@ -33,10 +53,11 @@ public enum PrivateFile {
         }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard synced, rename(temporary, path) == 0 else {
+        guard synced else {
             unlink(temporary)
-            throw failure("cannot replace \(path)")
+            throw failure("cannot write \(temporary)")
         }
+        return temporary
     }
 
     /// Makes sure `path` exists with mode 0600: created so when missing, narrowed when an older

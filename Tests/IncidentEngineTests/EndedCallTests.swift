@@ -87,20 +87,30 @@ import Testing
         #expect(bot.pagers[.sms]?.attempts == 0)
     }
 
-    /// Dave with a phone and nothing else served: a call that rang out leaves the page with
-    /// nowhere to go, and the room is told so someone reaches him another way.
-    @Test func aCallThatRangOutWithNothingElseToTryIsToldToTheRoom() async throws {
-        let roster = try TestConfig.text("roster.example.yaml")
-            .replacingOccurrences(of: "    slack: U0DAVE004\n", with: "")
-            .replacingOccurrences(of: "contact: [voice, sms, slack]", with: "contact: [voice]")
+    /// The engine alone on a roster edited by `edit`, Slack and voice served, on a manual clock.
+    static func engine(roster edit: (String) -> String) throws -> (Engine<ManualClock>, any IncidentStore, ManualClock) {
+        let roster = edit(try TestConfig.text("roster.example.yaml"))
         let settings = EngineSettings(policy: try TestConfig.policy(),
                                       roster: try Roster.load(yaml: roster, file: "roster.yaml", policy: TestConfig.policy()),
                                       platforms: [.slack], pagers: [.voice], broadcastRooms: TestBot.broadcast, mirror: false)
         let clock = ManualClock(start: TestConfig.start)
         let store = try SQLiteStore.inMemory()
-        let engine = Engine(store: store, clock: clock, settings: settings, logger: Logger(label: "test"))
-        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
-                                              text: "/incident declare Payment API errors --sev P0"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return (Engine(store: store, clock: clock, settings: settings, logger: logger), store, clock)
+    }
+
+    static func declare(_ text: String, on engine: Engine<ManualClock>) async throws {
+        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER", text: text))
+    }
+
+    /// Dave with a phone and nothing else served: a call that rang out leaves the page with
+    /// nowhere to go, and the room is told so someone reaches him another way.
+    @Test func aCallThatRangOutWithNothingElseToTryIsToldToTheRoom() async throws {
+        let (engine, store, _) = try Self.engine {
+            $0.replacingOccurrences(of: "    slack: U0DAVE004\n", with: "").replacingOccurrences(of: "contact: [voice, sms, slack]", with: "contact: [voice]")
+        }
+        try await Self.declare("/incident declare Payment API errors --sev P0", on: engine)
         let pages = try await store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.method == .voice }
         let call = try #require(pages.first)
         #expect(try await engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .completed))
@@ -112,5 +122,23 @@ import Testing
             if case .effect(.post(let message, .incidentRoom)) = item.job { message.plainText().hasPrefix("⚠️ Could not page @dave") } else { false }
         }
         #expect(told)
+    }
+
+    /// Frank, the director of operations (business L2, reached by phone), answers the call at
+    /// an hour into a P1: the business ladder stops only on mitigation, so he could not
+    /// acknowledge it, and no text follows. A call that rang out still does.
+    @Test func anAnsweredCallOnALadderAnAckDoesNotStopIsEnough() async throws {
+        let (engine, store, clock) = try Self.engine {
+            $0.replacingOccurrences(of: "    matrix: \"@frank:example.org\"\n",
+                                    with: "    matrix: \"@frank:example.org\"\n    slack: U0FRANK06\n    phone: \"+15550100006\"\n    contact: [voice, slack]\n")
+        }
+        try await Self.declare("/incident declare Payment API errors --sev P1", on: engine)
+        try await TestBot.run(toMinute: 60, engine: engine, clock: clock) { try await engine.fireDue() }
+        let frank = try #require(try await store.read { try $0.pendingOutbox(limit: 100) }.first { item in
+            if case .effect(.page(let page)) = item.job { page.person == "frank" && item.method == .voice } else { false }
+        })
+        #expect(try await engine.followUp(EndedCall(page: frank.key, person: "frank", incident: 1, status: .completed))
+            == .moot("an answered call carries a page an acknowledgement does not stop"))
+        #expect(try await engine.followUp(EndedCall(page: frank.key, person: "frank", incident: 1, status: .noAnswer)) == .paged(.slack))
     }
 }

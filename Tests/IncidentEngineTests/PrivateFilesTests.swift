@@ -34,4 +34,16 @@ import Testing
         #expect(PrivateFile.mode(path) == 0o600)
         #expect(!FileManager.default.fileExists(atPath: path + ".new"))
     }
+
+    /// A secret made only when none is there: two starts at once keep the first one's, not
+    /// whichever wrote last (links signed with the other would be refused).
+    @Test func aSecretIsCreatedOnceAndNeverReplaced() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let path = folder.appendingPathComponent("bot.sqlite.link-secret").path
+        #expect(try PrivateFile.create(Array("first".utf8), at: path))
+        #expect(try !PrivateFile.create(Array("second".utf8), at: path))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "first")
+        #expect(PrivateFile.mode(path) == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["bot.sqlite.link-secret"])
+    }
 }

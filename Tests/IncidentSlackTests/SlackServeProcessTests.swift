@@ -64,6 +64,27 @@ import Testing
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
     }
 
+    /// The admin port taken by another process (9090 is also Prometheus's default): `serve`
+    /// stops with one line naming the setting, not a framework's error about a socket.
+    @Test func aPortInUseStopsServeWithOneLineNamingTheSetting() async throws {
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try SlackHarness.config(broadcast: fake.addChannel("incidents"))
+            .replacingOccurrences(of: "admin:\n  listen: 127.0.0.1:0", with: "admin:\n  listen: 127.0.0.1:\(fake.port)")
+            .write(to: config, atomically: true, encoding: .utf8)
+        let (process, stderr) = try Self.serve(on: fake, config: config, db: folder.appendingPathComponent("bot.sqlite").path)
+        defer { if process.isRunning { process.terminate() } }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let last = log.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("incident-bot: the listener on admin.listen 127.0.0.1:\(fake.port) stopped: "), "\(log)")
+        #expect(last.hasSuffix("is another process using the port?"), "\(log)")
+    }
+
     /// Until Slack names the bot's workspace (`auth.test`), the endpoint takes requests from
     /// any: the bot asks as it starts, so that window closes before a command arrives, not at
     /// the first one.
