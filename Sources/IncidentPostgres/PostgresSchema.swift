@@ -104,7 +104,7 @@ enum PostgresSchema {
     /// writes and locks nothing, so the commands that read (export, report) run as a role
     /// that may only read, or on a read replica.
     static func migrate(_ statements: PostgresStatements, apply: Bool = true) throws {
-        try statements.transaction("BEGIN") { statements in
+        try statements.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { statements in
             if apply {
                 // A migration of a big table may run long, and waits for the replicas' writes.
                 try statements.execute("SET LOCAL statement_timeout = 0")

@@ -6,8 +6,8 @@ import PostgresNIO
 /// The `IncidentStore` on PostgreSQL, for one or many `incident-bot serve` processes on one
 /// database. Every write transaction takes one advisory lock first, so writes from all
 /// replicas follow one another as on SQLite's single writer: an event is read, decided and
-/// written with nothing between, at READ COMMITTED (each statement sees every commit made
-/// before the lock was granted). Reads run on a connection of their own in a repeatable-read
+/// written with nothing between, at READ COMMITTED, asked for whatever the server's default
+/// (each statement sees every commit made before the lock was granted). Reads run on a connection of their own in a repeatable-read
 /// snapshot. Writes made as the leader (`LeaderTerm.current`) are fenced by the lease's
 /// token. Commits are durable (`synchronous_commit` as the server has it, on by default).
 public final class PostgresStore: IncidentStore {
@@ -38,7 +38,7 @@ public final class PostgresStore: IncidentStore {
         // Read here: the transaction runs on the session's thread, where no task-local is set.
         let term = LeaderTerm.current
         let (result, policies) = try await WriteTiming.timed { try await writer.run { sql in
-            try sql.transaction("BEGIN") { sql in
+            try sql.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { sql in
                 sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
                 // the lease's: a deposed leader that wakes late writes nothing.

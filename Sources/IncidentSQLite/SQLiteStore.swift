@@ -102,15 +102,24 @@ public final class SQLiteStore: IncidentStore {
         public var description: String
     }
 
+    /// One transaction, committed whether or not the calling task is cancelled meanwhile, as on
+    /// PostgreSQL: a shutdown cancels delivery while it records what it already sent, and a
+    /// record rolled back then would send a text or a call again at the next start. (GRDB's
+    /// async `write` rolls back a cancelled task's transaction; its `asyncWrite` does not.)
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
-        let (result, queued, policies) = try await WriteTiming.timed { try await writer.write { db in
-            let queued = QueuedJobs()
-            let touched = TouchedIncidents(decoded: self.incidents)
-            let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, queued: queued)
-            let result = try body(records)
-            try records.writeHeldSaves()
-            return (result, queued.jobs, touched.policies)
-        } }
+        let writer = writer
+        let (result, queued, policies) = try await WriteTiming.timed {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, [(id: Int64, job: OutboxItem.Job)], Set<String>), any Error>) in
+                writer.asyncWrite({ db in
+                    let queued = QueuedJobs()
+                    let touched = TouchedIncidents(decoded: self.incidents)
+                    let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, queued: queued)
+                    let result = try body(records)
+                    try records.writeHeldSaves()
+                    return (result, queued.jobs, touched.policies)
+                }, completion: { _, outcome in done.resume(with: outcome) })
+            }
+        }
         jobs.keep(committed: queued)
         self.policies.confirm(policies)
         return result

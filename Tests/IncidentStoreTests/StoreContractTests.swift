@@ -37,6 +37,20 @@ import Testing
         #expect(onStore == reference)
     }
 
+    /// A write from a task already cancelled (delivery recording what it sent as the process
+    /// stops) commits on every store: rolled back, a text or a call would go again at the next
+    /// start.
+    @Test(arguments: StoreKind.allCases)
+    func aWriteFromACancelledTaskCommits(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let written = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await store.write { try $0.markSeen(.slack, eventID: "Ev-cancelled", at: TestConfig.start) }
+        }
+        try await written.value
+        #expect(try await store.read { try $0.isSeen(.slack, eventID: "Ev-cancelled") })
+    }
+
     /// A statement the database refuses (a second incident with the first one's room) fails
     /// the transaction and leaves nothing behind, writes sent before it included, however the
     /// store pipelines its statements.
