@@ -192,19 +192,23 @@ public enum BotCommands {
     }
 
     /// How long SIGTERM or SIGINT waits for the services to finish what they are doing before
-    /// they are cancelled, and how long cancelled services get before the process stops anyway
-    /// (service-lifecycle then traps). Nothing is lost by stopping mid-send: the outbox is
+    /// they are cancelled, and how long cancelled services get before the process ends anyway
+    /// (`StopDeadline`). Nothing is lost by stopping mid-send: the outbox is
     /// durable, and an orchestrator kills a process that takes its time (Kubernetes after 30 s).
     static let gracefulShutdown: Duration = .seconds(1)
     static let cancellation: Duration = .milliseconds(800)
 
     /// Runs `services` until one ends the group, or SIGTERM or SIGINT: then stops within
-    /// `gracefulShutdown` + `cancellation`, whatever is queued.
+    /// `gracefulShutdown` + `cancellation`, whatever is queued, and if a cancelled service still
+    /// holds on, ends the process then (`StopDeadline`) instead of service-lifecycle's trap.
     static func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async throws {
-        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+        // Last: asked to stop first, it only sets its clock and returns.
+        let deadline = ServiceGroupConfiguration.ServiceConfiguration(service: StopDeadline(limit: gracefulShutdown + cancellation,
+                                                                                             logger: logger))
+        var configuration = ServiceGroupConfiguration(services: services + [deadline], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger)
         configuration.maximumGracefulShutdownDuration = gracefulShutdown
-        configuration.maximumCancellationDuration = cancellation
+        configuration.maximumCancellationDuration = nil
         try await ServiceGroup(configuration: configuration).run()
     }
 }
