@@ -21,16 +21,21 @@ extension Incident {
     public func isDeclaredAgain(by declaration: Declaration, at now: Timestamp, roster: Roster) -> Bool {
         guard !declaration.isPrivate, !isPrivate, phase == .investigating || phase == .mitigated,
               declaration.commander.map({ roster.resolve($0) == commander && commander != nil }) ?? true,
-              !(declaration.severity?.isMoreSevere(than: severity) ?? false),
+              // Without --sev it asks for the default, which may be more than this one's: a
+              // bystander's P3 must not swallow the on-call's declaration of a P2 (or a P0).
+              !(declaration.severity ?? policy.defaultSeverity).isMoreSevere(than: severity),
               now >= declaredAt, now - declaredAt <= Self.declaredAgainWindow else { return false }
         return Self.titleKey(title) == Self.titleKey(declaration.title)
     }
 
-    /// This incident declared again by `actor`: they are invited to its room, as its declarer
-    /// was (on Matrix its room is invite-only), and told where it is being worked.
+    /// This incident declared again by `actor`: told where it is being worked and, when the
+    /// incident trusts them (on the roster, paged for it, its IC or declarer), invited to its
+    /// room as its declarer was (on Matrix its room is invite-only, and whoever it invites
+    /// gets a responder's power there). An account the bot serves but the incident does not
+    /// trust is not let in by typing its title: it may ask a responder.
     public func declaredAgain(by actor: PersonID, at now: Timestamp, roster: Roster, community: Community) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: actor, community: community)
-        if community.serves(actor, roster: roster) { transition.invite(actor) }
+        if community.serves(actor, roster: roster), transition.isTrusted(actor) { transition.invite(actor) }
         transition.reply = Message(
             .text("\(id) "), .userText(title), .text(" (\(severity)) was declared \(DurationText.format(now - declaredAt)) ago by "),
             .mention(declaredBy), .text(" and is open in "), .room(room), .text(": nothing new was declared. To raise its severity, "),

@@ -42,6 +42,22 @@ import Testing
         #expect(try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P2 --ic <@U0BOB0002>").incident == 4)
     }
 
+    /// Without `--sev` a declaration asks for the policy's default (P2): a bystander's P3 of the
+    /// same title, declared first, does not swallow it (a P3 pages the team lead a day later,
+    /// and nobody at night). A bystander who repeats a title is told where it is, and is not
+    /// let into its room by it (on Matrix an invitation gives a responder's power there).
+    @Test func aDeclarationAsksForTheDefaultSeverityAndABystanderIsNotLetIn() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0STRANGER", "/incident declare Checkout down --sev P3")
+        let onCall = try await bot.say("U0ALICE01", "/incident declare Checkout down")
+        #expect(onCall.incident == 2, "\(onCall.reply?.plainText() ?? "")")
+        #expect(try await bot.store.read { try $0.incident(2)?.incident.severity } == .p2)
+        let repeated = try await bot.say("U0OUTSIDER", "/incident declare Checkout down")
+        #expect(repeated.incident == 2 && repeated.reply?.plainText().contains("nothing new was declared") == true)
+        let invited = try await bot.store.read { try $0.incident(2)?.incident.invited ?? [] }
+        #expect(!invited.contains { $0.rawValue.contains("U0OUTSIDER") }, "\(invited)")
+    }
+
     @Test func pastTenMinutesOrOnceResolvedItIsANewIncident() async throws {
         let bot = try TestBot()
         try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")

@@ -194,6 +194,8 @@ import Testing
         func item(_ key: String, incident: Int, lane: String) -> OutboxItem {
             var item = Self.item(key, lane: lane)
             item.incident = incident
+            // A lane's items are on its platform, as the router makes them.
+            if lane.hasPrefix("matrix:") { item.method = .matrix }
             return item
         }
         let items = [item("slack", incident: 7, lane: "slack:broadcast"), item("matrix", incident: 7, lane: "matrix:broadcast"),
