@@ -55,6 +55,22 @@ extension Delivery {
                     return results
                 }
                 guard item.isDue(at: now) else {
+                    // A page held behind its incident's settlement on a provider that keeps
+                    // failing goes to the person's next method instead of waiting for hours.
+                    if let lane = lanes[item.lane],
+                       let held = OutboxItem.pageHeldBySettlement(in: lane, at: now, failures: retry.pageAttemptsBeforeFailover),
+                       let id = held.id, let failover = failoverMethod(held, id: id, onlyForward: false) {
+                        let reason = "\(held.method) keeps failing: this incident's settlement ahead of it has failed \(item.attempts) times"
+                        do {
+                            results.append(try await reroute(held, id: id, to: failover, attempts: held.attempts, reason: reason, now: clock.now,
+                                                             log: logger))
+                        } catch {
+                            logger.error("cannot record a failover", metadata: ["error": "\(error)"])
+                            results.append(.storeError)
+                            results += await record(unrecorded.sent, lookingForNew: false).attempts
+                            return results
+                        }
+                    }
                     lanes[item.lane] = nil
                     continue
                 }

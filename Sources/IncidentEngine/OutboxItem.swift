@@ -95,6 +95,18 @@ extension OutboxItem {
         return settlesItsIncident ? nil : page
     }
 
+    /// The page of a lane that waits behind a PagerDuty settlement of its own incident that is
+    /// itself waiting out a backoff after `failures` failed attempts or more: the provider is
+    /// not answering, the page may not go ahead of the settlement (`next(in:at:)`), and
+    /// waiting for the settlement to be given up would hold it for hours without a single
+    /// attempt of its own, so it never failed over. nil: none such.
+    public static func pageHeldBySettlement(in lane: some Collection<OutboxItem>, at now: Timestamp, failures: Int) -> OutboxItem? {
+        guard let head = lane.first, !head.isDue(at: now), head.attempts >= failures,
+              case .effect(.settlePages) = head.job, let page = lane.first(where: \.isPage), page.isDue(at: now),
+              next(in: lane, at: now) == nil else { return nil }
+        return page
+    }
+
     /// The failure reason of an item withdrawn before it went out (a page answered, a nudge
     /// moot, a broadcast post of an incident that turned private): such an item is never
     /// sent, not even when an operator retries it.

@@ -1,0 +1,58 @@
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentSQLite
+import IncidentTesting
+import Logging
+import Testing
+
+/// PagerDuty down: a page queued behind a PagerDuty settlement of its own incident (it may not
+/// go ahead of it: both may name one alert) is not held for the hours the settlement takes to
+/// be given up. Once the settlement has failed as often as a page tries a method, the page goes
+/// to the person's next method.
+@Suite struct SettlementHoldTests {
+    /// A small team: alice is the on-call (by PagerDuty, then Slack) and the team lead too.
+    @Test func aPageHeldBehindAFailingSettlementFailsOver() async throws {
+        let roster = try TestConfig.text("roster.example.yaml")
+            .replacingOccurrences(of: "    prefer: slack               # pages go here first, then to the other platform",
+                                  with: "    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty, slack]")
+            .replacingOccurrences(of: "    L2: bob  ", with: "    L2: alice")
+        // The team lead is reached as the on-call is: PagerDuty, then chat.
+        let policy = try Policy.load(yaml: try TestConfig.text("policy.yaml").replacingOccurrences(
+            of: "        role: team lead\n        methods: [chat, phone]", with: "        role: team lead\n        methods: [pagerduty, chat]"),
+            file: "policy.yaml")
+        let settings = EngineSettings(policy: policy,
+                                      roster: try Roster.load(yaml: roster, file: "roster.yaml", policy: policy),
+                                      platforms: [.slack], pagers: [.pagerduty], broadcastRooms: TestBot.broadcast, mirror: false)
+        let clock = ManualClock(start: TestConfig.start)
+        let store = try SQLiteStore.inMemory()
+        var logger = Logger(label: "settlement-hold")
+        logger.logLevel = .critical
+        let engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
+        let now: @Sendable () -> Timestamp = { clock.now }
+        let slack = RecordingTransport(platform: .slack, now: now)
+        let pagerDuty = RecordingTransport(method: .pagerduty, now: now)
+        let delivery = Delivery(store: store, clock: clock, transports: [slack, pagerDuty], router: engine.router, wake: engine.deliveryWake,
+                                jitter: { 1 }, logger: logger)
+        func settle() async throws {
+            try await engine.fireDue()
+            await delivery.drain()
+        }
+        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
+                                              text: "/incident declare Payment API errors --sev P0"))
+        try await settle()
+        #expect(pagerDuty.directMessages.map(\.person) == ["alice"])
+        // PagerDuty goes down; alice acknowledges in chat, which queues the settlement of her alert.
+        pagerDuty.behave(.down(retryAfter: nil))
+        let acked = try await engine.handle(ChatEvent(platform: .slack, id: "Ev2", room: "C0LOBBY", user: "U0ALICE01", text: "/ack INC-1"))
+        #expect(acked.disposition == .handled, "\(acked.reply?.plainText() ?? "")")
+        // Nobody posts an update: two misses step the ladder to L2, alice again, by PagerDuty first.
+        try await TestBot.run(toMinute: 31, engine: engine, clock: clock, settle: settle)
+        let lead = slack.directMessages.filter { $0.person == "alice" }
+        #expect(lead.count == 1, "\(lead.map { $0.message.plainText() })")
+        #expect(lead.first?.message.plainText().contains("team lead") == true)
+        let timeline = try await store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains { $0.hasPrefix("Page to @alice by pagerduty failed (pagerduty keeps failing") && $0.hasSuffix("trying slack.") },
+                "\(timeline)")
+    }
+}
