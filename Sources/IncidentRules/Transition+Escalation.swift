@@ -239,6 +239,13 @@ extension Transition {
             markPage(of: person, carrying: ladder.id)
             return
         }
+        // PagerDuty folds a trigger into the open alert of its key (one per incident, level and
+        // person), and an alert the bot acknowledged when this ladder stopped notifies nobody
+        // again: a page to someone paged at this level before the stop (a missed update's
+        // step, the top repeated) closes that alert first, so it opens one that rings.
+        if incident.ladders[ladder.id]?.stopped != nil, incident.pages.dropLast().contains(where: { $0.person == person && $0.level == ref }) {
+            emit(.settlePages(PageSettlement(outcome: .resolved, pages: [PagedLevel(person: person, ladder: ladder.id, level: level.id)])))
+        }
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
                         methods: level.methods, severity: incident.severity, atOnce: reason == .immediate ? true : nil,

@@ -116,6 +116,32 @@ import Testing
         #expect(settled == [[PagedLevel(person: "bob", ladder: "engineering", level: "L2")]])
     }
 
+    /// Dave, paged at once for a P0, had his PagerDuty alert acknowledged by the bot when the
+    /// on-call answered. The IC then goes quiet and the steps for missed updates reach him
+    /// again: his acknowledged alert is resolved first, so the new page opens an alert that
+    /// notifies (PagerDuty folds a trigger into an open alert of the same key, silently).
+    @Test func aPageAfterTheLaddersStopClosesTheAcknowledgedAlertFirst() throws {
+        var drill = try Drill("/incident declare Payments down --sev P0 --ic @carol", by: Fixtures.responder)
+        let pagedBefore = drill.effects.count
+        try drill.run(to: 120)
+        let later = drill.effects.dropFirst(pagedBefore).map(\.effect.action)
+        guard let repage = later.firstIndex(where: { if case .page(let page) = $0 { page.person == "dave" } else { false } }) else {
+            Issue.record("dave was not paged again: \(drill.timeline.map(\.text))")
+            return
+        }
+        let closes = later[..<repage].contains { action in
+            if case .settlePages(let settlement) = action {
+                settlement.outcome == .resolved && settlement.pages == [PagedLevel(person: "dave", ladder: "engineering", level: "L4")]
+            } else { false }
+        }
+        #expect(closes, "\(later)")
+        // Bob, paged for the first time by a step, has no alert to close.
+        let closedForBob = later.contains { action in
+            if case .settlePages(let settlement) = action { settlement.pages.contains { $0.person == "bob" } } else { false }
+        }
+        #expect(!closedForBob)
+    }
+
     /// Bob's page for missed updates, made after the ladder stopped, is still retrying when he
     /// acknowledges in chat: it is answered, and not sent.
     @Test func aPageItsPersonAnsweredAfterItWasMadeIsWithdrawn() throws {
