@@ -203,6 +203,16 @@ extension Delivery {
         return .failedOver
     }
 
+    /// The page of `lane` held behind a settlement on a provider that keeps failing
+    /// (`OutboxItem.pageHeldBySettlement`), with the method it fails over to; nil when there
+    /// is none, or nowhere for it to go (then it waits for the settlement, as before: a pass
+    /// that found only it would go round again at once).
+    func heldPageToFailOver(in lane: some Collection<OutboxItem>, at now: Timestamp) -> (OutboxItem, ContactMethod)? {
+        guard let held = OutboxItem.pageHeldBySettlement(in: lane, at: now, failures: retry.pageAttemptsBeforeFailover), let id = held.id,
+              let failover = failoverMethod(held, id: id, onlyForward: false) else { return nil }
+        return (held, failover)
+    }
+
     /// The person's next method for a page, when this process serves it, they have an address
     /// there and it has not refused this page: the next in the person's order, and from the
     /// last back to the first, so every method gets its turn while all are down, and a method

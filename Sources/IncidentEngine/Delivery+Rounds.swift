@@ -57,13 +57,17 @@ extension Delivery {
                 guard item.isDue(at: now) else {
                     // A page held behind its incident's settlement on a provider that keeps
                     // failing goes to the person's next method instead of waiting for hours.
-                    if let lane = lanes[item.lane],
-                       let held = OutboxItem.pageHeldBySettlement(in: lane, at: now, failures: retry.pageAttemptsBeforeFailover),
-                       let id = held.id, let failover = failoverMethod(held, id: id, onlyForward: false) {
-                        let reason = "\(held.method) keeps failing: this incident's settlement ahead of it has failed \(item.attempts) times"
+                    if let lane = lanes[item.lane], let (held, failover) = heldPageToFailOver(in: lane, at: now), let id = held.id {
+                        let reason = "\(held.method) keeps failing: a settlement ahead of it has failed \(item.attempts) times"
                         do {
-                            results.append(try await reroute(held, id: id, to: failover, attempts: held.attempts, reason: reason, now: clock.now,
-                                                             log: logger))
+                            var log = logger
+                            log[metadataKey: "outbox.key"] = "\(held.key)"
+                            if case .effect(.page(let page)) = held.job, try await withdraw(page, held, id: id, now: clock.now, log: log) {
+                                results.append(.failed)
+                            } else {
+                                results.append(try await reroute(held, id: id, to: failover, attempts: held.attempts, reason: reason,
+                                                                 now: clock.now, log: log))
+                            }
                         } catch {
                             logger.error("cannot record a failover", metadata: ["error": "\(error)"])
                             results.append(.storeError)

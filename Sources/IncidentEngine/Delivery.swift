@@ -248,10 +248,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             for item in served { lanes[item.lane, default: []].append(item) }
             report.nextAttempt = lanes.values.flatMap { lane in [lane.first, lane.first(where: \.isPage)].compactMap { $0 } }
                 .filter { !$0.isDue(at: now) }.map(\.notBefore).min()
-            let failures = retry.pageAttemptsBeforeFailover
-            guard lanes.values.contains(where: {
-                OutboxItem.next(in: $0, at: now) != nil || OutboxItem.pageHeldBySettlement(in: $0, at: now, failures: failures) != nil
-            }) else { return report }
+            guard lanes.values.contains(where: { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil })
+            else { return report }
             let byMethod = Dictionary(grouping: served, by: \.method)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byMethod {

@@ -28,30 +28,41 @@ public enum PrivateFile {
     /// (whose file stands; a secret two starts made at once must not be replaced by the one
     /// that then stops). Written whole and synced before it appears.
     public static func create(_ contents: [UInt8], at path: String) throws(Failure) -> Bool {
-        let temporary = try written(contents, beside: path)
+        let temporary = try written(contents, beside: path, named: path + ".new." + String(UInt64.random(in: .min ... .max), radix: 16))
         defer { unlink(temporary) }
         if link(temporary, path) == 0 { return true }
-        guard errno == EEXIST else { throw failure("cannot create \(path)") }
-        return false
+        if errno == EEXIST { return false }
+        // A file system without hard links: made in place, exclusively (a start reading it in
+        // the instant it is written would find it short, and refuse with the file's name).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor < 0, errno == EEXIST { return false }
+        guard descriptor >= 0 else { throw failure("cannot create \(path)") }
+        defer { close(descriptor) }
+        guard write(contents, to: descriptor), fsync(descriptor) == 0 else {
+            unlink(path)
+            throw failure("cannot write \(path)")
+        }
+        return true
     }
 
-    /// `contents` in a new 0600 file beside `path`, synced; its path.
-    static func written(_ contents: [UInt8], beside path: String) throws(Failure) -> String {
-        let temporary = path + ".new.\(getpid())"
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
+    /// Writes all of `contents` to `descriptor`.
+    static func write(_ contents: [UInt8], to descriptor: Int32) -> Bool {
         var written = 0
         while written < contents.count {
             let count = contents[written...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else {
-                close(descriptor)
-                unlink(temporary)
-                throw failure("cannot write \(temporary)")
-            }
+            guard count > 0 else { return false }
             written += count
         }
-        let synced = fsync(descriptor) == 0
+        return true
+    }
+
+    /// `contents` in a new 0600 file beside `path` (`named`, by default `path.new`), synced; its path.
+    static func written(_ contents: [UInt8], beside path: String, named: String? = nil) throws(Failure) -> String {
+        let temporary = named ?? path + ".new"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
+        let synced = write(contents, to: descriptor) && fsync(descriptor) == 0
         close(descriptor)
         guard synced else {
             unlink(temporary)

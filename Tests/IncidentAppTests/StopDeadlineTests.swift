@@ -10,32 +10,57 @@ import Testing
 @Suite struct StopDeadlineTests {
     /// Waits, without honouring cancellation, until released: what a blocking call does.
     final class Stubborn: Service {
-        let released = Mutex(false)
+        let waiting = Mutex<CheckedContinuation<Void, Never>?>(nil)
         let started = Mutex(false)
         func run() async throws {
-            started.withLock { $0 = true }
-            while !released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+            await withCheckedContinuation { (call: CheckedContinuation<Void, Never>) in
+                waiting.withLock { $0 = call }
+                started.withLock { $0 = true }
+            }
         }
+        func release() { waiting.withLock { $0 }?.resume() }
     }
 
-    @Test func aServiceThatWillNotStopEndsTheProcessAtTheDeadline() async throws {
+    /// Throws at once: a listener that cannot bind.
+    struct Failing: Service {
+        struct Failed: Error {}
+        func run() async throws { throw Failed() }
+    }
+
+    /// Runs `services` and the deadline (300 ms) until the process would have ended, `stop`
+    /// starting the end; the status it would have ended with, and how long after `stop`.
+    static func ended(with services: [any Service], stop: (ServiceGroup) async -> Void) async throws -> (Int32, Duration) {
         let stubborn = Stubborn()
-        let ended = Mutex<ContinuousClock.Instant?>(nil)
+        let ended = Mutex<(Int32, ContinuousClock.Instant)?>(nil)
         var logger = Logger(label: "stop-deadline-test")
         logger.logLevel = .critical
-        let deadline = StopDeadline(limit: .milliseconds(300), logger: logger, end: { ended.withLock { $0 = .now } })
-        var configuration = ServiceGroupConfiguration(services: [.init(service: stubborn), .init(service: deadline)], logger: logger)
+        let deadline = StopDeadline(limit: .milliseconds(300), logger: logger, end: { status in ended.withLock { $0 = (status, .now) } })
+        var configuration = ServiceGroupConfiguration(services: ([stubborn] + services + [deadline]).map { .init(service: $0) }, logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(50)
         configuration.maximumCancellationDuration = nil
         let group = ServiceGroup(configuration: configuration)
+        let start = ContinuousClock.now
         let running = Task { try await group.run() }
         while !stubborn.started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
-        let asked = ContinuousClock.now
-        await group.triggerGracefulShutdown()
+        await stop(group)
         for _ in 0..<500 where ended.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-        let at = try #require(ended.withLock { $0 }, "the process was never ended")
-        #expect(at - asked >= .milliseconds(300))
-        stubborn.released.withLock { $0 = true }
+        let (status, at) = try #require(ended.withLock { $0 }, "the process was never ended")
+        stubborn.release()
         _ = await running.result
+        return (status, at - start)
+    }
+
+    @Test func aServiceThatWillNotStopEndsTheProcessAtTheDeadline() async throws {
+        let (status, after) = try await Self.ended(with: []) { await $0.triggerGracefulShutdown() }
+        #expect(status == 0)
+        #expect(after >= .milliseconds(300))
+    }
+
+    /// The group ends because a service failed, while another holds on: the same bound, and a
+    /// status that says it failed, so a supervisor starts it again.
+    @Test func aFailureWithAServiceThatWillNotStopEndsTheProcessWithStatusOne() async throws {
+        let (status, after) = try await Self.ended(with: [Failing()]) { _ in }
+        #expect(status == 1)
+        #expect(after >= .milliseconds(300))
     }
 }

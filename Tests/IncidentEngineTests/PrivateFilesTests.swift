@@ -44,6 +44,7 @@ import Testing
         #expect(try !PrivateFile.create(Array("second".utf8), at: path))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "first")
         #expect(PrivateFile.mode(path) == 0o600)
+        // No temporary file is left beside it (each start names its own).
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["bot.sqlite.link-secret"])
     }
 }

@@ -4,6 +4,7 @@ import IncidentPolicy
 import IncidentSQLite
 import IncidentTesting
 import Logging
+import Synchronization
 import Testing
 
 /// PagerDuty down: a page queued behind a PagerDuty settlement of its own incident (it may not
@@ -13,10 +14,48 @@ import Testing
 @Suite struct SettlementHoldTests {
     /// A small team: alice is the on-call (by PagerDuty, then Slack) and the team lead too.
     @Test func aPageHeldBehindAFailingSettlementFailsOver() async throws {
-        let roster = try TestConfig.text("roster.example.yaml")
-            .replacingOccurrences(of: "    prefer: slack               # pages go here first, then to the other platform",
-                                  with: "    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty, slack]")
+        let (store, slack, pagerDuty) = try await Self.heldPage(alice: "    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty, slack]")
+        #expect(pagerDuty.directMessages.map(\.person) == ["alice"])
+        let lead = slack.directMessages.filter { $0.person == "alice" }
+        #expect(lead.count == 1, "\(lead.map { $0.message.plainText() })")
+        #expect(lead.first?.message.plainText().contains("team lead") == true)
+        let timeline = try await store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains { $0.hasPrefix("Page to @alice by pagerduty failed (pagerduty keeps failing") && $0.hasSuffix("trying slack.") },
+                "\(timeline)")
+    }
+
+    /// Alice reached by PagerDuty alone: the held page has nowhere to go and waits for the
+    /// settlement, as before, and a pass over the outbox does not go round again and again
+    /// for it (it would read the outbox without pause for as long as PagerDuty is down).
+    @Test func aHeldPageWithNowhereToGoWaitsWithoutSpinning() async throws {
+        let (store, slack, _) = try await Self.heldPage(alice: "    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty]",
+                                                        aliceOnSlack: false)
+        #expect(!slack.directMessages.contains { $0.person == "alice" })
+        #expect(store.reads.withLock { $0 } < 2_000, "\(store.reads.withLock { $0 }) reads of the store")
+    }
+
+    /// A store that counts its read transactions.
+    final class CountedReads: IncidentStore {
+        let store: any IncidentStore
+        let reads = Mutex(0)
+        init(_ store: any IncidentStore) { self.store = store }
+        func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T { try await store.write(body) }
+        func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+            reads.withLock { $0 += 1 }
+            return try await store.read(body)
+        }
+    }
+
+    /// A P0 paging alice (`alice`: her roster lines), who acknowledges while PagerDuty is down;
+    /// nobody updates, and two misses step the ladder to L2, alice again, by PagerDuty first.
+    static func heldPage(alice: String, aliceOnSlack: Bool = true) async throws -> (CountedReads, RecordingTransport, RecordingTransport) {
+        var roster = try TestConfig.text("roster.example.yaml")
+            .replacingOccurrences(of: "    prefer: slack               # pages go here first, then to the other platform", with: alice)
             .replacingOccurrences(of: "    L2: bob  ", with: "    L2: alice")
+        if !aliceOnSlack {
+            roster = roster.replacingOccurrences(of: "    slack: U0ALICE01            # Slack member id\n", with: "")
+                .replacingOccurrences(of: "    matrix: \"@alice:example.org\"\n", with: "")
+        }
         // The team lead is reached as the on-call is: PagerDuty, then chat.
         let policy = try Policy.load(yaml: try TestConfig.text("policy.yaml").replacingOccurrences(
             of: "        role: team lead\n        methods: [chat, phone]", with: "        role: team lead\n        methods: [pagerduty, chat]"),
@@ -25,7 +64,7 @@ import Testing
                                       roster: try Roster.load(yaml: roster, file: "roster.yaml", policy: policy),
                                       platforms: [.slack], pagers: [.pagerduty], broadcastRooms: TestBot.broadcast, mirror: false)
         let clock = ManualClock(start: TestConfig.start)
-        let store = try SQLiteStore.inMemory()
+        let store = CountedReads(try SQLiteStore.inMemory())
         var logger = Logger(label: "settlement-hold")
         logger.logLevel = .critical
         let engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
@@ -41,18 +80,11 @@ import Testing
         _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
                                               text: "/incident declare Payment API errors --sev P0"))
         try await settle()
-        #expect(pagerDuty.directMessages.map(\.person) == ["alice"])
-        // PagerDuty goes down; alice acknowledges in chat, which queues the settlement of her alert.
+        // PagerDuty goes down; alice acknowledges, which queues the settlement of her alert.
         pagerDuty.behave(.down(retryAfter: nil))
-        let acked = try await engine.handle(ChatEvent(platform: .slack, id: "Ev2", room: "C0LOBBY", user: "U0ALICE01", text: "/ack INC-1"))
+        let acked = try await engine.acknowledge(PageAnswer(method: .email, id: "link-1", person: "alice", incident: 1, how: "mail link"))
         #expect(acked.disposition == .handled, "\(acked.reply?.plainText() ?? "")")
-        // Nobody posts an update: two misses step the ladder to L2, alice again, by PagerDuty first.
         try await TestBot.run(toMinute: 31, engine: engine, clock: clock, settle: settle)
-        let lead = slack.directMessages.filter { $0.person == "alice" }
-        #expect(lead.count == 1, "\(lead.map { $0.message.plainText() })")
-        #expect(lead.first?.message.plainText().contains("team lead") == true)
-        let timeline = try await store.read { try $0.timeline(incident: 1) }.map(\.text)
-        #expect(timeline.contains { $0.hasPrefix("Page to @alice by pagerduty failed (pagerduty keeps failing") && $0.hasSuffix("trying slack.") },
-                "\(timeline)")
+        return (store, slack, pagerDuty)
     }
 }
