@@ -158,6 +158,12 @@ import Testing
         #expect(try await alice.invitations().filter(\.direct).isEmpty)
     }
 
+    /// A direct message to grace for the outbox key `key`, saying `page <key>`.
+    static func directMessageToGrace(_ key: String, bot: MatrixHarness) -> TransportJob {
+        TransportJob(key: key, action: .directMessage(to: "grace", Message(.text("page \(key)"))),
+                     people: ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))], incident: 1)
+    }
+
     /// The same page sent again (a retry after a timeout, or after a crash, when the first try
     /// may have reached the homeserver) goes to the room made for it, once, even while the
     /// person has not joined it; another message gets a room of its own until they join one.
@@ -166,10 +172,7 @@ import Testing
         defer { Task { await bot.stopBot() } }
         let grace = try bot.user("grace")
         let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-test"))
-        func job(_ key: String) -> TransportJob {
-            TransportJob(key: key, action: .directMessage(to: "grace", Message(.text("page \(key)"))),
-                         people: ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))], incident: 1)
-        }
+        func job(_ key: String) -> TransportJob { Self.directMessageToGrace(key, bot: bot) }
         _ = try await transport.deliver(job("INC-1/7@matrix"))
         _ = try await transport.deliver(job("INC-1/7@matrix"))
         let first = try await grace.invitations().filter(\.direct)
@@ -196,10 +199,7 @@ import Testing
         let grace = try bot.user("grace")
         let here = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-here"))
         let other = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-other"))
-        func job(_ key: String) -> TransportJob {
-            TransportJob(key: key, action: .directMessage(to: "grace", Message(.text("page \(key)"))),
-                         people: ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))], incident: 1)
-        }
+        func job(_ key: String) -> TransportJob { Self.directMessageToGrace(key, bot: bot) }
         _ = try await here.deliver(job("INC-1/7@matrix"))
         _ = try await other.deliver(job("INC-1/8@matrix"))
         _ = try await here.deliver(job("INC-1/8@matrix"))
