@@ -156,7 +156,7 @@ public enum BotCommands {
                                metadata: ["max_connections": "\(http.maxConnections)", "open_files_limit": "\(descriptors)"])
             }
             everywhere.append(NamedListener(listener: HTTPListener(settings: http, routes: routes, logger: logger).application(),
-                                            setting: "http.listen \(http.host):\(http.port)"))
+                                            setting: "http.listen \(http.host):\(http.port)", logger: logger))
         }
         let (slackSetup, matrixSetup) = (slack, matrix)
         @Sendable func matrixLoop() -> [any Service] {
@@ -185,7 +185,7 @@ public enum BotCommands {
             if let matrix { checks.append(matrix.setup.readinessCheck(client: matrix.client)) }
             everywhere.append(NamedListener(listener: AdminListener(host: host, port: loaded.config.admin.port, checks: checks,
                                                                     registry: metrics, store: store, role: role, logger: logger).application(),
-                                            setting: "admin.listen \(host):\(loaded.config.admin.port)"))
+                                            setting: "admin.listen \(host):\(loaded.config.admin.port)", logger: logger))
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = everywhere.map { .init(service: $0) }
         try await run(services, logger: logger)

@@ -1,3 +1,4 @@
+import Logging
 import ServiceLifecycle
 
 /// A listener as `serve` runs it: when it cannot listen (the port is taken, the address is not
@@ -7,6 +8,7 @@ struct NamedListener<Listener: Service>: Service {
     let listener: Listener
     /// The setting and its value, `admin.listen 127.0.0.1:9090`.
     let setting: String
+    let logger: Logger
 
     func run() async throws {
         do {
@@ -14,7 +16,11 @@ struct NamedListener<Listener: Service>: Service {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw StartupError("the listener on \(setting) stopped: \(error); is another process using the port?")
+            let failure = StartupError("the listener on \(setting) stopped: \(error); is another process using the port?")
+            // Logged here too: a stop bounded by `StopDeadline` may end the process before the
+            // error reaches the command line.
+            logger.error("\(failure.description)")
+            throw failure
         }
     }
 }

@@ -73,7 +73,9 @@ extension Engine {
     /// without answering-machine detection) counts only for a page that waits for the
     /// person's acknowledgement: not one the severity makes at once (it tells someone an
     /// incident this bad exists, and a call they heard did that), not one on a ladder an
-    /// acknowledgement does not stop (business: they could not answer it). Answered pages (a keypress, an ack anywhere),
+    /// acknowledgement does not stop (business: they could not answer it), and not once they
+    /// acknowledged the incident (a missed update's page reaching them again: a second
+    /// acknowledgement is refused, so a follow-up asking for one would only nag). Answered pages (a keypress, an ack anywhere),
     /// stopped ladders and resolved incidents are left alone.
     /// Throws only when the store fails; then nothing was committed.
     public func followUp(_ call: EndedCall) async throws -> EndedCall.FollowUp {
@@ -89,13 +91,17 @@ extension Engine {
             if let reason = stored.incident.withdrawal(of: page) { return .moot(reason) }
             if call.status == .completed {
                 // Answered: enough for a page that asks for no acknowledgement, or one the person
-                // cannot give (a ladder an ack does not stop). One they acknowledged since it was
-                // made is moot above (`withdrawal(of:)`); one made after they acknowledged asks
-                // them again (missed updates), and is followed up.
+                // cannot give (a ladder an ack does not stop, or an incident they acknowledged
+                // already: another acknowledgement is refused).
                 if page.atOnce == true { return .moot("an answered call carries a page made at once") }
                 let ladders = [page.ladder] + (page.alsoFor ?? [])
                 let ackable = stored.incident.policy.ladders.filter { ladders.contains($0.id) && $0.stopOn.contains(.acknowledged) }
                 if ackable.isEmpty { return .moot("an answered call carries a page an acknowledgement does not stop") }
+                // Someone who acknowledged before (a missed update's step reached them again) has
+                // nothing left to press: a follow-up would ask for an ACK that is refused.
+                if stored.incident.acknowledgedBy?.contains(page.person) == true {
+                    return .moot("@\(page.person) acknowledged before")
+                }
             }
             let routes = router.directory.methods(for: page)
             let next = routes.firstIndex(of: .voice).map { routes[($0 + 1)...].first } ?? routes.first { $0 != .voice }

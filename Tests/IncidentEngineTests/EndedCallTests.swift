@@ -66,6 +66,26 @@ import Testing
         #expect(timeline.contains("Page to @dave by voice failed (the call ended without an acknowledgement); trying sms."))
     }
 
+    /// Alice acknowledged as the on-call; missed updates reach her again as the team lead (a
+    /// small team), by phone. Her answered call is enough: a text would ask for an ACK that
+    /// is refused ("you already acknowledged"). A call that rang out is still followed up.
+    @Test func anAnsweredCallToSomeoneWhoAcknowledgedAlreadyIsEnough() async throws {
+        let (engine, store, clock) = try Self.engine {
+            $0.replacingOccurrences(of: "    prefer: slack               # pages go here first, then to the other platform",
+                                    with: "    phone: \"+15550100001\"\n    contact: [voice, slack]")
+                .replacingOccurrences(of: "    L2: bob  ", with: "    L2: alice")
+        }
+        try await Self.declare("/incident declare Payment API errors --sev P1", on: engine)
+        _ = try await engine.acknowledge(PageAnswer(method: .email, id: "link-1", person: "alice", incident: 1, how: "mail link"))
+        try await TestBot.run(toMinute: 61, engine: engine, clock: clock) { try await engine.fireDue() }
+        let lead = try #require(try await store.read { try $0.pendingOutbox(limit: 200) }.first { item in
+            if case .effect(.page(let page)) = item.job { page.person == "alice" && page.level == "L2" && item.method == .voice } else { false }
+        })
+        #expect(try await engine.followUp(EndedCall(page: lead.key, person: "alice", incident: 1, status: .completed))
+            == .moot("@alice acknowledged before"))
+        #expect(try await engine.followUp(EndedCall(page: lead.key, person: "alice", incident: 1, status: .noAnswer)) == .paged(.slack))
+    }
+
     /// Acknowledged (in chat) before the call's end was reported: nothing follows.
     @Test func anAcknowledgedPageIsNotFollowedUp() async throws {
         let (bot, call) = try await Self.calledAtOnce()

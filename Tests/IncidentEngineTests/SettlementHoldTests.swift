@@ -31,6 +31,9 @@ import Testing
         let (store, slack, _) = try await Self.heldPage(alice: "    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty]",
                                                         aliceOnSlack: false)
         #expect(!slack.directMessages.contains { $0.person == "alice" })
+        // The team lead's page is there, held on PagerDuty behind the settlement.
+        let held = try await store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.method == .pagerduty }
+        #expect(held.count == 2 && held.last?.isPage == true && held.first?.isPage == false, "\(held.map(\.key))")
         #expect(store.reads.withLock { $0 } < 2_000, "\(store.reads.withLock { $0 }) reads of the store")
     }
 
