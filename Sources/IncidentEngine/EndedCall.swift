@@ -75,8 +75,8 @@ extension Engine {
     /// incident this bad exists, and a call they heard did that), not one on a ladder an
     /// acknowledgement does not stop (business: they could not answer it), and not once they
     /// acknowledged the incident (a missed update's page reaching them again: a second
-    /// acknowledgement is refused, so a follow-up asking for one would only nag). Answered pages (a keypress, an ack anywhere),
-    /// stopped ladders and resolved incidents are left alone.
+    /// acknowledgement is refused, so a follow-up asking for one would only nag). Answered
+    /// pages (a keypress, an ack anywhere), stopped ladders and resolved incidents are left alone.
     /// Throws only when the store fails; then nothing was committed.
     public func followUp(_ call: EndedCall) async throws -> EndedCall.FollowUp {
         let now = clock.now

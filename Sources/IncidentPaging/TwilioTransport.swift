@@ -42,11 +42,11 @@ public struct TwilioTransport: OutboxTransport {
         switch method {
         case .voice:
             resource = "Calls.json"
-            var call = ["To": number, "From": from, "Twiml": callScript(message, job: job)]
+            let token = callToken(job)
+            var call = ["To": number, "From": from, "Twiml": callScript(message, token: token)]
             // How a page's call ended comes back, so one that rang out goes on to the person's
             // next method (`TwilioWebhooks.callEnded`).
-            if let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt {
-                let token = links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
+            if let links, let token {
                 call["StatusCallback"] = links.publicURL + TwilioPaths.callStatus + token
                 call["StatusCallbackMethod"] = "POST"
             }
@@ -91,16 +91,22 @@ public struct TwilioTransport: OutboxTransport {
         return String(body)
     }
 
+    /// The signed token of a page's call, which its keypress and its status callback carry;
+    /// nil without a public URL for Twilio to report back to, or for a call that is no page.
+    func callToken(_ job: TransportJob) -> String? {
+        guard let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt else { return nil }
+        return links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
+    }
+
     /// TwiML for the call: the page read out, and, when Twilio can report the keypress to the
     /// bot, "press 1 to acknowledge". Text is escaped: nothing a person typed becomes TwiML.
-    func callScript(_ message: Message, job: TransportJob) -> String {
+    func callScript(_ message: Message, token: String?) -> String {
         let spoken = String(message.plainText().unicodeScalars.filter { $0.isASCII || $0.properties.isAlphabetic }
             .map(Character.init)).replacingOccurrences(of: "\n", with: ". ")
         let say = "<Say>This is incident-bot. \(String(spoken.prefix(1_500)).htmlEscaped)</Say>"
-        guard let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt else {
+        guard let links, let token else {
             return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>"
         }
-        let token = links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
         let action = links.publicURL + TwilioPaths.voice + token
         return "<Response><Gather numDigits=\"1\" timeout=\"10\" method=\"POST\" action=\"\(action.htmlEscaped)\">\(say)"
             + "<Say>Press 1 to acknowledge.</Say></Gather><Say>Nothing was pressed; the page stands. Goodbye.</Say></Response>"
