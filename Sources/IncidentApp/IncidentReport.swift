@@ -106,10 +106,16 @@ public struct IncidentReport: Sendable {
         }
     }
 
-    /// The nearest-rank percentile `p` (0...100) of `values`; nil when there are none.
+    /// The nearest-rank percentile `p` (0...100) of `values`, except the median of an even
+    /// count, which is the midpoint of the two middle values (the lower one alone would give
+    /// two incidents' best case); nil when there are none.
     public static func percentile(_ values: [Duration], _ p: Int) -> Duration? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
+        if p == 50, sorted.count.isMultiple(of: 2) {
+            let upper = sorted.count / 2
+            return sorted[upper - 1] + (sorted[upper] - sorted[upper - 1]) / 2
+        }
         let rank = Int((Double(p) / 100 * Double(sorted.count)).rounded(.up))
         return sorted[min(max(rank, 1), sorted.count) - 1]
     }

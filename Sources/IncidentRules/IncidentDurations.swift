@@ -6,12 +6,16 @@ public struct IncidentDurations: Hashable, Sendable {
     public var toMitigate: Duration?
     public var toResolve: Duration?
 
-    /// An incident resolved without a separate mitigation counts as mitigated when resolved.
+    /// As the response targets count them: an incident resolved without a separate mitigation
+    /// counts as mitigated when resolved, and one mitigated or resolved before anyone
+    /// acknowledged counts as acknowledged then.
     public init(timeline: [TimelineEntry]) {
-        func first(_ kind: TimelineEntry.Kind) -> Timestamp? { timeline.first { $0.kind == kind }?.at }
+        func first(_ kinds: TimelineEntry.Kind...) -> Timestamp? {
+            timeline.first { kinds.contains($0.kind) }?.at
+        }
         guard let declared = first(.declared) else { return }
-        toAcknowledge = first(.acknowledged).map { $0 - declared }
+        toAcknowledge = first(.acknowledged, .mitigated, .resolved).map { $0 - declared }
+        toMitigate = first(.mitigated, .resolved).map { $0 - declared }
         toResolve = first(.resolved).map { $0 - declared }
-        toMitigate = (first(.mitigated) ?? first(.resolved)).map { $0 - declared }
     }
 }

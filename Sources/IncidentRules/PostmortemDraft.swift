@@ -8,6 +8,17 @@ public enum PostmortemDraft {
         BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
     }
 
+    /// How long customers were hurt, as far as the record tells: from the impact's start when
+    /// `/incident started` gave it (the declaration came later), to the mitigation.
+    static func impactSpan(_ incident: Incident, toMitigate: Duration?) -> String {
+        guard let toMitigate else { return "not mitigated yet" }
+        guard let detect = incident.timeToDetect, let started = incident.impactStartedAt else {
+            return "\(DurationText.format(toMitigate)) from the declaration to mitigation"
+        }
+        let zone = incident.policy.timeZone
+        return "\(DurationText.format(detect + toMitigate)) from the impact's start at \(zone.dateTime(started)) to mitigation"
+    }
+
     public static func markdown(_ incident: Incident, timeline: [TimelineEntry]) -> String {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
@@ -32,7 +43,7 @@ public enum PostmortemDraft {
             "",
             "## Impact",
             "",
-            "_Who was affected, how, and for how long (\(measured(durations.toMitigate)) until mitigation)._",
+            "_Who was affected, how, and for how long (\(impactSpan(incident, toMitigate: durations.toMitigate)))._",
             "",
             "## Timeline",
             "",

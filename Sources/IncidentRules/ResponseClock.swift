@@ -39,12 +39,18 @@ extension Incident {
         return ResponseTargets.Kind.allCases.compactMap { kind in
             guard let length = targets[kind] else { return nil }
             let reached: Timestamp? = switch kind {
-            case .acknowledge: acknowledgedAt ?? mitigatedAt ?? resolvedAt
-            case .mitigate: mitigatedAt ?? resolvedAt
+            case .acknowledge: Self.earliest(acknowledgedAt, mitigatedAt, resolvedAt)
+            case .mitigate: Self.earliest(mitigatedAt, resolvedAt)
             case .resolve: resolvedAt
             }
             return ResponseClock(target: kind, length: length, deadline: declaredAt + length, reachedAt: reached)
         }
+    }
+
+    /// The first of the moments that each reach a target: an acknowledgement after the
+    /// mitigation does not make a met target missed.
+    static func earliest(_ moments: Timestamp?...) -> Timestamp? {
+        moments.compactMap { $0 }.min()
     }
 
     /// How long from the impact's start to the declaration, when the start was given.

@@ -54,6 +54,24 @@ import Testing
         #expect(drill.incident.responseClocks.first { $0.target == .acknowledge }?.met == true)
     }
 
+    /// Mitigated at 10 with nobody acknowledging, then an acknowledgement at 20: the target
+    /// was met at 10 and stays met; the draft and the report measure 10m too, not the later
+    /// acknowledgement (which once made the target missed after the fact, and time to
+    /// acknowledge longer than time to mitigate).
+    @Test func anAcknowledgementAfterTheMitigationDoesNotUnmeetTheTarget() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P1", by: "bob")
+        try drill.run(to: 20, script: [10: [("bob", "/incident mitigated")], 20: [("alice", "/ack")]])
+        #expect(drill.incident.acknowledgedAt == Fixtures.at(20))
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(20)).plainText()
+        #expect(status.contains("Targets: acknowledge 15m: met (10m) · mitigate 4h: met (10m)"), "\(status)")
+        let durations = IncidentDurations(timeline: drill.timeline)
+        #expect(durations.toAcknowledge == .minutes(10))
+        #expect(durations.toMitigate == .minutes(10))
+        #expect(durations.toResolve == nil)
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        #expect(draft.contains("| Time to acknowledge | 10m |"), "\(draft)")
+    }
+
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
         var drill = try Drill("/incident declare Search slow --sev P2")
         try drill.run(to: 21, script: [20: [("carol", "/sev P0 checkout too")]])
@@ -79,12 +97,18 @@ import Testing
         #expect(IncidentQueries.status(drill.incident, now: Fixtures.at(5)).plainText()
             .contains("Impact started 2026-11-24 09:42 UTC · detected after 18m"))
         #expect(PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).contains("| Time to detect | 18m |"))
+        #expect(PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).contains("for how long (not mitigated yet)"))
         // A time of day later than now is yesterday's.
         try drill.type("/incident started 11:00", by: "alice")
         #expect(drill.incident.impactStartedAt == Fixtures.at(60 - 1_440))
         #expect(throws: IncidentError.self) { try drill.type("/incident started 2026-11-24 10:30", by: "alice") }
         #expect(throws: IncidentError.self) { try drill.type("/incident started 2026-10-01 10:30", by: "alice") }
         #expect(throws: IncidentError.self) { try drill.type("/incident started 09:00", by: "bob") }
+        // Customers were hurt from 09:42, not from the declaration.
+        try drill.type("/incident started 09:42", by: "alice")
+        try drill.run(to: 30, script: [30: [("alice", "/incident mitigated")]])
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        #expect(draft.contains("for how long (48m from the impact's start at 2026-11-24 09:42 UTC to mitigation)"), "\(draft)")
     }
 
     @Test func thePolicyChecksItsTargets() throws {
