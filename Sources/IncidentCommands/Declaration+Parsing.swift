@@ -23,6 +23,12 @@ extension CommandParser {
             }
             let parts = token.text.split(separator: "=", maxSplits: 1)
             let option = parts[0].lowercased()
+            // Named before its value is looked for: `--priv` at the end is a misspelling, not an
+            // option missing its value.
+            guard ["--sev", "--severity", "--ic", "--commander"].contains(option) else {
+                throw CommandError(.invalidArgument, "Unknown option \(option.clipped); use --sev, --ic or --private.",
+                                   position: token.offset)
+            }
             let value: Token
             if parts.count == 2 {
                 value = Token(text: String(parts[1]), offset: token.offset + word.text.count - parts[1].count, start: token.start, quoted: false)
@@ -42,7 +48,7 @@ extension CommandParser {
                                        position: value.offset)
                 }
                 severity = parsed
-            case "--ic", "--commander":
+            default:  // --ic, --commander
                 guard commander == nil else {
                     throw CommandError(.unexpectedArgument, "--ic is given twice.", position: token.offset)
                 }
@@ -52,9 +58,6 @@ extension CommandParser {
                                        position: value.offset)
                 }
                 commander = person
-            default:
-                throw CommandError(.invalidArgument, "Unknown option \(option.clipped); use --sev, --ic or --private.",
-                                   position: token.offset)
             }
         }
         let title = FreeText.oneLine(titleWords.joined(separator: " "))
