@@ -108,6 +108,12 @@ public enum FreeText {
                                          0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800,
                                          0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
 
+    /// The text, or its first characters and "…" within `limit` characters: cut with a
+    /// visible mark, never silently.
+    public static func clipped(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(max(limit - 1, 0))) + "…"
+    }
+
     /// One line: line breaks and tabs as spaces, runs of spaces as one.
     static func oneLine(_ text: String) -> String {
         clean(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")

@@ -224,7 +224,7 @@ extension String {
     /// The text cut to 40 characters for quoting back in an error.
     var clipped: String {
         let cleaned = String(unicodeScalars.filter { !$0.properties.generalCategory.isControl }.map(Character.init))
-        return cleaned.count > 40 ? cleaned.prefix(40) + "…" : cleaned
+        return FreeText.clipped(cleaned, to: 41)
     }
 }
 

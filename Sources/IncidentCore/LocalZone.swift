@@ -60,6 +60,14 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     public func dateTime(_ instant: Timestamp) -> String {
         civil(instant).isoDate + " " + clockTime(instant)
     }
+
+    /// `14:30 UTC` when `instant` falls on the day of `now`, else `2026-11-22 14:30 UTC`: a
+    /// time shown without its date is always today's (a P2's next update due on Monday, or
+    /// a last update of yesterday, read on a Saturday night).
+    public func clockTime(_ instant: Timestamp, seenAt now: Timestamp) -> String {
+        let (shown, today) = (civil(instant), civil(now))
+        return (shown.year, shown.month, shown.day) == (today.year, today.month, today.day) ? clockTime(instant) : dateTime(instant)
+    }
 }
 
 enum ASCIIFolding {

@@ -65,4 +65,15 @@ extension Policy {
         guard self[severity].workingHoursOnly == true else { return instant }
         return (workingHours ?? .office).nextWorkingTime(from: instant, in: zone ?? timeZone) ?? instant
     }
+
+    /// When a status update due at `deadline` is owed: then, or, for a severity that pages
+    /// only in working hours and a deadline outside them, one interval after they next open
+    /// (the update clock stands still outside them), or the opening itself when an interval
+    /// longer than the working period would end outside them again (and never be nudged).
+    public func updateDeadline(at severity: Severity, _ deadline: Timestamp) -> Timestamp {
+        let opens = earliestPage(at: severity, from: deadline, zone: nil)
+        guard opens > deadline, let interval = updateInterval(severity) else { return deadline }
+        let restarted = opens + interval
+        return earliestPage(at: severity, from: restarted, zone: nil) > restarted ? opens : restarted
+    }
 }

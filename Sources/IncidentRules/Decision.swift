@@ -82,7 +82,7 @@ struct Transition {
     }
 
     mutating func updateTopic() {
-        emit(.setTopic(Messages.topic(incident)))
+        emit(.setTopic(Messages.topic(incident, now: now)))
     }
 
     mutating func finish() -> Decision {

@@ -6,6 +6,8 @@ import IncidentPolicy
 /// The future is not estimated: the incident's own scheduler transitions are run forward on a
 /// copy with no commands, so the forecast is exactly what would happen.
 public struct EscalationForecast: Hashable, Sendable {
+    /// When it was made: times on another day than this are shown with their date.
+    public var now: Timestamp
     public var sent: [PageRecord]
     public var upcoming: [PageRecord]
     /// Ladders that have stopped, with why.
@@ -31,6 +33,7 @@ public struct EscalationForecast: Hashable, Sendable {
     static let maxTicks = 1_000
 
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
+        self.now = now
         sent = incident.pages
         stopped = incident.policy.ladders.compactMap { ladder in
             incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
@@ -58,7 +61,7 @@ public struct EscalationForecast: Hashable, Sendable {
         var message = Message(.strong("Escalation for \(incident.id) (\(incident.severity))"))
         func line(_ page: PageRecord) -> [Span] {
             let role = incident.policy.ladder(page.level.ladder)?.levels.first { $0.id == page.level.level }?.role ?? ""
-            return [.text("  \(zone.clockTime(page.at))  \(page.level) \(role): "), .mention(page.person), .text(page.reason.timelineNote)]
+            return [.text("  \(zone.clockTime(page.at, seenAt: now))  \(page.level) \(role): "), .mention(page.person), .text(page.reason.timelineNote)]
         }
         message.line(.strong("Paged:"))
         if sent.isEmpty { message.line(.text("  nobody yet")) }
@@ -67,7 +70,7 @@ public struct EscalationForecast: Hashable, Sendable {
         if upcoming.isEmpty { message.line(.text("  no more pages")) }
         for page in upcoming { message.line(line(page)) }
         for hold in held {
-            message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(zone.dateTime(hold.until))."))
+            message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(zone.clockTime(hold.until, seenAt: now))."))
         }
         for stop in stopped { message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue).")) }
         return message

@@ -53,7 +53,7 @@ extension Transition {
             try requireLead(actor, to: "assign roles")
             try assign(role, to: reachablePerson(ref))
         case .update(let update):
-            postUpdate(update)
+            try postUpdate(update)
         case .ack:
             try acknowledgePage(by: actor, how: "/ack")
         case .note(let text):
@@ -105,7 +105,7 @@ extension Transition {
         incident.severity = severity
         let verb = severity.isMoreSevere(than: old) ? "Raised" : "Lowered"
         record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
-        retimeCadence()
+        retimeCadence(from: old)
         retimeLadders(from: old)
         let hadCall = incident.callLink != nil
         if severity.isMoreSevere(than: old), incident.phase == .investigating || incident.phase == .mitigated { startCallFromTemplate() }
@@ -123,14 +123,16 @@ extension Transition {
 
     /// After a severity change the next update is due one new interval after the last update,
     /// or one new interval from now if that time has already passed.
-    mutating func retimeCadence() {
+    mutating func retimeCadence(from old: Severity) {
         if incident.phase == .resolved, let resolved = incident.resolvedAt {
-            // The new severity's first reminder. When it has passed and reminders are under way
-            // (the next is within one interval: one went out within the last), they go on as
-            // they were instead of starting over and posting again what was posted; when none
-            // has gone out yet, the one owed goes now.
+            // Until a reminder has gone out, the next is the old severity's first; once one has,
+            // reminders are under way and go on as they were, whether the new severity's first
+            // is earlier or later (moving them would post again what was posted, or skip days).
+            // Otherwise the new severity's first: at once when it has passed. A severity with
+            // no post-mortem (P3) has no reminders.
+            let oldFirst = policy[old].postmortemDue.map { resolved + $0 }
             let first = policy[incident.severity].postmortemDue.map { resolved + $0 }
-            if let first, first <= now, let running = incident.nextPostmortemReminder, running <= now + policy.postmortemReminderEvery {
+            if first != nil, let running = incident.nextPostmortemReminder, running != oldFirst {
                 incident.nextPostmortemReminder = running
             } else {
                 incident.nextPostmortemReminder = first
@@ -167,13 +169,25 @@ extension Transition {
     /// from someone a nudge asks for it (a role holder, the declarer), restarts the update
     /// timer and sets the topic's status: missed updates page up the engineering ladder, and
     /// an update from a bystander typed every few minutes would keep that page from going out.
-    mutating func postUpdate(_ update: StatusUpdate) {
+    ///
+    /// The topic's status is the phase's word once the incident is resolved, and a phase's word
+    /// (mitigated, resolved, closed) is given only by its command: a typed `status: resolved`
+    /// on an incident still paging would tell everyone reading the topic that it is over.
+    mutating func postUpdate(_ update: StatusUpdate) throws(IncidentError) {
         let actor = actor!
+        if let status = update.status, let phase = Incident.Phase(rawValue: status.lowercased()), phase != .investigating,
+           phase != incident.phase {
+            let command = phase == .closed ? "incident close" : "incident \(phase == .mitigated ? "mitigated" : "resolve")"
+            throw IncidentError(.wrongPhase, "status: \(phase.rawValue) is set by \(command: command), not by an update; "
+                + "use that, or give another status (like monitoring).")
+        }
         let counts = isTrusted(actor) || incident.roles.values.contains(actor) || actor == incident.declaredBy
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0
-            if let status = update.status { incident.statusText = status }
+            if let status = update.status, incident.phase == .investigating || incident.phase == .mitigated {
+                incident.statusText = status
+            }
             if incident.phase == .investigating || incident.phase == .mitigated {
                 incident.nextUpdateDue = policy.updateInterval(incident.severity).map { now + $0 }
             }
@@ -181,7 +195,7 @@ extension Transition {
         let summary = ([update.text] + update.fields.map { "\($0.label): \($0.value)" }).filter { !$0.isEmpty }
         record(.statusUpdate, summary.joined(separator: " | "))
         updateTopic()
-        let message = Messages.statusUpdate(incident, update, by: actor)
+        let message = Messages.statusUpdate(incident, update, by: actor, now: now)
         post(message)
         post(message, to: .broadcast)
         let posted = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."

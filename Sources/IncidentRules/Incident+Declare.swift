@@ -32,7 +32,7 @@ extension Incident {
         }
         transition.incident.invited = Set(invite)
         transition.startCallFromTemplate()
-        transition.emit(.createRoom(name: room, topic: Messages.topic(transition.incident), invite: invite,
+        transition.emit(.createRoom(name: room, topic: Messages.topic(transition.incident, now: transition.now), invite: invite,
                                     isPrivate: declaration.isPrivate ? true : nil))
         transition.post(Messages.kickoff(transition.incident))
         transition.post(Messages.announcement(transition.incident), to: .broadcast)

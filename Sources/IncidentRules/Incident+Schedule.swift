@@ -109,22 +109,20 @@ extension Transition {
             incident.missedUpdates = 0
             return
         }
-        let opens = policy.earliestPage(at: incident.severity, from: due, zone: nil)
-        if opens > due {
-            // An interval longer than the working period would restart past its close again,
-            // and never nudge: then the deadline is the opening itself.
-            let restarted = opens + interval
-            incident.nextUpdateDue = policy.earliestPage(at: incident.severity, from: restarted, zone: nil) > restarted ? opens : restarted
+        // A snooze that ended outside working hours: the clock starts again when they open.
+        let deadline = policy.updateDeadline(at: incident.severity, due)
+        if deadline > due {
+            incident.nextUpdateDue = deadline
             return
         }
         incident.missedUpdates += 1
         incident.nextUpdateDue = due + interval
         let missed = incident.missedUpdates
-        let escalates = missed >= policy.escalateAfterMissed
-        record(.updateMissed, "Status update due \(zone.clockTime(due)) missed (\(missed) in a row).", by: .bot)
-        pendingNudge = Messages.nudge(incident, due: due, missed: missed, escalates: escalates, recipients: nudgeRecipients)
+        record(.updateMissed, "Status update due \(zone.clockTime(due, seenAt: now)) missed (\(missed) in a row).", by: .bot)
         record(.nudged, "Nudged \(nudgeRecipients.map { "@\($0)" }.joined(separator: " ")) for a status update.", by: .bot)
-        if escalates { stepForMissedUpdate(due: due) }
+        // The nudge says what the miss did, so nobody believes a page went out that did not.
+        let step = missed >= policy.escalateAfterMissed ? stepForMissedUpdate(due: due) : nil
+        pendingNudge = Messages.nudge(incident, due: due, missed: missed, step: step, recipients: nudgeRecipients, now: now)
     }
 
     /// Who a nudge mentions: the severity's nudge roles that are filled, or the declarer when

@@ -18,12 +18,12 @@ public enum IncidentQueries {
         message.line(roles)
         if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         message.line(.text("Status: "), .userText(incident.statusText),
-                     .text(" · last update \(zone.clockTime(incident.lastUpdateAt))"))
+                     .text(" · last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now))"))
         if let due = incident.updateDue, incident.phase == .investigating || incident.phase == .mitigated {
             let overdue = due <= now ? " (overdue, \(incident.missedUpdates) missed)" : ""
-            message.line(.text("Next update due \(zone.clockTime(due))\(overdue)"))
+            message.line(.text("Next update due \(zone.clockTime(due, seenAt: now))\(overdue)"))
             if let until = incident.snoozedUntil, until > now {
-                message.line(.text("Nudges snoozed until \(zone.clockTime(until))"))
+                message.line(.text("Nudges snoozed until \(zone.clockTime(until, seenAt: now))"))
             }
         }
         let clocks = incident.responseClocks

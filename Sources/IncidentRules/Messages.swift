@@ -5,14 +5,15 @@ import IncidentPolicy
 /// The messages the rules send, as platform-neutral values.
 enum Messages {
     /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC`
-    static func topic(_ incident: Incident) -> Message {
+    static func topic(_ incident: Incident, now: Timestamp) -> Message {
         var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
         spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))
         if let call = incident.callLink { spans.append(.text(" | call: " + call.url)) }
         spans.append(.text(" | status: "))
-        spans.append(.userText(String(incident.statusText.prefix(40))))
+        // Free text: a `|` in it must not read as another of the topic's fields.
+        spans.append(.userText(FreeText.clipped(incident.statusText.replacing("|", with: "/"), to: 40)))
         if incident.phase == .investigating || incident.phase == .mitigated {
-            let next = incident.updateDue.map { "next update " + incident.policy.timeZone.clockTime($0) } ?? "updates as needed"
+            let next = incident.updateDue.map { "next update " + incident.policy.timeZone.clockTime($0, seenAt: now) } ?? "updates as needed"
             spans.append(.text(" | " + next))
         }
         return Message(lines: [spans])
@@ -33,9 +34,10 @@ enum Messages {
                 + "\(incident.id) by number only. Invite only those who need to know."))
         }
         if let runbook = rules.runbook { message.line(.strong("Runbook: "), .link(url: runbook, label: runbook)) }
-        if let due = incident.nextUpdateDue {
+        if let due = incident.updateDue {
             let every = policy.updateInterval(incident.severity).map(DurationText.format) ?? ""
-            message.line(.strong("Next status update due: "), .text("\(policy.timeZone.clockTime(due)) (every \(every))"))
+            message.line(.strong("Next status update due: "),
+                         .text("\(policy.timeZone.clockTime(due, seenAt: incident.declaredAt)) (every \(every))"))
         } else {
             message.line(.strong("Status updates: "), .text("as needed"))
         }
@@ -77,19 +79,19 @@ enum Messages {
         [.strong("\(emoji) \(incident.id) (\(incident.severity)): "), incident.isPrivate ? .text("a private incident") : .userText(incident.title)]
     }
 
-    static func targetWarning(_ incident: Incident, _ clock: ResponseClock, left: String) -> Message {
+    static func targetWarning(_ incident: Incident, _ clock: ResponseClock, left: String, now: Timestamp) -> Message {
         Message(.text("⏳ \(incident.id): the \(incident.severity) target \(clock.target.phrase) "
-            + "(\(DurationText.format(clock.length))) runs out at \(incident.policy.timeZone.clockTime(clock.deadline)), \(left) from now."))
+            + "(\(DurationText.format(clock.length))) runs out at \(incident.policy.timeZone.clockTime(clock.deadline, seenAt: now)), \(left) from now."))
     }
 
-    static func targetMissed(_ incident: Incident, _ clock: ResponseClock) -> Message {
+    static func targetMissed(_ incident: Incident, _ clock: ResponseClock, now: Timestamp) -> Message {
         Message(.text("⌛ \(incident.id) missed its \(incident.severity) target \(clock.target.phrase) "
-            + "(\(DurationText.format(clock.length)), due \(incident.policy.timeZone.clockTime(clock.deadline)))."))
+            + "(\(DurationText.format(clock.length)), due \(incident.policy.timeZone.clockTime(clock.deadline, seenAt: now)))."))
     }
 
-    static func snoozed(_ incident: Incident, until: Timestamp, by actor: PersonID) -> Message {
+    static func snoozed(_ incident: Incident, until: Timestamp, by actor: PersonID, now: Timestamp) -> Message {
         Message(.text("🔕 "), .mention(actor), .text(" snoozed status-update nudges for \(incident.id) until "
-            + "\(incident.policy.timeZone.clockTime(until)). Pages still go out. End it early with "), .command("incident snooze off"),
+            + "\(incident.policy.timeZone.clockTime(until, seenAt: now)). Pages still go out. End it early with "), .command("incident snooze off"),
                 .text("."))
     }
 
@@ -131,17 +133,24 @@ enum Messages {
         return message
     }
 
-    static func nudge(_ incident: Incident, due: Timestamp, missed: Int, escalates: Bool, recipients: [PersonID]) -> Message {
+    static func nudge(_ incident: Incident, due: Timestamp, missed: Int, step: Transition.MissedUpdateStep?, recipients: [PersonID],
+                      now: Timestamp) -> Message {
         let zone = incident.policy.timeZone
         var spans: [Span] = [.text("⏰ ")]
         for person in recipients { spans += [.mention(person), .text(" ")] }
-        spans.append(.text("a status update for \(incident.id) is overdue (due \(zone.clockTime(due)); "))
+        spans.append(.text("a status update for \(incident.id) is overdue (due \(zone.clockTime(due, seenAt: now)); "))
         let every = incident.policy.updateInterval(incident.severity).map(DurationText.format) ?? "-"
         spans.append(.text("\(incident.severity) updates every \(every)). Post one with "))
         spans.append(.command("update <what changed>"))
         var message = Message(lines: [spans], kind: .nudge)
-        if escalates {
-            message.line(.text("\(missed) updates missed in a row: escalating to the next level."))
+        let count = missed == 1 ? "1 update missed" : "\(missed) updates missed in a row"
+        switch step {
+        case nil: break
+        case .paged: message.line(.text("\(count): escalating to the next level."))
+        case .heldForWorkingHours: message.line(.text("\(count): the next level is paged when working hours begin."))
+        case .nobodyFurther:
+            let why = incident.phase == .mitigated ? " while the incident is mitigated" : ""
+            message.line(.text("\(count); nobody further is paged\(why)."))
         }
         message.actions = [.postUpdate]
         return message
@@ -188,7 +197,7 @@ enum Messages {
         Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
     }
 
-    static func statusUpdate(_ incident: Incident, _ update: StatusUpdate, by actor: PersonID) -> Message {
+    static func statusUpdate(_ incident: Incident, _ update: StatusUpdate, by actor: PersonID, now: Timestamp) -> Message {
         var message = Message(.strong("📣 \(incident.id) update (\(incident.severity)) "), .text("from "), .mention(actor))
         if !update.text.isEmpty {
             for line in update.text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -197,7 +206,7 @@ enum Messages {
         }
         for field in update.fields { message.line(.strong(field.label.capitalized + ": "), .userText(field.value)) }
         if let due = incident.updateDue {
-            message.line(.text("Next update due \(incident.policy.timeZone.clockTime(due))."))
+            message.line(.text("Next update due \(incident.policy.timeZone.clockTime(due, seenAt: now))."))
         }
         return message
     }

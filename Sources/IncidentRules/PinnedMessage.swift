@@ -25,7 +25,7 @@ public struct PinnedMessage: Hashable, Sendable, Codable {
         self.messageID = messageID
         self.author = author
         let text = FreeText.clean(text)
-        self.text = text.count > Self.maxText ? String(text.prefix(Self.maxText - 1)) + "…" : text
+        self.text = FreeText.clipped(text, to: Self.maxText)
         self.postedAt = postedAt
         self.marks = marks
     }

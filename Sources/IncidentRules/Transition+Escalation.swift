@@ -128,6 +128,13 @@ extension Transition {
         post(Messages.pageHeld(incident, ref: ref, role: role, until: opens, hours: hours))
     }
 
+    /// What a missed update's step did, for the nudge to say; later cases say more.
+    enum MissedUpdateStep: Comparable {
+        case nobodyFurther
+        case heldForWorkingHours
+        case paged
+    }
+
     /// Too many status updates were missed (behaviour.md section 4): every ladder that steps on a
     /// missed update pages its next level now. An acknowledged ladder steps too (the IC went
     /// quiet) but does not start climbing again; a mitigated or resolved one does not step, nor
@@ -135,9 +142,11 @@ extension Transition {
     /// mitigated: customers are no longer hurt, and nobody is woken for a late update).
     /// Outside the working hours of a severity that pages only in them, a climbing ladder holds
     /// the page and an acknowledged one does not step.
-    mutating func stepForMissedUpdate(due: Timestamp) {
+    mutating func stepForMissedUpdate(due: Timestamp) -> MissedUpdateStep {
+        var step = MissedUpdateStep.nobodyFurther
         for ladder in policy.ladders where ladder.stepsOnMissedUpdate && !phaseStops(ladder) {
             // A ladder that paged at this very time (its own wait ran out too) has just moved.
+            if climbedAt[ladder.id] == due { step = .paged }
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
                   progress.stopped == nil || progress.stopped == .acknowledged, progress.heldPage == nil,
                   climbedAt[ladder.id] != due
@@ -165,16 +174,20 @@ extension Transition {
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress)
+                step = incident.ladders[ladder.id]?.heldPage == nil ? .paged : max(step, .heldForWorkingHours)
             } else if let opens = heldUntil(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
+                step = max(step, .heldForWorkingHours)
             } else {
                 progress.repeatsAtTop = target == current ? repeatsAtTop : 0
                 progress.level = target
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
+                step = .paged
             }
         }
+        return step
     }
 
     /// Whether the incident's phase is one `ladder` stops on, whatever stopped it first.

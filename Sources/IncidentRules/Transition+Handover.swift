@@ -31,16 +31,16 @@ extension Messages {
         var message = Message(.strong("🔁 You are now the incident commander of \(incident.id) (\(incident.severity)): "), .userText(incident.title))
         message.line([.text("Room "), .room(incident.room)] + (previous.map { [.text(" · handed over by "), .mention($0)] } ?? []))
         message.line(.text("Note: "), .userText(note))
-        message.line(.text("Last update \(zone.clockTime(incident.lastUpdateAt)) · status: "), .userText(incident.statusText))
+        message.line(.text("Last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now)) · status: "), .userText(incident.statusText))
         if let due = incident.updateDue, incident.phase == .investigating || incident.phase == .mitigated {
-            message.line(.text("Next update due \(zone.clockTime(due))" + (due <= now ? " (overdue)" : "")))
+            message.line(.text("Next update due \(zone.clockTime(due, seenAt: now))" + (due <= now ? " (overdue)" : "")))
         }
         var paged: [Span] = [.text("Paged: ")]
         let latest = Dictionary(incident.pages.map { ($0.person, $0) }, uniquingKeysWith: { _, last in last })
         if latest.isEmpty { paged.append(.text("nobody")) }
         for (index, page) in latest.values.sorted(by: { ($0.at, $0.person.rawValue) < ($1.at, $1.person.rawValue) }).enumerated() {
             if index > 0 { paged.append(.text(", ")) }
-            paged += [.mention(page.person), .text(" (\(page.level), \(zone.clockTime(page.at)))")]
+            paged += [.mention(page.person), .text(" (\(page.level), \(zone.clockTime(page.at, seenAt: now)))")]
         }
         message.line(paged)
         let open = incident.openActionItems

@@ -31,9 +31,9 @@ extension Transition {
         }
         let until = now + duration
         incident.snoozedUntil = until
-        let time = zone.clockTime(until)
+        let time = zone.clockTime(until, seenAt: now)
         record(.snoozed, "Snoozed status-update nudges for \(DurationText.format(duration)), until \(time).")
-        post(Messages.snoozed(incident, until: until, by: actor))
+        post(Messages.snoozed(incident, until: until, by: actor, now: now))
         updateTopic()
         reply = Messages.reply("Nudges for \(incident.id) are snoozed until \(time); pages still go out.")
     }
@@ -54,16 +54,19 @@ extension Transition {
         }
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()
-        let due = incident.updateDue.map { zone.clockTime(max($0, now)) } ?? "-"
-        reply = Messages.reply("Nudges for \(incident.id) are back on; next update due \(due).")
+        // Overdue: the nudge goes now, for the deadline the topic shows.
+        let due = incident.updateDue.map { $0 <= now ? "an update is overdue (due \(zone.clockTime($0, seenAt: now)))"
+                                                     : "next update due \(zone.clockTime($0, seenAt: now))" } ?? "no updates are due"
+        reply = Messages.reply("Nudges for \(incident.id) are back on; \(due).")
     }
 }
 
 extension Incident {
-    /// When the next status update is due as the nudges see it: the cadence's due time, or
-    /// the end of a snooze that outlasts it. nil when none is expected.
+    /// When the next status update is due as the nudges see it, and as the topic and the
+    /// messages say it: the cadence's due time (moved past the night for a severity that pages
+    /// only in working hours), or the end of a snooze that outlasts it. nil when none is expected.
     public var updateDue: Timestamp? {
-        guard let due = nextUpdateDue else { return nil }
+        guard let due = nextUpdateDue.map({ policy.updateDeadline(at: severity, $0) }) else { return nil }
         return snoozedUntil.map { max(due, $0) } ?? due
     }
 }

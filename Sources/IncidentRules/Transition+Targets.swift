@@ -24,19 +24,19 @@ extension Transition {
         guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
         // Late (the scheduler was down, or a raise made the target shorter): the miss says it.
         guard now < clock.deadline else {
-            record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) ran out at \(zone.clockTime(clock.deadline)) before its warning went out.", by: .bot)
+            record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) ran out at \(zone.clockTime(clock.deadline, seenAt: now)) before its warning went out.", by: .bot)
             return
         }
         let left = DurationText.format(clock.deadline - now)
-        record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) runs out at \(zone.clockTime(clock.deadline)); \(left) left.", by: .bot)
-        post(Messages.targetWarning(incident, clock, left: left))
+        record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) runs out at \(zone.clockTime(clock.deadline, seenAt: now)); \(left) left.", by: .bot)
+        post(Messages.targetWarning(incident, clock, left: left, now: now))
     }
 
     mutating func recordTargetMissed(_ kind: ResponseTargets.Kind) {
         incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false), TargetNotice(kind, missed: true)])
         guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
-        record(.target, "Missed the \(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length)), due \(zone.clockTime(clock.deadline))).", by: .bot)
-        post(Messages.targetMissed(incident, clock))
+        record(.target, "Missed the \(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length)), due \(zone.clockTime(clock.deadline, seenAt: now))).", by: .bot)
+        post(Messages.targetMissed(incident, clock, now: now))
     }
 
     /// `/incident started`: when the impact began (at most now, at most 30 days before the declaration).

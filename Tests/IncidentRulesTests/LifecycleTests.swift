@@ -109,6 +109,65 @@ import Testing
         #expect(broadcast == "📣 INC-1 update (P1) from @alice\nFailing over\nStatus: identified\nImpact: EU\nNext update due 11:01 UTC.")
     }
 
+    /// The topic as last set, by the room's creation or since.
+    func topic(_ drill: Drill) -> String? {
+        drill.effects.compactMap { _, effect -> String? in
+            switch effect.action {
+            case .setTopic(let topic), .createRoom(_, let topic, _, _): topic.plainText()
+            default: nil
+            }
+        }.last
+    }
+
+    /// The topic is where the phase is read: a typed status cannot add fields to it, claim a
+    /// phase its command did not set, or hide the resolution; a long one is cut visibly.
+    @Test func aTypedStatusCannotForgeTheTopic() throws {
+        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.type("/update hmm status: a | IC @bob | next update 99:99", by: "alice")
+        #expect(topic(drill)?.contains("| status: a / IC @bob / next update 99:99 | next update 10:30 UTC") == true, "\(topic(drill) ?? "")")
+        try drill.type("/update long status: " + String(repeating: "degraded ", count: 8), by: "alice")
+        #expect(topic(drill)?.contains("status: degraded degraded degraded degraded deg… |") == true, "\(topic(drill) ?? "")")
+        let refused = refusal(drill, "/update all good now status: resolved", by: "alice")
+        #expect(refused?.kind == .wrongPhase)
+        #expect(refused?.description == "status: resolved is set by /incident resolve, not by an update; use that, or give another status (like monitoring).")
+        #expect(refusal(drill, "/update better status: Mitigated", by: "alice")?.kind == .wrongPhase)
+        try drill.type("/incident resolve fixed", by: "alice")
+        try drill.type("/update watching the graphs status: monitoring", by: "alice")
+        #expect(topic(drill)?.contains("status: resolved") == true, "\(topic(drill) ?? "")")
+        #expect(drill.incident.statusText == "resolved")
+    }
+
+    /// A P2 declared at 16:00 owes its first update two working hours on: 11:00 the next day,
+    /// which the kickoff, the topic and the status say, with the date, instead of 18:00.
+    @Test func aP2sNextUpdateIsShownWhenItIsReallyDue() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder,
+                              at: Timestamp(iso8601: "2026-11-24T16:00:00Z")!)
+        let due = Timestamp(iso8601: "2026-11-25T11:00:00Z")!
+        #expect(drill.incident.updateDue == due)
+        #expect(drill.posts(to: .incidentRoom).first?.contains("Next status update due: 2026-11-25 11:00 UTC (every 2h)") == true)
+        #expect(topic(drill)?.hasSuffix("next update 2026-11-25 11:00 UTC") == true, "\(topic(drill) ?? "")")
+        let status = IncidentQueries.status(drill.incident, now: drill.origin + .minutes(90)).plainText()
+        #expect(status.contains("Next update due 2026-11-25 11:00 UTC"), "\(status)")
+        try drill.run(to: 19 * 60 + 1)
+        #expect(drill.nudges == [19 * 60])
+    }
+
+    /// Mitigated: missed updates are nudged and page nobody, and the nudge says so instead of
+    /// telling the room that the next level is being paged.
+    @Test func aNudgeSaysWhatTheMissDid() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 61)
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") }
+        #expect(nudges.count == 2)
+        #expect(!nudges[0].contains("missed"))
+        #expect(nudges[1].hasSuffix("2 updates missed in a row: escalating to the next level."), "\(nudges[1])")
+        try drill.type("/incident mitigated", by: "alice")
+        try drill.run(to: 91)
+        let last = drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") }
+        #expect(last?.hasSuffix("3 updates missed in a row; nobody further is paged while the incident is mitigated.") == true, "\(last ?? "")")
+        #expect(drill.pages.filter { $0.hasPrefix("90 ") }.isEmpty)
+    }
+
     @Test func aRaiseRetimesTheCadenceFromTheLastUpdate() throws {
         var drill = try Drill("/incident declare DB down --sev P2")
         try drill.run(to: 5, script: [5: [(Fixtures.responder, "/sev P0")]])
@@ -143,6 +202,27 @@ import Testing
         try drill.run(to: 60 + 97 * 60, script: [reclassified: [(Fixtures.responder, "/sev P0 it was worse")]])
         let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
         #expect(reminders == [60 + 48 * 60, 60 + 72 * 60, 60 + 96 * 60])
+    }
+
+    /// Lowered to P2 after the first P1 reminder: the reminders go on a day apart; P2's later
+    /// first (five days after the resolution) once moved them back and skipped two days. Lowered
+    /// to P3, which has no post-mortem, they stop; raised again, the one owed goes at once.
+    @Test func aLoweringAfterRemindersStartedKeepsThemGoing() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.type("/incident resolve", by: Fixtures.responder)
+        let lowered = 49 * 60
+        try drill.run(to: 4 * 24 * 60, script: [lowered: [(Fixtures.responder, "/sev P2 for the record")]])
+        var reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [48 * 60, 72 * 60, 96 * 60])
+        let quiet = 4 * 24 * 60 + 60
+        try drill.run(to: 6 * 24 * 60, script: [quiet: [(Fixtures.responder, "/sev P3 nobody was hurt")]])
+        reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [48 * 60, 72 * 60, 96 * 60])
+        #expect(drill.incident.nextDue == nil)
+        let raised = 6 * 24 * 60 + 1
+        try drill.run(to: raised, script: [raised: [(Fixtures.responder, "/sev P1 it was")]])
+        reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [48 * 60, 72 * 60, 96 * 60, raised])
     }
 
     /// A resolved P2 (post-mortem due in 5 days) raised to P1 on the third day owes its
