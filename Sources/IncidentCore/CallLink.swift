@@ -1,7 +1,8 @@
 /// The link to an incident's call (its bridge): an `http` or `https` address, short enough to
 /// sit in a Slack channel topic beside the rest (`maxLength`), with nothing in it that chat
 /// markup could read as the end of a link or a mention (no white space, `<`, `>`, `|`, `"`,
-/// backslash or control characters).
+/// backslash or control characters, and no `@room`, `@channel`, `@here` or `@everyone`: a link
+/// is posted as it is, so one of those in it could ping a whole room).
 public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
     public let url: String
 
@@ -10,6 +11,12 @@ public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let maxLength = 120
 
     public init?(_ text: String) {
+        guard BroadcastMentions.neutralize(text) == text else { return nil }
+        self.init(checkingAllButMentions: text)
+    }
+
+    /// A link stored before mentions were refused in links reads as it was written.
+    init?(checkingAllButMentions text: String) {
         let lower = text.lowercased()
         guard text.count <= Self.maxLength, lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return nil }
         let rest = text.drop { $0 != "/" }.dropFirst(2)
@@ -48,7 +55,7 @@ public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let link = CallLink(text) else {
+        guard let link = CallLink(checkingAllButMentions: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a call link"))
         }
         self = link

@@ -124,7 +124,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
 
     /// One event inside the batch's transaction: dedupe by its id, decide (unless its sender is
     /// over the limit), queue the reply. A refusal posted where the whole room reads it is
-    /// shown at most once a minute per person.
+    /// shown at most once a minute per person not on the roster: a stranger cannot make the
+    /// bot fill a room with refusals, and a responder fixing typos under pressure hears each.
     static func decide(_ command: TypedCommand, records: any IncidentRecords, seen: SeenEvents, counts: CountsInTransaction,
                        settings: EngineSettings, router: OutboxRouter, limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
         let event = command.event
@@ -144,13 +145,29 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         case .ignored:
             return EngineOutcome(.ignored)
         }
-        if outcome.disposition == .refused, event.reply == .outboxToRoom, !limiter.showsRefusal(event.platform, event.user, at: now, in: counts) {
+        if outcome.disposition == .refused, event.reply == .outboxToRoom, !settings.roster.lists(command.actor),
+           !limiter.showsRefusal(event.platform, event.user, at: now, in: counts) {
             outcome.reply = nil
+        }
+        if event.reply == .inline, let reply = outcome.reply {
+            outcome.reply = try namingRoomsAsMade(reply, on: event.platform, records: records)
         }
         if event.reply != .inline, let reply = outcome.reply {
             try records.enqueue([router.reply(reply, to: event, incident: outcome.incident, at: now)])
         }
         return outcome
+    }
+
+    /// A reply the adapter shows itself, with each room it names as that room was made on the
+    /// platform: a room made under another name (the incident turned private before its room
+    /// was made, or the name was taken there) is named as made, as delivery names it in what
+    /// goes through the outbox. One indexed read a room named; none for most replies.
+    static func namingRoomsAsMade(_ reply: Message, on platform: Platform, records: any IncidentRecords) throws -> Message {
+        var made: [String: String] = [:]
+        for case .room(let asked) in reply.lines.joined() where made[asked] == nil {
+            if let name = try records.renamedRoom(platform, asked: asked) { made[asked] = name }
+        }
+        return reply.renamingRooms(made)
     }
 
     /// Fires everything due at or before the clock's now, the longest overdue incident first,

@@ -110,6 +110,9 @@ public protocol IncidentRecords {
     /// The rooms on `platform` made under another name than their incident's (the name was
     /// taken there): the incident's room name -> the room's.
     func renamedRooms(_ platform: Platform) throws -> [String: String]
+    /// The name of the room on `platform` made for the incident whose room is `asked`, when
+    /// it was made under another name; nil when it was not (or not yet) made, or as asked.
+    func renamedRoom(_ platform: Platform, asked: String) throws -> String?
 
     // Platform sync positions (Matrix since-tokens).
     func syncToken(_ platform: Platform) throws -> String?

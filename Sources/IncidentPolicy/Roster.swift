@@ -125,6 +125,11 @@ public struct Roster: Hashable, Sendable {
         case rotation(String)
     }
 
+    /// On the roster or an incident admin: the people the bot trusts by name.
+    public func lists(_ person: PersonID) -> Bool {
+        people[person] != nil || admins.contains(person)
+    }
+
     /// The rotation that fills `level`, if one does.
     public func rotation(filling level: LevelRef) -> Rotation? {
         if case .rotation(let name)? = levels[level] { return rotations[name] }

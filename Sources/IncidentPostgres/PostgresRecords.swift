@@ -233,6 +233,13 @@ struct PostgresRecords: IncidentRecords {
         return Dictionary(try rows.map { try $0.decode((String, String).self) }, uniquingKeysWith: { first, _ in first })
     }
 
+    func renamedRoom(_ platform: Platform, asked: String) throws -> String? {
+        try sql.rows("""
+            SELECT room.name FROM incident JOIN room ON room.incident = incident.number
+            WHERE incident.room = \(asked) AND room.platform = \(platform.rawValue) AND room.name <> incident.room
+            """).first.map { try $0.decode(String.self) }
+    }
+
     func roomID(_ platform: Platform, incident: Int) throws -> String? {
         try sql.value(String.self, "SELECT room_id FROM room WHERE platform = \(platform.rawValue) AND incident = \(incident)")
     }

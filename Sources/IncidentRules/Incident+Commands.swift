@@ -41,7 +41,9 @@ extension Transition {
         guard incident.phase != .closed else {
             throw IncidentError(.wrongPhase, "\(incident.id) is closed; its record can no longer change.")
         }
-        try requireVenue(actor)
+        // An acknowledgement is taken wherever the page landed; whether its author was paged
+        // is the question, and the refusal says who was.
+        if case .ack = command {} else { try requireVenue(actor) }
         switch command {
         case .severity(let severity, let reason):
             try requireLead(actor, to: "change the severity")
@@ -224,8 +226,12 @@ extension Transition {
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }
+        let earlier = incident.acknowledgedBy ?? []
         acknowledge(by: person, how: how)
-        reply = Messages.reply("Acknowledged \(incident.id); the engineering ladder has stopped.")
+        // A private incident's answer names nobody, as its refusal does.
+        let who = incident.isPrivate ? "someone" : earlier.sorted().map { "@\($0)" }.joined(separator: ", ")
+        reply = Messages.reply(earlier.isEmpty ? "Acknowledged \(incident.id); the engineering ladder has stopped."
+            : "Also acknowledged \(incident.id); \(who) had acknowledged it before, so the ladder had stopped already.")
     }
 
     mutating func markMitigated() throws(IncidentError) {

@@ -22,7 +22,7 @@ extension Transition {
 
     /// On the roster or an incident admin.
     func isListed(_ person: PersonID) -> Bool {
-        roster.people[person] != nil || roster.admins.contains(person)
+        roster.lists(person)
     }
 
     /// A change typed outside the incident's room comes only from roster people and admins:

@@ -259,6 +259,13 @@ struct SQLiteRecords: IncidentRecords {
         return Dictionary(rows.map { ($0["asked"] as String, $0["made"] as String) }, uniquingKeysWith: { first, _ in first })
     }
 
+    func renamedRoom(_ platform: Platform, asked: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: """
+            SELECT room.name FROM incident JOIN room ON room.incident = incident.number
+            WHERE incident.room = ? AND room.platform = ? AND room.name <> incident.room
+            """), arguments: [asked, platform.rawValue])
+    }
+
     func roomID(_ platform: Platform, incident: Int) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT room_id FROM room WHERE platform = ? AND incident = ?"),
                             arguments: [platform.rawValue, incident])

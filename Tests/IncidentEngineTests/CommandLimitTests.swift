@@ -72,8 +72,6 @@ import Testing
         #expect(notes == 30)
     }
 
-    /// On Matrix a refusal is posted for the whole room to read; a person who keeps getting
-    /// refused sees it once a minute, not once a command.
     /// An adapter may ask whether someone is over the limit without being counted.
     @Test func askingWhetherSomeoneIsOverCountsNothing() {
         let limiter = CommandLimiter(perMinute: 3)
@@ -84,7 +82,10 @@ import Testing
         #expect(!limiter.isOver(.slack, "U0ALICE01", at: TestConfig.at(1)))
     }
 
-    @Test func refusalsForTheWholeRoomAreShownOnceAMinutePerPerson() async throws {
+    /// On Matrix a refusal is posted for the whole room to read; a stranger who keeps getting
+    /// refused sees it once a minute, not once a command. A roster person hears every one: a
+    /// responder's typos under pressure each need their answer.
+    @Test func refusalsForTheWholeRoomAreShownOnceAMinutePerStranger() async throws {
         let bot = try TestBot()
         func event(_ n: Int, _ user: String) -> ChatEvent {
             ChatEvent(platform: .matrix, id: "$refused\(n)", room: "!lobby:localhost", user: user, text: "!ack INC-7", reply: .outboxToRoom)
@@ -98,5 +99,8 @@ import Testing
         bot.clock.advance(by: .seconds(60))
         let later = try await bot.engine.handle([event(4, "@mallory:example.org")], checkpoint: nil)
         #expect(later[0].reply != nil)
+        let alice = try await bot.engine.handle([event(5, "@alice:example.org"), event(6, "@alice:example.org")], checkpoint: nil)
+        #expect(alice.map(\.disposition) == [.refused, .refused])
+        #expect(alice.map { $0.reply != nil } == [true, true])
     }
 }

@@ -49,6 +49,11 @@ import Testing
         // Found by that name, and named by it in what is sent after.
         let status = try await bot.say("U0CAROL03", "/incident status #incident-20261124-private")
         #expect(status.reply?.plainText().contains("INC-1") == true, "\(String(describing: status.reply?.plainText()))")
+        // The answers the adapter shows itself name that room too, not the one never made.
+        for query in ["/incident status INC-1", "/incident list"] {
+            let text = try await bot.say("U0CAROL03", query).reply?.plainText() ?? ""
+            #expect(text.contains("#incident-20261124-private") && !text.contains("customer-records"), "\(query): \(text)")
+        }
     }
 
     /// A change to a private incident typed in another incident's room is refused without

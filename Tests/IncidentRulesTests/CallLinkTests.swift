@@ -70,7 +70,9 @@ import Testing
         }
         for bad in ["javascript:alert(1)", "ftp://example.com/x", "https://", "https:///path", "https://@evil.example",
                     "https://meet.example.com/a b", "https://meet.example.com/<!channel>", "https://meet.example.com/a|b",
-                    "https://meet.example.com/\u{7}", "https://meet.example.com/" + String(repeating: "x", count: 100), "meet.example.com/x"] {
+                    "https://meet.example.com/\u{7}", "https://meet.example.com/" + String(repeating: "x", count: 100), "meet.example.com/x",
+                    // Posted as it is: on Matrix a raw @room in a body could ping the whole room.
+                    "https://a.example/@room", "https://a.example/x?@Channel", "https://a.example/@here/"] {
             #expect(CallLink(bad) == nil, "\(bad)")
         }
     }

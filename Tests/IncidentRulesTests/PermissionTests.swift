@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    /// An acknowledgement is taken wherever the page landed, so its refusal to someone never
+    /// paged says who was, in the room or out of it; it once told an outsider in a lobby to go
+    /// to the room, where they were refused again. A second person's acknowledgement is
+    /// answered as what it is, not as the one that stopped the ladder.
+    @Test(arguments: [Venue.incidentRoom, .elsewhere])
+    func anAcknowledgementsAnswerSaysWhatItDid(venue: Venue) throws {
+        var drill = try drill()
+        try drill.run(to: 46)
+        #expect(outcome(drill, "/ack", by: Self.member, in: venue)?.description
+            == "Only people paged for INC-1 can acknowledge (@alice, @bob).")
+        var reply = try drill.type("/ack", by: "bob", in: venue).reply?.plainText()
+        #expect(reply == "Acknowledged INC-1; the engineering ladder has stopped.")
+        reply = try drill.type("/ack", by: "alice", in: venue).reply?.plainText()
+        #expect(reply == "Also acknowledged INC-1; @bob had acknowledged it before, so the ladder had stopped already.")
+    }
+
     @Test(arguments: [Venue.incidentRoom, .elsewhere])
     func rosterPeopleSteerBeforeAnICIsNamed(venue: Venue) throws {
         let drill = try drill()
