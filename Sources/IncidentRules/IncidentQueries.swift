@@ -3,13 +3,19 @@ import IncidentPolicy
 
 /// Answers to the read-only commands; they change nothing and leave no timeline entry.
 public enum IncidentQueries {
+    /// How long it has been open, or, once resolved, how long it was.
+    static func age(_ incident: Incident, now: Timestamp) -> String {
+        guard let resolved = incident.resolvedAt else { return "open \(DurationText.format(now - incident.declaredAt))" }
+        return "resolved after \(DurationText.format(resolved - incident.declaredAt))"
+    }
+
     /// `/incident status`.
     public static func status(_ incident: Incident, now: Timestamp) -> Message {
         let zone = incident.policy.timeZone
         var message = Message(.strong("\(incident.id) (\(incident.severity)) "), .userText(incident.title),
                               .text(" — \(incident.phase.rawValue)"))
         message.line(.text("Room "), .room(incident.room), .text(" · declared \(zone.dateTime(incident.declaredAt)) by "),
-                     .mention(incident.declaredBy), .text(" · open \(DurationText.format(now - incident.declaredAt))"))
+                     .mention(incident.declaredBy), .text(" · " + age(incident, now: now)))
         var roles: [Span] = []
         for role in Role.allCases {
             roles.append(.text((roles.isEmpty ? "" : " · ") + role.title + ": "))

@@ -43,6 +43,9 @@ import Testing
         #expect(IncidentDurations(timeline: direct.timeline).toMitigate == .minutes(30))
         // Resolved before anyone acknowledged: that reached acknowledging too.
         #expect(IncidentDurations(timeline: direct.timeline).toAcknowledge == .minutes(30))
+        // A month on, the status says how long it was open, and the day of its last update.
+        let status = IncidentQueries.status(direct.incident, now: Fixtures.at(30 * 1_440)).plainText()
+        #expect(status.contains("· resolved after 30m") && status.contains("last update 2026-11-24 10:00 UTC"), "\(status)")
     }
 
     @Test func thePostmortemDraftCarriesTheRecord() throws {
