@@ -66,13 +66,21 @@ extension Policy {
         return (workingHours ?? .office).nextWorkingTime(from: instant, in: zone ?? timeZone) ?? instant
     }
 
-    /// When a status update due at `deadline` is owed: then, or, for a severity that pages
-    /// only in working hours and a deadline outside them, one interval after they next open
-    /// (the update clock stands still outside them), or the opening itself when an interval
-    /// longer than the working period would end outside them again (and never be nudged).
+    /// When a status update due at `deadline` (one interval after the clock started) is owed.
+    /// For a severity that pages only in working hours the update clock runs only in them: one
+    /// started outside them starts when they open (a P2 declared at 07:00 owes its first
+    /// update at 11:00, as one declared at 09:00), and a deadline that falls outside them
+    /// starts the clock again at the next opening, one interval before the update is owed (or
+    /// at the opening itself when an interval longer than the working period would end outside
+    /// them again, and never be nudged). Unchanged for any other severity. Takes the deadline
+    /// as the cadence counts it (`Incident.nextUpdateDue`), never one this gave.
     public func updateDeadline(at severity: Severity, _ deadline: Timestamp) -> Timestamp {
-        let opens = earliestPage(at: severity, from: deadline, zone: nil)
-        guard opens > deadline, let interval = updateInterval(severity) else { return deadline }
+        guard self[severity].workingHoursOnly == true, let interval = updateInterval(severity) else { return deadline }
+        let started = deadline - interval
+        let counted = earliestPage(at: severity, from: started, zone: nil) > started
+            ? earliestPage(at: severity, from: started, zone: nil) + interval : deadline
+        let opens = earliestPage(at: severity, from: counted, zone: nil)
+        guard opens > counted else { return counted }
         let restarted = opens + interval
         return earliestPage(at: severity, from: restarted, zone: nil) > restarted ? opens : restarted
     }

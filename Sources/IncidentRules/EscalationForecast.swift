@@ -20,6 +20,11 @@ public struct EscalationForecast: Hashable, Sendable {
 
     /// Ladders whose next page waits for working hours, with when it goes out.
     public var held: [HeldPage]
+    /// Ladders still running with nobody more to page on their own (their top paged as often
+    /// as it may, or no level left at the severity): a ladder that went quiet says so.
+    public var quiet: [String]
+    /// More pages would come than `upcoming` holds.
+    public var cut: Bool
 
     public struct HeldPage: Hashable, Sendable {
         public var level: LevelRef
@@ -43,10 +48,16 @@ public struct EscalationForecast: Hashable, Sendable {
                   let level = progress.level, let until = progress.nextStepAt else { return nil }
             return HeldPage(level: ladder.reference(level), until: until)
         }
+        let running = incident.phase == .investigating || incident.phase == .mitigated
+        quiet = incident.policy.ladders.compactMap { ladder in
+            guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
+                  progress.heldPage == nil, progress.nextStepAt == nil else { return nil }
+            return ladder.id
+        }
         var future = incident
         var upcoming: [PageRecord] = []
         var ticks = 0
-        while upcoming.count < EscalationForecast.maxUpcoming, ticks < EscalationForecast.maxTicks,
+        while upcoming.count <= EscalationForecast.maxUpcoming, ticks < EscalationForecast.maxTicks,
               let due = future.nextDue, due <= now + EscalationForecast.horizon {
             ticks += 1
             let known = future.pages.count
@@ -54,6 +65,7 @@ public struct EscalationForecast: Hashable, Sendable {
             upcoming += future.pages.dropFirst(known)
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
+        cut = upcoming.count > EscalationForecast.maxUpcoming
     }
 
     public func message(for incident: Incident) -> Message {
@@ -69,10 +81,12 @@ public struct EscalationForecast: Hashable, Sendable {
         message.line(.strong("Next, if nothing changes:"))
         if upcoming.isEmpty { message.line(.text("  no more pages")) }
         for page in upcoming { message.line(line(page)) }
+        if cut { message.line(.text("  … and more after these")) }
         for hold in held {
             message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(zone.clockTime(hold.until, seenAt: now))."))
         }
         for stop in stopped { message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue).")) }
+        for ladder in quiet { message.line(.text("The \(ladder) ladder has nobody more to page at \(incident.severity).")) }
         return message
     }
 }

@@ -109,10 +109,10 @@ extension Transition {
             incident.missedUpdates = 0
             return
         }
-        // A snooze that ended outside working hours: the clock starts again when they open.
-        let deadline = policy.updateDeadline(at: incident.severity, due)
-        if deadline > due {
-            incident.nextUpdateDue = deadline
+        // A snooze that ended outside working hours: the clock starts again when they open
+        // (`Incident.updateDue` moves a deadline there into them).
+        if policy.earliestPage(at: incident.severity, from: due, zone: nil) > due {
+            incident.nextUpdateDue = due
             return
         }
         incident.missedUpdates += 1

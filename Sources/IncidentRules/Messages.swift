@@ -176,9 +176,11 @@ enum Messages {
 
     static func pageHeld(_ incident: Incident, ref: LevelRef, role: String, until opens: Timestamp, hours: String) -> Message {
         let zone = incident.policy.timeZone
+        // Only a severity that pages around the clock pages now: a raise from P3 to P2 waits too.
+        let now = Severity.allCases.reversed().filter { $0.isMoreSevere(than: incident.severity) && incident.policy[$0].workingHoursOnly != true }
+        let raise = now.isEmpty ? "" : " Raise it to \(now.map(\.rawValue).joined(separator: " or ")) to page now."
         return Message(.strong("🌙 Outside working hours: "),
-                       .text("the page for \(ref) (\(role)) waits until \(zone.dateTime(opens)) (\(incident.severity) pages \(hours)). "),
-                       .text("Raise the severity to page now."))
+                       .text("the page for \(ref) (\(role)) waits until \(zone.dateTime(opens)) (\(incident.severity) pages \(hours))." + raise))
     }
 
     static func unfilledLevel(_ ref: LevelRef, role: String) -> Message {

@@ -122,7 +122,11 @@ extension Transition {
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
         let ref = ladder.reference(index)
         let role = ladder.levels[index].role
-        let hours = (policy.workingHours ?? .office).description
+        var hours = (policy.workingHours ?? .office).description
+        // Read on the clock of whoever fills the level when they keep their own.
+        if let person = roster.onDuty(ref, at: now), let own = roster.people[person]?.zone, own.identifier != zone.identifier {
+            hours += " on @\(person)'s clock, \(own.identifier)"
+        }
         record(.paged, "Holding the page for \(ref) (\(role)) until \(zone.dateTime(opens)): \(incident.severity) pages in working hours (\(hours)).",
                by: .bot)
         post(Messages.pageHeld(incident, ref: ref, role: role, until: opens, hours: hours))
@@ -147,6 +151,8 @@ extension Transition {
         for ladder in policy.ladders where ladder.stepsOnMissedUpdate && !phaseStops(ladder) {
             // A ladder that paged at this very time (its own wait ran out too) has just moved.
             if climbedAt[ladder.id] == due { step = .paged }
+            // Its page already waits for working hours: the step is that page.
+            if incident.ladders[ladder.id]?.heldPage != nil { step = max(step, .heldForWorkingHours) }
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
                   progress.stopped == nil || progress.stopped == .acknowledged, progress.heldPage == nil,
                   climbedAt[ladder.id] != due

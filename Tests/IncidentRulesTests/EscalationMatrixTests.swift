@@ -44,7 +44,7 @@ import Testing
         #expect(drill.pages.isEmpty)
         let held = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙 Outside working hours") }
         #expect(held == ["🌙 Outside working hours: the page for engineering.L1 (on-call engineer) waits until 2026-11-30 09:00 UTC "
-                         + "(P3 pages Mon Tue Wed Thu Fri 09:00–17:00). Raise the severity to page now."])
+                         + "(P3 pages Mon Tue Wed Thu Fri 09:00–17:00). Raise it to P1 or P0 to page now."])
         let forecast = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster)
         #expect(forecast.held.map(\.until) == [Timestamp(iso8601: "2026-11-30T09:00:00Z")!])
         #expect(forecast.upcoming.first.map { drill.origin.minutes(to: $0.at) } == monday)
@@ -84,6 +84,18 @@ import Testing
         try drill.run(to: monday + 4 * 60)
         #expect(drill.nudges == [monday + 2 * 60, monday + 4 * 60], "\(drill.nudges)")
         #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(monday + 4 * 60) engineering.L2 bob"], "\(drill.pages)")
+    }
+
+    /// A P2 declared on Monday at 07:00: its update clock starts at the 09:00 opening, as the
+    /// on-call's page does, so the first nudge is at 11:00 and the team lead comes at 13:00, as
+    /// for one declared at 09:00. It counted from 07:00: a nudge at 09:00 in the second the
+    /// on-call first heard of it, and the team lead paged at 11:00.
+    @Test func aP2DeclaredBeforeTheOpeningCountsItsUpdatesFromTheOpening() throws {
+        var drill = try Drill("/incident declare Search flaky --sev P2 --ic @alice", by: Fixtures.responder,
+                              at: Timestamp(iso8601: "2026-11-30T07:00:00Z")!)
+        try drill.run(to: 6 * 60)
+        #expect(drill.nudges == [4 * 60, 6 * 60], "\(drill.nudges)")
+        #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(6 * 60) engineering.L2 bob"], "\(drill.pages)")
     }
 
     @Test func aSchedulerCatchingUpHoldsWhatARunningOneWouldHaveHeld() throws {

@@ -15,10 +15,35 @@ import Testing
         #expect(forecast.upcoming.count == EscalationForecast.maxUpcoming)
         let text = forecast.message(for: drill.incident).plainText()
         #expect(text.contains("  11:00 UTC  engineering.L3 engineering manager: @carol"))
+        #expect(!text.contains("and more"), "the eight are all that come")
 
         // The forecast is what then happens.
         try drill.run(to: 90)
         #expect(drill.incident.pages.dropFirst(2).prefix(5).map(line) == forecast.upcoming.prefix(5).map(line))
+    }
+
+    /// A P0 nobody answers and nobody updates: once the VP's repeats are spent, the forecast
+    /// says each ladder has nobody more to page, instead of a bare "no more pages".
+    @Test func aLadderThatWentQuietSaysSo() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0")
+        let atFirst = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster)
+        #expect(atFirst.cut && atFirst.message(for: drill.incident).plainText().contains("  … and more after these"))
+        try drill.run(to: 6 * 60)
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(6 * 60), roster: drill.roster)
+        #expect(forecast.upcoming.isEmpty && !forecast.cut)
+        #expect(forecast.quiet == ["engineering", "business"])
+        let text = forecast.message(for: drill.incident).plainText()
+        #expect(text.contains("  no more pages\nThe engineering ladder has nobody more to page at P0.\n"
+            + "The business ladder has nobody more to page at P0."), "\(text)")
+    }
+
+    /// Pages more than a day ahead carry their date: a P2 declared on Friday afternoon pages
+    /// the team lead on Monday, not "09:00" read as Saturday's.
+    @Test func aForecastShowsTheDayOfPagesNotToday() throws {
+        let drill = try Drill("/incident declare Checkout slow --sev P2", at: Timestamp(iso8601: "2026-11-27T16:30:00Z")!)
+        let text = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster).message(for: drill.incident).plainText()
+        #expect(text.contains("  16:30 UTC  engineering.L1 on-call engineer: @alice"), "\(text)")
+        #expect(text.contains("  2026-11-30 09:00 UTC  engineering.L2 team lead: @bob"), "\(text)")
     }
 
     @Test func anAcknowledgedIncidentForecastsOnlyTheBusinessLadder() throws {
