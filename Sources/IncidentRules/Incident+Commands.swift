@@ -228,7 +228,8 @@ extension Transition {
         }
         let earlier = incident.acknowledgedBy ?? []
         acknowledge(by: person, how: how)
-        // A private incident's answer names nobody, as its refusal does.
+        // A private incident's answer names nobody, as its refusal does. Names as text, not
+        // mentions: on Matrix the answer is posted in the room, and a mention would ping them.
         let who = incident.isPrivate ? "someone" : earlier.sorted().map { "@\($0)" }.joined(separator: ", ")
         reply = Messages.reply(earlier.isEmpty ? "Acknowledged \(incident.id); the engineering ladder has stopped."
             : "Also acknowledged \(incident.id); \(who) had acknowledged it before, so the ladder had stopped already.")

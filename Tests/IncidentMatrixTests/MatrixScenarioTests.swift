@@ -57,7 +57,8 @@ import Testing
         let alice = try bot.user("alice")
         try await alice.join(room)
         try await alice.say("!ack", in: room)
-        try await alice.waitForNotice(in: room, from: bot.bot.user, containing: "Acknowledged INC-1")
+        // Carol's naming herself IC acknowledged first; alice's is answered as the second.
+        try await alice.waitForNotice(in: room, from: bot.bot.user, containing: "Also acknowledged INC-1; @carol had acknowledged it before")
         try await carol.say("!incident resolve rollback fixed it", in: room)
         try await carol.waitForNotice(in: room, from: bot.bot.user, containing: "INC-1 is resolved")
         let stored = try await bot.current.store.read { try $0.incident(1) }
