@@ -177,6 +177,11 @@ public enum CommandParser {
             command = .call(nil)
         } else if let link = CallLink(String(text)) {
             command = .call(link)
+        } else if BroadcastMentions.neutralize(String(text)) != String(text) {
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not a call link here: it holds @room, @channel, @here or @everyone, "
+                                   + "which would ping everyone where it is posted.",
+                               position: token.offset)
         } else {
             throw CommandError(.invalidArgument,
                                "“\(token.text.clipped)” is not a call link: an http or https link of at most \(CallLink.maxLength) characters, or off.",

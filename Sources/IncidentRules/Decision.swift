@@ -36,6 +36,9 @@ struct Transition {
     var climbedAt: [String: Timestamp] = [:]
     /// The latest overdue-update nudge of this transition; sent once at the end.
     var pendingNudge: Message?
+    /// The most any missed update of this transition did (a scheduler catching up fires
+    /// several): the one nudge says that, not only what the last did.
+    var strongestStep: MissedUpdateStep?
 
     init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?, venue: Venue = .incidentRoom,
          community: Community = .everyone) {

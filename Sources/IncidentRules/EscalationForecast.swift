@@ -51,7 +51,7 @@ public struct EscalationForecast: Hashable, Sendable {
         let running = incident.phase == .investigating || incident.phase == .mitigated
         quiet = incident.policy.ladders.compactMap { ladder in
             guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
-                  progress.heldPage == nil, progress.nextStepAt == nil else { return nil }
+                  progress.heldPage == nil, progress.nextStepAt == nil, progress.rotationHandoverAt == nil else { return nil }
             return ladder.id
         }
         var future = incident

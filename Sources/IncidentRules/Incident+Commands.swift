@@ -172,13 +172,18 @@ extension Transition {
     /// timer and sets the topic's status: missed updates page up the engineering ladder, and
     /// an update from a bystander typed every few minutes would keep that page from going out.
     ///
-    /// The topic's status is the phase's word once the incident is resolved, and a phase's word
-    /// (mitigated, resolved, closed) is given only by its command: a typed `status: resolved`
-    /// on an incident still paging would tell everyone reading the topic that it is over.
+    /// The topic's status is the phase's word once the incident is resolved, and while it is
+    /// open a typed status names no phase but its own: a phase is set by its command (a typed
+    /// `status: resolved` on an incident still paging would tell everyone reading the topic that
+    /// it is over), and none goes back.
     mutating func postUpdate(_ update: StatusUpdate) throws(IncidentError) {
         let actor = actor!
-        if let status = update.status, let phase = Incident.Phase(rawValue: status.lowercased()), phase != .investigating,
-           phase != incident.phase {
+        if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status,
+           let phase = Incident.Phase(rawValue: status.lowercased()), phase != incident.phase {
+            guard phase != .investigating else {
+                throw IncidentError(.wrongPhase, "\(incident.id) is mitigated; an update cannot set it back to investigating. "
+                    + "Give another status (like monitoring).")
+            }
             let command = phase == .closed ? "incident close" : "incident \(phase == .mitigated ? "mitigated" : "resolve")"
             throw IncidentError(.wrongPhase, "status: \(phase.rawValue) is set by \(command: command), not by an update; "
                 + "use that, or give another status (like monitoring).")

@@ -121,8 +121,11 @@ extension Transition {
         record(.updateMissed, "Status update due \(zone.clockTime(due, seenAt: now)) missed (\(missed) in a row).", by: .bot)
         record(.nudged, "Nudged \(nudgeRecipients.map { "@\($0)" }.joined(separator: " ")) for a status update.", by: .bot)
         // The nudge says what the miss did, so nobody believes a page went out that did not.
-        let step = missed >= policy.escalateAfterMissed ? stepForMissedUpdate(due: due) : nil
-        pendingNudge = Messages.nudge(incident, due: due, missed: missed, step: step, recipients: nudgeRecipients, now: now)
+        if missed >= policy.escalateAfterMissed {
+            let step = stepForMissedUpdate(due: due)
+            strongestStep = max(strongestStep ?? step, step)
+        }
+        pendingNudge = Messages.nudge(incident, due: due, missed: missed, step: strongestStep, recipients: nudgeRecipients, now: now)
     }
 
     /// Who a nudge mentions: the severity's nudge roles that are filled, or the declarer when

@@ -148,9 +148,11 @@ enum Messages {
         case nil: break
         case .paged: message.line(.text("\(count): escalating to the next level."))
         case .heldForWorkingHours: message.line(.text("\(count): the next level is paged when working hours begin."))
+        case .skippedOutsideWorkingHours: message.line(.text("\(count); nobody further is paged outside working hours."))
         case .nobodyFurther:
-            let why = incident.phase == .mitigated ? " while the incident is mitigated" : ""
-            message.line(.text("\(count); nobody further is paged\(why)."))
+            let mitigation = incident.phase == .mitigated
+                && incident.policy.ladders.contains { $0.stepsOnMissedUpdate && $0.stopOn.contains(.mitigated) }
+            message.line(.text("\(count); nobody further is paged\(mitigation ? " while the incident is mitigated" : "")."))
         }
         message.actions = [.postUpdate]
         return message

@@ -12,11 +12,12 @@ public enum PostmortemDraft {
     /// `/incident started` gave it (the declaration came later), to the mitigation.
     static func impactSpan(_ incident: Incident, toMitigate: Duration?) -> String {
         guard let toMitigate else { return "not mitigated yet" }
-        guard let detect = incident.timeToDetect, let started = incident.impactStartedAt else {
+        guard let started = incident.impactStartedAt else {
             return "\(DurationText.format(toMitigate)) from the declaration to mitigation"
         }
-        let zone = incident.policy.timeZone
-        return "\(DurationText.format(detect + toMitigate)) from the impact's start at \(zone.dateTime(started)) to mitigation"
+        // A start given after the declaration (it may be) counts from there too.
+        let span = max(.zero, incident.declaredAt + toMitigate - started)
+        return "\(DurationText.format(span)) from the impact's start at \(incident.policy.timeZone.dateTime(started)) to mitigation"
     }
 
     public static func markdown(_ incident: Incident, timeline: [TimelineEntry]) -> String {

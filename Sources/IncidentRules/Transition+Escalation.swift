@@ -135,6 +135,9 @@ extension Transition {
     /// What a missed update's step did, for the nudge to say; later cases say more.
     enum MissedUpdateStep: Comparable {
         case nobodyFurther
+        /// An acknowledged ladder does not step outside working hours: nobody is paged for it.
+        case skippedOutsideWorkingHours
+        /// A climbing ladder's page waits for working hours.
         case heldForWorkingHours
         case paged
     }
@@ -184,7 +187,7 @@ extension Transition {
             } else if let opens = heldUntil(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
-                step = max(step, .heldForWorkingHours)
+                step = max(step, .skippedOutsideWorkingHours)
             } else {
                 progress.repeatsAtTop = target == current ? repeatsAtTop : 0
                 progress.level = target

@@ -1,3 +1,4 @@
+import IncidentCommands
 import IncidentCore
 import IncidentPolicy
 import IncidentRules
@@ -75,6 +76,15 @@ import Testing
                     "https://a.example/@room", "https://a.example/x?@Channel", "https://a.example/@here/"] {
             #expect(CallLink(bad) == nil, "\(bad)")
         }
+    }
+
+    /// A link refused for a broadcast mention says so, instead of the usual shape of a link.
+    @Test func aLinkWithABroadcastMentionIsRefusedForIt() {
+        guard case .failure(let error) = CommandParser.parse("/incident call https://a.example/@room") else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(error.text.description.contains("it holds @room, @channel, @here or @everyone"), "\(error.text)")
     }
 
     @Test func aPolicyTemplateIsCheckedWhenTheConfigLoads() throws {

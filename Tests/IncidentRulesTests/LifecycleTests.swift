@@ -109,6 +109,25 @@ import Testing
         #expect(broadcast == "📣 INC-1 update (P1) from @alice\nFailing over\nStatus: identified\nImpact: EU\nNext update due 11:01 UTC.")
     }
 
+    /// A scheduler that was down catches up several missed updates in one go: the one nudge
+    /// says what the most any of them did (a page went out), not only what the last did.
+    @Test func aCaughtUpNudgeSaysTheMostItsMissesDid() throws {
+        var steady = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
+        try steady.run(to: 12 * 60)
+        let nudges = steady.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") }
+        let quiet = try #require(nudges.firstIndex { $0.contains("nobody further is paged") }, "\(nudges)")
+        #expect(nudges[quiet - 1].hasSuffix("escalating to the next level."))
+        // The same incident, its scheduler down across the last paging miss and the first quiet one.
+        var caughtUp = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
+        let lastPaging = steady.nudges[quiet - 1]
+        try caughtUp.run(to: lastPaging - 1)
+        let decision = caughtUp.incident.tick(at: caughtUp.origin + .minutes(steady.nudges[quiet] + 1), roster: caughtUp.roster)
+        let posted = decision.effects.compactMap { effect -> String? in
+            if case .post(let message, .incidentRoom) = effect.action, message.kind == .nudge { message.plainText() } else { nil }
+        }
+        #expect(posted.count == 1 && posted[0].hasSuffix("escalating to the next level."), "\(posted)")
+    }
+
     /// The topic as last set, by the room's creation or since.
     func topic(_ drill: Drill) -> String? {
         drill.effects.compactMap { _, effect -> String? in
@@ -131,7 +150,12 @@ import Testing
         #expect(refused?.kind == .wrongPhase)
         #expect(refused?.description == "status: resolved is set by /incident resolve, not by an update; use that, or give another status (like monitoring).")
         #expect(refusal(drill, "/update better status: Mitigated", by: "alice")?.kind == .wrongPhase)
+        try drill.type("/incident mitigated", by: "alice")
+        #expect(refusal(drill, "/update it is back status: investigating", by: "alice")?.description
+            == "INC-1 is mitigated; an update cannot set it back to investigating. Give another status (like monitoring).")
         try drill.type("/incident resolve fixed", by: "alice")
+        // Resolved: the topic keeps the phase whatever the status says, so any status is taken.
+        try drill.type("/update for the record status: mitigated", by: "alice")
         try drill.type("/update watching the graphs status: monitoring", by: "alice")
         #expect(topic(drill)?.contains("status: resolved") == true, "\(topic(drill) ?? "")")
         #expect(drill.incident.statusText == "resolved")

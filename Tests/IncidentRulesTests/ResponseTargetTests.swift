@@ -111,6 +111,15 @@ import Testing
         #expect(draft.contains("for how long (48m from the impact's start at 2026-11-24 09:42 UTC to mitigation)"), "\(draft)")
     }
 
+    /// An impact that started after the declaration (found later, while investigating) counts
+    /// from its start, not from the declaration.
+    @Test func anImpactStartAfterTheDeclarationCountsFromThere() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 60, script: [50: [("alice", "/incident started 10:20")], 60: [("alice", "/incident mitigated")]])
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        #expect(draft.contains("for how long (40m from the impact's start at 2026-11-24 10:20 UTC to mitigation)"), "\(draft)")
+    }
+
     @Test func thePolicyChecksItsTargets() throws {
         let shipped = try Fixtures.text("policy.yaml")
         let p1 = "targets: {acknowledge: 15m, mitigate: 4h, resolve: 1d}"
