@@ -47,8 +47,11 @@ extension Transition {
         }
         incident.snoozedUntil = nil
         // Only the last deadline the snooze passed over counts as missed: a long snooze ended
-        // early must not count every deadline under it at once and page up the ladder.
-        if let interval = policy.updateInterval(incident.severity), var due = incident.nextUpdateDue {
+        // early must not count every deadline under it at once and page up the ladder. Stepped
+        // from the deadline as owed (past the night, for a working-hours severity), so the
+        // nudge names a time that was a deadline.
+        if let interval = policy.updateInterval(incident.severity),
+           var due = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }) {
             while due + interval <= now { due = due + interval }
             incident.nextUpdateDue = due
         }

@@ -27,6 +27,20 @@ import Testing
         #expect(drill.pages.contains("60 engineering.L2 bob") && drill.pages.contains("90 engineering.L3 carol"), "\(drill.pages)")
     }
 
+    /// A P2 declared on Tuesday at 16:30 owes its first update on Wednesday at 11:00 (its
+    /// cadence's own clock says 18:30, then every two hours). Snoozed from 10:50, snoozed again
+    /// at 11:45 and ended at 12:35, the nudge that goes at once names 11:00, the deadline the
+    /// snooze passed over: stepped along the cadence's own clock it named 12:30, never a deadline.
+    @Test func aSnoozeEndedEarlyNudgesForTheDeadlineAsOwed() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder,
+                              at: Timestamp(iso8601: "2026-11-24T16:30:00Z")!)
+        try drill.run(to: 1_205, script: [1_100: [("alice", "/incident snooze 1h")], 1_155: [("alice", "/incident snooze 1h")],
+                                          1_205: [("alice", "/incident snooze off")]])
+        let nudge = drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") }
+        #expect(drill.nudges == [1_205])
+        #expect(nudge?.contains("is overdue (due 11:00 UTC;") == true, "\(nudge ?? "")")
+    }
+
     @Test func aSnoozeHoldsTheNudgesAndTheirEscalationButNotTheBusinessLadder() throws {
         var drill = try drill()
         try drill.run(to: 120, script: [25: [("alice", "/incident snooze 1h")]])
