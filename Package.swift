@@ -161,7 +161,7 @@ let package = Package(
         ], path: "Tests/SlackFake", resources: [.copy("slack-web-methods.json")]),
         .testTarget(name: "IncidentSlackTests", dependencies: [
             "IncidentSlack", "IncidentWire", "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentSQLite", "IncidentCommands",
-            "IncidentPaging", "SlackFake", "PagerFakes",
+            "IncidentPaging", "IncidentHTTP", "SlackFake", "PagerFakes",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "GRDB", package: "GRDB.swift"),

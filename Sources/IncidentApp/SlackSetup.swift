@@ -101,6 +101,14 @@ public struct SlackSetup: Sendable {
 
 /// Secrets from the environment: `NAME` holds the value, or `NAME_FILE` names a file holding it.
 public enum Secrets {
+    /// A secret is one line of printable text: one with a line break or another control
+    /// character in it (a token file with a second line) is no token any provider issued, and
+    /// would be refused by the HTTP client in a header, where its text could be shown.
+    static func refuseControlCharacters(_ value: String, _ source: String) throws {
+        guard value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
+        throw StartupError("\(source) holds a line break or another control character; a secret is one line (its value is not shown)")
+    }
+
     public static func read(_ name: String, _ environment: [String: String]) throws -> Secret? {
         let direct = environment[name].flatMap { $0.isEmpty ? nil : $0 }
         let file = environment[name + "_FILE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -110,6 +118,7 @@ public enum Secrets {
         case (.some, .some):
             throw StartupError("both \(name) and \(name)_FILE are set; set one")
         case (let value?, nil):
+            try refuseControlCharacters(value, name)
             return Secret(value)
         case (nil, let path?):
             let text: String
@@ -120,6 +129,7 @@ public enum Secrets {
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { throw StartupError("\(name)_FILE \(path) is empty") }
+            try refuseControlCharacters(value, "\(name)_FILE \(path)")
             return Secret(value)
         }
     }

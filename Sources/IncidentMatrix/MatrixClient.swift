@@ -95,7 +95,7 @@ public final class MatrixClient: Sendable {
             headers = response.headers
             bytes = try await response.body.collect(upTo: 32 << 20)
         } catch {
-            throw .unavailable(Self.describe(error))
+            throw .unavailable(HTTPClientFailure.describe(error))
         }
         let json = JSONValue.parse(bytes.readableBytesView)
         if (200..<300).contains(status) {
@@ -199,13 +199,6 @@ public final class MatrixClient: Sendable {
         items.sorted { $0.key < $1.key }.map { "\(segment($0.key))=\(segment($0.value))" }.joined(separator: "&")
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
-            return "\(error)"
-        }
-        return String(describing: error)
-    }
 }
 
 /// A Client-Server API call that did not succeed.

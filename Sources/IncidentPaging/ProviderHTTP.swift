@@ -63,7 +63,7 @@ struct ProviderHTTP: Sendable {
         do {
             response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
         } catch {
-            throw .unavailable("\(provider) cannot be reached: \(error)")
+            throw .unavailable("\(provider) cannot be reached: \(HTTPClientFailure.describe(error))")
         }
         let status = Int(response.status.code)
         do {
@@ -74,7 +74,7 @@ struct ProviderHTTP: Sendable {
             // the receipt. Trying again would send a second text or place a second call.
             return Answer(status: status, headers: response.headers, body: [])
         } catch {
-            throw .unavailable("\(provider) answered \(status), then the connection failed: \(error)")
+            throw .unavailable("\(provider) answered \(status), then the connection failed: \(HTTPClientFailure.describe(error))")
         }
     }
 

@@ -49,7 +49,7 @@ public struct SlackWebAPI: Sendable {
             headers = response.headers
             body = try await response.body.collect(upTo: 4 << 20)
         } catch {
-            throw .unavailable(method: method, reason: Self.describe(error))
+            throw .unavailable(method: method, reason: HTTPClientFailure.describe(error))
         }
         if status == 429 {
             throw .rateLimited(method: method, retryAfter: headers.first(name: "Retry-After").flatMap { Int64($0) }.map { .seconds(max($0, 1)) })
@@ -70,13 +70,6 @@ public struct SlackWebAPI: Sendable {
         return json
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
-            return "\(error)"
-        }
-        return String(describing: error)
-    }
 }
 
 /// A Web API call that did not succeed.

@@ -149,6 +149,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["incident-bot.yaml"])
     }
 
+    /// A token file with a second line held no token any provider issued; the HTTP client
+    /// refused it in its header and the error, with the header's value, went to the log and
+    /// `/readyz`. It is refused at start, without its value.
+    @Test func aSecretWithALineBreakIsRefusedWithoutShowingIt() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: \(TestConfig.directory.path)/roster.example.yaml
+            slack:
+              enabled: true
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let token = folder.appendingPathComponent("token")
+        try "xoxb-FILESEKRIT\nsecond line\n".write(to: token, atomically: true, encoding: .utf8)
+        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+                                        environment: ["SLACK_BOT_TOKEN_FILE": token.path, "SLACK_SIGNING_SECRET": "secret"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "incident-bot: SLACK_BOT_TOKEN_FILE \(token.path) holds a line break or another control character; "
+            + "a secret is one line (its value is not shown)\n", "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains("SEKRIT"))
+    }
+
     /// `check-config` is the check to run after every edit: a config `serve` would refuse (no
     /// roster) gets a warning there, and a `--log-level` that is no level is refused, as the
     /// config's `log_level` is, instead of logging at info.

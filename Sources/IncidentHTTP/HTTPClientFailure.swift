@@ -1,0 +1,16 @@
+import AsyncHTTPClient
+
+/// One line for why a call through the HTTP client failed, for logs, `/readyz` and the outbox's
+/// last error. A header the client refuses is named without its value: the value may be a
+/// token (`Authorization: Bearer ...` from a token file with a second line in it).
+public enum HTTPClientFailure {
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? HTTPClientError else { return String(describing: error) }
+        if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
+        let text = "\(error)"
+        if text.hasPrefix("HTTPClientError.invalidHeaderField") {
+            return "a request header the HTTP client refuses (its value is not shown: it may hold a secret)"
+        }
+        return text
+    }
+}
