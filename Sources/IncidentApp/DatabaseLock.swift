@@ -3,40 +3,66 @@ import Glibc
 #endif
 import Foundation
 
-/// One bot process per SQLite database: `serve` and `console` hold an exclusive lock on
-/// `<database>.lock` (beside the file a symbolic link points to) for as long as they run (the kernel lets go of it when the process ends,
-/// however it ends). A second one on the same file would deliver the same outbox twice; it
-/// is refused with a one-line reason instead.
+/// One bot process per SQLite database: `serve` and `console` hold an exclusive lock on the
+/// database file itself (by its inode, so a hard link is the same file) and on
+/// `<database>.lock` beside it (beside the file a symbolic link points to), which holds the
+/// holder's pid for the refusal, for as long as they run (the kernel lets go of both when the
+/// process ends, however it ends). A second process on the same file would deliver the same
+/// outbox twice; it is refused with a one-line reason instead, even when someone deleted the
+/// `.lock` file taking it for a stale pid file. The lock is `flock(2)`, which on Linux does
+/// not touch the `fcntl(2)` locks SQLite takes on the same file.
 public enum DatabaseLock {
     /// The locks this process holds, by path: kept open for its whole life.
     nonisolated(unsafe) static var held: [String: Int32] = [:]
     static let guardLock = NSLock()
 
     public static func acquire(_ databasePath: String) throws {
-        let path = canonical(databasePath) + ".lock"
+        let file = canonical(databasePath)
+        let path = file + ".lock"
         guardLock.lock()
         defer { guardLock.unlock() }
         if held[path] != nil { return }
+        func refusal(_ pid: String) -> StartupError {
+            StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "
+                         + "one process per SQLite database, or both would deliver its outbox")
+        }
+        let database = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard database >= 0 else { throw StartupError("cannot open \(databasePath) to lock it") }
+        guard flock(database, LOCK_EX | LOCK_NB) == 0 else {
+            close(database)
+            throw refusal(holder(path))
+        }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StartupError("cannot open \(path) to lock the database") }
+        guard descriptor >= 0 else {
+            close(database)
+            throw StartupError("cannot open \(path) to lock the database")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let count = pread(descriptor, &buffer, buffer.count, 0)
+            close(database)
             close(descriptor)
-            let pid = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "
-                               + "one process per SQLite database, or both would deliver its outbox")
+            throw refusal(holder(path))
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pwrite(descriptor, pid, pid.count, 0)
+        held[file] = database
         held[path] = descriptor
+    }
+
+    /// The pid the lock file names, or "" when it names none (deleted, or not written yet).
+    static func holder(_ lockPath: String) -> String {
+        let descriptor = open(lockPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return "" }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = pread(descriptor, &buffer, buffer.count, 0)
+        return String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The database's path with symbolic links resolved (the file's, or, while the file is yet
     /// to be made, its folder's and the link's own), so two processes naming one database by
-    /// two paths take one lock. A hard link is another name for the file that no path shows:
-    /// not caught.
+    /// two paths take one lock for the `.lock` file. A hard link is another name for the file
+    /// that no path shows: the lock on the database file itself catches it.
     static func canonical(_ path: String, links: Int = 8) -> String {
         func real(_ path: String) -> String? {
             guard let resolved = realpath(path, nil) else { return nil }
