@@ -221,6 +221,27 @@ struct ConsoleInput<Clock: IncidentClock>: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await session.run(lines)
+            await finishDelivering()
         }
     }
+
+    /// The input ended (`:quit`, or a pipe's end): what the last lines queued is delivered
+    /// before the session stops, as on the manual clock. The session's own drain returns at
+    /// once while the delivery service is in a pass, and stopping the group stops that pass
+    /// between messages: a piped `declare` then `:quit` left its page for the next session.
+    /// Waits at most `finishWithin` for items due now (the console's transport never fails).
+    func finishDelivering() async {
+        let store = session.engine.store
+        let clock = session.engine.clock
+        let deadline = ContinuousClock.now + Self.finishWithin
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            let now = clock.now
+            guard let pending = try? await store.read({ try $0.pendingOutbox(limit: 100) }),
+                  pending.contains(where: { $0.notBefore <= now }) else { return }
+            await session.delivery.drain()
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static var finishWithin: Duration { .seconds(5) }
 }

@@ -76,6 +76,21 @@ import Testing
         #expect(try Self.console(db, input: ":quit\n").status == 0)
     }
 
+    /// A live console (the real clock) fed by a pipe delivers what its last line queued before
+    /// it quits: it left the declaration's messages and page pending for the next session.
+    @Test func aLiveConsoleDeliversItsLastLinesBeforeItQuits() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let result = try BotProcess.run(["console", "--config", BotProcess.config, "--db", db],
+                                        input: "alice: /incident declare Live quit --sev P1\n:quit\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let queue = try DatabaseQueue(path: db)
+        let pending = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM outbox WHERE state = 'pending'") }
+        try queue.close()
+        #expect(pending == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("dm @alice"), "\(result.stdout)")
+    }
+
     @Test func aDatabaseANewerVersionMigratedIsRefusedUntouched() throws {
         let folder = try TestConfig.temporaryDirectory()
         let db = folder.appendingPathComponent("bot.sqlite").path
