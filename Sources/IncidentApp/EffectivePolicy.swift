@@ -59,6 +59,24 @@ public enum EffectivePolicy {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// What `serve` would refuse in `environment` (this shell's, for `check-config`) before it
+    /// opened anything: a platform enabled without what it needs (Slack's secrets, Matrix's
+    /// homeserver and login). One warning a platform; none when it would start. The pagers'
+    /// secrets are left to `serve` (a missing link secret is made there, once).
+    public static func serveRefusals(_ loaded: LoadedConfig, environment: [String: String]) -> [String] {
+        var refusals: [String] = []
+        func check(_ load: () throws -> Void) {
+            do { try load() } catch { refusals.append("warning: serve would refuse to start with this environment: \(error)") }
+        }
+        let platforms = loaded.config.enabledPlatforms
+        if platforms.contains(.slack) { check { _ = try SlackSetup.load(loaded.config, environment: environment) } }
+        if platforms.contains(.matrix) {
+            // The token file only names where a password login's token would be kept; nothing is written.
+            check { _ = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: "matrix-token") }
+        }
+        return refusals
+    }
+
     static func nextHandover(_ rotation: Roster.Rotation, after now: Timestamp) -> Timestamp {
         let every = max(rotation.every.wholeSeconds, 1)
         let turns = (now - rotation.handover).wholeSeconds.floorDivided(by: every) + 1

@@ -92,6 +92,7 @@ struct CheckConfig: AsyncParsableCommand {
         do {
             let loaded = try options.load(allowExampleRoster: true)
             print(EffectivePolicy.text(loaded, now: LiveClock().now), terminator: "")
+            for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment) { print(refusal) }
         } catch {
             Self.fail(error)
         }

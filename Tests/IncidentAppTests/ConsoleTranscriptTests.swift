@@ -182,6 +182,12 @@ import Testing
         let checked = try BotProcess.run(["check-config", "--config", config.path])
         #expect(checked.status == 0)
         #expect(checked.stdout.contains("warning: serve refuses to start without a roster: set roster: in \(config.path)"), "\(checked.stdout)")
+        // A platform enabled without what it needs said "ok", then serve refused it.
+        try "policy: \(TestConfig.directory.path)/policy.yaml\nmatrix:\n  enabled: true\n".write(to: config, atomically: true, encoding: .utf8)
+        let matrix = try BotProcess.run(["check-config", "--config", config.path], environment: ["MATRIX_HOMESERVER": ""])
+        #expect(matrix.status == 0)
+        #expect(matrix.stdout.contains("warning: serve would refuse to start with this environment: matrix.enabled is true but no "
+            + "homeserver is set"), "\(matrix.stdout)")
         let typo = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
                                        "--db", folder.appendingPathComponent("c.sqlite").path, "--log-level", "debg"], input: ":quit\n")
         #expect(typo.status == 1)
