@@ -124,6 +124,11 @@ public struct Page: Hashable, Sendable, Codable {
 
     public var paged: PagedLevel { PagedLevel(person: person, ladder: ladder, level: level) }
 
+    /// Whether the page asks its person to acknowledge it: one on a ladder an acknowledgement
+    /// stops, whose message carries the Acknowledge action. One that informs (the business
+    /// ladder) offers no link, reply or keypress: the answer would be refused.
+    public var asksForAcknowledgement: Bool { message.actions.contains(.acknowledge) }
+
     enum CodingKeys: String, CodingKey {
         case person, ladder, level, role, message, methods, severity, atOnce, effectNumber, alsoFor
     }

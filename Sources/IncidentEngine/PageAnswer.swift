@@ -9,7 +9,7 @@ public struct PageAnswer: Hashable, Sendable {
     /// The door: the method the page was answered on. Answers are deduplicated per door.
     public var method: ContactMethod
     /// Unique per answer at its door (a link's page key, PagerDuty's event id, Twilio's
-    /// message or call id): a second answer with the same id changes nothing.
+    /// message or call id): once one acknowledged, a second with the same id changes nothing.
     public var id: String
     public var person: PersonID
     /// nil: the one open incident that awaits `person`'s acknowledgement (an SMS reply of a
@@ -37,8 +37,11 @@ extension Engine {
         let roster = settings.roster
         let router = router
         let outcome = try await store.write { records -> EngineOutcome in
+            // An answer is used up when it acknowledged: a refused one changed nothing, and the
+            // same answer again is refused again (a mail link clicked twice by someone whose
+            // page an acknowledgement does not stop was told the second time that the link had
+            // been used, as if someone else held it).
             if try records.isSeen(answer.method, eventID: answer.id) { return EngineOutcome(.duplicate, incident: answer.incident) }
-            try records.markSeen(answer.method, eventID: answer.id, at: now)
             let found: StoredIncident?
             if let number = answer.incident {
                 found = try records.incident(number)
@@ -80,6 +83,7 @@ extension Engine {
                 return EngineOutcome(error.kind == .noChange ? .answered : .refused, reply: .refusal(error.message),
                                      incident: number)
             }
+            try records.markSeen(answer.method, eventID: answer.id, at: now)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         }

@@ -28,15 +28,13 @@ struct PageMail {
     }
 
     var body: String {
+        // The page's own lines say who is paged as what, and why.
         var text = message.plainText()
-        if let page {
-            text += "\n\nYou are paged as \(page.role) (\(page.ladder) \(page.level)): nobody answered before you, or the severity calls for you at once."
-        }
         let links = rooms.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { platform, room in
             RoomLinks.url(platform, roomID: room).map { "Incident room on \(platform.rawValue.capitalized): \($0)" }
         }
         if !links.isEmpty { text += "\n\n" + links.joined(separator: "\n") }
-        if let ackLink, let incident {
+        if let ackLink, let incident, page?.asksForAcknowledgement != false {
             text += "\n\nAcknowledge: \(ackLink.url)\n"
                 + "The link opens a page with a button; it works once, until \(ackLink.expires). "
                 + "Or type /ack INC-\(incident) in chat."

@@ -74,7 +74,7 @@ public struct TwilioTransport: OutboxTransport {
     /// instructions; counted in Unicode scalars, so an emoji cannot push it past Twilio's 1,600.
     func text(_ message: Message, job: TransportJob) -> String {
         var instructions = ""
-        if job.page != nil, let incident = job.incident {
+        if job.page?.asksForAcknowledgement == true, let incident = job.incident {
             // Replies reach the bot only through its public URL (`http.public_url`); without
             // one, a reply would go nowhere while the ladder climbs, so the text says so.
             if let links {
@@ -98,12 +98,19 @@ public struct TwilioTransport: OutboxTransport {
         return links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
     }
 
-    /// TwiML for the call: the page read out, and, when Twilio can report the keypress to the
-    /// bot, "press 1 to acknowledge". Text is escaped: nothing a person typed becomes TwiML.
+    /// TwiML for the call: the page read out, and, for a page that asks for an acknowledgement
+    /// when Twilio can report the keypress to the bot, "press 1 to acknowledge". The chat
+    /// command's line is not read out (a keypress answers here), and each line ends once. Text
+    /// is escaped: nothing a person typed becomes TwiML.
     func callScript(_ message: Message, token: String?) -> String {
-        let spoken = String(message.plainText().unicodeScalars.filter { $0.isASCII || $0.properties.isAlphabetic }
-            .map(Character.init)).replacingOccurrences(of: "\n", with: ". ")
+        let spokenLines = message.lines.filter { !$0.contains { if case .command = $0 { true } else { false } } }.map { line in
+            let text = String(Message(lines: [line]).plainText().unicodeScalars.filter { $0.isASCII || $0.properties.isAlphabetic }
+                .map(Character.init)).trimmingWhitespace()
+            return text.isEmpty || ".!?:".contains(text.last!) ? text : text + "."
+        }
+        let spoken = spokenLines.filter { !$0.isEmpty }.joined(separator: " ")
         let say = "<Say>This is incident-bot. \(String(spoken.prefix(1_500)).htmlEscaped)</Say>"
+        guard message.actions.contains(.acknowledge) else { return "<Response>\(say)<Say>Goodbye.</Say></Response>" }
         guard let links, let token else {
             return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>"
         }

@@ -124,7 +124,8 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         }
         return await answer(PageAnswer(method: .voice, id: "call:" + call, person: grant.person, incident: grant.incident,
                                        how: "phone keypress")) { outcome in
-            Self.say(outcome.reply?.plainText() ?? "Acknowledged.")
+            // The same call's keypress again, once it acknowledged: the answer was taken.
+            Self.say(outcome.reply?.plainText() ?? (outcome.disposition == .duplicate ? "Already acknowledged. Goodbye." : "Acknowledged."))
         }
     }
 

@@ -46,7 +46,7 @@ public struct WebhookTransport: OutboxTransport {
             body["level"] = .string(page.level)
             body["role"] = .string(page.role)
             if let severity = page.severity { body["severity"] = .string(severity.rawValue) }
-            if let links, let incident = job.incident, let queued = job.queuedAt {
+            if let links, page.asksForAcknowledgement, let incident = job.incident, let queued = job.queuedAt {
                 body["acknowledge_url"] = .string(links.link(incident: incident, person: person, page: job.key, method: .webhook,
                                                              queuedAt: queued))
             }

@@ -37,6 +37,14 @@ import Testing
         #expect(outcome.reply?.plainText().contains("Only people paged for INC-1 can acknowledge") == true)
         let missing = try await bot.engine.acknowledge(PageAnswer(method: .email, id: "x", person: "alice", incident: 9, how: "mail link"))
         #expect(missing.disposition == .refused)
+        // A refused answer is not used up: the same link clicked again is refused again, not
+        // told it was used already (as if someone else held it).
+        let erin = PageAnswer(method: .email, id: "link:INC-1/business/L1/erin", person: "erin", incident: 1, how: "mail link")
+        for _ in 0..<2 {
+            let refused = try await bot.engine.acknowledge(erin)
+            #expect(refused.disposition == .refused && refused.reply?.plainText().contains("business ladder") == true,
+                    "\(String(describing: refused.reply?.plainText()))")
+        }
     }
 }
 

@@ -9,7 +9,9 @@ import Testing
     func mail(title: String = "Checkout is slow") -> PageMail {
         var message = Message(.strong("🔔 INC-4 (P1): "), .userText(title))
         message.kind = .page
+        message.line(.text("You are paged as on-call engineer (engineering L1)."))
         message.line(.text("Acknowledge with "), .command("ack INC-4"), .text("."))
+        message.actions = [.acknowledge]
         let page = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: message)
         return PageMail(from: "bot@example.org", to: "alice@example.org", message: message, page: page,
                         rooms: [.slack: "C0123ROOM", .matrix: "!abc:example.org"],

@@ -20,10 +20,16 @@ import Testing
         return logger
     }
 
-    static func pageJob(method: ContactMethod, account: String, severity: Severity = .p0) -> TransportJob {
+    static func pageJob(method: ContactMethod, account: String, severity: Severity = .p0, asksForAcknowledgement: Bool = true) -> TransportJob {
         var message = Message(.strong("🔔 INC-7 (\(severity)): "), .userText("Checkout <down> & \"out\""))
         message.kind = .page
         message.line(.text("You are paged as VP engineering (engineering L4)."))
+        if asksForAcknowledgement {
+            message.line(.text("Acknowledge with "), .command("ack INC-7"), .text("."))
+            message.actions = [.acknowledge]
+        } else {
+            message.line(.text("For your information: updates follow in the broadcast channel until it is mitigated."))
+        }
         let page = Page(person: "dave", ladder: "engineering", level: "L4", role: "VP engineering", message: message, severity: severity)
         var job = TransportJob(key: "INC-7/3@\(method)", action: .directMessage(to: "dave", message),
                                people: ["dave": Contact(person: "dave", handle: "@dave", account: account)], page: page, incident: 7)
@@ -157,6 +163,15 @@ import Testing
         #expect(call.content.hasPrefix("<Response><Gather numDigits=\"1\""))
         #expect(call.content.contains("action=\"https://bot.example.org/webhooks/twilio/voice/"))
         #expect(call.content.contains("Press 1 to acknowledge."))
+        // The chat command is not read out, and no line ends twice.
+        #expect(!call.content.contains("/ack") && !call.content.contains("..") && call.content.contains("(engineering L4).</Say>"), "\(call.content)")
+        // A page that informs (the business ladder) asks for no answer it would refuse.
+        _ = try await transport(.sms).deliver(Self.pageJob(method: .sms, account: "+15550100004", asksForAcknowledgement: false))
+        _ = try await transport(.voice).deliver(Self.pageJob(method: .voice, account: "+15550100004", asksForAcknowledgement: false))
+        let informed = try #require(fake.sent.last { $0.resource == "Messages" })
+        #expect(!informed.content.contains("ACK") && !informed.content.contains("/ack/"), "\(informed.content)")
+        let informCall = try #require(fake.sent.last { $0.resource == "Calls" })
+        #expect(!informCall.content.contains("Gather") && !informCall.content.contains("Press 1"), "\(informCall.content)")
         // What the person typed is spoken, never read as TwiML.
         #expect(call.content.contains("Checkout &lt;down&gt; &amp; &quot;out&quot;") && !call.content.contains("<down>"))
 
