@@ -24,7 +24,10 @@ public enum IncidentExport {
         for (label, instant) in [("Mitigated", incident.mitigatedAt), ("Resolved", incident.resolvedAt), ("Closed", incident.closedAt)] {
             if let instant { lines.append("| \(label) | \(zone.dateTime(instant)) |") }
         }
-        if incident.closedAt == nil {
+        // Resolved, it was open until then, not until the export was made.
+        if let resolved = incident.resolvedAt {
+            lines.append("| Resolved after | \(DurationText.format(resolved - incident.declaredAt)) |")
+        } else if incident.closedAt == nil {
             lines.append("| Open for | \(DurationText.format(now - incident.declaredAt)) |")
         }
         lines += ["", "## Roles", "", "| role | who |", "| --- | --- |"]

@@ -76,6 +76,18 @@ import Testing
         #expect(try Self.console(db, input: ":quit\n").status == 0)
     }
 
+    /// A resolved incident's export says how long it was open, not the time since it was
+    /// declared on the clock the export runs by (days, for a drill on a manual clock).
+    @Test func anExportOfAResolvedIncidentSaysHowLongItWasOpen() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        let drill = "carol: /incident declare Payment API errors --sev P1\n:advance 1h\n"
+            + "[#incident-20261124-payment-api-errors] carol: /incident resolve rolled back\n:quit\n"
+        #expect(try Self.console(db, input: drill).status == 0)
+        let export = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
+        #expect(export.stdout.contains("| Resolved after | 1h |") && !export.stdout.contains("Open for"), "\(export.stdout)")
+    }
+
     /// A live console (the real clock) fed by a pipe delivers what its last line queued before
     /// it quits: it left the declaration's messages and page pending for the next session.
     @Test func aLiveConsoleDeliversItsLastLinesBeforeItQuits() throws {
