@@ -38,7 +38,7 @@ public final class MatrixClient: Sendable {
         case password(user: String, password: Secret, tokenFile: String)
     }
 
-    public init(homeserver: String, auth: Auth, client: HTTPClient = .shared,
+    public init(homeserver: String, auth: Auth, client: HTTPClient = OutboundHTTP.chat,
                 inlineRateLimitWait: Duration = .seconds(10), inlineRateLimitAttempts: Int = 8) {
         self.homeserver = homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver
         self.auth = auth

@@ -20,7 +20,7 @@ struct ProviderHTTP: Sendable {
     static let providers = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(10))
+        configuration.timeout = .init(connect: OutboundHTTP.connectTimeout, read: .seconds(10))
         return configuration
     }(), backgroundActivityLogger: Logger(label: "incident-bot.providers", factory: { _ in SwiftLogNoOpLogHandler() }))
 

@@ -15,7 +15,7 @@ public struct SlackWebAPI: Sendable {
     let client: HTTPClient
     let timeout: Duration
 
-    public init(baseURL: String, token: Secret, client: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+    public init(baseURL: String, token: Secret, client: HTTPClient = OutboundHTTP.chat, timeout: Duration = .seconds(10)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
         self.client = client
