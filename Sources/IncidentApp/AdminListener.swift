@@ -112,7 +112,7 @@ public struct AdminListener: Sendable {
                                logger.info("admin listener listening", metadata: ["address": "\(host):\(bound)"])
                                await onListening(bound)
                            },
-                           logger: logger)
+                           logger: ServerStopLogs.logger(logger))
     }
 
     /// How long a check may take before it counts as failed: a probe times out after a few

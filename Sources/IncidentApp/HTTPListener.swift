@@ -42,6 +42,6 @@ public struct HTTPListener: Sendable {
                                logger.info("HTTP listener listening", metadata: ["address": "\(settings.host):\(port)"])
                                await onListening(port)
                            },
-                           logger: logger)
+                           logger: ServerStopLogs.logger(logger))
     }
 }
