@@ -229,19 +229,28 @@ struct ConsoleInput<Clock: IncidentClock>: Service {
     /// before the session stops, as on the manual clock. The session's own drain returns at
     /// once while the delivery service is in a pass, and stopping the group stops that pass
     /// between messages: a piped `declare` then `:quit` left its page for the next session.
-    /// Waits at most `finishWithin` for items due now (the console's transport never fails).
+    /// Waits at most `finishWithin` for items due now (the console's transport never fails),
+    /// and no longer than `stillFor` once they stop going (items of a platform this console
+    /// does not serve, left in the outbox of a database `serve` used).
     func finishDelivering() async {
         let store = session.engine.store
         let clock = session.engine.clock
         let deadline = ContinuousClock.now + Self.finishWithin
+        var last: Int?
+        var stillSince = ContinuousClock.now
         while ContinuousClock.now < deadline, !Task.isCancelled {
             let now = clock.now
-            guard let pending = try? await store.read({ try $0.pendingOutbox(limit: 100) }),
-                  pending.contains(where: { $0.notBefore <= now }) else { return }
+            guard let pending = try? await store.read({ try $0.pendingOutbox(limit: 1_000) }) else { return }
+            let due = pending.filter { $0.notBefore <= now }.count
+            guard due > 0 else { return }
+            if due != last { (last, stillSince) = (due, ContinuousClock.now) }
+            if ContinuousClock.now - stillSince > Self.stillFor { return }
             await session.delivery.drain()
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
+
+    static var stillFor: Duration { .milliseconds(500) }
 
     static var finishWithin: Duration { .seconds(5) }
 }

@@ -9,8 +9,10 @@ import Foundation
 /// holder's pid for the refusal, for as long as they run (the kernel lets go of both when the
 /// process ends, however it ends). A second process on the same file would deliver the same
 /// outbox twice; it is refused with a one-line reason instead, even when someone deleted the
-/// `.lock` file taking it for a stale pid file. The lock is `flock(2)`, which on Linux does
-/// not touch the `fcntl(2)` locks SQLite takes on the same file.
+/// `.lock` file taking it for a stale pid file. The lock is `flock(2)`, which on Linux (on a
+/// local disk, where a WAL database must be) does not touch the `fcntl(2)` locks SQLite takes
+/// on the same file; elsewhere (macOS, where the two interact and SQLite would lock itself
+/// out) only the `.lock` file is locked.
 public enum DatabaseLock {
     /// The locks this process holds, by path: kept open for its whole life.
     nonisolated(unsafe) static var held: [String: Int32] = [:]
@@ -26,26 +28,33 @@ public enum DatabaseLock {
             StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "
                          + "one process per SQLite database, or both would deliver its outbox")
         }
+        #if os(Linux)
+        // Taken before SQLite opens the file, and its descriptor never closed while SQLite has
+        // it open (closing one would drop SQLite's fcntl locks): refused, this process has not
+        // opened the database yet.
         let database = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard database >= 0 else { throw StartupError("cannot open \(databasePath) to lock it") }
         guard flock(database, LOCK_EX | LOCK_NB) == 0 else {
             close(database)
             throw refusal(holder(path))
         }
+        #else
+        let database: Int32 = -1
+        #endif
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            close(database)
+            if database >= 0 { close(database) }
             throw StartupError("cannot open \(path) to lock the database")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(database)
+            if database >= 0 { close(database) }
             close(descriptor)
             throw refusal(holder(path))
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pwrite(descriptor, pid, pid.count, 0)
-        held[file] = database
+        if database >= 0 { held[file] = database }
         held[path] = descriptor
     }
 

@@ -63,7 +63,8 @@ public enum EffectivePolicy {
     /// opened anything: a platform enabled without what it needs (Slack's secrets, Matrix's
     /// homeserver and login). One warning a platform; none when it would start. The pagers'
     /// secrets are left to `serve` (a missing link secret is made there, once).
-    public static func serveRefusals(_ loaded: LoadedConfig, environment: [String: String]) -> [String] {
+    /// `tokenFile`: where a Matrix password login's token would be kept (nil on PostgreSQL).
+    public static func serveRefusals(_ loaded: LoadedConfig, environment: [String: String], tokenFile: String?) -> [String] {
         var refusals: [String] = []
         func check(_ load: () throws -> Void) {
             do { try load() } catch { refusals.append("warning: serve would refuse to start with this environment: \(error)") }
@@ -72,7 +73,7 @@ public enum EffectivePolicy {
         if platforms.contains(.slack) { check { _ = try SlackSetup.load(loaded.config, environment: environment) } }
         if platforms.contains(.matrix) {
             // The token file only names where a password login's token would be kept; nothing is written.
-            check { _ = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: "matrix-token") }
+            check { _ = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: tokenFile) }
         }
         return refusals
     }

@@ -118,6 +118,10 @@ public enum Secrets {
         case (.some, .some):
             throw StartupError("both \(name) and \(name)_FILE are set; set one")
         case (let value?, nil):
+            // Trimmed as a file's is: a secret put in the environment from a file (Kubernetes'
+            // --from-file) ends with its line break.
+            let value = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else { return nil }
             try refuseControlCharacters(value, name)
             return Secret(value)
         case (nil, let path?):

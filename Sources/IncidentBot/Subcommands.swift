@@ -92,7 +92,11 @@ struct CheckConfig: AsyncParsableCommand {
         do {
             let loaded = try options.load(allowExampleRoster: true)
             print(EffectivePolicy.text(loaded, now: LiveClock().now), terminator: "")
-            for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment) { print(refusal) }
+            let location = try? options.location()
+            let tokenFile = location.map { $0.companionFile(".matrix-token") } ?? "matrix-token"
+            for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment, tokenFile: tokenFile) {
+                print(refusal)
+            }
         } catch {
             Self.fail(error)
         }

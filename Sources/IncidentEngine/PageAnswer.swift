@@ -9,7 +9,8 @@ public struct PageAnswer: Hashable, Sendable {
     /// The door: the method the page was answered on. Answers are deduplicated per door.
     public var method: ContactMethod
     /// Unique per answer at its door (a link's page key, PagerDuty's event id, Twilio's
-    /// message or call id): once one acknowledged, a second with the same id changes nothing.
+    /// message or call id): a second answer with the same id changes nothing (for a link, once
+    /// one acknowledged: `spentWhenRefused`).
     public var id: String
     public var person: PersonID
     /// nil: the one open incident that awaits `person`'s acknowledgement (an SMS reply of a
@@ -17,13 +18,21 @@ public struct PageAnswer: Hashable, Sendable {
     public var incident: Int?
     /// How the timeline records it: `mail link`, `PagerDuty`, `SMS reply`, `phone keypress`.
     public var how: String
+    /// Whether a refused answer is spent too. A provider's message (a text, a keypress, a
+    /// PagerDuty event) is: the same signed request again, a retry or a replay, must never
+    /// acknowledge later what was refused when it came (a bare `ACK` refused for want of a
+    /// page, replayed once another incident pages them), nor text its refusal twice. A link is
+    /// not: its person clicks it, and a refused click must not tell them the next time that
+    /// the link was used, as if someone else held it.
+    public var spentWhenRefused: Bool
 
-    public init(method: ContactMethod, id: String, person: PersonID, incident: Int?, how: String) {
+    public init(method: ContactMethod, id: String, person: PersonID, incident: Int?, how: String, spentWhenRefused: Bool = true) {
         self.method = method
         self.id = id
         self.person = person
         self.incident = incident
         self.how = how
+        self.spentWhenRefused = spentWhenRefused
     }
 }
 
@@ -37,11 +46,8 @@ extension Engine {
         let roster = settings.roster
         let router = router
         let outcome = try await store.write { records -> EngineOutcome in
-            // An answer is used up when it acknowledged: a refused one changed nothing, and the
-            // same answer again is refused again (a mail link clicked twice by someone whose
-            // page an acknowledgement does not stop was told the second time that the link had
-            // been used, as if someone else held it).
             if try records.isSeen(answer.method, eventID: answer.id) { return EngineOutcome(.duplicate, incident: answer.incident) }
+            if answer.spentWhenRefused { try records.markSeen(answer.method, eventID: answer.id, at: now) }
             let found: StoredIncident?
             if let number = answer.incident {
                 found = try records.incident(number)
@@ -83,7 +89,7 @@ extension Engine {
                 return EngineOutcome(error.kind == .noChange ? .answered : .refused, reply: .refusal(error.message),
                                      incident: number)
             }
-            try records.markSeen(answer.method, eventID: answer.id, at: now)
+            if !answer.spentWhenRefused { try records.markSeen(answer.method, eventID: answer.id, at: now) }
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         }

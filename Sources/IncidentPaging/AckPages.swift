@@ -72,7 +72,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         case .success(let value): grant = value
         }
         let answer = PageAnswer(method: grant.method, id: "link:" + grant.page, person: grant.person, incident: grant.incident,
-                                how: "\(grant.method) link")
+                                how: "\(grant.method) link", spentWhenRefused: false)
         let outcome: EngineOutcome
         do {
             outcome = try await engine.acknowledge(answer)

@@ -124,13 +124,20 @@ enum Messages {
         // A private incident's call link stays in its room: it may carry the room's name.
         if let call = incident.callLink, !incident.isPrivate { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         if ladder.stopOn.contains(.acknowledged) {
-            message.line(.text("Acknowledge with "), .command("ack \(incident.id)"), .text("."))
-            message.actions = [.acknowledge]
+            askForAcknowledgement(&message, incident)
         } else {
             let whereUpdates = incident.isPrivate ? "in its room" : "in the broadcast channel"
             message.line(.text("For your information: updates follow \(whereUpdates) until it is mitigated."))
         }
         return message
+    }
+
+    /// The line and the button that ask a page's person to acknowledge it; what every method
+    /// that can take an answer reads (`Page.asksForAcknowledgement`).
+    static func askForAcknowledgement(_ message: inout Message, _ incident: Incident) {
+        guard !message.actions.contains(.acknowledge) else { return }
+        message.line(.text("Acknowledge with "), .command("ack \(incident.id)"), .text("."))
+        message.actions.append(.acknowledge)
     }
 
     static func nudge(_ incident: Incident, due: Timestamp, missed: Int, step: Transition.MissedUpdateStep?, recipients: [PersonID],

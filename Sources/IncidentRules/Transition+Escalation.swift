@@ -291,11 +291,16 @@ extension Transition {
     /// Marks the page this transition already emitted for `person` as also carrying `ladder`'s:
     /// an answer that stops the ladder it was made for does not withdraw what the other still
     /// asks of them (the on-call who is also the operations manager).
+    /// When that ladder waits for an acknowledgement and the page was made for one that does
+    /// not (business first in the policy), the page asks for one too: its mail link, reply,
+    /// keypress and webhook URL come from that.
     mutating func markPage(of person: PersonID, carrying ladder: String) {
+        let asks = policy.ladder(ladder)?.stopOn.contains(.acknowledged) == true
         for index in effects.indices {
             guard case .page(var page) = effects[index].action, page.person == person,
                   page.ladder != ladder, page.alsoFor?.contains(ladder) != true else { continue }
             page.alsoFor = (page.alsoFor ?? []) + [ladder]
+            if asks { Messages.askForAcknowledgement(&page.message, incident) }
             effects[index].action = .page(page)
         }
     }

@@ -51,7 +51,8 @@ extension Transition {
         // from the deadline as owed (past the night, for a working-hours severity), so the
         // nudge names a time that was a deadline.
         if let interval = policy.updateInterval(incident.severity),
-           var due = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }) {
+           var due = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }), due + interval <= now {
+            // Stored only when stepped: the cadence's own time otherwise stays as it was.
             while due + interval <= now { due = due + interval }
             incident.nextUpdateDue = due
         }

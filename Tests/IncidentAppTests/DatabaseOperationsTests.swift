@@ -62,6 +62,7 @@ import Testing
         let third = try Self.console(alias, input: ":quit\n")
         #expect(third.status == 1 && third.stderr.contains("another incident-bot (pid \(first.processIdentifier)) is using \(alias)"),
                 "\(third.stderr)")
+        #if os(Linux)
         // A hard link is the same file under a name no path shows, and a deleted lock file
         // looks like a stale pid file: the lock on the database itself refuses both.
         let hardLink = folder.appendingPathComponent("hard.sqlite").path
@@ -71,6 +72,7 @@ import Testing
         try FileManager.default.removeItem(atPath: lock)
         let fifth = try Self.console(db, input: ":quit\n")
         #expect(fifth.status == 1 && fifth.stderr.contains("is using \(db); one process per SQLite database"), "\(fifth.stderr)")
+        #endif
         try stdin.fileHandleForWriting.close()
         first.waitUntilExit()
         #expect(try Self.console(db, input: ":quit\n").status == 0)

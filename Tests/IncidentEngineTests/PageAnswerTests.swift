@@ -39,12 +39,21 @@ import Testing
         #expect(missing.disposition == .refused)
         // A refused answer is not used up: the same link clicked again is refused again, not
         // told it was used already (as if someone else held it).
-        let erin = PageAnswer(method: .email, id: "link:INC-1/business/L1/erin", person: "erin", incident: 1, how: "mail link")
+        let erin = PageAnswer(method: .email, id: "link:INC-1/business/L1/erin", person: "erin", incident: 1, how: "mail link",
+                              spentWhenRefused: false)
         for _ in 0..<2 {
             let refused = try await bot.engine.acknowledge(erin)
             #expect(refused.disposition == .refused && refused.reply?.plainText().contains("business ladder") == true,
                     "\(String(describing: refused.reply?.plainText()))")
         }
+        // A provider's message is spent even when refused: a bare ACK refused for want of a
+        // page, replayed once an incident pages them, must not acknowledge it.
+        let early = PageAnswer(method: .sms, id: "sms:SM-early", person: "bob", incident: nil, how: "SMS reply")
+        #expect(try await bot.engine.acknowledge(early).disposition == .refused)
+        try await bot.run(toMinute: 31)
+        #expect(bot.pages.contains("30 bob"), "\(bot.pages)")
+        #expect(try await bot.engine.acknowledge(early).disposition == .duplicate)
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy } == nil)
     }
 }
 

@@ -230,6 +230,28 @@ import Testing
                 == "the engineering ladder stopped (acknowledged), the business ladder stopped (mitigated)")
     }
 
+    /// The same small team under a policy that lists the business ladder first: the one page
+    /// is made for the business ladder, which an acknowledgement does not stop, yet the
+    /// engineering ladder waits for her answer. The page asks for it (the line, the button,
+    /// and so the mail link, the reply, the keypress), or nothing would let her stop the climb.
+    @Test func onePageCarryingALadderThatWaitsForAnAnswerAsksForIt() throws {
+        let shipped = try Fixtures.text("policy.yaml")
+        let ladders = try #require(shipped.range(of: "\nladders:\n"))
+        let business = try #require(shipped.range(of: "\n  business:\n", range: ladders.upperBound..<shipped.endIndex))
+        let engineering = try #require(shipped.range(of: "  engineering:\n", range: ladders.upperBound..<shipped.endIndex))
+        let reordered = String(shipped[..<engineering.lowerBound]) + String(shipped[shipped.index(after: business.lowerBound)...])
+            + String(shipped[engineering.lowerBound...business.lowerBound])
+        let policy = try Policy.load(yaml: reordered, file: "policy.yaml")
+        #expect(policy.ladders.map(\.id) == ["business", "engineering"])
+        let yaml = try Fixtures.text("roster.example.yaml").replacingOccurrences(of: "L1: erin", with: "L1: alice")
+        let roster = try Roster.load(yaml: yaml, file: "roster.yaml", policy: policy)
+        let drill = try Drill("/incident declare Checkout slow --sev P1", policy: policy, roster: roster)
+        let alices = pages(drill).filter { $0.person == "alice" }
+        #expect(alices.count == 1 && alices.first?.ladder == "business" && alices.first?.alsoFor == ["engineering"])
+        #expect(alices.first?.asksForAcknowledgement == true)
+        #expect(alices.first?.message.plainText().contains("Acknowledge with /ack INC-1.") == true)
+    }
+
     /// Pages queued before the mark was kept read as a climb's page; a marked one keeps it.
     @Test func aPageStoredWithoutTheMarkReadsAsAClimbsPage() throws {
         var page = Page(person: "dave", ladder: "engineering", level: "L4", role: "VP engineering", message: Message(.text("")))
