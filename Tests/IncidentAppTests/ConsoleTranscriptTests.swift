@@ -124,14 +124,23 @@ import Testing
     /// A secret missing from the environment (here Twilio's token, paging enabled) is refused
     /// before the database is touched: no file is made beside it, no database is created or
     /// migrated (on PostgreSQL, under older replicas), no link secret is written.
-    @Test func serveMissingASecretChangesNothing() throws {
-        let folder = try TestConfig.temporaryDirectory()
+    /// A config in `folder` with the shipped policy, the example roster and Slack enabled,
+    /// then `more`.
+    static func slackConfig(in folder: URL, more: String = "") throws -> URL {
         let config = folder.appendingPathComponent("incident-bot.yaml")
         try """
             policy: \(TestConfig.directory.path)/policy.yaml
             roster: \(TestConfig.directory.path)/roster.example.yaml
             slack:
               enabled: true
+
+            """.appending(more).write(to: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    @Test func serveMissingASecretChangesNothing() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = try Self.slackConfig(in: folder, more: """
             http:
               public_url: https://incident-bot.example.org
             paging:
@@ -140,7 +149,7 @@ import Testing
                 account_sid: AC00000000000000000000000000000001
                 from: "+15550100000"
 
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """)
         let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
                                         environment: ["SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret"])
         #expect(result.status == 1)
@@ -154,14 +163,7 @@ import Testing
     /// `/readyz`. It is refused at start, without its value.
     @Test func aSecretWithALineBreakIsRefusedWithoutShowingIt() throws {
         let folder = try TestConfig.temporaryDirectory()
-        let config = folder.appendingPathComponent("incident-bot.yaml")
-        try """
-            policy: \(TestConfig.directory.path)/policy.yaml
-            roster: \(TestConfig.directory.path)/roster.example.yaml
-            slack:
-              enabled: true
-
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try Self.slackConfig(in: folder)
         let token = folder.appendingPathComponent("token")
         try "xoxb-FILESEKRIT\nsecond line\n".write(to: token, atomically: true, encoding: .utf8)
         let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
