@@ -229,28 +229,27 @@ struct ConsoleInput<Clock: IncidentClock>: Service {
     /// before the session stops, as on the manual clock. The session's own drain returns at
     /// once while the delivery service is in a pass, and stopping the group stops that pass
     /// between messages: a piped `declare` then `:quit` left its page for the next session.
-    /// Waits at most `finishWithin` for items due now (the console's transport never fails),
-    /// and no longer than `stillFor` once they stop going (items of a platform this console
-    /// does not serve, left in the outbox of a database `serve` used).
+    /// Goes round at most `rounds` times, 20 ms apart, for items due now on the engine's clock
+    /// (the console's transport never fails), and stops once `stillRounds` go by without the
+    /// count moving (items of a platform this console does not serve, left in the outbox of a
+    /// database `serve` used).
     func finishDelivering() async {
         let store = session.engine.store
-        let clock = session.engine.clock
-        let deadline = ContinuousClock.now + Self.finishWithin
         var last: Int?
-        var stillSince = ContinuousClock.now
-        while ContinuousClock.now < deadline, !Task.isCancelled {
-            let now = clock.now
+        var still = 0
+        for _ in 0..<Self.rounds where !Task.isCancelled {
+            let now = session.engine.clock.now
             guard let pending = try? await store.read({ try $0.pendingOutbox(limit: 1_000) }) else { return }
             let due = pending.filter { $0.notBefore <= now }.count
             guard due > 0 else { return }
-            if due != last { (last, stillSince) = (due, ContinuousClock.now) }
-            if ContinuousClock.now - stillSince > Self.stillFor { return }
+            still = due == last ? still + 1 : 0
+            last = due
+            if still >= Self.stillRounds { return }
             await session.delivery.drain()
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    static var stillFor: Duration { .milliseconds(500) }
-
-    static var finishWithin: Duration { .seconds(5) }
+    static var rounds: Int { 250 }
+    static var stillRounds: Int { 25 }
 }

@@ -77,8 +77,8 @@ extension Policy {
     public func updateDeadline(at severity: Severity, _ deadline: Timestamp) -> Timestamp {
         guard self[severity].workingHoursOnly == true, let interval = updateInterval(severity) else { return deadline }
         let started = deadline - interval
-        let counted = earliestPage(at: severity, from: started, zone: nil) > started
-            ? earliestPage(at: severity, from: started, zone: nil) + interval : deadline
+        let startedOpen = earliestPage(at: severity, from: started, zone: nil)
+        let counted = startedOpen > started ? startedOpen + interval : deadline
         let opens = earliestPage(at: severity, from: counted, zone: nil)
         guard opens > counted else { return counted }
         let restarted = opens + interval
