@@ -40,7 +40,8 @@ public enum IncidentExport {
         } else {
             lines += ["| time | who | level | why |", "| --- | --- | --- | --- |"]
             for page in incident.pages {
-                lines.append("| \(zone.dateTime(page.at)) | @\(page.person) | \(page.level) | \(page.reason.rawValue) |")
+                let why = page.reason.rawValue + (page.withdrawn == true ? ", withdrawn before it went out" : "")
+                lines.append("| \(zone.dateTime(page.at)) | @\(page.person) | \(page.level) | \(why) |")
             }
         }
         lines += ["", ""]

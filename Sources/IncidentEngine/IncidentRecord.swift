@@ -20,8 +20,10 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// number in that order), and new page reasons and timeline kinds. A
     /// binary that knows only format 2 would read such a record and save it without them (a
     /// replica left on the older version during a rolling update), so it is told apart and
-    /// that binary refuses it instead. This version reads formats 1 to 3.
-    public static let currentFormat = 3
+    /// that binary refuses it instead.
+    /// Format 4: the same, with a page's optional mark that delivery withdrew it
+    /// (`PageRecord.withdrawn`). This version reads formats 1 to 4.
+    public static let currentFormat = 4
 
     public var number: Int
     public var title: String

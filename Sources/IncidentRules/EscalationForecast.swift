@@ -73,7 +73,8 @@ public struct EscalationForecast: Hashable, Sendable {
         var message = Message(.strong("Escalation for \(incident.id) (\(incident.severity))"))
         func line(_ page: PageRecord) -> [Span] {
             let role = incident.policy.ladder(page.level.ladder)?.levels.first { $0.id == page.level.level }?.role ?? ""
-            return [.text("  \(zone.clockTime(page.at, seenAt: now))  \(page.level) \(role): "), .mention(page.person), .text(page.reason.timelineNote)]
+            return [.text("  \(zone.clockTime(page.at, seenAt: now))  \(page.level) \(role): "), .mention(page.person),
+                    .text(page.reason.timelineNote + (page.withdrawn == true ? " — withdrawn before it went out" : ""))]
         }
         message.line(.strong("Paged:"))
         if sent.isEmpty { message.line(.text("  nobody yet")) }

@@ -66,7 +66,25 @@ extension Incident {
                               ? "Page to \(page.timelineName) not sent again: \(reason). It may have gone out before a restart, unrecorded."
                               : "Page to \(page.timelineName) withdrawn before it went out: \(reason).",
                           by: .bot)
+        // What reached nobody is not shown as paged (`/incident escalation`, the export).
+        if !mayHaveGoneOut { transition.incident.markWithdrawn(page) }
         return transition.finish()
+    }
+
+    /// Marks the records of `page` withdrawn: the latest of its person at its level, and at
+    /// each other ladder it carried.
+    mutating func markWithdrawn(_ page: Page) {
+        let level = LevelRef(ladder: page.ladder, level: page.level)
+        var ladders = Set(page.alsoFor ?? [])
+        for index in pages.indices.reversed() where pages[index].person == page.person && pages[index].withdrawn != true {
+            if pages[index].level == level {
+                pages[index].withdrawn = true
+                break
+            }
+        }
+        for index in pages.indices.reversed() where pages[index].person == page.person && pages[index].withdrawn != true {
+            if ladders.remove(pages[index].level.ladder) != nil { pages[index].withdrawn = true }
+        }
     }
 
     /// A page one method could not take moves to the person's next: the timeline records the

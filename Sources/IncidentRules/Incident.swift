@@ -151,12 +151,23 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     }
 }
 
-/// A page that was sent.
+/// A page the ladders made.
 public struct PageRecord: Hashable, Sendable, Codable {
     public var at: Timestamp
     public var person: PersonID
     public var level: LevelRef
     public var reason: Reason
+    /// True when delivery withdrew it before it went out (someone answered, or the incident
+    /// was resolved, while it waited): it reached nobody. nil: it went out, or is on its way.
+    public var withdrawn: Bool?
+
+    public init(at: Timestamp, person: PersonID, level: LevelRef, reason: Reason, withdrawn: Bool? = nil) {
+        self.at = at
+        self.person = person
+        self.level = level
+        self.reason = reason
+        self.withdrawn = withdrawn
+    }
 
     public enum Reason: String, Hashable, Sendable, Codable {
         /// The ladder started or climbed to this level.

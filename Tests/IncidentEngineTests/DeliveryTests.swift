@@ -429,6 +429,9 @@ extension ContactMethodRoutingTests {
         #expect(!bot.slack.directMessages.contains { $0.person == "carol" })
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
         #expect(timeline.contains("Page to @carol (engineering manager, engineering L3) withdrawn before it went out: the engineering ladder stopped (acknowledged)."))
+        // The stored record says so too: `/incident escalation` does not show carol as paged.
+        let pages = try #require(try await bot.store.read { try $0.incident(1) }).incident.pages
+        #expect(pages.filter { $0.withdrawn == true }.map(\.person) == ["carol"], "\(pages)")
     }
 
     /// The severity's page at once is not a climb an acknowledgement ends: the VP's call for a

@@ -60,6 +60,22 @@ import Testing
         #expect(drill.pages.first { $0.hasSuffix(" carol") } == "60 engineering.L3 carol", "\(drill.pages)")
     }
 
+    /// An IC named before the on-call's page went out: delivery withdraws it, and the
+    /// escalation view and the record say so instead of showing the on-call as paged.
+    @Test func aWithdrawnPageIsNotShownAsPaged() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1", by: Fixtures.responder)
+        try drill.type("/ic @bob", by: Fixtures.responder)
+        let page = try #require(pages(drill).first { $0.person == "alice" })
+        let reason = try #require(drill.incident.withdrawal(of: page))
+        let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(0), roster: drill.roster).incident
+        #expect(withdrawn.pages.filter { $0.withdrawn == true }.map(\.person) == ["alice"])
+        let view = EscalationForecast(withdrawn, now: Fixtures.at(0), roster: drill.roster).message(for: withdrawn).plainText()
+        #expect(view.contains("engineering.L1 on-call engineer: @alice — withdrawn before it went out"), "\(view)")
+        // One that may have gone out before a restart is not marked: it may have reached them.
+        let doubted = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(0), roster: drill.roster, mayHaveGoneOut: true)
+        #expect(!doubted.incident.pages.contains { $0.withdrawn == true })
+    }
+
     /// A P0 lowered and raised again: the VP who acknowledged is not phoned a second time.
     @Test func aRaiseDoesNotPageAgainWhoAlreadyAcknowledged() throws {
         var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder)
