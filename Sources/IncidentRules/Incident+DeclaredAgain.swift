@@ -36,10 +36,17 @@ extension Incident {
     public func declaredAgain(by actor: PersonID, at now: Timestamp, roster: Roster, community: Community) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: actor, community: community)
         if community.serves(actor, roster: roster), transition.isTrusted(actor) { transition.invite(actor) }
-        transition.reply = Message(
+        var reply = Message(
             .text("\(id) "), .userText(title), .text(" (\(severity)) was declared \(DurationText.format(now - declaredAt)) ago by "),
-            .mention(declaredBy), .text(" and is open in "), .room(room), .text(": nothing new was declared. To raise its severity, "),
-            .command("sev \(id) P0"), .text("; to declare another incident, give it another title."))
+            .mention(declaredBy), .text(" and is open in "), .room(room), .text(": nothing new was declared."))
+        // The next severity up, where there is one: a P0 has nothing to raise it to.
+        if let higher = Severity.allCases.last(where: { $0.isMoreSevere(than: severity) }) {
+            reply.lines[0] += [.text(" To raise its severity, "), .command("sev \(id) \(higher)"),
+                               .text("; to declare another incident, give it another title.")]
+        } else {
+            reply.lines[0].append(.text(" To declare another incident, give it another title."))
+        }
+        transition.reply = reply
         return transition.finish()
     }
 

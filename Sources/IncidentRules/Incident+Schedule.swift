@@ -115,17 +115,29 @@ extension Transition {
             incident.nextUpdateDue = due
             return
         }
+        // A snooze ran out over a deadline: the nudge names the last deadline it kept quiet,
+        // which is what was owed, and says it was snoozed. The next update is due a whole
+        // interval after the snooze's end, so the IC is not nagged again minutes later.
+        var owed = due
+        var snoozed: Timestamp?
+        if let until = incident.snoozedUntil, until == due,
+           let deadline = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }), deadline < until {
+            owed = deadline
+            while owed + interval <= until { owed = owed + interval }
+            snoozed = until
+        }
         incident.missedUpdates += 1
         incident.nextUpdateDue = due + interval
         let missed = incident.missedUpdates
-        record(.updateMissed, "Status update due \(zone.clockTime(due, seenAt: now)) missed (\(missed) in a row).", by: .bot)
+        record(.updateMissed, "Status update due \(zone.clockTime(owed, seenAt: now)) missed (\(missed) in a row).", by: .bot)
         record(.nudged, "Nudged \(nudgeRecipients.map { "@\($0)" }.joined(separator: " ")) for a status update.", by: .bot)
         // The nudge says what the miss did, so nobody believes a page went out that did not.
         if missed >= policy.escalateAfterMissed {
             let step = stepForMissedUpdate(due: due)
             strongestStep = max(strongestStep ?? step, step)
         }
-        pendingNudge = Messages.nudge(incident, due: due, missed: missed, step: strongestStep, recipients: nudgeRecipients, now: now)
+        pendingNudge = Messages.nudge(incident, due: owed, snoozedUntil: snoozed, missed: missed, step: strongestStep,
+                                      recipients: nudgeRecipients, now: now)
     }
 
     /// Who a nudge mentions: the severity's nudge roles that are filled, or the declarer when

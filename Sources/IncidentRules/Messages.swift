@@ -140,12 +140,14 @@ enum Messages {
         message.actions.append(.acknowledge)
     }
 
-    static func nudge(_ incident: Incident, due: Timestamp, missed: Int, step: Transition.MissedUpdateStep?, recipients: [PersonID],
-                      now: Timestamp) -> Message {
+    /// `snoozedUntil`: the nudge comes at the end of a snooze that kept `due` quiet.
+    static func nudge(_ incident: Incident, due: Timestamp, snoozedUntil: Timestamp? = nil, missed: Int, step: Transition.MissedUpdateStep?,
+                      recipients: [PersonID], now: Timestamp) -> Message {
         let zone = incident.policy.timeZone
         var spans: [Span] = [.text("⏰ ")]
         for person in recipients { spans += [.mention(person), .text(" ")] }
-        spans.append(.text("a status update for \(incident.id) is overdue (due \(zone.clockTime(due, seenAt: now)); "))
+        let snooze = snoozedUntil.map { ", nudges snoozed until \(zone.clockTime($0, seenAt: now))" } ?? ""
+        spans.append(.text("a status update for \(incident.id) is overdue (due \(zone.clockTime(due, seenAt: now))\(snooze); "))
         let every = incident.policy.updateInterval(incident.severity).map(DurationText.format) ?? "-"
         spans.append(.text("\(incident.severity) updates every \(every)). Post one with "))
         spans.append(.command("update <what changed>"))
@@ -154,6 +156,7 @@ enum Messages {
         switch step {
         case nil: break
         case .paged: message.line(.text("\(count): escalating to the next level."))
+        case .repeatedAtTop: message.line(.text("\(count): the top of the ladder is paged again; there is no level above it."))
         case .heldForWorkingHours: message.line(.text("\(count): the next level is paged when working hours begin."))
         case .skippedOutsideWorkingHours: message.line(.text("\(count); nobody further is paged outside working hours."))
         case .nobodyFurther:

@@ -139,6 +139,8 @@ extension Transition {
         case skippedOutsideWorkingHours
         /// A climbing ladder's page waits for working hours.
         case heldForWorkingHours
+        /// The top level is paged again: there is no next level.
+        case repeatedAtTop
         case paged
     }
 
@@ -153,7 +155,10 @@ extension Transition {
         var step = MissedUpdateStep.nobodyFurther
         for ladder in policy.ladders where ladder.stepsOnMissedUpdate && !phaseStops(ladder) {
             // A ladder that paged at this very time (its own wait ran out too) has just moved.
-            if climbedAt[ladder.id] == due { step = .paged }
+            if climbedAt[ladder.id] == due {
+                let last = incident.pages.last { $0.level.ladder == ladder.id }
+                step = max(step, last?.reason == .repeatAtTop ? .repeatedAtTop : .paged)
+            }
             // Its page already waits for working hours: the step is that page.
             if incident.ladders[ladder.id]?.heldPage != nil { step = max(step, .heldForWorkingHours) }
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
@@ -172,18 +177,22 @@ extension Transition {
             } else {
                 continue
             }
-            // The updates the IC owes are missed: a level the IC fills is passed over, so the
-            // step reaches someone above them, not the IC about their own silence. With nobody
-            // above, the IC is paged as before: better them than nobody.
-            if let commander = incident.commander, roster.onDuty(ladder.reference(target), at: due) == commander {
+            // The updates the IC owes are missed (before an IC is named, the declarer's, who is
+            // nudged as acting IC): a level they fill is passed over, so the step reaches someone
+            // above them, not them about their own silence. With nobody above, they are paged as
+            // before: better them than nobody.
+            let owner = incident.commander ?? incident.declaredBy
+            if roster.onDuty(ladder.reference(target), at: due) == owner {
                 var above = plan.next(after: target)
-                while let level = above, roster.onDuty(ladder.reference(level.index), at: due) == commander { above = plan.next(after: level.index) }
+                while let level = above, roster.onDuty(ladder.reference(level.index), at: due) == owner { above = plan.next(after: level.index) }
                 if let level = above { target = level.index }
             }
+            // Paging the level the ladder is at again is a repeat, not a climb.
+            let paged: MissedUpdateStep = target == current ? .repeatedAtTop : .paged
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress)
-                step = incident.ladders[ladder.id]?.heldPage == nil ? .paged : max(step, .heldForWorkingHours)
+                step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, paged) : max(step, .heldForWorkingHours)
             } else if let opens = heldUntil(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
@@ -193,7 +202,7 @@ extension Transition {
                 progress.level = target
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
-                step = .paged
+                step = max(step, paged)
             }
         }
         return step

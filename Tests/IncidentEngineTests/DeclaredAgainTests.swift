@@ -28,6 +28,18 @@ import Testing
         #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors! --sev P1").incident == 2)
     }
 
+    /// The answer suggests the next severity up, and nothing to raise a P0 to.
+    @Test func theAnswerSuggestsOnlyASeverityThereIs() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Checkout down --sev P2")
+        try await bot.say("U0REPORTER", "/incident declare Payments down --sev P0")
+        let p2 = try await bot.say("U0BOB0002", "/incident declare Checkout down --sev P2").reply?.plainText() ?? ""
+        #expect(p2.contains("To raise its severity, /sev INC-1 P1; to declare another incident"), "\(p2)")
+        let p0 = try await bot.say("U0BOB0002", "/incident declare Payments down --sev P0").reply?.plainText() ?? ""
+        #expect(p0.hasSuffix("nothing new was declared. To declare another incident, give it another title.") && !p0.contains("/sev"),
+                "\(p0)")
+    }
+
     /// A declaration that asks for more than the incident has is declared as before: a higher
     /// severity's pages must go out, and a named commander acknowledges.
     @Test func aHigherSeverityOrACommanderIsDeclaredAsBefore() async throws {

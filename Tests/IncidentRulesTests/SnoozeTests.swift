@@ -27,6 +27,16 @@ import Testing
         #expect(drill.pages.contains("60 engineering.L2 bob") && drill.pages.contains("90 engineering.L3 carol"), "\(drill.pages)")
     }
 
+    /// Before an IC is named the declarer, nudged as acting IC, is passed over for their own
+    /// missed updates as an IC is: carol declares a P0 and fills its L3 (engineering manager),
+    /// so the second miss, at 30, pages the VP (dave), not her.
+    @Test func theDeclarerIsPassedOverForTheirOwnMissedUpdates() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0", by: Fixtures.responder)
+        try drill.run(to: 30)
+        #expect(drill.pages == ["0 business.L1 erin", "0 engineering.L1 alice", "0 engineering.L4 dave", "15 engineering.L2 bob",
+                                "30 engineering.L4 dave"], "\(drill.pages)")
+    }
+
     /// A P2 declared on Tuesday at 16:30 owes its first update on Wednesday at 11:00 (its
     /// cadence's own clock says 18:30, then every two hours). Snoozed from 10:50, snoozed again
     /// at 11:45 and ended at 12:35, the nudge that goes at once names 11:00, the deadline the
@@ -53,6 +63,17 @@ import Testing
         #expect(snoozed.text == "Snoozed status-update nudges for 1h, until 11:25 UTC.")
         #expect(drill.posts(to: .incidentRoom).contains { $0.contains("snoozed status-update nudges for INC-1 until 11:25 UTC. Pages still go out.") })
         #expect(!drill.timeline.contains { $0.kind == .updateMissed && $0.at < Fixtures.at(85) })
+    }
+
+    /// The snooze from 25 to 85 kept the deadlines of 30 and 60 quiet: the nudge at its end
+    /// names 11:00 (minute 60), the update owed, not the snooze's end, and says it was snoozed.
+    @Test func theNudgeAtASnoozesEndNamesTheDeadlineOwed() throws {
+        var drill = try drill()
+        try drill.run(to: 85, script: [25: [("alice", "/incident snooze 1h")]])
+        let nudge = try #require(drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") })
+        #expect(nudge.contains("is overdue (due 11:00 UTC, nudges snoozed until 11:25 UTC; P1 updates every 30m)"), "\(nudge)")
+        #expect(drill.timeline.contains { $0.kind == .updateMissed && $0.text == "Status update due 11:00 UTC missed (1 in a row)." })
+        #expect(drill.incident.nextUpdateDue == Fixtures.at(115))
     }
 
     @Test func anUpdateDuringTheSnoozeRestartsTheClockAndTheSnoozeStillHolds() throws {
