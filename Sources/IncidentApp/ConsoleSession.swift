@@ -46,9 +46,18 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
 
     var zone: LocalZone { engine.settings.policy.timeZone }
 
+    /// A `[clock]` line's time: to the second when it is not on a whole minute, so two steps
+    /// in one minute (a response target missed the second after its deadline) read apart.
+    func clockText(_ instant: Timestamp) -> String {
+        let civil = zone.civil(instant)
+        guard civil.second != 0 else { return zone.dateTime(instant) }
+        let second = civil.second < 10 ? "0\(civil.second)" : "\(civil.second)"
+        return "\(civil.isoDate) \(civil.hourMinute):\(second) \(zone.abbreviation(at: instant))"
+    }
+
     /// Reads lines until `:quit` or the end of input.
     public func run(_ lines: some AsyncSequence<String, Never>) async {
-        output.line("[clock] \(zone.dateTime(engine.clock.now)) — incident-bot console; \(ConsoleLine.usage)")
+        output.line("[clock] \(clockText(engine.clock.now)) — incident-bot console; \(ConsoleLine.usage)")
         await settle()
         var said: [Said] = []
         for await line in lines {
@@ -82,7 +91,7 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
         case .success(.help):
             output.line("[help] \(ConsoleLine.usage); the people are \(people)")
         case .success(.now):
-            output.line("[clock] \(zone.dateTime(engine.clock.now))")
+            output.line("[clock] \(clockText(engine.clock.now))")
         case .success(.rooms):
             await listRooms()
         case .success(.advance(let duration)):
@@ -148,14 +157,14 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
             guard let next = try? await engine.nextDue(), next <= target else { break }
             if next > clock.now {
                 clock.advance(to: next)
-                output.line("[clock] \(zone.dateTime(next))")
+                output.line("[clock] \(clockText(next))")
             }
             await settle()
             if let again = try? await engine.nextDue(), again <= clock.now { break }
         }
         if target > clock.now {
             clock.advance(to: target)
-            output.line("[clock] \(zone.dateTime(target))")
+            output.line("[clock] \(clockText(target))")
         }
         await settle()
     }

@@ -21,19 +21,29 @@ import Testing
         "carol: /note INC-1 never read",
     ]
 
-    func transcript(batch: Int) async throws -> [String] {
+    func transcript(batch: Int, lines input: [String] = Self.lines) async throws -> [String] {
         var config = try BotConfig.load(path: BotProcess.config)
         config.commandsPerMinute = 1_000
         let loaded = try LoadedConfig.load(config, allowExampleRoster: true)
         let printed = Mutex<[String]>([])
         let output = ConsoleOutput { text in printed.withLock { $0.append(text) } }
         let lines = AsyncStream<String> { continuation in
-            for line in Self.lines { continuation.yield(line) }
+            for line in input { continuation.yield(line) }
             continuation.finish()
         }
         try await BotCommands.console(loaded: loaded, store: try SQLiteStore.inMemory(), start: TestConfig.start, output: output,
                                       lines: lines, batch: batch, logger: Logger(label: "test"))
         return printed.withLock { $0 }.joined().split(separator: "\n").map(String.init)
+    }
+
+    /// A P2's target to acknowledge runs out at 14:00 and is missed the second after (an
+    /// answer in the deadline's own second meets it): the clock lines read apart.
+    @Test func twoStepsInOneMinuteShowTheirSeconds() async throws {
+        let lines = try await transcript(batch: 1, lines: ["carol: /incident declare Search slow --sev P2", ":advance 5h", ":quit"])
+        let clock = lines.filter { $0.hasPrefix("[clock] 2026-11-24 14:00") }
+        #expect(clock == ["[clock] 2026-11-24 14:00 UTC", "[clock] 2026-11-24 14:00:01 UTC"], "\(clock)")
+        let missed = try #require(lines.firstIndex { $0.contains("missed its P2 target to acknowledge") })
+        #expect(lines[missed - 1] == "[clock] 2026-11-24 14:00:01 UTC")
     }
 
     func firstRoomSingle(_ lines: [String]) -> Int {
