@@ -130,6 +130,8 @@ public enum BotCommands {
         var community = Community(matrix: [])
         var learnOwnServer: (any Service)?
         if let matrix { (community, learnOwnServer) = await matrix.setup.community(client: matrix.client, logger: logger) }
+        // Each platform's loop names the bot's own account once it asks (`OwnAccounts`).
+        community.ownAccounts = OwnAccounts()
         let clock = LiveClock()
         transports += paging.transports(now: { clock.now }, logger: logger)
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import IncidentSlack
 import IncidentWire
 import Logging
@@ -59,8 +60,9 @@ public struct SlackSetup: Sendable {
     }
 
     /// The workspaces served: `slack.allowed_teams`, or the bot's own from `auth.test`.
-    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock) -> SlackWorkspaces {
-        SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, now: { clock.now })
+    /// `ownAccounts`: where the bot's own user id goes once Slack names it.
+    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock, ownAccounts: OwnAccounts? = nil) -> SlackWorkspaces {
+        SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, ownAccounts: ownAccounts, now: { clock.now })
     }
 
     /// What takes requests from Slack into `engine`: services for the leader (the roster
@@ -74,7 +76,7 @@ public struct SlackSetup: Sendable {
     /// Slack's Web API slow or down, as it often is during a failover.
     public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger, sharing shared: SlackWorkspaces? = nil)
         -> (services: [any Service], routes: [HTTPListener.Routes], besideRoutes: [any Service], workspaces: SlackWorkspaces) {
-        let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock)
+        let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock, ownAccounts: engine.settings.community.ownAccounts)
         let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces,
                                    timelineReaction: settings.timelineReaction, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]

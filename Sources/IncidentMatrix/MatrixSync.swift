@@ -75,6 +75,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             guard let me else { return }
             // The bot's own server, when the process started without knowing it.
             self.engine.settings.community.ownMatrixServer?.learn(Community.server(ofMatrixUser: me))
+            self.engine.settings.community.ownAccounts?.learn(.matrix, account: me)
             self.logger.info("Matrix sync started", metadata: ["user": "\(me)", "homeserver": "\(self.client.homeserver)"])
             // A read that fails (a database failing over as this replica takes the lead) is
             // tried again as a failed sync is, instead of ending the whole leader term.

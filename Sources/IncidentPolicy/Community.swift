@@ -10,19 +10,25 @@ public struct Community: Hashable, Sendable {
     /// The bot's own Matrix server when it is served but not known yet: the homeserver did not
     /// answer who the bot is as the process started. Its accounts are served once it has.
     public var ownMatrixServer: (any LearnedServer)?
+    /// The bot's own accounts, as the platforms name them once asked; nil: none known (tests,
+    /// the console).
+    public var ownAccounts: OwnAccounts?
 
-    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil) {
+    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: OwnAccounts? = nil) {
         self.matrix = matrix
         self.ownMatrixServer = ownMatrixServer
+        self.ownAccounts = ownAccounts
     }
 
     public static func == (lhs: Community, rhs: Community) -> Bool {
         lhs.matrix == rhs.matrix && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
+            && lhs.ownAccounts.map(ObjectIdentifier.init) == rhs.ownAccounts.map(ObjectIdentifier.init)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(matrix)
         hasher.combine(ownMatrixServer.map(ObjectIdentifier.init))
+        hasher.combine(ownAccounts.map(ObjectIdentifier.init))
     }
 
     /// Serves every account: for tests and the console.

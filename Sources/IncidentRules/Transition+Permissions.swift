@@ -51,8 +51,12 @@ extension Transition {
 
     /// Someone named IC or given a role must be reachable: on the roster, or an account the
     /// bot serves (its allowed Matrix servers; any Slack account, since a Slack user id does
-    /// not say its workspace: behaviour.md).
+    /// not say its workspace: behaviour.md), and not the bot itself.
     func requireReachable(_ person: PersonID) throws(IncidentError) {
+        // The bot itself: its nudges and handovers would reach no one.
+        if community.ownAccounts?.contains(person) == true {
+            throw IncidentError(.notAllowed, "That is this bot's own account; name a person.")
+        }
         guard community.serves(person, roster: roster) else {
             throw IncidentError(.notAllowed,
                                 "@\(person) is outside the accounts this bot serves (Matrix: \(community.matrixDescription)); name someone on the roster.")

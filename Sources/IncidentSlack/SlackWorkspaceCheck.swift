@@ -3,7 +3,8 @@ import ServiceLifecycle
 /// At start, asks Slack which workspace the bot serves (`auth.test`), on every replica: until
 /// it knows, the endpoint takes requests from any workspace (`SlackWorkspaces`), and asking
 /// before the first request closes that window before a command can arrive instead of at it.
-/// A failed ask is asked again by the next request, at most once a minute. Never stops the bot.
+/// A failed ask is asked again by the next request, at most once a minute. It also learns the
+/// bot's own user id (`SlackWorkspaces.learnOwnAccount`). Never stops the bot.
 public struct SlackWorkspaceCheck: Service {
     let workspaces: SlackWorkspaces
 
@@ -12,7 +13,7 @@ public struct SlackWorkspaceCheck: Service {
     }
 
     public func run() async throws {
-        _ = await workspaces.served()
+        await workspaces.askAtStart()
         try? await gracefulShutdown()
     }
 }

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 import Logging
 import Synchronization
 
@@ -22,12 +23,34 @@ public final class SlackWorkspaces: Sendable {
     let lastAsked = Mutex<Timestamp?>(nil)
     /// The engine's clock.
     let now: @Sendable () -> Timestamp
+    /// Where the bot's own user id goes once `auth.test` names it.
+    let ownAccounts: OwnAccounts?
 
-    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, now: @escaping @Sendable () -> Timestamp) {
+    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, ownAccounts: OwnAccounts? = nil,
+                now: @escaping @Sendable () -> Timestamp) {
         configured = allowed
         self.api = api
         self.logger = logger
+        self.ownAccounts = ownAccounts
         self.now = now
+    }
+
+    /// What the bot asks as it starts (`SlackWorkspaceCheck`): the workspaces served, and its
+    /// own user id.
+    public func askAtStart() async {
+        _ = await served()
+        await learnOwnAccount()
+    }
+
+    /// Asks `auth.test` for the bot's own user id when `served` did not (the workspaces are
+    /// configured), so nobody names the bot IC. A failure leaves it unknown; it is logged.
+    func learnOwnAccount() async {
+        guard let ownAccounts, !ownAccounts.knows(.slack), let api else { return }
+        do {
+            if let user = try await api.call("auth.test", [:])["user_id"]?.string { ownAccounts.learn(.slack, account: user) }
+        } catch {
+            logger.notice("cannot ask Slack for the bot's own user id (auth.test)", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The ids served: the configured ones, or the bot's own (asked of Slack the first time
@@ -65,6 +88,7 @@ public final class SlackWorkspaces: Sendable {
     func ask(_ api: SlackWebAPI) async -> Set<String>? {
         do {
             let answer = try await api.call("auth.test", [:])
+            if let user = answer["user_id"]?.string { ownAccounts?.learn(.slack, account: user) }
             // Its organisation only when installed on the whole organisation: a workspace's own
             // install in an Enterprise Grid serves that workspace, not its siblings.
             let orgWide = answer["is_enterprise_install"]?.bool == true

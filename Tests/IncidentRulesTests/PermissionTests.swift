@@ -130,6 +130,19 @@ import Testing
         #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: served) == nil)
     }
 
+    /// The bot itself is named by an autocompleted mention as easily as a person: as IC its
+    /// nudges and handovers would reach no one.
+    @Test func theBotsOwnAccountIsNeitherICNorARole() throws {
+        let drill = try drill()
+        let own = OwnAccounts()
+        own.learn(.slack, account: "UINCBOT01")
+        let community = Community(matrix: ["example.org"], ownAccounts: own)
+        let refused = outcome(drill, "/ic <@UINCBOT01>", by: Self.roster, in: .incidentRoom, community: community)
+        #expect(refused?.kind == .notAllowed && refused?.message == "That is this bot's own account; name a person.")
+        #expect(outcome(drill, "/role scribe <@UINCBOT01>", by: Self.roster, in: .incidentRoom, community: community)?.kind == .notAllowed)
+        #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: community) == nil)
+    }
+
     @Test func onlyRosterPeopleNameAnICWhenDeclaring() throws {
         #expect(throws: IncidentError(.notAllowed,
                                       "Only people on the roster can name an incident commander when declaring (it acknowledges the page); declare without --ic.")) {

@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 @testable import IncidentSlack
 import IncidentTesting
 import IncidentWire
@@ -40,5 +41,21 @@ import Testing
         #expect(!press(userTeam: "E0OTHER01").isServed(by: served))
         #expect(!press(userTeam: "T0ELSEWHERE").isServed(by: served))
         #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: Self.organisation).isServed(by: served) == orgWide)
+    }
+
+    /// The bot's own user id is learned from `auth.test`, also when the workspaces are
+    /// configured and `served` never asks, so nobody names the bot IC.
+    @Test(arguments: [[String](), ["T0TEAM001"]])
+    func theBotsOwnUserIsLearned(allowed: [String]) async throws {
+        let fake = FakeSlack(users: [])
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        var logger = Logger(label: "workspaces-test")
+        logger.logLevel = .critical
+        let own = OwnAccounts()
+        let api = SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))
+        let workspaces = SlackWorkspaces(allowed: Set(allowed), api: api, logger: logger, ownAccounts: own, now: { TestConfig.start })
+        await workspaces.askAtStart()
+        #expect(own.contains(.unlisted(.slack, FakeSlack.botUserID)))
     }
 }
