@@ -27,6 +27,17 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         return .sqlite(path: resolve(path))
     }
 
+    /// Whether both name one database: the same SQLite file (paths made absolute from the
+    /// working folder), or the same PostgreSQL server, database and user.
+    public func isSame(as other: DatabaseLocation) -> Bool {
+        switch (self, other) {
+        case (.sqlite(let one), .sqlite(let two)):
+            URL(fileURLWithPath: one).standardizedFileURL.path == URL(fileURLWithPath: two).standardizedFileURL.path
+        default:
+            self == other
+        }
+    }
+
     static func postgres(_ text: String) throws -> PostgresSettings {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw StartupError("“\(redacted(text))” is not a PostgreSQL URL like postgres://incident-bot@db.internal:5432/incidents")

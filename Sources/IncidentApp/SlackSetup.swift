@@ -61,7 +61,7 @@ public struct SlackSetup: Sendable {
 
     /// The workspaces served: `slack.allowed_teams`, or the bot's own from `auth.test`.
     /// `ownAccounts`: where the bot's own user id goes once Slack names it.
-    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock, ownAccounts: OwnAccounts? = nil) -> SlackWorkspaces {
+    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock, ownAccounts: (any LearnedAccounts)? = nil) -> SlackWorkspaces {
         SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, ownAccounts: ownAccounts, now: { clock.now })
     }
 

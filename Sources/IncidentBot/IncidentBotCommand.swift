@@ -59,14 +59,25 @@ struct CommonOptions: ParsableArguments {
 
     /// Where the database is: `--db`, else the config's `database.url` (when the config file
     /// exists), else `./incident-bot.sqlite`; with its password from the environment.
-    func location() throws -> DatabaseLocation {
+    /// `serving`: `--db` and a `database.url` naming another database are refused, not one
+    /// chosen over the other: replicas configured for PostgreSQL but started with the image's
+    /// `--db` would each lead a SQLite file of their own, and page twice.
+    func location(serving: Bool = false) throws -> DatabaseLocation {
         let environment = ProcessInfo.processInfo.environment
         do {
-            if let db { return try DatabaseLocation.parse(db).withPassword(from: environment) }
-            if FileManager.default.fileExists(atPath: config), let configured = try BotConfig.load(path: config).database.location {
-                return try configured.withPassword(from: environment)
+            let configured = FileManager.default.fileExists(atPath: config) ? try BotConfig.load(path: config).database.location : nil
+            if let db {
+                let given = try DatabaseLocation.parse(db)
+                if serving, let configured, !given.isSame(as: configured) {
+                    throw Failure("--db names \(given) but database.url in \(config) names \(configured); serve one database: "
+                                  + "remove --db (the Docker image, the systemd unit and the single-replica Kubernetes example pass it) or database.url")
+                }
+                return try given.withPassword(from: environment)
             }
+            if let configured { return try configured.withPassword(from: environment) }
             return .sqlite(path: "./incident-bot.sqlite")
+        } catch let failure as Failure {
+            throw failure
         } catch {
             throw Failure("\(error)")
         }

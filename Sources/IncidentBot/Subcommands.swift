@@ -4,6 +4,7 @@ import IncidentApp
 import IncidentCore
 import IncidentEngine
 import IncidentSQLite
+import Logging
 
 struct Console: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,9 +64,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            // First: which database, before anything else is checked against the config.
+            let location = try options.location(serving: true)
             let loaded = try options.load(allowExampleRoster: false)
             let logger = try options.logger(loaded)
-            let location = try options.location()
             do {
                 try await BotCommands.serve(loaded: loaded, location: location, environment: ProcessInfo.processInfo.environment,
                                             metrics: PrometheusExport.bootstrap(), logger: logger) {
@@ -73,11 +75,25 @@ struct Serve: AsyncParsableCommand {
                     return try options.openStore(location, mustExist: false, logger: logger)
                 }
             } catch let error as StartupError {
+                refused(error.description, loaded, logger)
                 throw Failure(error.description)
+            } catch let failure as Failure {
+                refused(failure.description, loaded, logger)
+                throw failure
             }
         } catch {
             Self.fail(error)
         }
+    }
+}
+
+extension Serve {
+    /// With `log_format: json`, a refused start is logged as JSON too, so a log pipeline reads
+    /// why the service does not come up; the last line (`incident-bot: <reason>`) says it to
+    /// whoever started it by hand, which in text is the log line already.
+    func refused(_ reason: String, _ loaded: LoadedConfig, _ logger: Logger) {
+        guard loaded.config.logFormat == .json else { return }
+        logger.error("refused to start", metadata: ["reason": "\(reason)"])
     }
 }
 
@@ -92,7 +108,14 @@ struct CheckConfig: AsyncParsableCommand {
         do {
             let loaded = try options.load(allowExampleRoster: true)
             print(EffectivePolicy.text(loaded, now: LiveClock().now), terminator: "")
-            let location = try? options.location()
+            // The database as serve would take it: a --db it would refuse is said here too.
+            let location: DatabaseLocation?
+            do {
+                location = try options.location(serving: true)
+            } catch {
+                location = nil
+                print("warning: serve would refuse to start with this database: \(error)")
+            }
             let tokenFile = location.map { $0.companionFile(".matrix-token") } ?? "matrix-token"
             for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment, tokenFile: tokenFile) {
                 print(refusal)

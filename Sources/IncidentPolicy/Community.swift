@@ -12,9 +12,9 @@ public struct Community: Hashable, Sendable {
     public var ownMatrixServer: (any LearnedServer)?
     /// The bot's own accounts, as the platforms name them once asked; nil: none known (tests,
     /// the console).
-    public var ownAccounts: OwnAccounts?
+    public var ownAccounts: (any LearnedAccounts)?
 
-    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: OwnAccounts? = nil) {
+    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: (any LearnedAccounts)? = nil) {
         self.matrix = matrix
         self.ownMatrixServer = ownMatrixServer
         self.ownAccounts = ownAccounts
@@ -78,4 +78,13 @@ public struct Community: Hashable, Sendable {
 public protocol LearnedServer: AnyObject, Sendable {
     var server: String? { get }
     func learn(_ server: String)
+}
+
+/// The bot's own chat accounts, learned from each platform after the process started (the
+/// engine keeps them: `OwnAccounts`); none known until then.
+public protocol LearnedAccounts: AnyObject, Sendable {
+    func learn(_ platform: Platform, account: String)
+    func contains(_ person: PersonID) -> Bool
+    /// Whether the account on `platform` is known yet.
+    func knows(_ platform: Platform) -> Bool
 }

@@ -24,9 +24,9 @@ public final class SlackWorkspaces: Sendable {
     /// The engine's clock.
     let now: @Sendable () -> Timestamp
     /// Where the bot's own user id goes once `auth.test` names it.
-    let ownAccounts: OwnAccounts?
+    let ownAccounts: (any LearnedAccounts)?
 
-    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, ownAccounts: OwnAccounts? = nil,
+    public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, ownAccounts: (any LearnedAccounts)? = nil,
                 now: @escaping @Sendable () -> Timestamp) {
         configured = allowed
         self.api = api

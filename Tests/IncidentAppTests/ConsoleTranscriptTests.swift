@@ -159,6 +159,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["incident-bot.yaml"])
     }
 
+    /// With `log_format: json` a refused start is logged as JSON before the plain last line, so
+    /// a log pipeline reads why the service does not come up.
+    @Test func aRefusedStartIsLoggedAsJSON() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = try Self.slackConfig(in: folder, more: "log_format: json\n")
+        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+                                        environment: ["SLACK_SIGNING_SECRET": "secret"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let reason = "slack.enabled is true but SLACK_BOT_TOKEN (or SLACK_BOT_TOKEN_FILE) is not set; see docs/slack-setup.md"
+        #expect(lines.last == "incident-bot: \(reason)", "\(result.stderr)")
+        let logged = try #require(lines.first { $0.hasPrefix("{") }.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] },
+                                  "\(result.stderr)")
+        #expect(logged["message"] as? String == "refused to start" && logged["reason"] as? String == reason && logged["level"] as? String == "error")
+    }
+
     /// A token file with a second line held no token any provider issued; the HTTP client
     /// refused it in its header and the error, with the header's value, went to the log and
     /// `/readyz`. It is refused at start, without its value.

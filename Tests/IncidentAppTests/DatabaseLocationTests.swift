@@ -74,3 +74,31 @@ import Testing
         #expect(result.stderr == "incident-bot: the console runs on a SQLite file of its own (--db PATH); postgres://bot@127.0.0.1:1/incidents is for serve replicas\n")
     }
 }
+
+/// `serve` with `--db` and a `database.url` naming another database: refused with both named,
+/// instead of `--db` silently winning (replicas configured for PostgreSQL but started with the
+/// image's `--db` each led a SQLite file of their own). The same database named twice serves.
+@Suite struct ServeDatabaseChoiceTests {
+    @Test func serveRefusesTwoDifferentDatabases() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let shipped = try String(contentsOfFile: BotProcess.config, encoding: .utf8)
+        let config = folder.appendingPathComponent("bot.yaml")
+        let policy = URL(fileURLWithPath: BotProcess.config).deletingLastPathComponent().appendingPathComponent("policy.yaml").path
+        try (shipped.replacingOccurrences(of: "policy: policy.yaml", with: "policy: \(policy)")
+             + "\ndatabase:\n  url: postgres://bot@127.0.0.1:1/incidents\n").write(to: config, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("s.sqlite").path
+        let result = try BotProcess.run(["serve", "--config", config.path, "--db", db])
+        #expect(result.status == 1)
+        #expect(result.stderr == "incident-bot: --db names \(db) but database.url in \(config.path) names postgres://bot@127.0.0.1:1/incidents; "
+                + "serve one database: remove --db (the Docker image, the systemd unit and the single-replica Kubernetes example pass it) or database.url\n")
+        // check-config says so, as it says what else serve would refuse.
+        let check = try BotProcess.run(["check-config", "--config", config.path, "--db", db])
+        #expect(check.stdout.contains("warning: serve would refuse to start with this database: --db names \(db) but database.url"), "\(check.stdout)")
+        let password = try BotProcess.run(["check-config", "--config", BotProcess.config, "--db", "postgres://bot:pw@127.0.0.1:1/incidents"])
+        #expect(password.stdout.contains("warning: serve would refuse to start with this database: the database URL carries a password"),
+                "\(password.stdout)")
+        // Another command reads what --db names: an export of a backup beside a PostgreSQL config.
+        let export = try BotProcess.run(["export", "INC-1", "--config", config.path, "--db", db])
+        #expect(!export.stderr.contains("database.url"), "\(export.stderr)")
+    }
+}

@@ -134,9 +134,12 @@ import Testing
     /// nudges and handovers would reach no one.
     @Test func theBotsOwnAccountIsNeitherICNorARole() throws {
         let drill = try drill()
-        let own = OwnAccounts()
-        own.learn(.slack, account: "UINCBOT01")
-        let community = Community(matrix: ["example.org"], ownAccounts: own)
+        final class Bot: LearnedAccounts {
+            func learn(_ platform: Platform, account: String) {}
+            func contains(_ person: PersonID) -> Bool { person == .unlisted(.slack, "UINCBOT01") }
+            func knows(_ platform: Platform) -> Bool { platform == .slack }
+        }
+        let community = Community(matrix: ["example.org"], ownAccounts: Bot())
         let refused = outcome(drill, "/ic <@UINCBOT01>", by: Self.roster, in: .incidentRoom, community: community)
         #expect(refused?.kind == .notAllowed && refused?.message == "That is this bot's own account; name a person.")
         #expect(outcome(drill, "/role scribe <@UINCBOT01>", by: Self.roster, in: .incidentRoom, community: community)?.kind == .notAllowed)

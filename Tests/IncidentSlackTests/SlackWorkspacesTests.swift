@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentEngine
 import IncidentPolicy
 @testable import IncidentSlack
 import IncidentTesting

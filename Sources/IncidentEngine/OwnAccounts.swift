@@ -1,10 +1,11 @@
 import IncidentCore
+import IncidentPolicy
 import Synchronization
 
 /// The bot's own chat accounts, learned from each platform after the process started (Slack's
 /// `auth.test`, Matrix's `whoami`). Nobody names the bot IC or gives it a role: its nudges,
 /// handovers and reminders would reach no one (`Transition.requireReachable`).
-public final class OwnAccounts: Sendable {
+public final class OwnAccounts: LearnedAccounts {
     private let known = Mutex<Set<PersonID>>([])
 
     public init() {}
