@@ -329,10 +329,18 @@ extension Transition {
         var seen: Set<PagedLevel> = []
         let pages = incident.pages.filter { ladders.contains($0.level.ladder) && (person == nil || $0.person == person) }
             .filter { person != nil || !carriesAnotherLadderStillAsking($0, settling: ladders) }
-            .map { PagedLevel(person: $0.person, ladder: $0.level.ladder, level: $0.level.level) }
+            .map(alertLevel)
             .filter { seen.insert($0).inserted }
         guard !pages.isEmpty else { return }
         emit(.settlePages(PageSettlement(outcome: outcome, pages: pages)))
+    }
+
+    /// The level whose provider alert `record`'s page went out under: one person paged for
+    /// several levels in one decision gets one page, made for the first of them (`markPage`),
+    /// and a provider keys its alert by that level.
+    func alertLevel(of record: PageRecord) -> PagedLevel {
+        let first = incident.pages.first { $0.person == record.person && $0.at == record.at } ?? record
+        return PagedLevel(person: first.person, ladder: first.level.ladder, level: first.level.level)
     }
 
     /// Whether `record`'s page also carried another ladder's, one not being settled and not

@@ -240,10 +240,16 @@ import Testing
             if case .settlePages(let settlement) = effect.action { settlement.pages } else { [] }
         }
         #expect(!settled.contains { $0.person == "alice" }, "\(settled)")
-        // Once the business ladder stops too, nothing asks for it any more.
-        try drill.type("/incident mitigated", by: "carol")
+        // Once the business ladder stops too, nothing asks for it any more, and the alert
+        // closed is the one the page went out under (the engineering level's key), not one
+        // of the business level that was never opened, which left hers ringing.
+        let mitigated = try drill.type("/incident mitigated", by: "carol")
         #expect(try withdrawal(drill, of: "alice")
                 == "the engineering ladder stopped (acknowledged), the business ladder stopped (mitigated)")
+        let closed = mitigated.effects.flatMap { effect -> [PagedLevel] in
+            if case .settlePages(let settlement) = effect.action { settlement.pages } else { [] }
+        }
+        #expect(closed.filter { $0.person == "alice" } == [PagedLevel(person: "alice", ladder: "engineering", level: "L1")], "\(closed)")
     }
 
     /// The same small team under a policy that lists the business ladder first: the one page
