@@ -53,6 +53,10 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         guard let incident = stored?.incident else {
             return Self.page(.notFound, "No such incident", "INC-\(grant.incident) does not exist.")
         }
+        // Over: no button, as its press would be refused.
+        if incident.phase == .resolved || incident.phase == .closed {
+            return Self.page(.ok, "Nothing to acknowledge", "\(incident.id) is \(incident.phase.rawValue); nobody is paged for it any more.")
+        }
         // A link travels through mail scanners and PagerDuty: a private incident shows its number only.
         let about = incident.isPrivate
             ? "a private incident; the details are in its room</p>\n<p>Phase: \(incident.phase.rawValue.htmlEscaped)"

@@ -17,8 +17,11 @@ struct PageMail {
     /// The acknowledge link and until when it works, for a page when links are set up.
     var ackLink: (url: String, expires: Timestamp)?
     var incident: Int?
-    /// Stable across retries of the same job: a mail sent twice shows as one message-id.
+    /// With `queuedAt`, what the Message-ID is made of: stable across retries of the same job,
+    /// so a mail sent twice shows as one; different for another incident numbered alike (a new
+    /// database, a staging bot), whose mail a provider must not drop as a repeat.
     var key: String
+    var queuedAt: Timestamp?
     var date: Timestamp
 
     var subject: String {
@@ -42,6 +45,13 @@ struct PageMail {
         return text + "\n"
     }
 
+    /// `<hash of the job and when it was queued>@<the sender's domain>`.
+    var messageID: String {
+        let job = key + "/" + (queuedAt.map { "\($0.secondsSinceEpoch)" } ?? "")
+        let domain = from.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty || $0 == from ? nil : $0 } ?? "incident-bot"
+        return "\(Hex.string(SHA256.hash(data: Array(job.utf8))).prefix(32))@\(domain)"
+    }
+
     /// The whole message, headers and body, CRLF line ends.
     var rendered: String {
         var headers = [
@@ -49,7 +59,7 @@ struct PageMail {
             "To: <\(to)>",
             "Subject: \(Self.encodedWord(subject))",
             "Date: \(Self.rfc5322(date))",
-            "Message-ID: <\(Hex.string(SHA256.hash(data: Array(key.utf8))).prefix(32))@incident-bot>",
+            "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: base64",

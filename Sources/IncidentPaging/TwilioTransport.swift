@@ -61,7 +61,7 @@ public struct TwilioTransport: OutboxTransport {
                                          body: Array(FormEncoding.encode(fields).utf8), provider: "Twilio")
         guard answer.status == 201 else {
             if answer.status == 401 || answer.status == 403 {
-                logger.error("Twilio refuses the bot's credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+                logger.error("Twilio refuses the bot's credentials: check paging.twilio.account_sid and TWILIO_AUTH_TOKEN",
                              metadata: ["answer": "\(answer.text)"])
                 throw .unavailable("Twilio refuses the credentials (\(answer.status))")
             }

@@ -176,7 +176,7 @@ enum Messages {
 
     static func undeliveredPage(_ page: Page, reason: String) -> Message {
         Message(.strong("⚠️ Could not page "), .mention(page.person), .strong(" (\(page.role), \(page.ladder) \(page.level)): "),
-                .text("every platform refused the page ("), .userText(reason),
+                .text("no method could deliver the page ("), .userText(reason),
                 .text("). Reach them another way; the ladder goes on, and later pages that fail to reach them are only on the timeline."))
     }
 

@@ -201,7 +201,7 @@ import Testing
         #expect(failed.first?.0.lastError == "cannot_dm_user")
         // Not only logged: the room is told, and the timeline keeps it.
         #expect(bot.slack.posts(in: Self.room).contains {
-            $0.hasPrefix("⚠️ Could not page @dave (VP engineering, engineering L4): every platform refused the page (cannot_dm_user)")
+            $0.hasPrefix("⚠️ Could not page @dave (VP engineering, engineering L4): no method could deliver the page (cannot_dm_user)")
         })
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
         #expect(timeline.contains { $0.kind == .paged && $0.text.hasPrefix("Could not deliver the page to @dave") })

@@ -16,7 +16,7 @@ import Testing
         return PageMail(from: "bot@example.org", to: "alice@example.org", message: message, page: page,
                         rooms: [.slack: "C0123ROOM", .matrix: "!abc:example.org"],
                         ackLink: ("https://bot.example.org/ack/t0ken", TestConfig.start + .hours(24)), incident: 4,
-                        key: "INC-4/7@email", date: TestConfig.start)
+                        key: "INC-4/7@email", queuedAt: TestConfig.start, date: TestConfig.start)
     }
 
     @Test func theMailSaysWhyWhereAndHowToAcknowledge() {
@@ -49,5 +49,10 @@ import Testing
         retried.date = TestConfig.start + .minutes(3)
         func id(_ text: String) -> String? { text.split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") }.map(String.init) }
         #expect(id(mail().rendered) == id(retried.rendered))
+        // Another incident numbered alike (a new database, a staging bot) gets another.
+        var elsewhere = mail()
+        elsewhere.queuedAt = TestConfig.start + .hours(30)
+        #expect(id(mail().rendered) != id(elsewhere.rendered))
+        #expect(id(mail().rendered)?.hasSuffix("@example.org>") == true)
     }
 }

@@ -120,6 +120,12 @@ import Testing
         let shownPrivate = try await Self.request(privateLink, method: "GET")
         #expect(shownPrivate.status == 200 && shownPrivate.body.contains("a private incident") && !shownPrivate.body.contains("Customer"),
                 "\(shownPrivate.body)")
+        // Resolved: the page says so, without a button its press would be refused for.
+        let resolved = try await SlackServeProcessTests.slash(port: port, "resolve INC-2 contained")
+        #expect(resolved.status == 200, "\(resolved.body)")
+        let over = try await Self.request(privateLink, method: "GET")
+        #expect(over.status == 200 && over.body.contains("INC-2 is resolved; nobody is paged for it any more.")
+                && !over.body.contains("<form"), "\(over.body)")
 
         process.terminate()
         process.waitUntilExit()
