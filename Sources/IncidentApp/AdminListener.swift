@@ -94,14 +94,14 @@ public struct AdminListener: Sendable {
         }
         let registry = registry
         let store = store
+        let logger = logger
         router.get("/metrics") { _, _ in
-            await Self.countOutbox(store, into: registry)
+            await Self.countOutbox(store, into: registry, logger: logger)
             registry.makeGauge(descriptor: PrometheusExport.describe("incident_bot_leader")).set(to: role.isLeader ? 1 : 0)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        let logger = logger
         let (host, port) = (host, port)
         let connections = OpenConnections(limit: maxConnections, logger: logger, now: { LiveClock().now })
         return Application(router: router,
@@ -123,33 +123,24 @@ public struct AdminListener: Sendable {
     /// `check` run within `checkTimeLimit`: nil when it passed, else why not. A check still
     /// running then is cancelled (one that does not stop finishes on its own, unheard).
     static func run(_ check: Check) async -> String? {
-        let answer = FirstAnswer()
-        return await withCheckedContinuation { continuation in
-            answer.waiting.withLock { $0 = continuation }
-            let work = Task { answer.give(await check.run()) }
-            Task {
-                try? await Task.sleep(for: checkTimeLimit)
-                // The check is told to stop; one that cannot is left to finish on its own.
-                if answer.give("no answer within \(checkTimeLimit.components.seconds) s") { work.cancel() }
-            }
-        }
-    }
-
-    /// The first of a check's result and its time limit; the later is dropped.
-    final class FirstAnswer: Sendable {
-        let waiting = Mutex<CheckedContinuation<String?, Never>?>(nil)
-        /// True when this was the first.
-        @discardableResult
-        func give(_ answer: String?) -> Bool {
-            guard let waiting = waiting.withLock({ $0.take() }) else { return false }
-            waiting.resume(returning: answer)
-            return true
-        }
+        await TimeLimit.answer(within: checkTimeLimit, late: "no answer within \(checkTimeLimit.components.seconds) s") { await check.run() }
     }
 
     /// Sets the outbox gauges from the store, every method and state present (0 when none).
-    static func countOutbox(_ store: any IncidentStore, into registry: PrometheusCollectorRegistry) async {
-        let counts = (try? await store.read { try $0.unfinishedOutbox() }) ?? []
+    /// Read within `checkTimeLimit`: a database that stopped answering must not hold the whole
+    /// scrape past Prometheus' timeout, losing the leader gauge with it. When the read fails
+    /// or is late the gauges keep their last values, not a count of 0 that would clear an
+    /// alert on a backlog; it is logged.
+    static func countOutbox(_ store: any IncidentStore, into registry: PrometheusCollectorRegistry, logger: Logger) async {
+        let read: Result<[OutboxCount], any Error> = await TimeLimit.answer(within: checkTimeLimit, late: .failure(LateCount())) {
+            do { return .success(try await store.read { try $0.unfinishedOutbox() }) } catch { return .failure(error) }
+        }
+        guard case .success(let counts) = read else {
+            if case .failure(let error) = read {
+                logger.warning("cannot count the outbox for /metrics; its gauges keep their last values", metadata: ["error": "\(error)"])
+            }
+            return
+        }
         let items = PrometheusExport.describe("incident_bot_outbox_items")
         for method in ContactMethod.allCases {
             for state in [OutboxItem.State.pending, .failed] {
@@ -158,6 +149,10 @@ public struct AdminListener: Sendable {
                     .set(to: Double(count))
             }
         }
+    }
+
+    struct LateCount: Error, CustomStringConvertible {
+        var description: String { "no answer within \(AdminListener.checkTimeLimit.components.seconds) s" }
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -64,7 +64,7 @@ final class LeaderElection: Service {
     func lead(_ term: LeaseTerm) async {
         logger.notice("leading", metadata: ["term": "\(term.token)", "holder": "\(lease.holder)"])
         let failed = ServiceFailed()
-        role.set(leading: true)
+        role.lead(term.term)
         let services = makeServices()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -93,7 +93,7 @@ final class LeaderElection: Service {
         }
 
         term.end()
-        role.set(leading: false)
+        role.standBy()
         await lease.release(term)
         logger.notice("no longer leading", metadata: ["term": "\(term.token)"])
         // After a failed service, a pause before trying again: a service that fails at once

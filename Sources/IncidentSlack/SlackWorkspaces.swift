@@ -70,15 +70,7 @@ public final class SlackWorkspaces: Sendable {
         guard due else { return nil }
         // The request that asks waits for the answer `firstAnswerWait` at most; a slower
         // answer still comes, and serves the requests after it.
-        let answer = FirstOf<Set<String>?>()
-        return await withCheckedContinuation { continuation in
-            answer.waiting(continuation)
-            Task { answer.give(await self.ask(api)) }
-            Task {
-                try? await Task.sleep(for: Self.firstAnswerWait)
-                answer.give(nil)
-            }
-        }
+        return await TimeLimit.answer(within: Self.firstAnswerWait, late: nil, cancelLate: false) { await self.ask(api) }
     }
 
     /// The longest a request waits for `auth.test`'s answer.
@@ -102,22 +94,6 @@ public final class SlackWorkspaces: Sendable {
             logger.warning("cannot ask Slack which workspace the bot serves (auth.test); requests are taken from any workspace until it answers, or set slack.allowed_teams",
                            metadata: ["error": "\(error)"])
             return nil
-        }
-    }
-
-    /// The first of several answers, handed to one waiting continuation; the rest are dropped.
-    final class FirstOf<Value: Sendable>: Sendable {
-        private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
-
-        func waiting(_ waiting: CheckedContinuation<Value, Never>) {
-            continuation.withLock { $0 = waiting }
-        }
-
-        func give(_ value: Value) {
-            continuation.withLock { waiting in
-                defer { waiting = nil }
-                return waiting
-            }?.resume(returning: value)
         }
     }
 
