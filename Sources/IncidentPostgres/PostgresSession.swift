@@ -57,7 +57,7 @@ final class PostgresSession: @unchecked Sendable {
             // Not an answer from the server: the connection itself failed. The next
             // transaction opens a new one.
             drop(open)
-            throw PostgresStoreError("the connection to \(settings) failed: \(String(reflecting: error.code))")
+            throw PostgresStoreError("the connection to \(settings) failed: \(PostgresStoreError.reason(error))")
         } catch is PostgresStatements.TimedOut {
             drop(open)
             throw PostgresStoreError("the database at \(settings) did not answer within \(deadline.map { "\($0.nanoseconds / 1_000_000) ms" } ?? "")")
@@ -272,6 +272,27 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         if let info = error.serverInfo, let message = info[.message] {
             return message + (info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
         }
-        return String(reflecting: error.code)
+        switch error.code {
+        case .authMechanismRequiresPassword:
+            return "the server asks for a password; set INCIDENT_BOT_DATABASE_PASSWORD (or INCIDENT_BOT_DATABASE_PASSWORD_FILE)"
+        case .sslUnsupported:
+            return "the server does not offer TLS, which the URL's sslmode=require asks for"
+        default:
+            return String(reflecting: error.code) + (error.underlying.map { " (\(connectionFailure($0)))" } ?? "")
+        }
+    }
+
+    /// What the connection itself met, on one line: `connection refused at 127.0.0.1:5432`,
+    /// not NIO's nested description.
+    static func connectionFailure(_ error: any Error) -> String {
+        if let failed = error as? NIOConnectionError {
+            if let last = failed.connectionErrors.last {
+                let cause = (last.error as? IOError).map { String(cString: strerror($0.errnoCode)).lowercased() } ?? "\(last.error)"
+                return "\(cause) at \(failed.host):\(failed.port)"
+            }
+            if let dns = failed.dnsAError ?? failed.dnsAAAAError { return "cannot look up \(failed.host): \(dns)" }
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -73,6 +73,15 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr == "incident-bot: the console runs on a SQLite file of its own (--db PATH); postgres://bot@127.0.0.1:1/incidents is for serve replicas\n")
     }
+
+    /// A database that cannot be reached is named with what the connection met, on one line,
+    /// not the library's nested error.
+    @Test func anUnreachableDatabaseSaysWhy() throws {
+        let result = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", "postgres://bot@127.0.0.1:1/incidents"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasSuffix("cannot connect to postgres://bot@127.0.0.1:1/incidents: connectionError (connection refused at 127.0.0.1:1)\n"),
+                "\(result.stderr)")
+    }
 }
 
 /// `serve` with `--db` and a `database.url` naming another database: refused with both named,
