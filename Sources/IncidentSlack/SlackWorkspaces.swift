@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentPolicy
 import Logging
 import Synchronization
