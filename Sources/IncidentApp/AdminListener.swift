@@ -5,7 +5,6 @@ import IncidentHTTP
 import Logging
 import NIOCore
 import Prometheus
-import Synchronization
 
 /// The admin listener of `incident-bot serve` (`admin.listen`, 127.0.0.1:9090 by default), for
 /// the host's probes and scraper:
