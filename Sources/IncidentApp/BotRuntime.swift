@@ -127,11 +127,13 @@ public enum BotCommands {
         let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(".link-secret"))
         let store = try openStore()
         for warning in paging.warnings { logger.warning("\(warning)") }
-        var community = Community(matrix: [])
+        // Each platform names the bot's own account once asked (`OwnAccounts`): nobody names it IC.
+        let ownAccounts = OwnAccounts()
+        var community = Community(matrix: [], ownAccounts: ownAccounts)
         var learnOwnServer: (any Service)?
-        if let matrix { (community, learnOwnServer) = await matrix.setup.community(client: matrix.client, logger: logger) }
-        // Each platform's loop names the bot's own account once it asks (`OwnAccounts`).
-        community.ownAccounts = OwnAccounts()
+        if let matrix {
+            (community, learnOwnServer) = await matrix.setup.community(client: matrix.client, logger: logger, ownAccounts: ownAccounts)
+        }
         let clock = LiveClock()
         transports += paging.transports(now: { clock.now }, logger: logger)
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,

@@ -28,13 +28,16 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether both name one database: the same SQLite file (paths made absolute from the
-    /// working folder), or the same PostgreSQL server, database and user.
+    /// working folder, links followed), or the same PostgreSQL server, port, user and database
+    /// (TLS asked for or not is how to reach it, not which it is).
     public func isSame(as other: DatabaseLocation) -> Bool {
         switch (self, other) {
         case (.sqlite(let one), .sqlite(let two)):
-            URL(fileURLWithPath: one).standardizedFileURL.path == URL(fileURLWithPath: two).standardizedFileURL.path
+            URL(fileURLWithPath: one).resolvingSymlinksInPath().path == URL(fileURLWithPath: two).resolvingSymlinksInPath().path
+        case (.postgres(let one), .postgres(let two)):
+            one.host.lowercased() == two.host.lowercased() && one.port == two.port && one.user == two.user && one.database == two.database
         default:
-            self == other
+            false
         }
     }
 

@@ -92,7 +92,7 @@ public struct IncidentReport: Sendable {
             for ladder in incident.policy.ladders {
                 if !ladderOrder.contains(where: { $0.0 == ladder.id }) { ladderOrder.append((ladder.id, ladder.levels.map(\.id))) }
                 let reached = ladder.levels.indices.last { index in
-                    incident.pages.contains { $0.level == ladder.reference(index) }
+                    incident.pages.contains { $0.level == ladder.reference(index) && $0.withdrawn != true }
                 }
                 if let reached { reach[ladder.id, default: [:]][ladder.levels[reached].id, default: 0] += 1 }
             }

@@ -60,18 +60,27 @@ public struct MatrixSetup: Sendable {
     /// not wait for Matrix), and `learning` asks again until it does; till then no Matrix
     /// account is served. The Matrix loop asks first too and tells the server what it learns,
     /// so it takes no command before the server is known.
-    public func community(client: MatrixClient, logger: Logger) async -> (community: Community, learning: (any Service)?) {
-        if !settings.allowCommandsFrom.isEmpty { return (Community(matrix: Set(settings.allowCommandsFrom)), nil) }
-        if case .password(let user, _, _) = auth { return (Community(matrix: [Community.server(ofMatrixUser: user)]), nil) }
+    /// The bot's own Matrix account goes to `ownAccounts` as soon as it is known (from
+    /// `MATRIX_USER`, or the homeserver's answer), so no replica lets anyone name it IC; with
+    /// `allow_commands_from` and a token, the sync loop learns it when this replica leads.
+    public func community(client: MatrixClient, logger: Logger, ownAccounts: (any LearnedAccounts)? = nil) async
+        -> (community: Community, learning: (any Service)?) {
+        if case .password(let user, _, _) = auth { ownAccounts?.learn(.matrix, account: user) }
+        if !settings.allowCommandsFrom.isEmpty { return (Community(matrix: Set(settings.allowCommandsFrom), ownAccounts: ownAccounts), nil) }
+        if case .password(let user, _, _) = auth {
+            return (Community(matrix: [Community.server(ofMatrixUser: user)], ownAccounts: ownAccounts), nil)
+        }
         let own = LearnedMatrixServer()
-        let community = Community(matrix: [], ownMatrixServer: own)
+        let community = Community(matrix: [], ownMatrixServer: own, ownAccounts: ownAccounts)
         do {
-            own.learn(Community.server(ofMatrixUser: try await client.whoami()))
+            let me = try await client.whoami()
+            own.learn(Community.server(ofMatrixUser: me))
+            ownAccounts?.learn(.matrix, account: me)
             return (community, nil)
         } catch {
             logger.error("cannot ask the Matrix homeserver who the bot is; Matrix accounts are served once it answers (or set matrix.allow_commands_from)",
                          metadata: ["reason": "\(error)"])
-            return (community, OwnServerLookup(client: client, server: own, logger: logger))
+            return (community, OwnServerLookup(client: client, server: own, ownAccounts: ownAccounts, logger: logger))
         }
     }
 
@@ -82,6 +91,7 @@ public struct MatrixSetup: Sendable {
     struct OwnServerLookup: Service {
         let client: MatrixClient
         let server: LearnedMatrixServer
+        let ownAccounts: (any LearnedAccounts)?
         let logger: Logger
 
         func run() async throws {
@@ -92,6 +102,7 @@ public struct MatrixSetup: Sendable {
                     if server.server != nil { break }
                     if let me = try? await client.whoami() {
                         server.learn(Community.server(ofMatrixUser: me))
+                        ownAccounts?.learn(.matrix, account: me)
                         logger.notice("Matrix homeserver answered; its accounts are served now",
                                       metadata: ["server": "\(Community.server(ofMatrixUser: me))"])
                         break

@@ -65,7 +65,10 @@ struct CommonOptions: ParsableArguments {
     func location(serving: Bool = false) throws -> DatabaseLocation {
         let environment = ProcessInfo.processInfo.environment
         do {
-            let configured = FileManager.default.fileExists(atPath: config) ? try BotConfig.load(path: config).database.location : nil
+            // With --db the config is read only by serve: export, outbox and backup are recovery
+            // tools, which a config that no longer loads must not stop.
+            let configured = (db == nil || serving) && FileManager.default.fileExists(atPath: config)
+                ? try BotConfig.load(path: config).database.location : nil
             if let db {
                 let given = try DatabaseLocation.parse(db)
                 if serving, let configured, !given.isSame(as: configured) {

@@ -64,10 +64,15 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            // First: which database, before anything else is checked against the config.
-            let location = try options.location(serving: true)
             let loaded = try options.load(allowExampleRoster: false)
             let logger = try options.logger(loaded)
+            let location: DatabaseLocation
+            do {
+                location = try options.location(serving: true)
+            } catch let failure as Failure {
+                refused(failure.description, loaded, logger)
+                throw failure
+            }
             do {
                 try await BotCommands.serve(loaded: loaded, location: location, environment: ProcessInfo.processInfo.environment,
                                             metrics: PrometheusExport.bootstrap(), logger: logger) {

@@ -19,7 +19,8 @@ extension Delivery {
         let reason = try await store.write { records -> String? in
             guard let stored = try records.readableIncident(number), let reason = stored.incident.withdrawal(of: page) else { return nil }
             try records.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now)
-            let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster, mayHaveGoneOut: mayHaveGoneOut)
+            let decision = stored.incident.pageWithdrawn(page, reason: reason, at: now, roster: roster, mayHaveGoneOut: mayHaveGoneOut,
+                                                         madeAt: item.createdAt)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return reason
         }

@@ -22,8 +22,16 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// replica left on the older version during a rolling update), so it is told apart and
     /// that binary refuses it instead.
     /// Format 4: the same, with a page's optional mark that delivery withdrew it
-    /// (`PageRecord.withdrawn`). This version reads formats 1 to 4.
+    /// (`PageRecord.withdrawn`). Written only for an incident that has such a mark
+    /// (`format(of:)`): any other is written in format 3, which a replica still on the version
+    /// before reads, so a rolling update does not hide incidents from an older leader's
+    /// scheduler for a mark only the escalation view shows. This version reads formats 1 to 4.
     public static let currentFormat = 4
+
+    /// The format `incident` is written in: the oldest that holds all it has.
+    public static func format(of incident: Incident) -> Int {
+        incident.pages.contains { $0.withdrawn == true } ? 4 : 3
+    }
 
     public var number: Int
     public var title: String

@@ -134,14 +134,15 @@ struct PostgresRecords: IncidentRecords {
     func write(_ stored: StoredIncident) throws {
         let incident = stored.incident
         let state = try StateCoding.encodeRecord(incident)
+        let format = IncidentRecord.format(of: incident)
         let digest = try policyDigest(incident.policy)
         touched.policies.insert(digest)
-        touched.decoded?.keep(number: incident.number, state: state, format: IncidentRecord.currentFormat, policy: digest, incident: incident)
+        touched.decoded?.keep(number: incident.number, state: state, format: format, policy: digest, incident: incident)
         sql.send("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
             VALUES (\(incident.number), \(incident.room), \(incident.title), \(incident.severity.rawValue), \(incident.phase.rawValue),
                     \(stored.home.rawValue), \(incident.declaredAt.secondsSinceEpoch), \(incident.nextDue?.secondsSinceEpoch),
-                    \(state), \(IncidentRecord.currentFormat), \(digest))
+                    \(state), \(format), \(digest))
             ON CONFLICT (number) DO UPDATE SET title = excluded.title, severity = excluded.severity,
                 phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
                 policy = excluded.policy

@@ -60,20 +60,33 @@ extension Incident {
     /// A page withdrawn before it went out: the timeline says so. `mayHaveGoneOut`: delivery
     /// cannot tell whether it was sent before a restart or a failed record (it is not sent
     /// again either way), and the timeline says that instead.
-    public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster, mayHaveGoneOut: Bool = false) -> Decision {
+    /// `madeAt`: when the page was decided (its outbox item's creation), which tells its
+    /// records from later pages to the same person and level.
+    public func pageWithdrawn(_ page: Page, reason: String, at now: Timestamp, roster: Roster, mayHaveGoneOut: Bool = false,
+                              madeAt: Timestamp? = nil) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.paged, mayHaveGoneOut
                               ? "Page to \(page.timelineName) not sent again: \(reason). It may have gone out before a restart, unrecorded."
                               : "Page to \(page.timelineName) withdrawn before it went out: \(reason).",
                           by: .bot)
         // What reached nobody is not shown as paged (`/incident escalation`, the export).
-        if !mayHaveGoneOut { transition.incident.markWithdrawn(page) }
+        if !mayHaveGoneOut { transition.incident.markWithdrawn(page, madeAt: madeAt) }
         return transition.finish()
     }
 
-    /// Marks the records of `page` withdrawn: the latest of its person at its level, and at
-    /// each other ladder it carried.
-    mutating func markWithdrawn(_ page: Page) {
+    /// Marks the records of `page` withdrawn: those its decision made (its person's, at
+    /// `madeAt`, on the ladders it carried: one page stands for every level it was made for),
+    /// else, for a page queued later than its decision (moved to another method), the latest
+    /// of its person at its level and at each other ladder it carried.
+    mutating func markWithdrawn(_ page: Page, madeAt: Timestamp?) {
+        let carried = Set([page.ladder] + (page.alsoFor ?? []))
+        let made = pages.indices.filter {
+            pages[$0].person == page.person && pages[$0].at == madeAt && carried.contains(pages[$0].level.ladder)
+        }
+        if !made.isEmpty {
+            for index in made { pages[index].withdrawn = true }
+            return
+        }
         let level = LevelRef(ladder: page.ladder, level: page.level)
         var ladders = Set(page.alsoFor ?? [])
         for index in pages.indices.reversed() where pages[index].person == page.person && pages[index].withdrawn != true {

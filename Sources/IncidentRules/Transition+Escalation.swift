@@ -267,7 +267,7 @@ extension Transition {
             // One page a person per transition: if it is also the severity's page at once, it
             // carries that, so an acknowledgement does not withdraw it.
             if reason == .immediate { markPageAtOnce(person) }
-            markPage(of: person, carrying: ladder.id)
+            markPage(of: person, carrying: ladder.id, as: "\(level.role) (\(ladder.id) \(level.id))")
             return
         }
         // PagerDuty folds a trigger into the open alert of its key (one per incident, level and
@@ -303,12 +303,15 @@ extension Transition {
     /// When that ladder waits for an acknowledgement and the page was made for one that does
     /// not (business first in the policy), the page asks for one too: its mail link, reply,
     /// keypress and webhook URL come from that.
-    mutating func markPage(of person: PersonID, carrying ladder: String) {
+    /// The page says so too (`as`: the role and level, `operations manager (business L1)`),
+    /// under the line that says what it was made for: she is woken as both.
+    mutating func markPage(of person: PersonID, carrying ladder: String, as role: String) {
         let asks = policy.ladder(ladder)?.stopOn.contains(.acknowledged) == true
         for index in effects.indices {
             guard case .page(var page) = effects[index].action, page.person == person,
                   page.ladder != ladder, page.alsoFor?.contains(ladder) != true else { continue }
             page.alsoFor = (page.alsoFor ?? []) + [ladder]
+            page.message.lines.insert([.text("Also paged as \(role).")], at: min(2, page.message.lines.count))
             if asks { Messages.askForAcknowledgement(&page.message, incident) }
             effects[index].action = .page(page)
         }

@@ -36,7 +36,8 @@ extension Messages {
             message.line(.text("Next update due \(zone.clockTime(due, seenAt: now))" + (due <= now ? " (overdue)" : "")))
         }
         var paged: [Span] = [.text("Paged: ")]
-        let latest = Dictionary(incident.pages.map { ($0.person, $0) }, uniquingKeysWith: { _, last in last })
+        // A page withdrawn before it went out reached nobody.
+        let latest = Dictionary(incident.pages.filter { $0.withdrawn != true }.map { ($0.person, $0) }, uniquingKeysWith: { _, last in last })
         if latest.isEmpty { paged.append(.text("nobody")) }
         for (index, page) in latest.values.sorted(by: { ($0.at, $0.person.rawValue) < ($1.at, $1.person.rawValue) }).enumerated() {
             if index > 0 { paged.append(.text(", ")) }

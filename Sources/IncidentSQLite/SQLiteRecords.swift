@@ -159,9 +159,10 @@ struct SQLiteRecords: IncidentRecords {
     func write(_ stored: StoredIncident) throws {
         let incident = stored.incident
         let state = try StateCoding.encodeRecord(incident)
+        let format = IncidentRecord.format(of: incident)
         let digest = try policyDigest(incident.policy)
         touched.policies.insert(digest)
-        touched.decoded?.keep(number: incident.number, state: state, format: IncidentRecord.currentFormat, policy: digest, incident: incident)
+        touched.decoded?.keep(number: incident.number, state: state, format: format, policy: digest, incident: incident)
         try execute("""
             INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -170,7 +171,7 @@ struct SQLiteRecords: IncidentRecords {
                 policy = excluded.policy
             """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
                              incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
-                             incident.nextDue?.secondsSinceEpoch, state, IncidentRecord.currentFormat, digest])
+                             incident.nextDue?.secondsSinceEpoch, state, format, digest])
         let companions = touched.companionsToWrite(incident)
         if companions.counter {
             try execute("""

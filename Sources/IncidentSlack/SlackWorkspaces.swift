@@ -22,6 +22,8 @@ public final class SlackWorkspaces: Sendable {
     let learned = Mutex<Set<String>?>(nil)
     /// When `auth.test` was last asked while the answer is unknown.
     let lastAsked = Mutex<Timestamp?>(nil)
+    /// When the bot's own user id was last asked for while unknown (`askForOwnAccountAgainIfDue`).
+    let lastOwnAccountAsk = Mutex<Timestamp?>(nil)
     /// The engine's clock.
     let now: @Sendable () -> Timestamp
     /// Where the bot's own user id goes once `auth.test` names it.
@@ -39,14 +41,29 @@ public final class SlackWorkspaces: Sendable {
     /// What the bot asks as it starts (`SlackWorkspaceCheck`): the workspaces served, and its
     /// own user id.
     public func askAtStart() async {
-        _ = await served()
+        // Unconfigured, auth.test names both (and learnOwnAccount then asks nothing).
+        if configured.isEmpty { _ = await served() }
         await learnOwnAccount()
+    }
+
+    /// With the workspaces configured, the bot's own user id when the ask at start failed:
+    /// asked again in the background, at most once a minute, as requests come.
+    func askForOwnAccountAgainIfDue() {
+        guard let ownAccounts, !ownAccounts.knows(.slack), api != nil else { return }
+        let now = self.now()
+        let due = lastOwnAccountAsk.withLock { last in
+            guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if due { Task { await learnOwnAccount() } }
     }
 
     /// Asks `auth.test` for the bot's own user id when `served` did not (the workspaces are
     /// configured), so nobody names the bot IC. A failure leaves it unknown; it is logged.
     func learnOwnAccount() async {
         guard let ownAccounts, !ownAccounts.knows(.slack), let api else { return }
+        lastOwnAccountAsk.withLock { $0 = now() }
         do {
             if let user = try await api.call("auth.test", [:])["user_id"]?.string { ownAccounts.learn(.slack, account: user) }
         } catch {
@@ -57,7 +74,10 @@ public final class SlackWorkspaces: Sendable {
     /// The ids served: the configured ones, or the bot's own (asked of Slack the first time
     /// and kept). nil when none is configured and Slack cannot say yet.
     public func served() async -> Set<String>? {
-        if !configured.isEmpty { return configured }
+        if !configured.isEmpty {
+            askForOwnAccountAgainIfDue()
+            return configured
+        }
         if let known = learned.withLock({ $0 }) { return known }
         guard let api else { return nil }
         // While Slack cannot say, ask at most once a minute: a request must not wait on

@@ -90,11 +90,16 @@ import Testing
 @Suite struct ServeDatabaseChoiceTests {
     @Test func serveRefusesTwoDifferentDatabases() throws {
         let folder = try TestConfig.temporaryDirectory()
-        let shipped = try String(contentsOfFile: BotProcess.config, encoding: .utf8)
         let config = folder.appendingPathComponent("bot.yaml")
-        let policy = URL(fileURLWithPath: BotProcess.config).deletingLastPathComponent().appendingPathComponent("policy.yaml").path
-        try (shipped.replacingOccurrences(of: "policy: policy.yaml", with: "policy: \(policy)")
-             + "\ndatabase:\n  url: postgres://bot@127.0.0.1:1/incidents\n").write(to: config, atomically: true, encoding: .utf8)
+        try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: \(TestConfig.directory.path)/roster.example.yaml
+            slack:
+              enabled: true
+            database:
+              url: postgres://bot@127.0.0.1:1/incidents
+
+            """.write(to: config, atomically: true, encoding: .utf8)
         let db = folder.appendingPathComponent("s.sqlite").path
         let result = try BotProcess.run(["serve", "--config", config.path, "--db", db])
         #expect(result.status == 1)

@@ -1,3 +1,4 @@
+import GRDB
 import IncidentCore
 import IncidentEngine
 import IncidentPolicy
@@ -432,6 +433,9 @@ extension ContactMethodRoutingTests {
         // The stored record says so too: `/incident escalation` does not show carol as paged.
         let pages = try #require(try await bot.store.read { try $0.incident(1) }).incident.pages
         #expect(pages.filter { $0.withdrawn == true }.map(\.person) == ["carol"], "\(pages)")
+        // Written in format 4, which holds the mark; the other incidents stay in format 3.
+        let format = try await bot.sqlite.writer.read { db in try Int.fetchOne(db, sql: "SELECT format FROM incident WHERE number = 1") }
+        #expect(format == 4)
     }
 
     /// The severity's page at once is not a climb an acknowledgement ends: the VP's call for a

@@ -1,6 +1,7 @@
 @testable import IncidentApp
 @testable import IncidentMatrix
 import IncidentCore
+import IncidentEngine
 import IncidentTesting
 import IncidentWire
 import Foundation
@@ -23,7 +24,8 @@ import Testing
         // Nothing listens on port 9 here: the homeserver is down.
         let down = try MatrixSetup.load(settings, environment: ["MATRIX_ACCESS_TOKEN": bot.token, "MATRIX_HOMESERVER": "http://127.0.0.1:9"],
                                         tokenFile: nil)
-        let (community, learning) = await down.community(client: down.client(), logger: logger)
+        let accounts = OwnAccounts()
+        let (community, learning) = await down.community(client: down.client(), logger: logger, ownAccounts: accounts)
         let own = try #require(community.ownMatrixServer as? LearnedMatrixServer)
         #expect(learning != nil)
         #expect(!community.serves(.matrix, account: "@alice:localhost"))
@@ -35,13 +37,15 @@ import Testing
         // stop the process's whole group (Slack and the pagers with it).
         let returned = Returned()
         let lookup = Task {
-            try? await MatrixSetup.OwnServerLookup(client: up.client(), server: own, logger: logger).run()
+            try? await MatrixSetup.OwnServerLookup(client: up.client(), server: own, ownAccounts: accounts, logger: logger).run()
             returned.flag.withLock { $0 = true }
         }
         defer { lookup.cancel() }
         let deadline = ContinuousClock.now + .seconds(20)
         while own.server == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(community.serves(.matrix, account: "@alice:localhost"))
+        // The bot's own account is learned with it: nobody names the bot IC.
+        #expect(accounts.contains(.unlisted(.matrix, bot.user)), "\(bot.user)")
         try await Task.sleep(for: .milliseconds(300))
         #expect(returned.flag.withLock { !$0 }, "the lookup returned: it would stop the process")
         #expect(!community.serves(.matrix, account: "@mallory:evil.example"))

@@ -67,7 +67,7 @@ import Testing
         try drill.type("/ic @bob", by: Fixtures.responder)
         let page = try #require(pages(drill).first { $0.person == "alice" })
         let reason = try #require(drill.incident.withdrawal(of: page))
-        let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(0), roster: drill.roster).incident
+        let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(0), roster: drill.roster, madeAt: Fixtures.at(0)).incident
         #expect(withdrawn.pages.filter { $0.withdrawn == true }.map(\.person) == ["alice"])
         let view = EscalationForecast(withdrawn, now: Fixtures.at(0), roster: drill.roster).message(for: withdrawn).plainText()
         #expect(view.contains("engineering.L1 on-call engineer: @alice — withdrawn before it went out"), "\(view)")
@@ -231,6 +231,10 @@ import Testing
         let alices = pages(drill).filter { $0.person == "alice" }
         #expect(alices.count == 1 && alices.first?.ladder == "engineering" && alices.first?.alsoFor == ["business"])
         #expect(drill.timeline.contains { $0.text == "Paged @alice as operations manager (business.L1)." })
+        // The one page says she is woken as both.
+        let lines = alices.first?.message.plainText().split(separator: "\n").map(String.init) ?? []
+        #expect(lines.count > 2 && lines[1] == "You are paged as on-call engineer (engineering L1)."
+                && lines[2] == "Also paged as operations manager (business L1).", "\(lines)")
         try drill.run(to: 5)
         let named = try drill.type("/ic @carol", by: Fixtures.responder)
         #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
@@ -250,6 +254,12 @@ import Testing
             if case .settlePages(let settlement) = effect.action { settlement.pages } else { [] }
         }
         #expect(closed.filter { $0.person == "alice" } == [PagedLevel(person: "alice", ladder: "engineering", level: "L1")], "\(closed)")
+        // Withdrawn then, it stands for both levels it was made for: neither shows as paged.
+        let page = try #require(alices.first)
+        let reason = try #require(drill.incident.withdrawal(of: page))
+        let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(6), roster: roster, madeAt: Fixtures.at(0)).incident
+        #expect(Set(withdrawn.pages.filter { $0.withdrawn == true }.map(\.level.ladder)) == ["engineering", "business"])
+        #expect(withdrawn.pages.filter { $0.withdrawn == true }.allSatisfy { $0.person == "alice" })
     }
 
     /// The same small team under a policy that lists the business ladder first: the one page
