@@ -90,16 +90,7 @@ import Testing
 @Suite struct ServeDatabaseChoiceTests {
     @Test func serveRefusesTwoDifferentDatabases() throws {
         let folder = try TestConfig.temporaryDirectory()
-        let config = folder.appendingPathComponent("bot.yaml")
-        try """
-            policy: \(TestConfig.directory.path)/policy.yaml
-            roster: \(TestConfig.directory.path)/roster.example.yaml
-            slack:
-              enabled: true
-            database:
-              url: postgres://bot@127.0.0.1:1/incidents
-
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try ConsoleTranscriptTests.slackConfig(in: folder, more: "database:\n  url: postgres://bot@127.0.0.1:1/incidents\n")
         let db = folder.appendingPathComponent("s.sqlite").path
         let result = try BotProcess.run(["serve", "--config", config.path, "--db", db])
         #expect(result.status == 1)
