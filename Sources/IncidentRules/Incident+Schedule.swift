@@ -122,8 +122,7 @@ extension Transition {
         var snoozed: Timestamp?
         if let until = incident.snoozedUntil, until == due,
            let deadline = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }), deadline < until {
-            owed = deadline
-            while owed + interval <= until { owed = owed + interval }
+            owed = incident.lastUpdateDeadline(from: deadline, notAfter: until, every: interval)
             snoozed = until
         }
         incident.missedUpdates += 1

@@ -51,10 +51,10 @@ extension Transition {
         // from the deadline as owed (past the night, for a working-hours severity), so the
         // nudge names a time that was a deadline.
         if let interval = policy.updateInterval(incident.severity),
-           var due = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }), due + interval <= now {
+           let first = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }) {
             // Stored only when stepped: the cadence's own time otherwise stays as it was.
-            while due + interval <= now { due = due + interval }
-            incident.nextUpdateDue = due
+            let last = incident.lastUpdateDeadline(from: first, notAfter: now, every: interval)
+            if last != first { incident.nextUpdateDue = last }
         }
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()
@@ -66,6 +66,19 @@ extension Transition {
 }
 
 extension Incident {
+    /// The last update deadline from `first` (one as owed) on, stepping the cadence, that is
+    /// not after `limit`: each step is the next deadline as owed (past the night for a
+    /// severity that pages only in working hours, never a time in it), which reads back as
+    /// itself when stored, being a whole interval into working time.
+    func lastUpdateDeadline(from first: Timestamp, notAfter limit: Timestamp, every interval: Duration) -> Timestamp {
+        var last = first
+        while true {
+            let next = policy.updateDeadline(at: severity, last + interval)
+            guard next <= limit else { return last }
+            last = next
+        }
+    }
+
     /// When the next status update is due as the nudges see it, and as the topic and the
     /// messages say it: the cadence's due time (moved past the night for a severity that pages
     /// only in working hours), or the end of a snooze that outlasts it. nil when none is expected.

@@ -27,6 +27,20 @@ import Testing
         #expect(drill.pages.contains("60 engineering.L2 bob") && drill.pages.contains("90 engineering.L3 carol"), "\(drill.pages)")
     }
 
+    /// A P2 snoozed for a day (a policy's long `snooze_max`) from Tuesday 10:30 passes the
+    /// deadlines of 12:00, 14:00 and 16:00; the next is Wednesday 11:00 (the clock stops
+    /// overnight), after the snooze's end at 10:30. The nudge then names 16:00, the last one
+    /// passed over; stepping two hours at a time through the night named 10:00, never a deadline.
+    @Test func aSnoozeAcrossTheNightNamesADeadlineThatWas() throws {
+        var policy = try Fixtures.policy()
+        policy.snoozeMax = .hours(24)
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder, policy: policy)
+        try drill.run(to: 24 * 60 + 30, script: [30: [("alice", "/incident snooze 24h")]])
+        let nudge = try #require(drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") })
+        #expect(nudge.contains("is overdue (due 2026-11-24 16:00 UTC, nudges snoozed until 10:30 UTC;"), "\(nudge)")
+        #expect(drill.nudges == [24 * 60 + 30])
+    }
+
     /// Before an IC is named the declarer, nudged as acting IC, is passed over for their own
     /// missed updates as an IC is: carol declares a P0 and fills its L3 (engineering manager),
     /// so the second miss, at 30, pages the VP (dave), not her.
