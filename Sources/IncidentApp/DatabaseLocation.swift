@@ -33,12 +33,19 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     public func isSame(as other: DatabaseLocation) -> Bool {
         switch (self, other) {
         case (.sqlite(let one), .sqlite(let two)):
-            URL(fileURLWithPath: one).resolvingSymlinksInPath().path == URL(fileURLWithPath: two).resolvingSymlinksInPath().path
+            Self.canonical(one) == Self.canonical(two)
         case (.postgres(let one), .postgres(let two)):
             one.host.lowercased() == two.host.lowercased() && one.port == two.port && one.user == two.user && one.database == two.database
         default:
             false
         }
+    }
+
+    /// A SQLite path with links followed, its folder's too while the file is not made yet.
+    static func canonical(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        if FileManager.default.fileExists(atPath: url.path) { return url.resolvingSymlinksInPath().path }
+        return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
     }
 
     static func postgres(_ text: String) throws -> PostgresSettings {

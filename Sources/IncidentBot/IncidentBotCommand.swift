@@ -65,8 +65,9 @@ struct CommonOptions: ParsableArguments {
     func location(serving: Bool = false) throws -> DatabaseLocation {
         let environment = ProcessInfo.processInfo.environment
         do {
-            // With --db the config is read only by serve: export, outbox and backup are recovery
-            // tools, which a config that no longer loads must not stop.
+            // With --db the config is read here only by serve: export, backup and the outbox's
+            // retry and drop are recovery tools, which a config that no longer loads must not
+            // stop (the outbox's listing reads it for its time zone, as report does).
             let configured = (db == nil || serving) && FileManager.default.fileExists(atPath: config)
                 ? try BotConfig.load(path: config).database.location : nil
             if let db {

@@ -22,6 +22,9 @@ struct PageMail {
     /// database, a staging bot), whose mail a provider must not drop as a repeat.
     var key: String
     var queuedAt: Timestamp?
+    /// The database's own secret (the acknowledge links'), when it has one: the Message-ID is
+    /// keyed by it, so two databases' pages queued in the same second still differ.
+    var identity: SymmetricKey?
     var date: Timestamp
 
     var subject: String {
@@ -45,11 +48,13 @@ struct PageMail {
         return text + "\n"
     }
 
-    /// `<hash of the job and when it was queued>@<the sender's domain>`.
+    /// `<hash of the job and when it was queued>@<the sender's domain>`, the hash keyed by the
+    /// database's secret when there is one.
     var messageID: String {
-        let job = key + "/" + (queuedAt.map { "\($0.secondsSinceEpoch)" } ?? "")
+        let job = Array((key + "/" + (queuedAt.map { "\($0.secondsSinceEpoch)" } ?? "")).utf8)
+        let digest = identity.map { Hex.string(HMAC<SHA256>.authenticationCode(for: job, using: $0)) } ?? Hex.string(SHA256.hash(data: job))
         let domain = from.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty || $0 == from ? nil : $0 } ?? "incident-bot"
-        return "\(Hex.string(SHA256.hash(data: Array(job.utf8))).prefix(32))@\(domain)"
+        return "\(digest.prefix(32))@\(domain)"
     }
 
     /// The whole message, headers and body, CRLF line ends.

@@ -47,17 +47,17 @@ public final class SlackWorkspaces: Sendable {
     }
 
     /// With the workspaces configured, the bot's own user id when the ask at start failed:
-    /// asked again in the background, at most once a minute, as requests come.
-    func askForOwnAccountAgainIfDue() {
+    /// asked again as requests come, at most every `askAgainAfter`, the request that asks
+    /// waiting `firstAnswerWait` at most, so the command it carries is checked against it.
+    func askForOwnAccountAgainIfDue() async {
         guard let ownAccounts, !ownAccounts.knows(.slack), api != nil else { return }
         let now = self.now()
-        let due = lastOwnAccountAsk.withLock { last in
-            guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
-            last = now
-            return true
-        }
-        if due { Task { await learnOwnAccount() } }
+        guard lastOwnAccountAsk.withLock({ last in last.map { now - $0 >= Self.askAgainAfter } ?? true }) else { return }
+        await TimeLimit.answer(within: Self.firstAnswerWait, late: (), cancelLate: false) { await self.learnOwnAccount() }
     }
+
+    /// How long after an unanswered `auth.test` it is asked again.
+    static var askAgainAfter: Duration { .seconds(10) }
 
     /// Asks `auth.test` for the bot's own user id when `served` did not (the workspaces are
     /// configured), so nobody names the bot IC. A failure leaves it unknown; it is logged.
@@ -75,16 +75,16 @@ public final class SlackWorkspaces: Sendable {
     /// and kept). nil when none is configured and Slack cannot say yet.
     public func served() async -> Set<String>? {
         if !configured.isEmpty {
-            askForOwnAccountAgainIfDue()
+            await askForOwnAccountAgainIfDue()
             return configured
         }
         if let known = learned.withLock({ $0 }) { return known }
         guard let api else { return nil }
-        // While Slack cannot say, ask at most once a minute: a request must not wait on
+        // While Slack cannot say, ask at most every `askAgainAfter`: a request must not wait on
         // auth.test every time (Slack gives a slash command 3 s for its answer).
         let now = self.now()
         let due = lastAsked.withLock { last in
-            guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
+            guard last.map({ now - $0 >= Self.askAgainAfter }) ?? true else { return false }
             last = now
             return true
         }

@@ -1,3 +1,4 @@
+import Crypto
 import IncidentCore
 @testable import IncidentPaging
 import IncidentTesting
@@ -54,5 +55,12 @@ import Testing
         elsewhere.queuedAt = TestConfig.start + .hours(30)
         #expect(id(mail().rendered) != id(elsewhere.rendered))
         #expect(id(mail().rendered)?.hasSuffix("@example.org>") == true)
+        // Two databases (a staging bot beside production) queuing it in the same second: each
+        // keys the hash with its own secret.
+        var production = mail(), staging = mail()
+        production.identity = SymmetricKey(data: Array("production-link-secret-0123456789abcdef".utf8))
+        staging.identity = SymmetricKey(data: Array("staging-link-secret-0123456789abcdef".utf8))
+        #expect(id(production.rendered) != id(staging.rendered))
+        #expect(id(production.rendered) == id(production.rendered))
     }
 }

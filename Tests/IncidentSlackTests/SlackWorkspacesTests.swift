@@ -59,4 +59,28 @@ import Testing
         await workspaces.askAtStart()
         #expect(own.contains(.unlisted(.slack, FakeSlack.botUserID)))
     }
+
+    /// Slack down as the bot starts with `allowed_teams` set: the first request after the
+    /// outage asks again and waits for the answer, so the command it carries is checked against
+    /// the bot's own account (it was decided before a background answer came, for a minute).
+    @Test func aFailedAskAtStartIsAskedAgainByTheNextRequest() async throws {
+        let fake = FakeSlack(users: [])
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        var logger = Logger(label: "workspaces-test")
+        logger.logLevel = .critical
+        let own = OwnAccounts()
+        let clock = ManualClock(start: TestConfig.start)
+        let api = SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))
+        let workspaces = SlackWorkspaces(allowed: ["T0TEAM001"], api: api, logger: logger, ownAccounts: own, now: { clock.now })
+        fake.inject(.outage)
+        await workspaces.askAtStart()
+        #expect(!own.knows(.slack))
+        fake.endOutage()
+        _ = await workspaces.served()
+        #expect(!own.knows(.slack), "asked again before askAgainAfter")
+        clock.advance(to: clock.now + SlackWorkspaces.askAgainAfter)
+        _ = await workspaces.served()
+        #expect(own.contains(.unlisted(.slack, FakeSlack.botUserID)))
+    }
 }
