@@ -107,3 +107,24 @@ import Testing
         #expect(!export.stderr.contains("database.url"), "\(export.stderr)")
     }
 }
+
+extension ServeDatabaseChoiceTests {
+    /// One file named two ways is one database: relative and absolute, through a symlinked
+    /// folder (also before the file is made), and PostgreSQL asked with or without TLS.
+    @Test func oneDatabaseNamedTwoWaysIsTheSame() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let link = folder.deletingLastPathComponent().appendingPathComponent("link-\(UUID().uuidString)")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: folder)
+        defer { try? FileManager.default.removeItem(at: link) }
+        let real = DatabaseLocation.sqlite(path: folder.appendingPathComponent("bot.sqlite").path)
+        let linked = DatabaseLocation.sqlite(path: link.appendingPathComponent("bot.sqlite").path)
+        #expect(real.isSame(as: linked))
+        try Data().write(to: folder.appendingPathComponent("bot.sqlite"))
+        #expect(real.isSame(as: linked))
+        #expect(!real.isSame(as: .sqlite(path: folder.appendingPathComponent("other.sqlite").path)))
+        let plain = try DatabaseLocation.parse("postgres://bot@DB.example.org:5432/incidents")
+        #expect(plain.isSame(as: try DatabaseLocation.parse("postgres://bot@db.example.org:5432/incidents?sslmode=require")))
+        #expect(!plain.isSame(as: try DatabaseLocation.parse("postgres://bot@db.example.org:5432/staging")))
+        #expect(!plain.isSame(as: real))
+    }
+}
