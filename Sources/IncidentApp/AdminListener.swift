@@ -55,11 +55,13 @@ public struct AdminListener: Sendable {
         self.logger = logger
     }
 
-    /// The store check: a write transaction can be begun and committed.
-    public static func storeCheck(_ store: any IncidentStore) -> Check {
+    /// The store check: a transaction that writes a row commits (one that writes nothing
+    /// commits on a full disk too, while every command fails).
+    public static func storeCheck(_ store: any IncidentStore, now: @escaping @Sendable () -> Timestamp = { LiveClock().now }) -> Check {
         Check(name: "store") {
             do {
-                _ = try await store.write { try $0.latestOutboxID() }
+                let instant = now()
+                try await store.write { try $0.noteReadinessCheck(at: instant) }
                 return nil
             } catch {
                 return "cannot write: \(error)"

@@ -73,6 +73,9 @@ public protocol IncidentRecords {
     func outboxHeads(perLane: Int) throws -> OutboxHeads
     /// The id of the newest outbox item: it moves whenever anything is queued.
     func latestOutboxID() throws -> Int64
+    /// Writes when the store was last checked (`/readyz`): a transaction that writes, so a
+    /// full disk or a read-only database fails it, as it fails a command.
+    func noteReadinessCheck(at instant: Timestamp) throws
     func markDelivered(_ id: Int64, at: Timestamp) throws
     func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
     /// Marks failed, with `reason`, every broadcast post of `incident` not delivered, pending

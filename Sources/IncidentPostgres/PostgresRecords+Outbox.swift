@@ -43,6 +43,13 @@ extension PostgresRecords {
         try sql.value(Int64?.self, "SELECT max(id) FROM outbox").flatMap { $0 } ?? 0
     }
 
+    func noteReadinessCheck(at instant: Timestamp) throws {
+        sql.send("""
+            INSERT INTO counter (name, value) VALUES ('readiness_check', \(instant.secondsSinceEpoch))
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value
+            """)
+    }
+
     func outboxHeads(perLane: Int) throws -> OutboxHeads {
         // The lanes with pending items by a loose index scan, as on SQLite, then each lane's head.
         let lanes = try sql.rows("""

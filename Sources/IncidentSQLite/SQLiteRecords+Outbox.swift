@@ -39,6 +39,11 @@ extension SQLiteRecords {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM outbox")) ?? 0
     }
 
+    func noteReadinessCheck(at instant: Timestamp) throws {
+        try execute("INSERT INTO counter (name, value) VALUES ('readiness_check', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    arguments: [instant.secondsSinceEpoch])
+    }
+
     /// The lanes with pending items, each found by one seek in the pending-by-lane index (a
     /// loose index scan), then each lane's first `perLane` items: a backlog of thousands in
     /// one lane costs `perLane` rows, not a pass over all of them.

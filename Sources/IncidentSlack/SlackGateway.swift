@@ -30,7 +30,9 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     }
 
     /// Acts on `request`. Throws only when the store fails: then nothing was committed and the
-    /// request must not be acknowledged (Slack retries events; a slash command shows an error).
+    /// request must not be acknowledged (Slack retries events and button presses' envelopes).
+    /// A slash command is the exception: Slack never sends one again, so the person is told
+    /// nothing was saved and to type it again, instead of Slack's bare error.
     public func handle(_ request: SlackRequest) async throws -> SlackAnswer {
         switch request {
         case .urlVerification(let challenge):
@@ -45,7 +47,13 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             let text = command.text.isEmpty ? command.command : command.command + " " + command.text
             let event = ChatEvent(platform: .slack, id: "command:" + command.triggerID, room: command.channelID,
                                   user: command.userID, text: text, reply: .inline)
-            let outcome = try await engine.handle(event)
+            let outcome: EngineOutcome
+            do {
+                outcome = try await engine.handle(event)
+            } catch {
+                logger.error("slash command not saved: the store failed; the person was told to type it again", metadata: ["error": "\(error)"])
+                return .ephemeral(render(Self.notSaved))
+            }
             guard let reply = outcome.reply else { return .empty }
             return .ephemeral(render(reply))
         case .event(let callback):
@@ -162,6 +170,14 @@ public struct SlackMessage: Hashable, Sendable {
 }
 
 /// What Slack is answered with.
+extension SlackGateway {
+    /// A slash command the store could not take.
+    static var notSaved: Message {
+        Message(.strong("⚠️ Not saved: "), .text("the bot could not write to its database, so nothing changed. Type the command again in "
+            + "a minute; if it keeps failing, page people by hand."))
+    }
+}
+
 public enum SlackAnswer: Hashable, Sendable {
     /// HTTP 200 with no body (an envelope ack with no payload).
     case empty

@@ -113,7 +113,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
             answer = try await gateway.handle(decoded)
         } catch {
             stats.record(.failed)
-            logger.error("Slack request not handled: the store failed; Slack will retry", metadata: ["error": "\(error)"])
+            logger.error("Slack request not handled: the store failed; answered 500, so Slack sends the event again", metadata: ["error": "\(error)"])
             return Response(status: .internalServerError)
         }
         stats.record(.handled)
