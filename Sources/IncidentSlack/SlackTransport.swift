@@ -42,8 +42,11 @@ public final class SlackTransport: ChatTransport {
     /// The metadata event type that carries an outbox key.
     static let metadataEventType = "incident_bot_outbox"
     /// How much of a channel's history is searched for a key: the newest messages, since the
-    /// message in doubt went out just before the restart.
-    static let historyDepth = 100
+    /// message in doubt went out just before the restart, read `historyPage` at a time. A busy
+    /// war room can take a hundred messages while the bot restarts: a page of 100 alone let a
+    /// note be posted twice.
+    static let historyDepth = 1_000
+    static let historyPage = 200
 
     public init(api: SlackWebAPI, logger: Logger) {
         self.api = api
@@ -235,15 +238,24 @@ public final class SlackTransport: ChatTransport {
         return keys.contains(key)
     }
 
-    /// The outbox keys of the channel's newest messages; nil when its history cannot be read.
+    /// The outbox keys of the channel's newest `historyDepth` messages, a page at a time, each
+    /// page older than the last (`latest`: its oldest message's `ts`); nil when its history
+    /// cannot be read.
     func postedKeys(in channel: String) async throws(SlackAPIError) -> Set<String>? {
         do {
-            let answer = try await call("conversations.history", [
-                "channel": channel, "limit": "\(Self.historyDepth)", "include_all_metadata": "true",
-            ])
-            return Set((answer["messages"]?.array ?? []).compactMap {
-                $0["metadata"]?["event_type"]?.string == Self.metadataEventType ? $0["metadata"]?["event_payload"]?["key"]?.string : nil
-            })
+            var keys: Set<String> = []
+            var before: String?
+            for _ in 0..<(Self.historyDepth / Self.historyPage) {
+                var arguments = ["channel": channel, "limit": "\(Self.historyPage)", "include_all_metadata": "true"]
+                if let before { arguments["latest"] = before }
+                let messages = try await call("conversations.history", arguments)["messages"]?.array ?? []
+                keys.formUnion(messages.compactMap {
+                    $0["metadata"]?["event_type"]?.string == Self.metadataEventType ? $0["metadata"]?["event_payload"]?["key"]?.string : nil
+                })
+                guard messages.count >= Self.historyPage, let oldest = messages.last?["ts"]?.string else { break }
+                before = oldest
+            }
+            return keys
         } catch where error.code.map({ $0 != "not_in_channel" && !SlackAPIError.transientErrors.contains($0) }) ?? false {
             // not_in_channel goes up: the caller joins and asks again.
             logger.warning("cannot read a Slack channel's history to check for a repeat; posting", metadata: ["error": "\(error)"])

@@ -51,6 +51,20 @@ import Testing
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
     }
 
+    /// A busy room while the bot was down: 250 messages came after the notes the dead delivery
+    /// sent. The next one reads back through them, a page at a time, and posts nothing twice.
+    @Test func postsBuriedUnderABusyRoomAreFoundAndNotPostedAgain() async throws {
+        let notes = 3
+        let (bot, room) = try await Self.incidentWithNotes(notes)
+        defer { Task { await bot.stop() } }
+        await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
+        for n in 1...250 { bot.fake.say("U0BOB0002", "still broken \(n)", in: room.id) }
+        await delivery(bot, store: bot.runtime.store).drain()
+        let findings = bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }
+        #expect(findings.count == notes, "\(findings.map(\.text))")
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+    }
+
     /// The same delivery, after its own record failed: what it sent is recorded at its next
     /// turn, neither sent again nor looked for.
     @Test func sendsWhoseRecordFailedAreRecordedNotSentAgain() async throws {
