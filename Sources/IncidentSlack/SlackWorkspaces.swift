@@ -52,7 +52,13 @@ public final class SlackWorkspaces: Sendable {
     func askForOwnAccountAgainIfDue() async {
         guard let ownAccounts, !ownAccounts.knows(.slack), api != nil else { return }
         let now = self.now()
-        guard lastOwnAccountAsk.withLock({ last in last.map { now - $0 >= Self.askAgainAfter } ?? true }) else { return }
+        // Taken with the lock, so requests arriving together ask once.
+        let due = lastOwnAccountAsk.withLock { last in
+            guard last.map({ now - $0 >= Self.askAgainAfter }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         await TimeLimit.answer(within: Self.firstAnswerWait, late: (), cancelLate: false) { await self.learnOwnAccount() }
     }
 

@@ -36,15 +36,30 @@ public final class PostgresCluster: Sendable {
         self.bin = bin
         user = getuid() == 0 ? "postgres" : nil
         folder = TestConfig.repository.appendingPathComponent(".build/test-tools/postgres-\(getpid())")
-        port = try TestTools.freePort()
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let user { try TestTools.run("/bin/chown", [user, folder.path]) }
         let data = folder.appendingPathComponent("data").path
-        try runAsServer("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+        try Self.runAsServer("initdb", bin: bin, user: user, folder: folder, ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
         // Sockets in the cluster's folder (not /run/postgresql, which may not exist), loopback only.
-        try runAsServer("pg_ctl", ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                                   "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c max_connections=200", "start"])
+        // A free port can be taken by another test's listener before the server binds it: then
+        // another port is tried (the server's log says "Address already in use").
+        let log = folder.appendingPathComponent("server.log")
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try TestTools.freePort()
+            do {
+                try Self.runAsServer("pg_ctl", bin: bin, user: user, folder: folder, ["-D", data, "-l", log.path, "-w", "-t", "60",
+                                     "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c max_connections=200", "start"])
+                self.port = port
+                break
+            } catch {
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                guard attempt < 5, text.contains("Address already in use") else { throw error }
+                try? FileManager.default.removeItem(at: log)
+            }
+        }
         Self.stopAtExit(self)
     }
 
@@ -70,6 +85,11 @@ public final class PostgresCluster: Sendable {
     /// and waitpid, not Foundation's Process: `pg_ctl start` leaves the server running, and
     /// Process waits for every descendant, so it would never return.
     func runAsServer(_ program: String, _ arguments: [String]) throws {
+        try Self.runAsServer(program, bin: bin, user: user, folder: folder, arguments)
+    }
+
+    /// `program` of the server's as its user, its output in the cluster's folder.
+    static func runAsServer(_ program: String, bin: String, user: String?, folder: URL, _ arguments: [String]) throws {
         let output = folder.appendingPathComponent("\(program).log").path
         let argv = (user.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\($0)", "--init-groups"] } ?? [])
             + ["\(bin)/\(program)"] + arguments
