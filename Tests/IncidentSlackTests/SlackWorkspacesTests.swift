@@ -44,6 +44,16 @@ import Testing
         #expect(SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: Self.organisation).isServed(by: served) == orgWide)
     }
 
+    /// The workspaces `allowed` (none: the bot's own), asked of `fake`, the bot's own account
+    /// learned into `own`.
+    static func workspaces(_ allowed: [String], of fake: FakeSlack, learning own: OwnAccounts,
+                           now: @escaping @Sendable () -> Timestamp) -> SlackWorkspaces {
+        var logger = Logger(label: "workspaces-test")
+        logger.logLevel = .critical
+        return SlackWorkspaces(allowed: Set(allowed), api: SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken)),
+                               logger: logger, ownAccounts: own, now: now)
+    }
+
     /// The bot's own user id is learned from `auth.test`, also when the workspaces are
     /// configured and `served` never asks, so nobody names the bot IC.
     @Test(arguments: [[String](), ["T0TEAM001"]])
@@ -51,11 +61,8 @@ import Testing
         let fake = FakeSlack(users: [])
         try await fake.start()
         defer { Task { await fake.stop() } }
-        var logger = Logger(label: "workspaces-test")
-        logger.logLevel = .critical
         let own = OwnAccounts()
-        let api = SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))
-        let workspaces = SlackWorkspaces(allowed: Set(allowed), api: api, logger: logger, ownAccounts: own, now: { TestConfig.start })
+        let workspaces = Self.workspaces(allowed, of: fake, learning: own) { TestConfig.start }
         await workspaces.askAtStart()
         #expect(own.contains(.unlisted(.slack, FakeSlack.botUserID)))
     }
@@ -67,12 +74,9 @@ import Testing
         let fake = FakeSlack(users: [])
         try await fake.start()
         defer { Task { await fake.stop() } }
-        var logger = Logger(label: "workspaces-test")
-        logger.logLevel = .critical
         let own = OwnAccounts()
         let clock = ManualClock(start: TestConfig.start)
-        let api = SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))
-        let workspaces = SlackWorkspaces(allowed: ["T0TEAM001"], api: api, logger: logger, ownAccounts: own, now: { clock.now })
+        let workspaces = Self.workspaces(["T0TEAM001"], of: fake, learning: own) { clock.now }
         fake.inject(.outage)
         await workspaces.askAtStart()
         #expect(!own.knows(.slack))
