@@ -42,4 +42,10 @@ extension Duration {
 
     /// The duration truncated to whole seconds.
     public var wholeSeconds: Int64 { components.seconds }
+
+    /// The duration rounded up to whole seconds: a wait of 1.2 s is not over after 1 s.
+    public var wholeSecondsRoundedUp: Int64 {
+        let (seconds, attoseconds) = components
+        return attoseconds > 0 ? seconds + 1 : seconds
+    }
 }

@@ -15,11 +15,20 @@ public protocol IncidentClock: Sendable {
     /// waited for their record): finer than `now`'s whole seconds on the wall clock. Not an
     /// instant: never stored, never compared across processes.
     var elapsed: Duration { get }
+    /// The first whole second at which `wait` from this moment is over: what a retry stores as
+    /// its "not before". `now` is rounded down, so `now + wait` could come up to a second
+    /// early, and a platform that asked for `Retry-After: 1` would be asked again sooner.
+    func instant(after wait: Duration) -> Timestamp
 }
 
 extension IncidentClock {
     /// `now`, in whole seconds: a clock that only moves when told (tests, drills).
     public var elapsed: Duration { .seconds(now.secondsSinceEpoch) }
+
+    /// For a clock whose `now` is exact (one that moves only when told).
+    public func instant(after wait: Duration) -> Timestamp {
+        Timestamp(secondsSinceEpoch: now.secondsSinceEpoch + wait.wholeSecondsRoundedUp)
+    }
 }
 
 /// The wall clock. The only place in incident-bot that reads it.
@@ -31,6 +40,12 @@ public struct LiveClock: IncidentClock {
 
     public var now: Timestamp {
         Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// The wall clock's fraction of a second counts: at 10.9 s, a wait of 1 s ends at 12, not 11.
+    public func instant(after wait: Duration) -> Timestamp {
+        let end = Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18)
+        return Timestamp(secondsSinceEpoch: Int64(end.timeIntervalSince1970.rounded(.up)))
     }
 
     /// The monotonic clock, from when the process first read it.

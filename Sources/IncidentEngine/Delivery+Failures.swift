@@ -69,7 +69,7 @@ extension Delivery {
                     continue
                 }
                 let reason = "\(item.method) is not enabled in this process"
-                switch try await giveUp(item, id: id, reason: reason, refused: true, now: now, log: log) {
+                switch try await giveUp(item, id: id, attempts: nil, reason: reason, refused: true, now: now, log: log) {
                 case .failedOver: report.failedOver += 1
                 default: report.failed += 1
                 }
@@ -97,13 +97,15 @@ extension Delivery {
                 // room and update by morning. Not counted as an attempt: once the token is
                 // fixed, an item must still have all its attempts for an ordinary outage.
                 let wait = retry.ceiling
-                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: now + wait, reason: reason) }
+                let notBefore = clock.instant(after: wait)
+                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: notBefore, reason: reason) }
                 log.warning("delivery waits for the bot's setup to be fixed; will retry", metadata: [
                     "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
                 ])
                 return .retried
             case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
-                return try await giveUp(item, id: id, reason: "gave up after \(attempts) attempts: \(reason)", refused: false, now: now, log: log)
+                return try await giveUp(item, id: id, attempts: attempts, reason: "gave up after \(attempts) attempts: \(reason)", refused: false,
+                                       now: now, log: log)
             case .unavailable(let reason, let hint):
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
@@ -115,15 +117,17 @@ extension Delivery {
                 let failsOver = hint != nil && item.isPage && failoverMethod(item, id: id, onlyForward: false) != nil
                 let wait = Self.wait(hint: hint, backoff: retry.delay(afterAttempts: onThisMethod, jitter: jitter()),
                                      failsOver: failsOver, ceiling: retry.ceiling)
-                try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: now + wait, reason: reason) }
+                let notBefore = clock.instant(after: wait)
+                try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: notBefore, reason: reason) }
                 log.warning("delivery failed; will retry", metadata: [
                     "attempts": "\(attempts)", "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
                 ])
                 return .retried
             case .rejected(let reason):
-                return try await giveUp(item, id: id, reason: reason, refused: true, now: now, log: log)
+                return try await giveUp(item, id: id, attempts: attempts, reason: reason, refused: true, now: now, log: log)
             case .notYet(let reason, let after):
-                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: now + max(after, .seconds(1)), reason: reason) }
+                let notBefore = clock.instant(after: max(after, .seconds(1)))
+                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: notBefore, reason: reason) }
                 log.debug("delivery waits", metadata: ["reason": "\(reason)"])
                 return .retried
             }
@@ -151,7 +155,9 @@ extension Delivery {
     /// person another way), for other messages once per incident. `refused`: the method
     /// refused the item for good (any method that has not refused it may still take a page);
     /// else its attempts ran out (only the methods after it in the person's order are left).
-    func giveUp(_ item: OutboxItem, id: Int64, reason: String, refused: Bool, now: Timestamp, log: Logger) async throws -> Attempt {
+    /// `attempts`: the count with the attempt just made, or nil when none was (see `markFailed`).
+    func giveUp(_ item: OutboxItem, id: Int64, attempts: Int?, reason: String, refused: Bool, now: Timestamp,
+                log: Logger) async throws -> Attempt {
         if refused, item.isPage { memory.refusedMethods.withLock { _ = $0[id, default: []].insert(item.method) } }
         if let failover = failoverMethod(item, id: id, onlyForward: !refused) {
             // The next method gets its full `pageAttemptsBeforeFailover`: the count is rounded up to
@@ -163,7 +169,7 @@ extension Delivery {
         let router = router
         let roster = directory.roster
         let told = try await store.write { records -> Bool in
-            try records.markFailed(id, reason: reason, at: now)
+            try records.markFailed(id, attempts: attempts, reason: reason, at: now)
             guard let number = item.incident, let stored = try records.readableIncident(number) else { return false }
             let decision: Decision
             if case .effect(.page(let page)) = item.job {

@@ -77,7 +77,9 @@ public protocol IncidentRecords {
     /// full disk or a read-only database fails it, as it fails a command.
     func noteReadinessCheck(at instant: Timestamp) throws
     func markDelivered(_ id: Int64, at: Timestamp) throws
-    func markFailed(_ id: Int64, reason: String, at: Timestamp) throws
+    /// `attempts`: the count with the attempt that failed last, when the item was tried; nil
+    /// keeps the count (withdrawn, undecodable, or on a method this process does not serve).
+    func markFailed(_ id: Int64, attempts: Int?, reason: String, at: Timestamp) throws
     /// Marks failed, with `reason`, every broadcast post of `incident` not delivered, pending
     /// or given up already (it turned private while they waited): none may go out later, not
     /// even on an operator's retry.
@@ -144,6 +146,11 @@ public protocol UnreadableRow: Error {}
 extension DecodingError: UnreadableRow {}
 
 extension IncidentRecords {
+    /// Marks an item failed that was not tried when it failed: its attempts stay as they are.
+    public func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
+        try markFailed(id, attempts: nil, reason: reason, at: instant)
+    }
+
     /// Every incident not closed that this version can read.
     public func openIncidents() throws -> [StoredIncident] { try openIncidents(skippingUnreadable: true) }
 

@@ -135,9 +135,10 @@ extension PostgresRecords {
         }
     }
 
-    func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
+    func markFailed(_ id: Int64, attempts: Int?, reason: String, at instant: Timestamp) throws {
         sql.send("""
-            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
+            UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason),
+                attempts = coalesce(\(attempts), attempts)
             WHERE id = \(id) AND state = 'pending'
             """)
     }

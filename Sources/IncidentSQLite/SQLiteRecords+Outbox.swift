@@ -117,9 +117,11 @@ extension SQLiteRecords {
                     arguments: [instant.secondsSinceEpoch, id])
     }
 
-    func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
-        try execute("UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
-                    arguments: [instant.secondsSinceEpoch, reason, id])
+    func markFailed(_ id: Int64, attempts: Int?, reason: String, at instant: Timestamp) throws {
+        try execute("""
+            UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ?, attempts = coalesce(?, attempts)
+            WHERE id = ? AND state = 'pending'
+            """, arguments: [instant.secondsSinceEpoch, reason, attempts, id])
     }
 
     func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentTesting
@@ -16,6 +17,22 @@ import Testing
         #expect(backoff.delay(afterFailures: 3, jitter: 0.5) == .seconds(3))
         #expect(backoff.delay(afterFailures: 3, jitter: 7) == .seconds(4))
         #expect(Backoff(first: .milliseconds(20), ceiling: .milliseconds(50)).delay(afterFailures: 3) == .milliseconds(50))
+    }
+
+    /// A retry's "not before" is never early: the wall clock's fraction of a second counts, and
+    /// a wait of part of a second is a whole one more (Retry-After is a minimum).
+    @Test func aWaitBecomesTheFirstWholeSecondAtWhichItIsOver() {
+        let manual = ManualClock(start: TestConfig.start)
+        #expect(manual.instant(after: .seconds(30)) == TestConfig.start + .seconds(30))
+        #expect(manual.instant(after: .milliseconds(1_200)) == TestConfig.start + .seconds(2))
+        #expect(manual.instant(after: .zero) == TestConfig.start)
+
+        for _ in 0..<20 {
+            let before = Date().timeIntervalSince1970
+            let end = LiveClock().instant(after: .seconds(1))
+            #expect(Double(end.secondsSinceEpoch) >= before + 1)
+            #expect(Double(end.secondsSinceEpoch) < Date().timeIntervalSince1970 + 2)
+        }
     }
 
     @Test func aWaitOnTheManualClockEndsWhenTheClockIsMovedPastIt() async throws {

@@ -108,6 +108,8 @@ import Testing
         let dead = finished.filter { $0.1 == .failed && $0.0.method == .matrix }
         #expect(dead.count >= 2)
         #expect(dead.allSatisfy { $0.0.lastError?.hasPrefix("gave up after 3 attempts: platform down") == true })
+        // The dead letter counts the attempt that ended it, as its reason does.
+        #expect(dead.allSatisfy { $0.0.attempts == 3 }, "\(dead.map(\.0.attempts))")
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
         #expect(timeline.filter { $0.kind == .undelivered }.count == dead.count)
         // The notice reached the room on Slack (where it works), once.

@@ -384,6 +384,7 @@ extension ContactMethodRoutingTests {
         // Nine attempts round voice, sms and Slack; the ninth hands it onward once more (counted
         // to the end of that method's share, 10), and the next failure ends it.
         #expect(daves.lastError == "gave up after 11 attempts: platform down", "\(daves.lastError ?? "") \(timeline)")
+        #expect(daves.attempts == 11)
         #expect(timeline.filter { $0.hasPrefix("Could not deliver the page to @dave") }.count == 1)
         let queued = try await bot.store.read { try $0.pendingOutbox(limit: 500) + $0.finishedOutbox(limit: 500).map(\.0) }
         let warnings = queued.filter { item in

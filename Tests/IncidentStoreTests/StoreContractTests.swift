@@ -206,13 +206,16 @@ import Testing
         // One already given up (its platform was down for hours): withdrawn too, so no retry sends it.
         let givenUp = try #require(try await store.read { try $0.pendingOutbox(limit: 10) }.first { $0.key == "matrix" }?.id)
         try await store.write { records in
-            try records.markFailed(givenUp, reason: "HTTP 502", at: TestConfig.at(1))
+            try records.markFailed(givenUp, attempts: 5, reason: "HTTP 502", at: TestConfig.at(1))
             try records.markDelivered(sent, at: TestConfig.at(1))
             try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
         }
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
         let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
         #expect(Set(failed.map(\.key)) == ["slack", "matrix"] && failed.allSatisfy { $0.lastError == "withdrawn: INC-7 is private now" })
+        // A count given with the failure is kept; a failure without one keeps the item's.
+        #expect(failed.first { $0.key == "matrix" }?.attempts == 5)
+        #expect(failed.first { $0.key == "slack" }?.attempts == 0)
         // An operator's retry of the dead letters passes over what was withdrawn: the private
         // incident's announcement went to the broadcast channel.
         #expect(try await store.write { try !$0.retryOutbox(key: "slack", at: TestConfig.at(3)) })
