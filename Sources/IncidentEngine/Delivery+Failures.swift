@@ -176,7 +176,10 @@ extension Delivery {
                 decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
             } else {
                 let alreadyTold = try records.timeline(incident: number).contains { $0.kind == .undelivered }
-                decision = stored.incident.messageUndelivered(key: item.key, reason: reason, alreadyTold: alreadyTold, at: now,
+                var refusedByRoom: Message?
+                if refused, case .effect(.post(let message, .incidentRoom)) = item.job { refusedByRoom = message }
+                decision = stored.incident.messageUndelivered(key: item.key, reason: reason, alreadyTold: alreadyTold,
+                                                              refusedByRoom: refusedByRoom, at: now,
                                                               roster: roster)
             }
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)

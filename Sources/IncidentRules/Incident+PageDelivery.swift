@@ -7,9 +7,20 @@ extension Incident {
     /// A message about this incident was given up after `attempts` tries: the timeline records
     /// it and the room is told, once per incident (`alreadyTold`: an earlier one was recorded),
     /// so the responders know to look, and operators find it with `incident-bot outbox --failed`.
-    public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, at now: Timestamp, roster: Roster) -> Decision {
+    ///
+    /// `refusedByRoom`: the message, when the incident's room itself refused it (archived,
+    /// deleted, the bot removed). A nudge or a post-mortem reminder asks people to act, so it
+    /// goes to each person it mentions as a direct message, saying why; the room, which would
+    /// refuse the notice too, is told only on platforms where it still works.
+    public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, refusedByRoom: Message? = nil, at now: Timestamp,
+                                   roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
+        if let message = refusedByRoom, message.kind.callsForAttention {
+            for person in message.mentions {
+                transition.emit(.directMessage(Messages.refusedByRoom(message, incident: self, reason: reason), to: person))
+            }
+        }
         if !alreadyTold { transition.post(Messages.undeliveredMessage(reason: reason)) }
         return transition.finish()
     }

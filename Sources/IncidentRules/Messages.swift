@@ -174,6 +174,13 @@ enum Messages {
                 kind: .reminder)
     }
 
+    /// A nudge or reminder the incident's room refused, sent to one of its people instead.
+    static func refusedByRoom(_ message: Message, incident: Incident, reason: String) -> Message {
+        let why: [Span] = [.strong("⚠️ The room of \(incident.id) "), .room(incident.room), .strong(" refused this message"),
+                           .text(" ("), .userText(reason), .text("), so it comes to you directly:")]
+        return Message(lines: [why] + message.lines, actions: message.actions, kind: message.kind)
+    }
+
     static func undeliveredPage(_ page: Page, reason: String) -> Message {
         Message(.strong("⚠️ Could not page "), .mention(page.person), .strong(" (\(page.role), \(page.ladder) \(page.level)): "),
                 .text("no method could deliver the page ("), .userText(reason),

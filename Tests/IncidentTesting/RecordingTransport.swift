@@ -26,6 +26,8 @@ public final class RecordingTransport: OutboxTransport {
         case failing(calls: Int)
         /// Rejects every direct message (an account that cannot be messaged), works otherwise.
         case rejectingDirectMessages
+        /// Rejects every post to `room` with `reason` (a channel archived), works otherwise.
+        case refusingPosts(in: String, reason: String)
         /// Fails this many room creations as unavailable, then works; everything else works.
         case failingRoomCreation(calls: Int)
         /// Takes every call and answers none (a mail relay that accepts the connection and
@@ -101,6 +103,8 @@ public final class RecordingTransport: OutboxTransport {
                 return .failure(.unavailable("HTTP 503"))
             case .rejectingDirectMessages:
                 if case .directMessage = job.action { return .failure(.rejected("cannot_dm_user")) }
+            case .refusingPosts(let room, let reason):
+                if case .post(room, _) = job.action { return .failure(.rejected(reason)) }
             case .failingRoomCreation(let calls):
                 if case .createRoom = job.action {
                     state.behaviour = calls > 1 ? .failingRoomCreation(calls: calls - 1) : .working

@@ -1,0 +1,57 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// The incident's room refuses the bot's posts (archived after the resolution, deleted, the
+/// bot removed): what asks someone to act still reaches them.
+@Suite struct RoomRefusedTests {
+    static let room = ScenarioTests.room
+
+    /// The channel is archived once the P1 is resolved. Its post-mortem reminder, two days
+    /// later, is refused there and comes to its owner directly, saying why; the room's
+    /// "could not be delivered" notice, refused as well, is not sent again and again.
+    @Test func aReminderTheArchivedRoomRefusesReachesItsPersonDirectly() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.settle()
+        try await bot.say("U0CAROL03", "/incident resolve fixed the pool size", in: Self.room)
+        try await bot.settle()
+        bot.slack.behave(.refusingPosts(in: Self.room, reason: "is_archived"))
+        let directBefore = bot.slack.directMessages.count
+
+        try await bot.run(toMinute: 49 * 60)
+
+        let direct = bot.slack.directMessages.dropFirst(directBefore)
+        let reminders = direct.filter { $0.message.kind == .reminder }
+        #expect(reminders.map(\.person) == ["carol"], "\(direct.map { $0.message.plainText() })")
+        let text = try #require(reminders.first?.message.plainText())
+        #expect(text.hasPrefix("⚠️ The room of INC-1 #incident-20261124-payment-api-errors refused this message (is_archived)"), "\(text)")
+        #expect(text.contains("the post-mortem for INC-1 is due"), "\(text)")
+        // The reminder and one notice about it were tried in the room; both are dead letters.
+        let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.map(\.0)
+        #expect(failed.count == 2, "\(failed.map(\.key))")
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        #expect(timeline.filter { $0.kind == .undelivered }.count == 2)
+
+        // The next day's reminder comes directly too; the room is not told again.
+        try await bot.run(toMinute: 73 * 60)
+        #expect(bot.slack.directMessages.dropFirst(directBefore).filter { $0.message.kind == .reminder }.count == 2)
+        #expect(try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.count == 3)
+    }
+
+    /// A note the room refuses asks nobody to act: it is a dead letter, and the room's notice,
+    /// not a direct message, tells of it.
+    @Test func aNoticeTheRoomRefusesIsNotSentToAnyoneDirectly() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.settle()
+        let directBefore = bot.slack.directMessages.count
+        bot.slack.behave(.refusingPosts(in: Self.room, reason: "is_archived"))
+        try await bot.say("U0CAROL03", "/incident resolve fixed the pool size", in: Self.room)
+        try await bot.settle()
+        #expect(bot.slack.directMessages.count == directBefore)
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        #expect(timeline.contains { $0.kind == .undelivered })
+    }
+}
