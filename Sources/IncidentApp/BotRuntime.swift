@@ -139,6 +139,10 @@ public enum BotCommands {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
                                  community: community, logger: logger)
         let settings = runtime.engine.settings
+        var loops: [(Platform, String)] = []
+        if slack?.appToken != nil { loops.append((.slack, "socket_mode")) }
+        if matrix != nil { loops += [(.matrix, "whoami"), (.matrix, "sync"), (.matrix, "sync position read")] }
+        BotMetrics.startAtZero(methods: transports.map(\.method), loops: loops)
         for warning in UnreachableLevels.warnings(Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers)) {
             logger.error("\(warning)")
         }

@@ -31,16 +31,46 @@ public enum BotMetrics {
         "incident_bot_events_per_transaction": [1, 2, 4, 8, 16, 32, 64, 128, 256],
     ]
 
+    /// What a delivery attempt came to, as `attempt` counts it.
+    public enum AttemptResult: String, CaseIterable, Sendable {
+        case delivered, retried, failedOver = "failed_over", failed
+    }
+
+    /// Every counter this process can count, written at 0 from the start: a series that first
+    /// appears at its first event reads as "no data" until then, and `increase()` over a
+    /// window that holds its appearance misses that first event (the first failed page).
+    /// `methods`: the contact methods this process delivers on (pages on each; other
+    /// messages on the chat platforms); `loops`: its inbound loops, by platform.
+    public static func startAtZero(methods: [ContactMethod], loops: [(Platform, String)]) {
+        for outcome in EngineOutcome.Disposition.allCases {
+            Counter(label: "incident_bot_commands_total", dimensions: [("outcome", outcome.rawValue)]).increment(by: 0)
+        }
+        for method in methods {
+            for result in AttemptResult.allCases.map(\.rawValue) {
+                Counter(label: "incident_bot_pages_total", dimensions: [("method", method.rawValue), ("result", result)]).increment(by: 0)
+                if method.platform != nil {
+                    Counter(label: "incident_bot_messages_total", dimensions: [("method", method.rawValue), ("result", result)])
+                        .increment(by: 0)
+                }
+            }
+        }
+        for (platform, loop) in loops {
+            Counter(label: "incident_bot_connection_failures_total", dimensions: [("platform", platform.rawValue), ("loop", loop)])
+                .increment(by: 0)
+        }
+        Counter(label: "incident_bot_http_connections_refused_total").increment(by: 0)
+    }
+
     /// A command carried out, answered, refused, a duplicate or ignored.
     public static func command(_ disposition: EngineOutcome.Disposition) {
         Counter(label: "incident_bot_commands_total", dimensions: [("outcome", disposition.rawValue)]).increment()
     }
 
-    /// What one delivery attempt came to: `delivered`, `retried`, `failed_over` or `failed`.
-    /// Pages are counted apart, by the method they were tried on.
-    public static func attempt(_ method: ContactMethod, page: Bool, result: String) {
+    /// What one delivery attempt came to. Pages are counted apart, by the method they were
+    /// tried on.
+    public static func attempt(_ method: ContactMethod, page: Bool, result: AttemptResult) {
         Counter(label: page ? "incident_bot_pages_total" : "incident_bot_messages_total",
-                dimensions: [("method", method.rawValue), ("result", result)]).increment()
+                dimensions: [("method", method.rawValue), ("result", result.rawValue)]).increment()
     }
 
     /// From an item's queueing to its delivery, on the injected clock.

@@ -53,7 +53,7 @@ public struct EngineOutcome: Hashable, Sendable {
     /// The incident the command was about, if any.
     public var incident: Int?
 
-    public enum Disposition: String, Hashable, Sendable {
+    public enum Disposition: String, Hashable, Sendable, CaseIterable {
         /// Carried out and committed.
         case handled
         /// Answered without changing anything: a query, or a refusal with its reason.

@@ -208,7 +208,7 @@ extension Delivery {
                 }
             }
             logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
-            BotMetrics.attempt(done.item.method, page: done.item.isPage, result: "delivered")
+            BotMetrics.attempt(done.item.method, page: done.item.isPage, result: .delivered)
             BotMetrics.deliveryLatency(done.item.method, done.at - done.item.createdAt)
         }
         return (Array(repeating: .delivered, count: sent.count), newest)

@@ -308,13 +308,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
 
     /// `result`, counted in the metrics (a delivery is counted when it is recorded).
     func counted(_ item: OutboxItem, _ result: Attempt) -> Attempt {
-        let name = switch result {
-        case .retried: "retried"
-        case .failedOver: "failed_over"
-        case .failed: "failed"
-        case .delivered, .sent, .storeError, .deposed, .stopped: ""
+        let counted: BotMetrics.AttemptResult? = switch result {
+        case .retried: .retried
+        case .failedOver: .failedOver
+        case .failed: .failed
+        case .delivered, .sent, .storeError, .deposed, .stopped: nil
         }
-        if !name.isEmpty { BotMetrics.attempt(item.method, page: item.isPage, result: name) }
+        if let counted { BotMetrics.attempt(item.method, page: item.isPage, result: counted) }
         return result
     }
 

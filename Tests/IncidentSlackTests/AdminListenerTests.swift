@@ -55,7 +55,12 @@ import Testing
                        #"incident_bot_outbox_items{method="slack",state="failed"} 0"#, "incident_bot_leader 1",
                        "# HELP incident_bot_commands_total", "incident_bot_delivery_latency_seconds_count",
                        // In the buckets made for them, not Prometheus's defaults.
-                       #"incident_bot_events_per_transaction_bucket{le="1.0"}"#, #"incident_bot_store_write_seconds_bucket{le="0.00025"}"#] {
+                       #"incident_bot_events_per_transaction_bucket{le="1.0"}"#, #"incident_bot_store_write_seconds_bucket{le="0.00025"}"#,
+                       // Counters of what has not happened yet are there at 0 from the start: an
+                       // alert on the first failed page sees it.
+                       #"incident_bot_pages_total{method="slack",result="failed"} 0"#,
+                       #"incident_bot_messages_total{method="slack",result="failed_over"} 0"#,
+                       #"incident_bot_commands_total{outcome="duplicate"} 0"#, "incident_bot_http_connections_refused_total 0"] {
             #expect(metrics.body.contains(series), "no \(series) in:\n\(metrics.body)")
         }
         // The two declarations, one after the other: two transactions of one command each, and
