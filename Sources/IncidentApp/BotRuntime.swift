@@ -55,6 +55,12 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
 public struct StartupError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+
+    /// `serve` with no chat platform enabled.
+    static func nothingToServe(_ config: BotConfig) -> StartupError {
+        StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
+                     + "matrix.enabled: true in \(config.file); run incident-bot console to use the bot at a terminal")
+    }
 }
 
 /// `incident-bot console` and `incident-bot serve`, as functions the CLI calls.
@@ -105,11 +111,7 @@ public enum BotCommands {
         // Everything the config and the environment must give is checked before the database is
         // locked, opened or migrated: a refusal changes nothing (no file made, no shared
         // database migrated under older replicas), and says one thing.
-        guard !loaded.config.enabledPlatforms.isEmpty else {
-            throw StartupError("no chat platform is enabled, so there is nothing to serve: set slack.enabled: true or "
-                               + "matrix.enabled: true in \(loaded.config.file); "
-                               + "run incident-bot console to use the bot at a terminal")
-        }
+        guard !loaded.config.enabledPlatforms.isEmpty else { throw StartupError.nothingToServe(loaded.config) }
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?

@@ -60,21 +60,27 @@ public enum EffectivePolicy {
     }
 
     /// What `serve` would refuse in `environment` (this shell's, for `check-config`) before it
-    /// opened anything: a platform enabled without what it needs (Slack's secrets, Matrix's
-    /// homeserver and login). One warning a platform; none when it would start. The pagers'
-    /// secrets are left to `serve` (a missing link secret is made there, once).
-    /// `tokenFile`: where a Matrix password login's token would be kept (nil on PostgreSQL).
-    public static func serveRefusals(_ loaded: LoadedConfig, environment: [String: String], tokenFile: String?) -> [String] {
+    /// opened anything, with the same checks serve makes: no chat platform enabled, a
+    /// platform without what it needs (Slack's secrets, Matrix's homeserver and login), a
+    /// pager without its secrets (SMTP login, PagerDuty routing keys, Twilio's token, the
+    /// webhook's signing secret, the acknowledge-link secret). One warning a part; none when it
+    /// would start. Nothing is written: a link secret serve would make is not made here.
+    /// `tokenFile`, `linkSecretFile`: where a Matrix password login's token and the link
+    /// secret would be kept (nil on PostgreSQL).
+    public static func serveRefusals(_ loaded: LoadedConfig, environment: [String: String], tokenFile: String?,
+                                     linkSecretFile: String?) -> [String] {
         var refusals: [String] = []
         func check(_ load: () throws -> Void) {
             do { try load() } catch { refusals.append("warning: serve would refuse to start with this environment: \(error)") }
         }
         let platforms = loaded.config.enabledPlatforms
+        if platforms.isEmpty { check { throw StartupError.nothingToServe(loaded.config) } }
         if platforms.contains(.slack) { check { _ = try SlackSetup.load(loaded.config, environment: environment) } }
         if platforms.contains(.matrix) {
             // The token file only names where a password login's token would be kept; nothing is written.
             check { _ = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: tokenFile) }
         }
+        check { _ = try PagingSetup.load(loaded, environment: environment, linkSecretFile: linkSecretFile, makingLinkSecret: false) }
         return refusals
     }
 

@@ -26,7 +26,10 @@ public struct PagingSetup: Sendable {
     var webhookSecret: Secret?
     var environment: [String: String]
 
-    public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String?) throws -> PagingSetup {
+    /// `makingLinkSecret`: false for `check-config`, which checks a kept or given secret but
+    /// makes none (serve makes one beside a SQLite database on its first start).
+    public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String?,
+                            makingLinkSecret: Bool = true) throws -> PagingSetup {
         let config = loaded.config
         var setup = PagingSetup(links: nil, email: config.paging.email, settings: config.paging, http: config.http, environment: environment)
         if let email = config.paging.email {
@@ -66,14 +69,21 @@ public struct PagingSetup: Sendable {
             setup.twilioToken = token
         }
         if config.paging.webhook != nil {
-            guard let secret = try Secrets.read("WEBHOOK_SIGNING_SECRET", environment), secret.value.utf8.count >= 32 else {
+            guard let secret = try Secrets.read("WEBHOOK_SIGNING_SECRET", environment) else {
                 throw StartupError("paging.webhook is enabled but WEBHOOK_SIGNING_SECRET (at least 32 characters, or its _FILE) is not set")
+            }
+            guard secret.value.utf8.count >= 32 else {
+                throw StartupError("WEBHOOK_SIGNING_SECRET is shorter than 32 characters; make one with: openssl rand -hex 32")
             }
             setup.webhookSecret = secret
         }
         // Last: a secret made here is written beside the database, which only a start that
         // passed every other check may do.
         if let publicURL = config.http.publicURL {
+            if !makingLinkSecret, environment["INCIDENT_BOT_LINK_SECRET"] == nil, environment["INCIDENT_BOT_LINK_SECRET_FILE"] == nil,
+               let linkSecretFile, !FileManager.default.fileExists(atPath: linkSecretFile) {
+                return setup
+            }
             setup.links = AckLinks(secret: try linkSecret(environment, file: linkSecretFile), publicURL: publicURL,
                                    validity: config.http.ackLinkValidity)
         }

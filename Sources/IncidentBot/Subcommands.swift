@@ -122,7 +122,9 @@ struct CheckConfig: AsyncParsableCommand {
                 print("warning: serve would refuse to start with this database: \(error)")
             }
             let tokenFile = location.map { $0.companionFile(".matrix-token") } ?? "matrix-token"
-            for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment, tokenFile: tokenFile) {
+            let linkSecretFile = location.map { $0.companionFile(".link-secret") } ?? "link-secret"
+            for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment, tokenFile: tokenFile,
+                                                         linkSecretFile: linkSecretFile) {
                 print(refusal)
             }
         } catch {

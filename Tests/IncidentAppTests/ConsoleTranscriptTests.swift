@@ -207,6 +207,39 @@ import Testing
         #expect(matrix.status == 0)
         #expect(matrix.stdout.contains("warning: serve would refuse to start with this environment: matrix.enabled is true but no "
             + "homeserver is set"), "\(matrix.stdout)")
+        #expect(checked.stdout.contains("warning: serve would refuse to start with this environment: no chat platform is enabled"),
+                "\(checked.stdout)")
+        // The pagers' secrets, as serve checks them: each missing one is said, and nothing is
+        // written (serve makes the link secret beside the database; check-config does not).
+        try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            matrix:
+              enabled: true
+              homeserver: http://127.0.0.1:1
+            http:
+              public_url: https://bot.example.org
+            paging:
+              twilio:
+                enabled: true
+                account_sid: AC0123456789abcdef0123456789abcdef
+                from: "+15550100000"
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("p.sqlite").path
+        let pagers = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+                                        environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "INCIDENT_BOT_LINK_SECRET": "short"])
+        #expect(pagers.status == 0)
+        #expect(pagers.stdout.contains("warning: serve would refuse to start with this environment: paging.twilio is enabled but "
+            + "TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is not set"), "\(pagers.stdout)")
+        let link = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+                                      environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "INCIDENT_BOT_LINK_SECRET": "short",
+                                                    "TWILIO_AUTH_TOKEN": "t0ken"])
+        #expect(link.stdout.contains("warning: serve would refuse to start with this environment: INCIDENT_BOT_LINK_SECRET is "
+            + "shorter than 32 characters"), "\(link.stdout)")
+        let fine = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+                                      environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
+        #expect(!fine.stdout.contains("would refuse"), "\(fine.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: db + ".link-secret") && !FileManager.default.fileExists(atPath: db))
         let typo = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
                                        "--db", folder.appendingPathComponent("c.sqlite").path, "--log-level", "debg"], input: ":quit\n")
         #expect(typo.status == 1)
