@@ -80,21 +80,57 @@ public final class SQLiteStore: IncidentStore {
     /// version's schema the database has: the backup taken before an upgrade must not need
     /// the new binary to read the old file, nor one after a newer version's migration. A copy that
     /// fails half-way is removed, so no file is left that looks like a backup.
+    ///
+    /// `path` is made new, exclusively: a file there already, or a symbolic link, is refused, so
+    /// two backups to one name cannot both report the one copy, and the one that fails removes
+    /// only what it made. A name SQLite or the bot keeps beside the database (its `-wal`, its
+    /// lock, its link secret) is refused: SQLite would delete or overwrite the copy.
     public static func backup(databaseAt source: String, to path: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) else {
-            throw BackupError(description: "\(path) exists already; back up to a new file")
+        if let companion = companionName(of: source, matching: path) {
+            throw BackupError(description: "\(path) is the database's own \(companion) file; back up to another name")
         }
         // Opened without migrating or reading the schema; nothing is written to it.
         let original = try DatabaseQueue(path: source)
         defer { try? original.close() }
-        try PrivateFile.ensure(path)
+        guard try original.read({ try $0.tableExists("grdb_migrations") }) else {
+            throw BackupError(description: "\(source) is not an incident-bot database (no migrations in it); pass --db with the bot's database file")
+        }
+        guard try PrivateFile.createEmpty(at: path) else {
+            throw BackupError(description: "\(path) exists already; back up to a new file")
+        }
         do {
             let copy = try DatabaseQueue(path: path)
             try original.backup(to: copy)
             try copy.close()
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
-            throw error
+            for made in [path, path + "-journal", path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: made) }
+            throw BackupError(description: backupFailure(error))
+        }
+    }
+
+    /// What SQLite and the bot keep beside a database, by the suffix of its name.
+    static let companionSuffixes = ["-wal": "write-ahead log", "-shm": "shared-memory index", "-journal": "rollback journal",
+                                    ".lock": "lock", ".link-secret": "acknowledge-link secret", ".matrix-token": "Matrix token"]
+
+    /// Which of `database`'s companion files `path` names, if any: compared by where they
+    /// are (their folders resolved), not by how they are spelled.
+    static func companionName(of database: String, matching path: String) -> String? {
+        func resolved(_ file: String) -> String {
+            let url = URL(fileURLWithPath: file)
+            return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
+        }
+        let target = resolved(path)
+        let base = URL(fileURLWithPath: database).resolvingSymlinksInPath().path
+        return companionSuffixes.first { target == base + $0.key || target == resolved(database) + $0.key }?.value
+    }
+
+    /// A failed copy in words: SQLite's "not an error" for a full disk says nothing.
+    static func backupFailure(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode {
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "the database was busy the whole time; try again"
+        default: return error.message ?? "\(error)"
         }
     }
 

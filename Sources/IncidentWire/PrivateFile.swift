@@ -45,6 +45,17 @@ public enum PrivateFile {
         return true
     }
 
+    /// Makes `path` as a new empty 0600 file, in one step with the check that nothing is there:
+    /// false when something is, a dangling symbolic link included (never followed). Two makers
+    /// of one name cannot both think the file theirs.
+    public static func createEmpty(at path: String) throws(Failure) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor < 0, errno == EEXIST { return false }
+        guard descriptor >= 0 else { throw failure("cannot create \(path)") }
+        close(descriptor)
+        return true
+    }
+
     /// Writes all of `contents` to `descriptor`.
     static func write(_ contents: [UInt8], to descriptor: Int32) -> Bool {
         var written = 0

@@ -33,6 +33,47 @@ import Testing
         #expect(again.status == 1 && again.stderr.contains("exists already"))
     }
 
+    /// What a backup must not write to: a name another backup is writing (two runs at once),
+    /// a symbolic link, one of the database's own files (SQLite deletes its `-wal` as the
+    /// backup closes, and the copy with it), and a file that is not the bot's database.
+    @Test func aBackupWritesOnlyAFileItMadeItself() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        #expect(try Self.console(db, input: Self.drill).status == 0)
+        for round in 0..<4 {
+            let target = folder.appendingPathComponent("race\(round).sqlite").path
+            let both = (0..<2).map { _ in
+                let process = Process()
+                process.executableURL = BotProcess.binary
+                process.arguments = ["backup", target, "--config", BotProcess.config, "--db", db]
+                process.standardOutput = Pipe()
+                process.standardError = Pipe()
+                return process
+            }
+            for process in both { try process.run() }
+            for process in both { process.waitUntilExit() }
+            let succeeded = both.filter { $0.terminationStatus == 0 }.count
+            // One made the file; the other was refused it, or ran after and found it there.
+            #expect(succeeded == 1, "round \(round): \(succeeded) backups said they succeeded")
+            #expect(FileManager.default.fileExists(atPath: target), "round \(round): the backup reported is gone")
+        }
+        let link = folder.appendingPathComponent("link.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: folder.appendingPathComponent("elsewhere").path)
+        let throughLink = try BotProcess.run(["backup", link, "--config", BotProcess.config, "--db", db])
+        #expect(throughLink.status == 1 && throughLink.stderr.contains("exists already"), "\(throughLink.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("elsewhere").path))
+        for (suffix, name) in [("-wal", "write-ahead log"), (".lock", "lock"), (".link-secret", "acknowledge-link secret")] {
+            let own = try BotProcess.run(["backup", db + suffix, "--config", BotProcess.config, "--db", db])
+            #expect(own.status == 1 && own.stderr.contains("is the database's own \(name) file"), "\(own.stderr)")
+        }
+        let empty = folder.appendingPathComponent("empty.sqlite").path
+        FileManager.default.createFile(atPath: empty, contents: nil)
+        let notOurs = try BotProcess.run(["backup", folder.appendingPathComponent("x.sqlite").path, "--config", BotProcess.config,
+                                          "--db", empty])
+        #expect(notOurs.status == 1 && notOurs.stderr.contains("is not an incident-bot database"), "\(notOurs.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.sqlite").path))
+    }
+
     /// A second bot on the same file is refused while the first runs, and allowed after.
     @Test func aSecondBotOnTheSameDatabaseIsRefused() throws {
         let folder = try TestConfig.temporaryDirectory()
