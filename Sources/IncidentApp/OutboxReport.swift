@@ -11,12 +11,15 @@ public enum OutboxReport {
         var lines = [state == .failed ? "Failed outbox items, most recent first (retry one with `incident-bot outbox retry KEY`):"
                                       : "Pending outbox items, oldest first (give one up with `incident-bot outbox drop KEY`):"]
         for listing in listings {
-            var line = "\(listing.key)  \(listing.method)  \(listing.item.map(summary) ?? "an item that cannot be decoded")"
+            // What came from outside (a platform's error, an operator's reason, a room or
+            // user name) is kept to its line: no line breaks, no terminal escapes.
+            let summary = listing.item.map(summary)?.escapedToOneLine ?? "an item that cannot be decoded"
+            var line = "\(listing.key.escapedToOneLine)  \(listing.method)  \(summary)"
             switch state {
             case .pending: line += "  tried \(listing.attempts) times, next \(zone.dateTime(listing.notBefore))"
             case .failed, .delivered: if let finished = listing.finishedAt { line += "  given up \(zone.dateTime(finished))" }
             }
-            if let reason = listing.lastError { line += "\n    reason: \(reason)" }
+            if let reason = listing.lastError { line += "\n    reason: \(reason.escapedToOneLine)" }
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"

@@ -27,8 +27,10 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical (default: the config's).")
     var logLevel: String?
 
-    /// Loads the config, policy and roster, or exits 1 with `file:line: reason`.
+    /// Loads the config, policy and roster, or exits 1 with `file:line: reason`. A
+    /// `--log-level` that is no level is refused here too, by the commands that log nothing.
     func load(allowExampleRoster: Bool) throws -> LoadedConfig {
+        try checkLogLevel()
         do {
             return try LoadedConfig.load(try BotConfig.load(path: config), allowExampleRoster: allowExampleRoster)
         } catch {
@@ -39,10 +41,7 @@ struct CommonOptions: ParsableArguments {
     /// The one root logger, to standard error. A `--log-level` that is no level is refused, as
     /// the config's `log_level` is: `debg` must not quietly log at info.
     func logger(_ loaded: LoadedConfig, default fallback: String? = nil) throws -> Logger {
-        let name = (logLevel ?? fallback ?? loaded.config.logLevel).lowercased()
-        guard let level = Logger.Level(rawValue: name) else {
-            throw Failure("--log-level \(name) is not a level: trace, debug, info, notice, warning, error or critical")
-        }
+        let level = try Self.level(logLevel ?? fallback ?? loaded.config.logLevel)
         let json = loaded.config.logFormat == .json
         LoggingSystem.bootstrap { label in
             if json {
@@ -55,6 +54,18 @@ struct CommonOptions: ParsableArguments {
             return handler
         }
         return Logger(label: "incident-bot")
+    }
+
+    /// A `--log-level` given is a level, whether or not the command logs.
+    func checkLogLevel() throws {
+        if let logLevel { _ = try Self.level(logLevel) }
+    }
+
+    static func level(_ name: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: name.lowercased()) else {
+            throw Failure("--log-level \(name.lowercased()) is not a level: trace, debug, info, notice, warning, error or critical")
+        }
+        return level
     }
 
     /// Where the database is: `--db`, else the config's `database.url` (when the config file

@@ -21,15 +21,18 @@ struct Outbox: AsyncParsableCommand {
         @Flag(help: "Show the failed items (dead letters) instead of the pending ones.")
         var failed = false
 
-        @Option(help: "At most this many items.")
+        @Option(help: "At most this many items (1 or more).")
         var limit = 100
+
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit \(limit) lists nothing; give 1 or more") }
+        }
 
         func run() async throws {
             do {
                 let loaded = try options.load(allowExampleRoster: true)
                 let store = try options.openStore(try options.location(), mustExist: true)
                 let state: OutboxItem.State = failed ? .failed : .pending
-                let limit = max(1, limit)
                 let listings = try await store.read { try $0.outboxListing(state, limit: limit) }
                 print(OutboxReport.text(listings, state: state, zone: loaded.policy.timeZone), terminator: "")
             } catch {

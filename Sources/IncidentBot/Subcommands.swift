@@ -225,6 +225,7 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            try options.checkLogLevel()
             let location = try options.location()
             guard case .sqlite(let path) = location else {
                 throw Failure("\(location) is PostgreSQL: back it up with pg_dump (see docs/operations.md)")

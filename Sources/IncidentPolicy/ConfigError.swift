@@ -1,3 +1,5 @@
+import IncidentCore
+
 /// A config file that does not parse or does not make sense: where, and what is wrong.
 public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     public var file: String
@@ -16,18 +18,7 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     static let reasonLimit = 300
 
     static func oneLine(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
-                || scalar.properties.generalCategory == .paragraphSeparator:
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        let out = text.escapedToOneLine
         return out.count <= reasonLimit ? out : String(out.prefix(reasonLimit - 1)) + "…"
     }
 

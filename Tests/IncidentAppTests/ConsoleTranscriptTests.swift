@@ -245,6 +245,12 @@ import Testing
         #expect(typo.status == 1)
         #expect(typo.stderr == "incident-bot: --log-level debg is not a level: trace, debug, info, notice, warning, error or critical\n",
                 "\(typo.stderr)")
+        // As by the commands that log nothing.
+        for command in [["check-config"], ["backup", folder.appendingPathComponent("b.sqlite").path]] {
+            let refused = try BotProcess.run(command + ["--config", BotProcess.config, "--db", folder.appendingPathComponent("c.sqlite").path,
+                                                        "--log-level", "loud"])
+            #expect(refused.status == 1 && refused.stderr.hasPrefix("incident-bot: --log-level loud is not a level"), "\(refused.stderr)")
+        }
     }
 
     @Test func checkConfigNamesTheFileAndLineOfAnError() throws {

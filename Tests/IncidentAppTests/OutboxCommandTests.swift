@@ -36,9 +36,14 @@ import Testing
         #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)  tried 0 times"),
                 "\(pending.stdout)")
         // Dropped, it is failed again with the operator's reason, and never sent.
-        let dropped = try run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand"])
+        let dropped = try run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand\n\u{1B}[31mRED"])
         #expect(dropped.status == 0, "\(dropped.stderr)")
-        #expect(try run(["--failed"]).stdout.contains("reason: made the channel by hand"))
+        // A reason is shown on its line, whatever it holds: no line break, no terminal escape.
+        let listed = try run(["--failed"]).stdout
+        #expect(listed.contains("reason: made the channel by hand\\n\\u{1b}[31mRED\n"), "\(listed)")
+        #expect(!listed.contains("\u{1B}"))
+        let none = try run(["--failed", "--limit", "0"])
+        #expect(none.status != 0 && none.stderr.contains("--limit 0 lists nothing; give 1 or more"), "\(none.stderr)")
         #expect(try run([]).stdout == "Nothing waits in the outbox.\n")
 
         let unknown = try run(["retry", "INC-9/1@slack"])
