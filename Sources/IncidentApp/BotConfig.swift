@@ -90,7 +90,7 @@ public struct BotConfig: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(Self.reason(error)))")
+            throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(Self.reason(error, path: path)))")
         }
         return try parse(text, file: path)
     }
@@ -247,10 +247,18 @@ public struct BotConfig: Sendable {
         return (String(text[..<colon]), port)
     }
 
-    static func reason(_ error: any Error) -> String {
+    /// Why a file could not be read, in words (Foundation's for a folder is "error 256").
+    static func reason(_ error: any Error, path: String) -> String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return "it is a folder" }
         let nsError = error as NSError
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "no such file" }
-        return nsError.localizedDescription
+        guard nsError.domain == NSCocoaErrorDomain else { return nsError.localizedDescription }
+        switch nsError.code {
+        case NSFileReadNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError: return "permission denied"
+        case NSFileReadInapplicableStringEncodingError: return "it is not UTF-8 text"
+        default: return nsError.localizedDescription
+        }
     }
 }
 
@@ -289,7 +297,7 @@ public struct LoadedConfig: Sendable {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(BotConfig.reason(error)))")
+            throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(BotConfig.reason(error, path: path)))")
         }
     }
 

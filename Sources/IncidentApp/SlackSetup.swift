@@ -131,7 +131,7 @@ public enum Secrets {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw StartupError("cannot read \(name)_FILE \(path): \(BotConfig.reason(error))")
+                throw StartupError("cannot read \(name)_FILE \(path): \(BotConfig.reason(error, path: path))")
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { throw StartupError("\(name)_FILE \(path) is empty") }

@@ -22,6 +22,7 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         return out.count <= reasonLimit ? out : String(out.prefix(reasonLimit - 1)) + "…"
     }
 
-    /// `config/policy.yaml:42: ladders.engineering.levels[2].wait: ...`
-    public var description: String { "\(file):\(line): \(reason)" }
+    /// `config/policy.yaml:42: ladders.engineering.levels[2].wait: ...`; `config/policy.yaml: ...`
+    /// for the file as a whole.
+    public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
 }

@@ -72,6 +72,13 @@ import Testing
         #expect(throws: ConfigError(file: "/tmp/x/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)")) {
             try LoadedConfig.load(config, allowExampleRoster: true)
         }
+        #expect(ConfigError(file: "/tmp/x/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)").description
+                == "/tmp/x/nowhere.yaml: cannot read the file (no such file)")
+        // A folder given for a file is called one (Foundation says "error 256").
+        let folder = try TestConfig.temporaryDirectory().path
+        #expect(throws: ConfigError(file: folder, line: 0, reason: "cannot read the file (it is a folder)")) {
+            try BotConfig.load(path: folder)
+        }
     }
 
     @Test(arguments: [
