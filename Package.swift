@@ -199,6 +199,7 @@ let package = Package(
         // One contract for every store, run on SQLite and on a real PostgreSQL server.
         .testTarget(name: "IncidentStoreTests", dependencies: [
             "IncidentEngine", "IncidentSQLite", "IncidentPostgres", "IncidentTesting", "IncidentCore", "IncidentPolicy", "IncidentRules",
+            "IncidentStorage",
             .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),

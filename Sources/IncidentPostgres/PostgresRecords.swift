@@ -67,7 +67,7 @@ struct PostgresRecords: IncidentRecords {
     }
 
     func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", skippingUnreadable: skippingUnreadable)
+        try fetchIncidents(PostgresQuery(unsafeSQL: "WHERE phase IN \(OpenPhases.sqlList) ORDER BY number"), skippingUnreadable: skippingUnreadable)
     }
 
     func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int]) {

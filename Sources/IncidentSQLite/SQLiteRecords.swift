@@ -86,7 +86,7 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident] {
-        try fetchIncidents("WHERE phase <> 'closed' ORDER BY number", [], skippingUnreadable: skippingUnreadable)
+        try fetchIncidents("WHERE phase IN \(OpenPhases.sqlList) ORDER BY number", [], skippingUnreadable: skippingUnreadable)
     }
 
     func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int]) {
