@@ -121,12 +121,12 @@ public enum BotCommands {
             slack = setup
         }
         if loaded.config.enabledPlatforms.contains(.matrix) {
-            let setup = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: location.companionFile(".matrix-token"))
+            let setup = try MatrixSetup.load(loaded.config.matrix, environment: environment, tokenFile: location.companionFile(.matrixToken))
             let client = setup.client()
             transports.append(setup.transport(client: client, logger: logger))
             matrix = (setup, client)
         }
-        let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(".link-secret"))
+        let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(.linkSecret))
         let store = try openStore()
         for warning in paging.warnings { logger.warning("\(warning)") }
         // Each platform names the bot's own account once asked (`OwnAccounts`): nobody names it IC.

@@ -96,11 +96,27 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         return .postgres(settings)
     }
 
-    /// A file the bot keeps beside a SQLite database (`suffix` like `.link-secret`); nil on
-    /// PostgreSQL, where replicas share no disk and such secrets come from the environment.
-    public func companionFile(_ suffix: String) -> String? {
+    /// The files the bot keeps beside a SQLite database, by the suffix of their names.
+    public enum Companion: String, CaseIterable, Sendable {
+        case lock = ".lock"
+        case linkSecret = ".link-secret"
+        case matrixToken = ".matrix-token"
+
+        /// What the file is, in words.
+        public var name: String {
+            switch self {
+            case .lock: "lock"
+            case .linkSecret: "acknowledge-link secret"
+            case .matrixToken: "Matrix token"
+            }
+        }
+    }
+
+    /// A file the bot keeps beside a SQLite database; nil on PostgreSQL, where replicas share
+    /// no disk and such secrets come from the environment.
+    public func companionFile(_ companion: Companion) -> String? {
         guard case .sqlite(let path) = self else { return nil }
-        return path + suffix
+        return path + companion.rawValue
     }
 
     public var description: String {

@@ -20,7 +20,7 @@ public enum DatabaseLock {
 
     public static func acquire(_ databasePath: String) throws {
         let file = canonical(databasePath)
-        let path = file + ".lock"
+        let path = file + DatabaseLocation.Companion.lock.rawValue
         guardLock.lock()
         defer { guardLock.unlock() }
         if held[path] != nil { return }

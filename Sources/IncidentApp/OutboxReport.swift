@@ -17,7 +17,9 @@ public enum OutboxReport {
             var line = "\(listing.key.escapedToOneLine)  \(listing.method)  \(summary)"
             switch state {
             case .pending: line += "  tried \(listing.attempts) times, next \(zone.dateTime(listing.notBefore))"
-            case .failed, .delivered: if let finished = listing.finishedAt { line += "  given up \(zone.dateTime(finished))" }
+            case .failed, .delivered:
+                line += "  tried \(listing.attempts) times"
+                if let finished = listing.finishedAt { line += ", given up \(zone.dateTime(finished))" }
             }
             if let reason = listing.lastError { line += "\n    reason: \(reason.escapedToOneLine)" }
             lines.append(line)

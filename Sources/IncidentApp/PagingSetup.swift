@@ -79,21 +79,18 @@ public struct PagingSetup: Sendable {
         }
         // Last: a secret made here is written beside the database, which only a start that
         // passed every other check may do.
-        if let publicURL = config.http.publicURL {
-            if !makingLinkSecret, environment["INCIDENT_BOT_LINK_SECRET"] == nil, environment["INCIDENT_BOT_LINK_SECRET_FILE"] == nil,
-               let linkSecretFile, !FileManager.default.fileExists(atPath: linkSecretFile) {
-                return setup
-            }
-            setup.links = AckLinks(secret: try linkSecret(environment, file: linkSecretFile), publicURL: publicURL,
-                                   validity: config.http.ackLinkValidity)
+        if let publicURL = config.http.publicURL,
+           let secret = try linkSecret(environment, file: linkSecretFile, making: makingLinkSecret) {
+            setup.links = AckLinks(secret: secret, publicURL: publicURL, validity: config.http.ackLinkValidity)
         }
         return setup
     }
 
     /// At least 32 bytes: the key of every acknowledge link's HMAC.
     /// Without `file` (PostgreSQL) the secret must be given: every replica signs and checks
-    /// the same links.
-    static func linkSecret(_ environment: [String: String], file: String?) throws -> [UInt8] {
+    /// the same links. `making`: false to check only (nothing made, nothing narrowed to 0600);
+    /// nil then when serve would make the secret.
+    static func linkSecret(_ environment: [String: String], file: String?, making: Bool = true) throws -> [UInt8]? {
         if let given = try Secrets.read("INCIDENT_BOT_LINK_SECRET", environment) {
             guard given.value.utf8.count >= 32 else {
                 throw StartupError("INCIDENT_BOT_LINK_SECRET is shorter than 32 characters; make one with: openssl rand -hex 32")
@@ -112,9 +109,10 @@ public struct PagingSetup: Sendable {
                 throw StartupError("cannot read the acknowledge-link secret in \(file) (or it is shorter than 32 characters); "
                                    + "fix the file or set INCIDENT_BOT_LINK_SECRET")
             }
-            try PrivateFile.ensure(file)
+            if making { try PrivateFile.ensure(file) }
             return Array(kept.utf8)
         }
+        guard making else { return nil }
         var generator = SystemRandomNumberGenerator()
         let made = Hex.string((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         let created: Bool
@@ -124,8 +122,14 @@ public struct PagingSetup: Sendable {
             throw StartupError("cannot keep the acknowledge-link secret in \(file): \(error); set INCIDENT_BOT_LINK_SECRET instead")
         }
         // Another start made it in the meantime (the database lock turns one of the two away
-        // later): its secret stands, and this one reads it.
-        return created ? Array(made.utf8) : try linkSecret(environment, file: file)
+        // later): its secret stands, and this one reads it. Something there that does not
+        // exist as a file (a symbolic link to nothing) would be asked about again and again.
+        if created { return Array(made.utf8) }
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw StartupError("\(file) is in the way of the acknowledge-link secret (a symbolic link to nothing?); "
+                               + "remove it or set INCIDENT_BOT_LINK_SECRET")
+        }
+        return try linkSecret(environment, file: file)
     }
 
     /// The pager transports the config switches on.

@@ -28,7 +28,8 @@ struct CommonOptions: ParsableArguments {
     var logLevel: String?
 
     /// Loads the config, policy and roster, or exits 1 with `file:line: reason`. A
-    /// `--log-level` that is no level is refused here too, by the commands that log nothing.
+    /// `--log-level` that is no level is refused here and in `location`, which every command
+    /// calls, whether or not it logs.
     func load(allowExampleRoster: Bool) throws -> LoadedConfig {
         try checkLogLevel()
         do {
@@ -74,6 +75,7 @@ struct CommonOptions: ParsableArguments {
     /// chosen over the other: replicas configured for PostgreSQL but started with the image's
     /// `--db` would each lead a SQLite file of their own, and page twice.
     func location(serving: Bool = false) throws -> DatabaseLocation {
+        try checkLogLevel()
         let environment = ProcessInfo.processInfo.environment
         do {
             // With --db the config is read here only by serve: export, backup and the outbox's

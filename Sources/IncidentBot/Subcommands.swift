@@ -121,8 +121,8 @@ struct CheckConfig: AsyncParsableCommand {
                 location = nil
                 print("warning: serve would refuse to start with this database: \(error)")
             }
-            let tokenFile = location.map { $0.companionFile(".matrix-token") } ?? "matrix-token"
-            let linkSecretFile = location.map { $0.companionFile(".link-secret") } ?? "link-secret"
+            let tokenFile = location.map { $0.companionFile(.matrixToken) } ?? "matrix-token"
+            let linkSecretFile = location.map { $0.companionFile(.linkSecret) } ?? "link-secret"
             for refusal in EffectivePolicy.serveRefusals(loaded, environment: ProcessInfo.processInfo.environment, tokenFile: tokenFile,
                                                          linkSecretFile: linkSecretFile) {
                 print(refusal)
@@ -225,7 +225,6 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try options.checkLogLevel()
             let location = try options.location()
             guard case .sqlite(let path) = location else {
                 throw Failure("\(location) is PostgreSQL: back it up with pg_dump (see docs/operations.md)")
@@ -234,7 +233,8 @@ struct Backup: AsyncParsableCommand {
                 throw Failure("no database at \(path); pass --db with the bot's database file")
             }
             do {
-                try SQLiteStore.backup(databaseAt: path, to: file)
+                let keptBeside = Dictionary(uniqueKeysWithValues: DatabaseLocation.Companion.allCases.map { ($0.rawValue, $0.name) })
+                try SQLiteStore.backup(databaseAt: path, to: file, keptBeside: keptBeside)
             } catch {
                 throw Failure("cannot back up \(path) to \(file): \(error)")
             }

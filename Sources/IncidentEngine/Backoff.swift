@@ -23,10 +23,10 @@ public struct Backoff: Hashable, Sendable {
 }
 
 extension IncidentClock {
-    /// Waits `duration` on this clock's whole seconds (rounded up): a backoff's wait, which a
-    /// test moves past with the manual clock instead of sleeping.
+    /// Waits `duration` on this clock's whole seconds, to the first at which it is over
+    /// (`instant(after:)`): a backoff's wait, which a test moves past with the manual clock
+    /// instead of sleeping.
     public func sleep(for duration: Duration) async throws {
-        let seconds = duration.components.seconds + (duration.components.attoseconds > 0 ? 1 : 0)
-        try await sleep(until: now + .seconds(max(seconds, 0)))
+        try await sleep(until: instant(after: max(duration, .zero)))
     }
 }

@@ -48,7 +48,8 @@ public enum BotMetrics {
         for method in methods {
             for result in AttemptResult.allCases.map(\.rawValue) {
                 Counter(label: "incident_bot_pages_total", dimensions: [("method", method.rawValue), ("result", result)]).increment(by: 0)
-                if method.platform != nil {
+                // Only a page fails over to another method.
+                if method.platform != nil, result != AttemptResult.failedOver.rawValue {
                     Counter(label: "incident_bot_messages_total", dimensions: [("method", method.rawValue), ("result", result)])
                         .increment(by: 0)
                 }

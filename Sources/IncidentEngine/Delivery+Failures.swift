@@ -36,7 +36,12 @@ extension Delivery {
     /// are never nudged), or an update came after it was queued. Marked withdrawn instead of
     /// nagging an IC who just posted. One read, for nudges only.
     func withdrawMootNudge(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
-        guard case .effect(.post(let message, _)) = item.job, message.kind == .nudge, let number = item.incident,
+        // A nudge its room refused goes to its people as a direct message: withdrawn the same way.
+        let nudge: Message? = switch item.job {
+        case .effect(.post(let message, _)), .effect(.directMessage(let message, _)): message
+        default: nil
+        }
+        guard let message = nudge, message.kind == .nudge, let number = item.incident,
               let incident = try await store.read({ try $0.readableIncident(number)?.incident }) else { return false }
         let reason: String
         if incident.phase != .investigating, incident.phase != .mitigated {
@@ -176,8 +181,12 @@ extension Delivery {
                 decision = stored.incident.pageUndelivered(page, reason: reason, at: now, roster: roster)
             } else {
                 let alreadyTold = try records.timeline(incident: number).contains { $0.kind == .undelivered }
+                // Its home room's copy only: a mirror's room refusing it is no reason to
+                // message people the home room reached, and two copies refused send one.
                 var refusedByRoom: Message?
-                if refused, case .effect(.post(let message, .incidentRoom)) = item.job { refusedByRoom = message }
+                if refused, item.method == ContactMethod(stored.home), case .effect(.post(let message, .incidentRoom)) = item.job {
+                    refusedByRoom = message
+                }
                 decision = stored.incident.messageUndelivered(key: item.key, reason: reason, alreadyTold: alreadyTold,
                                                               refusedByRoom: refusedByRoom, at: now,
                                                               roster: roster)

@@ -8,10 +8,12 @@ extension Incident {
     /// it and the room is told, once per incident (`alreadyTold`: an earlier one was recorded),
     /// so the responders know to look, and operators find it with `incident-bot outbox --failed`.
     ///
-    /// `refusedByRoom`: the message, when the incident's room itself refused it (archived,
-    /// deleted, the bot removed). A nudge or a post-mortem reminder asks people to act, so it
-    /// goes to each person it mentions as a direct message, saying why; the room, which would
-    /// refuse the notice too, is told only on platforms where it still works.
+    /// `refusedByRoom`: the message, when the incident's room on its home platform refused
+    /// it (archived, deleted, the bot removed). A nudge or a post-mortem reminder asks people
+    /// to act, so it goes to each person it mentions as a direct message, saying why, with its
+    /// commands naming the incident (typed outside its room). The room is told as of any dead
+    /// letter; where it refuses that notice too, the notice is a dead letter in turn, on the
+    /// timeline once more.
     public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, refusedByRoom: Message? = nil, at now: Timestamp,
                                    roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)

@@ -175,10 +175,28 @@ enum Messages {
     }
 
     /// A nudge or reminder the incident's room refused, sent to one of its people instead.
+    /// Its commands name the incident: typed in a direct message, `/update` without one would
+    /// not know which incident it is for.
     static func refusedByRoom(_ message: Message, incident: Incident, reason: String) -> Message {
         let why: [Span] = [.strong("⚠️ The room of \(incident.id) "), .room(incident.room), .strong(" refused this message"),
                            .text(" ("), .userText(reason), .text("), so it comes to you directly:")]
-        return Message(lines: [why] + message.lines, actions: message.actions, kind: message.kind)
+        let lines = message.lines.map { line in
+            line.map { span -> Span in
+                guard case .command(let command) = span else { return span }
+                return .command(naming(incident.id, in: command))
+            }
+        }
+        return Message(lines: [why] + lines, actions: message.actions, kind: message.kind)
+    }
+
+    /// `update <what changed>` as `update INC-7 <what changed>`; `incident close` as
+    /// `incident close INC-7`. A command that names it already is left as it is.
+    static func naming(_ id: String, in command: String) -> String {
+        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard !words.contains(id) else { return command }
+        let at = words.first == "incident" ? min(2, words.count) : min(1, words.count)
+        words.insert(id, at: at)
+        return words.joined(separator: " ")
     }
 
     static func undeliveredPage(_ page: Page, reason: String) -> Message {

@@ -83,11 +83,16 @@ public final class SQLiteStore: IncidentStore {
     ///
     /// `path` is made new, exclusively: a file there already, or a symbolic link, is refused, so
     /// two backups to one name cannot both report the one copy, and the one that fails removes
-    /// only what it made. A name SQLite or the bot keeps beside the database (its `-wal`, its
-    /// lock, its link secret) is refused: SQLite would delete or overwrite the copy.
-    public static func backup(databaseAt source: String, to path: String) throws {
-        if let companion = companionName(of: source, matching: path) {
+    /// only what it made. A name SQLite or the bot keeps beside the database (its `-wal`; the
+    /// bot's `keptBeside`, by suffix: its lock, its link secret) is refused: SQLite would delete
+    /// or overwrite the copy. So is a name with a journal or WAL of its own already beside it,
+    /// which SQLite would take into the copy.
+    public static func backup(databaseAt source: String, to path: String, keptBeside: [String: String] = [:]) throws {
+        if let companion = companionName(of: source, matching: path, suffixes: sqliteCompanions.merging(keptBeside) { own, _ in own }) {
             throw BackupError(description: "\(path) is the database's own \(companion) file; back up to another name")
+        }
+        if let leftover = sqliteCompanions.keys.sorted().map({ path + $0 }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            throw BackupError(description: "\(leftover) exists already (left by another database of that name); back up to a new name")
         }
         // Opened without migrating or reading the schema; nothing is written to it.
         let original = try DatabaseQueue(path: source)
@@ -108,20 +113,19 @@ public final class SQLiteStore: IncidentStore {
         }
     }
 
-    /// What SQLite and the bot keep beside a database, by the suffix of its name.
-    static let companionSuffixes = ["-wal": "write-ahead log", "-shm": "shared-memory index", "-journal": "rollback journal",
-                                    ".lock": "lock", ".link-secret": "acknowledge-link secret", ".matrix-token": "Matrix token"]
+    /// What SQLite keeps beside a database, by the suffix of its name.
+    static let sqliteCompanions = ["-wal": "write-ahead log", "-shm": "shared-memory index", "-journal": "rollback journal"]
 
-    /// Which of `database`'s companion files `path` names, if any: compared by where they
-    /// are (their folders resolved), not by how they are spelled.
-    static func companionName(of database: String, matching path: String) -> String? {
+    /// Which of `database`'s companion files (`suffixes`) `path` names, if any: compared by
+    /// where they are (their folders resolved), not by how they are spelled.
+    static func companionName(of database: String, matching path: String, suffixes: [String: String]) -> String? {
         func resolved(_ file: String) -> String {
             let url = URL(fileURLWithPath: file)
             return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
         }
         let target = resolved(path)
         let base = URL(fileURLWithPath: database).resolvingSymlinksInPath().path
-        return companionSuffixes.first { target == base + $0.key || target == resolved(database) + $0.key }?.value
+        return suffixes.first { target == base + $0.key || target == resolved(database) + $0.key }?.value
     }
 
     /// A failed copy in words: SQLite's "not an error" for a full disk says nothing.

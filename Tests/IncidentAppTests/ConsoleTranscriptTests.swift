@@ -213,6 +213,7 @@ import Testing
         // written (serve makes the link secret beside the database; check-config does not).
         try """
             policy: \(TestConfig.directory.path)/policy.yaml
+            roster: \(TestConfig.directory.path)/roster.example.yaml
             matrix:
               enabled: true
               homeserver: http://127.0.0.1:1
@@ -236,10 +237,18 @@ import Testing
                                                     "TWILIO_AUTH_TOKEN": "t0ken"])
         #expect(link.stdout.contains("warning: serve would refuse to start with this environment: INCIDENT_BOT_LINK_SECRET is "
             + "shorter than 32 characters"), "\(link.stdout)")
+        // An empty secret is no secret: serve would make one, and check-config makes none.
         let fine = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
-                                      environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
+                                      environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken", "INCIDENT_BOT_LINK_SECRET": ""])
         #expect(!fine.stdout.contains("would refuse"), "\(fine.stdout)")
         #expect(!FileManager.default.fileExists(atPath: db + ".link-secret") && !FileManager.default.fileExists(atPath: db))
+        // Something in the way of the secret serve would make (a symbolic link to nothing) is
+        // refused with its name; serve used to ask about it again and again until it crashed.
+        try FileManager.default.createSymbolicLink(atPath: db + ".link-secret", withDestinationPath: folder.appendingPathComponent("gone").path)
+        let inTheWay = try BotProcess.run(["serve", "--config", config.path, "--db", db],
+                                          environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
+        #expect(inTheWay.status == 1 && inTheWay.stderr.contains("\(db).link-secret is in the way of the acknowledge-link secret"),
+                "\(inTheWay.status) \(inTheWay.stderr)")
         let typo = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
                                        "--db", folder.appendingPathComponent("c.sqlite").path, "--log-level", "debg"], input: ":quit\n")
         #expect(typo.status == 1)

@@ -28,6 +28,8 @@ import Testing
         let text = try #require(reminders.first?.message.plainText())
         #expect(text.hasPrefix("⚠️ The room of INC-1 #incident-20261124-payment-api-errors refused this message (is_archived)"), "\(text)")
         #expect(text.contains("the post-mortem for INC-1 is due"), "\(text)")
+        // Typed in a direct message, a command must say which incident it is for.
+        #expect(text.contains("/incident postmortem INC-1, then /incident close INC-1 when"), "\(text)")
         // The reminder and one notice about it were tried in the room; both are dead letters.
         let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.map(\.0)
         #expect(failed.count == 2, "\(failed.map(\.key))")
@@ -38,6 +40,26 @@ import Testing
         try await bot.run(toMinute: 73 * 60)
         #expect(bot.slack.directMessages.dropFirst(directBefore).filter { $0.message.kind == .reminder }.count == 2)
         #expect(try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.count == 3)
+    }
+
+    /// Mirrored on Matrix, whose room refuses the reminder while the home room on Slack takes
+    /// it: nobody is messaged about a room that reached them.
+    @Test func aMirrorsRoomRefusingAReminderTheHomeRoomTookMessagesNobody() async throws {
+        let bot = try TestBot(mirror: true)
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.settle()
+        try await bot.say("U0CAROL03", "/incident resolve fixed the pool size", in: Self.room)
+        try await bot.settle()
+        let matrixRoom = try #require(try await bot.store.read { try $0.roomID(.matrix, incident: 1) })
+        bot.matrix.behave(.refusingPosts(in: matrixRoom, reason: "M_FORBIDDEN"))
+        let direct = (bot.slack.directMessages.count, bot.matrix.directMessages.count)
+
+        try await bot.run(toMinute: 49 * 60)
+
+        #expect(bot.slack.posts(in: Self.room).contains { $0.contains("the post-mortem for INC-1 is due") })
+        #expect(bot.slack.directMessages.count == direct.0 && bot.matrix.directMessages.count == direct.1)
+        let failed = try await bot.store.read { try $0.finishedOutbox(limit: 100) }.filter { $0.1 == .failed }.map(\.0)
+        #expect(failed.contains { $0.method == .matrix }, "the Matrix room refused it: \(failed.map(\.key))")
     }
 
     /// A note the room refuses asks nobody to act: it is a dead letter, and the room's notice,

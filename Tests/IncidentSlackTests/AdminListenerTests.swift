@@ -59,7 +59,7 @@ import Testing
                        // Counters of what has not happened yet are there at 0 from the start: an
                        // alert on the first failed page sees it.
                        #"incident_bot_pages_total{method="slack",result="failed"} 0"#,
-                       #"incident_bot_messages_total{method="slack",result="failed_over"} 0"#,
+                       #"incident_bot_messages_total{method="slack",result="retried"} 0"#,
                        #"incident_bot_commands_total{outcome="duplicate"} 0"#, "incident_bot_http_connections_refused_total 0"] {
             #expect(metrics.body.contains(series), "no \(series) in:\n\(metrics.body)")
         }

@@ -186,6 +186,25 @@ import Testing
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["b1", "a2"])
     }
 
+    /// A dead letter keeps the count of attempts it failed with, the last included; one failed
+    /// without a count (withdrawn, never tried here) keeps the count it had.
+    @Test(arguments: StoreKind.allCases)
+    func aDeadLetterKeepsItsCountOfAttempts(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        try await store.write { records in try records.enqueue([Self.item("tried", lane: "slack:a"), Self.item("moved", lane: "slack:b")]) }
+        let ids = try await store.read { try $0.pendingOutbox(limit: 10).map { ($0.key, $0.id!) } }
+        let (tried, moved) = (ids[0].1, ids[1].1)
+        try await store.write { records in
+            try records.reschedule(tried, attempts: 3, notBefore: TestConfig.at(1), reason: "HTTP 503")
+            try records.reschedule(moved, attempts: 3, notBefore: TestConfig.at(1), reason: "HTTP 503")
+            try records.markFailed(tried, attempts: 4, reason: "gave up after 4 attempts: HTTP 503", at: TestConfig.at(2))
+            try records.markFailed(moved, reason: "sms is not enabled in this process", at: TestConfig.at(2))
+        }
+        let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
+        #expect(failed.first { $0.key == "tried" }?.attempts == 4)
+        #expect(failed.first { $0.key == "moved" }?.attempts == 3)
+    }
+
     /// Withdrawing an incident's broadcast posts takes its pending ones on every platform's
     /// broadcast lane, and nothing of another incident, another lane or already finished.
     @Test(arguments: StoreKind.allCases)
@@ -206,16 +225,13 @@ import Testing
         // One already given up (its platform was down for hours): withdrawn too, so no retry sends it.
         let givenUp = try #require(try await store.read { try $0.pendingOutbox(limit: 10) }.first { $0.key == "matrix" }?.id)
         try await store.write { records in
-            try records.markFailed(givenUp, attempts: 5, reason: "HTTP 502", at: TestConfig.at(1))
+            try records.markFailed(givenUp, reason: "HTTP 502", at: TestConfig.at(1))
             try records.markDelivered(sent, at: TestConfig.at(1))
             try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
         }
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
         let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
         #expect(Set(failed.map(\.key)) == ["slack", "matrix"] && failed.allSatisfy { $0.lastError == "withdrawn: INC-7 is private now" })
-        // A count given with the failure is kept; a failure without one keeps the item's.
-        #expect(failed.first { $0.key == "matrix" }?.attempts == 5)
-        #expect(failed.first { $0.key == "slack" }?.attempts == 0)
         // An operator's retry of the dead letters passes over what was withdrawn: the private
         // incident's announcement went to the broadcast channel.
         #expect(try await store.write { try !$0.retryOutbox(key: "slack", at: TestConfig.at(3)) })
