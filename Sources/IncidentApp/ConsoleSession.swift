@@ -49,10 +49,7 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     /// A `[clock]` line's time: to the second when it is not on a whole minute, so two steps
     /// in one minute (a response target missed the second after its deadline) read apart.
     func clockText(_ instant: Timestamp) -> String {
-        let civil = zone.civil(instant)
-        guard civil.second != 0 else { return zone.dateTime(instant) }
-        let second = civil.second < 10 ? "0\(civil.second)" : "\(civil.second)"
-        return "\(civil.isoDate) \(civil.hourMinute):\(second) \(zone.abbreviation(at: instant))"
+        zone.civil(instant).isoDate + " " + zone.secondClockTime(instant)
     }
 
     /// Reads lines until `:quit` or the end of input.

@@ -17,7 +17,7 @@ public struct ConsoleTransport: ChatTransport {
 
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
         func handles(_ people: [PersonID]) -> String {
-            people.map { job.people[$0]?.handle ?? "@\($0)" }.joined(separator: ", ")
+            people.map { job.people[$0]?.handle ?? "\($0.handle)" }.joined(separator: ", ")
         }
         switch job.action {
         case .createRoom(let name, let topic, let invite, let isPrivate):
@@ -31,7 +31,7 @@ public struct ConsoleTransport: ChatTransport {
         case .post(let room, let message):
             output.message("#" + room, botName, message.consoleText)
         case .directMessage(let person, let message):
-            output.message("dm " + (job.people[person]?.handle ?? "@\(person)"), botName, message.consoleText)
+            output.message("dm " + (job.people[person]?.handle ?? "\(person.handle)"), botName, message.consoleText)
         case .reply(let room, let user, let message):
             output.message("#" + room, "\(botName) to @\(user)", message.consoleText)
         case .settle:

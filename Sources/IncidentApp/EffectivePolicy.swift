@@ -25,13 +25,13 @@ public enum EffectivePolicy {
         lines += policy.escalationTable
         let example = loaded.rosterIsExample ? " (the example roster: no roster is configured)" : ""
         lines.append("roster \(loaded.rosterPath)\(example): \(roster.people.count) people, admins "
-                     + (roster.admins.isEmpty ? "none" : roster.admins.sorted().map { "@\($0)" }.joined(separator: ", ")))
+                     + (roster.admins.isEmpty ? "none" : roster.admins.sorted().map { "\($0.handle)" }.joined(separator: ", ")))
         lines.append("on duty at \(zone.dateTime(now)):")
         for ladder in policy.ladders {
             lines.append("  \(ladder.id): stops on \(ladder.stopOn.map(\.rawValue).sorted().joined(separator: ", "))")
             for (index, level) in ladder.levels.enumerated() {
                 let ref = ladder.reference(index)
-                let who = roster.onDuty(ref, at: now).map { "@\($0)" } ?? "nobody"
+                let who = roster.onDuty(ref, at: now).map { "\($0.handle)" } ?? "nobody"
                 var rotation = ""
                 if case .rotation(let name) = roster.levels[ref], let turns = roster.rotations[name] {
                     rotation = " (rotation \(name), until \(zone.dateTime(nextHandover(turns, after: now))))"

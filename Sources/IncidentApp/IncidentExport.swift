@@ -19,7 +19,7 @@ public enum IncidentExport {
             "| Phase | \(incident.phase.rawValue) |",
             "| Status | \(cell(incident.statusText)) |",
             "| Room | #\(incident.room) (\(stored.home)) |",
-            "| Declared | \(zone.dateTime(incident.declaredAt)) by @\(incident.declaredBy) |",
+            "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
         ]
         for (label, instant) in [("Mitigated", incident.mitigatedAt), ("Resolved", incident.resolvedAt), ("Closed", incident.closedAt)] {
             if let instant { lines.append("| \(label) | \(zone.dateTime(instant)) |") }
@@ -32,7 +32,7 @@ public enum IncidentExport {
         }
         lines += ["", "## Roles", "", "| role | who |", "| --- | --- |"]
         for role in Role.allCases {
-            lines.append("| \(role.title) | \(incident.roles[role].map { "@\($0)" } ?? "—") |")
+            lines.append("| \(role.title) | \(incident.roles[role].map { "\($0.handle)" } ?? "—") |")
         }
         lines += ["", "## Pages", ""]
         if incident.pages.isEmpty {
@@ -41,7 +41,7 @@ public enum IncidentExport {
             lines += ["| time | who | level | why |", "| --- | --- | --- | --- |"]
             for page in incident.pages {
                 let why = page.reason.rawValue + (page.withdrawn == true ? ", withdrawn before it went out" : "")
-                lines.append("| \(zone.dateTime(page.at)) | @\(page.person) | \(page.level) | \(why) |")
+                lines.append("| \(zone.dateTime(page.at)) | \(page.person.handle) | \(page.level) | \(why) |")
             }
         }
         lines += ["", ""]

@@ -57,7 +57,7 @@ public struct IncidentReport: Sendable {
             for item in incident.actionItems where item.isOverdue(at: now, zone: incident.policy.timeZone) {
                 // A report is read and passed on beyond a private incident's members: its items by owner only.
                 let what = incident.isPrivate ? "(private incident)" : item.text
-                overdueActions.append("\(incident.id) \(item.id) @\(item.owner) \(what) (due \(item.dueDay ?? "-"))")
+                overdueActions.append("\(incident.id) \(item.id) \(item.owner.handle) \(what) (due \(item.dueDay ?? "-"))")
             }
         }
         for (stored, timeline) in incidents {

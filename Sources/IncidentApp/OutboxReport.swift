@@ -35,14 +35,14 @@ public enum OutboxReport {
         case .effect(let action):
             switch action {
             case .createRoom(let name, _, _, _): return "create #\(name) (\(incident))"
-            case .invite(let people): return "invite \(people.map { "@\($0)" }.joined(separator: ", ")) (\(incident))"
+            case .invite(let people): return "invite \(people.map { "\($0.handle)" }.joined(separator: ", ")) (\(incident))"
             case .setTopic: return "set the \(incident) room topic"
             case .post(_, .incidentRoom): return "post in the \(incident) room"
             case .post(_, .broadcast): return "post in the broadcast room (\(incident))"
-            case .directMessage(_, let person): return "message @\(person) (\(incident))"
-            case .page(let page): return "page @\(page.person), \(page.ladder) \(page.level) (\(incident))"
+            case .directMessage(_, let person): return "message \(person.handle) (\(incident))"
+            case .page(let page): return "page \(page.person.handle), \(page.ladder) \(page.level) (\(incident))"
             case .settlePages(let settlement):
-                let pages = settlement.pages.map { "@\($0.person) \($0.ladder) \($0.level)" }.joined(separator: ", ")
+                let pages = settlement.pages.map { "\($0.person.handle) \($0.ladder) \($0.level)" }.joined(separator: ", ")
                 return "mark the page of \(pages) \(settlement.outcome.rawValue) (\(incident))"
             }
         }

@@ -47,7 +47,7 @@ public struct PagingSetup: Sendable {
         }
         if config.paging.pagerduty != nil {
             let named = loaded.roster.people.values.sorted { $0.id < $1.id }.compactMap { person in
-                person.addresses[.pagerduty].map { ($0, "@\(person.id)") }
+                person.addresses[.pagerduty].map { ($0, "\(person.id.handle)") }
             } + loaded.roster.levelAddresses.sorted { $0.key.description < $1.key.description }.compactMap { level, addresses in
                 addresses[.pagerduty].map { ($0, "\(level)") }
             }

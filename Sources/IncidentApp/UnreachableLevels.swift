@@ -10,7 +10,7 @@ public enum UnreachableLevels {
         directory.unreachable().map { level, person in
             let listed = directory.roster.people[person].map { person in ContactMethod.allCases.filter { person.addresses[$0] != nil } } ?? []
             let has = listed.isEmpty ? "no contact" : listed.map(\.rawValue).joined(separator: ", ")
-            return "\(level): nothing enabled here reaches @\(person) (who has \(has)), so their pages as \(level) will fail; "
+            return "\(level): nothing enabled here reaches \(person.handle) (who has \(has)), so their pages as \(level) will fail; "
                 + "enable what their contact needs (a chat platform, or paging:) or give them another contact in the roster"
         }
     }

@@ -24,7 +24,7 @@ public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, Cus
     }
 
     /// The text with commands written as on Slack and the console: `/ack INC-4`.
-    public var description: String { spans.map { $0.plainText(name: { "@" + $0.rawValue }) }.joined() }
+    public var description: String { spans.map { $0.plainText(name: { $0.handle }) }.joined() }
 
     public static func + (lhs: BotText, rhs: BotText) -> BotText {
         var joined = Interpolation(literalCapacity: 0, interpolationCount: 0)

@@ -56,6 +56,14 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
         civil(instant).hourMinute + " " + abbreviation(at: instant)
     }
 
+    /// `14:30 UTC`, or `14:30:41 UTC` off the whole minute: for a time someone acts on to the
+    /// second (when a limit ends), where 14:30 would be 41 seconds early.
+    public func secondClockTime(_ instant: Timestamp) -> String {
+        let civil = civil(instant)
+        guard civil.second != 0 else { return clockTime(instant) }
+        return civil.hourMinute + ":" + (civil.second < 10 ? "0" : "") + "\(civil.second) " + abbreviation(at: instant)
+    }
+
     /// `2026-11-22 14:30 UTC`.
     public func dateTime(_ instant: Timestamp) -> String {
         civil(instant).isoDate + " " + clockTime(instant)

@@ -71,7 +71,7 @@ public struct Message: Hashable, Sendable, Codable {
 
     /// The message as plain text, mentions shown by `name`, commands after `commandPrefix`,
     /// one line per line.
-    public func plainText(name: (PersonID) -> String = { "@" + $0.rawValue }, commandPrefix: String = "/") -> String {
+    public func plainText(name: (PersonID) -> String = { $0.handle }, commandPrefix: String = "/") -> String {
         lines.map { spans in spans.map { $0.plainText(name: name, commandPrefix: commandPrefix) }.joined() }.joined(separator: "\n")
     }
 }

@@ -25,6 +25,16 @@ public struct PersonID: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     public var description: String { rawValue }
     public static func < (lhs: PersonID, rhs: PersonID) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// How the person reads in text: `@alice` for a roster key, and an unlisted account as its
+    /// platform writes it (`@bob:example.org`, `@U0123ABC`), not by the bot's own qualified id.
+    public var handle: String {
+        for platform in Platform.allCases where rawValue.hasPrefix(platform.rawValue + ":") {
+            let account = rawValue.dropFirst(platform.rawValue.count + 1)
+            return account.hasPrefix("@") ? String(account) : "@" + account
+        }
+        return "@" + rawValue
+    }
+
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }

@@ -125,9 +125,10 @@ struct Decider {
     /// was typed in that room and the reply would be posted there for all to read (Matrix), so
     /// a confirmation ("INC-4 is now P0.") would only repeat the post above it. Typed elsewhere
     /// (a lobby, naming the incident), the reply is what tells the person it worked; a private
-    /// reply (Slack's ephemeral one) troubles nobody else and stays.
+    /// reply (Slack's ephemeral one) troubles nobody else and stays, and so does a reply that
+    /// says more than the post (`replyAddsToPost`).
     func postsWhereTyped(_ decision: Decision) throws -> Bool {
-        guard event.reply == .outboxToRoom, decision.reply != nil,
+        guard event.reply == .outboxToRoom, decision.reply != nil, !decision.replyAddsToPost,
               decision.effects.contains(where: { if case .post(_, to: .incidentRoom) = $0.action { true } else { false } })
         else { return false }
         return try records.roomID(event.platform, incident: decision.incident.number) == event.room

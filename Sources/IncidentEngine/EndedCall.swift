@@ -100,7 +100,7 @@ extension Engine {
                 // Someone who acknowledged before (a missed update's step reached them again) has
                 // nothing left to press: a follow-up would ask for an ACK that is refused.
                 if stored.incident.acknowledgedBy?.contains(page.person) == true {
-                    return .moot("@\(page.person) acknowledged before")
+                    return .moot("\(page.person.handle) acknowledged before")
                 }
             }
             let routes = router.directory.methods(for: page)
@@ -112,7 +112,7 @@ extension Engine {
                 decision = stored.incident.pageFailedOver(page, from: .voice, to: next, reason: call.status.reason, at: now, roster: roster)
             } else if call.status == .completed {
                 // Answered, perhaps by the person: the page stands, and the ladder keeps its times.
-                return .moot("no other method reaches @\(page.person)")
+                return .moot("no other method reaches \(page.person.handle)")
             } else {
                 decision = stored.incident.pageUndelivered(page, reason: call.status.reason, at: now, roster: roster)
             }

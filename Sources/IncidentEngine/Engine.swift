@@ -141,7 +141,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         case .slowDown(let until):
             outcome = EngineOutcome(.refused, reply: .refusal(
                 "Slow down: you sent more than \(settings.commandsPerMinute) commands in a minute. "
-                    + "Commands you send before \(settings.policy.timeZone.clockTime(until)) are ignored."))
+                    + "Commands you send before \(settings.policy.timeZone.secondClockTime(until)) are ignored."))
         case .ignored:
             return EngineOutcome(.ignored)
         }

@@ -72,7 +72,7 @@ public struct Directory: Sendable {
     }
 
     public func contact(_ person: PersonID, on method: ContactMethod) -> Contact {
-        Contact(person: person, handle: "@" + person.rawValue, account: address(person, on: method))
+        Contact(person: person, handle: person.handle, account: address(person, on: method))
     }
 
     /// The address a page to `paged` uses for `method`: the person's own, else the level's
@@ -82,7 +82,7 @@ public struct Directory: Sendable {
     }
 
     public func contact(for paged: PagedLevel, on method: ContactMethod) -> Contact {
-        Contact(person: paged.person, handle: "@" + paged.person.rawValue, account: address(for: paged, on: method))
+        Contact(person: paged.person, handle: paged.person.handle, account: address(for: paged, on: method))
     }
 
     func serves(_ method: ContactMethod) -> Bool {

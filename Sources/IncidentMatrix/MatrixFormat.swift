@@ -56,7 +56,7 @@ public enum MatrixFormat {
 
     /// Plain text: mentions by Matrix id where the person has one.
     public static func body(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.plainText(name: { people[$0]?.account ?? people[$0]?.handle ?? "@" + $0.rawValue }, commandPrefix: commandPrefix)
+        message.plainText(name: { people[$0]?.account ?? people[$0]?.handle ?? $0.handle }, commandPrefix: commandPrefix)
     }
 
     /// Matrix clients take a leading `/` for their own commands (Element answers
@@ -76,7 +76,7 @@ public enum MatrixFormat {
             if let account = people[person]?.account {
                 "<a href=\"https://matrix.to/#/\(escape(account))\">\(escape(people[person]?.handle ?? account))</a>"
             } else {
-                escape(people[person]?.handle ?? "@" + person.rawValue)
+                escape(people[person]?.handle ?? person.handle)
             }
         case .room(let name): "#" + escape(name)
         case .code(let text): "<code>" + escape(text) + "</code>"
@@ -93,7 +93,7 @@ public enum MatrixFormat {
 
     /// A room topic: plain text, the message's lines joined with ` · `.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.plainText(name: { people[$0]?.handle ?? "@" + $0.rawValue }, commandPrefix: commandPrefix).split(separator: "\n").joined(separator: " · ")
+        message.plainText(name: { people[$0]?.handle ?? $0.handle }, commandPrefix: commandPrefix).split(separator: "\n").joined(separator: " · ")
             .clipped(to: 1_000, in: .utf8)
     }
 }

@@ -182,8 +182,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
 
     /// What a sender outside `matrix.allow_commands_from` is told.
     static func outsiderNotice(_ sender: String, community: Community) -> Message {
-        Message(.text("incident-bot takes commands only from accounts on \(community.matrixDescription); "),
-                .userText(sender), .text(" is not one, so nothing was changed."))
+        let served = community.matrixServersDescription
+        return Message(.text("incident-bot takes commands only from the people it is set to serve (its roster"
+                             + (served.isEmpty ? "" : " and \(served)") + "); "),
+                       .userText(sender), .text(" is not one, so nothing was changed."))
     }
 
     /// Runs `body` until it succeeds, waiting with backoff after each failure; nil when the

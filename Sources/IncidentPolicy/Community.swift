@@ -65,11 +65,22 @@ public struct Community: Hashable, Sendable {
         return String(id[id.index(after: colon)...])
     }
 
-    /// How the served Matrix servers read in a refusal: `example.org, chat.example.org`.
+    /// How the served Matrix accounts read in a refusal to someone the bot trusts: `accounts on
+    /// example.org, chat.example.org; @eve:example.net` (servers, then accounts allowed one by one).
     public var matrixDescription: String {
         guard let matrix else { return "any server" }
+        let accounts = matrix.filter { $0.hasPrefix("@") }.sorted()
+        return ([matrixServersDescription] + (accounts.isEmpty ? [] : [accounts.joined(separator: ", ")]))
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+
+    /// The served Matrix servers alone, as said to someone refused: `accounts on example.org`;
+    /// empty when only single accounts are served, which a stranger is not told.
+    public var matrixServersDescription: String {
+        guard let matrix else { return "accounts on any server" }
         let own = ownMatrixServer.map { $0.server ?? "the bot's own server (not known yet: its homeserver has not answered)" }
-        return (matrix.sorted() + (own.map { [$0] } ?? [])).joined(separator: ", ")
+        let servers = matrix.filter { !$0.hasPrefix("@") }.sorted() + (own.map { [$0] } ?? [])
+        return servers.isEmpty ? "" : "accounts on " + servers.joined(separator: ", ")
     }
 }
 

@@ -171,5 +171,5 @@ public struct Roster: Hashable, Sendable {
     }
 
     /// How to show a person in plain text: `@alice`.
-    public func handle(_ id: PersonID) -> String { "@" + id.rawValue }
+    public func handle(_ id: PersonID) -> String { id.handle }
 }

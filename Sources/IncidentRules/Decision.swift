@@ -11,6 +11,9 @@ public struct Decision: Hashable, Sendable {
     public var effects: [Effect]
     /// For the asker only (ephemeral where the platform allows it); nil for ticks.
     public var reply: Message?
+    /// The reply says something the decision's post in the room does not (an update that
+    /// does not restart the timer): sent even where the post would otherwise stand for it.
+    public var replyAddsToPost = false
 }
 
 /// Builds a `Decision`: the incident being changed, with what the change records and emits.
@@ -27,6 +30,8 @@ struct Transition {
     var timeline: [TimelineEntry] = []
     var effects: [Effect] = []
     var reply: Message?
+    /// See `Decision.replyAddsToPost`.
+    var replyAddsToPost = false
     /// How many effects the incident had issued before this transition.
     let effectsBefore: Int
     /// People paged in this transition: a person is paged at most once per transition.
@@ -93,13 +98,13 @@ struct Transition {
             post(nudge)
             pendingNudge = nil
         }
-        return Decision(incident: incident, timeline: timeline, effects: effects, reply: reply)
+        return Decision(incident: incident, timeline: timeline, effects: effects, reply: reply, replyAddsToPost: replyAddsToPost)
     }
 
     /// The person behind a mention, or an error naming who the roster knows.
     func person(_ ref: PersonRef) throws(IncidentError) -> PersonID {
         guard let id = roster.resolve(ref) else {
-            let known = roster.people.keys.sorted().prefix(12).map { "@" + $0.rawValue }.joined(separator: ", ")
+            let known = roster.people.keys.sorted().prefix(12).map(\.handle).joined(separator: ", ")
             throw IncidentError(.unknown, "I don't know \(ref); mention someone in the roster (\(known)) or their chat account.")
         }
         return id

@@ -154,17 +154,17 @@ extension Transition {
 
     mutating func assign(_ role: Role, to person: PersonID) throws(IncidentError) {
         guard incident.roles[role] != person else {
-            throw IncidentError(.noChange, "@\(person) is already the \(role.title) of \(incident.id).")
+            throw IncidentError(.noChange, "\(person.handle) is already the \(role.title) of \(incident.id).")
         }
         incident.roles[role] = person
-        record(.roleAssigned, "@\(person) is the \(role.title).")
+        record(.roleAssigned, "\(person.handle) is the \(role.title).")
         invite(person, always: true)
         if role == .commander { updateTopic() }
         post(Messages.roleAssigned(role, person, by: actor!))
         if role == .commander, incident.phase == .investigating || incident.phase == .mitigated {
             acknowledge(by: person, how: "named incident commander")
         }
-        reply = Messages.reply("@\(person) is now the \(role.title) of \(incident.id).")
+        reply = Messages.reply("\(person.handle) is now the \(role.title) of \(incident.id).")
     }
 
     /// Anyone served may post an update. Only one from someone trusted with the incident, or
@@ -208,6 +208,7 @@ extension Transition {
         let posted = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
                                         : "Update posted to #\(incident.room) and the broadcast channel."
         reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do.")
+        replyAddsToPost = !counts
     }
 
     mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {
@@ -227,7 +228,7 @@ extension Transition {
             // A private incident's refusal names nobody: an acknowledgement is taken anywhere,
             // and on Matrix the answer is posted for whichever room it was typed in.
             let paged = incident.isPrivate ? [] : Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
-            let names = paged.sorted().map { "@\($0)" }.joined(separator: ", ")
+            let names = paged.sorted().map { "\($0.handle)" }.joined(separator: ", ")
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }
@@ -235,7 +236,7 @@ extension Transition {
         acknowledge(by: person, how: how)
         // A private incident's answer names nobody, as its refusal does. Names as text, not
         // mentions: on Matrix the answer is posted in the room, and a mention would ping them.
-        let who = incident.isPrivate ? "someone" : earlier.sorted().map { "@\($0)" }.joined(separator: ", ")
+        let who = incident.isPrivate ? "someone" : earlier.sorted().map { "\($0.handle)" }.joined(separator: ", ")
         reply = Messages.reply(earlier.isEmpty ? "Acknowledged \(incident.id); the engineering ladder has stopped."
             : "Also acknowledged \(incident.id); \(who) had acknowledged it before, so the ladder had stopped already.")
     }

@@ -28,7 +28,7 @@ extension Incident {
         let invite = [actor] + (commander.map { $0 == actor ? [] : [$0] } ?? [])
         transition.record(.declared, "Declared \(declaration.isPrivate ? "private " : "")\(severity) “\(declaration.title)” as \(incident.id) in #\(room).")
         if let commander {
-            transition.record(.roleAssigned, "@\(commander) is the \(Role.commander.title).")
+            transition.record(.roleAssigned, "\(commander.handle) is the \(Role.commander.title).")
         }
         transition.incident.invited = Set(invite)
         transition.startCallFromTemplate()

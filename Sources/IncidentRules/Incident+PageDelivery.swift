@@ -50,7 +50,7 @@ extension Incident {
         if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
         // Its person answered after it was made (a page after the ladder stopped, or at once).
         if let number = page.effectNumber, let answered = acknowledgedAfterEffect?[page.person], number <= answered {
-            return "@\(page.person) acknowledged"
+            return "\(page.person.handle) acknowledged"
         }
         if page.atOnce == true { return nil }
         // A page that carries two ladders' (one person on both) goes while either still asks.
@@ -65,7 +65,7 @@ extension Incident {
         let level = LevelRef(ladder: page.ladder, level: page.level)
         if page.alsoFor == nil, let latest = pages.last(where: { $0.level == level }), latest.person != page.person,
            latest.reason == .rotationHandover {
-            return "the rotation handed \(level) over to @\(latest.person)"
+            return "the rotation handed \(level) over to \(latest.person.handle)"
         }
         return nil
     }
@@ -118,7 +118,7 @@ extension Incident {
     public func pageFailedOver(_ page: Page, from failed: ContactMethod, to next: ContactMethod, reason: String, at now: Timestamp,
                                roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
-        transition.record(.paged, "Page to @\(page.person) by \(failed) failed (\(reason)); trying \(next).", by: .bot)
+        transition.record(.paged, "Page to \(page.person.handle) by \(failed) failed (\(reason)); trying \(next).", by: .bot)
         return transition.finish()
     }
 
@@ -141,7 +141,7 @@ extension Incident {
 
 extension Page {
     /// Who was paged as what, as the timeline names a page: `@bob (team lead, engineering L2)`.
-    var timelineName: String { "@\(person) (\(role), \(ladder) \(level))" }
+    var timelineName: String { "\(person.handle) (\(role), \(ladder) \(level))" }
 
     /// The timeline's entry for this page given up by an operator (`incident-bot outbox
     /// drop`): the incident's record says who was not paged, and why. A page a running bot was

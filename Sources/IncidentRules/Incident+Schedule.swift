@@ -129,7 +129,7 @@ extension Transition {
         incident.nextUpdateDue = due + interval
         let missed = incident.missedUpdates
         record(.updateMissed, "Status update due \(zone.clockTime(owed, seenAt: now)) missed (\(missed) in a row).", by: .bot)
-        record(.nudged, "Nudged \(nudgeRecipients.map { "@\($0)" }.joined(separator: " ")) for a status update.", by: .bot)
+        record(.nudged, "Nudged \(nudgeRecipients.map { "\($0.handle)" }.joined(separator: " ")) for a status update.", by: .bot)
         // The nudge says what the miss did, so nobody believes a page went out that did not.
         if missed >= policy.escalateAfterMissed {
             let step = stepForMissedUpdate(due: due)
@@ -159,7 +159,7 @@ extension Transition {
         if next <= now { next = next + .seconds(((now - next).wholeSeconds / every + 1) * every) }
         incident.nextPostmortemReminder = next
         let owner = incident.commander ?? incident.declaredBy
-        record(.postmortemReminder, "Reminded @\(owner) of the post-mortem.", by: .bot)
+        record(.postmortemReminder, "Reminded \(owner.handle) of the post-mortem.", by: .bot)
         post(Messages.postmortemReminder(incident, owner: owner))
     }
 }

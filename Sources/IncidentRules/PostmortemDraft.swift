@@ -31,8 +31,8 @@ public enum PostmortemDraft {
             "| | |",
             "| --- | --- |",
             "| Severity | \(incident.severity) |",
-            "| Declared | \(zone.dateTime(incident.declaredAt)) by @\(incident.declaredBy) |",
-            "| Incident commander | \(incident.commander.map { "@\($0)" } ?? "unassigned") |",
+            "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
+            "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",
             "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (/incident started)") |",
             "| Time to acknowledge | \(measured(durations.toAcknowledge)) |",
             "| Time to mitigate | \(measured(durations.toMitigate)) |",
@@ -52,7 +52,7 @@ public enum PostmortemDraft {
             "| --- | --- | --- |",
         ]
         for entry in incident.timeline(merging: timeline) {
-            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "@\($0)" } ?? "incident-bot") | \(cell(entry.text)) |")
+            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(entry.text)) |")
         }
         lines += [
             "",
@@ -75,7 +75,7 @@ public enum PostmortemDraft {
         ]
         for item in incident.actionItems {
             let state = item.doneAt.map { "done \(zone.dateTime($0))" } ?? (item.droppedAt != nil ? "dropped at close" : "open")
-            lines.append("| \(item.id) \(cell(item.text)) | @\(item.owner) | \(item.dueDay ?? "—") | \(state) |")
+            lines.append("| \(item.id) \(cell(item.text)) | \(item.owner.handle) | \(item.dueDay ?? "—") | \(state) |")
         }
         if incident.actionItems.isEmpty { lines.append("| | | | |") }
         return lines.joined(separator: "\n") + "\n"

@@ -25,10 +25,10 @@ extension Transition {
             item.remindAt = max(now, zone.instant(of: reminder))
         }
         incident.actions = incident.actionItems + [item]
-        record(.actionItem, "Action \(item.id) for @\(owner): \(item.text)" + (item.dueDay.map { " (due \($0))." } ?? "."))
+        record(.actionItem, "Action \(item.id) for \(owner.handle): \(item.text)" + (item.dueDay.map { " (due \($0))." } ?? "."))
         post(Messages.actionAdded(item, of: incident, by: actor))
         invite(owner, always: false)
-        reply = Messages.reply("Added \(item.id) to \(incident.id) for @\(owner).")
+        reply = Messages.reply("Added \(item.id) to \(incident.id) for \(owner.handle).")
     }
 
     mutating func finishAction(_ number: Int, by actor: PersonID) throws(IncidentError) {
@@ -52,7 +52,7 @@ extension Transition {
         let item = incident.actionItems[index]
         incident.actions?[index].remindAt = nil
         guard item.isOpen else { return }
-        record(.actionItem, "Reminded @\(item.owner) of action \(item.id) (due \(item.dueDay ?? "today")).", by: .bot)
+        record(.actionItem, "Reminded \(item.owner.handle) of action \(item.id) (due \(item.dueDay ?? "today")).", by: .bot)
         emit(.directMessage(Messages.actionDue(item, of: incident), to: item.owner))
     }
 

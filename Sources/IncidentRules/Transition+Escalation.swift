@@ -125,7 +125,7 @@ extension Transition {
         var hours = (policy.workingHours ?? .office).description
         // Read on the clock of whoever fills the level when they keep their own.
         if let person = roster.onDuty(ref, at: now), let own = roster.people[person]?.zone, own.identifier != zone.identifier {
-            hours += " on @\(person)'s clock, \(own.identifier)"
+            hours += " on \(person.handle)'s clock, \(own.identifier)"
         }
         record(.paged, "Holding the page for \(ref) (\(role)) until \(zone.dateTime(opens)): \(incident.severity) pages in working hours (\(hours)).",
                by: .bot)
@@ -262,7 +262,7 @@ extension Transition {
         if incident.ladders[ladder.id]?.level == index {
             incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
         }
-        record(.paged, "Paged @\(person) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
+        record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
         guard pagedNow.insert(person).inserted else {
             // One page a person per transition: if it is also the severity's page at once, it
             // carries that, so an acknowledgement does not withdraw it.
@@ -361,10 +361,10 @@ extension Transition {
         if first { incident.acknowledgedAt = now }
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
         incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }
-        record(.acknowledged, first ? "Acknowledged by @\(person) (\(how))." : "Also acknowledged by @\(person) (\(how)).",
+        record(.acknowledged, first ? "Acknowledged by \(person.handle) (\(how))." : "Also acknowledged by \(person.handle) (\(how)).",
                by: .person(person))
         let stoppedBefore = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
-        stopLadders(on: .acknowledged, detail: "acknowledged by @\(person)")
+        stopLadders(on: .acknowledged, detail: "acknowledged by \(person.handle)")
         // A ladder that had stopped settled its pages then; a page made since (a missed
         // update's step, a page at once) is settled when its person answers, or at resolution.
         if !stoppedBefore.isEmpty { settlePages(.acknowledged, of: stoppedBefore, person: person) }

@@ -8,8 +8,8 @@ extension Transition {
     mutating func handOver(to person: PersonID, note: String, by actor: PersonID) throws(IncidentError) {
         let previous = incident.commander
         try assign(.commander, to: person)
-        let from = previous.map { "@\($0)" } ?? "nobody"
-        record(.roleAssigned, "Handover from \(from) to @\(person): \(note)")
+        let from = previous.map { "\($0.handle)" } ?? "nobody"
+        record(.roleAssigned, "Handover from \(from) to \(person.handle): \(note)")
         post(Message(lines: [[.text("🔁 Handover to "), .mention(person), .text(": ")] + [.userText(note)]]))
         let briefing = Messages.handoverBriefing(incident, note: note, from: previous, now: now)
         if incident.isPrivate {
@@ -20,7 +20,7 @@ extension Transition {
         } else {
             emit(.directMessage(briefing, to: person))
         }
-        reply = Messages.reply("@\(person) is now the incident commander of \(incident.id); they have the handover note.")
+        reply = Messages.reply("\(person.handle) is now the incident commander of \(incident.id); they have the handover note.")
     }
 }
 

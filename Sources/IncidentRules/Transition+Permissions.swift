@@ -45,7 +45,7 @@ extension Transition {
         }
         guard actor == commander || actor == incident.declaredBy || roster.admins.contains(actor) else {
             throw IncidentError(.notAllowed,
-                                "Only the incident commander (@\(commander)), the declarer (@\(incident.declaredBy)) or an incident admin can \(action).")
+                                "Only the incident commander (\(commander.handle)), the declarer (\(incident.declaredBy.handle)) or an incident admin can \(action).")
         }
     }
 
@@ -59,7 +59,7 @@ extension Transition {
         }
         guard community.serves(person, roster: roster) else {
             throw IncidentError(.notAllowed,
-                                "@\(person) is outside the accounts this bot serves (Matrix: \(community.matrixDescription)); name someone on the roster.")
+                                "\(person.handle) is outside the accounts this bot serves (Matrix: \(community.matrixDescription)); name someone on the roster.")
         }
     }
 }

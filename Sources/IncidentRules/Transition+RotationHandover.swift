@@ -28,7 +28,7 @@ extension Transition {
             return
         }
         let role = ladder.levels[index].role
-        record(.paged, "The on-call rotation for \(ref) handed over from @\(outgoing) to @\(incoming); the level's page moves to them.",
+        record(.paged, "The on-call rotation for \(ref) handed over from \(outgoing.handle) to \(incoming.handle); the level's page moves to them.",
                by: .bot)
         post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
                      .mention(outgoing), .text("; the unanswered page moves to them.")))

@@ -13,7 +13,7 @@ extension Transition {
             throw IncidentError(.notAllowed, "\(incident.id) has no incident commander yet; only the IC can snooze its nudges (name one with /ic).")
         }
         guard actor == commander || roster.admins.contains(actor) else {
-            throw IncidentError(.notAllowed, "Only the incident commander (@\(commander)) or an incident admin can snooze \(incident.id)'s nudges.")
+            throw IncidentError(.notAllowed, "Only the incident commander (\(commander.handle)) or an incident admin can snooze \(incident.id)'s nudges.")
         }
         guard incident.phase == .investigating || incident.phase == .mitigated else {
             throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); no status updates are nudged any more.")

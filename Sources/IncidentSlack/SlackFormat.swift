@@ -39,7 +39,7 @@ public enum SlackFormat {
         case .strong(let text): strong(text)
         case .userText(let text): escape(BroadcastMentions.neutralize(text))
         case .mention(let person):
-            if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? "@" + person.rawValue) }
+            if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? person.handle) }
         case .room(let name): "#" + escape(name)
         case .code(let text): "`" + escape(text).escaping(["`": "'"]) + "`"
         case .command(let command): "`/" + escape(command).escaping(["`": "'"]) + "`"
@@ -135,7 +135,7 @@ public enum SlackFormat {
 
     /// A channel topic: plain text (Slack shows topics unformatted), at most 250 characters.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
-        let text = message.plainText { people[$0]?.handle ?? "@" + $0.rawValue }.escaping(["\n": " · "])
+        let text = message.plainText { people[$0]?.handle ?? $0.handle }.escaping(["\n": " · "])
         return text.clipped(to: topicLimit, in: .utf16)
     }
 }

@@ -33,6 +33,22 @@ import Testing
         #expect(try await bot.say("U0BOB0002", "/note back", in: Self.room).disposition == .handled)
     }
 
+    /// The limit ends to the second, and the "slow down" says when: "before 10:01" for a limit
+    /// that ends at 10:01:41 let a command typed at 10:01:05 go unanswered.
+    @Test func theSlowDownNamesTheSecondTheLimitEnds() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        bot.clock.advance(by: .seconds(41))
+        var last = ""
+        for n in 1...31 { last = try await bot.say("U0BOB0002", "/note loop \(n)", in: Self.room).reply?.plainText() ?? "" }
+        #expect(last == "Slow down: you sent more than 30 commands in a minute. Commands you send before 10:01:41 UTC are ignored.")
+        bot.clock.advance(by: .seconds(24))
+        #expect(try await bot.say("U0BOB0002", "/note at 10:01:05", in: Self.room).disposition == .ignored)
+        bot.clock.advance(by: .seconds(36))
+        #expect(try await bot.say("U0BOB0002", "/note at 10:01:41", in: Self.room).disposition == .handled)
+    }
+
     /// A store whose next transaction fails at its end, after the commands in it were
     /// decided, as a disk that fails the commit would.
     final class FailingCommit: IncidentStore {

@@ -257,8 +257,13 @@ import Testing
     @Test func anOutsiderIsToldWhichServersTheBotServesWithTheirIDEscaped() {
         let notice = MatrixSync<ManualClock>.outsiderNotice("@room:evil.example", community: Community(matrix: ["example.org"]))
         let body = MatrixFormat.notice(notice, people: [:])["body"]?.string ?? ""
-        #expect(body.hasPrefix("incident-bot takes commands only from accounts on example.org; "))
+        #expect(body.hasPrefix("incident-bot takes commands only from the people it is set to serve (its roster and accounts on example.org); "))
         #expect(!body.contains("@room"))
+        // Accounts allowed one by one are not named to a stranger.
+        let accounts = MatrixSync<ManualClock>.outsiderNotice("@mallory:evil.example", community: Community(matrix: ["@eve:example.net"]))
+        let told = MatrixFormat.notice(accounts, people: [:])["body"]?.string ?? ""
+        #expect(told.hasPrefix("incident-bot takes commands only from the people it is set to serve (its roster); "), "\(told)")
+        #expect(!told.contains("eve"))
     }
 
     /// A server the bot does not serve may have any number of accounts in a room, or make any

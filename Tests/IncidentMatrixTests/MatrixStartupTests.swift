@@ -49,7 +49,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         #expect(returned.flag.withLock { !$0 }, "the lookup returned: it would stop the process")
         #expect(!community.serves(.matrix, account: "@mallory:evil.example"))
-        #expect(community.matrixDescription == "localhost")
+        #expect(community.matrixDescription == "accounts on localhost")
     }
 }
 

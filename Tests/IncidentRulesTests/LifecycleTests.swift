@@ -213,7 +213,7 @@ import Testing
         try drill.run(to: 60 + 72 * 60)
         let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
         #expect(reminders == [60 + 48 * 60, 60 + 72 * 60])
-        #expect(drill.posts(to: .incidentRoom).last!.hasPrefix("📝 @slack:U0REPORTER the post-mortem for INC-1 is due."))
+        #expect(drill.posts(to: .incidentRoom).last!.hasPrefix("📝 @U0REPORTER the post-mortem for INC-1 is due."))
         try drill.type("/incident close", by: Fixtures.responder)
         try drill.run(to: 60 + 200 * 60)
         #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)

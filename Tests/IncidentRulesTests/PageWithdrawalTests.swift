@@ -96,10 +96,15 @@ import Testing
         #expect(drill.incident.missedUpdates == 2)
         // Still posted, and recorded, as anyone's update is.
         #expect(drill.timeline.filter { $0.kind == .statusUpdate }.count == 6)
+        // Its author is told, even where the update's post in the room would stand for the reply
+        // (Matrix): the post does not say it.
+        let unlisted = try drill.type("/update still all fine", by: Fixtures.reporter)
+        #expect(unlisted.replyAddsToPost && unlisted.reply?.plainText().contains("It does not restart the update timer") == true)
         // Made comms lead, the same account is one of the people a nudge asks: its update counts.
         try drill.type("/role comms <@U0REPORTER>", by: "carol")
-        try drill.type("/update failing over", by: Fixtures.reporter)
+        let counted = try drill.type("/update failing over", by: Fixtures.reporter)
         #expect(drill.incident.missedUpdates == 0)
+        #expect(!counted.replyAddsToPost)
     }
 
     /// An IC named five minutes after the on-call's page answers it: if that page is still

@@ -123,7 +123,11 @@ import Testing
         let served = Community(matrix: ["example.org"])
         let refused = outcome(drill, "/ic @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: served)
         #expect(refused?.kind == .notAllowed)
-        #expect(refused?.message == "@matrix:@mallory:evil.example is outside the accounts this bot serves (Matrix: example.org); name someone on the roster.")
+        #expect(refused?.message == "@mallory:evil.example is outside the accounts this bot serves (Matrix: accounts on example.org); name someone on the roster.")
+        // Accounts allowed one by one are named as accounts, not as servers.
+        let some = Community(matrix: ["example.org", "@eve:example.net"])
+        #expect(outcome(drill, "/ic @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: some)?.message
+            == "@mallory:evil.example is outside the accounts this bot serves (Matrix: accounts on example.org; @eve:example.net); name someone on the roster.")
         #expect(outcome(drill, "/role scribe @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: served)?.kind
             == .notAllowed)
         #expect(outcome(drill, "/ic @zoe:example.org", by: Self.roster, in: .incidentRoom, community: served) == nil)
