@@ -81,6 +81,7 @@ extension Delivery {
                 let result = await attempt(item)
                 switch result {
                 case .sent(let done):
+                    await noteRoomName(done)
                     unrecorded.add(done, at: clock.elapsed)
                     sentThisRound = true
                     take(item)
@@ -110,6 +111,17 @@ extension Delivery {
             }
         }
         return results
+    }
+
+    /// A room made under another name than asked (the incident's was taken, by someone else's
+    /// room): from this moment, not from its record, what is sent names the room made. The
+    /// declaration's page and broadcast announcement go in the same round as the room's
+    /// creation, before it is recorded, and named the taken name: someone else's room.
+    func noteRoomName(_ done: Sent) async {
+        guard case .roomCreated(_, let name) = done.receipt, let platform = done.item.method.platform,
+              case .effect(.createRoom(let asked, _, _, _)) = done.item.job, asked != name,
+              (try? await renamedRooms(on: platform)) != nil else { return }
+        renamedRooms.withLock { $0[platform]?[asked] = name }
     }
 
     /// The longest a sent item waits to be recorded with the others.
@@ -200,12 +212,8 @@ extension Delivery {
         }
         forget(sent.map(\.id))
         for done in sent {
-            if case .roomCreated(let roomID, let name) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
+            if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }
-                // Made under another name (the incident's was taken): later messages name this one.
-                if case .effect(.createRoom(let asked, _, _, _)) = done.item.job, asked != name {
-                    renamedRooms.withLock { if $0[platform] != nil { $0[platform]?[asked] = name } }
-                }
             }
             logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
             BotMetrics.attempt(done.item.method, page: done.item.isPage, result: .delivered)

@@ -166,4 +166,20 @@ import Testing
         let status = try await bot.say("U0REPORTER", "/incident status #\(made)")
         #expect(status.reply?.plainText().contains("INC-1") == true)
     }
+
+    /// The declaration's own page and announcement go in the round that makes the room,
+    /// before it is recorded: they name the room made, not the taken name (someone else's
+    /// room, which an on-call engineer would join).
+    @Test func theFirstPageAndTheAnnouncementNameTheRoomMade() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.takenRoomNames)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let made = "#incident-20261124-payment-api-errors-2"
+        let page = try #require(bot.slack.delivered.first { $0.job.page != nil })
+        guard case .directMessage(_, let message) = page.job.action else { Issue.record("a page is a direct message"); return }
+        #expect(message.plainText().contains(made), "\(message.plainText())")
+        let announcement = try #require(bot.slack.posts(in: TestBot.broadcast[.slack]!).first)
+        #expect(announcement.contains(made), "\(announcement)")
+    }
 }
