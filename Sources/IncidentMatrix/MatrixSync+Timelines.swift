@@ -128,11 +128,14 @@ extension MatrixSync {
 
     /// The commands in a sync answer, in the order they were sent (`inTimeOrder`): text
     /// messages starting with `!` or `/` from anyone but the bot, edits excluded. Also, per room, the first
-    /// encrypted message from someone else (the bot cannot read those), as an empty event.
+    /// encrypted message from someone else (the bot cannot read those), as an empty event, and
+    /// the edits (`m.replace`) whose new text reads as a command, with that text: an edit is
+    /// not carried out, and whoever made it is told so.
     static func commands(in timelines: [String: [JSONValue]], me: String, sentAfter: Int64? = nil)
-        -> (commands: [ChatEvent], unreadable: [ChatEvent]) {
+        -> (commands: [ChatEvent], unreadable: [ChatEvent], edits: [ChatEvent]) {
         var events: [ChatEvent] = []
         var unreadable: [ChatEvent] = []
+        var edits: [ChatEvent] = []
         for (room, event) in inTimeOrder(timelines) {
             guard let id = event["event_id"]?.string, let sender = event["sender"]?.string, sender != me else { continue }
             if let sentAfter, let sent = event["origin_server_ts"]?.int, Int64(sent) < sentAfter { continue }
@@ -140,9 +143,15 @@ extension MatrixSync {
                 unreadable.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: "", reply: .outboxToRoom))
             }
             guard event["type"]?.string == "m.room.message",
-                  let content = event["content"], content["msgtype"]?.string == "m.text",
-                  content["m.relates_to"]?["rel_type"]?.string != "m.replace",
-                  var body = content["body"]?.string else { continue }
+                  let content = event["content"], content["msgtype"]?.string == "m.text" else { continue }
+            if content["m.relates_to"]?["rel_type"]?.string == "m.replace" {
+                if let edited = content["m.new_content"]?["body"]?.string, let first = edited.first(where: { !$0.isWhitespace }),
+                   first == "!" || first == "/" {
+                    edits.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: edited, reply: .outboxToRoom))
+                }
+                continue
+            }
+            guard var body = content["body"]?.string else { continue }
             var html = content["format"]?.string == "org.matrix.custom.html" ? content["formatted_body"]?.string : nil
             // A reply from an older client quotes what it answers first (`> ...` and
             // `<mx-reply>`): `!ack INC-4` typed as a reply to the page is still the command.
@@ -154,7 +163,7 @@ extension MatrixSync {
             guard let first = text.first(where: { !$0.isWhitespace }), first == "!" || first == "/" else { continue }
             events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
         }
-        return (events, unreadable)
+        return (events, unreadable, edits)
     }
 
     /// The events of every room in one sequence, in the order they were sent: each room's in

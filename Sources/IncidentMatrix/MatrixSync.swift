@@ -118,7 +118,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
         await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
-        let events: (commands: [ChatEvent], unreadable: [ChatEvent])
+        let events: (commands: [ChatEvent], unreadable: [ChatEvent], edits: [ChatEvent])
         var rooms: [String: [JSONValue]] = [:]
         if let since {
             rooms = try await timelines(answer, since: since, me: me)
@@ -126,7 +126,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
-            events = ([], [])
+            events = ([], [], [])
         }
         // An encrypted room is told the bot cannot read it (a command typed there would
         // otherwise vanish without a word), through the outbox with the batch: on joining it,
@@ -145,8 +145,12 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let commands = zip(events.commands, served).filter(\.1).map(\.0)
         let refused = zip(events.commands, served).filter { !$0.1 }.map(\.0)
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
+        // An edit into a command (`!sev P3` edited to `!sev P0`) would read as done in the room
+        // while nothing changed: its author, if served, is told to send it again.
+        let edits = events.edits.filter { community.serves(.matrix, account: $0.user, roster: roster) }
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
+            + edits.map { Notice(Self.editedCommandNotice($0.text), answering: $0) }
         // Commands first: the pins after them read each marked message back from the
         // homeserver, and none of that may hold up a command. The batch's token goes with the
         // last transaction; a crash between the two redoes the batch, whose commands are then
@@ -181,6 +185,12 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     }
 
     /// What a sender outside `matrix.allow_commands_from` is told.
+    /// To the author of an edit whose new text is a command.
+    static func editedCommandNotice(_ edited: String) -> Message {
+        Message(.text("✏️ An edited message is not run as a command: "), .userText(String(edited.prefix(80))),
+                .text(" was not carried out, and what the message first said stands. Send it again as a new message."))
+    }
+
     static func outsiderNotice(_ sender: String, community: Community) -> Message {
         let served = community.matrixServersDescription
         return Message(.text("incident-bot takes commands only from the people it is set to serve (its roster"

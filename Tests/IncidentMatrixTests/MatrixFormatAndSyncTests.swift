@@ -71,7 +71,11 @@ import Testing
             message("$3", "@bot:example.org", ["msgtype": "m.text", "body": "/ack"]),
             message("$4", "@alice:example.org", ["msgtype": "m.text", "body": "hello /ack"]),
             message("$5", "@alice:example.org", ["msgtype": "m.text", "body": "* !sev P0",
+                                                 "m.new_content": ["msgtype": "m.text", "body": "!sev P0"],
                                                  "m.relates_to": ["rel_type": "m.replace", "event_id": "$1"]]),
+            message("$5b", "@alice:example.org", ["msgtype": "m.text", "body": "* fixed a typo",
+                                                  "m.new_content": ["msgtype": "m.text", "body": "fixed a typo"],
+                                                  "m.relates_to": ["rel_type": "m.replace", "event_id": "$4"]]),
             message("$6", "@alice:example.org", ["msgtype": "m.emote", "body": "/ack"]),
             ["type": "m.room.member", "event_id": "$7", "sender": "@alice:example.org", "content": ["membership": "join"]],
             message("$8", "@bob:example.org", ["msgtype": "m.text", "body": "  /ack"]),
@@ -81,6 +85,11 @@ import Testing
         let read = MatrixSync<ManualClock>.commands(in: ["!lobby:example.org": timeline], me: "@bot:example.org")
         let events = read.commands
         #expect(events.map(\.id) == ["$1", "$8"])
+        // An edit is never run; one whose new text is a command is kept to answer its author.
+        #expect(read.edits.map(\.id) == ["$5"] && read.edits.map(\.text) == ["!sev P0"])
+        #expect(MatrixFormat.notice(MatrixSync<ManualClock>.editedCommandNotice("!sev P0"), people: [:])["body"]?.string
+            == "✏️ An edited message is not run as a command: !sev P0 was not carried out, and what the message first said stands. "
+            + "Send it again as a new message.")
         // An encrypted message cannot be read: its room is named once, by its first one.
         #expect(read.unreadable.map(\.room) == ["!lobby:example.org"] && read.unreadable.map(\.id) == ["$9"])
         #expect(events.allSatisfy { $0.reply == .outboxToRoom && $0.platform == .matrix && $0.room == "!lobby:example.org" })

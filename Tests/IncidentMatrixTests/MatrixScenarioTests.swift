@@ -255,6 +255,8 @@ import Testing
             "m.new_content": ["msgtype": "m.text", "body": "!incident declare Edited title --sev P3"],
             "m.relates_to": ["rel_type": "m.replace", "event_id": .string(original)],
         ])
+        // Its author is told the edit was not carried out.
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "An edited message is not run as a command")
         try await reporter.say("!incident list", in: lobby)
         let list = try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "Original title")
         let listed = list["content"]?["body"]?.string ?? ""
