@@ -101,6 +101,11 @@ public struct PagingSetup: Sendable {
             throw StartupError("on PostgreSQL, set INCIDENT_BOT_LINK_SECRET (openssl rand -hex 32), the same for every replica: "
                                + "each must check the acknowledge links the others signed")
         }
+        // Something there that is no file (a symbolic link to nothing) can be neither read
+        // nor replaced: serve would ask about it again and again.
+        if !FileManager.default.fileExists(atPath: file), (try? FileManager.default.destinationOfSymbolicLink(atPath: file)) != nil {
+            throw linkSecretInTheWay(file)
+        }
         // A kept secret that cannot be read is an error, not a reason to make a new one: that
         // would break every link in mails already sent.
         if FileManager.default.fileExists(atPath: file) {
@@ -125,11 +130,13 @@ public struct PagingSetup: Sendable {
         // later): its secret stands, and this one reads it. Something there that does not
         // exist as a file (a symbolic link to nothing) would be asked about again and again.
         if created { return Array(made.utf8) }
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw StartupError("\(file) is in the way of the acknowledge-link secret (a symbolic link to nothing?); "
-                               + "remove it or set INCIDENT_BOT_LINK_SECRET")
-        }
+        guard FileManager.default.fileExists(atPath: file) else { throw linkSecretInTheWay(file) }
         return try linkSecret(environment, file: file)
+    }
+
+    static func linkSecretInTheWay(_ file: String) -> StartupError {
+        StartupError("\(file) is in the way of the acknowledge-link secret (a symbolic link to nothing?); "
+                     + "remove it or set INCIDENT_BOT_LINK_SECRET")
     }
 
     /// The pager transports the config switches on.

@@ -214,6 +214,9 @@ extension Delivery {
         for done in sent {
             if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }
+                // Again, now that it is recorded: a note at the send that found the names not
+                // read yet (a failed read) must not be lost for the rest of the term.
+                await noteRoomName(done)
             }
             logger.debug("delivered", metadata: ["outbox.key": "\(done.item.key)", "method": "\(done.item.method)"])
             BotMetrics.attempt(done.item.method, page: done.item.isPage, result: .delivered)

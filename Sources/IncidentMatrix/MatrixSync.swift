@@ -46,7 +46,9 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// Which refused commands from outside `matrix.allow_commands_from` are answered: at most
     /// one a room a minute, so neither a loop of commands nor a server's many accounts can
     /// flood a room.
-    let toldOutsiders = Mutex(OutsiderNotices())
+    let toldOutsiders = Mutex(NoticeThrottle())
+    /// Edits into commands answered, throttled the same way.
+    let toldEditors = Mutex(NoticeThrottle())
     /// Rooms being joined, so an invitation seen again is not joined twice, and the joins
     /// going on in the background, ended with the loop.
     let joining = Mutex<Set<String>>([])
@@ -147,7 +149,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         // An edit into a command (`!sev P3` edited to `!sev P0`) would read as done in the room
         // while nothing changed: its author, if served, is told to send it again.
-        let edits = events.edits.filter { community.serves(.matrix, account: $0.user, roster: roster) }
+        let servedEdits = events.edits.filter { community.serves(.matrix, account: $0.user, roster: roster) }
+        let edits = servedEdits.isEmpty ? [] : toldEditors.withLock { $0.select(servedEdits, now: now) }
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
             + edits.map { Notice(Self.editedCommandNotice($0.text), answering: $0) }
@@ -174,6 +177,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             }
         }
         if !outsiders.isEmpty { toldOutsiders.withLock { $0.answered(outsiders, at: now) } }
+        if !edits.isEmpty { toldEditors.withLock { $0.answered(edits, at: now) } }
         for event in outsiders {
             logger.notice("refused a Matrix command from outside matrix.allow_commands_from", metadata: ["sender": "\(event.user)"])
         }
@@ -184,13 +188,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         return next
     }
 
-    /// What a sender outside `matrix.allow_commands_from` is told.
     /// To the author of an edit whose new text is a command.
     static func editedCommandNotice(_ edited: String) -> Message {
         Message(.text("✏️ An edited message is not run as a command: "), .userText(String(edited.prefix(80))),
                 .text(" was not carried out, and what the message first said stands. Send it again as a new message."))
     }
 
+    /// What a sender outside `matrix.allow_commands_from` is told.
     static func outsiderNotice(_ sender: String, community: Community) -> Message {
         let served = community.matrixServersDescription
         return Message(.text("incident-bot takes commands only from the people it is set to serve (its roster"

@@ -58,8 +58,10 @@ extension Transition {
             throw IncidentError(.notAllowed, "That is this bot's own account; name a person.")
         }
         guard community.serves(person, roster: roster) else {
+            let served = community.matrixDescription
             throw IncidentError(.notAllowed,
-                                "\(person.handle) is outside the accounts this bot serves (Matrix: \(community.matrixDescription)); name someone on the roster.")
+                                "\(person.handle) is outside the accounts this bot serves" + (served.isEmpty ? "" : " (Matrix: \(served))")
+                                    + "; name someone on the roster.")
         }
     }
 }

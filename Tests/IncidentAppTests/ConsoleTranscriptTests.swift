@@ -245,6 +245,10 @@ import Testing
         // Something in the way of the secret serve would make (a symbolic link to nothing) is
         // refused with its name; serve used to ask about it again and again until it crashed.
         try FileManager.default.createSymbolicLink(atPath: db + ".link-secret", withDestinationPath: folder.appendingPathComponent("gone").path)
+        let checkedInTheWay = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+                                                 environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
+        #expect(checkedInTheWay.stdout.contains("serve would refuse to start with this environment: \(db).link-secret is in the way"),
+                "\(checkedInTheWay.stdout)")
         let inTheWay = try BotProcess.run(["serve", "--config", config.path, "--db", db],
                                           environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
         #expect(inTheWay.status == 1 && inTheWay.stderr.contains("\(db).link-secret is in the way of the acknowledge-link secret"),

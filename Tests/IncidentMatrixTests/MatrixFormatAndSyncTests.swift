@@ -284,7 +284,7 @@ import Testing
             ChatEvent(platform: .matrix, id: "$\(user).\(room)", room: "!room\(room):evil.example", user: "@u\(user):evil.example",
                       text: "!incident declare Not yours --sev P0")
         }
-        var notices = OutsiderNotices()
+        var notices = NoticeThrottle()
         // Fifty accounts in one room: one line.
         let crowd = (1...50).map { command($0, in: 1) }
         let first = notices.select(crowd, now: start)

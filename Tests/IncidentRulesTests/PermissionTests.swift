@@ -124,6 +124,9 @@ import Testing
         let refused = outcome(drill, "/ic @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: served)
         #expect(refused?.kind == .notAllowed)
         #expect(refused?.message == "@mallory:evil.example is outside the accounts this bot serves (Matrix: accounts on example.org); name someone on the roster.")
+        // A bot serving no Matrix account says nothing of Matrix.
+        #expect(outcome(drill, "/ic @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: Community(matrix: []))?.message
+            == "@mallory:evil.example is outside the accounts this bot serves; name someone on the roster.")
         // Accounts allowed one by one are named as accounts, not as servers.
         let some = Community(matrix: ["example.org", "@eve:example.net"])
         #expect(outcome(drill, "/ic @mallory:evil.example", by: Self.roster, in: .incidentRoom, community: some)?.message

@@ -1,19 +1,21 @@
 import IncidentCore
 import IncidentEngine
 
-/// Which refused commands from outside `matrix.allow_commands_from` are answered with the one
-/// line saying why: at most one a room a minute, and `perMinute` in all. A server the bot does
-/// not serve can have any number of accounts in a room the bot shares, or make any number of
-/// rooms: one line per account would let it flood a room, and the outbox, at will. Only the
-/// last minute's are kept.
-struct OutsiderNotices {
+/// Which events the sync loop answers with one of its notices (a command refused from outside
+/// `matrix.allow_commands_from`, an edit into a command): at most one a room a minute, and
+/// `perMinute` in all, for each kind. A server the bot does not serve can have any number of
+/// accounts in a room the bot shares, or make any number of rooms, and an edit costs nothing
+/// to send again: one line per event would let anyone flood a room, the outbox and the bot's
+/// own rate limit at the homeserver (which its pages share), at will. Only the last minute's
+/// are kept.
+struct NoticeThrottle {
     /// The most outsiders told in any minute, across rooms.
     static var perMinute: Int { 10 }
     /// When each room was last told, within the last minute.
     private(set) var told: [String: Timestamp] = [:]
 
-    /// The refused commands to answer now, from `refused`: the first of each room not told in
-    /// the last minute, while the minute's allowance lasts.
+    /// The events to answer now, from `refused`: the first of each room not told in the last
+    /// minute, while the minute's allowance lasts.
     func select(_ refused: [ChatEvent], now: Timestamp) -> [ChatEvent] {
         let recent = told.filter { now - $0.value < .seconds(60) }
         var chosen: [ChatEvent] = []
