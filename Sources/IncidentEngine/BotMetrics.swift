@@ -46,12 +46,12 @@ public enum BotMetrics {
             Counter(label: "incident_bot_commands_total", dimensions: [("outcome", outcome.rawValue)]).increment(by: 0)
         }
         for method in methods {
-            for result in AttemptResult.allCases.map(\.rawValue) {
-                Counter(label: "incident_bot_pages_total", dimensions: [("method", method.rawValue), ("result", result)]).increment(by: 0)
+            for result in AttemptResult.allCases {
+                let dimensions = [("method", method.rawValue), ("result", result.rawValue)]
+                Counter(label: "incident_bot_pages_total", dimensions: dimensions).increment(by: 0)
                 // Only a page fails over to another method.
-                if method.platform != nil, result != AttemptResult.failedOver.rawValue {
-                    Counter(label: "incident_bot_messages_total", dimensions: [("method", method.rawValue), ("result", result)])
-                        .increment(by: 0)
+                if method.platform != nil, result != .failedOver {
+                    Counter(label: "incident_bot_messages_total", dimensions: dimensions).increment(by: 0)
                 }
             }
         }
