@@ -39,6 +39,9 @@ struct Transition {
     /// Per ladder, the due time at which it last paged in this transition: a missed update due
     /// at the same time does not step it a second time.
     var climbedAt: [String: Timestamp] = [:]
+    /// Ladders whose page this transition held for working hours: a stop by the same decision
+    /// (declaring with `--ic`) keeps that page, as it keeps one sent at once.
+    var heldNow: Set<String> = []
     /// The latest overdue-update nudge of this transition; sent once at the end.
     var pendingNudge: Message?
     /// The most any missed update of this transition did (a scheduler catching up fires

@@ -44,7 +44,7 @@ public struct EscalationForecast: Hashable, Sendable {
             incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
         held = incident.policy.ladders.compactMap { ladder in
-            guard let progress = incident.ladders[ladder.id], progress.heldPage != nil, progress.stopped == nil,
+            guard let progress = incident.ladders[ladder.id], progress.heldPage != nil,
                   let level = progress.level, let until = progress.nextStepAt else { return nil }
             return HeldPage(level: ladder.reference(level), until: until)
         }

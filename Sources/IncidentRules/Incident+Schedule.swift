@@ -34,7 +34,7 @@ extension Incident {
         for ladder in policy.ladders {
             // A resolved incident climbs no ladder, whatever a ladder's `stop_on` leaves out.
             if phase == .investigating || phase == .mitigated,
-               let progress = ladders[ladder.id], progress.stopped == nil, let at = progress.nextStepAt {
+               let progress = ladders[ladder.id], progress.stopped == nil || progress.heldPage != nil, let at = progress.nextStepAt {
                 items.append(DueItem(at: at, kind: .ladderStep(ladder.id)))
             }
         }

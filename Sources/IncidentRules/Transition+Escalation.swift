@@ -10,7 +10,14 @@ extension Transition {
     mutating func startLadders() {
         for ladder in policy.ladders {
             var progress = incident.ladders[ladder.id] ?? LadderProgress()
-            guard progress.stopped == nil else { continue }
+            guard progress.stopped == nil else {
+                // A page a stopped ladder still holds (declared with `--ic` out of hours) goes
+                // now too when the severity now pages around the clock.
+                if progress.heldPage != nil, let current = progress.level, heldUntil(ladder, current, at: now) == nil {
+                    incident.ladders[ladder.id]?.nextStepAt = now
+                }
+                continue
+            }
             let plan = policy.plan(ladder, at: incident.severity)
             if let current = progress.level {
                 if progress.heldPage != nil, heldUntil(ladder, current, at: now) == nil {
@@ -68,8 +75,12 @@ extension Transition {
     /// repeats allow, or go idle.
     mutating func climb(_ ladderID: String, due: Timestamp) {
         guard let ladder = policy.ladder(ladderID), var progress = incident.ladders[ladderID],
-              progress.stopped == nil, let current = progress.level
+              let current = progress.level
         else { return }
+        guard progress.stopped == nil else {
+            sendHeldPage(of: ladder, at: current, due: due)
+            return
+        }
         let plan = policy.plan(ladder, at: incident.severity)
         if let held = progress.heldPage {
             reach(ladder, current, held, due: due, plan: plan, progress: &progress)
@@ -100,6 +111,7 @@ extension Transition {
             progress.heldPage = reason
             progress.nextStepAt = opens
             incident.ladders[ladder.id] = progress
+            heldNow.insert(ladder.id)
             if first, opens > now { hold(ladder, index, until: opens) }
         } else {
             progress.heldPage = nil
@@ -108,6 +120,26 @@ extension Transition {
             climbedAt[ladder.id] = due
             page(ladder, index, reason)
         }
+    }
+
+    /// The page a stopped ladder held for working hours, the decision that stopped it being the
+    /// one that held it (declaring with `--ic` at night: the on-call is paged as usual, when
+    /// working hours open), falls due: it goes out, or waits again when whoever fills the level
+    /// by then keeps other hours. It no longer goes once the incident reached a phase the ladder
+    /// stops on, or once that person acknowledged; the ladder never climbs from it.
+    mutating func sendHeldPage(of ladder: Ladder, at index: Int, due: Timestamp) {
+        guard var progress = incident.ladders[ladder.id], let reason = progress.heldPage else { return }
+        let person = roster.onDuty(ladder.reference(index), at: due)
+        let stillAsked = !phaseStops(ladder) && person.map { incident.acknowledgedBy?.contains($0) != true } ?? true
+        if stillAsked, let opens = heldUntil(ladder, index, at: due) {
+            progress.nextStepAt = opens
+            incident.ladders[ladder.id] = progress
+            return
+        }
+        progress.heldPage = nil
+        progress.nextStepAt = nil
+        incident.ladders[ladder.id] = progress
+        if stillAsked { page(ladder, index, reason) }
     }
 
     /// When a page of the level at `index` due at `due` may go out, if not then: the severity
@@ -159,10 +191,14 @@ extension Transition {
                 let last = incident.pages.last { $0.level.ladder == ladder.id }
                 step = max(step, last?.reason == .repeatAtTop ? .repeatedAtTop : .paged)
             }
-            // Its page already waits for working hours: the step is that page.
-            if incident.ladders[ladder.id]?.heldPage != nil { step = max(step, .heldForWorkingHours) }
+            // Its page already waits for working hours: the step is that page. (A stopped
+            // ladder's held page is not a step: the ladder steps as an acknowledged one.)
+            if incident.ladders[ladder.id]?.heldPage != nil, incident.ladders[ladder.id]?.stopped == nil {
+                step = max(step, .heldForWorkingHours)
+            }
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
-                  progress.stopped == nil || progress.stopped == .acknowledged, progress.heldPage == nil,
+                  progress.stopped == nil || progress.stopped == .acknowledged,
+                  progress.heldPage == nil || progress.stopped != nil,
                   climbedAt[ladder.id] != due
             else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
@@ -200,6 +236,9 @@ extension Transition {
             } else {
                 progress.repeatsAtTop = target == current ? repeatsAtTop : 0
                 progress.level = target
+                // The ladder moved past a level whose page it still held: that page is over.
+                progress.heldPage = nil
+                progress.nextStepAt = nil
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
                 step = max(step, paged)
@@ -221,12 +260,24 @@ extension Transition {
     mutating func stopLadders(on condition: Ladder.StopCondition, detail: String) {
         for ladder in policy.ladders where ladder.stopOn.contains(condition) {
             var progress = incident.ladders[ladder.id] ?? LadderProgress()
-            guard progress.stopped == nil else { continue }
+            guard progress.stopped == nil else {
+                // A page the stopped ladder still holds waits no longer once customers are
+                // no longer hurt.
+                if condition != .acknowledged, progress.heldPage != nil {
+                    progress.heldPage = nil
+                    progress.nextStepAt = nil
+                    incident.ladders[ladder.id] = progress
+                }
+                continue
+            }
             let wasRunning = progress.level != nil
             progress.stopped = condition
             progress.stoppedAfterEffect = effectsBefore
-            progress.nextStepAt = nil
-            progress.heldPage = nil
+            // The page this same decision held for working hours still goes (`sendHeldPage`).
+            if condition != .acknowledged || !heldNow.contains(ladder.id) {
+                progress.nextStepAt = nil
+                progress.heldPage = nil
+            }
             incident.ladders[ladder.id] = progress
             if wasRunning {
                 record(.ladderStopped, "The \(ladder.id) ladder stopped: \(detail).", by: .bot)
@@ -365,6 +416,14 @@ extension Transition {
                by: .person(person))
         let stoppedBefore = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
         stopLadders(on: .acknowledged, detail: "acknowledged by \(person.handle)")
+        // A page a stopped ladder holds for working hours, to this very person, is answered.
+        for ladder in policy.ladders {
+            guard let progress = incident.ladders[ladder.id], progress.stopped != nil, progress.heldPage != nil,
+                  let level = progress.level, let opens = progress.nextStepAt,
+                  roster.onDuty(ladder.reference(level), at: opens) == person else { continue }
+            incident.ladders[ladder.id]?.heldPage = nil
+            incident.ladders[ladder.id]?.nextStepAt = nil
+        }
         // A ladder that had stopped settled its pages then; a page made since (a missed
         // update's step, a page at once) is settled when its person answers, or at resolution.
         if !stoppedBefore.isEmpty { settlePages(.acknowledged, of: stoppedBefore, person: person) }

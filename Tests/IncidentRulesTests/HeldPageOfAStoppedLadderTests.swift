@@ -1,0 +1,71 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// A P2 declared out of working hours with an IC named: the on-call's page waits for the
+/// opening, and naming the IC stops the climb but not that page (behaviour.md section 5). It
+/// was dropped with the climb: the room was told the page would go at 09:00, and nobody was
+/// paged. On the shipped policy and the example roster: alice is the on-call, bob the team lead.
+@Suite struct HeldPageOfAStoppedLadderTests {
+    /// Friday 22:00 UTC; Monday 09:00 is minute 59 × 60.
+    static let fridayNight = Timestamp(iso8601: "2026-11-27T22:00:00Z")!
+    static let monday = 59 * 60
+
+    func drill() throws -> Drill {
+        try Drill("/incident declare Search slow --sev P2 --ic @carol", by: Fixtures.responder, at: Self.fridayNight)
+    }
+
+    @Test func theHeldPageGoesAtTheOpeningAndTheLadderDoesNotClimb() throws {
+        var drill = try drill()
+        #expect(drill.posts(to: .incidentRoom).contains { $0.contains("waits until") }, "\(drill.posts(to: .incidentRoom))")
+        let engineering = try #require(drill.incident.ladders["engineering"])
+        #expect(engineering.stopped == .acknowledged)
+        // `/incident escalation` says who is paged on Monday.
+        let forecast = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster)
+        #expect(forecast.upcoming.first.map { "\($0.at) \($0.person)" } == "\(drill.origin + .minutes(Self.monday)) alice")
+        #expect(forecast.held.map(\.until) == [drill.origin + .minutes(Self.monday)])
+
+        // Until the second missed update (11:00 and 13:00) steps to the team lead, the on-call's
+        // page is the only one: the stopped ladder does not climb on its own.
+        try drill.run(to: Self.monday + 4 * 60 - 1)
+        #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
+        #expect(drill.incident.ladders["engineering"]?.heldPage == nil)
+        #expect(drill.incident.ladders["engineering"]?.nextStepAt == nil)
+        try drill.run(to: Self.monday + 4 * 60)
+        #expect(drill.pages.last == "\(Self.monday + 4 * 60) engineering.L2 bob", "\(drill.pages)")
+    }
+
+    @Test func theHeldPageIsNotSentOnceTheIncidentIsMitigated() throws {
+        var drill = try drill()
+        try drill.run(to: Self.monday + 60, script: [120: [(Fixtures.responder, "/incident mitigated")]])
+        #expect(drill.pages.isEmpty, "\(drill.pages)")
+        #expect(EscalationForecast(drill.incident, now: drill.origin + .minutes(drill.minute), roster: drill.roster).held.isEmpty)
+    }
+
+    /// Named IC on Saturday, the on-call acknowledged by taking the incident: no page on Monday.
+    @Test func theHeldPageIsNotSentToAnOnCallWhoAcknowledged() throws {
+        var drill = try drill()
+        try drill.run(to: 120, script: [120: [(Fixtures.responder, "/ic @alice")]])
+        #expect(EscalationForecast(drill.incident, now: drill.origin + .minutes(120), roster: drill.roster).held.isEmpty)
+        try drill.run(to: Self.monday + 60)
+        #expect(drill.pages.isEmpty, "\(drill.pages)")
+    }
+
+    /// Raised to P1, which pages around the clock: the held page goes at once, as a climbing
+    /// ladder's would, and the stopped ladder does not climb on its own (only for missed updates,
+    /// the second of which comes at 90).
+    @Test func aRaiseToASeverityThatPagesAtNightSendsItAtOnce() throws {
+        var drill = try drill()
+        try drill.run(to: 80, script: [30: [(Fixtures.responder, "/sev P1 spreading")]])
+        #expect(drill.pages.filter { $0.contains("engineering") } == ["30 engineering.L1 alice"], "\(drill.pages)")
+    }
+
+    /// A hold an earlier decision made is dropped when the ladder stops later, as a page still
+    /// waiting in the outbox is withdrawn: naming an IC on Saturday ends Monday's page.
+    @Test func aHoldFromAnEarlierDecisionEndsWithTheStop() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2", by: Fixtures.responder, at: Self.fridayNight)
+        try drill.run(to: Self.monday + 60, script: [120: [(Fixtures.responder, "/ic @carol")]])
+        #expect(drill.pages.isEmpty, "\(drill.pages)")
+    }
+}
