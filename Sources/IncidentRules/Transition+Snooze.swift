@@ -40,7 +40,9 @@ extension Transition {
 
     /// `/incident snooze off`: the update clock runs again by the cadence; the last deadline
     /// that passed during the snooze is nudged now (one miss, as it would have been), and the
-    /// ones before it are not counted.
+    /// ones before it are not counted. Ended outside the working hours of a severity that pages
+    /// only in them, with a deadline passed, the clock starts again when they open, as when such
+    /// a snooze runs out at night: nothing is nudged, and nobody paged, before then.
     private mutating func endSnooze() throws(IncidentError) {
         guard let until = incident.snoozedUntil, until > now else {
             throw IncidentError(.noChange, "\(incident.id)'s nudges are not snoozed.")
@@ -54,7 +56,11 @@ extension Transition {
            let first = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }) {
             // Stored only when stepped: the cadence's own time otherwise stays as it was.
             let last = incident.lastUpdateDeadline(from: first, notAfter: now, every: interval)
-            if last != first { incident.nextUpdateDue = last }
+            if first <= now, policy.earliestPage(at: incident.severity, from: now, zone: nil) > now {
+                incident.nextUpdateDue = now
+            } else if last != first {
+                incident.nextUpdateDue = last
+            }
         }
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()

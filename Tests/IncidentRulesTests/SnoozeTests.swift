@@ -141,6 +141,23 @@ import Testing
         #expect(!drill.pages.contains { $0.hasPrefix("32 ") })
     }
 
+    /// A P2 on Friday (12:30): the first update missed at 14:30, the IC snoozes at 16:20 and
+    /// ends the snooze at 17:10, after working hours, with the 16:30 deadline passed under it.
+    /// Ending it used to count that miss as at 16:30, in working hours, and page the team lead
+    /// at 17:10; it now owes the update when working hours open, as a snooze that runs out at
+    /// night does: the team lead is paged on Monday at 11:00, for the second miss.
+    @Test func snoozeOffAfterWorkingHoursPagesNobodyBeforeTheyOpen() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @carol", by: Fixtures.responder,
+                              at: Timestamp(iso8601: "2026-11-27T12:30:00Z")!)
+        try drill.run(to: 279, script: [230: [(Fixtures.responder, "/incident snooze 1h")]])
+        let reply = try drill.type("/incident snooze off", by: Fixtures.responder).reply?.plainText() ?? ""
+        #expect(reply.contains("next update due 2026-11-30 11:00 UTC"), "\(reply)")
+        let mondayEleven = 70 * 60 + 30
+        try drill.run(to: mondayEleven)
+        #expect(drill.nudges == [120, mondayEleven], "\(drill.nudges)")
+        #expect(drill.pages == ["0 engineering.L1 alice", "\(mondayEleven) engineering.L2 bob"], "\(drill.pages)")
+    }
+
     @Test func aShorterSecondSnoozeShortensIt() throws {
         var drill = try drill()
         try drill.run(to: 35, script: [5: [("alice", "/incident snooze 1h")], 6: [("alice", "/incident snooze 10m")]])
