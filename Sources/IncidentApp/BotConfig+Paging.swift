@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentEngine
 import IncidentPaging
 import IncidentPolicy
 
@@ -141,4 +142,13 @@ extension BotConfig {
 
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension BotConfig {
+    /// The first path segments of the HTTP listener's own routes (operations.md, The HTTP
+    /// listener), lowercased: `slack.path` may not start with one.
+    static var listenerOwnPaths: Set<String> {
+        let routes = ["/healthz", AckLinks.path, TwilioPaths.sms, TwilioPaths.voice, TwilioPaths.callStatus, PagerDutyWebhook<LiveClock>.path]
+        return Set(routes.compactMap { $0.split(separator: "/").first?.lowercased() })
+    }
 }

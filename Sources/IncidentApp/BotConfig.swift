@@ -147,8 +147,23 @@ public struct BotConfig: Sendable {
         if let node = root.optional("mirror") { config.mirror = try node.bool() }
         if let node = root.optional("delivery") {
             let map = try node.mapping(keys: deliveryKeys)
-            if let value = map.optional("retry_base") { config.retry.base = try value.duration()! }
-            if let value = map.optional("retry_ceiling") { config.retry.ceiling = try value.duration()! }
+            // Bounded: a page's failover to the person's next method waits for its retries on
+            // this one, so a week-long backoff would leave the level unreached.
+            if let value = map.optional("retry_base") {
+                config.retry.base = try value.duration()!
+                guard config.retry.base >= .seconds(1), config.retry.base <= .minutes(1) else {
+                    throw value.error("retry_base is between 1s and 1m: a page fails over to the next method after its retries")
+                }
+            }
+            if let value = map.optional("retry_ceiling") {
+                config.retry.ceiling = try value.duration()!
+                guard config.retry.ceiling <= .hours(1) else {
+                    throw value.error("retry_ceiling is at most 1h: a page fails over to the next method after its retries")
+                }
+            }
+            if config.retry.ceiling < config.retry.base {
+                throw (map.optional("retry_ceiling") ?? node).error("retry_ceiling (\(DurationText.format(config.retry.ceiling))) is shorter than retry_base (\(DurationText.format(config.retry.base)))")
+            }
             if let value = map.optional("page_attempts_before_failover") {
                 config.retry.pageAttemptsBeforeFailover = try value.int(min: 1)
             }
@@ -174,8 +189,16 @@ public struct BotConfig: Sendable {
             }
             if let path = map.optional("path") {
                 let text = try path.string()
-                guard text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
-                    throw path.error("path is a URL path such as /slack/events, not “\(text)”")
+                // Plain characters only: the router reads `:name`, `{name}` and `*` as patterns,
+                // which could take another route's requests or clash with one (and a clash
+                // stops the process as it starts).
+                guard text.hasPrefix("/"), text.count > 1,
+                      text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-._~".contains($0)) }) else {
+                    throw path.error("path is a URL path of letters, digits and - . _ ~ such as /slack/events, not “\(text)”")
+                }
+                let first = text.split(separator: "/").first.map { $0.lowercased() }
+                guard let first, !Self.listenerOwnPaths.contains(first) else {
+                    throw path.error("path \(text) is the bot's own (/healthz, /ack/…, /webhooks/…); use one such as /slack/events")
                 }
                 config.slack.path = text
             }
