@@ -179,6 +179,7 @@ public struct BotConfig: Sendable {
                 throw validity.error("ack_link_valid_for is at most seen_retention (\(DurationText.format(config.seenRetention))): a used link is remembered that long")
             }
         }
+        try refuseSharedPort(config, admin: root.optional("admin"))
         if let node = root.optional("paging") { config.paging = try loadPaging(node, resolve: resolve) }
         if let node = root.optional("slack") {
             let map = try node.mapping(keys: slackKeys)
@@ -260,14 +261,38 @@ public struct BotConfig: Sendable {
         return text
     }
 
-    /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged).
+    /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged). The host is
+    /// an address of this machine's to listen on: an IPv4 address, an IPv6 one in brackets
+    /// (`[::1]:9090`), or `localhost`; a name that needs a resolver is refused here rather than
+    /// when `serve` binds, after it opened the database.
     static func address(_ node: ConfigNode) throws(ConfigError) -> (String, Int) {
         let text = try node.string()
+        let usage = "listen is host:port, such as 0.0.0.0:3000, 127.0.0.1:9090 or [::1]:9090, not “\(text)”"
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port),
               colon != text.startIndex else {
-            throw node.error("listen is host:port, such as 0.0.0.0:3000, not “\(text)”")
+            throw node.error(usage)
         }
-        return (String(text[..<colon]), port)
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+            guard isIPAddress(host, family: AF_INET6) else { throw node.error(usage) }
+        } else {
+            guard host == "localhost" || isIPAddress(host, family: AF_INET) else { throw node.error(usage) }
+        }
+        return (host, port)
+    }
+
+    static func isIPAddress(_ text: String, family: Int32) -> Bool {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        return inet_pton(family, text, &bytes) == 1
+    }
+
+    /// Two listeners on one port (0 excepted: each gets a free one) would stop `serve` as the
+    /// second binds.
+    static func refuseSharedPort(_ config: BotConfig, admin: ConfigNode?) throws(ConfigError) {
+        guard let admin, config.admin.host != nil, config.admin.port != 0, config.admin.port == config.http.port else { return }
+        let node = (try? admin.mapping(keys: ["listen"]).optional("listen")) ?? admin
+        throw node.error("admin.listen and http.listen both use port \(config.http.port); give each listener its own")
     }
 
     /// Why a file could not be read, in words (Foundation's for a folder is "error 256").

@@ -35,6 +35,10 @@ import Testing
         ("mirror: yes please\n", "config.yaml:1: mirror:"),
         ("http:\n  listen: 3000\n", "config.yaml:2: http.listen: listen is host:port"),
         ("http:\n  listen: 0.0.0.0:99999\n", "config.yaml:2: http.listen: listen is host:port"),
+        ("http:\n  listen: 999.1.1.1:3000\n", "config.yaml:2: http.listen: listen is host:port"),
+        ("http:\n  listen: bogus.invalid:3000\n", "config.yaml:2: http.listen: listen is host:port"),
+        ("admin:\n  listen: \"[::1:9090\"\n", "config.yaml:2: admin.listen: listen is host:port"),
+        ("admin:\n  listen: 127.0.0.1:3000\n", "config.yaml:2: admin.listen: admin.listen and http.listen both use port 3000"),
         ("slack:\n  listen: 0.0.0.0:3000\n", "config.yaml:2: slack.listen: slack.listen moved to http.listen"),
         ("http:\n  public_url: incident-bot.example.org\n", "config.yaml:2: http.public_url: public_url is the http(s) address"),
         ("paging:\n  email:\n    enabled: true\n    host: smtp.example.org\n    from: bot\n", "config.yaml:5: paging.email.from: from is the sender's mail address"),
@@ -72,6 +76,14 @@ import Testing
         } catch {
             #expect(error.description.hasPrefix(expected), "\(error.description)")
         }
+    }
+
+    @Test func listenersTakeIPv4IPv6AndLocalhost() throws {
+        let config = try BotConfig.parse("admin:\n  listen: \"[::1]:9090\"\nhttp:\n  listen: localhost:0\n", file: "config.yaml")
+        #expect(config.admin.host == "::1" && config.admin.port == 9090)
+        #expect(config.http.host == "localhost" && config.http.port == 0)
+        // Two listeners may both ask for any free port.
+        _ = try BotConfig.parse("admin:\n  listen: 127.0.0.1:0\nhttp:\n  listen: 0.0.0.0:0\n", file: "config.yaml")
     }
 
     @Test func aMissingPolicyFileIsNamed() throws {
