@@ -33,6 +33,19 @@ import Testing
         #expect(mail.overTLS && mail.login == "bot")
     }
 
+    /// `ca_file` is read as serve starts (and by check-config): a file missing or holding no
+    /// certificate used to pass until the first page by mail failed.
+    @Test func theTrustRootsAreReadBeforeAnyMail() async throws {
+        let server = try await MailServer.start(tls: true, users: ["bot": "s3cret"])
+        defer { server.stop() }
+        try SMTPClient.checkTrustRoots(try #require(server.certificate))
+        #expect { try SMTPClient.checkTrustRoots("/nonexistent/ca.pem") } throws: { "\($0)" == "cannot read the file" }
+        let notPEM = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-ca-\(UUID().uuidString).yaml")
+        try "severities: {}\n".write(to: notPEM, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: notPEM) }
+        #expect { try SMTPClient.checkTrustRoots(notPEM.path) } throws: { "\($0)".hasPrefix("holds no PEM certificate") }
+    }
+
     @Test func aWrongPasswordIsTheOperatorsToFix() async throws {
         let server = try await MailServer.start(tls: true, users: ["bot": "s3cret"])
         defer { server.stop() }
