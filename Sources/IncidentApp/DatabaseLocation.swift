@@ -20,6 +20,11 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             return .postgres(try postgres(text))
         }
+        // `postgres:user:secret@host/db` without its slashes is no file name, and must not be
+        // echoed as one.
+        if text.lowercased().hasPrefix("postgres:") || text.lowercased().hasPrefix("postgresql:") {
+            throw StartupError("a PostgreSQL database is postgres://USER@HOST:PORT/NAME, with its two slashes")
+        }
         let path = text.hasPrefix("sqlite:") ? String(text.dropFirst("sqlite:".count)) : text
         guard !path.isEmpty, !path.contains("://") else {
             throw StartupError("the database is sqlite:PATH or postgres://USER@HOST:PORT/NAME, not “\(redacted(text))”")
@@ -52,7 +57,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw StartupError("“\(redacted(text))” is not a PostgreSQL URL like postgres://incident-bot@db.internal:5432/incidents")
         }
-        guard url.password == nil else {
+        // A colon written as %3A in the user is a password all the same.
+        guard url.password == nil, url.user?.contains(":") != true else {
             throw StartupError("the database URL carries a password; put it in INCIDENT_BOT_DATABASE_PASSWORD (or "
                                + "INCIDENT_BOT_DATABASE_PASSWORD_FILE) instead, where logs and process lists do not show it")
         }

@@ -27,6 +27,9 @@ import Testing
         ("sqlite:", "is sqlite:PATH or postgres://"),
         ("postgres://bot:hunter2#x@db/incidents", "is not a PostgreSQL URL"),
         ("postgres+x://bot:hunter2@db/incidents", "is sqlite:PATH or postgres://"),
+        ("postgres://bot%3Ahunter2@db/incidents", "carries a password"),
+        ("postgres:bot:hunter2@db/incidents", "with its two slashes"),
+        ("PostgreSQL:bot:hunter2@db/incidents", "with its two slashes"),
     ])
     func badLocationsAreRefusedWithTheReason(text: String, reason: String) {
         do {
