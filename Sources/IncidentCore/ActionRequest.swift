@@ -36,12 +36,17 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
-    /// The day it falls on, for something asked at `now` in `zone`.
+    /// The day it falls on, for something asked at `now` in `zone`. Whole days (`tomorrow`,
+    /// `3d`, `2w`) are counted on the calendar, not in 24-hour steps: across a daylight-saving
+    /// change, 24 hours after 23:30 is the day after tomorrow, or today.
     public func civilDay(from now: Timestamp, zone: LocalZone) -> CivilTime {
         switch self {
-        case .day(let year, let month, let day): CivilTime(year: year, month: month, day: day)
+        case .day(let year, let month, let day):
+            return CivilTime(year: year, month: month, day: day)
         case .after(let duration):
-            zone.civil(now + duration).midnight
+            let (seconds, fraction) = duration.components
+            guard fraction == 0, seconds % 86_400 == 0 else { return zone.civil(now + duration).midnight }
+            return zone.civil(now).adding(days: Int(seconds / 86_400)).midnight
         }
     }
 

@@ -60,4 +60,19 @@ import Testing
         #expect(berlin.offsetSeconds(at: summer) == 7_200)
         #expect(LocalZone(identifier: "Mars/Olympus_Mons") == nil)
     }
+
+    /// Whole days are calendar days in the zone: at 23:30 on the eve of a change to daylight
+    /// saving time, `tomorrow` is the next day (24 hours on is the day after it), and at 00:30
+    /// on the day it ends, `tomorrow` is still tomorrow (24 hours on is the same day).
+    @Test func actionDaysCountOnTheCalendarAcrossDaylightSaving() throws {
+        let newYork = try #require(LocalZone(identifier: "America/New_York"))
+        let springEve = try #require(Timestamp(iso8601: "2026-03-08T04:30:00Z"))  // Sat 7 March 23:30 EST
+        #expect(ActionDue(parsing: "tomorrow")?.civilDay(from: springEve, zone: newYork).isoDate == "2026-03-08")
+        #expect(ActionDue(parsing: "1w")?.civilDay(from: springEve, zone: newYork).isoDate == "2026-03-14")
+        let fallNight = try #require(Timestamp(iso8601: "2026-11-01T04:30:00Z"))  // Sun 1 November 00:30 EDT
+        #expect(ActionDue(parsing: "tomorrow")?.civilDay(from: fallNight, zone: newYork).isoDate == "2026-11-02")
+        #expect(ActionDue(parsing: "today")?.civilDay(from: fallNight, zone: newYork).isoDate == "2026-11-01")
+        // Hours are hours.
+        #expect(ActionDue(parsing: "36h")?.civilDay(from: fallNight, zone: newYork).isoDate == "2026-11-02")
+    }
 }
