@@ -22,13 +22,16 @@ public struct ImpactStart: Hashable, Sendable, Codable, CustomStringConvertible 
         return (hour, minute)
     }
 
-    /// The instant it names, for a command typed at `now` in `zone`.
+    /// The instant it names, for a command typed at `now` in `zone`: the latest reading of the
+    /// time not after now (in the hour a change back to standard time repeats, the one just
+    /// past, not the one an hour before it), today's or else yesterday's.
     public func instant(at now: Timestamp, zone: LocalZone) -> Timestamp {
         var time = (day ?? zone.civil(now)).midnight
         time.hour = hour
         time.minute = minute
-        let instant = zone.instant(of: time)
-        return day != nil || instant <= now ? instant : zone.instant(of: time.adding(days: -1))
+        let readings = zone.readings(of: time)
+        if let latest = readings.last(where: { $0 <= now }) { return latest }
+        return day != nil ? readings[0] : zone.readings(of: time.adding(days: -1)).last!
     }
 
     public var description: String {

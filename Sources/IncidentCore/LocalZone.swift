@@ -45,6 +45,18 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
         return reading.min() ?? candidates.max()!
     }
 
+    /// Every instant at which the zone's clock reads `civil`, earliest first: two in the hour a
+    /// change back to standard time repeats. A time a change forward skips is read on the clock
+    /// as it runs after the change, as someone subtracting wall-clock times would: 02:05 on
+    /// the night New York goes from 02:00 to 03:00 is an hour before 03:05.
+    public func readings(of civil: CivilTime) -> [Timestamp] {
+        let asUTC = civil.utcInstant
+        let offsets = Set([offsetSeconds(at: asUTC - .hours(30)), offsetSeconds(at: asUTC), offsetSeconds(at: asUTC + .hours(30))])
+        let candidates = offsets.map { asUTC - .seconds($0) }.sorted()
+        let reading = candidates.filter { Int64(offsetSeconds(at: $0)) == asUTC.secondsSinceEpoch - $0.secondsSinceEpoch }
+        return reading.isEmpty ? [candidates[0]] : reading
+    }
+
     /// `UTC`, or the zone's abbreviation at `instant` (`CET`, `GMT+1`).
     public func abbreviation(at instant: Timestamp) -> String {
         if identifier == "UTC" || identifier == "Etc/UTC" { return "UTC" }

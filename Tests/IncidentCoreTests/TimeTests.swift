@@ -75,4 +75,20 @@ import Testing
         // Hours are hours.
         #expect(ActionDue(parsing: "36h")?.civilDay(from: fallNight, zone: newYork).isoDate == "2026-11-02")
     }
+
+    /// `/incident started HH:MM` is the latest reading of that time not after now: in the hour
+    /// New York repeats on 1 November, at 01:45 by the second reading, 01:44 is a minute ago, not
+    /// an hour and a minute; on 8 March at 03:10, 02:30 and 02:05 (times the night skipped) are
+    /// 40 and 65 minutes ago, as the wall clock subtracts, not yesterday's and five minutes.
+    @Test func impactStartIsTheLatestReadingAcrossDaylightSaving() throws {
+        let newYork = try #require(LocalZone(identifier: "America/New_York"))
+        let repeated = try #require(Timestamp(iso8601: "2026-11-01T06:45:00Z"))
+        #expect(repeated - ImpactStart(hour: 1, minute: 44).instant(at: repeated, zone: newYork) == .minutes(1))
+        #expect(repeated - ImpactStart(hour: 1, minute: 50).instant(at: repeated, zone: newYork) == .minutes(55))
+        let skipped = try #require(Timestamp(iso8601: "2026-03-08T07:10:00Z"))
+        #expect(skipped - ImpactStart(hour: 2, minute: 30).instant(at: skipped, zone: newYork) == .minutes(40))
+        #expect(skipped - ImpactStart(hour: 2, minute: 5).instant(at: skipped, zone: newYork) == .minutes(65))
+        // A time not yet reached today is yesterday's: 22 h 59 m ago, the night an hour short.
+        #expect(skipped - ImpactStart(hour: 3, minute: 11).instant(at: skipped, zone: newYork) == .hours(22) + .minutes(59))
+    }
 }
