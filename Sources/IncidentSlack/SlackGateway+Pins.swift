@@ -36,6 +36,8 @@ extension SlackGateway {
         let message: JSONValue
         if let carried = item?["message"], carried["text"] != nil {
             message = carried
+        } else if readBacks.admit(.slack, user, at: engine.clock.now) != .allowed {
+            return nil
         } else if let fetched = try await self.message(ts, in: channel) {
             message = fetched
         } else {

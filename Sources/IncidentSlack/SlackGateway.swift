@@ -19,6 +19,11 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// The reaction that puts a message on the incident's timeline (`slack.timeline_reaction`),
     /// by its Slack name; empty: reactions do not.
     let timelineReaction: String
+    /// Messages read back from Slack for pins, by who marked them: counted as they are read,
+    /// so pins of messages Slack does not have (never recorded, never counted by the engine)
+    /// cannot spend the rate tier delivery's repeat check uses. As many as the engine's pin
+    /// changes allow.
+    let readBacks: CommandLimiter
 
     public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = "pushpin",
                 logger: Logger) {
@@ -27,10 +32,11 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         self.workspaces = workspaces
         self.timelineReaction = timelineReaction
         self.logger = logger
+        self.readBacks = CommandLimiter(perMinute: engine.pinLimiter.perMinute)
     }
 
-    /// Acts on `request`. Throws only when the store fails: then nothing was committed and the
-    /// request must not be acknowledged (Slack retries events and button presses' envelopes).
+    /// Acts on `request`. Throws only when the store fails, or Slack for now (a pinned message
+    /// read back): then nothing was committed and the request must not be acknowledged (Slack retries events and button presses' envelopes).
     /// A slash command is the exception: Slack never sends one again, so the person is told
     /// nothing was saved and to type it again, instead of Slack's bare error.
     public func handle(_ request: SlackRequest) async throws -> SlackAnswer {

@@ -113,7 +113,8 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
             answer = try await gateway.handle(decoded)
         } catch {
             stats.record(.failed)
-            logger.error("Slack request not handled: the store failed; answered 500, so Slack sends the event again", metadata: ["error": "\(error)"])
+            logger.error("Slack request not handled for now (the store or Slack's Web API failed); answered 500, so Slack sends it again",
+                         metadata: ["error": "\(error)"])
             return Response(status: .internalServerError)
         }
         stats.record(.handled)

@@ -74,4 +74,26 @@ import Testing
         #expect(answer.status == 200)
         #expect(!bot.fake.calls.contains { $0.method == "conversations.history" && $0.arguments["channel"] == lobby })
     }
+
+    /// Reactions on messages Slack does not have are never recorded, so the engine's limit of
+    /// pin changes never counted them, and each read Slack back twice (history, then thread
+    /// replies): one account could spend the rate tier delivery's repeat check uses. Read-backs
+    /// are counted as they are made.
+    @Test func readBacksOfMessagesSlackDoesNotHaveAreLimited() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("erin", "/incident declare Payment API errors --sev P1 --ic @carol")
+        try await bot.run(toMinute: 1)
+        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room)).id
+        let limit = bot.runtime.engine.pinLimiter.perMinute
+        let readsBefore = bot.fake.calls.filter { $0.method == "conversations.history" }.count
+        for n in 0..<(limit + 20) {
+            let answer = try await bot.event(["type": "reaction_added", "user": .string(SlackHarness.users["alice"]!), "reaction": "pushpin",
+                                              "item": ["type": "message", "channel": .string(room), "ts": .string("1700000000.\(100_000 + n)")],
+                                              "event_ts": "1.1"])
+            #expect(answer.status == 200)
+        }
+        let reads = bot.fake.calls.filter { $0.method == "conversations.history" }.count - readsBefore
+        #expect(reads == limit, "\(reads) reads for \(limit + 20) reactions")
+    }
 }
