@@ -92,7 +92,7 @@ public struct BotConfig: Sendable {
         } catch {
             throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(Self.reason(error, path: path)))")
         }
-        return try parse(text, file: path)
+        return try ConfigReadingLimit.read(path) { () throws(ConfigError) in try parse(text, file: path) }
     }
 
     /// A list of Matrix ids (`@alice:example.org`) and server names (`example.org`).
@@ -323,7 +323,10 @@ public struct LoadedConfig: Sendable {
     /// Loads everything `config` names. With no roster configured, `exampleRoster` (the demo
     /// people) is used when allowed, else it is an error.
     public static func load(_ config: BotConfig, allowExampleRoster: Bool) throws(ConfigError) -> LoadedConfig {
-        let policy = try Policy.load(yaml: try read(config.policyPath), file: config.policyPath)
+        let policyText = try read(config.policyPath)
+        let policy = try ConfigReadingLimit.read(config.policyPath) { () throws(ConfigError) in
+            try Policy.load(yaml: policyText, file: config.policyPath)
+        }
         let rosterPath: String
         let isExample: Bool
         if let configured = config.rosterPath {
@@ -337,7 +340,10 @@ public struct LoadedConfig: Sendable {
             throw ConfigError(file: config.file, line: 1,
                               reason: "no roster: set roster: to your roster file (config/roster.example.yaml shows the form)")
         }
-        let roster = try Roster.load(yaml: try read(rosterPath), file: rosterPath, policy: policy)
+        let rosterText = try read(rosterPath)
+        let roster = try ConfigReadingLimit.read(rosterPath) { () throws(ConfigError) in
+            try Roster.load(yaml: rosterText, file: rosterPath, policy: policy)
+        }
         return LoadedConfig(config: config, policy: policy, roster: roster, rosterPath: rosterPath, rosterIsExample: isExample)
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import IncidentCore
 import Yams
 
@@ -13,19 +12,11 @@ public struct ConfigNode {
     /// mapping names its key's line, not its first child's.
     var keyLine: Int? = nil
 
-    /// Parses `text` (the contents of `file`). An empty document is an error, and so is one
-    /// that takes longer than `limit` to read (`composed(_:within:)`).
-    public static func parse(_ text: String, file: String, within limit: Duration = readingLimit) throws(ConfigError) -> ConfigNode {
+    /// Parses `text` (the contents of `file`). An empty document is an error.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
         let root: Node?
         do {
-            guard let composed = composed(text, within: limit) else {
-                throw ConfigError(file: file, line: 0,
-                                  reason: "reading it as YAML took longer than \(DurationText.format(limit)); anchors and aliases "
-                                      + "nested many levels deep (*a inside *b inside …) make a small file take years")
-            }
-            root = try composed.get()
-        } catch let error as ConfigError {
-            throw error
+            root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw ConfigNode.syntaxError(error, file: file)
         } catch {
@@ -33,32 +24,6 @@ public struct ConfigNode {
         }
         guard let root else { throw ConfigError(file: file, line: 1, reason: "the file is empty") }
         return ConfigNode(node: root, file: file, path: "")
-    }
-
-    /// How long a config file may take to read: a real one takes milliseconds.
-    public static let readingLimit: Duration = .seconds(10)
-
-    /// The YAML composed on a thread of its own, or nil when that takes longer than `limit`.
-    /// Aliases nested as a mapping's key (`? [*a9]`, each `*aN` ten of the one below) cost the
-    /// YAML library time exponential in their depth, in its check for duplicate keys, before
-    /// any check of ours could see them: a 457-byte file never finished. The thread left
-    /// behind goes on until it ends or the process does; the process is refusing to start.
-    static func composed(_ text: String, within limit: Duration) -> Result<Node?, any Error>? {
-        final class Composition: @unchecked Sendable {
-            let done = DispatchSemaphore(value: 0)
-            /// Written once before `done` is signalled, read only after it was.
-            var result: Result<Node?, any Error>?
-        }
-        let composition = Composition()
-        let thread = Thread {
-            composition.result = Result { try Yams.compose(yaml: text) }
-            composition.done.signal()
-        }
-        thread.stackSize = 8 << 20  // the main thread's: deep nesting reads as it would there
-        thread.start()
-        let milliseconds = Int(limit.components.seconds) * 1_000 + Int(limit.components.attoseconds / 1_000_000_000_000_000)
-        guard composition.done.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
-        return composition.result
     }
 
     static func syntaxError(_ error: YamlError, file: String) -> ConfigError {

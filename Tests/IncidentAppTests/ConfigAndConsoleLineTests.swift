@@ -78,6 +78,25 @@ import Testing
         }
     }
 
+    /// Aliases nested as a mapping's key: each level ten of the one below, which the YAML
+    /// library's duplicate-key check walks whole. Seven levels took 42 s and nine about an
+    /// hour; five (a few hundred milliseconds, more in a debug build) show the limit at work
+    /// without leaving much for the abandoned thread to finish.
+    @Test func aFileThatTakesTooLongToReadIsRefused() throws {
+        var levels = ["&a0 [l,l,l,l,l,l,l,l,l,l]"]
+        for level in 1...5 { levels.append("&a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ",") + "]") }
+        let bomb = "? [" + levels.joined(separator: ", ") + "]\n: x\n"
+        #expect {
+            try ConfigReadingLimit.read("config.yaml", within: .milliseconds(20)) { () throws(ConfigError) in
+                try BotConfig.parse(bomb, file: "config.yaml")
+            }
+        } throws: { "\($0)".hasPrefix("config.yaml: reading it as YAML took longer than") }
+        // A real file reads well within the limit, with its errors as before.
+        #expect {
+            try ConfigReadingLimit.read("config.yaml") { () throws(ConfigError) in try BotConfig.parse("a: [1\n", file: "config.yaml") }
+        } throws: { "\($0)".contains("YAML syntax") }
+    }
+
     @Test func listenersTakeIPv4IPv6AndLocalhost() throws {
         let config = try BotConfig.parse("admin:\n  listen: \"[::1]:9090\"\nhttp:\n  listen: localhost:0\n", file: "config.yaml")
         #expect(config.admin.host == "::1" && config.admin.port == 9090)
