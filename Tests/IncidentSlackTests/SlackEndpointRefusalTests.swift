@@ -186,47 +186,6 @@ import Testing
         try await expectStillServing(bot)
     }
 
-    /// A client that sends requests back to back and never reads the answers is not read any
-    /// further once its answers back up, and is closed when they stay unread for the read
-    /// timeout. It was read and answered to the end, each answer queued in the bot's memory
-    /// (hundreds of megabytes for a few dozen such clients), and held the connection on.
-    @Test func aClientThatReadsNoAnswersIsCutOff() async throws {
-        let bot = try await SlackHarness.start()
-        defer { Task { await bot.stop() } }
-        // Requests until the bot stops taking them (its answers back up), then nothing read
-        // for four times the read timeout, then more requests: a connection the bot closed
-        // refuses them (reset); one it still holds takes none and times out.
-        let script = """
-            import socket, sys, time
-            port = int(sys.argv[1])
-            request = b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"
-            s = socket.create_connection(("127.0.0.1", port))
-            s.settimeout(3)
-            try:
-                s.sendall(request * 300000)
-                sent = "all"
-            except socket.timeout:
-                sent = "part"
-            time.sleep(4)
-            s.settimeout(3)
-            try:
-                for _ in range(100):
-                    s.sendall(request * 10000)
-                state = "open"
-            except socket.timeout:
-                state = "held"
-            except OSError:
-                state = "closed"
-            print(sent, state)
-            """
-        let output = try await TestTools.offPool {
-            try TestTools.run("/usr/bin/env", ["python3", "-c", script, "\(bot.endpoint.port)"])
-        }
-        let words = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(words == "part closed", "\(words)")
-        try await expectStillServing(bot)
-    }
-
     /// A body refused before it was read to the end (413 by its length, 408 for its pace)
     /// closes the connection after the answer: the client that keeps sending a byte now and
     /// then is not read and thrown away for as long as it likes, each byte keeping the
