@@ -43,12 +43,12 @@ public struct EscalationForecast: Hashable, Sendable {
         stopped = incident.policy.ladders.compactMap { ladder in
             incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
+        let running = incident.phase == .investigating || incident.phase == .mitigated
         held = incident.policy.ladders.compactMap { ladder in
-            guard let progress = incident.ladders[ladder.id], progress.heldPage != nil,
+            guard running, let progress = incident.ladders[ladder.id], progress.heldPage != nil,
                   let level = progress.level, let until = progress.nextStepAt else { return nil }
             return HeldPage(level: ladder.reference(level), until: until)
         }
-        let running = incident.phase == .investigating || incident.phase == .mitigated
         quiet = incident.policy.ladders.compactMap { ladder in
             guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
                   progress.heldPage == nil, progress.nextStepAt == nil, progress.rotationHandoverAt == nil else { return nil }

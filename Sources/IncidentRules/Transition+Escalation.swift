@@ -126,7 +126,8 @@ extension Transition {
     /// one that held it (declaring with `--ic` at night: the on-call is paged as usual, when
     /// working hours open), falls due: it goes out, or waits again when whoever fills the level
     /// by then keeps other hours. It no longer goes once the incident reached a phase the ladder
-    /// stops on, or once that person acknowledged; the ladder never climbs from it.
+    /// stops on, or once that person acknowledged; the ladder never climbs from it. While it
+    /// waits, a missed update's step is that page, as for a climbing ladder's held page.
     mutating func sendHeldPage(of ladder: Ladder, at index: Int, due: Timestamp) {
         guard var progress = incident.ladders[ladder.id], let reason = progress.heldPage else { return }
         let person = roster.onDuty(ladder.reference(index), at: due)
@@ -139,7 +140,11 @@ extension Transition {
         progress.heldPage = nil
         progress.nextStepAt = nil
         incident.ladders[ladder.id] = progress
-        if stillAsked { page(ladder, index, reason) }
+        guard stillAsked else { return }
+        page(ladder, index, reason)
+        // As the page declaring with `--ic` sends in working hours: settled with the stop that
+        // came with it, so a provider with its own escalation (PagerDuty) does not climb on.
+        if progress.stopped == .acknowledged, let person { settlePages(.acknowledged, of: [ladder.id], person: person) }
     }
 
     /// When a page of the level at `index` due at `due` may go out, if not then: the severity
@@ -191,14 +196,11 @@ extension Transition {
                 let last = incident.pages.last { $0.level.ladder == ladder.id }
                 step = max(step, last?.reason == .repeatAtTop ? .repeatedAtTop : .paged)
             }
-            // Its page already waits for working hours: the step is that page. (A stopped
-            // ladder's held page is not a step: the ladder steps as an acknowledged one.)
-            if incident.ladders[ladder.id]?.heldPage != nil, incident.ladders[ladder.id]?.stopped == nil {
-                step = max(step, .heldForWorkingHours)
-            }
+            // Its page already waits for working hours (a stopped ladder's too: the on-call's
+            // page held when declaring with `--ic`): the step is that page.
+            if incident.ladders[ladder.id]?.heldPage != nil { step = max(step, .heldForWorkingHours) }
             guard var progress = incident.ladders[ladder.id], let current = progress.level,
-                  progress.stopped == nil || progress.stopped == .acknowledged,
-                  progress.heldPage == nil || progress.stopped != nil,
+                  progress.stopped == nil || progress.stopped == .acknowledged, progress.heldPage == nil,
                   climbedAt[ladder.id] != due
             else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
@@ -236,9 +238,6 @@ extension Transition {
             } else {
                 progress.repeatsAtTop = target == current ? repeatsAtTop : 0
                 progress.level = target
-                // The ladder moved past a level whose page it still held: that page is over.
-                progress.heldPage = nil
-                progress.nextStepAt = nil
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
                 step = max(step, paged)

@@ -30,6 +30,12 @@ import Testing
         // page is the only one: the stopped ladder does not climb on its own.
         try drill.run(to: Self.monday + 4 * 60 - 1)
         #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
+        // Settled with the stop it came with, as the page declaring with --ic sends in working
+        // hours: PagerDuty's own escalation does not climb on from it.
+        let settled = drill.effects.filter { $0.minute == Self.monday }.compactMap { _, effect -> PageSettlement? in
+            if case .settlePages(let settlement) = effect.action { settlement } else { nil }
+        }
+        #expect(settled.map(\.outcome) == [.acknowledged] && settled.first?.pages.map(\.person) == ["alice"], "\(settled)")
         #expect(drill.incident.ladders["engineering"]?.heldPage == nil)
         #expect(drill.incident.ladders["engineering"]?.nextStepAt == nil)
         try drill.run(to: Self.monday + 4 * 60)
@@ -59,6 +65,18 @@ import Testing
         var drill = try drill()
         try drill.run(to: 80, script: [30: [(Fixtures.responder, "/sev P1 spreading")]])
         #expect(drill.pages.filter { $0.contains("engineering") } == ["30 engineering.L1 alice"], "\(drill.pages)")
+    }
+
+    /// The on-call keeps New York's hours: the hold opens at 09:00 there, 14:00 UTC, after the
+    /// second missed update (13:00 on the policy's clock). That step is the held page, as for
+    /// a climbing ladder's: it used to page the team lead and drop alice's page unseen.
+    @Test func aMissedUpdateWhileThePageIsHeldDoesNotDropIt() throws {
+        var roster = try Fixtures.roster()
+        roster.people["alice"]?.zone = LocalZone(identifier: "America/New_York")
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @carol", by: Fixtures.responder, roster: roster,
+                              at: Self.fridayNight)
+        try drill.run(to: Self.monday + 5 * 60)
+        #expect(drill.pages == ["\(Self.monday + 5 * 60) engineering.L1 alice"], "\(drill.pages)")
     }
 
     /// A hold an earlier decision made is dropped when the ladder stops later, as a page still
