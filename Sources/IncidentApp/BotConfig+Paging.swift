@@ -145,10 +145,9 @@ extension String {
 }
 
 extension BotConfig {
-    /// The first path segments of the HTTP listener's own routes (operations.md, The HTTP
-    /// listener), lowercased: `slack.path` may not start with one.
-    static var listenerOwnPaths: Set<String> {
-        let routes = ["/healthz", AckLinks.path, TwilioPaths.sms, TwilioPaths.voice, TwilioPaths.callStatus, PagerDutyWebhook<LiveClock>.path]
-        return Set(routes.compactMap { $0.split(separator: "/").first?.lowercased() })
+    /// The HTTP listener's own routes (operations.md, The HTTP listener); one ending in `/`
+    /// takes a token after it. `slack.path` may be none of them, nor under one.
+    static var listenerOwnRoutes: [String] {
+        ["/healthz", AckLinks.path, TwilioPaths.sms, TwilioPaths.voice, TwilioPaths.callStatus, PagerDutyWebhook<LiveClock>.path]
     }
 }

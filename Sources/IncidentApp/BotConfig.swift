@@ -179,7 +179,7 @@ public struct BotConfig: Sendable {
                 throw validity.error("ack_link_valid_for is at most seen_retention (\(DurationText.format(config.seenRetention))): a used link is remembered that long")
             }
         }
-        try refuseSharedPort(config, admin: root.optional("admin"))
+        try refuseSharedPort(config, root: root)
         if let node = root.optional("paging") { config.paging = try loadPaging(node, resolve: resolve) }
         if let node = root.optional("slack") {
             let map = try node.mapping(keys: slackKeys)
@@ -197,9 +197,10 @@ public struct BotConfig: Sendable {
                       text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-._~".contains($0)) }) else {
                     throw path.error("path is a URL path of letters, digits and - . _ ~ such as /slack/events, not “\(text)”")
                 }
-                let first = text.split(separator: "/").first.map { $0.lowercased() }
-                guard let first, !Self.listenerOwnPaths.contains(first) else {
-                    throw path.error("path \(text) is the bot's own (/healthz, /ack/…, /webhooks/…); use one such as /slack/events")
+                let lowered = text.lowercased()
+                guard !Self.listenerOwnRoutes.contains(where: { lowered == $0 || lowered.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) else {
+                    throw path.error("path \(text) is one of the bot's own routes (\(Self.listenerOwnRoutes.joined(separator: ", "))); "
+                                     + "use one such as /slack/events")
                 }
                 config.slack.path = text
             }
@@ -261,9 +262,9 @@ public struct BotConfig: Sendable {
         return text
     }
 
-    /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged). The host is
-    /// an address of this machine's to listen on: an IPv4 address, an IPv6 one in brackets
-    /// (`[::1]:9090`), or `localhost`; a name that needs a resolver is refused here rather than
+    /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged). The host is an
+    /// IPv4 address, an IPv6 one (in brackets, `[::1]:9090`, or bare, `:::3000`), or a host name;
+    /// an address that cannot be one (`999.1.1.1`, `[::1:9090`) is refused here rather than
     /// when `serve` binds, after it opened the database.
     static func address(_ node: ConfigNode) throws(ConfigError) -> (String, Int) {
         let text = try node.string()
@@ -273,12 +274,8 @@ public struct BotConfig: Sendable {
             throw node.error(usage)
         }
         var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
-            guard isIPAddress(host, family: AF_INET6) else { throw node.error(usage) }
-        } else {
-            guard host == "localhost" || isIPAddress(host, family: AF_INET) else { throw node.error(usage) }
-        }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard isIPAddress(host, family: AF_INET) || isIPAddress(host, family: AF_INET6) || isHostName(host) else { throw node.error(usage) }
         return (host, port)
     }
 
@@ -287,12 +284,28 @@ public struct BotConfig: Sendable {
         return inet_pton(family, text, &bytes) == 1
     }
 
-    /// Two listeners on one port (0 excepted: each gets a free one) would stop `serve` as the
-    /// second binds.
-    static func refuseSharedPort(_ config: BotConfig, admin: ConfigNode?) throws(ConfigError) {
-        guard let admin, config.admin.host != nil, config.admin.port != 0, config.admin.port == config.http.port else { return }
-        let node = (try? admin.mapping(keys: ["listen"]).optional("listen")) ?? admin
-        throw node.error("admin.listen and http.listen both use port \(config.http.port); give each listener its own")
+    /// Labels of letters, digits and inner hyphens, not all digits and dots (that is an IPv4
+    /// address, and one `isIPAddress` did not take).
+    static func isHostName(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        return !text.allSatisfy({ $0.isNumber || $0 == "." }) && text.count <= 253
+            && labels.allSatisfy { label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
+    }
+
+    /// Two listeners on one port and overlapping addresses (one of them every address, or
+    /// both the same; port 0 excepted: each gets a free one) would stop `serve` as the second
+    /// binds.
+    static func refuseSharedPort(_ config: BotConfig, root: ConfigMapping) throws(ConfigError) {
+        guard let admin = config.admin.host, config.admin.port != 0, config.admin.port == config.http.port else { return }
+        func address(_ host: String) -> String { host == "localhost" ? "127.0.0.1" : host }
+        let everywhere: Set<String> = ["0.0.0.0", "::"]
+        guard address(admin) == address(config.http.host) || everywhere.contains(admin) || everywhere.contains(config.http.host)
+        else { return }
+        let node = ["admin", "http"].lazy.compactMap { (try? root.optional($0)?.mapping().optional("listen")) ?? nil }.first
+        throw (node ?? root.owner).error("admin.listen and http.listen both use port \(config.http.port); give each listener its own")
     }
 
     /// Why a file could not be read, in words (Foundation's for a folder is "error 256").

@@ -36,7 +36,9 @@ import Testing
         ("http:\n  listen: 3000\n", "config.yaml:2: http.listen: listen is host:port"),
         ("http:\n  listen: 0.0.0.0:99999\n", "config.yaml:2: http.listen: listen is host:port"),
         ("http:\n  listen: 999.1.1.1:3000\n", "config.yaml:2: http.listen: listen is host:port"),
-        ("http:\n  listen: bogus.invalid:3000\n", "config.yaml:2: http.listen: listen is host:port"),
+        ("http:\n  listen: bad_host:3000\n", "config.yaml:2: http.listen: listen is host:port"),
+        ("http:\n  listen: 0.0.0.0:3000\nadmin:\n  listen: 127.0.0.1:3000\n", "config.yaml:4: admin.listen: admin.listen and http.listen both use port 3000"),
+        ("http:\n  listen: \"[::]:9090\"\n", "config.yaml:2: http.listen: admin.listen and http.listen both use port 9090"),
         ("admin:\n  listen: \"[::1:9090\"\n", "config.yaml:2: admin.listen: listen is host:port"),
         ("admin:\n  listen: 127.0.0.1:3000\n", "config.yaml:2: admin.listen: admin.listen and http.listen both use port 3000"),
         ("slack:\n  listen: 0.0.0.0:3000\n", "config.yaml:2: slack.listen: slack.listen moved to http.listen"),
@@ -50,8 +52,9 @@ import Testing
         ("delivery:\n  retry_base: 30s\n  retry_ceiling: 10s\n", "config.yaml:3: delivery.retry_ceiling: retry_ceiling (10s) is shorter than retry_base (30s)"),
         ("slack:\n  path: /ack/:token\n", "config.yaml:2: slack.path: path is a URL path of letters, digits"),
         ("slack:\n  path: /slack/*\n", "config.yaml:2: slack.path: path is a URL path of letters, digits"),
-        ("slack:\n  path: /Webhooks/pagerduty\n", "config.yaml:2: slack.path: path /Webhooks/pagerduty is the bot's own"),
-        ("slack:\n  path: /healthz\n", "config.yaml:2: slack.path: path /healthz is the bot's own"),
+        ("slack:\n  path: /Webhooks/pagerduty\n", "config.yaml:2: slack.path: path /Webhooks/pagerduty is one of the bot's own routes"),
+        ("slack:\n  path: /ack/events\n", "config.yaml:2: slack.path: path /ack/events is one of the bot's own routes"),
+        ("slack:\n  path: /healthz\n", "config.yaml:2: slack.path: path /healthz is one of the bot's own routes"),
         ("slack:\n  api_url: slack.com/api\n", "config.yaml:2: slack.api_url: api_url is an http(s) URL"),
         ("paging:\n  twilio:\n    enabled: true\n    account_sid: AC123\n    from: \"+15550100000\"\n", "config.yaml:4: paging.twilio.account_sid: account_sid is the Twilio Account SID"),
         ("paging:\n  twilio:\n    enabled: true\n    account_sid: AC00000000000000000000000000000000\n    from: \"555\"\n", "config.yaml:5: paging.twilio.from: from is the Twilio number"),
@@ -101,8 +104,13 @@ import Testing
         let config = try BotConfig.parse("admin:\n  listen: \"[::1]:9090\"\nhttp:\n  listen: localhost:0\n", file: "config.yaml")
         #expect(config.admin.host == "::1" && config.admin.port == 9090)
         #expect(config.http.host == "localhost" && config.http.port == 0)
-        // Two listeners may both ask for any free port.
+        let names = try BotConfig.parse("admin:\n  listen: bot-admin.internal:9090\nhttp:\n  listen: \":::3000\"\n", file: "config.yaml")
+        #expect(names.admin.host == "bot-admin.internal" && names.http.host == "::" && names.http.port == 3000)
+        // Two listeners may both ask for any free port, or share one on two addresses; and
+        // a Slack path under /webhooks/ that is not a provider's is the team's to choose.
         _ = try BotConfig.parse("admin:\n  listen: 127.0.0.1:0\nhttp:\n  listen: 0.0.0.0:0\n", file: "config.yaml")
+        _ = try BotConfig.parse("admin:\n  listen: 127.0.0.1:3000\nhttp:\n  listen: 10.0.0.5:3000\n", file: "config.yaml")
+        _ = try BotConfig.parse("slack:\n  path: /webhooks/slack\n", file: "config.yaml")
     }
 
     @Test func aMissingPolicyFileIsNamed() throws {
