@@ -40,7 +40,7 @@ public struct SlackSetup: Sendable {
         return SlackSetup(settings: settings, http: config.http, botToken: bot, signingSecret: signing, appToken: app, apiURL: url)
     }
 
-    public func api(timeout: Duration = .seconds(10)) -> SlackWebAPI { SlackWebAPI(baseURL: apiURL, token: botToken, timeout: timeout) }
+    public func api() -> SlackWebAPI { SlackWebAPI(baseURL: apiURL, token: botToken) }
 
     /// Ready when Slack's Web API answers and accepts the bot token (`auth.test`, 3 s at most).
     public func readinessCheck() -> AdminListener.Check {
@@ -77,9 +77,7 @@ public struct SlackSetup: Sendable {
     public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger, sharing shared: SlackWorkspaces? = nil)
         -> (services: [any Service], routes: [HTTPListener.Routes], besideRoutes: [any Service], workspaces: SlackWorkspaces) {
         let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock, ownAccounts: engine.settings.community.ownAccounts)
-        // What the gateway reads from Slack (a pinned message) it reads while Slack waits 3 s
-        // for the answer: a second a call, so a slow Slack gets a 500 it retries, not a late 200.
-        let gateway = SlackGateway(engine: engine, api: api(timeout: .seconds(1)), workspaces: workspaces,
+        let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces,
                                    timelineReaction: settings.timelineReaction, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
         var routes: [HTTPListener.Routes] = []

@@ -21,8 +21,8 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     let timelineReaction: String
     /// Messages read back from Slack for pins, by who marked them: counted as they are read,
     /// so pins of messages Slack does not have (never recorded, never counted by the engine)
-    /// cannot spend the rate tier delivery's repeat check uses. As many as the engine's pin
-    /// changes allow.
+    /// cannot spend the rate tier (Tier 3, about 50 a minute) that delivery's repeat check
+    /// uses: `commands_per_minute` a person (30 by default; each read is one or two calls).
     let readBacks: CommandLimiter
 
     public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = "pushpin",
@@ -32,7 +32,7 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         self.workspaces = workspaces
         self.timelineReaction = timelineReaction
         self.logger = logger
-        self.readBacks = CommandLimiter(perMinute: engine.pinLimiter.perMinute)
+        self.readBacks = CommandLimiter(perMinute: engine.settings.commandsPerMinute)
     }
 
     /// Acts on `request`. Throws only when the store fails, or Slack for now (a pinned message

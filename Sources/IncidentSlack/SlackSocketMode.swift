@@ -188,7 +188,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         do {
             return try await gateway.handle(request)
         } catch {
-            logger.error("Socket Mode: envelope not handled (the store failed); not acknowledged, Slack will resend",
+            logger.error("Socket Mode: envelope not handled for now (the store or Slack's Web API failed); not acknowledged, Slack will resend",
                          metadata: ["error": "\(error)"])
             return nil
         }

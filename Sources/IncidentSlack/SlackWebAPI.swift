@@ -22,6 +22,11 @@ public struct SlackWebAPI: Sendable {
         self.timeout = timeout
     }
 
+    /// The same API with calls that give up after `timeout`.
+    public func withTimeout(_ timeout: Duration) -> SlackWebAPI {
+        SlackWebAPI(baseURL: baseURL, token: token, client: client, timeout: timeout)
+    }
+
     /// Methods Slack documents as GET with query arguments; every other method is a form POST.
     static let queryMethods: Set<String> = ["auth.test", "users.info", "users.lookupByEmail", "conversations.list", "conversations.history",
                                                   "conversations.replies"]

@@ -85,7 +85,7 @@ import Testing
         try await bot.slash("erin", "/incident declare Payment API errors --sev P1 --ic @carol")
         try await bot.run(toMinute: 1)
         let room = try #require(bot.fake.channel(named: SlackScenarioTests.room)).id
-        let limit = bot.runtime.engine.pinLimiter.perMinute
+        let limit = bot.runtime.engine.settings.commandsPerMinute
         let readsBefore = bot.fake.calls.filter { $0.method == "conversations.history" }.count
         for n in 0..<(limit + 20) {
             let answer = try await bot.event(["type": "reaction_added", "user": .string(SlackHarness.users["alice"]!), "reaction": "pushpin",
