@@ -152,6 +152,11 @@ import Testing
         #expect(refused?.kind == .wrongPhase)
         #expect(refused?.description == "status: resolved is set by /incident resolve, not by an update; use that, or give another status (like monitoring).")
         #expect(refusal(drill, "/update better status: Mitigated", by: "alice")?.kind == .wrongPhase)
+        // Punctuation after the word named the phase all the same, and got through: the topic,
+        // the broadcast and the next page then said "resolved." of an incident still paging.
+        #expect(refusal(drill, "/update rollback done status: resolved.", by: "alice")?.kind == .wrongPhase)
+        #expect(refusal(drill, "/update better status: MITIGATED - monitoring", by: "alice")?.kind == .wrongPhase)
+        try drill.type("/update on it status: resolving the replica lag", by: "alice")
         try drill.type("/incident mitigated", by: "alice")
         #expect(refusal(drill, "/update it is back status: investigating", by: "alice")?.description
             == "INC-1 is mitigated; an update cannot set it back to investigating. Give another status (like monitoring).")
