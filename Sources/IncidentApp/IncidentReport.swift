@@ -131,7 +131,8 @@ public struct IncidentReport: Sendable {
             lines.insert("Left out, as this version of incident-bot cannot read them (a newer version's, or damaged): "
                          + "\(unreadable.count) (\(named)).", at: 1)
         }
-        guard total > 0 else { return lines.joined(separator: "\n") + "\n" }
+        // A quiet span still lists what is overdue from before it.
+        guard total > 0 else { return (lines + overdueLines).joined(separator: "\n") + "\n" }
         lines += [
             "| severity | count | acknowledge median | p90 | mitigate median | p90 | resolve median | p90 |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -162,12 +163,12 @@ public struct IncidentReport: Sendable {
             lines.append("- \(row.severity): " + (targets.isEmpty ? "no targets" : targets.joined(separator: ", ")) + detect)
         }
         lines.append("")
-        if overdueActions.isEmpty {
-            lines.append("Overdue action items: none.")
-        } else {
-            lines.append("Overdue action items (\(overdueActions.count)):")
-            lines += overdueActions.map { "- " + PostmortemDraft.tableCell($0) }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return (lines + overdueLines).joined(separator: "\n") + "\n"
+    }
+
+    /// Every overdue item of an incident not closed, however long before the span.
+    var overdueLines: [String] {
+        guard !overdueActions.isEmpty else { return ["Overdue action items: none."] }
+        return ["Overdue action items (\(overdueActions.count)):"] + overdueActions.map { "- " + PostmortemDraft.tableCell($0) }
     }
 }

@@ -75,6 +75,8 @@ import Testing
         let weekly = IncidentReport(incidents: [], since: later - .seconds(7 * 86_400), now: later, unclosed: unclosed)
         #expect(weekly.overdueActions == ["INC-1 A1 @bob Add an alert on queue depth (due 2026-11-25)",
                                           "INC-1 A2 @alice Write the runbook (due 2026-12-01)"])
+        // No incident declared that week: the text still lists them (it stopped at the count).
+        #expect(weekly.text(zone: .utc).contains("Overdue action items (2):\n- INC-1 A1 @bob"), "\(weekly.text(zone: .utc))")
     }
 
     /// A private incident's overdue items are listed by owner only: a report travels further
