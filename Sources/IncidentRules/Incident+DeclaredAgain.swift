@@ -24,7 +24,7 @@ extension Incident {
               // Without --sev it asks for the default, which may be more than this one's: a
               // bystander's P3 must not swallow the on-call's declaration of a P2 (or a P0).
               !(declaration.severity ?? policy.defaultSeverity).isMoreSevere(than: severity),
-              now >= declaredAt, now - declaredAt <= Self.declaredAgainWindow else { return false }
+              now >= declaredAt, now - declaredAt < Self.declaredAgainWindow else { return false }
         return Self.titleKey(title) == Self.titleKey(declaration.title)
     }
 
