@@ -186,6 +186,8 @@ struct Report: AsyncParsableCommand {
             guard let span = DurationText.parse(since), span > .zero else {
                 throw Failure("--since “\(since)” is not a duration like 30d, 1w or 12h")
             }
+            // Past a century it reaches before the bot and its dates, printed, before year 1.
+            guard span <= .days(36_525) else { throw Failure("--since is at most 100 years (36525d), not “\(since)”") }
             let loaded = try options.load(allowExampleRoster: true)
             let store = try options.openStore(try options.location(), mustExist: true)
             let now = LiveClock().now

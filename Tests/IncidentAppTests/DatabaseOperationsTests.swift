@@ -208,6 +208,9 @@ import Testing
         #expect(report.stdout.contains(": 1\n"), "\(report.stdout)")
         #expect(report.stdout.contains("Left out, as this version of incident-bot cannot read them (a newer version's, or damaged): 2 (INC-1, INC-2)."),
                 "\(report.stdout)")
+        // A span past a century printed its start before year 1 ("from -17139-08-03").
+        let far = try BotProcess.run(["report", "--since", "999999w", "--config", BotProcess.config, "--db", db])
+        #expect(far.status == 1 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
     }
 
     @Test func theVersionIsPrinted() throws {
