@@ -84,6 +84,10 @@ import Testing
 
     @Test func openItemsHoldTheCloseUntilAnAdminForcesItWithAReason() throws {
         var drill = try drill()
+        // With nothing to force, anyone is told to close it plainly, not that only an admin may.
+        #expect { try drill.type("/incident close --force why", by: "alice") } throws: {
+            "\($0)" == "INC-1 has no open action items; close it with /incident close."
+        }
         try drill.type("/action @bob Add an alert due: 2026-12-01", by: "alice")
         do {
             try drill.type("/incident close", by: "alice")
