@@ -120,7 +120,7 @@ extension CommandManual {
             syntax: ["/role [INC-N | #incident-room] <comms|scribe|lead> @user"],
             summary: "Assigns one of the other incident roles: comms lead, scribe or technical lead.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
-            examples: ["/role comms @carol", "/role scribe <@U0456DEF|dave>", "!role lead @erin:example.org", "/role ic @bob", "/role INC-8 communications @frank"]
+            examples: ["/role comms @carol", "/role scribe <@U0456DEF|dave>", "!role lead @erin:example.org", "/role ic @bob", "/role ic @bob handover: going off shift", "/role INC-8 communications @frank"]
         ),
         Entry(
             name: .update,

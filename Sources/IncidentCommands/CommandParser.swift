@@ -205,8 +205,10 @@ public enum CommandParser {
                                "“\(token.text.clipped)” is not a role; use comms, scribe or lead (or \(command: "ic") for the commander).",
                                position: token.offset)
         }
+        // `/role ic` is `/ic`, handover note and all.
+        if role == .commander { return try parseCommander(&arguments) }
         let person = try arguments.takePerson(for: "who takes the role")
-        return role == .commander ? .commander(person) : .role(role, person)
+        return .role(role, person)
     }
 
     static func parseHelpTopic(_ arguments: inout Arguments) throws(CommandError) -> String? {
