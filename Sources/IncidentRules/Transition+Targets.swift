@@ -49,6 +49,11 @@ extension Transition {
         guard instant >= incident.declaredAt - .days(30) else {
             throw IncidentError(.notAllowed, "\(zone.dateTime(instant)) is more than 30 days before \(incident.id) was declared.")
         }
+        // An impact that began after customers stopped being hurt is no start of this one's.
+        if let ended = incident.mitigatedAt ?? incident.resolvedAt, instant > ended {
+            throw IncidentError(.notAllowed, "\(zone.dateTime(instant)) is after \(incident.id) was \(incident.mitigatedAt != nil ? "mitigated" : "resolved") "
+                                + "(\(zone.dateTime(ended))); say when the impact started.")
+        }
         incident.impactStartedAt = instant
         let detect = DurationText.format(incident.timeToDetect ?? .zero)
         record(.impactStarted, "Impact started \(zone.dateTime(instant)); detected after \(detect).")

@@ -109,6 +109,11 @@ import Testing
         try drill.run(to: 30, script: [30: [("alice", "/incident mitigated")]])
         let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
         #expect(draft.contains("for how long (48m from the impact's start at 2026-11-24 09:42 UTC to mitigation)"), "\(draft)")
+        // A start after the mitigation made the draft say "0s from the impact's start".
+        try drill.run(to: 40)
+        #expect { try drill.type("/incident started 10:35", by: "alice") } throws: {
+            "\($0)" == "2026-11-24 10:35 UTC is after INC-1 was mitigated (2026-11-24 10:30 UTC); say when the impact started."
+        }
     }
 
     /// An impact that started after the declaration (found later, while investigating) counts
