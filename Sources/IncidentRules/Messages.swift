@@ -236,8 +236,11 @@ enum Messages {
         Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
     }
 
+    /// An update after the resolution says so in its heading: its typed status (even
+    /// `investigating`) must not read, in the broadcast room, as the incident back on.
     static func statusUpdate(_ incident: Incident, _ update: StatusUpdate, by actor: PersonID, now: Timestamp) -> Message {
-        var message = Message(.strong("📣 \(incident.id) update (\(incident.severity)) "), .text("from "), .mention(actor))
+        let over = incident.phase == .resolved || incident.phase == .closed ? ", \(incident.phase.rawValue)" : ""
+        var message = Message(.strong("📣 \(incident.id) update (\(incident.severity)\(over)) "), .text("from "), .mention(actor))
         if !update.text.isEmpty {
             for line in update.text.split(separator: "\n", omittingEmptySubsequences: false) {
                 message.line(.userText(String(line)))

@@ -165,6 +165,9 @@ import Testing
         try drill.type("/update for the record status: mitigated", by: "alice")
         try drill.type("/update watching the graphs status: monitoring", by: "alice")
         #expect(topic(drill)?.contains("status: resolved") == true, "\(topic(drill) ?? "")")
+        // The broadcast room reads no update after the resolution as the incident back on.
+        #expect(drill.posts(to: .broadcast).last?.hasPrefix("📣 INC-1 update (P1, resolved) from @alice") == true,
+                "\(drill.posts(to: .broadcast).last ?? "")")
         #expect(drill.incident.statusText == "resolved")
     }
 
