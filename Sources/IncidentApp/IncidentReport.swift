@@ -76,15 +76,22 @@ public struct IncidentReport: Sendable {
             }
             rows[incident.severity] = row
 
+            // An update meets the deadline in force unless a miss came first; only while the
+            // incident is open, and only for a severity with a cadence (a P3's updates meet no
+            // deadline: it has none).
             var overdue = false
+            var open = true
+            let hasCadence = incident.policy.updateInterval(incident.severity) != nil
             for entry in timeline {
                 switch entry.kind {
                 case .updateMissed:
                     missed += 1
                     overdue = true
                 case .statusUpdate:
-                    if !overdue { onTime += 1 }
+                    if !overdue, open, hasCadence { onTime += 1 }
                     overdue = false
+                case .resolved, .closed:
+                    open = false
                 default: break
                 }
             }

@@ -28,6 +28,9 @@ import Testing
         try await bot.say("U0REPORTER", "/incident declare Search down --sev P1")
         try await bot.run(toMinute: 40)
         try await bot.say("U0ALICE01", "/incident resolve fixed", in: room1)
+        // Updates after the resolution meet no deadline: the second used to count as on time.
+        try await bot.say("U0ALICE01", "/update for the record: a bad deploy", in: room1)
+        try await bot.say("U0ALICE01", "/update postmortem on Thursday", in: room1)
         try await bot.run(toMinute: 80)
         try await bot.say("U0CAROL03", "/incident resolve INC-2 it came back")
         let incidents = try await bot.store.read { records in
