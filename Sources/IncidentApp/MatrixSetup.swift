@@ -13,7 +13,7 @@ public struct MatrixSetup: Sendable {
     public var homeserver: String
     public var auth: MatrixClient.Auth
     /// How this process's `/sync` loop fares, for `/readyz`.
-    public let syncHealth = MatrixSyncHealth()
+    public let syncHealth = LoopHealth("sync")
 
     /// Reads the homeserver and the bot's credentials from `environment`: `MATRIX_ACCESS_TOKEN`,
     /// or `MATRIX_USER` with `MATRIX_PASSWORD` (each secret also as `NAME_FILE`). A password

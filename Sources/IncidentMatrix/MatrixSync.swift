@@ -56,8 +56,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     /// When a room's gap first failed for now, by room, while it keeps failing (`gapPatience`).
     let gapFailures = Mutex<[String: Timestamp]>([:])
     /// Told of each sync's outcome, for readiness.
-    let health: MatrixSyncHealth
-    public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: MatrixSyncHealth = MatrixSyncHealth(),
+    let health: LoopHealth
+    public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: LoopHealth = LoopHealth("sync"),
                 logger: Logger) {
         self.client = client
         self.health = health

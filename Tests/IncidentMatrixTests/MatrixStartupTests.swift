@@ -65,10 +65,10 @@ import Testing
         let setup = try MatrixSetup.load(settings, environment: ["MATRIX_ACCESS_TOKEN": bot.token], tokenFile: nil)
         let check = setup.readinessCheck(client: setup.client())
         #expect(await check.run() == nil)
-        for n in 1...MatrixSyncHealth.failuresBeforeUnready {
+        for n in 1...LoopHealth.failuresBeforeUnready {
             setup.syncHealth.failed("M_UNKNOWN: Invalid stream token")
             let problem = await check.run()
-            #expect((problem == nil) == (n < MatrixSyncHealth.failuresBeforeUnready), "\(n): \(problem ?? "ready")")
+            #expect((problem == nil) == (n < LoopHealth.failuresBeforeUnready), "\(n): \(problem ?? "ready")")
         }
         #expect(await check.run()?.contains("Invalid stream token") == true)
         setup.syncHealth.succeeded()
