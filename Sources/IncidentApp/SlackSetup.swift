@@ -19,6 +19,8 @@ public struct SlackSetup: Sendable {
     /// `xapp-...`: switches Socket Mode on.
     public var appToken: Secret?
     public var apiURL: String
+    /// How this process's Socket Mode connection fares (where it runs: on the leader).
+    public let socketHealth = LoopHealth("connection")
 
     /// Reads the secrets from `environment` (each `NAME` or `NAME_FILE`, never both).
     public static func load(_ config: BotConfig, environment: [String: String]) throws -> SlackSetup {
@@ -42,16 +44,19 @@ public struct SlackSetup: Sendable {
 
     public func api() -> SlackWebAPI { SlackWebAPI(baseURL: apiURL, token: botToken) }
 
-    /// Ready when Slack's Web API answers and accepts the bot token (`auth.test`, 3 s at most).
+    /// Ready when Slack's Web API answers and accepts the bot token (`auth.test`, 3 s at most),
+    /// and, with Socket Mode, its connection has not failed five times in a row (a revoked
+    /// app-level token, a socket that keeps dying): the bot would be deaf to Slack.
     public func readinessCheck() -> AdminListener.Check {
         let api = SlackWebAPI(baseURL: apiURL, token: botToken, timeout: .seconds(3))
+        let socket = appToken == nil ? nil : socketHealth
         return AdminListener.Check(name: "slack") {
             do {
                 _ = try await api.call("auth.test", [:])
-                return nil
             } catch {
                 return "auth.test failed: \(error)"
             }
+            return socket?.problem.map { "Socket Mode \($0)" }
         }
     }
 
@@ -87,7 +92,8 @@ public struct SlackSetup: Sendable {
             besideRoutes.append(SlackWorkspaceCheck(workspaces: workspaces))
         }
         if let appToken {
-            services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger))
+            services.append(SlackSocketMode(gateway: gateway, appAPI: SlackWebAPI(baseURL: apiURL, token: appToken), logger: logger,
+                                            health: socketHealth))
             if besideRoutes.isEmpty { services.append(SlackWorkspaceCheck(workspaces: workspaces)) }
         }
         return (services, routes, besideRoutes, workspaces)

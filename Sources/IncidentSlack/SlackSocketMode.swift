@@ -10,7 +10,9 @@ import Synchronization
 /// token) for a WebSocket URL, takes envelopes from it, hands each to the gateway (the same path
 /// and dedupe as HTTP) and acknowledges it by `envelope_id` only after the engine committed it.
 /// Reconnects on a `disconnect` message at once, and after a dropped socket or a failed open
-/// with backoff.
+/// with backoff (a `Retry-After` Slack gives is waited out). Pings the socket every 10 s, so a
+/// connection that went silent (a proxy or NAT that dropped it, a Slack node gone) is closed
+/// within 20 s and opened again, and takes frames up to 1 MiB (a message pasted in full).
 public struct SlackSocketMode<Clock: IncidentClock>: Service {
     let gateway: SlackGateway<Clock>
     /// The Web API with the app-level token (`xapp-...`).
@@ -18,17 +20,29 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     let logger: Logger
     /// Waits between reconnection attempts after a dropped connection.
     let backoff: Backoff
+    /// For readiness: failures in a row, reset by a session that has run `settled`.
+    let health: LoopHealth
 
     public static var defaultBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(30)) }
+    /// How long a session runs before it counts as connected: one that closes sooner after
+    /// `hello` counts as a failure, so a socket dropped at once does not reconnect in a loop.
+    static var settled: Duration { .seconds(30) }
+    static var configuration: WebSocketClientConfiguration {
+        WebSocketClientConfiguration(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(10)))
+    }
 
-    public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = defaultBackoff) {
+    public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = defaultBackoff,
+                health: LoopHealth = LoopHealth("connection")) {
         self.gateway = gateway
         self.appAPI = appAPI
         self.logger = logger
         self.backoff = backoff
+        self.health = health
     }
 
     public func run() async throws {
+        health.reset()
+        defer { health.reset() }
         await cancelWhenGracefulShutdown {
             await self.connectLoop()
         }
@@ -38,32 +52,36 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         var failures = 0
         while !Task.isCancelled {
             let end: SessionEnd
+            var retryAfter: Duration?
             do {
                 let url = try await open()
                 end = try await session(url)
             } catch let error as SlackAPIError {
                 logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
                 BotMetrics.connectionFailure(.slack, loop: "socket_mode")
-                end = .dropped
+                if case .rateLimited(_, let wait) = error { retryAfter = wait }
+                end = .dropped("cannot open a connection: \(error)")
             } catch {
                 logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
                 BotMetrics.connectionFailure(.slack, loop: "socket_mode")
-                end = .dropped
+                end = .dropped("connection lost: \(error)")
             }
             if Task.isCancelled { return }
             switch end {
             case .disconnectRequested:
                 failures = 0
                 continue
-            case .dropped:
+            case .dropped(let reason):
                 failures += 1
-                let wait = backoff.delay(afterFailures: failures)
-                logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
-                try? await gateway.engine.clock.sleep(for: wait)
-            case .healthy:
-                // A session that ran and then closed: reconnect promptly, backoff reset.
-                failures = 0
+                health.failed(reason)
+            case .closedAfterRunning:
+                // A session that ran and then closed without Slack's `disconnect`: the backoff
+                // starts again from its first wait.
+                failures = 1
             }
+            let wait = max(backoff.delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))
+            logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
+            try? await gateway.engine.clock.sleep(for: wait)
         }
     }
 
@@ -83,12 +101,16 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// `disconnect`, the envelopes in hand finish (for up to two seconds), so a slash command's
     /// answer, which travels in its acknowledgement, is not lost.
     func session(_ url: String) async throws -> SessionEnd {
-        let ending = Mutex<SessionEnd>(.dropped)
+        let ending = SessionOutcome()
         let gateway = gateway
         let logger = logger
+        let health = health
         // Per channel, the task of its latest envelope: the next one there waits for it.
         let latest = Mutex<[String: Task<Void, Never>]>([:])
-        _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+        // Counts the session as connected once it has run `settled` after `hello`.
+        let settling = Mutex<Task<Void, Never>?>(nil)
+        defer { settling.withLock { $0?.cancel() } }
+        _ = try await WebSocketClient.connect(url: url, configuration: Self.configuration, logger: logger) { inbound, outbound, _ in
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message, let envelope = JSONValue.parse(Array(text.utf8)) else {
                     logger.warning("Socket Mode: a message that is not JSON; ignored")
@@ -97,13 +119,21 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 let type = envelope["type"]?.string ?? ""
                 switch type {
                 case "hello":
-                    ending.withLock { $0 = .healthy }
+                    ending.set(.dropped("closed within \(DurationText.format(Self.settled)) of hello"))
+                    settling.withLock { task in
+                        task = Task {
+                            guard (try? await gateway.engine.clock.sleep(for: Self.settled)) != nil, !Task.isCancelled else { return }
+                            ending.set(.closedAfterRunning)
+                            health.succeeded()
+                        }
+                    }
                     logger.info("Socket Mode connected", metadata: [
                         "connections": "\(envelope["num_connections"]?.int ?? 0)",
                     ])
                 case "disconnect":
                     logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(envelope["reason"]?.string ?? "")"])
-                    ending.withLock { $0 = .disconnectRequested }
+                    ending.set(.disconnectRequested)
+                    health.succeeded()
                     await Self.finish(latest.withLock { Array($0.values) }, within: .seconds(2), clock: gateway.engine.clock)
                     try await outbound.close(.normalClosure, reason: nil)
                     return
@@ -135,7 +165,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 }
             }
         }
-        return ending.withLock { $0 }
+        return ending.value
     }
 
     /// Which envelopes an envelope waits for: those before it about the same channel, and of
@@ -195,7 +225,19 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 }
 
+/// How a session is ending, as its messages say.
+final class SessionOutcome: Sendable {
+    private let state = Mutex<SessionEnd>(.dropped("closed before hello"))
+    var value: SessionEnd { state.withLock { $0 } }
+    func set(_ end: SessionEnd) { state.withLock { $0 = end } }
+}
+
 /// How a Socket Mode session ended.
 enum SessionEnd: Sendable {
-    case disconnectRequested, dropped, healthy
+    /// Slack asked to reconnect: at once.
+    case disconnectRequested
+    /// Failed, before `hello` or within `settled` of it: with backoff, counted against readiness.
+    case dropped(String)
+    /// Closed after running `settled`: the backoff's first wait.
+    case closedAfterRunning
 }

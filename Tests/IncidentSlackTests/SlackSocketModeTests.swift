@@ -92,6 +92,61 @@ import Testing
         #expect(notes.count == 20, "\(notes)")
     }
 
+    /// A Socket Mode connection that cannot open (a revoked app-level token) makes the loop
+    /// unhealthy after five failures in a row, which `/readyz` says: it answered `ready` while
+    /// the bot was deaf to Slack. A session that has run 30 s makes it healthy again.
+    @Test func failingConnectionsAreSaidAndASettledOneClearsThem() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        for _ in 1...LoopHealth.failuresBeforeUnready { bot.fake.inject(.fail(method: "apps.connections.open", error: "invalid_auth")) }
+        var logger = Logger(label: "socket-test")
+        logger.logLevel = .critical
+        let health = LoopHealth("connection")
+        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil,
+                                                           workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
+                                                           logger: logger),
+                                     appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
+                                     logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)), health: health)
+        let group = ServiceGroup(services: [socket], logger: logger)
+        let task = Task { try await group.run() }
+        defer { task.cancel() }
+        try await waitFor(seconds: 15) {
+            if health.problem == nil { bot.clock.advance(by: .seconds(1)) }
+            return health.problem != nil
+        }
+        #expect(health.problem?.hasPrefix("connection failed 5 times in a row: cannot open a connection:") == true, "\(health.problem ?? "")")
+        #expect(health.problem?.contains("invalid_auth") == true)
+        try await waitFor(seconds: 15) {
+            bot.clock.advance(by: .seconds(1))
+            return bot.fake.socketConnections == 1 && health.problem == nil
+        }
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+
+    /// An envelope over 16 KiB (a long log pasted into a mention; Slack also repeats the text in
+    /// the message's blocks) closed the socket (the WebSocket client's default frame size),
+    /// and Slack's resending it closed every new one: the bot deaf to Slack.
+    @Test func aLargeEnvelopeIsTakenLikeAnyOther() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
+            try await waitFor { bot.fake.acknowledged.count == 1 }
+            try await bot.settle()
+            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+            var mention = Self.noteMention(1, channel: room).object ?? [:]
+            var event = mention["event"]?.object ?? [:]
+            event["text"] = .string("<@\(FakeSlack.botUserID)> note INC-1 " + String(repeating: "stack frame 0x7f; ", count: 1_000))
+            event["blocks"] = .array([["type": "rich_text", "block_id": "b1",
+                                       "elements": [["type": "rich_text_section", "elements": [["type": "text", "text": event["text"]!]]]]]])
+            mention["event"] = .object(event)
+            let id = bot.fake.sendEnvelope(type: "events_api", payload: .object(mention))
+            try await waitFor { bot.fake.acknowledged.contains { $0.id == id } }
+            #expect(bot.fake.connectionsOpened == 1)
+        }
+    }
+
     /// A slash command's answer travels in its acknowledgement: a `disconnect` right after it
     /// waits for it instead of closing with the command run and its answer lost.
     @Test func aSlashCommandsAnswerSurvivesADisconnectRightAfterIt() async throws {
