@@ -25,8 +25,10 @@ import Testing
     }
 
     /// Runs Socket Mode for `bot` until `body` returns; `readsBack`: the gateway may call the
-    /// fake's Web API (to read a pinned message back).
-    func withSocketMode(_ bot: SlackHarness, readsBack: Bool = false, _ body: () async throws -> Void) async throws {
+    /// fake's Web API (to read a pinned message back); `connected`: wait for the first
+    /// connection before `body`.
+    func withSocketMode(_ bot: SlackHarness, readsBack: Bool = false, health: LoopHealth = LoopHealth("connection"),
+                        connected: Bool = true, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "socket-test")
         logger.logLevel = .critical
         let api = readsBack ? SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.botToken)) : nil
@@ -34,11 +36,11 @@ import Testing
                                                                  workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
                                                                  logger: logger),
                                      appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
-                                     logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)))
+                                     logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)), health: health)
         let group = ServiceGroup(services: [socket], logger: logger)
         let task = Task { try await group.run() }
         defer { task.cancel() }
-        try await waitFor { bot.fake.socketConnections == 1 }
+        if connected { try await waitFor { bot.fake.socketConnections == 1 } }
         try await body()
         await group.triggerGracefulShutdown()
         _ = await task.result
@@ -99,29 +101,19 @@ import Testing
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         for _ in 1...LoopHealth.failuresBeforeUnready { bot.fake.inject(.fail(method: "apps.connections.open", error: "invalid_auth")) }
-        var logger = Logger(label: "socket-test")
-        logger.logLevel = .critical
         let health = LoopHealth("connection")
-        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: nil,
-                                                           workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
-                                                           logger: logger),
-                                     appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
-                                     logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)), health: health)
-        let group = ServiceGroup(services: [socket], logger: logger)
-        let task = Task { try await group.run() }
-        defer { task.cancel() }
-        try await waitFor(seconds: 15) {
-            if health.problem == nil { bot.clock.advance(by: .seconds(1)) }
-            return health.problem != nil
+        try await withSocketMode(bot, health: health, connected: false) {
+            try await waitFor(seconds: 15) {
+                if health.problem == nil { bot.clock.advance(by: .seconds(1)) }
+                return health.problem != nil
+            }
+            #expect(health.problem?.hasPrefix("connection failed 5 times in a row: cannot open a connection:") == true, "\(health.problem ?? "")")
+            #expect(health.problem?.contains("invalid_auth") == true)
+            try await waitFor(seconds: 15) {
+                bot.clock.advance(by: .seconds(1))
+                return bot.fake.socketConnections == 1 && health.problem == nil
+            }
         }
-        #expect(health.problem?.hasPrefix("connection failed 5 times in a row: cannot open a connection:") == true, "\(health.problem ?? "")")
-        #expect(health.problem?.contains("invalid_auth") == true)
-        try await waitFor(seconds: 15) {
-            bot.clock.advance(by: .seconds(1))
-            return bot.fake.socketConnections == 1 && health.problem == nil
-        }
-        await group.triggerGracefulShutdown()
-        _ = await task.result
     }
 
     /// An envelope over 16 KiB (a long log pasted into a mention; Slack also repeats the text in
