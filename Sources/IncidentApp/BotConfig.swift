@@ -193,7 +193,7 @@ public struct BotConfig: Sendable {
                 // Plain characters only: the router reads `:name`, `{name}` and `*` as patterns,
                 // which could take another route's requests or clash with one (and a clash
                 // stops the process as it starts).
-                guard text.hasPrefix("/"), text.count > 1,
+                guard text.hasPrefix("/"), text.count > 1, !text.contains("//"),
                       text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-._~".contains($0)) }) else {
                     throw path.error("path is a URL path of letters, digits and - . _ ~ such as /slack/events, not “\(text)”")
                 }

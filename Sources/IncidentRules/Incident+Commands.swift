@@ -176,11 +176,11 @@ extension Transition {
     /// open a typed status names no phase but its own: a phase is set by its command (a typed
     /// `status: resolved` on an incident still paging would tell everyone reading the topic that
     /// it is over), and none goes back. The phase a status names is its first word, whatever
-    /// follows it: `Resolved!` and `mitigated - monitoring` name one as `resolved` does.
+    /// follows it or comes before it: `Resolved!`, `*resolved*` and `mitigated - monitoring` name one as `resolved` does.
     mutating func postUpdate(_ update: StatusUpdate) throws(IncidentError) {
         let actor = actor!
         if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status,
-           let phase = Incident.Phase(rawValue: String(status.lowercased().prefix { $0.isLetter })), phase != incident.phase {
+           let phase = Incident.Phase(rawValue: String(status.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter })), phase != incident.phase {
             guard phase != .investigating else {
                 throw IncidentError(.wrongPhase, "\(incident.id) is mitigated; an update cannot set it back to investigating. "
                     + "Give another status (like monitoring).")

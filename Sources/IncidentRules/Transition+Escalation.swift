@@ -144,7 +144,9 @@ extension Transition {
         page(ladder, index, reason)
         // As the page declaring with `--ic` sends in working hours: settled with the stop that
         // came with it, so a provider with its own escalation (PagerDuty) does not climb on.
-        if progress.stopped == .acknowledged, let person { settlePages(.acknowledged, of: [ladder.id], person: person) }
+        // Settled as that page is (no person named: one page carrying another ladder still
+        // climbing keeps its alert open for it).
+        if progress.stopped == .acknowledged { settlePages(.acknowledged, of: [ladder.id]) }
     }
 
     /// When a page of the level at `index` due at `due` may go out, if not then: the severity

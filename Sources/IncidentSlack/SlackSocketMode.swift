@@ -53,18 +53,18 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         while !Task.isCancelled {
             let end: SessionEnd
             var retryAfter: Duration?
+            let outcome = SessionOutcome()
             do {
                 let url = try await open()
-                end = try await session(url)
+                end = try await session(url, outcome: outcome)
             } catch let error as SlackAPIError {
                 logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
-                BotMetrics.connectionFailure(.slack, loop: "socket_mode")
                 if case .rateLimited(_, let wait) = error { retryAfter = wait }
                 end = .dropped("cannot open a connection: \(error)")
             } catch {
                 logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
-                BotMetrics.connectionFailure(.slack, loop: "socket_mode")
-                end = .dropped("connection lost: \(error)")
+                // A session that had settled before it failed ran as a healthy one did.
+                if case .closedAfterRunning = outcome.value { end = .closedAfterRunning } else { end = .dropped("connection lost: \(error)") }
             }
             if Task.isCancelled { return }
             switch end {
@@ -72,6 +72,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 failures = 0
                 continue
             case .dropped(let reason):
+                BotMetrics.connectionFailure(.slack, loop: "socket_mode")
                 failures += 1
                 health.failed(reason)
             case .closedAfterRunning:
@@ -100,8 +101,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// acknowledged after it is handled. Before closing on Slack's
     /// `disconnect`, the envelopes in hand finish (for up to two seconds), so a slash command's
     /// answer, which travels in its acknowledgement, is not lost.
-    func session(_ url: String) async throws -> SessionEnd {
-        let ending = SessionOutcome()
+    func session(_ url: String, outcome ending: SessionOutcome = SessionOutcome()) async throws -> SessionEnd {
         let gateway = gateway
         let logger = logger
         let health = health

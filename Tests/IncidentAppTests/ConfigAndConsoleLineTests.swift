@@ -55,6 +55,7 @@ import Testing
         ("slack:\n  path: /Webhooks/pagerduty\n", "config.yaml:2: slack.path: path /Webhooks/pagerduty is one of the bot's own routes"),
         ("slack:\n  path: /ack/events\n", "config.yaml:2: slack.path: path /ack/events is one of the bot's own routes"),
         ("slack:\n  path: /healthz\n", "config.yaml:2: slack.path: path /healthz is one of the bot's own routes"),
+        ("slack:\n  path: //healthz\n", "config.yaml:2: slack.path: path is a URL path of letters, digits"),
         ("slack:\n  api_url: slack.com/api\n", "config.yaml:2: slack.api_url: api_url is an http(s) URL"),
         ("paging:\n  twilio:\n    enabled: true\n    account_sid: AC123\n    from: \"+15550100000\"\n", "config.yaml:4: paging.twilio.account_sid: account_sid is the Twilio Account SID"),
         ("paging:\n  twilio:\n    enabled: true\n    account_sid: AC00000000000000000000000000000000\n    from: \"555\"\n", "config.yaml:5: paging.twilio.from: from is the Twilio number"),

@@ -156,6 +156,7 @@ import Testing
         // the broadcast and the next page then said "resolved." of an incident still paging.
         #expect(refusal(drill, "/update rollback done status: resolved.", by: "alice")?.kind == .wrongPhase)
         #expect(refusal(drill, "/update better status: MITIGATED - monitoring", by: "alice")?.kind == .wrongPhase)
+        #expect(refusal(drill, "/update better status: *resolved*", by: "alice")?.kind == .wrongPhase)
         try drill.type("/update on it status: resolving the replica lag", by: "alice")
         try drill.type("/incident mitigated", by: "alice")
         #expect(refusal(drill, "/update it is back status: investigating", by: "alice")?.description
