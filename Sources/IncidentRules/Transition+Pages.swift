@@ -1,0 +1,129 @@
+import IncidentCore
+import IncidentPolicy
+
+/// A page as a transition makes it: one a person per transition, carried for another ladder or
+/// for the severity's page at once, the invitation that comes with it, and the settlements
+/// that tell providers with their own alerts (PagerDuty) a page is over.
+extension Transition {
+    /// Pages whoever fills `ladder.levels[index]` now. A person is paged at most once per
+    /// transition (a late scheduler catching up sends one page, not a burst); every page is
+    /// on the timeline.
+    mutating func page(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason) {
+        let level = ladder.levels[index]
+        let ref = ladder.reference(index)
+        guard let person = roster.onDuty(ref, at: now) else {
+            record(.paged, "Could not page \(ref) (\(level.role)): no one fills it in the roster.", by: .bot)
+            post(Messages.unfilledLevel(ref, role: level.role))
+            return
+        }
+        incident.pages.append(PageRecord(at: now, person: person, level: ref, reason: reason))
+        // The climb's level, when a rotation fills it, moves with the rotation (`handOverRotation`).
+        if incident.ladders[ladder.id]?.level == index {
+            incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
+        }
+        record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
+        guard pagedNow.insert(person).inserted else {
+            // One page a person per transition: if it is also the severity's page at once, it
+            // carries that, so an acknowledgement does not withdraw it.
+            if reason == .immediate { markPageAtOnce(person) }
+            markPage(of: person, carrying: ladder.id, as: "\(level.role) (\(ladder.id) \(level.id))")
+            return
+        }
+        // PagerDuty folds a trigger into the open alert of its key (one per incident, level and
+        // person), and an alert the bot acknowledged when this ladder stopped notifies nobody
+        // again: a page to someone paged at this level before the stop (a missed update's
+        // step, the top repeated) closes that alert first, so it opens one that rings.
+        if incident.ladders[ladder.id]?.stopped != nil, incident.pages.dropLast().contains(where: { $0.person == person && $0.level == ref }) {
+            emit(.settlePages(PageSettlement(outcome: .resolved, pages: [PagedLevel(person: person, ladder: ladder.id, level: level.id)])))
+        }
+        let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now)
+        emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
+                        methods: level.methods, severity: incident.severity, atOnce: reason == .immediate ? true : nil,
+                        effectNumber: incident.effectsIssued + 1)))
+        // The room the page names must be one they can open (Matrix incident rooms are
+        // invite-only): a page also invites the person, once, in the room's own lane, after
+        // the room is made. Transports keep no incident state for it.
+        invite(person)
+    }
+
+    /// Marks the page this transition already emitted for `person` as the severity's page at
+    /// once.
+    mutating func markPageAtOnce(_ person: PersonID) {
+        for index in effects.indices {
+            guard case .page(var page) = effects[index].action, page.person == person else { continue }
+            page.atOnce = true
+            effects[index].action = .page(page)
+        }
+    }
+
+    /// Marks the page this transition already emitted for `person` as also carrying `ladder`'s:
+    /// an answer that stops the ladder it was made for does not withdraw what the other still
+    /// asks of them (the on-call who is also the operations manager).
+    /// When that ladder waits for an acknowledgement and the page was made for one that does
+    /// not (business first in the policy), the page asks for one too: its mail link, reply,
+    /// keypress and webhook URL come from that.
+    /// The page says so too (`as`: the role and level, `operations manager (business L1)`),
+    /// under the line that says what it was made for: she is woken as both.
+    mutating func markPage(of person: PersonID, carrying ladder: String, as role: String) {
+        let asks = policy.ladder(ladder)?.stopOn.contains(.acknowledged) == true
+        for index in effects.indices {
+            guard case .page(var page) = effects[index].action, page.person == person,
+                  page.ladder != ladder, page.alsoFor?.contains(ladder) != true else { continue }
+            page.alsoFor = (page.alsoFor ?? []) + [ladder]
+            page.message.lines.insert([.text("Also paged as \(role).")], at: min(2, page.message.lines.count))
+            if asks { Messages.askForAcknowledgement(&page.message, incident) }
+            effects[index].action = .page(page)
+        }
+    }
+
+    /// Invites `person` to the incident room unless they were invited already (`always`: a
+    /// role holder is invited again, which also gives them the responder's power).
+    mutating func invite(_ person: PersonID, always: Bool = false) {
+        guard always || incident.invited?.contains(person) != true else { return }
+        incident.invited = (incident.invited ?? []).union([person])
+        emit(.invite([person]))
+    }
+
+    /// Records an acknowledgement by `person` and stops the ladders that stop on one.
+    /// Tells providers that keep their own incident per page (PagerDuty) that the pages of
+    /// `ladders` are over (only `person`'s pages, when given); nothing when none was sent.
+    mutating func settlePages(_ outcome: PageSettlement.Outcome, of ladders: Set<String>, person: PersonID? = nil) {
+        var seen: Set<PagedLevel> = []
+        let pages = incident.pages.filter { ladders.contains($0.level.ladder) && (person == nil || $0.person == person) }
+            .filter { person != nil || !carriesAnotherLadderStillAsking($0, settling: ladders) }
+            .map(alertLevel)
+            .filter { seen.insert($0).inserted }
+        guard !pages.isEmpty else { return }
+        emit(.settlePages(PageSettlement(outcome: outcome, pages: pages)))
+    }
+
+    /// The level whose provider alert `record`'s page went out under: one person paged for
+    /// several levels in one decision gets one page, made for the first of them (`markPage`),
+    /// and a provider keys its alert by that level.
+    func alertLevel(of record: PageRecord) -> PagedLevel {
+        let first = incident.pages.first { $0.person == record.person && $0.at == record.at } ?? record
+        return PagedLevel(person: first.person, ladder: first.level.ladder, level: first.level.level)
+    }
+
+    /// Whether `record`'s page also carried another ladder's, one not being settled and not
+    /// stopped: one person paged by two ladders at once gets one page (`Page.alsoFor`), whose
+    /// provider alert still tells them what the other ladder asks.
+    func carriesAnotherLadderStillAsking(_ record: PageRecord, settling ladders: Set<String>) -> Bool {
+        incident.pages.contains { other in
+            other.person == record.person && other.at == record.at && !ladders.contains(other.level.ladder)
+                && incident.ladders[other.level.ladder]?.stopped == nil
+        }
+    }
+}
+
+extension PageRecord.Reason {
+    var timelineNote: String {
+        switch self {
+        case .climb: ""
+        case .repeatAtTop: ", again: still unanswered"
+        case .immediate: ", at once for the severity"
+        case .missedUpdate: ", status updates missed"
+        case .rotationHandover: ", the rotation handed over"
+        }
+    }
+}
