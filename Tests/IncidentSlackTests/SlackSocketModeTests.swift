@@ -24,6 +24,14 @@ import Testing
                    "text": .string("<@\(FakeSlack.botUserID)> note INC-1 finding \(n)")]]
     }
 
+    /// Declares INC-1 (P1) by a slash command envelope and returns its channel's id.
+    static func declareOverSocket(_ bot: SlackHarness) async throws -> String {
+        bot.fake.sendEnvelope(type: "slash_commands", payload: slash(1, "declare Payment API errors --sev P1"))
+        try await waitFor { bot.fake.acknowledged.count == 1 }
+        try await bot.settle()
+        return try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+    }
+
     /// Runs Socket Mode for `bot` until `body` returns; `readsBack`: the gateway may call the
     /// fake's Web API (to read a pinned message back); `connected`: wait for the first
     /// connection before `body`.
@@ -66,10 +74,7 @@ import Testing
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         try await withSocketMode(bot) {
-            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
-            try await waitFor { bot.fake.acknowledged.count == 1 }
-            try await bot.settle()
-            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+            let room = try await Self.declareOverSocket(bot)
             // A burst, then Slack asks for a new connection in the middle of it.
             for n in 1...5 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
             bot.fake.requestDisconnect()
@@ -123,10 +128,7 @@ import Testing
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         try await withSocketMode(bot) {
-            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"))
-            try await waitFor { bot.fake.acknowledged.count == 1 }
-            try await bot.settle()
-            let room = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
+            let room = try await Self.declareOverSocket(bot)
             var mention = Self.noteMention(1, channel: room).object ?? [:]
             var event = mention["event"]?.object ?? [:]
             event["text"] = .string("<@\(FakeSlack.botUserID)> note INC-1 " + String(repeating: "stack frame 0x7f; ", count: 1_000))
