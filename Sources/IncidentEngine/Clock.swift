@@ -89,6 +89,10 @@ public final class ManualClock: IncidentClock {
 
     public var now: Timestamp { state.withLock { $0.now } }
 
+    /// The instants its sleepers wait for, earliest first: what a loop on this clock will do
+    /// next, and when, without moving the time to find out.
+    public var deadlines: [Timestamp] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
+
     /// Moves time forward by `duration` (never back) and wakes every sleeper now due.
     public func advance(by duration: Duration) {
         let target = now + duration

@@ -121,6 +121,51 @@ import Testing
         }
     }
 
+    /// Slack's `Retry-After` on `apps.connections.open` is waited out on the bot's clock, not
+    /// the backoff's first second: asking again sooner is refused again.
+    @Test func aRateLimitedOpenWaitsOutRetryAfter() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.rateLimit(calls: 1, retryAfter: 20))
+        let start = bot.clock.now
+        try await withSocketMode(bot, connected: false) {
+            try await waitFor { bot.clock.deadlines.contains(start + .seconds(20)) }
+            #expect(!bot.clock.deadlines.contains(start + .seconds(1)), "\(bot.clock.deadlines)")
+            #expect(bot.fake.connectionsOpened == 0)
+            bot.clock.advance(by: .seconds(20))
+            try await waitFor { bot.fake.socketConnections == 1 }
+            #expect(bot.fake.connectionsOpened == 1)
+        }
+    }
+
+    /// A socket that closes right after `hello` (a proxy that takes the upgrade and drops it)
+    /// is a failure: the waits before the next connection grow, 1 s, then 2 s, where it used to
+    /// reconnect at once, 22 times a second. A session that ran 30 s first starts them again
+    /// from 1 s.
+    @Test func aSocketThatClosesAtOnceReconnectsAfterGrowingWaits() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            /// Drops the socket and waits for the loop to sleep until `wait` from now.
+            func drop(thenWait wait: Duration) async throws {
+                let dropped = bot.clock.now
+                bot.fake.dropSocket()
+                try await waitFor { bot.fake.socketConnections == 0 && bot.clock.deadlines.contains(dropped + wait) }
+                #expect(!bot.clock.deadlines.contains { $0 > dropped && $0 < dropped + wait }, "\(bot.clock.deadlines)")
+                bot.clock.advance(by: wait)
+                try await waitFor { bot.fake.socketConnections == 1 }
+            }
+            try await drop(thenWait: .seconds(1))
+            try await drop(thenWait: .seconds(2))
+            try await drop(thenWait: .seconds(4))
+            // Settled: 30 s after hello on the bot's clock.
+            try await waitFor { bot.clock.deadlines.contains(bot.clock.now + .seconds(30)) }
+            bot.clock.advance(by: .seconds(30))
+            try await drop(thenWait: .seconds(1))
+        }
+        #expect(bot.fake.connectionsOpened == 5)
+    }
+
     /// An envelope over 16 KiB (a long log pasted into a mention; Slack also repeats the text in
     /// the message's blocks) closed the socket (the WebSocket client's default frame size),
     /// and Slack's resending it closed every new one: the bot deaf to Slack.
