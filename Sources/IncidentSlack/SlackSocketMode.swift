@@ -9,8 +9,9 @@ import Synchronization
 /// Socket Mode, for teams without a public URL: asks `apps.connections.open` (with the app-level
 /// token) for a WebSocket URL, takes envelopes from it, hands each to the gateway (the same path
 /// and dedupe as HTTP) and acknowledges it by `envelope_id` only after the engine committed it.
-/// Reconnects on a `disconnect` message at once, and after a dropped socket or a failed open
-/// with backoff (a `Retry-After` Slack gives is waited out). Pings the socket every 10 s, so a
+/// On a `disconnect` message it opens the next connection at once and reads on from the old one
+/// until Slack closes it (Slack may still send on it meanwhile); after a dropped socket or a
+/// failed open it reconnects with backoff (a `Retry-After` Slack gives is waited out). Pings the socket every 10 s, so a
 /// connection that went silent (a proxy or NAT that dropped it, a Slack node gone) is closed
 /// within 20 s and opened again, and takes frames up to 1 MiB (a message pasted in full).
 public struct SlackSocketMode<Clock: IncidentClock>: Service {
@@ -27,6 +28,9 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// How long a session runs before it counts as connected: one that closes sooner after
     /// `hello` counts as a failure, so a socket dropped at once does not reconnect in a loop.
     static var settled: Duration { .seconds(30) }
+    /// How long a connection Slack asked to leave is read from beside the next one, when Slack
+    /// does not close it first: then the envelopes in hand finish and it is closed.
+    static var overlap: Duration { .seconds(30) }
     static var configuration: WebSocketClientConfiguration {
         WebSocketClientConfiguration(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(10)))
     }
@@ -49,41 +53,71 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 
     func connectLoop() async {
-        var failures = 0
-        while !Task.isCancelled {
-            let end: SessionEnd
-            var retryAfter: Duration?
-            let outcome = SessionOutcome()
-            do {
-                let url = try await open()
-                end = try await session(url, outcome: outcome)
-            } catch let error as SlackAPIError {
-                logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
-                if case .rateLimited(_, let wait) = error { retryAfter = wait }
-                end = .dropped("cannot open a connection: \(error)")
-            } catch {
-                logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
-                // A session that had settled before it failed ran as a healthy one did.
-                if case .closedAfterRunning = outcome.value { end = .closedAfterRunning } else { end = .dropped("connection lost: \(error)") }
+        // Shared by the sessions: an envelope on a new connection waits for the one before it
+        // in its lane on the connection being left.
+        let lanes = EnvelopeLanes()
+        await withDiscardingTaskGroup { sessions in
+            var failures = 0
+            while !Task.isCancelled {
+                failures = await connectOnce(after: failures, lanes: lanes, in: &sessions)
             }
-            if Task.isCancelled { return }
-            switch end {
-            case .disconnectRequested:
-                failures = 0
-                continue
-            case .dropped(let reason):
-                BotMetrics.connectionFailure(.slack, loop: "socket_mode")
-                failures += 1
-                health.failed(reason)
-            case .closedAfterRunning:
-                // A session that ran and then closed without Slack's `disconnect`: the backoff
-                // starts again from its first wait.
-                failures = 1
-            }
-            let wait = max(backoff.delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))
-            logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
-            try? await gateway.engine.clock.sleep(for: wait)
         }
+    }
+
+    /// Opens a connection and reads from it until it ends or Slack asks for the next one (the
+    /// session then reads on in `sessions`), and waits as the way it ended asks: the failures
+    /// in a row after it.
+    func connectOnce(after failures: Int, lanes: EnvelopeLanes, in sessions: inout DiscardingTaskGroup) async -> Int {
+        let end: SessionEnd
+        var retryAfter: Duration?
+        let outcome = SessionOutcome()
+        do {
+            let url = try await open()
+            end = try await start(url, outcome: outcome, lanes: lanes, in: &sessions)
+        } catch let error as SlackAPIError {
+            logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
+            if case .rateLimited(_, let wait) = error { retryAfter = wait }
+            end = .dropped("cannot open a connection: \(error)")
+        } catch {
+            logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
+            // A session that had settled before it failed ran as a healthy one did.
+            if case .closedAfterRunning = outcome.value { end = .closedAfterRunning } else { end = .dropped("connection lost: \(error)") }
+        }
+        if Task.isCancelled { return failures }
+        var failures = failures
+        switch end {
+        case .disconnectRequested:
+            return 0
+        case .dropped(let reason):
+            BotMetrics.connectionFailure(.slack, loop: "socket_mode")
+            failures += 1
+            health.failed(reason)
+        case .closedAfterRunning:
+            // A session that ran and then closed without Slack's `disconnect`: the backoff
+            // starts again from its first wait.
+            failures = 1
+        }
+        let wait = max(backoff.delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))
+        logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
+        try? await gateway.engine.clock.sleep(for: wait)
+        return failures
+    }
+
+    /// Runs a session on `url` in `sessions` and waits until it ends, or until Slack asks for
+    /// the next connection (`disconnectRequested`; the session reads on).
+    func start(_ url: String, outcome: SessionOutcome, lanes: EnvelopeLanes, in sessions: inout DiscardingTaskGroup) async throws -> SessionEnd {
+        let (ends, ended) = AsyncStream<Result<SessionEnd, any Error>>.makeStream()
+        sessions.addTask {
+            do {
+                let end = try await self.session(url, outcome: outcome, lanes: lanes) { ended.yield(.success(.disconnectRequested)) }
+                ended.yield(.success(end))
+            } catch {
+                ended.yield(.failure(error))
+            }
+            ended.finish()
+        }
+        for await end in ends { return try end.get() }
+        throw CancellationError()
     }
 
     func open() async throws(SlackAPIError) -> String {
@@ -98,18 +132,23 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// other channels (commands arriving together share a commit) and after the ones before
     /// it in its own channel and kind (`lane`: a 📌 taken back right after it was given stays
     /// taken back, and a pin whose message is read back from Slack holds up no command), and
-    /// acknowledged after it is handled. Before closing on Slack's
-    /// `disconnect`, the envelopes in hand finish (for up to two seconds), so a slash command's
-    /// answer, which travels in its acknowledgement, is not lost.
-    func session(_ url: String, outcome ending: SessionOutcome = SessionOutcome()) async throws -> SessionEnd {
+    /// acknowledged after it is handled. On Slack's `disconnect` it calls `handover` and reads
+    /// on until Slack closes the connection or `overlap` has passed; before it closes it then,
+    /// the envelopes in hand finish (for up to two seconds), so a slash command's answer,
+    /// which travels in its acknowledgement, is not lost.
+    func session(_ url: String, outcome ending: SessionOutcome = SessionOutcome(), lanes: EnvelopeLanes = EnvelopeLanes(),
+                 handover: @escaping @Sendable () -> Void = {}) async throws -> SessionEnd {
         let gateway = gateway
         let logger = logger
         let health = health
-        // Per channel, the task of its latest envelope: the next one there waits for it.
-        let latest = Mutex<[String: Task<Void, Never>]>([:])
-        // Counts the session as connected once it has run `settled` after `hello`.
+        // Counts the session as connected once it has run `settled` after `hello`; after a
+        // `disconnect`, closes it once it has overlapped the next one for `overlap`.
         let settling = Mutex<Task<Void, Never>?>(nil)
-        defer { settling.withLock { $0?.cancel() } }
+        let leaving = Mutex<Task<Void, Never>?>(nil)
+        defer {
+            settling.withLock { $0?.cancel() }
+            leaving.withLock { $0?.cancel() }
+        }
         _ = try await WebSocketClient.connect(url: url, configuration: Self.configuration, logger: logger) { inbound, outbound, _ in
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message, let envelope = JSONValue.parse(Array(text.utf8)) else {
@@ -134,32 +173,30 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                     logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(envelope["reason"]?.string ?? "")"])
                     ending.set(.disconnectRequested)
                     health.succeeded()
-                    await Self.finish(latest.withLock { Array($0.values) }, within: .seconds(2), clock: gateway.engine.clock)
-                    try await outbound.close(.normalClosure, reason: nil)
-                    return
+                    handover()
+                    leaving.withLock { task in
+                        guard task == nil else { return }
+                        task = Task {
+                            guard (try? await gateway.engine.clock.sleep(for: Self.overlap)) != nil, !Task.isCancelled else { return }
+                            await Self.finish(lanes.inHand, within: .seconds(2), clock: gateway.engine.clock)
+                            try? await outbound.close(.normalClosure, reason: nil)
+                        }
+                    }
                 default:
                     guard let id = envelope["envelope_id"]?.string else {
                         logger.debug("Socket Mode message without an envelope id", metadata: ["type": "\(type)"])
                         continue
                     }
-                    // Not a child task: a socket that drops must not cancel an envelope half
-                    // handled (a cancelled workspace check would read as "not served" and
-                    // acknowledge it unrun). Its ack then fails, and Slack sends it again.
-                    let lane = Self.lane(of: envelope)
-                    latest.withLock { latest in
-                        let before = latest[lane]
-                        latest[lane] = Task {
-                            await before?.value
-                            guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
-                            var body: [String: JSONValue] = ["envelope_id": .string(id)]
-                            if let payload = ack.payload { body["payload"] = payload }
-                            do {
-                                try await outbound.write(.text(JSONValue.object(body).text))
-                            } catch {
-                                // The session closed meanwhile: Slack sends the envelope again on the
-                                // next one, and its event id is already known.
-                                logger.debug("Socket Mode: an acknowledgement could not be written", metadata: ["error": "\(error)"])
-                            }
+                    lanes.add(to: Self.lane(of: envelope)) {
+                        guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
+                        var body: [String: JSONValue] = ["envelope_id": .string(id)]
+                        if let payload = ack.payload { body["payload"] = payload }
+                        do {
+                            try await outbound.write(.text(JSONValue.object(body).text))
+                        } catch {
+                            // The session closed meanwhile: Slack sends the envelope again on the
+                            // next one, and its event id is already known.
+                            logger.debug("Socket Mode: an acknowledgement could not be written", metadata: ["error": "\(error)"])
                         }
                     }
                 }
@@ -240,4 +277,39 @@ enum SessionEnd: Sendable {
     case dropped(String)
     /// Closed after running `settled`: the backoff's first wait.
     case closedAfterRunning
+}
+
+/// The envelopes in hand, in lanes (`SlackSocketMode.lane(of:)`): each runs after the one before
+/// it in its lane, on whichever connection either came. Not child tasks of a session: a socket
+/// that drops must not cancel an envelope half handled (a cancelled workspace check would read
+/// as "not served" and acknowledge it unrun); its acknowledgement then fails, and Slack sends
+/// it again.
+final class EnvelopeLanes: Sendable {
+    private struct Latest {
+        var number: Int
+        var task: Task<Void, Never>
+    }
+
+    private let lanes = Mutex<(count: Int, latest: [String: Latest])>((0, [:]))
+
+    /// Runs `work` after the envelope before it in `lane` is done.
+    func add(to lane: String, _ work: @escaping @Sendable () async -> Void) {
+        lanes.withLock { lanes in
+            lanes.count += 1
+            let number = lanes.count
+            let before = lanes.latest[lane]?.task
+            lanes.latest[lane] = Latest(number: number, task: Task {
+                await before?.value
+                await work()
+                // Done and still the lane's latest: nothing waits for it, and a lane a day for a
+                // year of channels is not kept.
+                self.lanes.withLock { lanes in
+                    if lanes.latest[lane]?.number == number { lanes.latest[lane] = nil }
+                }
+            })
+        }
+    }
+
+    /// The latest envelope of each lane: when they are done, every envelope in hand is.
+    var inHand: [Task<Void, Never>] { lanes.withLock { $0.latest.values.map(\.task) } }
 }

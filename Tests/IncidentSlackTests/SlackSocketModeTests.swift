@@ -201,6 +201,33 @@ import Testing
         }
     }
 
+    /// Slack may still send on a connection after its `disconnect`, until it closes it. The bot
+    /// closed it at once, unread: a slash command sent then came back only on the next
+    /// connection, after the 3 s its user waits for the answer. The connection being left is
+    /// now read beside the next one, and closed by the bot if Slack has not, 30 s on.
+    @Test func anEnvelopeOnAConnectionBeingLeftIsAnsweredOnIt() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            bot.fake.inject(.holdAnswer(method: "apps.connections.open"))
+            bot.fake.requestDisconnect()
+            // The next connection is on its way (its URL held back), and Slack sends on the old.
+            try await waitFor { bot.fake.heldAnswers == 1 }
+            let id = bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "declare Payment API errors --sev P1"),
+                                           acceptsResponsePayload: true)
+            try await waitFor { bot.fake.acknowledged.contains { $0.id == id } }
+            #expect(bot.fake.heldAnswers == 1 && bot.fake.socketConnections == 1)
+            let ack = try #require(bot.fake.acknowledged.first { $0.id == id })
+            #expect(ack.payload?["text"]?.string?.contains("INC-1") == true, "\(String(describing: ack.payload))")
+            bot.fake.releaseHeldAnswers()
+            try await waitFor { bot.fake.socketConnections == 2 }
+            bot.clock.advance(by: .seconds(30))
+            try await waitFor { bot.fake.socketConnections == 1 }
+        }
+        let counts = try await bot.storeCounts()
+        #expect(counts["incident"] == 1)
+    }
+
     /// Declares INC-1 over Socket Mode and has Bob say something in its channel: the channel
     /// and the message's `ts`.
     func declareAndSayInItsRoom(_ bot: SlackHarness) async throws -> (room: String, ts: String) {
