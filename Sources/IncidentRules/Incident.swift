@@ -120,7 +120,7 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     public var level: Int?
     /// When the current level's wait runs out; nil when the ladder is not climbing.
     public var nextStepAt: Timestamp?
-    /// Pages of the top level after its first.
+    /// Pages of the top level after its first (`repeats(afterPaging:counted:)`).
     public var repeatsAtTop: Int
     /// Why the ladder stopped for good; nil while it may still page.
     public var stopped: Ladder.StopCondition?
@@ -141,6 +141,21 @@ public struct LadderProgress: Hashable, Sendable, Codable {
         guard stopped != nil else { return false }
         guard let number = page.effectNumber, let stoppedAfterEffect else { return true }
         return number <= stoppedAfterEffect
+    }
+
+    /// Whether paging the level at `index` takes the climb higher than it has been. Paging a
+    /// lower level is paging the top of a plan the severity was lowered to, which the climb
+    /// passed on its way up: a repeat at the top, not a climb.
+    public func reachesAbove(_ index: Int) -> Bool {
+        index > level ?? -1
+    }
+
+    /// The repeats at the top once the level at `index` is paged, `counted` being the count
+    /// with this page if it repeats the level reached: none when it takes the climb to a new
+    /// level, one when it comes down to a lowered severity's top (its first repeat: the top is
+    /// paged again as often as that severity says, and no more).
+    public func repeats(afterPaging index: Int, counted: Int) -> Int {
+        if reachesAbove(index) { 0 } else if index < level ?? index { 1 } else { counted }
     }
 
     public init(level: Int? = nil, nextStepAt: Timestamp? = nil, repeatsAtTop: Int = 0, stopped: Ladder.StopCondition? = nil) {

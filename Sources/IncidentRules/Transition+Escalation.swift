@@ -96,7 +96,7 @@ extension Transition {
     /// them, the page is held until the next working period and the room is told.
     mutating func reach(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason, due: Timestamp, plan: LadderPlan,
                         progress: inout LadderProgress) {
-        if progress.level != index { progress.repeatsAtTop = 0 }
+        progress.repeatsAtTop = progress.repeats(afterPaging: index, counted: progress.repeatsAtTop)
         progress.level = index
         if let opens = heldUntil(ladder, index, at: due) {
             // Judged at the due time: a scheduler catching up after downtime holds what a
@@ -222,8 +222,9 @@ extension Transition {
                 while let level = above, roster.onDuty(ladder.reference(level.index), at: due) == owner { above = plan.next(after: level.index) }
                 if let level = above { target = level.index }
             }
-            // Paging the level the ladder is at again is a repeat, not a climb.
-            let paged: MissedUpdateStep = target == current ? .repeatedAtTop : .paged
+            // Paging the level the ladder is at again is a repeat, not a climb; so is paging the
+            // top of a lowered severity's plan from a level above it.
+            let paged: MissedUpdateStep = progress.reachesAbove(target) ? .paged : .repeatedAtTop
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress)
@@ -233,7 +234,7 @@ extension Transition {
                        by: .bot)
                 step = max(step, .skippedOutsideWorkingHours)
             } else {
-                progress.repeatsAtTop = target == current ? repeatsAtTop : 0
+                progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
                 progress.level = target
                 incident.ladders[ladder.id] = progress
                 page(ladder, target, .missedUpdate)
