@@ -157,7 +157,12 @@ enum Messages {
         case nil: break
         case .paged: message.line(.text("\(count): escalating to the next level."))
         case .repeatedAtTop: message.line(.text("\(count): the top of the ladder is paged again; there is no level above it."))
-        case .heldForWorkingHours: message.line(.text("\(count): the next level is paged when working hours begin."))
+        case .heldForWorkingHours:
+            // Whose hours: the policy's, or the person's on another zone's clock (a team lead
+            // in New York is not paged at 09:00 in London).
+            let opens = incident.ladders.values.filter { $0.heldPage != nil }.compactMap(\.nextStepAt).min()
+            let until = opens.map { ", until \(zone.clockTime($0, seenAt: now))" } ?? ""
+            message.line(.text("\(count): the next page waits for working hours\(until)."))
         case .skippedOutsideWorkingHours: message.line(.text("\(count); nobody further is paged outside working hours."))
         case .nobodyFurther:
             let mitigation = incident.phase == .mitigated

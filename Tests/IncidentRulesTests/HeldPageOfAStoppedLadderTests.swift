@@ -77,6 +77,10 @@ import Testing
                               at: Self.fridayNight)
         try drill.run(to: Self.monday + 5 * 60)
         #expect(drill.pages == ["\(Self.monday + 5 * 60) engineering.L1 alice"], "\(drill.pages)")
+        // The nudges say when that page goes: the opening of her hours, not the policy's.
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.contains("missed in a row") }
+        #expect(nudges.last?.contains("2 updates missed in a row: the next page waits for working hours, until 14:00 UTC.") == true,
+                "\(nudges)")
     }
 
     /// A hold an earlier decision made is dropped when the ladder stops later, as a page still
