@@ -80,16 +80,24 @@ extension PageAnswerTests {
         #expect(stranger.disposition == .refused && stranger.reply?.plainText().contains("No open incident has paged you") == true)
     }
 
-    /// An incident whose engineering ladder has stopped (an IC named) pages nobody any more:
-    /// it is not one a bare `ACK` could be for, so the one still climbing takes it.
-    @Test func anAnswerNamingNoIncidentPassesOverOneWhoseLadderStopped() async throws {
+    /// An incident whose engineering ladder stopped (an IC named, or someone else acknowledged)
+    /// still has their page standing, asking them to answer it: a bare `ACK` could be for it as
+    /// well as for the one still climbing, and is refused. It was taken as the other's, so the
+    /// VP's text read for INC-1 stopped INC-2's ladder, whose page they had not read.
+    @Test func anAnswerNamingNoIncidentIsRefusedWhileAnotherOfTheirPagesStands() async throws {
         let bot = try TestBot()
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 1)
         try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
         try await bot.say("U0CAROL03", "/ic @carol", in: Self.room)
         let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
-        #expect(bare.disposition == .handled && bare.incident == 2, "\(bare.reply?.plainText() ?? "")")
+        #expect(bare.disposition == .refused, "\(bare.reply?.plainText() ?? "")")
+        #expect(bare.reply?.plainText() == "INC-1 and INC-2 are paging you; name the one you answer, as in ACK INC-2.")
+        #expect(try await bot.store.read { try $0.incident(2)?.incident.ladders["engineering"]?.stopped == nil })
+        // Once they answered INC-1 by name, a bare `ACK` is INC-2's.
+        _ = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: 1, how: "SMS reply"))
+        let next = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM3", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(next.disposition == .handled && next.incident == 2, "\(next.reply?.plainText() ?? "")")
     }
 
     /// Someone only notified on the business ladder, which an ack does not stop: their bare
