@@ -25,12 +25,16 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// (`PageRecord.withdrawn`). Written only for an incident that has such a mark
     /// (`format(of:)`): any other is written in format 3, which a replica still on the version
     /// before reads, so a rolling update does not hide incidents from an older leader's
-    /// scheduler for a mark only the escalation view shows. This version reads formats 1 to 4.
-    public static let currentFormat = 4
+    /// scheduler for a mark only the escalation view shows.
+    /// Format 5: the same, with the declarer's stand-in (`declarerStandIn`), written only for
+    /// an incident that has one: an older binary would drop it and give the declarer's place
+    /// back to an account off the roster. This version reads formats 1 to 5.
+    public static let currentFormat = 5
 
     /// The format `incident` is written in: the oldest that holds all it has.
     public static func format(of incident: Incident) -> Int {
-        incident.pages.contains { $0.withdrawn == true } ? 4 : 3
+        if incident.declarerStandIn != nil { return 5 }
+        return incident.pages.contains { $0.withdrawn == true } ? 4 : 3
     }
 
     public var number: Int
@@ -72,6 +76,8 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var isPrivate: Bool?
     /// Added in format 3: messages pinned for the timeline; nil: none.
     public var pins: [PinnedMessage]?
+    /// Added in format 5; nil: the declarer holds the declarer's place.
+    public var declarerStandIn: PersonID?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -81,7 +87,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, policy
+        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -118,6 +124,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         targetNotices = incident.targetNotices
         isPrivate = incident.isPrivate ? true : nil
         pins = incident.pins
+        declarerStandIn = incident.declarerStandIn
         policy = nil
     }
 
@@ -151,6 +158,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.targetNotices = targetNotices
         incident.isPrivate = isPrivate ?? false
         incident.pins = pins
+        incident.declarerStandIn = declarerStandIn
         return incident
     }
 }

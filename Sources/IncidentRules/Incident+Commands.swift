@@ -189,7 +189,7 @@ extension Transition {
             throw IncidentError(.wrongPhase, "status: \(phase.rawValue) is set by \(command: command), not by an update; "
                 + "use that, or give another status (like monitoring).")
         }
-        let counts = isTrusted(actor) || incident.roles.values.contains(actor) || actor == incident.declaredBy
+        let counts = isTrusted(actor) || incident.roles.values.contains(actor) || actor == incident.actingDeclarer
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0

@@ -32,10 +32,13 @@ extension Incident {
     /// incident trusts them (on the roster, paged for it, its IC or declarer), invited to its
     /// room as its declarer was (on Matrix its room is invite-only, and whoever it invites
     /// gets a responder's power there). An account the bot serves but the incident does not
-    /// trust is not let in by typing its title: it may ask a responder.
+    /// trust is not let in by typing its title: it may ask a responder. Someone trusted in
+    /// their own right who declares again an incident whose declarer is not stands in for
+    /// that declarer (`Transition.standInForDeclarer`).
     public func declaredAgain(by actor: PersonID, at now: Timestamp, roster: Roster, community: Community) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: actor, community: community)
         if community.serves(actor, roster: roster), transition.isTrusted(actor) { transition.invite(actor) }
+        let standsIn = transition.standInForDeclarer(actor)
         var reply = Message(
             .text("\(id) "), .userText(title), .text(" (\(severity)) was declared \(DurationText.format(now - declaredAt)) ago by "),
             .mention(declaredBy), .text(" and is open in "), .room(room), .text(": nothing new was declared."))
@@ -45,6 +48,10 @@ extension Incident {
                                .text("; to declare another incident, give it another title.")]
         } else {
             reply.lines[0].append(.text(" To declare another incident, give it another title."))
+        }
+        if standsIn {
+            reply.line(.text("You stand in for its declarer from now on: "), .mention(declaredBy),
+                       .text(" is not on the roster, and cannot steer it."))
         }
         transition.reply = reply
         return transition.finish()

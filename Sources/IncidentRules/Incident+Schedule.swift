@@ -139,14 +139,14 @@ extension Transition {
                                       recipients: nudgeRecipients, now: now)
     }
 
-    /// Who a nudge mentions: the severity's nudge roles that are filled, or the declarer when
-    /// no IC is named yet.
+    /// Who a nudge mentions: the severity's nudge roles that are filled, or the (acting)
+    /// declarer when no IC is named yet.
     var nudgeRecipients: [PersonID] {
         var people: [PersonID] = []
         for role in policy[incident.severity].nudge {
             if let person = incident.roles[role], !people.contains(person) { people.append(person) }
         }
-        if incident.commander == nil, !people.contains(incident.declaredBy) { people.insert(incident.declaredBy, at: 0) }
+        if incident.commander == nil, !people.contains(incident.actingDeclarer) { people.insert(incident.actingDeclarer, at: 0) }
         return people
     }
 
@@ -158,7 +158,7 @@ extension Transition {
         var next = due + .seconds(every)
         if next <= now { next = next + .seconds(((now - next).wholeSeconds / every + 1) * every) }
         incident.nextPostmortemReminder = next
-        let owner = incident.commander ?? incident.declaredBy
+        let owner = incident.commander ?? incident.actingDeclarer
         record(.postmortemReminder, "Reminded \(owner.handle) of the post-mortem.", by: .bot)
         post(Messages.postmortemReminder(incident, owner: owner))
     }

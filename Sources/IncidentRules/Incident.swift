@@ -72,6 +72,15 @@ public struct Incident: Hashable, Sendable {
     /// Messages of the room marked for the timeline (pinned, or the configured reaction);
     /// nil: none.
     public var pins: [PinnedMessage]?
+    /// Someone trusted in their own right (on the roster, or paged for it) who declared the
+    /// incident again while its declarer was not (an account off the roster that typed the
+    /// title first): they stand in for the declarer in who may steer it and who is nudged
+    /// (`actingDeclarer`). nil: the declarer holds that place.
+    public var declarerStandIn: PersonID?
+
+    /// The declarer as the rules of who may do what, and nudges, see them: the stand-in, if
+    /// any, else the person who declared it.
+    public var actingDeclarer: PersonID { declarerStandIn ?? declaredBy }
 
     /// How many effects this incident has issued; makes each effect's key unique and stable.
     public var effectsIssued: Int

@@ -216,7 +216,7 @@ extension Transition {
             // nudged as acting IC): a level they fill is passed over, so the step reaches someone
             // above them, not them about their own silence. With nobody above, they are paged as
             // before: better them than nobody.
-            let owner = incident.commander ?? incident.declaredBy
+            let owner = incident.commander ?? incident.actingDeclarer
             if roster.onDuty(ladder.reference(target), at: due) == owner {
                 var above = plan.next(after: target)
                 while let level = above, roster.onDuty(ladder.reference(level.index), at: due) == owner { above = plan.next(after: level.index) }

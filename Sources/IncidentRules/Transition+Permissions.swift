@@ -13,11 +13,30 @@ public enum Venue: Hashable, Sendable {
 /// most: nothing that stops or slows paging comes from someone the bot does not trust.
 extension Transition {
     /// Whether `person` is trusted with this incident: on the roster, an incident admin, paged
-    /// for it, or (once an IC is named) its IC or declarer.
+    /// for it, or (once an IC is named) its IC or (acting) declarer.
     func isTrusted(_ person: PersonID) -> Bool {
-        if isListed(person) || incident.pages.contains(where: { $0.person == person }) { return true }
+        if isTrustedInOwnRight(person) { return true }
         guard let commander = incident.commander else { return false }
-        return person == commander || person == incident.declaredBy
+        return person == commander || person == incident.actingDeclarer
+    }
+
+    /// On the roster, an incident admin, or paged for the incident: trusted whatever role they
+    /// hold in it.
+    func isTrustedInOwnRight(_ person: PersonID) -> Bool {
+        isListed(person) || incident.pages.contains { $0.person == person }
+    }
+
+    /// `actor`, trusted in their own right, declared the incident again while its declarer is
+    /// not: they take the declarer's place (`Incident.declarerStandIn`). Otherwise an account
+    /// off the roster that typed the title first became, once an IC was named, one who may
+    /// lower and resolve the responders' incident. True when they did.
+    mutating func standInForDeclarer(_ actor: PersonID) -> Bool {
+        guard incident.declarerStandIn == nil, actor != incident.declaredBy, isTrustedInOwnRight(actor),
+              !isTrustedInOwnRight(incident.declaredBy) else { return false }
+        incident.declarerStandIn = actor
+        record(.roleAssigned, "\(actor.handle) declared it again and stands in for its declarer, \(incident.declaredBy.handle), "
+            + "who is not on the roster.")
+        return true
     }
 
     /// On the roster or an incident admin.
@@ -43,9 +62,9 @@ extension Transition {
             }
             return
         }
-        guard actor == commander || actor == incident.declaredBy || roster.admins.contains(actor) else {
+        guard actor == commander || actor == incident.actingDeclarer || roster.admins.contains(actor) else {
             throw IncidentError(.notAllowed,
-                                "Only the incident commander (\(commander.handle)), the declarer (\(incident.declaredBy.handle)) or an incident admin can \(action).")
+                                "Only the incident commander (\(commander.handle)), the declarer (\(incident.actingDeclarer.handle)) or an incident admin can \(action).")
         }
     }
 

@@ -12,7 +12,7 @@ public enum StateCoding {
     }
 
     /// The incident in a row's `state`, `format` and `policy` columns: format 1 holds its policy
-    /// inside, formats 2 to 4 refer to one in the `policy` table, read through `policies` and
+    /// inside, formats 2 to 5 refer to one in the `policy` table, read through `policies` and
     /// `load`.
     public static func decodeIncident(state: String, format: Int, policy digest: String?, policies: PolicySnapshots,
                                       load: (String) throws -> String?) throws -> Incident {
