@@ -49,6 +49,8 @@ public struct SMTPClient: Sendable {
 
     public let settings: Settings
     let group: any EventLoopGroup
+    /// The most lines one reply may have: an EHLO answer names a few dozen extensions at most.
+    static let replyLines = 200
 
     public init(settings: Settings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.settings = settings
@@ -100,6 +102,11 @@ public struct SMTPClient: Sendable {
                 while let line = try await lines.next() {
                     consumed += 1
                     guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.temporary("not an SMTP reply: \(line.prefix(80))") }
+                    // A reply that never ends (`250-` lines without end, before TLS, where
+                    // anyone on the path can write) grew the bot's memory until it crashed.
+                    guard text.count < Self.replyLines else {
+                        throw SMTPError.temporary("\(settings.host) sent a reply of more than \(Self.replyLines) lines")
+                    }
                     text.append(String(line.dropFirst(4)))
                     if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return SMTPReply(code: code, lines: text) }
                 }

@@ -113,39 +113,44 @@ import Testing
     /// path), would be read as the relay's answer to what is sent over TLS: the mail refused by
     /// the real relay would count as mailed. The client refuses to go on instead.
     @Test func repliesWrittenBeforeTheTLSHandshakeAreRefused() async throws {
-        let port = try TestTools.freePort()
-        let script = """
-        import socket, sys
-        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
-        print("ready", flush=True)
-        c, _ = s.accept(); f = c.makefile("rb")
+        let relay = try await ScriptedRelay("""
         c.sendall(b"220 relay ESMTP\\r\\n")
         f.readline(); c.sendall(b"250-relay\\r\\n250 STARTTLS\\r\\n")
         f.readline(); c.sendall(b"220 go ahead\\r\\n250 injected\\r\\n")
-        c.settimeout(5)
-        try:
-            c.recv(1024)
-        except Exception:
-            pass
-        c.close()
-        """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(port)]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        let ready = try await TestTools.offPool { stdout.fileHandleForReading.availableData }
-        #expect(String(decoding: ready, as: UTF8.self).hasPrefix("ready"))
-        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: port, security: .starttls, timeout: .seconds(10)))
+        """)
+        defer { relay.stop() }
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: relay.port, security: .starttls, timeout: .seconds(10)))
         await #expect {
             try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
         } throws: { error in
             guard case .setup(let reason) = error as? SMTPError else { return false }
             return reason.contains("sent more after its 220 to STARTTLS")
         }
+    }
+
+    /// An EHLO answered with `250-` lines that never end (before STARTTLS, anyone on the path
+    /// can send them) grew the bot's memory by gigabytes within the attempt's 30 s, until it
+    /// crashed, and crashed again at each restart on the same page. It is a failed attempt.
+    @Test func aReplyThatNeverEndsIsAFailedAttempt() async throws {
+        let relay = try await ScriptedRelay("""
+        c.sendall(b"220 relay ESMTP\\r\\n")
+        f.readline()
+        try:
+            while True: c.sendall(b"250-" + b"X" * 1000 + b"\\r\\n")
+        except Exception:
+            pass
+        """)
+        defer { relay.stop() }
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: relay.port, security: .starttls, timeout: .seconds(30)))
+        let started = ContinuousClock.now
+        await #expect {
+            try await client.send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
+        } throws: { error in
+            guard case .temporary(let reason) = error as? SMTPError else { return false }
+            return reason.contains("sent a reply of more than 200 lines")
+        }
+        // Cut at its line limit, not at the attempt's time limit.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func nobodyListeningIsWorthRetrying() async throws {
@@ -157,5 +162,49 @@ import Testing
             if case .temporary = error as? SMTPError { return true }
             return false
         }
+    }
+}
+
+/// An SMTP server played by a Python script: `body` runs with `c`, the accepted socket, and
+/// `f`, its lines; the connection is held open 5 s after it, then closed.
+struct ScriptedRelay {
+    let port: Int
+    let process: Process
+
+    init(_ body: String) async throws {
+        port = try TestTools.freePort()
+        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        let script = """
+        import socket, sys
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+        print("ready", flush=True)
+        c, _ = s.accept(); f = c.makefile("rb")
+        if True:
+        \(indented)
+        c.settimeout(5)
+        try:
+            c.recv(1024)
+        except Exception:
+            pass
+        c.close()
+        """
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, String(port)]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let ready = try await TestTools.offPool { stdout.fileHandleForReading.availableData }
+        guard String(decoding: ready, as: UTF8.self).hasPrefix("ready") else {
+            process.terminate()
+            throw ScriptFailed()
+        }
+    }
+
+    struct ScriptFailed: Error {}
+
+    func stop() {
+        if process.isRunning { process.terminate() }
     }
 }
