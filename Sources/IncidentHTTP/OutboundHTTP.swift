@@ -12,6 +12,25 @@ import Logging
 public enum OutboundHTTP {
     public static let connectTimeout: TimeAmount = .seconds(6)
 
+    /// `response`'s body, up to `limit` bytes, read by `deadline`, the end of the call's own
+    /// time limit. AsyncHTTPClient's deadline ends with the answer's head and its read timeout
+    /// restarts with every byte, so a provider that answered 500 and then sent a byte a second
+    /// held a page's lane for good: never failed over, never logged. The limit now covers the
+    /// whole answer.
+    public static func body(of response: HTTPClientResponse, upTo limit: Int, by deadline: ContinuousClock.Instant)
+        async throws -> ByteBuffer {
+        let body = response.body
+        let read: Result<ByteBuffer, any Error> = await TimeLimit.answer(within: deadline - .now, late: .failure(SlowBody())) {
+            do { return .success(try await body.collect(upTo: limit)) } catch { return .failure(error) }
+        }
+        return try read.get()
+    }
+
+    /// An answer whose body did not arrive within the call's time limit.
+    public struct SlowBody: Error, CustomStringConvertible {
+        public var description: String { "timed out reading the answer" }
+    }
+
     /// Slack's Web API and the Matrix homeserver: redirects as the shared client follows them.
     public static let chat = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: {
         var configuration = HTTPClient.Configuration.singletonConfiguration

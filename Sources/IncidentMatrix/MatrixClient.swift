@@ -90,10 +90,11 @@ public final class MatrixClient: Sendable {
         let headers: HTTPHeaders
         let bytes: ByteBuffer
         do {
+            let deadline = ContinuousClock.now + timeout
             let response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
             status = Int(response.status.code)
             headers = response.headers
-            bytes = try await response.body.collect(upTo: 32 << 20)
+            bytes = try await OutboundHTTP.body(of: response, upTo: 32 << 20, by: deadline)
         } catch {
             throw .unavailable(HTTPClientFailure.describe(error))
         }

@@ -16,7 +16,7 @@ struct ProviderHTTP: Sendable {
     /// The providers' client: it follows no redirect. Following one would turn a page's POST
     /// into a GET without its body (a 301 to https, say) whose 200 looked delivered, or carry a
     /// routing key to another host; a 3xx is the provider's answer, and a refusal. A read
-    /// timeout bounds a body trickled after its status as the deadline bounds the status.
+    /// timeout and `send`'s deadline bound a body trickled after its status.
     static let providers = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.redirectConfiguration = .disallow
@@ -60,6 +60,7 @@ struct ProviderHTTP: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = TermCheckedBody.bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
+        let deadline = ContinuousClock.now + timeout
         do {
             response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
         } catch {
@@ -67,7 +68,7 @@ struct ProviderHTTP: Sendable {
         }
         let status = Int(response.status.code)
         do {
-            let collected = try await response.body.collect(upTo: 1 << 20)
+            let collected = try await OutboundHTTP.body(of: response, upTo: 1 << 20, by: deadline)
             return Answer(status: status, headers: response.headers, body: Array(buffer: collected))
         } catch where (200..<300).contains(status) {
             // The provider took the page with its status line; what was lost after it is only

@@ -49,10 +49,11 @@ public struct SlackWebAPI: Sendable {
         let headers: HTTPHeaders
         let body: ByteBuffer
         do {
+            let deadline = ContinuousClock.now + timeout
             let response = try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
             status = response.status.code
             headers = response.headers
-            body = try await response.body.collect(upTo: 4 << 20)
+            body = try await OutboundHTTP.body(of: response, upTo: 4 << 20, by: deadline)
         } catch {
             throw .unavailable(method: method, reason: HTTPClientFailure.describe(error))
         }

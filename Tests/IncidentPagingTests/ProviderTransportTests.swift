@@ -292,4 +292,31 @@ extension ProviderTransportTests {
         }
         #expect(receiver.landed == 0)
     }
+
+    /// A provider that answers 500 at once and then sends its body a byte at a time: the
+    /// client's read timeout restarts with every byte and its deadline ended with the status,
+    /// so the page's lane waited for good, the page never failed over, and nothing was logged.
+    /// The call's time limit now covers the body too.
+    @Test func anAnswerTrickledAfterItsStatusIsCutAtTheTimeLimit() async throws {
+        let provider = try await ScriptedServer("""
+        while f.readline() not in (b"\\r\\n", b""): pass
+        c.sendall(b"HTTP/1.1 500 Internal Server Error\\r\\nContent-Type: application/json\\r\\nContent-Length: 100000\\r\\n\\r\\n")
+        import time
+        try:
+            for _ in range(100000):
+                c.sendall(b" "); time.sleep(0.2)
+        except Exception:
+            pass
+        """)
+        defer { provider.stop() }
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await ProviderHTTP(timeout: .seconds(2)).send(.POST, "http://127.0.0.1:\(provider.port)/v2/enqueue",
+                                                                 headers: [], body: Array("{}".utf8), provider: "PagerDuty")
+        } throws: { error in
+            if case .unavailable(let reason, _) = error as? TransportError { return reason.contains("answered 500") }
+            return false
+        }
+        #expect(ContinuousClock.now - started < .seconds(6))
+    }
 }

@@ -113,7 +113,7 @@ import Testing
     /// path), would be read as the relay's answer to what is sent over TLS: the mail refused by
     /// the real relay would count as mailed. The client refuses to go on instead.
     @Test func repliesWrittenBeforeTheTLSHandshakeAreRefused() async throws {
-        let relay = try await ScriptedRelay("""
+        let relay = try await ScriptedServer("""
         c.sendall(b"220 relay ESMTP\\r\\n")
         f.readline(); c.sendall(b"250-relay\\r\\n250 STARTTLS\\r\\n")
         f.readline(); c.sendall(b"220 go ahead\\r\\n250 injected\\r\\n")
@@ -132,7 +132,7 @@ import Testing
     /// can send them) grew the bot's memory by gigabytes within the attempt's 30 s, until it
     /// crashed, and crashed again at each restart on the same page. It is a failed attempt.
     @Test func aReplyThatNeverEndsIsAFailedAttempt() async throws {
-        let relay = try await ScriptedRelay("""
+        let relay = try await ScriptedServer("""
         c.sendall(b"220 relay ESMTP\\r\\n")
         f.readline()
         try:
@@ -162,49 +162,5 @@ import Testing
             if case .temporary = error as? SMTPError { return true }
             return false
         }
-    }
-}
-
-/// An SMTP server played by a Python script: `body` runs with `c`, the accepted socket, and
-/// `f`, its lines; the connection is held open 5 s after it, then closed.
-struct ScriptedRelay {
-    let port: Int
-    let process: Process
-
-    init(_ body: String) async throws {
-        port = try TestTools.freePort()
-        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
-        let script = """
-        import socket, sys
-        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
-        print("ready", flush=True)
-        c, _ = s.accept(); f = c.makefile("rb")
-        if True:
-        \(indented)
-        c.settimeout(5)
-        try:
-            c.recv(1024)
-        except Exception:
-            pass
-        c.close()
-        """
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(port)]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        try process.run()
-        let ready = try await TestTools.offPool { stdout.fileHandleForReading.availableData }
-        guard String(decoding: ready, as: UTF8.self).hasPrefix("ready") else {
-            process.terminate()
-            throw ScriptFailed()
-        }
-    }
-
-    struct ScriptFailed: Error {}
-
-    func stop() {
-        if process.isRunning { process.terminate() }
     }
 }
