@@ -87,8 +87,8 @@ extension Delivery {
         return true
     }
 
-    /// Records a failed attempt: retry later, fail a page over, or give up.
-    func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, log: Logger) async -> Attempt {
+    /// Records a failed attempt, which took `took`: retry later, fail a page over, or give up.
+    func settle(_ item: OutboxItem, id: Int64, error: TransportError, now: Timestamp, took: Duration = .zero, log: Logger) async -> Attempt {
         let attempts = item.attempts + 1
         // A page does not wait for an operator: a method refusing the bot's setup is, for it,
         // a method that is down.
@@ -115,9 +115,12 @@ extension Delivery {
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all.
-                let onThisMethod = item.isPage ? (attempts - 1) % retry.pageAttemptsBeforeFailover + 1 : attempts
-                if item.isPage, onThisMethod == retry.pageAttemptsBeforeFailover, let failover = failoverMethod(item, id: id, onlyForward: false) {
-                    return try await reroute(item, id: id, to: failover, attempts: attempts, reason: reason, now: now, log: log)
+                let share = retry.pageAttemptsBeforeFailover
+                let onThisMethod = item.isPage ? (attempts - 1) % share + 1 : attempts
+                if item.isPage, onThisMethod == share || took >= Self.hungAttempt,
+                   let failover = failoverMethod(item, id: id, onlyForward: false) {
+                    return try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(attempts), reason: reason,
+                                             now: now, log: log)
                 }
                 let failsOver = hint != nil && item.isPage && failoverMethod(item, id: id, onlyForward: false) != nil
                 let wait = Self.wait(hint: hint, backoff: retry.delay(afterAttempts: onThisMethod, jitter: jitter()),
@@ -165,11 +168,8 @@ extension Delivery {
                 log: Logger) async throws -> Attempt {
         if refused, item.isPage { memory.refusedMethods.withLock { _ = $0[id, default: []].insert(item.method) } }
         if let failover = failoverMethod(item, id: id, onlyForward: !refused) {
-            // The next method gets its full `pageAttemptsBeforeFailover`: the count is rounded up to
-            // the end of this method's share.
-            let share = retry.pageAttemptsBeforeFailover
-            let used = ((item.attempts + 1 + share - 1) / share) * share
-            return try await reroute(item, id: id, to: failover, attempts: used, reason: reason, now: now, log: log)
+            return try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(item.attempts + 1), reason: reason,
+                                     now: now, log: log)
         }
         let router = router
         let roster = directory.roster

@@ -44,6 +44,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             let seconds = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
             return .seconds(max(1, seconds))
         }
+
+        /// A page's `attempts` as it leaves a method, rounded up to the end of that method's
+        /// share: the next method gets its whole `pageAttemptsBeforeFailover`.
+        func attemptsLeavingAMethod(_ attempts: Int) -> Int {
+            let share = pageAttemptsBeforeFailover
+            return (attempts + share - 1) / share * share
+        }
     }
 
     /// What one `drain` did.
@@ -181,6 +188,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// a time and reads again as soon as anything new is queued, so reading ahead costs no
     /// urgency; it saves reading the whole outbox for every item of a long backlog.
     static var readAhead: Int { 32 }
+    /// A page's attempt that failed after this long (a method that hangs until its time limit:
+    /// a provider that never answers, a relay silent after DATA) fails the page over at once,
+    /// instead of after `pageAttemptsBeforeFailover` of them: four such attempts kept a page
+    /// from the person's next method for a minute, and a relay that took each mail but answered
+    /// late got four copies.
+    static var hungAttempt: Duration { .seconds(5) }
 
     /// Passes over the outbox until nothing more is due now: each pass goes round the lanes
     /// that are due, on every platform at once, one item of each lane a round, most urgent lane
@@ -344,6 +357,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 log.warning("not sending: this process's leader term is over", metadata: ["term": "\(term.token)"])
                 return .deposed
             }
+            let started = clock.now
             do {
                 let receipt = try await transport.deliver(job)
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))
@@ -360,7 +374,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     log.warning("not recorded: the process stopped during the send", metadata: ["error": "\(error)"])
                     return .stopped
                 }
-                return counted(item, await settle(item, id: id, error: error, now: clock.now, log: log))
+                return counted(item, await settle(item, id: id, error: error, now: clock.now, took: clock.now - started, log: log))
             }
         } catch {
             log.error("cannot record a delivery", metadata: ["error": "\(error)"])

@@ -322,6 +322,22 @@ import Testing
         #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) delivered by slack."))
     }
 
+    /// A method that hangs until its time limit (a provider that never answers, a relay
+    /// silent after DATA) fails the page over after the first such attempt: four, the count a
+    /// method that refuses fast gets, kept the VP from his text for a minute.
+    @Test func aPageWhoseAttemptHungFailsOverAtOnce() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
+                              pagers: [.voice, .sms, .email])
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.slowlyFailing(bot.clock, takes: .seconds(10), slowCalls: 10, error: .unavailable("timed out")))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        for _ in 0..<3 { await bot.delivery.drain() }
+        #expect(voice.attempts == 1)
+        #expect(bot.pagers[.sms]?.directMessages.map(\.person) == ["dave"])
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by voice failed (timed out); trying sms."), "\(timeline)")
+    }
+
     /// Carol (engineering manager, default order slack, matrix, email, sms, voice) is reached
     /// by phone first, as her level asks: a text before a call, in her own order.
     @Test func theLevelsMethodsComeFirstInThePersonsOwnOrder() async throws {
