@@ -1,5 +1,6 @@
 import Foundation
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 import NIOCore
 import NIOPosix
@@ -73,7 +74,7 @@ public struct SMTPClient: Sendable {
         } catch let error as SMTPError {
             throw error
         } catch let error as NIOSSLError {
-            throw .setup("TLS with \(settings.host) failed: \(error)")
+            throw .setup("\(settings.host): \(TLSFailure.reason(error) ?? "TLS failed: \(error)")")
         } catch {
             throw .temporary("\(error)")
         }

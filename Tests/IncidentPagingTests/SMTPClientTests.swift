@@ -90,8 +90,9 @@ import Testing
         await #expect {
             try await SMTPClient(settings: settings).send(from: "bot@example.org", to: "alice@example.org", data: Self.message)
         } throws: { error in
-            if case .setup = error as? SMTPError { return true }
-            return false
+            // One line, BoringSSL's reason without its error numbers and the build's paths.
+            guard case .setup(let reason) = error as? SMTPError else { return false }
+            return reason == "localhost: TLS failed (CERTIFICATE_VERIFY_FAILED)"
         }
         #expect(server.mails.isEmpty)
     }
