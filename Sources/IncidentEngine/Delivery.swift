@@ -357,7 +357,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 log.warning("not sending: this process's leader term is over", metadata: ["term": "\(term.token)"])
                 return .deposed
             }
-            let started = clock.now
+            let started = clock.elapsed
             do {
                 let receipt = try await transport.deliver(job)
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))
@@ -374,7 +374,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     log.warning("not recorded: the process stopped during the send", metadata: ["error": "\(error)"])
                     return .stopped
                 }
-                return counted(item, await settle(item, id: id, error: error, now: clock.now, took: clock.now - started, log: log))
+                return counted(item, await settle(item, id: id, error: error, now: clock.now, took: clock.elapsed - started, log: log))
             }
         } catch {
             log.error("cannot record a delivery", metadata: ["error": "\(error)"])

@@ -20,10 +20,19 @@ public enum OutboundHTTP {
     public static func body(of response: HTTPClientResponse, upTo limit: Int, by deadline: ContinuousClock.Instant)
         async throws -> ByteBuffer {
         let body = response.body
-        let read: Result<ByteBuffer, any Error> = await TimeLimit.answer(within: deadline - .now, late: .failure(SlowBody())) {
-            do { return .success(try await body.collect(upTo: limit)) } catch { return .failure(error) }
+        // A head that came at the very end of the limit still has a moment for its body.
+        let end = max(deadline, .now + .seconds(1))
+        return try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(until: end)
+                throw SlowBody()
+            }
+            // The first to finish decides; the other is stopped (a body left unread closes its
+            // connection), and a caller cancelled stops both.
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
-        return try read.get()
     }
 
     /// An answer whose body did not arrive within the call's time limit.

@@ -159,6 +159,14 @@ public struct LadderProgress: Hashable, Sendable, Codable {
         index > level ?? -1
     }
 
+    /// The repeats `plan`'s top has had: none while the climb stands above that top (a severity
+    /// lowered below the level reached), whatever the higher top had; it is paged again as
+    /// often as the lower severity says.
+    public func repeatsAtTop(of plan: LadderPlan) -> Int {
+        guard let top = plan.top, let level, level > top.index else { return repeatsAtTop }
+        return 0
+    }
+
     /// The repeats at the top once the level at `index` is paged, `counted` being the count
     /// with this page if it repeats the level reached: none when it takes the climb to a new
     /// level, one when it comes down to a lowered severity's top (its first repeat: the top is

@@ -19,7 +19,7 @@ extension Transition {
             guard progress.stopped == nil else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
             if let current = progress.level {
-                if progress.nextStepAt == nil, plan.next(after: current) != nil || plan.repeats.allows(progress.repeatsAtTop) {
+                if progress.nextStepAt == nil, plan.next(after: current) != nil || plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
                     progress.nextStepAt = now
                     incident.ladders[ladder.id] = progress
                 }
@@ -81,7 +81,7 @@ extension Transition {
             reach(ladder, current, held, due: due, plan: plan, progress: &progress)
         } else if let next = plan.next(after: current) {
             reach(ladder, next.index, .climb, due: due, plan: plan, progress: &progress)
-        } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop) {
+        } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
             progress.repeatsAtTop += 1
             reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress)
         } else {
@@ -206,7 +206,7 @@ extension Transition {
             var repeatsAtTop = progress.repeatsAtTop
             if let next = plan.next(after: current) {
                 target = next.index
-            } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop) {
+            } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
                 target = top.index
                 repeatsAtTop += 1
             } else {

@@ -1,5 +1,7 @@
+import GRDB
 import IncidentCore
 import IncidentEngine
+import IncidentSQLite
 import IncidentTesting
 import Testing
 
@@ -126,8 +128,13 @@ import Testing
         }
         let stored = try #require(try await bot.store.read { try $0.incident(1)?.incident })
         #expect(stored.severity == .p1 && stored.phase == .investigating && stored.commander == PersonID("carol"))
-        // The record still says who declared it; the stand-in survives a store round trip.
+        // The record still says who declared it; the stand-in is written in format 5 and read
+        // back from it by a store opened afresh (the one in use keeps incidents decoded).
         #expect(stored.declaredBy != PersonID("carol") && stored.actingDeclarer == PersonID("carol"))
+        let format = try await bot.sqlite.writer.read { db in try Int.fetchOne(db, sql: "SELECT format FROM incident WHERE number = 1") }
+        #expect(format == 5)
+        let reopened = try SQLiteStore(writer: bot.sqlite.writer)
+        #expect(try await reopened.read { try $0.incident(1)?.incident.declarerStandIn } == PersonID("carol"))
         #expect(try await bot.store.read { try $0.timeline(incident: 1) }.contains { $0.text.contains("stands in for its declarer") })
     }
 }

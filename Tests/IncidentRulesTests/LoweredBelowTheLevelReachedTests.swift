@@ -34,6 +34,22 @@ import Testing
         #expect(Self.pages(after: 46, of: "engineering.L4 dave", in: drill).isEmpty, "\(drill.pages)")
     }
 
+    /// The VP repeated four times under P0 (which allows eight) when the severity is lowered to
+    /// P1 (four): the engineering manager gets P1's four. The VP's repeats were counted for
+    /// P1's top, which had none left, so the ladder went quiet and the manager got none.
+    @Test func repeatsTheHigherTopHadDoNotCountForTheLowerOne() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0", by: Fixtures.responder)
+        var script: [Int: [(PersonID, String)]] = [:]
+        for minute in stride(from: 40, to: 3 * 24 * 60, by: 10) { script[minute] = [(Fixtures.responder, "/update still on it")] }
+        script[95] = [(Fixtures.responder, "/sev P1 calmer")]
+        try drill.run(to: 3 * 24 * 60, script: script)
+        // The missed updates at 15 and 30 take the climb past carol (the declarer) to the VP.
+        #expect(Self.pages(after: 0, of: "engineering.L4 dave", in: drill) == ["30 engineering.L4 dave", "45 engineering.L4 dave",
+                                                                               "60 engineering.L4 dave", "75 engineering.L4 dave",
+                                                                               "90 engineering.L4 dave"], "\(drill.pages)")
+        #expect(Self.pages(after: 95, of: "engineering.L3 carol", in: drill).count == 4, "\(drill.pages)")
+    }
+
     @Test func loweredToP2TheTeamLeadIsPagedAgainTwice() throws {
         let drill = try drill(lowerTo: .p2, updatesEvery: 110)
         #expect(Self.pages(after: 46, of: "engineering.L2 bob", in: drill).count == 2, "\(drill.pages)")
