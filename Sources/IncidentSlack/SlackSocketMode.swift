@@ -86,8 +86,14 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         if Task.isCancelled { return failures }
         var failures = failures
         switch end {
-        case .disconnectRequested:
+        case .disconnectRequested(settled: true):
             return 0
+        case .disconnectRequested(settled: false):
+            // Asked to leave within `settled` of `hello`: at once, as Slack asks, the first
+            // time; in a row, after the backoff's waits (not counted against readiness), or the
+            // bot would open a connection a moment while each old one lingers for `overlap`.
+            failures += 1
+            if failures == 1 { return failures }
         case .dropped(let reason):
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
             failures += 1
@@ -107,11 +113,16 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// the next connection (`disconnectRequested`; the session reads on).
     func start(_ url: String, outcome: SessionOutcome, lanes: EnvelopeLanes, in sessions: inout DiscardingTaskGroup) async throws -> SessionEnd {
         let (ends, ended) = AsyncStream<Result<SessionEnd, any Error>>.makeStream()
+        let logger = logger
         sessions.addTask {
             do {
-                let end = try await self.session(url, outcome: outcome, lanes: lanes) { ended.yield(.success(.disconnectRequested)) }
+                let end = try await self.session(url, outcome: outcome, lanes: lanes) { ended.yield(.success($0)) }
                 ended.yield(.success(end))
             } catch {
+                // After the handover nobody waits for this session's end: its failure is logged.
+                if case .disconnectRequested = outcome.value {
+                    logger.warning("Socket Mode: the connection being left failed", metadata: ["error": "\(error)"])
+                }
                 ended.yield(.failure(error))
             }
             ended.finish()
@@ -137,7 +148,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// the envelopes in hand finish (for up to two seconds), so a slash command's answer,
     /// which travels in its acknowledgement, is not lost.
     func session(_ url: String, outcome ending: SessionOutcome = SessionOutcome(), lanes: EnvelopeLanes = EnvelopeLanes(),
-                 handover: @escaping @Sendable () -> Void = {}) async throws -> SessionEnd {
+                 handover: @escaping @Sendable (SessionEnd) -> Void = { _ in }) async throws -> SessionEnd {
         let gateway = gateway
         let logger = logger
         let health = health
@@ -171,9 +182,10 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                     ])
                 case "disconnect":
                     logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(envelope["reason"]?.string ?? "")"])
-                    ending.set(.disconnectRequested)
+                    let settled = if case .closedAfterRunning = ending.value { true } else { false }
+                    ending.set(.disconnectRequested(settled: settled))
                     health.succeeded()
-                    handover()
+                    handover(.disconnectRequested(settled: settled))
                     leaving.withLock { task in
                         guard task == nil else { return }
                         task = Task {
@@ -271,8 +283,8 @@ final class SessionOutcome: Sendable {
 
 /// How a Socket Mode session ended.
 enum SessionEnd: Sendable {
-    /// Slack asked to reconnect: at once.
-    case disconnectRequested
+    /// Slack asked to reconnect: at once when the session had `settled`, else after the backoff.
+    case disconnectRequested(settled: Bool)
     /// Failed, before `hello` or within `settled` of it: with backoff, counted against readiness.
     case dropped(String)
     /// Closed after running `settled`: the backoff's first wait.

@@ -228,6 +228,24 @@ import Testing
         #expect(counts["incident"] == 1)
     }
 
+    /// Slack asking to leave right after `hello`, again and again: the first time the next
+    /// connection opens at once, as Slack asks; the second after the backoff's wait, so
+    /// connections do not pile up while each one left is read for 30 s.
+    @Test func disconnectsRightAfterHelloInARowBackOff() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            bot.fake.requestDisconnect()
+            try await waitFor { bot.fake.connectionsOpened == 2 && bot.fake.socketConnections == 2 }
+            let asked = bot.clock.now
+            bot.fake.requestDisconnect()
+            try await waitFor { bot.clock.deadlines.contains(asked + .seconds(2)) }
+            #expect(bot.fake.connectionsOpened == 2)
+            bot.clock.advance(by: .seconds(2))
+            try await waitFor { bot.fake.connectionsOpened == 3 }
+        }
+    }
+
     /// Declares INC-1 over Socket Mode and has Bob say something in its channel: the channel
     /// and the message's `ts`.
     func declareAndSayInItsRoom(_ bot: SlackHarness) async throws -> (room: String, ts: String) {
