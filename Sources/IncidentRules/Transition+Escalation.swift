@@ -156,6 +156,11 @@ extension Transition {
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
         let ref = ladder.reference(index)
         let role = ladder.levels[index].role
+        // Declared at night with them as IC: taking the incident acknowledges it, which drops
+        // this page in the same decision; the room was told it would go at the opening.
+        if ladder.stopOn.contains(.acknowledged), let commander = incident.commander, roster.onDuty(ref, at: opens) == commander {
+            return
+        }
         var hours = (policy.workingHours ?? .office).description
         // Read on the clock of whoever fills the level when they keep their own.
         if let person = roster.onDuty(ref, at: now), let own = roster.people[person]?.zone, own.identifier != zone.identifier {

@@ -91,3 +91,15 @@ import Testing
         #expect(drill.pages.isEmpty, "\(drill.pages)")
     }
 }
+
+extension HeldPageOfAStoppedLadderTests {
+    /// The on-call named IC out of hours: taking the incident acknowledges it, so no page of
+    /// theirs waits for the opening, and the room is not told one does.
+    @Test func theOnCallNamedICHasNoHeldPageAndNoneIsAnnounced() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder, at: Self.fridayNight)
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.contains("waits until") }, "\(drill.posts(to: .incidentRoom))")
+        #expect(EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster).held.isEmpty)
+        try drill.run(to: Self.monday + 60)
+        #expect(!drill.pages.contains { $0.hasSuffix("alice") }, "\(drill.pages)")
+    }
+}
