@@ -5,7 +5,7 @@ import AsyncHTTPClient
 /// token (`Authorization: Bearer ...` from a token file with a second line in it).
 public enum HTTPClientFailure {
     public static func describe(_ error: any Error) -> String {
-        if let tls = TLSFailure.reason(error) { return tls }
+        if let tls = NetworkFailure.reason(error) { return tls }
         guard let error = error as? HTTPClientError else { return String(describing: error) }
         if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
         let text = "\(error)"

@@ -74,9 +74,9 @@ public struct SMTPClient: Sendable {
         } catch let error as SMTPError {
             throw error
         } catch let error as NIOSSLError {
-            throw .setup("\(settings.host): \(TLSFailure.reason(error) ?? "TLS failed: \(error)")")
+            throw .setup("\(settings.host): \(NetworkFailure.reason(error) ?? "TLS failed: \(error)")")
         } catch {
-            throw .temporary("\(error)")
+            throw .temporary("\(settings.host): " + (NetworkFailure.reason(error) ?? "\(error)"))
         }
     }
 
@@ -232,8 +232,14 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
     /// Not sent yet, on purpose: a page mail waiting for its incident's room (`EmailTransport`).
     case waitingForRoom
 
+    /// A refusal by its codes alone, the reply code and the enhanced status (`5.1.1`, no such
+    /// mailbox): the reason reaches the incident's room and timeline, and the relay's own words
+    /// may hold anything, the line it was sent among them. A relay that echoed `AUTH PLAIN ...`
+    /// put the bot's credentials there.
     init(_ reply: SMTPReply, during what: String) {
-        let text = "\(what): \(reply.code) \(reply.lines.joined(separator: " ").prefix(200))"
+        let first = reply.lines.first?.split(separator: " ").first.map(String.init) ?? ""
+        let enhanced = first.wholeMatch(of: /[245]\.[0-9]{1,3}\.[0-9]{1,3}/) != nil ? " " + first : ""
+        let text = "\(what): \(reply.code)\(enhanced)"
         self = reply.code >= 500 ? .permanent(text) : .temporary(text)
     }
 
