@@ -116,6 +116,9 @@ extension Delivery {
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all.
                 let share = retry.pageAttemptsBeforeFailover
+                if item.isPage, took >= Self.hungAttempt {
+                    memory.hungMethods.withLock { $0[item.method] = now + Self.hungMethodPassedOver }
+                }
                 let onThisMethod = item.isPage ? (attempts - 1) % share + 1 : attempts
                 if item.isPage, onThisMethod == share || took >= Self.hungAttempt,
                    let failover = failoverMethod(item, id: id, onlyForward: false) {

@@ -194,6 +194,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// from the person's next method for a minute, and a relay that took each mail but answered
     /// late got four copies.
     static var hungAttempt: Duration { .seconds(5) }
+    /// How long after a hung attempt other pages pass its method over (`DeliveryMemory.hungMethods`);
+    /// the first page after it tries the method again.
+    static var hungMethodPassedOver: Duration { .seconds(30) }
 
     /// Passes over the outbox until nothing more is due now: each pass goes round the lanes
     /// that are due, on every platform at once, one item of each lane a round, most urgent lane
@@ -345,6 +348,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
             if try await withdrawMootNudge(item, id: id, now: now, log: log) { return .failed }
+            if item.isPage, let until = memory.hungMethods.withLock({ $0[item.method] }), until > now,
+               let failover = failoverMethod(item, id: id, onlyForward: false) {
+                return counted(item, try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(item.attempts + 1),
+                                                       reason: "not tried: it did not answer a page within its time limit just before",
+                                                       now: now, log: log))
+            }
             let job: TransportJob
             do {
                 job = try await resolve(item)
@@ -360,6 +369,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             let started = clock.elapsed
             do {
                 let receipt = try await transport.deliver(job)
+                if memory.hungMethods.withLock({ $0.removeValue(forKey: item.method) }) != nil {
+                    log.info("the method answers again")
+                }
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))
             } catch {
                 // The term ran out during the send: most often the send stopped itself before

@@ -15,6 +15,11 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
     /// The methods that refused each page for good (by outbox id): a failover passes them
     /// over. Forgotten once the page is given up or delivered.
     let refusedMethods = Mutex<[Int64: Set<ContactMethod>]>([:])
+    /// Methods whose last page attempt hung (`Delivery.hungAttempt`), with until when a page
+    /// on them that has another method goes there without trying this one: a provider that
+    /// never answers made the tenth page queued on it ten time limits late, one after another,
+    /// whoever it was for. Cleared by a delivery on the method.
+    let hungMethods = Mutex<[ContactMethod: Timestamp]>([:])
 
     public init() {}
 

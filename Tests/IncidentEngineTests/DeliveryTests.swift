@@ -338,6 +338,30 @@ import Testing
         #expect(timeline.contains("Page to @dave by voice failed (timed out); trying sms."), "\(timeline)")
     }
 
+    /// After a page's attempt hung, the next pages on that method go to their people's next
+    /// method without waiting out the same time limit: each page queued behind a hung provider
+    /// was one time limit later than the one before, whoever it was for. Thirty seconds on,
+    /// the method is tried again, and a delivery there clears it.
+    @Test func pagesBehindAHungAttemptPassItsMethodOver() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
+                              pagers: [.voice, .sms, .email])
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.slowlyFailing(bot.clock, takes: .seconds(10), slowCalls: 1, error: .unavailable("timed out")))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        try await bot.say("U0REPORTER", "/incident declare Search is down --sev P0")
+        for _ in 0..<3 { await bot.delivery.drain() }
+        #expect(voice.attempts == 1)
+        #expect(bot.pagers[.sms]?.directMessages.map(\.person) == ["dave", "dave"])
+        let timeline = try await bot.store.read { try $0.timeline(incident: 2) }.map(\.text)
+        #expect(timeline.contains { $0.hasPrefix("Page to @dave by voice failed (not tried: it did not answer") }, "\(timeline)")
+        // Thirty seconds after the hung attempt the method is tried again, and answers.
+        voice.behave(.working)
+        bot.clock.advance(by: .seconds(31))
+        try await bot.say("U0REPORTER", "/incident declare Checkout is down --sev P0")
+        for _ in 0..<3 { await bot.delivery.drain() }
+        #expect(voice.directMessages.map(\.person) == ["dave"])
+    }
+
     /// Carol (engineering manager, default order slack, matrix, email, sms, voice) is reached
     /// by phone first, as her level asks: a text before a call, in her own order.
     @Test func theLevelsMethodsComeFirstInThePersonsOwnOrder() async throws {
