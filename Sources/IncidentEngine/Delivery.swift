@@ -348,8 +348,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
             if try await withdrawMootNudge(item, id: id, now: now, log: log) { return .failed }
-            if item.isPage, let until = memory.hungMethods.withLock({ $0[item.method] }), until > now,
-               let failover = failoverMethod(item, id: id, onlyForward: false) {
+            // Not to a method that hung too: with every method hanging (the bot's own network
+            // down) the page would go round them untried until its attempts ran out.
+            if item.isPage, memory.isHung(item.method, at: now), let failover = failoverMethod(item, id: id, onlyForward: false),
+               !memory.isHung(failover, at: now) {
                 return counted(item, try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(item.attempts + 1),
                                                        reason: "not tried: it did not answer a page within its time limit just before",
                                                        now: now, log: log))

@@ -23,6 +23,11 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
 
     public init() {}
 
+    /// Whether `method`'s last page attempt hung less than `Delivery.hungMethodPassedOver` ago.
+    func isHung(_ method: ContactMethod, at now: Timestamp) -> Bool {
+        hungMethods.withLock { $0[method] }.map { $0 > now } ?? false
+    }
+
     /// Forgets what is kept about items now finished (delivered, given up, withdrawn).
     func forget(_ ids: some Collection<Int64>) {
         guard !ids.isEmpty else { return }

@@ -362,6 +362,30 @@ import Testing
         #expect(voice.directMessages.map(\.person) == ["dave"])
     }
 
+    /// A page is passed over only to a method that has not hung too: with every method hanging
+    /// (the bot's own network down) it would go round them untried until its attempts ran out
+    /// and it was given up in a moment. Dave's call and text hang on INC-1's page; INC-2's
+    /// page, both still marked, calls him again instead of passing both over untried.
+    @Test func aPageIsNotPassedOverToAMethodThatHungToo() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
+                              pagers: [.voice, .sms, .email])
+        let voice = try #require(bot.pagers[.voice])
+        let sms = try #require(bot.pagers[.sms])
+        for transport in [voice, sms] {
+            transport.behave(.slowlyFailing(bot.clock, takes: .seconds(10), slowCalls: 10, error: .unavailable("timed out")))
+        }
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        for _ in 0..<3 { await bot.delivery.drain() }
+        #expect(voice.attempts == 1 && sms.attempts == 1)
+        #expect(bot.slack.directMessages.filter { $0.person == "dave" }.count == 1)
+        try await bot.say("U0REPORTER", "/incident declare Search is down --sev P0")
+        for _ in 0..<3 { await bot.delivery.drain() }
+        #expect(voice.attempts == 2)
+        let timeline = try await bot.store.read { try $0.timeline(incident: 2) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by voice failed (timed out); trying sms."), "\(timeline)")
+        #expect(bot.slack.directMessages.filter { $0.person == "dave" }.count == 2)
+    }
+
     /// Carol (engineering manager, default order slack, matrix, email, sms, voice) is reached
     /// by phone first, as her level asks: a text before a call, in her own order.
     @Test func theLevelsMethodsComeFirstInThePersonsOwnOrder() async throws {
