@@ -149,8 +149,13 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         // An edit into a command (`!sev P3` edited to `!sev P0`) would read as done in the room
         // while nothing changed: its author, if served, is told to send it again.
+        // Roster people hear every one, as every refusal: a served account's edits, limited
+        // together, used up the minute's answer in a room before a responder's `!sev` edit.
         let servedEdits = events.edits.filter { community.serves(.matrix, account: $0.user, roster: roster) }
-        let edits = servedEdits.isEmpty ? [] : toldEditors.withLock { $0.select(servedEdits, now: now) }
+        let listedEdits = servedEdits.filter { roster.lists(roster.identify(.matrix, accountID: $0.user)) }
+        let othersEdits = servedEdits.filter { !roster.lists(roster.identify(.matrix, accountID: $0.user)) }
+        let othersTold = othersEdits.isEmpty ? [] : toldEditors.withLock { $0.select(othersEdits, now: now) }
+        let edits = listedEdits + othersTold
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
             + edits.map { Notice(Self.editedCommandNotice($0.text), answering: $0) }
@@ -177,7 +182,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             }
         }
         if !outsiders.isEmpty { toldOutsiders.withLock { $0.answered(outsiders, at: now) } }
-        if !edits.isEmpty { toldEditors.withLock { $0.answered(edits, at: now) } }
+        if !othersTold.isEmpty { toldEditors.withLock { $0.answered(othersTold, at: now) } }
         for event in outsiders {
             logger.notice("refused a Matrix command from outside matrix.allow_commands_from", metadata: ["sender": "\(event.user)"])
         }

@@ -125,6 +125,18 @@ import Testing
         #expect(MatrixSync<ManualClock>.commandText("!ack", html: nil) == "!ack")
     }
 
+    /// A pill whose label is a Matrix id names that id, whatever its link says: the body read
+    /// `!ic @alice:localhost` and the link named an account with alice's display name, which
+    /// was made IC and then resolved the incident.
+    @Test func aPillLabelledWithAnotherIDNamesTheIDItShows() {
+        let text = MatrixSync<ManualClock>.commandText(
+            "!ic @alice:example.org", html: #"!ic <a href="https://matrix.to/#/@eve:example.org">@alice:example.org</a>"#)
+        #expect(text == "!ic @alice:example.org")
+        let same = MatrixSync<ManualClock>.commandText(
+            "!ic @alice:example.org", html: #"!ic <a href="https://matrix.to/#/@alice:example.org">@alice:example.org</a>"#)
+        #expect(same == "!ic @alice:example.org")
+    }
+
     @Test func invitationsAreAcceptedFromTheAllowList() {
         let me = "@bot:example.org"
         #expect(MatrixSync<ManualClock>.allows("@alice:example.org", me: me, list: []))

@@ -264,6 +264,30 @@ import Testing
         #expect(try await bot.current.store.read { try $0.openIncidents().count } == 2)
     }
 
+    /// Someone on the roster is told of every edit that is not run, as of every refusal: a
+    /// served account's edit just before, in the same room, used up the minute's answer, and a
+    /// responder who edited `!sev P1` into `!sev P0` was left believing the incident was a P0.
+    @Test func aResponderIsToldOfTheirEditAfterAnotherAccountsInTheSameMinute() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let carol = try bot.user("carol")
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby(of: "carol")
+        _ = try await carol.call(.POST, "rooms/\(MatrixClient.segment(lobby))/invite", body: ["user_id": .string(reporter.user)])
+        try await reporter.join(lobby)
+        func edit(_ user: MatrixTestUser, into text: String) async throws {
+            let original = try await user.say("just chatting", in: lobby)
+            try await user.say("* " + text, in: lobby, content: [
+                "m.new_content": ["msgtype": "m.text", "body": .string(text)],
+                "m.relates_to": ["rel_type": "m.replace", "event_id": .string(original)],
+            ])
+        }
+        try await edit(reporter, into: "!incident status INC-7")
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "!incident status INC-7 was not carried out")
+        try await edit(carol, into: "!incident status INC-8")
+        try await carol.waitForNotice(in: lobby, from: bot.bot.user, containing: "!incident status INC-8 was not carried out")
+    }
+
     @Test func commandsInABusyRoomWhileTheBotWasDownAreAllRunInOrder() async throws {
         let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
         // carol is on the roster: her notes typed in a lobby are taken.
