@@ -15,17 +15,19 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
     /// The methods that refused each page for good (by outbox id): a failover passes them
     /// over. Forgotten once the page is given up or delivered.
     let refusedMethods = Mutex<[Int64: Set<ContactMethod>]>([:])
-    /// Methods whose last page attempt hung (`Delivery.hungAttempt`), with until when a page
-    /// on them that has another method goes there without trying this one: a provider that
-    /// never answers made the tenth page queued on it ten time limits late, one after another,
-    /// whoever it was for. Cleared by a delivery on the method.
-    let hungMethods = Mutex<[ContactMethod: Timestamp]>([:])
+    /// Providers whose last page attempt hung (`Delivery.hungAttempt`), with until when (on the
+    /// clock's `elapsed`, which a wall-clock step does not move) a page on them that has
+    /// another method goes there without trying this one: a provider that never answers made
+    /// the tenth page queued on it ten time limits late, one after another, whoever it was for.
+    /// Cleared by a page delivered on the method.
+    let hungMethods = Mutex<[ContactMethod: Duration]>([:])
 
     public init() {}
 
-    /// Whether `method`'s last page attempt hung less than `Delivery.hungMethodPassedOver` ago.
-    func isHung(_ method: ContactMethod, at now: Timestamp) -> Bool {
-        hungMethods.withLock { $0[method] }.map { $0 > now } ?? false
+    /// Whether `method`'s last page attempt hung less than `Delivery.hungMethodPassedOver` ago,
+    /// `elapsed` being the clock's now.
+    func isHung(_ method: ContactMethod, at elapsed: Duration) -> Bool {
+        hungMethods.withLock { $0[method] }.map { $0 > elapsed } ?? false
     }
 
     /// Forgets what is kept about items now finished (delivered, given up, withdrawn).

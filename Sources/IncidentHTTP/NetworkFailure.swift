@@ -15,7 +15,7 @@ public enum NetworkFailure {
             if reasons.isEmpty, let name = text.firstMatch(of: /NIOSSLError\.([A-Za-z]+)/)?.1 { reasons.append(String(name)) }
             return reasons.isEmpty ? "TLS failed" : "TLS failed (" + reasons.joined(separator: ", ") + ")"
         }
-        if text.contains("UnknownHost") { return "the host name does not resolve" }
+        if text.contains("UnknownHost") { return "the host name cannot be resolved" }
         if text.contains("Connection refused") { return "connection refused" }
         if text.contains("Connection reset") { return "connection reset" }
         return nil

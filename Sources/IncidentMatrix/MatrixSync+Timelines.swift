@@ -214,10 +214,12 @@ extension MatrixSync {
             let label = rest[rest.index(after: open)..<close.lowerBound]
             rest = rest[close.upperBound...]
             guard target.hasPrefix("@"), !label.isEmpty, label.utf8.count <= pillLabelLimit else { continue }
-            // A label that is itself a Matrix id names that account, whatever the link says: a
-            // body reading `@alice:example.org` over a link to an impostor's account (a wrong
-            // tab-completion, or crafted) named the impostor IC. The body's own words stand.
-            if label.hasPrefix("@"), label.contains(":"), label != target { continue }
+            // A label that reads as a mention itself (`@alice:example.org`, or `@alice`, which
+            // the roster resolves) names whom it says, whatever the link says: a body reading
+            // `@alice:example.org` over a link to an impostor's account (a wrong tab-completion,
+            // or crafted) named the impostor IC. The body's own words stand, unless they are the
+            // link's own id or its local part (`@carol` for `@carol:example.org`).
+            if label.hasPrefix("@"), label != target, !target.hasPrefix(label + ":") { continue }
             searched += unread.utf8.count * label.utf8.count
             guard searched <= pillSearchBudget else { break }
             guard let found = unread.range(of: label) else { continue }

@@ -102,7 +102,7 @@ public struct SMTPClient: Sendable {
                 var text: [String] = []
                 while let line = try await lines.next() {
                     consumed += 1
-                    guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.temporary("not an SMTP reply: \(line.prefix(80))") }
+                    guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.temporary("\(settings.host) sent a line that is not an SMTP reply (\(line.utf8.count) bytes)") }
                     // A reply that never ends (`250-` lines without end, before TLS, where
                     // anyone on the path can write) grew the bot's memory until it crashed.
                     guard text.count < Self.replyLines else {

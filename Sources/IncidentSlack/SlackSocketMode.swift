@@ -120,7 +120,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 ended.yield(.success(end))
             } catch {
                 // After the handover nobody waits for this session's end: its failure is logged.
-                if case .disconnectRequested = outcome.value {
+                if case .disconnectRequested = outcome.value, !Task.isCancelled {
                     logger.warning("Socket Mode: the connection being left failed", metadata: ["error": "\(error)"])
                 }
                 ended.yield(.failure(error))

@@ -135,6 +135,14 @@ import Testing
         let same = MatrixSync<ManualClock>.commandText(
             "!ic @alice:example.org", html: #"!ic <a href="https://matrix.to/#/@alice:example.org">@alice:example.org</a>"#)
         #expect(same == "!ic @alice:example.org")
+        // A roster handle as the label names that roster person too.
+        let handle = MatrixSync<ManualClock>.commandText(
+            "!ic @alice", html: #"!ic <a href="https://matrix.to/#/@eve:example.org">@alice</a>"#)
+        #expect(handle == "!ic @alice")
+        // A client that labels a pill with the account's own local part names that account.
+        let local = MatrixSync<ManualClock>.commandText(
+            "!ic @carol", html: #"!ic <a href="https://matrix.to/#/@carol:example.org">@carol</a>"#)
+        #expect(local == "!ic @carol:example.org")
     }
 
     @Test func invitationsAreAcceptedFromTheAllowList() {
