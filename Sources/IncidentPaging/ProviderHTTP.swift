@@ -41,7 +41,9 @@ struct ProviderHTTP: Sendable {
         var errorCode: String? {
             guard let json = JSONValue.parse(body) else { return nil }
             if let code = json["code"]?.int { return "\(code)" }
-            guard let status = json["status"]?.string, status.count <= 40,
+            // A bare "error" (a team's webhook answering {"status": "error"}) is no code: the
+            // reason read "(error error)".
+            guard let status = json["status"]?.string, status.count <= 40, !["error", "failure", "failed"].contains(status.lowercased()),
                   status.allSatisfy({ $0.isLetter || $0 == " " || $0 == "_" }) else { return nil }
             return status
         }

@@ -111,10 +111,12 @@ enum Messages {
     }
 
     static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp) -> Message {
-        let open = DurationText.format(now - incident.declaredAt)
+        // Since when, not for how long: the page may reach its person later than it was decided
+        // (a method that failed first), and "Unanswered for 0s" read two minutes on was false.
+        let declared = incident.policy.timeZone.clockTime(incident.declaredAt, seenAt: now)
         var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
-        let since = incident.acknowledgedAt == nil ? "Unanswered for \(open)" : "Open for \(open)"
+        let since = incident.acknowledgedAt == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
         if incident.isPrivate {
             message.line(.text("\(since) · the details are in its room, which you are invited to."))
         } else {

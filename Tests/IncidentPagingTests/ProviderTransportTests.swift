@@ -319,4 +319,15 @@ extension ProviderTransportTests {
         }
         #expect(ContinuousClock.now - started < .seconds(6))
     }
+
+    /// A team's webhook answering `{"status": "error"}` gives no error code: the room read
+    /// "(error error)". PagerDuty's own status (`invalid event`) is still shown.
+    @Test func aBareErrorStatusIsNoErrorCode() {
+        func code(_ json: String) -> String? {
+            ProviderHTTP.Answer(status: 500, headers: [:], body: Array(json.utf8)).errorCode
+        }
+        #expect(code(#"{"status":"error"}"#) == nil)
+        #expect(code(#"{"status":"invalid event","message":"Event object is invalid"}"#) == "invalid event")
+        #expect(code(#"{"code":21211,"message":"Invalid 'To' Phone Number"}"#) == "21211")
+    }
 }

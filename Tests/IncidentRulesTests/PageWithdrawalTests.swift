@@ -240,6 +240,8 @@ import Testing
         let lines = alices.first?.message.plainText().split(separator: "\n").map(String.init) ?? []
         #expect(lines.count > 2 && lines[1] == "You are paged as on-call engineer (engineering L1)."
                 && lines[2] == "Also paged as operations manager (business L1).", "\(lines)")
+        // Since when it is unanswered, which stays true however late the page reaches her.
+        #expect(lines.count > 3 && lines[3].hasPrefix("Unanswered since 10:00 UTC · status: "), "\(lines)")
         try drill.run(to: 5)
         let named = try drill.type("/ic @carol", by: Fixtures.responder)
         #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
