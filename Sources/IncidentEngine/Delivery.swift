@@ -188,19 +188,6 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// a time and reads again as soon as anything new is queued, so reading ahead costs no
     /// urgency; it saves reading the whole outbox for every item of a long backlog.
     static var readAhead: Int { 32 }
-    /// A page's attempt that failed after this long (a method that hangs until its time limit:
-    /// a provider that never answers, a relay silent after DATA) fails the page over at once,
-    /// instead of after `pageAttemptsBeforeFailover` of them: four such attempts kept a page
-    /// from the person's next method for a minute, and a relay that took each mail but answered
-    /// late got four copies.
-    static var hungAttempt: Duration { .seconds(5) }
-    /// How long after a hung attempt other pages pass its method over (`DeliveryMemory.hungMethods`);
-    /// the first page after it tries the method again.
-    static var hungMethodPassedOver: Duration { .seconds(30) }
-    /// Whether an attempt on `method` is one call to a provider, whose time is that call's: a
-    /// chat platform's page is several calls (a direct room looked up or made, a post), with
-    /// rate limits waited out between them, and slow for reasons that are not a hang.
-    static func mayHang(_ method: ContactMethod) -> Bool { method.platform == nil }
 
     /// Passes over the outbox until nothing more is due now: each pass goes round the lanes
     /// that are due, on every platform at once, one item of each lane a round, most urgent lane
@@ -352,15 +339,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
             if try await withdrawMootNudge(item, id: id, now: now, log: log) { return .failed }
-            // Not to a method that hung too: with every method hanging (the bot's own network
-            // down) the page would go round them untried. Passing over charges no attempt (the
-            // count is only rounded up to this method's share, as when leaving it).
-            if item.isPage, memory.isHung(item.method, at: clock.elapsed), let failover = failoverMethod(item, id: id, onlyForward: false),
-               !memory.isHung(failover, at: clock.elapsed) {
-                return counted(item, try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(item.attempts),
-                                                       reason: "not tried: it did not answer a page within its time limit just before",
-                                                       now: now, log: log))
-            }
+            if let passedOver = try await passOverIfHung(item, id: id, now: now, log: log) { return counted(item, passedOver) }
             let job: TransportJob
             do {
                 job = try await resolve(item)
@@ -376,9 +355,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             let started = clock.elapsed
             do {
                 let receipt = try await transport.deliver(job)
-                if item.isPage, memory.hungMethods.withLock({ $0.removeValue(forKey: item.method) }) != nil {
-                    log.info("the method answers pages again")
-                }
+                if item.isPage { answeredAgain(item.method, log: log) }
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))
             } catch {
                 // The term ran out during the send: most often the send stopped itself before

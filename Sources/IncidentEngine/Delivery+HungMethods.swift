@@ -1,0 +1,47 @@
+import IncidentCore
+import Logging
+
+/// Providers that hang: a page's attempt that failed after `hungAttempt` (a provider that
+/// never answers, a relay silent after DATA) fails the page over at once, instead of after
+/// `pageAttemptsBeforeFailover` of them (four took a minute, and a relay that took each mail
+/// but answered late got four copies), and for `hungMethodPassedOver` the other pages on that
+/// method go to their person's next method untried (each page queued behind a hung provider
+/// was one time limit later than the one before, whoever it was for).
+extension Delivery {
+    static var hungAttempt: Duration { .seconds(5) }
+    /// How long after a hung attempt other pages pass its method over (`DeliveryMemory.hungMethods`);
+    /// the first page after it tries the method again.
+    static var hungMethodPassedOver: Duration { .seconds(30) }
+
+    /// Whether an attempt on `method` is one call to a provider, whose time is that call's: a
+    /// chat platform's page is several calls (a direct room looked up or made, a post), with
+    /// rate limits waited out between them, and slow for reasons that are not a hang.
+    static func mayHang(_ method: ContactMethod) -> Bool { method.platform == nil }
+
+    /// Whether `item`'s failed attempt, which took `took`, hung; if it did, its method is
+    /// passed over for `hungMethodPassedOver` (on the clock's elapsed time, which a wall-clock
+    /// step does not move).
+    func markedHung(_ item: OutboxItem, took: Duration) -> Bool {
+        guard item.isPage, Self.mayHang(item.method), took >= Self.hungAttempt else { return false }
+        let until = clock.elapsed + Self.hungMethodPassedOver
+        memory.hungMethods.withLock { $0[item.method] = until }
+        return true
+    }
+
+    /// A page on a method that hung a moment ago goes to the person's next method untried, and
+    /// charged no attempt (the count is only rounded up to this method's share, as when leaving
+    /// it); nil when it is to be tried. Not to a method that hung too: with every method hanging
+    /// (the bot's own network down) the page would go round them untried.
+    func passOverIfHung(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Attempt? {
+        guard item.isPage, memory.isHung(item.method, at: clock.elapsed),
+              let failover = failoverMethod(item, id: id, onlyForward: false), !memory.isHung(failover, at: clock.elapsed)
+        else { return nil }
+        return try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(item.attempts),
+                                 reason: "not tried: it did not answer a page within its time limit just before", now: now, log: log)
+    }
+
+    /// A page delivered on `method`: it is no longer passed over.
+    func answeredAgain(_ method: ContactMethod, log: Logger) {
+        if memory.hungMethods.withLock({ $0.removeValue(forKey: method) }) != nil { log.info("the method answers pages again") }
+    }
+}
