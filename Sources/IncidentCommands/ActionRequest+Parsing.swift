@@ -7,7 +7,7 @@ extension CommandParser {
         switch arguments.peek()?.text.lowercased() {
         case "done":
             arguments.next()
-            let target = arguments.takeIncidentRef()
+            let target = try arguments.takeIncidentRef()
             guard let token = arguments.next() else {
                 throw CommandError(.missingArgument, "Say which action item, as in A2.", position: arguments.endOffset)
             }
@@ -19,7 +19,7 @@ extension CommandParser {
             return ParsedCommand(try arguments.finish(.actionDone(number)), target: target)
         case "list":
             arguments.next()
-            if let target = arguments.takeIncidentRef() { return ParsedCommand(try arguments.finish(.actionList(.incident)), target: target) }
+            if let target = try arguments.takeIncidentRef() { return ParsedCommand(try arguments.finish(.actionList(.incident)), target: target) }
             guard let token = arguments.next() else { return ParsedCommand(.actionList(.incident)) }
             let filter: ActionListFilter
             switch (DashedOption.spelled(token.text, known: ["mine", "overdue"]) ?? token.text).lowercased() {
@@ -31,7 +31,7 @@ extension CommandParser {
             }
             return ParsedCommand(try arguments.finish(.actionList(filter)), target: nil)
         default:
-            let target = arguments.takeIncidentRef()
+            let target = try arguments.takeIncidentRef()
             let owner = try arguments.takeMention(for: "who owns the action item")
             let rest = try arguments.restAsText(required: "what is to be done, as in \(command: "action @alice Add an alert on queue depth due: 3d")")
             var text = rest

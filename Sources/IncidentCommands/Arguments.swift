@@ -30,11 +30,24 @@ struct Arguments {
         return command
     }
 
-    /// Takes the next token if it names an incident (`INC-42`, `#incident-...`).
-    mutating func takeIncidentRef() -> IncidentRef? {
-        guard let token = peek(), !token.quoted, let ref = IncidentRef(parsing: token.text) else { return nil }
-        next()
-        return ref
+    /// Takes the next token if it names an incident (`INC-42`, `#incident-...`); one meant as a
+    /// reference that names none (`INC-0`) is refused, never read as the command's text.
+    mutating func takeIncidentRef() throws(CommandError) -> IncidentRef? {
+        guard let token = peek(), !token.quoted else { return nil }
+        switch IncidentRef.read(token.text) {
+        case .notAReference:
+            return nil
+        case .ref(let ref):
+            next()
+            return ref
+        case .malformed(.number):
+            throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not an incident number: incidents are INC-1, INC-2, ...",
+                               position: token.offset)
+        case .malformed(.roomName):
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not an incident room's name, like #incident-20261122-db-outage.",
+                               position: token.offset)
+        }
     }
 
     /// The rest of the line, which must not be empty; the error asks to add `required`.

@@ -59,7 +59,7 @@ public enum CommandParser {
     }
 
     static func parseArguments(of name: CommandName, _ arguments: inout Arguments) throws(CommandError) -> ParsedCommand {
-        let target = name.namesAnIncident ? arguments.takeIncidentRef() : nil
+        let target = name.namesAnIncident ? try arguments.takeIncidentRef() : nil
         let command: Command
         switch name {
         case .declare: command = .declare(try parseDeclaration(&arguments))

@@ -2,7 +2,7 @@
 public enum RoomName {
     /// Slack's channel name limit; Matrix aliases follow the same name.
     public static let maxLength = 80
-    static let prefix = "incident-"
+    public static let prefix = "incident-"
     /// Used when a title has nothing that survives folding (`!!!`, `🔥🔥`).
     static let untitled = "untitled"
 
@@ -74,6 +74,14 @@ public enum RoomName {
         if nextIsBoundary { return String(head) }
         if let lastDash = head.lastIndex(of: "-") { return String(head[..<lastDash]) }
         return String(head)
+    }
+
+    /// Whether `name` starts as every room name does: `incident-` and a date, `incident-20261124`,
+    /// then `-` or nothing.
+    public static func hasDayPrefix(_ name: Substring) -> Bool {
+        let rest = name.dropFirst(prefix.count).utf8
+        guard name.hasPrefix(prefix), rest.count >= 8, rest.prefix(8).allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        return rest.count == 8 || rest.dropFirst(8).first == UInt8(ascii: "-")
     }
 
     /// Whether `name` can be a room name: 1 to 80 of `a-z`, `0-9`, `-`.

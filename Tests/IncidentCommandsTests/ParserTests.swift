@@ -30,6 +30,23 @@ import Testing
         #expect(parsed(bang)?.summary == summary, "\(bang)")
     }
 
+    /// A word meant as a reference that names no incident is refused, never read as text: in
+    /// INC-1's room, `/incident resolve INC-0: dup` read as text resolved INC-1.
+    @Test func aReferenceBeforeTheTextIsTakenOrRefused() {
+        #expect(parsed("/incident resolve INC-2: duplicate of INC-1")?.target == .number(2))
+        #expect(parsed("/incident resolve INC-2: duplicate of INC-1")?.command == .resolve(summary: "duplicate of INC-1"))
+        #expect(parsed("/update INC-2, rolled back")?.target == .number(2))
+        #expect(parsed("/note #incident-20261122-db: looked")?.target == .room("incident-20261122-db"))
+        for typed in ["/incident resolve INC-0 dup", "/update INC-1x rolled back", "/note INC-99999999999999999999 x",
+                      "/incident status INC--1", "/ack INC-00", "/action INC-0 @bob fix it", "/update #incident-DB_down up"] {
+            #expect(error(typed)?.kind == .invalidArgument, "\(typed)")
+        }
+        #expect(error("/incident status INC-0")?.description.contains("not an incident number") == true)
+        // Text that only starts like a room name stays text.
+        #expect(parsed("/incident resolve incident-free since 10:40")?.target == nil)
+        #expect(parsed("/incident resolve incident-free since 10:40")?.command == .resolve(summary: "incident-free since 10:40"))
+    }
+
     @Test func keepsFreeTextAsTyped() {
         let note = "/note  first line\n  second “quoted” line\twith tab  "
         #expect(parsed(note)?.command == .note("first line\n  second “quoted” line\twith tab"))

@@ -37,6 +37,24 @@ import Testing
         #expect(IncidentRef(parsing: text) == nil)
     }
 
+    /// A reference typed before the rest of the line keeps its punctuation (`INC-2: duplicate`),
+    /// and a bare room name counts only with the day's date in it.
+    @Test(arguments: [
+        ("INC-2:", IncidentRef.Reading.ref(.number(2))), ("inc-2,", .ref(.number(2))), ("INC-2.", .ref(.number(2))),
+        ("#incident-20261122-db;", .ref(.room("incident-20261122-db"))),
+        ("incident-20261122-db-outage", .ref(.room("incident-20261122-db-outage"))),
+        ("incident-20261122", .ref(.room("incident-20261122"))),
+        ("INC-0", .malformed(.number)), ("INC-00", .malformed(.number)), ("INC--1", .malformed(.number)),
+        ("INC-1x", .malformed(.number)), ("INC-", .malformed(.number)), ("INC-99999999999999999999", .malformed(.number)),
+        ("INC-1000000000", .malformed(.number)), ("INC-１", .malformed(.number)),
+        ("#incident-DB_down", .malformed(.roomName)), ("<#C1|incident-x!>", .malformed(.roomName)),
+        ("incident-free", .notAReference), ("incident-2026", .notAReference), ("incident-20261122x", .notAReference),
+        ("#general", .notAReference), ("rolled", .notAReference), ("incidents", .notAReference),
+    ])
+    func readsAWordMeantAsAReference(text: String, reading: IncidentRef.Reading) {
+        #expect(IncidentRef.read(text) == reading)
+    }
+
     @Test(arguments: [
         ("ping @channel now", "ping @\u{2060}channel now"),
         ("@here @HERE @Room @everyone", "@\u{2060}here @\u{2060}HERE @\u{2060}Room @\u{2060}everyone"),

@@ -47,13 +47,21 @@ import Testing
         try await bot.say("U0CAROL03", "/incident declare Checkout slow --sev P2")
         let second = "incident-20261124-checkout-slow"
         let before = try await outboxCount(bot)
-        for text in ["/incident resolve INC-1 duplicate", "/update INC-1 rolling back", "/sev INC-1 P3"] {
+        for text in ["/incident resolve INC-1 duplicate", "/update INC-1 rolling back", "/sev INC-1 P3",
+                     "/incident resolve INC-1: duplicate", "/update INC-1, rolling back", "/note INC-1. seen"] {
             let outcome = try await bot.say("U0CAROL03", text, in: second)
             #expect(outcome.disposition == .refused, "\(text)")
             #expect(outcome.reply?.plainText().contains("This is INC-2's room") == true, "\(outcome.reply?.plainText() ?? "")")
         }
+        // A reference that names no incident is refused too, never read as the text.
+        for text in ["/incident resolve INC-0: dup", "/incident resolve INC-1x dup", "/update INC-99999999999999999999 x"] {
+            let outcome = try await bot.say("U0CAROL03", text, in: second)
+            #expect(outcome.disposition == .refused, "\(text)")
+            #expect(outcome.reply?.plainText().contains("is not an incident number") == true, "\(outcome.reply?.plainText() ?? "")")
+        }
         #expect(try await outboxCount(bot) == before)
         #expect(try await bot.store.read { try $0.incident(1) }?.incident.phase == .investigating)
+        #expect(try await bot.store.read { try $0.incident(2) }?.incident.phase == .investigating)
         #expect(try await bot.say("U0CAROL03", "/incident status INC-1", in: second).disposition == .answered)
         #expect(try await bot.say("U0ALICE01", "/ack INC-1", in: second).disposition == .handled)
         // Typed in its own room, or a lobby, the change is made.
