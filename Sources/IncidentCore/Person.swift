@@ -5,6 +5,15 @@ public enum Platform: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     case console
 
     public var description: String { rawValue }
+
+    /// The platform's name in a sentence: `Slack`, `Matrix`, `the console`.
+    public var title: String {
+        switch self {
+        case .slack: "Slack"
+        case .matrix: "Matrix"
+        case .console: "the console"
+        }
+    }
 }
 
 /// Who a person is to incident-bot: their roster key (`alice`) when the roster knows them,

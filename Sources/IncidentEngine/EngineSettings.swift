@@ -37,7 +37,8 @@ public struct EngineSettings: Sendable {
         self.broadcastRooms = broadcastRooms
         self.seenRetention = seenRetention
         self.mirror = mirror
-        self.community = community
+        // An account on a platform this process does not run is nobody it can reach.
+        self.community = community.on(platforms)
         self.commandsPerMinute = commandsPerMinute
     }
 }

@@ -13,6 +13,9 @@ public struct Community: Hashable, Sendable {
     /// The bot's own accounts, as the platforms name them once asked; nil: none known (tests,
     /// the console).
     public var ownAccounts: (any LearnedAccounts)?
+    /// The chat platforms the bot runs on; nil: every one (tests). An account on another
+    /// (`<@U0123>` on a bot without Slack) is nobody the bot can reach.
+    public var platforms: Set<Platform>?
 
     public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: (any LearnedAccounts)? = nil) {
         self.matrix = matrix
@@ -20,13 +23,21 @@ public struct Community: Hashable, Sendable {
         self.ownAccounts = ownAccounts
     }
 
+    /// The same accounts, served only on `platforms`.
+    public func on(_ platforms: Set<Platform>) -> Community {
+        var served = self
+        served.platforms = platforms
+        return served
+    }
+
     public static func == (lhs: Community, rhs: Community) -> Bool {
-        lhs.matrix == rhs.matrix && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
+        lhs.matrix == rhs.matrix && lhs.platforms == rhs.platforms && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
             && lhs.ownAccounts.map(ObjectIdentifier.init) == rhs.ownAccounts.map(ObjectIdentifier.init)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(matrix)
+        hasher.combine(platforms)
         hasher.combine(ownMatrixServer.map(ObjectIdentifier.init))
         hasher.combine(ownAccounts.map(ObjectIdentifier.init))
     }
@@ -34,9 +45,11 @@ public struct Community: Hashable, Sendable {
     /// Serves every account: for tests and the console.
     public static let everyone = Community()
 
-    /// Whether `account` on `platform` is served. Slack accounts are served here: a Slack
-    /// request from another workspace never reaches the engine.
+    /// Whether `account` on `platform` is served: never on a platform the bot does not run on.
+    /// Slack accounts are served here: a Slack request from another workspace never reaches
+    /// the engine.
     public func serves(_ platform: Platform, account: String) -> Bool {
+        if let platforms, !platforms.contains(platform) { return false }
         guard platform == .matrix, let matrix else { return true }
         let server = Self.server(ofMatrixUser: account)
         return matrix.contains(account) || matrix.contains(server) || (ownMatrixServer?.server.map { $0 == server } ?? false)

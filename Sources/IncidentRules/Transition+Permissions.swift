@@ -70,13 +70,17 @@ extension Transition {
 
     /// Someone named IC or given a role must be reachable: on the roster, or an account the
     /// bot serves (its allowed Matrix servers; any Slack account, since a Slack user id does
-    /// not say its workspace: behaviour.md), and not the bot itself.
+    /// not say its workspace: behaviour.md) on a platform it runs on, and not the bot itself.
     func requireReachable(_ person: PersonID) throws(IncidentError) {
         // The bot itself: its nudges and handovers would reach no one.
         if community.ownAccounts?.contains(person) == true {
             throw IncidentError(.notAllowed, "That is this bot's own account; name a person.")
         }
         guard community.serves(person, roster: roster) else {
+            if let platforms = community.platforms,
+               let platform = Platform.allCases.first(where: { person.rawValue.hasPrefix($0.rawValue + ":") }), !platforms.contains(platform) {
+                throw IncidentError(.notAllowed, "\(person.handle) is an account on \(platform.title), which this bot is not on; name someone on the roster.")
+            }
             let served = community.matrixDescription
             throw IncidentError(.notAllowed,
                                 "\(person.handle) is outside the accounts this bot serves" + (served.isEmpty ? "" : " (Matrix: \(served))")

@@ -137,6 +137,22 @@ import Testing
         #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: served) == nil)
     }
 
+    /// A Slack mention on a bot that is not on Slack names nobody it can reach: as IC it
+    /// counted as the acknowledgement and stopped the ladder, and the nudges went to nobody.
+    @Test func anAccountOnAPlatformTheBotIsNotOnIsNobodyItCanReach() throws {
+        let drill = try drill()
+        let matrixOnly = Community(matrix: ["example.org"]).on([.matrix])
+        for typed in ["/ic <@U0GHOST1>", "/role comms <@U0GHOST1>"] {
+            let refused = outcome(drill, typed, by: Self.roster, in: .incidentRoom, community: matrixOnly)
+            #expect(refused?.kind == .notAllowed, "\(typed)")
+            #expect(refused?.message == "@U0GHOST1 is an account on Slack, which this bot is not on; name someone on the roster.")
+        }
+        #expect(outcome(drill, "/ic @zoe:example.org", by: Self.roster, in: .incidentRoom, community: matrixOnly) == nil)
+        #expect(outcome(drill, "/ic @alice", by: Self.roster, in: .incidentRoom, community: Community.everyone.on([.console])) == nil)
+        #expect(outcome(drill, "/ic @zoe:example.org", by: Self.roster, in: .incidentRoom, community: Community.everyone.on([.console]))?
+            .kind == .notAllowed)
+    }
+
     /// The bot itself is named by an autocompleted mention as easily as a person: as IC its
     /// nudges and handovers would reach no one.
     @Test func theBotsOwnAccountIsNeitherICNorARole() throws {
