@@ -98,6 +98,9 @@ struct Transition {
 
     mutating func finish() -> Decision {
         if let nudge = pendingNudge {
+            // One nudge for the misses of this transition (a late scheduler fires several),
+            // and one entry: the timeline says what was sent.
+            record(.nudged, "Nudged \(nudgeRecipients.map { "\($0.handle)" }.joined(separator: " ")) for a status update.", by: .bot)
             post(nudge)
             pendingNudge = nil
         }

@@ -129,7 +129,6 @@ extension Transition {
         incident.nextUpdateDue = due + interval
         let missed = incident.missedUpdates
         record(.updateMissed, "Status update due \(zone.clockTime(owed, seenAt: now)) missed (\(missed) in a row).", by: .bot)
-        record(.nudged, "Nudged \(nudgeRecipients.map { "\($0.handle)" }.joined(separator: " ")) for a status update.", by: .bot)
         // The nudge says what the miss did, so nobody believes a page went out that did not.
         if missed >= policy.escalateAfterMissed {
             let step = stepForMissedUpdate(due: due)

@@ -21,7 +21,12 @@ extension Transition {
         if incident.ladders[ladder.id]?.level == index {
             incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
         }
-        record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
+        // A level paged again in the same transition (a late scheduler catching up on the top's
+        // repeats) is folded into the page already made: nothing more is sent, nor recorded.
+        let foldedRepeat = pagedNow.contains(person) && effects.contains {
+            if case .page(let made) = $0.action { made.person == person && made.ladder == ladder.id && made.level == level.id } else { false }
+        }
+        if !foldedRepeat { record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot) }
         guard pagedNow.insert(person).inserted else {
             // One page a person per transition: if it is also the severity's page at once, it
             // carries that, so an acknowledgement does not withdraw it.
