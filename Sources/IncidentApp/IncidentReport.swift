@@ -77,12 +77,14 @@ public struct IncidentReport: Sendable {
             rows[incident.severity] = row
 
             // An update meets the deadline in force unless a miss came first; only while the
-            // incident is open, and only for a severity with a cadence (a P3's updates meet no
-            // deadline: it has none).
+            // incident is open, and only under a severity with a cadence when it came (a P3's
+            // updates meet no deadline: it has none, even if it was raised to P1 later).
             var overdue = false
             var open = true
-            let hasCadence = incident.policy.updateInterval(incident.severity) != nil
+            var severity = timeline.lazy.compactMap(\.severitySet).first ?? incident.severity
             for entry in timeline {
+                if let set = entry.severitySet { severity = set }
+                let hasCadence = incident.policy.updateInterval(severity) != nil
                 switch entry.kind {
                 case .updateMissed:
                     missed += 1

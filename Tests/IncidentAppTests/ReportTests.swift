@@ -1,6 +1,7 @@
 import IncidentApp
 import IncidentCore
 import IncidentEngine
+import IncidentRules
 import IncidentTesting
 import Testing
 
@@ -53,6 +54,42 @@ import Testing
         #expect(text.contains("Overdue action items: none."))
         // INC-1 acknowledged at 5 (met), INC-2 never (missed at 15); both resolved within 4h.
         #expect(text.contains("- P1: acknowledge 1 of 2, mitigate 2 of 2, resolve 2 of 2"), "\(text)")
+    }
+
+    /// Each update is judged by the severity in force when it came: a P3's updates meet no
+    /// deadline though it was raised to P1 later, and a P1's on-time update still counts after
+    /// the incident is lowered to P3 for the record.
+    @Test func updatesAreJudgedByTheSeverityInForceWhenTheyCame() async throws {
+        let bot = try TestBot()
+        let room1 = "slack-room-incident-20261124-low-one"
+        try await bot.say("U0CAROL03", "/incident declare Low one --sev P3 --ic @carol")
+        for minute in [10, 20, 30] {
+            try await bot.run(toMinute: minute)
+            try await bot.say("U0CAROL03", "/update looking", in: room1)
+        }
+        try await bot.run(toMinute: 40)
+        try await bot.say("U0CAROL03", "/sev P1 worse", in: room1)
+        try await bot.run(toMinute: 50)
+        try await bot.say("U0CAROL03", "/update now a P1", in: room1)
+        try await bot.say("U0CAROL03", "/incident resolve ok", in: room1)
+        try await bot.say("U0CAROL03", "/sev P3 for the record", in: room1)
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        #expect(incidents.first?.1.compactMap(\.severitySet) == [.p3, .p1, .p3])
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(60))
+        #expect(report.updatesOnTime == 1)
+        #expect(report.updatesMissed == 0)
+    }
+
+    @Test func aDeclarationAndASeverityChangeSayTheSeverityTheySet() {
+        func entry(_ kind: TimelineEntry.Kind, _ text: String) -> TimelineEntry {
+            TimelineEntry(at: TestConfig.start, author: nil, kind: kind, text: text)
+        }
+        #expect(entry(.declared, "Declared P2 “DB → P0” as INC-1 in #incident-x.").severitySet == .p2)
+        #expect(entry(.declared, "Declared private P0 “Leak” as INC-1 in #incident-x.").severitySet == .p0)
+        #expect(entry(.severityChanged, "Lowered severity P1 → P3: was P1 → P0 noise").severitySet == .p3)
+        #expect(entry(.note, "Raised severity P1 → P0").severitySet == nil)
     }
 
     /// An action item past its due day is listed; one due later, or done, is not.
