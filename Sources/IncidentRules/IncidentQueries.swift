@@ -52,7 +52,8 @@ public enum IncidentQueries {
             let overdue = open.filter { $0.isOverdue(at: now, zone: zone) }.map(\.id)
             message.line(.text("Action items: \(open.count) open" + (overdue.isEmpty ? "" : ", overdue: " + overdue.joined(separator: ", "))))
         }
-        if let acknowledged = incident.acknowledgedAt {
+        // Measured as the post-mortem and the report measure it: a later /ack changes nothing.
+        if let acknowledged = incident.countsAsAcknowledgedAt {
             message.line(.text("Acknowledged after \(DurationText.format(acknowledged - incident.declaredAt))"))
         } else if incident.phase == .investigating {
             message.line(.text("Not acknowledged yet"))

@@ -39,13 +39,17 @@ extension Incident {
         return ResponseTargets.Kind.allCases.compactMap { kind in
             guard let length = targets[kind] else { return nil }
             let reached: Timestamp? = switch kind {
-            case .acknowledge: Self.earliest(acknowledgedAt, mitigatedAt, resolvedAt)
+            case .acknowledge: countsAsAcknowledgedAt
             case .mitigate: Self.earliest(mitigatedAt, resolvedAt)
             case .resolve: resolvedAt
             }
             return ResponseClock(target: kind, length: length, deadline: declaredAt + length, reachedAt: reached)
         }
     }
+
+    /// When the incident counts as acknowledged, as its measures and targets count it: the
+    /// acknowledgement, or the mitigation or resolution that came before one.
+    public var countsAsAcknowledgedAt: Timestamp? { Self.earliest(acknowledgedAt, mitigatedAt, resolvedAt) }
 
     /// The first of the moments that each reach a target: an acknowledgement after the
     /// mitigation does not make a met target missed.

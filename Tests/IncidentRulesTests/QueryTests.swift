@@ -106,6 +106,17 @@ import Testing
             """)
     }
 
+    /// Mitigated at 10 and acknowledged at 20: the status says 10m, as the post-mortem and the
+    /// report do, not the /ack's 20m.
+    @Test func statusMeasuresTheAcknowledgementAsThePostmortemDoes() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 20, script: [10: [(Fixtures.responder, "/incident mitigated")], 20: [("alice", "/ack")]])
+        #expect(drill.incident.acknowledgedAt == Fixtures.at(20))
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(20)).plainText()
+        #expect(status.contains("Acknowledged after 10m"), "\(status)")
+        #expect(IncidentDurations(timeline: drill.timeline).toAcknowledge == .minutes(10))
+    }
+
     @Test func theListShowsOpenIncidentsMostSevereFirst() throws {
         let a = try Drill("/incident declare Minor thing --sev P3").incident
         var b = try Drill("/incident declare Big thing --sev P0")
