@@ -67,9 +67,12 @@ public struct StartupError: Error, CustomStringConvertible {
 public enum BotCommands {
     /// Opens the database and migrates it, with a clear reason when it cannot.
     /// `migrate: false` for the commands that only read or mend (export, report, outbox).
-    public static func openStore(_ location: DatabaseLocation, migrate: Bool = true, logger: Logger) throws -> any IncidentStore {
+    /// `readOnly`: only read, as it is (SQLite; `report`, `export`, `outbox` listings).
+    public static func openStore(_ location: DatabaseLocation, migrate: Bool = true, readOnly: Bool = false,
+                                 logger: Logger) throws -> any IncidentStore {
         do {
             switch location {
+            case .sqlite(let path) where readOnly: return try SQLiteStore.readOnly(path: path)
             case .sqlite(let path): return try SQLiteStore(path: path, migrate: migrate)
             case .postgres(let settings): return try PostgresStore(settings: settings, migrate: migrate, logger: logger)
             }

@@ -113,14 +113,17 @@ struct CommonOptions: ParsableArguments {
 
     /// Opens the store; `mustExist`: a SQLite file that is not there is an error, not a new
     /// database (the read-only subcommands).
-    func openStore(_ location: DatabaseLocation, mustExist: Bool, logger: Logger = Logger(label: "incident-bot")) throws -> any IncidentStore {
+    /// `readOnly`: the commands that only read (report, export, outbox listings) change nothing
+    /// in the file, not even its mode, and work on one they may not write.
+    func openStore(_ location: DatabaseLocation, mustExist: Bool, readOnly: Bool = false,
+                   logger: Logger = Logger(label: "incident-bot")) throws -> any IncidentStore {
         if mustExist, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
             throw Failure("no database at \(path); pass --db with the bot's database file")
         }
         do {
             // The commands that need an existing database (export, report, outbox, backup) never
             // migrate it: the bot that runs on it does.
-            return try BotCommands.openStore(location, migrate: !mustExist, logger: logger)
+            return try BotCommands.openStore(location, migrate: !mustExist, readOnly: readOnly, logger: logger)
         } catch {
             throw Failure("\(error)")
         }

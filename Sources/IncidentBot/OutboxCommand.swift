@@ -31,7 +31,7 @@ struct Outbox: AsyncParsableCommand {
         func run() async throws {
             do {
                 let loaded = try options.load(allowExampleRoster: true)
-                let store = try options.openStore(try options.location(), mustExist: true)
+                let store = try options.openStore(try options.location(), mustExist: true, readOnly: true)
                 let state: OutboxItem.State = failed ? .failed : .pending
                 let listings = try await store.read { try $0.outboxListing(state, limit: limit) }
                 print(OutboxReport.text(listings, state: state, zone: loaded.policy.timeZone), terminator: "")

@@ -155,7 +155,7 @@ struct Export: AsyncParsableCommand {
                 throw Failure("“\(incident)” names no incident; use INC-42 or #incident-20261122-db-outage")
             }
             let location = try options.location()
-            let store = try options.openStore(location, mustExist: true)
+            let store = try options.openStore(location, mustExist: true, readOnly: true)
             let found = try await store.read { records -> (StoredIncident, [TimelineEntry])? in
                 let stored: StoredIncident? = switch ref {
                 case .number(let number): try records.incident(number)
@@ -189,7 +189,7 @@ struct Report: AsyncParsableCommand {
             // Past a century it reaches before the bot and its dates, printed, before year 1.
             guard span <= .days(36_525) else { throw Failure("--since is at most 100 years (36525d), not “\(since)”") }
             let loaded = try options.load(allowExampleRoster: true)
-            let store = try options.openStore(try options.location(), mustExist: true)
+            let store = try options.openStore(try options.location(), mustExist: true, readOnly: true)
             let now = LiveClock().now
             let from = now - span
             // An incident or a timeline this version cannot read is counted and named, not

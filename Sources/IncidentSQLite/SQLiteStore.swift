@@ -34,6 +34,25 @@ public final class SQLiteStore: IncidentStore {
         try self.init(writer: pool, migrate: migrate)
     }
 
+    /// Opens the database at `path` for reading only, as it is: nothing is created, migrated,
+    /// chmodded or written, so `report` and `export` read a backup on read-only storage or a
+    /// file owned by someone else (an auditor's copy). It must be at this version's schema.
+    public static func readOnly(path: String) throws -> SQLiteStore {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw CannotRead(path: path)
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try SQLiteStore(writer: try DatabasePool(path: path, configuration: configuration), migrate: false)
+    }
+
+    /// A database file this process may not read.
+    public struct CannotRead: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "cannot read \(path) (check its permissions)" }
+    }
+
     /// The writer's `synchronous` setting: 2 (FULL) on a file, where a commit survives a power
     /// cut.
     public func synchronousSetting() throws -> Int {

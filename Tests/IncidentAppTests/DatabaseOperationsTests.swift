@@ -213,6 +213,23 @@ import Testing
         #expect(far.status == 1 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
     }
 
+    /// The commands that only read change nothing in the file: not a byte, not its mode (an
+    /// auditor's copy, a backup on read-only storage, a file someone else owns).
+    @Test func theReadingCommandsLeaveTheFileAsItIs() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let db = folder.appendingPathComponent("bot.sqlite").path
+        #expect(try Self.console(db, input: "carol: /incident declare Payment API errors --sev P1\n:quit\n").status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o440], ofItemAtPath: db)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for command in [["export", "INC-1"], ["report"], ["outbox"], ["outbox", "--failed"]] {
+            let result = try BotProcess.run(command + ["--config", BotProcess.config, "--db", db])
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        let mode = try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int
+        #expect(mode == 0o440)
+    }
+
     @Test func theVersionIsPrinted() throws {
         let result = try BotProcess.run(["--version"])
         #expect(result.status == 0 && result.stdout == BotVersion.current + "\n")
