@@ -231,9 +231,12 @@ enum Messages {
         Message(.strong("⚠️ Could not page \(ref) (\(role)): "), .text("no one fills it in the roster. Page them by hand."))
     }
 
+    /// A change after the resolution (for the record) says so in its heading, as an update
+    /// does: in the broadcast room it must not read as a live escalation.
     static func severityChanged(_ incident: Incident, from old: Severity, by actor: PersonID, reason: String?) -> Message {
         let verb = incident.severity.isMoreSevere(than: old) ? "raised" : "lowered"
-        var message = Message(.strong("\(incident.id) severity \(verb) \(old) → \(incident.severity)"), .text(" by "), .mention(actor))
+        let over = incident.phase == .resolved || incident.phase == .closed ? " (\(incident.phase.rawValue), for the record)" : ""
+        var message = Message(.strong("\(incident.id) severity \(verb) \(old) → \(incident.severity)\(over)"), .text(" by "), .mention(actor))
         if let reason { message.line(.text("Reason: "), .userText(reason)) }
         message.line(.text(incident.policy[incident.severity].definition))
         return message

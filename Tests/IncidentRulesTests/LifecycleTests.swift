@@ -170,6 +170,10 @@ import Testing
         #expect(drill.posts(to: .broadcast).last?.hasPrefix("📣 INC-1 update (P1, resolved) from @alice") == true,
                 "\(drill.posts(to: .broadcast).last ?? "")")
         #expect(drill.incident.statusText == "resolved")
+        // Nor a severity raised for the record as a live escalation.
+        try drill.type("/sev P0 it was worse than we thought", by: "alice")
+        #expect(drill.posts(to: .broadcast).last?.hasPrefix("INC-1 severity raised P1 → P0 (resolved, for the record) by @alice") == true,
+                "\(drill.posts(to: .broadcast).last ?? "")")
     }
 
     /// A P2 declared at 16:00 owes its first update two working hours on: 11:00 the next day,
