@@ -222,9 +222,10 @@ extension Transition {
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
         let theirPages = incident.pages.filter { $0.person == person }
         guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
-            if !theirPages.isEmpty {
-                throw IncidentError(.notAllowed,
-                                    "You were notified on the \(theirPages[0].level.ladder) ladder, which \(command: "ack") does not stop; it stops when \(incident.id) is mitigated.")
+            if let ladder = theirPages.first?.level.ladder {
+                let when = incident.ladders[ladder]?.stopped.map { "it stopped when \(incident.id) was \($0.rawValue)" }
+                    ?? "it stops when \(incident.id) is mitigated"
+                throw IncidentError(.notAllowed, "You were notified on the \(ladder) ladder, which \(command: "ack") does not stop; \(when).")
             }
             // A private incident's refusal names nobody: an acknowledgement is taken anywhere,
             // and on Matrix the answer is posted for whichever room it was typed in.
@@ -234,11 +235,16 @@ extension Transition {
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }
         let earlier = incident.acknowledgedBy ?? []
+        // The ladders the answer could stop had stopped already (the incident was mitigated):
+        // the reply says so, not that this answer stopped them.
+        let stoppedBefore = policy.ladders.filter { ackable.contains($0.id) }.compactMap { incident.ladders[$0.id]?.stopped }.first
         acknowledge(by: person, how: how)
         // A private incident's answer names nobody, as its refusal does. Names as text, not
         // mentions: on Matrix the answer is posted in the room, and a mention would ping them.
         let who = incident.isPrivate ? "someone" : earlier.sorted().map { "\($0.handle)" }.joined(separator: ", ")
-        reply = Messages.reply(earlier.isEmpty ? "Acknowledged \(incident.id); the engineering ladder has stopped."
+        reply = Messages.reply(earlier.isEmpty
+            ? (stoppedBefore.map { "Acknowledged \(incident.id); the engineering ladder had stopped already, when it was \($0.rawValue)." }
+                ?? "Acknowledged \(incident.id); the engineering ladder has stopped.")
             : "Also acknowledged \(incident.id); \(who) had acknowledged it before, so the ladder had stopped already.")
     }
 

@@ -67,16 +67,17 @@ extension Transition {
 
     /// `/incident close --force <why>`: an admin closes with open items, dropped with the reason.
     mutating func forceClose(reason: String, by actor: PersonID) throws(IncidentError) {
-        // Nothing to force first: the refusal that says to close it plainly is true for anyone.
+        // What is true for anyone first: an open incident cannot be closed, forced or not, and
+        // with nothing to force a plain close does it.
+        guard incident.phase == .resolved else {
+            throw IncidentError(.wrongPhase, "Resolve \(incident.id) before closing it (it is \(incident.phase.rawValue)).")
+        }
         let open = incident.openActionItems
         guard !open.isEmpty else {
             throw IncidentError(.noChange, "\(incident.id) has no open action items; close it with /incident close.")
         }
         guard roster.admins.contains(actor) else {
             throw IncidentError(.notAllowed, "Only an incident admin can close \(incident.id) with open action items.")
-        }
-        guard incident.phase == .resolved else {
-            throw IncidentError(.wrongPhase, "Resolve \(incident.id) before closing it (it is \(incident.phase.rawValue)).")
         }
         for item in open {
             guard let index = incident.actions?.firstIndex(of: item) else { continue }

@@ -304,8 +304,9 @@ extension Transition {
         if first { incident.acknowledgedAt = now }
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
         incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }
+        // By whoever did it: the person naming an IC, not the IC, who typed nothing.
         record(.acknowledged, first ? "Acknowledged by \(person.handle) (\(how))." : "Also acknowledged by \(person.handle) (\(how)).",
-               by: .person(person))
+               by: actor == nil ? .person(person) : .actor)
         let stoppedBefore = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
         stopLadders(on: .acknowledged, detail: "acknowledged by \(person.handle)")
         // A page a stopped ladder holds for working hours, to this very person, is answered.

@@ -106,6 +106,15 @@ import Testing
         #expect(directMessages(drill, to: "bob").isEmpty)
     }
 
+    /// On an incident not yet resolved, `--force` is told what anyone must do first: resolve
+    /// it. It was told to close it plainly, which was refused in turn.
+    @Test func forcingTheCloseOfAnOpenIncidentSaysToResolveItFirst() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @bob", by: Fixtures.responder)
+        #expect { try drill.type("/incident close --force because", by: "bob") } throws: {
+            "\($0)" == "Resolve INC-1 before closing it (it is investigating)."
+        }
+    }
+
     @Test func thePostmortemTableIsMadeFromThem() throws {
         var drill = try drill()
         try drill.type("/action @bob Add an alert | on queue depth due: 2026-12-01", by: "alice")

@@ -79,6 +79,29 @@ import Testing
         #expect(reply == "Also acknowledged INC-1; @bob had acknowledged it before, so the ladder had stopped already.")
     }
 
+    /// After the mitigation stopped the ladders, an answer is not told it stopped them, nor
+    /// that the business ladder stops "when INC-1 is mitigated", which it already is.
+    @Test func anAnswerAfterTheMitigationSaysTheLaddersHadStopped() throws {
+        var drill = try drill()
+        try drill.run(to: 46)
+        try drill.type("/incident mitigated", by: Self.roster)
+        let business = try #require(drill.incident.pages.first { $0.level.ladder == "business" }?.person)
+        #expect(outcome(drill, "/ack", by: business, in: .incidentRoom)?.description
+            == "You were notified on the business ladder, which /ack does not stop; it stopped when INC-1 was mitigated.")
+        let reply = try drill.type("/ack", by: "bob", in: .incidentRoom).reply?.plainText()
+        #expect(reply == "Acknowledged INC-1; the engineering ladder had stopped already, when it was mitigated.")
+    }
+
+    /// Naming an IC is their acknowledgement, made by whoever named them: the timeline says so,
+    /// instead of putting it in the mouth of an IC who typed nothing.
+    @Test func theAcknowledgementByNamingAnICIsByWhoeverNamedThem() throws {
+        var drill = try drill()
+        try drill.type("/ic @bob", by: Self.roster)
+        let entry = try #require(drill.timeline.first { $0.kind == .acknowledged })
+        #expect(entry.text == "Acknowledged by @bob (named incident commander).")
+        #expect(entry.author == Self.roster)
+    }
+
     @Test(arguments: [Venue.incidentRoom, .elsewhere])
     func rosterPeopleSteerBeforeAnICIsNamed(venue: Venue) throws {
         let drill = try drill()
