@@ -19,10 +19,17 @@ public enum CommandHelp {
     static func detail(_ entry: CommandManual.Entry) -> Message {
         var message = Message(lines: entry.syntax.map { BotText.command(typed: $0).spans })
         message.line(.text(entry.summary))
+        for paragraph in entry.whatItDoes { message.line(.text(paragraph)) }
         message.line(.strong("Who may use it: "), .text(entry.whoMayUse))
-        if !entry.examples.isEmpty {
+        // Shown as this platform types them: `!sev` and `/sev` are one example.
+        var shown: [BotText] = []
+        for example in entry.examples where shown.count < 4 {
+            let typed = BotText.command(typed: example)
+            if !shown.contains(typed) { shown.append(typed) }
+        }
+        if !shown.isEmpty {
             message.line(.strong("Examples:"))
-            for example in entry.examples.prefix(4) { message.line([.text("  ")] + BotText.command(typed: example).spans) }
+            for typed in shown { message.line([.text("  ")] + typed.spans) }
         }
         return message
     }

@@ -8,6 +8,7 @@ extension CommandManual {
             syntax: ["/incident declare <title> [--sev P0..P3] [--ic @user] [--private]"],
             summary: "Opens a new incident: creates its room, invites the declarer and the incident commander, sets the topic, posts the kickoff message, and starts the update cadence and both escalation ladders.",
             whoMayUse: "Anyone the bot serves (its Slack workspace, its allowed Matrix servers). Only people on the roster may name an incident commander with --ic, since that acknowledges the page.",
+            whatItDoes: ["The incident gets the next number, `INC-N`, and a room named `incident-YYYYMMDD-title` (the date in the configured time zone; the title folded to ASCII, lowercased, with dashes; a taken name gets `-2`, `-3`, ...). Without `--sev` the policy's default severity applies (P2 in the shipped policy). The engineering ladder pages its first level at once; for P0 and P1 the business ladder notifies its first level at once; P0 also pages the VP engineering at once. The declaration is announced in the broadcast channel.", "A declaration with the title of an incident declared in the last ten minutes (case and spacing aside) that is still investigating or mitigated declares nothing new: you are invited to that incident's room and told where it is. It is the command typed again after Slack showed an error for a late answer, or a second responder declaring the same alert. With a higher `--sev`, an `--ic`, another title, ten minutes on (a repeat just past midnight is still matched), or after the incident was resolved, it is a new incident.", "`--private` declares a private incident, for security and data exposure: its room is a private Slack channel or a Matrix room closed to guests, named `incident-YYYYMMDD-private` so the name tells nothing; nothing goes to the broadcast channel; pages and direct messages name it by number only; and `/incident list` shows its details only to its members and incident admins (see `/incident private`).", "Severity may be written `P1`, `p1`, `sev1`, `SEV-1`, `S1`, or with the words `critical` (P0), `high` or `major` (P1), `medium` or `moderate` (P2), `low` or `minor` (P3). Options may stand anywhere in the line and as `--sev=P1`; the dash a phone or a Mac makes of `--` (`—sev P0`) works too before `sev`, `severity`, `ic`, `commander` and `private`, and a single `-` before `sev`. Put a title in quotes to keep words that look like options."],
             examples: ["/incident declare Payment API errors --sev P1", "!incident declare Payment API errors --sev P1", "/incident declare \"Checkout   500s\" --ic @alice", "/incident declare --sev=critical Database down --ic <@U0123ABC|alice>", "/INCIDENT DECLARE login broken --SEV sev-2", "/incident declare Überlastung der Datenbank --ic @carol:example.org", "/incident declare Checkout down —sev P0", "/incident declare Customer data exposed --sev P1 --private"]
         ),
         Entry(
@@ -15,6 +16,7 @@ extension CommandManual {
             syntax: ["/incident status [INC-N | #incident-room]"],
             summary: "Shows one incident's summary: severity, status, roles, age, the last update and when the next is due.",
             whoMayUse: "Anyone.",
+            whatItDoes: ["Inside an incident room it shows that incident; elsewhere name it by number or room. The answer goes only to the asker and changes nothing."],
             examples: ["/incident status", "/incident status INC-42", "/incident status #incident-20261122-db-outage"]
         ),
         Entry(
@@ -22,6 +24,7 @@ extension CommandManual {
             syntax: ["/incident list"],
             summary: "Lists every open incident (not yet closed), most severe first.",
             whoMayUse: "Anyone.",
+            whatItDoes: ["One line per incident: number, severity, status, title, incident commander and room. The answer goes only to the asker."],
             examples: ["/incident list", "!incident   LIST"]
         ),
         Entry(
@@ -29,6 +32,7 @@ extension CommandManual {
             syntax: ["/incident mitigated [INC-N | #incident-room]"],
             summary: "Marks the incident mitigated: customers are no longer hurt, though the cause may not be fixed.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["Records the time to mitigate, sets the status in the topic to `mitigated`, and stops both escalation ladders (the business ladder climbs only until mitigation). Status-update nudges go on until the incident is resolved."],
             examples: ["/incident mitigated", "/incident mitigated INC-7"]
         ),
         Entry(
@@ -36,6 +40,7 @@ extension CommandManual {
             syntax: ["/incident resolve [INC-N | #incident-room] [summary]"],
             summary: "Resolves the incident, with an optional summary of what happened.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["Records the time to resolve, stops every ladder and every nudge, announces the resolution in the room and the broadcast channel, and starts the post-mortem clock: P0 and P1 post-mortems are due 48 hours later, P2 five days later, with a reminder in the room until the incident is closed."],
             examples: ["/incident resolve", "/incident resolve Rolled back release 2026.11.3; error rate normal", "/incident resolve INC-3 fixed by failover"]
         ),
         Entry(
@@ -43,6 +48,7 @@ extension CommandManual {
             syntax: ["/incident close [INC-N | #incident-room]", "/incident close [INC-N | #incident-room] --force <why>"],
             summary: "Closes a resolved incident once its post-mortem is done and its action items are; closed incidents leave `/incident list` and get no more reminders.",
             whoMayUse: "The incident commander, the declarer and incident admins; with `--force`, incident admins only. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["Only a resolved incident can be closed, and only once its action items are done (`/action done`). An incident admin may close it with items still open by saying why (`--force tracked in JIRA-123`): the open items are dropped, with the reason on the timeline. Closing stops the post-mortem reminders; the record stays for reports and export."],
             examples: ["/incident close", "/incident close INC-12", "/incident close --force follow-ups tracked in JIRA-123"]
         ),
         Entry(
@@ -50,6 +56,7 @@ extension CommandManual {
             syntax: ["/incident postmortem [INC-N | #incident-room]"],
             summary: "Renders the post-mortem draft from the incident's record.",
             whoMayUse: "Anyone.",
+            whatItDoes: ["The draft has a summary, impact, the timeline as a table, root cause, what went well, what to improve and action items, with the time to acknowledge, mitigate and resolve measured from the timeline. It goes only to the asker and changes nothing."],
             examples: ["/incident postmortem", "/incident postmortem INC-9"]
         ),
         Entry(
@@ -57,6 +64,7 @@ extension CommandManual {
             syntax: ["/incident escalation [INC-N | #incident-room]"],
             summary: "Shows who has been paged for the incident, and who will be paged when if nothing changes.",
             whoMayUse: "Anyone.",
+            whatItDoes: ["Lists both ladders: each page sent (level, person, time) and the pages still to come with their times, as the policy stored with the incident and today's roster decide. A stopped ladder says why (acknowledged, mitigated, resolved)."],
             examples: ["/incident escalation", "/incident escalation INC-5"]
         ),
         Entry(
@@ -64,6 +72,7 @@ extension CommandManual {
             syntax: ["/incident help [command]"],
             summary: "Shows how to use every command, or one command in detail.",
             whoMayUse: "Anyone.",
+            whatItDoes: ["Without a command it lists every command with its usage line. With one it shows that command's usage, what it does, who may use it and examples. `/incident` on its own is the same as `/incident help`."],
             examples: ["/incident help", "/incident", "/incident help sev", "/incident help /ack", "/incident help declare", "/incident help incident resolve"]
         ),
         Entry(
@@ -71,6 +80,7 @@ extension CommandManual {
             syntax: ["/incident snooze [INC-N | #incident-room] <duration | off>"],
             summary: "Silences the status-update nudges of an incident for a while, when the incident commander is heads down and knows an update is due; pages are never snoozed.",
             whoMayUse: "The incident commander and incident admins. An incident without an incident commander cannot be snoozed: the nudges are how the bot asks for one. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["For the given time (`15m`, `30m`, `1h`; at most the policy's `snooze_max`, 1h unless the policy says otherwise) no nudge for an overdue status update is posted. The update clock stands still meanwhile: a nudge that falls due waits for the snooze to end, no missed update is counted, and so no level is paged for missed updates before the snooze ends. The escalation ladders keep climbing and every page still goes out. The snooze is on the timeline, the room is told, and `/incident status` shows until when. `/incident snooze off` ends it early; an update already overdue is nudged at once. Only while the incident is investigating or mitigated, and only at a severity that has a status-update cadence."],
             examples: ["/incident snooze 30m", "/incident snooze INC-7 1h", "!incident snooze 1h30m", "/incident snooze off"]
         ),
         Entry(
@@ -78,6 +88,7 @@ extension CommandManual {
             syntax: ["/incident call [INC-N | #incident-room] <link | off>"],
             summary: "Sets or changes the link to the incident's call (its bridge), or removes it; P0 and P1 incidents get one from the policy when they are declared.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["A severity with a `call` template in the policy (the shipped one: P0 and P1) gives every incident declared at it, or raised to it, a link of its own, such as `https://meet.example.com/incident-12`. This command sets one where there is none, replaces the templated one with the call people actually joined, or removes it with `off`. The link must be `http` or `https`, at most 120 characters, without spaces. It is posted in the room, shown in the topic, the kickoff, `/incident status` and every page, and recorded on the timeline."],
             examples: ["/incident call https://meet.example.com/abc-defg-hij", "/incident call INC-4 https://zoom.example.com/j/123456", "/incident call <https://meet.example.com/abc|meet.example.com/abc>", "/incident call off"]
         ),
         Entry(
@@ -85,6 +96,7 @@ extension CommandManual {
             syntax: ["/incident started [INC-N | #incident-room] <HH:MM | YYYY-MM-DD HH:MM>"],
             summary: "Says when the impact began, so time to detect (from then to the declaration) is measured.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["The time is on the policy's clock. A time of day alone means the latest such time not after now (`09:42` typed at 10:05 is today, at 08:00 it is yesterday). It may not be in the future, nor after the incident was mitigated (or resolved), nor more than 30 days before the declaration. It is recorded on the timeline and shown by `/incident status`; the post-mortem draft and `incident-bot report` show time to detect. Response targets still count from the declaration: the bot can act only from then."],
             examples: ["/incident started 09:42", "/incident started INC-3 2026-11-24 09:42", "/incident started 9:05"]
         ),
         Entry(
@@ -92,6 +104,7 @@ extension CommandManual {
             syntax: ["/incident private [INC-N | #incident-room]"],
             summary: "Makes an incident private from now on, when it turns out to be about security or exposed data: nothing more goes to the broadcast channel, and what leaves its room names it by number only.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident. Only an incident admin can make it public again, with `/incident public`.",
+            whatItDoes: ["The broadcast channel hears nothing more of it (a post already queued for it is withdrawn). Pages, reminders and briefings sent outside the room name it by number and severity only: no title, no status, no room name, no call link. `/incident list`, `/action list` and `/incident status` show its details only to its members (the declarer, role holders, people the bot invited or paged) and incident admins, and on Matrix, where answers are posted for the whole room, only in its own room. The room itself stays as it was made: Slack lets only a workspace admin turn a public channel private, and the channel's name still tells the title. An incident meant to be private from the start is declared with `/incident declare <title> --private`. Recorded on the timeline."],
             examples: ["/incident private", "/incident private INC-7", "!incident private"]
         ),
         Entry(
@@ -99,6 +112,7 @@ extension CommandManual {
             syntax: ["/incident public [INC-N | #incident-room]"],
             summary: "Makes a private incident public again; only an incident admin may, because it lets the title out.",
             whoMayUse: "Incident admins only.",
+            whatItDoes: ["The incident is announced in the broadcast channel with its title, and its status updates go there again. Pages and direct messages name its title again, and `/incident list` shows it to everyone. The room stays as it is: a private Slack channel stays private. Recorded on the timeline."],
             examples: ["/incident public", "/incident public INC-7"]
         ),
         Entry(
@@ -106,6 +120,7 @@ extension CommandManual {
             syntax: ["/sev [INC-N | #incident-room] <P0..P3> [reason]"],
             summary: "Changes the incident's severity, with an optional reason.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["Records the change, updates the topic and re-times the update cadence for the new severity. A raise pages at once the levels the new severity pages immediately (P0: the VP engineering) and makes the new severity's levels part of the rest of the climb; a raise to P0 or P1 starts the business ladder if it was not running. Lowering never un-pages anyone, but the climb from then on follows the lower severity.", "Severity may be written `P1`, `p1`, `sev1`, `SEV-1`, `S1`, or `critical` (P0), `high` or `major` (P1), `medium` or `moderate` (P2), `low` or `minor` (P3)."],
             examples: ["/sev P0 checkout down in every region", "/SEV p1", "/sev sev1", "/sev SEV-1", "/sev critical", "!sev INC-42 P2 only EU affected"]
         ),
         Entry(
@@ -113,6 +128,7 @@ extension CommandManual {
             syntax: ["/ic [INC-N | #incident-room] @user", "/ic [INC-N | #incident-room] @user handover: <note>"],
             summary: "Assigns the incident commander.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["The new incident commander is invited to the room, shown in the topic, and counts as an acknowledgement of the engineering page, which stops that ladder. Status-update nudges go to the incident commander. With `handover: <note>` it is a handover: the note goes on the timeline and in the room, and the new incident commander gets a direct message with the note, the last update and status, when the next update is due, who has been paged (each person's latest page, with its level and time) and the open action items."],
             examples: ["/ic @alice", "/ic <@U0123ABC|alice>", "/ic <@U0123ABC>", "!ic @alice:example.org", "!ic https://matrix.to/#/@alice:example.org", "/ic INC-42 @bob", "/ic bob", "/ic @bob handover: rollback running, DB team paged", "/ic INC-42 @bob HANDOVER: going off shift"]
         ),
         Entry(
@@ -120,6 +136,7 @@ extension CommandManual {
             syntax: ["/role [INC-N | #incident-room] <comms|scribe|lead> @user"],
             summary: "Assigns one of the other incident roles: comms lead, scribe or technical lead.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
+            whatItDoes: ["The person is invited to the room and recorded in the role. The comms lead gets the P0 and P1 status-update nudges with the incident commander. `/role ic @user` is the same as `/ic @user`."],
             examples: ["/role comms @carol", "/role scribe <@U0456DEF|dave>", "!role lead @erin:example.org", "/role ic @bob", "/role ic @bob handover: going off shift", "/role INC-8 communications @frank"]
         ),
         Entry(
@@ -127,6 +144,7 @@ extension CommandManual {
             syntax: ["/update [INC-N | #incident-room] <text> [status: ...] [impact: ...] [next: ...] [eta: ...]"],
             summary: "Posts a status update in the room and to the broadcast channel, and restarts the update timer.",
             whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only. Only an update from the incident's responders (its IC, role holders and declarer, the roster, admins, anyone paged for it) restarts the update timer and sets the topic's status: missed updates page up the engineering ladder, and nobody the bot does not trust may hold that back.",
+            whatItDoes: ["The update is posted in the incident room and in the broadcast channel, added to the timeline, and resets the status-update cadence: the next update is due one cadence interval from now (P0 15 min, P1 30 min, P2 2 h; P3 has none). The optional fields are labels at the start of a word, in any order, each running to the next label or the end; `status:` also becomes the status shown in the room topic while the incident is open (after the resolution the topic keeps saying resolved). While it is open, a status that names another phase than the incident's is refused: `mitigated`, `resolved` and `closed` come from their commands, which also stop the ladders, and a mitigated incident does not go back to `investigating`."],
             examples: ["/update Rolled back the deploy", "/update Rolled back the deploy status: monitoring impact: 5% of checkouts fail next: watch error rates eta: 15:00 UTC", "/update status: identified impact: EU logins", "!update INC-4 Failover done. Status: monitoring"]
         ),
         Entry(
@@ -134,6 +152,7 @@ extension CommandManual {
             syntax: ["/ack [INC-N | #incident-room]"],
             summary: "Acknowledges a page: you have seen it and are on the incident. Stops the engineering ladder.",
             whoMayUse: "People the engineering ladder paged for this incident.",
+            whatItDoes: ["Records the time to acknowledge and stops the engineering ladder (nobody else is paged for lack of an answer). The business ladder goes on until the incident is mitigated. Outside the incident room, name the incident: `/ack INC-42`; a page's Acknowledge button does the same."],
             examples: ["/ack", "!ack INC-42", "/ack #incident-20261122-payment-api-errors"]
         ),
         Entry(
@@ -141,6 +160,7 @@ extension CommandManual {
             syntax: ["/note [INC-N | #incident-room] <text>"],
             summary: "Adds an entry to the incident's timeline.",
             whoMayUse: "Anyone the bot serves, in the incident's room; from outside it (a lobby, a direct message), people on the roster and admins only.",
+            whatItDoes: ["The note is kept in the timeline with its time and author and shows up in the post-mortem draft. It does not reset the update timer."],
             examples: ["/note Restarted db-primary-2", "/note  can't reach \"the vault\"  ", "!note INC-3 saw 502s from the edge"]
         ),
         Entry(
@@ -148,6 +168,7 @@ extension CommandManual {
             syntax: ["/action [INC-N | #incident-room] @owner <what is to be done> [due: <day or duration>]", "/action done [INC-N | #incident-room] <A-number>", "/action list [INC-N | #incident-room | --mine | --overdue]"],
             summary: "Adds a follow-up action item to an incident, with an owner and perhaps a due day; marks one done; lists them.",
             whoMayUse: "Adding: the incident's responders (people on the roster, anyone paged for it, and once an IC is named its IC and declarer). Marking done: the owner, and whoever may lead the incident (the IC, the declarer, incident admins). Listing: anyone. From outside the incident's room, changes come from roster people and admins only.",
+            whatItDoes: ["Items are numbered A1, A2, ... within their incident and kept in its record. A due day is a date (`2026-12-05`), a length of time from now (`3d`, `2w`), `today` or `tomorrow`, on the policy's clock; the owner gets one direct message at 09:00 on that day (at once when the item is made later that day), and from the next day on the item is overdue: `/incident status`, `/action list --overdue` and `incident-bot report` say so. The post-mortem draft's action table is made from them. An incident with open items cannot be closed: mark them done, or an incident admin closes it anyway with `/incident close --force <why>`, which drops them with the reason. In an incident's room `/action list` shows that incident's items; elsewhere, every open incident's open items. `--mine` (your open items) and `--overdue` look across every open incident you may see, wherever they are typed."],
             examples: ["/action @alice Add an alert on queue depth due: 2026-12-05", "/action INC-7 @bob Write the runbook for failover due: 3d", "!action @carol Review the rollback procedure", "/action @dave Page on disk due: tomorrow", "/action done A2", "/action done INC-7 3", "/action list", "/action list INC-7", "/action list --mine", "/action list --overdue"]
         ),
     ]

@@ -13,14 +13,18 @@ public struct CommandManual: Hashable, Sendable {
         public var summary: String
         /// Who may use it, as `## Who may use it` says.
         public var whoMayUse: String
+        /// `## What it does`, a paragraph each: the rules a responder needs at the command.
+        public var whatItDoes: [String]
         /// What responders can type, from `## Examples` (those that parse).
         public var examples: [String]
 
-        public init(name: CommandName, syntax: [String], summary: String, whoMayUse: String, examples: [String]) {
+        public init(name: CommandName, syntax: [String], summary: String, whoMayUse: String, whatItDoes: [String] = [],
+                    examples: [String]) {
             self.name = name
             self.syntax = syntax
             self.summary = summary
             self.whoMayUse = whoMayUse
+            self.whatItDoes = whatItDoes
             self.examples = examples
         }
     }

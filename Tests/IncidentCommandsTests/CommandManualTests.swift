@@ -65,5 +65,10 @@ import Testing
         #expect(sev.hasPrefix("/sev [INC-N | #incident-room] <P0..P3> [reason]"))
         #expect(sev.contains("Who may use it: The incident commander"))
         #expect(sev.contains("/sev P0 checkout down in every region"))
+        // What it does, as the page says it: the spellings a severity may take.
+        #expect(sev.contains("sev1"), "\(sev)")
+        // `!incident declare` and `/incident declare` are one example, shown once.
+        let declare = CommandHelp.message(topic: "declare").plainText().components(separatedBy: "\n")
+        #expect(declare.filter { $0 == "  /incident declare Payment API errors --sev P1" }.count == 1, "\(declare)")
     }
 }

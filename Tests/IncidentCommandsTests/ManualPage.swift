@@ -16,6 +16,8 @@ struct ManualPage {
     var syntax: [String]
     var summary: String
     var whoMayUse: String
+    /// `## What it does`, a paragraph each.
+    var whatItDoes: [String]
     var examples: [Example]
 
     static let directory = URL(fileURLWithPath: #filePath)
@@ -58,6 +60,10 @@ struct ManualPage {
         }
         summary = try paragraph("")
         whoMayUse = try paragraph("Who may use it")
+        guard let does = sections["What it does"] else {
+            throw FormatError(description: "\(name.manualFileName): no '## What it does' section")
+        }
+        whatItDoes = does.split(separator: "", omittingEmptySubsequences: true).map { $0.joined(separator: " ") }
         syntax = (sections["Syntax"] ?? []).drop(while: { $0 != "```" }).dropFirst().prefix(while: { $0 != "```" }).map { $0 }
         guard !syntax.isEmpty else {
             throw FormatError(description: "\(name.manualFileName): '## Syntax' needs a ``` block with the usage lines")
@@ -124,6 +130,7 @@ struct ManualPage {
                             syntax: \(list(page.syntax)),
                             summary: \(literal(page.summary)),
                             whoMayUse: \(literal(page.whoMayUse)),
+                            whatItDoes: \(list(page.whatItDoes)),
                             examples: \(list(examples))
                         ),
 
