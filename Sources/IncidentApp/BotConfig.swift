@@ -1,7 +1,9 @@
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentMatrix
 import IncidentPolicy
+import IncidentSlack
 
 /// `config/incident-bot.yaml`: where the policy and roster are, and how the bot runs.
 /// Paths in it are relative to the file's own folder.
@@ -20,7 +22,7 @@ public struct BotConfig: Sendable {
     public var seenRetention: Duration
     /// The room each platform posts declarations and status updates to.
     public var broadcastRooms: [Platform: String]
-    public var retry: RetrySettings
+    public var retry: DeliveryRetry
     /// Platforms switched on in the config (the console is never listed: it is a subcommand).
     public var enabledPlatforms: [Platform]
     public var http: HTTPSettings
@@ -37,14 +39,6 @@ public struct BotConfig: Sendable {
     /// Commands one person may send in a minute before being told to slow down.
     public var commandsPerMinute = 30
 
-    public struct RetrySettings: Sendable {
-        public var base: Duration
-        public var ceiling: Duration
-        public var pageAttemptsBeforeFailover: Int
-        /// Failed attempts after which an item is given up (a dead letter).
-        public var giveUpAfter: Int
-    }
-
     /// The `slack:` section. Tokens and the signing secret are not here: they come from the
     /// environment (`SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, `SLACK_APP_TOKEN`, or `_FILE`).
     public struct SlackSettings: Sendable {
@@ -55,7 +49,7 @@ public struct BotConfig: Sendable {
         public var allowedTeams: [String] = []
         /// The reaction that puts a message on the incident's timeline, by its Slack name;
         /// empty: only pins do.
-        public var timelineReaction = "pushpin"
+        public var timelineReaction = SlackGateway<LiveClock>.defaultTimelineReaction
     }
 
     /// The `matrix:` section. The access token or password is not here: it comes from the
@@ -68,10 +62,10 @@ public struct BotConfig: Sendable {
         /// Matrix ids or server names whose commands the bot takes, and who may be named IC or
         /// given a role; empty: its own server.
         public var allowCommandsFrom: [String] = []
-        public var syncTimeout: Duration = .seconds(30)
+        public var syncTimeout = MatrixSync<LiveClock>.Settings().timeout
         /// The reaction (an emoji, as Matrix clients send it) that puts a message on the
         /// incident's timeline; empty: none does.
-        public var timelineReaction = "📌"
+        public var timelineReaction = MatrixSync<LiveClock>.Settings().timelineReaction
     }
 
     static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams", "timeline_reaction"]
@@ -114,7 +108,7 @@ public struct BotConfig: Sendable {
         }
         var config = BotConfig(file: file, policyPath: resolve("policy.yaml"), rosterPath: nil, logLevel: "info",
                                seenRetention: .days(7), broadcastRooms: [.console: "incidents"],
-                               retry: RetrySettings(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4, giveUpAfter: 30),
+                               retry: DeliveryRetry(),
                                enabledPlatforms: [], http: HTTPSettings(), slack: SlackSettings(), matrix: MatrixSettings(),
                                paging: PagingSettings(), mirror: false)
         if let node = root.optional("policy") { config.policyPath = resolve(try node.string()) }

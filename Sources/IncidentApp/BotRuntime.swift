@@ -31,9 +31,7 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         let settings = loaded.engineSettings(platforms: platforms, pagers: pagers, community: community)
         self.store = store
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
-        retry = Delivery<Clock>.Retry(base: loaded.config.retry.base, ceiling: loaded.config.retry.ceiling,
-                                      pageAttemptsBeforeFailover: loaded.config.retry.pageAttemptsBeforeFailover,
-                                      giveUpAfter: loaded.config.retry.giveUpAfter)
+        retry = loaded.config.retry
         self.transports = transports
         self.logger = logger
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,

@@ -96,6 +96,7 @@ public struct MatrixSetup: Sendable {
 
         func run() async throws {
             let backoff = MatrixSync<LiveClock>.Settings().retry
+            let clock = LiveClock()
             try await cancelWhenGracefulShutdown {
                 var failures = 0
                 while !Task.isCancelled {
@@ -108,7 +109,7 @@ public struct MatrixSetup: Sendable {
                         break
                     }
                     failures += 1
-                    try? await Task.sleep(for: backoff.delay(afterFailures: failures))
+                    try? await clock.sleep(for: backoff.delay(afterFailures: failures))
                 }
             }
             try? await gracefulShutdown()

@@ -25,7 +25,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// uses: `commands_per_minute` a person (30 by default; each read is one or two calls).
     let readBacks: CommandLimiter
 
-    public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = "pushpin",
+    /// The reaction that puts a message on the timeline unless the config says otherwise.
+    public static var defaultTimelineReaction: String { "pushpin" }
+
+    public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = defaultTimelineReaction,
                 logger: Logger) {
         self.engine = engine
         self.api = api
