@@ -45,9 +45,12 @@ import Testing
         try await bot.waitUntil("a delivery attempt failed", seconds: 40) {
             try await bot.current.store.read { try $0.pendingOutbox(limit: 10).contains { $0.attempts > 0 } }
         }
+        // Its retry, due on the bot's clock, fails too, and the page still waits.
         bot.clock.advance(to: TestConfig.at(31))
         try bot.current.delivery.wake.fire()
-        try await Task.sleep(for: .seconds(2))
+        try await bot.waitUntil("the page was tried again", seconds: 40) {
+            try await bot.current.store.read { try $0.pendingOutbox(limit: 10).contains { $0.isPage && $0.attempts >= 2 } }
+        }
         #expect(try await bot.current.store.read { try $0.pendingOutbox(limit: 10).filter(\.isPage).count } == 1)
 
         // Back up: the page goes out once the retry is due, and the sync resumes from its token

@@ -76,7 +76,8 @@ import Testing
         #expect(drill.posts(to: .broadcast)[0].contains("@\u{2060}channel checkout down @\u{2060}here"))
         try drill.type("/update status: @everyone look", by: "alice")
         #expect(drill.posts(to: .broadcast).last!.contains("Status: @\u{2060}everyone look"))
-        guard case .post(let message, _) = drill.effects.last!.effect.action else { return }
+        let update = drill.effects.last { if case .post(_, .broadcast) = $0.effect.action { true } else { false } }
+        guard case .post(let message, _) = try #require(update).effect.action else { Issue.record("not a post"); return }
         #expect(message.lines.joined().contains(.userText("@everyone look")))
     }
 
