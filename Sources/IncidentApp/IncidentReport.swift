@@ -60,7 +60,9 @@ public struct IncidentReport: Sendable {
                 overdueActions.append("\(incident.id) \(item.id) \(item.owner.handle) \(what) (due \(item.dueDay ?? "-"))")
             }
         }
-        for (stored, timeline) in incidents {
+        // Declared after now (a clock that ran ahead, a drill on a manual clock) is no part of
+        // a period that ends now.
+        for (stored, timeline) in incidents where stored.incident.declaredAt <= now {
             let incident = stored.incident
             let durations = IncidentDurations(timeline: timeline)
             var row = rows[incident.severity] ?? Row(severity: incident.severity, count: 0, toAcknowledge: [], toMitigate: [], toResolve: [])
@@ -100,8 +102,10 @@ public struct IncidentReport: Sendable {
 
             for ladder in incident.policy.ladders {
                 if !ladderOrder.contains(where: { $0.0 == ladder.id }) { ladderOrder.append((ladder.id, ladder.levels.map(\.id))) }
+                // Climbed to, not paged at once for the severity: a P0's VP is paged at the
+                // declaration, which says nothing of how far the ladder had to go.
                 let reached = ladder.levels.indices.last { index in
-                    incident.pages.contains { $0.level == ladder.reference(index) && $0.withdrawn != true }
+                    incident.pages.contains { $0.level == ladder.reference(index) && $0.withdrawn != true && $0.reason != .immediate }
                 }
                 if let reached { reach[ladder.id, default: [:]][ladder.levels[reached].id, default: 0] += 1 }
             }

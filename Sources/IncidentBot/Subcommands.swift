@@ -166,6 +166,10 @@ struct Export: AsyncParsableCommand {
             }
             guard let (stored, timeline) = found else { throw Failure("there is no \(ref) in \(location)") }
             print(IncidentExport.markdown(stored, timeline: timeline, now: LiveClock().now), terminator: "")
+        } catch let failure as Failure {
+            Self.fail(failure)
+        } catch where error is UnreadableRow || error is DecodingError {
+            Self.fail(Failure("\(incident) cannot be read by this version of incident-bot (a newer version wrote it, or it is damaged)"))
         } catch {
             Self.fail(error)
         }
@@ -183,9 +187,15 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            guard let span = DurationText.parse(since), span > .zero else {
-                throw Failure("--since “\(since)” is not a duration like 30d, 1w or 12h")
+            guard let span = DurationText.parse(since) else {
+                // Digits and units that read as one but too long (10000000d) are too long, not
+                // something else.
+                let shaped = since.trimmingWhitespace().lowercased().allSatisfy { $0.isASCII && ($0.isNumber || "smhdw".contains($0)) }
+                throw Failure(shaped && since.contains(where: \.isNumber) && since.contains(where: \.isLetter)
+                    ? "--since is at most 100 years (36525d), not “\(since)”"
+                    : "--since “\(since)” is not a duration like 30d, 1w or 12h")
             }
+            guard span > .zero else { throw Failure("--since \(since) spans nothing; give a duration like 30d, 1w or 12h") }
             // Past a century it reaches before the bot and its dates, printed, before year 1.
             guard span <= .days(36_525) else { throw Failure("--since is at most 100 years (36525d), not “\(since)”") }
             let loaded = try options.load(allowExampleRoster: true)

@@ -211,6 +211,15 @@ import Testing
         // A span past a century printed its start before year 1 ("from -17139-08-03").
         let far = try BotProcess.run(["report", "--since", "999999w", "--config", BotProcess.config, "--db", db])
         #expect(far.status == 1 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
+        let farther = try BotProcess.run(["report", "--since", "10000000d", "--config", BotProcess.config, "--db", db])
+        #expect(farther.stderr == "incident-bot: --since is at most 100 years (36525d), not “10000000d”\n", "\(farther.stderr)")
+        let none = try BotProcess.run(["report", "--since", "0d", "--config", BotProcess.config, "--db", db])
+        #expect(none.stderr == "incident-bot: --since 0d spans nothing; give a duration like 30d, 1w or 12h\n", "\(none.stderr)")
+        // An incident this version cannot read is named in one line by export too.
+        let export = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
+        #expect(export.status == 1 && export.stderr
+            == "incident-bot: INC-1 cannot be read by this version of incident-bot (a newer version wrote it, or it is damaged)\n",
+            "\(export.stderr)")
     }
 
     /// The commands that only read change nothing in the file: not a byte, not its mode (an

@@ -82,6 +82,25 @@ import Testing
         #expect(report.updatesMissed == 0)
     }
 
+    /// A P0 pages the VP at once: that is no climb, and a P0 acknowledged at once reached L1.
+    /// An incident declared after the report's end is no part of it.
+    @Test func aPageAtOnceIsNoClimbAndTheFutureIsNoPartOfTheReport() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P0")
+        try await bot.run(toMinute: 1)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        try await bot.run(toMinute: 12)
+        try await bot.say("U0CAROL03", "/incident declare Later thing --sev P2")
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        #expect(incidents.count == 2)
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(10))
+        #expect(report.rows.map(\.severity) == [.p0])
+        let engineering = report.ladderReach.first { $0.ladder == "engineering" }?.levels.map { "\($0.level) \($0.incidents)" }
+        #expect(engineering == ["L1 1", "L2 0", "L3 0", "L4 0"], "\(incidents[0].0.incident.pages.map(\.level))")
+    }
+
     @Test func aDeclarationAndASeverityChangeSayTheSeverityTheySet() {
         func entry(_ kind: TimelineEntry.Kind, _ text: String) -> TimelineEntry {
             TimelineEntry(at: TestConfig.start, author: nil, kind: kind, text: text)
