@@ -28,6 +28,36 @@ import Synchronization
             }
         }
     }
+
+    /// 429s are waited out here only up to the call's budget in all: past it the rate limit
+    /// goes back to the outbox with its hint, which may fail a page over instead of holding it
+    /// for eight waits of 10 s.
+    @Test func rateLimitsAreWaitedOutInlineOnlyWithinABudget() async throws {
+        let router = Router()
+        let tried = Mutex(0)
+        router.put("/_matrix/client/v3/rooms/:room/send/:type/:txn") { _, _ -> Response in
+            tried.withLock { $0 += 1 }
+            return Response(status: .tooManyRequests, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: .init(string: #"{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":1000}"#)))
+        }
+        let homeserver = try await RunningServer.start(router, label: "limiting-homeserver")
+        defer { Task { await homeserver.stop() } }
+        let client = MatrixClient(homeserver: "http://127.0.0.1:\(homeserver.port)", auth: .token(Secret("token")),
+                                  inlineRateLimitWait: .seconds(2))
+        do {
+            _ = try await client.call(.PUT, "rooms/%21room%3Alocalhost/send/m.room.message/txn1", body: ["msgtype": "m.text", "body": "hi"])
+            Issue.record("the call succeeded")
+        } catch {
+            guard case .rateLimited(let after) = error else {
+                Issue.record("\(error) is not the rate limit")
+                return
+            }
+            #expect(after == .seconds(1))
+        }
+        // Two waits of 1 s fit the 2 s budget; the third answer goes back to the caller.
+        #expect(tried.withLock { $0 } == 3)
+        #expect(client.rateLimitWaits == 2)
+    }
 }
 
 /// A busy room's gap the homeserver cannot fill for now, sync after sync: the gap is retried
