@@ -156,8 +156,9 @@ extension Transition {
         guard incident.roles[role] != person else {
             throw IncidentError(.noChange, "\(person.handle) is already the \(role.title) of \(incident.id).")
         }
+        let before = incident.roles[role]
         incident.roles[role] = person
-        record(.roleAssigned, "\(person.handle) is the \(role.title).")
+        record(.roleAssigned, "\(person.handle) is the \(role.title)" + (before.map { " (was \($0.handle))." } ?? "."))
         invite(person, always: true)
         if role == .commander { updateTopic() }
         post(Messages.roleAssigned(role, person, by: actor!))

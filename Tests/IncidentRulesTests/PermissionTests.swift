@@ -102,6 +102,15 @@ import Testing
         #expect(entry.author == Self.roster)
     }
 
+    /// A role handed on says whose it was: the record shows who held it when.
+    @Test func aReplacedRoleSaysWhoHeldItBefore() throws {
+        var drill = try drill()
+        try drill.type("/role comms @bob", by: Self.roster)
+        try drill.type("/role comms @alice", by: Self.roster)
+        #expect(drill.timeline.filter { $0.kind == .roleAssigned }.map(\.text)
+            == ["@bob is the comms lead.", "@alice is the comms lead (was @bob)."])
+    }
+
     @Test(arguments: [Venue.incidentRoom, .elsewhere])
     func rosterPeopleSteerBeforeAnICIsNamed(venue: Venue) throws {
         let drill = try drill()
