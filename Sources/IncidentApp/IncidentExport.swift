@@ -39,10 +39,7 @@ public enum IncidentExport {
             lines.append("Nobody was paged.")
         } else {
             lines += ["| time | who | level | why |", "| --- | --- | --- | --- |"]
-            // A level paged again at the same moment (a late scheduler catching up on the top's
-            // repeats) went out as the one page already listed.
-            var listed: Set<String> = []
-            for page in incident.pages where listed.insert("\(page.at) \(page.person) \(page.level)").inserted {
+            for page in incident.pagesSent {
                 let why = page.reason.rawValue + (page.withdrawn == true ? ", withdrawn before it went out" : "")
                 lines.append("| \(zone.dateTime(page.at)) | \(page.person.handle) | \(page.level) | \(why) |")
             }

@@ -30,7 +30,7 @@ public struct IncidentReport: Sendable {
     public var rows: [Row]
     /// Status updates posted before they were due.
     public var updatesOnTime: Int
-    /// Status-update deadlines that passed with no update (one per nudge).
+    /// Status-update deadlines that passed with no update (one per deadline missed).
     public var updatesMissed: Int
     /// For each ladder, how many incidents its climb reached each level in (the highest level paged).
     public var ladderReach: [(ladder: String, levels: [(level: String, incidents: Int)])]

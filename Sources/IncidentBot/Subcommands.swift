@@ -188,12 +188,11 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         do {
             guard let span = DurationText.parse(since) else {
-                // Digits and units that read as one but too long (10000000d) are too long, not
-                // something else.
-                let shaped = since.trimmingWhitespace().lowercased().allSatisfy { $0.isASCII && ($0.isNumber || "smhdw".contains($0)) }
-                throw Failure(shaped && since.contains(where: \.isNumber) && since.contains(where: \.isLetter)
-                    ? "--since is at most 100 years (36525d), not “\(since)”"
-                    : "--since “\(since)” is not a duration like 30d, 1w or 12h")
+                // Numbers each with a unit (10000000d) that read as a duration but too long are
+                // too long; anything else (30dd, d30) is no duration.
+                let shaped = since.trimmingWhitespace().lowercased().wholeMatch(of: /([0-9]+[smhdw])+/) != nil
+                throw Failure(shaped ? "--since is at most 100 years (36525d), not “\(since)”"
+                                     : "--since “\(since)” is not a duration like 30d, 1w or 12h")
             }
             guard span > .zero else { throw Failure("--since \(since) spans nothing; give a duration like 30d, 1w or 12h") }
             // Past a century it reaches before the bot and its dates, printed, before year 1.

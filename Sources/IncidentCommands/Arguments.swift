@@ -43,10 +43,6 @@ struct Arguments {
         case .malformed(.number):
             throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not an incident number: incidents are INC-1, INC-2, ...",
                                position: token.offset)
-        case .malformed(.roomName):
-            throw CommandError(.invalidArgument,
-                               "“\(token.text.clipped)” is not an incident room's name, like #incident-20261122-db-outage.",
-                               position: token.offset)
         }
     }
 

@@ -14,7 +14,7 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Reading: Equatable, Sendable {
         /// It names an incident.
         case ref(IncidentRef)
-        /// It is meant as one but names none: `INC-0`, `INC-1x`, `#incident-DB!`.
+        /// It is meant as one but names none: `INC-0`, `INC-1x`.
         case malformed(Malformed)
         /// It is the start of the command's text.
         case notAReference
@@ -24,28 +24,36 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Malformed: Equatable, Sendable {
         /// `INC-` and no number from 1 to 999,999,999.
         case number
-        /// `#incident-` and a name no room can have.
-        case roomName
     }
 
-    /// Reads `INC-42` (any case), `#incident-...`, a bare `incident-YYYYMMDD-...`, or Slack's
-    /// `<#C0123|incident-...>`, with a trailing `:`, `,`, `.` or `;` as typed before the rest
-    /// (`/incident resolve INC-2: duplicate`). A word shaped as a reference that names no
-    /// incident is `malformed`, never text: read as text, it would act on the room's incident.
-    /// A bare `incident-` word without the day's date is text (`incident-free since 10:40`).
+    /// Reads `INC-42` (any case), `#incident-...`, a bare `incident-YYYYMMDD-...`, Slack's
+    /// `<#C0123|incident-...>` or a `https://matrix.to/#/#incident-...` link, with a trailing
+    /// `:`, `,`, `.` or `;` as typed before the rest (`/incident resolve INC-2: duplicate`).
+    /// `INC-` with no number from 1, or a number run into letters (`INC-0`, `INC--1`, `INC-1x`)
+    /// is `malformed`, never text: read as text, it acted on the room's incident. A number
+    /// followed by other punctuation is the start of the text (`INC-2's rollback`, `INC-2)`),
+    /// as is a bare `incident-` word without the day's date (`incident-free since 10:40`).
     public static func read(_ token: String) -> Reading {
         var lowered = Substring(token.lowercased())
         while let last = lowered.last, ":,.;".contains(last) { lowered = lowered.dropLast() }
         if lowered.hasPrefix("inc-") {
-            let digits = lowered.dropFirst(4)
-            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(digits), n > 0,
-                  n < 1_000_000_000 else {
-                return .malformed(.number)
-            }
+            let rest = lowered.dropFirst(4)
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            let after = rest.dropFirst(digits.count)
+            if !digits.isEmpty, let first = after.first, !first.isLetter, !first.isNumber { return .notAReference }
+            guard !digits.isEmpty, after.isEmpty, let n = Int(digits), n > 0, n < 1_000_000_000 else { return .malformed(.number) }
             return .ref(.number(n))
         }
         var name = lowered
         var linked = false
+        for link in ["https://matrix.to/#/", "http://matrix.to/#/"] where name.hasPrefix(link) {
+            // The bot's own room links encode the alias's `#` and `:` (RoomLinks); a room name
+            // has no other character to decode.
+            var alias = name.dropFirst(link.count)
+            if alias.hasPrefix("%23") { alias = "#" + alias.dropFirst(3) }
+            if let server = alias.firstRange(of: "%3a") { alias = alias[..<server.lowerBound] }
+            name = alias
+        }
         if name.hasPrefix("<#"), name.hasSuffix(">"), let bar = name.firstIndex(of: "|") {
             name = name[name.index(after: bar)..<name.index(before: name.endIndex)]
             linked = true
@@ -55,10 +63,8 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
             linked = true
         }
         if let colon = name.firstIndex(of: ":") { name = name[..<colon] } // Matrix alias server part
-        guard name.hasPrefix(RoomName.prefix) else { return .notAReference }
-        guard linked || RoomName.hasDayPrefix(name) else { return .notAReference }
-        guard RoomName.isValid(String(name)) else {
-            return .malformed(.roomName)
+        guard name.hasPrefix(RoomName.prefix), linked || RoomName.hasDayPrefix(name), RoomName.isValid(String(name)) else {
+            return .notAReference
         }
         return .ref(.room(String(name)))
     }

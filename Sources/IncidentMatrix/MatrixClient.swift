@@ -19,6 +19,9 @@ public final class MatrixClient: Sendable {
     /// caller with its hint: the outbox then retries, or fails a page over to the person's
     /// next method, by its own rules. (Eight waits of 10 s once held a page here for 80 s.)
     let inlineRateLimitWait: Duration
+    /// And at most this many times, whatever the hints (`retry_after_ms: 1` would otherwise
+    /// have one call send thousands of requests).
+    static let inlineRateLimitAttempts = 8
     let accessToken = Mutex<Secret?>(nil)
     /// The login under way, which every call needing one waits for: one login, one device,
     /// however many calls find the token missing or forgotten at once (the homeserver
@@ -57,13 +60,15 @@ public final class MatrixClient: Sendable {
                      timeout: Duration = .seconds(10)) async throws(MatrixError) -> JSONValue {
         var relogged = false
         var waited = Duration.zero
+        var waits = 0
         var used: Secret?
         while true {
             do {
                 let token = try await currentToken()
                 used = token
                 return try await send(method, "/_matrix/client/v3/" + path, query: query, body: body, token: token, timeout: timeout)
-            } catch .rateLimited(let after) where waited + (after ?? .seconds(1)) <= inlineRateLimitWait {
+            } catch .rateLimited(let after) where waits < Self.inlineRateLimitAttempts && waited + (after ?? .seconds(1)) <= inlineRateLimitWait {
+                waits += 1
                 waited += after ?? .seconds(1)
                 self.waits.withLock { $0 += 1 }
                 try? await Task.sleep(for: after ?? .seconds(1))

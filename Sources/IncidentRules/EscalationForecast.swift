@@ -39,7 +39,7 @@ public struct EscalationForecast: Hashable, Sendable {
 
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
         self.now = now
-        sent = incident.pages
+        sent = incident.pagesSent
         stopped = incident.policy.ladders.compactMap { ladder in
             incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }

@@ -23,9 +23,8 @@ extension Transition {
         }
         // A level paged again in the same transition (a late scheduler catching up on the top's
         // repeats) is folded into the page already made: nothing more is sent, nor recorded.
-        let foldedRepeat = pagedNow.contains(person) && effects.contains {
-            if case .page(let made) = $0.action { made.person == person && made.ladder == ladder.id && made.level == level.id } else { false }
-        }
+        let foldedRepeat = pagedNow.contains(person)
+            && incident.pages.dropLast().contains { $0.at == now && $0.person == person && $0.level == ref }
         if !foldedRepeat { record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot) }
         guard pagedNow.insert(person).inserted else {
             // One page a person per transition: if it is also the severity's page at once, it

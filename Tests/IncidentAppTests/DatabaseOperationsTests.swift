@@ -213,6 +213,8 @@ import Testing
         #expect(far.status == 1 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
         let farther = try BotProcess.run(["report", "--since", "10000000d", "--config", BotProcess.config, "--db", db])
         #expect(farther.stderr == "incident-bot: --since is at most 100 years (36525d), not “10000000d”\n", "\(farther.stderr)")
+        let typo = try BotProcess.run(["report", "--since", "30dd", "--config", BotProcess.config, "--db", db])
+        #expect(typo.stderr == "incident-bot: --since “30dd” is not a duration like 30d, 1w or 12h\n", "\(typo.stderr)")
         let none = try BotProcess.run(["report", "--since", "0d", "--config", BotProcess.config, "--db", db])
         #expect(none.stderr == "incident-bot: --since 0d spans nothing; give a duration like 30d, 1w or 12h\n", "\(none.stderr)")
         // An incident this version cannot read is named in one line by export too.

@@ -47,7 +47,11 @@ import Testing
         ("INC-0", .malformed(.number)), ("INC-00", .malformed(.number)), ("INC--1", .malformed(.number)),
         ("INC-1x", .malformed(.number)), ("INC-", .malformed(.number)), ("INC-99999999999999999999", .malformed(.number)),
         ("INC-1000000000", .malformed(.number)), ("INC-１", .malformed(.number)),
-        ("#incident-DB_down", .malformed(.roomName)), ("<#C1|incident-x!>", .malformed(.roomName)),
+        ("https://matrix.to/#/#incident-20261122-db:example.org", .ref(.room("incident-20261122-db"))),
+        ("https://matrix.to/#/%23incident-20261122-db%3Aexample.org", .ref(.room("incident-20261122-db"))),
+        // A number followed by other punctuation starts the text, as a possessive does.
+        ("INC-2's", .notAReference), ("INC-2)", .notAReference), ("INC-2-related", .notAReference), ("INC-2/INC-3", .notAReference),
+        ("#incident-DB_down", .notAReference), ("<#C1|incident-x!>", .notAReference), ("#incident-20261122-db's", .notAReference),
         ("incident-free", .notAReference), ("incident-2026", .notAReference), ("incident-20261122x", .notAReference),
         ("#general", .notAReference), ("rolled", .notAReference), ("incidents", .notAReference),
     ])

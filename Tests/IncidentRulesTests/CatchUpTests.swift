@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 import IncidentRules
 import Testing
 
@@ -62,6 +63,25 @@ import Testing
         }
         #expect(nudges.count == 1)
         #expect(late.incident.missedUpdates == 3)
+    }
+
+    /// A small team where the engineering manager is also the VP: a late tick reaches the top
+    /// and repeats it while it was down. One page goes out; the timeline and the escalation's
+    /// list say so once for each level, not once for every repeat that fell due.
+    @Test func catchingUpOnATopFilledByTheLevelBelowRecordsItOnce() throws {
+        let yaml = try Fixtures.text("roster.example.yaml").replacingOccurrences(of: "L4: dave", with: "L4: carol")
+        let roster = try Roster.load(yaml: yaml, file: "roster.yaml", policy: Fixtures.policy())
+        let declared = try Drill("/incident declare Checkout down --sev P0", roster: roster)
+        let late = declared.incident.tick(at: Fixtures.at(300), roster: roster)
+        let carols = late.effects.filter { if case .page(let page) = $0.action { page.person == "carol" } else { false } }
+        #expect(carols.count == 1)
+        let entries = late.timeline.filter { $0.kind == .paged && $0.text.hasPrefix("Paged @carol") }.map(\.text)
+        #expect(entries.count <= 2, "\(entries)")
+        let listed = late.incident.pagesSent.filter { $0.person == "carol" && $0.at == Fixtures.at(300) }
+        #expect(Set(listed.map(\.level)).count == listed.count, "\(listed)")
+        let forecast = EscalationForecast(late.incident, now: Fixtures.at(300), roster: roster).message(for: late.incident).plainText()
+        #expect(forecast.components(separatedBy: "\n").filter { $0.contains("@carol") && $0.contains("15:00") }.count == listed.count,
+                "\(forecast)")
     }
 
     @Test func aTickNeverFiresTheSameThingTwice() throws {

@@ -54,7 +54,9 @@ import Testing
         store.mode.withLock { $0 = .hanging }
         let started = ContinuousClock.now
         await AdminListener.countOutbox(store, into: registry, logger: logger)
-        #expect(ContinuousClock.now - started < AdminListener.checkTimeLimit + .seconds(2))
+        // Given up at the check's time limit, not after the read's minute: the bound only tells
+        // the two apart (a loaded machine may be seconds late; no timing is asserted).
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(pending() == counted)
     }
 }
