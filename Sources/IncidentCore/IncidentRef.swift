@@ -14,7 +14,7 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Reading: Equatable, Sendable {
         /// It names an incident.
         case ref(IncidentRef)
-        /// It is meant as one but names none: `INC-0`, `INC-1x`.
+        /// It is meant as one but names none: `INC-0`, `INC-1x`, `<#C0123|>`.
         case malformed(Malformed)
         /// It is the start of the command's text.
         case notAReference
@@ -24,6 +24,8 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Malformed: Equatable, Sendable {
         /// `INC-` and no number from 1 to 999,999,999.
         case number
+        /// A Slack channel link without the channel's name (`<#C0123|>`).
+        case unnamedChannel
     }
 
     /// Reads `INC-42` (any case), `#incident-...`, a bare `incident-YYYYMMDD-...`, Slack's
@@ -54,7 +56,12 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
             if let server = alias.firstRange(of: "%3a") { alias = alias[..<server.lowerBound] }
             name = alias
         }
-        if name.hasPrefix("<#"), name.hasSuffix(">"), let bar = name.firstIndex(of: "|") {
+        if name.hasPrefix("<#"), name.hasSuffix(">") {
+            // Slack leaves the label out (`<#C0123|>`) when it does not show the channel's name
+            // (a private channel): which incident it is cannot be told from the text.
+            guard let bar = name.firstIndex(of: "|"), name.index(after: bar) < name.index(before: name.endIndex) else {
+                return .malformed(.unnamedChannel)
+            }
             name = name[name.index(after: bar)..<name.index(before: name.endIndex)]
             linked = true
         }

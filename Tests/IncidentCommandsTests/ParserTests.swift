@@ -38,7 +38,7 @@ import Testing
         #expect(parsed("/update INC-2, rolled back")?.target == .number(2))
         #expect(parsed("/note #incident-20261122-db: looked")?.target == .room("incident-20261122-db"))
         for typed in ["/incident resolve INC-0 dup", "/update INC-1x rolled back", "/note INC-99999999999999999999 x",
-                      "/incident status INC--1", "/ack INC-00", "/action INC-0 @bob fix it"] {
+                      "/incident status INC--1", "/ack INC-00", "/action INC-0 @bob fix it", "/incident resolve <#C0123ABC|> dup"] {
             #expect(error(typed)?.kind == .invalidArgument, "\(typed)")
         }
         #expect(error("/incident status INC-0")?.description.contains("not an incident number") == true)

@@ -53,6 +53,7 @@ import Testing
         ("INC-2's", .notAReference), ("INC-2)", .notAReference), ("INC-2-related", .notAReference), ("INC-2/INC-3", .notAReference),
         ("#incident-DB_down", .notAReference), ("<#C1|incident-x!>", .notAReference), ("#incident-20261122-db's", .notAReference),
         ("incident-free", .notAReference), ("incident-2026", .notAReference), ("incident-20261122x", .notAReference),
+        ("<#C0123ABC|>", .malformed(.unnamedChannel)), ("<#C0123ABC>", .malformed(.unnamedChannel)),
         ("#general", .notAReference), ("rolled", .notAReference), ("incidents", .notAReference),
     ])
     func readsAWordMeantAsAReference(text: String, reading: IncidentRef.Reading) {
