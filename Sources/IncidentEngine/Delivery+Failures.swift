@@ -116,7 +116,7 @@ extension Delivery {
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all.
                 let share = retry.pageAttemptsBeforeFailover
-                let hung = markedHung(item, took: took)
+                let hung = markedHung(item, took: took, rateLimited: hint != nil)
                 let onThisMethod = item.isPage ? (attempts - 1) % share + 1 : attempts
                 if item.isPage, onThisMethod == share || hung,
                    let failover = failoverMethod(item, id: id, onlyForward: false) {

@@ -1,28 +1,32 @@
 import IncidentCore
 import Logging
 
-/// Providers that hang: a page's attempt that failed after `hungAttempt` (a provider that
-/// never answers, a relay silent after DATA) fails the page over at once, instead of after
-/// `pageAttemptsBeforeFailover` of them (four took a minute, and a relay that took each mail
-/// but answered late got four copies), and for `hungMethodPassedOver` the other pages on that
-/// method go to their person's next method untried (each page queued behind a hung provider
-/// was one time limit later than the one before, whoever it was for).
+/// Methods that hang: a page's attempt that failed after `hungAttempt` (a provider that never
+/// answers, a relay silent after DATA, a homeserver or Slack that takes connections and says
+/// nothing) fails the page over at once, instead of after `pageAttemptsBeforeFailover` of them
+/// (four took a minute, and a relay that took each mail but answered late got four copies),
+/// and for `hungMethodPassedOver` the other pages on that method go to their person's next
+/// method untried (each page queued behind a hung method was one time limit later than the
+/// one before, whoever it was for: a third incident's page waited eight minutes behind a hung
+/// homeserver, behind its room creations and posts, each one time limit long).
 extension Delivery {
     static var hungAttempt: Duration { .seconds(5) }
     /// How long after a hung attempt other pages pass its method over (`DeliveryMemory.hungMethods`);
     /// the first page after it tries the method again.
     static var hungMethodPassedOver: Duration { .seconds(30) }
 
-    /// Whether an attempt on `method` is one call to a provider, whose time is that call's: a
-    /// chat platform's page is several calls (a direct room looked up or made, a post), with
-    /// rate limits waited out between them, and slow for reasons that are not a hang.
-    static func mayHang(_ method: ContactMethod) -> Bool { method.platform == nil }
+    /// Whether a failed attempt on `method` that took long hung. A provider's attempt is one
+    /// call, whose time is that call's. A chat platform's page is several calls (a direct room
+    /// looked up or made, a post) with short rate limits waited out between them: one that
+    /// failed on a rate limit (`rateLimited`: its answer gave a hint) was slow for that, and
+    /// waits its hint; one that failed otherwise after so long is a platform not answering.
+    static func mayHang(_ method: ContactMethod, rateLimited: Bool) -> Bool { method.platform == nil || !rateLimited }
 
     /// Whether `item`'s failed attempt, which took `took`, hung; if it did, its method is
     /// passed over for `hungMethodPassedOver` (on the clock's elapsed time, which a wall-clock
     /// step does not move).
-    func markedHung(_ item: OutboxItem, took: Duration) -> Bool {
-        guard item.isPage, Self.mayHang(item.method), took >= Self.hungAttempt else { return false }
+    func markedHung(_ item: OutboxItem, took: Duration, rateLimited: Bool) -> Bool {
+        guard item.isPage, Self.mayHang(item.method, rateLimited: rateLimited), took >= Self.hungAttempt else { return false }
         let until = clock.elapsed + Self.hungMethodPassedOver
         memory.hungMethods.withLock { $0[item.method] = until }
         return true

@@ -338,6 +338,23 @@ import Testing
         #expect(timeline.contains("Page to @dave by voice failed (timed out); trying sms."), "\(timeline)")
     }
 
+    /// A chat platform that takes the connection and says nothing (a hung homeserver, a
+    /// stalled Slack) is a method that hangs too: alice's page goes to Matrix after the first
+    /// attempt, where four, each a time limit long and queued behind the platform's room
+    /// creations and posts, took minutes.
+    @Test func aChatPageWhoseAttemptHungFailsOverAtOnce() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4))
+        bot.slack.behave(.slowlyFailing(bot.clock, takes: .seconds(10), slowCalls: 1_000, error: .unavailable("timed out")))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        for _ in 0..<3 { await bot.delivery.drain() }
+        #expect(bot.matrix.directMessages.map(\.person).contains("alice"))
+        // Each Slack call takes 10 s of the clock: the page left Slack after its first attempt,
+        // made after the room's creation (ahead of it in the round), not after four.
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        let moved = timeline.first { $0.text.hasPrefix("Page to @alice by slack failed (timed out); trying matrix") }?.at
+        #expect(moved.map { $0 <= TestConfig.start + .seconds(20) } == true, "\(String(describing: moved))")
+    }
+
     /// After a page's attempt hung, the next pages on that method go to their people's next
     /// method without waiting out the same time limit: each page queued behind a hung provider
     /// was one time limit later than the one before, whoever it was for. Thirty seconds on,
