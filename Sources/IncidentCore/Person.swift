@@ -36,10 +36,13 @@ public struct PersonID: RawRepresentable, Hashable, Comparable, Sendable, Codabl
 
     /// How the person reads in text: `@alice` for a roster key, and an unlisted account as its
     /// platform writes it (`@bob:example.org`, `@U0123ABC`), not by the bot's own qualified id.
+    /// An account's name is chosen by whoever made it: `@here:example.org` or `@channel:…`
+    /// shown as it is would read, on the other platform of a mirror, as a broadcast mention, so
+    /// it is neutralized as typed text is.
     public var handle: String {
         for platform in Platform.allCases where rawValue.hasPrefix(platform.rawValue + ":") {
             let account = rawValue.dropFirst(platform.rawValue.count + 1)
-            return account.hasPrefix("@") ? String(account) : "@" + account
+            return BroadcastMentions.neutralize(account.hasPrefix("@") ? String(account) : "@" + account)
         }
         return "@" + rawValue
     }

@@ -37,6 +37,15 @@ import Testing
         #expect(IncidentRef(parsing: text) == nil)
     }
 
+    /// A Matrix account may be named @here or @channel by whoever made it: shown as it is, on
+    /// Slack's side of a mirror it read as a broadcast mention in every post naming them.
+    @Test func anAccountsNameCannotPingTheWholeRoom() {
+        #expect(PersonID.unlisted(.matrix, "@here:localhost").handle == "@\u{2060}here:localhost")
+        #expect(PersonID.unlisted(.matrix, "@channel:example.org").handle == "@\u{2060}channel:example.org")
+        #expect(PersonID.unlisted(.matrix, "@alice:example.org").handle == "@alice:example.org")
+        #expect(PersonID.unlisted(.slack, "U0123").handle == "@U0123")
+    }
+
     /// A reference typed before the rest of the line keeps its punctuation (`INC-2: duplicate`),
     /// and a bare room name counts only with the day's date in it.
     @Test(arguments: [
