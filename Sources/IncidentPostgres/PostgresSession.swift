@@ -61,13 +61,22 @@ final class PostgresSession: @unchecked Sendable {
         } catch is PostgresStatements.TimedOut {
             drop(open)
             throw PostgresStoreError("the database at \(settings) did not answer within \(deadline.map { "\($0.nanoseconds / 1_000_000) ms" } ?? "")")
+        } catch let error as PostgresStoreError where error.endsTheSession {
+            // The server's answer is about the session, not the transaction: a new connection
+            // may get another answer. A session opened read-only (a hot standby after a
+            // failover, or `default_transaction_read_only` set for a while) stays read-only
+            // when the database is writable again: kept, it refused every write for good.
+            drop(open)
+            throw error
         }
     }
 
     /// Forgets a connection that failed or stopped answering, without waiting on it.
     private func drop(_ open: PostgresConnection) {
         let closing: EventLoopFuture<Void> = open.close()
-        _ = closing
+        // Held until it is closed: a healthy connection dropped (it answered read-only) takes
+        // a moment to close, and may not be freed before.
+        closing.whenComplete { _ in withExtendedLifetime(open) {} }
         connection = nil
     }
 
@@ -227,7 +236,9 @@ final class PostgresStatements {
 
     static func described(_ error: any Error) -> any Error {
         if error is TimedOut { return error }
-        if let error = error as? PSQLError, error.serverInfo != nil { return PostgresStoreError(PostgresStoreError.reason(error)) }
+        if let error = error as? PSQLError, let info = error.serverInfo {
+            return PostgresStoreError(PostgresStoreError.reason(error), sqlState: info[.sqlState])
+        }
         return error
     }
 
@@ -266,7 +277,20 @@ final class PostgresStatements {
 /// the password.
 public struct PostgresStoreError: Error, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    /// The server's SQLSTATE, when the server answered.
+    public var sqlState: String?
+    init(_ description: String, sqlState: String? = nil) {
+        self.description = description
+        self.sqlState = sqlState
+    }
+
+    /// Whether the answer is about the session, not the statement: read-only (`25006`), the
+    /// server shutting down or not taking connections yet (`57P01`-`57P03`), and connection
+    /// exceptions (class `08`). A new connection may be answered otherwise.
+    var endsTheSession: Bool {
+        guard let sqlState else { return false }
+        return sqlState == "25006" || ["57P01", "57P02", "57P03"].contains(sqlState) || sqlState.hasPrefix("08")
+    }
 
     static func reason(_ error: PSQLError) -> String {
         if let info = error.serverInfo, let message = info[.message] {
