@@ -8,24 +8,33 @@ import Synchronization
 /// and whatever queued meanwhile forms the next batch. A batch that fails (the store refuses
 /// it) is retried one event at a time, so an event that cannot be stored fails alone instead
 /// of taking the others with it.
-final class CommitGroup: Sendable {
+final class CommitGroup<Clock: IncidentClock>: Sendable {
     typealias Commit = @Sendable ([ChatEvent]) async throws -> [EngineOutcome]
 
     private struct Waiter {
         let event: ChatEvent
+        /// Past it (on the clock's `elapsed`), an event still waiting is not committed
+        /// (`TooLateToCommit`).
+        let deadline: Duration?
         let continuation: CheckedContinuation<EngineOutcome, any Error>
     }
 
     private struct Queue {
         var waiting: [Waiter] = []
         var committing = false
+        /// Whether a task is waiting for the earliest deadline (`expireLateWaiters`).
+        var watching = false
     }
+
 
     private let queue = Mutex(Queue())
     /// The most events in one transaction: a bound on how long the last of them waits.
     let limit: Int
+    /// What deadlines are read and waited on.
+    let clock: Clock
 
-    init(limit: Int = 256) {
+    init(clock: Clock, limit: Int = 256) {
+        self.clock = clock
         self.limit = limit
     }
 
@@ -33,16 +42,45 @@ final class CommitGroup: Sendable {
     var waiting: Int { queue.withLock { $0.waiting.count } }
 
     /// Queues `event` for the next transaction and returns its outcome once that committed.
-    func submit(_ event: ChatEvent, commit: @escaping Commit) async throws -> EngineOutcome {
+    /// `deadline` (on the clock's `elapsed`): if its transaction has not begun by then, it is not
+    /// committed and `TooLateToCommit` is thrown then (an event already in a transaction waits
+    /// for its outcome).
+    func submit(_ event: ChatEvent, deadline: Duration? = nil, commit: @escaping Commit) async throws -> EngineOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let leads = queue.withLock { queue in
-                queue.waiting.append(Waiter(event: event, continuation: continuation))
+            let (leads, watches) = queue.withLock { queue in
+                queue.waiting.append(Waiter(event: event, deadline: deadline, continuation: continuation))
+                let watches = deadline != nil && !queue.watching
+                if watches { queue.watching = true }
                 defer { queue.committing = true }
-                return !queue.committing
+                return (!queue.committing, watches)
             }
             // Detached: the loop commits every caller's events, so it must not carry the first
             // caller's task-locals (a leader's term would fence everyone's commands).
             if leads { Task.detached { await self.commitWaiting(commit) } }
+            if watches { Task.detached { await self.expireLateWaiters() } }
+        }
+    }
+
+    /// Sleeps until the earliest deadline of the events waiting and answers those past theirs
+    /// `TooLateToCommit`, until none with a deadline waits: one sleeping task for them all, not
+    /// a timer each, and asleep for seconds between commits that take milliseconds.
+    private func expireLateWaiters() async {
+        while true {
+            let earliest: Duration? = queue.withLock { queue in
+                let earliest = queue.waiting.compactMap(\.deadline).min()
+                if earliest == nil { queue.watching = false }
+                return earliest
+            }
+            guard let earliest else { return }
+            try? await clock.sleep(for: earliest - clock.elapsed)
+            let late: [Waiter] = queue.withLock { queue in
+                let now = clock.elapsed
+                let isLate = { (waiter: Waiter) in waiter.deadline.map { $0 <= now } ?? false }
+                let late = queue.waiting.filter(isLate)
+                queue.waiting.removeAll(where: isLate)
+                return late
+            }
+            for waiter in late { waiter.continuation.resume(throwing: TooLateToCommit()) }
         }
     }
 
@@ -72,4 +110,12 @@ final class CommitGroup: Sendable {
             }
         }
     }
+}
+
+/// An event whose answer was due before its turn came: nothing of it was committed. A Slack
+/// slash command gets 3 s; one queued behind a stalled database and committed a minute later,
+/// after Slack had shown its person a failure, was typed again (a second incident, its pages)
+/// or paged for by hand.
+public struct TooLateToCommit: Error, CustomStringConvertible {
+    public var description: String { "its answer was due before the database took it" }
 }

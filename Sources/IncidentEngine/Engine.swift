@@ -24,7 +24,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// scribe's marks spend none of their `/update`s: four times the commands' limit.
     public let pinLimiter: CommandLimiter
     /// Events handed in one at a time while a transaction commits go into the next together.
-    let commits = CommitGroup()
+    let commits: CommitGroup<Clock>
     /// Incidents whose rows this process found it cannot read when they fell due: the
     /// scheduler leaves them out, so one such row does not stop every other incident's
     /// reminders and pages. Logged once each; a restart (a version that reads them) tries again.
@@ -33,6 +33,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public init(store: any IncidentStore, clock: Clock, settings: EngineSettings, logger: Logger) {
         self.store = store
         self.clock = clock
+        commits = CommitGroup(clock: clock)
         self.settings = settings
         self.logger = logger
         self.limiter = CommandLimiter(perMinute: settings.commandsPerMinute)
@@ -47,8 +48,13 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// committed and the adapter must not acknowledge the event.
     /// Events arriving while another's transaction commits share the next transaction (group
     /// commit); each caller still returns only after the commit that holds its event.
-    public func handle(_ event: ChatEvent) async throws -> EngineOutcome {
-        try await commits.submit(event) { events in try await self.handle(events, checkpoint: nil) }
+    /// `answerBy`: how long the platform waits for the answer (a Slack slash command's 3 s,
+    /// less a margin): an event whose transaction has not begun by then is not committed, and
+    /// `TooLateToCommit` is thrown; one already in a transaction waits for its outcome.
+    public func handle(_ event: ChatEvent, answerBy: Duration? = nil) async throws -> EngineOutcome {
+        try await commits.submit(event, deadline: answerBy.map { clock.elapsed + $0 }) { events in
+            try await self.handle(events, checkpoint: nil)
+        }
     }
 
     /// Carries out a batch of events in ONE transaction, in order, and stores the platform's

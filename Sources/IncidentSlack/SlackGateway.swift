@@ -58,9 +58,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                                   user: command.userID, text: text, reply: .inline)
             let outcome: EngineOutcome
             do {
-                outcome = try await engine.handle(event)
+                outcome = try await engine.handle(event, answerBy: Self.slashCommandAnswerBy)
             } catch {
-                logger.error("slash command not saved: the store failed; the person was told to type it again", metadata: ["error": "\(error)"])
+                logger.error("slash command not saved: the store failed or was too slow; the person was told to type it again",
+                             metadata: ["error": "\(error)"])
                 return .ephemeral(render(Self.notSaved))
             }
             guard let reply = outcome.reply else { return .empty }
@@ -180,6 +181,12 @@ public struct SlackMessage: Hashable, Sendable {
 
 /// What Slack is answered with.
 extension SlackGateway {
+    /// Slack shows its person a failure when a slash command is not answered in 3 s, and
+    /// never sends it again: one not yet in a transaction by this long after it came is not
+    /// saved, and they are told so while Slack still shows the answer (instead of it being
+    /// committed a minute later, after a database stall, and typed again).
+    static var slashCommandAnswerBy: Duration { .seconds(2) }
+
     /// A slash command the store could not take.
     static var notSaved: Message {
         Message(.strong("⚠️ Not saved: "), .text("the bot could not write to its database, so nothing changed. Type the command again in "

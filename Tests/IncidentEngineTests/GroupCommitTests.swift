@@ -7,10 +7,10 @@ import Testing
 /// Group commit: what arrives while a transaction commits goes into the next one, together.
 @Suite struct GroupCommitTests {
     @Test func eventsArrivingDuringACommitShareTheNextOne() async throws {
-        let group = CommitGroup()
+        let group = CommitGroup(clock: ManualClock(start: TestConfig.start))
         let batches = Mutex<[[String]]>([])
         let gate = WakeSignal()
-        let commit: CommitGroup.Commit = { events in
+        let commit: CommitGroup<ManualClock>.Commit = { events in
             let first = batches.withLock { batches in
                 batches.append(events.map(\.id))
                 return batches.count == 1
@@ -35,6 +35,37 @@ import Testing
         let committed = batches.withLock { $0 }
         #expect(committed.count == 2, "\(committed.map(\.count))")
         #expect(committed.first == ["E0"] && Set(committed.last ?? []) == Set((1...40).map { "E\($0)" }))
+    }
+
+    /// A stalled transaction holds those queued behind it: one whose answer is due (a Slack
+    /// slash command's) is answered `TooLateToCommit` then, and never committed when the
+    /// database comes back; one already in the stalled transaction, and one with no deadline,
+    /// wait for it. Deadlines are on the engine's clock, moved here by hand.
+    @Test func anEventWhoseAnswerIsDueIsNotCommittedLate() async throws {
+        let clock = ManualClock(start: TestConfig.start)
+        let group = CommitGroup(clock: clock)
+        let committed = Mutex<[String]>([])
+        let gate = WakeSignal()
+        let commit: CommitGroup<ManualClock>.Commit = { events in
+            let first = committed.withLock { committed in
+                defer { committed += events.map(\.id) }
+                return committed.isEmpty
+            }
+            if first { await gate.wait() }
+            return events.map { _ in EngineOutcome(.handled) }
+        }
+        func event(_ id: String) -> ChatEvent { ChatEvent(platform: .slack, id: id, room: "C0LOBBY", user: "U0ALICE", text: "/note x") }
+        let stalled = Task { try await group.submit(event("stalled"), deadline: clock.elapsed + .seconds(2), commit: commit) }
+        while committed.withLock({ $0.isEmpty }) { await Task.yield() }
+        let patient = Task { try await group.submit(event("patient"), commit: commit) }
+        let due = Task { try await group.submit(event("due"), deadline: clock.elapsed + .seconds(2), commit: commit) }
+        while group.waiting < 2 || clock.deadlines.isEmpty { await Task.yield() }
+        clock.advance(by: .seconds(2))
+        await #expect(throws: TooLateToCommit.self) { try await due.value }
+        gate.fire()
+        #expect(try await stalled.value.disposition == .handled)
+        #expect(try await patient.value.disposition == .handled)
+        #expect(committed.withLock { $0 } == ["stalled", "patient"])
     }
 
     /// Through the engine: concurrent commands are each stored once, and answered after it.
