@@ -31,6 +31,9 @@ public struct PersonID: RawRepresentable, Hashable, Comparable, Sendable, Codabl
         PersonID(platform.rawValue + ":" + accountID)
     }
 
+    /// Whether this is a roster key (`alice`), not an account the roster does not list.
+    public var isOnRoster: Bool { !Platform.allCases.contains { rawValue.hasPrefix($0.rawValue + ":") } }
+
     public var description: String { rawValue }
     public static func < (lhs: PersonID, rhs: PersonID) -> Bool { lhs.rawValue < rhs.rawValue }
 

@@ -65,9 +65,10 @@ public final class MatrixTransport: ChatTransport {
         switch job.action {
         case .createRoom(let name, let topic, let invitees, let isPrivate):
             return try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
-                                        invite: invitees.compactMap { job.people[$0]?.account }, isPrivate: isPrivate, key: job.key)
+                                        invite: invitees.compactMap { job.people[$0]?.account },
+                                        empower: Self.empowered(invitees, job), isPrivate: isPrivate, key: job.key)
         case .invite(let room, let people):
-            try await invite(people.compactMap { job.people[$0]?.account }, to: room)
+            try await invite(people.compactMap { job.people[$0]?.account }, empowering: Self.empowered(people, job), to: room)
         case .setTopic(let room, let topic):
             try await inRoom(room) { (id) async throws(MatrixError) in
                 _ = try await client.call(.PUT, "rooms/\(MatrixClient.segment(id))/state/m.room.topic/",
@@ -114,7 +115,8 @@ public final class MatrixTransport: ChatTransport {
     ///
     /// Every incident room is invite-only and left out of the room directory; a private
     /// incident's room also shuts guests out (`private_chat` lets them join when invited).
-    func createRoom(_ name: String, topic: String, invite: [String], isPrivate: Bool, key: String) async throws(MatrixError) -> TransportReceipt {
+    func createRoom(_ name: String, topic: String, invite: [String], empower: [String], isPrivate: Bool,
+                    key: String) async throws(MatrixError) -> TransportReceipt {
         let me = try await me()
         let server = Self.serverName(me)
         for attempt in 1...aliasAttempts {
@@ -142,7 +144,7 @@ public final class MatrixTransport: ChatTransport {
             if let created {
                 // Power levels after creation, not as an override: room version 12 refuses the
                 // creator in `users`, and older versions would lose the creator's 100.
-                try await grantResponderPower(invite.filter { $0 != me }, in: created)
+                try await grantResponderPower(empower.filter { $0 != me }, in: created)
                 return .roomCreated(id: created, name: alias)
             }
         }
@@ -202,9 +204,17 @@ public final class MatrixTransport: ChatTransport {
         }
     }
 
+    /// The accounts of `people` that get the responder power level: roster people's. An
+    /// account the roster does not list (a served stranger who declared, an IC named from
+    /// another team) is invited without it: an off-roster declarer stood in for kept it, and
+    /// set the room's topic to "all clear, stand down" and invited an account not served.
+    static func empowered(_ people: [PersonID], _ job: TransportJob) -> [String] {
+        people.filter(\.isOnRoster).compactMap { job.people[$0]?.account }
+    }
+
     /// Invites each person (one call each: one unknown user must not fail the rest) and raises
-    /// them to the responder power level, so an IC named later may change the topic too.
-    func invite(_ people: [String], to room: String) async throws(MatrixError) {
+    /// `empowering` to the responder power level, so an IC named later may change the topic too.
+    func invite(_ people: [String], empowering: [String], to room: String) async throws(MatrixError) {
         guard !people.isEmpty else { return }
         for person in people {
             do {
@@ -214,7 +224,7 @@ public final class MatrixTransport: ChatTransport {
                 logger.notice("Matrix invite not sent", metadata: ["user": "\(person)", "reason": "\(error)"])
             }
         }
-        try await grantResponderPower(people, in: room)
+        try await grantResponderPower(empowering, in: room)
     }
 
     /// Raises each person below the responder power level to it (read, change, write back).
