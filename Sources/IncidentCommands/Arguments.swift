@@ -44,7 +44,8 @@ struct Arguments {
             throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not an incident number: incidents are INC-1, INC-2, ...",
                                position: token.offset)
         case .malformed(.unnamedChannel):
-            throw CommandError(.invalidArgument, "Slack did not send that channel's name; name the incident by its number, as in INC-42.",
+            throw CommandError(.invalidArgument,
+                               "That channel link names no incident room (Slack sent no incident-… name); name the incident by its number, as in INC-42.",
                                position: token.offset)
         }
     }

@@ -24,17 +24,17 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Malformed: Equatable, Sendable {
         /// `INC-` and no number from 1 to 999,999,999.
         case number
-        /// A Slack channel link without the channel's name (`<#C0123|>`).
+        /// A Slack channel link without an incident room's name (`<#C0123|>`, `<#C0123|ops>`).
         case unnamedChannel
     }
 
     /// Reads `INC-42` (any case), `#incident-...`, a bare `incident-YYYYMMDD-...`, Slack's
     /// `<#C0123|incident-...>` or a `https://matrix.to/#/#incident-...` link, with a trailing
     /// `:`, `,`, `.` or `;` as typed before the rest (`/incident resolve INC-2: duplicate`).
-    /// `INC-` with no number from 1, or a number run into letters (`INC-0`, `INC--1`, `INC-1x`)
-    /// is `malformed`, never text: read as text, it acted on the room's incident. A number
-    /// followed by other punctuation is the start of the text (`INC-2's rollback`, `INC-2)`),
-    /// as is a bare `incident-` word without the day's date (`incident-free since 10:40`).
+    /// `INC-` with no number from 1, or a number run into anything (`INC-0`, `INC--1`, `INC-1x`,
+    /// `INC-2!`) is `malformed`, never text: read as text, it acted on the room's incident. A
+    /// possessive or a closing parenthesis starts the text (`INC-2's rollback`, `INC-2)`), as
+    /// does a bare `incident-` word without the day's date (`incident-free since 10:40`).
     public static func read(_ token: String) -> Reading {
         var lowered = Substring(token.lowercased())
         while let last = lowered.last, ":,.;".contains(last) { lowered = lowered.dropLast() }
@@ -42,7 +42,9 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
             let rest = lowered.dropFirst(4)
             let digits = rest.prefix { $0.isASCII && $0.isNumber }
             let after = rest.dropFirst(digits.count)
-            if !digits.isEmpty, let first = after.first, !first.isLetter, !first.isNumber { return .notAReference }
+            // `INC-2's`, `INC-2’s`, `INC-2)`: text about INC-2. Any other mark after the number
+            // (`INC-2!`, `INC-2-`) is a typo of a reference, refused.
+            if !digits.isEmpty, after.hasPrefix("'s") || after.hasPrefix("’s") || after.hasPrefix(")") { return .notAReference }
             guard !digits.isEmpty, after.isEmpty, let n = Int(digits), n > 0, n < 1_000_000_000 else { return .malformed(.number) }
             return .ref(.number(n))
         }
@@ -58,11 +60,15 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
         }
         if name.hasPrefix("<#"), name.hasSuffix(">") {
             // Slack leaves the label out (`<#C0123|>`) when it does not show the channel's name
-            // (a private channel): which incident it is cannot be told from the text.
+            // (a private channel), and a channel renamed from its incident's name
+            // (`<#C0123|db-war-room>`) names no incident: either way the link is plainly meant
+            // as one, and which incident cannot be told from it.
             guard let bar = name.firstIndex(of: "|"), name.index(after: bar) < name.index(before: name.endIndex) else {
                 return .malformed(.unnamedChannel)
             }
-            name = name[name.index(after: bar)..<name.index(before: name.endIndex)]
+            let label = name[name.index(after: bar)..<name.index(before: name.endIndex)]
+            guard label.hasPrefix(RoomName.prefix), RoomName.isValid(String(label)) else { return .malformed(.unnamedChannel) }
+            name = label
             linked = true
         }
         if name.hasPrefix("#") {

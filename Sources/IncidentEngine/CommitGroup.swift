@@ -9,7 +9,10 @@ import Synchronization
 /// it) is retried one event at a time, so an event that cannot be stored fails alone instead
 /// of taking the others with it.
 final class CommitGroup<Clock: IncidentClock>: Sendable {
-    typealias Commit = @Sendable ([ChatEvent]) async throws -> [EngineOutcome]
+    /// Commits the events in one transaction; `notAfter` (on the clock's `elapsed`): the
+    /// transaction throws `TooLateToCommit` instead if it has not begun by then (it waited for
+    /// the store's writer, behind delivery's or another replica's transaction).
+    typealias Commit = @Sendable (_ events: [ChatEvent], _ notAfter: Duration?) async throws -> [EngineOutcome]
 
     private struct Waiter {
         let event: ChatEvent
@@ -95,12 +98,14 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let outcomes = try await commit(batch.map(\.event))
+                let outcomes = try await commit(batch.map(\.event), batch.compactMap(\.deadline).min())
                 for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
             } catch where batch.count > 1 {
+                // One at a time, each by its own deadline: a slash command whose answer was due
+                // while the batch failed is not committed now.
                 for waiter in batch {
                     do {
-                        waiter.continuation.resume(returning: try await commit([waiter.event])[0])
+                        waiter.continuation.resume(returning: try await commit([waiter.event], waiter.deadline)[0])
                     } catch {
                         waiter.continuation.resume(throwing: error)
                     }

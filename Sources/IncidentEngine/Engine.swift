@@ -52,8 +52,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// less a margin): an event whose transaction has not begun by then is not committed, and
     /// `TooLateToCommit` is thrown; one already in a transaction waits for its outcome.
     public func handle(_ event: ChatEvent, answerBy: Duration? = nil) async throws -> EngineOutcome {
-        try await commits.submit(event, deadline: answerBy.map { clock.elapsed + $0 }) { events in
-            try await self.handle(events, checkpoint: nil)
+        try await commits.submit(event, deadline: answerBy.map { clock.elapsed + $0 }) { events, notAfter in
+            try await self.handle(events, checkpoint: nil, notAfter: notAfter)
         }
     }
 
@@ -61,7 +61,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// sync position with them (Matrix's `next_batch`), so a crash leaves either the whole
     /// batch and its token committed or neither. `notices` answer events the adapter could not
     /// read, in the same transaction. Returns one outcome per event.
-    public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?, notices: [Notice] = []) async throws -> [EngineOutcome] {
+    /// `notAfter` (on the clock's `elapsed`): if the transaction has not begun by then, it
+    /// throws `TooLateToCommit` and commits nothing.
+    public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?, notices: [Notice] = [],
+                       notAfter: Duration? = nil) async throws -> [EngineOutcome] {
         let settings = settings
         let now = clock.now
         let limiter = limiter
@@ -78,7 +81,11 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // A fresh count for each try: a batch the store fails is retried event by event, and
         // its commands must not count twice.
         let counts = CountsInTransaction()
+        let clock = clock
         let (decided, noticed) = try await store.write { records in
+            // The writer may have been busy (delivery's transaction on a dead address, another
+            // replica holding the lock) past the answer's deadline: nothing is written.
+            if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             var decided: [EngineOutcome] = []
             let seen = try SeenEvents(commands.map(\.event), records: records)
             for command in commands {

@@ -380,7 +380,9 @@ extension MatrixError: PlatformError {
     /// As the delivery service sees it: retry or give up.
     public var transportError: TransportError {
         switch self {
-        case .rateLimited(let after): .unavailable(description, retryAfter: after.map { max($0, .seconds(1)) })
+        // A rate limit says so even without a hint (a proxy's bare 429): delivery tells it from
+        // a homeserver that does not answer (`Delivery.mayHang`).
+        case .rateLimited(let after): .unavailable(description, retryAfter: max(after ?? .seconds(1), .seconds(1)))
         case .unavailable: .unavailable(description)
         case .matrix:
             isSetupError ? .misconfigured(description) : .rejected(description)

@@ -59,8 +59,10 @@ import Testing
         ("https://matrix.to/#/#incident-20261122-db:example.org", .ref(.room("incident-20261122-db"))),
         ("https://matrix.to/#/%23incident-20261122-db%3Aexample.org", .ref(.room("incident-20261122-db"))),
         // A number followed by other punctuation starts the text, as a possessive does.
-        ("INC-2's", .notAReference), ("INC-2)", .notAReference), ("INC-2-related", .notAReference), ("INC-2/INC-3", .notAReference),
-        ("#incident-DB_down", .notAReference), ("<#C1|incident-x!>", .notAReference), ("#incident-20261122-db's", .notAReference),
+        ("INC-2's", .notAReference), ("INC-2’s", .notAReference), ("INC-2)", .notAReference),
+        ("INC-2!", .malformed(.number)), ("INC-2-", .malformed(.number)), ("INC-2?", .malformed(.number)),
+        ("#incident-DB_down", .notAReference), ("#incident-20261122-db's", .notAReference),
+        ("<#C1|incident-x!>", .malformed(.unnamedChannel)), ("<#C1|db-war-room>", .malformed(.unnamedChannel)),
         ("incident-free", .notAReference), ("incident-2026", .notAReference), ("incident-20261122x", .notAReference),
         ("<#C0123ABC|>", .malformed(.unnamedChannel)), ("<#C0123ABC>", .malformed(.unnamedChannel)),
         ("#general", .notAReference), ("rolled", .notAReference), ("incidents", .notAReference),

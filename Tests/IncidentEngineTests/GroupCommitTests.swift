@@ -10,7 +10,7 @@ import Testing
         let group = CommitGroup(clock: ManualClock(start: TestConfig.start))
         let batches = Mutex<[[String]]>([])
         let gate = WakeSignal()
-        let commit: CommitGroup<ManualClock>.Commit = { events in
+        let commit: CommitGroup<ManualClock>.Commit = { events, _ in
             let first = batches.withLock { batches in
                 batches.append(events.map(\.id))
                 return batches.count == 1
@@ -46,7 +46,7 @@ import Testing
         let group = CommitGroup(clock: clock)
         let committed = Mutex<[String]>([])
         let gate = WakeSignal()
-        let commit: CommitGroup<ManualClock>.Commit = { events in
+        let commit: CommitGroup<ManualClock>.Commit = { events, _ in
             let first = committed.withLock { committed in
                 defer { committed += events.map(\.id) }
                 return committed.isEmpty
@@ -66,6 +66,20 @@ import Testing
         #expect(try await stalled.value.disposition == .handled)
         #expect(try await patient.value.disposition == .handled)
         #expect(committed.withLock { $0 } == ["stalled", "patient"])
+    }
+
+    /// Through the engine: a command whose transaction could not begin before its answer was
+    /// due (the writer busy with another transaction) commits nothing.
+    @Test func aTransactionBegunPastItsDeadlineWritesNothing() async throws {
+        let bot = try TestBot()
+        let late = bot.clock.elapsed - .seconds(1)
+        await #expect(throws: TooLateToCommit.self) {
+            _ = try await bot.engine.handle([ChatEvent(platform: .slack, id: "late", room: "C0LOBBY", user: "U0ERIN005",
+                                                       text: "/incident declare Payment API errors --sev P1")],
+                                            checkpoint: nil, notAfter: late)
+        }
+        #expect(try await bot.store.read { try $0.openIncidents().isEmpty })
+        #expect(try await bot.store.read { try !$0.isSeen(.slack, eventID: "late") })
     }
 
     /// Through the engine: concurrent commands are each stored once, and answered after it.

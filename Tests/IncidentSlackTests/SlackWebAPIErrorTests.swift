@@ -9,6 +9,19 @@ import Testing
     /// A 4xx that is not Slack's answer (no `error` in it: a proxy's or a firewall's page, or an
     /// `api_url` with the wrong path) is waited out and retried: giving up would drop the
     /// message, or fail a page over, for something the message did not do.
+    /// A rate limit says so to delivery even without a hint, so a page's slow attempt that
+    /// ended on one is not taken for a Slack that does not answer (`Delivery.mayHang`).
+    @Test func aRateLimitWithoutAHintStillCarriesOne() {
+        for error in [SlackAPIError.rateLimited(method: "chat.postMessage", retryAfter: nil),
+                      .slack(method: "chat.postMessage", error: "rate_limited"), .slack(method: "chat.postMessage", error: "ratelimited")] {
+            guard case .unavailable(_, let after) = error.transportError else {
+                Issue.record("\(error): \(error.transportError)")
+                continue
+            }
+            #expect(after == .seconds(1), "\(error)")
+        }
+    }
+
     @Test func a4xxThatIsNotSlacksAnswerIsRetried() async throws {
         let fake = FakeSlack(users: [])
         try await fake.start()
