@@ -29,7 +29,6 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
         var watching = false
     }
 
-
     private let queue = Mutex(Queue())
     /// The most events in one transaction: a bound on how long the last of them waits.
     let limit: Int
