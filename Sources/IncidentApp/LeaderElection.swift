@@ -1,4 +1,5 @@
 import IncidentEngine
+import IncidentHTTP
 import IncidentPostgres
 import Logging
 import ServiceLifecycle
@@ -37,16 +38,24 @@ final class LeaderElection: Service {
     func run() async throws {
         await withGracefulShutdownHandler {
             var waitingSaid = false
+            // Tried every poll while the database is away; a line a minute says it still is.
+            let unreachableLog = LogThrottle(every: .seconds(60))
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let term: LeaseTerm?
                 do {
                     term = try await lease.acquire()
                 } catch {
-                    logger.error("cannot reach the database for the leader's lease", metadata: ["error": "\(error)"])
-                    term = nil
+                    if let unlogged = unreachableLog.admit(at: LiveClock().now) {
+                        logger.error("cannot reach the database for the leader's lease; standing by", metadata: [
+                            "error": "\(error)", "replica": "\(lease.holder)", "failures.unlogged": "\(unlogged)",
+                        ])
+                    }
+                    waitingSaid = false
+                    try? await Task.sleep(for: standbyPoll)
+                    continue
                 }
                 guard let term else {
-                    if !waitingSaid { logger.notice("standing by: another replica leads", metadata: ["holder": "\(lease.holder)"]) }
+                    if !waitingSaid { logger.notice("standing by: another replica leads", metadata: ["replica": "\(lease.holder)"]) }
                     waitingSaid = true
                     try? await Task.sleep(for: standbyPoll)
                     continue
@@ -62,7 +71,7 @@ final class LeaderElection: Service {
 
     /// One term: the services, and beside them the renewals; whichever ends first ends both.
     func lead(_ term: LeaseTerm) async {
-        logger.notice("leading", metadata: ["term": "\(term.token)", "holder": "\(lease.holder)"])
+        logger.notice("leading", metadata: ["term": "\(term.token)", "replica": "\(lease.holder)"])
         let failed = ServiceFailed()
         role.lead(term.term)
         let services = makeServices()
