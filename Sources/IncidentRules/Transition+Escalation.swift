@@ -83,7 +83,7 @@ extension Transition {
             reach(ladder, next.index, .climb, due: due, plan: plan, progress: &progress)
         } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
             progress.repeatsAtTop += 1
-            reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress)
+            if reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress) { uncountFoldedRepeat(ladderID) }
         } else {
             progress.nextStepAt = nil
             incident.ladders[ladderID] = progress
@@ -93,9 +93,11 @@ extension Transition {
 
     /// The climbing ladder reaches the level at `index` at `due`: its page goes out now and the
     /// level's wait starts, or, outside the working hours of a severity that pages only in
-    /// them, the page is held until the next working period and the room is told.
+    /// them, the page is held until the next working period and the room is told. True when
+    /// the page was folded into one this transition already made (`page`).
+    @discardableResult
     mutating func reach(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason, due: Timestamp, plan: LadderPlan,
-                        progress: inout LadderProgress) {
+                        progress: inout LadderProgress) -> Bool {
         progress.repeatsAtTop = progress.repeats(afterPaging: index, counted: progress.repeatsAtTop)
         progress.level = index
         if let opens = heldUntil(ladder, index, at: due) {
@@ -108,13 +110,23 @@ extension Transition {
             incident.ladders[ladder.id] = progress
             heldNow.insert(ladder.id)
             if first, opens > now { hold(ladder, index, until: opens) }
+            return false
         } else {
             progress.heldPage = nil
             progress.nextStepAt = due + plan.wait(at: index)
             incident.ladders[ladder.id] = progress
             climbedAt[ladder.id] = due
-            page(ladder, index, reason)
+            return page(ladder, index, reason)
         }
+    }
+
+    /// A repeat of the top that a scheduler catching up after downtime folded into the page it
+    /// already made for that person sent nothing, so it does not count against the severity's
+    /// repeats: the top is paged again as often after the downtime as a running bot would have
+    /// paged it, instead of having spent its repeats on pages nobody got.
+    mutating func uncountFoldedRepeat(_ ladderID: String) {
+        guard let counted = incident.ladders[ladderID]?.repeatsAtTop, counted > 0 else { return }
+        incident.ladders[ladderID]?.repeatsAtTop = counted - 1
     }
 
     /// The page a stopped ladder held for working hours, the decision that stopped it being the
@@ -232,7 +244,9 @@ extension Transition {
             let paged: MissedUpdateStep = progress.reachesAbove(target) ? .paged : .repeatedAtTop
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
-                reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress)
+                if reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress), paged == .repeatedAtTop {
+                    uncountFoldedRepeat(ladder.id)
+                }
                 step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, paged) : max(step, .heldForWorkingHours)
             } else if let opens = heldUntil(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
@@ -242,7 +256,7 @@ extension Transition {
                 progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
                 progress.level = target
                 incident.ladders[ladder.id] = progress
-                page(ladder, target, .missedUpdate)
+                if page(ladder, target, .missedUpdate), paged == .repeatedAtTop { uncountFoldedRepeat(ladder.id) }
                 step = max(step, paged)
             }
         }

@@ -7,14 +7,16 @@ import IncidentPolicy
 extension Transition {
     /// Pages whoever fills `ladder.levels[index]` now. A person is paged at most once per
     /// transition (a late scheduler catching up sends one page, not a burst); every page is
-    /// on the timeline.
-    mutating func page(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason) {
+    /// on the timeline. True when the page was folded into one this transition already made for
+    /// the same level: nothing went out for it.
+    @discardableResult
+    mutating func page(_ ladder: Ladder, _ index: Int, _ reason: PageRecord.Reason) -> Bool {
         let level = ladder.levels[index]
         let ref = ladder.reference(index)
         guard let person = roster.onDuty(ref, at: now) else {
             record(.paged, "Could not page \(ref) (\(level.role)): no one fills it in the roster.", by: .bot)
             post(Messages.unfilledLevel(ref, role: level.role))
-            return
+            return false
         }
         incident.pages.append(PageRecord(at: now, person: person, level: ref, reason: reason))
         // The climb's level, when a rotation fills it, moves with the rotation (`handOverRotation`).
@@ -31,7 +33,7 @@ extension Transition {
             // carries that, so an acknowledgement does not withdraw it.
             if reason == .immediate { markPageAtOnce(person) }
             markPage(of: person, carrying: ladder.id, as: "\(level.role) (\(ladder.id) \(level.id))")
-            return
+            return foldedRepeat
         }
         // PagerDuty folds a trigger into the open alert of its key (one per incident, level and
         // person), and an alert the bot acknowledged when this ladder stopped notifies nobody
@@ -48,6 +50,7 @@ extension Transition {
         // invite-only): a page also invites the person, once, in the room's own lane, after
         // the room is made. Transports keep no incident state for it.
         invite(person)
+        return false
     }
 
     /// Marks the page this transition already emitted for `person` as the severity's page at

@@ -12,7 +12,10 @@ import Testing
         let declared = try Drill("/incident declare Payment API errors --sev P1")
         let late = declared.incident.tick(at: Fixtures.at(100), roster: declared.roster)
 
-        #expect(late.incident.ladders == steady.incident.ladders)
+        // The same levels and next steps; the top's repeats folded into the one page sent are
+        // not spent (`repeatsFoldedWhileDownAreStillOwed`).
+        #expect(late.incident.ladders.mapValues(\.level) == steady.incident.ladders.mapValues(\.level))
+        #expect(late.incident.ladders.mapValues(\.nextStepAt) == steady.incident.ladders.mapValues(\.nextStepAt))
         #expect(late.incident.nextUpdateDue == steady.incident.nextUpdateDue)
         #expect(late.incident.missedUpdates == steady.incident.missedUpdates)
         #expect(late.incident.nextDue == steady.incident.nextDue)
@@ -43,10 +46,13 @@ import Testing
         #expect(recorded == pages, "\(late.timeline.filter { $0.kind == .paged }.map(\.text))")
         #expect(late.timeline.filter { $0.kind == .nudged }.count == 1)
         #expect(late.timeline.filter { $0.kind == .updateMissed }.count == late.incident.missedUpdates)
-        // The state still counts every repeat, as an always-running scheduler would.
+        // The repeats folded into that one page reached nobody and are not spent: the top is
+        // paged again at its next repeat, where a running scheduler would have spent them all.
         var steady = try Drill("/incident declare Payment API errors --sev P1")
         try steady.run(to: 300)
-        #expect(late.incident.ladders == steady.incident.ladders)
+        #expect(steady.incident.ladders["engineering"]?.nextStepAt == nil)
+        #expect(late.incident.ladders["engineering"]?.repeatsAtTop == 0)
+        #expect(late.incident.ladders["engineering"]?.nextStepAt == Fixtures.at(330))
     }
 
     @Test func catchingUpSendsEachPersonOnePageAndOneNudge() throws {
@@ -82,6 +88,22 @@ import Testing
         let forecast = EscalationForecast(late.incident, now: Fixtures.at(300), roster: roster).message(for: late.incident).plainText()
         #expect(forecast.components(separatedBy: "\n").filter { $0.contains("@carol") && $0.contains("15:00") }.count == listed.count,
                 "\(forecast)")
+    }
+
+    /// The top's repeats that fell due while the scheduler was down were folded into the one
+    /// page it sent when it came back: they reached nobody, so they are not spent. The VP of an
+    /// unanswered P0 is paged after the downtime as often as a running bot pages them, not once
+    /// and then never again.
+    @Test func repeatsFoldedWhileDownAreStillOwed() throws {
+        var steady = try Drill("/incident declare Checkout down --sev P0")
+        try steady.run(to: 600)
+        var late = try Drill("/incident declare Checkout down --sev P0")
+        late.jump(to: 180)
+        try late.run(to: 600)
+        let vp = { (drill: Drill) in drill.pages.filter { $0.hasSuffix(" dave") && !$0.hasPrefix("0 ") } }
+        #expect(vp(late).first == "180 engineering.L4 dave")
+        #expect(vp(late).count == vp(steady).count, "late \(vp(late)), running \(vp(steady))")
+        #expect(late.incident.ladders == steady.incident.ladders)
     }
 
     @Test func aTickNeverFiresTheSameThingTwice() throws {

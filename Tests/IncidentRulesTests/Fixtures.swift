@@ -75,6 +75,12 @@ struct Drill {
         }
     }
 
+    /// Jumps to `end` with one tick, as a scheduler that was down from now until then.
+    mutating func jump(to end: Int) {
+        minute = end
+        absorb(incident.tick(at: origin + .minutes(minute), roster: roster))
+    }
+
     /// Types a command now, in the incident's room unless `venue` says otherwise.
     @discardableResult
     mutating func type(_ text: String, by actor: PersonID, in venue: Venue = .incidentRoom,
