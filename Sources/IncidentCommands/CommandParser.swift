@@ -95,6 +95,15 @@ public enum CommandParser {
             throw CommandError(.invalidArgument,
                                "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
         }
+        // `/sev P0 P1` names two severities: which one was meant is a guess either way, and a
+        // wrong P0 pages the VP engineering at once. A severity word inside a longer reason
+        // ("P2 was too low") is the reason's.
+        if let second = arguments.peek(), arguments.tokens.count == arguments.index + 1, !second.quoted,
+           Severity(parsing: second.text) != nil {
+            throw CommandError(.unexpectedArgument,
+                               "“\(token.text.clipped) \(second.text.clipped)” names two severities; give one, as in /sev \(severity).",
+                               position: second.offset)
+        }
         return .severity(severity, reason: try arguments.restAsText())
     }
 

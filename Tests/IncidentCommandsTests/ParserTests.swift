@@ -128,6 +128,15 @@ import Testing
         #expect(error("/ack now")?.position == 5)
     }
 
+    /// `/sev P0 P1` is refused, not taken as a P0 (which pages the VP) with the reason "P1".
+    @Test func twoSeveritiesAreRefusedButASeverityInAReasonIsText() {
+        #expect(error("/sev P0 P1")?.description.hasPrefix("“P0 P1” names two severities; give one, as in /sev P0.") == true)
+        #expect(error("/sev P0 P1")?.position == 8)
+        #expect(error("/sev sev1 p2")?.kind == .unexpectedArgument)
+        #expect(parsed("/sev P1 P2 was too low")?.command == .severity(.p1, reason: "P2 was too low"))
+        #expect(parsed("/sev P1 \"P2\"")?.command == .severity(.p1, reason: "\"P2\""))
+    }
+
     @Test(arguments: [
         ("hello there", CommandError.Kind.notACommand), ("", .notACommand), ("   ", .notACommand),
         ("/shrug", .unknownCommand), ("!", .unknownCommand), ("/", .unknownCommand),
