@@ -190,6 +190,8 @@ extension Transition {
         case skippedOutsideWorkingHours
         /// A climbing ladder's page waits for working hours.
         case heldForWorkingHours
+        /// The top was paged at this time, less than its repeat's wait ago: not paged again yet.
+        case topPagedRecently(at: Timestamp)
         /// The top level is paged again: there is no next level.
         case repeatedAtTop
         case paged
@@ -242,6 +244,15 @@ extension Transition {
             // Paging the level the ladder is at again is a repeat, not a climb; so is paging the
             // top of a lowered severity's plan from a level above it.
             let paged: MissedUpdateStep = progress.reachesAbove(target) ? .paged : .repeatedAtTop
+            // The top was paged since the last update fell due (its climb reached it a minute
+            // ago): a repeat now would ring the same phone twice in a minute and spend one of
+            // the severity's repeats on it. A missed update pages the top at most once an
+            // update period; the top's own next repeat comes at its time.
+            if paged == .repeatedAtTop, let period = incident.policy.updateInterval(incident.severity),
+               let last = lastPage(ladder, target, within: period, before: due) {
+                step = max(step, .topPagedRecently(at: last))
+                continue
+            }
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 if reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress), paged == .repeatedAtTop {
@@ -261,6 +272,17 @@ extension Transition {
             }
         }
         return step
+    }
+
+    /// When whoever fills `ladder.levels[index]` at `due` was last paged at that level, if it
+    /// was less than `wait` before `due` and the page was not withdrawn.
+    func lastPage(_ ladder: Ladder, _ index: Int, within wait: Duration, before due: Timestamp) -> Timestamp? {
+        let ref = ladder.reference(index)
+        guard let person = roster.onDuty(ref, at: due),
+              let last = incident.pages.last(where: { $0.person == person && $0.level == ref && $0.withdrawn != true }),
+              last.at > due - wait
+        else { return nil }
+        return last.at
     }
 
     /// Whether the incident's phase is one `ladder` stops on, whatever stopped it first.

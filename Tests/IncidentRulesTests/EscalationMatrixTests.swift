@@ -124,6 +124,20 @@ import Testing
         #expect(dave == [100, 150, 165, 180, 195, 210, 225, 240, 255, 270])
     }
 
+    /// The P1's climb reaches the engineering manager at 60; the declarer's update, a minute
+    /// late on the ladder's clock, falls due at 61. That missed update does not page her again a
+    /// minute later (nor spend a repeat on it): the top gets one page an update period, and its
+    /// four repeats at the ladder's own half hours.
+    @Test func aMissedUpdateDoesNotRepeatATopPagedAMinuteAgo() throws {
+        var drill = try Drill("/incident declare Dbl --sev P1", by: "bob")
+        try drill.run(to: 300, script: [1: [("bob", "/update looking into it")]])
+        let carol = drill.pages.filter { $0.hasSuffix(" carol") }.map { Int($0.split(separator: " ")[0])! }
+        #expect(carol == [60, 90, 120, 150, 180])
+        let nudge = drill.posts(to: .incidentRoom).first { $0.contains("(due 11:01") }
+        #expect(nudge?.hasSuffix("2 updates missed in a row: the top of the ladder was paged at 11:00 UTC; it is not paged again so soon.") == true,
+                "\(nudge ?? "no nudge")")
+    }
+
     @Test func aPersonIsInvitedToTheRoomWithTheirFirstPageOnly() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
         try drill.run(to: 120)
