@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import IncidentSQLite
 
 /// One bot process per SQLite database: `serve` and `console` hold an exclusive lock on the
 /// database file itself (by its inode, so a hard link is the same file) and on
@@ -24,6 +25,13 @@ public enum DatabaseLock {
         guardLock.lock()
         defer { guardLock.unlock() }
         if held[path] != nil { return }
+        // Before the lock opens (or creates) anything: a file that is no database is refused
+        // as it is, with no `.lock` beside it.
+        do {
+            try SQLiteFileHeader.check(file)
+        } catch {
+            throw StartupError(SQLiteFileHeader.NotADatabase(path: databasePath).description)
+        }
         func refusal(_ pid: String) -> StartupError {
             StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "
                          + "one process per SQLite database, or both would deliver its outbox")

@@ -20,6 +20,7 @@ public final class SQLiteStore: IncidentStore {
     /// this version's schema: a newer binary's `export` must not migrate the file an older bot
     /// is running on.
     public convenience init(path: String, migrate: Bool = true) throws {
+        try SQLiteFileHeader.check(path)
         try PrivateFile.ensure(path)
         for companion in [path + "-wal", path + "-shm"] where PrivateFile.mode(companion) != nil {
             try PrivateFile.ensure(companion)
@@ -41,6 +42,7 @@ public final class SQLiteStore: IncidentStore {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw CannotRead(path: path)
         }
+        try SQLiteFileHeader.check(path)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -107,6 +109,10 @@ public final class SQLiteStore: IncidentStore {
     /// or overwrite the copy. So is a name with a journal or WAL of its own already beside it,
     /// which SQLite would take into the copy.
     public static func backup(databaseAt source: String, to path: String, keptBeside: [String: String] = [:]) throws {
+        try SQLiteFileHeader.check(source)
+        if SQLiteFileHeader.sameFile(source, path) {
+            throw BackupError(description: "\(path) is the database itself; back up to a new name")
+        }
         if let companion = companionName(of: source, matching: path, suffixes: sqliteCompanions.merging(keptBeside) { own, _ in own }) {
             throw BackupError(description: "\(path) is the database's own \(companion) file; back up to another name")
         }

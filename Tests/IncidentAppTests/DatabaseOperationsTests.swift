@@ -66,6 +66,8 @@ import Testing
             let own = try BotProcess.run(["backup", db + suffix, "--config", BotProcess.config, "--db", db])
             #expect(own.status == 1 && own.stderr.contains("is the database's own \(name) file"), "\(own.stderr)")
         }
+        let itself = try BotProcess.run(["backup", db, "--config", BotProcess.config, "--db", db])
+        #expect(itself.status == 1 && itself.stderr.contains("\(db) is the database itself; back up to a new name"), "\(itself.stderr)")
         let empty = folder.appendingPathComponent("empty.sqlite").path
         FileManager.default.createFile(atPath: empty, contents: nil)
         let notOurs = try BotProcess.run(["backup", folder.appendingPathComponent("x.sqlite").path, "--config", BotProcess.config,
@@ -157,6 +159,25 @@ import Testing
         let export = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
         #expect(export.status == 1)
         #expect(export.stderr.contains("the database was migrated by a newer incident-bot (v99: from a later version); run that version or a later one"))
+    }
+
+    /// `--db` naming the config file by mistake: refused before anything opens it, so the file
+    /// keeps its mode (0644, for the service's own user to read) and no `.lock` is left beside it.
+    @Test func aFileThatIsNoDatabaseIsRefusedAsItIs() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let config = folder.appendingPathComponent("incident-bot.yaml").path
+        try Data("log_level: info\n".utf8).write(to: URL(fileURLWithPath: config))
+        #expect(chmod(config, 0o644) == 0)
+        for command in [["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z"], ["backup", folder.appendingPathComponent("b").path],
+                        ["outbox", "drop", "INC-1/1@slack"], ["outbox", "list"], ["report"]] {
+            let result = try BotProcess.run(command + ["--config", BotProcess.config, "--db", config], input: ":quit\n")
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderr.contains("\(config) is not a SQLite database, and is left as it is; does --db name another file"),
+                    "\(command): \(result.stderr)")
+            #expect(PrivateFile.mode(config) == 0o644, "\(command)")
+            #expect(!FileManager.default.fileExists(atPath: config + ".lock"), "\(command)")
+            #expect(try String(contentsOfFile: config, encoding: .utf8) == "log_level: info\n")
+        }
     }
 
     /// The commands that read or mend (export, report, outbox) never migrate: a newer binary's

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Whether a file is a SQLite database, told by its first 16 bytes before anything opens it
+/// for writing: `--db incident-bot.yaml` is refused as it is, not made 0600 (which locks the
+/// service's own user out of its config) with a `.lock` file left beside it.
+public enum SQLiteFileHeader {
+    static let magic = Data("SQLite format 3\u{0}".utf8)
+
+    /// Throws when `path` is a file with something in it that is not a SQLite database. A
+    /// missing or empty file (a database to create) passes, and so does one that cannot be
+    /// read: what opens it next says why.
+    public static func check(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: magic.count), !header.isEmpty else { return }
+        guard header == magic else { throw NotADatabase(path: path) }
+    }
+
+    /// Whether both paths name one file (the same inode, through links or spellings).
+    static func sameFile(_ one: String, _ other: String) -> Bool {
+        var first = stat(), second = stat()
+        guard stat(one, &first) == 0, stat(other, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
+    public struct NotADatabase: Error, CustomStringConvertible {
+        public let path: String
+
+        public init(path: String) { self.path = path }
+        public var description: String {
+            "\(path) is not a SQLite database, and is left as it is; does --db name another file (the config, a policy)?"
+        }
+    }
+}
