@@ -68,7 +68,7 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             return .ephemeral(render(reply))
         case .event(let callback):
             guard await isServed(callback.origin) else { return .empty }
-            if let event = Self.chatEvent(callback) {
+            if let event = Self.chatEvent(callback, isOwnAccount: { self.workspaces.ownAccounts?.contains(.unlisted(.slack, $0)) == true }) {
                 _ = try await engine.handle(event)
             } else if let event = try await pinEvent(callback) {
                 _ = try await engine.handle(event)
@@ -96,11 +96,15 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// An app mention as a command: `@incident-bot update ...` reads as `/update ...`. Plain
     /// messages, bots' messages (this bot's included) and edits are not commands, and neither
     /// is a mention inside a sentence: `sev P3 @incident-bot would page nobody, right?` is a
-    /// question, not a change of severity.
-    static func chatEvent(_ callback: SlackRequest.EventCallback) -> ChatEvent? {
+    /// question, not a change of severity. The bot is the user the event names as the one it
+    /// was delivered for, or else the one `auth.test` named (`isOwnAccount`); while neither is
+    /// known no mention is a command (slash commands still are): a message opening with a
+    /// person's mention (`@alice sev P3 ...`) lowered an incident's severity.
+    static func chatEvent(_ callback: SlackRequest.EventCallback, isOwnAccount: (String) -> Bool = { _ in false }) -> ChatEvent? {
+        func isBot(_ id: String) -> Bool { callback.botUserID.map { $0 == id } ?? isOwnAccount(id) }
         guard callback.type == "app_mention", callback.subtype == nil, callback.botID == nil,
-              let user = callback.user, let channel = callback.channel, let text = callback.text,
-              let command = commandText(mention: text, botUser: callback.botUserID) else { return nil }
+              let user = callback.user, !isBot(user), let channel = callback.channel, let text = callback.text,
+              let command = commandText(mention: text, isBot: isBot) else { return nil }
         return ChatEvent(platform: .slack, id: "event:" + callback.eventID, room: channel, user: user,
                          text: command, reply: .outbox)
     }
@@ -108,12 +112,12 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// Drops the bot's mention that opens the message and reads the rest as a command, adding
     /// the `/` a mention leaves out; nil when the message does not open with it. An empty
     /// mention asks for help.
-    static func commandText(mention text: String, botUser: String?) -> String? {
+    static func commandText(mention text: String, isBot: (String) -> Bool) -> String? {
         let opening = text.drop { $0.isWhitespace }
-        // `<@BOT>` or `<@BOT|name>` (any `<@...>` when the bot's id is not known).
-        guard opening.hasPrefix("<@" + (botUser ?? "")), let close = opening.firstIndex(of: ">") else { return nil }
+        // `<@BOT>` or `<@BOT|name>`.
+        guard opening.hasPrefix("<@"), let close = opening.firstIndex(of: ">") else { return nil }
         let id = opening[opening.index(opening.startIndex, offsetBy: 2)..<close].prefix { $0 != "|" }
-        if let botUser, id != botUser { return nil }
+        guard isBot(String(id)) else { return nil }
         let trimmed = opening[opening.index(after: close)...].drop { $0.isWhitespace }
         guard let first = trimmed.first else { return "/incident help" }
         return first == "/" || first == "!" ? String(trimmed) : "/" + trimmed

@@ -117,7 +117,10 @@ extension SlackRequest {
             guard let event = json["event"], let eventType = event["type"]?.string else {
                 throw SlackRequestError("event_callback without an event type")
             }
-            let botUser = json["authorizations"]?[0]?["user_id"]?.string
+            // Who the event was delivered for: `authorizations` (today's wrapper), or the
+            // older `authed_users` when it names one user.
+            let authedUsers = json["authed_users"]?.array?.compactMap(\.string) ?? []
+            let botUser = json["authorizations"]?[0]?["user_id"]?.string ?? (authedUsers.count == 1 ? authedUsers[0] : nil)
             return .event(EventCallback(eventID: eventID, botUserID: botUser, type: eventType, subtype: event["subtype"]?.string,
                                         user: event["user"]?.string, botID: event["bot_id"]?.string,
                                         channel: event["channel"]?.string, text: event["text"]?.string,

@@ -84,6 +84,33 @@ import Testing
         #expect(SlackGateway<ManualClock>.chatEvent(event) == nil)
     }
 
+    /// An event wrapper without `authorizations` (the shape Slack's schema describes, with
+    /// `authed_users`): a message opening with a person's mention is not a command, the bot's
+    /// own account is found from `authed_users` or `auth.test`, and nothing it says is one.
+    @Test func onlyAMentionOfTheBotItselfIsACommand() throws {
+        func callback(_ wrapper: String) throws -> SlackRequest.EventCallback {
+            guard let json = JSONValue.parse(Array(wrapper.utf8)), case .event(let callback) = try SlackRequest.eventsAPI(json) else {
+                throw SlackRequestError("not an event")
+            }
+            return callback
+        }
+        let lowering = #""type":"app_mention","user":"U0CAROL01","channel":"C1","text":"<@U0ALICE01> sev P3 <@UINCBOT01> would this page nobody?""#
+        let noAuthorizations = try callback(#"{"type":"event_callback","event_id":"Ev1","team_id":"T1","event":{\#(lowering)}}"#)
+        #expect(noAuthorizations.botUserID == nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(noAuthorizations) == nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(noAuthorizations, isOwnAccount: { $0 == "UINCBOT01" }) == nil)
+        let authed = try callback(#"{"type":"event_callback","event_id":"Ev1","team_id":"T1","authed_users":["UINCBOT01"],"event":{\#(lowering)}}"#)
+        #expect(authed.botUserID == "UINCBOT01")
+        #expect(SlackGateway<ManualClock>.chatEvent(authed) == nil)
+        let ack = #""type":"app_mention","user":"U0ALICE01","channel":"C1","text":"<@UINCBOT01> ack""#
+        let learned = try callback(#"{"type":"event_callback","event_id":"Ev2","team_id":"T1","event":{\#(ack)}}"#)
+        #expect(SlackGateway<ManualClock>.chatEvent(learned, isOwnAccount: { $0 == "UINCBOT01" })?.text == "/ack")
+        #expect(SlackGateway<ManualClock>.chatEvent(learned) == nil)
+        let own = #""type":"app_mention","user":"UINCBOT01","channel":"C1","text":"<@UINCBOT01> note echo""#
+        let echoed = try callback(#"{"type":"event_callback","event_id":"Ev3","team_id":"T1","authed_users":["UINCBOT01"],"event":{\#(own)}}"#)
+        #expect(SlackGateway<ManualClock>.chatEvent(echoed) == nil)
+    }
+
     @Test func plainMessagesBotMessagesAndEditsAreNotCommands() {
         func event(type: String = "app_mention", subtype: String? = nil, bot: String? = nil) -> SlackRequest.EventCallback {
             .init(eventID: "Ev1", botUserID: "UINCBOT01", type: type, subtype: subtype, user: "U0ALICE01", botID: bot, channel: "C1",
