@@ -147,7 +147,16 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // Counted only once known to be new: a platform's resend of an event already carried
         // out must not spend its sender's limit, or a burst resent after a reconnect could push
         // a command not yet seen over it.
-        switch command.limiter.admit(event.platform, event.user, at: now, into: counts) {
+        var verdict = command.limiter.admit(event.platform, event.user, at: now, into: counts)
+        // An acknowledgement from someone on the roster is always carried out: it is the one
+        // command that stops their phone ringing, and a responder who hit the limit checking
+        // status must not click Acknowledge into silence while the ladder climbs on. It still
+        // counts; a stranger's is limited like any command.
+        if verdict != .allowed, case .success(let parsed) = command.parsed, parsed.command == .ack,
+           settings.roster.lists(command.actor) {
+            verdict = .allowed
+        }
+        switch verdict {
         case .allowed:
             var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
             outcome = try decider.decide(command.parsed)

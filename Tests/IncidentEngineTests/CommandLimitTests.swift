@@ -33,6 +33,22 @@ import Testing
         #expect(try await bot.say("U0BOB0002", "/note back", in: Self.room).disposition == .handled)
     }
 
+    /// The on-call past the limit (checking status under pressure) still acknowledges their
+    /// page: the ladder stops. A stranger past it is ignored as before.
+    @Test func anAcknowledgementFromTheRosterIsHeardPastTheLimit() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        for _ in 1...31 { try await bot.say("U0ALICE01", "/incident status", in: Self.room) }
+        #expect(try await bot.say("U0ALICE01", "/incident status", in: Self.room).disposition == .ignored)
+        let ack = try await bot.say("U0ALICE01", "/ack", in: Self.room)
+        #expect(ack.disposition == .handled, "\(ack.reply?.plainText() ?? "")")
+        let acknowledged = try await bot.store.read { try $0.timeline(incident: 1).filter { $0.kind == .acknowledged }.count }
+        #expect(acknowledged == 1)
+        for _ in 1...31 { try await bot.say("U0STRANGER", "/incident status", in: Self.room) }
+        #expect(try await bot.say("U0STRANGER", "/ack", in: Self.room).disposition == .ignored)
+    }
+
     /// The limit ends to the second, and the "slow down" says when: "before 10:01" for a limit
     /// that ends at 10:01:41 let a command typed at 10:01:05 go unanswered.
     @Test func theSlowDownNamesTheSecondTheLimitEnds() async throws {
