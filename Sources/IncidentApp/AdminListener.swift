@@ -12,7 +12,7 @@ import Prometheus
 /// - `GET /healthz`: 200 while the process runs.
 /// - `GET /readyz`: 200 when every check passes, else 503; one line a check either way
 ///   (`store: ok`, `slack: auth.test failed: ...`), and the process's role. `?check=store`
-///   runs only the checks named (a comma list): what a load balancer in front of the HTTP
+///   runs only the checks named (a comma list, or the parameter repeated): what a load balancer in front of the HTTP
 ///   doors should ask, since those doors need the store and not Slack or Matrix.
 /// - `GET /metrics`: the Prometheus text format, with the outbox counted at the scrape.
 public struct AdminListener: Sendable {
@@ -76,7 +76,10 @@ public struct AdminListener: Sendable {
         let role = role
         router.get("/readyz") { request, _ in
             var checks = checks
-            if let asked = request.uri.queryParameters["check"].map({ Set($0.split(separator: ",").map(String.init)) }) {
+            // `?check=store,slack` or `?check=store&check=slack`: every one named runs.
+            let named = request.uri.queryParameters[values: "check"]
+            if !named.isEmpty {
+                let asked = Set(named.flatMap { $0.split(separator: ",").map(String.init) })
                 let unknown = asked.subtracting(checks.map(\.name)).sorted()
                 let names = checks.map(\.name).joined(separator: ", ")
                 guard !asked.isEmpty else { return Self.text(.badRequest, "name a check; there are \(names)\n") }

@@ -89,6 +89,11 @@ import Testing
         let unknown = try await Self.get(admin, "/readyz?check=stroe")
         #expect(unknown.status == 400 && unknown.body == "no check stroe; there are store, slack\n", "\(unknown.body)")
         #expect(try await Self.get(admin, "/readyz?check=").status == 400, "no check named is not ready")
+        // The parameter repeated is every check it names, not the first alone (a probe written
+        // so said ready while Slack was down).
+        let repeated = try await Self.get(admin, "/readyz?check=store&check=slack")
+        #expect(repeated.status == 503 && repeated.body.contains("slack: auth.test failed"), "\(repeated.body)")
+        #expect(try await Self.get(admin, "/readyz?check=store&check=bogus").status == 400)
         fake.endOutage()
         #expect(try await Self.get(admin, "/readyz").status == 200)
 
