@@ -311,8 +311,13 @@ public struct BotConfig: Sendable {
         switch nsError.code {
         case NSFileReadNoSuchFileError: return "no such file"
         case NSFileReadNoPermissionError: return "permission denied"
-        case NSFileReadInapplicableStringEncodingError: return "it is not UTF-8 text"
-        default: return nsError.localizedDescription
+        case NSFileReadInapplicableStringEncodingError, NSFileReadCorruptFileError: return "it is not UTF-8 text"
+        default:
+            // Foundation's "error 256" hides the system's reason (a loop of symbolic links).
+            if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                return String(cString: strerror(Int32(underlying.code))).lowercased()
+            }
+            return nsError.localizedDescription
         }
     }
 }

@@ -133,15 +133,19 @@ public enum Secrets {
             try refuseControlCharacters(value, name)
             return Secret(value)
         case (nil, let path?):
+            // The secret itself put in the `_FILE` variable by mistake would be echoed into
+            // the journal: a value that does not look like a path is not shown.
+            let looksLikeAPath = path.hasPrefix("/") || path.hasPrefix(".") || path.hasPrefix("~")
+            let shown = looksLikeAPath ? path.escapedToOneLine : "(its value is not shown: it does not look like a file's path; is the secret itself in \(name)_FILE?)"
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw StartupError("cannot read \(name)_FILE \(path): \(BotConfig.reason(error, path: path))")
+                throw StartupError("cannot read \(name)_FILE \(shown): \(BotConfig.reason(error, path: path))")
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !value.isEmpty else { throw StartupError("\(name)_FILE \(path) is empty") }
-            try refuseControlCharacters(value, "\(name)_FILE \(path)")
+            guard !value.isEmpty else { throw StartupError("\(name)_FILE \(shown) is empty") }
+            try refuseControlCharacters(value, "\(name)_FILE \(shown)")
             return Secret(value)
         }
     }

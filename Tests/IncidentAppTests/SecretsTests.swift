@@ -1,0 +1,42 @@
+import Foundation
+import IncidentApp
+import IncidentTesting
+import Testing
+
+/// Secrets read from the environment or a file say what is wrong without showing the secret.
+@Suite struct SecretsTests {
+    /// The token put in `SLACK_BOT_TOKEN_FILE` by mistake (a common slip in a Kubernetes or
+    /// systemd setup) is not echoed into the journal with the "cannot read" refusal.
+    @Test func aSecretInTheFileVariableIsNotShown() {
+        let token = "xoxb-Hunter2PW0123456789"
+        do {
+            _ = try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": token])
+            Issue.record("a token taken for a path was read")
+        } catch {
+            let said = "\(error)"
+            #expect(!said.contains("Hunter2"), "\(said)")
+            #expect(said == "cannot read SLACK_BOT_TOKEN_FILE (its value is not shown: it does not look like a file's path; "
+                + "is the secret itself in SLACK_BOT_TOKEN_FILE?): no such file", "\(said)")
+        }
+    }
+
+    /// A path is shown, on one line whatever it holds, with the system's reason.
+    @Test func aPathIsShownOnOneLineWithItsReason() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let missing = folder.appendingPathComponent("tok\nen").path
+        #expect(throws: (any Error).self) { try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": missing]) }
+        do {
+            _ = try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": missing])
+        } catch {
+            #expect("\(error)" == "cannot read SLACK_BOT_TOKEN_FILE \(folder.path)/tok\\nen: no such file")
+        }
+        let latin1 = folder.appendingPathComponent("latin1")
+        try Data([0x74, 0x6f, 0x6b, 0xe9, 0xff]).write(to: latin1)
+        do {
+            _ = try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": latin1.path])
+            Issue.record("a file that is not UTF-8 was read")
+        } catch {
+            #expect("\(error)" == "cannot read SLACK_BOT_TOKEN_FILE \(latin1.path): it is not UTF-8 text")
+        }
+    }
+}
