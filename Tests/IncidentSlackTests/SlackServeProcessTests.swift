@@ -82,7 +82,7 @@ import Testing
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let last = log.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("incident-bot: the listener on admin.listen 127.0.0.1:\(fake.port) stopped: "), "\(log)")
-        #expect(last.hasSuffix("is another process using the port?"), "\(log)")
+        #expect(last.hasSuffix("stopped: the port is in use (another process listens on it): address already in use"), "\(log)")
     }
 
     /// Until Slack names the bot's workspace (`auth.test`), the endpoint takes requests from
