@@ -14,6 +14,9 @@ public final class CommandLimiter: Sendable {
         case slowDown(until: Timestamp)
         /// Over the limit and already told.
         case ignored
+        /// Over the limit, and carried out all the same: an acknowledgement from the roster
+        /// (`admit(exempt: true)`). Counted; the "slow down" is left for the next command.
+        case exempted
     }
 
     struct Account: Hashable {
@@ -60,25 +63,30 @@ public final class CommandLimiter: Sendable {
     /// `admit` inside a transaction: the count goes into `counts`, and reaches this limiter only
     /// when `counts.commit()` is called after the transaction committed. A batch that fails
     /// and is retried event by event then counts each command once, not twice.
-    func admit(_ platform: Platform, _ user: String, at now: Timestamp, into counts: CountsInTransaction) -> Verdict {
+    /// `exempt`: carried out whatever the count (`Verdict.exempted` past the limit).
+    func admit(_ platform: Platform, _ user: String, at now: Timestamp, into counts: CountsInTransaction, exempt: Bool = false) -> Verdict {
         let account = Account(platform: platform, user: user)
         let perMinute = perMinute
         return counts.change(account, of: self) { pending in
             usage.withLock { usage in
                 if usage.count > 10_000 { usage = usage.filter { now - ($0.value.recent.last ?? now) < Self.window } }
                 // Changed in place: a copy of the entry would copy its times on every command.
-                return Self.admit(&usage[account, default: Usage()], pending: &pending, perMinute: perMinute, at: now)
+                return Self.admit(&usage[account, default: Usage()], pending: &pending, perMinute: perMinute, at: now, exempt: exempt)
             }
         }
     }
 
-    static func admit(_ entry: inout Usage, pending: inout Pending, perMinute: Int, at now: Timestamp) -> Verdict {
+    static func admit(_ entry: inout Usage, pending: inout Pending, perMinute: Int, at now: Timestamp, exempt: Bool = false) -> Verdict {
         entry.expire(at: now)
         let added = pending.times.filter { now - $0 < Self.window }
         guard entry.recent.count + added.count >= perMinute else {
             pending.times.append(now)
             pending.toldToSlowDown = false
             return .allowed
+        }
+        if exempt {
+            pending.times.append(now)
+            return .exempted
         }
         guard !(pending.toldToSlowDown ?? entry.toldToSlowDown) else { return .ignored }
         pending.toldToSlowDown = true

@@ -147,19 +147,19 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // Counted only once known to be new: a platform's resend of an event already carried
         // out must not spend its sender's limit, or a burst resent after a reconnect could push
         // a command not yet seen over it.
-        var verdict = command.limiter.admit(event.platform, event.user, at: now, into: counts)
-        // An acknowledgement from someone on the roster is always carried out: it is the one
-        // command that stops their phone ringing, and a responder who hit the limit checking
-        // status must not click Acknowledge into silence while the ladder climbs on. It still
-        // counts; a stranger's is limited like any command.
-        if verdict != .allowed, case .success(let parsed) = command.parsed, parsed.command == .ack,
-           settings.roster.lists(command.actor) {
-            verdict = .allowed
-        }
+        // An acknowledgement from someone on the roster is carried out past the limit: it is
+        // the one command that stops their phone ringing, and a responder who hit the limit
+        // checking status must not click Acknowledge into silence while the ladder climbs on.
+        // It still counts; a stranger's is limited like any command.
+        let rosterAck = if case .success(let parsed) = command.parsed { parsed.command == .ack && settings.roster.lists(command.actor) } else { false }
+        let verdict = command.limiter.admit(event.platform, event.user, at: now, into: counts, exempt: rosterAck)
         switch verdict {
-        case .allowed:
+        case .allowed, .exempted:
             var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
             outcome = try decider.decide(command.parsed)
+            // Past the limit, a refused one ("nothing to acknowledge") is not answered: a loop
+            // of them must not fill the room.
+            if verdict == .exempted, outcome.disposition == .refused { outcome.reply = nil }
         case .slowDown(let until):
             outcome = EngineOutcome(.refused, reply: .refusal(
                 "Slow down: you sent more than \(settings.commandsPerMinute) commands in a minute. "

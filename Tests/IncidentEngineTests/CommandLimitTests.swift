@@ -34,17 +34,23 @@ import Testing
     }
 
     /// The on-call past the limit (checking status under pressure) still acknowledges their
-    /// page: the ladder stops. A stranger past it is ignored as before.
+    /// page: the ladder stops. The acknowledgement counts, and leaves the "slow down" to the
+    /// next command; past the limit a refused one is not answered. A stranger past the limit
+    /// is ignored as before.
     @Test func anAcknowledgementFromTheRosterIsHeardPastTheLimit() async throws {
         let bot = try TestBot()
         try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
         try await bot.settle()
-        for _ in 1...31 { try await bot.say("U0ALICE01", "/incident status", in: Self.room) }
-        #expect(try await bot.say("U0ALICE01", "/incident status", in: Self.room).disposition == .ignored)
+        for _ in 1...30 { try await bot.say("U0ALICE01", "/incident status", in: Self.room) }
         let ack = try await bot.say("U0ALICE01", "/ack", in: Self.room)
         #expect(ack.disposition == .handled, "\(ack.reply?.plainText() ?? "")")
         let acknowledged = try await bot.store.read { try $0.timeline(incident: 1).filter { $0.kind == .acknowledged }.count }
         #expect(acknowledged == 1)
+        let next = try await bot.say("U0ALICE01", "/incident status", in: Self.room)
+        #expect(next.reply?.plainText().hasPrefix("Slow down") == true, "\(next.reply?.plainText() ?? "")")
+        let again = try await bot.say("U0ALICE01", "/ack", in: Self.room)
+        #expect(again.disposition == .refused && again.reply == nil, "\(again.reply?.plainText() ?? "")")
+        #expect(try await bot.say("U0ALICE01", "/incident status", in: Self.room).disposition == .ignored)
         for _ in 1...31 { try await bot.say("U0STRANGER", "/incident status", in: Self.room) }
         #expect(try await bot.say("U0STRANGER", "/ack", in: Self.room).disposition == .ignored)
     }
