@@ -9,11 +9,18 @@ public enum SQLiteFileHeader {
     /// Throws when `path` is a file with something in it that is not a SQLite database. A
     /// missing or empty file (a database to create) passes, and so does one that cannot be
     /// read: what opens it next says why.
+    /// Only a regular file is read, opened without blocking: a FIFO given as `--db` would
+    /// otherwise hang the start until something wrote to it.
     public static func check(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: magic.count), !header.isEmpty else { return }
-        guard header == magic else { throw NotADatabase(path: path) }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return }
+        var header = [UInt8](repeating: 0, count: magic.count)
+        let read = pread(descriptor, &header, header.count, 0)
+        guard read > 0 else { return }
+        guard Data(header.prefix(read)) == magic else { throw NotADatabase(path: path) }
     }
 
     /// Whether both paths name one file (the same inode, through links or spellings).

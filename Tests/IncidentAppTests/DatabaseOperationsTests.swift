@@ -178,6 +178,10 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: config + ".lock"), "\(command)")
             #expect(try String(contentsOfFile: config, encoding: .utf8) == "log_level: info\n")
         }
+        // A FIFO is not read (opening it to read would wait for a writer): SQLite refuses it.
+        let fifo = folder.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try SQLiteFileHeader.check(fifo)
     }
 
     /// The commands that read or mend (export, report, outbox) never migrate: a newer binary's
