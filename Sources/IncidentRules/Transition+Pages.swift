@@ -24,10 +24,15 @@ extension Transition {
             incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
         }
         // A level paged again in the same transition (a late scheduler catching up on the top's
-        // repeats) is folded into the page already made: nothing more is sent, nor recorded.
+        // repeats) is folded into the page already made: nothing more is sent, nor recorded,
+        // nor kept (a week down would otherwise keep a record for every repeat that fell due).
         let foldedRepeat = pagedNow.contains(person)
             && incident.pages.dropLast().contains { $0.at == now && $0.person == person && $0.level == ref }
-        if !foldedRepeat { record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot) }
+        if foldedRepeat {
+            incident.pages.removeLast()
+        } else {
+            record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
+        }
         guard pagedNow.insert(person).inserted else {
             // One page a person per transition: if it is also the severity's page at once, it
             // carries that, so an acknowledgement does not withdraw it.

@@ -19,7 +19,11 @@ import Testing
         #expect(late.incident.nextUpdateDue == steady.incident.nextUpdateDue)
         #expect(late.incident.missedUpdates == steady.incident.missedUpdates)
         #expect(late.incident.nextDue == steady.incident.nextDue)
-        #expect(late.incident.pages.map(\.person) == steady.incident.pages.map(\.person))
+        // The same people paged; the late tick keeps one page a person (a repeat folded into
+        // it is not kept), where the running one paged carol again.
+        #expect(late.incident.pages.map(\.person) == steady.incident.pages.map(\.person).reduce(into: []) { kept, person in
+            if !kept.contains(person) { kept.append(person) }
+        })
         // The record is the same but for what was sent: the late tick sent one nudge, and one
         // page a person (`catchingUpRecordsWhatItSentOnce`).
         let sent: Set<TimelineEntry.Kind> = [.nudged, .paged]
