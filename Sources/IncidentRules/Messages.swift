@@ -165,8 +165,8 @@ enum Messages {
             let opens = incident.ladders.values.filter { $0.heldPage != nil }.compactMap(\.nextStepAt).min()
             let until = opens.map { ", until \(zone.clockTime($0, seenAt: now))" } ?? ""
             message.line(.text("\(count): the next page waits for working hours\(until)."))
-        case .topPagedRecently(let at):
-            message.line(.text("\(count): the top of the ladder was paged at \(zone.clockTime(at, seenAt: now)); it is not paged again so soon."))
+        case .topPagedRecently(let at, let ladder):
+            message.line(.text("\(count): the top of the \(ladder) ladder was paged at \(zone.clockTime(at, seenAt: now)); it is not paged again so soon."))
         case .skippedOutsideWorkingHours: message.line(.text("\(count); nobody further is paged outside working hours."))
         case .nobodyFurther:
             let mitigation = incident.phase == .mitigated

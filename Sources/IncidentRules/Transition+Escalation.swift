@@ -190,8 +190,9 @@ extension Transition {
         case skippedOutsideWorkingHours
         /// A climbing ladder's page waits for working hours.
         case heldForWorkingHours
-        /// The top was paged at this time, less than its repeat's wait ago: not paged again yet.
-        case topPagedRecently(at: Timestamp)
+        /// The ladder's top was paged at this time, since the previous update fell due: not
+        /// paged again yet (its own next repeat comes at its time).
+        case topPagedRecently(at: Timestamp, ladder: String)
         /// The top level is paged again: there is no next level.
         case repeatedAtTop
         case paged
@@ -248,9 +249,10 @@ extension Transition {
             // ago): a repeat now would ring the same phone twice in a minute and spend one of
             // the severity's repeats on it. A missed update pages the top at most once an
             // update period; the top's own next repeat comes at its time.
-            if paged == .repeatedAtTop, let period = incident.policy.updateInterval(incident.severity),
+            // An acknowledged ladder has no next repeat of its own: its step goes as before.
+            if climbing, paged == .repeatedAtTop, let period = incident.policy.updateInterval(incident.severity),
                let last = lastPage(ladder, target, within: period, before: due) {
-                step = max(step, .topPagedRecently(at: last))
+                step = max(step, .topPagedRecently(at: last, ladder: ladder.id))
                 continue
             }
             if climbing {
@@ -274,11 +276,11 @@ extension Transition {
         return step
     }
 
-    /// When whoever fills `ladder.levels[index]` at `due` was last paged at that level, if it
-    /// was less than `wait` before `due` and the page was not withdrawn.
+    /// When whoever fills `ladder.levels[index]` now (whom a page would reach) was last paged
+    /// at that level, if it was less than `wait` before `due` and the page was not withdrawn.
     func lastPage(_ ladder: Ladder, _ index: Int, within wait: Duration, before due: Timestamp) -> Timestamp? {
         let ref = ladder.reference(index)
-        guard let person = roster.onDuty(ref, at: due),
+        guard let person = roster.onDuty(ref, at: now),
               let last = incident.pages.last(where: { $0.person == person && $0.level == ref && $0.withdrawn != true }),
               last.at > due - wait
         else { return nil }

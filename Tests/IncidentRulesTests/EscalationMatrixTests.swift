@@ -134,7 +134,7 @@ import Testing
         let carol = drill.pages.filter { $0.hasSuffix(" carol") }.map { Int($0.split(separator: " ")[0])! }
         #expect(carol == [60, 90, 120, 150, 180])
         let nudge = drill.posts(to: .incidentRoom).first { $0.contains("(due 11:01") }
-        #expect(nudge?.hasSuffix("2 updates missed in a row: the top of the ladder was paged at 11:00 UTC; it is not paged again so soon.") == true,
+        #expect(nudge?.hasSuffix("2 updates missed in a row: the top of the engineering ladder was paged at 11:00 UTC; it is not paged again so soon.") == true,
                 "\(nudge ?? "no nudge")")
     }
 
