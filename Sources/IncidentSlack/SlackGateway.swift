@@ -68,7 +68,8 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             return .ephemeral(render(reply))
         case .event(let callback):
             guard await isServed(callback.origin) else { return .empty }
-            if let event = Self.chatEvent(callback, isOwnAccount: { self.workspaces.ownAccounts?.contains(.unlisted(.slack, $0)) == true }) {
+            let ownAccounts = workspaces.ownAccounts.flatMap { $0.knows(.slack) ? $0 : nil }
+            if let event = Self.chatEvent(callback, isOwnAccount: ownAccounts.map { accounts in { accounts.contains(.unlisted(.slack, $0)) } }) {
                 _ = try await engine.handle(event)
             } else if let event = try await pinEvent(callback) {
                 _ = try await engine.handle(event)
@@ -96,12 +97,13 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// An app mention as a command: `@incident-bot update ...` reads as `/update ...`. Plain
     /// messages, bots' messages (this bot's included) and edits are not commands, and neither
     /// is a mention inside a sentence: `sev P3 @incident-bot would page nobody, right?` is a
-    /// question, not a change of severity. The bot is the user the event names as the one it
-    /// was delivered for, or else the one `auth.test` named (`isOwnAccount`); while neither is
-    /// known no mention is a command (slash commands still are): a message opening with a
-    /// person's mention (`@alice sev P3 ...`) lowered an incident's severity.
-    static func chatEvent(_ callback: SlackRequest.EventCallback, isOwnAccount: (String) -> Bool = { _ in false }) -> ChatEvent? {
-        func isBot(_ id: String) -> Bool { callback.botUserID.map { $0 == id } ?? isOwnAccount(id) }
+    /// question, not a change of severity. The bot is the user `auth.test` named
+    /// (`isOwnAccount`, nil until it answered), or else the one the event names as the bot it
+    /// was delivered for; while neither is known no mention is a command (slash commands still
+    /// are): a message opening with a person's mention (`@alice sev P3 ...`) lowered an
+    /// incident's severity.
+    static func chatEvent(_ callback: SlackRequest.EventCallback, isOwnAccount: ((String) -> Bool)? = nil) -> ChatEvent? {
+        func isBot(_ id: String) -> Bool { isOwnAccount?(id) ?? (callback.botUserID == id) }
         guard callback.type == "app_mention", callback.subtype == nil, callback.botID == nil,
               let user = callback.user, !isBot(user), let channel = callback.channel, let text = callback.text,
               let command = commandText(mention: text, isBot: isBot) else { return nil }

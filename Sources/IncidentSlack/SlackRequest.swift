@@ -117,10 +117,13 @@ extension SlackRequest {
             guard let event = json["event"], let eventType = event["type"]?.string else {
                 throw SlackRequestError("event_callback without an event type")
             }
-            // Who the event was delivered for: `authorizations` (today's wrapper), or the
-            // older `authed_users` when it names one user.
+            // The bot the event was delivered for: `authorizations` (today's wrapper; not an
+            // installing person's own authorization), or the older `authed_users` when it
+            // names one user.
             let authedUsers = json["authed_users"]?.array?.compactMap(\.string) ?? []
-            let botUser = json["authorizations"]?[0]?["user_id"]?.string ?? (authedUsers.count == 1 ? authedUsers[0] : nil)
+            let authorization = json["authorizations"]?[0]
+            let botUser = authorization?["is_bot"]?.bool == false ? nil
+                : authorization?["user_id"]?.string ?? (authedUsers.count == 1 ? authedUsers[0] : nil)
             return .event(EventCallback(eventID: eventID, botUserID: botUser, type: eventType, subtype: event["subtype"]?.string,
                                         user: event["user"]?.string, botID: event["bot_id"]?.string,
                                         channel: event["channel"]?.string, text: event["text"]?.string,

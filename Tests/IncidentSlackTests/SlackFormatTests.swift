@@ -106,6 +106,13 @@ import Testing
         let learned = try callback(#"{"type":"event_callback","event_id":"Ev2","team_id":"T1","event":{\#(ack)}}"#)
         #expect(SlackGateway<ManualClock>.chatEvent(learned, isOwnAccount: { $0 == "UINCBOT01" })?.text == "/ack")
         #expect(SlackGateway<ManualClock>.chatEvent(learned) == nil)
+        // The account auth.test named wins over the event's; a person's own authorization
+        // names no bot.
+        let personsAuthorization = try callback(#"{"type":"event_callback","event_id":"Ev4","team_id":"T1","authorizations":[{"user_id":"U0ALICE01","is_bot":false}],"event":{\#(lowering)}}"#)
+        #expect(personsAuthorization.botUserID == nil)
+        let wrongBot = try callback(#"{"type":"event_callback","event_id":"Ev5","team_id":"T1","authorizations":[{"user_id":"U0ALICE01"}],"event":{\#(lowering)}}"#)
+        #expect(SlackGateway<ManualClock>.chatEvent(wrongBot) != nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(wrongBot, isOwnAccount: { $0 == "UINCBOT01" }) == nil)
         let own = #""type":"app_mention","user":"UINCBOT01","channel":"C1","text":"<@UINCBOT01> note echo""#
         let echoed = try callback(#"{"type":"event_callback","event_id":"Ev3","team_id":"T1","authed_users":["UINCBOT01"],"event":{\#(own)}}"#)
         #expect(SlackGateway<ManualClock>.chatEvent(echoed) == nil)
