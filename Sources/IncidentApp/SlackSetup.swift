@@ -135,13 +135,18 @@ public enum Secrets {
         case (nil, let path?):
             // The secret itself put in the `_FILE` variable by mistake would be echoed into
             // the journal: a value that does not look like a path is not shown.
-            let looksLikeAPath = path.hasPrefix("/") || path.hasPrefix(".") || path.hasPrefix("~")
-            let shown = looksLikeAPath ? path.escapedToOneLine : "(its value is not shown: it does not look like a file's path; is the secret itself in \(name)_FILE?)"
+            // A path names a file in a folder that is there (`/run/secrets/slack-token`,
+            // `secrets/token`), or starts as paths do.
+            let folder = (path as NSString).deletingLastPathComponent
+            let looksLikeAPath = ["./", "../", "~/"].contains { path.hasPrefix($0) }
+                || (path.contains("/") && !folder.isEmpty && FileManager.default.fileExists(atPath: folder))
+            let shown = looksLikeAPath ? path.escapedToOneLine : "(its value is not shown: it names no file in a folder that exists; is the secret itself in \(name)_FILE?)"
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw StartupError("cannot read \(name)_FILE \(shown): \(BotConfig.reason(error, path: path))")
+                let why = BotConfig.reason(error, path: path)
+                throw StartupError("cannot read \(name)_FILE \(shown): \(looksLikeAPath || !why.contains(path) ? why : "it cannot be read")")
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { throw StartupError("\(name)_FILE \(shown) is empty") }

@@ -15,7 +15,7 @@ import Testing
         } catch {
             let said = "\(error)"
             #expect(!said.contains("Hunter2"), "\(said)")
-            #expect(said == "cannot read SLACK_BOT_TOKEN_FILE (its value is not shown: it does not look like a file's path; "
+            #expect(said == "cannot read SLACK_BOT_TOKEN_FILE (its value is not shown: it names no file in a folder that exists; "
                 + "is the secret itself in SLACK_BOT_TOKEN_FILE?): no such file", "\(said)")
         }
     }
@@ -29,6 +29,13 @@ import Testing
             _ = try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": missing])
         } catch {
             #expect("\(error)" == "cannot read SLACK_BOT_TOKEN_FILE \(folder.path)/tok\\nen: no such file")
+        }
+        // A base64 secret with a slash in it names no folder that is there.
+        #expect(throws: (any Error).self) { try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": "q8Zr/Hunter2+x=="]) }
+        do {
+            _ = try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": "q8Zr/Hunter2+x=="])
+        } catch {
+            #expect(!"\(error)".contains("Hunter2"), "\(error)")
         }
         let latin1 = folder.appendingPathComponent("latin1")
         try Data([0x74, 0x6f, 0x6b, 0xe9, 0xff]).write(to: latin1)
