@@ -123,9 +123,8 @@ extension Delivery {
                     return try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(attempts), reason: reason,
                                              now: now, log: log)
                 }
-                let failsOver = hint != nil && item.isPage && failoverMethod(item, id: id, onlyForward: false) != nil
                 let wait = Self.wait(hint: hint, backoff: retry.delay(afterAttempts: onThisMethod, jitter: jitter()),
-                                     failsOver: failsOver, ceiling: retry.ceiling)
+                                     isPage: item.isPage, ceiling: retry.ceiling)
                 let notBefore = clock.instant(after: wait)
                 try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: notBefore, reason: reason) }
                 log.warning("delivery failed; will retry", metadata: [
@@ -148,14 +147,15 @@ extension Delivery {
 
     /// How long a failed attempt waits: the platform's `Retry-After` hint when it sends one,
     /// else the backoff. A hint is held to `retry_ceiling` (a maintenance page's
-    /// `Retry-After: 86400` would park a message for a day), and for a page that has another
-    /// method to go to (`failsOver`) to the backoff itself: such a page does not wait out a
-    /// provider that asks for more, it uses up its attempts on that method at the backoff's
-    /// pace and fails over, in seconds, not hours. A page with nowhere else to go waits as
-    /// asked (up to the ceiling): trying sooner would only be refused again.
-    static func wait(hint: Duration?, backoff: Duration, failsOver: Bool, ceiling: Duration) -> Duration {
+    /// `Retry-After: 86400` would park a message for a day), and for a page to the backoff
+    /// itself: a page does not wait out a provider that asks for more, it uses up its attempts
+    /// on that method at the backoff's pace and fails over, or, with nowhere else to go, is
+    /// given up and the room told, in minutes. Waiting out a pager's `503 Retry-After: 300`
+    /// held a page to someone reachable no other way for five minutes a try, with the room
+    /// told after two and a half hours, and their pages for other incidents waited behind it.
+    static func wait(hint: Duration?, backoff: Duration, isPage: Bool, ceiling: Duration) -> Duration {
         guard let hint else { return backoff }
-        return max(.seconds(1), min(hint, failsOver ? backoff : ceiling))
+        return max(.seconds(1), min(hint, isPage ? backoff : ceiling))
     }
 
     /// Fails `item` over to the person's next platform if it is a page that has one, else gives
