@@ -51,10 +51,8 @@ struct PageMail {
     /// `<hash of the job and when it was queued>@<the sender's domain>`, the hash keyed by the
     /// database's secret when there is one.
     var messageID: String {
-        let job = Array((key + "/" + (queuedAt.map { "\($0.secondsSinceEpoch)" } ?? "")).utf8)
-        let digest = identity.map { Hex.string(HMAC<SHA256>.authenticationCode(for: job, using: $0)) } ?? Hex.string(SHA256.hash(data: job))
         let domain = from.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty || $0 == from ? nil : $0 } ?? "incident-bot"
-        return "\(digest.prefix(32))@\(domain)"
+        return "\(SendIdentity.digest(key: key, queuedAt: queuedAt, identity: identity))@\(domain)"
     }
 
     /// The whole message, headers and body, CRLF line ends.

@@ -7,7 +7,8 @@ import Logging
 /// Pages as a signed JSON POST to a team's own endpoint (an Opsgenie or ntfy bridge, an
 /// internal pager). The body names the incident, the person (and their `webhook` id from the
 /// roster), why they are paged, and the acknowledge link: POSTing to that link acknowledges, as
-/// its button would. Each request carries `Idempotency-Key` (stable across retries) and
+/// its button would. Each request carries `Idempotency-Key` (stable across retries, unlike
+/// another database's: `idempotencyKey`) and
 /// `X-Incident-Bot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under
 /// `WEBHOOK_SIGNING_SECRET`, so the receiver can check it came from the bot, recently, and
 /// drop a retry it already has.
@@ -53,7 +54,7 @@ public struct WebhookTransport: OutboxTransport {
         }
         let text = JSONValue.object(body).text
         let answer = try await http.send(.POST, url, headers: [
-            ("Content-Type", "application/json"), ("Idempotency-Key", job.key),
+            ("Content-Type", "application/json"), ("Idempotency-Key", Self.idempotencyKey(job, identity: links?.key)),
             ("X-Incident-Bot-Signature", Self.signature(body: text, at: now(), secret: secret)),
         ], body: Array(text.utf8), provider: "the webhook")
         guard (200..<300).contains(answer.status) else { throw ProviderHTTP.failure(answer, provider: "the webhook", logger: logger) }
@@ -61,6 +62,13 @@ public struct WebhookTransport: OutboxTransport {
     }
 
     /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+    /// `INC-4/12@webhook/<32 hex digits>`: the outbox key, readable, and what makes it this
+    /// database's send (`SendIdentity`). With the bare outbox key, a receiver that drops keys
+    /// it has seen dropped the first page of a fresh or restored database's INC-1.
+    static func idempotencyKey(_ job: TransportJob, identity: SymmetricKey?) -> String {
+        job.key + "/" + SendIdentity.digest(key: job.key, queuedAt: job.queuedAt, identity: identity)
+    }
+
     public static func signature(body: String, at instant: Timestamp, secret: Secret) -> String {
         let stamp = "\(instant.secondsSinceEpoch)"
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(stamp).\(body)".utf8), using: SymmetricKey(data: Array(secret.value.utf8)))

@@ -258,7 +258,19 @@ extension ProviderTransportTests {
         #expect(body["incident"]?.string == "INC-7" && body["person"]?.string == "dave" && body["address"]?.string == "dave-pager")
         #expect(body["role"]?.string == "VP engineering" && body["severity"]?.string == "P0")
         #expect(body["acknowledge_url"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
-        #expect(request.headers["idempotency-key"] == "INC-7/3@webhook")
+        // The outbox key, and what makes it this database's: the same on a retry, another
+        // for another database's INC-7 (a receiver that drops keys it has seen would drop the
+        // page of a fresh or restored database).
+        let key = try #require(request.headers["idempotency-key"])
+        #expect(key.hasPrefix("INC-7/3@webhook/") && key.count == "INC-7/3@webhook/".count + 32, "\(key)")
+        _ = try await transport.deliver(Self.pageJob(method: .webhook, account: "dave-pager"))
+        #expect(receiver.received.last?.headers["idempotency-key"] == key)
+        let otherDatabase = WebhookTransport(url: receiver.url, secret: Secret(secret),
+                                             links: AckLinks(secret: Array("another-database-secret-of-32-chars".utf8),
+                                                             publicURL: "https://bot.example.org", validity: .hours(24)),
+                                             now: { TestConfig.start }, logger: Self.logger)
+        _ = try await otherDatabase.deliver(Self.pageJob(method: .webhook, account: "dave-pager"))
+        #expect(receiver.received.last?.headers["idempotency-key"] != key)
         let stamp = "\(TestConfig.start.secondsSinceEpoch)"
         let mac = try await ProviderSigners.hmacSHA256(secret: secret, message: "\(stamp).\(request.body)")
         #expect(request.headers["x-incident-bot-signature"] == "t=\(stamp),v1=\(mac)")
@@ -272,7 +284,7 @@ extension ProviderTransportTests {
             if case .rejected = error as? TransportError { return true }
             return false
         }
-        #expect(receiver.received.count == 3)
+        #expect(receiver.received.count == 5)
     }
 
     /// A webhook URL that redirects (a proxy's 301 to https) is refused, so the page fails
