@@ -99,12 +99,19 @@ extension Transition {
     /// Records an acknowledgement by `person` and stops the ladders that stop on one.
     /// Tells providers that keep their own incident per page (PagerDuty) that the pages of
     /// `ladders` are over (only `person`'s pages, when given); nothing when none was sent.
+    /// A ladder stopped by someone else's acknowledgement leaves the alert of a severity's page
+    /// at once (P0: the VP engineering) open until its own person answers or the incident is
+    /// resolved, as the page itself: acknowledged in PagerDuty, the VP's own escalation rules
+    /// there (a call five minutes on) never fired.
     mutating func settlePages(_ outcome: PageSettlement.Outcome, of ladders: Set<String>, person: PersonID? = nil) {
         var seen: Set<PagedLevel> = []
+        let atOnceStillAsking = outcome == .acknowledged && person == nil
+            ? Set(incident.pages.filter { $0.reason == .immediate && incident.acknowledgedBy?.contains($0.person) != true }.map(alertLevel))
+            : []
         let pages = incident.pages.filter { ladders.contains($0.level.ladder) && (person == nil || $0.person == person) }
             .filter { person != nil || !carriesAnotherLadderStillAsking($0, settling: ladders) }
             .map(alertLevel)
-            .filter { seen.insert($0).inserted }
+            .filter { !atOnceStillAsking.contains($0) && seen.insert($0).inserted }
         guard !pages.isEmpty else { return }
         emit(.settlePages(PageSettlement(outcome: outcome, pages: pages)))
     }

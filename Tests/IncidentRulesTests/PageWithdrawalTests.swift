@@ -137,10 +137,28 @@ import Testing
         #expect(settled == [[PagedLevel(person: "bob", ladder: "engineering", level: "L2")]])
     }
 
-    /// Dave, paged at once for a P0, had his PagerDuty alert acknowledged by the bot when the
-    /// on-call answered. The IC then goes quiet and the steps for missed updates reach him
-    /// again: his acknowledged alert is resolved first, so the new page opens an alert that
-    /// notifies (PagerDuty folds a trigger into an open alert of the same key, silently).
+    /// The on-call acknowledges a P0: the ladder's alerts are acknowledged with PagerDuty,
+    /// but not the VP's page at once, which someone else's answer does not make less worth
+    /// knowing about (PagerDuty's own rules for the VP still run). His own answer settles it.
+    @Test func someoneElsesAcknowledgementLeavesTheVPsAlertOpen() throws {
+        var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder)
+        try drill.run(to: 1)
+        func settled(_ decision: Decision) -> [PagedLevel] {
+            decision.effects.flatMap { effect -> [PagedLevel] in
+                guard case .settlePages(let settlement) = effect.action, settlement.outcome == .acknowledged else { return [] }
+                return settlement.pages
+            }
+        }
+        let byAlice = settled(try drill.type("/ack", by: "alice"))
+        #expect(byAlice.contains(PagedLevel(person: "alice", ladder: "engineering", level: "L1")), "\(byAlice)")
+        #expect(!byAlice.contains { $0.person == "dave" }, "\(byAlice)")
+        #expect(settled(try drill.type("/ack", by: "dave")) == [PagedLevel(person: "dave", ladder: "engineering", level: "L4")])
+    }
+
+    /// Dave was paged at once for a P0 declared with an IC. The IC then goes quiet and the
+    /// steps for missed updates reach him again: his earlier alert is resolved first, so the
+    /// new page opens an alert that notifies (PagerDuty folds a trigger into an open alert of
+    /// the same key, silently).
     @Test func aPageAfterTheLaddersStopClosesTheAcknowledgedAlertFirst() throws {
         var drill = try Drill("/incident declare Payments down --sev P0 --ic @carol", by: Fixtures.responder)
         let pagedBefore = drill.effects.count
