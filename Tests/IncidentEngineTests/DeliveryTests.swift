@@ -512,6 +512,13 @@ extension ContactMethodRoutingTests {
         var teamLead = page
         teamLead.level = "L2"
         #expect(directory.routes(teamLead, home: .slack) == [.slack, .matrix])
+        // Alice's own PagerDuty key does not take the level's place: the level's service is
+        // what the team set up for whoever is on call.
+        roster.people["alice"]?.addresses[.pagerduty] = "PAGERDUTY_KEY_ALICE"
+        roster.people["alice"]?.contactOrder = [.slack, .pagerduty]
+        let keyed = Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.pagerduty])
+        #expect(keyed.contact(for: page.paged, on: .pagerduty).account == "PAGERDUTY_KEY_ONCALL")
+        #expect(keyed.routes(page, home: .slack) == [.pagerduty, .slack, .matrix])
     }
 }
 
