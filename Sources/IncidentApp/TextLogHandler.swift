@@ -1,3 +1,4 @@
+import IncidentCore
 import Logging
 
 /// The default text log on standard error: swift-log's `StreamLogHandler` lines, with the
@@ -30,9 +31,21 @@ public struct TextLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Each event is one line, whatever it quotes: a provider's answer with a line break in it
+    /// wrote a forged `critical` line of its own, and a NUL made the log binary to grep.
     public func log(event: LogEvent) {
         var event = event
-        event.metadata = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, line in line })
+        event.message = Logger.Message(stringLiteral: "\(event.message)".escapedToOneLine)
+        event.metadata = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, line in line }).mapValues(Self.oneLine)
         lines.log(event: event)
+    }
+
+    static func oneLine(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
+        switch value {
+        case .string(let text): .string(text.escapedToOneLine)
+        case .stringConvertible(let convertible): .string(convertible.description.escapedToOneLine)
+        case .array(let values): .array(values.map(oneLine))
+        case .dictionary(let values): .dictionary(values.mapValues(oneLine))
+        }
     }
 }

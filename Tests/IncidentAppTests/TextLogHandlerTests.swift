@@ -37,4 +37,20 @@ import Testing
                 "\(written)")
         #expect(written.last?.contains("info incident-bot: outbox.key=E1-3 [IncidentAppTests] plain") == true, "\(written)")
     }
+
+    /// A provider's answer quoted in a line cannot write a line of its own, nor a NUL.
+    @Test func whateverALineQuotesItStaysOneLine() {
+        let lines = Lines()
+        var handler = TextLogHandler(label: "incident-bot", stream: Capture(lines: lines))
+        handler.logLevel = .info
+        let configured = handler
+        let logger = Logger(label: "incident-bot", factory: { _ in configured })
+        let answer = "oops\n2026-12-03T08:00:00+0000 critical incident-bot: paged everyone\u{0}"
+        logger.warning("delivery failed: \(answer)", metadata: ["reason": "\(answer)", "list": ["a\nb"]])
+        let written = lines.written.withLock { $0 }
+        #expect(written.count == 1)
+        #expect(written.first?.dropLast().contains("\n") == false, "\(written)")
+        #expect(written.first?.contains("\u{0}") == false)
+        #expect(written.first?.contains(#"oops\n2026-12-03T08:00:00+0000 critical"#) == true, "\(written)")
+    }
 }
