@@ -81,8 +81,23 @@ struct PageMail {
     }
 
     /// A header value as ASCII: itself when it is, else an RFC 2047 encoded word.
+    /// RFC 2047: non-ASCII text as encoded words of at most 75 characters each (45 bytes of
+    /// UTF-8 a word, cut between characters), folded onto lines of their own. One word for a
+    /// long title ran to hundreds of characters, which mail software may refuse or mangle.
     static func encodedWord(_ text: String) -> String {
-        text.allSatisfy(\.isASCII) ? text : "=?UTF-8?B?\(Base64URL.standard(Array(text.utf8)))?="
+        guard !text.allSatisfy(\.isASCII) else { return text }
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(character.utf8)
+            if !chunk.isEmpty, chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?\(Base64URL.standard(chunk))?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Base64URL.standard(chunk))?=") }
+        return words.joined(separator: "\r\n ")
     }
 
     /// `Tue, 24 Nov 2026 10:00:00 +0000`.

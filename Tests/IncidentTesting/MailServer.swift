@@ -28,8 +28,10 @@ public final class MailServer: Sendable {
         }
 
         public func header(_ name: String) -> String? {
+            // Unfolded: a continuation line (leading space or tab) belongs to the header above.
             let head = data.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").first ?? ""
-            return head.split(separator: "\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+            let unfolded = head.replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n\t", with: " ")
+            return unfolded.split(separator: "\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
                 .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
         }
     }
