@@ -64,6 +64,11 @@ public struct PagingSetup: Sendable {
                 guard let key = try Secrets.read(variable, environment) else {
                     throw StartupError("\(variable) is not set: the roster pages \(whose) by PagerDuty with the routing key it holds")
                 }
+                // An Events API v2 integration key is 32 letters and digits: anything else
+                // is refused at start, not at the first page (PagerDuty answers 400 then).
+                guard key.value.utf8.count == 32, key.value.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }) else {
+                    throw StartupError("\(variable) does not hold a PagerDuty routing key (an integration key is 32 letters and digits; its value is not shown)")
+                }
                 setup.routingKeys[variable] = key
             }
             // Several secrets, comma-separated, while a subscription's secret is rotated.

@@ -139,6 +139,32 @@ import Testing
         return config
     }
 
+    /// A PagerDuty routing key that is none (a placeholder, a key cut short) is refused at
+    /// start, its value not shown, not found out at the first page.
+    @Test func aRoutingKeyThatIsNoneIsRefusedAtStart() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let roster = folder.appendingPathComponent("roster.yaml")
+        try String(contentsOf: TestConfig.directory.appendingPathComponent("roster.example.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "    slack: U0ALICE01", with: "    slack: U0ALICE01\n    pagerduty: PAGERDUTY_KEY_ALICE")
+            .write(to: roster, atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: \(roster.path)
+            paging:
+              pagerduty:
+                enabled: true
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let refused = try BotProcess.run(["check-config", "--config", config.path], environment: ["PAGERDUTY_KEY_ALICE": "abc-secret"])
+        let refusal = "warning: serve would refuse to start with this environment: PAGERDUTY_KEY_ALICE does not hold a PagerDuty "
+            + "routing key (an integration key is 32 letters and digits; its value is not shown)"
+        #expect(refused.stdout.contains(refusal), "\(refused.stdout)")
+        #expect(!refused.stderr.contains("abc-secret") && !refused.stdout.contains("abc-secret"))
+        let taken = try BotProcess.run(["check-config", "--config", config.path], environment: ["PAGERDUTY_KEY_ALICE": "fedcba9876543210fedcba9876543210"])
+        #expect(!taken.stdout.contains("PAGERDUTY_KEY_ALICE"), "\(taken.stdout)")
+    }
+
     @Test func serveMissingASecretChangesNothing() throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = try Self.slackConfig(in: folder, more: """
