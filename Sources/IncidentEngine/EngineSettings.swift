@@ -78,10 +78,8 @@ public struct Directory: Sendable {
 
     /// The address a page to `paged` uses for `method`: the person's own, else the level's
     /// (roster `levels: ... { pagerduty: ... }`).
-    /// The level's own address for `method` (a team's PagerDuty service, for whoever fills
-    /// it) before the person's.
     public func address(for paged: PagedLevel, on method: ContactMethod) -> String? {
-        roster.levelAddresses[LevelRef(ladder: paged.ladder, level: paged.level)]?[method] ?? address(paged.person, on: method)
+        address(paged.person, on: method) ?? roster.levelAddresses[LevelRef(ladder: paged.ladder, level: paged.level)]?[method]
     }
 
     public func contact(for paged: PagedLevel, on method: ContactMethod) -> Contact {
@@ -142,13 +140,13 @@ public struct Directory: Sendable {
     /// person's list: it is what the team set up for that level.
     public func methods(for page: Page) -> [ContactMethod] {
         let level = roster.levelAddresses[LevelRef(ladder: page.ladder, level: page.level)] ?? [:]
-        let own = ContactMethod.allCases.filter { level[$0] != nil }
+        let own = ContactMethod.allCases.filter { level[$0] != nil && address(page.person, on: $0) == nil }
         let personal: [ContactMethod]
         if let listed = roster.people[page.person] {
             let chat = listed.chatOrder.map(ContactMethod.init).filter { !listed.contactOrder.contains($0) }
-            personal = (listed.contactOrder + chat).filter { listed.addresses[$0] != nil && !own.contains($0) }
+            personal = (listed.contactOrder + chat).filter { listed.addresses[$0] != nil }
         } else {
-            personal = Platform.allCases.map(ContactMethod.init).filter { address(page.person, on: $0) != nil && $0 != .console && !own.contains($0) }
+            personal = Platform.allCases.map(ContactMethod.init).filter { address(page.person, on: $0) != nil && $0 != .console }
         }
         let order = (own + personal).filter(serves)
         return order.filter(page.methods.contains) + order.filter { !page.methods.contains($0) }

@@ -24,12 +24,13 @@ extension Transition {
             incident.ladders[ladder.id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: person)
         }
         // A level paged again in the same transition (a late scheduler catching up on the top's
-        // repeats) is folded into the page already made: nothing more is sent, nor recorded,
-        // nor kept (a week down would otherwise keep a record for every repeat that fell due).
+        // repeats) is folded into the page already made: nothing more is sent, nor recorded.
+        // A folded repeat is not kept either (a week down would keep one for every repeat that
+        // fell due); a folded page at once is, as the mark that the alert is the severity's.
         let foldedRepeat = pagedNow.contains(person)
             && incident.pages.dropLast().contains { $0.at == now && $0.person == person && $0.level == ref }
         if foldedRepeat {
-            incident.pages.removeLast()
+            if reason == .repeatAtTop || reason == .missedUpdate { incident.pages.removeLast() }
         } else {
             record(.paged, "Paged \(person.handle) as \(level.role) (\(ref)\(reason.timelineNote)).", by: .bot)
         }

@@ -155,6 +155,27 @@ import Testing
         #expect(settled(try drill.type("/ack", by: "dave")) == [PagedLevel(person: "dave", ladder: "engineering", level: "L4")])
     }
 
+    /// A policy whose P0 pages the on-call at once, the level its climb starts at: the two
+    /// pages fold into one, which is still the severity's page at once. The team lead's
+    /// acknowledgement leaves the on-call's alert open; the on-call's own settles it.
+    @Test func aPageAtOnceFoldedIntoTheClimbsFirstStaysOpenForOthersAnswers() throws {
+        let yaml = try Fixtures.text("policy.yaml").replacingOccurrences(of: "page_at_once: [engineering.L4]", with: "page_at_once: [engineering.L1]")
+        let policy = try Policy.load(yaml: yaml, file: "policy.yaml")
+        let roster = try Roster.load(yaml: Fixtures.text("roster.example.yaml"), file: "roster.example.yaml", policy: policy)
+        var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder, policy: policy, roster: roster)
+        #expect(drill.incident.pages.contains { $0.person == "alice" && $0.reason == .immediate }, "\(drill.incident.pages)")
+        try drill.run(to: 16)
+        func settled(_ decision: Decision) -> [PagedLevel] {
+            decision.effects.flatMap { effect -> [PagedLevel] in
+                guard case .settlePages(let settlement) = effect.action, settlement.outcome == .acknowledged else { return [] }
+                return settlement.pages
+            }
+        }
+        let byBob = settled(try drill.type("/ack", by: "bob"))
+        #expect(!byBob.contains { $0.person == "alice" }, "\(byBob)")
+        #expect(settled(try drill.type("/ack", by: "alice")).contains(PagedLevel(person: "alice", ladder: "engineering", level: "L1")))
+    }
+
     /// Dave was paged at once for a P0 declared with an IC. The IC then goes quiet and the
     /// steps for missed updates reach him again: his earlier alert is resolved first, so the
     /// new page opens an alert that notifies (PagerDuty folds a trigger into an open alert of
