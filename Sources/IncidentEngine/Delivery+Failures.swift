@@ -123,8 +123,9 @@ extension Delivery {
                     return try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(attempts), reason: reason,
                                              now: now, log: log)
                 }
+                let failsOver = hint != nil && item.isPage && failoverMethod(item, id: id, onlyForward: false) != nil
                 let wait = Self.wait(hint: hint, backoff: retry.delay(afterAttempts: onThisMethod, jitter: jitter()),
-                                     isPage: item.isPage, ceiling: retry.ceiling)
+                                     page: item.isPage ? (failsOver ? .failsOver : .nowhereElse) : nil, ceiling: retry.ceiling)
                 let notBefore = clock.instant(after: wait)
                 try await store.write { try $0.reschedule(id, attempts: attempts, notBefore: notBefore, reason: reason) }
                 log.warning("delivery failed; will retry", metadata: [
@@ -145,18 +146,29 @@ extension Delivery {
         }
     }
 
+    /// Where a failed page can go next, for how long it heeds a retry hint.
+    enum PageRoute { case failsOver, nowhereElse }
+
     /// How long a failed attempt waits: the platform's `Retry-After` hint when it sends one,
-    /// else the backoff. A hint is held to `retry_ceiling` (a maintenance page's
-    /// `Retry-After: 86400` would park a message for a day), and for a page to the backoff
-    /// itself: a page does not wait out a provider that asks for more, it uses up its attempts
-    /// on that method at the backoff's pace and fails over, or, with nowhere else to go, is
-    /// given up and the room told, in minutes. Waiting out a pager's `503 Retry-After: 300`
-    /// held a page to someone reachable no other way for five minutes a try, with the room
-    /// told after two and a half hours, and their pages for other incidents waited behind it.
-    static func wait(hint: Duration?, backoff: Duration, isPage: Bool, ceiling: Duration) -> Duration {
+    /// else the backoff. A hint is held to `retry_ceiling` for other messages (a maintenance
+    /// page's `Retry-After: 86400` would park one for a day). A page with another method to go
+    /// to keeps to the backoff, shorter hint or longer: it uses up its attempts on that method
+    /// and fails over, in seconds. A page with nowhere else to go heeds a hint up to
+    /// `pageHintCap` and never less than its backoff, so it is given up, and the room told,
+    /// within minutes: waiting out a pager's `503 Retry-After: 300` held a page to someone
+    /// reachable no other way for five minutes a try, the room told after two and a half
+    /// hours, and their pages for other incidents waited behind it.
+    static func wait(hint: Duration?, backoff: Duration, page: PageRoute?, ceiling: Duration) -> Duration {
         guard let hint else { return backoff }
-        return max(.seconds(1), min(hint, isPage ? backoff : ceiling))
+        switch page {
+        case nil: return max(.seconds(1), min(hint, ceiling))
+        case .failsOver: return max(.seconds(1), min(hint, backoff))
+        case .nowhereElse: return max(backoff, min(hint, pageHintCap))
+        }
     }
+
+    /// The longest retry hint a page with nowhere else to go waits out.
+    static var pageHintCap: Duration { .seconds(30) }
 
     /// Fails `item` over to the person's next platform if it is a page that has one, else gives
     /// it up: marked failed, and not left to the log. The timeline records it and the incident

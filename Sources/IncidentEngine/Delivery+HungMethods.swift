@@ -19,7 +19,8 @@ extension Delivery {
     /// call, whose time is that call's. A chat platform's page is several calls (a direct room
     /// looked up or made, a post) with short rate limits waited out between them: one that
     /// failed on a rate limit (`rateLimited`: its answer gave a hint) was slow for that, and
-    /// waits its hint; one that failed otherwise after so long is a platform not answering.
+    /// waits as its hint says (`wait(hint:...)`); one that failed otherwise after so long is a
+    /// platform not answering.
     static func mayHang(_ method: ContactMethod, rateLimited: Bool) -> Bool { method.platform == nil || !rateLimited }
 
     /// Whether `item`'s failed attempt, which took `took`, hung; if it did, its method is
