@@ -60,13 +60,19 @@ public struct PagingSetup: Sendable {
             } + loaded.roster.levelAddresses.sorted { $0.key.description < $1.key.description }.compactMap { level, addresses in
                 addresses[.pagerduty].map { ($0, "\(level)") }
             }
+            let eventsURL = environment["PAGERDUTY_EVENTS_URL"].flatMap(\.nonEmpty) ?? config.paging.pagerduty?.eventsURL ?? ""
+            let host = eventsURL.split(separator: "/").dropFirst().first.map { $0.split(separator: ":").first.map(String.init) ?? "" } ?? ""
+            let sendsToPagerDuty = host == "pagerduty.com" || host.hasSuffix(".pagerduty.com")
             for (variable, whose) in named where setup.routingKeys[variable] == nil {
                 guard let key = try Secrets.read(variable, environment) else {
                     throw StartupError("\(variable) is not set: the roster pages \(whose) by PagerDuty with the routing key it holds")
                 }
                 // An Events API v2 integration key is 32 letters and digits: anything else
                 // is refused at start, not at the first page (PagerDuty answers 400 then).
-                guard key.value.utf8.count == 32, key.value.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }) else {
+                // A receiver other than PagerDuty's own may key its routes otherwise.
+                let isRoutingKey = key.value.utf8.count == 32
+                    && key.value.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+                guard !sendsToPagerDuty || isRoutingKey else {
                     throw StartupError("\(variable) does not hold a PagerDuty routing key (an integration key is 32 letters and digits; its value is not shown)")
                 }
                 setup.routingKeys[variable] = key

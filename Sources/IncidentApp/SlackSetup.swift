@@ -139,7 +139,7 @@ public enum Secrets {
             // `secrets/token`), or starts as paths do.
             let folder = (path as NSString).deletingLastPathComponent
             let looksLikeAPath = ["./", "../", "~/"].contains { path.hasPrefix($0) }
-                || (path.contains("/") && !folder.isEmpty && FileManager.default.fileExists(atPath: folder))
+                || (path.contains("/") && !folder.isEmpty && folder != "/" && FileManager.default.fileExists(atPath: folder))
             let shown = looksLikeAPath ? path.escapedToOneLine : "(its value is not shown: it names no file in a folder that exists; is the secret itself in \(name)_FILE?)"
             let text: String
             do {

@@ -81,20 +81,30 @@ struct PageMail {
     }
 
     /// A header value as ASCII: itself when it is, else an RFC 2047 encoded word.
-    /// RFC 2047: non-ASCII text as encoded words of at most 75 characters each (45 bytes of
-    /// UTF-8 a word, cut between characters), folded onto lines of their own. One word for a
-    /// long title ran to hundreds of characters, which mail software may refuse or mangle.
+    /// RFC 2047: non-ASCII text as encoded words of at most 64 characters each (39 bytes of
+    /// UTF-8 a word, so `Subject: ` and the first fit in 76), folded onto lines of their own,
+    /// cut between characters, or between the code points of a character too long for one
+    /// word (stacked combining marks). One word for a long title ran to hundreds of
+    /// characters, which mail software may refuse or mangle.
     static func encodedWord(_ text: String) -> String {
         guard !text.allSatisfy(\.isASCII) else { return text }
+        let limit = 39
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(character.utf8)
-            if !chunk.isEmpty, chunk.count + bytes.count > 45 {
+        func add(_ bytes: [UInt8]) {
+            if !chunk.isEmpty, chunk.count + bytes.count > limit {
                 words.append("=?UTF-8?B?\(Base64URL.standard(chunk))?=")
                 chunk = []
             }
             chunk += bytes
+        }
+        for character in text {
+            let bytes = Array(character.utf8)
+            if bytes.count <= limit {
+                add(bytes)
+            } else {
+                for scalar in character.unicodeScalars { add(Array(String(scalar).utf8)) }
+            }
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?\(Base64URL.standard(chunk))?=") }
         return words.joined(separator: "\r\n ")

@@ -61,7 +61,6 @@ public struct WebhookTransport: OutboxTransport {
         return .delivered
     }
 
-    /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
     /// `INC-4/12@webhook/<32 hex digits>`: the outbox key, readable, and what makes it this
     /// database's send (`SendIdentity`). With the bare outbox key, a receiver that drops keys
     /// it has seen dropped the first page of a fresh or restored database's INC-1.
@@ -69,6 +68,7 @@ public struct WebhookTransport: OutboxTransport {
         job.key + "/" + SendIdentity.digest(key: job.key, queuedAt: job.queuedAt, identity: identity)
     }
 
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
     public static func signature(body: String, at instant: Timestamp, secret: Secret) -> String {
         let stamp = "\(instant.secondsSinceEpoch)"
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(stamp).\(body)".utf8), using: SymmetricKey(data: Array(secret.value.utf8)))

@@ -34,8 +34,8 @@ import Testing
         #expect(body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
     }
 
-    /// A long non-ASCII title is sent as encoded words of at most 75 characters, folded, which
-    /// read back as the subject whole.
+    /// A long non-ASCII title is sent as encoded words of at most 75 characters (the first
+    /// line, with `Subject: `, within 76), folded, which read back as the subject whole.
     @Test func aLongSubjectIsEncodedWordsOfSeventyFiveCharactersAtMost() {
         let title = String(repeating: "Zahlungsausfall für Kunden in Köln 🔥 ", count: 4)
         let mail = mail(title: title)
@@ -49,6 +49,12 @@ import Testing
         #expect(folded.count > 1 && folded.allSatisfy { $0.count <= 75 && $0.hasPrefix("=?UTF-8?B?") && $0.hasSuffix("?=") }, "\(folded)")
         let decoded = folded.map { String(decoding: Data(base64Encoded: String($0.dropFirst(10).dropLast(2))) ?? Data(), as: UTF8.self) }.joined()
         #expect(decoded == mail.subject)
+        #expect(lines[start].count <= 76)
+        // A character too long for one word (a letter under fifty combining marks) is cut
+        // between its code points.
+        let stacked = "e" + String(repeating: "\u{301}", count: 50)
+        let words = PageMail.encodedWord(stacked).components(separatedBy: "\r\n ")
+        #expect(words.count > 1 && words.allSatisfy { $0.count <= 75 })
     }
 
     /// A title typed with line breaks cannot add a header, and the body is base64 so no line of
