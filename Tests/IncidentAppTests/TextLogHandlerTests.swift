@@ -15,12 +15,17 @@ import Testing
         mutating func write(_ string: String) { lines.written.withLock { $0.append(string) } }
     }
 
-    @Test func metadataSetOnTheLoggerIsWrittenWithEachLine() {
-        let lines = Lines()
+    /// A logger at `info` writing to `lines`.
+    static func logger(into lines: Lines) -> Logger {
         var handler = TextLogHandler(label: "incident-bot", stream: Capture(lines: lines))
         handler.logLevel = .info
         let configured = handler
-        var logger = Logger(label: "incident-bot", factory: { _ in configured })
+        return Logger(label: "incident-bot", factory: { _ in configured })
+    }
+
+    @Test func metadataSetOnTheLoggerIsWrittenWithEachLine() {
+        let lines = Lines()
+        var logger = Self.logger(into: lines)
         logger[metadataKey: "outbox.key"] = "E1-3"
         logger[metadataKey: "method"] = "slack"
         #expect(logger[metadataKey: "method"] == "slack")
@@ -41,10 +46,7 @@ import Testing
     /// A provider's answer quoted in a line cannot write a line of its own, nor a NUL.
     @Test func whateverALineQuotesItStaysOneLine() {
         let lines = Lines()
-        var handler = TextLogHandler(label: "incident-bot", stream: Capture(lines: lines))
-        handler.logLevel = .info
-        let configured = handler
-        let logger = Logger(label: "incident-bot", factory: { _ in configured })
+        let logger = Self.logger(into: lines)
         let answer = "oops\n2026-12-03T08:00:00+0000 critical incident-bot: paged everyone\u{0}"
         logger.warning("delivery failed: \(answer)", metadata: ["reason": "\(answer)", "list": ["a\nb"]])
         let written = lines.written.withLock { $0 }

@@ -137,22 +137,24 @@ import Testing
         #expect(settled == [[PagedLevel(person: "bob", ladder: "engineering", level: "L2")]])
     }
 
+    /// The alerts `decision` acknowledges with PagerDuty.
+    static func acknowledgedAlerts(_ decision: Decision) -> [PagedLevel] {
+        decision.effects.flatMap { effect -> [PagedLevel] in
+            guard case .settlePages(let settlement) = effect.action, settlement.outcome == .acknowledged else { return [] }
+            return settlement.pages
+        }
+    }
+
     /// The on-call acknowledges a P0: the ladder's alerts are acknowledged with PagerDuty,
     /// but not the VP's page at once, which someone else's answer does not make less worth
     /// knowing about (PagerDuty's own rules for the VP still run). His own answer settles it.
     @Test func someoneElsesAcknowledgementLeavesTheVPsAlertOpen() throws {
         var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder)
         try drill.run(to: 1)
-        func settled(_ decision: Decision) -> [PagedLevel] {
-            decision.effects.flatMap { effect -> [PagedLevel] in
-                guard case .settlePages(let settlement) = effect.action, settlement.outcome == .acknowledged else { return [] }
-                return settlement.pages
-            }
-        }
-        let byAlice = settled(try drill.type("/ack", by: "alice"))
+        let byAlice = Self.acknowledgedAlerts(try drill.type("/ack", by: "alice"))
         #expect(byAlice.contains(PagedLevel(person: "alice", ladder: "engineering", level: "L1")), "\(byAlice)")
         #expect(!byAlice.contains { $0.person == "dave" }, "\(byAlice)")
-        #expect(settled(try drill.type("/ack", by: "dave")) == [PagedLevel(person: "dave", ladder: "engineering", level: "L4")])
+        #expect(Self.acknowledgedAlerts(try drill.type("/ack", by: "dave")) == [PagedLevel(person: "dave", ladder: "engineering", level: "L4")])
     }
 
     /// A policy whose P0 pages the on-call at once, the level its climb starts at: the two
@@ -165,15 +167,9 @@ import Testing
         var drill = try Drill("/incident declare Payments down --sev P0", by: Fixtures.responder, policy: policy, roster: roster)
         #expect(drill.incident.pages.contains { $0.person == "alice" && $0.reason == .immediate }, "\(drill.incident.pages)")
         try drill.run(to: 16)
-        func settled(_ decision: Decision) -> [PagedLevel] {
-            decision.effects.flatMap { effect -> [PagedLevel] in
-                guard case .settlePages(let settlement) = effect.action, settlement.outcome == .acknowledged else { return [] }
-                return settlement.pages
-            }
-        }
-        let byBob = settled(try drill.type("/ack", by: "bob"))
+        let byBob = Self.acknowledgedAlerts(try drill.type("/ack", by: "bob"))
         #expect(!byBob.contains { $0.person == "alice" }, "\(byBob)")
-        #expect(settled(try drill.type("/ack", by: "alice")).contains(PagedLevel(person: "alice", ladder: "engineering", level: "L1")))
+        #expect(Self.acknowledgedAlerts(try drill.type("/ack", by: "alice")).contains(PagedLevel(person: "alice", ladder: "engineering", level: "L1")))
     }
 
     /// Dave was paged at once for a P0 declared with an IC. The IC then goes quiet and the
