@@ -190,7 +190,7 @@ extension Transition {
         case skippedOutsideWorkingHours
         /// A climbing ladder's page waits for working hours.
         case heldForWorkingHours
-        /// The ladder's top was paged at this time, since the previous update fell due: not
+        /// The ladder's top was paged at this time, moments before (`pagedMomentsAgo`): not
         /// paged again yet (its own next repeat comes at its time).
         case topPagedRecently(at: Timestamp, ladder: String)
         /// The top level is paged again: there is no next level.
@@ -245,13 +245,13 @@ extension Transition {
             // Paging the level the ladder is at again is a repeat, not a climb; so is paging the
             // top of a lowered severity's plan from a level above it.
             let paged: MissedUpdateStep = progress.reachesAbove(target) ? .paged : .repeatedAtTop
-            // The top was paged since the last update fell due (its climb reached it a minute
-            // ago): a repeat now would ring the same phone twice in a minute and spend one of
-            // the severity's repeats on it. A missed update pages the top at most once an
-            // update period; the top's own next repeat comes at its time.
-            // An acknowledged ladder has no next repeat of its own: its step goes as before.
-            if climbing, paged == .repeatedAtTop, let period = incident.policy.updateInterval(incident.severity),
-               let last = lastPage(ladder, target, within: period, before: due) {
+            // The top was paged moments ago (its climb reached it a minute before the update
+            // fell due): a repeat now would ring the same phone twice in a minute and spend one
+            // of the severity's repeats on it; the top's own next repeat comes at its time. Not
+            // a whole update period: after a severity is lowered that period is longer than the
+            // one that ran, and a top paged 90 minutes before went unpaged. An acknowledged
+            // ladder has no next repeat of its own: its step goes as before.
+            if climbing, paged == .repeatedAtTop, let last = lastPage(ladder, target, within: Self.pagedMomentsAgo, before: due) {
                 step = max(step, .topPagedRecently(at: last, ladder: ladder.id))
                 continue
             }
@@ -275,6 +275,9 @@ extension Transition {
         }
         return step
     }
+
+    /// How soon after its last page a missed update does not page the top again.
+    static var pagedMomentsAgo: Duration { .minutes(5) }
 
     /// When whoever fills `ladder.levels[index]` now (whom a page would reach) was last paged
     /// at that level, if it was less than `wait` before `due` and the page was not withdrawn.

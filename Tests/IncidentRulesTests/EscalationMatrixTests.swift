@@ -126,8 +126,8 @@ import Testing
 
     /// The P1's climb reaches the engineering manager at 60; the declarer's update, a minute
     /// late on the ladder's clock, falls due at 61. That missed update does not page her again a
-    /// minute later (nor spend a repeat on it): the top gets one page an update period, and its
-    /// four repeats at the ladder's own half hours.
+    /// minute later (nor spend a repeat on it): she gets her four repeats at the ladder's own
+    /// half hours.
     @Test func aMissedUpdateDoesNotRepeatATopPagedAMinuteAgo() throws {
         var drill = try Drill("/incident declare Dbl --sev P1", by: "bob")
         try drill.run(to: 300, script: [1: [("bob", "/update looking into it")]])
@@ -136,6 +136,15 @@ import Testing
         let nudge = drill.posts(to: .incidentRoom).first { $0.contains("(due 11:01") }
         #expect(nudge?.hasSuffix("2 updates missed in a row: the top of the engineering ladder was paged at 11:00 UTC; it is not paged again so soon.") == true,
                 "\(nudge ?? "no nudge")")
+    }
+
+    /// A P1 lowered to P2 at 95: the team lead (the P2's top) was paged at 30, the
+    /// engineering manager at 60 and 90. The update due at 120 is missed: the team lead is
+    /// paged again, 90 minutes after his last page, not passed over for the P2's longer period.
+    @Test func aMissedUpdateAfterALoweringPagesATopLastPagedLongAgo() throws {
+        var drill = try Drill("/incident declare checkout down --sev P1", by: "erin")
+        try drill.run(to: 120, script: [95: [("erin", "/sev P2 contained")]])
+        #expect(drill.pages.contains("120 engineering.L2 bob"), "\(drill.pages)")
     }
 
     @Test func aPersonIsInvitedToTheRoomWithTheirFirstPageOnly() throws {
