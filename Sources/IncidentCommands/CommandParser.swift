@@ -95,14 +95,19 @@ public enum CommandParser {
             throw CommandError(.invalidArgument,
                                "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
         }
-        // `/sev P0 P1` names two severities: which one was meant is a guess either way, and a
-        // wrong P0 pages the VP engineering at once. A severity word inside a longer reason
-        // ("P2 was too low") is the reason's.
-        if let second = arguments.peek(), arguments.tokens.count == arguments.index + 1, !second.quoted,
-           Severity(parsing: second.text) != nil {
+        // `/sev P0 P1` (or `P1 -> P0`, `P1 → P0.`) names two severities: which one was meant
+        // is a guess either way, and a wrong P0 pages the VP engineering at once. A severity
+        // word inside a longer reason ("P2 was too low") is the reason's.
+        let rest = arguments.tokens[arguments.index...].filter { !$0.quoted }
+        let words = rest.map { String($0.text.reversed().drop { ".,;:!".contains($0) }.reversed()) }
+        let arrows: Set<String> = ["->", "→", "=>", "—", "–", "-", "to"]
+        if rest.count == arguments.tokens.count - arguments.index, let last = rest.last,
+           words.count == 1 && Severity(parsing: words[0]) != nil
+            || words.count == 2 && arrows.contains(words[0].lowercased()) && Severity(parsing: words[1]) != nil {
             throw CommandError(.unexpectedArgument,
-                               "“\(token.text.clipped) \(second.text.clipped)” names two severities; give one, as in /sev \(severity).",
-                               position: second.offset)
+                               "“\(token.text.clipped) \(rest.map(\.text).joined(separator: " ").clipped)” names two severities; "
+                                   + "give one, as in /sev \(Severity(parsing: words[words.count - 1]) ?? severity).",
+                               position: last.offset)
         }
         return .severity(severity, reason: try arguments.restAsText())
     }

@@ -130,8 +130,11 @@ import Testing
 
     /// `/sev P0 P1` is refused, not taken as a P0 (which pages the VP) with the reason "P1".
     @Test func twoSeveritiesAreRefusedButASeverityInAReasonIsText() {
-        #expect(error("/sev P0 P1")?.description.hasPrefix("“P0 P1” names two severities; give one, as in /sev P0.") == true)
+        #expect(error("/sev P0 P1")?.description.hasPrefix("“P0 P1” names two severities; give one, as in /sev P1.") == true)
         #expect(error("/sev P0 P1")?.position == 8)
+        #expect(error("/sev P1 -> P0")?.description.hasPrefix("“P1 -> P0” names two severities; give one, as in /sev P0.") == true)
+        #expect(error("/sev P1 → P0.")?.kind == .unexpectedArgument)
+        #expect(error("/sev P1 to P0")?.kind == .unexpectedArgument)
         #expect(error("/sev sev1 p2")?.kind == .unexpectedArgument)
         #expect(parsed("/sev P1 P2 was too low")?.command == .severity(.p1, reason: "P2 was too low"))
         #expect(parsed("/sev P1 \"P2\"")?.command == .severity(.p1, reason: "\"P2\""))
