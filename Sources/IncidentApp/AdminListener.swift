@@ -70,7 +70,8 @@ public struct AdminListener: Sendable {
     }
 
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        // HEAD as well as GET: uptime checkers probe with HEAD, and got 404.
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
         let checks = checks
         let role = role

@@ -29,6 +29,11 @@ import Testing
         let admin = try #require(ports["admin listener"])
 
         #expect(try await Self.get(admin, "/healthz").status == 200)
+        // An uptime checker's HEAD is answered as the GET would be, without its body.
+        var head = URLRequest(url: URL(string: "http://127.0.0.1:\(admin)/healthz")!)
+        head.httpMethod = "HEAD"
+        let (headBody, headResponse) = try await URLSession.shared.data(for: head)
+        #expect((headResponse as? HTTPURLResponse)?.statusCode == 200 && headBody.isEmpty)
         // Ready once the store has written and Slack answered auth.test: a moment after the
         // listeners open, longer on a loaded machine.
         var ready = try await Self.get(admin, "/readyz")
