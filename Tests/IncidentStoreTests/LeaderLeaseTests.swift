@@ -12,7 +12,7 @@ import Testing
     static func leases(_ count: Int) async throws -> (stores: [PostgresStore], leases: [PostgresLease], cluster: PostgresCluster, database: String) {
         let cluster = try await PostgresCluster.get()
         let database = try await TestTools.offPool { try cluster.database("lease") }
-        let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+        let settings = cluster.settings(database)
         let stores = try await TestTools.offPool { try (0..<count).map { _ in try PostgresStore(settings: settings, logger: Logger(label: "test")) } }
         return (stores, (0..<count).map { _ in PostgresLease(settings: settings, length: .seconds(30), logger: Logger(label: "test")) },
                 cluster, database)

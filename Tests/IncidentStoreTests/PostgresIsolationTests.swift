@@ -18,7 +18,7 @@ import Testing
         _ = try await TestTools.offPool {
             try cluster.psql("ALTER DATABASE \(database) SET default_transaction_isolation TO 'serializable'")
         }
-        let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+        let settings = cluster.settings(database)
         let stores = try await TestTools.offPool {
             try (0..<2).map { _ in try PostgresStore(settings: settings, logger: Logger(label: "isolation-test")) }
         }

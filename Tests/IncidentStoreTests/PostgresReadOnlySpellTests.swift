@@ -15,7 +15,7 @@ import Testing
     @Test func aSessionThatAnsweredReadOnlyIsReplaced() async throws {
         let cluster = try await PostgresCluster.get()
         let database = try await TestTools.offPool { try cluster.database("readonly_spell") }
-        let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+        let settings = cluster.settings(database)
         let store = try await TestTools.offPool { try PostgresStore(settings: settings, logger: Logger(label: "readonly-spell")) }
         try await store.write { try $0.markSeen(.slack, eventID: "before", at: TestConfig.start) }
         // The spell begins: the setting applies to sessions opened from now on.

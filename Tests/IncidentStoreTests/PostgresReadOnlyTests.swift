@@ -12,7 +12,7 @@ import Testing
     @Test func aRoleThatMayOnlyReadOpensTheDatabaseToRead() async throws {
         let cluster = try await PostgresCluster.get()
         let database = try await TestTools.offPool { try cluster.database("readonly") }
-        let owner = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+        let owner = cluster.settings(database)
         let store = try await TestTools.offPool { try PostgresStore(settings: owner, logger: Logger(label: "test")) }
         try await store.write { try $0.markSeen(.slack, eventID: "before", at: TestConfig.start) }
         let role = "reader_\(UUID().uuidString.prefix(8).lowercased())"
@@ -22,13 +22,13 @@ import Testing
                 GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role);
                 """, database: database)
         }
-        let reader = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: role, password: nil, database: database)
+        let reader = cluster.settings(database, user: role)
         let opened = try await TestTools.offPool { try PostgresStore(settings: reader, migrate: false, logger: Logger(label: "test")) }
         #expect(try await opened.read { try $0.isSeen(.slack, eventID: "before") })
 
         // An empty database is refused with a reason, not made.
         let empty = try await TestTools.offPool { try cluster.database("readonly") }
-        let fresh = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: empty)
+        let fresh = cluster.settings(empty)
         #expect(throws: (any Error).self) { try PostgresStore(settings: fresh, migrate: false, logger: Logger(label: "test")) }
         #expect(try cluster.psql("SELECT to_regclass('schema_migration') IS NULL", database: empty) == "t")
     }

@@ -25,7 +25,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .postgres:
             let cluster = try await PostgresCluster.get()
             let database = try await TestTools.offPool { try cluster.database("contract") }
-            let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+            let settings = cluster.settings(database)
             return try await TestTools.offPool {
                 try (0..<replicas).map { _ in try PostgresStore(settings: settings, logger: Logger(label: "test")) }
             }
@@ -48,7 +48,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .postgres:
             let cluster = try await PostgresCluster.get()
             let database = try await TestTools.offPool { try cluster.database("contract") }
-            let settings = PostgresSettings(host: "127.0.0.1", port: cluster.port, user: "postgres", password: nil, database: database)
+            let settings = cluster.settings(database)
             let store = try await TestTools.offPool { try PostgresStore(settings: settings, logger: Logger(label: "test")) }
             return (store, { sql in
                 let out = try await TestTools.offPool { try cluster.psql(sql, database: database) }
