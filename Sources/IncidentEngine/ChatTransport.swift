@@ -178,6 +178,13 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// room to exist, to link it). Not counted as an attempt.
     case notYet(String, retryAfter: Duration)
 
+    /// A rate limit: `unavailable` with the platform's hint, at least a second, and a second
+    /// when it gave none (a proxy's bare 429, Slack's `rate_limited` in a 200). A hint is how
+    /// delivery tells a rate limit from a platform that does not answer (`Delivery.mayHang`).
+    public static func rateLimited(_ reason: String, retryAfter: Duration?) -> TransportError {
+        .unavailable(reason, retryAfter: max(retryAfter ?? .seconds(1), .seconds(1)))
+    }
+
     public var description: String {
         switch self {
         case .notYet(let reason, let after): "not yet: \(reason) (again in \(DurationText.format(after)))"

@@ -380,9 +380,7 @@ extension MatrixError: PlatformError {
     /// As the delivery service sees it: retry or give up.
     public var transportError: TransportError {
         switch self {
-        // A rate limit says so even without a hint (a proxy's bare 429): delivery tells it from
-        // a homeserver that does not answer (`Delivery.mayHang`).
-        case .rateLimited(let after): .unavailable(description, retryAfter: max(after ?? .seconds(1), .seconds(1)))
+        case .rateLimited(let after): .rateLimited(description, retryAfter: after)
         case .unavailable: .unavailable(description)
         case .matrix:
             isSetupError ? .misconfigured(description) : .rejected(description)

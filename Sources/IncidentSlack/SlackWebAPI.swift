@@ -118,12 +118,10 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
     /// As the delivery service sees it: retry or give up.
     public var transportError: TransportError {
         switch self {
-        // A rate limit says so even without a hint (`Retry-After` left out, `rate_limited` in
-        // a 200's body): delivery tells it from a Slack that does not answer (`Delivery.mayHang`).
-        case .rateLimited(_, let after): .unavailable(description, retryAfter: after ?? .seconds(1))
+        case .rateLimited(_, let after): .rateLimited(description, retryAfter: after)
         case .unavailable: .unavailable(description)
         case .slack(_, let error) where error == "ratelimited" || error == "rate_limited":
-            .unavailable(description, retryAfter: .seconds(1))
+            .rateLimited(description, retryAfter: nil)
         case .slack(_, let error):
             Self.setupErrors.contains(error) ? .misconfigured(description)
                 : Self.transientErrors.contains(error) ? .unavailable(description) : .rejected(description)
