@@ -69,7 +69,7 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
     private func expireLateWaiters() async {
         while true {
             let earliest: Duration? = queue.withLock { queue in
-                let earliest = queue.waiting.compactMap(\.deadline).min()
+                let earliest = queue.waiting.compactMap { $0.deadline }.min()
                 if earliest == nil { queue.watching = false }
                 return earliest
             }
@@ -97,7 +97,7 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let outcomes = try await commit(batch.map(\.event), batch.compactMap(\.deadline).min())
+                let outcomes = try await commit(batch.map { $0.event }, batch.compactMap { $0.deadline }.min())
                 for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
             } catch where batch.count > 1 {
                 // One at a time, each by its own deadline: a slash command whose answer was due

@@ -24,10 +24,11 @@ extension SQLiteRecords {
     /// Each row decoded, or why it cannot be.
     func outboxResults(_ clause: String, _ arguments: StatementArguments) throws
         -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        // By position in `OutboxRow.columns`: delivery reads these rows all the time, and a
+        // look-up by name lowercases the name and searches the columns for every value.
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxRow.columns) FROM outbox \(clause)"), arguments: arguments).map { row in
-            OutboxRow(id: row["id"], key: row["key"], incident: row["incident"], method: row["platform"], lane: row["lane"],
-                      job: row["job"], state: row["state"], attempts: row["attempts"], notBefore: row["not_before"],
-                      createdAt: row["created_at"], lastError: row["last_error"]).decoded(jobs: jobs)
+            OutboxRow(id: row[0], key: row[1], incident: row[2], method: row[3], lane: row[4], job: row[5], state: row[6],
+                      attempts: row[7], notBefore: row[8], createdAt: row[9], lastError: row[10]).decoded(jobs: jobs)
         }
     }
 

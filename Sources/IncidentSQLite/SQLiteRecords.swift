@@ -111,6 +111,10 @@ struct SQLiteRecords: IncidentRecords {
             """), arguments: [exact, prefix, end, exact, prefix, end]))
     }
 
+    /// The columns an incident is read from, in the order its readers take them by position
+    /// (a look-up by name lowercases the name and searches the columns for every value).
+    static let incidentColumns = "number, home, state, format, policy"
+
     /// Incidents by a query on their columns: saves this transaction holds back are written
     /// first, so the columns are current; incidents it already holds are not decoded again.
     /// `skippingUnreadable`: a row this version cannot read is left out, not thrown (a list of
@@ -118,13 +122,14 @@ struct SQLiteRecords: IncidentRecords {
     func fetchIncidents(_ clause: String, _ arguments: StatementArguments, skippingUnreadable: Bool = false,
                         skipped: (Int) -> Void = { _ in }) throws -> [StoredIncident] {
         try writeHeldSaves()
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT number, home, state, format, policy FROM incident \(clause)"),
+        // Columns by position, in the order selected (`incidentColumns`).
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.incidentColumns) FROM incident \(clause)"),
                                 arguments: arguments).compactMap { row in
             do {
-                return try touched.incident(number: row["number"], home: row["home"], state: row["state"], format: row["format"],
-                                            policy: row["policy"], policies: policies, load: policyBody)
+                return try touched.incident(number: row[0], home: row[1], state: row[2], format: row[3], policy: row[4],
+                                            policies: policies, load: policyBody)
             } catch is UnreadableRow where skippingUnreadable {
-                skipped(row["number"])
+                skipped(row[0])
                 return nil
             }
         }
@@ -219,14 +224,14 @@ struct SQLiteRecords: IncidentRecords {
     func incidentsDue(at instant: Timestamp, limit: Int, skipping: Set<Int>) throws -> DueIncidents {
         try writeHeldSaves()
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT number, home, state, format, policy FROM incident
+            SELECT \(Self.incidentColumns) FROM incident
             WHERE next_due IS NOT NULL AND next_due <= ?\(Self.leavingOut(skipping)) ORDER BY next_due, number LIMIT ?
             """), arguments: [instant.secondsSinceEpoch, limit])
         var due = DueIncidents()
         for row in rows {
-            let number: Int = row["number"]
+            let number: Int = row[0]
             try due.add(number) {
-                try touched.incident(number: number, home: row["home"], state: row["state"], format: row["format"], policy: row["policy"],
+                try touched.incident(number: number, home: row[1], state: row[2], format: row[3], policy: row[4],
                                      policies: policies, load: policyBody)
             }
         }

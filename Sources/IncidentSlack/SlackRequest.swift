@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import IncidentWire
 
 /// What Slack sent, decoded from one of its three body shapes (or a Socket Mode envelope's
@@ -86,7 +87,7 @@ extension SlackRequest {
     /// Decodes an HTTP request body by its content type: JSON for the Events API, a form for
     /// slash commands, a form with one `payload` JSON field for interactivity.
     public static func decode(contentType: String?, body: [UInt8]) throws(SlackRequestError) -> SlackRequest {
-        let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
         switch type {
         case "application/json":
             guard let json = JSONValue.parse(body) else { throw SlackRequestError("the body is not valid JSON") }
