@@ -43,6 +43,9 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         case undelivered
         /// The incident was made private, or public again.
         case privacy
+        /// A status update from someone who is not one of the incident's responders: posted,
+        /// but it does not restart the update timer, so it meets no deadline either.
+        case bystanderUpdate
         /// A message of the incident's room, pinned for the timeline: kept in the incident's
         /// record (`Incident.pins`, not appended here) and shown among the entries at the time
         /// it was posted.

@@ -62,6 +62,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var closedAt: Timestamp?
     public var summary: String?
     public var nextPostmortemReminder: Timestamp?
+    /// Read in format 3 and later, with no format of its own: a binary that drops it reads
+    /// "under way" from the reminder's date, as every version before it did.
+    public var postmortemRemindedAt: Timestamp?
     public var effectsIssued: Int
     /// Added in format 3: records written before it read as not snoozed.
     public var snoozedUntil: Timestamp?
@@ -86,7 +89,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
-        case closedAt, summary, nextPostmortemReminder, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
+        case closedAt, summary, nextPostmortemReminder, postmortemRemindedAt, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
         case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, policy
     }
 
@@ -116,6 +119,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         closedAt = incident.closedAt
         summary = incident.summary
         nextPostmortemReminder = incident.nextPostmortemReminder
+        postmortemRemindedAt = incident.postmortemRemindedAt
         effectsIssued = incident.effectsIssued
         snoozedUntil = incident.snoozedUntil
         callLink = incident.callLink
@@ -150,6 +154,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.closedAt = closedAt
         incident.summary = summary
         incident.nextPostmortemReminder = nextPostmortemReminder
+        incident.postmortemRemindedAt = postmortemRemindedAt
         incident.effectsIssued = effectsIssued
         incident.snoozedUntil = snoozedUntil
         incident.callLink = callLink

@@ -127,15 +127,22 @@ extension Transition {
     /// or one new interval from now if that time has already passed.
     mutating func retimeCadence(from old: Severity) {
         if incident.phase == .resolved, let resolved = incident.resolvedAt {
-            // Until a reminder has gone out, the next is the old severity's first; once one has,
-            // reminders are under way and go on as they were, whether the new severity's first
-            // is earlier or later (moving them would post again what was posted, or skip days).
-            // Otherwise the new severity's first: at once when it has passed. A severity with
-            // no post-mortem (P3) has no reminders.
+            // Once a reminder has gone out, reminders are under way and go on a day after the
+            // last, whether the new severity's first is earlier or later (moving them would post
+            // again what was posted, or skip days), and across a spell at a severity with no
+            // post-mortem (P3), which has none. Until one has, the new severity's first: at once
+            // when it has passed. A record from before the last reminder's time was kept says
+            // "under way" by a next reminder that is not the old severity's first.
             let oldFirst = policy[old].postmortemDue.map { resolved + $0 }
             let first = policy[incident.severity].postmortemDue.map { resolved + $0 }
-            if first != nil, let running = incident.nextPostmortemReminder, running != oldFirst {
+            let running = incident.nextPostmortemReminder
+            let every = max(policy.postmortemReminderEvery, .seconds(1))
+            if first == nil {
+                incident.nextPostmortemReminder = nil
+            } else if let running, incident.postmortemRemindedAt != nil || running != oldFirst {
                 incident.nextPostmortemReminder = running
+            } else if let last = incident.postmortemRemindedAt {
+                incident.nextPostmortemReminder = last + every
             } else {
                 incident.nextPostmortemReminder = first
             }
@@ -202,7 +209,7 @@ extension Transition {
             }
         }
         let summary = ([update.text] + update.fields.map { "\($0.label): \($0.value)" }).filter { !$0.isEmpty }
-        record(.statusUpdate, summary.joined(separator: " | "))
+        record(counts ? .statusUpdate : .bystanderUpdate, summary.joined(separator: " | "))
         updateTopic()
         let message = Messages.statusUpdate(incident, update, by: actor, now: now)
         post(message)

@@ -157,6 +157,7 @@ extension Transition {
         var next = due + .seconds(every)
         if next <= now { next = next + .seconds(((now - next).wholeSeconds / every + 1) * every) }
         incident.nextPostmortemReminder = next
+        incident.postmortemRemindedAt = now
         let owner = incident.commander ?? incident.actingDeclarer
         record(.postmortemReminder, "Reminded \(owner.handle) of the post-mortem.", by: .bot)
         post(Messages.postmortemReminder(incident, owner: owner))

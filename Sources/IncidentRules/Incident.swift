@@ -54,6 +54,9 @@ public struct Incident: Hashable, Sendable {
     public var summary: String?
     /// When the post-mortem is next reminded of; nil when none is due.
     public var nextPostmortemReminder: Timestamp?
+    /// When the last post-mortem reminder went out; nil: none has. A severity change after
+    /// the resolution reads from it whether reminders are under way.
+    public var postmortemRemindedAt: Timestamp?
     /// Until when the IC snoozed status-update nudges (`/incident snooze`); nil: not snoozed.
     public var snoozedUntil: Timestamp?
     /// The incident's call: from the severity's `call` template, or set with `/incident call`.

@@ -20,6 +20,18 @@ public enum PostmortemDraft {
         return "\(DurationText.format(span)) from the impact's start at \(incident.policy.timeZone.dateTime(started)) to mitigation"
     }
 
+    /// A timeline entry's text as the table shows it. Text a person typed as a note or an
+    /// update is labelled as theirs: unlabelled, a note reading "Acknowledged by @alice (/ack)."
+    /// would pass for the entry the bot writes, and put the acknowledgement at the note's time.
+    static func what(_ entry: TimelineEntry) -> String {
+        switch entry.kind {
+        case .note: "Note: " + entry.text
+        case .statusUpdate: "Update: " + entry.text
+        case .bystanderUpdate: "Update (not from a responder; the update timer went on): " + entry.text
+        default: entry.text
+        }
+    }
+
     public static func markdown(_ incident: Incident, timeline: [TimelineEntry]) -> String {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
@@ -52,7 +64,7 @@ public enum PostmortemDraft {
             "| --- | --- | --- |",
         ]
         for entry in incident.timeline(merging: timeline) {
-            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(entry.text)) |")
+            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(what(entry))) |")
         }
         lines += [
             "",

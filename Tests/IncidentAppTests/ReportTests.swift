@@ -82,6 +82,26 @@ import Testing
         #expect(report.updatesMissed == 0)
     }
 
+    /// A bystander's update is posted but restarts no timer, so it meets no deadline: it used
+    /// to count as on time, and to clear the miss before the IC's late update.
+    @Test func aBystandersUpdateMeetsNoDeadline() async throws {
+        let bot = try TestBot()
+        let room = "slack-room-incident-20261124-bystander"
+        try await bot.say("U0CAROL03", "/incident declare Bystander --sev P1 --ic @carol")
+        try await bot.run(toMinute: 5)
+        for text in ["a", "b", "c"] { try await bot.say("U0STRANGER", "/update \(text)", in: room) }
+        try await bot.run(toMinute: 31)
+        try await bot.say("U0STRANGER", "/update d", in: room)
+        try await bot.say("U0CAROL03", "/update late", in: room)
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        #expect(incidents.first?.1.filter { $0.kind == .bystanderUpdate }.count == 4)
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(31))
+        #expect(report.updatesOnTime == 0)
+        #expect(report.updatesMissed == 1)
+    }
+
     /// A P0 pages the VP at once: that is no climb, and a P0 acknowledged at once reached L1.
     /// An incident declared after the report's end is no part of it.
     @Test func aPageAtOnceIsNoClimbAndTheFutureIsNoPartOfTheReport() async throws {

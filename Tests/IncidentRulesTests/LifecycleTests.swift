@@ -264,6 +264,27 @@ import Testing
         #expect(reminders == [48 * 60, 72 * 60, 96 * 60, raised])
     }
 
+    /// Lowered to P3 by mistake half an hour after the first reminder and raised back: the
+    /// reminder is not posted again (it was, at once, when "under way" was read from a next
+    /// reminder the P3 had cleared). Lowered to P3 and then to P2, the reminders go on a day
+    /// apart; they used to wait for P2's first, on the fifth day.
+    @Test func aSpellAtP3DoesNotRestartRemindersUnderWay() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.type("/incident resolve", by: Fixtures.responder)
+        let first = 48 * 60
+        try drill.run(to: 3 * 24 * 60, script: [first + 30: [(Fixtures.responder, "/sev P3 oops")],
+                                                first + 31: [(Fixtures.responder, "/sev P1 undo the typo")]])
+        var reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [first, first + 24 * 60])
+
+        var lowered = try Drill("/incident declare DB down --sev P1")
+        try lowered.type("/incident resolve", by: Fixtures.responder)
+        try lowered.run(to: 4 * 24 * 60, script: [first + 30: [(Fixtures.responder, "/sev P3 oops")],
+                                                  first + 31: [(Fixtures.responder, "/sev P2 it was a P2")]])
+        reminders = lowered.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [first, first + 24 * 60, first + 48 * 60])
+    }
+
     /// A resolved P2 (post-mortem due in 5 days) raised to P1 on the third day owes its
     /// post-mortem since the second: the reminder goes now, not on the fifth day.
     @Test func aRaiseBeforeTheFirstReminderPostsTheOneOwedNow() throws {

@@ -86,8 +86,20 @@ import Testing
         #expect(draft.contains("| Time to acknowledge | 7m |"))
         #expect(draft.contains("| Time to resolve | 1h |"))
         #expect(draft.contains("\nRolled back 2026.11.3\n"))
-        #expect(draft.contains("| 2026-11-24 10:20 UTC | @alice | restarted pods |"))
+        #expect(draft.contains("| 2026-11-24 10:20 UTC | @alice | Note: restarted pods |"))
         #expect(draft.components(separatedBy: "\n").filter { $0.hasPrefix("| 2026-11-24") }.count == drill.timeline.count)
+    }
+
+    /// A note or an update is labelled as what someone typed: a note written like the bot's
+    /// own entry cannot pass for it, and put the acknowledgement in the table at its time.
+    @Test func aNoteCannotPassForTheBotsOwnEntryInTheDraft() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 5, script: [2: [("bob", "/note Acknowledged by @alice (/ack).")], 3: [("bob", "/update Mitigated.")],
+                                     5: [("alice", "/ack")]])
+        let rows = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).components(separatedBy: "\n")
+        #expect(rows.contains("| 2026-11-24 10:02 UTC | @bob | Note: Acknowledged by @alice (/ack). |"), "\(rows)")
+        #expect(rows.contains { $0.hasPrefix("| 2026-11-24 10:03 UTC | @bob | Update") && $0.hasSuffix(": Mitigated. |") }, "\(rows)")
+        #expect(rows.contains("| 2026-11-24 10:05 UTC | @alice | Acknowledged by @alice (/ack). |"), "\(rows)")
     }
 
     @Test func statusSaysWhereTheIncidentStands() throws {
