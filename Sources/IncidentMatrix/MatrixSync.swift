@@ -132,17 +132,21 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         }
         // An encrypted room is told the bot cannot read it (a command typed there would
         // otherwise vanish without a word), through the outbox with the batch: on joining it,
-        // and on an encrypted message at most once an hour per room.
+        // and on an encrypted message at most once an hour per room. Only on a message from
+        // an account the bot serves, in a room whose state says it is encrypted: anyone may
+        // send an event of that type into any room, and an outsider's in an incident's room
+        // had the bot tell its responders their commands were not run.
         let now = engine.clock.now
         let told = toldEncrypted.withLock { $0 }
-        var unreadable: [ChatEvent] = []
-        for event in events.unreadable
-        where !unreadable.contains(where: { $0.room == event.room }) && told[event.room].map({ now - $0 >= .seconds(3_600) }) ?? true {
-            unreadable.append(event)
-        }
-        // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let community = engine.settings.community
         let roster = engine.settings.roster
+        var unreadable: [ChatEvent] = []
+        for event in events.unreadable
+        where !unreadable.contains(where: { $0.room == event.room }) && told[event.room].map({ now - $0 >= .seconds(3_600) }) ?? true
+            && community.serves(.matrix, account: event.user, roster: roster) {
+            if await isEncrypted(event.room) { unreadable.append(event) }
+        }
+        // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let served = events.commands.map { community.serves(.matrix, account: $0.user, roster: roster) }
         let commands = zip(events.commands, served).filter(\.1).map(\.0)
         let refused = zip(events.commands, served).filter { !$0.1 }.map(\.0)
@@ -191,6 +195,17 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             logger.warning("a Matrix room is end-to-end encrypted; commands typed there cannot be read", metadata: ["room": "\(event.room)"])
         }
         return next
+    }
+
+    /// Whether the room's state turns encryption on (`m.room.encryption`). When the homeserver
+    /// cannot say, the room is taken as encrypted: a notice too many is the lesser mistake.
+    func isEncrypted(_ room: String) async -> Bool {
+        do {
+            _ = try await client.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.encryption/")
+            return true
+        } catch {
+            return error.code != "M_NOT_FOUND"
+        }
     }
 
     /// To the author of an edit whose new text is a command.

@@ -335,8 +335,15 @@ import Testing
         try await reporter.waitForNotice(in: room, from: bot.bot.user, containing: "end-to-end encrypted")
         try await sendEncrypted(in: room, "e1")
 
-        // A lobby that turns encryption on later: its first encrypted message gets the notice.
+        // An event of the encrypted type in a room that is not (anyone may send one) gets no
+        // notice: it had the bot tell an incident's room its commands were not run.
         let lobby = try await bot.lobby()
+        try await sendEncrypted(in: lobby, "fake")
+        try await reporter.say("!incident list", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "No open incidents")
+        #expect(try await told(lobby) == 0)
+
+        // A lobby that turns encryption on later: its first encrypted message gets the notice.
         _ = try await reporter.call(.PUT, "rooms/\(MatrixClient.segment(lobby))/state/m.room.encryption/", body: encryption["content"])
         try await sendEncrypted(in: lobby, "e2")
         try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "end-to-end encrypted")
