@@ -100,6 +100,7 @@ let package = Package(
         // that renders messages as HTML notices with pills.
         .target(name: "IncidentMatrix", dependencies: [
             "IncidentEngine", "IncidentCommands", "IncidentWire", "IncidentHTTP",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

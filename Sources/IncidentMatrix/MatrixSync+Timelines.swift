@@ -17,9 +17,15 @@ extension MatrixSync {
     /// that is cut where the bot was invited (`sinceArriving`), so a command typed there weeks
     /// ago (a declaration, an `!ack`) is not run when the bot is invited back, while one typed
     /// between the invitation and the join, meant for the bot, is.
+    ///
+    /// A room the bot was removed from since `since` (kicked while it was down) comes under
+    /// `leave`, its timeline up to the removal: a command typed there before it, an `!ack` among
+    /// them, is run as it would have been had the bot been up.
     func timelines(_ answer: JSONValue, since: String, me: String) async throws(MatrixError) -> [String: [JSONValue]] {
         var rooms: [String: [JSONValue]] = [:]
-        for (room, joined) in answer["rooms"]?["join"]?.object ?? [:] {
+        let left = answer["rooms"]?["leave"]?.object ?? [:]
+        let present = (answer["rooms"]?["join"]?.object ?? [:]).merging(left) { joined, _ in joined }
+        for (room, joined) in present {
             let timeline = joined["timeline"]
             var events = timeline?["events"]?.array ?? []
             if timeline?["limited"]?.bool == true, let gapEnd = timeline?["prev_batch"]?.string,

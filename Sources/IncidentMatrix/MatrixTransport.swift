@@ -1,3 +1,4 @@
+import Crypto
 import IncidentCore
 import IncidentEngine
 import IncidentPolicy
@@ -111,7 +112,11 @@ public final class MatrixTransport: ChatTransport {
         return me
     }
 
-    /// `createRoom` with the alias `#name:server`, moving to `name-2`, ... while the alias is in use.
+    /// `createRoom` with the alias `#name:server`, moving to `name-2`, ... while the alias is in
+    /// use, and past `name-20` to a name nobody can guess (`unguessable`): anyone on the
+    /// homeserver may take the names a title and a date make easy to guess (a private
+    /// incident's above all), and with all twenty taken the incident had no room, while its
+    /// reply named one of theirs.
     ///
     /// Every incident room is invite-only and left out of the room directory; a private
     /// incident's room also shuts guests out (`private_chat` lets them join when invited).
@@ -119,8 +124,9 @@ public final class MatrixTransport: ChatTransport {
                     key: String) async throws(MatrixError) -> TransportReceipt {
         let me = try await me()
         let server = Self.serverName(me)
-        for attempt in 1...aliasAttempts {
-            let alias = attempt == 1 ? name : Self.suffixed(name, attempt)
+        let unguessable = Self.unguessable(name, key: key, secret: try await client.currentToken())
+        for attempt in 1...(aliasAttempts + 1) {
+            let alias = attempt == 1 ? name : attempt <= aliasAttempts ? Self.suffixed(name, attempt) : unguessable
             let body: JSONValue = [
                 "preset": "private_chat",
                 "visibility": "private",
@@ -148,7 +154,8 @@ public final class MatrixTransport: ChatTransport {
                 return .roomCreated(id: created, name: alias)
             }
         }
-        throw .matrix(status: 400, code: "M_ROOM_IN_USE", reason: "tried #\(name) to #\(Self.suffixed(name, aliasAttempts))")
+        throw .matrix(status: 400, code: "M_ROOM_IN_USE",
+                      reason: "tried #\(name) to #\(Self.suffixed(name, aliasAttempts)), and #\(unguessable)")
     }
 
     /// The room behind `alias` when this job created it (a retry after a crash), else nil. The
@@ -191,7 +198,9 @@ public final class MatrixTransport: ChatTransport {
     }
 
     /// Runs `body` with the room's id; when the bot is not in the room (a broadcast room it was
-    /// named but never invited to), joins it and runs `body` once more.
+    /// named but never invited to), joins it and runs `body` once more, in the room joined: an
+    /// alias may point elsewhere now (an upgrade moves a room's aliases to its successor, and
+    /// every broadcast went on to the old room, read-only, until a restart).
     func inRoom(_ room: String, _ body: (String) async throws(MatrixError) -> Void) async throws(MatrixError) {
         guard let id = try await resolve(room) else {
             throw .matrix(status: 404, code: "M_NOT_FOUND", reason: "no room \(room)")
@@ -199,8 +208,9 @@ public final class MatrixTransport: ChatTransport {
         do {
             try await body(id)
         } catch where error.code == "M_FORBIDDEN" {
-            _ = try await client.call(.POST, "join/\(MatrixClient.segment(room))", body: [:])
-            try await body(id)
+            let joined = try await client.call(.POST, "join/\(MatrixClient.segment(room))", body: [:])["room_id"]?.string ?? id
+            if room.hasPrefix("#") { state.withLock { $0.aliases[room] = joined } }
+            try await body(joined)
         }
     }
 
@@ -368,6 +378,14 @@ public final class MatrixTransport: ChatTransport {
     /// `@bot:example.org` -> `example.org`.
     static func serverName(_ user: String) -> String {
         Community.server(ofMatrixUser: user)
+    }
+
+    /// `name-` and 12 hex digits of the job's key signed with `secret` (the bot's access
+    /// token): the same on a retry of the job, which then finds the room it made.
+    static func unguessable(_ name: String, key: String, secret: Secret) -> String {
+        let signature = HMAC<SHA256>.authenticationCode(for: Array(key.utf8), using: SymmetricKey(data: Array(secret.value.utf8)))
+        let suffix = "-" + Hex.string(signature).prefix(12)
+        return String(name.prefix(200 - suffix.count)) + suffix
     }
 
     static func suffixed(_ name: String, _ n: Int) -> String {

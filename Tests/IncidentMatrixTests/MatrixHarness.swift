@@ -45,7 +45,8 @@ final class MatrixHarness: Sendable {
     /// `roster` replaces the example roster's text.
     static func start(on synapse: Synapse, clock: ManualClock = ManualClock(start: TestConfig.start),
                       people: [String] = people, mirroringSlack slack: FakeSlack? = nil,
-                      allowCommandsFrom: [String] = [], roster rosterText: String? = nil) async throws -> MatrixHarness {
+                      allowCommandsFrom: [String] = [], roster rosterText: String? = nil,
+                      broadcastAlias: String? = nil) async throws -> MatrixHarness {
         let tag = "t\(counter.withLock { $0 += 1; return $0 })x\(UInt16.random(in: 0...UInt16.max))"
         let bot = try await synapse.register("incident-bot.\(tag)")
         var users: [String: MatrixTestUser] = [:]
@@ -65,6 +66,8 @@ final class MatrixHarness: Sendable {
           listen: 127.0.0.1:0
 
         """
+        // The broadcast room by alias, `#NAME.TAG:localhost`, as operators name it.
+        if let broadcastAlias { config += "broadcast:\n  matrix: \"#\(broadcastAlias).\(tag):localhost\"\n" }
         if slack != nil { config += "mirror: true\nhttp:\n  listen: 127.0.0.1:0\nslack:\n  enabled: true\n" }
         let path = folder.appendingPathComponent("incident-bot.yaml").path
         try config.write(toFile: path, atomically: true, encoding: .utf8)
