@@ -93,7 +93,15 @@ public struct BotConfig: Sendable {
     static func matrixAccounts(_ list: ConfigNode, _ key: String) throws(ConfigError) -> [String] {
         try list.list().map { (item) throws(ConfigError) in
             let text = try item.string()
-            guard !text.contains(where: \.isWhitespace), text.hasPrefix("@") ? text.contains(":") : !text.isEmpty else {
+            // A list that matches nobody serves only the roster, with no word of why: a
+            // wildcard or a URL is refused by name.
+            if text.contains("*") {
+                throw item.error("\(key) has no wildcards: a server name (example.org) takes every account on it, not “\(text)”")
+            }
+            if text.contains("://") {
+                throw item.error("\(key) lists server names (example.org), not URLs like “\(text)”")
+            }
+            guard text.hasPrefix("@") ? MatrixName.isUserID(Substring(text), historical: true) : MatrixName.isServerName(Substring(text)) else {
                 throw item.error("\(key) lists Matrix ids (@alice:example.org) or server names (example.org), not “\(text)”")
             }
             return text

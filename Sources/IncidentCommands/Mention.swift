@@ -18,25 +18,13 @@ enum Mention {
         for prefix in ["https://matrix.to/#/", "matrix.to/#/"] where text.hasPrefix(prefix) {
             text = text.dropFirst(prefix.count)
         }
-        if text.hasPrefix("@"), let colon = text.firstIndex(of: ":") {
-            let local = text[text.index(after: text.startIndex)..<colon]
-            let server = text[text.index(after: colon)...]
-            guard !local.isEmpty, local.allSatisfy(isMatrixLocalpart), isServerName(server) else { return nil }
-            return .matrix(userID: String(text))
+        if text.hasPrefix("@"), text.contains(":") {
+            return MatrixName.isUserID(text) ? .matrix(userID: String(text)) : nil
         }
         let handle = text.hasPrefix("@") ? text.dropFirst() : text
         guard let first = handle.first, first.isLetter || first.isNumber, handle.count <= 64,
               handle.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
         else { return nil }
         return .handle(String(handle))
-    }
-
-    private static func isMatrixLocalpart(_ c: Character) -> Bool {
-        c.isASCII && (c.isLowercase || c.isNumber || "._=-/+".contains(c))
-    }
-
-    private static func isServerName(_ server: Substring) -> Bool {
-        !server.isEmpty && server.count <= 255
-            && server.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
     }
 }
