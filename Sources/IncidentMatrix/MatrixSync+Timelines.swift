@@ -229,7 +229,16 @@ extension MatrixSync {
             searched += unread.utf8.count * label.utf8.count
             guard searched <= pillSearchBudget else { break }
             guard let found = unread.range(of: label) else { continue }
-            text += unread[..<found.lowerBound]
+            // An `@` typed before the label (`@alice` over a pill labelled `alice`) makes it a
+            // mention as shown, read by the rule above; it read `@@eve:example.org`, which named
+            // nobody. The body's `@alice` stands unless the link is alice's own account.
+            var before = unread[..<found.lowerBound]
+            if before.last == "@" {
+                let shown = "@" + label
+                if shown != target, !target.hasPrefix(shown + ":") { continue }
+                before.removeLast()
+            }
+            text += before
             text += target
             unread = unread[found.upperBound...]
         }

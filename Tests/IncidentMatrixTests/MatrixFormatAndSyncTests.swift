@@ -143,6 +143,14 @@ import Testing
         let local = MatrixSync<ManualClock>.commandText(
             "!ic @carol", html: #"!ic <a href="https://matrix.to/#/@carol:example.org">@carol</a>"#)
         #expect(local == "!ic @carol:example.org")
+        // An `@` typed before a pill labelled without one reads as that mention: it made
+        // `@@eve:example.org`, which named nobody.
+        let typed = MatrixSync<ManualClock>.commandText(
+            "!role scribe @alice", html: #"!role scribe @<a href="https://matrix.to/#/@eve:example.org">alice</a>"#)
+        #expect(typed == "!role scribe @alice")
+        let own = MatrixSync<ManualClock>.commandText(
+            "!role scribe @carol", html: #"!role scribe @<a href="https://matrix.to/#/@carol:example.org">carol</a>"#)
+        #expect(own == "!role scribe @carol:example.org")
     }
 
     @Test func invitationsAreAcceptedFromTheAllowList() {
