@@ -158,11 +158,25 @@ extension Transition {
 
     /// When a page of the level at `index` due at `due` may go out, if not then: the severity
     /// pages only in working hours, read on the clock of whoever fills the level (their own
-    /// zone, else the policy's).
+    /// zone, else the policy's). A rotation that hands over before that person's hours open
+    /// hands the wait over too: the page goes when the incoming person's hours open, which
+    /// may be at the handover. It waited for the outgoing person's, five hours past the
+    /// incoming one's, and a room told "09:00" for the outgoing one's heard nothing then.
     func heldUntil(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
-        let person = roster.onDuty(ladder.reference(index), at: due)
-        let opens = policy.earliestPage(at: incident.severity, from: due, zone: person.flatMap { roster.people[$0]?.zone })
-        return opens > due ? opens : nil
+        let ref = ladder.reference(index)
+        let rotation = roster.rotation(filling: ref)
+        var from = due
+        // Each turn is one more person; a rotation's people are few, and a loop of them all
+        // keeping no hours this week ends on the last one's opening.
+        for _ in 0..<16 {
+            let person = roster.onDuty(ref, at: from)
+            let opens = policy.earliestPage(at: incident.severity, from: from, zone: person.flatMap { roster.people[$0]?.zone })
+            guard opens > from, let person, let handover = rotation?.nextHandover(after: from, from: person), handover < opens else {
+                return opens > due ? opens : nil
+            }
+            from = handover
+        }
+        return from > due ? from : nil
     }
 
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
@@ -174,8 +188,8 @@ extension Transition {
             return
         }
         var hours = (policy.workingHours ?? .office).description
-        // Read on the clock of whoever fills the level when they keep their own.
-        if let person = roster.onDuty(ref, at: now), let own = roster.people[person]?.zone, own.identifier != zone.identifier {
+        // Read on the clock of whoever fills the level when the page goes, when they keep their own.
+        if let person = roster.onDuty(ref, at: opens), let own = roster.people[person]?.zone, own.identifier != zone.identifier {
             hours += " on \(person.handle)'s clock, \(own.identifier)"
         }
         record(.paged, "Holding the page for \(ref) (\(role)) until \(zone.dateTime(opens)): \(incident.severity) pages in working hours (\(hours)).",

@@ -94,8 +94,8 @@ import Testing
         #expect(pages(drill).last { $0.person == "bob" }?.level == "L2")
         #expect(drill.incident.statusText != "monitoring")
         #expect(drill.incident.missedUpdates == 2)
-        // Still posted, and recorded, as anyone's update is.
-        #expect(drill.timeline.filter { $0.kind == .statusUpdate }.count == 6)
+        // Still posted, and recorded, as an update that restarted no timer.
+        #expect(drill.timeline.filter { $0.kind == .bystanderUpdate }.count == 6)
         // Its author is told, even where the update's post in the room would stand for the reply
         // (Matrix): the post does not say it.
         let unlisted = try drill.type("/update still all fine", by: Fixtures.reporter)

@@ -80,4 +80,36 @@ import Testing
         try drill.run(to: 25)
         #expect(drill.incident.ladders["engineering"]?.rotationHandoverAt == nil)
     }
+
+    /// A rotation of `people` (alice keeps New York's hours) handing over daily at 08:00 UTC,
+    /// and a P2 (working hours only) declared at 07:00 UTC on a Tuesday.
+    func heldDrill(_ people: String) throws -> Drill {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [\(people)]")
+            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-01-05T08:00:00Z\n    every: 1d")
+            .replacing("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
+                       with: "    prefer: slack\n    time_zone: America/New_York\n  bob:")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        return try Drill("/incident declare Search is slow --sev P2", roster: roster, at: Timestamp(iso8601: "2026-11-24T07:00:00Z")!)
+    }
+
+    /// The page held for alice's hours (14:00 UTC) goes to dave when he takes over at 08:00
+    /// and his open at 09:00: it waited for alice's, five hours late.
+    @Test func aHeldPageGoesWhenTheIncomingPersonsHoursOpen() throws {
+        var drill = try heldDrill("alice, dave")
+        try drill.run(to: 8 * 60)
+        #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["120 engineering.L1 dave"], "\(drill.pages)")
+        #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🌙") && $0.contains("2026-11-24 09:00 UTC") })
+    }
+
+    /// The other way round: dave's hours would open at 09:00, but alice takes over at 08:00 and
+    /// hers open at 14:00 UTC. The room is told 14:00 at once; it was told 09:00, and then
+    /// nothing happened at 09:00 and nothing said so.
+    @Test func aHeldPageSaysTheIncomingPersonsOpening() throws {
+        var drill = try heldDrill("dave, alice")
+        try drill.run(to: 8 * 60)
+        #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["420 engineering.L1 alice"], "\(drill.pages)")
+        let held = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }
+        #expect(held.count == 1 && held[0].contains("2026-11-24 14:00 UTC") && held[0].contains("America/New_York"), "\(held)")
+    }
 }
