@@ -39,15 +39,20 @@ extension Delivery {
         func take(_ item: OutboxItem) {
             if let index = lanes[item.lane]?.firstIndex(where: { $0.key == item.key }) { lanes[item.lane]?.remove(at: index) }
         }
+        let method = items.first?.method
         while !lanes.isEmpty {
             if stopping.withLock({ $0 }) || Task.isCancelled {
                 results += await record(unrecorded.sent, lookingForNew: false).attempts
                 return results
             }
+            // While the method hangs, pages go first: each passes it over to its person's next
+            // method at once, instead of waiting behind room creations and posts that each
+            // take a time limit to fail.
+            let hungAtStart = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
             let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap { OutboxItem.next(in: $0, at: now) ?? $0.first }
-                .sorted { ($0.urgency, $0.id ?? 0) < ($1.urgency, $1.id ?? 0) }
+                .sorted { (hungAtStart && !$0.isPage ? 1 : 0, $0.urgency, $0.id ?? 0) < (hungAtStart && !$1.isPage ? 1 : 0, $1.urgency, $1.id ?? 0) }
             var sentThisRound = false
-            for item in heads {
+            round: for item in heads {
                 // Stopping: between two messages, what was sent is recorded and the rest waits
                 // for the next start.
                 if isStopping {
@@ -88,6 +93,13 @@ extension Delivery {
                 case .delivered, .failed:
                     results.append(result)
                     take(item)
+                case .failedOver where hungAtStart && item.isPage:
+                    // Passed over: the page left this lane, and the lane's next page may go
+                    // over too, before anything that is no page.
+                    results.append(result)
+                    take(item)
+                    if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
+                    break round
                 case .retried, .failedOver:
                     results.append(result)
                     lanes[item.lane] = nil
@@ -97,6 +109,16 @@ extension Delivery {
                     return results
                 }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
+                // The method hung just now: a new round, pages first; a page queued meanwhile
+                // ends the rounds, to be taken with them.
+                if !hungAtStart, let method, memory.isHung(method, at: clock.elapsed) {
+                    if unrecorded.sent.isEmpty {
+                        if (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
+                    } else {
+                        guard await recordAndLook() else { return results }
+                    }
+                    break round
+                }
                 // A slow transport records its sends as they go instead of keeping many sent
                 // but unrecorded for a whole round.
                 if let since = unrecorded.since, clock.elapsed - since >= Self.recordWithin {
