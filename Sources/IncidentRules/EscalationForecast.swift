@@ -25,6 +25,9 @@ public struct EscalationForecast: Hashable, Sendable {
     public var quiet: [String]
     /// More pages would come than `upcoming` holds.
     public var cut: Bool
+    /// Pages would come after `horizon` too (a P3 held over a weekend pages the team lead days
+    /// later): the list ends at the horizon, and says so.
+    public var later: Bool
 
     public struct HeldPage: Hashable, Sendable {
         public var level: LevelRef
@@ -36,6 +39,9 @@ public struct EscalationForecast: Hashable, Sendable {
     public static let maxUpcoming = 8
     public static let horizon: Duration = .hours(96)
     static let maxTicks = 1_000
+    /// How far past `horizon` the scheduler is still run ahead, to say whether a ladder pages
+    /// again at all (`quiet`, `later`).
+    static let lookout: Duration = .days(30)
 
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
         self.now = now
@@ -49,23 +55,34 @@ public struct EscalationForecast: Hashable, Sendable {
                   let level = progress.level, let until = progress.nextStepAt else { return nil }
             return HeldPage(level: ladder.reference(level), until: until)
         }
-        quiet = incident.policy.ladders.compactMap { ladder in
+        // A ladder with no timed step left may still page: a missed update's step does.
+        let idle = incident.policy.ladders.compactMap { ladder -> String? in
             guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
                   progress.heldPage == nil, progress.nextStepAt == nil, progress.rotationHandoverAt == nil else { return nil }
             return ladder.id
         }
         var future = incident
         var upcoming: [PageRecord] = []
+        var beyond = false
+        var unanswered = Set(idle)
         var ticks = 0
-        while upcoming.count <= EscalationForecast.maxUpcoming, ticks < EscalationForecast.maxTicks,
-              let due = future.nextDue, due <= now + EscalationForecast.horizon {
+        let end = now + EscalationForecast.horizon
+        // Run ahead to the horizon for the list, then on (to `lookout`) only as long as it takes
+        // to learn whether anything pages after it, and whether each idle ladder pages again.
+        while ticks < EscalationForecast.maxTicks, let due = future.nextDue, due <= end + EscalationForecast.lookout {
+            let listed = upcoming.count > EscalationForecast.maxUpcoming || due > end
+            if listed, beyond || upcoming.count > EscalationForecast.maxUpcoming, unanswered.isEmpty { break }
             ticks += 1
             let known = future.pages.count
             future = future.tick(at: max(due, now), roster: roster).incident
-            upcoming += future.pages.dropFirst(known)
+            let new = future.pages.dropFirst(known)
+            unanswered.subtract(new.map(\.level.ladder))
+            if listed { beyond = beyond || !new.isEmpty } else { upcoming += new }
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
         cut = upcoming.count > EscalationForecast.maxUpcoming
+        later = !cut && beyond
+        quiet = idle.filter(unanswered.contains)
     }
 
     public func message(for incident: Incident) -> Message {
@@ -83,6 +100,7 @@ public struct EscalationForecast: Hashable, Sendable {
         if upcoming.isEmpty { message.line(.text("  no more pages")) }
         for page in upcoming { message.line(line(page)) }
         if cut { message.line(.text("  … and more after these")) }
+        if later { message.line(.text("  … and more after \(zone.dateTime(now + EscalationForecast.horizon)), if nothing changes by then")) }
         for hold in held {
             message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(zone.clockTime(hold.until, seenAt: now))."))
         }

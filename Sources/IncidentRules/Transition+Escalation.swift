@@ -55,12 +55,17 @@ extension Transition {
 
     /// Pages the levels the current severity pages at once (P0: the VP engineering), unless
     /// the incident is already resolved. Someone who already acknowledged the incident is not
-    /// paged again (a P0 lowered and raised again must not phone the VP who answered).
+    /// paged again (a P0 lowered and raised again must not phone the VP who answered), nor
+    /// someone paged for that level moments ago (a P0 lowered by a slip and raised back paged
+    /// the VP twice in one second).
     mutating func pageAtOnce() {
         guard incident.phase == .investigating || incident.phase == .mitigated else { return }
         for ref in policy[incident.severity].pageAtOnce {
             guard let ladder = policy.ladder(ref.ladder), let index = ladder.index(of: ref.level) else { continue }
             if let person = roster.onDuty(ref, at: now), incident.acknowledgedBy?.contains(person) == true { continue }
+            // (A page of this decision is folded into, as the climb's first page of the level.)
+            if let person = roster.onDuty(ref, at: now), !pagedNow.contains(person),
+               lastPage(ladder, index, within: Self.pagedMomentsAgo, before: now) != nil { continue }
             page(ladder, index, .immediate)
         }
     }

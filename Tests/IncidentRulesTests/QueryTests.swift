@@ -46,6 +46,37 @@ import Testing
         #expect(text.contains("  2026-11-30 09:00 UTC  engineering.L2 team lead: @bob"), "\(text)")
     }
 
+    /// A P3 declared on Friday evening pages the on-call on Monday, the team lead on Tuesday
+    /// and again on Wednesday: the list ends at its 96 hours and says more come after them.
+    /// It ended there without a word, as if the team lead were paged once.
+    @Test func aForecastSaysPagesComeAfterItsHorizon() throws {
+        let drill = try Drill("/incident declare Search index stale --sev P3", at: Timestamp(iso8601: "2026-11-27T18:00:00Z")!)
+        let forecast = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster)
+        #expect(forecast.later && !forecast.cut)
+        let text = forecast.message(for: drill.incident).plainText()
+        #expect(text.contains("  … and more after 2026-12-01 18:00 UTC, if nothing changes by then"), "\(text)")
+    }
+
+    /// A P1 lowered to P2 late in its climb has no timed step left on the engineering ladder,
+    /// but its missed updates still page the team lead: the forecast lists those pages and does
+    /// not also say the ladder has nobody more to page.
+    @Test func aLadderThatStillPagesForMissedUpdatesIsNotQuiet() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P1")
+        let lowered = 3 * 60 + 35
+        try drill.run(to: lowered, script: [lowered: [(Fixtures.responder, "/sev P2 only some users")]])
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(lowered), roster: drill.roster)
+        #expect(forecast.upcoming.contains { $0.level.ladder == "engineering" }, "\(forecast.upcoming)")
+        #expect(!forecast.quiet.contains("engineering"))
+    }
+
+    /// A P0 lowered by a slip and raised back at once: the VP, paged at once a moment ago, is
+    /// not paged a second time in the same second.
+    @Test func aP0RaisedBackAtOnceDoesNotPageTheVPAgain() throws {
+        var drill = try Drill("/incident declare DB down --sev P0")
+        try drill.run(to: 1, script: [1: [(Fixtures.responder, "/sev P2 mis-typed"), (Fixtures.responder, "/sev P0 back")]])
+        #expect(drill.pages.filter { $0.contains("engineering.L4") } == ["0 engineering.L4 dave"], "\(drill.pages)")
+    }
+
     @Test func anAcknowledgedIncidentForecastsOnlyTheBusinessLadder() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         try drill.run(to: 5, script: [5: [("alice", "/update on it")]])
