@@ -247,6 +247,7 @@ extension Transition {
         // the reply says so, not that this answer stopped them.
         let stoppedBefore = policy.ladders.filter { ackable.contains($0.id) }.compactMap { incident.ladders[$0.id]?.stopped }.first
         acknowledge(by: person, how: how)
+        if earlier.isEmpty, stoppedBefore == nil { post(Messages.acknowledged(incident, by: person, how: how)) }
         // A private incident's answer names nobody, as its refusal does. Names as text, not
         // mentions: on Matrix the answer is posted in the room, and a mention would ping them.
         let who = incident.isPrivate ? "someone" : earlier.sorted().map { "\($0.handle)" }.joined(separator: ", ")

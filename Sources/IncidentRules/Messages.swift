@@ -244,6 +244,13 @@ enum Messages {
         return message
     }
 
+    /// The room hears that the page was answered and the ladder stopped, whoever answered
+    /// and wherever (a chat of another platform, a call's keypress, PagerDuty): the answer to
+    /// `/ack` is the asker's alone. A name, not a mention: nobody is woken by it.
+    static func acknowledged(_ incident: Incident, by person: PersonID, how: String) -> Message {
+        Message(.strong("✅ Acknowledged: "), .text("\(person.handle) answered the page (\(how)); the engineering ladder has stopped."))
+    }
+
     static func roleAssigned(_ role: Role, _ person: PersonID, by actor: PersonID) -> Message {
         Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
     }
