@@ -39,9 +39,10 @@ public struct EscalationForecast: Hashable, Sendable {
     public static let maxUpcoming = 8
     public static let horizon: Duration = .hours(96)
     static let maxTicks = 1_000
-    /// How far past `horizon` the scheduler is still run ahead, to say whether a ladder pages
-    /// again at all (`quiet`, `later`).
+    /// How far past `horizon` the scheduler is still run ahead, in time and in steps, to say
+    /// whether a ladder pages again at all (`quiet`, `later`).
     static let lookout: Duration = .days(30)
+    static let lookoutTicks = 300
 
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
         self.now = now
@@ -66,12 +67,15 @@ public struct EscalationForecast: Hashable, Sendable {
         var beyond = false
         var unanswered = Set(idle)
         var ticks = 0
+        var lookoutTicks = 0
         let end = now + EscalationForecast.horizon
         // Run ahead to the horizon for the list, then on (to `lookout`) only as long as it takes
         // to learn whether anything pages after it, and whether each idle ladder pages again.
         while ticks < EscalationForecast.maxTicks, let due = future.nextDue, due <= end + EscalationForecast.lookout {
             let listed = upcoming.count > EscalationForecast.maxUpcoming || due > end
             if listed, beyond || upcoming.count > EscalationForecast.maxUpcoming, unanswered.isEmpty { break }
+            if listed { lookoutTicks += 1 }
+            if lookoutTicks > EscalationForecast.lookoutTicks { break }
             ticks += 1
             let known = future.pages.count
             future = future.tick(at: max(due, now), roster: roster).incident
