@@ -150,7 +150,7 @@ public enum BotCommands {
             logger.error("\(warning)")
         }
         let open = try await store.read { try $0.openIncidents().map(\.incident) }
-        for warning in PolicyDrift.warnings(open: open, policy: settings.policy) { logger.warning("\(warning)") }
+        for warning in PolicyDrift.warnings(open: open, policy: settings.policy, roster: settings.roster) { logger.warning("\(warning)") }
         // Every replica answers HTTP (its answer is the store's commit); only the leader runs
         // the loops that must run once: the scheduler, delivery, Matrix /sync and Socket Mode.
         var everywhere: [any Service] = learnOwnServer.map { [$0] } ?? []

@@ -5,8 +5,37 @@ import IncidentRules
 /// Open incidents keep the policy they were declared under (their ladders do not change
 /// under them), but the roster is read live and fills levels by id. When the policy in force
 /// renumbered or dropped a level, an open incident's page for its level goes to whoever fills
-/// that id now, in another role, or to nobody. `serve` says so as it starts, once a level.
+/// that id now, in another role, or to nobody. And an open incident names its people by their
+/// roster key: one the roster no longer has (renamed, or removed) cannot acknowledge the page
+/// it got, nor steer the incident it commands. `serve` says so as it starts, once a problem;
+/// `check-config --db` says so before the restart.
 public enum PolicyDrift {
+    public static func warnings(open incidents: [Incident], policy: Policy, roster: Roster) -> [String] {
+        warnings(open: incidents, policy: policy) + missingPeople(open: incidents, roster: roster)
+    }
+
+    /// People open incidents name (paged, in a role, as declarer) by a roster key the roster
+    /// no longer has.
+    static func missingPeople(open incidents: [Incident], roster: Roster) -> [String] {
+        var affected: [PersonID: [(incident: String, as: String)]] = [:]
+        for incident in incidents {
+            var named: [(PersonID, String)] = incident.pages.filter { $0.withdrawn != true }.map { ($0.person, "paged") }
+            named += incident.roles.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.value, $0.key.title) }
+            named.append((incident.declaredBy, "declarer"))
+            var seen: Set<String> = []
+            for (person, role) in named where person.isOnRoster && roster.people[person] == nil && seen.insert("\(person) \(role)").inserted {
+                affected[person, default: []].append((incident.id, role))
+            }
+        }
+        return affected.sorted { $0.key.rawValue < $1.key.rawValue }.map { person, uses in
+            let incidents = uses.map(\.incident).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let roles = uses.map(\.as).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            return "open incidents \(incidents.joined(separator: ", ")) name \(person.handle) (\(roles.joined(separator: ", "))), "
+                + "whom the roster no longer lists: their /ack and their commands there are refused, and what mentions them reaches nobody; "
+                + "keep the roster key until the incidents are resolved"
+        }
+    }
+
     public static func warnings(open incidents: [Incident], policy: Policy) -> [String] {
         var affected: [String: [String]] = [:]
         for incident in incidents where incident.policy != policy {

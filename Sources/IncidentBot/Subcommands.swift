@@ -127,6 +127,19 @@ struct CheckConfig: AsyncParsableCommand {
                                                          linkSecretFile: linkSecretFile) {
                 print(refusal)
             }
+            // What this config would do to the incidents open in the database, before a restart
+            // does it: a level dropped, a person renamed. Nothing to say when there is none yet.
+            if case .sqlite(let path)? = location, FileManager.default.fileExists(atPath: path), let location {
+                do {
+                    let store = try options.openStore(location, mustExist: true, readOnly: true)
+                    let open = try await store.read { try $0.openIncidents().map(\.incident) }
+                    for warning in PolicyDrift.warnings(open: open, policy: loaded.policy, roster: loaded.roster) {
+                        print("warning: \(warning)")
+                    }
+                } catch {
+                    print("warning: cannot read the open incidents in \(location): \(error)")
+                }
+            }
         } catch {
             Self.fail(error)
         }
