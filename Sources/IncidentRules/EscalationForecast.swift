@@ -87,6 +87,13 @@ public struct EscalationForecast: Hashable, Sendable {
         cut = upcoming.count > EscalationForecast.maxUpcoming
         later = !cut && beyond
         quiet = idle.filter(unanswered.contains)
+        // A hold the run ahead moves (held again when it opens: whoever is on duty then keeps
+        // other hours) is said at the time the page goes, as the list says it.
+        held = held.map { hold in
+            var hold = hold
+            if let page = upcoming.first(where: { $0.level == hold.level }), page.at > hold.until { hold.until = page.at }
+            return hold
+        }
     }
 
     public func message(for incident: Incident) -> Message {

@@ -109,12 +109,15 @@ extension Transition {
             // Judged at the due time: a scheduler catching up after downtime holds what a
             // running one would have held, and an opening already past fires in this same
             // catch-up, in order.
-            let first = progress.heldPage == nil
+            // The room hears of a hold, and of a hold moved to another time (the person on
+            // duty then keeps other hours: a roster edited since): at the time it was told,
+            // nothing came, and nothing said why.
+            let told = progress.heldPage == nil ? nil : progress.nextStepAt
             progress.heldPage = reason
             progress.nextStepAt = opens
             incident.ladders[ladder.id] = progress
             heldNow.insert(ladder.id)
-            if first, opens > now { hold(ladder, index, until: opens) }
+            if opens != told, opens > now { hold(ladder, index, until: opens) }
             return false
         } else {
             progress.heldPage = nil
@@ -145,8 +148,10 @@ extension Transition {
         let person = roster.onDuty(ladder.reference(index), at: due)
         let stillAsked = !phaseStops(ladder) && person.map { incident.acknowledgedBy?.contains($0) != true } ?? true
         if stillAsked, let opens = heldUntil(ladder, index, at: due) {
+            let told = progress.nextStepAt
             progress.nextStepAt = opens
             incident.ladders[ladder.id] = progress
+            if opens != told, opens > now { hold(ladder, index, until: opens) }
             return
         }
         progress.heldPage = nil

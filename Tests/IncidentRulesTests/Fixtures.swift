@@ -40,7 +40,8 @@ struct Drill {
     private(set) var timeline: [TimelineEntry] = []
     private(set) var effects: [(minute: Int, effect: Effect)] = []
     private(set) var minute = 0
-    let roster: Roster
+    /// The roster in force: a restart with an edited one replaces it (`restart(with:)`).
+    private(set) var roster: Roster
     /// Minute 0: when the incident is declared.
     let origin: Timestamp
 
@@ -73,6 +74,11 @@ struct Drill {
             for (actor, text) in script[minute] ?? [] { try type(text, by: actor) }
             absorb(incident.tick(at: origin + .minutes(minute), roster: roster))
         }
+    }
+
+    /// The bot restarted with an edited roster: the incident keeps what it stored.
+    mutating func restart(with roster: Roster) {
+        self.roster = roster
     }
 
     /// Jumps to `end` with one tick, as a scheduler that was down from now until then.
