@@ -176,17 +176,18 @@ extension Transition {
         let ref = ladder.reference(index)
         let rotation = roster.rotation(filling: ref)
         var from = due
-        // Each turn is one more person; a rotation's people are few, and a loop of them all
-        // keeping no hours this week ends on the last one's opening.
-        for _ in 0..<16 {
+        var opens = due
+        // Each turn is one more person. A handover at the very time the outgoing person's
+        // hours open hands the page over too: the incoming person is on duty then. Short turns
+        // over a weekend are many (4-hour turns from Friday evening to Monday: 16), and past
+        // the bound the last person's opening stands (judged again when it comes).
+        for _ in 0..<64 {
             let person = roster.onDuty(ref, at: from)
-            let opens = policy.earliestPage(at: incident.severity, from: from, zone: person.flatMap { roster.people[$0]?.zone })
-            guard opens > from, let person, let handover = rotation?.nextHandover(after: from, from: person), handover < opens else {
-                return opens > due ? opens : nil
-            }
+            opens = policy.earliestPage(at: incident.severity, from: from, zone: person.flatMap { roster.people[$0]?.zone })
+            guard opens > from, let person, let handover = rotation?.nextHandover(after: from, from: person), handover <= opens else { break }
             from = handover
         }
-        return from > due ? from : nil
+        return opens > due ? opens : nil
     }
 
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {

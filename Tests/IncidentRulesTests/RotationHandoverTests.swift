@@ -131,4 +131,21 @@ import Testing
         #expect(held.count == 2 && held[0].contains("2026-11-25 09:00 UTC") && held[1].contains("2026-11-25 17:00 UTC"), "\(held)")
         #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["\(23 * 60) engineering.L1 alice"], "\(drill.pages)")
     }
+
+    /// The shipped layout: a weekly handover on Monday at 09:00 UTC, the opening of the
+    /// outgoing person's hours, to dave on Tokyo's clock (18:00 there). A P2 declared on
+    /// Saturday is held until his next opening, Tuesday 09:00 in Tokyo, and the room is told
+    /// that; it was told Monday 09:00 UTC, his evening, when nothing came.
+    @Test func aHandoverAtTheOpeningHandsTheWaitOver() throws {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [alice, dave]")
+            .replacing("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
+                       with: "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        var drill = try Drill("/incident declare Disk is filling --sev P2", roster: roster, at: Timestamp(iso8601: "2026-11-28T12:00:00Z")!)
+        let held = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }
+        #expect(held.count == 1 && held[0].contains("2026-12-01 00:00 UTC") && held[0].contains("Asia/Tokyo"), "\(held)")
+        try drill.run(to: 60 * 60 + 1)
+        #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["\(60 * 60) engineering.L1 dave"], "\(drill.pages)")
+    }
 }
