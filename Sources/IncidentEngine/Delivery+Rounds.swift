@@ -45,12 +45,16 @@ extension Delivery {
                 results += await record(unrecorded.sent, lookingForNew: false).attempts
                 return results
             }
-            // While the method hangs, pages go first: each passes it over to its person's next
-            // method at once, instead of waiting behind room creations and posts that each
-            // take a time limit to fail.
+            // While the method hangs, pages go first, those with another method to go to
+            // first of all: each passes it over at once, instead of waiting behind room
+            // creations, posts and pages that will be tried, each a time limit long.
             let hungAtStart = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
+            func order(_ item: OutboxItem) -> (Int, Int, Int64) {
+                let rank = !hungAtStart ? 0 : !item.isPage ? 2 : item.id.flatMap { failoverMethod(item, id: $0, onlyForward: false) } == nil ? 1 : 0
+                return (rank, item.urgency, item.id ?? 0)
+            }
             let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap { OutboxItem.next(in: $0, at: now) ?? $0.first }
-                .sorted { (hungAtStart && !$0.isPage ? 1 : 0, $0.urgency, $0.id ?? 0) < (hungAtStart && !$1.isPage ? 1 : 0, $1.urgency, $1.id ?? 0) }
+                .sorted { order($0) < order($1) }
             var sentThisRound = false
             round: for item in heads {
                 // Stopping: between two messages, what was sent is recorded and the rest waits
@@ -83,6 +87,7 @@ extension Delivery {
                     lanes[item.lane] = nil
                     continue
                 }
+                let started = clock.elapsed
                 let result = await attempt(item)
                 switch result {
                 case .sent(let done):
@@ -109,15 +114,17 @@ extension Delivery {
                     return results
                 }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
-                // The method hung just now: a new round, pages first; a page queued meanwhile
-                // ends the rounds, to be taken with them.
-                if !hungAtStart, let method, memory.isHung(method, at: clock.elapsed) {
+                // The method hung just now: a page queued meanwhile ends the rounds, to be taken
+                // with them, pages first; with none, a new round, pages first, when this one
+                // did not start so. Looked for after every attempt that hung: a round of hung
+                // creations and posts held a new page back a time limit for each.
+                if let method, memory.isHung(method, at: clock.elapsed), !hungAtStart || clock.elapsed - started >= Self.hungAttempt {
                     if unrecorded.sent.isEmpty {
                         if (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
                     } else {
                         guard await recordAndLook() else { return results }
                     }
-                    break round
+                    if !hungAtStart { break round }
                 }
                 // A slow transport records its sends as they go instead of keeping many sent
                 // but unrecorded for a whole round.

@@ -4,6 +4,7 @@ import IncidentEngine
 import IncidentPolicy
 import IncidentSQLite
 import IncidentTesting
+import Synchronization
 import Testing
 
 @Suite struct DeliveryTests {
@@ -392,6 +393,26 @@ import Testing
             let moved = timeline.first { $0.text.hasPrefix("Page to @alice by slack failed") }?.at
             #expect(moved.map { $0 <= TestConfig.start + .seconds(20) } == true, "INC-\(number): \(String(describing: moved))")
         }
+    }
+
+    /// A page queued while delivery works through a hung platform's room creations and posts
+    /// is taken after the attempt under way, not after the round: each hung attempt looks for
+    /// new items. It waited for every creation and post left in the round, a time limit each.
+    @Test func aPageQueuedDuringHungAttemptsWaitsForOneOfThem() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4))
+        bot.slack.behave(.slowlyFailing(bot.clock, takes: .seconds(10), slowCalls: 1_000, error: .unavailable("timed out")))
+        for title in ["Zone A", "Zone B", "Zone C"] { try await bot.say("U0REPORTER", "/incident declare \(title) outage --sev P1") }
+        let declared = Mutex<Timestamp?>(nil)
+        bot.slack.whenCalled { calls in
+            guard calls == 2, declared.withLock({ $0 == nil }) else { return }
+            declared.withLock { $0 = bot.clock.now }
+            _ = try? await bot.say("U0REPORTER", "/incident declare Zone D outage --sev P1")
+        }
+        for _ in 0..<3 { await bot.delivery.drain() }
+        let at = try #require(declared.withLock { $0 })
+        let timeline = try await bot.store.read { try $0.timeline(incident: 4) }
+        let moved = try #require(timeline.first { $0.text.hasPrefix("Page to @alice by slack failed") }?.at, "\(timeline.map(\.text))")
+        #expect(moved <= at + .seconds(10), "declared at \(at), moved at \(moved)")
     }
 
     /// After a page's attempt hung, the next pages on that method go to their people's next

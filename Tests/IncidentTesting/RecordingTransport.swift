@@ -49,6 +49,8 @@ public final class RecordingTransport: OutboxTransport {
         var waiters: [(id: Int, condition: @Sendable ([Delivered]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiter = 0
         var hung: [CheckedContinuation<Bool, Never>] = []
+        /// Run before each call, with the calls made so far (`whenCalled`).
+        var onCall: (@Sendable (Int) async -> Void)?
     }
 
     private let state = Mutex(State())
@@ -90,7 +92,14 @@ public final class RecordingTransport: OutboxTransport {
         }
     }
 
+    /// Runs `action` before each call, with the number of calls made before it: something
+    /// that happens while delivery is in the middle of a round (a command arriving).
+    public func whenCalled(_ action: @escaping @Sendable (Int) async -> Void) {
+        state.withLock { $0.onCall = action }
+    }
+
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
+        if let (action, calls) = state.withLock({ state in state.onCall.map { ($0, state.attempts) } }) { await action(calls) }
         if await hangIfTold() { throw .unavailable("timed out") }
         let instant = now()
         let outcome: Result<TransportReceipt, TransportError> = state.withLock { state in
