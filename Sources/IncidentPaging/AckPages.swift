@@ -25,6 +25,12 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         router.get(RouterPath(AckLinks.path + ":token")) { _, context -> Response in
             await self.confirmation(token: context.parameters.get("token") ?? "")
         }
+        // Mail gateways probe a link with HEAD before delivering it: answered as GET, without
+        // the page (a 404 marked a good link as broken). It reads, as GET does; it never acknowledges.
+        router.head(RouterPath(AckLinks.path + ":token")) { _, context -> Response in
+            let page = await self.confirmation(token: context.parameters.get("token") ?? "")
+            return Response(status: page.status, headers: page.headers)
+        }
         router.post(RouterPath(AckLinks.path + ":token")) { _, context -> Response in
             await self.acknowledge(token: context.parameters.get("token") ?? "")
         }
@@ -56,6 +62,11 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         // Over: no button, as its press would be refused.
         if incident.phase == .resolved || incident.phase == .closed {
             return Self.page(.ok, "Nothing to acknowledge", "\(incident.id) is \(incident.phase.rawValue); nobody is paged for it any more.")
+        }
+        // Answered already (this link used, or the person's /ack): no button, whose press would
+        // only say the link was used.
+        if incident.acknowledgedBy?.contains(grant.person) == true {
+            return Self.page(.ok, "Already acknowledged", "@\(grant.person.rawValue) acknowledged \(incident.id) already; nothing more to do.")
         }
         // A link travels through mail scanners and PagerDuty: a private incident shows its number only.
         let about = incident.isPrivate

@@ -80,6 +80,10 @@ import Testing
             .map { String($0.dropFirst("Acknowledge: ".count)) })
         #expect(link.hasPrefix("http://127.0.0.1:\(port)/ack/"))
 
+        // What a mail gateway does first: probe it with HEAD. Answered as GET, and nothing is
+        // acknowledged (it was a 404, a good link marked broken).
+        let probed = try await Self.request(link, method: "HEAD")
+        #expect(probed.status == 200 && probed.body.isEmpty, "\(probed.status) \(probed.body)")
         // What a mail scanner does: follow the link. Nothing is acknowledged.
         let shown = try await Self.request(link, method: "GET")
         #expect(shown.status == 200)
@@ -90,6 +94,10 @@ import Testing
         #expect(pressed.status == 200 && pressed.body.contains("Acknowledged INC-1"), "\(pressed.body)")
         let again = try await Self.request(link, method: "POST")
         #expect(again.status == 409 && again.body.contains("works once"))
+        // Opened again, the link says it was answered, with no button to press in vain.
+        let reopened = try await Self.request(link, method: "GET")
+        #expect(reopened.status == 200 && reopened.body.contains("acknowledged INC-1 already") && !reopened.body.contains("<form"),
+                "\(reopened.body)")
         // The same person by chat afterwards: answered, nothing new.
         let typed = try await SlackServeProcessTests.slash(port: port, "INC-1", command: "/ack", user: "U0ALICE01")
         #expect(typed.body.contains("You already acknowledged INC-1"), "\(typed.body)")
