@@ -168,6 +168,7 @@ enum Messages {
         case .topPagedRecently(let at, let ladder):
             message.line(.text("\(count): the top of the \(ladder) ladder was paged at \(zone.clockTime(at, seenAt: now)); it is not paged again so soon."))
         case .skippedOutsideWorkingHours: message.line(.text("\(count); nobody further is paged outside working hours."))
+        case .unfilled(let level): message.line(.text("\(count): nobody fills \(level) in the roster, so nobody was paged; page them by hand."))
         case .nobodyFurther:
             let mitigation = incident.phase == .mitigated
                 && incident.policy.ladders.contains { $0.stepsOnMissedUpdate && $0.stopOn.contains(.mitigated) }

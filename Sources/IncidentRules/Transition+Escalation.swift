@@ -211,6 +211,9 @@ extension Transition {
     /// What a missed update's step did, for the nudge to say; later cases say more.
     enum MissedUpdateStep: Comparable {
         case nobodyFurther
+        /// The step's level has nobody in the roster (a level the policy in force dropped):
+        /// nobody was paged, and the room was told to page them by hand.
+        case unfilled(level: String)
         /// An acknowledged ladder does not step outside working hours: nobody is paged for it.
         case skippedOutsideWorkingHours
         /// A climbing ladder's page waits for working hours.
@@ -280,12 +283,16 @@ extension Transition {
                 step = max(step, .topPagedRecently(at: last, ladder: ladder.id))
                 continue
             }
+            // Nobody fills the level (`page` says so in the room): the nudge must not say the
+            // ladder escalated.
+            let reached: MissedUpdateStep = roster.onDuty(ladder.reference(target), at: due) == nil
+                ? .unfilled(level: "\(ladder.reference(target))") : paged
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 if reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress), paged == .repeatedAtTop {
                     uncountFoldedRepeat(ladder.id)
                 }
-                step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, paged) : max(step, .heldForWorkingHours)
+                step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, reached) : max(step, .heldForWorkingHours)
             } else if let opens = heldUntil(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
@@ -295,7 +302,7 @@ extension Transition {
                 progress.level = target
                 incident.ladders[ladder.id] = progress
                 if page(ladder, target, .missedUpdate), paged == .repeatedAtTop { uncountFoldedRepeat(ladder.id) }
-                step = max(step, paged)
+                step = max(step, reached)
             }
         }
         return step

@@ -56,6 +56,23 @@ import Testing
                 == ["✅ Acknowledged: @bob answered the page (/ack); the engineering ladder has stopped."])
     }
 
+    /// A P0 declared under a policy with a VP level the roster (edited since, with the policy
+    /// in force) no longer fills: the missed updates that reach that level page nobody, and
+    /// their nudge says so instead of "escalating to the next level".
+    @Test func aMissedUpdatesStepToAnUnfilledLevelSaysNobodyWasPaged() throws {
+        let withoutVP = try Policy.load(yaml: Fixtures.text("policy.yaml")
+            .replacingOccurrences(of: "    page_at_once: [engineering.L4]   # \"escalation: immediate to VP Engineering\"\n", with: "")
+            .replacingOccurrences(of: "      - level: L4\n        role: VP engineering\n        methods: [phone]\n        wait: 15m\n        severities: [P0]\n", with: ""),
+            file: "policy.yaml")
+        let roster = try Roster.load(yaml: Fixtures.text("roster.example.yaml").replacingOccurrences(of: "    L4: dave                           # VP engineering\n", with: ""),
+                                     file: "roster.yaml", policy: withoutVP)
+        var drill = try Drill("/incident declare Checkout down --sev P0", roster: roster)
+        try drill.run(to: 4 * 60)
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") }
+        #expect(nudges.contains { $0.contains("nobody fills engineering.L4 in the roster, so nobody was paged") }, "\(nudges)")
+        #expect(!drill.pages.contains { $0.contains("engineering.L4") })
+    }
+
     @Test func theLifecycleMovesForwardOnly() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
         #expect(refusal(drill, "/incident close", by: Fixtures.responder)?.kind == .wrongPhase)
