@@ -62,10 +62,14 @@ extension Transition {
         guard incident.phase == .investigating || incident.phase == .mitigated else { return }
         for ref in policy[incident.severity].pageAtOnce {
             guard let ladder = policy.ladder(ref.ladder), let index = ladder.index(of: ref.level) else { continue }
-            if let person = roster.onDuty(ref, at: now), incident.acknowledgedBy?.contains(person) == true { continue }
+            let person = roster.onDuty(ref, at: now)
+            if let person, incident.acknowledgedBy?.contains(person) == true { continue }
+            // Only a page at once is a double: a climb's page of the level moments ago is an
+            // ordinary page, which an acknowledgement closes, and the P0 must still reach them.
             // (A page of this decision is folded into, as the climb's first page of the level.)
-            if let person = roster.onDuty(ref, at: now), !pagedNow.contains(person),
-               lastPage(ladder, index, within: Self.pagedMomentsAgo, before: now) != nil { continue }
+            if let person, !pagedNow.contains(person),
+               let last = incident.pages.last(where: { $0.person == person && $0.level == ref && $0.withdrawn != true }),
+               last.reason == .immediate, last.at > now - Self.pagedMomentsAgo { continue }
             page(ladder, index, .immediate)
         }
     }

@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 import IncidentRules
 import Testing
 
@@ -77,6 +78,20 @@ import Testing
         #expect(drill.pages.filter { $0.contains("engineering.L4") } == ["0 engineering.L4 dave"], "\(drill.pages)")
     }
 
+    /// Only a page at once moments ago is a double: a P1 raised to P0 two minutes after its
+    /// climb paged the level the P0 pages at once still pages it at once (an ordinary page is
+    /// closed by someone else's acknowledgement; the P0's must reach them).
+    @Test func aRaiseToP0PagesAtOnceALevelTheClimbPagedMomentsAgo() throws {
+        var policy = try Fixtures.policy()
+        var rules = policy[.p0]
+        rules.pageAtOnce = [LevelRef(ladder: "engineering", level: "L1")]
+        policy.severities[.p0] = rules
+        var drill = try Drill("/incident declare DB down --sev P1", policy: policy)
+        try drill.run(to: 2, script: [2: [(Fixtures.responder, "/sev P0 worse")]])
+        #expect(drill.incident.pages.contains { $0.person == "alice" && $0.reason == .immediate && $0.at == Fixtures.at(2) },
+                "\(drill.incident.pages)")
+    }
+
     @Test func anAcknowledgedIncidentForecastsOnlyTheBusinessLadder() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         try drill.run(to: 5, script: [5: [("alice", "/update on it")]])
@@ -129,7 +144,7 @@ import Testing
                                      5: [("alice", "/ack")]])
         let rows = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).components(separatedBy: "\n")
         #expect(rows.contains("| 2026-11-24 10:02 UTC | @bob | Note: Acknowledged by @alice (/ack). |"), "\(rows)")
-        #expect(rows.contains { $0.hasPrefix("| 2026-11-24 10:03 UTC | @bob | Update") && $0.hasSuffix(": Mitigated. |") }, "\(rows)")
+        #expect(rows.contains("| 2026-11-24 10:03 UTC | @bob | Update: Mitigated. |"), "\(rows)")
         #expect(rows.contains("| 2026-11-24 10:05 UTC | @alice | Acknowledged by @alice (/ack). |"), "\(rows)")
     }
 
