@@ -25,11 +25,13 @@ extension Delivery {
 
     /// Whether `item`'s failed attempt, which took `took`, hung; if it did, its method is
     /// passed over for `hungMethodPassedOver` (on the clock's elapsed time, which a wall-clock
-    /// step does not move). Any item's: a room's creation or a post that hung says the
-    /// platform hangs as a page's does, and pages queued behind a hung homeserver's creations
-    /// waited a time limit for each of them before their own hung.
+    /// step does not move). A page's, or anything's on a chat platform: a room's creation or a
+    /// post that hung says the platform hangs as a page's does, and pages queued behind a hung
+    /// homeserver's creations waited a time limit for each of them before their own hung. (A
+    /// provider's settlement, slow on a rate limit, says nothing of its pages.)
     func markedHung(_ item: OutboxItem, took: Duration, rateLimited: Bool) -> Bool {
-        guard Self.mayHang(item.method, rateLimited: rateLimited), took >= Self.hungAttempt else { return false }
+        guard item.isPage || item.method.platform != nil, Self.mayHang(item.method, rateLimited: rateLimited),
+              took >= Self.hungAttempt else { return false }
         let until = clock.elapsed + Self.hungMethodPassedOver
         memory.hungMethods.withLock { $0[item.method] = until }
         return true

@@ -7,7 +7,9 @@ extension Delivery {
     /// One platform's items, lane by lane in order: rounds of one attempt per lane, the most
     /// urgent lane heads first (pages and room creation, then direct messages, then the rest,
     /// oldest first within each). A lane whose head must wait (backoff, failover) drops out,
-    /// unless a page behind a head that is no page may go (`OutboxItem.next(in:at:)`).
+    /// unless a page behind a head that is no page may go (`OutboxItem.next(in:at:)`). While the
+    /// method is marked hung (`markedHung`), pages go first, those with another method to go
+    /// to first of all, and every attempt that hung looks for anything newly queued.
     ///
     /// Sends are recorded together, in one transaction that also looks for anything newly
     /// queued: when a lane waits for its record (below), when the oldest unrecorded send is
@@ -49,12 +51,12 @@ extension Delivery {
             // first of all: each passes it over at once, instead of waiting behind room
             // creations, posts and pages that will be tried, each a time limit long.
             let hungAtStart = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
-            func order(_ item: OutboxItem) -> (Int, Int, Int64) {
-                let rank = !hungAtStart ? 0 : !item.isPage ? 2 : item.id.flatMap { failoverMethod(item, id: $0, onlyForward: false) } == nil ? 1 : 0
-                return (rank, item.urgency, item.id ?? 0)
-            }
             let heads = lanes.filter { !unrecorded.isWaiting($0.key) }.values.compactMap { OutboxItem.next(in: $0, at: now) ?? $0.first }
-                .sorted { order($0) < order($1) }
+                .map { item -> (order: (Int, Int, Int64), item: OutboxItem) in
+                    let rank = !hungAtStart ? 0 : !item.isPage ? 2 : item.id.flatMap { failoverMethod(item, id: $0, onlyForward: false) } == nil ? 1 : 0
+                    return ((rank, item.urgency, item.id ?? 0), item)
+                }
+                .sorted { $0.order < $1.order }.map(\.item)
             var sentThisRound = false
             round: for item in heads {
                 // Stopping: between two messages, what was sent is recorded and the rest waits
@@ -89,6 +91,14 @@ extension Delivery {
                 }
                 let started = clock.elapsed
                 let result = await attempt(item)
+                let hung = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
+                /// After an attempt that hung: false when the rounds must end (something new is
+                /// queued, to be taken with them, or the store failed).
+                func lookAfterHanging() async -> Bool {
+                    guard hung, !hungAtStart || clock.elapsed - started >= Self.hungAttempt else { return true }
+                    guard unrecorded.sent.isEmpty else { return await recordAndLook() }
+                    return (try? await store.read({ try $0.latestOutboxID() })) == latest
+                }
                 switch result {
                 case .sent(let done):
                     await noteRoomName(done)
@@ -99,11 +109,12 @@ extension Delivery {
                     results.append(result)
                     take(item)
                 case .failedOver where hungAtStart && item.isPage:
-                    // Passed over: the page left this lane, and the lane's next page may go
-                    // over too, before anything that is no page.
+                    // Passed over (or hung and failed over): the page left this lane, and the
+                    // lane's next page may go over too, before anything that is no page.
                     results.append(result)
                     take(item)
                     if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
+                    guard await lookAfterHanging() else { return results }
                     break round
                 case .retried, .failedOver:
                     results.append(result)
@@ -118,14 +129,8 @@ extension Delivery {
                 // with them, pages first; with none, a new round, pages first, when this one
                 // did not start so. Looked for after every attempt that hung: a round of hung
                 // creations and posts held a new page back a time limit for each.
-                if let method, memory.isHung(method, at: clock.elapsed), !hungAtStart || clock.elapsed - started >= Self.hungAttempt {
-                    if unrecorded.sent.isEmpty {
-                        if (try? await store.read({ try $0.latestOutboxID() })) != latest { return results }
-                    } else {
-                        guard await recordAndLook() else { return results }
-                    }
-                    if !hungAtStart { break round }
-                }
+                guard await lookAfterHanging() else { return results }
+                if hung, !hungAtStart { break round }
                 // A slow transport records its sends as they go instead of keeping many sent
                 // but unrecorded for a whole round.
                 if let since = unrecorded.since, clock.elapsed - since >= Self.recordWithin {
