@@ -20,10 +20,11 @@ extension MatrixSync {
     ///
     /// A room the bot was removed from since `since` (kicked while it was down) comes under
     /// `leave`, its timeline up to the removal: a command typed there before it, an `!ack` among
-    /// them, is run as it would have been had the bot been up.
+    /// them, is run as it would have been had the bot been up (`removedFrom`), and answered
+    /// nowhere. Not an invitation it declined, nor a room it never joined.
     func timelines(_ answer: JSONValue, since: String, me: String) async throws(MatrixError) -> [String: [JSONValue]] {
         var rooms: [String: [JSONValue]] = [:]
-        let left = answer["rooms"]?["leave"]?.object ?? [:]
+        let left = (answer["rooms"]?["leave"]?.object ?? [:]).filter { Self.removedFrom($0.value, me: me) }
         let present = (answer["rooms"]?["join"]?.object ?? [:]).merging(left) { joined, _ in joined }
         for (room, joined) in present {
             let timeline = joined["timeline"]
@@ -57,6 +58,21 @@ extension MatrixSync {
         // must not cut a later gap's patience short.
         gapFailures.withLock { $0.removeAll() }
         return rooms
+    }
+
+    /// Whether a room under the sync's `leave` is one the bot was in and was removed from (its
+    /// own leave or ban, from a join), not an invitation it declined.
+    static func removedFrom(_ left: JSONValue, me: String) -> Bool {
+        (left["timeline"]?["events"]?.array ?? []).contains { event in
+            event["type"]?.string == "m.room.member" && event["state_key"]?.string == me
+                && ["leave", "ban"].contains(event["content"]?["membership"]?.string ?? "") && previousMembership(event) == "join"
+        }
+    }
+
+    /// The rooms of a sync answer the bot was removed from (`removedFrom`): what was typed there
+    /// is run, but answered nowhere, as the bot may not post there, and must not join again.
+    static func roomsRemovedFrom(_ answer: JSONValue, me: String) -> Set<String> {
+        Set((answer["rooms"]?["leave"]?.object ?? [:]).filter { removedFrom($0.value, me: me) }.keys)
     }
 
     /// How long one room's gap may fail for now, sync after sync, before it is given up.

@@ -120,11 +120,22 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }
         await acceptInvitations(answer["rooms"]?["invite"]?.object ?? [:], me: me)
-        let events: (commands: [ChatEvent], unreadable: [ChatEvent], edits: [ChatEvent])
+        var events: (commands: [ChatEvent], unreadable: [ChatEvent], edits: [ChatEvent])
         var rooms: [String: [JSONValue]] = [:]
         if let since {
             rooms = try await timelines(answer, since: since, me: me)
             events = Self.commands(in: rooms, me: me, sentAfter: historyBefore)
+            // A room the bot was removed from: its commands run, answered nowhere.
+            let removed = Self.roomsRemovedFrom(answer, me: me)
+            if !removed.isEmpty {
+                events.commands = events.commands.map { event in
+                    var event = event
+                    if removed.contains(event.room) { event.reply = .inline }
+                    return event
+                }
+                events.unreadable.removeAll { removed.contains($0.room) }
+                events.edits.removeAll { removed.contains($0.room) }
+            }
         } else {
             let skipped = (answer["rooms"]?["join"]?.object ?? [:]).values.reduce(0) { $0 + ($1["timeline"]?["events"]?.array?.count ?? 0) }
             logger.notice("Matrix first start: earlier messages are not acted on", metadata: ["messages": "\(skipped)"])
@@ -149,7 +160,8 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         // Commands from accounts the bot does not serve change nothing; the sender is told why.
         let served = events.commands.map { community.serves(.matrix, account: $0.user, roster: roster) }
         let commands = zip(events.commands, served).filter(\.1).map(\.0)
-        let refused = zip(events.commands, served).filter { !$0.1 }.map(\.0)
+        // (Not told in a room the bot was removed from: it may not post there.)
+        let refused = zip(events.commands, served).filter { !$0.1 && $0.0.reply != .inline }.map(\.0)
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         // An edit into a command (`!sev P3` edited to `!sev P0`) would read as done in the room
         // while nothing changed: its author, if served, is told to send it again.

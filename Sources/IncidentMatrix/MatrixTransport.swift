@@ -381,7 +381,8 @@ public final class MatrixTransport: ChatTransport {
     }
 
     /// `name-` and 12 hex digits of the job's key signed with `secret` (the bot's access
-    /// token): the same on a retry of the job, which then finds the room it made.
+    /// token): the same on a retry of the job while the token is, which then finds the room
+    /// it made (after a new login, a retry may make a second one).
     static func unguessable(_ name: String, key: String, secret: Secret) -> String {
         let signature = HMAC<SHA256>.authenticationCode(for: Array(key.utf8), using: SymmetricKey(data: Array(secret.value.utf8)))
         let suffix = "-" + Hex.string(signature).prefix(12)
