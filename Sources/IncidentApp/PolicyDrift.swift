@@ -28,8 +28,9 @@ public enum PolicyDrift {
             }
         }
         return affected.sorted { $0.key.rawValue < $1.key.rawValue }.map { person, uses in
-            let incidents = uses.map(\.incident).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            let roles = uses.map(\.as).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            func firstOfEach(_ values: [String]) -> [String] { values.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+            let incidents = firstOfEach(uses.map(\.incident))
+            let roles = firstOfEach(uses.map(\.as))
             return "open incidents \(incidents.joined(separator: ", ")) name \(person.handle) (\(roles.joined(separator: ", "))), "
                 + "whom the roster no longer lists: their /ack and their commands there are refused, and what mentions them reaches nobody; "
                 + "keep the roster key until the incidents are resolved"

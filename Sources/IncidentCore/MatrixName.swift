@@ -1,5 +1,6 @@
 /// The grammar of Matrix names, as the bot reads them in chat (a mention) and in its config
-/// (who may invite it, whose commands it runs): one reading for both.
+/// (who may invite it, whose commands it runs): one grammar for both, the config also taking
+/// historical localparts (`isUserID(_:historical:)`).
 public enum MatrixName {
     /// `@alice:example.org`: a localpart and a server name. The localpart is of the spec's
     /// characters (lower case); `historical` also takes any printable ASCII but the colon, as
@@ -22,7 +23,7 @@ public enum MatrixName {
             guard let close = server.firstIndex(of: "]") else { return false }
             host = server[...close]
             port = server[server.index(after: close)...]
-            guard host.count > 2, host.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return false }
+            guard host.count > 2, host.dropFirst().dropLast().allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == ":" || $0 == ".") }) else { return false }
         } else {
             if let colon = server.firstIndex(of: ":") {
                 host = server[..<colon]

@@ -65,28 +65,30 @@ public struct EscalationForecast: Hashable, Sendable {
         var future = incident
         var upcoming: [PageRecord] = []
         var beyond = false
-        var unanswered = Set(idle)
+        // Only a ladder a missed update steps can page with no timed step left.
+        var unanswered = Set(idle.filter { id in incident.policy.ladder(id)?.stepsOnMissedUpdate == true })
         var ticks = 0
         var lookoutTicks = 0
         let end = now + EscalationForecast.horizon
         // Run ahead to the horizon for the list, then on (to `lookout`) only as long as it takes
         // to learn whether anything pages after it, and whether each idle ladder pages again.
         while ticks < EscalationForecast.maxTicks, let due = future.nextDue, due <= end + EscalationForecast.lookout {
-            let listed = upcoming.count > EscalationForecast.maxUpcoming || due > end
-            if listed, beyond || upcoming.count > EscalationForecast.maxUpcoming, unanswered.isEmpty { break }
-            if listed { lookoutTicks += 1 }
+            let pastList = upcoming.count > EscalationForecast.maxUpcoming || due > end
+            if pastList, beyond || upcoming.count > EscalationForecast.maxUpcoming, unanswered.isEmpty { break }
+            if pastList { lookoutTicks += 1 }
             if lookoutTicks > EscalationForecast.lookoutTicks { break }
             ticks += 1
             let known = future.pages.count
             future = future.tick(at: max(due, now), roster: roster).incident
             let new = future.pages.dropFirst(known)
             unanswered.subtract(new.map(\.level.ladder))
-            if listed { beyond = beyond || !new.isEmpty } else { upcoming += new }
+            if pastList { beyond = beyond || !new.isEmpty } else { upcoming += new }
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
         cut = upcoming.count > EscalationForecast.maxUpcoming
         later = !cut && beyond
-        quiet = idle.filter(unanswered.contains)
+        let mayStep = Set(idle.filter { id in incident.policy.ladder(id)?.stepsOnMissedUpdate == true })
+        quiet = idle.filter { !mayStep.contains($0) || unanswered.contains($0) }
         // A hold the run ahead moves (held again when it opens: whoever is on duty then keeps
         // other hours) is said at the time the page goes, as the list says it.
         held = held.map { hold in
@@ -108,7 +110,9 @@ public struct EscalationForecast: Hashable, Sendable {
         if sent.isEmpty { message.line(.text("  nobody yet")) }
         for page in sent { message.line(line(page)) }
         message.line(.strong("Next, if nothing changes:"))
-        if upcoming.isEmpty { message.line(.text("  no more pages")) }
+        if upcoming.isEmpty {
+            message.line(.text(later ? "  none before \(zone.dateTime(now + EscalationForecast.horizon))" : "  no more pages"))
+        }
         for page in upcoming { message.line(line(page)) }
         if cut { message.line(.text("  … and more after these")) }
         if later { message.line(.text("  … and more after \(zone.dateTime(now + EscalationForecast.horizon)), if nothing changes by then")) }

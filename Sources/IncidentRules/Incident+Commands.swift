@@ -136,7 +136,7 @@ extension Transition {
             let oldFirst = policy[old].postmortemDue.map { resolved + $0 }
             let first = policy[incident.severity].postmortemDue.map { resolved + $0 }
             let running = incident.nextPostmortemReminder
-            let every = max(policy.postmortemReminderEvery, .seconds(1))
+            let every = policy.postmortemReminderStep
             if first == nil {
                 incident.nextPostmortemReminder = nil
             } else if let running, incident.postmortemRemindedAt != nil || running != oldFirst {
@@ -247,7 +247,10 @@ extension Transition {
         // the reply says so, not that this answer stopped them.
         let stoppedBefore = policy.ladders.filter { ackable.contains($0.id) }.compactMap { incident.ladders[$0.id]?.stopped }.first
         acknowledge(by: person, how: how)
-        if earlier.isEmpty, stoppedBefore == nil { post(Messages.acknowledged(incident, by: person, how: how)) }
+        let stoppedNow = policy.ladders.filter { ackable.contains($0.id) && incident.ladders[$0.id]?.stopped == .acknowledged }.map(\.id)
+        if earlier.isEmpty, stoppedBefore == nil, !stoppedNow.isEmpty {
+            post(Messages.acknowledged(by: person, how: how, stopping: stoppedNow))
+        }
         // A private incident's answer names nobody, as its refusal does. Names as text, not
         // mentions: on Matrix the answer is posted in the room, and a mention would ping them.
         let who = incident.isPrivate ? "someone" : earlier.sorted().map { "\($0.handle)" }.joined(separator: ", ")

@@ -153,7 +153,7 @@ extension Transition {
     /// down, or a severity change made the first one owed long ago) become this one: the next
     /// is the first on their schedule after now.
     mutating func remindOfPostmortem(due: Timestamp) {
-        let every = max(policy.postmortemReminderEvery.wholeSeconds, 1)
+        let every = policy.postmortemReminderStep.wholeSeconds
         var next = due + .seconds(every)
         if next <= now { next = next + .seconds(((now - next).wholeSeconds / every + 1) * every) }
         incident.nextPostmortemReminder = next
@@ -162,4 +162,9 @@ extension Transition {
         record(.postmortemReminder, "Reminded \(owner.handle) of the post-mortem.", by: .bot)
         post(Messages.postmortemReminder(incident, owner: owner))
     }
+}
+
+extension Policy {
+    /// How far apart post-mortem reminders go: `postmortem_reminder_every`, at least a second.
+    var postmortemReminderStep: Duration { .seconds(max(postmortemReminderEvery.wholeSeconds, 1)) }
 }

@@ -248,8 +248,9 @@ enum Messages {
     /// The room hears that the page was answered and the ladder stopped, whoever answered
     /// and wherever (a chat of another platform, a call's keypress, PagerDuty): the answer to
     /// `/ack` is the asker's alone. A name, not a mention: nobody is woken by it.
-    static func acknowledged(_ incident: Incident, by person: PersonID, how: String) -> Message {
-        Message(.strong("✅ Acknowledged: "), .text("\(person.handle) answered the page (\(how)); the engineering ladder has stopped."))
+    static func acknowledged(by person: PersonID, how: String, stopping ladders: [String]) -> Message {
+        let stopped = ladders.count == 1 ? "the \(ladders[0]) ladder has stopped" : "the \(ladders.joined(separator: " and ")) ladders have stopped"
+        return Message(.strong("✅ Acknowledged: "), .text("\(person.handle) answered the page (\(how)); \(stopped)."))
     }
 
     static func roleAssigned(_ role: Role, _ person: PersonID, by actor: PersonID) -> Message {

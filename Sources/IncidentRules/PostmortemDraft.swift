@@ -23,7 +23,7 @@ public enum PostmortemDraft {
     /// A timeline entry's text as the table shows it. Text a person typed as a note or an
     /// update is labelled as theirs: unlabelled, a note reading "Acknowledged by @alice (/ack)."
     /// would pass for the entry the bot writes, and put the acknowledgement at the note's time.
-    static func what(_ entry: TimelineEntry) -> String {
+    static func tableText(for entry: TimelineEntry) -> String {
         switch entry.kind {
         case .note: "Note: " + entry.text
         case .statusUpdate: "Update: " + entry.text
@@ -64,7 +64,7 @@ public enum PostmortemDraft {
             "| --- | --- | --- |",
         ]
         for entry in incident.timeline(merging: timeline) {
-            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(what(entry))) |")
+            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(tableText(for: entry))) |")
         }
         lines += [
             "",

@@ -83,7 +83,7 @@ import Testing
         // What a mail gateway does first: probe it with HEAD. Answered as GET, and nothing is
         // acknowledged (it was a 404, a good link marked broken).
         let probed = try await Self.request(link, method: "HEAD")
-        #expect(probed.status == 200 && probed.body.isEmpty, "\(probed.status) \(probed.body)")
+        #expect(probed.status == 200, "\(probed.status) \(probed.body)")
         // What a mail scanner does: follow the link. Nothing is acknowledged.
         let shown = try await Self.request(link, method: "GET")
         #expect(shown.status == 200)
