@@ -17,21 +17,20 @@ public enum PolicyDrift {
     /// People open incidents name (paged, in a role, as declarer) by a roster key the roster
     /// no longer has.
     static func missingPeople(open incidents: [Incident], roster: Roster) -> [String] {
-        var affected: [PersonID: [(incident: String, as: String)]] = [:]
+        var affected: [PersonID: (incidents: [String], roles: [String])] = [:]
         for incident in incidents {
             var named: [(PersonID, String)] = incident.pages.filter { $0.withdrawn != true }.map { ($0.person, "paged") }
             named += incident.roles.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.value, $0.key.title) }
             named.append((incident.declaredBy, "declarer"))
-            var seen: Set<String> = []
-            for (person, role) in named where person.isOnRoster && roster.people[person] == nil && seen.insert("\(person) \(role)").inserted {
-                affected[person, default: []].append((incident.id, role))
+            for (person, role) in named where person.isOnRoster && roster.people[person] == nil {
+                var uses = affected[person] ?? ([], [])
+                if !uses.incidents.contains(incident.id) { uses.incidents.append(incident.id) }
+                if !uses.roles.contains(role) { uses.roles.append(role) }
+                affected[person] = uses
             }
         }
         return affected.sorted { $0.key.rawValue < $1.key.rawValue }.map { person, uses in
-            func firstOfEach(_ values: [String]) -> [String] { values.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
-            let incidents = firstOfEach(uses.map(\.incident))
-            let roles = firstOfEach(uses.map(\.as))
-            return "open incidents \(incidents.joined(separator: ", ")) name \(person.handle) (\(roles.joined(separator: ", "))), "
+            "open incidents \(uses.incidents.joined(separator: ", ")) name \(person.handle) (\(uses.roles.joined(separator: ", "))), "
                 + "whom the roster no longer lists: their /ack and their commands there are refused, and what mentions them reaches nobody; "
                 + "keep the roster key until the incidents are resolved"
         }

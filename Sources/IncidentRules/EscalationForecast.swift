@@ -51,11 +51,6 @@ public struct EscalationForecast: Hashable, Sendable {
             incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
         let running = incident.phase == .investigating || incident.phase == .mitigated
-        held = incident.policy.ladders.compactMap { ladder in
-            guard running, let progress = incident.ladders[ladder.id], progress.heldPage != nil,
-                  let level = progress.level, let until = progress.nextStepAt else { return nil }
-            return HeldPage(level: ladder.reference(level), until: until)
-        }
         // A ladder with no timed step left may still page: a missed update's step does.
         let idle = incident.policy.ladders.compactMap { ladder -> String? in
             guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
@@ -66,7 +61,8 @@ public struct EscalationForecast: Hashable, Sendable {
         var upcoming: [PageRecord] = []
         var beyond = false
         // Only a ladder a missed update steps can page with no timed step left.
-        var unanswered = Set(idle.filter { id in incident.policy.ladder(id)?.stepsOnMissedUpdate == true })
+        let mayStep = Set(idle.filter { id in incident.policy.ladder(id)?.stepsOnMissedUpdate == true })
+        var unanswered = mayStep
         var ticks = 0
         var lookoutTicks = 0
         let end = now + EscalationForecast.horizon
@@ -87,14 +83,16 @@ public struct EscalationForecast: Hashable, Sendable {
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
         cut = upcoming.count > EscalationForecast.maxUpcoming
         later = !cut && beyond
-        let mayStep = Set(idle.filter { id in incident.policy.ladder(id)?.stepsOnMissedUpdate == true })
         quiet = idle.filter { !mayStep.contains($0) || unanswered.contains($0) }
         // A hold the run ahead moves (held again when it opens: whoever is on duty then keeps
         // other hours) is said at the time the page goes, as the list says it.
-        held = held.map { hold in
-            var hold = hold
-            if let page = upcoming.first(where: { $0.level == hold.level }), page.at > hold.until { hold.until = page.at }
-            return hold
+        let listed = self.upcoming
+        held = incident.policy.ladders.compactMap { ladder in
+            guard running, let progress = incident.ladders[ladder.id], progress.heldPage != nil,
+                  let index = progress.level, let stored = progress.nextStepAt else { return nil }
+            let level = ladder.reference(index)
+            let goes = listed.first { $0.level == level }.map { max($0.at, stored) } ?? stored
+            return HeldPage(level: level, until: goes)
         }
     }
 

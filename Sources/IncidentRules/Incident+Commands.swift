@@ -136,13 +136,12 @@ extension Transition {
             let oldFirst = policy[old].postmortemDue.map { resolved + $0 }
             let first = policy[incident.severity].postmortemDue.map { resolved + $0 }
             let running = incident.nextPostmortemReminder
-            let every = policy.postmortemReminderStep
             if first == nil {
                 incident.nextPostmortemReminder = nil
             } else if let running, incident.postmortemRemindedAt != nil || running != oldFirst {
                 incident.nextPostmortemReminder = running
             } else if let last = incident.postmortemRemindedAt {
-                incident.nextPostmortemReminder = last + every
+                incident.nextPostmortemReminder = last + policy.postmortemReminderStep
             } else {
                 incident.nextPostmortemReminder = first
             }
