@@ -74,7 +74,8 @@ let package = Package(
         // What every door on the HTTP listener shares (reading a body within its limits, small
         // answers), and every call out (a body that leaves only while the leader term holds).
         .target(name: "IncidentHTTP", dependencies: [
-            "IncidentEngine",
+            "IncidentEngine", "IncidentWire",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -77,6 +77,11 @@ public struct TransportJob: Hashable, Sendable {
     public var boundRooms: Set<String>
     /// For a page off chat (mail, a text): the incident's room on each chat platform, to link.
     public var incidentRooms: [Platform: String] = [:]
+    /// For a page or a settlement off chat: when its incident was declared. It tells the
+    /// incident from another database's of the same number (a restored backup numbers its next
+    /// incident as the lost one did), so a provider's key for the incident (PagerDuty's
+    /// `dedup_key`) is not the lost incident's, whose alert may still be open.
+    public var incidentDeclaredAt: Timestamp?
 
     public init(key: String, action: Action, people: [PersonID: Contact], page: Page? = nil, incident: Int? = nil,
                 doubt: SendDoubt = .none, queuedAt: Timestamp? = nil,

@@ -26,13 +26,14 @@ extension Delivery {
         if case .createRoom = job.action, job.maybeSent, let platform = item.method.platform {
             job.boundRooms = try await store.read { try $0.boundRooms(platform) }
         }
-        // A page off chat links the incident's rooms, so the person can open them from a mail or text.
-        if item.method.platform == nil, item.isPage, let incident = item.incident {
-            let platforms = directory.platforms
-            job.incidentRooms = try await store.read { records in
+        // A page off chat links the incident's rooms, so the person can open them from a mail
+        // or text; it and a settlement name the incident by its declaration too.
+        if item.method.platform == nil, item.isPage || item.isSettlement, let incident = item.incident {
+            let platforms = item.isPage ? directory.platforms : []
+            (job.incidentRooms, job.incidentDeclaredAt) = try await store.read { records in
                 var rooms: [Platform: String] = [:]
                 for platform in platforms { rooms[platform] = try records.roomID(platform, incident: incident) }
-                return rooms
+                return (rooms, try records.readableIncident(incident)?.incident.declaredAt)
             }
         }
         return job

@@ -49,6 +49,12 @@ public struct OutboxItem: Hashable, Sendable {
         return false
     }
 
+    /// Whether the item tells a provider that pages are over.
+    public var isSettlement: Bool {
+        if case .effect(.settlePages) = job { return true }
+        return false
+    }
+
     /// Whether delivery may try it at `now`: once its backoff has passed, and at once while it
     /// has been neither tried nor put off, whatever clock stamped it. A replica whose clock
     /// runs ahead of the leader's queues items "not before" its own now: without this, the

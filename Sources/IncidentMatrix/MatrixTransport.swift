@@ -1,6 +1,7 @@
 import Crypto
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentPolicy
 import IncidentWire
 import Logging
@@ -8,10 +9,13 @@ import Synchronization
 
 /// The outbound half of Matrix: carries out outbox jobs with Client-Server API calls.
 ///
-/// Exactly once: every message is `PUT .../send/m.room.message/{txnId}` with the txnId made from
-/// the outbox key, so the homeserver shows a retried send once. An incident room is created
-/// with the outbox key in its `m.room.create` content; a retry that finds its alias taken by a
-/// room carrying the same key takes that room instead of making a second one.
+/// Exactly once: every message is `PUT .../send/m.room.message/{txnId}` with the job's
+/// `sendKey` as the txnId, so the homeserver shows a retried send once. An incident room is
+/// created with that key in its `m.room.create` content; a retry that finds its alias taken by
+/// a room carrying the same key takes that room instead of making a second one. The send key,
+/// not the bare outbox key: a database restored from a backup numbers its next incident as the
+/// lost one did, and the homeserver keeps txnIds for a while (Synapse, half an hour or more),
+/// so that incident's page in the same direct room would have been dropped as a repeat.
 public final class MatrixTransport: ChatTransport {
     public let platform = Platform.matrix
     /// A repeat carries the same txnId, which the homeserver drops.
@@ -39,7 +43,7 @@ public final class MatrixTransport: ChatTransport {
             "m.room.server_acl": 100, "m.room.encryption": 100,
         ],
     ]
-    /// The key in an incident room's `m.room.create` content that holds the outbox key.
+    /// The key in an incident room's `m.room.create` content that holds the job's send key.
     static let creationKey = "io.github.incident-bot.job"
     let state = Mutex(State())
 
@@ -63,11 +67,12 @@ public final class MatrixTransport: ChatTransport {
     }
 
     func perform(_ job: TransportJob) async throws(MatrixError) -> TransportReceipt {
+        let key = job.sendKey()
         switch job.action {
         case .createRoom(let name, let topic, let invitees, let isPrivate):
             return try await createRoom(name, topic: MatrixFormat.topic(topic, people: job.people),
                                         invite: invitees.compactMap { job.people[$0]?.account },
-                                        empower: Self.empowered(invitees, job), isPrivate: isPrivate, key: job.key)
+                                        empower: Self.empowered(invitees, job), isPrivate: isPrivate, key: key)
         case .invite(let room, let people):
             try await invite(people.compactMap { job.people[$0]?.account }, empowering: Self.empowered(people, job), to: room)
         case .setTopic(let room, let topic):
@@ -79,26 +84,26 @@ public final class MatrixTransport: ChatTransport {
             throw .matrix(status: 0, code: "NOT_FOR_MATRIX", reason: "pages on Matrix have nothing to settle")
         case .post(let room, let message), .reply(let room, _, let message):
             try await inRoom(room) { (id) async throws(MatrixError) in
-                try await send(MatrixFormat.notice(message, people: job.people), to: id, key: job.key)
+                try await send(MatrixFormat.notice(message, people: job.people), to: id, key: key)
             }
         case .directMessage(let person, let message):
             guard let account = job.people[person]?.account else {
                 throw .matrix(status: 0, code: "NO_ACCOUNT", reason: "no Matrix id for \(person)")
             }
             let content = MatrixFormat.notice(message, people: job.people)
-            let room = try await directRoom(account, for: job.key)
+            let room = try await directRoom(account, for: key)
             do {
-                try await send(content, to: room, key: job.key)
+                try await send(content, to: room, key: key)
             } catch where error.code == "M_FORBIDDEN" {
                 // The bot is no longer in that room (the person left and it was cleaned up): a new one.
                 forgetDirectRoom(room, of: account)
-                try await send(content, to: try await directRoom(account, for: job.key), key: job.key)
+                try await send(content, to: try await directRoom(account, for: key), key: key)
             }
         }
         return .delivered
     }
 
-    /// `PUT /rooms/{room}/send/m.room.message/{txnId}`: the txnId is the outbox key, so a retry
+    /// `PUT /rooms/{room}/send/m.room.message/{txnId}`: the txnId is the job's send key, so a retry
     /// of a send that reached the homeserver returns the first event instead of a second one.
     func send(_ content: JSONValue, to room: String, key: String) async throws(MatrixError) {
         _ = try await client.call(.PUT, "rooms/\(MatrixClient.segment(room))/send/m.room.message/\(MatrixClient.segment(key))",

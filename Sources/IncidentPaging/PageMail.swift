@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 
 /// A page (or a direct message) as a mail: the subject is the message's first line, the body

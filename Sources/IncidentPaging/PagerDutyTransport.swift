@@ -47,7 +47,7 @@ public struct PagerDutyTransport: OutboxTransport {
             var event: [String: JSONValue] = [
                 "routing_key": .string(key.value), "event_action": "trigger",
                 "dedup_key": .string(PagerDutyKey(incident: incident, ladder: page.ladder, level: page.level, person: person)
-                    .signed(with: key).text),
+                    .signed(with: key, declaredAt: job.incidentDeclaredAt).text),
                 "payload": .object(payload), "client": "incident-bot",
             ]
             if let links, let queued = job.queuedAt {
@@ -60,12 +60,19 @@ public struct PagerDutyTransport: OutboxTransport {
             guard let incident = job.incident else { throw .rejected("a settlement names no incident") }
             for paged in settlement.pages {
                 let key = try routingKey(paged.person, job)
-                try await send([
-                    "routing_key": .string(key.value),
-                    "event_action": .string(settlement.outcome == .acknowledged ? "acknowledge" : "resolve"),
-                    "dedup_key": .string(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: paged.person)
-                        .signed(with: key).text),
-                ])
+                let unsigned = PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: paged.person)
+                // Also under the key versions before 0.14 gave a page (no declaration in its
+                // tag), for an incident they paged that is still open: a follow-up with no open
+                // alert is dropped by PagerDuty.
+                var keys = [unsigned.signed(with: key, declaredAt: job.incidentDeclaredAt)]
+                if job.incidentDeclaredAt != nil { keys.append(unsigned.signed(with: key, declaredAt: nil)) }
+                for dedup in keys {
+                    try await send([
+                        "routing_key": .string(key.value),
+                        "event_action": .string(settlement.outcome == .acknowledged ? "acknowledge" : "resolve"),
+                        "dedup_key": .string(dedup.text),
+                    ])
+                }
             }
         default:
             throw .rejected("PagerDuty takes pages only, not room messages")
@@ -102,9 +109,13 @@ public struct PagerDutyTransport: OutboxTransport {
 /// The `dedup_key` of the PagerDuty event for one incident, ladder level and person,
 /// `incident-bot/INC-4/engineering/L2/bob/<tag>`: stable across repeats and retries, and read
 /// back from a webhook's `incident_key` to find the incident and level. The tag is an HMAC of
-/// the rest under the routing key the page went to: the rest is easy to guess, and anyone who
-/// may make PagerDuty incidents could otherwise make one with the key of a real page, and
-/// acknowledge it in the name of the person paged (and, through the bot, their real alert).
+/// the rest and of when the incident was declared, under the routing key the page went to:
+/// - the rest is easy to guess, and anyone who may make PagerDuty incidents could otherwise
+///   make one with the key of a real page, and acknowledge it in the name of the person paged
+///   (and, through the bot, their real alert);
+/// - a database restored from a backup numbers its next incident as the lost one did, whose
+///   alert may still be open in PagerDuty: a trigger with that alert's key would be taken as
+///   a repeat of it, and notify nobody.
 public struct PagerDutyKey: Hashable, Sendable {
     public var incident: Int
     public var ladder: String
@@ -131,23 +142,30 @@ public struct PagerDutyKey: Hashable, Sendable {
     /// `incident-bot/INC-12/engineering/L1/alice/0f3a...`.
     public var text: String { unsigned + (tag.map { "/\($0)" } ?? "") }
 
-    /// This key with the tag `routingKey` gives it.
-    public func signed(with routingKey: Secret) -> PagerDutyKey {
+    /// This key with the tag `routingKey` gives it for the incident declared at `declaredAt`
+    /// (nil: the tag of versions before 0.14, which left the declaration out).
+    public func signed(with routingKey: Secret, declaredAt: Timestamp?) -> PagerDutyKey {
         var signed = self
-        signed.tag = expectedTag(routingKey)
+        signed.tag = expectedTag(routingKey, declaredAt: declaredAt)
         return signed
     }
 
-    /// Whether the tag is the one `routingKey` gives, compared in constant time.
-    public func isSigned(by routingKey: Secret) -> Bool {
+    /// Whether the tag is the one `routingKey` gives for the incident declared at
+    /// `declaredAt`, or the one versions before 0.14 gave, compared in constant time.
+    public func isSigned(by routingKey: Secret, declaredAt: Timestamp) -> Bool {
         guard let tag else { return false }
-        let expected = Array(expectedTag(routingKey).utf8), given = Array(tag.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        let given = Array(tag.utf8)
+        // Both compared, whichever matches: the time taken says nothing of either.
+        let matches = [declaredAt, nil].map { declared in
+            let expected = Array(expectedTag(routingKey, declaredAt: declared).utf8)
+            return expected.count == given.count && zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        }
+        return matches.contains(true)
     }
 
-    func expectedTag(_ routingKey: Secret) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(unsigned.utf8), using: SymmetricKey(data: Array(routingKey.value.utf8)))
+    func expectedTag(_ routingKey: Secret, declaredAt: Timestamp?) -> String {
+        let signed = unsigned + (declaredAt.map { "@\($0.secondsSinceEpoch)" } ?? "")
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(signed.utf8), using: SymmetricKey(data: Array(routingKey.value.utf8)))
         return String(Hex.string(mac).prefix(16))
     }
 

@@ -74,10 +74,13 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
             // go through PagerDuty (the person's or the level's service): a key is easy to
             // guess, and anyone who may make PagerDuty incidents could otherwise make one with
             // the key of a page that goes by phone or chat, and acknowledge it.
-            let paged = try await engine.store.read { records in
-                try records.incident(key.incident)?.incident.pages.last { $0.level == level && (key.person == nil || $0.person == key.person) }?.person
+            let found = try await engine.store.read { records in
+                try records.incident(key.incident).map { stored in
+                    (stored.incident.pages.last { $0.level == level && (key.person == nil || $0.person == key.person) }?.person,
+                     stored.incident.declaredAt)
+                }
             }
-            guard let person = paged else {
+            guard let found, let person = found.0 else {
                 logger.notice("PagerDuty acknowledged a page the bot has no record of; ignored", metadata: ["dedup_key": "\(incidentKey)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }
@@ -87,7 +90,9 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
                                metadata: ["dedup_key": "\(incidentKey)", "event.id": "\(id)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }
-            guard let routingKey = routingKeys[variable], key.isSigned(by: routingKey) else {
+            // The tag says the alert is this incident's, not the one of a lost database's of the
+            // same number (a restored backup).
+            guard let routingKey = routingKeys[variable], key.isSigned(by: routingKey, declaredAt: found.1) else {
                 logger.warning("PagerDuty acknowledged an incident whose key the bot did not sign (made by hand, or by a version before keys were signed); ignored: acknowledge in chat", metadata: ["dedup_key": "\(incidentKey)", "event.id": "\(id)"])
                 return Answers.json(.ok, #"{"ignored":true}"#)
             }

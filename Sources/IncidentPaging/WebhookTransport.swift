@@ -1,6 +1,7 @@
 import Crypto
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 import Logging
 
@@ -61,11 +62,11 @@ public struct WebhookTransport: OutboxTransport {
         return .delivered
     }
 
-    /// `INC-4/12@webhook/<32 hex digits>`: the outbox key, readable, and what makes it this
-    /// database's send (`SendIdentity`). With the bare outbox key, a receiver that drops keys
-    /// it has seen dropped the first page of a fresh or restored database's INC-1.
+    /// `INC-4/12@webhook/<32 hex digits>` (`TransportJob.sendKey`): with the bare outbox key, a
+    /// receiver that drops keys it has seen dropped the first page of a fresh or restored
+    /// database's INC-1.
     static func idempotencyKey(_ job: TransportJob, identity: SymmetricKey?) -> String {
-        job.key + "/" + SendIdentity.digest(key: job.key, queuedAt: job.queuedAt, identity: identity)
+        job.sendKey(identity: identity)
     }
 
     /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.

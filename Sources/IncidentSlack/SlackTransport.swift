@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentWire
 import Logging
 import Synchronization
@@ -7,10 +8,12 @@ import Synchronization
 /// The outbound half of Slack: carries out outbox jobs with Web API calls.
 ///
 /// Idempotency: Slack has no idempotency key, so the transport makes its own.
-/// - Every message it posts carries its outbox key in Slack message metadata. A job that may
-///   have been sent already (`TransportJob.doubt`: among its lane's first pending items when
-///   this delivery started, or a retry) first looks for that key in the channel's recent
-///   history and is done if it is there.
+/// - Every message it posts carries its job's `sendKey` in Slack message metadata. A job that
+///   may have been sent already (`TransportJob.doubt`: among its lane's first pending items
+///   when this delivery started, or a retry) first looks for that key in the channel's recent
+///   history and is done if it is there. The send key, not the bare outbox key: a database
+///   restored from a backup numbers its next incident as the lost one did, and a direct
+///   channel or the broadcast channel still holds the lost incident's messages.
 /// - A channel creation told `name_taken` that may have been made already adopts the channel
 ///   of that name if the bot made it after the job was queued and no incident has it yet,
 ///   instead of making a `-2`.
@@ -207,12 +210,13 @@ public final class SlackTransport: ChatTransport {
     /// Posts `message` with the job's key in its metadata, unless a post that may have gone
     /// out already is found with that key.
     func post(_ message: Message, to channel: String, job: TransportJob) async throws(SlackAPIError) {
-        if job.maybeSent, try await isPosted(job.key, in: channel, doubt: job.doubt) {
+        let key = job.sendKey()
+        if job.maybeSent, try await isPosted(key, in: channel, doubt: job.doubt) {
             logger.notice("Slack message already posted before a restart or a lost answer; not posted again",
                           metadata: ["outbox.key": "\(job.key)"])
             return
         }
-        let metadata: JSONValue = ["event_type": .string(Self.metadataEventType), "event_payload": ["key": .string(job.key)]]
+        let metadata: JSONValue = ["event_type": .string(Self.metadataEventType), "event_payload": ["key": .string(key)]]
         try await call("chat.postMessage", messageArguments(message, job: job).merging([
             "channel": channel, "unfurl_links": "false", "metadata": metadata.text,
         ]) { _, new in new })

@@ -191,6 +191,28 @@ import Testing
         #expect(try await grace.invitations().filter(\.direct).count == 1)
     }
 
+    /// A database restored from a backup numbers its next incident as the lost one did, so its
+    /// page has the lost page's outbox key, in the same direct room, while the homeserver still
+    /// keeps that txnId: the page is shown, not taken for a repeat of the lost one.
+    @Test func aRestoredDatabasesPageWithTheLostPagesKeyIsShown() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let grace = try bot.user("grace")
+        let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-restore"))
+        func job(queuedAt minute: Int) -> TransportJob {
+            var job = Self.directMessageToGrace("INC-1/7@matrix", bot: bot)
+            job.queuedAt = TestConfig.at(minute)
+            return job
+        }
+        _ = try await transport.deliver(job(queuedAt: 1))
+        let room = try #require(try await grace.invitations().filter(\.direct).first?.room)
+        try await grace.join(room)
+        _ = try await transport.deliver(job(queuedAt: 1))  // a retry: shown once
+        _ = try await transport.deliver(job(queuedAt: 40))  // the restored database's page
+        let bodies = try await grace.messages(in: room).compactMap { $0["content"]?["body"]?.string }
+        #expect(bodies.filter { $0.contains("page INC-1/7@matrix") }.count == 2, "\(bodies)")
+    }
+
     /// A page sent by another leader (a replica, or this process in an earlier term) that
     /// crashed before recording it, sent again here: it goes to the room made for it, though
     /// this process's list of direct rooms predates that room, and the list keeps both rooms.

@@ -34,6 +34,7 @@ import Testing
         var job = TransportJob(key: "INC-7/3@\(method)", action: .directMessage(to: "dave", message),
                                people: ["dave": Contact(person: "dave", handle: "@dave", account: account)], page: page, incident: 7)
         job.queuedAt = TestConfig.start
+        job.incidentDeclaredAt = TestConfig.start
         return job
     }
 
@@ -48,8 +49,10 @@ import Testing
         _ = try await transport.deliver(job)  // a repeat of the level: the same alert
         #expect(fake.refused == 0)
         let trigger = try #require(fake.events.first)
-        // The key's tag is an HMAC-SHA256 of the rest under the routing key (Python's hmac here).
-        let tag = try await ProviderSigners.hmacSHA256(secret: Self.routingKey, message: "incident-bot/INC-7/engineering/L4/dave")
+        // The key's tag is an HMAC-SHA256 of the rest and of the incident's declaration under the
+        // routing key (Python's hmac here).
+        let tag = try await ProviderSigners.hmacSHA256(secret: Self.routingKey,
+                                                       message: "incident-bot/INC-7/engineering/L4/dave@\(TestConfig.start.secondsSinceEpoch)")
         #expect(trigger.dedupKey == "incident-bot/INC-7/engineering/L4/dave/" + tag.prefix(16))
         #expect(trigger.body["payload"]?["severity"]?.string == "critical")
         #expect(trigger.body["links"]?.array?.first?["href"]?.string?.hasPrefix("https://bot.example.org/ack/") == true)
@@ -62,7 +65,29 @@ import Testing
         settle.action = .settle(PageSettlement(outcome: .resolved, pages: [PagedLevel(person: "dave", ladder: "engineering", level: "L4")]))
         _ = try await transport.deliver(settle)
         #expect(fake.alert(routingKey: Self.routingKey, dedupKey: trigger.dedupKey) == "resolved")
-        #expect(fake.events.map(\.action) == ["trigger", "trigger", "acknowledge", "resolve"])
+        // Each settlement also goes under the key of versions before 0.14, for their alerts.
+        #expect(fake.events.map(\.action) == ["trigger", "trigger", "acknowledge", "acknowledge", "resolve", "resolve"])
+        let legacy = PagerDutyKey(incident: 7, ladder: "engineering", level: "L4", person: "dave").signed(with: Secret(Self.routingKey), declaredAt: nil)
+        #expect(fake.events.last?.dedupKey == legacy.text)
+    }
+
+    /// A database restored from a backup numbers its next incident as the lost one did, whose
+    /// alert may still be open in PagerDuty (nobody could settle it): the new incident's page
+    /// is an alert of its own, not a repeat of the open one that notifies nobody.
+    @Test func aRestoredDatabasesIncidentOfTheSameNumberTriggersAnAlertOfItsOwn() async throws {
+        let fake = FakePagerDuty()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let transport = PagerDutyTransport(eventsURL: fake.url, routingKeys: ["PD_DAVE": Secret(Self.routingKey)], links: Self.links,
+                                           logger: Self.logger)
+        let lost = Self.pageJob(method: .pagerduty, account: "PD_DAVE")
+        var restored = lost
+        restored.incidentDeclaredAt = TestConfig.at(90)
+        _ = try await transport.deliver(lost)
+        _ = try await transport.deliver(restored)
+        let keys = fake.events.map(\.dedupKey)
+        #expect(keys.count == 2 && keys[0] != keys[1])
+        #expect(keys.allSatisfy { fake.alert(routingKey: Self.routingKey, dedupKey: $0) == "triggered" })
     }
 
     /// A rotation hands engineering.L4 over from dave to erin, both on one routing key (a
@@ -85,7 +110,8 @@ import Testing
         _ = try await transport.deliver(erins)
         _ = try await transport.deliver(handedOver)
         func key(_ person: PersonID) -> String {
-            PagerDutyKey(incident: 7, ladder: "engineering", level: "L4", person: person).signed(with: Secret(Self.routingKey)).text
+            PagerDutyKey(incident: 7, ladder: "engineering", level: "L4", person: person).signed(with: Secret(Self.routingKey),
+                                                                                                  declaredAt: TestConfig.start).text
         }
         #expect(fake.alert(routingKey: Self.routingKey, dedupKey: key("dave")) == "resolved")
         #expect(fake.alert(routingKey: Self.routingKey, dedupKey: key("erin")) == "triggered")
@@ -228,15 +254,20 @@ import Testing
         #expect(PagerDutyKey("someone-else/INC-3/engineering/L3") == nil)
         #expect(PagerDutyKey("incident-bot/INC-3/engineering") == nil)
         // Signed with the routing key its page went to: read back, and checked against that key only.
-        let signed = key.signed(with: Secret(Self.routingKey))
+        let declared = TestConfig.start, routingKey = Secret(Self.routingKey)
+        let signed = key.signed(with: routingKey, declaredAt: declared)
         #expect(signed.text.hasPrefix("incident-bot/INC-12/engineering/L3/carol/") && signed.tag?.count == 16)
         #expect(PagerDutyKey(signed.text) == signed)
-        #expect(signed.isSigned(by: Secret(Self.routingKey)))
-        #expect(!signed.isSigned(by: Secret("another-routing-key-0123456789ab")))
-        #expect(!key.isSigned(by: Secret(Self.routingKey)))
+        #expect(signed.isSigned(by: routingKey, declaredAt: declared))
+        #expect(!signed.isSigned(by: Secret("another-routing-key-0123456789ab"), declaredAt: declared))
+        // Another incident of the same number (a restored database's) is not this one.
+        #expect(!signed.isSigned(by: routingKey, declaredAt: TestConfig.at(90)))
+        // The tag of versions before 0.14 (no declaration in it) is still taken.
+        #expect(key.signed(with: routingKey, declaredAt: nil).isSigned(by: routingKey, declaredAt: declared))
+        #expect(!key.isSigned(by: routingKey, declaredAt: declared))
         var forged = signed
         forged.tag = "0000000000000000"
-        #expect(!forged.isSigned(by: Secret(Self.routingKey)))
+        #expect(!forged.isSigned(by: routingKey, declaredAt: declared))
         #expect(PagerDutyKey(signed.text + "/more") == nil)
     }
 }

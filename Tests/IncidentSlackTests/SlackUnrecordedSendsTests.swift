@@ -1,5 +1,6 @@
 import Foundation
 @testable import IncidentApp
+import IncidentCore
 import IncidentEngine
 import IncidentSlack
 import IncidentTesting
@@ -116,5 +117,26 @@ import Testing
         }
         #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+
+    /// A database restored from a backup numbers its next incident as the lost one did, and
+    /// its outbox keys are the lost incident's: a post in doubt must not be taken as sent
+    /// because the lost incident's post of the same key is in the room. The metadata carries
+    /// the send key (the outbox key and when it was queued).
+    @Test func anotherDatabasesPostOfTheSameKeyIsNotTakenForThisOne() async throws {
+        let (bot, room) = try await Self.incidentWithNotes(1)
+        defer { Task { await bot.stop() } }
+        await delivery(bot, store: bot.runtime.store).drain()
+        let slack = try #require(bot.runtime.transports.first { $0.method == .slack })
+        func job(queuedAt minute: Int) -> TransportJob {
+            var job = TransportJob(key: "INC-9/4@slack", action: .post(room: room.id, Message(.text("restored INC-9 note"))), people: [:],
+                                   incident: 9, doubt: .earlierAttempt)
+            job.queuedAt = TestConfig.at(minute)
+            return job
+        }
+        _ = try await slack.deliver(job(queuedAt: 1))  // the lost database's
+        _ = try await slack.deliver(job(queuedAt: 1))  // its retry: found, not posted again
+        _ = try await slack.deliver(job(queuedAt: 30))  // the restored database's, in doubt
+        #expect(bot.fake.messages(in: room.id).filter { $0.text.contains("restored INC-9 note") }.count == 2)
     }
 }
