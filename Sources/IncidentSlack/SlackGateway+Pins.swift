@@ -102,6 +102,6 @@ extension SlackGateway {
             rest = rest[rest.index(after: close)...]
         }
         out += rest
-        return out.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&amp;", with: "&")
+        return SlackFormat.unescape(out)
     }
 }

@@ -97,22 +97,28 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// An app mention as a command: `@incident-bot update ...` reads as `/update ...`. Plain
     /// messages, bots' messages (this bot's included) and edits are not commands, and neither
     /// is a mention inside a sentence: `sev P3 @incident-bot would page nobody, right?` is a
-    /// question, not a change of severity. The bot is the user `auth.test` named
+    /// question, not a change of severity. A mention in a thread reply also sent to the channel
+    /// (`thread_broadcast`) or with a file attached (`file_share`) is one like any other: the
+    /// on-call's `@incident-bot ack` with a screenshot was dropped without a word. The bot is the user `auth.test` named
     /// (`isOwnAccount`, nil until it answered), or else the one the event names as the bot it
     /// was delivered for; while neither is known no mention is a command (slash commands still
     /// are): a message opening with a person's mention (`@alice sev P3 ...`) lowered an
     /// incident's severity.
     static func chatEvent(_ callback: SlackRequest.EventCallback, isOwnAccount: ((String) -> Bool)? = nil) -> ChatEvent? {
         func isBot(_ id: String) -> Bool { isOwnAccount?(id) ?? (callback.botUserID == id) }
-        guard callback.type == "app_mention", callback.subtype == nil, callback.botID == nil,
+        guard callback.type == "app_mention", Self.commandSubtypes.contains(callback.subtype), callback.botID == nil,
               let user = callback.user, !isBot(user), let channel = callback.channel, let text = callback.text,
               let command = commandText(mention: text, isBot: isBot) else { return nil }
         return ChatEvent(platform: .slack, id: "event:" + callback.eventID, room: channel, user: user,
                          text: command, reply: .outbox)
     }
 
+    /// The message subtypes a person's mention of the bot comes with.
+    static var commandSubtypes: Set<String?> { [nil, "thread_broadcast", "file_share"] }
+
     /// Drops the bot's mention that opens the message and reads the rest as a command, adding
-    /// the `/` a mention leaves out; nil when the message does not open with it. An empty
+    /// the `/` a mention leaves out, with Slack's escapes undone (`db &amp; cache` is `db &
+    /// cache`, posted back as typed); nil when the message does not open with it. An empty
     /// mention asks for help.
     static func commandText(mention text: String, isBot: (String) -> Bool) -> String? {
         let opening = text.drop { $0.isWhitespace }
@@ -120,9 +126,9 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         guard opening.hasPrefix("<@"), let close = opening.firstIndex(of: ">") else { return nil }
         let id = opening[opening.index(opening.startIndex, offsetBy: 2)..<close].prefix { $0 != "|" }
         guard isBot(String(id)) else { return nil }
-        let trimmed = opening[opening.index(after: close)...].drop { $0.isWhitespace }
+        let trimmed = SlackFormat.unescape(String(opening[opening.index(after: close)...].drop { $0.isWhitespace }))
         guard let first = trimmed.first else { return "/incident help" }
-        return first == "/" || first == "!" ? String(trimmed) : "/" + trimmed
+        return first == "/" || first == "!" ? trimmed : "/" + trimmed
     }
 
     /// A page's or nudge's button. Acknowledge acts as `/ack INC-N`, answered in private from

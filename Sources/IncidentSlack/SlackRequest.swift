@@ -56,6 +56,14 @@ public enum SlackRequest: Hashable, Sendable {
 
 /// Which workspace a request came from, and the acting user's own workspace when Slack says
 /// (a Slack Connect user from another organisation in a shared channel).
+///
+/// In an Enterprise Grid organisation Slack names the acting user's team by the
+/// organisation's id, not their workspace's (a button's `user.team_id`, an event's
+/// `user_team` in a channel shared across the organisation): that says only that they are of
+/// the organisation the request came from, so their workspace is taken as the request's own.
+/// The on-call's Acknowledge, and their `@incident-bot ack`, were dropped without a word. A
+/// Slack Connect user of another organisation is still named by their own team or
+/// organisation.
 public struct SlackOrigin: Hashable, Sendable {
     public var team: String?
     public var enterprise: String?
@@ -64,7 +72,7 @@ public struct SlackOrigin: Hashable, Sendable {
     public init(team: String? = nil, enterprise: String? = nil, userTeam: String? = nil) {
         self.team = team.flatMap { $0.isEmpty ? nil : $0 }
         self.enterprise = enterprise.flatMap { $0.isEmpty ? nil : $0 }
-        self.userTeam = userTeam.flatMap { $0.isEmpty ? nil : $0 }
+        self.userTeam = userTeam.flatMap { $0.isEmpty || $0 == self.enterprise ? nil : $0 }
     }
 
     /// Whether a bot serving `allowed` (team `T...` or enterprise `E...` ids) takes this
@@ -171,15 +179,9 @@ extension SlackRequest {
                                           origin: buttonOrigin(json)))
     }
 
-    /// Where a button press came from. In an Enterprise Grid organisation Slack names the
-    /// presser's team by the organisation's id, not their workspace's: that says only that they
-    /// are of the organisation the press came from, so their workspace is taken as the
-    /// press's own (the on-call's Acknowledge was dropped without a word). A Slack Connect
-    /// user of another organisation is still named by their own team or organisation.
+    /// Where a button press came from.
     static func buttonOrigin(_ json: JSONValue) -> SlackOrigin {
-        let enterprise = json["enterprise"]?["id"]?.string ?? json["team"]?["enterprise_id"]?.string
-        let userTeam = json["user"]?["team_id"]?.string
-        return SlackOrigin(team: json["team"]?["id"]?.string, enterprise: enterprise,
-                           userTeam: userTeam != nil && userTeam == enterprise ? nil : userTeam)
+        SlackOrigin(team: json["team"]?["id"]?.string, enterprise: json["enterprise"]?["id"]?.string ?? json["team"]?["enterprise_id"]?.string,
+                    userTeam: json["user"]?["team_id"]?.string)
     }
 }

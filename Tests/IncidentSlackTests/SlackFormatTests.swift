@@ -64,6 +64,8 @@ import Testing
         ("<@UINCBOT01>", "/incident help"),
         ("<@UINCBOT01> !ack INC-3", "!ack INC-3"),
         ("  <@UINCBOT01>   ack", "/ack"),
+        // Slack escapes what people type; the command reads it as typed.
+        ("<@UINCBOT01> update db &amp; cache back, errors &lt;1% &amp;lt;", "/update db & cache back, errors <1% &lt;"),
     ])
     func aMentionReadsAsACommand(text: String, command: String) {
         let event = SlackRequest.EventCallback(eventID: "Ev1", botUserID: "UINCBOT01", type: "app_mention", subtype: nil,
@@ -125,8 +127,12 @@ import Testing
         }
         #expect(SlackGateway<ManualClock>.chatEvent(event(type: "message")) == nil)
         #expect(SlackGateway<ManualClock>.chatEvent(event(subtype: "message_changed")) == nil)
+        #expect(SlackGateway<ManualClock>.chatEvent(event(subtype: "bot_message")) == nil)
         #expect(SlackGateway<ManualClock>.chatEvent(event(bot: "B0OTHER")) == nil)
         #expect(SlackGateway<ManualClock>.chatEvent(event()) != nil)
+        // A thread reply also sent to the channel, a mention with a screenshot: the on-call's ack.
+        #expect(SlackGateway<ManualClock>.chatEvent(event(subtype: "thread_broadcast"))?.text == "/ack")
+        #expect(SlackGateway<ManualClock>.chatEvent(event(subtype: "file_share"))?.text == "/ack")
     }
 }
 
