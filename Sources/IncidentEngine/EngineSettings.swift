@@ -137,7 +137,11 @@ public struct Directory: Sendable {
 
     /// `routes(_:home:)` for an incident off the console: empty when nothing served reaches
     /// the person. A level's own pager address (its PagerDuty service) comes before the
-    /// person's list: it is what the team set up for that level.
+    /// person's list: it is what the team set up for that level. The level's methods go
+    /// first: in the person's order when they gave one (`contact:`), else in the level's, so
+    /// an engineering manager at a `phone` level is called before being texted (their
+    /// default order has texts first, and a text accepted ended the page unrung); `prefer:`
+    /// still picks which chat platform comes first.
     public func methods(for page: Page) -> [ContactMethod] {
         let level = roster.levelAddresses[LevelRef(ladder: page.ladder, level: page.level)] ?? [:]
         let own = ContactMethod.allCases.filter { level[$0] != nil && address(page.person, on: $0) == nil }
@@ -149,6 +153,14 @@ public struct Directory: Sendable {
             personal = Platform.allCases.map(ContactMethod.init).filter { address(page.person, on: $0) != nil && $0 != .console }
         }
         let order = (own + personal).filter(serves)
-        return order.filter(page.methods.contains) + order.filter { !page.methods.contains($0) }
+        var first = order.filter(page.methods.contains)
+        if roster.people[page.person]?.statesOrder != true {
+            // Chat platforms share a rank, so the person's preferred one stays first (a stable sort).
+            func rank(_ method: ContactMethod) -> Int {
+                page.methods.firstIndex { $0 == method || ($0.platform != nil && method.platform != nil) } ?? page.methods.count
+            }
+            first = first.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        }
+        return first + order.filter { !page.methods.contains($0) }
     }
 }

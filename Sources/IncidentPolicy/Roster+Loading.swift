@@ -88,7 +88,7 @@ extension Roster {
             zone = known
         }
         return Person(id: id, name: try map.optional("name")?.string() ?? id.rawValue, addresses: addresses,
-                      contactOrder: order, zone: zone)
+                      contactOrder: order, statesOrder: map.optional("contact") != nil, zone: zone)
     }
 
     /// The person's `contact:` list, or their `prefer:`red chat platform first, or nil for

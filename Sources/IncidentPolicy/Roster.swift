@@ -32,17 +32,22 @@ public struct Roster: Hashable, Sendable {
         public var addresses: [ContactMethod: String]
         /// The methods a page tries, in order (the roster's `contact:`); each has an address.
         public var contactOrder: [ContactMethod]
+        /// Whether the person put their methods in order (`contact:`): then a level's methods
+        /// go in that order, else in the level's (`phone`: a call, then a text).
+        public var statesOrder: Bool
         /// Where the person works, for working hours; nil: the policy's zone.
         public var zone: LocalZone?
 
         /// `contactOrder` nil: chat first (Slack, then Matrix), then the pager methods the
-        /// person has an address for, in `ContactMethod.allCases` order.
+        /// person has an address for, in `ContactMethod.allCases` order. `statesOrder` nil:
+        /// whether a `contactOrder` is given.
         public init(id: PersonID, name: String, addresses: [ContactMethod: String], contactOrder: [ContactMethod]? = nil,
-                    zone: LocalZone? = nil) {
+                    statesOrder: Bool? = nil, zone: LocalZone? = nil) {
             self.id = id
             self.name = name
             self.addresses = addresses
             self.contactOrder = contactOrder ?? ContactMethod.allCases.filter { addresses[$0] != nil }
+            self.statesOrder = statesOrder ?? (contactOrder != nil)
             self.zone = zone
         }
 

@@ -463,17 +463,18 @@ import Testing
         #expect(bot.slack.directMessages.filter { $0.person == "dave" }.count == 2)
     }
 
-    /// Carol (engineering manager, default order slack, matrix, email, sms, voice) is reached
-    /// by phone first, as her level asks: a text before a call, in her own order.
-    @Test func theLevelsMethodsComeFirstInThePersonsOwnOrder() async throws {
+    /// Carol (engineering manager, no `contact:` of her own: the default order has chat,
+    /// email and texts before calls) is reached by phone first, as her level asks, and in
+    /// its order: a call, not a text that would end the page unrung.
+    @Test func theLevelsMethodsComeFirstInTheLevelsOrderForSomeoneWhoStatedNone() async throws {
         let bot = try TestBot(pagers: [.voice, .sms, .email])
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 60)
-        let sms = try #require(bot.pagers[.sms])
-        #expect(sms.directMessages.map(\.person) == ["carol"])
-        #expect(sms.delivered.first?.job.people["carol"]?.account == "+15550100003")
-        #expect(sms.delivered.first?.job.page?.role == "engineering manager")
-        #expect(bot.pagers[.voice]?.attempts == 0)
+        let voice = try #require(bot.pagers[.voice])
+        #expect(voice.directMessages.map(\.person) == ["carol"])
+        #expect(voice.delivered.first?.job.people["carol"]?.account == "+15550100003")
+        #expect(voice.delivered.first?.job.page?.role == "engineering manager")
+        #expect(bot.pagers[.sms]?.attempts == 0)
     }
 
     /// A method the process does not serve is skipped: without a phone provider, the VP's
@@ -561,17 +562,39 @@ extension ContactMethodRoutingTests {
 }
 
 extension ContactMethodRoutingTests {
+    /// A level's methods go in the level's order for someone who stated none (`phone`: a call,
+    /// then a text): the engineering manager at a `phone` level was texted, and the text
+    /// accepted ended the page without a call. A stated `contact:` order still wins, and
+    /// `prefer:` still picks the chat platform.
+    @Test func aPhoneLevelCallsBeforeItTextsUnlessThePersonOrderedOtherwise() throws {
+        var roster = try TestConfig.roster()
+        roster.people["carol"] = Roster.Person(id: "carol", name: "Carol", addresses: [.slack: "U0CAROL01", .matrix: "@carol:example.org",
+                                                                                       .sms: "+15550100003", .voice: "+15550100003"])
+        let directory = { Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.sms, .voice]) }
+        let manager = Page(person: "carol", ladder: "engineering", level: "L3", role: "engineering manager", message: Message(lines: []),
+                           methods: [.voice, .sms])
+        #expect(directory().routes(manager, home: .slack) == [.voice, .sms, .slack, .matrix])
+        var onCall = manager
+        onCall.methods = [.sms, .slack, .matrix]
+        roster.people["carol"]?.contactOrder = [.matrix, .slack, .sms, .voice]
+        roster.people["carol"]?.statesOrder = false  // prefer: matrix
+        #expect(directory().routes(onCall, home: .slack) == [.sms, .matrix, .slack, .voice])
+        roster.people["carol"]?.contactOrder = [.slack, .sms, .voice, .matrix]
+        roster.people["carol"]?.statesOrder = true  // contact: [slack, sms, voice, matrix]
+        #expect(directory().routes(manager, home: .slack) == [.sms, .voice, .slack, .matrix])
+    }
+
     /// A page still retrying when someone acknowledges is not sent late: withdrawn, on the
-    /// timeline, and never reaching the provider. Carol (engineering manager, reached by text
-    /// first) is paged at minute 60 of a P1 while texts are down; alice acknowledges.
+    /// timeline, and never reaching the provider. Carol (engineering manager, reached by a call
+    /// first) is paged at minute 60 of a P1 while calls are down; alice acknowledges.
     @Test func aPageStillRetryingWhenItsLadderStopsIsWithdrawn() async throws {
         let bot = try TestBot(pagers: [.voice, .sms])
-        bot.pagers[.sms]?.behave(.down(retryAfter: nil))
+        bot.pagers[.voice]?.behave(.down(retryAfter: nil))
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 60)
-        #expect(bot.pagers[.sms]?.attempts == 1)
+        #expect(bot.pagers[.voice]?.attempts == 1)
         try await bot.say("U0ALICE01", "/ack INC-1")
-        bot.pagers[.sms]?.behave(.working)
+        bot.pagers[.voice]?.behave(.working)
         bot.clock.advance(to: bot.clock.now + .minutes(1))
         await bot.delivery.drain()
         #expect(bot.pagers[.sms]?.delivered.isEmpty == true && bot.pagers[.voice]?.delivered.isEmpty == true)
