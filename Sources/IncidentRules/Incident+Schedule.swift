@@ -150,13 +150,12 @@ extension Transition {
     }
 
     /// The post-mortem reminder due at `due`. Reminders missed meanwhile (the scheduler was
-    /// down, or a severity change made the first one owed long ago) become this one: the next
-    /// is the first on their schedule after now.
+    /// down, or a severity change made the first one owed long ago) become this one, and the
+    /// next is a whole step after it: the next on the old schedule could be minutes away (a
+    /// P2 raised to P0 on the day its P0 reminder would have gone posted it twice in five
+    /// minutes).
     mutating func remindOfPostmortem(due: Timestamp) {
-        let every = policy.postmortemReminderStep.wholeSeconds
-        var next = due + .seconds(every)
-        if next <= now { next = next + .seconds(((now - next).wholeSeconds / every + 1) * every) }
-        incident.nextPostmortemReminder = next
+        incident.nextPostmortemReminder = max(due, now) + policy.postmortemReminderStep
         incident.postmortemRemindedAt = now
         let owner = incident.commander ?? incident.actingDeclarer
         record(.postmortemReminder, "Reminded \(owner.handle) of the post-mortem.", by: .bot)

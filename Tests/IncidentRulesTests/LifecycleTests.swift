@@ -318,6 +318,18 @@ import Testing
         #expect(drill.incident.nextPostmortemReminder == Fixtures.at(raised + 24 * 60))
     }
 
+    /// Raised five minutes before the day the new severity's schedule would next remind: the
+    /// owed reminder goes now and the next a day later, not five minutes later.
+    @Test func aRaiseJustBeforeTheOldScheduleWouldRemindPostsOnceNotTwice() throws {
+        var drill = try Drill("/incident declare Search is slow --sev P2")
+        try drill.type("/incident resolve", by: Fixtures.responder)
+        let raised = 72 * 60 - 5
+        try drill.run(to: raised + 60, script: [raised: [(Fixtures.responder, "/sev P0 it was worse")]])
+        let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [raised])
+        #expect(drill.incident.nextPostmortemReminder == Fixtures.at(raised + 24 * 60))
+    }
+
     /// A resolved P3 (no post-mortem) reclassified as P1 ten days on owes its post-mortem: one
     /// reminder now, not one for every day since it would have been due.
     @Test func aLateReclassificationRemindsOnceNotForEveryDayMissed() throws {
