@@ -14,10 +14,15 @@ public struct TargetNotice: Hashable, Sendable, Codable {
 }
 
 /// Where one response target stands for an incident: its length, when it runs out, and when
-/// (if) it was met. Counted from the declaration.
+/// (if) it was met. Counted from the declaration; for a severity that pages only in working
+/// hours, from when they open if it was declared outside them (`started`): its page waits for
+/// them, and nobody paged can meet a target that ran out first (a P2 declared at 03:00 on a
+/// Saturday was told at 07:00 it had missed its target to acknowledge, and counted so in the
+/// report, while the on-call's page waited for Monday).
 public struct ResponseClock: Hashable, Sendable {
     public var target: ResponseTargets.Kind
     public var length: Duration
+    public var started: Timestamp
     public var deadline: Timestamp
     /// When the incident got there: acknowledged (or mitigated or resolved before that),
     /// mitigated (or resolved), resolved. nil: not yet.
@@ -36,6 +41,7 @@ extension Incident {
     /// The severity's response targets, as clocks.
     public var responseClocks: [ResponseClock] {
         guard let targets = policy[severity].targets else { return [] }
+        let started = policy.earliestPage(at: severity, from: declaredAt, zone: nil)
         return ResponseTargets.Kind.allCases.compactMap { kind in
             guard let length = targets[kind] else { return nil }
             let reached: Timestamp? = switch kind {
@@ -43,7 +49,7 @@ extension Incident {
             case .mitigate: Self.earliest(mitigatedAt, resolvedAt)
             case .resolve: resolvedAt
             }
-            return ResponseClock(target: kind, length: length, deadline: declaredAt + length, reachedAt: reached)
+            return ResponseClock(target: kind, length: length, started: started, deadline: started + length, reachedAt: reached)
         }
     }
 

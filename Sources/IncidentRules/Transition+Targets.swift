@@ -15,7 +15,7 @@ extension Transition {
                 // so an acknowledgement in that second is not told it missed.
                 return DueItem(at: clock.deadline + .seconds(1), kind: .targetMissed(clock.target))
             }
-            return DueItem(at: incident.declaredAt + ResponseTargets.warning(for: clock.length), kind: .targetWarning(clock.target))
+            return DueItem(at: clock.started + ResponseTargets.warning(for: clock.length), kind: .targetWarning(clock.target))
         }
     }
 

@@ -36,14 +36,14 @@ import Testing
         return printed.withLock { $0 }.joined().split(separator: "\n").map(String.init)
     }
 
-    /// A P2's target to acknowledge runs out at 14:00 and is missed the second after (an
+    /// A P2's target to acknowledge runs out at 12:00 and is missed the second after (an
     /// answer in the deadline's own second meets it): the clock lines read apart.
     @Test func twoStepsInOneMinuteShowTheirSeconds() async throws {
-        let lines = try await transcript(batch: 1, lines: ["carol: /incident declare Search slow --sev P2", ":advance 5h", ":quit"])
-        let clock = lines.filter { $0.hasPrefix("[clock] 2026-11-24 14:00") }
-        #expect(clock == ["[clock] 2026-11-24 14:00 UTC", "[clock] 2026-11-24 14:00:01 UTC"], "\(clock)")
+        let lines = try await transcript(batch: 1, lines: ["carol: /incident declare Search slow --sev P2", ":advance 3h", ":quit"])
+        let clock = lines.filter { $0.hasPrefix("[clock] 2026-11-24 12:00") }
+        #expect(clock == ["[clock] 2026-11-24 12:00 UTC", "[clock] 2026-11-24 12:00:01 UTC"], "\(clock)")
         let missed = try #require(lines.firstIndex { $0.contains("missed its P2 target to acknowledge") })
-        #expect(lines[missed - 1] == "[clock] 2026-11-24 14:00:01 UTC")
+        #expect(lines[missed - 1] == "[clock] 2026-11-24 12:00:01 UTC")
     }
 
     func firstRoomSingle(_ lines: [String]) -> Int {

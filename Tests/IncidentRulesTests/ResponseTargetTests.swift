@@ -4,7 +4,7 @@ import IncidentRules
 import Testing
 
 /// Response targets minute by minute on the shipped policy (P0: acknowledge 5m, mitigate 1h,
-/// resolve 4h; P1: 15m, 4h, 1d; P2: 4h, 1d, 3d; P3: none), declared at 10:00 UTC.
+/// resolve 4h; P1: 15m, 4h, 1d; P2: 2h, 1d, 3d; P3: none), declared at 10:00 UTC.
 @Suite struct ResponseTargetTests {
     /// Target warnings and misses posted in the room, as `minute text`.
     func targetPosts(_ drill: Drill) -> [String] {
@@ -78,6 +78,24 @@ import Testing
         #expect(targetPosts(drill) == ["20 ⌛ INC-1 missed its P0 target to acknowledge (5m, due 10:05 UTC)."])
         let status = IncidentQueries.status(drill.incident, now: Fixtures.at(21)).plainText()
         #expect(status.contains("Targets: acknowledge 5m: missed · mitigate 1h: 39m left · resolve 4h: 3h39m left"), "\(status)")
+    }
+
+    /// A P2 (pages in working hours) declared at 03:00 on a Saturday: its page waits for
+    /// Monday 09:00, and so do its target clocks. It was told at 07:00 on Saturday that it had
+    /// missed its target to acknowledge, and counted so, though nobody had been paged.
+    @Test func aWorkingHoursSeveritysTargetsStartWhenWorkingHoursOpen() throws {
+        let saturday = Timestamp(iso8601: "2026-11-28T03:00:00Z")!
+        let monday = Timestamp(iso8601: "2026-11-30T09:00:00Z")!
+        var drill = try Drill("/incident declare Search slow --sev P2", at: saturday)
+        let toMonday = saturday.minutes(to: monday)
+        try drill.run(to: toMonday + 5 * 60, script: [toMonday + 30: [("alice", "/ack")]])
+        #expect(targetPosts(drill) == [])
+        let clock = try #require(drill.incident.responseClocks.first { $0.target == .acknowledge })
+        #expect(clock.started == monday && clock.deadline == monday + .hours(2) && clock.met == true)
+        // Declared inside working hours, or at a severity that pages around the clock, the
+        // clocks start at the declaration.
+        #expect(try Drill("/incident declare Search slow --sev P2").incident.responseClocks.first?.started == Fixtures.start)
+        #expect(try Drill("/incident declare Search slow --sev P1", at: saturday).incident.responseClocks.first?.started == saturday)
     }
 
     @Test func aP3HasNoTargets() throws {
