@@ -62,8 +62,10 @@ public struct IncidentReport: Sendable {
         }
         // Declared after now (a clock that ran ahead, a drill on a manual clock) is no part of
         // a period that ends now.
-        for (stored, timeline) in incidents where stored.incident.declaredAt <= now {
+        for (stored, whole) in incidents where stored.incident.declaredAt <= now {
             let incident = stored.incident
+            // What came after now (the same clock) is no part of the period either.
+            let timeline = whole.filter { $0.at <= now }
             let durations = IncidentDurations(timeline: timeline)
             var row = rows[incident.severity] ?? Row(severity: incident.severity, count: 0, toAcknowledge: [], toMitigate: [], toResolve: [])
             row.count += 1
@@ -150,9 +152,20 @@ public struct IncidentReport: Sendable {
             "| severity | count | acknowledge median | p90 | mitigate median | p90 | resolve median | p90 |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
+        // A median of the incidents that got there says how many those are: an incident nobody
+        // acknowledged has no time to acknowledge, and left out silently it made the worst
+        // severity's median look the best.
+        func median(_ values: [Duration], of count: Int) -> String {
+            show(values, 50) + (values.count < count && !values.isEmpty ? " (\(values.count) of \(count))" : "")
+        }
         for row in rows {
-            lines.append("| \(row.severity) | \(row.count) | \(show(row.toAcknowledge, 50)) | \(show(row.toAcknowledge, 90)) | "
-                + "\(show(row.toMitigate, 50)) | \(show(row.toMitigate, 90)) | \(show(row.toResolve, 50)) | \(show(row.toResolve, 90)) |")
+            lines.append("| \(row.severity) | \(row.count) | \(median(row.toAcknowledge, of: row.count)) | \(show(row.toAcknowledge, 90)) | "
+                + "\(median(row.toMitigate, of: row.count)) | \(show(row.toMitigate, 90)) | \(median(row.toResolve, of: row.count)) | "
+                + "\(show(row.toResolve, 90)) |")
+        }
+        if rows.contains(where: { row in [row.toAcknowledge, row.toMitigate, row.toResolve].contains { !$0.isEmpty && $0.count < row.count } }) {
+            lines.append("")
+            lines.append("Medians and p90s count the incidents that got there; (1 of 2) says how many did.")
         }
         let due = updatesOnTime + updatesMissed
         lines.append("")

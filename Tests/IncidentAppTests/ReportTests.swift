@@ -56,6 +56,29 @@ import Testing
         #expect(text.contains("- P1: acknowledge 1 of 2, mitigate 2 of 2, resolve 2 of 2"), "\(text)")
     }
 
+    /// An incident nobody acknowledged has no time to acknowledge: the median of the others
+    /// says how many it counts, or the worst severity's looks the best. What came after the
+    /// report's now (a clock that ran ahead) is no part of it.
+    @Test func aMedianSaysHowManyIncidentsItCounts() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 5)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        try await bot.run(toMinute: 10)
+        try await bot.say("U0ALICE01", "/incident resolve INC-1 fixed")
+        try await bot.say("U0REPORTER", "/incident declare Search down --sev P1")
+        try await bot.run(toMinute: 60)
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        let text = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(60)).text(zone: .utc)
+        #expect(text.contains("| P1 | 2 | 5m (1 of 2) | 5m | 10m (1 of 2) | 10m | 10m (1 of 2) | 10m |"), "\(text)")
+        #expect(text.contains("Medians and p90s count the incidents that got there; (1 of 2) says how many did."))
+        // Reported as of minute 7: INC-1's resolution at 10 has not come.
+        let early = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(7)).text(zone: .utc)
+        #expect(early.contains("| P1 | 1 | 5m | 5m | — | — | — | — |"), "\(early)")
+    }
+
     /// Each update is judged by the severity in force when it came: a P3's updates meet no
     /// deadline though it was raised to P1 later, and a P1's on-time update still counts after
     /// the incident is lowered to P3 for the record.
