@@ -110,7 +110,8 @@ struct Transition {
     /// The person behind a mention, or an error naming who the roster knows.
     func person(_ ref: PersonRef) throws(IncidentError) -> PersonID {
         guard let id = roster.resolve(ref) else {
-            let known = roster.people.keys.sorted().prefix(12).map(\.handle).joined(separator: ", ")
+            let people = roster.people.keys.sorted()
+            let known = people.prefix(12).map(\.handle).joined(separator: ", ") + (people.count > 12 ? " and \(people.count - 12) more" : "")
             throw IncidentError(.unknown, "I don't know \(ref); mention someone in the roster (\(known)) or their chat account.")
         }
         return id

@@ -238,6 +238,16 @@ extension Transition {
             // and on Matrix the answer is posted for whichever room it was typed in.
             let paged = incident.isPrivate ? [] : Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
             let names = paged.sorted().map { "\($0.handle)" }.joined(separator: ", ")
+            // Nobody paged yet: the first page waits for working hours. The on-call who heard
+            // of it is told when it goes, and how to take the incident now, rather than being
+            // refused as if someone else had been paged.
+            let held = policy.ladders.filter { ackable.contains($0.id) }.compactMap { ladder in
+                incident.ladders[ladder.id].flatMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }
+            }.min()
+            if !incident.isPrivate, paged.isEmpty, let held {
+                throw IncidentError(.notAllowed, "Nobody has been paged for \(incident.id) yet: its first page waits for working hours, "
+                                    + "until \(zone.clockTime(held, seenAt: now)). To take it on now, name an incident commander: \(command: "ic @you").")
+            }
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }

@@ -69,6 +69,14 @@ import Testing
             #expect(error.kind == .unknown)
             #expect(error.description.hasPrefix("I don't know @bobb; mention someone in the roster (@alice, @bob"))
         }
+        // A roster of more than twelve says how many the list leaves out.
+        var roster = try Fixtures.roster()
+        for n in 1...20 { roster.people[PersonID("zz\(n)")] = Roster.Person(id: PersonID("zz\(n)"), name: "Z\(n)", addresses: [.email: "z\(n)@example.org"]) }
+        do {
+            _ = try Drill("/incident declare DB down --ic @bobb", by: Fixtures.responder, roster: roster)
+        } catch let error as IncidentError {
+            #expect(error.description.hasSuffix(" and \(roster.people.count - 12) more) or their chat account."), "\(error.description)")
+        }
     }
 
     @Test func typedTextCannotPingTheWholeRoom() throws {

@@ -159,6 +159,19 @@ import Testing
         #expect(next.effects.contains { if case .invite(["carol"]) = $0.action { true } else { false } })
     }
 
+    /// The on-call, who heard of a P3 before its page went out, is told when it goes and how
+    /// to take the incident now, not that only people paged may acknowledge (naming nobody).
+    @Test func anAcknowledgementBeforeAHeldPageGoesSaysWhenItGoes() throws {
+        var drill = try Drill("/incident declare Odd errors --sev P3", at: Self.fridayNight)
+        do {
+            try drill.type("/ack", by: "alice")
+            Issue.record("acknowledged before anyone was paged")
+        } catch let error as IncidentError {
+            #expect(error.description == "Nobody has been paged for INC-1 yet: its first page waits for working hours, until "
+                    + "2026-11-30 09:00 UTC. To take it on now, name an incident commander: /ic @you.", "\(error.message)")
+        }
+    }
+
     @Test func raisingAHeldIncidentPagesAtOnce() throws {
         var drill = try Drill("/incident declare Odd errors --sev P3", at: Self.fridayNight)
         try drill.run(to: 10, script: [10: [(Fixtures.responder, "/sev P1 customers affected")]])
