@@ -36,7 +36,7 @@ public enum EffectivePolicy {
                 if case .rotation(let name) = roster.levels[ref], let turns = roster.rotations[name] {
                     rotation = " (rotation \(name), until \(zone.dateTime(nextHandover(turns, after: now))))"
                 }
-                lines.append("    \(level.id) \(level.role): \(who)\(rotation)")
+                lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now))
             }
         }
         // A severity no ladder climbs for, and that pages no level at once, pages nobody: fine
@@ -57,6 +57,23 @@ public enum EffectivePolicy {
                          + "(the console runs on the example one)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// When the person on duty has none of the methods the level asks for (a CTO paged "by
+    /// phone" with no phone in the roster): they are paged down their own list instead,
+    /// which the policy's reader would not guess.
+    static func methodsNote(_ level: Ladder.Level, _ ref: LevelRef, roster: Roster, at now: Timestamp) -> String {
+        guard !level.methods.isEmpty, let person = roster.onDuty(ref, at: now), let listed = roster.people[person],
+              !level.methods.contains(where: { listed.addresses[$0] != nil || roster.levelAddresses[ref]?[$0] != nil }) else { return "" }
+        func words(_ methods: [ContactMethod]) -> String {
+            var words: [String] = []
+            for method in methods {
+                let word = method == .voice || method == .sms ? "phone" : method.rawValue
+                if !words.contains(word) { words.append(word) }
+            }
+            return words.joined(separator: " or ")
+        }
+        return " (the level asks for \(words(level.methods)); \(person.handle) has none, and is paged by \(words(listed.contactOrder)))"
     }
 
     /// What `serve` would refuse in `environment` (this shell's, for `check-config`) before it

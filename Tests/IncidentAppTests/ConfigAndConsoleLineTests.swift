@@ -169,7 +169,9 @@ import Testing
         let loaded = try LoadedConfig.load(try BotConfig.load(path: BotProcess.config), allowExampleRoster: true)
         let text = EffectivePolicy.text(loaded, now: TestConfig.start)
         #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall, until 2026-11-30 09:00 UTC)"))
-        #expect(text.contains("L3 CTO: @grace"))
+        // The example roster has no phone for the CTO the level asks to phone: she is paged by chat.
+        #expect(text.contains("L3 CTO: @grace (the level asks for phone; @grace has none, and is paged by slack or matrix)"), "\(text)")
+        #expect(text.contains("L3 engineering manager: @carol\n"))
         #expect(text.contains("P3: updates as needed"))
         // The matrix, severity by level, in minutes from declaration.
         #expect(text.contains("      engineering.L1  engineering.L2  engineering.L3  engineering.L4  business.L1  business.L2  business.L3"))
