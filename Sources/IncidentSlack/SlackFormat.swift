@@ -79,41 +79,8 @@ public enum SlackFormat {
     /// text all blocks may hold together, the last section ends with a marker saying the
     /// message was cut.
     public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [JSONValue] {
-        var sections: [String] = []
-        var chunk = ""
-        for line in fullText(message, people: people).split(separator: "\n", omittingEmptySubsequences: false) {
-            let width = TextUnit.utf16.count(line)
-            if !chunk.isEmpty, TextUnit.utf16.count(chunk) + width + 1 > sectionLimit {
-                sections.append(chunk)
-                chunk = ""
-            }
-            if width > sectionLimit {
-                let pieces = String(line).pieces(of: sectionLimit, in: .utf16)
-                sections += pieces.dropLast()
-                chunk = pieces.last ?? ""
-            } else {
-                chunk += (chunk.isEmpty ? "" : "\n") + line
-            }
-        }
-        if !chunk.isEmpty { sections.append(chunk) }
         let room = blockLimit - (message.actions.isEmpty ? 0 : 1)
-        let widths = sections.map { TextUnit.utf16.count($0) }
-        if sections.count > room || widths.reduce(0, +) > blocksTextLimit {
-            // The sections that fit with the marker, the one that does not cut to what is left.
-            let marker = TextUnit.utf16.count(cutMarker)
-            var kept: [String] = []
-            var total = 0
-            for (section, width) in zip(sections, widths) {
-                let space = min(sectionLimit, blocksTextLimit - total) - marker
-                guard kept.count < room - 1, width <= space else {
-                    kept.append(section.clipped(to: max(space, 0), in: .utf16, marker: "") + cutMarker)
-                    break
-                }
-                kept.append(section)
-                total += width
-            }
-            sections = kept
-        }
+        let sections = cut(sections(fullText(message, people: people)), room: room)
         var blocks = sections.map(section)
         let buttons: [JSONValue] = message.actions.map { action in
             var button: [String: JSONValue] = [

@@ -49,6 +49,38 @@ import Testing
         #expect(MatrixFormat.topic(Message(.userText(text)), people: [:]).utf8.count <= 1_000)
     }
 
+    /// A message longer than Slack shows is cut near what the blocks may hold together, not
+    /// after its first section: every section once kept room for the marker, so lines that
+    /// filled whole sections were cut at 3,000 characters of 11,000.
+    @Test func aLongMessageIsCutNearTheBlocksLimitNotAfterItsFirstSection() {
+        var message = Message(lines: [])
+        for n in 0..<8 { message.line(Span.userText(String(repeating: "\(n)", count: 4_000))) }
+        let shown = SlackFormat.blocks(message, people: [:], incident: nil).compactMap { $0["text"]?["text"]?.string }
+        let total = shown.reduce(0) { $0 + $1.utf16.count }
+        #expect(total > 10_000 && total <= SlackFormat.blocksTextLimit, "\(shown.map { $0.utf16.count })")
+        #expect(shown.last?.hasSuffix(SlackFormat.cutMarker) == true)
+    }
+
+    /// A long line of `&` and mentions is split between sections, never inside an entity or a
+    /// tag: Slack showed a stray `&amp` and `;`.
+    @Test func sectionsAreNeverSplitInsideAnEntityOrATag() {
+        var spans: [Span] = []
+        for _ in 0..<700 { spans += [.text("a & b "), .mention("bob"), .text(" ")] }
+        var message = Message(lines: [spans])
+        message.line(.userText(String(repeating: "x&", count: 4_000)))
+        let people: [PersonID: Contact] = ["bob": Contact(person: "bob", handle: "@bob", account: "U0BOB0002")]
+        let sections = SlackFormat.sections(SlackFormat.fullText(message, people: people))
+        #expect(sections.count > 3)
+        let blocks = SlackFormat.blocks(message, people: people, incident: nil).compactMap { $0["text"]?["text"]?.string }
+        for text in sections + blocks {
+            let body = text.hasSuffix(SlackFormat.cutMarker) ? String(text.dropLast(SlackFormat.cutMarker.count)) : text
+            let entitiesOut = ["&amp;", "&lt;", "&gt;"].reduce(body) { $0.replacingOccurrences(of: $1, with: "") }
+            #expect(!entitiesOut.contains("&"), "\(body.suffix(20))")
+            #expect(body.components(separatedBy: "<").count == body.components(separatedBy: ">").count, "\(body.suffix(20))")
+            #expect(text.utf16.count <= SlackFormat.sectionLimit)
+        }
+    }
+
     @Test func cuttingNeverBreaksText() {
         #expect("abc".clipped(to: 3, in: .utf16) == "abc")
         #expect("abcd".clipped(to: 3, in: .utf16) == "ab…")
