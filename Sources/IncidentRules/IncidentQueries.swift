@@ -102,11 +102,27 @@ public enum IncidentQueries {
                 .text(" · IC "), incident.commander.map(Span.mention) ?? .text("unassigned"), .text(" · "), .room(incident.room)]
     }
 
-    /// `/incident list`: open incidents, most severe first, then oldest first; those for which
-    /// `mayShow` is false (private ones the asker may not see) without their details.
+    /// How many incidents `/incident list` names; the rest are counted.
+    static let listed = 40
+
+    /// `/incident list`: open incidents, the ones still hurting (investigating, mitigated)
+    /// before the resolved ones waiting to be closed, each most severe first, then oldest first;
+    /// past `listed`, how many more. Those for which `mayShow` is false (private ones the asker
+    /// may not see) without their details. Resolved incidents waiting for their post-mortem
+    /// once came first by severity, and a new outage fell past what a platform shows.
     public static func list(_ incidents: [Incident], mayShow: (Incident) -> Bool = { _ in true }) -> Message {
-        let open = incidents.filter(\.isOpen).sorted { ($0.severity.rank, $0.number) < ($1.severity.rank, $1.number) }
+        let open = incidents.filter(\.isOpen).sorted {
+            ($0.phase == .resolved ? 1 : 0, $0.severity.rank, $0.number) < ($1.phase == .resolved ? 1 : 0, $1.severity.rank, $1.number)
+        }
         guard !open.isEmpty else { return Message(.text("No open incidents.")) }
-        return Message(lines: [[.strong("Open incidents (\(open.count))")]] + open.map { listLine($0, detailed: mayShow($0)) })
+        let resolved = open.filter { $0.phase == .resolved }.count
+        let header = "Open incidents (\(open.count)" + (resolved > 0 ? ", \(resolved) of them resolved" : "") + ")"
+        var lines: [[Span]] = [[.strong(header)]] + open.prefix(listed).map { listLine($0, detailed: mayShow($0)) }
+        if open.count > listed {
+            let rest = open.dropFirst(listed)
+            lines.append([.text("… and \(rest.count) more (\(rest.filter { $0.phase == .resolved }.count) resolved); "),
+                          .command("incident status INC-N"), .text(" shows one.")])
+        }
+        return Message(lines: lines)
     }
 }

@@ -184,9 +184,27 @@ import Testing
         try c.type("/incident close", by: Fixtures.responder)
         let list = IncidentQueries.list([a, b.incident, c.incident]).plainText().components(separatedBy: "\n")
         #expect(list.count == 3)
-        #expect(list[0] == "Open incidents (2)")
-        #expect(list[1].hasPrefix("INC-1 P0 resolved · Big thing"))
-        #expect(list[2].hasPrefix("INC-1 P3 investigating · Minor thing"))
+        #expect(list[0] == "Open incidents (2, 1 of them resolved)")
+        // Still hurting first: a resolved P0 waiting for its post-mortem goes after a P3 under way.
+        #expect(list[1].hasPrefix("INC-1 P3 investigating · Minor thing"))
+        #expect(list[2].hasPrefix("INC-1 P0 resolved · Big thing"))
         #expect(IncidentQueries.list([]).plainText() == "No open incidents.")
+    }
+
+    /// Ninety resolved P1s waiting for their post-mortems and a new outage: the outage comes
+    /// first, and past forty the list says how many more there are.
+    @Test func theListPutsWhatStillHurtsFirstAndCountsWhatItLeavesOut() throws {
+        var incidents: [Incident] = []
+        for number in 1...90 {
+            var drill = try Drill("/incident declare Old thing \(number) --sev P1")
+            try drill.type("/incident resolve", by: Fixtures.responder)
+            incidents.append(drill.incident)
+        }
+        let outage = try Drill("/incident declare Login is down --sev P1").incident
+        let list = IncidentQueries.list(incidents + [outage]).plainText().components(separatedBy: "\n")
+        #expect(list[0] == "Open incidents (91, 90 of them resolved)")
+        #expect(list[1].hasPrefix("INC-1 P1 investigating · Login is down"))
+        #expect(list.count == 42)
+        #expect(list.last == "… and 51 more (51 resolved); /incident status INC-N shows one.")
     }
 }
