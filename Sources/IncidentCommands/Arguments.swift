@@ -64,7 +64,7 @@ struct Arguments {
         guard let first = peek() else { return nil }
         index = tokens.count
         let rest = FreeText.clean(String(text[first.start...]))
-        guard rest.count <= CommandParser.maxTextLength else {
+        guard rest.unicodeScalars.count <= CommandParser.maxTextLength else {
             throw CommandError(.tooLong, "That text is too long (over \(CommandParser.maxTextLength) characters).",
                                position: first.offset)
         }

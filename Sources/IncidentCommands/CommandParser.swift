@@ -26,7 +26,7 @@ public enum CommandParser {
         guard let first = text.first(where: { !$0.isWhitespace }), first == "/" || first == "!" else {
             throw CommandError(.notACommand, "Commands start with / or !, for example \(command: "incident help").")
         }
-        guard text.count <= maxLength else {
+        guard text.unicodeScalars.count <= maxLength else {
             throw CommandError(.tooLong, "That message is too long to be a command (over \(maxLength) characters).")
         }
         let tokens = Tokenizer.tokens(text)

@@ -64,7 +64,7 @@ extension CommandParser {
         guard !title.isEmpty else {
             throw CommandError(.missingArgument, "Give the incident a title.", position: arguments.endOffset)
         }
-        guard title.count <= maxTitleLength else {
+        guard title.unicodeScalars.count <= maxTitleLength else {
             throw CommandError(.tooLong, "The title is too long (over \(maxTitleLength) characters); keep it short.")
         }
         return Declaration(title: title, severity: severity, commander: commander, isPrivate: isPrivate)

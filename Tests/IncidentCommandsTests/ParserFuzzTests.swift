@@ -111,4 +111,20 @@ import Testing
                     == .declare(Declaration(title: title.joined(separator: " "), severity: .p1)), "\(text)")
         }
     }
+    /// Limits count code points, not Characters: a letter under thousands of combining marks is
+    /// one Character, and such a title (or note) passed the limit of 150 (or 4,000) and buried
+    /// every real incident in `/incident list`.
+    @Test func aFloodOfCombiningMarksCountsAsWhatItIs() {
+        let flood = "Z" + String(repeating: "\u{301}", count: 3_990)
+        for (text, refusal) in [("/incident declare \(flood) --sev P0", "The title is too long"),
+                                ("/note " + flood + flood, "That text is too long"),
+                                ("/note " + String(repeating: flood, count: 3), "That message is too long")] {
+            guard case .failure(let error) = CommandParser.parse(text) else {
+                Issue.record("taken: \(refusal)")
+                continue
+            }
+            #expect(error.reason.description.hasPrefix(refusal), "\(error)")
+        }
+        #expect((try? CommandParser.parse("/incident declare Überlastung der Datenbank 🔥 --sev P1").get()) != nil)
+    }
 }
