@@ -63,7 +63,7 @@ struct Arguments {
     mutating func restAsText() throws(CommandError) -> String? {
         guard let first = peek() else { return nil }
         index = tokens.count
-        let rest = FreeText.clean(String(text[first.start...]))
+        let rest = FreeText.typed(String(text[first.start...]))
         guard rest.unicodeScalars.count <= CommandParser.maxTextLength else {
             throw CommandError(.tooLong, "That text is too long (over \(CommandParser.maxTextLength) characters).",
                                position: first.offset)
@@ -91,44 +91,5 @@ struct Arguments {
                                position: token.offset)
         }
         return person
-    }
-}
-
-public enum FreeText {
-    /// Drops control characters other than line breaks and tabs, and the invisible characters
-    /// that only hide or disguise text (`invisible`), and trims.
-    public static func clean(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
-            if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
-                scalars.append(scalar)
-            } else if scalar == "\r" {
-                continue
-            } else {
-                scalars.append(" ")
-            }
-        }
-        return String(scalars).trimmingWhitespace()
-    }
-
-    /// Zero-width space, word joiner, byte-order mark, soft hyphen, the invisible operators,
-    /// the Mongolian vowel separator, the Hangul fillers and the blank Braille pattern (a title
-    /// of nothing but these declared an incident and paged), and the bidirectional embeddings,
-    /// overrides and isolates (U+202E shows an update's words backwards). The joiners that
-    /// shape emoji and scripts (U+200C, U+200D) and the direction marks (U+200E, U+200F,
-    /// U+061C) are kept.
-    static let invisible: Set<UInt32> = [0x200B, 0x2060, 0xFEFF, 0x00AD, 0x2061, 0x2062, 0x2063, 0x2064, 0x180E,
-                                         0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800,
-                                         0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
-
-    /// The text, or its first characters and "…" within `limit` characters: cut with a
-    /// visible mark, never silently.
-    public static func clipped(_ text: String, to limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(max(limit - 1, 0))) + "…"
-    }
-
-    /// One line: line breaks and tabs as spaces, runs of spaces as one.
-    static func oneLine(_ text: String) -> String {
-        clean(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

@@ -60,7 +60,7 @@ extension CommandParser {
                 commander = person
             }
         }
-        let title = FreeText.oneLine(titleWords.joined(separator: " "))
+        let title = FreeText.oneLine(FreeText.readable(titleWords.joined(separator: " ")))
         guard !title.isEmpty else {
             throw CommandError(.missingArgument, "Give the incident a title.", position: arguments.endOffset)
         }

@@ -66,13 +66,6 @@ public enum SlackFormat {
 
     static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;"]
 
-    /// A message's text as typed: Slack sends what people type with its three control
-    /// characters escaped (`&amp;`), which `escape` would escape again on the way back.
-    public static func unescape(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        return text.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&amp;", with: "&")
-    }
-
     /// Block Kit: the text in section blocks (split at line ends, and a line longer than a
     /// section across several, all within Slack's limits), then an actions block with the
     /// message's buttons, whose value names the incident. Past Slack's 50 blocks, or past the

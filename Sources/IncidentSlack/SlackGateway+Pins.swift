@@ -1,3 +1,4 @@
+import IncidentCommands
 import IncidentCore
 import IncidentEngine
 import IncidentWire
@@ -45,7 +46,7 @@ extension SlackGateway {
             return nil
         }
         let author = message["user"]?.string ?? message["bot_id"]?.string ?? "unknown"
-        let post = PinnedPost(messageID: ts, author: author, text: Self.readable(message["text"]?.string ?? ""),
+        let post = PinnedPost(messageID: ts, author: author, text: FreeText.readable(message["text"]?.string ?? ""),
                               postedAt: Timestamp(secondsSinceEpoch: Int64(ts.prefix { $0 != "." }) ?? engine.clock.now.secondsSinceEpoch))
         return ChatEvent(platform: .slack, id: id, room: channel, user: user, pin: .mark(post, how: how, markID: nil))
     }
@@ -76,32 +77,5 @@ extension SlackGateway {
     /// A reaction's name without its skin tone (`+1::skin-tone-2` is `+1`).
     static func reactionName(_ name: String) -> String {
         name.range(of: "::").map { String(name[..<$0.lowerBound]) } ?? name
-    }
-
-    /// Slack's message markup as a person reads it: `<@U0123|alice>` as `@alice` (`@U0123`
-    /// without a label), `<#C0123|ops>` as `#ops`, `<https://x|label>` as `label (https://x)`,
-    /// `<!here>` as `@here`, and `&lt;` `&gt;` `&amp;` as the characters.
-    static func readable(_ text: String) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
-            out += rest[..<open]
-            let inner = rest[rest.index(after: open)..<close]
-            let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
-            let target = parts[0]
-            let label = parts.count > 1 ? parts[1] : nil
-            if target.hasPrefix("@") || target.hasPrefix("#") {
-                out += target.prefix(1) + (label ?? target.dropFirst())
-            } else if target.hasPrefix("!") {
-                out += "@" + (label.map { $0.hasPrefix("@") ? $0.dropFirst() : $0 } ?? target.dropFirst())
-            } else if let label, label != target {
-                out += "\(label) (\(target))"
-            } else {
-                out += target
-            }
-            rest = rest[rest.index(after: close)...]
-        }
-        out += rest
-        return SlackFormat.unescape(out)
     }
 }

@@ -117,18 +117,18 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     static var commandSubtypes: Set<String?> { [nil, "thread_broadcast", "file_share"] }
 
     /// Drops the bot's mention that opens the message and reads the rest as a command, adding
-    /// the `/` a mention leaves out, with Slack's escapes undone (`db &amp; cache` is `db &
-    /// cache`, posted back as typed); nil when the message does not open with it. An empty
-    /// mention asks for help.
+    /// the `/` a mention leaves out (the parser reads Slack's escapes in its text as typed:
+    /// `FreeText.typed`); nil when the message does not open with it. An empty mention asks
+    /// for help.
     static func commandText(mention text: String, isBot: (String) -> Bool) -> String? {
         let opening = text.drop { $0.isWhitespace }
         // `<@BOT>` or `<@BOT|name>`.
         guard opening.hasPrefix("<@"), let close = opening.firstIndex(of: ">") else { return nil }
         let id = opening[opening.index(opening.startIndex, offsetBy: 2)..<close].prefix { $0 != "|" }
         guard isBot(String(id)) else { return nil }
-        let trimmed = SlackFormat.unescape(String(opening[opening.index(after: close)...].drop { $0.isWhitespace }))
+        let trimmed = opening[opening.index(after: close)...].drop { $0.isWhitespace }
         guard let first = trimmed.first else { return "/incident help" }
-        return first == "/" || first == "!" ? trimmed : "/" + trimmed
+        return first == "/" || first == "!" ? String(trimmed) : "/" + trimmed
     }
 
     /// A page's or nudge's button. Acknowledge acts as `/ack INC-N`, answered in private from

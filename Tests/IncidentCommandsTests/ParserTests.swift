@@ -157,4 +157,16 @@ import Testing
             #expect(!description.isEmpty && !description.contains("\n"), "\(text)")
         }
     }
+    /// Slack sends mentions and links escaped (the manifest asks it to, so `/ic @bob` names
+    /// bob's account) and `&`, `<`, `>` as entities in a mention's text: free text and titles
+    /// read as their author sees them, while a person named by a command keeps the account.
+    @Test func slacksMarkupInTypedTextReadsAsTyped() throws {
+        #expect(try CommandParser.parse("/update handing over to <@U0BOB0002|bob>, dashboard <https://grafana.example/d/abc> status: investigating").get().command
+                == .update(StatusUpdate(text: "handing over to @bob, dashboard https://grafana.example/d/abc", status: "investigating")))
+        #expect(try CommandParser.parse("/note db &amp; cache back, errors &lt;1%").get().command == .note("db & cache back, errors <1%"))
+        #expect(try CommandParser.parse("/incident declare R&amp;D <https://x.example|wiki> down --sev P2").get().command
+                == .declare(Declaration(title: "R&D wiki (https://x.example) down", severity: .p2)))
+        #expect(try CommandParser.parse("/ic <@U0BOB0002|bob> handover: over to <@U0CAROL03|carol>").get().command
+                == .handover(.slack(userID: "U0BOB0002", label: "bob"), note: "over to @carol"))
+    }
 }

@@ -1,0 +1,77 @@
+import IncidentCore
+
+/// Text people type: cleaned of what only hides or disguises it, and read as they see it.
+public enum FreeText {
+    /// The rest of a command as its author sees it: cleaned (`clean`), and Slack's markup as
+    /// a person reads it (`readable`), which Slack sends for mentions and links when the app
+    /// asks it to escape them (the manifest does, so that `/ic @bob` names bob's account):
+    /// `/update handing over to @bob` was posted as `<@U0BOB0002|bob>`.
+    public static func typed(_ text: String) -> String {
+        readable(clean(text))
+    }
+
+    /// Slack's message markup as a person reads it: `<@U0123|alice>` as `@alice` (`@U0123`
+    /// without a label), `<#C0123|ops>` as `#ops`, `<https://x|label>` as `label (https://x)`,
+    /// `<!here>` as `@here`, and `&lt;` `&gt;` `&amp;` as the characters. Text posted back
+    /// is escaped for its platform again, so none of it pings or links by itself.
+    public static func readable(_ text: String) -> String {
+        guard text.contains("<") || text.contains("&") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+            out += rest[..<open]
+            let inner = rest[rest.index(after: open)..<close]
+            let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let target = parts[0]
+            let label = parts.count > 1 ? parts[1] : nil
+            if target.hasPrefix("@") || target.hasPrefix("#") {
+                out += target.prefix(1) + (label ?? target.dropFirst())
+            } else if target.hasPrefix("!") {
+                out += "@" + (label.map { $0.hasPrefix("@") ? $0.dropFirst() : $0 } ?? target.dropFirst())
+            } else if let label, label != target {
+                out += "\(label) (\(target))"
+            } else {
+                out += target
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&amp;", with: "&")
+    }
+    /// Drops control characters other than line breaks and tabs, and the invisible characters
+    /// that only hide or disguise text (`invisible`), and trims.
+    public static func clean(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
+            if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
+                scalars.append(scalar)
+            } else if scalar == "\r" {
+                continue
+            } else {
+                scalars.append(" ")
+            }
+        }
+        return String(scalars).trimmingWhitespace()
+    }
+
+    /// Zero-width space, word joiner, byte-order mark, soft hyphen, the invisible operators,
+    /// the Mongolian vowel separator, the Hangul fillers and the blank Braille pattern (a title
+    /// of nothing but these declared an incident and paged), and the bidirectional embeddings,
+    /// overrides and isolates (U+202E shows an update's words backwards). The joiners that
+    /// shape emoji and scripts (U+200C, U+200D) and the direction marks (U+200E, U+200F,
+    /// U+061C) are kept.
+    static let invisible: Set<UInt32> = [0x200B, 0x2060, 0xFEFF, 0x00AD, 0x2061, 0x2062, 0x2063, 0x2064, 0x180E,
+                                         0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800,
+                                         0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+
+    /// The text, or its first characters and "…" within `limit` characters: cut with a
+    /// visible mark, never silently.
+    public static func clipped(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(max(limit - 1, 0))) + "…"
+    }
+
+    /// One line: line breaks and tabs as spaces, runs of spaces as one.
+    static func oneLine(_ text: String) -> String {
+        clean(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
