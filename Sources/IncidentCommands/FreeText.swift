@@ -12,8 +12,10 @@ public enum FreeText {
 
     /// Slack's message markup as a person reads it: `<@U0123|alice>` as `@alice` (`@U0123`
     /// without a label), `<#C0123|ops>` as `#ops`, `<https://x|label>` as `label (https://x)`,
-    /// `<!here>` as `@here`, and `&lt;` `&gt;` `&amp;` as the characters. Text posted back
-    /// is escaped for its platform again, so none of it pings or links by itself.
+    /// `<!here>` as `@here`, and `&lt;` `&gt;` `&amp;` as the characters. Only Slack's own
+    /// markup is read so: other text in angle brackets (`<b>bold</b>`, typed on Matrix) stays
+    /// as typed. Text posted back is escaped for its platform again, so none of it pings or
+    /// links by itself.
     public static func readable(_ text: String) -> String {
         guard text.contains("<") || text.contains("&") else { return text }
         var out = ""
@@ -24,7 +26,9 @@ public enum FreeText {
             let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
             let target = parts[0]
             let label = parts.count > 1 ? parts[1] : nil
-            if target.hasPrefix("@") || target.hasPrefix("#") {
+            if !isSlackMarkup(target) {
+                out += rest[open...close]
+            } else if target.hasPrefix("@") || target.hasPrefix("#") {
                 out += target.prefix(1) + (label ?? target.dropFirst())
             } else if target.hasPrefix("!") {
                 out += "@" + (label.map { $0.hasPrefix("@") ? $0.dropFirst() : $0 } ?? target.dropFirst())
@@ -37,6 +41,13 @@ public enum FreeText {
         }
         out += rest
         return out.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&amp;", with: "&")
+    }
+
+    /// `@U0123`, `#C0123`, `!here`, or a link Slack made of a URL (`https://…`, `mailto:…`).
+    static func isSlackMarkup(_ target: Substring) -> Bool {
+        guard let first = target.first else { return false }
+        if first == "@" || first == "#" || first == "!" { return target.count > 1 && !target.contains(" ") }
+        return ["http://", "https://", "mailto:"].contains { target.lowercased().hasPrefix($0) } && !target.contains(" ")
     }
     /// Drops control characters other than line breaks and tabs, and the invisible characters
     /// that only hide or disguise text (`invisible`), and trims.

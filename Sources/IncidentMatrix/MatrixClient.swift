@@ -121,7 +121,7 @@ public final class MatrixClient: Sendable {
             let header = headers.first(name: "Retry-After").flatMap(Int64.init)
             throw .rateLimited(retryAfter: millis.map { .milliseconds(max($0, 1)) } ?? header.map { .seconds(max($0, 1)) })
         }
-        if status >= 500 || status == 408 { throw .unavailable("HTTP \(status): \(code) \(reason)") }
+        if status >= 500 || status == 408 { throw .failedOnServer(status: status, code: code, reason: reason) }
         throw .matrix(status: status, code: code, reason: reason)
     }
 
@@ -216,6 +216,9 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
     case rateLimited(retryAfter: Duration?)
     /// 5xx, a timeout, a refused connection: the homeserver is down or restarting.
     case unavailable(String)
+    /// A 5xx (or 408) the homeserver answered itself, with its `errcode`: it is up, but could
+    /// not do this now (for an invite, often: another server it must reach is down).
+    case failedOnServer(status: Int, code: String, reason: String)
 
     public var code: String? {
         if case .matrix(_, let code, _) = self { return code }
@@ -232,6 +235,7 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
         case .matrix(let status, let code, let reason): "\(code) (HTTP \(status)): \(reason)"
         case .rateLimited(let after): "M_LIMIT_EXCEEDED" + (after.map { " (retry after \(Int(($0 / .milliseconds(1)).rounded())) ms)" } ?? "")
         case .unavailable(let reason): "homeserver unavailable: \(reason)"
+        case .failedOnServer(let status, let code, let reason): "homeserver unavailable: HTTP \(status): \(code) \(reason)"
         }
     }
 }

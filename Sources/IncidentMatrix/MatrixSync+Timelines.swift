@@ -240,8 +240,10 @@ extension MatrixSync {
             // the roster resolves) names whom it says, whatever the link says: a body reading
             // `@alice:example.org` over a link to an impostor's account (a wrong tab-completion,
             // or crafted) named the impostor IC. The body's own words stand, unless they are the
-            // link's own id or its local part (`@carol` for `@carol:example.org`).
-            if label.hasPrefix("@"), label != target, !target.hasPrefix(label + ":") { continue }
+            // link's own id. Its local part alone stands too: `@frank` over a link to
+            // `@frank:example.org` named that account IC while the roster's frank is on another
+            // server, and a stranger needs only the display name `@frank` to be offered.
+            if label.hasPrefix("@"), label != target { continue }
             searched += unread.utf8.count * label.utf8.count
             guard searched <= pillSearchBudget else { break }
             guard let found = unread.range(of: label) else { continue }
@@ -251,7 +253,7 @@ extension MatrixSync {
             var before = unread[..<found.lowerBound]
             if before.last == "@" {
                 let shown = "@" + label
-                if shown != target, !target.hasPrefix(shown + ":") { continue }
+                if shown != target { continue }
                 before.removeLast()
             }
             text += before

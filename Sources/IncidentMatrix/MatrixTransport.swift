@@ -125,10 +125,16 @@ public final class MatrixTransport: ChatTransport {
     ///
     /// Every incident room is invite-only and left out of the room directory; a private
     /// incident's room also shuts guests out (`private_chat` lets them join when invited).
-    func createRoom(_ name: String, topic: String, invite: [String], empower: [String], isPrivate: Bool,
+    ///
+    /// People on other servers are invited once the room is made, not by `createRoom`: the
+    /// homeserver refuses the whole creation when one of their servers cannot be reached, and
+    /// the incident had no room (nor any message in it) for as long as that server was down.
+    func createRoom(_ name: String, topic: String, invite invitees: [String], empower: [String], isPrivate: Bool,
                     key: String) async throws(MatrixError) -> TransportReceipt {
         let me = try await me()
         let server = Self.serverName(me)
+        let local = invitees.filter { $0 != me && Self.serverName($0) == server }
+        let remote = invitees.filter { $0 != me && Self.serverName($0) != server }
         let unguessable = Self.unguessable(name, key: key, secret: try await client.currentToken())
         for attempt in 1...(aliasAttempts + 1) {
             let alias = attempt == 1 ? name : attempt <= aliasAttempts ? Self.suffixed(name, attempt) : unguessable
@@ -138,7 +144,7 @@ public final class MatrixTransport: ChatTransport {
                 "room_alias_name": .string(alias),
                 "name": .string(alias),
                 "topic": .string(topic),
-                "invite": .array(invite.filter { $0 != me }.map(JSONValue.string)),
+                "invite": .array(local.map(JSONValue.string)),
                 "creation_content": [Self.creationKey: .string(key)],
                 "power_level_content_override": Self.incidentRoomPowers,
                 "initial_state": isPrivate ? [["type": "m.room.guest_access", "state_key": "", "content": ["guest_access": "forbidden"]]] : [],
@@ -155,7 +161,11 @@ public final class MatrixTransport: ChatTransport {
             if let created {
                 // Power levels after creation, not as an override: room version 12 refuses the
                 // creator in `users`, and older versions would lose the creator's 100.
-                try await grantResponderPower(empower.filter { $0 != me }, in: created)
+                if remote.isEmpty {
+                    try await grantResponderPower(empower.filter { $0 != me }, in: created)
+                } else {
+                    try await invite(remote, empowering: empower.filter { $0 != me }, to: created)
+                }
                 return .roomCreated(id: created, name: alias)
             }
         }
@@ -231,12 +241,20 @@ public final class MatrixTransport: ChatTransport {
     /// `empowering` to the responder power level, so an IC named later may change the topic too.
     func invite(_ people: [String], empowering: [String], to room: String) async throws(MatrixError) {
         guard !people.isEmpty else { return }
+        let server = Self.serverName(try await me())
         for person in people {
             do {
                 _ = try await client.call(.POST, "rooms/\(MatrixClient.segment(room))/invite", body: ["user_id": .string(person)])
             } catch where error.code == "M_FORBIDDEN" || error.code == "M_NOT_FOUND" || error.code == "M_BAD_STATE" {
                 // Already in the room, banned, or no such user: nothing an invite can change.
                 logger.notice("Matrix invite not sent", metadata: ["user": "\(person)", "reason": "\(error)"])
+            } catch {
+                // Their homeserver cannot be reached from ours. Retried, this invite held every
+                // post to the room behind it (the new IC's, the updates, the next invitations)
+                // for as long as their server was down: hours, with the default retries.
+                guard Self.serverName(person) != server, await failedElsewhere(error) else { throw error }
+                logger.warning("Matrix invite not sent: the person's homeserver cannot be reached; invite them by hand",
+                               metadata: ["user": "\(person)", "reason": "\(error)"])
             }
         }
         try await grantResponderPower(empowering, in: room)
@@ -253,6 +271,17 @@ public final class MatrixTransport: ChatTransport {
         for person in raise { users[person] = .number(Double(Self.responderPowerLevel)) }
         levels["users"] = .object(users)
         _ = try await client.call(.PUT, path, body: .object(levels))
+    }
+
+    /// Whether a call that reached out to another server failed there, not on ours: our
+    /// homeserver answered that it could not do it (with its own error code), or the call timed
+    /// out while ours answers now (a firewalled server takes longer than our time limit).
+    func failedElsewhere(_ error: MatrixError) async -> Bool {
+        switch error {
+        case .failedOnServer: return true
+        case .unavailable: return (try? await client.whoami()) != nil
+        case .matrix, .rateLimited: return false
+        }
     }
 
     /// `@bot:example.org` -> `example.org`.
@@ -280,7 +309,7 @@ extension MatrixError: PlatformError {
     public var transportError: TransportError {
         switch self {
         case .rateLimited(let after): .rateLimited(description, retryAfter: after)
-        case .unavailable: .unavailable(description)
+        case .unavailable, .failedOnServer: .unavailable(description)
         case .matrix:
             isSetupError ? .misconfigured(description) : .rejected(description)
         }

@@ -164,6 +164,8 @@ import Testing
         #expect(try CommandParser.parse("/update handing over to <@U0BOB0002|bob>, dashboard <https://grafana.example/d/abc> status: investigating").get().command
                 == .update(StatusUpdate(text: "handing over to @bob, dashboard https://grafana.example/d/abc", status: "investigating")))
         #expect(try CommandParser.parse("/note db &amp; cache back, errors &lt;1%").get().command == .note("db & cache back, errors <1%"))
+        // Other text in angle brackets is not Slack's markup, and stays as typed.
+        #expect(try CommandParser.parse("/note <b>bold</b> a <b and c> @room").get().command == .note("<b>bold</b> a <b and c> @room"))
         #expect(try CommandParser.parse("/incident declare R&amp;D <https://x.example|wiki> down --sev P2").get().command
                 == .declare(Declaration(title: "R&D wiki (https://x.example) down", severity: .p2)))
         #expect(try CommandParser.parse("/ic <@U0BOB0002|bob> handover: over to <@U0CAROL03|carol>").get().command

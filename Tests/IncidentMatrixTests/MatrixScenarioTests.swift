@@ -213,6 +213,39 @@ import Testing
         #expect(bodies.filter { $0.contains("page INC-1/7@matrix") }.count == 2, "\(bodies)")
     }
 
+    /// A person whose homeserver ours cannot reach (named IC, or paged): their invitation is
+    /// not sent, and the others in the same job are. Retried, it held every post to the room
+    /// behind it for as long as their server was down.
+    @Test func anInvitationToAnUnreachableServerDoesNotHoldTheRoom() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let grace = try bot.user("grace")
+        let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "invite-remote"))
+        let creation = TransportJob(key: "INC-1/0@matrix", action: .createRoom(name: "remote-invite-\(UInt32.random(in: 0...UInt32.max))",
+                                                                            topic: Message(.text("topic")), invite: []), people: [:], incident: 1)
+        guard case .roomCreated(let room, _) = try await transport.deliver(creation) else {
+            Issue.record("no room made")
+            return
+        }
+        let invitation = TransportJob(key: "INC-1/1@matrix", action: .invite(room: room, ["frank", "grace"]), people: [
+            "frank": Contact(person: "frank", handle: "@frank", account: "@frank:unreachable.invalid"),
+            "grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace")),
+        ], incident: 1)
+        #expect(try await transport.deliver(invitation) == .delivered)
+        #expect(try await grace.invitations().contains { $0.room == room })
+        // Named as the room is made (the declarer's IC): the room is made, the others invited.
+        var withRemote = creation
+        withRemote.key = "INC-2/0@matrix"
+        withRemote.action = .createRoom(name: "remote-invite-\(UInt32.random(in: 0...UInt32.max))", topic: Message(.text("topic")),
+                                        invite: ["frank", "grace"])
+        withRemote.people = invitation.people
+        guard case .roomCreated(let second, _) = try await transport.deliver(withRemote) else {
+            Issue.record("no room made")
+            return
+        }
+        #expect(try await grace.invitations().contains { $0.room == second })
+    }
+
     /// A page sent by another leader (a replica, or this process in an earlier term) that
     /// crashed before recording it, sent again here: it goes to the room made for it, though
     /// this process's list of direct rooms predates that room, and the list keeps both rooms.
