@@ -84,6 +84,7 @@ public enum BotCommands {
                                lines: AsyncStream<String>, batch: Int = 1, logger: Logger) async throws {
         let transport = ConsoleTransport(output: output)
         if let start {
+            try await ClockBehindStore.refuseManualStart(start, store: store, zone: loaded.policy.timeZone)
             let clock = ManualClock(start: start)
             let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [transport], logger: logger)
             let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: clock, batch: batch)
@@ -91,6 +92,7 @@ public enum BotCommands {
             return
         }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: [transport], logger: logger)
+        await ClockBehindStore.warnOfLiveClock(runtime.engine.clock.now, store: store, zone: loaded.policy.timeZone, logger: logger)
         let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: nil, batch: batch)
         let input = ConsoleInput(session: session, lines: lines)
         try await run([
@@ -130,6 +132,7 @@ public enum BotCommands {
         let paging = try PagingSetup.load(loaded, environment: environment, linkSecretFile: location.companionFile(.linkSecret))
         let store = try openStore()
         for warning in paging.warnings { logger.warning("\(warning)") }
+        await ClockBehindStore.warnOfLiveClock(LiveClock().now, store: store, zone: loaded.policy.timeZone, logger: logger)
         // Each platform names the bot's own account once asked (`OwnAccounts`): nobody names it IC.
         let ownAccounts = OwnAccounts()
         var community = Community(matrix: [], ownAccounts: ownAccounts)

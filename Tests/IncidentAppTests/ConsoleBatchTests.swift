@@ -1,5 +1,7 @@
 import Foundation
 import IncidentApp
+import IncidentCore
+import IncidentEngine
 import IncidentSQLite
 import IncidentTesting
 import Logging
@@ -21,7 +23,8 @@ import Testing
         "carol: /note INC-1 never read",
     ]
 
-    func transcript(batch: Int, lines input: [String] = Self.lines) async throws -> [String] {
+    func transcript(batch: Int, lines input: [String] = Self.lines, store: (any IncidentStore)? = nil,
+                    start: Timestamp = TestConfig.start) async throws -> [String] {
         var config = try BotConfig.load(path: BotProcess.config)
         config.commandsPerMinute = 1_000
         let loaded = try LoadedConfig.load(config, allowExampleRoster: true)
@@ -31,7 +34,7 @@ import Testing
             for line in input { continuation.yield(line) }
             continuation.finish()
         }
-        try await BotCommands.console(loaded: loaded, store: try SQLiteStore.inMemory(), start: TestConfig.start, output: output,
+        try await BotCommands.console(loaded: loaded, store: try store ?? SQLiteStore.inMemory(), start: start, output: output,
                                       lines: lines, batch: batch, logger: Logger(label: "test"))
         return printed.withLock { $0 }.joined().split(separator: "\n").map(String.init)
     }
@@ -71,5 +74,23 @@ import Testing
         #expect(try #require(index("Noted on the INC-1 timeline", in: single)) > firstRoomSingle(single))
         // Batching changes when things print, never what.
         #expect(batched.sorted() == single.sorted())
+    }
+    /// A drill started before what the database already holds: time would go back, and its
+    /// incidents' pages and targets would be timed from the future ("met in 0s"). Refused
+    /// with one line, nothing run.
+    @Test func aManualStartBeforeTheDatabasesLastDeclarationIsRefused() async throws {
+        let store = try SQLiteStore.inMemory()
+        _ = try await transcript(batch: 1, lines: ["carol: /incident declare Checkout down --sev P1", ":quit"], store: store)
+        do {
+            _ = try await transcript(batch: 1, lines: ["carol: /note INC-1 from the past", ":quit"], store: store, start: TestConfig.at(-60 * 24))
+            Issue.record("started before INC-1 was declared")
+        } catch let error as StartupError {
+            #expect(error.description.hasPrefix("--start 2026-11-23 10:00 UTC is before INC-1 was declared (2026-11-24 10:00 UTC)"),
+                    "\(error)")
+            #expect(!error.description.contains("\n"))
+        }
+        #expect(try await store.read { try $0.timeline(incident: 1) }.allSatisfy { !$0.text.contains("from the past") })
+        // Starting later is fine.
+        _ = try await transcript(batch: 1, lines: ["carol: /note INC-1 later", ":quit"], store: store, start: TestConfig.at(60))
     }
 }
