@@ -46,7 +46,9 @@ extension Delivery {
         let reason: String
         if incident.phase != .investigating, incident.phase != .mitigated {
             reason = "\(incident.id) is \(incident.phase.rawValue)"
-        } else if incident.lastUpdateAt > item.createdAt {
+        } else if incident.lastUpdateAt >= item.createdAt {
+            // Times are whole seconds: an update in the nudge's own second came after it, for
+            // no nudge is queued in the second of the update that answers it.
             reason = "an update came after it"
         } else {
             return false
