@@ -214,7 +214,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 guard await moveStranded(stranded, now: now, into: &report) else { return report }
                 continue
             }
-            let served = heads.items.filter { methods.contains($0.method) && transports[$0.method] != nil }
+            let served = OutboxItem.withoutInvitationsAheadOfTheirRoom(heads.items.filter { methods.contains($0.method) && transports[$0.method] != nil })
             // A lane goes when its head may (or a page behind a head that waits out a backoff,
             // `OutboxItem.next(in:at:)`): the rest of it waits behind the head.
             var lanes: [String: [OutboxItem]] = [:]

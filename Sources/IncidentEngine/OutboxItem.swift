@@ -121,6 +121,24 @@ extension OutboxItem {
     public static let withdrawnMark = "withdrawn: "
 
     static func roomLane(_ platform: Platform, incident: Int) -> String { "\(platform):INC-\(incident)" }
+    /// Invitations to an incident's room: a lane of their own, tried once the room is made.
+    static func inviteLane(_ platform: Platform, incident: Int) -> String { "\(platform):INC-\(incident):invites" }
+
+    /// `heads` (the first items of every lane) without the invitations whose room's creation
+    /// is still the head of the room's lane: they wait for it, untried, as they did in that
+    /// lane, but not behind the room's posts.
+    static func withoutInvitationsAheadOfTheirRoom(_ heads: [OutboxItem]) -> [OutboxItem] {
+        var making: Set<String> = []
+        var seen: Set<String> = []
+        for item in heads where seen.insert(item.lane).inserted {
+            if case .effect(.createRoom) = item.job { making.insert(item.lane) }
+        }
+        guard !making.isEmpty else { return heads }
+        return heads.filter { item in
+            guard case .effect(.invite) = item.job, let platform = item.method.platform, let incident = item.incident else { return true }
+            return !making.contains(roomLane(platform, incident: incident))
+        }
+    }
     public static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
     static func directLane(_ method: ContactMethod, _ person: PersonID) -> String { "\(method):dm:\(person)" }
     static func replyLane(_ platform: Platform, room: String) -> String { "\(platform):reply:\(room)" }

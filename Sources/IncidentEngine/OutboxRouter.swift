@@ -27,8 +27,12 @@ public struct OutboxRouter: Sendable {
                            job: .effect(effect.action), at: now)
             }
             switch effect.action {
-            case .createRoom, .invite, .setTopic, .post(_, to: .incidentRoom):
+            case .createRoom, .setTopic, .post(_, to: .incidentRoom):
                 return rooms.map { item($0, OutboxItem.roomLane($0, incident: effect.incident)) }
+            case .invite:
+                // Not behind the room's posts: a person paged was told they are invited, and a
+                // backlog of notes (one post a second on Slack) held their invitation minutes.
+                return rooms.map { item($0, OutboxItem.inviteLane($0, incident: effect.incident)) }
             case .post(_, to: .broadcast):
                 return rooms.filter { broadcastRooms[$0] != nil }.map { item($0, OutboxItem.broadcastLane($0)) }
             case .directMessage(_, let person):
