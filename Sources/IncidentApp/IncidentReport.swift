@@ -73,7 +73,9 @@ public struct IncidentReport: Sendable {
             if let value = durations.toMitigate { row.toMitigate.append(value) }
             if let value = durations.toResolve { row.toResolve.append(value) }
             if let value = incident.timeToDetect { row.toDetect.append(value) }
-            for clock in incident.responseClocks {
+            for var clock in incident.responseClocks {
+                // Reached after now (the same clock) is not reached yet, as of the report.
+                if let reached = clock.reachedAt, reached > now { clock.reachedAt = nil }
                 guard let met = clock.outcome(at: now) else { continue }
                 row.targets[clock.target, default: TargetCount()].met += met ? 1 : 0
                 row.targets[clock.target, default: TargetCount()].decided += 1

@@ -186,6 +186,8 @@ public enum CommandParser {
         }
         var text = Substring(token.text)
         if text.hasPrefix("<"), text.hasSuffix(">") { text = text.dropFirst().dropLast().prefix { $0 != "|" } }
+        // Slack sends a typed link's `&` as `&amp;`: the link must be the one typed.
+        text = Substring(FreeText.readable(String(text)))
         let command: Command
         if text.lowercased() == "off" {
             command = .call(nil)

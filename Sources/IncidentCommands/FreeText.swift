@@ -32,6 +32,8 @@ public enum FreeText {
                 out += target.prefix(1) + (label ?? target.dropFirst())
             } else if target.hasPrefix("!") {
                 out += "@" + (label.map { $0.hasPrefix("@") ? $0.dropFirst() : $0 } ?? target.dropFirst())
+            } else if let label, isBare(label, of: target) {
+                out += label
             } else if let label, label != target {
                 out += "\(label) (\(target))"
             } else {
@@ -41,6 +43,13 @@ public enum FreeText {
         }
         out += rest
         return out.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&amp;", with: "&")
+    }
+
+    /// Whether `label` is `target` as typed before Slack made it a link: `api.example.com` for
+    /// `http://api.example.com`, `ops@example.com` for `mailto:ops@example.com` (written once,
+    /// not `api.example.com (http://api.example.com)`, which went into room names).
+    static func isBare(_ label: Substring, of target: Substring) -> Bool {
+        ["http://", "https://", "mailto:"].contains { target.lowercased().hasPrefix($0) && target.dropFirst($0.count) == label }
     }
 
     /// `@U0123`, `#C0123`, `!here`, or a link Slack made of a URL (`https://…`, `mailto:…`).

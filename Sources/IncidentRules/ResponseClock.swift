@@ -15,10 +15,10 @@ public struct TargetNotice: Hashable, Sendable, Codable {
 
 /// Where one response target stands for an incident: its length, when it runs out, and when
 /// (if) it was met. Counted from the declaration; for a severity that pages only in working
-/// hours, from when they open if it was declared outside them (`started`): its page waits for
-/// them, and nobody paged can meet a target that ran out first (a P2 declared at 03:00 on a
-/// Saturday was told at 07:00 it had missed its target to acknowledge, and counted so in the
-/// report, while the on-call's page waited for Monday).
+/// hours whose first page waited for them, from that page (`started`): nobody paged can meet a
+/// target that ran out first (a P2 declared at 03:00 on a Saturday was told at 07:00 it had
+/// missed its target to acknowledge, and counted so in the report, while the on-call's page
+/// waited for Monday).
 public struct ResponseClock: Hashable, Sendable {
     public var target: ResponseTargets.Kind
     public var length: Duration
@@ -41,7 +41,7 @@ extension Incident {
     /// The severity's response targets, as clocks.
     public var responseClocks: [ResponseClock] {
         guard let targets = policy[severity].targets else { return [] }
-        let started = policy.earliestPage(at: severity, from: declaredAt, zone: nil)
+        let started = responseStart
         return ResponseTargets.Kind.allCases.compactMap { kind in
             guard let length = targets[kind] else { return nil }
             let reached: Timestamp? = switch kind {
@@ -51,6 +51,19 @@ extension Incident {
             }
             return ResponseClock(target: kind, length: length, started: started, deadline: started + length, reachedAt: reached)
         }
+    }
+
+    /// When the response clocks start: the declaration, unless the severity pages only in
+    /// working hours and nothing was paged as it was declared; then the first page, or while
+    /// none has gone, when the first waits until (on the paged person's own clock). An
+    /// incident paged at once and lowered to such a severity later keeps its declaration: it
+    /// was answered, or not, from then.
+    var responseStart: Timestamp {
+        guard policy[severity].workingHoursOnly == true,
+              !pages.contains(where: { $0.at <= declaredAt && $0.withdrawn != true }) else { return declaredAt }
+        let first = pages.filter { $0.withdrawn != true }.map(\.at).min()
+            ?? ladders.values.compactMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }.min()
+        return max(first ?? declaredAt, declaredAt)
     }
 
     /// When the incident counts as acknowledged, as its measures and targets count it: the

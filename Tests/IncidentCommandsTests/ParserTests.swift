@@ -164,6 +164,13 @@ import Testing
         #expect(try CommandParser.parse("/update handing over to <@U0BOB0002|bob>, dashboard <https://grafana.example/d/abc> status: investigating").get().command
                 == .update(StatusUpdate(text: "handing over to @bob, dashboard https://grafana.example/d/abc", status: "investigating")))
         #expect(try CommandParser.parse("/note db &amp; cache back, errors &lt;1%").get().command == .note("db & cache back, errors <1%"))
+        // A domain or an address Slack made a link of reads as typed, once.
+        let linked = try CommandParser.parse("/incident declare <http://api.example.com|api.example.com> down, ask <mailto:ops@example.com|ops@example.com>").get()
+        guard case .declare(let declaration) = linked.command else { throw ParseFailure("not a declaration") }
+        #expect(declaration.title == "api.example.com down, ask ops@example.com")
+        // A call link's `&`, as Slack sends it.
+        #expect(try CommandParser.parse("/incident call <https://meet.example.com/x?a=1&amp;b=2>").get().command
+                == .call(CallLink("https://meet.example.com/x?a=1&b=2")))
         // Other text in angle brackets is not Slack's markup, and stays as typed.
         #expect(try CommandParser.parse("/note <b>bold</b> a <b and c> @room").get().command == .note("<b>bold</b> a <b and c> @room"))
         #expect(try CommandParser.parse("/incident declare R&amp;D <https://x.example|wiki> down --sev P2").get().command
@@ -171,4 +178,9 @@ import Testing
         #expect(try CommandParser.parse("/ic <@U0BOB0002|bob> handover: over to <@U0CAROL03|carol>").get().command
                 == .handover(.slack(userID: "U0BOB0002", label: "bob"), note: "over to @carol"))
     }
+}
+
+struct ParseFailure: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
 }

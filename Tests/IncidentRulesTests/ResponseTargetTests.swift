@@ -96,6 +96,29 @@ import Testing
         // clocks start at the declaration.
         #expect(try Drill("/incident declare Search slow --sev P2").incident.responseClocks.first?.started == Fixtures.start)
         #expect(try Drill("/incident declare Search slow --sev P1", at: saturday).incident.responseClocks.first?.started == saturday)
+        // Paged at once as a P1, then lowered to P2: answered, or not, from the declaration
+        // (the clocks once started again on Monday, and the report said met).
+        var lowered = try Drill("/incident declare Search slow --sev P1", at: saturday)
+        try lowered.run(to: 20, script: [20: [(Fixtures.responder, "/sev P2 only search")]])
+        #expect(lowered.incident.responseClocks.first?.started == saturday)
+        #expect(lowered.incident.responseClocks.first?.outcome(at: saturday + .hours(3)) == false)
+    }
+
+    /// The on-call keeps their own hours (New York): the P2's page waits for their morning,
+    /// and so do its clocks, not for the policy's zone's.
+    @Test func theClocksWaitForThePagedPersonsOwnHours() throws {
+        var roster = try Fixtures.roster()
+        roster.people["alice"]?.zone = LocalZone(identifier: "America/New_York")
+        let early = Timestamp(iso8601: "2026-11-24T03:00:00Z")!
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster, at: early)
+        let opening = Timestamp(iso8601: "2026-11-24T14:00:00Z")!  // 09:00 in New York
+        #expect(drill.incident.responseClocks.first?.started == opening)
+        try drill.run(to: 14 * 60)
+        // No warning or miss before the page went at 14:00 (minute 660 of the drill).
+        #expect(targetPosts(drill).allSatisfy { Int($0.prefix { $0.isNumber }) ?? 0 >= 660 }, "\(targetPosts(drill))")
+        #expect(targetPosts(drill).count == 2)
+        #expect(drill.incident.responseClocks.first?.started == opening)
+        #expect(drill.incident.responseClocks.first?.deadline == opening + .hours(2))
     }
 
     @Test func aP3HasNoTargets() throws {
