@@ -12,26 +12,36 @@ enum ClockBehindStore {
     /// How far behind the clock may read before it counts: clocks of replicas differ a little.
     static let tolerance: Duration = .minutes(1)
 
-    /// The incident declared latest, if it was declared after `now` (past `tolerance`).
-    static func laterIncident(than now: Timestamp, in store: any IncidentStore) async throws -> Incident? {
-        try await store.read { records in
-            try records.incidents(declaredSince: now + tolerance).readable.map(\.incident).max { $0.declaredAt < $1.declaredAt }
+    /// The incident whose record was last changed, with when, if that was after `now` (past
+    /// `tolerance`). Its declaration, pages, update, acknowledgement, mitigation, resolution or
+    /// close: a drill run again from its own `--start` found nothing declared later, and went
+    /// back over the hour it had already run. Incidents declared in the last 30 days and those
+    /// still open are looked at.
+    static func laterActivity(than now: Timestamp, in store: any IncidentStore) async throws -> (incident: Incident, at: Timestamp)? {
+        let incidents = try await store.read { records in
+            try records.incidents(declaredSince: now - .days(30)).readable.map(\.incident) + records.openIncidents(skippingUnreadable: true).map(\.incident)
         }
+        return incidents.map { ($0, lastActivity($0)) }.filter { $0.1 > now + tolerance }.max { $0.1 < $1.1 }
     }
 
-    /// `--clock manual --start` before the database's last declaration: refused.
+    static func lastActivity(_ incident: Incident) -> Timestamp {
+        ([incident.declaredAt, incident.lastUpdateAt] + incident.pages.map(\.at)
+            + [incident.acknowledgedAt, incident.mitigatedAt, incident.resolvedAt, incident.closedAt].compactMap { $0 }).max() ?? incident.declaredAt
+    }
+
+    /// `--clock manual --start` before the database's last recorded change: refused.
     static func refuseManualStart(_ start: Timestamp, store: any IncidentStore, zone: LocalZone) async throws {
-        guard let later = try await laterIncident(than: start, in: store) else { return }
-        throw StartupError("--start \(zone.dateTime(start)) is before \(later.id) was declared (\(zone.dateTime(later.declaredAt))) "
+        guard let later = try await laterActivity(than: start, in: store) else { return }
+        throw StartupError("--start \(zone.dateTime(start)) is before \(later.incident.id)'s last change (\(zone.dateTime(later.at))) "
                            + "in this database: time would go back, and its pages and reminders would be timed from the future; "
-                           + "start at or after it, or use a fresh --db")
+                           + "start after it, or use a fresh --db")
     }
 
-    /// The live clock behind the database's last declaration: logged as an error, since
+    /// The live clock behind the database's last recorded change: logged as an error, since
     /// refusing to start would page nobody at all.
     static func warnOfLiveClock(_ now: Timestamp, store: any IncidentStore, zone: LocalZone, logger: Logger) async {
-        guard let later = try? await laterIncident(than: now, in: store) else { return }
-        let reading = "the clock reads \(zone.dateTime(now)), before \(later.id) was declared (\(zone.dateTime(later.declaredAt))): "
+        guard let later = try? await laterActivity(than: now, in: store) else { return }
+        let reading = "the clock reads \(zone.dateTime(now)), before \(later.incident.id)'s last change (\(zone.dateTime(later.at))): "
             + "its pages and reminders wait until the clock passes their times; check the host's clock (NTP)"
         logger.error("\(reading)")
     }

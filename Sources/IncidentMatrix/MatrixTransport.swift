@@ -249,9 +249,10 @@ public final class MatrixTransport: ChatTransport {
                 // Already in the room, banned, or no such user: nothing an invite can change.
                 logger.notice("Matrix invite not sent", metadata: ["user": "\(person)", "reason": "\(error)"])
             } catch {
-                // Their homeserver cannot be reached from ours. Retried, this invite held every
-                // post to the room behind it (the new IC's, the updates, the next invitations)
-                // for as long as their server was down: hours, with the default retries.
+                // Their homeserver cannot be reached from ours. Retried, this invite held the
+                // room's other invitations behind it (and, when invitations shared the room's
+                // lane, every post) for as long as their server was down: hours, with the
+                // default retries.
                 guard Self.serverName(person) != server, await failedElsewhere(error) else { throw error }
                 logger.warning("Matrix invite not sent: the person's homeserver cannot be reached; invite them by hand",
                                metadata: ["user": "\(person)", "reason": "\(error)"])
@@ -274,11 +275,12 @@ public final class MatrixTransport: ChatTransport {
     }
 
     /// Whether a call that reached out to another server failed there, not on ours: our
-    /// homeserver answered that it could not do it (with its own error code), or the call timed
-    /// out while ours answers now (a firewalled server takes longer than our time limit).
+    /// homeserver answered 502 or 504 with its own error code (it could not reach the other;
+    /// a 500 may be its own fault, and is retried), or the call timed out while ours answers
+    /// now (a firewalled server takes longer than our time limit).
     func failedElsewhere(_ error: MatrixError) async -> Bool {
         switch error {
-        case .failedOnServer: return true
+        case .failedOnServer(let status, _, _): return status == 502 || status == 504
         case .unavailable: return (try? await client.whoami()) != nil
         case .matrix, .rateLimited: return false
         }

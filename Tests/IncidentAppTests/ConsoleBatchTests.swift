@@ -85,11 +85,19 @@ import Testing
             _ = try await transcript(batch: 1, lines: ["carol: /note INC-1 from the past", ":quit"], store: store, start: TestConfig.at(-60 * 24))
             Issue.record("started before INC-1 was declared")
         } catch let error as StartupError {
-            #expect(error.description.hasPrefix("--start 2026-11-23 10:00 UTC is before INC-1 was declared (2026-11-24 10:00 UTC)"),
+            #expect(error.description.hasPrefix("--start 2026-11-23 10:00 UTC is before INC-1's last change (2026-11-24 10:00 UTC)"),
                     "\(error)")
             #expect(!error.description.contains("\n"))
         }
         #expect(try await store.read { try $0.timeline(incident: 1) }.allSatisfy { !$0.text.contains("from the past") })
+        // Nor again from the second run's own start, once it ran on: the team lead was paged at 30.
+        _ = try await transcript(batch: 1, lines: [":advance 40m", ":quit"], store: store, start: TestConfig.at(1))
+        do {
+            _ = try await transcript(batch: 1, lines: [":quit"], store: store, start: TestConfig.at(1))
+            Issue.record("started again from the drill's own start")
+        } catch let error as StartupError {
+            #expect(error.description.contains("INC-1's last change (2026-11-24 10:30 UTC)"), "\(error)")
+        }
         // Starting later is fine.
         _ = try await transcript(batch: 1, lines: ["carol: /note INC-1 later", ":quit"], store: store, start: TestConfig.at(60))
     }
