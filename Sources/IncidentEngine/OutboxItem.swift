@@ -95,9 +95,7 @@ extension OutboxItem {
         guard let head = lane.first else { return nil }
         if head.isDue(at: now) { return head }
         guard !head.isPage, let page = lane.first(where: \.isPage), page.isDue(at: now) else { return nil }
-        let settlesItsIncident = lane.prefix { $0.key != page.key }.contains { item in
-            if case .effect(.settlePages) = item.job { item.incident == page.incident } else { false }
-        }
+        let settlesItsIncident = lane.prefix { $0.key != page.key }.contains { $0.isSettlement && $0.incident == page.incident }
         return settlesItsIncident ? nil : page
     }
 
@@ -108,7 +106,7 @@ extension OutboxItem {
     /// attempt of its own, so it never failed over. nil: none such.
     public static func pageHeldBySettlement(in lane: some Collection<OutboxItem>, at now: Timestamp, failures: Int) -> OutboxItem? {
         guard let head = lane.first, !head.isDue(at: now), head.attempts >= failures,
-              case .effect(.settlePages) = head.job, let page = lane.first(where: \.isPage), page.isDue(at: now),
+              head.isSettlement, let page = lane.first(where: \.isPage), page.isDue(at: now),
               next(in: lane, at: now) == nil else { return nil }
         return page
     }
