@@ -22,16 +22,37 @@ public struct ImpactStart: Hashable, Sendable, Codable, CustomStringConvertible 
         return (hour, minute)
     }
 
-    /// The instant it names, for a command typed at `now` in `zone`: the latest reading of the
-    /// time not after now (in the hour a change back to standard time repeats, the one just
-    /// past, not the one an hour before it), today's or else yesterday's.
-    public func instant(at now: Timestamp, zone: LocalZone) -> Timestamp {
+    /// What a typed start names.
+    public enum Reading: Hashable, Sendable {
+        case at(Timestamp)
+        /// The zone's clock never read it: a change to summer time skipped it that night.
+        case skipped(CivilTime)
+    }
+
+    /// The instant it names, for a command typed at `now` in `zone` about an incident declared
+    /// at `declaredAt`: a reading of the time not after now, today's or else yesterday's. In
+    /// the hour a change back to standard time repeats, the later reading not after the
+    /// declaration, as customers are hurt before someone declares, or else the later one not
+    /// after now. A time the change forward skipped names nothing: read as the hour before or
+    /// after, it would move the start by an hour without a word.
+    public func instant(at now: Timestamp, declaredAt: Timestamp, zone: LocalZone) -> Reading {
         var time = (day ?? zone.civil(now)).midnight
         time.hour = hour
         time.minute = minute
+        func pick(_ readings: [Timestamp]) -> Timestamp? {
+            let past = readings.filter { $0 <= now }
+            return past.last(where: { $0 <= declaredAt }) ?? past.last
+        }
         let readings = zone.readings(of: time)
-        if let latest = readings.last(where: { $0 <= now }) { return latest }
-        return day != nil ? readings[0] : zone.readings(of: time.adding(days: -1)).last!
+        if day != nil {
+            return readings.first.map { .at(pick(readings) ?? $0) } ?? .skipped(time)
+        }
+        if let chosen = pick(readings) { return .at(chosen) }
+        // Not reached yet today (or skipped before now, which names nothing): yesterday's.
+        if readings.isEmpty, zone.civil(now).utcInstant >= time.utcInstant { return .skipped(time) }
+        let yesterday = time.adding(days: -1)
+        let earlier = zone.readings(of: yesterday)
+        return pick(earlier).map { .at($0) } ?? .skipped(yesterday)
     }
 
     public var description: String {

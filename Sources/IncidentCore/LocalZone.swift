@@ -6,10 +6,31 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public static let utc = LocalZone(checked: "UTC")
 
-    /// nil when the system time zone database does not know `identifier`.
+    /// nil when `identifier` is not a zone's name in the time zone database (`refusal` says
+    /// why).
     public init?(identifier: String) {
-        guard !identifier.isEmpty, identifier.count < 64, TimeZone(identifier: identifier) != nil else { return nil }
+        guard Self.refusal(of: identifier) == nil else { return nil }
         self.identifier = identifier
+    }
+
+    /// Why `name` is not taken as a zone, or nil when it is. Foundation also takes an
+    /// abbreviation (`BST`, `IST`, `CST`) or an offset (`GMT+1`) for a zone, by guesses that
+    /// differ between systems (on Linux `BST` is Bangladesh's, on macOS London's), and an
+    /// offset never changes for summer time: a policy that says either would hold pages to
+    /// the wrong hours without a word, so only the database's names are taken.
+    public static func refusal(of name: String) -> String? {
+        guard !name.isEmpty, name.count < 64, let zone = TimeZone(identifier: name) else {
+            return "unknown time zone “\(name.prefix(64))”"
+        }
+        if name == "UTC" || name == "GMT" { return nil }
+        if let place = TimeZone.abbreviationDictionary[name] {
+            return "“\(name)” is an abbreviation, which names more than one zone; write the zone's name, like \(place) if that is the one meant"
+        }
+        if name == "Factory" { return "“Factory” is the database's placeholder for an unset zone, not a zone" }
+        guard zone.identifier == name else {
+            return "“\(name)” is an offset, which never changes for summer time; write a place's zone name, like Europe/Berlin"
+        }
+        return nil
     }
 
     private init(checked identifier: String) { self.identifier = identifier }
@@ -46,15 +67,12 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// Every instant at which the zone's clock reads `civil`, earliest first: two in the hour a
-    /// change back to standard time repeats. A time a change forward skips is read on the clock
-    /// as it runs after the change, as someone subtracting wall-clock times would: 02:05 on
-    /// the night New York goes from 02:00 to 03:00 is an hour before 03:05.
+    /// change back to standard time repeats, none in the hour a change forward skips.
     public func readings(of civil: CivilTime) -> [Timestamp] {
         let asUTC = civil.utcInstant
         let offsets = Set([offsetSeconds(at: asUTC - .hours(30)), offsetSeconds(at: asUTC), offsetSeconds(at: asUTC + .hours(30))])
-        let candidates = offsets.map { asUTC - .seconds($0) }.sorted()
-        let reading = candidates.filter { Int64(offsetSeconds(at: $0)) == asUTC.secondsSinceEpoch - $0.secondsSinceEpoch }
-        return reading.isEmpty ? [candidates[0]] : reading
+        return offsets.map { asUTC - .seconds($0) }.sorted()
+            .filter { Int64(offsetSeconds(at: $0)) == asUTC.secondsSinceEpoch - $0.secondsSinceEpoch }
     }
 
     /// `UTC`, or the zone's abbreviation at `instant` (`CET`, `GMT+1`).

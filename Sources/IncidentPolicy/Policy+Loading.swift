@@ -14,7 +14,7 @@ extension Policy {
         let zoneNode = root.optional("time_zone")
         let zoneName = try zoneNode?.string() ?? "UTC"
         guard let zone = LocalZone(identifier: zoneName) else {
-            throw zoneNode!.error("unknown time zone “\(zoneName)”; use a name like UTC or Europe/Berlin")
+            throw zoneNode!.error("\(LocalZone.refusal(of: zoneName) ?? "unknown time zone"); use a name like UTC or Europe/Berlin")
         }
         let ladders = try loadLadders(try root.required("ladders"))
         var severities: [Severity: SeverityPolicy] = [:]

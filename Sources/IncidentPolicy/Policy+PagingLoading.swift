@@ -23,7 +23,9 @@ extension Policy {
         guard !days.isEmpty else { throw daysNode.error("name at least one working day") }
         let hoursNode = try map.required("hours")
         let text = try hoursNode.string()
-        let ends = text.split(separator: "-", omittingEmptySubsequences: false).map { minuteOfDay(String($0)) }
+        // The en dash too: `check-config` and the 🌙 message print hours with one, and a copy
+        // of that refused as not "09:00-17:00" looks the same on screen.
+        let ends = text.split(omittingEmptySubsequences: false, whereSeparator: { "-–—".contains($0) }).map { minuteOfDay(String($0)) }
         guard ends.count == 2, let start = ends[0], let end = ends[1], start < end else {
             throw hoursNode.error("expected hours like 09:00-17:00 (start before end, same day), not “\(text)”")
         }

@@ -20,9 +20,11 @@ extension Transition {
                 throw IncidentError(.notAllowed, "\(day.isoDate) is already over; give a due day from today on.")
             }
             item.dueDay = day.isoDate
+            // 09:00 on the due day by the owner's own clock when the roster gives one: by the
+            // policy's, a Berlin team's New York owner was reminded at 03:00.
             var reminder = day
             reminder.hour = ActionItem.reminderHour
-            item.remindAt = max(now, zone.instant(of: reminder))
+            item.remindAt = max(now, (roster.people[owner]?.zone ?? zone).instant(of: reminder))
         }
         incident.actions = incident.actionItems + [item]
         record(.actionItem, "Action \(item.id) for \(owner.handle): \(item.text)" + (item.dueDay.map { " (due \($0))." } ?? "."))

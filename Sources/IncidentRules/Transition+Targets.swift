@@ -42,7 +42,14 @@ extension Transition {
     /// `/incident started`: when the impact began (at most now, at most 30 days before the declaration).
     mutating func setImpactStart(_ start: ImpactStart, by actor: PersonID) throws(IncidentError) {
         try requireLead(actor, to: "say when the impact started")
-        let instant = start.instant(at: now, zone: zone)
+        let instant: Timestamp
+        switch start.instant(at: now, declaredAt: incident.declaredAt, zone: zone) {
+        case .at(let reading):
+            instant = reading
+        case .skipped(let time):
+            throw IncidentError(.notAllowed, "\(time.isoDate) \(time.hourMinute) never happened in \(zone): the clocks went forward that night; "
+                                + "say the time the clock showed.")
+        }
         guard instant <= now else {
             throw IncidentError(.notAllowed, "\(zone.dateTime(instant)) has not come yet; say when the impact started.")
         }

@@ -61,6 +61,21 @@ import Testing
         #expect(LocalZone(identifier: "Mars/Olympus_Mons") == nil)
     }
 
+    /// Only the time zone database's names are zones: Foundation also reads an abbreviation
+    /// (`BST` as Bangladesh on Linux, London on macOS) or an offset (`GMT+1`, no summer time),
+    /// and a London team's `BST` would have held its pages to 04:00.
+    @Test func abbreviationsAndOffsetsAreNotTakenForZones() {
+        for name in ["BST", "PST", "CST", "IST", "EST", "CET", "GMT+1", "UTC+2", "Factory", "europe/berlin", ""] {
+            #expect(LocalZone(identifier: name) == nil, "\(name)")
+            #expect(LocalZone.refusal(of: name) != nil, "\(name)")
+        }
+        #expect(LocalZone.refusal(of: "BST")?.contains("abbreviation") == true)
+        #expect(LocalZone.refusal(of: "GMT+1")?.contains("offset") == true)
+        for name in ["UTC", "GMT", "Etc/UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Etc/GMT-1"] {
+            #expect(LocalZone(identifier: name)?.identifier == name, "\(name)")
+        }
+    }
+
     /// Whole days are calendar days in the zone: at 23:30 on the eve of a change to daylight
     /// saving time, `tomorrow` is the next day (24 hours on is the day after it), and at 00:30
     /// on the day it ends, `tomorrow` is still tomorrow (24 hours on is the same day).
@@ -76,19 +91,36 @@ import Testing
         #expect(ActionDue(parsing: "36h")?.civilDay(from: fallNight, zone: newYork).isoDate == "2026-11-02")
     }
 
-    /// `/incident started HH:MM` is the latest reading of that time not after now: in the hour
-    /// New York repeats on 1 November, at 01:45 by the second reading, 01:44 is a minute ago, not
-    /// an hour and a minute; on 8 March at 03:10, 02:30 and 02:05 (times the night skipped) are
-    /// 40 and 65 minutes ago, as the wall clock subtracts, not yesterday's and five minutes.
-    @Test func impactStartIsTheLatestReadingAcrossDaylightSaving() throws {
+    /// `/incident started HH:MM` is a reading of that time not after now. In the hour New York
+    /// repeats on 1 November, it is the later one not after the declaration: at 01:45 by the
+    /// second reading, 01:44 is a minute ago, not an hour and a minute; but for an incident
+    /// declared at 01:50 by the first reading, 01:30 is the first 01:30, before it, which the
+    /// latest reading not after now made impossible to say. A time the night of 8 March
+    /// skipped names nothing (read as an hour before or after, the start moved by an hour
+    /// without a word), unless today's has not come yet: then it is yesterday's.
+    @Test func impactStartAcrossDaylightSaving() throws {
         let newYork = try #require(LocalZone(identifier: "America/New_York"))
+        func ago(_ start: ImpactStart, at now: Timestamp, declaredAt: Timestamp? = nil) -> Duration? {
+            guard case .at(let instant) = start.instant(at: now, declaredAt: declaredAt ?? now, zone: newYork) else { return nil }
+            return now - instant
+        }
         let repeated = try #require(Timestamp(iso8601: "2026-11-01T06:45:00Z"))
-        #expect(repeated - ImpactStart(hour: 1, minute: 44).instant(at: repeated, zone: newYork) == .minutes(1))
-        #expect(repeated - ImpactStart(hour: 1, minute: 50).instant(at: repeated, zone: newYork) == .minutes(55))
+        #expect(ago(ImpactStart(hour: 1, minute: 44), at: repeated) == .minutes(1))
+        #expect(ago(ImpactStart(hour: 1, minute: 50), at: repeated) == .minutes(55))
+        let secondReading = try #require(Timestamp(iso8601: "2026-11-01T06:40:00Z"))
+        let declaredInTheFirst = try #require(Timestamp(iso8601: "2026-11-01T05:50:00Z"))
+        #expect(ago(ImpactStart(hour: 1, minute: 30), at: secondReading, declaredAt: declaredInTheFirst) == .minutes(70))
+        #expect(ago(ImpactStart(day: newYork.civil(repeated), hour: 1, minute: 30), at: secondReading, declaredAt: declaredInTheFirst) == .minutes(70))
         let skipped = try #require(Timestamp(iso8601: "2026-03-08T07:10:00Z"))
-        #expect(skipped - ImpactStart(hour: 2, minute: 30).instant(at: skipped, zone: newYork) == .minutes(40))
-        #expect(skipped - ImpactStart(hour: 2, minute: 5).instant(at: skipped, zone: newYork) == .minutes(65))
+        for minute in [0, 5, 30] {
+            #expect(ImpactStart(hour: 2, minute: minute).instant(at: skipped, declaredAt: skipped, zone: newYork)
+                    == .skipped(CivilTime(year: 2026, month: 3, day: 8, hour: 2, minute: minute)))
+        }
+        #expect(ago(ImpactStart(hour: 1, minute: 59), at: skipped) == .minutes(11))
         // A time not yet reached today is yesterday's: 22 h 59 m ago, the night an hour short.
-        #expect(skipped - ImpactStart(hour: 3, minute: 11).instant(at: skipped, zone: newYork) == .hours(22) + .minutes(59))
+        #expect(ago(ImpactStart(hour: 3, minute: 11), at: skipped) == .hours(22) + .minutes(59))
+        // Before the change, 02:30 has not come yet today.
+        let beforeTheChange = try #require(Timestamp(iso8601: "2026-03-08T06:45:00Z"))
+        #expect(ago(ImpactStart(hour: 2, minute: 30), at: beforeTheChange) == .hours(23) + .minutes(15))
     }
 }

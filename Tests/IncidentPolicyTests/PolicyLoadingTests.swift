@@ -78,6 +78,10 @@ import Testing
         let sunday = try #require(Timestamp(iso8601: "2026-03-29T12:00:00Z"))
         #expect(hours.nextWorkingTime(from: sunday, in: berlin) == Timestamp(iso8601: "2026-03-30T07:00:00Z"))
         #expect(hours.description == "Mon Tue Wed Thu Fri 09:00–17:00")
+        // Hours as the bot prints them (an en dash) read as typed with a hyphen.
+        let shipped = try ConfigFiles.text("policy.yaml")
+        let printed = try Policy.load(yaml: shipped.replacing("  hours: \"09:00-17:00\"\n", with: "  hours: \"10:00–16:00\"\n"), file: "p.yaml")
+        #expect(printed.workingHours?.description == "Mon Tue Wed Thu Fri 10:00–16:00")
     }
 
     /// Each broken policy: what to replace in the shipped file, the text whose line the error
@@ -99,6 +103,7 @@ import Testing
         ("    stop_on: [mitigated, resolved]\n", "    stop_on: [mitigated, paged]\n", "[mitigated, paged]", "unknown stop condition"),
         ("    stop_on: [mitigated, resolved]\n", "    stop_on: []\n", "stop_on: []", "nothing would stop the business ladder"),
         ("time_zone: UTC\n", "time_zone: Mars/Base\n", "time_zone: Mars", "unknown time zone"),
+        ("time_zone: UTC\n", "time_zone: BST\n", "time_zone: BST", "“BST” is an abbreviation"),
         ("escalate_after_missed: 2\n", "escalate_after_missed: 0\n", "escalate_after_missed: 0", "must be 1 or more"),
         ("    nudge: [ic]\n", "    nudge: [boss]\n", "nudge: [boss]", "unknown role “boss”"),
         ("      - level: L3\n", "      - level: L2\n", "role: engineering manager", "level L2 appears twice"),

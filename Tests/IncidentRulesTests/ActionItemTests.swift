@@ -48,6 +48,19 @@ import Testing
             == "Your open action items: none.")
     }
 
+    /// An owner who keeps their own hours (New York, the policy UTC) is reminded at 09:00 on
+    /// their clock: at 09:00 UTC it was 04:00 for them.
+    @Test func theOwnerIsRemindedAtNineOnTheirOwnClock() throws {
+        var roster = try Fixtures.roster()
+        roster.people["bob"]?.zone = LocalZone(identifier: "America/New_York")
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder, roster: roster)
+        try drill.run(to: 12, script: [12: [("alice", "/action @bob Add an alert on queue depth due: 2026-11-26")]])
+        // 2026-11-26 14:00 UTC (09:00 in New York) is minute 3,120 after the declaration.
+        try drill.run(to: 3_200)
+        let reminders = directMessages(drill, to: "bob").filter { $0.contains("A1 is due today") }
+        #expect(reminders.map { $0.prefix { $0.isNumber } } == ["3120"], "\(reminders)")
+    }
+
     @Test func anItemDueTodayPastNineIsRemindedAtOnceAndADayGoneIsRefused() throws {
         var drill = try drill()
         try drill.type("/action @bob Check the dashboards due: today", by: "alice")

@@ -157,6 +157,21 @@ import Testing
         }
     }
 
+    /// A time the clocks skipped names no start: read as the hour before (as it was), the
+    /// time to detect was an hour long without a word.
+    @Test func anImpactStartTheClocksSkippedIsRefused() throws {
+        var policy = try Fixtures.policy()
+        policy.timeZone = try #require(LocalZone(identifier: "America/New_York"))
+        let declared = try #require(Timestamp(iso8601: "2026-03-08T07:40:00Z"))  // 03:40 EDT
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder, policy: policy, at: declared)
+        #expect { try drill.type("/incident started 02:30", by: "alice") } throws: {
+            "\($0)" == "2026-03-08 02:30 never happened in America/New_York: the clocks went forward that night; say the time the clock showed."
+        }
+        #expect(drill.incident.impactStartedAt == nil)
+        try drill.type("/incident started 01:50", by: "alice")
+        #expect(drill.incident.impactStartedAt == declared - .minutes(50))
+    }
+
     /// An impact that started after the declaration (found later, while investigating) counts
     /// from its start, not from the declaration.
     @Test func anImpactStartAfterTheDeclarationCountsFromThere() throws {
