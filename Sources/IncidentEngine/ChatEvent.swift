@@ -84,6 +84,14 @@ public struct Notice: Hashable, Sendable {
         self.event = event
         self.message = message
     }
+
+    /// To the author of an edit whose new text is a command (`!sev P3` edited to `!sev P0`),
+    /// which would read as done in the room while nothing changed.
+    public static func editedCommand(_ edited: String, answering event: ChatEvent) -> Notice {
+        Notice(Message(.text("✏️ An edited message is not run as a command: "), .userText(String(edited.prefix(80))),
+                       .text(" was not carried out, and what the message first said stands. Send it again as a new message.")),
+               answering: event)
+    }
 }
 
 /// Where a platform's event stream stands (Matrix's `/sync` `next_batch`), stored in the same

@@ -174,7 +174,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let edits = listedEdits + othersTold
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }
-            + edits.map { Notice(Self.editedCommandNotice($0.text), answering: $0) }
+            + edits.map { Notice.editedCommand($0.text, answering: $0) }
         // Commands first: the pins after them read each marked message back from the
         // homeserver, and none of that may hold up a command. The batch's token goes with the
         // last transaction; a crash between the two redoes the batch, whose commands are then
@@ -218,12 +218,6 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         } catch {
             return error.code != "M_NOT_FOUND"
         }
-    }
-
-    /// To the author of an edit whose new text is a command.
-    static func editedCommandNotice(_ edited: String) -> Message {
-        Message(.text("✏️ An edited message is not run as a command: "), .userText(String(edited.prefix(80))),
-                .text(" was not carried out, and what the message first said stands. Send it again as a new message."))
     }
 
     /// What a sender outside `matrix.allow_commands_from` is told.

@@ -4,6 +4,7 @@ import IncidentEngine
 import IncidentHTTP
 import IncidentWire
 import Logging
+import Synchronization
 
 /// Turns a verified Slack request into engine events and the answer Slack waits for. Shared by
 /// the HTTP endpoint and Socket Mode, so both take one path and one dedupe.
@@ -24,6 +25,8 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// cannot spend the rate tier (Tier 3, about 50 a minute) that delivery's repeat check
     /// uses: `commands_per_minute` a person (30 by default; each read is one or two calls).
     let readBacks: CommandLimiter
+    /// When rooms were last told that an edit is not run (`tellEditor`).
+    let toldEditors = EditorsTold()
 
     /// The reaction that puts a message on the timeline unless the config says otherwise.
     public static var defaultTimelineReaction: String { "pushpin" }
@@ -69,7 +72,12 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         case .event(let callback):
             guard await isServed(callback.origin) else { return .empty }
             let ownAccounts = workspaces.ownAccounts.flatMap { $0.knows(.slack) ? $0 : nil }
-            if let event = Self.chatEvent(callback, isOwnAccount: ownAccounts.map { accounts in { accounts.contains(.unlisted(.slack, $0)) } }) {
+            let isOwnAccount = ownAccounts.map { accounts in { @Sendable (id: String) in accounts.contains(.unlisted(.slack, id)) } }
+            if let event = Self.chatEvent(callback, isOwnAccount: isOwnAccount) {
+                guard !Self.isEdit(callback) else {
+                    try await tellEditor(event)
+                    return .empty
+                }
                 _ = try await engine.handle(event)
             } else if let event = try await pinEvent(callback) {
                 _ = try await engine.handle(event)
@@ -104,6 +112,9 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// was delivered for; while neither is known no mention is a command (slash commands still
     /// are): a message opening with a person's mention (`@alice sev P3 ...`) lowered an
     /// incident's severity.
+    ///
+    /// An edited message comes again as a mention with a new event id (Slack adds `edited`):
+    /// it is read here as the command it now says, and `handle` answers it, not runs it.
     static func chatEvent(_ callback: SlackRequest.EventCallback, isOwnAccount: ((String) -> Bool)? = nil) -> ChatEvent? {
         func isBot(_ id: String) -> Bool { isOwnAccount?(id) ?? (callback.botUserID == id) }
         guard callback.type == "app_mention", Self.commandSubtypes.contains(callback.subtype), callback.botID == nil,
@@ -111,6 +122,26 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
               let command = commandText(mention: text, isBot: isBot) else { return nil }
         return ChatEvent(platform: .slack, id: "event:" + callback.eventID, room: channel, user: user,
                          text: command, reply: .outbox)
+    }
+
+    /// Whether the event is a message edited after it was sent: fixing a typo in
+    /// `@incident-bot incident declare ...` declared a second incident and paged everyone again.
+    static func isEdit(_ callback: SlackRequest.EventCallback) -> Bool {
+        if let edited = callback.event["edited"], edited != .null { return true }
+        return false
+    }
+
+    /// An edit into a command is not carried out, and its author is told so, as on Matrix:
+    /// roster people every time, anyone else once a room a minute (an edit costs nothing to
+    /// send again).
+    func tellEditor(_ event: ChatEvent) async throws {
+        let roster = engine.settings.roster
+        let now = engine.clock.now
+        if !roster.lists(roster.identify(.slack, accountID: event.user)) {
+            guard !toldEditors.state.withLock({ $0.select([event], now: now) }).isEmpty else { return }
+        }
+        _ = try await engine.handle([], checkpoint: nil, notices: [Notice.editedCommand(event.text, answering: event)])
+        toldEditors.state.withLock { $0.answered([event], at: now) }
     }
 
     /// The message subtypes a person's mention of the bot comes with.
@@ -183,6 +214,11 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         let people = Dictionary(message.mentions.map { ($0, directory.contact($0, on: .slack)) }, uniquingKeysWith: { first, _ in first })
         return SlackMessage(text: SlackFormat.text(message, people: people), blocks: SlackFormat.blocks(message, people: people, incident: nil))
     }
+}
+
+/// The rooms told lately that an edit is not run, shared by the gateway's copies.
+final class EditorsTold: Sendable {
+    let state = Mutex(NoticeThrottle())
 }
 
 /// A rendered message: mrkdwn fallback text and Block Kit blocks.

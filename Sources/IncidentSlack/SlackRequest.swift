@@ -136,12 +136,30 @@ extension SlackRequest {
             return .event(EventCallback(eventID: eventID, botUserID: botUser, type: eventType, subtype: event["subtype"]?.string,
                                         user: event["user"]?.string, botID: event["bot_id"]?.string,
                                         channel: event["channel"]?.string, text: event["text"]?.string,
-                                        origin: SlackOrigin(team: json["team_id"]?.string, enterprise: json["enterprise_id"]?.string,
-                                                            userTeam: event["user_team"]?.string ?? event["user_profile"]?["team"]?.string),
+                                        origin: eventOrigin(json, event: event, authorization: authorization),
                                         event: event))
         default:
             return .other(type: type)
         }
+    }
+
+    /// Where an event came from. In a Slack Connect channel another organisation owns, the
+    /// top-level `team_id` and `enterprise_id` are the owner's: the workspace the event was
+    /// delivered for is the authorization's, and the author is judged by their own team
+    /// (`user_team`), or else, when Slack leaves it out, by the channel owner's. The on-call's
+    /// `@incident-bot ack` in a vendor's shared channel was refused as another workspace's.
+    /// The organisation is the authorization's too, even none: the owner's, with an author
+    /// of that organisation named by its id, would pass as one of the request's own.
+    static func eventOrigin(_ json: JSONValue, event: JSONValue, authorization: JSONValue?) -> SlackOrigin {
+        let team = json["team_id"]?.string
+        let userTeam = event["user_team"]?.string ?? event["user_profile"]?["team"]?.string
+        func id(_ key: String) -> String? { authorization?[key]?.string.flatMap { $0.isEmpty ? nil : $0 } }
+        guard id("team_id") != nil || id("enterprise_id") != nil else {
+            return SlackOrigin(team: team, enterprise: json["enterprise_id"]?.string, userTeam: userTeam)
+        }
+        let installedTeam = id("team_id") ?? team
+        return SlackOrigin(team: installedTeam, enterprise: id("enterprise_id"),
+                           userTeam: userTeam ?? (installedTeam != team ? team : nil))
     }
 
     /// A slash command's fields (HTTP form, or Socket Mode `slash_commands` payload).

@@ -87,7 +87,7 @@ import Testing
         #expect(events.map(\.id) == ["$1", "$8"])
         // An edit is never run; one whose new text is a command is kept to answer its author.
         #expect(read.edits.map(\.id) == ["$5"] && read.edits.map(\.text) == ["!sev P0"])
-        #expect(MatrixFormat.notice(MatrixSync<ManualClock>.editedCommandNotice("!sev P0"), people: [:])["body"]?.string
+        #expect(MatrixFormat.notice(Notice.editedCommand("!sev P0", answering: read.edits[0]).message, people: [:])["body"]?.string
             == "✏️ An edited message is not run as a command: !sev P0 was not carried out, and what the message first said stands. "
             + "Send it again as a new message.")
         // An encrypted message cannot be read: its room is named once, by its first one.

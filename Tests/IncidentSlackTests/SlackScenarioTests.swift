@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentSlack
 import IncidentTesting
+import IncidentWire
 import SlackFake
 import Testing
 
@@ -92,6 +93,35 @@ import Testing
         #expect(updates.count == 1, "\(bot.fake.messages(in: room).map(\.text))")
         // Plain messages are not commands; the bot's answer to a mention is ephemeral.
         #expect(bot.fake.posted.contains { $0.method == "chat.postEphemeral" && $0.user == "U0ALICE01" })
+    }
+
+    /// Slack sends an edited message's mention again, with a new event id and `edited`: a
+    /// declaration with its typo fixed declared a second incident and paged everyone twice.
+    /// The edit is not run, and its author is told so.
+    @Test func anEditedMentionIsNotRunAgainAndItsAuthorIsTold() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let typo = "<@\(FakeSlack.botUserID)> incident declare Checkout erorrs --sev P1"
+        let mention: JSONValue = ["type": "app_mention", "user": "U0ALICE01", "channel": .string(SlackHarness.lobby),
+                                  "text": .string(typo), "ts": "1764000000.000100"]
+        try await bot.event(mention)
+        try await bot.settle()
+        func pages() -> Int { bot.fake.directMessages(to: "U0ALICE01").filter { $0.text.contains("🔔") }.count }
+        let pagesAfterOne = pages()
+        var edited = mention
+        if case .object(var fields) = mention {
+            fields["text"] = .string(typo.replacing("erorrs", with: "errors"))
+            fields["edited"] = ["user": "U0ALICE01", "ts": "1764000010.000000"]
+            edited = .object(fields)
+        }
+        #expect(try await bot.event(edited).status == 200)
+        try await bot.settle()
+        #expect(try await bot.storeCounts()["incident"] == 1)
+        #expect(pages() == pagesAfterOne)
+        // The answer to a mention comes as the declaration's did: directly.
+        let told = bot.fake.directMessages(to: "U0ALICE01").filter { $0.text.contains("edited message") }
+        #expect(told.count == 1, "\(bot.fake.directMessages(to: "U0ALICE01").map(\.text))")
+        #expect(told.first?.text.contains("/incident declare Checkout errors --sev P1") == true)
     }
 
     @Test func aTakenChannelNameMovesToTheNextSuffix() async throws {

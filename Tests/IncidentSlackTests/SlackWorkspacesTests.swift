@@ -46,6 +46,31 @@ import Testing
         #expect(!SlackOrigin(team: FakeSlack.teamID, enterprise: Self.organisation, userTeam: "E0OTHER01").isServed(by: served))
     }
 
+    /// In a Slack Connect channel a vendor owns, Slack names the vendor at the top level of
+    /// an event, and the workspace it was delivered for in `authorizations`: the on-call's
+    /// `@incident-bot ack` there was refused as the vendor's. The author is judged by their
+    /// own team; the vendor's people, however Slack names their team, are still refused.
+    @Test func aMentionInAChannelAnotherOrganisationOwnsIsJudgedByItsAuthorsTeam() {
+        let served: Set<String> = [FakeSlack.teamID]
+        let vendor: JSONValue = ["team_id": "T0VENDOR", "enterprise_id": "E0VENDOR1"]
+        let installation: JSONValue = ["team_id": .string(FakeSlack.teamID), "enterprise_id": .null, "user_id": "UINCBOT01", "is_bot": true]
+        func mention(userTeam: String?, authorization: JSONValue? = installation) -> SlackOrigin {
+            var event: [String: JSONValue] = ["type": "app_mention", "user": "U0ALICE01"]
+            if let userTeam { event["user_team"] = .string(userTeam) }
+            return SlackRequest.eventOrigin(vendor, event: .object(event), authorization: authorization)
+        }
+        #expect(mention(userTeam: FakeSlack.teamID).isServed(by: served))
+        #expect(!mention(userTeam: "T0VENDOR").isServed(by: served))
+        #expect(!mention(userTeam: "E0VENDOR1").isServed(by: served))
+        #expect(!mention(userTeam: nil).isServed(by: served))
+        // Without an authorization (an older wrapper) the top level is the workspace, as before.
+        #expect(!mention(userTeam: FakeSlack.teamID, authorization: nil).isServed(by: served))
+        // In the bot's own channel, nothing changes.
+        let own = SlackRequest.eventOrigin(["team_id": .string(FakeSlack.teamID)], event: ["user_team": .string(FakeSlack.teamID)],
+                                           authorization: installation)
+        #expect(own.isServed(by: served))
+    }
+
     /// The workspaces `allowed` (none: the bot's own), asked of `fake`, the bot's own account
     /// learned into `own`.
     static func workspaces(_ allowed: [String], of fake: FakeSlack, learning own: OwnAccounts,
