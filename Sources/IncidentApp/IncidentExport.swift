@@ -40,7 +40,7 @@ public enum IncidentExport {
         } else {
             lines += ["| time | who | level | why |", "| --- | --- | --- | --- |"]
             for page in incident.pagesSent {
-                let why = page.reason.rawValue + (page.withdrawn == true ? ", withdrawn before it went out" : "")
+                let why = page.reason.phrase + (page.withdrawn == true ? ", withdrawn before it went out" : "")
                 lines.append("| \(zone.dateTime(page.at)) | \(page.person.handle) | \(page.level) | \(why) |")
             }
         }

@@ -9,14 +9,18 @@ public struct Message: Hashable, Sendable, Codable {
     /// What the message is for.
     public var kind: Kind
 
-    /// What a message is for. A page, a nudge and a reminder ask a person to act now, and a
-    /// platform must let them notify (Matrix clients stay silent for `m.notice` by default);
-    /// anything else is a notice.
+    /// What a message is for. A page, a nudge, a reminder and a warning ask a person to act
+    /// now, and a platform must let them notify (Matrix clients stay silent for `m.notice` by
+    /// default); anything else is a notice.
     public enum Kind: String, Hashable, Sendable, Codable {
         case notice
         case page
         case nudge
         case reminder
+        /// Something the incident's leads must act on that names someone else (a person no
+        /// method could page): where the room refuses it, it goes to the people a nudge
+        /// would, not to the people it names.
+        case warning
 
         public var callsForAttention: Bool { self != .notice }
     }

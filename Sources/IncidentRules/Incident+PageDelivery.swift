@@ -11,15 +11,18 @@ extension Incident {
     /// `refusedByRoom`: the message, when the incident's room on its home platform refused
     /// it (archived, deleted, the bot removed). A nudge or a post-mortem reminder asks people
     /// to act, so it goes to each person it mentions as a direct message, saying why, with its
-    /// commands naming the incident (typed outside its room). The room is told as of any dead
-    /// letter; where it refuses that notice too, the notice is a dead letter in turn, on the
-    /// timeline once more.
+    /// commands naming the incident (typed outside its room); a warning (someone no method
+    /// could page) goes to the people a nudge would, but never to anyone the incident could
+    /// not page. The room is told as of any dead letter; where it refuses that notice too,
+    /// the notice is a dead letter in turn, on the timeline once more.
     public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, refusedByRoom: Message? = nil, at now: Timestamp,
                                    roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
         if let message = refusedByRoom, message.kind.callsForAttention {
-            for person in message.mentions {
+            let recipients = message.kind == .warning
+                ? transition.nudgeRecipients.filter { unreachable?.contains($0) != true } : message.mentions
+            for person in recipients {
                 transition.emit(.directMessage(Messages.refusedByRoom(message, incident: self, reason: reason), to: person))
             }
         }

@@ -210,9 +210,11 @@ enum Messages {
     }
 
     static func undeliveredPage(_ page: Page, reason: String) -> Message {
-        Message(.strong("⚠️ Could not page "), .mention(page.person), .strong(" (\(page.role), \(page.ladder) \(page.level)): "),
-                .text("no method could deliver the page ("), .userText(reason),
-                .text("). Reach them another way; the ladder goes on, and later pages that fail to reach them are only on the timeline."))
+        var message = Message(.strong("⚠️ Could not page "), .mention(page.person), .strong(" (\(page.role), \(page.ladder) \(page.level)): "),
+                              .text("no method could deliver the page ("), .userText(reason),
+                              .text("). Reach them another way; the ladder goes on, and later pages that fail to reach them are only on the timeline."))
+        message.kind = .warning
+        return message
     }
 
     static func undeliveredMessage(reason: String) -> Message {
@@ -297,6 +299,17 @@ enum Messages {
 }
 
 extension PageRecord.Reason {
+    /// Why the page went out, as a record's reader says it (the export's pages table).
+    public var phrase: String {
+        switch self {
+        case .climb: "the ladder reached this level"
+        case .repeatAtTop: "a repeat at the top of the ladder"
+        case .immediate: "the severity pages this level at once"
+        case .missedUpdate: "status updates were missed"
+        case .rotationHandover: "the rotation handed over"
+        }
+    }
+
     var pageNote: String {
         switch self {
         case .climb: ""

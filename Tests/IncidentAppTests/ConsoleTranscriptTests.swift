@@ -91,7 +91,7 @@ import Testing
         let export = try BotProcess.run(["export", "INC-1", "--format", "markdown", "--config", BotProcess.config, "--db", db])
         #expect(export.status == 0, "\(export.stderr)")
         for expected in ["# INC-1: Database outage", "| Phase | resolved |", "| Severity | P0 |", "## Roles", "## Pages",
-                         "@dave | engineering.L4 | immediate", "# Post-mortem: INC-1", "| Time to acknowledge | 31m |",
+                         "@dave | engineering.L4 | the severity pages this level at once", "# Post-mortem: INC-1", "| Time to acknowledge | 31m |",
                          "## Timeline", "Raised severity P1 → P0: checkout is failing too"] {
             #expect(export.stdout.contains(expected), "export lacks: \(expected)")
         }

@@ -62,6 +62,21 @@ import Testing
         #expect(failed.contains { $0.method == .matrix }, "the Matrix room refused it: \(failed.map(\.key))")
     }
 
+    /// Dave (the VP, Slack only) cannot be paged, and the room refuses the warning that says
+    /// so: it goes to the IC directly, never to dave, whom nothing reaches. It went to nobody,
+    /// and the room was warned once per person, so nobody ever heard.
+    @Test func aWarningThatSomeoneCannotBePagedReachesTheICWhenTheRoomRefusesIt() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.refusingPeopleAndRoom(["dave"], room: Self.room, reason: "is_archived"))
+        let declared = try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P0 --ic @carol")
+        #expect(declared.disposition == .handled, "\(declared.reply?.plainText() ?? "")")
+        for _ in 0..<5 { try await bot.settle() }
+        let warnings = bot.slack.directMessages.filter { $0.message.plainText().contains("Could not page @dave") }
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        #expect(warnings.map(\.person) == ["carol"], "\(timeline.map(\.text))")
+        #expect(warnings.first?.message.plainText().hasPrefix("⚠️ The room of INC-1") == true)
+    }
+
     /// A note the room refuses asks nobody to act: it is a dead letter, and the room's notice,
     /// not a direct message, tells of it.
     @Test func aNoticeTheRoomRefusesIsNotSentToAnyoneDirectly() async throws {

@@ -28,6 +28,8 @@ public final class RecordingTransport: OutboxTransport {
         case rejectingDirectMessages
         /// Rejects every post to `room` with `reason` (a channel archived), works otherwise.
         case refusingPosts(in: String, reason: String)
+        /// Rejects direct messages to `people` and every post to `room` with `reason`; works otherwise.
+        case refusingPeopleAndRoom(Set<PersonID>, room: String, reason: String)
         /// Fails this many room creations as unavailable, then works; everything else works.
         case failingRoomCreation(calls: Int)
         /// Takes every call and answers none (a mail relay that accepts the connection and
@@ -114,6 +116,9 @@ public final class RecordingTransport: OutboxTransport {
                 if case .directMessage = job.action { return .failure(.rejected("cannot_dm_user")) }
             case .refusingPosts(let room, let reason):
                 if case .post(room, _) = job.action { return .failure(.rejected(reason)) }
+            case .refusingPeopleAndRoom(let people, let room, let reason):
+                if case .post(room, _) = job.action { return .failure(.rejected(reason)) }
+                if case .directMessage(let person, _) = job.action, people.contains(person) { return .failure(.rejected("cannot_dm_user")) }
             case .failingRoomCreation(let calls):
                 if case .createRoom = job.action {
                     state.behaviour = calls > 1 ? .failingRoomCreation(calls: calls - 1) : .working
