@@ -26,6 +26,7 @@ extension MatrixTransport {
             direct = try await directRooms(path, fresh: true)
             if let room = try await usableDirectRoom(account, for: key, in: &direct) { return room }
         }
+        try await requireAccount(account, me: me)
         let answer = try await client.call(.POST, "createRoom", body: [
             "preset": "trusted_private_chat", "is_direct": true, "visibility": "private",
             "invite": [.string(account)], "creation_content": [Self.creationKey: .string(key)],
@@ -35,6 +36,23 @@ extension MatrixTransport {
         state.withLock { $0.direct = direct }
         _ = try await client.call(.PUT, path, body: .object(direct.mapValues { .array($0.map(JSONValue.string)) }))
         return room
+    }
+
+    /// Refuses a direct message to an account our own homeserver does not have (a roster
+    /// typo): Synapse makes the room and takes the invitation and the message all the same,
+    /// so the page was recorded delivered into nothing and the person's other methods were
+    /// never tried. Synapse answers a profile request for an account it has no row for with a
+    /// 404 `M_UNKNOWN` ("No row found"); any other answer says nothing and the message goes
+    /// on: a 404 `M_NOT_FOUND` is an account whose profile is empty, a 403 a server that
+    /// hides profiles, and an account on another server is not asked (its server may be down).
+    func requireAccount(_ account: String, me: String) async throws(MatrixError) {
+        guard Self.serverName(account) == Self.serverName(me) else { return }
+        do {
+            _ = try await client.call(.GET, "profile/\(MatrixClient.segment(account))")
+        } catch {
+            guard case .matrix(404, let code, _) = error, code != "M_NOT_FOUND" else { return }
+            throw .matrix(status: 404, code: code, reason: "the homeserver has no account \(account)")
+        }
     }
 
     /// The bot's `m.direct` account data: as kept from the last read or write, or, when

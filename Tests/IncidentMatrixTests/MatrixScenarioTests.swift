@@ -165,6 +165,29 @@ import Testing
                      people: ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))], incident: 1)
     }
 
+    /// A roster's Matrix id that its homeserver does not have (a typo): the page is refused,
+    /// so it moves to the person's next method. Synapse made the room and took the message,
+    /// and the page was recorded delivered into nothing.
+    @Test func aPageToAnAccountTheHomeserverDoesNotHaveIsRefused() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        defer { Task { await bot.stopBot() } }
+        let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "dm-typo"))
+        var job = Self.directMessageToGrace("INC-1/3@matrix", bot: bot)
+        job.people["grace"]?.account = "@garce.\(bot.tag):localhost"
+        do {
+            _ = try await transport.deliver(job)
+            Issue.record("a page to an account that does not exist was taken")
+        } catch {
+            guard case .rejected(let reason) = error else {
+                Issue.record("refused as \(error), not for good")
+                return
+            }
+            #expect(reason.contains("no account"), "\(reason)")
+        }
+        // An existing account, never messaged before, still is.
+        #expect(try await transport.deliver(Self.directMessageToGrace("INC-1/4@matrix", bot: bot)) == .delivered)
+    }
+
     /// The same page sent again (a retry after a timeout, or after a crash, when the first try
     /// may have reached the homeserver) goes to the room made for it, once, even while the
     /// person has not joined it; another message gets a room of its own until they join one.
