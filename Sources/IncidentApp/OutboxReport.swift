@@ -4,7 +4,9 @@ import IncidentEngine
 /// `incident-bot outbox`: what is waiting to be delivered, or what was given up and why, one
 /// item per line, as an operator reads it at 3 a.m.
 public enum OutboxReport {
-    public static func text(_ listings: [OutboxListing], state: OutboxItem.State, zone: LocalZone) -> String {
+    /// `counts`: every unfinished item by method and state, to say what the list leaves out:
+    /// cut at `--limit` without a word, a backlog of notes hid the pages stuck behind them.
+    public static func text(_ listings: [OutboxListing], state: OutboxItem.State, zone: LocalZone, counts: [OutboxCount] = []) -> String {
         guard !listings.isEmpty else {
             return state == .failed ? "No failed outbox items.\n" : "Nothing waits in the outbox.\n"
         }
@@ -24,7 +26,20 @@ public enum OutboxReport {
             if let reason = listing.lastError { line += "\n    reason: \(reason.escapedToOneLine)" }
             lines.append(line)
         }
+        if let more = notShown(listings, state: state, counts: counts) { lines.append(more) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `… and 215 more not shown (slack 212, pagerduty 2, voice 1); --limit shows more`, or
+    /// nil when the list is whole.
+    static func notShown(_ listings: [OutboxListing], state: OutboxItem.State, counts: [OutboxCount]) -> String? {
+        var left: [String: Int] = [:]
+        for count in counts where count.state == state { left[count.method, default: 0] += count.count }
+        for listing in listings { left[listing.method, default: 0] -= 1 }
+        let byMethod = left.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        let total = byMethod.reduce(0) { $0 + $1.value }
+        guard total > 0 else { return nil }
+        return "… and \(total) more not shown (" + byMethod.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "); --limit shows more"
     }
 
     /// What an item is, in a few words.

@@ -33,8 +33,9 @@ struct Outbox: AsyncParsableCommand {
                 let loaded = try options.load(allowExampleRoster: true)
                 let store = try options.openStore(try options.location(), mustExist: true, readOnly: true)
                 let state: OutboxItem.State = failed ? .failed : .pending
-                let listings = try await store.read { try $0.outboxListing(state, limit: limit) }
-                print(OutboxReport.text(listings, state: state, zone: loaded.policy.timeZone), terminator: "")
+                let limit = limit
+                let (listings, counts) = try await store.read { try ($0.outboxListing(state, limit: limit), $0.unfinishedOutbox()) }
+                print(OutboxReport.text(listings, state: state, zone: loaded.policy.timeZone, counts: counts), terminator: "")
             } catch {
                 Self.fail(error)
             }

@@ -50,7 +50,13 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         case .urlVerification(let challenge):
             return .challenge(challenge)
         case .other(let type):
-            logger.debug("Slack request type not used", metadata: ["type": "\(type)"])
+            if type == "app_rate_limited" {
+                // Slack drops the app's events for the rest of the minute: a mention then
+                // (`@incident-bot ack`) never comes. Slash commands still do.
+                logger.warning("Slack is dropping this app's events for a minute (app_rate_limited); mentions sent in it are lost")
+            } else {
+                logger.debug("Slack request type not used", metadata: ["type": "\(type)"])
+            }
             return .empty
         case .slashCommand(let command):
             guard await isServed(command.origin) else {

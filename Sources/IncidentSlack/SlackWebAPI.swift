@@ -110,10 +110,11 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
     /// `rate_limited` is `chat.postMessage`'s own answer (HTTP 200) to too many posts.
     static let transientErrors: Set<String> = [
         "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org",
-        // Also what `chat.postMessage` answers in one conversation the app is no member of:
-        // not the whole token's fault, so it is retried, then given up, not waited on forever.
-        "no_permission",
     ]
+    // Not `no_permission`, what `chat.postMessage` answers in a conversation the app may not
+    // post to: nothing changes it but a person, and retried it held every message to the
+    // incident's room, nudges included, for two hours before it was given up. Refused, the
+    // room's nudges go to their people directly, and a page to the person's next method.
 
     /// As the delivery service sees it: retry or give up.
     public var transportError: TransportError {

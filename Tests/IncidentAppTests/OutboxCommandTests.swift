@@ -42,6 +42,12 @@ import Testing
         let listed = try run(["--failed"]).stdout
         #expect(listed.contains("reason: made the channel by hand\\n\\u{1b}[31mRED\n"), "\(listed)")
         #expect(!listed.contains("\u{1B}"))
+        // Cut at --limit, the list says what it leaves out, by method: a backlog of posts hid
+        // the pages stuck behind it.
+        let cut = try run(["--failed", "--limit", "1"]).stdout
+        #expect(cut.split(separator: "\n").last?.hasPrefix("… and ") == true && cut.contains("more not shown ("), "\(cut)")
+        #expect(cut.hasSuffix("); --limit shows more\n"), "\(cut)")
+        #expect(!(try run(["--failed"]).stdout.contains("not shown")))
         let none = try run(["--failed", "--limit", "0"])
         #expect(none.status != 0 && none.stderr.contains("--limit 0 lists nothing; give 1 or more"), "\(none.stderr)")
         #expect(try run([]).stdout == "Nothing waits in the outbox.\n")

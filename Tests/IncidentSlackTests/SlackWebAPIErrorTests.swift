@@ -44,6 +44,11 @@ import Testing
                 continue
             }
         }
+        // A conversation the app may not post to is refused, not retried for two hours while
+        // the room's nudges wait behind it.
+        if case .rejected = SlackAPIError.slack(method: "chat.postMessage", error: "no_permission").transportError {} else {
+            Issue.record("no_permission is retried")
+        }
         // Slack's own refusal is still a refusal.
         do {
             _ = try await SlackWebAPI(baseURL: fake.apiURL, token: Secret(FakeSlack.botToken))
