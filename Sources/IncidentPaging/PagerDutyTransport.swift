@@ -61,11 +61,13 @@ public struct PagerDutyTransport: OutboxTransport {
             for paged in settlement.pages {
                 let key = try routingKey(paged.person, job)
                 let unsigned = PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: paged.person)
-                // Also under the key versions before 0.14 gave a page (no declaration in its
-                // tag), for an incident they paged that is still open: a follow-up with no open
-                // alert is dropped by PagerDuty.
+                // Also under the keys earlier versions gave a page, for an incident they paged
+                // that is still open after an upgrade: 0.13.0's, one per level with no person
+                // and no tag, and 0.14's development builds' (a tag without the declaration).
+                // A follow-up with no open alert is dropped by PagerDuty.
                 var keys = [unsigned.signed(with: key, declaredAt: job.incidentDeclaredAt)]
                 if job.incidentDeclaredAt != nil { keys.append(unsigned.signed(with: key, declaredAt: nil)) }
+                keys.append(PagerDutyKey(incident: incident, ladder: paged.ladder, level: paged.level, person: nil))
                 for dedup in keys {
                     try await send([
                         "routing_key": .string(key.value),
