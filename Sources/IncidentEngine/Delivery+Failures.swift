@@ -202,8 +202,10 @@ extension Delivery {
                 if refused, item.method == ContactMethod(stored.home), case .effect(.post(let message, .incidentRoom)) = item.job {
                     refusedByRoom = message
                 }
+                var roomNotMade = false
+                if item.method == ContactMethod(stored.home), case .effect(.createRoom) = item.job { roomNotMade = true }
                 decision = stored.incident.messageUndelivered(key: item.key, reason: reason, alreadyTold: alreadyTold,
-                                                              refusedByRoom: refusedByRoom, at: now,
+                                                              refusedByRoom: refusedByRoom, roomNotMade: roomNotMade, at: now,
                                                               roster: roster)
             }
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)

@@ -15,10 +15,21 @@ extension Incident {
     /// could page) goes to the people a nudge would, but never to anyone the incident could
     /// not page. The room is told as of any dead letter; where it refuses that notice too,
     /// the notice is a dead letter in turn, on the timeline once more.
-    public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, refusedByRoom: Message? = nil, at now: Timestamp,
-                                   roster: Roster) -> Decision {
+    ///
+    /// `roomNotMade`: the message was the room's creation on its home platform: the people a
+    /// nudge would go to hear of it directly, as there is no room to tell. The declarer had
+    /// been answered with the room's name and the pages named it, and a P3, which has no
+    /// nudges, left nobody to find out.
+    public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, refusedByRoom: Message? = nil, roomNotMade: Bool = false,
+                                   at now: Timestamp, roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
+        if roomNotMade {
+            for person in transition.nudgeRecipients {
+                transition.emit(.directMessage(Messages.roomNotMade(self, key: key, reason: reason), to: person))
+            }
+            return transition.finish()
+        }
         if let message = refusedByRoom, message.kind.callsForAttention {
             let recipients = message.kind == .warning
                 ? transition.nudgeRecipients.filter { unreachable?.contains($0) != true } : message.mentions

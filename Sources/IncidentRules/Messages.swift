@@ -217,6 +217,15 @@ enum Messages {
         return message
     }
 
+    static func roomNotMade(_ incident: Incident, key: String, reason: String) -> Message {
+        var message = Message(.strong("⚠️ The room of \(incident.id) (\(incident.severity)) could not be made"), .text(" ("), .userText(reason),
+                              .text("), so its messages are not posted. Commands still work with the incident named ("),
+                              .command("note \(incident.id) <text>"), .text("); an operator can try again with "),
+                              .code("incident-bot outbox retry \(key)"), .text(", then retry its posts."))
+        message.kind = .warning
+        return message
+    }
+
     static func undeliveredMessage(reason: String) -> Message {
         Message(.strong("⚠️ A message for this incident could not be delivered "), .text("and was given up ("), .userText(reason),
                 .text("). An operator can see and retry it with "), .code("incident-bot outbox --failed"),

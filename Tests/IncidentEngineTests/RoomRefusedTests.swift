@@ -77,6 +77,25 @@ import Testing
         #expect(warnings.first?.message.plainText().hasPrefix("⚠️ The room of INC-1") == true)
     }
 
+    /// The room's creation is refused for good (Slack's `restricted_action`): the declarer,
+    /// answered with the room's name, hears that there is none. Nobody did, a P3 having no
+    /// nudges to find it out with, and the room's own notice of it had no room to go to.
+    @Test func aRoomThatCannotBeMadeIsToldToTheDeclarerDirectly() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.refusingRoomCreation(reason: "restricted_action"))
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P3")
+        for _ in 0..<5 { try await bot.settle() }
+        let told = bot.slack.directMessages.filter { $0.message.plainText().contains("could not be made") }
+        #expect(told.map(\.person) == ["erin"], "\(bot.slack.directMessages.map { $0.message.plainText() })")
+        let text = try #require(told.first?.message.plainText())
+        #expect(text.hasPrefix("⚠️ The room of INC-1 (P3) could not be made (restricted_action)"), "\(text)")
+        #expect(text.contains("incident-bot outbox retry INC-1/1@slack"), "\(text)")
+        // Not told again by each post that then has no room to go to.
+        try await bot.say("U0ERIN005", "/note INC-1 checking the pool")
+        for _ in 0..<3 { try await bot.settle() }
+        #expect(bot.slack.directMessages.filter { $0.message.plainText().contains("could not be made") }.count == 1)
+    }
+
     /// A note the room refuses asks nobody to act: it is a dead letter, and the room's notice,
     /// not a direct message, tells of it.
     @Test func aNoticeTheRoomRefusesIsNotSentToAnyoneDirectly() async throws {

@@ -28,6 +28,8 @@ public final class RecordingTransport: OutboxTransport {
         case rejectingDirectMessages
         /// Rejects every post to `room` with `reason` (a channel archived), works otherwise.
         case refusingPosts(in: String, reason: String)
+        /// Refuses every room creation with `reason` (the workspace forbids it); works otherwise.
+        case refusingRoomCreation(reason: String)
         /// Rejects direct messages to `people` and every post to `room` with `reason`; works otherwise.
         case refusingPeopleAndRoom(Set<PersonID>, room: String, reason: String)
         /// Fails this many room creations as unavailable, then works; everything else works.
@@ -116,6 +118,8 @@ public final class RecordingTransport: OutboxTransport {
                 if case .directMessage = job.action { return .failure(.rejected("cannot_dm_user")) }
             case .refusingPosts(let room, let reason):
                 if case .post(room, _) = job.action { return .failure(.rejected(reason)) }
+            case .refusingRoomCreation(let reason):
+                if case .createRoom = job.action { return .failure(.rejected(reason)) }
             case .refusingPeopleAndRoom(let people, let room, let reason):
                 if case .post(room, _) = job.action { return .failure(.rejected(reason)) }
                 if case .directMessage(let person, _) = job.action, people.contains(person) { return .failure(.rejected("cannot_dm_user")) }
