@@ -227,6 +227,12 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
 
     var isUnknownToken: Bool { code == "M_UNKNOWN_TOKEN" || code == "M_MISSING_TOKEN" }
 
+    /// A `/sync` refused for its `since`: Synapse answers 400 "Invalid stream token".
+    var refusesSyncPosition: Bool {
+        guard case .matrix(400, _, let reason) = self else { return false }
+        return reason.localizedCaseInsensitiveContains("stream token") || reason.localizedCaseInsensitiveContains("since")
+    }
+
     /// The bot's token or account is wrong: the operator must fix it; until then nothing is dropped.
     public var isSetupError: Bool { isUnknownToken || code == "M_USER_DEACTIVATED" || code == "M_USER_LOCKED" }
 

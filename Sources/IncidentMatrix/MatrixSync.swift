@@ -102,6 +102,15 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                         let next = try await self.syncOnce(since: current, me: me, historyBefore: historyBefore)
                         self.health.succeeded()
                         return next
+                    } catch where current != nil && error.refusesSyncPosition {
+                        // A position this homeserver never gave (it was reset or replaced, or the
+                        // database moved to another): retried, the bot read nothing ever again.
+                        // What was said while it was refused cannot be told from history.
+                        self.logger.error("the homeserver does not know the stored sync position; syncing from now on, and messages sent before now are not run",
+                                          metadata: ["reason": "\(error)"])
+                        let next = try await self.syncOnce(since: nil, me: me, historyBefore: LiveClock().now.secondsSinceEpoch * 1_000)
+                        self.health.succeeded()
+                        return next
                     } catch {
                         self.health.failed("\(error)")
                         throw error

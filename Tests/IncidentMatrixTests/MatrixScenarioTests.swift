@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
+import IncidentSQLite
 import IncidentTesting
 import IncidentWire
 import Logging
@@ -433,6 +434,21 @@ import Testing
         bot.clock.advance(by: .seconds(3_601))
         try await sendEncrypted(in: room, "e3")
         try await bot.waitUntil("the room is told again") { try await told(room) == 2 }
+    }
+
+    /// A stored sync position the homeserver never gave (the database moved to another one):
+    /// the bot syncs from now on instead of retrying it for good and reading nothing again.
+    @Test func aSyncPositionTheHomeserverDoesNotKnowIsLeftForNow() async throws {
+        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
+        let reporter = try bot.user("reporter")
+        let lobby = try await bot.lobby()
+        await bot.stopBot()
+        try await SQLiteStore(path: bot.databasePath).write { try $0.setSyncToken(.matrix, "garbage") }
+        try await bot.startBot()
+        defer { Task { await bot.stopBot() } }
+        try await reporter.say("!incident list", in: lobby)
+        try await reporter.waitForNotice(in: lobby, from: bot.bot.user, containing: "No open incidents.")
+        #expect(try await bot.current.store.read { try $0.syncToken(.matrix) } != "garbage")
     }
 
     @Test func aFreshDatabaseDoesNotActOnHistory() async throws {
