@@ -87,19 +87,24 @@ struct Outbox: AsyncParsableCommand {
                 guard !reason.hasPrefix(OutboxItem.withdrawnMark) else {
                     throw Failure("a reason may not start with “\(OutboxItem.withdrawnMark)”: that marks what the bot itself withdrew")
                 }
-                let dropped = try await store.write { records -> Bool in
+                let dropped = try await store.write { records -> OutboxItem?? in
                     let item = try records.outboxItem(key: key)
-                    guard try records.dropOutbox(key: key, reason: reason, at: now) else { return false }
+                    guard try records.dropOutbox(key: key, reason: reason, at: now) else { return nil }
                     // A page not sent is part of the incident's record.
                     if case .effect(.page(let page))? = item?.job, let number = item?.incident {
                         try records.appendTimeline([page.droppedByOperator(reason: reason, at: now)], incident: number)
                     }
-                    return true
+                    return .some(item)
                 }
-                guard dropped else {
+                guard let item = dropped else {
                     throw Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
                 }
                 print("\(key) is given up: \(reason).")
+                // Every post and invitation of the room now fails as having no room, at once.
+                if case .effect(.createRoom)? = item?.job, let method = item?.method {
+                    print("The incident has no room on \(method) now: its posts and invitations there are given up as they come "
+                          + "(`incident-bot outbox --failed`); to make the room after all, retry this key, then retry them.")
+                }
             } catch {
                 Self.fail(error)
             }

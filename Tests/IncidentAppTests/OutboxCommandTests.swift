@@ -38,6 +38,9 @@ import Testing
         // Dropped, it is failed again with the operator's reason, and never sent.
         let dropped = try run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand\n\u{1B}[31mRED"])
         #expect(dropped.status == 0, "\(dropped.stderr)")
+        // A room's creation given up takes its posts and invitations with it: the operator hears so.
+        #expect(dropped.stdout.contains("The incident has no room on slack now: its posts and invitations there are given up"),
+                "\(dropped.stdout)")
         // A reason is shown on its line, whatever it holds: no line break, no terminal escape.
         let listed = try run(["--failed"]).stdout
         #expect(listed.contains("reason: made the channel by hand\\n\\u{1b}[31mRED\n"), "\(listed)")
