@@ -189,41 +189,6 @@ import Testing
         #expect(try await transport.deliver(Self.directMessageToGrace("INC-1/4@matrix", bot: bot)) == .delivered)
     }
 
-    /// A nudge mentioning an IC who has only been invited to the incident's room (named from
-    /// the lobby) comes to them directly too: Synapse notifies nobody of a room they were only
-    /// invited to, and the nudge sat unseen until the ladder climbed. Once they joined, the
-    /// room's own mention reaches them, and no copy is made.
-    @Test func aNudgeForSomeoneNotInTheRoomComesToThemDirectly() async throws {
-        let bot = try await MatrixHarness.start(on: try await SharedSynapse.get())
-        defer { Task { await bot.stopBot() } }
-        let grace = try bot.user("grace")
-        let transport = MatrixTransport(client: try bot.client, logger: Logger(label: "not-joined"))
-        let people: [PersonID: Contact] = ["grace": Contact(person: "grace", handle: "@grace", account: bot.mxid("grace"))]
-        let creation = TransportJob(key: "INC-1/1@matrix", action: .createRoom(name: "not-joined-\(UInt32.random(in: 0...UInt32.max))",
-                                                                            topic: Message(.text("topic")), invite: ["grace"]), people: people, incident: 1)
-        guard case .roomCreated(let room, _) = try await transport.deliver(creation) else {
-            Issue.record("no room made")
-            return
-        }
-        var nudge = Message(.text("⏰ "), .mention("grace"), .text(" the status update is overdue"))
-        nudge.kind = .nudge
-        _ = try await transport.deliver(TransportJob(key: "INC-1/5@matrix", action: .post(room: room, nudge), people: people, incident: 1))
-        let direct = try #require(try await grace.invitations().first { $0.direct && $0.room != room })
-        try await grace.join(direct.room)
-        let bodies = try await grace.messages(in: direct.room).compactMap { $0["content"]?["body"]?.string }
-        #expect(bodies.contains { $0.hasPrefix("📣 Posted in INC-1's room, which you have not joined") && $0.contains("overdue") }, "\(bodies)")
-        // A notice (a note) is not copied; nor is a nudge once they joined.
-        try await grace.join(room)
-        let before = try await grace.invitations().count
-        let copies = try await grace.messages(in: direct.room).count
-        _ = try await transport.deliver(TransportJob(key: "INC-1/6@matrix", action: .post(room: room, nudge), people: people, incident: 1))
-        _ = try await transport.deliver(TransportJob(key: "INC-1/7@matrix", action: .post(room: room, Message(.mention("grace"), .text(" noted"))),
-                                                     people: people, incident: 1))
-        #expect(try await grace.invitations().count == before)
-        // (A copy would go to the direct room she joined.)
-        #expect(try await grace.messages(in: direct.room).count == copies)
-    }
-
     /// The same page sent again (a retry after a timeout, or after a crash, when the first try
     /// may have reached the homeserver) goes to the room made for it, once, even while the
     /// person has not joined it; another message gets a room of its own until they join one.
