@@ -144,10 +144,16 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         let roster = engine.settings.roster
         let now = engine.clock.now
         if !roster.lists(roster.identify(.slack, accountID: event.user)) {
-            guard !toldEditors.state.withLock({ $0.select([event], now: now) }).isEmpty else { return }
+            // Chosen and counted at once: requests are handled side by side, and a burst of
+            // edits each chosen before any was counted would all be answered.
+            let admitted = toldEditors.state.withLock { throttle -> Bool in
+                guard !throttle.select([event], now: now).isEmpty else { return false }
+                throttle.answered([event], at: now)
+                return true
+            }
+            guard admitted else { return }
         }
         _ = try await engine.handle([], checkpoint: nil, notices: [Notice.editedCommand(event.text, answering: event)])
-        toldEditors.state.withLock { $0.answered([event], at: now) }
     }
 
     /// The message subtypes a person's mention of the bot comes with.

@@ -146,20 +146,22 @@ extension SlackRequest {
     /// Where an event came from. In a Slack Connect channel another organisation owns, the
     /// top-level `team_id` and `enterprise_id` are the owner's: the workspace the event was
     /// delivered for is the authorization's, and the author is judged by their own team
-    /// (`user_team`), or else, when Slack leaves it out, by the channel owner's. The on-call's
-    /// `@incident-bot ack` in a vendor's shared channel was refused as another workspace's.
-    /// The organisation is the authorization's too, even none: the owner's, with an author
-    /// of that organisation named by its id, would pass as one of the request's own.
+    /// (`user_team`), or by the owner's when Slack leaves it out or names only an
+    /// organisation. The on-call's `@incident-bot ack` in a vendor's shared channel was refused
+    /// as another workspace's. In a channel of the installation's own (its workspace's, or for
+    /// an install on the whole organisation, its organisation's) nothing changes.
     static func eventOrigin(_ json: JSONValue, event: JSONValue, authorization: JSONValue?) -> SlackOrigin {
         let team = json["team_id"]?.string
+        let enterprise = json["enterprise_id"]?.string
         let userTeam = event["user_team"]?.string ?? event["user_profile"]?["team"]?.string
         func id(_ key: String) -> String? { authorization?[key]?.string.flatMap { $0.isEmpty ? nil : $0 } }
-        guard id("team_id") != nil || id("enterprise_id") != nil else {
-            return SlackOrigin(team: team, enterprise: json["enterprise_id"]?.string, userTeam: userTeam)
-        }
-        let installedTeam = id("team_id") ?? team
-        return SlackOrigin(team: installedTeam, enterprise: id("enterprise_id"),
-                           userTeam: userTeam ?? (installedTeam != team ? team : nil))
+        let installedTeam = id("team_id")
+        let installedEnterprise = id("enterprise_id")
+        guard installedTeam != nil || installedEnterprise != nil,
+              installedTeam.map({ $0 != team }) ?? (installedEnterprise != enterprise)
+        else { return SlackOrigin(team: team, enterprise: enterprise, userTeam: userTeam) }
+        let author = userTeam == nil || userTeam == enterprise ? team : userTeam
+        return SlackOrigin(team: installedTeam, enterprise: installedEnterprise, userTeam: author)
     }
 
     /// A slash command's fields (HTTP form, or Socket Mode `slash_commands` payload).

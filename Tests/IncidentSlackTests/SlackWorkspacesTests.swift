@@ -69,6 +69,21 @@ import Testing
         let own = SlackRequest.eventOrigin(["team_id": .string(FakeSlack.teamID)], event: ["user_team": .string(FakeSlack.teamID)],
                                            authorization: installation)
         #expect(own.isServed(by: served))
+        // Installed on a whole organisation (an authorization with no team): the vendor's
+        // people are still refused, and the organisation's own channels are as before.
+        let organisation: JSONValue = ["team_id": .null, "enterprise_id": .string(Self.organisation), "user_id": "UINCBOT01", "is_bot": true]
+        for vendorTeam in ["T0VENDOR", "E0VENDOR1", nil] {
+            #expect(!mention(userTeam: vendorTeam, authorization: organisation).isServed(by: [Self.organisation]), "\(vendorTeam ?? "none")")
+        }
+        let ownChannel = SlackRequest.eventOrigin(["team_id": "T0TEAM001", "enterprise_id": .string(Self.organisation)],
+                                                  event: ["user_team": "T0TEAM001"], authorization: organisation)
+        #expect(ownChannel.isServed(by: [Self.organisation]))
+        // A sibling workspace's channel shared into the installed one, its author named by the
+        // organisation's id only: judged as the sibling's, not served by a workspace install.
+        let sibling = SlackRequest.eventOrigin(["team_id": "T0SIBLING", "enterprise_id": .string(Self.organisation)],
+                                               event: ["user_team": .string(Self.organisation)],
+                                               authorization: ["team_id": .string(FakeSlack.teamID), "enterprise_id": .string(Self.organisation)])
+        #expect(!sibling.isServed(by: served))
     }
 
     /// The workspaces `allowed` (none: the bot's own), asked of `fake`, the bot's own account
