@@ -14,17 +14,20 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// Why `name` is not taken as a zone, or nil when it is. Foundation also takes an
-    /// abbreviation (`BST`, `IST`, `CST`) or an offset (`GMT+1`) for a zone, by guesses that
-    /// differ between systems (on Linux `BST` is Bangladesh's, on macOS London's), and an
-    /// offset never changes for summer time: a policy that says either would hold pages to
-    /// the wrong hours without a word, so only the database's names are taken.
+    /// abbreviation (`BST`, `IST`, `CST`), an old Java id (`SST`, UTC+11, for a Singapore team's
+    /// +8) or an offset (`GMT+1`) for a zone, by guesses that differ between systems (on Linux
+    /// `BST` is Bangladesh's, on macOS London's), and an offset never changes for summer time:
+    /// a policy that says one would hold pages to the wrong hours without a word. So a name of
+    /// four letters or fewer is taken only as `UTC` or `GMT`: the database's own short names
+    /// (`CET`, `EST`) are legacy ones, `EST` with no summer time, and a place's name says it.
     public static func refusal(of name: String) -> String? {
         guard !name.isEmpty, name.count < 64, let zone = TimeZone(identifier: name) else {
             return "unknown time zone “\(name.prefix(64))”"
         }
         if name == "UTC" || name == "GMT" { return nil }
-        if let place = TimeZone.abbreviationDictionary[name] {
-            return "“\(name)” is an abbreviation, which names more than one zone; write the zone's name, like \(place) if that is the one meant"
+        if name.count <= 4, !name.contains("/") {
+            let place = TimeZone.abbreviationDictionary[name].map { ", like \($0) if that is the one meant" } ?? ", like Europe/Berlin"
+            return "“\(name)” is an abbreviation or a legacy name, which may not mean the zone meant; write a place's zone name" + place
         }
         if name == "Factory" { return "“Factory” is the database's placeholder for an unset zone, not a zone" }
         guard zone.identifier == name else {

@@ -18,8 +18,8 @@ public struct Message: Hashable, Sendable, Codable {
         case nudge
         case reminder
         /// Something the incident's leads must act on that names someone else (a person no
-        /// method could page): where the room refuses it, it goes to the people a nudge
-        /// would, not to the people it names.
+        /// method could page): where the room refuses it, it goes to the incident's IC (or
+        /// acting declarer) and the people a nudge would, not to the people it names.
         case warning
 
         public var callsForAttention: Bool { self != .notice }
@@ -40,7 +40,8 @@ public struct Message: Hashable, Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         lines = try container.decode([[Span]].self, forKey: .lines)
         actions = try container.decode([MessageAction].self, forKey: .actions)
-        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .notice
+        // A kind a later version added reads as a notice, not as a row that cannot be read.
+        kind = try container.decodeIfPresent(String.self, forKey: .kind).flatMap(Kind.init(rawValue:)) ?? .notice
     }
 
     public init(_ spans: Span...) {

@@ -230,7 +230,7 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A `/sync` refused for its `since`: Synapse answers 400 "Invalid stream token".
     var refusesSyncPosition: Bool {
         guard case .matrix(400, _, let reason) = self else { return false }
-        return reason.localizedCaseInsensitiveContains("stream token") || reason.localizedCaseInsensitiveContains("since")
+        return reason.localizedCaseInsensitiveContains("stream token")
     }
 
     /// The bot's token or account is wrong: the operator must fix it; until then nothing is dropped.

@@ -94,7 +94,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             // cached initial sync hands back an older position. origin_server_ts is the
             // homeserver's wall clock, so this compares with the live clock, not the bot's
             // (injected) one.
-            let historyBefore = since == nil ? LiveClock().now.secondsSinceEpoch * 1_000 : nil
+            var historyBefore = since == nil ? LiveClock().now.secondsSinceEpoch * 1_000 : nil
             while !Task.isCancelled {
                 let current = since
                 let batch = try await self.retrying("sync") { () async throws(MatrixError) in
@@ -108,9 +108,16 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                         // What was said while it was refused cannot be told from history.
                         self.logger.error("the homeserver does not know the stored sync position; syncing from now on, and messages sent before now are not run",
                                           metadata: ["reason": "\(error)"])
-                        let next = try await self.syncOnce(since: nil, me: me, historyBefore: LiveClock().now.secondsSinceEpoch * 1_000)
-                        self.health.succeeded()
-                        return next
+                        // As on a first start: what the next batches carry from before now is history.
+                        historyBefore = LiveClock().now.secondsSinceEpoch * 1_000
+                        do throws(MatrixError) {
+                            let next = try await self.syncOnce(since: nil, me: me, historyBefore: historyBefore)
+                            self.health.succeeded()
+                            return next
+                        } catch {
+                            self.health.failed("\(error)")
+                            throw error
+                        }
                     } catch {
                         self.health.failed("\(error)")
                         throw error

@@ -50,8 +50,8 @@ extension MatrixTransport {
         do {
             _ = try await client.call(.GET, "profile/\(MatrixClient.segment(account))")
         } catch {
-            guard case .matrix(404, let code, _) = error, code != "M_NOT_FOUND" else { return }
-            throw .matrix(status: 404, code: code, reason: "the homeserver has no account \(account)")
+            guard case .matrix(404, "M_UNKNOWN", _) = error else { return }
+            throw .matrix(status: 404, code: "M_UNKNOWN", reason: "the homeserver has no account \(account)")
         }
     }
 

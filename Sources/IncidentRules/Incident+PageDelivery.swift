@@ -12,12 +12,12 @@ extension Incident {
     /// it (archived, deleted, the bot removed). A nudge or a post-mortem reminder asks people
     /// to act, so it goes to each person it mentions as a direct message, saying why, with its
     /// commands naming the incident (typed outside its room); a warning (someone no method
-    /// could page) goes to the people a nudge would, but never to anyone the incident could
+    /// could page) goes to the incident's leads (`Transition.leads`), but never to anyone it could
     /// not page. The room is told as of any dead letter; where it refuses that notice too,
     /// the notice is a dead letter in turn, on the timeline once more.
     ///
-    /// `roomNotMade`: the message was the room's creation on its home platform: the people a
-    /// nudge would go to hear of it directly, as there is no room to tell. The declarer had
+    /// `roomNotMade`: the message was the room's creation on its home platform: the incident's
+    /// leads hear of it directly, as there is no room to tell. The declarer had
     /// been answered with the room's name and the pages named it, and a P3, which has no
     /// nudges, left nobody to find out.
     public func messageUndelivered(key: String, reason: String, alreadyTold: Bool, refusedByRoom: Message? = nil, roomNotMade: Bool = false,
@@ -25,14 +25,13 @@ extension Incident {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.undelivered, "Gave up delivering \(key): \(reason).", by: .bot)
         if roomNotMade {
-            for person in transition.nudgeRecipients {
+            for person in transition.leads {
                 transition.emit(.directMessage(Messages.roomNotMade(self, key: key, reason: reason), to: person))
             }
             return transition.finish()
         }
         if let message = refusedByRoom, message.kind.callsForAttention {
-            let recipients = message.kind == .warning
-                ? transition.nudgeRecipients.filter { unreachable?.contains($0) != true } : message.mentions
+            let recipients = message.kind == .warning ? transition.leads.filter { unreachable?.contains($0) != true } : message.mentions
             for person in recipients {
                 transition.emit(.directMessage(Messages.refusedByRoom(message, incident: self, reason: reason), to: person))
             }

@@ -149,6 +149,15 @@ extension Transition {
         return people
     }
 
+    /// Who hears what the incident's leads must act on when its room cannot tell them: the
+    /// people a nudge goes to, and the IC (or the acting declarer) whatever the severity's
+    /// `nudge:` roles (a P3's are none).
+    var leads: [PersonID] {
+        let lead = incident.commander ?? incident.actingDeclarer
+        let people = nudgeRecipients
+        return people.contains(lead) ? people : [lead] + people
+    }
+
     /// The post-mortem reminder due at `due`. Reminders missed meanwhile (the scheduler was
     /// down, or a severity change made the first one owed long ago) become this one, and the
     /// next is a whole step after it: the next on the old schedule could be minutes away (a

@@ -65,13 +65,15 @@ import Testing
     /// (`BST` as Bangladesh on Linux, London on macOS) or an offset (`GMT+1`, no summer time),
     /// and a London team's `BST` would have held its pages to 04:00.
     @Test func abbreviationsAndOffsetsAreNotTakenForZones() {
-        for name in ["BST", "PST", "CST", "IST", "EST", "CET", "GMT+1", "UTC+2", "Factory", "europe/berlin", ""] {
+        for name in ["BST", "PST", "CST", "IST", "EST", "CET", "SST", "AET", "ECT", "GMT+1", "UTC+2", "Factory", "europe/berlin", ""] {
             #expect(LocalZone(identifier: name) == nil, "\(name)")
             #expect(LocalZone.refusal(of: name) != nil, "\(name)")
         }
         #expect(LocalZone.refusal(of: "BST")?.contains("abbreviation") == true)
+        #expect(LocalZone.refusal(of: "SST")?.contains("legacy") == true)
         #expect(LocalZone.refusal(of: "GMT+1")?.contains("offset") == true)
-        for name in ["UTC", "GMT", "Etc/UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Etc/GMT-1"] {
+        for name in ["UTC", "GMT", "Etc/UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Calcutta", "Australia/Lord_Howe",
+                     "Etc/GMT-1", "EST5EDT"] {
             #expect(LocalZone(identifier: name)?.identifier == name, "\(name)")
         }
     }

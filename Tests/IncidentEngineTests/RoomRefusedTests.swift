@@ -75,18 +75,27 @@ import Testing
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
         #expect(warnings.map(\.person) == ["carol"], "\(timeline.map(\.text))")
         #expect(warnings.first?.message.plainText().hasPrefix("⚠️ The room of INC-1") == true)
+        // Not even tried for dave, whom nothing reaches (his direct messages are refused here,
+        // so only the outbox can show it was never queued).
+        let finished = try await bot.store.read { try $0.finishedOutbox(limit: 500) }.map(\.0)
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 500) }
+        #expect(!(finished + pending).contains { item in
+            if case .effect(.directMessage(let message, "dave")) = item.job { message.plainText().contains("Could not page") } else { false }
+        })
     }
 
     /// The room's creation is refused for good (Slack's `restricted_action`): the declarer,
     /// answered with the room's name, hears that there is none. Nobody did, a P3 having no
     /// nudges to find it out with, and the room's own notice of it had no room to go to.
-    @Test func aRoomThatCannotBeMadeIsToldToTheDeclarerDirectly() async throws {
+    /// Named at the declaration, the IC is told instead, though a P3 nudges nobody.
+    @Test(arguments: [("", "erin"), (" --ic @carol", "carol")])
+    func aRoomThatCannotBeMadeIsToldToTheDeclarerDirectly(ic: String, told person: String) async throws {
         let bot = try TestBot()
         bot.slack.behave(.refusingRoomCreation(reason: "restricted_action"))
-        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P3")
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P3" + ic)
         for _ in 0..<5 { try await bot.settle() }
         let told = bot.slack.directMessages.filter { $0.message.plainText().contains("could not be made") }
-        #expect(told.map(\.person) == ["erin"], "\(bot.slack.directMessages.map { $0.message.plainText() })")
+        #expect(told.map(\.person) == [PersonID(person)], "\(bot.slack.directMessages.map { $0.message.plainText() })")
         let text = try #require(told.first?.message.plainText())
         #expect(text.hasPrefix("⚠️ The room of INC-1 (P3) could not be made (restricted_action)"), "\(text)")
         #expect(text.contains("incident-bot outbox retry INC-1/1@slack"), "\(text)")

@@ -103,7 +103,7 @@ import Testing
         ("    stop_on: [mitigated, resolved]\n", "    stop_on: [mitigated, paged]\n", "[mitigated, paged]", "unknown stop condition"),
         ("    stop_on: [mitigated, resolved]\n", "    stop_on: []\n", "stop_on: []", "nothing would stop the business ladder"),
         ("time_zone: UTC\n", "time_zone: Mars/Base\n", "time_zone: Mars", "unknown time zone"),
-        ("time_zone: UTC\n", "time_zone: BST\n", "time_zone: BST", "“BST” is an abbreviation"),
+        ("time_zone: UTC\n", "time_zone: BST\n", "time_zone: BST", "“BST” is an abbreviation or a legacy name"),
         ("escalate_after_missed: 2\n", "escalate_after_missed: 0\n", "escalate_after_missed: 0", "must be 1 or more"),
         ("    nudge: [ic]\n", "    nudge: [boss]\n", "nudge: [boss]", "unknown role “boss”"),
         ("      - level: L3\n", "      - level: L2\n", "role: engineering manager", "level L2 appears twice"),
