@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 
 /// Which events an adapter answers with one of its notices (a Matrix command refused from
 /// outside `matrix.allow_commands_from`, an edit into a command on Matrix or Slack): at most one a room a minute, and
@@ -31,5 +32,17 @@ public struct NoticeThrottle: Sendable {
     public mutating func answered(_ events: [ChatEvent], at now: Timestamp) {
         told = told.filter { now - $0.value < .seconds(60) }
         for event in events { told[event.room] = now }
+    }
+}
+
+extension NoticeThrottle {
+    /// Which of `edits` (edits into commands, by accounts served) are answered now: a roster
+    /// person's every one, as every refusal is (served accounts' edits, limited together, used
+    /// up a room's answer for the minute before a responder's `!sev` edit), and the others' as
+    /// `select` allows. The same rule on every platform.
+    public func editsToAnswer(_ edits: [ChatEvent], roster: Roster, now: Timestamp) -> (listed: [ChatEvent], others: [ChatEvent]) {
+        let isListed = { (edit: ChatEvent) in roster.lists(roster.identify(edit.platform, accountID: edit.user)) }
+        let others = edits.filter { !isListed($0) }
+        return (edits.filter(isListed), others.isEmpty ? [] : select(others, now: now))
     }
 }

@@ -180,13 +180,10 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         let refused = zip(events.commands, served).filter { !$0.1 && $0.0.reply != .inline }.map(\.0)
         let outsiders = refused.isEmpty ? [] : toldOutsiders.withLock { $0.select(refused, now: now) }
         // An edit into a command (`!sev P3` edited to `!sev P0`) would read as done in the room
-        // while nothing changed: its author, if served, is told to send it again.
-        // Roster people hear every one, as every refusal: a served account's edits, limited
-        // together, used up the minute's answer in a room before a responder's `!sev` edit.
+        // while nothing changed: its author, if served, is told to send it again
+        // (`NoticeThrottle.editsToAnswer`).
         let servedEdits = events.edits.filter { community.serves(.matrix, account: $0.user, roster: roster) }
-        let listedEdits = servedEdits.filter { roster.lists(roster.identify(.matrix, accountID: $0.user)) }
-        let othersEdits = servedEdits.filter { !roster.lists(roster.identify(.matrix, accountID: $0.user)) }
-        let othersTold = othersEdits.isEmpty ? [] : toldEditors.withLock { $0.select(othersEdits, now: now) }
+        let (listedEdits, othersTold) = toldEditors.withLock { $0.editsToAnswer(servedEdits, roster: roster, now: now) }
         let edits = listedEdits + othersTold
         let notices = unreadable.map { Notice(matrixEncryptedRoomNotice, answering: $0) }
             + outsiders.map { Notice(Self.outsiderNotice($0.user, community: community), answering: $0) }

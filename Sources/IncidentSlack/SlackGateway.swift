@@ -137,22 +137,19 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
         return false
     }
 
-    /// An edit into a command is not carried out, and its author is told so, as on Matrix:
-    /// roster people every time, anyone else once a room a minute (an edit costs nothing to
-    /// send again).
+    /// An edit into a command is not carried out, and its author is told so, by the rule
+    /// Matrix follows (`NoticeThrottle.editsToAnswer`).
     func tellEditor(_ event: ChatEvent) async throws {
         let roster = engine.settings.roster
         let now = engine.clock.now
-        if !roster.lists(roster.identify(.slack, accountID: event.user)) {
-            // Chosen and counted at once: requests are handled side by side, and a burst of
-            // edits each chosen before any was counted would all be answered.
-            let admitted = toldEditors.state.withLock { throttle -> Bool in
-                guard !throttle.select([event], now: now).isEmpty else { return false }
-                throttle.answered([event], at: now)
-                return true
-            }
-            guard admitted else { return }
+        // Chosen and counted at once: requests are handled side by side, and a burst of edits
+        // each chosen before any was counted would all be answered.
+        let answered = toldEditors.state.withLock { throttle -> Bool in
+            let (listed, others) = throttle.editsToAnswer([event], roster: roster, now: now)
+            throttle.answered(others, at: now)
+            return !(listed + others).isEmpty
         }
+        guard answered else { return }
         _ = try await engine.handle([], checkpoint: nil, notices: [Notice.editedCommand(event.text, answering: event)])
     }
 
