@@ -23,6 +23,10 @@ public struct Message: Hashable, Sendable, Codable {
         case warning
 
         public var callsForAttention: Bool { self != .notice }
+
+        /// The people it mentions are the ones it asks to act (a nudge's IC, a reminder's
+        /// owner), so each must see it; a warning names someone for others to act on.
+        public var asksItsMentions: Bool { self == .nudge || self == .reminder }
     }
 
     public init(lines: [[Span]] = [], actions: [MessageAction] = [], kind: Kind = .notice) {

@@ -165,6 +165,10 @@ public struct DeliveryRun: Hashable, Sendable {
 
 public enum TransportReceipt: Hashable, Sendable {
     case delivered
+    /// Posted, but these people it calls on (a nudge's IC, a reminder's owner) are not in the
+    /// room: only invited, or gone from it. The platform tells them nothing of a room they
+    /// have not joined (Matrix), so delivery queues each a direct copy (`Incident.messageUnseen`).
+    case deliveredUnseen(by: [PersonID])
     /// The room now exists, with this platform id and name (a taken name gets a suffix).
     case roomCreated(id: String, name: String)
 }

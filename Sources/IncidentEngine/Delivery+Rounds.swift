@@ -220,10 +220,13 @@ extension Delivery {
     func record(_ sent: [Sent], lookingForNew: Bool) async -> (attempts: [Attempt], newest: Int64?) {
         guard !sent.isEmpty || lookingForNew else { return ([], nil) }
         let router = router
+        let directory = directory
         let roster = directory.roster
         let newest: Int64?
+        let copiesQueued: Bool
         do {
-            newest = try await store.write { records in
+            (newest, copiesQueued) = try await store.write { records in
+                var copied = false
                 for done in sent {
                     let item = done.item
                     if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
@@ -236,8 +239,19 @@ extension Delivery {
                         let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
                         try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
                     }
+                    // A nudge its people have not seen: a copy to each, in the same transaction.
+                    // Only to those whose direct messages go to this platform: a responder on
+                    // Slack invited to a Matrix mirror room was nudged in the Slack room.
+                    if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
+                       let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
+                        let unseen = people.filter { directory.routes($0, home: stored.home).first == platform }
+                        guard !unseen.isEmpty else { continue }
+                        let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+                        copied = true
+                    }
                 }
-                return lookingForNew ? try records.latestOutboxID() : nil
+                return (lookingForNew ? try records.latestOutboxID() : nil, copied)
             }
         } catch {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
@@ -245,6 +259,7 @@ extension Delivery {
             return ([.storeError], nil)
         }
         forget(sent.map(\.id))
+        if copiesQueued { wake.fire() }
         for done in sent {
             if case .roomCreated(let roomID, _) = done.receipt, let incident = done.item.incident, let platform = done.item.method.platform {
                 roomIDs.withLock { $0[BoundRoom(platform: platform, incident: incident)] = roomID }

@@ -82,7 +82,14 @@ public final class MatrixTransport: ChatTransport {
             }
         case .settle:
             throw .matrix(status: 0, code: "NOT_FOR_MATRIX", reason: "pages on Matrix have nothing to settle")
-        case .post(let room, let message), .reply(let room, _, let message):
+        case .post(let room, let message):
+            var posted = ""
+            try await inRoom(room) { (id) async throws(MatrixError) in
+                try await send(MatrixFormat.notice(message, people: job.people), to: id, key: key)
+                posted = id
+            }
+            return await receipt(for: message, postedIn: posted, job: job)
+        case .reply(let room, _, let message):
             try await inRoom(room) { (id) async throws(MatrixError) in
                 try await send(MatrixFormat.notice(message, people: job.people), to: id, key: key)
             }

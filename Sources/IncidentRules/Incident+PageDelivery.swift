@@ -40,6 +40,22 @@ extension Incident {
         return transition.finish()
     }
 
+    /// A nudge or reminder went up in the incident's room, but `people` it asks to act had
+    /// not joined it (an IC named from the lobby holds only an invitation), and their platform
+    /// tells them nothing of a room they have not joined: each gets it directly, saying where
+    /// it was posted. Only people the message mentions; nothing on the timeline, as the message
+    /// itself went out.
+    public func messageUnseen(_ message: Message, by people: [PersonID], at now: Timestamp, roster: Roster) -> Decision {
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        guard message.kind.asksItsMentions else { return transition.finish() }
+        let unseen = Set(people)
+        var told: Set<PersonID> = []
+        for person in message.mentions where unseen.contains(person) && told.insert(person).inserted {
+            transition.emit(.directMessage(Messages.unseenInRoom(message, incident: self), to: person))
+        }
+        return transition.finish()
+    }
+
     /// Where a page landed: the timeline records the method that took it.
     public func pageDelivered(_ page: Page, by method: ContactMethod, at now: Timestamp, roster: Roster) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)

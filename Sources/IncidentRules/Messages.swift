@@ -188,8 +188,20 @@ enum Messages {
     /// Its commands name the incident: typed in a direct message, `/update` without one would
     /// not know which incident it is for.
     static func refusedByRoom(_ message: Message, incident: Incident, reason: String) -> Message {
-        let why: [Span] = [.strong("⚠️ The room of \(incident.id) "), .room(incident.room), .strong(" refused this message"),
-                           .text(" ("), .userText(reason), .text("), so it comes to you directly:")]
+        directCopy(message, incident: incident, why: [.strong("⚠️ The room of \(incident.id) "), .room(incident.room), .strong(" refused this message"),
+                                                      .text(" ("), .userText(reason), .text("), so it comes to you directly:")])
+    }
+
+    /// A nudge or reminder posted in the incident's room, sent to one of the people it asks to
+    /// act who has not joined the room (only invited): their platform told them nothing of it.
+    static func unseenInRoom(_ message: Message, incident: Incident) -> Message {
+        directCopy(message, incident: incident, why: [.strong("📣 Posted in the room of \(incident.id) "), .room(incident.room),
+                                                      .strong(", which you have not joined"),
+                                                      .text(" (accept its invitation to follow the incident there):")])
+    }
+
+    /// `message` sent directly, under `why`, with its commands naming the incident.
+    static func directCopy(_ message: Message, incident: Incident, why: [Span]) -> Message {
         let lines = message.lines.map { line in
             line.map { span -> Span in
                 guard case .command(let command) = span else { return span }

@@ -39,6 +39,9 @@ public final class RecordingTransport: OutboxTransport {
         case hanging
         /// Works, but makes every room under its name with `-2` (the name was taken there).
         case takenRoomNames
+        /// Works, but `people` have not joined any room (only invited, as on Matrix): a post
+        /// that asks them to act says they did not see it (`TransportReceipt.deliveredUnseen`).
+        case notJoined(Set<PersonID>)
         /// Refuses every call for the bot's own credentials (a revoked token).
         case refusingTheBotsToken
         /// Fails every call with `error`, the first `slowCalls` of them after taking `takes` on
@@ -109,7 +112,7 @@ public final class RecordingTransport: OutboxTransport {
         let outcome: Result<TransportReceipt, TransportError> = state.withLock { state in
             state.attempts += 1
             switch state.behaviour {
-            case .working, .takenRoomNames: break
+            case .working, .takenRoomNames, .notJoined: break
             case .down(let hint): return .failure(.unavailable("platform down", retryAfter: hint))
             case .failing(let calls):
                 state.behaviour = calls > 1 ? .failing(calls: calls - 1) : .working
@@ -144,6 +147,10 @@ public final class RecordingTransport: OutboxTransport {
             if case .createRoom(let name, _, _, _) = job.action {
                 let made = if case .takenRoomNames = state.behaviour { name + "-2" } else { name }
                 return .success(.roomCreated(id: "\(method)-room-\(made)", name: made))
+            }
+            if case .notJoined(let people) = state.behaviour, case .post(_, let message) = job.action, message.kind.asksItsMentions {
+                let unseen = message.mentions.filter(people.contains)
+                if !unseen.isEmpty { return .success(.deliveredUnseen(by: unseen)) }
             }
             return .success(.delivered)
         }
