@@ -79,8 +79,12 @@ extension Delivery {
         memory.sentUnrecorded.withLock { $0[id] != nil } || doubtedAtStart.withLock { $0?.contains(id) ?? true }
     }
 
-    /// The ids of each lane's first `unrecordedPerLane` items among `heads`.
-    func firstItemsOfEachLane(_ heads: [OutboxItem]) -> Set<Int64> {
+    /// What an earlier delivery may have sent without recording, as this one first reads the
+    /// outbox: each lane's first `unrecordedPerLane` items among `heads` (items queued later, by
+    /// this delivery's time, no earlier one can have sent), and on a database restored from a
+    /// backup every item the backup held (`Records.newestOutboxIDAtBackup`): the lost
+    /// database may have delivered any of them after the copy.
+    func doubt(_ heads: [OutboxItem], backupEnd: Int64?) {
         var taken: [String: Int] = [:]
         var ids: Set<Int64> = []
         for item in heads.sorted(by: { ($0.id ?? 0) < ($1.id ?? 0) }) {
@@ -88,7 +92,15 @@ extension Delivery {
             taken[item.lane, default: 0] += 1
             ids.insert(id)
         }
-        return ids
+        let doubted = DoubtedAtStart(firstOfEachLane: ids, throughBackup: backupEnd)
+        guard doubtedAtStart.withLock({ set in
+            defer { set = set ?? doubted }
+            return set == nil
+        }) else { return }
+        if let backupEnd, let oldest = heads.compactMap(\.id).min(), oldest <= backupEnd {
+            logger.notice("this database is a backup's copy: what it still held to send is looked for on each platform before it goes again",
+                          metadata: ["outbox.through": "\(backupEnd)"])
+        }
     }
 
     func resolveAction(_ item: OutboxItem) async throws -> TransportJob {
@@ -142,5 +154,16 @@ extension Delivery {
                 return TransportJob(key: item.key, action: .settle(settlement), people: people)
             }
         }
+    }
+}
+
+/// The items an earlier delivery may have sent without recording them.
+struct DoubtedAtStart: Sendable {
+    var firstOfEachLane: Set<Int64>
+    /// Every item up to this id, on a database restored from a backup.
+    var throughBackup: Int64?
+
+    func contains(_ id: Int64) -> Bool {
+        firstOfEachLane.contains(id) || throughBackup.map { id <= $0 } ?? false
     }
 }

@@ -44,10 +44,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// The methods drains are working on, and whether one is moving stranded pages: one
     /// drain at a time for each.
     private let draining = Mutex<(methods: Set<ContactMethod>, stranded: Bool)>(([], false))
-    /// The items an earlier delivery may have sent without recording: each lane's first
-    /// `unrecordedPerLane` pending items when this delivery first read the outbox (nil before
-    /// then). Items queued later, by this delivery's time, no earlier one can have sent.
-    let doubtedAtStart = Mutex<Set<Int64>?>(nil)
+    /// The items an earlier delivery may have sent without recording (nil before this
+    /// delivery first read the outbox).
+    let doubtedAtStart = Mutex<DoubtedAtStart?>(nil)
     /// Items sent whose record failed, and the methods that refused each page: the process's,
     /// shared by the deliveries of its leader terms.
     let memory: DeliveryMemory<Clock>
@@ -191,10 +190,13 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             let heads: OutboxHeads
             let latest: Int64
             do {
-                (heads, latest) = try await store.read { records in
-                    (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID())
+                let starting = doubtedAtStart.withLock { $0 == nil }
+                let backupEnd: Int64?
+                (heads, latest, backupEnd) = try await store.read { records in
+                    (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID(),
+                     starting ? try records.newestOutboxIDAtBackup() : nil)
                 }
-                doubtedAtStart.withLock { if $0 == nil { $0 = firstItemsOfEachLane(heads.items) } }
+                if starting { doubt(heads.items, backupEnd: backupEnd) }
                 // Set aside by one drain: the one that moves stranded pages (every other reads
                 // the same rows, and would log each again).
                 if movingStranded, !heads.undecodable.isEmpty {

@@ -73,6 +73,11 @@ public protocol IncidentRecords {
     func outboxHeads(perLane: Int) throws -> OutboxHeads
     /// The id of the newest outbox item: it moves whenever anything is queued.
     func latestOutboxID() throws -> Int64
+    /// When this database is a copy `incident-bot backup` made, the id of the newest outbox
+    /// item it held then: the database it was copied from may have delivered any of them
+    /// after the copy, so a restored bot doubts them all. nil for any other database (a
+    /// PostgreSQL one, backed up with `pg_dump`, is never such a copy).
+    func newestOutboxIDAtBackup() throws -> Int64?
     /// Writes when the store was last checked (`/readyz`): a transaction that writes, so a
     /// full disk or a read-only database fails it, as it fails a command.
     func noteReadinessCheck(at instant: Timestamp) throws

@@ -43,6 +43,9 @@ extension PostgresRecords {
         try sql.value(Int64?.self, "SELECT max(id) FROM outbox").flatMap { $0 } ?? 0
     }
 
+    /// `pg_dump` makes no mark: a restored PostgreSQL database doubts only what any start does.
+    func newestOutboxIDAtBackup() throws -> Int64? { nil }
+
     func noteReadinessCheck(at instant: Timestamp) throws {
         sql.send("""
             INSERT INTO counter (name, value) VALUES ('readiness_check', \(instant.secondsSinceEpoch))

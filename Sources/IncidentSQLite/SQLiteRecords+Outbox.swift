@@ -40,6 +40,11 @@ extension SQLiteRecords {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM outbox")) ?? 0
     }
 
+    func newestOutboxIDAtBackup() throws -> Int64? {
+        guard try db.tableExists(BackupMark.table) else { return nil }
+        return try Int64.fetchOne(db, sql: "SELECT newest_outbox_id FROM \(BackupMark.table)")
+    }
+
     func noteReadinessCheck(at instant: Timestamp) throws {
         try execute("INSERT INTO counter (name, value) VALUES ('readiness_check', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                     arguments: [instant.secondsSinceEpoch])

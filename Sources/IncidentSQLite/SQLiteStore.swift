@@ -97,7 +97,8 @@ public final class SQLiteStore: IncidentStore {
     }
 
     /// Copies the whole database at `source`, consistently, to a new file at `path` (mode
-    /// 0600) while the bot may be running: SQLite's online backup, page by page, whatever
+    /// 0600) while the bot may be running: SQLite's online backup, page by page, marked as a
+    /// copy so that a bot restored from it doubts what it held to send (`BackupMark`), whatever
     /// version's schema the database has: the backup taken before an upgrade must not need
     /// the new binary to read the old file, nor one after a newer version's migration. A copy that
     /// fails half-way is removed, so no file is left that looks like a backup.
@@ -131,6 +132,7 @@ public final class SQLiteStore: IncidentStore {
         do {
             let copy = try DatabaseQueue(path: path)
             try original.backup(to: copy)
+            try copy.write { try BackupMark.write(into: $0, takenAt: Int64(Date().timeIntervalSince1970)) }
             try copy.close()
         } catch {
             for made in [path, path + "-journal", path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: made) }

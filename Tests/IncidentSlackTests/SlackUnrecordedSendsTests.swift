@@ -3,6 +3,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentSlack
+import IncidentSQLite
 import IncidentTesting
 import Logging
 import SlackFake
@@ -138,5 +139,46 @@ import Testing
         _ = try await slack.deliver(job(queuedAt: 1))  // its retry: found, not posted again
         _ = try await slack.deliver(job(queuedAt: 30))  // the restored database's, in doubt
         #expect(bot.fake.messages(in: room.id).filter { $0.text.contains("restored INC-9 note") }.count == 2)
+    }
+
+    /// A backup taken with 40 notes still to post; the database goes on and posts them all,
+    /// then is lost. The bot restored from the backup looks for every one of them in the room
+    /// and posts none again: it had looked for only the first 32 of the lane, as after a crash,
+    /// and posted the last 8 twice.
+    @Test func aBotRestoredFromABackupPostsNothingTheLostDatabaseSent() async throws {
+        let notes = 40
+        let (bot, room) = try await Self.incidentWithNotes(notes / 2)
+        defer { Task { await bot.stop() } }
+        bot.clock.advance(by: .minutes(1))  // a person's 30 commands a minute
+        for n in (notes / 2 + 1)...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
+        let copy = bot.folder.appendingPathComponent("backup.sqlite").path
+        try SQLiteStore.backup(databaseAt: bot.folder.appendingPathComponent("bot.sqlite").path, to: copy)
+        // Slack takes about a post a second in a channel: delivery waits out its rate limits.
+        func drainAll(_ delivery: Delivery<ManualClock>, _ store: any IncidentStore) async throws {
+            for _ in 0..<30 where try await !store.read({ try $0.pendingOutbox(limit: 1) }).isEmpty {
+                await delivery.drain()
+                bot.clock.advance(by: .seconds(30))
+            }
+        }
+        try await drainAll(delivery(bot, store: bot.runtime.store), bot.runtime.store)
+        let findings = { bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") } }
+        #expect(findings().count == notes)
+
+        let restored = try SQLiteStore(path: copy)
+        #expect(try await restored.read { try $0.pendingOutbox(limit: 100) }.count >= notes)
+        let restoredDelivery = delivery(bot, store: restored)
+        try await drainAll(restoredDelivery, restored)
+        #expect(findings().count == notes, "\(findings().count - notes) posted twice")
+        #expect(try await restored.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+        // What it queues itself is not looked for.
+        let historyReads = bot.fake.calls.filter { $0.method == "conversations.history" }.count
+        try await restored.write { records in
+            try records.enqueue([OutboxItem(key: "INC-1/after-restore@slack", incident: 1, method: .slack, lane: "slack:INC-1",
+                                            job: .effect(.post(Message(.text("finding after the restore")), to: .incidentRoom)),
+                                            at: TestConfig.at(5))])
+        }
+        try await drainAll(restoredDelivery, restored)
+        #expect(findings().count == notes + 1)
+        #expect(bot.fake.calls.filter { $0.method == "conversations.history" }.count == historyReads)
     }
 }
