@@ -25,6 +25,10 @@ public struct PageAnswer: Hashable, Sendable {
     /// not: its person clicks it, and a refused click must not tell them the next time that
     /// the link was used, as if someone else held it.
     public var spentWhenRefused: Bool
+    /// When the incident the answer was made for was declared (a link's, a call's), if known:
+    /// an incident of the same number declared at another time is another incident (a
+    /// database restored from a backup numbers its next incident as the lost one did).
+    public var declaredAt: Timestamp?
 
     public init(method: ContactMethod, id: String, person: PersonID, incident: Int?, how: String, spentWhenRefused: Bool = true) {
         self.method = method
@@ -82,6 +86,18 @@ extension Engine {
                                                               ?? "No open incident has paged you; name it, as in ACK INC-4."))
             }
             let number = stored.incident.number
+            if let declaredAt = answer.declaredAt, declaredAt != stored.incident.declaredAt {
+                return EngineOutcome(.refused, reply: .refusal("This page was for an earlier \(stored.incident.id), which this bot no longer has "
+                                                              + "(its database was restored from a backup); nothing was acknowledged."),
+                                     incident: number)
+            }
+            // Someone taken off the roster since the page (a leaver) no longer answers for it,
+            // as their chat commands no longer do.
+            guard roster.people[answer.person] != nil else {
+                return EngineOutcome(.refused, reply: .refusal("You are no longer on the roster, so your acknowledgement is not taken; "
+                                                              + "\(stored.incident.id) goes on paging the people who are."),
+                                     incident: number)
+            }
             let decision: Decision
             do throws(IncidentError) {
                 decision = try stored.incident.acknowledging(by: answer.person, how: answer.how, at: now, roster: roster)

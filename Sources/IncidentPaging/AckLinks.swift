@@ -33,9 +33,13 @@ public struct AckLinks: Sendable {
         /// The method that carried the link (mail, a text).
         public var method: ContactMethod
         public var expires: Timestamp
+        /// When its incident was declared: a database restored from a backup numbers its next
+        /// incident as the lost one did, and a link the lost one sent must not acknowledge it.
+        /// nil in a link made before 0.14 (read as it was).
+        public var declaredAt: Timestamp?
 
         enum CodingKeys: String, CodingKey {
-            case incident = "i", person = "p", page = "k", method = "m", expires = "x"
+            case incident = "i", person = "p", page = "k", method = "m", expires = "x", declaredAt = "d"
         }
     }
 
@@ -46,14 +50,17 @@ public struct AckLinks: Sendable {
         case expired(Grant)
     }
 
-    /// The link for a page queued at `queuedAt`.
-    public func link(incident: Int, person: PersonID, page: String, method: ContactMethod, queuedAt: Timestamp) -> String {
-        publicURL + Self.path + token(incident: incident, person: person, page: page, method: method, queuedAt: queuedAt)
+    /// The link for a page queued at `queuedAt`, of the incident declared at `declaredAt`.
+    public func link(incident: Int, person: PersonID, page: String, method: ContactMethod, queuedAt: Timestamp,
+                     declaredAt: Timestamp?) -> String {
+        publicURL + Self.path + token(incident: incident, person: person, page: page, method: method, queuedAt: queuedAt,
+                                      declaredAt: declaredAt)
     }
 
     /// The token alone, for a provider's callback URL (a phone call's keypress).
-    public func token(incident: Int, person: PersonID, page: String, method: ContactMethod, queuedAt: Timestamp) -> String {
-        token(Grant(incident: incident, person: person, page: page, method: method, expires: queuedAt + validity))
+    public func token(incident: Int, person: PersonID, page: String, method: ContactMethod, queuedAt: Timestamp,
+                      declaredAt: Timestamp?) -> String {
+        token(Grant(incident: incident, person: person, page: page, method: method, expires: queuedAt + validity, declaredAt: declaredAt))
     }
 
     /// Where the links live on the bot's HTTP listener.

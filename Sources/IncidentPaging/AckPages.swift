@@ -86,8 +86,9 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         case .failure(let refusal): return refused(refusal)
         case .success(let value): grant = value
         }
-        let answer = PageAnswer(method: grant.method, id: "link:" + grant.page, person: grant.person, incident: grant.incident,
+        var answer = PageAnswer(method: grant.method, id: "link:" + grant.page, person: grant.person, incident: grant.incident,
                                 how: "\(grant.method) link", spentWhenRefused: false)
+        answer.declaredAt = grant.declaredAt
         let outcome: EngineOutcome
         do {
             outcome = try await engine.acknowledge(answer)

@@ -42,7 +42,8 @@ public struct EmailTransport: OutboxTransport {
             }
             var ackLink: (url: String, expires: Timestamp)?
             if let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt {
-                ackLink = (links.link(incident: incident, person: page.person, page: job.key, method: .email, queuedAt: queued),
+                ackLink = (links.link(incident: incident, person: page.person, page: job.key, method: .email, queuedAt: queued,
+                                      declaredAt: job.incidentDeclaredAt),
                            queued + links.validity)
             }
             let mail = PageMail(from: from, to: address, message: message, page: job.page, rooms: job.incidentRooms,

@@ -51,7 +51,8 @@ public struct PagerDutyTransport: OutboxTransport {
                 "payload": .object(payload), "client": "incident-bot",
             ]
             if let links, let queued = job.queuedAt {
-                let link = links.link(incident: incident, person: person, page: job.key, method: .pagerduty, queuedAt: queued)
+                let link = links.link(incident: incident, person: person, page: job.key, method: .pagerduty, queuedAt: queued,
+                                      declaredAt: job.incidentDeclaredAt)
                 event["links"] = .array([.object(["href": .string(link), "text": "Acknowledge in incident-bot"])])
                 event["client_url"] = .string(links.publicURL)
             }

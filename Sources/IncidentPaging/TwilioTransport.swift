@@ -80,7 +80,8 @@ public struct TwilioTransport: OutboxTransport {
             if let links {
                 instructions = "\nReply ACK INC-\(incident) to acknowledge."
                 if let queued = job.queuedAt {
-                    instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued)
+                    instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued,
+                                                           declaredAt: job.incidentDeclaredAt)
                 }
             } else {
                 instructions = "\nAcknowledge INC-\(incident) in chat; replies to this number are not read."
@@ -95,7 +96,8 @@ public struct TwilioTransport: OutboxTransport {
     /// nil without a public URL for Twilio to report back to, or for a call that is no page.
     func callToken(_ job: TransportJob) -> String? {
         guard let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt else { return nil }
-        return links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued)
+        return links.token(incident: incident, person: page.person, page: job.key, method: .voice, queuedAt: queued,
+                           declaredAt: job.incidentDeclaredAt)
     }
 
     /// TwiML for the call: the page read out, and, for a page that asks for an acknowledgement

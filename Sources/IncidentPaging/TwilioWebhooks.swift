@@ -122,8 +122,9 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         case .failure(.expired): return Self.say("This page has expired. Acknowledge in chat. Goodbye.")
         case .failure(.invalid): return Self.say("Not acknowledged. Goodbye.")
         }
-        return await answer(PageAnswer(method: .voice, id: "call:" + call, person: grant.person, incident: grant.incident,
-                                       how: "phone keypress")) { outcome in
+        var pressed = PageAnswer(method: .voice, id: "call:" + call, person: grant.person, incident: grant.incident, how: "phone keypress")
+        pressed.declaredAt = grant.declaredAt
+        return await answer(pressed) { outcome in
             // The same call's keypress again, once it acknowledged: the answer was taken.
             Self.say(outcome.reply?.plainText() ?? (outcome.disposition == .duplicate ? "Already acknowledged. Goodbye." : "Acknowledged."))
         }

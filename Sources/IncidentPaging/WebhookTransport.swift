@@ -50,7 +50,7 @@ public struct WebhookTransport: OutboxTransport {
             if let severity = page.severity { body["severity"] = .string(severity.rawValue) }
             if let links, page.asksForAcknowledgement, let incident = job.incident, let queued = job.queuedAt {
                 body["acknowledge_url"] = .string(links.link(incident: incident, person: person, page: job.key, method: .webhook,
-                                                             queuedAt: queued))
+                                                             queuedAt: queued, declaredAt: job.incidentDeclaredAt))
             }
         }
         let text = JSONValue.object(body).text

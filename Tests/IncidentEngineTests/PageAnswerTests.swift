@@ -1,6 +1,7 @@
 import IncidentCore
 import IncidentEngine
 import IncidentTesting
+import Logging
 import Testing
 
 /// Every acknowledgement path becomes the paged person's own `/ack`, once.
@@ -58,6 +59,41 @@ import Testing
 }
 
 extension PageAnswerTests {
+    /// A link the lost database sent, clicked after a restore: the restored database numbers
+    /// its next incident as the lost one did, and the lost INC-1's link acknowledged the new
+    /// INC-1, stopping its ladder. The link says when its incident was declared.
+    @Test func aLinkForAnIncidentOfTheSameNumberDeclaredAtAnotherTimeIsRefused() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        var stale = PageAnswer(method: .email, id: "link:INC-1/3@email", person: "alice", incident: 1, how: "email link",
+                               spentWhenRefused: false)
+        stale.declaredAt = TestConfig.start - .hours(3)
+        let refused = try await bot.engine.acknowledge(stale)
+        #expect(refused.disposition == .refused, "\(refused.reply?.plainText() ?? "")")
+        #expect(refused.reply?.plainText().hasPrefix("This page was for an earlier INC-1") == true)
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy } == nil)
+        var genuine = stale
+        genuine.declaredAt = TestConfig.start
+        #expect(try await bot.engine.acknowledge(genuine).disposition == .handled)
+    }
+
+    /// Someone taken off the roster since their page (a leaver; the restart warns that their
+    /// commands are refused) cannot stop its ladder by a link or a keypress either.
+    @Test func someoneTakenOffTheRosterSinceTheirPageCannotAcknowledgeIt() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        var roster = try TestConfig.roster()
+        roster.people["alice"] = nil
+        let restarted = Engine(store: bot.store, clock: bot.clock,
+                               settings: EngineSettings(policy: try TestConfig.policy(), roster: roster, platforms: [.slack, .matrix],
+                                                        broadcastRooms: TestBot.broadcast),
+                               logger: Logger(label: "roster-changed"))
+        let pressed = try await restarted.acknowledge(PageAnswer(method: .voice, id: "call:CA1", person: "alice", incident: 1, how: "phone keypress"))
+        #expect(pressed.disposition == .refused && pressed.reply?.plainText().hasPrefix("You are no longer on the roster") == true,
+                "\(pressed.reply?.plainText() ?? "")")
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy } == nil)
+    }
+
     /// A bare `ACK` by text acknowledges the one open incident that awaits the person's
     /// acknowledgement. With two, it is refused and they are asked to name one: a text read
     /// for INC-1 must not stop INC-2's ladder because INC-2 paged them a minute later.

@@ -11,11 +11,14 @@ import Testing
     func token(_ link: String) -> String { String(link.split(separator: "/").last!) }
 
     @Test func aLinkCarriesWhoAndWhatItAcknowledgesUntilItExpires() throws {
-        let link = links.link(incident: 4, person: "alice", page: "INC-4/7@email", method: .email, queuedAt: queued)
+        let link = links.link(incident: 4, person: "alice", page: "INC-4/7@email", method: .email, queuedAt: queued, declaredAt: nil)
         #expect(link.hasPrefix("https://bot.example.org/ack/"))
         let grant = try links.read(token(link), now: queued + .hours(23)).get()
         #expect(grant.incident == 4 && grant.person == "alice" && grant.page == "INC-4/7@email" && grant.method == .email)
         #expect(links.read(token(link), now: queued + .hours(24)) == .failure(.expired(grant)))
+        #expect(grant.declaredAt == nil, "a link made before 0.14 names no declaration")
+        let dated = links.link(incident: 4, person: "alice", page: "INC-4/7@email", method: .email, queuedAt: queued, declaredAt: queued - .minutes(5))
+        #expect(try links.read(token(dated), now: queued).get().declaredAt == queued - .minutes(5))
     }
 
     @Test(arguments: [
@@ -31,7 +34,7 @@ import Testing
     /// Changing any byte of the payload (another person, another incident) breaks the MAC, and
     /// a link made with another secret is not this bot's.
     @Test func anAlteredOrForeignLinkIsRefused() throws {
-        let genuine = token(links.link(incident: 4, person: "alice", page: "k", method: .email, queuedAt: queued))
+        let genuine = token(links.link(incident: 4, person: "alice", page: "k", method: .email, queuedAt: queued, declaredAt: nil))
         let parts = genuine.split(separator: ".")
         var payload = Array(parts[0])
         payload[3] = payload[3] == "A" ? "B" : "A"

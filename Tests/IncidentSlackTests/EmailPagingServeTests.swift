@@ -105,7 +105,7 @@ import Testing
         // A genuine link past its time, and one altered by a byte.
         let links = AckLinks(secret: Array(Self.linkSecret.utf8), publicURL: "http://127.0.0.1:\(port)", validity: .hours(24))
         let stale = links.link(incident: 1, person: "alice", page: "old-page", method: .email,
-                               queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) - .hours(25))
+                               queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) - .hours(25), declaredAt: nil)
         #expect(try await Self.request(stale, method: "POST").status == 410)
         var altered = Array(link)
         let index = altered.index(altered.endIndex, offsetBy: -60)
@@ -128,7 +128,7 @@ import Testing
             #expect(text.contains("a private incident") && !text.contains("Customer") && !text.contains("#incident-"), "\(text)")
         }
         let privateLink = links.link(incident: 2, person: "alice", page: "private-page", method: .email,
-                                     queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+                                     queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)), declaredAt: nil)
         let shownPrivate = try await Self.request(privateLink, method: "GET")
         #expect(shownPrivate.status == 200 && shownPrivate.body.contains("a private incident") && !shownPrivate.body.contains("Customer"),
                 "\(shownPrivate.body)")
