@@ -71,7 +71,8 @@ public struct TwilioTransport: OutboxTransport {
     }
 
     /// The text of a page: its lines, then how to acknowledge. A long page is cut, never the
-    /// instructions; counted in Unicode scalars, so an emoji cannot push it past Twilio's 1,600.
+    /// instructions, to Twilio's 1,600 characters counted as it counts them (UTF-16 units: an
+    /// emoji is two, and a page cut one over was refused, error 21617, and left SMS).
     func text(_ message: Message, job: TransportJob) -> String {
         var instructions = ""
         if job.page?.asksForAcknowledgement == true, let incident = job.incident {
@@ -87,9 +88,27 @@ public struct TwilioTransport: OutboxTransport {
                 instructions = "\nAcknowledge INC-\(incident) in chat; replies to this number are not read."
             }
         }
-        var body = String.UnicodeScalarView(message.plainText().unicodeScalars.prefix(1_600 - instructions.unicodeScalars.count))
-        body.append(contentsOf: instructions.unicodeScalars)
-        return String(body)
+        return message.plainText().clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
+    }
+
+    /// Twilio's most for a text (`Body`), in UTF-16 units.
+    static let textLimit = 1_600
+    /// The most of a call's script the page's own words take once escaped: the whole TwiML
+    /// must stay under Twilio's 4,000 characters (error 32018), and escaping can make a
+    /// status of quotes and ampersands five times longer than it was typed.
+    static let spokenLimit = 1_500
+
+    /// `text` escaped for TwiML, cut at a whole character so the escaped form is at most `limit`.
+    static func escaped(_ text: String, upTo limit: Int) -> String {
+        var escaped = ""
+        var length = 0
+        for character in text {
+            let piece = String(character).htmlEscaped
+            guard length + piece.count <= limit else { break }
+            escaped += piece
+            length += piece.count
+        }
+        return escaped
     }
 
     /// The signed token of a page's call, which its keypress and its status callback carry;
@@ -111,7 +130,7 @@ public struct TwilioTransport: OutboxTransport {
             return text.isEmpty || ".!?:".contains(text.last!) ? text : text + "."
         }
         let spoken = spokenLines.filter { !$0.isEmpty }.joined(separator: " ")
-        let say = "<Say>This is incident-bot. \(String(spoken.prefix(1_500)).htmlEscaped)</Say>"
+        let say = "<Say>This is incident-bot. \(Self.escaped(spoken, upTo: Self.spokenLimit))</Say>"
         guard message.actions.contains(.acknowledge) else { return "<Response>\(say)<Say>Goodbye.</Say></Response>" }
         guard let links, let token else {
             return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>"

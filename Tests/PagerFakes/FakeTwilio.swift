@@ -9,7 +9,8 @@ import Synchronization
 /// Twilio's REST API for texts and calls (`/2010-04-01/Accounts/{sid}/Messages.json` and
 /// `Calls.json`), faithful to the published contract: HTTP Basic with the account SID and
 /// auth token (`401`, code 20003, otherwise), form parameters, `To` in E.164 (`400`, code
-/// 21211), a body for a text and TwiML for a call, a `StatusCallback` URL (`400`, code 21609,
+/// 21211), a body for a text of at most 1,600 UTF-16 units (code 21617) and TwiML for a call of
+/// at most 4,000 characters (code 32018), a `StatusCallback` URL (`400`, code 21609,
 /// when it is none) kept for the test to post a call's end to, `201` with the new `sid`, `429` with code
 /// 20429 when rate limited (with `Retry-After` when told to send one), `5xx` in an outage.
 public final class FakeTwilio: Sendable {
@@ -94,11 +95,11 @@ public final class FakeTwilio: Sendable {
             guard let twiml = fields["Twiml"] ?? fields["Url"], !twiml.isEmpty else {
                 return Self.error(.badRequest, code: 21205, "Url parameter is required.")
             }
-            guard twiml.count <= 4_000 else { return Self.error(.badRequest, code: 21205, "Twiml is over 4000 characters.") }
+            guard twiml.count <= 4_000 else { return Self.error(.badRequest, code: 32018, "Twiml size exceeded maximum allowed value of 4000 characters") }
             content = twiml
         } else {
             guard let text = fields["Body"], !text.isEmpty else { return Self.error(.badRequest, code: 21602, "Message body is required.") }
-            guard text.count <= 1_600 else { return Self.error(.badRequest, code: 21617, "The concatenated message body exceeds the 1600 character limit.") }
+            guard text.utf16.count <= 1_600 else { return Self.error(.badRequest, code: 21617, "The concatenated message body exceeds the 1600 character limit.") }
             content = text
         }
         let callback = fields["StatusCallback"]
