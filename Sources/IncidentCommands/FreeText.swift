@@ -59,8 +59,24 @@ public enum FreeText {
         return ["http://", "https://", "mailto:"].contains { target.lowercased().hasPrefix($0) } && !target.contains(" ")
     }
     /// Drops control characters other than line breaks and tabs, and the invisible characters
-    /// that only hide or disguise text (`invisible`), and trims.
+    /// that only hide or disguise text (`invisible`), and trims. Text with nothing left to see
+    /// (only direction marks, joiners, combining marks or spaces) is no text.
     public static func clean(_ text: String) -> String {
+        let kept = keptCharacters(text)
+        return kept.unicodeScalars.contains(where: isSeen) ? kept : ""
+    }
+
+    /// Whether `scalar` shows as something: not a space, and not a format character (the
+    /// direction marks kept to shape scripts) or a mark that only combines with another.
+    static func isSeen(_ scalar: Unicode.Scalar) -> Bool {
+        guard !scalar.properties.isWhitespace else { return false }
+        switch scalar.properties.generalCategory {
+        case .format, .control, .nonspacingMark, .enclosingMark: return false
+        default: return true
+        }
+    }
+
+    static func keptCharacters(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
             if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
@@ -77,12 +93,14 @@ public enum FreeText {
     /// Zero-width space, word joiner, byte-order mark, soft hyphen, the invisible operators,
     /// the Mongolian vowel separator, the Hangul fillers and the blank Braille pattern (a title
     /// of nothing but these declared an incident and paged), and the bidirectional embeddings,
-    /// overrides and isolates (U+202E shows an update's words backwards). The joiners that
+    /// overrides and isolates (U+202E shows an update's words backwards), and the interlinear
+    /// annotation characters. The joiners that
     /// shape emoji and scripts (U+200C, U+200D) and the direction marks (U+200E, U+200F,
     /// U+061C) are kept.
     static let invisible: Set<UInt32> = [0x200B, 0x2060, 0xFEFF, 0x00AD, 0x2061, 0x2062, 0x2063, 0x2064, 0x180E,
                                          0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800,
-                                         0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+                                         0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+                                         0xFFF9, 0xFFFA, 0xFFFB]
 
     /// The text, or its first characters and "…" within `limit` characters: cut with a
     /// visible mark, never silently.

@@ -77,6 +77,13 @@ import Testing
         #expect(parsed("/note rollback \u{202E}enod")?.command == .note("rollback enod"))
         #expect(parsed("/note 👩\u{200D}💻 on it")?.command == .note("👩\u{200D}💻 on it"))
         #expect(error("/incident declare \u{3164}")?.kind == .missingArgument)
+        // Direction marks and combining marks alone show nothing either: an invisible title
+        // declared an incident and paged.
+        #expect(error("/incident declare \u{200E}\u{200F} --sev P3")?.kind == .missingArgument)
+        #expect(error("/incident declare \u{061C}")?.kind == .missingArgument)
+        #expect(error("/note \u{FFF9}\u{FFFA}\u{FFFB}")?.kind == .missingArgument)
+        #expect(error("/note \u{0301}\u{20DD}")?.kind == .missingArgument)
+        #expect(parsed("/note \u{200F}שלום")?.command == .note("\u{200F}שלום"), "a mark beside words is kept")
     }
 
     @Test func apostrophesAndStrayQuotesDoNotSwallowTheLine() {
