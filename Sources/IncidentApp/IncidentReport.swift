@@ -188,7 +188,7 @@ public struct IncidentReport: Sendable {
                 row.targets[kind].map { "\(kind.rawValue) \($0.met) of \($0.decided)" }
             }
             let detect = row.toDetect.isEmpty ? "" : "; time to detect median \(show(row.toDetect, 50)), p90 \(show(row.toDetect, 90))"
-            lines.append("- \(row.severity): " + (targets.isEmpty ? "no targets" : targets.joined(separator: ", ")) + detect)
+            lines.append("- \(row.severity): " + (targets.isEmpty ? "none met or missed yet" : targets.joined(separator: ", ")) + detect)
         }
         lines.append("")
         return (lines + overdueLines).joined(separator: "\n") + "\n"

@@ -21,8 +21,12 @@ public enum BotMetrics {
     ]
 
     /// Histogram buckets for the families the Prometheus defaults (5 ms to 10 s; 5 to 10,000)
-    /// would put wholly in their first bucket.
+    /// would put wholly in their first bucket, or measure finer than they are: a delivery's
+    /// latency is counted in whole seconds (the outbox keeps times to the second), so its
+    /// buckets start at one second and reach an hour (a platform down, a page waiting out hours).
     public static let durationBuckets: [String: [Duration]] = [
+        "incident_bot_delivery_latency_seconds": [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+                                                  .seconds(120), .seconds(300), .seconds(900), .seconds(1_800), .seconds(3_600)],
         "incident_bot_store_write_seconds": [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
                                              .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                              .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)],
