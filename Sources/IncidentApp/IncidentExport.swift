@@ -6,7 +6,9 @@ import IncidentRules
 /// followed by the post-mortem draft of behaviour.md section 6, which carries the timeline table and
 /// the measured durations.
 public enum IncidentExport {
-    public static func markdown(_ stored: StoredIncident, timeline: [TimelineEntry], now: Timestamp) -> String {
+    /// `roomMadeAs`: the name its room was made under on its home platform, when that is not
+    /// the name asked for (taken there, or the incident turned private before it was made).
+    public static func markdown(_ stored: StoredIncident, timeline: [TimelineEntry], roomMadeAs: String?, now: Timestamp) -> String {
         let incident = stored.incident
         let zone = incident.policy.timeZone
         let cell = PostmortemDraft.tableCell
@@ -18,7 +20,7 @@ public enum IncidentExport {
             "| Severity | \(incident.severity)\(incident.isPrivate ? " (private incident: for its members and admins only)" : "") |",
             "| Phase | \(incident.phase.rawValue) |",
             "| Status | \(cell(incident.statusText)) |",
-            "| Room | #\(incident.room) (\(stored.home)) |",
+            "| Room | #\(roomMadeAs ?? incident.room) (\(stored.home)) |",
             "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
         ]
         for (label, instant) in [("Mitigated", incident.mitigatedAt), ("Resolved", incident.resolvedAt), ("Closed", incident.closedAt)] {
@@ -45,6 +47,6 @@ public enum IncidentExport {
             }
         }
         lines += ["", ""]
-        return lines.joined(separator: "\n") + PostmortemDraft.markdown(incident, timeline: timeline)
+        return lines.joined(separator: "\n") + PostmortemDraft.markdown(incident, timeline: timeline, roomMadeAs: roomMadeAs)
     }
 }

@@ -169,16 +169,17 @@ struct Export: AsyncParsableCommand {
             }
             let location = try options.location()
             let store = try options.openStore(location, mustExist: true, readOnly: true)
-            let found = try await store.read { records -> (StoredIncident, [TimelineEntry])? in
+            let found = try await store.read { records -> (StoredIncident, [TimelineEntry], String?)? in
                 let stored: StoredIncident? = switch ref {
                 case .number(let number): try records.incident(number)
                 case .room(let name): try records.incident(roomName: name)
                 }
                 guard let stored else { return nil }
-                return (stored, try records.timeline(incident: stored.incident.number))
+                return (stored, try records.timeline(incident: stored.incident.number),
+                        try records.renamedRoom(stored.home, asked: stored.incident.room))
             }
-            guard let (stored, timeline) = found else { throw Failure("there is no \(ref) in \(location)") }
-            print(IncidentExport.markdown(stored, timeline: timeline, now: LiveClock().now), terminator: "")
+            guard let (stored, timeline, madeAs) = found else { throw Failure("there is no \(ref) in \(location)") }
+            print(IncidentExport.markdown(stored, timeline: timeline, roomMadeAs: madeAs, now: LiveClock().now), terminator: "")
         } catch let failure as Failure {
             Self.fail(failure)
         } catch where error is UnreadableRow || error is DecodingError {

@@ -89,4 +89,20 @@ public enum RoomName {
         !name.isEmpty && name.utf8.count <= maxLength
             && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
     }
+
+    /// `text` with the room reference `asked` (`#incident-…`) as `made`, where it stands whole:
+    /// not where it begins a longer name (`#asked-2`).
+    public static func renaming(_ asked: String, to made: String, in text: String) -> String {
+        guard asked != made, text.contains(asked) else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let found = rest.range(of: asked) {
+            result += rest[..<found.lowerBound]
+            let after = rest[found.upperBound...].first
+            let whole = after.map { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ?? true
+            result += whole ? made : asked
+            rest = rest[found.upperBound...]
+        }
+        return result + rest
+    }
 }

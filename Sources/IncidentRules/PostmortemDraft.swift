@@ -32,7 +32,10 @@ public enum PostmortemDraft {
         }
     }
 
-    public static func markdown(_ incident: Incident, timeline: [TimelineEntry]) -> String {
+    /// `madeAs`: the name the incident's room was made under, when it is not the name asked
+    /// for (taken on the platform, or the incident turned private first): the timeline's
+    /// entries name the room asked for, which may be someone else's channel.
+    public static func markdown(_ incident: Incident, timeline: [TimelineEntry], roomMadeAs madeAs: String? = nil) -> String {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
         func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
@@ -64,7 +67,8 @@ public enum PostmortemDraft {
             "| --- | --- | --- |",
         ]
         for entry in incident.timeline(merging: timeline) {
-            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(tableText(for: entry))) |")
+            let text = madeAs.map { RoomName.renaming("#" + incident.room, to: "#" + $0, in: tableText(for: entry)) } ?? tableText(for: entry)
+            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(text)) |")
         }
         lines += [
             "",

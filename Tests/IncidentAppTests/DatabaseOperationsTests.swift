@@ -133,6 +133,20 @@ import Testing
         #expect(export.stdout.contains("| Resolved after | 1h |") && !export.stdout.contains("Open for"), "\(export.stdout)")
     }
 
+    /// An incident made private before its room was made: its room is `…-private`, and the
+    /// export names that room, not the name its title asked for (a room that never existed).
+    @Test func anExportNamesTheRoomAsItWasMade() async throws {
+        let db = try TestConfig.temporaryDirectory().appendingPathComponent("bot.sqlite").path
+        let bot = try TestBot(path: db)
+        try await bot.say("U0CAROL03", "/incident declare Leaked tokens in public repo --sev P1")
+        try await bot.say("U0CAROL03", "/incident private INC-1")
+        try await bot.settle()
+        #expect(try await bot.store.read { try $0.roomID(.slack, incident: 1) } == "slack-room-incident-20261124-private")
+        let export = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
+        #expect(export.stdout.contains("| Room | #incident-20261124-private (slack) |"), "\(export.stdout)")
+        #expect(!export.stdout.contains("#incident-20261124-leaked-tokens"), "\(export.stdout)")
+    }
+
     /// A live console (the real clock) fed by a pipe delivers what its last line queued before
     /// it quits: it left the declaration's messages and page pending for the next session.
     @Test func aLiveConsoleDeliversItsLastLinesBeforeItQuits() throws {

@@ -182,4 +182,16 @@ import Testing
         let announcement = try #require(bot.slack.posts(in: TestBot.broadcast[.slack]!).first)
         #expect(announcement.contains(made), "\(announcement)")
     }
+
+    /// The post-mortem draft's timeline names the room made: its declaration's entry named the
+    /// taken name, someone else's channel.
+    @Test func thePostmortemDraftNamesTheRoomMade() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.takenRoomNames)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let draft = try #require(try await bot.say("U0CAROL03", "/incident postmortem INC-1").reply?.plainText())
+        #expect(draft.contains("as INC-1 in #incident-20261124-payment-api-errors-2."), "\(draft)")
+        #expect(!draft.contains("#incident-20261124-payment-api-errors."), "\(draft)")
+    }
 }
