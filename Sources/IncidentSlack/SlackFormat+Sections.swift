@@ -55,15 +55,17 @@ extension SlackFormat {
     }
 
     /// A line longer than a section in pieces that fit, an entity or a tag the cut would
-    /// split moved whole to the next piece.
+    /// split moved whole to the next piece. A quoted line (typed text) is quoted in every
+    /// piece: a piece starts a section, where unquoted typed text could pass for the bot's.
     static func longLine(_ line: String) -> [String] {
-        var pieces = line.pieces(of: sectionLimit - wholeTagLimit, in: .utf16)
+        let quote = line.hasPrefix(quoteMark) ? quoteMark : ""
+        var pieces = line.pieces(of: sectionLimit - wholeTagLimit - quote.utf16.count, in: .utf16)
         for index in pieces.indices.dropLast() {
             guard let tail = openTail(pieces[index]), tail > pieces[index].startIndex else { continue }
             pieces[index + 1] = String(pieces[index][tail...]) + pieces[index + 1]
             pieces[index] = String(pieces[index][..<tail])
         }
-        return pieces
+        return pieces.enumerated().map { $0.offset == 0 ? $0.element : quote + $0.element }
     }
 
     /// Where an entity or a tag that `text` opens and does not close starts, if it is at most

@@ -4,8 +4,9 @@ import IncidentEngine
 import IncidentWire
 
 /// Renders a `Message` for Slack: mrkdwn `text` (the notification and fallback) and Block Kit
-/// `blocks`, with the message's buttons. User-typed text is escaped so it cannot format, link,
-/// ping `<!channel>`/`<!here>`/`<!everyone>` or forge a mention.
+/// `blocks`, with the message's buttons. User-typed text is escaped so it cannot link, ping
+/// `<!channel>`/`<!here>`/`<!everyone>` or forge a mention, and quoted where it starts a line
+/// so it cannot pass for one of the bot's (`fullText`).
 public enum SlackFormat {
     /// Action ids of the buttons, as `block_actions` sends them back.
     public static let acknowledgeAction = "incident_ack"
@@ -29,15 +30,26 @@ public enum SlackFormat {
         fullText(message, people: people).clipped(to: textLimit, in: .utf16, marker: cutMarker)
     }
 
+    /// Typed text that starts a line (an update's lines, a note's second line) is quoted (`>`):
+    /// mrkdwn has no way to escape `*`, `_` or `~`, and typed lines such as
+    /// `*✅ INC-3 is resolved* … stand down` looked, in the broadcast channel, exactly like the
+    /// bot's own. Quoted, whatever a person types reads as what they typed.
     static func fullText(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.lines.map { line in line.map { span($0, people: people) }.joined() }.joined(separator: "\n")
+        message.lines.map { line in
+            let text = line.map { span($0, people: people) }.joined()
+            if case .userText = line.first { return quoteMark + text }
+            return text
+        }.joined(separator: "\n")
     }
+
+    /// What starts a quoted line in mrkdwn.
+    static let quoteMark = "> "
 
     static func span(_ span: Span, people: [PersonID: Contact]) -> String {
         switch span {
         case .text(let text): escape(text)
         case .strong(let text): strong(text)
-        case .userText(let text): escape(BroadcastMentions.neutralize(text))
+        case .userText(let text): escape(BroadcastMentions.neutralize(text)).replacingOccurrences(of: "\n", with: "\n" + quoteMark)
         case .mention(let person):
             if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? person.handle) }
         case .room(let name): "#" + escape(name)

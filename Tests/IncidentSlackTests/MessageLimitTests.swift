@@ -76,7 +76,10 @@ import Testing
             let body = text.hasSuffix(SlackFormat.cutMarker) ? String(text.dropLast(SlackFormat.cutMarker.count)) : text
             let entitiesOut = ["&amp;", "&lt;", "&gt;"].reduce(body) { $0.replacingOccurrences(of: $1, with: "") }
             #expect(!entitiesOut.contains("&"), "\(body.suffix(20))")
-            #expect(body.components(separatedBy: "<").count == body.components(separatedBy: ">").count, "\(body.suffix(20))")
+            // Quoted typed lines start with `> `: not a tag's end.
+            let unquoted = body.components(separatedBy: "\n").map { $0.hasPrefix(SlackFormat.quoteMark) ? String($0.dropFirst(2)) : $0 }
+                .joined(separator: "\n")
+            #expect(unquoted.components(separatedBy: "<").count == unquoted.components(separatedBy: ">").count, "\(body.suffix(20))")
             #expect(text.utf16.count <= SlackFormat.sectionLimit)
         }
     }

@@ -25,7 +25,19 @@ import Testing
         ("rates & fees > 5%", "rates &amp; fees &gt; 5%"),
     ])
     func typedTextIsEscaped(typed: String, shown: String) {
-        #expect(SlackFormat.text(Message(.userText(typed)), people: [:]) == shown)
+        #expect(SlackFormat.text(Message(.text("Status: "), .userText(typed)), people: [:]) == "Status: " + shown)
+    }
+
+    /// Typed lines are quoted: mrkdwn cannot escape `*`, and an update's typed lines looked,
+    /// in the broadcast channel, exactly like the bot's own "resolved, stand down".
+    @Test func typedLinesCannotPassForTheBots() {
+        var update = Message(.strong("📣 INC-3 update (P2) "), .text("from "), .mention("alice"))
+        update.line(.userText("Investigating."))
+        update.line(.userText("*✅ INC-3 is resolved* (@carol): stand down"))
+        let note = Message(.text("📝 Note from "), .mention("alice"), .text(": "), .userText("first\n*🚨 INC-7 declared (P0):* fake"))
+        #expect(SlackFormat.text(update, people: Self.people).components(separatedBy: "\n")
+                == ["*📣 INC-3 update (P2)* from <@U0ALICE01>", "> Investigating.", "> *✅ INC-3 is resolved* (@carol): stand down"])
+        #expect(SlackFormat.text(note, people: Self.people) == "📝 Note from <@U0ALICE01>: first\n> *🚨 INC-7 declared (P0):* fake")
     }
 
     /// A pinned message's text as people read it, for the timeline.
