@@ -149,12 +149,42 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
             logger.warning("Twilio call status refused: its token is not one of a page's calls")
             return Answers.text(.notFound, "no such call\n")
         }
+        let ended = EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status)
         do {
-            _ = try await engine.followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status))
+            _ = try await engine.followUp(ended)
             return Response(status: .noContent)
         } catch {
-            logger.error("cannot record how a page's call ended", metadata: ["error": "\(error)"])
+            logger.error("cannot record how a page's call ended; trying again", metadata: ["error": "\(error)"])
+            followUpLater(ended)
             return Answers.text(.internalServerError, "cannot record it just now\n")
+        }
+    }
+
+    /// How long a call's end the store could not take is tried again: Twilio posts it once,
+    /// and without it the person's next method is never tried (the page stays "delivered by
+    /// voice" until the ladder's next level). A follow-up is made once however often it is
+    /// tried (`Engine.followUp`), so a retry that races Twilio's own repeat sends nothing twice.
+    static var followUpRetry: Backoff { Backoff(first: .seconds(2), ceiling: .seconds(60)) }
+    static var followUpAttempts: Int { 30 }
+
+    /// Tries `ended` again in the background, by the one backoff on the engine's clock, until
+    /// the store takes it (a busy SQLite file, a PostgreSQL failover) or for about 25 minutes.
+    /// Kept in memory: a restart in that time loses it, and the ladder's next level still comes.
+    func followUpLater(_ ended: EndedCall) {
+        Task { [engine, logger] in
+            for failures in 1...Self.followUpAttempts {
+                do {
+                    try await engine.clock.sleep(for: Self.followUpRetry.delay(afterFailures: failures))
+                    _ = try await engine.followUp(ended)
+                    logger.notice("recorded how a page's call ended, after the store failed", metadata: ["attempts": "\(failures + 1)"])
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    continue
+                }
+            }
+            logger.error("gave up recording how a page's call ended; the ladder's next level still comes")
         }
     }
 
