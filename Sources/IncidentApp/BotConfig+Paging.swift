@@ -148,6 +148,6 @@ extension BotConfig {
     /// The HTTP listener's own routes (operations.md, The HTTP listener); one ending in `/`
     /// takes a token after it. `slack.path` may be none of them, nor under one.
     static var listenerOwnRoutes: [String] {
-        ["/healthz", AckLinks.path, TwilioPaths.sms, TwilioPaths.voice, TwilioPaths.callStatus, PagerDutyWebhook<LiveClock>.path]
+        ["/healthz", AckLinks.path, TwilioPaths.sms, TwilioPaths.voice, TwilioPaths.callStatus, TwilioPaths.messageStatus, PagerDutyWebhook<LiveClock>.path]
     }
 }

@@ -2,11 +2,11 @@ import IncidentCore
 import IncidentRules
 import Logging
 
-/// A page's phone call that has ended, as the provider reports it (Twilio's status callback,
-/// already vouched for by its signature and the page's own token): whether it reached the
-/// person, and if not, what follows.
+/// A page's phone call that has ended, or its text that the carrier could not deliver, as the
+/// provider reports it (Twilio's status callback, already vouched for by its signature and the
+/// page's own token): whether it reached the person, and if not, what follows.
 public struct EndedCall: Hashable, Sendable {
-    /// How a call ended, in Twilio's words (`CallStatus`).
+    /// How a call ended (`CallStatus`), or a text's end (`MessageStatus`), in Twilio's words.
     public enum Status: String, Hashable, Sendable, CaseIterable {
         /// Answered, by the person or by their voicemail, and hung up.
         case completed
@@ -14,30 +14,36 @@ public struct EndedCall: Hashable, Sendable {
         case noAnswer = "no-answer"
         case failed
         case canceled
+        /// A text the carrier did not deliver (a landline, a filtered or unreachable number).
+        case undelivered
 
-        /// Why the call did not do its job, as the timeline says it.
-        var reason: String {
+        /// Why the call or the text did not do its job, as the timeline says it.
+        func reason(on method: ContactMethod) -> String {
             switch self {
             case .completed: "the call ended without an acknowledgement"
             case .busy: "the line was busy"
             case .noAnswer: "nobody answered the call"
-            case .failed: "the call could not be placed"
+            case .failed: method == .sms ? "the text could not be sent" : "the call could not be placed"
             case .canceled: "the call was canceled"
+            case .undelivered: "the carrier did not deliver the text"
             }
         }
     }
 
-    /// The outbox key of the page the call carried.
+    /// The outbox key of the page the call or text carried.
     public var page: String
     public var person: PersonID
     public var incident: Int
     public var status: Status
+    /// The method that carried the page: `voice` for a call, `sms` for a text.
+    public var method: ContactMethod
 
-    public init(page: String, person: PersonID, incident: Int, status: Status) {
+    public init(page: String, person: PersonID, incident: Int, status: Status, method: ContactMethod = .voice) {
         self.page = page
         self.person = person
         self.incident = incident
         self.status = status
+        self.method = method
     }
 
     /// What became of it.
@@ -65,8 +71,9 @@ public struct EndedCall: Hashable, Sendable {
 }
 
 extension Engine {
-    /// A page's call ended without the person acknowledging: the page goes on to their next
-    /// method after the phone (a text, then chat, as their list orders them), once, in one
+    /// A page's call ended without the person acknowledging, or its text was not delivered
+    /// (`method`): the page goes on to their next method after that one (after the phone a
+    /// text, then chat, as their list orders them), once, in one
     /// transaction with its timeline entry, or the room is told that nothing else reaches them.
     /// A call that rang out, was busy or failed counts for every page. One that was answered
     /// (`completed`: by the person or by a voicemail box; the provider cannot tell which
@@ -83,13 +90,13 @@ extension Engine {
         let roster = settings.roster
         let router = router
         let result = try await store.write { records -> EndedCall.FollowUp in
-            guard let item = try records.outboxItem(key: call.page), item.method == .voice, item.incident == call.incident,
+            guard let item = try records.outboxItem(key: call.page), item.method == call.method, item.incident == call.incident,
                   case .effect(.page(let page)) = item.job, page.person == call.person else { return .unknown }
             let key = EndedCall.followUpKey(of: call.page)
             guard key != call.page, try records.outboxItem(key: key) == nil else { return .duplicate }
             guard let stored = try records.readableIncident(call.incident) else { return .unknown }
             if let reason = stored.incident.withdrawal(of: page) { return .moot(reason) }
-            if call.status == .completed {
+            if call.status == .completed, call.method == .voice {
                 // Answered: enough for a page that asks for no acknowledgement, or one the person
                 // cannot give (a ladder an ack does not stop, or an incident they acknowledged
                 // already: another acknowledgement is refused).
@@ -104,17 +111,17 @@ extension Engine {
                 }
             }
             let routes = router.directory.methods(for: page)
-            let next = routes.firstIndex(of: .voice).map { routes[($0 + 1)...].first } ?? routes.first { $0 != .voice }
+            let next = routes.firstIndex(of: call.method).map { routes[($0 + 1)...].first } ?? routes.first { $0 != call.method }
             let decision: Decision
             if let next {
                 try records.enqueue([OutboxItem(key: key, incident: call.incident, method: next,
                                                 lane: OutboxItem.directLane(next, page.person), job: item.job, at: now)])
-                decision = stored.incident.pageFailedOver(page, from: .voice, to: next, reason: call.status.reason, at: now, roster: roster)
-            } else if call.status == .completed {
+                decision = stored.incident.pageFailedOver(page, from: call.method, to: next, reason: call.status.reason(on: call.method), at: now, roster: roster)
+            } else if call.status == .completed, call.method == .voice {
                 // Answered, perhaps by the person: the page stands, and the ladder keeps its times.
                 return .moot("no other method reaches \(page.person.handle)")
             } else {
-                decision = stored.incident.pageUndelivered(page, reason: call.status.reason, at: now, roster: roster)
+                decision = stored.incident.pageUndelivered(page, reason: call.status.reason(on: call.method), at: now, roster: roster)
             }
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
             return next.map(EndedCall.FollowUp.paged) ?? .unreachable
@@ -124,13 +131,13 @@ extension Engine {
         log[metadataKey: "outbox.key"] = "\(call.page)"
         switch result {
         case .paged(let method):
-            log.info("a page's call ended unanswered; the page goes on", metadata: ["status": "\(call.status.rawValue)", "to": "\(method)"])
+            log.info("a page's \(call.method == .sms ? "text was not delivered" : "call ended unanswered"); the page goes on", metadata: ["status": "\(call.status.rawValue)", "to": "\(method)"])
             deliveryWake.fire()
         case .unreachable:
-            log.warning("a page's call ended unanswered and nothing else reaches the person", metadata: ["status": "\(call.status.rawValue)"])
+            log.warning("a page's \(call.method == .sms ? "text was not delivered" : "call ended unanswered") and nothing else reaches the person", metadata: ["status": "\(call.status.rawValue)"])
             deliveryWake.fire()
         case .moot, .duplicate, .unknown:
-            log.debug("a page's call ended; nothing follows", metadata: ["status": "\(call.status.rawValue)", "result": "\(result)"])
+            log.debug("a page's call or text ended; nothing follows", metadata: ["status": "\(call.status.rawValue)", "result": "\(result)"])
         }
         return result
     }

@@ -53,7 +53,16 @@ public struct TwilioTransport: OutboxTransport {
             fields = call
         default:
             resource = "Messages.json"
-            fields = ["To": number, "From": from, "Body": text(message, job: job)]
+            var text = ["To": number, "From": from, "Body": text(message, job: job)]
+            // A text Twilio takes may still not arrive (a landline, carrier filtering): its fate
+            // comes back, so one the carrier did not deliver goes on to the person's next method
+            // (`TwilioWebhooks.textEnded`).
+            if let links, let page = job.page, let incident = job.incident, let queued = job.queuedAt {
+                text["StatusCallback"] = links.publicURL + TwilioPaths.messageStatus
+                    + links.token(incident: incident, person: page.person, page: job.key, method: .sms, queuedAt: queued,
+                                  declaredAt: job.incidentDeclaredAt)
+            }
+            fields = text
         }
         let credentials = Base64URL.standard(Array("\(accountSID):\(authToken.value)".utf8))
         let answer = try await http.send(.POST, "\(apiURL)/2010-04-01/Accounts/\(accountSID)/\(resource)",

@@ -14,6 +14,8 @@ public enum TwilioPaths {
     public static let voice = "/webhooks/twilio/voice/"
     /// How a page's call ended (its status callback), followed by the page's signed token.
     public static let callStatus = "/webhooks/twilio/call-status/"
+    /// How a page's text fared (its status callback), followed by the page's signed token.
+    public static let messageStatus = "/webhooks/twilio/message-status/"
 }
 
 /// Twilio's callbacks: a text `ACK` or `ACK INC-4` from a roster person's phone, "press 1"
@@ -51,6 +53,10 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
             let token = context.parameters.get("token") ?? ""
             return await self.verified(request) { parameters in await self.callEnded(parameters, token: token) }
         }
+        router.post(RouterPath(TwilioPaths.messageStatus + ":token")) { request, context -> Response in
+            let token = context.parameters.get("token") ?? ""
+            return await self.verified(request) { parameters in await self.textEnded(parameters, token: token) }
+        }
     }
 
     /// Reads the form body and checks the signature before anything else looks at it.
@@ -64,7 +70,7 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         let url = links.publicURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         guard signature.verify(request.headers[HTTPField.Name("X-Twilio-Signature")!], url: url, parameters: pairs) else {
             // The route, not the path: a call's paths carry the page's token.
-            let route = [TwilioPaths.voice, TwilioPaths.callStatus].first { request.uri.path.hasPrefix($0) }.map { $0 + "<token>" }
+            let route = [TwilioPaths.voice, TwilioPaths.callStatus, TwilioPaths.messageStatus].first { request.uri.path.hasPrefix($0) }.map { $0 + "<token>" }
                 ?? request.uri.path
             logger.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["route": "\(route)"])
             return Answers.text(.forbidden, "signature does not match\n")
@@ -133,7 +139,7 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
     /// A page's call ended (Twilio's status callback, which by default comes once, with the
     /// final status): unless the person acknowledged, the page goes on to their next method.
     /// Answered `204`: Twilio reads no answer to a status callback. A store that fails is
-    /// answered `500`, for the log; Twilio does not try again.
+    /// answered `500`, and the bot tries it again itself: Twilio does not (`followUpLater`).
     func callEnded(_ parameters: [String: String], token: String) async -> Response {
         guard let call = parameters["CallSid"], Self.isSID(call, prefixes: ["CA"]) else {
             logger.warning("Twilio call status refused: its CallSid is not a call id")
@@ -149,7 +155,38 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
             logger.warning("Twilio call status refused: its token is not one of a page's calls")
             return Answers.text(.notFound, "no such call\n")
         }
-        let ended = EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status)
+        return await followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status))
+    }
+
+    /// How a page's text fared: `undelivered` or `failed` (a landline, carrier filtering, an
+    /// unreachable number) sends the page on to the person's next method, as a call that rang
+    /// out does; Twilio's other reports (`sent`, `delivered`, ...) change nothing. Without it, a
+    /// text Twilio took was "delivered" for good, and the person's call or chat never tried.
+    func textEnded(_ parameters: [String: String], token: String) async -> Response {
+        guard let message = parameters["MessageSid"], Self.isSID(message, prefixes: ["SM", "MM"]) else {
+            logger.warning("Twilio message status refused: its MessageSid is not a message id")
+            return Answers.text(.badRequest, "not a Twilio message id\n")
+        }
+        let status: EndedCall.Status
+        switch parameters["MessageStatus"] {
+        case "undelivered": status = .undelivered
+        case "failed": status = .failed
+        default: return Response(status: .noContent)
+        }
+        let grant: AckLinks.Grant
+        switch links.read(token, now: engine.clock.now) {
+        case .success(let value) where value.method == .sms: grant = value
+        case .failure(.expired(let value)) where value.method == .sms: grant = value
+        default:
+            logger.warning("Twilio message status refused: its token is not one of a page's texts")
+            return Answers.text(.notFound, "no such text\n")
+        }
+        return await followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status, method: .sms))
+    }
+
+    /// Carries out what a call's or text's end calls for; a store that cannot take it just then
+    /// is answered 500 and tried again in the background (`followUpLater`).
+    func followUp(_ ended: EndedCall) async -> Response {
         do {
             _ = try await engine.followUp(ended)
             return Response(status: .noContent)

@@ -181,6 +181,8 @@ import Testing
         let text = try #require(fake.sent.first { $0.resource == "Messages" })
         #expect(text.to == "+15550100004" && text.from == "+15550100000")
         #expect(text.content.contains("Reply ACK INC-7 to acknowledge.") && text.content.contains("https://bot.example.org/ack/"))
+        // Whether the carrier delivered it comes back (`TwilioWebhooks.textEnded`).
+        #expect(text.statusCallback?.hasPrefix("https://bot.example.org/webhooks/twilio/message-status/") == true, "\(text)")
         // Without a public URL no reply reaches the bot, so the text does not ask for one.
         let linkless = TwilioTransport(method: .sms, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID,
                                        authToken: Secret(FakeTwilio.authToken), from: "+15550100000", links: nil, logger: Self.logger)
