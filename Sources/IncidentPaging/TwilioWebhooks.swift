@@ -147,14 +147,7 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         }
         // Progress reports (`ringing`, `in-progress`) come only when asked for, and the bot does not ask.
         guard let status = parameters["CallStatus"].flatMap(EndedCall.Status.init(rawValue:)) else { return Response(status: .noContent) }
-        let grant: AckLinks.Grant
-        switch links.read(token, now: engine.clock.now) {
-        case .success(let value) where value.method == .voice: grant = value
-        case .failure(.expired(let value)) where value.method == .voice: grant = value
-        default:
-            logger.warning("Twilio call status refused: its token is not one of a page's calls")
-            return Answers.text(.notFound, "no such call\n")
-        }
+        guard let grant = endGrant(token, method: .voice) else { return Answers.text(.notFound, "no such call\n") }
         return await followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status))
     }
 
@@ -173,15 +166,20 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         case "failed": status = .failed
         default: return Response(status: .noContent)
         }
-        let grant: AckLinks.Grant
-        switch links.read(token, now: engine.clock.now) {
-        case .success(let value) where value.method == .sms: grant = value
-        case .failure(.expired(let value)) where value.method == .sms: grant = value
-        default:
-            logger.warning("Twilio message status refused: its token is not one of a page's texts")
-            return Answers.text(.notFound, "no such text\n")
-        }
+        guard let grant = endGrant(token, method: .sms) else { return Answers.text(.notFound, "no such text\n") }
         return await followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status, method: .sms))
+    }
+
+    /// The grant of a status callback's token: one of a page by `method`, expired or not (a
+    /// page's end may come after its link stopped working). nil, logged: no page's.
+    func endGrant(_ token: String, method: ContactMethod) -> AckLinks.Grant? {
+        switch links.read(token, now: engine.clock.now) {
+        case .success(let grant) where grant.method == method: return grant
+        case .failure(.expired(let grant)) where grant.method == method: return grant
+        default:
+            logger.warning("Twilio status callback refused: its token is not one of a page's", metadata: ["method": "\(method)"])
+            return nil
+        }
     }
 
     /// Carries out what a call's or text's end calls for; a store that cannot take it just then
