@@ -152,8 +152,10 @@ extension Delivery {
     enum PageRoute { case failsOver, nowhereElse }
 
     /// How long a failed attempt waits: the platform's `Retry-After` hint when it sends one,
-    /// else the backoff. A hint is held to `retry_ceiling` for other messages (a maintenance
-    /// page's `Retry-After: 86400` would park one for a day). A page with another method to go
+    /// else the backoff. For other messages a hint is a floor under the backoff, never in its
+    /// place (Slack's `rate_limited` in a 200, or a bare 429, counts as a 1 s hint, and 30
+    /// attempts a second or two apart gave a P0's kickoff post up within a minute), and held to
+    /// `retry_ceiling` (a maintenance page's `Retry-After: 86400` would park one for a day). A page with another method to go
     /// to keeps to the backoff, shorter hint or longer: it uses up its attempts on that method
     /// and fails over, in seconds. A page with nowhere else to go heeds a hint up to
     /// `pageHintCap` and never less than its backoff, so it is given up, and the room told,
@@ -163,7 +165,7 @@ extension Delivery {
     static func wait(hint: Duration?, backoff: Duration, page: PageRoute?, ceiling: Duration) -> Duration {
         guard let hint else { return backoff }
         switch page {
-        case nil: return max(.seconds(1), min(hint, ceiling))
+        case nil: return max(backoff, min(hint, ceiling))
         case .failsOver: return max(.seconds(1), min(hint, backoff))
         case .nowhereElse: return max(backoff, min(hint, pageHintCap))
         }
