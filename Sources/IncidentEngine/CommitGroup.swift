@@ -121,5 +121,6 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
 /// after Slack had shown its person a failure, was typed again (a second incident, its pages)
 /// or paged for by hand.
 public struct TooLateToCommit: Error, CustomStringConvertible {
+    public init() {}
     public var description: String { "its answer was due before the database took it" }
 }

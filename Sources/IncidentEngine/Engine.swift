@@ -61,8 +61,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// sync position with them (Matrix's `next_batch`), so a crash leaves either the whole
     /// batch and its token committed or neither. `notices` answer events the adapter could not
     /// read, in the same transaction. Returns one outcome per event.
-    /// `notAfter` (on the clock's `elapsed`): if the transaction has not begun by then, it
-    /// throws `TooLateToCommit` and commits nothing.
+    /// `notAfter` (on the clock's `elapsed`): if the transaction has not begun by then, or is
+    /// not ready to commit by then, it throws `TooLateToCommit` and commits nothing.
     public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?, notices: [Notice] = [],
                        notAfter: Duration? = nil) async throws -> [EngineOutcome] {
         let settings = settings
@@ -99,6 +99,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                 noticed = true
             }
             if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
+            // Once more before the commit: on PostgreSQL the write lock is taken as the body's
+            // first statement runs, not before it, so another session holding it (a paused
+            // replica, a table lock) held this body past the deadline after its first check.
+            if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             return (decided, noticed)
         }
         counts.commit()

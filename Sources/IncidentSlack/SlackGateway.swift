@@ -45,7 +45,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// read back): then nothing was committed and the request must not be acknowledged (Slack retries events and button presses' envelopes).
     /// A slash command is the exception: Slack never sends one again, so the person is told
     /// nothing was saved and to type it again, instead of Slack's bare error.
-    public func handle(_ request: SlackRequest) async throws -> SlackAnswer {
+    /// `received` (on the engine clock's `elapsed`): when the request came, if it waited for
+    /// its turn before this (Socket Mode's envelopes in one channel run in order): a slash
+    /// command's answer is due that long sooner.
+    public func handle(_ request: SlackRequest, received: Duration? = nil) async throws -> SlackAnswer {
         switch request {
         case .urlVerification(let challenge):
             return .challenge(challenge)
@@ -67,7 +70,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                                   user: command.userID, text: text, reply: .inline)
             let outcome: EngineOutcome
             do {
-                outcome = try await engine.handle(event, answerBy: Self.slashCommandAnswerBy)
+                let waited = received.map { max(engine.clock.elapsed - $0, .zero) } ?? .zero
+                // Its turn came after its answer was due: nothing is committed (`TooLateToCommit`).
+                guard waited < Self.slashCommandAnswerBy else { throw TooLateToCommit() }
+                outcome = try await engine.handle(event, answerBy: Self.slashCommandAnswerBy - waited)
             } catch {
                 logger.error("slash command not saved: the store failed or was too slow; the person was told to type it again",
                              metadata: ["error": "\(error)"])

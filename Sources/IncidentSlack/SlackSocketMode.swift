@@ -28,6 +28,8 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// How long a session runs before it counts as connected: one that closes sooner after
     /// `hello` counts as a failure, so a socket dropped at once does not reconnect in a loop.
     static var settled: Duration { .seconds(30) }
+    /// How long a new connection may take to say `hello` (its handshake included).
+    static var helloDeadline: Duration { .seconds(15) }
     /// How long a connection Slack asked to leave is read from beside the next one, when Slack
     /// does not close it first: then the envelopes in hand finish and it is closed.
     static var overlap: Duration { .seconds(30) }
@@ -90,10 +92,12 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             return 0
         case .disconnectRequested(settled: false):
             // Asked to leave within `settled` of `hello`: at once, as Slack asks, the first
-            // time; in a row, after the backoff's waits (not counted against readiness), or the
-            // bot would open a connection a moment while each old one lingers for `overlap`.
+            // time; in a row, after the backoff's waits, or the bot would open a connection a
+            // moment while each old one lingers for `overlap`. In a row it counts against
+            // readiness: a Slack that asks every connection to leave at once keeps the bot deaf.
             failures += 1
             if failures == 1 { return failures }
+            health.failed("Slack asked \(failures) connections in a row to leave within \(DurationText.format(Self.settled)) of hello")
         case .dropped(let reason):
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
             failures += 1
@@ -114,6 +118,15 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     func start(_ url: String, outcome: SessionOutcome, lanes: EnvelopeLanes, in sessions: inout DiscardingTaskGroup) async throws -> SessionEnd {
         let (ends, ended) = AsyncStream<Result<SessionEnd, any Error>>.makeStream()
         let logger = logger
+        // A handshake Slack (or a proxy) takes and never answers, or a connection with no
+        // `hello`, is given up after `helloDeadline`: the WebSocket client waits for either
+        // without end, and the bot sat deaf to Slack with `/readyz` ready. A stalled handshake
+        // cannot be cancelled: its task is left to end when its connection does.
+        let clock = gateway.engine.clock
+        sessions.addTask {
+            guard (try? await clock.sleep(for: Self.helloDeadline)) != nil, !outcome.heardHello else { return }
+            ended.yield(.success(.dropped("no hello within \(DurationText.format(Self.helloDeadline)) of connecting")))
+        }
         sessions.addTask {
             do {
                 let end = try await self.session(url, outcome: outcome, lanes: lanes) { ended.yield(.success($0)) }
@@ -156,11 +169,20 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         // `disconnect`, closes it once it has overlapped the next one for `overlap`.
         let settling = Mutex<Task<Void, Never>?>(nil)
         let leaving = Mutex<Task<Void, Never>?>(nil)
+        let awaitingHello = Mutex<Task<Void, Never>?>(nil)
         defer {
             settling.withLock { $0?.cancel() }
             leaving.withLock { $0?.cancel() }
+            awaitingHello.withLock { $0?.cancel() }
         }
         _ = try await WebSocketClient.connect(url: url, configuration: Self.configuration, logger: logger) { inbound, outbound, _ in
+            // Connected, and no `hello` in time: closed, as `start` has given it up.
+            awaitingHello.withLock { task in
+                task = Task {
+                    guard (try? await gateway.engine.clock.sleep(for: Self.helloDeadline)) != nil, !ending.heardHello else { return }
+                    try? await outbound.close(.goingAway, reason: nil)
+                }
+            }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message, let envelope = JSONValue.parse(Array(text.utf8)) else {
                     logger.warning("Socket Mode: a message that is not JSON; ignored")
@@ -169,7 +191,8 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 let type = envelope["type"]?.string ?? ""
                 switch type {
                 case "hello":
-                    ending.set(.dropped("closed within \(DurationText.format(Self.settled)) of hello"))
+                    ending.hello(.dropped("closed within \(DurationText.format(Self.settled)) of hello"))
+                    awaitingHello.withLock { $0?.cancel() }
                     settling.withLock { task in
                         task = Task {
                             guard (try? await gateway.engine.clock.sleep(for: Self.settled)) != nil, !Task.isCancelled else { return }
@@ -181,10 +204,12 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                         "connections": "\(envelope["num_connections"]?.int ?? 0)",
                     ])
                 case "disconnect":
-                    logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(envelope["reason"]?.string ?? "")"])
+                    Self.logDisconnect(reason: envelope["reason"]?.string ?? "", logger: logger)
                     let settled = if case .closedAfterRunning = ending.value { true } else { false }
                     ending.set(.disconnectRequested(settled: settled))
-                    health.succeeded()
+                    // Healthy only after running `settled`: a Slack that asks every connection to
+                    // leave at once (`too_many_websockets`, `link_disabled`) leaves the bot deaf.
+                    if settled { health.succeeded() }
                     handover(.disconnectRequested(settled: settled))
                     leaving.withLock { task in
                         guard task == nil else { return }
@@ -199,8 +224,11 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                         logger.debug("Socket Mode message without an envelope id", metadata: ["type": "\(type)"])
                         continue
                     }
+                    // A slash command's 3 s run from here, not from its turn in its lane.
+                    let received = gateway.engine.clock.elapsed
                     lanes.add(to: Self.lane(of: envelope)) {
-                        guard let ack = try? await Self.handle(envelope, type: type, gateway: gateway, logger: logger) else { return }
+                        guard let ack = try? await Self.handle(envelope, type: type, received: received, gateway: gateway, logger: logger)
+                        else { return }
                         var body: [String: JSONValue] = ["envelope_id": .string(id)]
                         if let payload = ack.payload { body["payload"] = payload }
                         do {
@@ -236,6 +264,19 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             ?? payload?["channel_id"]?.string ?? payload?["channel"]?["id"]?.string ?? ""
     }
 
+    /// Slack's `disconnect`: a reason that means no connection will last is the operator's to
+    /// fix, and said so as an error.
+    static func logDisconnect(reason: String, logger: Logger) {
+        switch reason {
+        case "link_disabled":
+            logger.error("Slack turned Socket Mode off for the app (link_disabled): turn it on in the app's settings, or serve over HTTP (docs/slack-setup.md)")
+        case "too_many_websockets":
+            logger.error("Slack refuses more Socket Mode connections for the app (too_many_websockets): another process holds them; run one bot in Socket Mode per app")
+        default:
+            logger.info("Socket Mode: Slack asks to reconnect", metadata: ["reason": "\(reason)"])
+        }
+    }
+
     /// Waits until `tasks` are done, or `limit` has passed on `clock`.
     static func finish(_ tasks: [Task<Void, Never>], within limit: Duration, clock: Clock) async {
         await withTaskGroup(of: Void.self) { group in
@@ -248,7 +289,8 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
     /// The answer to acknowledge an envelope with; nil when it must not be acknowledged (the
     /// store failed, so Slack should send it again).
-    static func handle(_ envelope: JSONValue, type: String, gateway: SlackGateway<Clock>, logger: Logger) async throws -> SlackAnswer? {
+    static func handle(_ envelope: JSONValue, type: String, received: Duration? = nil, gateway: SlackGateway<Clock>,
+                       logger: Logger) async throws -> SlackAnswer? {
         let request: SlackRequest
         do {
             guard let payload = envelope["payload"] else { throw SlackRequestError("envelope without a payload") }
@@ -265,7 +307,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             return .empty
         }
         do {
-            return try await gateway.handle(request)
+            return try await gateway.handle(request, received: received)
         } catch {
             logger.error("Socket Mode: envelope not handled for now (the store or Slack's Web API failed); not acknowledged, Slack will resend",
                          metadata: ["error": "\(error)"])
@@ -276,9 +318,12 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
 /// How a session is ending, as its messages say.
 final class SessionOutcome: Sendable {
-    private let state = Mutex<SessionEnd>(.dropped("closed before hello"))
-    var value: SessionEnd { state.withLock { $0 } }
-    func set(_ end: SessionEnd) { state.withLock { $0 = end } }
+    private let state = Mutex<(end: SessionEnd, heardHello: Bool)>((.dropped("closed before hello"), false))
+    var value: SessionEnd { state.withLock { $0.end } }
+    var heardHello: Bool { state.withLock { $0.heardHello } }
+    func set(_ end: SessionEnd) { state.withLock { $0.end = end } }
+    /// `hello` came: the session counts as connected from here (`SlackSocketMode.settled`).
+    func hello(_ end: SessionEnd) { state.withLock { $0 = (end, true) } }
 }
 
 /// How a Socket Mode session ended.

@@ -11,7 +11,9 @@ extension FakeSlack {
 
     func socket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let (commands, continuation) = AsyncStream<SocketCommand>.makeStream()
-        let (id, resend) = state.withLock { state in
+        let (id, resend, withholdsHello) = state.withLock { state in
+            let withholds = state.helloWithheld > 0
+            if withholds { state.helloWithheld -= 1 }
             let id = state.nextSocket
             state.nextSocket += 1
             state.sockets[id] = continuation
@@ -21,11 +23,16 @@ extension FakeSlack {
                 envelope["retry_reason"] = "timeout"
                 state.unacked[index].envelope = .object(envelope)
             }
-            return (id, state.unacked.map(\.envelope))
+            return (id, state.unacked.map(\.envelope), withholds)
         }
         defer { _ = state.withLock { $0.sockets.removeValue(forKey: id) } }
         let hello: JSONValue = ["type": "hello", "num_connections": 1, "connection_info": ["app_id": "AINCBOT01"],
                                 "debug_info": ["host": "fake-slack", "approximate_connection_time": 3600]]
+        if withholdsHello {
+            // Connected, and silent: no `hello`, nothing sent, until the app closes it.
+            for try await _ in inbound.messages(maxSize: 1 << 20) {}
+            return
+        }
         try await outbound.write(.text(hello.text))
         for envelope in resend { try await outbound.write(.text(envelope.text)) }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -73,6 +80,17 @@ extension FakeSlack {
     /// Asks the app to reconnect, as Slack does before it closes a connection.
     public func requestDisconnect() {
         _ = state.withLock { $0.sockets.max { $0.key < $1.key }?.value.yield(.disconnect) }
+    }
+
+    /// The next `apps.connections.open` answers with `url` (a server that never completes the
+    /// handshake), once.
+    public func answerNextOpen(with url: String) {
+        state.withLock { $0.socketURLs.append(url) }
+    }
+
+    /// The next connection gets no `hello`: it stays open and silent.
+    public func withholdNextHello() {
+        state.withLock { $0.helloWithheld += 1 }
     }
 
     /// Closes the newest connection without a `disconnect` message.

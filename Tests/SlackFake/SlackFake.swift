@@ -85,6 +85,11 @@ public final class FakeSlack: Sendable {
         var sockets: [Int: AsyncStream<SocketCommand>.Continuation] = [:]
         var nextSocket = 1
         var connectionsOpened = 0
+        /// URLs the next `apps.connections.open` calls answer with, instead of the fake's own
+        /// socket (a server that takes the handshake and never answers it).
+        var socketURLs: [String] = []
+        /// How many of the next connections get no `hello`.
+        var helloWithheld = 0
         var unacked: [(id: String, envelope: JSONValue)] = []
         var acks: [(id: String, payload: JSONValue?)] = []
     }
@@ -475,6 +480,7 @@ public final class FakeSlack: Sendable {
             return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false]])
         case "apps.connections.open":
             state.connectionsOpened += 1
+            if !state.socketURLs.isEmpty { return .success(["url": .string(state.socketURLs.removeFirst())]) }
             return .success(["url": .string("ws://127.0.0.1:\(port)/socket?ticket=\(state.connectionsOpened)")])
         default:
             return .failure(SlackError(code: "fake_method_not_implemented"))

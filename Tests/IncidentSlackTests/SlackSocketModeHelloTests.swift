@@ -1,0 +1,52 @@
+import IncidentCore
+import IncidentEngine
+import IncidentSlack
+import IncidentTesting
+import Logging
+import SlackFake
+import Testing
+
+/// A connection that never becomes one counts as a failure, so the loop goes on and `/readyz`
+/// can say so: the bot sat deaf to Slack, ready.
+extension SlackSocketModeTests {
+    /// A connection upgraded and then silent, no `hello`: closed 15 s on, a failure, and the next one made.
+    @Test func aConnectionWithNoHelloIsClosedAndAnotherMade() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.withholdNextHello()
+        try await withSocketMode(bot, connected: false) {
+            try await waitFor { bot.fake.socketConnections == 1 }
+            try await waitFor(seconds: 15) {
+                if bot.fake.connectionsOpened < 2 { bot.clock.advance(by: .seconds(1)) }
+                return bot.fake.connectionsOpened == 2 && bot.fake.socketConnections == 1
+            }
+            // The new one works.
+            bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "list"))
+            try await waitFor { bot.fake.acknowledged.count == 1 }
+        }
+    }
+}
+
+/// An envelope whose turn in its channel's lane came after its 3 s were nearly up.
+@Suite struct SlackQueuedCommandTests {
+    /// A slash command that waited its turn behind others in its channel past the 2 s its
+    /// answer may take is not committed: it is answered "Not saved", as on HTTP. It was
+    /// committed 5 s on, after Slack had shown its person a failure, and typed again.
+    @Test func aCommandWhoseTurnCameTooLateIsNotSaved() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        var logger = Logger(label: "queued-test")
+        logger.logLevel = .critical
+        let gateway = SlackGateway(engine: bot.engine, api: nil,
+                                   workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
+                                   logger: logger)
+        let fields = (SlackSocketModeTests.slash(1, "declare Payment API errors --sev P1").object ?? [:]).compactMapValues { $0.string }
+        let received = bot.clock.elapsed
+        bot.clock.advance(by: .seconds(3))
+        let answer = try await gateway.handle(try SlackRequest.slashCommand(fields), received: received)
+        #expect("\(answer)".contains("Not saved"), "\(answer)")
+        #expect(try await bot.storeCounts()["incident"] == 0)
+        let inTime = try await gateway.handle(try SlackRequest.slashCommand(fields), received: bot.clock.elapsed)
+        #expect("\(inTime)".contains("INC-1"), "\(inTime)")
+    }
+}
