@@ -37,6 +37,10 @@ public struct EndedCall: Hashable, Sendable {
     public var status: Status
     /// The method that carried the page: `voice` for a call, `sms` for a text.
     public var method: ContactMethod
+    /// When the page's incident was declared, as its token says: a database restored from a
+    /// backup numbers its next incident, and its outbox keys, as the lost one did, and the lost
+    /// page's report must not send the new incident's page on.
+    public var declaredAt: Timestamp?
 
     public init(page: String, person: PersonID, incident: Int, status: Status, method: ContactMethod = .voice) {
         self.page = page
@@ -56,7 +60,7 @@ public struct EndedCall: Hashable, Sendable {
         case moot(String)
         /// Followed up already (Twilio sends a callback again when its first went unanswered).
         case duplicate
-        /// No page of this person's went by phone under that key.
+        /// No page of this person's went by phone or text under that key (in this incident).
         case unknown
     }
 
@@ -95,6 +99,7 @@ extension Engine {
             let key = EndedCall.followUpKey(of: call.page)
             guard key != call.page, try records.outboxItem(key: key) == nil else { return .duplicate }
             guard let stored = try records.readableIncident(call.incident) else { return .unknown }
+            if let declaredAt = call.declaredAt, declaredAt != stored.incident.declaredAt { return .unknown }
             if let reason = stored.incident.withdrawal(of: page) { return .moot(reason) }
             if call.status == .completed, call.method == .voice {
                 // Answered: enough for a page that asks for no acknowledgement, or one the person

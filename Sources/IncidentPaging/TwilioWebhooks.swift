@@ -148,7 +148,9 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         // Progress reports (`ringing`, `in-progress`) come only when asked for, and the bot does not ask.
         guard let status = parameters["CallStatus"].flatMap(EndedCall.Status.init(rawValue:)) else { return Response(status: .noContent) }
         guard let grant = endGrant(token, method: .voice) else { return Answers.text(.notFound, "no such call\n") }
-        return await followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status))
+        var ended = EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status)
+        ended.declaredAt = grant.declaredAt
+        return await followUp(ended)
     }
 
     /// How a page's text fared: `undelivered` or `failed` (a landline, carrier filtering, an
@@ -167,7 +169,9 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         default: return Response(status: .noContent)
         }
         guard let grant = endGrant(token, method: .sms) else { return Answers.text(.notFound, "no such text\n") }
-        return await followUp(EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status, method: .sms))
+        var ended = EndedCall(page: grant.page, person: grant.person, incident: grant.incident, status: status, method: .sms)
+        ended.declaredAt = grant.declaredAt
+        return await followUp(ended)
     }
 
     /// The grant of a status callback's token: one of a page by `method`, expired or not (a

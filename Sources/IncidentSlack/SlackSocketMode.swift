@@ -97,6 +97,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             // readiness: a Slack that asks every connection to leave at once keeps the bot deaf.
             failures += 1
             if failures == 1 { return failures }
+            BotMetrics.connectionFailure(.slack, loop: "socket_mode")
             health.failed("Slack asked \(failures) connections in a row to leave within \(DurationText.format(Self.settled)) of hello")
         case .dropped(let reason):
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")

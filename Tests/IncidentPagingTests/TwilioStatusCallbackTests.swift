@@ -37,6 +37,15 @@ import Testing
         #expect(await webhooks.textEnded(["MessageSid": "CA" + String(repeating: "b", count: 32), "MessageStatus": "undelivered"],
                                          token: token).status == .badRequest)
 
+        // A report for an incident of the same number declared at another time (the lost
+        // database's, after a restore) sends nothing on.
+        let lost = ProviderTransportTests.links.token(incident: 1, person: "dave", page: text.key, method: .sms,
+                                                      queuedAt: try #require(text.queuedAt), declaredAt: TestConfig.start - .hours(5))
+        var stale = EndedCall(page: text.key, person: "dave", incident: 1, status: .undelivered, method: .sms)
+        stale.declaredAt = TestConfig.start - .hours(5)
+        #expect(try await bot.engine.followUp(stale) == .unknown)
+        #expect(await webhooks.textEnded(["MessageSid": message, "MessageStatus": "undelivered"], token: lost).status == .noContent)
+        #expect(try await bot.store.read { try $0.outboxItem(key: text.key + "/after-call") } == nil)
         #expect(await webhooks.textEnded(["MessageSid": message, "MessageStatus": "undelivered"], token: token).status == .noContent)
         let next = try #require(try await bot.store.read { try $0.outboxItem(key: text.key + "/after-call") })
         #expect(next.method == .slack)
