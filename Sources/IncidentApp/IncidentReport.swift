@@ -18,6 +18,8 @@ public struct IncidentReport: Sendable {
         /// Per response target of the severity: how many incidents met it, of those where it
         /// is decided (met, or run out by the report's `now`).
         public var targets: [ResponseTargets.Kind: TargetCount] = [:]
+        /// Whether the policy gave the severity's incidents response targets at all.
+        public var hasTargets = false
     }
 
     public struct TargetCount: Hashable, Sendable {
@@ -73,7 +75,9 @@ public struct IncidentReport: Sendable {
             if let value = durations.toMitigate { row.toMitigate.append(value) }
             if let value = durations.toResolve { row.toResolve.append(value) }
             if let value = incident.timeToDetect { row.toDetect.append(value) }
-            for var clock in incident.responseClocks {
+            let clocks = incident.responseClocks
+            row.hasTargets = row.hasTargets || !clocks.isEmpty
+            for var clock in clocks {
                 // Reached after now (the same clock) is not reached yet, as of the report.
                 if let reached = clock.reachedAt, reached > now { clock.reachedAt = nil }
                 guard let met = clock.outcome(at: now) else { continue }
@@ -188,7 +192,7 @@ public struct IncidentReport: Sendable {
                 row.targets[kind].map { "\(kind.rawValue) \($0.met) of \($0.decided)" }
             }
             let detect = row.toDetect.isEmpty ? "" : "; time to detect median \(show(row.toDetect, 50)), p90 \(show(row.toDetect, 90))"
-            lines.append("- \(row.severity): " + (targets.isEmpty ? "none met or missed yet" : targets.joined(separator: ", ")) + detect)
+            lines.append("- \(row.severity): " + (targets.isEmpty ? (row.hasTargets ? "none met or missed yet" : "no targets") : targets.joined(separator: ", ")) + detect)
         }
         lines.append("")
         return (lines + overdueLines).joined(separator: "\n") + "\n"

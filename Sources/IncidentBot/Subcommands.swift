@@ -259,7 +259,7 @@ struct Backup: AsyncParsableCommand {
             }
             do {
                 let keptBeside = Dictionary(uniqueKeysWithValues: DatabaseLocation.Companion.allCases.map { ($0.rawValue, $0.name) })
-                try SQLiteStore.backup(databaseAt: path, to: file, keptBeside: keptBeside)
+                try SQLiteStore.backup(databaseAt: path, to: file, keptBeside: keptBeside, at: LiveClock().now)
             } catch {
                 throw Failure("cannot back up \(path) to \(file): \(error)")
             }

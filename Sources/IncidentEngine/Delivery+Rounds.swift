@@ -240,11 +240,11 @@ extension Delivery {
                         try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
                     }
                     // A nudge its people have not seen: a copy to each, in the same transaction.
-                    // Only to those whose direct messages go to this platform: a responder on
-                    // Slack invited to a Matrix mirror room was nudged in the Slack room.
+                    // In a mirror room only to those whose direct messages go to its platform: a
+                    // responder on Slack invited to a Matrix mirror room was nudged in the Slack room.
                     if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
                        let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
-                        let unseen = people.filter { directory.routes($0, home: stored.home).first == platform }
+                        let unseen = platform == stored.home ? people : people.filter { directory.routes($0, home: stored.home).first == platform }
                         guard !unseen.isEmpty else { continue }
                         let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: roster)
                         try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)

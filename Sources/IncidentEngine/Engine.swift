@@ -61,8 +61,9 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// sync position with them (Matrix's `next_batch`), so a crash leaves either the whole
     /// batch and its token committed or neither. `notices` answer events the adapter could not
     /// read, in the same transaction. Returns one outcome per event.
-    /// `notAfter` (on the clock's `elapsed`): if the transaction has not begun by then, or is
-    /// not ready to commit by then, it throws `TooLateToCommit` and commits nothing.
+    /// `notAfter` (on the clock's `elapsed`): if the transaction has not begun by then, or its
+    /// first statement (the write lock, on PostgreSQL) finished later, it throws
+    /// `TooLateToCommit` and commits nothing.
     public func handle(_ events: [ChatEvent], checkpoint: SyncCheckpoint?, notices: [Notice] = [],
                        notAfter: Duration? = nil) async throws -> [EngineOutcome] {
         let settings = settings
@@ -88,6 +89,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             var decided: [EngineOutcome] = []
             let seen = try SeenEvents(commands.map(\.event), records: records)
+            // Once more after the first statement: on PostgreSQL the write lock is taken as it
+            // runs, not before the body, so another session holding it (a paused replica, a
+            // table lock) held this transaction past the deadline after the check above.
+            if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             for command in commands {
                 decided.append(try Self.decide(command, records: records, seen: seen, counts: counts, settings: settings,
                                                router: router, limiter: limiter, now: now))
@@ -99,10 +104,6 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                 noticed = true
             }
             if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
-            // Once more before the commit: on PostgreSQL the write lock is taken as the body's
-            // first statement runs, not before it, so another session holding it (a paused
-            // replica, a table lock) held this body past the deadline after its first check.
-            if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             return (decided, noticed)
         }
         counts.commit()

@@ -107,15 +107,16 @@ public struct TwilioTransport: OutboxTransport {
     /// status of quotes and ampersands five times longer than it was typed.
     static let spokenLimit = 1_500
 
-    /// `text` escaped for TwiML, cut at a whole character so the escaped form is at most `limit`.
+    /// `text` escaped for TwiML, cut at a whole character so the escaped form is at most `limit`
+    /// UTF-16 units (a character outside the BMP counts two).
     static func escaped(_ text: String, upTo limit: Int) -> String {
         var escaped = ""
         var length = 0
         for character in text {
             let piece = String(character).htmlEscaped
-            guard length + piece.count <= limit else { break }
+            guard length + piece.utf16.count <= limit else { break }
             escaped += piece
-            length += piece.count
+            length += piece.utf16.count
         }
         return escaped
     }

@@ -197,7 +197,7 @@ enum Messages {
     static func unseenInRoom(_ message: Message, incident: Incident) -> Message {
         directCopy(message, incident: incident, why: [.strong("📣 Posted in the room of \(incident.id) "), .room(incident.room),
                                                       .strong(", which you have not joined"),
-                                                      .text(" (accept its invitation to follow the incident there):")])
+                                                      .text(" (join it to follow the incident there):")])
     }
 
     /// `message` sent directly, under `why`, with its commands naming the incident.

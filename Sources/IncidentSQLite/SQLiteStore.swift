@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IncidentCore
 import IncidentEngine
 import IncidentStorage
 import IncidentWire
@@ -109,7 +110,7 @@ public final class SQLiteStore: IncidentStore {
     /// bot's `keptBeside`, by suffix: its lock, its link secret) is refused: SQLite would delete
     /// or overwrite the copy. So is a name with a journal or WAL of its own already beside it,
     /// which SQLite would take into the copy.
-    public static func backup(databaseAt source: String, to path: String, keptBeside: [String: String] = [:]) throws {
+    public static func backup(databaseAt source: String, to path: String, keptBeside: [String: String] = [:], at now: Timestamp) throws {
         try SQLiteFileHeader.check(source)
         if SQLiteFileHeader.sameFile(source, path) {
             throw BackupError(description: "\(path) is the database itself; back up to a new name")
@@ -132,7 +133,7 @@ public final class SQLiteStore: IncidentStore {
         do {
             let copy = try DatabaseQueue(path: path)
             try original.backup(to: copy)
-            try copy.write { try BackupMark.write(into: $0, takenAt: Int64(Date().timeIntervalSince1970)) }
+            try copy.write { try BackupMark.write(into: $0, takenAt: now.secondsSinceEpoch) }
             try copy.close()
         } catch {
             for made in [path, path + "-journal", path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: made) }

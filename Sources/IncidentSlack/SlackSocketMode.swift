@@ -210,7 +210,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                     ending.set(.disconnectRequested(settled: settled))
                     // Healthy only after running `settled`: a Slack that asks every connection to
                     // leave at once (`too_many_websockets`, `link_disabled`) leaves the bot deaf.
-                    if settled { health.succeeded() }
+                    if settled { health.succeeded() } else { settling.withLock { $0?.cancel() } }
                     handover(.disconnectRequested(settled: settled))
                     leaving.withLock { task in
                         guard task == nil else { return }

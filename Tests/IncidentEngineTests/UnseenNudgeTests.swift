@@ -36,6 +36,19 @@ import Testing
         #expect(bot.matrix.directMessages.filter { $0.message.kind == .nudge }.count == 2)
     }
 
+    /// Carol chats on Slack first, but the incident is Matrix's (no mirror): its room is the only
+    /// one, and she has only been invited to it. Its nudge comes to her directly, on Slack,
+    /// where her direct messages go. Filtered as a mirror room's is, she was copied nowhere.
+    @Test func aHomeRoomNotJoinedCopiesWhateverPlatformTheirDirectMessagesGoTo() async throws {
+        let bot = try TestBot()
+        bot.matrix.behave(.notJoined(["carol"]))
+        try await bot.say("@erin:example.org", "/incident declare Payment API errors --sev P1 --ic @carol", in: Self.lobby, platform: .matrix)
+        try await bot.settle()
+        try await bot.run(toMinute: 31)
+        let copies = bot.slack.directMessages.filter { $0.message.kind == .nudge }
+        #expect(copies.map(\.person) == ["carol"], "\(bot.slack.directMessages.map { $0.message.plainText() })")
+    }
+
     /// An incident from Slack, mirrored on Matrix, where nobody has joined: carol (chat on
     /// Slack first) was nudged in the Slack room and gets no copy; bob, whose direct messages
     /// go to Matrix, gets one there, once.

@@ -152,7 +152,7 @@ import Testing
         bot.clock.advance(by: .minutes(1))  // a person's 30 commands a minute
         for n in (notes / 2 + 1)...notes { try await bot.slash("alice", "/note INC-1 finding \(n)") }
         let copy = bot.folder.appendingPathComponent("backup.sqlite").path
-        try SQLiteStore.backup(databaseAt: bot.folder.appendingPathComponent("bot.sqlite").path, to: copy)
+        try SQLiteStore.backup(databaseAt: bot.folder.appendingPathComponent("bot.sqlite").path, to: copy, at: bot.clock.now)
         // Slack takes about a post a second in a channel: delivery waits out its rate limits.
         func drainAll(_ delivery: Delivery<ManualClock>, _ store: any IncidentStore) async throws {
             for _ in 0..<30 where try await !store.read({ try $0.pendingOutbox(limit: 1) }).isEmpty {
