@@ -34,11 +34,16 @@ public enum SlackFormat {
     /// mrkdwn has no way to escape `*`, `_` or `~`, and typed lines such as
     /// `*✅ INC-3 is resolved* … stand down` looked, in the broadcast channel, exactly like the
     /// bot's own. Quoted, whatever a person types reads as what they typed.
+    /// A line longer than a section is shown in several, and each piece after the first starts
+    /// a section where typed text could pass for the bot's: there the typed part goes on quoted
+    /// lines of its own (`Status:` then `> …`), so every piece of it is quoted.
     static func fullText(_ message: Message, people: [PersonID: Contact]) -> String {
         message.lines.map { line in
-            let text = line.map { span($0, people: people) }.joined()
+            let render = { (spans: ArraySlice<Span>) in spans.map { span($0, people: people) }.joined() }
+            let text = render(line[...])
             if case .userText = line.first { return quoteMark + text }
-            return text
+            guard TextUnit.utf16.count(text) > sectionLimit, let typed = line.firstIndex(where: { if case .userText = $0 { true } else { false } }) else { return text }
+            return render(line[..<typed]) + "\n" + quoteMark + render(line[typed...])
         }.joined(separator: "\n")
     }
 

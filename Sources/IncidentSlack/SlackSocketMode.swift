@@ -122,10 +122,12 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         // A handshake Slack (or a proxy) takes and never answers, or a connection with no
         // `hello`, is given up after `helloDeadline`: the WebSocket client waits for either
         // without end, and the bot sat deaf to Slack with `/readyz` ready. A stalled handshake
-        // cannot be cancelled: its task is left to end when its connection does.
+        // cannot be cancelled: its task is left to end when its connection does, and a
+        // connection it completes late is closed at once (`SessionOutcome.abandon`): it had
+        // run on beside the next one, and its `hello` counted the bot as connected.
         let clock = gateway.engine.clock
         sessions.addTask {
-            guard (try? await clock.sleep(for: Self.helloDeadline)) != nil, !outcome.heardHello else { return }
+            guard (try? await clock.sleep(for: Self.helloDeadline)) != nil, outcome.abandon() else { return }
             ended.yield(.success(.dropped("no hello within \(DurationText.format(Self.helloDeadline)) of connecting")))
         }
         sessions.addTask {
@@ -177,6 +179,11 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             awaitingHello.withLock { $0?.cancel() }
         }
         _ = try await WebSocketClient.connect(url: url, configuration: Self.configuration, logger: logger) { inbound, outbound, _ in
+            // Given up while its handshake was under way: the next connection is made already.
+            guard !ending.abandoned else {
+                try? await outbound.close(.goingAway, reason: nil)
+                return
+            }
             // Connected, and no `hello` in time: closed, as `start` has given it up.
             awaitingHello.withLock { task in
                 task = Task {
@@ -192,7 +199,10 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 let type = envelope["type"]?.string ?? ""
                 switch type {
                 case "hello":
-                    ending.hello(.dropped("closed within \(DurationText.format(Self.settled)) of hello"))
+                    guard ending.hello(.dropped("closed within \(DurationText.format(Self.settled)) of hello")) else {
+                        try? await outbound.close(.goingAway, reason: nil)
+                        return
+                    }
                     awaitingHello.withLock { $0?.cancel() }
                     settling.withLock { task in
                         task = Task {
@@ -319,12 +329,30 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
 /// How a session is ending, as its messages say.
 final class SessionOutcome: Sendable {
-    private let state = Mutex<(end: SessionEnd, heardHello: Bool)>((.dropped("closed before hello"), false))
+    private let state = Mutex<(end: SessionEnd, heardHello: Bool, abandoned: Bool)>((.dropped("closed before hello"), false, false))
     var value: SessionEnd { state.withLock { $0.end } }
     var heardHello: Bool { state.withLock { $0.heardHello } }
+    /// Given up before `hello` (`SlackSocketMode.helloDeadline`): its connection, should it
+    /// come after all, is closed at once.
+    var abandoned: Bool { state.withLock { $0.abandoned } }
     func set(_ end: SessionEnd) { state.withLock { $0.end = end } }
     /// `hello` came: the session counts as connected from here (`SlackSocketMode.settled`).
-    func hello(_ end: SessionEnd) { state.withLock { $0 = (end, true) } }
+    /// False when the session was given up first: it is to close.
+    func hello(_ end: SessionEnd) -> Bool {
+        state.withLock { state in
+            guard !state.abandoned else { return false }
+            state = (end, true, false)
+            return true
+        }
+    }
+    /// Gives the session up unless `hello` came first; true when it did give it up.
+    func abandon() -> Bool {
+        state.withLock { state in
+            guard !state.heardHello else { return false }
+            state.abandoned = true
+            return true
+        }
+    }
 }
 
 /// How a Socket Mode session ended.

@@ -40,6 +40,19 @@ import Testing
         #expect(SlackFormat.text(note, people: Self.people) == "📝 Note from <@U0ALICE01>: first\n> *🚨 INC-7 declared (P0):* fake")
     }
 
+    /// A line longer than a section is shown in several: typed text after the bot's on such a
+    /// line is quoted in every section it reaches, not only in the first.
+    @Test func typedTextOnALongLineIsQuotedInEverySection() {
+        let forged = "*✅ INC-3 is resolved* (@carol): stand down"
+        let typed = String(repeating: "x", count: 2_990) + " " + forged + " " + String(repeating: "y", count: 3_500)
+        let update = Message(.strong("Status: "), .userText(typed))
+        let sections = SlackFormat.blocks(update, people: Self.people, incident: 3).compactMap { $0["text"]?["text"]?.string }
+        #expect(sections.count >= 3)
+        #expect(sections.first == "*Status:* ")
+        #expect(sections.dropFirst().allSatisfy { $0.hasPrefix(SlackFormat.quoteMark) })
+        #expect(sections.joined().contains(forged))
+    }
+
     /// A pinned message's text as people read it, for the timeline.
     @Test(arguments: [
         ("<@U0ALICE01|alice> rolled back <https://deploy.example.com/42|deploy 42>", "@alice rolled back deploy 42 (https://deploy.example.com/42)"),

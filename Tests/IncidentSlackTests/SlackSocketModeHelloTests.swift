@@ -1,6 +1,6 @@
 import IncidentCore
 import IncidentEngine
-import IncidentSlack
+@testable import IncidentSlack
 import IncidentTesting
 import Logging
 import SlackFake
@@ -24,6 +24,36 @@ extension SlackSocketModeTests {
             bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "list"))
             try await waitFor { bot.fake.acknowledged.count == 1 }
         }
+    }
+
+    /// A connection whose handshake completed after it was given up (a proxy slow past 15 s)
+    /// is closed at once: it had run on beside the next one, its `hello` counting the bot as
+    /// connected whatever became of the one in use.
+    @Test func aConnectionCompletedAfterItWasGivenUpIsClosedAtOnce() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let health = LoopHealth("connection")
+        for _ in 0..<LoopHealth.failuresBeforeUnready { health.failed("the connections before") }
+        let socket = Self.socketMode(bot, health: health)
+        let url = try await socket.open()
+        let outcome = SessionOutcome()
+        #expect(outcome.abandon())
+        let session = Task { try await socket.session(url, outcome: outcome) }
+        defer { session.cancel() }
+        try await waitFor { bot.fake.socketsAccepted == 1 && bot.fake.socketConnections == 0 }
+        guard bot.fake.socketsAccepted == 1, bot.fake.socketConnections == 0 else { return }
+        let end = try await session.value
+        #expect("\(end)".contains("closed before hello"), "\(end)")
+        bot.clock.advance(by: SlackSocketMode<ManualClock>.settled + .seconds(1))
+        #expect(health.problem != nil)
+        #expect(!outcome.hello(.closedAfterRunning) && !outcome.heardHello)
+    }
+
+    /// `hello` and the deadline settle it once: after `hello` the session is not given up.
+    @Test func aSessionThatSaidHelloIsNotGivenUp() {
+        let outcome = SessionOutcome()
+        #expect(outcome.hello(.dropped("closed within 30 s of hello")))
+        #expect(!outcome.abandon() && !outcome.abandoned)
     }
 }
 

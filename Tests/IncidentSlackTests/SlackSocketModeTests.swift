@@ -32,6 +32,18 @@ import Testing
         return try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors")).id
     }
 
+    /// Socket Mode for `bot`, not yet running.
+    static func socketMode(_ bot: SlackHarness, readsBack: Bool = false, health: LoopHealth = LoopHealth("connection")) -> SlackSocketMode<ManualClock> {
+        var logger = Logger(label: "socket-test")
+        logger.logLevel = .critical
+        let api = readsBack ? SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.botToken)) : nil
+        return SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: api,
+                                                     workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
+                                                     logger: logger),
+                               appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
+                               logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)), health: health)
+    }
+
     /// Runs Socket Mode for `bot` until `body` returns; `readsBack`: the gateway may call the
     /// fake's Web API (to read a pinned message back); `connected`: wait for the first
     /// connection before `body`.
@@ -39,12 +51,7 @@ import Testing
                         connected: Bool = true, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "socket-test")
         logger.logLevel = .critical
-        let api = readsBack ? SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.botToken)) : nil
-        let socket = SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: api,
-                                                                 workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
-                                                                 logger: logger),
-                                     appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
-                                     logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)), health: health)
+        let socket = Self.socketMode(bot, readsBack: readsBack, health: health)
         let group = ServiceGroup(services: [socket], logger: logger)
         let task = Task { try await group.run() }
         defer { task.cancel() }

@@ -100,6 +100,8 @@ extension FakeSlack {
 
     public var socketConnections: Int { state.withLock { $0.sockets.count } }
     public var connectionsOpened: Int { state.withLock { $0.connectionsOpened } }
+    /// WebSocket connections the app made, closed ones included.
+    public var socketsAccepted: Int { state.withLock { $0.nextSocket - 1 } }
     public var acknowledged: [(id: String, payload: JSONValue?)] { state.withLock { $0.acks } }
     public var unacknowledged: Int { state.withLock { $0.unacked.count } }
 }
