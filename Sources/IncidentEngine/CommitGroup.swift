@@ -7,7 +7,8 @@ import Synchronization
 /// Nobody waits on a timer: the first event to find no commit running starts one at once,
 /// and whatever queued meanwhile forms the next batch. A batch that fails (the store refuses
 /// it) is retried one event at a time, so an event that cannot be stored fails alone instead
-/// of taking the others with it.
+/// of taking the others with it; one that began too late for some of its events' deadlines
+/// answers those and commits the rest together.
 final class CommitGroup<Clock: IncidentClock>: Sendable {
     /// Commits the events in one transaction; `notAfter` (on the clock's `elapsed`): the
     /// transaction throws `TooLateToCommit` instead if it has not begun by then (it waited for
@@ -99,20 +100,49 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
             do {
                 let outcomes = try await commit(batch.map { $0.event }, batch.compactMap { $0.deadline }.min())
                 for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
-            } catch where batch.count > 1 {
-                // One at a time, each by its own deadline: a slash command whose answer was due
-                // while the batch failed is not committed now.
-                for waiter in batch {
-                    do {
-                        waiter.continuation.resume(returning: try await commit([waiter.event], waiter.deadline)[0])
-                    } catch {
-                        waiter.continuation.resume(throwing: error)
-                    }
+            } catch is TooLateToCommit where batch.count > 1 {
+                // The batch began past its earliest deadline (it waited for the writer): those
+                // past theirs are answered so, the others go together again, first in line.
+                // One by one, a late batch of 200 had become 200 transactions and fsyncs.
+                let now = clock.elapsed
+                let isLate = { (waiter: Waiter) in waiter.deadline.map { $0 <= now } ?? false }
+                let late = batch.filter(isLate)
+                guard !late.isEmpty else {
+                    await commitOneByOne(batch, commit)
+                    continue
                 }
+                for waiter in late { waiter.continuation.resume(throwing: TooLateToCommit()) }
+                requeue(batch.filter { !isLate($0) })
+            } catch where batch.count > 1 {
+                await commitOneByOne(batch, commit)
             } catch {
                 batch[0].continuation.resume(throwing: error)
             }
         }
+    }
+
+    /// A batch the store refused, one event at a time, each by its own deadline: an event that
+    /// cannot be stored fails alone, and a slash command whose answer was due while the batch
+    /// failed is not committed now.
+    private func commitOneByOne(_ batch: [Waiter], _ commit: Commit) async {
+        for waiter in batch {
+            do {
+                waiter.continuation.resume(returning: try await commit([waiter.event], waiter.deadline)[0])
+            } catch {
+                waiter.continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Puts `waiters` back at the head of the queue, watched for their deadlines again.
+    private func requeue(_ waiters: [Waiter]) {
+        let watches = queue.withLock { queue in
+            queue.waiting.insert(contentsOf: waiters, at: 0)
+            let watches = waiters.contains { $0.deadline != nil } && !queue.watching
+            if watches { queue.watching = true }
+            return watches
+        }
+        if watches { Task.detached { await self.expireLateWaiters() } }
     }
 }
 

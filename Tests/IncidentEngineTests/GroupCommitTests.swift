@@ -68,6 +68,41 @@ import Testing
         #expect(committed.withLock { $0 } == ["stalled", "patient"])
     }
 
+    /// A batch that began too late for some of its events (it waited for the writer) answers
+    /// those `TooLateToCommit` and commits the others together, not one transaction each.
+    @Test func aBatchTooLateForSomeCommitsTheRestTogether() async throws {
+        let clock = ManualClock(start: TestConfig.start)
+        let group = CommitGroup(clock: clock)
+        let calls = Mutex<[[String]]>([])
+        let gate = WakeSignal()
+        let commit: CommitGroup<ManualClock>.Commit = { events, notAfter in
+            let call = calls.withLock { calls in
+                calls.append(events.map(\.id))
+                return calls.count
+            }
+            if call == 1 { await gate.wait() }
+            // The second: it waited for the writer past the earliest deadline.
+            if call == 2 { clock.advance(by: .seconds(3)) }
+            if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
+            return events.map { _ in EngineOutcome(.handled) }
+        }
+        func event(_ id: String) -> ChatEvent { ChatEvent(platform: .slack, id: id, room: "C0LOBBY", user: "U0ALICE", text: "/note x") }
+        let first = Task { try await group.submit(event("first"), commit: commit) }
+        while calls.withLock({ $0.isEmpty }) { await Task.yield() }
+        let due = Task { try await group.submit(event("due"), deadline: clock.elapsed + .seconds(2), commit: commit) }
+        let later = (1...5).map { n in Task { try await group.submit(event("later\(n)"), deadline: clock.elapsed + .seconds(10), commit: commit) } }
+        let patient = Task { try await group.submit(event("patient"), commit: commit) }
+        while group.waiting < 7 { await Task.yield() }
+        gate.fire()
+        #expect(try await first.value.disposition == .handled)
+        await #expect(throws: TooLateToCommit.self) { try await due.value }
+        for task in later { #expect(try await task.value.disposition == .handled) }
+        #expect(try await patient.value.disposition == .handled)
+        let made = calls.withLock { $0 }
+        #expect(made.count == 3, "\(made)")
+        #expect(Set(made.last ?? []) == Set((1...5).map { "later\($0)" } + ["patient"]))
+    }
+
     /// Through the engine: a command whose transaction could not begin before its answer was
     /// due (the writer busy with another transaction) commits nothing.
     @Test func aTransactionBegunPastItsDeadlineWritesNothing() async throws {
