@@ -208,7 +208,7 @@ let package = Package(
         ]),
         .testTarget(name: "IncidentAppTests", dependencies: [
             "IncidentApp", "IncidentBot", "IncidentTesting", "IncidentCommands", "IncidentPolicy", "IncidentSlack", "IncidentMatrix",
-            "IncidentWire", "IncidentSQLite",
+            "IncidentWire", "IncidentSQLite", "IncidentPostgres",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -177,6 +177,7 @@ public enum BotCommands {
             matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? []
         }
         let role: ReplicaRole
+        var leaseCheck: AdminListener.Check?
         switch location {
         case .sqlite:
             // Alone on its file (the lock saw to that), this process leads for good.
@@ -186,7 +187,9 @@ public enum BotCommands {
             role = ReplicaRole(leading: false)
             let timing = LeaderElection.timing(takeover: loaded.config.database.takeover)
             let lease = PostgresLease(settings: settings, length: timing.lease, logger: logger)
-            everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, logger: logger) {
+            let leaseHealth = LoopHealth("the lease")
+            leaseCheck = LeaderElection.readinessCheck(leaseHealth)
+            everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, health: leaseHealth, logger: logger) {
                 // Each term's own Slack gateway and Socket Mode, and its own Matrix loop.
                 runtime.leaderServices(poll: .seconds(1))
                     + (slackSetup?.inbound(engine: runtime.engine, logger: logger, sharing: fromSlack?.workspaces).services ?? [])
@@ -194,7 +197,7 @@ public enum BotCommands {
             })
         }
         if let host = loaded.config.admin.host {
-            var checks = [AdminListener.storeCheck(store)]
+            var checks = [AdminListener.storeCheck(store)] + (leaseCheck.map { [$0] } ?? [])
             if let slack { checks.append(slack.readinessCheck()) }
             if let matrix { checks.append(matrix.setup.readinessCheck(client: matrix.client)) }
             everywhere.append(NamedListener(listener: AdminListener(host: host, port: loaded.config.admin.port, checks: checks,

@@ -16,14 +16,20 @@ final class LeaderElection: Service {
     /// How often a standby tries for the lease.
     let standbyPoll: Duration
     let role: ReplicaRole
+    /// Whether the lease's own connection reaches the database, for readiness: with the
+    /// database at `max_connections` the writer and reader kept theirs while the lease could
+    /// not reconnect, so nobody led (no delivery, no pages) and every replica said ready.
+    let health: LoopHealth
     let makeServices: @Sendable () -> [any Service]
     let logger: Logger
     private let stopping = Mutex(false)
 
-    init(lease: PostgresLease, standbyPoll: Duration, role: ReplicaRole, logger: Logger, makeServices: @escaping @Sendable () -> [any Service]) {
+    init(lease: PostgresLease, standbyPoll: Duration, role: ReplicaRole, health: LoopHealth = LoopHealth("the lease"), logger: Logger,
+         makeServices: @escaping @Sendable () -> [any Service]) {
         self.lease = lease
         self.standbyPoll = standbyPoll
         self.role = role
+        self.health = health
         self.makeServices = makeServices
         self.logger = logger
     }
@@ -45,6 +51,7 @@ final class LeaderElection: Service {
                 do {
                     term = try await lease.acquire()
                 } catch {
+                    health.failed("\(error)")
                     if let unlogged = unreachableLog.admit(at: LiveClock().now) {
                         logger.error("cannot reach the database for the leader's lease; standing by", metadata: [
                             "error": "\(error)", "replica": "\(lease.holder)", "failures.unlogged": "\(unlogged)",
@@ -54,6 +61,7 @@ final class LeaderElection: Service {
                     try? await Task.sleep(for: standbyPoll)
                     continue
                 }
+                health.succeeded()
                 guard let term else {
                     if !waitingSaid { logger.notice("standing by: another replica leads", metadata: ["replica": "\(lease.holder)"]) }
                     waitingSaid = true
@@ -67,6 +75,12 @@ final class LeaderElection: Service {
             self.stopping.withLock { $0 = true }
         }
         lease.close()
+    }
+
+    /// `/readyz`'s `lease` line: a replica whose lease connection has failed five polls in a
+    /// row (about five seconds) can neither lead nor take over.
+    static func readinessCheck(_ health: LoopHealth) -> AdminListener.Check {
+        AdminListener.Check(name: "lease") { health.problem.map { "cannot reach the database: \($0)" } }
     }
 
     /// One term: the services, and beside them the renewals; whichever ends first ends both.
