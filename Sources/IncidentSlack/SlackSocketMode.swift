@@ -46,22 +46,50 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         self.health = health
     }
 
+    /// How long a stopping bot lets the envelopes in hand finish before it closes its
+    /// connections: inside the second the process gives its services to stop.
+    static var stopGrace: Duration { .milliseconds(800) }
+
     public func run() async throws {
         health.reset()
         defer { health.reset() }
-        await cancelWhenGracefulShutdown {
-            await self.connectLoop()
-        }
-    }
-
-    func connectLoop() async {
         // Shared by the sessions: an envelope on a new connection waits for the one before it
         // in its lane on the connection being left.
         let lanes = EnvelopeLanes()
+        // Stopping, the envelopes in hand finish before the connections close: a slash
+        // command's answer travels in its acknowledgement, and one committed with its
+        // acknowledgement lost showed its person an error, and was typed again. The loop runs
+        // detached, apart from the stop's signal, which closes every WebSocket it reaches at
+        // once; the leader's term, the one task-local it needs, goes with it.
+        // Then the loop is cancelled and the connections closed.
+        let term = LeaderTerm.current
+        let sockets = OpenSockets()
+        let loop = Task.detached { await LeaderTerm.$current.withValue(term) { await self.connectLoop(lanes: lanes, sockets: sockets) } }
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await loop.value }
+                group.addTask {
+                    guard (try? await gracefulShutdown()) != nil else { return }
+                    await Self.finish(lanes.close(), within: Self.stopGrace, clock: LiveClock())
+                }
+                await group.next()
+                // Whichever came first: the loop does not end by itself, and the group waits
+                // for it.
+                group.cancelAll()
+                loop.cancel()
+                await sockets.closeAll()
+            }
+        } onCancel: {
+            loop.cancel()
+            Task { await sockets.closeAll() }
+        }
+    }
+
+    func connectLoop(lanes: EnvelopeLanes, sockets: OpenSockets = OpenSockets()) async {
         await withDiscardingTaskGroup { sessions in
             var failures = 0
             while !Task.isCancelled {
-                failures = await connectOnce(after: failures, lanes: lanes, in: &sessions)
+                failures = await connectOnce(after: failures, lanes: lanes, sockets: sockets, in: &sessions)
             }
         }
     }
@@ -69,13 +97,13 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// Opens a connection and reads from it until it ends or Slack asks for the next one (the
     /// session then reads on in `sessions`), and waits as the way it ended asks: the failures
     /// in a row after it.
-    func connectOnce(after failures: Int, lanes: EnvelopeLanes, in sessions: inout DiscardingTaskGroup) async -> Int {
+    func connectOnce(after failures: Int, lanes: EnvelopeLanes, sockets: OpenSockets, in sessions: inout DiscardingTaskGroup) async -> Int {
         let end: SessionEnd
         var retryAfter: Duration?
         let outcome = SessionOutcome()
         do {
             let url = try await open()
-            end = try await start(url, outcome: outcome, lanes: lanes, in: &sessions)
+            end = try await start(url, outcome: outcome, lanes: lanes, sockets: sockets, in: &sessions)
         } catch let error as SlackAPIError {
             logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
             if case .rateLimited(_, let wait) = error { retryAfter = wait }
@@ -116,7 +144,8 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
     /// Runs a session on `url` in `sessions` and waits until it ends, or until Slack asks for
     /// the next connection (`disconnectRequested`; the session reads on).
-    func start(_ url: String, outcome: SessionOutcome, lanes: EnvelopeLanes, in sessions: inout DiscardingTaskGroup) async throws -> SessionEnd {
+    func start(_ url: String, outcome: SessionOutcome, lanes: EnvelopeLanes, sockets: OpenSockets,
+               in sessions: inout DiscardingTaskGroup) async throws -> SessionEnd {
         let (ends, ended) = AsyncStream<Result<SessionEnd, any Error>>.makeStream()
         let logger = logger
         // A handshake Slack (or a proxy) takes and never answers, or a connection with no
@@ -132,7 +161,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         }
         sessions.addTask {
             do {
-                let end = try await self.session(url, outcome: outcome, lanes: lanes) { ended.yield(.success($0)) }
+                let end = try await self.session(url, outcome: outcome, lanes: lanes, sockets: sockets) { ended.yield(.success($0)) }
                 ended.yield(.success(end))
             } catch {
                 // After the handover nobody waits for this session's end: its failure is logged.
@@ -164,7 +193,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// the envelopes in hand finish (for up to two seconds), so a slash command's answer,
     /// which travels in its acknowledgement, is not lost.
     func session(_ url: String, outcome ending: SessionOutcome = SessionOutcome(), lanes: EnvelopeLanes = EnvelopeLanes(),
-                 handover: @escaping @Sendable (SessionEnd) -> Void = { _ in }) async throws -> SessionEnd {
+                 sockets: OpenSockets = OpenSockets(), handover: @escaping @Sendable (SessionEnd) -> Void = { _ in }) async throws -> SessionEnd {
         let gateway = gateway
         let logger = logger
         let health = health
@@ -184,6 +213,8 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 try? await outbound.close(.goingAway, reason: nil)
                 return
             }
+            let open = sockets.add { try? await outbound.close(.goingAway, reason: nil) }
+            defer { sockets.remove(open) }
             // Connected, and no `hello` in time: closed, as `start` has given it up.
             awaitingHello.withLock { task in
                 task = Task {
@@ -237,7 +268,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                     }
                     // A slash command's 3 s run from here, not from its turn in its lane.
                     let received = gateway.engine.clock.elapsed
-                    lanes.add(to: Self.lane(of: envelope)) {
+                    let taken = lanes.add(to: Self.lane(of: envelope)) {
                         guard let ack = try? await Self.handle(envelope, type: type, received: received, gateway: gateway, logger: logger)
                         else { return }
                         var body: [String: JSONValue] = ["envelope_id": .string(id)]
@@ -250,6 +281,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                             logger.debug("Socket Mode: an acknowledgement could not be written", metadata: ["error": "\(error)"])
                         }
                     }
+                    if !taken { logger.debug("Socket Mode: stopping; an envelope left for Slack to send again", metadata: ["type": "\(type)"]) }
                 }
             }
         }
@@ -289,7 +321,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 
     /// Waits until `tasks` are done, or `limit` has passed on `clock`.
-    static func finish(_ tasks: [Task<Void, Never>], within limit: Duration, clock: Clock) async {
+    static func finish(_ tasks: [Task<Void, Never>], within limit: Duration, clock: some IncidentClock) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for task in tasks { await task.value } }
             group.addTask { try? await clock.sleep(for: limit) }
@@ -325,77 +357,4 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             return nil
         }
     }
-}
-
-/// How a session is ending, as its messages say.
-final class SessionOutcome: Sendable {
-    private let state = Mutex<(end: SessionEnd, heardHello: Bool, abandoned: Bool)>((.dropped("closed before hello"), false, false))
-    var value: SessionEnd { state.withLock { $0.end } }
-    var heardHello: Bool { state.withLock { $0.heardHello } }
-    /// Given up before `hello` (`SlackSocketMode.helloDeadline`): its connection, should it
-    /// come after all, is closed at once.
-    var abandoned: Bool { state.withLock { $0.abandoned } }
-    func set(_ end: SessionEnd) { state.withLock { $0.end = end } }
-    /// `hello` came: the session counts as connected from here (`SlackSocketMode.settled`).
-    /// False when the session was given up first: it is to close.
-    func hello(_ end: SessionEnd) -> Bool {
-        state.withLock { state in
-            guard !state.abandoned else { return false }
-            state = (end, true, false)
-            return true
-        }
-    }
-    /// Gives the session up unless `hello` came first; true when it did give it up.
-    func abandon() -> Bool {
-        state.withLock { state in
-            guard !state.heardHello else { return false }
-            state.abandoned = true
-            return true
-        }
-    }
-}
-
-/// How a Socket Mode session ended.
-enum SessionEnd: Sendable {
-    /// Slack asked to reconnect: at once when the session had `settled`, else after the backoff.
-    case disconnectRequested(settled: Bool)
-    /// Failed, before `hello` or within `settled` of it: with backoff, counted against readiness.
-    case dropped(String)
-    /// Closed after running `settled`: the backoff's first wait.
-    case closedAfterRunning
-}
-
-/// The envelopes in hand, in lanes (`SlackSocketMode.lane(of:)`): each runs after the one before
-/// it in its lane, on whichever connection either came. Not child tasks of a session: a socket
-/// that drops must not cancel an envelope half handled (a cancelled workspace check would read
-/// as "not served" and acknowledge it unrun); its acknowledgement then fails, and Slack sends
-/// it again.
-final class EnvelopeLanes: Sendable {
-    private struct Latest {
-        var number: Int
-        var task: Task<Void, Never>
-    }
-
-    private let lanes = Mutex<(count: Int, latest: [String: Latest])>((0, [:]))
-
-    /// Runs `work` after the envelope before it in `lane` is done.
-    func add(to lane: String, _ work: @escaping @Sendable () async -> Void) {
-        lanes.withLock { lanes in
-            lanes.count += 1
-            let number = lanes.count
-            let before = lanes.latest[lane]?.task
-            lanes.latest[lane] = Latest(number: number, task: Task {
-                await before?.value
-                await work()
-                // Done and still the lane's latest: nothing waits for it, and a lane a day for a
-                // year of channels is not kept.
-                self.lanes.withLock { lanes in
-                    if lanes.latest[lane]?.number == number { lanes.latest[lane] = nil }
-                }
-            })
-        }
-    }
-
-    /// The latest envelope of each lane: when they are done, every envelope in hand is.
-    var inHand: [Task<Void, Never>] { lanes.withLock { $0.latest.values.map(\.task) } }
 }
