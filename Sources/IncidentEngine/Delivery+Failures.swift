@@ -110,15 +110,20 @@ extension Delivery {
                     "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
                 ])
                 return .retried
-            case .unavailable(let reason, _) where attempts >= retry.giveUpAfter:
-                return try await giveUp(item, id: id, attempts: attempts, reason: "gave up after \(attempts) attempts: \(reason)", refused: false,
-                                       now: now, log: log)
             case .unavailable(let reason, let hint):
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
-                // round the person's methods until `giveUpAfter` attempts in all.
+                // round the person's methods until `giveUpAfter` attempts in all. An attempt
+                // that hung counts as the rest of its method's share, failed over or not: a
+                // relay that took each mail and answered too late, to someone with no other
+                // method, got the same page thirty times over eighteen minutes.
                 let share = retry.pageAttemptsBeforeFailover
                 let hung = markedHung(item, took: took, rateLimited: hint != nil)
+                let attempts = item.isPage && hung ? retry.attemptsLeavingAMethod(attempts) : attempts
+                guard attempts < retry.giveUpAfter else {
+                    return try await giveUp(item, id: id, attempts: attempts, reason: "gave up after \(attempts) attempts: \(reason)", refused: false,
+                                           now: now, log: log)
+                }
                 let onThisMethod = item.isPage ? (attempts - 1) % share + 1 : attempts
                 if item.isPage, onThisMethod == share || hung,
                    let failover = failoverMethod(item, id: id, onlyForward: false) {

@@ -361,6 +361,30 @@ import Testing
         #expect(timeline.contains("Page to @dave by voice failed (timed out); trying sms."), "\(timeline)")
     }
 
+    /// An attempt that hung counts as its method's whole share even with no other method to
+    /// go to: the VP, reachable only by a call here (his chat refuses him), through a provider that took each call and
+    /// answered too late, got the same page thirty times over eighteen minutes, and the room
+    /// was told only then.
+    @Test func aHungPageWithNowhereElseToGoIsGivenUpWithinAQuarterOfAnHour() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
+                              pagers: [.voice])
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.slowlyFailing(bot.clock, takes: .seconds(30), slowCalls: 1_000, error: .unavailable("timed out")))
+        // His chat, the one other method, refuses him for good: after it, the call is all.
+        bot.slack.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        var givenUp: Timestamp?
+        for _ in 0..<60 where givenUp == nil {
+            let report = await bot.delivery.drain()
+            let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+            givenUp = timeline.first { $0.text.hasPrefix("Could not deliver the page to @dave") }?.at
+            if let next = report.nextAttempt { bot.clock.advance(to: next) }
+        }
+        let at = try #require(givenUp)
+        #expect(at <= TestConfig.start + .minutes(15), "\(at)")
+        #expect(voice.attempts <= 8, "\(voice.attempts)")
+    }
+
     /// A chat platform that takes the connection and says nothing (a hung homeserver, a
     /// stalled Slack) is a method that hangs too: alice's page goes to Matrix after the first
     /// attempt, where four, each a time limit long and queued behind the platform's room
@@ -697,10 +721,16 @@ extension ContactMethodRoutingTests {
         #expect(OutboxItem.next(in: [waiting, other], at: now)?.key == "INC-2/1")
         #expect(OutboxItem.next(in: [waiting, own], at: now) == nil)
         #expect(OutboxItem.next(in: [waiting, other], at: TestConfig.at(5))?.key == "INC-1/4/alice")
-        // A page at the head that waits holds its lane: pages keep their order.
+        // A page at the head that waits holds back its own incident's pages, not another's:
+        // a relay too slow to answer held a person's page for a new P1 untried for ten
+        // minutes, behind thirty attempts of the page before it.
         var waitingPage = own
         waitingPage.attempts = 1
         waitingPage.notBefore = TestConfig.at(5)
-        #expect(OutboxItem.next(in: [waitingPage, other], at: now) == nil)
+        var again = own
+        again.key = "INC-1/12"
+        #expect(OutboxItem.next(in: [waitingPage, other], at: now)?.key == "INC-2/1")
+        #expect(OutboxItem.next(in: [waitingPage, again, other], at: now)?.key == "INC-2/1")
+        #expect(OutboxItem.next(in: [waitingPage, again], at: now) == nil)
     }
 }
