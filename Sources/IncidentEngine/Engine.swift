@@ -232,6 +232,31 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         return ticked
     }
 
+    /// Moves open incidents' unanswered pages to whom the roster names now
+    /// (`Incident.handOverToTheRoster`): run as the scheduler starts, the roster being read
+    /// when the bot starts. Returns how many incidents moved a page.
+    @discardableResult
+    public func handOverToTheRoster() async throws -> Int {
+        let now = clock.now
+        let roster = settings.roster
+        let router = router
+        let moved = try await store.write { records in
+            var moved: [String] = []
+            for stored in try records.openIncidents() {
+                guard let decision = stored.incident.handOverToTheRoster(at: now, roster: roster) else { continue }
+                try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+                moved.append(stored.incident.id)
+            }
+            return moved
+        }
+        if !moved.isEmpty {
+            logger.notice("the roster names others for levels open incidents paged; their pages move to them",
+                          metadata: ["incidents": "\(moved.joined(separator: ", "))"])
+            deliveryWake.fire()
+        }
+        return moved.count
+    }
+
     /// When the scheduler should next wake: the earliest due time of any incident it can read.
     public func nextDue() async throws -> Timestamp? {
         let skipping = unreadableIncidents.withLock { $0 }

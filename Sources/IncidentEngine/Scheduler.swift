@@ -26,6 +26,13 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     }
 
     public func run() async throws {
+        // The roster read as the bot (or this leader's term) starts may name others than the
+        // ones open incidents paged: their pages move first.
+        do {
+            try await engine.handOverToTheRoster()
+        } catch {
+            logger.error("cannot check open incidents' pages against the roster", metadata: ["error": "\(error)"])
+        }
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let wakeAt = await round()

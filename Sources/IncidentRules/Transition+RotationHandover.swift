@@ -10,7 +10,9 @@ import IncidentPolicy
 /// pending to move. Outside the working hours of a severity that pages only in them, the move
 /// waits for them to open.
 extension Transition {
-    mutating func handOverRotation(_ id: String, due: Timestamp) {
+    /// `rosterEdited`: the move comes from a roster edited since the page (someone else put
+    /// on call, a level given to another person), not from the rotation's own schedule.
+    mutating func handOverRotation(_ id: String, due: Timestamp, rosterEdited: Bool = false) {
         guard let ladder = policy.ladder(id), let index = incident.ladders[id]?.level else { return }
         incident.ladders[id]?.rotationHandoverAt = nil
         let ref = ladder.reference(index)
@@ -28,11 +30,42 @@ extension Transition {
             return
         }
         let role = ladder.levels[index].role
-        record(.paged, "The on-call rotation for \(ref) handed over from \(outgoing.handle) to \(incoming.handle); the level's page moves to them.",
-               by: .bot)
-        post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
-                     .mention(outgoing), .text("; the unanswered page moves to them.")))
+        if rosterEdited {
+            record(.paged, "The roster now names \(incoming.handle) for \(ref) in place of \(outgoing.handle); the level's page moves to them.",
+                   by: .bot)
+            post(Message(.text("🔄 "), .mention(incoming), .text(" is \(role) (\(ref)) in the roster now, in place of "),
+                         .mention(outgoing), .text("; the unanswered page moves to them.")))
+        } else {
+            record(.paged, "The on-call rotation for \(ref) handed over from \(outgoing.handle) to \(incoming.handle); the level's page moves to them.",
+                   by: .bot)
+            post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
+                         .mention(outgoing), .text("; the unanswered page moves to them.")))
+        }
         emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         page(ladder, index, .rotationHandover)
+    }
+}
+
+extension Incident {
+    /// The roster as it is now, for an incident whose ladders paged under an earlier one (read
+    /// as the bot starts, or a leader's term begins): a climbing ladder whose level the roster
+    /// now gives to someone else moves its unanswered page to them, as a rotation's handover
+    /// does. An on-call swapped in the roster by hand (alice asleep, dave put on call) was
+    /// never paged: the page stayed with alice until the next level's. nil: nothing moves.
+    /// A rotation's own handover that fell due meanwhile is the scheduler's, with its words.
+    public func handOverToTheRoster(at now: Timestamp, roster: Roster) -> Decision? {
+        guard phase == .investigating || phase == .mitigated else { return nil }
+        var transition = Transition(self, now: now, roster: roster, actor: nil)
+        var moved = false
+        for ladder in policy.ladders {
+            guard let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let index = progress.level,
+                  progress.rotationHandoverAt.map({ $0 > now }) ?? true else { continue }
+            let ref = ladder.reference(index)
+            guard let outgoing = pages.last(where: { $0.level == ref })?.person, let incoming = roster.onDuty(ref, at: now),
+                  incoming != outgoing else { continue }
+            transition.handOverRotation(ladder.id, due: now, rosterEdited: true)
+            moved = true
+        }
+        return moved ? transition.finish() : nil
     }
 }

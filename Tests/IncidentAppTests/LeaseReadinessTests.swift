@@ -2,6 +2,7 @@
 import IncidentEngine
 import IncidentPostgres
 import IncidentTesting
+import Foundation
 import Logging
 import Testing
 
@@ -13,7 +14,9 @@ import Testing
     @Test func aLeaseThatCannotReachTheDatabaseMakesTheReplicaNotReady() async throws {
         var logger = Logger(label: "lease-test")
         logger.logLevel = .critical
-        let nobody = PostgresSettings(host: "127.0.0.1", port: try TestTools.freePort(), user: "incident", password: nil, database: "incident")
+        let refusing = try TestTools.refusingPort()
+        defer { close(refusing.descriptor) }
+        let nobody = PostgresSettings(host: "127.0.0.1", port: refusing.port, user: "incident", password: nil, database: "incident")
         let health = LoopHealth("the lease")
         let check = LeaderElection.readinessCheck(health)
         #expect(await check.run() == nil)

@@ -76,9 +76,11 @@ struct Drill {
         }
     }
 
-    /// The bot restarted with an edited roster: the incident keeps what it stored.
+    /// The bot restarted with an edited roster: the incident keeps what it stored, and its
+    /// unanswered pages move to whom the roster names now, as the bot's scheduler starts.
     mutating func restart(with roster: Roster) {
         self.roster = roster
+        if let moved = incident.handOverToTheRoster(at: origin + .minutes(minute), roster: roster) { absorb(moved) }
     }
 
     /// Jumps to `end` with one tick, as a scheduler that was down from now until then.

@@ -93,9 +93,20 @@ public enum TestTools {
     /// A TCP port on 127.0.0.1 that nothing listens on just now (for a server that must be
     /// told its port before it starts).
     public static func freePort() throws -> Int {
+        let (socket, port) = try boundPort()
+        close(socket)
+        return port
+    }
+
+    /// A TCP port on 127.0.0.1 held bound, and not listening, until the descriptor returned is
+    /// closed: a connection there is refused at once, and no other test's server takes it
+    /// meanwhile (one that took a port `freePort` had let go of answered a connection and then
+    /// said nothing).
+    public static func refusingPort() throws -> (descriptor: Int32, port: Int) { try boundPort() }
+
+    static func boundPort() throws -> (Int32, Int) {
         let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure("no socket for a free port") }
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -106,7 +117,10 @@ public enum TestTools {
                 bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
             }
         }
-        guard bound else { throw Failure("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(socket)
+            throw Failure("cannot find a free port")
+        }
+        return (socket, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

@@ -1,0 +1,45 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// The roster edited while a page waits unanswered: alice, on call, does not answer her P1
+/// page, and the lead puts dave on call in her place and restarts the bot. Dave was never
+/// paged: the page stayed with alice until bob's at minute 30.
+@Suite struct RosterEditHandoverTests {
+    func roster(onCall: String, lead: String = "bob") throws -> Roster {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [\(onCall)]")
+            .replacing("L2: bob                            # team lead", with: "L2: \(lead)")
+        return try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+    }
+
+    @Test func anOnCallPutInTheRosterByHandIsPagedAtTheRestart() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 5)
+        drill.restart(with: try roster(onCall: "dave"))
+        try drill.run(to: 30)
+        #expect(drill.pages == ["0 business.L1 erin", "0 engineering.L1 alice", "5 engineering.L1 dave", "30 engineering.L2 bob"],
+                "\(drill.pages)")
+        #expect(drill.posts(to: .incidentRoom).contains(
+            "🔄 @dave is on-call engineer (engineering.L1) in the roster now, in place of @alice; the unanswered page moves to them."))
+        let alices = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
+                          methods: [], severity: .p1)
+        #expect(drill.incident.withdrawal(of: alices) != nil)
+    }
+
+    /// The level the climb reached moves, not one below it; a restart with the roster as it
+    /// was moves nothing; an acknowledged ladder moves nothing.
+    @Test func onlyTheClimbsLevelMovesAndOnlyWhenItsPersonChanged() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 35)
+        drill.restart(with: try roster(onCall: "dave"))
+        drill.restart(with: try roster(onCall: "dave"))
+        #expect(drill.pages.filter { $0.hasPrefix("35 ") }.isEmpty, "\(drill.pages)")
+        drill.restart(with: try roster(onCall: "dave", lead: "grace"))
+        #expect(drill.pages.filter { $0.hasPrefix("35 ") } == ["35 engineering.L2 grace"], "\(drill.pages)")
+        try drill.type("/ack", by: "grace")
+        drill.restart(with: try roster(onCall: "dave", lead: "frank"))
+        #expect(drill.pages.filter { $0.hasPrefix("35 ") } == ["35 engineering.L2 grace"], "\(drill.pages)")
+    }
+}
