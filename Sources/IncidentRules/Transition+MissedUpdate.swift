@@ -33,9 +33,15 @@ extension Transition {
         var step = MissedUpdateStep.nobodyFurther
         for ladder in policy.ladders where ladder.stepsOnMissedUpdate && !phaseStops(ladder) {
             // A ladder that paged at this very time (its own wait ran out too) has just moved.
+            // A climb that reached a level nobody fills paged nobody: the nudge says so, not
+            // that it escalated (it took the step from the ladder's page before, to someone else).
             if climbedAt[ladder.id] == due {
                 let last = incident.pages.last { $0.level.ladder == ladder.id }
-                step = max(step, last?.reason == .repeatAtTop ? .repeatedAtTop : .paged)
+                if last?.at != due, let index = incident.ladders[ladder.id]?.level {
+                    step = max(step, .unfilled(level: "\(ladder.reference(index))"))
+                } else {
+                    step = max(step, last?.reason == .repeatAtTop ? .repeatedAtTop : .paged)
+                }
             }
             // Its page already waits for working hours (a stopped ladder's too: the on-call's
             // page held when declaring with `--ic`): the step is that page.

@@ -104,6 +104,19 @@ import Testing
         #expect(other.pages.first == "0 engineering.L1 bob")
     }
 
+    /// The climb reaches a level nobody fills at the moment an update is missed: the nudge
+    /// says nobody was paged, not that it escalated (it read the ladder's page before, bob's).
+    @Test func aNudgeWhoseStepReachedNobodySaysSo() throws {
+        var roster = try Fixtures.roster()
+        roster.levels[LevelRef(ladder: "engineering", level: "L3")] = nil
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
+        try drill.run(to: 60)
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") }
+        #expect(nudges.last?.contains("nobody fills engineering.L3 in the roster, so nobody was paged; page them by hand.") == true,
+                "\(nudges)")
+        #expect(!nudges.contains { $0.contains("escalating to the next level") }, "\(nudges)")
+    }
+
     @Test func aLevelNobodyFillsIsReportedInTheRoom() throws {
         var roster = try Fixtures.roster()
         roster.levels[LevelRef(ladder: "engineering", level: "L1")] = nil
