@@ -152,8 +152,11 @@ public enum BotCommands {
         for warning in UnreachableLevels.warnings(Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers)) {
             logger.error("\(warning)")
         }
-        let open = try await store.read { try $0.openIncidents().map(\.incident) }
-        for warning in PolicyDrift.warnings(open: open, policy: settings.policy, roster: settings.roster) { logger.warning("\(warning)") }
+        let stored = try await store.read { try $0.openIncidents() }
+        for warning in PolicyDrift.warnings(open: stored.map(\.incident), policy: settings.policy, roster: settings.roster) {
+            logger.warning("\(warning)")
+        }
+        for warning in UnservedHomes.warnings(open: stored, served: settings.platforms) { logger.error("\(warning)") }
         // Every replica answers HTTP (its answer is the store's commit); only the leader runs
         // the loops that must run once: the scheduler, delivery, Matrix /sync and Socket Mode.
         var everywhere: [any Service] = learnOwnServer.map { [$0] } ?? []

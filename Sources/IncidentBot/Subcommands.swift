@@ -132,8 +132,9 @@ struct CheckConfig: AsyncParsableCommand {
             if case .sqlite(let path)? = location, FileManager.default.fileExists(atPath: path), let location {
                 do {
                     let store = try options.openStore(location, mustExist: true, readOnly: true)
-                    let open = try await store.read { try $0.openIncidents().map(\.incident) }
-                    for warning in PolicyDrift.warnings(open: open, policy: loaded.policy, roster: loaded.roster) {
+                    let open = try await store.read { try $0.openIncidents() }
+                    for warning in PolicyDrift.warnings(open: open.map(\.incident), policy: loaded.policy, roster: loaded.roster)
+                        + UnservedHomes.warnings(open: open, served: Set(loaded.config.enabledPlatforms)) {
                         print("warning: \(warning)")
                     }
                 } catch {
