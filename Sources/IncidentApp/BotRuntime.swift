@@ -1,3 +1,4 @@
+import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
@@ -153,6 +154,11 @@ public enum BotCommands {
             logger.error("\(warning)")
         }
         let stored = try await store.read { try $0.openIncidents() }
+        // Which database, said once: a relative default (`./incident-bot.sqlite`) started from
+        // another folder made an empty one there and ran on it, the open incidents' pages
+        // stopped, and nothing said so.
+        let database = if case .sqlite(let path) = location { URL(fileURLWithPath: path).standardizedFileURL.path } else { "\(location)" }
+        logger.notice("using the database", metadata: ["database": "\(database)", "open_incidents": "\(stored.count)"])
         for warning in PolicyDrift.warnings(open: stored.map(\.incident), policy: settings.policy, roster: settings.roster) {
             logger.warning("\(warning)")
         }

@@ -41,7 +41,7 @@ public enum DatabaseLock {
         // it open (closing one would drop SQLite's fcntl locks): refused, this process has not
         // opened the database yet.
         let database = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard database >= 0 else { throw StartupError("cannot open \(databasePath) to lock it") }
+        guard database >= 0 else { throw StartupError("cannot open \(databasePath) to lock it: \(String(cString: strerror(errno)))") }
         guard flock(database, LOCK_EX | LOCK_NB) == 0 else {
             close(database)
             throw refusal(holder(path))
@@ -51,8 +51,9 @@ public enum DatabaseLock {
         #endif
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
             if database >= 0 { close(database) }
-            throw StartupError("cannot open \(path) to lock the database")
+            throw StartupError("cannot open \(path) to lock the database: \(reason)")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             if database >= 0 { close(database) }

@@ -123,6 +123,15 @@ import Testing
 
     /// A resolved incident's export says how long it was open, not the time since it was
     /// declared on the clock the export runs by (days, for a drill on a manual clock).
+    /// A database the bot cannot open says why: a missing folder, a read-only file system and
+    /// a folder given as the database all read "cannot open … to lock it" and nothing more.
+    @Test func aDatabaseThatCannotBeOpenedSaysWhy() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let missing = try Self.console(folder.appendingPathComponent("no-such-folder/bot.sqlite").path, input: ":quit\n")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("to lock it: No such file or directory"), "\(missing.stderr)")
+    }
+
     @Test func anExportOfAResolvedIncidentSaysHowLongItWasOpen() throws {
         let folder = try TestConfig.temporaryDirectory()
         let db = folder.appendingPathComponent("bot.sqlite").path
