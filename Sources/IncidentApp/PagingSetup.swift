@@ -164,7 +164,7 @@ public struct PagingSetup: Sendable {
         var transports: [any OutboxTransport] = []
         if let email {
             let client = SMTPClient(settings: SMTPClient.Settings(host: email.host, port: email.port, security: email.security,
-                                                                 username: smtpUsername, password: smtpPassword, caFile: email.caFile))
+                                                                 heloName: SMTPClient.Settings.greeting(from: email.from), username: smtpUsername, password: smtpPassword, caFile: email.caFile))
             transports.append(EmailTransport(client: client, from: email.from, links: links, now: now, logger: logger))
         }
         if let pagerduty = settings.pagerduty {

@@ -52,8 +52,12 @@ struct PageMail {
     /// `<hash of the job and when it was queued>@<the sender's domain>`, the hash keyed by the
     /// database's secret when there is one.
     var messageID: String {
-        let domain = from.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty || $0 == from ? nil : $0 } ?? "incident-bot"
-        return "\(SendIdentity.digest(key: key, queuedAt: queuedAt, identity: identity))@\(domain)"
+        "\(SendIdentity.digest(key: key, queuedAt: queuedAt, identity: identity))@\(Self.domain(of: from) ?? "incident-bot")"
+    }
+
+    /// The domain of a mail address; nil when it has none.
+    static func domain(of address: String) -> String? {
+        address.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty || $0 == address ? nil : $0 }
     }
 
     /// The whole message, headers and body, CRLF line ends.

@@ -35,6 +35,12 @@ public struct SMTPClient: Sendable {
         /// How long the whole conversation may take.
         public var timeout: Duration
 
+        /// What to greet a relay with for mail from `from`: its domain, a fully qualified name
+        /// as RFC 5321 asks. Relays that refuse a bare name (Postfix's
+        /// `reject_non_fqdn_helo_hostname`) answered `incident-bot` 504, and every page mail
+        /// failed over.
+        public static func greeting(from: String) -> String { PageMail.domain(of: from) ?? "incident-bot" }
+
         public init(host: String, port: Int, security: Security, heloName: String = "incident-bot", username: Secret? = nil,
                     password: Secret? = nil, caFile: String? = nil, timeout: Duration = .seconds(30)) {
             self.host = host

@@ -121,6 +121,7 @@ import Testing
         ("  frank:\n    name: Frank Osei\n    matrix: \"@frank:example.org\"\n", "  frank:\n    name: Frank Osei\n", "  frank:", "frank has no contact"),
         ("    email: carol@example.org", "    email: carol at example.org", "carol at example.org", "a mail address looks like alice@example.org"),
         ("    email: carol@example.org", "    email: \"carol@example.org\\r\\nBcc: all@example.org\"", "Bcc", "a mail address looks like"),
+        ("    email: carol@example.org", "    email: \"cärol@exämple.org\"", "cärol", "in ASCII"),
         ("    phone: \"+15550100003\"", "    phone: \"555-0100\"", "555-0100", "E.164"),
         ("    phone: \"+15550100004\"", "    phone: \"+15550100003\"  # carol's", "# carol's", "phone +15550100003 is already carol's"),
         ("    contact: [voice, sms, slack]", "    contact: [voice, email]", "contact: [voice, email]", "dave lists email but has no email to reach it"),

@@ -72,6 +72,9 @@ import Testing
 
         let page = try #require(try await mail.waitForMails(1).first)
         #expect(page.to == ["alice@example.org"] && page.from == "incident-bot@example.org")
+        // Greeted with a fully qualified name, as RFC 5321 asks: relays that refuse a bare one
+        // refused every page mail.
+        #expect(page.greeting == "example.org")
         #expect(page.header("X-Incident") == "INC-1")
         #expect(page.body.contains("You are paged as on-call engineer (engineering L1)"))
         // The first page waited for the room to exist, so it links it.

@@ -19,6 +19,8 @@ public final class MailServer: Sendable {
         public var login: String?
         /// Whether it came over TLS.
         public var overTLS: Bool
+        /// The name the client greeted with (`EHLO name`).
+        public var greeting: String = ""
 
         /// The decoded text of a base64 body.
         public var body: String {
@@ -85,7 +87,7 @@ public final class MailServer: Sendable {
                 if object["ready"] != nil { ready.withLock { $0 = true }; continue }
                 let mail = Mail(from: object["from"] as? String ?? "", to: object["to"] as? [String] ?? [],
                                 data: object["data"] as? String ?? "", login: object["login"] as? String,
-                                overTLS: object["tls"] as? Bool ?? false)
+                                overTLS: object["tls"] as? Bool ?? false, greeting: object["greeting"] as? String ?? "")
                 server.received.withLock { $0.append(mail) }
             }
         }
@@ -145,7 +147,7 @@ public final class MailServer: Sendable {
         async def handle_DATA(self, server, session, envelope):
             login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
             say({"from": envelope.mail_from, "to": envelope.rcpt_tos, "login": login,
-                 "tls": session.ssl is not None, "data": envelope.original_content.decode("utf-8", "replace")})
+                 "tls": session.ssl is not None, "greeting": session.host_name, "data": envelope.original_content.decode("utf-8", "replace")})
             return "250 OK"
 
     def authenticate(server, session, envelope, mechanism, auth_data):
