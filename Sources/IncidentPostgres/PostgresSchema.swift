@@ -103,13 +103,19 @@ enum PostgresSchema {
     /// further by a newer version is refused, untouched. `apply: false` only checks, and
     /// writes and locks nothing, so the commands that read (export, report) run as a role
     /// that may only read, or on a read replica.
-    static func migrate(_ statements: PostgresStatements, apply: Bool = true) throws {
+    /// `waiting`: called before the wait when another session holds the write lock (another
+    /// replica migrating, a long transaction): the wait has no end, and a replica that
+    /// waited said nothing and answered no probe.
+    static func migrate(_ statements: PostgresStatements, apply: Bool = true, waiting: () -> Void = {}) throws {
         try statements.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { statements in
             if apply {
                 // A migration of a big table may run long, and waits for the replicas' writes.
                 try statements.execute("SET LOCAL statement_timeout = 0")
                 try statements.execute("SET LOCAL lock_timeout = 0")
-                try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
+                if try statements.rows("SELECT pg_try_advisory_xact_lock(\(writeLock))").first?.decode(Bool.self) != true {
+                    waiting()
+                    try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
+                }
                 try statements.execute("""
                     CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
                     """)

@@ -28,7 +28,11 @@ public final class PostgresStore: IncidentStore {
         self.settings = settings
         writer = PostgresSession(settings: settings, name: "writer", logger: logger)
         reader = PostgresSession(settings: settings, name: "reader", logger: logger)
-        try writer.runBlocking { try PostgresSchema.migrate($0, apply: migrate) }
+        try writer.runBlocking {
+            try PostgresSchema.migrate($0, apply: migrate) {
+                logger.notice("waiting for the database's write lock to migrate: another session holds it (a replica migrating, a long transaction)")
+            }
+        }
     }
 
     /// The migration names this version knows, oldest first.
