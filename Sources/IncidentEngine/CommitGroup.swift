@@ -137,7 +137,7 @@ final class CommitGroup<Clock: IncidentClock>: Sendable {
     /// Puts `waiters` back at the head of the queue, watched for their deadlines again.
     private func requeue(_ waiters: [Waiter]) {
         let watches = queue.withLock { queue in
-            queue.waiting.insert(contentsOf: waiters, at: 0)
+            queue.waiting = waiters + queue.waiting
             let watches = waiters.contains { $0.deadline != nil } && !queue.watching
             if watches { queue.watching = true }
             return watches

@@ -23,11 +23,20 @@ public struct EscalationForecast: Hashable, Sendable {
     /// Ladders still running with nobody more to page on their own (their top paged as often
     /// as it may, or no level left at the severity): a ladder that went quiet says so.
     public var quiet: [String]
+    /// Levels the climb would reach within the list's span that nobody in the roster fills:
+    /// nobody is paged there, and the room is told to page them by hand. Left out, the list
+    /// read as if escalation had ended.
+    public var unfilled: [UnfilledStep] = []
     /// More pages would come than `upcoming` holds.
     public var cut: Bool
     /// Pages would come after `horizon` too (a P3 held over a weekend pages the team lead days
     /// later): the list ends at the horizon, and says so.
     public var later: Bool
+
+    public struct UnfilledStep: Hashable, Sendable {
+        public var at: Timestamp
+        public var level: LevelRef
+    }
 
     public struct HeldPage: Hashable, Sendable {
         public var level: LevelRef
@@ -75,10 +84,18 @@ public struct EscalationForecast: Hashable, Sendable {
             if lookoutTicks > EscalationForecast.lookoutTicks { break }
             ticks += 1
             let known = future.pages.count
-            future = future.tick(at: max(due, now), roster: roster).incident
+            let reached = future.ladders.mapValues(\.level)
+            let at = max(due, now)
+            future = future.tick(at: at, roster: roster).incident
             let new = future.pages.dropFirst(known)
             unanswered.subtract(new.map(\.level.ladder))
             if pastList { beyond = beyond || !new.isEmpty } else { upcoming += new }
+            // A climb to a level that paged nobody: nobody fills it.
+            for ladder in incident.policy.ladders where !pastList {
+                guard let index = future.ladders[ladder.id]?.level, index != reached[ladder.id] ?? nil else { continue }
+                let level = ladder.reference(index)
+                if !new.contains(where: { $0.level == level }) { unfilled.append(UnfilledStep(at: at, level: level)) }
+            }
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
         cut = upcoming.count > EscalationForecast.maxUpcoming
@@ -108,10 +125,16 @@ public struct EscalationForecast: Hashable, Sendable {
         if sent.isEmpty { message.line(.text("  nobody yet")) }
         for page in sent { message.line(line(page)) }
         message.line(.strong("Next, if nothing changes:"))
-        if upcoming.isEmpty {
+        if upcoming.isEmpty, unfilled.isEmpty {
             message.line(.text(later ? "  none before \(zone.dateTime(now + EscalationForecast.horizon))" : "  no more pages"))
         }
-        for page in upcoming { message.line(line(page)) }
+        let lines = upcoming.map { ($0.at, line($0)) } + unfilled.map { step in
+            let role = incident.policy.ladder(step.level.ladder)?.levels.first { $0.id == step.level.level }?.role ?? ""
+            return (step.at, [Span.text("  \(zone.clockTime(step.at, seenAt: now))  \(step.level) \(role): nobody fills it in the roster; page them by hand")])
+        }
+        for (_, spans) in lines.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element) {
+            message.line(spans)
+        }
         if cut { message.line(.text("  … and more after these")) }
         if later { message.line(.text("  … and more after \(zone.dateTime(now + EscalationForecast.horizon)), if nothing changes by then")) }
         for hold in held {

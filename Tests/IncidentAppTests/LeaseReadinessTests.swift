@@ -24,7 +24,7 @@ import Testing
                                       standbyPoll: .milliseconds(10), role: ReplicaRole(leading: false), health: health, logger: logger) { [] }
         let running = Task { try await election.run() }
         defer { running.cancel() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while await check.run() == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let problem = try #require(await check.run())
         #expect(problem.hasPrefix("cannot reach the database: the lease failed"), "\(problem)")

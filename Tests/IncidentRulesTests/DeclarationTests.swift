@@ -117,6 +117,20 @@ import Testing
         #expect(!nudges.contains { $0.contains("escalating to the next level") }, "\(nudges)")
     }
 
+    /// `/incident escalation` lists a level nobody fills at its time: left out, the list read
+    /// as if the engineering ladder had nothing more to do.
+    @Test func theEscalationForecastNamesALevelNobodyFills() throws {
+        var roster = try Fixtures.roster()
+        roster.levels[LevelRef(ladder: "engineering", level: "L3")] = nil
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
+        try drill.run(to: 35)
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(35), roster: roster)
+        #expect(forecast.unfilled.map(\.level) == [LevelRef(ladder: "engineering", level: "L3")], "\(forecast.unfilled)")
+        #expect(forecast.unfilled.first?.at == Fixtures.at(60))
+        let text = forecast.message(for: drill.incident).plainText()
+        #expect(text.contains("engineering.L3 engineering manager: nobody fills it in the roster; page them by hand"), "\(text)")
+    }
+
     @Test func aLevelNobodyFillsIsReportedInTheRoom() throws {
         var roster = try Fixtures.roster()
         roster.levels[LevelRef(ladder: "engineering", level: "L1")] = nil
