@@ -59,7 +59,10 @@ struct Decider {
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         case .list:
             let here = try roomIncident()
-            return EngineOutcome(.answered, reply: IncidentQueries.list(try records.openIncidents().map(\.incident)) { mayShow($0, here: here) })
+            let open = try records.openIncidentsCounted()
+            return EngineOutcome(.answered, reply: IncidentQueries.list(open.readable.map(\.incident), unreadable: open.unreadable) {
+                mayShow($0, here: here)
+            })
         case .help(let topic):
             return EngineOutcome(.answered, reply: CommandHelp.message(topic: topic))
         case .actionList(let filter):

@@ -45,6 +45,9 @@ public protocol IncidentRecords {
     /// Every incident not closed; `skippingUnreadable`: rows this version cannot read left out
     /// (else one throws `UnreadableRow`).
     func openIncidents(skippingUnreadable: Bool) throws -> [StoredIncident]
+    /// Every incident not closed that this version can read, and the numbers of those it
+    /// cannot (a newer version's rows): for `/incident list`, which must not hide them.
+    func openIncidentsCounted() throws -> (readable: [StoredIncident], unreadable: [Int])
     /// Incidents declared at or after `instant`, by number, and the numbers of those this
     /// version cannot read (left out, to be counted, not to fail the list).
     func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int])

@@ -70,6 +70,14 @@ struct PostgresRecords: IncidentRecords {
         try fetchIncidents(PostgresQuery(unsafeSQL: "WHERE phase IN \(OpenPhases.sqlList) ORDER BY number"), skippingUnreadable: skippingUnreadable)
     }
 
+    func openIncidentsCounted() throws -> (readable: [StoredIncident], unreadable: [Int]) {
+        var unreadable: [Int] = []
+        let readable = try fetchIncidents(PostgresQuery(unsafeSQL: "WHERE phase IN \(OpenPhases.sqlList) ORDER BY number"), skippingUnreadable: true) {
+            unreadable.append($0)
+        }
+        return (readable, unreadable)
+    }
+
     func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int]) {
         var unreadable: [Int] = []
         let readable = try fetchIncidents("WHERE declared_at >= \(instant.secondsSinceEpoch) ORDER BY number", skippingUnreadable: true) {

@@ -110,7 +110,20 @@ public enum IncidentQueries {
     /// past `listed`, how many more. Those for which `mayShow` is false (private ones the asker
     /// may not see) without their details. Resolved incidents waiting for their post-mortem
     /// once came first by severity, and a new outage fell past what a platform shows.
-    public static func list(_ incidents: [Incident], mayShow: (Incident) -> Bool = { _ in true }) -> Message {
+    /// `unreadable`: the numbers of open incidents this version cannot read (a newer
+    /// version's): named at the end, not left out, as the list is where people look first.
+    public static func list(_ incidents: [Incident], unreadable: [Int] = [], mayShow: (Incident) -> Bool = { _ in true }) -> Message {
+        guard !unreadable.isEmpty else { return list(incidents, mayShow: mayShow) }
+        let ids = unreadable.map { IncidentRef.number($0).description }.joined(separator: ", ")
+        let warning = "\(unreadable.count) open this version of the bot cannot read (\(ids)): their reminders and pages wait "
+            + "for the version that wrote them."
+        guard incidents.contains(where: \.isOpen) else { return Message(.text("⚠️ No open incidents this version can read, and " + warning)) }
+        var message = list(incidents, mayShow: mayShow)
+        message.line(.text("⚠️ And " + warning))
+        return message
+    }
+
+    static func list(_ incidents: [Incident], mayShow: (Incident) -> Bool) -> Message {
         let open = incidents.filter(\.isOpen).sorted {
             ($0.phase == .resolved ? 1 : 0, $0.severity.rank, $0.number) < ($1.phase == .resolved ? 1 : 0, $1.severity.rank, $1.number)
         }

@@ -89,6 +89,14 @@ struct SQLiteRecords: IncidentRecords {
         try fetchIncidents("WHERE phase IN \(OpenPhases.sqlList) ORDER BY number", [], skippingUnreadable: skippingUnreadable)
     }
 
+    func openIncidentsCounted() throws -> (readable: [StoredIncident], unreadable: [Int]) {
+        var unreadable: [Int] = []
+        let readable = try fetchIncidents("WHERE phase IN \(OpenPhases.sqlList) ORDER BY number", [], skippingUnreadable: true) {
+            unreadable.append($0)
+        }
+        return (readable, unreadable)
+    }
+
     func incidents(declaredSince instant: Timestamp) throws -> (readable: [StoredIncident], unreadable: [Int]) {
         var unreadable: [Int] = []
         let readable = try fetchIncidents("WHERE declared_at >= ? ORDER BY number", [instant.secondsSinceEpoch], skippingUnreadable: true) {

@@ -25,6 +25,21 @@ import Testing
         #expect(next > TestConfig.at(30))
     }
 
+    /// `/incident list` names the open incidents it cannot read: it left them out, and the
+    /// list is where people look first.
+    @Test func theListNamesTheIncidentsItCannotRead() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        try await bot.sqlite.writer.write { db in try db.execute(sql: "UPDATE incident SET format = 99 WHERE number = 1") }
+        let listed = try await bot.say("U0REPORTER", "/incident list").reply?.plainText() ?? ""
+        #expect(listed.contains("INC-2"), "\(listed)")
+        #expect(listed.contains("⚠️ And 1 open this version of the bot cannot read (INC-1)"), "\(listed)")
+        try await bot.sqlite.writer.write { db in try db.execute(sql: "UPDATE incident SET format = 99 WHERE number = 2") }
+        let none = try await bot.say("U0REPORTER", "/incident list").reply?.plainText() ?? ""
+        #expect(none.hasPrefix("⚠️ No open incidents this version can read, and 2 open"), "\(none)")
+    }
+
     /// Delivery read the unreadable incident to ask whether its page was still wanted, failed,
     /// and ended the round: every later round tried that page first, and the other incident's
     /// room and page, queued behind it, never went out. A page whose incident cannot be read is
