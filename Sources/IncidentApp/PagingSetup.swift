@@ -23,6 +23,9 @@ public struct PagingSetup: Sendable {
     var routingKeys: [String: Secret] = [:]
     var pagerDutyWebhookSecrets: [Secret] = []
     var twilioToken: Secret?
+    /// `TWILIO_SECONDARY_AUTH_TOKEN`: callbacks signed with it are taken too, while the auth
+    /// token is rotated.
+    var twilioSecondaryToken: Secret?
     var webhookSecret: Secret?
     var environment: [String: String]
 
@@ -87,6 +90,7 @@ public struct PagingSetup: Sendable {
                 throw StartupError("paging.twilio is enabled but TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is not set")
             }
             setup.twilioToken = token
+            setup.twilioSecondaryToken = try Secrets.read("TWILIO_SECONDARY_AUTH_TOKEN", environment)
         }
         if config.paging.webhook != nil {
             guard let secret = try Secrets.read("WEBHOOK_SIGNING_SECRET", environment) else {
@@ -195,7 +199,8 @@ public struct PagingSetup: Sendable {
                                            readTimeout: http.readTimeout, logger: logger).register)
         }
         if let links, let twilioToken {
-            routes.append(TwilioWebhooks(engine: engine, signature: TwilioSignature(authToken: twilioToken), links: links,
+            let signature = TwilioSignature(authToken: twilioToken, also: twilioSecondaryToken.map { [$0] } ?? [])
+            routes.append(TwilioWebhooks(engine: engine, signature: signature, links: links,
                                          maxBody: http.maxBody, readTimeout: http.readTimeout, logger: logger).register)
         }
         return routes

@@ -6,10 +6,20 @@ import IncidentWire
 /// auth token, of the URL Twilio requested followed by each POST parameter's name and value,
 /// sorted by name. Twilio may have requested the URL with or without its default port; either
 /// form is accepted, as Twilio's own validators do.
+///
+/// While the auth token is rotated, a signature by either token is taken: Twilio signs with the
+/// account's primary token, which changes the moment the secondary is promoted, before the
+/// bot's new token is deployed, and every callback meanwhile (a call's end, a keypress, a text's
+/// reply) was refused.
 public struct TwilioSignature: Sendable {
+    /// The token signatures are made with; `also`, tokens a signature may be made with too.
     let authToken: Secret
+    let also: [Secret]
 
-    public init(authToken: Secret) { self.authToken = authToken }
+    public init(authToken: Secret, also: [Secret] = []) {
+        self.authToken = authToken
+        self.also = also
+    }
 
     public func sign(url: String, parameters: [(key: String, value: String)]) -> String {
         var text = url
@@ -21,11 +31,14 @@ public struct TwilioSignature: Sendable {
     /// Whether `header` signs the request to `url` with `parameters`, compared in constant time.
     public func verify(_ header: String?, url: String, parameters: [(key: String, value: String)]) -> Bool {
         guard let header, let given = Data(base64Encoded: header), given.count == Insecure.SHA1.byteCount else { return false }
+        let sorted = parameters.sorted(by: { ($0.key, $0.value) < ($1.key, $1.value) })
         return Self.portVariants(url).contains { candidate in
             var text = candidate
-            for (key, value) in parameters.sorted(by: { ($0.key, $0.value) < ($1.key, $1.value) }) { text += key + value }
-            return HMAC<Insecure.SHA1>.isValidAuthenticationCode(given, authenticating: Array(text.utf8),
-                                                                 using: SymmetricKey(data: Array(authToken.value.utf8)))
+            for (key, value) in sorted { text += key + value }
+            return ([authToken] + also).contains { token in
+                HMAC<Insecure.SHA1>.isValidAuthenticationCode(given, authenticating: Array(text.utf8),
+                                                              using: SymmetricKey(data: Array(token.value.utf8)))
+            }
         }
     }
 

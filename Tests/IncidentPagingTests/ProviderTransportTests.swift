@@ -240,6 +240,20 @@ import Testing
                                  parameters: [("Body", "ACK INC-7"), ("From", "+15550100004"), ("MessageSid", "SM1")]))
     }
 
+    /// While the auth token is rotated, a callback signed with the secondary token (Twilio
+    /// signs with the one just promoted) is taken; one signed with neither is not.
+    @Test func aTwilioSignatureByTheSecondaryTokenIsTakenDuringARotation() {
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+        let parameters: [(key: String, value: String)] = [("CallSid", "CA1234567890ABCDE"), ("Digits", "1")]
+        let promoted = TwilioSignature(authToken: Secret("67890")).sign(url: url, parameters: parameters)
+        #expect(!TwilioSignature(authToken: Secret("12345")).verify(promoted, url: url, parameters: parameters))
+        let rotating = TwilioSignature(authToken: Secret("12345"), also: [Secret("67890")])
+        #expect(rotating.verify(promoted, url: url, parameters: parameters))
+        #expect(rotating.verify(rotating.sign(url: url, parameters: parameters), url: url, parameters: parameters))
+        let stranger = TwilioSignature(authToken: Secret("00000")).sign(url: url, parameters: parameters)
+        #expect(!rotating.verify(stranger, url: url, parameters: parameters))
+    }
+
     @Test func theWebhookIsSignedAsDocumented() async throws {
         let body = #"{"type":"page"}"#
         let header = WebhookTransport.signature(body: body, at: TestConfig.start, secret: Secret("a-webhook-secret-of-32-characters!!"))
