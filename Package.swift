@@ -70,7 +70,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // JSON values and secrets, shared by the platform adapters.
-        .target(name: "IncidentWire"),
+        .target(name: "IncidentWire", dependencies: ["IncidentCore"]),
         // What every door on the HTTP listener shares (reading a body within its limits, small
         // answers), and every call out (a body that leaves only while the leader term holds).
         .target(name: "IncidentHTTP", dependencies: [

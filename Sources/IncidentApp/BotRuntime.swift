@@ -35,18 +35,21 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         retry = loaded.config.retry
         self.transports = transports
         self.logger = logger
+        // Delivery starts once the scheduler has moved pages to whom the roster names now.
+        let started = WakeSignal()
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
-                            wake: engine.deliveryWake, retry: retry, memory: deliveryMemory, logger: logger)
-        scheduler = Scheduler(engine: engine, logger: logger)
+                            wake: engine.deliveryWake, retry: retry, memory: deliveryMemory, startGate: started, logger: logger)
+        scheduler = Scheduler(engine: engine, logger: logger, startGate: started)
     }
 
     /// A delivery and a scheduler made afresh for one leader term on a database replicas
     /// share: each looks every `poll` for what other replicas queued or moved. What the
     /// process sent and could not record is kept across terms (`deliveryMemory`).
     func leaderServices(poll: Duration) -> [any Service] {
-        [Scheduler(engine: engine, logger: logger, poll: poll),
-         Delivery(store: store, clock: engine.clock, transports: transports, router: engine.router, wake: engine.deliveryWake,
-                  retry: retry, poll: poll, memory: deliveryMemory, logger: logger)]
+        let started = WakeSignal()
+        return [Scheduler(engine: engine, logger: logger, poll: poll, startGate: started),
+                Delivery(store: store, clock: engine.clock, transports: transports, router: engine.router, wake: engine.deliveryWake,
+                         retry: retry, poll: poll, memory: deliveryMemory, startGate: started, logger: logger)]
     }
 }
 

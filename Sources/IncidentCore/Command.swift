@@ -65,6 +65,18 @@ public enum Command: Hashable, Sendable, Codable {
         }
     }
 
+    /// Whether the command starts, stops or steers paging: declaring, acknowledging, naming or
+    /// handing over the IC (which acknowledges the engineering page), a severity, mitigation,
+    /// resolution, a status update (which holds off the missed-update step). Someone on the
+    /// roster has these carried out past the per-person limit: over it after a burst of notes,
+    /// the IC's `/ic`, `/incident mitigated` and `/update` were dropped and the ladders climbed.
+    public var movesPaging: Bool {
+        switch self {
+        case .declare, .ack, .commander, .handover, .severity, .mitigated, .resolve, .update: true
+        default: false
+        }
+    }
+
     /// Whether the command changes anything. Queries (`status`, `list`, `escalation`,
     /// `postmortem`, `help`) are answered to the asker and leave no timeline entry.
     public var isQuery: Bool {

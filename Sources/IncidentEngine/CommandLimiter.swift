@@ -12,9 +12,9 @@ public final class CommandLimiter: Sendable {
         case allowed
         /// Over the limit for the first time in this window: tell them once.
         case slowDown(until: Timestamp)
-        /// Over the limit and already told.
-        case ignored
-        /// Over the limit, and carried out all the same: an acknowledgement from the roster
+        /// Over the limit and already told; `until`: when the window lets commands in again.
+        case ignored(until: Timestamp)
+        /// Over the limit, and carried out all the same: a command that moves paging from the roster
         /// (`admit(exempt: true)`). Counted; the "slow down" is left for the next command.
         case exempted
     }
@@ -88,9 +88,9 @@ public final class CommandLimiter: Sendable {
             pending.times.append(now)
             return .exempted
         }
-        guard !(pending.toldToSlowDown ?? entry.toldToSlowDown) else { return .ignored }
-        pending.toldToSlowDown = true
         let oldest = [entry.recent.first, added.first].compactMap { $0 }.min() ?? now
+        guard !(pending.toldToSlowDown ?? entry.toldToSlowDown) else { return .ignored(until: oldest + Self.window) }
+        pending.toldToSlowDown = true
         return .slowDown(until: oldest + Self.window)
     }
 

@@ -114,12 +114,15 @@ extension Delivery {
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all. An attempt
-                // that hung counts as the rest of its method's share, failed over or not: a
-                // relay that took each mail and answered too late, to someone with no other
-                // method, got the same page thirty times over eighteen minutes.
+                // that hung fails over at once; one that got no answer at all
+                // (`unansweredAttempt`) counts as the rest of its method's share even with
+                // nowhere to fail over to: a relay that took each mail and answered too late,
+                // to someone with no other method, got the same page thirty times over
+                // eighteen minutes.
                 let share = retry.pageAttemptsBeforeFailover
                 let hung = markedHung(item, took: took, rateLimited: hint != nil)
-                let attempts = item.isPage && hung ? retry.attemptsLeavingAMethod(attempts) : attempts
+                let unanswered = hung && took >= Self.unansweredAttempt
+                let attempts = item.isPage && unanswered ? retry.attemptsLeavingAMethod(attempts) : attempts
                 guard attempts < retry.giveUpAfter else {
                     return try await giveUp(item, id: id, attempts: attempts, reason: "gave up after \(attempts) attempts: \(reason)", refused: false,
                                            now: now, log: log)

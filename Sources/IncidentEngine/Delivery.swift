@@ -41,6 +41,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let jitter: @Sendable () -> Double
     let logger: Logger
     public let wake: WakeSignal
+    /// Fired by the scheduler once it has moved open incidents' pages to whom the roster names
+    /// now (`Engine.handOverToTheRoster`): delivery waits for it, or a restart with an edited
+    /// roster sent the outgoing person's page as it told the room the page had moved.
+    public let startGate: WakeSignal?
     /// The methods drains are working on, and whether one is moving stranded pages: one
     /// drain at a time for each.
     private let draining = Mutex<(methods: Set<ContactMethod>, stranded: Bool)>(([], false))
@@ -87,7 +91,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// looks every second for what the others queued.
     public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
                 wake: WakeSignal, retry: Retry = Retry(), poll: Duration = .seconds(30), memory: DeliveryMemory<Clock> = DeliveryMemory(),
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
+                startGate: WakeSignal? = nil, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
+        self.startGate = startGate
         self.poll = poll
         self.memory = memory
         self.store = store
@@ -106,6 +111,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// process does not serve. Each sleeps until its next item is due, or until the engine
     /// queues something (`wake`, passed on to every method's loop).
     public func run() async throws {
+        await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
         let wakes = methods.map { _ in WakeSignal() }
         let shutdown = WakeSignal()

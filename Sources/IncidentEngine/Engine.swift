@@ -152,12 +152,13 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // Counted only once known to be new: a platform's resend of an event already carried
         // out must not spend its sender's limit, or a burst resent after a reconnect could push
         // a command not yet seen over it.
-        // An acknowledgement from someone on the roster is carried out past the limit: it is
-        // the one command that stops their phone ringing, and a responder who hit the limit
-        // checking status must not click Acknowledge into silence while the ladder climbs on.
+        // A command that starts, stops or steers paging (`Command.movesPaging`: `/ack`, `/ic`,
+        // `/incident mitigated`, `/update`, a declaration) from someone on the roster is
+        // carried out past the limit: a responder who hit the limit with notes must not
+        // acknowledge, name the IC or post the update into silence while the ladder climbs on.
         // It still counts; a stranger's is limited like any command.
-        let rosterAck = if case .success(let parsed) = command.parsed { parsed.command == .ack && settings.roster.lists(command.actor) } else { false }
-        let verdict = command.limiter.admit(event.platform, event.user, at: now, into: counts, exempt: rosterAck)
+        let steersPaging = if case .success(let parsed) = command.parsed { parsed.command.movesPaging && settings.roster.lists(command.actor) } else { false }
+        let verdict = command.limiter.admit(event.platform, event.user, at: now, into: counts, exempt: steersPaging)
         switch verdict {
         case .allowed, .exempted:
             var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
@@ -169,8 +170,13 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             outcome = EngineOutcome(.refused, reply: .refusal(
                 "Slow down: you sent more than \(settings.commandsPerMinute) commands in a minute. "
                     + "Commands you send before \(settings.policy.timeZone.secondClockTime(until)) are ignored."))
-        case .ignored:
-            return EngineOutcome(.ignored)
+        case .ignored(let until):
+            // A slash command's answer is the sender's alone: an empty one read as if it
+            // went through. In a room, silence (a loop must not fill it).
+            guard event.reply == .inline else { return EngineOutcome(.ignored) }
+            return EngineOutcome(.ignored, reply: .refusal(
+                "Not carried out: you sent more than \(settings.commandsPerMinute) commands in a minute. "
+                    + "Send it again after \(settings.policy.timeZone.secondClockTime(until))."))
         }
         if outcome.disposition == .refused, event.reply == .outboxToRoom, !settings.roster.lists(command.actor),
            !limiter.showsRefusal(event.platform, event.user, at: now, in: counts) {

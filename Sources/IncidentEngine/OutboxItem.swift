@@ -83,25 +83,27 @@ public struct OutboxItem: Hashable, Sendable {
 
 extension OutboxItem {
     /// The item of a lane (its items, in order) to try at `now`: its head when the head is
-    /// due; while a head that is no page waits out a backoff, the first page behind it, if
-    /// that is due (while a page does, the first page of another incident). A person's lane holds their direct messages and PagerDuty settlements as
-    /// well as their pages: a message a method keeps refusing for now must not hold a page back
-    /// untried, for it is the page's own attempts that fail it over to the person's next
-    /// method. nil: nothing of the lane may go now.
+    /// due; while the head waits out a backoff, the first due page or PagerDuty settlement
+    /// behind it that no page or settlement of its own incident waits ahead of. A person's lane
+    /// holds their direct messages and settlements as well as their pages: a message a method
+    /// keeps refusing for now must not hold a page back untried, for it is the page's own
+    /// attempts that fail it over to the person's next method; nor may one incident's page
+    /// hold back another's (behind a relay too slow to answer, a new P1's page waited ten
+    /// minutes untried, and a third incident's P0 waited behind two others taking turns), nor
+    /// a settlement that stops another incident's alert. nil: nothing of the lane may go now.
     ///
-    /// A page does not go ahead of a PagerDuty settlement of its own incident: both may name
-    /// one alert, and a trigger before its resolve would be closed at once.
-    ///
-    /// A page waiting out a backoff holds back no page of another incident either: a relay
-    /// that took each mail too slowly held a person's page for a new P1 untried for ten
-    /// minutes, behind thirty attempts of the page before it.
+    /// Within an incident the order holds: a page does not go ahead of a settlement of its own
+    /// incident (both may name one alert, and a trigger before its resolve would be closed at
+    /// once), nor a settlement ahead of its own incident's page, nor a page ahead of an earlier one of its incident.
     public static func next(in lane: some Collection<OutboxItem>, at now: Timestamp) -> OutboxItem? {
         guard let head = lane.first else { return nil }
         if head.isDue(at: now) { return head }
-        let mayGoAhead = { (item: OutboxItem) in item.isPage && (!head.isPage || item.incident != head.incident) }
-        guard let page = lane.dropFirst().first(where: mayGoAhead), page.isDue(at: now) else { return nil }
-        let settlesItsIncident = lane.prefix { $0.key != page.key }.contains { $0.isSettlement && $0.incident == page.incident }
-        return settlesItsIncident ? nil : page
+        var waiting: Set<Int?> = []
+        for item in lane where item.isPage || item.isSettlement {
+            if item.key != head.key, item.isDue(at: now), !waiting.contains(item.incident) { return item }
+            waiting.insert(item.incident)
+        }
+        return nil
     }
 
     /// The page of a lane that waits behind a PagerDuty settlement of its own incident that is

@@ -17,8 +17,11 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     /// On a database shared by replicas, how often to look for due times another replica's
     /// commands moved (nothing wakes this one for them); nil alone on a database.
     let poll: Duration?
+    /// Fired once the start's roster handover is done: delivery waits for it (`Delivery.startGate`).
+    let startGate: WakeSignal?
 
-    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1), poll: Duration? = nil) {
+    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1), poll: Duration? = nil, startGate: WakeSignal? = nil) {
+        self.startGate = startGate
         self.engine = engine
         self.logger = logger
         self.pruneEvery = pruneEvery
@@ -33,6 +36,7 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
         } catch {
             logger.error("cannot check open incidents' pages against the roster", metadata: ["error": "\(error)"])
         }
+        startGate?.fire()
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let wakeAt = await round()

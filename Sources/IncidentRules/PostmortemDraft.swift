@@ -3,10 +3,16 @@ import IncidentPolicy
 
 /// The post-mortem draft of behaviour.md section 6, in Markdown, from the incident and its timeline.
 public enum PostmortemDraft {
-    /// User text made safe for one Markdown table cell: no broadcast mentions, no `|`, one line.
+    /// User text made safe for one Markdown table cell: no broadcast mentions, no `|`, one line,
+    /// and no link or HTML of its own: typed `[runbook](https://…)` or `<img src=…>` became a
+    /// live link or markup in the exported post-mortem, where chat had shown them as typed.
     public static func tableCell(_ text: String) -> String {
-        BroadcastMentions.neutralize(text).replacing("|", with: "\\|").replacing("\n", with: " ")
+        BroadcastMentions.neutralize(text).escaping(markdownActive).replacing("\n", with: " ")
     }
+
+    /// What Markdown reads as a link, markup or a cell's end, escaped (the backslash first, in
+    /// one pass): `&lt;` for HTML, a backslash before the rest.
+    static let markdownActive: [Character: String] = ["\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;"]
 
     /// How long customers were hurt, as far as the record tells: from the impact's start when
     /// `/incident started` gave it (the declaration came later), to the mitigation.

@@ -1,3 +1,5 @@
+import IncidentCore
+
 extension String {
     /// The text with HTML's five special characters escaped, so typed text shows as typed and
     /// never becomes markup (Matrix's formatted bodies, the acknowledge pages).

@@ -24,7 +24,9 @@ import Testing
         #expect(dispositions[30] == .refused)
         #expect(replies[30] == "Slow down: you sent more than 30 commands in a minute. Commands you send before 10:01 UTC are ignored.")
         #expect(dispositions.suffix(3) == [.ignored, .ignored, .ignored])
-        #expect(replies.suffix(3) == ["", "", ""])
+        // Answered privately, as a slash command is: an empty answer read as if it went through.
+        #expect(replies.suffix(3) == Array(repeating: "Not carried out: you sent more than 30 commands in a minute. Send it again after 10:01 UTC.",
+                                           count: 3))
         let notes = try await bot.store.read { try $0.timeline(incident: 1).filter { $0.kind == .note }.count }
         #expect(notes == 30)
         // Somebody else is not slowed by it, and a minute later bob is heard again.
@@ -53,6 +55,26 @@ import Testing
         #expect(try await bot.say("U0ALICE01", "/incident status", in: Self.room).disposition == .ignored)
         for _ in 1...31 { try await bot.say("U0STRANGER", "/incident status", in: Self.room) }
         #expect(try await bot.say("U0STRANGER", "/ack", in: Self.room).disposition == .ignored)
+    }
+
+    /// Past the limit after a burst of notes, the commands that steer paging from someone on
+    /// the roster are carried out: naming themselves IC (which acknowledges), the IC's update,
+    /// mitigation. They were dropped without a word, and the ladders climbed on.
+    @Test func theCommandsThatSteerPagingAreHeardPastTheLimit() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        for n in 1...31 { try await bot.say("U0ALICE01", "/note checking \(n)", in: Self.room) }
+        #expect(try await bot.say("U0ALICE01", "/note one more", in: Self.room).disposition == .ignored)
+        for text in ["/ic @alice", "/update Rolled back the deploy; error rate falling", "/incident mitigated"] {
+            let outcome = try await bot.say("U0ALICE01", text, in: Self.room)
+            #expect(outcome.disposition == .handled, "\(text): \(outcome.reply?.plainText() ?? "")")
+        }
+        let incident = try #require(try await bot.store.read { try $0.incident(1) }?.incident)
+        #expect(incident.commander == "alice" && incident.phase == .mitigated)
+        // A stranger's are limited as any command.
+        for _ in 1...31 { try await bot.say("U0STRANGER", "/incident status", in: Self.room) }
+        #expect(try await bot.say("U0STRANGER", "/incident declare Another outage --sev P0").disposition == .ignored)
     }
 
     /// The limit ends to the second, and the "slow down" says when: "before 10:01" for a limit

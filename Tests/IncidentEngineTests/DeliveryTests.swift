@@ -385,6 +385,26 @@ import Testing
         #expect(voice.attempts <= 8, "\(voice.attempts)")
     }
 
+    /// A relay slow to answer that does answer, temporarily (`450` after 8 s: a greeting
+    /// delay, then greylisting), is not one that never answers: each attempt counts as one,
+    /// and the page rides it out. Counted as four, it was given up in two and a half minutes,
+    /// before the relay would take it.
+    @Test func aSlowButAnsweringMethodCountsEachAttemptOnce() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
+                              pagers: [.voice])
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.slowlyFailing(bot.clock, takes: .seconds(8), slowCalls: 1_000, error: .unavailable("450 4.2.0 greylisted")))
+        bot.slack.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        for _ in 0..<40 where bot.clock.now < TestConfig.at(4) {
+            let report = await bot.delivery.drain()
+            if let next = report.nextAttempt { bot.clock.advance(to: next) }
+        }
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }
+        #expect(!timeline.contains { $0.text.hasPrefix("Could not deliver the page to @dave") }, "\(timeline.map(\.text))")
+        #expect(voice.attempts > 8, "\(voice.attempts)")
+    }
+
     /// A chat platform that takes the connection and says nothing (a hung homeserver, a
     /// stalled Slack) is a method that hangs too: alice's page goes to Matrix after the first
     /// attempt, where four, each a time limit long and queued behind the platform's room
@@ -732,5 +752,16 @@ extension ContactMethodRoutingTests {
         #expect(OutboxItem.next(in: [waitingPage, other], at: now)?.key == "INC-2/1")
         #expect(OutboxItem.next(in: [waitingPage, again, other], at: now)?.key == "INC-2/1")
         #expect(OutboxItem.next(in: [waitingPage, again], at: now) == nil)
+        // Two incidents' pages waiting in turn hold back no third: its P0 waited four minutes.
+        var otherWaiting = other
+        otherWaiting.attempts = 1
+        otherWaiting.notBefore = TestConfig.at(5)
+        let third = Self.item("INC-3/1", incident: 3, .effect(.page(page)), attempts: 0, notBefore: TestConfig.start)
+        #expect(OutboxItem.next(in: [waitingPage, otherWaiting, third], at: now)?.key == "INC-3/1")
+        // A settlement that stops another incident's alert goes ahead of a waiting page; one
+        // behind its own incident's page waits for it.
+        let settlesTwo = Self.item("INC-2/9/alice", incident: 2, settle, attempts: 0, notBefore: TestConfig.start)
+        #expect(OutboxItem.next(in: [waitingPage, settlesTwo], at: now)?.key == "INC-2/9/alice")
+        #expect(OutboxItem.next(in: [waitingPage, otherWaiting, settlesTwo], at: now) == nil)
     }
 }

@@ -36,3 +36,26 @@ import Testing
         #expect(bot.pages == ["0 alice", "0 erin", "30 bob", "60 carol", "60 frank"])
     }
 }
+
+/// Delivery starts once the scheduler has moved open incidents' pages to whom the roster
+/// names now: a restart with an edited roster sent the outgoing person's page as it told the
+/// room the page had moved.
+@Suite struct DeliveryStartGateTests {
+    @Test func deliveryWaitsForTheSchedulersStart() async throws {
+        let bot = try TestBot()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        let gate = WakeSignal()
+        let delivery = Delivery(store: bot.store, clock: bot.clock, transports: [bot.slack, bot.matrix], router: bot.engine.router,
+                                wake: bot.engine.deliveryWake, startGate: gate, logger: logger)
+        let running = Task { try await delivery.run() }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(bot.slack.directMessages.isEmpty)
+        let scheduler = Scheduler(engine: bot.engine, logger: logger, startGate: gate)
+        let scheduling = Task { try await scheduler.run() }
+        defer { scheduling.cancel() }
+        await bot.slack.waitForDirectMessage(to: "alice")
+    }
+}

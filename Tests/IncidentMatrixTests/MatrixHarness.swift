@@ -111,6 +111,8 @@ final class MatrixHarness: Sendable {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
                                  community: await setup.community(client: client, logger: logger).community, logger: logger)
         let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
+        // No scheduler runs here (the test moves the clock and fires): delivery starts at once.
+        runtime.delivery.startGate?.fire()
         let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
         let readiness = setup.readinessCheck(client: client)
         self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks, readiness: readiness) }
