@@ -65,14 +65,16 @@ public enum Command: Hashable, Sendable, Codable {
         }
     }
 
-    /// Whether the command starts, stops or steers paging: declaring, acknowledging, naming or
-    /// handing over the IC (which acknowledges the engineering page), a severity, mitigation,
+    /// Whether the command stops or steers paging under way: acknowledging, naming or handing
+    /// over the IC (which acknowledges the engineering page), a severity, mitigation,
     /// resolution, a status update (which holds off the missed-update step). Someone on the
     /// roster has these carried out past the per-person limit: over it after a burst of notes,
     /// the IC's `/ic`, `/incident mitigated` and `/update` were dropped and the ladders climbed.
+    /// A declaration is not among them: a loop posting as someone on the roster would page for
+    /// each one.
     public var movesPaging: Bool {
         switch self {
-        case .declare, .ack, .commander, .handover, .severity, .mitigated, .resolve, .update: true
+        case .ack, .commander, .handover, .severity, .mitigated, .resolve, .update: true
         default: false
         }
     }

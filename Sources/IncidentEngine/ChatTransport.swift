@@ -11,11 +11,16 @@ public protocol OutboxTransport: Sendable {
     /// (the console's transcript). Elsewhere (mail, texts, calls) a lane has one item sent and
     /// unrecorded at a time, the one a crash may repeat.
     var sendsAhead: Bool { get }
+    /// How long one attempt may take before it is given up unanswered: an attempt that took
+    /// this long got no answer at all (`Delivery.settle`). nil: no single limit (a chat page is
+    /// several calls); `Delivery.unansweredAttempt` stands for it.
+    var timeLimit: Duration? { get }
     func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt
 }
 
 extension OutboxTransport {
     public var sendsAhead: Bool { false }
+    public var timeLimit: Duration? { nil }
 }
 
 /// A chat platform's transport: rooms, posts, invites, direct messages and pages.

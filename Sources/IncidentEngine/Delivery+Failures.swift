@@ -121,7 +121,7 @@ extension Delivery {
                 // eighteen minutes.
                 let share = retry.pageAttemptsBeforeFailover
                 let hung = markedHung(item, took: took, rateLimited: hint != nil)
-                let unanswered = hung && took >= Self.unansweredAttempt
+                let unanswered = hung && took >= (transports[item.method]?.timeLimit ?? Self.unansweredAttempt)
                 let attempts = item.isPage && unanswered ? retry.attemptsLeavingAMethod(attempts) : attempts
                 guard attempts < retry.giveUpAfter else {
                     return try await giveUp(item, id: id, attempts: attempts, reason: "gave up after \(attempts) attempts: \(reason)", refused: false,

@@ -14,11 +14,11 @@ extension Delivery {
     /// How long after a hung attempt other pages pass its method over (`DeliveryMemory.hungMethods`);
     /// the first page after it tries the method again.
     static var hungMethodPassedOver: Duration { .seconds(30) }
-    /// The shortest time limit a method has (a provider's 10 s; mail's is 30 s): an attempt
-    /// that took it got no answer at all. A page with no other method to go to counts such an
-    /// attempt as four (`Delivery.settle`); one that hung only a while and then answered (a
-    /// relay slow to greet that then greylists, `450`) counts as one, or the page was given up
-    /// before the relay would take it.
+    /// How long an attempt on a method with no time limit of its own (`OutboxTransport.timeLimit`)
+    /// takes to count as unanswered: a provider's limit is 10 s, mail's 30 s. A page with no
+    /// other method to go to counts an unanswered attempt as four (`Delivery.settle`); one that
+    /// hung only a while and then answered (a relay slow to greet that then greylists, `450`)
+    /// counts as one, or the page was given up before the relay would take it.
     static var unansweredAttempt: Duration { .seconds(10) }
 
     /// Whether a failed attempt on `method` that took long hung. A provider's attempt is one

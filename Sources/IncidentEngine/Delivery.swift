@@ -227,7 +227,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             // `OutboxItem.next(in:at:)`): the rest of it waits behind the head.
             var lanes: [String: [OutboxItem]] = [:]
             for item in served { lanes[item.lane, default: []].append(item) }
-            report.nextAttempt = lanes.values.flatMap { lane in [lane.first, lane.first(where: \.isPage)].compactMap { $0 } }
+            // Woken for the head, and for any page or settlement `next(in:at:)` may let go ahead.
+            report.nextAttempt = lanes.values.flatMap { lane in lane.prefix(1) + lane.dropFirst().filter { $0.isPage || $0.isSettlement } }
                 .filter { !$0.isDue(at: now) }.map(\.notBefore).min()
             guard lanes.values.contains(where: { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil })
             else { return report }

@@ -152,9 +152,9 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // Counted only once known to be new: a platform's resend of an event already carried
         // out must not spend its sender's limit, or a burst resent after a reconnect could push
         // a command not yet seen over it.
-        // A command that starts, stops or steers paging (`Command.movesPaging`: `/ack`, `/ic`,
-        // `/incident mitigated`, `/update`, a declaration) from someone on the roster is
-        // carried out past the limit: a responder who hit the limit with notes must not
+        // A command that stops or steers paging (`Command.movesPaging`: `/ack`, `/ic`,
+        // `/incident mitigated`, `/update`) from someone on the roster is carried out past the
+        // limit, up to twice it: a responder who hit the limit with notes must not
         // acknowledge, name the IC or post the update into silence while the ladder climbs on.
         // It still counts; a stranger's is limited like any command.
         let steersPaging = if case .success(let parsed) = command.parsed { parsed.command.movesPaging && settings.roster.lists(command.actor) } else { false }

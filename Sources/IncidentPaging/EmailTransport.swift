@@ -11,6 +11,7 @@ public struct EmailTransport: OutboxTransport {
 
     public var method: ContactMethod { .email }
     let client: SMTPClient
+    public var timeLimit: Duration? { client.settings.timeout }
     /// The sender address (`paging.email.from`).
     let from: String
     let links: AckLinks?

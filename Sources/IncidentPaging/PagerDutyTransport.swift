@@ -12,6 +12,7 @@ import Logging
 public struct PagerDutyTransport: OutboxTransport {
     public var method: ContactMethod { .pagerduty }
     let http: ProviderHTTP
+    public var timeLimit: Duration? { http.timeout }
     /// `https://events.pagerduty.com/v2/enqueue` (`PAGERDUTY_EVENTS_URL` overrides it).
     let eventsURL: String
     /// Routing keys by the environment variable the roster names.

@@ -10,6 +10,7 @@ import Logging
 public struct TwilioTransport: OutboxTransport {
     public let method: ContactMethod
     let http: ProviderHTTP
+    public var timeLimit: Duration? { http.timeout }
     /// `https://api.twilio.com` (`TWILIO_API_URL` overrides it).
     let apiURL: String
     let accountSID: String

@@ -16,6 +16,7 @@ import Logging
 public struct WebhookTransport: OutboxTransport {
     public var method: ContactMethod { .webhook }
     let http: ProviderHTTP
+    public var timeLimit: Duration? { http.timeout }
     let url: String
     let secret: Secret
     let links: AckLinks?

@@ -90,11 +90,14 @@ public struct EscalationForecast: Hashable, Sendable {
             let new = future.pages.dropFirst(known)
             unanswered.subtract(new.map(\.level.ladder))
             if pastList { beyond = beyond || !new.isEmpty } else { upcoming += new }
-            // A climb to a level that paged nobody: nobody fills it.
+            // A climb to a level that paged nobody because nobody fills it (not one whose page
+            // waits for working hours: that is listed when it goes).
             for ladder in incident.policy.ladders where !pastList {
                 guard let index = future.ladders[ladder.id]?.level, index != reached[ladder.id] ?? nil else { continue }
                 let level = ladder.reference(index)
-                if !new.contains(where: { $0.level == level }) { unfilled.append(UnfilledStep(at: at, level: level)) }
+                if !new.contains(where: { $0.level == level }), roster.onDuty(level, at: at) == nil {
+                    unfilled.append(UnfilledStep(at: at, level: level))
+                }
             }
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))

@@ -4,8 +4,9 @@ import IncidentPolicy
 /// The post-mortem draft of behaviour.md section 6, in Markdown, from the incident and its timeline.
 public enum PostmortemDraft {
     /// User text made safe for one Markdown table cell: no broadcast mentions, no `|`, one line,
-    /// and no link or HTML of its own: typed `[runbook](https://…)` or `<img src=…>` became a
-    /// live link or markup in the exported post-mortem, where chat had shown them as typed.
+    /// and no labelled link or HTML of its own: typed `[runbook](https://…)` or `<img src=…>`
+    /// became a disguised link or markup in the exported post-mortem, where chat had shown them
+    /// as typed. A bare URL stays one, shown as itself.
     public static func tableCell(_ text: String) -> String {
         BroadcastMentions.neutralize(text).escaping(markdownActive).replacing("\n", with: " ")
     }

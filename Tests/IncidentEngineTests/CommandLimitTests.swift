@@ -72,6 +72,13 @@ import Testing
         }
         let incident = try #require(try await bot.store.read { try $0.incident(1) }?.incident)
         #expect(incident.commander == "alice" && incident.phase == .mitigated)
+        // A declaration is limited like any command (a loop would page for each), and told so.
+        let declared = try await bot.say("U0ALICE01", "/incident declare Another outage --sev P0")
+        #expect(declared.disposition == .ignored && declared.reply?.plainText().hasPrefix("Not carried out") == true)
+        // And the exemption has a ceiling: a loop of acknowledgements is held at twice the limit.
+        var heard = 0
+        for _ in 1...40 where try await bot.say("U0ALICE01", "/ack", in: Self.room).disposition != .ignored { heard += 1 }
+        #expect(heard < 40, "\(heard)")
         // A stranger's are limited as any command.
         for _ in 1...31 { try await bot.say("U0STRANGER", "/incident status", in: Self.room) }
         #expect(try await bot.say("U0STRANGER", "/incident declare Another outage --sev P0").disposition == .ignored)

@@ -129,6 +129,12 @@ import Testing
         #expect(forecast.unfilled.first?.at == Fixtures.at(60))
         let text = forecast.message(for: drill.incident).plainText()
         #expect(text.contains("engineering.L3 engineering manager: nobody fills it in the roster; page them by hand"), "\(text)")
+        // A level whose page waits for working hours is filled: it is not said to be empty
+        // (a P2 declared at 16:30 UTC climbs to L2 at 20:30, after hours, and holds it).
+        let evening = try Drill("/incident declare Search is slow --sev P2", at: Timestamp(iso8601: "2026-11-24T16:30:00Z")!)
+        let held = EscalationForecast(evening.incident, now: evening.origin, roster: try Fixtures.roster())
+        #expect(held.unfilled.isEmpty, "\(held.unfilled)")
+        #expect(held.upcoming.contains { $0.level == LevelRef(ladder: "engineering", level: "L2") }, "\(held.upcoming)")
     }
 
     @Test func aLevelNobodyFillsIsReportedInTheRoom() throws {
