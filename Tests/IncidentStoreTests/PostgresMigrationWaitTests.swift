@@ -9,17 +9,6 @@ import Testing
 /// migrating, a long transaction) waits for it, as it must, and says so: it waited in
 /// silence, no probe answered, and an operator saw a process that did nothing.
 @Suite struct PostgresMigrationWaitTests {
-    final class Recorder: LogHandler, @unchecked Sendable {
-        let lines = Mutex<[String]>([])
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) { lines.withLock { $0.append("\(event.level) \(event.message)") } }
-    }
-
     @Test func aMigrationThatWaitsForTheWriteLockSaysSo() async throws {
         let cluster = try await PostgresCluster.get()
         let database = try await TestTools.offPool { try cluster.database("migrate_wait") }
@@ -30,8 +19,8 @@ import Testing
               Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let recorder = Recorder()
-        let logger = Logger(label: "migrate-wait") { _ in recorder }
+        let recorder = LogRecorder()
+        let logger = recorder.logger
         _ = try await TestTools.offPool { try PostgresStore(settings: cluster.settings(database), logger: logger) }
         _ = try await holder.value
         #expect(recorder.lines.withLock { $0 }.contains { $0.hasPrefix("notice waiting for the database's write lock to migrate") },
