@@ -55,10 +55,13 @@ public final class ConsoleSession<Clock: IncidentClock>: Sendable {
     /// Reads lines until `:quit` or the end of input.
     public func run(_ lines: some AsyncSequence<String, Never>) async {
         output.line("[clock] \(clockText(engine.clock.now)) — incident-bot console; \(ConsoleLine.usage)")
-        do {
-            try await engine.handOverToTheRoster()
-        } catch {
-            output.line("[error] cannot check open incidents' pages against the roster: \(error)")
+        // On the live clock the scheduler's service does it as it starts (`Scheduler.run`).
+        if manualClock != nil {
+            do {
+                try await engine.handOverToTheRoster()
+            } catch {
+                output.line("[error] cannot check open incidents' pages against the roster: \(error)")
+            }
         }
         await settle()
         var said: [Said] = []

@@ -361,18 +361,23 @@ import Testing
         #expect(timeline.contains("Page to @dave by voice failed (timed out); trying sms."), "\(timeline)")
     }
 
+    /// A P0 declared with the VP reachable by a call alone (his chat refuses him for good: after
+    /// it, the call is all), every call failing after `takes`.
+    static func vpReachedByCallAlone(takes: Duration, failing reason: String) async throws -> (TestBot, RecordingTransport) {
+        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4), pagers: [.voice])
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.slowlyFailing(bot.clock, takes: takes, slowCalls: 1_000, error: .unavailable(reason)))
+        bot.slack.behave(.rejectingDirectMessages)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        return (bot, voice)
+    }
+
     /// An attempt that hung counts as its method's whole share even with no other method to
     /// go to: the VP, reachable only by a call here (his chat refuses him), through a provider that took each call and
     /// answered too late, got the same page thirty times over eighteen minutes, and the room
     /// was told only then.
     @Test func aHungPageWithNowhereElseToGoIsGivenUpWithinAQuarterOfAnHour() async throws {
-        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
-                              pagers: [.voice])
-        let voice = try #require(bot.pagers[.voice])
-        voice.behave(.slowlyFailing(bot.clock, takes: .seconds(30), slowCalls: 1_000, error: .unavailable("timed out")))
-        // His chat, the one other method, refuses him for good: after it, the call is all.
-        bot.slack.behave(.rejectingDirectMessages)
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        let (bot, voice) = try await Self.vpReachedByCallAlone(takes: .seconds(30), failing: "timed out")
         var givenUp: Timestamp?
         for _ in 0..<60 where givenUp == nil {
             let report = await bot.delivery.drain()
@@ -390,12 +395,7 @@ import Testing
     /// and the page rides it out. Counted as four, it was given up in two and a half minutes,
     /// before the relay would take it.
     @Test func aSlowButAnsweringMethodCountsEachAttemptOnce() async throws {
-        let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4),
-                              pagers: [.voice])
-        let voice = try #require(bot.pagers[.voice])
-        voice.behave(.slowlyFailing(bot.clock, takes: .seconds(8), slowCalls: 1_000, error: .unavailable("450 4.2.0 greylisted")))
-        bot.slack.behave(.rejectingDirectMessages)
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        let (bot, voice) = try await Self.vpReachedByCallAlone(takes: .seconds(8), failing: "450 4.2.0 greylisted")
         for _ in 0..<40 where bot.clock.now < TestConfig.at(4) {
             let report = await bot.delivery.drain()
             if let next = report.nextAttempt { bot.clock.advance(to: next) }
