@@ -9,8 +9,8 @@ extension Incident {
     /// How long after its declaration an incident's title, declared again, is taken for it.
     public static let declaredAgainWindow: Duration = .minutes(10)
 
-    /// Whether `declaration`, made at `now`, declares this incident again: the same title (case
-    /// and spacing aside), within `declaredAgainWindow` of this one's declaration, while it is
+    /// Whether `declaration`, made at `now`, declares this incident again: the same title (case,
+    /// spacing and punctuation aside), within `declaredAgainWindow` of this one's declaration, while it is
     /// being worked on (investigating or mitigated; one that came back after it was resolved
     /// is a new incident). A declaration that asks for more (a higher severity, whose pages
     /// must go out, or an incident commander other than the one it has) is not matched: it
@@ -57,7 +57,10 @@ extension Incident {
         return transition.finish()
     }
 
+    /// A title as compared: its words, lowercased, without the punctuation and spacing between
+    /// them. "Payment API errors!" retyped in a hurry is "payment api errors"; "v1.2 down" and
+    /// "v12 down" stay apart.
     static func titleKey(_ title: String) -> String {
-        title.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        title.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).joined(separator: " ")
     }
 }

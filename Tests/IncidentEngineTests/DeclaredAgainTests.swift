@@ -26,8 +26,11 @@ import Testing
         // The second declarer is invited to the room, as the first was.
         #expect(try await bot.store.read { try $0.incident(1)?.incident.invited?.contains(PersonID("bob")) } == true)
 
-        // Another title is another incident, whatever its room name.
-        #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors! --sev P1").incident == 2)
+        // Punctuation typed in a hurry is the same title; another word is another incident,
+        // whatever its room name.
+        #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors!! --sev P1").incident == 1)
+        #expect(try await bot.say("U0BOB0002", "/incident declare Payment-API: errors --sev P1").incident == 1)
+        #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors (EU) --sev P1").incident == 2)
     }
 
     /// The answer suggests the next severity up, and nothing to raise a P0 to.
