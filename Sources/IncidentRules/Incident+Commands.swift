@@ -216,6 +216,13 @@ extension Transition {
         let posted = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
                                         : "Update posted to #\(incident.room) and the broadcast channel."
         reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do.")
+        // An update typed while someone else resolved the incident: its author learns that its
+        // status did not take, and what to do if the problem is back.
+        if incident.phase == .resolved, let resolvedAt = incident.resolvedAt {
+            let resolved = "\(incident.id) was resolved at \(policy.timeZone.clockTime(resolvedAt, seenAt: now)) and stays resolved"
+                + (update.status.map { ": the status “\($0)” is on its record only." } ?? ".")
+            reply?.line(.text(resolved + " If the problem is back, declare it again: "), .command("incident declare"), .text("."))
+        }
         replyAddsToPost = !counts
     }
 
