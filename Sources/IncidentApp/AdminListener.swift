@@ -57,8 +57,10 @@ public struct AdminListener: Sendable {
 
     /// The store check: a transaction that writes a row commits (one that writes nothing
     /// commits on a full disk too, while every command fails).
-    public static func storeCheck(_ store: any IncidentStore, now: @escaping @Sendable () -> Timestamp = { LiveClock().now }) -> Check {
+    public static func storeCheck(_ store: any IncidentStore, now: @escaping @Sendable () -> Timestamp = { LiveClock().now },
+                                  file: @escaping @Sendable () -> String? = { nil }) -> Check {
         Check(name: "store") {
+            if let moved = file() { return moved }
             do {
                 let instant = now()
                 try await store.write { try $0.noteReadinessCheck(at: instant) }

@@ -209,7 +209,9 @@ public enum BotCommands {
             })
         }
         if let host = loaded.config.admin.host {
-            var checks = [AdminListener.storeCheck(store)] + (leaseCheck.map { [$0] } ?? [])
+            // On SQLite the check also asks whether the file at the path is still the one open.
+            let file: @Sendable () -> String? = if case .sqlite(let path) = location { { DatabaseLock.replaced(path) } } else { { nil } }
+            var checks = [AdminListener.storeCheck(store, file: file)] + (leaseCheck.map { [$0] } ?? [])
             if let slack { checks.append(slack.readinessCheck()) }
             if let matrix { checks.append(matrix.setup.readinessCheck(client: matrix.client)) }
             everywhere.append(NamedListener(listener: AdminListener(host: host, port: loaded.config.admin.port, checks: checks,

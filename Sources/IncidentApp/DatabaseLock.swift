@@ -67,6 +67,27 @@ public enum DatabaseLock {
         held[path] = descriptor
     }
 
+    /// Why the file at `databasePath` is no longer the database this process holds open, or nil
+    /// while it is (or where the lock holds no descriptor of the file itself: off Linux). A
+    /// backup moved over the path, or the file deleted, while the bot runs leaves it writing
+    /// to a file no path names: whatever it acknowledges from then on is gone when it stops.
+    public static func replaced(_ databasePath: String) -> String? {
+        guardLock.lock()
+        let descriptor = held[canonical(databasePath)]
+        guardLock.unlock()
+        guard let descriptor else { return nil }
+        var open = stat(), named = stat()
+        guard fstat(descriptor, &open) == 0 else { return nil }
+        let restart = "what is written now is lost when the bot stops; stop it, put the database back, and start it again"
+        guard stat(databasePath, &named) == 0 else {
+            return "\(databasePath) was deleted or moved under the running bot (\(String(cString: strerror(errno)))): \(restart)"
+        }
+        guard open.st_dev == named.st_dev, open.st_ino == named.st_ino else {
+            return "\(databasePath) was replaced under the running bot (another file is at its path): \(restart)"
+        }
+        return nil
+    }
+
     /// The pid the lock file names, or "" when it names none (deleted, or not written yet).
     static func holder(_ lockPath: String) -> String {
         let descriptor = open(lockPath, O_RDONLY | O_CLOEXEC)

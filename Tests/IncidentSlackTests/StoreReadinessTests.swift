@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 @testable import IncidentApp
 import IncidentSQLite
@@ -24,6 +25,31 @@ import Testing
         let failure = await check.run()
         #expect(failure?.hasPrefix("cannot write: ") == true, "\(failure ?? "ready")")
     }
+
+    #if os(Linux)
+    /// A backup moved over the database's path, or the file deleted, while the bot runs: its
+    /// writes still commit, to a file no path names, so the store check asks the path too.
+    @Test func aDatabaseFileReplacedUnderTheBotIsNotReady() async throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let path = folder.appendingPathComponent("bot.sqlite").path
+        let store = try SQLiteStore(path: path)
+        try DatabaseLock.acquire(path)
+        let check = AdminListener.storeCheck(store, now: { TestConfig.start }, file: { DatabaseLock.replaced(path) })
+        #expect(await check.run() == nil)
+
+        let backup = folder.appendingPathComponent("backup.sqlite").path
+        _ = try SQLiteStore(path: backup)
+        #expect(rename(backup, path) == 0)
+        let replaced = await check.run()
+        #expect(replaced == "\(path) was replaced under the running bot (another file is at its path): what is written now is lost "
+                + "when the bot stops; stop it, put the database back, and start it again", "\(replaced ?? "ready")")
+
+        #expect(unlink(path) == 0)
+        let deleted = await check.run()
+        #expect(deleted?.hasPrefix("\(path) was deleted or moved under the running bot (No such file or directory): ") == true,
+                "\(deleted ?? "ready")")
+    }
+    #endif
 
     @Test func aSlashCommandTheStoreCannotTakeIsToldSo() async throws {
         let bot = try await SlackHarness.start()
