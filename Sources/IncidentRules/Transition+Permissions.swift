@@ -63,8 +63,9 @@ extension Transition {
             return
         }
         guard actor == commander || actor == incident.actingDeclarer || roster.admins.contains(actor) else {
-            throw IncidentError(.notAllowed,
-                                "Only the incident commander (\(commander.handle)), the declarer (\(incident.actingDeclarer.handle)) or an incident admin can \(action).")
+            let who = commander == incident.actingDeclarer ? "the incident commander, who declared it (\(commander.handle)),"
+                : "the incident commander (\(commander.handle)), the declarer (\(incident.actingDeclarer.handle))"
+            throw IncidentError(.notAllowed, "Only \(who) or an incident admin can \(action).")
         }
     }
 

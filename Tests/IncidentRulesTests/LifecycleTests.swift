@@ -35,6 +35,11 @@ import Testing
         try drill.type("/sev P1 back to one region", by: "grace")
         #expect(drill.incident.severity == .p1)
         #expect(drill.incident.roles == [.commander: "alice", .comms: "frank", .scribe: "dave"])
+
+        // A declarer who is also the commander is named once.
+        let own = try Drill("/incident declare Cache down --sev P2 --ic @alice", by: "alice")
+        #expect(refusal(own, "/sev P1", by: "bob")?.description
+                == "Only the incident commander, who declared it (@alice), or an incident admin can change the severity.")
     }
 
     @Test func onlyPagedEngineersCanAcknowledge() throws {
