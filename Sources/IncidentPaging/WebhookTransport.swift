@@ -9,7 +9,7 @@ import Logging
 /// internal pager). The body names the incident, the person (and their `webhook` id from the
 /// roster), why they are paged, and the acknowledge link: POSTing to that link acknowledges, as
 /// its button would. Each request carries `Idempotency-Key` (stable across retries, unlike
-/// another database's: `idempotencyKey`) and
+/// another database's: `idempotencyKey`; in the signed body too, as `idempotency_key`) and
 /// `X-Incident-Bot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under
 /// `WEBHOOK_SIGNING_SECRET`, so the receiver can check it came from the bot, recently, and
 /// drop a retry it already has.
@@ -36,9 +36,13 @@ public struct WebhookTransport: OutboxTransport {
         guard case .directMessage(let person, let message) = job.action else {
             throw .rejected("the webhook carries pages and direct messages only")
         }
+        let idempotencyKey = Self.idempotencyKey(job, identity: links?.key)
         var body: [String: JSONValue] = [
             "type": job.page == nil ? "message" : "page",
             "key": .string(job.key),
+            // The header's key again, under the signature: a captured request replayed under
+            // another header key is still the same page to a receiver that drops by this one.
+            "idempotency_key": .string(idempotencyKey),
             "person": .string(person.rawValue),
             "text": .string(message.plainText()),
         ]
@@ -56,7 +60,7 @@ public struct WebhookTransport: OutboxTransport {
         }
         let text = JSONValue.object(body).text
         let answer = try await http.send(.POST, url, headers: [
-            ("Content-Type", "application/json"), ("Idempotency-Key", Self.idempotencyKey(job, identity: links?.key)),
+            ("Content-Type", "application/json"), ("Idempotency-Key", idempotencyKey),
             ("X-Incident-Bot-Signature", Self.signature(body: text, at: now(), secret: secret)),
         ], body: Array(text.utf8), provider: "the webhook")
         guard (200..<300).contains(answer.status) else { throw ProviderHTTP.failure(answer, provider: "the webhook", logger: logger) }

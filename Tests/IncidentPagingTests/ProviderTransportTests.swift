@@ -312,6 +312,8 @@ extension ProviderTransportTests {
         // page of a fresh or restored database).
         let key = try #require(request.headers["idempotency-key"])
         #expect(key.hasPrefix("INC-7/3@webhook/") && key.count == "INC-7/3@webhook/".count + 32, "\(key)")
+        // The same key in the body, which the signature covers.
+        #expect(body["idempotency_key"]?.string == key)
         _ = try await transport.deliver(Self.pageJob(method: .webhook, account: "dave-pager"))
         #expect(receiver.received.last?.headers["idempotency-key"] == key)
         let otherDatabase = WebhookTransport(url: receiver.url, secret: Secret(secret),
