@@ -22,8 +22,6 @@ public final class MatrixTransport: ChatTransport {
     public var sendsAhead: Bool { true }
     let client: MatrixClient
     let logger: Logger
-    /// How many suffixes (`-2`, `-3`, ...) to try when an alias is taken.
-    let aliasAttempts = 20
     /// The power level the declarer, the IC and the roles get in an incident room: enough to
     /// change its topic and name and to invite (`state_default`, `invite`), not who may join
     /// it, its address or its power levels (`incidentRoomPowers`).
@@ -142,9 +140,8 @@ public final class MatrixTransport: ChatTransport {
         let server = Self.serverName(me)
         let local = invitees.filter { $0 != me && Self.serverName($0) == server }
         let remote = invitees.filter { $0 != me && Self.serverName($0) != server }
-        let unguessable = Self.unguessable(name, key: key, secret: try await client.currentToken())
-        for attempt in 1...(aliasAttempts + 1) {
-            let alias = attempt == 1 ? name : attempt <= aliasAttempts ? Self.suffixed(name, attempt) : unguessable
+        let candidates = RoomNameCandidates(name, limit: Self.aliasLimit, key: key, secret: try await client.currentToken())
+        for (attempt, alias) in candidates.all.enumerated().map({ ($0.offset + 1, $0.element) }) {
             let body: JSONValue = [
                 "preset": "private_chat",
                 "visibility": "private",
@@ -176,8 +173,7 @@ public final class MatrixTransport: ChatTransport {
                 return .roomCreated(id: created, name: alias)
             }
         }
-        throw .matrix(status: 400, code: "M_ROOM_IN_USE",
-                      reason: "tried #\(name) to #\(Self.suffixed(name, aliasAttempts)), and #\(unguessable)")
+        throw .matrix(status: 400, code: "M_ROOM_IN_USE", reason: candidates.triedText)
     }
 
     /// The room behind `alias` when this job created it (a retry after a crash), else nil. The
@@ -298,19 +294,10 @@ public final class MatrixTransport: ChatTransport {
         Community.server(ofMatrixUser: user)
     }
 
-    /// `name-` and 12 hex digits of the job's key signed with `secret` (the bot's access
-    /// token): the same on a retry of the job while the token is, which then finds the room
-    /// it made (after a new login, a retry may make a second one).
-    static func unguessable(_ name: String, key: String, secret: Secret) -> String {
-        let signature = HMAC<SHA256>.authenticationCode(for: Array(key.utf8), using: SymmetricKey(data: Array(secret.value.utf8)))
-        let suffix = "-" + Hex.string(signature).prefix(12)
-        return String(name.prefix(200 - suffix.count)) + suffix
-    }
-
-    static func suffixed(_ name: String, _ n: Int) -> String {
-        let suffix = "-\(n)"
-        return String(name.prefix(200 - suffix.count)) + suffix
-    }
+    /// The longest alias name the bot makes (the whole alias, `#name:server`, may be 255 bytes).
+    /// The unguessable name is signed with the bot's access token: after a new login, a retry
+    /// may make a second room.
+    static let aliasLimit = 200
 }
 
 extension MatrixError: PlatformError {

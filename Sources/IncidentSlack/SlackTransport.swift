@@ -26,8 +26,6 @@ public final class SlackTransport: ChatTransport {
     public var sendsAhead: Bool { true }
     let api: SlackWebAPI
     let logger: Logger
-    /// How many suffixes (`-2`, `-3`, ...) to try when a channel name is taken.
-    let nameAttempts = 20
     let state = Mutex(State())
 
     struct State {
@@ -99,13 +97,14 @@ public final class SlackTransport: ChatTransport {
         return .delivered
     }
 
-    /// `conversations.create`, moving to `name-2`, `name-3`, ... while Slack says `name_taken`,
-    /// unless the taken channel is the one an earlier attempt of this job made.
+    /// `conversations.create`, moving to `name-2`, `name-3`, ... and past `name-20` to a name
+    /// nobody can guess (`RoomNameCandidates`) while Slack says `name_taken`, unless the taken
+    /// channel is the one an earlier attempt of this job made.
     func createChannel(_ name: String, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String) {
         let key = job.key
         if let done = state.withLock({ $0.created[key] }) { return done }
-        for attempt in 1...nameAttempts {
-            let candidate = attempt == 1 ? name : Self.suffixed(name, attempt)
+        let candidates = RoomNameCandidates(name, limit: Self.channelNameLimit, key: key, secret: api.token)
+        for (attempt, candidate) in candidates.all.enumerated().map({ ($0.offset + 1, $0.element) }) {
             do throws(SlackAPIError) {
                 let answer = try await call("conversations.create", ["name": candidate, "is_private": isPrivate ? "true" : "false"])
                 guard let id = answer["channel"]?["id"]?.string else {
@@ -124,7 +123,7 @@ public final class SlackTransport: ChatTransport {
                 continue
             }
         }
-        throw .slack(method: "conversations.create", error: "name_taken (tried \(name) to \(Self.suffixed(name, nameAttempts)))")
+        throw .slack(method: "conversations.create", error: "name_taken (\(candidates.triedText))")
     }
 
     /// The channel called `name` if this job's earlier attempt made it: the bot made it, after
@@ -169,10 +168,8 @@ public final class SlackTransport: ChatTransport {
     }
 
     /// Slack channel names are at most 80 characters; the suffix replaces the end if needed.
-    static func suffixed(_ name: String, _ n: Int) -> String {
-        let suffix = "-\(n)"
-        return String(name.prefix(80 - suffix.count)) + suffix
-    }
+    /// Slack's longest channel name.
+    static let channelNameLimit = 80
 
     func invite(_ users: [String], to channel: String) async throws(SlackAPIError) {
         // One call per person: one unknown user would otherwise fail the whole invitation.

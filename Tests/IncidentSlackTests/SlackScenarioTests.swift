@@ -137,6 +137,24 @@ import Testing
         #expect(bot.fake.calls.filter { $0.method == "conversations.create" }.map(\.error) == ["name_taken", "name_taken", nil])
     }
 
+    /// Someone in the workspace makes the incident's channel name and the next 19 (easy to
+    /// guess from the date, a private incident's above all): the incident still gets its
+    /// channel, under a name nobody can guess. It had none: the creation was given up.
+    @Test func anIncidentWhoseNamesAreAllTakenStillGetsItsChannel() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        for n in 1...20 { bot.fake.addChannel(n == 1 ? Self.room : "\(Self.room)-\(n)") }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2")
+        try await bot.settle()
+        let creations = bot.fake.calls.filter { $0.method == "conversations.create" }
+        #expect(creations.count == 21 && creations.dropLast().allSatisfy { $0.error == "name_taken" } && creations.last?.error == nil)
+        let made = try #require(creations.last?.arguments["name"])
+        #expect(made.hasPrefix(Self.room + "-") && made.count == Self.room.count + 13 && made.count <= 80, "\(made)")
+        let channel = try #require(bot.fake.channel(named: made))
+        #expect(channel.members.contains("U0ALICE01"))
+        #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
+    }
+
     /// The channel name was taken (by anyone: a squatter can make a public channel under a
     /// name the bot will ask for), so the incident's channel is `-2`. What the bot sends once
     /// it has made the channel names that one, not the one someone else holds, and the name
