@@ -26,14 +26,18 @@ public enum MatrixFormat {
         let mentioned = mentionedAccounts(message, people: people)
         let plain = body(message, people: people)
         let msgtype = JSONValue.string(msgtype(message))
-        let content: JSONValue = [
-            "msgtype": msgtype,
-            "body": .string(plain),
-            "format": "org.matrix.custom.html",
-            "formatted_body": .string(html(message, people: people)),
-            "m.mentions": ["user_ids": .array(mentioned.map(JSONValue.string))],
-        ]
-        guard content.text.utf8.count > contentLimit else { return content }
+        // A body past the limit on its own is cut at once: the whole record of a long
+        // incident, rendered to HTML and JSON only to be measured, took seconds.
+        if plain.utf8.count <= contentLimit {
+            let content: JSONValue = [
+                "msgtype": msgtype,
+                "body": .string(plain),
+                "format": "org.matrix.custom.html",
+                "formatted_body": .string(html(message, people: people)),
+                "m.mentions": ["user_ids": .array(mentioned.map(JSONValue.string))],
+            ]
+            if content.text.utf8.count <= contentLimit { return content }
+        }
         // Cut to fit as JSON, which may escape a character into several bytes (`\u0000`).
         var budget = contentLimit - 1_000
         while true {

@@ -10,17 +10,24 @@ extension SlackFormat {
 
     /// The text in sections of at most `sectionLimit`: split at line ends, and a line longer
     /// than a section across several.
+    /// Once there are more sections, or more text, than one message takes, the rest is not
+    /// read: `cut` keeps no more, and a record of megabytes was split whole on the threads
+    /// every command shares.
     static func sections(_ text: String) -> [String] {
         var sections: [String] = []
         var chunk = ""
+        var total = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if sections.count > blockLimit || total > blocksTextLimit { return sections }
             let width = TextUnit.utf16.count(line)
             if !chunk.isEmpty, TextUnit.utf16.count(chunk) + width + 1 > sectionLimit {
                 sections.append(chunk)
+                total += TextUnit.utf16.count(chunk)
                 chunk = ""
             }
             if width > sectionLimit {
                 let pieces = longLine(String(line))
+                total += pieces.dropLast().reduce(0) { $0 + TextUnit.utf16.count($1) }
                 sections += pieces.dropLast()
                 chunk = pieces.last ?? ""
             } else {
@@ -59,7 +66,8 @@ extension SlackFormat {
     /// piece: a piece starts a section, where unquoted typed text could pass for the bot's.
     static func longLine(_ line: String) -> [String] {
         let quote = line.hasPrefix(quoteMark) ? quoteMark : ""
-        var pieces = line.pieces(of: sectionLimit - wholeTagLimit - quote.utf16.count, in: .utf16)
+        // No more pieces than a message has sections: past them `sections` stops reading.
+        var pieces = line.pieces(of: sectionLimit - wholeTagLimit - quote.utf16.count, in: .utf16, atMost: blockLimit + 1)
         for index in pieces.indices.dropLast() {
             guard let tail = openTail(pieces[index]), tail > pieces[index].startIndex else { continue }
             pieces[index + 1] = String(pieces[index][tail...]) + pieces[index + 1]

@@ -37,14 +37,26 @@ public enum SlackFormat {
     /// A line longer than a section is shown in several, and each piece after the first starts
     /// a section where typed text could pass for the bot's: there the typed part goes on quoted
     /// lines of its own (`Status:` then `> …`), so every piece of it is quoted.
+    ///
+    /// Lines past `textLimit` are not rendered: no message shows them, and the whole record of a
+    /// long incident took seconds to render on the threads every command shares. What is
+    /// rendered is then still longer than the limit, so it is cut with the marker.
     static func fullText(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.lines.map { line in
+        var lines: [String] = []
+        var total = 0
+        for line in message.lines {
+            guard total <= textLimit else { break }
             let render = { (spans: ArraySlice<Span>) in spans.map { span($0, people: people) }.joined() }
-            let text = render(line[...])
-            if case .userText = line.first { return quoteMark + text }
-            guard TextUnit.utf16.count(text) > sectionLimit, let typed = line.firstIndex(where: { if case .userText = $0 { true } else { false } }) else { return text }
-            return render(line[..<typed]) + "\n" + quoteMark + render(line[typed...])
-        }.joined(separator: "\n")
+            var text = render(line[...])
+            if case .userText = line.first {
+                text = quoteMark + text
+            } else if TextUnit.utf16.count(text) > sectionLimit, let typed = line.firstIndex(where: { if case .userText = $0 { true } else { false } }) {
+                text = render(line[..<typed]) + "\n" + quoteMark + render(line[typed...])
+            }
+            lines.append(text)
+            total += TextUnit.utf16.count(text) + 1
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// What starts a quoted line in mrkdwn.

@@ -13,6 +13,13 @@ public enum TextUnit: Sendable {
         }
     }
 
+    func count(_ character: Character) -> Int {
+        switch self {
+        case .utf16: character.utf16.count
+        case .utf8: character.utf8.count
+        }
+    }
+
     func count(_ scalar: Unicode.Scalar) -> Int {
         switch self {
         case .utf16: UTF16.width(scalar)
@@ -28,30 +35,34 @@ extension String {
     public func clipped(to limit: Int, in unit: TextUnit, marker: String = "…") -> String {
         guard unit.count(self) > limit else { return self }
         let budget = Swift.max(0, limit - unit.count(marker))
-        return (pieces(of: budget, in: unit).first ?? "") + marker
+        return (pieces(of: budget, in: unit, atMost: 1).first ?? "") + marker
     }
 
     /// The text in consecutive pieces of at most `limit` units each (at least 1), cut as
-    /// `clipped` cuts; together they are the whole text.
-    public func pieces(of limit: Int, in unit: TextUnit) -> [String] {
+    /// `clipped` cuts; together they are the whole text, unless `atMost` stops them early:
+    /// then the first `atMost`, and the rest of the text is not read (a record of megabytes
+    /// clipped to one message's worth was split whole, on the threads every command shares).
+    public func pieces(of limit: Int, in unit: TextUnit, atMost: Int = .max) -> [String] {
         let limit = Swift.max(limit, 1)
         var pieces: [String] = []
         var current = ""
         var size = 0
-        func flush() {
+        /// Whether the pieces are all that were asked for.
+        func flush() -> Bool {
             if !current.isEmpty { pieces.append(current) }
             current = ""
             size = 0
+            return pieces.count >= atMost
         }
         for character in self {
-            let width = unit.count(String(character))
+            let width = unit.count(character)
             if size + width <= limit {
                 current.append(character)
                 size += width
                 continue
             }
             if width <= limit {
-                flush()
+                if flush() { return pieces }
                 current.append(character)
                 size = width
                 continue
@@ -59,12 +70,12 @@ extension String {
             // One character wider than a whole piece: split it between its code points.
             for scalar in character.unicodeScalars {
                 let scalarWidth = unit.count(scalar)
-                if size + scalarWidth > limit { flush() }
+                if size + scalarWidth > limit, flush() { return pieces }
                 current.unicodeScalars.append(scalar)
                 size += scalarWidth
             }
         }
-        flush()
+        _ = flush()
         return pieces
     }
 }
