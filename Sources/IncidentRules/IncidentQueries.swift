@@ -89,7 +89,13 @@ public enum IncidentQueries {
         case .overdue: "Overdue action items"
         }
         guard !lines.isEmpty else { return Message(.text(title + ": none.")) }
-        return Message(lines: [[.strong("\(title) (\(lines.count))")]] + lines)
+        let shown = AnswerBudget.fitting(lines)
+        var message = Message(lines: [[.strong("\(title) (\(lines.count))")]] + lines.prefix(shown))
+        if shown < lines.count {
+            let more = Span.text("… and \(lines.count - shown) more, past what one message shows" + (single ? "." : "; "))
+            message.line([more] + (single ? [] : [.command("action list INC-N"), .text(" shows one incident's.")]))
+        }
+        return message
     }
 
     /// One line of `/incident list`; `detailed` false: a private incident shown to someone who
@@ -107,7 +113,7 @@ public enum IncidentQueries {
 
     /// `/incident list`: open incidents, the ones still hurting (investigating, mitigated)
     /// before the resolved ones waiting to be closed, each most severe first, then oldest first;
-    /// past `listed`, how many more. Those for which `mayShow` is false (private ones the asker
+    /// past `listed` (or what fits in `AnswerBudget`), how many more. Those for which `mayShow` is false (private ones the asker
     /// may not see) without their details. Resolved incidents waiting for their post-mortem
     /// once came first by severity, and a new outage fell past what a platform shows.
     /// `unreadable`: the numbers of open incidents this version cannot read (a newer
@@ -130,9 +136,12 @@ public enum IncidentQueries {
         guard !open.isEmpty else { return Message(.text("No open incidents.")) }
         let resolved = open.filter { $0.phase == .resolved }.count
         let header = "Open incidents (\(open.count)" + (resolved > 0 ? ", \(resolved) of them resolved" : "") + ")"
-        var lines: [[Span]] = [[.strong(header)]] + open.prefix(listed).map { listLine($0, detailed: mayShow($0)) }
-        if open.count > listed {
-            let rest = open.dropFirst(listed)
+        let all = open.prefix(listed).map { listLine($0, detailed: mayShow($0)) }
+        // Past 40, or past what one message shows (long titles), the rest are counted.
+        let shown = AnswerBudget.fitting(all)
+        var lines: [[Span]] = [[.strong(header)]] + all.prefix(shown)
+        if open.count > shown {
+            let rest = open.dropFirst(shown)
             lines.append([.text("… and \(rest.count) more (\(rest.filter { $0.phase == .resolved }.count) resolved); "),
                           .command("incident status INC-N"), .text(" shows one.")])
         }

@@ -42,11 +42,18 @@ public enum PostmortemDraft {
     /// `madeAs`: the name the incident's room was made under, when it is not the name asked
     /// for (taken on the platform, or the incident turned private first): the timeline's
     /// entries name the room asked for, which may be someone else's channel.
-    public static func markdown(_ incident: Incident, timeline: [TimelineEntry], roomMadeAs madeAs: String? = nil) -> String {
+    ///
+    /// `inChat`: the draft as `/incident postmortem` answers it, within what one message shows
+    /// (`AnswerBudget`): each cell at most 500 characters, the timeline's first and last rows
+    /// with the number left out between them, and the first action items. The whole draft
+    /// (`incident-bot export`) has every row; in chat a long timeline hid root cause, what went
+    /// well and the action items past the platform's cut.
+    public static func markdown(_ incident: Incident, timeline: [TimelineEntry], roomMadeAs madeAs: String? = nil,
+                                inChat: Bool = false) -> String {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
         func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
-        let cell = tableCell
+        let cell = inChat ? { tableCell(String($0.prefix(chatCell)) + ($0.count > chatCell ? "…" : "")) } : tableCell
         var lines = [
             "# Post-mortem: \(incident.id) \(cell(incident.title))",
             "",
@@ -73,10 +80,14 @@ public enum PostmortemDraft {
             "| time | who | what |",
             "| --- | --- | --- |",
         ]
-        for entry in incident.timeline(merging: timeline) {
+        let rows = incident.timeline(merging: timeline).map { entry in
             let text = madeAs.map { RoomName.renaming("#" + incident.room, to: "#" + $0, in: tableText(for: entry)) } ?? tableText(for: entry)
-            lines.append("| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(text)) |")
+            return "| \(zone.dateTime(entry.at)) | \(entry.author.map { "\($0.handle)" } ?? "incident-bot") | \(cell(text)) |"
         }
+        let whole = "`incident-bot export \(incident.id)` on the bot's host prints the whole draft"
+        lines += inChat ? ends(of: rows, head: AnswerBudget.characters * 3 / 7, tail: AnswerBudget.characters * 2 / 7) { left in
+            "| … | | \(left) entries left out here: \(whole) |"
+        } : rows
         lines += [
             "",
             "## Root cause",
@@ -96,11 +107,27 @@ public enum PostmortemDraft {
             "| action | owner | due | state |",
             "| --- | --- | --- | --- |",
         ]
-        for item in incident.actionItems {
+        let items = incident.actionItems.map { item in
             let state = item.doneAt.map { "done \(zone.dateTime($0))" } ?? (item.droppedAt != nil ? "dropped at close" : "open")
-            lines.append("| \(item.id) \(cell(item.text)) | \(item.owner.handle) | \(item.dueDay ?? "—") | \(state) |")
+            return "| \(item.id) \(cell(item.text)) | \(item.owner.handle) | \(item.dueDay ?? "—") | \(state) |"
         }
+        lines += inChat ? ends(of: items, head: AnswerBudget.characters / 7, tail: 0) { "| … and \($0) more: \(whole) | | | |" } : items
         if incident.actionItems.isEmpty { lines.append("| | | | |") }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The longest a cell is in chat.
+    static let chatCell = 500
+
+    /// `rows` whole when they fit in `head` plus `tail` characters; else the first that fit in
+    /// `head`, a row saying how many were `leftOut`, and the last that fit in `tail`.
+    static func ends(of rows: [String], head: Int, tail: Int, leftOut: (Int) -> String) -> [String] {
+        func fitting(_ rows: some Sequence<String>, _ budget: Int) -> Int {
+            AnswerBudget.fitting(rows.lazy.map { [Span.text($0)] }, budget: budget)
+        }
+        guard fitting(rows, head + tail) < rows.count else { return rows }
+        let first = fitting(rows, head)
+        let last = tail > 0 ? min(fitting(rows.reversed(), tail), rows.count - first - 1) : 0
+        return rows.prefix(first) + [leftOut(rows.count - first - last)] + rows.suffix(last)
     }
 }
