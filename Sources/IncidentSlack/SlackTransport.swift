@@ -88,7 +88,7 @@ public final class SlackTransport: ChatTransport {
             throw .slack(method: "settle", error: "pages on Slack have nothing to settle")
         case .reply(let room, let user, let message):
             do {
-                try await call("chat.postEphemeral", messageArguments(message, job: job).merging(["channel": room, "user": user]) { _, new in new })
+                try await send("chat.postEphemeral", message, job: job, ["channel": room, "user": user])
             } catch where ["user_not_in_channel", "channel_not_found", "not_in_channel"].contains(error.code) {
                 // Typed somewhere the bot cannot whisper (a channel it is not in): answer by DM.
                 try await post(message, to: try await directChannel(user), job: job)
@@ -214,9 +214,23 @@ public final class SlackTransport: ChatTransport {
             return
         }
         let metadata: JSONValue = ["event_type": .string(Self.metadataEventType), "event_payload": ["key": .string(key)]]
-        try await call("chat.postMessage", messageArguments(message, job: job).merging([
-            "channel": channel, "unfurl_links": "false", "metadata": metadata.text,
-        ]) { _, new in new })
+        try await send("chat.postMessage", message, job: job, ["channel": channel, "unfurl_links": "false", "metadata": metadata.text])
+    }
+
+    /// Slack's refusals of a message's blocks for their size, which it does not publish (one
+    /// was measured at 11,341 characters, past the 11,000 the blocks keep to).
+    static let blocksRefusals: Set<String> = ["msg_blocks_too_long", "invalid_blocks"]
+
+    /// `method` with the message's text and blocks, and once more with its text alone when
+    /// Slack refuses the blocks for their size: the message then goes without its buttons
+    /// (its text says what to type), and is not given up on at once.
+    func send(_ method: String, _ message: Message, job: TransportJob, _ arguments: [String: String]) async throws(SlackAPIError) {
+        do {
+            try await call(method, messageArguments(message, job: job).merging(arguments) { _, new in new })
+        } catch where error.code.map(Self.blocksRefusals.contains) ?? false {
+            logger.warning("Slack refused a message's blocks; sending its text alone", metadata: ["outbox.key": "\(job.key)", "error": "\(error)"])
+            try await call(method, ["text": SlackFormat.text(message, people: job.people)].merging(arguments) { _, new in new })
+        }
     }
 
     /// Whether a message carrying `key` is among the channel's newest. A history the bot may

@@ -94,6 +94,24 @@ import Testing
         #expect(pieces.joined() == Self.marks)
     }
 
+    /// Slack refuses a message's blocks for their size below where the bot keeps them (the
+    /// limit is not published): the message goes again as its text alone, not given up.
+    @Test func blocksRefusedForTheirSizeGoAsTextAlone() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        bot.fake.refuseBlocks(over: 2_000)
+        let answer = try await bot.slash("alice", "/update INC-1 " + String(repeating: "rolled back & ", count: 280))
+        #expect(answer.status == 200)
+        try await bot.settle()
+        let channel = try #require(bot.fake.channel(named: "incident-20261124-payment-api-errors"))
+        let update = bot.fake.messages(in: channel.id).filter { $0.text.contains("INC-1 update") }
+        #expect(update.count == 1 && update.first?.blocks == nil, "\(update)")
+        #expect(bot.fake.messages(in: bot.broadcast).filter { $0.text.contains("INC-1 update") }.count == 1)
+        #expect(bot.fake.calls.contains { $0.error == "msg_blocks_too_long" })
+    }
+
     /// Pieces asked for at most a few are the first of all the pieces, and a clip is the
     /// first piece: stopping early (the rest of a long record not read) changes no answer.
     @Test(arguments: hostile.map(\.1) + [String(repeating: "a&b\n", count: 5_000)])

@@ -79,6 +79,8 @@ public final class FakeSlack: Sendable {
         var faults: [Fault] = []
         var held: [CheckedContinuation<Void, Never>] = []
         var outage = false
+        /// Where the blocks' text together is refused (`msg_blocks_too_long`).
+        var blocksTextLimit = 12_000
         var nextID = 1
         var nextTS = 1
         // Socket Mode
@@ -192,6 +194,10 @@ public final class FakeSlack: Sendable {
     }
 
     public func endOutage() { state.withLock { $0.outage = false } }
+
+    /// Slack does not publish where it refuses blocks for their size, and one refusal was
+    /// measured at 11,341 characters: a test may have the fake refuse lower.
+    public func refuseBlocks(over limit: Int) { state.withLock { $0.blocksTextLimit = limit } }
     /// Takes the bot out of a channel, as a member removing it would.
     public func removeBot(from channel: String) { _ = state.withLock { $0.channels[channel]?.members.remove(Self.botUserID) } }
 
@@ -316,7 +322,7 @@ public final class FakeSlack: Sendable {
                 // Not among Slack's published limits, but what it answers (slackapi/bolt-js#2509):
                 // the blocks' text together past about 12,000.
                 let together = list.reduce(0) { $0 + ($1["text"]?["text"]?.string?.utf16.count ?? 0) }
-                if together > 12_000 { return .failure(SlackError(code: "msg_blocks_too_long")) }
+                if together > state.blocksTextLimit { return .failure(SlackError(code: "msg_blocks_too_long")) }
                 blocks = parsed
             }
             guard !text.isEmpty || blocks != nil else { return .failure(SlackError(code: "no_text")) }
