@@ -107,5 +107,9 @@ import Testing
         let over = PinnedPost(messageID: "over", author: "U0BOB0002", text: "one too many", postedAt: Fixtures.at(1))
         #expect(throws: IncidentError.self) { try pin(&drill, .mark(over, how: .pin, markID: nil), by: "carol") }
         #expect(drill.incident.pinnedMessages.count == PinnedMessage.maxPerIncident)
+        // The room was told once, at the last pin kept.
+        let told = drill.posts(to: .incidentRoom).filter { $0.contains("all it keeps") }
+        #expect(told == ["📌 INC-1's timeline now holds 300 pinned messages, all it keeps: further pins and marks are not recorded. "
+                         + "Put what matters on it with /note."], "\(told)")
     }
 }
