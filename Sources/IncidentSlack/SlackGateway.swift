@@ -252,8 +252,10 @@ extension SlackGateway {
 
     /// A slash command the store could not take.
     static var notSaved: Message {
-        Message(.strong("⚠️ Not saved: "), .text("the bot could not write to its database, so nothing changed. Type the command again in "
-            + "a minute; if it keeps failing, page people by hand."))
+        // Not "could not write": most often the database was fine and the bot too busy (a
+        // long post-mortem rendered beside it) to take the command before Slack gave up.
+        Message(.strong("⚠️ Not saved: "), .text("the bot could not save it in time (its database was slow or failing, or the bot too busy), "
+            + "so nothing changed. Type the command again; if it keeps failing, page people by hand."))
     }
 }
 
