@@ -4,11 +4,12 @@ import IncidentPolicy
 
 /// The messages the rules send, as platform-neutral values.
 enum Messages {
-    /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC`
+    /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC | call: https://…`:
+    /// most needed first, so a platform that shows less drops the last fields (the call, which
+    /// the kickoff and the call's own post carry too), not the time of the next update.
     static func topic(_ incident: Incident, now: Timestamp) -> Message {
         var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
         spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))
-        if let call = incident.callLink { spans.append(.text(" | call: " + call.url)) }
         spans.append(.text(" | status: "))
         // Free text: a `|` in it must not read as another of the topic's fields.
         spans.append(.userText(FreeText.clipped(incident.statusText.replacing("|", with: "/"), to: 40)))
@@ -16,6 +17,7 @@ enum Messages {
             let next = incident.updateDue.map { "next update " + incident.policy.timeZone.clockTime($0, seenAt: now) } ?? "updates as needed"
             spans.append(.text(" | " + next))
         }
+        if let call = incident.callLink { spans.append(.text(" | call: " + call.url)) }
         return Message(lines: [spans])
     }
 

@@ -41,7 +41,7 @@ import Testing
         let expectedInOrder = [
             "[#incidents] incident-bot to @carol: Declared INC-1 (P1): \(Self.room)",
             "[\(Self.room)] incident-bot: created \(Self.room) and invited @carol",
-            "[\(Self.room)] topic: SEV P1 | IC unassigned | call: https://meet.example.com/incident-1 | status: investigating | next update 10:30 UTC",
+            "[\(Self.room)] topic: SEV P1 | IC unassigned | status: investigating | next update 10:30 UTC | call: https://meet.example.com/incident-1",
             // Pages go out ahead of the room's posts.
             "[dm @alice] incident-bot: 🔔 INC-1 (P1): Database outage",
             "[dm @erin] incident-bot: 🔔 INC-1 (P1): Database outage",

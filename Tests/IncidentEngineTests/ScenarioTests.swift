@@ -41,7 +41,7 @@ import Testing
         }
         #expect(name == "incident-20261124-payment-api-errors")
         #expect(invite == ["erin", "carol"])
-        #expect(topic.plainText() == "SEV P1 | IC @carol | call: https://meet.example.com/incident-1 | status: investigating | next update 10:30 UTC")
+        #expect(topic.plainText() == "SEV P1 | IC @carol | status: investigating | next update 10:30 UTC | call: https://meet.example.com/incident-1")
         #expect(bot.slack.posts(in: Self.room).first?.hasPrefix("🚨 INC-1") == true)
         #expect(bot.slack.posts(in: TestBot.broadcast[.slack]!).count == 1)
     }

@@ -13,7 +13,7 @@ import Testing
         }
         #expect(name == "incident-20261124-payment-api-errors")
         #expect(invite == [Fixtures.responder, "alice"])
-        #expect(topic.plainText() == "SEV P1 | IC @alice | call: https://meet.example.com/incident-1 | status: investigating | next update 10:30 UTC")
+        #expect(topic.plainText() == "SEV P1 | IC @alice | status: investigating | next update 10:30 UTC | call: https://meet.example.com/incident-1")
         #expect(drill.incident.room == name)
 
         let room = drill.posts(to: .incidentRoom)

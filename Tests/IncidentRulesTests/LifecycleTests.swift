@@ -130,7 +130,7 @@ import Testing
             Issue.record("no topic change")
             return
         }
-        #expect(topic.plainText() == "SEV P1 | IC unassigned | call: https://meet.example.com/incident-1 | status: identified | next update 11:01 UTC")
+        #expect(topic.plainText() == "SEV P1 | IC unassigned | status: identified | next update 11:01 UTC | call: https://meet.example.com/incident-1")
         let broadcast = drill.posts(to: .broadcast).last!
         #expect(broadcast == "📣 INC-1 update (P1) from @alice\nFailing over\nStatus: identified\nImpact: EU\nNext update due 11:01 UTC.")
     }

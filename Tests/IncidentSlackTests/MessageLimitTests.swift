@@ -112,6 +112,20 @@ import Testing
         #expect(bot.fake.calls.contains { $0.error == "msg_blocks_too_long" })
     }
 
+    /// A topic past Slack's 250 characters leaves out its last whole fields (the call link,
+    /// which cut short is another meeting's), never the time of the next update.
+    @Test func aLongTopicLeavesOutWholeFieldsFromTheEnd() {
+        let call = "https://meet.example.com/j/" + String(repeating: "4", count: 100)
+        let topic = Message(lines: [[.text("SEV P1 | IC "), .mention("alexandra"), .text(" | status: "),
+                                     .userText(String(repeating: "s", count: 40)), .text(" | next update 2026-11-30 11:00 UTC"),
+                                     .text(" | call: " + call)]])
+        let people: [PersonID: Contact] = ["alexandra": Contact(person: "alexandra", handle: "@" + String(repeating: "a", count: 70), account: nil)]
+        let shown = SlackFormat.topic(topic, people: people)
+        #expect(shown.utf16.count <= SlackFormat.topicLimit && shown.hasSuffix(" | next update 2026-11-30 11:00 UTC"), "\(shown)")
+        let short = Message(lines: [[.text("SEV P1 | IC "), .mention("bob"), .text(" | call: " + call)]])
+        #expect(SlackFormat.topic(short, people: [:]).hasSuffix(call))
+    }
+
     /// Pieces asked for at most a few are the first of all the pieces, and a clip is the
     /// first piece: stopping early (the rest of a long record not read) changes no answer.
     @Test(arguments: hostile.map(\.1) + [String(repeating: "a&b\n", count: 5_000)])
