@@ -17,6 +17,9 @@ import IncidentSQLite
 public enum DatabaseLock {
     /// The locks this process holds, by path: kept open for its whole life.
     nonisolated(unsafe) static var held: [String: Int32] = [:]
+    /// The file each path given to `acquire` named then: a symbolic link repointed later
+    /// names another file, which is what `replaced` looks for.
+    nonisolated(unsafe) static var files: [String: String] = [:]
     static let guardLock = NSLock()
 
     public static func acquire(_ databasePath: String) throws {
@@ -65,15 +68,18 @@ public enum DatabaseLock {
         _ = pwrite(descriptor, pid, pid.count, 0)
         if database >= 0 { held[file] = database }
         held[path] = descriptor
+        files[databasePath] = file
     }
 
     /// Why the file at `databasePath` is no longer the database this process holds open, or nil
-    /// while it is (or where the lock holds no descriptor of the file itself: off Linux). A
+    /// while it is (or where the lock holds no descriptor of the file itself: off Linux). The
+    /// path is followed as it is now, symbolic links included, and compared with the file it
+    /// named when the lock was taken. A
     /// backup moved over the path, or the file deleted, while the bot runs leaves it writing
     /// to a file no path names: whatever it acknowledges from then on is gone when it stops.
     public static func replaced(_ databasePath: String) -> String? {
         guardLock.lock()
-        let descriptor = held[canonical(databasePath)]
+        let descriptor = held[files[databasePath] ?? canonical(databasePath)]
         guardLock.unlock()
         guard let descriptor else { return nil }
         var open = stat(), named = stat()

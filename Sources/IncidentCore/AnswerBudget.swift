@@ -20,11 +20,14 @@ public enum AnswerBudget {
         return count
     }
 
-    /// A line's plain text, counted as Slack counts it.
+    /// A line's plain text, counted as Slack counts it: in UTF-16 units, with its escapes
+    /// (`&` is `&amp;`, `<` and `>` are `&lt;` and `&gt;`), a mention as its tag.
     public static func width(_ line: [Span]) -> Int {
         line.reduce(0) { total, span in
             if case .mention(let person) = span { return total + max(mention, person.handle.utf16.count) }
-            return total + span.plainText(name: \.handle).utf16.count
+            return total + span.plainText(name: \.handle).utf16.reduce(0) { width, unit in
+                width + (unit == 0x26 ? 5 : unit == 0x3C || unit == 0x3E ? 4 : 1)
+            }
         }
     }
 }

@@ -6,8 +6,8 @@
 public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
     public let url: String
 
-    /// Longest link: the topic (`SEV P1 | IC @alice | call: ... | status: ...`) must stay
-    /// within Slack's 250 characters.
+    /// Longest link: the topic (`SEV P1 | IC @alice | status: ... | next update ... | call: ...`)
+    /// should stay within Slack's 250 characters (past them Slack's topic leaves the link out).
     public static let maxLength = 120
 
     public init?(_ text: String) {

@@ -27,7 +27,7 @@ struct ContactAddressRule: Sendable {
         }),
         // ASCII only: the bot's mail does not ask for SMTPUTF8, and a relay without it refused
         // every page to `älice@exämple.org` at 3 a.m. instead of the roster at load.
-        ("email", ContactAddressRule(methods: [.email], looksLike: "a mail address looks like alice@example.org: a name, @ and a domain with a dot, in ASCII letters") { text in
+        ("email", ContactAddressRule(methods: [.email], looksLike: "a mail address looks like alice@example.org: a name, @ and a domain with a dot, in ASCII") { text in
             let parts = text.split(separator: "@", omittingEmptySubsequences: false)
             return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
                 && text.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && !"<>,;\"()[]\\".unicodeScalars.contains($0) }

@@ -218,12 +218,15 @@ extension Transition {
         reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do.")
         // An update typed while someone else resolved the incident: its author learns that its
         // status did not take, and what to do if the problem is back.
+        replyAddsToPost = !counts
         if incident.phase == .resolved, let resolvedAt = incident.resolvedAt {
+            // Said to its author wherever it was typed, the room included (on Matrix a
+            // trusted author's reply is otherwise taken for the room's post and dropped).
+            replyAddsToPost = true
             let resolved = "\(incident.id) was resolved at \(policy.timeZone.clockTime(resolvedAt, seenAt: now)) and stays resolved"
                 + (update.status.map { ": the status “\($0)” is on its record only." } ?? ".")
             reply?.line(.text(resolved + " If the problem is back, declare it again: "), .command("incident declare"), .text("."))
         }
-        replyAddsToPost = !counts
     }
 
     mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {

@@ -59,8 +59,10 @@ extension Incident {
 
     /// A title as compared: its words, lowercased, without the punctuation and spacing between
     /// them. "Payment API errors!" retyped in a hurry is "payment api errors"; "v1.2 down" and
-    /// "v12 down" stay apart.
+    /// "v12 down" stay apart, and so do "C++ SDK" and "C# SDK" (`+` and `#` are kept). A title
+    /// with no word at all (`🔥`) is compared as typed, spacing aside: `💥` is another.
     static func titleKey(_ title: String) -> String {
-        title.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).joined(separator: " ")
+        let words = title.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "+" || $0 == "#") })
+        return words.isEmpty ? title.split(whereSeparator: \.isWhitespace).joined(separator: " ") : words.joined(separator: " ")
     }
 }

@@ -86,7 +86,7 @@ public enum PostmortemDraft {
         }
         let whole = "`incident-bot export \(incident.id)` on the bot's host prints the whole draft"
         lines += inChat ? ends(of: rows, head: AnswerBudget.characters * 3 / 7, tail: AnswerBudget.characters * 2 / 7) { left in
-            "| … | | \(left) entries left out here: \(whole) |"
+            "| … | | \(left) \(left == 1 ? "entry" : "entries") left out here: \(whole) |"
         } : rows
         lines += [
             "",

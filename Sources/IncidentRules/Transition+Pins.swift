@@ -27,10 +27,11 @@ extension Incident {
                     throw IncidentError(.noChange, "\(id) keeps no more pinned messages.")
                 }
                 pins.append(PinnedMessage(messageID: post.messageID, author: author, text: post.text, postedAt: post.postedAt, marks: [mark]))
-                // The room is told once, at the last one kept: pins past it went unrecorded in silence.
+                // The room is told when the last one is kept: pins past it went unrecorded in
+                // silence. (Again after an un-pin and a pin: rare, and each time true.)
                 if pins.count == PinnedMessage.maxPerIncident {
                     transition.post(Message(.text("📌 \(id)'s timeline now holds \(PinnedMessage.maxPerIncident) pinned messages, all it keeps: "
-                        + "further pins and marks are not recorded. Put what matters on it with "), .command("note"), .text(".")))
+                        + "messages pinned or marked from now on are not added to it. Put what matters on it with "), .command("note"), .text(".")))
                 }
             }
         case .unmark(let messageID, let how):

@@ -45,7 +45,9 @@ public enum SlackFormat {
         var lines: [String] = []
         var total = 0
         for line in message.lines {
-            guard total <= textLimit else { break }
+            // `total` counts a line end after each line: past `textLimit + 1`, what is
+            // rendered is longer than the limit, and the cut's marker shows.
+            guard total <= textLimit + 1 else { break }
             let render = { (spans: ArraySlice<Span>) in spans.map { span($0, people: people) }.joined() }
             var text = render(line[...])
             if case .userText = line.first {

@@ -31,6 +31,10 @@ public final class SlackTransport: ChatTransport {
     struct State {
         /// Channel made for a `createRoom` job whose topic or invites are not yet done.
         var created: [String: (id: String, name: String)] = [:]
+        /// Per `createRoom` job, how many of its names were found taken by others: a retry
+        /// (after a 429: `conversations.create` allows about 20 a minute) goes on from there
+        /// instead of asking for the taken ones again and never reaching the last.
+        var namesTaken: [String: Int] = [:]
         /// Direct message channel per Slack user id.
         var directChannels: [String: String] = [:]
         /// The bot's own user id, from `auth.test`.
@@ -104,14 +108,18 @@ public final class SlackTransport: ChatTransport {
         let key = job.key
         if let done = state.withLock({ $0.created[key] }) { return done }
         let candidates = RoomNameCandidates(name, limit: Self.channelNameLimit, key: key, secret: api.token)
-        for (attempt, candidate) in candidates.all.enumerated().map({ ($0.offset + 1, $0.element) }) {
+        let skipped = state.withLock { $0.namesTaken[key] ?? 0 }
+        for (attempt, candidate) in candidates.all.enumerated().map({ ($0.offset + 1, $0.element) }).dropFirst(skipped) {
             do throws(SlackAPIError) {
                 let answer = try await call("conversations.create", ["name": candidate, "is_private": isPrivate ? "true" : "false"])
                 guard let id = answer["channel"]?["id"]?.string else {
                     throw .unavailable(method: "conversations.create", reason: "no channel id in the answer")
                 }
                 let made = (id: id, name: answer["channel"]?["name"]?.string ?? candidate)
-                state.withLock { $0.created[key] = made }
+                state.withLock {
+                    $0.created[key] = made
+                    $0.namesTaken[key] = nil
+                }
                 if attempt > 1 { logger.notice("Slack channel name taken; used the next one", metadata: ["name": "\(made.name)"]) }
                 return made
             } catch where error.code == "name_taken" {
@@ -120,6 +128,7 @@ public final class SlackTransport: ChatTransport {
                     logger.notice("Slack channel made by an earlier attempt adopted, not made again", metadata: ["name": "\(candidate)"])
                     return adopted
                 }
+                state.withLock { $0.namesTaken[key] = attempt }
                 continue
             }
         }
@@ -228,7 +237,9 @@ public final class SlackTransport: ChatTransport {
         do {
             try await call(method, messageArguments(message, job: job).merging(arguments) { _, new in new })
         } catch where error.code.map(Self.blocksRefusals.contains) ?? false {
-            logger.warning("Slack refused a message's blocks; sending its text alone", metadata: ["outbox.key": "\(job.key)", "error": "\(error)"])
+            // `invalid_blocks` may also be a fault of the bot's blocks: said as an error.
+            logger.log(level: error.code == "invalid_blocks" ? .error : .warning, "Slack refused a message's blocks; sending its text alone",
+                       metadata: ["outbox.key": "\(job.key)", "error": "\(error)"])
             try await call(method, ["text": SlackFormat.text(message, people: job.people)].merging(arguments) { _, new in new })
         }
     }

@@ -31,6 +31,12 @@ import Testing
         #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors!! --sev P1").incident == 1)
         #expect(try await bot.say("U0BOB0002", "/incident declare Payment-API: errors --sev P1").incident == 1)
         #expect(try await bot.say("U0BOB0002", "/incident declare Payment API errors (EU) --sev P1").incident == 2)
+        // `+` and `#` are kept, and a title of no words is compared as typed.
+        #expect(try await bot.say("U0BOB0002", "/incident declare C++ SDK crashes --sev P1").incident == 3)
+        #expect(try await bot.say("U0BOB0002", "/incident declare C# SDK crashes --sev P1").incident == 4)
+        #expect(try await bot.say("U0BOB0002", "/incident declare 🔥 --sev P1").incident == 5)
+        #expect(try await bot.say("U0BOB0002", "/incident declare 💥 --sev P1").incident == 6)
+        #expect(try await bot.say("U0BOB0002", "/incident declare  🔥  --sev P1").incident == 5)
     }
 
     /// The answer suggests the next severity up, and nothing to raise a P0 to.

@@ -4,7 +4,7 @@ import IncidentTesting
 import Testing
 
 /// An update typed while someone else resolved the incident is posted, and its author is told
-/// the incident stays resolved: its status did not take (docs/behaviour.md, "Status updates").
+/// the incident stays resolved: its status did not take (docs/behaviour.md, "Status-update cadence").
 @Suite struct UpdateAfterResolveTests {
     @Test func anUpdateAfterTheResolveSaysTheIncidentStaysResolved() async throws {
         let bot = try TestBot()

@@ -168,6 +168,18 @@ import Testing
 
     /// The topic is where the phase is read: a typed status cannot add fields to it, claim a
     /// phase its command did not set, or hide the resolution; a long one is cut visibly.
+    /// An update after the resolution: its author is told it stays resolved wherever it was
+    /// typed. In the room, a trusted author's reply counts as more than the room's post (on
+    /// Matrix such a reply was dropped as a copy of the post).
+    @Test func anUpdateAfterTheResolutionIsAnsweredInTheRoomToo() throws {
+        var drill = try Drill("/incident declare DB down --sev P1", by: "erin")
+        try drill.type("/incident resolve fixed", by: "erin")
+        let decision = try drill.type("/update error rate falling status: monitoring", by: "alice")
+        #expect(decision.replyAddsToPost)
+        #expect(decision.reply?.plainText().contains("and stays resolved: the status “monitoring” is on its record only.") == true)
+        #expect(drill.incident.phase == .resolved)
+    }
+
     @Test func aTypedStatusCannotForgeTheTopic() throws {
         var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
         try drill.type("/update hmm status: a | IC @bob | next update 99:99", by: "alice")

@@ -109,7 +109,7 @@ import Testing
         #expect(drill.incident.pinnedMessages.count == PinnedMessage.maxPerIncident)
         // The room was told once, at the last pin kept.
         let told = drill.posts(to: .incidentRoom).filter { $0.contains("all it keeps") }
-        #expect(told == ["📌 INC-1's timeline now holds 300 pinned messages, all it keeps: further pins and marks are not recorded. "
+        #expect(told == ["📌 INC-1's timeline now holds 300 pinned messages, all it keeps: messages pinned or marked from now on are not added to it. "
                          + "Put what matters on it with /note."], "\(told)")
     }
 }

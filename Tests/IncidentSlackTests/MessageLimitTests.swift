@@ -122,8 +122,33 @@ import Testing
         let people: [PersonID: Contact] = ["alexandra": Contact(person: "alexandra", handle: "@" + String(repeating: "a", count: 70), account: nil)]
         let shown = SlackFormat.topic(topic, people: people)
         #expect(shown.utf16.count <= SlackFormat.topicLimit && shown.hasSuffix(" | next update 2026-11-30 11:00 UTC"), "\(shown)")
-        let short = Message(lines: [[.text("SEV P1 | IC "), .mention("bob"), .text(" | call: " + call)]])
-        #expect(SlackFormat.topic(short, people: [:]).hasSuffix(call))
+        // Within the limit with a long link, the link is kept whole.
+        let short = Message(lines: [[.text("SEV P1 | IC "), .mention("bob"), .text(" | status: investigating | next update 11:00 UTC"),
+                                     .text(" | call: " + call + String(repeating: "4", count: 30))]])
+        let kept = SlackFormat.topic(short, people: [:])
+        #expect(kept.utf16.count > 200 && kept.utf16.count <= SlackFormat.topicLimit && kept.hasSuffix(call + String(repeating: "4", count: 30)))
+    }
+
+    /// A list whose titles are full of `&` (each `&amp;` to Slack) still fits one message with
+    /// its closing count: the answer's budget counts Slack's escapes.
+    @Test func aListOfEscapedTitlesKeepsItsClosingCount() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let title = String(String(repeating: "db&cache&queue ", count: 10).prefix(140))
+        for n in 0..<30 {
+            bot.clock.advance(by: .seconds(5))
+            try await bot.slash(n % 2 == 0 ? "carol" : "dave", "/incident declare \(title) \(n) --sev P3")
+        }
+        let list = try await bot.slash("carol", "/incident list")
+        let shown = list.json?["blocks"]?.array?.compactMap { $0["text"]?["text"]?.string } ?? []
+        #expect(!shown.isEmpty && shown.reduce(0) { $0 + $1.utf16.count } <= SlackFormat.blocksTextLimit)
+        #expect(!shown.joined().contains(SlackFormat.cutMarker) && shown.joined().contains("… and "), "\(shown.last ?? "")")
+    }
+
+    /// Rendered lines just at Slack's 40,000 with more after them are cut with the marker.
+    @Test func textJustAtTheLimitWithMoreAfterItShowsTheMarker() {
+        let message = Message(lines: [[.text(String(repeating: "a", count: SlackFormat.textLimit))], [.text("b")]])
+        #expect(SlackFormat.text(message, people: [:]).hasSuffix(SlackFormat.cutMarker))
     }
 
     /// Pieces asked for at most a few are the first of all the pieces, and a clip is the

@@ -155,6 +155,25 @@ import Testing
         #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
     }
 
+    /// A creation cut short after some names were found taken (Slack allows about 20 creations
+    /// a minute) goes on from the next name when tried again, instead of asking for the taken
+    /// ones first and never reaching the last.
+    @Test func aRetriedCreationGoesOnFromTheNextName() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        for _ in 0..<5 { bot.fake.inject(.fail(method: "conversations.create", error: "name_taken")) }
+        bot.fake.inject(.fail(method: "conversations.create", error: "internal_error"))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2")
+        try await bot.settle()
+        for _ in 0..<10 where bot.fake.channel(named: Self.room + "-6") == nil {
+            bot.clock.advance(by: .seconds(30))
+            try await bot.settle()
+        }
+        let creations = bot.fake.calls.filter { $0.method == "conversations.create" }
+        #expect(creations.map(\.error) == Array(repeating: "name_taken", count: 5) + ["internal_error", nil], "\(creations)")
+        #expect(bot.fake.channel(named: Self.room + "-6") != nil && bot.fake.channel(named: Self.room) == nil)
+    }
+
     /// The channel name was taken (by anyone: a squatter can make a public channel under a
     /// name the bot will ask for), so the incident's channel is `-2`. What the bot sends once
     /// it has made the channel names that one, not the one someone else holds, and the name

@@ -48,6 +48,18 @@ import Testing
         let deleted = await check.run()
         #expect(deleted?.hasPrefix("\(path) was deleted or moved under the running bot (No such file or directory): ") == true,
                 "\(deleted ?? "ready")")
+
+        // Named through a symbolic link that is then pointed at another file.
+        let real = folder.appendingPathComponent("real.sqlite").path
+        let link = folder.appendingPathComponent("link.sqlite").path
+        _ = try SQLiteStore(path: real)
+        #expect(symlink(real, link) == 0)
+        try DatabaseLock.acquire(link)
+        #expect(DatabaseLock.replaced(link) == nil)
+        let restored = folder.appendingPathComponent("restored.sqlite").path
+        _ = try SQLiteStore(path: restored)
+        #expect(unlink(link) == 0 && symlink(restored, link) == 0)
+        #expect(DatabaseLock.replaced(link)?.hasPrefix("\(link) was replaced under the running bot") == true)
     }
     #endif
 

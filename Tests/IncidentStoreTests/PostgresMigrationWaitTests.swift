@@ -12,13 +12,17 @@ import Testing
     @Test func aMigrationThatWaitsForTheWriteLockSaysSo() async throws {
         let cluster = try await PostgresCluster.get()
         let database = try await TestTools.offPool { try cluster.database("migrate_wait") }
-        // The bot's write lock (`PostgresSchema.writeLock`), held by another session for 2 s.
-        let holder = Task { try await TestTools.offPool { try cluster.psql("SELECT pg_advisory_lock(4498252912); SELECT pg_sleep(2)", database: database) } }
-        let deadline = Date().addingTimeInterval(10)
-        while try await TestTools.offPool({ try cluster.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", database: database) }) == "0",
+        // The bot's write lock (`PostgresSchema.writeLock`), held by another session for 5 s,
+        // and looked for in this test's own database: `pg_locks` is the whole cluster's, and
+        // other tests' leases (advisory locks too) let the store open before it was taken.
+        let holder = Task { try await TestTools.offPool { try cluster.psql("SELECT pg_advisory_lock(4498252912); SELECT pg_sleep(5)", database: database) } }
+        let deadline = Date().addingTimeInterval(60)
+        while try await TestTools.offPool({ try cluster.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                                + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", database: database) }) == "0",
               Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        try #require(Date() < deadline, "the other session never took the write lock")
         let recorder = LogRecorder()
         let logger = recorder.logger
         _ = try await TestTools.offPool { try PostgresStore(settings: cluster.settings(database), logger: logger) }
