@@ -28,6 +28,8 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
     let maxBody: Int
     let readTimeout: Duration
     let logger: Logger
+    /// Anyone can reach the door: its refusals are logged at most every 10 s.
+    let refusals = RefusalLog()
 
     public init(engine: Engine<Clock>, secrets: [Secret], routingKeys: [String: Secret], maxBody: Int, readTimeout: Duration,
                 logger: Logger) {
@@ -52,7 +54,7 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
         case let refused: return Answers.refusal(refused)
         }
         guard verify(request.headers[HTTPField.Name("X-PagerDuty-Signature")!], body: body) else {
-            logger.warning("PagerDuty webhook refused: not signed with PAGERDUTY_WEBHOOK_SECRET")
+            refusals.warning("PagerDuty webhook refused: not signed with PAGERDUTY_WEBHOOK_SECRET", at: engine.clock.now, logger: logger)
             return Answers.text(.unauthorized, "signature does not match\n")
         }
         guard let json = JSONValue.parse(body), let event = json["event"]?.object, let id = event["id"]?.string,

@@ -30,6 +30,8 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
     let maxBody: Int
     let readTimeout: Duration
     let logger: Logger
+    /// Anyone can reach the callbacks: their refusals are logged at most every 10 s.
+    let refusals = RefusalLog()
 
     public init(engine: Engine<Clock>, signature: TwilioSignature, links: AckLinks, maxBody: Int, readTimeout: Duration,
                 logger: Logger) {
@@ -72,7 +74,8 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
             // The route, not the path: a call's paths carry the page's token.
             let route = [TwilioPaths.voice, TwilioPaths.callStatus, TwilioPaths.messageStatus].first { request.uri.path.hasPrefix($0) }.map { $0 + "<token>" }
                 ?? request.uri.path
-            logger.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["route": "\(route)"])
+            refusals.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["route": "\(route)"],
+                             at: engine.clock.now, logger: logger)
             return Answers.text(.forbidden, "signature does not match\n")
         }
         return await handle(Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))

@@ -32,7 +32,13 @@ public final class SQLiteStore: IncidentStore {
         // After the pool is open: GRDB sets `synchronous = NORMAL` when it turns WAL on, after
         // `prepareDatabase` has run, so a setting made there is undone. The writer is the one
         // connection that commits, and FULL makes each commit sync the WAL before it returns.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        // The WAL is cut back to `walSizeLimit` when a checkpoint empties it: a burst (1,500
+        // declarations while Slack was down) grew it to 96 MB beside a 13 MB database, and it
+        // kept that size for as long as the bot ran.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
+        }
         try self.init(writer: pool, migrate: migrate)
     }
 
@@ -54,6 +60,14 @@ public final class SQLiteStore: IncidentStore {
     public struct CannotRead: Error, CustomStringConvertible {
         public var path: String
         public var description: String { "cannot read \(path) (check its permissions)" }
+    }
+
+    /// The size the WAL is cut back to once checkpointed: 16 MiB.
+    public static let walSizeLimit = 16 << 20
+
+    /// The writer's `journal_size_limit`, in bytes.
+    public func walSizeLimitSetting() throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA journal_size_limit") ?? -1 }
     }
 
     /// The writer's `synchronous` setting: 2 (FULL) on a file, where a commit survives a power

@@ -34,9 +34,10 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
     let logger: Logger
     public let stats: SlackEndpointStats
     let replays: ReplayGuard
-    /// Unverified requests are logged at most once every ten seconds, so a flood of them
-    /// cannot fill the disk; each line says how many went unlogged since the last.
-    let refusalLog = LogThrottle(every: .seconds(10))
+    /// Refusals before the request is verified (unsigned, too big, too slow) are logged at
+    /// most once every ten seconds, so a flood of them cannot fill the disk; each line says
+    /// how many went unlogged since the last.
+    let refusals = RefusalLog()
 
     public init(gateway: SlackGateway<Clock>, signer: SlackSigner, settings: Settings, logger: Logger) {
         self.gateway = gateway
@@ -62,14 +63,14 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
             body = read
         case .tooLarge:
             stats.record(.tooLarge)
-            logger.warning("Slack request refused: body over the limit", metadata: [
+            refusals.warning("Slack request refused: body over the limit", metadata: [
                 "bytes": "\(request.headers[.contentLength] ?? "?")", "limit": "\(settings.maxBody)",
-            ])
+            ], at: gateway.engine.clock.now, logger: logger)
             return Answers.refusal(.tooLarge)
         case .tooSlow:
             stats.record(.malformed)
-            logger.warning("Slack request refused: body not sent within the read timeout",
-                           metadata: ["timeout": "\(DurationText.format(settings.readTimeout))"])
+            refusals.warning("Slack request refused: body not sent within the read timeout",
+                             metadata: ["timeout": "\(DurationText.format(settings.readTimeout))"], at: gateway.engine.clock.now, logger: logger)
             return Answers.refusal(.tooSlow)
         case .broken:
             stats.record(.malformed)
@@ -79,12 +80,8 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         let timestamp = request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!]
         let now = gateway.engine.clock.now
         if let failure = signer.verify(signature: signature, timestamp: timestamp, body: body, now: now) {
-            let count = stats.record(.unverified)
-            if let suppressed = refusalLog.admit(at: now) {
-                logger.warning("Slack request refused: not verified", metadata: [
-                    "reason": "\(failure.rawValue)", "refused.total": "\(count)", "refused.unlogged": "\(suppressed)",
-                ])
-            }
+            stats.record(.unverified)
+            refusals.warning("Slack request refused: not verified", metadata: ["reason": "\(failure.rawValue)"], at: now, logger: logger)
             return Response(status: .unauthorized)
         }
         // The same signed body again, as Slack sends it when it retries: it was handled, so
