@@ -8,9 +8,16 @@ extension Delivery {
         var job = try await resolveAction(item)
         // A room made under another name is named by it: on its platform, and off chat (a
         // mail, a text) by the first platform, in their order, that made one so.
+        // One platform's names are taken as they are kept, not copied for each item: every
+        // room ever renamed (thousands, with a stub that named them all otherwise) was copied
+        // for each send.
         var renamed: [String: String] = [:]
-        for platform in item.method.platform.map({ [$0] }) ?? Platform.allCases.filter(directory.platforms.contains) {
-            renamed.merge(try await renamedRooms(on: platform)) { first, _ in first }
+        if let platform = item.method.platform {
+            renamed = try await renamedRooms(on: platform)
+        } else {
+            for platform in Platform.allCases.filter(directory.platforms.contains) {
+                renamed.merge(try await renamedRooms(on: platform)) { first, _ in first }
+            }
         }
         if !renamed.isEmpty { job.action = job.action.renamingRooms(renamed) }
         job.incident = item.incident
