@@ -12,10 +12,13 @@ public final class RefusalLog: Sendable {
 
     public init(every: Duration = .seconds(10)) { throttle = LogThrottle(every: every) }
 
-    /// Counts the refusal, and logs it as a warning when a line is due.
-    public func warning(_ message: Logger.Message, metadata: Logger.Metadata = [:], at now: Timestamp, logger: Logger) {
+    /// Counts the refusal, and logs it as a warning when a line is due, as from the door that
+    /// refused (its module is the line's source).
+    public func warning(_ message: Logger.Message, metadata: Logger.Metadata = [:], at now: Timestamp, logger: Logger,
+                        file: String = #fileID, function: String = #function, line: UInt = #line) {
         let count = total.add(1, ordering: .relaxed).newValue
         guard let unlogged = throttle.admit(at: now) else { return }
-        logger.warning(message, metadata: metadata.merging(["refused.total": "\(count)", "refused.unlogged": "\(unlogged)"]) { own, _ in own })
+        logger.warning(message, metadata: metadata.merging(["refused.total": "\(count)", "refused.unlogged": "\(unlogged)"]) { own, _ in own },
+                       file: file, function: function, line: line)
     }
 }

@@ -3,8 +3,8 @@ import IncidentPolicy
 
 /// A timeline from pins: a message of the room pinned, or given the configured reaction, joins
 /// the incident's record with its own time and author; taking the last mark back removes it.
-/// Anyone in the room may (its platform decides who is in it); nothing is posted, so marking
-/// many messages makes no noise.
+/// Anyone in the room may (its platform decides who is in it); nothing is posted (but the one
+/// notice when the timeline holds all the pins it keeps), so marking many messages makes no noise.
 extension Incident {
     /// Applies `change` by `actor`; `author` is the marked message's author as the roster
     /// knows them. Throws `noChange` when the change changes nothing (a second mark by the same
