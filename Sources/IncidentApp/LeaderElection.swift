@@ -46,12 +46,14 @@ final class LeaderElection: Service {
             var waitingSaid = false
             // Tried every poll while the database is away; a line a minute says it still is.
             let unreachableLog = LogThrottle(every: .seconds(60))
+            var grace = OutageGrace(length: lease.length)
             while !stopping.withLock({ $0 }), !Task.isCancelled {
                 let term: LeaseTerm?
                 do {
-                    term = try await lease.acquire()
+                    term = try await lease.acquire(fromOthers: grace.takesFromOthers(at: .now))
                 } catch {
                     health.failed("\(error)")
+                    grace.failed()
                     if let unlogged = unreachableLog.admit(at: LiveClock().now) {
                         logger.error("cannot reach the database for the leader's lease; standing by", metadata: [
                             "error": "\(error)", "replica": "\(lease.holder)", "failures.unlogged": "\(unlogged)",
@@ -62,6 +64,10 @@ final class LeaderElection: Service {
                     continue
                 }
                 health.succeeded()
+                if grace.reached(at: .now) {
+                    logger.notice("the database is back; the replica that led may take its lease back first", metadata: [
+                        "replica": "\(lease.holder)", "grace": "\(lease.length)"])
+                }
                 guard let term else {
                     if !waitingSaid { logger.notice("standing by: another replica leads", metadata: ["replica": "\(lease.holder)"]) }
                     waitingSaid = true
@@ -117,7 +123,7 @@ final class LeaderElection: Service {
 
         term.end()
         role.standBy()
-        await lease.release(term)
+        await lease.release(term, toAnyone: stopping.withLock { $0 } || Task.isCancelled)
         logger.notice("no longer leading", metadata: ["term": "\(term.token)"])
         // After a failed service, a pause before trying again: a service that fails at once
         // must not spin the lease.

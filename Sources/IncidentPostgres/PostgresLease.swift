@@ -33,7 +33,10 @@ public final class PostgresLease: Sendable {
     /// holds it. The term's local deadline counts from before the request, so it ends before
     /// the database's. This process asks only while it leads no term, so taking its own row
     /// again ends nothing it still runs.
-    public func acquire() async throws -> LeaseTerm? {
+    ///
+    /// `fromOthers` false: a lease that ran out while it named another replica is left to that
+    /// replica (`LeaderElection`'s grace after an outage); one given up by a stop is still taken.
+    public func acquire(fromOthers: Bool = true) async throws -> LeaseTerm? {
         let started = ContinuousClock.now
         let (holder, seconds) = (holder, seconds)
         let token = try await session.run { sql in
@@ -41,12 +44,16 @@ public final class PostgresLease: Sendable {
                 INSERT INTO leader_lease AS lease (name, holder, token, expires_at)
                 VALUES ('leader', \(holder), 1, clock_timestamp() + make_interval(secs => \(seconds)))
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = lease.token + 1, expires_at = excluded.expires_at
-                WHERE lease.expires_at < clock_timestamp() OR lease.holder = excluded.holder
+                WHERE lease.holder = excluded.holder
+                    OR (lease.expires_at < clock_timestamp() AND (\(fromOthers) OR lease.holder = \(Self.nobody)))
                 RETURNING token
                 """)
         }
         return token.map { LeaseTerm(token: $0, heldUntil: started + length) }
     }
+
+    /// The holder a lease given up by a stop names: nobody's, so no grace waits for it.
+    static let nobody = ""
 
     /// Renews `term`; false when the lease is another's now (deposed).
     public func renew(_ term: LeaseTerm) async throws -> Bool {
@@ -62,12 +69,19 @@ public final class PostgresLease: Sendable {
         return renewed
     }
 
-    /// Gives the lease up at once (a graceful stop), so a standby need not wait it out.
-    public func release(_ term: LeaseTerm) async {
+    /// Ends `term` and lets the lease run out at once, so a standby need not wait it out.
+    /// `toAnyone`: the process is stopping, and the lease names nobody from now on. Otherwise
+    /// (the term ran out, was deposed, or a service failed) it still names this process: the
+    /// process may have sent what it could not record, and after an outage it is the one to
+    /// take the lease back and record it (`acquire(fromOthers:)`).
+    public func release(_ term: LeaseTerm, toAnyone: Bool) async {
         term.end()
-        let (holder, token) = (holder, term.token)
+        let (holder, token, newHolder) = (holder, term.token, toAnyone ? Self.nobody : holder)
         _ = try? await session.run { sql in
-            try sql.execute("UPDATE leader_lease SET expires_at = clock_timestamp() WHERE name = 'leader' AND holder = \(holder) AND token = \(token)")
+            try sql.execute("""
+                UPDATE leader_lease SET expires_at = clock_timestamp(), holder = \(newHolder)
+                WHERE name = 'leader' AND holder = \(holder) AND token = \(token)
+                """)
         }
     }
 

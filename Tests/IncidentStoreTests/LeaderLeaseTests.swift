@@ -42,7 +42,7 @@ import Testing
         #expect(try await stores[1].read { try (!$0.isSeen(.slack, eventID: "stale"), $0.isSeen(.slack, eventID: "current")) } == (true, true))
 
         // Giving it up lets another take it at once.
-        await leases[1].release(second)
+        await leases[1].release(second, toAnyone: true)
         #expect(!second.holds)
         #expect(try await leases[0].acquire() != nil)
     }
@@ -61,6 +61,28 @@ import Testing
         #expect(try await leases[1].acquire() == nil, "another replica still waits it out")
         let term = try #require(try await leases[0].acquire())
         #expect(term.token == 8 && term.holds)
+    }
+
+    /// After an outage, a replica asks without `fromOthers`: a lease that ran out naming
+    /// another replica stays that replica's to take back (it may have sent a page it could not
+    /// record), one given up by a stop is anyone's, and its own is its own.
+    @Test func aLeaseThatRanOutIsLeftToItsHolderWhenAskedSo() async throws {
+        let (_, leases, cluster, database) = try await Self.leases(2)
+        let first = try #require(try await leases[0].acquire())
+        let runOut = { try await TestTools.offPool {
+            try cluster.psql("UPDATE leader_lease SET expires_at = now() - interval '1 second'", database: database) } }
+        try await runOut()
+        #expect(try await leases[1].acquire(fromOthers: false) == nil, "left to the replica that led")
+        let again = try #require(try await leases[0].acquire(fromOthers: false), "its own, taken back")
+        #expect(again.token > first.token)
+
+        // A term that ran out or was deposed still names its process; a stop names nobody.
+        await leases[0].release(again, toAnyone: false)
+        #expect(try await leases[1].acquire(fromOthers: false) == nil)
+        let third = try #require(try await leases[0].acquire())
+        await leases[0].release(third, toAnyone: true)
+        let taken = try #require(try await leases[1].acquire(fromOthers: false), "given up by a stop")
+        #expect(taken.token > third.token)
     }
 
     /// A term past its local deadline writes nothing, even while the database still names it
