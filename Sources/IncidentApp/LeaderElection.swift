@@ -65,11 +65,15 @@ final class LeaderElection: Service {
                 }
                 health.succeeded()
                 if grace.reached(at: .now) {
-                    logger.notice("the database is back; the replica that led may take its lease back first", metadata: [
+                    logger.notice("the database is back; a lease that ran out naming another replica is left to it for a while", metadata: [
                         "replica": "\(lease.holder)", "grace": "\(lease.length)"])
                 }
                 guard let term else {
-                    if !waitingSaid { logger.notice("standing by: another replica leads", metadata: ["replica": "\(lease.holder)"]) }
+                    if !waitingSaid {
+                        logger.notice(grace.takesFromOthers(at: .now) ? "standing by: another replica leads"
+                                      : "standing by: another replica leads, or has the rest of its grace to take its lease back",
+                                      metadata: ["replica": "\(lease.holder)"])
+                    }
                     waitingSaid = true
                     try? await Task.sleep(for: standbyPoll)
                     continue

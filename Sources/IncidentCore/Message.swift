@@ -69,6 +69,14 @@ public struct Message: Hashable, Sendable, Codable {
         return renamed
     }
 
+    /// The rooms the message names.
+    public var rooms: Set<String> {
+        Set(lines.joined().compactMap { span in
+            if case .room(let name) = span { return name }
+            return nil
+        })
+    }
+
     /// Everyone the message mentions, in order of first mention.
     public var mentions: [PersonID] {
         var seen: Set<PersonID> = []

@@ -15,12 +15,16 @@ public protocol OutboxTransport: Sendable {
     /// this long got no answer at all (`Delivery.settle`). nil: no single limit (a chat page is
     /// several calls); `Delivery.unansweredAttempt` stands for it.
     var timeLimit: Duration? { get }
+    /// Whether the platform links a room its messages name when given the room's id
+    /// (`TransportJob.roomLinks`): delivery looks the ids up only for those that do.
+    var linksRooms: Bool { get }
     func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt
 }
 
 extension OutboxTransport {
     public var sendsAhead: Bool { false }
     public var timeLimit: Duration? { nil }
+    public var linksRooms: Bool { false }
 }
 
 /// A chat platform's transport: rooms, posts, invites, direct messages and pages.
@@ -82,6 +86,10 @@ public struct TransportJob: Hashable, Sendable {
     public var boundRooms: Set<String>
     /// For a page off chat (mail, a text): the incident's room on each chat platform, to link.
     public var incidentRooms: [Platform: String] = [:]
+    /// On a platform that `linksRooms`: this platform's id of each room the message names, by
+    /// the name it shows, so a person opens the room from the page instead of searching for
+    /// it. A room not made there yet is left out (shown by name).
+    public var roomLinks: [String: String] = [:]
     /// For a page or a settlement off chat: when its incident was declared. It tells the
     /// incident from another database's of the same number (a restored backup numbers its next
     /// incident as the lost one did), so a provider's key for the incident (PagerDuty's
@@ -113,6 +121,14 @@ public struct TransportJob: Hashable, Sendable {
         /// Pages that are over (one person's), for a provider that keeps its own incident per
         /// page; the router sends these to such providers only.
         case settle(PageSettlement)
+
+        /// The message shown as text (a topic is plain, and links nothing).
+        public var shownMessage: Message? {
+            switch self {
+            case .post(_, let message), .directMessage(_, let message), .reply(_, _, let message): message
+            case .createRoom, .invite, .setTopic, .settle: nil
+            }
+        }
 
         /// The action with its messages' rooms renamed (`Message.renamingRooms`).
         public func renamingRooms(_ names: [String: String]) -> Action {

@@ -102,6 +102,7 @@ extension Delivery {
                 switch result {
                 case .sent(let done):
                     await noteRoomName(done)
+                    noteRoomLink(done)
                     unrecorded.add(done, at: clock.elapsed)
                     sentThisRound = true
                     take(item)

@@ -75,6 +75,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// `Records.renamedRooms`), so messages name the room people will find. Kept as
     /// `roomIDs` is: only this delivery binds rooms.
     let renamedRooms = Mutex<[Platform: [String: String]]>([:])
+    /// Per platform, rooms' ids by name, for `TransportJob.roomLinks`: noted as each room's
+    /// creation returns (before its record: the page sent in the same round links it) or
+    /// read once. A room's name and id never change once made.
+    let roomLinks = Mutex<[Platform: [String: String]]>([:])
     /// Room creations checked for the round under way (`checkRoomCreations`), by outbox id:
     /// each taken once, when its item is resolved.
     let checkedRoomCreations = Mutex<[Int64: Effect.Action]>([:])

@@ -22,7 +22,8 @@ public enum MatrixFormat {
 
     /// The event content of a notice. One that would be over Matrix's event size is sent as
     /// plain text only, cut with a marker (HTML cannot be cut safely mid-tag).
-    public static func notice(_ message: Message, people: [PersonID: Contact]) -> JSONValue {
+    /// `rooms`: room ids by the names the message shows, linked in its HTML.
+    public static func notice(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:]) -> JSONValue {
         let mentioned = mentionedAccounts(message, people: people)
         let plain = body(message, people: people)
         let msgtype = JSONValue.string(msgtype(message))
@@ -33,7 +34,7 @@ public enum MatrixFormat {
                 "msgtype": msgtype,
                 "body": .string(plain),
                 "format": "org.matrix.custom.html",
-                "formatted_body": .string(html(message, people: people)),
+                "formatted_body": .string(html(message, people: people, rooms: rooms)),
                 "m.mentions": ["user_ids": .array(mentioned.map(JSONValue.string))],
             ]
             if content.text.utf8.count <= contentLimit { return content }
@@ -67,11 +68,13 @@ public enum MatrixFormat {
     /// "Unrecognised command"), so commands are shown, and typed, with `!`.
     static let commandPrefix = "!"
 
-    public static func html(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.lines.map { line in line.map { span($0, people: people) }.joined() }.joined(separator: "<br>")
+    public static func html(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
+        message.lines.map { line in line.map { span($0, people: people, rooms: rooms) }.joined() }.joined(separator: "<br>")
     }
 
-    static func span(_ span: Span, people: [PersonID: Contact]) -> String {
+    /// A room with a known id is a matrix.to link to it (clients show a room pill and open the
+    /// room); the plain body keeps its name.
+    static func span(_ span: Span, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
         switch span {
         case .text(let text): escape(text)
         case .strong(let text): "<strong>" + escape(text) + "</strong>"
@@ -82,7 +85,8 @@ public enum MatrixFormat {
             } else {
                 escape(people[person]?.handle ?? person.handle)
             }
-        case .room(let name): "#" + escape(name)
+        case .room(let name):
+            if let id = rooms[name], isRoomID(id) { "<a href=\"https://matrix.to/#/\(escape(id))\">#\(escape(name))</a>" } else { "#" + escape(name) }
         case .code(let text): "<code>" + escape(text) + "</code>"
         case .command(let command): "<code>" + escape(commandPrefix + command) + "</code>"
         case .link(let url, let label):
@@ -90,6 +94,13 @@ public enum MatrixFormat {
                 ? "<a href=\"\(escape(url))\">\(escape(label))</a>"
                 : escape(label == url ? url : "\(label) (\(url))")
         }
+    }
+
+    /// Whether `id` can be a Matrix room id to put in a link: `!`, then printable ASCII with
+    /// nothing that ends or changes a URL's fragment or an HTML attribute.
+    static func isRoomID(_ id: String) -> Bool {
+        id.hasPrefix("!") && id.utf8.count <= 255
+            && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !"\"'<>&?#%\\ `".utf8.contains($0) }
     }
 
     /// HTML's five special characters, so typed text shows as typed and never becomes markup.

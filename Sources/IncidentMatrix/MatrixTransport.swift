@@ -20,6 +20,8 @@ public final class MatrixTransport: ChatTransport {
     public let platform = Platform.matrix
     /// A repeat carries the same txnId, which the homeserver drops.
     public var sendsAhead: Bool { true }
+    /// Rooms a message names are matrix.to links in its HTML (`MatrixFormat.span`).
+    public var linksRooms: Bool { true }
     let client: MatrixClient
     let logger: Logger
     /// The power level the declarer, the IC and the roles get in an incident room: enough to
@@ -83,19 +85,19 @@ public final class MatrixTransport: ChatTransport {
         case .post(let room, let message):
             var posted = ""
             try await inRoom(room) { (id) async throws(MatrixError) in
-                try await send(MatrixFormat.notice(message, people: job.people), to: id, key: key)
+                try await send(MatrixFormat.notice(message, people: job.people, rooms: job.roomLinks), to: id, key: key)
                 posted = id
             }
             return await receipt(for: message, postedIn: posted, job: job)
         case .reply(let room, _, let message):
             try await inRoom(room) { (id) async throws(MatrixError) in
-                try await send(MatrixFormat.notice(message, people: job.people), to: id, key: key)
+                try await send(MatrixFormat.notice(message, people: job.people, rooms: job.roomLinks), to: id, key: key)
             }
         case .directMessage(let person, let message):
             guard let account = job.people[person]?.account else {
                 throw .matrix(status: 0, code: "NO_ACCOUNT", reason: "no Matrix id for \(person)")
             }
-            let content = MatrixFormat.notice(message, people: job.people)
+            let content = MatrixFormat.notice(message, people: job.people, rooms: job.roomLinks)
             let room = try await directRoom(account, for: key)
             do {
                 try await send(content, to: room, key: key)

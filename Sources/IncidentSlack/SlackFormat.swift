@@ -26,8 +26,8 @@ public enum SlackFormat {
 
     /// The mrkdwn text of a message; mentions are `<@U…>` for people with a Slack account.
     /// Within Slack's 40,000-unit limit, cut with a marker past it.
-    public static func text(_ message: Message, people: [PersonID: Contact]) -> String {
-        fullText(message, people: people).clipped(to: textLimit, in: .utf16, marker: cutMarker)
+    public static func text(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
+        fullText(message, people: people, rooms: rooms).clipped(to: textLimit, in: .utf16, marker: cutMarker)
     }
 
     /// Typed text that starts a line (an update's lines, a note's second line) is quoted (`>`):
@@ -41,14 +41,14 @@ public enum SlackFormat {
     /// Lines past `textLimit` are not rendered: no message shows them, and the whole record of a
     /// long incident took seconds to render on the threads every command shares. What is
     /// rendered is then still longer than the limit, so it is cut with the marker.
-    static func fullText(_ message: Message, people: [PersonID: Contact]) -> String {
+    static func fullText(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
         var lines: [String] = []
         var total = 0
         for line in message.lines {
             // `total` counts a line end after each line: past `textLimit + 1`, what is
             // rendered is longer than the limit, and the cut's marker shows.
             guard total <= textLimit + 1 else { break }
-            let render = { (spans: ArraySlice<Span>) in spans.map { span($0, people: people) }.joined() }
+            let render = { (spans: ArraySlice<Span>) in spans.map { span($0, people: people, rooms: rooms) }.joined() }
             var text = render(line[...])
             if case .userText = line.first {
                 text = quoteMark + text
@@ -64,14 +64,18 @@ public enum SlackFormat {
     /// What starts a quoted line in mrkdwn.
     static let quoteMark = "> "
 
-    static func span(_ span: Span, people: [PersonID: Contact]) -> String {
+    /// `rooms`: channel ids by the names a message shows, linked as `<#C…>` (Slack shows the
+    /// channel's name, and opens it on a tap); a room with none, or with an id that is not
+    /// Slack's letters and digits, is its name as text.
+    static func span(_ span: Span, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
         switch span {
         case .text(let text): escape(text)
         case .strong(let text): strong(text)
         case .userText(let text): escape(BroadcastMentions.neutralize(text)).replacingOccurrences(of: "\n", with: "\n" + quoteMark)
         case .mention(let person):
             if let account = people[person]?.account { "<@\(account)>" } else { escape(people[person]?.handle ?? person.handle) }
-        case .room(let name): "#" + escape(name)
+        case .room(let name):
+            if let id = rooms[name], isChannelID(id) { "<#\(id)>" } else { "#" + escape(name) }
         case .code(let text): "`" + escape(text).escaping(["`": "'"]) + "`"
         case .command(let command): "`/" + escape(command).escaping(["`": "'"]) + "`"
         case .link(let url, let label):
@@ -79,6 +83,12 @@ public enum SlackFormat {
                 ? "<\(escape(url).escaping(["|": "%7C"]))|\(escape(label).escaping(["|": "/"]))>"
                 : escape(label == url ? url : "\(label) (\(url))")
         }
+    }
+
+    /// Whether `id` can be a Slack channel id (`C0123ABCD`): ASCII letters and digits only, so
+    /// one from an API answer cannot break out of `<#…>`.
+    static func isChannelID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 32 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
     }
 
     /// Bold, with the text's own leading and trailing spaces outside the asterisks (Slack does
@@ -102,9 +112,9 @@ public enum SlackFormat {
     /// message's buttons, whose value names the incident. Past Slack's 50 blocks, or past the
     /// text all blocks may hold together, the last section ends with a marker saying the
     /// message was cut.
-    public static func blocks(_ message: Message, people: [PersonID: Contact], incident: Int?) -> [JSONValue] {
+    public static func blocks(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:], incident: Int?) -> [JSONValue] {
         let room = blockLimit - (message.actions.isEmpty ? 0 : 1)
-        let sections = cut(sections(fullText(message, people: people)), room: room)
+        let sections = cut(sections(fullText(message, people: people, rooms: rooms)), room: room)
         var blocks = sections.map(section)
         let buttons: [JSONValue] = message.actions.map { action in
             var button: [String: JSONValue] = [

@@ -24,6 +24,8 @@ public final class SlackTransport: ChatTransport {
     public let platform = Platform.slack
     /// A repeat is found by its key in the channel's history (`isPosted`).
     public var sendsAhead: Bool { true }
+    /// Rooms a message names are linked as `<#C…>` (`SlackFormat.span`).
+    public var linksRooms: Bool { true }
     let api: SlackWebAPI
     let logger: Logger
     let state = Mutex(State())
@@ -240,7 +242,7 @@ public final class SlackTransport: ChatTransport {
             // `invalid_blocks` may also be a fault of the bot's blocks: said as an error.
             logger.log(level: error.code == "invalid_blocks" ? .error : .warning, "Slack refused a message's blocks; sending its text alone",
                        metadata: ["outbox.key": "\(job.key)", "error": "\(error)"])
-            try await call(method, ["text": SlackFormat.text(message, people: job.people)].merging(arguments) { _, new in new })
+            try await call(method, ["text": SlackFormat.text(message, people: job.people, rooms: job.roomLinks)].merging(arguments) { _, new in new })
         }
     }
 
@@ -290,8 +292,8 @@ public final class SlackTransport: ChatTransport {
     }
 
     func messageArguments(_ message: Message, job: TransportJob) -> [String: String] {
-        let blocks = SlackFormat.blocks(message, people: job.people, incident: job.incident)
-        return ["text": SlackFormat.text(message, people: job.people), "blocks": JSONValue.array(blocks).text]
+        let blocks = SlackFormat.blocks(message, people: job.people, rooms: job.roomLinks, incident: job.incident)
+        return ["text": SlackFormat.text(message, people: job.people, rooms: job.roomLinks), "blocks": JSONValue.array(blocks).text]
     }
 
     @discardableResult

@@ -36,6 +36,18 @@ import Testing
         #expect(body.hasPrefix("INC-4 paged @alice:example.org and @dave\nSummary: <script>x</script> & @\u{2060}room"))
     }
 
+    /// A room with a known id is linked in the HTML; an id that could end the link's attribute
+    /// or fragment is not used.
+    @Test func aRoomWithAKnownIDIsLinkedInTheHTML() {
+        let message = Message(.text("Room: "), .room("incident-20261124-checkout"))
+        #expect(MatrixFormat.html(message, people: [:], rooms: ["incident-20261124-checkout": "!abc:example.org"])
+                    == "Room: <a href=\"https://matrix.to/#/!abc:example.org\">#incident-20261124-checkout</a>")
+        for hostile in ["!a\"onclick=x", "abc:example.org", "!a b:x", "!a?via=evil:x", "!a<b:x"] {
+            #expect(MatrixFormat.html(message, people: [:], rooms: ["incident-20261124-checkout": hostile]) == "Room: #incident-20261124-checkout", "\(hostile)")
+        }
+        #expect(MatrixFormat.body(message, people: [:]) == "Room: #incident-20261124-checkout")
+    }
+
     @Test func commandsInMessagesAreShownAsMatrixClientsLetPeopleTypeThem() {
         // Commands are marked where the bot writes them (messages and refusals alike); Matrix
         // shows them with !, and nothing else that merely has a slash in it changes.

@@ -123,6 +123,15 @@ import Testing
         // Paged people join as responders; the declarer made the room.
         let levels = try await bot.bot.call(.GET, "rooms/\(MatrixClient.segment(room))/state/m.room.power_levels/")
         #expect(levels["users"]?[bot.mxid("alice")]?.int == 50)
+        // The page links the room it names (a room pill that opens it); its plain body names it.
+        let alice = try bot.user("alice")
+        let direct = try #require(try await alice.directRoom(from: bot.bot.user))
+        let page = try #require(try await alice.messages(in: direct).compactMap { $0["content"] }.first {
+            $0["body"]?.string?.contains("You are paged") == true
+        })
+        #expect(page["formatted_body"]?.string?.contains("<a href=\"https://matrix.to/#/\(room)\">#incident-20261124-paged-people-come-in</a>") == true,
+                "\(page["formatted_body"]?.string ?? "")")
+        #expect(page["body"]?.string?.contains("#incident-20261124-paged-people-come-in") == true)
     }
 
     /// Alice never takes the invitation to the direct room of her first page: her second page

@@ -192,4 +192,16 @@ import Testing
         #expect(scopes == ["commands", "app_mentions:read", "channels:manage", "channels:join", "channels:read", "channels:history",
                            "groups:write", "groups:read", "groups:history", "im:history", "chat:write", "im:write", "users:read", "pins:read", "reactions:read"], "scopes beyond need: \(scopes)")
     }
+
+    /// A room a message names links to its channel when the channel's id is known; an id that
+    /// is not letters and digits (an API answer that could break out of `<#…>`) is not used.
+    @Test func aRoomWithAKnownChannelIsLinked() {
+        let message = Message(.text("Room: "), .room("incident-20261124-checkout"), .text(" · see "), .room("incident-20261120-old"))
+        let linked = SlackFormat.text(message, people: [:], rooms: ["incident-20261124-checkout": "C0ROOM123"])
+        #expect(linked == "Room: <#C0ROOM123> · see #incident-20261120-old")
+        for hostile in ["C1>|<!channel", "", "C0 ROOM", "C0RÖÖM"] {
+            let shown = SlackFormat.text(message, people: [:], rooms: ["incident-20261124-checkout": hostile])
+            #expect(shown == "Room: #incident-20261124-checkout · see #incident-20261120-old", "\(hostile)")
+        }
+    }
 }

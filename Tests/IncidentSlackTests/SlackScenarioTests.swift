@@ -33,6 +33,13 @@ import Testing
         let page = try #require(bot.fake.directMessages(to: "U0ERIN005").first)
         #expect(page.text.contains("You are paged as operations manager"))
         #expect(bot.fake.directMessages(to: "U0ALICE01").first?.blocks?.array?.last?["elements"]?[0]?["value"]?.string == "INC-1")
+        // The page and the announcement link the channel (Slack shows its name and opens it),
+        // the page's in its text and its blocks: made in the same round, before it was recorded.
+        let alicesPage = try #require(bot.fake.directMessages(to: "U0ALICE01").first)
+        #expect(alicesPage.text.contains("room <#\(channel.id)>") && !alicesPage.text.contains("#\(Self.room)"), "\(alicesPage.text)")
+        #expect(alicesPage.blocks?.text.contains("<#\(channel.id)>") == true)
+        let announced = try #require(bot.fake.messages(in: bot.broadcast).first)
+        #expect(announced.text.contains("<#\(channel.id)>"), "\(announced.text)")
     }
 
     @Test func theWholeDrillSlashCommandsButtonsAndPagesOnTheMinute() async throws {
@@ -186,11 +193,11 @@ import Testing
         try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
         try await bot.settle()
         let channel = try #require(bot.fake.channel(named: Self.room + "-2"))
-        // The team lead's page at minute 30 names the channel made.
+        // The team lead's page at minute 30 links the channel made, not the squatter's.
         bot.clock.advance(by: .minutes(30))
         try await bot.settle()
         let pages = bot.fake.posted.filter { $0.text.contains("team lead") }
-        #expect(pages.count == 1 && pages.allSatisfy { $0.text.contains("#\(Self.room)-2") }, "\(pages.map(\.text))")
+        #expect(pages.count == 1 && pages.allSatisfy { $0.text.contains("<#\(channel.id)>") }, "\(pages.map(\.text))")
         let status = try await bot.slash("alice", "/incident status #\(Self.room)-2")
         #expect(status.body.contains("INC-1"), "\(status.body)")
         #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
