@@ -61,6 +61,9 @@ final class PostgresSession: @unchecked Sendable {
         } catch is PostgresStatements.TimedOut {
             drop(open)
             throw PostgresStoreError("the database at \(settings) did not answer within \(deadline.map { "\($0.nanoseconds / 1_000_000) ms" } ?? "")")
+        } catch is PostgresStatements.Closed {
+            drop(open)
+            throw PostgresStoreError("the connection to \(settings) was closed (the server stopped, or ended the session)")
         } catch let error as PostgresStoreError where error.endsTheSession {
             // The server's answer is about the session, not the transaction: a new connection
             // may get another answer. A session opened read-only (a hot standby after a
@@ -148,8 +151,10 @@ final class PostgresStatements {
     /// Rows held for one statement a target, sent before the next other statement.
     private var held = PendingRows()
 
-    /// The connection gave no answer in time, or is closed (the server ended the session).
+    /// The connection gave no answer in time.
     struct TimedOut: Error {}
+    /// The connection is closed (the server stopped, or ended the session).
+    struct Closed: Error {}
 
     init(connection: PostgresConnection, deadline: NIODeadline?, logger: Logger) {
         self.connection = connection
@@ -206,7 +211,7 @@ final class PostgresStatements {
     /// long, an administrator) is closed: a statement on it would wait for an answer that
     /// never comes.
     private func unheldAnswer(to query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
-        connection.isClosed ? connection.eventLoop.makeFailedFuture(TimedOut()) : connection.query(query, logger: logger)
+        connection.isClosed ? connection.eventLoop.makeFailedFuture(Closed()) : connection.query(query, logger: logger)
     }
 
     /// Waits for every statement sent, the rows held included; throws the first one's failure.
@@ -235,7 +240,7 @@ final class PostgresStatements {
     }
 
     static func described(_ error: any Error) -> any Error {
-        if error is TimedOut { return error }
+        if error is TimedOut || error is Closed { return error }
         if let error = error as? PSQLError, let info = error.serverInfo {
             return PostgresStoreError(PostgresStoreError.reason(error), sqlState: info[.sqlState])
         }
