@@ -53,7 +53,7 @@ final class LeaderElection: Service {
                     term = try await lease.acquire(fromOthers: grace.takesFromOthers(at: .now))
                 } catch {
                     health.failed("\(error)")
-                    grace.failed()
+                    grace.failed(at: .now)
                     if let unlogged = unreachableLog.admit(at: LiveClock().now) {
                         logger.error("cannot reach the database for the leader's lease; standing by", metadata: [
                             "error": "\(error)", "replica": "\(lease.holder)", "failures.unlogged": "\(unlogged)",

@@ -6,6 +6,10 @@
 /// takes no lease that names another: the one that led takes it back (it polls as often) and
 /// records what it sent. If it does not come back, the lease goes to a standby one lease length
 /// later than it would have.
+///
+/// A failure while the grace runs does not start it again: on a link that fails every few
+/// seconds, a grace started anew at each failure would never end, and a standby would never
+/// take over from a leader that died.
 struct OutageGrace {
     let length: Duration
     private var failing = false
@@ -21,17 +25,19 @@ struct OutageGrace {
         !failing && until.map { now >= $0 } ?? true
     }
 
-    /// A look at the lease failed: the database is away.
-    mutating func failed() {
+    /// A look at the lease failed: the database is away. An outage after the grace has ended
+    /// is a new one, with a grace of its own.
+    mutating func failed(at now: ContinuousClock.Instant) {
         failing = true
-        until = nil
+        if let until, now >= until { self.until = nil }
     }
 
-    /// A look at the lease succeeded; true when it is the first since the database was away,
-    /// which starts the grace.
+    /// A look at the lease succeeded; true when it starts a grace (the first since the
+    /// database was away, and no grace running).
     mutating func reached(at now: ContinuousClock.Instant) -> Bool {
         guard failing else { return false }
         failing = false
+        guard until == nil else { return false }
         until = now + length
         return true
     }

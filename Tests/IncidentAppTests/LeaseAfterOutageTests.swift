@@ -83,6 +83,35 @@ import Testing
         }
     }
 
+    /// The grace on its own clock: it starts at the first look that reaches the database after
+    /// one that failed, lasts one lease, and a failure while it runs does not start it again
+    /// (on a link failing every few seconds, it would never end, and nobody would take over
+    /// from a leader that died).
+    @Test func theGraceEndsOnALinkThatKeepsFailing() {
+        let start = ContinuousClock.now
+        func at(_ seconds: Double) -> ContinuousClock.Instant { start + .milliseconds(Int(seconds * 1000)) }
+        var grace = OutageGrace(length: .seconds(9))
+        #expect(grace.takesFromOthers(at: at(0)), "a process that never lost the database owes nobody")
+        grace.failed(at: at(1))
+        #expect(!grace.takesFromOthers(at: at(2)))
+        let started = grace.reached(at: at(3))
+        #expect(started)
+        #expect(!grace.takesFromOthers(at: at(11.9)))
+        // It fails again at 8 s and comes back at 9 s: the grace still ends at 12 s.
+        grace.failed(at: at(8))
+        let startedAgain = grace.reached(at: at(9))
+        #expect(!startedAgain)
+        #expect(!grace.takesFromOthers(at: at(11.9)))
+        #expect(grace.takesFromOthers(at: at(12)))
+        // An outage after the grace is a new one.
+        grace.failed(at: at(20))
+        #expect(!grace.takesFromOthers(at: at(20.5)))
+        let newOne = grace.reached(at: at(21))
+        #expect(newOne)
+        #expect(!grace.takesFromOthers(at: at(29.9)))
+        #expect(grace.takesFromOthers(at: at(30)))
+    }
+
     /// Both lose the database for longer than the lease; the standby's way back opens a second
     /// before the leader's. The leader takes its lease back, and the standby never leads.
     @Test func theReplicaThatLedTakesItsLeaseBackAfterAnOutageBothSaw() async throws {
