@@ -75,6 +75,24 @@ import Testing
                 try await Replica(database: database, cluster: cluster, takeover: takeover))
     }
 
+    /// Two replicas, the first leading and the second standing by.
+    static func leaderAndStandby(takeover: Duration) async throws -> (leader: Replica, standby: Replica) {
+        let (leader, standby) = try await replicas(takeover: takeover)
+        leader.start()
+        try await waitUntil(seconds: 20, "leading") { leader.leads }
+        standby.start()
+        return (leader, standby)
+    }
+
+    /// Both lose the database until the leader's term has run out and its lease has in the
+    /// database too (it runs 2.7 s from the last renewal with a takeover of 3 s).
+    static func outageBothSee(_ leader: Replica, _ standby: Replica) async throws {
+        try await leader.proxy.cut()
+        try await standby.proxy.cut()
+        try await waitUntil(seconds: 10, "standing down") { !leader.leads }
+        try await Task.sleep(for: .seconds(3))
+    }
+
     static func waitUntil(seconds: Double, _ what: String, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while !condition() {
@@ -115,18 +133,10 @@ import Testing
     /// Both lose the database for longer than the lease; the standby's way back opens a second
     /// before the leader's. The leader takes its lease back, and the standby never leads.
     @Test func theReplicaThatLedTakesItsLeaseBackAfterAnOutageBothSaw() async throws {
-        let (leader, standby) = try await Self.replicas(takeover: .seconds(3))
-        leader.start()
-        try await Self.waitUntil(seconds: 20, "leading") { leader.leads }
-        standby.start()
+        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(3))
         try await Task.sleep(for: .milliseconds(500))
         #expect(!standby.leads)
-
-        try await leader.proxy.cut()
-        try await standby.proxy.cut()
-        try await Self.waitUntil(seconds: 10, "standing down") { !leader.leads }
-        // The lease has run out in the database too (it runs 2.7 s from the last renewal).
-        try await Task.sleep(for: .seconds(3))
+        try await Self.outageBothSee(leader, standby)
 
         try await standby.proxy.open()
         try await Task.sleep(for: .seconds(1))
@@ -143,15 +153,9 @@ import Testing
     /// The replica that led does not come back: the standby takes over, one lease length after
     /// it reached the database again instead of at once.
     @Test func aStandbyTakesOverAfterTheGraceWhenTheReplicaThatLedIsGone() async throws {
-        let (leader, standby) = try await Self.replicas(takeover: .seconds(3))
-        leader.start()
-        try await Self.waitUntil(seconds: 20, "leading") { leader.leads }
-        standby.start()
-        try await leader.proxy.cut()
-        try await standby.proxy.cut()
-        try await Self.waitUntil(seconds: 10, "standing down") { !leader.leads }
+        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(3))
+        try await Self.outageBothSee(leader, standby)
         leader.proxy.stop()
-        try await Task.sleep(for: .seconds(3))
 
         try await standby.proxy.open()
         try await Task.sleep(for: .seconds(1))
@@ -164,10 +168,7 @@ import Testing
     /// A replica that stops names nobody in the lease: a standby still in its grace takes it at
     /// once. Here the grace is 9 s, and the standby leads well before it ends.
     @Test func aLeaseGivenUpByAStopIsTakenInTheGrace() async throws {
-        let (leader, standby) = try await Self.replicas(takeover: .seconds(10))
-        leader.start()
-        try await Self.waitUntil(seconds: 20, "leading") { leader.leads }
-        standby.start()
+        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(10))
         try await standby.proxy.cut()
         try await Task.sleep(for: .seconds(3))
         try await standby.proxy.open()
