@@ -215,71 +215,50 @@ extension Delivery {
     /// Marks `sent` delivered in one transaction, with what each delivery means for its
     /// incident (a room bound, a page's landing on the timeline). Until this commits, a crash
     /// sends them again: at least once, never silently lost. When it fails, this delivery keeps
-    /// them (`sentUnrecorded`) and records them at their next turn, without sending again;
-    /// once one of them has failed `recordTriesBeforeSettingAside` times, they are recorded one
-    /// at a time, so that one whose record can never be saved holds back no other
-    /// (`recordOneByOne`). With `lookingForNew`, the same transaction reads the newest outbox
-    /// id, returned with the attempts (nil when not asked or the store failed).
+    /// them (`sentUnrecorded`) and records them at their next turn, without sending again.
+    /// With `lookingForNew`, the same transaction reads the newest outbox id, returned with
+    /// the attempts (nil when not asked or the store failed).
     func record(_ sent: [Sent], lookingForNew: Bool) async -> (attempts: [Attempt], newest: Int64?) {
         guard !sent.isEmpty || lookingForNew else { return ([], nil) }
+        let router = router
+        let directory = directory
+        let roster = directory.roster
         let newest: Int64?
         let copiesQueued: Bool
         do {
-            (newest, copiesQueued) = try await store.write { [self] records in
-                let copied = try recordConsequences(of: sent, in: records)
+            (newest, copiesQueued) = try await store.write { records in
+                var copied = false
+                for done in sent {
+                    let item = done.item
+                    if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
+                       let platform = item.method.platform {
+                        try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
+                    }
+                    try records.markDelivered(done.id, at: done.at)
+                    // Where a page landed is part of the incident's record.
+                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
+                        let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+                    }
+                    // A nudge its people have not seen: a copy to each, in the same transaction.
+                    // In a mirror room only to those whose direct messages go to its platform: a
+                    // responder on Slack invited to a Matrix mirror room was nudged in the Slack room.
+                    if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
+                       let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
+                        let unseen = platform == stored.home ? people : people.filter { directory.routes($0, home: stored.home).first == platform }
+                        guard !unseen.isEmpty else { continue }
+                        let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: roster)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+                        copied = true
+                    }
+                }
                 return (lookingForNew ? try records.latestOutboxID() : nil, copied)
             }
         } catch {
-            let tries = memory.recordFailed(sent.map(\.id))
-            if tries >= Self.recordTriesBeforeSettingAside {
-                return (await recordOneByOne(sent), nil)
-            }
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
             memory.sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
             return ([.storeError], nil)
         }
-        await recorded(sent, copiesQueued: copiesQueued)
-        return (Array(repeating: .delivered, count: sent.count), newest)
-    }
-
-    /// How many times in a row the record of a sent item may fail before it is recorded alone,
-    /// and set aside when it fails alone.
-    static var recordTriesBeforeSettingAside: Int { 3 }
-
-    /// Writes, in `records`' transaction, what each of `sent` means: its room bound, its item
-    /// delivered, a page's landing, copies of an unseen nudge. True when copies were queued.
-    func recordConsequences(of sent: [Sent], in records: any IncidentRecords) throws -> Bool {
-        let roster = directory.roster
-        var copied = false
-        for done in sent {
-            let item = done.item
-            if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
-               let platform = item.method.platform {
-                try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
-            }
-            try records.markDelivered(done.id, at: done.at)
-            // Where a page landed is part of the incident's record.
-            if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
-                let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
-                try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
-            }
-            // A nudge its people have not seen: a copy to each, in the same transaction.
-            // In a mirror room only to those whose direct messages go to its platform: a
-            // responder on Slack invited to a Matrix mirror room was nudged in the Slack room.
-            if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
-               let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
-                let unseen = platform == stored.home ? people : people.filter { directory.routes($0, home: stored.home).first == platform }
-                guard !unseen.isEmpty else { continue }
-                let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: roster)
-                try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
-                copied = true
-            }
-        }
-        return copied
-    }
-
-    /// After `sent` were recorded: forgotten, their rooms noted, counted.
-    func recorded(_ sent: [Sent], copiesQueued: Bool) async {
         forget(sent.map(\.id))
         if copiesQueued { wake.fire() }
         for done in sent {
@@ -293,63 +272,6 @@ extension Delivery {
             BotMetrics.attempt(done.item.method, page: done.item.isPage, result: .delivered)
             BotMetrics.deliveryLatency(done.item.method, done.at - done.item.createdAt)
         }
-    }
-
-    /// `sent`, whose record together has failed again and again, each in a transaction of its
-    /// own. One whose record fails alone, right after a write that succeeded, once it has failed
-    /// `recordTriesBeforeSettingAside` times, is set aside: marked failed (a dead letter
-    /// `incident-bot outbox` lists) with why, though it went out, since what it means for its
-    /// incident cannot be saved (a room id the database already gives another incident). So it
-    /// no longer stops every send behind it on its platform, pages included. A store that fails
-    /// every write (down, or its disk full) fails that first write too: then the rest is kept
-    /// for its next turn, as before, and nothing is set aside.
-    func recordOneByOne(_ sent: [Sent]) async -> [Attempt] {
-        var attempts: [Attempt] = []
-        var storeWorks = false
-        for (index, done) in sent.enumerated() {
-            do {
-                if !storeWorks { try await store.write { _ in } }
-            } catch {
-                logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count - index)"])
-                memory.sentUnrecorded.withLock { unrecorded in for done in sent[index...] { unrecorded[done.id] = done } }
-                return attempts + [.storeError]
-            }
-            let error: any Error
-            do {
-                let copied = try await store.write { [self] records in try recordConsequences(of: [done], in: records) }
-                await recorded([done], copiesQueued: copied)
-                attempts.append(.delivered)
-                storeWorks = true
-                continue
-            } catch let failed {
-                error = failed
-                storeWorks = false
-            }
-            let tries = memory.recordFailed([done.id])
-            var log = logger
-            log[metadataKey: "outbox.key"] = "\(done.item.key)"
-            guard tries > Self.recordTriesBeforeSettingAside else {
-                log.error("cannot record a delivery", metadata: ["error": "\(error)"])
-                memory.sentUnrecorded.withLock { $0[done.id] = done }
-                attempts.append(.storeError)
-                continue
-            }
-            let reason = "delivered, but its record failed \(tries) times and is set aside (what it means for the incident is not saved): "
-                + String(describing: error).escapedToOneLine
-            do {
-                try await store.write { try $0.markFailed(done.id, reason: reason, at: done.at) }
-                storeWorks = true
-            } catch {
-                log.error("cannot record a delivery", metadata: ["error": "\(error)"])
-                memory.sentUnrecorded.withLock { $0[done.id] = done }
-                attempts.append(.storeError)
-                continue
-            }
-            forget([done.id])
-            log.error("a delivery whose record cannot be saved is set aside as failed", metadata: [
-                "method": "\(done.item.method)", "error": "\(error)", "tries": "\(tries)"])
-            attempts.append(.failed)
-        }
-        return attempts
+        return (Array(repeating: .delivered, count: sent.count), newest)
     }
 }

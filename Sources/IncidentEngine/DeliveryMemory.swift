@@ -21,8 +21,6 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
     /// the tenth page queued on it ten time limits late, one after another, whoever it was for.
     /// Cleared by a page delivered on the method.
     let hungMethods = Mutex<[ContactMethod: Duration]>([:])
-    /// How many times in a row each sent item's record has failed (`Delivery.record`).
-    let recordFailures = Mutex<[Int64: Int]>([:])
 
     public init() {}
 
@@ -32,21 +30,10 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
         hungMethods.withLock { $0[method] }.map { $0 > elapsed } ?? false
     }
 
-    /// The records of `ids` failed once more; the most times in a row any of them has.
-    func recordFailed(_ ids: [Int64]) -> Int {
-        recordFailures.withLock { counts in
-            ids.map { id in
-                counts[id, default: 0] += 1
-                return counts[id]!
-            }.max() ?? 0
-        }
-    }
-
     /// Forgets what is kept about items now finished (delivered, given up, withdrawn).
     func forget(_ ids: some Collection<Int64>) {
         guard !ids.isEmpty else { return }
         sentUnrecorded.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
         refusedMethods.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
-        recordFailures.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
     }
 }

@@ -62,60 +62,6 @@ import Testing
         #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter(\.isPage).isEmpty)
     }
 
-    /// A sent item whose record can never be saved: the room id Slack gave back for INC-1's
-    /// room is one the database already binds to INC-2 (a platform that reused an id). Its
-    /// record failed with the whole round's on every pass, so nothing sent on Slack was
-    /// recorded again, INC-1's room lane waited for good and every other lane stopped once 32
-    /// of its sends waited. After its tries it is set aside as a dead letter that says why, and
-    /// the rest of the platform's sends are recorded and go on, each sent once.
-    @Test func aDeliveryWhoseRecordCanNeverBeSavedIsSetAsideAndHoldsNothingBack() async throws {
-        let bot = try TestBot()
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-        try await bot.say("U0REPORTER", "/incident declare Checkout errors --sev P1")
-        let room = try #require(try await bot.store.read { try $0.incident(1) }).incident.room
-        try await bot.store.write { try $0.bindRoom(.slack, roomID: "slack-room-\(room)", name: "elsewhere", incident: 2) }
-
-        await Self.drain(bot.delivery, bot.clock, times: 12)
-        let failed = try await bot.store.read { try $0.outboxListing(.failed, limit: 100) }
-        let setAside = failed.filter { $0.lastError?.hasPrefix("delivered, but its record failed") == true }
-        #expect(setAside.count == 1, "\(failed.map { "\($0.key): \($0.lastError ?? "")" })")
-        if case .effect(.createRoom(let name, _, _, _))? = setAside.first?.item?.job { #expect(name == room) } else {
-            Issue.record("not INC-1's room creation: \(setAside.map(\.key))")
-        }
-        // INC-1's page to the on-call landed and is on its timeline; INC-2 went on as usual.
-        #expect(try await bot.store.read { try $0.timeline(incident: 1) }.contains { $0.text.hasPrefix("Page to @alice") && $0.text.hasSuffix("delivered by slack.") })
-        #expect(try await bot.store.read { try $0.roomID(.slack, incident: 2) } == "slack-room-\(try #require(try await bot.store.read { try $0.incident(2) }).incident.room)")
-
-        // What comes later goes out and is recorded.
-        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
-        await Self.drain(bot.delivery, bot.clock, times: 4)
-        #expect(try await bot.store.read { try $0.timeline(incident: 3) }.contains { $0.text.hasPrefix("Page to @alice") })
-        #expect(bot.slack.directMessages.filter { $0.person == "alice" }.count == 3, "one page an incident, each once")
-        let creations = bot.slack.delivered.compactMap { delivered -> String? in
-            if case .createRoom(let name, _, _, _) = delivered.job.action { name } else { nil }
-        }
-        #expect(creations.count == 3 && Set(creations).count == 3, "\(creations)")
-        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.method == .slack }
-        #expect(pending.isEmpty, "\(pending.map(\.key))")
-    }
-
-    /// A store that fails every write for a while and then heals sets nothing aside, however
-    /// many writes fail before it heals: an item is set aside only when its record fails alone
-    /// right after a write that succeeded.
-    @Test(arguments: [1, 3, 4, 5, 6, 9, 14])
-    func aStoreThatHealsSetsNothingAside(failingWrites: Int) async throws {
-        let bot = try TestBot(pagers: [.sms])
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
-        let store = FailingWrites(bot.store, failing: failingWrites)
-        let delivery = Self.delivery(bot, store: store, transports: [bot.slack, bot.matrix] + Array(bot.pagers.values))
-        await Self.drain(delivery, bot.clock, times: 16)
-        let failed = try await bot.store.read { try $0.outboxListing(.failed, limit: 100) }
-        #expect(failed.isEmpty, "\(failed.map { "\($0.key): \($0.lastError ?? "")" })")
-        #expect(try await Self.davesPage(bot) == ["Page to @dave (VP engineering, engineering L4) delivered by sms."])
-        #expect(try #require(bot.pagers[.sms]).directMessages.filter { $0.person == "dave" }.count == 1)
-        #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
-    }
-
     /// On replicas each leader term has a delivery of its own. A term that ends between a text
     /// and its record (the database away past the lease) must not leave the next term of the
     /// same process to text the VP again: the process remembers what it sent.
