@@ -9,11 +9,16 @@ extension Delivery {
         var links = roomLinks.withLock { known in known[platform, default: [:]].filter { names.contains($0.key) } }
         let missing = names.subtracting(links.keys)
         guard !missing.isEmpty else { return links }
+        // A name is linked only when it is the name the incident's room was made under on this
+        // platform: a room made as `…-2` (its name taken) must not link another incident whose
+        // own name is `…-2`.
+        let renamed = try await renamedRooms(on: platform)
         let found = try await store.read { records -> [String: String] in
             var found: [String: String] = [:]
             for name in missing {
-                guard let number = try records.readableIncident(roomName: name)?.incident.number,
-                      let id = try records.roomID(platform, incident: number) else { continue }
+                guard let incident = try records.readableIncident(roomName: name)?.incident,
+                      (renamed[incident.room] ?? incident.room) == name,
+                      let id = try records.roomID(platform, incident: incident.number) else { continue }
                 found[name] = id
             }
             return found
@@ -23,12 +28,10 @@ extension Delivery {
         return links
     }
 
-    /// A room whose creation just returned: its id, for the messages that name it next.
+    /// A room whose creation just returned: its id, by the name it was made under (messages
+    /// name it so once renamed), for the messages that name it next.
     func noteRoomLink(_ done: Sent) {
         guard case .roomCreated(let id, let made) = done.receipt, let platform = done.item.method.platform else { return }
-        roomLinks.withLock { links in
-            links[platform, default: [:]][made] = id
-            if case .effect(.createRoom(let asked, _, _, _)) = done.item.job { links[platform, default: [:]][asked] = id }
-        }
+        roomLinks.withLock { $0[platform, default: [:]][made] = id }
     }
 }

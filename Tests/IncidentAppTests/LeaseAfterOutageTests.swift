@@ -13,7 +13,7 @@ import Testing
 /// text or a call just before the outage and could not record it; only its process knows. If
 /// the standby, back first, took the lease, it would send that page again. It now leaves the
 /// lease to the replica that led for one lease length, unless that one gave it up by stopping.
-@Suite struct LeaseAfterOutageTests {
+@Suite(.serialized) struct LeaseAfterOutageTests {
     /// A replica: its election, reaching the database through its own proxy, and the terms
     /// it has led.
     final class Replica: Sendable {
@@ -85,12 +85,12 @@ import Testing
     }
 
     /// Both lose the database until the leader's term has run out and its lease has in the
-    /// database too (it runs 2.7 s from the last renewal with a takeover of 3 s).
+    /// database too (it runs 5.4 s from the last renewal with a takeover of 6 s).
     static func outageBothSee(_ leader: Replica, _ standby: Replica) async throws {
         try await leader.proxy.cut()
         try await standby.proxy.cut()
-        try await waitUntil(seconds: 10, "standing down") { !leader.leads }
-        try await Task.sleep(for: .seconds(3))
+        try await waitUntil(seconds: 15, "standing down") { !leader.leads }
+        try await Task.sleep(for: .seconds(6))
     }
 
     static func waitUntil(seconds: Double, _ what: String, _ condition: () -> Bool) async throws {
@@ -133,7 +133,7 @@ import Testing
     /// Both lose the database for longer than the lease; the standby's way back opens a second
     /// before the leader's. The leader takes its lease back, and the standby never leads.
     @Test func theReplicaThatLedTakesItsLeaseBackAfterAnOutageBothSaw() async throws {
-        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(3))
+        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(6))
         try await Task.sleep(for: .milliseconds(500))
         #expect(!standby.leads)
         try await Self.outageBothSee(leader, standby)
@@ -153,7 +153,7 @@ import Testing
     /// The replica that led does not come back: the standby takes over, one lease length after
     /// it reached the database again instead of at once.
     @Test func aStandbyTakesOverAfterTheGraceWhenTheReplicaThatLedIsGone() async throws {
-        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(3))
+        let (leader, standby) = try await Self.leaderAndStandby(takeover: .seconds(6))
         try await Self.outageBothSee(leader, standby)
         leader.proxy.stop()
 
