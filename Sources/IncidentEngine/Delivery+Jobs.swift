@@ -21,7 +21,7 @@ extension Delivery {
         }
         if !renamed.isEmpty { job.action = job.action.renamingRooms(renamed) }
         if let platform = item.method.platform, transports[item.method]?.linksRooms == true {
-            job.roomLinks = try await roomLinks(for: job.action, on: platform)
+            job.roomLinks = try await roomLinks(for: job.action, on: platform, renamed: renamed)
         }
         job.incident = item.incident
         job.queuedAt = item.createdAt
