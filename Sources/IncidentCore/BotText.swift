@@ -1,7 +1,7 @@
 /// The bot's own words with the commands in them marked, so that each platform shows a command
 /// the way its people type it (`/ack INC-4` on Slack and the console, `!ack INC-4` on Matrix).
 /// Written as a string literal: `"Type \(command: "incident help") for the list."`. Refusals
-/// and usage lines are `BotText`; messages carry the same `Span.command`.
+/// and usage lines are `BotText`; messages carry the same `Span.command` (and `Span.room`).
 public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     public var spans: [Span]
 
@@ -43,6 +43,13 @@ public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, Cus
 
         /// A command as typed without its leading `/` or `!`: `\(command: "ack INC-4")`.
         public mutating func appendInterpolation(command: String) { append(.command(command)) }
+
+        /// Bot text within bot text, its commands and rooms kept as such.
+        public mutating func appendInterpolation(_ text: BotText) { for span in text.spans { append(span) } }
+
+        /// An incident's room by the name it was asked for: `\(room: incident.room)`. A room
+        /// made under another name (taken on its platform) is named as made where it is shown.
+        public mutating func appendInterpolation(room: String) { append(.room(room)) }
 
         /// Adjacent text stays one span, so plain sentences compare equal to their literal.
         mutating func append(_ span: Span) {

@@ -92,7 +92,7 @@ struct Decider {
                 // `/incident resolve INC-12 duplicate`, typed in INC-13's room, most likely
                 // means INC-13: a change to another incident is made where nobody mistakes it.
                 // A private incident's room is not named: it may still be named after the title.
-                let there = incident.isPrivate ? "its own room" : "#\(incident.room)"
+                let there: BotText = incident.isPrivate ? "its own room" : "\(room: incident.room)"
                 throw Refusal(message: "This is INC-\(here)'s room, so a change typed here is about INC-\(here). "
                               + "Change \(incident.id) in \(there); to mention it here, do not start with it.")
             }

@@ -213,8 +213,8 @@ extension Transition {
         let message = Messages.statusUpdate(incident, update, by: actor, now: now)
         post(message)
         post(message, to: .broadcast)
-        let posted = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
-                                        : "Update posted to #\(incident.room) and the broadcast channel."
+        let posted: BotText = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
+                                                 : "Update posted to \(room: incident.room) and the broadcast channel."
         reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do.")
         // An update typed while someone else resolved the incident: its author learns that its
         // status did not take, and what to do if the problem is back.

@@ -319,6 +319,9 @@ enum Messages {
     }
 
     static func reply(_ text: String) -> Message { Message(.text(text)) }
+
+    /// A reply naming commands or rooms, each shown as its platform shows it.
+    static func reply(_ text: BotText) -> Message { Message(lines: [text.spans]) }
 }
 
 extension PageRecord.Reason {

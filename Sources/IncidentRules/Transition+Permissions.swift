@@ -49,7 +49,7 @@ extension Transition {
     func requireVenue(_ actor: PersonID) throws(IncidentError) {
         guard venue == .elsewhere, !isListed(actor) else { return }
         throw IncidentError(.notAllowed, "Only people on the roster can change \(incident.id) from outside its room; type it in "
-            + (incident.isPrivate ? "its room." : "#\(incident.room)."))
+            + (incident.isPrivate ? "its room." : "\(room: incident.room)."))
     }
 
     /// `/sev`, `/ic`, `/role`, mitigated, resolve, close: the IC, the declarer and the incident

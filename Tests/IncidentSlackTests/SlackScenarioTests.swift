@@ -160,6 +160,12 @@ import Testing
         let channel = try #require(bot.fake.channel(named: made))
         #expect(channel.members.contains("U0ALICE01"))
         #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
+        // The answers a slash command shows itself send people to the channel made, too: the
+        // update's author, and someone off the roster told where a change may be typed.
+        let update = try await bot.slash("alice", "/update INC-1 Rolled back the deploy")
+        #expect(update.body.contains("Update posted to #\(Self.room)-2 "), "\(update.body)")
+        let outsider = try await bot.slash("U0OUTSIDER", "/sev INC-1 P2")
+        #expect(outsider.body.contains("type it in #\(Self.room)-2."), "\(outsider.body)")
     }
 
     /// A creation cut short after some names were found taken (Slack allows about 20 creations
@@ -184,8 +190,8 @@ import Testing
     /// The channel name was taken (by anyone: a squatter can make a public channel under a
     /// name the bot will ask for), so the incident's channel is `-2`. What the bot sends once
     /// it has made the channel names that one, not the one someone else holds, and the name
-    /// finds the incident. (What went out before the channel was made, racing it, names the
-    /// name asked for.)
+    /// finds the incident, and so do the answers the bot shows itself. (What went out before
+    /// the channel was made, racing it, names the name asked for.)
     @Test func messagesAfterTheChannelIsMadeNameTheChannelItMade() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
