@@ -28,7 +28,7 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         default:
             if let day = CivilTime(isoDay: lower) {
                 self = .day(year: day.year, month: day.month, day: day.day)
-            } else if let duration = DurationText.parse(lower), duration <= .days(366) {
+            } else if let duration = DurationText.parse(text), duration <= .days(366) {
                 self = .after(duration)
             } else {
                 return nil

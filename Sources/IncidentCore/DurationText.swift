@@ -1,8 +1,10 @@
 /// Durations as people write them in config and at the console: `15m`, `1h`, `2h30m`, `5d`, `90s`.
 public enum DurationText {
-    /// Parses a positive or zero duration; nil when the text is not one.
+    /// Parses a positive or zero duration; nil when the text is not one. Units may be capitals
+    /// (`2H`) except `M`, which people write for months as often as for minutes: `report
+    /// --since 2M` read as two minutes, and an action item due in `2M` fell due at once.
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingWhitespace().lowercased()
+        let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= 32 else { return nil }
         var total: Int64 = 0
         var digits = ""
@@ -13,11 +15,11 @@ public enum DurationText {
             }
             let unit: Int64
             switch character {
-            case "s": unit = 1
+            case "s", "S": unit = 1
             case "m": unit = 60
-            case "h": unit = 3_600
-            case "d": unit = 86_400
-            case "w": unit = 604_800
+            case "h", "H": unit = 3_600
+            case "d", "D": unit = 86_400
+            case "w", "W": unit = 604_800
             default: return nil
             }
             guard let value = Int64(digits), value <= 1_000_000 else { return nil }

@@ -266,6 +266,10 @@ import Testing
         #expect(farther.stderr == "incident-bot: --since is at most 100 years (36525d), not “10000000d”\n", "\(farther.stderr)")
         let typo = try BotProcess.run(["report", "--since", "30dd", "--config", BotProcess.config, "--db", db])
         #expect(typo.stderr == "incident-bot: --since “30dd” is not a duration like 30d, 1w or 12h\n", "\(typo.stderr)")
+        // Two months, as people write it, was read as two minutes.
+        let months = try BotProcess.run(["report", "--since", "2M", "--config", BotProcess.config, "--db", db])
+        #expect(months.stderr == "incident-bot: --since “2M” is not a duration like 30d, 1w or 12h (M may mean months or minutes: write 60d or 2m)\n",
+                "\(months.stderr)")
         let none = try BotProcess.run(["report", "--since", "0d", "--config", BotProcess.config, "--db", db])
         #expect(none.stderr == "incident-bot: --since 0d spans nothing; give a duration like 30d, 1w or 12h\n", "\(none.stderr)")
         // An incident this version cannot read is named in one line by export too.

@@ -32,15 +32,21 @@ import Testing
 
     @Test(arguments: [
         ("15m", Int64(900)), ("1h", 3_600), ("2h30m", 9_000), ("5d", 432_000), ("1w", 604_800), ("90s", 90),
-        ("0s", 0), (" 1H ", 3_600),
+        ("0s", 0), (" 1H ", 3_600), ("2D", 172_800),
     ])
     func readsDurations(text: String, seconds: Int64) {
         #expect(DurationText.parse(text)?.wholeSeconds == seconds)
     }
 
-    @Test(arguments: ["", "m", "15", "-5m", "1.5h", "15 m", "1y", "9999999999999h"])
+    /// `2M` is refused, not read as minutes: people write it for months as often.
+    @Test(arguments: ["", "m", "15", "-5m", "1.5h", "15 m", "1y", "9999999999999h", "2M", "1h30M"])
     func refusesWhatIsNotADuration(text: String) {
         #expect(DurationText.parse(text) == nil)
+    }
+
+    @Test func anActionDueInCapitalMIsNoDueDay() {
+        #expect(ActionDue(parsing: "2M") == nil)
+        #expect(ActionDue(parsing: "2W") != nil)
     }
 
     @Test func formatsDurationsShortest() {

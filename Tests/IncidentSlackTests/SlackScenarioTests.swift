@@ -163,9 +163,9 @@ import Testing
         // The answers a slash command shows itself send people to the channel made, too: the
         // update's author, and someone off the roster told where a change may be typed.
         let update = try await bot.slash("alice", "/update INC-1 Rolled back the deploy")
-        #expect(update.body.contains("Update posted to #\(Self.room)-2 "), "\(update.body)")
+        #expect(update.body.contains("Update posted to #\(made) "), "\(update.body)")
         let outsider = try await bot.slash("U0OUTSIDER", "/sev INC-1 P2")
-        #expect(outsider.body.contains("type it in #\(Self.room)-2."), "\(outsider.body)")
+        #expect(outsider.body.contains("type it in #\(made)."), "\(outsider.body)")
     }
 
     /// A creation cut short after some names were found taken (Slack allows about 20 creations
@@ -207,6 +207,10 @@ import Testing
         let status = try await bot.slash("alice", "/incident status #\(Self.room)-2")
         #expect(status.body.contains("INC-1"), "\(status.body)")
         #expect(bot.fake.messages(in: channel.id).first?.text.contains("INC-1") == true)
+        let update = try await bot.slash("alice", "/update INC-1 Rolled back the deploy")
+        #expect(update.body.contains("Update posted to #\(Self.room)-2 "), "\(update.body)")
+        let outsider = try await bot.slash("U0OUTSIDER", "/sev INC-1 P2")
+        #expect(outsider.body.contains("type it in #\(Self.room)-2."), "\(outsider.body)")
     }
 
     /// Slack carries out a call but its answer is lost (as when the bot dies mid-call): the
