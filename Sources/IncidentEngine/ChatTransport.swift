@@ -95,6 +95,10 @@ public struct TransportJob: Hashable, Sendable {
     /// incident as the lost one did), so a provider's key for the incident (PagerDuty's
     /// `dedup_key`) is not the lost incident's, whose alert may still be open.
     public var incidentDeclaredAt: Timestamp?
+    /// For a room creation made private since it was queued (the incident turned private
+    /// before its room was made): the name it was queued under, public. An earlier attempt
+    /// that reached the platform may have made a public room under it, named after the title.
+    public var publicNameBefore: String?
 
     public init(key: String, action: Action, people: [PersonID: Contact], page: Page? = nil, incident: Int? = nil,
                 doubt: SendDoubt = .none, queuedAt: Timestamp? = nil,

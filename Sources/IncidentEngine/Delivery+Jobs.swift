@@ -139,8 +139,12 @@ extension Delivery {
             case .createRoom:
                 let creation = try await roomCreation(item, queued: action)
                 guard case .createRoom(let name, let topic, let invite, let isPrivate) = creation else { preconditionFailure("a room creation") }
-                return TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite, isPrivate: isPrivate ?? false),
-                                    people: contacts(invite, topic))
+                var job = TransportJob(key: item.key, action: .createRoom(name: name, topic: topic, invite: invite, isPrivate: isPrivate ?? false),
+                                       people: contacts(invite, topic))
+                if case .createRoom(let queuedName, _, _, let queuedPrivate) = action, queuedPrivate != true, isPrivate == true {
+                    job.publicNameBefore = queuedName
+                }
+                return job
             case .invite(let people):
                 return TransportJob(key: item.key, action: .invite(room: try await room(), people), people: contacts(people))
             case .setTopic(let topic):

@@ -73,6 +73,7 @@ public final class SlackTransport: ChatTransport {
             try await call("conversations.setTopic", ["channel": channel.id, "topic": SlackFormat.topic(topic, people: job.people)])
             try await invite(invitees.compactMap { job.people[$0]?.account }, to: channel.id)
             _ = state.withLock { $0.created.removeValue(forKey: job.key) }
+            if let publicName = job.publicNameBefore, job.maybeSent { await withdrawPublicChannel(madeAs: publicName, job: job) }
             return .roomCreated(id: channel.id, name: channel.name)
         case .invite(let room, let people):
             // Someone may have removed the bot from the channel: it joins back, as for a post.
@@ -125,7 +126,7 @@ public final class SlackTransport: ChatTransport {
                 if attempt > 1 { logger.notice("Slack channel name taken; used the next one", metadata: ["name": "\(made.name)"]) }
                 return made
             } catch where error.code == "name_taken" {
-                if job.maybeSent, let adopted = try await channelMadeEarlier(named: candidate, isPrivate: isPrivate, job: job, logger: logger) {
+                if job.maybeSent, let adopted = try await channelMadeEarlier(named: [candidate], isPrivate: isPrivate, job: job, logger: logger) {
                     state.withLock { $0.created[key] = adopted }
                     logger.notice("Slack channel made by an earlier attempt adopted, not made again", metadata: ["name": "\(candidate)"])
                     return adopted
@@ -137,32 +138,35 @@ public final class SlackTransport: ChatTransport {
         throw .slack(method: "conversations.create", error: "name_taken (\(candidates.triedText))")
     }
 
-    /// The channel called `name` if this job's earlier attempt made it: the bot made it, after
-    /// the job was queued (five minutes' leeway for clocks), and no incident has it. A list the
-    /// bot may not read (a missing scope) finds none: the creation moves to the next suffix.
-    func channelMadeEarlier(named name: String, isPrivate: Bool, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
+    /// The channel called one of `names` if this job's earlier attempt made it: the bot made it,
+    /// after the job was queued (five minutes' leeway for clocks), and no incident has it. A
+    /// list the bot may not read (a missing scope) finds none: the creation moves to the next
+    /// suffix.
+    func channelMadeEarlier(named names: Set<String>, isPrivate: Bool, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
         do {
-            return try await findChannelMadeEarlier(named: name, isPrivate: isPrivate, job: job)
+            return try await findChannelMadeEarlier(named: names, isPrivate: isPrivate, job: job)
         } catch where error.code.map({ !SlackAPIError.transientErrors.contains($0) }) ?? false {
             logger.warning("cannot list Slack channels to find one a cut-short creation made; making the next", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
-    func findChannelMadeEarlier(named name: String, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
+    func findChannelMadeEarlier(named names: Set<String>, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
         let me = try await botUser()
         var cursor = ""
         for _ in 0..<50 {
             var arguments = ["types": isPrivate ? "private_channel" : "public_channel", "exclude_archived": "true", "limit": "200"]
             if !cursor.isEmpty { arguments["cursor"] = cursor }
             let answer = try await call("conversations.list", arguments)
-            if let found = answer["channels"]?.array?.first(where: { $0["name"]?.string == name }) {
-                guard let id = found["id"]?.string, found["creator"]?.string == me, !job.boundRooms.contains(id) else { return nil }
-                if let queued = job.queuedAt, let created = found["created"]?.int, Int64(created) < queued.secondsSinceEpoch - 300 {
-                    return nil
+            let found = answer["channels"]?.array?.first { channel in
+                guard let name = channel["name"]?.string, names.contains(name), let id = channel["id"]?.string,
+                      channel["creator"]?.string == me, !job.boundRooms.contains(id) else { return false }
+                if let queued = job.queuedAt, let created = channel["created"]?.int, Int64(created) < queued.secondsSinceEpoch - 300 {
+                    return false
                 }
-                return (id, name)
+                return true
             }
+            if let found, let id = found["id"]?.string, let name = found["name"]?.string { return (id, name) }
             cursor = answer["response_metadata"]?["next_cursor"]?.string ?? ""
             if cursor.isEmpty { return nil }
         }

@@ -237,6 +237,32 @@ import Testing
         })
     }
 
+    /// Slack made the channel but its answer was lost, and the incident turned private before
+    /// the retry: the retry makes the private channel, and the public one, whose name tells
+    /// the title to the whole workspace, is renamed to a name that tells nothing and archived.
+    /// It was left as it was, named after the title, for anyone to find.
+    @Test func aPublicChannelMadeBeforeTheIncidentTurnedPrivateIsRenamedAndArchived() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.loseAnswer(method: "conversations.create"))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let halfMade = try #require(bot.fake.channel(named: Self.room))
+        let privately = try await bot.slash("alice", "/incident private INC-1")
+        #expect(privately.body.contains("INC-1 is private now."), "\(privately.body)")
+        for _ in 0..<10 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(5))
+        }
+        let made = try #require(bot.fake.channel(named: "incident-20261124-private"))
+        #expect(made.isPrivate && !made.isArchived)
+        #expect(bot.fake.messages(in: made.id).contains { $0.text.contains("INC-1") })
+        let withdrawn = try #require(bot.fake.channels.first { $0.id == halfMade.id })
+        #expect(withdrawn.isArchived && withdrawn.name.hasPrefix("incident-withdrawn-") && withdrawn.name.count == 31, "\(withdrawn.name)")
+        #expect(bot.fake.messages(in: halfMade.id).isEmpty)
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+
     /// A channel of the same name that someone else made, or that an incident already has, is
     /// never adopted: the declaration moves to the next suffix as before.
     @Test func aTakenChannelTheBotDidNotMakeForThisJobIsNotAdopted() async throws {

@@ -39,6 +39,9 @@ public final class FakeSlack: Sendable {
         public var created = Int(Date().timeIntervalSince1970)
         /// A private channel: listed only for `types=private_channel`, joined only by invitation.
         public var isPrivate = false
+        /// Archived (`conversations.archive`): left out of `conversations.list` with
+        /// `exclude_archived`, nobody posts in it, and its name stays taken.
+        public var isArchived = false
     }
 
     public struct Posted: Sendable {
@@ -355,8 +358,9 @@ public final class FakeSlack: Sendable {
             // member) by id, `limit` a page (1 to 1000, default 100), `cursor` the id to go on from.
             let limit = min(max(Int(args["limit"] ?? "100") ?? 100, 1), 1_000)
             let types = Set((args["types"] ?? "public_channel").split(separator: ",").map(String.init))
+            let excludeArchived = args["exclude_archived"] == "true" || args["exclude_archived"] == "1"
             let all = state.channels.values.filter { channel in
-                !channel.isIM && (channel.isPrivate ? types.contains("private_channel") && channel.members.contains(Self.botUserID)
+                !channel.isIM && !(excludeArchived && channel.isArchived) && (channel.isPrivate ? types.contains("private_channel") && channel.members.contains(Self.botUserID)
                                                    : types.contains("public_channel"))
             }.sorted { $0.id < $1.id }
             let page = all.filter { $0.id >= (args["cursor"] ?? "") }.prefix(limit + 1)
@@ -364,7 +368,7 @@ public final class FakeSlack: Sendable {
                 var object = info(channel).object ?? [:]
                 object["creator"] = .string(channel.creator)
                 object["created"] = .number(Double(channel.created))
-                object["is_archived"] = false
+                object["is_archived"] = .bool(channel.isArchived)
                 return .object(object)
             }
             let next = page.count > limit ? page.last!.id : ""
@@ -423,9 +427,32 @@ public final class FakeSlack: Sendable {
                 state.channels[channel.id]!.topic = topic
                 return .success(["channel": info(state.channels[channel.id]!)])
             }
+        case "conversations.rename":
+            // Slack: the channel's creator or a workspace admin, the bot among its members.
+            return channel().flatMap { channel in
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
+                guard channel.creator == Self.botUserID else { return .failure(SlackError(code: "not_authorized")) }
+                guard let name = args["name"], !name.isEmpty else { return .failure(SlackError(code: "invalid_name_required")) }
+                guard name.count <= 80 else { return .failure(SlackError(code: "invalid_name_maxlength")) }
+                guard !state.channels.values.contains(where: { $0.name == name && $0.id != channel.id }) else {
+                    return .failure(SlackError(code: "name_taken"))
+                }
+                state.channels[channel.id]!.name = name
+                return .success(["channel": info(state.channels[channel.id]!)])
+            }
+        case "conversations.archive":
+            return channel().flatMap { channel in
+                guard !channel.isIM else { return .failure(SlackError(code: "method_not_supported_for_channel_type")) }
+                guard !channel.isArchived else { return .failure(SlackError(code: "already_archived")) }
+                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
+                state.channels[channel.id]!.isArchived = true
+                return .success([:])
+            }
         case "conversations.join":
             return channel().flatMap { channel in
                 guard !channel.isIM, !channel.isPrivate else { return .failure(SlackError(code: "method_not_supported_for_channel_type")) }
+                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
                 state.channels[channel.id]!.members.insert(Self.botUserID)
                 return .success(["channel": info(state.channels[channel.id]!)])
             }
@@ -441,6 +468,7 @@ public final class FakeSlack: Sendable {
             return .success(["channel": ["id": .string(id)]])
         case "chat.postMessage":
             return channel().flatMap { channel in
+                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
                 return message(channel.id).map { posted in
                     var posted = posted
