@@ -205,11 +205,9 @@ struct Report: AsyncParsableCommand {
             guard let span = DurationText.parse(since) else {
                 // Numbers each with a unit (10000000d) that read as a duration but too long are
                 // too long; anything else (30dd, d30) is no duration.
-                // A capital M is refused as months-or-minutes: its reason says which to write.
                 let shaped = since.trimmingWhitespace().wholeMatch(of: /([0-9]+[smhdwSHDW])+/) != nil
-                let capitalM = since.contains("M") ? " (M may mean months or minutes: write 60d or 2m)" : ""
                 throw Failure(shaped ? "--since is at most 100 years (36525d), not “\(since)”"
-                                     : "--since “\(since)” is not a duration like 30d, 1w or 12h" + capitalM)
+                                     : "--since “\(since)” is not a duration like 30d, 1w or 12h" + DurationText.capitalMHint(since))
             }
             guard span > .zero else { throw Failure("--since \(since) spans nothing; give a duration like 30d, 1w or 12h") }
             // Past a century it reaches before the bot and its dates, printed, before year 1.

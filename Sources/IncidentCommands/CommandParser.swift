@@ -123,7 +123,8 @@ public enum CommandParser {
         } else if let duration = DurationText.parse(token.text), duration > .zero {
             command = .snooze(duration)
         } else {
-            throw CommandError(.invalidArgument, "“\(token.text.clipped)” is not a length of time; write it as 30m, 1h or 1h30m, or off.",
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not a length of time; write it as 30m, 1h or 1h30m, or off.\(DurationText.capitalMHint(token.text))",
                                position: token.offset)
         }
         return try arguments.finish(command)

@@ -30,6 +30,12 @@ public enum DurationText {
         return .seconds(total)
     }
 
+    /// Why `text` was refused, when a capital `M` is the reason, for the end of a refusal:
+    /// ` (M may mean months or minutes: write m for minutes, d for days)`; else nothing.
+    public static func capitalMHint(_ text: String) -> String {
+        text.contains("M") ? " (M may mean months or minutes: write m for minutes, d for days)" : ""
+    }
+
     /// The shortest text `parse` reads back: `1h30m`, `15m`, `0s`.
     public static func format(_ duration: Duration) -> String {
         var seconds = duration.wholeSeconds

@@ -99,6 +99,9 @@ public struct TransportJob: Hashable, Sendable {
     /// before its room was made): the name it was queued under, public. An earlier attempt
     /// that reached the platform may have made a public room under it, named after the title.
     public var publicNameBefore: String?
+    /// With `publicNameBefore`: the room names other incidents of that day hold (as asked for,
+    /// or as made), which the public room an earlier attempt made cannot have.
+    public var othersRoomNames: Set<String> = []
 
     public init(key: String, action: Action, people: [PersonID: Contact], page: Page? = nil, incident: Int? = nil,
                 doubt: SendDoubt = .none, queuedAt: Timestamp? = nil,

@@ -107,7 +107,7 @@ public struct ConfigNode {
         if text.hasPrefix("-") { throw error("must not be negative, not “\(text)”") }
         guard let duration = DurationText.parse(text) else {
             let none = allowNone ? ", or none" : ""
-            throw error("expected a duration like 15m, 2h or 1h30m\(none), not “\(text)”")
+            throw error("expected a duration like 15m, 2h or 1h30m\(none), not “\(text)”" + DurationText.capitalMHint(text))
         }
         if positive, duration <= .zero { throw error("must be longer than zero") }
         return duration

@@ -32,11 +32,15 @@ public final class SlackTransport: ChatTransport {
 
     struct State {
         /// Channel made for a `createRoom` job whose topic or invites are not yet done.
-        var created: [String: (id: String, name: String)] = [:]
-        /// Per `createRoom` job, how many of its names were found taken by others: a retry
-        /// (after a 429: `conversations.create` allows about 20 a minute) goes on from there
-        /// instead of asking for the taken ones again and never reaching the last.
+        var created: [String: MadeChannel] = [:]
+        /// Per `createRoom` job and name asked for, how many of its names were found taken by
+        /// others: a retry (after a 429: `conversations.create` allows about 20 a minute) goes
+        /// on from there instead of asking for the taken ones again and never reaching the last.
+        /// By name too: a job made private since asks for another name, none of them taken yet.
         var namesTaken: [String: Int] = [:]
+        /// Per `createRoom` job made private since, the public channel an earlier attempt made
+        /// (its topic or invites failed), to rename and archive once the private one is made.
+        var leftPublic: [String: String] = [:]
         /// Direct message channel per Slack user id.
         var directChannels: [String: String] = [:]
         /// The bot's own user id, from `auth.test`.
@@ -44,6 +48,13 @@ public final class SlackTransport: ChatTransport {
         /// Per channel, the outbox keys in its history when the current delivery run first read
         /// it to check for what an earlier one sent (`isPosted`).
         var keysBeforeRun: (run: DeliveryRun, channels: [String: Set<String>])?
+    }
+
+    /// A channel a `createRoom` job made, kept until its topic and invites are done.
+    struct MadeChannel {
+        var id: String
+        var name: String
+        var isPrivate: Bool
     }
 
     /// The metadata event type that carries an outbox key.
@@ -73,7 +84,7 @@ public final class SlackTransport: ChatTransport {
             try await call("conversations.setTopic", ["channel": channel.id, "topic": SlackFormat.topic(topic, people: job.people)])
             try await invite(invitees.compactMap { job.people[$0]?.account }, to: channel.id)
             _ = state.withLock { $0.created.removeValue(forKey: job.key) }
-            if let publicName = job.publicNameBefore, job.maybeSent { await withdrawPublicChannel(madeAs: publicName, job: job) }
+            if isPrivate, let publicName = job.publicNameBefore { await withdrawPublicChannel(madeAs: publicName, job: job, keeping: channel.id) }
             return .roomCreated(id: channel.id, name: channel.name)
         case .invite(let room, let people):
             // Someone may have removed the bot from the channel: it joins back, as for a post.
@@ -109,9 +120,19 @@ public final class SlackTransport: ChatTransport {
     /// channel is the one an earlier attempt of this job made.
     func createChannel(_ name: String, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String) {
         let key = job.key
-        if let done = state.withLock({ $0.created[key] }) { return done }
+        let done = state.withLock { state -> MadeChannel? in
+            guard let made = state.created[key] else { return nil }
+            if made.isPrivate || !isPrivate { return made }
+            // Made public, and the incident turned private before its topic or invites were
+            // done: that channel is not its room, and is withdrawn once the private one is made.
+            state.leftPublic[key] = made.id
+            state.created[key] = nil
+            return nil
+        }
+        if let done { return (done.id, done.name) }
         let candidates = RoomNameCandidates(name, limit: Self.channelNameLimit, key: key, secret: api.token)
-        let skipped = state.withLock { $0.namesTaken[key] ?? 0 }
+        let taken = key + "\n" + name
+        let skipped = state.withLock { $0.namesTaken[taken] ?? 0 }
         for (attempt, candidate) in candidates.all.enumerated().map({ ($0.offset + 1, $0.element) }).dropFirst(skipped) {
             do throws(SlackAPIError) {
                 let answer = try await call("conversations.create", ["name": candidate, "is_private": isPrivate ? "true" : "false"])
@@ -120,57 +141,69 @@ public final class SlackTransport: ChatTransport {
                 }
                 let made = (id: id, name: answer["channel"]?["name"]?.string ?? candidate)
                 state.withLock {
-                    $0.created[key] = made
-                    $0.namesTaken[key] = nil
+                    $0.created[key] = MadeChannel(id: made.id, name: made.name, isPrivate: isPrivate)
+                    $0.namesTaken[taken] = nil
                 }
                 if attempt > 1 { logger.notice("Slack channel name taken; used the next one", metadata: ["name": "\(made.name)"]) }
                 return made
             } catch where error.code == "name_taken" {
-                if job.maybeSent, let adopted = try await channelMadeEarlier(named: [candidate], isPrivate: isPrivate, job: job, logger: logger) {
-                    state.withLock { $0.created[key] = adopted }
+                if job.maybeSent, let adopted = try await channelMadeEarlier(named: candidate, isPrivate: isPrivate, job: job, logger: logger) {
+                    state.withLock { $0.created[key] = MadeChannel(id: adopted.id, name: adopted.name, isPrivate: isPrivate) }
                     logger.notice("Slack channel made by an earlier attempt adopted, not made again", metadata: ["name": "\(candidate)"])
                     return adopted
                 }
-                state.withLock { $0.namesTaken[key] = attempt }
+                state.withLock { $0.namesTaken[taken] = attempt }
                 continue
             }
         }
         throw .slack(method: "conversations.create", error: "name_taken (\(candidates.triedText))")
     }
 
-    /// The channel called one of `names` if this job's earlier attempt made it: the bot made it,
-    /// after the job was queued (five minutes' leeway for clocks), and no incident has it. A
-    /// list the bot may not read (a missing scope) finds none: the creation moves to the next
-    /// suffix.
-    func channelMadeEarlier(named names: Set<String>, isPrivate: Bool, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
+    /// The channel called `name` if this job's earlier attempt made it: the bot made it, after
+    /// the job was queued (five minutes' leeway for clocks), and no incident has it. A list the
+    /// bot may not read (a missing scope) finds none: the creation moves to the next suffix.
+    func channelMadeEarlier(named name: String, isPrivate: Bool, job: TransportJob, logger: Logger) async throws(SlackAPIError) -> (id: String, name: String)? {
         do {
-            return try await findChannelMadeEarlier(named: names, isPrivate: isPrivate, job: job)
+            return try await findChannelMadeEarlier(named: name, isPrivate: isPrivate, job: job)
         } catch where error.code.map({ !SlackAPIError.transientErrors.contains($0) }) ?? false {
             logger.warning("cannot list Slack channels to find one a cut-short creation made; making the next", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
-    func findChannelMadeEarlier(named names: Set<String>, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
+    func findChannelMadeEarlier(named name: String, isPrivate: Bool, job: TransportJob) async throws(SlackAPIError) -> (id: String, name: String)? {
         let me = try await botUser()
+        var found: (id: String, name: String)?
+        try await scanChannels(isPrivate: isPrivate) { channel in
+            guard channel["name"]?.string == name else { return false }
+            if let id = channel["id"]?.string, Self.madeBy(me, for: job, channel) { found = (id, name) }
+            return true
+        }
+        return found
+    }
+
+    /// Whether a listed channel may be one `job`'s earlier attempt made: the bot made it, no
+    /// incident has it, and not before the job was queued (five minutes' leeway for clocks).
+    static func madeBy(_ me: String, for job: TransportJob, _ channel: JSONValue) -> Bool {
+        guard let id = channel["id"]?.string, channel["creator"]?.string == me, !job.boundRooms.contains(id) else { return false }
+        if let queued = job.queuedAt, let created = channel["created"]?.int, Int64(created) < queued.secondsSinceEpoch - 300 {
+            return false
+        }
+        return true
+    }
+
+    /// Shows `visit` the workspace's unarchived channels of one kind, as `conversations.list`
+    /// pages them (at most 50 pages of 200), until it answers true.
+    func scanChannels(isPrivate: Bool, _ visit: (JSONValue) -> Bool) async throws(SlackAPIError) {
         var cursor = ""
         for _ in 0..<50 {
             var arguments = ["types": isPrivate ? "private_channel" : "public_channel", "exclude_archived": "true", "limit": "200"]
             if !cursor.isEmpty { arguments["cursor"] = cursor }
             let answer = try await call("conversations.list", arguments)
-            let found = answer["channels"]?.array?.first { channel in
-                guard let name = channel["name"]?.string, names.contains(name), let id = channel["id"]?.string,
-                      channel["creator"]?.string == me, !job.boundRooms.contains(id) else { return false }
-                if let queued = job.queuedAt, let created = channel["created"]?.int, Int64(created) < queued.secondsSinceEpoch - 300 {
-                    return false
-                }
-                return true
-            }
-            if let found, let id = found["id"]?.string, let name = found["name"]?.string { return (id, name) }
+            for channel in answer["channels"]?.array ?? [] where visit(channel) { return }
             cursor = answer["response_metadata"]?["next_cursor"]?.string ?? ""
-            if cursor.isEmpty { return nil }
+            if cursor.isEmpty { return }
         }
-        return nil
     }
 
     func botUser() async throws(SlackAPIError) -> String {

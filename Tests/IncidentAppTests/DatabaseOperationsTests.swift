@@ -268,7 +268,7 @@ import Testing
         #expect(typo.stderr == "incident-bot: --since “30dd” is not a duration like 30d, 1w or 12h\n", "\(typo.stderr)")
         // Two months, as people write it, was read as two minutes.
         let months = try BotProcess.run(["report", "--since", "2M", "--config", BotProcess.config, "--db", db])
-        #expect(months.stderr == "incident-bot: --since “2M” is not a duration like 30d, 1w or 12h (M may mean months or minutes: write 60d or 2m)\n",
+        #expect(months.stderr == "incident-bot: --since “2M” is not a duration like 30d, 1w or 12h (M may mean months or minutes: write m for minutes, d for days)\n",
                 "\(months.stderr)")
         let none = try BotProcess.run(["report", "--since", "0d", "--config", BotProcess.config, "--db", db])
         #expect(none.stderr == "incident-bot: --since 0d spans nothing; give a duration like 30d, 1w or 12h\n", "\(none.stderr)")

@@ -94,6 +94,7 @@ import Testing
         ("        role: team lead\n", "", "      - level: L2", "missing “role”"),
         ("        wait: 30m\n", "        wait: -5m\n", "wait: -5m", "must not be negative"),
         ("        wait: 1h\n", "        wait: soon\n", "wait: soon", "expected a duration"),
+        ("        wait: 1h\n", "        wait: 1M\n", "wait: 1M", "M may mean months or minutes"),
         ("        wait: 15m\n", "        wait: 0m\n", "wait: 0m", "longer than zero"),
         ("    update_every: 30m\n", "    update_every: [30m\n", "update_every: [30m", "YAML syntax"),
         ("    update_every: 2h\n", "    updat_every: 2h\n", "updat_every", "unknown key “updat_every”"),

@@ -263,6 +263,53 @@ import Testing
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
     }
 
+    /// The channel was made but its topic failed (a 429 in a burst), and the incident turned
+    /// private before the retry: the retry does not take that public channel for the private
+    /// incident's room (it did, and archived it, leaving the incident a room nobody could post
+    /// in); it makes the private channel and withdraws the public one.
+    @Test func aPublicChannelWhoseTopicFailedIsNotThePrivateIncidentsRoom() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.fail(method: "conversations.setTopic", error: "internal_error"))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let halfMade = try #require(bot.fake.channel(named: Self.room))
+        try await bot.slash("alice", "/incident private INC-1")
+        for _ in 0..<10 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(5))
+        }
+        let made = try #require(bot.fake.channel(named: "incident-20261124-private"))
+        #expect(made.isPrivate && !made.isArchived && made.members.contains("U0ALICE01"))
+        #expect(bot.fake.messages(in: made.id).contains { $0.text.contains("INC-1") })
+        let withdrawn = try #require(bot.fake.channels.first { $0.id == halfMade.id })
+        #expect(withdrawn.isArchived && withdrawn.name.hasPrefix("incident-withdrawn-"), "\(withdrawn.name)")
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+
+    /// Another incident's room among the names the withdrawn channel could have (a title that
+    /// ends in the number a suffix adds) is never renamed or archived, even made by the bot
+    /// after the private incident's creation was queued.
+    @Test func anotherIncidentsRoomIsNeverWithdrawn() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.loseAnswer(method: "conversations.create"))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        let halfMade = try #require(bot.fake.channel(named: Self.room))
+        try await bot.slash("bob", "/incident declare Payment API errors 2 --sev P2")
+        try await bot.settle()
+        let other = try #require(bot.fake.channel(named: Self.room + "-2"))
+        try await bot.slash("alice", "/incident private INC-1")
+        for _ in 0..<10 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(5))
+        }
+        #expect(bot.fake.channels.first { $0.id == other.id }.map { !$0.isArchived && $0.name == Self.room + "-2" } == true)
+        #expect(bot.fake.channels.first { $0.id == halfMade.id }?.isArchived == true)
+        #expect(bot.fake.channel(named: "incident-20261124-private")?.isPrivate == true)
+    }
+
     /// A channel of the same name that someone else made, or that an incident already has, is
     /// never adopted: the declaration moves to the next suffix as before.
     @Test func aTakenChannelTheBotDidNotMakeForThisJobIsNotAdopted() async throws {

@@ -410,6 +410,7 @@ public final class FakeSlack: Sendable {
             }
         case "conversations.invite":
             return channel().flatMap { channel in
+                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
                 let users = (args["users"] ?? "").split(separator: ",").map(String.init)
                 guard !users.isEmpty else { return .failure(SlackError(code: "no_user")) }
@@ -421,6 +422,7 @@ public final class FakeSlack: Sendable {
             }
         case "conversations.setTopic":
             return channel().flatMap { channel in
+                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
                 let topic = args["topic"] ?? ""
                 guard topic.utf16.count <= 250 else { return .failure(SlackError(code: "too_long")) }
@@ -431,10 +433,12 @@ public final class FakeSlack: Sendable {
             // Slack: the channel's creator or a workspace admin, the bot among its members.
             return channel().flatMap { channel in
                 guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
-                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
                 guard channel.creator == Self.botUserID else { return .failure(SlackError(code: "not_authorized")) }
                 guard let name = args["name"], !name.isEmpty else { return .failure(SlackError(code: "invalid_name_required")) }
                 guard name.count <= 80 else { return .failure(SlackError(code: "invalid_name_maxlength")) }
+                guard name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }), name.allSatisfy(\.isASCII) else {
+                    return .failure(SlackError(code: "invalid_name_specials"))
+                }
                 guard !state.channels.values.contains(where: { $0.name == name && $0.id != channel.id }) else {
                     return .failure(SlackError(code: "name_taken"))
                 }
@@ -445,7 +449,6 @@ public final class FakeSlack: Sendable {
             return channel().flatMap { channel in
                 guard !channel.isIM else { return .failure(SlackError(code: "method_not_supported_for_channel_type")) }
                 guard !channel.isArchived else { return .failure(SlackError(code: "already_archived")) }
-                guard channel.members.contains(Self.botUserID) else { return .failure(SlackError(code: "not_in_channel")) }
                 state.channels[channel.id]!.isArchived = true
                 return .success([:])
             }
@@ -479,6 +482,7 @@ public final class FakeSlack: Sendable {
             }
         case "chat.postEphemeral":
             return channel().flatMap { channel in
+                guard !channel.isArchived else { return .failure(SlackError(code: "is_archived")) }
                 guard let user = args["user"], state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
                 guard channel.members.contains(user) || channel.isIM else { return .failure(SlackError(code: "user_not_in_channel")) }
                 return message(channel.id, user: user).map { posted in
