@@ -81,6 +81,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public var pins: [PinnedMessage]?
     /// Added in format 5; nil: the declarer holds the declarer's place.
     public var declarerStandIn: PersonID?
+    /// Read in format 3 and later, with no format of its own: a binary that drops it counts a
+    /// working-hours severity's targets from its held page, as every version before it did.
+    public var workingHoursOpenedAt: Timestamp?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -90,7 +93,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, postmortemRemindedAt, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, policy
+        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -129,6 +132,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         isPrivate = incident.isPrivate ? true : nil
         pins = incident.pins
         declarerStandIn = incident.declarerStandIn
+        workingHoursOpenedAt = incident.workingHoursOpenedAt
         policy = nil
     }
 
@@ -164,6 +168,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.isPrivate = isPrivate ?? false
         incident.pins = pins
         incident.declarerStandIn = declarerStandIn
+        incident.workingHoursOpenedAt = workingHoursOpenedAt
         return incident
     }
 }

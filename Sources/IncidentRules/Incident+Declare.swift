@@ -38,6 +38,7 @@ extension Incident {
         transition.post(Messages.announcement(transition.incident), to: .broadcast)
         transition.startLadders()
         transition.pageAtOnce()
+        transition.noteWorkingHoursOpening()
         if let commander { transition.acknowledge(by: commander, how: "named incident commander") }
         transition.reply = Message(.text("Declared \(declaration.isPrivate ? "private " : "")\(incident.id) (\(severity)): "), .room(room))
         return transition.finish()

@@ -66,6 +66,12 @@ public struct Incident: Hashable, Sendable {
     public var actions: [ActionItem]?
     /// When the impact began, if someone said (`/incident started`): time to detect runs from it.
     public var impactStartedAt: Timestamp?
+    /// When working hours next opened as the incident was declared: on the clock of the first
+    /// page its ladders held for them, else on the policy's (the declaration itself, inside
+    /// them). A severity that pages only in working hours counts its response targets from
+    /// there at the latest (`responseStart`), whatever an acknowledgement later does to the
+    /// held page. nil: declared before it was kept.
+    public var workingHoursOpenedAt: Timestamp?
     /// Which response-target warnings and misses the room has been told of; nil: none.
     public var targetNotices: Set<TargetNotice>?
     /// A private incident (security, data exposure): nothing goes to the broadcast channel,

@@ -54,15 +54,19 @@ extension Incident {
     }
 
     /// When the response clocks start: the declaration, unless the severity pages only in
-    /// working hours and nothing was paged as it was declared; then the first page, or while
-    /// none has gone, when the first waits until (on the paged person's own clock). An
+    /// working hours and nothing was paged as it was declared; then the first of the first
+    /// page, the time a held page waits until (on the paged person's own clock) and when
+    /// working hours opened as it was declared (`workingHoursOpenedAt`). The last keeps the
+    /// start when an acknowledgement drops the held page: taking a P2 early on a Saturday
+    /// moved its start back to Friday's declaration, and its targets counted as missed. An
     /// incident paged at once and lowered to such a severity later keeps its declaration: it
     /// was answered, or not, from then.
     var responseStart: Timestamp {
         guard policy[severity].workingHoursOnly == true,
               !pages.contains(where: { $0.at <= declaredAt && $0.withdrawn != true }) else { return declaredAt }
-        let first = pages.filter { $0.withdrawn != true }.map(\.at).min()
-            ?? ladders.values.compactMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }.min()
+        let firstPage = pages.filter { $0.withdrawn != true }.map(\.at).min()
+        let held = ladders.values.compactMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }.min()
+        let first = [firstPage, held, workingHoursOpenedAt].compactMap { $0 }.min()
         return max(first ?? declaredAt, declaredAt)
     }
 

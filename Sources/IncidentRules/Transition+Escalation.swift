@@ -53,6 +53,14 @@ extension Transition {
         }
     }
 
+    /// Notes, as the incident is declared, when working hours next open: when the first page
+    /// its ladders hold for them waits until, else on the policy's clock. Kept whatever the
+    /// severity, so a P3 raised to a P2 over the weekend counts its targets from Monday too.
+    mutating func noteWorkingHoursOpening() {
+        let held = incident.ladders.values.compactMap { $0.heldPage != nil ? $0.nextStepAt : nil }.min()
+        incident.workingHoursOpenedAt = held ?? (policy.workingHours ?? .office).nextWorkingTime(from: now, in: policy.timeZone) ?? now
+    }
+
     /// Pages the levels the current severity pages at once (P0: the VP engineering), unless
     /// the incident is already resolved. Someone who already acknowledged the incident is not
     /// paged again (a P0 lowered and raised again must not phone the VP who answered), nor

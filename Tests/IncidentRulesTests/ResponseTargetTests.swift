@@ -104,6 +104,31 @@ import Testing
         #expect(lowered.incident.responseClocks.first?.outcome(at: saturday + .hours(3)) == false)
     }
 
+    /// A P2 declared on Friday evening, taken by the on-call on Saturday morning: its clocks
+    /// still start on Monday. Naming the IC dropped the held page, and the clocks fell back to
+    /// Friday's declaration: the target to acknowledge read as missed by 16 hours, a miss was
+    /// posted on Saturday evening and the report counted both. Declared with `--ic`, whoever
+    /// it names, the same.
+    @Test func takingAWorkingHoursIncidentEarlyKeepsItsClocksOnWorkingHours() throws {
+        let friday = Timestamp(iso8601: "2026-11-27T18:00:00Z")!
+        let monday = Timestamp(iso8601: "2026-11-30T09:00:00Z")!
+        var drill = try Drill("/incident declare Batch exports failing --sev P2", at: friday)
+        try drill.run(to: 16 * 60, script: [16 * 60: [("alice", "/ic @alice")]])
+        let clocks = drill.incident.responseClocks
+        #expect(clocks.allSatisfy { $0.started == monday }, "\(clocks)")
+        #expect(clocks.first { $0.target == .acknowledge }?.met == true)
+        try drill.run(to: friday.minutes(to: monday))
+        #expect(targetPosts(drill) == [], "\(targetPosts(drill))")
+        for ic in ["@alice", "@bob"] {
+            let named = try Drill("/incident declare Batch exports failing --sev P2 --ic \(ic)", by: Fixtures.responder, at: friday)
+            #expect(named.incident.responseClocks.allSatisfy { $0.started == monday }, "\(ic)")
+        }
+        // A P3 raised to P2 over the weekend: from Monday too.
+        var raised = try Drill("/incident declare Batch exports failing --sev P3", at: friday)
+        try raised.run(to: 60, script: [60: [("alice", "/sev P2 customers notice")]])
+        #expect(raised.incident.responseClocks.allSatisfy { $0.started == monday })
+    }
+
     /// The on-call keeps their own hours (New York): the P2's page waits for their morning,
     /// and so do its clocks, not for the policy's zone's.
     @Test func theClocksWaitForThePagedPersonsOwnHours() throws {
