@@ -34,15 +34,27 @@ extension Delivery {
     /// A nudge for a status update that waited in the outbox (the platform down, a backlog)
     /// past the point where it means anything: the incident is resolved (resolved incidents
     /// are never nudged), or an update came after it was queued. Marked withdrawn instead of
-    /// nagging an IC who just posted. One read, for nudges only.
-    func withdrawMootNudge(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
+    /// nagging an IC who just posted. And a broadcast post of an incident that turned private
+    /// since: `withdrawBroadcasts` marks it so as the incident turns private, but a round that
+    /// read it before would still have sent it, the title to the whole broadcast channel. One
+    /// read, for nudges and broadcasts only.
+    func withdrawMootPost(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
         // A nudge its room refused goes to its people as a direct message: withdrawn the same way.
         let nudge: Message? = switch item.job {
         case .effect(.post(let message, _)), .effect(.directMessage(let message, _)): message
         default: nil
         }
-        guard let message = nudge, message.kind == .nudge, let number = item.incident,
+        let isBroadcast = item.method.platform.map { item.lane == OutboxItem.broadcastLane($0) } ?? false
+        guard let message = nudge, message.kind == .nudge || isBroadcast, let number = item.incident,
               let incident = try await store.read({ try $0.readableIncident(number)?.incident }) else { return false }
+        if isBroadcast {
+            guard incident.isPrivate else { return false }
+            let reason = "\(incident.id) is private now"
+            try await store.write { try $0.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now) }
+            forget([id])
+            log.info("broadcast withdrawn before it went out", metadata: ["reason": "\(reason)"])
+            return true
+        }
         let reason: String
         if incident.phase != .investigating, incident.phase != .mitigated {
             reason = "\(incident.id) is \(incident.phase.rawValue)"

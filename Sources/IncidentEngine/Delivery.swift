@@ -317,7 +317,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         log[metadataKey: "method"] = "\(item.method)"
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
-            if try await withdrawMootNudge(item, id: id, now: now, log: log) { return .failed }
+            if try await withdrawMootPost(item, id: id, now: now, log: log) { return .failed }
             if let passedOver = try await passOverIfHung(item, id: id, now: now, log: log) { return counted(item, passedOver) }
             let job: TransportJob
             do {

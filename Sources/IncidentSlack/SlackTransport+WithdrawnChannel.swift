@@ -18,19 +18,18 @@ extension SlackTransport {
     /// this process is still making. Never `keeping`, the private channel just made, and never
     /// fails the creation: a channel left as it was is logged for an operator.
     func withdrawPublicChannel(madeAs publicName: String, job: TransportJob, keeping: String) async {
-        let hidden = RoomNameCandidates(Self.withdrawnChannelName, limit: Self.channelNameLimit, key: job.key + "/withdrawn",
-                                        secret: api.token).unguessable
         var found: [(id: String, name: String)] = []
         if let known = state.withLock({ $0.leftPublic[job.key] }) {
             found = [(known, publicName)]
         } else if job.maybeSent {
-            let names = Set(RoomNameCandidates(publicName, limit: Self.channelNameLimit, key: job.key, secret: api.token).all + [hidden])
+            let names = Set(RoomNameCandidates(publicName, limit: Self.channelNameLimit, key: job.key, secret: api.token).all)
                 .subtracting(job.othersRoomNames)
             let making = state.withLock { Set($0.created.values.map(\.id)) }
             do throws(SlackAPIError) {
                 let me = try await botUser()
                 try await scanChannels(isPrivate: false) { channel in
-                    if let id = channel["id"]?.string, let name = channel["name"]?.string, names.contains(name), id != keeping,
+                    if let id = channel["id"]?.string, let name = channel["name"]?.string,
+                       names.contains(name) || name == Self.withdrawnName(id), id != keeping,
                        !making.contains(id), Self.madeBy(me, for: job, channel), Self.isUntouched(channel) {
                         found.append((id, name))
                     }
@@ -42,7 +41,7 @@ extension SlackTransport {
                 return
             }
         }
-        for channel in found where channel.id != keeping { await withdraw(channel, as: hidden) }
+        for channel in found where channel.id != keeping { await withdraw(channel, as: Self.withdrawnName(channel.id)) }
         state.withLock { _ = $0.leftPublic.removeValue(forKey: job.key) }
     }
 
@@ -77,6 +76,8 @@ extension SlackTransport {
         (channel["topic"]?["value"]?.string ?? "").isEmpty && (channel["num_members"]?.int ?? 0) <= 1
     }
 
-    /// What a withdrawn public channel is renamed to, before the suffix that keeps it unique.
-    static let withdrawnChannelName = "incident-withdrawn"
+    /// What a withdrawn public channel is renamed to: `incident-withdrawn-` and its id, unique
+    /// in the workspace (a name made from the job's key was taken again after a restored
+    /// database numbered its incidents alike, and the channel kept its title).
+    static func withdrawnName(_ id: String) -> String { "incident-withdrawn-" + id.lowercased() }
 }

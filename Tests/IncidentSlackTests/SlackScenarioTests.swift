@@ -258,9 +258,31 @@ import Testing
         #expect(made.isPrivate && !made.isArchived)
         #expect(bot.fake.messages(in: made.id).contains { $0.text.contains("INC-1") })
         let withdrawn = try #require(bot.fake.channels.first { $0.id == halfMade.id })
-        #expect(withdrawn.isArchived && withdrawn.name.hasPrefix("incident-withdrawn-") && withdrawn.name.count == 31, "\(withdrawn.name)")
+        #expect(withdrawn.isArchived && withdrawn.name == "incident-withdrawn-" + halfMade.id.lowercased(), "\(withdrawn.name)")
         #expect(bot.fake.messages(in: halfMade.id).isEmpty)
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+    }
+
+    /// The incident turns private while delivery is busy making its channel: the announcement
+    /// queued with the declaration, read into that round before, is not posted to the
+    /// broadcast channel. It was, with the title, while its record said it was withdrawn.
+    @Test func anAnnouncementReadBeforeTheIncidentTurnedPrivateIsNotPosted() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        bot.fake.inject(.holdAnswer(method: "conversations.create"))
+        try await bot.slash("alice", "/incident declare Leaked API keys on github --sev P1")
+        let round = Task { try await bot.settle() }
+        try await waitFor { bot.fake.heldAnswers == 1 }
+        let privately = try await bot.slash("alice", "/incident private INC-1")
+        #expect(privately.body.contains("INC-1 is private now."), "\(privately.body)")
+        bot.fake.releaseHeldAnswers()
+        try await round.value
+        for _ in 0..<5 {
+            try await bot.settle()
+            bot.clock.advance(by: .seconds(5))
+        }
+        #expect(bot.fake.messages(in: bot.broadcast).isEmpty, "\(bot.fake.messages(in: bot.broadcast).map(\.text))")
+        #expect(!bot.fake.posted.contains { $0.text.contains("Leaked") && $0.channel == bot.broadcast })
     }
 
     /// The channel was made but its topic failed (a 429 in a burst), and the incident turned
