@@ -72,7 +72,7 @@ struct Decider {
         default:
             break
         }
-        let stored = try incident(named: parsed.target)
+        let stored = try incident(named: parsed.target, for: parsed.command)
         let incident = stored.incident
         try requireAccess(to: incident, for: parsed.command)
         switch parsed.command {
@@ -153,7 +153,7 @@ struct Decider {
         return nil
     }
 
-    func incident(named target: IncidentRef?) throws -> StoredIncident {
+    func incident(named target: IncidentRef?, for command: Command? = nil) throws -> StoredIncident {
         switch target {
         case .number(let number):
             guard let found = try records.incident(number) else { throw Refusal(message: "There is no INC-\(number); \(command: "incident list") shows the open incidents.") }
@@ -165,7 +165,22 @@ struct Decider {
             if let found = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) {
                 return found
             }
-            throw Refusal(message: "This is not an incident room: name the incident, as in \(command: "incident status INC-42"), or type it in the incident's room.")
+            throw Refusal(message: "This is not an incident room: name the incident, as in \(command: Self.example(of: command)), or type it in the incident's room.")
+        }
+    }
+
+    /// The command typed, naming an incident, for a refusal that asks for one: a paged person
+    /// typing `/ack` in a lobby is shown `/ack INC-42`, not a status query.
+    static func example(of command: Command?) -> String {
+        switch command {
+        case .ack: "ack INC-42"
+        case .update: "update INC-42 Rolled back the deploy"
+        case .note: "note INC-42 Error rate back to normal"
+        case .severity(let severity, _): "sev INC-42 \(severity)"
+        case .commander, .handover: "ic INC-42 @someone"
+        case .mitigated: "incident mitigated INC-42"
+        case .resolve: "incident resolve INC-42"
+        default: "incident status INC-42"
         }
     }
 

@@ -74,7 +74,10 @@ import Testing
         let before = try await outboxCount(bot)
         let cases: [(String, String, String)] = [
             ("U0REPORTER", "/update INC-7 nothing", "There is no INC-7"),
-            ("U0REPORTER", "/ack", "This is not an incident room"),
+            ("U0REPORTER", "/ack", "This is not an incident room: name the incident, as in /ack INC-42,"),
+            ("U0REPORTER", "/sev P2", "name the incident, as in /sev INC-42 P2,"),
+            ("U0REPORTER", "/incident resolve", "name the incident, as in /incident resolve INC-42,"),
+            ("U0REPORTER", "/incident postmortem", "name the incident, as in /incident status INC-42,"),
             ("U0DAVE004", "/sev INC-1 P0", "Only the incident commander (@carol)"),
             ("U0DAVE004", "/ack INC-1", "Only people paged for INC-1"),
             ("U0ERIN005", "/incident declare x --ic @zed", "I don't know @zed"),
