@@ -34,6 +34,9 @@ struct Transition {
     var replyAddsToPost = false
     /// How many effects the incident had issued before this transition.
     let effectsBefore: Int
+    /// The room's topic as the incident stood before this transition: a change that leaves it
+    /// as it was sets nothing (on Slack each setting is an event in the channel).
+    let topicBefore: Message
     /// People paged in this transition: a person is paged at most once per transition.
     var pagedNow: Set<PersonID> = []
     /// Per ladder, the due time at which it last paged in this transition: a missed update due
@@ -51,6 +54,7 @@ struct Transition {
     init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?, venue: Venue = .incidentRoom,
          community: Community = .everyone) {
         self.incident = incident
+        self.topicBefore = Messages.topic(incident, now: now)
         self.effectsBefore = incident.effectsIssued
         self.now = now
         self.roster = roster
@@ -93,7 +97,9 @@ struct Transition {
     }
 
     mutating func updateTopic() {
-        emit(.setTopic(Messages.topic(incident, now: now)))
+        let topic = Messages.topic(incident, now: now)
+        guard topic != topicBefore else { return }
+        emit(.setTopic(topic))
     }
 
     mutating func finish() -> Decision {

@@ -24,7 +24,7 @@ public enum IncidentQueries {
         message.line(roles)
         if let call = incident.callLink { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
         message.line(.text("Status: "), .userText(incident.statusText),
-                     .text(" · last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now))"))
+                     .text(" · " + Messages.lastUpdate(incident, now: now)))
         if let due = incident.updateDue, incident.phase == .investigating || incident.phase == .mitigated {
             let overdue = due <= now ? " (overdue, \(incident.missedUpdates) missed)" : ""
             message.line(.text("Next update due \(zone.clockTime(due, seenAt: now))\(overdue)"))

@@ -320,6 +320,14 @@ enum Messages {
 
     static func reply(_ text: String) -> Message { Message(.text(text)) }
 
+    /// `last update 10:30 UTC`, or, before any update that counts, `no update yet (declared
+    /// 10:00 UTC)`: the declaration's time read as an update that went out at 3 a.m.
+    static func lastUpdate(_ incident: Incident, now: Timestamp) -> String {
+        let zone = incident.policy.timeZone
+        return incident.lastUpdateAt > incident.declaredAt ? "last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now))"
+                                                           : "no update yet (declared \(zone.clockTime(incident.declaredAt, seenAt: now)))"
+    }
+
     /// A reply naming commands or rooms, each shown as its platform shows it.
     static func reply(_ text: BotText) -> Message { Message(lines: [text.spans]) }
 }

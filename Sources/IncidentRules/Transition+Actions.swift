@@ -39,7 +39,14 @@ extension Transition {
         }
         let item = incident.actionItems[index]
         guard item.isOpen else { throw IncidentError(.noChange, "\(item.id) of \(incident.id) is already done.") }
-        if actor != item.owner { try requireLead(actor, to: "mark someone else's action item done") }
+        if actor != item.owner {
+            // The refusal names the owner too, who may always mark it done.
+            do throws(IncidentError) {
+                try requireLead(actor, to: "mark someone else's action item done")
+            } catch {
+                throw IncidentError(error.kind, error.message + " \(item.id)'s owner, \(item.owner.handle), can mark it done too.")
+            }
+        }
         incident.actions?[index].doneAt = now
         incident.actions?[index].doneBy = actor
         incident.actions?[index].remindAt = nil

@@ -31,7 +31,8 @@ extension Messages {
         var message = Message(.strong("🔁 You are now the incident commander of \(incident.id) (\(incident.severity)): "), .userText(incident.title))
         message.line([.text("Room "), .room(incident.room)] + (previous.map { [.text(" · handed over by "), .mention($0)] } ?? []))
         message.line(.text("Note: "), .userText(note))
-        message.line(.text("Last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now)) · status: "), .userText(incident.statusText))
+        let lastUpdate = Messages.lastUpdate(incident, now: now)
+        message.line(.text(lastUpdate.prefix(1).uppercased() + lastUpdate.dropFirst() + " · status: "), .userText(incident.statusText))
         if let due = incident.updateDue, incident.phase == .investigating || incident.phase == .mitigated {
             message.line(.text("Next update due \(zone.clockTime(due, seenAt: now))" + (due <= now ? " (overdue)" : "")))
         }

@@ -74,7 +74,9 @@ import Testing
         var drill = try drill()
         try drill.type("/action @bob Write the failover runbook due: 3d", by: "alice")
         try drill.type("/action @dave Review paging for the VP level", by: "alice")
-        #expect(throws: IncidentError.self) { try drill.type("/action done A1", by: "erin") }
+        // The refusal names the owner, who may mark it done too.
+        let refusal = #expect(throws: IncidentError.self) { try drill.type("/action done A1", by: "erin") }
+        #expect(refusal?.description.hasSuffix(" A1's owner, @bob, can mark it done too.") == true, "\(refusal?.description ?? "")")
         try drill.type("/action done A1", by: "bob")
         try drill.type("/action done A2", by: "alice")
         #expect(drill.incident.openActionItems.isEmpty)

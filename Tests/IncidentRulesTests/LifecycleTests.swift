@@ -116,6 +116,17 @@ import Testing
         #expect(refusal(drill, "/ic @nobody", by: "alice")?.kind == .unknown)
     }
 
+    /// A change that leaves the topic as it was sets nothing: on Slack every setting is an
+    /// event in the channel. An update after the resolution set the same topic again.
+    @Test func anUnchangedTopicIsNotSetAgain() throws {
+        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 10, script: [10: [("alice", "/incident resolve rolled back")]])
+        let late = try drill.type("/update still flaky for some", by: "dave")
+        #expect(!late.effects.contains { if case .setTopic = $0.action { true } else { false } })
+        let raised = try drill.type("/sev P0 checkout too", by: "alice")
+        #expect(raised.effects.contains { if case .setTopic = $0.action { true } else { false } })
+    }
+
     @Test func anUpdateResetsTheCadenceAndShowsItsStatusInTheTopic() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
         try drill.run(to: 31)

@@ -114,9 +114,9 @@ import Testing
         #expect(IncidentDurations(timeline: direct.timeline).toMitigate == .minutes(30))
         // Resolved before anyone acknowledged: that reached acknowledging too.
         #expect(IncidentDurations(timeline: direct.timeline).toAcknowledge == .minutes(30))
-        // A month on, the status says how long it was open, and the day of its last update.
+        // A month on, the status says how long it was open, and, with no update, the day it was declared.
         let status = IncidentQueries.status(direct.incident, now: Fixtures.at(30 * 1_440)).plainText()
-        #expect(status.contains("· resolved after 30m") && status.contains("last update 2026-11-24 10:00 UTC"), "\(status)")
+        #expect(status.contains("· resolved after 30m") && status.contains("no update yet (declared 2026-11-24 10:00 UTC)"), "\(status)")
     }
 
     @Test func thePostmortemDraftCarriesTheRecord() throws {
@@ -157,7 +157,7 @@ import Testing
             Room #incident-20261124-payment-api-errors · declared 2026-11-24 10:00 UTC by @carol · open 35m
             incident commander: @alice · comms lead: — · scribe: — · technical lead: —
             Call: https://meet.example.com/incident-1
-            Status: investigating · last update 10:00 UTC
+            Status: investigating · no update yet (declared 10:00 UTC)
             Next update due 11:00 UTC
             Targets: acknowledge 15m: met (0s) · mitigate 4h: 3h25m left · resolve 1d: 23h25m left
             Acknowledged after 0s
