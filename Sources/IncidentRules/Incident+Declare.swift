@@ -40,7 +40,11 @@ extension Incident {
         transition.pageAtOnce()
         transition.noteWorkingHoursOpening()
         if let commander { transition.acknowledge(by: commander, how: "named incident commander") }
-        transition.reply = Message(.text("Declared \(declaration.isPrivate ? "private " : "")\(incident.id) (\(severity)): "), .room(room))
+        // A private incident's room is not named: its name is the same every day, and anyone
+        // may have made a public channel under it first; the declarer is invited to the room.
+        transition.reply = declaration.isPrivate
+            ? Message(.text("Declared private \(incident.id) (\(severity)): its private room is being made, and you are invited to it."))
+            : Message(.text("Declared \(incident.id) (\(severity)): "), .room(room))
         return transition.finish()
     }
 }

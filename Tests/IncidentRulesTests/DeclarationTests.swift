@@ -61,6 +61,16 @@ import Testing
         #expect(decision.reply?.plainText() == "Declared INC-2 (P1): #incident-20261124-payment-api-errors-2")
     }
 
+    /// A private declaration's answer names no room: the private name is the same every day,
+    /// and a public channel someone made under it first is not where the declarer should go.
+    @Test func aPrivateDeclarationsAnswerNamesNoRoom() throws {
+        var declaration = Declaration(title: "Customer records exposed", severity: .p1)
+        declaration.isPrivate = true
+        let decision = try Incident.declare(declaration, number: 3, by: "bob", at: Fixtures.start, policy: try Fixtures.policy(),
+                                            roster: try Fixtures.roster(), takenRooms: [])
+        #expect(decision.reply?.plainText() == "Declared private INC-3 (P1): its private room is being made, and you are invited to it.")
+    }
+
     @Test func anUnknownCommanderIsRefusedAndNothingIsDeclared() throws {
         #expect(throws: IncidentError.self) { try Drill("/incident declare DB down --ic @bobb", by: Fixtures.responder) }
         do {
