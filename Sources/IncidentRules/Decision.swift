@@ -34,9 +34,9 @@ struct Transition {
     var replyAddsToPost = false
     /// How many effects the incident had issued before this transition.
     let effectsBefore: Int
-    /// The room's topic as the incident stood before this transition: a change that leaves it
-    /// as it was sets nothing (on Slack each setting is an event in the channel).
-    let topicBefore: Message
+    /// The incident as it stood before this transition: a change that leaves the room's
+    /// topic as it was sets nothing (on Slack each setting is an event in the channel).
+    let before: Incident
     /// People paged in this transition: a person is paged at most once per transition.
     var pagedNow: Set<PersonID> = []
     /// Per ladder, the due time at which it last paged in this transition: a missed update due
@@ -54,7 +54,7 @@ struct Transition {
     init(_ incident: Incident, now: Timestamp, roster: Roster, actor: PersonID?, venue: Venue = .incidentRoom,
          community: Community = .everyone) {
         self.incident = incident
-        self.topicBefore = Messages.topic(incident, now: now)
+        self.before = incident
         self.effectsBefore = incident.effectsIssued
         self.now = now
         self.roster = roster
@@ -97,9 +97,8 @@ struct Transition {
     }
 
     mutating func updateTopic() {
-        let topic = Messages.topic(incident, now: now)
-        guard topic != topicBefore else { return }
-        emit(.setTopic(topic))
+        guard Messages.TopicInputs(incident) != Messages.TopicInputs(before) else { return }
+        emit(.setTopic(Messages.topic(incident, now: now)))
     }
 
     mutating func finish() -> Decision {

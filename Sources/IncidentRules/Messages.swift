@@ -7,6 +7,28 @@ enum Messages {
     /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC | call: https://…`:
     /// most needed first, so a platform that shows less drops the last fields (the call, which
     /// the kickoff and the call's own post carry too), not the time of the next update.
+    /// What `topic` reads of an incident: equal for two states, the two topics (written at
+    /// the same moment) are the same, so a change that leaves them equal sets no topic.
+    struct TopicInputs: Equatable {
+        var severity: Severity
+        var commander: PersonID?
+        var statusText: String
+        /// Whether it shows the next update (or "updates as needed"), and when that is.
+        var showsNext: Bool
+        var updateDue: Timestamp?
+        var callLink: CallLink?
+
+        init(_ incident: Incident) {
+            severity = incident.severity
+            commander = incident.commander
+            statusText = incident.statusText
+            showsNext = incident.phase == .investigating || incident.phase == .mitigated
+            updateDue = showsNext ? incident.updateDue : nil
+            callLink = incident.callLink
+        }
+    }
+
+    /// The room's topic; what it reads is `TopicInputs`, kept in step with it.
     static func topic(_ incident: Incident, now: Timestamp) -> Message {
         var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
         spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))
