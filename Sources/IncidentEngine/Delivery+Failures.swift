@@ -31,20 +31,27 @@ extension Delivery {
         return reason != nil
     }
 
+    /// How long after its round read it a broadcast post is sent without reading whether its
+    /// incident turned private since: a person types that seconds after a declaration.
+    static var freshRead: Duration { .milliseconds(250) }
+
     /// A nudge for a status update that waited in the outbox (the platform down, a backlog)
     /// past the point where it means anything: the incident is resolved (resolved incidents
     /// are never nudged), or an update came after it was queued. Marked withdrawn instead of
     /// nagging an IC who just posted. And a broadcast post of an incident that turned private
     /// since: `withdrawBroadcasts` marks it so as the incident turns private, but a round that
-    /// read it before would still have sent it, the title to the whole broadcast channel. One
-    /// read, for nudges and broadcasts only.
-    func withdrawMootPost(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
+    /// read it before, then waited on a slow room creation, still sent it, the title to the
+    /// whole broadcast channel. One read, for nudges, and for broadcasts read (at `readAt`)
+    /// more than `freshRead` ago: reading again for every announcement and update cost the
+    /// console drill a tenth of its time, for a change that needs someone to type it.
+    func withdrawMootPost(_ item: OutboxItem, id: Int64, readAt: Duration?, now: Timestamp, log: Logger) async throws -> Bool {
         // A nudge its room refused goes to its people as a direct message: withdrawn the same way.
         let nudge: Message? = switch item.job {
         case .effect(.post(let message, _)), .effect(.directMessage(let message, _)): message
         default: nil
         }
         let isBroadcast = item.method.platform.map { item.lane == OutboxItem.broadcastLane($0) } ?? false
+            && readAt.map { clock.elapsed - $0 >= Self.freshRead } ?? true
         guard let message = nudge, message.kind == .nudge || isBroadcast, let number = item.incident,
               let incident = try await store.read({ try $0.readableIncident(number)?.incident }) else { return false }
         if isBroadcast {

@@ -22,6 +22,7 @@ extension Delivery {
     /// found after a crash as a post is, and its landing is recorded with the others.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         // Each method's loop runs its own rounds: it takes back only what it checked.
+        let readAt = clock.elapsed
         let checked = await checkRoomCreations(items.filter { $0.isDue(at: now) })
         defer { if !checked.isEmpty { checkedRoomCreations.withLock { kept in for id in checked { kept[id] = nil } } } }
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
@@ -90,7 +91,7 @@ extension Delivery {
                     continue
                 }
                 let started = clock.elapsed
-                let result = await attempt(item)
+                let result = await attempt(item, readAt: readAt)
                 let hung = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
                 /// After an attempt that hung: false when the rounds must end (something new is
                 /// queued, to be taken with them, or the store failed).

@@ -275,6 +275,8 @@ import Testing
         try await waitFor { bot.fake.heldAnswers == 1 }
         let privately = try await bot.slash("alice", "/incident private INC-1")
         #expect(privately.body.contains("INC-1 is private now."), "\(privately.body)")
+        // Slack took seconds to make the channel.
+        bot.clock.advance(by: .seconds(2))
         bot.fake.releaseHeldAnswers()
         try await round.value
         for _ in 0..<5 {
