@@ -4,9 +4,6 @@ import IncidentPolicy
 
 /// The messages the rules send, as platform-neutral values.
 enum Messages {
-    /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC | call: https://…`:
-    /// most needed first, so a platform that shows less drops the last fields (the call, which
-    /// the kickoff and the call's own post carry too), not the time of the next update.
     /// What `topic` reads of an incident: equal for two states, the two topics (written at
     /// the same moment) are the same, so a change that leaves them equal sets no topic.
     struct TopicInputs: Equatable {
@@ -28,7 +25,10 @@ enum Messages {
         }
     }
 
-    /// The room's topic; what it reads is `TopicInputs`, kept in step with it.
+    /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC | call: https://…`:
+    /// most needed first, so a platform that shows less drops the last fields (the call, which
+    /// the kickoff and the call's own post carry too), not the time of the next update.
+    /// What it reads is `TopicInputs`, kept in step with it.
     static func topic(_ incident: Incident, now: Timestamp) -> Message {
         var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
         spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))

@@ -250,16 +250,22 @@ import Testing
         let halfMade = try #require(bot.fake.channel(named: Self.room))
         let privately = try await bot.slash("alice", "/incident private INC-1")
         #expect(privately.body.contains("INC-1 is private now."), "\(privately.body)")
+        try await Self.expectPrivateChannelMade(bot, withdrawing: halfMade)
+        #expect(bot.fake.messages(in: halfMade.id).isEmpty)
+    }
+
+    /// After retries, INC-1's private channel is made and holds its messages, and `halfMade`
+    /// is renamed after its id and archived.
+    static func expectPrivateChannelMade(_ bot: SlackHarness, withdrawing halfMade: FakeSlack.Channel) async throws {
         for _ in 0..<10 {
             try await bot.settle()
             bot.clock.advance(by: .seconds(5))
         }
         let made = try #require(bot.fake.channel(named: "incident-20261124-private"))
-        #expect(made.isPrivate && !made.isArchived)
+        #expect(made.isPrivate && !made.isArchived && made.members.contains("U0ALICE01"))
         #expect(bot.fake.messages(in: made.id).contains { $0.text.contains("INC-1") })
         let withdrawn = try #require(bot.fake.channels.first { $0.id == halfMade.id })
         #expect(withdrawn.isArchived && withdrawn.name == "incident-withdrawn-" + halfMade.id.lowercased(), "\(withdrawn.name)")
-        #expect(bot.fake.messages(in: halfMade.id).isEmpty)
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
     }
 
@@ -299,16 +305,7 @@ import Testing
         try await bot.settle()
         let halfMade = try #require(bot.fake.channel(named: Self.room))
         try await bot.slash("alice", "/incident private INC-1")
-        for _ in 0..<10 {
-            try await bot.settle()
-            bot.clock.advance(by: .seconds(5))
-        }
-        let made = try #require(bot.fake.channel(named: "incident-20261124-private"))
-        #expect(made.isPrivate && !made.isArchived && made.members.contains("U0ALICE01"))
-        #expect(bot.fake.messages(in: made.id).contains { $0.text.contains("INC-1") })
-        let withdrawn = try #require(bot.fake.channels.first { $0.id == halfMade.id })
-        #expect(withdrawn.isArchived && withdrawn.name.hasPrefix("incident-withdrawn-"), "\(withdrawn.name)")
-        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+        try await Self.expectPrivateChannelMade(bot, withdrawing: halfMade)
     }
 
     /// Another incident's room among the names the withdrawn channel could have (a title that
