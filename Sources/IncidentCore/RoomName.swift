@@ -11,6 +11,11 @@ public enum RoomName {
         prefix + zone.civil(declaredAt).compactDate + "-"
     }
 
+    /// The day prefix of a room name `make` gave: `incident-20261124-`.
+    public static func dayPrefix(of name: String) -> String {
+        String(name.prefix(prefix.count + 9))
+    }
+
     /// The names a new room for `title` could collide with: `make` tries the stem, then the
     /// stem with `-2`, `-3`, ... So only names equal to the stem or starting with it and a
     /// dash matter, found through an index instead of reading the day's every name. A title

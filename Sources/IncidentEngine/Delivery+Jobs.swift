@@ -143,8 +143,7 @@ extension Delivery {
                                        people: contacts(invite, topic))
                 if case .createRoom(let queuedName, _, _, let queuedPrivate) = action, queuedPrivate != true, isPrivate == true {
                     job.publicNameBefore = queuedName
-                    // Every room name of the day starts with `incident-YYYYMMDD-`.
-                    let day = String(queuedName.prefix(RoomName.prefix.count + 9))
+                    let day = RoomName.dayPrefix(of: queuedName)
                     job.othersRoomNames = try await store.read { try $0.roomNames(.prefix(day)) }.subtracting([queuedName])
                 }
                 return job

@@ -4,8 +4,9 @@ import IncidentPolicy
 
 /// The messages the rules send, as platform-neutral values.
 enum Messages {
-    /// What `topic` reads of an incident: equal for two states, the two topics (written at
-    /// the same moment) are the same, so a change that leaves them equal sets no topic.
+    /// What the room's topic shows of an incident, from which it is written: two states with
+    /// equal inputs have the same topic (written at the same moment), so a change that leaves
+    /// them equal sets no topic.
     struct TopicInputs: Equatable {
         var severity: Severity
         var commander: PersonID?
@@ -23,24 +24,27 @@ enum Messages {
             updateDue = showsNext ? incident.updateDue : nil
             callLink = incident.callLink
         }
+
+        /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC | call: https://…`:
+        /// most needed first, so a platform that shows less drops the last fields (the call,
+        /// which the kickoff and the call's own post carry too), not the time of the next update.
+        func topic(zone: LocalZone, now: Timestamp) -> Message {
+            var spans: [Span] = [.text("SEV \(severity) | IC ")]
+            spans.append(commander.map(Span.mention) ?? .text("unassigned"))
+            spans.append(.text(" | status: "))
+            // Free text: a `|` in it must not read as another of the topic's fields.
+            spans.append(.userText(FreeText.clipped(statusText.replacing("|", with: "/"), to: 40)))
+            if showsNext {
+                spans.append(.text(" | " + (updateDue.map { "next update " + zone.clockTime($0, seenAt: now) } ?? "updates as needed")))
+            }
+            if let callLink { spans.append(.text(" | call: " + callLink.url)) }
+            return Message(lines: [spans])
+        }
     }
 
-    /// `SEV P1 | IC @alice | status: investigating | next update 14:30 UTC | call: https://…`:
-    /// most needed first, so a platform that shows less drops the last fields (the call, which
-    /// the kickoff and the call's own post carry too), not the time of the next update.
-    /// What it reads is `TopicInputs`, kept in step with it.
+    /// The room's topic (`TopicInputs.topic`).
     static func topic(_ incident: Incident, now: Timestamp) -> Message {
-        var spans: [Span] = [.text("SEV \(incident.severity) | IC ")]
-        spans.append(incident.commander.map(Span.mention) ?? .text("unassigned"))
-        spans.append(.text(" | status: "))
-        // Free text: a `|` in it must not read as another of the topic's fields.
-        spans.append(.userText(FreeText.clipped(incident.statusText.replacing("|", with: "/"), to: 40)))
-        if incident.phase == .investigating || incident.phase == .mitigated {
-            let next = incident.updateDue.map { "next update " + incident.policy.timeZone.clockTime($0, seenAt: now) } ?? "updates as needed"
-            spans.append(.text(" | " + next))
-        }
-        if let call = incident.callLink { spans.append(.text(" | call: " + call.url)) }
-        return Message(lines: [spans])
+        TopicInputs(incident).topic(zone: incident.policy.timeZone, now: now)
     }
 
     static func kickoff(_ incident: Incident) -> Message {

@@ -242,16 +242,26 @@ import Testing
     /// the title to the whole workspace, is renamed to a name that tells nothing and archived.
     /// It was left as it was, named after the title, for anyone to find.
     @Test func aPublicChannelMadeBeforeTheIncidentTurnedPrivateIsRenamedAndArchived() async throws {
-        let bot = try await SlackHarness.start()
+        let (bot, halfMade) = try await Self.declaredWithTheCreationsAnswerLost()
         defer { Task { await bot.stop() } }
-        bot.fake.inject(.loseAnswer(method: "conversations.create"))
-        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
-        try await bot.settle()
-        let halfMade = try #require(bot.fake.channel(named: Self.room))
         let privately = try await bot.slash("alice", "/incident private INC-1")
         #expect(privately.body.contains("INC-1 is private now."), "\(privately.body)")
         try await Self.expectPrivateChannelMade(bot, withdrawing: halfMade)
         #expect(bot.fake.messages(in: halfMade.id).isEmpty)
+    }
+
+    /// INC-1 declared, and its channel made by Slack with the answer lost: that channel.
+    static func declaredWithTheCreationsAnswerLost() async throws -> (SlackHarness, FakeSlack.Channel) {
+        let bot = try await SlackHarness.start()
+        bot.fake.inject(.loseAnswer(method: "conversations.create"))
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        do {
+            return (bot, try #require(bot.fake.channel(named: room)))
+        } catch {
+            await bot.stop()
+            throw error
+        }
     }
 
     /// After retries, INC-1's private channel is made and holds its messages, and `halfMade`
@@ -312,12 +322,8 @@ import Testing
     /// ends in the number a suffix adds) is never renamed or archived, even made by the bot
     /// after the private incident's creation was queued.
     @Test func anotherIncidentsRoomIsNeverWithdrawn() async throws {
-        let bot = try await SlackHarness.start()
+        let (bot, halfMade) = try await Self.declaredWithTheCreationsAnswerLost()
         defer { Task { await bot.stop() } }
-        bot.fake.inject(.loseAnswer(method: "conversations.create"))
-        try await bot.slash("alice", "/incident declare Payment API errors --sev P1")
-        try await bot.settle()
-        let halfMade = try #require(bot.fake.channel(named: Self.room))
         try await bot.slash("bob", "/incident declare Payment API errors 2 --sev P2")
         try await bot.settle()
         let other = try #require(bot.fake.channel(named: Self.room + "-2"))
