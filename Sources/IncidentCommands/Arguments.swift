@@ -13,7 +13,10 @@ struct Arguments {
 
     var endOffset: Int { text.count }
 
-    func peek() -> Token? { index < tokens.count ? tokens[index] : nil }
+    func peek() -> Token? { peek(after: 0) }
+
+    /// The token `distance` places after the next one, without taking anything.
+    func peek(after distance: Int) -> Token? { index + distance < tokens.count ? tokens[index + distance] : nil }
 
     @discardableResult
     mutating func next() -> Token? {

@@ -168,10 +168,11 @@ public enum CommandParser {
 
     /// Nothing, or `--force <why>` (an admin closing with open action items).
     static func parseClose(_ arguments: inout Arguments) throws(CommandError) -> Command {
-        guard let token = arguments.peek(), DashedOption.spelled(token.text, known: ["force"])?.lowercased() == "--force" else {
+        var afterOption = arguments
+        guard DashedOption.take(from: &afterOption, known: ["force"])?.text.lowercased() == "--force" else {
             return try arguments.finish(.close)
         }
-        arguments.next()
+        arguments = afterOption
         guard let reason = try arguments.restAsText() else {
             throw CommandError(.missingArgument, "Say why it closes with open action items, as in \(command: "incident close --force tracked in JIRA-123").",
                                position: arguments.endOffset)

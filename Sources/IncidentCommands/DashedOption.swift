@@ -2,7 +2,41 @@
 /// punctuation makes an em or en dash of `--`), `−sev`, or `-sev`. Read as anything but the
 /// option, `checkout down —sev P0` declared a P2 titled "checkout down —sev P0", which pages
 /// nobody at night. A dash before a word that is no option is left as it was typed.
+///
+/// A dash may also stand apart from its name (`db down – private`, `-- sev P0`): a phone puts
+/// a space after the dash it made. `take(from:known:)` reads those two words as the option.
 enum DashedOption {
+    /// An option read from the words typed: its text as `--name[=value]`, and where it ends in
+    /// the line (a value given with `=` ends there).
+    struct Taken {
+        var text: String
+        var offset: Int
+        var end: Int
+    }
+
+    /// Takes the next word, or the next two, when they are a dashed option (see `spelled`);
+    /// nil, taking nothing, when they are not. A word of dashes alone is read with the word
+    /// after it when that word is a known option's name: a typographic dash or two hyphens
+    /// before any option, one hyphen only before `private` (`checkout - private beta down` is
+    /// made private: the side to err on, as for `-private`).
+    static func take(from arguments: inout Arguments, known: Set<String>) -> Taken? {
+        guard let word = arguments.peek(), !word.quoted else { return nil }
+        if let text = spelled(word.text, known: known) {
+            arguments.next()
+            return Taken(text: text, offset: word.offset, end: word.offset + word.text.count)
+        }
+        guard !word.text.isEmpty, word.text.allSatisfy(dashes.contains),
+              let name = arguments.peek(after: 1), !name.quoted else { return nil }
+        let option = name.text.prefix { $0 != "=" }.lowercased()
+        guard known.contains(option), word.text != "-" || spacedSingleHyphen.contains(option) else { return nil }
+        arguments.next()
+        arguments.next()
+        return Taken(text: "--" + name.text, offset: word.offset, end: name.offset + name.text.count)
+    }
+
+    /// The options one ASCII hyphen and a space may stand before.
+    static let spacedSingleHyphen: Set<String> = ["private"]
+
     /// `text` as `--name[=value]` when it is a dashed option; nil when it is not one.
     /// `known`: the option names (lowercase) a typographic dash may stand before; two ASCII
     /// hyphens mark an option whatever follows, so an unknown one is refused by name. A
@@ -23,6 +57,8 @@ enum DashedOption {
     static let singleHyphen: Set<String> = ["sev", "severity", "mine", "overdue", "private"]
 
     /// Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal
-    /// bar, minus sign.
-    static let dashes: Set<Character> = ["-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}"]
+    /// bar, minus sign, two- and three-em dashes, small em dash, small and full-width
+    /// hyphen-minus (a CJK keyboard types `－－private`).
+    static let dashes: Set<Character> = ["-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}",
+                                         "\u{2E3A}", "\u{2E3B}", "\u{FE58}", "\u{FE63}", "\u{FF0D}"]
 }

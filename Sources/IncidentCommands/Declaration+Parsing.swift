@@ -9,13 +9,12 @@ extension CommandParser {
         var severity: Severity?
         var commander: PersonRef?
         var isPrivate = false
-        while let word = arguments.next() {
-            guard !word.quoted, let spelled = DashedOption.spelled(word.text, known: declarationOptions) else {
+        while let word = arguments.peek() {
+            guard let token = DashedOption.take(from: &arguments, known: declarationOptions) else {
+                arguments.next()
                 titleWords.append(word.text)
                 continue
             }
-            var token = word
-            token.text = spelled
             if token.text.lowercased() == "--private" {
                 guard !isPrivate else { throw CommandError(.unexpectedArgument, "--private is given twice.", position: token.offset) }
                 isPrivate = true
@@ -31,7 +30,7 @@ extension CommandParser {
             }
             let value: Token
             if parts.count == 2 {
-                value = Token(text: String(parts[1]), offset: token.offset + word.text.count - parts[1].count, start: token.start, quoted: false)
+                value = Token(text: String(parts[1]), offset: token.end - parts[1].count, start: word.start, quoted: false)
             } else if let next = arguments.next() {
                 value = next
             } else {

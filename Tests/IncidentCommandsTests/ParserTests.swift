@@ -121,6 +121,33 @@ import Testing
         #expect(error("/incident declare x —sev=P9")?.position == 25)
     }
 
+    /// A phone puts a space after the dash it made (`db down – private`), and a CJK keyboard
+    /// types full-width hyphens (`－－private`). Read as title words, either declared a public
+    /// incident and announced its title to the broadcast channel.
+    @Test func anOptionWhoseDashStandsApartOrIsFullWidthIsStillTheOption() {
+        for dash in ["–", "—", "--", "－－", "﹣﹣", "-"] {
+            #expect(parsed("/incident declare Customer PII exposed \(dash) private")?.command
+                    == .declare(Declaration(title: "Customer PII exposed", isPrivate: true)), "\(dash)")
+        }
+        for dash in ["－－", "﹣", "⸺"] {
+            #expect(parsed("/incident declare Customer PII exposed \(dash)private \(dash)sev P1")?.command
+                    == .declare(Declaration(title: "Customer PII exposed", severity: .p1, isPrivate: true)), "\(dash)")
+        }
+        #expect(parsed("/incident declare checkout down — sev P0 — ic @alice")?.command
+                == .declare(Declaration(title: "checkout down", severity: .p0, commander: .handle("alice"))))
+        #expect(parsed("/incident declare checkout down -- sev=P1")?.command
+                == .declare(Declaration(title: "checkout down", severity: .p1)))
+        #expect(error("/incident declare x – sev=P9")?.position == 26, "the value's place, after the spaced dash")
+        #expect(parsed("/incident close – force tracked in JIRA-1")?.command == .forceClose(reason: "tracked in JIRA-1"))
+        // A lone hyphen before another option, or any dash before a word that is none, is the title's.
+        #expect(parsed("/incident declare Pager - sev labels wrong")?.command
+                == .declare(Declaration(title: "Pager - sev labels wrong")))
+        #expect(parsed("/incident declare checkout -- the payments side")?.command
+                == .declare(Declaration(title: "checkout -- the payments side")))
+        #expect(parsed("/incident declare checkout down —")?.command == .declare(Declaration(title: "checkout down —")))
+        #expect(parsed("/incident declare x – \"private\"")?.command == .declare(Declaration(title: "x – private")))
+    }
+
     @Test func mentionsBecomeOnePersonReference() {
         #expect(parsed("/ic <@U0123ABC|alice>")?.command == .commander(.slack(userID: "U0123ABC", label: "alice")))
         #expect(parsed("/ic @alice:example.org")?.command == .commander(.matrix(userID: "@alice:example.org")))
