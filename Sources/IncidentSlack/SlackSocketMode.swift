@@ -23,6 +23,9 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     let backoff: Backoff
     /// For readiness: failures in a row, reset by a session that has run `settled`.
     let health: LoopHealth
+    /// How long a stopping bot lets the envelopes in hand finish before it closes its
+    /// connections, in real time: inside the second the process gives its services to stop.
+    let stopGrace: Duration
 
     public static var defaultBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(30)) }
     /// How long a session runs before it counts as connected: one that closes sooner after
@@ -38,17 +41,14 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 
     public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = defaultBackoff,
-                health: LoopHealth = LoopHealth("connection")) {
+                health: LoopHealth = LoopHealth("connection"), stopGrace: Duration = .milliseconds(800)) {
         self.gateway = gateway
         self.appAPI = appAPI
         self.logger = logger
         self.backoff = backoff
         self.health = health
+        self.stopGrace = stopGrace
     }
-
-    /// How long a stopping bot lets the envelopes in hand finish before it closes its
-    /// connections: inside the second the process gives its services to stop.
-    static var stopGrace: Duration { .milliseconds(800) }
 
     public func run() async throws {
         health.reset()
@@ -70,7 +70,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
                 group.addTask { await loop.value }
                 group.addTask {
                     guard (try? await gracefulShutdown()) != nil else { return }
-                    await Self.finish(lanes.close(), within: Self.stopGrace, clock: LiveClock())
+                    await Self.finish(lanes.close(), within: stopGrace, clock: LiveClock())
                 }
                 await group.next()
                 // Whichever came first: the loop does not end by itself, and the group waits

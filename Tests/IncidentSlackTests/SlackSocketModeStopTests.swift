@@ -18,7 +18,7 @@ extension SlackSocketModeTests {
         defer { Task { await bot.stop() } }
         var logger = Logger(label: "socket-stop-test")
         logger.logLevel = .critical
-        let group = ServiceGroup(services: [Self.socketMode(bot, readsBack: true)], logger: logger)
+        let group = ServiceGroup(services: [Self.socketMode(bot, readsBack: true, stopGrace: .seconds(10))], logger: logger)
         let running = Task { try await group.run() }
         defer { running.cancel() }
         try await waitFor { bot.fake.socketConnections == 1 }
