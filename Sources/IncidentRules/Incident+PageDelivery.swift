@@ -75,6 +75,12 @@ extension Incident {
     /// makes at once (P0: the VP engineering) tells someone that an incident this bad exists,
     /// not that nobody answers: only the resolution or its person's own acknowledgement
     /// withdraws it, not another's answer or a rotation's handover.
+    ///
+    /// The declaration's own page to a ladder's first level says the same: the incident
+    /// exists. Another's answer does not withdraw it either (an IC named in the same batch as
+    /// the declaration, or while the page retried behind a platform's outage): it goes as it
+    /// does when the declaration names the IC with `--ic`, and as a page held for working
+    /// hours does, unless the incident is mitigated or resolved, or its person acknowledged.
     public func withdrawal(of page: Page) -> String? {
         if phase == .resolved || phase == .closed { return "\(id) is \(phase.rawValue)" }
         // Its person answered after it was made (a page after the ladder stopped, or at once).
@@ -82,10 +88,13 @@ extension Incident {
             return "\(page.person.handle) acknowledged"
         }
         if page.atOnce == true { return nil }
+        let declared = isDeclarationsPage(page)
+        if declared, phase == .mitigated { return "\(id) is \(phase.rawValue)" }
         // A page that carries two ladders' (one person on both) goes while either still asks.
         var stops: [String] = []
         for ladder in [page.ladder] + (page.alsoFor ?? []) {
-            guard let progress = ladders[ladder], let stopped = progress.stopped, progress.stopCameAfter(page) else { stops = []; break }
+            guard let progress = ladders[ladder], let stopped = progress.stopped, progress.stopCameAfter(page),
+                  !(declared && stopped == .acknowledged) else { stops = []; break }
             stops.append("the \(ladder) ladder stopped (\(stopped.rawValue))")
         }
         if !stops.isEmpty { return stops.joined(separator: ", ") }
@@ -97,6 +106,13 @@ extension Incident {
             return "the rotation handed \(level) over to \(latest.person.handle)"
         }
         return nil
+    }
+
+    /// Whether `page` is one the declaration itself made: its record is a climb's, made at the
+    /// declaration's instant, to its person at its level.
+    func isDeclarationsPage(_ page: Page) -> Bool {
+        let level = LevelRef(ladder: page.ladder, level: page.level)
+        return pages.contains { $0.at == declaredAt && $0.reason == .climb && $0.person == page.person && $0.level == level }
     }
 
     /// A page withdrawn before it went out: the timeline says so. `mayHaveGoneOut`: delivery

@@ -60,20 +60,38 @@ import Testing
         #expect(drill.pages.first { $0.hasSuffix(" carol") } == "60 engineering.L3 carol", "\(drill.pages)")
     }
 
-    /// An IC named before the on-call's page went out: delivery withdraws it, and the
-    /// escalation view and the record say so instead of showing the on-call as paged.
+    /// An IC named before the team lead's page went out: delivery withdraws it, and the
+    /// escalation view and the record say so instead of showing the team lead as paged.
     @Test func aWithdrawnPageIsNotShownAsPaged() throws {
         var drill = try Drill("/incident declare Payments slow --sev P1", by: Fixtures.responder)
-        try drill.type("/ic @bob", by: Fixtures.responder)
-        let page = try #require(pages(drill).first { $0.person == "alice" })
+        try drill.run(to: 30)
+        try drill.type("/ic @carol", by: Fixtures.responder)
+        let page = try #require(pages(drill).first { $0.person == "bob" })
         let reason = try #require(drill.incident.withdrawal(of: page))
-        let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(0), roster: drill.roster, madeAt: Fixtures.at(0)).incident
-        #expect(withdrawn.pages.filter { $0.withdrawn == true }.map(\.person) == ["alice"])
-        let view = EscalationForecast(withdrawn, now: Fixtures.at(0), roster: drill.roster).message(for: withdrawn).plainText()
-        #expect(view.contains("engineering.L1 on-call engineer: @alice — withdrawn before it went out"), "\(view)")
+        let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(30), roster: drill.roster, madeAt: Fixtures.at(30)).incident
+        #expect(withdrawn.pages.filter { $0.withdrawn == true }.map(\.person) == ["bob"])
+        let view = EscalationForecast(withdrawn, now: Fixtures.at(30), roster: drill.roster).message(for: withdrawn).plainText()
+        #expect(view.contains("engineering.L2 team lead: @bob — withdrawn before it went out"), "\(view)")
         // One that may have gone out before a restart is not marked: it may have reached them.
-        let doubted = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(0), roster: drill.roster, mayHaveGoneOut: true)
+        let doubted = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(30), roster: drill.roster, mayHaveGoneOut: true)
         #expect(!doubted.incident.pages.contains { $0.withdrawn == true })
+    }
+
+    /// The declaration's page to the on-call says the incident exists: an IC named before it
+    /// went out (in the same batch as the declaration, or while it retried behind an outage)
+    /// does not withdraw it, as declaring with `--ic` does not. Its person's own answer, the
+    /// mitigation or the resolution still do.
+    @Test func theDeclarationsPageGoesThoughAnICIsNamedBeforeItWentOut() throws {
+        var drill = try Drill("/incident declare Payments slow --sev P1", by: Fixtures.responder)
+        try drill.type("/ic @carol", by: Fixtures.responder)
+        #expect(try withdrawal(drill, of: "alice") == nil)
+        try drill.run(to: 5)
+        #expect(try withdrawal(drill, of: "alice") == nil)
+        var answered = drill
+        try answered.type("/ack", by: "alice")
+        #expect(try withdrawal(answered, of: "alice") == "@alice acknowledged")
+        try drill.type("/incident mitigated", by: "carol")
+        #expect(try withdrawal(drill, of: "alice") == "INC-1 is mitigated")
     }
 
     /// A P0 lowered and raised again: the VP who acknowledged is not phoned a second time.
@@ -107,21 +125,22 @@ import Testing
         #expect(!counted.replyAddsToPost)
     }
 
-    /// An IC named five minutes after the on-call's page answers it: if that page is still
+    /// An IC named five minutes after the team lead's page answers it: if that page is still
     /// waiting (its methods down), it is withdrawn.
     @Test func aPageStillWaitingWhenSomeoneAnswersIsWithdrawn() throws {
         var drill = try Drill("/incident declare Payments slow --sev P1")
-        try drill.run(to: 5)
+        try drill.run(to: 35)
         try drill.type("/ic @carol", by: Fixtures.responder)
-        #expect(try withdrawal(drill, of: "alice") == "the engineering ladder stopped (acknowledged)")
+        #expect(try withdrawal(drill, of: "bob") == "the engineering ladder stopped (acknowledged)")
     }
 
     /// An answer in the same minute as the page, decided after it, still withdraws it: the
     /// order is the incident's, not the clock's.
     @Test func anAnswerAtTheSameInstantButAfterThePageWithdrawsIt() throws {
         var drill = try Drill("/incident declare Payments slow --sev P1")
+        try drill.run(to: 30)
         try drill.type("/ic @carol", by: Fixtures.responder)
-        #expect(try withdrawal(drill, of: "alice") == "the engineering ladder stopped (acknowledged)")
+        #expect(try withdrawal(drill, of: "bob") == "the engineering ladder stopped (acknowledged)")
     }
 
     /// Bob, paged for missed updates after the IC's naming stopped the ladder, answers: his
@@ -290,8 +309,7 @@ import Testing
         // closed is the one the page went out under (the engineering level's key), not one
         // of the business level that was never opened, which left hers ringing.
         let mitigated = try drill.type("/incident mitigated", by: "carol")
-        #expect(try withdrawal(drill, of: "alice")
-                == "the engineering ladder stopped (acknowledged), the business ladder stopped (mitigated)")
+        #expect(try withdrawal(drill, of: "alice") == "INC-1 is mitigated")
         let closed = mitigated.effects.flatMap { effect -> [PagedLevel] in
             if case .settlePages(let settlement) = effect.action { settlement.pages } else { [] }
         }
