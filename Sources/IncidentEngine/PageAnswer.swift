@@ -76,9 +76,11 @@ extension Engine {
                     let named = ids.dropLast().joined(separator: ", ") + " and " + ids.last!
                     return EngineOutcome(.refused, reply: .refusal("\(named) are paging you; name the one you answer, as in ACK \(ids.last!)."))
                 }
-                func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last { $0.person == answer.person }?.at ?? now }
+                // A page withdrawn before it went out is none they could be answering.
+                func theirs(_ page: PageRecord) -> Bool { page.person == answer.person && page.withdrawn != true }
+                func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last(where: theirs)?.at ?? now }
                 found = awaiting.first ?? open.filter {
-                    [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains { $0.person == answer.person }
+                    [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains(where: theirs)
                 }.max { lastPage($0) < lastPage($1) }
             }
             guard let stored = found else {

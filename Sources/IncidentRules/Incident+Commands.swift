@@ -237,7 +237,11 @@ extension Transition {
             throw IncidentError(.noChange, "You already acknowledged \(incident.id); nothing more to do. Thank you.")
         }
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
-        let theirPages = incident.pages.filter { $0.person == person }
+        // A page withdrawn before it went out reached nobody: it lets nobody answer for the
+        // ladder. A bare `ACK` texted for another incident landed here and stopped a climb whose
+        // page its sender never saw (theirs had gone to the rotation's next person).
+        let sent = incident.pages.filter { $0.withdrawn != true }
+        let theirPages = sent.filter { $0.person == person }
         guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
             if let ladder = theirPages.first?.level.ladder {
                 let when = incident.ladders[ladder]?.stopped.map { "it stopped when \(incident.id) was \($0.rawValue)" }
@@ -246,7 +250,7 @@ extension Transition {
             }
             // A private incident's refusal names nobody: an acknowledgement is taken anywhere,
             // and on Matrix the answer is posted for whichever room it was typed in.
-            let paged = incident.isPrivate ? [] : Set(incident.pages.filter { ackable.contains($0.level.ladder) }.map(\.person))
+            let paged = incident.isPrivate ? [] : Set(sent.filter { ackable.contains($0.level.ladder) }.map(\.person))
             let names = paged.sorted().map { "\($0.handle)" }.joined(separator: ", ")
             // Nobody paged yet: the first page waits for working hours. The on-call who heard
             // of it is told when it goes, and how to take the incident now, rather than being

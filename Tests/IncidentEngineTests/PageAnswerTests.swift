@@ -136,6 +136,27 @@ extension PageAnswerTests {
         #expect(next.disposition == .handled && next.incident == 2, "\(next.reply?.plainText() ?? "")")
     }
 
+    /// Carol's page (engineering manager, at minute 60) was withdrawn before it went out,
+    /// alice having answered while calls were down: it reached nobody, so her bare `ACK`, meant
+    /// for another incident, does not land on this one, and by name she is told who may answer.
+    @Test func aBareAnswerFromSomeoneWhosePageWasWithdrawnAnswersNothing() async throws {
+        let bot = try TestBot(pagers: [.voice, .sms])
+        bot.pagers[.voice]?.behave(.down(retryAfter: nil))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.run(toMinute: 60)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        bot.clock.advance(to: bot.clock.now + .minutes(1))
+        await bot.delivery.drain()
+        #expect(try await bot.store.read { try $0.incident(1) }?.incident.pages.filter { $0.withdrawn == true }.map(\.person) == ["carol"])
+        let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "carol", incident: nil, how: "SMS reply"))
+        #expect(bare.disposition == .refused && bare.reply?.plainText() == "No open incident has paged you; name it, as in ACK INC-4.",
+                "\(bare.reply?.plainText() ?? "")")
+        let named = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "carol", incident: 1, how: "SMS reply"))
+        #expect(named.disposition == .refused && named.reply?.plainText() == "Only people paged for INC-1 can acknowledge (@alice, @bob).",
+                "\(named.reply?.plainText() ?? "")")
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy } == ["alice"])
+    }
+
     /// Someone only notified on the business ladder, which an ack does not stop: their bare
     /// `ACK` is told so and stops nothing.
     @Test func aBareAnswerFromSomeoneOnlyNotifiedStopsNothing() async throws {

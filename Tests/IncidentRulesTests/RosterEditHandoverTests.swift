@@ -28,6 +28,28 @@ import Testing
         #expect(drill.incident.withdrawal(of: alices) != nil)
     }
 
+    /// Alice's page was withdrawn before it went out (the level moved to dave while it
+    /// retried): it reached nobody, so it lets her stop nothing. A bare `ACK` she texted for
+    /// another incident landed here and stopped the climb whose page dave had not answered.
+    @Test func aPageWithdrawnBeforeItWentOutLetsItsPersonStopNothing() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 5)
+        drill.restart(with: try roster(onCall: "dave"))
+        let alices = try #require(drill.effects.lazy.compactMap { _, effect -> Page? in
+            if case .page(let page) = effect.action, page.person == "alice" { page } else { nil }
+        }.first)
+        let reason = try #require(drill.incident.withdrawal(of: alices))
+        let withdrawn = drill.incident.pageWithdrawn(alices, reason: reason, at: Fixtures.at(5), roster: drill.roster, madeAt: Fixtures.at(0))
+        drill.absorb(withdrawn)
+        #expect(throws: IncidentError.self) { try drill.type("/ack", by: "alice") }
+        #expect(drill.incident.ladders["engineering"]?.stopped == nil)
+        #expect(!drill.incident.awaitsAcknowledgement(from: "alice"))
+        try drill.run(to: 30)
+        #expect(drill.pages.last == "30 engineering.L2 bob", "\(drill.pages)")
+        try drill.type("/ack", by: "dave")
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+    }
+
     /// The level the climb reached moves, not one below it; a restart with the roster as it
     /// was moves nothing; an acknowledged ladder moves nothing.
     @Test func onlyTheClimbsLevelMovesAndOnlyWhenItsPersonChanged() throws {
