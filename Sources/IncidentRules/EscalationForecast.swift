@@ -63,7 +63,7 @@ public struct EscalationForecast: Hashable, Sendable {
         // A ladder with no timed step left may still page: a missed update's step does.
         let idle = incident.policy.ladders.compactMap { ladder -> String? in
             guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
-                  progress.heldPage == nil, progress.nextStepAt == nil, progress.rotationHandoverAt == nil else { return nil }
+                  progress.heldPage == nil, progress.nextStepAt == nil else { return nil }
             return ladder.id
         }
         var future = incident

@@ -46,7 +46,7 @@ extension Incident {
         }
         if phase == .investigating || phase == .mitigated {
             for ladder in policy.ladders {
-                if let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let at = progress.rotationHandoverAt {
+                if let progress = ladders[ladder.id], progress.pageMovesWithTheRotation, let at = progress.rotationHandoverAt {
                     items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
                 }
             }

@@ -153,6 +153,13 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     /// that decision or after, and goes. nil: stopped before this was kept.
     public var stoppedAfterEffect: Int?
 
+    /// Whether the level's unanswered page moves to whoever the rotation or the roster names
+    /// next: the ladder still climbs (not stopped, and not gone quiet at its top with its
+    /// repeats spent) and holds no page for working hours. A quiet ladder handed its page over
+    /// at every handover, each night of a follow-the-sun rotation, for as long as the incident
+    /// stayed open: repeats are bounded, and a handover is not a way around them.
+    public var pageMovesWithTheRotation: Bool { stopped == nil && heldPage == nil && nextStepAt != nil }
+
     /// Whether the ladder stopped after `page` was made, so the page, if still waiting, is
     /// answered already. True when either predates the numbers being kept, as before them.
     public func stopCameAfter(_ page: Page) -> Bool {

@@ -6,8 +6,8 @@ import IncidentPolicy
 /// person's page, if still waiting in the outbox, is withdrawn: `Incident.withdrawal(of:)`,
 /// and a provider that keeps an incident of its own per page, PagerDuty, closes theirs).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
-/// stopped (acknowledged, mitigated), or that the current severity does not run, has nothing
-/// pending to move. Outside the working hours of a severity that pages only in them, the move
+/// stopped (acknowledged, mitigated), that went quiet at its top, or that the current
+/// severity does not run, has nothing pending to move. Outside the working hours of a severity that pages only in them, the move
 /// waits for them to open.
 extension Transition {
     /// `rosterEdited`: the move comes from a roster edited since the page (someone else put
@@ -58,7 +58,7 @@ extension Incident {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         var moved = false
         for ladder in policy.ladders {
-            guard let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let index = progress.level,
+            guard let progress = ladders[ladder.id], progress.pageMovesWithTheRotation, let index = progress.level,
                   progress.rotationHandoverAt.map({ $0 > now }) ?? true else { continue }
             let ref = ladder.reference(index)
             guard let outgoing = pages.last(where: { $0.level == ref })?.person, let incoming = roster.onDuty(ref, at: now),

@@ -54,6 +54,27 @@ import Testing
         #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
     }
 
+    /// The business ladder of a P1 goes quiet after the CTO's page (no repeats at its top):
+    /// the CTO rotation's handover an hour later, and each one after it, pages nobody. A
+    /// quiet ladder handed its page over at every handover, each night, while the incident
+    /// stayed open. A restart with the roster edited moves nothing either.
+    @Test func aLadderGoneQuietAtItsTopMovesNoPage() throws {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("rotations:\n", with: "rotations:\n  cto:\n    people: [dave, grace]\n    handover: 2026-11-24T12:00:00Z\n    every: 1d\n")
+            .replacing("L3: grace", with: "L3: { rotation: cto }")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        #expect(roster.onDuty(LevelRef(ladder: "business", level: "L3"), at: Fixtures.at(90)) == "grace")
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
+        try drill.run(to: 2 * 24 * 60)
+        let business = drill.pages.filter { $0.contains("business") }
+        #expect(business == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"], "\(drill.pages)")
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
+        #expect(drill.incident.schedule.allSatisfy { if case .rotationHandover = $0.kind { false } else { true } })
+        drill.restart(with: try Roster.load(yaml: text.replacing("people: [dave, grace]", with: "people: [bob, erin]"),
+                                            file: "roster.yaml", policy: Fixtures.policy()))
+        #expect(drill.pages.filter { $0.contains("business") }.count == 3, "\(drill.pages)")
+    }
+
     @Test func anAcknowledgedPageDoesNotMove() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
         try drill.run(to: 60, script: [10: [("alice", "/ack")]])
