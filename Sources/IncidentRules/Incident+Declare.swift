@@ -24,6 +24,7 @@ extension Incident {
         }
         let commander = try declaration.commander.map { ref throws(IncidentError) in try transition.reachablePerson(ref) }
         if let commander { transition.incident.roles[.commander] = commander }
+        transition.startUpdateClockAtFirstPage()
 
         let invite = [actor] + (commander.map { $0 == actor ? [] : [$0] } ?? [])
         transition.record(.declared, "Declared \(declaration.isPrivate ? "private " : "")\(severity) “\(declaration.title)” as \(incident.id) in #\(room).")

@@ -115,6 +115,14 @@ extension Transition {
             incident.nextUpdateDue = due
             return
         }
+        // The on-call's first page still waits for their own working hours, which open later
+        // than the policy's (they keep another zone): the update clock starts when it goes, as
+        // it starts at the policy's opening. Counted from the policy's, misses climbed to the
+        // team lead an hour after the on-call first heard of the incident.
+        if let held = firstPageHeldUntil, held > due {
+            incident.nextUpdateDue = held + interval
+            return
+        }
         // A snooze ran out over a deadline: the nudge names the last deadline it kept quiet,
         // which is what was owed, and says it was snoozed. The next update is due a whole
         // interval after the snooze's end, so the IC is not nagged again minutes later.
@@ -136,6 +144,27 @@ extension Transition {
         }
         pendingNudge = Messages.nudge(incident, due: owed, snoozedUntil: snoozed, missed: missed, step: strongestStep,
                                       recipients: nudgeRecipients, now: now)
+    }
+
+    /// At the declaration: the first update is due an interval after the on-call's first page
+    /// goes, when it waits for their working hours, as `nudge` keeps it, so the kickoff and the
+    /// topic name the time the nudge comes.
+    mutating func startUpdateClockAtFirstPage() {
+        guard let interval = policy.updateInterval(incident.severity), let due = incident.nextUpdateDue else { return }
+        let opens = policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
+            policy.plan(ladder, at: incident.severity).first.flatMap { heldUntil(ladder, $0.index, at: now) }
+        }.min()
+        if let opens, opens + interval > due { incident.nextUpdateDue = opens + interval }
+    }
+
+    /// When the first page of a ladder that missed updates step is due to go, while it waits
+    /// for working hours and nobody on that ladder has been paged yet; nil otherwise.
+    var firstPageHeldUntil: Timestamp? {
+        policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
+            guard let progress = incident.ladders[ladder.id], progress.heldPage != nil,
+                  !incident.pages.contains(where: { $0.level.ladder == ladder.id && $0.withdrawn != true }) else { return nil }
+            return progress.nextStepAt
+        }.min()
     }
 
     /// Who a nudge mentions: the severity's nudge roles that are filled, or the (acting)

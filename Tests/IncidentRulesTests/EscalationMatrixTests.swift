@@ -189,6 +189,21 @@ import Testing
         #expect(drill.pages == ["240 engineering.L1 alice"])
     }
 
+    /// The update clock starts when the on-call's first page goes, on their clock as on the
+    /// policy's: alice (New York) is first paged at 14:00 UTC, and misses counted from the
+    /// policy's 09:00 paged bob, the team lead, at 16:00, two hours after her. Now the first
+    /// update is due at 16:00, and bob is paged when the plan's four hours bring him, at the
+    /// next opening.
+    @Test func theUpdateClockWaitsForTheOnCallsFirstPageOnTheirClock() throws {
+        var roster = try Fixtures.roster()
+        roster.people["alice"]?.zone = LocalZone(identifier: "America/New_York")
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster)
+        try drill.run(to: 24 * 60)
+        #expect(drill.pages == ["240 engineering.L1 alice", "1380 engineering.L2 bob"], "\(drill.pages)")
+        let misses = drill.timeline.filter { $0.kind == .updateMissed }.map(\.text)
+        #expect(misses.first == "Status update due 16:00 UTC missed (1 in a row).", "\(misses)")
+    }
+
     @Test(arguments: Severity.allCases)
     func noSeverityRepeatsPastItsBound(severity: Severity) throws {
         var drill = try Drill("/incident declare Nobody home --sev \(severity)")
