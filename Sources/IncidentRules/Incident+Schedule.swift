@@ -167,14 +167,20 @@ extension Transition {
         }.min()
     }
 
-    /// Who a nudge mentions: the severity's nudge roles that are filled, or the (acting)
-    /// declarer when no IC is named yet.
+    /// Who a nudge mentions: the severity's nudge roles that are filled, or, when no IC is
+    /// named yet, the (acting) declarer and whoever acknowledged the page: the on-call who
+    /// answered and works the incident never heard that an update was owed, and missed
+    /// updates went on to page their manager.
     var nudgeRecipients: [PersonID] {
         var people: [PersonID] = []
         for role in policy[incident.severity].nudge {
             if let person = incident.roles[role], !people.contains(person) { people.append(person) }
         }
-        if incident.commander == nil, !people.contains(incident.actingDeclarer) { people.insert(incident.actingDeclarer, at: 0) }
+        if incident.commander == nil {
+            let answered = (incident.acknowledgedBy ?? []).sorted().filter { !people.contains($0) && $0 != incident.actingDeclarer }
+            people = answered + people
+            if !people.contains(incident.actingDeclarer) { people.insert(incident.actingDeclarer, at: 0) }
+        }
         return people
     }
 

@@ -158,6 +158,18 @@ import Testing
         #expect(drill.incident.acknowledgedAt != nil)
     }
 
+    /// Alice acknowledged and works the incident, and nobody took IC: the nudge asks her as
+    /// well as the declarer. It asked the declarer alone, and the misses went on to page carol.
+    @Test func beforeAnICTheNudgeAsksWhoAcknowledgedToo() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P1", by: "erin")
+        try drill.run(to: 31, script: [5: [("alice", "/ack")]])
+        let nudge = try #require(drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") })
+        #expect(nudge.hasPrefix("⏰ @erin @alice a status update for INC-1 is overdue"), "\(nudge)")
+        try drill.type("/ic @alice", by: "alice")
+        try drill.run(to: 61)
+        #expect(drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") }?.hasPrefix("⏰ @alice a status update") == true)
+    }
+
     @Test func resolvedIncidentsAreNeverNudged() throws {
         var drill = try Drill("/incident declare Checkout down --sev P0")
         try drill.run(to: 10, script: [10: [(Fixtures.responder, "/incident resolve fixed")]])
