@@ -48,16 +48,17 @@ import Testing
             "[#incidents] incident-bot: 🚨 INC-1 declared (P1): Database outage",
             "[\(Self.room)] incident-bot: 🚨 INC-1: Database outage",
             "[\(Self.room)] incident-bot: 📞 Call for INC-1: https://meet.example.com/db-war-room (set by @carol)",
-            // The P1's 15-minute target to acknowledge: warned at 10:12, missed the second after
-            // 10:15 (an answer in the deadline's own second meets it).
-            "[clock] 2026-11-24 10:12 UTC",
-            "[\(Self.room)] incident-bot: ⏳ INC-1: the P1 target to acknowledge (15m) runs out at 10:15 UTC, 3m from now.",
-            "[clock] 2026-11-24 10:15:01 UTC",
-            "[\(Self.room)] incident-bot: ⌛ INC-1 missed its P1 target to acknowledge (15m, due 10:15 UTC).",
+            // The P1's 30-minute target to acknowledge (the plans' response time): warned at 10:24.
+            "[clock] 2026-11-24 10:24 UTC",
+            "[\(Self.room)] incident-bot: ⏳ INC-1: the P1 target to acknowledge (30m) runs out at 10:30 UTC, 6m from now.",
             // P1: the team lead 30 minutes after the on-call, with the first overdue-update nudge.
             "[clock] 2026-11-24 10:30 UTC",
             "[dm @bob] incident-bot: 🔔 INC-1 (P1): Database outage",
             "[\(Self.room)] incident-bot: ⏰",
+            // The target is missed the second after 10:30 (an answer in the deadline's own
+            // second meets it).
+            "[clock] 2026-11-24 10:30:01 UTC",
+            "[\(Self.room)] incident-bot: ⌛ INC-1 missed its P1 target to acknowledge (30m, due 10:30 UTC).",
             "[clock] 2026-11-24 10:31 UTC",
             "[\(Self.room)] incident-bot to @carol: Update posted",
             "[\(Self.room)] incident-bot to @carol: INC-1 is now P0.",

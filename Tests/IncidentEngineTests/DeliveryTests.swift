@@ -123,15 +123,15 @@ import Testing
         let bot = try TestBot()
         bot.slack.behave(.down(retryAfter: nil))
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-        try await bot.run(toMinute: 30)
+        try await bot.run(toMinute: 31)
         // Bob's L2 page goes to Matrix, his preferred platform, while Slack is down; alice's
-        // and erin's, tried on Slack at 0 and again at 12 and 15 (the P1's target warning and
-        // miss), fail over to Matrix at 30 after their fourth attempt.
+        // and erin's, tried on Slack at 0 and again at 24, 30 and 30:01 (the P1's target
+        // warning, bob's page, the target's miss), fail over to Matrix after their fourth attempt, delivered by minute 31.
         #expect(bot.matrix.directMessages.map(\.person) == ["bob", "alice", "erin"])
         #expect(bot.slack.delivered.isEmpty)
         bot.slack.behave(.working)
         try await bot.run(toMinute: 40)
-        #expect(bot.pages == ["30 alice", "30 bob", "30 erin"])
+        #expect(bot.pages == ["30 bob", "31 alice", "31 erin"])
         // Slack's own messages (the room, its posts) waited for Slack and went out once it was back.
         #expect(!bot.slack.delivered.isEmpty)
     }

@@ -121,14 +121,14 @@ import Testing
 
     @Test func nextDueIsTheEarliestScheduledItem() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
-        // The P1's 15-minute target to acknowledge is warned of at 12.
-        #expect(drill.incident.nextDue == Fixtures.at(12))
-        // Its miss is told the second after the deadline, which an acknowledgement may still meet.
-        try drill.run(to: 15)
-        #expect(drill.incident.nextDue == Fixtures.at(15) + .seconds(1))
-        try drill.run(to: 16)
+        // The P1's 30-minute target to acknowledge is warned of at 24.
+        #expect(drill.incident.nextDue == Fixtures.at(24))
+        try drill.run(to: 24)
         #expect(drill.incident.nextDue == Fixtures.at(30))
+        // Its miss is told the second after the deadline, which an acknowledgement may still meet.
         try drill.run(to: 30)
+        #expect(drill.incident.nextDue == Fixtures.at(30) + .seconds(1))
+        try drill.run(to: 31)
         #expect(drill.incident.nextDue == Fixtures.at(60))
         #expect(drill.incident.due(at: Fixtures.at(59)).isEmpty)
         // Ties in ladder order, then the nudge.

@@ -159,7 +159,7 @@ import Testing
             Call: https://meet.example.com/incident-1
             Status: investigating · no update yet (declared 10:00 UTC)
             Next update due 11:00 UTC
-            Targets: acknowledge 15m: met (0s) · mitigate 4h: 3h25m left · resolve 1d: 23h25m left
+            Targets: acknowledge 30m: met (0s) · mitigate 4h: 3h25m left · resolve 1d: 23h25m left
             Acknowledged after 0s
             """)
     }

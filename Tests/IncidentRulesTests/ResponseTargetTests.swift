@@ -3,8 +3,9 @@ import IncidentPolicy
 import IncidentRules
 import Testing
 
-/// Response targets minute by minute on the shipped policy (P0: acknowledge 5m, mitigate 1h,
-/// resolve 4h; P1: 15m, 4h, 1d; P2: 2h, 1d, 3d; P3: none), declared at 10:00 UTC.
+/// Response targets minute by minute on the shipped policy (P0: acknowledge 15m, mitigate 1h,
+/// resolve 4h; P1: 30m, 4h, 1d; P2: 2h, 1d, 3d; P3: acknowledge 8h; the acknowledgement's are
+/// the plans' response times), declared at 10:00 UTC.
 @Suite struct ResponseTargetTests {
     /// Target warnings and misses posted in the room, as `minute text`.
     func targetPosts(_ drill: Drill) -> [String] {
@@ -21,15 +22,15 @@ import Testing
         // A miss is told the second after its deadline (the drill ticks once a minute): an
         // acknowledgement in the deadline's own second meets the target.
         #expect(targetPosts(drill) == [
-            "12 ⏳ INC-1: the P1 target to acknowledge (15m) runs out at 10:15 UTC, 3m from now.",
-            "16 ⌛ INC-1 missed its P1 target to acknowledge (15m, due 10:15 UTC).",
+            "24 ⏳ INC-1: the P1 target to acknowledge (30m) runs out at 10:30 UTC, 6m from now.",
+            "31 ⌛ INC-1 missed its P1 target to acknowledge (30m, due 10:30 UTC).",
             "192 ⏳ INC-1: the P1 target to mitigate (4h) runs out at 14:00 UTC, 48m from now.",
             "241 ⌛ INC-1 missed its P1 target to mitigate (4h, due 14:00 UTC).",
             "1152 ⏳ INC-1: the P1 target to resolve (1d) runs out at 10:00 UTC, 4h48m from now.",
             "1441 ⌛ INC-1 missed its P1 target to resolve (1d, due 10:00 UTC).",
         ])
         #expect(drill.timeline.filter { $0.kind == .target }.count == 6)
-        #expect(drill.timeline.first { $0.kind == .target }?.text == "P1 target to acknowledge (15m) runs out at 10:15 UTC; 3m left.")
+        #expect(drill.timeline.first { $0.kind == .target }?.text == "P1 target to acknowledge (30m) runs out at 10:30 UTC; 6m left.")
     }
 
     @Test func targetsMetInTimeSayNothingAndResolvingEndsTheClocks() throws {
@@ -38,7 +39,7 @@ import Testing
                                          200: [("carol", "/incident resolve fixed")]])
         #expect(targetPosts(drill) == [])
         let status = IncidentQueries.status(drill.incident, now: Fixtures.at(300)).plainText()
-        #expect(status.contains("Targets: acknowledge 15m: met (5m) · mitigate 4h: met (1h40m) · resolve 1d: met (3h20m)"), "\(status)")
+        #expect(status.contains("Targets: acknowledge 30m: met (5m) · mitigate 4h: met (1h40m) · resolve 1d: met (3h20m)"), "\(status)")
         try drill.run(to: 1_500)
         #expect(targetPosts(drill) == [])
     }
@@ -47,10 +48,10 @@ import Testing
     /// target is met, and the room is not told it was missed.
     @Test func anAcknowledgementInTheDeadlinesOwnSecondMeetsTheTarget() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
-        try drill.run(to: 15)
+        try drill.run(to: 30)
         try drill.type("/ack", by: "alice")
-        try drill.run(to: 20)
-        #expect(targetPosts(drill) == ["12 ⏳ INC-1: the P1 target to acknowledge (15m) runs out at 10:15 UTC, 3m from now."])
+        try drill.run(to: 35)
+        #expect(targetPosts(drill) == ["24 ⏳ INC-1: the P1 target to acknowledge (30m) runs out at 10:30 UTC, 6m from now."])
         #expect(drill.incident.responseClocks.first { $0.target == .acknowledge }?.met == true)
     }
 
@@ -63,7 +64,7 @@ import Testing
         try drill.run(to: 20, script: [10: [("bob", "/incident mitigated")], 20: [("alice", "/ack")]])
         #expect(drill.incident.acknowledgedAt == Fixtures.at(20))
         let status = IncidentQueries.status(drill.incident, now: Fixtures.at(20)).plainText()
-        #expect(status.contains("Targets: acknowledge 15m: met (10m) · mitigate 4h: met (10m)"), "\(status)")
+        #expect(status.contains("Targets: acknowledge 30m: met (10m) · mitigate 4h: met (10m)"), "\(status)")
         let durations = IncidentDurations(timeline: drill.timeline)
         #expect(durations.toAcknowledge == .minutes(10))
         #expect(durations.toMitigate == .minutes(10))
@@ -75,9 +76,9 @@ import Testing
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
         var drill = try Drill("/incident declare Search slow --sev P2")
         try drill.run(to: 21, script: [20: [("carol", "/sev P0 checkout too")]])
-        #expect(targetPosts(drill) == ["20 ⌛ INC-1 missed its P0 target to acknowledge (5m, due 10:05 UTC)."])
+        #expect(targetPosts(drill) == ["20 ⌛ INC-1 missed its P0 target to acknowledge (15m, due 10:15 UTC)."])
         let status = IncidentQueries.status(drill.incident, now: Fixtures.at(21)).plainText()
-        #expect(status.contains("Targets: acknowledge 5m: missed · mitigate 1h: 39m left · resolve 4h: 3h39m left"), "\(status)")
+        #expect(status.contains("Targets: acknowledge 15m: missed · mitigate 1h: 39m left · resolve 4h: 3h39m left"), "\(status)")
     }
 
     /// A P2 (pages in working hours) declared at 03:00 on a Saturday: its page waits for
@@ -146,11 +147,14 @@ import Testing
         #expect(drill.incident.responseClocks.first?.deadline == opening + .hours(2))
     }
 
-    @Test func aP3HasNoTargets() throws {
+    /// A P3 has the plans' response time, 8 hours, to be acknowledged, and nothing more.
+    @Test func aP3HasOnlyItsResponseTime() throws {
         var drill = try Drill("/incident declare Typo --sev P3")
         try drill.run(to: 2_000)
-        #expect(targetPosts(drill) == [])
-        #expect(!IncidentQueries.status(drill.incident, now: Fixtures.at(10)).plainText().contains("Targets"))
+        #expect(targetPosts(drill) == ["384 ⏳ INC-1: the P3 target to acknowledge (8h) runs out at 18:00 UTC, 1h36m from now.",
+                                       "481 ⌛ INC-1 missed its P3 target to acknowledge (8h, due 18:00 UTC)."])
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(10)).plainText()
+        #expect(status.contains("Targets: acknowledge 8h: 7h50m left") && !status.contains("mitigate"), "\(status)")
     }
 
     @Test func theImpactStartMeasuresTimeToDetect() throws {
@@ -208,8 +212,8 @@ import Testing
 
     @Test func thePolicyChecksItsTargets() throws {
         let shipped = try Fixtures.text("policy.yaml")
-        let p1 = "targets: {acknowledge: 15m, mitigate: 4h, resolve: 1d}"
-        #expect(try Fixtures.policy()[.p1].targets == ResponseTargets(acknowledge: .minutes(15), mitigate: .hours(4), resolve: .days(1)))
+        let p1 = "targets: {acknowledge: 30m, mitigate: 4h, resolve: 1d}"
+        #expect(try Fixtures.policy()[.p1].targets == ResponseTargets(acknowledge: .minutes(30), mitigate: .hours(4), resolve: .days(1)))
         for (bad, reason) in [("targets: {acknowledge: soon}", "expected a duration"), ("targets: {answer: 5m}", "answer")] {
             do {
                 _ = try Policy.load(yaml: shipped.replacing(p1, with: bad), file: "policy.yaml")
