@@ -54,7 +54,7 @@ enum DashedOption {
         return "--" + rest
     }
 
-    static let singleHyphen: Set<String> = ["sev", "severity", "mine", "overdue", "private"]
+    static let singleHyphen: Set<String> = ["sev", "severity", "s", "mine", "overdue", "private"]
 
     /// Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal
     /// bar, minus sign, two- and three-em dashes, small em dash, small and full-width

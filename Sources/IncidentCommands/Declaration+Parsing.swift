@@ -2,16 +2,21 @@ import IncidentCore
 
 extension CommandParser {
     /// `<title words> [--sev P1] [--ic @user] [--private]`, options anywhere, `--opt=value` too.
-    static let declarationOptions: Set<String> = ["sev", "severity", "ic", "commander", "private"]
+    static let declarationOptions: Set<String> = ["sev", "severity", "s", "ic", "commander", "private"]
 
     static func parseDeclaration(_ arguments: inout Arguments) throws(CommandError) -> Declaration {
         var titleWords: [String] = []
+        // Unquoted title words that write a severity (`[P0]`), with where they stand.
+        var writtenSeverities: [(index: Int, severity: Severity, token: Token)] = []
         var severity: Severity?
         var commander: PersonRef?
         var isPrivate = false
         while let word = arguments.peek() {
             guard let token = DashedOption.take(from: &arguments, known: declarationOptions) else {
                 arguments.next()
+                if !word.quoted, let written = TitleSeverity.read(word.text, first: titleWords.isEmpty) {
+                    writtenSeverities.append((titleWords.count, written, word))
+                }
                 titleWords.append(word.text)
                 continue
             }
@@ -24,7 +29,7 @@ extension CommandParser {
             let option = parts[0].lowercased()
             // Named before its value is looked for: `--priv` at the end is a misspelling, not an
             // option missing its value.
-            guard ["--sev", "--severity", "--ic", "--commander"].contains(option) else {
+            guard ["--sev", "--severity", "--s", "--ic", "--commander"].contains(option) else {
                 throw CommandError(.invalidArgument, "Unknown option \(option.clipped); use --sev, --ic or --private.",
                                    position: token.offset)
             }
@@ -37,7 +42,7 @@ extension CommandParser {
                 throw CommandError(.missingArgument, "\(option) needs a value.", position: token.offset)
             }
             switch option {
-            case "--sev", "--severity":
+            case "--sev", "--severity", "--s":
                 guard severity == nil else {
                     throw CommandError(.unexpectedArgument, "--sev is given twice.", position: token.offset)
                 }
@@ -58,6 +63,18 @@ extension CommandParser {
                 }
                 commander = person
             }
+        }
+        if let written = writtenSeverities.first {
+            if let other = writtenSeverities.dropFirst().first(where: { $0.severity != written.severity }) {
+                throw CommandError(.invalidArgument, "“\(written.token.text.clipped)” and “\(other.token.text.clipped)” name two severities; give one.",
+                                   position: other.token.offset)
+            }
+            if let severity, severity != written.severity {
+                throw CommandError(.invalidArgument, "“\(written.token.text.clipped)” and --sev \(severity) name two severities; give one.",
+                                   position: written.token.offset)
+            }
+            severity = written.severity
+            for index in writtenSeverities.map(\.index).reversed() { titleWords.remove(at: index) }
         }
         let title = FreeText.oneLine(FreeText.readable(titleWords.joined(separator: " ")))
         guard !title.isEmpty else {

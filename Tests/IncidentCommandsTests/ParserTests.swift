@@ -148,6 +148,24 @@ import Testing
         #expect(parsed("/incident declare x – \"private\"")?.command == .declare(Declaration(title: "x – private")))
     }
 
+    /// A severity written into the title as tickets and chat write one is the severity: each
+    /// of these declared a P2, which on a Saturday night pages nobody until Monday.
+    @Test func aSeverityWrittenIntoTheTitleIsTheSeverity() {
+        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "checkout down sev:P0",
+                     "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0"] {
+            #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)), "\(line)")
+        }
+        // Words, a bare code among the words, a code past the first word's label, or quoted: the title's.
+        for title in ["[low] disk space on db-3", "checkout P0 down", "checkout P1: down", "Re: checkout down", "[JIRA-42] checkout down", "[S3] bucket made public"] {
+            #expect(parsed("/incident declare \(title)")?.command == .declare(Declaration(title: title)), "\(title)")
+        }
+        #expect(parsed("/incident declare \"[P0]\" drill")?.command == .declare(Declaration(title: "[P0] drill")))
+        // Two that disagree are refused, not one picked.
+        #expect(error("/incident declare [P0] checkout down --sev P2")?.description.hasPrefix("“[P0]” and --sev P2 name two severities; give one.") == true)
+        #expect(error("/incident declare [P0] checkout down sev:P1")?.kind == .invalidArgument)
+        #expect(error("/incident declare [P0]")?.kind == .missingArgument)
+    }
+
     @Test func mentionsBecomeOnePersonReference() {
         #expect(parsed("/ic <@U0123ABC|alice>")?.command == .commander(.slack(userID: "U0123ABC", label: "alice")))
         #expect(parsed("/ic @alice:example.org")?.command == .commander(.matrix(userID: "@alice:example.org")))
