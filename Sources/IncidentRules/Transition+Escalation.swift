@@ -245,8 +245,12 @@ extension Transition {
             let wasRunning = progress.level != nil
             progress.stopped = condition
             progress.stoppedAfterEffect = effectsBefore
-            // The page this same decision held for working hours still goes (`sendHeldPage`).
-            if condition != .acknowledged || !heldNow.contains(ladder.id) {
+            // The page this same decision held for working hours still goes (`sendHeldPage`),
+            // and so does the ladder's first page, held since the declaration: it says the
+            // incident exists, as it does when the declaration names the IC (`withdrawal(of:)`).
+            let firstPageHeld = progress.heldPage == .climb
+                && !incident.pages.contains { $0.level.ladder == ladder.id && $0.withdrawn != true }
+            if condition != .acknowledged || !(heldNow.contains(ladder.id) || firstPageHeld) {
                 progress.nextStepAt = nil
                 progress.heldPage = nil
             }

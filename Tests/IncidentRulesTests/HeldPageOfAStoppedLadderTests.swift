@@ -86,12 +86,34 @@ import Testing
         #expect(drill.posts(to: .incidentRoom).first?.contains("Next status update due: 2026-11-30 16:00 UTC (every 2h)") == true)
     }
 
-    /// A hold an earlier decision made is dropped when the ladder stops later, as a page still
-    /// waiting in the outbox is withdrawn: naming an IC on Saturday ends Monday's page.
-    @Test func aHoldFromAnEarlierDecisionEndsWithTheStop() throws {
+    /// The declaration's page held for Monday still goes when an IC is named on Saturday, as
+    /// it does when the declaration names the IC: the on-call hears of the incident either
+    /// way (it was dropped, and whether alice heard of it hung on `--ic` against `/ic`).
+    /// A hold of a later step (the team lead's, the on-call paged already) is dropped by the
+    /// stop, as a page still waiting in the outbox is withdrawn; and the on-call named IC is
+    /// not paged about her own incident.
+    @Test func theDeclarationsHeldPageGoesThoughAnICIsNamedMeanwhile() throws {
         var drill = try Drill("/incident declare Search slow --sev P2", by: Fixtures.responder, at: Self.fridayNight)
         try drill.run(to: Self.monday + 60, script: [120: [(Fixtures.responder, "/ic @carol")]])
-        #expect(drill.pages.isEmpty, "\(drill.pages)")
+        #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
+        var taken = try Drill("/incident declare Search slow --sev P2", by: Fixtures.responder, at: Self.fridayNight)
+        try taken.run(to: Self.monday + 60, script: [120: [("alice", "/ic @alice")]])
+        #expect(taken.pages.isEmpty, "\(taken.pages)")
+        var mitigated = try Drill("/incident declare Search slow --sev P2", by: Fixtures.responder, at: Self.fridayNight)
+        try mitigated.run(to: Self.monday + 60, script: [120: [(Fixtures.responder, "/ic @carol")],
+                                                         180: [("carol", "/incident mitigated")]])
+        #expect(mitigated.pages.isEmpty, "\(mitigated.pages)")
+    }
+
+    /// A held later step ends with the stop: the P2's team lead, held from Friday 18:00 for
+    /// Monday, is not paged once an IC is named on Saturday.
+    @Test func aHoldOfALaterStepEndsWithTheStop() throws {
+        let friday = Timestamp(iso8601: "2026-11-27T14:00:00Z")!
+        var drill = try Drill("/incident declare Search slow --sev P2", by: Fixtures.responder, at: friday)
+        try drill.run(to: 20 * 60, script: [20 * 60: [(Fixtures.responder, "/ic @carol")]])
+        #expect(drill.incident.ladders["engineering"]?.heldPage == nil, "\(drill.pages)")
+        try drill.run(to: 67 * 60 + 30)  // Monday 09:30
+        #expect(drill.pages == ["0 engineering.L1 alice"], "\(drill.pages)")
     }
 }
 
