@@ -97,13 +97,14 @@ public enum CommandParser {
         }
         // `/sev P0 P1` (or `P1 -> P0`, `P1 → P0.`) names two severities: which one was meant
         // is a guess either way, and a wrong P0 pages the VP engineering at once. A severity
-        // word inside a longer reason ("P2 was too low") is the reason's.
+        // word inside a longer reason ("P2 was too low") is the reason's, and so is one that
+        // names the same severity (`/sev P0 critical`: the reason says how bad it is).
         let rest = arguments.tokens[arguments.index...].filter { !$0.quoted }
         let words = rest.map { String($0.text.reversed().drop { ".,;:!".contains($0) }.reversed()) }
         let arrows: Set<String> = ["->", "→", "=>", "—", "–", "-", "to"]
-        if rest.count == arguments.tokens.count - arguments.index, let last = rest.last,
-           words.count == 1 && Severity(parsing: words[0]) != nil
-            || words.count == 2 && arrows.contains(words[0].lowercased()) && Severity(parsing: words[1]) != nil {
+        let other = words.last.flatMap(Severity.init(parsing:)).map { $0 != severity } ?? false
+        if rest.count == arguments.tokens.count - arguments.index, let last = rest.last, other,
+           words.count == 1 || words.count == 2 && arrows.contains(words[0].lowercased()) {
             throw CommandError(.unexpectedArgument,
                                "“\(token.text.clipped) \(rest.map(\.text).joined(separator: " ").clipped)” names two severities; "
                                    + "give one, as in /sev \(Severity(parsing: words[words.count - 1]) ?? severity).",

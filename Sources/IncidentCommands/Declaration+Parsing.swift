@@ -5,19 +5,14 @@ extension CommandParser {
     static let declarationOptions: Set<String> = ["sev", "severity", "s", "ic", "commander", "private"]
 
     static func parseDeclaration(_ arguments: inout Arguments) throws(CommandError) -> Declaration {
-        var titleWords: [String] = []
-        // Unquoted title words that write a severity (`[P0]`), with where they stand.
-        var writtenSeverities: [(index: Int, severity: Severity, token: Token)] = []
+        var titleWords: [Token] = []
         var severity: Severity?
         var commander: PersonRef?
         var isPrivate = false
         while let word = arguments.peek() {
             guard let token = DashedOption.take(from: &arguments, known: declarationOptions) else {
                 arguments.next()
-                if !word.quoted, let written = TitleSeverity.read(word.text, first: titleWords.isEmpty) {
-                    writtenSeverities.append((titleWords.count, written, word))
-                }
-                titleWords.append(word.text)
+                titleWords.append(word)
                 continue
             }
             if token.text.lowercased() == "--private" {
@@ -64,6 +59,8 @@ extension CommandParser {
                 commander = person
             }
         }
+        // A severity the title writes (`[P0] checkout down`) is the severity, and leaves the title.
+        let writtenSeverities = try TitleSeverity.find(in: titleWords)
         if let written = writtenSeverities.first {
             if let other = writtenSeverities.dropFirst().first(where: { $0.severity != written.severity }) {
                 throw CommandError(.invalidArgument, "“\(written.token.text.clipped)” and “\(other.token.text.clipped)” name two severities; give one.",
@@ -74,9 +71,9 @@ extension CommandParser {
                                    position: written.token.offset)
             }
             severity = written.severity
-            for index in writtenSeverities.map(\.index).reversed() { titleWords.remove(at: index) }
+            for index in writtenSeverities.flatMap(\.words).sorted().reversed() { titleWords.remove(at: index) }
         }
-        let title = FreeText.oneLine(FreeText.readable(titleWords.joined(separator: " ")))
+        let title = FreeText.oneLine(FreeText.readable(titleWords.map(\.text).joined(separator: " ")))
         guard !title.isEmpty else {
             throw CommandError(.missingArgument, "Give the incident a title.", position: arguments.endOffset)
         }

@@ -1,31 +1,101 @@
 import IncidentCore
 
-/// A severity written into a declaration's title the way tickets and chat write one: `[P0]`,
-/// `(SEV1)`, `P1:` as the first word, `sev:P0` or `severity=P1` anywhere. Read as `--sev`:
-/// `/incident declare [P0] checkout down` declared a P2 titled "[P0] checkout down", and a P2
-/// declared on a Saturday night pages nobody until Monday. Only the codes (`P0`, `SEV-1`)
-/// count here, not the words `critical` or `low`, which a title uses for other things;
-/// a bare `P0` among the title's words stays a word of the title.
+/// A severity written into a declaration's title the way tickets and chat write one, read as
+/// `--sev`: `/incident declare [P0] checkout down` declared a P2 titled "[P0] checkout down",
+/// and a P2 declared on a Saturday night pages nobody until Monday.
+///
+/// As the title's first word (a label in front of it): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `P0`,
+/// or `Sev 1`, with a separator after it dropped too (`P0 - checkout down`). Anywhere: `sev:P0`,
+/// `severity=1`, `sev: P0`, `severity = P0`. Only the codes count (`P0`, `SEV-1`), not the
+/// words `critical` or `low`, which a title uses for other things, nor `S3`, which in a title
+/// is more often Amazon's storage; past the first word a code in brackets or alone is a
+/// passing mention (`checkout down, not a (P3)`) and stays in the title. A first word with a
+/// code's shape that names no severity (`[P4]`) is refused, not left in the title.
 enum TitleSeverity {
-    /// The severity `word` writes, when it is one of those forms; `first`: the title's first word.
-    static func read(_ word: String, first: Bool) -> Severity? {
-        if let open = word.first, let close = word.last, word.count > 2,
-           (open == "[" && close == "]") || (open == "(" && close == ")") {
-            return code(word.dropFirst().dropLast())
-        }
-        if first, word.hasSuffix(":") { return code(word.dropLast()) }
-        let lowered = word.lowercased()
-        for label in ["sev:", "sev=", "severity:", "severity="] where lowered.hasPrefix(label) {
-            return code(word.dropFirst(label.count))
-        }
-        return nil
+    /// A severity the title writes, and the words that write it.
+    struct Written {
+        var severity: Severity
+        var words: [Int]
+        var token: Token
     }
 
-    /// `P0`, `SEV1`, `sev-2`: a severity's code, not one of its words, nor `S3`, which in a
-    /// title is more often Amazon's storage than a severity.
-    static func code(_ text: Substring) -> Severity? {
-        let lowered = text.lowercased()
-        guard lowered.hasPrefix("p") || lowered.hasPrefix("sev") else { return nil }
-        return Severity(parsing: lowered)
+    /// Every severity `words` (the title's, in order) write; quoted words write none.
+    static func find(in words: [Token]) throws(CommandError) -> [Written] {
+        var found: [Written] = []
+        var taken = Set<Int>()
+        func take(_ severity: Severity, _ indices: [Int]) {
+            // A separator after the label goes with it: `P0 - checkout down`.
+            var indices = indices
+            if indices.first == 0, let next = words[safe: indices.last! + 1], !next.quoted, separators.contains(next.text) {
+                indices.append(indices.last! + 1)
+            }
+            found.append(Written(severity: severity, words: indices, token: words[indices[0]]))
+            taken.formUnion(indices)
+        }
+        if let first = words.first, !first.quoted {
+            switch label(first.text) {
+            case .severity(let severity): take(severity, [0])
+            case .notASeverity:
+                throw CommandError(.invalidArgument, "“\(first.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: first.offset)
+            case .none:
+                if ["sev", "severity"].contains(first.text.lowercased()), let number = words[safe: 1], !number.quoted,
+                   case .severity(let severity) = value(number.text.hasSuffix(":") ? String(number.text.dropLast()) : number.text) {
+                    take(severity, [0, 1])
+                }
+            }
+        }
+        for (index, word) in words.enumerated() where !word.quoted && !taken.contains(index) {
+            let lowered = word.text.lowercased()
+            if let name = ["sev:", "sev=", "severity:", "severity="].first(where: lowered.hasPrefix), lowered.count > name.count {
+                if case .severity(let severity) = value(String(lowered.dropFirst(name.count))) { take(severity, [index]) }
+            } else if ["sev:", "severity:"].contains(lowered), let next = words[safe: index + 1], !next.quoted,
+                      case .severity(let severity) = value(next.text) {
+                take(severity, [index, index + 1])
+            } else if ["sev", "severity"].contains(lowered), let sign = words[safe: index + 1], ["=", ":"].contains(sign.text),
+                      let next = words[safe: index + 2], !next.quoted, case .severity(let severity) = value(next.text) {
+                take(severity, [index, index + 1, index + 2])
+            }
+        }
+        return found
     }
+
+    enum Reading: Equatable {
+        case severity(Severity)
+        case notASeverity
+        case none
+    }
+
+    /// A first word as a label: `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `P0`.
+    static func label(_ word: String) -> Reading {
+        var text = Substring(word)
+        if let open = text.first, let close = text.last, text.count > 2, (open == "[" && close == "]") || (open == "(" && close == ")") {
+            text = text.dropFirst().dropLast()
+        } else if text.hasSuffix(":") {
+            text = text.dropLast()
+        }
+        return code(text)
+    }
+
+    /// `P0`, `SEV1`, `sev-2`: a severity's code; `P4` or `SEV9` has a code's shape and names none.
+    static func code(_ text: Substring) -> Reading {
+        let lowered = text.lowercased()
+        guard let prefix = ["sev", "p"].first(where: lowered.hasPrefix) else { return .none }
+        var digits = lowered.dropFirst(prefix.count)
+        if digits.first == "-" || digits.first == "_" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return .none }
+        return Severity(parsing: lowered).map(Reading.severity) ?? .notASeverity
+    }
+
+    /// What follows a `sev` label: a code, or the bare number (`sev:1`).
+    static func value(_ text: String) -> Reading {
+        if text.count == 1, let digit = text.first, digit.isASCII, digit.isNumber { return code("p" + text[...]) }
+        return code(text[...])
+    }
+
+    /// Words that set a label off from the title: `P0 - checkout down`, `SEV1 | search`.
+    static let separators: Set<String> = ["-", "–", "—", ":", "|", "·", "/"]
+}
+
+fileprivate extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -151,18 +151,22 @@ import Testing
     /// A severity written into the title as tickets and chat write one is the severity: each
     /// of these declared a P2, which on a Saturday night pages nobody until Monday.
     @Test func aSeverityWrittenIntoTheTitleIsTheSeverity() {
-        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "checkout down sev:P0",
+        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "SEV-0 checkout down", "P0 checkout down",
+                     "P0 - checkout down", "Sev0 – checkout down", "Sev 0 checkout down", "severity 0: checkout down",
+                     "checkout down sev:P0", "checkout down sev: P0", "checkout down severity = P0", "checkout down sev=0",
                      "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0"] {
             #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)), "\(line)")
         }
-        // Words, a bare code among the words, a code past the first word's label, or quoted: the title's.
-        for title in ["[low] disk space on db-3", "checkout P0 down", "checkout P1: down", "Re: checkout down", "[JIRA-42] checkout down", "[S3] bucket made public"] {
+        // Words, a code past the first word (a passing mention), or quoted: the title's.
+        for title in ["[low] disk space on db-3", "checkout P0 down", "checkout P1: down", "Re: checkout down", "[JIRA-42] checkout down",
+                      "[S3] bucket made public", "Checkout fully down, not a (P3)", "Login (P0) runbook link is broken", "Pipeline p3.2xlarge full"] {
             #expect(parsed("/incident declare \(title)")?.command == .declare(Declaration(title: title)), "\(title)")
         }
         #expect(parsed("/incident declare \"[P0]\" drill")?.command == .declare(Declaration(title: "[P0] drill")))
-        // Two that disagree are refused, not one picked.
+        // Two that disagree are refused, not one picked; so is a code that names no severity.
         #expect(error("/incident declare [P0] checkout down --sev P2")?.description.hasPrefix("“[P0]” and --sev P2 name two severities; give one.") == true)
         #expect(error("/incident declare [P0] checkout down sev:P1")?.kind == .invalidArgument)
+        #expect(error("/incident declare [P4] checkout down")?.description.hasPrefix("“[P4]” is not a severity; use P0, P1, P2 or P3.") == true)
         #expect(error("/incident declare [P0]")?.kind == .missingArgument)
     }
 
@@ -190,6 +194,11 @@ import Testing
         #expect(error("/sev sev1 p2")?.kind == .unexpectedArgument)
         #expect(parsed("/sev P1 P2 was too low")?.command == .severity(.p1, reason: "P2 was too low"))
         #expect(parsed("/sev P1 \"P2\"")?.command == .severity(.p1, reason: "\"P2\""))
+        // A one-word reason naming the same severity says how bad it is: it was refused as two.
+        #expect(parsed("/sev P0 critical")?.command == .severity(.p0, reason: "critical"))
+        #expect(parsed("/sev P1 high")?.command == .severity(.p1, reason: "high"))
+        #expect(parsed("/sev P3 low.")?.command == .severity(.p3, reason: "low."))
+        #expect(error("/sev P0 low")?.kind == .unexpectedArgument)
     }
 
     @Test(arguments: [
