@@ -16,6 +16,16 @@ import Testing
         return roster
     }
 
+    /// The example roster with the business level `filled` (`L1: erin `, as the file writes it)
+    /// filled instead by a daily rotation `name` of `people`, handing over from `handover`.
+    func roster(rotating filled: String, as name: String, people: [String], from handover: String) throws -> (yaml: String, roster: Roster) {
+        let level = filled.prefix { $0 != ":" }
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("rotations:\n", with: "rotations:\n  \(name):\n    people: [\(people.joined(separator: ", "))]\n    handover: \(handover)\n    every: 1d\n")
+            .replacing(filled, with: "\(level): { rotation: \(name) } ")
+        return (text, try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy()))
+    }
+
     @Test func anUnansweredPageMovesToWhoeverIsOnCallNow() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
         try drill.run(to: 60)
@@ -42,10 +52,7 @@ import Testing
     /// A business rotation hands over after a P1 was lowered to P2, which does not run the
     /// business ladder: nobody is paged for it.
     @Test func aLadderTheSeverityNoLongerRunsMovesNoPage() throws {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("rotations:\n", with: "rotations:\n  ops:\n    people: [grace, erin]\n    handover: 2026-11-24T10:20:00Z\n    every: 1d\n")
-            .replacing("L1: erin ", with: "L1: { rotation: ops } ")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let (_, roster) = try roster(rotating: "L1: erin ", as: "ops", people: ["grace", "erin"], from: "2026-11-24T10:20:00Z")
         #expect(roster.onDuty(LevelRef(ladder: "business", level: "L1"), at: Fixtures.at(20)) == "grace")
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
         try drill.run(to: 60, script: [10: [(Fixtures.responder, "/sev P2 only search")]])
@@ -59,10 +66,7 @@ import Testing
     /// quiet ladder handed its page over at every handover, each night, while the incident
     /// stayed open. A restart with the roster edited moves nothing either.
     @Test func aLadderGoneQuietAtItsTopMovesNoPage() throws {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("rotations:\n", with: "rotations:\n  cto:\n    people: [dave, grace]\n    handover: 2026-11-24T12:00:00Z\n    every: 1d\n")
-            .replacing("L3: grace", with: "L3: { rotation: cto }")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let (text, roster) = try roster(rotating: "L3: grace ", as: "cto", people: ["dave", "grace"], from: "2026-11-24T12:00:00Z")
         #expect(roster.onDuty(LevelRef(ladder: "business", level: "L3"), at: Fixtures.at(90)) == "grace")
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
         try drill.run(to: 2 * 24 * 60)
