@@ -1,3 +1,5 @@
+import IncidentCore
+
 /// An option as people type it: `--sev`, and also `—sev` or `–sev` (a phone's or a Mac's smart
 /// punctuation makes an em or en dash of `--`), `−sev`, or `-sev`. Read as anything but the
 /// option, `checkout down —sev P0` declared a P2 titled "checkout down —sev P0", which pages
@@ -16,9 +18,12 @@ enum DashedOption {
 
     /// Takes the next word, or the next two, when they are a dashed option (see `spelled`);
     /// nil, taking nothing, when they are not. A word of dashes alone is read with the word
-    /// after it when that word is a known option's name: a typographic dash or two hyphens
-    /// before any option, one hyphen only before `private` (`checkout - private beta down` is
-    /// made private: the side to err on, as for `-private`).
+    /// after it when that word is a known option's name and reads as one where it stands: a
+    /// dash with a space is also how titles set words apart (`GitHub – private repos down`,
+    /// `Pager - sev labels wrong`). So `private` so written counts only at the end of the
+    /// line or before another dashed word (`db down – private`, `db down - private --sev P1`),
+    /// `sev` only before a severity, `ic` only before a mention; one ASCII hyphen stands apart
+    /// only before `private`.
     static func take(from arguments: inout Arguments, known: Set<String>) -> Taken? {
         guard let word = arguments.peek(), !word.quoted else { return nil }
         if let text = spelled(word.text, known: known) {
@@ -27,8 +32,11 @@ enum DashedOption {
         }
         guard !word.text.isEmpty, word.text.allSatisfy(dashes.contains),
               let name = arguments.peek(after: 1), !name.quoted else { return nil }
-        let option = name.text.prefix { $0 != "=" }.lowercased()
-        guard known.contains(option), word.text != "-" || spacedSingleHyphen.contains(option) else { return nil }
+        let parts = name.text.split(separator: "=", maxSplits: 1)
+        let option = parts.first.map { $0.lowercased() } ?? ""
+        let value = parts.count == 2 ? String(parts[1]) : arguments.peek(after: 2)?.text
+        guard known.contains(option), word.text != "-" || spacedSingleHyphen.contains(option),
+              standsApart(option, value: value) else { return nil }
         arguments.next()
         arguments.next()
         return Taken(text: "--" + name.text, offset: word.offset, end: name.offset + name.text.count)
@@ -36,6 +44,17 @@ enum DashedOption {
 
     /// The options one ASCII hyphen and a space may stand before.
     static let spacedSingleHyphen: Set<String> = ["private"]
+
+    /// Whether `option`, written apart from its dash, reads as the option before `value` (the
+    /// word after it, or what follows its `=`).
+    static func standsApart(_ option: String, value: String?) -> Bool {
+        switch option {
+        case "private": value.map { $0.first.map(dashes.contains) ?? false } ?? true
+        case "sev", "severity", "s": value.flatMap(Severity.init(parsing:)) != nil
+        case "ic", "commander": value.map { $0.hasPrefix("@") || $0.hasPrefix("<@") } ?? false
+        default: true
+        }
+    }
 
     /// `text` as `--name[=value]` when it is a dashed option; nil when it is not one.
     /// `known`: the option names (lowercase) a typographic dash may stand before; two ASCII

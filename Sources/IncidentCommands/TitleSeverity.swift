@@ -4,13 +4,16 @@ import IncidentCore
 /// `--sev`: `/incident declare [P0] checkout down` declared a P2 titled "[P0] checkout down",
 /// and a P2 declared on a Saturday night pages nobody until Monday.
 ///
-/// As the title's first word (a label in front of it): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `P0`,
-/// or `Sev 1`, with a separator after it dropped too (`P0 - checkout down`). Anywhere: `sev:P0`,
-/// `severity=1`, `sev: P0`, `severity = P0`. Only the codes count (`P0`, `SEV-1`), not the
-/// words `critical` or `low`, which a title uses for other things, nor `S3`, which in a title
-/// is more often Amazon's storage; past the first word a code in brackets or alone is a
-/// passing mention (`checkout down, not a (P3)`) and stays in the title. A first word with a
-/// code's shape that names no severity (`[P4]`) is refused, not left in the title.
+/// As the title's first word (a label in front of it): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`,
+/// `Sev 1`, or `P0` set off by a separator (`P0 - checkout down`; the separator goes too).
+/// Anywhere: `sev:P0`, `severity=1`, `sev: P0`, `severity = P0`. Only the codes count (`P0`,
+/// `SEV-1`), not the words `critical` or `low`, which a title uses for other things, nor `S3`,
+/// which in a title is more often Amazon's storage. A bare `P3` in front of the title is not
+/// read (`p3 instances out of capacity` names Amazon's machines, and read as a severity it
+/// would hold the page for working hours), nor is a code past the first word in brackets or
+/// alone, a passing mention (`checkout down, not a (P3)`). A first word in brackets or with
+/// a colon that has a one-digit code's shape and names no severity (`[P4]`) is refused, not
+/// left in the title; `p99 latency` is a title.
 enum TitleSeverity {
     /// A severity the title writes, and the words that write it.
     struct Written {
@@ -33,7 +36,8 @@ enum TitleSeverity {
             taken.formUnion(indices)
         }
         if let first = words.first, !first.quoted {
-            switch label(first.text) {
+            let setOff = words[safe: 1].map { !$0.quoted && separators.contains($0.text) } ?? false
+            switch label(first.text, setOff: setOff) {
             case .severity(let severity): take(severity, [0])
             case .notASeverity:
                 throw CommandError(.invalidArgument, "“\(first.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: first.offset)
@@ -65,24 +69,34 @@ enum TitleSeverity {
         case none
     }
 
-    /// A first word as a label: `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `P0`.
-    static func label(_ word: String) -> Reading {
+    /// A first word as a label: `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, and `P0` when `setOff` (a
+    /// separator follows it). Only a word marked as a label (brackets, a colon) is refused
+    /// when its code names no severity.
+    static func label(_ word: String, setOff: Bool) -> Reading {
         var text = Substring(word)
+        let marked: Bool
         if let open = text.first, let close = text.last, text.count > 2, (open == "[" && close == "]") || (open == "(" && close == ")") {
             text = text.dropFirst().dropLast()
+            marked = true
         } else if text.hasSuffix(":") {
             text = text.dropLast()
+            marked = true
+        } else {
+            marked = setOff || text.lowercased().hasPrefix("sev")
         }
-        return code(text)
+        guard marked else { return .none }
+        let reading = code(text)
+        return reading == .notASeverity && !(word.hasSuffix(":") || word.hasSuffix("]") || word.hasSuffix(")")) ? .none : reading
     }
 
-    /// `P0`, `SEV1`, `sev-2`: a severity's code; `P4` or `SEV9` has a code's shape and names none.
+    /// `P0`, `SEV1`, `sev-2`: a severity's code; `P4` or `SEV9` has a code's shape and names
+    /// none. More digits (`p99`, a percentile) are no code at all.
     static func code(_ text: Substring) -> Reading {
         let lowered = text.lowercased()
         guard let prefix = ["sev", "p"].first(where: lowered.hasPrefix) else { return .none }
         var digits = lowered.dropFirst(prefix.count)
         if digits.first == "-" || digits.first == "_" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return .none }
+        guard digits.count == 1, let digit = digits.first, digit.isASCII, digit.isNumber else { return .none }
         return Severity(parsing: lowered).map(Reading.severity) ?? .notASeverity
     }
 

@@ -137,11 +137,19 @@ import Testing
                 == .declare(Declaration(title: "checkout down", severity: .p0, commander: .handle("alice"))))
         #expect(parsed("/incident declare checkout down -- sev=P1")?.command
                 == .declare(Declaration(title: "checkout down", severity: .p1)))
-        #expect(error("/incident declare x – sev=P9")?.position == 26, "the value's place, after the spaced dash")
+        #expect(error("/incident declare x －－sev P9")?.position == 26, "the value's place, after the full-width dashes")
+        #expect(parsed("/incident declare x – sev=P9")?.command == .declare(Declaration(title: "x – sev=P9")), "no severity: a title's words")
         #expect(parsed("/incident close – force tracked in JIRA-1")?.command == .forceClose(reason: "tracked in JIRA-1"))
-        // A lone hyphen before another option, or any dash before a word that is none, is the title's.
+        // A lone hyphen before another option, or any dash before a word that is none, is the title's;
+        // so is a dash setting words apart in a title, before an option's name that does not read as one there.
         #expect(parsed("/incident declare Pager - sev labels wrong")?.command
                 == .declare(Declaration(title: "Pager - sev labels wrong")))
+        for title in ["GitHub - private repos unreachable", "VPN – private link flapping", "Pager – sev labels wrong",
+                      "Handover — ic rotation broken"] {
+            #expect(parsed("/incident declare \(title)")?.command == .declare(Declaration(title: title)), "\(title)")
+        }
+        #expect(parsed("/incident declare db down - private --sev P1")?.command
+                == .declare(Declaration(title: "db down", severity: .p1, isPrivate: true)))
         #expect(parsed("/incident declare checkout -- the payments side")?.command
                 == .declare(Declaration(title: "checkout -- the payments side")))
         #expect(parsed("/incident declare checkout down —")?.command == .declare(Declaration(title: "checkout down —")))
@@ -151,7 +159,7 @@ import Testing
     /// A severity written into the title as tickets and chat write one is the severity: each
     /// of these declared a P2, which on a Saturday night pages nobody until Monday.
     @Test func aSeverityWrittenIntoTheTitleIsTheSeverity() {
-        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "SEV-0 checkout down", "P0 checkout down",
+        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "SEV-0 checkout down",
                      "P0 - checkout down", "Sev0 – checkout down", "Sev 0 checkout down", "severity 0: checkout down",
                      "checkout down sev:P0", "checkout down sev: P0", "checkout down severity = P0", "checkout down sev=0",
                      "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0"] {
@@ -159,7 +167,8 @@ import Testing
         }
         // Words, a code past the first word (a passing mention), or quoted: the title's.
         for title in ["[low] disk space on db-3", "checkout P0 down", "checkout P1: down", "Re: checkout down", "[JIRA-42] checkout down",
-                      "[S3] bucket made public", "Checkout fully down, not a (P3)", "Login (P0) runbook link is broken", "Pipeline p3.2xlarge full"] {
+                      "[S3] bucket made public", "Checkout fully down, not a (P3)", "Login (P0) runbook link is broken", "Pipeline p3.2xlarge full",
+                      "p99 latency over 2s", "(p99) latency over 2s", "P95: 3s", "p3 instances out of capacity", "P0 checkout down", "SEV5 drill"] {
             #expect(parsed("/incident declare \(title)")?.command == .declare(Declaration(title: title)), "\(title)")
         }
         #expect(parsed("/incident declare \"[P0]\" drill")?.command == .declare(Declaration(title: "[P0] drill")))
