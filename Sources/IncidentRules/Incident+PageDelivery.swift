@@ -89,7 +89,10 @@ extension Incident {
         }
         if page.atOnce == true { return nil }
         let declared = isDeclarationsPage(page)
-        if declared, phase == .mitigated { return "\(id) is \(phase.rawValue)" }
+        if declared, phase == .mitigated,
+           ([page.ladder] + (page.alsoFor ?? [])).allSatisfy({ policy.ladder($0)?.stopOn.contains(.mitigated) == true }) {
+            return "\(id) is \(phase.rawValue)"
+        }
         // A page that carries two ladders' (one person on both) goes while either still asks.
         var stops: [String] = []
         for ladder in [page.ladder] + (page.alsoFor ?? []) {
@@ -108,11 +111,13 @@ extension Incident {
         return nil
     }
 
-    /// Whether `page` is one the declaration itself made: its record is a climb's, made at the
-    /// declaration's instant, to its person at its level.
+    /// Whether `page` is one the declaration itself made: the latest record of its person at
+    /// its level is a climb's, made at the declaration's instant (a later page to them there,
+    /// a roster edit's move back to them, is not the declaration's).
     func isDeclarationsPage(_ page: Page) -> Bool {
         let level = LevelRef(ladder: page.ladder, level: page.level)
-        return pages.contains { $0.at == declaredAt && $0.reason == .climb && $0.person == page.person && $0.level == level }
+        guard let latest = pages.last(where: { $0.person == page.person && $0.level == level }) else { return false }
+        return latest.at == declaredAt && latest.reason == .climb
     }
 
     /// A page withdrawn before it went out: the timeline says so. `mayHaveGoneOut`: delivery

@@ -148,9 +148,11 @@ extension Transition {
 
     /// At the declaration: the first update is due an interval after the on-call's first page
     /// goes, when it waits for their working hours, as `nudge` keeps it, so the kickoff and the
-    /// topic name the time the nudge comes.
+    /// topic name the time the nudge comes. Not when the declaration names an IC, who works it
+    /// now and owes updates on the policy's hours.
     mutating func startUpdateClockAtFirstPage() {
-        guard let interval = policy.updateInterval(incident.severity), let due = incident.nextUpdateDue else { return }
+        guard incident.commander == nil, let interval = policy.updateInterval(incident.severity),
+              let due = incident.nextUpdateDue else { return }
         let opens = policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
             policy.plan(ladder, at: incident.severity).first.flatMap { heldUntil(ladder, $0.index, at: now) }
         }.min()
@@ -158,9 +160,12 @@ extension Transition {
     }
 
     /// When the first page of a ladder that missed updates step is due to go, while it waits
-    /// for working hours and nobody on that ladder has been paged yet; nil otherwise.
+    /// for working hours, nobody on that ladder has been paged yet, and nobody has taken the
+    /// incident on (an IC, an acknowledgement): someone working it owes updates on the
+    /// policy's hours. nil otherwise.
     var firstPageHeldUntil: Timestamp? {
-        policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
+        guard incident.commander == nil, incident.acknowledgedBy?.isEmpty ?? true else { return nil }
+        return policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
             guard let progress = incident.ladders[ladder.id], progress.heldPage != nil,
                   !incident.pages.contains(where: { $0.level.ladder == ladder.id && $0.withdrawn != true }) else { return nil }
             return progress.nextStepAt

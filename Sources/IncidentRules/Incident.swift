@@ -153,8 +153,8 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     /// that decision or after, and goes. nil: stopped before this was kept.
     public var stoppedAfterEffect: Int?
 
-    /// Whether the level's unanswered page moves to whoever the rotation or the roster names
-    /// next: the ladder still climbs (not stopped, and not gone quiet at its top with its
+    /// Whether the level's unanswered page moves to whoever the rotation names next when it
+    /// hands over: the ladder still climbs (not stopped, and not gone quiet at its top with its
     /// repeats spent) and holds no page for working hours. A quiet ladder handed its page over
     /// at every handover, each night of a follow-the-sun rotation, for as long as the incident
     /// stayed open: repeats are bounded, and a handover is not a way around them.

@@ -20,10 +20,10 @@ extension Transition {
         return person == commander || person == incident.actingDeclarer
     }
 
-    /// On the roster, an incident admin, or paged for the incident: trusted whatever role they
-    /// hold in it.
+    /// On the roster, an incident admin, or paged for the incident (a page withdrawn before it
+    /// went out reached nobody): trusted whatever role they hold in it.
     func isTrustedInOwnRight(_ person: PersonID) -> Bool {
-        isListed(person) || incident.pages.contains { $0.person == person }
+        isListed(person) || incident.pages.contains { $0.person == person && $0.withdrawn != true }
     }
 
     /// `actor`, trusted in their own right, declared the incident again while its declarer is

@@ -50,10 +50,11 @@ extension Incident {
 
     /// Whether `person` may see this incident's details (title, room, timeline) outside its
     /// room: anyone for a public incident; for a private one its members (the declarer, role
-    /// holders, people the bot invited or paged) and incident admins.
+    /// holders, people the bot invited or paged: a page withdrawn before it went out told them
+    /// nothing) and incident admins.
     public func isVisible(to person: PersonID, admins: Set<PersonID>) -> Bool {
         guard isPrivate else { return true }
         return admins.contains(person) || person == declaredBy || roles.values.contains(person)
-            || invited?.contains(person) == true || pages.contains { $0.person == person }
+            || invited?.contains(person) == true || pages.contains { $0.person == person && $0.withdrawn != true }
     }
 }

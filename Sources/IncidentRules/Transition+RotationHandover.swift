@@ -58,11 +58,16 @@ extension Incident {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         var moved = false
         for ladder in policy.ladders {
-            guard let progress = ladders[ladder.id], progress.pageMovesWithTheRotation, let index = progress.level,
-                  progress.rotationHandoverAt.map({ $0 > now }) ?? true else { continue }
+            // A ladder gone quiet at its top moves too when the roster no longer names its top's
+            // person there (they left; the newcomer has never heard of the incident), but not
+            // for the rotation's own turn, which a quiet ladder does not follow (`schedule`):
+            // whether it turned while the bot was down must not decide who is paged.
+            let quiet = ladders[ladder.id].map { !$0.pageMovesWithTheRotation } ?? false
+            guard let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let index = progress.level,
+                  quiet || progress.rotationHandoverAt.map({ $0 > now }) ?? true else { continue }
             let ref = ladder.reference(index)
             guard let outgoing = pages.last(where: { $0.level == ref })?.person, let incoming = roster.onDuty(ref, at: now),
-                  incoming != outgoing else { continue }
+                  incoming != outgoing, !(quiet && roster.rotation(filling: ref)?.people.contains(outgoing) == true) else { continue }
             transition.handOverRotation(ladder.id, due: now, rosterEdited: true)
             moved = true
         }

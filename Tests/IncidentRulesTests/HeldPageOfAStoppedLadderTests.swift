@@ -67,10 +67,10 @@ import Testing
         #expect(drill.pages.filter { $0.contains("engineering") } == ["30 engineering.L1 alice"], "\(drill.pages)")
     }
 
-    /// The on-call keeps New York's hours: the hold opens at 09:00 there, 14:00 UTC. Missed
-    /// updates counted from the policy's 09:00 once paged the team lead and dropped alice's
-    /// page unseen; the update clock now starts when her page goes, so no update is missed
-    /// before it, and the first is due two hours after it.
+    /// The on-call keeps New York's hours: the hold opens at 09:00 there, 14:00 UTC, after the
+    /// second missed update (13:00 on the policy's clock: carol, the IC, works it and owes
+    /// updates on the policy's hours). That step is the held page, as for a climbing ladder's:
+    /// it used to page the team lead and drop alice's page unseen.
     @Test func aMissedUpdateWhileThePageIsHeldDoesNotDropIt() throws {
         var roster = try Fixtures.roster()
         roster.people["alice"]?.zone = LocalZone(identifier: "America/New_York")
@@ -78,12 +78,26 @@ import Testing
                               at: Self.fridayNight)
         try drill.run(to: Self.monday + 5 * 60)
         #expect(drill.pages == ["\(Self.monday + 5 * 60) engineering.L1 alice"], "\(drill.pages)")
-        #expect(!drill.posts(to: .incidentRoom).contains { $0.contains("missed") }, "\(drill.posts(to: .incidentRoom))")
+        // The nudges say when that page goes: the opening of her hours, not the policy's.
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.contains("missed in a row") }
+        #expect(nudges.last?.contains("2 updates missed in a row: the next page waits for working hours, until 14:00 UTC.") == true,
+                "\(nudges)")
+    }
+
+    /// Nobody has taken the incident on: the update clock waits for the on-call's first page,
+    /// held for her New York morning, and the kickoff names that time. Missed updates counted
+    /// from the policy's 09:00 paged the team lead two hours after her first page.
+    @Test func withNobodyOnItTheUpdateClockWaitsForTheHeldFirstPage() throws {
+        var roster = try Fixtures.roster()
+        roster.people["alice"]?.zone = LocalZone(identifier: "America/New_York")
+        var drill = try Drill("/incident declare Search slow --sev P2", by: Fixtures.responder, roster: roster, at: Self.fridayNight)
+        #expect(drill.posts(to: .incidentRoom).first?.contains("Next status update due: 2026-11-30 16:00 UTC (every 2h)") == true)
+        try drill.run(to: Self.monday + 5 * 60)
+        #expect(drill.pages == ["\(Self.monday + 5 * 60) engineering.L1 alice"], "\(drill.pages)")
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.contains("overdue") }, "\(drill.posts(to: .incidentRoom))")
         try drill.run(to: Self.monday + 7 * 60)
         let nudges = drill.posts(to: .incidentRoom).filter { $0.contains("overdue") }
         #expect(nudges.count == 1 && nudges.first?.contains("(due 16:00 UTC;") == true, "\(nudges)")
-        // The kickoff named that time.
-        #expect(drill.posts(to: .incidentRoom).first?.contains("Next status update due: 2026-11-30 16:00 UTC (every 2h)") == true)
     }
 
     /// The declaration's page held for Monday still goes when an IC is named on Saturday, as

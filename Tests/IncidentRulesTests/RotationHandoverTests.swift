@@ -64,19 +64,25 @@ import Testing
     /// The business ladder of a P1 goes quiet after the CTO's page (no repeats at its top):
     /// the CTO rotation's handover an hour later, and each one after it, pages nobody. A
     /// quiet ladder handed its page over at every handover, each night, while the incident
-    /// stayed open. A restart with the roster edited moves nothing either.
+    /// stayed open. A restart with the rotation as it was moves nothing though it turned
+    /// meanwhile; one with grace taken out of it moves the page, once, to whoever it names
+    /// now: they have never heard of the incident.
     @Test func aLadderGoneQuietAtItsTopMovesNoPage() throws {
         let (text, roster) = try roster(rotating: "L3: grace ", as: "cto", people: ["dave", "grace"], from: "2026-11-24T12:00:00Z")
         #expect(roster.onDuty(LevelRef(ladder: "business", level: "L3"), at: Fixtures.at(90)) == "grace")
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
-        try drill.run(to: 2 * 24 * 60)
+        try drill.run(to: 2 * 24 * 60 + 180)  // Thursday 13:00: the rotation turned to dave an hour ago
         let business = drill.pages.filter { $0.contains("business") }
         #expect(business == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"], "\(drill.pages)")
         #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
         #expect(drill.incident.schedule.allSatisfy { if case .rotationHandover = $0.kind { false } else { true } })
+        drill.restart(with: roster)
+        #expect(drill.pages.filter { $0.contains("business") }.count == 3, "\(drill.pages)")
         drill.restart(with: try Roster.load(yaml: text.replacing("people: [dave, grace]", with: "people: [bob, erin]"),
                                             file: "roster.yaml", policy: Fixtures.policy()))
-        #expect(drill.pages.filter { $0.contains("business") }.count == 3, "\(drill.pages)")
+        #expect(drill.pages.filter { $0.contains("business") }.last == "3060 business.L3 bob", "\(drill.pages)")
+        try drill.run(to: 4 * 24 * 60)
+        #expect(drill.pages.filter { $0.contains("business") }.count == 4, "\(drill.pages)")
     }
 
     @Test func anAcknowledgedPageDoesNotMove() throws {
