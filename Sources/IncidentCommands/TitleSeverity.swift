@@ -74,19 +74,19 @@ enum TitleSeverity {
     /// when its code names no severity.
     static func label(_ word: String, setOff: Bool) -> Reading {
         var text = Substring(word)
-        let marked: Bool
+        let labelled: Bool
         if let open = text.first, let close = text.last, text.count > 2, (open == "[" && close == "]") || (open == "(" && close == ")") {
             text = text.dropFirst().dropLast()
-            marked = true
+            labelled = true
         } else if text.hasSuffix(":") {
             text = text.dropLast()
-            marked = true
+            labelled = true
         } else {
-            marked = setOff || text.lowercased().hasPrefix("sev")
+            labelled = false
         }
-        guard marked else { return .none }
+        guard labelled || setOff || text.lowercased().hasPrefix("sev") else { return .none }
         let reading = code(text)
-        return reading == .notASeverity && !(word.hasSuffix(":") || word.hasSuffix("]") || word.hasSuffix(")")) ? .none : reading
+        return reading == .notASeverity && !labelled ? .none : reading
     }
 
     /// `P0`, `SEV1`, `sev-2`: a severity's code; `P4` or `SEV9` has a code's shape and names

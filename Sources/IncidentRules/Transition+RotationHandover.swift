@@ -7,8 +7,8 @@ import IncidentPolicy
 /// and a provider that keeps an incident of its own per page, PagerDuty, closes theirs).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
 /// stopped (acknowledged, mitigated), that went quiet at its top, or that the current
-/// severity does not run, has nothing pending to move. Outside the working hours of a severity that pages only in them, the move
-/// waits for them to open.
+/// severity does not run, has nothing pending to move. Outside the working hours of a
+/// severity that pages only in them, the move waits for them to open.
 extension Transition {
     /// `rosterEdited`: the move comes from a roster edited since the page (someone else put
     /// on call, a level given to another person), not from the rotation's own schedule.
