@@ -141,9 +141,18 @@ public struct EscalationForecast: Hashable, Sendable {
         if cut { message.line(.text("  … and more after these")) }
         if later { message.line(.text("  … and more after \(zone.dateTime(now + EscalationForecast.horizon)), if nothing changes by then")) }
         for hold in held {
-            message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(zone.clockTime(hold.until, seenAt: now))."))
+            let at = zone.clockTime(hold.until, seenAt: now)
+            // A stopped ladder's held page (the declaration's, an IC named since) still goes:
+            // one line says both, not "waits" and "has stopped" as if they disagreed.
+            if let stop = stopped.first(where: { $0.ladder == hold.level.ladder }) {
+                message.line(.text("The \(hold.level.ladder) ladder has stopped (\(stop.reason.rawValue)); the page it holds for working hours still goes: \(hold.level) is paged at \(at)."))
+            } else {
+                message.line(.text("The \(hold.level.ladder) ladder waits for working hours: \(hold.level) is paged at \(at)."))
+            }
         }
-        for stop in stopped { message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue).")) }
+        for stop in stopped where !held.contains(where: { $0.level.ladder == stop.ladder }) {
+            message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue)."))
+        }
         for ladder in quiet { message.line(.text("The \(ladder) ladder has nobody more to page at \(incident.severity).")) }
         return message
     }

@@ -25,6 +25,11 @@ import Testing
         let forecast = EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster)
         #expect(forecast.upcoming.first.map { "\($0.at) \($0.person)" } == "\(drill.origin + .minutes(Self.monday)) alice")
         #expect(forecast.held.map(\.until) == [drill.origin + .minutes(Self.monday)])
+        // One line says the ladder stopped and its held page still goes, not two that read as
+        // if they disagreed.
+        let view = forecast.message(for: drill.incident).plainText()
+        #expect(view.contains("The engineering ladder has stopped (acknowledged); the page it holds for working hours still goes: "
+                              + "engineering.L1 is paged at 2026-11-30 09:00 UTC.") && !view.contains("ladder has stopped: acknowledged"), "\(view)")
 
         // Until the second missed update (11:00 and 13:00) steps to the team lead, the on-call's
         // page is the only one: the stopped ladder does not climb on its own.
