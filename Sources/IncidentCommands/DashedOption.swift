@@ -33,13 +33,27 @@ enum DashedOption {
         guard !word.text.isEmpty, word.text.allSatisfy(dashes.contains),
               let name = arguments.peek(after: 1), !name.quoted else { return nil }
         let parts = name.text.split(separator: "=", maxSplits: 1)
-        let option = parts.first.map { $0.lowercased() } ?? ""
+        var option = parts.first.map { $0.lowercased() } ?? ""
+        // `db down – private.`: the full stop is a phone's, not the title's.
+        if parts.count == 1, withoutTrailingMarks(option) == "private" { option = "private" }
         let value = parts.count == 2 ? String(parts[1]) : arguments.peek(after: 2)?.text
         guard known.contains(option), word.text != "-" || spacedSingleHyphen.contains(option),
               standsApart(option, value: value) else { return nil }
         arguments.next()
         arguments.next()
-        return Taken(text: "--" + name.text, offset: word.offset, end: name.offset + name.text.count)
+        return Taken(text: "--" + (option == "private" ? option : name.text), offset: word.offset, end: name.offset + name.text.count)
+    }
+
+    /// Whether `word`, after a `private` set apart from its dash, leaves it an option: another
+    /// dashed word, a severity label (`sev:P0`, `[P0]`), or a word of marks (`?`, `🔒`), rather
+    /// than the title going on (`VPN – private link flapping`). Erring private is safer: a
+    /// title read as words is announced.
+    static func endsTheTitle(_ word: String) -> Bool {
+        if let first = word.first, dashes.contains(first) { return true }
+        if !word.contains(where: { $0.isLetter || $0.isNumber }) { return true }
+        if TitleSeverity.label(word, setOff: false) != .none { return true }
+        let lowered = word.lowercased()
+        return ["sev:", "sev=", "severity:", "severity="].contains { lowered.hasPrefix($0) } || ["sev", "severity"].contains(lowered)
     }
 
     /// The options one ASCII hyphen and a space may stand before.
@@ -49,7 +63,7 @@ enum DashedOption {
     /// word after it, or what follows its `=`).
     static func standsApart(_ option: String, value: String?) -> Bool {
         switch option {
-        case "private": value.map { $0.first.map(dashes.contains) ?? false } ?? true
+        case "private": value.map(endsTheTitle) ?? true
         case "sev", "severity", "s": value.flatMap(Severity.init(parsing:)) != nil
         case "ic", "commander": value.map { $0.hasPrefix("@") || $0.hasPrefix("<@") } ?? false
         default: true
@@ -64,6 +78,12 @@ enum DashedOption {
     /// read as a title would announce it to the broadcast channel, so a title that says
     /// `-private repos` is made private instead, the side to err on.
     static func spelled(_ text: String, known: Set<String>) -> String? {
+        // A phone's full stop after the flag (`PII exposed -private.`) is not part of it: read
+        // as a title, the incident was announced.
+        if known.contains("private"), let first = text.first, dashes.contains(first),
+           withoutTrailingMarks(text.drop(while: dashes.contains).lowercased()) == "private" {
+            return "--private"
+        }
         if text.hasPrefix("--") { return text.count > 2 ? text : nil }
         guard let first = text.first, dashes.contains(first) else { return nil }
         let rest = text.dropFirst().drop { dashes.contains($0) }
@@ -71,6 +91,11 @@ enum DashedOption {
         let loneHyphen = first == "-" && rest.count == text.count - 1
         guard known.contains(name), !loneHyphen || singleHyphen.contains(name) else { return nil }
         return "--" + rest
+    }
+
+    /// `text` without the punctuation a phone or a hurried hand puts after a word.
+    static func withoutTrailingMarks(_ text: String) -> String {
+        String(text.reversed().drop { ".,;:!?…".contains($0) }.reversed())
     }
 
     static let singleHyphen: Set<String> = ["sev", "severity", "s", "mine", "overdue", "private"]
