@@ -59,6 +59,11 @@ extension CommandParser {
                 commander = person
             }
         }
+        // A label that says private (`[private] PII exposed`) makes it private, and leaves the title.
+        for index in TitlePrivacy.marks(in: titleWords).reversed() {
+            isPrivate = true
+            titleWords.remove(at: index)
+        }
         // A severity the title writes (`[P0] checkout down`) is the severity, and leaves the title.
         let writtenSeverities = try TitleSeverity.find(in: titleWords)
         if let written = writtenSeverities.first {

@@ -4,17 +4,18 @@ import IncidentCore
 /// `--sev`: `/incident declare [P0] checkout down` declared a P2 titled "[P0] checkout down",
 /// and a P2 declared on a Saturday night pages nobody until Monday.
 ///
-/// As the title's first word (a label in front of it): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`,
-/// `Sev 1`, or `P0` set off by a separator (`P0 - checkout down`; the separator goes too).
-/// Anywhere: `sev:P0`, `severity=1`, `sev: P0`, `severity = P0`. Only the codes count (`P0`,
-/// `SEV-1`), not the words `critical` or `low`, which a title uses for other things, nor `S3`,
-/// which in a title is more often Amazon's storage. A bare `P3` in front of the title is not
-/// read (`p3 instances out of capacity` names Amazon's machines, and read as a severity it
-/// would hold the page for working hours), nor is a code past the first word in brackets or
-/// alone, a passing mention (`checkout down, not a (P3)`). A first word in brackets or with
-/// a colon that has a one-digit code's shape and names no severity (`[P4]`) is refused, not
-/// left in the title; `p99 latency` is a title.
-enum TitleSeverity {
+/// As the title's first word (a label in front of it, after any words of marks alone such as
+/// `🚨`): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `Sev 1`, `P0`, also in chat's marks (`*P0*`), in
+/// full-width brackets, or with a phone's punctuation (`P0,`; a separator after it, `P0 -
+/// checkout down`, goes too). Anywhere: `sev:P0`, `severity=1`, `sev: P0`, `severity = P0`.
+/// Only the codes count (`P0`, `SEV-1`), not the words `critical` or `low`, which a title uses
+/// for other things, nor `S3`, which in a title is more often Amazon's storage. A bare `P3` in
+/// front of the title is not read (`p3 instances out of capacity` names Amazon's machines, and
+/// read as a severity it would hold the page for working hours), nor is a code past the first
+/// word in brackets or alone, a passing mention (`checkout down, not a (P3)`). A first word
+/// in brackets or with a colon that has a one-digit code's shape and names no severity
+/// (`[P4]`) is refused, not left in the title; `p99 latency` is a title.
+public enum TitleSeverity {
     /// A severity the title writes, and the words that write it.
     struct Written {
         var severity: Severity
@@ -26,25 +27,27 @@ enum TitleSeverity {
     static func find(in words: [Token]) throws(CommandError) -> [Written] {
         var found: [Written] = []
         var taken = Set<Int>()
+        // The title's first word, after any of marks alone (`🚨 P0 checkout down`).
+        let lead = words.firstIndex { $0.text.contains { $0.isLetter || $0.isNumber } } ?? 0
         func take(_ severity: Severity, _ indices: [Int]) {
             // A separator after the label goes with it: `P0 - checkout down`.
             var indices = indices
-            if indices.first == 0, let next = words[safe: indices.last! + 1], !next.quoted, separators.contains(next.text) {
+            if indices.first == lead, let next = words[safe: indices.last! + 1], !next.quoted, separators.contains(next.text) {
                 indices.append(indices.last! + 1)
             }
             found.append(Written(severity: severity, words: indices, token: words[indices[0]]))
             taken.formUnion(indices)
         }
-        if let first = words.first, !first.quoted {
-            let setOff = words[safe: 1].map { !$0.quoted && separators.contains($0.text) } ?? false
+        if let first = words[safe: lead], !first.quoted {
+            let setOff = words[safe: lead + 1].map { !$0.quoted && separators.contains($0.text) } ?? false
             switch label(first.text, setOff: setOff) {
-            case .severity(let severity): take(severity, [0])
+            case .severity(let severity): take(severity, [lead])
             case .notASeverity:
                 throw CommandError(.invalidArgument, "“\(first.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: first.offset)
             case .none:
-                if ["sev", "severity"].contains(first.text.lowercased()), let number = words[safe: 1], !number.quoted,
+                if ["sev", "severity"].contains(first.text.lowercased()), let number = words[safe: lead + 1], !number.quoted,
                    case .severity(let severity) = value(number.text.hasSuffix(":") ? String(number.text.dropLast()) : number.text) {
-                    take(severity, [0, 1])
+                    take(severity, [lead, lead + 1])
                 }
             }
         }
@@ -73,7 +76,14 @@ enum TitleSeverity {
     /// separator follows it). Only a word marked as a label (brackets, a colon) is refused
     /// when its code names no severity.
     static func label(_ word: String, setOff: Bool) -> Reading {
-        var text = Substring(word)
+        // Chat's marks around it (`*P0*`, `` `P0` ``), full-width brackets, and a phone's
+        // punctuation glued to it (`P0,`, `P0-`), which sets it off as a separator does.
+        var text = Substring(word.map { fullWidth[$0] ?? $0 }).trimming(while: "*_`~".contains)
+        var setOff = setOff
+        if text.count > 2, let last = text.last, ",.!-–—".contains(last) {
+            text = text.dropLast()
+            setOff = true
+        }
         let labelled: Bool
         if let open = text.first, let close = text.last, text.count > 2, (open == "[" && close == "]") || (open == "(" && close == ")") {
             text = text.dropFirst().dropLast()
@@ -84,10 +94,16 @@ enum TitleSeverity {
         } else {
             labelled = false
         }
-        guard labelled || setOff || text.lowercased().hasPrefix("sev") else { return .none }
         let reading = code(text)
+        // Bare in front of the title, a code that raises or keeps the default is read (`P0
+        // checkout down`); `P3` only as a label: `p3 instances` are Amazon's machines.
+        let bareRaises = if case .severity(let severity) = reading { severity != .p3 } else { false }
+        guard labelled || setOff || text.lowercased().hasPrefix("sev") || bareRaises else { return .none }
         return reading == .notASeverity && !labelled ? .none : reading
     }
+
+    /// Full-width brackets and colon, as a CJK keyboard types them.
+    static let fullWidth: [Character: Character] = ["［": "[", "］": "]", "（": "(", "）": ")", "：": ":"]
 
     /// `P0`, `SEV1`, `sev-2`: a severity's code; `P4` or `SEV9` has a code's shape and names
     /// none. More digits (`p99`, a percentile) are no code at all.
@@ -100,6 +116,20 @@ enum TitleSeverity {
         return Severity(parsing: lowered).map(Reading.severity) ?? .notASeverity
     }
 
+    /// The most severe code a title mentions anywhere (`checkout down (P0)`, `… SEV1`), read or
+    /// not: the declaration's answer says so when it is worse than the severity declared.
+    public static func mostSevereMentioned(in title: String) -> Severity? {
+        let codes = title.split(whereSeparator: \.isWhitespace).compactMap { word -> Severity? in
+            let bare = Substring(word.map { fullWidth[$0] ?? $0 }).trimming { !$0.isLetter && !$0.isNumber }
+            if case .severity(let severity) = code(bare) { return severity }
+            let lowered = bare.lowercased()
+            guard let label = ["sev:", "sev=", "severity:", "severity="].first(where: lowered.hasPrefix),
+                  case .severity(let severity) = value(String(lowered.dropFirst(label.count))) else { return nil }
+            return severity
+        }
+        return codes.min { $0.isMoreSevere(than: $1) }
+    }
+
     /// What follows a `sev` label: a code, or the bare number (`sev:1`).
     static func value(_ text: String) -> Reading {
         if text.count == 1, let digit = text.first, digit.isASCII, digit.isNumber { return code("p" + text[...]) }
@@ -108,6 +138,17 @@ enum TitleSeverity {
 
     /// Words that set a label off from the title: `P0 - checkout down`, `SEV1 | search`.
     static let separators: Set<String> = ["-", "–", "—", ":", "|", "·", "/"]
+}
+
+fileprivate extension Substring {
+    /// Without the characters at either end that `drop` says to drop.
+    func trimming(while drop: (Character) -> Bool) -> Substring {
+        var start = startIndex
+        var end = endIndex
+        while start < end, drop(self[start]) { start = index(after: start) }
+        while end > start, drop(self[index(before: end)]) { end = index(before: end) }
+        return self[start..<end]
+    }
 }
 
 fileprivate extension Array {

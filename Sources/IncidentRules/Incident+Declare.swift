@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentCommands
 import IncidentPolicy
 
 extension Incident {
@@ -46,6 +47,12 @@ extension Incident {
         transition.reply = declaration.isPrivate
             ? Message(.text("Declared private \(incident.id) (\(severity)): its private room is being made, and you are invited to it."))
             : Message(.text("Declared \(incident.id) (\(severity)): "), .room(room))
+        // The title names a worse severity than was declared (`checkout down P0`, read as
+        // words): at night a P2 pages nobody until morning, so the answer says how to raise it.
+        if let mentioned = TitleSeverity.mostSevereMentioned(in: declaration.title), mentioned.isMoreSevere(than: severity) {
+            transition.reply?.line(.text("The title says \(mentioned), and \(incident.id) is \(severity): if it is that bad, "),
+                                   .command("sev \(incident.id) \(mentioned)"), .text("."))
+        }
         return transition.finish()
     }
 }

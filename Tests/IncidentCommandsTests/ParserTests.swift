@@ -150,6 +150,15 @@ import Testing
         }
         #expect(parsed("/incident declare db down - private --sev P1")?.command
                 == .declare(Declaration(title: "db down", severity: .p1, isPrivate: true)))
+        // Private was meant, and a title read as words is announced: a severity label after it,
+        // a phone's full stop, a word of marks, or a label in the title's own words.
+        for line in ["PII exposed – private sev:P0", "PII exposed – private [P0]", "PII exposed -private.", "PII exposed – private ?",
+                     "PII exposed – private.", "PII exposed —private!", "[private] PII exposed sev:P0", "private: PII exposed [P0]",
+                     "PII exposed (private) sev: P0", "PII exposed --private. sev:P0"] {
+            let declared = parsed("/incident declare \(line)")?.command
+            guard case .declare(let declaration) = declared else { Issue.record("\(line): \(String(describing: declared))"); continue }
+            #expect(declaration.isPrivate && declaration.title.hasPrefix("PII exposed"), "\(line): \(declaration)")
+        }
         #expect(parsed("/incident declare checkout -- the payments side")?.command
                 == .declare(Declaration(title: "checkout -- the payments side")))
         #expect(parsed("/incident declare checkout down —")?.command == .declare(Declaration(title: "checkout down —")))
@@ -159,7 +168,8 @@ import Testing
     /// A severity written into the title as tickets and chat write one is the severity: each
     /// of these declared a P2, which on a Saturday night pages nobody until Monday.
     @Test func aSeverityWrittenIntoTheTitleIsTheSeverity() {
-        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "SEV-0 checkout down",
+        for line in ["[P0] checkout down", "(SEV0) checkout down", "P0: checkout down", "SEV-0 checkout down", "P0 checkout down", "*P0* checkout down", "P0, checkout down", "P0- checkout down",
+                     "［P0］ checkout down", "`P0` checkout down",
                      "P0 - checkout down", "Sev0 – checkout down", "Sev 0 checkout down", "severity 0: checkout down",
                      "checkout down sev:P0", "checkout down sev: P0", "checkout down severity = P0", "checkout down sev=0",
                      "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0"] {
@@ -168,10 +178,11 @@ import Testing
         // Words, a code past the first word (a passing mention), or quoted: the title's.
         for title in ["[low] disk space on db-3", "checkout P0 down", "checkout P1: down", "Re: checkout down", "[JIRA-42] checkout down",
                       "[S3] bucket made public", "Checkout fully down, not a (P3)", "Login (P0) runbook link is broken", "Pipeline p3.2xlarge full",
-                      "p99 latency over 2s", "(p99) latency over 2s", "P95: 3s", "p3 instances out of capacity", "P0 checkout down", "SEV5 drill"] {
+                      "p99 latency over 2s", "(p99) latency over 2s", "P95: 3s", "p3 instances out of capacity", "SEV5 drill", "private API keys rotated"] {
             #expect(parsed("/incident declare \(title)")?.command == .declare(Declaration(title: title)), "\(title)")
         }
         #expect(parsed("/incident declare \"[P0]\" drill")?.command == .declare(Declaration(title: "[P0] drill")))
+        #expect(parsed("/incident declare 🚨 P0 checkout down")?.command == .declare(Declaration(title: "🚨 checkout down", severity: .p0)))
         // Two that disagree are refused, not one picked; so is a code that names no severity.
         #expect(error("/incident declare [P0] checkout down --sev P2")?.description.hasPrefix("“[P0]” and --sev P2 name two severities; give one.") == true)
         #expect(error("/incident declare [P0] checkout down sev:P1")?.kind == .invalidArgument)

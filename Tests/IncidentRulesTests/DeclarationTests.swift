@@ -50,6 +50,23 @@ import Testing
         #expect(drill.incident.nextUpdateDue == Fixtures.at(120))
     }
 
+    /// A title that names a worse severity than was declared, read as its words (`checkout
+    /// down P0`): the answer says how to raise it, since a P2 at night pages nobody until
+    /// morning. One that names the same or a milder one says nothing more.
+    @Test func aTitleNamingAWorseSeverityIsToldHowToRaiseIt() throws {
+        let policy = try Fixtures.policy()
+        let roster = try Fixtures.roster()
+        func reply(_ title: String, _ severity: Severity? = nil) throws -> String {
+            try Incident.declare(Declaration(title: title, severity: severity), number: 1, by: "bob", at: Fixtures.start,
+                                 policy: policy, roster: roster, takenRooms: []).reply?.plainText() ?? ""
+        }
+        #expect(try reply("checkout down (P0)").hasSuffix("The title says P0, and INC-1 is P2: if it is that bad, /sev INC-1 P0."))
+        #expect(try reply("checkout down, SEV1 per the runbook").contains("The title says P1"))
+        #expect(try !reply("checkout down P0", .p0).contains("The title says"))
+        #expect(try !reply("not a P3 after all").contains("The title says"))
+        #expect(try !reply("p99 latency").contains("The title says"))
+    }
+
     @Test func aTakenRoomNameGetsASuffix() throws {
         let policy = try Fixtures.policy()
         let roster = try Fixtures.roster()
