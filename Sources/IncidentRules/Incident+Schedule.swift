@@ -151,7 +151,7 @@ extension Transition {
     /// topic name the time the nudge comes. Not when the declaration names an IC, who works it
     /// now and owes updates on the policy's hours.
     mutating func startUpdateClockAtFirstPage() {
-        guard incident.commander == nil, let interval = policy.updateInterval(incident.severity),
+        guard !isTakenOn, let interval = policy.updateInterval(incident.severity),
               let due = incident.nextUpdateDue else { return }
         let opens = policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
             policy.plan(ladder, at: incident.severity).first.flatMap { heldUntil(ladder, $0.index, at: now) }
@@ -161,15 +161,29 @@ extension Transition {
 
     /// When the first page of a ladder that missed updates step is due to go, while it waits
     /// for working hours, nobody on that ladder has been paged yet, and nobody has taken the
-    /// incident on (an IC, an acknowledgement): someone working it owes updates on the
-    /// policy's hours. nil otherwise.
+    /// incident on (`isTakenOn`): someone working it owes updates on the policy's hours. nil
+    /// otherwise.
     var firstPageHeldUntil: Timestamp? {
-        guard incident.commander == nil, incident.acknowledgedBy?.isEmpty ?? true else { return nil }
+        guard !isTakenOn else { return nil }
         return policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
             guard let progress = incident.ladders[ladder.id], progress.heldPage != nil,
                   !incident.pages.contains(where: { $0.level.ladder == ladder.id && $0.withdrawn != true }) else { return nil }
             return progress.nextStepAt
         }.min()
+    }
+
+    /// Whether someone works the incident: an IC is named, someone acknowledged, or an update
+    /// restarted the update clock.
+    var isTakenOn: Bool {
+        incident.commander != nil || !(incident.acknowledgedBy?.isEmpty ?? true) || incident.lastUpdateAt > incident.declaredAt
+    }
+
+    /// Someone took the incident on while the update clock waited for the on-call's held first
+    /// page (`startUpdateClockAtFirstPage`): updates are owed an interval from now, as they are
+    /// when the declaration names the IC, not from that page.
+    mutating func startUpdateClockNowIfWaiting() {
+        guard let interval = policy.updateInterval(incident.severity), let due = incident.nextUpdateDue, due > now + interval else { return }
+        incident.nextUpdateDue = now + interval
     }
 
     /// Who a nudge mentions: the severity's nudge roles that are filled, or, when no IC is

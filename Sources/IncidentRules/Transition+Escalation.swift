@@ -276,6 +276,7 @@ extension Transition {
     mutating func acknowledge(by person: PersonID, how: String) {
         let first = incident.acknowledgedAt == nil
         if first { incident.acknowledgedAt = now }
+        startUpdateClockNowIfWaiting()
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
         incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }
         // By whoever did it: the person naming an IC, not the IC, who typed nothing.

@@ -202,6 +202,14 @@ import Testing
         #expect(drill.pages == ["240 engineering.L1 alice", "1380 engineering.L2 bob"], "\(drill.pages)")
         let misses = drill.timeline.filter { $0.kind == .updateMissed }.map(\.text)
         #expect(misses.first == "Status update due 16:00 UTC missed (1 in a row).", "\(misses)")
+        // Someone takes it on five minutes in (an IC named, an update posted): updates are owed
+        // from then, as with `--ic`, and the nudge comes when the topic says.
+        for command in ["/ic @carol", "/update looking into it"] {
+            var taken = try Drill("/incident declare Search slow --sev P2", roster: roster)
+            try taken.run(to: 125, script: [5: [(Fixtures.responder, command)]])
+            let nudges = taken.timeline.filter { $0.kind == .updateMissed }.map(\.text)
+            #expect(nudges == ["Status update due 12:05 UTC missed (1 in a row)."], "\(command): \(nudges)")
+        }
     }
 
     @Test(arguments: Severity.allCases)
