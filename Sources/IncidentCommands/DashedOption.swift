@@ -20,10 +20,10 @@ enum DashedOption {
     /// nil, taking nothing, when they are not. A word of dashes alone is read with the word
     /// after it when that word is a known option's name and reads as one where it stands: a
     /// dash with a space is also how titles set words apart (`GitHub – private repos down`,
-    /// `Pager - sev labels wrong`). So `private` so written counts only at the end of the
-    /// line or before another dashed word (`db down – private`, `db down - private --sev P1`),
-    /// `sev` only before a severity, `ic` only before a mention; one ASCII hyphen stands apart
-    /// only before `private`.
+    /// `Pager - sev labels wrong`). So `private` so written counts only where the title has
+    /// ended (`endsTheTitle`: `db down – private`, `db down - private --sev P1`, `… – private
+    /// sev:P0`), `sev` only before a severity, `ic` only before a mention; one ASCII hyphen
+    /// stands apart only before `private`.
     static func take(from arguments: inout Arguments, known: Set<String>) -> Taken? {
         guard let word = arguments.peek(), !word.quoted else { return nil }
         if let text = spelled(word.text, known: known) {
