@@ -91,7 +91,8 @@ public enum CommandParser {
         guard let token = arguments.next() else {
             throw CommandError(.missingArgument, "Say which severity: P0, P1, P2 or P3.", position: arguments.endOffset)
         }
-        guard let severity = Severity(parsing: token.text) else {
+        // Written as a declaration's title may write it (`[P0]`, `P0:`), or as its number (`1`).
+        guard let severity = Severity(parsing: token.text) ?? TitleSeverity.written(token.text) else {
             throw CommandError(.invalidArgument,
                                "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
         }

@@ -130,6 +130,14 @@ public enum TitleSeverity {
         return codes.min { $0.isMoreSevere(than: $1) }
     }
 
+    /// A severity `/sev` is given as a title writes it: `[P0]`, `(SEV1)`, `P1:`, or its
+    /// number alone (`1`).
+    static func written(_ text: String) -> Severity? {
+        if case .severity(let severity) = label(text, setOff: true) { return severity }
+        if case .severity(let severity) = value(text) { return severity }
+        return nil
+    }
+
     /// What follows a `sev` label: a code, or the bare number (`sev:1`).
     static func value(_ text: String) -> Reading {
         if text.count == 1, let digit = text.first, digit.isASCII, digit.isNumber { return code("p" + text[...]) }

@@ -216,6 +216,12 @@ import Testing
         #expect(parsed("/sev P1 \"P2\"")?.command == .severity(.p1, reason: "\"P2\""))
         // A one-word reason naming the same severity says how bad it is: it was refused as two.
         #expect(parsed("/sev P0 critical")?.command == .severity(.p0, reason: "critical"))
+        // As a declaration's title writes it, or its number alone.
+        #expect(parsed("/sev [P0] worse")?.command == .severity(.p0, reason: "worse"))
+        #expect(parsed("/sev P0: checkout dead")?.command == .severity(.p0, reason: "checkout dead"))
+        #expect(parsed("/sev 1")?.command == .severity(.p1, reason: nil))
+        #expect(error("/sev 4")?.kind == .invalidArgument)
+        #expect(error("/sev [P4]")?.kind == .invalidArgument)
         #expect(parsed("/sev P1 high")?.command == .severity(.p1, reason: "high"))
         #expect(parsed("/sev P3 low.")?.command == .severity(.p3, reason: "low."))
         #expect(error("/sev P0 low")?.kind == .unexpectedArgument)
