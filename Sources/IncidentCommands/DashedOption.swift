@@ -53,7 +53,7 @@ enum DashedOption {
         if !word.contains(where: { $0.isLetter || $0.isNumber }) { return true }
         if TitleSeverity.label(word, setOff: false) != .none { return true }
         let lowered = word.lowercased()
-        return ["sev:", "sev=", "severity:", "severity="].contains { lowered.hasPrefix($0) } || ["sev", "severity"].contains(lowered)
+        return TitleSeverity.labelWords.contains(lowered) || TitleSeverity.labelWords.contains { lowered.hasPrefix($0 + ":") || lowered.hasPrefix($0 + "=") }
     }
 
     /// The options one ASCII hyphen and a space may stand before.

@@ -45,7 +45,7 @@ public enum TitleSeverity {
             case .notASeverity:
                 throw CommandError(.invalidArgument, "“\(first.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: first.offset)
             case .none:
-                if ["sev", "severity"].contains(first.text.lowercased()), let number = words[safe: lead + 1], !number.quoted,
+                if labelWords.contains(first.text.lowercased()), let number = words[safe: lead + 1], !number.quoted,
                    case .severity(let severity) = value(number.text.hasSuffix(":") ? String(number.text.dropLast()) : number.text) {
                     take(severity, [lead, lead + 1])
                 }
@@ -53,12 +53,12 @@ public enum TitleSeverity {
         }
         for (index, word) in words.enumerated() where !word.quoted && !taken.contains(index) {
             let lowered = word.text.lowercased()
-            if let name = ["sev:", "sev=", "severity:", "severity="].first(where: lowered.hasPrefix), lowered.count > name.count {
-                if case .severity(let severity) = value(String(lowered.dropFirst(name.count))) { take(severity, [index]) }
+            if let glued = afterLabel(lowered) {
+                if case .severity(let severity) = value(glued) { take(severity, [index]) }
             } else if ["sev:", "severity:"].contains(lowered), let next = words[safe: index + 1], !next.quoted,
                       case .severity(let severity) = value(next.text) {
                 take(severity, [index, index + 1])
-            } else if ["sev", "severity"].contains(lowered), let sign = words[safe: index + 1], ["=", ":"].contains(sign.text),
+            } else if labelWords.contains(lowered), let sign = words[safe: index + 1], ["=", ":"].contains(sign.text),
                       let next = words[safe: index + 2], !next.quoted, case .severity(let severity) = value(next.text) {
                 take(severity, [index, index + 1, index + 2])
             }
@@ -122,12 +122,24 @@ public enum TitleSeverity {
         let codes = title.split(whereSeparator: \.isWhitespace).compactMap { word -> Severity? in
             let bare = Substring(word.map { fullWidth[$0] ?? $0 }).trimming { !$0.isLetter && !$0.isNumber }
             if case .severity(let severity) = code(bare) { return severity }
-            let lowered = bare.lowercased()
-            guard let label = ["sev:", "sev=", "severity:", "severity="].first(where: lowered.hasPrefix),
-                  case .severity(let severity) = value(String(lowered.dropFirst(label.count))) else { return nil }
+            guard let glued = afterLabel(bare.lowercased()), case .severity(let severity) = value(glued) else { return nil }
             return severity
         }
         return codes.min { $0.isMoreSevere(than: $1) }
+    }
+
+    /// The words that label a severity, alone (`sev 1`, `severity = P0`) or glued to it.
+    static let labelWords: Set<String> = ["sev", "severity"]
+
+    /// What follows a label glued to it, in a lowercased word (`sev:p0` → `p0`, `severity=1` →
+    /// `1`); nil when the word is no such label or nothing follows it.
+    static func afterLabel(_ lowered: String) -> String? {
+        for label in labelWords {
+            for sign in [":", "="] where lowered.hasPrefix(label + sign) && lowered.count > label.count + 1 {
+                return String(lowered.dropFirst(label.count + 1))
+            }
+        }
+        return nil
     }
 
     /// A severity `/sev` is given as a title writes it: `[P0]`, `(SEV1)`, `P1:`, or its

@@ -60,6 +60,14 @@ extension Incident {
         return items.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
     }
 
+    /// Whether `ladder` holds its first page for working hours: the climb's page of its plan's
+    /// first level, with nobody on the ladder paged yet (a withdrawn page reached nobody).
+    func holdsFirstPage(of ladder: Ladder) -> Bool {
+        guard let progress = ladders[ladder.id], progress.heldPage == .climb,
+              progress.level == policy.plan(ladder, at: severity).first?.index else { return false }
+        return !pages.contains { $0.level.ladder == ladder.id && $0.withdrawn != true }
+    }
+
     /// The earliest time anything is due; nil when nothing ever will be (closed, or resolved
     /// with no post-mortem due). The store keeps this so the scheduler sleeps until it.
     public var nextDue: Timestamp? { schedule.first?.at }
@@ -166,9 +174,7 @@ extension Transition {
     var firstPageHeldUntil: Timestamp? {
         guard !isTakenOn else { return nil }
         return policy.ladders.filter(\.stepsOnMissedUpdate).compactMap { ladder -> Timestamp? in
-            guard let progress = incident.ladders[ladder.id], progress.heldPage != nil,
-                  !incident.pages.contains(where: { $0.level.ladder == ladder.id && $0.withdrawn != true }) else { return nil }
-            return progress.nextStepAt
+            incident.holdsFirstPage(of: ladder) ? incident.ladders[ladder.id]?.nextStepAt : nil
         }.min()
     }
 

@@ -248,9 +248,7 @@ extension Transition {
             // The page this same decision held for working hours still goes (`sendHeldPage`),
             // and so does the ladder's first page, held since the declaration: it says the
             // incident exists, as it does when the declaration names the IC (`withdrawal(of:)`).
-            let firstPageHeld = progress.heldPage == .climb && progress.level == policy.plan(ladder, at: incident.severity).first?.index
-                && !incident.pages.contains { $0.level.ladder == ladder.id && $0.withdrawn != true }
-            if condition != .acknowledged || !(heldNow.contains(ladder.id) || firstPageHeld) {
+            if condition != .acknowledged || !(heldNow.contains(ladder.id) || incident.holdsFirstPage(of: ladder)) {
                 progress.nextStepAt = nil
                 progress.heldPage = nil
             }
