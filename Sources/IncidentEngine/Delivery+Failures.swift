@@ -14,6 +14,8 @@ extension Delivery {
         let router = router
         let roster = directory.roster
         // Read first: nearly every page still should go, and that costs no write transaction.
+        // Its round's read (`checkPages`) answers while nothing has been committed since.
+        if pageWasReadToGo(id) { return false }
         guard try await store.read({ try $0.readableIncident(number)?.incident.withdrawal(of: page) }) != nil else { return false }
         let mayHaveGoneOut = mayHaveGoneOutUnrecorded(id)
         let reason = try await store.write { records -> String? in

@@ -28,6 +28,11 @@ extension Delivery {
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
         for item in items { lanes[item.lane, default: []].append(item) }
         var results: [Attempt] = []
+        // Pages read to go, and the store's commit count when they were: read again for the
+        // lanes' pages when it has moved (this delivery's records move it too).
+        var pagesChecked: Set<Int64> = []
+        var pagesCheckedAt: Int?
+        defer { if !pagesChecked.isEmpty { forgetPageChecks(pagesChecked) } }
         var unrecorded = UnrecordedSends(perLane: items.first.map { unrecordedPerLane($0.method) } ?? 1)
         /// Records what is unrecorded; false when the rounds must end (the store failed, or
         /// something new is queued).
@@ -47,6 +52,11 @@ extension Delivery {
             if stopping.withLock({ $0 }) || Task.isCancelled {
                 results += await record(unrecorded.sent, lookingForNew: false).attempts
                 return results
+            }
+            if let commits = store.commitCount, commits != pagesCheckedAt {
+                pagesCheckedAt = commits
+                let pages = lanes.values.joined().filter { $0.isPage && $0.isDue(at: now) }
+                if !pages.isEmpty { pagesChecked.formUnion(await checkPages(pages, commits: commits)) }
             }
             // While the method hangs, pages go first, those with another method to go to
             // first of all: each passes it over at once, instead of waiting behind room

@@ -82,6 +82,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Room creations checked for the round under way (`checkRoomCreations`), by outbox id:
     /// each taken once, when its item is resolved.
     let checkedRoomCreations = Mutex<[Int64: Effect.Action]>([:])
+    /// Pages read to go for the rounds under way (`checkPages`), by outbox id: each taken once,
+    /// when its page is tried.
+    let checkedPages = Mutex<[Int64: CheckedPage]>([:])
     /// Whether pages queued on a method this process does not serve are moved to one it does
     /// (`moveStranded`): a process that pages people does; the console, which prints pages and
     /// may be run on a copy of a real database (or on the real one while `serve` is stopped),

@@ -10,6 +10,16 @@ import IncidentRules
 public protocol IncidentStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
     func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
+    /// How many write transactions have committed on the database since this process opened
+    /// it, counted as each commits, when nothing outside this process changes its incidents
+    /// (SQLite, which one bot process holds at a time); nil when something may (PostgreSQL,
+    /// shared by replicas). The same count before a read and later means no incident changed
+    /// in between: what the read found still holds.
+    var commitCount: Int? { get }
+}
+
+extension IncidentStore {
+    public var commitCount: Int? { nil }
 }
 
 /// An incident as stored: its state and the platform it was declared on (where its room is).

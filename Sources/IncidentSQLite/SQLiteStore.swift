@@ -12,6 +12,16 @@ public final class SQLiteStore: IncidentStore {
     let policies = PolicySnapshots()
     let jobs = DecodedJobs()
     let incidents = DecodedIncidents()
+    /// This process's commits on the file, for `commitCount`.
+    let commits: CommitCounter
+    /// Whether this process may write the file: false for `readOnly`, whose file a running bot
+    /// changes under it.
+    let writes: Bool
+
+    /// Counted as each write commits: on SQLite nothing else changes incidents while this
+    /// process runs (`serve` and `console` hold the file, `DatabaseLock`; the other commands
+    /// change no incident).
+    public var commitCount: Int? { writes ? commits.value : nil }
 
     /// Opens (creating if needed) the database at `path` and brings it to the latest schema.
     /// Opens (or creates) the database at `path`, readable by its owner only: the file is
@@ -85,6 +95,8 @@ public final class SQLiteStore: IncidentStore {
     /// migrated further is refused, untouched: this version would misread what it does not know.
     public init(writer: any DatabaseWriter, migrate: Bool = true) throws {
         self.writer = writer
+        self.commits = CommitCounter.forFile(writer.path)
+        self.writes = !writer.configuration.readonly
         let applied = try writer.read { db in try Schema.migrator.appliedIdentifiers(db) }
         let unknown = applied.subtracting(Schema.migrator.migrations)
         guard unknown.isEmpty else { throw NewerSchema(migrations: unknown.sorted()) }
@@ -199,7 +211,10 @@ public final class SQLiteStore: IncidentStore {
                     let result = try body(records)
                     try records.writeHeldSaves()
                     return (result, queued.jobs, touched.policies)
-                }, completion: { _, outcome in done.resume(with: outcome) })
+                }, completion: { [commits] _, outcome in
+                    if case .success = outcome { commits.committed() }
+                    done.resume(with: outcome)
+                })
             }
         }
         jobs.keep(committed: queued)
