@@ -53,10 +53,10 @@ extension SlackGateway {
 
     /// One message by its `ts`: from the channel's history, or else a thread's replies. nil
     /// when Slack does not have it (deleted) or will not say (a missing scope, logged). Read
-    /// while Slack waits 3 s for the event's answer: a second a call, so a slow Slack gets a
-    /// 500 it sends again, not a late answer it has given up on.
+    /// while Slack waits 3 s for the event's answer: `readBackLimit` (a second) a call, so a
+    /// slow Slack gets a 500 it sends again, not a late answer it has given up on.
     func message(_ ts: String, in channel: String) async throws -> JSONValue? {
-        guard let api = api?.withTimeout(.seconds(1)) else { return nil }
+        guard let api = api?.withTimeout(readBackLimit) else { return nil }
         let window = ["channel": channel, "latest": ts, "oldest": ts, "inclusive": "true", "limit": "1"]
         do throws(SlackAPIError) {
             let history = try await api.call("conversations.history", window)

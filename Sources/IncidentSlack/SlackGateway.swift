@@ -20,6 +20,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// The reaction that puts a message on the incident's timeline (`slack.timeline_reaction`),
     /// by its Slack name; empty: reactions do not.
     let timelineReaction: String
+    /// The longest one call reading a pinned message back may take (`message(_:in:)`): a
+    /// second, as Slack waits 3 s for the answer. Tests that hold the answer in real time
+    /// give it longer.
+    let readBackLimit: Duration
     /// Messages read back from Slack for pins, by who marked them: counted as they are read,
     /// so pins of messages Slack does not have (never recorded, never counted by the engine)
     /// cannot spend the rate tier (Tier 3, about 50 a minute) that delivery's repeat check
@@ -32,8 +36,9 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     public static var defaultTimelineReaction: String { "pushpin" }
 
     public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = defaultTimelineReaction,
-                logger: Logger) {
+                readBackLimit: Duration = .seconds(1), logger: Logger) {
         self.engine = engine
+        self.readBackLimit = readBackLimit
         self.api = api
         self.workspaces = workspaces
         self.timelineReaction = timelineReaction

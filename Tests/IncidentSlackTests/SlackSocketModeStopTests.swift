@@ -37,6 +37,8 @@ extension SlackSocketModeTests {
         try await Task.sleep(for: .milliseconds(100))
         bot.fake.releaseHeldAnswers()
         _ = await running.result
+        // The fake reads what was sent before the close in its own task: counted once it ends.
+        try await waitFor { bot.fake.socketConnections == 0 }
         #expect(bot.fake.acknowledged.count == 2, "\(bot.fake.acknowledged.map(\.id))")
         #expect(bot.fake.unacknowledged == 0)
     }

@@ -34,7 +34,9 @@ import Testing
 
     /// Socket Mode for `bot`, not yet running.
     /// `stopGrace`: real time, so a test that stops with envelopes in hand gives them longer
-    /// than a process does: a debug build beside the whole suite was seen to need more than 0.8 s.
+    /// than a process does. A pinned message's read back is given 30 s instead of a second:
+    /// tests hold its answer in real time, and a debug build beside the whole suite can stall
+    /// for a second, which failed the read (not acknowledged, as Slack's resend wants).
     static func socketMode(_ bot: SlackHarness, readsBack: Bool = false, health: LoopHealth = LoopHealth("connection"),
                            stopGrace: Duration = .milliseconds(800)) -> SlackSocketMode<ManualClock> {
         var logger = Logger(label: "socket-test")
@@ -42,7 +44,7 @@ import Testing
         let api = readsBack ? SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.botToken)) : nil
         return SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: api,
                                                      workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
-                                                     logger: logger),
+                                                     readBackLimit: .seconds(30), logger: logger),
                                appAPI: SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.appToken)),
                                logger: logger, backoff: Backoff(first: .seconds(1), ceiling: .seconds(4)), health: health,
                                stopGrace: stopGrace)
