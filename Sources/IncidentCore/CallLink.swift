@@ -1,8 +1,5 @@
-/// The link to an incident's call (its bridge): an `http` or `https` address, short enough to
-/// sit in a Slack channel topic beside the rest (`maxLength`), with nothing in it that chat
-/// markup could read as the end of a link or a mention (no white space, `<`, `>`, `|`, `"`,
-/// backslash or control characters, and no `@room`, `@channel`, `@here` or `@everyone`: a link
-/// is posted as it is, so one of those in it could ping a whole room).
+/// The link to an incident's call (its bridge): a link chat can carry as it is (`ChatLink`),
+/// short enough to sit in a Slack channel topic beside the rest (`maxLength`).
 public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
     public let url: String
 
@@ -11,21 +8,13 @@ public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let maxLength = 120
 
     public init?(_ text: String) {
-        guard BroadcastMentions.neutralize(text) == text else { return nil }
-        self.init(checkingAllButMentions: text)
+        guard ChatLink.isSafe(text, maxLength: Self.maxLength) else { return nil }
+        url = text
     }
 
     /// A link stored before mentions were refused in links reads as it was written.
     init?(checkingAllButMentions text: String) {
-        let lower = text.lowercased()
-        guard text.count <= Self.maxLength, lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return nil }
-        let rest = text.drop { $0 != "/" }.dropFirst(2)
-        guard let host = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first,
-              !host.isEmpty, !host.hasPrefix("@"), !host.hasPrefix(":")
-        else { return nil }
-        let refused: Set<Unicode.Scalar> = ["<", ">", "|", "\"", "\\", "`"]
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || refused.contains($0) || $0.value < 0x20 || $0.value == 0x7F })
-        else { return nil }
+        guard ChatLink.isSafe(text, maxLength: Self.maxLength, allowingMentions: true) else { return nil }
         url = text
     }
 

@@ -85,10 +85,11 @@ public struct ConfigNode {
         return scalar.string
     }
 
-    public func int(min: Int = 0) throws(ConfigError) -> Int {
+    public func int(min: Int = 0, max: Int? = nil, why: String = "") throws(ConfigError) -> Int {
         let text = try string()
         guard let value = Int(text) else { throw error("expected a whole number, not “\(text)”") }
         guard value >= min else { throw error("must be \(min) or more, not \(value)") }
+        if let max, value > max { throw error("must be \(max) or less\(why), not \(value)") }
         return value
     }
 
@@ -100,8 +101,10 @@ public struct ConfigNode {
         }
     }
 
-    /// A duration like `15m`, `2h`, `1h30m`, `5d`; `none` gives nil when `allowNone`.
-    public func duration(allowNone: Bool = false, positive: Bool = true) throws(ConfigError) -> Duration? {
+    /// A duration like `15m`, `2h`, `1h30m`, `5d`; `none` gives nil when `allowNone`. `atLeast`:
+    /// the shortest it may be, and why (a page's wait: people are woken no more often).
+    public func duration(allowNone: Bool = false, positive: Bool = true,
+                         atLeast: (least: Duration, why: String)? = nil) throws(ConfigError) -> Duration? {
         let text = try string().trimmingWhitespace()
         if allowNone, text.lowercased() == "none" { return nil }
         if text.hasPrefix("-") { throw error("must not be negative, not “\(text)”") }
@@ -110,6 +113,9 @@ public struct ConfigNode {
             throw error("expected a duration like 15m, 2h or 1h30m\(none), not “\(text)”" + DurationText.capitalMHint(text))
         }
         if positive, duration <= .zero { throw error("must be longer than zero") }
+        if let (least, why) = atLeast, duration < least {
+            throw error("must be at least \(DurationText.format(least))\(why), not \(text)")
+        }
         return duration
     }
 

@@ -13,6 +13,13 @@ public struct Ladder: Hashable, Sendable, Codable {
     public var stepsOnMissedUpdate: Bool
     public var levels: [Level]
 
+    /// The most repeats at the top a config may ask for (`repeat`, `repeat: { times }`), and the
+    /// shortest wait between a ladder's pages (a level's `wait`, `repeat: { every }`): a typo
+    /// must not page someone every second all night.
+    public static let mostRepeats = 100
+    static let mostRepeatsWhy = ": repeats are bounded so nothing pages all night"
+    public static let shortestWait: (least: Duration, why: String) = (.minutes(1), ": nobody is paged again sooner than that")
+
     public init(id: String, stopOn: Set<StopCondition>, repeatAtTop: RepeatLimit, stepsOnMissedUpdate: Bool, levels: [Level]) {
         self.id = id
         self.stopOn = stopOn

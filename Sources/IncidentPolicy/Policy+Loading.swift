@@ -79,7 +79,7 @@ extension Policy {
         }
         return SeverityPolicy(
             definition: try map.required("definition").string(),
-            runbook: try map.optional("runbook")?.string(),
+            runbook: try map.optional("runbook").map { node throws(ConfigError) in try loadRunbook(node) },
             updateEvery: try map.required("update_every").duration(allowNone: true),
             nudge: nudge,
             pageAtOnce: pageAtOnce,
@@ -89,6 +89,18 @@ extension Policy {
             call: try map.optional("call").map { node throws(ConfigError) in try loadCallTemplate(node) },
             targets: try map.optional("targets").map { node throws(ConfigError) in try loadTargets(node) })
     }
+
+    /// `runbook`: the severity's runbook, posted as a link in every kickoff.
+    static func loadRunbook(_ node: ConfigNode) throws(ConfigError) -> String {
+        let text = try node.string()
+        guard ChatLink.isSafe(text, maxLength: runbookMaxLength) else {
+            throw node.error("expected \(ChatLink.expected), of at most \(runbookMaxLength) characters, not “\(text.prefix(80))”")
+        }
+        return text
+    }
+
+    /// Longest runbook link: a wiki page's address, posted on its own line.
+    static let runbookMaxLength = 1_000
 
     /// `call`: a link template every incident of the severity gets (`CallLink.filling`).
     static func loadCallTemplate(_ node: ConfigNode) throws(ConfigError) -> String {
@@ -119,7 +131,7 @@ extension Policy {
             if try repeatNode.string() == "unlimited" {
                 throw repeatNode.error("repeats are bounded so nothing pages all night; give a number (a severity may set its own under escalation)")
             }
-            let repeatAtTop = Ladder.RepeatLimit.times(try repeatNode.int())
+            let repeatAtTop = Ladder.RepeatLimit.times(try repeatNode.int(max: Ladder.mostRepeats, why: Ladder.mostRepeatsWhy))
             let levelNodes = try map.required("levels").list()
             guard !levelNodes.isEmpty else { throw try map.required("levels").error("a ladder needs at least one level") }
             var levels: [Ladder.Level] = []
@@ -147,7 +159,7 @@ extension Policy {
         for item in try map.required("severities").list() { severities.insert(try item.severity()) }
         guard !severities.isEmpty else { throw try map.required("severities").error("name at least one severity") }
         return Ladder.Level(id: id, role: try map.required("role").string(),
-                            wait: try map.required("wait").duration()!, severities: severities,
+                            wait: try map.required("wait").duration(atLeast: Ladder.shortestWait)!, severities: severities,
                             methods: try map.optional("methods").map(loadMethods) ?? [])
     }
 

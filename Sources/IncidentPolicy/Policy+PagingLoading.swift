@@ -82,7 +82,8 @@ extension Policy {
     /// `repeat: { times: 4, every: 30m }`.
     static func loadRepeatTop(_ node: ConfigNode) throws(ConfigError) -> SeverityPolicy.TopRepeat {
         let map = try node.mapping(keys: repeatTopKeys)
-        return SeverityPolicy.TopRepeat(times: try map.required("times").int(), every: try map.optional("every")?.duration())
+        return SeverityPolicy.TopRepeat(times: try map.required("times").int(max: Ladder.mostRepeats, why: Ladder.mostRepeatsWhy),
+                                        every: try map.optional("every")?.duration(atLeast: Ladder.shortestWait))
     }
 
     /// `paging: around_the_clock | working_hours`; by default P0 and P1 page around the clock,

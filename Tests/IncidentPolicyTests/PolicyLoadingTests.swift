@@ -123,6 +123,14 @@ import Testing
          "    paging: working_hours\n    escalation:\n      engineering:\n        # levels", "[engineering.L4]", "cannot page at once"),
         ("    paging: working_hours    #", "    paging: nights    #", "paging: nights", "expected around_the_clock or working_hours"),
         ("        repeat: { times: 2, every: 4h }\n", "        repeat: { times: 2, every: 4h, jitter: 1m }\n", "jitter", "unknown key"),
+        // A typo must not page someone every second all night (the audit's 3,603 pages in two hours).
+        ("        repeat: { times: 2, every: 4h }\n", "        repeat: { times: 99999999999, every: 1h }\n", "times: 99999999999", "must be 100 or less"),
+        ("        repeat: { times: 2, every: 4h }\n", "        repeat: { times: 2, every: 1s }\n", "every: 1s", "must be at least 1m"),
+        ("    repeat: 4\n", "    repeat: 101\n", "repeat: 101", "must be 100 or less"),
+        ("        wait: 30m\n", "        wait: 30s\n", "wait: 30s", "must be at least 1m"),
+        // A runbook is posted as a link in every kickoff: a note or a mention is not one.
+        ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: see the wiki\n", "runbook: see the wiki", "expected an http or https link"),
+        ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: \"https://x.example.com/ @channel\"\n", "runbook: \"https", "no spaces"),
         ("      engineering:   # \"response 8 hours", "      ops:   # \"response 8 hours", "ops:", "unknown key “ops”"),
     ])
     func refusesABrokenPolicyWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
