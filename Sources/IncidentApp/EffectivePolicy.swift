@@ -39,13 +39,7 @@ public enum EffectivePolicy {
                 lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now))
             }
         }
-        // A severity no ladder climbs for, and that pages no level at once, pages nobody: fine
-        // for a severity meant to (a P4 for the record), a slip when a level's severities
-        // left it out.
-        for severity in Severity.allCases
-        where policy[severity].pageAtOnce.isEmpty && !policy.ladders.contains(where: { policy.plan($0, at: severity).runs }) {
-            lines.append("warning: \(severity) pages nobody: no ladder level serves it (a level's severities:, or its escalation:)")
-        }
+        lines += PolicyGaps.warnings(policy).map { "warning: " + $0 }
         // As `serve` would run it (the console reaches everyone at its terminal).
         if !loaded.config.enabledPlatforms.isEmpty {
             let directory = Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)

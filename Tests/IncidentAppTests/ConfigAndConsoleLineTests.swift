@@ -208,6 +208,23 @@ import Testing
         #expect(warnings == ["warning: P3 pages nobody: no ladder level serves it (a level's severities:, or its escalation:)"])
     }
 
+    /// P1 taken off every engineering level and its escalation dropped: only the business
+    /// ladder, which no acknowledgement stops, pages a P1, so a P1 at 3 a.m. woke no engineer
+    /// while `check-config` said "ok" (found by an audit). It says so now, as `serve` logs it.
+    @Test func aSeverityOnlyTheBusinessLadderPagesIsNamed() throws {
+        let shipped = try String(contentsOf: TestConfig.directory.appendingPathComponent("policy.yaml"), encoding: .utf8)
+        let policy = try Policy.load(yaml: shipped
+            .replacingOccurrences(of: "severities: [P0, P1, P2, P3]", with: "severities: [P0, P2, P3]")
+            .replacingOccurrences(of: "        levels: { L1: 0m, L2: 30m, L3: 1h }\n        repeat: { times: 4, every: 30m }\n", with: "        repeat: { times: 4, every: 30m }\n"),
+            file: "policy.yaml")
+        #expect(!policy.plan(try #require(policy.ladder("engineering")), at: .p1).runs)
+        #expect(PolicyGaps.warnings(policy) == [
+            "P1 asks nobody to respond: only business pages it, and no ladder that an acknowledgement stops (stop_on: acknowledged) "
+                + "serves it (a level's severities:, or its escalation:)",
+        ])
+        #expect(PolicyGaps.warnings(try Policy.load(yaml: shipped, file: "policy.yaml")).isEmpty)
+    }
+
     /// Matrix alone, with no paging: the example's VP engineering has Slack and a phone only,
     /// so nothing would carry their page. check-config says so, as serve logs it at start.
     @Test func aLevelNothingEnabledReachesIsNamed() throws {
