@@ -206,10 +206,21 @@ enum Messages {
         return message
     }
 
+    /// The reminder names the open action items that keep the incident open: `/incident close`
+    /// refuses while any is open, and a reminder that said only "close it when it is done" came
+    /// every day to an IC who had written the post-mortem and could not close it.
     static func postmortemReminder(_ incident: Incident, owner: PersonID) -> Message {
-        Message(lines: [[.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
-                         .command("incident postmortem"), .text(", then "), .command("incident close"), .text(" when it is done.")]],
-                kind: .reminder)
+        var line: [Span] = [.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
+                            .command("incident postmortem"), .text(", then "), .command("incident close")]
+        let open = incident.openActionItems
+        if open.isEmpty {
+            line.append(.text(" when it is done."))
+        } else {
+            let ids = open.map(\.id).joined(separator: ", ")
+            line.append(.text(open.count == 1 ? " once it is done and its open action item \(ids) too (" : " once it is done and its \(open.count) open action items (\(ids)) too ("))
+            line += [.command("action done"), .text(").")]
+        }
+        return Message(lines: [line], kind: .reminder)
     }
 
     /// A nudge or reminder the incident's room refused, sent to one of its people instead.

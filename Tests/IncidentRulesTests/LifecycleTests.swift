@@ -281,6 +281,16 @@ import Testing
         #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)
     }
 
+    /// An open action item keeps the incident open (`/incident close` refuses): the reminder
+    /// says so, where it told the IC every day to close what they could not (found by an audit).
+    @Test func aPostmortemReminderNamesTheActionItemsThatKeepItOpen() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 60, script: [60: [(Fixtures.responder, "/incident resolve"), (Fixtures.responder, "/action @carol Migrate to the new db due: 30d")]])
+        try drill.run(to: 60 + 48 * 60)
+        #expect(drill.posts(to: .incidentRoom).last == "📝 @U0REPORTER the post-mortem for INC-1 is due. Draft it with /incident postmortem, "
+            + "then /incident close once it is done and its open action item A1 too (/action done).")
+    }
+
     /// Reclassified after two reminders: nothing is posted again, and the next comes a day
     /// after the last, as before.
     @Test func aSeverityChangeAfterResolutionDoesNotRepeatPostmortemReminders() throws {
