@@ -5,6 +5,10 @@ public struct IncidentDurations: Hashable, Sendable {
     public var toAcknowledge: Duration?
     public var toMitigate: Duration?
     public var toResolve: Duration?
+    /// The entries the first two were counted at: `.mitigated` or `.resolved` when nobody
+    /// acknowledged (or mitigated apart) before, which a reader must be told.
+    public var acknowledgedBy: TimelineEntry.Kind?
+    public var mitigatedBy: TimelineEntry.Kind?
 
     /// As the response targets count them: an incident resolved without a separate mitigation
     /// counts as mitigated when resolved, and one mitigated or resolved before anyone
@@ -14,8 +18,12 @@ public struct IncidentDurations: Hashable, Sendable {
             timeline.first { kinds.contains($0.kind) }?.at
         }
         guard let declared = first(.declared) else { return }
-        toAcknowledge = first(.acknowledged, .mitigated, .resolved).map { $0 - declared }
-        toMitigate = first(.mitigated, .resolved).map { $0 - declared }
+        let acknowledged = timeline.first { [.acknowledged, .mitigated, .resolved].contains($0.kind) }
+        let mitigated = timeline.first { [.mitigated, .resolved].contains($0.kind) }
+        toAcknowledge = acknowledged.map { $0.at - declared }
+        acknowledgedBy = acknowledged?.kind
+        toMitigate = mitigated.map { $0.at - declared }
+        mitigatedBy = mitigated?.kind
         toResolve = first(.resolved).map { $0 - declared }
     }
 }

@@ -53,6 +53,15 @@ public enum PostmortemDraft {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
         func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
+        /// A measure taken at a later step than its own, as the response targets count it:
+        /// read bare, "acknowledged in 50m" said someone answered who never did.
+        func countedAt(_ kind: TimelineEntry.Kind?, before: String) -> String {
+            switch kind {
+            case .mitigated?: " (counted at the mitigation, which came before any \(before))"
+            case .resolved?: " (counted at the resolution, which came before any \(before))"
+            default: ""
+            }
+        }
         let cell = inChat ? { tableCell(String($0.prefix(chatCell)) + ($0.count > chatCell ? "…" : "")) } : tableCell
         var lines = [
             "# Post-mortem: \(incident.id) \(cell(incident.title))",
@@ -63,8 +72,8 @@ public enum PostmortemDraft {
             "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
             "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",
             "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (/incident started)") |",
-            "| Time to acknowledge | \(measured(durations.toAcknowledge)) |",
-            "| Time to mitigate | \(measured(durations.toMitigate)) |",
+            "| Time to acknowledge | \(measured(durations.toAcknowledge))\(countedAt(durations.acknowledgedBy, before: "acknowledgement")) |",
+            "| Time to mitigate | \(measured(durations.toMitigate))\(countedAt(durations.mitigatedBy == .resolved ? .resolved : nil, before: "mitigation")) |",
             "| Time to resolve | \(measured(durations.toResolve)) |",
             "",
             "## Summary",

@@ -70,7 +70,20 @@ import Testing
         #expect(durations.toMitigate == .minutes(10))
         #expect(durations.toResolve == nil)
         let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
-        #expect(draft.contains("| Time to acknowledge | 10m |"), "\(draft)")
+        // Said so: read bare, it told a review someone acknowledged at 10m.
+        #expect(draft.contains("| Time to acknowledge | 10m (counted at the mitigation, which came before any acknowledgement) |"), "\(draft)")
+        #expect(draft.contains("| Time to mitigate | 10m |"), "\(draft)")
+    }
+
+    /// Resolved at 50 minutes with nobody answering: the draft's measures are the
+    /// resolution's, and say so (an audit read "acknowledged in 50m" of a page nobody answered).
+    @Test func aDraftSaysWhichMeasuresWereCountedAtALaterStep() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P1", by: "bob")
+        try drill.run(to: 50, script: [50: [("bob", "/incident resolve")]])
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        #expect(draft.contains("| Time to acknowledge | 50m (counted at the resolution, which came before any acknowledgement) |"), "\(draft)")
+        #expect(draft.contains("| Time to mitigate | 50m (counted at the resolution, which came before any mitigation) |"), "\(draft)")
+        #expect(draft.contains("| Time to resolve | 50m |"), "\(draft)")
     }
 
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
