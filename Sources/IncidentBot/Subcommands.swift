@@ -197,11 +197,16 @@ struct Report: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "How far back to look, like 30d, 1w or 12h.")
+    // Taken whatever it starts with: `--since -5d` was read as an unknown option, a three-line
+    // usage error instead of the one-line reason below.
+    @Option(parsing: .unconditional, help: "How far back to look, like 30d, 1w or 12h.")
     var since = "30d"
 
     func run() async throws {
         do {
+            if since.hasPrefix("-") {
+                throw Failure("--since is how far back to look from now: write \(since.drop { $0 == "-" }), not “\(since)”")
+            }
             guard let span = DurationText.parse(since) else {
                 // Numbers each with a unit (10000000d) that read as a duration but too long are
                 // too long; anything else (30dd, d30) is no duration.

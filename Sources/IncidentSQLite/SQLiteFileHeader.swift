@@ -16,7 +16,9 @@ public enum SQLiteFileHeader {
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return }
+        guard fstat(descriptor, &status) == 0 else { return }
+        if status.st_mode & S_IFMT == S_IFDIR { throw NotADatabase(path: path, isDirectory: true) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return }
         var header = [UInt8](repeating: 0, count: magic.count)
         let read = pread(descriptor, &header, header.count, 0)
         guard read > 0 else { return }
@@ -32,10 +34,17 @@ public enum SQLiteFileHeader {
 
     public struct NotADatabase: Error, CustomStringConvertible {
         public let path: String
+        /// A directory, not a file: SQLite said only "disk I/O error".
+        public var isDirectory = false
 
-        public init(path: String) { self.path = path }
+        public init(path: String, isDirectory: Bool = false) {
+            self.path = path
+            self.isDirectory = isDirectory
+        }
+
         public var description: String {
-            "\(path) is not a SQLite database, and is left as it is; does --db name another file (the config, a policy)?"
+            isDirectory ? "\(path) is a directory; --db names the database file in it (like \(path)/incident-bot.sqlite)"
+                : "\(path) is not a SQLite database, and is left as it is; does --db name another file (the config, a policy)?"
         }
     }
 }

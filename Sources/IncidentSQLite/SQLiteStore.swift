@@ -102,8 +102,18 @@ public final class SQLiteStore: IncidentStore {
         guard unknown.isEmpty else { throw NewerSchema(migrations: unknown.sorted()) }
         if migrate {
             try Schema.migrator.migrate(writer)
+        } else if applied.isEmpty {
+            throw NoBotData()
         } else if let missing = Schema.migrator.migrations.first(where: { !applied.contains($0) }) {
             throw OlderSchema(missing: missing)
+        }
+    }
+
+    /// A database no incident-bot has written (an empty file, another program's database),
+    /// opened by a command that does not migrate: told as such, not as an older version's.
+    public struct NoBotData: Error, CustomStringConvertible {
+        public var description: String {
+            "the database holds no incident-bot data (an empty file, or another program's database); does --db name the bot's database?"
         }
     }
 

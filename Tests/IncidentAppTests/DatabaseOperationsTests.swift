@@ -207,6 +207,27 @@ import Testing
         try SQLiteFileHeader.check(fifo)
     }
 
+    /// Three doors an audit found saying the wrong thing, or too much: an empty file was "made
+    /// by an older incident-bot", a directory "SQLite error 10: disk I/O error", and `--since
+    /// -5d` a three-line usage error. Each is one line that says what is wrong.
+    @Test func theReportsDoorsSayWhatIsWrongInOneLine() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let empty = folder.appendingPathComponent("empty.sqlite").path
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let cases: [(arguments: [String], says: String)] = [
+            (["report", "--db", empty], "holds no incident-bot data (an empty file, or another program's database)"),
+            (["report", "--db", folder.path], "is a directory; --db names the database file in it"),
+            (["report", "--since", "-5d", "--db", empty], "--since is how far back to look from now: write 5d, not “-5d”"),
+        ]
+        for (arguments, says) in cases {
+            let result = try BotProcess.run(arguments + ["--config", BotProcess.config])
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr.contains(says), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty, "the empty file was written")
+    }
+
     /// The commands that read or mend (export, report, outbox) never migrate: a newer binary's
     /// `export` must not move the database from under the older bot running on it. The bot
     /// itself (console, serve) migrates.
