@@ -111,9 +111,10 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-enum ASCIIFolding {
-    /// Transliterates to Latin and strips diacritics: `Überlastung` -> `Uberlastung`, `Пожар` -> `Pozar`.
-    static func fold(_ text: String) -> String {
+public enum ASCIIFolding {
+    /// Transliterates to Latin and strips diacritics: `Überlastung` -> `Uberlastung`, `Пожар` -> `Pozar`,
+    /// full-width `ｒｅｓｏｌｖｅｄ` -> `resolved`.
+    public static func fold(_ text: String) -> String {
         text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? text
     }
 }

@@ -183,10 +183,11 @@ extension Transition {
     /// open a typed status names no phase but its own: a phase is set by its command (a typed
     /// `status: resolved` on an incident still paging would tell everyone reading the topic that
     /// it is over), and none goes back. The phase a status names is its first word, whatever
-    /// follows it or comes before it: `Resolved!`, `*resolved*` and `mitigated - monitoring` name one as `resolved` does.
+    /// follows it or comes before it: `Resolved!`, `*resolved*` and `mitigated - monitoring` name one as `resolved` does,
+    /// and so do its look-alikes folded to ASCII (`Résolved`, full-width `ｒｅｓｏｌｖｅｄ`).
     mutating func postUpdate(_ update: StatusUpdate) throws(IncidentError) {
         let actor = actor!
-        if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status,
+        if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status.map(Incident.phaseWordFolded),
            let phase = Incident.Phase(rawValue: String(status.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter })), phase != incident.phase {
             guard phase != .investigating else {
                 throw IncidentError(.wrongPhase, "\(incident.id) is mitigated; an update cannot set it back to investigating. "
@@ -327,5 +328,15 @@ extension Transition {
         post(message)
         if broadcast { post(message, to: .broadcast) }
         reply = Messages.reply("\(incident.id) is \(phase.rawValue).")
+    }
+}
+
+extension Incident {
+    /// A typed status as `postUpdate` reads the phase word in it: folded to ASCII when it is not
+    /// already, so `Résolved` or a full-width `ｒｅｓｏｌｖｅｄ` cannot pass for a status that names
+    /// no phase, and tell the topic's readers an incident still paging is over.
+    static func phaseWordFolded(_ status: String) -> String {
+        let head = String(status.prefix(40))
+        return head.utf8.allSatisfy { $0 < 0x80 } ? head : ASCIIFolding.fold(head)
     }
 }

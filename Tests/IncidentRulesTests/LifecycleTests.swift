@@ -206,6 +206,10 @@ import Testing
         #expect(refusal(drill, "/update rollback done status: resolved.", by: "alice")?.kind == .wrongPhase)
         #expect(refusal(drill, "/update better status: MITIGATED - monitoring", by: "alice")?.kind == .wrongPhase)
         #expect(refusal(drill, "/update better status: *resolved*", by: "alice")?.kind == .wrongPhase)
+        // Look-alikes too: the topic read "status: Résolved" of an incident still paging (found by an audit).
+        #expect(refusal(drill, "/update better status: Résolved", by: "alice")?.kind == .wrongPhase)
+        #expect(refusal(drill, "/update better status: ｒｅｓｏｌｖｅｄ", by: "alice")?.kind == .wrongPhase)
+        #expect(refusal(drill, "/update better status: MİTİGATED", by: "alice")?.kind == .wrongPhase)
         try drill.type("/update on it status: resolving the replica lag", by: "alice")
         try drill.type("/incident mitigated", by: "alice")
         #expect(refusal(drill, "/update it is back status: investigating", by: "alice")?.description
