@@ -111,9 +111,12 @@ public struct IncidentReport: Sendable {
             for ladder in incident.policy.ladders {
                 if !ladderOrder.contains(where: { $0.0 == ladder.id }) { ladderOrder.append((ladder.id, ladder.levels.map(\.id))) }
                 // Climbed to, not paged at once for the severity: a P0's VP is paged at the
-                // declaration, which says nothing of how far the ladder had to go.
+                // declaration, which says nothing of how far the ladder had to go. Paged by now,
+                // as the timeline is read (a clock that ran ahead paged later than the report's now).
                 let reached = ladder.levels.indices.last { index in
-                    incident.pages.contains { $0.level == ladder.reference(index) && $0.withdrawn != true && $0.reason != .immediate }
+                    incident.pages.contains {
+                        $0.level == ladder.reference(index) && $0.withdrawn != true && $0.reason != .immediate && $0.at <= now
+                    }
                 }
                 if let reached { reach[ladder.id, default: [:]][ladder.levels[reached].id, default: 0] += 1 }
             }

@@ -144,6 +144,24 @@ import Testing
         #expect(engineering == ["L1 1", "L2 0", "L3 0", "L4 0"], "\(incidents[0].0.incident.pages.map(\.level))")
     }
 
+    /// Pages after the report's now are no part of it either, as the timeline's entries are
+    /// not: a report read at minute 20 of a P1 nobody answers counted the team lead's page of
+    /// minute 30 (found by an audit, on a clock that ran ahead).
+    @Test func aPageAfterTheReportsNowIsNoClimb() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0CAROL03", "/incident declare Checkout slow --sev P1")
+        try await bot.run(toMinute: 31)
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        func reach(at minute: Int) -> [String]? {
+            IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(minute)).ladderReach
+                .first { $0.ladder == "engineering" }?.levels.map { "\($0.level) \($0.incidents)" }
+        }
+        #expect(reach(at: 20) == ["L1 1", "L2 0", "L3 0", "L4 0"])
+        #expect(reach(at: 31) == ["L1 0", "L2 1", "L3 0", "L4 0"])
+    }
+
     @Test func aDeclarationAndASeverityChangeSayTheSeverityTheySet() {
         func entry(_ kind: TimelineEntry.Kind, _ text: String) -> TimelineEntry {
             TimelineEntry(at: TestConfig.start, author: nil, kind: kind, text: text)
