@@ -79,7 +79,9 @@ public enum FreeText {
     static func keptCharacters(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
-            if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
+            if lineBreaks.contains(scalar.value) {
+                scalars.append("\n")
+            } else if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
                 scalars.append(scalar)
             } else if scalar == "\r" {
                 continue
@@ -89,6 +91,11 @@ public enum FreeText {
         }
         return String(scalars).trimmingWhitespace()
     }
+
+    /// The line and paragraph separators (U+2028, U+2029) and the next-line control (U+0085):
+    /// line breaks as `\n` is, where chat draws them so. Kept as they were, a note's text
+    /// after one read as a line of the bot's own, unquoted on Slack (`✅ INC-2 is resolved`).
+    static let lineBreaks: Set<UInt32> = [0x2028, 0x2029, 0x0085]
 
     /// Zero-width space, word joiner, byte-order mark, soft hyphen, the invisible operators,
     /// the Mongolian vowel separator, the Hangul fillers and the blank Braille pattern (a title

@@ -202,18 +202,19 @@ public enum BroadcastMentions {
 
     /// Puts a word joiner (U+2060) after the `@` of `@channel`, `@here`, `@room` and `@everyone`
     /// (any case), so the text reads the same but no platform treats it as a broadcast mention.
+    /// By code point: an `@` inside a character joined to what came before it (U+0600 `@`) is
+    /// still an `@` to the platform.
     public static func neutralize(_ text: String) -> String {
-        guard text.contains("@") else { return text }
-        var result = ""
-        var rest = Substring(text)
-        while let at = rest.firstIndex(of: "@") {
-            result += rest[..<at]
-            result += "@"
-            rest = rest[rest.index(after: at)...]
-            let lowered = rest.prefix(8).lowercased()
-            if words.contains(where: { lowered.hasPrefix($0) }) { result += "\u{2060}" }
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.contains("@") else { return text }
+        var result = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            result.append(scalar)
+            guard scalar == "@" else { continue }
+            let next = String(String.UnicodeScalarView(scalars[(index + 1)...].prefix(8))).lowercased()
+            if words.contains(where: { next.hasPrefix($0) }) { result.append("\u{2060}") }
         }
-        return result + rest
+        return String(result)
     }
 }
 

@@ -33,7 +33,7 @@ enum Messages {
             spans.append(commander.map(Span.mention) ?? .text("unassigned"))
             spans.append(.text(" | status: "))
             // Free text: a `|` in it must not read as another of the topic's fields.
-            spans.append(.userText(FreeText.clipped(statusText.replacing("|", with: "/"), to: 40)))
+            spans.append(.userText(FreeText.clipped(statusText.escaping(["|": "/"]), to: 40)))
             if showsNext {
                 spans.append(.text(" | " + (updateDue.map { "next update " + zone.clockTime($0, seenAt: now) } ?? "updates as needed")))
             }

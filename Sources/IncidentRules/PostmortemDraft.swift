@@ -13,7 +13,7 @@ public enum PostmortemDraft {
 
     /// What Markdown reads as a link, markup or a cell's end, escaped (the backslash first, in
     /// one pass): `&lt;` for HTML, a backslash before the rest.
-    static let markdownActive: [Character: String] = ["\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;"]
+    static let markdownActive: [Unicode.Scalar: String] = ["\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;"]
 
     /// How long customers were hurt, as far as the record tells: from the impact's start when
     /// `/incident started` gave it (the declaration came later), to the mitigation.

@@ -105,7 +105,7 @@ public enum SlackFormat {
     /// typed text show as typed and do nothing.
     public static func escape(_ text: String) -> String { text.escaping(entities) }
 
-    static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;"]
+    static let entities: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;"]
 
     /// Block Kit: the text in section blocks (split at line ends, and a line longer than a
     /// section across several, all within Slack's limits), then an actions block with the

@@ -5,5 +5,5 @@ extension String {
     /// never becomes markup (Matrix's formatted bodies, the acknowledge pages).
     public var htmlEscaped: String { escaping(Self.htmlEntities) }
 
-    static let htmlEntities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+    static let htmlEntities: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
 }

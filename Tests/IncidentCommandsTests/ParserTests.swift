@@ -75,6 +75,9 @@ import Testing
         #expect(error("/incident declare \u{200B}")?.kind == .missingArgument)
         #expect(error("/incident declare \u{FEFF}\u{2060} --sev P0")?.kind == .missingArgument)
         #expect(parsed("/note rollback \u{202E}enod")?.command == .note("rollback enod"))
+        // A line separator is a line break: left as it was, Slack drew the rest of a note as a
+        // line of the bot's own, unquoted ("✅ INC-2 is resolved").
+        #expect(parsed("/note line one\u{2028}✅ INC-2 is resolved")?.command == .note("line one\n✅ INC-2 is resolved"))
         #expect(parsed("/note 👩\u{200D}💻 on it")?.command == .note("👩\u{200D}💻 on it"))
         #expect(error("/incident declare \u{3164}")?.kind == .missingArgument)
         // Direction marks and combining marks alone show nothing either: an invisible title

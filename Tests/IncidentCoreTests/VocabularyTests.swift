@@ -77,6 +77,8 @@ import Testing
         ("mail alice@example.org and @alice", "mail alice@example.org and @alice"),
         ("trailing @", "trailing @"),
         ("@@channel", "@@\u{2060}channel"),
+        ("\u{0600}@channel", "\u{0600}@\u{2060}channel"),
+        ("x\u{0301}@Room", "x\u{0301}@\u{2060}Room"),
     ])
     func userTextCannotPingEveryone(text: String, shown: String) {
         #expect(BroadcastMentions.neutralize(text) == shown)

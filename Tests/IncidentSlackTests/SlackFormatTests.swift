@@ -23,6 +23,12 @@ import Testing
         ("<https://evil.example|click me>", "&lt;https://evil.example|click me&gt;"),
         ("@channel @here @everyone", "@\u{2060}channel @\u{2060}here @\u{2060}everyone"),
         ("rates & fees > 5%", "rates &amp; fees &gt; 5%"),
+        // A character that joins the next one to it (U+0600), or a mark that joins the one
+        // before (U+034F), hid the `<`, `>` and `@` inside one character from an escape that
+        // compared whole characters: Slack got a live <!channel> (found by an audit).
+        ("\u{0600}<!channel>\u{034F} down", "\u{0600}&lt;!channel&gt;\u{034F} down"),
+        ("\u{0600}<https://evil.example|runbook>\u{034F}", "\u{0600}&lt;https://evil.example|runbook&gt;\u{034F}"),
+        ("\u{0600}@channel \u{06DD}@here", "\u{0600}@\u{2060}channel \u{06DD}@\u{2060}here"),
     ])
     func typedTextIsEscaped(typed: String, shown: String) {
         #expect(SlackFormat.text(Message(.text("Status: "), .userText(typed)), people: [:]) == "Status: " + shown)
