@@ -117,4 +117,18 @@ public enum ASCIIFolding {
     public static func fold(_ text: String) -> String {
         text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? text
     }
+
+    /// The text in its compatibility form (NFKC: `𝐫` and `ⓡ` as `r`) without the characters that
+    /// show nothing of their own: format characters (joiners, direction marks) and marks that
+    /// only combine. For telling what a word says, never for showing it.
+    public static func visibleOnly(_ text: String) -> String {
+        var kept = String.UnicodeScalarView()
+        for scalar in text.precomposedStringWithCompatibilityMapping.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .format, .nonspacingMark, .enclosingMark: continue
+            default: kept.append(scalar)
+            }
+        }
+        return String(kept)
+    }
 }

@@ -332,11 +332,14 @@ extension Transition {
 }
 
 extension Incident {
-    /// A typed status as `postUpdate` reads the phase word in it: folded to ASCII when it is not
-    /// already, so `Résolved` or a full-width `ｒｅｓｏｌｖｅｄ` cannot pass for a status that names
-    /// no phase, and tell the topic's readers an incident still paging is over.
+    /// A typed status as `postUpdate` reads the phase word in it: when it is not ASCII already,
+    /// without the joiners and marks that show nothing (`re\u{200D}solved`), and folded to ASCII
+    /// (`Résolved`, a full-width `ｒｅｓｏｌｖｅｄ`, a bold 𝐫𝐞𝐬𝐨𝐥𝐯𝐞𝐝), so a look-alike cannot pass
+    /// for a status that names no phase and tell the topic's readers an incident still paging
+    /// is over.
     static func phaseWordFolded(_ status: String) -> String {
         let head = String(status.prefix(40))
-        return head.utf8.allSatisfy { $0 < 0x80 } ? head : ASCIIFolding.fold(head)
+        guard !head.utf8.allSatisfy({ $0 < 0x80 }) else { return head }
+        return ASCIIFolding.fold(ASCIIFolding.visibleOnly(head))
     }
 }

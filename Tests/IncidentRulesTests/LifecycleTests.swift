@@ -195,6 +195,9 @@ import Testing
         var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
         try drill.type("/update hmm status: a | IC @bob | next update 99:99", by: "alice")
         #expect(topic(drill)?.contains("| status: a / IC @bob / next update 99:99 | next update 10:30 UTC") == true, "\(topic(drill) ?? "")")
+        // A `|` joined to the character before it (U+0600) is a `|` to the topic's reader too.
+        try drill.type("/update hmm status: a \u{0600}| IC @bob", by: "alice")
+        #expect(topic(drill)?.contains("| status: a \u{0600}/ IC @bob | next update") == true, "\(topic(drill) ?? "")")
         try drill.type("/update long status: " + String(repeating: "degraded ", count: 8), by: "alice")
         #expect(topic(drill)?.contains("status: degraded degraded degraded degraded deg… |") == true, "\(topic(drill) ?? "")")
         let refused = refusal(drill, "/update all good now status: resolved", by: "alice")
@@ -210,6 +213,9 @@ import Testing
         #expect(refusal(drill, "/update better status: Résolved", by: "alice")?.kind == .wrongPhase)
         #expect(refusal(drill, "/update better status: ｒｅｓｏｌｖｅｄ", by: "alice")?.kind == .wrongPhase)
         #expect(refusal(drill, "/update better status: MİTİGATED", by: "alice")?.kind == .wrongPhase)
+        for lookalike in ["re\u{200D}solved", "resolved\u{200C}", "c\u{200D}losed", "𝐫𝐞𝐬𝐨𝐥𝐯𝐞𝐝", "ⓡⓔⓢⓞⓛⓥⓔⓓ"] {
+            #expect(refusal(drill, "/update better status: \(lookalike)", by: "alice")?.kind == .wrongPhase, "\(lookalike)")
+        }
         try drill.type("/update on it status: resolving the replica lag", by: "alice")
         try drill.type("/incident mitigated", by: "alice")
         #expect(refusal(drill, "/update it is back status: investigating", by: "alice")?.description
