@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentRules
 
 /// An outbox item made into a transport's job: room ids looked up, each person given their
 /// address for the item's method.
@@ -55,7 +56,19 @@ extension Delivery {
     func roomCreation(_ item: OutboxItem, queued: Effect.Action) async throws -> Effect.Action {
         guard case .createRoom(_, _, _, let queuedPrivate) = queued, queuedPrivate != true, let number = item.incident else { return queued }
         if let id = item.id, let checked = checkedRoomCreations.withLock({ $0.removeValue(forKey: id) }) { return checked }
-        return try await store.read { try $0.readableIncident(number) }?.incident.roomCreation(queued) ?? queued
+        return try await store.read { records in
+            guard let incident = try records.readableIncident(number)?.incident else { return queued }
+            return try Self.creation(queued, of: incident, records: records, alsoTaken: [])
+        }
+    }
+
+    /// The creation `incident` needs for `queued` (`Incident.roomCreation`), read on `records`:
+    /// a private name avoids the names its day's rooms hold, and `alsoTaken` (names given to
+    /// creations of the same round, not recorded yet).
+    static func creation(_ queued: Effect.Action, of incident: Incident, records: any IncidentRecords,
+                         alsoTaken: Set<String>) throws -> Effect.Action {
+        guard incident.isPrivate else { return queued }
+        return incident.roomCreation(queued, taken: try records.roomNames(incident.privateRoomNames).union(alsoTaken))
     }
 
     /// Reads, in one transaction, the incidents of the room creations among `items` queued
@@ -69,7 +82,13 @@ extension Delivery {
         guard !queued.isEmpty else { return [] }
         // A failed read checks nothing: each creation then reads for itself, and fails there.
         guard let checked = try? await store.read({ records in
-            try queued.map { ($0.id, try records.readableIncident($0.incident)?.incident.roomCreation($0.action) ?? $0.action) }
+            var named: Set<String> = []
+            return try queued.map { creation -> (Int64, Effect.Action) in
+                guard let incident = try records.readableIncident(creation.incident)?.incident else { return (creation.id, creation.action) }
+                let action = try Self.creation(creation.action, of: incident, records: records, alsoTaken: named)
+                if case .createRoom(let name, _, _, _) = action { named.insert(name) }
+                return (creation.id, action)
+            }
         }) else { return [] }
         checkedRoomCreations.withLock { kept in for (id, action) in checked { kept[id] = action } }
         return checked.map(\.0)

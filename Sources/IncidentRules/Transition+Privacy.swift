@@ -42,10 +42,20 @@ extension Incident {
     /// incident turned private (it turned private in the same moment, or the platform was down)
     /// is made private, under the name a private incident gets, which tells nothing. Made as
     /// queued, it was a public channel named after the title that anyone could join and read.
-    public func roomCreation(_ queued: Effect.Action) -> Effect.Action {
+    /// `taken`: the room names already held (`privateRoomNames`), which the name avoids as a
+    /// declaration's does (`-2`, `-3`): two incidents made private that day got one name, and
+    /// on the console, where a room's id is its name, the second's record failed for good and
+    /// held up every send after it (a P0's page among them).
+    public func roomCreation(_ queued: Effect.Action, taken: Set<String>) -> Effect.Action {
         guard isPrivate, case .createRoom(_, let topic, let invite, let wasPrivate) = queued, wasPrivate != true else { return queued }
-        let name = RoomName.make(title: Declaration.privateRoomTitle, declaredAt: declaredAt, zone: policy.timeZone)
+        let name = RoomName.make(title: Declaration.privateRoomTitle, declaredAt: declaredAt, zone: policy.timeZone, taken: taken)
         return .createRoom(name: name, topic: topic, invite: invite, isPrivate: true)
+    }
+
+    /// What `roomNames` must be asked for the names a private room of this incident's day
+    /// would collide with.
+    public var privateRoomNames: RoomName.Collisions {
+        RoomName.collisions(title: Declaration.privateRoomTitle, declaredAt: declaredAt, zone: policy.timeZone)
     }
 
     /// Whether `person` may see this incident's details (title, room, timeline) outside its

@@ -56,6 +56,32 @@ import Testing
         }
     }
 
+    /// Two incidents turned private before their rooms were made, beside one declared private,
+    /// all on one day: each room gets a name of its own (`-2`, `-3`), as declarations' do. They
+    /// all got `incident-…-private`; on the console, where a room's id is its name, the second
+    /// creation's record then failed for good and held up every send after it (an audit's P0
+    /// page to the on-call never went).
+    @Test func roomsMadePrivateBeforeTheyWereMadeGetNamesOfTheirOwn() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol --private")
+        try await bot.say("U0ERIN005", "/incident declare Checkout slow --sev P1 --ic @carol")
+        try await bot.say("U0ERIN005", "/incident declare Search slow --sev P2 --ic @carol")
+        try await bot.say("U0CAROL03", "/incident private INC-2")
+        try await bot.say("U0CAROL03", "/incident private INC-3")
+        try await bot.settle()
+        let created = bot.slack.delivered.compactMap { delivered -> String? in
+            if case .createRoom(let name, _, _, true) = delivered.job.action { name } else { nil }
+        }
+        #expect(created == ["incident-20261124-private", "incident-20261124-private-2", "incident-20261124-private-3"])
+        // And a fourth, declared private later, after them.
+        try await bot.say("U0ERIN005", "/incident declare Keys leaked --sev P1 --ic @carol --private")
+        try await bot.settle()
+        let fourth = bot.slack.delivered.compactMap { delivered -> String? in
+            if case .createRoom(let name, _, _, true) = delivered.job.action { name } else { nil }
+        }.last
+        #expect(fourth == "incident-20261124-private-4")
+    }
+
     /// A change to a private incident typed in another incident's room is refused without
     /// naming its room, which may carry the title (made private after its room was made), in
     /// front of everyone in that other room.
