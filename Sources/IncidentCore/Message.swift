@@ -205,8 +205,8 @@ public enum BroadcastMentions {
     /// By code point: an `@` inside a character joined to what came before it (U+0600 `@`) is
     /// still an `@` to the platform.
     public static func neutralize(_ text: String) -> String {
+        guard text.unicodeScalars.contains("@") else { return text }
         let scalars = Array(text.unicodeScalars)
-        guard scalars.contains("@") else { return text }
         var result = String.UnicodeScalarView()
         for (index, scalar) in scalars.enumerated() {
             result.append(scalar)
