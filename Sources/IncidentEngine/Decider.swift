@@ -189,9 +189,13 @@ struct Decider {
     }
 
     /// Writes a decision: the incident's new state, its timeline entries and its effects.
+    /// `unlessUnchangedFrom`: the incident as read, when a decision that leaves it as it was
+    /// need not rewrite it (a page's delivery adds only to the timeline: each one re-encoded
+    /// and rewrote the whole incident). Not for the scheduler's ticks, whose save also mends a
+    /// row's due time that an older version computed otherwise.
     static func commit(_ decision: Decision, home: Platform, records: any IncidentRecords, router: OutboxRouter,
-                       now: Timestamp) throws {
-        try records.save(StoredIncident(incident: decision.incident, home: home))
+                       now: Timestamp, unlessUnchangedFrom read: Incident? = nil) throws {
+        if decision.incident != read { try records.save(StoredIncident(incident: decision.incident, home: home)) }
         try records.appendTimeline(decision.timeline, incident: decision.incident.number)
         try records.enqueue(router.items(for: decision.effects, home: home, at: now))
     }

@@ -249,7 +249,8 @@ extension Delivery {
                     // Where a page landed is part of the incident's record.
                     if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
                         let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
-                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at,
+                                           unlessUnchangedFrom: stored.incident)
                     }
                     // A nudge its people have not seen: a copy to each, in the same transaction.
                     // In a mirror room only to those whose direct messages go to its platform: a

@@ -75,11 +75,9 @@ public final class TouchedIncidents {
 
     /// Keeps the incident's new state; true when its row must be written now (a new
     /// incident, whose number and room others must find at once), false when the write is
-    /// held back to `takeHeldSaves`, or not needed: a save of the incident as this transaction
-    /// already holds it (a page's delivery only adds to the timeline) writes nothing more.
+    /// held back to `takeHeldSaves`.
     public func save(_ stored: StoredIncident) -> Bool {
         let number = stored.incident.number
-        if incidents[number] == stored { return false }
         let held = incidents[number] != nil
         incidents[number] = stored
         if held { heldSaves.insert(number) } else { roomsChanged() }
