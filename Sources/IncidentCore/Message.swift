@@ -211,8 +211,13 @@ public enum BroadcastMentions {
         for (index, scalar) in scalars.enumerated() {
             result.append(scalar)
             guard scalar == "@" else { continue }
-            let next = String(String.UnicodeScalarView(scalars[(index + 1)...].prefix(8))).lowercased()
-            if words.contains(where: { next.hasPrefix($0) }) { result.append("\u{2060}") }
+            // The word's own code points, each lowered: a mark after its last letter (`@room` and
+            // U+200D) made one character of the two, and a comparison by character missed it.
+            let after = scalars[(index + 1)...]
+            if words.contains(where: { word in
+                after.count >= word.unicodeScalars.count
+                    && String(String.UnicodeScalarView(after.prefix(word.unicodeScalars.count))).lowercased() == word
+            }) { result.append("\u{2060}") }
         }
         return String(result)
     }

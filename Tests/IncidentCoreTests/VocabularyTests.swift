@@ -79,6 +79,10 @@ import Testing
         ("@@channel", "@@\u{2060}channel"),
         ("\u{0600}@channel", "\u{0600}@\u{2060}channel"),
         ("x\u{0301}@Room", "x\u{0301}@\u{2060}Room"),
+        // A mark after the word's last letter makes one character of the two.
+        ("@room\u{200D}", "@\u{2060}room\u{200D}"),
+        ("@here\u{0301} now", "@\u{2060}here\u{0301} now"),
+        ("@channel\u{FE0F}", "@\u{2060}channel\u{FE0F}"),
     ])
     func userTextCannotPingEveryone(text: String, shown: String) {
         #expect(BroadcastMentions.neutralize(text) == shown)
