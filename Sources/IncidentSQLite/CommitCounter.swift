@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The write transactions this process has committed on one database file, for
@@ -17,9 +18,11 @@ final class CommitCounter: Sendable {
 
     private static let byPath = Mutex<[String: CommitCounter]>([:])
 
-    /// The counter of the file at `path`.
+    /// The counter of the file at `path`, by its path with links resolved: `./bot.sqlite`, its
+    /// absolute path and a symbolic link to it count together.
     static func forFile(_ path: String) -> CommitCounter {
-        byPath.withLock { counters in
+        let path = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        return byPath.withLock { counters in
             if let counter = counters[path] { return counter }
             let counter = CommitCounter()
             counters[path] = counter
