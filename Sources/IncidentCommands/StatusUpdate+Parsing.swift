@@ -32,7 +32,9 @@ extension CommandParser {
             } else {
                 end = text.endIndex
             }
-            let value = String(text[section.start..<end]).trimmingWhitespace()
+            // Each part cleaned on its own: `status: <ZWJ>` is a field with nothing to see, and
+            // was taken, blanking the topic's status, as the whole line had words to see.
+            let value = FreeText.clean(String(text[section.start..<end]))
             guard let label = section.label else {
                 update.text = value
                 continue

@@ -75,6 +75,10 @@ import Testing
         #expect(error("/incident declare \u{200B}")?.kind == .missingArgument)
         #expect(error("/incident declare \u{FEFF}\u{2060} --sev P0")?.kind == .missingArgument)
         #expect(parsed("/note rollback \u{202E}enod")?.command == .note("rollback enod"))
+        // A field with nothing to see is empty, though the line around it has words: a status of
+        // a lone joiner blanked the topic's status (found by an audit).
+        #expect(error("/update looking status: \u{200D}")?.kind == .missingArgument)
+        #expect(error("/update eta: \u{0301}")?.kind == .missingArgument)
         // A line separator is a line break: left as it was, Slack drew the rest of a note as a
         // line of the bot's own, unquoted ("✅ INC-2 is resolved").
         #expect(parsed("/note line one\u{2028}✅ INC-2 is resolved")?.command == .note("line one\n✅ INC-2 is resolved"))
