@@ -11,6 +11,14 @@ public enum PostmortemDraft {
         BroadcastMentions.neutralize(text).escaping(markdownActive).escaping(lineBreaks)
     }
 
+    /// A cell's text standing on a line of its own (the summary): a first character that would
+    /// open a block there (`~~~` or a backtick fence, a heading, a quote, a list, a rule) is
+    /// escaped, or a typed `~~~` made the rest of the draft one code block.
+    static func ownLine(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "~`#>-+*_".unicodeScalars.contains(first) else { return text }
+        return "\\" + text
+    }
+
     /// What Markdown reads as a link, markup or a cell's end, escaped (the backslash first, in
     /// one pass): `&lt;` for HTML, a backslash before the rest.
     /// Line breaks of every kind, as spaces: a table row is one line (an operator's `--reason`
@@ -82,7 +90,7 @@ public enum PostmortemDraft {
             "",
             "## Summary",
             "",
-            incident.summary.map(cell) ?? "_What happened, in two or three sentences._",
+            incident.summary.map { ownLine(cell($0)) } ?? "_What happened, in two or three sentences._",
             "",
             "## Impact",
             "",

@@ -86,6 +86,18 @@ import Testing
         #expect(draft.contains("| Time to resolve | 50m |"), "\(draft)")
     }
 
+    /// The summary stands on a line of its own: a typed `~~~` opened a code block that took the
+    /// rest of the draft in, and `#` made a heading of it (found by an audit).
+    @Test func aSummaryCannotOpenABlockThatSwallowsTheDraft() throws {
+        for (typed, shown) in [("~~~ everything below is hidden", "\\~~~ everything below is hidden"),
+                               ("## Root cause: nobody", "\\## Root cause: nobody"), ("500s for 20 minutes", "500s for 20 minutes")] {
+            var drill = try Drill("/incident declare Checkout down --sev P1", by: "bob")
+            try drill.type("/incident resolve \(typed)", by: "bob")
+            let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+            #expect(draft.contains("## Summary\n\n\(shown)\n"), "\(draft)")
+        }
+    }
+
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
         var drill = try Drill("/incident declare Search slow --sev P2")
         try drill.run(to: 21, script: [20: [("carol", "/sev P0 checkout too")]])
