@@ -19,12 +19,12 @@ public enum PostmortemDraft {
         return "\\" + text
     }
 
-    /// What Markdown reads as a link, markup or a cell's end, escaped (the backslash first, in
-    /// one pass): `&lt;` for HTML, a backslash before the rest.
     /// Line breaks of every kind, as spaces: a table row is one line (an operator's `--reason`
     /// reaches the timeline without the chat door's cleaning, `\r\n` and all).
     static let lineBreaks: [Unicode.Scalar: String] = ["\n": " ", "\r": " ", "\u{2028}": " ", "\u{2029}": " ", "\u{85}": " "]
 
+    /// What Markdown reads as a link, markup or a cell's end, escaped (the backslash first, in
+    /// one pass): `&lt;` for HTML, a backslash before the rest.
     static let markdownActive: [Unicode.Scalar: String] = ["\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;"]
 
     /// How long customers were hurt, as far as the record tells: from the impact's start when
