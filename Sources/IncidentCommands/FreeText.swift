@@ -69,11 +69,7 @@ public enum FreeText {
     /// Whether `scalar` shows as something: not a space, and not a format character (the
     /// direction marks kept to shape scripts) or a mark that only combines with another.
     static func isSeen(_ scalar: Unicode.Scalar) -> Bool {
-        guard !scalar.properties.isWhitespace else { return false }
-        switch scalar.properties.generalCategory {
-        case .format, .control, .nonspacingMark, .enclosingMark: return false
-        default: return true
-        }
+        !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control && !scalar.showsNothingOfItsOwn
     }
 
     static func keptCharacters(_ text: String) -> String {

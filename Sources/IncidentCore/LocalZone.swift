@@ -113,22 +113,35 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
 
 public enum ASCIIFolding {
     /// Transliterates to Latin and strips diacritics: `Überlastung` -> `Uberlastung`, `Пожар` -> `Pozar`,
-    /// full-width `ｒｅｓｏｌｖｅｄ` -> `resolved`.
+    /// full-width `ｒｅｓｏｌｖｅｄ` -> `resolved`. ASCII is returned as it is: the transliteration
+    /// (ICU) would change nothing.
     public static func fold(_ text: String) -> String {
-        text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? text
+        guard !isASCII(text) else { return text }
+        return text.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? text
     }
 
     /// The text in its compatibility form (NFKC: `𝐫` and `ⓡ` as `r`) without the characters that
-    /// show nothing of their own: format characters (joiners, direction marks) and marks that
-    /// only combine. For telling what a word says, never for showing it.
+    /// show nothing of their own (`Unicode.Scalar.showsNothingOfItsOwn`). For telling what a
+    /// word says, never for showing it.
     public static func visibleOnly(_ text: String) -> String {
+        guard !isASCII(text) else { return text }
         var kept = String.UnicodeScalarView()
-        for scalar in text.precomposedStringWithCompatibilityMapping.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .format, .nonspacingMark, .enclosingMark: continue
-            default: kept.append(scalar)
-            }
+        for scalar in text.precomposedStringWithCompatibilityMapping.unicodeScalars where !scalar.showsNothingOfItsOwn {
+            kept.append(scalar)
         }
         return String(kept)
+    }
+
+    static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+}
+
+extension Unicode.Scalar {
+    /// A format character (joiners, direction marks) or a mark that only combines with the
+    /// character before it: nothing to see of its own.
+    public var showsNothingOfItsOwn: Bool {
+        switch properties.generalCategory {
+        case .format, .nonspacingMark, .enclosingMark: true
+        default: false
+        }
     }
 }

@@ -54,8 +54,7 @@ public enum RoomName {
     public static func slug(_ title: String) -> String {
         // Only the start of a very long title can end up in an 80-character name.
         let head = String(title.prefix(200))
-        // ASCII is already Latin and without diacritics: the transliteration (ICU) would change nothing.
-        let folded = (head.utf8.allSatisfy { $0 < 0x80 } ? head : ASCIIFolding.fold(head)).lowercased()
+        let folded = ASCIIFolding.fold(head).lowercased()
         var slug = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {

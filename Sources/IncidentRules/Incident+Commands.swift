@@ -338,8 +338,6 @@ extension Incident {
     /// for a status that names no phase and tell the topic's readers an incident still paging
     /// is over.
     static func phaseWordFolded(_ status: String) -> String {
-        let head = String(status.prefix(40))
-        guard !head.utf8.allSatisfy({ $0 < 0x80 }) else { return head }
-        return ASCIIFolding.fold(ASCIIFolding.visibleOnly(head))
+        ASCIIFolding.fold(ASCIIFolding.visibleOnly(String(status.prefix(40))))
     }
 }
