@@ -26,7 +26,7 @@ public enum ConsoleLine: Hashable, Sendable {
             }
             var name = rest[rest.index(after: rest.startIndex)..<close].trimmingWhitespace()
             if name.hasPrefix("#") { name.removeFirst() }
-            guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
+            guard !name.isEmpty, !name.contains(where: \.isWhitespaceFast) else {
                 return .failure(ConsoleLineError("“[\(name)]” is not a room; write it as [#incident-20261122-db-outage]"))
             }
             room = name
@@ -37,7 +37,7 @@ public enum ConsoleLine: Hashable, Sendable {
         }
         var user = rest[..<colon].trimmingWhitespace()
         if user.hasPrefix("@") { user.removeFirst() }
-        guard !user.isEmpty, !user.contains(where: \.isWhitespace) else {
+        guard !user.isEmpty, !user.contains(where: \.isWhitespaceFast) else {
             return .failure(ConsoleLineError("“\(rest[..<colon].trimmingWhitespace())” is not a user name; \(usage)"))
         }
         let text = rest[rest.index(after: colon)...].trimmingWhitespace()
@@ -46,7 +46,7 @@ public enum ConsoleLine: Hashable, Sendable {
     }
 
     static func control(_ line: String) -> Result<ConsoleLine, ConsoleLineError> {
-        let words = line.split(whereSeparator: \.isWhitespace)
+        let words = line.split(whereSeparator: \.isWhitespaceFast)
         let word = words[0].lowercased()
         let simple: [String: ConsoleLine] = [":now": .now, ":rooms": .rooms, ":help": .help, ":quit": .quit, ":q": .quit]
         if let control = simple[word] {

@@ -12,9 +12,19 @@ public final class ConsoleOutput: Sendable {
         self.write = write
     }
 
-    /// Standard output, flushed after every line so a pipe sees each one as it happens.
+    /// Standard output, written line by line (no buffer to lose on a crash) so a pipe sees
+    /// each one as it happens: straight to the file descriptor, without a `Data` a line.
     public static let standardOutput = ConsoleOutput { text in
-        FileHandle.standardOutput.write(Data(text.utf8))
+        var text = text
+        text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count, let start = bytes.baseAddress {
+                let written = Foundation.write(STDOUT_FILENO, start + done, bytes.count - done)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }  // Closed: nothing more to do.
+                done += written
+            }
+        }
     }
 
     /// `[destination] speaker: first line` then the other lines indented.

@@ -59,7 +59,7 @@ extension CommandParser {
         var atWordStart = true
         while index < text.endIndex {
             if atWordStart, text[index...].prefix(label.count).lowercased() == label { found = index }
-            atWordStart = text[index].isWhitespace
+            atWordStart = text[index].isWhitespaceFast
             index = text.index(after: index)
         }
         return found

@@ -23,7 +23,7 @@ public enum CommandParser {
     }
 
     static func parseOrThrow(_ text: String) throws(CommandError) -> ParsedCommand {
-        guard let first = text.first(where: { !$0.isWhitespace }), first == "/" || first == "!" else {
+        guard let first = text.first(where: { !$0.isWhitespaceFast }), first == "/" || first == "!" else {
             throw CommandError(.notACommand, "Commands start with / or !, for example \(command: "incident help").")
         }
         guard text.unicodeScalars.count <= maxLength else {

@@ -69,12 +69,25 @@ public enum FreeText {
     /// Whether `scalar` shows as something: not a space, and not a format character (the
     /// direction marks kept to shape scripts) or a mark that only combines with another.
     static func isSeen(_ scalar: Unicode.Scalar) -> Bool {
-        !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control && !scalar.showsNothingOfItsOwn
+        // ASCII without the tables: printable and not a space.
+        if scalar.isASCII { return scalar.value > 0x20 && scalar.value < 0x7F }
+        return !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control && !scalar.showsNothingOfItsOwn
     }
 
     static func keptCharacters(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !invisible.contains(scalar.value) {
+        for scalar in text.unicodeScalars {
+            // ASCII without the tables and sets: printable, line feed and tab kept, carriage
+            // return dropped, the other controls (0x00–0x1F, 0x7F) spaces, as below.
+            if scalar.isASCII {
+                if (scalar.value >= 0x20 && scalar.value != 0x7F) || scalar == "\n" || scalar == "\t" {
+                    scalars.append(scalar)
+                } else if scalar != "\r" {
+                    scalars.append(" ")
+                }
+                continue
+            }
+            if invisible.contains(scalar.value) { continue }
             if lineBreaks.contains(scalar.value) {
                 scalars.append("\n")
             } else if scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control {
@@ -113,6 +126,6 @@ public enum FreeText {
 
     /// One line: line breaks and tabs as spaces, runs of spaces as one.
     static func oneLine(_ text: String) -> String {
-        clean(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        clean(text).split(whereSeparator: \.isWhitespaceFast).joined(separator: " ")
     }
 }

@@ -19,7 +19,7 @@ extension CommandParser {
                 atWordStart = false
                 continue
             }
-            atWordStart = text[index].isWhitespace
+            atWordStart = text[index].isWhitespaceFast
             index = text.index(after: index)
         }
         var update = StatusUpdate(text: "")

@@ -119,7 +119,7 @@ public enum TitleSeverity {
     /// The most severe code a title mentions anywhere (`checkout down (P0)`, `… SEV1`), read or
     /// not: the declaration's answer says so when it is worse than the severity declared.
     public static func mostSevereMentioned(in title: String) -> Severity? {
-        let codes = title.split(whereSeparator: \.isWhitespace).compactMap { word -> Severity? in
+        let codes = title.split(whereSeparator: \.isWhitespaceFast).compactMap { word -> Severity? in
             let bare = Substring(word.map { fullWidth[$0] ?? $0 }).trimming { !$0.isLetter && !$0.isNumber }
             if case .severity(let severity) = code(bare) { return severity }
             guard let glued = afterLabel(bare.lowercased()), case .severity(let severity) = value(glued) else { return nil }

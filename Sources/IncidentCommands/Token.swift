@@ -41,7 +41,7 @@ enum Tokenizer {
             offset += 1
         }
         while index < text.endIndex {
-            if text[index].isWhitespace {
+            if text[index].isWhitespaceFast {
                 advance()
                 continue
             }
@@ -53,7 +53,7 @@ enum Tokenizer {
                 tokens.append(Token(text: body, offset: startOffset, start: start, quoted: true))
                 continue
             }
-            while index < text.endIndex, !text[index].isWhitespace { advance() }
+            while index < text.endIndex, !text[index].isWhitespaceFast { advance() }
             tokens.append(Token(text: String(text[start..<index]), offset: startOffset, start: start, quoted: false))
         }
         return tokens
@@ -76,7 +76,7 @@ enum Tokenizer {
         while index < text.endIndex {
             if text[index] == close {
                 let next = text.index(after: index)
-                if next == text.endIndex || text[next].isWhitespace { return index }
+                if next == text.endIndex || text[next].isWhitespaceFast { return index }
             }
             index = text.index(after: index)
         }

@@ -3,6 +3,9 @@ import Foundation  // Time zone rules (tzdata) only; no clock is read here.
 /// The configured time zone: room-name dates and the times people read are shown in it.
 public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     public let identifier: String
+    /// The zone's rules, found once: a look-up by name hashes it in Foundation's cache, and
+    /// every time shown or rotation turned asks for the offset.
+    private let zone: TimeZone
 
     public static let utc = LocalZone(checked: "UTC")
 
@@ -10,7 +13,7 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     /// why).
     public init?(identifier: String) {
         guard Self.refusal(of: identifier) == nil else { return nil }
-        self.identifier = identifier
+        self.init(checked: identifier)
     }
 
     /// Why `name` is not taken as a zone, or nil when it is. Foundation also takes an
@@ -36,11 +39,28 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
         return nil
     }
 
-    private init(checked identifier: String) { self.identifier = identifier }
+    private init(checked identifier: String) {
+        self.identifier = identifier
+        self.zone = TimeZone(identifier: identifier) ?? TimeZone(secondsFromGMT: 0)!
+    }
 
     public var description: String { identifier }
 
-    private var zone: TimeZone { TimeZone(identifier: identifier) ?? TimeZone(secondsFromGMT: 0)! }
+    // Stored, compared and hashed by its name alone, as it was before the rules were kept.
+    enum CodingKeys: String, CodingKey { case identifier }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(checked: try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .identifier))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(identifier, forKey: .identifier)
+    }
+
+    public static func == (lhs: LocalZone, rhs: LocalZone) -> Bool { lhs.identifier == rhs.identifier }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
 
     private func date(_ instant: Timestamp) -> Date {
         Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch))
