@@ -177,11 +177,16 @@ public struct LadderProgress: Hashable, Sendable, Codable {
 
     /// The repeats `plan`'s top has had: none while the climb stands above that top (a severity
     /// lowered below the level reached), whatever the higher top had; it is paged again as
-    /// often as the lower severity says.
+    /// often as the lower severity says. A ladder already idle there has none left.
     public func repeatsAtTop(of plan: LadderPlan) -> Int {
         guard let top = plan.top, let level, level > top.index else { return repeatsAtTop }
-        return 0
+        // An idle ladder spent its repeats higher up: a P0 whose VP went unanswered through
+        // every repeat, lowered to P1, paged the engineering manager four times more.
+        return isIdle ? Int.max : 0
     }
+
+    /// Out of repeats: reached a level, not stopped, and nothing more to page or hold.
+    public var isIdle: Bool { level != nil && stopped == nil && nextStepAt == nil && heldPage == nil }
 
     /// The repeats at the top once the level at `index` is paged, `counted` being the count
     /// with this page if it repeats the level reached: none when it takes the climb to a new

@@ -47,7 +47,13 @@ extension Transition {
             let lastPage = oldPlan.runs ? nil : incident.pages.last {
                 $0.level == ladder.reference(current) && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason)
             }?.at
-            let paged = lastPage ?? next - oldPlan.wait(at: current)
+            // A top the old severity was paging again waited since the ladder reached it, not
+            // since its last repeat: a team lead unanswered since yesterday, repeated at 09:00,
+            // raised to P1 at 09:20, waited until 09:30 to reach the engineering manager.
+            let reached = progress.repeatsAtTop == 0 ? nil : incident.pages.last {
+                $0.level == ladder.reference(current) && $0.reason == .climb
+            }?.at
+            let paged = lastPage ?? reached ?? next - oldPlan.wait(at: current)
             progress.nextStepAt = max(now, paged + plan.wait(at: current))
             incident.ladders[ladder.id] = progress
         }
@@ -117,9 +123,9 @@ extension Transition {
         progress.repeatsAtTop = progress.repeats(afterPaging: index, counted: progress.repeatsAtTop)
         progress.level = index
         if let opens = heldUntil(ladder, index, at: due) {
-            // Judged at the due time: a scheduler catching up after downtime holds what a
-            // running one would have held, and an opening already past fires in this same
-            // catch-up, in order.
+            // Judged at the due time (and now, when caught up late): a scheduler catching up
+            // after downtime holds what a running one would have held, and an opening already
+            // past fires in this same catch-up, in order.
             // The room hears of a hold, and of a hold moved to another time (the person on
             // duty then keeps other hours: a roster edited since): at the time it was told,
             // nothing came, and nothing said why.
@@ -183,7 +189,23 @@ extension Transition {
     /// hands the wait over too: the page goes when the incoming person's hours open, which
     /// may be at the handover. It waited for the outgoing person's, five hours past the
     /// incoming one's, and a room told "09:00" for the outgoing one's heard nothing then.
+    ///
+    /// Judged at the due time, so a scheduler catching up after downtime holds what a running
+    /// one would have held; and judged again now when it gets to the step more than
+    /// `catchUpGrace` late: a P2's team-lead page due at 14:00 that a bot down all night got to
+    /// at 03:00 went out at 03:00, to a room told in the same moment that the P2 waits for 09:00.
     func heldUntil(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
+        if let opens = opening(ladder, index, at: due) { return opens }
+        guard now > due + Self.catchUpGrace else { return nil }
+        return opening(ladder, index, at: now)
+    }
+
+    /// How late a step may be taken and still be judged at its due time alone: a running
+    /// scheduler fires within a second; minutes late is a catch-up after downtime.
+    static var catchUpGrace: Duration { .minutes(5) }
+
+    /// When a page of the level at `index` due at `due` may go out, if not then.
+    private func opening(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
         let ref = ladder.reference(index)
         let rotation = roster.rotation(filling: ref)
         var from = due

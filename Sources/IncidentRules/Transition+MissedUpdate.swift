@@ -36,8 +36,12 @@ extension Transition {
             // A climb that reached a level nobody fills paged nobody: the nudge says so, not
             // that it escalated (it took the step from the ladder's page before, to someone else).
             if climbedAt[ladder.id] == due {
+                // The climb's page is recorded at the time it went: the due time, or now when a
+                // scheduler catching up after downtime took the step.
                 let last = incident.pages.last { $0.level.ladder == ladder.id }
-                if last?.at != due, let index = incident.ladders[ladder.id]?.level {
+                let index = incident.ladders[ladder.id]?.level
+                let climbPaged = last.map { ($0.at == due || $0.at == now) && index.map(ladder.reference) == $0.level } ?? false
+                if !climbPaged, let index {
                     step = max(step, .unfilled(level: "\(ladder.reference(index))"))
                 } else {
                     step = max(step, last?.reason == .repeatAtTop ? .repeatedAtTop : .paged)

@@ -59,6 +59,21 @@ import Testing
         #expect(late.incident.ladders["engineering"]?.nextStepAt == Fixtures.at(330))
     }
 
+    /// Down from 10:05 to 11:46: the catch-up pages the engineering manager (the climb's
+    /// step at 11:00, recorded at 11:46), and the nudge says the ladder escalated. It said
+    /// nobody fills engineering.L3 and to page them by hand, as it read the page's time
+    /// against the step's.
+    @Test func theNudgeOfACatchUpSaysTheClimbPaged() throws {
+        let declared = try Drill("/incident declare DB down --sev P1")
+        let late = declared.incident.tick(at: Fixtures.at(106), roster: declared.roster)
+        let nudge = try #require(late.effects.compactMap { effect -> String? in
+            if case .post(let message, .incidentRoom) = effect.action, message.kind == .nudge { return message.plainText() }
+            return nil
+        }.first)
+        #expect(!nudge.contains("nobody fills"), "\(nudge)")
+        #expect(late.effects.contains { if case .page(let page) = $0.action { page.person == "carol" } else { false } })
+    }
+
     @Test func catchingUpSendsEachPersonOnePageAndOneNudge() throws {
         let declared = try Drill("/incident declare Payment API errors --sev P1")
         let late = declared.incident.tick(at: Fixtures.at(100), roster: declared.roster)

@@ -111,9 +111,50 @@ import Testing
         #expect(engineering.heldPage == nil)
     }
 
+    /// A P2 declared on Tuesday at 10:00 reaches the team lead at 14:00; the bot is down from
+    /// then until Wednesday 03:00. Catching up, it pages nobody at 03:00: the team lead's page
+    /// waits for 09:00, and the room is told so once. It went out at 03:00, judged by the
+    /// time it fell due, while the room was told the P2 waits for 09:00.
+    @Test func aSchedulerCatchingUpAtNightHoldsAPageThatFellDueInWorkingHours() throws {
+        var drill = try Drill("/incident declare Reports slow --sev P2")
+        let night = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T03:00:00Z")!)
+        let opening = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T09:00:00Z")!)
+        drill.jump(to: night)
+        #expect(drill.pages == ["0 engineering.L1 alice"])
+        let engineering = try #require(drill.incident.ladders["engineering"])
+        #expect(engineering.heldPage != nil)
+        #expect(engineering.nextStepAt == Timestamp(iso8601: "2026-11-25T09:00:00Z"))
+        #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }.count == 1)
+        try drill.run(to: opening)
+        #expect(drill.pages == ["0 engineering.L1 alice", "\(opening) engineering.L2 bob"])
+    }
+
+    /// A scheduler a minute late (a slow tick, not downtime) still judges a step by its due time:
+    /// a team lead's page due at 16:59 goes out at 17:00, as a running one would have sent it.
+    @Test func aStepAMinuteLateIsJudgedAtItsDueTime() throws {
+        let declared = try Drill("/incident declare Reports slow --sev P2", at: Timestamp(iso8601: "2026-11-24T12:59:00Z")!)
+        let late = declared.incident.tick(at: Timestamp(iso8601: "2026-11-24T17:00:00Z")!, roster: declared.roster)
+        let paged = late.effects.compactMap { effect -> PersonID? in if case .page(let page) = effect.action { page.person } else { nil } }
+        #expect(paged == ["bob"])
+    }
+
+    /// The team lead of a P2 is reached at 14:00 and goes unanswered through the night; repeated
+    /// at 09:00, the incident is raised to P1 at 09:20. The team lead waited far longer than
+    /// P1's 30 minutes, so the engineering manager is paged at once; the wait was counted from
+    /// the 09:00 repeat, and the manager paged at 09:30.
+    @Test func aRaiseWhileTheTopRepeatsCountsTheWaitFromWhenItWasReached() throws {
+        var drill = try Drill("/incident declare Reports slow --sev P2")
+        let raise = 23 * 60 + 20
+        try drill.run(to: raise + 29, script: [23 * 60: [(Fixtures.responder, "/update looking")],
+                                               raise: [(Fixtures.responder, "/sev P1 spreading"), (Fixtures.responder, "/update looking")]])
+        #expect(drill.pages.contains("\(23 * 60) engineering.L2 bob"), "\(drill.pages)")
+        #expect(drill.pages.filter { $0.hasSuffix("engineering.L3 carol") } == ["\(raise) engineering.L3 carol"], "\(drill.pages)")
+    }
+
     @Test func aLevelGetsItsOwnRepeatsWhateverTheLevelBelowUsed() throws {
-        // P1: the engineering manager at 60 and again at 90; raised to P0 at 100, the ladder
-        // reaches the VP and repeats them all 8 times. Updates come on time throughout.
+        // P1: the engineering manager at 60 and again at 90; raised to P0 at 100, the VP is
+        // paged at once, and the ladder reaches them at 120 (P0's hour from the manager's first
+        // page) and repeats them all 8 times. Updates come on time throughout.
         var drill = try Drill("/incident declare DB down --sev P1")
         var script: [Int: [(PersonID, String)]] = [100: [(Fixtures.responder, "/sev P0")]]
         for minute in stride(from: 10, through: 400, by: 10) where minute != 100 {
@@ -121,7 +162,7 @@ import Testing
         }
         try drill.run(to: 400, script: script)
         let dave = drill.pages.filter { $0.hasSuffix("dave") }.map { Int($0.split(separator: " ")[0])! }
-        #expect(dave == [100, 150, 165, 180, 195, 210, 225, 240, 255, 270])
+        #expect(dave == [100, 120, 135, 150, 165, 180, 195, 210, 225, 240])
     }
 
     /// The P1's climb reaches the engineering manager at 60; the declarer's update, a minute

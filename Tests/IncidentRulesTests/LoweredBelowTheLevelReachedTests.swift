@@ -50,6 +50,19 @@ import Testing
         #expect(Self.pages(after: 95, of: "engineering.L3 carol", in: drill).count == 4, "\(drill.pages)")
     }
 
+    /// A P0 nobody answers: the VP is paged through all eight repeats and the ladder goes
+    /// idle at 225. Lowered to P1 at 240, it stays idle: the engineering manager was paged
+    /// four times more, once a missed update, and raising it back gave the VP eight more. The
+    /// raise pages the VP once, as P0 does at once.
+    @Test func anIdleLadderLoweredStaysIdle() throws {
+        var drill = try Drill("/incident declare Checkout down --sev P0", by: Fixtures.responder)
+        try drill.run(to: 6 * 60, script: [240: [(Fixtures.responder, "/sev P1 calmer")], 300: [(Fixtures.responder, "/sev P0 worse again")]])
+        #expect(Self.pages(after: 0, of: "engineering.L4 dave", in: drill).count == 10, "\(drill.pages)")
+        #expect(drill.pages.filter { Int($0.split(separator: " ")[0])! > 225 && $0.contains("engineering") } == ["300 engineering.L4 dave"],
+                "\(drill.pages)")
+        #expect(drill.incident.ladders["engineering"]?.nextStepAt == nil)
+    }
+
     @Test func loweredToP2TheTeamLeadIsPagedAgainTwice() throws {
         let drill = try drill(lowerTo: .p2, updatesEvery: 110)
         #expect(Self.pages(after: 46, of: "engineering.L2 bob", in: drill).count == 2, "\(drill.pages)")

@@ -58,16 +58,28 @@ import Testing
         #expect(text.contains("  … and more after 2026-12-01 18:00 UTC, if nothing changes by then"), "\(text)")
     }
 
-    /// A P1 lowered to P2 late in its climb has no timed step left on the engineering ladder,
-    /// but its missed updates still page the team lead: the forecast lists those pages and does
-    /// not also say the ladder has nobody more to page.
+    /// A P1 lowered to P2 late in its climb (the manager's last repeat at 180 was its last
+    /// page) still pages the team lead, P2's top: the forecast lists those pages and does not
+    /// also say the ladder has nobody more to page.
     @Test func aLadderThatStillPagesForMissedUpdatesIsNotQuiet() throws {
         var drill = try Drill("/incident declare Checkout slow --sev P1")
-        let lowered = 3 * 60 + 35
+        let lowered = 3 * 60 + 5
         try drill.run(to: lowered, script: [lowered: [(Fixtures.responder, "/sev P2 only some users")]])
         let forecast = EscalationForecast(drill.incident, now: Fixtures.at(lowered), roster: drill.roster)
         #expect(forecast.upcoming.contains { $0.level.ladder == "engineering" }, "\(forecast.upcoming)")
         #expect(!forecast.quiet.contains("engineering"))
+    }
+
+    /// The same P1 lowered once its ladder went idle (out of repeats at 210): it spent more
+    /// repeats than P2 has, and stays quiet; the forecast says so.
+    @Test func aLadderIdleBeforeItIsLoweredStaysQuiet() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P1")
+        let lowered = 3 * 60 + 35
+        try drill.run(to: 6 * 60, script: [lowered: [(Fixtures.responder, "/sev P2 only some users")]])
+        #expect(drill.pages.filter { Int($0.split(separator: " ")[0])! > lowered && $0.contains("engineering") }.isEmpty, "\(drill.pages)")
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(6 * 60), roster: drill.roster)
+        #expect(!forecast.upcoming.contains { $0.level.ladder == "engineering" }, "\(forecast.upcoming)")
+        #expect(forecast.quiet.contains("engineering"))
     }
 
     /// A P0 lowered by a slip and raised back at once: the VP, paged at once a moment ago, is
