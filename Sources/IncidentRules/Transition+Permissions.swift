@@ -52,8 +52,8 @@ extension Transition {
             + (incident.isPrivate ? "its room." : "\(room: incident.room)."))
     }
 
-    /// `/sev`, `/ic`, `/role`, mitigated, resolve, close: the IC, the declarer and the incident
-    /// admins once an IC is named; before that, roster people and anyone paged for the incident.
+    /// `/sev`, `/ic`, `/role`, mitigated, resolve, close: the IC, the declarer (trusted in their
+    /// own right: `declarerLeads`) and the incident admins once an IC is named; before that, roster people and anyone paged for the incident.
     func requireLead(_ actor: PersonID, to action: String) throws(IncidentError) {
         guard let commander = incident.commander else {
             guard isTrusted(actor) else {
@@ -62,12 +62,18 @@ extension Transition {
             }
             return
         }
-        guard actor == commander || actor == incident.actingDeclarer || roster.admins.contains(actor) else {
+        guard actor == commander || actor == incident.actingDeclarer && declarerLeads || roster.admins.contains(actor) else {
             let who = commander == incident.actingDeclarer ? "the incident commander, who declared it (\(commander.handle)),"
-                : "the incident commander (\(commander.handle)), the declarer (\(incident.actingDeclarer.handle))"
+                : declarerLeads ? "the incident commander (\(commander.handle)), the declarer (\(incident.actingDeclarer.handle))"
+                : "the incident commander (\(commander.handle))"
             throw IncidentError(.notAllowed, "Only \(who) or an incident admin can \(action).")
         }
     }
+
+    /// Whether the (acting) declarer shares the IC's say once an IC is named: only when trusted
+    /// in their own right. An account off the roster that declared first, once a responder
+    /// took the incident, named itself IC and lowered, snoozed and resolved it.
+    var declarerLeads: Bool { isTrustedInOwnRight(incident.actingDeclarer) }
 
     /// Someone named IC or given a role must be reachable: on the roster, or an account the
     /// bot serves (its allowed Matrix servers; any Slack account, since a Slack user id does

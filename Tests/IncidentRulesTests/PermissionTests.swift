@@ -140,14 +140,31 @@ import Testing
         #expect(drill.incident.ladders["engineering"]?.stopped == nil)
     }
 
-    @Test func onceAnICIsNamedTheDeclarerMaySteerButOtherUnlistedAccountsMayNot() throws {
+    /// A declarer off the roster gains nothing once a responder takes the incident: it named
+    /// itself IC over them and then lowered, made private and resolved the incident.
+    @Test func onceAnICIsNamedAnUnlistedDeclarerStillCannotSteer() throws {
         var drill = try drill()
         try drill.type("/ic @alice", by: Self.roster)
-        #expect(outcome(drill, "/sev P2", by: Self.declarer, in: .incidentRoom) == nil)
-        #expect(outcome(drill, "/incident resolve", by: Self.declarer, in: .incidentRoom) == nil)
+        for text in ["/ic <@\(Fixtures.reporter.rawValue.split(separator: ":").last!)>", "/sev P2", "/incident private", "/incident mitigated",
+                     "/incident resolve", "/role comms @bob"] {
+            let refused = outcome(drill, text, by: Self.declarer, in: .incidentRoom)
+            #expect(refused?.kind == .notAllowed, "\(text)")
+            #expect(refused?.message.description.hasPrefix("Only the incident commander (@alice) or an incident admin can") == true, "\(refused?.message.description ?? "")")
+        }
         #expect(outcome(drill, "/incident resolve", by: Self.member, in: .incidentRoom)?.kind == .notAllowed)
-        // From outside the room even the declarer is refused: the declarer is not on the roster.
-        #expect(outcome(drill, "/sev P2", by: Self.declarer, in: .elsewhere)?.kind == .notAllowed)
+        // Chatter stays theirs: an update, a note.
+        #expect(outcome(drill, "/update still failing for me", by: Self.declarer, in: .incidentRoom) == nil)
+    }
+
+    /// A declarer on the roster shares the IC's say, as the table in behaviour.md has it.
+    @Test func onceAnICIsNamedADeclarerOnTheRosterMaySteer() throws {
+        var drill = try Drill("/incident declare Checkout errors --sev P1", by: "erin")
+        try drill.run(to: 16)
+        try drill.type("/ic @alice", by: Self.roster)
+        #expect(outcome(drill, "/sev P2", by: "erin", in: .incidentRoom) == nil)
+        #expect(outcome(drill, "/incident resolve", by: "erin", in: .incidentRoom) == nil)
+        #expect(outcome(drill, "/sev P2", by: Self.roster, in: .incidentRoom)?.message
+            == "Only the incident commander (@alice), the declarer (@erin) or an incident admin can change the severity.")
     }
 
     @Test func anICOrRoleMustBeSomeoneTheBotCanReach() throws {
