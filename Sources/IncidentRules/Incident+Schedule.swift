@@ -150,6 +150,14 @@ extension Transition {
             let step = stepForMissedUpdate(due: due)
             strongestStep = max(strongestStep ?? step, step)
         }
+        // Caught up after downtime outside the working hours of a severity that pages only in
+        // them: the misses count and the ladder steps (its page held for the opening), but
+        // nobody is woken by a nudge; the next comes in working hours. A bot restarted at 03:00
+        // nudged a P2's IC then for an update due at 14:00.
+        if now > due + Self.catchUpGrace, policy.earliestPage(at: incident.severity, from: now, zone: nil) > now {
+            pendingNudge = nil
+            return
+        }
         pendingNudge = Messages.nudge(incident, due: owed, snoozedUntil: snoozed, missed: missed, step: strongestStep,
                                       recipients: nudgeRecipients, now: now)
     }

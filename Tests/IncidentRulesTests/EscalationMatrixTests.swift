@@ -125,8 +125,12 @@ import Testing
         #expect(engineering.heldPage != nil)
         #expect(engineering.nextStepAt == Timestamp(iso8601: "2026-11-25T09:00:00Z"))
         #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }.count == 1)
-        try drill.run(to: opening)
-        #expect(drill.pages == ["0 engineering.L1 alice", "\(opening) engineering.L2 bob"])
+        // Nor is anyone nudged at 03:00 for the updates missed on Tuesday; they are counted.
+        #expect(drill.nudges.isEmpty)
+        #expect(drill.incident.missedUpdates > 0)
+        try drill.run(to: opening + 3 * 60)
+        #expect(drill.pages.prefix(2) == ["0 engineering.L1 alice", "\(opening) engineering.L2 bob"])
+        #expect(!drill.nudges.isEmpty && drill.nudges.allSatisfy { $0 >= opening }, "\(drill.nudges)")
     }
 
     /// A scheduler a minute late (a slow tick, not downtime) still judges a step by its due time:
