@@ -232,6 +232,13 @@ extension Transition {
     /// P2 raised to P0 on the day its P0 reminder would have gone posted it twice in five
     /// minutes).
     mutating func remindOfPostmortem(due: Timestamp) {
+        // Caught up outside working hours (the bot was down at its time): it waits for them,
+        // not mentioning the IC at 03:00, and the next comes a day after it (a catch-up at
+        // 03:00 made every later reminder 03:00's).
+        if now > due + Self.catchUpGrace, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: zone), opens > now {
+            incident.nextPostmortemReminder = opens
+            return
+        }
         incident.nextPostmortemReminder = max(due, now) + policy.postmortemReminderStep
         incident.postmortemRemindedAt = now
         let owner = incident.commander ?? incident.actingDeclarer

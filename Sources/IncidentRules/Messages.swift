@@ -94,8 +94,9 @@ enum Messages {
     /// The owner's reminder, by direct message, on the due day. It points to the incident's
     /// room: an owner the bot does not otherwise trust (not on the roster), or anyone about a
     /// private incident on Matrix, is refused a change typed outside it.
-    static func actionDue(_ item: ActionItem, of incident: Incident) -> Message {
-        var message = Message(.strong("📌 \(incident.id) \(item.id) is due today: "), .userText(item.text))
+    static func actionDue(_ item: ActionItem, of incident: Incident, overdue: Bool = false) -> Message {
+        let when = overdue ? "was due \(item.dueDay ?? "earlier")" : "is due today"
+        var message = Message(.strong("📌 \(incident.id) \(item.id) \(when): "), .userText(item.text))
         message.line((incident.isPrivate ? [.text("From a private incident")] : [.text("From "), .room(incident.room)])
             + [.text(". When it is done, type "), .command("action done \(item.id)"), .text(" in its room.")])
         return message

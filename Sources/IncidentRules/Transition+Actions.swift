@@ -55,14 +55,23 @@ extension Transition {
         reply = Messages.reply("\(item.id) of \(incident.id) is done.")
     }
 
-    /// The owner's one reminder, on the due day.
+    /// The owner's one reminder, on the due day. Caught up late (the bot was down at 09:00),
+    /// outside the owner's working hours, it waits for them; on a later day it says the item
+    /// is overdue. A restart at 03:00 the day after told the owner it was "due today".
     mutating func remindOfAction(_ number: Int) {
         guard let index = incident.actions?.firstIndex(where: { $0.number == number }) else { return }
         let item = incident.actionItems[index]
+        let due = item.remindAt ?? now
         incident.actions?[index].remindAt = nil
         guard item.isOpen else { return }
+        let ownerZone = roster.people[item.owner]?.zone ?? zone
+        if now > due + Self.catchUpGrace, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: ownerZone), opens > now {
+            incident.actions?[index].remindAt = opens
+            return
+        }
+        let overdue = item.dueDay.map { ownerZone.civil(now).isoDate > $0 } ?? false
         record(.actionItem, "Reminded \(item.owner.handle) of action \(item.id) (due \(item.dueDay ?? "today")).", by: .bot)
-        emit(.directMessage(Messages.actionDue(item, of: incident), to: item.owner))
+        emit(.directMessage(Messages.actionDue(item, of: incident, overdue: overdue), to: item.owner))
     }
 
     /// Refuses to close an incident with open action items.

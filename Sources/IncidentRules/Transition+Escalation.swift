@@ -138,7 +138,14 @@ extension Transition {
             return false
         } else {
             progress.heldPage = nil
-            progress.nextStepAt = due + plan.wait(at: index)
+            var next = due + plan.wait(at: index)
+            // A catch-up that paged the top moments before its next repeat skips that repeat,
+            // uncounted: one that paged the VP at 11:59:30 for 11:45 repeated them at 12:00, two
+            // calls thirty seconds apart. The running schedule stands otherwise.
+            if index == plan.top?.index, now > due + Self.catchUpGrace, next > now, next - now < Self.pagedMomentsAgo {
+                next = next + plan.wait(at: index)
+            }
+            progress.nextStepAt = next
             incident.ladders[ladder.id] = progress
             climbedAt[ladder.id] = due
             return page(ladder, index, reason)
@@ -204,8 +211,9 @@ extension Transition {
     /// scheduler fires within a second; minutes late is a catch-up after downtime.
     static var catchUpGrace: Duration { .minutes(5) }
 
-    /// When a page of the level at `index` due at `due` may go out, if not then.
-    private func opening(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
+    /// When a page of the level at `index` due at `due` may go out, if not then, judged at
+    /// `due` alone.
+    func opening(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
         let ref = ladder.reference(index)
         let rotation = roster.rotation(filling: ref)
         var from = due

@@ -99,10 +99,21 @@ extension Transition {
                     uncountFoldedRepeat(ladder.id)
                 }
                 step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, reached) : max(step, .heldForWorkingHours)
-            } else if let opens = heldUntil(ladder, target, at: due) {
+            } else if let opens = opening(ladder, target, at: due) {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
                 step = max(step, .skippedOutsideWorkingHours)
+            } else if let opens = heldUntil(ladder, target, at: due) {
+                // Due in working hours, taken by a catch-up outside them: the page waits for the
+                // opening (`sendHeldPage`), as a stopped ladder's held page does. Skipped as
+                // one due outside them, it was lost.
+                progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
+                progress.level = target
+                progress.heldPage = .missedUpdate
+                progress.nextStepAt = opens
+                incident.ladders[ladder.id] = progress
+                hold(ladder, target, until: opens)
+                step = max(step, .heldForWorkingHours)
             } else {
                 progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
                 progress.level = target

@@ -48,6 +48,20 @@ import Testing
             == "Your open action items: none.")
     }
 
+    /// The bot was down from the day before the due day until 03:00 the day after it: the
+    /// reminder waits for 09:00 and says the item was due, where it said "due today" at 03:00.
+    @Test func aReminderCaughtUpAfterItsDayWaitsForTheMorningAndSaysItIsOverdue() throws {
+        var drill = try drill()
+        try drill.run(to: 12, script: [12: [("alice", "/action @bob Add an alert on queue depth due: 2026-11-26")]])
+        let night = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-27T03:00:00Z")!)
+        drill.jump(to: night)
+        #expect(directMessages(drill, to: "bob").filter { $0.contains("A1") }.isEmpty)
+        try drill.run(to: night + 7 * 60)
+        let reminders = directMessages(drill, to: "bob").filter { $0.contains("A1") }
+        #expect(reminders == ["\(night + 6 * 60) 📌 INC-1 A1 was due 2026-11-26: Add an alert on queue depth\nFrom #incident-20261124-payment-api-errors. "
+                              + "When it is done, type /action done A1 in its room."], "\(reminders)")
+    }
+
     /// An owner who keeps their own hours (New York, the policy UTC) is reminded at 09:00 on
     /// their clock: at 09:00 UTC it was 04:00 for them.
     @Test func theOwnerIsRemindedAtNineOnTheirOwnClock() throws {

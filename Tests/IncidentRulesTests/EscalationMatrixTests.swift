@@ -133,6 +133,35 @@ import Testing
         #expect(!drill.nudges.isEmpty && drill.nudges.allSatisfy { $0 >= opening }, "\(drill.nudges)")
     }
 
+    /// The same P2 with an IC named: its ladder is acknowledged, and missed updates page the
+    /// team lead (at 14:00 and 16:00 on a running bot). Caught up at 03:00, that page waits
+    /// for 09:00. It was dropped as a step due outside working hours, and bob first heard at
+    /// 11:00 the next day.
+    @Test func aCatchUpAtNightHoldsTheMissedUpdatePageOfAnAcknowledgedLadder() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P2 --ic @alice", by: Fixtures.responder)
+        let night = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T03:00:00Z")!)
+        let opening = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T09:00:00Z")!)
+        drill.jump(to: night)
+        #expect(!drill.pages.contains { $0.hasSuffix(" bob") }, "\(drill.pages)")
+        #expect(drill.incident.ladders["engineering"]?.heldPage == .missedUpdate)
+        #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🌙") })
+        try drill.run(to: opening)
+        #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(opening) engineering.L2 bob"], "\(drill.pages)")
+    }
+
+    /// A P0 caught up at 11:59:30 pages the VP (reached at 11:45); their next repeat, due at
+    /// 12:00, would ring the same phone thirty seconds later: it is skipped, uncounted.
+    @Test func aCatchUpPagingTheTopMomentsBeforeItsRepeatSkipsThatRepeat() throws {
+        let declared = try Drill("/incident declare DB down --sev P0")
+        let at = Fixtures.start + .seconds(119 * 60 + 30)
+        let late = declared.incident.tick(at: at, roster: declared.roster)
+        #expect(late.effects.contains { if case .page(let page) = $0.action { page.person == "dave" } else { false } })
+        let next = try #require(late.incident.ladders["engineering"]?.nextStepAt)
+        #expect(next - at >= .minutes(5), "\(next)")
+        let noon = late.incident.tick(at: Fixtures.at(120), roster: declared.roster)
+        #expect(!noon.effects.contains { if case .page(let page) = $0.action { page.person == "dave" } else { false } })
+    }
+
     /// A scheduler a minute late (a slow tick, not downtime) still judges a step by its due time:
     /// a team lead's page due at 16:59 goes out at 17:00, as a running one would have sent it.
     @Test func aStepAMinuteLateIsJudgedAtItsDueTime() throws {

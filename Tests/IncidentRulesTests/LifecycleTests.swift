@@ -291,6 +291,20 @@ import Testing
         #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)
     }
 
+    /// The bot was down when the first reminder fell due (the day after next at 11:00) until
+    /// 03:00 the day after: the reminder waits for working hours, and the next comes a day
+    /// later. A catch-up at 03:00 reminded at 03:00, and every night after.
+    @Test func aPostmortemReminderCaughtUpAtNightWaitsAndKeepsItsTime() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 60, script: [60: [(Fixtures.responder, "/incident resolve")]])
+        let night = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-27T03:00:00Z")!)
+        drill.jump(to: night)
+        #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.isEmpty)
+        try drill.run(to: night + 40 * 60)
+        let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
+        #expect(reminders == [night + 6 * 60, night + 30 * 60], "\(reminders)")
+    }
+
     /// An open action item keeps the incident open (`/incident close` refuses): the reminder
     /// says so, where it told the IC every day to close what they could not (found by an audit).
     @Test func aPostmortemReminderNamesTheActionItemsThatKeepItOpen() throws {
