@@ -29,6 +29,9 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
                 community: Community = Community(matrix: []), logger: Logger) {
         let platforms = Set(transports.compactMap(\.method.platform))
         let pagers = Set(transports.map(\.method).filter { $0.platform == nil })
+        // Slack says which workspace an account a command names is in (`AccountsOutside`).
+        var community = community
+        if community.outsiders == nil { community.outsiders = AccountsOutside() }
         let settings = loaded.engineSettings(platforms: platforms, pagers: pagers, community: community)
         self.store = store
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)

@@ -66,8 +66,10 @@ public struct SlackSetup: Sendable {
 
     /// The workspaces served: `slack.allowed_teams`, or the bot's own from `auth.test`.
     /// `ownAccounts`: where the bot's own user id goes once Slack names it.
-    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock, ownAccounts: (any LearnedAccounts)? = nil) -> SlackWorkspaces {
-        SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, ownAccounts: ownAccounts, now: { clock.now })
+    public func workspaces<Clock: IncidentClock>(logger: Logger, clock: Clock, ownAccounts: (any LearnedAccounts)? = nil,
+                                                 outsiders: (any LearnedOutsiders)? = nil) -> SlackWorkspaces {
+        SlackWorkspaces(allowed: Set(settings.allowedTeams), api: api(), logger: logger, ownAccounts: ownAccounts, outsiders: outsiders,
+                        now: { clock.now })
     }
 
     /// What takes requests from Slack into `engine`: services for the leader (the roster
@@ -81,7 +83,8 @@ public struct SlackSetup: Sendable {
     /// Slack's Web API slow or down, as it often is during a failover.
     public func inbound<Clock: IncidentClock>(engine: Engine<Clock>, logger: Logger, sharing shared: SlackWorkspaces? = nil)
         -> (services: [any Service], routes: [HTTPListener.Routes], besideRoutes: [any Service], workspaces: SlackWorkspaces) {
-        let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock, ownAccounts: engine.settings.community.ownAccounts)
+        let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock, ownAccounts: engine.settings.community.ownAccounts,
+                                                 outsiders: engine.settings.community.outsiders)
         let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces,
                                    timelineReaction: settings.timelineReaction, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]

@@ -16,11 +16,16 @@ public struct Community: Hashable, Sendable {
     /// The chat platforms the bot runs on; nil: every one (tests). An account on another
     /// (`<@U0123>` on a bot without Slack) is nobody the bot can reach.
     public var platforms: Set<Platform>?
+    /// Accounts a platform said are outside the ones served (a Slack user id does not say its
+    /// workspace; Slack's `users.info` does, asked as a command names it); nil: none known.
+    public var outsiders: (any LearnedOutsiders)?
 
-    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: (any LearnedAccounts)? = nil) {
+    public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: (any LearnedAccounts)? = nil,
+                outsiders: (any LearnedOutsiders)? = nil) {
         self.matrix = matrix
         self.ownMatrixServer = ownMatrixServer
         self.ownAccounts = ownAccounts
+        self.outsiders = outsiders
     }
 
     /// The same accounts, served only on `platforms`.
@@ -33,6 +38,7 @@ public struct Community: Hashable, Sendable {
     public static func == (lhs: Community, rhs: Community) -> Bool {
         lhs.matrix == rhs.matrix && lhs.platforms == rhs.platforms && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
             && lhs.ownAccounts.map(ObjectIdentifier.init) == rhs.ownAccounts.map(ObjectIdentifier.init)
+            && lhs.outsiders.map(ObjectIdentifier.init) == rhs.outsiders.map(ObjectIdentifier.init)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -40,16 +46,18 @@ public struct Community: Hashable, Sendable {
         hasher.combine(platforms)
         hasher.combine(ownMatrixServer.map(ObjectIdentifier.init))
         hasher.combine(ownAccounts.map(ObjectIdentifier.init))
+        hasher.combine(outsiders.map(ObjectIdentifier.init))
     }
 
     /// Serves every account: for tests and the console.
     public static let everyone = Community()
 
     /// Whether `account` on `platform` is served: never on a platform the bot does not run on.
-    /// Slack accounts are served here: a Slack request from another workspace never reaches
-    /// the engine.
+    /// Slack accounts are served here unless Slack said otherwise (`outsiders`): a Slack
+    /// request from another workspace never reaches the engine.
     public func serves(_ platform: Platform, account: String) -> Bool {
         if let platforms, !platforms.contains(platform) { return false }
+        if outsiders?.isOutside(.unlisted(platform, account)) == true { return false }
         guard platform == .matrix, let matrix else { return true }
         let server = Self.server(ofMatrixUser: account)
         return matrix.contains(account) || matrix.contains(server) || (ownMatrixServer?.server.map { $0 == server } ?? false)
@@ -111,4 +119,11 @@ public protocol LearnedAccounts: AnyObject, Sendable {
     func contains(_ person: PersonID) -> Bool
     /// Whether the account on `platform` is known yet.
     func knows(_ platform: Platform) -> Bool
+}
+
+/// Accounts a platform said are outside the workspaces the bot serves, learned as commands
+/// name them (the app keeps them: `AccountsOutside`).
+public protocol LearnedOutsiders: AnyObject, Sendable {
+    func learn(_ person: PersonID)
+    func isOutside(_ person: PersonID) -> Bool
 }

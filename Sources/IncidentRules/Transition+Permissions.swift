@@ -76,8 +76,9 @@ extension Transition {
     var declarerLeads: Bool { isTrustedInOwnRight(incident.actingDeclarer) }
 
     /// Someone named IC or given a role must be reachable: on the roster, or an account the
-    /// bot serves (its allowed Matrix servers; any Slack account, since a Slack user id does
-    /// not say its workspace: behaviour.md) on a platform it runs on, and not the bot itself.
+    /// bot serves (its allowed Matrix servers; a Slack account of a served workspace, as Slack
+    /// said when the command named it: behaviour.md) on a platform it runs on, and not the bot
+    /// itself.
     func requireReachable(_ person: PersonID) throws(IncidentError) {
         // The bot itself: its nudges and handovers would reach no one.
         if community.ownAccounts?.contains(person) == true {
@@ -87,6 +88,10 @@ extension Transition {
             if let platforms = community.platforms,
                let platform = Platform.allCases.first(where: { person.rawValue.hasPrefix($0.rawValue + ":") }), !platforms.contains(platform) {
                 throw IncidentError(.notAllowed, "\(person.handle) is an account on \(platform.title), which this bot is not on; name someone on the roster.")
+            }
+            if person.rawValue.hasPrefix(Platform.slack.rawValue + ":") {
+                throw IncidentError(.notAllowed, "\(person.handle) is an account of another Slack workspace, which this bot does not serve; "
+                    + "name someone in this workspace or on the roster.")
             }
             let served = community.matrixDescription
             throw IncidentError(.notAllowed,

@@ -71,6 +71,7 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                 return .ephemeral(render(Message(.text(SlackWorkspaces.refusal))))
             }
             let text = command.text.isEmpty ? command.command : command.command + " " + command.text
+            await learnWhereNamedAccountsAre(in: text)
             let event = ChatEvent(platform: .slack, id: "command:" + command.triggerID, room: command.channelID,
                                   user: command.userID, text: text, reply: .inline)
             let outcome: EngineOutcome
@@ -95,6 +96,7 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                     try await tellEditor(event)
                     return .empty
                 }
+                await learnWhereNamedAccountsAre(in: event.text)
                 _ = try await engine.handle(event)
             } else if let event = try await pinEvent(callback) {
                 _ = try await engine.handle(event)
@@ -104,6 +106,15 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             guard await isServed(actions.origin) else { return .empty }
             try await buttonPressed(actions)
             return .empty
+        }
+    }
+
+    /// Where the accounts a command names are, asked before it is decided
+    /// (`SlackWorkspaces.learnWhereNamedAccountsAre`); the roster's own are not asked about.
+    func learnWhereNamedAccountsAre(in text: String) async {
+        let roster = engine.settings.roster
+        await workspaces.learnWhereNamedAccountsAre(in: text) { account in
+            roster.people[roster.identify(.slack, accountID: account)] != nil
         }
     }
 

@@ -28,13 +28,19 @@ public final class SlackWorkspaces: Sendable {
     let now: @Sendable () -> Timestamp
     /// Where the bot's own user id goes once `auth.test` names it.
     let ownAccounts: (any LearnedAccounts)?
+    /// Where accounts of workspaces not served go once `users.info` says so
+    /// (`learnWhereNamedAccountsAre`).
+    let outsiders: (any LearnedOutsiders)?
+    /// The accounts `users.info` has answered for: true when served.
+    let answered = Mutex<[String: Bool]>([:])
 
     public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, ownAccounts: (any LearnedAccounts)? = nil,
-                now: @escaping @Sendable () -> Timestamp) {
+                outsiders: (any LearnedOutsiders)? = nil, now: @escaping @Sendable () -> Timestamp) {
         configured = allowed
         self.api = api
         self.logger = logger
         self.ownAccounts = ownAccounts
+        self.outsiders = outsiders
         self.now = now
     }
 

@@ -69,7 +69,7 @@ final class SlackHarness: Sendable {
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [setup.transport(logger: logger)], logger: logger)
         // The endpoint exactly as serve builds it from the config; run alone so the test drives
         // the scheduler and delivery on the manual clock.
-        let workspaces = setup.workspaces(logger: logger, clock: runtime.engine.clock)
+        let workspaces = setup.workspaces(logger: logger, clock: runtime.engine.clock, outsiders: runtime.engine.settings.community.outsiders)
         let gateway = SlackGateway(engine: runtime.engine, api: setup.api(), workspaces: workspaces,
                                    timelineReaction: setup.settings.timelineReaction, logger: logger)
         let configured = try #require(setup.endpoint(gateway, logger: logger))

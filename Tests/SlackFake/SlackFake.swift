@@ -75,6 +75,9 @@ public final class FakeSlack: Sendable {
     struct State {
         var channels: [String: Channel] = [:]
         var users: Set<String> = []
+        /// Accounts of other workspaces the app can see (in a channel shared with them), by
+        /// their own team: `users.info` answers for them with that team.
+        var externalUsers: [String: String] = [:]
         var emails: [String: String] = [:]
         var calls: [Call] = []
         var violations: [String] = []
@@ -125,6 +128,11 @@ public final class FakeSlack: Sendable {
             state.users = Set(users + [Self.botUserID])
             for user in users { state.emails["\(user.lowercased())@example.com"] = user }
         }
+    }
+
+    /// An account of another workspace (`team`) the app can see, as in a channel shared with it.
+    public func addExternalUser(_ user: String, team: String) {
+        state.withLock { $0.externalUsers[user] = team }
     }
 
     // MARK: - Running
@@ -511,8 +519,16 @@ public final class FakeSlack: Sendable {
             if let enterprise { answer["enterprise_id"] = .string(enterprise) }
             return .success(.object(answer))
         case "users.info":
-            guard let user = args["user"], state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
-            return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false, "is_bot": .bool(user == Self.botUserID)]])
+            guard let user = args["user"] else { return .failure(SlackError(code: "user_not_found")) }
+            if let team = state.externalUsers[user] {
+                return .success(["user": ["id": .string(user), "team_id": .string(team), "name": .string(user.lowercased()), "deleted": false,
+                                          "is_bot": false]])
+            }
+            guard state.users.contains(user) else { return .failure(SlackError(code: "user_not_found")) }
+            var found: [String: JSONValue] = ["id": .string(user), "team_id": .string(Self.teamID), "name": .string(user.lowercased()),
+                                              "deleted": false, "is_bot": .bool(user == Self.botUserID)]
+            if let enterprise { found["enterprise_user"] = ["enterprise_id": .string(enterprise), "teams": [.string(Self.teamID)]] }
+            return .success(["user": .object(found)])
         case "users.lookupByEmail":
             guard let email = args["email"], let user = state.emails[email.lowercased()] else { return .failure(SlackError(code: "users_not_found")) }
             return .success(["user": ["id": .string(user), "name": .string(user.lowercased()), "deleted": false]])

@@ -1,0 +1,70 @@
+import IncidentCore
+import IncidentEngine
+import IncidentHTTP
+import IncidentPolicy
+import IncidentWire
+
+/// A Slack user id does not say which workspace the account is in, and a command may name
+/// anyone its author can mention: in a channel shared with another organisation, an account
+/// there. Before such a command is decided, Slack (`users.info`) is asked where each account
+/// it names is, so the rules refuse one outside as IC, role holder or action owner.
+extension SlackWorkspaces {
+    /// Asks `users.info` about each account `text` mentions that `isRoster` does not know and
+    /// Slack has not answered for yet (at most `mostAsked` a command); those in a workspace
+    /// not served, or that Slack does not know, go to `outsiders`. The command waits
+    /// `firstAnswerWait` at most: an answer later than that still counts for the next command,
+    /// and an account Slack cannot say about in time (its Web API down) is taken as before,
+    /// where the permission rules still keep anyone untrusted from naming an IC.
+    public func learnWhereNamedAccountsAre(in text: String, isRoster: @Sendable (String) -> Bool) async {
+        guard let outsiders, let api, text.contains("<@") else { return }
+        let unasked = Array(Self.mentionedAccounts(in: text).filter { account in
+            !isRoster(account) && answered.withLock { $0[account] == nil }
+        }.prefix(Self.mostAsked))
+        guard !unasked.isEmpty, let served = await served() else { return }
+        await TimeLimit.answer(within: Self.firstAnswerWait, late: (), cancelLate: false) {
+            await withTaskGroup(of: Void.self) { group in
+                for account in unasked {
+                    group.addTask { await self.askWhere(api, is: account, served: served, outsiders: outsiders) }
+                }
+            }
+        }
+    }
+
+    /// The most accounts one command has Slack asked about.
+    static var mostAsked: Int { 5 }
+
+    /// The most answers kept; past it they are forgotten and asked again.
+    static var mostAnswersKept: Int { 10_000 }
+
+    func askWhere(_ api: SlackWebAPI, is account: String, served: Set<String>, outsiders: any LearnedOutsiders) async {
+        let isServed: Bool
+        do {
+            let user = try await api.call("users.info", ["user": account])["user"]
+            let teams = [user?["team_id"]?.string, user?["enterprise_user"]?["enterprise_id"]?.string].compactMap { $0 }
+            isServed = teams.contains(where: served.contains)
+        } catch where error.code == "user_not_found" || error.code == "user_not_visible" {
+            isServed = false
+        } catch {
+            logger.notice("cannot ask Slack which workspace a named account is in (users.info); it is taken as named",
+                          metadata: ["error": "\(error)"])
+            return
+        }
+        answered.withLock { answers in
+            if answers.count >= Self.mostAnswersKept { answers.removeAll() }
+            answers[account] = isServed
+        }
+        if !isServed { outsiders.learn(.unlisted(.slack, account)) }
+    }
+
+    /// The user ids in Slack's escaped mentions (`<@U0123>`, `<@W0123|name>`), in order, once each.
+    static func mentionedAccounts(in text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "<@") {
+            let id = rest[open.upperBound...].prefix { $0.isASCII && ($0.isUppercase || $0.isNumber) }
+            if !id.isEmpty, !found.contains(String(id)) { found.append(String(id)) }
+            rest = rest[open.upperBound...]
+        }
+        return found
+    }
+}
