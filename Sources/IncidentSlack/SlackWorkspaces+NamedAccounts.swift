@@ -40,7 +40,11 @@ extension SlackWorkspaces {
         let isServed: Bool
         do {
             let user = try await api.call("users.info", ["user": account])["user"]
-            let teams = [user?["team_id"]?.string, user?["enterprise_user"]?["enterprise_id"]?.string].compactMap { $0 }
+            // Its own team, its organisation, and in an Enterprise Grid the organisation's
+            // workspaces it is a member of.
+            let grid = user?["enterprise_user"]
+            let teams = [user?["team_id"]?.string, grid?["enterprise_id"]?.string].compactMap { $0 }
+                + (grid?["teams"]?.array ?? []).compactMap(\.string)
             isServed = teams.contains(where: served.contains)
         } catch where error.code == "user_not_found" || error.code == "user_not_visible" {
             isServed = false
