@@ -235,6 +235,10 @@ extension Transition {
             throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); there is no page to acknowledge.")
         }
         if incident.acknowledgedBy?.contains(person) == true {
+            // Named IC by someone else, they acknowledged nothing themselves: taking the role did.
+            if incident.commander == person {
+                throw IncidentError(.noChange, "You are \(incident.id)'s incident commander, which acknowledges its page; nothing more to do. Thank you.")
+            }
             throw IncidentError(.noChange, "You already acknowledged \(incident.id); nothing more to do. Thank you.")
         }
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))

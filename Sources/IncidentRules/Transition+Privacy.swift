@@ -25,10 +25,11 @@ extension Transition {
 
     /// `/incident public`, by an incident admin only: the reverse lets the title out.
     mutating func makePublic(by actor: PersonID) throws(IncidentError) {
+        // What is true for anyone first: a public incident has nothing to make public.
+        guard incident.isPrivate else { throw IncidentError(.noChange, "\(incident.id) is not private.") }
         guard roster.admins.contains(actor) else {
             throw IncidentError(.notAllowed, "Only an incident admin can make a private incident public again.")
         }
-        guard incident.isPrivate else { throw IncidentError(.noChange, "\(incident.id) is not private.") }
         incident.isPrivate = false
         record(.privacy, "Made public again.")
         post(Message(.text("🔓 "), .mention(actor), .text(" made \(incident.id) public again: updates go to the broadcast channel too.")))

@@ -156,6 +156,17 @@ import Testing
         #expect(outcome(drill, "/update still failing for me", by: Self.declarer, in: .incidentRoom) == nil)
     }
 
+    /// Someone named IC by another acknowledged nothing themselves: their `/ack` says the role
+    /// did, not "You already acknowledged". And `/incident public` on a public incident says
+    /// it is not private, to anyone, before saying who may.
+    @Test func answersSayWhatIsTrueOfTheAsker() throws {
+        var drill = try drill()
+        try drill.type("/ic @alice", by: Self.roster)
+        #expect(outcome(drill, "/ack", by: Self.paged, in: .incidentRoom)?.message
+            == "You are INC-1's incident commander, which acknowledges its page; nothing more to do. Thank you.")
+        #expect(outcome(drill, "/incident public", by: Self.roster, in: .incidentRoom)?.message == "INC-1 is not private.")
+    }
+
     /// A declarer on the roster shares the IC's say, as the table in behaviour.md has it.
     @Test func onceAnICIsNamedADeclarerOnTheRosterMaySteer() throws {
         var drill = try Drill("/incident declare Checkout errors --sev P1", by: "erin")
