@@ -17,7 +17,8 @@ enum ClockBehindStore {
     /// close: a drill run again from its own `--start` found nothing declared later, and went
     /// back over the hour it had already run. Incidents declared in the last 30 days are looked
     /// at: one read, not every open incident decoded as the bot starts.
-    static func laterActivity(than now: Timestamp, in store: any IncidentStore) async throws -> (incident: Incident, at: Timestamp)? {
+    static func laterActivity(than now: Timestamp, in store: any IncidentStore,
+                              tolerance: Duration = tolerance) async throws -> (incident: Incident, at: Timestamp)? {
         let incidents = try await store.read { try $0.incidents(declaredSince: now - .days(30)).readable.map(\.incident) }
         return incidents.map { ($0, lastActivity($0)) }.filter { $0.1 > now + tolerance }.max { $0.1 < $1.1 }
     }
@@ -28,9 +29,12 @@ enum ClockBehindStore {
     }
 
     /// `--clock manual --start` before the database's last recorded change: refused.
+    /// Exact, to the second: a manual clock has no skew to allow for, and a start 59 seconds
+    /// before a page let its person acknowledge it before it was sent.
     static func refuseManualStart(_ start: Timestamp, store: any IncidentStore, zone: LocalZone) async throws {
-        guard let later = try await laterActivity(than: start, in: store) else { return }
-        throw StartupError("--start \(zone.dateTime(start)) is before \(later.incident.id)'s last change (\(zone.dateTime(later.at))) "
+        guard let later = try await laterActivity(than: start, in: store, tolerance: .zero) else { return }
+        func reading(_ instant: Timestamp) -> String { zone.civil(instant).isoDate + " " + zone.secondClockTime(instant) }
+        throw StartupError("--start \(reading(start)) is before \(later.incident.id)'s last change (\(reading(later.at))) "
                            + "in this database: time would go back, and its pages and reminders would be timed from the future; "
                            + "start after it, or use a fresh --db")
     }

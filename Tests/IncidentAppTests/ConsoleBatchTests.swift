@@ -98,6 +98,15 @@ import Testing
         } catch let error as StartupError {
             #expect(error.description.contains("INC-1's last change (2026-11-24 10:30 UTC)"), "\(error)")
         }
+        // Nor 59 seconds before the team lead's page at 30: they could acknowledge a page
+        // not sent yet, and the record measure it.
+        do {
+            _ = try await transcript(batch: 1, lines: [":quit"], store: store, start: TestConfig.at(30) - .seconds(59))
+            Issue.record("started 59 seconds before the last change")
+        } catch let error as StartupError {
+            #expect(error.description.hasPrefix("--start 2026-11-24 10:29:01 UTC is before INC-1's last change (2026-11-24 10:30 UTC)"),
+                    "\(error)")
+        }
         // Starting later is fine.
         _ = try await transcript(batch: 1, lines: ["carol: /note INC-1 later", ":quit"], store: store, start: TestConfig.at(60))
     }
