@@ -78,7 +78,10 @@ extension Transition {
             }
             // Paging the level the ladder is at again is a repeat, not a climb; so is paging the
             // top of a lowered severity's plan from a level above it.
-            let paged: MissedUpdateStep = progress.reachesAbove(target) ? .paged : .repeatedAtTop
+            // The level reached, whose page never went (held for working hours, then dropped as
+            // an IC was named), is not paged "again".
+            let neverPaged = target == current && !incident.pages.contains { $0.level == ladder.reference(target) && $0.withdrawn != true }
+            let paged: MissedUpdateStep = progress.reachesAbove(target) || neverPaged ? .paged : .repeatedAtTop
             // The top was paged moments ago (its climb reached it a minute before the update
             // fell due): a repeat now would ring the same phone twice in a minute and spend one
             // of the severity's repeats on it; the top's own next repeat comes at its time. Not

@@ -149,6 +149,18 @@ import Testing
         #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(opening) engineering.L2 bob"], "\(drill.pages)")
     }
 
+    /// A P2 declared at 16:00 holds its team lead's page for 09:00; an IC named at 22:00 drops
+    /// it. The next day's missed updates page the team lead for the first time: the nudge says
+    /// the ladder escalates, not that "the top of the ladder is paged again".
+    @Test func aLevelWhosePageNeverWentIsNotPagedAgain() throws {
+        var drill = try Drill("/incident declare DB down --sev P2", by: "alice", at: Timestamp(iso8601: "2026-11-24T16:00:00Z")!)
+        try drill.run(to: 27 * 60, script: [6 * 60: [("grace", "/ic @alice")]])
+        let bob = drill.pages.filter { $0.hasSuffix(" bob") }
+        #expect(!bob.isEmpty, "\(drill.pages)")
+        let first = drill.posts(to: .incidentRoom).first { $0.hasPrefix("⏰") && $0.contains("missed in a row") }
+        #expect(first?.hasSuffix("2 updates missed in a row: escalating to the next level.") == true, "\(first ?? "no nudge")")
+    }
+
     /// A P0 caught up at 11:59:30 pages the VP (reached at 11:45); their next repeat, due at
     /// 12:00, would ring the same phone thirty seconds later: it is skipped, uncounted.
     @Test func aCatchUpPagingTheTopMomentsBeforeItsRepeatSkipsThatRepeat() throws {
