@@ -233,44 +233,57 @@ extension Delivery {
         guard !sent.isEmpty || lookingForNew else { return ([], nil) }
         let router = router
         let directory = directory
-        let roster = directory.roster
         let newest: Int64?
         let copiesQueued: Bool
         do {
             (newest, copiesQueued) = try await store.write { records in
                 var copied = false
                 for done in sent {
-                    let item = done.item
-                    if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
-                       let platform = item.method.platform {
-                        try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
-                    }
-                    try records.markDelivered(done.id, at: done.at)
-                    // Where a page landed is part of the incident's record.
-                    if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
-                        let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: roster)
-                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at,
-                                           unlessUnchangedFrom: stored.incident)
-                    }
-                    // A nudge its people have not seen: a copy to each, in the same transaction.
-                    // In a mirror room only to those whose direct messages go to its platform: a
-                    // responder on Slack invited to a Matrix mirror room was nudged in the Slack room.
-                    if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
-                       let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
-                        let unseen = platform == stored.home ? people : people.filter { directory.routes($0, home: stored.home).first == platform }
-                        guard !unseen.isEmpty else { continue }
-                        let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: roster)
-                        try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
-                        copied = true
-                    }
+                    copied = try Self.writeRecord(of: done, into: records, router: router, directory: directory) || copied
                 }
                 return (lookingForNew ? try records.latestOutboxID() : nil, copied)
             }
         } catch {
             logger.error("cannot record a delivery", metadata: ["error": "\(error)", "items": "\(sent.count)"])
-            memory.sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
-            return ([.storeError], nil)
+            return (await recordApart(sent, failedTogether: error), nil)
         }
+        await recorded(sent, copiesQueued: copiesQueued)
+        return (Array(repeating: .delivered, count: sent.count), newest)
+    }
+
+    /// What `done` means for the store: its item delivered, a room bound, a page's landing on
+    /// its incident's timeline, a copy of a nudge its people have not seen. True when a copy
+    /// was queued.
+    static func writeRecord(of done: Sent, into records: any IncidentRecords, router: OutboxRouter,
+                            directory: Directory) throws -> Bool {
+        let item = done.item
+        if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
+           let platform = item.method.platform {
+            try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
+        }
+        try records.markDelivered(done.id, at: done.at)
+        // Where a page landed is part of the incident's record.
+        if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
+            let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: directory.roster)
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at,
+                               unlessUnchangedFrom: stored.incident)
+        }
+        // A nudge its people have not seen: a copy to each, in the same transaction. In a
+        // mirror room only to those whose direct messages go to its platform: a responder on
+        // Slack invited to a Matrix mirror room was nudged in the Slack room.
+        if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
+           let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
+            let unseen = platform == stored.home ? people : people.filter { directory.routes($0, home: stored.home).first == platform }
+            guard !unseen.isEmpty else { return false }
+            let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: directory.roster)
+            try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at)
+            return true
+        }
+        return false
+    }
+
+    /// After `sent` is recorded: forgotten as unrecorded, rooms' ids kept, metrics counted.
+    func recorded(_ sent: [Sent], copiesQueued: Bool) async {
         forget(sent.map(\.id))
         if copiesQueued { wake.fire() }
         for done in sent {
@@ -284,6 +297,5 @@ extension Delivery {
             BotMetrics.attempt(done.item.method, page: done.item.isPage, result: .delivered)
             BotMetrics.deliveryLatency(done.item.method, done.at - done.item.createdAt)
         }
-        return (Array(repeating: .delivered, count: sent.count), newest)
     }
 }

@@ -21,6 +21,9 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
     /// the tenth page queued on it ten time limits late, one after another, whoever it was for.
     /// Cleared by a page delivered on the method.
     let hungMethods = Mutex<[ContactMethod: Duration]>([:])
+    /// How many times in a row each sent item's record failed while the store took other
+    /// writes (`Delivery.setAsideIfUnsavable`).
+    let recordFailures = Mutex<[Int64: Int]>([:])
 
     public init() {}
 
@@ -35,5 +38,6 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
         guard !ids.isEmpty else { return }
         sentUnrecorded.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
         refusedMethods.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+        recordFailures.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
     }
 }

@@ -35,6 +35,30 @@ import Testing
         #expect(notes.first?.contains("finding 1") == true && notes.last?.contains("finding \(flood)") == true)
     }
 
+    /// A room's creation whose record can never be saved (here the store refuses to bind
+    /// INC-1's room, as it refused a room id already bound to another incident): the next
+    /// incident's room, kickoff and pages on the same platform go out all the same, and after
+    /// `recordFailuresBeforeSettingAside` turns the creation is set aside, marked delivered,
+    /// not sent again. Every round tried it, failed, and ended, and nothing after it went.
+    @Test func aRecordThatCanNeverBeSavedHoldsUpNothingElse() async throws {
+        let bot = try TestBot()
+        try await bot.sqlite.writer.write { db in
+            try db.execute(sql: "CREATE TEMP TRIGGER refuse_room BEFORE INSERT ON room WHEN NEW.incident = 1 BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        }
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")
+        try await bot.say("U0ERIN005", "/incident declare Checkout down --sev P1")
+        for _ in 0..<Delivery<ManualClock>.recordFailuresBeforeSettingAside { await bot.delivery.drain() }
+        let jobs = bot.slack.delivered.map(\.job)
+        #expect(jobs.contains { if case .createRoom = $0.action { $0.incident == 2 } else { false } })
+        // Its kickoff, which waits for its room's record, went too.
+        #expect(jobs.contains { if case .post = $0.action { $0.incident == 2 } else { false } })
+        #expect(jobs.contains { $0.incident == 2 && $0.page != nil }, "\(jobs.map { "\($0.incident ?? 0) \($0.action)".prefix(60) })")
+        // INC-1's room was made once, and its creation is no longer pending.
+        #expect(jobs.filter { if case .createRoom = $0.action { $0.incident == 1 } else { false } }.count == 1)
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 1_000) }
+        #expect(!pending.contains { if case .effect(.createRoom) = $0.job { $0.incident == 1 } else { false } })
+    }
+
     /// A provider that takes a call and never answers holds up only its own method: while the
     /// VP's call hangs, a new incident's room and its page on Slack go out. Delivery used to
     /// wait for every method's turn to end before it looked at the outbox again.
