@@ -37,7 +37,7 @@ public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
         }
         let longestRoom = String(repeating: "x", count: RoomName.maxLength)
         guard filling(template, id: "INC-99999", number: 99_999, room: longestRoom) != nil else {
-            return "expected an http or https link of at most \(maxLength) characters once filled, with no spaces or <>|\"\\`"
+            return "expected an http or https link of at most \(maxLength) characters once filled, with no spaces, invisible characters or <>|\"\\`"
         }
         return nil
     }

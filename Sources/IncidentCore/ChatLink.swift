@@ -13,11 +13,15 @@ public enum ChatLink {
               !host.isEmpty, !host.hasPrefix("@"), !host.hasPrefix(":")
         else { return false }
         let refused: Set<Unicode.Scalar> = ["<", ">", "|", "\"", "\\", "`"]
-        return !text.unicodeScalars.contains { $0.properties.isWhitespace || refused.contains($0) || $0.value < 0x20 || $0.value == 0x7F }
+        // Nor a format character: a right-to-left override showed `https://evil.example/moc.elpmaxe`
+        // as a link to example.com, and joiners and soft hyphens hide in a host.
+        return !text.unicodeScalars.contains {
+            $0.properties.isWhitespace || refused.contains($0) || $0.value < 0x20 || $0.value == 0x7F || $0.properties.generalCategory == .format
+        }
     }
 
     /// What a refused link should have been, for a config's refusal.
     public static var expected: String {
-        "an http or https link with no spaces or <>|\"\\`, and no @channel, @here, @room or @everyone"
+        "an http or https link with no spaces, invisible characters or <>|\"\\`, and no @channel, @here, @room or @everyone"
     }
 }

@@ -87,6 +87,17 @@ import Testing
         #expect(error.text.description.contains("it holds @room, @channel, @here or @everyone"), "\(error.text)")
     }
 
+    /// A right-to-left override or a zero-width joiner in a link hides where it goes: refused.
+    @Test func aLinkWithAnInvisibleCharacterIsRefused() {
+        for link in ["https://evil.example/\u{202E}moc.elpmaxe", "https://zoom\u{200D}.example.com/j/42", "https://a\u{00AD}b.example/x"] {
+            guard case .failure = CommandParser.parse("/incident call \(link)") else {
+                Issue.record("accepted \(link.unicodeScalars.map { String($0.value, radix: 16) })")
+                continue
+            }
+        }
+        #expect(ChatLink.isSafe("https://zoom.example.com/j/42", maxLength: 120))
+    }
+
     @Test func aPolicyTemplateIsCheckedWhenTheConfigLoads() throws {
         let shipped = try Fixtures.text("policy.yaml")
         let line = "call: https://meet.example.com/incident-{number}"
