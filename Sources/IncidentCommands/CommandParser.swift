@@ -54,6 +54,8 @@ public enum CommandParser {
             return try parseArguments(of: name, &arguments)
         } catch var error {
             if error.usage == nil { error.usage = name.usage }
+            // `/ack on it` at 3 a.m.: the refusal must not read as an answer taken.
+            if name == .ack { error.reason = "Nothing was acknowledged. " + error.reason }
             throw error
         }
     }

@@ -211,6 +211,13 @@ import Testing
         #expect(error("/ack now")?.position == 5)
     }
 
+    /// `/ack on it` is refused, and says first that nothing was acknowledged: "Unexpected “on”"
+    /// alone was read at 3 a.m. as an answer taken, and the ladder climbed on.
+    @Test func aRefusedAckSaysNothingWasAcknowledged() {
+        #expect(error("/ack on it")?.description.hasPrefix("Nothing was acknowledged. Unexpected “on”.") == true, "\(error("/ack on it")?.description ?? "")")
+        #expect(error("/incident ack INC-0")?.description.hasPrefix("Nothing was acknowledged.") == true)
+    }
+
     /// `/sev P0 P1` is refused, not taken as a P0 (which pages the VP) with the reason "P1".
     @Test func twoSeveritiesAreRefusedButASeverityInAReasonIsText() {
         #expect(error("/sev P0 P1")?.description.hasPrefix("“P0 P1” names two severities; give one, as in /sev P1.") == true)
