@@ -90,9 +90,13 @@ struct Outbox: AsyncParsableCommand {
                 let dropped = try await store.write { records -> OutboxItem?? in
                     let item = try records.outboxItem(key: key)
                     guard try records.dropOutbox(key: key, reason: reason, at: now) else { return nil }
-                    // A page not sent is part of the incident's record.
-                    if case .effect(.page(let page))? = item?.job, let number = item?.incident {
-                        try records.appendTimeline([page.droppedByOperator(reason: reason, at: now)], incident: number)
+                    // A page not sent is part of the incident's record: not shown as paged, and
+                    // on the timeline with why.
+                    if case .effect(.page(let page))? = item?.job, let number = item?.incident,
+                       let stored = try records.readableIncident(number) {
+                        let (incident, entry) = stored.incident.pageDroppedByOperator(page, reason: reason, at: now, madeAt: item?.createdAt)
+                        try records.save(StoredIncident(incident: incident, home: stored.home))
+                        try records.appendTimeline([entry], incident: number)
                     }
                     return .some(item)
                 }

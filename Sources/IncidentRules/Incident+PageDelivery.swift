@@ -137,6 +137,16 @@ extension Incident {
         return transition.finish()
     }
 
+    /// A page an operator gave up (`incident-bot outbox drop`): its records are marked
+    /// withdrawn, so `/incident escalation` and the export do not show its person as paged,
+    /// and the timeline says who dropped it and why. `madeAt`: as for `pageWithdrawn`.
+    public func pageDroppedByOperator(_ page: Page, reason: String, at now: Timestamp,
+                                      madeAt: Timestamp?) -> (incident: Incident, entry: TimelineEntry) {
+        var incident = self
+        incident.markWithdrawn(page, madeAt: madeAt)
+        return (incident, page.droppedByOperator(reason: reason, at: now))
+    }
+
     /// Marks the records of `page` withdrawn: those its decision made (its person's, at
     /// `madeAt`, on the ladders it carried: one page stands for every level it was made for),
     /// else, for a page queued later than its decision (moved to another method), the latest
@@ -197,7 +207,7 @@ extension Page {
     /// drop`): the incident's record says who was not paged, and why. A page a running bot was
     /// sending at that very moment still arrives, and its landing follows on the timeline; so
     /// the entry does not claim it never went out.
-    public func droppedByOperator(reason: String, at instant: Timestamp) -> TimelineEntry {
+    func droppedByOperator(reason: String, at instant: Timestamp) -> TimelineEntry {
         TimelineEntry(at: instant, author: nil, kind: .paged,
                       text: "Page to \(timelineName) dropped by an operator, not to be tried again: \(reason).")
     }

@@ -80,6 +80,10 @@ import Testing
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
         #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) dropped by an operator, not to be tried again: "
                                   + "called her by phone."), "\(timeline)")
+        // Nor is she shown as paged (`/incident escalation`, the export).
+        let pages = try #require(try await bot.store.read { try $0.incident(1) }).incident.pages
+        #expect(pages.contains { $0.person == "alice" } && pages.filter { $0.person == "alice" }.allSatisfy { $0.withdrawn == true },
+                "\(pages)")
         let posing = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
                                          "--db", path])
         #expect(posing.status == 1 && posing.stderr.contains("a reason may not start with"), "\(posing.stderr)")
