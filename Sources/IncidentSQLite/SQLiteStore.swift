@@ -36,6 +36,10 @@ public final class SQLiteStore: IncidentStore {
         for companion in [path + "-wal", path + "-shm"] where PrivateFile.mode(companion) != nil {
             try PrivateFile.ensure(companion)
         }
+        // A command that does not migrate looks first, read-only: opening the pool turns the
+        // file to WAL, which made an empty file (or another program's database) one of ours
+        // before it was refused as holding no bot data.
+        if !migrate { try Self.requireBotData(path) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -107,6 +111,18 @@ public final class SQLiteStore: IncidentStore {
         } else if let missing = Schema.migrator.migrations.first(where: { !applied.contains($0) }) {
             throw OlderSchema(missing: missing)
         }
+    }
+
+    /// Throws `NoBotData` when no incident-bot migration was applied to the database at
+    /// `path`, read without writing anything.
+    static func requireBotData(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let applied = try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try Schema.migrator.appliedIdentifiers(db)
+        }
+        if applied.isEmpty { throw NoBotData() }
     }
 
     /// A database no incident-bot has written (an empty file, another program's database),

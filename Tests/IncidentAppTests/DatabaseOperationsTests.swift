@@ -218,6 +218,9 @@ import Testing
             (["report", "--db", empty], "holds no incident-bot data (an empty file, or another program's database)"),
             (["report", "--db", folder.path], "is a directory; --db names the database file in it"),
             (["report", "--since", "-5d", "--db", empty], "--since is how far back to look from now: write 5d, not “-5d”"),
+            // The commands that mend the outbox open it to write: refused before they do.
+            (["outbox", "retry", "INC-1/1@slack", "--db", empty], "holds no incident-bot data"),
+            (["outbox", "drop", "INC-1/1@slack", "--db", empty], "holds no incident-bot data"),
         ]
         for (arguments, says) in cases {
             let result = try BotProcess.run(arguments + ["--config", BotProcess.config])
