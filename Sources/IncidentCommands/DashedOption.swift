@@ -84,7 +84,9 @@ enum DashedOption {
            withoutTrailingMarks(text.drop(while: dashes.contains).lowercased()) == "private" {
             return "--private"
         }
-        if text.hasPrefix("--") { return text.count > 2 ? text : nil }
+        // Two hyphens before a name: `---` and `-->` in a title are punctuation, not an option
+        // (a title with `---` in it was refused as an unknown option).
+        if text.hasPrefix("--") { return text.dropFirst(2).first?.isLetter == true ? text : nil }
         guard let first = text.first, dashes.contains(first) else { return nil }
         let rest = text.dropFirst().drop { dashes.contains($0) }
         let name = rest.prefix { $0 != "=" }.lowercased()

@@ -211,6 +211,22 @@ import Testing
         #expect(error("/ack now")?.position == 5)
     }
 
+    /// Dashes that name no option are a title's punctuation: `---` was refused as an unknown
+    /// option, and `-->` too.
+    @Test func dashesBeforeNoNameAreATitlesPunctuation() {
+        guard case .declare(let declaration)? = parsed("/incident declare DB down --- again --sev P1")?.command else {
+            Issue.record("\(String(describing: error("/incident declare DB down --- again --sev P1")))")
+            return
+        }
+        #expect(declaration.title == "DB down --- again" && declaration.severity == .p1)
+        guard case .declare(let arrow)? = parsed("/incident declare queue --> worker stuck")?.command else {
+            Issue.record("\(String(describing: error("/incident declare queue --> worker stuck")))")
+            return
+        }
+        #expect(arrow.title == "queue --> worker stuck")
+        #expect(error("/incident declare DB down --bogus") != nil, "an unknown option is still refused by name")
+    }
+
     /// `/ack on it` is refused, and says first that nothing was acknowledged: "Unexpected “on”"
     /// alone was read at 3 a.m. as an answer taken, and the ladder climbed on.
     @Test func aRefusedAckSaysNothingWasAcknowledged() {
