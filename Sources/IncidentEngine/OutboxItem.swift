@@ -95,10 +95,21 @@ extension OutboxItem {
     /// Within an incident the order holds: a page does not go ahead of a settlement of its own
     /// incident (both may name one alert, and a trigger before its resolve would be closed at
     /// once), nor a settlement ahead of its own incident's page, nor a page ahead of an earlier one of its incident.
+    ///
+    /// A due page of another incident also goes ahead of a settlement at the head: while
+    /// PagerDuty hung, three resolved incidents' settlements took turns at a person's lane,
+    /// ten seconds each, and a new P0's page behind them waited minutes untried, past the
+    /// next level's page.
     public static func next(in lane: some Collection<OutboxItem>, at now: Timestamp) -> OutboxItem? {
         guard let head = lane.first else { return nil }
-        if head.isDue(at: now) { return head }
+        if head.isDue(at: now), !head.isSettlement { return head }
         var waiting: Set<Int?> = []
+        for item in lane where item.isPage || item.isSettlement {
+            if item.isPage, item.isDue(at: now), !waiting.contains(item.incident) { return item }
+            waiting.insert(item.incident)
+        }
+        if head.isDue(at: now) { return head }
+        waiting = []
         for item in lane where item.isPage || item.isSettlement {
             if item.key != head.key, item.isDue(at: now), !waiting.contains(item.incident) { return item }
             waiting.insert(item.incident)

@@ -767,7 +767,15 @@ extension ContactMethodRoutingTests {
         let own = Self.item("INC-1/9", incident: 1, .effect(.page(page)), attempts: 0, notBefore: TestConfig.start)
         #expect(OutboxItem.next(in: [waiting, other], at: now)?.key == "INC-2/1")
         #expect(OutboxItem.next(in: [waiting, own], at: now) == nil)
-        #expect(OutboxItem.next(in: [waiting, other], at: TestConfig.at(5))?.key == "INC-1/4/alice")
+        // Due again, the settlement still gives way to another incident's page: while PagerDuty
+        // hung, three resolved incidents' settlements took turns ahead of a new P0's page for
+        // minutes. It goes once no page of another incident is due.
+        #expect(OutboxItem.next(in: [waiting, other], at: TestConfig.at(5))?.key == "INC-2/1")
+        #expect(OutboxItem.next(in: [waiting, own], at: TestConfig.at(5))?.key == "INC-1/4/alice")
+        var second = waiting
+        second.key = "INC-3/4/alice"
+        second.incident = 3
+        #expect(OutboxItem.next(in: [waiting, second, other], at: TestConfig.at(5))?.key == "INC-2/1")
         // A page at the head that waits holds back its own incident's pages, not another's:
         // a relay too slow to answer held a person's page for a new P1 untried for ten
         // minutes, behind thirty attempts of the page before it.
