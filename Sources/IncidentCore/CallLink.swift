@@ -12,9 +12,10 @@ public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
         url = text
     }
 
-    /// A link stored before mentions were refused in links reads as it was written.
-    init?(checkingAllButMentions text: String) {
-        guard ChatLink.isSafe(text, maxLength: Self.maxLength, allowingMentions: true) else { return nil }
+    /// A link stored before mentions, or format characters, were refused in links reads as it
+    /// was written.
+    init?(stored text: String) {
+        guard ChatLink.isSafe(text, maxLength: Self.maxLength, allowingMentions: true, allowingFormat: true) else { return nil }
         url = text
     }
 
@@ -44,7 +45,7 @@ public struct CallLink: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let link = CallLink(checkingAllButMentions: text) else {
+        guard let link = CallLink(stored: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a call link"))
         }
         self = link

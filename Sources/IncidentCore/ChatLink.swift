@@ -4,7 +4,10 @@
 /// allowed, no `@room`, `@channel`, `@here` or `@everyone`: a link is posted as written, so one
 /// of those in it could ping a whole room). Call links (`CallLink`) and runbook links.
 public enum ChatLink {
-    public static func isSafe(_ text: String, maxLength: Int, allowingMentions: Bool = false) -> Bool {
+    /// `allowingMentions`, `allowingFormat`: for a link stored before mentions, or format
+    /// characters, were refused in links, which must read back as it was written (an incident
+    /// that cannot be read back is set aside, and its pages with it).
+    public static func isSafe(_ text: String, maxLength: Int, allowingMentions: Bool = false, allowingFormat: Bool = false) -> Bool {
         if !allowingMentions, BroadcastMentions.neutralize(text) != text { return false }
         let lower = text.lowercased()
         guard text.count <= maxLength, lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return false }
@@ -16,7 +19,8 @@ public enum ChatLink {
         // Nor a format character: a right-to-left override showed `https://evil.example/moc.elpmaxe`
         // as a link to example.com, and joiners and soft hyphens hide in a host.
         return !text.unicodeScalars.contains {
-            $0.properties.isWhitespace || refused.contains($0) || $0.value < 0x20 || $0.value == 0x7F || $0.properties.generalCategory == .format
+            $0.properties.isWhitespace || refused.contains($0) || $0.value < 0x20 || $0.value == 0x7F
+                || !allowingFormat && $0.properties.generalCategory == .format
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import IncidentCommands
 import IncidentCore
 import IncidentPolicy
@@ -96,6 +97,10 @@ import Testing
             }
         }
         #expect(ChatLink.isSafe("https://zoom.example.com/j/42", maxLength: 120))
+        // One stored before they were refused reads back as written: an incident that cannot be
+        // read is set aside, and its pages with it.
+        let stored = try? JSONDecoder().decode(CallLink.self, from: Data("\"https://zoom\u{200D}.example.com/j/42\"".utf8))
+        #expect(stored?.url == "https://zoom\u{200D}.example.com/j/42")
     }
 
     @Test func aPolicyTemplateIsCheckedWhenTheConfigLoads() throws {
