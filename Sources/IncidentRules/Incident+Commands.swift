@@ -197,7 +197,11 @@ extension Transition {
             throw IncidentError(.wrongPhase, "status: \(phase.rawValue) is set by \(command: command), not by an update; "
                 + "use that, or give another status (like monitoring).")
         }
-        let counts = isTrusted(actor) || incident.roles.values.contains(actor) || actor == incident.actingDeclarer
+        // Once an IC is named, a declarer off the roster does not hold off the missed-update
+        // steps that page when the IC goes quiet (unless the IC gave them a role).
+        let roleHolder = incident.roles.values.contains(actor)
+        let unlistedDeclarer = actor == incident.actingDeclarer && incident.commander != nil && actor != incident.commander && !declarerLeads
+        let counts = roleHolder || !unlistedDeclarer && (isTrusted(actor) || actor == incident.actingDeclarer)
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0
@@ -216,7 +220,9 @@ extension Transition {
         post(message, to: .broadcast)
         let posted: BotText = incident.isPrivate ? "Update posted to \(incident.id)'s room (private: not to the broadcast channel)."
                                                  : "Update posted to \(room: incident.room) and the broadcast channel."
-        reply = Messages.reply(counts ? posted : posted + " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do.")
+        reply = Messages.reply(counts ? posted : posted + (unlistedDeclarer
+            ? " It does not restart the update timer: once an IC is named, only the updates of the incident's responders (its IC and roles, the roster, the people paged) do."
+            : " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do."))
         // An update typed while someone else resolved the incident: its author learns that its
         // status did not take, and what to do if the problem is back.
         replyAddsToPost = !counts

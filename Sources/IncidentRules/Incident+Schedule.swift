@@ -154,7 +154,10 @@ extension Transition {
         // them: the misses count and the ladder steps (its page held for the opening), but
         // nobody is woken by a nudge; the next comes in working hours. A bot restarted at 03:00
         // nudged a P2's IC then for an update due at 14:00.
-        if now > due + Self.catchUpGrace, policy.earliestPage(at: incident.severity, from: now, zone: nil) > now {
+        // Unless someone was paged by it (a level whose person keeps another zone's hours):
+        // then the room hears so.
+        let someonePaged = strongestStep == .paged || strongestStep == .repeatedAtTop
+        if now > due + Self.downtime, !someonePaged, policy.earliestPage(at: incident.severity, from: now, zone: nil) > now {
             pendingNudge = nil
             return
         }
@@ -235,7 +238,7 @@ extension Transition {
         // Caught up outside working hours (the bot was down at its time): it waits for them,
         // not mentioning the IC at 03:00, and the next comes a day after it (a catch-up at
         // 03:00 made every later reminder 03:00's).
-        if now > due + Self.catchUpGrace, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: zone), opens > now {
+        if now > due + Self.downtime, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: zone), opens > now {
             incident.nextPostmortemReminder = opens
             return
         }

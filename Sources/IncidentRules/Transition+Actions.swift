@@ -65,7 +65,7 @@ extension Transition {
         incident.actions?[index].remindAt = nil
         guard item.isOpen else { return }
         let ownerZone = roster.people[item.owner]?.zone ?? zone
-        if now > due + Self.catchUpGrace, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: ownerZone), opens > now {
+        if now > due + Self.downtime, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: ownerZone), opens > now {
             incident.actions?[index].remindAt = opens
             return
         }

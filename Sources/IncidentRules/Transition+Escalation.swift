@@ -170,7 +170,9 @@ extension Transition {
     mutating func sendHeldPage(of ladder: Ladder, at index: Int, due: Timestamp) {
         guard var progress = incident.ladders[ladder.id], let reason = progress.heldPage else { return }
         let person = roster.onDuty(ladder.reference(index), at: due)
-        let stillAsked = !phaseStops(ladder) && person.map { incident.acknowledgedBy?.contains($0) != true } ?? true
+        // A missed update's page held for the opening no longer goes once an update came.
+        let answered = reason == .missedUpdate && incident.missedUpdates == 0
+        let stillAsked = !phaseStops(ladder) && !answered && person.map { incident.acknowledgedBy?.contains($0) != true } ?? true
         if stillAsked, let opens = heldUntil(ladder, index, at: due) {
             let told = progress.nextStepAt
             progress.nextStepAt = opens
@@ -199,16 +201,22 @@ extension Transition {
     ///
     /// Judged at the due time, so a scheduler catching up after downtime holds what a running
     /// one would have held; and judged again now when it gets to the step more than
-    /// `catchUpGrace` late: a P2's team-lead page due at 14:00 that a bot down all night got to
-    /// at 03:00 went out at 03:00, to a room told in the same moment that the P2 waits for 09:00.
+    /// `downtime` late: a P2's team-lead page due at 14:00 that a bot down all night got to at
+    /// 03:00 went out at 03:00, to a room told in the same moment that the P2 waits for 09:00.
     func heldUntil(_ ladder: Ladder, _ index: Int, at due: Timestamp) -> Timestamp? {
         if let opens = opening(ladder, index, at: due) { return opens }
-        guard now > due + Self.catchUpGrace else { return nil }
+        guard now > due + Self.downtime else { return nil }
         return opening(ladder, index, at: now)
     }
 
-    /// How late a step may be taken and still be judged at its due time alone: a running
-    /// scheduler fires within a second; minutes late is a catch-up after downtime.
+    /// How late a step is taken before it counts as caught up after downtime, and is judged
+    /// at the moment it is taken as well as at its due time. A running scheduler fires within
+    /// a second; a stall of minutes (a database failing over, a standby taking over) is not
+    /// downtime: a team lead's page due at 17:57 and taken at 18:04 goes then, not on Monday.
+    static var downtime: Duration { .minutes(30) }
+
+    /// How late a page of a ladder's top may be made before its next repeat counts from it
+    /// (`reach`): a catch-up's page moments before the repeat's time.
     static var catchUpGrace: Duration { .minutes(5) }
 
     /// When a page of the level at `index` due at `due` may go out, if not then, judged at

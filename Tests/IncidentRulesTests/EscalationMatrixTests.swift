@@ -161,6 +161,28 @@ import Testing
         #expect(first?.hasSuffix("2 updates missed in a row: escalating to the next level.") == true, "\(first ?? "no nudge")")
     }
 
+    /// A team lead's page due at 16:57 taken at 17:04 (a database failing over, a standby
+    /// taking over: minutes, not downtime) goes then, judged at its due time; judged at the
+    /// moment it was taken it waited for the next morning.
+    @Test func aStallOfMinutesPastClosingStillSendsThePage() throws {
+        let declared = try Drill("/incident declare Reports slow --sev P2", at: Timestamp(iso8601: "2026-11-24T12:57:00Z")!)
+        let late = declared.incident.tick(at: Timestamp(iso8601: "2026-11-24T17:04:00Z")!, roster: declared.roster)
+        let paged = late.effects.compactMap { effect -> PersonID? in if case .page(let page) = effect.action { page.person } else { nil } }
+        #expect(paged == ["bob"])
+    }
+
+    /// The acknowledged ladder's missed-update page held for 09:00 after a night's catch-up
+    /// does not go once the IC posted an update at 08:50: the update it asked for came.
+    @Test func aHeldMissedUpdatePageIsDroppedOnceAnUpdateComes() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P2 --ic @alice", by: Fixtures.responder)
+        let night = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T03:00:00Z")!)
+        let opening = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T09:00:00Z")!)
+        drill.jump(to: night)
+        #expect(drill.incident.ladders["engineering"]?.heldPage == .missedUpdate)
+        try drill.run(to: opening + 10, script: [opening - 10: [("alice", "/update rolling back now")]])
+        #expect(!drill.pages.contains { $0.hasSuffix(" bob") }, "\(drill.pages)")
+    }
+
     /// A P0 caught up at 11:59:30 pages the VP (reached at 11:45); their next repeat, due at
     /// 12:00, would ring the same phone thirty seconds later: it is skipped, uncounted.
     @Test func aCatchUpPagingTheTopMomentsBeforeItsRepeatSkipsThatRepeat() throws {

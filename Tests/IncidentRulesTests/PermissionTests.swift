@@ -152,8 +152,14 @@ import Testing
             #expect(refused?.message.description.hasPrefix("Only the incident commander (@alice) or an incident admin can") == true, "\(refused?.message.description ?? "")")
         }
         #expect(outcome(drill, "/incident resolve", by: Self.member, in: .incidentRoom)?.kind == .notAllowed)
-        // Chatter stays theirs: an update, a note.
-        #expect(outcome(drill, "/update still failing for me", by: Self.declarer, in: .incidentRoom) == nil)
+        // Chatter stays theirs: an update, a note. But their update does not hold off the
+        // missed-update steps that page when the IC goes quiet.
+        try drill.run(to: 16 + 31)
+        let missed = drill.incident.missedUpdates
+        #expect(missed > 0)
+        let update = try drill.type("/update still failing for me", by: Self.declarer)
+        #expect(drill.incident.missedUpdates == missed)
+        #expect(update.reply?.plainText().contains("once an IC is named, only the updates") == true, "\(update.reply?.plainText() ?? "")")
     }
 
     /// Someone named IC by another acknowledged nothing themselves: their `/ack` says the role
