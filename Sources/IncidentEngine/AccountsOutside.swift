@@ -13,8 +13,15 @@ public final class AccountsOutside: LearnedOutsiders {
     public init() {}
 
     public func learn(_ person: PersonID) {
-        _ = known.withLock { $0.insert(person) }
+        known.withLock { known in
+            // Bounded: past it the accounts are asked about again as they are named.
+            if known.count >= Self.mostKept { known.removeAll() }
+            known.insert(person)
+        }
     }
+
+    /// The most accounts kept.
+    static var mostKept: Int { 10_000 }
 
     public func isOutside(_ person: PersonID) -> Bool {
         known.withLock { $0.contains(person) }

@@ -13,8 +13,8 @@ extension Delivery {
     func recordApart(_ sent: [Sent], failedTogether: any Error) async -> [Attempt] {
         let router = router
         let directory = directory
-        var attempts: [Attempt] = []
         var recorded: [Sent] = []
+        var failed: [(done: Sent, error: any Error)] = []
         var copiesQueued = false
         for done in sent {
             do {
@@ -24,22 +24,30 @@ extension Delivery {
                     try Self.writeRecord(of: done, into: records, router: router, directory: directory)
                 } || copiesQueued
                 recorded.append(done)
-                attempts.append(.delivered)
             } catch {
-                if await setAsideIfUnsavable(done, error: error) {
-                    attempts.append(.delivered)
-                } else {
-                    memory.sentUnrecorded.withLock { $0[done.id] = done }
-                    attempts.append(.storeError)
-                }
+                failed.append((done, error))
+            }
+        }
+        // A failure counts against its item only while the store takes other writes: a store
+        // that fails them all (an outage, a failover) fails no record of its own.
+        var storeWrites = !failed.isEmpty && !recorded.isEmpty
+        if !failed.isEmpty, !storeWrites { storeWrites = (try? await store.write { _ in }) != nil }
+        var attempts = Array(repeating: Attempt.delivered, count: recorded.count)
+        for (done, error) in failed {
+            if storeWrites, await setAsideIfUnsavable(done, error: error) {
+                attempts.append(.delivered)
+            } else {
+                if !storeWrites { memory.recordFailures.withLock { $0[done.id] = nil } }
+                memory.sentUnrecorded.withLock { $0[done.id] = done }
+                attempts.append(.storeError)
             }
         }
         await self.recorded(recorded, copiesQueued: copiesQueued)
         return attempts
     }
 
-    /// How many turns in a row an item's record may fail before it is set aside, once the
-    /// store is seen to take other writes: a store that fails now and then fails them all.
+    /// How many turns in a row an item's record may fail, while the store takes other writes,
+    /// before it is set aside.
     public static var recordFailuresBeforeSettingAside: Int { 3 }
 
     /// Counts a failure of `done`'s record; at `recordFailuresBeforeSettingAside`, marks it

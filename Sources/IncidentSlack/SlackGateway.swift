@@ -71,12 +71,14 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                 return .ephemeral(render(Message(.text(SlackWorkspaces.refusal))))
             }
             let text = command.text.isEmpty ? command.command : command.command + " " + command.text
+            let asking = engine.clock.elapsed
             await learnWhereNamedAccountsAre(in: text)
             let event = ChatEvent(platform: .slack, id: "command:" + command.triggerID, room: command.channelID,
                                   user: command.userID, text: text, reply: .inline)
             let outcome: EngineOutcome
             do {
-                let waited = received.map { max(engine.clock.elapsed - $0, .zero) } ?? .zero
+                // Since it was received, or at least since Slack was asked about the accounts it names.
+                let waited = max(received.map { engine.clock.elapsed - $0 } ?? .zero, engine.clock.elapsed - asking, .zero)
                 // Its turn came after its answer was due: nothing is committed (`TooLateToCommit`).
                 guard waited < Self.slashCommandAnswerBy else { throw TooLateToCommit() }
                 outcome = try await engine.handle(event, answerBy: Self.slashCommandAnswerBy - waited)

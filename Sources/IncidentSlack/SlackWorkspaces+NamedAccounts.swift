@@ -20,14 +20,27 @@ extension SlackWorkspaces {
         let unasked = Array(Self.mentionedAccounts(in: text).filter { account in
             !isRoster(account) && answered.withLock { $0[account] == nil }
         }.prefix(Self.mostAsked))
-        guard !unasked.isEmpty, let served = await served() else { return }
-        await TimeLimit.answer(within: Self.firstAnswerWait, late: (), cancelLate: false) {
+        // Not while the workspaces served are unknown (`auth.test` unanswered: a command must
+        // not wait for it twice), nor for a while after Slack failed to answer.
+        let now = self.now()
+        guard !unasked.isEmpty, let served = servedIfKnown,
+              lastNamedAccountFailure.withLock({ $0.map { now - $0 >= Self.askAgainAfter } ?? true }) else { return }
+        await TimeLimit.answer(within: Self.namedAccountsWait, late: (), cancelLate: false) {
             await withTaskGroup(of: Void.self) { group in
                 for account in unasked {
                     group.addTask { await self.askWhere(api, is: account, served: served, outsiders: outsiders) }
                 }
             }
         }
+    }
+
+    /// The longest a command waits for Slack to say where the accounts it names are: it
+    /// comes out of the three seconds Slack gives a slash command's answer.
+    static var namedAccountsWait: Duration { .milliseconds(500) }
+
+    /// The workspaces served when known without asking: configured, or learned.
+    var servedIfKnown: Set<String>? {
+        configured.isEmpty ? learned.withLock { $0 } : configured
     }
 
     /// The most accounts one command has Slack asked about.
@@ -49,8 +62,15 @@ extension SlackWorkspaces {
         } catch where error.code == "user_not_found" || error.code == "user_not_visible" {
             isServed = false
         } catch {
-            logger.notice("cannot ask Slack which workspace a named account is in (users.info); it is taken as named",
-                          metadata: ["error": "\(error)"])
+            let now = self.now()
+            let first = lastNamedAccountFailure.withLock { last in
+                defer { last = now }
+                return last.map { now - $0 >= Self.askAgainAfter } ?? true
+            }
+            if first {
+                logger.notice("cannot ask Slack which workspace a named account is in (users.info); it is taken as named",
+                              metadata: ["error": "\(error)"])
+            }
             return
         }
         answered.withLock { answers in

@@ -33,6 +33,8 @@ public final class SlackWorkspaces: Sendable {
     let outsiders: (any LearnedOutsiders)?
     /// The accounts `users.info` has answered for: true when served.
     let answered = Mutex<[String: Bool]>([:])
+    /// When `users.info` last failed to answer: not asked again for `askAgainAfter`.
+    let lastNamedAccountFailure = Mutex<Timestamp?>(nil)
 
     public init(allowed: Set<String>, api: SlackWebAPI?, logger: Logger, ownAccounts: (any LearnedAccounts)? = nil,
                 outsiders: (any LearnedOutsiders)? = nil, now: @escaping @Sendable () -> Timestamp) {
