@@ -165,7 +165,8 @@ public enum BotCommands {
         // another folder made an empty one there and ran on it, the open incidents' pages
         // stopped, and nothing said so.
         let database = if case .sqlite(let path) = location { URL(fileURLWithPath: path).standardizedFileURL.path } else { "\(location)" }
-        logger.notice("using the database", metadata: ["database": "\(database)", "open_incidents": "\(stored.count)"])
+        // Not closed: resolved incidents count too (their post-mortem reminders run).
+        logger.notice("using the database", metadata: ["database": "\(database)", "incidents_not_closed": "\(stored.count)"])
         for warning in PolicyDrift.warnings(open: stored.map(\.incident), policy: settings.policy, roster: settings.roster) {
             logger.warning("\(warning)")
         }

@@ -8,6 +8,9 @@ public enum HTTPClientFailure {
         if let tls = NetworkFailure.reason(error) { return tls }
         guard let error = error as? HTTPClientError else { return String(describing: error) }
         if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timed out" }
+        // Said as a person reads it in the room and on the timeline, not by the client's name.
+        if error == .remoteConnectionClosed { return "the connection was closed before an answer came" }
+        if error == .alreadyShutdown { return "the HTTP client is shutting down" }
         let text = "\(error)"
         if text.hasPrefix("HTTPClientError.invalidHeaderField") {
             return "a request header the HTTP client refuses (its value is not shown: it may hold a secret)"

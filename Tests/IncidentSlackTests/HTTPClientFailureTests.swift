@@ -11,4 +11,10 @@ import Testing
         #expect(!refused.contains("SEKRIT") && refused.contains("not shown"), "\(refused)")
         #expect(HTTPClientFailure.describe(HTTPClientError.deadlineExceeded) == "timed out")
     }
+
+    /// A provider that resets the connection: the room read "Twilio cannot be reached:
+    /// HTTPClientError.remoteConnectionClosed".
+    @Test func aClosedConnectionIsSaidInWords() {
+        #expect(HTTPClientFailure.describe(HTTPClientError.remoteConnectionClosed) == "the connection was closed before an answer came")
+    }
 }
