@@ -142,7 +142,11 @@ extension Transition {
             snoozed = until
         }
         incident.missedUpdates += 1
-        incident.nextUpdateDue = due + interval
+        var next = due + interval
+        // A catch-up's nudge moments before the next deadline: that deadline is skipped, not
+        // counted (a P2 caught up at 15:59:30 nudged for 14:00, then again at 16:00).
+        if now > due + Self.catchUpGrace, next > now, next - now < Self.pagedMomentsAgo { next = next + interval }
+        incident.nextUpdateDue = next
         let missed = incident.missedUpdates
         record(.updateMissed, "Status update due \(zone.clockTime(owed, seenAt: now)) missed (\(missed) in a row).", by: .bot)
         // The nudge says what the miss did, so nobody believes a page went out that did not.

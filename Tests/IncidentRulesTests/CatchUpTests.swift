@@ -74,6 +74,20 @@ import Testing
         #expect(late.effects.contains { if case .page(let page) = $0.action { page.person == "carol" } else { false } })
     }
 
+    /// A P2 caught up at 15:59:30 nudges for the 14:00 deadline; the 16:00 deadline thirty
+    /// seconds later is skipped, not nudged again, and the next is 18:00.
+    @Test func aCatchUpNudgeMomentsBeforeTheNextDeadlineSkipsIt() throws {
+        let declared = try Drill("/incident declare Reports slow --sev P2")
+        let at = Fixtures.start + .seconds(5 * 3600 + 59 * 60 + 30)
+        let late = declared.incident.tick(at: at, roster: declared.roster)
+        func nudges(_ decision: Decision) -> Int {
+            decision.effects.filter { if case .post(let message, .incidentRoom) = $0.action { message.kind == .nudge } else { false } }.count
+        }
+        #expect(nudges(late) == 1)
+        #expect(late.incident.nextUpdateDue == Fixtures.at(8 * 60))
+        #expect(nudges(late.incident.tick(at: Fixtures.at(6 * 60), roster: declared.roster)) == 0)
+    }
+
     @Test func catchingUpSendsEachPersonOnePageAndOneNudge() throws {
         let declared = try Drill("/incident declare Payment API errors --sev P1")
         let late = declared.incident.tick(at: Fixtures.at(100), roster: declared.roster)
