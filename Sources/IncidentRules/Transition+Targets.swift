@@ -27,6 +27,12 @@ extension Transition {
             record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) ran out at \(zone.clockTime(clock.deadline, seenAt: now)) before its warning went out.", by: .bot)
             return
         }
+        // Late by most of its warning's lead (a fifth of the target): the miss, moments away,
+        // says it. A restart at 10:29:59 warned "runs out at 10:30 UTC, 1s from now".
+        guard clock.deadline - now >= clock.length / 10 else {
+            record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) runs out at \(zone.clockTime(clock.deadline, seenAt: now)), too soon to warn of it.", by: .bot)
+            return
+        }
         let left = DurationText.format(clock.deadline - now)
         record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) runs out at \(zone.clockTime(clock.deadline, seenAt: now)); \(left) left.", by: .bot)
         post(Messages.targetWarning(incident, clock, left: left, now: now))

@@ -33,6 +33,20 @@ import Testing
         #expect(drill.timeline.first { $0.kind == .target }?.text == "P1 target to acknowledge (30m) runs out at 10:30 UTC; 6m left.")
     }
 
+    /// A bot back at 10:29:59 does not warn that the 10:30 target runs out "1s from now": the
+    /// miss a second later says it.
+    @Test func aWarningCaughtUpMomentsBeforeItsDeadlineGivesWayToTheMiss() throws {
+        let declared = try Drill("/incident declare Payment API errors --sev P1")
+        let late = declared.incident.tick(at: Fixtures.start + .seconds(29 * 60 + 59), roster: declared.roster)
+        let posts = late.effects.compactMap { effect -> String? in
+            if case .post(let message, _) = effect.action { message.plainText() } else { nil }
+        }
+        #expect(!posts.contains { $0.hasPrefix("⏳") }, "\(posts)")
+        #expect(late.timeline.contains { $0.kind == .target && $0.text.hasSuffix("too soon to warn of it.") })
+        let missed = late.incident.tick(at: Fixtures.at(31), roster: declared.roster)
+        #expect(missed.effects.contains { if case .post(let message, _) = $0.action { message.plainText().hasPrefix("⌛") } else { false } })
+    }
+
     @Test func targetsMetInTimeSayNothingAndResolvingEndsTheClocks() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
         try drill.run(to: 300, script: [5: [("alice", "/ack")], 100: [("carol", "/incident mitigated")],
