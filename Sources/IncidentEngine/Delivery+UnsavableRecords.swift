@@ -11,10 +11,17 @@ extension Delivery {
     /// (`setAsideIfUnsavable`); the rest wait, kept as sent (`sentUnrecorded`), for their next
     /// turn, which records them without sending them again.
     func recordApart(_ sent: [Sent], failedTogether: any Error) async -> [Attempt] {
+        // A store that fails every write (an outage, a failover) fails no record of its own: one
+        // empty transaction says so before each item is tried alone, each a time limit long.
+        guard (try? await store.write { _ in }) != nil else {
+            memory.recordFailures.withLock { counts in for done in sent { counts[done.id] = nil } }
+            memory.sentUnrecorded.withLock { unrecorded in for done in sent { unrecorded[done.id] = done } }
+            return Array(repeating: .storeError, count: sent.count)
+        }
         let router = router
         let directory = directory
         var recorded: [Sent] = []
-        var failed: [(done: Sent, error: any Error)] = []
+        var attempts: [Attempt] = []
         var copiesQueued = false
         for done in sent {
             do {
@@ -24,30 +31,22 @@ extension Delivery {
                     try Self.writeRecord(of: done, into: records, router: router, directory: directory)
                 } || copiesQueued
                 recorded.append(done)
-            } catch {
-                failed.append((done, error))
-            }
-        }
-        // A failure counts against its item only while the store takes other writes: a store
-        // that fails them all (an outage, a failover) fails no record of its own.
-        var storeWrites = !failed.isEmpty && !recorded.isEmpty
-        if !failed.isEmpty, !storeWrites { storeWrites = (try? await store.write { _ in }) != nil }
-        var attempts = Array(repeating: Attempt.delivered, count: recorded.count)
-        for (done, error) in failed {
-            if storeWrites, await setAsideIfUnsavable(done, error: error) {
                 attempts.append(.delivered)
-            } else {
-                if !storeWrites { memory.recordFailures.withLock { $0[done.id] = nil } }
-                memory.sentUnrecorded.withLock { $0[done.id] = done }
-                attempts.append(.storeError)
+            } catch {
+                if await setAsideIfUnsavable(done, error: error) {
+                    attempts.append(.delivered)
+                } else {
+                    memory.sentUnrecorded.withLock { $0[done.id] = done }
+                    attempts.append(.storeError)
+                }
             }
         }
         await self.recorded(recorded, copiesQueued: copiesQueued)
         return attempts
     }
 
-    /// How many turns in a row an item's record may fail, while the store takes other writes,
-    /// before it is set aside.
+    /// How many turns in a row an item's record may fail, in turns where the store takes other
+    /// writes, before it is set aside.
     public static var recordFailuresBeforeSettingAside: Int { 3 }
 
     /// Counts a failure of `done`'s record; at `recordFailuresBeforeSettingAside`, marks it

@@ -212,7 +212,7 @@ extension Transition {
     /// How late a step is taken before it counts as caught up after downtime, and is judged
     /// at the moment it is taken as well as at its due time. A running scheduler fires within
     /// a second; a stall of minutes (a database failing over, a standby taking over) is not
-    /// downtime: a team lead's page due at 17:57 and taken at 18:04 goes then, not on Monday.
+    /// downtime: a team lead's page due at 16:57 and taken at 17:04 goes then, not the next day.
     static var downtime: Duration { .minutes(30) }
 
     /// How late a page of a ladder's top may be made before its next repeat counts from it
