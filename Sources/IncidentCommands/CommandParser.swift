@@ -204,6 +204,12 @@ public enum CommandParser {
                                "“\(token.text.clipped)” is not a call link here: it holds @room, @channel, @here or @everyone, "
                                    + "which would ping everyone where it is posted.",
                                position: token.offset)
+        } else if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) {
+            // Shown without it, the link read as a valid one refused.
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” is not a call link: it holds an invisible character (a direction mark, joiner or "
+                                   + "override) that can hide where it goes; type the link again.",
+                               position: token.offset)
         } else {
             throw CommandError(.invalidArgument,
                                "“\(token.text.clipped)” is not a call link: an http or https link of at most \(CallLink.maxLength) characters, or off.",

@@ -205,6 +205,7 @@ extension Transition {
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0
+            dropHeldMissedUpdatePages()
             if let status = update.status, incident.phase == .investigating || incident.phase == .mitigated {
                 incident.statusText = status
             }

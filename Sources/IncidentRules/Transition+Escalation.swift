@@ -239,6 +239,18 @@ extension Transition {
         return opens > due ? opens : nil
     }
 
+    /// An update came: a stopped ladder's page held for working hours for missed updates no
+    /// longer goes, and `/incident escalation` no longer says it will.
+    mutating func dropHeldMissedUpdatePages() {
+        for ladder in policy.ladders {
+            guard var progress = incident.ladders[ladder.id], progress.stopped != nil, progress.heldPage == .missedUpdate else { continue }
+            progress.heldPage = nil
+            progress.nextStepAt = nil
+            incident.ladders[ladder.id] = progress
+            record(.paged, "The page held for working hours for missed updates no longer goes: an update came.", by: .bot)
+        }
+    }
+
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
         let ref = ladder.reference(index)
         let role = ladder.levels[index].role

@@ -91,10 +91,12 @@ import Testing
     /// A right-to-left override or a zero-width joiner in a link hides where it goes: refused.
     @Test func aLinkWithAnInvisibleCharacterIsRefused() {
         for link in ["https://evil.example/\u{202E}moc.elpmaxe", "https://zoom\u{200D}.example.com/j/42", "https://a\u{00AD}b.example/x"] {
-            guard case .failure = CommandParser.parse("/incident call \(link)") else {
+            guard case .failure(let error) = CommandParser.parse("/incident call \(link)") else {
                 Issue.record("accepted \(link.unicodeScalars.map { String($0.value, radix: 16) })")
                 continue
             }
+            // Shown without the character, the link would read as a valid one refused.
+            #expect(error.text.description.contains("it holds an invisible character"), "\(error.text)")
         }
         #expect(ChatLink.isSafe("https://zoom.example.com/j/42", maxLength: 120))
         // One stored before they were refused reads back as written: an incident that cannot be

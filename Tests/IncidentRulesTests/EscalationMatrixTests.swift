@@ -179,7 +179,12 @@ import Testing
         let opening = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T09:00:00Z")!)
         drill.jump(to: night)
         #expect(drill.incident.ladders["engineering"]?.heldPage == .missedUpdate)
-        try drill.run(to: opening + 10, script: [opening - 10: [("alice", "/update rolling back now")]])
+        try drill.run(to: opening - 10, script: [opening - 10: [("alice", "/update rolling back now")]])
+        // Dropped at the update, so the forecast no longer says it goes.
+        #expect(drill.incident.ladders["engineering"]?.heldPage == nil)
+        let forecast = EscalationForecast(drill.incident, now: drill.origin + .minutes(opening - 10), roster: drill.roster)
+        #expect(forecast.held.isEmpty, "\(forecast.held)")
+        try drill.run(to: opening + 10)
         #expect(!drill.pages.contains { $0.hasSuffix(" bob") }, "\(drill.pages)")
     }
 
