@@ -81,8 +81,12 @@ extension Transition {
             // Only a page at once is a double: a climb's page of the level moments ago is an
             // ordinary page, which an acknowledgement closes, and the P0 must still reach them.
             // (A page of this decision is folded into, as the climb's first page of the level.)
-            if let person, !pagedNow.contains(person),
-               lastPage(ladder, index, within: Self.pagedMomentsAgo, before: now)?.reason == .immediate { continue }
+            // Any page at once of theirs moments ago, not only their last page: the climb's page
+            // the same raise made came after it, and a raise two minutes later paged them again.
+            if let person, !pagedNow.contains(person), incident.pages.contains(where: {
+                $0.person == person && $0.level == ladder.reference(index) && $0.reason == .immediate && $0.withdrawn != true
+                    && $0.at > now - Self.pagedMomentsAgo
+            }) { continue }
             page(ladder, index, .immediate)
         }
     }

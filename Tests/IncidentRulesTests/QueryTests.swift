@@ -90,6 +90,19 @@ import Testing
         #expect(drill.pages.filter { $0.contains("engineering.L4") } == ["0 engineering.L4 dave"], "\(drill.pages)")
     }
 
+    /// A P0 lowered late in its climb, raised at 160, lowered at 161 and raised at 162: the VP
+    /// is paged at once at 160, not again at 162 (found by a recheck audit: paged twice, two
+    /// minutes apart).
+    @Test func aP0RaisedTwiceWithinMinutesPagesTheVPOnce() throws {
+        var drill = try Drill("/incident declare DB down --sev P0")
+        var script: [Int: [(PersonID, String)]] = [125: [(Fixtures.responder, "/sev P1 calmer")], 160: [(Fixtures.responder, "/sev P0 worse")],
+                                                   161: [(Fixtures.responder, "/sev P1 meh")], 162: [(Fixtures.responder, "/sev P0 worse")]]
+        for minute in stride(from: 10, through: 200, by: 10) where script[minute] == nil { script[minute] = [(Fixtures.responder, "/update looking")] }
+        try drill.run(to: 165, script: script)
+        let dave = drill.pages.filter { $0.hasSuffix("dave") }.map { Int($0.split(separator: " ")[0])! }
+        #expect(!dave.contains(162), "\(dave) \(drill.incident.pages.filter { $0.person == "dave" })")
+    }
+
     /// Only a page at once moments ago is a double: a P1 raised to P0 two minutes after its
     /// climb paged the level the P0 pages at once still pages it at once (an ordinary page is
     /// closed by someone else's acknowledgement; the P0's must reach them).
