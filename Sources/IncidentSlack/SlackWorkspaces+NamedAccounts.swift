@@ -12,7 +12,7 @@ extension SlackWorkspaces {
     /// Asks `users.info` about each account `text` mentions that `isRoster` does not know and
     /// Slack has not answered for yet (at most `mostAsked` a command); those in a workspace
     /// not served, or that Slack does not know, go to `outsiders`. The command waits
-    /// `firstAnswerWait` at most: an answer later than that still counts for the next command,
+    /// `namedAccountsWait` at most: an answer later than that still counts for the next command,
     /// and an account Slack cannot say about in time (its Web API down) is taken as before,
     /// where the permission rules still keep anyone untrusted from naming an IC.
     public func learnWhereNamedAccountsAre(in text: String, isRoster: @Sendable (String) -> Bool) async {

@@ -88,11 +88,10 @@ public final class SlackWorkspaces: Sendable {
     /// The ids served: the configured ones, or the bot's own (asked of Slack the first time
     /// and kept). nil when none is configured and Slack cannot say yet.
     public func served() async -> Set<String>? {
-        if !configured.isEmpty {
-            await askForOwnAccountAgainIfDue()
-            return configured
+        if let known = servedIfKnown {
+            if !configured.isEmpty { await askForOwnAccountAgainIfDue() }
+            return known
         }
-        if let known = learned.withLock({ $0 }) { return known }
         guard let api else { return nil }
         // While Slack cannot say, ask at most every `askAgainAfter`: a request must not wait on
         // auth.test every time (Slack gives a slash command 3 s for its answer).
