@@ -11,7 +11,7 @@ extension PostgresRecords {
 
     func enqueue(_ items: [OutboxItem]) throws {
         for item in items {
-            let job = try StateCoding.encode(item.job)
+            let job = StateCoding.encodeJob(item.job)
             sql.writeRow(Self.outboxItem) { row in
                 row.append(item.key)
                 row.append(item.incident)

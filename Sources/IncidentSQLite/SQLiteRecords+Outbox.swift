@@ -11,7 +11,7 @@ extension SQLiteRecords {
             try execute("""
                 INSERT OR IGNORE INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, try StateCoding.encode(item.job),
+                """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, StateCoding.encodeJob(item.job),
                                  item.notBefore.secondsSinceEpoch, item.createdAt.secondsSinceEpoch])
             if db.changesCount > 0 { queued?.add(item.job, id: db.lastInsertedRowID) }
         }

@@ -36,6 +36,12 @@ public enum StateCoding {
         try StreamingJSONEncoder().encode(value)
     }
 
+    /// An outbox job's `job` column: the text `encode` gives, written without an encoder
+    /// (`OutboxJobJSON`).
+    public static func encodeJob(_ job: OutboxItem.Job) -> String {
+        OutboxJobJSON.text(job)
+    }
+
     /// The one JSON a value has, keys sorted: what a policy's digest is taken of.
     public static func encodeCanonical<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()

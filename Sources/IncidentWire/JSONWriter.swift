@@ -1,25 +1,27 @@
 /// Compact JSON text, appended piece by piece into one byte buffer: the one place JSON
-/// strings are escaped and numbers written, for `JSONValue.text` and `StreamingJSONEncoder`.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// strings are escaped and numbers written, for `JSONValue.text`, `StreamingJSONEncoder` and
+/// the forms written without an encoder (`OutboxJobJSON`).
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int = 256) {
+    public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func raw(_ byte: UInt8) {
+    public mutating func raw(_ byte: UInt8) {
         bytes.append(byte)
     }
 
-    mutating func raw(_ ascii: StaticString) {
+    /// Text that is JSON as it stands: punctuation, or a key already quoted.
+    public mutating func raw(_ ascii: StaticString) {
         ascii.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// `value` as a quoted JSON string: `"` and `\` escaped, control characters as `\n`,
     /// `\t`... or `\u00XX`; everything else (`/` and all of Unicode) as it is.
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -52,16 +54,16 @@ struct JSONWriter {
     }
 
     /// Text that is already JSON (a number's digits).
-    mutating func literal(_ text: String) {
+    public mutating func literal(_ text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
-    mutating func integer(_ value: some BinaryInteger) {
+    public mutating func integer(_ value: some BinaryInteger) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
     /// A finite number; false (and nothing written) for infinity and NaN, which JSON cannot hold.
-    mutating func number(_ value: Double) -> Bool {
+    public mutating func number(_ value: Double) -> Bool {
         guard value.isFinite else { return false }
         if value == value.rounded(.towardZero), abs(value) < 1e15 {
             integer(Int64(value))
@@ -71,7 +73,7 @@ struct JSONWriter {
         return true
     }
 
-    mutating func bool(_ value: Bool) {
+    public mutating func bool(_ value: Bool) {
         if value { raw("true") } else { raw("false") }
     }
 }
