@@ -6,9 +6,14 @@ import IncidentWire
 /// The JSON the stores' text columns hold: an incident's `IncidentRecord` (`incident.state`),
 /// a policy, an outbox job.
 public enum StateCoding {
-    /// The incident's record, without its policy (format 2).
+    /// The incident's record, without its policy (format 2): the text `encode` gives for it,
+    /// written without an encoder (`IncidentRecordJSON`).
     public static func encodeRecord(_ incident: Incident) throws -> String {
-        try encode(IncidentRecord(incident))
+        try encodeRecord(IncidentRecord(incident))
+    }
+
+    public static func encodeRecord(_ record: IncidentRecord) throws -> String {
+        try IncidentRecordJSON.text(record)
     }
 
     /// The incident in a row's `state`, `format` and `policy` columns: format 1 holds its policy
