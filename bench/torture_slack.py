@@ -81,7 +81,7 @@ bot.wait()
 
 db = sqlite3.connect(database)
 stored = Counter(t for (t,) in db.execute("SELECT text FROM timeline WHERE incident = 1 AND kind = 'note'"))
-outbox = db.execute("SELECT key, state, job FROM outbox WHERE platform = 'slack'").fetchall()
+outbox = db.execute("SELECT key, state, job FROM outbox JOIN outbox_job USING (id) WHERE platform = 'slack'").fetchall()
 conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
 conn.request("GET", "/dump")
 dump = json.loads(conn.getresponse().read())

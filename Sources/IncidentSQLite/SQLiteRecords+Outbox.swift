@@ -9,11 +9,14 @@ extension SQLiteRecords {
     func enqueue(_ items: [OutboxItem]) throws {
         for item in items {
             try execute("""
-                INSERT OR IGNORE INTO outbox (key, incident, platform, lane, job, attempts, not_before, created_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                """, arguments: [item.key, item.incident, item.method.rawValue, item.lane, StateCoding.encodeJob(item.job),
+                INSERT OR IGNORE INTO outbox (key, incident, platform, lane, attempts, not_before, created_at)
+                VALUES (?, ?, ?, ?, 0, ?, ?)
+                """, arguments: [item.key, item.incident, item.method.rawValue, item.lane,
                                  item.notBefore.secondsSinceEpoch, item.createdAt.secondsSinceEpoch])
-            if db.changesCount > 0 { queued?.add(item.job, id: db.lastInsertedRowID) }
+            guard db.changesCount > 0 else { continue }
+            let id = db.lastInsertedRowID
+            try execute("INSERT INTO outbox_job (id, job) VALUES (?, ?)", arguments: [id, StateCoding.encodeJob(item.job)])
+            queued?.add(item.job, id: id)
         }
     }
 
@@ -21,14 +24,24 @@ extension SQLiteRecords {
         try outboxResults(clause, arguments).map { try $0.get() }
     }
 
-    /// Each row decoded, or why it cannot be.
+    /// The columns of `outbox` that `outboxResults` reads, by position: `OutboxRow.columns`
+    /// without the job, which is a table of its own here (`outbox_job`).
+    static let outboxColumns = "id, key, incident, platform, lane, state, attempts, not_before, created_at, last_error"
+
+    /// Each row decoded, or why it cannot be. A job's text is read only when it is not kept
+    /// decoded already (`jobs`): delivery reads the same heads pass after pass.
     func outboxResults(_ clause: String, _ arguments: StatementArguments) throws
         -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
-        // By position in `OutboxRow.columns`: delivery reads these rows all the time, and a
-        // look-up by name lowercases the name and searches the columns for every value.
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxRow.columns) FROM outbox \(clause)"), arguments: arguments).map { row in
-            OutboxRow(id: row[0], key: row[1], incident: row[2], method: row[3], lane: row[4], job: row[5], state: row[6],
-                      attempts: row[7], notBefore: row[8], createdAt: row[9], lastError: row[10]).decoded(jobs: jobs)
+        // By position: delivery reads these rows all the time, and a look-up by name lowercases
+        // the name and searches the columns for every value.
+        let jobText = try db.cachedStatement(sql: "SELECT job FROM outbox_job WHERE id = ?")
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox \(clause)"), arguments: arguments).map { row in
+            let id: Int64 = row[0]
+            let known = jobs?.job(id)
+            let job = known != nil ? nil : try String.fetchOne(jobText, arguments: [id])
+            return OutboxRow(id: id, key: row[1], incident: row[2], method: row[3], lane: row[4], job: job, state: row[5],
+                             attempts: row[6], notBefore: row[7], createdAt: row[8], lastError: row[9])
+                .decoded(jobs: jobs, known: known)
         }
     }
 

@@ -132,6 +132,19 @@ public enum Schema {
             // without reading the delivered rows.
             try db.execute(sql: "CREATE INDEX outbox_unfinished ON outbox(platform, state) WHERE state <> 'delivered'")
         }
+        migrator.registerMigration("v7: outbox jobs apart from their rows") { db in
+            // Delivery marks every row it sends, and a row held its job's JSON (a kilobyte and
+            // more for an announcement): each mark rewrote pages full of text that never
+            // changes. The jobs move to a table of their own, written once.
+            try db.execute(sql: """
+                CREATE TABLE outbox_job (
+                    id INTEGER PRIMARY KEY,
+                    job TEXT NOT NULL
+                );
+                INSERT INTO outbox_job (id, job) SELECT id, job FROM outbox;
+                ALTER TABLE outbox DROP COLUMN job;
+                """)
+        }
         return migrator
     }
 }

@@ -8,7 +8,9 @@ public struct OutboxRow {
     public var incident: Int?
     public var method: String
     public var lane: String
-    public var job: String
+    /// The job's JSON; nil when it was not read because `jobs` holds it decoded (or its row is
+    /// missing).
+    public var job: String?
     public var state: String
     public var attempts: Int
     public var notBefore: Int64
@@ -18,7 +20,7 @@ public struct OutboxRow {
     /// The columns, in this order, that `init` is given.
     public static let columns = "id, key, incident, platform, lane, job, state, attempts, not_before, created_at, last_error"
 
-    public init(id: Int64, key: String, incident: Int?, method: String, lane: String, job: String, state: String,
+    public init(id: Int64, key: String, incident: Int?, method: String, lane: String, job: String?, state: String,
                 attempts: Int, notBefore: Int64, createdAt: Int64, lastError: String?) {
         self.id = id
         self.key = key
@@ -35,15 +37,17 @@ public struct OutboxRow {
 
     /// The row as an item, or why it cannot be one (an unknown contact method, a job written
     /// by a newer version): one bad row is reported, not thrown, so it cannot hide the rows
-    /// after it. `jobs`, in a read transaction, saves decoding a job twice.
-    public func decoded(jobs: DecodedJobs?) -> Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow> {
+    /// after it. `jobs`, in a read transaction, saves decoding a job twice; `known` is the job
+    /// a store already took from it (and so did not read the text of).
+    public func decoded(jobs: DecodedJobs?, known: OutboxItem.Job? = nil) -> Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow> {
         guard let contact = ContactMethod(rawValue: method), let parsedState = OutboxItem.State(rawValue: state) else {
             return .failure(UndecodableOutboxRow(id: id, key: key, reason: "unknown contact method \(method) or state \(state)"))
         }
         let decodedJob: OutboxItem.Job
-        if let known = jobs?.job(id) {
+        if let known = known ?? jobs?.job(id) {
             decodedJob = known
         } else {
+            guard let job else { return .failure(UndecodableOutboxRow(id: id, key: key, reason: "its job is missing")) }
             do {
                 decodedJob = try StateCoding.decode(OutboxItem.Job.self, job)
             } catch {

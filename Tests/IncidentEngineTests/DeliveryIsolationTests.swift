@@ -89,9 +89,10 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(sql: """
-                INSERT INTO outbox (key, incident, platform, lane, job, state, attempts, not_before, created_at)
-                VALUES ('INC-0/1@slack', NULL, 'slack', 'slack:broadcast', '{"from":"a newer version"}', 'pending', 0, 0, 0),
-                       ('INC-0/2@pigeon', NULL, 'pigeon', 'pigeon:broadcast', '{}', 'pending', 0, 0, 0)
+                INSERT INTO outbox (id, key, incident, platform, lane, state, attempts, not_before, created_at)
+                VALUES (1001, 'INC-0/1@slack', NULL, 'slack', 'slack:broadcast', 'pending', 0, 0, 0),
+                       (1002, 'INC-0/2@pigeon', NULL, 'pigeon', 'pigeon:broadcast', 'pending', 0, 0, 0);
+                INSERT INTO outbox_job (id, job) VALUES (1001, '{"from":"a newer version"}'), (1002, '{}')
                 """)
         }
         try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1")

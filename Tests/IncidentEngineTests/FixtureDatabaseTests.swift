@@ -41,5 +41,33 @@ import Testing
              try Int.fetchOne(db, sql: "SELECT count(*) FROM policy"))
         }
         #expect(oldFormat == 0 && policies == 1)
+        try await Self.expectEveryJobReadsBack(store, count: 22)
+    }
+
+    /// The last schema before migration v7 moved outbox jobs to a table of their own.
+    @Test func aDatabaseOfSchemaV6OpensWithEverythingItHeld() async throws {
+        let store = try Self.open("incident-bot-0.14.0-dev-schema-v6.sqlite")
+        let (first, second, pending) = try await store.read { records in
+            (try records.incident(1), try records.incident(2), try records.pendingOutbox(limit: 10))
+        }
+        let payments = try #require(first).incident
+        #expect(payments.title == "Payment API errors" && payments.phase == .resolved && payments.commander == "carol")
+        #expect(try #require(second).incident.title == "Search is slow")
+        #expect(pending.isEmpty)
+        try await Self.expectEveryJobReadsBack(store, count: 23)
+    }
+
+    /// Every delivered item of the file is listed with its job read back (migration v7 moved
+    /// the jobs out of the outbox's rows), and no job is left without its row or the reverse.
+    static func expectEveryJobReadsBack(_ store: SQLiteStore, count: Int) async throws {
+        let listed = try await store.read { try $0.outboxListing(.delivered, limit: 100) }
+        #expect(listed.count == count)
+        #expect(listed.allSatisfy { $0.item != nil }, "\(listed.filter { $0.item == nil }.map(\.key))")
+        #expect(listed.contains { if case .effect(.page(let page)) = $0.item?.job { page.person == "alice" } else { false } })
+        let (rows, jobs, unmatched) = try await store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox"), try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_job"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_job WHERE id NOT IN (SELECT id FROM outbox)"))
+        }
+        #expect(rows == count && jobs == count && unmatched == 0)
     }
 }

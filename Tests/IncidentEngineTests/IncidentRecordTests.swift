@@ -40,7 +40,7 @@ import Testing
         #expect(after == before)
     }
 
-    /// The stores write their JSON with `StreamingJSONEncoder`: a busy incident's record and
+    /// The stores write their JSON as `StreamingJSONEncoder` does: a busy incident's record and
     /// every outbox job it made read back the same as from Foundation's `JSONEncoder` text.
     @Test func storedTextReadsBackAsFoundationsWould() async throws {
         let bot = try TestBot()
@@ -53,7 +53,7 @@ import Testing
         try await bot.say("U0CAROL03", "/incident private INC-1")
         try await bot.say("U0CAROL03", "/incident resolve INC-1 rolled back")
         let (states, jobs) = try await bot.sqlite.writer.read { db in
-            (try String.fetchAll(db, sql: "SELECT state FROM incident"), try String.fetchAll(db, sql: "SELECT job FROM outbox"))
+            (try String.fetchAll(db, sql: "SELECT state FROM incident"), try String.fetchAll(db, sql: "SELECT job FROM outbox_job"))
         }
         #expect(states.count == 1)
         #expect(jobs.count > 10)
