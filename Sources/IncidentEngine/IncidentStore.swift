@@ -95,6 +95,8 @@ public protocol IncidentRecords {
     /// full disk or a read-only database fails it, as it fails a command.
     func noteReadinessCheck(at instant: Timestamp) throws
     func markDelivered(_ id: Int64, at: Timestamp) throws
+    /// `markDelivered` for each item, in as few statements as the store can.
+    func markDelivered(_ items: [(id: Int64, at: Timestamp)]) throws
     /// `attempts`: the count with the attempt that failed last, when the item was tried; nil
     /// keeps the count (withdrawn, undecodable, or on a method this process does not serve).
     func markFailed(_ id: Int64, attempts: Int?, reason: String, at: Timestamp) throws
@@ -164,6 +166,12 @@ public protocol UnreadableRow: Error {}
 extension DecodingError: UnreadableRow {}
 
 extension IncidentRecords {
+    /// One statement an item, for a store that has nothing better (PostgreSQL sends its rows
+    /// together anyway).
+    public func markDelivered(_ items: [(id: Int64, at: Timestamp)]) throws {
+        for item in items { try markDelivered(item.id, at: item.at) }
+    }
+
     /// Marks an item failed that was not tried when it failed: its attempts stay as they are.
     public func markFailed(_ id: Int64, reason: String, at instant: Timestamp) throws {
         try markFailed(id, attempts: nil, reason: reason, at: instant)

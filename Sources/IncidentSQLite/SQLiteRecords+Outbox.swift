@@ -136,6 +136,27 @@ extension SQLiteRecords {
                     arguments: [instant.secondsSinceEpoch, id])
     }
 
+    /// The items sent at one time in one statement, up to `markedTogether` of them: a round's
+    /// records are a statement or two, not one an item.
+    func markDelivered(_ items: [(id: Int64, at: Timestamp)]) throws {
+        for (instant, sent) in Dictionary(grouping: items, by: \.at).sorted(by: { $0.key < $1.key }) {
+            for start in stride(from: 0, to: sent.count, by: Self.markedTogether) {
+                let ids = sent[start..<min(start + Self.markedTogether, sent.count)].map(\.id)
+                if ids.count == 1 {
+                    try markDelivered(ids[0], at: instant)
+                    continue
+                }
+                // A statement of each length is kept prepared: a round's sizes repeat.
+                let list = String(repeating: "?, ", count: ids.count - 1) + "?"
+                try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id IN (\(list)) AND state = 'pending'",
+                            arguments: StatementArguments([instant.secondsSinceEpoch] + ids))
+            }
+        }
+    }
+
+    /// The most items one statement marks delivered.
+    static let markedTogether = 64
+
     func markFailed(_ id: Int64, attempts: Int?, reason: String, at instant: Timestamp) throws {
         try execute("""
             UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ?, attempts = coalesce(?, attempts)

@@ -414,3 +414,23 @@ extension StoreContractTests {
         #expect(listed.allSatisfy { $0.item != nil })
     }
 }
+
+extension StoreContractTests {
+    /// A round's sends marked delivered together: every pending one, each with its own time,
+    /// past the most one statement marks; one given up meanwhile stays given up.
+    @Test(arguments: StoreKind.allCases)
+    func sendsMarkedTogetherAreEachMarked(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        try await store.write { records in try records.enqueue((0..<150).map { Self.item("k\($0)", lane: "lane\($0 % 3)") }) }
+        let ids = try await store.read { try $0.pendingOutbox(limit: 200).map { ($0.key, $0.id!) } }
+        let given = try #require(ids.first { $0.0 == "k7" }?.1)
+        try await store.write { try $0.markFailed(given, reason: "operator", at: TestConfig.at(1)) }
+        let sent = ids.filter { $0.0 != "k149" }.map { (key, id) in (id: id, at: TestConfig.at(key.hasSuffix("5") ? 3 : 2)) }
+        try await store.write { try $0.markDelivered(sent) }
+        let finished = try await store.read { try $0.outboxListing(.delivered, limit: 200) }
+        #expect(finished.count == 148)
+        #expect(finished.allSatisfy { $0.finishedAt == TestConfig.at($0.key.hasSuffix("5") ? 3 : 2) })
+        #expect(try await store.read { try $0.pendingOutbox(limit: 200).map(\.key) } == ["k149"])
+        #expect(try await store.read { try $0.outboxListing(.failed, limit: 10).map(\.key) } == ["k7"])
+    }
+}
