@@ -32,7 +32,9 @@ public struct CommandManual: Hashable, Sendable {
     /// The manual's entry for `name`. Tests guarantee every command has one; were one missing,
     /// help would show the bare command rather than the bot trapping.
     public static func entry(_ name: CommandName) -> Entry {
-        entries.first { $0.name == name }
-            ?? Entry(name: name, syntax: ["/" + name.rawValue], summary: "", whoMayUse: "", examples: [])
+        byName[name] ?? Entry(name: name, syntax: ["/" + name.rawValue], summary: "", whoMayUse: "", examples: [])
     }
+
+    /// The entries by command: every declaration's welcome lists ten commands' usage lines.
+    static let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 }

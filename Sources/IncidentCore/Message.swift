@@ -89,7 +89,14 @@ public struct Message: Hashable, Sendable, Codable {
     /// The message as plain text, mentions shown by `name`, commands after `commandPrefix`,
     /// one line per line.
     public func plainText(name: (PersonID) -> String = { $0.handle }, commandPrefix: String = "/") -> String {
-        lines.map { spans in spans.map { $0.plainText(name: name, commandPrefix: commandPrefix) }.joined() }.joined(separator: "\n")
+        // Into one string: every message delivered on the console, and every page by mail and
+        // text, is made so.
+        var text = ""
+        for (index, spans) in lines.enumerated() {
+            if index > 0 { text += "\n" }
+            for span in spans { text += span.plainText(name: name, commandPrefix: commandPrefix) }
+        }
+        return text
     }
 }
 
