@@ -12,17 +12,9 @@ import Testing
 @Suite struct IncidentRecordJSONTests {
     static let awkward = "quote \" backslash \\ newline \n nul \u{0} é 📌 \u{2028}"
 
-    /// A P1 that paged, was acknowledged, named an IC, got an action item, went private and
-    /// was resolved; and a P3 just declared.
+    /// A busy P1 (`IncidentRecordTests.busyIncident`) and a P3 just declared.
     static func recordsThroughTheBot() async throws -> [IncidentRecord] {
-        let bot = try TestBot()
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors \"quoted\" 📌 --sev P1")
-        try await bot.run(toMinute: 31)
-        try await bot.say("U0ALICE01", "/ack INC-1")
-        try await bot.say("U0CAROL03", "/ic INC-1 <@U0CAROL03>")
-        try await bot.say("U0CAROL03", "/action INC-1 @dave Rotate the exposed keys")
-        try await bot.say("U0CAROL03", "/incident private INC-1")
-        try await bot.say("U0CAROL03", "/incident resolve INC-1 rolled back")
+        let bot = try await IncidentRecordTests.busyIncident()
         try await bot.say("U0REPORTER", "/incident declare Quiet one --sev P3")
         let states = try await bot.sqlite.writer.read { db in try String.fetchAll(db, sql: "SELECT state FROM incident ORDER BY number") }
         #expect(states.count == 2)

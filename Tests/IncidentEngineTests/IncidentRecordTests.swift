@@ -43,15 +43,7 @@ import Testing
     /// The stores write their JSON as `StreamingJSONEncoder` does: a busy incident's record and
     /// every outbox job it made read back the same as from Foundation's `JSONEncoder` text.
     @Test func storedTextReadsBackAsFoundationsWould() async throws {
-        let bot = try TestBot()
-        try await bot.say("U0REPORTER", "/incident declare Payment API errors \"quoted\" 📌 --sev P1")
-        try await bot.run(toMinute: 31)
-        try await bot.say("U0ALICE01", "/ack INC-1")
-        try await bot.say("U0CAROL03", "/ic INC-1 <@U0CAROL03>")
-        try await bot.say("U0CAROL03", "/action INC-1 @dave Rotate the exposed keys")
-        try await bot.say("U0CAROL03", "/note INC-1 keys rotated\nline two")
-        try await bot.say("U0CAROL03", "/incident private INC-1")
-        try await bot.say("U0CAROL03", "/incident resolve INC-1 rolled back")
+        let bot = try await Self.busyIncident()
         let (states, jobs) = try await bot.sqlite.writer.read { db in
             (try String.fetchAll(db, sql: "SELECT state FROM incident"), try String.fetchAll(db, sql: "SELECT job FROM outbox_job"))
         }
@@ -66,6 +58,21 @@ import Testing
         }
         for state in states { try readsBackAlike(IncidentRecord.self, state) }
         for job in jobs { try readsBackAlike(OutboxItem.Job.self, job) }
+    }
+
+    /// A P1 that paged, was acknowledged, named an IC, got an action item and a note of two
+    /// lines, went private and was resolved.
+    static func busyIncident() async throws -> TestBot {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors \"quoted\" 📌 --sev P1")
+        try await bot.run(toMinute: 31)
+        try await bot.say("U0ALICE01", "/ack INC-1")
+        try await bot.say("U0CAROL03", "/ic INC-1 <@U0CAROL03>")
+        try await bot.say("U0CAROL03", "/action INC-1 @dave Rotate the exposed keys")
+        try await bot.say("U0CAROL03", "/note INC-1 keys rotated\nline two")
+        try await bot.say("U0CAROL03", "/incident private INC-1")
+        try await bot.say("U0CAROL03", "/incident resolve INC-1 rolled back")
+        return bot
     }
 
     /// The store keeps incidents decoded across transactions, checked against the row's own
