@@ -17,7 +17,8 @@ public struct OutboxRow {
     public var createdAt: Int64
     public var lastError: String?
 
-    /// The columns, in this order, that `init` is given.
+    /// The columns, in this order, that `init` is given (PostgreSQL's outbox; SQLite keeps the
+    /// job in a table of its own, `SQLiteRecords.outboxColumns`).
     public static let columns = "id, key, incident, platform, lane, job, state, attempts, not_before, created_at, last_error"
 
     public init(id: Int64, key: String, incident: Int?, method: String, lane: String, job: String?, state: String,

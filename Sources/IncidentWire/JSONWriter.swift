@@ -1,6 +1,6 @@
 /// Compact JSON text, appended piece by piece into one byte buffer: the one place JSON
 /// strings are escaped and numbers written, for `JSONValue.text`, `StreamingJSONEncoder` and
-/// the forms written without an encoder (`OutboxJobJSON`).
+/// the stored forms written without an encoder (`OutboxJobJSON`, `IncidentRecordJSON`).
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
 
