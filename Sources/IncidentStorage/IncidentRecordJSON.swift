@@ -15,22 +15,14 @@ import IncidentWire
 enum IncidentRecordJSON {
     static func text(_ record: IncidentRecord) throws -> String {
         var json = JSONWriter(capacity: 1024)
-        json.raw("{\"number\":")
-        json.integer(record.number)
-        json.raw(",\"title\":")
-        json.string(record.title)
-        json.raw(",\"room\":")
-        json.string(record.room)
-        json.raw(",\"severity\":")
-        json.string(record.severity.rawValue)
-        json.raw(",\"phase\":")
-        json.string(record.phase.rawValue)
-        json.raw(",\"statusText\":")
-        json.string(record.statusText)
-        json.raw(",\"declaredAt\":")
-        json.integer(record.declaredAt.secondsSinceEpoch)
-        json.raw(",\"declaredBy\":")
-        json.string(record.declaredBy.rawValue)
+        json.member("{\"number\":", record.number)
+        json.member(",\"title\":", record.title)
+        json.member(",\"room\":", record.room)
+        json.member(",\"severity\":", record.severity.rawValue)
+        json.member(",\"phase\":", record.phase.rawValue)
+        json.member(",\"statusText\":", record.statusText)
+        json.member(",\"declaredAt\":", record.declaredAt.secondsSinceEpoch)
+        json.member(",\"declaredBy\":", record.declaredBy.rawValue)
         json.raw(",\"roles\":{")
         for (index, (role, person)) in record.roles.enumerated() {
             if index > 0 { json.raw(UInt8(ascii: ",")) }
@@ -38,11 +30,9 @@ enum IncidentRecordJSON {
             json.raw(UInt8(ascii: ":"))
             json.string(person.rawValue)
         }
-        json.raw("},\"lastUpdateAt\":")
-        json.integer(record.lastUpdateAt.secondsSinceEpoch)
-        time(record.nextUpdateDue, ",\"nextUpdateDue\":", into: &json)
-        json.raw(",\"missedUpdates\":")
-        json.integer(record.missedUpdates)
+        json.member("},\"lastUpdateAt\":", record.lastUpdateAt.secondsSinceEpoch)
+        json.memberIfPresent(",\"nextUpdateDue\":", record.nextUpdateDue?.secondsSinceEpoch)
+        json.member(",\"missedUpdates\":", record.missedUpdates)
         json.raw(",\"ladders\":{")
         for (index, (name, progress)) in record.ladders.enumerated() {
             if index > 0 { json.raw(UInt8(ascii: ",")) }
@@ -59,27 +49,20 @@ enum IncidentRecordJSON {
         people(record.invited, ",\"invited\":", into: &json)
         people(record.unreachable, ",\"unreachable\":", into: &json)
         people(record.acknowledgedBy, ",\"acknowledgedBy\":", into: &json)
-        time(record.acknowledgedAt, ",\"acknowledgedAt\":", into: &json)
-        time(record.mitigatedAt, ",\"mitigatedAt\":", into: &json)
-        time(record.resolvedAt, ",\"resolvedAt\":", into: &json)
-        time(record.closedAt, ",\"closedAt\":", into: &json)
-        if let summary = record.summary {
-            json.raw(",\"summary\":")
-            json.string(summary)
-        }
-        time(record.nextPostmortemReminder, ",\"nextPostmortemReminder\":", into: &json)
-        time(record.postmortemRemindedAt, ",\"postmortemRemindedAt\":", into: &json)
-        json.raw(",\"effectsIssued\":")
-        json.integer(record.effectsIssued)
-        time(record.snoozedUntil, ",\"snoozedUntil\":", into: &json)
+        json.memberIfPresent(",\"acknowledgedAt\":", record.acknowledgedAt?.secondsSinceEpoch)
+        json.memberIfPresent(",\"mitigatedAt\":", record.mitigatedAt?.secondsSinceEpoch)
+        json.memberIfPresent(",\"resolvedAt\":", record.resolvedAt?.secondsSinceEpoch)
+        json.memberIfPresent(",\"closedAt\":", record.closedAt?.secondsSinceEpoch)
+        json.memberIfPresent(",\"summary\":", record.summary)
+        json.memberIfPresent(",\"nextPostmortemReminder\":", record.nextPostmortemReminder?.secondsSinceEpoch)
+        json.memberIfPresent(",\"postmortemRemindedAt\":", record.postmortemRemindedAt?.secondsSinceEpoch)
+        json.member(",\"effectsIssued\":", record.effectsIssued)
+        json.memberIfPresent(",\"snoozedUntil\":", record.snoozedUntil?.secondsSinceEpoch)
         try encoded(record.callLink, ",\"callLink\":", into: &json)
         try encoded(record.actions, ",\"actions\":", into: &json)
-        time(record.impactStartedAt, ",\"impactStartedAt\":", into: &json)
+        json.memberIfPresent(",\"impactStartedAt\":", record.impactStartedAt?.secondsSinceEpoch)
         try encoded(record.targetNotices, ",\"targetNotices\":", into: &json)
-        if let isPrivate = record.isPrivate {
-            json.raw(",\"isPrivate\":")
-            json.bool(isPrivate)
-        }
+        json.memberIfPresent(",\"isPrivate\":", record.isPrivate)
         try encoded(record.pins, ",\"pins\":", into: &json)
         if let acknowledged = record.acknowledgedAfterEffect {
             json.raw(",\"acknowledgedAfterEffect\":{")
@@ -91,85 +74,47 @@ enum IncidentRecordJSON {
             }
             json.raw(UInt8(ascii: "}"))
         }
-        if let standIn = record.declarerStandIn {
-            json.raw(",\"declarerStandIn\":")
-            json.string(standIn.rawValue)
-        }
-        time(record.workingHoursOpenedAt, ",\"workingHoursOpenedAt\":", into: &json)
+        json.memberIfPresent(",\"declarerStandIn\":", record.declarerStandIn?.rawValue)
+        json.memberIfPresent(",\"workingHoursOpenedAt\":", record.workingHoursOpenedAt?.secondsSinceEpoch)
         try encoded(record.policy, ",\"policy\":", into: &json)
         json.raw(UInt8(ascii: "}"))
         return json.text
     }
 
     static func write(_ progress: LadderProgress, into json: inout JSONWriter) {
-        // Every field of a ladder's progress but one is optional: each member writes its
-        // comma before it, and the first one written none.
-        var first = true
-        func key(_ name: StaticString) {
-            json.raw(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            first = false
-            json.raw(name)
-        }
+        // The two fields before the one always there are optional: the object opens before
+        // whichever comes first.
         if let level = progress.level {
-            key("\"level\":")
-            json.integer(level)
+            json.member("{\"level\":", level)
+            json.memberIfPresent(",\"nextStepAt\":", progress.nextStepAt?.secondsSinceEpoch)
+            json.member(",\"repeatsAtTop\":", progress.repeatsAtTop)
+        } else if let nextStepAt = progress.nextStepAt {
+            json.member("{\"nextStepAt\":", nextStepAt.secondsSinceEpoch)
+            json.member(",\"repeatsAtTop\":", progress.repeatsAtTop)
+        } else {
+            json.member("{\"repeatsAtTop\":", progress.repeatsAtTop)
         }
-        if let nextStepAt = progress.nextStepAt {
-            key("\"nextStepAt\":")
-            json.integer(nextStepAt.secondsSinceEpoch)
-        }
-        key("\"repeatsAtTop\":")
-        json.integer(progress.repeatsAtTop)
-        if let stopped = progress.stopped {
-            json.raw(",\"stopped\":")
-            json.string(stopped.rawValue)
-        }
-        if let heldPage = progress.heldPage {
-            json.raw(",\"heldPage\":")
-            json.string(heldPage.rawValue)
-        }
-        time(progress.rotationHandoverAt, ",\"rotationHandoverAt\":", into: &json)
-        if let stoppedAfterEffect = progress.stoppedAfterEffect {
-            json.raw(",\"stoppedAfterEffect\":")
-            json.integer(stoppedAfterEffect)
-        }
+        json.memberIfPresent(",\"stopped\":", progress.stopped?.rawValue)
+        json.memberIfPresent(",\"heldPage\":", progress.heldPage?.rawValue)
+        json.memberIfPresent(",\"rotationHandoverAt\":", progress.rotationHandoverAt?.secondsSinceEpoch)
+        json.memberIfPresent(",\"stoppedAfterEffect\":", progress.stoppedAfterEffect)
         json.raw(UInt8(ascii: "}"))
     }
 
     static func write(_ page: PageRecord, into json: inout JSONWriter) {
-        json.raw("{\"at\":")
-        json.integer(page.at.secondsSinceEpoch)
-        json.raw(",\"person\":")
-        json.string(page.person.rawValue)
-        json.raw(",\"level\":{\"ladder\":")
-        json.string(page.level.ladder)
-        json.raw(",\"level\":")
-        json.string(page.level.level)
-        json.raw("},\"reason\":")
-        json.string(page.reason.rawValue)
-        if let withdrawn = page.withdrawn {
-            json.raw(",\"withdrawn\":")
-            json.bool(withdrawn)
-        }
+        json.member("{\"at\":", page.at.secondsSinceEpoch)
+        json.member(",\"person\":", page.person.rawValue)
+        json.member(",\"level\":{\"ladder\":", page.level.ladder)
+        json.member(",\"level\":", page.level.level)
+        json.member("},\"reason\":", page.reason.rawValue)
+        json.memberIfPresent(",\"withdrawn\":", page.withdrawn)
         json.raw(UInt8(ascii: "}"))
-    }
-
-    /// `key` and the time, when there is one.
-    static func time(_ instant: Timestamp?, _ key: StaticString, into json: inout JSONWriter) {
-        guard let instant else { return }
-        json.raw(key)
-        json.integer(instant.secondsSinceEpoch)
     }
 
     static func people(_ people: Set<PersonID>?, _ key: StaticString, into json: inout JSONWriter) {
         guard let people else { return }
         json.raw(key)
-        json.raw(UInt8(ascii: "["))
-        for (index, person) in people.enumerated() {
-            if index > 0 { json.raw(UInt8(ascii: ",")) }
-            json.string(person.rawValue)
-        }
-        json.raw(UInt8(ascii: "]"))
+        json.strings(people.map(\.rawValue))
     }
 
     /// `key` and the value's `Codable` form, when there is one: the fields few incidents have.

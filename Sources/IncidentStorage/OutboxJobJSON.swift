@@ -17,10 +17,8 @@ enum OutboxJobJSON {
             write(action, into: &json)
             json.raw("}}")
         case .reply(let room, let user, let message):
-            json.raw("{\"reply\":{\"room\":")
-            json.string(room)
-            json.raw(",\"user\":")
-            json.string(user)
+            json.member("{\"reply\":{\"room\":", room)
+            json.member(",\"user\":", user)
             json.raw(",\"_2\":")
             write(message, into: &json)
             json.raw("}}")
@@ -34,19 +32,15 @@ enum OutboxJobJSON {
     static func write(_ action: Effect.Action, into json: inout JSONWriter) {
         switch action {
         case .createRoom(let name, let topic, let invite, let isPrivate):
-            json.raw("{\"createRoom\":{\"name\":")
-            json.string(name)
+            json.member("{\"createRoom\":{\"name\":", name)
             json.raw(",\"topic\":")
             write(topic, into: &json)
             json.raw(",\"invite\":")
-            write(invite, into: &json)
-            if let isPrivate {
-                json.raw(",\"isPrivate\":")
-                json.bool(isPrivate)
-            }
+            json.strings(invite.map(\.rawValue))
+            json.memberIfPresent(",\"isPrivate\":", isPrivate)
         case .invite(let people):
             json.raw("{\"invite\":{\"_0\":")
-            write(people, into: &json)
+            json.strings(people.map(\.rawValue))
         case .setTopic(let topic):
             json.raw("{\"setTopic\":{\"_0\":")
             write(topic, into: &json)
@@ -60,23 +54,18 @@ enum OutboxJobJSON {
         case .directMessage(let message, let person):
             json.raw("{\"directMessage\":{\"_0\":")
             write(message, into: &json)
-            json.raw(",\"to\":")
-            json.string(person.rawValue)
+            json.member(",\"to\":", person.rawValue)
         case .page(let page):
             json.raw("{\"page\":{\"_0\":")
             write(page, into: &json)
         case .settlePages(let settlement):
-            json.raw("{\"settlePages\":{\"_0\":{\"outcome\":")
-            json.string(settlement.outcome.rawValue)
+            json.member("{\"settlePages\":{\"_0\":{\"outcome\":", settlement.outcome.rawValue)
             json.raw(",\"pages\":[")
             for (index, paged) in settlement.pages.enumerated() {
                 if index > 0 { json.raw(UInt8(ascii: ",")) }
-                json.raw("{\"person\":")
-                json.string(paged.person.rawValue)
-                json.raw(",\"ladder\":")
-                json.string(paged.ladder)
-                json.raw(",\"level\":")
-                json.string(paged.level)
+                json.member("{\"person\":", paged.person.rawValue)
+                json.member(",\"ladder\":", paged.ladder)
+                json.member(",\"level\":", paged.level)
                 json.raw(UInt8(ascii: "}"))
             }
             json.raw("]}")
@@ -85,33 +74,20 @@ enum OutboxJobJSON {
     }
 
     static func write(_ page: Page, into json: inout JSONWriter) {
-        json.raw("{\"person\":")
-        json.string(page.person.rawValue)
-        json.raw(",\"ladder\":")
-        json.string(page.ladder)
-        json.raw(",\"level\":")
-        json.string(page.level)
-        json.raw(",\"role\":")
-        json.string(page.role)
+        json.member("{\"person\":", page.person.rawValue)
+        json.member(",\"ladder\":", page.ladder)
+        json.member(",\"level\":", page.level)
+        json.member(",\"role\":", page.role)
         json.raw(",\"message\":")
         write(page.message, into: &json)
         json.raw(",\"methods\":")
-        strings(page.methods.map(\.rawValue), into: &json)
-        if let severity = page.severity {
-            json.raw(",\"severity\":")
-            json.string(severity.rawValue)
-        }
-        if let atOnce = page.atOnce {
-            json.raw(",\"atOnce\":")
-            json.bool(atOnce)
-        }
-        if let effectNumber = page.effectNumber {
-            json.raw(",\"effectNumber\":")
-            json.integer(effectNumber)
-        }
+        json.strings(page.methods.map(\.rawValue))
+        json.memberIfPresent(",\"severity\":", page.severity?.rawValue)
+        json.memberIfPresent(",\"atOnce\":", page.atOnce)
+        json.memberIfPresent(",\"effectNumber\":", page.effectNumber)
         if let alsoFor = page.alsoFor {
             json.raw(",\"alsoFor\":")
-            strings(alsoFor, into: &json)
+            json.strings(alsoFor)
         }
         json.raw(UInt8(ascii: "}"))
     }
@@ -128,42 +104,25 @@ enum OutboxJobJSON {
             json.raw(UInt8(ascii: "]"))
         }
         json.raw("],\"actions\":")
-        strings(message.actions.map(\.rawValue), into: &json)
-        json.raw(",\"kind\":")
-        json.string(message.kind.rawValue)
+        json.strings(message.actions.map(\.rawValue))
+        json.member(",\"kind\":", message.kind.rawValue)
         json.raw(UInt8(ascii: "}"))
     }
 
     /// A span as its own `Codable` writes it: its tag, then its text.
     static func write(_ span: Span, into json: inout JSONWriter) {
-        let (tag, text): (StaticString, String) = switch span {
-        case .text(let text): ("[\"t\",", text)
-        case .strong(let text): ("[\"s\",", text)
-        case .userText(let text): ("[\"u\",", text)
-        case .mention(let person): ("[\"m\",", person.rawValue)
-        case .room(let room): ("[\"r\",", room)
-        case .code(let text): ("[\"c\",", text)
-        case .command(let command): ("[\"k\",", command)
-        case .link(let url, _): ("[\"l\",", url)
-        }
-        json.raw(tag)
-        json.string(text)
-        if case .link(_, let label) = span {
+        switch span {
+        case .text(let text): json.member("[\"t\",", text)
+        case .strong(let text): json.member("[\"s\",", text)
+        case .userText(let text): json.member("[\"u\",", text)
+        case .mention(let person): json.member("[\"m\",", person.rawValue)
+        case .room(let room): json.member("[\"r\",", room)
+        case .code(let text): json.member("[\"c\",", text)
+        case .command(let command): json.member("[\"k\",", command)
+        case .link(let url, let label):
+            json.member("[\"l\",", url)
             json.raw(UInt8(ascii: ","))
             json.string(label)
-        }
-        json.raw(UInt8(ascii: "]"))
-    }
-
-    static func write(_ people: [PersonID], into json: inout JSONWriter) {
-        strings(people.map(\.rawValue), into: &json)
-    }
-
-    static func strings(_ values: [String], into json: inout JSONWriter) {
-        json.raw(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { json.raw(UInt8(ascii: ",")) }
-            json.string(value)
         }
         json.raw(UInt8(ascii: "]"))
     }

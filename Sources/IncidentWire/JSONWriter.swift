@@ -76,4 +76,56 @@ public struct JSONWriter {
     public mutating func bool(_ value: Bool) {
         if value { raw("true") } else { raw("false") }
     }
+
+    // An object's member: `key` is JSON as it stands, with its comma before it, its quotes and
+    // its colon (`,"title":`), then the value. `memberIfPresent` writes nothing for nil, as
+    // `Codable`'s `encodeIfPresent` leaves the key out.
+
+    public mutating func member(_ key: StaticString, _ value: String) {
+        raw(key)
+        string(value)
+    }
+
+    // Integers by their two types, not `some BinaryInteger`: called from other modules, a
+    // generic would not be specialized, and these are written for every stored record.
+    public mutating func member(_ key: StaticString, _ value: Int) {
+        raw(key)
+        integer(value)
+    }
+
+    public mutating func member(_ key: StaticString, _ value: Int64) {
+        raw(key)
+        integer(value)
+    }
+
+    public mutating func member(_ key: StaticString, _ value: Bool) {
+        raw(key)
+        bool(value)
+    }
+
+    public mutating func memberIfPresent(_ key: StaticString, _ value: String?) {
+        if let value { member(key, value) }
+    }
+
+    public mutating func memberIfPresent(_ key: StaticString, _ value: Int?) {
+        if let value { member(key, value) }
+    }
+
+    public mutating func memberIfPresent(_ key: StaticString, _ value: Int64?) {
+        if let value { member(key, value) }
+    }
+
+    public mutating func memberIfPresent(_ key: StaticString, _ value: Bool?) {
+        if let value { member(key, value) }
+    }
+
+    /// `values` as an array of strings.
+    public mutating func strings(_ values: [String]) {
+        raw(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { raw(UInt8(ascii: ",")) }
+            string(value)
+        }
+        raw(UInt8(ascii: "]"))
+    }
 }

@@ -48,7 +48,8 @@ import Testing
         climbing.heldPage = .missedUpdate
         climbing.rotationHandoverAt = at + .hours(8)
         climbing.stoppedAfterEffect = 17
-        record.ladders = ["engineering": climbing, "business": LadderProgress(), Self.awkward: LadderProgress(level: 0)]
+        record.ladders = ["engineering": climbing, "business": LadderProgress(), Self.awkward: LadderProgress(level: 0),
+                          "waiting": LadderProgress(nextStepAt: at + .minutes(1))]
         record.pages.append(PageRecord(at: at, person: "bob", level: LevelRef(ladder: "business", level: Self.awkward),
                                        reason: .rotationHandover, withdrawn: true))
         record.pages.append(PageRecord(at: at, person: "bob", level: LevelRef(ladder: "business", level: "L1"),
