@@ -34,7 +34,9 @@ public enum EffectivePolicy {
                 let who = roster.onDuty(ref, at: now).map { "\($0.handle)" } ?? "nobody"
                 var rotation = ""
                 if case .rotation(let name) = roster.levels[ref], let turns = roster.rotations[name] {
-                    rotation = " (rotation \(name), until \(zone.dateTime(nextHandover(turns, after: now))))"
+                    // The turn's end as the bot hands over: at the handover's wall-clock time.
+                    let until = turns.onDuty(at: now).flatMap { turns.nextHandover(after: now, from: $0) }
+                    rotation = " (rotation \(name)" + (until.map { ", until \(zone.dateTime($0))" } ?? "") + ")"
                 }
                 lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now))
             }
@@ -95,9 +97,4 @@ public enum EffectivePolicy {
         return refusals
     }
 
-    static func nextHandover(_ rotation: Roster.Rotation, after now: Timestamp) -> Timestamp {
-        let every = max(rotation.every.wholeSeconds, 1)
-        let turns = (now - rotation.handover).wholeSeconds.floorDivided(by: every) + 1
-        return rotation.handover + .seconds(turns * every)
-    }
 }

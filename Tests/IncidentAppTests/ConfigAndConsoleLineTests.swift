@@ -165,10 +165,27 @@ import Testing
         #expect(!error.description.contains("\n"))
     }
 
+    /// A rotation whose handover was written in summer hands over at the same wall-clock
+    /// time in winter, and `check-config` says so: it said an hour earlier, adding whole weeks
+    /// of seconds to the summer handover, while the bot handed over at 09:00.
+    @Test func theEndOfATurnIsShownAtItsWallClockTimeAcrossSummerTime() throws {
+        var loaded = try LoadedConfig.load(try BotConfig.load(path: BotProcess.config), allowExampleRoster: true)
+        let london = try #require(LocalZone(identifier: "Europe/London"))
+        loaded.roster.rotations["primary-oncall"] = Roster.Rotation(people: ["alice", "frank"], handover: try #require(Timestamp(iso8601: "2026-06-01T08:00:00Z")),
+                                                                    zone: london)
+        let december = try #require(Timestamp(iso8601: "2026-12-03T12:00:00Z"))
+        let text = EffectivePolicy.text(loaded, now: december)
+        #expect(text.contains("(rotation primary-oncall, until 2026-12-07 09:00 UTC)"), "\(text)")
+        // A rotation of one never hands over: no end is shown.
+        loaded.roster.rotations["primary-oncall"]?.people = ["alice"]
+        #expect(EffectivePolicy.text(loaded, now: december).contains("@alice (rotation primary-oncall)"))
+    }
+
     @Test func thePolicyInForceShowsWhoIsOnDutyAndUntilWhen() throws {
         let loaded = try LoadedConfig.load(try BotConfig.load(path: BotProcess.config), allowExampleRoster: true)
         let text = EffectivePolicy.text(loaded, now: TestConfig.start)
-        #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall, until 2026-11-30 09:00 UTC)"))
+        // A rotation of one: nobody takes over from alice, so no end of her turn is shown.
+        #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall)\n"), "\(text)")
         // The example roster has no phone for the CTO the level asks to phone: she is paged by chat.
         #expect(text.contains("L3 CTO: @grace (the level asks for phone; @grace has none, and is paged by slack or matrix)"), "\(text)")
         #expect(text.contains("L3 engineering manager: @carol\n"))
