@@ -241,7 +241,7 @@ extension Delivery {
                 try records.markDelivered(sent.map { ($0.id, $0.at) })
                 var copied = false
                 for done in sent {
-                    copied = try Self.writeRecord(of: done, into: records, router: router, directory: directory, marking: false) || copied
+                    copied = try Self.writeRecord(of: done, into: records, router: router, directory: directory) || copied
                 }
                 return (lookingForNew ? try records.latestOutboxID() : nil, copied)
             }
@@ -253,18 +253,16 @@ extension Delivery {
         return (Array(repeating: .delivered, count: sent.count), newest)
     }
 
-    /// What `done` means for the store: its item delivered, a room bound, a page's landing on
-    /// its incident's timeline, a copy of a nudge its people have not seen. True when a copy
-    /// was queued.
-    /// `marking` false: the caller marks the item delivered (`record` marks a round's together).
+    /// What `done` means for the store besides its item's mark, which the caller writes first
+    /// (`record` marks a round's together): a room bound, a page's landing on its incident's
+    /// timeline, a copy of a nudge its people have not seen. True when a copy was queued.
     static func writeRecord(of done: Sent, into records: any IncidentRecords, router: OutboxRouter,
-                            directory: Directory, marking: Bool = true) throws -> Bool {
+                            directory: Directory) throws -> Bool {
         let item = done.item
         if case .roomCreated(let roomID, let name) = done.receipt, let incident = item.incident,
            let platform = item.method.platform {
             try records.bindRoom(platform, roomID: roomID, name: name, incident: incident)
         }
-        if marking { try records.markDelivered(done.id, at: done.at) }
         // Where a page landed is part of the incident's record.
         if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
             let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: directory.roster)

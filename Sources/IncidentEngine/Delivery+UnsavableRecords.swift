@@ -28,7 +28,8 @@ extension Delivery {
                 // Alone (one alone just failed so).
                 guard sent.count > 1 else { throw failedTogether }
                 copiesQueued = try await store.write { records in
-                    try Self.writeRecord(of: done, into: records, router: router, directory: directory)
+                    try records.markDelivered(done.id, at: done.at)
+                    return try Self.writeRecord(of: done, into: records, router: router, directory: directory)
                 } || copiesQueued
                 recorded.append(done)
                 attempts.append(.delivered)

@@ -142,10 +142,6 @@ extension SQLiteRecords {
         for (instant, sent) in Dictionary(grouping: items, by: \.at).sorted(by: { $0.key < $1.key }) {
             for start in stride(from: 0, to: sent.count, by: Self.markedTogether) {
                 let ids = sent[start..<min(start + Self.markedTogether, sent.count)].map(\.id)
-                if ids.count == 1 {
-                    try markDelivered(ids[0], at: instant)
-                    continue
-                }
                 // A statement of each length is kept prepared: a round's sizes repeat.
                 let list = String(repeating: "?, ", count: ids.count - 1) + "?"
                 try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id IN (\(list)) AND state = 'pending'",
