@@ -136,6 +136,7 @@ extension PostgresRecords {
             row.append(id)
             row.append(instant.secondsSinceEpoch)
         }
+        changes?.finished([id])
     }
 
     func markFailed(_ id: Int64, attempts: Int?, reason: String, at instant: Timestamp) throws {
@@ -144,6 +145,7 @@ extension PostgresRecords {
                 attempts = coalesce(\(attempts), attempts)
             WHERE id = \(id) AND state = 'pending'
             """)
+        changes?.finished([id])
     }
 
     func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {

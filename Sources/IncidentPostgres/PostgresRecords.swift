@@ -13,6 +13,8 @@ struct PostgresRecords: IncidentRecords {
     let touched: TouchedIncidents
     /// The store's decoded outbox jobs, in a read transaction only.
     let jobs: DecodedJobs?
+    /// In a write transaction, the items it finishes, let go of by `jobs` once it commits.
+    var changes: OutboxJobChanges? = nil
 
     // MARK: Seen events
 

@@ -41,7 +41,7 @@ public final class PostgresStore: IncidentStore {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         // Read here: the transaction runs on the session's thread, where no task-local is set.
         let term = LeaderTerm.current
-        let (result, policies) = try await WriteTiming.timed { try await writer.run { sql in
+        let (result, changes, policies) = try await WriteTiming.timed { try await writer.run { sql in
             try sql.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { sql in
                 sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
@@ -50,15 +50,17 @@ public final class PostgresStore: IncidentStore {
                     guard try PostgresLease.isCurrent(term.token, sql), term.holds else { throw Deposed(token: term.token) }
                 }
                 let touched = TouchedIncidents(decoded: self.incidents)
-                let records = PostgresRecords(sql: sql, policies: self.policies, touched: touched, jobs: nil)
+                let changes = OutboxJobChanges()
+                let records = PostgresRecords(sql: sql, policies: self.policies, touched: touched, jobs: nil, changes: changes)
                 let result = try body(records)
                 try records.writeHeldSaves()
                 // Again just before COMMIT: a leader paused inside the transaction past its
                 // lease (its successor may have read the outbox since) commits nothing.
                 if let term, !term.holds { throw Deposed(token: term.token) }
-                return (result, touched.policies)
+                return (result, changes.committed, touched.policies)
             }
         } }
+        jobs.apply(changes)
         self.policies.confirm(policies)
         return result
     }

@@ -16,7 +16,7 @@ extension SQLiteRecords {
             guard db.changesCount > 0 else { continue }
             let id = db.lastInsertedRowID
             try execute("INSERT INTO outbox_job (id, job) VALUES (?, ?)", arguments: [id, StateCoding.encodeJob(item.job)])
-            queued?.add(item.job, id: id)
+            changes?.queued(item.job, id: id)
         }
     }
 
@@ -134,6 +134,7 @@ extension SQLiteRecords {
     func markDelivered(_ id: Int64, at instant: Timestamp) throws {
         try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
                     arguments: [instant.secondsSinceEpoch, id])
+        changes?.finished([id])
     }
 
     /// The items sent at one time in one statement, up to `markedTogether` of them: a round's
@@ -148,6 +149,7 @@ extension SQLiteRecords {
                             arguments: StatementArguments([instant.secondsSinceEpoch] + ids))
             }
         }
+        changes?.finished(items.lazy.map(\.id))
     }
 
     /// The most items one statement marks delivered.
@@ -158,6 +160,7 @@ extension SQLiteRecords {
             UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ?, attempts = coalesce(?, attempts)
             WHERE id = ? AND state = 'pending'
             """, arguments: [instant.secondsSinceEpoch, reason, attempts, id])
+        changes?.finished([id])
     }
 
     func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {

@@ -15,16 +15,17 @@ struct SQLiteRecords: IncidentRecords {
     /// The store's decoded outbox jobs, in a read transaction (which sees only committed rows);
     /// nil in a write transaction.
     let jobs: DecodedJobs?
-    /// In a write transaction, the jobs it queues, for `jobs` once it commits.
-    let queued: QueuedJobs?
+    /// In a write transaction, the jobs it queues and the items it finishes, for `jobs` once
+    /// it commits.
+    let changes: OutboxJobChanges?
 
     init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents(), jobs: DecodedJobs? = nil,
-         queued: QueuedJobs? = nil) {
+         changes: OutboxJobChanges? = nil) {
         self.db = db
         self.policies = policies
         self.touched = touched
         self.jobs = jobs
-        self.queued = queued
+        self.changes = changes
     }
 
     /// Runs `sql` through the connection's statement cache: the store's statements are few

@@ -228,22 +228,22 @@ public final class SQLiteStore: IncidentStore {
     /// async `write` rolls back a cancelled task's transaction; its `asyncWrite` does not.)
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         let writer = writer
-        let (result, queued, policies) = try await WriteTiming.timed {
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, [(id: Int64, job: OutboxItem.Job)], Set<String>), any Error>) in
+        let (result, changes, policies) = try await WriteTiming.timed {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, OutboxJobChanges.Committed, Set<String>), any Error>) in
                 writer.asyncWrite({ db in
-                    let queued = QueuedJobs()
+                    let changes = OutboxJobChanges()
                     let touched = TouchedIncidents(decoded: self.incidents)
-                    let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, queued: queued)
+                    let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, changes: changes)
                     let result = try body(records)
                     try records.writeHeldSaves()
-                    return (result, queued.jobs, touched.policies)
+                    return (result, changes.committed, touched.policies)
                 }, completion: { [commits] _, outcome in
                     if case .success = outcome { commits.committed() }
                     done.resume(with: outcome)
                 })
             }
         }
-        jobs.keep(committed: queued)
+        jobs.apply(changes)
         self.policies.confirm(policies)
         return result
     }

@@ -5,8 +5,10 @@ import Synchronization
 /// id is never given to another row once committed, so delivery, which reads the heads of
 /// every lane again whenever anything new is queued, decodes each job's JSON once instead of
 /// once a pass. Filled from read transactions, which see committed rows alone, and with the
-/// jobs a write transaction queued once it has committed (`QueuedJobs`): delivery then decodes
-/// nothing this process queued. Bounded.
+/// jobs a write transaction queued once it has committed (`OutboxJobChanges`): delivery then
+/// decodes nothing this process queued. A job is let go once its item is finished (delivered
+/// or failed): only pending rows are read as heads, so the cache holds what may still be sent,
+/// not the day's sends until it starts over. Bounded.
 public final class DecodedJobs: Sendable {
     private let jobs = Mutex<[Int64: OutboxItem.Job]>([:])
     /// More than this and the cache starts over: a backlog that large is rare, and starting
@@ -26,25 +28,44 @@ public final class DecodedJobs: Sendable {
         }
     }
 
-    /// Keeps what a transaction queued; only once it has committed (a rolled-back row's id may
-    /// be given to another).
-    public func keep(committed queued: [(id: Int64, job: OutboxItem.Job)]) {
-        guard !queued.isEmpty else { return }
+    /// Keeps what a transaction queued and lets go of what it finished; only once it has
+    /// committed (a rolled-back row's id may be given to another, and a rolled-back mark leaves
+    /// its item pending).
+    public func apply(_ changes: OutboxJobChanges.Committed) {
+        guard !changes.queued.isEmpty || !changes.finished.isEmpty else { return }
         jobs.withLock { jobs in
-            if jobs.count + queued.count > Self.capacity { jobs.removeAll(keepingCapacity: true) }
-            for (id, job) in queued { jobs[id] = job }
+            for id in changes.finished { jobs[id] = nil }
+            if jobs.count + changes.queued.count > Self.capacity { jobs.removeAll(keepingCapacity: true) }
+            for (id, job) in changes.queued { jobs[id] = job }
         }
     }
+
+    /// How many jobs are kept: for tests.
+    public var count: Int { jobs.withLock(\.count) }
 }
 
-/// The outbox jobs one write transaction queued, by the ids their rows got: handed to
+/// What one write transaction did to the outbox's jobs: the jobs it queued, by the ids their
+/// rows got, and the ids of the items it finished (delivered or failed). Handed to
 /// `DecodedJobs` once the transaction has committed. Lives and dies with its transaction.
-public final class QueuedJobs {
-    public private(set) var jobs: [(id: Int64, job: OutboxItem.Job)] = []
+public final class OutboxJobChanges {
+    public private(set) var queued: [(id: Int64, job: OutboxItem.Job)] = []
+    public private(set) var finished: [Int64] = []
 
     public init() {}
 
-    public func add(_ job: OutboxItem.Job, id: Int64) {
-        jobs.append((id: id, job: job))
+    public func queued(_ job: OutboxItem.Job, id: Int64) {
+        queued.append((id: id, job: job))
+    }
+
+    public func finished(_ ids: some Sequence<Int64>) {
+        finished.append(contentsOf: ids)
+    }
+
+    /// What `DecodedJobs.apply(committed:)` takes, out of the transaction.
+    public var committed: Committed { Committed(queued: queued, finished: finished) }
+
+    public struct Committed: Sendable {
+        public var queued: [(id: Int64, job: OutboxItem.Job)]
+        public var finished: [Int64]
     }
 }
