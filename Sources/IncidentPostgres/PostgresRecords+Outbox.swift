@@ -26,8 +26,13 @@ extension PostgresRecords {
 
     /// Outbox rows by `clause` (after FROM), each decoded or with why it cannot be.
     func outboxResults(_ clause: PostgresQuery) throws -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
-        let query = PostgresQuery(unsafeSQL: "SELECT \(OutboxRow.columns) FROM outbox " + clause.sql, binds: clause.binds)
-        return try sql.rows(query).map { row in
+        try outboxResults(statement: PostgresQuery(unsafeSQL: "SELECT \(OutboxRow.columns) FROM outbox " + clause.sql, binds: clause.binds))
+    }
+
+    /// Outbox rows from a statement that selects `OutboxRow.columns`, each decoded or with why
+    /// it cannot be.
+    func outboxResults(statement: PostgresQuery) throws -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        try sql.rows(statement).map { row in
             let (id, key, incident, method, lane, job, state, attempts, notBefore, createdAt, lastError) =
                 try row.decode((Int64, String, Int?, String, String, String, String, Int, Int64, Int64, String?).self)
             return OutboxRow(id: id, key: key, incident: incident, method: method, lane: lane, job: job, state: state, attempts: attempts,
@@ -53,22 +58,20 @@ extension PostgresRecords {
             """)
     }
 
+    /// As on SQLite, in one statement: the lanes with pending items by a loose index scan, then
+    /// each lane's head by a lateral seek in the pending-by-lane index.
     func outboxHeads(perLane: Int) throws -> OutboxHeads {
-        // The lanes with pending items by a loose index scan, as on SQLite, then each lane's head.
-        let lanes = try sql.rows("""
-            WITH RECURSIVE lanes(lane) AS (
+        OutboxHeads(lanes: try outboxResults(statement: """
+            WITH RECURSIVE lanes(pending_lane) AS (
                 SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending')
                 UNION ALL
-                SELECT (SELECT min(o.lane) FROM outbox o WHERE o.state = 'pending' AND o.lane > lanes.lane)
-                FROM lanes WHERE lanes.lane IS NOT NULL
+                SELECT (SELECT min(o.lane) FROM outbox o WHERE o.state = 'pending' AND o.lane > lanes.pending_lane)
+                FROM lanes WHERE lanes.pending_lane IS NOT NULL
             )
-            SELECT lane FROM lanes WHERE lane IS NOT NULL
-            """).map { try $0.decode(String.self) }
-        var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
-        for lane in lanes {
-            rows += try outboxResults("WHERE state = 'pending' AND lane = \(lane) ORDER BY id LIMIT \(perLane)")
-        }
-        return OutboxHeads(lanes: rows)
+            SELECT \(unescaped: OutboxRow.columns) FROM lanes CROSS JOIN LATERAL (
+                SELECT * FROM outbox WHERE state = 'pending' AND outbox.lane = lanes.pending_lane ORDER BY id LIMIT \(perLane)
+            ) AS heads
+            """))
     }
 
     func unfinishedOutbox() throws -> [OutboxCount] {

@@ -28,14 +28,21 @@ extension SQLiteRecords {
     /// without the job, which is a table of its own here (`outbox_job`).
     static let outboxColumns = "id, key, incident, platform, lane, state, attempts, not_before, created_at, last_error"
 
-    /// Each row decoded, or why it cannot be. A job's text is read only when it is not kept
-    /// decoded already (`jobs`): delivery reads the same heads pass after pass.
+    /// Each row `clause` (after FROM outbox) picks, decoded, or why it cannot be.
     func outboxResults(_ clause: String, _ arguments: StatementArguments) throws
+        -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
+        try outboxResults(statement: "SELECT \(Self.outboxColumns) FROM outbox \(clause)", arguments)
+    }
+
+    /// Each row decoded, or why it cannot be, from a statement that selects `outboxColumns`.
+    /// A job's text is read only when it is not kept decoded already (`jobs`): delivery reads
+    /// the same heads pass after pass.
+    func outboxResults(statement: String, _ arguments: StatementArguments) throws
         -> [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] {
         // By position: delivery reads these rows all the time, and a look-up by name lowercases
         // the name and searches the columns for every value.
         let jobText = try db.cachedStatement(sql: "SELECT job FROM outbox_job WHERE id = ?")
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox \(clause)"), arguments: arguments).map { row in
+        return try Row.fetchAll(db.cachedStatement(sql: statement), arguments: arguments).map { row in
             let id: Int64 = row[0]
             let known = jobs?.job(id)
             let job = known != nil ? nil : try String.fetchOne(jobText, arguments: [id])
@@ -64,22 +71,22 @@ extension SQLiteRecords {
     }
 
     /// The lanes with pending items, each found by one seek in the pending-by-lane index (a
-    /// loose index scan), then each lane's first `perLane` items: a backlog of thousands in
-    /// one lane costs `perLane` rows, not a pass over all of them.
+    /// loose index scan), then each lane's first `perLane` items by a seek in the same index:
+    /// a backlog of thousands in one lane costs `perLane` rows, not a pass over all of them.
+    /// One statement for every lane: delivery reads the heads after each round it records, and
+    /// a statement a lane made that read a tenth of a drill's statements.
     func outboxHeads(perLane: Int) throws -> OutboxHeads {
-        let lanes = try String.fetchAll(db.cachedStatement(sql: """
-            WITH RECURSIVE lanes(lane) AS (
+        OutboxHeads(lanes: try outboxResults(statement: """
+            WITH RECURSIVE lanes(pending_lane) AS (
                 SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending')
                 UNION ALL
-                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending' AND lane > lanes.lane) FROM lanes WHERE lane IS NOT NULL
+                SELECT (SELECT min(lane) FROM outbox WHERE state = 'pending' AND lane > lanes.pending_lane)
+                FROM lanes WHERE pending_lane IS NOT NULL
             )
-            SELECT lane FROM lanes WHERE lane IS NOT NULL
-            """))
-        var rows: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
-        for lane in lanes {
-            rows += try outboxResults("WHERE state = 'pending' AND lane = ? ORDER BY id LIMIT ?", [lane, perLane])
-        }
-        return OutboxHeads(lanes: rows)
+            SELECT \(Self.outboxColumns) FROM lanes JOIN outbox ON outbox.id IN (
+                SELECT head.id FROM outbox AS head WHERE head.state = 'pending' AND head.lane = lanes.pending_lane ORDER BY head.id LIMIT ?
+            )
+            """, [perLane]))
     }
 
     func unfinishedOutbox() throws -> [OutboxCount] {

@@ -434,3 +434,19 @@ extension StoreContractTests {
         #expect(try await store.read { try $0.outboxListing(.failed, limit: 10).map(\.key) } == ["k7"])
     }
 }
+
+extension StoreContractTests {
+    /// The heads read in one statement: each lane's first pending items up to the limit, an
+    /// item no longer pending passed over, in the order they were queued.
+    @Test(arguments: StoreKind.allCases)
+    func eachLanesHeadsAreItsFirstPendingItems(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let queued = ["x1", "z1", "x2", "y1", "x3", "z2", "x4", "z3", "x5"]
+        try await store.write { records in try records.enqueue(queued.map { Self.item($0, lane: "lane-" + $0.prefix(1)) }) }
+        let z1 = try #require(try await store.read { try $0.pendingOutbox(limit: 20) }.first { $0.key == "z1" }?.id)
+        try await store.write { try $0.markDelivered(z1, at: TestConfig.at(1)) }
+        #expect(try await store.read { try $0.outboxHeads(perLane: 2).items.map(\.key) } == ["x1", "x2", "y1", "z2", "z3"])
+        #expect(try await store.read { try $0.outboxHeads(perLane: 1).items.map(\.key) } == ["x1", "y1", "z2"])
+        #expect(try await store.read { try $0.outboxHeads(perLane: 9).items.count } == 8)
+    }
+}
