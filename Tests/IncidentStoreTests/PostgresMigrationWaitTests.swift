@@ -12,10 +12,12 @@ import Testing
     @Test func aMigrationThatWaitsForTheWriteLockSaysSo() async throws {
         let cluster = try await PostgresCluster.get()
         let database = try await TestTools.offPool { try cluster.database("migrate_wait") }
-        // The bot's write lock (`PostgresSchema.writeLock`), held by another session for 5 s,
-        // and looked for in this test's own database: `pg_locks` is the whole cluster's, and
-        // other tests' leases (advisory locks too) let the store open before it was taken.
-        let holder = Task { try await TestTools.offPool { try cluster.psql("SELECT pg_advisory_lock(4498252912); SELECT pg_sleep(5)", database: database) } }
+        // The bot's write lock (`PostgresSchema.writeLock`), held by another session until the
+        // store has said it waits (a fixed hold ran out before a loaded machine got the store
+        // started), and looked for in this test's own database: `pg_locks` is the whole
+        // cluster's, and other tests' leases (advisory locks too) let the store open before it
+        // was taken.
+        let holder = Task { try? await TestTools.offPool { try cluster.psql("SELECT pg_advisory_lock(4498252912); SELECT pg_sleep(120)", database: database) } }
         let deadline = Date().addingTimeInterval(60)
         while try await TestTools.offPool({ try cluster.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                                                                 + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", database: database) }) == "0",
@@ -25,9 +27,17 @@ import Testing
         try #require(Date() < deadline, "the other session never took the write lock")
         let recorder = LogRecorder()
         let logger = recorder.logger
-        _ = try await TestTools.offPool { try PostgresStore(settings: cluster.settings(database), logger: logger) }
-        _ = try await holder.value
-        #expect(recorder.lines.withLock { $0 }.contains { $0.hasPrefix("notice waiting for the database's write lock to migrate") },
-                "\(recorder.lines.withLock { $0 })")
+        let opening = Task { try await TestTools.offPool { _ = try PostgresStore(settings: cluster.settings(database), logger: logger) } }
+        let waiting = { recorder.lines.withLock { $0 }.contains { $0.hasPrefix("notice waiting for the database's write lock to migrate") } }
+        while !waiting(), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        _ = try await TestTools.offPool {
+            try cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()",
+                             database: database)
+        }
+        _ = await holder.value
+        try await opening.value
+        #expect(waiting(), "\(recorder.lines.withLock { $0 })")
     }
 }
