@@ -97,8 +97,14 @@ enum DashedOption {
 
     /// `text` without the punctuation a phone or a hurried hand puts after a word.
     static func withoutTrailingMarks(_ text: String) -> String {
-        String(text.reversed().drop { ".,;:!?…".contains($0) }.reversed())
+        // Cut at the last character that is no mark (a word's end, found from the back), not
+        // by building the word again a character at a time: every word of every title is
+        // looked at so.
+        guard let last = text.lastIndex(where: { !trailingMarks.contains($0) }) else { return "" }
+        return last == text.index(before: text.endIndex) ? text : String(text[...last])
     }
+
+    static let trailingMarks: Set<Character> = [".", ",", ";", ":", "!", "?", "…"]
 
     static let singleHyphen: Set<String> = ["sev", "severity", "s", "mine", "overdue", "private"]
 

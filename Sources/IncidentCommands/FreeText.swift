@@ -17,7 +17,8 @@ public enum FreeText {
     /// as typed. Text posted back is escaped for its platform again, so none of it pings or
     /// links by itself.
     public static func readable(_ text: String) -> String {
-        guard text.contains("<") || text.contains("&") else { return text }
+        // Byte by byte, as Foundation's `contains` finds them (inside a character too), without it.
+        guard text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "&")) else { return text }
         var out = ""
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
@@ -75,6 +76,10 @@ public enum FreeText {
     }
 
     static func keptCharacters(_ text: String) -> String {
+        // Printable ASCII, line feeds and tabs (most of what is typed) are all kept as they are.
+        if text.utf8.allSatisfy({ (0x20..<0x7F).contains($0) || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }) {
+            return text.trimmingWhitespace()
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             // ASCII without the tables and sets: printable, line feed and tab kept, carriage

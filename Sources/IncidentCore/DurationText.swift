@@ -49,18 +49,24 @@ public enum DurationText {
     }
 }
 
-extension StringProtocol {
+extension String {
     /// The text without leading and trailing white space and newlines.
     public func trimmingWhitespace() -> String {
         // Most text starts and ends with a visible ASCII character: nothing to trim.
-        let text = String(self)
-        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
-            return text
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return self
         }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        return String(scalars[first...last])
+    }
+}
+
+extension Substring {
+    /// The text without leading and trailing white space and newlines.
+    public func trimmingWhitespace() -> String {
+        String(self).trimmingWhitespace()
     }
 }
