@@ -78,18 +78,25 @@ public final class CommandLimiter: Sendable {
 
     static func admit(_ entry: inout Usage, pending: inout Pending, perMinute: Int, at now: Timestamp, exempt: Bool = false) -> Verdict {
         entry.expire(at: now)
-        let added = pending.times.filter { now - $0 < Self.window }
-        guard entry.recent.count + added.count >= perMinute else {
+        // This transaction's own commands within the window, counted in place: a burst of
+        // hundreds from one person in one transaction made a list of them for each.
+        var added = 0
+        var oldestAdded: Timestamp?
+        for time in pending.times where now - time < Self.window {
+            added += 1
+            oldestAdded = min(oldestAdded ?? time, time)
+        }
+        guard entry.recent.count + added >= perMinute else {
             pending.times.append(now)
             pending.toldToSlowDown = false
             return .allowed
         }
         // Exempt up to twice the limit: a loop posting as someone on the roster is held too.
-        if exempt, entry.recent.count + added.count < 2 * perMinute {
+        if exempt, entry.recent.count + added < 2 * perMinute {
             pending.times.append(now)
             return .exempted
         }
-        let oldest = [entry.recent.first, added.first].compactMap { $0 }.min() ?? now
+        let oldest = [entry.recent.first, oldestAdded].compactMap { $0 }.min() ?? now
         guard !(pending.toldToSlowDown ?? entry.toldToSlowDown) else { return .ignored(until: oldest + Self.window) }
         pending.toldToSlowDown = true
         return .slowDown(until: oldest + Self.window)
