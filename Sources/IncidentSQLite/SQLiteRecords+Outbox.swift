@@ -42,14 +42,18 @@ extension SQLiteRecords {
         // By position: delivery reads these rows all the time, and a look-up by name lowercases
         // the name and searches the columns for every value.
         let jobText = try db.cachedStatement(sql: "SELECT job FROM outbox_job WHERE id = ?")
-        return try Row.fetchAll(db.cachedStatement(sql: statement), arguments: arguments).map { row in
+        // Through a cursor: each row read in place, not copied into a list of rows first.
+        var results: [Result<(OutboxItem, OutboxItem.State), UndecodableOutboxRow>] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: statement), arguments: arguments)
+        while let row = try rows.next() {
             let id: Int64 = row[0]
             let known = jobs?.job(id)
             let job = known != nil ? nil : try String.fetchOne(jobText, arguments: [id])
-            return OutboxRow(id: id, key: row[1], incident: row[2], method: row[3], lane: row[4], job: job, state: row[5],
-                             attempts: row[6], notBefore: row[7], createdAt: row[8], lastError: row[9])
-                .decoded(jobs: jobs, known: known)
+            results.append(OutboxRow(id: id, key: row[1], incident: row[2], method: row[3], lane: row[4], job: job, state: row[5],
+                                     attempts: row[6], notBefore: row[7], createdAt: row[8], lastError: row[9])
+                .decoded(jobs: jobs, known: known))
         }
+        return results
     }
 
     func pendingOutbox(limit: Int) throws -> [OutboxItem] {

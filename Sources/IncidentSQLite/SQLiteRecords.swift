@@ -132,16 +132,18 @@ struct SQLiteRecords: IncidentRecords {
                         skipped: (Int) -> Void = { _ in }) throws -> [StoredIncident] {
         try writeHeldSaves()
         // Columns by position, in the order selected (`incidentColumns`).
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.incidentColumns) FROM incident \(clause)"),
-                                arguments: arguments).compactMap { row in
+        // Through a cursor: each row read in place, not copied into a list of rows first.
+        var incidents: [StoredIncident] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Self.incidentColumns) FROM incident \(clause)"), arguments: arguments)
+        while let row = try rows.next() {
             do {
-                return try touched.incident(number: row[0], home: row[1], state: row[2], format: row[3], policy: row[4],
-                                            policies: policies, load: policyBody)
+                incidents.append(try touched.incident(number: row[0], home: row[1], state: row[2], format: row[3], policy: row[4],
+                                                      policies: policies, load: policyBody))
             } catch is UnreadableRow where skippingUnreadable {
                 skipped(row[0])
-                return nil
             }
         }
+        return incidents
     }
 
     /// Keeps the incident's new state for this transaction. A new incident's row is written
