@@ -111,7 +111,7 @@ extension SQLiteRecords {
         // In slices: SQLite takes at most 32,766 variables in one statement.
         for start in stride(from: 0, to: ids.count, by: 500) {
             let slice = Array(ids[start..<min(start + 500, ids.count)])
-            let decoded = try outboxResults("WHERE id IN (\(slice.map { _ in "?" }.joined(separator: ",")))", StatementArguments(slice))
+            let decoded = try outboxResults("WHERE id IN (\(Self.placeholders(slice.count)))", StatementArguments(slice))
             for case .success(let (item, _)) in decoded { items[item.id ?? 0] = item }
         }
         return rows.map { row in
@@ -148,23 +148,18 @@ extension SQLiteRecords {
         changes?.finished([id])
     }
 
-    /// The items sent at one time in one statement, up to `markedTogether` of them: a round's
+    /// The items sent at one time in one statement, up to `idsPerStatement` of them: a round's
     /// records are a statement or two, not one an item.
     func markDelivered(_ items: [(id: Int64, at: Timestamp)]) throws {
         for (instant, sent) in Dictionary(grouping: items, by: \.at).sorted(by: { $0.key < $1.key }) {
-            for start in stride(from: 0, to: sent.count, by: Self.markedTogether) {
-                let ids = sent[start..<min(start + Self.markedTogether, sent.count)].map(\.id)
-                // A statement of each length is kept prepared: a round's sizes repeat.
-                let list = String(repeating: "?, ", count: ids.count - 1) + "?"
-                try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id IN (\(list)) AND state = 'pending'",
+            for start in stride(from: 0, to: sent.count, by: Self.idsPerStatement) {
+                let ids = sent[start..<min(start + Self.idsPerStatement, sent.count)].map(\.id)
+                try execute("UPDATE outbox SET state = 'delivered', finished_at = ? WHERE id IN (\(Self.placeholders(ids.count))) AND state = 'pending'",
                             arguments: StatementArguments([instant.secondsSinceEpoch] + ids))
             }
         }
         changes?.finished(items.lazy.map(\.id))
     }
-
-    /// The most items one statement marks delivered.
-    static let markedTogether = 64
 
     func markFailed(_ id: Int64, attempts: Int?, reason: String, at instant: Timestamp) throws {
         try execute("""

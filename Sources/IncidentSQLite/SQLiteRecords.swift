@@ -42,8 +42,26 @@ struct SQLiteRecords: IncidentRecords {
     }
 
     /// One look-up an event: SQLite is in the process, so a query more costs no round trip.
+    /// Up to `idsPerStatement` ids a statement: a batch of events is looked up in a statement
+    /// or a few, not one an event.
     func seen(_ door: ContactMethod, among eventIDs: [String]) throws -> Set<String> {
-        Set(try eventIDs.filter { try isSeen(door, eventID: $0) })
+        var seen: Set<String> = []
+        for start in stride(from: 0, to: eventIDs.count, by: Self.idsPerStatement) {
+            let ids = eventIDs[start..<min(start + Self.idsPerStatement, eventIDs.count)]
+            let found = try String.fetchCursor(db.cachedStatement(sql: "SELECT event_id FROM seen_event WHERE platform = ? AND event_id IN (\(Self.placeholders(ids.count)))"),
+                                               arguments: StatementArguments([door.rawValue] + Array(ids)))
+            while let id = try found.next() { seen.insert(id) }
+        }
+        return seen
+    }
+
+    /// The most ids one statement names.
+    static let idsPerStatement = 64
+
+    /// `?, ?, ?` for `count` values. A statement of each length is kept prepared, and the
+    /// lengths of a round's marks or a batch's look-ups repeat.
+    static func placeholders(_ count: Int) -> String {
+        String(repeating: "?, ", count: max(count - 1, 0)) + "?"
     }
 
     func markSeen(_ door: ContactMethod, eventID: String, at instant: Timestamp) throws {

@@ -450,3 +450,20 @@ extension StoreContractTests {
         #expect(try await store.read { try $0.outboxHeads(perLane: 9).items.count } == 8)
     }
 }
+
+extension StoreContractTests {
+    /// A batch of events looked up together, more than one statement names: exactly the ones
+    /// seen on that door are found.
+    @Test(arguments: StoreKind.allCases)
+    func aLargeBatchOfEventsIsLookedUpWhole(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let ids = (0..<150).map { "Ev\($0)" }
+        try await store.write { records in
+            for id in ids where id.hasSuffix("3") || id.hasSuffix("7") { try records.markSeen(.slack, eventID: id, at: TestConfig.at(1)) }
+            try records.markSeen(.matrix, eventID: "Ev1", at: TestConfig.at(1))
+        }
+        let found = try await store.read { try $0.seen(.slack, among: ids + ["Ev3"]) }
+        #expect(found == Set(ids.filter { $0.hasSuffix("3") || $0.hasSuffix("7") }))
+        #expect(try await store.read { try $0.seen(.matrix, among: ids) } == ["Ev1"])
+    }
+}
