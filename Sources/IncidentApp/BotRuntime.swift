@@ -156,8 +156,9 @@ public enum BotCommands {
         if slack?.appToken != nil { loops.append((.slack, "socket_mode")) }
         if matrix != nil { loops += [(.matrix, "whoami"), (.matrix, "sync"), (.matrix, "sync position read")] }
         BotMetrics.startAtZero(methods: transports.map(\.method), loops: loops)
-        for warning in PolicyGaps.warnings(settings.policy)
-            + UnreachableLevels.warnings(Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers)) {
+        let directory = Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers)
+        for warning in PolicyGaps.warnings(settings.policy) + UnreachableLevels.warnings(directory)
+            + UnanswerablePages.warnings(directory, answeredWhereTheyLand: paging.answeredWhereTheyLand) {
             logger.error("\(warning)")
         }
         let stored = try await store.read { try $0.openIncidents() }

@@ -46,6 +46,11 @@ public enum EffectivePolicy {
         if !loaded.config.enabledPlatforms.isEmpty {
             let directory = Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)
             lines += UnreachableLevels.warnings(directory).map { "warning: " + $0 }
+            // PagerDuty's webhook secret is read from the environment by `serve` alone: taken here
+            // to be set, so no warning is made up.
+            var answered: Set<ContactMethod> = [.pagerduty]
+            if loaded.config.http.publicURL != nil { answered.formUnion([.email, .sms, .voice, .webhook]) }
+            lines += UnanswerablePages.warnings(directory, answeredWhereTheyLand: answered).map { "warning: " + $0 }
         }
         // The console may run on the example roster; `serve` refuses to.
         if loaded.rosterIsExample {

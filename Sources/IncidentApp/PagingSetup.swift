@@ -206,6 +206,16 @@ public struct PagingSetup: Sendable {
         return routes
     }
 
+    /// The methods whose pages take an answer where they land: mail, texts, calls and the
+    /// team's webhook through the bot's public address (their links, replies and keypresses),
+    /// PagerDuty through its webhook.
+    public var answeredWhereTheyLand: Set<ContactMethod> {
+        var methods: Set<ContactMethod> = []
+        if links != nil { methods.formUnion([.email, .sms, .voice, .webhook]) }
+        if !pagerDutyWebhookSecrets.isEmpty { methods.insert(.pagerduty) }
+        return methods
+    }
+
     /// What is switched on but cannot work fully, for a warning at start.
     public var warnings: [String] {
         var warnings: [String] = []

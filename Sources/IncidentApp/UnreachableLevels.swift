@@ -15,3 +15,17 @@ public enum UnreachableLevels {
         }
     }
 }
+
+/// The ladder levels someone may fill who could never acknowledge a page: no chat account
+/// here, and nothing that reaches them takes an answer where it lands (no `http.public_url`
+/// for links, replies and keypresses; no PagerDuty webhook). The ladder would climb past them
+/// every time; said as `serve` starts and by `check-config`.
+public enum UnanswerablePages {
+    public static func warnings(_ directory: Directory, answeredWhereTheyLand: Set<ContactMethod>) -> [String] {
+        directory.unanswerable(answeredWhereTheyLand: answeredWhereTheyLand).map { level, person, methods in
+            "\(level): \(person.handle) has no chat account here, and their pages (by \(methods.map(\.rawValue).joined(separator: ", "))) "
+                + "take no answer where they land, so they can never acknowledge one; set http.public_url "
+                + "(and PAGERDUTY_WEBHOOK_SECRET for PagerDuty), or give them a chat account in the roster"
+        }
+    }
+}

@@ -55,6 +55,15 @@ public struct Message: Hashable, Sendable, Codable {
     public mutating func line(_ spans: Span...) { lines.append(spans) }
     public mutating func line(_ spans: [Span]) { lines.append(spans) }
 
+    /// The message without the lines that ask to type a command (`Acknowledge with /ack
+    /// INC-4.`): for a reader who cannot type one, a call read out or someone with no chat
+    /// account, who is told how to answer where the message reaches them instead.
+    public var withoutCommandLines: Message {
+        var message = self
+        message.lines = lines.filter { !$0.contains { if case .command = $0 { true } else { false } } }
+        return message
+    }
+
     /// The message with each room named by a key of `names` named by its value instead: an
     /// incident's room as a platform made it, when its name was taken there.
     public func renamingRooms(_ names: [String: String]) -> Message {

@@ -73,6 +73,12 @@ public struct TransportJob: Hashable, Sendable {
     /// on which ladder and level, for what role. Pager methods need it to say why the person
     /// is woken and to key the provider's event (PagerDuty's `dedup_key`).
     public var page: Page?
+    /// Whether the person a direct message or page goes to can type the bot's commands
+    /// (`Contact.typesCommands`).
+    public var recipientTypesCommands: Bool {
+        guard case .directMessage(let person, _) = action else { return true }
+        return people[person]?.typesCommands ?? true
+    }
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
     /// Whether an earlier attempt may have reached the platform without being recorded. A
@@ -160,11 +166,16 @@ public struct Contact: Hashable, Sendable {
     /// Their address for the job's method: a chat account (`U0ALICE01`, `@alice:example.org`),
     /// a mail address, a phone number; nil when they have none there.
     public var account: String?
+    /// Whether they can type the bot's commands: they have an account on a chat platform this
+    /// process serves. Someone reached only by mail, text or call is told how to answer there,
+    /// never to type `/ack` in a chat they are not in.
+    public var typesCommands: Bool
 
-    public init(person: PersonID, handle: String, account: String?) {
+    public init(person: PersonID, handle: String, account: String?, typesCommands: Bool = true) {
         self.person = person
         self.handle = handle
         self.account = account
+        self.typesCommands = typesCommands
     }
 }
 

@@ -73,7 +73,13 @@ public struct Directory: Sendable {
     }
 
     public func contact(_ person: PersonID, on method: ContactMethod) -> Contact {
-        Contact(person: person, handle: person.handle, account: address(person, on: method))
+        Contact(person: person, handle: person.handle, account: address(person, on: method), typesCommands: typesCommands(person))
+    }
+
+    /// Whether `person` has an account on a chat platform served here, where they can type
+    /// the bot's commands (on the console everyone does).
+    public func typesCommands(_ person: PersonID) -> Bool {
+        platforms.contains { account(person, on: $0) != nil }
     }
 
     /// The address a page to `paged` uses for `method`: the person's own, else the level's
@@ -83,7 +89,8 @@ public struct Directory: Sendable {
     }
 
     public func contact(for paged: PagedLevel, on method: ContactMethod) -> Contact {
-        Contact(person: paged.person, handle: paged.person.handle, account: address(for: paged, on: method))
+        Contact(person: paged.person, handle: paged.person.handle, account: address(for: paged, on: method),
+                typesCommands: typesCommands(paged.person))
     }
 
     func serves(_ method: ContactMethod) -> Bool {
@@ -121,18 +128,30 @@ public struct Directory: Sendable {
     /// fill them (a rotation's every member is asked): a VP with only a phone while Twilio is
     /// off. Their pages would fail at the hour they are needed; `serve` says so as it starts.
     public func unreachable() -> [(level: LevelRef, person: PersonID)] {
-        var found: [(level: LevelRef, person: PersonID)] = []
-        for (level, assignee) in roster.levels.sorted(by: { ($0.key.ladder, $0.key.level) < ($1.key.ladder, $1.key.level) }) {
+        fillers().filter { methods(for: $0.page).isEmpty }.map { ($0.level, $0.page.person) }
+    }
+
+    /// The ladder levels whose pages reach someone who can answer none of them: no chat
+    /// account served here to type `/ack` in, and none of the methods that reach them in
+    /// `answeredWhereTheyLand` (mail, texts and calls take an answer only through the bot's
+    /// public address). With each, the methods that do reach them.
+    public func unanswerable(answeredWhereTheyLand: Set<ContactMethod>) -> [(level: LevelRef, person: PersonID, methods: [ContactMethod])] {
+        fillers().compactMap { level, page in
+            let methods = methods(for: page)
+            guard !methods.isEmpty, !typesCommands(page.person), answeredWhereTheyLand.isDisjoint(with: methods) else { return nil }
+            return (level, page.person, methods)
+        }
+    }
+
+    /// Each ladder level with a page to each person who may fill it (a rotation's every member).
+    func fillers() -> [(level: LevelRef, page: Page)] {
+        roster.levels.sorted(by: { ($0.key.ladder, $0.key.level) < ($1.key.ladder, $1.key.level) }).flatMap { level, assignee in
             let people: [PersonID] = switch assignee {
             case .person(let person): [person]
             case .rotation(let name): roster.rotations[name]?.people ?? []
             }
-            for person in people {
-                let page = Page(person: person, ladder: level.ladder, level: level.level, role: "", message: Message(.text("")))
-                if methods(for: page).isEmpty { found.append((level, person)) }
-            }
+            return people.map { person in (level, Page(person: person, ladder: level.ladder, level: level.level, role: "", message: Message(.text("")))) }
         }
-        return found
     }
 
     /// `routes(_:home:)` for an incident off the console: empty when nothing served reaches

@@ -48,8 +48,8 @@ public struct EmailTransport: OutboxTransport {
                            queued + links.validity)
             }
             let mail = PageMail(from: from, to: address, message: message, page: job.page, rooms: job.incidentRooms,
-                                ackLink: ackLink, incident: job.incident, key: job.key, queuedAt: job.queuedAt, identity: links?.key,
-                                date: now())
+                                typesCommands: job.recipientTypesCommands, ackLink: ackLink, incident: job.incident, key: job.key,
+                                queuedAt: job.queuedAt, identity: links?.key, date: now())
             try await client.send(from: from, to: address, data: mail.rendered)
             return .delivered
         }

@@ -15,6 +15,8 @@ struct PageMail {
     var message: Message
     var page: Page?
     var rooms: [Platform: String]
+    /// Whether the person can type the bot's commands in chat (`Contact.typesCommands`).
+    var typesCommands = true
     /// The acknowledge link and until when it works, for a page when links are set up.
     var ackLink: (url: String, expires: Timestamp)?
     var incident: Int?
@@ -35,16 +37,19 @@ struct PageMail {
     }
 
     var body: String {
-        // The page's own lines say who is paged as what, and why.
-        var text = message.plainText()
+        // The page's own lines say who is paged as what, and why; someone with no chat account
+        // is not told to type a command there.
+        var text = (typesCommands ? message : message.withoutCommandLines).plainText()
         let links = rooms.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { platform, room in
             RoomLinks.url(platform, roomID: room).map { "Incident room on \(platform.rawValue.capitalized): \($0)" }
         }
         if !links.isEmpty { text += "\n\n" + links.joined(separator: "\n") }
         if let ackLink, let incident, page?.asksForAcknowledgement != false {
             text += "\n\nAcknowledge: \(ackLink.url)\n"
-                + "The link opens a page with a button; it works once, until \(ackLink.expires). "
-                + "Or type /ack INC-\(incident) in chat."
+                + "The link opens a page with a button; it works once, until \(ackLink.expires)."
+                + (typesCommands ? " Or type /ack INC-\(incident) in chat." : "")
+        } else if !typesCommands, let incident, page?.asksForAcknowledgement == true {
+            text += "\n\n" + PageAnswers.cannotAcknowledge(incident, by: "mail")
         }
         return text + "\n"
     }

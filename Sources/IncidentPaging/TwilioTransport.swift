@@ -44,7 +44,8 @@ public struct TwilioTransport: OutboxTransport {
         case .voice:
             resource = "Calls.json"
             let token = callToken(job)
-            var call = ["To": number, "From": from, "Twiml": callScript(message, token: token)]
+            var call = ["To": number, "From": from,
+                        "Twiml": callScript(message, token: token, typesCommands: job.recipientTypesCommands, incident: job.incident)]
             // How a page's call ended comes back, so one that rang out goes on to the person's
             // next method (`TwilioWebhooks.callEnded`).
             if let links, let token {
@@ -94,11 +95,14 @@ public struct TwilioTransport: OutboxTransport {
                     instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued,
                                                            declaredAt: job.incidentDeclaredAt)
                 }
-            } else {
+            } else if job.recipientTypesCommands {
                 instructions = "\nAcknowledge INC-\(incident) in chat; replies to this number are not read."
+            } else {
+                instructions = "\n" + PageAnswers.cannotAcknowledge(incident, by: "text")
             }
         }
-        return message.plainText().clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
+        let shown = job.recipientTypesCommands ? message : message.withoutCommandLines
+        return shown.plainText().clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
     }
 
     /// Twilio's most for a text (`Body`), in UTF-16 units.
@@ -134,8 +138,8 @@ public struct TwilioTransport: OutboxTransport {
     /// when Twilio can report the keypress to the bot, "press 1 to acknowledge". The chat
     /// command's line is not read out (a keypress answers here), and each line ends once. Text
     /// is escaped: nothing a person typed becomes TwiML.
-    func callScript(_ message: Message, token: String?) -> String {
-        let spokenLines = message.lines.filter { !$0.contains { if case .command = $0 { true } else { false } } }.map { line in
+    func callScript(_ message: Message, token: String?, typesCommands: Bool = true, incident: Int? = nil) -> String {
+        let spokenLines = message.withoutCommandLines.lines.map { line in
             let text = String(Message(lines: [line]).plainText().unicodeScalars.filter { $0.isASCII || $0.properties.isAlphabetic }
                 .map(Character.init)).trimmingWhitespace()
             return text.isEmpty || ".!?:".contains(text.last!) ? text : text + "."
@@ -144,7 +148,8 @@ public struct TwilioTransport: OutboxTransport {
         let say = "<Say>This is incident-bot. \(Self.escaped(spoken, upTo: Self.spokenLimit))</Say>"
         guard message.actions.contains(.acknowledge) else { return "<Response>\(say)<Say>Goodbye.</Say></Response>" }
         guard let links, let token else {
-            return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>"
+            guard !typesCommands, let incident else { return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>" }
+            return "<Response>\(say)<Say>\(PageAnswers.cannotAcknowledge(incident, by: "phone").htmlEscaped)</Say></Response>"
         }
         let action = links.publicURL + TwilioPaths.voice + token
         return "<Response><Gather numDigits=\"1\" timeout=\"10\" method=\"POST\" action=\"\(action.htmlEscaped)\">\(say)"

@@ -261,6 +261,38 @@ import Testing
                              + "as engineering.L4 will fail; enable what their contact needs (a chat platform, or paging:) or give "
                              + "them another contact in the roster"])
     }
+
+    /// Matrix and Twilio without a public address: the example's VP engineering is reached by
+    /// call and text, but has no Matrix account to type `/ack` in, and a call or a text takes
+    /// no answer without `http.public_url`: they could never acknowledge. Named; and not once
+    /// the address is set.
+    @Test func someoneWhoCouldNeverAcknowledgeIsNamed() throws {
+        func warnings(publicURL: String) throws -> [Substring] {
+            let folder = try TestConfig.temporaryDirectory()
+            let path = folder.appendingPathComponent("incident-bot.yaml").path
+            try """
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: \(TestConfig.directory.path)/roster.example.yaml
+            matrix:
+              enabled: true
+              homeserver: http://127.0.0.1:8008
+            http:
+              public_url: "\(publicURL)"
+            paging:
+              twilio:
+                enabled: true
+                account_sid: AC0123456789abcdef0123456789abcdef
+                from: "+15550100000"
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: true)
+            return EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        }
+        #expect(try warnings(publicURL: "") == ["warning: engineering.L4: @dave has no chat account here, and their pages (by voice, sms) "
+                                                + "take no answer where they land, so they can never acknowledge one; set http.public_url "
+                                                + "(and PAGERDUTY_WEBHOOK_SECRET for PagerDuty), or give them a chat account in the roster"])
+        #expect(try warnings(publicURL: "https://incident-bot.example.org").isEmpty)
+    }
 }
 
 /// Open incidents keep the policy they were declared under, and the roster fills levels by

@@ -604,6 +604,21 @@ extension ContactMethodRoutingTests {
         let keyed = Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.pagerduty])
         #expect(keyed.contact(for: page.paged, on: .pagerduty).account == "PAGERDUTY_KEY_ALICE")
     }
+
+    /// Whether a page's person can type `/ack`: an account on a chat platform served here, not
+    /// one on a platform this bot does not run.
+    @Test func aPersonTypesCommandsOnlyWithAnAccountOnAServedPlatform() throws {
+        var roster = try TestConfig.roster()
+        roster.people["erin"] = Roster.Person(id: "erin", name: "Erin", addresses: [.email: "erin@example.org", .sms: "+15550100005"])
+        roster.people["frank"] = Roster.Person(id: "frank", name: "Frank", addresses: [.matrix: "@frank:example.org", .sms: "+15550100006"])
+        let slackOnly = Directory(roster: roster, platforms: [.slack], pagers: [.email, .sms])
+        let page = Page(person: "erin", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(lines: []))
+        #expect(!slackOnly.contact(for: page.paged, on: .email).typesCommands)
+        #expect(!slackOnly.contact("frank", on: .sms).typesCommands)
+        #expect(slackOnly.contact("alice", on: .sms).typesCommands)
+        #expect(Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.sms]).contact("frank", on: .sms).typesCommands)
+        #expect(Directory(roster: roster, platforms: [.console]).contact("erin", on: .console).typesCommands)
+    }
 }
 
 extension ContactMethodRoutingTests {

@@ -34,6 +34,24 @@ import Testing
         #expect(body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
     }
 
+    /// Someone with no chat account is not told to type `/ack` in chat: the link is their way
+    /// to answer, and without one the mail says that it cannot be answered from there.
+    @Test func aMailToSomeoneWithNoChatAccountAsksForNoCommand() {
+        var linked = mail()
+        linked.typesCommands = false
+        #expect(!linked.body.contains("/ack INC") && !linked.body.contains("in chat."), "\(linked.body)")
+        #expect(linked.body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
+        #expect(linked.body.contains("You are paged as on-call engineer (engineering L1)."))
+        var bare = linked
+        bare.ackLink = nil
+        #expect(!bare.body.contains("/ack INC"))
+        #expect(bare.body.contains("This page cannot be acknowledged by mail: you have no chat account the bot knows"), "\(bare.body)")
+        #expect(bare.body.contains("until INC-4 is acknowledged in chat."))
+        var chats = mail()
+        chats.ackLink = nil
+        #expect(chats.body.contains("Acknowledge with /ack INC-4.") && !chats.body.contains("cannot be acknowledged"))
+    }
+
     /// A long non-ASCII title is sent as encoded words of at most 75 characters (the first
     /// line, with `Subject: `, within 76), folded, which read back as the subject whole.
     @Test func aLongSubjectIsEncodedWordsOfSeventyFiveCharactersAtMost() {

@@ -189,6 +189,17 @@ import Testing
         _ = try await linkless.deliver(Self.pageJob(method: .sms, account: "+15550100004"))
         let bare = try #require(fake.sent.last { $0.resource == "Messages" })
         #expect(bare.content.hasSuffix("\nAcknowledge INC-7 in chat; replies to this number are not read.") && !bare.content.contains("Reply ACK"))
+        // Someone with no chat account is not told to acknowledge there.
+        var chatless = Self.pageJob(method: .sms, account: "+15550100004")
+        chatless.people["dave"]?.typesCommands = false
+        _ = try await linkless.deliver(chatless)
+        let nowhere = try #require(fake.sent.last { $0.resource == "Messages" })
+        #expect(!nowhere.content.contains("/ack INC") && !nowhere.content.contains("Reply ACK"), "\(nowhere.content)")
+        #expect(nowhere.content.hasSuffix("\nThis page cannot be acknowledged by text: you have no chat account the bot knows, and it has no web address "
+                                          + "for answers. It goes on up its ladder until INC-7 is acknowledged in chat."), "\(nowhere.content)")
+        _ = try await transport(.sms).deliver(chatless)
+        let replied = try #require(fake.sent.last { $0.resource == "Messages" })
+        #expect(!replied.content.contains("/ack INC") && replied.content.contains("Reply ACK INC-7 to acknowledge."), "\(replied.content)")
         let call = try #require(fake.sent.first { $0.resource == "Calls" })
         #expect(call.content.hasPrefix("<Response><Gather numDigits=\"1\""))
         #expect(call.content.contains("action=\"https://bot.example.org/webhooks/twilio/voice/"))
