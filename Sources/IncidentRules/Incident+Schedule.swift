@@ -250,7 +250,15 @@ extension Transition {
         incident.postmortemRemindedAt = now
         let owner = incident.commander ?? incident.actingDeclarer
         record(.postmortemReminder, "Reminded \(owner.handle) of the post-mortem.", by: .bot)
-        post(Messages.postmortemReminder(incident, owner: owner))
+        post(Messages.postmortemReminder(incident, owner: owner, dueDay: postmortemDueDay(before: now)))
+    }
+
+    /// The day the post-mortem fell due (its resolution plus the severity's `postmortem_due`),
+    /// in the policy's zone, when that is a day before `now`'s; nil on the day itself.
+    func postmortemDueDay(before now: Timestamp) -> String? {
+        guard let resolved = incident.resolvedAt, let after = policy[incident.severity].postmortemDue else { return nil }
+        let day = zone.civil(resolved + after).isoDate
+        return resolved + after < now && day < zone.civil(now).isoDate ? day : nil
     }
 }
 

@@ -210,8 +210,11 @@ enum Messages {
     /// The reminder names the open action items that keep the incident open: `/incident close`
     /// refuses while any is open, and a reminder that said only "close it when it is done" came
     /// every day to an IC who had written the post-mortem and could not close it.
-    static func postmortemReminder(_ incident: Incident, owner: PersonID) -> Message {
-        var line: [Span] = [.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) is due. Draft it with "),
+    /// `dueDay`: the day it fell due when that is an earlier day than today's (a reminder
+    /// repeated, or caught up after the bot was down), as an action item's reminder says it.
+    static func postmortemReminder(_ incident: Incident, owner: PersonID, dueDay: String? = nil) -> Message {
+        let when = dueDay.map { "was due \($0)" } ?? "is due"
+        var line: [Span] = [.text("📝 "), .mention(owner), .text(" the post-mortem for \(incident.id) \(when). Draft it with "),
                             .command("incident postmortem"), .text(", then "), .command("incident close")]
         let open = incident.openActionItems
         if open.isEmpty {

@@ -285,7 +285,10 @@ import Testing
         try drill.run(to: 60 + 72 * 60)
         let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
         #expect(reminders == [60 + 48 * 60, 60 + 72 * 60])
-        #expect(drill.posts(to: .incidentRoom).last!.hasPrefix("📝 @U0REPORTER the post-mortem for INC-1 is due."))
+        // The first on its day; the next, a day on, says which day it fell due.
+        let said = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("📝") }
+        #expect(said.count == 2 && said[0].hasPrefix("📝 @U0REPORTER the post-mortem for INC-1 is due. Draft it"), "\(said)")
+        #expect(said.last!.hasPrefix("📝 @U0REPORTER the post-mortem for INC-1 was due 2026-11-26. Draft it"), "\(said)")
         try drill.type("/incident close", by: Fixtures.responder)
         try drill.run(to: 60 + 200 * 60)
         #expect(drill.timeline.filter { $0.kind == .postmortemReminder }.count == 2)
@@ -303,6 +306,8 @@ import Testing
         try drill.run(to: night + 40 * 60)
         let reminders = drill.timeline.filter { $0.kind == .postmortemReminder }.map { Fixtures.start.minutes(to: $0.at) }
         #expect(reminders == [night + 6 * 60, night + 30 * 60], "\(reminders)")
+        // Caught up the day after it fell due: it says when that was, not that it "is due".
+        #expect(drill.posts(to: .incidentRoom).first { $0.hasPrefix("📝") }?.contains("the post-mortem for INC-1 was due 2026-11-26.") == true)
     }
 
     /// An open action item keeps the incident open (`/incident close` refuses): the reminder
