@@ -242,24 +242,31 @@ import Testing
         #expect(PolicyGaps.warnings(try Policy.load(yaml: shipped, file: "policy.yaml")).isEmpty)
     }
 
-    /// Matrix alone, with no paging: the example's VP engineering has Slack and a phone only,
-    /// so nothing would carry their page. check-config says so, as serve logs it at start.
-    @Test func aLevelNothingEnabledReachesIsNamed() throws {
-        let folder = try TestConfig.temporaryDirectory()
-        let path = folder.appendingPathComponent("incident-bot.yaml").path
+    /// `check-config`'s warnings for the shipped policy and example roster with Matrix on and
+    /// `settings` (YAML at the top level) besides.
+    func checkConfigWarnings(_ settings: String = "") throws -> [Substring] {
+        let path = try TestConfig.temporaryDirectory().appendingPathComponent("incident-bot.yaml").path
         try """
         policy: \(TestConfig.directory.path)/policy.yaml
         roster: \(TestConfig.directory.path)/roster.example.yaml
         matrix:
           enabled: true
           homeserver: http://127.0.0.1:8008
+        \(settings)
 
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: true)
-        let warnings = EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
-        #expect(warnings == ["warning: engineering.L4: nothing enabled here reaches @dave (who has slack, sms, voice), so their pages "
-                             + "as engineering.L4 will fail; enable what their contact needs (a chat platform, or paging:) or give "
-                             + "them another contact in the roster"])
+        return EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+    }
+
+    /// Matrix alone, with no paging: the example's VP engineering has Slack and a phone only,
+    /// so nothing would carry their page. check-config says so, as serve logs it at start.
+    @Test func aLevelNothingEnabledReachesIsNamed() throws {
+        #expect(try checkConfigWarnings() == [
+            "warning: engineering.L4: nothing enabled here reaches @dave (who has slack, sms, voice), so their pages "
+                + "as engineering.L4 will fail; enable what their contact needs (a chat platform, or paging:) or give "
+                + "them another contact in the roster",
+        ])
     }
 
     /// Matrix and Twilio without a public address: the example's VP engineering is reached by
@@ -268,14 +275,7 @@ import Testing
     /// the address is set.
     @Test func someoneWhoCouldNeverAcknowledgeIsNamed() throws {
         func warnings(publicURL: String) throws -> [Substring] {
-            let folder = try TestConfig.temporaryDirectory()
-            let path = folder.appendingPathComponent("incident-bot.yaml").path
-            try """
-            policy: \(TestConfig.directory.path)/policy.yaml
-            roster: \(TestConfig.directory.path)/roster.example.yaml
-            matrix:
-              enabled: true
-              homeserver: http://127.0.0.1:8008
+            try checkConfigWarnings("""
             http:
               public_url: "\(publicURL)"
             paging:
@@ -283,10 +283,7 @@ import Testing
                 enabled: true
                 account_sid: AC0123456789abcdef0123456789abcdef
                 from: "+15550100000"
-
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-            let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: true)
-            return EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+            """)
         }
         #expect(try warnings(publicURL: "") == ["warning: engineering.L4: @dave has no chat account here, and their pages (by voice, sms) "
                                                 + "take no answer where they land, so they can never acknowledge one; set http.public_url "
