@@ -79,6 +79,13 @@ public struct TransportJob: Hashable, Sendable {
         guard case .directMessage(let person, _) = action else { return true }
         return people[person]?.typesCommands ?? true
     }
+
+    /// `message` as its reader can act on it: a page to someone who cannot type the bot's
+    /// commands without the lines that ask them to (`Acknowledge with /ack INC-4.`); each
+    /// method says how to answer where it lands instead.
+    public func forItsReader(_ message: Message) -> Message {
+        recipientTypesCommands || page == nil ? message : message.withoutCommandLines
+    }
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
     /// Whether an earlier attempt may have reached the platform without being recorded. A

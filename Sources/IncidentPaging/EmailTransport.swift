@@ -47,7 +47,7 @@ public struct EmailTransport: OutboxTransport {
                                       declaredAt: job.incidentDeclaredAt),
                            queued + links.validity)
             }
-            let mail = PageMail(from: from, to: address, message: message, page: job.page, rooms: job.incidentRooms,
+            let mail = PageMail(from: from, to: address, message: job.forItsReader(message), page: job.page, rooms: job.incidentRooms,
                                 typesCommands: job.recipientTypesCommands, ackLink: ackLink, incident: job.incident, key: job.key,
                                 queuedAt: job.queuedAt, identity: links?.key, date: now())
             try await client.send(from: from, to: address, data: mail.rendered)

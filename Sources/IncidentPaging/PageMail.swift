@@ -37,9 +37,9 @@ struct PageMail {
     }
 
     var body: String {
-        // The page's own lines say who is paged as what, and why; someone with no chat account
-        // is not told to type a command there.
-        var text = (typesCommands ? message : message.withoutCommandLines).plainText()
+        // The page's own lines say who is paged as what, and why (as its reader can act on it:
+        // `TransportJob.forItsReader`).
+        var text = message.plainText()
         let links = rooms.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { platform, room in
             RoomLinks.url(platform, roomID: room).map { "Incident room on \(platform.rawValue.capitalized): \($0)" }
         }

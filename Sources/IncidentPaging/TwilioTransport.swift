@@ -101,8 +101,7 @@ public struct TwilioTransport: OutboxTransport {
                 instructions = "\n" + PageAnswers.cannotAcknowledge(incident, by: "text")
             }
         }
-        let shown = job.recipientTypesCommands ? message : message.withoutCommandLines
-        return shown.plainText().clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
+        return job.forItsReader(message).plainText().clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
     }
 
     /// Twilio's most for a text (`Body`), in UTF-16 units.

@@ -44,7 +44,7 @@ public struct WebhookTransport: OutboxTransport {
             // another header key is still the same page to a receiver that drops by this one.
             "idempotency_key": .string(idempotencyKey),
             "person": .string(person.rawValue),
-            "text": .string(message.plainText()),
+            "text": .string(job.forItsReader(message).plainText()),
         ]
         if let address = job.people[person]?.account { body["address"] = .string(address) }
         if let incident = job.incident { body["incident"] = .string("INC-\(incident)") }

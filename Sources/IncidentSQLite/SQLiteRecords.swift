@@ -41,7 +41,6 @@ struct SQLiteRecords: IncidentRecords {
                           arguments: [door.rawValue, eventID]) ?? false
     }
 
-    /// One look-up an event: SQLite is in the process, so a query more costs no round trip.
     /// Up to `idsPerStatement` ids a statement: a batch of events is looked up in a statement
     /// or a few, not one an event.
     func seen(_ door: ContactMethod, among eventIDs: [String]) throws -> Set<String> {

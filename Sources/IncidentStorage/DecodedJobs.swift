@@ -6,9 +6,10 @@ import Synchronization
 /// every lane again whenever anything new is queued, decodes each job's JSON once instead of
 /// once a pass. Filled from read transactions, which see committed rows alone, and with the
 /// jobs a write transaction queued once it has committed (`OutboxJobChanges`): delivery then
-/// decodes nothing this process queued. A job is let go once its item is finished (delivered
-/// or failed): only pending rows are read as heads, so the cache holds what may still be sent,
-/// not the day's sends until it starts over. Bounded.
+/// decodes nothing this process queued. A job is let go once delivery marks its item
+/// delivered or failed: only pending rows are read as heads, so the cache holds what may still
+/// be sent, not the day's sends until it starts over (items withdrawn together or dropped by
+/// an operator keep theirs until then). Bounded.
 public final class DecodedJobs: Sendable {
     private let jobs = Mutex<[Int64: OutboxItem.Job]>([:])
     /// More than this and the cache starts over: a backlog that large is rare, and starting
@@ -61,7 +62,7 @@ public final class OutboxJobChanges {
         finished.append(contentsOf: ids)
     }
 
-    /// What `DecodedJobs.apply(committed:)` takes, out of the transaction.
+    /// What `DecodedJobs.apply(_:)` takes, out of the transaction.
     public var committed: Committed { Committed(queued: queued, finished: finished) }
 
     public struct Committed: Sendable {

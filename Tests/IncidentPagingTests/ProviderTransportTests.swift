@@ -168,6 +168,20 @@ import Testing
         #expect(await outcome(queuedAt: TestConfig.start - .seconds(30)) == "tried")
     }
 
+    /// What a page off chat shows its reader: without the line asking to type `/ack` when they
+    /// have no chat account; as it is otherwise, and for a direct message that is no page.
+    @Test func aPageLosesItsCommandLineOnlyForSomeoneWhoCannotTypeIt() {
+        var job = Self.pageJob(method: .email, account: "dave@example.org")
+        guard case .directMessage(_, let message) = job.action else { return }
+        #expect(job.forItsReader(message) == message)
+        job.people["dave"]?.typesCommands = false
+        let read = job.forItsReader(message)
+        #expect(!read.plainText().contains("/ack") && read.plainText().contains("You are paged as VP engineering"))
+        #expect(read.lines.count == message.lines.count - 1 && read.actions == message.actions)
+        job.page = nil
+        #expect(job.forItsReader(message) == message)
+    }
+
     @Test func aTextAndACallThroughTwilio() async throws {
         let fake = FakeTwilio()
         try await fake.start()
