@@ -48,8 +48,7 @@ public enum EffectivePolicy {
             lines += UnreachableLevels.warnings(directory).map { "warning: " + $0 }
             // PagerDuty's webhook secret is read from the environment by `serve` alone: taken here
             // to be set, so no warning is made up.
-            var answered: Set<ContactMethod> = [.pagerduty]
-            if loaded.config.http.publicURL != nil { answered.formUnion([.email, .sms, .voice, .webhook]) }
+            let answered = PagingSetup.answeredWhereTheyLand(publicURL: loaded.config.http.publicURL != nil, pagerDutyWebhook: true)
             lines += UnanswerablePages.warnings(directory, answeredWhereTheyLand: answered).map { "warning: " + $0 }
         }
         // The console may run on the example roster; `serve` refuses to.

@@ -210,9 +210,15 @@ public struct PagingSetup: Sendable {
     /// team's webhook through the bot's public address (their links, replies and keypresses),
     /// PagerDuty through its webhook.
     public var answeredWhereTheyLand: Set<ContactMethod> {
+        Self.answeredWhereTheyLand(publicURL: links != nil, pagerDutyWebhook: !pagerDutyWebhookSecrets.isEmpty)
+    }
+
+    /// `answeredWhereTheyLand` with a public address or none, and PagerDuty's webhook secret
+    /// set or not.
+    public static func answeredWhereTheyLand(publicURL: Bool, pagerDutyWebhook: Bool) -> Set<ContactMethod> {
         var methods: Set<ContactMethod> = []
-        if links != nil { methods.formUnion([.email, .sms, .voice, .webhook]) }
-        if !pagerDutyWebhookSecrets.isEmpty { methods.insert(.pagerduty) }
+        if publicURL { methods.formUnion([.email, .sms, .voice, .webhook]) }
+        if pagerDutyWebhook { methods.insert(.pagerduty) }
         return methods
     }
 
