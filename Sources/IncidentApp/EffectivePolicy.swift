@@ -49,7 +49,7 @@ public enum EffectivePolicy {
             // PagerDuty's webhook secret is read from the environment by `serve` alone: taken here
             // to be set, so no warning is made up.
             let answered = PagingSetup.answeredWhereTheyLand(publicURL: loaded.config.http.publicURL != nil, pagerDutyWebhook: true)
-            lines += UnanswerablePages.warnings(directory, answeredWhereTheyLand: answered).map { "warning: " + $0 }
+            lines += UnanswerablePages.warnings(directory, policy: policy, answeredWhereTheyLand: answered).map { "warning: " + $0 }
         }
         // The console may run on the example roster; `serve` refuses to.
         if loaded.rosterIsExample {

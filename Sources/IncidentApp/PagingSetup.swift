@@ -206,9 +206,9 @@ public struct PagingSetup: Sendable {
         return routes
     }
 
-    /// The methods whose pages take an answer where they land: mail, texts, calls and the
-    /// team's webhook through the bot's public address (their links, replies and keypresses),
-    /// PagerDuty through its webhook.
+    /// The methods whose pages take an answer where they land: mail, texts, calls, the team's
+    /// webhook and PagerDuty through the bot's public address (their links, replies and
+    /// keypresses; a PagerDuty event carries the link too), PagerDuty also through its webhook.
     public var answeredWhereTheyLand: Set<ContactMethod> {
         Self.answeredWhereTheyLand(publicURL: links != nil, pagerDutyWebhook: !pagerDutyWebhookSecrets.isEmpty)
     }
@@ -217,7 +217,7 @@ public struct PagingSetup: Sendable {
     /// set or not.
     public static func answeredWhereTheyLand(publicURL: Bool, pagerDutyWebhook: Bool) -> Set<ContactMethod> {
         var methods: Set<ContactMethod> = []
-        if publicURL { methods.formUnion([.email, .sms, .voice, .webhook]) }
+        if publicURL { methods.formUnion([.email, .sms, .voice, .webhook, .pagerduty]) }
         if pagerDutyWebhook { methods.insert(.pagerduty) }
         return methods
     }

@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentEngine
+import IncidentPolicy
 
 /// The ladder levels someone may fill whom nothing enabled reaches (a VP with only a phone
 /// while Twilio is off), in words: `serve` logs them as it starts and `check-config` prints
@@ -17,15 +18,17 @@ public enum UnreachableLevels {
 }
 
 /// The ladder levels someone may fill who could never acknowledge a page: no chat account
-/// here, and nothing that reaches them takes an answer where it lands (no `http.public_url`
-/// for links, replies and keypresses; no PagerDuty webhook). The ladder would climb past them
-/// every time; said as `serve` starts and by `check-config`.
+/// here, and the method their page lands on takes no answer there (no `http.public_url` for
+/// links, replies and keypresses; no PagerDuty webhook). The ladder would climb past them
+/// every time; said as `serve` starts and by `check-config`. Only the ladders an
+/// acknowledgement stops: the others' pages ask for no answer.
 public enum UnanswerablePages {
-    public static func warnings(_ directory: Directory, answeredWhereTheyLand: Set<ContactMethod>) -> [String] {
-        directory.unanswerable(answeredWhereTheyLand: answeredWhereTheyLand).map { level, person, methods in
-            "\(level): \(person.handle) has no chat account here, and their pages (by \(methods.map(\.rawValue).joined(separator: ", "))) "
-                + "take no answer where they land, so they can never acknowledge one; set http.public_url "
-                + "(and PAGERDUTY_WEBHOOK_SECRET for PagerDuty), or give them a chat account in the roster"
+    public static func warnings(_ directory: Directory, policy: Policy, answeredWhereTheyLand: Set<ContactMethod>) -> [String] {
+        let asking = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
+        return directory.unanswerable(answeredWhereTheyLand: answeredWhereTheyLand, asking: asking).map { level, person, method in
+            "\(level): \(person.handle) has no chat account here, and their pages (by \(method)) take no answer where they land, "
+                + "so they can never acknowledge one; set http.public_url (and PAGERDUTY_WEBHOOK_SECRET for PagerDuty), "
+                + "or give them a chat account in the roster"
         }
     }
 }

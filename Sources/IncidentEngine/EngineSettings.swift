@@ -131,15 +131,17 @@ public struct Directory: Sendable {
         fillers().filter { methods(for: $0.page).isEmpty }.map { ($0.level, $0.page.person) }
     }
 
-    /// The ladder levels whose pages reach someone who can answer none of them: no chat
-    /// account served here to type `/ack` in, and none of the methods that reach them in
+    /// The levels of the ladders in `asking` (those an acknowledgement stops) whose pages reach
+    /// someone who cannot answer them: no chat account served here to type `/ack` in, and the
+    /// method their page lands on first (the others are tried only when it fails) not among
     /// `answeredWhereTheyLand` (mail, texts and calls take an answer only through the bot's
-    /// public address). With each, the methods that do reach them.
-    public func unanswerable(answeredWhereTheyLand: Set<ContactMethod>) -> [(level: LevelRef, person: PersonID, methods: [ContactMethod])] {
+    /// public address). With each, that method.
+    public func unanswerable(answeredWhereTheyLand: Set<ContactMethod>, asking: Set<String>)
+        -> [(level: LevelRef, person: PersonID, method: ContactMethod)] {
         fillers().compactMap { level, page in
-            let methods = methods(for: page)
-            guard !methods.isEmpty, !typesCommands(page.person), answeredWhereTheyLand.isDisjoint(with: methods) else { return nil }
-            return (level, page.person, methods)
+            guard asking.contains(level.ladder), let first = methods(for: page).first, !typesCommands(page.person),
+                  !answeredWhereTheyLand.contains(first) else { return nil }
+            return (level, page.person, first)
         }
     }
 

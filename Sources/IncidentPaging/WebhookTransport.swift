@@ -37,6 +37,12 @@ public struct WebhookTransport: OutboxTransport {
             throw .rejected("the webhook carries pages and direct messages only")
         }
         let idempotencyKey = Self.idempotencyKey(job, identity: links?.key)
+        var shown = job.forItsReader(message).plainText()
+        // Without a public address the page carries no link; someone with no chat account is
+        // told that no answer can be taken, as a mail or a text tells them.
+        if links == nil, !job.recipientTypesCommands, job.page?.asksForAcknowledgement == true, let incident = job.incident {
+            shown += "\n" + PageAnswers.cannotAcknowledge(incident, by: "this message")
+        }
         var body: [String: JSONValue] = [
             "type": job.page == nil ? "message" : "page",
             "key": .string(job.key),
@@ -44,7 +50,7 @@ public struct WebhookTransport: OutboxTransport {
             // another header key is still the same page to a receiver that drops by this one.
             "idempotency_key": .string(idempotencyKey),
             "person": .string(person.rawValue),
-            "text": .string(job.forItsReader(message).plainText()),
+            "text": .string(shown),
         ]
         if let address = job.people[person]?.account { body["address"] = .string(address) }
         if let incident = job.incident { body["incident"] = .string("INC-\(incident)") }

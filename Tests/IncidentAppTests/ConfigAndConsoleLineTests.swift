@@ -285,7 +285,7 @@ import Testing
                 from: "+15550100000"
             """)
         }
-        #expect(try warnings(publicURL: "") == ["warning: engineering.L4: @dave has no chat account here, and their pages (by voice, sms) "
+        #expect(try warnings(publicURL: "") == ["warning: engineering.L4: @dave has no chat account here, and their pages (by voice) "
                                                 + "take no answer where they land, so they can never acknowledge one; set http.public_url "
                                                 + "(and PAGERDUTY_WEBHOOK_SECRET for PagerDuty), or give them a chat account in the roster"])
         #expect(try warnings(publicURL: "https://incident-bot.example.org").isEmpty)

@@ -619,6 +619,23 @@ extension ContactMethodRoutingTests {
         #expect(Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.sms]).contact("frank", on: .sms).typesCommands)
         #expect(Directory(roster: roster, platforms: [.console]).contact("erin", on: .console).typesCommands)
     }
+
+    /// Who could never acknowledge: only on ladders an acknowledgement stops (a business page
+    /// asks for no answer), and by the method the page lands on first: a PagerDuty address
+    /// after a mail one is tried only when the mail fails, so its webhook answers nothing.
+    @Test func someoneIsUnanswerableByTheMethodTheirPageLandsOnFirst() throws {
+        var roster = try TestConfig.roster()
+        roster.people["erin"] = Roster.Person(id: "erin", name: "Erin", addresses: [.email: "erin@example.org", .pagerduty: "PAGERDUTY_KEY_ERIN"])
+        roster.levels[LevelRef(ladder: "engineering", level: "L2")] = .person("erin")
+        roster.levels[LevelRef(ladder: "business", level: "L1")] = .person("erin")
+        let directory = Directory(roster: roster, platforms: [.slack], pagers: [.email, .pagerduty])
+        let found = directory.unanswerable(answeredWhereTheyLand: [.pagerduty], asking: ["engineering"])
+        #expect(found.map { "\($0.level) \($0.person.rawValue) \($0.method)" } == ["engineering.L2 erin email"])
+        #expect(directory.unanswerable(answeredWhereTheyLand: [.email, .pagerduty], asking: ["engineering"]).isEmpty)
+        roster.people["erin"]?.contactOrder = [.pagerduty, .email]
+        let pagerFirst = Directory(roster: roster, platforms: [.slack], pagers: [.email, .pagerduty])
+        #expect(pagerFirst.unanswerable(answeredWhereTheyLand: [.pagerduty], asking: ["engineering"]).isEmpty)
+    }
 }
 
 extension ContactMethodRoutingTests {

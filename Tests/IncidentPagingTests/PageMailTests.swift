@@ -48,7 +48,7 @@ import Testing
         bare.ackLink = nil
         #expect(!bare.body.contains("/ack INC"))
         #expect(bare.body.contains("This page cannot be acknowledged by mail: you have no chat account the bot knows"), "\(bare.body)")
-        #expect(bare.body.contains("until INC-4 is acknowledged in chat."))
+        #expect(bare.body.contains("Its ladder goes on until INC-4 is acknowledged in chat."))
         var chats = mail()
         chats.ackLink = nil
         #expect(chats.body.contains("Acknowledge with /ack INC-4.") && !chats.body.contains("cannot be acknowledged"))

@@ -210,7 +210,7 @@ import Testing
         let nowhere = try #require(fake.sent.last { $0.resource == "Messages" })
         #expect(!nowhere.content.contains("/ack INC") && !nowhere.content.contains("Reply ACK"), "\(nowhere.content)")
         #expect(nowhere.content.hasSuffix("\nThis page cannot be acknowledged by text: you have no chat account the bot knows, and it has no web address "
-                                          + "for answers. It goes on up its ladder until INC-7 is acknowledged in chat."), "\(nowhere.content)")
+                                          + "for answers. Its ladder goes on until INC-7 is acknowledged in chat."), "\(nowhere.content)")
         _ = try await transport(.sms).deliver(chatless)
         let replied = try #require(fake.sent.last { $0.resource == "Messages" })
         #expect(!replied.content.contains("/ack INC") && replied.content.contains("Reply ACK INC-7 to acknowledge."), "\(replied.content)")
@@ -361,6 +361,30 @@ extension ProviderTransportTests {
             return false
         }
         #expect(receiver.received.count == 5)
+    }
+
+    /// The team's webhook for someone with no chat account: no `/ack` line; with no public
+    /// address (no acknowledge link), the text says no answer can be taken there.
+    @Test func aWebhookPageToSomeoneWithNoChatAccountSaysHowItIsAnswered() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        let secret = Secret("a-webhook-secret-of-32-characters!!")
+        var chatless = Self.pageJob(method: .webhook, account: "dave-pager")
+        chatless.people["dave"]?.typesCommands = false
+        func text(links: AckLinks?) async throws -> String {
+            let transport = WebhookTransport(url: receiver.url, secret: secret, links: links, now: { TestConfig.start }, logger: Self.logger)
+            _ = try await transport.deliver(chatless)
+            let request = try #require(receiver.received.last)
+            let body = try #require(JSONValue.parse(Array(request.body.utf8)))
+            return try #require(body["text"]?.string)
+        }
+        let bare = try await text(links: nil)
+        #expect(!bare.contains("/ack INC") && bare.hasSuffix("\nThis page cannot be acknowledged by this message: you have no chat account the bot "
+                                                             + "knows, and it has no web address for answers. Its ladder goes on until INC-7 is "
+                                                             + "acknowledged in chat."), "\(bare)")
+        let linked = try await text(links: Self.links)
+        #expect(!linked.contains("/ack INC") && !linked.contains("cannot be acknowledged"), "\(linked)")
     }
 
     /// A webhook URL that redirects (a proxy's 301 to https) is refused, so the page fails
