@@ -239,10 +239,10 @@ extension Transition {
     /// P2 raised to P0 on the day its P0 reminder would have gone posted it twice in five
     /// minutes).
     mutating func remindOfPostmortem(due: Timestamp) {
-        // Caught up outside working hours (the bot was down at its time): it waits for them,
-        // not mentioning the IC at 03:00, and the next comes a day after it (a catch-up at
-        // 03:00 made every later reminder 03:00's).
-        if now > due + Self.downtime, let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: zone), opens > now {
+        // Outside working hours it waits for them, not mentioning the IC at 03:00 (an incident
+        // resolved at 01:00 had its reminders at 01:00 every night; a catch-up after the bot
+        // was down likewise), and the next comes a day after it.
+        if let opens = (policy.workingHours ?? .office).nextWorkingTime(from: now, in: zone), opens > now {
             incident.nextPostmortemReminder = opens
             return
         }
