@@ -5,7 +5,7 @@ import IncidentRules
 extension Decider {
     /// Applies the pin change to the incident whose room it happened in. Anywhere else, or a
     /// change that changes nothing, is ignored: a pin is no command, and nobody is answered.
-    func pin(_ change: PinChange) throws -> EngineOutcome {
+    mutating func pin(_ change: PinChange) throws -> EngineOutcome {
         guard let stored = try records.incident(platform: event.platform, roomID: event.room) else { return EngineOutcome(.ignored) }
         var author: PersonID?
         if case .mark(let post, _, _) = change { author = settings.roster.identify(event.platform, accountID: post.author) }

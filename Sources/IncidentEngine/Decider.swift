@@ -12,6 +12,9 @@ struct Decider {
     let event: ChatEvent
     let actor: PersonID
     let now: Timestamp
+    /// The earliest next due time of the incidents this decision wrote (nil: none wrote one):
+    /// the scheduler is woken only when it comes before the scheduler's own wake-up.
+    private(set) var earliestDueWritten: Timestamp?
 
     /// Why the engine refuses before the rules are asked (no such incident).
     struct Refusal: Error {
@@ -184,8 +187,9 @@ struct Decider {
         }
     }
 
-    func commit(_ decision: Decision, home: Platform) throws {
+    mutating func commit(_ decision: Decision, home: Platform) throws {
         try Self.commit(decision, home: home, records: records, router: router, now: now)
+        if let due = decision.incident.nextDue { earliestDueWritten = min(earliestDueWritten ?? due, due) }
     }
 
     /// Writes a decision: the incident's new state, its timeline entries and its effects.

@@ -12,7 +12,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     public let store: any IncidentStore
     public let clock: Clock
     public let settings: EngineSettings
-    /// Fired after a transaction that may have moved the earliest due time.
+    /// Fired after a transaction that may have moved the earliest due time before the
+    /// scheduler's next wake-up.
     public let schedulerWake = WakeSignal()
     /// Fired after a transaction that put something in the outbox.
     public let deliveryWake = WakeSignal()
@@ -83,11 +84,12 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // its commands must not count twice.
         let counts = CountsInTransaction()
         let clock = clock
-        let (decided, noticed) = try await store.write { records in
+        let (decided, noticed, earliestDue) = try await store.write { records in
             // The writer may have been busy (delivery's transaction on a dead address, another
             // replica holding the lock) past the answer's deadline: nothing is written.
             if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             var decided: [EngineOutcome] = []
+            var earliestDue: Timestamp?
             let seen = try SeenEvents(commands.map(\.event), records: records)
             // Once more after the first statement: on PostgreSQL the write lock is taken as it
             // runs, not before the body, so another session holding it (a paused replica, a
@@ -95,7 +97,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
             for command in commands {
                 decided.append(try Self.decide(command, records: records, seen: seen, counts: counts, settings: settings,
-                                               router: router, limiter: limiter, now: now))
+                                               router: router, limiter: limiter, now: now, earliestDue: &earliestDue))
             }
             var noticed = false
             for notice in notices where try !records.isSeen(ContactMethod(notice.event.platform), eventID: notice.event.id) {
@@ -104,7 +106,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                 noticed = true
             }
             if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
-            return (decided, noticed)
+            return (decided, noticed, earliestDue)
         }
         counts.commit()
         BotMetrics.eventsPerTransaction(commands.count + notices.count)
@@ -116,10 +118,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
             logger.debug("event \(outcome.disposition.rawValue)", metadata: Self.metadata(command.event, outcome))
             if outcome.disposition == .handled || (command.event.reply != .inline && outcome.disposition != .duplicate) { wake = true }
         }
-        if wake {
-            schedulerWake.fire()
-            deliveryWake.fire()
-        }
+        if wake { deliveryWake.fire() }
+        if let earliestDue { schedulerWake.fire(unlessAwakeBy: earliestDue) }
         return outcomes
     }
 
@@ -144,8 +144,10 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// over the limit), queue the reply. A refusal posted where the whole room reads it is
     /// shown at most once a minute per person not on the roster: a stranger cannot make the
     /// bot fill a room with refusals, and a responder fixing typos under pressure hears each.
+    /// `earliestDue`: lowered to the earliest next due time of the incidents the command wrote.
     static func decide(_ command: TypedCommand, records: any IncidentRecords, seen: SeenEvents, counts: CountsInTransaction,
-                       settings: EngineSettings, router: OutboxRouter, limiter: CommandLimiter, now: Timestamp) throws -> EngineOutcome {
+                       settings: EngineSettings, router: OutboxRouter, limiter: CommandLimiter, now: Timestamp,
+                       earliestDue: inout Timestamp?) throws -> EngineOutcome {
         let event = command.event
         guard try seen.markNew(event, at: now) else { return EngineOutcome(.duplicate) }
         var outcome: EngineOutcome
@@ -163,6 +165,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         case .allowed, .exempted:
             var decider = Decider(records: records, settings: settings, router: router, event: event, actor: command.actor, now: now)
             outcome = try decider.decide(command.parsed)
+            if let due = decider.earliestDueWritten { earliestDue = min(earliestDue ?? due, due) }
             // Past the limit, a refused one ("nothing to acknowledge") is not answered: a loop
             // of them must not fill the room.
             if verdict == .exempted, outcome.disposition == .refused { outcome.reply = nil }
