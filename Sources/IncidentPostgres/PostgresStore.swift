@@ -41,8 +41,8 @@ public final class PostgresStore: IncidentStore {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         // Read here: the transaction runs on the session's thread, where no task-local is set.
         let term = LeaderTerm.current
-        let (result, changes, policies) = try await WriteTiming.timed { try await writer.run { sql in
-            try sql.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { sql in
+        let (result, policies) = try await WriteTiming.timed { try await writer.run { sql in
+            let (result, changes, policies) = try sql.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { sql in
                 sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
                 // the lease's: a deposed leader that wakes late writes nothing.
@@ -59,8 +59,10 @@ public final class PostgresStore: IncidentStore {
                 if let term, !term.holds { throw Deposed(token: term.token) }
                 return (result, changes.committed, touched.policies)
             }
+            // Kept as the commit ends, before the caller's task resumes (SQLiteStore.write).
+            self.jobs.apply(changes)
+            return (result, policies)
         } }
-        jobs.apply(changes)
         self.policies.confirm(policies)
         return result
     }

@@ -228,7 +228,7 @@ public final class SQLiteStore: IncidentStore {
     /// async `write` rolls back a cancelled task's transaction; its `asyncWrite` does not.)
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         let writer = writer
-        let (result, changes, policies) = try await WriteTiming.timed {
+        let (result, _, policies) = try await WriteTiming.timed {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, OutboxJobChanges.Committed, Set<String>), any Error>) in
                 writer.asyncWrite({ db in
                     let changes = OutboxJobChanges()
@@ -237,13 +237,18 @@ public final class SQLiteStore: IncidentStore {
                     let result = try body(records)
                     try records.writeHeldSaves()
                     return (result, changes.committed, touched.policies)
-                }, completion: { [commits] _, outcome in
-                    if case .success = outcome { commits.committed() }
+                }, completion: { [commits, jobs] _, outcome in
+                    // Kept as the commit ends, before anyone hears of it: delivery, woken by an
+                    // earlier commit, reads the new rows at once, and decoded each job again
+                    // from its text when this waited for the caller's task to resume.
+                    if case .success(let (_, changes, _)) = outcome {
+                        commits.committed()
+                        jobs.apply(changes)
+                    }
                     done.resume(with: outcome)
                 })
             }
         }
-        jobs.apply(changes)
         self.policies.confirm(policies)
         return result
     }
