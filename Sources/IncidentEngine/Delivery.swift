@@ -116,7 +116,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// mail relay that takes the connection and never answers) holds up only its own items,
     /// never a page on another method; and a loop that moves pages stranded on methods this
     /// process does not serve. Each sleeps until its next item is due, or until the engine
-    /// queues something (`wake`, passed on to every method's loop).
+    /// queues something on its method (`wake`, passed on to the loops of the methods it names).
     public func run() async throws {
         await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
@@ -126,8 +126,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     while !self.isStopping {
-                        await self.wake.wait()
-                        for wake in wakes { wake.fire() }
+                        // A fire about some methods wakes their loops alone (nil: every loop).
+                        let queued = await self.wake.wait()
+                        for (method, wake) in zip(methods, wakes) where queued?.contains(method) ?? true { wake.fire() }
                     }
                 }
                 for (method, wake) in zip(methods, wakes) {

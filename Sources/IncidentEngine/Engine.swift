@@ -15,7 +15,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// Fired after a transaction that may have moved the earliest due time before the
     /// scheduler's next wake-up.
     public let schedulerWake = WakeSignal()
-    /// Fired after a transaction that put something in the outbox.
+    /// Fired after a transaction that put something in the outbox, about the methods it was
+    /// queued on when the engine knows them.
     public let deliveryWake = WakeSignal()
     let logger: Logger
     public let router: OutboxRouter
@@ -84,7 +85,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // its commands must not count twice.
         let counts = CountsInTransaction()
         let clock = clock
-        let (decided, noticed, earliestDue) = try await store.write { records in
+        let (decided, queued, earliestDue) = try await store.write { records in
             // The writer may have been busy (delivery's transaction on a dead address, another
             // replica holding the lock) past the answer's deadline: nothing is written.
             if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }
@@ -99,26 +100,24 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                 decided.append(try Self.decide(command, records: records, seen: seen, counts: counts, settings: settings,
                                                router: router, limiter: limiter, now: now, earliestDue: &earliestDue))
             }
-            var noticed = false
             for notice in notices where try !records.isSeen(ContactMethod(notice.event.platform), eventID: notice.event.id) {
                 try records.markSeen(ContactMethod(notice.event.platform), eventID: notice.event.id, at: now)
                 try records.enqueue([router.reply(notice.message, to: notice.event, incident: nil, at: now)])
-                noticed = true
             }
             if let checkpoint { try records.setSyncToken(checkpoint.platform, checkpoint.token) }
-            return (decided, noticed, earliestDue)
+            return (decided, records.queuedMethods, earliestDue)
         }
         counts.commit()
         BotMetrics.eventsPerTransaction(commands.count + notices.count)
-        var wake = noticed
         for (command, outcome) in zip(commands, decided) {
             outcomes[command.index] = outcome
             BotMetrics.command(outcome.disposition)
             // Metadata given with the message is built only when debug is logged.
             logger.debug("event \(outcome.disposition.rawValue)", metadata: Self.metadata(command.event, outcome))
-            if outcome.disposition == .handled || (command.event.reply != .inline && outcome.disposition != .duplicate) { wake = true }
         }
-        if wake { deliveryWake.fire() }
+        // Only the loops of the methods something was queued on: a post in a room wakes no
+        // mail, text, call or PagerDuty loop (`WakeSignal.fire(for:)`).
+        deliveryWake.fire(for: queued)
         if let earliestDue { schedulerWake.fire(unlessAwakeBy: earliestDue) }
         return outcomes
     }

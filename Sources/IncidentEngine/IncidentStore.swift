@@ -79,6 +79,10 @@ public protocol IncidentRecords {
 
     // Outbox.
     func enqueue(_ items: [OutboxItem]) throws
+    /// The contact methods of the items this transaction has queued so far (on PostgreSQL
+    /// also of any it offered that were in the outbox already): whose delivery loops its
+    /// commit wakes.
+    var queuedMethods: Set<ContactMethod> { get }
     /// Pending items, oldest first; rows that cannot be decoded are left out.
     func pendingOutbox(limit: Int) throws -> [OutboxItem]
     /// The first `perLane` pending items of every lane (oldest first within a lane), however

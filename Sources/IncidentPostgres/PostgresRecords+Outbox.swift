@@ -21,6 +21,7 @@ extension PostgresRecords {
                 row.append(item.notBefore.secondsSinceEpoch)
                 row.append(item.createdAt.secondsSinceEpoch)
             }
+            changes?.queued(on: item.method)
         }
     }
 

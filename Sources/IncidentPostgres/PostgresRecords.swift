@@ -13,8 +13,11 @@ struct PostgresRecords: IncidentRecords {
     let touched: TouchedIncidents
     /// The store's decoded outbox jobs, in a read transaction only.
     let jobs: DecodedJobs?
-    /// In a write transaction, the items it finishes, let go of by `jobs` once it commits.
+    /// In a write transaction, the items it finishes, let go of by `jobs` once it commits,
+    /// and the methods of the items it queues.
     var changes: OutboxJobChanges? = nil
+
+    var queuedMethods: Set<ContactMethod> { changes?.methods ?? [] }
 
     // MARK: Seen events
 

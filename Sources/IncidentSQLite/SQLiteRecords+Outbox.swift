@@ -16,7 +16,7 @@ extension SQLiteRecords {
             guard db.changesCount > 0 else { continue }
             let id = db.lastInsertedRowID
             try execute("INSERT INTO outbox_job (id, job) VALUES (?, ?)", arguments: [id, StateCoding.encodeJob(item.job)])
-            changes?.queued(item.job, id: id)
+            changes?.queued(item.job, id: id, on: item.method)
         }
     }
 

@@ -19,6 +19,8 @@ struct SQLiteRecords: IncidentRecords {
     /// it commits.
     let changes: OutboxJobChanges?
 
+    var queuedMethods: Set<ContactMethod> { changes?.methods ?? [] }
+
     init(db: Database, policies: PolicySnapshots, touched: TouchedIncidents = TouchedIncidents(), jobs: DecodedJobs? = nil,
          changes: OutboxJobChanges? = nil) {
         self.db = db

@@ -1,3 +1,4 @@
+import IncidentCore
 import IncidentEngine
 import Synchronization
 
@@ -51,11 +52,20 @@ public final class DecodedJobs: Sendable {
 public final class OutboxJobChanges {
     public private(set) var queued: [(id: Int64, job: OutboxItem.Job)] = []
     public private(set) var finished: [Int64] = []
+    /// The contact methods of the items it queued: delivery wakes those methods' loops alone.
+    public private(set) var methods: Set<ContactMethod> = []
 
     public init() {}
 
-    public func queued(_ job: OutboxItem.Job, id: Int64) {
+    public func queued(_ job: OutboxItem.Job, id: Int64, on method: ContactMethod) {
         queued.append((id: id, job: job))
+        methods.insert(method)
+    }
+
+    /// An item queued on `method` whose id is not known here (PostgreSQL writes the rows in a
+    /// stream): only its method is kept.
+    public func queued(on method: ContactMethod) {
+        methods.insert(method)
     }
 
     public func finished(_ ids: some Sequence<Int64>) {
