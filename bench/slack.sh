@@ -11,8 +11,10 @@
 # Hummingbird alone), then a well-formed slash command signed with the wrong secret (the body
 # read, the timestamp and HMAC checks, answered 401 before anything is decided;
 # bench/http_ceiling.lua), each for SECONDS. BENCH_BOT=PATH runs that binary instead of building
-# one (to compare two builds, one run after the other). Each run ends with the CPU the bot, the
-# Web API stub each spent a request (with BENCH_CEILING=1, wrk's too): they share the cores.
+# one (to compare two builds, one run after the other). BENCH_PAGERS=1 also configures mail,
+# texts, calls and PagerDuty (nothing is paged; their delivery loops run beside Slack's). Each
+# run ends with the CPU the bot, the Web API stub each spent a request (with BENCH_CEILING=1,
+# wrk's too): they share the cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -33,6 +35,31 @@ if [[ ${BENCH_STORE:-sqlite} == postgres ]]; then start_postgres 38082; database
 python3 bench/slack_fake_api.py 38081 & stubpid=$!; pids+=($stubpid)
 source bench/serve_on_stub.sh
 admin_port=38084
+if [[ ${BENCH_PAGERS:-0} == 1 ]]; then
+    # Mail, texts, calls and PagerDuty configured as a team would have them (their providers
+    # at addresses nothing answers: a note pages nobody), so their delivery loops run too.
+    extra_yaml=$(cat <<'YAML'
+paging:
+  pagerduty:
+    enabled: true
+    events_url: http://127.0.0.1:38089/v2/enqueue
+  twilio:
+    enabled: true
+    account_sid: AC0123456789abcdef0123456789abcdef
+    from: "+15550100000"
+    api_url: http://127.0.0.1:38089
+    sms: true
+    voice: true
+  email:
+    enabled: true
+    host: 127.0.0.1
+    port: 38025
+    security: none
+    from: incident-bot@example.org
+YAML
+)
+    extra_env="TWILIO_AUTH_TOKEN=bench-twilio-auth-token-0123456789 PAGERDUTY_WEBHOOK_SECRET=bench-pagerduty-webhook-secret"
+fi
 serve_on_stub 38080 38081
 
 # CPU time (user and system, all threads) of process PID so far, in ticks, from /proc.
