@@ -78,11 +78,20 @@ extension Transition {
     /// Someone named IC or given a role must be reachable: on the roster, or an account the
     /// bot serves (its allowed Matrix servers; a Slack account of a served workspace, as Slack
     /// said when the command named it: behaviour.md) on a platform it runs on, and not the bot
-    /// itself.
+    /// itself. A roster person needs an account on one of those platforms: the role is run
+    /// with commands typed in chat, and its briefing and nudges come as direct messages there.
     func requireReachable(_ person: PersonID) throws(IncidentError) {
         // The bot itself: its nudges and handovers would reach no one.
         if community.ownAccounts?.contains(person) == true {
             throw IncidentError(.notAllowed, "That is this bot's own account; name a person.")
+        }
+        // Reached by mail, text or call alone: a handover's briefing went to a chat account
+        // they do not have, was given up, and the room was told it could not be delivered.
+        if let listed = roster.people[person], let platforms = community.platforms,
+           !platforms.contains(where: { $0 == .console || listed.addresses[ContactMethod($0)] != nil }) {
+            let chats = platforms.map(\.title).sorted().joined(separator: " or ")
+            throw IncidentError(.notAllowed, "\(person.handle) has no \(chats) account on the roster, so they could not type this "
+                + "incident's commands or get its direct messages; name someone who has.")
         }
         guard community.serves(person, roster: roster) else {
             if let platforms = community.platforms,

@@ -203,6 +203,24 @@ import Testing
         #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: served) == nil)
     }
 
+    /// Someone on the roster reached only on platforms the bot is not on (or by mail, text or
+    /// call alone) could not type the incident's commands, and a handover's briefing to them
+    /// was given up: they are not named IC or given a role.
+    @Test func aRosterPersonWithNoChatAccountHereIsNotNamed() throws {
+        let drill = try drill()
+        let slackOnly = Community().on([.slack])
+        for typed in ["/ic @frank", "/role scribe @frank", "/ic @frank handover: the primary is failing over"] {
+            let refused = outcome(drill, typed, by: Self.roster, in: .incidentRoom, community: slackOnly)
+            #expect(refused?.kind == .notAllowed, "\(typed)")
+            #expect(refused?.message.description
+                == "@frank has no Slack account on the roster, so they could not type this incident's commands or get its direct messages; name someone who has.",
+                "\(typed)")
+        }
+        #expect(outcome(drill, "/ic @frank", by: Self.roster, in: .incidentRoom, community: Community().on([.slack, .matrix])) == nil)
+        #expect(outcome(drill, "/ic @frank", by: Self.roster, in: .incidentRoom, community: Community().on([.console])) == nil)
+        #expect(outcome(drill, "/ic @alice", by: Self.roster, in: .incidentRoom, community: slackOnly) == nil)
+    }
+
     /// A Slack mention on a bot that is not on Slack names nobody it can reach: as IC it
     /// counted as the acknowledgement and stopped the ladder, and the nudges went to nobody.
     @Test func anAccountOnAPlatformTheBotIsNotOnIsNobodyItCanReach() throws {
