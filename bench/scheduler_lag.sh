@@ -5,11 +5,21 @@
 # `incident-bot serve` (Slack on the stub Web API) runs on that database past the due time, and
 # its own /metrics tell how late each nudge fired (incident_bot_scheduler_lag_seconds: fire time
 # minus due time, on the live clock).
-# Usage: bench/scheduler_lag.sh [COUNT] [DUE_IN]  (defaults 10000 and 90).
+# Usage: bench/scheduler_lag.sh [COUNT] [DUE_IN] [SEVERITY]  (defaults 10000, 90 and P2).
+# A P2's nudges wait for working hours (Mon–Fri 09:00–17:00 in the shipped policy): outside
+# them give P1 (its updates every 30 min, around the clock; the business ladder's second level
+# falls due in the same second, as the nudge does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
 due_in=${2:-90}
+severity=${3:-P2}
+case $severity in
+    P0) cadence=900 ;;
+    P1) cadence=1800 ;;
+    P2) cadence=7200 ;;
+    *) echo "bench: SEVERITY is P0, P1 or P2 (a P3 has no update cadence)" >&2; exit 1 ;;
+esac
 swift build -c release --product incident-bot >/dev/null
 bot=$PWD/.build/release/incident-bot
 work=$(mktemp -d)
@@ -18,11 +28,11 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 # A P2 wants an update every 2 h: declared at (now + DUE_IN - 2 h), its first nudge is due at now + DUE_IN.
-start=$(date -u -d "@$(( $(date +%s) + due_in - 7200 ))" +%Y-%m-%dT%H:%M:%SZ)
+start=$(date -u -d "@$(( $(date +%s) + due_in - cadence ))" +%Y-%m-%dT%H:%M:%SZ)
 sed "s/^commands_per_minute: .*/commands_per_minute: 1000000/; s|^policy: .*|policy: $PWD/config/policy.yaml|" \
     config/incident-bot.yaml > "$work/console.yaml"
 {
-    for i in $(seq 1 "$count"); do echo "carol: /incident declare Lag incident $i --sev P2 --ic @carol"; done
+    for i in $(seq 1 "$count"); do echo "carol: /incident declare Lag incident $i --sev $severity --ic @carol"; done
     echo ":quit"
 } > "$work/declare.txt"
 "$bot" console --config "$work/console.yaml" --clock manual --start "$start" --db "$work/bench.sqlite" < "$work/declare.txt" > /dev/null
