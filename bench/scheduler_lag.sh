@@ -7,8 +7,7 @@
 # minus due time, on the live clock).
 # Usage: bench/scheduler_lag.sh [COUNT] [DUE_IN] [SEVERITY]  (defaults 10000, 90 and P2).
 # A P2's nudges wait for working hours (Mon–Fri 09:00–17:00 in the shipped policy): outside
-# them give P1 (its updates every 30 min, around the clock; the business ladder's second level
-# falls due in the same second, as the nudge does).
+# them give P1 (its updates every 30 min, around the clock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
@@ -27,7 +26,7 @@ secret=bench-signing-secret
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
-# A P2 wants an update every 2 h: declared at (now + DUE_IN - 2 h), its first nudge is due at now + DUE_IN.
+# Declared one update cadence (a P2's 2 h) before now + DUE_IN: the first nudge is due then.
 start=$(date -u -d "@$(( $(date +%s) + due_in - cadence ))" +%Y-%m-%dT%H:%M:%SZ)
 sed "s/^commands_per_minute: .*/commands_per_minute: 1000000/; s|^policy: .*|policy: $PWD/config/policy.yaml|" \
     config/incident-bot.yaml > "$work/console.yaml"
