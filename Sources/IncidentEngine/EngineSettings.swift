@@ -79,7 +79,7 @@ public struct Directory: Sendable {
     /// Whether `person` has an account on a chat platform served here, where they can type
     /// the bot's commands (on the console everyone does).
     public func typesCommands(_ person: PersonID) -> Bool {
-        platforms.contains { account(person, on: $0) != nil }
+        roster.people[person]?.typesCommands(on: platforms) ?? platforms.contains { account(person, on: $0) != nil }
     }
 
     /// The address a page to `paged` uses for `method`: the person's own, else the level's

@@ -54,6 +54,12 @@ public struct Roster: Hashable, Sendable {
         public var slack: String? { addresses[.slack] }
         public var matrix: String? { addresses[.matrix] }
 
+        /// Whether they have an account on one of `platforms`, where they can type the bot's
+        /// commands and get its direct messages (on the console everyone does).
+        public func typesCommands(on platforms: Set<Platform>) -> Bool {
+            platforms.contains { $0 == .console || addresses[ContactMethod($0)] != nil }
+        }
+
         /// The chat platforms a direct message tries, in order: those in `contactOrder`, then
         /// any other the person has an account on (an account kept only to type commands).
         public var chatOrder: [Platform] {

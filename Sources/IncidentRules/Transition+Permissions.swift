@@ -87,8 +87,7 @@ extension Transition {
         }
         // Reached by mail, text or call alone: a handover's briefing went to a chat account
         // they do not have, was given up, and the room was told it could not be delivered.
-        if let listed = roster.people[person], let platforms = community.platforms,
-           !platforms.contains(where: { $0 == .console || listed.addresses[ContactMethod($0)] != nil }) {
+        if let listed = roster.people[person], let platforms = community.platforms, !listed.typesCommands(on: platforms) {
             let chats = platforms.map(\.title).sorted().joined(separator: " or ")
             throw IncidentError(.notAllowed, "\(person.handle) has no \(chats) account on the roster, so they could not type this "
                 + "incident's commands or get its direct messages; name someone who has.")
