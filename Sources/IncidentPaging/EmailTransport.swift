@@ -38,7 +38,8 @@ public struct EmailTransport: OutboxTransport {
             // The first page of an incident usually leaves with the room still being made: a
             // mail waits for it a little, so it can link it. Not a page queued "later" than
             // now: a replica whose clock runs ahead queued it, and the wait would be the skew.
-            if job.page != nil, job.incidentRooms.isEmpty, let queued = job.queuedAt, now() >= queued, now() - queued < Self.roomWait {
+            // Not for someone with no chat account either, whose mail links no room (`PageMail`).
+            if job.page != nil, job.recipientTypesCommands, job.incidentRooms.isEmpty, let queued = job.queuedAt, now() >= queued, now() - queued < Self.roomWait {
                 throw SMTPError.waitingForRoom
             }
             var ackLink: (url: String, expires: Timestamp)?

@@ -6,8 +6,8 @@ import IncidentHTTP
 import IncidentWire
 
 /// A page (or a direct message) as a mail: the subject is the message's first line, the body
-/// the whole message, why this person is paged, links to the incident's rooms and, for a page,
-/// the acknowledge link. Plain text in UTF-8, base64-encoded so no line of it can be taken for
+/// the whole message, why this person is paged, links to the incident's rooms (for someone who
+/// has a chat account) and, for a page, the acknowledge link. Plain text in UTF-8, base64-encoded so no line of it can be taken for
 /// SMTP's end of data or break a header.
 struct PageMail {
     var from: String
@@ -40,7 +40,10 @@ struct PageMail {
         // The page's own lines say who is paged as what, and why (as its reader can act on it:
         // `TransportJob.forItsReader`).
         var text = message.plainText()
-        let links = rooms.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { platform, room in
+        // Someone with no chat account the bot serves could not open a room's link (Slack asks
+        // them to sign in to a workspace they are not in): the page names the room, and the
+        // mail links nothing they cannot follow.
+        let links = !typesCommands ? [] : rooms.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { platform, room in
             RoomLinks.url(platform, roomID: room).map { "Incident room on \(platform.rawValue.capitalized): \($0)" }
         }
         if !links.isEmpty { text += "\n\n" + links.joined(separator: "\n") }

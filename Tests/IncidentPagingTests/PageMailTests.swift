@@ -44,6 +44,7 @@ import Testing
         #expect(!linked.body.contains("/ack INC") && !linked.body.contains("in chat."), "\(linked.body)")
         #expect(linked.body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
         #expect(linked.body.contains("You are paged as on-call engineer (engineering L1)."))
+        #expect(!linked.body.contains("Incident room on"), "a room they cannot open: \(linked.body)")
         var bare = linked
         bare.ackLink = nil
         #expect(!bare.body.contains("/ack INC"))

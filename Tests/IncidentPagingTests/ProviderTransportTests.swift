@@ -147,14 +147,16 @@ import Testing
     }
 
     /// A page's first mail waits up to 10 s for its incident's room, to link it, but not one
-    /// queued by a replica whose clock runs ten minutes ahead: that wait would be the skew.
+    /// queued by a replica whose clock runs ten minutes ahead: that wait would be the skew. Nor
+    /// one to someone with no chat account, whose mail links no room.
     @Test func aMailDoesNotWaitOutAnotherReplicasClock() async throws {
         // Nothing listens on port 9: a mail that does not wait fails to connect, for now.
         let client = SMTPClient(settings: SMTPClient.Settings(host: "127.0.0.1", port: 9, security: .starttls))
         let transport = EmailTransport(client: client, from: "bot@example.org", links: nil, now: { TestConfig.start }, logger: Self.logger)
-        func outcome(queuedAt: Timestamp) async -> String {
+        func outcome(queuedAt: Timestamp, typesCommands: Bool = true) async -> String {
             var job = Self.pageJob(method: .email, account: "dave@example.org")
             job.queuedAt = queuedAt
+            job.people["dave"]?.typesCommands = typesCommands
             do {
                 _ = try await transport.deliver(job)
                 return "delivered"
@@ -166,6 +168,7 @@ import Testing
         #expect(await outcome(queuedAt: TestConfig.start - .seconds(3)) == "waits")
         #expect(await outcome(queuedAt: TestConfig.start + .minutes(10)) == "tried")
         #expect(await outcome(queuedAt: TestConfig.start - .seconds(30)) == "tried")
+        #expect(await outcome(queuedAt: TestConfig.start - .seconds(3), typesCommands: false) == "tried")
     }
 
     /// What a page off chat shows its reader: without the line asking to type `/ack` when they
