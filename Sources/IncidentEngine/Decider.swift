@@ -146,14 +146,26 @@ struct Decider {
     /// among the incidents whose rooms its own room name would collide with: the same title
     /// the same day makes the same name (and for a repeat just past midnight, the day
     /// before's). Only one with a room on the asker's platform (its home, or every platform
-    /// when mirrored) that the asker may be shown.
+    /// when mirrored) that the asker may be shown. Where several match (a P1 and, minutes
+    /// later, a P0 declared with the same title), the one whose room it was typed in, else the
+    /// most severe, else the latest: the one the outage is being worked in. The first by room
+    /// name sent a responder to the quiet P1 and told them to raise it to P0, a second P0
+    /// paging the VP again.
     func declaredAgain(_ declaration: Declaration, takenRooms: Set<String>) throws -> StoredIncident? {
-        for room in takenRooms.sorted() {
+        var matches: [StoredIncident] = []
+        for room in takenRooms {
             guard let stored = try records.readableIncident(roomName: room), settings.mirror || stored.home == event.platform,
                   stored.incident.isDeclaredAgain(by: declaration, at: now, roster: settings.roster), mayShow(stored.incident, here: nil) else { continue }
-            return stored
+            matches.append(stored)
         }
-        return nil
+        guard matches.count > 1 else { return matches.first }
+        if let here = try roomIncident(), let typedInIt = matches.first(where: { $0.incident.number == here }) {
+            return typedInIt
+        }
+        return matches.max { lower, higher in
+            let (a, b) = (lower.incident, higher.incident)
+            return a.severity != b.severity ? b.severity.isMoreSevere(than: a.severity) : a.number < b.number
+        }
     }
 
     func incident(named target: IncidentRef?, for command: Command? = nil) throws -> StoredIncident {

@@ -146,4 +146,24 @@ import Testing
         #expect(try await reopened.read { try $0.incident(1)?.incident.declarerStandIn } == PersonID("carol"))
         #expect(try await bot.store.read { try $0.timeline(incident: 1) }.contains { $0.text.contains("stands in for its declarer") })
     }
+
+    /// Two open incidents with one title (a P1, then a P0 declared minutes later): a repeat is
+    /// the one it was typed in the room of, else the most severe, not the first by room name,
+    /// which sent a responder to the quiet P1 and told them to raise it to P0.
+    @Test func ofSeveralWithTheTitleTheRepeatIsTheOneBeingWorked() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare DB down --sev P1")
+        bot.clock.advance(to: TestConfig.at(2))
+        #expect(try await bot.say("U0BOB0002", "/incident declare DB down --sev P0").incident == 2)
+        bot.clock.advance(to: TestConfig.at(4))
+        let lobby = try await bot.say("U0CAROL03", "/incident declare DB down")
+        #expect(lobby.incident == 2, "\(lobby.reply?.plainText() ?? "")")
+        #expect(lobby.reply?.plainText().contains("INC-2 DB down (P0) was declared 2m ago") == true
+                && lobby.reply?.plainText().contains("/sev") == false, "\(lobby.reply?.plainText() ?? "")")
+        let inP1Room = try await bot.say("U0CAROL03", "/incident declare DB down", in: "incident-20261124-db-down")
+        #expect(inP1Room.incident == 1, "\(inP1Room.reply?.plainText() ?? "")")
+        let inP0Room = try await bot.say("U0CAROL03", "/incident declare DB down", in: "incident-20261124-db-down-2")
+        #expect(inP0Room.incident == 2, "\(inP0Room.reply?.plainText() ?? "")")
+        #expect(try await bot.store.read { try $0.incident(3) } == nil)
+    }
 }
