@@ -195,6 +195,18 @@ struct Decider {
         case .commander, .handover: "ic INC-42 @someone"
         case .mitigated: "incident mitigated INC-42"
         case .resolve: "incident resolve INC-42"
+        case .snooze(let duration): "incident snooze INC-42 \(duration.map(DurationText.format) ?? "off")"
+        case .call(let link): "incident call INC-42 \(link == nil ? "off" : "https://meet.example.com/abc")"
+        case .impactStarted: "incident started INC-42 09:42"
+        case .makePrivate: "incident private INC-42"
+        case .makePublic: "incident public INC-42"
+        case .close: "incident close INC-42"
+        case .forceClose: "incident close INC-42 --force why"
+        case .role(let role, _): "role INC-42 \(role.rawValue) @someone"
+        case .action: "action INC-42 @owner what is to be done"
+        case .actionDone(let number): "action done INC-42 A\(number)"
+        case .postmortem: "incident postmortem INC-42"
+        case .escalation: "incident escalation INC-42"
         default: "incident status INC-42"
         }
     }
