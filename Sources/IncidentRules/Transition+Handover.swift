@@ -37,12 +37,18 @@ extension Messages {
             message.line(.text("Next update due \(zone.clockTime(due, seenAt: now))" + (due <= now ? " (overdue)" : "")))
         }
         var paged: [Span] = [.text("Paged: ")]
-        // A page withdrawn before it went out reached nobody.
-        let latest = Dictionary(incident.pages.filter { $0.withdrawn != true }.map { ($0.person, $0) }, uniquingKeysWith: { _, last in last })
-        if latest.isEmpty { paged.append(.text("nobody")) }
-        for (index, page) in latest.values.sorted(by: { ($0.at, $0.person.rawValue) < ($1.at, $1.person.rawValue) }).enumerated() {
+        // A page withdrawn before it went out reached nobody. Each person once, from their first
+        // page: a P0's VP paged at once and again for missed updates read, from the last alone,
+        // as though they had first heard of it then.
+        let reached = incident.pages.filter { $0.withdrawn != true }
+        let first = Dictionary(reached.map { ($0.person, $0) }, uniquingKeysWith: { first, _ in first })
+        let latest = Dictionary(reached.map { ($0.person, $0) }, uniquingKeysWith: { _, last in last })
+        if first.isEmpty { paged.append(.text("nobody")) }
+        for (index, page) in first.values.sorted(by: { ($0.at, $0.person.rawValue) < ($1.at, $1.person.rawValue) }).enumerated() {
             if index > 0 { paged.append(.text(", ")) }
-            paged += [.mention(page.person), .text(" (\(page.level), \(zone.clockTime(page.at, seenAt: now)))")]
+            let last = latest[page.person] ?? page
+            let again = last.at > page.at ? ", again at \(zone.clockTime(last.at, seenAt: now))" : ""
+            paged += [.mention(page.person), .text(" (\(last.level), \(zone.clockTime(page.at, seenAt: now))\(again))")]
         }
         message.line(paged)
         let open = incident.openActionItems

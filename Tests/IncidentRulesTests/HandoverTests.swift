@@ -27,6 +27,23 @@ import Testing
             """])
     }
 
+    /// Each person once, from their first page: a P0's VP engineering, paged at once and again
+    /// when missed updates climbed the ladder to them, is not shown as first paged at the last.
+    @Test func theBriefingSaysWhenEachPersonWasFirstPaged() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P0 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 90, script: [:])
+        let davesPages = drill.incident.pages.filter { $0.person == "dave" && $0.withdrawn != true }.map(\.at)
+        try #require(davesPages.count > 1, "dave is paged at once and again: \(davesPages)")
+        try drill.type("/ic @bob handover: going off shift", by: "alice")
+        let briefing = drill.effects.compactMap { _, effect -> String? in
+            if case .directMessage(let message, let to) = effect.action, to == "bob" { message.plainText() } else { nil }
+        }.last ?? ""
+        let zone = drill.incident.policy.timeZone
+        let expected = "@dave (engineering.L4, \(zone.clockTime(davesPages[0], seenAt: drill.origin + .minutes(drill.minute))), again at "
+            + "\(zone.clockTime(davesPages[davesPages.count - 1], seenAt: drill.origin + .minutes(drill.minute))))"
+        #expect(briefing.contains(expected), "\(briefing)")
+    }
+
     @Test func onlyWhoMayNameTheIcMayHandOver() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
         #expect(throws: IncidentError.self) { try drill.type("/ic @bob handover: mine now", by: "bob") }
