@@ -14,7 +14,11 @@
 # one (to compare two builds, one run after the other). BENCH_PAGERS=1 also configures mail,
 # texts, calls and PagerDuty (nothing is paged; their delivery loops run beside Slack's). Each
 # run ends with the CPU the bot, the Web API stub each spent a request (with BENCH_CEILING=1,
-# wrk's too): they share the cores.
+# wrk's too): they share the cores. BENCH_SLACK_LATENCY_MS=N has the stub take N ms to answer
+# each call, as Slack's own Web API does. The default, 0, answers at once: delivery then posts
+# the notes as fast as the cores allow and takes a share of them the whole run, which Slack's
+# latency (and its limit of about one post a second a channel) would not let it.
+
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -32,7 +36,7 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; stop_postgres; rm -rf "$w
 source bench/postgres.sh
 if [[ ${BENCH_STORE:-sqlite} == postgres ]]; then start_postgres 38082; database=$database_url; fi
 
-python3 bench/slack_fake_api.py 38081 & stubpid=$!; pids+=($stubpid)
+python3 bench/slack_fake_api.py 38081 "${BENCH_SLACK_LATENCY_MS:-0}" & stubpid=$!; pids+=($stubpid)
 source bench/serve_on_stub.sh
 admin_port=38084
 if [[ ${BENCH_PAGERS:-0} == 1 ]]; then
