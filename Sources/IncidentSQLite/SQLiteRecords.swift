@@ -141,7 +141,7 @@ struct SQLiteRecords: IncidentRecords {
 
     /// The columns an incident is read from, in the order its readers take them by position
     /// (a look-up by name lowercases the name and searches the columns for every value).
-    static let incidentColumns = "number, home, state, format, policy"
+    static let incidentColumns = "number, home, state, format, policy, phase, next_due"
 
     /// Incidents by a query on their columns: saves this transaction holds back are written
     /// first, so the columns are current; incidents it already holds are not decoded again.
@@ -158,6 +158,7 @@ struct SQLiteRecords: IncidentRecords {
             do {
                 incidents.append(try touched.incident(number: row[0], home: row[1], state: row[2], format: row[3], policy: row[4],
                                                       policies: policies, load: policyBody))
+                touched.rowIndexed[row[0]] = IndexedColumns(phase: row[5], nextDue: row[6])
             } catch is UnreadableRow where skippingUnreadable {
                 skipped(row[0])
             }
@@ -198,15 +199,23 @@ struct SQLiteRecords: IncidentRecords {
         let digest = try policyDigest(incident.policy)
         touched.policies.insert(digest)
         touched.decoded?.keep(number: incident.number, state: state, format: format, policy: digest, incident: incident)
-        try execute("""
-            INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (number) DO UPDATE SET title = excluded.title, severity = excluded.severity,
-                phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
-                policy = excluded.policy
-            """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
-                             incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
-                             incident.nextDue?.secondsSinceEpoch, state, format, digest])
+        let indexed = IndexedColumns(phase: incident.phase.rawValue, nextDue: incident.nextDue?.secondsSinceEpoch)
+        if touched.rowIndexed[incident.number] == indexed {
+            // The row as read or written in this transaction, its indexed columns unchanged.
+            try execute("UPDATE incident SET title = ?, severity = ?, state = ?, format = ?, policy = ? WHERE number = ?",
+                        arguments: [incident.title, incident.severity.rawValue, state, format, digest, incident.number])
+        } else {
+            try execute("""
+                INSERT INTO incident (number, room, title, severity, phase, home, declared_at, next_due, state, format, policy)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (number) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+                    phase = excluded.phase, next_due = excluded.next_due, state = excluded.state, format = excluded.format,
+                    policy = excluded.policy
+                """, arguments: [incident.number, incident.room, incident.title, incident.severity.rawValue,
+                                 incident.phase.rawValue, stored.home.rawValue, incident.declaredAt.secondsSinceEpoch,
+                                 indexed.nextDue, state, format, digest])
+        }
+        touched.rowIndexed[incident.number] = indexed
         let companions = touched.companionsToWrite(incident)
         if companions.counter {
             try execute("""
@@ -261,8 +270,10 @@ struct SQLiteRecords: IncidentRecords {
         for row in rows {
             let number: Int = row[0]
             try due.add(number) {
-                try touched.incident(number: number, home: row[1], state: row[2], format: row[3], policy: row[4],
-                                     policies: policies, load: policyBody)
+                let stored = try touched.incident(number: number, home: row[1], state: row[2], format: row[3], policy: row[4],
+                                                  policies: policies, load: policyBody)
+                touched.rowIndexed[number] = IndexedColumns(phase: row[5], nextDue: row[6])
+                return stored
             }
         }
         return due
