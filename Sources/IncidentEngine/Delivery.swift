@@ -218,7 +218,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     report.quarantined += heads.undecodable.count
                 }
             } catch {
-                logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                // Cut off by the process stopping is no failure of the database's.
+                if !isStopping { logger.error("cannot read the outbox", metadata: ["error": "\(error)"]) }
                 report.nextAttempt = now + .seconds(5)
                 return report
             }

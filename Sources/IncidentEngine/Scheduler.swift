@@ -33,9 +33,9 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
         // ones open incidents paged: their pages move first.
         do {
             try await engine.handOverToTheRoster()
-        } catch {
+        } catch where !Task.isCancelled {
             logger.error("cannot check open incidents' pages against the roster", metadata: ["error": "\(error)"])
-        }
+        } catch {}
         startGate?.fire()
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }), !Task.isCancelled {
@@ -69,7 +69,9 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
             let latest = min(now + pruneEvery, poll.map { now + $0 } ?? now + pruneEvery)
             return next.map { min($0, latest) } ?? latest
         } catch {
-            logger.error("scheduler round failed; retrying", metadata: ["error": "\(error)"])
+            // Cut off by the process stopping (a listener that could not start stops it at
+            // once) is no failure: this line is what operators alert on as the database's.
+            if !Task.isCancelled { logger.error("scheduler round failed; retrying", metadata: ["error": "\(error)"]) }
             return now + .seconds(5)
         }
     }
