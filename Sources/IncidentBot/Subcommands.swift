@@ -127,6 +127,11 @@ struct CheckConfig: AsyncParsableCommand {
                                                          linkSecretFile: linkSecretFile) {
                 print(refusal)
             }
+            // A --db named to be checked and not there (a typo in its path) is said: silence
+            // read as "nothing the edit strands", and serve would start an empty one there.
+            if options.db != nil, case .sqlite(let path)? = location, !FileManager.default.fileExists(atPath: path) {
+                print("warning: no database at \(path), so no open incident was checked; serve would start an empty one there")
+            }
             // What this config would do to the incidents open in the database, before a restart
             // does it: a level dropped, a person renamed. Nothing to say when there is none yet.
             if case .sqlite(let path)? = location, FileManager.default.fileExists(atPath: path), let location {

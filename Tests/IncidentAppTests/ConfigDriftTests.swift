@@ -29,5 +29,12 @@ import Testing
         // The same config with her key kept says nothing of the kind.
         let kept = try BotProcess.run(["check-config", "--config", BotProcess.config, "--db", db])
         #expect(!kept.stdout.contains("no longer lists"), "\(kept.stdout)")
+        #expect(!kept.stdout.contains("no database at"), "\(kept.stdout)")
+        // A --db that is not there (a typo in its path) is said, not passed over in silence.
+        let typo = folder.appendingPathComponent("opne.sqlite").path
+        let missing = try BotProcess.run(["check-config", "--config", BotProcess.config, "--db", typo])
+        #expect(missing.stdout.contains("warning: no database at \(typo), so no open incident was checked; "
+            + "serve would start an empty one there"), "\(missing.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: typo))
     }
 }
