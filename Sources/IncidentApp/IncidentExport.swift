@@ -42,7 +42,7 @@ public enum IncidentExport {
         } else {
             lines += ["| time | who | level | why |", "| --- | --- | --- | --- |"]
             for page in incident.pagesSent {
-                let why = page.reason.phrase + (page.withdrawn == true ? ", withdrawn before it went out" : "")
+                let why = page.reason.phrase + (page.withdrawn == true ? "; never sent (withdrawn or dropped: see the timeline)" : "")
                 lines.append("| \(zone.dateTime(page.at)) | \(page.person.handle) | \(page.level) | \(why) |")
             }
         }

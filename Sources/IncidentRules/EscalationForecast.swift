@@ -122,11 +122,20 @@ public struct EscalationForecast: Hashable, Sendable {
         func line(_ page: PageRecord) -> [Span] {
             let role = incident.policy.ladder(page.level.ladder)?.levels.first { $0.id == page.level.level }?.role ?? ""
             return [.text("  \(zone.clockTime(page.at, seenAt: now))  \(page.level) \(role): "), .mention(page.person),
-                    .text(page.reason.timelineNote + (page.withdrawn == true ? " — withdrawn before it went out" : ""))]
+                    .text(page.reason.timelineNote)]
         }
+        // A page withdrawn before it went out (answered meanwhile) or dropped by an operator
+        // reached nobody: listed apart, not among the paged with a note an IC could read as
+        // "she answered".
+        let reached = sent.filter { $0.withdrawn != true }
+        let unsent = sent.filter { $0.withdrawn == true }
         message.line(.strong("Paged:"))
-        if sent.isEmpty { message.line(.text("  nobody yet")) }
-        for page in sent { message.line(line(page)) }
+        if reached.isEmpty { message.line(.text("  nobody yet")) }
+        for page in reached { message.line(line(page)) }
+        if !unsent.isEmpty {
+            message.line(.strong("Never sent"), .text(" (withdrawn before it went out, or dropped by an operator; the timeline says why):"))
+            for page in unsent { message.line(line(page)) }
+        }
         message.line(.strong("Next, if nothing changes:"))
         if upcoming.isEmpty, unfilled.isEmpty {
             message.line(.text(later ? "  none before \(zone.dateTime(now + EscalationForecast.horizon))" : "  no more pages"))

@@ -84,6 +84,9 @@ import Testing
         let pages = try #require(try await bot.store.read { try $0.incident(1) }).incident.pages
         #expect(pages.contains { $0.person == "alice" } && pages.filter { $0.person == "alice" }.allSatisfy { $0.withdrawn == true },
                 "\(pages)")
+        let view = try await bot.say("U0ERIN005", "/incident escalation INC-1").reply?.plainText() ?? ""
+        let parts = view.components(separatedBy: "Never sent")
+        #expect(parts.count == 2 && !parts[0].contains("@alice") && parts[1].contains("engineering.L1 on-call engineer: @alice"), "\(view)")
         let posing = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
                                          "--db", path])
         #expect(posing.status == 1 && posing.stderr.contains("a reason may not start with"), "\(posing.stderr)")

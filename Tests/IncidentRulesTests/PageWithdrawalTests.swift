@@ -71,7 +71,10 @@ import Testing
         let withdrawn = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(30), roster: drill.roster, madeAt: Fixtures.at(30)).incident
         #expect(withdrawn.pages.filter { $0.withdrawn == true }.map(\.person) == ["bob"])
         let view = EscalationForecast(withdrawn, now: Fixtures.at(30), roster: drill.roster).message(for: withdrawn).plainText()
-        #expect(view.contains("engineering.L2 team lead: @bob — withdrawn before it went out"), "\(view)")
+        let paged = view.components(separatedBy: "Never sent")
+        #expect(paged.count == 2 && !paged[0].contains("@bob"), "\(view)")
+        #expect(paged.last?.hasPrefix(" (withdrawn before it went out, or dropped by an operator; the timeline says why):") == true
+                && paged.last?.contains("engineering.L2 team lead: @bob") == true, "\(view)")
         // One that may have gone out before a restart is not marked: it may have reached them.
         let doubted = drill.incident.pageWithdrawn(page, reason: reason, at: Fixtures.at(30), roster: drill.roster, mayHaveGoneOut: true)
         #expect(!doubted.incident.pages.contains { $0.withdrawn == true })
