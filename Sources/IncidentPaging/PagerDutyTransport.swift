@@ -92,7 +92,8 @@ public struct PagerDutyTransport: OutboxTransport {
 
     func send(_ event: [String: JSONValue]) async throws(TransportError) {
         let answer = try await http.send(.POST, eventsURL, headers: [("Content-Type", "application/json")],
-                                         body: Array(JSONValue.object(event).text.utf8), provider: "PagerDuty")
+                                         body: Array(JSONValue.object(event).text.utf8), provider: "PagerDuty",
+                                         secrets: [event["routing_key"]?.string].compactMap { $0 }.map(Secret.init))
         guard answer.status == 202 else {
             // A 400 is logged as an error there: for PagerDuty, mostly a wrong routing key.
             throw ProviderHTTP.failure(answer, provider: "PagerDuty", logger: logger)

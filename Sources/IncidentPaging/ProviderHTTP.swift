@@ -34,7 +34,19 @@ struct ProviderHTTP: Sendable {
         var headers: HTTPHeaders
         var body: [UInt8]
 
-        var text: String { String(decoding: body.prefix(600), as: UTF8.self) }
+        /// What the request carried that must not be logged (a routing key, a token): a
+        /// provider, a proxy or a team's webhook may quote the request in its error.
+        var secrets: [Secret] = []
+
+        /// The answer's start, for the log, each secret the request carried in it redacted
+        /// (before it is cut, so a secret at the cut does not leave its first part behind).
+        var text: String {
+            var text = String(decoding: body.prefix(600 + 512), as: UTF8.self)
+            for secret in secrets where !secret.value.isEmpty {
+                text = text.replacingOccurrences(of: secret.value, with: "\(secret)")
+            }
+            return String(text.prefix(600))
+        }
 
         /// The provider's own code for the error, when its JSON answer has one: Twilio's
         /// `code` (21211, an invalid number), or PagerDuty's `status` (`invalid event`).
@@ -55,7 +67,8 @@ struct ProviderHTTP: Sendable {
     }
 
     /// Sends the request; a network failure or a timeout is `.unavailable` (worth retrying).
-    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8], provider: String)
+    /// `secrets`: what the request carries that its answer's text must not show (`Answer.secrets`).
+    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8], provider: String, secrets: [Secret] = [])
         async throws(TransportError) -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -71,11 +84,11 @@ struct ProviderHTTP: Sendable {
         let status = Int(response.status.code)
         do {
             let collected = try await OutboundHTTP.body(of: response, upTo: 1 << 20, by: deadline)
-            return Answer(status: status, headers: response.headers, body: Array(buffer: collected))
+            return Answer(status: status, headers: response.headers, body: Array(buffer: collected), secrets: secrets)
         } catch where (200..<300).contains(status) {
             // The provider took the page with its status line; what was lost after it is only
             // the receipt. Trying again would send a second text or place a second call.
-            return Answer(status: status, headers: response.headers, body: [])
+            return Answer(status: status, headers: response.headers, body: [], secrets: secrets)
         } catch {
             throw .unavailable("\(provider) answered \(status), then the connection failed: \(HTTPClientFailure.describe(error))")
         }

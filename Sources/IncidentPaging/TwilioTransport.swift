@@ -69,7 +69,7 @@ public struct TwilioTransport: OutboxTransport {
         let credentials = Base64URL.standard(Array("\(accountSID):\(authToken.value)".utf8))
         let answer = try await http.send(.POST, "\(apiURL)/2010-04-01/Accounts/\(accountSID)/\(resource)",
                                          headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(credentials)")],
-                                         body: Array(FormEncoding.encode(fields).utf8), provider: "Twilio")
+                                         body: Array(FormEncoding.encode(fields).utf8), provider: "Twilio", secrets: [authToken])
         guard answer.status == 201 else {
             if answer.status == 401 || answer.status == 403 {
                 logger.error("Twilio refuses the bot's credentials: check paging.twilio.account_sid and TWILIO_AUTH_TOKEN",

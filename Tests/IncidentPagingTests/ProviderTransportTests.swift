@@ -38,6 +38,19 @@ import Testing
         return job
     }
 
+    /// A provider, a proxy or a team's webhook that quotes the request in its error (the
+    /// routing key, the auth token) does not put the secret in the log: the answer's text
+    /// redacts what the request carried, also where the log's cut would fall inside it.
+    @Test func anAnswerQuotingTheRequestsSecretIsLoggedWithoutIt() {
+        let key = Self.routingKey
+        let quoted = ProviderHTTP.Answer(status: 400, headers: [:], body: Array(#"{"errors": ["Routing key is invalid: \#(key)"]}"#.utf8),
+                                         secrets: [Secret(key)])
+        #expect(!quoted.text.contains(key) && quoted.text.contains("Routing key is invalid: <redacted>"), "\(quoted.text)")
+        let atTheCut = ProviderHTTP.Answer(status: 400, headers: [:], body: Array((String(repeating: "x", count: 590) + key).utf8),
+                                           secrets: [Secret(key)])
+        #expect(!atTheCut.text.contains(key.prefix(10)) && atTheCut.text.count <= 600, "\(atTheCut.text)")
+    }
+
     @Test func aPageTriggersOnePagerDutyAlertPerIncidentAndLevel() async throws {
         let fake = FakePagerDuty()
         try await fake.start()
