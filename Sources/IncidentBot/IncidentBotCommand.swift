@@ -64,7 +64,7 @@ struct CommonOptions: ParsableArguments {
 
     static func level(_ name: String) throws -> Logger.Level {
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
-            throw Failure("--log-level \(name.lowercased()) is not a level: trace, debug, info, notice, warning, error or critical")
+            throw Failure("--log-level \(name.lowercased()) is not a level: trace, debug, info, notice, warning, error or critical", usage: true)
         }
         return level
     }
@@ -133,7 +133,14 @@ struct CommonOptions: ParsableArguments {
 /// A one-line reason on standard error and exit status 1.
 struct Failure: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// A value on the command line that is no value of its option (`--log-level verbose`,
+    /// `--since 2y`): exit status 64, as for a command line that does not parse, so a script
+    /// tells it from a failure of the run.
+    var isUsage = false
+    init(_ description: String, usage: Bool = false) {
+        self.description = description
+        self.isUsage = usage
+    }
 }
 
 extension ParsableCommand {
@@ -141,7 +148,7 @@ extension ParsableCommand {
     static func fail(_ error: any Error) -> Never {
         if let failure = error as? Failure {
             FileHandle.standardError.write(Data("incident-bot: \(failure.description)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(failure.isUsage ? ExitCode.validationFailure.rawValue : 1)
         }
         exit(withError: error)
     }

@@ -210,18 +210,18 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         do {
             if since.hasPrefix("-") {
-                throw Failure("--since is how far back to look from now: write \(since.drop { $0 == "-" }), not “\(since)”")
+                throw Failure("--since is how far back to look from now: write \(since.drop { $0 == "-" }), not “\(since)”", usage: true)
             }
             guard let span = DurationText.parse(since) else {
                 // Numbers each with a unit (10000000d) that read as a duration but too long are
                 // too long; anything else (30dd, d30) is no duration.
                 let shaped = since.trimmingWhitespace().wholeMatch(of: /([0-9]+[smhdwSHDW])+/) != nil
                 throw Failure(shaped ? "--since is at most 100 years (36525d), not “\(since)”"
-                                     : "--since “\(since)” is not a duration like 30d, 1w or 12h" + DurationText.capitalMHint(since))
+                                     : "--since “\(since)” is not a duration like 30d, 1w or 12h" + DurationText.capitalMHint(since), usage: true)
             }
-            guard span > .zero else { throw Failure("--since \(since) spans nothing; give a duration like 30d, 1w or 12h") }
+            guard span > .zero else { throw Failure("--since \(since) spans nothing; give a duration like 30d, 1w or 12h", usage: true) }
             // Past a century it reaches before the bot and its dates, printed, before year 1.
-            guard span <= .days(36_525) else { throw Failure("--since is at most 100 years (36525d), not “\(since)”") }
+            guard span <= .days(36_525) else { throw Failure("--since is at most 100 years (36525d), not “\(since)”", usage: true) }
             let loaded = try options.load(allowExampleRoster: true)
             let store = try options.openStore(try options.location(), mustExist: true, readOnly: true)
             let now = LiveClock().now

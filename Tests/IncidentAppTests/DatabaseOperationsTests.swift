@@ -214,17 +214,18 @@ import Testing
         let folder = try TestConfig.temporaryDirectory()
         let empty = folder.appendingPathComponent("empty.sqlite").path
         #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
-        let cases: [(arguments: [String], says: String)] = [
-            (["report", "--db", empty], "holds no incident-bot data (an empty file, or another program's database)"),
-            (["report", "--db", folder.path], "is a directory; --db names the database file in it"),
-            (["report", "--since", "-5d", "--db", empty], "--since is how far back to look from now: write 5d, not “-5d”"),
+        // A value that is no value of its option exits 64, as a command line that does not parse.
+        let cases: [(arguments: [String], says: String, status: Int32)] = [
+            (["report", "--db", empty], "holds no incident-bot data (an empty file, or another program's database)", 1),
+            (["report", "--db", folder.path], "is a directory; --db names the database file in it", 1),
+            (["report", "--since", "-5d", "--db", empty], "--since is how far back to look from now: write 5d, not “-5d”", 64),
             // The commands that mend the outbox open it to write: refused before they do.
-            (["outbox", "retry", "INC-1/1@slack", "--db", empty], "holds no incident-bot data"),
-            (["outbox", "drop", "INC-1/1@slack", "--db", empty], "holds no incident-bot data"),
+            (["outbox", "retry", "INC-1/1@slack", "--db", empty], "holds no incident-bot data", 1),
+            (["outbox", "drop", "INC-1/1@slack", "--db", empty], "holds no incident-bot data", 1),
         ]
-        for (arguments, says) in cases {
+        for (arguments, says, status) in cases {
             let result = try BotProcess.run(arguments + ["--config", BotProcess.config])
-            #expect(result.status == 1, "\(arguments)")
+            #expect(result.status == status, "\(arguments)")
             #expect(result.stderr.contains(says), "\(arguments): \(result.stderr)")
             #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(result.stderr)")
         }
@@ -285,7 +286,7 @@ import Testing
                 "\(report.stdout)")
         // A span past a century printed its start before year 1 ("from -17139-08-03").
         let far = try BotProcess.run(["report", "--since", "999999w", "--config", BotProcess.config, "--db", db])
-        #expect(far.status == 1 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
+        #expect(far.status == 64 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
         let farther = try BotProcess.run(["report", "--since", "10000000d", "--config", BotProcess.config, "--db", db])
         #expect(farther.stderr == "incident-bot: --since is at most 100 years (36525d), not “10000000d”\n", "\(farther.stderr)")
         let typo = try BotProcess.run(["report", "--since", "30dd", "--config", BotProcess.config, "--db", db])
