@@ -69,7 +69,14 @@ extension Engine {
                     return EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
                                                                    + "so which one this answers is not known; name it, as in ACK INC-4."))
                 }
-                let awaiting = open.filter { $0.incident.awaitsAcknowledgement(from: answer.person) }
+                // Only an incident whose page reached them: one still retrying (its provider
+                // down) is none they could be answering. A text meant for INC-7, which they
+                // had answered by taking its command, acknowledged INC-8 and stopped its
+                // ladder, though INC-8's page had never arrived.
+                func reached(_ stored: StoredIncident) throws -> Bool {
+                    Incident.pageReached(answer.person, in: try records.timeline(incident: stored.incident.number))
+                }
+                let awaiting = try open.filter { try $0.incident.awaitsAcknowledgement(from: answer.person) && reached($0) }
                     .sorted { $0.incident.number < $1.incident.number }
                 guard awaiting.count < 2 else {
                     let ids = awaiting.map(\.incident.id)
@@ -79,8 +86,8 @@ extension Engine {
                 // A page withdrawn before it went out is none they could be answering.
                 func theirs(_ page: PageRecord) -> Bool { page.person == answer.person && page.withdrawn != true }
                 func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last(where: theirs)?.at ?? now }
-                found = awaiting.first ?? open.filter {
-                    [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains(where: theirs)
+                found = try awaiting.first ?? open.filter {
+                    try [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains(where: theirs) && reached($0)
                 }.max { lastPage($0) < lastPage($1) }
             }
             guard let stored = found else {

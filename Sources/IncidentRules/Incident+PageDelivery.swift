@@ -63,6 +63,17 @@ extension Incident {
         return transition.finish()
     }
 
+    /// Whether a page of this incident reached `person`, as its `timeline` records
+    /// (`pageDelivered`). A page still retrying reached nobody yet: an answer of theirs that
+    /// names no incident (an SMS reply of a bare `ACK`) is not for it, though the page is
+    /// made and waits for them.
+    public static func pageReached(_ person: PersonID, in timeline: [TimelineEntry]) -> Bool {
+        let opening = "Page to \(person.handle) ("
+        return timeline.contains { entry in
+            entry.kind == .paged && entry.author == nil && entry.text.hasPrefix(opening) && entry.text.contains(") delivered by ")
+        }
+    }
+
     /// Why a page still waiting in the outbox should no longer go out: its ladder stopped after
     /// it was made (someone answered while it was retrying), its own person acknowledged after
     /// it was made, or the incident was resolved. nil: it still should.

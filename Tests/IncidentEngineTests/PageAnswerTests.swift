@@ -102,6 +102,7 @@ extension PageAnswerTests {
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 1)
         try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        try await bot.settle()
         let both = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
         #expect(both.disposition == .refused)
         #expect(both.reply?.plainText() == "INC-1 and INC-2 are paging you; name the one you answer, as in ACK INC-2.")
@@ -125,6 +126,7 @@ extension PageAnswerTests {
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         try await bot.run(toMinute: 1)
         try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        try await bot.settle()
         try await bot.say("U0CAROL03", "/ic @carol", in: Self.room)
         let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
         #expect(bare.disposition == .refused, "\(bare.reply?.plainText() ?? "")")
@@ -157,11 +159,39 @@ extension PageAnswerTests {
         #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy } == ["alice"])
     }
 
+    /// A page still retrying (its provider down) reached nobody yet: a bare `ACK` is not for
+    /// it. Alice answered INC-1 by taking its command; INC-2's page to her was failing when she
+    /// texted `ACK`, meant for INC-1's text, and it acknowledged INC-2 and stopped its ladder.
+    @Test func aBareAnswerIsNotForAPageThatHasNotArrived() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
+        try await bot.say("U0ALICE01", "/ic @alice", in: Self.room)
+        bot.slack.behave(.down(retryAfter: nil))
+        bot.matrix.behave(.down(retryAfter: nil))
+        bot.clock.advance(to: TestConfig.at(1))
+        try await bot.say("U0REPORTER", "/incident declare Search is slow --sev P1")
+        await bot.delivery.drain()
+        #expect(try await bot.store.read { try $0.incident(2)?.incident.pages.contains { $0.person == "alice" } } == true)
+        let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(bare.incident != 2, "\(bare.reply?.plainText() ?? "")")
+        let second = try #require(try await bot.store.read { try $0.incident(2) }).incident
+        #expect(second.acknowledgedBy == nil && second.ladders["engineering"]?.stopped == nil)
+        // Once it arrived, a bare `ACK` is INC-2's: INC-1 she had answered already.
+        bot.slack.behave(.working)
+        bot.matrix.behave(.working)
+        bot.clock.advance(to: bot.clock.now + .minutes(5))
+        await bot.delivery.drain()
+        let arrived = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: nil, how: "SMS reply"))
+        #expect(arrived.disposition == .handled && arrived.incident == 2, "\(arrived.reply?.plainText() ?? "")")
+    }
+
     /// Someone only notified on the business ladder, which an ack does not stop: their bare
     /// `ACK` is told so and stops nothing.
     @Test func aBareAnswerFromSomeoneOnlyNotifiedStopsNothing() async throws {
         let bot = try TestBot()
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
+        try await bot.settle()
         let erin = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "erin", incident: nil, how: "SMS reply"))
         #expect(erin.disposition == .refused && erin.reply?.plainText().contains("business ladder") == true)
         #expect(try await bot.store.read { try $0.incident(1)?.incident.acknowledgedBy == nil })
