@@ -30,6 +30,13 @@ public struct PageAnswer: Hashable, Sendable {
     /// database restored from a backup numbers its next incident as the lost one did).
     public var declaredAt: Timestamp?
 
+    /// Why an answer made for an incident of the same number declared at another time (a
+    /// database restored from a backup numbers its next incident as the lost one did) is taken
+    /// for nothing, on the page a link opens as when its button is pressed.
+    public static func forAnEarlierIncident(_ id: String) -> BotText {
+        "This page was for an earlier \(id), which this bot no longer has (its database was restored from a backup); nothing was acknowledged."
+    }
+
     public init(method: ContactMethod, id: String, person: PersonID, incident: Int?, how: String, spentWhenRefused: Bool = true) {
         self.method = method
         self.id = id
@@ -96,9 +103,7 @@ extension Engine {
             }
             let number = stored.incident.number
             if let declaredAt = answer.declaredAt, declaredAt != stored.incident.declaredAt {
-                return EngineOutcome(.refused, reply: .refusal("This page was for an earlier \(stored.incident.id), which this bot no longer has "
-                                                              + "(its database was restored from a backup); nothing was acknowledged."),
-                                     incident: number)
+                return EngineOutcome(.refused, reply: .refusal(PageAnswer.forAnEarlierIncident(stored.incident.id)), incident: number)
             }
             // Someone taken off the roster since the page (a leaver) no longer answers for it,
             // as their chat commands no longer do.

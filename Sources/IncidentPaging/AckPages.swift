@@ -59,6 +59,10 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         guard let incident = stored?.incident else {
             return Self.page(.notFound, "No such incident", "INC-\(grant.incident) does not exist.")
         }
+        // A link of a lost database's incident numbered alike shows nothing of this one.
+        if let declaredAt = grant.declaredAt, declaredAt != incident.declaredAt {
+            return Self.page(.forbidden, "Not acknowledged", PageAnswer.forAnEarlierIncident(incident.id).description)
+        }
         // Over: no button, as its press would be refused.
         if incident.phase == .resolved || incident.phase == .closed {
             return Self.page(.ok, "Nothing to acknowledge", "\(incident.id) is \(incident.phase.rawValue); nobody is paged for it any more.")
@@ -72,9 +76,13 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         let about = incident.isPrivate
             ? "a private incident; the details are in its room</p>\n<p>Phase: \(incident.phase.rawValue.htmlEscaped)"
             : "\(incident.title.htmlEscaped)</p>\n<p>Status: \(incident.statusText.htmlEscaped) · phase: \(incident.phase.rawValue.htmlEscaped)"
+        // Someone else's answer stopped the ladder already: pressing says they saw it too.
+        let effect = incident.acknowledgedBy?.isEmpty == false
+            ? "Someone acknowledged already and the ladder has stopped; acknowledging records that you saw it too."
+            : "Acknowledging stops the ladder from paging the next level."
         let body = """
             <p><strong>\(incident.id.htmlEscaped) (\(incident.severity.rawValue.htmlEscaped)):</strong> \(about)</p>
-            <p>You were paged as @\(grant.person.rawValue.htmlEscaped). Acknowledging stops the ladder from paging the next level.</p>
+            <p>You were paged as @\(grant.person.rawValue.htmlEscaped). \(effect)</p>
             <form method="post"><button type="submit">Acknowledge \(incident.id.htmlEscaped) as @\(grant.person.rawValue.htmlEscaped)</button></form>
             """
         return Self.page(.ok, "Acknowledge \(incident.id)?", html: body)

@@ -114,6 +114,14 @@ import Testing
         let index = altered.index(altered.endIndex, offsetBy: -60)
         altered[index] = altered[index] == "A" ? "B" : "A"
         #expect(try await Self.request(String(altered), method: "POST").status == 404)
+        // A link of a lost database's INC-1 (restored from a backup, the number given again)
+        // shows nothing of this INC-1, and no button.
+        let earlier = links.link(incident: 1, person: "alice", page: "lost-page", method: .email,
+                                 queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) - .hours(1),
+                                 declaredAt: Timestamp(secondsSinceEpoch: 1_700_000_000))
+        let opened = try await Self.request(earlier, method: "GET")
+        #expect(opened.status == 403 && opened.body.contains("This page was for an earlier INC-1") && !opened.body.contains("<form")
+                && !opened.body.contains("Checkout is slow"), "\(opened.body)")
 
         // A private incident: its page mail and its acknowledge page name it by number only.
         let hidden = try await SlackServeProcessTests.slash(port: port, "declare Customer records exposed --sev P1 --private")
