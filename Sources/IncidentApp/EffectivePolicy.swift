@@ -27,6 +27,9 @@ public enum EffectivePolicy {
         lines.append("roster \(loaded.rosterPath)\(example): \(roster.people.count) people, admins "
                      + (roster.admins.isEmpty ? "none" : roster.admins.sorted().map { "\($0.handle)" }.joined(separator: ", ")))
         lines.append("on duty at \(zone.dateTime(now)):")
+        // As `serve` would run it (the console reaches everyone at its terminal).
+        let served = loaded.config.enabledPlatforms.isEmpty ? nil
+            : Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)
         for ladder in policy.ladders {
             lines.append("  \(ladder.id): stops on \(ladder.stopOn.map(\.rawValue).sorted().joined(separator: ", "))")
             for (index, level) in ladder.levels.enumerated() {
@@ -38,13 +41,11 @@ public enum EffectivePolicy {
                     let until = turns.onDuty(at: now).flatMap { turns.nextHandover(after: now, from: $0) }
                     rotation = " (rotation \(name)" + (until.map { ", until \(zone.dateTime($0))" } ?? "") + ")"
                 }
-                lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now))
+                lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now, served: served))
             }
         }
         lines += PolicyGaps.warnings(policy).map { "warning: " + $0 }
-        // As `serve` would run it (the console reaches everyone at its terminal).
-        if !loaded.config.enabledPlatforms.isEmpty {
-            let directory = Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)
+        if let directory = served {
             lines += UnreachableLevels.warnings(directory).map { "warning: " + $0 }
             // PagerDuty's webhook secret is read from the environment by `serve` alone: taken here
             // to be set, so no warning is made up.
@@ -61,8 +62,10 @@ public enum EffectivePolicy {
 
     /// When the person on duty has none of the methods the level asks for (a CTO paged "by
     /// phone" with no phone in the roster): they are paged down their own list instead,
-    /// which the policy's reader would not guess.
-    static func methodsNote(_ level: Ladder.Level, _ ref: LevelRef, roster: Roster, at now: Timestamp) -> String {
+    /// which the policy's reader would not guess. `served`: the methods as `serve` would run
+    /// with this config, whose pages go by what it enables only ("paged by matrix" with
+    /// Matrix off contradicted the warning below that nothing reaches them).
+    static func methodsNote(_ level: Ladder.Level, _ ref: LevelRef, roster: Roster, at now: Timestamp, served: Directory?) -> String {
         guard !level.methods.isEmpty, let person = roster.onDuty(ref, at: now), let listed = roster.people[person],
               !level.methods.contains(where: { listed.addresses[$0] != nil || roster.levelAddresses[ref]?[$0] != nil }) else { return "" }
         func words(_ methods: [ContactMethod]) -> String {
@@ -73,7 +76,10 @@ public enum EffectivePolicy {
             }
             return words.joined(separator: " or ")
         }
-        return " (the level asks for \(words(level.methods)); \(person.handle) has none, and is paged by \(words(listed.contactOrder)))"
+        let paged = served.map { $0.methods(for: Page(person: person, ladder: ref.ladder, level: ref.level, role: level.role, message: Message(.text("")))) }
+            ?? listed.contactOrder
+        guard !paged.isEmpty else { return " (the level asks for \(words(level.methods)); \(person.handle) has none, and nothing enabled here reaches them)" }
+        return " (the level asks for \(words(level.methods)); \(person.handle) has none, and is paged by \(words(paged)))"
     }
 
     /// What `serve` would refuse in `environment` (this shell's, for `check-config`) before it

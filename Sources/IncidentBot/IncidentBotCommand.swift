@@ -21,7 +21,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The bot's config file; the policy and roster paths in it are relative to its folder.")
     var config = "config/incident-bot.yaml"
 
-    @Option(help: "The database: a SQLite file (created on first use; default ./incident-bot.sqlite, or the config's database.url) or postgres://USER@HOST:PORT/NAME, its password in INCIDENT_BOT_DATABASE_PASSWORD.")
+    @Option(help: "The database: a SQLite file (default ./incident-bot.sqlite, or the config's database.url; serve and console make it on first use; export, report, outbox and backup need it to exist) or, except for the console, postgres://USER@HOST:PORT/NAME, its password in INCIDENT_BOT_DATABASE_PASSWORD.")
     var db: String?
 
     @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical (default: the config's).")

@@ -188,6 +188,14 @@ import Testing
         #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall)\n"), "\(text)")
         // The example roster has no phone for the CTO the level asks to phone: she is paged by chat.
         #expect(text.contains("L3 CTO: @grace (the level asks for phone; @grace has none, and is paged by slack or matrix)"), "\(text)")
+        // By what the config enables: with Slack alone, grace by Slack, and frank (on Matrix
+        // alone) by nothing, as the warning below it says. It read "paged by matrix".
+        var slackOnly = loaded
+        slackOnly.config.enabledPlatforms = [.slack]
+        let served = EffectivePolicy.text(slackOnly, now: TestConfig.start)
+        #expect(served.contains("L3 CTO: @grace (the level asks for phone; @grace has none, and is paged by slack)"), "\(served)")
+        #expect(!served.contains("paged by matrix") && served.contains("@frank has none, and nothing enabled here reaches them)")
+                && served.contains("warning: business.L2: nothing enabled here reaches @frank"), "\(served)")
         #expect(text.contains("L3 engineering manager: @carol\n"))
         #expect(text.contains("P3: updates as needed"))
         // The matrix, severity by level, in minutes from declaration.
