@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import IncidentCore
 import IncidentEngine
+import IncidentHTTP
 import IncidentRules
 import IncidentWire
 import Logging
@@ -14,6 +15,9 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
     let engine: Engine<Clock>
     let links: AckLinks
     let logger: Logger
+    /// Links that are no link of the bot's (forged, altered, cut short): counted and logged as
+    /// the other doors' refusals are, at most a line every 10 s, the token never.
+    let refusals = RefusalLog()
 
     public init(engine: Engine<Clock>, links: AckLinks, logger: Logger) {
         self.engine = engine
@@ -116,6 +120,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
     func refused(_ refusal: AckLinks.Refusal) -> Response {
         switch refusal {
         case .invalid:
+            refusals.warning("acknowledge link refused: not a valid link", at: engine.clock.now, logger: logger)
             return Self.page(.notFound, "Not a valid link", "This acknowledge link is not valid. Acknowledge in chat with /ack and the incident number.")
         case .expired(let grant):
             return Self.page(.gone, "Link expired", "This link expired. Acknowledge in chat with /ack INC-\(grant.incident).")

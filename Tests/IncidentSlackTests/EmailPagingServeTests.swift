@@ -155,6 +155,9 @@ import Testing
         #expect(process.terminationStatus == 0)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(Self.linkSecret) && !log.contains("/ack/"), "a secret or a link was logged")
+        // The altered link is refused in the log too, as the other doors' refusals are, its token not.
+        let alteredToken = String(String(altered).split(separator: "/").last ?? "")
+        #expect(log.contains("acknowledge link refused: not a valid link") && !log.contains(alteredToken), "\(log)")
         let export = String(decoding: try TestTools.run(TestTools.botBinary.path, ["export", "INC-1", "--format", "markdown",
                                                                                     "--config", config.path, "--db", db]),
                             as: UTF8.self)
