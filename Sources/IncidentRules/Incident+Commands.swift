@@ -257,7 +257,7 @@ extension Transition {
         guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
             if let ladder = theirPages.first?.level.ladder {
                 let when = incident.ladders[ladder]?.stopped.map { "it stopped when \(incident.id) was \($0.rawValue)" }
-                    ?? "it stops when \(incident.id) is mitigated"
+                    ?? "it stops when the incident commander marks \(incident.id) mitigated"
                 throw IncidentError(.notAllowed, "You were notified on the \(ladder) ladder, which \(command: "ack") does not stop; \(when).")
             }
             // A private incident's refusal names nobody: an acknowledgement is taken anywhere,

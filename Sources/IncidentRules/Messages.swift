@@ -145,20 +145,25 @@ enum Messages {
         let declared = incident.policy.timeZone.clockTime(incident.declaredAt, seenAt: now)
         var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
-        let since = incident.acknowledgedAt == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
+        // A page that asks for no answer (the business ladder's) is not "unanswered".
+        let asks = ladder.stopOn.contains(.acknowledged)
+        let since = asks && incident.acknowledgedAt == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
         if incident.isPrivate {
-            message.line(.text("\(since) · the details are in its room, which you are invited to."))
+            // Only people with a chat account here are invited: a mail-only operations manager
+            // was told she was, to a room she could not join.
+            message.line(.text("\(since) · its details stay in its room, to which paged people with a chat account are invited."))
         } else {
             message.line(.text("\(since) · status: "), .userText(incident.statusText),
                          .text(" · room "), .room(incident.room))
         }
         // A private incident's call link stays in its room: it may carry the room's name.
         if let call = incident.callLink, !incident.isPrivate { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
-        if ladder.stopOn.contains(.acknowledged) {
+        if asks {
             askForAcknowledgement(&message, incident)
         } else {
+            // Updates go on past mitigation: "until it is mitigated" read as if they stopped.
             let whereUpdates = incident.isPrivate ? "in its room" : "in the broadcast channel"
-            message.line(.text("For your information: updates follow \(whereUpdates) until it is mitigated."))
+            message.line(.text("For your information; nothing to answer. Updates follow \(whereUpdates)."))
         }
         return message
     }

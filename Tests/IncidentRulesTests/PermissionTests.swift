@@ -79,6 +79,21 @@ import Testing
         #expect(reply == "Also acknowledged INC-1; @bob had acknowledged it before, so the ladder had stopped already.")
     }
 
+    /// A business page asks for nothing: it is not "unanswered", says updates follow (they go
+    /// on past mitigation), and the business person's `/ack` is told who ends the ladder, not
+    /// steered to mark the incident mitigated themselves.
+    @Test func aBusinessPageAsksForNothingAndItsAckNamesWhoStopsIt() throws {
+        var drill = try drill()
+        let business = try #require(drill.incident.pages.first { $0.level.ladder == "business" }?.person)
+        let page = drill.effects.compactMap { _, effect -> String? in
+            if case .page(let page) = effect.action, page.person == business { page.message.plainText() } else { nil }
+        }.first ?? ""
+        #expect(page.contains("Open since 10:00 UTC") && !page.contains("Unanswered"), "\(page)")
+        #expect(page.contains("For your information; nothing to answer. Updates follow in the broadcast channel."), "\(page)")
+        #expect(outcome(drill, "/ack", by: business, in: .incidentRoom)?.description
+            == "You were notified on the business ladder, which /ack does not stop; it stops when the incident commander marks INC-1 mitigated.")
+    }
+
     /// After the mitigation stopped the ladders, an answer is not told it stopped them, nor
     /// that the business ladder stops "when INC-1 is mitigated", which it already is.
     @Test func anAnswerAfterTheMitigationSaysTheLaddersHadStopped() throws {

@@ -40,6 +40,9 @@ import Testing
         let outside = leftTheRoom(drill)
         #expect(!drill.pages.isEmpty)
         #expect(outside.contains { $0.hasPrefix("🔔 INC-1 (P1): a private incident") })
+        // Invited only where they have a chat account: a mail-only reader was told they were.
+        #expect(outside.contains { $0.contains("its details stay in its room, to which paged people with a chat account are invited.") }
+                && !outside.contains { $0.contains("which you are invited to") }, "\(outside)")
         #expect(outside.contains { $0.hasPrefix("🔁 INC-1 (P1): a private incident") })
         #expect(tellsNothing(outside.filter { !$0.hasPrefix("📌") }), "\(outside)")
         // The handover briefing is posted in the room instead.
