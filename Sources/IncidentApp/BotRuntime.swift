@@ -158,7 +158,8 @@ public enum BotCommands {
         BotMetrics.startAtZero(methods: transports.map(\.method), loops: loops)
         let directory = Directory(roster: settings.roster, platforms: settings.platforms, pagers: settings.pagers)
         for warning in PolicyGaps.warnings(settings.policy) + UnreachableLevels.warnings(directory)
-            + UnanswerablePages.warnings(directory, policy: settings.policy, answeredWhereTheyLand: paging.answeredWhereTheyLand) {
+            + UnanswerablePages.warnings(directory, policy: settings.policy, answeredWhereTheyLand: paging.answeredWhereTheyLand)
+            + UnfollowedUpdates.warnings(directory, policy: settings.policy) {
             logger.error("\(warning)")
         }
         let stored = try await store.read { try $0.openIncidents() }

@@ -51,6 +51,7 @@ public enum EffectivePolicy {
             // to be set, so no warning is made up.
             let answered = PagingSetup.answeredWhereTheyLand(publicURL: loaded.config.http.publicURL != nil, pagerDutyWebhook: true)
             lines += UnanswerablePages.warnings(directory, policy: policy, answeredWhereTheyLand: answered).map { "warning: " + $0 }
+            lines += UnfollowedUpdates.warnings(directory, policy: policy).map { "warning: " + $0 }
         }
         // The console may run on the example roster; `serve` refuses to.
         if loaded.rosterIsExample {
