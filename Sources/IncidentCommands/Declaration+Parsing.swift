@@ -60,10 +60,7 @@ extension CommandParser {
             }
         }
         // A label that says private (`[private] PII exposed`) makes it private, and leaves the title.
-        for index in TitlePrivacy.marks(in: titleWords).reversed() {
-            isPrivate = true
-            titleWords.remove(at: index)
-        }
+        if TitlePrivacy.take(from: &titleWords) { isPrivate = true }
         // A severity the title writes (`[P0] checkout down`) is the severity, and leaves the title.
         let writtenSeverities = try TitleSeverity.find(in: titleWords)
         if let written = writtenSeverities.first {

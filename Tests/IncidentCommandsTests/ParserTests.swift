@@ -166,6 +166,21 @@ import Testing
             guard case .declare(let declaration) = declared else { Issue.record("\(line): \(String(describing: declared))"); continue }
             #expect(declaration.isPrivate && declaration.title.hasPrefix("PII exposed"), "\(line): \(declaration)")
         }
+        // A label run into a word, stacked on another, or in a phone's brackets is the label too:
+        // each of these was declared public and its title announced.
+        let run: [(String, String, Severity?)] = [
+            ("[P1][private] Customer data exposed", "Customer data exposed", .p1), ("[SEC][private] Customer data exposed", "[SEC] Customer data exposed", nil),
+            ("PII leak[private]", "PII leak", nil), ("PII leak(private)", "PII leak", nil), ("(private)PII leak", "PII leak", nil),
+            ("🚨[private] PII leak", "🚨 PII leak", nil), ("*[private]* PII leak", "PII leak", nil), ("PII leak [private]/[sec]", "PII leak [sec]", nil),
+            ("PII leak （private）", "PII leak", nil), ("PII leak ［private］", "PII leak", nil), ("【private】PII leak", "PII leak", nil),
+            ("PII leak [ private ]", "PII leak", nil), ("[PRIVATE] PII leak", "PII leak", nil),
+        ]
+        for (line, title, severity) in run {
+            #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: title, severity: severity, isPrivate: true)), "\(line)")
+        }
+        // Quoted, or a word that only holds the letters, it stays the title's.
+        #expect(parsed("/incident declare \"[private]\" bucket policy")?.command == .declare(Declaration(title: "[private] bucket policy")))
+        #expect(parsed("/incident declare privateer service down")?.command == .declare(Declaration(title: "privateer service down")))
         #expect(parsed("/incident declare checkout -- the payments side")?.command
                 == .declare(Declaration(title: "checkout -- the payments side")))
         #expect(parsed("/incident declare checkout down —")?.command == .declare(Declaration(title: "checkout down —")))
