@@ -30,14 +30,15 @@ enum DashedOption {
             arguments.next()
             return Taken(text: text, offset: word.offset, end: word.offset + word.text.count)
         }
-        guard !word.text.isEmpty, word.text.allSatisfy(dashes.contains),
+        let dash = FreeText.visible(word.text)
+        guard !dash.isEmpty, dash.allSatisfy(dashes.contains),
               let name = arguments.peek(after: 1), !name.quoted else { return nil }
-        let parts = name.text.split(separator: "=", maxSplits: 1)
+        let parts = FreeText.visible(name.text).split(separator: "=", maxSplits: 1)
         var option = parts.first.map { $0.lowercased() } ?? ""
         // `db down – private.`: the full stop is a phone's, not the title's.
         if parts.count == 1, withoutTrailingMarks(option) == "private" { option = "private" }
         let value = parts.count == 2 ? String(parts[1]) : arguments.peek(after: 2)?.text
-        guard known.contains(option), word.text != "-" || spacedSingleHyphen.contains(option),
+        guard known.contains(option), dash != "-" || spacedSingleHyphen.contains(option),
               standsApart(option, value: value) else { return nil }
         arguments.next()
         arguments.next()
@@ -77,7 +78,9 @@ enum DashedOption {
     /// `private` (`singleHyphen`): a title may say `-force push`, but `PII exposed -private`
     /// read as a title would announce it to the broadcast channel, so a title that says
     /// `-private repos` is made private instead, the side to err on.
-    static func spelled(_ text: String, known: Set<String>) -> String? {
+    static func spelled(_ typed: String, known: Set<String>) -> String? {
+        // As it is seen: an invisible character inside it does not make it a title word.
+        let text = FreeText.visible(typed)
         // A phone's full stop after the flag (`PII exposed -private.`) is not part of it: read
         // as a title, the incident was announced.
         if known.contains("private"), let first = text.first, dashes.contains(first),

@@ -15,6 +15,9 @@ extension CommandParser {
                 titleWords.append(word)
                 continue
             }
+            if token.text.lowercased().hasPrefix("--private=") {
+                throw CommandError(.invalidArgument, "--private takes no value; write --private alone.", position: token.offset)
+            }
             if token.text.lowercased() == "--private" {
                 guard !isPrivate else { throw CommandError(.unexpectedArgument, "--private is given twice.", position: token.offset) }
                 isPrivate = true

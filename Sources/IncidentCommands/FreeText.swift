@@ -111,6 +111,16 @@ public enum FreeText {
     /// after one read as a line of the bot's own, unquoted on Slack (`✅ INC-2 is resolved`).
     static let lineBreaks: Set<UInt32> = [0x2028, 0x2029, 0x0085]
 
+    /// `text` without the `invisible` characters: what is seen, as an option is read. A soft
+    /// hyphen inside `--private` (`--pri&shy;vate`, which chat shows as `--private`) was read
+    /// as title words, and the incident declared public.
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { invisible.contains($0.value) }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.filter { !invisible.contains($0.value) })
+        return String(scalars)
+    }
+
     /// Zero-width space, word joiner, byte-order mark, soft hyphen, the invisible operators,
     /// the Mongolian vowel separator, the Hangul fillers and the blank Braille pattern (a title
     /// of nothing but these declared an incident and paged), and the bidirectional embeddings,

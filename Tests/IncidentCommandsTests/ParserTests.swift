@@ -178,6 +178,12 @@ import Testing
         for (line, title, severity) in run {
             #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: title, severity: severity, isPrivate: true)), "\(line)")
         }
+        // An invisible character in the option (a soft hyphen, a zero-width space) does not
+        // make it a title word: chat shows `--private`, and the title was announced.
+        for line in ["PII leak --pri\u{AD}vate", "PII leak --private\u{200B}", "PII leak \u{200B}--private", "PII leak –\u{AD} private"] {
+            #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: "PII leak", isPrivate: true)), "\(line.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(error("/incident declare PII leak --private=yes")?.description.hasPrefix("--private takes no value; write --private alone.") == true)
         // Quoted, or a word that only holds the letters, it stays the title's.
         #expect(parsed("/incident declare \"[private]\" bucket policy")?.command == .declare(Declaration(title: "[private] bucket policy")))
         #expect(parsed("/incident declare privateer service down")?.command == .declare(Declaration(title: "privateer service down")))
