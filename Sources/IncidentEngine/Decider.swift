@@ -124,8 +124,19 @@ struct Decider {
             }
         }
         let here = try roomIncident()
-        let open = try records.openIncidents().map(\.incident).filter { mayShow($0, here: here) }
-        return EngineOutcome(.answered, reply: IncidentQueries.actions(open, filter: filter, asker: actor, now: now, single: false))
+        let all = try records.openIncidents().map(\.incident)
+        let open = all.filter { mayShow($0, here: here) }
+        var reply = IncidentQueries.actions(open, filter: filter, asker: actor, now: now, single: false)
+        // Their own items of private incidents not shown here (an answer posted for the whole
+        // lobby, on Matrix): said, not answered "none" to the person who owns them.
+        if filter == .mine {
+            let hidden = all.filter { !mayShow($0, here: here) }.flatMap(\.actionItems).filter { $0.isOpen && $0.owner == actor }.count
+            if hidden > 0 {
+                reply.line(.text("\(hidden) more of yours, in private incidents, are not shown here: "), .command("action list INC-N"),
+                           .text(" in their rooms shows them."))
+            }
+        }
+        return EngineOutcome(.answered, reply: reply)
     }
 
     /// Whether the decision's own post in the incident room already answers the command: it

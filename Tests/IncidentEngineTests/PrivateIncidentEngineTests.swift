@@ -167,6 +167,19 @@ import Testing
         #expect(!bobs.contains("INC-1") && bobs.contains("INC-2 A1"), "\(bobs)")
         let carols = try #require(try await bot.say("U0CAROL03", "/action list").reply?.plainText())
         #expect(carols.contains("INC-1 A1") && carols.contains("INC-2 A1"), "\(carols)")
+        // On Matrix a lobby's answer is posted for the whole room: carol's own item of the
+        // private incident is left out there, and said to be, not answered "none".
+        try await bot.say("U0CAROL03", "/action INC-1 @carol Tell legal")
+        try await bot.say("U0CAROL03", "/action INC-2 @carol Write the search runbook")
+        _ = try await bot.engine.handle(ChatEvent(platform: .matrix, id: "$mine", room: "!lobby:localhost", user: "@carol:example.org",
+                                                  text: "!action list --mine", reply: .outboxToRoom))
+        let answers = try await bot.store.read { try $0.pendingOutbox(limit: 500) }.compactMap { item -> String? in
+            if case .reply(let room, _, let message) = item.job, room == "!lobby:localhost" { message.plainText() } else { nil }
+        }
+        let mine = answers.last ?? ""
+        #expect(mine.contains("INC-2 A2") && !mine.contains("INC-1") && !mine.contains("legal")
+                && mine.contains("1 more of yours, in private incidents, are not shown here: /action list INC-N in their rooms shows them."),
+                "\(answers)")
     }
 }
 
