@@ -76,9 +76,10 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         if incident.acknowledgedBy?.contains(grant.person) == true {
             return Self.page(.ok, "Already acknowledged", "@\(grant.person.rawValue) acknowledged \(incident.id) already; nothing more to do.")
         }
-        // A link travels through mail scanners and PagerDuty: a private incident shows its number only.
+        // A link travels through mail scanners and PagerDuty: a private incident shows its number
+        // and severity only, as its pages do.
         let about = incident.isPrivate
-            ? "a private incident; the details are in its room</p>\n<p>Phase: \(incident.phase.rawValue.htmlEscaped)"
+            ? "a private incident; the details are in its room"
             : "\(incident.title.htmlEscaped)</p>\n<p>Status: \(incident.statusText.htmlEscaped) · phase: \(incident.phase.rawValue.htmlEscaped)"
         // Someone else's answer stopped the ladder already: pressing says they saw it too.
         let effect = incident.acknowledgedBy?.isEmpty == false

@@ -141,7 +141,8 @@ import Testing
         let privateLink = links.link(incident: 2, person: "alice", page: "private-page", method: .email,
                                      queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)), declaredAt: nil)
         let shownPrivate = try await Self.request(privateLink, method: "GET")
-        #expect(shownPrivate.status == 200 && shownPrivate.body.contains("a private incident") && !shownPrivate.body.contains("Customer"),
+        #expect(shownPrivate.status == 200 && shownPrivate.body.contains("a private incident") && !shownPrivate.body.contains("Customer")
+                && !shownPrivate.body.contains("Phase:"),
                 "\(shownPrivate.body)")
         // Resolved: the page says so, without a button its press would be refused for.
         let resolved = try await SlackServeProcessTests.slash(port: port, "resolve INC-2 contained")
