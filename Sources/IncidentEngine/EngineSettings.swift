@@ -145,7 +145,6 @@ public struct Directory: Sendable {
         }
     }
 
-    /// Each ladder level with a page to each person who may fill it (a rotation's every member).
     /// The levels of `ladders` (those whose pages ask for no answer: the business ladder, whose
     /// people follow the broadcast channel) filled by someone reachable here who has no chat
     /// account served: after their page nothing tells them how the incident goes.
@@ -154,6 +153,7 @@ public struct Directory: Sendable {
             .map { ($0.level, $0.page.person) }
     }
 
+    /// Each ladder level with a page to each person who may fill it (a rotation's every member).
     func fillers() -> [(level: LevelRef, page: Page)] {
         roster.levels.sorted(by: { ($0.key.ladder, $0.key.level) < ($1.key.ladder, $1.key.level) }).flatMap { level, assignee in
             let people: [PersonID] = switch assignee {
