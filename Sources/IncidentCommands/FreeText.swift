@@ -117,7 +117,7 @@ public enum FreeText {
     static func visible(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { invisible.contains($0.value) }) else { return text }
         var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: text.unicodeScalars.filter { !invisible.contains($0.value) })
+        for scalar in text.unicodeScalars where !invisible.contains(scalar.value) { scalars.append(scalar) }
         return String(scalars)
     }
 
