@@ -104,11 +104,13 @@ extension Transition {
     mutating func changeSeverity(to severity: Severity, reason: String?) throws(IncidentError) {
         let old = incident.severity
         guard severity != old else { throw IncidentError(.noChange, "\(incident.id) is already \(severity).") }
+        let deadlines = Dictionary(incident.responseClocks.map { ($0.target, $0.deadline) }, uniquingKeysWith: { first, _ in first })
         incident.severity = severity
         let verb = severity.isMoreSevere(than: old) ? "Raised" : "Lowered"
         record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
         retimeCadence(from: old)
         retimeLadders(from: old)
+        forgetNoticesOfMovedTargets(deadlines)
         let hadCall = incident.callLink != nil
         if severity.isMoreSevere(than: old), incident.phase == .investigating || incident.phase == .mitigated { startCallFromTemplate() }
         updateTopic()

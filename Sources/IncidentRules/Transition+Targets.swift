@@ -38,6 +38,19 @@ extension Transition {
         post(Messages.targetWarning(incident, clock, left: left, now: now))
     }
 
+    /// After a severity change: a target whose deadline moved, to a time still ahead, is warned
+    /// of and told missed afresh, by its new deadline. Kept as told, a P1 lowered to P2 after
+    /// its 30-minute warning never heard of the P2's deadline two hours on, and an incident
+    /// whose P0 target had been missed was never told of the P1 one it was now held to.
+    mutating func forgetNoticesOfMovedTargets(_ before: [ResponseTargets.Kind: Timestamp]) {
+        guard var notices = incident.targetNotices, !notices.isEmpty else { return }
+        for clock in incident.responseClocks where before[clock.target] != clock.deadline && now < clock.deadline {
+            notices.remove(TargetNotice(clock.target, missed: false))
+            notices.remove(TargetNotice(clock.target, missed: true))
+        }
+        incident.targetNotices = notices
+    }
+
     mutating func recordTargetMissed(_ kind: ResponseTargets.Kind) {
         incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false), TargetNotice(kind, missed: true)])
         guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }

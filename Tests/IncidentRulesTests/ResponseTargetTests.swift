@@ -112,6 +112,26 @@ import Testing
         }
     }
 
+    /// A severity change that moves a target's deadline to a time still ahead tells the room
+    /// of the new deadline: warned of the P1's at 10:24, a P1 lowered to P2 at 10:26 heard
+    /// nothing of the P2's at 12:00 until it was missed; one whose P0 target to mitigate had
+    /// been missed, lowered to P1, was never told of the P1's.
+    @Test func aSeverityChangeThatMovesADeadlineIsToldOfTheNewOne() throws {
+        var lowered = try Drill("/incident declare Payment API errors --sev P1")
+        try lowered.run(to: 121, script: [26: [("carol", "/sev P2 contained to one region")]])
+        #expect(targetPosts(lowered).prefix(3) == [
+            "24 ⏳ INC-1: the P1 target to acknowledge (30m) runs out at 10:30 UTC, 6m from now.",
+            "96 ⏳ INC-1: the P2 target to acknowledge (2h) runs out at 12:00 UTC, 24m from now.",
+            "121 ⌛ INC-1 missed its P2 target to acknowledge (2h, due 12:00 UTC).",
+        ], "\(targetPosts(lowered))")
+        var missed = try Drill("/incident declare Checkout down --sev P0 --ic @alice", by: Fixtures.responder)
+        try missed.run(to: 241, script: [70: [("alice", "/sev P1 only retries fail")]])
+        let posts = targetPosts(missed)
+        #expect(posts.contains("61 ⌛ INC-1 missed its P0 target to mitigate (1h, due 11:00 UTC).")
+                && posts.contains("192 ⏳ INC-1: the P1 target to mitigate (4h) runs out at 14:00 UTC, 48m from now.")
+                && posts.contains("241 ⌛ INC-1 missed its P1 target to mitigate (4h, due 14:00 UTC)."), "\(posts)")
+    }
+
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
         var drill = try Drill("/incident declare Search slow --sev P2")
         try drill.run(to: 21, script: [20: [("carol", "/sev P0 checkout too")]])
