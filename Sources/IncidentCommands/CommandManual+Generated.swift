@@ -46,9 +46,9 @@ extension CommandManual {
         Entry(
             name: .close,
             syntax: ["/incident close [INC-N | #incident-room]", "/incident close [INC-N | #incident-room] --force <why>"],
-            summary: "Closes a resolved incident once its post-mortem is done and its action items are; closed incidents leave `/incident list` and get no more reminders.",
+            summary: "Closes a resolved incident once its action items are done, saying its post-mortem is done too; closed incidents leave `/incident list` and get no more reminders.",
             whoMayUse: "The incident commander, the declarer and incident admins; with `--force`, incident admins only. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
-            whatItDoes: ["Only a resolved incident can be closed, and only once its action items are done (`/action done`). An incident admin may close it with items still open by saying why (`--force tracked in JIRA-123`): the open items are dropped, with the reason on the timeline. Closing stops the post-mortem reminders; the record stays for reports and export."],
+            whatItDoes: ["Only a resolved incident can be closed, and only once its action items are done (`/action done`). An incident admin may close it with items still open by saying why (`--force tracked in JIRA-123`): the open items are dropped, with the reason on the timeline. Closing is the team's word that the post-mortem is done (the bot cannot see the document): it stops the post-mortem reminders, and the timeline records who closed it and when. The record stays for reports and export."],
             examples: ["/incident close", "/incident close INC-12", "/incident close --force follow-ups tracked in JIRA-123"]
         ),
         Entry(
