@@ -19,7 +19,8 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
     /// `3d`, `2w`, `today` (0), `tomorrow` (1d).
     case after(Duration)
 
-    /// `2026-12-05`, `3d`, `today`, `tomorrow`; nil when the text is none of these.
+    /// `2026-12-05`, `3d`, `today`, `tomorrow`; nil when the text is none of these (a length
+    /// of time that is not whole days is none).
     public init?(parsing text: String) {
         let lower = text.trimmingWhitespace().lowercased()
         switch lower {
@@ -28,7 +29,9 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         default:
             if let day = CivilTime(isoDay: lower) {
                 self = .day(year: day.year, month: day.month, day: day.day)
-            } else if let duration = DurationText.parse(text), duration <= .days(366) {
+            } else if let duration = DurationText.parse(text), duration <= .days(366), duration.isWholeDays {
+                // Whole days only: `6m` (six minutes) made an item due today, its owner told at
+                // once and the item overdue by morning.
                 self = .after(duration)
             } else {
                 return nil
@@ -44,9 +47,8 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         case .day(let year, let month, let day):
             return CivilTime(year: year, month: month, day: day)
         case .after(let duration):
-            let (seconds, fraction) = duration.components
-            guard fraction == 0, seconds % 86_400 == 0 else { return zone.civil(now + duration).midnight }
-            return zone.civil(now).adding(days: Int(seconds / 86_400)).midnight
+            guard duration.isWholeDays else { return zone.civil(now + duration).midnight }
+            return zone.civil(now).adding(days: Int(duration.components.seconds / 86_400)).midnight
         }
     }
 
@@ -66,4 +68,12 @@ public enum ActionListFilter: Hashable, Sendable, Codable {
     case mine
     /// Open items past their due day, in every incident.
     case overdue
+}
+
+extension Duration {
+    /// A whole number of days (`3d`, `2w`), as an action item's due time must be.
+    var isWholeDays: Bool {
+        let (seconds, fraction) = components
+        return fraction == 0 && seconds % 86_400 == 0
+    }
 }
