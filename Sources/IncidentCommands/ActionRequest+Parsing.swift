@@ -39,7 +39,7 @@ extension CommandParser {
             if let label = labelStart(of: "due:", in: rest) {
                 let value = rest[rest.index(label, offsetBy: 4)...].trimmingWhitespace()
                 guard let parsed = ActionDue(parsing: value) else {
-                    let hours = DurationText.parse(value).map { _ in " (an item is due on a day, not in minutes or hours)" } ?? ""
+                    let hours = DurationText.parse(value).map { _ in " (an item is due on a day: days, weeks or hours, not minutes)" } ?? ""
                     throw CommandError(.invalidArgument,
                                        "“\(value.clipped)” is not a due day\(hours); write 2026-12-05, 3d, 2w, today or tomorrow.")
                 }

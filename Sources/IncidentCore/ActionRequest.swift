@@ -19,8 +19,8 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
     /// `3d`, `2w`, `today` (0), `tomorrow` (1d).
     case after(Duration)
 
-    /// `2026-12-05`, `3d`, `today`, `tomorrow`; nil when the text is none of these (a length
-    /// of time that is not whole days is none).
+    /// `2026-12-05`, `3d`, `36h`, `today`, `tomorrow`; nil when the text is none of these (a
+    /// length of time with minutes in it is none).
     public init?(parsing text: String) {
         let lower = text.trimmingWhitespace().lowercased()
         switch lower {
@@ -29,9 +29,9 @@ public enum ActionDue: Hashable, Sendable, Codable, CustomStringConvertible {
         default:
             if let day = CivilTime(isoDay: lower) {
                 self = .day(year: day.year, month: day.month, day: day.day)
-            } else if let duration = DurationText.parse(text), duration <= .days(366), duration.isWholeDays {
-                // Whole days only: `6m` (six minutes) made an item due today, its owner told at
-                // once and the item overdue by morning.
+            } else if let duration = DurationText.parse(text), duration <= .days(366), duration.isWholeHours {
+                // Not minutes: `6m` (six minutes, or months meant) made an item due today, its
+                // owner told at once and the item overdue by morning. Hours are hours (`36h`).
                 self = .after(duration)
             } else {
                 return nil
@@ -71,9 +71,15 @@ public enum ActionListFilter: Hashable, Sendable, Codable {
 }
 
 extension Duration {
-    /// A whole number of days (`3d`, `2w`), as an action item's due time must be.
+    /// A whole number of days (`3d`, `2w`): counted on the calendar.
     var isWholeDays: Bool {
         let (seconds, fraction) = components
         return fraction == 0 && seconds % 86_400 == 0
+    }
+
+    /// A whole number of hours, as an action item's due time must be: no minutes.
+    var isWholeHours: Bool {
+        let (seconds, fraction) = components
+        return fraction == 0 && seconds % 3_600 == 0
     }
 }

@@ -226,15 +226,15 @@ import Testing
         #expect(error("/ic @Alice:example.org")?.kind == .invalidArgument)
     }
 
-    /// An action item is due on a day: `6m` (six minutes) made it due today, its owner told at
-    /// once and the item overdue by morning. Whole days and weeks are taken.
+    /// An action item is due on a day: `6m` (six minutes, or months meant) made it due today,
+    /// its owner told at once and the item overdue by morning. Days, weeks and hours are taken.
     @Test func anActionItemIsDueOnADayNotInMinutesOrHours() {
-        for due in ["6m", "5h", "1d12h", "90m"] {
+        for due in ["6m", "90m", "1h30m", "30s"] {
             #expect(error("/action @bob Add an alert due: \(due)")?.description.hasPrefix(
-                "“\(due)” is not a due day (an item is due on a day, not in minutes or hours); write 2026-12-05, 3d, 2w, today or tomorrow.") == true,
+                "“\(due)” is not a due day (an item is due on a day: days, weeks or hours, not minutes); write 2026-12-05, 3d, 2w, today or tomorrow.") == true,
                     "\(due): \(String(describing: error("/action @bob Add an alert due: \(due)")))")
         }
-        for due in ["3d", "2w", "48h", "today", "tomorrow", "2026-12-05"] {
+        for due in ["3d", "2w", "48h", "5h", "1d12h", "today", "tomorrow", "2026-12-05"] {
             guard case .action(let request)? = parsed("/action @bob Add an alert due: \(due)")?.command else {
                 Issue.record("\(due) was refused")
                 continue
