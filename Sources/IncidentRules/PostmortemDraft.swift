@@ -31,12 +31,15 @@ public enum PostmortemDraft {
     /// `/incident started` gave it (the declaration came later), to the mitigation.
     static func impactSpan(_ incident: Incident, toMitigate: Duration?) -> String {
         guard let toMitigate else { return "not mitigated yet" }
+        // Resolved without a mitigation first: the measure is counted at the resolution, and
+        // says so (it read "to mitigation" of an incident that had none).
+        let end = incident.mitigatedAt == nil ? "resolution" : "mitigation"
         guard let started = incident.impactStartedAt else {
-            return "\(DurationText.format(toMitigate)) from the declaration to mitigation"
+            return "\(DurationText.format(toMitigate)) from the declaration to \(end)"
         }
         // A start given after the declaration (it may be) counts from there too.
         let span = max(.zero, incident.declaredAt + toMitigate - started)
-        return "\(DurationText.format(span)) from the impact's start at \(incident.policy.timeZone.dateTime(started)) to mitigation"
+        return "\(DurationText.format(span)) from the impact's start at \(incident.policy.timeZone.dateTime(started)) to \(end)"
     }
 
     /// A timeline entry's text as the table shows it. Text a person typed as a note or an

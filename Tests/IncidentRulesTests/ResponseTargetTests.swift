@@ -98,6 +98,8 @@ import Testing
         #expect(draft.contains("| Time to acknowledge | 50m (counted at the resolution, which came before any acknowledgement) |"), "\(draft)")
         #expect(draft.contains("| Time to mitigate | 50m (counted at the resolution, which came before any mitigation) |"), "\(draft)")
         #expect(draft.contains("| Time to resolve | 50m |"), "\(draft)")
+        // The impact's span too ends at the resolution, and says so.
+        #expect(draft.contains("for how long (50m from the declaration to resolution)"), "\(draft)")
     }
 
     /// The summary stands on a line of its own: a typed `~~~` opened a code block that took the
