@@ -45,6 +45,13 @@ extension CommandParser {
                 }
                 due = parsed
                 text = rest[..<label].trimmingWhitespace()
+                // Two due days (`due: 2026-12-01 due: 3d`): the last was taken and the first left
+                // in the item's text. A `due:` before it that names no day is the text's own.
+                if let earlier = labelStart(of: "due:", in: text),
+                   let first = text[text.index(earlier, offsetBy: 4)...].split(whereSeparator: \.isWhitespace).first,
+                   ActionDue(parsing: String(first)) != nil {
+                    throw CommandError(.invalidArgument, "“\(String(first).clipped)” and “\(value.clipped)” are two due days; give one.")
+                }
             }
             guard !text.isEmpty else {
                 throw CommandError(.missingArgument, "Say what is to be done before due:.")

@@ -234,6 +234,13 @@ import Testing
                 "“\(due)” is not a due day (an item is due on a day: days, weeks or hours, not minutes); write 2026-12-05, 3d, 2w, today or tomorrow.") == true,
                     "\(due): \(String(describing: error("/action @bob Add an alert due: \(due)")))")
         }
+        // Two due days are refused, not the first left in the text; a `due:` that names no day is text.
+        #expect(error("/action @bob Fix it due: 2026-12-01 due: 3d")?.description.hasPrefix("“2026-12-01” and “3d” are two due days; give one.") == true)
+        guard case .action(let text)? = parsed("/action @bob Fix the due: field parser due: 3d")?.command else {
+            Issue.record("a due: in the text was refused")
+            return
+        }
+        #expect(text.text == "Fix the due: field parser" && text.due == .after(.days(3)))
         for due in ["3d", "2w", "48h", "5h", "1d12h", "today", "tomorrow", "2026-12-05"] {
             guard case .action(let request)? = parsed("/action @bob Add an alert due: \(due)")?.command else {
                 Issue.record("\(due) was refused")
