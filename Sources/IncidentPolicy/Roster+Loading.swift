@@ -38,7 +38,7 @@ extension Roster {
             guard !members.isEmpty else { throw try map.required("people").error("a rotation needs at least one person") }
             var people: [PersonID] = []
             for member in members { people.append(try roster.known(member)) }
-            let every = try map.optional("every")?.duration() ?? .days(7)
+            let every = try map.optional("every")?.duration(atLeast: Roster.Rotation.shortestTurn) ?? .days(7)
             roster.rotations[name] = Rotation(people: people, handover: try map.required("handover").timestamp(), every: every,
                                               zone: policy.timeZone)
         }

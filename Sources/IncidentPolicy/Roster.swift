@@ -77,6 +77,12 @@ public struct Roster: Hashable, Sendable {
         public var every: Duration
         public var zone: LocalZone
 
+        /// The shortest turn a roster may give: each handover moves an unanswered page to the
+        /// incoming person, so `every: 1m` (a minute, where a month was meant) paged the pair
+        /// in turn all night. The shortest shifts teams keep are hours long.
+        public static let shortestTurn: (least: Duration, why: String) =
+            (.hours(1), ": each handover pages the incoming person (m is minutes: write 4w or 30d for a month)")
+
         public init(people: [PersonID], handover: Timestamp, every: Duration = .days(7), zone: LocalZone = .utc) {
             self.people = people
             self.handover = handover

@@ -21,16 +21,33 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
         case targetMissed(ResponseTargets.Kind)
         /// The rotation filling a climbing ladder's level hands over.
         case rotationHandover(String)
+        /// The working hours of the person a handover was waiting for open: their page goes.
+        case waitingHandover(String)
     }
 
     public var description: String { "\(at) \(kind)" }
 }
 
 extension Incident {
-    /// Everything that comes due at some time, earliest first; ties in ladder order, then the
-    /// nudge, then the post-mortem reminder, then response targets, then action items' reminders.
+    /// Everything that comes due at some time, earliest first; ties: rotations' handovers
+    /// first, then the ladders' steps in ladder order, then the nudge, then the post-mortem
+    /// reminder, then response targets, then action items' reminders. A handover goes before
+    /// a step at its second: the incoming person is paged for the level the climb reached, and
+    /// then the climb moves on (or repeats its top: one page to them, in the handover's words).
+    /// After the step the level was another's, and the incoming on-call never heard of it.
     public var schedule: [DueItem] {
         var items: [DueItem] = []
+        if phase == .investigating || phase == .mitigated {
+            for ladder in policy.ladders {
+                guard let progress = ladders[ladder.id] else { continue }
+                if progress.pageMovesWithTheRotation, let at = progress.rotationHandoverAt {
+                    items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
+                }
+                if progress.stopped == nil, let waiting = progress.waitingHandover {
+                    items.append(DueItem(at: waiting.at, kind: .waitingHandover(ladder.id)))
+                }
+            }
+        }
         for ladder in policy.ladders {
             // A resolved incident climbs no ladder, whatever a ladder's `stop_on` leaves out.
             if phase == .investigating || phase == .mitigated,
@@ -43,13 +60,6 @@ extension Incident {
         }
         if phase == .resolved, let at = nextPostmortemReminder {
             items.append(DueItem(at: at, kind: .postmortemReminder))
-        }
-        if phase == .investigating || phase == .mitigated {
-            for ladder in policy.ladders {
-                if let progress = ladders[ladder.id], progress.pageMovesWithTheRotation, let at = progress.rotationHandoverAt {
-                    items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
-                }
-            }
         }
         items += Transition.targetItems(self)
         if phase != .closed {
@@ -102,6 +112,7 @@ extension Transition {
             case .targetWarning(let kind): warnOfTarget(kind)
             case .targetMissed(let kind): recordTargetMissed(kind)
             case .rotationHandover(let id): handOverRotation(id, due: item.at)
+            case .waitingHandover(let id): pageWaitingHandover(id, due: item.at)
             }
         }
     }

@@ -147,11 +147,31 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     /// When the rotation filling the paged level next hands over to someone else, whose turn
     /// it then is to be paged; nil: a person fills it, or nobody else is in the rotation.
     public var rotationHandoverAt: Timestamp?
+    /// A rotation's handover whose incoming person's working hours were closed: the room was
+    /// told at the handover, and the level's page goes to them when their hours open, whether
+    /// or not the climb has moved on meanwhile (it keeps its times). nil: none waits.
+    public var waitingHandover: WaitingHandover?
     /// Set when the ladder stops: how many effects the incident had issued before the decision
     /// that stopped it. A page of the ladder numbered at or below it was waiting when the
     /// answer came, and is withdrawn if it has not gone out; one numbered above it was made by
     /// that decision or after, and goes. nil: stopped before this was kept.
     public var stoppedAfterEffect: Int?
+
+    /// A handover waiting for the incoming person's working hours.
+    public struct WaitingHandover: Hashable, Sendable, Codable {
+        /// Who took the level over.
+        public var person: PersonID
+        /// Index of the level they took over.
+        public var level: Int
+        /// When their hours open: the page goes then.
+        public var at: Timestamp
+
+        public init(person: PersonID, level: Int, at: Timestamp) {
+            self.person = person
+            self.level = level
+            self.at = at
+        }
+    }
 
     /// Whether the level's unanswered page moves to whoever the rotation names next when it
     /// hands over: the ladder still climbs (not stopped, and not gone quiet at its top with its

@@ -7,8 +7,10 @@ import IncidentPolicy
 /// and a provider that keeps an incident of its own per page, PagerDuty, closes theirs).
 /// The climb keeps its times. Only the level the climb has reached moves; a ladder that
 /// stopped (acknowledged, mitigated), that went quiet at its top, or that the current
-/// severity does not run, has nothing pending to move. Outside the working hours of a
-/// severity that pages only in them, the move waits for them to open.
+/// severity does not run, has nothing pending to move. Outside the incoming person's working
+/// hours, for a severity that pages only in them, the room is told at the handover and the
+/// page goes when they open (`waitingHandover`), even if the climb has moved on by then: it
+/// is their turn, and the team lead paged meanwhile was not paged in their place.
 extension Transition {
     /// `rosterEdited`: the move comes from a roster edited since the page (someone else put
     /// on call, a level given to another person), not from the rotation's own schedule.
@@ -24,25 +26,67 @@ extension Transition {
         // A ladder the severity no longer runs (business, once a P1 is lowered to P2) asks
         // nobody now: the incoming person is not paged for it.
         guard policy.plan(ladder, at: incident.severity).runs else { return }
-        // A severity that pages only in working hours moves the page when they open.
+        // A severity that pages only in working hours moves the page when they open; the room
+        // hears of the handover now. It heard nothing: the incoming person could not
+        // acknowledge, and was never paged once the climb had moved on by their opening.
         if let opens = heldUntil(ladder, index, at: due) {
-            incident.ladders[id]?.rotationHandoverAt = opens
+            incident.ladders[id]?.waitingHandover = LadderProgress.WaitingHandover(person: incoming, level: index, at: opens)
+            announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens)
             return
         }
-        let role = ladder.levels[index].role
-        if rosterEdited {
-            record(.paged, "The roster now names \(incoming.handle) for \(ref) in place of \(outgoing.handle); the level's page moves to them.",
-                   by: .bot)
-            post(Message(.text("🔄 "), .mention(incoming), .text(" is \(role) (\(ref)) in the roster now, in place of "),
-                         .mention(outgoing), .text("; the unanswered page moves to them.")))
-        } else {
-            record(.paged, "The on-call rotation for \(ref) handed over from \(outgoing.handle) to \(incoming.handle); the level's page moves to them.",
-                   by: .bot)
-            post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
-                         .mention(outgoing), .text("; the unanswered page moves to them.")))
-        }
+        announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: nil)
         emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         page(ladder, index, .rotationHandover)
+    }
+
+    /// The working hours of the person a handover waited for open: the level's page goes to
+    /// whoever is on duty there now (the rotation may have turned again), unless they were
+    /// paged there since. A ladder stopped meanwhile (acknowledged, mitigated) has no page to
+    /// move, and the schedule no longer lists it; nor does a severity that no longer runs it.
+    mutating func pageWaitingHandover(_ id: String, due: Timestamp) {
+        guard let ladder = policy.ladder(id), let waiting = incident.ladders[id]?.waitingHandover else { return }
+        incident.ladders[id]?.waitingHandover = nil
+        guard incident.ladders[id]?.stopped == nil, policy.plan(ladder, at: incident.severity).runs,
+              ladder.levels.indices.contains(waiting.level) else { return }
+        let ref = ladder.reference(waiting.level)
+        guard let incoming = roster.onDuty(ref, at: now) else { return }
+        let outgoing = incident.pages.last(where: { $0.level == ref })?.person
+        guard incoming != outgoing else { return }
+        // Turned again meanwhile to someone whose hours are closed too: they wait in turn.
+        if let opens = heldUntil(ladder, waiting.level, at: due) {
+            incident.ladders[id]?.waitingHandover = LadderProgress.WaitingHandover(person: incoming, level: waiting.level, at: opens)
+            if incoming != waiting.person, let outgoing {
+                announceHandover(ladder, waiting.level, to: incoming, from: outgoing, rosterEdited: false, opens: opens)
+            }
+            return
+        }
+        if let outgoing {
+            emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
+        }
+        page(ladder, waiting.level, .rotationHandover)
+    }
+
+    /// The room hears who fills the level now; `opens`: the page waits for their working hours.
+    mutating func announceHandover(_ ladder: Ladder, _ index: Int, to incoming: PersonID, from outgoing: PersonID,
+                                   rosterEdited: Bool, opens: Timestamp?) {
+        let ref = ladder.reference(index)
+        let role = ladder.levels[index].role
+        var when = ""
+        if let opens {
+            let own = roster.people[incoming]?.zone.flatMap { $0.identifier != zone.identifier ? $0.identifier : nil }
+            when = " when their working hours open, at \(zone.dateTime(opens))" + (own.map { " (\($0))" } ?? "")
+        }
+        if rosterEdited {
+            record(.paged, "The roster now names \(incoming.handle) for \(ref) in place of \(outgoing.handle); the level's page moves to them\(when).",
+                   by: .bot)
+            post(Message(.text("🔄 "), .mention(incoming), .text(" is \(role) (\(ref)) in the roster now, in place of "),
+                         .mention(outgoing), .text("; the unanswered page moves to them\(when).")))
+        } else {
+            record(.paged, "The on-call rotation for \(ref) handed over from \(outgoing.handle) to \(incoming.handle); the level's page moves to them\(when).",
+                   by: .bot)
+            post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
+                         .mention(outgoing), .text("; the unanswered page moves to them\(when).")))
+        }
     }
 }
 

@@ -97,6 +97,12 @@ enum IncidentRecordJSON {
         json.memberIfPresent(",\"stopped\":", progress.stopped?.rawValue)
         json.memberIfPresent(",\"heldPage\":", progress.heldPage?.rawValue)
         json.memberIfPresent(",\"rotationHandoverAt\":", progress.rotationHandoverAt?.secondsSinceEpoch)
+        if let waiting = progress.waitingHandover {
+            json.member(",\"waitingHandover\":{\"person\":", waiting.person.rawValue)
+            json.member(",\"level\":", waiting.level)
+            json.member(",\"at\":", waiting.at.secondsSinceEpoch)
+            json.raw(UInt8(ascii: "}"))
+        }
         json.memberIfPresent(",\"stoppedAfterEffect\":", progress.stoppedAfterEffect)
         json.raw(UInt8(ascii: "}"))
     }

@@ -143,6 +143,9 @@ import Testing
         ("{ rotation: primary-oncall }", "{ rotation: primary-oncall, pagerduty: oncall-key }", "oncall-key", "environment variable"),
         ("{ rotation: primary-oncall }", "{ pagerduty: PD_KEY }", "{ pagerduty: PD_KEY }", "rotation: or person:"),
         ("    handover: 2026-01-05T09:00:00Z", "    handover: monday", "handover: monday", "expected a time"),
+        // A minute's turn (a month meant) handed the page between two people all night.
+        ("    every: 1w", "    every: 1m", "every: 1m", "must be at least 1h: each handover pages the incoming person"),
+        ("    every: 1w", "    every: 59m", "every: 59m", "must be at least 1h"),
         ("  bob:\n", "  Alice:\n    slack: U0ALICE02\n  bob:\n", "  Alice:", "Alice differs from alice only in case"),
     ])
     func refusesABrokenRosterWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {

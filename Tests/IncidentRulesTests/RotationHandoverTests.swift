@@ -93,7 +93,9 @@ import Testing
     }
 
     /// A P2 (paged in working hours only) declared at 16:30; the rotation hands over at 18:00,
-    /// after hours: nobody is woken for it, and by 09:00 the climb has moved on to the team lead.
+    /// after hours: the room hears of it then, nobody is woken, and at 09:00 dave's page goes
+    /// with the team lead's, the climb having reached the team lead by then. The room heard
+    /// nothing at 18:00, and dave never heard of the P2 open in his turn.
     @Test func aHandoverAfterHoursWaitsForThem() throws {
         let text = try Fixtures.text("roster.example.yaml")
             .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
@@ -101,9 +103,54 @@ import Testing
         let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
         var drill = try Drill("/incident declare Search slow --sev P2", roster: roster, at: Fixtures.at(390))
         try drill.run(to: 1_000)
-        #expect(drill.pages.first == "0 engineering.L1 alice")
-        #expect(!drill.pages.contains { $0.contains("dave") }, "\(drill.pages)")
-        #expect(drill.pages.contains("990 engineering.L2 bob"), "\(drill.pages)")
+        #expect(drill.pages == ["0 engineering.L1 alice", "990 engineering.L1 dave", "990 engineering.L2 bob"], "\(drill.pages)")
+        #expect(drill.posts(to: .incidentRoom).contains(
+            "🔄 @dave is on call now as on-call engineer (engineering.L1), taking over from @alice; the unanswered page moves to them "
+                + "when their working hours open, at 2026-11-25 09:00 UTC."), "\(drill.posts(to: .incidentRoom))")
+        #expect(drill.incident.ladders["engineering"]?.waitingHandover == nil)
+    }
+
+    /// Dave keeps Los Angeles' hours and takes over the on-call at 12:00 UTC; a P2 declared at
+    /// 10:00 UTC climbs to the team lead at 14:00, and dave's hours open at 17:00 UTC: the room
+    /// is told at 12:00, and his page goes at 17:00 though the climb moved on. He was never
+    /// paged, and his `/ack` was refused as from someone not paged.
+    @Test func aHandoverWaitingForTheIncomingPersonsHoursPagesThemThoughTheClimbMovedOn() throws {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
+            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-11-24T12:00:00Z\n    every: 1d")
+            .replacing("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
+                       with: "    contact: [voice, sms, slack]\n    time_zone: America/Los_Angeles")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster)
+        try drill.run(to: 130)
+        #expect(drill.posts(to: .incidentRoom).contains(
+            "🔄 @dave is on call now as on-call engineer (engineering.L1), taking over from @alice; the unanswered page moves to them "
+                + "when their working hours open, at 2026-11-24 17:00 UTC (America/Los_Angeles)."), "\(drill.posts(to: .incidentRoom))")
+        let forecast = EscalationForecast(drill.incident, now: drill.origin + .minutes(130), roster: drill.roster)
+        let upcoming = forecast.upcoming.map { "\(($0.at - drill.origin).components.seconds / 60) \($0.level.ladder).\($0.level.level) \($0.person)" }
+        #expect(upcoming.first == "240 engineering.L2 bob" && upcoming.filter { $0.contains("L1") } == ["420 engineering.L1 dave"],
+                "\(upcoming)")
+        try drill.run(to: 421)
+        #expect(drill.pages.filter { $0.contains("L1") } == ["0 engineering.L1 alice", "420 engineering.L1 dave"], "\(drill.pages)")
+        #expect(drill.pages.contains("240 engineering.L2 bob"), "\(drill.pages)")
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as on-call engineer (engineering.L1, the rotation handed over)." })
+        try drill.type("/ack", by: "dave")
+        #expect(drill.incident.acknowledgedBy == ["dave"])
+    }
+
+    /// The rotation filling the engineering manager's level hands over at 12:00, the second the
+    /// P1's top repeats: the room is told, and dave gets one page, as the one taking over. carol
+    /// was paged "again" for the repeat, and the room heard nothing of the handover.
+    @Test func aHandoverOnTheSecondOfARepeatIsTheHandover() throws {
+        let (_, roster) = try roster(rotating: "L3: carol ", as: "managers", people: ["carol", "dave"], from: "2026-11-23T12:00:00Z")
+        #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L3"), at: Fixtures.at(60)) == "carol")
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
+        try drill.run(to: 150)
+        let managers = drill.pages.filter { $0.contains("engineering.L3") }
+        #expect(managers == ["60 engineering.L3 carol", "90 engineering.L3 carol", "120 engineering.L3 dave", "150 engineering.L3 dave"],
+                "\(drill.pages)")
+        #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄 @dave is on call now as engineering manager (engineering.L3)") })
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as engineering manager (engineering.L3, the rotation handed over)." })
     }
 
     @Test func aRotationOfOneNeverHandsOver() throws {
