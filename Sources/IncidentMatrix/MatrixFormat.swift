@@ -59,9 +59,13 @@ public enum MatrixFormat {
         return message.mentions.compactMap { people[$0]?.account }.filter { seen.insert($0).inserted }
     }
 
-    /// Plain text: mentions by Matrix id where the person has one.
+    /// Plain text: mentions by Matrix id where the person has one. An account named like a
+    /// broadcast (`@room:example.org`, anyone may register one) is neutralized as typed text
+    /// is, here and in the HTML's link text: a client reading `@room` as of old would have
+    /// pinged the whole room, as the bot, which holds the power to.
     public static func body(_ message: Message, people: [PersonID: Contact]) -> String {
-        message.plainText(name: { people[$0]?.account ?? people[$0]?.handle ?? $0.handle }, commandPrefix: commandPrefix)
+        message.plainText(name: { BroadcastMentions.neutralize(people[$0]?.account ?? people[$0]?.handle ?? $0.handle) },
+                          commandPrefix: commandPrefix)
     }
 
     /// Matrix clients take a leading `/` for their own commands (Element answers
@@ -81,9 +85,9 @@ public enum MatrixFormat {
         case .userText(let text): escape(BroadcastMentions.neutralize(text))
         case .mention(let person):
             if let account = people[person]?.account {
-                "<a href=\"https://matrix.to/#/\(escape(account))\">\(escape(people[person]?.handle ?? account))</a>"
+                "<a href=\"https://matrix.to/#/\(escape(account))\">\(escape(BroadcastMentions.neutralize(people[person]?.handle ?? account)))</a>"
             } else {
-                escape(people[person]?.handle ?? person.handle)
+                escape(BroadcastMentions.neutralize(people[person]?.handle ?? person.handle))
             }
         case .room(let name):
             if let id = rooms[name], isRoomID(id) { "<a href=\"https://matrix.to/#/\(escape(id))\">#\(escape(name))</a>" } else { "#" + escape(name) }

@@ -144,9 +144,11 @@ public enum SlackFormat {
     /// A channel topic: plain text (Slack shows topics unformatted), at most 250 characters.
     /// Past them whole fields (` | `-separated) are left out from the end: a call link cut
     /// short is another meeting's, and the fields come most needed first. A first field
-    /// longer than the limit alone is cut.
+    /// longer than the limit alone is cut. Angle brackets become their lookalikes: a typed
+    /// `status: <!channel>` reached the topic as Slack's markup, which Slack's own "set the
+    /// channel topic" line may read, while every message escaped it.
     public static func topic(_ message: Message, people: [PersonID: Contact]) -> String {
-        var text = message.plainText { people[$0]?.handle ?? $0.handle }.escaping(["\n": " · "])
+        var text = message.plainText { people[$0]?.handle ?? $0.handle }.escaping(["\n": " · ", "<": "‹", ">": "›"])
         while TextUnit.utf16.count(text) > topicLimit, let last = text.range(of: " | ", options: .backwards) {
             text = String(text[..<last.lowerBound])
         }

@@ -73,6 +73,17 @@ import Testing
         #expect(refusal.description == "There is no INC-9; /incident list shows the open incidents (or /ic @you).")
     }
 
+    /// An account registered as `@room:…` and named IC: neither the body nor the HTML carries
+    /// a broadcast `@room`; the pill still mentions the account itself.
+    @Test func anAccountNamedLikeABroadcastPingsNoRoom() {
+        let people: [PersonID: Contact] = ["mallory": Contact(person: "mallory", handle: "@room:example.org", account: "@room:example.org")]
+        let message = Message(.mention("mallory"), .text(" is now the incident commander of INC-1."))
+        let notice = MatrixFormat.notice(message, people: people)
+        #expect(notice["body"]?.string == "@\u{2060}room:example.org is now the incident commander of INC-1.")
+        #expect(notice["m.mentions"]?["user_ids"] == ["@room:example.org"])
+        #expect(notice["formatted_body"]?.string?.contains(">@\u{2060}room:example.org</a>") == true, "\(notice["formatted_body"]?.string ?? "")")
+    }
+
     @Test func onlyTextCommandsFromOthersAreRead() {
         func message(_ id: String, _ sender: String, _ content: JSONValue) -> JSONValue {
             ["type": "m.room.message", "event_id": .string(id), "sender": .string(sender), "content": content]

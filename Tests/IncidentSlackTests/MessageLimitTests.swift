@@ -129,6 +129,15 @@ import Testing
         #expect(kept.utf16.count > 200 && kept.utf16.count <= SlackFormat.topicLimit && kept.hasSuffix(call + String(repeating: "4", count: 30)))
     }
 
+    /// A typed status with Slack's markup reaches the topic as text: no `<!channel>` nor `<@U…>`
+    /// for Slack's "set the channel topic" line to read.
+    @Test func aTopicCarriesNoMarkup() {
+        let topic = Message(lines: [[.text("SEV P1 | IC "), .mention("bob"), .text(" | status: "),
+                                     .userText("<!channel> <@U0BOB0002> <https://evil.example|docs>")]])
+        let shown = SlackFormat.topic(topic, people: [:])
+        #expect(shown == "SEV P1 | IC @bob | status: ‹!channel› ‹@U0BOB0002› ‹https://evil.example|docs›", "\(shown)")
+    }
+
     /// A list whose titles are full of `&` (each `&amp;` to Slack) still fits one message with
     /// its closing count: the answer's budget counts Slack's escapes.
     @Test func aListOfEscapedTitlesKeepsItsClosingCount() async throws {
