@@ -276,6 +276,13 @@ extension Transition {
                 throw IncidentError(.notAllowed, "Nobody has been paged for \(incident.id) yet: its first page waits for working hours, "
                                     + "until \(zone.clockTime(held, seenAt: now)). To take it on now, name an incident commander: \(command: "ic @you").")
             }
+            // Handed the level by a rotation while their hours are closed: they heard of it in
+            // the room, and are told when their page goes and how to take it on now.
+            if let waiting = policy.ladders.filter({ ackable.contains($0.id) }).compactMap({ incident.ladders[$0.id]?.waitingHandover })
+                .first(where: { $0.person == person }) {
+                throw IncidentError(.notAllowed, "Your page for \(incident.id) waits for your working hours, until "
+                                    + "\(zone.clockTime(waiting.at, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic @you").")
+            }
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }

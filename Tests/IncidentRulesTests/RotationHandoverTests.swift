@@ -127,6 +127,10 @@ import Testing
             "🔄 @dave is on call now as on-call engineer (engineering.L1), taking over from @alice; the unanswered page moves to them "
                 + "when their working hours open, at 2026-11-24 17:00 UTC (America/Los_Angeles)."), "\(drill.posts(to: .incidentRoom))")
         let forecast = EscalationForecast(drill.incident, now: drill.origin + .minutes(130), roster: drill.roster)
+        // Before the page, dave's `/ack` is told when it goes and how to take the incident now.
+        let early = #expect(throws: IncidentError.self) { try drill.type("/ack", by: "dave") }
+        #expect(early?.description == "Your page for INC-1 waits for your working hours, until 17:00 UTC. "
+                    + "To take it on now, name yourself incident commander: /ic @you.", "\(String(describing: early))")
         let upcoming = forecast.upcoming.map { "\(($0.at - drill.origin).components.seconds / 60) \($0.level.ladder).\($0.level.level) \($0.person)" }
         #expect(upcoming.first == "240 engineering.L2 bob" && upcoming.filter { $0.contains("L1") } == ["420 engineering.L1 dave"],
                 "\(upcoming)")
