@@ -13,7 +13,8 @@ public enum BotMetrics {
         "incident_bot_delivery_latency_seconds": "From an outbox item's queueing to its delivery.",
         "incident_bot_scheduler_lag_seconds": "How late a reminder or page fired: fire time minus due time.",
         "incident_bot_connection_failures_total": "Failed calls of the inbound loops: Matrix sync, Slack Socket Mode.",
-        "incident_bot_http_connections_refused_total": "Connections the HTTP listener closed as they opened because it held http.max_connections.",
+        "incident_bot_http_connections_refused_total": "Connections the HTTP listener closed as they opened because it held http.max_connections, each being answered.",
+        "incident_bot_http_connections_displaced_total": "Connections the HTTP listener closed at http.max_connections to take a new one: each the one waiting longest with no request being answered.",
         "incident_bot_outbox_items": "Outbox items waiting (pending) or given up (failed), by contact method.",
         "incident_bot_leader": "1 when this process runs the scheduler, delivery and the inbound loops.",
         "incident_bot_store_write_seconds": "Write transactions, committed or not, from asking for the store's single writer (waiting for it included) to the return of the commit.",
@@ -64,6 +65,7 @@ public enum BotMetrics {
                 .increment(by: 0)
         }
         Counter(label: "incident_bot_http_connections_refused_total").increment(by: 0)
+        Counter(label: "incident_bot_http_connections_displaced_total").increment(by: 0)
     }
 
     /// A command carried out, answered, refused, a duplicate or ignored.
@@ -109,9 +111,15 @@ public enum BotMetrics {
             .increment()
     }
 
-    /// A connection the HTTP listener closed as it opened: it already held `http.max_connections`.
+    /// A connection the HTTP listener closed as it opened: it already held `http.max_connections`,
+    /// each being answered.
     public static func connectionRefused() {
         Counter(label: "incident_bot_http_connections_refused_total").increment()
+    }
+
+    /// A connection the HTTP listener closed to take a new one at `http.max_connections`.
+    public static func connectionDisplaced() {
+        Counter(label: "incident_bot_http_connections_displaced_total").increment()
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
