@@ -75,6 +75,10 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         case .broken:
             stats.record(.malformed)
             return Answers.refusal(.broken)
+        case .busy:
+            refusals.warning("Slack request refused: the request bodies being read hold all the memory they may",
+                             metadata: ["budget": "\(BodyBudget.shared.bytes)"], at: gateway.engine.clock.now, logger: logger)
+            return Answers.refusal(.busy)
         }
         let signature = request.headers[HTTPField.Name("X-Slack-Signature")!]
         let timestamp = request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!]
