@@ -7,10 +7,7 @@ import Testing
 /// alice: alice is on call at 10:00, dave from 10:20), while a P1 declared at 10:00 waits.
 @Suite struct RotationHandoverTests {
     func roster() throws -> Roster {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
-            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-11-24T10:20:00Z\n    every: 1d")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let roster = try onCall("dave, alice", from: "2026-11-24T10:20:00Z")
         #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L1"), at: Fixtures.at(0)) == "alice")
         #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L1"), at: Fixtures.at(20)) == "dave")
         return roster
@@ -24,6 +21,16 @@ import Testing
             .replacing("rotations:\n", with: "rotations:\n  \(name):\n    people: [\(people.joined(separator: ", "))]\n    handover: \(handover)\n    every: 1d\n")
             .replacing(filled, with: "\(level): { rotation: \(name) } ")
         return (text, try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy()))
+    }
+
+    /// The example roster with its on-call rotation of `people` handing over from `handover`
+    /// each `every`, and `edits` (find, replace) made to the file besides.
+    func onCall(_ people: String, from handover: String, every: String = "1d", _ edits: [(String, String)] = []) throws -> Roster {
+        var text = try Fixtures.text("roster.example.yaml")
+            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [\(people)]")
+            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: \(handover)\n    every: \(every)")
+        for (find, replace) in edits { text = text.replacing(find, with: replace) }
+        return try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
     }
 
     @Test func anUnansweredPageMovesToWhoeverIsOnCallNow() throws {
@@ -97,10 +104,7 @@ import Testing
     /// with the team lead's, the climb having reached the team lead by then. The room heard
     /// nothing at 18:00, and dave never heard of the P2 open in his turn.
     @Test func aHandoverAfterHoursWaitsForThem() throws {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
-            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-11-24T18:00:00Z\n    every: 1d")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let roster = try onCall("dave, alice", from: "2026-11-24T18:00:00Z")
         var drill = try Drill("/incident declare Search slow --sev P2", roster: roster, at: Fixtures.at(390))
         try drill.run(to: 1_000)
         #expect(drill.pages == ["0 engineering.L1 alice", "990 engineering.L1 dave", "990 engineering.L2 bob"], "\(drill.pages)")
@@ -115,12 +119,8 @@ import Testing
     /// is told at 12:00, and his page goes at 17:00 though the climb moved on. He was never
     /// paged, and his `/ack` was refused as from someone not paged.
     @Test func aHandoverWaitingForTheIncomingPersonsHoursPagesThemThoughTheClimbMovedOn() throws {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [dave, alice]")
-            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-11-24T12:00:00Z\n    every: 1d")
-            .replacing("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
-                       with: "    contact: [voice, sms, slack]\n    time_zone: America/Los_Angeles")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let roster = try onCall("dave, alice", from: "2026-11-24T12:00:00Z", [("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
+                                                                              "    contact: [voice, sms, slack]\n    time_zone: America/Los_Angeles")])
         var drill = try Drill("/incident declare Search slow --sev P2", roster: roster)
         try drill.run(to: 130)
         #expect(drill.posts(to: .incidentRoom).contains(
@@ -166,12 +166,8 @@ import Testing
     /// A rotation of `people` (alice keeps New York's hours) handing over daily at 08:00 UTC,
     /// and a P2 (working hours only) declared at 07:00 UTC on a Tuesday.
     func heldDrill(_ people: String) throws -> Drill {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [\(people)]")
-            .replacing("handover: 2026-01-05T09:00:00Z   # a Monday, 09:00 UTC\n    every: 1w", with: "handover: 2026-01-05T08:00:00Z\n    every: 1d")
-            .replacing("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
-                       with: "    prefer: slack\n    time_zone: America/New_York\n  bob:")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let roster = try onCall(people, from: "2026-01-05T08:00:00Z", [("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
+                                                                        "    prefer: slack\n    time_zone: America/New_York\n  bob:")])
         return try Drill("/incident declare Search is slow --sev P2", roster: roster, at: Timestamp(iso8601: "2026-11-24T07:00:00Z")!)
     }
 
@@ -219,11 +215,8 @@ import Testing
     /// Saturday is held until his next opening, Tuesday 09:00 in Tokyo, and the room is told
     /// that; it was told Monday 09:00 UTC, his evening, when nothing came.
     @Test func aHandoverAtTheOpeningHandsTheWaitOver() throws {
-        let text = try Fixtures.text("roster.example.yaml")
-            .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [alice, dave]")
-            .replacing("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
-                       with: "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo")
-        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        let roster = try onCall("alice, dave", from: "2026-01-05T09:00:00Z", every: "1w", [("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
+                                                                                          "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo")])
         var drill = try Drill("/incident declare Disk is filling --sev P2", roster: roster, at: Timestamp(iso8601: "2026-11-28T12:00:00Z")!)
         let held = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }
         #expect(held.count == 1 && held[0].contains("2026-12-01 00:00 UTC") && held[0].contains("Asia/Tokyo"), "\(held)")
