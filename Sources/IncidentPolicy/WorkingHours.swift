@@ -52,7 +52,10 @@ public struct WorkingHours: Hashable, Sendable, Codable {
             day.hour = start / 60
             day.minute = start % 60
             day.second = 0
-            let opening = zone.instant(of: day)
+            // The clock's first reading of the opening still to come: an opening in the hour
+            // the autumn change repeats, passed at its first reading, comes again an hour on
+            // (it waited for the next day's). One the spring change skips opens the gap later.
+            let opening = zone.readings(of: day).first { $0 > instant } ?? zone.instant(of: day)
             if opening > instant { return opening }
         }
         return nil

@@ -78,6 +78,14 @@ import Testing
         let sunday = try #require(Timestamp(iso8601: "2026-03-29T12:00:00Z"))
         #expect(hours.nextWorkingTime(from: sunday, in: berlin) == Timestamp(iso8601: "2026-03-30T07:00:00Z"))
         #expect(hours.description == "Mon Tue Wed Thu Fri 09:00–17:00")
+        // Hours opening in the hour the autumn change repeats: at 01:10 GMT, after 01:30 BST,
+        // they open at 01:30 GMT, twenty minutes on; a page waited for the next day's opening.
+        let london = try #require(LocalZone(identifier: "Europe/London"))
+        let night = WorkingHours(days: Set(1...7), start: 90, end: 540)
+        #expect(night.nextWorkingTime(from: try #require(Timestamp(iso8601: "2026-10-25T01:10:00Z")), in: london)
+                == Timestamp(iso8601: "2026-10-25T01:30:00Z"))
+        #expect(night.nextWorkingTime(from: try #require(Timestamp(iso8601: "2026-10-25T00:10:00Z")), in: london)
+                == Timestamp(iso8601: "2026-10-25T00:30:00Z"))
         // Hours as the bot prints them (an en dash) read as typed with a hyphen.
         let shipped = try ConfigFiles.text("policy.yaml")
         let printed = try Policy.load(yaml: shipped.replacing("  hours: \"09:00-17:00\"\n", with: "  hours: \"10:00–16:00\"\n"), file: "p.yaml")
