@@ -278,7 +278,7 @@ extension Transition {
             }
             // Handed the level by a rotation while their hours are closed: they heard of it in
             // the room, and are told when their page goes and how to take it on now.
-            if let waiting = policy.ladders.filter({ ackable.contains($0.id) }).compactMap({ incident.ladders[$0.id]?.waitingHandover })
+            if let waiting = policy.ladders.filter({ ackable.contains($0.id) }).flatMap({ incident.ladders[$0.id]?.waitingHandovers ?? [] })
                 .first(where: { $0.person == person }) {
                 throw IncidentError(.notAllowed, "Your page for \(incident.id) waits for your working hours, until "
                                     + "\(zone.clockTime(waiting.at, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic @you").")

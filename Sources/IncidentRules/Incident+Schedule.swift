@@ -21,8 +21,9 @@ public struct DueItem: Hashable, Sendable, CustomStringConvertible {
         case targetMissed(ResponseTargets.Kind)
         /// The rotation filling a climbing ladder's level hands over.
         case rotationHandover(String)
-        /// The working hours of the person a handover was waiting for open: their page goes.
-        case waitingHandover(String)
+        /// The working hours of the person a handover of a ladder's level (its index) was
+        /// waiting for open: their page goes.
+        case waitingHandover(String, level: Int)
     }
 
     public var description: String { "\(at) \(kind)" }
@@ -43,8 +44,10 @@ extension Incident {
                 if progress.pageMovesWithTheRotation, let at = progress.rotationHandoverAt {
                     items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
                 }
-                if progress.stopped == nil, let waiting = progress.waitingHandover {
-                    items.append(DueItem(at: waiting.at, kind: .waitingHandover(ladder.id)))
+                if progress.stopped == nil {
+                    for waiting in progress.waitingHandovers ?? [] {
+                        items.append(DueItem(at: waiting.at, kind: .waitingHandover(ladder.id, level: waiting.level)))
+                    }
                 }
             }
         }
@@ -112,7 +115,7 @@ extension Transition {
             case .targetWarning(let kind): warnOfTarget(kind)
             case .targetMissed(let kind): recordTargetMissed(kind)
             case .rotationHandover(let id): handOverRotation(id, due: item.at)
-            case .waitingHandover(let id): pageWaitingHandover(id, due: item.at)
+            case .waitingHandover(let id, let level): pageWaitingHandover(id, level: level, due: item.at)
             }
         }
     }

@@ -147,10 +147,11 @@ public struct LadderProgress: Hashable, Sendable, Codable {
     /// When the rotation filling the paged level next hands over to someone else, whose turn
     /// it then is to be paged; nil: a person fills it, or nobody else is in the rotation.
     public var rotationHandoverAt: Timestamp?
-    /// A rotation's handover whose incoming person's working hours were closed: the room was
-    /// told at the handover, and the level's page goes to them when their hours open, whether
-    /// or not the climb has moved on meanwhile (it keeps its times). nil: none waits.
-    public var waitingHandover: WaitingHandover?
+    /// Rotations' handovers whose incoming person's working hours were closed, one a level at
+    /// most: the room was told at each handover, and the level's page goes to them when their
+    /// hours open, whether or not the climb has moved on meanwhile (it keeps its times).
+    /// nil: none waits.
+    public var waitingHandovers: [WaitingHandover]?
     /// Set when the ladder stops: how many effects the incident had issued before the decision
     /// that stopped it. A page of the ladder numbered at or below it was waiting when the
     /// answer came, and is withdrawn if it has not gone out; one numbered above it was made by

@@ -12,6 +12,7 @@ extension Transition {
             var progress = incident.ladders[ladder.id] ?? LadderProgress()
             // Raised to a severity that pages around the clock: a held page goes now, a
             // stopped ladder's too (declared with `--ic` out of hours).
+            releaseWaitingHandovers(of: ladder)
             if progress.heldPage != nil, let current = progress.level {
                 if heldUntil(ladder, current, at: now) == nil { incident.ladders[ladder.id]?.nextStepAt = now }
                 continue
@@ -109,7 +110,11 @@ extension Transition {
             reach(ladder, next.index, .climb, due: due, plan: plan, progress: &progress)
         } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
             progress.repeatsAtTop += 1
-            if reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress) { uncountFoldedRepeat(ladderID) }
+            // Folded into a page a catch-up made, it sent nothing and is not counted; folded into
+            // the page a rotation's handover at its second made, that page was the repeat (a
+            // daily 09:00 handover paged the team lead every morning, past the repeats' bound).
+            let handedOver = incident.pages.contains { $0.at == now && $0.level == ladder.reference(top.index) && $0.reason == .rotationHandover }
+            if reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress), !handedOver { uncountFoldedRepeat(ladderID) }
         } else {
             progress.nextStepAt = nil
             incident.ladders[ladderID] = progress

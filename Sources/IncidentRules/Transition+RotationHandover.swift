@@ -9,14 +9,22 @@ import IncidentPolicy
 /// stopped (acknowledged, mitigated), that went quiet at its top, or that the current
 /// severity does not run, has nothing pending to move. Outside the incoming person's working
 /// hours, for a severity that pages only in them, the room is told at the handover and the
-/// page goes when they open (`waitingHandover`), even if the climb has moved on by then: it
-/// is their turn, and the team lead paged meanwhile was not paged in their place.
+/// page goes when their hours open, within their turn (`waitingHandovers`), even if the climb
+/// has moved on by then: it is their turn, and the team lead paged meanwhile was not paged in
+/// their place. A turn that ends before the incoming person's hours open hands the wait on,
+/// and whoever is on call at the opening is handed the page then, as the climb reached it.
 extension Transition {
     /// `rosterEdited`: the move comes from a roster edited since the page (someone else put
     /// on call, a level given to another person), not from the rotation's own schedule.
     mutating func handOverRotation(_ id: String, due: Timestamp, rosterEdited: Bool = false) {
-        guard let ladder = policy.ladder(id), let index = incident.ladders[id]?.level else { return }
+        guard let ladder = policy.ladder(id), let progress = incident.ladders[id], let index = progress.level else { return }
         incident.ladders[id]?.rotationHandoverAt = nil
+        // The climb goes quiet at this very second, its top paged as often as it may: as for a
+        // quiet ladder, a handover is not a way around the bound on repeats. (Handovers go
+        // before steps at their second; a daily 09:00 one paged a P3's team lead each morning.)
+        let plan = policy.plan(ladder, at: incident.severity)
+        if progress.nextStepAt == due, progress.heldPage == nil, plan.next(after: index) == nil,
+           !plan.repeats.allows(progress.repeatsAtTop(of: plan)) { return }
         let ref = ladder.reference(index)
         guard let outgoing = incident.pages.last(where: { $0.level == ref })?.person else { return }
         guard let incoming = roster.onDuty(ref, at: now), incoming != outgoing else {
@@ -25,13 +33,18 @@ extension Transition {
         }
         // A ladder the severity no longer runs (business, once a P1 is lowered to P2) asks
         // nobody now: the incoming person is not paged for it.
-        guard policy.plan(ladder, at: incident.severity).runs else { return }
-        // A severity that pages only in working hours moves the page when they open; the room
-        // hears of the handover now. It heard nothing: the incoming person could not
-        // acknowledge, and was never paged once the climb had moved on by their opening.
+        guard plan.runs else { return }
+        // A severity that pages only in working hours moves the page when they open. When they
+        // open in the incoming person's own turn, the room hears of the handover now, and the
+        // page goes to them then. It heard nothing: they could not acknowledge, and were never
+        // paged once the climb had moved on by their opening.
         if let opens = heldUntil(ladder, index, at: due) {
-            incident.ladders[id]?.waitingHandover = LadderProgress.WaitingHandover(person: incoming, level: index, at: opens)
-            announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens)
+            if roster.onDuty(ref, at: opens) == incoming {
+                wait(LadderProgress.WaitingHandover(person: incoming, level: index, at: opens), on: id)
+                announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens)
+            } else {
+                incident.ladders[id]?.rotationHandoverAt = opens
+            }
             return
         }
         announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: nil)
@@ -39,31 +52,62 @@ extension Transition {
         page(ladder, index, .rotationHandover)
     }
 
-    /// The working hours of the person a handover waited for open: the level's page goes to
-    /// whoever is on duty there now (the rotation may have turned again), unless they were
-    /// paged there since. A ladder stopped meanwhile (acknowledged, mitigated) has no page to
-    /// move, and the schedule no longer lists it; nor does a severity that no longer runs it.
-    mutating func pageWaitingHandover(_ id: String, due: Timestamp) {
-        guard let ladder = policy.ladder(id), let waiting = incident.ladders[id]?.waitingHandover else { return }
-        incident.ladders[id]?.waitingHandover = nil
+    /// The working hours of the person a handover of the level at `level` waited for open: the
+    /// page goes to whoever is on duty there now (the roster may have been edited), unless they
+    /// were paged there since. A ladder stopped meanwhile (acknowledged, mitigated) has no page
+    /// to move, and the schedule no longer lists it; nor does a severity that no longer runs it.
+    /// While the climb is still at the level, the rotation's next turn is followed from here.
+    mutating func pageWaitingHandover(_ id: String, level: Int, due: Timestamp) {
+        guard let ladder = policy.ladder(id), let waiting = incident.ladders[id]?.waitingHandovers?.first(where: { $0.level == level })
+        else { return }
+        let others = incident.ladders[id]?.waitingHandovers?.filter { $0.level != level } ?? []
+        incident.ladders[id]?.waitingHandovers = others.isEmpty ? nil : others
         guard incident.ladders[id]?.stopped == nil, policy.plan(ladder, at: incident.severity).runs,
-              ladder.levels.indices.contains(waiting.level) else { return }
-        let ref = ladder.reference(waiting.level)
-        guard let incoming = roster.onDuty(ref, at: now) else { return }
+              ladder.levels.indices.contains(level) else { return }
+        let ref = ladder.reference(level)
         let outgoing = incident.pages.last(where: { $0.level == ref })?.person
-        guard incoming != outgoing else { return }
-        // Turned again meanwhile to someone whose hours are closed too: they wait in turn.
-        if let opens = heldUntil(ladder, waiting.level, at: due) {
-            incident.ladders[id]?.waitingHandover = LadderProgress.WaitingHandover(person: incoming, level: waiting.level, at: opens)
-            if incoming != waiting.person, let outgoing {
-                announceHandover(ladder, waiting.level, to: incoming, from: outgoing, rosterEdited: false, opens: opens)
+        let climbing = incident.ladders[id]?.level == level
+        guard let incoming = roster.onDuty(ref, at: now), incoming != outgoing else {
+            if climbing, let outgoing {
+                incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: outgoing)
+            }
+            return
+        }
+        // The hours were moved since (a roster edited): the page waits again, as a handover.
+        if let opens = heldUntil(ladder, level, at: due) {
+            if roster.onDuty(ref, at: opens) == incoming {
+                wait(LadderProgress.WaitingHandover(person: incoming, level: level, at: opens), on: id)
+            } else if climbing {
+                incident.ladders[id]?.rotationHandoverAt = opens
             }
             return
         }
         if let outgoing {
+            // Someone else than the room was told (a roster edited meanwhile): it hears of them.
+            if incoming != waiting.person {
+                announceHandover(ladder, level, to: incoming, from: outgoing, rosterEdited: true, opens: nil)
+            }
             emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         }
-        page(ladder, waiting.level, .rotationHandover)
+        page(ladder, level, .rotationHandover)
+    }
+
+    /// Keeps `waiting` as the one waiting handover of its level.
+    mutating func wait(_ waiting: LadderProgress.WaitingHandover, on id: String) {
+        let others = incident.ladders[id]?.waitingHandovers?.filter { $0.level != waiting.level } ?? []
+        incident.ladders[id]?.waitingHandovers = others + [waiting]
+    }
+
+    /// Raised to a severity that pages around the clock: a handover waiting for working hours
+    /// pages now.
+    mutating func releaseWaitingHandovers(of ladder: Ladder) {
+        guard let waiting = incident.ladders[ladder.id]?.waitingHandovers else { return }
+        let released = waiting.map { handover in
+            var handover = handover
+            if heldUntil(ladder, handover.level, at: now) == nil { handover.at = min(handover.at, now) }
+            return handover
+        }
+        incident.ladders[ladder.id]?.waitingHandovers = released
     }
 
     /// The room hears who fills the level now; `opens`: the page waits for their working hours.

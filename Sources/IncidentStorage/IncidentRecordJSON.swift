@@ -97,11 +97,15 @@ enum IncidentRecordJSON {
         json.memberIfPresent(",\"stopped\":", progress.stopped?.rawValue)
         json.memberIfPresent(",\"heldPage\":", progress.heldPage?.rawValue)
         json.memberIfPresent(",\"rotationHandoverAt\":", progress.rotationHandoverAt?.secondsSinceEpoch)
-        if let waiting = progress.waitingHandover {
-            json.member(",\"waitingHandover\":{\"person\":", waiting.person.rawValue)
-            json.member(",\"level\":", waiting.level)
-            json.member(",\"at\":", waiting.at.secondsSinceEpoch)
-            json.raw(UInt8(ascii: "}"))
+        if let waiting = progress.waitingHandovers {
+            json.raw(",\"waitingHandovers\":[")
+            for (index, handover) in waiting.enumerated() {
+                json.member(index == 0 ? "{\"person\":" : ",{\"person\":", handover.person.rawValue)
+                json.member(",\"level\":", handover.level)
+                json.member(",\"at\":", handover.at.secondsSinceEpoch)
+                json.raw(UInt8(ascii: "}"))
+            }
+            json.raw(UInt8(ascii: "]"))
         }
         json.memberIfPresent(",\"stoppedAfterEffect\":", progress.stoppedAfterEffect)
         json.raw(UInt8(ascii: "}"))

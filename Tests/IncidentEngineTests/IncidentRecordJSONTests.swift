@@ -48,7 +48,8 @@ import Testing
         climbing.heldPage = .missedUpdate
         climbing.rotationHandoverAt = at + .hours(8)
         climbing.stoppedAfterEffect = 17
-        climbing.waitingHandover = LadderProgress.WaitingHandover(person: PersonID(Self.awkward), level: 1, at: at + .hours(3))
+        climbing.waitingHandovers = [LadderProgress.WaitingHandover(person: PersonID(Self.awkward), level: 1, at: at + .hours(3)),
+                                     LadderProgress.WaitingHandover(person: "bob", level: 2, at: at + .hours(4))]
         record.ladders = ["engineering": climbing, "business": LadderProgress(), Self.awkward: LadderProgress(level: 0),
                           "waiting": LadderProgress(nextStepAt: at + .minutes(1))]
         record.pages.append(PageRecord(at: at, person: "bob", level: LevelRef(ladder: "business", level: Self.awkward),

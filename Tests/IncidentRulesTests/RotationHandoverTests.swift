@@ -111,7 +111,7 @@ import Testing
         #expect(drill.posts(to: .incidentRoom).contains(
             "🔄 @dave is on call now as on-call engineer (engineering.L1), taking over from @alice; the unanswered page moves to them "
                 + "when their working hours open, at 2026-11-25 09:00 UTC."), "\(drill.posts(to: .incidentRoom))")
-        #expect(drill.incident.ladders["engineering"]?.waitingHandover == nil)
+        #expect(drill.incident.ladders["engineering"]?.waitingHandovers == nil)
     }
 
     /// Dave keeps Los Angeles' hours and takes over the on-call at 12:00 UTC; a P2 declared at
@@ -149,12 +149,59 @@ import Testing
         let (_, roster) = try roster(rotating: "L3: carol ", as: "managers", people: ["carol", "dave"], from: "2026-11-23T12:00:00Z")
         #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L3"), at: Fixtures.at(60)) == "carol")
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
-        try drill.run(to: 150)
+        try drill.run(to: 300)
+        // The handover's page is the repeat of its second, counted as one: still four repeats.
         let managers = drill.pages.filter { $0.contains("engineering.L3") }
-        #expect(managers == ["60 engineering.L3 carol", "90 engineering.L3 carol", "120 engineering.L3 dave", "150 engineering.L3 dave"],
-                "\(drill.pages)")
+        #expect(managers == ["60 engineering.L3 carol", "90 engineering.L3 carol", "120 engineering.L3 dave", "150 engineering.L3 dave",
+                             "180 engineering.L3 dave"], "\(drill.pages)")
         #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄 @dave is on call now as engineering manager (engineering.L3)") })
         #expect(drill.timeline.contains { $0.text == "Paged @dave as engineering manager (engineering.L3, the rotation handed over)." })
+    }
+
+    /// dave keeps Berlin's hours and takes the on-call from 18:00 to 06:00 UTC: his hours open
+    /// at 08:00 UTC, after his turn has ended, so nothing moves to him and the room is promised
+    /// nothing. It was told the page would go to him at the opening, alice's turn by then, and
+    /// nobody was paged.
+    @Test func aTurnEndingBeforeTheIncomingPersonsHoursPromisesThemNothing() throws {
+        let roster = try onCall("dave, alice", from: "2026-11-24T18:00:00Z", every: "12h", [
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: Europe/Berlin"),
+        ])
+        var drill = try Drill("/incident declare Search slow --sev P3", roster: roster)
+        try drill.run(to: 23 * 60 - 10)
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") }, "\(drill.posts(to: .incidentRoom))")
+        #expect(drill.pages == ["0 engineering.L1 alice"], "\(drill.pages)")
+        #expect(drill.incident.ladders["engineering"]?.waitingHandovers == nil)
+    }
+
+    /// Two levels handed over to people whose hours are closed, the on-call's (dave, Los
+    /// Angeles, from 12:00 UTC) and the team lead's (carol, Tokyo, from 15:00 UTC): each is
+    /// paged at their own opening. The second handover replaced the first, whose promise was
+    /// dropped without a word.
+    @Test func handoversWaitingAtTwoLevelsEachPage() throws {
+        let roster = try onCall("dave, alice", from: "2026-11-24T12:00:00Z", [
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: America/Los_Angeles"),
+            ("    email: carol@example.org\n", "    email: carol@example.org\n    time_zone: Asia/Tokyo\n"),
+            ("rotations:\n", "rotations:\n  leads:\n    people: [carol, bob]\n    handover: 2026-11-24T15:00:00Z\n    every: 1d\n"),
+            ("    L2: bob                            # team lead", "    L2: { rotation: leads }"),
+        ])
+        #expect(roster.onDuty(LevelRef(ladder: "engineering", level: "L2"), at: Fixtures.at(0)) == "bob")
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster)
+        try drill.run(to: 900)
+        #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🔄") && $0.contains("when their working hours open") }.count == 2,
+                "\(drill.posts(to: .incidentRoom))")
+        #expect(drill.pages.contains("420 engineering.L1 dave") && drill.pages.contains("840 engineering.L2 carol"), "\(drill.pages)")
+    }
+
+    /// A P3 whose on-call handover waits for dave's hours (Tokyo, Monday) is raised to P1 on
+    /// Friday: the page goes to him now, as a held page does. It waited for Monday.
+    @Test func aRaiseSendsAWaitingHandoverNow() throws {
+        let roster = try onCall("dave, alice", from: "2026-11-27T10:30:00Z", [
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo"),
+        ])
+        var drill = try Drill("/incident declare Search slow --sev P3", roster: roster, at: Timestamp(iso8601: "2026-11-27T10:00:00Z")!)
+        try drill.run(to: 60, script: [60: [(Fixtures.responder, "/sev P1")]])
+        try drill.run(to: 61)
+        #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["0 engineering.L1 alice", "60 engineering.L1 dave"], "\(drill.pages)")
     }
 
     @Test func aRotationOfOneNeverHandsOver() throws {
