@@ -56,8 +56,11 @@ public struct EscalationForecast: Hashable, Sendable {
     public init(_ incident: Incident, now: Timestamp, roster: Roster) {
         self.now = now
         sent = incident.pagesSent
+        // A ladder that never started (business, for a P2) did not stop: the mitigation that
+        // marks it stopped is not news about it.
         stopped = incident.policy.ladders.compactMap { ladder in
-            incident.ladders[ladder.id]?.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
+            guard let progress = incident.ladders[ladder.id], progress.level != nil else { return nil }
+            return progress.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
         let running = incident.phase == .investigating || incident.phase == .mitigated
         // A ladder with no timed step left may still page: a missed update's step does.
@@ -160,7 +163,14 @@ public struct EscalationForecast: Hashable, Sendable {
             }
         }
         for stop in stopped where !held.contains(where: { $0.level.ladder == stop.ladder }) {
-            message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue)."))
+            // Missed updates still step a ladder stopped by an answer (the list shows those
+            // pages): said so, with how to stop them, not "stopped" above pages it will send.
+            if upcoming.contains(where: { $0.level.ladder == stop.ladder && $0.reason == .missedUpdate }) {
+                message.line(.text("The \(stop.ladder) ladder has stopped (\(stop.reason.rawValue)), but missed status updates still step it: post one with "),
+                             .command("update"), .text("."))
+            } else {
+                message.line(.text("The \(stop.ladder) ladder has stopped: \(stop.reason.rawValue)."))
+            }
         }
         for ladder in quiet { message.line(.text("The \(ladder) ladder has nobody more to page at \(incident.severity).")) }
         return message

@@ -123,7 +123,29 @@ import Testing
         let forecast = EscalationForecast(drill.incident, now: Fixtures.at(5), roster: drill.roster)
         #expect(forecast.stopped.map(\.ladder) == ["engineering"])
         #expect(forecast.upcoming.map(\.level.ladder).first == "business")
-        #expect(forecast.message(for: drill.incident).plainText().contains("The engineering ladder has stopped: acknowledged."))
+        // Missed updates still step it (the list shows them), which the last line says.
+        #expect(forecast.message(for: drill.incident).plainText().hasSuffix(
+            "The engineering ladder has stopped (acknowledged), but missed status updates still step it: post one with /update."))
+    }
+
+    /// The VP acknowledges a P0 and nobody posts updates: the missed ones still step the
+    /// engineering ladder, which the forecast lists, and it says so instead of "stopped" alone.
+    @Test func aForecastOfAStoppedLadderThatMissedUpdatesStillStepSaysSo() throws {
+        var drill = try Drill("/incident declare DB down --sev P0")
+        try drill.run(to: 1, script: [1: [("dave", "/ack")]])
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(1), roster: drill.roster)
+        #expect(forecast.upcoming.contains { $0.level.ladder == "engineering" && $0.reason == .missedUpdate }, "\(forecast.upcoming)")
+        let text = forecast.message(for: drill.incident).plainText()
+        #expect(text.contains("The engineering ladder has stopped (acknowledged), but missed status updates still step it: post one with /update."),
+                "\(text)")
+    }
+
+    /// A P2 never runs the business ladder: its mitigation is no news about it.
+    @Test func aLadderThatNeverRanIsNotSaidToHaveStopped() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 5, script: [5: [("alice", "/incident mitigated")]])
+        let text = EscalationForecast(drill.incident, now: Fixtures.at(5), roster: drill.roster).message(for: drill.incident).plainText()
+        #expect(!text.contains("business") && text.contains("The engineering ladder has stopped"), "\(text)")
     }
 
     @Test func durationsComeFromTheTimeline() throws {
