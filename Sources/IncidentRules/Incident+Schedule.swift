@@ -44,7 +44,9 @@ extension Incident {
                 if progress.pageMovesWithTheRotation, let at = progress.rotationHandoverAt {
                     items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
                 }
-                if progress.stopped == nil {
+                // A ladder gone quiet (its top paged as often as it may) moves no page: a
+                // handover is not a way around the bound on repeats.
+                if progress.stopped == nil, !progress.isIdle {
                     for waiting in progress.waitingHandovers ?? [] {
                         items.append(DueItem(at: waiting.at, kind: .waitingHandover(ladder.id, level: waiting.level)))
                     }

@@ -110,11 +110,7 @@ extension Transition {
             reach(ladder, next.index, .climb, due: due, plan: plan, progress: &progress)
         } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
             progress.repeatsAtTop += 1
-            // Folded into a page a catch-up made, it sent nothing and is not counted; folded into
-            // the page a rotation's handover at its second made, that page was the repeat (a
-            // daily 09:00 handover paged the team lead every morning, past the repeats' bound).
-            let handedOver = incident.pages.contains { $0.at == now && $0.level == ladder.reference(top.index) && $0.reason == .rotationHandover }
-            if reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress), !handedOver { uncountFoldedRepeat(ladderID) }
+            if reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress) { uncountFoldedRepeat(ladder, top.index) }
         } else {
             progress.nextStepAt = nil
             incident.ladders[ladderID] = progress
@@ -161,13 +157,16 @@ extension Transition {
         }
     }
 
-    /// A repeat of the top that a scheduler catching up after downtime folded into the page it
-    /// already made for that person sent nothing, so it does not count against the severity's
-    /// repeats: the top is paged again as often after the downtime as a running bot would have
-    /// paged it, instead of having spent its repeats on pages nobody got.
-    mutating func uncountFoldedRepeat(_ ladderID: String) {
-        guard let counted = incident.ladders[ladderID]?.repeatsAtTop, counted > 0 else { return }
-        incident.ladders[ladderID]?.repeatsAtTop = counted - 1
+    /// A repeat of the top (at `index`) that a scheduler catching up after downtime folded into
+    /// the page it already made for that person sent nothing, so it does not count against the
+    /// severity's repeats: the top is paged again as often after the downtime as a running bot
+    /// would have paged it, instead of having spent its repeats on pages nobody got. Folded into
+    /// the page a rotation's handover made at its second, that page was the repeat, and counts:
+    /// a daily 09:00 handover paged the team lead every morning, past the repeats' bound.
+    mutating func uncountFoldedRepeat(_ ladder: Ladder, _ index: Int) {
+        guard !incident.pages.contains(where: { $0.at == now && $0.level == ladder.reference(index) && $0.reason == .rotationHandover }),
+              let counted = incident.ladders[ladder.id]?.repeatsAtTop, counted > 0 else { return }
+        incident.ladders[ladder.id]?.repeatsAtTop = counted - 1
     }
 
     /// The page a stopped ladder held for working hours, the decision that stopped it being the

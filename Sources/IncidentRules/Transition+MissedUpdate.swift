@@ -88,7 +88,10 @@ extension Transition {
             // a whole update period: after a severity is lowered that period is longer than the
             // one that ran, and a top paged 90 minutes before went unpaged. An acknowledged
             // ladder has no next repeat of its own: its step goes as before.
-            if climbing, paged == .repeatedAtTop, let last = lastPage(ladder, target, within: Self.pagedMomentsAgo, before: due) {
+            // A rotation's handover this very second paged the top: that page is this step's,
+            // and counts as its repeat (`uncountFoldedRepeat`), as the step's own page would.
+            if climbing, paged == .repeatedAtTop, let last = lastPage(ladder, target, within: Self.pagedMomentsAgo, before: due),
+               !(last.at == now && last.reason == .rotationHandover) {
                 step = max(step, .topPagedRecently(at: last.at, ladder: ladder.id))
                 continue
             }
@@ -99,7 +102,7 @@ extension Transition {
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 if reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress), paged == .repeatedAtTop {
-                    uncountFoldedRepeat(ladder.id)
+                    uncountFoldedRepeat(ladder, target)
                 }
                 step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, reached) : max(step, .heldForWorkingHours)
             } else if let opens = opening(ladder, target, at: due) {
@@ -121,7 +124,7 @@ extension Transition {
                 progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
                 progress.level = target
                 incident.ladders[ladder.id] = progress
-                if page(ladder, target, .missedUpdate), paged == .repeatedAtTop { uncountFoldedRepeat(ladder.id) }
+                if page(ladder, target, .missedUpdate), paged == .repeatedAtTop { uncountFoldedRepeat(ladder, target) }
                 step = max(step, reached)
             }
         }

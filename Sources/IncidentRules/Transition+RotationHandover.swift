@@ -39,7 +39,7 @@ extension Transition {
         // page goes to them then. It heard nothing: they could not acknowledge, and were never
         // paged once the climb had moved on by their opening.
         if let opens = heldUntil(ladder, index, at: due) {
-            if roster.onDuty(ref, at: opens) == incoming {
+            if opensInTheirTurn(opens, incoming, ref) {
                 wait(LadderProgress.WaitingHandover(person: incoming, level: index, at: opens), on: id)
                 announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens)
             } else {
@@ -62,7 +62,7 @@ extension Transition {
         else { return }
         let others = incident.ladders[id]?.waitingHandovers?.filter { $0.level != level } ?? []
         incident.ladders[id]?.waitingHandovers = others.isEmpty ? nil : others
-        guard incident.ladders[id]?.stopped == nil, policy.plan(ladder, at: incident.severity).runs,
+        guard let progress = incident.ladders[id], progress.stopped == nil, !progress.isIdle, policy.plan(ladder, at: incident.severity).runs,
               ladder.levels.indices.contains(level) else { return }
         let ref = ladder.reference(level)
         let outgoing = incident.pages.last(where: { $0.level == ref })?.person
@@ -75,7 +75,7 @@ extension Transition {
         }
         // The hours were moved since (a roster edited): the page waits again, as a handover.
         if let opens = heldUntil(ladder, level, at: due) {
-            if roster.onDuty(ref, at: opens) == incoming {
+            if opensInTheirTurn(opens, incoming, ref) {
                 wait(LadderProgress.WaitingHandover(person: incoming, level: level, at: opens), on: id)
             } else if climbing {
                 incident.ladders[id]?.rotationHandoverAt = opens
@@ -90,6 +90,13 @@ extension Transition {
             emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         }
         page(ladder, level, .rotationHandover)
+    }
+
+    /// Whether `opens` falls in `person`'s turn at `ref` that runs now: a promise for a later
+    /// turn of theirs would outlive the turns of others between.
+    func opensInTheirTurn(_ opens: Timestamp, _ person: PersonID, _ ref: LevelRef) -> Bool {
+        guard roster.onDuty(ref, at: opens) == person else { return false }
+        return roster.rotation(filling: ref)?.nextHandover(after: now, from: person).map { opens < $0 } ?? true
     }
 
     /// Keeps `waiting` as the one waiting handover of its level.

@@ -192,16 +192,32 @@ import Testing
         #expect(drill.pages.contains("420 engineering.L1 dave") && drill.pages.contains("840 engineering.L2 carol"), "\(drill.pages)")
     }
 
-    /// A P3 whose on-call handover waits for dave's hours (Tokyo, Monday) is raised to P1 on
-    /// Friday: the page goes to him now, as a held page does. It waited for Monday.
+    /// A P3 whose on-call handover waits for dave's hours (Tokyo, Monday; his turn is a week)
+    /// is raised to P1 on Friday: the page goes to him now, as a held page does. It waited for
+    /// Monday.
     @Test func aRaiseSendsAWaitingHandoverNow() throws {
-        let roster = try onCall("dave, alice", from: "2026-11-27T10:30:00Z", [
+        let roster = try onCall("dave, alice", from: "2026-11-27T10:30:00Z", every: "1w", [
             ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo"),
         ])
         var drill = try Drill("/incident declare Search slow --sev P3", roster: roster, at: Timestamp(iso8601: "2026-11-27T10:00:00Z")!)
         try drill.run(to: 60, script: [60: [(Fixtures.responder, "/sev P1")]])
         try drill.run(to: 61)
         #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["0 engineering.L1 alice", "60 engineering.L1 dave"], "\(drill.pages)")
+    }
+
+    /// The team leads' rotation hands over at 15:00, the second a P2's missed update would
+    /// page its top again: the handover's page is that repeat, counted as one, and the climb's
+    /// next repeat keeps its time. The missed update's step was skipped as "paged moments ago",
+    /// uncounted, and the team lead was paged once more the next morning.
+    @Test func aHandoverOnTheSecondOfAMissedUpdatesRepeatIsThatRepeat() throws {
+        let roster = try onCall("alice", from: "2026-01-05T09:00:00Z", every: "1w", [
+            ("rotations:\n", "rotations:\n  leads:\n    people: [bob, carol]\n    handover: 2026-11-02T15:00:00Z\n    every: 1d\n"),
+            ("    L2: bob                            # team lead", "    L2: { rotation: leads }"),
+        ])
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster, at: Timestamp(iso8601: "2026-11-23T09:00:00Z")!)
+        try drill.run(to: 1_700)
+        #expect(drill.pages.filter { $0.contains("engineering.L2") } == ["240 engineering.L2 bob", "360 engineering.L2 carol", "1440 engineering.L2 carol"],
+                "\(drill.pages)")
     }
 
     @Test func aRotationOfOneNeverHandsOver() throws {
