@@ -11,8 +11,8 @@ import IncidentPolicy
 /// hours, for a severity that pages only in them, the room is told at the handover and the
 /// page goes when their hours open, within their turn (`waitingHandovers`), even if the climb
 /// has moved on by then: it is their turn, and the team lead paged meanwhile was not paged in
-/// their place. A turn that ends before the incoming person's hours open hands the wait on,
-/// and whoever is on call at the opening is handed the page then, as the climb reached it.
+/// their place. A turn that ends before the incoming person's hours open moves nothing: the
+/// page stays where it is, and the rotation's next turn is taken in the same way.
 extension Transition {
     /// `rosterEdited`: the move comes from a roster edited since the page (someone else put
     /// on call, a level given to another person), not from the rotation's own schedule.
@@ -43,7 +43,9 @@ extension Transition {
                 wait(LadderProgress.WaitingHandover(person: incoming, level: index, at: opens), on: id)
                 announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens)
             } else {
-                incident.ladders[id]?.rotationHandoverAt = opens
+                // Their turn ends first: the page stays where it is, and the rotation's next
+                // turn is taken as this one was.
+                incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: incoming)
             }
             return
         }
@@ -78,7 +80,7 @@ extension Transition {
             if opensInTheirTurn(opens, incoming, ref) {
                 wait(LadderProgress.WaitingHandover(person: incoming, level: level, at: opens), on: id)
             } else if climbing {
-                incident.ladders[id]?.rotationHandoverAt = opens
+                incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: incoming)
             }
             return
         }

@@ -173,6 +173,21 @@ import Testing
         #expect(drill.incident.ladders["engineering"]?.waitingHandovers == nil)
     }
 
+    /// dave (Tokyo) takes a daily turn on Friday at 10:30 UTC, while his hours are closed
+    /// until Monday 00:00 UTC, in a later turn of his: nothing is promised, the page stays
+    /// with alice, and the rotation's next turn is followed. Friday's promise named a turn two
+    /// handovers on, across alice's.
+    @Test func aPromiseIsOnlyForTheTurnThatHoldsTheOpening() throws {
+        let roster = try onCall("dave, alice", from: "2026-11-27T10:30:00Z", [
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo"),
+        ])
+        var drill = try Drill("/incident declare Search slow --sev P3", roster: roster, at: Timestamp(iso8601: "2026-11-27T10:00:00Z")!)
+        try drill.run(to: 60)
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") }, "\(drill.posts(to: .incidentRoom))")
+        #expect(drill.incident.ladders["engineering"]?.waitingHandovers == nil)
+        #expect(drill.incident.ladders["engineering"]?.rotationHandoverAt == Timestamp(iso8601: "2026-11-28T10:30:00Z"))
+    }
+
     /// Two levels handed over to people whose hours are closed, the on-call's (dave, Los
     /// Angeles, from 12:00 UTC) and the team lead's (carol, Tokyo, from 15:00 UTC): each is
     /// paged at their own opening. The second handover replaced the first, whose promise was
