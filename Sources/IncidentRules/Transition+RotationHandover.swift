@@ -19,12 +19,8 @@ extension Transition {
     mutating func handOverRotation(_ id: String, due: Timestamp, rosterEdited: Bool = false) {
         guard let ladder = policy.ladder(id), let progress = incident.ladders[id], let index = progress.level else { return }
         incident.ladders[id]?.rotationHandoverAt = nil
-        // The climb goes quiet at this very second, its top paged as often as it may: as for a
-        // quiet ladder, a handover is not a way around the bound on repeats. (Handovers go
-        // before steps at their second; a daily 09:00 one paged a P3's team lead each morning.)
         let plan = policy.plan(ladder, at: incident.severity)
-        if progress.nextStepAt == due, progress.heldPage == nil, plan.next(after: index) == nil,
-           !plan.repeats.allows(progress.repeatsAtTop(of: plan)) { return }
+        if goesQuiet(progress, plan, at: due) { return }
         let ref = ladder.reference(index)
         guard let outgoing = incident.pages.last(where: { $0.level == ref })?.person else { return }
         guard let incoming = roster.onDuty(ref, at: now), incoming != outgoing else {
@@ -64,7 +60,8 @@ extension Transition {
         else { return }
         let others = incident.ladders[id]?.waitingHandovers?.filter { $0.level != level } ?? []
         incident.ladders[id]?.waitingHandovers = others.isEmpty ? nil : others
-        guard let progress = incident.ladders[id], progress.stopped == nil, !progress.isIdle, policy.plan(ladder, at: incident.severity).runs,
+        let plan = policy.plan(ladder, at: incident.severity)
+        guard let progress = incident.ladders[id], progress.stopped == nil, !progress.isIdle, !goesQuiet(progress, plan, at: due), plan.runs,
               ladder.levels.indices.contains(level) else { return }
         let ref = ladder.reference(level)
         let outgoing = incident.pages.last(where: { $0.level == ref })?.person
@@ -92,6 +89,15 @@ extension Transition {
             emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         }
         page(ladder, level, .rotationHandover)
+    }
+
+    /// Whether the climb goes quiet at `due`, this very second, its top paged as often as it
+    /// may: as for a quiet ladder, a handover is not a way around the bound on repeats.
+    /// (Handovers go before steps at their second: a daily 09:00 one paged a P3's team lead
+    /// each morning, and a waiting one due then paged past the repeats.)
+    func goesQuiet(_ progress: LadderProgress, _ plan: LadderPlan, at due: Timestamp) -> Bool {
+        guard progress.nextStepAt == due, progress.heldPage == nil, let level = progress.level else { return false }
+        return plan.next(after: level) == nil && !plan.repeats.allows(progress.repeatsAtTop(of: plan))
     }
 
     /// Whether `opens` falls in `person`'s turn at `ref` that runs now: a promise for a later
