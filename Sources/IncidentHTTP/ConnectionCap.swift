@@ -152,14 +152,11 @@ public final class ConnectionCap: ChannelDuplexHandler, RemovableChannelHandler 
             return context.write(data, promise: promise)
         }
         answered += 1
-        guard answered >= requestsRead else { return context.write(data, promise: promise) }
-        // Waiting once the answer has left, not while it is still being written.
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenSuccess { [weak self] in
-            if let self, self.answered >= self.requestsRead { entry.waiting() }
-        }
-        if let promise { written.futureResult.cascade(to: promise) }
-        context.write(data, promise: written)
+        // Waiting from its last answer's end on. One still being flushed is the connection
+        // that has waited least: it makes room only when no other connection can, and a
+        // promise a response to see it written cost the listener 3 % of its rate.
+        if answered >= requestsRead { entry.waiting() }
+        context.write(data, promise: promise)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
