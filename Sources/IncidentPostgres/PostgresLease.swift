@@ -36,20 +36,42 @@ public final class PostgresLease: Sendable {
     ///
     /// `fromOthers` false: a lease that ran out while it named another replica is left to that
     /// replica (`LeaderElection`'s grace after an outage); one given up by a stop is still taken.
+    ///
+    /// A grant that reaches the database after this request gave up grants nothing
+    /// (`grantsUntil`). A database frozen for longer than the lease, or a link that held the
+    /// request and delivered it late, ran a grant sent before the stall at its end, when the
+    /// leader's lease had run out meanwhile: the lease named this replica, its next look took it
+    /// as its own lost grant, and the grace meant for the replica that led never applied. That
+    /// replica had sent a page it could not record, and this one sent it again.
     public func acquire(fromOthers: Bool = true) async throws -> LeaseTerm? {
         let started = ContinuousClock.now
         let (holder, seconds) = (holder, seconds)
         let token = try await session.run { sql in
-            try sql.value(Int64.self, """
+            let until = try Self.grantsUntil(sql)
+            return try sql.value(Int64.self, """
                 INSERT INTO leader_lease AS lease (name, holder, token, expires_at)
-                VALUES ('leader', \(holder), 1, clock_timestamp() + make_interval(secs => \(seconds)))
+                SELECT 'leader', \(holder), 1, clock_timestamp() + make_interval(secs => \(seconds))
+                WHERE clock_timestamp() < to_timestamp(\(until))
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = lease.token + 1, expires_at = excluded.expires_at
-                WHERE lease.holder = excluded.holder
-                    OR (lease.expires_at < clock_timestamp() AND (\(fromOthers) OR lease.holder = \(Self.nobody)))
+                WHERE clock_timestamp() < to_timestamp(\(until))
+                    AND (lease.holder = excluded.holder
+                        OR (lease.expires_at < clock_timestamp() AND (\(fromOthers) OR lease.holder = \(Self.nobody))))
                 RETURNING token
                 """)
         }
         return token.map { LeaseTerm(token: $0, heldUntil: started + length) }
+    }
+
+    /// Until when, by the database's clock (seconds since 1970), a statement sent next may still
+    /// be waited for: the database's time now, plus what is left of the request's deadline once
+    /// that time came back. The time was read before its answer travelled, so the bound falls
+    /// before the request gives up, never after.
+    static func grantsUntil(_ sql: PostgresStatements) throws -> Double {
+        guard let now = try sql.value(Double.self, "SELECT extract(epoch FROM clock_timestamp())::float8"),
+              let left = sql.secondsLeft else {
+            throw PostgresStoreError("the lease is asked for only with a deadline")
+        }
+        return now + max(0, left)
     }
 
     /// The holder a lease given up by a stop names: nobody's, so no grace waits for it.

@@ -151,6 +151,11 @@ final class PostgresStatements {
     /// Rows held for one statement a target, sent before the next other statement.
     private var held = PendingRows()
 
+    /// What is left of the deadline, in seconds (nil: no deadline).
+    var secondsLeft: Double? {
+        deadline.map { Double($0.uptimeNanoseconds) / 1e9 - Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
+    }
+
     /// The connection gave no answer in time.
     struct TimedOut: Error {}
     /// The connection is closed (the server stopped, or ended the session).

@@ -85,6 +85,53 @@ import Testing
         #expect(taken.token > third.token)
     }
 
+    /// A grant that reaches the database after its request gave up grants nothing. The
+    /// database stalled (frozen, or a link holding packets) with a standby's grant sent and the
+    /// leader's lease running; when it went on, the grant ran, the lease had run out, and it
+    /// named the standby: its next look took the lease as a grant of its own whose answer was
+    /// lost, and sent again the page the leader could not record. Here a row lock held past the
+    /// lease plays the stall.
+    @Test func aGrantThatRunsAfterItsRequestGaveUpGrantsNothing() async throws {
+        let cluster = try await PostgresCluster.get()
+        let database = try await TestTools.offPool { try cluster.database("lease") }
+        let settings = cluster.settings(database)
+        _ = try await TestTools.offPool { try PostgresStore(settings: settings, logger: Logger(label: "test")) }
+        let (leader, standby) = (PostgresLease(settings: settings, length: .seconds(2), logger: Logger(label: "test")),
+                                 PostgresLease(settings: settings, length: .seconds(2), logger: Logger(label: "test")))
+        _ = try #require(try await leader.acquire())
+
+        let stall = Task {
+            try await TestTools.offPool {
+                try cluster.psql("BEGIN; SELECT token FROM leader_lease FOR UPDATE; SELECT pg_sleep(4); COMMIT;", database: database)
+            }
+        }
+        let activity = { (condition: String) in
+            try await TestTools.offPool {
+                try cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid() AND \(condition)")
+            }
+        }
+        try await Self.waitUntil("the stall holds the lease's row") { try await activity("wait_event = 'PgSleep'") == "1" }
+        // The standby's request gives up after half its lease; its grant waits on the row.
+        await #expect(throws: PostgresStoreError.self) { try await standby.acquire() }
+        _ = try await stall.value
+        try await Self.waitUntil("the standby's grant has run") {
+            try await activity("query LIKE 'INSERT INTO leader_lease%' AND state = 'active'") == "0"
+        }
+
+        let named = try await TestTools.offPool { try cluster.psql("SELECT holder FROM leader_lease", database: database) }
+        #expect(named == leader.holder, "the late grant gave the standby the lease")
+        #expect(try await standby.acquire(fromOthers: false) == nil, "left to the replica that led")
+        #expect(try await leader.acquire(fromOthers: false) != nil)
+    }
+
+    static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw TestTools.Failure("not \(what) within 20 s") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// A term past its local deadline writes nothing, even while the database still names it
     /// (a leader paused past its lease whose successor has not taken over yet).
     @Test func aTermOverByItsOwnClockCannotWrite() async throws {
