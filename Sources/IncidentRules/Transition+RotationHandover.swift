@@ -61,8 +61,12 @@ extension Transition {
         let others = incident.ladders[id]?.waitingHandovers?.filter { $0.level != level } ?? []
         incident.ladders[id]?.waitingHandovers = others.isEmpty ? nil : others
         let plan = policy.plan(ladder, at: incident.severity)
-        guard let progress = incident.ladders[id], progress.stopped == nil, !progress.isIdle, !goesQuiet(progress, plan, at: due), plan.runs,
-              ladder.levels.indices.contains(level) else { return }
+        guard let progress = incident.ladders[id], progress.stopped == nil, ladder.levels.indices.contains(level) else { return }
+        guard plan.runs, !progress.isIdle, !goesQuiet(progress, plan, at: due) else {
+            withdraw(waiting, on: ladder, because: plan.runs ? "has paged its top as often as \(incident.severity) allows"
+                                                             : "does not run at \(incident.severity)")
+            return
+        }
         let ref = ladder.reference(level)
         let outgoing = incident.pages.last(where: { $0.level == ref })?.person
         let climbing = incident.ladders[id]?.level == level
@@ -89,6 +93,16 @@ extension Transition {
             emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         }
         page(ladder, level, .rotationHandover)
+    }
+
+    /// A waiting handover's page does not go after all, though the ladder was not stopped: the
+    /// room was told it would, at this time, and hears why it does not. It heard nothing, and
+    /// the page it had been promised simply never came. (A ladder stopped by an ack or a
+    /// mitigation needs no word: the room saw it stop.)
+    mutating func withdraw(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, because reason: String) {
+        let ref = ladder.reference(waiting.level)
+        record(.paged, "\(waiting.person.handle) was not paged for \(ref) as said at the handover: the \(ladder.id) ladder \(reason).", by: .bot)
+        post(Message(.text("🔕 \(waiting.person.handle) is not paged for \(ref) after all, as said at the handover: the \(ladder.id) ladder \(reason).")))
     }
 
     /// Whether the climb goes quiet at `due`, this very second, its top paged as often as it

@@ -250,6 +250,24 @@ import Testing
         try drill.run(to: 33 * 60 + 5)
         #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄 @dave") && $0.contains("2026-11-27 17:00 UTC") }, "\(drill.posts(to: .incidentRoom))")
         #expect(!drill.pages.contains("\(33 * 60) engineering.L2 dave"), "\(drill.pages)")
+        // The room was told dave's page goes at 17:00: it hears that it does not, and why.
+        #expect(drill.posts(to: .incidentRoom).last { $0.hasPrefix("🔕") }
+                    == "🔕 @dave is not paged for engineering.L2 after all, as said at the handover: the engineering ladder has paged its top as often as P2 allows.",
+                "\(drill.posts(to: .incidentRoom))")
+    }
+
+    /// Bob (the team lead, paged as the climb moved on) acknowledges before dave's hours open:
+    /// dave's waiting page does not go, and the room, which saw the ladder stop, is told nothing
+    /// more of it.
+    @Test func anAcknowledgedLadderDropsAWaitingHandoverQuietly() throws {
+        let roster = try onCall("dave, alice", from: "2026-11-24T12:00:00Z", [("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
+                                                                              "    contact: [voice, sms, slack]\n    time_zone: America/Los_Angeles")])
+        var drill = try Drill("/incident declare Search slow --sev P2", roster: roster)
+        try drill.run(to: 300)
+        try drill.type("/ack", by: "bob")
+        try drill.run(to: 480)
+        #expect(!drill.pages.contains("420 engineering.L1 dave"), "\(drill.pages)")
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔕") }, "\(drill.posts(to: .incidentRoom))")
     }
 
     @Test func aRotationOfOneNeverHandsOver() throws {
