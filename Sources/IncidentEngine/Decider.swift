@@ -55,6 +55,11 @@ struct Decider {
                 try commit(decision, home: same.home)
                 return EngineOutcome(.handled, reply: decision.reply, incident: same.incident.number)
             }
+            if !settings.roster.lists(actor),
+               let refusal = DeclarationBudget.refusal(of: actor, recent: try records.incidents(declaredSince: now - DeclarationBudget.window).readable.map(\.incident),
+                                                       roster: settings.roster, at: now) {
+                throw Refusal(message: refusal)
+            }
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
                                                 roster: settings.roster, community: settings.community, takenRooms: taken)

@@ -446,12 +446,12 @@ import Testing
     @Test func aPageQueuedDuringHungAttemptsWaitsForOneOfThem() async throws {
         let bot = try TestBot(retry: .init(base: .seconds(2), ceiling: .minutes(5), pageAttemptsBeforeFailover: 4))
         bot.slack.behave(.slowlyFailing(bot.clock, takes: .seconds(10), slowCalls: 1_000, error: .unavailable("timed out")))
-        for title in ["Zone A", "Zone B", "Zone C"] { try await bot.say("U0REPORTER", "/incident declare \(title) outage --sev P1") }
+        for title in ["Zone A", "Zone B", "Zone C"] { try await bot.say("U0ERIN005", "/incident declare \(title) outage --sev P1") }
         let declared = Mutex<Timestamp?>(nil)
         bot.slack.whenCalled { calls in
             guard calls == 2, declared.withLock({ $0 == nil }) else { return }
             declared.withLock { $0 = bot.clock.now }
-            _ = try? await bot.say("U0REPORTER", "/incident declare Zone D outage --sev P1")
+            _ = try? await bot.say("U0ERIN005", "/incident declare Zone D outage --sev P1")
         }
         for _ in 0..<3 { await bot.delivery.drain() }
         let at = try #require(declared.withLock { $0 })

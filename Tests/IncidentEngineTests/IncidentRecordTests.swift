@@ -104,7 +104,7 @@ import Testing
     /// Many incidents of one policy store it once; the incident rows hold only their record.
     @Test func aPolicyIsStoredOnceForAllItsIncidents() async throws {
         let bot = try TestBot()
-        for index in 1...5 { try await bot.say("U0REPORTER", "/incident declare Outage \(index) --sev P2") }
+        for index in 1...5 { try await bot.say("U0ERIN005", "/incident declare Outage \(index) --sev P2") }
         try await bot.say("U0REPORTER", "/sev INC-3 P1")
         let (policies, rows) = try await bot.sqlite.writer.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM policy") ?? 0,

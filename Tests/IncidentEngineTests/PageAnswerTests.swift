@@ -220,7 +220,7 @@ extension PageAnswerTests {
     @Test func namesThatOnlyStartAlikeAreNotReadAndTheRoomsStillNeverCollide() async throws {
         let bot = try TestBot()
         for title in ["Checkout downstream", "Checkout down 2", "Checkout down", "Checkout down"] {
-            try await bot.say("U0REPORTER", "/incident declare \(title) --sev P3")
+            try await bot.say("U0ERIN005", "/incident declare \(title) --sev P3")
             bot.clock.advance(to: bot.clock.now + .minutes(11))
         }
         let rooms = try await bot.store.read { records in try (1...4).compactMap { try records.incident($0)?.incident.room } }
@@ -229,7 +229,7 @@ extension PageAnswerTests {
         #expect(try await bot.store.read { try $0.roomNames(.stem("incident-20261124-checkout-down")) }.count == 3)
         let long = String(repeating: "very long title ", count: 8)
         for _ in 1...3 {
-            try await bot.say("U0REPORTER", "/incident declare \(long) --sev P3")
+            try await bot.say("U0ERIN005", "/incident declare \(long) --sev P3")
             bot.clock.advance(to: bot.clock.now + .minutes(11))
         }
         let longRooms = try await bot.store.read { records in try (5...7).compactMap { try records.incident($0)?.incident.room } }

@@ -299,7 +299,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, bot) in bots.enumerated() {
                 for n in 0..<20 {
-                    group.addTask { try await bot.say("U0ALICE", "/incident declare Outage \(index)-\(n) --sev P3", eventID: "E\(index)-\(n)") }
+                    group.addTask { try await bot.say("U0ERIN005", "/incident declare Outage \(index)-\(n) --sev P3", eventID: "E\(index)-\(n)") }
                 }
             }
             try await group.waitForAll()
