@@ -6,10 +6,6 @@ import IncidentWire
 /// by default) on a message of an incident's room puts it on the timeline; redacting the
 /// reaction (what a client does when it is taken back), or the message itself, takes it off.
 extension MatrixSync {
-    /// The most marked messages read back from the homeserver per sync batch; more (a flood
-    /// of reactions) are left out, logged.
-    static var pinReadsPerBatch: Int { 50 }
-
     /// Whether the timelines hold a reaction or a redaction at all (so the batch's pins need a
     /// second transaction).
     static func mayHavePins(_ timelines: [String: [JSONValue]]) -> Bool {
@@ -49,8 +45,11 @@ extension MatrixSync {
         } catch {
             throw .unavailable("cannot read the store: \(error)")
         }
+        let admitted = MarksRead.admitted(candidates.filter { incidentRooms.contains($0.room) }.map(\.event)) {
+            roster.lists(roster.identify(.matrix, accountID: $0))
+        }
         var changes: [ChatEvent] = []
-        var reads = 0
+        var leftOutSaid = false
         for (room, event) in candidates where incidentRooms.contains(room) {
             guard let id = event["event_id"]?.string, let sender = event["sender"]?.string else { continue }
             if event["type"]?.string == "m.room.redaction" {
@@ -62,14 +61,13 @@ extension MatrixSync {
             guard let target = event["content"]?["m.relates_to"]?["event_id"]?.string else { continue }
             // Past the cap a mark is left out (logged once a batch); the redactions after it
             // still count, so nothing taken back stays on a timeline.
-            guard reads < Self.pinReadsPerBatch else {
-                if reads == Self.pinReadsPerBatch {
+            guard admitted.contains(id) else {
+                if !leftOutSaid {
                     logger.warning("too many messages marked for the timeline in one sync; the rest are left out", metadata: ["room": "\(room)"])
-                    reads += 1
+                    leftOutSaid = true
                 }
                 continue
             }
-            reads += 1
             guard let post = try await message(target, in: room) else { continue }
             changes.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, pin: .mark(post, how: .reaction, markID: id)))
         }
@@ -113,5 +111,21 @@ extension MatrixSync {
     static func withoutReplyFallback(html: String) -> String {
         guard html.hasPrefix("<mx-reply>"), let end = html.range(of: "</mx-reply>") else { return html }
         return String(html[end.upperBound...])
+    }
+}
+
+/// Which marked messages a sync batch reads back from the homeserver: at most `perBatch`; more
+/// (a flood of reactions) are left out, logged. Those of people on the roster go first, then
+/// the others', each in order: a stranger's 120 marks in one sync filled the cap, and a
+/// responder's "root cause" mark after them was left out for good.
+enum MarksRead {
+    static let perBatch = 50
+
+    /// The ids of the marks (reactions) among `events` that are read; `listed`: whether a
+    /// sender is on the roster.
+    static func admitted(_ events: [JSONValue], listed: (String) -> Bool) -> Set<String> {
+        let marks = events.filter { $0["type"]?.string == "m.reaction" }
+        let (first, rest) = (marks.filter { listed($0["sender"]?.string ?? "") }, marks.filter { !listed($0["sender"]?.string ?? "") })
+        return Set((first + rest).prefix(perBatch).compactMap { $0["event_id"]?.string })
     }
 }
