@@ -48,9 +48,17 @@ extension Delivery {
             if let index = lanes[item.lane]?.firstIndex(where: { $0.key == item.key }) { lanes[item.lane]?.remove(at: index) }
         }
         let method = items.first?.method
+        // Attempts made together ahead of their turn (`attemptPagesTogether`), by item key: each
+        // is taken up at its lane's turn as if made then. A send among them is kept as sent
+        // (`sentUnrecorded`) until recorded, so rounds that end first lose none of them.
+        var early: [String: Attempt] = [:]
+        /// What was sent and is not recorded yet, the early sends not yet taken up included.
+        func allUnrecorded() -> [Sent] {
+            unrecorded.sent + early.values.compactMap { if case .sent(let done) = $0 { done } else { nil } }
+        }
         while !lanes.isEmpty {
             if stopping.withLock({ $0 }) || Task.isCancelled {
-                results += await record(unrecorded.sent, lookingForNew: false).attempts
+                results += await record(allUnrecorded(), lookingForNew: false).attempts
                 return results
             }
             if let commits = store.commitCount, commits != pagesCheckedAt {
@@ -68,12 +76,15 @@ extension Delivery {
                     return ((rank, item.urgency, item.id ?? 0), item)
                 }
                 .sorted { $0.order < $1.order }.map(\.item)
+            if let method, !hungAtStart {
+                early.merge(await attemptPagesTogether(heads.filter { early[$0.key] == nil }, on: method, now: now, readAt: readAt)) { $1 }
+            }
             var sentThisRound = false
             round: for item in heads {
                 // Stopping: between two messages, what was sent is recorded and the rest waits
                 // for the next start.
                 if isStopping {
-                    results += await record(unrecorded.sent, lookingForNew: false).attempts
+                    results += await record(allUnrecorded(), lookingForNew: false).attempts
                     return results
                 }
                 guard item.isDue(at: now) else {
@@ -93,7 +104,7 @@ extension Delivery {
                         } catch {
                             logger.error("cannot record a failover", metadata: ["error": "\(error)"])
                             results.append(.storeError)
-                            results += await record(unrecorded.sent, lookingForNew: false).attempts
+                            results += await record(allUnrecorded(), lookingForNew: false).attempts
                             return results
                         }
                     }
@@ -101,7 +112,7 @@ extension Delivery {
                     continue
                 }
                 let started = clock.elapsed
-                let result = await attempt(item, readAt: readAt)
+                let result = if let made = early.removeValue(forKey: item.key) { made } else { await attempt(item, readAt: readAt) }
                 let hung = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
                 /// After an attempt that hung: false when the rounds must end (something new is
                 /// queued, to be taken with them, or the store failed).
@@ -133,7 +144,7 @@ extension Delivery {
                     lanes[item.lane] = nil
                 case .storeError, .deposed, .stopped:
                     results.append(result)
-                    results += await record(unrecorded.sent, lookingForNew: false).attempts
+                    results += await record(allUnrecorded(), lookingForNew: false).attempts
                     return results
                 }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
@@ -157,6 +168,30 @@ extension Delivery {
             }
         }
         return results
+    }
+
+    /// On a provider (a text, a call, a mail, PagerDuty, a webhook) each person has a lane of
+    /// their own, and a round's pages for different people are attempted together: one at a
+    /// time, a provider answering slowly but answering (a relay taking 25 s a mail) held every
+    /// other person's page on it for as long, and a P0's page "at once" to the director left
+    /// 100 s late. Chat platforms keep one attempt at a time: their lanes are rooms, under one
+    /// rate limit. While the method is marked hung the pass-over order applies instead. The
+    /// attempts, by item key; a send among them is also kept as sent until recorded.
+    func attemptPagesTogether(_ heads: [OutboxItem], on method: ContactMethod, now: Timestamp, readAt: Duration) async -> [String: Attempt] {
+        let pages = heads.filter { $0.isPage && $0.isDue(at: now) }
+        guard method.platform == nil, pages.count > 1, !isStopping else { return [:] }
+        return await withTaskGroup(of: (String, Attempt).self) { group in
+            for page in pages {
+                group.addTask {
+                    let result = await self.attempt(page, readAt: readAt)
+                    if case .sent(let done) = result { self.memory.sentUnrecorded.withLock { $0[done.id] = done } }
+                    return (page.key, result)
+                }
+            }
+            var made: [String: Attempt] = [:]
+            for await (key, result) in group { made[key] = result }
+            return made
+        }
     }
 
     /// A room made under another name than asked (the incident's was taken, by someone else's

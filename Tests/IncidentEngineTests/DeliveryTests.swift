@@ -688,15 +688,15 @@ extension ContactMethodRoutingTests {
 
     /// A method's rounds read whether their pages still go once, not once a page
     /// (`Delivery.checkPages`), and that read holds only until the store commits again: an
-    /// acknowledgement committed as the round's first page (carol's) went withdraws the second
-    /// (the VP's, for missed updates), as it did when each page read its incident just before
-    /// it went.
+    /// acknowledgement committed as the first round's calls went (the VP's at once, and
+    /// carol's for missed updates, made together: `SlowProviderTests`) withdraws the VP's
+    /// second page, for missed updates, waiting behind his first, as it did when each page
+    /// read its incident just before it went.
     @Test func anAnswerCommittedDuringARoundWithdrawsItsLaterPage() async throws {
         let bot = try TestBot(pagers: [.voice, .sms])
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
-        await bot.delivery.drain()
-        // Nothing delivered meanwhile: carol's page for missed updates (minute 30) and the
-        // VP's (minute 45) wait together for the voice provider.
+        // Nothing delivered meanwhile: the VP's page at once, carol's for missed updates
+        // (minute 30) and the VP's (minute 45) wait together for the voice provider.
         for minute in [15, 30, 45] {
             bot.clock.advance(to: TestConfig.at(minute))
             try await bot.engine.fireDue()
@@ -707,7 +707,7 @@ extension ContactMethodRoutingTests {
             _ = try? await bot.say("U0ALICE01", "/ack INC-1")
         }
         await bot.delivery.drain()
-        #expect(voice.directMessages.map(\.person) == ["dave", "carol"])
+        #expect(voice.directMessages.map(\.person).sorted() == ["carol", "dave"])
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
         #expect(timeline.contains("Page to @dave (VP engineering, engineering L4) withdrawn before it went out: the engineering ladder stopped (acknowledged)."),
                 "\(timeline)")

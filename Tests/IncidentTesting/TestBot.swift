@@ -25,22 +25,22 @@ public final class TestBot: Sendable {
     /// `path` nil: an in-memory database.
     public convenience init(path: String? = nil, clock: ManualClock = ManualClock(start: TestConfig.start),
                             retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false,
-                            pagers: [ContactMethod] = []) throws {
+                            pagers: [ContactMethod] = [], roster: Roster? = nil) throws {
         try self.init(store: try path.map { try SQLiteStore(path: $0) } ?? SQLiteStore.inMemory(), clock: clock, retry: retry,
-                      jitter: jitter, mirror: mirror, pagers: pagers)
+                      jitter: jitter, mirror: mirror, pagers: pagers, roster: roster)
     }
 
     /// The bot on `store` (any store: the contract tests run it on PostgreSQL too).
     public init(store: any IncidentStore, clock: ManualClock = ManualClock(start: TestConfig.start),
                 retry: Delivery<ManualClock>.Retry = Delivery<ManualClock>.Retry(), jitter: Double = 1, mirror: Bool = false,
-                pagers: [ContactMethod] = []) throws {
+                pagers: [ContactMethod] = [], roster: Roster? = nil) throws {
         self.clock = clock
         self.store = store
         let now: @Sendable () -> Timestamp = { clock.now }
         slack = RecordingTransport(platform: .slack, now: now)
         matrix = RecordingTransport(platform: .matrix, now: now)
         self.pagers = Dictionary(uniqueKeysWithValues: pagers.map { ($0, RecordingTransport(method: $0, now: now)) })
-        let settings = EngineSettings(policy: try TestConfig.policy(), roster: try TestConfig.roster(),
+        let settings = EngineSettings(policy: try TestConfig.policy(), roster: try roster ?? TestConfig.roster(),
                                       platforms: [.slack, .matrix], pagers: Set(pagers), broadcastRooms: Self.broadcast,
                                       mirror: mirror)
         var logger = Logger(label: "test")

@@ -1,0 +1,42 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentPolicy
+import IncidentTesting
+import Testing
+
+/// A provider that answers slowly but answers held every other person's page on it behind the
+/// one under way: with a relay taking 25 s a mail, a P0's four mail pages left at +0, +25, +50
+/// and +75 s, and the director's page, due at once, at +100 s. Pages for different people on a
+/// provider are now attempted together (docs/paging.md).
+@Suite struct SlowProviderTests {
+    /// The example roster with alice reachable by phone alone, as dave is first: a P0 calls
+    /// both at once (the on-call, and the VP paged at once).
+    static func roster() throws -> Roster {
+        let text = try TestConfig.text("roster.example.yaml").replacing(
+            "    slack: U0ALICE01            # Slack member id\n    matrix: \"@alice:example.org\"\n    prefer: slack               # pages go here first, then to the other platform\n",
+            with: "    phone: \"+15550100001\"\n    contact: [voice]\n")
+        return try Roster.load(yaml: text, file: "roster.yaml", policy: TestConfig.policy())
+    }
+
+    @Test func pagesForDifferentPeopleDoNotWaitForEachOthersAnswer() async throws {
+        let bot = try TestBot(pagers: [.voice], roster: Self.roster())
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.hanging)
+        try await bot.say("U0ERIN005", "/incident declare Checkout is down --sev P0")
+        let delivering = Task { await bot.delivery.drain() }
+        // Both calls are under way before either answers: one at a time, alice's waited for
+        // dave's (or dave's for hers) for as long as it took.
+        let deadline = Date().addingTimeInterval(10)
+        while voice.attempts < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(voice.attempts == 2)
+        // The relay answers again: the two attempts fail as timed out, and each is tried again
+        // once, after its backoff.
+        voice.behave(.working)
+        await delivering.value
+        bot.clock.advance(by: .minutes(1))
+        await bot.delivery.drain()
+        #expect(voice.attempts == 4)
+        #expect(voice.directMessages.map(\.person).sorted() == ["alice", "dave"], "\(voice.directMessages.map(\.person))")
+    }
+}
