@@ -96,7 +96,7 @@ public struct PagerDutyTransport: OutboxTransport {
                                          secrets: [event["routing_key"]?.string].compactMap { $0 }.map(Secret.init))
         guard answer.status == 202 else {
             // A 400 is logged as an error there: for PagerDuty, mostly a wrong routing key.
-            throw ProviderHTTP.failure(answer, provider: "PagerDuty", logger: logger)
+            throw ProviderHTTP.failure(answer, provider: "PagerDuty", check: "the routing key", logger: logger)
         }
     }
 

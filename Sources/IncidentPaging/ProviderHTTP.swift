@@ -101,14 +101,15 @@ struct ProviderHTTP: Sendable {
     /// The text goes to the operator's log.
     /// A refusal that is not for now (a 400, a 404, a webhook's 410 Gone) is the operator's to
     /// fix, and logged as an error; a provider busy or down, as a warning.
-    static func failure(_ answer: Answer, provider: String, logger: Logger) -> TransportError {
+    /// `check`: what the operator is to look at when the provider refuses.
+    static func failure(_ answer: Answer, provider: String, check: String = "its address and settings", logger: Logger) -> TransportError {
         let reason = "\(provider) answered \(answer.status)" + (answer.errorCode.map { " (error \($0))" } ?? "")
         let metadata: Logger.Metadata = ["status": "\(answer.status)", "answer": "\(answer.text)"]
         if answer.status == 429 || answer.status >= 500 || answer.status == 408 {
             logger.warning("\(provider) did not take the request", metadata: metadata)
             return .unavailable(reason, retryAfter: answer.retryAfter)
         }
-        logger.error("\(provider) refuses the request: check its address and settings (for PagerDuty, the routing key)", metadata: metadata)
+        logger.error("\(provider) refuses the request: check \(check)", metadata: metadata)
         return .rejected(reason)
     }
 }
