@@ -264,8 +264,17 @@ enum Messages {
         return Message(.strong("✅ Acknowledged: "), .text("\(person.handle) answered the page (\(how)); \(stopped)."))
     }
 
+    /// Someone off the roster named to a role is named by their account as well, in code: a
+    /// client shows a mention by the account's display name, which its owner picks, and a
+    /// stranger who took a responder's name was made IC by a mistaken completion and read as
+    /// that responder in the room.
     static func roleAssigned(_ role: Role, _ person: PersonID, by actor: PersonID) -> Message {
-        Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
+        var message = Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
+        if !person.isOnRoster {
+            message.line(.text("⚠️ Not on the roster: the account is "), .code(person.handle),
+                         .text(". If that is not who was meant, name someone else."))
+        }
+        return message
     }
 
     /// An update after the resolution says so in its heading: its typed status (even
