@@ -196,8 +196,24 @@ struct Decider {
             if let found = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) {
                 return found
             }
+            if command == .ack, let paged = try pageToAcknowledge() { return paged }
             throw Refusal(message: "This is not an incident room: name the incident, as in \(command: Self.example(of: command)), or type it in the incident's room.")
         }
+    }
+
+    /// A bare `/ack` outside any incident's room (in the page's direct messages, at 3 a.m.)
+    /// means the one open incident paging the person that they have not acknowledged; nil when
+    /// none does. Two or more are named back to choose from. It was refused as typed outside
+    /// an incident room, with an example naming an incident that did not exist.
+    func pageToAcknowledge() throws -> StoredIncident? {
+        let paging = try records.openIncidentsCounted().readable.filter { stored in
+            stored.incident.pages.contains { $0.person == actor && $0.withdrawn != true }
+                && !(stored.incident.acknowledgedBy ?? []).contains(actor)
+        }
+        guard paging.count > 1 else { return paging.first }
+        let named = paging.map { "\(command: "ack \($0.incident.id)")" as BotText }
+        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: "
+                      + named.dropFirst().reduce(named[0]) { $0 + " or " + $1 } + ".")
     }
 
     /// The command typed, naming an incident, for a refusal that asks for one: a paged person

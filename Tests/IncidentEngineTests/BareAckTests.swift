@@ -1,0 +1,34 @@
+import IncidentCore
+import IncidentEngine
+import IncidentTesting
+import Testing
+
+/// `/ack` typed bare outside an incident's room, as a paged person does in the page's direct
+/// messages, acknowledges the one open incident paging them; with several it names them. It
+/// was refused as typed outside an incident room, with an example naming INC-42.
+@Suite struct BareAckTests {
+    @Test func aBareAckTakesThePageItAnswers() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Checkout is down --sev P1")
+        let first = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(first.disposition == .handled && first.incident == 1, "\(String(describing: first.reply?.plainText()))")
+        #expect(try await bot.store.read { try $0.incident(1) }?.incident.acknowledgedBy == ["alice"])
+
+        // INC-1 is hers already: the next bare /ack is INC-2's.
+        try await bot.say("U0ERIN005", "/incident declare Search is down --sev P1")
+        let second = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(second.disposition == .handled && second.incident == 2)
+
+        // Two pages open: she is asked which.
+        try await bot.say("U0ERIN005", "/incident declare Login fails --sev P1")
+        try await bot.say("U0ERIN005", "/incident declare Mail is slow --sev P1")
+        let third = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(third.disposition == .refused)
+        #expect(third.reply?.plainText() == "You are paged for 2 incidents; name the one you acknowledge: /ack INC-3 or /ack INC-4.",
+                "\(String(describing: third.reply?.plainText()))")
+
+        // Someone nothing pages is told as before.
+        let bob = try await bot.say("U0BOB0002", "/ack", in: "D0BOB")
+        #expect(bob.reply?.plainText().hasPrefix("This is not an incident room") == true, "\(String(describing: bob.reply?.plainText()))")
+    }
+}
