@@ -48,17 +48,13 @@ extension Delivery {
             if let index = lanes[item.lane]?.firstIndex(where: { $0.key == item.key }) { lanes[item.lane]?.remove(at: index) }
         }
         let method = items.first?.method
-        // Attempts made together ahead of their turn (`attemptPagesTogether`), by item key: each
-        // is taken up at its lane's turn as if made then. A send among them is kept as sent
-        // (`sentUnrecorded`) until recorded, so rounds that end first lose none of them.
+        // Attempts made together ahead of their turn (`attemptPagesTogether`) that sent nothing
+        // (a retry, a failover: already in the store), by item key: each is taken up at its
+        // lane's turn as if made then. Their sends are recorded as soon as the group ends.
         var early: [String: Attempt] = [:]
-        /// What was sent and is not recorded yet, the early sends not yet taken up included.
-        func allUnrecorded() -> [Sent] {
-            unrecorded.sent + early.values.compactMap { if case .sent(let done) = $0 { done } else { nil } }
-        }
         while !lanes.isEmpty {
             if stopping.withLock({ $0 }) || Task.isCancelled {
-                results += await record(allUnrecorded(), lookingForNew: false).attempts
+                results += await record(unrecorded.sent, lookingForNew: false).attempts
                 return results
             }
             if let commits = store.commitCount, commits != pagesCheckedAt {
@@ -77,14 +73,28 @@ extension Delivery {
                 }
                 .sorted { $0.order < $1.order }.map(\.item)
             if let method, !hungAtStart {
-                early.merge(await attemptPagesTogether(heads.filter { early[$0.key] == nil }, on: method, now: now, readAt: readAt)) { $1 }
+                var sentTogether = false
+                for (key, result) in await attemptPagesTogether(heads.filter { early[$0.key] == nil }, on: method, now: now, readAt: readAt) {
+                    guard case .sent(let done) = result else { early[key] = result; continue }
+                    noteRoomLink(done)
+                    unrecorded.add(done, at: clock.elapsed)
+                    take(done.item)
+                    if lanes[done.item.lane]?.isEmpty == true { lanes[done.item.lane] = nil }
+                    sentTogether = true
+                }
+                // Recorded at once: a text or a call sent and not recorded goes again after a
+                // crash, and these waited for the whole group already.
+                if sentTogether {
+                    guard await recordAndLook() else { return results }
+                    continue
+                }
             }
             var sentThisRound = false
             round: for item in heads {
                 // Stopping: between two messages, what was sent is recorded and the rest waits
                 // for the next start.
                 if isStopping {
-                    results += await record(allUnrecorded(), lookingForNew: false).attempts
+                    results += await record(unrecorded.sent, lookingForNew: false).attempts
                     return results
                 }
                 guard item.isDue(at: now) else {
@@ -104,7 +114,7 @@ extension Delivery {
                         } catch {
                             logger.error("cannot record a failover", metadata: ["error": "\(error)"])
                             results.append(.storeError)
-                            results += await record(allUnrecorded(), lookingForNew: false).attempts
+                            results += await record(unrecorded.sent, lookingForNew: false).attempts
                             return results
                         }
                     }
@@ -144,7 +154,7 @@ extension Delivery {
                     lanes[item.lane] = nil
                 case .storeError, .deposed, .stopped:
                     results.append(result)
-                    results += await record(allUnrecorded(), lookingForNew: false).attempts
+                    results += await record(unrecorded.sent, lookingForNew: false).attempts
                     return results
                 }
                 if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
@@ -171,14 +181,17 @@ extension Delivery {
     }
 
     /// On a provider (a text, a call, a mail, PagerDuty, a webhook) each person has a lane of
-    /// their own, and a round's pages for different people are attempted together: one at a
-    /// time, a provider answering slowly but answering (a relay taking 25 s a mail) held every
-    /// other person's page on it for as long, and a P0's page "at once" to the director left
-    /// 100 s late. Chat platforms keep one attempt at a time: their lanes are rooms, under one
-    /// rate limit. While the method is marked hung the pass-over order applies instead. The
-    /// attempts, by item key; a send among them is also kept as sent until recorded.
+    /// their own, and a round's pages for different people are attempted together, up to
+    /// `pagesTogether` of them: one at a time, a provider answering slowly but answering (a
+    /// relay taking 25 s a mail) held every other person's page on it for as long, and a P0's
+    /// page "at once" to the director left 100 s late. At most four, so that the providers'
+    /// HTTP client (eight connections a host, the calls and the texts sharing Twilio's) never
+    /// makes one wait for a connection inside its time limit. Chat platforms keep one attempt
+    /// at a time: their lanes are rooms, under one rate limit. While the method is marked hung
+    /// the pass-over order applies instead. The attempts, by item key; a send among them is
+    /// also kept as sent (`sentUnrecorded`) until recorded.
     func attemptPagesTogether(_ heads: [OutboxItem], on method: ContactMethod, now: Timestamp, readAt: Duration) async -> [String: Attempt] {
-        let pages = heads.filter { $0.isPage && $0.isDue(at: now) }
+        let pages = heads.filter { $0.isPage && $0.isDue(at: now) }.prefix(Self.pagesTogether)
         guard method.platform == nil, pages.count > 1, !isStopping else { return [:] }
         return await withTaskGroup(of: (String, Attempt).self) { group in
             for page in pages {
@@ -204,6 +217,9 @@ extension Delivery {
               (try? await renamedRooms(on: platform)) != nil else { return }
         renamedRooms.withLock { $0[platform]?[asked] = name }
     }
+
+    /// The most pages attempted together on one provider (`attemptPagesTogether`).
+    static var pagesTogether: Int { 4 }
 
     /// The longest a sent item waits to be recorded with the others.
     static var recordWithin: Duration { .milliseconds(20) }

@@ -3,6 +3,7 @@ import IncidentCore
 import IncidentEngine
 import IncidentPolicy
 import IncidentTesting
+import Logging
 import Testing
 
 /// A provider that answers slowly but answers held every other person's page on it behind the
@@ -38,5 +39,29 @@ import Testing
         await bot.delivery.drain()
         #expect(voice.attempts == 4)
         #expect(voice.directMessages.map(\.person).sorted() == ["alice", "dave"], "\(voice.directMessages.map(\.person))")
+    }
+
+    /// Pages attempted together are recorded as soon as the group ends, whatever the others
+    /// did: a delivery started afresh (a restart, a new leader) does not call again the one
+    /// that went while the other's call failed.
+    @Test func aPageSentTogetherIsRecordedWhateverTheOthersDid() async throws {
+        let bot = try TestBot(pagers: [.voice], roster: Self.roster())
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.failing(calls: 1))
+        try await bot.say("U0ERIN005", "/incident declare Checkout is down --sev P0")
+        await bot.delivery.drain()
+        #expect(voice.attempts == 2 && voice.directMessages.count == 1, "\(voice.directMessages.map(\.person))")
+        let called = try #require(voice.directMessages.first?.person)
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.method == .voice }
+        #expect(pending.count == 1 && pending.allSatisfy { $0.attempts == 1 }, "\(pending.map(\.key))")
+
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let afresh = Delivery(store: bot.store, clock: bot.clock, transports: [bot.slack, bot.matrix, voice], router: bot.engine.router,
+                              wake: bot.engine.deliveryWake, retry: .init(), jitter: { 1 }, logger: logger)
+        bot.clock.advance(by: .minutes(1))
+        await afresh.drain()
+        #expect(voice.directMessages.filter { $0.person == called }.count == 1, "\(voice.directMessages.map(\.person))")
+        #expect(voice.directMessages.count == 2)
     }
 }
