@@ -202,13 +202,18 @@ struct Decider {
     }
 
     /// A bare `/ack` outside any incident's room (in the page's direct messages, at 3 a.m.)
-    /// means the one open incident paging the person that they have not acknowledged; nil when
-    /// none does. Two or more are named back to choose from. It was refused as typed outside
-    /// an incident room, with an example naming an incident that did not exist.
+    /// means the one incident still under investigation whose page to the person, on a ladder
+    /// an acknowledgement stops, they have not acknowledged; nil when none is. Two or more are
+    /// named back to choose from. It was refused as typed outside an incident room, with an
+    /// example naming an incident that did not exist.
     func pageToAcknowledge() throws -> StoredIncident? {
         let paging = try records.openIncidentsCounted().readable.filter { stored in
-            stored.incident.pages.contains { $0.person == actor && $0.withdrawn != true }
-                && !(stored.incident.acknowledgedBy ?? []).contains(actor)
+            let incident = stored.incident
+            return incident.phase == .investigating && !(incident.acknowledgedBy ?? []).contains(actor)
+                && incident.pages.contains { page in
+                    page.person == actor && page.withdrawn != true
+                        && incident.policy.ladder(page.level.ladder)?.stopOn.contains(.acknowledged) == true
+                }
         }
         guard paging.count > 1 else { return paging.first }
         let named = paging.map { "\(command: "ack \($0.incident.id)")" as BotText }

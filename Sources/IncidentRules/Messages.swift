@@ -54,6 +54,7 @@ enum Messages {
         message.line(.strong("Severity: "), .text("\(incident.severity) — \(rules.definition)"))
         message.line([.strong("Incident commander: ")]
             + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .command("ic @you")]))
+        if let commander = incident.commander, let warning = offRoster(commander) { message.line(warning) }
         message.line(.strong("Declared by: "), .mention(incident.declaredBy),
                      .text(" at " + policy.timeZone.clockTime(incident.declaredAt)))
         if let call = incident.callLink { message.line(.strong("📞 Call: "), .link(url: call.url, label: call.url)) }
@@ -270,11 +271,15 @@ enum Messages {
     /// that responder in the room.
     static func roleAssigned(_ role: Role, _ person: PersonID, by actor: PersonID) -> Message {
         var message = Message(.mention(person), .text(" is now the \(role.title)"), .text(" (assigned by "), .mention(actor), .text(")."))
-        if !person.isOnRoster {
-            message.line(.text("⚠️ Not on the roster: the account is "), .code(person.handle),
-                         .text(". If that is not who was meant, name someone else."))
-        }
+        if let warning = offRoster(person) { message.line(warning) }
         return message
+    }
+
+    /// The line that names someone off the roster by their account (nil for a roster person),
+    /// wherever they are named to a role: `/ic`, `/role`, a declaration's `--ic`.
+    static func offRoster(_ person: PersonID) -> [Span]? {
+        guard !person.isOnRoster else { return nil }
+        return [.text("⚠️ Not on the roster: the account is "), .code(person.handle), .text(". If that is not who was meant, name someone else.")]
     }
 
     /// An update after the resolution says so in its heading: its typed status (even

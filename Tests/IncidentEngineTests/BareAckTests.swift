@@ -27,6 +27,15 @@ import Testing
         #expect(third.reply?.plainText() == "You are paged for 2 incidents; name the one you acknowledge: /ack INC-3 or /ack INC-4.",
                 "\(String(describing: third.reply?.plainText()))")
 
+        // A resolved incident pages nobody: the one left is taken.
+        try await bot.say("U0ERIN005", "/incident resolve INC-3 fixed")
+        let fourth = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(fourth.disposition == .handled && fourth.incident == 4, "\(String(describing: fourth.reply?.plainText()))")
+
+        // The business ladder's notice has nothing to acknowledge: erin is told as before.
+        let erin = try await bot.say("U0ERIN005", "/ack", in: "D0ERIN")
+        #expect(erin.reply?.plainText().hasPrefix("This is not an incident room") == true, "\(String(describing: erin.reply?.plainText()))")
+
         // Someone nothing pages is told as before.
         let bob = try await bot.say("U0BOB0002", "/ack", in: "D0BOB")
         #expect(bob.reply?.plainText().hasPrefix("This is not an incident room") == true, "\(String(describing: bob.reply?.plainText()))")

@@ -23,4 +23,14 @@ import Testing
         let carol = bot.slack.posts(in: room).filter { $0.contains("is now the incident commander") }.last ?? ""
         #expect(!carol.contains("Not on the roster"), "\(carol)")
     }
+
+    /// Named with the declaration (`--ic`), which also acknowledges the page: the kickoff names
+    /// the account too. Only `/ic` and `/role` did.
+    @Test func anICOffTheRosterNamedAtDeclarationIsNamedByTheirAccount() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ALICE01", "/incident declare Checkout is down --sev P1 --ic <@U0MALLORY>")
+        try await bot.settle()
+        let kickoff = bot.slack.posts(in: "slack-room-incident-20261124-checkout-is-down").first { $0.contains("Incident commander:") } ?? ""
+        #expect(kickoff.contains("⚠️ Not on the roster: the account is @U0MALLORY."), "\(kickoff)")
+    }
 }
