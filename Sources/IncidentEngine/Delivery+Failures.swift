@@ -132,6 +132,7 @@ extension Delivery {
                 ])
                 return .retried
             case .unavailable(let reason, let hint):
+                if item.method.platform == nil { memory.providerOutages.withLock { _ = $0.failing.insert(item.method) } }
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all. An attempt

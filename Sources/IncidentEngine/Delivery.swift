@@ -250,6 +250,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 for await results in group { all += results }
                 return all
             }
+            await bringForwardOnRecovery(byMethod)
             for outcome in outcomes {
                 switch outcome {
                 case .delivered, .sent: report.delivered += 1
@@ -340,6 +341,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             do {
                 let receipt = try await transport.deliver(job)
                 if item.isPage { answeredAgain(item.method, log: log) }
+                memory.providerOutages.withLock { if $0.failing.remove(item.method) != nil { $0.recovered.insert(item.method) } }
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))
             } catch {
                 // The term ran out during the send: most often the send stopped itself before

@@ -21,6 +21,10 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
     /// the tenth page queued on it ten time limits late, one after another, whoever it was for.
     /// Cleared by a page delivered on the method.
     let hungMethods = Mutex<[ContactMethod: Duration]>([:])
+    /// Providers whose last attempt failed for now (down, busy), and those that have since
+    /// taken one again, whose items waiting out a backoff are brought forward
+    /// (`Delivery.bringForwardOnRecovery`).
+    let providerOutages = Mutex<(failing: Set<ContactMethod>, recovered: Set<ContactMethod>)>(([], []))
     /// How many times in a row each sent item's record failed while the store took other
     /// writes (`Delivery.setAsideIfUnsavable`).
     let recordFailures = Mutex<[Int64: Int]>([:])

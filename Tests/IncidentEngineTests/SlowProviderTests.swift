@@ -64,4 +64,27 @@ import Testing
         #expect(voice.directMessages.filter { $0.person == called }.count == 1, "\(voice.directMessages.map(\.person))")
         #expect(voice.directMessages.count == 2)
     }
+
+    /// A provider down for a while, then answering again: the pages that waited out its
+    /// backoff go as soon as one attempt gets through, not when their grown waits end. After
+    /// PagerDuty came back, an acknowledgement made during its outage reached it a minute
+    /// later, while PagerDuty could escalate the alert.
+    @Test func aProviderAnsweringAgainSendsWhatWaitedOutItsBackoff() async throws {
+        let bot = try TestBot(retry: .init(base: .seconds(60), ceiling: .minutes(5), pageAttemptsBeforeFailover: 10),
+                              pagers: [.voice], roster: Self.roster())
+        let voice = try #require(bot.pagers[.voice])
+        voice.behave(.down(retryAfter: nil))
+        try await bot.say("U0ERIN005", "/incident declare Checkout is down --sev P0")
+        await bot.delivery.drain()
+        #expect(voice.directMessages.isEmpty && voice.attempts == 2)
+
+        // Ten seconds on, the provider answers; a new incident's calls get through, and INC-1's,
+        // waiting until a minute, go with them.
+        voice.behave(.working)
+        bot.clock.advance(by: .seconds(10))
+        try await bot.say("U0ERIN005", "/incident declare Search is down --sev P0")
+        await bot.delivery.drain()
+        let calls = voice.directMessages.map { "\($0.person) \(($0.at - TestConfig.start).components.seconds)" }.sorted()
+        #expect(calls == ["alice 10", "alice 10", "dave 10", "dave 10"], "\(calls)")
+    }
 }
