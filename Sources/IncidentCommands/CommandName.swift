@@ -35,7 +35,8 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
     /// Finds a command by what a responder typed after the prefix: `sev`, `incident declare`,
     /// `declare`, `/ack`, `!note`.
     public init?(lookingUp text: String) {
-        var word = text.lowercased().trimmingWhitespace()
+        // Read as it is seen, as an option is: `!ack` with a zero-width space after it is `!ack`.
+        var word = FreeText.visible(text).lowercased().trimmingWhitespace()
         if word.hasPrefix("/") || word.hasPrefix("!") { word.removeFirst() }
         if let exact = CommandName(rawValue: word) {
             self = exact

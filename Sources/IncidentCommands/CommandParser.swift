@@ -22,8 +22,10 @@ public enum CommandParser {
         }
     }
 
-    static func parseOrThrow(_ text: String) throws(CommandError) -> ParsedCommand {
-        guard let first = text.first(where: { !$0.isWhitespaceFast }), first == "/" || first == "!" else {
+    static func parseOrThrow(_ typed: String) throws(CommandError) -> ParsedCommand {
+        // Read from its `/` or `!`: what comes before may be invisible (`isBlankBeforeCommand`).
+        let text = typed.first?.isBlankBeforeCommand == true ? String(typed.drop { $0.isBlankBeforeCommand }) : typed
+        guard let first = text.first, first == "/" || first == "!" else {
             throw CommandError(.notACommand, "Commands start with / or !, for example \(command: "incident help").")
         }
         guard text.unicodeScalars.count <= maxLength else {

@@ -185,12 +185,12 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// `FreeText.typed`); nil when the message does not open with it. An empty mention asks
     /// for help.
     static func commandText(mention text: String, isBot: (String) -> Bool) -> String? {
-        let opening = text.drop { $0.isWhitespaceFast }
+        let opening = text.drop { $0.isBlankBeforeCommand }
         // `<@BOT>` or `<@BOT|name>`.
         guard opening.hasPrefix("<@"), let close = opening.firstIndex(of: ">") else { return nil }
         let id = opening[opening.index(opening.startIndex, offsetBy: 2)..<close].prefix { $0 != "|" }
         guard isBot(String(id)) else { return nil }
-        let trimmed = opening[opening.index(after: close)...].drop { $0.isWhitespaceFast }
+        let trimmed = opening[opening.index(after: close)...].drop { $0.isBlankBeforeCommand }
         guard let first = trimmed.first else { return "/incident help" }
         return first == "/" || first == "!" ? String(trimmed) : "/" + trimmed
     }

@@ -30,15 +30,22 @@ import Testing
         #expect(parsed(bang)?.summary == summary, "\(bang)")
     }
 
-    /// A word meant as a reference that names no incident is refused, never read as text: in
-    /// INC-1's room, `/incident resolve INC-0: dup` read as text resolved INC-1.
     /// Pasted text brings invisible characters: `!ack` after a zero-width space was no command
-    /// at all, and nothing answered it.
-    @Test(arguments: ["\u{200B}!ack", "\u{FEFF}/ack", "\u{2060} !ack", "!ack\u{200B}", "!sev\u{200B}P1"])
-    func invisibleSpacesAreSpaces(text: String) {
-        #expect(parsed(text)?.summary == (text.contains("sev") ? "sev P1" : "ack"), "\(text.unicodeScalars.map(\.value))")
+    /// at all, and nothing answered it. Inside a word they are dropped, not taken for spaces:
+    /// `--pri`, zero-width space, `vate` is still `--private`, not title words and a public
+    /// incident.
+    @Test(arguments: ["\u{200B}!ack", "\u{FEFF}/ack", "\u{2060} !ack", "!ack\u{200B}", "!a\u{200B}ck"])
+    func invisibleSpacesBeforeACommandLeaveItOne(text: String) {
+        #expect(parsed(text)?.summary == "ack", "\(text.unicodeScalars.map(\.value))")
     }
 
+    @Test func anInvisibleSpaceInsideAnOptionLeavesItTheOption() {
+        #expect(parsed("/incident declare PII exposed --pri\u{200B}vate")?.command == .declare(Declaration(title: "PII exposed", isPrivate: true)))
+        #expect(parsed("/incident declare PII exposed -pri\u{2060}vate")?.command == .declare(Declaration(title: "PII exposed", isPrivate: true)))
+    }
+
+    /// A word meant as a reference that names no incident is refused, never read as text: in
+    /// INC-1's room, `/incident resolve INC-0: dup` read as text resolved INC-1.
     @Test func aReferenceBeforeTheTextIsTakenOrRefused() {
         #expect(parsed("/incident resolve INC-2: duplicate of INC-1")?.target == .number(2))
         #expect(parsed("/incident resolve INC-2: duplicate of INC-1")?.command == .resolve(summary: "duplicate of INC-1"))
