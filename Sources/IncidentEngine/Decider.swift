@@ -203,7 +203,8 @@ struct Decider {
 
     /// A bare `/ack` outside any incident's room (in the page's direct messages, at 3 a.m.)
     /// means the one incident still under investigation whose page to the person, on a ladder
-    /// an acknowledgement stops, they have not acknowledged; nil when none is. Two or more are
+    /// an acknowledgement stops and that has not stopped, they have not acknowledged; nil when
+    /// none is. Two or more are
     /// named back to choose from. It was refused as typed outside an incident room, with an
     /// example naming an incident that did not exist.
     func pageToAcknowledge() throws -> StoredIncident? {
@@ -211,7 +212,7 @@ struct Decider {
             let incident = stored.incident
             return incident.phase == .investigating && !(incident.acknowledgedBy ?? []).contains(actor)
                 && incident.pages.contains { page in
-                    page.person == actor && page.withdrawn != true
+                    page.person == actor && page.withdrawn != true && incident.ladders[page.level.ladder]?.stopped == nil
                         && incident.policy.ladder(page.level.ladder)?.stopOn.contains(.acknowledged) == true
                 }
         }

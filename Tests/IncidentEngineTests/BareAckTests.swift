@@ -27,10 +27,17 @@ import Testing
         #expect(third.reply?.plainText() == "You are paged for 2 incidents; name the one you acknowledge: /ack INC-3 or /ack INC-4.",
                 "\(String(describing: third.reply?.plainText()))")
 
-        // A resolved incident pages nobody: the one left is taken.
-        try await bot.say("U0ERIN005", "/incident resolve INC-3 fixed")
+        // INC-3's ladder stopped (carol named IC, which acknowledges it): the one left is taken.
+        try await bot.say("U0ERIN005", "/ic INC-3 <@U0CAROL03>")
         let fourth = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(fourth.disposition == .handled && fourth.incident == 4, "\(String(describing: fourth.reply?.plainText()))")
+
+        // A resolved incident pages nobody: the one left is taken.
+        try await bot.say("U0ERIN005", "/incident declare Disk full --sev P1")
+        try await bot.say("U0ERIN005", "/incident declare Queue stuck --sev P1")
+        try await bot.say("U0ERIN005", "/incident resolve INC-5 fixed")
+        let sixth = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(sixth.disposition == .handled && sixth.incident == 6, "\(String(describing: sixth.reply?.plainText()))")
 
         // The business ladder's notice has nothing to acknowledge: erin is told as before.
         let erin = try await bot.say("U0ERIN005", "/ack", in: "D0ERIN")
