@@ -132,7 +132,9 @@ extension Delivery {
                 ])
                 return .retried
             case .unavailable(let reason, let hint):
-                if item.method.platform == nil { memory.providerOutages.withLock { _ = $0.failing.insert(item.method) } }
+                // A rate limit is no outage: what waits out its `Retry-After` is not brought
+                // forward by the next request the provider takes.
+                if item.method.platform == nil, hint == nil { memory.providerOutages.withLock { _ = $0.failing.insert(item.method) } }
                 // A page counts its attempts on every method: each method gets its
                 // `pageAttemptsBeforeFailover`, with the backoff starting over, and the page goes
                 // round the person's methods until `giveUpAfter` attempts in all. An attempt

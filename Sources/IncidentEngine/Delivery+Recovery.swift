@@ -8,22 +8,26 @@ extension Delivery {
     /// escalates an alert it has not heard acknowledged, could page the next person meanwhile.
     /// `read`: this pass's items, by method; an item since withdrawn or delivered is not moved.
     func bringForwardOnRecovery(_ read: [ContactMethod: [OutboxItem]]) async {
-        // Only the methods read here: each method's loop shares the process's memory.
-        let recovered = memory.providerOutages.withLock { outages in
+        // Only the methods read here: each method's loop shares the process's memory. Each
+        // item once: on a provider failing every other request, it would otherwise be tried at
+        // every success and use its attempts up in moments.
+        let now = clock.now
+        let waiting = memory.providerOutages.withLock { outages in
             let here = outages.recovered.intersection(read.keys)
             outages.recovered.subtract(here)
-            return here
+            let items = here.flatMap { read[$0] ?? [] }.filter { $0.attempts > 0 && !$0.isDue(at: now) }
+                .compactMap { item in item.id.map { (id: $0, attempts: item.attempts, reason: item.lastError ?? "", method: item.method) } }
+                .filter { !outages.broughtForward.contains($0.id) }
+            outages.broughtForward.formUnion(items.map(\.id))
+            return items
         }
-        let now = clock.now
-        let waiting = recovered.flatMap { read[$0] ?? [] }.filter { $0.attempts > 0 && !$0.isDue(at: now) }
-            .compactMap { item in item.id.map { (id: $0, attempts: item.attempts, reason: item.lastError ?? "") } }
         guard !waiting.isEmpty else { return }
         do {
             try await store.write { records in
                 for item in waiting { try records.reschedule(item.id, attempts: item.attempts, notBefore: now, reason: item.reason) }
             }
             logger.info("a provider answers again; its items waiting out a backoff go now", metadata: [
-                "method": "\(recovered.map(\.rawValue).sorted().joined(separator: ","))", "items": "\(waiting.count)"])
+                "method": "\(Set(waiting.map(\.method.rawValue)).sorted().joined(separator: ","))", "items": "\(waiting.count)"])
         } catch {
             logger.error("cannot bring waiting items forward", metadata: ["error": "\(error)"])
         }

@@ -21,10 +21,15 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
     /// the tenth page queued on it ten time limits late, one after another, whoever it was for.
     /// Cleared by a page delivered on the method.
     let hungMethods = Mutex<[ContactMethod: Duration]>([:])
-    /// Providers whose last attempt failed for now (down, busy), and those that have since
-    /// taken one again, whose items waiting out a backoff are brought forward
-    /// (`Delivery.bringForwardOnRecovery`).
-    let providerOutages = Mutex<(failing: Set<ContactMethod>, recovered: Set<ContactMethod>)>(([], []))
+    /// Providers whose last attempt failed for now (down, not a rate limit), those that have
+    /// since taken one again, whose items waiting out a backoff are brought forward, and the
+    /// items brought forward so, each once (`Delivery.bringForwardOnRecovery`).
+    let providerOutages = Mutex<ProviderOutages>(ProviderOutages())
+    struct ProviderOutages {
+        var failing: Set<ContactMethod> = []
+        var recovered: Set<ContactMethod> = []
+        var broughtForward: Set<Int64> = []
+    }
     /// How many times in a row each sent item's record failed while the store took other
     /// writes (`Delivery.setAsideIfUnsavable`).
     let recordFailures = Mutex<[Int64: Int]>([:])
@@ -43,5 +48,6 @@ public final class DeliveryMemory<Clock: IncidentClock>: Sendable {
         sentUnrecorded.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
         refusedMethods.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
         recordFailures.withLock { kept in if !kept.isEmpty { for id in ids { kept[id] = nil } } }
+        providerOutages.withLock { kept in if !kept.broughtForward.isEmpty { for id in ids { kept.broughtForward.remove(id) } } }
     }
 }
