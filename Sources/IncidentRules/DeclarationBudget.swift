@@ -3,8 +3,8 @@ import IncidentPolicy
 
 /// How many incidents people off the roster may declare. Anyone the bot serves may declare (a
 /// support engineer who sees customers fail should not need a responder first), but every
-/// declaration pages the on-call, and a P0 the VP at once: a stranger's flood of P0s, thirty a
-/// minute from one account, queued their pages in the on-call's lane ahead of a real P0's,
+/// declaration pages the on-call, and a P0 the VP at once: two strangers' floods of P0s, thirty
+/// a minute from each account, queued their pages in the on-call's lane ahead of a real P0's,
 /// whose page then reached the on-call 37 seconds late. So in any hour one account off the
 /// roster may declare `perPerson` incidents, and all of them together `offRosterInAll`; people
 /// on the roster and incident admins are never counted or refused. A declaration taken for

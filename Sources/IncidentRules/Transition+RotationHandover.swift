@@ -63,8 +63,8 @@ extension Transition {
         let plan = policy.plan(ladder, at: incident.severity)
         guard let progress = incident.ladders[id], progress.stopped == nil, ladder.levels.indices.contains(level) else { return }
         guard plan.runs, !progress.isIdle, !goesQuiet(progress, plan, at: due) else {
-            withdraw(waiting, on: ladder, because: plan.runs ? "has paged its top as often as \(incident.severity) allows"
-                                                             : "does not run at \(incident.severity)")
+            dropPromisedPage(waiting, on: ladder, because: plan.runs ? "has paged its top as often as \(incident.severity) allows"
+                                                                     : "does not run at \(incident.severity)")
             return
         }
         let ref = ladder.reference(level)
@@ -99,10 +99,12 @@ extension Transition {
     /// room was told it would, at this time, and hears why it does not. It heard nothing, and
     /// the page it had been promised simply never came. (A ladder stopped by an ack or a
     /// mitigation needs no word: the room saw it stop.)
-    mutating func withdraw(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, because reason: String) {
+    mutating func dropPromisedPage(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, because reason: String) {
         let ref = ladder.reference(waiting.level)
-        record(.paged, "\(waiting.person.handle) was not paged for \(ref) as said at the handover: the \(ladder.id) ladder \(reason).", by: .bot)
-        post(Message(.text("🔕 \(waiting.person.handle) is not paged for \(ref) after all, as said at the handover: the \(ladder.id) ladder \(reason).")))
+        let when = zone.clockTime(waiting.at)
+        record(.paged, "\(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, did not go: the \(ladder.id) ladder \(reason).",
+               by: .bot)
+        post(Message(.text("🔕 \(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the \(ladder.id) ladder \(reason).")))
     }
 
     /// Whether the climb goes quiet at `due`, this very second, its top paged as often as it

@@ -5,8 +5,8 @@ import IncidentTesting
 import Testing
 
 /// A flood of declarations from accounts off the roster: each pages the on-call (a P0 the VP
-/// too), and thirty P0s a minute from one stranger queued their pages ahead of a real P0's,
-/// which reached the on-call 37 s late. One account off the roster declares three incidents an
+/// too), and thirty P0s a minute from each of two strangers queued their pages ahead of a
+/// real P0's, which reached the on-call 37 s late. One account off the roster declares three incidents an
 /// hour, and all of them ten; the roster is never held back (docs/behaviour.md, "Declaring").
 @Suite struct DeclarationBudgetTests {
     @Test func aStrangerDeclaresThreeAnHourAndTheRosterIsNeverHeldBack() async throws {
@@ -25,6 +25,10 @@ import Testing
         try await bot.settle()
         #expect(try await bot.store.read { try $0.incident(4) } == nil)
         #expect(bot.pages == pagesBefore)
+
+        // Their own title typed again is the incident declared again, not a refusal.
+        let again = try await bot.say("U0MALLORY", "/incident declare Outage number 2 --sev P0")
+        #expect(again.disposition == .handled && again.incident == 2, "\(String(describing: again.reply?.plainText()))")
 
         // The on-call declares as ever.
         let real = try await bot.say("U0ALICE01", "/incident declare Checkout down --sev P0")

@@ -252,7 +252,7 @@ import Testing
         #expect(!drill.pages.contains("\(33 * 60) engineering.L2 dave"), "\(drill.pages)")
         // The room was told dave's page goes at 17:00: it hears that it does not, and why.
         #expect(drill.posts(to: .incidentRoom).last { $0.hasPrefix("🔕") }
-                    == "🔕 @dave is not paged for engineering.L2 after all, as said at the handover: the engineering ladder has paged its top as often as P2 allows.",
+                    == "🔕 @dave's page for engineering.L2 at 17:00 UTC, said at the handover, does not go: the engineering ladder has paged its top as often as P2 allows.",
                 "\(drill.posts(to: .incidentRoom))")
     }
 
