@@ -45,8 +45,9 @@ extension Incident {
                     items.append(DueItem(at: at, kind: .rotationHandover(ladder.id)))
                 }
                 // A ladder gone quiet (its top paged as often as it may) moves no page: a
-                // handover is not a way around the bound on repeats.
-                if progress.stopped == nil, !progress.isIdle {
+                // handover is not a way around the bound on repeats. Its waiting handovers are
+                // still due, to tell the room the page it was promised does not go.
+                if progress.stopped == nil {
                     for waiting in progress.waitingHandovers ?? [] {
                         items.append(DueItem(at: waiting.at, kind: .waitingHandover(ladder.id, level: waiting.level)))
                     }

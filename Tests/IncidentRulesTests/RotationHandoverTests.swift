@@ -256,6 +256,27 @@ import Testing
                 "\(drill.posts(to: .incidentRoom))")
     }
 
+    /// The same, dave keeping Anchorage's hours: they open at 18:00 UTC, an hour after the
+    /// climb went quiet. The room hears his page does not go. A quiet ladder's waiting
+    /// handovers were not even due, and the promise was broken without a word.
+    @Test func aWaitingHandoverOpeningAfterTheClimbWentQuietIsWithdrawnInWords() throws {
+        let roster = try onCall("alice", from: "2026-01-05T09:00:00Z", every: "1w", [
+            ("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
+             "    prefer: slack\n    time_zone: America/Los_Angeles\n  bob:"),
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: America/Anchorage"),
+            ("rotations:\n", "rotations:\n  leads:\n    people: [bob, erin, dave]\n    handover: 2026-11-25T21:01:00Z\n    every: 3h\n"),
+            ("    L2: bob                            # team lead", "    L2: { rotation: leads }"),
+        ])
+        var drill = try Drill("/incident declare Search slow --sev P2", by: "erin", roster: roster, at: Timestamp(iso8601: "2026-11-26T08:00:00Z")!)
+        try drill.run(to: 34 * 60 + 5)
+        let posts = drill.posts(to: .incidentRoom)
+        #expect(posts.contains { $0.hasPrefix("🔄 @dave") && $0.contains("2026-11-27 18:00 UTC (America/Anchorage)") }, "\(posts)")
+        #expect(!drill.pages.contains("\(34 * 60) engineering.L2 dave"), "\(drill.pages)")
+        #expect(posts.last { $0.hasPrefix("🔕") }
+                    == "🔕 @dave's page for engineering.L2 at 18:00 UTC, said at the handover, does not go: the engineering ladder has paged its top as often as P2 allows.",
+                "\(posts)")
+    }
+
     /// Bob (the team lead, paged as the climb moved on) acknowledges before dave's hours open:
     /// dave's waiting page does not go, and the room, which saw the ladder stop, is told nothing
     /// more of it.
