@@ -24,10 +24,10 @@ public enum CommandParser {
 
     static func parseOrThrow(_ typed: String) throws(CommandError) -> ParsedCommand {
         // Read from its `/` or `!`: what comes before may be invisible (`isBlankBeforeCommand`).
-        let text = typed.first?.isBlankBeforeCommand == true ? String(typed.drop { $0.isBlankBeforeCommand }) : typed
-        guard let first = text.first, first == "/" || first == "!" else {
+        guard typed.startsAsCommand else {
             throw CommandError(.notACommand, "Commands start with / or !, for example \(command: "incident help").")
         }
+        let text = typed.first?.isBlankBeforeCommand == true ? String(typed.drop { $0.isBlankBeforeCommand }) : typed
         guard text.unicodeScalars.count <= maxLength else {
             throw CommandError(.tooLong, "That message is too long to be a command (over \(maxLength) characters).")
         }

@@ -19,3 +19,11 @@ extension Character {
         return scalar.value == 0x200B || scalar.value == 0x2060 || scalar.value == 0xFEFF
     }
 }
+
+extension StringProtocol {
+    /// Whether the text reads as a command: its first character past the blanks
+    /// (`isBlankBeforeCommand`) is `/` or `!`. One test for the parser and every door.
+    @inlinable public var startsAsCommand: Bool {
+        first { !$0.isBlankBeforeCommand }.map { $0 == "/" || $0 == "!" } ?? false
+    }
+}

@@ -167,8 +167,7 @@ extension MatrixSync {
             guard event["type"]?.string == "m.room.message",
                   let content = event["content"], content["msgtype"]?.string == "m.text" else { continue }
             if content["m.relates_to"]?["rel_type"]?.string == "m.replace" {
-                if let edited = content["m.new_content"]?["body"]?.string, let first = edited.first(where: { !$0.isBlankBeforeCommand }),
-                   first == "!" || first == "/" {
+                if let edited = content["m.new_content"]?["body"]?.string, edited.startsAsCommand {
                     edits.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: edited, reply: .outboxToRoom))
                 }
                 continue
@@ -182,7 +181,7 @@ extension MatrixSync {
                 html = html.map(withoutReplyFallback(html:))
             }
             let text = commandText(body, html: html)
-            guard let first = text.first(where: { !$0.isBlankBeforeCommand }), first == "!" || first == "/" else { continue }
+            guard text.startsAsCommand else { continue }
             events.append(ChatEvent(platform: .matrix, id: id, room: room, user: sender, text: text, reply: .outboxToRoom))
         }
         return (events, unreadable, edits)
@@ -221,7 +220,7 @@ extension MatrixSync {
     /// all: anyone in a room can send the bot a message.
     static func commandText(_ body: String, html: String?) -> String {
         guard let html, html.contains("https://matrix.to/#/"),
-              let first = body.first(where: { !$0.isBlankBeforeCommand }), first == "!" || first == "/" else { return body }
+              body.startsAsCommand else { return body }
         var text = ""
         var unread = Substring(body)
         var rest = Substring(html)
