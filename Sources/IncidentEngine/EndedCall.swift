@@ -64,20 +64,44 @@ public struct EndedCall: Hashable, Sendable {
         case unknown
     }
 
-    /// The outbox key of the one follow-up a page gets: a page followed up once (and failed
-    /// over back onto the phone) is not followed up again, so a call and a text cannot take
-    /// turns for as long as nobody answers.
+    /// The outbox key of the follow-up of the page carried under `page`: one a carried page,
+    /// so a callback Twilio sends again finds it made. A follow-up's own call or text may be
+    /// followed up in turn, down the person's list (`followUps(in:)` bounds it).
     static func followUpKey(of page: String) -> String {
-        page.hasSuffix(followUpMark) ? page : page + followUpMark
+        page + followUpMark
+    }
+
+    /// How many follow-ups led to the page carried under `key`: 0 for the page as the ladder
+    /// made it.
+    static func followUps(in key: String) -> Int {
+        key.components(separatedBy: followUpMark).count - 1
     }
 
     static let followUpMark = "/after-call"
 }
 
+extension EndedCall {
+    /// The method a page goes on to when this call or text did not reach the person: the one
+    /// after it in the person's list, never back up it, so a call and a text cannot take turns
+    /// for as long as nobody answers (a text that was not delivered after a call that rang out
+    /// goes on to chat, not to the phone again). A page the ladder made on a method the
+    /// list no longer has goes to the list's first other method. A page makes at most one
+    /// follow-up fewer than the person has methods: one that delivery's own failover moved
+    /// back up the list ends there instead of taking turns.
+    static func next(after call: EndedCall, routes: [ContactMethod]) -> ContactMethod? {
+        let followUps = followUps(in: call.page)
+        guard followUps < routes.count - 1 else { return nil }
+        guard let index = routes.firstIndex(of: call.method) else {
+            return followUps == 0 ? routes.first { $0 != call.method } : nil
+        }
+        return routes[(index + 1)...].first
+    }
+}
+
 extension Engine {
     /// A page's call ended without the person acknowledging, or its text was not delivered
     /// (`method`): the page goes on to their next method after that one (after the phone a
-    /// text, then chat, as their list orders them), once, in one
+    /// text, then chat, as their list orders them), once for each call or text, in one
     /// transaction with its timeline entry, or the room is told that nothing else reaches them.
     /// A call that rang out, was busy or failed counts for every page. One that was answered
     /// (`completed`: by the person or by a voicemail box; the provider cannot tell which
@@ -97,7 +121,7 @@ extension Engine {
             guard let item = try records.outboxItem(key: call.page), item.method == call.method, item.incident == call.incident,
                   case .effect(.page(let page)) = item.job, page.person == call.person else { return .unknown }
             let key = EndedCall.followUpKey(of: call.page)
-            guard key != call.page, try records.outboxItem(key: key) == nil else { return .duplicate }
+            guard try records.outboxItem(key: key) == nil else { return .duplicate }
             guard let stored = try records.readableIncident(call.incident) else { return .unknown }
             if let declaredAt = call.declaredAt, declaredAt != stored.incident.declaredAt { return .unknown }
             if let reason = stored.incident.withdrawal(of: page) { return .moot(reason) }
@@ -115,8 +139,7 @@ extension Engine {
                     return .moot("\(page.person.handle) acknowledged before")
                 }
             }
-            let routes = router.directory.methods(for: page)
-            let next = routes.firstIndex(of: call.method).map { routes[($0 + 1)...].first } ?? routes.first { $0 != call.method }
+            let next = EndedCall.next(after: call, routes: router.directory.methods(for: page))
             let decision: Decision
             if let next {
                 try records.enqueue([OutboxItem(key: key, incident: call.incident, method: next,

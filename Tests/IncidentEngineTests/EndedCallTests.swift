@@ -1,5 +1,5 @@
 import IncidentCore
-import IncidentEngine
+@testable import IncidentEngine
 import IncidentPolicy
 import IncidentSQLite
 import IncidentTesting
@@ -41,6 +41,47 @@ import Testing
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
         #expect(timeline.contains("Page to @dave by voice failed (nobody answered the call); trying sms."))
         #expect(timeline.contains("Page to @dave (VP engineering, engineering L4) delivered by sms."))
+    }
+
+    /// Dave's call rang out and the text that followed was not delivered: the page goes on down
+    /// his list to chat, once, and never back to the phone. Before, a follow-up's own text was
+    /// not followed up, and the page stopped with nobody reached.
+    @Test func aTextNotDeliveredAfterACallThatRangOutGoesOnToChat() async throws {
+        let (bot, call) = try await Self.calledAtOnce()
+        #expect(try await bot.engine.followUp(Self.ended(call, .noAnswer)) == .paged(.sms))
+        try await bot.settle()
+        let text = try #require(bot.pagers[.sms]?.delivered.first?.job)
+        let undelivered = EndedCall(page: text.key, person: "dave", incident: 1, status: .undelivered, method: .sms)
+        #expect(try await bot.engine.followUp(undelivered) == .paged(.slack))
+        #expect(try await bot.engine.followUp(undelivered) == .duplicate)
+        try await bot.settle()
+        #expect(bot.slack.directMessages.filter { $0.person == "dave" }.count == 1)
+        #expect(bot.pagers[.voice]?.delivered.count == 1)
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by sms failed (the carrier did not deliver the text); trying slack."))
+    }
+
+    /// Dave texted first (`contact: [sms, voice, slack]`), on a landline: the text is not
+    /// delivered, the call that follows reaches his voicemail, and the page goes on to chat.
+    @Test func aCallToVoicemailAfterATextNotDeliveredGoesOnToChat() async throws {
+        let roster = try Roster.load(yaml: try TestConfig.text("roster.example.yaml").replacing("contact: [voice, sms, slack]", with: "contact: [sms, voice, slack]"),
+                                     file: "roster.yaml", policy: TestConfig.policy())
+        let bot = try TestBot(pagers: [.voice, .sms], roster: roster)
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P0")
+        try await bot.run(toMinute: 105)
+        let climb = try #require(bot.pagers[.sms]?.delivered.last { $0.job.page?.atOnce != true }?.job)
+        #expect(climb.page?.person == "dave" && climb.page?.level == "L4")
+        #expect(try await bot.engine.followUp(EndedCall(page: climb.key, person: "dave", incident: 1, status: .undelivered, method: .sms)) == .paged(.voice))
+        try await bot.settle()
+        let call = try #require(bot.pagers[.voice]?.delivered.last?.job)
+        #expect(call.key == climb.key + "/after-call")
+        #expect(try await bot.engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .completed)) == .paged(.slack))
+        try await bot.settle()
+        let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Page to @dave by voice failed (the call ended without an acknowledgement); trying slack."))
+        // Chat sends no report back: the list ends there.
+        let chat = try #require(try await bot.store.read { try $0.outboxItem(key: call.key + "/after-call") })
+        #expect(chat.method == .slack)
     }
 
     /// A call that carried the P0's page made at once, answered: it told the VP; no text follows.
@@ -107,12 +148,12 @@ import Testing
         #expect(bot.pagers[.sms]?.attempts == 0)
     }
 
-    /// The engine alone on a roster edited by `edit`, Slack and voice served, on a manual clock.
-    static func engine(roster edit: (String) -> String) throws -> (Engine<ManualClock>, any IncidentStore, ManualClock) {
+    /// The engine alone on a roster edited by `edit`, Slack and `pagers` served, on a manual clock.
+    static func engine(pagers: Set<ContactMethod> = [.voice], roster edit: (String) -> String) throws -> (Engine<ManualClock>, any IncidentStore, ManualClock) {
         let roster = edit(try TestConfig.text("roster.example.yaml"))
         let settings = EngineSettings(policy: try TestConfig.policy(),
                                       roster: try Roster.load(yaml: roster, file: "roster.yaml", policy: TestConfig.policy()),
-                                      platforms: [.slack], pagers: [.voice], broadcastRooms: TestBot.broadcast, mirror: false)
+                                      platforms: [.slack], pagers: pagers, broadcastRooms: TestBot.broadcast, mirror: false)
         let clock = ManualClock(start: TestConfig.start)
         let store = try SQLiteStore.inMemory()
         var logger = Logger(label: "test")
@@ -142,6 +183,40 @@ import Testing
             if case .effect(.post(let message, .incidentRoom)) = item.job { message.plainText().hasPrefix("⚠️ Could not page @dave") } else { false }
         }
         #expect(told)
+    }
+
+    /// Dave with a phone alone (`contact: [voice, sms]`): the call rang out, the text that
+    /// followed was not delivered, and the room is told that nothing else reaches him. Before,
+    /// the text's report was taken for a repeat of the call's, and nobody heard.
+    @Test func aTextNotDeliveredAtTheEndOfTheListIsToldToTheRoom() async throws {
+        let (engine, store, _) = try Self.engine(pagers: [.voice, .sms]) {
+            $0.replacingOccurrences(of: "    slack: U0DAVE004\n", with: "").replacingOccurrences(of: "contact: [voice, sms, slack]", with: "contact: [voice, sms]")
+        }
+        try await Self.declare("/incident declare Payment API errors --sev P0", on: engine)
+        let call = try #require(try await store.read { try $0.pendingOutbox(limit: 100) }.first { $0.method == .voice })
+        #expect(try await engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .noAnswer)) == .paged(.sms))
+        let text = call.key + "/after-call"
+        #expect(try await engine.followUp(EndedCall(page: text, person: "dave", incident: 1, status: .undelivered, method: .sms)) == .unreachable)
+        let timeline = try await store.read { try $0.timeline(incident: 1) }.map(\.text)
+        #expect(timeline.contains("Could not deliver the page to @dave (VP engineering, engineering L4): the carrier did not deliver the text."))
+    }
+
+    /// A follow-up that delivery's own failover moved back up the list (its text's provider
+    /// down, the page went to the phone again) makes no further follow-up there: a call and a
+    /// text do not take turns for as long as nobody answers.
+    @Test func aFollowUpMovedBackUpTheListIsNotFollowedUpAgain() async throws {
+        let (engine, store, clock) = try Self.engine(pagers: [.voice, .sms]) {
+            $0.replacingOccurrences(of: "    slack: U0DAVE004\n", with: "").replacingOccurrences(of: "contact: [voice, sms, slack]", with: "contact: [voice, sms]")
+        }
+        try await Self.declare("/incident declare Payment API errors --sev P0", on: engine)
+        let call = try #require(try await store.read { try $0.pendingOutbox(limit: 100) }.first { $0.method == .voice })
+        // The follow-up as failover left it: on the phone again.
+        let again = call.key + "/after-call"
+        try await store.write { records in
+            try records.enqueue([OutboxItem(key: again, incident: 1, method: .voice, lane: OutboxItem.directLane(.voice, "dave"), job: call.job, at: clock.now)])
+        }
+        #expect(try await engine.followUp(EndedCall(page: again, person: "dave", incident: 1, status: .noAnswer)) == .unreachable)
+        #expect(try await store.read { try $0.outboxItem(key: again + "/after-call") } == nil)
     }
 
     /// Frank, the director of operations (business L2, reached by phone), answers the call at
