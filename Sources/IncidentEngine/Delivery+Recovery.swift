@@ -16,7 +16,7 @@ extension Delivery {
             let here = outages.recovered.intersection(read.keys)
             outages.recovered.subtract(here)
             let items = here.flatMap { read[$0] ?? [] }.filter { $0.attempts > 0 && !$0.isDue(at: now) }
-                .compactMap { item in item.id.map { (id: $0, attempts: item.attempts, reason: item.lastError ?? "", method: item.method) } }
+                .compactMap { item in item.id.map { (id: $0, method: item.method) } }
                 .filter { !outages.broughtForward.contains($0.id) }
             outages.broughtForward.formUnion(items.map(\.id))
             return items
@@ -24,7 +24,8 @@ extension Delivery {
         guard !waiting.isEmpty else { return }
         do {
             try await store.write { records in
-                for item in waiting { try records.reschedule(item.id, attempts: item.attempts, notBefore: now, reason: item.reason) }
+                // Only its due time: an attempt made or an operator's retry since this pass read it stands.
+                for item in waiting { try records.bringForward(item.id, to: now) }
             }
             logger.info("a provider answers again; its items waiting out a backoff go now", metadata: [
                 "method": "\(Set(waiting.map(\.method.rawValue)).sorted().joined(separator: ","))", "items": "\(waiting.count)"])

@@ -110,6 +110,10 @@ public protocol IncidentRecords {
     func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
+    /// Makes a pending item due at `instant` if it was due later, its attempts and reason as
+    /// they stand in the store (an attempt or an operator's `outbox retry` since it was read
+    /// is kept).
+    func bringForward(_ id: Int64, to instant: Timestamp) throws
     /// Moves a pending item to another contact method and lane (a page failing over), due now;
     /// `attempts` counts every attempt on every method, so a page nothing can take ends.
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at: Timestamp, reason: String) throws

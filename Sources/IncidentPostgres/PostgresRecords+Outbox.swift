@@ -163,6 +163,13 @@ extension PostgresRecords {
         }
     }
 
+    func bringForward(_ id: Int64, to instant: Timestamp) throws {
+        sql.send("""
+            UPDATE outbox SET not_before = \(instant.secondsSinceEpoch)
+            WHERE id = \(id) AND state = 'pending' AND not_before > \(instant.secondsSinceEpoch)
+            """)
+    }
+
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
         sql.send("""
             UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason)

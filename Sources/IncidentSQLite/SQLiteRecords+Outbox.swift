@@ -186,6 +186,11 @@ extension SQLiteRecords {
                     arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
     }
 
+    func bringForward(_ id: Int64, to instant: Timestamp) throws {
+        try execute("UPDATE outbox SET not_before = ? WHERE id = ? AND state = 'pending' AND not_before > ?",
+                    arguments: [instant.secondsSinceEpoch, id, instant.secondsSinceEpoch])
+    }
+
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
         try execute("""
             UPDATE outbox SET platform = ?, lane = ?, attempts = ?, not_before = ?, last_error = ?
