@@ -64,9 +64,9 @@ public struct EndedCall: Hashable, Sendable {
         case unknown
     }
 
-    /// The outbox key of the follow-up of the page carried under `page`: one a carried page,
-    /// so a callback Twilio sends again finds it made. A follow-up's own call or text may be
-    /// followed up in turn, down the person's list (`followUps(in:)` bounds it).
+    /// The outbox key of the follow-up of the page carried under `page`: one for each call or
+    /// text, so a callback Twilio sends again finds it made. A follow-up's own call or text may
+    /// be followed up in turn, down the person's list (`next(after:routes:)`).
     static func followUpKey(of page: String) -> String {
         page + followUpMark
     }
