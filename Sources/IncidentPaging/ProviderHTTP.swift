@@ -34,18 +34,23 @@ struct ProviderHTTP: Sendable {
         var headers: HTTPHeaders
         var body: [UInt8]
 
-        /// What the request carried that must not be logged (a routing key, a token): a
-        /// provider, a proxy or a team's webhook may quote the request in its error.
+        /// What the request carried that must not be logged (a routing key, a token, the
+        /// credentials of its `Authorization` header): a provider, a proxy or a team's webhook
+        /// may quote the request in its error, headers and all.
         var secrets: [Secret] = []
 
-        /// The answer's start, for the log, each secret the request carried in it redacted
-        /// (before it is cut, so a secret at the cut does not leave its first part behind).
+        /// The answer's start, for the log: each secret the request carried redacted as sent
+        /// and percent-encoded, and every acknowledge token blanked (`AckLinks.blankingTokens`:
+        /// one read from the log would stop a page's ladder), before it is cut, so a secret at
+        /// the cut does not leave its first part behind.
         var text: String {
             var text = String(decoding: body.prefix(600 + 512), as: UTF8.self)
             for secret in secrets where !secret.value.isEmpty {
-                text = text.replacingOccurrences(of: secret.value, with: "\(secret)")
+                for form in Set([secret.value, secret.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret.value]) {
+                    text = text.replacingOccurrences(of: form, with: "\(secret)")
+                }
             }
-            return String(text.prefix(600))
+            return String(AckLinks.blankingTokens(in: text).prefix(600))
         }
 
         /// The provider's own code for the error, when its JSON answer has one: Twilio's
@@ -82,15 +87,24 @@ struct ProviderHTTP: Sendable {
             throw .unavailable("\(provider) cannot be reached: \(HTTPClientFailure.describe(error))")
         }
         let status = Int(response.status.code)
+        let carried = secrets + Self.credentials(in: headers)
         do {
             let collected = try await OutboundHTTP.body(of: response, upTo: 1 << 20, by: deadline)
-            return Answer(status: status, headers: response.headers, body: Array(buffer: collected), secrets: secrets)
+            return Answer(status: status, headers: response.headers, body: Array(buffer: collected), secrets: carried)
         } catch where (200..<300).contains(status) {
             // The provider took the page with its status line; what was lost after it is only
             // the receipt. Trying again would send a second text or place a second call.
-            return Answer(status: status, headers: response.headers, body: [], secrets: secrets)
+            return Answer(status: status, headers: response.headers, body: [], secrets: carried)
         } catch {
             throw .unavailable("\(provider) answered \(status), then the connection failed: \(HTTPClientFailure.describe(error))")
+        }
+    }
+
+    /// The credentials of a request's `Authorization` headers, whole and without their scheme
+    /// (Twilio's `Basic` is the account and its auth token, base64-encoded).
+    static func credentials(in headers: [(String, String)]) -> [Secret] {
+        headers.filter { $0.0.lowercased() == "authorization" }.flatMap { _, value in
+            [value, value.split(separator: " ", maxSplits: 1).last.map(String.init) ?? value].map(Secret.init)
         }
     }
 
