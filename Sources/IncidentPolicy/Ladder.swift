@@ -16,7 +16,7 @@ public struct Ladder: Hashable, Sendable, Codable {
     /// The most repeats at the top a config may ask for (`repeat`, `repeat: { times }`), and the
     /// shortest interval at which the top is paged again (a level's `wait`, the default, and
     /// `repeat: { every }`): a typo must not page someone every second all night. A severity's
-    /// escalation `levels:` times are when each level is first reached, not bounded here.
+    /// escalation `levels:` times are bounded apart by `ShortestTimes.levelGap`.
     public static let mostRepeats = 100
     static let mostRepeatsWhy = ": repeats are bounded so nothing pages all night"
     public static let shortestWait: (least: Duration, why: String) = (.minutes(1), ": it is also how often the top level is paged again")

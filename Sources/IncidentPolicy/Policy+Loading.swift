@@ -37,7 +37,7 @@ extension Policy {
             defaultSeverity: try root.optional("default_severity")?.severity() ?? .p2,
             severities: severities,
             escalateAfterMissed: try root.optional("escalate_after_missed")?.int(min: 1) ?? 2,
-            postmortemReminderEvery: try root.optional("postmortem_reminder_every")?.duration() ?? .hours(24),
+            postmortemReminderEvery: try root.optional("postmortem_reminder_every")?.duration(atLeast: ShortestTimes.postmortemReminder) ?? .hours(24),
             ladders: ladders,
             workingHours: try root.optional("working_hours").map { node throws(ConfigError) in try loadWorkingHours(node) } ?? .office,
             snoozeMax: try root.optional("snooze_max").map { node throws(ConfigError) in try loadSnoozeMax(node) })
@@ -80,7 +80,7 @@ extension Policy {
         return SeverityPolicy(
             definition: try map.required("definition").string(),
             runbook: try map.optional("runbook").map { node throws(ConfigError) in try loadRunbook(node) },
-            updateEvery: try map.required("update_every").duration(allowNone: true),
+            updateEvery: try map.required("update_every").duration(allowNone: true, atLeast: ShortestTimes.updateCadence),
             nudge: nudge,
             pageAtOnce: pageAtOnce,
             postmortemDue: try map.optional("postmortem_due")?.duration(allowNone: true),

@@ -66,8 +66,9 @@ extension Policy {
                 throw timeNode.error("list the \(ladder.id) levels in the ladder's order (\(ladder.levels.map(\.id).joined(separator: ", ")))")
             }
             let after = try timeNode.duration(positive: false)!
-            if let previous = times.last, after <= previous.after {
-                throw timeNode.error("\(level) must be reached later than \(previous.level) (\(DurationText.format(previous.after)))")
+            if let previous = times.last, after - previous.after < ShortestTimes.levelGap.least {
+                throw timeNode.error("\(level) must be reached at least \(DurationText.format(ShortestTimes.levelGap.least)) after "
+                    + "\(previous.level) (\(DurationText.format(previous.after)))\(ShortestTimes.levelGap.why), not \(DurationText.format(after))")
             }
             if times.isEmpty, after != .zero {
                 throw timeNode.error("the first level is reached when the ladder starts: write \(level): 0m")

@@ -43,8 +43,8 @@ extension Policy {
     /// `targets: {acknowledge: 15m, mitigate: 4h, resolve: 1d}`; each optional, each a duration.
     static func loadTargets(_ node: ConfigNode) throws(ConfigError) -> ResponseTargets {
         let map = try node.mapping(keys: targetKeys)
-        return ResponseTargets(acknowledge: try map.optional("acknowledge")?.duration(),
-                               mitigate: try map.optional("mitigate")?.duration(),
-                               resolve: try map.optional("resolve")?.duration())
+        return ResponseTargets(acknowledge: try map.optional("acknowledge")?.duration(atLeast: ShortestTimes.target),
+                               mitigate: try map.optional("mitigate")?.duration(atLeast: ShortestTimes.target),
+                               resolve: try map.optional("resolve")?.duration(atLeast: ShortestTimes.target))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import IncidentApp
 import IncidentCommands
 import IncidentCore
@@ -120,8 +121,10 @@ import Testing
     }
 
     @Test func aMissingPolicyFileIsNamed() throws {
-        let config = try BotConfig.parse("policy: nowhere.yaml\n", file: "/tmp/x/incident-bot.yaml")
-        #expect(throws: ConfigError(file: "/tmp/x/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)")) {
+        // A folder nothing made: `/tmp/x` may be anyone's file.
+        let absent = "/tmp/incident-bot-absent-\(UUID().uuidString)"
+        let config = try BotConfig.parse("policy: nowhere.yaml\n", file: "\(absent)/incident-bot.yaml")
+        #expect(throws: ConfigError(file: "\(absent)/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)")) {
             try LoadedConfig.load(config, allowExampleRoster: true)
         }
         #expect(ConfigError(file: "/tmp/x/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)").description

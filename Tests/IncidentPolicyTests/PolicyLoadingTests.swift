@@ -121,7 +121,13 @@ import Testing
         ("        levels: { L1: 0m, L2: 30m, L3: 1h }\n", "        levels: { L1: 0m, L3: 30m, L2: 1h }\n", "L3: 30m, L2: 1h",
          "in the ladder's order"),
         ("        levels: { L1: 0m, L2: 4h }\n", "        levels: { L1: 5m, L2: 4h }\n", "L1: 5m", "first level is reached when the ladder starts"),
-        ("        levels: { L1: 0m, L2: 24h }\n", "        levels: { L1: 0m, L2: 0m }\n", "L2: 0m", "must be reached later than L1"),
+        ("        levels: { L1: 0m, L2: 24h }\n", "        levels: { L1: 0m, L2: 0m }\n", "L2: 0m", "must be reached at least 1m after L1"),
+        // Seconds where minutes were meant must be refused, not run: `update_every: 1s` paged the
+        // team lead two seconds after a declaration and the VP a second later.
+        ("        levels: { L1: 0m, L2: 24h }\n", "        levels: { L1: 0m, L2: 1s }\n", "L2: 1s", "must be reached at least 1m after L1 (0s), as a level's own wait must be, not 1s"),
+        ("    update_every: 30m\n", "    update_every: 15s\n", "update_every: 15s", "must be at least 1m: each update missed pages further up the ladder"),
+        ("acknowledge: 15m,", "acknowledge: 15s,", "acknowledge: 15s", "must be at least 1m: it is a time to respond in"),
+        ("postmortem_reminder_every: 24h\n", "postmortem_reminder_every: 1s\n", "postmortem_reminder_every: 1s", "must be at least 1h"),
         ("        levels: { L1: 0m, L2: 24h }\n", "        levels: { L1: 0m, L7: 1h }\n", "L7: 1h", "unknown key “L7”"),
         ("  hours: \"09:00-17:00\"\n", "  hours: \"17:00-09:00\"\n", "17:00-09:00", "start before end"),
         ("  hours: \"09:00-17:00\"\n", "  hours: \"9-5\"\n", "9-5", "expected hours like 09:00-17:00"),
