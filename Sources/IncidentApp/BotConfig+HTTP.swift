@@ -27,12 +27,9 @@ extension BotConfig {
         var http = HTTPSettings()
         if let listen = map.optional("listen") { (http.host, http.port) = try address(listen) }
         if let url = map.optional("public_url") {
-            let text = try url.string(allowEmpty: true)
-            if !text.isEmpty {
-                guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
-                    throw url.error("public_url is the http(s) address people reach the bot at, such as https://incident-bot.example.org, not “\(text)”")
-                }
-                http.publicURL = text
+            if try !url.string(allowEmpty: true).isEmpty {
+                http.publicURL = try httpURL(url, "public_url", example: "https://incident-bot.example.org",
+                                             is: "the http(s) address people reach the bot at,", query: false)
             }
         }
         if let limit = map.optional("max_body") { http.maxBody = try limit.int(min: 1_024) }

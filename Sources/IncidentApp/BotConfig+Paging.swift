@@ -129,15 +129,6 @@ extension BotConfig {
         }
         return paging
     }
-
-    /// An http(s) URL without spaces.
-    static func httpURL(_ node: ConfigNode, _ key: String, example: String) throws(ConfigError) -> String {
-        let text = try node.string()
-        guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(where: \.isWhitespace) else {
-            throw node.error("\(key) is an http(s) URL such as \(example), not “\(text)”")
-        }
-        return text
-    }
 }
 
 extension String {

@@ -207,11 +207,7 @@ public struct BotConfig: Sendable {
                 config.slack.path = text
             }
             if let url = map.optional("api_url") {
-                let text = try url.string()
-                guard text.hasPrefix("https://") || text.hasPrefix("http://") else {
-                    throw url.error("api_url is an http(s) URL such as https://slack.com/api, not “\(text)”")
-                }
-                config.slack.apiURL = text
+                config.slack.apiURL = try httpURL(url, "api_url", example: "https://slack.com/api")
             }
             if let list = map.optional("allowed_teams") {
                 config.slack.allowedTeams = try list.list().map { (item) throws(ConfigError) in
@@ -257,11 +253,7 @@ public struct BotConfig: Sendable {
 
     /// An http(s) URL such as https://matrix.example.org.
     static func homeserverURL(_ node: ConfigNode) throws(ConfigError) -> String {
-        let text = try node.string()
-        guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(where: \.isWhitespace) else {
-            throw node.error("homeserver is an http(s) URL such as https://matrix.example.org, not “\(text)”")
-        }
-        return text
+        try httpURL(node, "homeserver", example: "https://matrix.example.org")
     }
 
     /// `host:port`, port 0 to 65535 (0: any free port, the bound one is logged). The host is an

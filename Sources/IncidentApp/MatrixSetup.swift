@@ -24,6 +24,10 @@ public struct MatrixSetup: Sendable {
             throw StartupError("matrix.enabled is true but no homeserver is set: set matrix.homeserver in the config "
                                + "or MATRIX_HOMESERVER; see docs/matrix-setup.md")
         }
+        guard !BotConfig.carriesCredentials(url) else {
+            throw StartupError("MATRIX_HOMESERVER carries credentials before its host (user:password@); give the address alone, "
+                               + "such as https://matrix.example.org (the URL is not shown here)")
+        }
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw StartupError("MATRIX_HOMESERVER is an http(s) URL such as https://matrix.example.org, not “\(url)”")
         }

@@ -88,6 +88,27 @@ import Testing
         }
     }
 
+    /// A URL with credentials in it (`user:password@host`) is refused without repeating them:
+    /// a secret comes from the environment or a file, and URLs are logged (Slack's Web API
+    /// address twelve times in a debug log).
+    @Test(arguments: [
+        ("slack:\n  api_url: http://bot:SEKRIT52@127.0.0.1:9/api\n", "config.yaml:2: slack.api_url: api_url carries credentials"),
+        ("matrix:\n  homeserver: https://bot:SEKRIT52@matrix.example.org\n", "config.yaml:2: matrix.homeserver: homeserver carries credentials"),
+        ("http:\n  public_url: https://SEKRIT52@bot.example.org\n", "config.yaml:2: http.public_url: public_url carries credentials"),
+        ("paging:\n  webhook:\n    enabled: true\n    url: https://bot:SEKRIT52@pager.example.org/hook\n",
+         "config.yaml:4: paging.webhook.url: url carries credentials"),
+    ])
+    func aURLCarryingCredentialsIsRefusedWithoutThem(text: String, expected: String) {
+        do {
+            _ = try BotConfig.parse(text, file: "config.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix(expected) && !error.description.contains("SEKRIT52"), "\(error.description)")
+        }
+        // An @ after the host is the path's, not credentials.
+        #expect(throws: Never.self) { try BotConfig.parse("paging:\n  webhook:\n    enabled: true\n    url: https://pager.example.org/teams/@ops\n", file: "config.yaml") }
+    }
+
     /// Aliases nested as a mapping's key: each level ten of the one below, which the YAML
     /// library's duplicate-key check walks whole. Seven levels took 42 s and nine about an
     /// hour; five (a few hundred milliseconds, more in a debug build) show the limit at work

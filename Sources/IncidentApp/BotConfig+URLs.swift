@@ -1,0 +1,29 @@
+import IncidentPolicy
+
+extension BotConfig {
+    /// An http(s) URL of the config (a provider's, the homeserver, Slack's Web API, the bot's
+    /// own public address), without spaces, nor `?` and `#` when `query` is false, and without
+    /// credentials in it (`https://user:password@host`): a secret comes from the environment or
+    /// a file, and a URL is logged (a debug log printed Slack's twelve times). A refusal for
+    /// credentials does not repeat the URL.
+    static func httpURL(_ node: ConfigNode, _ key: String, example: String, is what: String = "an http(s) URL",
+                        query: Bool = true) throws(ConfigError) -> String {
+        let text = try node.string()
+        if carriesCredentials(text) {
+            throw node.error("\(key) carries credentials before its host (user:password@); give the address alone, "
+                + "such as \(example): secrets come from the environment or a file, and the URL is not shown here")
+        }
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"),
+              !text.contains(where: { $0.isWhitespace || !query && ($0 == "?" || $0 == "#") }) else {
+            throw node.error("\(key) is \(what) such as \(example), not “\(text)”")
+        }
+        return text
+    }
+
+    /// Whether `url` has credentials before its host (`https://user:password@host/`); an `@`
+    /// in its path is the path's.
+    static func carriesCredentials(_ url: String) -> Bool {
+        guard let scheme = url.range(of: "://") else { return false }
+        return url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }.contains("@")
+    }
+}
