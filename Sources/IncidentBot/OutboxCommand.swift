@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentApp
+import IncidentCommands
 import IncidentCore
 import IncidentEngine
 import IncidentRules
@@ -83,7 +84,13 @@ struct Outbox: AsyncParsableCommand {
             do {
                 let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
-                let (key, reason) = (key, reason)
+                let key = key
+                // It goes on the incident's timeline when the item is a page, as a note would.
+                let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty else { throw Failure("give a reason (--reason), for the record; or leave it out for “dropped by an operator”") }
+                guard reason.count <= CommandParser.maxTextLength else {
+                    throw Failure("a reason is at most \(CommandParser.maxTextLength) characters, as a note is; this one has \(reason.count)")
+                }
                 guard !reason.hasPrefix(OutboxItem.withdrawnMark) else {
                     throw Failure("a reason may not start with “\(OutboxItem.withdrawnMark)”: that marks what the bot itself withdrew")
                 }

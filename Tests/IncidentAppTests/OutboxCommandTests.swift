@@ -90,5 +90,13 @@ import Testing
         let posing = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
                                          "--db", path])
         #expect(posing.status == 1 && posing.stderr.contains("a reason may not start with"), "\(posing.stderr)")
+        // A reason goes on the timeline as a note would: one is given, and no longer than a note.
+        let blank = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "  ", "--config", BotProcess.config, "--db", path])
+        #expect(blank.status == 1 && blank.stderr.contains("give a reason"), "\(blank.stderr)")
+        let long = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", String(repeating: "x", count: 4_001),
+                                       "--config", BotProcess.config, "--db", path])
+        #expect(long.status == 1 && long.stderr.contains("a reason is at most 4000 characters"), "\(long.stderr)")
+        #expect(try await bot.store.read { try $0.outboxItem(key: "INC-1/2@slack") }.map { _ in true } == true)
+        #expect(try await bot.store.read { try $0.outboxListing(.failed, limit: 100) }.contains { $0.key == "INC-1/2@slack" } == false)
     }
 }
