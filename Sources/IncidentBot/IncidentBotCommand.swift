@@ -5,6 +5,7 @@ import IncidentCore
 import IncidentEngine
 import IncidentPolicy
 import IncidentSQLite
+import IncidentWire
 import Logging
 
 @main
@@ -147,7 +148,10 @@ extension ParsableCommand {
     /// Prints `error` as one line and exits 1; argument errors keep ArgumentParser's usage text.
     static func fail(_ error: any Error) -> Never {
         if let failure = error as? Failure {
-            FileHandle.standardError.write(Data("incident-bot: \(failure.description)\n".utf8))
+            // One line, whatever it quotes: a key or a reason typed with terminal escapes shows
+            // as text instead of acting, and one of 100 KB is cut at 2,000 bytes.
+            let line = "incident-bot: \(failure.description)".escapedToOneLine.clipped(to: 2_000, in: .utf8)
+            FileHandle.standardError.write(Data((line + "\n").utf8))
             Foundation.exit(failure.isUsage ? ExitCode.validationFailure.rawValue : 1)
         }
         exit(withError: error)

@@ -96,6 +96,11 @@ import Testing
         let long = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", String(repeating: "x", count: 4_001),
                                        "--config", BotProcess.config, "--db", path])
         #expect(long.status == 1 && long.stderr.contains("a reason is at most 4000 characters"), "\(long.stderr)")
+        // What it quotes stays one line of text: escapes do not act, and a long key is cut.
+        let odd = try BotProcess.run(["outbox", "drop", "\u{1B}]0;PWNED\u{07}\u{1B}[31mRED" + String(repeating: "k", count: 100_000),
+                                      "--config", BotProcess.config, "--db", path])
+        #expect(odd.status == 1 && odd.stderr.contains("\\u{1b}]0;PWNED\\u{7}\\u{1b}[31mRED") && !odd.stderr.contains("\u{1B}"), "\(odd.stderr.prefix(300))")
+        #expect(odd.stderr.utf8.count <= 2_001 && odd.stderr.hasSuffix("…\n"), "\(odd.stderr.suffix(100))")
         #expect(try await bot.store.read { try $0.outboxItem(key: "INC-1/2@slack") }.map { _ in true } == true)
         #expect(try await bot.store.read { try $0.outboxListing(.failed, limit: 100) }.contains { $0.key == "INC-1/2@slack" } == false)
     }
