@@ -90,6 +90,9 @@ public enum BotCommands {
     public static func console(loaded: LoadedConfig, store: any IncidentStore, start: Timestamp?, output: ConsoleOutput,
                                lines: AsyncStream<String>, batch: Int = 1, logger: Logger) async throws {
         let transport = ConsoleTransport(output: output)
+        // As serve logs them: a drill on a policy that pages nobody for P3 must say so too. (The
+        // console reaches everyone, so the warnings about who is reached where do not apply.)
+        for warning in PolicyGaps.warnings(loaded.policy) { logger.warning("\(warning)") }
         if let start {
             try await ClockBehindStore.refuseManualStart(start, store: store, zone: loaded.policy.timeZone)
             let clock = ManualClock(start: start)

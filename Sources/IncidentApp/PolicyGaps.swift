@@ -1,8 +1,8 @@
 import IncidentCore
 import IncidentPolicy
 
-/// Severities the policy leaves without a responder, in words: `check-config` prints them and
-/// `serve` logs them as it starts. Not refusals: a severity meant for the record may page
+/// Severities the policy leaves without a responder, in words: `check-config` prints them, and
+/// `serve` and `console` log them as they start. Not refusals: a severity meant for the record may page
 /// nobody, and a bot that will not start pages nobody either.
 public enum PolicyGaps {
     public static func warnings(_ policy: Policy) -> [String] {

@@ -255,6 +255,10 @@ import Testing
         let loaded = try LoadedConfig.load(try BotConfig.load(path: path), allowExampleRoster: true)
         let warnings = EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
         #expect(warnings == ["warning: P3 pages nobody: no ladder level serves it (a level's severities:, or its escalation:)"])
+        // The console says it as it starts, as serve logs it: a drill on this policy hears it.
+        let console = try BotProcess.run(["console", "--config", path, "--db", folder.appendingPathComponent("drill.sqlite").path,
+                                          "--clock", "manual", "--start", "2026-11-24T10:00:00Z"], input: ":quit\n")
+        #expect(console.status == 0 && console.stderr.contains("P3 pages nobody: no ladder level serves it"), "\(console.stderr)")
     }
 
     /// P1 taken off every engineering level and its escalation dropped: only the business
