@@ -25,8 +25,9 @@ public enum ConfigReadingLimit {
         let milliseconds = limit.components.seconds * 1_000 + limit.components.attoseconds / 1_000_000_000_000_000
         guard reading.done.wait(timeout: .now() + .milliseconds(Int(milliseconds))) == .success, let result = reading.result else {
             throw ConfigError(file: file, line: 0,
-                              reason: "reading it as YAML took longer than \(DurationText.format(limit)); anchors and aliases nested "
-                                  + "many levels deep (*a inside *b inside …) make a small file take years")
+                              reason: "reading it as YAML took longer than \(DurationText.format(limit)), where a real config takes "
+                                  + "milliseconds; the usual cause is anchors and aliases nested many levels deep (*a inside *b "
+                                  + "inside …), which make a small file take years")
         }
         return try result.get()
     }
