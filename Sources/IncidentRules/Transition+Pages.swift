@@ -38,7 +38,7 @@ extension Transition {
             // One page a person per transition: if it is also the severity's page at once, it
             // carries that, so an acknowledgement does not withdraw it.
             if reason == .immediate { markPageAtOnce(person) }
-            markPage(of: person, carrying: ladder.id, as: "\(level.role) (\(ladder.id) \(level.id))")
+            markPage(of: person, carrying: ladder.id, level: level.id, as: "\(level.role) (\(ladder.id) \(level.id))")
             return foldedRepeat
         }
         // PagerDuty folds a trigger into the open alert of its key (one per incident, level and
@@ -76,15 +76,24 @@ extension Transition {
     /// not (business first in the policy), the page asks for one too: its mail link, reply,
     /// keypress and webhook URL come from that.
     /// The page says so too (`as`: the role and level, `operations manager (business L1)`),
-    /// under the line that says what it was made for: she is woken as both.
-    mutating func markPage(of person: PersonID, carrying ladder: String, as role: String) {
+    /// under the line that says what it was made for: she is woken as both. So it does for
+    /// another `level` of the page's own ladder (the on-call who is also the team lead, both
+    /// reached at once when their hours open): he heard only "on-call engineer", and learned
+    /// he was wanted as team lead from the top's repeat four hours later. An answer to the
+    /// page answers the ladder, so nothing else changes.
+    mutating func markPage(of person: PersonID, carrying ladder: String, level: String, as role: String) {
         let asks = policy.ladder(ladder)?.stopOn.contains(.acknowledged) == true
+        let line: [Span] = [.text("Also paged as \(role).")]
         for index in effects.indices {
-            guard case .page(var page) = effects[index].action, page.person == person,
-                  page.ladder != ladder, page.alsoFor?.contains(ladder) != true else { continue }
-            page.alsoFor = (page.alsoFor ?? []) + [ladder]
-            page.message.lines.insert([.text("Also paged as \(role).")], at: min(2, page.message.lines.count))
-            if asks { Messages.askForAcknowledgement(&page.message, incident) }
+            guard case .page(var page) = effects[index].action, page.person == person, !page.message.lines.contains(line) else { continue }
+            if page.ladder == ladder {
+                guard page.level != level else { continue }
+            } else {
+                guard page.alsoFor?.contains(ladder) != true else { continue }
+                page.alsoFor = (page.alsoFor ?? []) + [ladder]
+                if asks { Messages.askForAcknowledgement(&page.message, incident) }
+            }
+            page.message.lines.insert(line, at: min(2, page.message.lines.count))
             effects[index].action = .page(page)
         }
     }

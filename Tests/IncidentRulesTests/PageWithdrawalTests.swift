@@ -283,6 +283,22 @@ import Testing
         #expect(try withdrawal(drill, of: "alice") == nil)
     }
 
+    /// A small team: the on-call is also the VP, so a P0 reaches her at two levels of one
+    /// ladder at once (the climb's first, the severity's page at once). She gets one page, and
+    /// it says both: it said only "on-call engineer".
+    @Test func onePageForTwoLevelsOfOneLadderSaysBoth() throws {
+        let yaml = try Fixtures.text("roster.example.yaml").replacingOccurrences(of: "L4: dave", with: "L4: alice")
+        let roster = try Roster.load(yaml: yaml, file: "roster.yaml", policy: Fixtures.policy())
+        let drill = try Drill("/incident declare Payments down --sev P0", roster: roster)
+        let alices = pages(drill).filter { $0.person == "alice" }
+        #expect(alices.count == 1 && alices.first?.level == "L1" && alices.first?.atOnce == true)
+        let lines = alices.first?.message.plainText().split(separator: "\n").map(String.init) ?? []
+        #expect(lines.count > 2 && lines[1] == "You are paged as on-call engineer (engineering L1)."
+                && lines[2] == "Also paged as VP engineering (engineering L4).", "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("Also paged as") }.count == 1, "\(lines)")
+        #expect(drill.timeline.contains { $0.text.hasPrefix("Paged @alice as VP engineering (engineering.L4") })
+    }
+
     /// A small team: the on-call is also the operations manager, so a P1 pages her on both
     /// ladders at once, as one page. Naming an IC stops the engineering ladder, not the
     /// business one (it stops on mitigation): that page still has to reach her.
