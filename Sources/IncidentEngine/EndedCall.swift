@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 import IncidentRules
 import Logging
 
@@ -64,17 +65,32 @@ public struct EndedCall: Hashable, Sendable {
         case unknown
     }
 
-    /// The outbox key of the follow-up of the page carried under `page`: one for each call or
-    /// text, so a callback Twilio sends again finds it made. A follow-up's own call or text may
-    /// be followed up in turn, down the person's list (`next(after:routes:)`).
-    static func followUpKey(of page: String) -> String {
-        page + followUpMark
+    /// The outbox key of the follow-up of the page carried under `page`, queued on `method`
+    /// (`INC-4/7@voice/after-call:sms`): the method it was sent down the list to stays in its
+    /// key whatever delivery's failover does with it after (`queuedMethod(of:)`). A
+    /// follow-up's own call or text may be followed up in turn (`next(after:routes:)`).
+    static func followUpKey(of page: String, to method: ContactMethod) -> String {
+        page + followUpMark + ":" + method.rawValue
+    }
+
+    /// Every key a follow-up of `page` may have (one for each method, and the form without a
+    /// method that versions before 0.14.0's release wrote): a callback Twilio sends again finds
+    /// the one made, even if the person's list changed in between.
+    static func followUpKeys(of page: String) -> [String] {
+        [page + followUpMark] + ContactMethod.allCases.map { followUpKey(of: page, to: $0) }
     }
 
     /// How many follow-ups led to the page carried under `key`: 0 for the page as the ladder
     /// made it.
     static func followUps(in key: String) -> Int {
         key.components(separatedBy: followUpMark).count - 1
+    }
+
+    /// The method the follow-up under `key` was queued on; nil for a page as the ladder made
+    /// it, or a follow-up keyed without one.
+    static func queuedMethod(of key: String) -> ContactMethod? {
+        guard let mark = key.range(of: followUpMark + ":", options: .backwards) else { return nil }
+        return ContactMethod(rawValue: String(key[mark.upperBound...]))
     }
 
     static let followUpMark = "/after-call"
@@ -85,15 +101,17 @@ extension EndedCall {
     /// after it in the person's list, never back up it, so a call and a text cannot take turns
     /// for as long as nobody answers (a text that was not delivered after a call that rang out
     /// goes on to chat, not to the phone again). A page the ladder made on a method the
-    /// list no longer has goes to the list's first other method. A page makes at most one
-    /// follow-up fewer than the person has methods: one that delivery's own failover moved
-    /// back up the list ends there instead of taking turns.
+    /// list no longer has goes to the list's first other method. A follow-up that delivery's
+    /// own failover moved back up the list (its text's provider down, so it rang the phone
+    /// again) ends there instead of taking turns, and a page makes at most one follow-up fewer
+    /// than the person has methods.
     static func next(after call: EndedCall, routes: [ContactMethod]) -> ContactMethod? {
         let followUps = followUps(in: call.page)
         guard followUps < routes.count - 1 else { return nil }
         guard let index = routes.firstIndex(of: call.method) else {
             return followUps == 0 ? routes.first { $0 != call.method } : nil
         }
+        if let queued = queuedMethod(of: call.page).flatMap(routes.firstIndex(of:)), index < queued { return nil }
         return routes[(index + 1)...].first
     }
 }
@@ -120,11 +138,16 @@ extension Engine {
         let result = try await store.write { records -> EndedCall.FollowUp in
             guard let item = try records.outboxItem(key: call.page), item.method == call.method, item.incident == call.incident,
                   case .effect(.page(let page)) = item.job, page.person == call.person else { return .unknown }
-            let key = EndedCall.followUpKey(of: call.page)
-            guard try records.outboxItem(key: key) == nil else { return .duplicate }
+            for key in EndedCall.followUpKeys(of: call.page) where try records.outboxItem(key: key) != nil { return .duplicate }
             guard let stored = try records.readableIncident(call.incident) else { return .unknown }
             if let declaredAt = call.declaredAt, declaredAt != stored.incident.declaredAt { return .unknown }
             if let reason = stored.incident.withdrawal(of: page) { return .moot(reason) }
+            // Dropped by an operator as it was sent (`outbox drop`: called by hand, say): not to
+            // be tried again on any method.
+            let level = LevelRef(ladder: page.ladder, level: page.level)
+            if stored.incident.pages.last(where: { $0.person == page.person && $0.level == level })?.withdrawn == true {
+                return .moot("the page was withdrawn")
+            }
             if call.status == .completed, call.method == .voice {
                 // Answered: enough for a page that asks for no acknowledgement, or one the person
                 // cannot give (a ladder an ack does not stop, or an incident they acknowledged
@@ -142,7 +165,7 @@ extension Engine {
             let next = EndedCall.next(after: call, routes: router.directory.methods(for: page))
             let decision: Decision
             if let next {
-                try records.enqueue([OutboxItem(key: key, incident: call.incident, method: next,
+                try records.enqueue([OutboxItem(key: EndedCall.followUpKey(of: call.page, to: next), incident: call.incident, method: next,
                                                 lane: OutboxItem.directLane(next, page.person), job: item.job, at: now)])
                 decision = stored.incident.pageFailedOver(page, from: call.method, to: next, reason: call.status.reason(on: call.method), at: now, roster: roster)
             } else if call.status == .completed, call.method == .voice {

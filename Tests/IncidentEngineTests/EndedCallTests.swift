@@ -1,6 +1,7 @@
 import IncidentCore
 @testable import IncidentEngine
 import IncidentPolicy
+import IncidentRules
 import IncidentSQLite
 import IncidentTesting
 import Logging
@@ -74,13 +75,13 @@ import Testing
         #expect(try await bot.engine.followUp(EndedCall(page: climb.key, person: "dave", incident: 1, status: .undelivered, method: .sms)) == .paged(.voice))
         try await bot.settle()
         let call = try #require(bot.pagers[.voice]?.delivered.last?.job)
-        #expect(call.key == climb.key + "/after-call")
+        #expect(call.key == climb.key + "/after-call:voice")
         #expect(try await bot.engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .completed)) == .paged(.slack))
         try await bot.settle()
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
         #expect(timeline.contains("Page to @dave by voice failed (the call ended without an acknowledgement); trying slack."))
         // Chat sends no report back: the list ends there.
-        let chat = try #require(try await bot.store.read { try $0.outboxItem(key: call.key + "/after-call") })
+        let chat = try #require(try await bot.store.read { try $0.outboxItem(key: call.key + "/after-call:slack") })
         #expect(chat.method == .slack)
     }
 
@@ -195,28 +196,47 @@ import Testing
         try await Self.declare("/incident declare Payment API errors --sev P0", on: engine)
         let call = try #require(try await store.read { try $0.pendingOutbox(limit: 100) }.first { $0.method == .voice })
         #expect(try await engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .noAnswer)) == .paged(.sms))
-        let text = call.key + "/after-call"
+        let text = call.key + "/after-call:sms"
         #expect(try await engine.followUp(EndedCall(page: text, person: "dave", incident: 1, status: .undelivered, method: .sms)) == .unreachable)
         let timeline = try await store.read { try $0.timeline(incident: 1) }.map(\.text)
         #expect(timeline.contains("Could not deliver the page to @dave (VP engineering, engineering L4): the carrier did not deliver the text."))
     }
 
-    /// A follow-up that delivery's own failover moved back up the list (its text's provider
-    /// down, the page went to the phone again) makes no further follow-up there: a call and a
-    /// text do not take turns for as long as nobody answers.
+    /// A follow-up that delivery's own failover moved back up the list (Dave's text queued on
+    /// sms, Twilio's messages and Slack failing, so it rang his phone again) makes no further
+    /// follow-up there: a call and a text do not take turns for as long as nobody answers. With
+    /// three methods, the count of follow-ups alone would have let it go on to sms again.
     @Test func aFollowUpMovedBackUpTheListIsNotFollowedUpAgain() async throws {
-        let (engine, store, clock) = try Self.engine(pagers: [.voice, .sms]) {
-            $0.replacingOccurrences(of: "    slack: U0DAVE004\n", with: "").replacingOccurrences(of: "contact: [voice, sms, slack]", with: "contact: [voice, sms]")
-        }
+        let (engine, store, clock) = try Self.engine(pagers: [.voice, .sms]) { $0 }
         try await Self.declare("/incident declare Payment API errors --sev P0", on: engine)
         let call = try #require(try await store.read { try $0.pendingOutbox(limit: 100) }.first { $0.method == .voice })
-        // The follow-up as failover left it: on the phone again.
-        let again = call.key + "/after-call"
+        // The follow-up as failover left it: queued on sms, on the phone again.
+        let again = call.key + "/after-call:sms"
         try await store.write { records in
             try records.enqueue([OutboxItem(key: again, incident: 1, method: .voice, lane: OutboxItem.directLane(.voice, "dave"), job: call.job, at: clock.now)])
         }
         #expect(try await engine.followUp(EndedCall(page: again, person: "dave", incident: 1, status: .noAnswer)) == .unreachable)
-        #expect(try await store.read { try $0.outboxItem(key: again + "/after-call") } == nil)
+        let made = try await store.read { records in try EndedCall.followUpKeys(of: again).compactMap { try records.outboxItem(key: $0) } }
+        #expect(made.isEmpty, "\(made.map(\.key))")
+        // One that failover moved on down the list (to chat, which reports nothing) is not the case.
+        #expect(EndedCall.next(after: EndedCall(page: call.key + "/after-call:voice", person: "dave", incident: 1, status: .undelivered, method: .sms),
+                               routes: [.voice, .sms, .slack]) == .slack)
+    }
+
+    /// An operator dropped Dave's call as it rang (`outbox drop`: they reached him by hand);
+    /// its report that nobody answered sends nothing on.
+    @Test func aPageAnOperatorDroppedIsNotFollowedUp() async throws {
+        let (engine, store, clock) = try Self.engine(pagers: [.voice, .sms]) { $0 }
+        try await Self.declare("/incident declare Payment API errors --sev P0", on: engine)
+        let call = try #require(try await store.read { try $0.pendingOutbox(limit: 100) }.first { $0.method == .voice })
+        try await store.write { records in
+            _ = try records.dropOutbox(key: call.key, reason: "reached him by phone", at: clock.now)
+            guard case .effect(.page(let page)) = call.job, let stored = try records.readableIncident(1) else { return }
+            let (incident, entry) = stored.incident.pageDroppedByOperator(page, reason: "reached him by phone", at: clock.now, madeAt: call.createdAt)
+            try records.save(StoredIncident(incident: incident, home: stored.home))
+            try records.appendTimeline([entry], incident: 1)
+        }
+        #expect(try await engine.followUp(EndedCall(page: call.key, person: "dave", incident: 1, status: .noAnswer)) == .moot("the page was withdrawn"))
     }
 
     /// Frank, the director of operations (business L2, reached by phone), answers the call at
