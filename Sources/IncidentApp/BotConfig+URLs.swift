@@ -20,6 +20,18 @@ extension BotConfig {
         return text
     }
 
+    /// The URL the environment variable `name` sets over the config's (`SLACK_API_URL`,
+    /// `MATRIX_HOMESERVER`, ...), nil when unset or empty; refused with credentials in it, as
+    /// the config's are, without repeating it.
+    static func environmentURL(_ name: String, _ environment: [String: String]) throws -> String? {
+        guard let url = environment[name].flatMap(\.nonEmpty) else { return nil }
+        guard !carriesCredentials(url) else {
+            throw StartupError("\(name) carries credentials before its host (user:password@); give the address alone: secrets come "
+                               + "from the environment or a file (the URL is not shown here)")
+        }
+        return url
+    }
+
     /// Whether `url` has credentials before its host (`https://user:password@host/`); an `@`
     /// in its path is the path's.
     static func carriesCredentials(_ url: String) -> Bool {

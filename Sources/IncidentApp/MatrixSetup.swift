@@ -19,14 +19,10 @@ public struct MatrixSetup: Sendable {
     /// or `MATRIX_USER` with `MATRIX_PASSWORD` (each secret also as `NAME_FILE`). A password
     /// login keeps its token in `tokenFile`; with none (PostgreSQL), a password login is refused.
     public static func load(_ settings: BotConfig.MatrixSettings, environment: [String: String], tokenFile: String?) throws -> MatrixSetup {
-        let url = environment["MATRIX_HOMESERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.homeserver
+        let url = try BotConfig.environmentURL("MATRIX_HOMESERVER", environment) ?? settings.homeserver
         guard let url else {
             throw StartupError("matrix.enabled is true but no homeserver is set: set matrix.homeserver in the config "
                                + "or MATRIX_HOMESERVER; see docs/matrix-setup.md")
-        }
-        guard !BotConfig.carriesCredentials(url) else {
-            throw StartupError("MATRIX_HOMESERVER carries credentials before its host (user:password@); give the address alone, "
-                               + "such as https://matrix.example.org (the URL is not shown here)")
         }
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw StartupError("MATRIX_HOMESERVER is an http(s) URL such as https://matrix.example.org, not “\(url)”")

@@ -34,6 +34,8 @@ public struct PagingSetup: Sendable {
     public static func load(_ loaded: LoadedConfig, environment: [String: String], linkSecretFile: String?,
                             makingLinkSecret: Bool = true) throws -> PagingSetup {
         let config = loaded.config
+        // Read again as the transports are made (`transports`): refused here, at start.
+        for name in ["PAGERDUTY_EVENTS_URL", "TWILIO_API_URL"] { _ = try BotConfig.environmentURL(name, environment) }
         var setup = PagingSetup(links: nil, email: config.paging.email, settings: config.paging, http: config.http, environment: environment)
         if let email = config.paging.email {
             let username = try Secrets.read("SMTP_USERNAME", environment)

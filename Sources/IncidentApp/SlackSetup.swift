@@ -38,7 +38,7 @@ public struct SlackSetup: Sendable {
         if let app, !app.value.hasPrefix("xapp-") {
             throw StartupError("SLACK_APP_TOKEN is not an app-level token (those start with xapp-)")
         }
-        let url = environment["SLACK_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.apiURL
+        let url = try BotConfig.environmentURL("SLACK_API_URL", environment) ?? settings.apiURL
         return SlackSetup(settings: settings, http: config.http, botToken: bot, signingSecret: signing, appToken: app, apiURL: url)
     }
 

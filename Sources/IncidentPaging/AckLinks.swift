@@ -88,11 +88,11 @@ public struct AckLinks: Sendable {
     }
 
     /// `text` with every acknowledge token in it replaced by `<acknowledge token>`, also inside
-    /// a link or a percent-encoded callback URL: a token is its payload (JSON, so `eyJ` in
-    /// base64), a dot and a 43-character MAC, as `token(_:)` writes it. For what the bot logs
+    /// a link or a callback URL, percent-encoded or not: a token is its payload (JSON, so `eyJ`
+    /// in base64), a dot and a 43-character MAC, as `token(_:)` writes it. For what the bot logs
     /// of a provider's answer, which may quote the request that carried one.
     public static func blankingTokens(in text: String) -> String {
-        text.replacing(#/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/#, with: "<acknowledge token>")
+        text.replacing(#/eyJ[A-Za-z0-9_%-]*(?:\.|%2[Ee])[A-Za-z0-9_%-]{43,}/#, with: "<acknowledge token>")
     }
 
     /// Bound into every MAC, so a token of another kind or a later format never passes as this one.

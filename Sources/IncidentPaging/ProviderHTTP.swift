@@ -44,7 +44,17 @@ struct ProviderHTTP: Sendable {
         /// one read from the log would stop a page's ladder), before it is cut, so a secret at
         /// the cut does not leave its first part behind.
         var text: String {
-            var text = String(decoding: body.prefix(600 + 512), as: UTF8.self)
+            let window = body.prefix(600 + 512)
+            var text = String(decoding: window, as: UTF8.self)
+            // A token or a credential cut by the window's end would not be seen whole below, and
+            // its start would stay (the window can be under 600 characters of text that is not
+            // ASCII): the run of their characters the window ends in goes.
+            if body.count > window.count {
+                while let last = text.unicodeScalars.last, last.isASCII, last.properties.isAlphabetic || last.properties.numericType != nil
+                        || "-_.%+/=".unicodeScalars.contains(last) {
+                    text.unicodeScalars.removeLast()
+                }
+            }
             for secret in secrets where !secret.value.isEmpty {
                 for form in Set([secret.value, secret.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret.value]) {
                     text = text.replacingOccurrences(of: form, with: "\(secret)")

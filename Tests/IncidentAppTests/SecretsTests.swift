@@ -47,3 +47,29 @@ import Testing
         }
     }
 }
+
+/// A URL the environment sets over the config's is held to the config's rule: credentials
+/// before its host are refused at start, and the refusal does not repeat them.
+@Suite struct EnvironmentURLTests {
+    @Test func aURLWithCredentialsFromTheEnvironmentIsRefusedWithoutThem() throws {
+        let config = try BotConfig.parse("slack:\n  enabled: true\n", file: "config.yaml")
+        let environment = ["SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+                           "SLACK_API_URL": "https://bot:SEKRIT52@slack.example.org/api"]
+        do {
+            _ = try SlackSetup.load(config, environment: environment)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".hasPrefix("SLACK_API_URL carries credentials") && !"\(error)".contains("SEKRIT52"), "\(error)")
+        }
+        var plain = environment
+        plain["SLACK_API_URL"] = "https://slack.example.org/api"
+        #expect(try SlackSetup.load(config, environment: plain).apiURL == "https://slack.example.org/api")
+        do {
+            _ = try MatrixSetup.load(config.matrix, environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "MATRIX_HOMESERVER": "https://u:SEKRIT52@m.example.org"],
+                                     tokenFile: nil)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".hasPrefix("MATRIX_HOMESERVER carries credentials") && !"\(error)".contains("SEKRIT52"), "\(error)")
+        }
+    }
+}

@@ -86,6 +86,13 @@ import Testing
         let text = "link https://bot.example.org/ack/\(token) callback=https%3A%2F%2Fbot.example.org%2Fcall-status%2F\(token)&x=1 bare \(token)."
         #expect(AckLinks.blankingTokens(in: text) == "link https://bot.example.org/ack/<acknowledge token> "
             + "callback=https%3A%2F%2Fbot.example.org%2Fcall-status%2F<acknowledge token>&x=1 bare <acknowledge token>.")
+        // Encoded again by a proxy, its dot and dashes too.
+        let encoded = token.replacingOccurrences(of: ".", with: "%2E").replacingOccurrences(of: "-", with: "%2D")
+        #expect(AckLinks.blankingTokens(in: "url=\(encoded)&y=2") == "url=<acknowledge token>&y=2")
+        // Cut by the end of what is read of the answer (text that is not ASCII makes it under
+        // 600 characters): its start does not stay.
+        let cut = ProviderHTTP.Answer(status: 400, headers: [:], body: Array((String(repeating: "é", count: 520) + " link " + token + " more").utf8))
+        #expect(!cut.text.contains("eyJ") && cut.text.hasSuffix("link "), "\(cut.text.suffix(40))")
     }
 
     @Test func aPageTriggersOnePagerDutyAlertPerIncidentAndLevel() async throws {
