@@ -93,9 +93,19 @@ extension Transition {
                 page.alsoFor = (page.alsoFor ?? []) + [ladder]
                 if asks { Messages.askForAcknowledgement(&page.message, incident) }
             }
-            page.message.lines.insert(line, at: min(2, page.message.lines.count))
+            page.message.lines.insert(line, at: Self.alsoPagedPosition(in: page.message))
             effects[index].action = .page(page)
         }
+    }
+
+    /// Where a page's next "Also paged as" line goes: under the line that says what the page was
+    /// made for and the ones already there, in the order the levels were reached.
+    static func alsoPagedPosition(in message: Message) -> Int {
+        var position = min(2, message.lines.count)
+        while position < message.lines.count, case .text(let text)? = message.lines[position].first, text.hasPrefix("Also paged as ") {
+            position += 1
+        }
+        return position
     }
 
     /// Invites `person` to the incident room unless they were invited already (`always`: a

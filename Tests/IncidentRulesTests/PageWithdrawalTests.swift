@@ -297,6 +297,15 @@ import Testing
                 && lines[2] == "Also paged as VP engineering (engineering L4).", "\(lines)")
         #expect(lines.filter { $0.hasPrefix("Also paged as") }.count == 1, "\(lines)")
         #expect(drill.timeline.contains { $0.text.hasPrefix("Paged @alice as VP engineering (engineering.L4") })
+        // Three roles (she is the operations manager too): each named once, in the order reached.
+        let three = try Roster.load(yaml: yaml.replacingOccurrences(of: "L1: erin", with: "L1: alice"), file: "roster.yaml", policy: Fixtures.policy())
+        let busier = try Drill("/incident declare Payments down --sev P0", roster: three)
+        let page = try #require(pages(busier).first { $0.person == "alice" })
+        let also = page.message.plainText().split(separator: "\n").map(String.init).filter { $0.hasPrefix("Also paged as ") }
+        let reached = busier.timeline.map(\.text).filter { $0.hasPrefix("Paged @alice as ") }.dropFirst()
+            .map { "Also paged as " + $0.dropFirst("Paged @alice as ".count).prefix { $0 != "(" } }
+        #expect(also.count == 2 && also.map { String($0.prefix { $0 != "(" }) } == Array(reached), "\(also) \(reached)")
+        #expect(page.message.plainText().split(separator: "\n").map(String.init)[2...3].allSatisfy { $0.hasPrefix("Also paged as ") })
     }
 
     /// A small team: the on-call is also the operations manager, so a P1 pages her on both
