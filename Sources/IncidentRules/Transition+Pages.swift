@@ -85,11 +85,11 @@ extension Transition {
         let asks = policy.ladder(ladder)?.stopOn.contains(.acknowledged) == true
         let line: [Span] = [.text("Also paged as \(role).")]
         for index in effects.indices {
-            guard case .page(var page) = effects[index].action, page.person == person, !page.message.lines.contains(line) else { continue }
-            if page.ladder == ladder {
-                guard page.level != level else { continue }
-            } else {
-                guard page.alsoFor?.contains(ladder) != true else { continue }
+            guard case .page(var page) = effects[index].action, page.person == person, !page.message.lines.contains(line),
+                  page.ladder != ladder || page.level != level else { continue }
+            // Another ladder's, the first time: the page carries it too (a second level of a
+            // ladder it carries already only adds its line).
+            if page.ladder != ladder, page.alsoFor?.contains(ladder) != true {
                 page.alsoFor = (page.alsoFor ?? []) + [ladder]
                 if asks { Messages.askForAcknowledgement(&page.message, incident) }
             }
