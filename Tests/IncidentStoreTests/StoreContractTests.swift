@@ -186,30 +186,6 @@ import Testing
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["b1", "a2"])
     }
 
-    /// Bringing an item forward (its provider answers again) moves only its due time, and only
-    /// earlier: the attempts and reason an attempt or an operator's retry wrote since it was
-    /// read stand, and a finished item stays finished.
-    @Test(arguments: StoreKind.allCases)
-    func bringingAnItemForwardKeepsItsAttemptsAsTheyStand(kind: StoreKind) async throws {
-        let store = try await kind.makeStore()
-        try await store.write { records in
-            try records.enqueue([Self.item("waits", lane: "pagerduty:a"), Self.item("soon", lane: "pagerduty:b"), Self.item("done", lane: "pagerduty:c")])
-        }
-        let ids = try await store.read { try $0.pendingOutbox(limit: 10).map { ($0.key, $0.id!) } }
-        let (waits, soon, done) = (ids[0].1, ids[1].1, ids[2].1)
-        try await store.write { records in
-            try records.reschedule(waits, attempts: 5, notBefore: TestConfig.at(60), reason: "HTTP 500")
-            try records.reschedule(soon, attempts: 1, notBefore: TestConfig.at(2), reason: "HTTP 500")
-            try records.markFailed(done, attempts: 9, reason: "gave up", at: TestConfig.at(1))
-            for id in [waits, soon, done] { try records.bringForward(id, to: TestConfig.at(3)) }
-        }
-        let pending = try await store.read { try $0.pendingOutbox(limit: 10) }
-        let moved = try #require(pending.first { $0.key == "waits" })
-        #expect(moved.notBefore == TestConfig.at(3) && moved.attempts == 5 && moved.lastError == "HTTP 500")
-        #expect(pending.first { $0.key == "soon" }?.notBefore == TestConfig.at(2))
-        #expect(!pending.contains { $0.key == "done" })
-    }
-
     /// A dead letter keeps the count of attempts it failed with, the last included; one failed
     /// without a count (withdrawn, never tried here) keeps the count it had.
     @Test(arguments: StoreKind.allCases)
