@@ -235,18 +235,24 @@ import Testing
                 "\(drill.pages)")
     }
 
+    /// A P2 declared by erin at 08:00 on 2026-11-26, its team lead's level a rotation of bob
+    /// (Los Angeles), erin and dave (`daveIn`) handing over every 3 h from 21:01 the day before.
+    func quietingP2(daveIn zone: String) throws -> Drill {
+        let roster = try onCall("alice", from: "2026-01-05T09:00:00Z", every: "1w", [
+            ("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
+             "    prefer: slack\n    time_zone: America/Los_Angeles\n  bob:"),
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: \(zone)"),
+            ("rotations:\n", "rotations:\n  leads:\n    people: [bob, erin, dave]\n    handover: 2026-11-25T21:01:00Z\n    every: 3h\n"),
+            ("    L2: bob                            # team lead", "    L2: { rotation: leads }"),
+        ])
+        return try Drill("/incident declare Search slow --sev P2", by: "erin", roster: roster, at: Timestamp(iso8601: "2026-11-26T08:00:00Z")!)
+    }
+
     /// The team leads' rotation hands the top of a P2 to dave (Los Angeles) at 15:01, his
     /// hours opening at 17:00, the second the climb goes quiet with its repeats spent: his
     /// waiting page does not go. It went, one page past the repeats' bound.
     @Test func aWaitingHandoverDueAsTheClimbGoesQuietPagesNobody() throws {
-        let roster = try onCall("alice", from: "2026-01-05T09:00:00Z", every: "1w", [
-            ("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
-             "    prefer: slack\n    time_zone: America/Los_Angeles\n  bob:"),
-            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: America/Los_Angeles"),
-            ("rotations:\n", "rotations:\n  leads:\n    people: [bob, erin, dave]\n    handover: 2026-11-25T21:01:00Z\n    every: 3h\n"),
-            ("    L2: bob                            # team lead", "    L2: { rotation: leads }"),
-        ])
-        var drill = try Drill("/incident declare Search slow --sev P2", by: "erin", roster: roster, at: Timestamp(iso8601: "2026-11-26T08:00:00Z")!)
+        var drill = try quietingP2(daveIn: "America/Los_Angeles")
         try drill.run(to: 33 * 60 + 5)
         #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄 @dave") && $0.contains("2026-11-27 17:00 UTC") }, "\(drill.posts(to: .incidentRoom))")
         #expect(!drill.pages.contains("\(33 * 60) engineering.L2 dave"), "\(drill.pages)")
@@ -260,14 +266,7 @@ import Testing
     /// climb went quiet. The room hears his page does not go. A quiet ladder's waiting
     /// handovers were not even due, and the promise was broken without a word.
     @Test func aWaitingHandoverOpeningAfterTheClimbWentQuietIsWithdrawnInWords() throws {
-        let roster = try onCall("alice", from: "2026-01-05T09:00:00Z", every: "1w", [
-            ("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
-             "    prefer: slack\n    time_zone: America/Los_Angeles\n  bob:"),
-            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: America/Anchorage"),
-            ("rotations:\n", "rotations:\n  leads:\n    people: [bob, erin, dave]\n    handover: 2026-11-25T21:01:00Z\n    every: 3h\n"),
-            ("    L2: bob                            # team lead", "    L2: { rotation: leads }"),
-        ])
-        var drill = try Drill("/incident declare Search slow --sev P2", by: "erin", roster: roster, at: Timestamp(iso8601: "2026-11-26T08:00:00Z")!)
+        var drill = try quietingP2(daveIn: "America/Anchorage")
         try drill.run(to: 34 * 60 + 5)
         let posts = drill.posts(to: .incidentRoom)
         #expect(posts.contains { $0.hasPrefix("🔄 @dave") && $0.contains("2026-11-27 18:00 UTC (America/Anchorage)") }, "\(posts)")
