@@ -122,8 +122,17 @@ public protocol LearnedAccounts: AnyObject, Sendable {
 }
 
 /// Accounts a platform said are outside the workspaces the bot serves, learned as commands
-/// name them (the app keeps them: `AccountsOutside`).
+/// name them (the app keeps them: `AccountsOutside`), and the accounts named that the platform
+/// has not answered for yet.
 public protocol LearnedOutsiders: AnyObject, Sendable {
+    /// `person` is outside the accounts served.
     func learn(_ person: PersonID)
+    /// `person` is one of the accounts served.
+    func learnServed(_ person: PersonID)
+    /// `person` was named and its platform is being asked about it: until an answer comes,
+    /// it is not named to a role (`isUnanswered`).
+    func asking(_ person: PersonID)
     func isOutside(_ person: PersonID) -> Bool
+    /// Whether `person` was named, and its platform has not said yet whether it is served.
+    func isUnanswered(_ person: PersonID) -> Bool
 }

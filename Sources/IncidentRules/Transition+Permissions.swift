@@ -92,6 +92,13 @@ extension Transition {
             throw IncidentError(.notAllowed, "\(person.handle) has no \(chats) account on the roster, so they could not type this "
                 + "incident's commands or get its direct messages; name someone who has.")
         }
+        // Named while its platform could not say yet whether it is served (Slack's `users.info`
+        // slow or down): not taken as served, since an account of another organisation named
+        // IC stops the ladder. Asked again, Slack's late answer counts.
+        if roster.people[person] == nil, community.outsiders?.isUnanswered(person) == true {
+            throw IncidentError(.notAllowed, "Slack has not said yet which workspace \(person.handle) is in, so they cannot be named for now; "
+                + "try again in a moment, or name someone on the roster.")
+        }
         guard community.serves(person, roster: roster) else {
             if let platforms = community.platforms,
                let platform = Platform.allCases.first(where: { person.rawValue.hasPrefix($0.rawValue + ":") }), !platforms.contains(platform) {

@@ -12,14 +12,21 @@ extension SlackWorkspaces {
     /// Asks `users.info` about each account `text` mentions that `isRoster` does not know and
     /// Slack has not answered for yet (at most `mostAsked` a command); those in a workspace
     /// not served, or that Slack does not know, go to `outsiders`. The command waits
-    /// `namedAccountsWait` at most: an answer later than that still counts for the next command,
-    /// and an account Slack cannot say about in time (its Web API down) is taken as before,
-    /// where the permission rules still keep anyone untrusted from naming an IC.
+    /// `namedAccountsWait` at most: an answer later than that still counts for the next command.
+    /// Until Slack has answered for an account (its Web API slow or down, the bot's own
+    /// workspace not known yet), the account is not named IC, to a role or as an action's owner
+    /// (`LearnedOutsiders.isUnanswered`); every other command naming it goes on.
     public func learnWhereNamedAccountsAre(in text: String, isRoster: @Sendable (String) -> Bool) async {
         guard let outsiders, let api, text.contains("<@") else { return }
-        let unasked = Array(Self.mentionedAccounts(in: text).filter { account in
-            !isRoster(account) && answered.withLock { $0[account] == nil }
-        }.prefix(Self.mostAsked))
+        // Asked again too: one Slack said is outside that `outsiders` no longer keeps (past its
+        // bound), which would otherwise be taken as served.
+        let unanswered = Self.mentionedAccounts(in: text).filter { account in
+            guard !isRoster(account) else { return false }
+            guard let served = answered.withLock({ $0[account] }) else { return true }
+            return !served && !outsiders.isOutside(.unlisted(.slack, account))
+        }
+        for account in unanswered { outsiders.asking(.unlisted(.slack, account)) }
+        let unasked = Array(unanswered.prefix(Self.mostAsked))
         // Not while the workspaces served are unknown (`auth.test` unanswered: a command must
         // not wait for it twice), nor for a while after Slack failed to answer.
         let now = self.now()
@@ -68,7 +75,7 @@ extension SlackWorkspaces {
                 return last.map { now - $0 >= Self.askAgainAfter } ?? true
             }
             if first {
-                logger.notice("cannot ask Slack which workspace a named account is in (users.info); it is taken as named",
+                logger.notice("cannot ask Slack which workspace a named account is in (users.info); it is not named to a role until Slack answers",
                               metadata: ["error": "\(error)"])
             }
             return
@@ -77,7 +84,7 @@ extension SlackWorkspaces {
             if answers.count >= Self.mostAnswersKept { answers.removeAll() }
             answers[account] = isServed
         }
-        if !isServed { outsiders.learn(.unlisted(.slack, account)) }
+        if isServed { outsiders.learnServed(.unlisted(.slack, account)) } else { outsiders.learn(.unlisted(.slack, account)) }
     }
 
     /// The user ids in Slack's escaped mentions (`<@U0123>`, `<@W0123|name>`), in order, once each.

@@ -96,27 +96,6 @@ import Testing
         try await expectStillServing(bot)
     }
 
-    /// In a channel shared with another organisation, an autocompleted mention names an
-    /// account of theirs IC: Slack (`users.info`) says its team, and the naming is refused,
-    /// so the engineering ladder climbs on and the responders keep their incident. Named, it
-    /// counted as the acknowledgement and left nobody who could act as IC.
-    @Test func anAccountOfAnotherWorkspaceIsNotNamedIC() async throws {
-        let bot = try await SlackHarness.start()
-        defer { Task { await bot.stop() } }
-        try await bot.learnsItsWorkspace()
-        bot.fake.addExternalUser("U0EXT0001", team: "T0OTHER01")
-        _ = try await bot.slash("erin", "/incident declare Payment API errors --sev P1")
-        try await bot.settle()
-        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room)).id
-        let named = try await bot.slash("alice", "/ic <@U0EXT0001|ext>", in: room)
-        #expect(named.text.contains("another Slack workspace"), "\(named.text)")
-        #expect(bot.fake.calls.contains { $0.method == "users.info" && $0.arguments["user"] == "U0EXT0001" })
-        // Someone of this workspace off the roster may still be named, as before.
-        let member = try await bot.slash("alice", "/ic <@U0OUTSIDER>", in: room)
-        #expect(member.text.contains("is now the incident commander"), "\(member.text)")
-        #expect(!bot.fake.calls.contains { $0.method == "users.info" && $0.arguments["user"] == "U0ALICE01" })
-    }
-
     /// Slack's Web API slow to say which workspace the bot is in (`auth.test` unanswered): the
     /// first command is answered meanwhile instead of waiting on it (Slack gives a command 3 s),
     /// and once Slack answers, another workspace's requests are refused again.
