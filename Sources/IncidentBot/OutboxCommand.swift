@@ -22,7 +22,9 @@ struct Outbox: AsyncParsableCommand {
         @Flag(help: "Show the failed items (dead letters) instead of the pending ones.")
         var failed = false
 
-        @Option(help: "At most this many items (1 or more).")
+        // Unconditional: `--limit -5` is read as its value and refused as one, not as an
+        // option `-5` that leaves `--limit` without a value.
+        @Option(parsing: .unconditional, help: "At most this many items (1 or more).")
         var limit = 100
 
         func validate() throws {
@@ -77,7 +79,8 @@ struct Outbox: AsyncParsableCommand {
         @Argument(help: "The item's key, as `incident-bot outbox` shows it.")
         var key: String
 
-        @Option(help: "Why, for the record.")
+        // Unconditional: a reason may open with a dash (`--reason "-- paged by hand"`).
+        @Option(parsing: .unconditional, help: "Why, for the record.")
         var reason = "dropped by an operator"
 
         func run() async throws {

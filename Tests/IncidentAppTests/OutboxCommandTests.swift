@@ -53,6 +53,9 @@ import Testing
         #expect(!(try run(["--failed"]).stdout.contains("not shown")))
         let none = try run(["--failed", "--limit", "0"])
         #expect(none.status != 0 && none.stderr.contains("--limit 0 lists nothing; give 1 or more"), "\(none.stderr)")
+        // A negative limit is read as one, not as an option that leaves --limit without a value.
+        let negative = try run(["--failed", "--limit", "-5"])
+        #expect(negative.status != 0 && negative.stderr.contains("--limit -5 lists nothing; give 1 or more"), "\(negative.stderr)")
         #expect(try run([]).stdout == "Nothing waits in the outbox.\n")
 
         let unknown = try run(["retry", "INC-9/1@slack"])
