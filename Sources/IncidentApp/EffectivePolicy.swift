@@ -27,9 +27,12 @@ public enum EffectivePolicy {
         lines.append("roster \(loaded.rosterPath)\(example): \(roster.people.count) people, admins "
                      + (roster.admins.isEmpty ? "none" : roster.admins.sorted().map { "\($0.handle)" }.joined(separator: ", ")))
         lines.append("on duty at \(zone.dateTime(now)):")
-        // As `serve` would run it (the console reaches everyone at its terminal).
-        let served = loaded.config.enabledPlatforms.isEmpty ? nil
-            : Directory(roster: roster, platforms: Set(loaded.config.enabledPlatforms), pagers: loaded.config.paging.methods)
+        // As `serve` would run it. With no chat platform enabled, the console stands for them
+        // all (it rehearses chat at its terminal), and the pagers are still only those enabled.
+        let enabled = loaded.config.enabledPlatforms
+        let reaching = Directory(roster: roster, platforms: enabled.isEmpty ? Set(Platform.allCases.filter { $0 != .console }) : Set(enabled),
+                                 pagers: loaded.config.paging.methods)
+        let served = enabled.isEmpty ? nil : reaching
         for ladder in policy.ladders {
             lines.append("  \(ladder.id): stops on \(ladder.stopOn.map(\.rawValue).sorted().joined(separator: ", "))")
             for (index, level) in ladder.levels.enumerated() {
@@ -41,7 +44,7 @@ public enum EffectivePolicy {
                     let until = turns.onDuty(at: now).flatMap { turns.nextHandover(after: now, from: $0) }
                     rotation = " (rotation \(name)" + (until.map { ", until \(zone.dateTime($0))" } ?? "") + ")"
                 }
-                lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now, served: served))
+                lines.append("    \(level.id) \(level.role): \(who)\(rotation)" + methodsNote(level, ref, roster: roster, at: now, reaching: reaching))
             }
         }
         lines += PolicyGaps.warnings(policy).map { "warning: " + $0 }
@@ -63,10 +66,11 @@ public enum EffectivePolicy {
 
     /// When the person on duty has none of the methods the level asks for (a CTO paged "by
     /// phone" with no phone in the roster): they are paged down their own list instead,
-    /// which the policy's reader would not guess. `served`: the methods as `serve` would run
-    /// with this config, whose pages go by what it enables only ("paged by matrix" with
-    /// Matrix off contradicted the warning below that nothing reaches them).
-    static func methodsNote(_ level: Ladder.Level, _ ref: LevelRef, roster: Roster, at now: Timestamp, served: Directory?) -> String {
+    /// which the policy's reader would not guess. `reaching`: the methods this config enables,
+    /// whose pages go by those only ("paged by matrix" with Matrix off contradicted the
+    /// warning below that nothing reaches them; "paged by email" with mail off, on a config
+    /// for the console alone, told of mail that would never be sent).
+    static func methodsNote(_ level: Ladder.Level, _ ref: LevelRef, roster: Roster, at now: Timestamp, reaching: Directory) -> String {
         guard !level.methods.isEmpty, let person = roster.onDuty(ref, at: now), let listed = roster.people[person],
               !level.methods.contains(where: { listed.addresses[$0] != nil || roster.levelAddresses[ref]?[$0] != nil }) else { return "" }
         func words(_ methods: [ContactMethod]) -> String {
@@ -77,8 +81,7 @@ public enum EffectivePolicy {
             }
             return words.joined(separator: " or ")
         }
-        let paged = served.map { $0.methods(for: Page(person: person, ladder: ref.ladder, level: ref.level, role: level.role, message: Message(.text("")))) }
-            ?? listed.contactOrder
+        let paged = reaching.methods(for: Page(person: person, ladder: ref.ladder, level: ref.level, role: level.role, message: Message(.text(""))))
         guard !paged.isEmpty else { return " (the level asks for \(words(level.methods)); \(person.handle) has none, and nothing enabled here reaches them)" }
         return " (the level asks for \(words(level.methods)); \(person.handle) has none, and is paged by \(words(paged)))"
     }

@@ -207,6 +207,13 @@ import Testing
         #expect(text.contains("L1 on-call engineer: @alice (rotation primary-oncall)\n"), "\(text)")
         // The example roster has no phone for the CTO the level asks to phone: she is paged by chat.
         #expect(text.contains("L3 CTO: @grace (the level asks for phone; @grace has none, and is paged by slack or matrix)"), "\(text)")
+        // With mail off, someone with only an address is reached by nothing: the console
+        // rehearses chat, not mail. It read "paged by email".
+        var mailOnly = loaded
+        mailOnly.roster.people["grace"]?.addresses = [.email: "grace@example.org"]
+        mailOnly.roster.people["grace"]?.contactOrder = [.email]
+        #expect(EffectivePolicy.text(mailOnly, now: TestConfig.start)
+            .contains("L3 CTO: @grace (the level asks for phone; @grace has none, and nothing enabled here reaches them)"))
         // By what the config enables: with Slack alone, grace by Slack, and frank (on Matrix
         // alone) by nothing, as the warning below it says. It read "paged by matrix".
         var slackOnly = loaded
