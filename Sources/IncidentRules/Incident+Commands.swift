@@ -123,6 +123,13 @@ extension Transition {
             pageAtOnce()
         }
         reply = Messages.reply("\(incident.id) is now \(severity).")
+        // Raised while mitigated: the ladders the mitigation stopped stay stopped, which the
+        // one raising it most likely does not expect.
+        if severity.isMoreSevere(than: old), incident.phase == .mitigated,
+           policy.ladders.contains(where: { incident.ladders[$0.id]?.stopped == .mitigated }) {
+            reply?.line(.text("It is mitigated, so the ladders its mitigation stopped do not climb. If the problem is back: "),
+                        .command("update \(incident.id) status: investigating"), .text("."))
+        }
     }
 
     /// After a severity change the next update is due one new interval after the last update,
@@ -184,26 +191,35 @@ extension Transition {
     /// The topic's status is the phase's word once the incident is resolved, and while it is
     /// open a typed status names no phase but its own: a phase is set by its command (a typed
     /// `status: resolved` on an incident still paging would tell everyone reading the topic that
-    /// it is over), and none goes back. The phase a status names is its first word, whatever
+    /// it is over). The one way back is `status: investigating` on a mitigated incident, from
+    /// one of its responders: the mitigation did not hold (`resumeAfterMitigation`). The phase a
+    /// status names is its first word, whatever
     /// follows it or comes before it: `Resolved!`, `*resolved*` and `mitigated - monitoring` name one as `resolved` does,
     /// and so do its look-alikes folded to ASCII (`Résolved`, full-width `ｒｅｓｏｌｖｅｄ`).
     mutating func postUpdate(_ update: StatusUpdate) throws(IncidentError) {
         let actor = actor!
-        if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status.map(Incident.phaseWordFolded),
-           let phase = Incident.Phase(rawValue: String(status.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter })), phase != incident.phase {
-            guard phase != .investigating else {
-                throw IncidentError(.wrongPhase, "\(incident.id) is mitigated; an update cannot set it back to investigating. "
-                    + "Give another status (like monitoring).")
-            }
-            let command = phase == .closed ? "incident close" : "incident \(phase == .mitigated ? "mitigated" : "resolve")"
-            throw IncidentError(.wrongPhase, "status: \(phase.rawValue) is set by \(command: command), not by an update; "
-                + "use that, or give another status (like monitoring).")
-        }
         // Once an IC is named, a declarer off the roster does not hold off the missed-update
         // steps that page when the IC goes quiet (unless the IC gave them a role).
         let roleHolder = incident.roles.values.contains(actor)
         let unlistedDeclarer = actor == incident.actingDeclarer && incident.commander != nil && actor != incident.commander && !declarerLeads
         let counts = roleHolder || !unlistedDeclarer && (isTrusted(actor) || actor == incident.actingDeclarer)
+        var mitigationNotHeld = false
+        if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status.map(Incident.phaseWordFolded),
+           let phase = Incident.Phase(rawValue: String(status.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter })), phase != incident.phase {
+            if phase == .investigating {
+                // Paging starts again: only from someone whose update would count.
+                guard counts else {
+                    throw IncidentError(.notAllowed, "Only \(incident.id)'s responders (its IC, roles and declarer, the roster, the people paged) "
+                        + "can set it back to investigating; tell one of them the problem is back, or give another status.")
+                }
+                mitigationNotHeld = true
+            } else {
+                let command = phase == .closed ? "incident close" : "incident \(phase == .mitigated ? "mitigated" : "resolve")"
+                throw IncidentError(.wrongPhase, "status: \(phase.rawValue) is set by \(command: command), not by an update; "
+                    + "use that, or give another status (like monitoring).")
+            }
+        }
+        if mitigationNotHeld { resumeAfterMitigation() }
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0
@@ -226,6 +242,10 @@ extension Transition {
         reply = Messages.reply(counts ? posted : posted + (unlistedDeclarer
             ? " It does not restart the update timer: once an IC is named, only the updates of the incident's responders (its IC and roles, the roster, the people paged) do."
             : " It does not restart the update timer: only the updates of the incident's responders (its IC, roles and declarer, the roster, the people paged) do."))
+        if mitigationNotHeld {
+            reply?.line(.text("\(incident.id) is investigating again: the ladders its mitigation stopped climb on; "), .command("incident escalation \(incident.id)"),
+                        .text(" shows who is paged next."))
+        }
         // An update typed while someone else resolved the incident: its author learns that its
         // status did not take, and what to do if the problem is back.
         replyAddsToPost = !counts

@@ -41,7 +41,14 @@ extension Incident {
         let standsIn = transition.standInForDeclarer(actor)
         var reply = Message(
             .text("\(id) "), .userText(title), .text(" (\(severity)) was declared \(DurationText.format(now - declaredAt)) ago by "),
-            .mention(declaredBy), .text(" and is open in "), .room(room), .text(": nothing new was declared."))
+            .mention(declaredBy), .text(phase == .mitigated ? " and is mitigated, in " : " and is open in "), .room(room),
+            .text(": nothing new was declared."))
+        // Declared again once mitigated: most likely the problem is back, which its ladders,
+        // stopped by the mitigation, would not page for.
+        if phase == .mitigated {
+            reply.lines[0] += [.text(" If the problem is back, "), .command("update \(id) status: investigating"),
+                               .text(" sets it back, and its ladders climb again.")]
+        }
         // The next severity up, where there is one: a P0 has nothing to raise it to.
         if let higher = Severity.allCases.last(where: { $0.isMoreSevere(than: severity) }) {
             reply.lines[0] += [.text(" To raise its severity, "), .command("sev \(id) \(higher)"),

@@ -207,7 +207,12 @@ enum Messages {
         case .nobodyFurther:
             let mitigation = incident.phase == .mitigated
                 && incident.policy.ladders.contains { $0.stepsOnMissedUpdate && $0.stopOn.contains(.mitigated) }
-            message.line(.text("\(count); nobody further is paged\(mitigation ? " while the incident is mitigated" : "")."))
+            if mitigation {
+                message.line(.text("\(count); nobody further is paged while the incident is mitigated. If the problem is back: "),
+                             .command("update \(incident.id) status: investigating"), .text("."))
+            } else {
+                message.line(.text("\(count); nobody further is paged."))
+            }
         }
         message.actions = [.postUpdate]
         return message
@@ -316,6 +321,13 @@ enum Messages {
             message.line(.text("Post-mortem due \(incident.policy.timeZone.dateTime(due))."))
         }
         return message
+    }
+
+    /// Said in the room and the broadcast channel when a responder sets a mitigated incident
+    /// back to investigating.
+    static func mitigationNotHeld(_ incident: Incident, by actor: PersonID) -> Message {
+        Message(.strong("🔁 \(incident.id) is being investigated again"), .text(" ("), .mention(actor), .text("): the mitigation did not hold. "),
+                .userText(incident.title))
     }
 
     static func reply(_ text: String) -> Message { Message(.text(text)) }

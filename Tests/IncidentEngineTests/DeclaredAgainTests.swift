@@ -51,6 +51,19 @@ import Testing
                 "\(p0)")
     }
 
+    /// Declared again once mitigated, most likely the problem is back: the answer says the
+    /// incident is mitigated and how to set it back, which its ladders would otherwise not page
+    /// for. It said only that the incident was open, and to raise its severity, which paged nobody.
+    @Test func aMitigatedIncidentDeclaredAgainSaysHowToSetItBack() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0BOB0002", "/incident declare Queue backlog --sev P2")
+        let mitigated = try await bot.say("U0BOB0002", "/incident mitigated INC-1").reply?.plainText() ?? ""
+        #expect(mitigated == "INC-1 is mitigated.", "\(mitigated)")
+        let again = try await bot.say("U0BOB0002", "/incident declare Queue backlog --sev P2").reply?.plainText() ?? ""
+        #expect(again.contains("and is mitigated, in #incident-") && again.contains("nothing new was declared. If the problem is back, "
+                + "/update INC-1 status: investigating sets it back, and its ladders climb again."), "\(again)")
+    }
+
     /// A declaration that asks for more than the incident has is declared as before: a higher
     /// severity's pages must go out, and a named commander acknowledges.
     @Test func aHigherSeverityOrACommanderIsDeclaredAsBefore() async throws {

@@ -218,8 +218,10 @@ import Testing
         }
         try drill.type("/update on it status: resolving the replica lag", by: "alice")
         try drill.type("/incident mitigated", by: "alice")
-        #expect(refusal(drill, "/update it is back status: investigating", by: "alice")?.description
-            == "INC-1 is mitigated; an update cannot set it back to investigating. Give another status (like monitoring).")
+        // The one way back (MitigationNotHeldTests): the problem is back.
+        try drill.type("/update it is back status: investigating", by: "alice")
+        #expect(drill.incident.phase == .investigating && topic(drill)?.contains("status: investigating") == true, "\(topic(drill) ?? "")")
+        #expect(refusal(drill, "/update better status: investigating", by: "alice")?.kind == nil)
         try drill.type("/incident resolve fixed", by: "alice")
         // Resolved: the topic keeps the phase whatever the status says, so any status is taken.
         try drill.type("/update for the record status: mitigated", by: "alice")
@@ -262,7 +264,8 @@ import Testing
         try drill.type("/incident mitigated", by: "alice")
         try drill.run(to: 91)
         let last = drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") }
-        #expect(last?.hasSuffix("3 updates missed in a row; nobody further is paged while the incident is mitigated.") == true, "\(last ?? "")")
+        #expect(last?.hasSuffix("3 updates missed in a row; nobody further is paged while the incident is mitigated. "
+                                + "If the problem is back: /update INC-1 status: investigating.") == true, "\(last ?? "")")
         #expect(drill.pages.filter { $0.hasPrefix("90 ") }.isEmpty)
     }
 

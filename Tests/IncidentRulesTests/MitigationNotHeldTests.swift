@@ -1,0 +1,78 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+import Testing
+
+/// A mitigation that did not hold: a responder's `/update … status: investigating` sets the
+/// incident back, and paging picks up where the mitigation stopped it. It was refused, and the
+/// bot's other answers (the declaration typed again, a raise) led to a P1 that paged nobody.
+@Suite struct MitigationNotHeldTests {
+    @Test func theLaddersTheMitigationStoppedClimbAgain() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
+        try drill.run(to: 5)
+        try drill.type("/incident mitigated", by: "carol")
+        try drill.run(to: 120)
+        #expect(drill.pages == ["0 business.L1 erin", "0 engineering.L1 alice"], "\(drill.pages)")
+
+        let back = try drill.type("/update it is back status: investigating", by: "carol")
+        #expect(drill.incident.phase == .investigating)
+        #expect(back.reply?.plainText().contains("INC-1 is investigating again") == true, "\(back.reply?.plainText() ?? "")")
+        #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔁 INC-1 is being investigated again (@carol)") })
+        #expect(drill.posts(to: .broadcast).contains { $0.hasPrefix("🔁 INC-1 is being investigated again (@carol)") })
+        #expect(drill.timeline.contains { $0.kind == .statusUpdate && $0.text == "Back to investigating: the mitigation did not hold." })
+        // Each ladder climbs on from the level it reached, that level's wait counted from now:
+        // the team lead 30 minutes on (P1), the director an hour on; and missed updates page
+        // up again (two in a row at 180).
+        try drill.run(to: 185)
+        let climbed = ["0 business.L1 erin", "0 engineering.L1 alice", "150 engineering.L2 bob", "180 business.L2 frank", "180 engineering.L3 carol"]
+        #expect(drill.pages == climbed, "\(drill.pages)")
+
+        // Mitigated again, they stop again.
+        try drill.type("/incident mitigated", by: "carol")
+        try drill.run(to: 400)
+        #expect(drill.pages == climbed, "\(drill.pages)")
+    }
+
+    /// Someone is on it: a ladder an acknowledgement stopped stays stopped, and only the
+    /// business ladder, which follows how long customers are hurt, climbs again.
+    @Test func anAcknowledgedLadderStaysStopped() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
+        try drill.run(to: 5)
+        try drill.type("/ack", by: "alice")
+        try drill.type("/incident mitigated", by: "carol")
+        try drill.run(to: 60)
+        try drill.type("/update it is back status: investigating", by: "alice")
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+        try drill.run(to: 200)
+        // Business climbs on an hour after the update; engineering is stepped only by the
+        // updates missed from then on (two in a row at 120), as any acknowledged ladder is.
+        #expect(drill.pages.filter { $0.contains("business") } == ["0 business.L1 erin", "120 business.L2 frank", "150 business.L3 grace"],
+                "\(drill.pages)")
+        #expect(drill.pages.filter { $0.contains("engineering") }.first { !$0.hasPrefix("0 ") }?.hasPrefix("120 engineering.L2 bob") == true,
+                "\(drill.pages)")
+    }
+
+    /// Paging starts again: not at the word of someone the incident does not trust.
+    @Test func onlyAResponderSetsItBack() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
+        try drill.type("/incident mitigated", by: "carol")
+        #expect(throws: IncidentError.self) { try drill.type("/update it is back status: investigating", by: Fixtures.reporter) }
+        #expect(drill.incident.phase == .mitigated)
+    }
+
+    /// Raised while mitigated, nobody further is paged by its ladders: the answer says so, and
+    /// how to set it back.
+    @Test func aRaiseWhileMitigatedSaysHowToSetItBack() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P2", by: "carol")
+        try drill.type("/incident mitigated", by: "carol")
+        let raised = try drill.type("/sev P1 it is back", by: "carol")
+        #expect(raised.reply?.plainText() == "INC-1 is now P1.\nIt is mitigated, so the ladders its mitigation stopped do not climb. "
+                    + "If the problem is back: /update INC-1 status: investigating.", "\(raised.reply?.plainText() ?? "")")
+        try drill.type("/update it is back status: investigating", by: "carol")
+        try drill.run(to: 200)
+        // The business ladder the raise paged at once climbs once the incident is investigated
+        // again, and erin is not paged twice.
+        #expect(drill.pages.filter { $0.contains("business") } == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"],
+                "\(drill.pages)")
+    }
+}
