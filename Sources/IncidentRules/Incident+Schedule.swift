@@ -150,10 +150,12 @@ extension Transition {
         }
         // A snooze ran out over a deadline: the nudge names the last deadline it kept quiet,
         // which is what was owed, and says it was snoozed. The next update is due a whole
-        // interval after the snooze's end, so the IC is not nagged again minutes later.
+        // interval after the nudge, so the IC is not nagged again minutes later. Ended after
+        // the working hours of a severity that pages only in them, the nudge comes when they
+        // open (`updateDue`), after the snooze's end.
         var owed = due
         var snoozed: Timestamp?
-        if let until = incident.snoozedUntil, until == due,
+        if let until = incident.snoozedUntil, until <= due,
            let deadline = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }), deadline < until {
             owed = incident.lastUpdateDeadline(from: deadline, notAfter: until, every: interval)
             snoozed = until

@@ -52,21 +52,29 @@ extension Transition {
         // early must not count every deadline under it at once and page up the ladder. Stepped
         // from the deadline as owed (past the night, for a working-hours severity), so the
         // nudge names a time that was a deadline.
+        var owedAtOpening: Timestamp?
         if let interval = policy.updateInterval(incident.severity),
            let first = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }) {
             // Stored only when stepped: the cadence's own time otherwise stays as it was.
             let last = incident.lastUpdateDeadline(from: first, notAfter: now, every: interval)
+            if last != first { incident.nextUpdateDue = last }
+            // Ended after working hours over a deadline: the snooze is over now, and the update
+            // it kept quiet is owed when they open, as when it runs out then (`updateDue`).
             if first <= now, policy.earliestPage(at: incident.severity, from: now, zone: nil) > now {
-                incident.nextUpdateDue = now
-            } else if last != first {
-                incident.nextUpdateDue = last
+                incident.snoozedUntil = now
+                owedAtOpening = last
             }
         }
         record(.snoozed, "Ended the snooze of status-update nudges.")
         updateTopic()
         // Overdue: the nudge goes now, for the deadline the topic shows.
-        let due = incident.updateDue.map { $0 <= now ? "an update is overdue (due \(zone.clockTime($0, seenAt: now)))"
-                                                     : "next update due \(zone.clockTime($0, seenAt: now))" } ?? "no updates are due"
+        let due: String = if let owedAtOpening, let opens = incident.updateDue {
+            "an update is overdue (due \(zone.clockTime(owedAtOpening, seenAt: now))), nudged when working hours open, "
+                + zone.clockTime(opens, seenAt: now)
+        } else {
+            incident.updateDue.map { $0 <= now ? "an update is overdue (due \(zone.clockTime($0, seenAt: now)))"
+                                               : "next update due \(zone.clockTime($0, seenAt: now))" } ?? "no updates are due"
+        }
         reply = Messages.reply("Nudges for \(incident.id) are back on; \(due).")
     }
 }
@@ -87,9 +95,13 @@ extension Incident {
 
     /// When the next status update is due as the nudges see it, and as the topic and the
     /// messages say it: the cadence's due time (moved past the night for a severity that pages
-    /// only in working hours), or the end of a snooze that outlasts it. nil when none is expected.
+    /// only in working hours), or the end of a snooze that outlasts it. A snooze of such a
+    /// severity that ends after its working hours, over a deadline it kept quiet, leaves that
+    /// update owed when they open (nobody is nudged in the evening): it is nudged then, and
+    /// counts as missed, as it would have without the snooze. nil when none is expected.
     public var updateDue: Timestamp? {
         guard let due = nextUpdateDue.map({ policy.updateDeadline(at: severity, $0) }) else { return nil }
-        return snoozedUntil.map { max(due, $0) } ?? due
+        guard let until = snoozedUntil, until > due else { return due }
+        return policy.earliestPage(at: severity, from: until, zone: nil)
     }
 }

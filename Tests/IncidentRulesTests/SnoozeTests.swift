@@ -144,18 +144,45 @@ import Testing
     /// A P2 on Friday (12:30): the first update missed at 14:30, the IC snoozes at 16:20 and
     /// ends the snooze at 17:10, after working hours, with the 16:30 deadline passed under it.
     /// Ending it used to count that miss as at 16:30, in working hours, and page the team lead
-    /// at 17:10; it now owes the update when working hours open, as a snooze that runs out at
-    /// night does: the team lead is paged on Monday at 11:00, for the second miss.
+    /// at 17:10. It owes the update when working hours open, as a snooze that runs out at night
+    /// does: nudged on Monday at 09:00 for 16:30, the second miss, which pages the team lead
+    /// then. (Until the workflow audit of stop 58 the clock started again at the opening, and
+    /// the snooze kept the team lead's page back until 11:00: paging is never snoozed.)
     @Test func snoozeOffAfterWorkingHoursPagesNobodyBeforeTheyOpen() throws {
         var drill = try Drill("/incident declare Search slow --sev P2 --ic @carol", by: Fixtures.responder,
                               at: Timestamp(iso8601: "2026-11-27T12:30:00Z")!)
         try drill.run(to: 279, script: [230: [(Fixtures.responder, "/incident snooze 1h")]])
         let reply = try drill.type("/incident snooze off", by: Fixtures.responder).reply?.plainText() ?? ""
-        #expect(reply.contains("next update due 2026-11-30 11:00 UTC"), "\(reply)")
-        let mondayEleven = 70 * 60 + 30
-        try drill.run(to: mondayEleven)
-        #expect(drill.nudges == [120, mondayEleven], "\(drill.nudges)")
-        #expect(drill.pages == ["0 engineering.L1 alice", "\(mondayEleven) engineering.L2 bob"], "\(drill.pages)")
+        #expect(reply == "Nudges for INC-1 are back on; an update is overdue (due 16:30 UTC), nudged when working hours open, "
+                + "2026-11-30 09:00 UTC.", "\(reply)")
+        let mondayNine = 68 * 60 + 30
+        try drill.run(to: mondayNine + 120)
+        #expect(drill.nudges == [120, mondayNine, mondayNine + 120], "\(drill.nudges)")
+        #expect(drill.timeline.filter { $0.kind == .updateMissed }.map(\.text)[1] == "Status update due 2026-11-27 16:30 UTC missed (2 in a row).")
+        #expect(drill.pages == ["0 engineering.L1 alice", "\(mondayNine) engineering.L2 bob", "\(mondayNine + 120) engineering.L2 bob"],
+                "\(drill.pages)")
+    }
+
+    /// The same when the snooze runs out after working hours (the workflow audit of stop 58):
+    /// a P2's update due at 16:45, snoozed from 16:30 to 17:30. No miss was ever counted for
+    /// 16:45: the first nudge came at 11:00 the next day and the team lead was paged at 13:00,
+    /// two hours after he would have been without the snooze. Now 16:45 is nudged at 09:00 and
+    /// the team lead is paged at 11:00, as without it.
+    @Test func aSnoozeRunningOutAfterWorkingHoursKeepsTheMissForTheOpening() throws {
+        func drill(snoozed: Bool) throws -> Drill {
+            var drill = try Drill("/incident declare Search slow --sev P2 --ic @carol", by: Fixtures.responder,
+                                  at: Timestamp(iso8601: "2026-11-24T14:45:00Z")!)
+            try drill.run(to: 1300, script: snoozed ? [105: [(Fixtures.responder, "/incident snooze 1h")]] : [:])
+            return drill
+        }
+        let (nine, eleven) = (18 * 60 + 15, 20 * 60 + 15)
+        let snoozed = try drill(snoozed: true)
+        #expect(snoozed.nudges == [nine, eleven], "\(snoozed.nudges)")
+        #expect(snoozed.timeline.first { $0.kind == .updateMissed }?.text == "Status update due 2026-11-24 16:45 UTC missed (1 in a row).")
+        #expect(snoozed.posts(to: .incidentRoom).contains { $0.hasPrefix("⏰") && $0.contains("nudges snoozed until 2026-11-24 17:30 UTC") })
+        let plain = try drill(snoozed: false)
+        #expect(plain.nudges == [120, eleven], "\(plain.nudges)")
+        #expect(snoozed.pages == plain.pages && snoozed.pages == ["0 engineering.L1 alice", "\(eleven) engineering.L2 bob"], "\(snoozed.pages)")
     }
 
     @Test func aShorterSecondSnoozeShortensIt() throws {
