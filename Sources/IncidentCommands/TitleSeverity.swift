@@ -7,8 +7,9 @@ import IncidentCore
 /// As the title's first word (a label in front of it, after any words of marks alone such as
 /// `🚨`): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `Sev 1`, `P0`, also in chat's marks (`*P0*`), in
 /// full-width brackets, or with a phone's punctuation (`P0,`; a separator after it, `P0 -
-/// checkout down`, goes too). Anywhere: `sev:P0`, `severity=1`, `sev: P0`, `severity = P0`.
-/// Only the codes count (`P0`, `SEV-1`), not the words `critical` or `low`, which a title uses
+/// checkout down`, goes too). Anywhere: `sev:P0`, `severity=1`, `sev: P0`, `severity = P0`,
+/// and behind those labels a severity's word too (`sev: critical`: the label says it).
+/// Otherwise only the codes count (`P0`, `SEV-1`), not the words `critical` or `low`, which a title uses
 /// for other things, nor `S3`, which in a title is more often Amazon's storage. A bare `P3` in
 /// front of the title is not read (`p3 instances out of capacity` names Amazon's machines, and
 /// read as a severity it would hold the page for working hours), nor is a code past the first
@@ -54,12 +55,12 @@ public enum TitleSeverity {
         for (index, word) in words.enumerated() where !word.quoted && !taken.contains(index) {
             let lowered = word.text.lowercased()
             if let glued = afterLabel(lowered) {
-                if case .severity(let severity) = value(glued) { take(severity, [index]) }
+                if case .severity(let severity) = labelledValue(glued) { take(severity, [index]) }
             } else if ["sev:", "severity:"].contains(lowered), let next = words[safe: index + 1], !next.quoted,
-                      case .severity(let severity) = value(next.text) {
+                      case .severity(let severity) = labelledValue(next.text) {
                 take(severity, [index, index + 1])
             } else if labelWords.contains(lowered), let sign = words[safe: index + 1], ["=", ":"].contains(sign.text),
-                      let next = words[safe: index + 2], !next.quoted, case .severity(let severity) = value(next.text) {
+                      let next = words[safe: index + 2], !next.quoted, case .severity(let severity) = labelledValue(next.text) {
                 take(severity, [index, index + 1, index + 2])
             }
         }
@@ -116,16 +117,46 @@ public enum TitleSeverity {
         return Severity(parsing: lowered).map(Reading.severity) ?? .notASeverity
     }
 
-    /// The most severe code a title mentions anywhere (`checkout down (P0)`, `… SEV1`), read or
-    /// not: the declaration's answer says so when it is worse than the severity declared.
+    /// The most severe severity a title mentions, read or not: the declaration's answer says so
+    /// when it is worse than the severity declared. A code anywhere (`checkout down (P0)`,
+    /// `… SEV1`); a severity's word or an `S` code behind a `sev` label (`sev: critical`) or
+    /// written as a label (`[critical]`, `(S1)` anywhere, `CRITICAL:` or `S1` as the first word),
+    /// as tickets and alerts write them. Declared at 03:00 on a Saturday, `CRITICAL: payments
+    /// down` was a P2 whose page waited for Monday, and the answer gave no hint. Never `S3`
+    /// (Amazon's storage), nor a word in passing (`critical path slow`).
     public static func mostSevereMentioned(in title: String) -> Severity? {
-        let codes = title.split(whereSeparator: \.isWhitespaceFast).compactMap { word -> Severity? in
-            let bare = Substring(word.map { fullWidth[$0] ?? $0 }).trimming { !$0.isLetter && !$0.isNumber }
+        let words = title.split(whereSeparator: \.isWhitespaceFast).map { Substring($0.map { fullWidth[$0] ?? $0 }) }
+        let lead = words.firstIndex { $0.contains { $0.isLetter || $0.isNumber } }
+        let mentioned = words.indices.compactMap { index -> Severity? in
+            let word = words[index]
+            let bare = word.trimming { !$0.isLetter && !$0.isNumber }
             if case .severity(let severity) = code(bare) { return severity }
-            guard let glued = afterLabel(bare.lowercased()), case .severity(let severity) = value(glued) else { return nil }
-            return severity
+            let lowered = word.lowercased()
+            if let glued = afterLabel(bare.lowercased()), case .severity(let severity) = labelledValue(glued) { return severity }
+            if ["sev:", "severity:"].contains(lowered), let next = words[safe: index + 1],
+               case .severity(let severity) = labelledValue(String(next.trimming { !$0.isLetter && !$0.isNumber })) { return severity }
+            let bracketed = word.count > 2 && ((word.first == "[" && word.last == "]") || (word.first == "(" && word.last == ")"))
+            let leading = index == lead && (word.hasSuffix(":") || bare.lowercased().first == "s")
+            guard bracketed || leading else { return nil }
+            return wordOrSCode(bare)
         }
-        return codes.min { $0.isMoreSevere(than: $1) }
+        return mentioned.min { $0.isMoreSevere(than: $1) }
+    }
+
+    /// A severity's word (`critical`, `high`, …) or `S0` to `S2`, as `/sev` reads them; not `S3`.
+    static func wordOrSCode(_ text: Substring) -> Severity? {
+        let lowered = text.lowercased()
+        let isSCode = lowered.count == 2 && lowered.first == "s" && "012".contains(lowered.last!)
+        guard isSCode || Severity.words.contains(lowered) else { return nil }
+        return Severity(parsing: lowered)
+    }
+
+    /// What follows a `sev:` or `severity=` label: besides a code or a number, a severity's
+    /// word or an `S` code, which the label makes a severity (`Sev: critical`, `severity=high`).
+    static func labelledValue(_ text: String) -> Reading {
+        let reading = value(text)
+        guard reading == .none, let severity = wordOrSCode(text[...]) else { return reading }
+        return .severity(severity)
     }
 
     /// The words that label a severity, alone (`sev 1`, `severity = P0`) or glued to it.

@@ -20,6 +20,9 @@ public enum Severity: String, CaseIterable, Hashable, Sendable, Codable, CodingK
 
     public func isMoreSevere(than other: Severity) -> Bool { rank < other.rank }
 
+    /// The words `init(parsing:)` reads as severities, lowercased.
+    public static let words: Set<String> = ["critical", "high", "major", "medium", "moderate", "low", "minor"]
+
     /// Reads a severity as responders type it.
     ///
     /// Accepted, in any case: `P1`, `P-1`, `sev1`, `sev-1`, `sev 1` (as one token `sev1` only), `S1`,

@@ -214,7 +214,10 @@ import Testing
                      "［P0］ checkout down", "`P0` checkout down",
                      "P0 - checkout down", "Sev0 – checkout down", "Sev 0 checkout down", "severity 0: checkout down",
                      "checkout down sev:P0", "checkout down sev: P0", "checkout down severity = P0", "checkout down sev=0",
-                     "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0"] {
+                     "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0",
+                     // A severity's word behind a `sev` label is one, as `/sev critical` is.
+                     "checkout down sev: critical", "checkout down severity=critical", "checkout down Severity = Critical",
+                     "Sev: critical checkout down", "checkout down sev:s0"] {
             #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)), "\(line)")
         }
         // Words, a code past the first word (a passing mention), or quoted: the title's.

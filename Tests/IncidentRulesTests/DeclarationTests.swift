@@ -65,6 +65,22 @@ import Testing
         #expect(try !reply("checkout down P0", .p0).contains("The title says"))
         #expect(try !reply("not a P3 after all").contains("The title says"))
         #expect(try !reply("p99 latency").contains("The title says"))
+        // A severity's word or an S code written as a label, as tickets and alerts write them
+        // (the workflow audit of stop 58): each was a P2 held for working hours, no word said.
+        for title in ["[critical] payments down", "CRITICAL: payments down", "payments down (critical)", "S0: payments down",
+                      "🚨 Critical: payments down", "［CRITICAL］ payments down"] {
+            #expect(try reply(title).hasSuffix("The title says P0, and INC-1 is P2: if it is that bad, /sev INC-1 P0."), "\(title)")
+        }
+        for title in ["S1 payments down", "[major] payments down", "(high) error rate on checkout", "Major: checkout slow"] {
+            #expect(try reply(title).contains("The title says P1"), "\(title)")
+        }
+        // A word in passing, or Amazon's S3, is no severity.
+        for title in ["critical path slow", "high latency in EU", "S3 bucket made public", "[S3] bucket made public", "checkout is critical",
+                      "major outage of login"] {
+            #expect(try !reply(title).contains("The title says"), "\(title)")
+        }
+        // A milder word than declared says nothing.
+        #expect(try !reply("[low] disk space", .p2).contains("The title says"))
     }
 
     @Test func aTakenRoomNameGetsASuffix() throws {
