@@ -44,7 +44,8 @@ extension CommandParser {
                 guard severity == nil else {
                     throw CommandError(.unexpectedArgument, "--sev is given twice.", position: token.offset)
                 }
-                guard let parsed = Severity(parsing: value.text) else {
+                // As `/sev` reads it: also `0` alone, `[P0]`, and with a phone's full stop (`P1.`).
+                guard let parsed = Severity(parsing: value.text) ?? TitleSeverity.written(value.text) else {
                     throw CommandError(.invalidArgument,
                                        "“\(value.text.clipped)” is not a severity; use P0, P1, P2 or P3.",
                                        position: value.offset)

@@ -233,6 +233,12 @@ import Testing
         #expect(error("/incident declare [P0] checkout down sev:P1")?.kind == .invalidArgument)
         #expect(error("/incident declare [P4] checkout down")?.description.hasPrefix("“[P4]” is not a severity; use P0, P1, P2 or P3.") == true)
         #expect(error("/incident declare [P0]")?.kind == .missingArgument)
+        // --sev reads what /sev reads: the number alone, and a phone's punctuation after it.
+        for value in ["0", "P0.", "P0,", "[P0]"] {
+            #expect(parsed("/incident declare checkout down --sev \(value)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)),
+                    "\(value)")
+        }
+        #expect(error("/incident declare checkout down --sev 9")?.description.hasPrefix("“9” is not a severity") == true)
     }
 
     @Test func mentionsBecomeOnePersonReference() {
