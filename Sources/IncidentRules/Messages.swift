@@ -140,15 +140,23 @@ enum Messages {
         return message
     }
 
-    static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp) -> Message {
+    /// `toCommander`: the page goes to the incident's commander (named by the declaration, as
+    /// the on-call or the VP a P0 pages at once), whom taking the role acknowledged: it tells
+    /// them so, and asks nothing. It said "Unanswered since" and asked for an `/ack`, which then
+    /// told them they had acknowledged already.
+    static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp,
+                     toCommander: Bool = false) -> Message {
         // Since when, not for how long: the page may reach its person later than it was decided
         // (a method that failed first), and "Unanswered for 0s" read two minutes on was false.
         let declared = incident.policy.timeZone.clockTime(incident.declaredAt, seenAt: now)
         var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
+        if toCommander { message.line(.text("You are its incident commander, which acknowledges this page; nothing to answer.")) }
         // A page that asks for no answer (the business ladder's) is not "unanswered".
-        let asks = ladder.stopOn.contains(.acknowledged)
-        let since = asks && incident.acknowledgedAt == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
+        let asks = ladder.stopOn.contains(.acknowledged) && !toCommander
+        // Nor is one of an incident with an IC, whom taking the role acknowledged (named by the
+        // declaration, the IC's acknowledgement comes after the pages it made).
+        let since = asks && incident.acknowledgedAt == nil && incident.commander == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
         if incident.isPrivate {
             // Only people with a chat account here are invited: a mail-only operations manager
             // was told she was, to a room she could not join.

@@ -83,6 +83,24 @@ import Testing
         #expect(try !reply("[low] disk space", .p2).contains("The title says"))
     }
 
+    /// A P0 declared with the VP as its IC pages him at once, as it must (he may not know he
+    /// was named): the page says he is its commander and asks nothing. It said "Unanswered
+    /// since" and asked for an /ack, which then told him he had acknowledged already.
+    @Test func aPageToTheNamedCommanderSaysSoAndAsksNothing() throws {
+        let drill = try Drill("/incident declare Checkout down --sev P0 --ic @dave", by: "carol")
+        let pages = drill.effects.compactMap { _, effect -> Page? in
+            if case .page(let page) = effect.action { page } else { nil }
+        }
+        let dave = try #require(pages.first { $0.person == "dave" }).message.plainText()
+        #expect(dave.contains("You are its incident commander, which acknowledges this page; nothing to answer."), "\(dave)")
+        #expect(!dave.contains("Unanswered") && !dave.contains("/ack"), "\(dave)")
+        // The on-call's page asks as before.
+        let alice = try #require(pages.first { $0.person == "alice" }).message.plainText()
+        #expect(alice.contains("Acknowledge with /ack INC-1.") && !alice.contains("incident commander"), "\(alice)")
+        // Nor does it say "Unanswered": the incident has an IC.
+        #expect(alice.contains("Open since") && !alice.contains("Unanswered"), "\(alice)")
+    }
+
     @Test func aTakenRoomNameGetsASuffix() throws {
         let policy = try Fixtures.policy()
         let roster = try Fixtures.roster()
