@@ -99,6 +99,15 @@ import Testing
         #expect(alice.contains("Acknowledge with /ack INC-1.") && !alice.contains("incident commander"), "\(alice)")
         // Nor does it say "Unanswered": the incident has an IC.
         #expect(alice.contains("Open since") && !alice.contains("Unanswered"), "\(alice)")
+
+        // Paged for the updates they missed (the IC fills the top of a P1's climb, and nobody is
+        // above them), the IC is not told there is nothing to answer.
+        var quiet = try Drill("/incident declare Checkout down --sev P1 --ic @carol", by: "erin")
+        try quiet.run(to: 91)
+        let missed = quiet.effects.compactMap { _, effect -> Page? in
+            if case .page(let page) = effect.action, page.person == "carol" { page } else { nil }
+        }.last?.message.plainText() ?? ""
+        #expect(missed.contains("status updates were missed") && !missed.contains("nothing to answer"), "\(missed)")
     }
 
     @Test func aTakenRoomNameGetsASuffix() throws {
