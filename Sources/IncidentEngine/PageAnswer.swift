@@ -59,69 +59,14 @@ extension Engine {
         let outcome = try await store.write { records -> EngineOutcome in
             if try records.isSeen(answer.method, eventID: answer.id) { return EngineOutcome(.duplicate, incident: answer.incident) }
             if answer.spentWhenRefused { try records.markSeen(answer.method, eventID: answer.id, at: now) }
-            let found: StoredIncident?
-            if let number = answer.incident {
-                found = try records.incident(number)
-            } else {
-                // The one open incident that asks them for an acknowledgement. With two or more,
-                // which one the reply answers is not known (a text read for INC-4 must not stop
-                // INC-5's ladder), so they are asked to name it. With none, the latest that paged
-                // them answers ("you already acknowledged", or why an ack does not stop it).
-                // Every open incident must be read to know: with one unreadable, the answer
-                // could land on the wrong incident and stop its ladder.
-                let open: [StoredIncident]
-                do {
-                    open = try records.openIncidents(skippingUnreadable: false)
-                } catch is UnreadableRow {
-                    return EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
-                                                                   + "so which one this answers is not known; name it, as in ACK INC-4."))
-                }
-                // Only an incident whose page reached them: one still retrying (its provider
-                // down) is none they could be answering. A text meant for INC-7, which they
-                // had answered by taking its command, acknowledged INC-8 and stopped its
-                // ladder, though INC-8's page had never arrived.
-                func reached(_ stored: StoredIncident) throws -> Bool {
-                    Incident.pageReached(answer.person, in: try records.timeline(incident: stored.incident.number))
-                }
-                let awaiting = try open.filter { try $0.incident.awaitsAcknowledgement(from: answer.person) && reached($0) }
-                    .sorted { $0.incident.number < $1.incident.number }
-                guard awaiting.count < 2 else {
-                    let ids = awaiting.map(\.incident.id)
-                    let named = ids.dropLast().joined(separator: ", ") + " and " + ids.last!
-                    return EngineOutcome(.refused, reply: .refusal("\(named) are paging you; name the one you answer, as in ACK \(ids.last!)."))
-                }
-                // A page withdrawn before it went out is none they could be answering.
-                func theirs(_ page: PageRecord) -> Bool { page.person == answer.person && page.withdrawn != true }
-                func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last(where: theirs)?.at ?? now }
-                found = try awaiting.first ?? open.filter {
-                    try [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains(where: theirs) && reached($0)
-                }.max { lastPage($0) < lastPage($1) }
+            switch try answer.reading(in: records, roster: roster, at: now) {
+            case .refused(let outcome):
+                return outcome
+            case .taken(let stored, let decision):
+                if !answer.spentWhenRefused { try records.markSeen(answer.method, eventID: answer.id, at: now) }
+                try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
+                return EngineOutcome(.handled, reply: decision.reply, incident: stored.incident.number)
             }
-            guard let stored = found else {
-                return EngineOutcome(.refused, reply: .refusal(answer.incident.map { "There is no INC-\($0)." }
-                                                              ?? "No open incident has paged you; name it, as in ACK INC-4."))
-            }
-            let number = stored.incident.number
-            if let declaredAt = answer.declaredAt, declaredAt != stored.incident.declaredAt {
-                return EngineOutcome(.refused, reply: .refusal(PageAnswer.forAnEarlierIncident(stored.incident.id)), incident: number)
-            }
-            // Someone taken off the roster since the page (a leaver) no longer answers for it,
-            // as their chat commands no longer do.
-            guard roster.people[answer.person] != nil else {
-                return EngineOutcome(.refused, reply: .refusal("You are no longer on the roster, so your acknowledgement is not taken; "
-                                                              + "\(stored.incident.id) goes on paging the people who are."),
-                                     incident: number)
-            }
-            let decision: Decision
-            do throws(IncidentError) {
-                decision = try stored.incident.acknowledging(by: answer.person, how: answer.how, at: now, roster: roster)
-            } catch {
-                return EngineOutcome(error.kind == .noChange ? .answered : .refused, reply: .refusal(error.message),
-                                     incident: number)
-            }
-            if !answer.spentWhenRefused { try records.markSeen(answer.method, eventID: answer.id, at: now) }
-            try Decider.commit(decision, home: stored.home, records: records, router: router, now: now)
-            return EngineOutcome(.handled, reply: decision.reply, incident: number)
         }
         var log = logger
         log[metadataKey: "method"] = "\(answer.method)"
@@ -132,5 +77,19 @@ extension Engine {
             deliveryWake.fire()
         }
         return outcome
+    }
+
+    /// What `answer` would come to now, read and not carried out: nil when it would be taken;
+    /// else the outcome `acknowledge` would give (used already, answered already, refused and
+    /// why). The page a link opens shows its button only when pressing it would be taken: it
+    /// showed one for a page withdrawn before it went out, which the press then refused.
+    public func outcomeIfNotTaken(_ answer: PageAnswer) async throws -> EngineOutcome? {
+        let now = clock.now
+        let roster = settings.roster
+        return try await store.read { records -> EngineOutcome? in
+            if try records.isSeen(answer.method, eventID: answer.id) { return EngineOutcome(.duplicate, incident: answer.incident) }
+            if case .refused(let outcome) = try answer.reading(in: records, roster: roster, at: now) { return outcome }
+            return nil
+        }
     }
 }

@@ -57,8 +57,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         do {
             stored = try await engine.store.read { try $0.incident(grant.incident) }
         } catch {
-            logger.error("cannot read the incident for an acknowledge page", metadata: ["error": "\(error)"])
-            return Self.page(.serviceUnavailable, "Try again", "The bot cannot read its records just now. Try again in a minute.")
+            return cannotRead(error)
         }
         guard let incident = stored?.incident else {
             return Self.page(.notFound, "No such incident", "INC-\(grant.incident) does not exist.")
@@ -75,6 +74,13 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         // only say the link was used.
         if incident.acknowledgedBy?.contains(grant.person) == true {
             return Self.page(.ok, "Already acknowledged", "@\(grant.person.rawValue) acknowledged \(incident.id) already; nothing more to do.")
+        }
+        // Nor when the press would be refused, and why, as the press would say it: a page
+        // withdrawn before it went out, someone taken off the roster since.
+        do {
+            if let outcome = try await engine.outcomeIfNotTaken(answer(for: grant)) { return page(for: outcome) }
+        } catch {
+            return cannotRead(error)
         }
         // A link travels through mail scanners and PagerDuty: a private incident shows its number
         // and severity only, as its pages do.
@@ -99,16 +105,32 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         case .failure(let refusal): return refused(refusal)
         case .success(let value): grant = value
         }
-        var answer = PageAnswer(method: grant.method, id: "link:" + grant.page, person: grant.person, incident: grant.incident,
-                                how: "\(grant.method) link", spentWhenRefused: false)
-        answer.declaredAt = grant.declaredAt
         let outcome: EngineOutcome
         do {
-            outcome = try await engine.acknowledge(answer)
+            outcome = try await engine.acknowledge(answer(for: grant))
         } catch {
             logger.error("cannot record an acknowledgement from a link", metadata: ["error": "\(error)"])
             return Self.page(.serviceUnavailable, "Try again", "The bot cannot record it just now. Try again in a minute.")
         }
+        return page(for: outcome)
+    }
+
+    func cannotRead(_ error: any Error) -> Response {
+        logger.error("cannot read the incident for an acknowledge page", metadata: ["error": "\(error)"])
+        return Self.page(.serviceUnavailable, "Try again", "The bot cannot read its records just now. Try again in a minute.")
+    }
+
+    /// The answer a link's press makes: a refused press is not spent (its person may press
+    /// again once it would be taken).
+    func answer(for grant: AckLinks.Grant) -> PageAnswer {
+        var answer = PageAnswer(method: grant.method, id: "link:" + grant.page, person: grant.person, incident: grant.incident,
+                                how: "\(grant.method) link", spentWhenRefused: false)
+        answer.declaredAt = grant.declaredAt
+        return answer
+    }
+
+    /// The page that says what an answer came to.
+    func page(for outcome: EngineOutcome) -> Response {
         let said = outcome.reply?.plainText() ?? ""
         switch outcome.disposition {
         case .handled: return Self.page(.ok, "Acknowledged", said)

@@ -122,6 +122,15 @@ import Testing
         let opened = try await Self.request(earlier, method: "GET")
         #expect(opened.status == 403 && opened.body.contains("This page was for an earlier INC-1") && !opened.body.contains("<form")
                 && !opened.body.contains("Checkout is slow"), "\(opened.body)")
+        // A link its press would be refused for (here bob's, whom INC-1 never paged) shows why,
+        // and no button: it showed one, for a page withdrawn before it went out or a person
+        // taken off the roster, and the press then answered 403 (the doors audit of stop 58).
+        let unpaged = links.link(incident: 1, person: "bob", page: "unpaged-page", method: .email,
+                                 queuedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)), declaredAt: nil)
+        let refusedPage = try await Self.request(unpaged, method: "GET")
+        #expect(refusedPage.status == 403 && refusedPage.body.contains("Only people paged for INC-1 can acknowledge")
+                && !refusedPage.body.contains("<form"), "\(refusedPage.body)")
+        #expect(try await Self.request(unpaged, method: "POST").status == 403)
 
         // A private incident: its page mail and its acknowledge page name it by number only.
         let hidden = try await SlackServeProcessTests.slash(port: port, "declare Customer records exposed --sev P1 --private")

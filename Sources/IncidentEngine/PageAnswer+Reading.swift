@@ -1,0 +1,76 @@
+import IncidentCore
+import IncidentPolicy
+import IncidentRules
+
+extension PageAnswer {
+    /// What an answer comes to, read in the records as they stand: the incident and the
+    /// decision that takes it, or the outcome that refuses it (or answers it as given already).
+    enum Reading {
+        case taken(StoredIncident, Decision)
+        case refused(EngineOutcome)
+    }
+
+    /// The checks an answer goes through, whether it is carried out (`Engine.acknowledge`) or
+    /// only looked at (`Engine.outcomeIfNotTaken`): the incident it answers, the same
+    /// permission as the person's `/ack`. Whether its id was used is the caller's to check.
+    func reading(in records: any IncidentRecords, roster: Roster, at now: Timestamp) throws -> Reading {
+        let found: StoredIncident?
+        if let number = incident {
+            found = try records.incident(number)
+        } else {
+            // The one open incident that asks them for an acknowledgement. With two or more,
+            // which one the reply answers is not known (a text read for INC-4 must not stop
+            // INC-5's ladder), so they are asked to name it. With none, the latest that paged
+            // them answers ("you already acknowledged", or why an ack does not stop it).
+            // Every open incident must be read to know: with one unreadable, the answer
+            // could land on the wrong incident and stop its ladder.
+            let open: [StoredIncident]
+            do {
+                open = try records.openIncidents(skippingUnreadable: false)
+            } catch is UnreadableRow {
+                return .refused(EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
+                                                                        + "so which one this answers is not known; name it, as in ACK INC-4.")))
+            }
+            // Only an incident whose page reached them: one still retrying (its provider
+            // down) is none they could be answering. A text meant for INC-7, which they
+            // had answered by taking its command, acknowledged INC-8 and stopped its
+            // ladder, though INC-8's page had never arrived.
+            func reached(_ stored: StoredIncident) throws -> Bool {
+                Incident.pageReached(person, in: try records.timeline(incident: stored.incident.number))
+            }
+            let awaiting = try open.filter { try $0.incident.awaitsAcknowledgement(from: person) && reached($0) }
+                .sorted { $0.incident.number < $1.incident.number }
+            guard awaiting.count < 2 else {
+                let ids = awaiting.map(\.incident.id)
+                let named = ids.dropLast().joined(separator: ", ") + " and " + ids.last!
+                return .refused(EngineOutcome(.refused, reply: .refusal("\(named) are paging you; name the one you answer, as in ACK \(ids.last!).")))
+            }
+            // A page withdrawn before it went out is none they could be answering.
+            func theirs(_ page: PageRecord) -> Bool { page.person == person && page.withdrawn != true }
+            func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last(where: theirs)?.at ?? now }
+            found = try awaiting.first ?? open.filter {
+                try [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains(where: theirs) && reached($0)
+            }.max { lastPage($0) < lastPage($1) }
+        }
+        guard let stored = found else {
+            return .refused(EngineOutcome(.refused, reply: .refusal(incident.map { "There is no INC-\($0)." }
+                                                                    ?? "No open incident has paged you; name it, as in ACK INC-4.")))
+        }
+        let number = stored.incident.number
+        if let declaredAt, declaredAt != stored.incident.declaredAt {
+            return .refused(EngineOutcome(.refused, reply: .refusal(PageAnswer.forAnEarlierIncident(stored.incident.id)), incident: number))
+        }
+        // Someone taken off the roster since the page (a leaver) no longer answers for it,
+        // as their chat commands no longer do.
+        guard roster.people[person] != nil else {
+            return .refused(EngineOutcome(.refused, reply: .refusal("You are no longer on the roster, so your acknowledgement is not taken; "
+                                                                    + "\(stored.incident.id) goes on paging the people who are."),
+                                          incident: number))
+        }
+        do throws(IncidentError) {
+            return .taken(stored, try stored.incident.acknowledging(by: person, how: how, at: now, roster: roster))
+        } catch {
+            return .refused(EngineOutcome(error.kind == .noChange ? .answered : .refused, reply: .refusal(error.message), incident: number))
+        }
+    }
+}
