@@ -8,7 +8,9 @@ import IncidentCore
 /// `🚨`): `[P0]`, `(SEV1)`, `P1:`, `SEV-1`, `Sev 1`, `P0`, also in chat's marks (`*P0*`), in
 /// full-width brackets, or with a phone's punctuation (`P0,`; a separator after it, `P0 -
 /// checkout down`, goes too). Anywhere: `sev:P0`, `severity=1`, `sev: P0`, `severity = P0`,
-/// and behind those labels a severity's word too (`sev: critical`: the label says it).
+/// and, where the title opens with such a label, a severity's word behind it too (`Sev:
+/// critical payments down`: the label says it; in the middle of a title, `alert severity:
+/// critical to warning`, the word is only hinted at).
 /// Otherwise only the codes count (`P0`, `SEV-1`), not the words `critical` or `low`, which a title uses
 /// for other things, nor `S3`, which in a title is more often Amazon's storage. A bare `P3` in
 /// front of the title is not read (`p3 instances out of capacity` names Amazon's machines, and
@@ -54,13 +56,17 @@ public enum TitleSeverity {
         }
         for (index, word) in words.enumerated() where !word.quoted && !taken.contains(index) {
             let lowered = word.text.lowercased()
+            // A severity's word behind the label only where the title opens with it: in its
+            // middle, `Lower alert severity: critical to warning` is about an alert's setting,
+            // and read, it paged the VP at once.
+            let read = index == lead ? labelledValue : value
             if let glued = afterLabel(lowered) {
-                if case .severity(let severity) = labelledValue(glued) { take(severity, [index]) }
+                if case .severity(let severity) = read(glued) { take(severity, [index]) }
             } else if ["sev:", "severity:"].contains(lowered), let next = words[safe: index + 1], !next.quoted,
-                      case .severity(let severity) = labelledValue(next.text) {
+                      case .severity(let severity) = read(next.text) {
                 take(severity, [index, index + 1])
             } else if labelWords.contains(lowered), let sign = words[safe: index + 1], ["=", ":"].contains(sign.text),
-                      let next = words[safe: index + 2], !next.quoted, case .severity(let severity) = labelledValue(next.text) {
+                      let next = words[safe: index + 2], !next.quoted, case .severity(let severity) = read(next.text) {
                 take(severity, [index, index + 1, index + 2])
             }
         }

@@ -215,9 +215,9 @@ import Testing
                      "P0 - checkout down", "Sev0 – checkout down", "Sev 0 checkout down", "severity 0: checkout down",
                      "checkout down sev:P0", "checkout down sev: P0", "checkout down severity = P0", "checkout down sev=0",
                      "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0",
-                     // A severity's word behind a `sev` label is one, as `/sev critical` is.
-                     "checkout down sev: critical", "checkout down severity=critical", "checkout down Severity = Critical",
-                     "Sev: critical checkout down", "checkout down sev:s0"] {
+                     // A severity's word behind a `sev` label the title opens with is one, as `/sev critical` is.
+                     "Sev: critical checkout down", "severity=critical checkout down", "Severity = Critical checkout down",
+                     "sev:s0 checkout down"] {
             #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)), "\(line)")
         }
         // Words, a code past the first word (a passing mention), or quoted: the title's.
@@ -233,6 +233,14 @@ import Testing
         #expect(error("/incident declare [P0] checkout down sev:P1")?.kind == .invalidArgument)
         #expect(error("/incident declare [P4] checkout down")?.description.hasPrefix("“[P4]” is not a severity; use P0, P1, P2 or P3.") == true)
         #expect(error("/incident declare [P0]")?.kind == .missingArgument)
+        #expect(parsed("/incident declare 🚨 SEV: CRITICAL checkout down")?.command == .declare(Declaration(title: "🚨 checkout down", severity: .p0)))
+        // In the middle of a title a severity's word behind a label is about something else (an
+        // alert's setting): read, it paged the VP at once, or refused a declaration with --sev.
+        for title in ["Lower alert severity: critical to warning for disk", "Alerts with severity=critical are not routed"] {
+            #expect(parsed("/incident declare \(title)")?.command == .declare(Declaration(title: title)), "\(title)")
+        }
+        #expect(parsed("/incident declare Dashboards sev:low panel empty --sev P1")?.command
+                == .declare(Declaration(title: "Dashboards sev:low panel empty", severity: .p1)))
         // --sev reads what /sev reads: the number alone, and a phone's punctuation after it.
         for value in ["0", "P0.", "P0,", "[P0]"] {
             #expect(parsed("/incident declare checkout down --sev \(value)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)),
