@@ -142,8 +142,9 @@ enum Messages {
 
     /// `toCommander`: the page goes to the incident's commander (named by the declaration, as
     /// the on-call or the VP a P0 pages at once), whom taking the role acknowledged: it tells
-    /// them so, and asks nothing. It said "Unanswered since" and asked for an `/ack`, which then
-    /// told them they had acknowledged already.
+    /// them so and asks for no `/ack`, which would only tell them they had acknowledged already;
+    /// paged for the updates they missed (they fill the top of the climb), it asks for an
+    /// update. It said "Unanswered since" and asked for an `/ack`.
     static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp,
                      toCommander: Bool = false) -> Message {
         // Since when, not for how long: the page may reach its person later than it was decided
@@ -151,9 +152,8 @@ enum Messages {
         let declared = incident.policy.timeZone.clockTime(incident.declaredAt, seenAt: now)
         var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
-        if toCommander { message.line(.text("You are its incident commander, which acknowledges this page; nothing to answer.")) }
         // A page that asks for no answer (the business ladder's) is not "unanswered".
-        let asks = ladder.stopOn.contains(.acknowledged) && !toCommander
+        let asks = ladder.stopOn.contains(.acknowledged)
         // Nor is one of an incident with an IC, whom taking the role acknowledged (named by the
         // declaration, the IC's acknowledgement comes after the pages it made).
         let since = asks && incident.acknowledgedAt == nil && incident.commander == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
@@ -167,7 +167,12 @@ enum Messages {
         }
         // A private incident's call link stays in its room: it may carry the room's name.
         if let call = incident.callLink, !incident.isPrivate { message.line(.text("Call: "), .link(url: call.url, label: call.url)) }
-        if asks {
+        if toCommander, reason == .missedUpdate {
+            message.line(.text("You are its incident commander, and the updates missed are yours: post one with "),
+                         .command("update \(incident.id)"), .text("."))
+        } else if toCommander {
+            message.line(.text("You are its incident commander, which acknowledges this page; nothing to answer."))
+        } else if asks {
             askForAcknowledgement(&message, incident)
         } else {
             // Updates go on past mitigation: "until it is mitigated" read as if they stopped.

@@ -48,9 +48,8 @@ extension Transition {
         if incident.ladders[ladder.id]?.stopped != nil, incident.pages.dropLast().contains(where: { $0.person == person && $0.level == ref }) {
             emit(.settlePages(PageSettlement(outcome: .resolved, pages: [PagedLevel(person: person, ladder: ladder.id, level: level.id)])))
         }
-        // The IC paged for the updates they missed is asked for one, as anyone paged for them is.
         let message = Messages.page(incident, ladder: ladder, level: level, reason: reason, now: now,
-                                    toCommander: person == incident.commander && reason != .missedUpdate)
+                                    toCommander: person == incident.commander)
         emit(.page(Page(person: person, ladder: ladder.id, level: level.id, role: level.role, message: message,
                         methods: level.methods, severity: incident.severity, atOnce: reason == .immediate ? true : nil,
                         effectNumber: incident.effectsIssued + 1)))

@@ -93,7 +93,7 @@ import Testing
         }
         let dave = try #require(pages.first { $0.person == "dave" }).message.plainText()
         #expect(dave.contains("You are its incident commander, which acknowledges this page; nothing to answer."), "\(dave)")
-        #expect(!dave.contains("Unanswered") && !dave.contains("/ack"), "\(dave)")
+        #expect(!dave.contains("Unanswered") && !dave.contains("/ack") && !dave.contains("For your information"), "\(dave)")
         // The on-call's page asks as before.
         let alice = try #require(pages.first { $0.person == "alice" }).message.plainText()
         #expect(alice.contains("Acknowledge with /ack INC-1.") && !alice.contains("incident commander"), "\(alice)")
@@ -101,13 +101,14 @@ import Testing
         #expect(alice.contains("Open since") && !alice.contains("Unanswered"), "\(alice)")
 
         // Paged for the updates they missed (the IC fills the top of a P1's climb, and nobody is
-        // above them), the IC is not told there is nothing to answer.
+        // above them), the IC is asked for an update, not an /ack that would do nothing.
         var quiet = try Drill("/incident declare Checkout down --sev P1 --ic @carol", by: "erin")
         try quiet.run(to: 91)
         let missed = quiet.effects.compactMap { _, effect -> Page? in
             if case .page(let page) = effect.action, page.person == "carol" { page } else { nil }
         }.last?.message.plainText() ?? ""
-        #expect(missed.contains("status updates were missed") && !missed.contains("nothing to answer"), "\(missed)")
+        #expect(missed.contains("status updates were missed") && !missed.contains("nothing to answer") && !missed.contains("/ack")
+                && missed.contains("You are its incident commander, and the updates missed are yours: post one with /update INC-1."), "\(missed)")
     }
 
     @Test func aTakenRoomNameGetsASuffix() throws {
