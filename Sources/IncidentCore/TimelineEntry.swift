@@ -14,6 +14,13 @@ public struct TimelineEntry: Hashable, Sendable, Codable {
         self.text = text
     }
 
+    /// The bot's entry (a `statusUpdate` with no author) when a responder's update sets a
+    /// mitigated incident back to investigating: the measures count the mitigation after it.
+    public static let mitigationNotHeld = "Back to investigating: the mitigation did not hold."
+
+    /// Whether this is that entry.
+    public var isMitigationNotHeld: Bool { kind == .statusUpdate && author == nil && text == Self.mitigationNotHeld }
+
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
         case declared
         case severityChanged

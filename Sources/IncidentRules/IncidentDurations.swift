@@ -12,14 +12,17 @@ public struct IncidentDurations: Hashable, Sendable {
 
     /// As the response targets count them: an incident resolved without a separate mitigation
     /// counts as mitigated when resolved, and one mitigated or resolved before anyone
-    /// acknowledged counts as acknowledged then.
+    /// acknowledged counts as acknowledged then. A mitigation that did not hold (the incident
+    /// set back to investigating after it) counts only as that acknowledgement: the time to
+    /// mitigate runs to the mitigation after the last set back.
     public init(timeline: [TimelineEntry]) {
         func first(_ kinds: TimelineEntry.Kind...) -> Timestamp? {
             timeline.first { kinds.contains($0.kind) }?.at
         }
         guard let declared = first(.declared) else { return }
         let acknowledged = timeline.first { [.acknowledged, .mitigated, .resolved].contains($0.kind) }
-        let mitigated = timeline.first { [.mitigated, .resolved].contains($0.kind) }
+        let heldFrom = timeline.lastIndex(where: \.isMitigationNotHeld).map { $0 + 1 } ?? timeline.startIndex
+        let mitigated = timeline[heldFrom...].first { [.mitigated, .resolved].contains($0.kind) }
         toAcknowledge = acknowledged.map { $0.at - declared }
         acknowledgedBy = acknowledged?.kind
         toMitigate = mitigated.map { $0.at - declared }

@@ -330,8 +330,9 @@ extension Transition {
     }
 
     mutating func acknowledge(by person: PersonID, how: String) {
-        let first = incident.acknowledgedAt == nil
-        if first { incident.acknowledgedAt = now }
+        // The first person's: a mitigation that did not hold may have set the time already.
+        let first = incident.acknowledgedBy?.isEmpty != false
+        if incident.acknowledgedAt == nil { incident.acknowledgedAt = now }
         startUpdateClockNowIfWaiting()
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
         incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }

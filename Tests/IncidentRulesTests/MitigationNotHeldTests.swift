@@ -52,6 +52,73 @@ import Testing
                 "\(drill.pages)")
     }
 
+    /// Acknowledged while mitigated (an IC named then): the engineering ladder stays stopped
+    /// when the incident is set back, as it does when the answer came first. It climbed on its
+    /// own timer, paging the team lead half an hour on (the audit of this change).
+    @Test func anAcknowledgementWhileMitigatedKeepsTheLadderStopped() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
+        try drill.run(to: 5)
+        try drill.type("/incident mitigated", by: "carol")
+        try drill.run(to: 10)
+        try drill.type("/ic @alice", by: "carol")
+        try drill.run(to: 20)
+        try drill.type("/update it is back status: investigating", by: "alice")
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+        try drill.run(to: 79)
+        // Only missed updates step it: two in a row at 80, not its own wait at 50.
+        #expect(drill.pages.filter { $0.contains("engineering") } == ["0 engineering.L1 alice"], "\(drill.pages)")
+        try drill.run(to: 80)
+        #expect(drill.pages.filter { $0.contains("engineering") } == ["0 engineering.L1 alice", "80 engineering.L2 bob"], "\(drill.pages)")
+    }
+
+    /// A P2 declared at 18:00: the on-call's page waits for the morning. Mitigated and set back
+    /// in the evening, the on-call is paged at 09:00 and the team lead four hours on, as without
+    /// the mitigation. The mitigation had dropped the held page, and the set back started the
+    /// wait of a level nobody was paged for: the team lead was paged at 09:00, the on-call never.
+    @Test func aLevelWhosePageWasHeldIsPagedWhenSetBack() throws {
+        func drill(mitigated: Bool) throws -> Drill {
+            var drill = try Drill("/incident declare Queue backlog", by: "carol", at: Timestamp(iso8601: "2026-11-24T18:00:00Z")!)
+            if mitigated {
+                try drill.run(to: 30)
+                try drill.type("/incident mitigated", by: "carol")
+                try drill.run(to: 60)
+                try drill.type("/update it is back status: investigating", by: "carol")
+            }
+            try drill.run(to: 19 * 60 + 1)
+            return drill
+        }
+        let control = try drill(mitigated: false)
+        #expect(control.pages == ["900 engineering.L1 alice", "1140 engineering.L2 bob"], "\(control.pages)")
+        let setBack = try drill(mitigated: true)
+        #expect(setBack.pages == control.pages, "\(setBack.pages)")
+    }
+
+    /// The measures count the mitigation that held: set back, the incident is not mitigated
+    /// (its target to mitigate runs again, and is told missed at its time), and the time to mitigate
+    /// runs to the second mitigation; the first still counted as the acknowledgement nobody
+    /// gave. The status said "mitigate: met (10m)" while the problem was back, and the
+    /// post-mortem 10 minutes to mitigate (the audit of this change).
+    @Test func theMeasuresCountTheMitigationThatHeld() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
+        try drill.run(to: 10)
+        try drill.type("/incident mitigated", by: "carol")
+        try drill.run(to: 120)
+        try drill.type("/update it is back status: investigating", by: "carol")
+        #expect(drill.incident.mitigatedAt == nil && drill.incident.acknowledgedAt == Fixtures.at(10))
+        // The P1's four hours to mitigate run out at 240, with the problem back.
+        try drill.run(to: 300)
+        #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("⌛ INC-1 missed its P1 target to mitigate") }, "\(drill.posts(to: .incidentRoom))")
+        try drill.type("/incident mitigated", by: "carol")
+        #expect(drill.incident.mitigatedAt == Fixtures.at(300))
+        let durations = IncidentDurations(timeline: drill.timeline)
+        #expect(durations.toAcknowledge == .minutes(10) && durations.toMitigate == .minutes(300), "\(durations)")
+        // The first to answer afterwards is recorded as the first, not "also".
+        try drill.run(to: 301)
+        try drill.type("/update back again status: investigating", by: "carol")
+        try drill.type("/ack", by: "alice")
+        #expect(drill.timeline.last { $0.kind == .acknowledged }?.text == "Acknowledged by @alice (/ack).")
+    }
+
     /// Paging starts again: not at the word of someone the incident does not trust.
     @Test func onlyAResponderSetsItBack() throws {
         var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
