@@ -163,6 +163,15 @@ extension Transition {
             incident.missedUpdates = 0
             return
         }
+        // A snooze ended over a deadline whose nudge waits for working hours (`updateDue`): the
+        // update stays owed, and is nudged when the new severity's hours allow, now for one that
+        // pages around the clock. Retimed from the last update, the miss was dropped, and a P2
+        // raised to P1 in the evening paged the team lead half an hour later than unsnoozed.
+        if let until = incident.snoozedUntil, until <= now,
+           let deadline = incident.nextUpdateDue.map({ policy.updateDeadline(at: incident.severity, $0) }), deadline < until {
+            incident.snoozedUntil = now
+            return
+        }
         let fromLastUpdate = incident.lastUpdateAt + interval
         incident.nextUpdateDue = fromLastUpdate > now ? fromLastUpdate : now + interval
     }

@@ -185,6 +185,26 @@ import Testing
         #expect(snoozed.pages == plain.pages && snoozed.pages == ["0 engineering.L1 alice", "\(eleven) engineering.L2 bob"], "\(snoozed.pages)")
     }
 
+    /// Raised to P1 in the evening after such a snooze ran out: the update it kept for the
+    /// opening is nudged at once, and the team lead is paged when he would have been without
+    /// the snooze. The raise dropped it, and paged him half an hour later (the audit of this
+    /// change).
+    @Test func aRaiseAfterASnoozeRanOutAfterHoursKeepsTheMiss() throws {
+        func drill(snoozed: Bool) throws -> Drill {
+            var drill = try Drill("/incident declare Search slow --sev P2 --ic @carol", by: Fixtures.responder,
+                                  at: Timestamp(iso8601: "2026-11-24T14:45:00Z")!)
+            var script: [Int: [(PersonID, String)]] = [180: [(Fixtures.responder, "/sev P1 worse")]]
+            if snoozed { script[105] = [(Fixtures.responder, "/incident snooze 1h")] }
+            try drill.run(to: 300, script: script)
+            return drill
+        }
+        let plain = try drill(snoozed: false)
+        let snoozed = try drill(snoozed: true)
+        #expect(plain.pages.filter { $0.contains("engineering.L2") }.first == "210 engineering.L2 bob", "\(plain.pages)")
+        #expect(snoozed.pages.filter { $0.contains("engineering") } == plain.pages.filter { $0.contains("engineering") }, "\(snoozed.pages)")
+        #expect(snoozed.nudges.first == 180, "\(snoozed.nudges)")
+    }
+
     @Test func aShorterSecondSnoozeShortensIt() throws {
         var drill = try drill()
         try drill.run(to: 35, script: [5: [("alice", "/incident snooze 1h")], 6: [("alice", "/incident snooze 10m")]])
