@@ -137,12 +137,17 @@ public enum TitleSeverity {
             let word = words[index]
             let bare = word.trimming { !$0.isLetter && !$0.isNumber }
             if case .severity(let severity) = code(bare) { return severity }
-            let lowered = word.lowercased()
+            // A label in brackets or chat's marks is the label: `(sev: critical)`, `*sev:*`.
+            let label = Substring(word.lowercased()).trimming { "[(*_`".contains($0) }
             if let glued = afterLabel(bare.lowercased()), case .severity(let severity) = labelledValue(glued) { return severity }
-            if ["sev:", "severity:"].contains(lowered), let next = words[safe: index + 1],
+            if ["sev:", "severity:"].contains(label), let next = words[safe: index + 1],
                case .severity(let severity) = labelledValue(String(next.trimming { !$0.isLetter && !$0.isNumber })) { return severity }
             let bracketed = word.count > 2 && ((word.first == "[" && word.last == "]") || (word.first == "(" && word.last == ")"))
-            let leading = index == lead && (word.hasSuffix(":") || bare.lowercased().first == "s")
+            // First: with a colon, in chat's marks (`*critical*`), set off by a separator
+            // (`Critical - db down`), or an `S` code.
+            let setOff = words[safe: index + 1].map { separators.contains(String($0)) } ?? false
+            let marked = word.count > 2 && "*_`".contains(word.first!) && word.first == word.last
+            let leading = index == lead && (word.hasSuffix(":") || marked || setOff || bare.lowercased().first == "s")
             guard bracketed || leading else { return nil }
             return wordOrSCode(bare)
         }
@@ -161,7 +166,8 @@ public enum TitleSeverity {
     /// word or an `S` code, which the label makes a severity (`Sev: critical`, `severity=high`).
     static func labelledValue(_ text: String) -> Reading {
         let reading = value(text)
-        guard reading == .none, let severity = wordOrSCode(text[...]) else { return reading }
+        // A phone's punctuation after the word (`Sev: critical, payments down`).
+        guard reading == .none, let severity = wordOrSCode(text[...].trimming { ",.!;".contains($0) }) else { return reading }
         return .severity(severity)
     }
 

@@ -217,7 +217,7 @@ import Testing
                      "checkout down severity=sev-0", "checkout down -s P0", "checkout down --s=P0", "[p0] checkout down --sev P0",
                      // A severity's word behind a `sev` label the title opens with is one, as `/sev critical` is.
                      "Sev: critical checkout down", "severity=critical checkout down", "Severity = Critical checkout down",
-                     "sev:s0 checkout down"] {
+                     "sev:s0 checkout down", "Sev: critical, checkout down", "Sev: CRITICAL! checkout down"] {
             #expect(parsed("/incident declare \(line)")?.command == .declare(Declaration(title: "checkout down", severity: .p0)), "\(line)")
         }
         // Words, a code past the first word (a passing mention), or quoted: the title's.

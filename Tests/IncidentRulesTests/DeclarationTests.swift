@@ -68,7 +68,8 @@ import Testing
         // A severity's word or an S code written as a label, as tickets and alerts write them
         // (the workflow audit of stop 58): each was a P2 held for working hours, no word said.
         for title in ["[critical] payments down", "CRITICAL: payments down", "payments down (critical)", "S0: payments down",
-                      "🚨 Critical: payments down", "［CRITICAL］ payments down"] {
+                      "🚨 Critical: payments down", "［CRITICAL］ payments down", "[sev: critical] api down", "api down (sev: critical)",
+                      "*critical* auth slow", "Critical - db down"] {
             #expect(try reply(title).hasSuffix("The title says P0, and INC-1 is P2: if it is that bad, /sev INC-1 P0."), "\(title)")
         }
         for title in ["S1 payments down", "[major] payments down", "(high) error rate on checkout", "Major: checkout slow"] {
