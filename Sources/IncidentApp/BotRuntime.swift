@@ -229,6 +229,8 @@ public enum BotCommands {
                                             setting: "admin.listen \(host):\(loaded.config.admin.port)", logger: logger))
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = everywhere.map { .init(service: $0) }
+        let ignored = IgnoredSignals.install(logger: logger)
+        defer { withExtendedLifetime(ignored) {} }
         try await run(services, logger: logger)
     }
 

@@ -11,8 +11,8 @@ import ServiceLifecycle
 /// under way is looked for at the next start.
 ///
 /// The same bound holds when the group ends by a failure (a listener that cannot bind, a
-/// leader's service that failed): then the status is 1, so systemd's `Restart=on-failure`
-/// starts it again, where a stuck service would have kept a process up that pages nobody.
+/// leader's service that failed): then the status is 1, so systemd's `Restart=` starts it
+/// again, where a stuck service would have kept a process up that pages nobody.
 struct StopDeadline: Service {
     let limit: Duration
     let logger: Logger

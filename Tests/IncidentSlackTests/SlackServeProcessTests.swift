@@ -57,11 +57,19 @@ import Testing
         try await waitFor(seconds: 10) { fake.posted.count >= 2 }
         #expect(fake.violations.isEmpty)
 
+        // SIGHUP (an operator's reload) and SIGUSR1 are logged and ignored: each ended the bot at
+        // once, with no word, and systemd took the SIGHUP for a clean stop and left it down.
+        kill(process.processIdentifier, SIGHUP)
+        kill(process.processIdentifier, SIGUSR1)
+        let after = try await Self.slash(port: port, "list", user: "U0ALICE01")
+        #expect(after.status == 200 && process.isRunning, "\(after.body)")
+
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
+        #expect(log.contains("signal ignored") && log.contains("SIGHUP"), "\(log)")
     }
 
     /// The admin port taken by another process (9090 is also Prometheus's default): `serve`
