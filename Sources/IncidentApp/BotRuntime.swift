@@ -125,6 +125,8 @@ public enum BotCommands {
         // locked, opened or migrated: a refusal changes nothing (no file made, no shared
         // database migrated under older replicas), and says one thing.
         guard !loaded.config.enabledPlatforms.isEmpty else { throw StartupError.nothingToServe(loaded.config) }
+        // Which build runs, for whoever reads the log after an upgrade or a rollback.
+        logger.info("incident-bot starting", metadata: ["version": "\(BotVersion.current)", "config": "\(loaded.config.file)"])
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
