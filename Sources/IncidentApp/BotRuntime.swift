@@ -125,8 +125,6 @@ public enum BotCommands {
         // locked, opened or migrated: a refusal changes nothing (no file made, no shared
         // database migrated under older replicas), and says one thing.
         guard !loaded.config.enabledPlatforms.isEmpty else { throw StartupError.nothingToServe(loaded.config) }
-        // Which build runs, for whoever reads the log after an upgrade or a rollback.
-        logger.info("incident-bot starting", metadata: ["version": "\(BotVersion.current)", "config": "\(loaded.config.file)"])
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?
@@ -231,6 +229,9 @@ public enum BotCommands {
                                             setting: "admin.listen \(host):\(loaded.config.admin.port)", logger: logger))
         }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = everywhere.map { .init(service: $0) }
+        // Which build runs, for whoever reads the log after an upgrade or a rollback; once every
+        // check has passed, so a refusal stays one line.
+        logger.info("incident-bot starting", metadata: ["version": "\(BotVersion.current)", "config": "\(loaded.config.file)"])
         let ignored = IgnoredSignals.install(logger: logger)
         defer { withExtendedLifetime(ignored) {} }
         try await run(services, logger: logger)
