@@ -155,8 +155,11 @@ enum Messages {
         // A page that asks for no answer (the business ladder's) is not "unanswered".
         let asks = ladder.stopOn.contains(.acknowledged)
         // Nor is one of an incident with an IC, whom taking the role acknowledged (named by the
-        // declaration, the IC's acknowledgement comes after the pages it made).
-        let since = asks && incident.acknowledgedAt == nil && incident.commander == nil ? "Unanswered since \(declared)" : "Open since \(declared)"
+        // declaration, the IC's acknowledgement comes after the pages it made). Whether anyone
+        // answered, not `acknowledgedAt`: a mitigation that did not hold sets that, and nobody
+        // may have answered yet.
+        let unanswered = incident.acknowledgedBy?.isEmpty != false && incident.commander == nil
+        let since = asks && unanswered ? "Unanswered since \(declared)" : "Open since \(declared)"
         if incident.isPrivate {
             // Only people with a chat account here are invited: a mail-only operations manager
             // was told she was, to a room she could not join.

@@ -39,7 +39,7 @@ extension Transition {
             if let current = progress.level {
                 let plan = policy.plan(ladder, at: incident.severity)
                 let neverPaged = !incident.pages.contains { $0.level == ladder.reference(current) && $0.withdrawn != true }
-                if neverPaged {
+                if neverPaged, plan.runs {
                     reach(ladder, current, .climb, due: now, plan: plan, progress: &progress)
                     continue
                 }
