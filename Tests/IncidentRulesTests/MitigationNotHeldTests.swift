@@ -26,6 +26,12 @@ import Testing
         try drill.run(to: 185)
         let climbed = ["0 business.L1 erin", "0 engineering.L1 alice", "150 engineering.L2 bob", "180 business.L2 frank", "180 engineering.L3 carol"]
         #expect(drill.pages == climbed, "\(drill.pages)")
+        // Nobody has answered: the team lead's page says so, though the mitigation counts as the
+        // acknowledgement the targets measure.
+        let bob = drill.effects.compactMap { _, effect -> Page? in
+            if case .page(let page) = effect.action, page.person == "bob" { page } else { nil }
+        }.last?.message.plainText() ?? ""
+        #expect(bob.contains("Unanswered since") && bob.contains("Acknowledge with /ack INC-1."), "\(bob)")
 
         // Mitigated again, they stop again.
         try drill.type("/incident mitigated", by: "carol")
