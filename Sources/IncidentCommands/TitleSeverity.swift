@@ -157,9 +157,9 @@ public enum TitleSeverity {
     /// A severity's word (`critical`, `high`, …) or `S0` to `S2`, as `/sev` reads them; not `S3`.
     static func wordOrSCode(_ text: Substring) -> Severity? {
         let lowered = text.lowercased()
+        if let severity = Severity.byWord[lowered] { return severity }
         let isSCode = lowered.count == 2 && lowered.first == "s" && "012".contains(lowered.last!)
-        guard isSCode || Severity.words.contains(lowered) else { return nil }
-        return Severity(parsing: lowered)
+        return isSCode ? Severity(parsing: lowered) : nil
     }
 
     /// What follows a `sev:` or `severity=` label: besides a code or a number, a severity's

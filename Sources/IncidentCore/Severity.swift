@@ -20,8 +20,11 @@ public enum Severity: String, CaseIterable, Hashable, Sendable, Codable, CodingK
 
     public func isMoreSevere(than other: Severity) -> Bool { rank < other.rank }
 
-    /// The words `init(parsing:)` reads as severities, lowercased.
-    public static let words: Set<String> = ["critical", "high", "major", "medium", "moderate", "low", "minor"]
+    /// The words `init(parsing:)` reads as severities, lowercased: one list for it and for a
+    /// title's labels (`TitleSeverity`).
+    public static let byWord: [String: Severity] = [
+        "critical": .p0, "high": .p1, "major": .p1, "medium": .p2, "moderate": .p2, "low": .p3, "minor": .p3,
+    ]
 
     /// Reads a severity as responders type it.
     ///
@@ -30,26 +33,23 @@ public enum Severity: String, CaseIterable, Hashable, Sendable, Codable, CodingK
     /// `low` / `minor` (P3). The number always means the same P-level: `SEV-1` is P1.
     public init?(parsing text: String) {
         let lowered = text.lowercased()
-        switch lowered {
-        case "critical": self = .p0
-        case "high", "major": self = .p1
-        case "medium", "moderate": self = .p2
-        case "low", "minor": self = .p3
-        default:
-            var rest = Substring(lowered)
-            for prefix in ["sev", "p", "s"] where rest.hasPrefix(prefix) {
-                rest = rest.dropFirst(prefix.count)
-                break
-            }
-            guard rest.count != lowered.count else { return nil }
-            if rest.hasPrefix("-") || rest.hasPrefix("_") { rest = rest.dropFirst() }
-            switch rest {
-            case "0": self = .p0
-            case "1": self = .p1
-            case "2": self = .p2
-            case "3": self = .p3
-            default: return nil
-            }
+        if let severity = Self.byWord[lowered] {
+            self = severity
+            return
+        }
+        var rest = Substring(lowered)
+        for prefix in ["sev", "p", "s"] where rest.hasPrefix(prefix) {
+            rest = rest.dropFirst(prefix.count)
+            break
+        }
+        guard rest.count != lowered.count else { return nil }
+        if rest.hasPrefix("-") || rest.hasPrefix("_") { rest = rest.dropFirst() }
+        switch rest {
+        case "0": self = .p0
+        case "1": self = .p1
+        case "2": self = .p2
+        case "3": self = .p3
+        default: return nil
         }
     }
 }

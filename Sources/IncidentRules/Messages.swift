@@ -146,7 +146,7 @@ enum Messages {
     /// paged for the updates they missed (they fill the top of the climb), it asks for an
     /// update. It said "Unanswered since" and asked for an `/ack`.
     static func page(_ incident: Incident, ladder: Ladder, level: Ladder.Level, reason: PageRecord.Reason, now: Timestamp,
-                     toCommander: Bool = false) -> Message {
+                     toCommander: Bool) -> Message {
         // Since when, not for how long: the page may reach its person later than it was decided
         // (a method that failed first), and "Unanswered for 0s" read two minutes on was false.
         let declared = incident.policy.timeZone.clockTime(incident.declaredAt, seenAt: now)
