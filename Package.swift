@@ -62,12 +62,17 @@ let package = Package(
         // The IncidentStore on PostgreSQL through postgres-nio, for replicas: the same records,
         // writes serialized across processes, and the leader's lease.
         .target(name: "IncidentPostgres", dependencies: [
-            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentStorage", "IncidentWire",
+            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentStorage", "IncidentTLS", "IncidentWire",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The certificate authorities a TLS client trusts, shared by the mail client and the
+        // PostgreSQL store.
+        .target(name: "IncidentTLS", dependencies: [
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // JSON values and secrets, shared by the platform adapters.
         .target(name: "IncidentWire", dependencies: ["IncidentCore"]),
@@ -112,7 +117,7 @@ let package = Package(
         // the signed acknowledge links and pages every page off chat carries, and the
         // providers' signed callbacks.
         .target(name: "IncidentPaging", dependencies: [
-            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentWire", "IncidentHTTP",
+            "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentTLS", "IncidentWire", "IncidentHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -125,7 +130,7 @@ let package = Package(
         // What the executable does, as a library the tests import: config files, the console
         // transport and session, export, report, the wiring of services.
         .target(name: "IncidentApp", dependencies: [
-            "IncidentCommands", "IncidentEngine",
+            "IncidentCommands", "IncidentEngine", "IncidentTLS",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"), "IncidentSQLite", "IncidentPostgres", "IncidentSlack", "IncidentMatrix", "IncidentPaging", "IncidentWire", "IncidentHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -199,7 +204,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PagerFakes"),
         .testTarget(name: "IncidentPagingTests", dependencies: [
-            "IncidentPaging", "IncidentTesting", "IncidentEngine", "IncidentWire", "PagerFakes",
+            "IncidentPaging", "IncidentTesting", "IncidentEngine", "IncidentTLS", "IncidentWire", "PagerFakes",
         ]),
         // One contract for every store, run on SQLite and on a real PostgreSQL server.
         .testTarget(name: "IncidentStoreTests", dependencies: [

@@ -2,23 +2,25 @@ import Foundation
 import IncidentEngine
 import IncidentPostgres
 import IncidentSQLite
+import IncidentTLS
 import IncidentWire
 import Logging
 
 /// Where the bot keeps its state: a SQLite file (one process) or a PostgreSQL database (one
 /// or many replicas). Written as `database.url` in the config or `--db` on the command line:
 /// `sqlite:PATH` or a bare path, or `postgres://USER@HOST:PORT/NAME[?sslmode=require]` with the
-/// password in `INCIDENT_BOT_DATABASE_PASSWORD` (or `_FILE`), never in the URL.
+/// password in `INCIDENT_BOT_DATABASE_PASSWORD` (or `_FILE`), never in the URL, and
+/// `sslrootcert=PATH` for a server whose certificate comes from a private CA.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(PostgresSettings)
 
-    /// `text` as a location; a relative SQLite path is resolved by `resolve` (the config's
+    /// `text` as a location; a relative SQLite path or `sslrootcert` is resolved by `resolve` (the config's
     /// folder for the config, the working folder for `--db`). The password comes later, from
     /// the environment (`withPassword`).
     public static func parse(_ text: String, resolve: (String) -> String = { $0 }) throws -> DatabaseLocation {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            return .postgres(try postgres(text))
+            return .postgres(try postgres(text, resolve: resolve))
         }
         // `postgres:user:secret@host/db` without its slashes is no file name, and must not be
         // echoed as one.
@@ -53,7 +55,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
     }
 
-    static func postgres(_ text: String) throws -> PostgresSettings {
+    static func postgres(_ text: String, resolve: (String) -> String = { $0 }) throws -> PostgresSettings {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw StartupError("“\(redacted(text))” is not a PostgreSQL URL like postgres://incident-bot@db.internal:5432/incidents")
         }
@@ -69,22 +71,43 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         guard !name.isEmpty, !name.contains("/") else {
             throw StartupError("the database URL names no database: postgres://\(user)@\(host)/NAME")
         }
-        var requireTLS = false
+        var sslmode: String?
+        var rootCertificates: String??
         for item in url.queryItems ?? [] {
             switch (item.name, item.value) {
-            case ("sslmode", "require"), ("sslmode", "verify-full"): requireTLS = true
-            case ("sslmode", "disable"): requireTLS = false
+            case ("sslmode", "require"), ("sslmode", "verify-full"), ("sslmode", "disable"): sslmode = item.value
+            case ("sslrootcert", let value?) where !value.isEmpty:
+                // libpq's word for the system's authorities.
+                rootCertificates = .some(value == "system" ? nil : resolve(value))
+            case ("sslrootcert", _):
+                throw StartupError("the database URL's sslrootcert names no file: sslrootcert=PATH, a PEM file of the CA that signed the server's certificate")
             case ("password", _):
                 throw StartupError("the database URL carries a password; put it in INCIDENT_BOT_DATABASE_PASSWORD (or "
                                    + "INCIDENT_BOT_DATABASE_PASSWORD_FILE) instead, where logs and process lists do not show it")
             case ("sslmode", let value):
-                throw StartupError("the database URL takes only sslmode=require or sslmode=disable, not “sslmode=\(value ?? "")”")
+                throw StartupError("the database URL takes sslmode=verify-full (or require, the same here: the certificate and the "
+                                   + "host name are checked) or sslmode=disable, not “sslmode=\(value ?? "")”")
             default:
                 // The value is not shown: it may be a secret in a form this bot does not take.
-                throw StartupError("the database URL takes only sslmode=require or sslmode=disable, not “\(item.name)=…”")
+                throw StartupError("the database URL takes only sslmode and sslrootcert, not “\(item.name)=…”")
             }
         }
-        return PostgresSettings(host: host, port: url.port ?? 5432, user: user, password: nil, database: name, requireTLS: requireTLS)
+        if rootCertificates != nil, sslmode == "disable" {
+            throw StartupError("the database URL names an sslrootcert but says sslmode=disable: the CA is for checking a TLS "
+                               + "connection; use sslmode=verify-full")
+        }
+        let trustRoots = rootCertificates ?? nil
+        if let trustRoots {
+            do {
+                try TrustRoots.check(trustRoots)
+            } catch {
+                throw StartupError("the database URL's sslrootcert \(trustRoots): \(error)")
+            }
+        }
+        // A CA named and no mode written: TLS checked against it, as libpq does.
+        let requireTLS = sslmode.map { $0 != "disable" } ?? (rootCertificates != nil)
+        return PostgresSettings(host: host, port: url.port ?? 5432, user: user, password: nil, database: name, requireTLS: requireTLS,
+                                trustRoots: trustRoots)
     }
 
     /// `text` with whatever stands between `://` and the last `@` (a user and perhaps a

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentPaging
+import IncidentTLS
 import IncidentWire
 import Logging
 
@@ -53,7 +54,7 @@ public struct PagingSetup: Sendable {
             // not PEM fails every mail page, at 3 a.m., under a message about credentials.
             if let caFile = email.caFile {
                 do {
-                    try SMTPClient.checkTrustRoots(caFile)
+                    try TrustRoots.check(caFile)
                 } catch {
                     throw StartupError("paging.email.ca_file \(caFile): \(error)")
                 }

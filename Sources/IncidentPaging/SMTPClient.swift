@@ -1,6 +1,7 @@
 import Foundation
 import IncidentEngine
 import IncidentHTTP
+import IncidentTLS
 import IncidentWire
 import NIOCore
 import NIOPosix
@@ -174,30 +175,9 @@ public struct SMTPClient: Sendable {
         }
     }
 
-    /// The certificates `ca_file` holds, read as the TLS context will read them: thrown when
-    /// the file cannot be read or holds none.
-    public static func checkTrustRoots(_ file: String) throws {
-        let certificates: [NIOSSLCertificate]
-        do {
-            certificates = try NIOSSLCertificate.fromPEMFile(file)
-        } catch {
-            throw TrustRootsError(description: FileManager.default.isReadableFile(atPath: file)
-                ? "holds no PEM certificate that can be read" : "cannot read the file")
-        }
-        guard !certificates.isEmpty else { throw TrustRootsError(description: "holds no PEM certificate") }
-    }
-
-    struct TrustRootsError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     func makeTLSContext() throws -> NIOSSLContext? {
         guard settings.security != .none else { return nil }
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if let caFile = settings.caFile {
-            configuration.trustRoots = .file(caFile)
-        }
-        return try NIOSSLContext(configuration: configuration)
+        return try NIOSSLContext(configuration: TrustRoots.clientConfiguration(trusting: settings.caFile))
     }
 
     /// SNI takes a host name, never an address literal.

@@ -2,6 +2,7 @@ import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
+import IncidentTLS
 import NIOSSL
 import PostgresNIO
 
@@ -87,7 +88,7 @@ final class PostgresSession: @unchecked Sendable {
         if let connection, !connection.isClosed { return connection }
         let tls: PostgresConnection.Configuration.TLS
         if settings.requireTLS {
-            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            tls = .require(try NIOSSLContext(configuration: TrustRoots.clientConfiguration(trusting: settings.trustRoots)))
         } else {
             tls = .disable
         }
@@ -312,8 +313,28 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         case .sslUnsupported:
             return "the server does not offer TLS, which the URL's sslmode=require asks for"
         default:
+            if let underlying = error.underlying, let tls = tlsFailure(underlying) { return tls }
             return String(reflecting: error.code) + (error.underlying.map { " (\(connectionFailure($0)))" } ?? "")
         }
+    }
+
+    /// A failed TLS handshake in an operator's words, with the cure, without BoringSSL's
+    /// error stack and the source paths in it; nil for any other error.
+    static func tlsFailure(_ error: any Error) -> String? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the server's certificate does not name the host the database URL names"
+        }
+        guard let failed = error as? NIOSSLError else { return nil }
+        let text = String(describing: failed)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's certificate is not signed by a trusted CA: the system's, or the one the database URL's "
+                + "sslrootcert=PATH names (a PEM file of the CA that signed it)"
+        }
+        // BoringSSL names each error's source file after " at ".
+        let reasons = text.split(separator: " at /").enumerated().map { index, part in
+            index == 0 ? part : part.drop { $0 != "]" && $0 != ")" && $0 != "," }
+        }
+        return "the TLS handshake failed: " + reasons.joined()
     }
 
     /// What the connection itself met, on one line: `connection refused at 127.0.0.1:5432`,

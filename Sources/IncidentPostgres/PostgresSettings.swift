@@ -12,20 +12,27 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var user: String
     public var password: Secret?
     public var database: String
-    /// `sslmode=require`: TLS with the system's CAs, or no connection.
+    /// `sslmode=require` (or `verify-full`): TLS, the server's certificate and name checked,
+    /// or no connection.
     public var requireTLS: Bool
+    /// `sslrootcert`: a PEM file of the authorities the server's certificate is checked
+    /// against; nil: the system's.
+    public var trustRoots: String?
 
-    public init(host: String, port: Int = 5432, user: String, password: Secret?, database: String, requireTLS: Bool = false) {
+    public init(host: String, port: Int = 5432, user: String, password: Secret?, database: String, requireTLS: Bool = false,
+                trustRoots: String? = nil) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.database = database
         self.requireTLS = requireTLS
+        self.trustRoots = trustRoots
     }
 
     /// The URL without its password: what logs and errors show.
     public var description: String {
-        "postgres://\(user)@\(host):\(port)/\(database)" + (requireTLS ? "?sslmode=require" : "")
+        "postgres://\(user)@\(host):\(port)/\(database)" + (requireTLS ? "?sslmode=verify-full" : "")
+            + (trustRoots.map { "\(requireTLS ? "&" : "?")sslrootcert=\($0)" } ?? "")
     }
 }

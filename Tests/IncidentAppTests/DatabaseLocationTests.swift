@@ -16,13 +16,35 @@ import Testing
                 .postgres(PostgresSettings(host: "db", user: "bot", password: nil, database: "incidents")))
     }
 
+    /// `sslrootcert`: the CA a private server's certificate is checked against, resolved as
+    /// the config's other paths are and read at start; named without a mode, TLS is required.
+    @Test func aPrivateAuthorityIsNamedBySSLRootCert() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        try TestCertificates.make(in: folder)
+        let resolve = { (path: String) in folder.appendingPathComponent(path).path }
+        let named = try DatabaseLocation.parse("postgres://bot@db/incidents?sslrootcert=ca.crt", resolve: resolve)
+        #expect(named == .postgres(PostgresSettings(host: "db", user: "bot", password: nil, database: "incidents", requireTLS: true,
+                                                    trustRoots: folder.appendingPathComponent("ca.crt").path)))
+        #expect("\(named)".hasSuffix("?sslmode=verify-full&sslrootcert=\(folder.path)/ca.crt"))
+        let system = try DatabaseLocation.parse("postgres://bot@db/incidents?sslmode=verify-full&sslrootcert=system", resolve: resolve)
+        #expect(system == .postgres(PostgresSettings(host: "db", user: "bot", password: nil, database: "incidents", requireTLS: true)))
+        // A key is not a certificate: named in the reason, not taken as an empty trust list.
+        #expect { try DatabaseLocation.parse("postgres://bot@db/incidents?sslrootcert=server.key", resolve: resolve) } throws: {
+            "\($0)".contains("sslrootcert \(folder.path)/server.key: holds no PEM certificate")
+        }
+    }
+
     @Test(arguments: [
         ("postgres://bot:hunter2@db/incidents", "carries a password"),
         ("postgres://db/incidents", "names no user"),
         ("postgres://bot@db", "names no database"),
-        ("postgres://bot@db/incidents?sslmode=prefer", "takes only sslmode=require or sslmode=disable"),
+        ("postgres://bot@db/incidents?sslmode=prefer", "takes sslmode=verify-full (or require"),
+        ("postgres://bot@db/incidents?sslmode=verify-ca", "takes sslmode=verify-full (or require"),
+        ("postgres://bot@db/incidents?sslrootcert=", "sslrootcert names no file"),
+        ("postgres://bot@db/incidents?sslmode=disable&sslrootcert=/etc/ssl/certs/ca-certificates.crt", "says sslmode=disable"),
+        ("postgres://bot@db/incidents?sslrootcert=/nonexistent/ca.pem", "sslrootcert /nonexistent/ca.pem: cannot read the file"),
         ("postgres://bot@db/incidents?password=hunter2", "carries a password"),
-        ("postgres://bot@db/incidents?sslpassword=hunter2", "takes only sslmode=require or sslmode=disable"),
+        ("postgres://bot@db/incidents?sslpassword=hunter2", "takes only sslmode and sslrootcert"),
         ("mysql://bot@db/incidents", "is sqlite:PATH or postgres://"),
         ("sqlite:", "is sqlite:PATH or postgres://"),
         ("postgres://bot:hunter2#x@db/incidents", "is not a PostgreSQL URL"),

@@ -3,6 +3,7 @@ import IncidentCore
 import IncidentEngine
 import IncidentPaging
 import IncidentTesting
+import IncidentTLS
 import IncidentWire
 import Testing
 
@@ -38,12 +39,12 @@ import Testing
     @Test func theTrustRootsAreReadBeforeAnyMail() async throws {
         let server = try await MailServer.start(tls: true, users: ["bot": "s3cret"])
         defer { server.stop() }
-        try SMTPClient.checkTrustRoots(try #require(server.certificate))
-        #expect { try SMTPClient.checkTrustRoots("/nonexistent/ca.pem") } throws: { "\($0)" == "cannot read the file" }
+        try TrustRoots.check(try #require(server.certificate))
+        #expect { try TrustRoots.check("/nonexistent/ca.pem") } throws: { "\($0)" == "cannot read the file" }
         let notPEM = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-ca-\(UUID().uuidString).yaml")
         try "severities: {}\n".write(to: notPEM, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: notPEM) }
-        #expect { try SMTPClient.checkTrustRoots(notPEM.path) } throws: { "\($0)".hasPrefix("holds no PEM certificate") }
+        #expect { try TrustRoots.check(notPEM.path) } throws: { "\($0)".hasPrefix("holds no PEM certificate") }
     }
 
     @Test func aWrongPasswordIsTheOperatorsToFix() async throws {

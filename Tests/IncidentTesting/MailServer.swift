@@ -3,8 +3,8 @@ import Synchronization
 
 /// A real SMTP server for the tests: aiosmtpd from PyPI, installed under `.build/test-tools/`
 /// on first use, on a free port of 127.0.0.1. With `tls`, it offers STARTTLS with a
-/// self-signed certificate for `localhost` (made with openssl; `certificate` is its PEM, the
-/// CA the bot is told to trust), requires it before anything else, and takes AUTH only from
+/// certificate for `localhost` from a private CA (`TestCertificates`; `certificate` is the CA's
+/// PEM, what the bot is told to trust), requires it before anything else, and takes AUTH only from
 /// `users`. Every mail it accepts is kept, as received.
 public final class MailServer: Sendable {
     public static let aiosmtpdVersion = "1.4.6"
@@ -39,7 +39,7 @@ public final class MailServer: Sendable {
     }
 
     public let port: Int
-    /// The server certificate (PEM file path) when it offers STARTTLS.
+    /// The certificate of the CA that signed the server's (PEM file path) when it offers STARTTLS.
     public let certificate: String?
     let process: Process
     let received = Mutex<[Mail]>([])
@@ -50,19 +50,17 @@ public final class MailServer: Sendable {
         let folder = try TestConfig.temporaryDirectory()
         var certificate: String?
         if tls {
-            let cert = folder.appendingPathComponent("cert.pem").path
-            let key = folder.appendingPathComponent("key.pem").path
-            let arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert]
-            try await TestTools.offPool { try TestTools.run("/usr/bin/env", arguments) }
-            certificate = cert
+            try await TestTools.offPool { try TestCertificates.make(in: folder) }
+            certificate = folder.appendingPathComponent("ca.crt").path
         }
         let script = folder.appendingPathComponent("mail_server.py")
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
         let port = try TestTools.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        let config: [String: Any] = ["port": port, "cert": certificate.map { $0 } as Any, "users": users]
+        let config: [String: Any] = ["port": port, "users": users,
+                                     "cert": tls ? folder.appendingPathComponent("server.crt").path : NSNull(),
+                                     "key": tls ? folder.appendingPathComponent("server.key").path : NSNull()]
         process.arguments = [script.path, String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)]
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -159,7 +157,7 @@ public final class MailServer: Sendable {
     options = {}
     if config.get("cert"):
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(config["cert"], config["cert"].replace("cert.pem", "key.pem"))
+        context.load_cert_chain(config["cert"], config["key"])
         options = dict(tls_context=context, require_starttls=True, authenticator=authenticate, auth_required=bool(config["users"]))
     controller = Controller(Keep(), hostname="127.0.0.1", port=config["port"], **options)
     controller.start()

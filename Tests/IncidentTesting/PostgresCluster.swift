@@ -6,13 +6,18 @@ import Synchronization
 
 /// A real PostgreSQL server for the tests: a private cluster made with Debian's `initdb` under
 /// `.build/test-tools/postgres/` on first use and started with `pg_ctl` on a free loopback port,
-/// trust authentication, fsync on. One cluster per test process; each test takes a database
+/// trust authentication, fsync on, TLS offered (not required) with a certificate from a private
+/// CA (`TestCertificates`, in `tls/`). One cluster per test process; each test takes a database
 /// of its own (`database()`). As root (CI) the server runs as the `postgres` user Debian's
 /// package creates, since PostgreSQL refuses to run as root (its folder is given to that user). Fails with the server's log when
 /// it cannot start; never skipped.
 public final class PostgresCluster: Sendable {
     public let port: Int
     public let folder: URL
+    /// The PEM file of the CA that signed the server's certificate.
+    public var certificateAuthority: String { folder.appendingPathComponent("tls/ca.crt").path }
+    /// The PEM file of a CA that signed nothing this server has.
+    public var otherAuthority: String { folder.appendingPathComponent("tls/other-ca.crt").path }
     let bin: String
     let user: String?
 
@@ -41,6 +46,13 @@ public final class PostgresCluster: Sendable {
         if let user { try TestTools.run("/bin/chown", [user, folder.path]) }
         let data = folder.appendingPathComponent("data").path
         try Self.runAsServer("initdb", bin: bin, user: user, folder: folder, ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+        // The server reads its key only if the key is its user's alone.
+        let tls = folder.appendingPathComponent("tls")
+        try FileManager.default.createDirectory(at: tls, withIntermediateDirectories: true)
+        try TestCertificates.make(in: tls)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tls.appendingPathComponent("server.key").path)
+        if let user { try TestTools.run("/bin/chown", ["-R", user, tls.path]) }
+        let tlsOptions = "-c ssl=on -c ssl_cert_file=\(tls.path)/server.crt -c ssl_key_file=\(tls.path)/server.key"
         // Sockets in the cluster's folder (not /run/postgresql, which may not exist), loopback only.
         // A free port can be taken by another test's listener before the server binds it: then
         // another port is tried (the server's log says "Address already in use").
@@ -51,7 +63,7 @@ public final class PostgresCluster: Sendable {
             let port = try TestTools.freePort()
             do {
                 try Self.runAsServer("pg_ctl", bin: bin, user: user, folder: folder, ["-D", data, "-l", log.path, "-w", "-t", "60",
-                                     "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c max_connections=200", "start"])
+                                     "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c max_connections=200 \(tlsOptions)", "start"])
                 self.port = port
                 break
             } catch {
