@@ -16,6 +16,9 @@ final class PostgresSession: @unchecked Sendable {
     private let queue: DispatchQueue
     private var connection: PostgresConnection?
     let settings: PostgresSettings
+    /// What postgres-nio logs to: never below debug. At trace it logs the whole login, and a
+    /// SCRAM exchange's salt, nonce and client proof are enough for a dictionary attack on the
+    /// password offline; trace logs are the ones shipped off a host while debugging.
     let logger: Logger
 
     /// The longest one `run` may take: past it every wait gives up, the connection is dropped
@@ -25,6 +28,8 @@ final class PostgresSession: @unchecked Sendable {
 
     init(settings: PostgresSettings, name: String, deadline: TimeAmount = .seconds(20), logger: Logger) {
         self.settings = settings
+        var logger = logger
+        logger.logLevel = max(logger.logLevel, .debug)
         self.logger = logger
         self.deadline = deadline
         queue = DispatchQueue(label: "incident-bot.postgres.\(name)")
