@@ -7,7 +7,7 @@ import Metrics
 public enum BotMetrics {
     /// What each metric means: the `# HELP` line of its family.
     public static let help: [String: String] = [
-        "incident_bot_commands_total": "Commands by what came of them: handled, answered, refused, duplicate, ignored.",
+        "incident_bot_commands_total": "Commands by what came of them: handled, answered, refused, duplicate, ignored, not_saved (the store failed or was too slow; the person was told to type it again).",
         "incident_bot_pages_total": "Page attempts by contact method and result: delivered, retried, failed_over, failed.",
         "incident_bot_messages_total": "Chat messages, invitations and rooms by contact method and result.",
         "incident_bot_delivery_latency_seconds": "From an outbox item's queueing to its delivery.",
@@ -47,8 +47,8 @@ public enum BotMetrics {
     /// `methods`: the contact methods this process delivers on (pages on each; other
     /// messages on the chat platforms); `loops`: its inbound loops, by platform.
     public static func startAtZero(methods: [ContactMethod], loops: [(Platform, String)]) {
-        for outcome in EngineOutcome.Disposition.allCases {
-            Counter(label: "incident_bot_commands_total", dimensions: [("outcome", outcome.rawValue)]).increment(by: 0)
+        for outcome in EngineOutcome.Disposition.allCases.map(\.rawValue) + [notSaved] {
+            Counter(label: "incident_bot_commands_total", dimensions: [("outcome", outcome)]).increment(by: 0)
         }
         for method in methods {
             for result in AttemptResult.allCases {
@@ -66,6 +66,15 @@ public enum BotMetrics {
         }
         Counter(label: "incident_bot_http_connections_refused_total").increment(by: 0)
         Counter(label: "incident_bot_http_connections_displaced_total").increment(by: 0)
+    }
+
+    /// `incident_bot_commands_total`'s outcome for a command the store did not take.
+    static let notSaved = "not_saved"
+
+    /// A command the store did not take (it failed, or the command's answer was due before it
+    /// took it): nothing of it was written, and its door told the person so.
+    public static func commandNotSaved() {
+        Counter(label: "incident_bot_commands_total", dimensions: [("outcome", notSaved)]).increment()
     }
 
     /// A command carried out, answered, refused, a duplicate or ignored.

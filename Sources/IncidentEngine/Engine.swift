@@ -54,8 +54,14 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// less a margin): an event whose transaction has not begun by then is not committed, and
     /// `TooLateToCommit` is thrown; one already in a transaction waits for its outcome.
     public func handle(_ event: ChatEvent, answerBy: Duration? = nil) async throws -> EngineOutcome {
-        try await commits.submit(event, deadline: answerBy.map { clock.elapsed + $0 }) { events, notAfter in
-            try await self.handle(events, checkpoint: nil, notAfter: notAfter)
+        do {
+            return try await commits.submit(event, deadline: answerBy.map { clock.elapsed + $0 }) { events, notAfter in
+                try await self.handle(events, checkpoint: nil, notAfter: notAfter)
+            }
+        } catch {
+            // Only what would have been written throws: plain chat is ignored before the store.
+            BotMetrics.commandNotSaved()
+            throw error
         }
     }
 
@@ -85,7 +91,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
         // its commands must not count twice.
         let counts = CountsInTransaction()
         let clock = clock
-        let (decided, queued, earliestDue) = try await store.write { records in
+        let isLate: @Sendable () -> Bool = { notAfter.map { clock.elapsed > $0 } ?? false }
+        let (decided, queued, earliestDue) = try await store.write(givingUpWhen: isLate) { records in
             // The writer may have been busy (delivery's transaction on a dead address, another
             // replica holding the lock) past the answer's deadline: nothing is written.
             if let notAfter, clock.elapsed > notAfter { throw TooLateToCommit() }

@@ -9,6 +9,11 @@ import IncidentRules
 /// crash leaves either all of a decision or none of it.
 public protocol IncidentStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
+    /// `write`, but a wait for the database's write lock (another process's transaction holds
+    /// it) ends once `isLate` says so, with `TooLateToCommit` and nothing written: a slash
+    /// command's answer is due in 3 s, and SQLite's own wait runs for 10.
+    func write<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
+                            _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
     func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
     /// How many write transactions have committed on the database since this process opened
     /// it, counted as each commits, when nothing outside this process changes its incidents
@@ -20,6 +25,13 @@ public protocol IncidentStore: Sendable {
 
 extension IncidentStore {
     public var commitCount: Int? { nil }
+
+    /// A store that waits for no lock of another process's (or checks the deadline itself once
+    /// it has the lock, as PostgreSQL's does after its first statement) writes as usual.
+    public func write<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
+                                   _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await write(body)
+    }
 }
 
 /// An incident as stored: its state and the platform it was declared on (where its room is).

@@ -17,6 +17,8 @@ public final class SQLiteStore: IncidentStore {
     /// Whether this process may write the file: false for `readOnly`, whose file a running bot
     /// changes under it.
     let writes: Bool
+    /// How a wait for another process's lock ends (`write(givingUpWhen:)`).
+    let lockWait: WriteLockWait
 
     /// Counted as each write commits: on SQLite nothing else changes incidents while this
     /// process runs (`serve` and `console` hold the file, `DatabaseLock`; the other commands
@@ -41,7 +43,8 @@ public final class SQLiteStore: IncidentStore {
         // before it was refused as holding no bot data.
         if !migrate { try Self.requireBotData(path) }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        let lockWait = WriteLockWait()
+        configuration.busyMode = .callback { tries in lockWait.triesAgain(after: tries) }
         let pool = try DatabasePool(path: path, configuration: configuration)
         // After the pool is open: GRDB sets `synchronous = NORMAL` when it turns WAL on, after
         // `prepareDatabase` has run, so a setting made there is undone. The writer is the one
@@ -53,7 +56,7 @@ public final class SQLiteStore: IncidentStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
         }
-        try self.init(writer: pool, migrate: migrate)
+        try self.init(writer: pool, migrate: migrate, lockWait: lockWait)
     }
 
     /// Opens the database at `path` for reading only, as it is: nothing is created, migrated,
@@ -97,8 +100,14 @@ public final class SQLiteStore: IncidentStore {
 
     /// Uses `writer`, migrating it to the latest schema first. A database a newer version has
     /// migrated further is refused, untouched: this version would misread what it does not know.
-    public init(writer: any DatabaseWriter, migrate: Bool = true) throws {
+    public convenience init(writer: any DatabaseWriter, migrate: Bool = true) throws {
+        try self.init(writer: writer, migrate: migrate, lockWait: WriteLockWait())
+    }
+
+    /// `lockWait`: the busy handler `writer`'s configuration calls, if it does.
+    init(writer: any DatabaseWriter, migrate: Bool, lockWait: WriteLockWait) throws {
         self.writer = writer
+        self.lockWait = lockWait
         self.commits = CommitCounter.forFile(writer.path)
         self.writes = !writer.configuration.readonly
         let applied = try writer.read { db in try Schema.migrator.appliedIdentifiers(db) }
@@ -227,17 +236,42 @@ public final class SQLiteStore: IncidentStore {
     /// record rolled back then would send a text or a call again at the next start. (GRDB's
     /// async `write` rolls back a cancelled task's transaction; its `asyncWrite` does not.)
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await transaction(givingUpWhen: nil, body)
+    }
+
+    public func write<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
+                                   _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await transaction(givingUpWhen: isLate, body)
+    }
+
+    /// One write transaction; a wait for another process's lock ends once `isLate` says so.
+    private func transaction<T: Sendable>(givingUpWhen isLate: (@Sendable () -> Bool)?,
+                                    _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         let writer = writer
         let (result, _, policies) = try await WriteTiming.timed {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, OutboxJobChanges.Committed, Set<String>), any Error>) in
-                writer.asyncWrite({ db in
-                    let changes = OutboxJobChanges()
-                    let touched = TouchedIncidents(decoded: self.incidents)
-                    let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, changes: changes)
-                    let result = try body(records)
-                    try records.writeHeldSaves()
-                    return (result, changes.committed, touched.policies)
-                }, completion: { [commits, jobs] _, outcome in
+                writer.asyncWriteWithoutTransaction { [commits, jobs, lockWait] db in
+                    let outcome = Result {
+                        try lockWait.during(isLate) {
+                            var committed: (T, OutboxJobChanges.Committed, Set<String>)?
+                            try db.inTransaction {
+                                let changes = OutboxJobChanges()
+                                let touched = TouchedIncidents(decoded: self.incidents)
+                                let records = SQLiteRecords(db: db, policies: self.policies, touched: touched, changes: changes)
+                                let result = try body(records)
+                                try records.writeHeldSaves()
+                                committed = (result, changes.committed, touched.policies)
+                                return .commit
+                            }
+                            return committed!
+                        }
+                    }.mapError { error -> any Error in
+                        // The lock waited for was let go of, not taken: nothing was written.
+                        if let failed = error as? DatabaseError, failed.resultCode == .SQLITE_BUSY, isLate?() == true {
+                            return TooLateToCommit()
+                        }
+                        return error
+                    }
                     // Kept as the commit ends, before anyone hears of it: delivery, woken by an
                     // earlier commit, reads the new rows at once, and decoded each job again
                     // from its text when this waited for the caller's task to resume.
@@ -246,7 +280,7 @@ public final class SQLiteStore: IncidentStore {
                         jobs.apply(changes)
                     }
                     done.resume(with: outcome)
-                })
+                }
             }
         }
         self.policies.confirm(policies)
