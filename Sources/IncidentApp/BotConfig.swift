@@ -12,6 +12,10 @@ public struct BotConfig: Sendable {
     public var policyPath: String
     /// nil: no roster configured (the console falls back to the example roster).
     public var rosterPath: String?
+    /// The lines of the config that name the policy and the roster (nil: not named there), so
+    /// that a file they name that cannot be read is pointed at where it is named.
+    public var policyLine: Int?
+    public var rosterLine: Int?
     public var logLevel: String
     /// `text` (the default) or `json`: one JSON object a line.
     public var logFormat: LogFormat = .text
@@ -119,8 +123,14 @@ public struct BotConfig: Sendable {
                                retry: DeliveryRetry(),
                                enabledPlatforms: [], http: HTTPSettings(), slack: SlackSettings(), matrix: MatrixSettings(),
                                paging: PagingSettings(), mirror: false)
-        if let node = root.optional("policy") { config.policyPath = resolve(try node.string()) }
-        if let node = root.optional("roster") { config.rosterPath = resolve(try node.string()) }
+        if let node = root.optional("policy") {
+            config.policyPath = resolve(try node.string())
+            config.policyLine = node.line
+        }
+        if let node = root.optional("roster") {
+            config.rosterPath = resolve(try node.string())
+            config.rosterLine = node.line
+        }
         if let node = root.optional("log_level") {
             let level = try node.string().lowercased()
             guard logLevels.contains(level) else { throw node.error("expected one of \(logLevels.joined(separator: ", "))") }
@@ -335,7 +345,7 @@ public struct LoadedConfig: Sendable {
     /// Loads everything `config` names. With no roster configured, `exampleRoster` (the demo
     /// people) is used when allowed, else it is an error.
     public static func load(_ config: BotConfig, allowExampleRoster: Bool) throws(ConfigError) -> LoadedConfig {
-        let policyText = try read(config.policyPath)
+        let policyText = try read(config.policyPath, namedBy: config, at: config.policyLine, as: "policy")
         let policy = try ConfigReadingLimit.read(config.policyPath) { () throws(ConfigError) in
             try Policy.load(yaml: policyText, file: config.policyPath)
         }
@@ -352,18 +362,23 @@ public struct LoadedConfig: Sendable {
             throw ConfigError(file: config.file, line: 1,
                               reason: "no roster: set roster: to your roster file (config/roster.example.yaml shows the form)")
         }
-        let rosterText = try read(rosterPath)
+        let rosterText = try read(rosterPath, namedBy: config, at: isExample ? nil : config.rosterLine, as: "roster")
         let roster = try ConfigReadingLimit.read(rosterPath) { () throws(ConfigError) in
             try Roster.load(yaml: rosterText, file: rosterPath, policy: policy)
         }
         return LoadedConfig(config: config, policy: policy, roster: roster, rosterPath: rosterPath, rosterIsExample: isExample)
     }
 
-    static func read(_ path: String) throws(ConfigError) -> String {
+    /// The text of the file at `path`, which `config` names at `line` as its `key` (nil: a
+    /// default, named nowhere): a file that cannot be read is reported at that line of the
+    /// config, where the fix is.
+    static func read(_ path: String, namedBy config: BotConfig, at line: Int?, as key: String) throws(ConfigError) -> String {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigError(file: path, line: 0, reason: "cannot read the file (\(BotConfig.reason(error, path: path)))")
+            let reason = "cannot read the file (\(BotConfig.reason(error, path: path)))"
+            guard let line else { throw ConfigError(file: path, line: 0, reason: reason) }
+            throw ConfigError(file: config.file, line: line, reason: "\(key): \(path): \(reason)")
         }
     }
 

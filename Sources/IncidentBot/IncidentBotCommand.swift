@@ -32,9 +32,23 @@ struct CommonOptions: ParsableArguments {
     /// `--log-level` that is no level is refused here and in `location`, which every command
     /// calls, whether or not it logs.
     func load(allowExampleRoster: Bool) throws -> LoadedConfig {
+        try load(try botConfig(), allowExampleRoster: allowExampleRoster)
+    }
+
+    /// The config file alone: how to log is known before the policy and roster are read.
+    func botConfig() throws -> BotConfig {
         try checkLogLevel()
         do {
-            return try LoadedConfig.load(try BotConfig.load(path: config), allowExampleRoster: allowExampleRoster)
+            return try BotConfig.load(path: config)
+        } catch {
+            throw Failure(error.description)
+        }
+    }
+
+    /// The policy and the roster `config` names.
+    func load(_ config: BotConfig, allowExampleRoster: Bool) throws -> LoadedConfig {
+        do {
+            return try LoadedConfig.load(config, allowExampleRoster: allowExampleRoster)
         } catch {
             throw Failure(error.description)
         }
@@ -43,8 +57,12 @@ struct CommonOptions: ParsableArguments {
     /// The one root logger, to standard error. A `--log-level` that is no level is refused, as
     /// the config's `log_level` is: `debg` must not quietly log at info.
     func logger(_ loaded: LoadedConfig, default fallback: String? = nil) throws -> Logger {
-        let level = try Self.level(logLevel ?? fallback ?? loaded.config.logLevel)
-        let json = loaded.config.logFormat == .json
+        try logger(loaded.config, default: fallback)
+    }
+
+    func logger(_ config: BotConfig, default fallback: String? = nil) throws -> Logger {
+        let level = try Self.level(logLevel ?? fallback ?? config.logLevel)
+        let json = config.logFormat == .json
         LoggingSystem.bootstrap { label in
             if json {
                 var handler = JSONLogHandler(label: label)

@@ -64,13 +64,16 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let loaded = try options.load(allowExampleRoster: false)
-            let logger = try options.logger(loaded)
+            let config = try options.botConfig()
+            let logger = try options.logger(config)
+            let loaded: LoadedConfig
             let location: DatabaseLocation
             do {
+                // A policy or roster an edit broke is the likeliest refusal of all.
+                loaded = try options.load(config, allowExampleRoster: false)
                 location = try options.location(serving: true)
             } catch let failure as Failure {
-                refused(failure.description, loaded, logger)
+                refused(failure.description, config, logger)
                 throw failure
             }
             do {
@@ -80,10 +83,10 @@ struct Serve: AsyncParsableCommand {
                     return try options.openStore(location, mustExist: false, logger: logger)
                 }
             } catch let error as StartupError {
-                refused(error.description, loaded, logger)
+                refused(error.description, config, logger)
                 throw Failure(error.description)
             } catch let failure as Failure {
-                refused(failure.description, loaded, logger)
+                refused(failure.description, config, logger)
                 throw failure
             }
         } catch {
@@ -96,8 +99,8 @@ extension Serve {
     /// With `log_format: json`, a refused start is logged as JSON too, so a log pipeline reads
     /// why the service does not come up; the last line (`incident-bot: <reason>`) says it to
     /// whoever started it by hand, which in text is the log line already.
-    func refused(_ reason: String, _ loaded: LoadedConfig, _ logger: Logger) {
-        guard loaded.config.logFormat == .json else { return }
+    func refused(_ reason: String, _ config: BotConfig, _ logger: Logger) {
+        guard config.logFormat == .json else { return }
         logger.error("refused to start", metadata: ["reason": "\(reason)"])
     }
 }

@@ -139,9 +139,23 @@ import Testing
     @Test func aMissingPolicyFileIsNamed() throws {
         // A folder nothing made: `/tmp/x` may be anyone's file.
         let absent = "/tmp/incident-bot-absent-\(UUID().uuidString)"
-        let config = try BotConfig.parse("policy: nowhere.yaml\n", file: "\(absent)/incident-bot.yaml")
-        #expect(throws: ConfigError(file: "\(absent)/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)")) {
+        // Named at the config's line that names it, where the fix is.
+        let config = try BotConfig.parse("log_level: info\npolicy: nowhere.yaml\n", file: "\(absent)/incident-bot.yaml")
+        #expect(throws: ConfigError(file: "\(absent)/incident-bot.yaml", line: 2,
+                                    reason: "policy: \(absent)/nowhere.yaml: cannot read the file (no such file)")) {
             try LoadedConfig.load(config, allowExampleRoster: true)
+        }
+        let policy = try TestConfig.temporaryDirectory().appendingPathComponent("policy.yaml")
+        try FileManager.default.copyItem(atPath: TestConfig.directory.appendingPathComponent("policy.yaml").path, toPath: policy.path)
+        let roster = try BotConfig.parse("policy: \(policy.path)\nroster: missing.yaml\n", file: "\(absent)/incident-bot.yaml")
+        #expect(throws: ConfigError(file: "\(absent)/incident-bot.yaml", line: 2,
+                                    reason: "roster: \(absent)/missing.yaml: cannot read the file (no such file)")) {
+            try LoadedConfig.load(roster, allowExampleRoster: true)
+        }
+        // The policy named nowhere (its default beside the config) is named as a file.
+        let unnamed = try BotConfig.parse("log_level: info\n", file: "\(absent)/incident-bot.yaml")
+        #expect(throws: ConfigError(file: "\(absent)/policy.yaml", line: 0, reason: "cannot read the file (no such file)")) {
+            try LoadedConfig.load(unnamed, allowExampleRoster: true)
         }
         #expect(ConfigError(file: "/tmp/x/nowhere.yaml", line: 0, reason: "cannot read the file (no such file)").description
                 == "/tmp/x/nowhere.yaml: cannot read the file (no such file)")

@@ -202,6 +202,32 @@ import Testing
         #expect(logged["message"] as? String == "refused to start" && logged["reason"] as? String == reason && logged["level"] as? String == "error")
     }
 
+    /// A roster or policy an edit broke (the likeliest refusal of all) is logged as JSON too:
+    /// the config that says `log_format: json` was read before them.
+    @Test func aBrokenRosterIsLoggedAsJSON() throws {
+        let folder = try TestConfig.temporaryDirectory()
+        let roster = folder.appendingPathComponent("roster.yaml")
+        try "people:\n  alice: [\n".write(to: roster, atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("incident-bot.yaml")
+        try """
+            log_format: json
+            policy: \(TestConfig.directory.path)/policy.yaml
+            roster: roster.yaml
+            slack:
+              enabled: true
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+                                        environment: ["SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let last = try #require(lines.last)
+        #expect(last.hasPrefix("incident-bot: \(roster.path):"), "\(result.stderr)")
+        let logged = try #require(lines.first { $0.hasPrefix("{") }.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] },
+                                  "\(result.stderr)")
+        #expect(logged["message"] as? String == "refused to start" && "incident-bot: \(logged["reason"] as? String ?? "")" == last)
+    }
+
     /// A token file with a second line held no token any provider issued; the HTTP client
     /// refused it in its header and the error, with the header's value, went to the log and
     /// `/readyz`. It is refused at start, without its value.
