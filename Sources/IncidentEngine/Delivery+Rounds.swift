@@ -282,6 +282,8 @@ extension Delivery {
     /// the attempts (nil when not asked or the store failed).
     func record(_ sent: [Sent], lookingForNew: Bool) async -> (attempts: [Attempt], newest: Int64?) {
         guard !sent.isEmpty || lookingForNew else { return ([], nil) }
+        // Written or failed: a stop waits for these no longer (`SendsToFinish`).
+        defer { finishing.recorded(sent.map(\.id)) }
         let router = router
         let directory = directory
         let newest: Int64?

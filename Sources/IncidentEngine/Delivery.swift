@@ -93,13 +93,17 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// The longest delivery sleeps with nothing due: it looks again at least this often, for
     /// items it was not woken for (queued by another process).
     let poll: Duration
+    /// Texts, calls and mails under way, which a stop lets finish (`SendsToFinish`).
+    let finishing: SendsToFinish
 
     /// `poll`: 30 s alone on a database; on one shared by replicas, the leader's delivery
     /// looks every second for what the others queued.
     public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
                 wake: WakeSignal, retry: Retry = Retry(), poll: Duration = .seconds(30), memory: DeliveryMemory<Clock> = DeliveryMemory(),
-                startGate: WakeSignal? = nil, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger) {
+                startGate: WakeSignal? = nil, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+                finishing: SendsToFinish = .process, logger: Logger) {
         self.startGate = startGate
+        self.finishing = finishing
         self.poll = poll
         self.memory = memory
         self.store = store
@@ -339,7 +343,12 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
             let started = clock.elapsed
             do {
-                let receipt = try await transport.deliver(job)
+                // A send no restart could look up runs to its end though a stop cancels this.
+                let receipt = if transport.sendsAhead {
+                    try await transport.deliver(job)
+                } else {
+                    try await finishing.send(id) { () async throws(TransportError) in try await transport.deliver(job) }
+                }
                 if item.isPage { answeredAgain(item.method, log: log) }
                 memory.providerOutages.withLock { if $0.failing.remove(item.method) != nil { $0.recovered.insert(item.method) } }
                 return .sent(Sent(item: item, id: id, receipt: receipt, at: clock.now))

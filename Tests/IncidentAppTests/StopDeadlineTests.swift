@@ -1,5 +1,6 @@
 import Foundation
 @testable import IncidentApp
+@testable import IncidentEngine
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -30,12 +31,17 @@ import Testing
     /// Runs `services` and the deadline (300 ms) until the process would have ended, `stop`
     /// starting the end; the status it would have ended with, and how long after `stop` (or,
     /// with a failing service, after the group started).
-    static func ended(with services: [any Service], stop: (ServiceGroup) async -> Void) async throws -> (Int32, Duration) {
+    /// `finishing`: the texts, calls and mails under way; `whileStopping` runs once the stop
+    /// was asked for, before the end is waited for.
+    static func ended(with services: [any Service], finishing: SendsToFinish = SendsToFinish(),
+                      whileStopping: @Sendable (_ ended: @Sendable () -> Bool) async throws -> Void = { _ in },
+                      stop: (ServiceGroup) async -> Void) async throws -> (Int32, Duration) {
         let stubborn = Stubborn()
         let ended = Mutex<(Int32, ContinuousClock.Instant)?>(nil)
         var logger = Logger(label: "stop-deadline-test")
         logger.logLevel = .critical
-        let deadline = StopDeadline(limit: .milliseconds(300), logger: logger, end: { status in ended.withLock { $0 = (status, .now) } })
+        let deadline = StopDeadline(limit: .milliseconds(300), logger: logger, finishing: finishing, finishLimit: .seconds(20),
+                                    end: { status in ended.withLock { $0 = (status, .now) } })
         var configuration = ServiceGroupConfiguration(services: ([stubborn] + services + [deadline]).map { .init(service: $0) }, logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(50)
         configuration.maximumCancellationDuration = nil
@@ -46,6 +52,7 @@ import Testing
         // Asked to stop now (no failing service): the bound counts from here.
         if services.isEmpty { start = ContinuousClock.now }
         await stop(group)
+        try await whileStopping { ended.withLock { $0 } != nil }
         for _ in 0..<500 where ended.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
         let (status, at) = try #require(ended.withLock { $0 }, "the process was never ended")
         stubborn.release()
@@ -57,6 +64,25 @@ import Testing
         let (status, after) = try await Self.ended(with: []) { await $0.triggerGracefulShutdown() }
         #expect(status == 0)
         #expect(after >= .milliseconds(300))
+    }
+
+    /// A call under way when the stop came (its provider keeps nothing the next start could
+    /// look it up by): the process is not ended before its record is written, past the
+    /// deadline, and is ended as soon as it is.
+    @Test func aCallUnderWayHoldsTheEndUntilItIsRecorded() async throws {
+        let finishing = SendsToFinish()
+        _ = try await finishing.send(7) { () async throws(TransportError) in .delivered }
+        #expect(finishing.count == 1)
+        let (status, after) = try await Self.ended(with: [], finishing: finishing, whileStopping: { ended in
+            // Three times the deadline, the record still not written: not ended.
+            for _ in 0..<90 {
+                #expect(!ended())
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            finishing.recorded([7])
+        }) { await $0.triggerGracefulShutdown() }
+        #expect(status == 0)
+        #expect(after >= .milliseconds(900))
     }
 
     /// The group ends because a service failed, while another holds on: the same bound, and a

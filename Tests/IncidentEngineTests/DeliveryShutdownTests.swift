@@ -32,6 +32,35 @@ import Testing
         #expect(pending.count > 3)
     }
 
+    /// SIGTERM while calls are under way: their provider keeps nothing the next start could
+    /// look them up by, so each runs to its end though the stop cancels delivery (an HTTP
+    /// request is torn down by its task's cancellation), and is recorded: it is not placed
+    /// again at the next start. Before, a stop that met Twilio answering slowly called twice.
+    @Test func callsUnderWayAreRecordedThoughTheStopCancelsDelivery() async throws {
+        let bot = try TestBot(pagers: [.voice], roster: SlowProviderTests.roster())
+        let voice = try #require(bot.pagers[.voice])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let group = ServiceGroup(services: [bot.delivery], logger: logger)
+        voice.behave(.answeringLate)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await bot.say("U0ERIN005", "/incident declare Checkout is down --sev P0")
+            try await Self.until { voice.heldLate == 2 }
+            #expect(bot.finishing.count == 2)
+            await group.triggerGracefulShutdown()
+            // The grace is over: the group cancels delivery, calls and all.
+            tasks.cancelAll()
+            for _ in 0..<100 { await Task.yield() }
+            voice.behave(.working)
+            try await tasks.waitForAll()
+        }
+        #expect(voice.directMessages.count == 2)
+        let pending = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.method == .voice }
+        #expect(pending.isEmpty, "\(pending.map(\.key))")
+        #expect(bot.finishing.count == 0)
+    }
+
     /// Waits, in real time, for something another task does; fails after 10 s.
     static func until(_ condition: @Sendable () -> Bool) async throws {
         for _ in 0..<1_000 {

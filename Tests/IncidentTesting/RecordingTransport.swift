@@ -37,6 +37,10 @@ public final class RecordingTransport: OutboxTransport {
         /// Takes every call and answers none (a mail relay that accepts the connection and
         /// never replies) until told to behave otherwise; then each held call fails as timed out.
         case hanging
+        /// Takes every call and holds it, as a provider answering slowly does, until told to
+        /// behave otherwise; then each held call goes through. A held call whose task is
+        /// cancelled fails, as the HTTP client's request is torn down by a cancellation.
+        case answeringLate
         /// Works, but makes every room under its name with `-2` (the name was taken there).
         case takenRoomNames
         /// Works, but `people` have not joined any room (only invited, as on Matrix): a post
@@ -56,6 +60,8 @@ public final class RecordingTransport: OutboxTransport {
         var waiters: [(id: Int, condition: @Sendable ([Delivered]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiter = 0
         var hung: [CheckedContinuation<Bool, Never>] = []
+        /// Calls held by `.answeringLate`.
+        var late: [LateCall] = []
         /// Run before each call, with the calls made so far (`whenCalled`).
         var onCall: (@Sendable (Int) async -> Void)?
     }
@@ -77,13 +83,16 @@ public final class RecordingTransport: OutboxTransport {
     public var attempts: Int { state.withLock { $0.attempts } }
 
     public func behave(_ behaviour: Behaviour) {
-        let released = state.withLock { state in
+        let (released, answered) = state.withLock { state in
             state.behaviour = behaviour
-            if case .hanging = behaviour { return [CheckedContinuation<Bool, Never>]() }
+            var answered: [LateCall] = []
+            if case .answeringLate = behaviour {} else { answered = state.late; state.late = [] }
+            if case .hanging = behaviour { return ([CheckedContinuation<Bool, Never>](), answered) }
             defer { state.hung = [] }
-            return state.hung
+            return (state.hung, answered)
         }
         for call in released { call.resume(returning: true) }
+        for late in answered { late.end(cancelled: false) }
     }
 
     /// Holds the call while the transport is `.hanging`; true when it was held.
@@ -99,6 +108,50 @@ public final class RecordingTransport: OutboxTransport {
         }
     }
 
+    /// A call held by `.answeringLate`: resumed once, by its release (false) or its task's
+    /// cancellation (true), whichever comes first.
+    final class LateCall: Sendable {
+        private let state = Mutex<(call: CheckedContinuation<Bool, Never>?, ended: Bool?)>((nil, nil))
+        /// Holds `call`, unless the call already ended.
+        func hold(_ call: CheckedContinuation<Bool, Never>) {
+            let ended = state.withLock { state -> Bool? in
+                if state.ended == nil { state.call = call }
+                return state.ended
+            }
+            if let ended { call.resume(returning: ended) }
+        }
+        func end(cancelled: Bool) {
+            let call = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard state.ended == nil else { return nil }
+                state.ended = cancelled
+                defer { state.call = nil }
+                return state.call
+            }
+            call?.resume(returning: cancelled)
+        }
+    }
+
+    /// Holds the call while the transport is `.answeringLate`; throws when its task is
+    /// cancelled meanwhile.
+    func answerLateIfTold() async throws(TransportError) {
+        let late = LateCall()
+        let holds = state.withLock { state -> Bool in
+            guard case .answeringLate = state.behaviour else { return false }
+            state.late.append(late)
+            return true
+        }
+        guard holds else { return }
+        let cancelled = await withTaskCancellationHandler {
+            await withCheckedContinuation { (call: CheckedContinuation<Bool, Never>) in late.hold(call) }
+        } onCancel: {
+            late.end(cancelled: true)
+        }
+        if cancelled { throw .unavailable("cancelled") }
+    }
+
+    /// Calls held now by `.answeringLate`.
+    public var heldLate: Int { state.withLock { $0.late.count } }
+
     /// Runs `action` before each call, with the number of calls made before it: something
     /// that happens while delivery is in the middle of a round (a command arriving).
     public func whenCalled(_ action: @escaping @Sendable (Int) async -> Void) {
@@ -108,11 +161,12 @@ public final class RecordingTransport: OutboxTransport {
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
         if let (action, calls) = state.withLock({ state in state.onCall.map { ($0, state.attempts) } }) { await action(calls) }
         if await hangIfTold() { throw .unavailable("timed out") }
+        try await answerLateIfTold()
         let instant = now()
         let outcome: Result<TransportReceipt, TransportError> = state.withLock { state in
             state.attempts += 1
             switch state.behaviour {
-            case .working, .takenRoomNames, .notJoined: break
+            case .working, .takenRoomNames, .notJoined, .answeringLate: break
             case .down(let hint): return .failure(.unavailable("platform down", retryAfter: hint))
             case .failing(let calls):
                 state.behaviour = calls > 1 ? .failing(calls: calls - 1) : .working

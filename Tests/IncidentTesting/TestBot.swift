@@ -19,6 +19,9 @@ public final class TestBot: Sendable {
     public let matrix: RecordingTransport
     /// The pager methods served (none unless asked for), by method.
     public let pagers: [ContactMethod: RecordingTransport]
+    /// The texts, calls and mails under way, this bot's own (not the process's, which every
+    /// test shares).
+    public let finishing = SendsToFinish()
 
     public static let broadcast: [Platform: String] = [.slack: "C0BROADCAST", .matrix: "!broadcast:localhost"]
 
@@ -48,7 +51,7 @@ public final class TestBot: Sendable {
         engine = Engine(store: store, clock: clock, settings: settings, logger: logger)
         delivery = Delivery(store: store, clock: clock, transports: [slack, matrix] + Array(self.pagers.values), router: engine.router,
                             wake: engine.deliveryWake, retry: retry,
-                            jitter: { jitter }, logger: logger)
+                            jitter: { jitter }, finishing: finishing, logger: logger)
     }
 
     private let eventCounter = Mutex(0)
