@@ -18,12 +18,14 @@ extension Transition {
         guard incident.phase == .investigating || incident.phase == .mitigated else {
             throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); no status updates are nudged any more.")
         }
-        guard policy.updateInterval(incident.severity) != nil else {
-            throw IncidentError(.wrongPhase, "\(incident.severity) incidents take status updates as needed; there are no nudges to snooze.")
-        }
+        // Before the severity's cadence is asked for: a snooze set at P1 outlives a lowering to
+        // P3 (a raise brings it back), and `off` must end it there too.
         guard let duration else {
             try endSnooze()
             return
+        }
+        guard policy.updateInterval(incident.severity) != nil else {
+            throw IncidentError(.wrongPhase, "\(incident.severity) incidents take status updates as needed; there are no nudges to snooze.")
         }
         let longest = policy.longestSnooze
         guard duration <= longest else {
@@ -74,6 +76,11 @@ extension Transition {
         } else {
             incident.updateDue.map { $0 <= now ? "an update is overdue (due \(zone.clockTime($0, seenAt: now)))"
                                                : "next update due \(zone.clockTime($0, seenAt: now))" } ?? "no updates are due"
+        }
+        guard policy.updateInterval(incident.severity) != nil else {
+            reply = Messages.reply("The snooze of \(incident.id)'s nudges is over; \(incident.severity) incidents take status updates "
+                                   + "as needed, so nothing is nudged unless its severity is raised.")
+            return
         }
         reply = Messages.reply("Nudges for \(incident.id) are back on; \(due).")
     }

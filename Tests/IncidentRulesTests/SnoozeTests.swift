@@ -108,6 +108,19 @@ import Testing
         #expect(drill.nudges == [80], "\(drill.nudges)")
     }
 
+    /// A snooze set at P1 outlives a lowering to P3 (a raise brings it back): `off` at P3
+    /// ends it, rather than saying there is nothing to snooze, and the raise after it nudges
+    /// by the P1 cadence at once.
+    @Test func snoozeOffAtP3EndsASnoozeSetAtP1() throws {
+        var drill = try drill()
+        try drill.run(to: 21, script: [20: [("alice", "/incident snooze 1h")]])
+        try drill.run(to: 25, script: [22: [("alice", "/sev P3 contained")], 25: [("alice", "/incident snooze off")]])
+        #expect(drill.incident.snoozedUntil == nil)
+        #expect(drill.timeline.last { $0.kind == .snoozed }?.text == "Ended the snooze of status-update nudges.")
+        try drill.run(to: 60, script: [30: [("alice", "/sev P1 back")]])
+        #expect(drill.nudges == [60], "\(drill.nudges)")
+    }
+
     @Test func snoozeOffBringsAnOverdueNudgeAtOnce() throws {
         var drill = try drill()
         // The update due at 30 is nudged at once; the cadence goes on from it (60), as if
