@@ -234,7 +234,8 @@ public final class SQLiteStore: IncidentStore {
     /// One transaction, committed whether or not the calling task is cancelled meanwhile, as on
     /// PostgreSQL: a shutdown cancels delivery while it records what it already sent, and a
     /// record rolled back then would send a text or a call again at the next start. (GRDB's
-    /// async `write` rolls back a cancelled task's transaction; its `asyncWrite` does not.)
+    /// async `write` rolls back a cancelled task's transaction; `asyncWriteWithoutTransaction`,
+    /// which this begins its transaction in, does not.)
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         try await transaction(givingUpWhen: nil, body)
     }
@@ -246,7 +247,7 @@ public final class SQLiteStore: IncidentStore {
 
     /// One write transaction; a wait for another process's lock ends once `isLate` says so.
     private func transaction<T: Sendable>(givingUpWhen isLate: (@Sendable () -> Bool)?,
-                                    _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+                                          _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         let writer = writer
         let (result, _, policies) = try await WriteTiming.timed {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, OutboxJobChanges.Committed, Set<String>), any Error>) in
