@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import IncidentEngine
 import Logging
 import ServiceLifecycle
@@ -30,10 +31,6 @@ struct StopDeadline: Service {
         _exit(status)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     func run() async throws {
         // Asked to stop (SIGTERM, SIGINT, the console's end), or cancelled: the group is
         // ending because something failed.
@@ -49,7 +46,7 @@ struct StopDeadline: Service {
         // first, as it nearly always does, the thread goes with it.
         let stopping = ContinuousClock.now
         Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: Self.seconds(limit))
+            Thread.sleep(forTimeInterval: limit.fractionalSeconds)
             if finishing.count > 0 {
                 logger.notice("waiting for texts, calls or mails under way to be recorded",
                               metadata: ["sends": "\(finishing.count)", "limit": "\(finishLimit)"])

@@ -43,6 +43,9 @@ extension Duration {
     /// The duration truncated to whole seconds.
     public var wholeSeconds: Int64 { components.seconds }
 
+    /// The duration in seconds, its fraction kept: what `sleep`, `Date` and SQL intervals take.
+    public var fractionalSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
     /// The duration rounded up to whole seconds: a wait of 1.2 s is not over after 1 s.
     public var wholeSecondsRoundedUp: Int64 {
         let (seconds, attoseconds) = components

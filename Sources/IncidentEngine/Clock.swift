@@ -44,7 +44,7 @@ public struct LiveClock: IncidentClock {
 
     /// The wall clock's fraction of a second counts: at 10.9 s, a wait of 1 s ends at 12, not 11.
     public func instant(after wait: Duration) -> Timestamp {
-        let end = Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18)
+        let end = Date().addingTimeInterval(wait.fractionalSeconds)
         return Timestamp(secondsSinceEpoch: Int64(end.timeIntervalSince1970.rounded(.up)))
     }
 

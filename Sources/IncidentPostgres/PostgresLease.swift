@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import IncidentEngine
 import Logging
 import PostgresNIO
@@ -25,7 +26,7 @@ public final class PostgresLease: Sendable {
         self.length = length
     }
 
-    var seconds: Double { Double(length.components.seconds) + Double(length.components.attoseconds) / 1e18 }
+    var seconds: Double { length.fractionalSeconds }
 
     /// Takes the lease if it is free, ran out, or already names this process (a grant whose
     /// answer was lost: the request timed out, the database committed it anyway, and nobody
