@@ -212,7 +212,7 @@ struct Decider {
             let incident = stored.incident
             return incident.phase == .investigating && !(incident.acknowledgedBy ?? []).contains(actor)
                 && incident.pages.contains { page in
-                    page.person == actor && page.withdrawn != true && incident.ladders[page.level.ladder]?.stopped == nil
+                    page.person == actor && incident.asksForAnswer(page) && incident.ladders[page.level.ladder]?.stopped == nil
                         && incident.policy.ladder(page.level.ladder)?.stopOn.contains(.acknowledged) == true
                 }
         }

@@ -318,7 +318,8 @@ extension Delivery {
         }
         // Where a page landed is part of the incident's record.
         if case .effect(.page(let page)) = item.job, let number = item.incident, let stored = try records.readableIncident(number) {
-            let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: directory.roster)
+            let decision = stored.incident.pageDelivered(page, by: item.method, at: done.at, roster: directory.roster,
+                                                         madeAt: item.createdAt)
             try Decider.commit(decision, home: stored.home, records: records, router: router, now: done.at,
                                unlessUnchangedFrom: stored.incident)
         }

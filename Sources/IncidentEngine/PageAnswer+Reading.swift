@@ -45,11 +45,15 @@ extension PageAnswer {
                 let named = ids.dropLast().joined(separator: ", ") + " and " + ids.last!
                 return .refused(EngineOutcome(.refused, reply: .refusal("\(named) are paging you; name the one you answer, as in ACK \(ids.last!).")))
             }
-            // A page withdrawn before it went out is none they could be answering.
-            func theirs(_ page: PageRecord) -> Bool { page.person == person && page.withdrawn != true }
-            func lastPage(_ stored: StoredIncident) -> Timestamp { stored.incident.pages.last(where: theirs)?.at ?? now }
-            found = try awaiting.first ?? open.filter {
-                try [.investigating, .mitigated].contains($0.incident.phase) && $0.incident.pages.contains(where: theirs) && reached($0)
+            // A page withdrawn before it went out, or handed on before it reached them, is
+            // none they could be answering.
+            func theirs(_ page: PageRecord, in incident: Incident) -> Bool { page.person == person && incident.asksForAnswer(page) }
+            func lastPage(_ stored: StoredIncident) -> Timestamp {
+                stored.incident.pages.last(where: { theirs($0, in: stored.incident) })?.at ?? now
+            }
+            found = try awaiting.first ?? open.filter { stored in
+                try [.investigating, .mitigated].contains(stored.incident.phase)
+                    && stored.incident.pages.contains(where: { theirs($0, in: stored.incident) }) && reached(stored)
             }.max { lastPage($0) < lastPage($1) }
         }
         guard let stored = found else {

@@ -1,8 +1,8 @@
 import IncidentCore
 
 extension Incident {
-    /// Whether `person` was paged on a ladder an acknowledgement stops (a page that went out,
-    /// not one withdrawn unsent) and has not acknowledged: an answer of theirs that names no
+    /// Whether `person` was paged on a ladder an acknowledgement stops (a page that asks them
+    /// still: `asksForAnswer`) and has not acknowledged: an answer of theirs that names no
     /// incident (an SMS reply of a bare `ACK`) could be meant for this one. Whether the ladder
     /// still climbs does not matter: their page stands and asks them to answer it, and a text
     /// read for it must not land on another incident because someone else answered this one.
@@ -10,7 +10,27 @@ extension Incident {
         guard phase == .investigating || phase == .mitigated, acknowledgedBy?.contains(person) != true else { return false }
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
         return pages.contains { page in
-            page.person == person && ackable.contains(page.level.ladder) && page.withdrawn != true
+            page.person == person && ackable.contains(page.level.ladder) && asksForAnswer(page)
         }
+    }
+
+    /// Whether `page` asks its person for an answer: it went out or is on its way (not
+    /// withdrawn unsent), and no rotation handed its level on to someone else before it
+    /// reached them (`handedOnUnreached`).
+    public func asksForAnswer(_ page: PageRecord) -> Bool {
+        page.withdrawn != true && handedOnUnreached(page) == nil
+    }
+
+    /// Who the level of `page` moved to, when a rotation's handover (or a roster edit) moved
+    /// it on before the page reached its person: it still waited in the outbox, retrying, and
+    /// is withdrawn when delivery next takes it up (`withdrawal(of:)`). Until then it reached
+    /// nobody, and its person cannot answer for the level: the off-duty on-call, whose texts
+    /// had failed, stopped the incoming one's ladder in their own name. A page the severity
+    /// makes at once is not moved by a handover. nil: it was not handed on, or had landed.
+    public func handedOnUnreached(_ page: PageRecord) -> PersonID? {
+        guard page.landed != true, page.reason != .immediate,
+              let latest = pages.last(where: { $0.level == page.level }), latest.person != page.person,
+              latest.reason == .rotationHandover else { return nil }
+        return latest.person
     }
 }

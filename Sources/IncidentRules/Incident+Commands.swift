@@ -282,8 +282,9 @@ extension Transition {
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
         // A page withdrawn before it went out reached nobody: it lets nobody answer for the
         // ladder. A bare `ACK` texted for another incident landed here and stopped a climb whose
-        // page its sender never saw (theirs had gone to the rotation's next person).
-        let sent = incident.pages.filter { $0.withdrawn != true }
+        // page its sender never saw (theirs had gone to the rotation's next person). Nor does
+        // one handed on by the rotation before it reached its person, though not withdrawn yet.
+        let sent = incident.pages.filter { incident.asksForAnswer($0) }
         let theirPages = sent.filter { $0.person == person }
         guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
             if let ladder = theirPages.first?.level.ladder {
@@ -311,6 +312,14 @@ extension Transition {
                 .first(where: { $0.person == person }) {
                 throw IncidentError(.notAllowed, "Your page for \(incident.id) waits for your working hours, until "
                                     + "\(zone.clockTime(waiting.at, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic @you").")
+            }
+            // Their page was still on its way when the rotation handed their level on: they are
+            // told who answers for it now, and how to take the incident on themselves.
+            if let handed = incident.pages.last(where: { $0.person == person && ackable.contains($0.level.ladder) && $0.withdrawn != true }),
+               let incoming = incident.handedOnUnreached(handed) {
+                let to = incident.isPrivate ? "" : " to \(incoming.handle)"
+                throw IncidentError(.notAllowed, "Your page for \(incident.id) had not reached you when the rotation handed \(handed.level)\(to); "
+                                    + "the page is theirs to answer now. To take the incident on, name yourself incident commander: \(command: "ic @you").")
             }
             throw IncidentError(.notAllowed,
                                 "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))

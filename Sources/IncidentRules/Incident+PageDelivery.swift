@@ -56,10 +56,14 @@ extension Incident {
         return transition.finish()
     }
 
-    /// Where a page landed: the timeline records the method that took it.
-    public func pageDelivered(_ page: Page, by method: ContactMethod, at now: Timestamp, roster: Roster) -> Decision {
+    /// Where a page landed: the timeline records the method that took it, and its records
+    /// are marked as having reached their person (`PageRecord.landed`). `madeAt`: as for
+    /// `pageWithdrawn`.
+    public func pageDelivered(_ page: Page, by method: ContactMethod, at now: Timestamp, roster: Roster,
+                              madeAt: Timestamp? = nil) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: nil)
         transition.record(.paged, "Page to \(page.timelineName) delivered by \(method).", by: .bot)
+        for index in records(of: page, madeAt: madeAt) { transition.incident.pages[index].landed = true }
         return transition.finish()
     }
 
@@ -158,30 +162,30 @@ extension Incident {
         return (incident, page.droppedByOperator(reason: reason, at: now))
     }
 
-    /// Marks the records of `page` withdrawn: those its decision made (its person's, at
-    /// `madeAt`, on the ladders it carried: one page stands for every level it was made for),
-    /// else, for a page queued later than its decision (moved to another method), the latest
-    /// of its person at its level and at each other ladder it carried.
+    /// Marks the records of `page` withdrawn (`records(of:madeAt:)`).
     mutating func markWithdrawn(_ page: Page, madeAt: Timestamp?) {
+        for index in records(of: page, madeAt: madeAt) { pages[index].withdrawn = true }
+    }
+
+    /// The records of `page`: those its decision made (its person's, at `madeAt`, on the
+    /// ladders it carried: one page stands for every level it was made for), else, for a page
+    /// queued later than its decision (moved to another method), the latest not withdrawn of
+    /// its person at its level and at each other ladder it carried.
+    func records(of page: Page, madeAt: Timestamp?) -> [Int] {
         let carried = Set([page.ladder] + (page.alsoFor ?? []))
         let made = pages.indices.filter {
             pages[$0].person == page.person && pages[$0].at == madeAt && carried.contains(pages[$0].level.ladder)
         }
-        if !made.isEmpty {
-            for index in made { pages[index].withdrawn = true }
-            return
-        }
+        if !made.isEmpty { return made }
         let level = LevelRef(ladder: page.ladder, level: page.level)
+        var found: [Int] = []
+        let standing = pages.indices.reversed().filter { pages[$0].person == page.person && pages[$0].withdrawn != true }
+        if let atLevel = standing.first(where: { pages[$0].level == level }) { found.append(atLevel) }
         var ladders = Set(page.alsoFor ?? [])
-        for index in pages.indices.reversed() where pages[index].person == page.person && pages[index].withdrawn != true {
-            if pages[index].level == level {
-                pages[index].withdrawn = true
-                break
-            }
+        for index in standing where !found.contains(index) {
+            if ladders.remove(pages[index].level.ladder) != nil { found.append(index) }
         }
-        for index in pages.indices.reversed() where pages[index].person == page.person && pages[index].withdrawn != true {
-            if ladders.remove(pages[index].level.ladder) != nil { pages[index].withdrawn = true }
-        }
+        return found
     }
 
     /// A page one method could not take moves to the person's next: the timeline records the

@@ -234,13 +234,18 @@ public struct PageRecord: Hashable, Sendable, Codable {
     /// True when delivery withdrew it before it went out (someone answered, or the incident
     /// was resolved, while it waited): it reached nobody. nil: it went out, or is on its way.
     public var withdrawn: Bool?
+    /// True once delivery recorded that it reached its person, by any of their methods
+    /// (`Incident.pageDelivered`). nil: not yet, or recorded by an earlier build, which kept
+    /// no such mark (an older replica saving the incident drops it too).
+    public var landed: Bool?
 
-    public init(at: Timestamp, person: PersonID, level: LevelRef, reason: Reason, withdrawn: Bool? = nil) {
+    public init(at: Timestamp, person: PersonID, level: LevelRef, reason: Reason, withdrawn: Bool? = nil, landed: Bool? = nil) {
         self.at = at
         self.person = person
         self.level = level
         self.reason = reason
         self.withdrawn = withdrawn
+        self.landed = landed
     }
 
     public enum Reason: String, Hashable, Sendable, Codable {

@@ -118,6 +118,7 @@ enum IncidentRecordJSON {
         json.member(",\"level\":", page.level.level)
         json.member("},\"reason\":", page.reason.rawValue)
         json.memberIfPresent(",\"withdrawn\":", page.withdrawn)
+        json.memberIfPresent(",\"landed\":", page.landed)
         json.raw(UInt8(ascii: "}"))
     }
 

@@ -343,6 +343,9 @@ import Testing
         #expect(timeline.contains("Page to @dave (VP engineering, engineering L4) delivered by slack."))
         // Nobody else has a phone: alice (on-call) is paged on chat, as the roster orders her methods.
         #expect(timeline.contains("Page to @alice (on-call engineer, engineering L1) delivered by slack."))
+        // The records say so too, the page that failed over twice included: each reached its person.
+        let pages = try #require(try await bot.store.read { try $0.incident(1) }).incident.pages
+        #expect(pages.filter { ["dave", "alice"].contains($0.person) }.map(\.landed) == [true, true], "\(pages)")
     }
 
     /// A method that hangs until its time limit (a provider that never answers, a relay

@@ -55,7 +55,7 @@ import Testing
         record.pages.append(PageRecord(at: at, person: "bob", level: LevelRef(ladder: "business", level: Self.awkward),
                                        reason: .rotationHandover, withdrawn: true))
         record.pages.append(PageRecord(at: at, person: "bob", level: LevelRef(ladder: "business", level: "L1"),
-                                       reason: .immediate, withdrawn: false))
+                                       reason: .immediate, withdrawn: false, landed: true))
         record.invited = ["alice", "bob", "carol"]
         record.unreachable = ["erin"]
         record.acknowledgedBy = ["alice"]

@@ -100,6 +100,16 @@ struct Drill {
         return decision
     }
 
+    /// Delivery records, now, that the latest page the drill made to `person` at `level`
+    /// (`ladder.level`) reached them by `method`.
+    mutating func land(_ person: PersonID, _ level: String, by method: ContactMethod = .sms) throws {
+        guard let (made, page) = effects.reversed().lazy.compactMap({ minute, effect -> (Int, Page)? in
+            guard case .page(let page) = effect.action, page.person == person, "\(page.ladder).\(page.level)" == level else { return nil }
+            return (minute, page)
+        }).first else { throw DrillError(description: "no page to \(person) at \(level)") }
+        absorb(incident.pageDelivered(page, by: method, at: origin + .minutes(minute), roster: roster, madeAt: origin + .minutes(made)))
+    }
+
     /// Pages sent, as `minute ladder.level person`, sorted within each minute.
     var pages: [String] {
         effects.compactMap { minute, effect -> (Int, String)? in

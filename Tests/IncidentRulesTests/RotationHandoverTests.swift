@@ -99,6 +99,43 @@ import Testing
         #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄") })
     }
 
+    /// alice's page was still on its way (her texts failing, retried) when the rotation handed
+    /// engineering L1 to dave at 10:20: it reached nobody, and until delivery withdraws it she
+    /// cannot stop dave's ladder in her own name. She is told who answers for it now and how
+    /// to take the incident on; the climb goes on to bob. Her `/ack` was taken, and stopped
+    /// the ladder: bob was never paged, and the room heard that she answered the page.
+    @Test func aPageHandedOnBeforeItLandedAnswersForNothing() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
+        try drill.run(to: 21)
+        #expect(drill.incident.pages.contains { $0.person == "alice" && $0.withdrawn != true })
+        var refused = drill
+        let error = #expect(throws: IncidentError.self) { try refused.type("/ack", by: "alice") }
+        #expect(error?.description == "Your page for INC-1 had not reached you when the rotation handed engineering.L1 to @dave; "
+                    + "the page is theirs to answer now. To take the incident on, name yourself incident commander: /ic @you.")
+        #expect(!drill.incident.awaitsAcknowledgement(from: "alice"))
+        #expect(drill.incident.awaitsAcknowledgement(from: "dave"))
+        try drill.run(to: 31)
+        #expect(drill.pages.contains("30 engineering.L2 bob"))
+        try drill.type("/ack", by: "dave")
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+    }
+
+    /// The same, but alice's page reached her before the handover: she was paged, and her
+    /// answer stops the ladder as any paged person's does.
+    @Test func aPageThatLandedBeforeTheHandoverStillAnswers() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster())
+        try drill.run(to: 1)
+        try drill.land("alice", "engineering.L1")
+        #expect(drill.incident.pages.first { $0.person == "alice" }?.landed == true)
+        #expect(drill.incident.pages.first { $0.person == "erin" }?.landed == nil)
+        try drill.run(to: 21)
+        #expect(drill.pages.contains("20 engineering.L1 dave"))
+        try drill.type("/ack", by: "alice")
+        #expect(drill.incident.ladders["engineering"]?.stopped == .acknowledged)
+        try drill.run(to: 31)
+        #expect(!drill.pages.contains("30 engineering.L2 bob"))
+    }
+
     /// A P2 (paged in working hours only) declared at 16:30; the rotation hands over at 18:00,
     /// after hours: the room hears of it then, nobody is woken, and at 09:00 dave's page goes
     /// with the team lead's, the climb having reached the team lead by then. The room heard
