@@ -84,6 +84,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Read in format 3 and later, with no format of its own: a binary that drops it counts a
     /// working-hours severity's targets from its held page, as every version before it did.
     public var workingHoursOpenedAt: Timestamp?
+    /// Read in format 3 and later, with no format of its own: a binary that drops it gives a
+    /// raised incident its severity's call link though a lead had removed the one it had.
+    public var callTurnedOff: Bool?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -93,7 +96,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, postmortemRemindedAt, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, policy
+        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, callTurnedOff, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -133,6 +136,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         pins = incident.pins
         declarerStandIn = incident.declarerStandIn
         workingHoursOpenedAt = incident.workingHoursOpenedAt
+        callTurnedOff = incident.callTurnedOff
         policy = nil
     }
 
@@ -169,6 +173,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.pins = pins
         incident.declarerStandIn = declarerStandIn
         incident.workingHoursOpenedAt = workingHoursOpenedAt
+        incident.callTurnedOff = callTurnedOff
         return incident
     }
 }

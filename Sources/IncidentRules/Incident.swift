@@ -61,6 +61,10 @@ public struct Incident: Hashable, Sendable {
     public var snoozedUntil: Timestamp?
     /// The incident's call: from the severity's `call` template, or set with `/incident call`.
     public var callLink: CallLink?
+    /// True when a lead removed the call link (`/incident call off`): a raise does not give
+    /// the incident its new severity's templated link, which would send whoever is woken to a
+    /// bridge the IC had turned off. nil: not removed, or a link was set since.
+    public var callTurnedOff: Bool?
     /// Follow-up items (`/action`), oldest first; nil: none yet (and in incidents stored before
     /// they were kept).
     public var actions: [ActionItem]?

@@ -76,6 +76,7 @@ import Testing
                                      marks: [PinMark(by: "bob", how: .reaction, id: nil), PinMark(by: "carol", how: .pin, id: "P1")])]
         record.declarerStandIn = "carol"
         record.workingHoursOpenedAt = at + .hours(2)
+        record.callTurnedOff = true
         record.policy = try TestConfig.policy()
         let unset = Mirror(reflecting: record).children.filter { child in
             let value = Mirror(reflecting: child.value)

@@ -66,6 +66,27 @@ import Testing
         #expect(drill.timeline.last?.text == "Removed the call link.")
     }
 
+    /// The IC turned the P1's call off; a raise to P0 does not bring the template's link
+    /// back, in the room, the topic or the VP's page: whoever is woken would join a bridge
+    /// nobody is on. A link set again by hand stands, and a later raise keeps it.
+    @Test func aCallTurnedOffStaysOffThroughARaise() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.type("/incident call off", by: "alice")
+        try drill.type("/sev P0 every region", by: "alice")
+        #expect(drill.incident.callLink == nil)
+        #expect(topic(drill)?.contains("call") == false, "\(String(describing: topic(drill)))")
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.contains("📞 Call for INC-1: \(Self.templated)") })
+        let vp = drill.effects.compactMap { _, effect -> String? in
+            if case .page(let page) = effect.action, page.level == "L4" { page.message.plainText() } else { nil }
+        }
+        #expect(vp.count == 1 && vp.allSatisfy { !$0.contains("Call:") }, "\(vp)")
+        try drill.type("/sev P1 contained", by: "alice")
+        try drill.type("/incident call https://zoom.example.com/j/7", by: "alice")
+        try drill.type("/sev P0 again", by: "alice")
+        #expect(drill.incident.callLink?.url == "https://zoom.example.com/j/7")
+        #expect(drill.incident.callTurnedOff == nil)
+    }
+
     @Test func onlyPlainWebLinksAreCallLinks() {
         for good in ["https://meet.example.com/abc-defg-hij", "http://10.0.0.7:8080/room?id=4&pw=x", "HTTPS://Zoom.example.com/j/1"] {
             #expect(CallLink(good) != nil, "\(good)")
