@@ -32,22 +32,31 @@ extension Transition {
 
     /// After a severity change each climbing ladder's current level waits as long as the new
     /// severity gives it, counted from when it was paged (never before now): a P2 raised to P1
-    /// reaches the team lead 30 minutes after the on-call's page, not 4 hours.
+    /// reaches the team lead 30 minutes after the on-call's page, not 4 hours. A ladder the old
+    /// severity left idle (its step fell due while it did not run it, or a set back found it
+    /// not run) is timed the same way: lowered while mitigated, set back, then raised, the
+    /// business ladder paged the director of operations at the raise, 20 minutes early.
     mutating func retimeLadders(from old: Severity) {
         for ladder in policy.ladders {
             guard var progress = incident.ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil,
-                  let current = progress.level, let next = progress.nextStepAt
+                  let current = progress.level
             else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
             guard plan.runs else { continue }  // it goes idle at its next step, as it would have
             let oldPlan = policy.plan(ladder, at: old)
+            guard let next = progress.nextStepAt else {
+                // Idle under a severity that did not run it: from its level's last page, if
+                // the plan has a step left (else, gone quiet, `startLadders` leaves it so).
+                guard !oldPlan.runs, plan.next(after: current) != nil || plan.repeats.allows(progress.repeatsAtTop(of: plan)),
+                      let paged = lastClimbPage(ladder, current) else { continue }
+                progress.nextStepAt = max(now, paged + plan.wait(at: current))
+                incident.ladders[ladder.id] = progress
+                continue
+            }
             // A ladder the old severity did not run was not retimed when the severity went
             // there (P1 lowered to P2, then raised again): its wait is the one before, so when
-            // its level was paged is read from the climb's own pages (a handover's or an
-            // at-once page does not restart the level's wait).
-            let lastPage = oldPlan.runs ? nil : incident.pages.last {
-                $0.level == ladder.reference(current) && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason)
-            }?.at
+            // its level was paged is read from the climb's own pages.
+            let lastPage = oldPlan.runs ? nil : lastClimbPage(ladder, current)
             // A top the old severity was paging again waited since the ladder reached it, not
             // since its last repeat: a team lead unanswered since yesterday, repeated at 09:00,
             // raised to P1 at 09:20, waited until 09:30 to reach the engineering manager.
@@ -58,6 +67,12 @@ extension Transition {
             progress.nextStepAt = max(now, paged + plan.wait(at: current))
             incident.ladders[ladder.id] = progress
         }
+    }
+
+    /// When the climb last paged `ladder`'s level `index` (a handover's or an at-once page does
+    /// not restart the level's wait).
+    func lastClimbPage(_ ladder: Ladder, _ index: Int) -> Timestamp? {
+        incident.pages.last { $0.level == ladder.reference(index) && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason) }?.at
     }
 
     /// Notes, as the incident is declared, when working hours next open: when the first page

@@ -39,6 +39,29 @@ import Testing
         #expect(drill.pages == climbed, "\(drill.pages)")
     }
 
+    /// Mitigated, lowered to P2 (which runs no business ladder), set back, then raised to P1
+    /// again 25 minutes later: the business ladder climbs on as it does without the
+    /// mitigation, its level's wait counted from its page (never earlier than the raise).
+    /// The director of operations was paged at the raise, and the CTO, 20 minutes early.
+    @Test func loweredWhileMitigatedSetBackThenRaisedClimbsOnItsWait() throws {
+        func pages(mitigating: Bool) throws -> [String] {
+            var drill = try Drill("/incident declare Queue backlog --sev P1", by: "carol")
+            try drill.run(to: 5)
+            if mitigating { try drill.type("/incident mitigated", by: "alice") }
+            try drill.run(to: 10)
+            try drill.type("/sev P2 smaller", by: "alice")
+            try drill.run(to: 15)
+            if mitigating { try drill.type("/update x status: investigating", by: "alice") }
+            try drill.run(to: 40)
+            try drill.type("/sev P1 bigger again", by: "alice")
+            try drill.run(to: 100)
+            return drill.pages.filter { $0.contains("business") }
+        }
+        #expect(try pages(mitigating: false) == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"])
+        let mitigated = try pages(mitigating: true)
+        #expect(mitigated == ["0 business.L1 erin", "60 business.L2 frank", "90 business.L3 grace"], "\(mitigated)")
+    }
+
     /// Someone is on it: a ladder an acknowledgement stopped stays stopped, and only the
     /// business ladder, which follows how long customers are hurt, climbs again.
     @Test func anAcknowledgedLadderStaysStopped() throws {
