@@ -2,7 +2,7 @@ import IncidentCore
 
 extension Policy {
     static let rootKeys = ["time_zone", "default_severity", "escalate_after_missed", "postmortem_reminder_every",
-                           "snooze_max", "working_hours", "severities", "ladders"]
+                           "snooze_max", "nudges_in_a_row", "working_hours", "severities", "ladders"]
     static let severityKeys = ["definition", "runbook", "update_every", "nudge", "page_at_once", "postmortem_due",
                                "escalation", "paging", "call", "targets"]
     static let ladderKeys = ["stop_on", "repeat", "steps_on_missed_update", "levels"]
@@ -40,7 +40,8 @@ extension Policy {
             postmortemReminderEvery: try root.optional("postmortem_reminder_every")?.duration(atLeast: ShortestTimes.postmortemReminder) ?? .hours(24),
             ladders: ladders,
             workingHours: try root.optional("working_hours").map { node throws(ConfigError) in try loadWorkingHours(node) } ?? .office,
-            snoozeMax: try root.optional("snooze_max").map { node throws(ConfigError) in try loadSnoozeMax(node) })
+            snoozeMax: try root.optional("snooze_max").map { node throws(ConfigError) in try loadSnoozeMax(node) },
+            nudgesInARow: try root.optional("nudges_in_a_row")?.int(min: 1))
         return policy
     }
 

@@ -22,6 +22,9 @@ public struct Policy: Hashable, Sendable, Codable {
     /// The longest `/incident snooze`; nil: `defaultSnoozeMax` (and in policies stored before
     /// snoozes existed).
     public var snoozeMax: Duration?
+    /// The most nudges in a row for an incident without an update (`nudges_in_a_row`); nil:
+    /// `defaultNudgesInARow` (and in policies stored before nudges were bounded).
+    public var nudgesInARow: Int?
 
     /// The longest snooze when the policy names none.
     public static let defaultSnoozeMax = Duration.hours(1)
@@ -29,9 +32,17 @@ public struct Policy: Hashable, Sendable, Codable {
     /// The longest `/incident snooze` this policy allows.
     public var longestSnooze: Duration { snoozeMax ?? Self.defaultSnoozeMax }
 
+    /// The most nudges in a row when the policy names none: four hours of a P1's, two of a
+    /// P0's, two working days of a P2's.
+    public static let defaultNudgesInARow = 8
+
+    /// The most nudges in a row this policy allows, each mentioning its people, before the
+    /// bot stops nudging until an update comes (`Transition.nudge`).
+    public var mostNudgesInARow: Int { nudgesInARow ?? Self.defaultNudgesInARow }
+
     public init(timeZone: LocalZone, defaultSeverity: Severity, severities: [Severity: SeverityPolicy],
                 escalateAfterMissed: Int, postmortemReminderEvery: Duration, ladders: [Ladder],
-                workingHours: WorkingHours? = nil, snoozeMax: Duration? = nil) {
+                workingHours: WorkingHours? = nil, snoozeMax: Duration? = nil, nudgesInARow: Int? = nil) {
         self.timeZone = timeZone
         self.defaultSeverity = defaultSeverity
         self.severities = severities
@@ -40,6 +51,7 @@ public struct Policy: Hashable, Sendable, Codable {
         self.ladders = ladders
         self.workingHours = workingHours
         self.snoozeMax = snoozeMax
+        self.nudgesInARow = nudgesInARow
     }
 
     /// The rules for `severity`. Every severity is present in a loaded policy.

@@ -184,8 +184,16 @@ extension Transition {
             pendingNudge = nil
             return
         }
+        // Nudges are bounded, as pages are: past the policy's most in a row, an incident left
+        // open and forgotten mentions nobody each half hour, all night, for weeks. The last one
+        // says so; a miss that pages someone is still told in the room, which must know.
+        let limit = policy.mostNudgesInARow
+        if missed > limit, !someonePaged {
+            pendingNudge = nil
+            return
+        }
         pendingNudge = Messages.nudge(incident, due: owed, snoozedUntil: snoozed, missed: missed, step: strongestStep,
-                                      recipients: nudgeRecipients, now: now)
+                                      recipients: nudgeRecipients, now: now, last: missed == limit)
     }
 
     /// At the declaration: the first update is due an interval after the on-call's first page

@@ -194,8 +194,10 @@ enum Messages {
     }
 
     /// `snoozedUntil`: the nudge comes at the end of a snooze that kept `due` quiet.
+    /// `last`: the policy's most nudges in a row is reached; it says that no more come until
+    /// an update.
     static func nudge(_ incident: Incident, due: Timestamp, snoozedUntil: Timestamp? = nil, missed: Int, step: Transition.MissedUpdateStep?,
-                      recipients: [PersonID], now: Timestamp) -> Message {
+                      recipients: [PersonID], now: Timestamp, last: Bool = false) -> Message {
         let zone = incident.policy.timeZone
         var spans: [Span] = [.text("⏰ ")]
         for person in recipients { spans += [.mention(person), .text(" ")] }
@@ -229,6 +231,10 @@ enum Messages {
             } else {
                 message.line(.text("\(count); nobody further is paged."))
             }
+        }
+        if last {
+            message.line(.text("This is the last nudge for \(incident.id) until an update: \(missed) in a row. "
+                               + "Missed updates still page as the policy sets; "), .command("update <what changed>"), .text(" starts nudges again."))
         }
         message.actions = [.postUpdate]
         return message

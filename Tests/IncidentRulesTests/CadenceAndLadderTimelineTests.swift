@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 import IncidentRules
 import Testing
 
@@ -156,6 +157,40 @@ import Testing
         // Answering still works after the ladder went quiet.
         try drill.run(to: 24 * 60 + 1, script: [24 * 60 + 1: [("carol", "/ack")]])
         #expect(drill.incident.acknowledgedAt != nil)
+    }
+
+    /// A P1 left open and forgotten: eight nudges in a row (four hours at its half hour), the
+    /// eighth saying it is the last; after it, a miss is told in the room only when it pages
+    /// someone. The next update starts the nudges again. It mentioned the IC every half hour,
+    /// day and night, for as long as the incident stayed open: 48 a day.
+    @Test func nudgesInARowAreBoundedAsPagesAre() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 24 * 60)
+        #expect(Array(drill.nudges.prefix(8)) == [30, 60, 90, 120, 150, 180, 210, 240], "\(drill.nudges)")
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") }
+        #expect(nudges[7].contains("This is the last nudge for INC-1 until an update: 8 in a row."), "\(nudges[7])")
+        #expect(!nudges[6].contains("last nudge"))
+        // After it, only the misses that paged (the engineering manager's last repeat at 180
+        // came before the limit here): nothing more, all night.
+        #expect(drill.nudges.count == 8, "\(drill.nudges)")
+        #expect(drill.timeline.filter { $0.kind == .updateMissed }.count == 48)
+        try drill.type("/update still digging", by: Fixtures.reporter)
+        try drill.run(to: 24 * 60 + 31)
+        #expect(drill.nudges.last == 24 * 60 + 30, "\(drill.nudges)")
+    }
+
+    /// The policy's own bound, and a miss past it that pages someone is still told.
+    @Test func aNudgePastTheBoundIsPostedWhenItsMissPages() throws {
+        let policy = try Policy.load(yaml: Fixtures.text("policy.yaml").replacing("nudges_in_a_row: 8", with: "nudges_in_a_row: 1"),
+                                     file: "policy.yaml")
+        #expect(policy.mostNudgesInARow == 1)
+        var drill = try Drill("/incident declare DB down --sev P1", policy: policy)
+        try drill.run(to: 200)
+        // 30: the first, and last; from 60 on each miss pages the next level or repeats the top.
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") }
+        #expect(drill.nudges.first == 30 && nudges.first?.contains("This is the last nudge for INC-1 until an update: 1 in a row.") == true)
+        #expect(nudges.dropFirst().allSatisfy { $0.contains("escalating to the next level") || $0.contains("paged again") }, "\(nudges)")
+        #expect(drill.nudges.count > 1, "\(drill.nudges)")
     }
 
     /// Alice acknowledged and works the incident, and nobody took IC: the nudge asks her as
