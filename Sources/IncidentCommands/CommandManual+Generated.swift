@@ -133,11 +133,11 @@ extension CommandManual {
         ),
         Entry(
             name: .role,
-            syntax: ["/role [INC-N | #incident-room] <comms|scribe|lead> @user"],
-            summary: "Assigns one of the other incident roles: comms lead, scribe or technical lead.",
+            syntax: ["/role [INC-N | #incident-room] <comms|scribe|lead> <@user | none>"],
+            summary: "Assigns one of the other incident roles: comms lead, scribe or technical lead, or leaves it to nobody.",
             whoMayUse: "The incident commander, the declarer and incident admins. Before an incident commander is named: people on the roster and anyone paged for the incident, never an account off the roster. From outside the incident's room: roster people and admins only.",
-            whatItDoes: ["The person is invited to the room and recorded in the role. The comms lead gets the P0 and P1 status-update nudges with the incident commander. `/role ic @user` is the same as `/ic @user`."],
-            examples: ["/role comms @carol", "/role scribe <@U0456DEF|dave>", "!role lead @erin:example.org", "/role ic @bob", "/role ic @bob handover: going off shift", "/role INC-8 communications @frank"]
+            whatItDoes: ["The person is invited to the room and recorded in the role. The comms lead gets the P0 and P1 status-update nudges with the incident commander. `none` (or `nobody`, `off`) leaves the role to nobody: its holder, gone off shift, is nudged no more as its holder, and stays in the room. The incident commander's role is never left empty: hand it over with `/ic @user`. `/role ic @user` is the same as `/ic @user`. Recorded on the timeline."],
+            examples: ["/role comms @carol", "/role scribe <@U0456DEF|dave>", "!role lead @erin:example.org", "/role ic @bob", "/role ic @bob handover: going off shift", "/role INC-8 communications @frank", "/role comms none", "/role scribe @none"]
         ),
         Entry(
             name: .update,

@@ -237,6 +237,12 @@ public enum CommandParser {
         }
         // `/role ic` is `/ic`, handover note and all.
         if role == .commander { return try parseCommander(&arguments) }
+        // Nobody holds it now: a comms lead gone off shift was named in every nudge until
+        // someone else took the role. (`@none` is someone's name.)
+        if let word = arguments.peek(), ["none", "nobody", "off"].contains(word.text.lowercased()) {
+            _ = arguments.next()
+            return try arguments.finish(.role(role, nil))
+        }
         let person = try arguments.takePerson(for: "who takes the role")
         return .role(role, person)
     }

@@ -30,7 +30,7 @@ extension Command {
             return ["sev", severity.rawValue] + (reason.map { ["reason=" + quoted($0)] } ?? [])
         case .commander(let person): return ["ic", person.summary]
         case .handover(let person, let note): return ["ic", person.summary, "handover=" + quoted(note)]
-        case .role(let role, let person): return ["role", role.rawValue, person.summary]
+        case .role(let role, let person): return ["role", role.rawValue, person?.summary ?? "none"]
         case .update(let update):
             return ["update"] + (update.text.isEmpty ? [] : ["text=" + quoted(update.text)])
                 + update.fields.map { "\($0.label)=" + quoted($0.value) }

@@ -23,7 +23,8 @@ public enum Command: Hashable, Sendable, Codable {
     /// `/ic @user`
     case commander(PersonRef)
     /// `/role <comms|scribe|lead> @user`
-    case role(Role, PersonRef)
+    /// A role given to someone; nil: nobody holds it now (`/role comms none`).
+    case role(Role, PersonRef?)
     /// `/update <text> [status: ...] [impact: ...] [next: ...] [eta: ...]`
     case update(StatusUpdate)
     /// `/ack`

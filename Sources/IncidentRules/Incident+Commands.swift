@@ -53,7 +53,7 @@ extension Transition {
             try assign(.commander, to: reachablePerson(ref))
         case .role(let role, let ref):
             try requireLead(actor, to: "assign roles")
-            try assign(role, to: reachablePerson(ref))
+            if let ref { try assign(role, to: reachablePerson(ref)) } else { try unassign(role) }
         case .update(let update):
             try postUpdate(update)
         case .ack:
@@ -190,6 +190,21 @@ extension Transition {
             acknowledge(by: person, how: "named incident commander")
         }
         reply = Messages.reply("\(person.handle) is now the \(role.title) of \(incident.id).")
+    }
+
+    /// `/role comms none`: nobody holds the role now. Its holder stays in the room, and is
+    /// nudged no more as its holder. (Not the IC's: the commander hands over to someone, `/ic`.)
+    mutating func unassign(_ role: Role) throws(IncidentError) {
+        guard role != .commander else {
+            throw IncidentError(.notAllowed, "An incident keeps its incident commander; hand the role over with \(command: "ic @someone").")
+        }
+        guard let before = incident.roles[role] else {
+            throw IncidentError(.noChange, "Nobody is the \(role.title) of \(incident.id).")
+        }
+        incident.roles[role] = nil
+        record(.roleAssigned, "Nobody is the \(role.title) now (was \(before.handle)).")
+        post(Message(.text("Nobody is the \(role.title) now; "), .mention(before), .text(" was (changed by "), .mention(actor!), .text(").")))
+        reply = Messages.reply("Nobody is the \(role.title) of \(incident.id) now.")
     }
 
     /// Anyone served may post an update. Only one from someone trusted with the incident, or

@@ -16,6 +16,24 @@ import Testing
         }
     }
 
+    /// A comms lead gone off shift: `/role comms none` leaves the role to nobody, and the
+    /// nudges mention the IC alone. No command did, and the comms lead was named in every P1
+    /// nudge until someone else took the role.
+    @Test func aRoleIsLeftToNobody() throws {
+        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.type("/role comms @carol", by: "alice")
+        #expect(refusal(drill, "/role comms none", by: "bob") != nil)
+        let cleared = try drill.type("/role comms none", by: "alice")
+        #expect(drill.incident.roles[.comms] == nil)
+        #expect(cleared.reply?.plainText() == "Nobody is the comms lead of INC-1 now.")
+        #expect(drill.posts(to: .incidentRoom).last == "Nobody is the comms lead now; @carol was (changed by @alice).")
+        #expect(drill.timeline.last?.text == "Nobody is the comms lead now (was @carol).")
+        #expect(refusal(drill, "/role comms off", by: "alice")?.description == "Nobody is the comms lead of INC-1.")
+        try drill.run(to: 31)
+        #expect(drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") }?.hasPrefix("⏰ @alice a status update") == true)
+        #expect(drill.incident.commander == "alice")
+    }
+
     @Test func onlyTheLeadsChangeTheIncidentOnceAnICIsNamed() throws {
         var drill = try Drill("/incident declare DB down --sev P1", by: "erin")
         // Before an IC is named anyone may.
