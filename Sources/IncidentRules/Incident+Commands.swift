@@ -328,12 +328,12 @@ extension Transition {
                 throw IncidentError(.notAllowed, "Your page for \(incident.id) waits for your working hours, until "
                                     + "\(zone.clockTime(waiting.at, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic @you").")
             }
-            // Their page was still on its way when the rotation handed their level on: they are
-            // told who answers for it now, and how to take the incident on themselves.
+            // Their page was still on its way when the rotation (or a roster edit) handed their
+            // level on: they are told who answers for it now, and how to take the incident on.
             if let handed = incident.pages.last(where: { $0.person == person && ackable.contains($0.level.ladder) && $0.withdrawn != true }),
                let incoming = incident.handedOnUnreached(handed) {
                 let to = incident.isPrivate ? "" : " to \(incoming.handle)"
-                throw IncidentError(.notAllowed, "Your page for \(incident.id) had not reached you when the rotation handed \(handed.level)\(to); "
+                throw IncidentError(.notAllowed, "Your page for \(incident.id) had not reached you when \(handed.level) was handed over\(to); "
                                     + "the page is theirs to answer now. To take the incident on, name yourself incident commander: \(command: "ic @you").")
             }
             throw IncidentError(.notAllowed,

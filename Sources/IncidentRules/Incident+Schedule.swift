@@ -185,15 +185,14 @@ extension Transition {
             return
         }
         // Nudges are bounded, as pages are: past the policy's most in a row, an incident left
-        // open and forgotten mentions nobody each half hour, all night, for weeks. The last one
-        // says so; a miss that pages someone is still told in the room, which must know.
+        // open and forgotten mentioned its people each half hour, all night, for weeks. The
+        // last one says so; a miss that pages someone is still told in the room, which must
+        // know. A catch-up across the bound (its misses become one nudge) is that last one.
         let limit = policy.mostNudgesInARow
-        if missed > limit, !someonePaged {
-            pendingNudge = nil
-            return
-        }
+        let pastTheBound = missed > limit && !someonePaged
+        if pastTheBound, pendingNudge == nil { return }
         pendingNudge = Messages.nudge(incident, due: owed, snoozedUntil: snoozed, missed: missed, step: strongestStep,
-                                      recipients: nudgeRecipients, now: now, last: missed == limit)
+                                      recipients: nudgeRecipients, now: now, last: missed == limit || pastTheBound)
     }
 
     /// At the declaration: the first update is due an interval after the on-call's first page

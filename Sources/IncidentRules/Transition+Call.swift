@@ -3,8 +3,9 @@ import IncidentPolicy
 
 /// The incident's call (the response plans: "start incident call (P0/P1)"). A severity with a
 /// `call` template gives every incident declared at it, or raised to it without one, a link of
-/// its own, unless a lead removed the one it had; `/incident call` sets, changes or removes it. The link is in the kickoff, the
-/// topic, `/incident status` and every page, so whoever is woken can join at once.
+/// its own, unless a lead removed the one it had; `/incident call` sets, changes or removes
+/// it. The link is in the kickoff, the topic, `/incident status` and every page, so whoever
+/// is woken can join at once.
 extension Transition {
     /// The severity's templated link, if it has one and the incident has none yet, nor had
     /// its link removed (`callTurnedOff`).

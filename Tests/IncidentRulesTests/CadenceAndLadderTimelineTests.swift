@@ -179,6 +179,21 @@ import Testing
         #expect(drill.nudges.last == 24 * 60 + 30, "\(drill.nudges)")
     }
 
+    /// The scheduler down across the bound (the seventh nudge at 210, back at 271 with the
+    /// misses of 240 and 270 owed): its one catch-up nudge is the last, and says so. Dropped
+    /// as past the bound, the room never heard that the nudges had stopped.
+    @Test func aCatchUpAcrossTheBoundIsTheLastNudge() throws {
+        var drill = try Drill("/incident declare DB down --sev P1")
+        try drill.run(to: 230)
+        #expect(drill.nudges.count == 7, "\(drill.nudges)")
+        drill.jump(to: 271)
+        #expect(drill.nudges.last == 271, "\(drill.nudges)")
+        let last = try #require(drill.posts(to: .incidentRoom).last { $0.hasPrefix("⏰") })
+        #expect(last.contains("This is the last nudge for INC-1 until an update: 9 in a row."), "\(last)")
+        try drill.run(to: 24 * 60)
+        #expect(drill.nudges.count == 8, "\(drill.nudges)")
+    }
+
     /// The policy's own bound, and a miss past it that pages someone is still told.
     @Test func aNudgePastTheBoundIsPostedWhenItsMissPages() throws {
         let policy = try Policy.load(yaml: Fixtures.text("policy.yaml").replacing("nudges_in_a_row: 8", with: "nudges_in_a_row: 1"),

@@ -110,7 +110,7 @@ import Testing
         #expect(drill.incident.pages.contains { $0.person == "alice" && $0.withdrawn != true })
         var refused = drill
         let error = #expect(throws: IncidentError.self) { try refused.type("/ack", by: "alice") }
-        #expect(error?.description == "Your page for INC-1 had not reached you when the rotation handed engineering.L1 to @dave; "
+        #expect(error?.description == "Your page for INC-1 had not reached you when engineering.L1 was handed over to @dave; "
                     + "the page is theirs to answer now. To take the incident on, name yourself incident commander: /ic @you.")
         #expect(!drill.incident.awaitsAcknowledgement(from: "alice"))
         #expect(drill.incident.awaitsAcknowledgement(from: "dave"))
