@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentPolicy
 
 extension Incident {
     /// Whether `person` was paged on a ladder an acknowledgement stops (a page that asks them
@@ -28,8 +29,14 @@ extension Incident {
     /// had failed, stopped the incoming one's ladder in their own name. A page the severity
     /// makes at once is not moved by a handover. nil: it was not handed on, or had landed.
     public func handedOnUnreached(_ page: PageRecord) -> PersonID? {
-        guard page.landed != true, page.reason != .immediate,
-              let latest = pages.last(where: { $0.level == page.level }), latest.person != page.person,
+        guard page.landed != true, page.reason != .immediate else { return nil }
+        return handedOn(page.level, from: page.person)
+    }
+
+    /// Who a rotation's handover (or a roster edit) gave `level` to, when its latest page is
+    /// theirs and not `person`'s: the level's page is theirs now. nil: it was not handed on.
+    func handedOn(_ level: LevelRef, from person: PersonID) -> PersonID? {
+        guard let latest = pages.last(where: { $0.level == level }), latest.person != person,
               latest.reason == .rotationHandover else { return nil }
         return latest.person
     }

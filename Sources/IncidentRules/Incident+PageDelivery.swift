@@ -119,9 +119,8 @@ extension Incident {
         // A rotation handed over: the level's page went to whoever is on call now (unless the
         // page carries another ladder's too, which still asks it of this person).
         let level = LevelRef(ladder: page.ladder, level: page.level)
-        if page.alsoFor == nil, let latest = pages.last(where: { $0.level == level }), latest.person != page.person,
-           latest.reason == .rotationHandover {
-            return "the rotation handed \(level) over to \(latest.person.handle)"
+        if page.alsoFor == nil, let incoming = handedOn(level, from: page.person) {
+            return "the rotation handed \(level) over to \(incoming.handle)"
         }
         return nil
     }
