@@ -91,15 +91,15 @@ import Testing
         defer { if first.isRunning { first.terminate() } }
         // The first takes its lock before it reads anything: wait until the lock file names it.
         let lock = db + ".lock"
-        let deadline = Date().addingTimeInterval(10)
-        while (try? String(contentsOfFile: lock, encoding: .utf8))?.contains("\(first.processIdentifier)") != true, Date() < deadline {
+        let deadline = TestTools.patientDeadline
+        while (try? String(contentsOfFile: lock, encoding: .utf8))?.contains("\(first.processIdentifier)") != true, ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let second = try Self.console(db, input: ":quit\n")
         #expect(second.status == 1)
         #expect(second.stderr == "incident-bot: another incident-bot (pid \(first.processIdentifier)) is using \(db); one process per SQLite database, or both would deliver its outbox\n")
         // The same file by another name, through a symbolic link, is the same database.
-        while !FileManager.default.fileExists(atPath: db), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while !FileManager.default.fileExists(atPath: db), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
         let alias = folder.appendingPathComponent("alias.sqlite").path
         try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: db)
         let third = try Self.console(alias, input: ":quit\n")

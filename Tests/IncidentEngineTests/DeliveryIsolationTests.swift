@@ -69,8 +69,7 @@ import Testing
         let running = Task { try await bot.delivery.run() }
         // A P0 calls the VP at once; the call hangs.
         try await bot.say("U0CAROL03", "/incident declare Payment API errors --sev P0")
-        let hangsBy = ContinuousClock.now + .seconds(20)
-        while voice.attempts == 0, ContinuousClock.now < hangsBy { try await Task.sleep(for: .milliseconds(10)) }
+        try await voice.waitForAttempts(1)
         #expect(voice.attempts == 1)
         try await bot.say("U0CAROL03", "/incident declare Checkout down --sev P1")
         await bot.slack.waitUntil { delivered in delivered.contains { $0.job.incident == 2 && $0.job.page != nil } }

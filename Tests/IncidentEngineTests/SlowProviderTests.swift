@@ -28,8 +28,7 @@ import Testing
         let delivering = Task { await bot.delivery.drain() }
         // Both calls are under way before either answers: one at a time, alice's waited for
         // dave's (or dave's for hers) for as long as it took.
-        let deadline = Date().addingTimeInterval(10)
-        while voice.attempts < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try await voice.waitForAttempts(2)
         #expect(voice.attempts == 2)
         // The relay answers again: the two attempts fail as timed out, and each is tried again
         // once, after its backoff.

@@ -47,11 +47,11 @@ import Testing
 
         #expect(try await SlackServeProcessTests.slash(port: http, "declare Admin check --sev P2", user: "U0ALICE01").status == 200)
         #expect(try await SlackServeProcessTests.slash(port: http, "declare", user: "U0ALICE01").status == 200)
-        try await waitFor(seconds: 10) { fake.posted.count >= 2 }
+        try await waitFor { fake.posted.count >= 2 }
         // A delivery is counted once it is recorded, a moment after the fake has the post.
         var metrics = try await Self.get(admin, "/metrics")
-        let deadline = Date().addingTimeInterval(10)
-        while !metrics.body.contains("incident_bot_delivery_latency_seconds_count"), Date() < deadline {
+        let deadline = TestTools.patientDeadline
+        while !metrics.body.contains("incident_bot_delivery_latency_seconds_count"), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             metrics = try await Self.get(admin, "/metrics")
         }

@@ -140,7 +140,7 @@ import Testing
         let declared = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
         let unsigned = "incident-bot/INC-1/engineering/L1/alice"
-        try await waitFor(seconds: 15) { pagerDuty.events.contains { $0.dedupKey.hasPrefix(unsigned + "/") } && !twilio.sent.isEmpty }
+        try await waitFor { pagerDuty.events.contains { $0.dedupKey.hasPrefix(unsigned + "/") } && !twilio.sent.isEmpty }
         let dedupKey = try #require(pagerDuty.events.first { $0.dedupKey.hasPrefix(unsigned + "/") }?.dedupKey)
         #expect(pagerDuty.events.first?.body["payload"]?["severity"]?.string == "critical")
         let call = try #require(twilio.sent.first)
@@ -162,7 +162,7 @@ import Testing
         let again = try await Self.pagerDutyWebhook(port: bot.port, id: "evt-1", incidentKey: dedupKey)
         #expect(again.body.contains("duplicate"))
         // The acknowledgement is sent back: PagerDuty's alert is acknowledged too.
-        try await waitFor(seconds: 15) { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "acknowledged" }
+        try await waitFor { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "acknowledged" }
 
         // The call: a keypress signed with another token is refused; the real one acknowledges as dave.
         let fields = ["CallSid": call.sid, "Digits": "1", "From": "+15550100000", "To": "+15550100004", "AccountSid": FakeTwilio.accountSID]
@@ -188,7 +188,7 @@ import Testing
         // Resolved in chat: PagerDuty's alert is resolved.
         let resolved = try await SlackServeProcessTests.slash(port: bot.port, "resolve INC-1 rolled back", user: "U0CAROL03")
         #expect(resolved.status == 200, "\(resolved.body)")
-        try await waitFor(seconds: 15) { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "resolved" }
+        try await waitFor { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "resolved" }
 
         let log = bot.stop()
         #expect(!log.contains(Self.routingKey) && !log.contains(FakeTwilio.authToken) && !log.contains(Self.pagerDutySecret))
@@ -236,7 +236,7 @@ extension PagerProvidersServeTests {
         let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
         defer { if bot.process.isRunning { bot.process.terminate() } }
         _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
-        try await waitFor(seconds: 15) { !twilio.sent.isEmpty && !pagerDuty.events.isEmpty }
+        try await waitFor { !twilio.sent.isEmpty && !pagerDuty.events.isEmpty }
         let body = FakePagerDuty.webhookBody(id: "evt-echo", incidentKey: "incident-bot/INC-1/engineering/L1")
             .replacingOccurrences(of: #""type":"user_reference""#, with: #""type":"service_reference""#)
         let mac = try await ProviderSigners.hmacSHA256(secret: Self.pagerDutySecret, message: body)
@@ -268,7 +268,7 @@ extension PagerProvidersServeTests {
         let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
         defer { if bot.process.isRunning { bot.process.terminate() } }
         _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
-        try await waitFor(seconds: 15) { twilio.sent.contains { $0.resource == "Calls" } }
+        try await waitFor { twilio.sent.contains { $0.resource == "Calls" } }
         let call = try #require(twilio.sent.first { $0.resource == "Calls" })
         let callback = try #require(call.statusCallback)
         #expect(callback.hasPrefix("http://127.0.0.1:\(bot.port)/webhooks/twilio/call-status/"))
@@ -288,7 +288,7 @@ extension PagerProvidersServeTests {
 
         let ended = try await Self.twilioCallback(callback, fields)
         #expect(ended.status == 204, "\(ended.body)")
-        try await waitFor(seconds: 15) { twilio.sent.contains { $0.resource == "Messages" && $0.to == "+15550100004" } }
+        try await waitFor { twilio.sent.contains { $0.resource == "Messages" && $0.to == "+15550100004" } }
         // Twilio posts again when its first callback went unanswered: no second follow-up
         // (its timeline entry, below, is there once).
         #expect(try await Self.twilioCallback(callback, fields).status == 204)

@@ -95,7 +95,7 @@ import Testing
         let sentAt = Date()
         let declared = try await SlackServeProcessTests.slash(port: standby.http, "declare Payments are failing --sev P1")
         #expect(declared.status == 200, "\(declared.body)")
-        try await waitFor(seconds: 10) { !fake.directMessages(to: "U0ALICE01").isEmpty }
+        try await waitFor { !fake.directMessages(to: "U0ALICE01").isEmpty }
 
         kill(leader.process.processIdentifier, SIGKILL)
         let killedAt = Date()
@@ -163,7 +163,7 @@ import Testing
         // made, the answer is still on its way, and the round holds the room's posts after it.
         fake.inject(.holdAnswer(method: "conversations.create"))
         #expect(try await SlackServeProcessTests.slash(port: standby.http, "declare Search is down --sev P2").status == 200)
-        try await waitFor(seconds: 10) { fake.heldAnswers == 1 }
+        try await waitFor { fake.heldAnswers == 1 }
         kill(leader.process.processIdentifier, SIGSTOP)
         // Margins for a loaded 2-core machine: a full local run once ran out of takeover + 5 s.
         try await Self.waitForRole(standby, "leader", seconds: Self.takeover + 12)

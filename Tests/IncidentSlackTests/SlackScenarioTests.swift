@@ -401,9 +401,8 @@ extension SlackScenarioTests {
 
 /// Waits (in real time) for something a background call does: only for the best-effort Web
 /// API touches that run after an answer, never for the clock. It returns as soon as the
-/// condition holds; the 15 s default is for a loaded 2-core CI machine, where 5 s was seen
-/// to run out while the whole suite ran.
-func waitFor(seconds: Double = 15, _ condition: @Sendable () -> Bool) async throws {
+/// condition holds; by default it gives up after `TestTools.patience`.
+func waitFor(seconds: Double = Double(TestTools.patience.components.seconds), _ condition: @Sendable () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else {

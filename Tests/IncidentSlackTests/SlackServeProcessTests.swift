@@ -52,9 +52,9 @@ import Testing
         #expect(answer.status == 200)
         #expect(answer.body.contains("INC-1"), "\(answer.body)")
 
-        try await waitFor(seconds: 10) { fake.channel(named: "incident-20261125-checkout-is-slow") != nil || fake.channels.count > 1 }
+        try await waitFor { fake.channel(named: "incident-20261125-checkout-is-slow") != nil || fake.channels.count > 1 }
         #expect(fake.channels.contains { $0.name.hasSuffix("-checkout-is-slow") }, "\(fake.calls)")
-        try await waitFor(seconds: 10) { fake.posted.count >= 2 }
+        try await waitFor { fake.posted.count >= 2 }
         #expect(fake.violations.isEmpty)
 
         // SIGHUP (an operator's reload) and SIGUSR1 are logged and ignored: each ended the bot at

@@ -16,7 +16,7 @@ extension SlackSocketModeTests {
         bot.fake.withholdNextHello()
         try await withSocketMode(bot, connected: false) {
             try await waitFor { bot.fake.socketConnections == 1 }
-            try await waitFor(seconds: 15) {
+            try await waitFor {
                 if bot.fake.connectionsOpened < 2 { bot.clock.advance(by: .seconds(1)) }
                 return bot.fake.connectionsOpened == 2 && bot.fake.socketConnections == 1
             }

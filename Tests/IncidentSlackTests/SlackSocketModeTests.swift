@@ -100,7 +100,7 @@ import Testing
             bot.fake.dropSocket()
             for n in 16...20 { bot.fake.sendEnvelope(type: "events_api", payload: Self.noteMention(n, channel: room)) }
             // The reconnection waits out its backoff on the bot's clock, which the test moves.
-            try await waitFor(seconds: 10) {
+            try await waitFor {
                 bot.clock.advance(by: .seconds(1))
                 return bot.fake.connectionsOpened >= 3 && bot.fake.unacknowledged == 0
             }
@@ -123,7 +123,7 @@ import Testing
         for _ in 1...LoopHealth.failuresBeforeUnready { bot.fake.inject(.fail(method: "apps.connections.open", error: "invalid_auth")) }
         let health = LoopHealth("connection")
         try await withSocketMode(bot, health: health, connected: false) {
-            try await waitFor(seconds: 15) {
+            try await waitFor {
                 if health.problem == nil { bot.clock.advance(by: .seconds(1)) }
                 return health.problem != nil
             }
@@ -132,7 +132,7 @@ import Testing
             // The backoff's wait passes on the bot's clock; the clock then stands still while
             // the socket connects in real time, or the hello deadline (on the same clock) could
             // run out first on a loaded machine.
-            try await waitFor(seconds: 15) {
+            try await waitFor {
                 if bot.fake.connectionsOpened == 0 { bot.clock.advance(by: .seconds(1)) }
                 return bot.fake.socketConnections == 1
             }

@@ -125,9 +125,9 @@ import Testing
     }
 
     static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = TestTools.patientDeadline
         while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TestTools.Failure("not \(what) within 20 s") }
+            guard ContinuousClock.now < deadline else { throw TestTools.Failure("not \(what) within \(TestTools.patience)") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -90,9 +90,9 @@ public final class MailServer: Sendable {
             }
         }
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = TestTools.patientDeadline
         while !ready.withLock({ $0 }) {
-            guard process.isRunning, Date() < deadline else {
+            guard process.isRunning, ContinuousClock.now < deadline else {
                 process.terminate()
                 throw TestTools.Failure("aiosmtpd did not start on port \(port)")
             }
@@ -110,10 +110,10 @@ public final class MailServer: Sendable {
     public var mails: [Mail] { received.withLock { $0 } }
 
     /// Waits (in real time: the mail crosses a real socket) until `count` mails arrived.
-    public func waitForMails(_ count: Int, seconds: Double = 20) async throws -> [Mail] {
-        let deadline = Date().addingTimeInterval(seconds)
+    public func waitForMails(_ count: Int) async throws -> [Mail] {
+        let deadline = TestTools.patientDeadline
         while mails.count < count {
-            guard Date() < deadline else { throw TestTools.Failure("\(mails.count) mails arrived, not \(count)") }
+            guard ContinuousClock.now < deadline else { throw TestTools.Failure("\(mails.count) mails arrived, not \(count)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         return mails

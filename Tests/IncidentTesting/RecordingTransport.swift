@@ -219,10 +219,10 @@ public final class RecordingTransport: OutboxTransport {
     }
 
     /// Returns once what was delivered meets `condition`. No clock is involved: a test awaits
-    /// what the services do after it moved the manual clock. A guard of `giveUpAfter` seconds
+    /// what the services do after it moved the manual clock. A guard of `TestTools.patience`
     /// of real time returns anyway, so a test whose delivery never comes fails on its next
     /// expectation instead of hanging the whole run.
-    public func waitUntil(giveUpAfter seconds: Int = 20, _ condition: @escaping @Sendable ([Delivered]) -> Bool) async {
+    public func waitUntil(_ condition: @escaping @Sendable ([Delivered]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let waiter: Int? = state.withLock { state in
                 if condition(state.delivered) { return nil }
@@ -232,7 +232,7 @@ public final class RecordingTransport: OutboxTransport {
             }
             guard let waiter else { return continuation.resume() }
             Task {
-                try? await Task.sleep(for: .seconds(seconds))
+                try? await Task.sleep(for: TestTools.patience)
                 let abandoned = self.state.withLock { state in
                     let found = state.waiters.first { $0.id == waiter }?.continuation
                     state.waiters.removeAll { $0.id == waiter }
@@ -241,6 +241,12 @@ public final class RecordingTransport: OutboxTransport {
                 abandoned?.resume()
             }
         }
+    }
+
+    /// Returns once this many calls were made, failed or not (or after `TestTools.patience`).
+    public func waitForAttempts(_ count: Int) async throws {
+        let deadline = TestTools.patientDeadline
+        while attempts < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// Returns once `person` has been sent a direct message.

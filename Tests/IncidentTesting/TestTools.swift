@@ -8,6 +8,15 @@ import Synchronization
 /// virtual environment under `.build/test-tools/`, so `swift test` alone works on a fresh
 /// machine. A tool that cannot be installed fails the test with the reason; none is skipped.
 public enum TestTools {
+    /// How long a test waits in real time for what should happen at once (a delivery, a
+    /// call, a log line) before it gives up and fails. A guard against hanging, never a
+    /// promise of speed: while the whole suite starts on a 2-core CI machine, a test that
+    /// takes 0.1 s alone was seen to take 30, and a 10 s guard ran out on working code.
+    public static let patience: Duration = .seconds(60)
+
+    /// `patience` from now, for a loop that polls.
+    public static var patientDeadline: ContinuousClock.Instant { .now + patience }
+
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
         public init(_ description: String) { self.description = description }
