@@ -251,7 +251,11 @@ public final class SQLiteStore: IncidentStore {
         let writer = writer
         let (result, _, policies) = try await WriteTiming.timed {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<(T, OutboxJobChanges.Committed, Set<String>), any Error>) in
+                // Queued behind a write that waits for another program's lock, this one is
+                // given up once late, before it begins: it commits nothing either way.
+                let ticket = isLate.map { lockWait.queue($0) { done.resume(throwing: TooLateToCommit()) } }
                 writer.asyncWriteWithoutTransaction { [commits, jobs, lockWait] db in
+                    if let ticket, !lockWait.begins(ticket) { return }
                     let outcome = Result {
                         try lockWait.during(isLate) {
                             var committed: (T, OutboxJobChanges.Committed, Set<String>)?

@@ -37,8 +37,9 @@ final class SlackHarness: Sendable {
 
     /// A fresh fake Slack (with #incidents and #lobby) and a fresh database in a temporary folder;
     /// `roster` (YAML) in place of the example roster when given.
-    /// `maxConnections`: the listener's `http.max_connections`, with a 10 s read timeout so
-    /// connections a test holds idle stay open. `readTimeout`: the listener's, 1 s otherwise.
+    /// `maxConnections`: the listener's `http.max_connections`, with a read timeout of
+    /// `TestTools.patience` so connections a test holds idle stay open (10 s ran out while the
+    /// whole suite started). `readTimeout`: the listener's, 1 s otherwise.
     static func start(roster: String? = nil, maxConnections: Int? = nil, readTimeout: String? = nil) async throws -> SlackHarness {
         let fake = FakeSlack(users: Array(users.values) + ["U0OUTSIDER"])
         try await fake.start()
@@ -55,7 +56,7 @@ final class SlackHarness: Sendable {
             text = text.replacingOccurrences(of: "roster: \(TestConfig.directory.path)/roster.example.yaml", with: "roster: \(rosterPath)")
         }
         if let maxConnections {
-            text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: 10s\n  max_connections: \(maxConnections)")
+            text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: \(TestTools.patience.components.seconds)s\n  max_connections: \(maxConnections)")
         }
         if let readTimeout { text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: \(readTimeout)") }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
