@@ -110,7 +110,7 @@ extension Transition {
         record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
         retimeCadence(from: old)
         retimeLadders(from: old)
-        forgetNoticesOfMovedTargets(deadlines)
+        carryTargetNotices(deadlines)
         let hadCall = incident.callLink != nil
         if severity.isMoreSevere(than: old), incident.phase == .investigating || incident.phase == .mitigated { startCallFromTemplate() }
         updateTopic()

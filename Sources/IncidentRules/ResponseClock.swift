@@ -1,15 +1,20 @@
 import IncidentCore
 import IncidentPolicy
 
-/// A response-target warning or miss the room has been told of.
+/// A response-target warning or miss the room has been told of, and the deadline it told of:
+/// a severity changed back gives the target a deadline the room may already have heard of.
 public struct TargetNotice: Hashable, Sendable, Codable {
     public var target: ResponseTargets.Kind
     /// false: the warning; true: the miss.
     public var missed: Bool
+    /// nil in a notice stored before deadlines were kept with them: it stands for the deadline
+    /// in force until the severity next changes (`Transition.carryTargetNotices`).
+    public var deadline: Timestamp?
 
-    public init(_ target: ResponseTargets.Kind, missed: Bool) {
+    public init(_ target: ResponseTargets.Kind, missed: Bool, deadline: Timestamp?) {
         self.target = target
         self.missed = missed
+        self.deadline = deadline
     }
 }
 
@@ -85,7 +90,10 @@ extension Incident {
         impactStartedAt.map { max(.zero, declaredAt - $0) }
     }
 
-    func told(_ kind: ResponseTargets.Kind, missed: Bool) -> Bool {
-        targetNotices?.contains(TargetNotice(kind, missed: missed)) == true
+    /// Whether the room was told of `clock`'s warning or miss, for the deadline it has now.
+    func told(_ clock: ResponseClock, missed: Bool) -> Bool {
+        targetNotices?.contains { notice in
+            notice.target == clock.target && notice.missed == missed && (notice.deadline ?? clock.deadline) == clock.deadline
+        } == true
     }
 }

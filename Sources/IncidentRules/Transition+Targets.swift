@@ -9,8 +9,8 @@ extension Transition {
     static func targetItems(_ incident: Incident) -> [DueItem] {
         guard incident.phase == .investigating || incident.phase == .mitigated else { return [] }
         return incident.responseClocks.compactMap { clock in
-            guard clock.reachedAt == nil, !incident.told(clock.target, missed: true) else { return nil }
-            if incident.told(clock.target, missed: false) {
+            guard clock.reachedAt == nil, !incident.told(clock, missed: true) else { return nil }
+            if incident.told(clock, missed: false) {
                 // Met up to its deadline's own second (`ResponseClock.met`): missed the second after,
                 // so an acknowledgement in that second is not told it missed.
                 return DueItem(at: clock.deadline + .seconds(1), kind: .targetMissed(clock.target))
@@ -20,8 +20,8 @@ extension Transition {
     }
 
     mutating func warnOfTarget(_ kind: ResponseTargets.Kind) {
-        incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false)])
         guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
+        incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false, deadline: clock.deadline)])
         // Late (the scheduler was down, or a raise made the target shorter): the miss says it.
         guard now < clock.deadline else {
             record(.target, "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length))) ran out at \(zone.clockTime(clock.deadline, seenAt: now)) before its warning went out.", by: .bot)
@@ -38,22 +38,35 @@ extension Transition {
         post(Messages.targetWarning(incident, clock, left: left, now: now))
     }
 
-    /// After a severity change: a target whose deadline moved, to a time still ahead, is warned
-    /// of and told missed afresh, by its new deadline. Kept as told, a P1 lowered to P2 after
-    /// its 30-minute warning never heard of the P2's deadline two hours on, and an incident
-    /// whose P0 target had been missed was never told of the P1 one it was now held to.
-    mutating func forgetNoticesOfMovedTargets(_ before: [ResponseTargets.Kind: Timestamp]) {
-        guard var notices = incident.targetNotices, !notices.isEmpty else { return }
-        for clock in incident.responseClocks where before[clock.target] != clock.deadline && now < clock.deadline {
-            notices.remove(TargetNotice(clock.target, missed: false))
-            notices.remove(TargetNotice(clock.target, missed: true))
+    /// After a severity change: a target whose deadline moved to a time still ahead is warned
+    /// of and told missed afresh, by its new deadline (its notices told of the old one). Kept
+    /// as told, a P1 lowered to P2 after its 30-minute warning never heard of the P2's deadline
+    /// two hours on, and an incident whose P0 target had been missed was never told of the P1
+    /// one it was now held to. One moved to a time already past carries what the room was told
+    /// over to it: told the P2's target missed, it is not told the P1's missed too. Each notice
+    /// keeps its deadline: a P1 lowered to P3 and raised again is not told twice of a miss it
+    /// heard of before.
+    mutating func carryTargetNotices(_ before: [ResponseTargets.Kind: Timestamp]) {
+        guard let notices = incident.targetNotices, !notices.isEmpty else { return }
+        // Notices stored without their deadline told of the one in force until now.
+        var kept = Set(notices.map { notice in
+            var notice = notice
+            if notice.deadline == nil { notice.deadline = before[notice.target] }
+            return notice
+        })
+        for clock in incident.responseClocks where clock.deadline <= now {
+            guard let old = before[clock.target], old != clock.deadline else { continue }
+            for notice in kept where notice.target == clock.target && notice.deadline == old {
+                kept.insert(TargetNotice(clock.target, missed: notice.missed, deadline: clock.deadline))
+            }
         }
-        incident.targetNotices = notices
+        incident.targetNotices = kept
     }
 
     mutating func recordTargetMissed(_ kind: ResponseTargets.Kind) {
-        incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false), TargetNotice(kind, missed: true)])
         guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
+        incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false, deadline: clock.deadline),
+                                                                      TargetNotice(kind, missed: true, deadline: clock.deadline)])
         record(.target, "Missed the \(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length)), due \(zone.clockTime(clock.deadline, seenAt: now))).", by: .bot)
         post(Messages.targetMissed(incident, clock, now: now))
     }

@@ -70,7 +70,7 @@ import Testing
         record.snoozedUntil = at + .hours(1)
         record.callLink = CallLink("https://meet.example.com/abc-defg-hij")
         record.impactStartedAt = at - .minutes(10)
-        record.targetNotices = [TargetNotice(.acknowledge, missed: true), TargetNotice(.resolve, missed: false)]
+        record.targetNotices = [TargetNotice(.acknowledge, missed: true, deadline: nil), TargetNotice(.resolve, missed: false, deadline: TestConfig.start)]
         record.isPrivate = true
         record.pins = [PinnedMessage(messageID: "1700000000.000100", author: "alice", text: Self.awkward, postedAt: at,
                                      marks: [PinMark(by: "bob", how: .reaction, id: nil), PinMark(by: "carol", how: .pin, id: "P1")])]

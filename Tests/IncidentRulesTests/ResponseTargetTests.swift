@@ -134,6 +134,19 @@ import Testing
                 && posts.contains("241 ⌛ INC-1 missed its P1 target to mitigate (4h, due 14:00 UTC)."), "\(posts)")
     }
 
+    /// A miss the room heard of is not told again when the severity comes back to it: a P1
+    /// lowered to P3 and raised again was told a second time that it had missed its target to
+    /// acknowledge, as the P3's deadline, still ahead, had wiped what the room was told.
+    @Test func aMissToldBeforeALowerAndARaiseIsNotToldAgain() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.run(to: 60, script: [40: [("carol", "/sev P3 a typo in a banner")], 50: [("carol", "/sev P1 the banner hides checkout")]])
+        #expect(targetPosts(drill) == [
+            "24 ⏳ INC-1: the P1 target to acknowledge (30m) runs out at 10:30 UTC, 6m from now.",
+            "31 ⌛ INC-1 missed its P1 target to acknowledge (30m, due 10:30 UTC).",
+        ], "\(targetPosts(drill))")
+        #expect(drill.timeline.filter { $0.kind == .target }.count == 2)
+    }
+
     @Test func aRaiseToP0PastItsAcknowledgeTargetIsToldOnceWithoutAWarning() throws {
         var drill = try Drill("/incident declare Search slow --sev P2")
         try drill.run(to: 21, script: [20: [("carol", "/sev P0 checkout too")]])
