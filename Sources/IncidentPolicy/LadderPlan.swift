@@ -72,16 +72,28 @@ extension Policy {
     /// update at 11:00, as one declared at 09:00), and a deadline that falls outside them
     /// starts the clock again at the next opening, one interval before the update is owed (or
     /// at the opening itself when an interval longer than the working period would end outside
-    /// them again, and never be nudged). Unchanged for any other severity. Takes the deadline
-    /// as the cadence counts it (`Incident.nextUpdateDue`), never one this gave.
+    /// them again, and never be nudged). A deadline at the close itself is in them: the whole
+    /// interval was worked (a P2 declared at 15:00 owes its update at 17:00, not at 11:00 the
+    /// next day while one declared at 14:59 owed it at 16:59). Unchanged for any other
+    /// severity. Takes the deadline as the cadence counts it (`Incident.nextUpdateDue`), never
+    /// one this gave.
     public func updateDeadline(at severity: Severity, _ deadline: Timestamp) -> Timestamp {
         guard self[severity].workingHoursOnly == true, let interval = updateInterval(severity) else { return deadline }
         let started = deadline - interval
         let startedOpen = earliestPage(at: severity, from: started, zone: nil)
         let counted = startedOpen > started ? startedOpen + interval : deadline
+        guard !updateFallsInWorkingHours(at: severity, counted) else { return counted }
         let opens = earliestPage(at: severity, from: counted, zone: nil)
-        guard opens > counted else { return counted }
         let restarted = opens + interval
-        return earliestPage(at: severity, from: restarted, zone: nil) > restarted ? opens : restarted
+        return updateFallsInWorkingHours(at: severity, restarted) ? restarted : opens
+    }
+
+    /// Whether a status update due at `deadline` falls in working hours for `severity` (always,
+    /// for one that pages around the clock): `deadline` is in them, or is the close itself
+    /// (the second before it is in them), so the interval up to it was all worked.
+    public func updateFallsInWorkingHours(at severity: Severity, _ deadline: Timestamp) -> Bool {
+        let lastSecond = deadline - .seconds(1)
+        return earliestPage(at: severity, from: deadline, zone: nil) == deadline
+            || earliestPage(at: severity, from: lastSecond, zone: nil) == lastSecond
     }
 }

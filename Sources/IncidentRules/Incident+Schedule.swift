@@ -135,8 +135,9 @@ extension Transition {
             return
         }
         // A snooze that ended outside working hours: the clock starts again when they open
-        // (`Incident.updateDue` moves a deadline there into them).
-        if policy.earliestPage(at: incident.severity, from: due, zone: nil) > due {
+        // (`Incident.updateDue` moves a deadline there into them; one at the close itself is in
+        // them, by the same rule).
+        if !policy.updateFallsInWorkingHours(at: incident.severity, due) {
             incident.nextUpdateDue = due
             return
         }

@@ -272,6 +272,20 @@ import Testing
         #expect(drill.nudges == [19 * 60])
     }
 
+    /// A P2 declared at 15:00 owes its update at the 17:00 close: the two hours were all
+    /// working hours. It owed it at 11:00 the next day, while one declared at 14:59 owed it at
+    /// 16:59. One declared at 15:01 owes it past the close: its clock starts again at 09:00.
+    @Test func aP2sUpdateDueAtTheCloseIsDueThen() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder,
+                              at: Timestamp(iso8601: "2026-11-24T15:00:00Z")!)
+        #expect(drill.incident.updateDue == Timestamp(iso8601: "2026-11-24T17:00:00Z")!)
+        try drill.run(to: 121)
+        #expect(drill.nudges == [120])
+        let later = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder,
+                              at: Timestamp(iso8601: "2026-11-24T15:01:00Z")!)
+        #expect(later.incident.updateDue == Timestamp(iso8601: "2026-11-25T11:00:00Z")!)
+    }
+
     /// Mitigated: missed updates are nudged and page nobody, and the nudge says so instead of
     /// telling the room that the next level is being paged.
     @Test func aNudgeSaysWhatTheMissDid() throws {
