@@ -56,7 +56,7 @@ final class SlackHarness: Sendable {
             text = text.replacingOccurrences(of: "roster: \(TestConfig.directory.path)/roster.example.yaml", with: "roster: \(rosterPath)")
         }
         if let maxConnections {
-            text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: \(TestTools.patience.components.seconds)s\n  max_connections: \(maxConnections)")
+            text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: \(TestTools.patience.wholeSeconds)s\n  max_connections: \(maxConnections)")
         }
         if let readTimeout { text = text.replacingOccurrences(of: "  read_timeout: 1s", with: "  read_timeout: \(readTimeout)") }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -402,7 +402,7 @@ extension SlackScenarioTests {
 /// Waits (in real time) for something a background call does: only for the best-effort Web
 /// API touches that run after an answer, never for the clock. It returns as soon as the
 /// condition holds; by default it gives up after `TestTools.patience`.
-func waitFor(seconds: Double = Double(TestTools.patience.components.seconds), _ condition: @Sendable () -> Bool) async throws {
+func waitFor(seconds: Double = TestTools.patience.fractionalSeconds, _ condition: @Sendable () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else {
