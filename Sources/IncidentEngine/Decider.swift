@@ -107,12 +107,13 @@ struct Decider {
             let decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
                                                  at: now, roster: settings.roster, community: settings.community)
             try commit(decision, home: stored.home)
+            var withdrawn = 0
             if decision.incident.isPrivate, !incident.isPrivate {
                 // Broadcast posts queued before it turned private (this very batch, or waiting out an outage) stay unsent.
-                try records.withdrawBroadcasts(incident: incident.number, reason: OutboxItem.withdrawn("\(incident.id) is private now"), at: now)
+                withdrawn = try records.withdrawBroadcasts(incident: incident.number, reason: OutboxItem.withdrawn("\(incident.id) is private now"), at: now)
             }
             let answered = try postsWhereTyped(decision)
-            return EngineOutcome(.handled, reply: answered ? nil : decision.reply, incident: incident.number)
+            return EngineOutcome(.handled, reply: Self.withWithdrawals(withdrawn, answered ? nil : decision.reply), incident: incident.number)
         }
     }
 
@@ -150,6 +151,17 @@ struct Decider {
     /// (a lobby, naming the incident), the reply is what tells the person it worked; a private
     /// reply (Slack's ephemeral one) troubles nobody else and stays, and so does a reply that
     /// says more than the post (`replyAddsToPost`).
+    /// `reply`, and what turning the incident private withdrew: a post its asker, or whoever
+    /// typed an `/update` in the same moment, was told went to the broadcast channel.
+    static func withWithdrawals(_ withdrawn: Int, _ reply: Message?) -> Message? {
+        guard withdrawn > 0 else { return reply }
+        let posts = withdrawn == 1 ? "1 post" : "\(withdrawn) posts"
+        var answer = reply ?? Message(lines: [])
+        answer.line(.text("Withdrawn, not sent: \(posts) queued for the broadcast channel before this "
+            + "(made in the same moment, or waiting out an outage)."))
+        return answer
+    }
+
     func postsWhereTyped(_ decision: Decision) throws -> Bool {
         guard event.reply == .outboxToRoom, decision.reply != nil, !decision.replyAddsToPost,
               decision.effects.contains(where: { if case .post(_, to: .incidentRoom) = $0.action { true } else { false } })

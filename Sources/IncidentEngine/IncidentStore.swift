@@ -118,8 +118,10 @@ public protocol IncidentRecords {
     func markFailed(_ id: Int64, attempts: Int?, reason: String, at: Timestamp) throws
     /// Marks failed, with `reason`, every broadcast post of `incident` not delivered, pending
     /// or given up already (it turned private while they waited): none may go out later, not
-    /// even on an operator's retry.
-    func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws
+    /// even on an operator's retry. Returns how many it withdrew now (one a platform for a post
+    /// to every broadcast channel); rows withdrawn before are left as they are.
+    @discardableResult
+    func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws -> Int
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
     /// Makes a pending item due at `instant` if it was due later, its attempts and reason as

@@ -152,15 +152,19 @@ extension PostgresRecords {
         changes?.finished([id])
     }
 
-    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws -> Int {
         // As on SQLite: the unfinished rows' index serves it, not a scan of every row delivered.
+        // Waited for (it is counted), but only as an incident turns private.
+        var withdrawn = 0
         for platform in Platform.allCases {
-            sql.send("""
+            withdrawn += try sql.execute("""
                 UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
                 WHERE platform = \(platform.rawValue) AND state <> 'delivered' AND incident = \(incident)
                 AND lane = \(OutboxItem.broadcastLane(platform))
+                AND (last_error IS NULL OR NOT starts_with(last_error, \(OutboxItem.withdrawnMark)))
                 """)
         }
+        return withdrawn
     }
 
     func bringForward(_ id: Int64, to instant: Timestamp) throws {

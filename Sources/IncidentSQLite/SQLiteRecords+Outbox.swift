@@ -169,16 +169,21 @@ extension SQLiteRecords {
         changes?.finished([id])
     }
 
-    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws {
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws -> Int {
         // Written so that the unfinished rows' index serves it (`platform`, `state <> 'delivered'`):
         // the outbox keeps every row ever delivered, and a scan of a year's worth took seconds
         // while holding the only writer.
+        var withdrawn = 0
         for platform in Platform.allCases {
             try execute("""
                 UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ?
                 WHERE platform = ? AND state <> 'delivered' AND incident = ? AND lane = ?
-                """, arguments: [instant.secondsSinceEpoch, reason, platform.rawValue, incident, OutboxItem.broadcastLane(platform)])
+                AND (last_error IS NULL OR substr(last_error, 1, ?) <> ?)
+                """, arguments: [instant.secondsSinceEpoch, reason, platform.rawValue, incident, OutboxItem.broadcastLane(platform),
+                                 OutboxItem.withdrawnMark.count, OutboxItem.withdrawnMark])
+            withdrawn += db.changesCount
         }
+        return withdrawn
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {

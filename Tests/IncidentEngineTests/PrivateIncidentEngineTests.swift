@@ -30,11 +30,14 @@ import Testing
     }
 
     /// A broadcast post queued before the incident turned private (here, in the same moment:
-    /// nothing was delivered in between) is withdrawn, not sent.
+    /// nothing was delivered in between) is withdrawn, not sent, and the one who made it private
+    /// is told: whoever typed it was told it went to the broadcast channel.
     @Test func aBroadcastPostQueuedBeforeItTurnedPrivateIsNotSent() async throws {
         let bot = try TestBot()
         try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
-        try await bot.say("U0CAROL03", "/incident private INC-1")
+        let privately = try await bot.say("U0CAROL03", "/incident private INC-1").reply?.plainText() ?? ""
+        #expect(privately.contains("INC-1 is private now.") && privately.contains("Withdrawn, not sent: 1 post queued for the broadcast channel"),
+                "\(privately)")
         try await bot.settle()
         let broadcast = bot.slack.delivered.filter { if case .post("C0BROADCAST", _) = $0.job.action { true } else { false } }
         #expect(broadcast.isEmpty)

@@ -227,7 +227,9 @@ import Testing
         try await store.write { records in
             try records.markFailed(givenUp, reason: "HTTP 502", at: TestConfig.at(1))
             try records.markDelivered(sent, at: TestConfig.at(1))
-            try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
+            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2)) == 2)
+            // Withdrawn once: made public and private again, nothing more is withdrawn or counted.
+            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private again", at: TestConfig.at(3)) == 0)
         }
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
         let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }
