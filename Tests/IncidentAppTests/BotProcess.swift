@@ -3,7 +3,7 @@ import IncidentTesting
 
 /// Runs the built `incident-bot` binary as a subprocess, as a person at a terminal would.
 struct BotProcess {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -15,8 +15,13 @@ struct BotProcess {
     static let config = TestConfig.directory.appendingPathComponent("incident-bot.yaml").path
 
     /// Runs `incident-bot arguments...` with `input` on standard input and waits for it to exit;
-    /// `environment` is added to this process's.
-    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Result {
+    /// `environment` is added to this process's. The wait is on a thread of its own, not one of
+    /// the two the concurrent tests share.
+    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
+        try await TestTools.offPool { try runHere(arguments, input: input, environment: environment) }
+    }
+
+    private static func runHere(_ arguments: [String], input: String, environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

@@ -249,7 +249,7 @@ import Testing
 
     /// Every engineering level's severities without P3, and P3 without an escalation of its
     /// own: a P3 then pages nobody, and the check says so instead of "ok" alone.
-    @Test func aSeverityThatPagesNobodyIsNamed() throws {
+    @Test func aSeverityThatPagesNobodyIsNamed() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let policy = try String(contentsOf: TestConfig.directory.appendingPathComponent("policy.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "severities: [P0, P1, P2, P3]", with: "severities: [P0, P1, P2]")
@@ -272,7 +272,7 @@ import Testing
         let warnings = EffectivePolicy.text(loaded, now: TestConfig.start).split(separator: "\n").filter { $0.hasPrefix("warning: ") }
         #expect(warnings == ["warning: P3 pages nobody: no ladder level serves it (a level's severities:, or its escalation:)"])
         // The console says it as it starts, as serve logs it: a drill on this policy hears it.
-        let console = try BotProcess.run(["console", "--config", path, "--db", folder.appendingPathComponent("drill.sqlite").path,
+        let console = try await BotProcess.run(["console", "--config", path, "--db", folder.appendingPathComponent("drill.sqlite").path,
                                           "--clock", "manual", "--start", "2026-11-24T10:00:00Z"], input: ":quit\n")
         #expect(console.status == 0 && console.stderr.contains("P3 pages nobody: no ladder level serves it"), "\(console.stderr)")
     }

@@ -27,10 +27,10 @@ import Testing
         alice: /note never read: the session ended
         """
 
-    @Test func aDrillPrintsEveryMessageWithItsDestination() throws {
+    @Test func aDrillPrintsEveryMessageWithItsDestination() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let db = folder.appendingPathComponent("drill.sqlite").path
-        let result = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z",
+        let result = try await BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z",
                                          "--config", BotProcess.config, "--db", db], input: Self.drill)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.lines.filter { !$0.isEmpty }
@@ -89,7 +89,7 @@ import Testing
         // Nothing after :quit was read.
         #expect(!result.stdout.contains("never read"))
 
-        let export = try BotProcess.run(["export", "INC-1", "--format", "markdown", "--config", BotProcess.config, "--db", db])
+        let export = try await BotProcess.run(["export", "INC-1", "--format", "markdown", "--config", BotProcess.config, "--db", db])
         #expect(export.status == 0, "\(export.stderr)")
         for expected in ["# INC-1: Database outage", "| Phase | resolved |", "| Severity | P0 |", "## Roles", "## Pages",
                          "@dave | engineering.L4 | the severity pages this level at once", "# Post-mortem: INC-1", "| Time to acknowledge | 31m |",
@@ -98,25 +98,25 @@ import Testing
         }
     }
 
-    @Test func exportOfAnUnknownIncidentFailsWithOneLine() throws {
+    @Test func exportOfAnUnknownIncidentFailsWithOneLine() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let db = folder.appendingPathComponent("empty.sqlite").path
-        _ = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
+        _ = try await BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
                                 "--db", db], input: ":quit\n")
-        let result = try BotProcess.run(["export", "INC-3", "--config", BotProcess.config, "--db", db])
+        let result = try await BotProcess.run(["export", "INC-3", "--config", BotProcess.config, "--db", db])
         #expect(result.status == 1)
         #expect(result.stderr == "incident-bot: there is no INC-3 in \(db)\n")
-        let missing = try BotProcess.run(["report", "--config", BotProcess.config, "--db", folder.appendingPathComponent("none.sqlite").path])
+        let missing = try await BotProcess.run(["report", "--config", BotProcess.config, "--db", folder.appendingPathComponent("none.sqlite").path])
         #expect(missing.status == 1)
         #expect(missing.stderr.hasPrefix("incident-bot: no database at"))
     }
 
-    @Test func serveWithNoPlatformEnabledRefusesAndSaysWhy() throws {
+    @Test func serveWithNoPlatformEnabledRefusesAndSaysWhy() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
         try "policy: \(TestConfig.directory.path)/policy.yaml\nroster: \(TestConfig.directory.path)/roster.example.yaml\n"
             .write(to: config, atomically: true, encoding: .utf8)
-        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path])
+        let result = try await BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no chat platform is enabled"))
         #expect(result.stderr.contains("slack.enabled"))
@@ -142,7 +142,7 @@ import Testing
 
     /// A PagerDuty routing key that is none (a placeholder, a key cut short) is refused at
     /// start, its value not shown, not found out at the first page.
-    @Test func aRoutingKeyThatIsNoneIsRefusedAtStart() throws {
+    @Test func aRoutingKeyThatIsNoneIsRefusedAtStart() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let roster = folder.appendingPathComponent("roster.yaml")
         try String(contentsOf: TestConfig.directory.appendingPathComponent("roster.example.yaml"), encoding: .utf8)
@@ -157,16 +157,16 @@ import Testing
                 enabled: true
 
             """.write(to: config, atomically: true, encoding: .utf8)
-        let refused = try BotProcess.run(["check-config", "--config", config.path], environment: ["PAGERDUTY_KEY_ALICE": "abc-secret"])
+        let refused = try await BotProcess.run(["check-config", "--config", config.path], environment: ["PAGERDUTY_KEY_ALICE": "abc-secret"])
         let refusal = "warning: serve would refuse to start with this environment: PAGERDUTY_KEY_ALICE does not hold a PagerDuty "
             + "routing key (an integration key is 32 letters and digits; its value is not shown)"
         #expect(refused.stdout.contains(refusal), "\(refused.stdout)")
         #expect(!refused.stderr.contains("abc-secret") && !refused.stdout.contains("abc-secret"))
-        let taken = try BotProcess.run(["check-config", "--config", config.path], environment: ["PAGERDUTY_KEY_ALICE": "fedcba9876543210fedcba9876543210"])
+        let taken = try await BotProcess.run(["check-config", "--config", config.path], environment: ["PAGERDUTY_KEY_ALICE": "fedcba9876543210fedcba9876543210"])
         #expect(!taken.stdout.contains("PAGERDUTY_KEY_ALICE"), "\(taken.stdout)")
     }
 
-    @Test func serveMissingASecretChangesNothing() throws {
+    @Test func serveMissingASecretChangesNothing() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = try Self.slackConfig(in: folder, more: """
             http:
@@ -178,7 +178,7 @@ import Testing
                 from: "+15550100000"
 
             """)
-        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+        let result = try await BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
                                         environment: ["SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret"])
         #expect(result.status == 1)
         #expect(result.stderr == "incident-bot: paging.twilio is enabled but TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is not set\n",
@@ -188,10 +188,10 @@ import Testing
 
     /// With `log_format: json` a refused start is logged as JSON before the plain last line, so
     /// a log pipeline reads why the service does not come up.
-    @Test func aRefusedStartIsLoggedAsJSON() throws {
+    @Test func aRefusedStartIsLoggedAsJSON() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = try Self.slackConfig(in: folder, more: "log_format: json\n")
-        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+        let result = try await BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
                                         environment: ["SLACK_SIGNING_SECRET": "secret"])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
@@ -204,7 +204,7 @@ import Testing
 
     /// A roster or policy an edit broke (the likeliest refusal of all) is logged as JSON too:
     /// the config that says `log_format: json` was read before them.
-    @Test func aBrokenRosterIsLoggedAsJSON() throws {
+    @Test func aBrokenRosterIsLoggedAsJSON() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let roster = folder.appendingPathComponent("roster.yaml")
         try "people:\n  alice: [\n".write(to: roster, atomically: true, encoding: .utf8)
@@ -217,7 +217,7 @@ import Testing
               enabled: true
 
             """.write(to: config, atomically: true, encoding: .utf8)
-        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+        let result = try await BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
                                         environment: ["SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret"])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
@@ -231,12 +231,12 @@ import Testing
     /// A token file with a second line held no token any provider issued; the HTTP client
     /// refused it in its header and the error, with the header's value, went to the log and
     /// `/readyz`. It is refused at start, without its value.
-    @Test func aSecretWithALineBreakIsRefusedWithoutShowingIt() throws {
+    @Test func aSecretWithALineBreakIsRefusedWithoutShowingIt() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = try Self.slackConfig(in: folder)
         let token = folder.appendingPathComponent("token")
         try "xoxb-FILESEKRIT\nsecond line\n".write(to: token, atomically: true, encoding: .utf8)
-        let result = try BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
+        let result = try await BotProcess.run(["serve", "--config", config.path, "--db", folder.appendingPathComponent("s.sqlite").path],
                                         environment: ["SLACK_BOT_TOKEN_FILE": token.path, "SLACK_SIGNING_SECRET": "secret"])
         #expect(result.status == 1)
         #expect(result.stderr == "incident-bot: SLACK_BOT_TOKEN_FILE \(token.path) holds a line break or another control character; "
@@ -247,16 +247,16 @@ import Testing
     /// `check-config` is the check to run after every edit: a config `serve` would refuse (no
     /// roster) gets a warning there, and a `--log-level` that is no level is refused, as the
     /// config's `log_level` is, instead of logging at info.
-    @Test func whatServeRefusesIsSaidBeforeItStarts() throws {
+    @Test func whatServeRefusesIsSaidBeforeItStarts() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
         try "policy: \(TestConfig.directory.path)/policy.yaml\n".write(to: config, atomically: true, encoding: .utf8)
-        let checked = try BotProcess.run(["check-config", "--config", config.path])
+        let checked = try await BotProcess.run(["check-config", "--config", config.path])
         #expect(checked.status == 0)
         #expect(checked.stdout.contains("warning: serve refuses to start without a roster: set roster: in \(config.path)"), "\(checked.stdout)")
         // A platform enabled without what it needs said "ok", then serve refused it.
         try "policy: \(TestConfig.directory.path)/policy.yaml\nmatrix:\n  enabled: true\n".write(to: config, atomically: true, encoding: .utf8)
-        let matrix = try BotProcess.run(["check-config", "--config", config.path], environment: ["MATRIX_HOMESERVER": ""])
+        let matrix = try await BotProcess.run(["check-config", "--config", config.path], environment: ["MATRIX_HOMESERVER": ""])
         #expect(matrix.status == 0)
         #expect(matrix.stdout.contains("warning: serve would refuse to start with this environment: matrix.enabled is true but no "
             + "homeserver is set"), "\(matrix.stdout)")
@@ -280,33 +280,33 @@ import Testing
 
             """.write(to: config, atomically: true, encoding: .utf8)
         let db = folder.appendingPathComponent("p.sqlite").path
-        let pagers = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+        let pagers = try await BotProcess.run(["check-config", "--config", config.path, "--db", db],
                                         environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "INCIDENT_BOT_LINK_SECRET": "short"])
         #expect(pagers.status == 0)
         #expect(pagers.stdout.contains("warning: serve would refuse to start with this environment: paging.twilio is enabled but "
             + "TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is not set"), "\(pagers.stdout)")
-        let link = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+        let link = try await BotProcess.run(["check-config", "--config", config.path, "--db", db],
                                       environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "INCIDENT_BOT_LINK_SECRET": "short",
                                                     "TWILIO_AUTH_TOKEN": "t0ken"])
         #expect(link.stdout.contains("warning: serve would refuse to start with this environment: INCIDENT_BOT_LINK_SECRET is "
             + "shorter than 32 characters"), "\(link.stdout)")
         // An empty secret is no secret: serve would make one, and check-config makes none.
-        let fine = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+        let fine = try await BotProcess.run(["check-config", "--config", config.path, "--db", db],
                                       environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken", "INCIDENT_BOT_LINK_SECRET": ""])
         #expect(!fine.stdout.contains("would refuse"), "\(fine.stdout)")
         #expect(!FileManager.default.fileExists(atPath: db + ".link-secret") && !FileManager.default.fileExists(atPath: db))
         // Something in the way of the secret serve would make (a symbolic link to nothing) is
         // refused with its name; serve used to ask about it again and again until it crashed.
         try FileManager.default.createSymbolicLink(atPath: db + ".link-secret", withDestinationPath: folder.appendingPathComponent("gone").path)
-        let checkedInTheWay = try BotProcess.run(["check-config", "--config", config.path, "--db", db],
+        let checkedInTheWay = try await BotProcess.run(["check-config", "--config", config.path, "--db", db],
                                                  environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
         #expect(checkedInTheWay.stdout.contains("serve would refuse to start with this environment: \(db).link-secret is in the way"),
                 "\(checkedInTheWay.stdout)")
-        let inTheWay = try BotProcess.run(["serve", "--config", config.path, "--db", db],
+        let inTheWay = try await BotProcess.run(["serve", "--config", config.path, "--db", db],
                                           environment: ["MATRIX_ACCESS_TOKEN": "syt_x", "TWILIO_AUTH_TOKEN": "t0ken"])
         #expect(inTheWay.status == 1 && inTheWay.stderr.contains("\(db).link-secret is in the way of the acknowledge-link secret"),
                 "\(inTheWay.status) \(inTheWay.stderr)")
-        let typo = try BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
+        let typo = try await BotProcess.run(["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z", "--config", BotProcess.config,
                                        "--db", folder.appendingPathComponent("c.sqlite").path, "--log-level", "debg"], input: ":quit\n")
         // A command line's value that is no value of its option: 64, as for one that does not parse.
         #expect(typo.status == 64)
@@ -314,23 +314,23 @@ import Testing
                 "\(typo.stderr)")
         // As by the commands that log nothing.
         for command in [["check-config"], ["backup", folder.appendingPathComponent("b.sqlite").path]] {
-            let refused = try BotProcess.run(command + ["--config", BotProcess.config, "--db", folder.appendingPathComponent("c.sqlite").path,
+            let refused = try await BotProcess.run(command + ["--config", BotProcess.config, "--db", folder.appendingPathComponent("c.sqlite").path,
                                                         "--log-level", "loud"])
             #expect(refused.status == 64 && refused.stderr.hasPrefix("incident-bot: --log-level loud is not a level"), "\(refused.stderr)")
         }
     }
 
-    @Test func checkConfigNamesTheFileAndLineOfAnError() throws {
+    @Test func checkConfigNamesTheFileAndLineOfAnError() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = folder.appendingPathComponent("incident-bot.yaml")
         try "policy: \(TestConfig.directory.path)/policy.yaml\nlog_level: info\nbroadcast:\n  console: incidents\n  irc: '#x'\n"
             .write(to: config, atomically: true, encoding: .utf8)
-        let result = try BotProcess.run(["check-config", "--config", config.path])
+        let result = try await BotProcess.run(["check-config", "--config", config.path])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("incident-bot: \(config.path):5: broadcast: unknown key “irc”"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
 
-        let good = try BotProcess.run(["check-config", "--config", BotProcess.config])
+        let good = try await BotProcess.run(["check-config", "--config", BotProcess.config])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("L4 VP engineering: @dave"))
     }

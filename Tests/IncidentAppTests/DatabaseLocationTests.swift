@@ -92,8 +92,8 @@ import Testing
 /// The console keeps to SQLite: on a database replicas share, its own scheduler and delivery
 /// would send beside their leader.
 @Suite struct ConsoleDatabaseTests {
-    @Test func theConsoleRefusesPostgreSQL() throws {
-        let result = try BotProcess.run(["console", "--config", BotProcess.config, "--db", "postgres://bot@127.0.0.1:1/incidents"],
+    @Test func theConsoleRefusesPostgreSQL() async throws {
+        let result = try await BotProcess.run(["console", "--config", BotProcess.config, "--db", "postgres://bot@127.0.0.1:1/incidents"],
                                         input: ":quit\n")
         #expect(result.status == 1)
         #expect(result.stderr == "incident-bot: the console runs on a SQLite file of its own (--db PATH); postgres://bot@127.0.0.1:1/incidents is for serve replicas\n")
@@ -101,8 +101,8 @@ import Testing
 
     /// A database that cannot be reached is named with what the connection met, on one line,
     /// not the library's nested error.
-    @Test func anUnreachableDatabaseSaysWhy() throws {
-        let result = try BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", "postgres://bot@127.0.0.1:1/incidents"])
+    @Test func anUnreachableDatabaseSaysWhy() async throws {
+        let result = try await BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", "postgres://bot@127.0.0.1:1/incidents"])
         #expect(result.status == 1)
         #expect(result.stderr.hasSuffix("cannot connect to postgres://bot@127.0.0.1:1/incidents: connectionError (connection refused at 127.0.0.1:1)\n"),
                 "\(result.stderr)")
@@ -113,22 +113,22 @@ import Testing
 /// instead of `--db` silently winning (replicas configured for PostgreSQL but started with the
 /// image's `--db` each led a SQLite file of their own). The same database named twice serves.
 @Suite struct ServeDatabaseChoiceTests {
-    @Test func serveRefusesTwoDifferentDatabases() throws {
+    @Test func serveRefusesTwoDifferentDatabases() async throws {
         let folder = try TestConfig.temporaryDirectory()
         let config = try ConsoleTranscriptTests.slackConfig(in: folder, more: "database:\n  url: postgres://bot@127.0.0.1:1/incidents\n")
         let db = folder.appendingPathComponent("s.sqlite").path
-        let result = try BotProcess.run(["serve", "--config", config.path, "--db", db])
+        let result = try await BotProcess.run(["serve", "--config", config.path, "--db", db])
         #expect(result.status == 1)
         #expect(result.stderr == "incident-bot: --db names \(db) but database.url in \(config.path) names postgres://bot@127.0.0.1:1/incidents; "
                 + "serve one database: remove --db (the Docker image, the systemd unit and the single-replica Kubernetes example pass it) or database.url\n")
         // check-config says so, as it says what else serve would refuse.
-        let check = try BotProcess.run(["check-config", "--config", config.path, "--db", db])
+        let check = try await BotProcess.run(["check-config", "--config", config.path, "--db", db])
         #expect(check.stdout.contains("warning: serve would refuse to start with this database: --db names \(db) but database.url"), "\(check.stdout)")
-        let password = try BotProcess.run(["check-config", "--config", BotProcess.config, "--db", "postgres://bot:pw@127.0.0.1:1/incidents"])
+        let password = try await BotProcess.run(["check-config", "--config", BotProcess.config, "--db", "postgres://bot:pw@127.0.0.1:1/incidents"])
         #expect(password.stdout.contains("warning: serve would refuse to start with this database: the database URL carries a password"),
                 "\(password.stdout)")
         // Another command reads what --db names: an export of a backup beside a PostgreSQL config.
-        let export = try BotProcess.run(["export", "INC-1", "--config", config.path, "--db", db])
+        let export = try await BotProcess.run(["export", "INC-1", "--config", config.path, "--db", db])
         #expect(!export.stderr.contains("database.url"), "\(export.stderr)")
     }
 }

@@ -17,10 +17,10 @@ import Testing
             bot.clock.advance(by: .seconds(2))
             await bot.delivery.drain()
         }
-        let run = { (arguments: [String]) throws -> BotProcess.Result in
-            try BotProcess.run(["outbox"] + arguments + ["--config", BotProcess.config, "--db", path])
+        let run = { (arguments: [String]) async throws -> BotProcess.Result in
+            try await BotProcess.run(["outbox"] + arguments + ["--config", BotProcess.config, "--db", path])
         }
-        let failed = try run(["--failed"])
+        let failed = try await run(["--failed"])
         #expect(failed.status == 0, "\(failed.stderr)")
         #expect(failed.stdout.hasPrefix("Failed outbox items, most recent first"))
         #expect(failed.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)"), "\(failed.stdout)")
@@ -30,35 +30,35 @@ import Testing
         #expect(bot.matrix.directMessages.contains { $0.person == "alice" })
 
         // Retried, the room's creation is pending again from its first attempt.
-        let retried = try run(["retry", "INC-1/1@slack"])
+        let retried = try await run(["retry", "INC-1/1@slack"])
         #expect(retried.status == 0, "\(retried.stderr)")
-        let pending = try run([])
+        let pending = try await run([])
         #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)  tried 0 times"),
                 "\(pending.stdout)")
         // Dropped, it is failed again with the operator's reason, and never sent.
-        let dropped = try run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand\n\u{1B}[31mRED"])
+        let dropped = try await run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand\n\u{1B}[31mRED"])
         #expect(dropped.status == 0, "\(dropped.stderr)")
         // A room's creation given up takes its posts and invitations with it: the operator hears so.
         #expect(dropped.stdout.contains("The incident has no room on slack now: its posts and invitations there are given up"),
                 "\(dropped.stdout)")
         // A reason is shown on its line, whatever it holds: no line break, no terminal escape.
-        let listed = try run(["--failed"]).stdout
+        let listed = try await run(["--failed"]).stdout
         #expect(listed.contains("reason: made the channel by hand\\n\\u{1b}[31mRED\n"), "\(listed)")
         #expect(!listed.contains("\u{1B}"))
         // Cut at --limit, the list says what it leaves out, by method: a backlog of posts hid
         // the pages stuck behind it.
-        let cut = try run(["--failed", "--limit", "1"]).stdout
+        let cut = try await run(["--failed", "--limit", "1"]).stdout
         #expect(cut.split(separator: "\n").last?.hasPrefix("… and ") == true && cut.contains("more not shown ("), "\(cut)")
         #expect(cut.hasSuffix("); --limit shows more\n"), "\(cut)")
-        #expect(!(try run(["--failed"]).stdout.contains("not shown")))
-        let none = try run(["--failed", "--limit", "0"])
+        #expect(!(try await run(["--failed"]).stdout.contains("not shown")))
+        let none = try await run(["--failed", "--limit", "0"])
         #expect(none.status != 0 && none.stderr.contains("--limit 0 lists nothing; give 1 or more"), "\(none.stderr)")
         // A negative limit is read as one, not as an option that leaves --limit without a value.
-        let negative = try run(["--failed", "--limit", "-5"])
+        let negative = try await run(["--failed", "--limit", "-5"])
         #expect(negative.status != 0 && negative.stderr.contains("--limit -5 lists nothing; give 1 or more"), "\(negative.stderr)")
-        #expect(try run([]).stdout == "Nothing waits in the outbox.\n")
+        #expect(try await run([]).stdout == "Nothing waits in the outbox.\n")
 
-        let unknown = try run(["retry", "INC-9/1@slack"])
+        let unknown = try await run(["retry", "INC-9/1@slack"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack, or it was withdrawn "
                 + "(never sent: its reason says why); `incident-bot outbox --failed` lists them\n")
@@ -77,7 +77,7 @@ import Testing
         let page = try #require(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.first { item in
             if case .effect(.page(let page)) = item.job { page.person == "alice" } else { false }
         })
-        let dropped = try BotProcess.run(["outbox", "drop", page.key, "--reason", "called her by phone", "--config", BotProcess.config,
+        let dropped = try await BotProcess.run(["outbox", "drop", page.key, "--reason", "called her by phone", "--config", BotProcess.config,
                                           "--db", path])
         #expect(dropped.status == 0, "\(dropped.stderr)")
         let timeline = try await bot.store.read { try $0.timeline(incident: 1) }.map(\.text)
@@ -90,17 +90,17 @@ import Testing
         let view = try await bot.say("U0ERIN005", "/incident escalation INC-1").reply?.plainText() ?? ""
         let parts = view.components(separatedBy: "Never sent")
         #expect(parts.count == 2 && !parts[0].contains("@alice") && parts[1].contains("engineering.L1 on-call engineer: @alice"), "\(view)")
-        let posing = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
+        let posing = try await BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "withdrawn: by me", "--config", BotProcess.config,
                                          "--db", path])
         #expect(posing.status == 1 && posing.stderr.contains("a reason may not start with"), "\(posing.stderr)")
         // A reason goes on the timeline as a note would: one is given, and no longer than a note.
-        let blank = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "  ", "--config", BotProcess.config, "--db", path])
+        let blank = try await BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", "  ", "--config", BotProcess.config, "--db", path])
         #expect(blank.status == 1 && blank.stderr.contains("give a reason"), "\(blank.stderr)")
-        let long = try BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", String(repeating: "x", count: 4_001),
+        let long = try await BotProcess.run(["outbox", "drop", "INC-1/2@slack", "--reason", String(repeating: "x", count: 4_001),
                                        "--config", BotProcess.config, "--db", path])
         #expect(long.status == 1 && long.stderr.contains("a reason is at most 4000 characters"), "\(long.stderr)")
         // What it quotes stays one line of text: escapes do not act, and a long key is cut.
-        let odd = try BotProcess.run(["outbox", "drop", "\u{1B}]0;PWNED\u{07}\u{1B}[31mRED" + String(repeating: "k", count: 100_000),
+        let odd = try await BotProcess.run(["outbox", "drop", "\u{1B}]0;PWNED\u{07}\u{1B}[31mRED" + String(repeating: "k", count: 100_000),
                                       "--config", BotProcess.config, "--db", path])
         #expect(odd.status == 1 && odd.stderr.contains("\\u{1b}]0;PWNED\\u{7}\\u{1b}[31mRED") && !odd.stderr.contains("\u{1B}"), "\(odd.stderr.prefix(300))")
         #expect(odd.stderr.utf8.count <= 2_001 && odd.stderr.hasSuffix("…\n"), "\(odd.stderr.suffix(100))")

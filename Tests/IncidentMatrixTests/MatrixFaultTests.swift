@@ -34,7 +34,7 @@ import Testing
         #expect(ready.status == 200 && ready.body.contains("matrix: ok"), "while Synapse answers: \(ready.body)")
 
         // Synapse goes down; the team lead's page comes due at minute 30 and waits in the outbox.
-        synapse.stop()
+        await synapse.stop()
         let down = try await Self.readyz(admin.port)
         // The client's own retries may outlast the check's 4 s: either way it says why, in time.
         #expect(down.status == 503 && (down.body.contains("matrix: whoami failed") || down.body.contains("matrix: no answer within 4 s"))
@@ -143,7 +143,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         #expect(process.terminationReason == .uncaughtSignal)
         process = try serve()
         let all = ContinuousClock.now + .seconds(60)
@@ -158,7 +158,7 @@ import Testing
         let ready = String(decoding: data, as: UTF8.self)
         #expect((response as? HTTPURLResponse)?.statusCode == 200 && ready.contains("matrix: ok"), "\(ready)")
         process.terminate()
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         let notes = try await DatabaseQueue(path: database).read { db in
             try String.fetchAll(db, sql: "SELECT text FROM timeline WHERE incident = 1 AND kind = 'note' ORDER BY id")
         }

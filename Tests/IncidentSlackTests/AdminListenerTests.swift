@@ -24,7 +24,7 @@ import Testing
         defer { Task { await fake.stop() } }
         let (process, stderr) = try SlackServeProcessTests.serve(on: fake)
         defer { if process.isRunning { process.terminate() } }
-        let ports = SlackServeProcessTests.ports(from: stderr.fileHandleForReading, of: ["HTTP listener", "admin listener"])
+        let ports = await SlackServeProcessTests.ports(from: stderr.fileHandleForReading, of: ["HTTP listener", "admin listener"])
         let http = try #require(ports["HTTP listener"])
         let admin = try #require(ports["admin listener"])
 
@@ -103,7 +103,7 @@ import Testing
         #expect(try await Self.get(admin, "/readyz").status == 200)
 
         process.terminate()
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
     }

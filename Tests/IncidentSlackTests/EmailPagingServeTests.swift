@@ -65,7 +65,7 @@ import Testing
         process.standardOutput = Pipe()
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        #expect(SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port)
+        #expect(await SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port)
 
         let declared = try await SlackServeProcessTests.slash(port: port, "declare Checkout is slow --sev P1")
         #expect(declared.status == 200 && declared.body.contains("INC-1"), "\(declared.body)")
@@ -161,7 +161,7 @@ import Testing
                 && !over.body.contains("<form"), "\(over.body)")
 
         process.terminate()
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         #expect(process.terminationStatus == 0)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(Self.linkSecret) && !log.contains("/ack/"), "a secret or a link was logged")

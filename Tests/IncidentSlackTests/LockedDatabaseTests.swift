@@ -22,7 +22,7 @@ import Testing
         let database = folder.appendingPathComponent("bot.sqlite").path
         let (process, stderr) = try SlackServeProcessTests.serve(on: fake, config: config, db: database)
         defer { if process.isRunning { process.terminate() } }
-        let ports = SlackServeProcessTests.ports(from: stderr.fileHandleForReading, of: ["HTTP listener", "admin listener"])
+        let ports = await SlackServeProcessTests.ports(from: stderr.fileHandleForReading, of: ["HTTP listener", "admin listener"])
         let http = try #require(ports["HTTP listener"])
         let admin = try #require(ports["admin listener"])
         #expect(try await SlackServeProcessTests.slash(port: http, "declare Checkout errors --sev P2", user: "U0ALICE01").status == 200)
@@ -52,7 +52,7 @@ import Testing
             for _ in 0..<300 where !answered.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
             let whileHeld = answered.withLock { $0 }
             input.fileHandleForWriting.write(Data("\n".utf8))
-            other.waitUntilExit()
+            try? await TestTools.waitForExit(other)
             return whileHeld
         }
         let reply = try await SlackServeProcessTests.slash(port: http, "note INC-1 written while the file is locked", user: "U0ALICE01")
@@ -70,7 +70,7 @@ import Testing
         // Given up on as its answer fell due, not after SQLite's own 10 s wait ran out ("database
         // is locked"), which answered past Slack's 3 s.
         process.terminate()
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let notSaved = log.split(separator: "\n").filter { $0.contains("slash command not saved") }
         #expect(notSaved.count == 1 && notSaved.allSatisfy { $0.contains(TooLateToCommit().description) }, "\(notSaved)")

@@ -30,19 +30,19 @@ import Testing
         var config: URL
         var db: String
 
-        func export() throws -> String {
-            String(decoding: try TestTools.run(TestTools.botBinary.path, ["export", "INC-1", "--format", "markdown", "--config", config.path,
-                                                                          "--db", db]), as: UTF8.self)
+        func export() async throws -> String {
+            let arguments = ["export", "INC-1", "--format", "markdown", "--config", config.path, "--db", db]
+            return String(decoding: try await TestTools.offPool { try TestTools.run(TestTools.botBinary.path, arguments) }, as: UTF8.self)
         }
 
-        func stop() -> String {
+        func stop() async throws -> String {
             process.terminate()
-            process.waitUntilExit()
+            try await TestTools.waitForExit(process)
             return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }
     }
 
-    static func start(slack: FakeSlack, pagerDuty: FakePagerDuty, twilio: FakeTwilio, delivery: String = "") throws -> Bot {
+    static func start(slack: FakeSlack, pagerDuty: FakePagerDuty, twilio: FakeTwilio, delivery: String = "") async throws -> Bot {
         let port = try TestTools.freePort()
         let folder = try TestConfig.temporaryDirectory()
         let roster = try TestConfig.text("roster.example.yaml").replacingOccurrences(
@@ -85,7 +85,7 @@ import Testing
         process.standardError = stderr
         process.standardOutput = Pipe()
         try process.run()
-        guard SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port else {
+        guard await SlackServeProcessTests.port(from: stderr.fileHandleForReading) == port else {
             process.terminate()
             throw TestTools.Failure("the bot did not start listening on \(port)")
         }
@@ -134,7 +134,7 @@ import Testing
     @Test func pagesReachPagerDutyAndAPhoneAndAreAcknowledgedFromEach() async throws {
         let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
-        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
+        let bot = try await Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
         defer { if bot.process.isRunning { bot.process.terminate() } }
 
         let declared = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
@@ -190,9 +190,9 @@ import Testing
         #expect(resolved.status == 200, "\(resolved.body)")
         try await waitFor { pagerDuty.alert(routingKey: Self.routingKey, dedupKey: dedupKey) == "resolved" }
 
-        let log = bot.stop()
+        let log = try await bot.stop()
         #expect(!log.contains(Self.routingKey) && !log.contains(FakeTwilio.authToken) && !log.contains(Self.pagerDutySecret))
-        let export = try bot.export()
+        let export = try await bot.export()
         #expect(export.contains("Page to @alice (on-call engineer, engineering L1) delivered by pagerduty."))
         #expect(export.contains("Page to @dave (VP engineering, engineering L4) delivered by voice."))
         #expect(export.contains("Acknowledged by @alice (PagerDuty)."))
@@ -206,7 +206,7 @@ import Testing
         let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
         twilio.behave(.down)
-        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio, delivery: """
+        let bot = try await Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio, delivery: """
             delivery:
               retry_base: 1s
               retry_ceiling: 1s
@@ -216,8 +216,8 @@ import Testing
         _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         try await waitFor(seconds: 30) { slack.directMessages(to: "U0DAVE004").count >= 1 }
         #expect(twilio.attempts >= 4)
-        _ = bot.stop()
-        let export = try bot.export()
+        _ = try await bot.stop()
+        let export = try await bot.export()
         #expect(export.contains("Page to @dave by voice failed"))
         #expect(export.contains("trying sms."))
         #expect(export.contains("Page to @dave by sms failed"))
@@ -233,7 +233,7 @@ extension PagerProvidersServeTests {
     @Test func theBotsOwnAcknowledgementsAndCallTokensAcknowledgeNothing() async throws {
         let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
-        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
+        let bot = try await Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
         defer { if bot.process.isRunning { bot.process.terminate() } }
         _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         try await waitFor { !twilio.sent.isEmpty && !pagerDuty.events.isEmpty }
@@ -253,8 +253,8 @@ extension PagerProvidersServeTests {
         let token = try #require(call.content.components(separatedBy: "/webhooks/twilio/voice/").dropFirst().first?.components(separatedBy: "\"").first)
         let opened = try await Self.post("http://127.0.0.1:\(bot.port)/ack/\(token)", body: "", headers: [:])
         #expect(opened.status == 404)
-        _ = bot.stop()
-        #expect(try !bot.export().contains("Acknowledged by"))
+        _ = try await bot.stop()
+        await #expect(try !bot.export().contains("Acknowledged by"))
     }
 }
 
@@ -265,7 +265,7 @@ extension PagerProvidersServeTests {
     @Test func aCallThatRangOutIsFollowedByAText() async throws {
         let (slack, pagerDuty, twilio) = try await Self.fakes()
         defer { Task { await slack.stop(); await pagerDuty.stop(); await twilio.stop() } }
-        let bot = try Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
+        let bot = try await Self.start(slack: slack, pagerDuty: pagerDuty, twilio: twilio)
         defer { if bot.process.isRunning { bot.process.terminate() } }
         _ = try await SlackServeProcessTests.slash(port: bot.port, "declare Checkout is down --sev P0")
         try await waitFor { twilio.sent.contains { $0.resource == "Calls" } }
@@ -295,9 +295,9 @@ extension PagerProvidersServeTests {
         let text = try #require(twilio.sent.first { $0.resource == "Messages" })
         #expect(text.content.contains("Reply ACK INC-1 to acknowledge."))
 
-        let log = bot.stop()
+        let log = try await bot.stop()
         #expect(!log.contains(callback.components(separatedBy: "/call-status/")[1]), "the token is a secret")
-        let export = try bot.export()
+        let export = try await bot.export()
         #expect(export.components(separatedBy: "Page to @dave by voice failed (nobody answered the call); trying sms.").count == 2)
         #expect(export.contains("Page to @dave (VP engineering, engineering L4) delivered by sms."))
         #expect(twilio.sent.filter { $0.resource == "Messages" }.count == 1)

@@ -28,7 +28,7 @@ import Testing
     static let takeover = 3.0
     static let secondLevelAfter = 60.0
 
-    static func start(_ count: Int, fake: FakeSlack, database: String, cluster: PostgresCluster) throws -> [Replica] {
+    static func start(_ count: Int, fake: FakeSlack, database: String, cluster: PostgresCluster) async throws -> [Replica] {
         let broadcast = fake.addChannel("incidents")
         let folder = try TestConfig.temporaryDirectory()
         let policy = try TestConfig.text("policy.yaml").replacingOccurrences(of: "levels: { L1: 0m, L2: 30m, L3: 1h }",
@@ -40,15 +40,17 @@ import Testing
             + "\ndatabase:\n  takeover: \(Int(takeover))s\n"
         let file = folder.appendingPathComponent("incident-bot.yaml")
         try config.write(to: file, atomically: true, encoding: .utf8)
-        return try (0..<count).map { _ in
+        var replicas: [Replica] = []
+        for _ in 0..<count {
             let (process, log) = try SlackServeProcessTests.serve(on: fake, config: file, db: cluster.url(database))
-            let ports = SlackServeProcessTests.ports(from: log.fileHandleForReading, of: ["HTTP listener", "admin listener"])
+            let ports = await SlackServeProcessTests.ports(from: log.fileHandleForReading, of: ["HTTP listener", "admin listener"])
             guard let http = ports["HTTP listener"], let admin = ports["admin listener"] else {
                 process.terminate()
                 throw TestTools.Failure("a replica did not start listening")
             }
-            return Replica(process: process, log: log, http: http, admin: admin)
+            replicas.append(Replica(process: process, log: log, http: http, admin: admin))
         }
+        return replicas
     }
 
     /// The leader and the standby, once exactly one leads.
@@ -88,7 +90,7 @@ import Testing
         let fake = FakeSlack(users: Array(SlackHarness.users.values))
         try await fake.start()
         defer { Task { await fake.stop() } }
-        let replicas = try Self.start(2, fake: fake, database: database, cluster: cluster)
+        let replicas = try await Self.start(2, fake: fake, database: database, cluster: cluster)
         defer { for replica in replicas where replica.process.isRunning { replica.process.terminate() } }
         let (leader, standby) = try await Self.roles(replicas)
 
@@ -138,7 +140,7 @@ import Testing
             // What the new leader did meanwhile, with its times: a late page is a failure to
             // explain, and the log is the only witness (one CI run saw a page 24 s late).
             standby.process.terminate()
-            standby.process.waitUntilExit()
+            try await TestTools.waitForExit(standby.process)
             let log = String(decoding: standby.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             Issue.record("the new leader's log:\n\(log.suffix(6_000))")
         }
@@ -150,7 +152,7 @@ import Testing
         let fake = FakeSlack(users: Array(SlackHarness.users.values))
         try await fake.start()
         defer { Task { await fake.stop() } }
-        let replicas = try Self.start(2, fake: fake, database: database, cluster: cluster)
+        let replicas = try await Self.start(2, fake: fake, database: database, cluster: cluster)
         defer {
             for replica in replicas where replica.process.isRunning {
                 kill(replica.process.processIdentifier, SIGCONT)
@@ -183,7 +185,7 @@ import Testing
         #expect(fake.violations.isEmpty)
 
         leader.process.terminate()
-        leader.process.waitUntilExit()
+        try await TestTools.waitForExit(leader.process)
         let log = String(decoding: leader.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         // A replica that crashed shows where (the backtrace's crashed thread), not the log's tail.
         let shown = log.range(of: "Program crashed").map { String(log[$0.lowerBound...].prefix(6_000)) } ?? String(log.suffix(2_000))

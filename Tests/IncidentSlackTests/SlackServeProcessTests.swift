@@ -47,7 +47,7 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
 
         // The log says where it listens; read it until the port shows.
-        let port = try #require(Self.port(from: stderr.fileHandleForReading))
+        let port = try #require(await Self.port(from: stderr.fileHandleForReading))
         let answer = try await Self.slash(port: port, "declare Checkout is slow --sev P2", user: "U0ALICE01")
         #expect(answer.status == 200)
         #expect(answer.body.contains("INC-1"), "\(answer.body)")
@@ -65,7 +65,7 @@ import Testing
         #expect(after.status == 200 && process.isRunning, "\(after.body)")
 
         process.terminate()
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         #expect(process.terminationStatus == 0)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
@@ -85,7 +85,7 @@ import Testing
             .write(to: config, atomically: true, encoding: .utf8)
         let (process, stderr) = try Self.serve(on: fake, config: config, db: folder.appendingPathComponent("bot.sqlite").path)
         defer { if process.isRunning { process.terminate() } }
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         #expect(process.terminationStatus == 1)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let last = log.split(separator: "\n").last.map(String.init) ?? ""
@@ -106,11 +106,11 @@ import Testing
         defer { Task { await fake.stop() } }
         let (process, stderr) = try Self.serve(on: fake)
         defer { if process.isRunning { process.terminate() } }
-        _ = try #require(Self.port(from: stderr.fileHandleForReading))
+        _ = try #require(await Self.port(from: stderr.fileHandleForReading))
 
         try await waitFor(seconds: 20) { fake.calls.contains { $0.method == "auth.test" && $0.error == nil } }
         process.terminate()
-        process.waitUntilExit()
+        try await TestTools.waitForExit(process)
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("Slack workspace served"), "\(log)")
     }
@@ -134,17 +134,22 @@ import Testing
     }
 
     /// Reads the bot's log lines until `HTTP listener listening ... address=127.0.0.1:PORT`.
-    static func port(from handle: FileHandle) -> Int? {
-        ports(from: handle, of: ["HTTP listener"])["HTTP listener"]
+    static func port(from handle: FileHandle) async -> Int? {
+        await ports(from: handle, of: ["HTTP listener"])["HTTP listener"]
     }
 
     /// Reads the bot's log lines until each of `listeners` logged its line (`address=127.0.0.1:PORT
-    /// [IncidentApp] <listener> listening`), and returns their ports.
-    static func ports(from handle: FileHandle, of listeners: [String]) -> [String: Int] {
+    /// [IncidentApp] <listener> listening`), and returns their ports. Read on a thread of its own:
+    /// the fake Slack the bot asks as it starts answers on the threads the tests share.
+    static func ports(from handle: FileHandle, of listeners: [String]) async -> [String: Int] {
+        (try? await TestTools.offPool { portsHere(from: handle, of: listeners) }) ?? [:]
+    }
+
+    private static func portsHere(from handle: FileHandle, of listeners: [String]) -> [String: Int] {
         var seen = ""
         var found: [String: Int] = [:]
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, found.count < listeners.count {
+        let deadline = TestTools.patientDeadline
+        while ContinuousClock.now < deadline, found.count < listeners.count {
             let chunk = handle.availableData
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)

@@ -29,7 +29,9 @@ import Testing
         // An empty database is refused with a reason, not made.
         let empty = try await TestTools.offPool { try cluster.database("readonly") }
         let fresh = cluster.settings(empty)
-        #expect(throws: (any Error).self) { try PostgresStore(settings: fresh, migrate: false, logger: Logger(label: "test")) }
-        #expect(try cluster.psql("SELECT to_regclass('schema_migration') IS NULL", database: empty) == "t")
+        await #expect(throws: (any Error).self) {
+            try await TestTools.offPool { _ = try PostgresStore(settings: fresh, migrate: false, logger: Logger(label: "test")) }
+        }
+        #expect(try await TestTools.offPool { try cluster.psql("SELECT to_regclass('schema_migration') IS NULL", database: empty) } == "t")
     }
 }

@@ -20,10 +20,10 @@ import Testing
         try await store.write { try $0.markSeen(.slack, eventID: "over-tls", at: TestConfig.start) }
         #expect(try await store.read { try $0.isSeen(.slack, eventID: "over-tls") })
         // Every session the store holds on that database is encrypted.
-        let sessions = try cluster.psql("""
+        let sessions = try await TestTools.offPool { try cluster.psql("""
             SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
             WHERE a.datname = '\(database)'
-            """)
+            """) }
         let counts = sessions.split(separator: "|")
         #expect(counts.count == 2 && counts[0] == counts[1] && counts[0] != "0", "\(sessions)")
         withExtendedLifetime(store) {}

@@ -70,6 +70,12 @@ public enum TestTools {
         }
     }
 
+    /// Waits for `process` to exit on a thread of its own: `waitUntilExit` on one of the two
+    /// threads the concurrent tests share held up every other test meanwhile.
+    public static func waitForExit(_ process: Process) async throws {
+        try await offPool { process.waitUntilExit() }
+    }
+
     /// Runs a program to its end; throws with its error output when it exits non-zero.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Data {

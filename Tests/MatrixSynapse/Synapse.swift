@@ -107,17 +107,26 @@ public final class Synapse: Sendable {
         return answer["versions"] != nil
     }
 
-    /// Stops the homeserver as an operator would (SIGTERM) and waits for it to exit.
-    public func stop() {
+    /// Stops the homeserver as an operator would (SIGTERM) and waits for it to exit, on a
+    /// thread of its own (Synapse takes seconds to stop).
+    public func stop() async {
         guard let process = process.withLock({ $0 }) else { return }
         process.terminate()
-        process.waitUntilExit()
+        try? await TestTools.waitForExit(process)
+        forget(process)
+    }
+
+    private func forget(_ process: Process) {
         self.process.withLock { $0 = nil }
         _ = Self.running.withLock { $0.remove(process.processIdentifier) }
     }
 
     deinit {
-        stop()
+        if let process = process.withLock({ $0 }) {
+            process.terminate()
+            process.waitUntilExit()
+            forget(process)
+        }
         try? FileManager.default.removeItem(at: folder)
     }
 
