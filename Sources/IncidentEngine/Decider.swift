@@ -145,12 +145,6 @@ struct Decider {
         return EngineOutcome(.answered, reply: reply)
     }
 
-    /// Whether the decision's own post in the incident room already answers the command: it
-    /// was typed in that room and the reply would be posted there for all to read (Matrix), so
-    /// a confirmation ("INC-4 is now P0.") would only repeat the post above it. Typed elsewhere
-    /// (a lobby, naming the incident), the reply is what tells the person it worked; a private
-    /// reply (Slack's ephemeral one) troubles nobody else and stays, and so does a reply that
-    /// says more than the post (`replyAddsToPost`).
     /// `reply`, and what turning the incident private withdrew: a post its asker, or whoever
     /// typed an `/update` in the same moment, was told went to the broadcast channel.
     static func withWithdrawals(_ withdrawn: Int, _ reply: Message?) -> Message? {
@@ -162,6 +156,12 @@ struct Decider {
         return answer
     }
 
+    /// Whether the decision's own post in the incident room already answers the command: it
+    /// was typed in that room and the reply would be posted there for all to read (Matrix), so
+    /// a confirmation ("INC-4 is now P0.") would only repeat the post above it. Typed elsewhere
+    /// (a lobby, naming the incident), the reply is what tells the person it worked; a private
+    /// reply (Slack's ephemeral one) troubles nobody else and stays, and so does a reply that
+    /// says more than the post (`replyAddsToPost`).
     func postsWhereTyped(_ decision: Decision) throws -> Bool {
         guard event.reply == .outboxToRoom, decision.reply != nil, !decision.replyAddsToPost,
               decision.effects.contains(where: { if case .post(_, to: .incidentRoom) = $0.action { true } else { false } })
