@@ -96,9 +96,16 @@ struct Transition {
         emit(.post(message, to: target))
     }
 
+    /// Sets the room's topic when its text changes: on Slack every setting shows in the
+    /// channel. Inputs can change and the text not: two updates in one minute move the next
+    /// update's due time by seconds, and the topic shows the minute.
     mutating func updateTopic() {
-        guard Messages.TopicInputs(incident) != Messages.TopicInputs(before) else { return }
-        emit(.setTopic(Messages.topic(incident, now: now)))
+        let (old, new) = (Messages.TopicInputs(before), Messages.TopicInputs(incident))
+        guard new != old else { return }
+        let zone = incident.policy.timeZone
+        let topic = new.topic(zone: zone, now: now)
+        guard topic != old.topic(zone: zone, now: now) else { return }
+        emit(.setTopic(topic))
     }
 
     mutating func finish() -> Decision {

@@ -89,13 +89,14 @@ struct Drill {
         absorb(incident.tick(at: origin + .minutes(minute), roster: roster))
     }
 
-    /// Types a command now, in the incident's room unless `venue` says otherwise.
+    /// Types a command now (`seconds` into the drill's minute), in the incident's room unless
+    /// `venue` says otherwise.
     @discardableResult
     mutating func type(_ text: String, by actor: PersonID, in venue: Venue = .incidentRoom,
-                       community: Community = .everyone) throws -> Decision {
+                       community: Community = .everyone, seconds: Int = 0) throws -> Decision {
         let parsed = try CommandParser.parse(text).get()
-        let decision = try incident.handling(parsed.command, by: actor, in: venue, at: origin + .minutes(minute), roster: roster,
-                                             community: community)
+        let decision = try incident.handling(parsed.command, by: actor, in: venue, at: origin + .minutes(minute) + .seconds(seconds),
+                                             roster: roster, community: community)
         absorb(decision)
         return decision
     }

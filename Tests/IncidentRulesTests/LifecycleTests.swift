@@ -145,6 +145,20 @@ import Testing
         #expect(raised.effects.contains { if case .setTopic = $0.action { true } else { false } })
     }
 
+    /// Two updates seconds apart in one minute: the second moves the next update's due time
+    /// by seconds, and the topic, which shows the minute, reads the same. It was set again,
+    /// and on Slack every setting is a line in the channel.
+    @Test func aTopicWhoseTextWouldNotChangeIsNotSetAgain() throws {
+        var drill = try Drill("/incident declare DB down --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.run(to: 5)
+        func setsTopic(_ decision: Decision) -> Bool { decision.effects.contains { if case .setTopic = $0.action { true } else { false } } }
+        #expect(setsTopic(try drill.type("/update one status: digging", by: "alice")))
+        let same = try drill.type("/update two", by: "alice", seconds: 10)
+        #expect(drill.incident.nextUpdateDue == Fixtures.at(35) + .seconds(10))
+        #expect(!setsTopic(same))
+        #expect(setsTopic(try drill.type("/update three status: rolling back", by: "alice", seconds: 20)))
+    }
+
     @Test func anUpdateResetsTheCadenceAndShowsItsStatusInTheTopic() throws {
         var drill = try Drill("/incident declare DB down --sev P1")
         try drill.run(to: 31)
