@@ -231,8 +231,11 @@ extension Transition {
         if incident.phase == .investigating || incident.phase == .mitigated, let status = update.status.map(Incident.phaseWordFolded),
            let phase = Incident.Phase(rawValue: String(status.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter })), phase != incident.phase {
             if phase == .investigating {
-                // Paging starts again: only from someone whose update would count.
-                guard counts else {
+                // Paging starts again: only from someone whose update would count, or from the
+                // declarer off the roster, who saw it first and may see it back first. That
+                // stops and slows no page, so it is theirs to say after an IC is named too,
+                // though their update still restarts no timer.
+                guard counts || unlistedDeclarer else {
                     throw IncidentError(.notAllowed, "Only \(incident.id)'s responders (its IC, roles and declarer, the roster, the people paged) "
                         + "can set it back to investigating; tell one of them the problem is back, or give another status.")
                 }
@@ -244,13 +247,15 @@ extension Transition {
             }
         }
         if mitigationNotHeld { resumeAfterMitigation() }
+        // The status that set it back is the topic's, whoever gave it: the topic must not go
+        // on reading as mitigated.
+        if counts || mitigationNotHeld, let status = update.status, incident.phase == .investigating || incident.phase == .mitigated {
+            incident.statusText = status
+        }
         if counts {
             incident.lastUpdateAt = now
             incident.missedUpdates = 0
             dropHeldMissedUpdatePages()
-            if let status = update.status, incident.phase == .investigating || incident.phase == .mitigated {
-                incident.statusText = status
-            }
             if incident.phase == .investigating || incident.phase == .mitigated {
                 incident.nextUpdateDue = policy.updateInterval(incident.severity).map { now + $0 }
             }

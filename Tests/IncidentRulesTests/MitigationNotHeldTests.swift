@@ -156,6 +156,32 @@ import Testing
         #expect(drill.incident.phase == .mitigated)
     }
 
+    /// The declarer off the roster who saw the problem first, and sees it back first, sets it
+    /// back once an IC is named too: paging starts again, which slows no page. Their update
+    /// still restarts no timer. It was refused, by an answer that named the declarer among
+    /// those who may, and the ladders stayed stopped until a responder said it again.
+    @Test func theDeclarerOffTheRosterSetsItBackAfterAnICIsNamed() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P1")
+        try drill.run(to: 5)
+        try drill.type("/ic @alice", by: "alice")
+        try drill.type("/update rolled back status: monitoring", by: "alice")
+        try drill.type("/incident mitigated", by: "alice")
+        let due = drill.incident.nextUpdateDue
+        try drill.run(to: 10)
+        let back = try drill.type("/update errors are back status: investigating", by: Fixtures.reporter)
+        #expect(drill.incident.phase == .investigating)
+        #expect(drill.incident.statusText == "investigating")
+        #expect(back.effects.contains { if case .setTopic(let topic) = $0.action { topic.plainText().contains("status: investigating") } else { false } })
+        #expect(drill.incident.nextUpdateDue == due, "their update restarts no timer")
+        let reply = back.reply?.plainText() ?? ""
+        #expect(reply.contains("does not restart the update timer") && reply.contains("INC-1 is investigating again"), "\(reply)")
+        #expect(drill.timeline.contains { $0.kind == .statusUpdate && $0.text == "Back to investigating: the mitigation did not hold." })
+        // The business ladder climbs on, its level's wait counted from the set-back, as with
+        // anyone's (alice's taking the command acknowledged for engineering).
+        try drill.run(to: 71)
+        #expect(drill.pages.contains("70 business.L2 frank"), "\(drill.pages)")
+    }
+
     /// Raised while mitigated, nobody further is paged by its ladders: the answer says so, and
     /// how to set it back.
     @Test func aRaiseWhileMitigatedSaysHowToSetItBack() throws {
