@@ -11,13 +11,14 @@ from collections import Counter
 from urllib.parse import urlencode
 
 
-def send(port, secret, command, text, trigger):
-    """Posts a slash command signed as Slack signs; returns (status, body)."""
+def send(port, secret, command, text, trigger, timeout=5):
+    """Posts a slash command signed as Slack signs; returns (status, body). Gives up (raises
+    TimeoutError) after `timeout` seconds."""
     body = urlencode({"command": command, "text": text, "user_id": "U0ALICE01", "channel_id": "C0LOBBY01",
                       "team_id": "T0TEAM001", "trigger_id": trigger})
     ts = str(int(time.time()))
     sig = "v0=" + hmac.new(secret, ("v0:%s:%s" % (ts, body)).encode(), hashlib.sha256).hexdigest()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("POST", "/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
                                                  "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
     answer = conn.getresponse()

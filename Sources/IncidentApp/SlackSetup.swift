@@ -86,7 +86,7 @@ public struct SlackSetup: Sendable {
         let workspaces = shared ?? workspaces(logger: logger, clock: engine.clock, ownAccounts: engine.settings.community.ownAccounts,
                                                  outsiders: engine.settings.community.outsiders)
         let gateway = SlackGateway(engine: engine, api: api(), workspaces: workspaces,
-                                   timelineReaction: settings.timelineReaction, logger: logger)
+                                   timelineReaction: settings.timelineReaction, stalls: .process, logger: logger)
         var services: [any Service] = [SlackRosterCheck(api: api(), directory: engine.directory, logger: logger)]
         var routes: [HTTPListener.Routes] = []
         var besideRoutes: [any Service] = []

@@ -31,13 +31,17 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     let readBacks: CommandLimiter
     /// When rooms were last told that an edit is not run (`tellEditor`).
     let toldEditors = EditorsTold()
+    /// The process's stalls: a slash command read after one may have come before it
+    /// (`ProcessStalls`). nil: none are watched (tests on a manual clock).
+    let stalls: ProcessStalls?
 
     /// The reaction that puts a message on the timeline unless the config says otherwise.
     public static var defaultTimelineReaction: String { "pushpin" }
 
     public init(engine: Engine<Clock>, api: SlackWebAPI?, workspaces: SlackWorkspaces, timelineReaction: String = defaultTimelineReaction,
-                readBackLimit: Duration = .seconds(1), logger: Logger) {
+                readBackLimit: Duration = .seconds(1), stalls: ProcessStalls? = nil, logger: Logger) {
         self.engine = engine
+        self.stalls = stalls
         self.readBackLimit = readBackLimit
         self.api = api
         self.workspaces = workspaces
@@ -52,7 +56,8 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     /// nothing was saved and to type it again, instead of Slack's bare error.
     /// `received` (on the engine clock's `elapsed`): when the request came, if it waited for
     /// its turn before this (Socket Mode's envelopes in one channel run in order): a slash
-    /// command's answer is due that long sooner.
+    /// command's answer is due that long sooner, and sooner still by what a stall of the
+    /// process kept it from seeing (`ProcessStalls`).
     public func handle(_ request: SlackRequest, received: Duration? = nil) async throws -> SlackAnswer {
         switch request {
         case .urlVerification(let challenge):
@@ -72,15 +77,22 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
             }
             let text = command.text.isEmpty ? command.command : command.command + " " + command.text
             let asking = engine.clock.elapsed
+            let unseen = stalls?.unseenWait() ?? .zero
             await learnWhereNamedAccountsAre(in: text)
             let event = ChatEvent(platform: .slack, id: "command:" + command.triggerID, room: command.channelID,
                                   user: command.userID, text: text, reply: .inline)
             let outcome: EngineOutcome
             do {
-                // Since it was received, or at least since Slack was asked about the accounts it names.
-                let waited = max(received.map { engine.clock.elapsed - $0 } ?? .zero, engine.clock.elapsed - asking, .zero)
+                // Since it was received, or at least since Slack was asked about the accounts it
+                // names, and before that for as long as the process stood still unseeing.
+                let waited = max(received.map { engine.clock.elapsed - $0 } ?? .zero, engine.clock.elapsed - asking, .zero) + unseen
                 // Its turn came after its answer was due: nothing is committed (`TooLateToCommit`).
-                guard waited < Self.slashCommandAnswerBy else { throw TooLateToCommit() }
+                guard waited < Self.slashCommandAnswerBy else {
+                    if unseen > .zero {
+                        logger.warning("\(Self.readAfterAStall)", metadata: ["stood_still_for": "\(unseen)"])
+                    }
+                    throw TooLateToCommit()
+                }
                 outcome = try await engine.handle(event, answerBy: Self.slashCommandAnswerBy - waited)
             } catch {
                 logger.error("slash command not saved: the store failed or was too slow; the person was told to type it again",
@@ -267,6 +279,12 @@ extension SlackGateway {
     /// saved, and they are told so while Slack still shows the answer (instead of it being
     /// committed a minute later, after a database stall, and typed again).
     static var slashCommandAnswerBy: Duration { .seconds(2) }
+
+    /// Logged for a slash command not saved as it was read just after the process stood still.
+    static var readAfterAStall: String {
+        "a slash command read just after this process stood still (stopped, frozen or given no CPU) "
+            + "may have waited past Slack's 3 s unseen: not saved, and its person told to type it again"
+    }
 
     /// A slash command the store could not take.
     static var notSaved: Message {
