@@ -86,14 +86,16 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                 // Since it was received, or at least since Slack was asked about the accounts it
                 // names, and before that for as long as the process stood still unseeing.
                 let waited = max(received.map { engine.clock.elapsed - $0 } ?? .zero, engine.clock.elapsed - asking, .zero) + unseen
-                // Its turn came after its answer was due: nothing is committed (`TooLateToCommit`).
+                // Its turn came after its answer was due: nothing is committed (`TooLateToCommit`),
+                // and it is counted as the engine counts the ones it does not save.
                 guard waited < Self.slashCommandAnswerBy else {
-                    if unseen > .zero {
-                        logger.warning("\(Self.readAfterAStall)", metadata: ["stood_still_for": "\(unseen)"])
-                    }
+                    BotMetrics.commandNotSaved()
                     throw TooLateToCommit()
                 }
                 outcome = try await engine.handle(event, answerBy: Self.slashCommandAnswerBy - waited)
+            } catch is TooLateToCommit where unseen > .zero {
+                logger.warning("\(Self.readAfterAStall)", metadata: ["stood_still_for": "\(unseen)"])
+                return .ephemeral(render(Self.notSaved))
             } catch {
                 logger.error("slash command not saved: the store failed or was too slow; the person was told to type it again",
                              metadata: ["error": "\(error)"])
