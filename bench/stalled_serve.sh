@@ -22,18 +22,20 @@ trap 'kill -CONT "${pids[@]}" 2>/dev/null; kill "${pids[@]}" 2>/dev/null; wait 2
 python3 bench/slack_state_stub.py 38281 & pids+=($!)
 source bench/serve_on_stub.sh
 serve_on_stub 38280 38281
-note() {  # note TEXT: prints the answer's status, or "gave up" after Slack's 3 s
-    python3 - "$1" <<'PY'
+slash() {  # slash COMMAND TEXT TRIGGER: prints the answer's status, or "gave up" after Slack's 3 s
+    python3 - "$secret" "$@" <<'PY'
 import sys
 sys.path.insert(0, "bench")
 import torture_checks
+secret, command, text, trigger = sys.argv[1:]
 try:
-    print(torture_checks.send(38280, b"bench-signing-secret", "/note", "INC-1 " + sys.argv[1], sys.argv[1], timeout=3)[0])
+    print(torture_checks.send(38280, secret.encode(), command, text, trigger, timeout=3)[0])
 except TimeoutError:
     print("gave up")
 PY
 }
-python3 -c 'import sys; sys.path.insert(0, "bench"); import torture_checks as t; print(t.send(38280, b"bench-signing-secret", "/incident", "declare Checkout down --sev P1", "declare")[0])' >/dev/null
+note() { slash /note "INC-1 $1" "$1"; }
+slash /incident "declare Checkout down --sev P1" declare >/dev/null
 sleep 1.5
 given_up=0
 for round in $(seq "$runs"); do
