@@ -14,6 +14,12 @@ public enum Platform: String, CaseIterable, Hashable, Sendable, Codable, CustomS
         case .console: "the console"
         }
     }
+
+    /// What a command starts with as its people type it: `/ack` on Slack and the console,
+    /// `!ack` on Matrix, whose clients take `/` for their own commands.
+    public var commandPrefix: String {
+        self == .matrix ? "!" : "/"
+    }
 }
 
 /// Who a person is to incident-bot: their roster key (`alice`) when the roster knows them,

@@ -86,6 +86,17 @@ public struct TransportJob: Hashable, Sendable {
     public func forItsReader(_ message: Message) -> Message {
         recipientTypesCommands || page == nil ? message : message.withoutCommandLines
     }
+
+    /// What the person a direct message or page goes to starts commands with (`Contact.commandPrefix`).
+    public var recipientCommandPrefix: String {
+        guard case .directMessage(let person, _) = action else { return "/" }
+        return people[person]?.commandPrefix ?? "/"
+    }
+
+    /// `forItsReader` as plain text, its commands as the reader types them.
+    public func readerText(_ message: Message) -> String {
+        forItsReader(message).plainText(commandPrefix: recipientCommandPrefix)
+    }
     /// The incident the job is about, if any (Slack puts it in the value of a page's buttons).
     public var incident: Int?
     /// Whether an earlier attempt may have reached the platform without being recorded. A
@@ -177,12 +188,17 @@ public struct Contact: Hashable, Sendable {
     /// process serves. Someone reached only by mail, text or call is told how to answer there,
     /// never to type `/ack` in a chat they are not in.
     public var typesCommands: Bool
+    /// What their commands start with where they type them (`Platform.commandPrefix`): `!` for
+    /// someone whose only chat here is Matrix, whose page by mail or text must not ask for a
+    /// `/ack` their client takes for one of its own.
+    public var commandPrefix: String
 
-    public init(person: PersonID, handle: String, account: String?, typesCommands: Bool = true) {
+    public init(person: PersonID, handle: String, account: String?, typesCommands: Bool = true, commandPrefix: String = "/") {
         self.person = person
         self.handle = handle
         self.account = account
         self.typesCommands = typesCommands
+        self.commandPrefix = commandPrefix
     }
 }
 

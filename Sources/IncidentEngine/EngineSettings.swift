@@ -73,7 +73,15 @@ public struct Directory: Sendable {
     }
 
     public func contact(_ person: PersonID, on method: ContactMethod) -> Contact {
-        Contact(person: person, handle: person.handle, account: address(person, on: method), typesCommands: typesCommands(person))
+        Contact(person: person, handle: person.handle, account: address(person, on: method), typesCommands: typesCommands(person),
+                commandPrefix: commandPrefix(person))
+    }
+
+    /// What `person`'s commands start with: `!` when Matrix is the only chat served here that
+    /// they have an account on, else `/`.
+    public func commandPrefix(_ person: PersonID) -> String {
+        let chats = platforms.filter { $0 != .console && account(person, on: $0) != nil }
+        return chats.count == 1 ? chats.first!.commandPrefix : "/"
     }
 
     /// Whether `person` has an account on a chat platform served here, where they can type
@@ -90,7 +98,7 @@ public struct Directory: Sendable {
 
     public func contact(for paged: PagedLevel, on method: ContactMethod) -> Contact {
         Contact(person: paged.person, handle: paged.person.handle, account: address(for: paged, on: method),
-                typesCommands: typesCommands(paged.person))
+                typesCommands: typesCommands(paged.person), commandPrefix: commandPrefix(paged.person))
     }
 
     func serves(_ method: ContactMethod) -> Bool {

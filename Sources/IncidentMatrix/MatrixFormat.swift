@@ -70,7 +70,7 @@ public enum MatrixFormat {
 
     /// Matrix clients take a leading `/` for their own commands (Element answers
     /// "Unrecognised command"), so commands are shown, and typed, with `!`.
-    static let commandPrefix = "!"
+    static let commandPrefix = Platform.matrix.commandPrefix
 
     public static func html(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
         message.lines.map { line in line.map { span($0, people: people, rooms: rooms) }.joined() }.joined(separator: "<br>")

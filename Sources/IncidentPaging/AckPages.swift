@@ -144,9 +144,9 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
         switch refusal {
         case .invalid:
             refusals.warning("acknowledge link refused: not a valid link", at: engine.clock.now, logger: logger)
-            return Self.page(.notFound, "Not a valid link", "This acknowledge link is not valid. Acknowledge in chat with /ack and the incident number.")
+            return Self.page(.notFound, "Not a valid link", "This acknowledge link is not valid. Acknowledge with \(PageAnswers.typedAcknowledgement(nil, on: engine.settings.platforms)).")
         case .expired(let grant):
-            return Self.page(.gone, "Link expired", "This link expired. Acknowledge in chat with /ack INC-\(grant.incident).")
+            return Self.page(.gone, "Link expired", "This link expired. Acknowledge with \(PageAnswers.typedAcknowledgement(grant.incident, on: engine.settings.platforms)).")
         }
     }
 

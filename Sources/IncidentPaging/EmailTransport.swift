@@ -49,7 +49,7 @@ public struct EmailTransport: OutboxTransport {
                            queued + links.validity)
             }
             let mail = PageMail(from: from, to: address, message: job.forItsReader(message), page: job.page, rooms: job.incidentRooms,
-                                typesCommands: job.recipientTypesCommands, ackLink: ackLink, incident: job.incident, key: job.key,
+                                typesCommands: job.recipientTypesCommands, commandPrefix: job.recipientCommandPrefix, ackLink: ackLink, incident: job.incident, key: job.key,
                                 queuedAt: job.queuedAt, identity: links?.key, date: now())
             try await client.send(from: from, to: address, data: mail.rendered)
             return .delivered

@@ -1,11 +1,24 @@
-/// What a page off chat tells a person who can answer it neither where it reached them nor in
-/// chat: the bot has no web address (`http.public_url`) for replies, keypresses or links, and
-/// the person has no chat account it serves. Said plainly, so nobody waits on an answer that
-/// goes nowhere while the ladder climbs.
+import IncidentCore
+
+/// What a page off chat (or an acknowledge link's page) tells its reader about answering it.
 enum PageAnswers {
+    /// For a person who can answer it neither where it reached them nor in chat: the bot has
+    /// no web address (`http.public_url`) for replies, keypresses or links, and the person has
+    /// no chat account it serves. Said plainly, so nobody waits on an answer that goes nowhere
+    /// while the ladder climbs.
     /// `by`: how the page reached them ("text", "phone", "mail", "this message").
     static func cannotAcknowledge(_ incident: Int, by: String) -> String {
         "This page cannot be acknowledged by \(by): you have no chat account the bot knows, and it has no web address for answers. "
             + "Its ladder goes on until INC-\(incident) is acknowledged in chat."
+    }
+
+    /// The acknowledgement as typed on each of `platforms` (the chat ones), for a page or a
+    /// link's page read outside chat: `/ack INC-4 in Slack or !ack INC-4 in Matrix`. A Matrix
+    /// client answers `/ack` as an unknown command of its own.
+    static func typedAcknowledgement(_ incident: Int?, on platforms: some Collection<Platform>) -> String {
+        let command = "ack" + (incident.map { " INC-\($0)" } ?? " and the incident number")
+        let chats = Set(platforms).subtracting([.console]).sorted { $0.rawValue > $1.rawValue }
+        guard chats.count > 1 || chats.first == .matrix else { return "/\(command) in chat" }
+        return chats.map { "\($0.commandPrefix)\(command) in \($0.title)" }.joined(separator: " or ")
     }
 }

@@ -17,6 +17,8 @@ struct PageMail {
     var rooms: [Platform: String]
     /// Whether the person can type the bot's commands in chat (`Contact.typesCommands`).
     var typesCommands = true
+    /// What their commands start with where they type them (`Contact.commandPrefix`).
+    var commandPrefix = "/"
     /// The acknowledge link and until when it works, for a page when links are set up.
     var ackLink: (url: String, expires: Timestamp)?
     var incident: Int?
@@ -39,7 +41,7 @@ struct PageMail {
     var body: String {
         // The page's own lines say who is paged as what, and why (as its reader can act on it:
         // `TransportJob.forItsReader`).
-        var text = message.plainText()
+        var text = message.plainText(commandPrefix: commandPrefix)
         // Someone with no chat account the bot serves could not open a room's link (Slack asks
         // them to sign in to a workspace they are not in): the page names the room, and the
         // mail links nothing they cannot follow.
@@ -50,7 +52,7 @@ struct PageMail {
         if let ackLink, let incident, page?.asksForAcknowledgement != false {
             text += "\n\nAcknowledge: \(ackLink.url)\n"
                 + "The link opens a page with a button; it works once, until \(ackLink.expires)."
-                + (typesCommands ? " Or type /ack INC-\(incident) in chat." : "")
+                + (typesCommands ? " Or type \(PageAnswers.typedAcknowledgement(incident, on: rooms.keys))." : "")
         } else if !typesCommands, let incident, page?.asksForAcknowledgement == true {
             text += "\n\n" + PageAnswers.cannotAcknowledge(incident, by: "mail")
         }

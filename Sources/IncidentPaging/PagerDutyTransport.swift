@@ -41,7 +41,7 @@ public struct PagerDutyTransport: OutboxTransport {
                 "severity": .string(Self.severity(page.severity)),
                 "custom_details": .object([
                     "incident": .string("INC-\(incident)"), "role": .string(page.role), "ladder": .string(page.ladder),
-                    "level": .string(page.level), "message": .string(job.forItsReader(message).plainText()),
+                    "level": .string(page.level), "message": .string(job.readerText(message)),
                 ]),
             ]
             payload["component"] = .string("INC-\(incident)")

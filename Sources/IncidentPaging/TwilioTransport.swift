@@ -101,7 +101,7 @@ public struct TwilioTransport: OutboxTransport {
                 instructions = "\n" + PageAnswers.cannotAcknowledge(incident, by: "text")
             }
         }
-        return job.forItsReader(message).plainText().clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
+        return job.readerText(message).clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
     }
 
     /// Twilio's most for a text (`Body`), in UTF-16 units.

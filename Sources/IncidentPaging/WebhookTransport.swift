@@ -37,7 +37,7 @@ public struct WebhookTransport: OutboxTransport {
             throw .rejected("the webhook carries pages and direct messages only")
         }
         let idempotencyKey = Self.idempotencyKey(job, identity: links?.key)
-        var shown = job.forItsReader(message).plainText()
+        var shown = job.readerText(message)
         // Without a public address the page carries no link; someone with no chat account is
         // told that no answer can be taken, as a mail or a text tells them.
         if links == nil, !job.recipientTypesCommands, job.page?.asksForAcknowledgement == true, let incident = job.incident {

@@ -27,7 +27,7 @@ extension Incident {
         guard phase != .closed else {
             throw IncidentError(.wrongPhase, "\(id) is closed; there is no page to acknowledge.")
         }
-        try transition.acknowledgePage(by: person, how: how)
+        try transition.acknowledgePage(by: person, how: .text(how))
         transition.fireDue()
         return transition.finish()
     }
@@ -57,7 +57,7 @@ extension Transition {
         case .update(let update):
             try postUpdate(update)
         case .ack:
-            try acknowledgePage(by: actor, how: "/ack")
+            try acknowledgePage(by: actor, how: .command("ack"))
         case .note(let text):
             record(.note, text)
             post(Messages.note(text, by: actor))

@@ -287,9 +287,9 @@ enum Messages {
     /// The room hears that the page was answered and the ladder stopped, whoever answered
     /// and wherever (a chat of another platform, a call's keypress, PagerDuty): the answer to
     /// `/ack` is the asker's alone. A name, not a mention: nobody is woken by it.
-    static func acknowledged(by person: PersonID, how: String, stopping ladders: [String]) -> Message {
+    static func acknowledged(by person: PersonID, how: Span, stopping ladders: [String]) -> Message {
         let stopped = ladders.count == 1 ? "the \(ladders[0]) ladder has stopped" : "the \(ladders.joined(separator: " and ")) ladders have stopped"
-        return Message(.strong("✅ Acknowledged: "), .text("\(person.handle) answered the page (\(how)); \(stopped)."))
+        return Message(.strong("✅ Acknowledged: "), .text("\(person.handle) answered the page ("), how, .text("); \(stopped)."))
     }
 
     /// Someone off the roster named to a role is named by their account as well, in code: a

@@ -4,7 +4,9 @@ import IncidentPolicy
 /// `/ack`, and every other answer to a page (a text, a link, a keypress): who may answer for a
 /// ladder an acknowledgement stops, and what the answer stops.
 extension Transition {
-    mutating func acknowledgePage(by person: PersonID, how: String) throws(IncidentError) {
+    /// `how` the answer came, as the room is told: `.command("ack")` for a typed `/ack`, which
+    /// each platform shows as its people type it (`!ack` on Matrix).
+    mutating func acknowledgePage(by person: PersonID, how: Span) throws(IncidentError) {
         guard incident.phase == .investigating || incident.phase == .mitigated else {
             throw IncidentError(.wrongPhase, "\(incident.id) is \(incident.phase.rawValue); there is no page to acknowledge.")
         }
@@ -64,7 +66,7 @@ extension Transition {
         // The ladders the answer could stop had stopped already (the incident was mitigated):
         // the reply says so, not that this answer stopped them.
         let stoppedBefore = policy.ladders.filter { ackable.contains($0.id) }.compactMap { incident.ladders[$0.id]?.stopped }.first
-        acknowledge(by: person, how: how)
+        acknowledge(by: person, how: how.plainText(name: \.handle))
         let stoppedNow = policy.ladders.filter { ackable.contains($0.id) && incident.ladders[$0.id]?.stopped == .acknowledged }.map(\.id)
         if earlier.isEmpty, stoppedBefore == nil, !stoppedNow.isEmpty {
             post(Messages.acknowledged(by: person, how: how, stopping: stoppedNow))

@@ -311,6 +311,11 @@ extension ContactMethodRoutingTests {
         #expect(slackOnly.contact("alice", on: .sms).typesCommands)
         #expect(Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.sms]).contact("frank", on: .sms).typesCommands)
         #expect(Directory(roster: roster, platforms: [.console]).contact("erin", on: .console).typesCommands)
+        // Frank types only on Matrix, so his text asks for `!ack`; alice, on Slack as well, `/ack`.
+        let both = Directory(roster: roster, platforms: [.slack, .matrix], pagers: [.sms])
+        #expect(both.contact("frank", on: .sms).commandPrefix == "!")
+        #expect(both.contact("alice", on: .sms).commandPrefix == "/")
+        #expect(slackOnly.contact("alice", on: .sms).commandPrefix == "/")
     }
 
     /// Who could never acknowledge: only on ladders an acknowledgement stops (a business page

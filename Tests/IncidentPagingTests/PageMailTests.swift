@@ -32,6 +32,19 @@ import Testing
         #expect(body.contains("Incident room on Matrix: https://matrix.to/#/%21abc%3Aexample.org"))
         #expect(body.contains("Incident room on Slack: https://slack.com/app_redirect?channel=C0123ROOM"))
         #expect(body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
+        #expect(body.contains("Or type /ack INC-4 in Slack or !ack INC-4 in Matrix."), "\(body)")
+    }
+
+    /// Someone whose only chat is Matrix is asked for `!ack`: Element answers `/ack` as an
+    /// unknown command of its own.
+    @Test func aMailToSomeoneOnMatrixOnlyAsksForBangAck() {
+        var matrix = mail()
+        matrix.rooms = [.matrix: "!abc:example.org"]
+        matrix.commandPrefix = Platform.matrix.commandPrefix
+        #expect(matrix.body.contains("Acknowledge with !ack INC-4."), "\(matrix.body)")
+        #expect(matrix.body.contains("Or type !ack INC-4 in Matrix."), "\(matrix.body)")
+        #expect(!matrix.body.contains("/ack INC"), "\(matrix.body)")
+        #expect(PageAnswers.typedAcknowledgement(nil, on: [.slack, .console]) == "/ack and the incident number in chat")
     }
 
     /// Someone with no chat account is not told to type `/ack` in chat (the page comes without

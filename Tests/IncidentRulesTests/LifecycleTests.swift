@@ -77,6 +77,14 @@ import Testing
         // answer to /ack is the asker's, ephemeral on Slack, and the room never knew.
         #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("✅") }
                 == ["✅ Acknowledged: @bob answered the page (/ack); the engineering ladder has stopped."])
+        // Named as each platform's people type it: on Matrix that is `!ack`, and "(/ack)" there
+        // named a command Element answers as unknown.
+        let acknowledged = drill.effects.compactMap { _, effect -> Message? in
+            guard case .post(let message, .incidentRoom) = effect.action else { return nil }
+            return message.plainText().hasPrefix("✅") ? message : nil
+        }
+        #expect(acknowledged.map { $0.plainText(commandPrefix: "!") }
+                == ["✅ Acknowledged: @bob answered the page (!ack); the engineering ladder has stopped."])
     }
 
     /// A P0 declared under a policy with a VP level the roster (edited since, with the policy
