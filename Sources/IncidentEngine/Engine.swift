@@ -52,7 +52,8 @@ public final class Engine<Clock: IncidentClock>: Sendable {
     /// commit); each caller still returns only after the commit that holds its event.
     /// `answerBy`: how long the platform waits for the answer (a Slack slash command's 3 s,
     /// less a margin): an event whose transaction has not begun by then is not committed, and
-    /// `TooLateToCommit` is thrown; one already in a transaction waits for its outcome.
+    /// `TooLateToCommit` is thrown; one already in a transaction waits for its outcome (on
+    /// PostgreSQL, only once its COMMIT is sent: `IncidentStore.write(givingUpWhen:)`).
     public func handle(_ event: ChatEvent, answerBy: Duration? = nil) async throws -> EngineOutcome {
         do {
             return try await commits.submit(event, deadline: answerBy.map { clock.elapsed + $0 }) { events, notAfter in

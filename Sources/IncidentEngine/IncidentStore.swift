@@ -9,9 +9,11 @@ import IncidentRules
 /// crash leaves either all of a decision or none of it.
 public protocol IncidentStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
-    /// `write`, but a wait for the database's write lock (another process's transaction holds
-    /// it) ends once `isLate` says so, with `TooLateToCommit` and nothing written: a slash
-    /// command's answer is due in 3 s, and SQLite's own wait runs for 10.
+    /// `write`, but a wait before it could commit ends once `isLate` says so, with
+    /// `TooLateToCommit` and nothing written: a slash command's answer is due in 3 s, and
+    /// SQLite waits 10 for another process's lock, PostgreSQL up to 20 for a server that
+    /// stopped answering. SQLite gives up a transaction that has not begun; PostgreSQL one that
+    /// has not sent its COMMIT, wherever it waits (queued, connecting, for the lock).
     func write<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
                             _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
     func read<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T
@@ -26,8 +28,7 @@ public protocol IncidentStore: Sendable {
 extension IncidentStore {
     public var commitCount: Int? { nil }
 
-    /// A store that waits for no lock of another process's (or checks the deadline itself once
-    /// it has the lock, as PostgreSQL's does after its first statement) writes as usual.
+    /// A store that waits for no lock of another process's (the tests' stores) writes as usual.
     public func write<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
                                    _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         try await write(body)

@@ -1,4 +1,5 @@
 import Dispatch
+import IncidentEngine
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,6 +26,8 @@ final class PostgresSession: @unchecked Sendable {
     /// and the next `run` opens a new one. A database that stops answering (a failover, a
     /// dropped route) then costs this long, not TCP's quarter of an hour.
     let deadline: TimeAmount
+    /// Writes with answers due, given up once late wherever they wait (`LateWrite`).
+    let lateWrites = LateWrites()
 
     init(settings: PostgresSettings, name: String, deadline: TimeAmount = .seconds(20), logger: Logger) {
         self.settings = settings
@@ -44,19 +47,35 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
+    /// `run`, for a transaction whose answers are due: once `isLate` says so, it is given up
+    /// wherever it waits before its COMMIT (queued behind another, connecting, waiting for the
+    /// lock), `TooLateToCommit` is thrown then, and it never commits (`LateWrite`).
+    func run<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
+                          _ work: @escaping @Sendable (PostgresStatements) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let late = LateWrite(isLate: isLate) { continuation.resume(throwing: TooLateToCommit()) }
+            lateWrites.watch(late)
+            queue.async {
+                guard !late.isGivenUp else { return }
+                let outcome = Result { try self.runHere(work, late: late) }
+                if late.tells() { continuation.resume(with: outcome) }
+            }
+        }
+    }
+
     /// `run` for callers already off the concurrency threads (migrations at start), with no
     /// deadline: a migration takes as long as it takes.
     func runBlocking<T>(_ work: (PostgresStatements) throws -> T) throws -> T {
         try queue.sync { try runHere(work, deadline: nil) }
     }
 
-    private func runHere<T>(_ work: (PostgresStatements) throws -> T) throws -> T {
-        try runHere(work, deadline: deadline)
+    private func runHere<T>(_ work: (PostgresStatements) throws -> T, late: LateWrite? = nil) throws -> T {
+        try runHere(work, deadline: deadline, late: late)
     }
 
-    private func runHere<T>(_ work: (PostgresStatements) throws -> T, deadline: TimeAmount?) throws -> T {
+    private func runHere<T>(_ work: (PostgresStatements) throws -> T, deadline: TimeAmount?, late: LateWrite? = nil) throws -> T {
         let open = try connected()
-        let statements = PostgresStatements(connection: open, deadline: deadline.map { NIODeadline.now() + $0 }, logger: logger)
+        let statements = PostgresStatements(connection: open, deadline: deadline.map { NIODeadline.now() + $0 }, late: late, logger: logger)
         do {
             return try work(statements)
         } catch let error as PSQLError where error.serverInfo == nil {
@@ -153,6 +172,8 @@ final class PostgresStatements {
     /// When every wait gives up (nil: never): a connection whose server stopped answering, or
     /// that postgres-nio never fails after the server ended it, must not hold the session.
     let deadline: NIODeadline?
+    /// A write with answers due: its COMMIT is sent only if it was not given up (`LateWrite`).
+    let late: LateWrite?
     private var sent: [EventLoopFuture<PostgresQueryResult>] = []
     /// Rows held for one statement a target, sent before the next other statement.
     private var held = PendingRows()
@@ -167,9 +188,10 @@ final class PostgresStatements {
     /// The connection is closed (the server stopped, or ended the session).
     struct Closed: Error {}
 
-    init(connection: PostgresConnection, deadline: NIODeadline?, logger: Logger) {
+    init(connection: PostgresConnection, deadline: NIODeadline?, late: LateWrite? = nil, logger: Logger) {
         self.connection = connection
         self.deadline = deadline
+        self.late = late
         self.logger = logger
     }
 
@@ -267,6 +289,8 @@ final class PostgresStatements {
         send(begin)
         do {
             let result = try work(self)
+            // Given up once late, its caller told "not saved": it must not commit.
+            if let late, !late.commits() { throw TooLateToCommit() }
             let commit = answer(to: "COMMIT")
             try settle()
             // The server answers COMMIT with ROLLBACK when the transaction had aborted.

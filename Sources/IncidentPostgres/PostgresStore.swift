@@ -39,9 +39,21 @@ public final class PostgresStore: IncidentStore {
     public static var versions: [String] { PostgresSchema.migrations.map(\.name) }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await transaction(givingUpWhen: nil, body)
+    }
+
+    /// `write`, given up once `isLate` says so wherever it waits before its COMMIT: behind
+    /// another transaction on the session, connecting, or for the write lock (`LateWrite`).
+    public func write<T: Sendable>(givingUpWhen isLate: @escaping @Sendable () -> Bool,
+                                   _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
+        try await transaction(givingUpWhen: isLate, body)
+    }
+
+    private func transaction<T: Sendable>(givingUpWhen isLate: (@Sendable () -> Bool)?,
+                                          _ body: @escaping @Sendable (any IncidentRecords) throws -> T) async throws -> T {
         // Read here: the transaction runs on the session's thread, where no task-local is set.
         let term = LeaderTerm.current
-        let (result, policies) = try await WriteTiming.timed { try await writer.run { sql in
+        let work: @Sendable (PostgresStatements) throws -> (T, Set<String>) = { sql in
             let (result, changes, policies) = try sql.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { sql in
                 sql.send("SELECT pg_advisory_xact_lock(\(PostgresSchema.writeLock))")
                 // The leader's own writes (scheduler, delivery) commit only while its term is
@@ -62,7 +74,11 @@ public final class PostgresStore: IncidentStore {
             // Kept as the commit ends, before the caller's task resumes (SQLiteStore.write).
             self.jobs.apply(changes)
             return (result, policies)
-        } }
+        }
+        let writer = writer
+        let (result, policies) = try await WriteTiming.timed {
+            if let isLate { try await writer.run(givingUpWhen: isLate, work) } else { try await writer.run(work) }
+        }
         self.policies.confirm(policies)
         return result
     }
