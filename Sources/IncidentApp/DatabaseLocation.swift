@@ -64,6 +64,9 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             throw StartupError("the database URL carries a password; put it in INCIDENT_BOT_DATABASE_PASSWORD (or "
                                + "INCIDENT_BOT_DATABASE_PASSWORD_FILE) instead, where logs and process lists do not show it")
         }
+        if let port = url.port, !(1...65_535).contains(port) {
+            throw StartupError("the database URL's port \(port) is not a TCP port (1 to 65535)")
+        }
         guard let user = url.user, !user.isEmpty else {
             throw StartupError("the database URL names no user: postgres://USER@\(host)/NAME")
         }

@@ -46,8 +46,12 @@ public enum DatabaseLock {
         let database = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard database >= 0 else { throw StartupError("cannot open \(databasePath) to lock it: \(String(cString: strerror(errno)))") }
         guard flock(database, LOCK_EX | LOCK_NB) == 0 else {
+            // By another name (a hard link), the `.lock` beside it is another file: the
+            // kernel's table of locks names who holds the database's.
+            let pid = holder(path)
+            let named = pid.isEmpty ? flockHolder(database) : pid
             close(database)
-            throw refusal(holder(path))
+            throw refusal(named)
         }
         #else
         let database: Int32 = -1
@@ -102,6 +106,25 @@ public enum DatabaseLock {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = pread(descriptor, &buffer, buffer.count, 0)
         return String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The pid holding a `flock` on the file open at `descriptor`, from `/proc/locks`
+    /// (`1: FLOCK ADVISORY WRITE 1234 fe:00:5678 0 EOF`, the device as major:minor in hex), or
+    /// "" when none is listed.
+    static func flockHolder(_ descriptor: Int32) -> String {
+        var file = stat()
+        guard fstat(descriptor, &file) == 0, let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return "" }
+        // glibc's `major` and `minor`, macros Swift does not import.
+        let dev = UInt64(file.st_dev)
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfff)
+        let minor = (dev & 0xff) | ((dev >> 12) & ~0xff)
+        let device = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(file.st_ino))
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == device, !fields[0].hasSuffix("->") else { continue }
+            return String(fields[4])
+        }
+        return ""
     }
 
     /// The database's path with symbolic links resolved (the file's, or, while the file is yet

@@ -340,7 +340,7 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         case .authMechanismRequiresPassword:
             return "the server asks for a password; set INCIDENT_BOT_DATABASE_PASSWORD (or INCIDENT_BOT_DATABASE_PASSWORD_FILE)"
         case .sslUnsupported:
-            return "the server does not offer TLS, which the URL's sslmode=require asks for"
+            return "the server does not offer TLS, which the database URL asks for"
         default:
             if let underlying = error.underlying, let tls = tlsFailure(underlying) { return tls }
             return String(reflecting: error.code) + (error.underlying.map { " (\(connectionFailure($0)))" } ?? "")

@@ -38,6 +38,8 @@ import Testing
         ("postgres://bot:hunter2@db/incidents", "carries a password"),
         ("postgres://db/incidents", "names no user"),
         ("postgres://bot@db", "names no database"),
+        ("postgres://bot@db:99999/incidents", "port 99999 is not a TCP port"),
+        ("postgres://bot@db:0/incidents", "port 0 is not a TCP port"),
         ("postgres://bot@db/incidents?sslmode=prefer", "takes sslmode=verify-full (or require"),
         ("postgres://bot@db/incidents?sslmode=verify-ca", "takes sslmode=verify-full (or require"),
         ("postgres://bot@db/incidents?sslrootcert=", "sslrootcert names no file"),
