@@ -146,7 +146,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
             refusals.warning("acknowledge link refused: not a valid link", at: engine.clock.now, logger: logger)
             return Self.page(.notFound, "Not a valid link", "This acknowledge link is not valid. Acknowledge with \(PageAnswers.typedAcknowledgement(nil, on: engine.settings.platforms)).")
         case .expired(let grant):
-            return Self.page(.gone, "Link expired", "This link expired. Acknowledge with \(PageAnswers.typedAcknowledgement(grant.incident, on: engine.settings.platforms)).")
+            return Self.page(.gone, "Link expired", "This link expired. " + PageAnswers.afterExpiry(grant.incident, person: grant.person, directory: engine.directory))
         }
     }
 

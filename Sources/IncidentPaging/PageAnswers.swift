@@ -1,4 +1,5 @@
 import IncidentCore
+import IncidentEngine
 
 /// What a page off chat (or an acknowledge link's page) tells its reader about answering it.
 enum PageAnswers {
@@ -20,5 +21,20 @@ enum PageAnswers {
         let chats = Set(platforms).subtracting([.console]).sorted { $0.rawValue > $1.rawValue }
         guard chats.count > 1 || chats.first == .matrix else { return "/\(command) in chat" }
         return chats.map { "\($0.commandPrefix)\(command) in \($0.title)" }.joined(separator: " or ")
+    }
+
+    /// How `person` can still answer once a page's link or call expired (the bot has a public
+    /// address then, so text replies are read): in chat if they type commands, else by replying
+    /// to a text page, else nowhere, said plainly. Never `/ack` to someone with no chat account.
+    static func afterExpiry(_ incident: Int, person: PersonID, directory: Directory) -> String {
+        if directory.typesCommands(person) {
+            let theirs = directory.platforms.filter { directory.account(person, on: $0) != nil }
+            return "Acknowledge with \(typedAcknowledgement(incident, on: theirs.isEmpty ? directory.platforms : theirs))."
+        }
+        if directory.pagers.contains(.sms), directory.address(person, on: .sms) != nil {
+            return "Reply ACK INC-\(incident) to a text page to acknowledge."
+        }
+        return "You have no chat account the bot knows and no other way left to answer it: "
+            + "INC-\(incident)'s ladder goes on until it is acknowledged in chat."
     }
 }

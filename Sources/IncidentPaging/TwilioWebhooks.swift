@@ -128,7 +128,8 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         switch links.read(token, now: engine.clock.now) {
         case .success(let value) where value.method == .voice: grant = value
         case .success: return Self.say("Not acknowledged. Goodbye.")
-        case .failure(.expired): return Self.say("This page has expired. Acknowledge in chat. Goodbye.")
+        case .failure(.expired(let grant)):
+            return Self.say("This page has expired. " + PageAnswers.afterExpiry(grant.incident, person: grant.person, directory: engine.directory) + " Goodbye.")
         case .failure(.invalid): return Self.say("Not acknowledged. Goodbye.")
         }
         var pressed = PageAnswer(method: .voice, id: "call:" + call, person: grant.person, incident: grant.incident, how: "phone keypress")
