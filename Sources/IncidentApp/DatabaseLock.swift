@@ -113,7 +113,7 @@ public enum DatabaseLock {
     /// "" when none is listed.
     static func flockHolder(_ descriptor: Int32) -> String {
         var file = stat()
-        guard fstat(descriptor, &file) == 0, let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return "" }
+        guard fstat(descriptor, &file) == 0, let table = procLocks() else { return "" }
         // glibc's `major` and `minor`, macros Swift does not import.
         let dev = UInt64(file.st_dev)
         let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfff)
@@ -125,6 +125,22 @@ public enum DatabaseLock {
             return String(fields[4])
         }
         return ""
+    }
+
+    /// `/proc/locks` read to its end: its size reads as 0, and a read sized by it stopped at
+    /// the first page, before this lock's line on a host holding many.
+    static func procLocks() -> String? {
+        let table = open("/proc/locks", O_RDONLY | O_CLOEXEC)
+        guard table >= 0 else { return nil }
+        defer { close(table) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(table, &chunk, chunk.count)
+            guard count > 0 else { break }
+            bytes += chunk.prefix(count)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The database's path with symbolic links resolved (the file's, or, while the file is yet
