@@ -25,8 +25,10 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
 
     /// `community`: the unlisted accounts served; by default none on Matrix (a bot without
     /// Matrix can reach nobody there) and all of its Slack workspace.
+    /// `backlogRead`: fired once the commands sent while the bot was down are read (Matrix's
+    /// first sync); the scheduler's first round waits for it (`Scheduler.backlogRead`).
     public init(loaded: LoadedConfig, store: any IncidentStore, clock: Clock, transports: [any OutboxTransport],
-                community: Community = Community(matrix: []), logger: Logger) {
+                community: Community = Community(matrix: []), backlogRead: WakeSignal? = nil, logger: Logger) {
         let platforms = Set(transports.compactMap(\.method.platform))
         let pagers = Set(transports.map(\.method).filter { $0.platform == nil })
         // Slack says which workspace an account a command names is in (`AccountsOutside`).
@@ -42,15 +44,15 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         let started = WakeSignal()
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
                             wake: engine.deliveryWake, retry: retry, memory: deliveryMemory, startGate: started, logger: logger)
-        scheduler = Scheduler(engine: engine, logger: logger, startGate: started)
+        scheduler = Scheduler(engine: engine, logger: logger, startGate: started, backlogRead: backlogRead)
     }
 
     /// A delivery and a scheduler made afresh for one leader term on a database replicas
     /// share: each looks every `poll` for what other replicas queued or moved. What the
     /// process sent and could not record is kept across terms (`deliveryMemory`).
-    func leaderServices(poll: Duration) -> [any Service] {
+    func leaderServices(poll: Duration, backlogRead: WakeSignal?) -> [any Service] {
         let started = WakeSignal()
-        return [Scheduler(engine: engine, logger: logger, poll: poll, startGate: started),
+        return [Scheduler(engine: engine, logger: logger, poll: poll, startGate: started, backlogRead: backlogRead),
                 Delivery(store: store, clock: engine.clock, transports: transports, router: engine.router, wake: engine.deliveryWake,
                          retry: retry, poll: poll, memory: deliveryMemory, startGate: started, logger: logger)]
     }
@@ -152,8 +154,11 @@ public enum BotCommands {
         }
         let clock = LiveClock()
         transports += paging.transports(now: { clock.now }, logger: logger)
+        // With Matrix, what was typed in the homeserver while the bot was down is read before
+        // the scheduler fires what fell due meanwhile (a fresh signal for each leader's term).
+        let backlogRead = matrix.map { _ in WakeSignal() }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
-                                 community: community, logger: logger)
+                                 community: community, backlogRead: backlogRead, logger: logger)
         let settings = runtime.engine.settings
         var loops: [(Platform, String)] = []
         if slack?.appToken != nil { loops.append((.slack, "socket_mode")) }
@@ -195,8 +200,8 @@ public enum BotCommands {
                                             setting: "http.listen \(http.host):\(http.port)", logger: logger))
         }
         let (slackSetup, matrixSetup) = (slack, matrix)
-        @Sendable func matrixLoop() -> [any Service] {
-            matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, logger: logger)] } ?? []
+        @Sendable func matrixLoop(_ backlogRead: WakeSignal?) -> [any Service] {
+            matrixSetup.map { [$0.setup.inbound(client: $0.client, engine: runtime.engine, backlogRead: backlogRead, logger: logger)] } ?? []
         }
         let role: ReplicaRole
         var leaseCheck: AdminListener.Check?
@@ -204,7 +209,7 @@ public enum BotCommands {
         case .sqlite:
             // Alone on its file (the lock saw to that), this process leads for good.
             role = ReplicaRole(leading: true)
-            everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? []) + matrixLoop()
+            everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? []) + matrixLoop(backlogRead)
         case .postgres(let settings):
             role = ReplicaRole(leading: false)
             let timing = LeaderElection.timing(takeover: loaded.config.database.takeover)
@@ -213,9 +218,10 @@ public enum BotCommands {
             leaseCheck = LeaderElection.readinessCheck(leaseHealth)
             everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, health: leaseHealth, logger: logger) {
                 // Each term's own Slack gateway and Socket Mode, and its own Matrix loop.
-                runtime.leaderServices(poll: .seconds(1))
+                let backlogRead = matrixSetup.map { _ in WakeSignal() }
+                return runtime.leaderServices(poll: .seconds(1), backlogRead: backlogRead)
                     + (slackSetup?.inbound(engine: runtime.engine, logger: logger, sharing: fromSlack?.workspaces).services ?? [])
-                    + matrixLoop()
+                    + matrixLoop(backlogRead)
             })
         }
         if let host = loaded.config.admin.host {

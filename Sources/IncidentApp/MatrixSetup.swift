@@ -137,9 +137,11 @@ public struct MatrixSetup: Sendable {
     }
 
     /// The service that takes commands from Matrix into `engine`.
-    public func inbound<Clock: IncidentClock>(client: MatrixClient, engine: Engine<Clock>, logger: Logger) -> any Service {
+    /// `backlogRead` fires once the run's first sync is committed (`Scheduler.backlogRead`).
+    public func inbound<Clock: IncidentClock>(client: MatrixClient, engine: Engine<Clock>, backlogRead: WakeSignal? = nil,
+                                              logger: Logger) -> any Service {
         MatrixSync(client: client, engine: engine,
                    settings: .init(timeout: settings.syncTimeout, allowInvitesFrom: settings.allowInvitesFrom,
-                                   timelineReaction: settings.timelineReaction), health: syncHealth, logger: logger)
+                                   timelineReaction: settings.timelineReaction), health: syncHealth, backlogRead: backlogRead, logger: logger)
     }
 }

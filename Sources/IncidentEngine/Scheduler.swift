@@ -19,9 +19,20 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     let poll: Duration?
     /// Fired once the start's roster handover is done: delivery waits for it (`Delivery.startGate`).
     let startGate: WakeSignal?
+    /// Fired once the commands sent while the bot was down have been read (Matrix's first sync
+    /// of the run): the first round waits for it, up to `backlogPatience`, so an `!ack` typed
+    /// in the gap stops the ladder before the round fires the step that fell due meanwhile.
+    /// nil: no door keeps a backlog (Slack sends nothing from the gap again, the console none).
+    let backlogRead: WakeSignal?
 
-    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1), poll: Duration? = nil, startGate: WakeSignal? = nil) {
+    /// The longest the first round waits for the backlog: a homeserver that is down at the
+    /// start holds up no page for longer than a takeover takes.
+    public static var backlogPatience: Duration { .seconds(10) }
+
+    public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1), poll: Duration? = nil, startGate: WakeSignal? = nil,
+                backlogRead: WakeSignal? = nil) {
         self.startGate = startGate
+        self.backlogRead = backlogRead
         self.engine = engine
         self.logger = logger
         self.pruneEvery = pruneEvery
@@ -29,6 +40,11 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     }
 
     public func run() async throws {
+        // Before anything fires or is delivered: what was typed while the bot was down
+        // (an acknowledgement, a mitigation) is decided before the steps that fell due meanwhile.
+        if let backlogRead {
+            await engine.clock.sleep(until: engine.clock.now + Self.backlogPatience, orUntil: backlogRead)
+        }
         // The roster read as the bot (or this leader's term) starts may name others than the
         // ones open incidents paged: their pages move first.
         do {

@@ -57,10 +57,14 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
     let gapFailures = Mutex<[String: Timestamp]>([:])
     /// Told of each sync's outcome, for readiness.
     let health: LoopHealth
+    /// Fired once the run's first sync is committed: the commands sent while the bot was down
+    /// are decided (`Scheduler.backlogRead`).
+    let backlogRead: WakeSignal?
     public init(client: MatrixClient, engine: Engine<Clock>, settings: Settings = Settings(), health: LoopHealth = LoopHealth("sync"),
-                logger: Logger) {
+                backlogRead: WakeSignal? = nil, logger: Logger) {
         self.client = client
         self.health = health
+        self.backlogRead = backlogRead
         self.engine = engine
         self.settings = settings
         self.logger = logger
@@ -95,11 +99,15 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
             // homeserver's wall clock, so this compares with the live clock, not the bot's
             // (injected) one.
             var historyBefore = since == nil ? LiveClock().now.secondsSinceEpoch * 1_000 : nil
+            var first = true
             while !Task.isCancelled {
                 let current = since
+                // The run's first sync asks for what is there now, without waiting for more: the
+                // scheduler waits for it (`backlogRead`).
+                let waits = !first
                 let batch = try await self.retrying("sync") { () async throws(MatrixError) in
                     do throws(MatrixError) {
-                        let next = try await self.syncOnce(since: current, me: me, historyBefore: historyBefore)
+                        let next = try await self.syncOnce(since: current, me: me, historyBefore: historyBefore, waits: waits)
                         self.health.succeeded()
                         return next
                     } catch where current != nil && error.refusesSyncPosition {
@@ -125,13 +133,15 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 }
                 guard let batch else { return }
                 since = batch
+                if first { self.backlogRead?.fire() }
+                first = false
             }
         }
     }
 
     /// One `/sync` and its batch committed; returns the new since-token.
-    func syncOnce(since: String?, me: String, historyBefore: Int64?) async throws(MatrixError) -> String {
-        var query = ["filter": matrixSyncFilter, "timeout": since == nil ? "0" : "\(settings.timeout.components.seconds * 1_000)"]
+    func syncOnce(since: String?, me: String, historyBefore: Int64?, waits: Bool = true) async throws(MatrixError) -> String {
+        var query = ["filter": matrixSyncFilter, "timeout": since == nil || !waits ? "0" : "\(settings.timeout.components.seconds * 1_000)"]
         if let since { query["since"] = since }
         let answer = try await client.call(.GET, "sync", query: query, timeout: settings.timeout + .seconds(30))
         guard let next = answer["next_batch"]?.string else { throw .unavailable("sync answered without next_batch") }

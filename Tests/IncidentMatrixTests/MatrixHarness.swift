@@ -93,7 +93,8 @@ final class MatrixHarness: Sendable {
     var databasePath: String { folder.appendingPathComponent("bot.sqlite").path }
 
     /// Starts the bot as serve wires it (a fresh process's worth of objects on the same database).
-    func startBot() async throws {
+    /// `scheduling`: with its scheduler, which waits for the first sync as serve's does.
+    func startBot(scheduling: Bool = false) async throws {
         // MATRIX_TEST_LOG=debug shows the bot's log while a test runs.
         var logger = Logger(label: "matrix-test.\(tag)")
         logger.logLevel = ProcessInfo.processInfo.environment["MATRIX_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
@@ -108,12 +109,18 @@ final class MatrixHarness: Sendable {
             ])
             transports.append(slackSetup.transport(logger: logger))
         }
+        let backlogRead = scheduling ? WakeSignal() : nil
         let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: transports,
-                                 community: await setup.community(client: client, logger: logger).community, logger: logger)
-        let sync = setup.inbound(client: client, engine: runtime.engine, logger: logger)
-        // No scheduler runs here (the test moves the clock and fires): delivery starts at once.
-        runtime.delivery.startGate?.fire()
-        let tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
+                                 community: await setup.community(client: client, logger: logger).community, backlogRead: backlogRead,
+                                 logger: logger)
+        let sync = setup.inbound(client: client, engine: runtime.engine, backlogRead: backlogRead, logger: logger)
+        var tasks = [Task { try await sync.run() }, Task { try await runtime.delivery.run() }]
+        if scheduling {
+            tasks.append(Task { try await runtime.scheduler.run() })
+        } else {
+            // No scheduler runs here (the test moves the clock and fires): delivery starts at once.
+            runtime.delivery.startGate?.fire()
+        }
         let readiness = setup.readinessCheck(client: client)
         self.runtime.withLock { $0 = Running(runtime: runtime, client: client, tasks: tasks, readiness: readiness) }
     }
