@@ -112,7 +112,7 @@ public enum CommandParser {
            words.count == 1 || words.count == 2 && arrows.contains(words[0].lowercased()) {
             throw CommandError(.unexpectedArgument,
                                "“\(token.text.clipped) \(rest.map(\.text).joined(separator: " ").clipped)” names two severities; "
-                                   + "give one, as in /sev \(Severity(parsing: words[words.count - 1]) ?? severity).",
+                                   + "give one, as in \(command: "sev \(Severity(parsing: words[words.count - 1]) ?? severity)").",
                                position: last.offset)
         }
         return .severity(severity, reason: try arguments.restAsText())

@@ -35,7 +35,7 @@ extension Transition {
 
     mutating func finishAction(_ number: Int, by actor: PersonID) throws(IncidentError) {
         guard let index = incident.actions?.firstIndex(where: { $0.number == number }) else {
-            throw IncidentError(.unknown, "\(incident.id) has no action item A\(number); /action list \(incident.id) shows them.")
+            throw IncidentError(.unknown, "\(incident.id) has no action item A\(number); \(command: "action list \(incident.id)") shows them.")
         }
         let item = incident.actionItems[index]
         guard item.isOpen else { throw IncidentError(.noChange, "\(item.id) of \(incident.id) is already done.") }
@@ -80,7 +80,7 @@ extension Transition {
         guard !open.isEmpty else { return }
         let ids = open.map(\.id).joined(separator: ", ")
         throw IncidentError(.wrongPhase,
-                            "\(incident.id) has \(open.count) open action item\(open.count == 1 ? "" : "s") (\(ids)): mark them done with /action done, or an incident admin can close it anyway with /incident close --force <why>.")
+                            "\(incident.id) has \(open.count) open action item\(open.count == 1 ? "" : "s") (\(ids)): mark them done with \(command: "action done"), or an incident admin can close it anyway with \(command: "incident close --force <why>").")
     }
 
     /// `/incident close --force <why>`: an admin closes with open items, dropped with the reason.
@@ -92,7 +92,7 @@ extension Transition {
         }
         let open = incident.openActionItems
         guard !open.isEmpty else {
-            throw IncidentError(.noChange, "\(incident.id) has no open action items; close it with /incident close.")
+            throw IncidentError(.noChange, "\(incident.id) has no open action items; close it with \(command: "incident close").")
         }
         guard roster.admins.contains(actor) else {
             throw IncidentError(.notAllowed, "Only an incident admin can close \(incident.id) with open action items.")

@@ -10,7 +10,7 @@ import IncidentPolicy
 extension Transition {
     mutating func snooze(for duration: Duration?, by actor: PersonID) throws(IncidentError) {
         guard let commander = incident.commander else {
-            throw IncidentError(.notAllowed, "\(incident.id) has no incident commander yet; only the IC can snooze its nudges (name one with /ic).")
+            throw IncidentError(.notAllowed, "\(incident.id) has no incident commander yet; only the IC can snooze its nudges (name one with \(command: "ic")).")
         }
         guard actor == commander || roster.admins.contains(actor) else {
             throw IncidentError(.notAllowed, "Only the incident commander (\(commander.handle)) or an incident admin can snooze \(incident.id)'s nudges.")

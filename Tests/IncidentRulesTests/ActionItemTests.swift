@@ -123,6 +123,9 @@ import Testing
             Issue.record("closed with an open action item")
         } catch {
             #expect("\(error)" == "INC-1 has 1 open action item (A1): mark them done with /action done, or an incident admin can close it anyway with /incident close --force <why>.")
+            // Commands as each platform's people type them: Element sends no `/action`.
+            let onMatrix = (error as? IncidentError)?.message.spans.map { $0.plainText(name: \.handle, commandPrefix: "!") }.joined()
+            #expect(onMatrix == "INC-1 has 1 open action item (A1): mark them done with !action done, or an incident admin can close it anyway with !incident close --force <why>.")
         }
         #expect(throws: IncidentError.self) { try drill.type("/incident close --force tracked in JIRA-7", by: "alice") }
         #expect(drill.incident.phase == .resolved)
