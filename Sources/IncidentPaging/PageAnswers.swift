@@ -15,11 +15,12 @@ enum PageAnswers {
 
     /// The acknowledgement as typed on each of `platforms` (the chat ones), for a page or a
     /// link's page read outside chat: `/ack INC-4 in Slack or !ack INC-4 in Matrix`. A Matrix
-    /// client answers `/ack` as an unknown command of its own.
-    static func typedAcknowledgement(_ incident: Int?, on platforms: some Collection<Platform>) -> String {
+    /// client answers `/ack` as an unknown command of its own. With no chat platform among
+    /// them (a mail before its room is made), the reader's own `otherwise`.
+    static func typedAcknowledgement(_ incident: Int?, on platforms: some Collection<Platform>, otherwise: String = "/") -> String {
         let command = "ack" + (incident.map { " INC-\($0)" } ?? " and the incident number")
         let chats = Set(platforms).subtracting([.console]).sorted { $0.rawValue > $1.rawValue }
-        guard chats.count > 1 || chats.first == .matrix else { return "/\(command) in chat" }
+        guard chats.count > 1 || chats.first == .matrix else { return "\(chats.first?.commandPrefix ?? otherwise)\(command) in chat" }
         return chats.map { "\($0.commandPrefix)\(command) in \($0.title)" }.joined(separator: " or ")
     }
 

@@ -52,7 +52,7 @@ struct PageMail {
         if let ackLink, let incident, page?.asksForAcknowledgement != false {
             text += "\n\nAcknowledge: \(ackLink.url)\n"
                 + "The link opens a page with a button; it works once, until \(ackLink.expires)."
-                + (typesCommands ? " Or type \(PageAnswers.typedAcknowledgement(incident, on: rooms.keys))." : "")
+                + (typesCommands ? " Or type \(PageAnswers.typedAcknowledgement(incident, on: rooms.keys, otherwise: commandPrefix))." : "")
         } else if !typesCommands, let incident, page?.asksForAcknowledgement == true {
             text += "\n\n" + PageAnswers.cannotAcknowledge(incident, by: "mail")
         }

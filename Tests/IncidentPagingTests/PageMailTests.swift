@@ -44,6 +44,9 @@ import Testing
         #expect(matrix.body.contains("Acknowledge with !ack INC-4."), "\(matrix.body)")
         #expect(matrix.body.contains("Or type !ack INC-4 in Matrix."), "\(matrix.body)")
         #expect(!matrix.body.contains("/ack INC"), "\(matrix.body)")
+        // Before the incident's room is made, their own form all the same.
+        matrix.rooms = [:]
+        #expect(matrix.body.contains("Or type !ack INC-4 in chat."), "\(matrix.body)")
         #expect(PageAnswers.typedAcknowledgement(nil, on: [.slack, .console]) == "/ack and the incident number in chat")
     }
 
