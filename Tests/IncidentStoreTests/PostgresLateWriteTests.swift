@@ -16,6 +16,9 @@ import Testing
         let stores = try await StoreKind.postgres.makeStores(replicas: 2)
         let holder = HeldTransaction()
         let holding = Task { try await stores[0].write { records in
+            // A read first: the lock is only sent with BEGIN, and is held once a read answers.
+            // Held without it, the other replica's transaction may take the lock first.
+            _ = try records.isSeen(.slack, eventID: "holder")
             try records.markSeen(.slack, eventID: "holder", at: TestConfig.start)
             holder.hold()
         } }
