@@ -10,7 +10,7 @@ public enum CommandHelp {
         }
         var message = Message(.strong("incident-bot commands"))
         for entry in CommandManual.entries {
-            message.line(BotText.command(typed: entry.syntax[0]).spans + [.text(" — " + entry.summary)])
+            message.line(BotText.command(typed: entry.syntax[0]).spans + BotText.prose(" — " + entry.summary).spans)
         }
         message.line(.text("Type "), .command("incident help <command>"), .text(" for one command in detail."))
         return message
@@ -18,9 +18,10 @@ public enum CommandHelp {
 
     static func detail(_ entry: CommandManual.Entry) -> Message {
         var message = Message(lines: entry.syntax.map { BotText.command(typed: $0).spans })
-        message.line(.text(entry.summary))
-        for paragraph in entry.whatItDoes { message.line(.text(paragraph)) }
-        message.line(.strong("Who may use it: "), .text(entry.whoMayUse))
+        // Its prose names commands in backticks, shown as this platform types them.
+        message.line(BotText.prose(entry.summary).spans)
+        for paragraph in entry.whatItDoes { message.line(BotText.prose(paragraph).spans) }
+        message.line([.strong("Who may use it: ")] + BotText.prose(entry.whoMayUse).spans)
         // Shown as this platform types them: `!sev` and `/sev` are one example.
         var shown: [BotText] = []
         for example in entry.examples where shown.count < 4 {

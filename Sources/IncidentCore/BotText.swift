@@ -23,6 +23,27 @@ public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, Cus
         BotText([.command(line.hasPrefix("/") || line.hasPrefix("!") ? String(line.dropFirst()) : line)])
     }
 
+    /// Prose as the command manual writes it, with its code in backticks: a command there
+    /// (`` `/ack INC-42` ``) is marked as one, shown as each platform types it, and any other
+    /// code (`` `P1` ``) as code. A backtick without its pair stays as it is.
+    public static func prose(_ text: String) -> BotText {
+        var joined = Interpolation(literalCapacity: 0, interpolationCount: 0)
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "`"),
+              let close = rest[rest.index(after: open)...].firstIndex(of: "`") {
+            joined.append(.text(String(rest[..<open])))
+            let code = rest[rest.index(after: open)..<close]
+            if code.first == "/", code.dropFirst().first?.isLetter == true {
+                joined.append(.command(String(code.dropFirst())))
+            } else {
+                joined.append(.code(String(code)))
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        joined.append(.text(String(rest)))
+        return BotText(joined.spans)
+    }
+
     /// The text with commands written as on Slack and the console: `/ack INC-4`.
     public var description: String { spans.map { $0.plainText(name: { $0.handle }) }.joined() }
 

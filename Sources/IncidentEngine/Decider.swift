@@ -91,7 +91,8 @@ struct Decider {
             return EngineOutcome(.answered, reply: forecast.message(for: incident), incident: incident.number)
         case .postmortem:
             let draft = PostmortemDraft.markdown(incident, timeline: try records.timeline(incident: incident.number),
-                                                 roomMadeAs: try records.renamedRoom(event.platform, asked: incident.room), inChat: true)
+                                                 roomMadeAs: try records.renamedRoom(event.platform, asked: incident.room), inChat: true,
+                                                 commandPrefix: event.platform.commandPrefix)
             let lines = draft.split(separator: "\n", omittingEmptySubsequences: false).map { [Span.text(String($0))] }
             return EngineOutcome(.answered, reply: Message(lines: lines), incident: incident.number)
         default:

@@ -63,8 +63,9 @@ public enum PostmortemDraft {
     /// with the number left out between them, and the first action items. The whole draft
     /// (`incident-bot export`) has every row; in chat a long timeline hid root cause, what went
     /// well and the action items past the platform's cut.
+    /// `commandPrefix`: how commands are typed where it is read (`!` on Matrix).
     public static func markdown(_ incident: Incident, timeline: [TimelineEntry], roomMadeAs madeAs: String? = nil,
-                                inChat: Bool = false) -> String {
+                                inChat: Bool = false, commandPrefix: String = Platform.slack.commandPrefix) -> String {
         let zone = incident.policy.timeZone
         let durations = IncidentDurations(timeline: timeline)
         func measured(_ duration: Duration?) -> String { duration.map(DurationText.format) ?? "not yet" }
@@ -86,7 +87,7 @@ public enum PostmortemDraft {
             "| Severity | \(incident.severity) |",
             "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
             "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",
-            "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (/incident started)") |",
+            "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (\(commandPrefix)incident started)") |",
             "| Time to acknowledge | \(measured(durations.toAcknowledge))\(countedAt(durations.acknowledgedBy, before: "acknowledgement")) |",
             "| Time to mitigate | \(measured(durations.toMitigate))\(countedAt(durations.mitigatedBy == .resolved ? .resolved : nil, before: "mitigation")) |",
             "| Time to resolve | \(measured(durations.toResolve)) |",

@@ -66,7 +66,10 @@ extension Transition {
         // The ladders the answer could stop had stopped already (the incident was mitigated):
         // the reply says so, not that this answer stopped them.
         let stoppedBefore = policy.ladders.filter { ackable.contains($0.id) }.compactMap { incident.ladders[$0.id]?.stopped }.first
-        acknowledge(by: person, how: how.plainText(name: \.handle))
+        // The record names the way, not one platform's spelling of it: `/ack` on Slack is
+        // `!ack` on Matrix, and the record is read on both (and in the post-mortem).
+        let recorded = if case .command = how { "in chat" } else { how.plainText(name: \.handle) }
+        acknowledge(by: person, how: recorded)
         let stoppedNow = policy.ladders.filter { ackable.contains($0.id) && incident.ladders[$0.id]?.stopped == .acknowledged }.map(\.id)
         if earlier.isEmpty, stoppedBefore == nil, !stoppedNow.isEmpty {
             post(Messages.acknowledged(by: person, how: how, stopping: stoppedNow))

@@ -71,4 +71,19 @@ import Testing
         let declare = CommandHelp.message(topic: "declare").plainText().components(separatedBy: "\n")
         #expect(declare.filter { $0 == "  /incident declare Payment API errors --sev P1" }.count == 1, "\(declare)")
     }
+
+    /// The manual's prose names commands in backticks: on Matrix they read `!ack`, as its
+    /// people type them (Element answers `/ack` as a command of its own it does not know).
+    @Test func helpProseNamesCommandsAsThePlatformTypesThem() {
+        for topic in [nil, "ack", "close", "ic"] {
+            let onMatrix = CommandHelp.message(topic: topic).plainText(commandPrefix: "!")
+            #expect(!onMatrix.contains("/ack") && !onMatrix.contains("/incident") && !onMatrix.contains("/action"),
+                    "\(topic ?? "help"): \(onMatrix)")
+        }
+        let ack = CommandHelp.message(topic: "ack")
+        #expect(ack.plainText(commandPrefix: "!").contains("!ack INC-42"))
+        // Other code stays code, and a lone backtick stays as it is.
+        #expect(BotText.prose("Say `P1` or `/sev P1`; a ` alone.").spans
+                == [.text("Say "), .code("P1"), .text(" or "), .command("sev P1"), .text("; a ` alone.")])
+    }
 }

@@ -72,7 +72,7 @@ import Testing
         try drill.type("/ack", by: "alice")
         #expect(drill.incident.acknowledgedAt == Fixtures.at(31))
         #expect(drill.timeline.filter { $0.kind == .acknowledged }.map(\.text)
-                == ["Acknowledged by @bob (/ack).", "Also acknowledged by @alice (/ack)."])
+                == ["Acknowledged by @bob (in chat).", "Also acknowledged by @alice (in chat)."])
         // The room hears the first answer once (on every platform it is mirrored to): the
         // answer to /ack is the asker's, ephemeral on Slack, and the room never knew.
         #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("✅") }

@@ -145,7 +145,7 @@ import Testing
         try drill.run(to: 301)
         try drill.type("/update back again status: investigating", by: "carol")
         try drill.type("/ack", by: "alice")
-        #expect(drill.timeline.last { $0.kind == .acknowledged }?.text == "Acknowledged by @alice (/ack).")
+        #expect(drill.timeline.last { $0.kind == .acknowledged }?.text == "Acknowledged by @alice (in chat).")
     }
 
     /// Paging starts again: not at the word of someone the incident does not trust.

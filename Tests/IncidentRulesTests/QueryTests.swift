@@ -187,12 +187,16 @@ import Testing
     /// own entry cannot pass for it, and put the acknowledgement in the table at its time.
     @Test func aNoteCannotPassForTheBotsOwnEntryInTheDraft() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
-        try drill.run(to: 5, script: [2: [("bob", "/note Acknowledged by @alice (/ack).")], 3: [("bob", "/update Mitigated.")],
+        try drill.run(to: 5, script: [2: [("bob", "/note Acknowledged by @alice (in chat).")], 3: [("bob", "/update Mitigated.")],
                                      5: [("alice", "/ack")]])
         let rows = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline).components(separatedBy: "\n")
-        #expect(rows.contains("| 2026-11-24 10:02 UTC | @bob | Note: Acknowledged by @alice (/ack). |"), "\(rows)")
+        #expect(rows.contains("| 2026-11-24 10:02 UTC | @bob | Note: Acknowledged by @alice (in chat). |"), "\(rows)")
         #expect(rows.contains("| 2026-11-24 10:03 UTC | @bob | Update: Mitigated. |"), "\(rows)")
-        #expect(rows.contains("| 2026-11-24 10:05 UTC | @alice | Acknowledged by @alice (/ack). |"), "\(rows)")
+        #expect(rows.contains("| 2026-11-24 10:05 UTC | @alice | Acknowledged by @alice (in chat). |"), "\(rows)")
+        // The command it asks for is named as the reader types it: on Matrix, `!`.
+        #expect(rows.contains("| Time to detect | not given (/incident started) |"), "\(rows)")
+        let onMatrix = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline, inChat: true, commandPrefix: "!")
+        #expect(onMatrix.contains("| Time to detect | not given (!incident started) |"), "\(onMatrix)")
     }
 
     @Test func statusSaysWhereTheIncidentStands() throws {
