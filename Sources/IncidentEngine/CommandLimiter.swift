@@ -4,7 +4,7 @@ import Synchronization
 /// Per-person limits on commands, so one account, or a loop of bots, cannot flood the store
 /// and the rooms: at most `perMinute` commands in any minute, the first one over that answered
 /// with one "slow down", the rest ignored until the minute has passed. Also lets a refusal
-/// posted in a room for everyone (Matrix) through at most once a minute per person.
+/// posted in a room for everyone (Matrix) through at most once a room a minute per person.
 ///
 /// Kept in memory: a restart forgets the counts, which only ever lets more through.
 public final class CommandLimiter: Sendable {
@@ -30,7 +30,8 @@ public final class CommandLimiter: Sendable {
         var times: [Timestamp] = []
         var first = 0
         var toldToSlowDown = false
-        var lastRefusalShown: Timestamp?
+        /// When a refusal was last shown in each room, within the last minute.
+        var refusalsShown: [String: Timestamp] = [:]
 
         var recent: ArraySlice<Timestamp> { times[first...] }
 
@@ -107,7 +108,7 @@ public final class CommandLimiter: Sendable {
         var times: [Timestamp] = []
         /// Whether the account was told to slow down, when the transaction changed it.
         var toldToSlowDown: Bool?
-        var refusalShown: Timestamp?
+        var refusalsShown: [String: Timestamp] = [:]
     }
 
     /// Applies a committed transaction's changes to `account`.
@@ -124,14 +125,17 @@ public final class CommandLimiter: Sendable {
         }
     }
 
-    /// Whether a refusal for `user`, posted where everyone reads it, should be shown now: at
-    /// most once a minute per person. Counted in `counts`, as `admit`.
-    func showsRefusal(_ platform: Platform, _ user: String, at now: Timestamp, in counts: CountsInTransaction) -> Bool {
+    /// Whether a refusal for `user`, posted in `room` where everyone reads it, should be shown
+    /// now: at most once a room a minute per person. Silence in a second room read as if the
+    /// command took there; a stranger's refusals stay bounded by the rooms they share with the
+    /// bot and by `perMinute`. Counted in `counts`, as `admit`.
+    func showsRefusal(_ platform: Platform, _ user: String, in room: String, at now: Timestamp,
+                      in counts: CountsInTransaction) -> Bool {
         let account = Account(platform: platform, user: user)
         return counts.change(account, of: self) { pending in
-            let last = pending.refusalShown ?? usage.withLock { $0[account]?.lastRefusalShown }
+            let last = pending.refusalsShown[room] ?? usage.withLock { $0[account]?.refusalsShown[room] }
             if let last, now - last < Self.window { return false }
-            pending.refusalShown = now
+            pending.refusalsShown[room] = now
             return true
         }
     }
@@ -147,7 +151,10 @@ extension CommandLimiter.Usage {
             if !ordered { times[first...].sort() }
         }
         if let told = pending.toldToSlowDown { toldToSlowDown = told }
-        if let shown = pending.refusalShown { lastRefusalShown = max(shown, lastRefusalShown ?? shown) }
+        if let latest = pending.refusalsShown.values.max() {
+            refusalsShown.merge(pending.refusalsShown) { max($0, $1) }
+            refusalsShown = refusalsShown.filter { latest - $0.value < CommandLimiter.window }
+        }
     }
 }
 

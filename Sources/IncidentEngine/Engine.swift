@@ -149,7 +149,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
 
     /// One event inside the batch's transaction: dedupe by its id, decide (unless its sender is
     /// over the limit), queue the reply. A refusal posted where the whole room reads it is
-    /// shown at most once a minute per person not on the roster: a stranger cannot make the
+    /// shown at most once a room a minute per person not on the roster: a stranger cannot make the
     /// bot fill a room with refusals, and a responder fixing typos under pressure hears each.
     /// `earliestDue`: lowered to the earliest next due time of the incidents the command wrote.
     static func decide(_ command: TypedCommand, records: any IncidentRecords, seen: SeenEvents, counts: CountsInTransaction,
@@ -189,7 +189,7 @@ public final class Engine<Clock: IncidentClock>: Sendable {
                     + "Send it again after \(settings.policy.timeZone.secondClockTime(until))."))
         }
         if outcome.disposition == .refused, event.reply == .outboxToRoom, !settings.roster.lists(command.actor),
-           !limiter.showsRefusal(event.platform, event.user, at: now, in: counts) {
+           !limiter.showsRefusal(event.platform, event.user, in: event.room, at: now, in: counts) {
             outcome.reply = nil
         }
         if event.reply == .inline, let reply = outcome.reply {

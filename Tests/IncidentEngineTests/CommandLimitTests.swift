@@ -150,9 +150,9 @@ import Testing
     }
 
     /// On Matrix a refusal is posted for the whole room to read; a stranger who keeps getting
-    /// refused sees it once a minute, not once a command. A roster person hears every one: a
+    /// refused sees it once a room a minute, not once a command. A roster person hears every one: a
     /// responder's typos under pressure each need their answer.
-    @Test func refusalsForTheWholeRoomAreShownOnceAMinutePerStranger() async throws {
+    @Test func refusalsForTheWholeRoomAreShownOnceARoomAMinutePerStranger() async throws {
         let bot = try TestBot()
         func event(_ n: Int, _ user: String) -> ChatEvent {
             ChatEvent(platform: .matrix, id: "$refused\(n)", room: "!lobby:localhost", user: user, text: "!ack INC-7", reply: .outboxToRoom)
@@ -169,5 +169,11 @@ import Testing
         let alice = try await bot.engine.handle([event(5, "@alice:example.org"), event(6, "@alice:example.org")], checkpoint: nil)
         #expect(alice.map(\.disposition) == [.refused, .refused])
         #expect(alice.map { $0.reply != nil } == [true, true])
+        // Once a room: refused in the lobby, mallory is told in an incident's room too, where
+        // silence read as if the command took.
+        let elsewhere = ChatEvent(platform: .matrix, id: "$refused7", room: "!inc7:localhost", user: "@mallory:example.org",
+                                  text: "!ack INC-7", reply: .outboxToRoom)
+        let there = try await bot.engine.handle([elsewhere, event(8, "@mallory:example.org")], checkpoint: nil)
+        #expect(there.map { $0.reply != nil } == [true, false])
     }
 }
