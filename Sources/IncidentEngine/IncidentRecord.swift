@@ -87,6 +87,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Read in format 3 and later, with no format of its own: a binary that drops it gives a
     /// raised incident its severity's call link though a lead had removed the one it had.
     public var callTurnedOff: Bool?
+    /// Read in format 3 and later, with no format of its own: a binary that drops it reads an
+    /// update posted in the declaration's own second as no update, as every version before it did.
+    public var updated: Bool?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -96,7 +99,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, postmortemRemindedAt, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, callTurnedOff, policy
+        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, callTurnedOff, updated, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -137,6 +140,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         declarerStandIn = incident.declarerStandIn
         workingHoursOpenedAt = incident.workingHoursOpenedAt
         callTurnedOff = incident.callTurnedOff
+        updated = incident.updated
         policy = nil
     }
 
@@ -174,6 +178,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.declarerStandIn = declarerStandIn
         incident.workingHoursOpenedAt = workingHoursOpenedAt
         incident.callTurnedOff = callTurnedOff
+        incident.updated = updated
         return incident
     }
 }

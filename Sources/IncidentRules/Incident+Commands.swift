@@ -254,6 +254,7 @@ extension Transition {
         }
         if counts {
             incident.lastUpdateAt = now
+            incident.updated = true
             incident.missedUpdates = 0
             dropHeldMissedUpdatePages()
             if incident.phase == .investigating || incident.phase == .mitigated {

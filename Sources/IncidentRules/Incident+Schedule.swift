@@ -223,7 +223,7 @@ extension Transition {
     /// Whether someone works the incident: an IC is named, someone acknowledged, or an update
     /// restarted the update clock.
     var isTakenOn: Bool {
-        incident.commander != nil || !(incident.acknowledgedBy?.isEmpty ?? true) || incident.lastUpdateAt > incident.declaredAt
+        incident.commander != nil || !(incident.acknowledgedBy?.isEmpty ?? true) || incident.hasUpdate
     }
 
     /// Someone took the incident on while the update clock waited for the on-call's held first

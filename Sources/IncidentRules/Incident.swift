@@ -26,6 +26,12 @@ public struct Incident: Hashable, Sendable {
     public var nextUpdateDue: Timestamp?
     /// Updates missed in a row since the last one.
     public var missedUpdates: Int
+    /// True once a status update that counts was posted. nil: none yet, or stored before it
+    /// was kept (`hasUpdate` reads those from `lastUpdateAt`).
+    public var updated: Bool?
+    /// Whether a status update that counts was posted: one in the declaration's own second
+    /// leaves `lastUpdateAt` where the declaration put it, and read as no update at all.
+    public var hasUpdate: Bool { updated ?? (lastUpdateAt > declaredAt) }
 
     public var ladders: [String: LadderProgress]
     /// Every page sent, oldest first.

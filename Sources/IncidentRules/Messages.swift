@@ -358,7 +358,7 @@ enum Messages {
     /// 10:00 UTC)`: the declaration's time read as an update that went out at 3 a.m.
     static func lastUpdate(_ incident: Incident, now: Timestamp) -> String {
         let zone = incident.policy.timeZone
-        return incident.lastUpdateAt > incident.declaredAt ? "last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now))"
+        return incident.hasUpdate ? "last update \(zone.clockTime(incident.lastUpdateAt, seenAt: now))"
                                                            : "no update yet (declared \(zone.clockTime(incident.declaredAt, seenAt: now)))"
     }
 

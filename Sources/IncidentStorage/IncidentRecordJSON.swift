@@ -77,6 +77,7 @@ enum IncidentRecordJSON {
         json.memberIfPresent(",\"declarerStandIn\":", record.declarerStandIn?.rawValue)
         json.memberIfPresent(",\"workingHoursOpenedAt\":", record.workingHoursOpenedAt?.secondsSinceEpoch)
         json.memberIfPresent(",\"callTurnedOff\":", record.callTurnedOff)
+        json.memberIfPresent(",\"updated\":", record.updated)
         try encoded(record.policy, ",\"policy\":", into: &json)
         json.raw(UInt8(ascii: "}"))
         return json.text

@@ -77,6 +77,7 @@ import Testing
         record.declarerStandIn = "carol"
         record.workingHoursOpenedAt = at + .hours(2)
         record.callTurnedOff = true
+        record.updated = true
         record.policy = try TestConfig.policy()
         let unset = Mirror(reflecting: record).children.filter { child in
             let value = Mirror(reflecting: child.value)

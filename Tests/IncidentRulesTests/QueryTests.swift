@@ -215,6 +215,16 @@ import Testing
             """)
     }
 
+    /// An update in the declaration's own second is an update: the status and a handover's
+    /// briefing do not read "no update yet" after it.
+    @Test func anUpdateInTheDeclarationsSecondCounts() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1 --ic @alice", by: Fixtures.responder)
+        try drill.type("/update Rolled back the deploy.", by: "alice")
+        #expect(drill.incident.lastUpdateAt == drill.incident.declaredAt)
+        let status = IncidentQueries.status(drill.incident, now: Fixtures.at(0)).plainText()
+        #expect(status.contains("Status: investigating · last update 10:00 UTC"), "\(status)")
+    }
+
     /// Mitigated at 10 and acknowledged at 20: the status says 10m, as the post-mortem and the
     /// report do, not the /ack's 20m.
     @Test func statusMeasuresTheAcknowledgementAsThePostmortemDoes() throws {
