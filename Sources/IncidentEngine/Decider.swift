@@ -215,20 +215,15 @@ struct Decider {
     }
 
     /// A bare `/ack` outside any incident's room (in the page's direct messages, at 3 a.m.)
-    /// means the one incident still under investigation whose page to the person, on a ladder
-    /// an acknowledgement stops and that has not stopped, they have not acknowledged; nil when
-    /// none is. Two or more are
-    /// named back to choose from. It was refused as typed outside an incident room, with an
-    /// example naming an incident that did not exist.
+    /// means the one open incident whose page to the person, on a ladder an acknowledgement
+    /// stops, they have not acknowledged (`awaitsAcknowledgement`, the rule a bare `ACK` by
+    /// text follows); nil when none is. Two or more are named back to choose from. Whether
+    /// the ladder still climbs does not matter: the on-call answering a minute after someone
+    /// else took the incident was told they typed it in the wrong place, and their answer was
+    /// missing from the record; nor may an answer to one page land on another incident
+    /// because someone else answered the first.
     func pageToAcknowledge() throws -> StoredIncident? {
-        let paging = try records.openIncidentsCounted().readable.filter { stored in
-            let incident = stored.incident
-            return incident.phase == .investigating && !(incident.acknowledgedBy ?? []).contains(actor)
-                && incident.pages.contains { page in
-                    page.person == actor && incident.asksForAnswer(page) && incident.ladders[page.level.ladder]?.stopped == nil
-                        && incident.policy.ladder(page.level.ladder)?.stopOn.contains(.acknowledged) == true
-                }
-        }
+        let paging = try records.openIncidentsCounted().readable.filter { $0.incident.awaitsAcknowledgement(from: actor) }
         guard paging.count > 1 else { return paging.first }
         let named = paging.map { "\(command: "ack \($0.incident.id)")" as BotText }
         throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: "

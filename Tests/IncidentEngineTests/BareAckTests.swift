@@ -4,7 +4,8 @@ import IncidentTesting
 import Testing
 
 /// `/ack` typed bare outside an incident's room, as a paged person does in the page's direct
-/// messages, acknowledges the one open incident paging them; with several it names them. It
+/// messages, acknowledges the one open incident whose page to them they have not answered,
+/// whether or not someone else answered it first; with several it names them. It
 /// was refused as typed outside an incident room, with an example naming INC-42.
 @Suite struct BareAckTests {
     @Test func aBareAckTakesThePageItAnswers() async throws {
@@ -27,10 +28,21 @@ import Testing
         #expect(third.reply?.plainText() == "You are paged for 2 incidents; name the one you acknowledge: /ack INC-3 or /ack INC-4.",
                 "\(String(describing: third.reply?.plainText()))")
 
-        // INC-3's ladder stopped (carol named IC, which acknowledges it): the one left is taken.
+        // INC-3's ladder stopped (carol named IC, which acknowledges it), but alice's page for it
+        // still asks her: an answer meant for it must not stop INC-4's ladder, so she is asked
+        // again, as a bare `ACK` by text is.
         try await bot.say("U0ERIN005", "/ic INC-3 <@U0CAROL03>")
         let fourth = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
-        #expect(fourth.disposition == .handled && fourth.incident == 4, "\(String(describing: fourth.reply?.plainText()))")
+        #expect(fourth.disposition == .refused && fourth.reply?.plainText().hasPrefix("You are paged for 2 incidents") == true,
+                "\(String(describing: fourth.reply?.plainText()))")
+        try await bot.say("U0ALICE01", "/ack INC-4", in: "D0ALICE")
+
+        // The one left is INC-3, answered by someone else first: hers is taken and recorded, not
+        // refused as typed in the wrong place (audit s65b).
+        let late = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(late.disposition == .handled && late.incident == 3, "\(String(describing: late.reply?.plainText()))")
+        #expect(late.reply?.plainText().hasPrefix("Also acknowledged INC-3") == true, "\(String(describing: late.reply?.plainText()))")
+        #expect(try await bot.store.read { try $0.incident(3) }?.incident.acknowledgedBy == ["alice", "carol"])
 
         // A resolved incident pages nobody: the one left is taken.
         try await bot.say("U0ERIN005", "/incident declare Disk full --sev P1")
