@@ -14,6 +14,18 @@ public enum PostmortemDraft {
     /// A cell's text standing on a line of its own (the summary): a first character that would
     /// open a block there (`~~~` or a backtick fence, a heading, a quote, a list, a rule) is
     /// escaped, or a typed `~~~` made the rest of the draft one code block.
+    /// The targets the room was told were missed, whatever the severity is now: a P0 lowered
+    /// to P2 once the picture cleared missed its P0 targets all the same, and P2's are met.
+    static func missedTargets(_ incident: Incident) -> String {
+        let zone = incident.policy.timeZone
+        let missed = ResponseTargets.Kind.allCases.compactMap { kind -> String? in
+            let notices = (incident.targetNotices ?? []).filter { $0.missed && $0.target == kind }
+            guard !notices.isEmpty else { return nil }
+            return kind.phrase + (notices.compactMap(\.deadline).min().map { " (due \(zone.dateTime($0)))" } ?? "")
+        }
+        return "| Targets missed | \(missed.isEmpty ? "none" : missed.joined(separator: ", ")) |"
+    }
+
     static func ownLine(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, "~`#>-+*_".unicodeScalars.contains(first) else { return text }
         return "\\" + text
@@ -84,7 +96,8 @@ public enum PostmortemDraft {
             "",
             "| | |",
             "| --- | --- |",
-            "| Severity | \(incident.severity) |",
+            "| Severity | \(incident.severity)\(incident.worstSeverity.map { " (\($0) at its worst)" } ?? "") |",
+            missedTargets(incident),
             "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
             "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",
             "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (\(commandPrefix)incident started)") |",

@@ -114,6 +114,27 @@ import Testing
         }
     }
 
+    /// A P0 lowered to P2 as the picture cleared was a P0 while it lasted: the draft's header
+    /// says so, and names the P0 targets the room was told were missed, which P2's would
+    /// have met (audit s65b).
+    @Test func aLoweredIncidentsDraftKeepsItsWorstSeverityAndItsMisses() throws {
+        var drill = try Drill("/incident declare Search down --sev P0")
+        try drill.run(to: 30, script: [20: [("alice", "/ack")], 25: [("alice", "/sev P2 only a few merchants")]])
+        #expect(drill.incident.worstSeverity == .p0)
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        #expect(draft.contains("| Severity | P2 (P0 at its worst) |"), "\(draft)")
+        #expect(draft.contains("| Targets missed | to acknowledge (due 2026-11-24 10:15 UTC) |"), "\(draft)")
+        // Raised back to the worst, it is that severity again, with nothing more to say.
+        try drill.type("/sev P1 more merchants", by: "alice")
+        #expect(drill.incident.worstSeverity == .p0)
+        try drill.type("/sev P0 every merchant", by: "alice")
+        #expect(drill.incident.worstSeverity == nil)
+        // Never lowered, never missed: the header says the severity, and none.
+        let calm = try Drill("/incident declare Search slow --sev P2")
+        let calmDraft = PostmortemDraft.markdown(calm.incident, timeline: calm.timeline)
+        #expect(calmDraft.contains("| Severity | P2 |") && calmDraft.contains("| Targets missed | none |"), "\(calmDraft)")
+    }
+
     /// A severity change that moves a target's deadline to a time still ahead tells the room
     /// of the new deadline: warned of the P1's at 10:24, a P1 lowered to P2 at 10:26 heard
     /// nothing of the P2's at 12:00 until it was missed; one whose P0 target to mitigate had
