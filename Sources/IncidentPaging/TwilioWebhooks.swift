@@ -83,7 +83,12 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
 
     /// `ACK`, `ACK INC-4` or `ACK 4`, any case; anything else gets a line on how to answer.
     func text(_ parameters: [String: String]) async -> Response {
-        guard let from = parameters["From"], let id = parameters["MessageSid"] else { return Self.reply(nil) }
+        // Signed, yet not a text as Twilio sends one (a proxy that strips parameters): refused
+        // and logged as a malformed id is, not answered as if read.
+        guard let from = parameters["From"], let id = parameters["MessageSid"] else {
+            logger.warning("Twilio text refused: it has no From or no MessageSid")
+            return Answers.text(.badRequest, "not a Twilio text: From and MessageSid are required\n")
+        }
         // Twilio's signature runs keys and values together, so a captured request re-cut
         // (`MessageSid=SM…NumMedia0` without `NumMedia`) still verifies under a new id: only an
         // id of Twilio's own shape is taken, so the one text is taken once.

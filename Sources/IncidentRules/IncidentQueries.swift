@@ -54,7 +54,11 @@ public enum IncidentQueries {
         }
         // Measured as the post-mortem and the report measure it: a later /ack changes nothing.
         if let acknowledged = incident.countsAsAcknowledgedAt {
-            message.line(.text("Acknowledged after \(DurationText.format(acknowledged - incident.declaredAt))"))
+            // Said as the draft says it: read bare, "acknowledged after 0s" said someone answered
+            // who never did.
+            let counted = incident.acknowledgedAt == acknowledged ? ""
+                : " (counted at the \(acknowledged == incident.mitigatedAt ? "mitigation" : "resolution"), which came before any acknowledgement)"
+            message.line(.text("Acknowledged after \(DurationText.format(acknowledged - incident.declaredAt))" + counted))
         } else if incident.phase == .investigating {
             message.line(.text("Not acknowledged yet"))
         }

@@ -90,6 +90,10 @@ public enum PostmortemDraft {
             default: ""
             }
         }
+        // Counted at the resolution: no mitigation came before it, or none that held.
+        let mitigationCounted = durations.mitigatedBy != .resolved ? ""
+            : timeline.contains { $0.kind == .mitigated } ? " (counted at the resolution: the mitigation before it did not hold)"
+            : countedAt(.resolved, before: "mitigation")
         let cell = inChat ? { tableCell(String($0.prefix(chatCell)) + ($0.count > chatCell ? "…" : "")) } : tableCell
         var lines = [
             "# Post-mortem: \(incident.id) \(cell(incident.title))",
@@ -102,7 +106,7 @@ public enum PostmortemDraft {
             "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",
             "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (\(commandPrefix)incident started)") |",
             "| Time to acknowledge | \(measured(durations.toAcknowledge))\(countedAt(durations.acknowledgedBy, before: "acknowledgement")) |",
-            "| Time to mitigate | \(measured(durations.toMitigate))\(countedAt(durations.mitigatedBy == .resolved ? .resolved : nil, before: "mitigation")) |",
+            "| Time to mitigate | \(measured(durations.toMitigate))\(mitigationCounted) |",
             "| Time to resolve | \(measured(durations.toResolve)) |",
             "",
             "## Summary",

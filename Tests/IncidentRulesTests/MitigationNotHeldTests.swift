@@ -146,6 +146,11 @@ import Testing
         try drill.type("/update back again status: investigating", by: "carol")
         try drill.type("/ack", by: "alice")
         #expect(drill.timeline.last { $0.kind == .acknowledged }?.text == "Acknowledged by @alice (in chat).")
+        // Resolved with no mitigation since: the draft counts the resolution, and says the
+        // mitigations before it did not hold, not that none came (audit s65b).
+        try drill.type("/incident resolve fixed for good", by: "carol")
+        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
+        #expect(draft.contains("| Time to mitigate | 5h1m (counted at the resolution: the mitigation before it did not hold) |"), "\(draft)")
     }
 
     /// Paging starts again: not at the word of someone the incident does not trust.

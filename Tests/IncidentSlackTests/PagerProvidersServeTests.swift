@@ -180,6 +180,10 @@ import Testing
                                                   ["From": "+15550100004", "To": "+15550100000", "Body": "ack",
                                                    "MessageSid": "SM" + String(repeating: "1", count: 32) + "NumMedia0"])
         #expect(recut.status == 400, "\(recut.body)")
+        // Signed, but with no message id at all (a proxy that strips it): refused the same way.
+        let idless = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
+                                                   ["From": "+15550100004", "To": "+15550100000", "Body": "ack"])
+        #expect(idless.status == 400 && idless.body.contains("MessageSid"), "\(idless.body)")
         // A stranger's number gets no answer at all.
         let stranger = try await Self.twilioCallback("http://127.0.0.1:\(bot.port)/webhooks/twilio/sms",
                                                      ["From": "+15559999999", "To": "+15550100000", "Body": "ACK", "MessageSid": "SM" + String(repeating: "2", count: 32)])
