@@ -272,6 +272,9 @@ import Testing
         // The broadcast room reads no update after the resolution as the incident back on.
         #expect(drill.posts(to: .broadcast).last?.hasPrefix("📣 INC-1 update (P1, resolved) from @alice") == true,
                 "\(drill.posts(to: .broadcast).last ?? "")")
+        try drill.type("/update all fine status: investigating", by: "alice")
+        #expect(drill.posts(to: .broadcast).last?.contains("Status: investigating (on its record only: INC-1 stays resolved)") == true,
+                "\(drill.posts(to: .broadcast).last ?? "")")
         #expect(drill.incident.statusText == "resolved")
         // Nor a severity raised for the record as a live escalation.
         try drill.type("/sev P0 it was worse than we thought", by: "alice")
