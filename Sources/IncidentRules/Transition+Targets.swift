@@ -93,6 +93,10 @@ extension Transition {
             throw IncidentError(.notAllowed, "\(zone.dateTime(instant)) is after \(incident.id) was \(incident.mitigatedAt != nil ? "mitigated" : "resolved") "
                                 + "(\(zone.dateTime(ended))); say when the impact started.")
         }
+        // Said again, it changes nothing: a second identical entry is no change to record.
+        guard instant != incident.impactStartedAt else {
+            throw IncidentError(.noChange, "\(incident.id)'s impact already started \(zone.dateTime(instant)) on its record.")
+        }
         incident.impactStartedAt = instant
         let detect = DurationText.format(incident.timeToDetect ?? .zero)
         record(.impactStarted, "Impact started \(zone.dateTime(instant)); detected after \(detect).")

@@ -271,6 +271,12 @@ import Testing
         #expect(throws: IncidentError.self) { try drill.type("/incident started 09:00", by: "bob") }
         // Customers were hurt from 09:42, not from the declaration.
         try drill.type("/incident started 09:42", by: "alice")
+        // Said again, it changes nothing and records nothing more (audit s65b).
+        let entries = drill.timeline.count
+        #expect { try drill.type("/incident started 09:42", by: "alice") } throws: {
+            "\($0)" == "INC-1's impact already started 2026-11-24 09:42 UTC on its record."
+        }
+        #expect(drill.timeline.count == entries)
         try drill.run(to: 30, script: [30: [("alice", "/incident mitigated")]])
         let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
         #expect(draft.contains("for how long (48m from the impact's start at 2026-11-24 09:42 UTC to mitigation)"), "\(draft)")
