@@ -25,7 +25,8 @@ public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, Cus
 
     /// Prose as the command manual writes it, with its code in backticks: a command there
     /// (`` `/ack INC-42` ``) is marked as one, shown as each platform types it, and any other
-    /// code (`` `P1` ``) as code. A backtick without its pair stays as it is.
+    /// code (`` `P1` ``) as code. A last backtick without its pair, and an empty pair, stay as
+    /// they are.
     public static func prose(_ text: String) -> BotText {
         var joined = Interpolation(literalCapacity: 0, interpolationCount: 0)
         var rest = Substring(text)
@@ -33,7 +34,9 @@ public struct BotText: Hashable, Sendable, ExpressibleByStringInterpolation, Cus
               let close = rest[rest.index(after: open)...].firstIndex(of: "`") {
             joined.append(.text(String(rest[..<open])))
             let code = rest[rest.index(after: open)..<close]
-            if code.first == "/", code.dropFirst().first?.isLetter == true {
+            if code.isEmpty {
+                joined.append(.text("``"))
+            } else if code.first == "/", code.dropFirst().first?.isLetter == true {
                 joined.append(.command(String(code.dropFirst())))
             } else {
                 joined.append(.code(String(code)))

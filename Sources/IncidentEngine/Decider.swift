@@ -215,15 +215,22 @@ struct Decider {
     }
 
     /// A bare `/ack` outside any incident's room (in the page's direct messages, at 3 a.m.)
-    /// means the one open incident whose page to the person, on a ladder an acknowledgement
-    /// stops, they have not acknowledged (`awaitsAcknowledgement`, the rule a bare `ACK` by
-    /// text follows); nil when none is. Two or more are named back to choose from. Whether
-    /// the ladder still climbs does not matter: the on-call answering a minute after someone
-    /// else took the incident was told they typed it in the wrong place, and their answer was
-    /// missing from the record; nor may an answer to one page land on another incident
-    /// because someone else answered the first.
+    /// means the one open incident whose page reached the person, on a ladder an
+    /// acknowledgement stops, and they have not acknowledged (`awaitingAcknowledgement`, the
+    /// rule a bare `ACK` by text follows); nil when none is. Two or more are named back to
+    /// choose from. Whether the ladder still climbs does not matter: the on-call answering a
+    /// minute after someone else took the incident was told they typed it in the wrong place,
+    /// and their answer was missing from the record; nor may an answer to one page land on
+    /// another incident because someone else answered the first.
     func pageToAcknowledge() throws -> StoredIncident? {
-        let paging = try records.openIncidentsCounted().readable.filter { $0.incident.awaitsAcknowledgement(from: actor) }
+        let open: [StoredIncident]
+        do {
+            open = try records.openIncidents(skippingUnreadable: false)
+        } catch is UnreadableRow {
+            throw Refusal(message: "An open incident cannot be read by this version of incident-bot, so which one this answers "
+                          + "is not known; name it, as in \(command: "ack INC-4").")
+        }
+        let paging = try records.awaitingAcknowledgement(from: actor, among: open)
         guard paging.count > 1 else { return paging.first }
         let named = paging.map { "\(command: "ack \($0.incident.id)")" as BotText }
         throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: "

@@ -90,9 +90,6 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// Read in format 3 and later, with no format of its own: a binary that drops it reads an
     /// update posted in the declaration's own second as no update, as every version before it did.
     public var updated: Bool?
-    /// Read in format 3 and later, with no format of its own: a binary that drops it drafts
-    /// the post-mortem of a lowered incident under its last severity alone.
-    public var worstSeverity: Severity?
     /// Only in format 1, where the policy was written inside every incident.
     public var policy: Policy?
 
@@ -102,7 +99,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         case number, title, room, severity, phase, statusText, declaredAt, declaredBy, roles, lastUpdateAt, nextUpdateDue
         case missedUpdates, ladders, pages, invited, unreachable, acknowledgedBy, acknowledgedAt, mitigatedAt, resolvedAt
         case closedAt, summary, nextPostmortemReminder, postmortemRemindedAt, effectsIssued, snoozedUntil, callLink, actions, impactStartedAt
-        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, callTurnedOff, updated, worstSeverity, policy
+        case targetNotices, isPrivate, pins, acknowledgedAfterEffect, declarerStandIn, workingHoursOpenedAt, callTurnedOff, updated, policy
     }
 
     /// The record of `incident`, without its policy (format 2).
@@ -144,7 +141,6 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         workingHoursOpenedAt = incident.workingHoursOpenedAt
         callTurnedOff = incident.callTurnedOff
         updated = incident.updated
-        worstSeverity = incident.worstSeverity
         policy = nil
     }
 
@@ -183,7 +179,6 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         incident.workingHoursOpenedAt = workingHoursOpenedAt
         incident.callTurnedOff = callTurnedOff
         incident.updated = updated
-        incident.worstSeverity = worstSeverity
         return incident
     }
 }

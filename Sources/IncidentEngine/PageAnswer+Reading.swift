@@ -31,15 +31,7 @@ extension PageAnswer {
                 return .refused(EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
                                                                         + "so which one this answers is not known; name it, as in ACK INC-4.")))
             }
-            // Only an incident whose page reached them: one still retrying (its provider
-            // down) is none they could be answering. A text meant for INC-7, which they
-            // had answered by taking its command, acknowledged INC-8 and stopped its
-            // ladder, though INC-8's page had never arrived.
-            func reached(_ stored: StoredIncident) throws -> Bool {
-                Incident.pageReached(person, in: try records.timeline(incident: stored.incident.number))
-            }
-            let awaiting = try open.filter { try $0.incident.awaitsAcknowledgement(from: person) && reached($0) }
-                .sorted { $0.incident.number < $1.incident.number }
+            let awaiting = try records.awaitingAcknowledgement(from: person, among: open)
             guard awaiting.count < 2 else {
                 let ids = awaiting.map(\.incident.id)
                 let named = ids.dropLast().joined(separator: ", ") + " and " + ids.last!
@@ -53,7 +45,7 @@ extension PageAnswer {
             }
             found = try awaiting.first ?? open.filter { stored in
                 try [.investigating, .mitigated].contains(stored.incident.phase)
-                    && stored.incident.pages.contains(where: { theirs($0, in: stored.incident) }) && reached(stored)
+                    && stored.incident.pages.contains(where: { theirs($0, in: stored.incident) }) && records.pageReached(person, in: stored)
             }.max { lastPage($0) < lastPage($1) }
         }
         guard let stored = found else {

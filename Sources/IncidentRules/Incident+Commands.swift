@@ -106,9 +106,6 @@ extension Transition {
         guard severity != old else { throw IncidentError(.noChange, "\(incident.id) is already \(severity).") }
         let deadlines = Dictionary(incident.responseClocks.map { ($0.target, $0.deadline) }, uniquingKeysWith: { first, _ in first })
         incident.severity = severity
-        // Kept for the record: a P0 lowered to P2 as the picture cleared was a P0 while it lasted.
-        let worst = incident.worstSeverity.map { $0.isMoreSevere(than: old) ? $0 : old } ?? old
-        incident.worstSeverity = worst.isMoreSevere(than: severity) ? worst : nil
         let verb = severity.isMoreSevere(than: old) ? "Raised" : "Lowered"
         record(.severityChanged, "\(verb) severity \(old) → \(severity)" + (reason.map { ": \($0)" } ?? "."))
         retimeCadence(from: old)

@@ -32,9 +32,6 @@ public struct Incident: Hashable, Sendable {
     /// Whether a status update that counts was posted: one in the declaration's own second
     /// leaves `lastUpdateAt` where the declaration put it, and read as no update at all.
     public var hasUpdate: Bool { updated ?? (lastUpdateAt > declaredAt) }
-    /// The most severe it has been, when that is more severe than now (it was lowered). nil:
-    /// never more severe than now, or stored before it was kept.
-    public var worstSeverity: Severity?
 
     public var ladders: [String: LadderProgress]
     /// Every page sent, oldest first.

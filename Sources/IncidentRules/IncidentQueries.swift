@@ -56,8 +56,11 @@ public enum IncidentQueries {
         if let acknowledged = incident.countsAsAcknowledgedAt {
             // Said as the draft says it: read bare, "acknowledged after 0s" said someone answered
             // who never did.
-            let counted = incident.acknowledgedAt == acknowledged ? ""
-                : " (counted at the \(acknowledged == incident.mitigatedAt ? "mitigation" : "resolution"), which came before any acknowledgement)"
+            // Nobody answered: a mitigation that did not hold set the time, and left nobody in
+            // `acknowledgedBy`.
+            let answered = incident.acknowledgedAt == acknowledged && incident.acknowledgedBy?.isEmpty == false
+            let at = acknowledged == incident.resolvedAt && acknowledged != incident.mitigatedAt ? "resolution" : "mitigation"
+            let counted = answered ? "" : " (counted at the \(at), which came before any acknowledgement)"
             message.line(.text("Acknowledged after \(DurationText.format(acknowledged - incident.declaredAt))" + counted))
         } else if incident.phase == .investigating {
             message.line(.text("Not acknowledged yet"))

@@ -14,21 +14,25 @@ public enum PostmortemDraft {
     /// A cell's text standing on a line of its own (the summary): a first character that would
     /// open a block there (`~~~` or a backtick fence, a heading, a quote, a list, a rule) is
     /// escaped, or a typed `~~~` made the rest of the draft one code block.
-    /// The targets the room was told were missed, whatever the severity is now: a P0 lowered
-    /// to P2 once the picture cleared missed its P0 targets all the same, and P2's are met.
-    static func missedTargets(_ incident: Incident) -> String {
-        let zone = incident.policy.timeZone
-        let missed = ResponseTargets.Kind.allCases.compactMap { kind -> String? in
-            let notices = (incident.targetNotices ?? []).filter { $0.missed && $0.target == kind }
-            guard !notices.isEmpty else { return nil }
-            return kind.phrase + (notices.compactMap(\.deadline).min().map { " (due \(zone.dateTime($0)))" } ?? "")
-        }
-        return "| Targets missed | \(missed.isEmpty ? "none" : missed.joined(separator: ", ")) |"
-    }
-
     static func ownLine(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, "~`#>-+*_".unicodeScalars.contains(first) else { return text }
         return "\\" + text
+    }
+
+    /// The most severe the timeline put the incident at, when more severe than `now`: a P0
+    /// lowered to P2 as the picture cleared was a P0 while it lasted. nil: never more severe.
+    static func worstSeverity(_ timeline: [TimelineEntry], now: Severity) -> Severity? {
+        timeline.compactMap(\.severitySet).filter { $0.isMoreSevere(than: now) }.min { $0.isMoreSevere(than: $1) }
+    }
+
+    /// The targets the room was told were missed, whatever the severity is now: a P0 lowered
+    /// to P2 once the picture cleared missed its P0 targets all the same, which P2's would
+    /// have met. When each was due is on the timeline, under the severity it was missed at.
+    static func missedTargets(_ incident: Incident) -> String {
+        let missed = ResponseTargets.Kind.allCases.filter { kind in
+            incident.targetNotices?.contains { $0.missed && $0.target == kind } == true
+        }
+        return "| Targets missed | \(missed.isEmpty ? "none" : missed.map(\.phrase).joined(separator: ", ")) |"
     }
 
     /// Line breaks of every kind, as spaces: a table row is one line (an operator's `--reason`
@@ -55,7 +59,7 @@ public enum PostmortemDraft {
     }
 
     /// A timeline entry's text as the table shows it. Text a person typed as a note or an
-    /// update is labelled as theirs: unlabelled, a note reading "Acknowledged by @alice (/ack)."
+    /// update is labelled as theirs: unlabelled, a note reading "Acknowledged by @alice (in chat)."
     /// would pass for the entry the bot writes, and put the acknowledgement at the note's time.
     static func tableText(for entry: TimelineEntry) -> String {
         switch entry.kind {
@@ -100,7 +104,7 @@ public enum PostmortemDraft {
             "",
             "| | |",
             "| --- | --- |",
-            "| Severity | \(incident.severity)\(incident.worstSeverity.map { " (\($0) at its worst)" } ?? "") |",
+            "| Severity | \(incident.severity)\(worstSeverity(timeline, now: incident.severity).map { " (\($0) at its worst)" } ?? "") |",
             missedTargets(incident),
             "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
             "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",

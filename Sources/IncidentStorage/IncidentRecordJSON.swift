@@ -78,7 +78,6 @@ enum IncidentRecordJSON {
         json.memberIfPresent(",\"workingHoursOpenedAt\":", record.workingHoursOpenedAt?.secondsSinceEpoch)
         json.memberIfPresent(",\"callTurnedOff\":", record.callTurnedOff)
         json.memberIfPresent(",\"updated\":", record.updated)
-        json.memberIfPresent(",\"worstSeverity\":", record.worstSeverity?.rawValue)
         try encoded(record.policy, ",\"policy\":", into: &json)
         json.raw(UInt8(ascii: "}"))
         return json.text

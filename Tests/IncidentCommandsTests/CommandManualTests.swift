@@ -82,6 +82,19 @@ import Testing
         }
         let ack = CommandHelp.message(topic: "ack")
         #expect(ack.plainText(commandPrefix: "!").contains("!ack INC-42"))
+        // Every command the prose names is one: a path in backticks (`/etc/x`) would be shown
+        // as a command, and an odd backtick would shift every pair after it.
+        for entry in CommandManual.entries {
+            for prose in [entry.summary, entry.whoMayUse] + entry.whatItDoes {
+                #expect(prose.filter { $0 == "`" }.count % 2 == 0, "\(entry.name): \(prose)")
+                for case .command(let typed) in BotText.prose(prose).spans {
+                    let words = typed.split(separator: " ").map(String.init)
+                    let named = CommandName(lookingUp: words.prefix(2).joined(separator: " ")) ?? CommandName(lookingUp: words[0])
+                    // `/incident` alone names the family of commands.
+                    #expect(named != nil || typed == "incident", "\(entry.name): `/\(typed)` names no command")
+                }
+            }
+        }
         // Other code stays code, and a lone backtick stays as it is.
         #expect(BotText.prose("Say `P1` or `/sev P1`; a ` alone.").spans
                 == [.text("Say "), .code("P1"), .text(" or "), .command("sev P1"), .text("; a ` alone.")])

@@ -8,21 +8,28 @@ import Testing
 /// whether or not someone else answered it first; with several it names them. It
 /// was refused as typed outside an incident room, with an example naming INC-42.
 @Suite struct BareAckTests {
+    /// Declared, and its pages delivered: a bare answer is taken only for a page that reached
+    /// its person.
+    func declare(_ bot: TestBot, _ text: String) async throws {
+        try await bot.say("U0ERIN005", text)
+        await bot.delivery.drain()
+    }
+
     @Test func aBareAckTakesThePageItAnswers() async throws {
         let bot = try TestBot()
-        try await bot.say("U0ERIN005", "/incident declare Checkout is down --sev P1")
+        try await declare(bot, "/incident declare Checkout is down --sev P1")
         let first = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(first.disposition == .handled && first.incident == 1, "\(String(describing: first.reply?.plainText()))")
         #expect(try await bot.store.read { try $0.incident(1) }?.incident.acknowledgedBy == ["alice"])
 
         // INC-1 is hers already: the next bare /ack is INC-2's.
-        try await bot.say("U0ERIN005", "/incident declare Search is down --sev P1")
+        try await declare(bot, "/incident declare Search is down --sev P1")
         let second = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(second.disposition == .handled && second.incident == 2)
 
         // Two pages open: she is asked which.
-        try await bot.say("U0ERIN005", "/incident declare Login fails --sev P1")
-        try await bot.say("U0ERIN005", "/incident declare Mail is slow --sev P1")
+        try await declare(bot, "/incident declare Login fails --sev P1")
+        try await declare(bot, "/incident declare Mail is slow --sev P1")
         let third = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(third.disposition == .refused)
         #expect(third.reply?.plainText() == "You are paged for 2 incidents; name the one you acknowledge: /ack INC-3 or /ack INC-4.",
@@ -45,11 +52,21 @@ import Testing
         #expect(try await bot.store.read { try $0.incident(3) }?.incident.acknowledgedBy == ["alice", "carol"])
 
         // A resolved incident pages nobody: the one left is taken.
-        try await bot.say("U0ERIN005", "/incident declare Disk full --sev P1")
-        try await bot.say("U0ERIN005", "/incident declare Queue stuck --sev P1")
+        try await declare(bot, "/incident declare Disk full --sev P1")
+        try await declare(bot, "/incident declare Queue stuck --sev P1")
         try await bot.say("U0ERIN005", "/incident resolve INC-5 fixed")
         let sixth = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(sixth.disposition == .handled && sixth.incident == 6, "\(String(describing: sixth.reply?.plainText()))")
+
+        // A page still on its way reached nobody: a bare /ack meant for another cannot stop its
+        // ladder. Once it arrives, it is taken.
+        try await bot.say("U0ERIN005", "/incident declare Cache cold --sev P1")
+        let early = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(early.disposition == .refused && early.reply?.plainText().hasPrefix("This is not an incident room") == true,
+                "\(String(describing: early.reply?.plainText()))")
+        await bot.delivery.drain()
+        let arrived = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(arrived.disposition == .handled && arrived.incident == 7, "\(String(describing: arrived.reply?.plainText()))")
 
         // The business ladder's notice has nothing to acknowledge: erin is told as before.
         let erin = try await bot.say("U0ERIN005", "/ack", in: "D0ERIN")

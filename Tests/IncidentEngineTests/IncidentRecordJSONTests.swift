@@ -78,7 +78,6 @@ import Testing
         record.workingHoursOpenedAt = at + .hours(2)
         record.callTurnedOff = true
         record.updated = true
-        record.worstSeverity = .p0
         record.policy = try TestConfig.policy()
         let unset = Mirror(reflecting: record).children.filter { child in
             let value = Mirror(reflecting: child.value)

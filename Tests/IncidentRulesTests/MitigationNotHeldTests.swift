@@ -134,6 +134,9 @@ import Testing
         try drill.run(to: 120)
         try drill.type("/update it is back status: investigating", by: "carol")
         #expect(drill.incident.mitigatedAt == nil && drill.incident.acknowledgedAt == Fixtures.at(10))
+        // Nobody answered: the status says what the 10m was counted at, as the draft does.
+        #expect(IncidentQueries.status(drill.incident, now: Fixtures.at(120)).plainText()
+            .contains("Acknowledged after 10m (counted at the mitigation, which came before any acknowledgement)"))
         // The P1's four hours to mitigate run out at 240, with the problem back.
         try drill.run(to: 300)
         #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("⌛ INC-1 missed its P1 target to mitigate") }, "\(drill.posts(to: .incidentRoom))")

@@ -120,15 +120,14 @@ import Testing
     @Test func aLoweredIncidentsDraftKeepsItsWorstSeverityAndItsMisses() throws {
         var drill = try Drill("/incident declare Search down --sev P0")
         try drill.run(to: 30, script: [20: [("alice", "/ack")], 25: [("alice", "/sev P2 only a few merchants")]])
-        #expect(drill.incident.worstSeverity == .p0)
-        let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
-        #expect(draft.contains("| Severity | P2 (P0 at its worst) |"), "\(draft)")
-        #expect(draft.contains("| Targets missed | to acknowledge (due 2026-11-24 10:15 UTC) |"), "\(draft)")
-        // Raised back to the worst, it is that severity again, with nothing more to say.
+        func header() -> String { PostmortemDraft.markdown(drill.incident, timeline: drill.timeline) }
+        #expect(header().contains("| Severity | P2 (P0 at its worst) |"), "\(header())")
+        #expect(header().contains("| Targets missed | to acknowledge |"), "\(header())")
+        // Raised part of the way, the worst stays; raised back to it, there is nothing more to say.
         try drill.type("/sev P1 more merchants", by: "alice")
-        #expect(drill.incident.worstSeverity == .p0)
+        #expect(header().contains("| Severity | P1 (P0 at its worst) |"), "\(header())")
         try drill.type("/sev P0 every merchant", by: "alice")
-        #expect(drill.incident.worstSeverity == nil)
+        #expect(header().contains("| Severity | P0 |"), "\(header())")
         // Never lowered, never missed: the header says the severity, and none.
         let calm = try Drill("/incident declare Search slow --sev P2")
         let calmDraft = PostmortemDraft.markdown(calm.incident, timeline: calm.timeline)

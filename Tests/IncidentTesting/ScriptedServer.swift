@@ -8,7 +8,21 @@ public struct ScriptedServer {
     let process: Process
 
     public init(_ body: String) async throws {
-        port = try TestTools.freePort()
+        // A port found free may be taken by another test's listener before the script binds
+        // it, and the script dies: it is tried again on another.
+        var failures = 0
+        while true {
+            do {
+                (port, process) = try await Self.start(body)
+                return
+            } catch is ScriptFailed where failures < 2 {
+                failures += 1
+            }
+        }
+    }
+
+    private static func start(_ body: String) async throws -> (Int, Process) {
+        let port = try TestTools.freePort()
         let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
         let script = """
         import socket, sys
@@ -25,7 +39,7 @@ public struct ScriptedServer {
             pass
         c.close()
         """
-        process = Process()
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, String(port)]
         let stdout = Pipe()
@@ -36,6 +50,7 @@ public struct ScriptedServer {
             process.terminate()
             throw ScriptFailed()
         }
+        return (port, process)
     }
 
     struct ScriptFailed: Error {}
