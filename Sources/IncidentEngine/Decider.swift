@@ -227,8 +227,7 @@ struct Decider {
         do {
             open = try records.openIncidents(skippingUnreadable: false)
         } catch is UnreadableRow {
-            throw Refusal(message: "An open incident cannot be read by this version of incident-bot, so which one this answers "
-                          + "is not known; name it, as in \(command: "ack INC-4").")
+            throw Refusal(message: PageAnswer.whileAnIncidentIsUnreadable(naming: "\(command: "ack INC-4")"))
         }
         let paging = try records.awaitingAcknowledgement(from: actor, among: open)
         guard paging.count > 1 else { return paging.first }

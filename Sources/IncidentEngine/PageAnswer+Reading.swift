@@ -28,8 +28,7 @@ extension PageAnswer {
             do {
                 open = try records.openIncidents(skippingUnreadable: false)
             } catch is UnreadableRow {
-                return .refused(EngineOutcome(.refused, reply: .refusal("An open incident cannot be read by this version of incident-bot, "
-                                                                        + "so which one this answers is not known; name it, as in ACK INC-4.")))
+                return .refused(EngineOutcome(.refused, reply: .refusal(PageAnswer.whileAnIncidentIsUnreadable(naming: "ACK INC-4"))))
             }
             let awaiting = try records.awaitingAcknowledgement(from: person, among: open)
             guard awaiting.count < 2 else {

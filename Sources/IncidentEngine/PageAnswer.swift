@@ -37,6 +37,12 @@ public struct PageAnswer: Hashable, Sendable {
         "This page was for an earlier \(id), which this bot no longer has (its database was restored from a backup); nothing was acknowledged."
     }
 
+    /// Why an answer naming no incident (a texted `ACK`, a bare `/ack`) is not taken while an
+    /// open incident cannot be read: it could be meant for that one. `example` names one.
+    static func whileAnIncidentIsUnreadable(naming example: BotText) -> BotText {
+        "An open incident cannot be read by this version of incident-bot, so which one this answers is not known; name it, as in \(example)."
+    }
+
     public init(method: ContactMethod, id: String, person: PersonID, incident: Int?, how: String, spentWhenRefused: Bool = true) {
         self.method = method
         self.id = id

@@ -55,9 +55,7 @@ public enum IncidentQueries {
         // Measured as the post-mortem and the report measure it: a later /ack changes nothing.
         if let acknowledged = incident.countsAsAcknowledgedAt {
             // Said as the draft says it: read bare, "acknowledged after 0s" said someone answered
-            // who never did.
-            // Nobody answered: a mitigation that did not hold set the time, and left nobody in
-            // `acknowledgedBy`.
+            // who never did. A mitigation that did not hold sets the time and names nobody.
             let answered = incident.acknowledgedAt == acknowledged && incident.acknowledgedBy?.isEmpty == false
             let at = acknowledged == incident.resolvedAt && acknowledged != incident.mitigatedAt ? "resolution" : "mitigation"
             let counted = answered ? "" : " (counted at the \(at), which came before any acknowledgement)"

@@ -320,12 +320,11 @@ enum Messages {
             }
         }
         for field in update.fields {
-            message.line(.strong(field.label.capitalized + ": "), .userText(field.value))
             // A status given after the resolution does not take: read bare in the broadcast
             // room, `Status: investigating` announced the incident back on.
-            if !over.isEmpty, field.label == "status" {
-                message.lines[message.lines.count - 1].append(.text(" (on its record only: \(incident.id) stays \(incident.phase.rawValue))"))
-            }
+            let stays: [Span] = over.isEmpty || field.label != "status" ? []
+                : [.text(" (on its record only: \(incident.id) stays \(incident.phase.rawValue))")]
+            message.line([.strong(field.label.capitalized + ": "), .userText(field.value)] + stays)
         }
         if let due = incident.updateDue {
             message.line(.text("Next update due \(incident.policy.timeZone.clockTime(due, seenAt: now))."))

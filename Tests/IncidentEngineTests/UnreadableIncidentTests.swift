@@ -87,6 +87,10 @@ import Testing
         // one cannot be read (it threw before): it is refused with how to name it, and that goes.
         let bare = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM1", person: "alice", incident: nil, how: "SMS reply"))
         #expect(bare.disposition == .refused && bare.reply?.plainText().contains("name it, as in ACK INC-4") == true)
+        // So is a bare `/ack` in the page's direct messages, with the command as typed in chat.
+        let typed = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(typed.disposition == .refused && typed.reply?.plainText().contains("name it, as in /ack INC-4.") == true,
+                "\(String(describing: typed.reply?.plainText()))")
         let named = try await bot.engine.acknowledge(PageAnswer(method: .sms, id: "SM2", person: "alice", incident: 2, how: "SMS reply"))
         #expect(named.disposition == .handled && named.incident == 2)
         // A command typed in the unreadable incident's room about another one still goes.
