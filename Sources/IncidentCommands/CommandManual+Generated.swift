@@ -56,7 +56,7 @@ extension CommandManual {
             syntax: ["/incident postmortem [INC-N | #incident-room]"],
             summary: "Renders the post-mortem draft from the incident's record.",
             whoMayUse: "Anyone.",
-            whatItDoes: ["The draft has a summary, impact, the timeline as a table, root cause, what went well, what to improve and action items, with the time to acknowledge, mitigate and resolve measured from the timeline. It goes only to the asker and changes nothing. It stays within one message: each cell at most 500 characters of its text, a long timeline's first and last entries with how many were left out between them, and the first action items; `incident-bot export INC-N` on the bot's host prints the whole draft."],
+            whatItDoes: ["The draft has a summary, impact, the timeline as a table, root cause, what went well, what to improve and action items, with the time to acknowledge, mitigate and resolve measured from the timeline. It is Markdown, shown in a fixed-width block so it copies exactly as written into a document. It goes only to the asker and changes nothing. It stays within one message: each cell at most 500 characters of its text, a long timeline's first and last entries with how many were left out between them, and the first action items; `incident-bot export INC-N` on the bot's host prints the whole draft."],
             examples: ["/incident postmortem", "/incident postmortem INC-9"]
         ),
         Entry(

@@ -128,6 +128,10 @@ public enum Span: Hashable, Sendable, Codable {
     case command(String)
     /// A link with a label.
     case link(url: String, label: String)
+    /// Text shown exactly as written, lines and all, in a fixed-width block standing as its
+    /// line's only span: a post-mortem draft to copy into a document. Nothing in it formats,
+    /// links or pings.
+    case block(String)
 
     /// Stored as a short array, `["t", "words"]` (`["l", url, label]` for a link): one
     /// container a span instead of the two of Swift's synthesized form, which made encoding
@@ -143,6 +147,7 @@ public enum Span: Hashable, Sendable, Codable {
         case .room(let room): try container.encode("r"); try container.encode(room)
         case .code(let text): try container.encode("c"); try container.encode(text)
         case .command(let command): try container.encode("k"); try container.encode(command)
+        case .block(let text): try container.encode("b"); try container.encode(text)
         case .link(let url, let label): try container.encode("l"); try container.encode(url); try container.encode(label)
         }
     }
@@ -162,6 +167,7 @@ public enum Span: Hashable, Sendable, Codable {
         case "r": self = .room(value)
         case "c": self = .code(value)
         case "k": self = .command(value)
+        case "b": self = .block(value)
         case "l": self = .link(url: value, label: try container.decode(String.self))
         default:
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown span kind “\(tag)”")
@@ -172,7 +178,7 @@ public enum Span: Hashable, Sendable, Codable {
         switch self {
         case .text(let text), .strong(let text), .code(let text): text
         case .command(let command): commandPrefix + command
-        case .userText(let text): BroadcastMentions.neutralize(text)
+        case .userText(let text), .block(let text): BroadcastMentions.neutralize(text)
         case .mention(let person): name(person)
         case .room(let room): "#" + room
         case .link(let url, let label): label == url ? url : "\(label) (\(url))"

@@ -93,8 +93,10 @@ struct Decider {
             let draft = PostmortemDraft.markdown(incident, timeline: try records.timeline(incident: incident.number),
                                                  roomMadeAs: try records.renamedRoom(event.platform, asked: incident.room), inChat: true,
                                                  commandPrefix: event.platform.commandPrefix)
-            let lines = draft.split(separator: "\n", omittingEmptySubsequences: false).map { [Span.text(String($0))] }
-            return EngineOutcome(.answered, reply: Message(lines: lines), incident: incident.number)
+            // As a block: copied out of chat, it is the Markdown it was (Slack's mrkdwn read its
+            // `_placeholders_` as italics, and a copy lost the marks).
+            let reply = Message(lines: [[.text("The post-mortem draft of \(incident.id), in Markdown:")], [.block(draft)]])
+            return EngineOutcome(.answered, reply: reply, incident: incident.number)
         default:
             let here = try roomIncident()
             if let here, here != incident.number, parsed.command != .ack {

@@ -72,9 +72,17 @@ public enum MatrixFormat {
     /// "Unrecognised command"), so commands are shown, and typed, with `!`.
     static let commandPrefix = Platform.matrix.commandPrefix
 
+    /// Lines end with `<br>`, except beside a block: a `<pre>` is a line of its own already.
     public static func html(_ message: Message, people: [PersonID: Contact], rooms: [String: String] = [:]) -> String {
-        message.lines.map { line in line.map { span($0, people: people, rooms: rooms) }.joined() }.joined(separator: "<br>")
+        var html = ""
+        for (index, line) in message.lines.enumerated() {
+            if index > 0, !isBlock(message.lines[index - 1]), !isBlock(line) { html += "<br>" }
+            html += line.map { span($0, people: people, rooms: rooms) }.joined()
+        }
+        return html
     }
+
+    static func isBlock(_ line: [Span]) -> Bool { line.contains { if case .block = $0 { true } else { false } } }
 
     /// A room with a known id is a matrix.to link to it (clients show a room pill and open the
     /// room); the plain body keeps its name.
@@ -93,6 +101,7 @@ public enum MatrixFormat {
             if let id = rooms[name], isRoomID(id) { "<a href=\"https://matrix.to/#/\(escape(id))\">#\(escape(name))</a>" } else { "#" + escape(name) }
         case .code(let text): "<code>" + escape(text) + "</code>"
         case .command(let command): "<code>" + escape(commandPrefix + command) + "</code>"
+        case .block(let text): "<pre><code>" + escape(BroadcastMentions.neutralize(text)) + "</code></pre>"
         case .link(let url, let label):
             url.hasPrefix("https://") || url.hasPrefix("http://")
                 ? "<a href=\"\(escape(url))\">\(escape(label))</a>"

@@ -13,26 +13,53 @@ extension SlackFormat {
     /// Once there are more sections, or more text, than one message takes, the rest is not
     /// read: `cut` keeps no more, and a record of megabytes was split whole on the threads
     /// every command shares.
+    /// A block (between `fence` lines) split across sections is closed at each section's end
+    /// and opened again at the next one's start: each section is rendered on its own, and an
+    /// unclosed fence shows as backticks with the rest as mrkdwn.
     static func sections(_ text: String) -> [String] {
         var sections: [String] = []
         var chunk = ""
         var total = 0
+        var fenced = false
+        /// A fence and its line end: what a section inside a block takes to close it.
+        let fenceWidth = fence.utf16.count + 1
+        func close() {
+            var section = chunk
+            if fenced {
+                // A block whose opening fence is the chunk's last line opens in the next section.
+                if section == fence || section.hasSuffix("\n" + fence) {
+                    section = String(section.unicodeScalars.dropLast(min(fenceWidth, section.unicodeScalars.count)))
+                } else {
+                    section += "\n" + fence
+                }
+            }
+            if !section.isEmpty {
+                sections.append(section)
+                total += TextUnit.utf16.count(section)
+            }
+            chunk = fenced ? fence : ""
+        }
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if sections.count > blockLimit || total > blocksTextLimit { return sections }
             let width = TextUnit.utf16.count(line)
-            if !chunk.isEmpty, TextUnit.utf16.count(chunk) + width + 1 > sectionLimit {
-                sections.append(chunk)
-                total += TextUnit.utf16.count(chunk)
-                chunk = ""
-            }
-            if width > sectionLimit {
-                let pieces = longLine(String(line))
-                total += pieces.dropLast().reduce(0) { $0 + TextUnit.utf16.count($1) }
-                sections += pieces.dropLast()
+            // Within a block, room is kept for the fence that closes it.
+            let closing = fenced && line != fence ? fenceWidth : 0
+            if !chunk.isEmpty, TextUnit.utf16.count(chunk) + width + 1 + closing > sectionLimit { close() }
+            if width + (fenced ? 2 * fenceWidth : 0) > sectionLimit {
+                // Within a block, each piece is a block of its own (the chunk, just closed,
+                // holds only the fence that opens the next), the last left open for the lines
+                // after it.
+                let pieces = longLine(String(line), reserving: fenced ? 2 * fenceWidth : 0).map { fenced ? fence + "\n" + $0 : $0 }
+                for piece in pieces.dropLast() {
+                    let section = fenced ? piece + "\n" + fence : piece
+                    sections.append(section)
+                    total += TextUnit.utf16.count(section)
+                }
                 chunk = pieces.last ?? ""
             } else {
                 chunk += (chunk.isEmpty ? "" : "\n") + line
             }
+            if line == fence { fenced.toggle() }
         }
         if !chunk.isEmpty { sections.append(chunk) }
         return sections
@@ -51,8 +78,11 @@ extension SlackFormat {
         for (section, width) in zip(sections, widths) {
             let left = blocksTextLimit - marker - total
             guard kept.count < room - 1, width <= left else {
-                let clipped = section.clipped(to: max(min(sectionLimit - marker, left), 0), in: .utf16, marker: "")
-                kept.append(String(clipped[..<(openTail(clipped) ?? clipped.endIndex)]) + cutMarker)
+                // Room for a fence, too: a block the cut leaves open is closed before the marker.
+                let clipped = section.clipped(to: max(min(sectionLimit - marker, left) - fence.utf16.count - 1, 0), in: .utf16, marker: "")
+                var shown = String(clipped[..<(openTail(clipped) ?? clipped.endIndex)])
+                if shown.split(separator: "\n", omittingEmptySubsequences: false).count(where: { $0 == fence }) % 2 == 1 { shown += "\n" + fence }
+                kept.append(shown + cutMarker)
                 break
             }
             kept.append(section)
@@ -64,10 +94,12 @@ extension SlackFormat {
     /// A line longer than a section in pieces that fit, an entity or a tag the cut would
     /// split moved whole to the next piece. A quoted line (typed text) is quoted in every
     /// piece: a piece starts a section, where unquoted typed text could pass for the bot's.
-    static func longLine(_ line: String) -> [String] {
+    /// `reserving`: what each piece leaves of a section for what goes around it (a block's
+    /// fences).
+    static func longLine(_ line: String, reserving: Int = 0) -> [String] {
         let quote = line.hasPrefix(quoteMark) ? quoteMark : ""
         // No more pieces than a message has sections: past them `sections` stops reading.
-        var pieces = line.pieces(of: sectionLimit - wholeTagLimit - quote.utf16.count, in: .utf16, atMost: blockLimit + 1)
+        var pieces = line.pieces(of: sectionLimit - wholeTagLimit - quote.utf16.count - reserving, in: .utf16, atMost: blockLimit + 1)
         for index in pieces.indices.dropLast() {
             guard let tail = openTail(pieces[index]), tail > pieces[index].startIndex else { continue }
             pieces[index + 1] = String(pieces[index][tail...]) + pieces[index + 1]

@@ -48,7 +48,14 @@ public enum SlackFormat {
             // `total` counts a line end after each line: past `textLimit + 1`, what is
             // rendered is longer than the limit, and the cut's marker shows.
             guard total <= textLimit + 1 else { break }
-            let render = { (spans: ArraySlice<Span>) in spans.map { span($0, people: people, rooms: rooms) }.joined() }
+            let render = { (spans: ArraySlice<Span>) in
+                spans.indices.map { index in
+                    // A block stands on lines of its own, its fences too, whatever shares its line.
+                    guard case .block = spans[index] else { return span(spans[index], people: people, rooms: rooms) }
+                    return (index > spans.startIndex ? "\n" : "") + span(spans[index], people: people, rooms: rooms)
+                        + (index < spans.endIndex - 1 ? "\n" : "")
+                }.joined()
+            }
             var text = render(line[...])
             if case .userText = line.first {
                 text = quoteMark + text
@@ -78,11 +85,34 @@ public enum SlackFormat {
             if let id = rooms[name], isChannelID(id) { "<#\(id)>" } else { "#" + escape(name) }
         case .code(let text): "`" + escape(text).escaping(["`": "'"]) + "`"
         case .command(let command): "`/" + escape(command).escaping(["`": "'"]) + "`"
+        case .block(let text): fence + "\n" + unfenced(escape(BroadcastMentions.neutralize(text))) + "\n" + fence
         case .link(let url, let label):
             url.hasPrefix("https://") || url.hasPrefix("http://")
                 ? "<\(escape(url).escaping(["|": "%7C"]))|\(escape(label).escaping(["|": "/"]))>"
                 : escape(label == url ? url : "\(label) (\(url))")
         }
+    }
+
+    /// What opens and closes a block in mrkdwn, on a line of its own.
+    static let fence = "```"
+
+    /// Text for inside a block: a zero-width space after every second backtick in a row, so a
+    /// typed ```` ``` ```` shows as typed and cannot close the block (mrkdwn has no escape for
+    /// it); the rest is unchanged.
+    static func unfenced(_ text: String) -> String {
+        guard text.contains("``") else { return text }
+        var result = String.UnicodeScalarView()
+        var run = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "`" {
+                if run == 2 { result.append("\u{200B}"); run = 0 }
+                run += 1
+            } else {
+                run = 0
+            }
+            result.append(scalar)
+        }
+        return String(result)
     }
 
     /// Whether `id` can be a Slack channel id (`C0123ABCD`): ASCII letters and digits only, so

@@ -119,6 +119,7 @@ enum OutboxJobJSON {
         case .room(let room): json.member("[\"r\",", room)
         case .code(let text): json.member("[\"c\",", text)
         case .command(let command): json.member("[\"k\",", command)
+        case .block(let text): json.member("[\"b\",", text)
         case .link(let url, let label):
             json.member("[\"l\",", url)
             json.raw(UInt8(ascii: ","))

@@ -15,6 +15,14 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self).contains(#"["l","https:\/\/e.example","e"]"#))
     }
 
+    /// A block (added later than the synthesized form, so never stored in it) in its compact form.
+    @Test func aBlockRoundTrips() throws {
+        let message = Message(lines: [[.text("draft:")], [.block("# Title\n| a | b |\n")]])
+        let data = try JSONEncoder().encode(message)
+        #expect(String(decoding: data, as: UTF8.self).contains(##"["b","# Title\n| a | b |\n"]"##))
+        #expect(try JSONDecoder().decode(Message.self, from: data) == message)
+    }
+
     @Test func theOlderSynthesizedFormStillReads() throws {
         let old = #"""
             {"lines":[[{"text":{"_0":"a "}},{"strong":{"_0":"b"}},{"userText":{"_0":"@room c"}},{"mention":{"_0":"alice"}},

@@ -14,6 +14,7 @@ import Testing
         [],
         [.code("x = 1"), .command("ack INC-1"), .link(url: "https://example.com/a?b=\"c\"", label: "runbook"),
          .link(url: "https://example.com", label: "https://example.com")],
+        [.block("# Draft\n| a | b |\n" + awkward)],
     ], actions: [.acknowledge, .postUpdate], kind: .page)
 
     static let pages: [Page] = [
