@@ -101,6 +101,7 @@ public enum BotCommands {
             let runtime = BotRuntime(loaded: loaded, store: store, clock: clock, transports: [transport], logger: logger)
             let session = ConsoleSession(engine: runtime.engine, delivery: runtime.delivery, output: output, manualClock: clock, batch: batch)
             await session.run(lines)
+            await StoppedStore.settle(store, logger: logger)
             return
         }
         let runtime = BotRuntime(loaded: loaded, store: store, clock: LiveClock(), transports: [transport], logger: logger)
@@ -112,6 +113,7 @@ public enum BotCommands {
             .init(service: runtime.delivery),
             .init(service: input, successTerminationBehavior: .gracefullyShutdownGroup),
         ], logger: logger)
+        await StoppedStore.settle(store, logger: logger)
     }
 
     /// Runs every platform enabled in the config, with the scheduler and delivery, until
@@ -241,6 +243,7 @@ public enum BotCommands {
         let ignored = IgnoredSignals.install(logger: logger)
         defer { withExtendedLifetime(ignored) {} }
         try await run(services, logger: logger)
+        await StoppedStore.settle(store, logger: logger)
     }
 
     /// How long SIGTERM or SIGINT waits for the services to finish what they are doing before

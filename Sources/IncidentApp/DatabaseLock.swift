@@ -32,8 +32,8 @@ public enum DatabaseLock {
         // as it is, with no `.lock` beside it.
         do {
             try SQLiteFileHeader.check(file)
-        } catch {
-            throw StartupError(SQLiteFileHeader.NotADatabase(path: databasePath).description)
+        } catch let refused as SQLiteFileHeader.NotADatabase {
+            throw StartupError(SQLiteFileHeader.NotADatabase(path: databasePath, kind: refused.kind).description)
         }
         func refusal(_ pid: String) -> StartupError {
             StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "

@@ -70,6 +70,25 @@ import Testing
         let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(SlackHarness.secret) && !log.contains(FakeSlack.botToken), "a secret was logged")
         #expect(log.contains("signal ignored") && log.contains("SIGHUP"), "\(log)")
+
+        // The stop leaves the database file whole on its own, its WAL folded in and emptied: a
+        // copy of the file alone lacked the declarations the stop had answered.
+        let arguments = process.arguments ?? []
+        let db = try #require(arguments.last), config = try #require(arguments.firstIndex(of: "--config").map { arguments[$0 + 1] })
+        let wal = try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int
+        #expect(wal == nil || wal == 0, "\(wal ?? -1) bytes left in the WAL")
+        let copy = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("copy.sqlite").path
+        try FileManager.default.copyItem(atPath: db, toPath: copy)
+        let export = Process()
+        export.executableURL = Self.binary
+        export.arguments = ["export", "INC-1", "--config", config, "--db", copy]
+        let exported = Pipe()
+        export.standardOutput = exported
+        export.standardError = Pipe()
+        try export.run()
+        let text = String(decoding: exported.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try await TestTools.waitForExit(export)
+        #expect(export.terminationStatus == 0 && text.contains("Checkout is slow"), "\(text)")
     }
 
     /// The admin port taken by another process (9090 is also Prometheus's default): `serve`
