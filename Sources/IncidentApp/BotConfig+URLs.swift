@@ -21,13 +21,18 @@ extension BotConfig {
     }
 
     /// The URL the environment variable `name` sets over the config's (`SLACK_API_URL`,
-    /// `MATRIX_HOMESERVER`, ...), nil when unset or empty; refused with credentials in it, as
-    /// the config's are, without repeating it.
+    /// `MATRIX_HOMESERVER`, ...), nil when unset or empty; held to the config's rule: refused
+    /// with credentials in it, without repeating it, and refused when it is no http(s) URL
+    /// (`SLACK_API_URL=slack.com/api` started a bot whose every call then failed, and pages sat
+    /// in retries before they failed over).
     static func environmentURL(_ name: String, _ environment: [String: String]) throws -> String? {
         guard let url = environment[name].flatMap(\.nonEmpty) else { return nil }
         guard !carriesCredentials(url) else {
             throw StartupError("\(name) carries credentials before its host (user:password@); give the address alone: secrets come "
                                + "from the environment or a file (the URL is not shown here)")
+        }
+        guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(where: \.isWhitespace) else {
+            throw StartupError("\(name) is an http(s) URL such as https://example.org/, not “\(url)”")
         }
         return url
     }

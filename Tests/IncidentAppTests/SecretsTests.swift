@@ -1,5 +1,5 @@
 import Foundation
-import IncidentApp
+@testable import IncidentApp
 import IncidentTesting
 import Testing
 
@@ -71,5 +71,17 @@ import Testing
         } catch {
             #expect("\(error)".hasPrefix("MATRIX_HOMESERVER carries credentials") && !"\(error)".contains("SEKRIT52"), "\(error)")
         }
+    }
+
+    /// No http(s) URL at all: refused at start in one line, as the config's own are; the
+    /// provider URLs too, which `check-config` and `serve` read the same way.
+    @Test(arguments: ["notaurl", "slack.com/api", "ftp://slack.example.org/api", "https://slack.example.org/a pi"])
+    func aURLFromTheEnvironmentThatIsNoURLIsRefused(url: String) throws {
+        for name in ["SLACK_API_URL", "PAGERDUTY_EVENTS_URL", "TWILIO_API_URL", "MATRIX_HOMESERVER"] {
+            #expect { try BotConfig.environmentURL(name, [name: url]) } throws: {
+                "\($0)" == "\(name) is an http(s) URL such as https://example.org/, not “\(url)”"
+            }
+        }
+        #expect(try BotConfig.environmentURL("SLACK_API_URL", ["SLACK_API_URL": "http://127.0.0.1:9/api/"]) == "http://127.0.0.1:9/api/")
     }
 }
