@@ -193,39 +193,31 @@ import Testing
         let config = folder.appendingPathComponent("incident-bot.yaml").path
         try Data("log_level: info\n".utf8).write(to: URL(fileURLWithPath: config))
         #expect(chmod(config, 0o644) == 0)
-        for command in Self.commandsOnADatabase(folder) {
-            let result = try await BotProcess.run(command + ["--config", BotProcess.config, "--db", config], input: ":quit\n")
+        try await Self.expectRefusedAsItIs(config, mode: 0o644, saying: "is not a SQLite database, and is left as it is; does --db name another file")
+        #expect(try String(contentsOfFile: config, encoding: .utf8) == "log_level: info\n")
+    }
+
+    /// Every command that opens `--db` (to serve from, to copy, to mend, to read) refuses
+    /// `path`, saying why, before anything opens it: its mode kept, no `.lock` beside it.
+    static func expectRefusedAsItIs(_ path: String, mode: UInt32, saying reason: String) async throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        for command in [["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z"], ["backup", folder.appendingPathComponent("b").path],
+                        ["outbox", "drop", "INC-1/1@slack"], ["outbox", "list"], ["report"], ["export", "INC-1"]] {
+            let result = try await BotProcess.run(command + ["--config", BotProcess.config, "--db", path], input: ":quit\n")
             #expect(result.status == 1, "\(command)")
-            #expect(result.stderr.contains("\(config) is not a SQLite database, and is left as it is; does --db name another file"),
-                    "\(command): \(result.stderr)")
-            #expect(PrivateFile.mode(config) == 0o644, "\(command)")
-            #expect(!FileManager.default.fileExists(atPath: config + ".lock"), "\(command)")
-            #expect(try String(contentsOfFile: config, encoding: .utf8) == "log_level: info\n")
+            #expect(result.stderr.contains("\(path) \(reason)"), "\(command): \(result.stderr)")
+            #expect(PrivateFile.mode(path) == mode, "\(command)")
+            #expect(!FileManager.default.fileExists(atPath: path + ".lock"), "\(command)")
         }
     }
 
-    /// Commands that open `--db`: to serve from, to copy, to mend, to read.
-    static func commandsOnADatabase(_ folder: URL) -> [[String]] {
-        [["console", "--clock", "manual", "--start", "2026-11-24T10:00:00Z"], ["backup", folder.appendingPathComponent("b").path],
-         ["outbox", "drop", "INC-1/1@slack"], ["outbox", "list"], ["report"], ["export", "INC-1"]]
-    }
-
-    /// Anything but a regular file is refused by every command before anything opens it, its
-    /// mode kept, no `.lock` beside it: a FIFO hung `export`, `report` and `outbox` for good,
-    /// and as root a device had a database written over its first pages (`/dev/null` was made
-    /// 0600).
+    /// Anything but a regular file is refused as it is: a FIFO hung `export`, `report` and
+    /// `outbox` for good, and as root a device had a database written over its first pages
+    /// (`/dev/null` was made 0600).
     @Test func aDeviceOrAPipeIsRefusedAsItIs() async throws {
-        let folder = try TestConfig.temporaryDirectory()
-        let fifo = folder.appendingPathComponent("fifo").path
+        let fifo = try TestConfig.temporaryDirectory().appendingPathComponent("fifo").path
         #expect(mkfifo(fifo, 0o640) == 0)
-        for command in Self.commandsOnADatabase(folder) {
-            let result = try await BotProcess.run(command + ["--config", BotProcess.config, "--db", fifo], input: ":quit\n")
-            #expect(result.status == 1, "\(command)")
-            #expect(result.stderr.contains("\(fifo) is not a regular file (a device, a pipe or a socket), and is left as it is"),
-                    "\(command): \(result.stderr)")
-            #expect(PrivateFile.mode(fifo) == 0o640, "\(command)")
-            #expect(!FileManager.default.fileExists(atPath: fifo + ".lock"), "\(command)")
-        }
+        try await Self.expectRefusedAsItIs(fifo, mode: 0o640, saying: "is not a regular file (a device, a pipe or a socket), and is left as it is")
         // A device is told apart without opening it.
         #expect { try SQLiteFileHeader.check("/dev/null") } throws: { ($0 as? SQLiteFileHeader.NotADatabase)?.kind == .notAFile }
     }
