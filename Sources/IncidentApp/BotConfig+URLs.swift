@@ -13,8 +13,7 @@ extension BotConfig {
             throw node.error("\(key) carries credentials before its host (user:password@); give the address alone, "
                 + "such as \(example): secrets come from the environment or a file, and the URL is not shown here")
         }
-        guard text.hasPrefix("https://") || text.hasPrefix("http://"),
-              !text.contains(where: { $0.isWhitespace || !query && ($0 == "?" || $0 == "#") }) else {
+        guard isHTTPURL(text, query: query) else {
             throw node.error("\(key) is \(what) such as \(example), not “\(text)”")
         }
         return text
@@ -31,10 +30,17 @@ extension BotConfig {
             throw StartupError("\(name) carries credentials before its host (user:password@); give the address alone: secrets come "
                                + "from the environment or a file (the URL is not shown here)")
         }
-        guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(where: \.isWhitespace) else {
+        guard isHTTPURL(url) else {
             throw StartupError("\(name) is an http(s) URL such as https://example.org/, not “\(url)”")
         }
         return url
+    }
+
+    /// Whether `text` is an http(s) URL without spaces (nor `?` and `#` when `query` is false):
+    /// the one rule for the config's URLs and the environment's.
+    static func isHTTPURL(_ text: String, query: Bool = true) -> Bool {
+        (text.hasPrefix("https://") || text.hasPrefix("http://"))
+            && !text.contains { $0.isWhitespace || !query && ($0 == "?" || $0 == "#") }
     }
 
     /// Whether `url` has credentials before its host (`https://user:password@host/`); an `@`

@@ -24,9 +24,6 @@ public struct MatrixSetup: Sendable {
             throw StartupError("matrix.enabled is true but no homeserver is set: set matrix.homeserver in the config "
                                + "or MATRIX_HOMESERVER; see docs/matrix-setup.md")
         }
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
-            throw StartupError("MATRIX_HOMESERVER is an http(s) URL such as https://matrix.example.org, not “\(url)”")
-        }
         let token = try Secrets.read("MATRIX_ACCESS_TOKEN", environment)
         let user = environment["MATRIX_USER"].flatMap { $0.isEmpty ? nil : $0 }
         let password = try Secrets.read("MATRIX_PASSWORD", environment)
