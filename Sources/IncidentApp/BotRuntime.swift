@@ -129,6 +129,8 @@ public enum BotCommands {
         // locked, opened or migrated: a refusal changes nothing (no file made, no shared
         // database migrated under older replicas), and says one thing.
         guard !loaded.config.enabledPlatforms.isEmpty else { throw StartupError.nothingToServe(loaded.config) }
+        // Before a secret is read: one kept beside a link's name is found beside the file from now on.
+        for moved in location.gatherCompanions() { logger.notice("\(moved)") }
         var transports: [any OutboxTransport] = []
         var slack: SlackSetup?
         var matrix: (setup: MatrixSetup, client: MatrixClient)?

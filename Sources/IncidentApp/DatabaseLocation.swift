@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import IncidentEngine
 import IncidentPostgres
@@ -48,11 +51,24 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A SQLite path with links followed, its folder's too while the file is not made yet.
-    static func canonical(_ path: String) -> String {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        if FileManager.default.fileExists(atPath: url.path) { return url.resolvingSymlinksInPath().path }
-        return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
+    /// A SQLite path with symbolic links resolved (the file's, or, while the file is yet to be
+    /// made, its folder's and the link's own): the one name of the database, whatever name it
+    /// was given by, for its lock and the files kept beside it. A hard link is another name for
+    /// the file that no path shows: `DatabaseLock`'s lock on the file itself catches it.
+    static func canonical(_ path: String, links: Int = 8) -> String {
+        func real(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        if let file = real(path) { return file }
+        let url = URL(fileURLWithPath: path)
+        if links > 0, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            // A link to a file not made yet: the lock and the secrets go beside where it will be.
+            let resolved = target.hasPrefix("/") ? target : url.deletingLastPathComponent().appendingPathComponent(target).path
+            return canonical(resolved, links: links - 1)
+        }
+        return real(url.deletingLastPathComponent().path).map { $0 + "/" + url.lastPathComponent } ?? url.standardizedFileURL.path
     }
 
     static func postgres(_ text: String, resolve: (String) -> String = { $0 }) throws -> PostgresSettings {
@@ -144,11 +160,46 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A file the bot keeps beside a SQLite database; nil on PostgreSQL, where replicas share
-    /// no disk and such secrets come from the environment.
+    /// A file the bot keeps beside a SQLite database: beside the file itself, symbolic links
+    /// followed, so the database started by any name finds the same secret; nil on PostgreSQL,
+    /// where replicas share no disk and such secrets come from the environment. One an earlier
+    /// version kept beside a link's own name is found there until `gatherCompanions` moves it.
     public func companionFile(_ companion: Companion) -> String? {
         guard case .sqlite(let path) = self else { return nil }
-        return path + companion.rawValue
+        let beside = Self.canonical(path) + companion.rawValue
+        let besideTheName = path + companion.rawValue
+        return !Self.isThere(beside) && Self.isThere(besideTheName) ? besideTheName : beside
+    }
+
+    /// Moves the secrets kept beside the name the database was given (a symbolic link's, where
+    /// versions before 2026-12-06 kept them) to beside the file it names, where every name of
+    /// the database finds them: a link in a mail sent before keeps working when the bot is next
+    /// started by the file's own name. Returns a line for the log for each one moved, or left
+    /// where it is because it could not be (another file system), where it is still found.
+    public func gatherCompanions() -> [String] {
+        guard case .sqlite(let path) = self else { return [] }
+        var said: [String] = []
+        for companion in [Companion.linkSecret, .matrixToken] {
+            let beside = Self.canonical(path) + companion.rawValue
+            let besideTheName = path + companion.rawValue
+            // Only a file: a symbolic link in the way stays where it is, to be refused by its name.
+            var status = stat()
+            guard beside != besideTheName, !Self.isThere(beside), lstat(besideTheName, &status) == 0,
+                  status.st_mode & S_IFMT == S_IFREG else { continue }
+            if rename(besideTheName, beside) == 0 {
+                said.append("moved the \(companion.name) from \(besideTheName) to \(beside), beside the database file the link names")
+            } else {
+                said.append("the \(companion.name) stays at \(besideTheName) (it cannot be moved beside \(beside): "
+                            + "\(String(cString: strerror(errno)))); it is found there while the database is named so")
+            }
+        }
+        return said
+    }
+
+    /// Whether anything is at `path`, a symbolic link to nothing included (it is in the way).
+    static func isThere(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
     }
 
     public var description: String {

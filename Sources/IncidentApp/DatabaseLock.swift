@@ -21,9 +21,12 @@ public enum DatabaseLock {
     /// names another file, which is what `replaced` looks for.
     nonisolated(unsafe) static var files: [String: String] = [:]
     static let guardLock = NSLock()
+    /// The files `acquire` made (the `.lock`, and the database file where there was none),
+    /// which `release` takes away again.
+    nonisolated(unsafe) static var made: Set<String> = []
 
     public static func acquire(_ databasePath: String) throws {
-        let file = canonical(databasePath)
+        let file = DatabaseLocation.canonical(databasePath)
         let path = file + DatabaseLocation.Companion.lock.rawValue
         guardLock.lock()
         defer { guardLock.unlock() }
@@ -39,6 +42,7 @@ public enum DatabaseLock {
             StartupError("another incident-bot (pid \(pid.isEmpty ? "?" : pid)) is using \(databasePath); "
                          + "one process per SQLite database, or both would deliver its outbox")
         }
+        let madeDatabase = !DatabaseLocation.isThere(file), madeLock = !DatabaseLocation.isThere(path)
         #if os(Linux)
         // Taken before SQLite opens the file, and its descriptor never closed while SQLite has
         // it open (closing one would drop SQLite's fcntl locks): refused, this process has not
@@ -73,6 +77,27 @@ public enum DatabaseLock {
         if database >= 0 { held[file] = database }
         held[path] = descriptor
         files[databasePath] = file
+        if madeDatabase { made.insert(file) }
+        if madeLock { made.insert(path) }
+    }
+
+    /// Lets go of the locks on `databasePath` when the database could not be opened after all
+    /// (a newer version's, a damaged one): the `.lock` this process made is taken away, and the
+    /// database file too where it made it and nothing was written, so a refused start leaves
+    /// the folder as it found it.
+    public static func release(_ databasePath: String) {
+        guardLock.lock()
+        defer { guardLock.unlock() }
+        guard let file = files.removeValue(forKey: databasePath) else { return }
+        let path = file + DatabaseLocation.Companion.lock.rawValue
+        if made.remove(path) != nil { unlink(path) }
+        if made.remove(file) != nil {
+            var status = stat()
+            if stat(file, &status) == 0, status.st_size == 0 { unlink(file) }
+        }
+        for held in [path, file] {
+            if let descriptor = Self.held.removeValue(forKey: held) { close(descriptor) }
+        }
     }
 
     /// Why the file at `databasePath` is no longer the database this process holds open, or nil
@@ -83,7 +108,7 @@ public enum DatabaseLock {
     /// to a file no path names: whatever it acknowledges from then on is gone when it stops.
     public static func replaced(_ databasePath: String) -> String? {
         guardLock.lock()
-        let descriptor = held[files[databasePath] ?? canonical(databasePath)]
+        let descriptor = held[files[databasePath] ?? DatabaseLocation.canonical(databasePath)]
         guardLock.unlock()
         guard let descriptor else { return nil }
         var open = stat(), named = stat()
@@ -141,25 +166,5 @@ public enum DatabaseLock {
             bytes += chunk.prefix(count)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The database's path with symbolic links resolved (the file's, or, while the file is yet
-    /// to be made, its folder's and the link's own), so two processes naming one database by
-    /// two paths take one lock for the `.lock` file. A hard link is another name for the file
-    /// that no path shows: the lock on the database file itself catches it.
-    static func canonical(_ path: String, links: Int = 8) -> String {
-        func real(_ path: String) -> String? {
-            guard let resolved = realpath(path, nil) else { return nil }
-            defer { free(resolved) }
-            return String(cString: resolved)
-        }
-        if let file = real(path) { return file }
-        let url = URL(fileURLWithPath: path)
-        if links > 0, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
-            // A link to a file not made yet: the lock goes beside where it will be.
-            let resolved = target.hasPrefix("/") ? target : url.deletingLastPathComponent().appendingPathComponent(target).path
-            return canonical(resolved, links: links - 1)
-        }
-        return real(url.deletingLastPathComponent().path).map { $0 + "/" + url.lastPathComponent } ?? path
     }
 }

@@ -130,6 +130,18 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
+    /// Takes the database for this process alone and opens it (`serve`, `console`); one it
+    /// cannot open after all is let go again, as it was found.
+    func lockedStore(_ location: DatabaseLocation, logger: Logger) throws -> any IncidentStore {
+        try lockDatabase(location)
+        do {
+            return try openStore(location, mustExist: false, logger: logger)
+        } catch {
+            if case .sqlite(let path) = location { DatabaseLock.release(path) }
+            throw error
+        }
+    }
+
     /// Opens the store; `mustExist`: a SQLite file that is not there is an error, not a new
     /// database (the read-only subcommands).
     /// `readOnly`: the commands that only read (report, export, outbox listings) change nothing

@@ -45,8 +45,7 @@ struct Console: AsyncParsableCommand {
                 // Its scheduler and delivery would run beside the replicas' leader, sending what it sends.
                 throw Failure("the console runs on a SQLite file of its own (--db PATH); \(location) is for serve replicas")
             }
-            try options.lockDatabase(location)
-            let store = try options.openStore(location, mustExist: false, logger: logger)
+            let store = try options.lockedStore(location, logger: logger)
             try await BotCommands.console(loaded: loaded, store: store, start: startInstant, output: .standardOutput,
                                           lines: StandardInput.lines(),
                                           batch: StandardInput.linesPerTransaction, logger: logger)
@@ -79,8 +78,7 @@ struct Serve: AsyncParsableCommand {
             do {
                 try await BotCommands.serve(loaded: loaded, location: location, environment: ProcessInfo.processInfo.environment,
                                             metrics: PrometheusExport.bootstrap(), logger: logger) {
-                    try options.lockDatabase(location)
-                    return try options.openStore(location, mustExist: false, logger: logger)
+                    try options.lockedStore(location, logger: logger)
                 }
             } catch let error as StartupError {
                 refused(error.description, config, logger)

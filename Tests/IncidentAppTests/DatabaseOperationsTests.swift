@@ -184,6 +184,11 @@ import Testing
         let export = try await BotProcess.run(["export", "INC-1", "--config", BotProcess.config, "--db", db])
         #expect(export.status == 1)
         #expect(export.stderr.contains("the database was migrated by a newer incident-bot (v99: from a later version); run that version or a later one"))
+        // A start refused for it leaves no `.lock` of its own beside it.
+        try FileManager.default.removeItem(atPath: db + ".lock")
+        let console = try await Self.console(db, input: ":quit\n")
+        #expect(console.status == 1 && console.stderr.contains("migrated by a newer incident-bot"), "\(console.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db + ".lock"))
     }
 
     /// `--db` naming the config file by mistake: refused before anything opens it, so the file
