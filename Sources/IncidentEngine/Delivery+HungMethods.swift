@@ -33,11 +33,13 @@ extension Delivery {
     /// passed over for `hungMethodPassedOver` (on the clock's elapsed time, which a wall-clock
     /// step does not move). A page's, or anything's on a chat platform: a room's creation or a
     /// post that hung says the platform hangs as a page's does, and pages queued behind a hung
-    /// homeserver's creations waited a time limit for each of them before their own hung. (A
-    /// provider's settlement, slow on a rate limit, says nothing of its pages.)
+    /// homeserver's creations waited a time limit for each of them before their own hung. A
+    /// provider's settlement (PagerDuty told pages are over) that hung says the same of its
+    /// pages, which waited out a time limit each behind it; one slow on a rate limit says
+    /// nothing of them.
     func markedHung(_ item: OutboxItem, took: Duration, rateLimited: Bool) -> Bool {
-        guard item.isPage || item.method.platform != nil, Self.mayHang(item.method, rateLimited: rateLimited),
-              took >= Self.hungAttempt else { return false }
+        guard item.isPage || item.method.platform != nil || (item.isSettlement && !rateLimited),
+              Self.mayHang(item.method, rateLimited: rateLimited), took >= Self.hungAttempt else { return false }
         let until = clock.elapsed + Self.hungMethodPassedOver
         memory.hungMethods.withLock { $0[item.method] = until }
         return true
@@ -52,7 +54,7 @@ extension Delivery {
               let failover = failoverMethod(item, id: id, onlyForward: false), !memory.isHung(failover, at: clock.elapsed)
         else { return nil }
         return try await reroute(item, id: id, to: failover, attempts: retry.attemptsLeavingAMethod(item.attempts),
-                                 reason: "not tried: it did not answer a page within its time limit just before", now: now, log: log)
+                                 reason: "not tried: it did not answer within its time limit just before", now: now, log: log)
     }
 
     /// A page delivered on `method`: it is no longer passed over.

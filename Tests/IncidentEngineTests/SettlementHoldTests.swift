@@ -37,6 +37,28 @@ import Testing
         #expect(store.reads.withLock { $0 } < 2_000, "\(store.reads.withLock { $0 }) reads of the store")
     }
 
+    /// A settlement that hung (PagerDuty taking the request and saying nothing until the time
+    /// limit) marks PagerDuty as a page that hung would: INC-2's page to alice, moments after,
+    /// goes to her next method untried instead of waiting out the same time limit first.
+    @Test func aSettlementThatHungPassesItsProviderOverForThePagesAfterIt() async throws {
+        let (engine, clock, slack, pagerDuty, settle) = try await Self.pagingAlice("    pagerduty: PAGERDUTY_KEY_ALICE\n    contact: [pagerduty, slack]")
+        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
+                                              text: "/incident declare Payment API errors --sev P0"))
+        try await settle()
+        #expect(pagerDuty.directMessages.map(\.person) == ["alice"])
+        pagerDuty.behave(.slowlyFailing(clock, takes: .seconds(10), slowCalls: 1_000, error: .unavailable("timed out")))
+        _ = try await engine.acknowledge(PageAnswer(method: .email, id: "link-1", person: "alice", incident: 1, how: "mail link"))
+        try await settle()
+        #expect(pagerDuty.attempts == 2)
+        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev2", room: "C0LOBBY", user: "U0REPORTER",
+                                              text: "/incident declare Search is down --sev P0"))
+        try await settle()
+        #expect(pagerDuty.attempts == 2, "INC-2's page was tried on PagerDuty")
+        #expect(slack.directMessages.contains { $0.person == "alice" && $0.message.plainText().contains("INC-2") })
+        let timeline = try await engine.store.read { try $0.timeline(incident: 2) }.map(\.text)
+        #expect(timeline.contains { $0.hasPrefix("Page to @alice by pagerduty failed (not tried: it did not answer") }, "\(timeline)")
+    }
+
     /// A store that counts its read transactions.
     final class CountedReads: IncidentStore {
         let store: any IncidentStore
@@ -52,6 +74,23 @@ import Testing
     /// A P0 paging alice (`alice`: her roster lines), who acknowledges while PagerDuty is down;
     /// nobody updates, and two misses step the ladder to L2, alice again, by PagerDuty first.
     static func heldPage(alice: String, aliceOnSlack: Bool = true) async throws -> (CountedReads, RecordingTransport, RecordingTransport) {
+        let (engine, clock, slack, pagerDuty, settle) = try await pagingAlice(alice, aliceOnSlack: aliceOnSlack)
+        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
+                                              text: "/incident declare Payment API errors --sev P0"))
+        try await settle()
+        // PagerDuty goes down; alice acknowledges, which queues the settlement of her alert.
+        pagerDuty.behave(.down(retryAfter: nil))
+        let acked = try await engine.acknowledge(PageAnswer(method: .email, id: "link-1", person: "alice", incident: 1, how: "mail link"))
+        #expect(acked.disposition == .handled, "\(acked.reply?.plainText() ?? "")")
+        try await TestBot.run(toMinute: 31, engine: engine, clock: clock, settle: settle)
+        return (try #require(engine.store as? CountedReads), slack, pagerDuty)
+    }
+
+    /// An engine on Slack and PagerDuty whose on-call, alice (`alice`: her roster lines), is
+    /// also the team lead, reached as the on-call is: PagerDuty, then chat; and `settle`, which
+    /// fires what is due and drains the outbox.
+    static func pagingAlice(_ alice: String, aliceOnSlack: Bool = true) async throws
+        -> (Engine<ManualClock>, ManualClock, RecordingTransport, RecordingTransport, @Sendable () async throws -> Void) {
         var roster = try TestConfig.text("roster.example.yaml")
             .replacingOccurrences(of: "    prefer: slack               # pages go here first, then to the other platform", with: alice)
             .replacingOccurrences(of: "    L2: bob  ", with: "    L2: alice")
@@ -59,7 +98,6 @@ import Testing
             roster = roster.replacingOccurrences(of: "    slack: U0ALICE01            # Slack member id\n", with: "")
                 .replacingOccurrences(of: "    matrix: \"@alice:example.org\"\n", with: "")
         }
-        // The team lead is reached as the on-call is: PagerDuty, then chat.
         let policy = try Policy.load(yaml: try TestConfig.text("policy.yaml").replacingOccurrences(
             of: "        role: team lead\n        methods: [chat, phone]", with: "        role: team lead\n        methods: [pagerduty, chat]"),
             file: "policy.yaml")
@@ -76,18 +114,10 @@ import Testing
         let pagerDuty = RecordingTransport(method: .pagerduty, now: now)
         let delivery = Delivery(store: store, clock: clock, transports: [slack, pagerDuty], router: engine.router, wake: engine.deliveryWake,
                                 jitter: { 1 }, logger: logger)
-        func settle() async throws {
+        let settle: @Sendable () async throws -> Void = {
             try await engine.fireDue()
             await delivery.drain()
         }
-        _ = try await engine.handle(ChatEvent(platform: .slack, id: "Ev1", room: "C0LOBBY", user: "U0REPORTER",
-                                              text: "/incident declare Payment API errors --sev P0"))
-        try await settle()
-        // PagerDuty goes down; alice acknowledges, which queues the settlement of her alert.
-        pagerDuty.behave(.down(retryAfter: nil))
-        let acked = try await engine.acknowledge(PageAnswer(method: .email, id: "link-1", person: "alice", incident: 1, how: "mail link"))
-        #expect(acked.disposition == .handled, "\(acked.reply?.plainText() ?? "")")
-        try await TestBot.run(toMinute: 31, engine: engine, clock: clock, settle: settle)
-        return (store, slack, pagerDuty)
+        return (engine, clock, slack, pagerDuty, settle)
     }
 }
