@@ -82,6 +82,13 @@ extension Policy {
 
     /// `repeat: { times: 4, every: 30m }`.
     static func loadRepeatTop(_ node: ConfigNode) throws(ConfigError) -> SeverityPolicy.TopRepeat {
+        // A ladder's own `repeat` is a bare number; a severity's says how often too.
+        if let written = try? node.string() {
+            if written == "unlimited" {
+                throw node.error("repeats are bounded so nothing pages all night; give a number, like repeat: { times: 4, every: 30m }")
+            }
+            throw node.error("a severity's repeat says how many times and how often, like repeat: { times: 4, every: 30m }, not “\(written)”")
+        }
         let map = try node.mapping(keys: repeatTopKeys)
         return SeverityPolicy.TopRepeat(times: try map.required("times").int(max: Ladder.mostRepeats, why: Ladder.mostRepeatsWhy),
                                         every: try map.optional("every")?.duration(atLeast: Ladder.shortestWait))

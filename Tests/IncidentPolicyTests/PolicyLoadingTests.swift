@@ -140,6 +140,9 @@ import Testing
         // A typo must not page someone every second all night (the audit's 3,603 pages in two hours).
         ("        repeat: { times: 2, every: 4h }\n", "        repeat: { times: 99999999999, every: 1h }\n", "times: 99999999999", "must be 100 or less"),
         ("        repeat: { times: 2, every: 4h }\n", "        repeat: { times: 2, every: 1s }\n", "every: 1s", "must be at least 1m"),
+        // A ladder's bare `repeat` written under a severity: said what it takes, not "expected a mapping".
+        ("        repeat: { times: 2, every: 4h }\n", "        repeat: unlimited\n", "repeat: unlimited", "repeats are bounded so nothing pages all night"),
+        ("        repeat: { times: 2, every: 4h }\n", "        repeat: 3\n", "repeat: 3", "like repeat: { times: 4, every: 30m }, not “3”"),
         ("    repeat: 4\n", "    repeat: 101\n", "repeat: 101", "must be 100 or less"),
         ("        wait: 30m\n", "        wait: 30s\n", "wait: 30s", "must be at least 1m"),
         // A runbook is posted as a link in every kickoff: a note or a mention is not one.
