@@ -159,6 +159,14 @@ struct CommonOptions: ParsableArguments {
             throw Failure("\(error)")
         }
     }
+
+    /// Whether the database holds an outbox item of `key`, read without opening it for
+    /// writing: `outbox retry` and `drop` of a key that matches nothing change nothing in the
+    /// file, not even its mode.
+    func outboxItemExists(_ key: String) async throws -> Bool {
+        let store = try openStore(try location(), mustExist: true, readOnly: true)
+        return try await store.read { try $0.outboxItem(key: key) } != nil
+    }
 }
 
 /// A one-line reason on standard error and exit status 1.

@@ -56,13 +56,14 @@ struct Outbox: AsyncParsableCommand {
 
         func run() async throws {
             do {
+                let noneSuch = Failure("no pending or failed outbox item has the key \(key), or it was withdrawn (never sent: its reason "
+                                       + "says why); `incident-bot outbox --failed` lists them")
+                // A key that matches nothing (a typo) changes nothing: looked for read-only first.
+                guard try await options.outboxItemExists(key) else { throw noneSuch }
                 let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
                 let key = key
-                guard try await store.write({ try $0.retryOutbox(key: key, at: now) }) else {
-                    throw Failure("no pending or failed outbox item has the key \(key), or it was withdrawn (never sent: its reason says why); "
-                                  + "`incident-bot outbox --failed` lists them")
-                }
+                guard try await store.write({ try $0.retryOutbox(key: key, at: now) }) else { throw noneSuch }
                 print("\(key) will be delivered again on the bot's next pass.")
             } catch {
                 Self.fail(error)
@@ -85,8 +86,6 @@ struct Outbox: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let store = try options.openStore(try options.location(), mustExist: true)
-                let now = LiveClock().now
                 let key = key
                 // It goes on the incident's timeline when the item is a page, as a note would.
                 let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -97,6 +96,10 @@ struct Outbox: AsyncParsableCommand {
                 guard !reason.hasPrefix(OutboxItem.withdrawnMark) else {
                     throw Failure("a reason may not start with “\(OutboxItem.withdrawnMark)”: that marks what the bot itself withdrew")
                 }
+                let noneSuch = Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
+                guard try await options.outboxItemExists(key) else { throw noneSuch }
+                let store = try options.openStore(try options.location(), mustExist: true)
+                let now = LiveClock().now
                 let dropped = try await store.write { records -> OutboxItem?? in
                     let item = try records.outboxItem(key: key)
                     guard try records.dropOutbox(key: key, reason: reason, at: now) else { return nil }
@@ -110,9 +113,7 @@ struct Outbox: AsyncParsableCommand {
                     }
                     return .some(item)
                 }
-                guard let item = dropped else {
-                    throw Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
-                }
+                guard let item = dropped else { throw noneSuch }
                 print("\(key) is given up: \(reason).")
                 // Every post and invitation of the room now fails as having no room, at once.
                 if case .effect(.createRoom)? = item?.job, let method = item?.method {

@@ -82,15 +82,16 @@ public enum PrivateFile {
         return temporary
     }
 
-    /// Makes sure `path` exists with mode 0600: created so when missing, narrowed when an older
-    /// version or another tool left it readable by others.
+    /// Makes sure `path` exists private to its owner: created 0600 when missing, narrowed when
+    /// an older version or another tool left it readable by others. The owner's own bits stay
+    /// as they are: a database its owner made read-only (0444) becomes 0400, not writable.
     public static func ensure(_ path: String) throws(Failure) {
         let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("cannot open or create \(path)") }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure("cannot read the mode of \(path)") }
-        if status.st_mode & 0o077 != 0, fchmod(descriptor, 0o600) != 0 { throw failure("cannot make \(path) private (chmod 600)") }
+        if status.st_mode & 0o077 != 0, fchmod(descriptor, status.st_mode & 0o700) != 0 { throw failure("cannot make \(path) private (chmod go-rwx)") }
     }
 
     /// The file's permission bits (`0o600`), or nil when it does not exist.

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentTesting
+import IncidentWire
 import Testing
 
 /// `incident-bot outbox` as an operator runs it against the bot's database: dead letters are
@@ -62,6 +63,25 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack, or it was withdrawn "
                 + "(never sent: its reason says why); `incident-bot outbox --failed` lists them\n")
+
+        // A database its owner made read-only: a key that matches nothing changes nothing in
+        // it, not even its mode (it was made 0600, writable); one that matches is kept private
+        // without being made writable (here as root, who writes it all the same).
+        #expect(chmod(path, 0o444) == 0)
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        for command in [["retry", "INC-9/1@slack"], ["drop", "INC-9/1@slack"]] {
+            let refused = try await run(command)
+            #expect(refused.status == 1 && refused.stderr.contains("no pending"), "\(command): \(refused.stderr)")
+            #expect(PrivateFile.mode(path) == 0o444, "\(command)")
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == before)
+        let kept = try await run(["retry", "INC-1/1@slack"])
+        #expect(PrivateFile.mode(path) == 0o400)
+        if geteuid() == 0 {
+            #expect(kept.status == 0, "\(kept.stderr)")
+        } else {
+            #expect(kept.status == 1 && kept.stderr.contains("readonly"), "\(kept.stderr)")
+        }
     }
 
     /// A page an operator drops (it was made by hand, say) is not sent, and the incident's
