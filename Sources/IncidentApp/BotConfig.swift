@@ -312,10 +312,17 @@ public struct BotConfig: Sendable {
         throw (node ?? root.owner).error("admin.listen and http.listen both use port \(config.http.port); give each listener its own")
     }
 
-    /// Why a file could not be read, in words (Foundation's for a folder is "error 256").
+    /// Why a file could not be read, in words (Foundation's for a folder, or a loop of
+    /// symbolic links, is "error 256", and for a pipe "permission denied").
     static func reason(_ error: any Error, path: String) -> String {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return "it is a folder" }
+        var status = stat()
+        if stat(path, &status) != 0 {
+            if errno != ENOENT { return String(cString: strerror(errno)).lowercased() }
+        } else if status.st_mode & S_IFMT == S_IFDIR {
+            return "it is a folder"
+        } else if status.st_mode & S_IFMT != S_IFREG {
+            return "it is not a regular file but a device, a pipe or a socket"
+        }
         let nsError = error as NSError
         guard nsError.domain == NSCocoaErrorDomain else { return nsError.localizedDescription }
         switch nsError.code {

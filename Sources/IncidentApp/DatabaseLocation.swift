@@ -34,6 +34,10 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         guard !path.isEmpty, !path.contains("://") else {
             throw StartupError("the database is sqlite:PATH or postgres://USER@HOST:PORT/NAME, not “\(redacted(text))”")
         }
+        guard !path.lowercased().hasPrefix("file:") else {
+            throw StartupError("“\(redacted(text))” is a SQLite URI, which the bot does not take (nor its ?mode=): give the file's path, "
+                               + "as sqlite:PATH or a bare path")
+        }
         return .sqlite(path: resolve(path))
     }
 

@@ -151,9 +151,10 @@ public enum Secrets {
                 let why = BotConfig.reason(error, path: path)
                 throw StartupError("cannot read \(name)_FILE \(shown): \(looksLikeAPath || !why.contains(path) ? why : "it cannot be read")")
             }
+            // Read, it names a file (`token`, in the working folder): shown as the path it is.
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !value.isEmpty else { throw StartupError("\(name)_FILE \(shown) is empty") }
-            try refuseControlCharacters(value, "\(name)_FILE \(shown)")
+            guard !value.isEmpty else { throw StartupError("\(name)_FILE \(path.escapedToOneLine) is empty") }
+            try refuseControlCharacters(value, "\(name)_FILE \(path.escapedToOneLine)")
             return Secret(value)
         }
     }

@@ -16,15 +16,16 @@ struct BotProcess {
 
     /// Runs `incident-bot arguments...` with `input` on standard input and waits for it to exit;
     /// `environment` is added to this process's. The wait is on a thread of its own, not one of
-    /// the two the concurrent tests share.
-    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
-        try await TestTools.offPool { try runHere(arguments, input: input, environment: environment) }
+    /// the two the concurrent tests share. `folder`: the working folder, if not this process's.
+    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:], folder: URL? = nil) async throws -> Result {
+        try await TestTools.offPool { try runHere(arguments, input: input, environment: environment, folder: folder) }
     }
 
-    private static func runHere(_ arguments: [String], input: String, environment: [String: String]) throws -> Result {
+    private static func runHere(_ arguments: [String], input: String, environment: [String: String], folder: URL?) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.currentDirectoryURL = folder
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
         }

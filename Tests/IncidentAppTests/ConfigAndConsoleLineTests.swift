@@ -164,6 +164,17 @@ import Testing
         #expect(throws: ConfigError(file: folder, line: 0, reason: "cannot read the file (it is a folder)")) {
             try BotConfig.load(path: folder)
         }
+        // A pipe is called one, not "permission denied"; a loop of links is called one, not "error 256".
+        let pipe = folder + "/config.fifo"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        #expect(throws: ConfigError(file: pipe, line: 0, reason: "cannot read the file (it is not a regular file but a device, a pipe or a socket)")) {
+            try BotConfig.load(path: pipe)
+        }
+        let loop = folder + "/loop.yaml"
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: loop)
+        #expect(throws: ConfigError(file: loop, line: 0, reason: "cannot read the file (too many levels of symbolic links)")) {
+            try BotConfig.load(path: loop)
+        }
     }
 
     @Test(arguments: [

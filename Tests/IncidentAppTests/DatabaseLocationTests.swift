@@ -54,6 +54,9 @@ import Testing
         ("postgres://bot%3Ahunter2@db/incidents", "carries a password"),
         ("postgres:bot:hunter2@db/incidents", "with its two slashes"),
         ("PostgreSQL:bot:hunter2@db/incidents", "with its two slashes"),
+        // SQLite's own URI, whose `?mode=ro` the bot would not heed: a file of that name was made.
+        ("file:bot.sqlite?mode=ro", "is a SQLite URI, which the bot does not take"),
+        ("sqlite:file:/var/lib/bot.sqlite", "is a SQLite URI, which the bot does not take"),
     ])
     func badLocationsAreRefusedWithTheReason(text: String, reason: String) {
         do {

@@ -48,6 +48,23 @@ import Testing
     }
 }
 
+extension SecretsTests {
+    /// A file named in the working folder (`SLACK_BOT_TOKEN_FILE=token`) that is read and
+    /// found empty is named as the file it is: the refusal said its value was not shown, as if
+    /// it were the secret itself, and asked whether it was.
+    @Test func anEmptyFileInTheWorkingFolderIsNamed() async throws {
+        let folder = try TestConfig.temporaryDirectory()
+        try Data("\n".utf8).write(to: folder.appendingPathComponent("token"))
+        let config = folder.appendingPathComponent("bot.yaml")
+        try "policy: \(TestConfig.directory.path)/policy.yaml\nroster: \(TestConfig.directory.path)/roster.example.yaml\nslack:\n  enabled: true\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let checked = try await BotProcess.run(["check-config", "--config", config.path, "--db", "bot.sqlite"],
+                                               environment: ["SLACK_BOT_TOKEN_FILE": "token", "SLACK_BOT_TOKEN": ""], folder: folder)
+        #expect(checked.stdout.contains("serve would refuse to start with this environment: SLACK_BOT_TOKEN_FILE token is empty\n"),
+                "\(checked.stdout)")
+    }
+}
+
 /// A URL the environment sets over the config's is held to the config's rule: credentials
 /// before its host are refused at start, and the refusal does not repeat them.
 @Suite struct EnvironmentURLTests {
