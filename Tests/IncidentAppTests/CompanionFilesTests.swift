@@ -7,13 +7,21 @@ import Testing
 /// started by a symbolic link's name and by its own finds one acknowledge-link secret (and one
 /// Matrix login); one kept beside a link's name by an earlier version is moved beside the file.
 @Suite struct CompanionFilesTests {
-    @Test func aSecretIsKeptBesideTheFileALinkNames() throws {
+    /// A database file in `data/` of a new folder, and `bot.sqlite` beside `data/` a symbolic
+    /// link to it (relative, as `ln -s data/bot.sqlite` makes); `made`: the file is there.
+    static func linkedDatabase(made: Bool) throws -> (folder: URL, file: String, link: String) {
         let folder = try TestConfig.temporaryDirectory()
         let data = folder.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let file = data.appendingPathComponent("bot.sqlite").path
         let link = folder.appendingPathComponent("bot.sqlite").path
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        if made { try Data().write(to: URL(fileURLWithPath: file)) }
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "data/bot.sqlite")
+        return (folder, file, link)
+    }
+
+    @Test func aSecretIsKeptBesideTheFileALinkNames() throws {
+        let (_, file, link) = try Self.linkedDatabase(made: false)
         // Before the file is made, and after.
         #expect(DatabaseLocation.sqlite(path: link).companionFile(.linkSecret) == file + ".link-secret")
         try Data().write(to: URL(fileURLWithPath: file))
@@ -25,13 +33,7 @@ import Testing
     }
 
     @Test func aSecretKeptBesideALinksNameIsFoundThereThenMovedBesideTheFile() throws {
-        let folder = try TestConfig.temporaryDirectory()
-        let data = folder.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        let file = data.appendingPathComponent("bot.sqlite").path
-        let link = folder.appendingPathComponent("bot.sqlite").path
-        try Data().write(to: URL(fileURLWithPath: file))
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "data/bot.sqlite")
+        let (_, file, link) = try Self.linkedDatabase(made: true)
         try "the secret links were signed with".write(toFile: link + ".link-secret", atomically: true, encoding: .utf8)
         try "syt_token\nDEVICE".write(toFile: link + ".matrix-token", atomically: true, encoding: .utf8)
         let linked = DatabaseLocation.sqlite(path: link)
@@ -57,13 +59,7 @@ import Testing
     /// Where one is beside both names, the file's own is the one in force and the other is
     /// left alone; a symbolic link in the way at the name is not moved, so it is refused by it.
     @Test func onlyALoneFileBesideTheNameIsMoved() throws {
-        let folder = try TestConfig.temporaryDirectory()
-        let data = folder.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        let file = data.appendingPathComponent("bot.sqlite").path
-        let link = folder.appendingPathComponent("bot.sqlite").path
-        try Data().write(to: URL(fileURLWithPath: file))
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        let (folder, file, link) = try Self.linkedDatabase(made: true)
         try "beside the file".write(toFile: file + ".link-secret", atomically: true, encoding: .utf8)
         try "beside the name".write(toFile: link + ".link-secret", atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: link + ".matrix-token", withDestinationPath: folder.appendingPathComponent("gone").path)
