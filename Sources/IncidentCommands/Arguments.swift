@@ -36,8 +36,10 @@ struct Arguments {
     /// Takes the next token if it names an incident (`INC-42`, `#incident-...`); one meant as a
     /// reference that names none (`INC-0`) is refused, never read as the command's text.
     mutating func takeIncidentRef() throws(CommandError) -> IncidentRef? {
-        guard let token = peek(), !token.quoted else { return nil }
-        switch IncidentRef.read(token.text) {
+        guard let token = peek() else { return nil }
+        // In quotes (`"INC-1"`), a reference is one marked, as in brackets.
+        let reading = IncidentRef.read(token.text)
+        switch token.quoted && reading != .notAReference ? .malformed(.marked) : reading {
         case .notAReference:
             return nil
         case .ref(let ref):
@@ -49,6 +51,10 @@ struct Arguments {
         case .malformed(.unnamedChannel):
             throw CommandError(.invalidArgument,
                                "That channel link names no incident room (Slack sent no incident-… name); name the incident by its number, as in INC-42.",
+                               position: token.offset)
+        case .malformed(.marked):
+            throw CommandError(.invalidArgument,
+                               "“\(token.text.clipped)” reads as a reference to an incident in marks; write it bare, as in INC-42, or start the text with another word.",
                                position: token.offset)
         }
     }

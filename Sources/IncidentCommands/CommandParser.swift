@@ -92,7 +92,8 @@ public enum CommandParser {
     }
 
     static func parseSeverity(_ arguments: inout Arguments) throws(CommandError) -> Command {
-        guard let token = arguments.next() else {
+        // A word of nothing but invisible characters (a zero-width space) is no severity named.
+        guard let token = arguments.next(), !token.text.unicodeScalars.allSatisfy(\.properties.isDefaultIgnorableCodePoint) else {
             throw CommandError(.missingArgument, "Say which severity: P0, P1, P2 or P3.", position: arguments.endOffset)
         }
         // Written as a declaration's title may write it (`[P0]`, `P0:`), or as its number (`1`).
@@ -101,19 +102,31 @@ public enum CommandParser {
                                "“\(token.text.clipped)” is not a severity; use P0, P1, P2 or P3.", position: token.offset)
         }
         // `/sev P0 P1` (or `P1 -> P0`, `P1 → P0.`) names two severities: which one was meant
-        // is a guess either way, and a wrong P0 pages the VP engineering at once. A severity
-        // word inside a longer reason ("P2 was too low") is the reason's, and so is one that
-        // names the same severity (`/sev P0 critical`: the reason says how bad it is).
-        let rest = arguments.tokens[arguments.index...].filter { !$0.quoted }
-        let words = rest.map { String($0.text.reversed().drop { ".,;:!".contains($0) }.reversed()) }
+        // is a guess either way, and a wrong P0 pages the VP engineering at once. So does an
+        // arrow to another with words after it (`/sev P1 -> P0 now` set P1, and the VP was not
+        // paged), and a run of them (`/sev P0 P1 P2`). A severity word that starts a reason
+        // ("P2 was too low") is the reason's, and so is one that names the same severity
+        // (`/sev P0 critical`: the reason says how bad it is).
+        let next = Array(arguments.tokens[arguments.index...].prefix(3))
+        let words = next.map { $0.quoted ? "" : String($0.text.reversed().drop { ".,;:!".contains($0) }.reversed()) }
         let arrows: Set<String> = ["->", "→", "=>", "—", "–", "-", "to"]
-        let other = words.last.flatMap(Severity.init(parsing:)).map { $0 != severity } ?? false
-        if rest.count == arguments.tokens.count - arguments.index, let last = rest.last, other,
-           words.count == 1 || words.count == 2 && arrows.contains(words[0].lowercased()) {
+        func another(_ index: Int) -> Severity? {
+            guard index < words.count else { return nil }
+            return Severity(parsing: words[index]).flatMap { $0 == severity ? nil : $0 }
+        }
+        func startsAnother(_ index: Int) -> Bool { index < words.count && (Severity(parsing: words[index]) != nil || arrows.contains(words[index].lowercased())) }
+        let named: (Severity, Int)? = if words.first.map({ arrows.contains($0.lowercased()) }) == true, let meant = another(1) {
+            (meant, 1)
+        } else if let meant = another(0), next.count == 1 || startsAnother(1) {
+            (meant, 0)
+        } else {
+            nil
+        }
+        if let (meant, index) = named {
             throw CommandError(.unexpectedArgument,
-                               "“\(token.text.clipped) \(rest.map(\.text).joined(separator: " ").clipped)” names two severities; "
-                                   + "give one, as in \(command: "sev \(Severity(parsing: words[words.count - 1]) ?? severity)").",
-                               position: last.offset)
+                               "“\(token.text.clipped) \(next.prefix(index + 1).map(\.text).joined(separator: " ").clipped)” names two severities; "
+                                   + "give one, as in \(command: "sev \(meant)").",
+                               position: next[index].offset)
         }
         return .severity(severity, reason: try arguments.restAsText())
     }

@@ -26,7 +26,14 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
         case number
         /// A Slack channel link without an incident room's name (`<#C0123|>`, `<#C0123|ops>`).
         case unnamedChannel
+        /// A reference in brackets, quotes or chat markup (`[INC-1]`, `*INC-1*`, `"INC-1"`):
+        /// meant as one, and not read as one, so the command's own incident is not acted on.
+        case marked
     }
+
+    /// The marks a reference is wrapped in as tickets and chat markup write one.
+    static let wrappings: [(Character, Character)] = [("[", "]"), ("(", ")"), ("*", "*"), ("_", "_"), ("~", "~"), ("`", "`"),
+                                                      ("\"", "\""), ("'", "'"), ("“", "”"), ("‘", "’"), ("<", ">")]
 
     /// Reads `INC-42` (any case), `#incident-...`, a bare `incident-YYYYMMDD-...`, Slack's
     /// `<#C0123|incident-...>` or a `https://matrix.to/#/#incident-...` link, with a trailing
@@ -35,9 +42,32 @@ public enum IncidentRef: Hashable, Sendable, Codable, CustomStringConvertible {
     /// `INC-2!`) is `malformed`, never text: read as text, it acted on the room's incident. A
     /// possessive or a closing parenthesis starts the text (`INC-2's rollback`, `INC-2)`), as
     /// does a bare `incident-` word without the day's date (`incident-free since 10:40`).
+    /// A reference wrapped in brackets, quotes or markup (`[INC-1]`, `*INC-1*`) is `marked`;
+    /// the number run into the letters or written alone (`INC1`, `#1`, `INC` before `1`) is
+    /// `malformed` too: each was read as text, and resolved the room's own incident.
     public static func read(_ token: String) -> Reading {
+        read(token, unwrapping: true)
+    }
+
+    /// `unwrapping`: whether marks around the word are looked through (once: a word of a
+    /// thousand brackets is not read a thousand times over).
+    static func read(_ token: String, unwrapping: Bool) -> Reading {
         var lowered = Substring(token.lowercased())
         while let last = lowered.last, ":,.;".contains(last) { lowered = lowered.dropLast() }
+        var inner = lowered
+        var marked = false
+        while unwrapping, !inner.dropFirst().dropLast().isEmpty, !inner.hasPrefix("<#"),
+              wrappings.contains(where: { inner.first == $0.0 && inner.last == $0.1 }) {
+            inner = inner.dropFirst().dropLast()
+            marked = true
+        }
+        if marked {
+            return read(String(inner), unwrapping: false) == .notAReference ? .notAReference : .malformed(.marked)
+        }
+        let numberAlone = lowered.hasPrefix("#") ? lowered.dropFirst() : lowered.hasPrefix("inc") ? lowered.dropFirst(3) : nil
+        if lowered == "inc" || numberAlone.map({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) == true {
+            return .malformed(.number)
+        }
         if lowered.hasPrefix("inc-") {
             let rest = lowered.dropFirst(4)
             let digits = rest.prefix { $0.isASCII && $0.isNumber }

@@ -319,6 +319,15 @@ import Testing
         #expect(error("/sev P1 to P0")?.kind == .unexpectedArgument)
         #expect(error("/sev sev1 p2")?.kind == .unexpectedArgument)
         #expect(parsed("/sev P1 P2 was too low")?.command == .severity(.p1, reason: "P2 was too low"))
+        // With words after the arrow, or a run of severities: it set the first, and no P0 page went.
+        #expect(error("/sev P1 -> P0 now")?.description.hasPrefix("“P1 -> P0” names two severities; give one, as in /sev P0.") == true,
+                "\(error("/sev P1 -> P0 now")?.description ?? "")")
+        #expect(error("/sev P1 -> P0 now")?.position == 11)
+        #expect(error("/sev P1 → P0 asap")?.kind == .unexpectedArgument)
+        #expect(error("/sev P0 P1 P2")?.description.hasPrefix("“P0 P1” names two severities") == true)
+        #expect(parsed("/sev P3 (was P0)")?.command == .severity(.p3, reason: "(was P0)"))
+        #expect(error("/sev \u{200B}")?.description.hasPrefix("Say which severity") == true, "\(error("/sev \u{200B}")?.description ?? "")")
+        #expect(parsed("/sev P1 - rollback under way")?.command == .severity(.p1, reason: "- rollback under way"))
         #expect(parsed("/sev P1 \"P2\"")?.command == .severity(.p1, reason: "\"P2\""))
         // A one-word reason naming the same severity says how bad it is: it was refused as two.
         #expect(parsed("/sev P0 critical")?.command == .severity(.p0, reason: "critical"))

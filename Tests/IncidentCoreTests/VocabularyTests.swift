@@ -66,6 +66,12 @@ import Testing
         ("incident-free", .notAReference), ("incident-2026", .notAReference), ("incident-20261122x", .notAReference),
         ("<#C0123ABC|>", .malformed(.unnamedChannel)), ("<#C0123ABC>", .malformed(.unnamedChannel)),
         ("#general", .notAReference), ("rolled", .notAReference), ("incidents", .notAReference),
+        // In brackets, quotes or markup, or the number run into the letters or alone: meant as one.
+        ("[INC-1]", .malformed(.marked)), ("*INC-1*", .malformed(.marked)), ("`inc-1`", .malformed(.marked)), ("(INC-1):", .malformed(.marked)),
+        ("“INC-1”", .malformed(.marked)), ("_INC-0_", .malformed(.marked)), ("[#incident-20261122-db]", .malformed(.marked)),
+        ("INC1", .malformed(.number)), ("#1", .malformed(.number)), ("INC", .malformed(.number)),
+        ("[P1]", .notAReference), ("*urgent*", .notAReference), ("(see", .notAReference), ("<@U0123>", .notAReference),
+        ("include", .notAReference), ("#", .notAReference), ("[]", .notAReference),
     ])
     func readsAWordMeantAsAReference(text: String, reading: IncidentRef.Reading) {
         #expect(IncidentRef.read(text) == reading)

@@ -59,6 +59,16 @@ import Testing
             #expect(outcome.disposition == .refused, "\(text)")
             #expect(outcome.reply?.plainText().contains("is not an incident number") == true, "\(outcome.reply?.plainText() ?? "")")
         }
+        // Written as tickets and chat markup write one, or with the dash left out: each resolved INC-2.
+        for (text, says) in [("/incident resolve [INC-1] duplicate of INC-2", "reads as a reference to an incident in marks"),
+                             ("/incident resolve *INC-1* dup", "in marks"), ("/incident resolve `INC-1` dup", "in marks"),
+                             ("/incident resolve \"INC-1\" dup", "in marks"), ("/incident resolve (INC-1) dup", "in marks"),
+                             ("/incident resolve INC1 dup", "is not an incident number"), ("/incident resolve #1 dup", "is not an incident number"),
+                             ("/incident resolve INC 1 dup", "is not an incident number"), ("/note [#incident-20261124-payment-api-errors] x", "in marks")] {
+            let outcome = try await bot.say("U0CAROL03", text, in: second)
+            #expect(outcome.disposition == .refused, "\(text)")
+            #expect(outcome.reply?.plainText().contains(says) == true, "\(text): \(outcome.reply?.plainText() ?? "")")
+        }
         #expect(try await outboxCount(bot) == before)
         #expect(try await bot.store.read { try $0.incident(1) }?.incident.phase == .investigating)
         #expect(try await bot.store.read { try $0.incident(2) }?.incident.phase == .investigating)
