@@ -3,11 +3,13 @@ public enum DurationText {
     /// Parses a positive or zero duration; nil when the text is not one. Units may be capitals
     /// (`2H`) except `M`, which people write for months as often as for minutes: `report
     /// --since 2M` read as two minutes, and an action item due in `2M` fell due at once.
+    /// Each unit is written once, the larger first (`1h30m`): `30m30m` is a slip, not an hour.
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= 32 else { return nil }
         var total: Int64 = 0
         var digits = ""
+        var larger = Int64.max
         for character in trimmed {
             if let digit = character.wholeNumberValue, character.isASCII {
                 digits.append(String(digit))
@@ -22,7 +24,8 @@ public enum DurationText {
             case "w", "W": unit = 604_800
             default: return nil
             }
-            guard let value = Int64(digits), value <= 1_000_000 else { return nil }
+            guard let value = Int64(digits), value <= 1_000_000, unit < larger else { return nil }
+            larger = unit
             total += value * unit
             digits = ""
         }

@@ -32,14 +32,15 @@ import Testing
 
     @Test(arguments: [
         ("15m", Int64(900)), ("1h", 3_600), ("2h30m", 9_000), ("5d", 432_000), ("1w", 604_800), ("90s", 90),
-        ("0s", 0), (" 1H ", 3_600), ("2D", 172_800),
+        ("0s", 0), (" 1H ", 3_600), ("2D", 172_800), ("1d2h3m4s", 93_784),
     ])
     func readsDurations(text: String, seconds: Int64) {
         #expect(DurationText.parse(text)?.wholeSeconds == seconds)
     }
 
-    /// `2M` is refused, not read as minutes: people write it for months as often.
-    @Test(arguments: ["", "m", "15", "-5m", "1.5h", "15 m", "1y", "9999999999999h", "2M", "1h30M"])
+    /// `2M` is refused, not read as minutes: people write it for months as often. A unit
+    /// written twice, or a smaller before a larger, is a slip (`/incident snooze 30m30m` was an hour).
+    @Test(arguments: ["", "m", "15", "-5m", "1.5h", "15 m", "1y", "9999999999999h", "2M", "1h30M", "30m30m", "30m1h", "1h1h"])
     func refusesWhatIsNotADuration(text: String) {
         #expect(DurationText.parse(text) == nil)
     }
