@@ -59,8 +59,12 @@ extension Transition {
                 throw IncidentError(.notAllowed, "Your page for \(incident.id) had not reached you when \(handed.level) was handed over\(to); "
                                     + "the page is theirs to answer now. To take the incident on, name yourself incident commander: \(command: "ic @you").")
             }
+            // Someone the roster does not list (a leaver, whose old page may name them as the
+            // roster did) is told so first, as the acknowledge link tells them: the list alone
+            // read as naming them among those who may.
+            let unlisted: BotText = isListed(person) ? "" : "You are not on the roster, so your acknowledgement is not taken. "
             throw IncidentError(.notAllowed,
-                                "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
+                                unlisted + "Only people paged for \(incident.id) can acknowledge" + (names.isEmpty ? "." : " (\(names))."))
         }
         let earlier = incident.acknowledgedBy ?? []
         // The ladders the answer could stop had stopped already (the incident was mitigated):
