@@ -330,7 +330,7 @@ public struct BotConfig: Sendable {
         case NSFileReadNoPermissionError: return "permission denied"
         case NSFileReadInapplicableStringEncodingError, NSFileReadCorruptFileError: return "it is not UTF-8 text"
         default:
-            // Foundation's "error 256" hides the system's reason (a loop of symbolic links).
+            // Foundation's "error 256" hides the system's reason for a file `stat` found but could not read.
             if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
                 return String(cString: strerror(Int32(underlying.code))).lowercased()
             }
