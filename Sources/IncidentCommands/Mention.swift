@@ -1,11 +1,12 @@
 import IncidentCore
 
 /// Reads a person mention in any of the forms platforms send.
-enum Mention {
+public enum Mention {
     /// `<@U0123ABC|alice>`, `<@U0123ABC>`, `@alice:example.org`, `https://matrix.to/#/@alice:example.org`,
     /// `@alice`, or a bare roster key `alice`. Trailing `,.;!?` is ignored.
-    static func person(_ token: String) -> PersonRef? {
-        var text = Substring(token)
+    /// Read as it is seen, as an option is: `@b`(zero-width space)`ob` is `@bob`.
+    public static func person(_ token: String) -> PersonRef? {
+        var text = Substring(FreeText.visible(token))
         while let last = text.last, ",.;!?".contains(last) { text.removeLast() }
         if text.hasPrefix("<@"), text.hasSuffix(">") {
             let inner = text.dropFirst(2).dropLast()

@@ -1,3 +1,4 @@
+import IncidentCommands
 import IncidentCore
 import IncidentPolicy
 
@@ -11,7 +12,7 @@ extension Transition {
             throw IncidentError(.notAllowed,
                                 "Only the incident's responders (people on the roster, those paged for it, and once an IC is named its IC and declarer) can add action items to \(incident.id).")
         }
-        let owner = try reachablePerson(request.owner)
+        let owner = try actionOwner(request)
         var item = ActionItem(number: (incident.actionItems.map(\.number).max() ?? 0) + 1, owner: owner, text: request.text,
                               createdAt: now, createdBy: actor)
         if let due = request.due {
@@ -31,6 +32,25 @@ extension Transition {
         post(Messages.actionAdded(item, of: incident, by: actor))
         invite(owner, always: false)
         reply = Messages.reply("Added \(item.id) to \(incident.id) for \(owner.handle).")
+    }
+
+    /// The item's owner. `/action fix the alert @dave` reads `fix` as a bare roster key; when
+    /// the roster has no such person but someone is mentioned later, the refusal says the owner
+    /// comes first instead of only that `@fix` is unknown.
+    private func actionOwner(_ request: ActionRequest) throws(IncidentError) -> PersonID {
+        do {
+            return try reachablePerson(request.owner)
+        } catch where error.kind == .unknown {
+            guard case .handle(let first) = request.owner else { throw error }
+            let words = request.text.split(whereSeparator: \.isWhitespace)
+            guard let at = words.firstIndex(where: { word in
+                word.hasPrefix("@") || word.hasPrefix("<@") || word.contains("matrix.to/")
+            }), let ref = Mention.person(String(words[at])), let later = roster.resolve(ref) else { throw error }
+            var rest = [Substring(first)] + words
+            rest.remove(at: at + 1)
+            let example = rest.prefix(6).joined(separator: " ") + (rest.count > 6 ? " …" : "")
+            throw IncidentError(.unknown, "I don't know \(request.owner); the owner comes first, as in \(command: "action \(later.handle) \(example)").")
+        }
     }
 
     mutating func finishAction(_ number: Int, by actor: PersonID) throws(IncidentError) {

@@ -255,6 +255,9 @@ import Testing
         #expect(parsed("/ic @alice,")?.command == .commander(.handle("alice")))
         #expect(parsed("/ic @bob:matrix.example.org:8448")?.command == .commander(.matrix(userID: "@bob:matrix.example.org:8448")))
         #expect(error("/ic @Alice:example.org")?.kind == .invalidArgument)
+        // Read as seen: a zero-width space or a soft hyphen inside the handle is no part of it.
+        #expect(parsed("/ic @b\u{200B}ob")?.command == .commander(.handle("bob")))
+        #expect(parsed("/ic <@U0B\u{00AD}OB>")?.command == .commander(.slack(userID: "U0BOB", label: nil)))
     }
 
     /// An action item is due on a day: `6m` (six minutes, or months meant) made it due today,

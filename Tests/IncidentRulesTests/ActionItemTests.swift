@@ -111,6 +111,21 @@ import Testing
         #expect(drill.incident.actionItems.isEmpty)
     }
 
+    @Test func anOwnerMentionedAfterTheTextIsToldToComeFirst() throws {
+        var drill = try drill()
+        #expect { try drill.type("/action fix the queue alert @bob", by: "alice") } throws: {
+            "\($0)" == "I don't know @fix; the owner comes first, as in /action @bob fix the queue alert."
+        }
+        // A mention of someone the roster does not know, or none at all, leaves the plain refusal.
+        #expect { try drill.type("/action fix the alert @nobody", by: "alice") } throws: {
+            "\($0)".hasPrefix("I don't know @fix; mention someone in the roster")
+        }
+        #expect(drill.incident.actionItems.isEmpty)
+        // A bare roster key first stays the owner, whoever the text mentions.
+        try drill.type("/action bob ask @carol about the alert", by: "alice")
+        #expect(drill.incident.actionItems.first?.owner == "bob")
+    }
+
     @Test func openItemsHoldTheCloseUntilAnAdminForcesItWithAReason() throws {
         var drill = try drill()
         // With nothing to force, anyone is told to close it plainly, not that only an admin may.
