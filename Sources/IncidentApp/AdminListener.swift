@@ -109,6 +109,7 @@ public struct AdminListener: Sendable {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+        router.refuseOtherMethods()
         let (host, port) = (host, port)
         let connections = OpenConnections(limit: maxConnections, logger: logger, now: { LiveClock().now })
         return Application(router: router,

@@ -27,11 +27,12 @@ public struct HTTPListener: Sendable {
     /// connection for long. Past `http.max_connections` held at once a new connection is closed
     /// as it opens (`ConnectionCap`).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         for add in routes { add(router) }
+        router.refuseOtherMethods()
         let logger = logger
         let settings = settings
         let connections = OpenConnections(limit: settings.maxConnections, logger: logger, now: { LiveClock().now })

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentWire
+import NIOHTTP1
 import IncidentCore
 import IncidentSlack
 import IncidentTesting
@@ -270,6 +271,19 @@ import Testing
         }
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines == Array(repeating: "held 200", count: cap) + ["extra 200", "first-held closed", "others 200"], "\(lines)")
+        try await expectStillServing(bot)
+    }
+
+    @Test func aKnownPathAskedWithAnotherMethodIs405() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        let before = try await bot.storeCounts()
+        let get = try await bot.raw([], headers: [:], method: .GET)
+        #expect(get.status == 405 && get.body == "method not allowed\n")
+        #expect(try await bot.raw([], headers: [:], path: "/healthz", method: .DELETE).status == 405)
+        #expect(try await bot.raw([], headers: [:], path: "/healthz", method: .HEAD).status == 200)
+        #expect(try await bot.raw([], headers: [:], path: "/nowhere", method: .GET).status == 404)
+        try await expectUnchanged(bot, before, "a GET on the Slack endpoint")
         try await expectStillServing(bot)
     }
 

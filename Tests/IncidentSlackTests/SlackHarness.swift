@@ -10,6 +10,7 @@ import IncidentTesting
 import IncidentWire
 import Logging
 import NIOCore
+import NIOHTTP1
 import SlackFake
 import Synchronization
 import Testing
@@ -154,9 +155,9 @@ final class SlackHarness: Sendable {
         return try await raw(body, headers: headers.filter { !$0.value.isEmpty })
     }
 
-    func raw(_ body: [UInt8], headers: [String: String], path: String = "/slack/events") async throws -> Answer {
+    func raw(_ body: [UInt8], headers: [String: String], path: String = "/slack/events", method: HTTPMethod = .POST) async throws -> Answer {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(endpoint.port)\(path)")
-        request.method = .POST
+        request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         // A fresh connection for every request: the endpoint closes a connection idle for its
         // 1 s read timeout, and a pooled one reused just as it closes fails with "I/O on closed
