@@ -10,7 +10,8 @@ extension Transition {
         /// The step's level has nobody in the roster (a level the policy in force dropped):
         /// nobody was paged, and the room was told to page them by hand.
         case unfilled(level: String)
-        /// An acknowledged ladder does not step outside working hours: nobody is paged for it.
+        /// An acknowledged ladder does not step outside the policy's working hours: nobody is
+        /// paged for it.
         case skippedOutsideWorkingHours
         /// A climbing ladder's page waits for working hours.
         case heldForWorkingHours
@@ -28,7 +29,8 @@ extension Transition {
     /// does one acknowledged before the incident reached a phase it stops on (acknowledged, then
     /// mitigated: customers are no longer hurt, and nobody is woken for a late update).
     /// Outside the working hours of a severity that pages only in them, a climbing ladder holds
-    /// the page and an acknowledged one does not step.
+    /// the page and an acknowledged one does not step; in the policy's hours, an acknowledged
+    /// ladder's page to someone whose own clock is closed waits for their opening.
     mutating func stepForMissedUpdate(due: Timestamp) -> MissedUpdateStep {
         var step = MissedUpdateStep.nobodyFurther
         for ladder in policy.ladders where ladder.stepsOnMissedUpdate && !phaseStops(ladder) {
@@ -105,14 +107,16 @@ extension Transition {
                     uncountFoldedRepeat(ladder, target)
                 }
                 step = incident.ladders[ladder.id]?.heldPage == nil ? max(step, reached) : max(step, .heldForWorkingHours)
-            } else if let opens = opening(ladder, target, at: due) {
+            } else if let opens = opening(ladder, target, at: due), policy.earliestPage(at: incident.severity, from: due, zone: nil) > due {
                 record(.paged, "Not paging \(ladder.reference(target)) for the missed update before \(zone.dateTime(opens)): \(incident.severity) pages in working hours.",
                        by: .bot)
                 step = max(step, .skippedOutsideWorkingHours)
             } else if let opens = heldUntil(ladder, target, at: due) {
-                // Due in working hours, taken by a catch-up outside them: the page waits for the
+                // Due in working hours, taken by a catch-up outside them, or due in the policy's
+                // hours to someone whose own clock keeps other hours: the page waits for the
                 // opening (`sendHeldPage`), as a stopped ladder's held page does. Skipped as
-                // one due outside them, it was lost.
+                // one due outside them, it was lost: a team lead in Tokyo under a policy kept
+                // in London was never paged for an IC gone quiet.
                 progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
                 progress.level = target
                 progress.heldPage = .missedUpdate

@@ -149,6 +149,28 @@ import Testing
         #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(opening) engineering.L2 bob"], "\(drill.pages)")
     }
 
+    /// The same P2, its team lead keeping Tokyo's hours (09:00 there is 00:00 UTC): the misses
+    /// of Tuesday afternoon fall in the policy's hours and in bob's night. His page waits for
+    /// his opening and goes then, and the nudges say so. It was dropped as a step "outside
+    /// working hours", at 14:00 on a working Tuesday, and bob was never paged at all.
+    @Test func anAcknowledgedLaddersMissedUpdatePageWaitsForThePersonsOwnHours() throws {
+        let text = try Fixtures.text("roster.example.yaml")
+            .replacing("    matrix: \"@bob:example.org\"\n    prefer: matrix\n", with: "    matrix: \"@bob:example.org\"\n    prefer: matrix\n    time_zone: Asia/Tokyo\n")
+        let roster = try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+        #expect(roster.people["bob"]?.zone?.identifier == "Asia/Tokyo")
+        var drill = try Drill("/incident declare Checkout slow --sev P2 --ic @alice", by: Fixtures.responder, roster: roster)
+        let opening = drill.origin.minutes(to: Timestamp(iso8601: "2026-11-25T00:00:00Z")!)
+        try drill.run(to: opening - 1)
+        #expect(!drill.pages.contains { $0.hasSuffix(" bob") }, "\(drill.pages)")
+        #expect(drill.incident.ladders["engineering"]?.heldPage == .missedUpdate)
+        let nudges = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("⏰") && $0.contains("missed in a row") }
+        #expect(!nudges.isEmpty && nudges.allSatisfy { $0.hasSuffix("the next page waits for working hours, until 2026-11-25 00:00 UTC.") },
+                "\(nudges)")
+        #expect(!drill.timeline.contains { $0.text.hasPrefix("Not paging") }, "\(drill.timeline.map(\.text))")
+        try drill.run(to: opening + 1)
+        #expect(drill.pages.filter { $0.hasSuffix(" bob") } == ["\(opening) engineering.L2 bob"], "\(drill.pages)")
+    }
+
     /// A P2 declared at 16:00 holds its team lead's page for 09:00; an IC named at 22:00 drops
     /// it. The next day's missed updates page the team lead for the first time: the nudge says
     /// the ladder escalates, not that "the top of the ladder is paged again".
