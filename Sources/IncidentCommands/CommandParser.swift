@@ -27,10 +27,11 @@ public enum CommandParser {
         guard typed.startsAsCommand else {
             throw CommandError(.notACommand, "Commands start with / or !, for example \(command: "incident help").")
         }
-        let text = typed.first?.isBlankBeforeCommand == true ? String(typed.drop { $0.isBlankBeforeCommand }) : typed
-        guard text.unicodeScalars.count <= maxLength else {
+        let command = typed.first?.isBlankBeforeCommand == true ? String(typed.drop { $0.isBlankBeforeCommand }) : typed
+        guard command.unicodeScalars.count <= maxLength else {
             throw CommandError(.tooLong, "That message is too long to be a command (over \(maxLength) characters).")
         }
+        let text = FreeText.controlsAsSpaces(command)
         let tokens = Tokenizer.tokens(text)
         var arguments = Arguments(text: text, tokens: tokens)
         let word = arguments.next()!

@@ -106,6 +106,25 @@ public enum FreeText {
         return String(scalars).trimmingWhitespace()
     }
 
+    /// `text` with its control characters (line feeds, tabs and carriage returns aside) as
+    /// spaces, as `clean` reads them in a command's text: `!sev`(NUL)`P1` is `!sev P1`, as
+    /// `!note a`(NUL)`b` notes `a b`. The command word ran into its argument instead
+    /// (“Unknown command !sevP1”).
+    static func controlsAsSpaces(_ text: String) -> String {
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D) || $0 == 0x7F || $0 >= 0x80 }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        var changed = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control, scalar != "\n", scalar != "\t", scalar != "\r", !lineBreaks.contains(scalar.value) {
+                scalars.append(" ")
+                changed = true
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return changed ? String(scalars) : text
+    }
+
     /// The line and paragraph separators (U+2028, U+2029) and the next-line control (U+0085):
     /// line breaks as `\n` is, where chat draws them so. Kept as they were, a note's text
     /// after one read as a line of the bot's own, unquoted on Slack (`✅ INC-2 is resolved`).

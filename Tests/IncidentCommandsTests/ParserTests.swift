@@ -255,6 +255,9 @@ import Testing
         #expect(parsed("/ic @alice,")?.command == .commander(.handle("alice")))
         #expect(parsed("/ic @bob:matrix.example.org:8448")?.command == .commander(.matrix(userID: "@bob:matrix.example.org:8448")))
         #expect(error("/ic @Alice:example.org")?.kind == .invalidArgument)
+        // A control character is a space, after the command word as in its text.
+        #expect(parsed("/ic\u{0}@bob")?.command == .commander(.handle("bob")))
+        #expect(parsed("/ic\u{1B}@bob\u{85}")?.command == .commander(.handle("bob")))
         // Read as seen: a zero-width space or a soft hyphen inside the handle is no part of it.
         #expect(parsed("/ic @b\u{200B}ob")?.command == .commander(.handle("bob")))
         #expect(parsed("/ic <@U0B\u{00AD}OB>")?.command == .commander(.slack(userID: "U0BOB", label: nil)))
