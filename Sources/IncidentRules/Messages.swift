@@ -314,6 +314,10 @@ enum Messages {
     static func statusUpdate(_ incident: Incident, _ update: StatusUpdate, by actor: PersonID, now: Timestamp) -> Message {
         let over = incident.phase == .resolved || incident.phase == .closed ? ", \(incident.phase.rawValue)" : ""
         var message = Message(.strong("📣 \(incident.id) update (\(incident.severity)\(over)) "), .text("from "), .mention(actor))
+        // Someone off the roster is named by their account as well: the broadcast channel
+        // reads the update as the incident's word, and a client shows the mention by a display
+        // name its owner picks (an outsider named “frank” read as the responder).
+        if !actor.isOnRoster { message.lines[0] += [.text(" (not on the roster: "), .code(actor.handle), .text(")")] }
         if !update.text.isEmpty {
             for line in update.text.split(separator: "\n", omittingEmptySubsequences: false) {
                 message.line(.userText(String(line)))

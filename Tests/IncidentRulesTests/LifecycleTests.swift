@@ -186,6 +186,18 @@ import Testing
         #expect(broadcast == "📣 INC-1 update (P1) from @alice\nFailing over\nStatus: identified\nImpact: EU\nNext update due 11:01 UTC.")
     }
 
+    /// An update from someone off the roster names their account in its heading: a client
+    /// shows the mention by a display name its owner picks, and the broadcast channel reads
+    /// the update as the incident's word.
+    @Test func anUpdateFromOffTheRosterNamesTheAccount() throws {
+        var drill = try Drill("/incident declare Payment API errors --sev P1")
+        try drill.type("/update Looks like the EU region", by: Fixtures.reporter)
+        #expect(drill.posts(to: .broadcast).last?.hasPrefix("📣 INC-1 update (P1) from @U0REPORTER (not on the roster: @U0REPORTER)\n") == true,
+                "\(drill.posts(to: .broadcast))")
+        try drill.type("/update Failing over", by: "alice")
+        #expect(drill.posts(to: .broadcast).last?.hasPrefix("📣 INC-1 update (P1) from @alice\n") == true)
+    }
+
     /// A scheduler that was down catches up several missed updates in one go: the one nudge
     /// says what the most any of them did (a page went out), not only what the last did.
     @Test func aCaughtUpNudgeSaysTheMostItsMissesDid() throws {
