@@ -116,7 +116,7 @@ extension Transition {
                 // hours to someone whose own clock keeps other hours: the page waits for the
                 // opening (`sendHeldPage`), as a stopped ladder's held page does. Skipped as
                 // one due outside them, it was lost: a team lead in Tokyo under a policy kept
-                // in London was never paged for an IC gone quiet.
+                // in UTC was never paged for an IC gone quiet.
                 progress.repeatsAtTop = progress.repeats(afterPaging: target, counted: repeatsAtTop)
                 progress.level = target
                 progress.heldPage = .missedUpdate

@@ -101,18 +101,21 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         let end: SessionEnd
         var retryAfter: Duration?
         let outcome = SessionOutcome()
+        var opened = true
         do {
             let url = try await open()
             end = try await start(url, outcome: outcome, lanes: lanes, sockets: sockets, in: &sessions)
         } catch let error as SlackAPIError {
             logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
             if case .rateLimited(_, let wait) = error { retryAfter = wait }
+            opened = false
             end = .dropped("cannot open a connection: \(error)")
         } catch {
-            logger.warning("Socket Mode: connection lost", metadata: ["error": "\(error)"])
             // A session that had settled before it failed ran as a healthy one did.
             if case .closedAfterRunning = outcome.value { end = .closedAfterRunning } else { end = .dropped("connection lost: \(error)") }
         }
+        // A stop cancels the session: no connection was lost, and a warning at every clean
+        // restart read as a network fault.
         if Task.isCancelled { return failures }
         var failures = failures
         switch end {
@@ -128,12 +131,17 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
             health.failed("Slack asked \(failures) connections in a row to leave within \(DurationText.format(Self.settled)) of hello")
         case .dropped(let reason):
+            // Every way a connection ends without Slack asking is logged with why: a reset, a
+            // missing `hello` or an unanswered ping said only "reconnecting", and the reason
+            // showed in `/readyz` after five failures in a row. A failed open said so above.
+            if opened { logger.warning("Socket Mode: connection lost", metadata: ["reason": "\(reason)"]) }
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
             failures += 1
             health.failed(reason)
         case .closedAfterRunning:
             // A session that ran and then closed without Slack's `disconnect`: the backoff
             // starts again from its first wait.
+            logger.warning("Socket Mode: connection closed without Slack's disconnect message")
             failures = 1
         }
         let wait = max(backoff.delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))

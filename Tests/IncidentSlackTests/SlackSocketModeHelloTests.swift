@@ -10,11 +10,13 @@ import Testing
 /// can say so: the bot sat deaf to Slack, ready.
 extension SlackSocketModeTests {
     /// A connection upgraded and then silent, no `hello`: closed 15 s on, a failure, and the next one made.
+    /// The loss is logged with why, and a clean stop afterwards logs no loss.
     @Test func aConnectionWithNoHelloIsClosedAndAnotherMade() async throws {
         let bot = try await SlackHarness.start()
         defer { Task { await bot.stop() } }
         bot.fake.withholdNextHello()
-        try await withSocketMode(bot, connected: false) {
+        let logs = LogRecorder()
+        try await withSocketMode(bot, connected: false, logs: logs) {
             try await waitFor { bot.fake.socketConnections == 1 }
             try await waitFor {
                 if bot.fake.connectionsOpened < 2 { bot.clock.advance(by: .seconds(1)) }
@@ -24,6 +26,10 @@ extension SlackSocketModeTests {
             bot.fake.sendEnvelope(type: "slash_commands", payload: Self.slash(1, "list"))
             try await waitFor { bot.fake.acknowledged.count == 1 }
         }
+        let lost = logs.lines.withLock { $0 }.enumerated().filter { $0.element.hasPrefix("warning Socket Mode: connection lost") }
+        #expect(lost.count == 1, "\(logs.lines.withLock { $0 })")
+        let reason = lost.first.map { index, _ in logs.metadataOfLines.withLock { $0[index]["reason"] } }
+        #expect("\(String(describing: reason))".contains("no hello within 15s"), "\(String(describing: reason))")
     }
 
     /// A connection whose handshake completed after it was given up (a proxy slow past 15 s)

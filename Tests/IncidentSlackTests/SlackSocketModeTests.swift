@@ -38,9 +38,9 @@ import Testing
     /// tests hold its answer in real time, and a debug build beside the whole suite can stall
     /// for a second, which failed the read (not acknowledged, as Slack's resend wants).
     static func socketMode(_ bot: SlackHarness, readsBack: Bool = false, health: LoopHealth = LoopHealth("connection"),
-                           stopGrace: Duration = .milliseconds(800)) -> SlackSocketMode<ManualClock> {
-        var logger = Logger(label: "socket-test")
-        logger.logLevel = .critical
+                           stopGrace: Duration = .milliseconds(800), logs: LogRecorder? = nil) -> SlackSocketMode<ManualClock> {
+        var logger = logs?.logger ?? Logger(label: "socket-test")
+        if logs == nil { logger.logLevel = .critical }
         let api = readsBack ? SlackWebAPI(baseURL: bot.fake.apiURL, token: Secret(FakeSlack.botToken)) : nil
         return SlackSocketMode(gateway: SlackGateway(engine: bot.engine, api: api,
                                                      workspaces: SlackWorkspaces(allowed: ["T0TEAM001"], api: nil, logger: logger, now: { bot.clock.now }),
@@ -54,10 +54,10 @@ import Testing
     /// fake's Web API (to read a pinned message back); `connected`: wait for the first
     /// connection before `body`.
     func withSocketMode(_ bot: SlackHarness, readsBack: Bool = false, health: LoopHealth = LoopHealth("connection"),
-                        connected: Bool = true, _ body: () async throws -> Void) async throws {
+                        connected: Bool = true, logs: LogRecorder? = nil, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "socket-test")
         logger.logLevel = .critical
-        let socket = Self.socketMode(bot, readsBack: readsBack, health: health)
+        let socket = Self.socketMode(bot, readsBack: readsBack, health: health, logs: logs)
         let group = ServiceGroup(services: [socket], logger: logger)
         let task = Task { try await group.run() }
         defer { task.cancel() }
