@@ -170,9 +170,14 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     /// version kept beside a link's own name is found there until `gatherCompanions` moves it.
     public func companionFile(_ companion: Companion) -> String? {
         guard case .sqlite(let path) = self else { return nil }
-        let beside = Self.canonical(path) + companion.rawValue
-        let besideTheName = path + companion.rawValue
+        let (beside, besideTheName) = Self.places(of: companion, file: Self.canonical(path), name: path)
         return !Self.isThere(beside) && Self.isThere(besideTheName) ? besideTheName : beside
+    }
+
+    /// Where `companion` goes beside the database `file` (links resolved), and where an
+    /// earlier version kept it beside the `name` the database was given.
+    static func places(of companion: Companion, file: String, name: String) -> (beside: String, besideTheName: String) {
+        (file + companion.rawValue, name + companion.rawValue)
     }
 
     /// Moves the secrets kept beside the name the database was given (a symbolic link's, where
@@ -183,9 +188,9 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     public func gatherCompanions() -> [String] {
         guard case .sqlite(let path) = self else { return [] }
         var said: [String] = []
+        let file = Self.canonical(path)
         for companion in [Companion.linkSecret, .matrixToken] {
-            let beside = Self.canonical(path) + companion.rawValue
-            let besideTheName = path + companion.rawValue
+            let (beside, besideTheName) = Self.places(of: companion, file: file, name: path)
             // Only a file: a symbolic link in the way stays where it is, to be refused by its name.
             var status = stat()
             guard beside != besideTheName, !Self.isThere(beside), lstat(besideTheName, &status) == 0,

@@ -110,12 +110,16 @@ public enum FreeText {
     /// spaces, as `clean` reads them in a command's text: `!sev`(NUL)`P1` is `!sev P1`, as
     /// `!note a`(NUL)`b` notes `a b`. The command word ran into its argument instead
     /// (“Unknown command !sevP1”).
+    /// The controls are U+0000–U+001F and U+007F–U+009F (Unicode's `Cc`, all of it): in UTF-8 a
+    /// byte under 0x20, 0x7F, or 0xC2 leading U+0080–U+00BF, so text without those bytes (nearly
+    /// every command, whatever its script) is passed over in one scan of its bytes.
     static func controlsAsSpaces(_ text: String) -> String {
-        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D) || $0 == 0x7F || $0 >= 0x80 }) else { return text }
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D) || $0 == 0x7F || $0 == 0xC2 }) else { return text }
         var scalars = String.UnicodeScalarView()
         var changed = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control, scalar != "\n", scalar != "\t", scalar != "\r", !lineBreaks.contains(scalar.value) {
+            let value = scalar.value
+            if value < 0x20 || (0x7F...0x9F).contains(value), scalar != "\n", scalar != "\t", scalar != "\r", !lineBreaks.contains(value) {
                 scalars.append(" ")
                 changed = true
             } else {

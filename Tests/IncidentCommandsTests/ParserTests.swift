@@ -258,6 +258,7 @@ import Testing
         // A control character is a space, after the command word as in its text.
         #expect(parsed("/ic\u{0}@bob")?.command == .commander(.handle("bob")))
         #expect(parsed("/ic\u{1B}@bob\u{85}")?.command == .commander(.handle("bob")))
+        #expect(parsed("/ic\u{90}@bob")?.command == .commander(.handle("bob")))
         // Read as seen: a zero-width space or a soft hyphen inside the handle is no part of it.
         #expect(parsed("/ic @b\u{200B}ob")?.command == .commander(.handle("bob")))
         #expect(parsed("/ic <@U0B\u{00AD}OB>")?.command == .commander(.slack(userID: "U0BOB", label: nil)))
