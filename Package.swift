@@ -136,6 +136,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The incident-bot executable: the command line, the one root Logger.
         .executableTarget(name: "IncidentBot", dependencies: [

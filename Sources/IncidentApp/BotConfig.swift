@@ -1,9 +1,11 @@
+import Crypto
 import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentMatrix
 import IncidentPolicy
 import IncidentSlack
+import IncidentWire
 
 /// `config/incident-bot.yaml`: where the policy and roster are, and how the bot runs.
 /// Paths in it are relative to the file's own folder.
@@ -348,6 +350,9 @@ public struct LoadedConfig: Sendable {
     public var rosterPath: String
     /// True when no roster is configured and the example roster stands in.
     public var rosterIsExample: Bool
+    /// The SHA-256 of the policy and roster files' bytes, in hex: what replicas compare to
+    /// find one started on other files (`ReplicaFilesCheck`).
+    public var filesDigest: String
 
     /// Loads everything `config` names. With no roster configured, `exampleRoster` (the demo
     /// people) is used when allowed, else it is an error.
@@ -373,7 +378,19 @@ public struct LoadedConfig: Sendable {
         let roster = try ConfigReadingLimit.read(rosterPath) { () throws(ConfigError) in
             try Roster.load(yaml: rosterText, file: rosterPath, policy: policy)
         }
-        return LoadedConfig(config: config, policy: policy, roster: roster, rosterPath: rosterPath, rosterIsExample: isExample)
+        return LoadedConfig(config: config, policy: policy, roster: roster, rosterPath: rosterPath, rosterIsExample: isExample,
+                            filesDigest: filesDigest(policy: policyText, roster: rosterText))
+    }
+
+    /// The digest of the two files' bytes, each after its length, so no two pairs of files
+    /// hash the same input.
+    static func filesDigest(policy: String, roster: String) -> String {
+        var hash = SHA256()
+        for text in [policy, roster] {
+            hash.update(data: Data("\(text.utf8.count):".utf8))
+            hash.update(data: Data(text.utf8))
+        }
+        return Hex.string(hash.finalize())
     }
 
     /// The text of the file at `path`, which `config` names at `line` as its `key` (nil: a

@@ -220,6 +220,10 @@ public enum BotCommands {
             let lease = PostgresLease(settings: settings, length: timing.lease, logger: logger)
             let leaseHealth = LoopHealth("the lease")
             leaseCheck = LeaderElection.readinessCheck(leaseHealth)
+            if let tag = settings.replica, let postgres = store as? PostgresStore {
+                everywhere.append(ReplicaFilesCheck(own: tag, every: .seconds(30), look: { try await postgres.replicasOnOtherFiles(than: tag) },
+                                                    logger: logger))
+            }
             everywhere.append(LeaderElection(lease: lease, standbyPoll: timing.standbyPoll, role: role, health: leaseHealth, logger: logger) {
                 // Each term's own Slack gateway and Socket Mode, and its own Matrix loop.
                 let backlogRead = matrixSetup.map { _ in WakeSignal() }

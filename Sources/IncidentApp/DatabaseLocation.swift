@@ -148,6 +148,15 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         return .postgres(settings)
     }
 
+    /// The location as a `serve` replica on `filesDigest`'s policy and roster connects to it:
+    /// on PostgreSQL its connections carry a new `ReplicaTag` (`ReplicaFilesCheck`); a SQLite
+    /// file has one process.
+    public func asReplica(filesDigest: String) -> DatabaseLocation {
+        guard case .postgres(var settings) = self else { return self }
+        settings.replica = ReplicaTag(filesDigest: filesDigest)
+        return .postgres(settings)
+    }
+
     /// The files the bot keeps beside a SQLite database, by the suffix of their names.
     public enum Companion: String, CaseIterable, Sendable {
         case lock = ".lock"

@@ -70,7 +70,7 @@ struct Serve: AsyncParsableCommand {
             do {
                 // A policy or roster an edit broke is the likeliest refusal of all.
                 loaded = try options.load(config, allowExampleRoster: false)
-                location = try options.location(serving: true)
+                location = try options.location(serving: true).asReplica(filesDigest: loaded.filesDigest)
             } catch let failure as Failure {
                 refused(failure.description, config, logger)
                 throw failure

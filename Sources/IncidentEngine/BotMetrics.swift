@@ -17,6 +17,7 @@ public enum BotMetrics {
         "incident_bot_http_connections_displaced_total": "Connections the HTTP listener closed at http.max_connections to take a new one: each the one waiting longest with no request being answered.",
         "incident_bot_outbox_items": "Outbox items waiting (pending) or given up (failed), by contact method.",
         "incident_bot_leader": "1 when this process runs the scheduler, delivery and the inbound loops.",
+        "incident_bot_replicas_on_other_files": "Replicas connected to the same PostgreSQL database whose policy and roster files differ from this one's.",
         "incident_bot_store_write_seconds": "Write transactions, committed or not, from asking for the store's single writer (waiting for it included) to the return of the commit.",
         "incident_bot_events_per_transaction": "Commands (and answers to unreadable events) decided together in one write transaction (group commit).",
     ]

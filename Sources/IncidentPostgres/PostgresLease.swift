@@ -10,7 +10,8 @@ import PostgresNIO
 /// connection of its own, so a long write never delays a renewal.
 public final class PostgresLease: Sendable {
     let session: PostgresSession
-    /// This process, as the lease names it: host and pid, and a random part for restarts.
+    /// This process, as the lease names it: host and pid, and a random part for restarts (the
+    /// replica's id, when its settings carry a tag).
     public let holder: String
     /// How long a grant or renewal holds the lease.
     public let length: Duration
@@ -22,7 +23,7 @@ public final class PostgresLease: Sendable {
                                   deadline: .nanoseconds(Int64(length.components.seconds) * 500_000_000
                                                          + length.components.attoseconds / 2_000_000_000),
                                   logger: logger)
-        holder = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+        holder = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(settings.replica?.id ?? String(UUID().uuidString.prefix(8)))"
         self.length = length
     }
 

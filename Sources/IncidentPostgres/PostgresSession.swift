@@ -119,6 +119,7 @@ final class PostgresSession: @unchecked Sendable {
         var configuration = PostgresConnection.Configuration(host: settings.host, port: settings.port, username: settings.user,
                                                              password: settings.password?.value, database: settings.database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("application_name", settings.applicationName)]
         do {
             let opened = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
                                                         id: 1, logger: logger).wait()

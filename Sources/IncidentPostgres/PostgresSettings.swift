@@ -18,6 +18,13 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// `sslrootcert`: a PEM file of the authorities the server's certificate is checked
     /// against; nil: the system's.
     public var trustRoots: String?
+    /// How a `serve` replica names its connections (nil for the other commands): what
+    /// the replicas read of each other in `pg_stat_activity`, and the lease's holder.
+    public var replica: ReplicaTag?
+
+    /// The connections' `application_name`, as `pg_stat_activity` lists them to the replicas
+    /// and to whoever looks after the database.
+    var applicationName: String { replica?.applicationName ?? "incident-bot" }
 
     public init(host: String, port: Int = 5432, user: String, password: Secret?, database: String, requireTLS: Bool = false,
                 trustRoots: String? = nil) {

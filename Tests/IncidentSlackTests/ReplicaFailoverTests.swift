@@ -28,20 +28,14 @@ import Testing
     static let takeover = 3.0
     static let secondLevelAfter = 60.0
 
-    static func start(_ count: Int, fake: FakeSlack, database: String, cluster: PostgresCluster) async throws -> [Replica] {
+    /// `count` replicas on `database`; `otherLadder` replicas (the last ones) run a policy whose
+    /// P1 pages its second level two minutes in instead of one.
+    static func start(_ count: Int, fake: FakeSlack, database: String, cluster: PostgresCluster, otherLadder: Int = 0) async throws -> [Replica] {
         let broadcast = fake.addChannel("incidents")
-        let folder = try TestConfig.temporaryDirectory()
-        let policy = try TestConfig.text("policy.yaml").replacingOccurrences(of: "levels: { L1: 0m, L2: 30m, L3: 1h }",
-                                                                             with: "levels: { L1: 0m, L2: 1m, L3: 1h }")
-        guard policy.contains("L2: 1m,") else { throw TestTools.Failure("the test policy's P1 ladder changed; update this test") }
-        try policy.write(to: folder.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
-        let config = SlackHarness.config(broadcast: broadcast)
-            .replacingOccurrences(of: "policy: \(TestConfig.directory.path)/policy.yaml", with: "policy: policy.yaml")
-            + "\ndatabase:\n  takeover: \(Int(takeover))s\n"
-        let file = folder.appendingPathComponent("incident-bot.yaml")
-        try config.write(to: file, atomically: true, encoding: .utf8)
+        let configs = try [secondLevelAfter, 120].map { try Self.config(broadcast: broadcast, secondLevelMinutes: Int($0 / 60)) }
         var replicas: [Replica] = []
-        for _ in 0..<count {
+        for index in 0..<count {
+            let file = configs[index < count - otherLadder ? 0 : 1]
             let (process, log) = try SlackServeProcessTests.serve(on: fake, config: file, db: cluster.url(database))
             let ports = await SlackServeProcessTests.ports(from: log.fileHandleForReading, of: ["HTTP listener", "admin listener"])
             guard let http = ports["HTTP listener"], let admin = ports["admin listener"] else {
@@ -51,6 +45,22 @@ import Testing
             replicas.append(Replica(process: process, log: log, http: http, admin: admin))
         }
         return replicas
+    }
+
+    /// A config in a folder of its own, beside a policy whose P1 pages its second level
+    /// `secondLevelMinutes` in.
+    static func config(broadcast: String, secondLevelMinutes: Int) throws -> URL {
+        let folder = try TestConfig.temporaryDirectory()
+        let policy = try TestConfig.text("policy.yaml").replacingOccurrences(of: "levels: { L1: 0m, L2: 30m, L3: 1h }",
+                                                                             with: "levels: { L1: 0m, L2: \(secondLevelMinutes)m, L3: 1h }")
+        guard policy.contains("L2: \(secondLevelMinutes)m,") else { throw TestTools.Failure("the test policy's P1 ladder changed; update this test") }
+        try policy.write(to: folder.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        let config = SlackHarness.config(broadcast: broadcast)
+            .replacingOccurrences(of: "policy: \(TestConfig.directory.path)/policy.yaml", with: "policy: policy.yaml")
+            + "\ndatabase:\n  takeover: \(Int(takeover))s\n"
+        let file = folder.appendingPathComponent("incident-bot.yaml")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        return file
     }
 
     /// The leader and the standby, once exactly one leads.
@@ -190,5 +200,39 @@ import Testing
         // A replica that crashed shows where (the backtrace's crashed thread), not the log's tail.
         let shown = log.range(of: "Program crashed").map { String(log[$0.lowerBound...].prefix(6_000)) } ?? String(log.suffix(2_000))
         #expect(log.contains("standing down") || log.contains("no longer leading"), "\(shown)")
+    }
+
+    /// Replicas on other policy files page by other ladders (an incident keeps the policy of
+    /// the replica that took its declaration): each says so in its log and its metrics. A
+    /// replica sees those connected when it starts; the ones before it see it at their next
+    /// look (every 30 s), left to the unit tests of `ReplicaFilesCheck`.
+    @Test func aReplicaOnOtherPolicyFilesSaysSo() async throws {
+        let cluster = try await PostgresCluster.get()
+        let database = try await TestTools.offPool { try cluster.database("otherfiles") }
+        let fake = FakeSlack(users: Array(SlackHarness.users.values))
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let replicas = try await Self.start(3, fake: fake, database: database, cluster: cluster, otherLadder: 1)
+        defer { for replica in replicas where replica.process.isRunning { replica.process.terminate() } }
+
+        // The third sees the first two on other files; the second, started on the first's, sees none.
+        let deadline = ContinuousClock.now + TestTools.patience
+        while await Self.replicasOnOtherFiles(replicas[2]) != 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await Self.replicasOnOtherFiles(replicas[2]) == 2)
+        #expect(await Self.replicasOnOtherFiles(replicas[1]) == 0)
+        let other = replicas[2]
+        other.process.terminate()
+        try await TestTools.waitForExit(other.process)
+        let log = String(decoding: other.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("other replicas run other policy or roster files"), "\(log.suffix(3_000))")
+    }
+
+    /// A replica's `incident_bot_replicas_on_other_files`, nil before it is set.
+    static func replicasOnOtherFiles(_ replica: Replica) async -> Int? {
+        guard let metrics = try? await AdminListenerTests.get(replica.admin, "/metrics") else { return nil }
+        return metrics.body.split(separator: "\n").first { $0.hasPrefix("incident_bot_replicas_on_other_files ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
     }
 }
