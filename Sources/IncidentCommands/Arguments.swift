@@ -59,6 +59,19 @@ struct Arguments {
         }
     }
 
+    /// Refuses an incident reference as the next word, where a reason would start after the
+    /// command's own argument (`/sev P0 INC-2`): read as the reason, the change went to the
+    /// incident of the room it was typed in, the VP paged for the wrong one. `written` says the command with the reference
+    /// first, as in `sev INC-2 P0`.
+    func refuseReferenceAsReason(written: (IncidentRef) -> String) throws(CommandError) {
+        var ahead = self
+        guard let ref = try ahead.takeIncidentRef(), let token = peek() else { return }
+        throw CommandError(.unexpectedArgument,
+                           "“\(token.text.clipped)” names an incident: name it first, as in \(command: written(ref)) "
+                               + "(here it would be the reason).",
+                           position: token.offset)
+    }
+
     /// The rest of the line, which must not be empty; the error asks to add `required`.
     mutating func restAsText(required: BotText) throws(CommandError) -> String {
         guard let text = try restAsText() else {

@@ -129,6 +129,7 @@ public enum CommandParser {
                                    + "give one, as in \(command: "sev \(meant)").",
                                position: next[index].offset)
         }
+        try arguments.refuseReferenceAsReason { "sev \($0) \(severity)" }
         return .severity(severity, reason: try arguments.restAsText())
     }
 
@@ -193,6 +194,7 @@ public enum CommandParser {
             return try arguments.finish(.close)
         }
         arguments = afterOption
+        try arguments.refuseReferenceAsReason { "incident close \($0) --force …" }
         guard let reason = try arguments.restAsText() else {
             throw CommandError(.missingArgument, "Say why it closes with open action items, as in \(command: "incident close --force tracked in JIRA-123").",
                                position: arguments.endOffset)

@@ -349,6 +349,24 @@ import Testing
         #expect(error("/sev P0 low")?.kind == .unexpectedArgument)
     }
 
+    /// `/sev P0 INC-2`, typed in INC-1's room, raised INC-1 with "INC-2" as its reason and
+    /// paged INC-1's VP, while INC-2 stayed as it was. A reference where the reason starts is
+    /// refused, saying where it goes; so after `/incident close --force`.
+    @Test func aReferenceWhereTheReasonStartsIsRefused() {
+        #expect(error("/sev P0 INC-2")?.description.hasPrefix("“INC-2” names an incident: name it first, as in /sev INC-2 P0 (here it would be the reason).") == true,
+                "\(error("/sev P0 INC-2")?.description ?? "")")
+        #expect(error("/sev P0 INC-2")?.position == 8)
+        #expect(error("/sev P3 INC-2: wrong one")?.kind == .unexpectedArgument)
+        #expect(error("/sev P0 #incident-20261124-beta-down")?.description.contains("/sev #incident-20261124-beta-down P0") == true)
+        #expect(error("/sev P0 INC-0")?.description.contains("not an incident number") == true)
+        #expect(error("/sev P0 [INC-2]")?.kind == .invalidArgument)
+        #expect(error("/incident close --force INC-2")?.description.hasPrefix("“INC-2” names an incident: name it first, as in /incident close INC-2 --force") == true)
+        // A reason that only mentions an incident is still the reason.
+        #expect(parsed("/sev P1 INC-2's fix regressed")?.command == .severity(.p1, reason: "INC-2's fix regressed"))
+        #expect(parsed("/sev P1 caused by INC-2")?.command == .severity(.p1, reason: "caused by INC-2"))
+        #expect(parsed("/sev INC-2 P0")?.target == .number(2))
+    }
+
     @Test(arguments: [
         ("hello there", CommandError.Kind.notACommand), ("", .notACommand), ("   ", .notACommand),
         ("/shrug", .unknownCommand), ("!", .unknownCommand), ("/", .unknownCommand),
