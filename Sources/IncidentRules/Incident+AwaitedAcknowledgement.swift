@@ -8,11 +8,20 @@ extension Incident {
     /// still climbs does not matter: their page stands and asks them to answer it, and a text
     /// read for it must not land on another incident because someone else answered this one.
     public func awaitsAcknowledgement(from person: PersonID) -> Bool {
-        guard phase == .investigating || phase == .mitigated, acknowledgedBy?.contains(person) != true else { return false }
+        guard phase == .investigating || phase == .mitigated, !answeredThemselves(person) else { return false }
         let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
         return pages.contains { page in
             page.person == person && ackable.contains(page.level.ladder) && asksForAnswer(page)
         }
+    }
+
+    /// Whether `person` acknowledged by an answer of their own: not by being named IC by
+    /// someone else, which stops the ladders but answers none of their pages (a page of theirs
+    /// still waiting, or held for working hours, goes; a bare `ACK` they text may be for it).
+    /// An incident stored before answers were kept apart counts every acknowledgement.
+    public func answeredThemselves(_ person: PersonID) -> Bool {
+        guard let answers = acknowledgedAfterEffect else { return acknowledgedBy?.contains(person) == true }
+        return answers[person] != nil
     }
 
     /// Whether `page` asks its person for an answer: it went out or is on its way (not

@@ -47,9 +47,10 @@ public struct Incident: Hashable, Sendable {
     /// link after `/ack`) changes nothing. nil: nobody yet (and in incidents stored before it
     /// was kept).
     public var acknowledgedBy: Set<PersonID>?
-    /// For each person who acknowledged, how many effects the incident had issued before their
-    /// latest acknowledgement: a page of theirs made before it, still waiting, is answered.
-    /// nil: nobody yet, or stored before it was kept.
+    /// For each person who acknowledged by an answer of their own (not named IC by someone
+    /// else), how many effects the incident had issued before their latest acknowledgement: a
+    /// page of theirs made before it, still waiting, is answered. nil: nobody acknowledged yet,
+    /// or stored before it was kept; empty: only people named IC by others.
     public var acknowledgedAfterEffect: [PersonID: Int]?
 
     public var acknowledgedAt: Timestamp?

@@ -195,7 +195,7 @@ extension Transition {
         let person = roster.onDuty(ladder.reference(index), at: due)
         // A missed update's page held for the opening no longer goes once an update came.
         let answered = reason == .missedUpdate && incident.missedUpdates == 0
-        let stillAsked = !phaseStops(ladder) && !answered && person.map { incident.acknowledgedBy?.contains($0) != true } ?? true
+        let stillAsked = !phaseStops(ladder) && !answered && person.map { !incident.answeredThemselves($0) } ?? true
         if stillAsked, let opens = heldUntil(ladder, index, at: due) {
             let told = progress.nextStepAt
             progress.nextStepAt = opens
@@ -277,9 +277,12 @@ extension Transition {
     mutating func hold(_ ladder: Ladder, _ index: Int, until opens: Timestamp) {
         let ref = ladder.reference(index)
         let role = ladder.levels[index].role
-        // Declared at night with them as IC: taking the incident acknowledges it, which drops
-        // this page in the same decision; the room was told it would go at the opening.
-        if ladder.stopOn.contains(.acknowledged), let commander = incident.commander, roster.onDuty(ref, at: opens) == commander {
+        // Declared at night taking the incident themselves, or IC since by an answer of their
+        // own: that acknowledges it, which drops this page (in the same decision, for the
+        // declaration); the room was told it would go at the opening. Named by someone else,
+        // they answered nothing, and the page goes.
+        if ladder.stopOn.contains(.acknowledged), let commander = incident.commander, roster.onDuty(ref, at: opens) == commander,
+           actor == commander || incident.answeredThemselves(commander) {
             return
         }
         var hours = (policy.workingHours ?? .office).description
@@ -350,12 +353,22 @@ extension Transition {
         if incident.acknowledgedAt == nil { incident.acknowledgedAt = now }
         startUpdateClockNowIfWaiting()
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
-        incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }
         // By whoever did it: the person naming an IC, not the IC, who typed nothing.
         record(.acknowledged, first ? "Acknowledged by \(person.handle) (\(how))." : "Also acknowledged by \(person.handle) (\(how)).",
                by: actor == nil ? .person(person) : .actor)
         let stoppedBefore = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
         stopLadders(on: .acknowledged, detail: "acknowledged by \(person.handle)")
+        // Named IC by someone else, the person answered nothing: their pages still waiting to go
+        // out, held for working hours or made since the ladder stopped still go (behaviour.md,
+        // section 5). `/ic @alice` typed by another withdrew alice's page retrying behind a
+        // provider's outage, and the on-call asleep never heard of the incident.
+        // Kept (empty) all the same: it tells this incident's answers from those of one stored
+        // before they were kept apart (`answeredThemselves`).
+        guard actor == nil || actor == person else {
+            incident.acknowledgedAfterEffect = incident.acknowledgedAfterEffect ?? [:]
+            return
+        }
+        incident.acknowledgedAfterEffect = (incident.acknowledgedAfterEffect ?? [:]).merging([person: effectsBefore]) { _, latest in latest }
         // A page a stopped ladder holds for working hours, to this very person, is answered.
         for ladder in policy.ladders {
             guard let progress = incident.ladders[ladder.id], progress.stopped != nil, progress.heldPage != nil,

@@ -54,13 +54,25 @@ import Testing
         #expect(EscalationForecast(drill.incident, now: drill.origin + .minutes(drill.minute), roster: drill.roster).held.isEmpty)
     }
 
-    /// Named IC on Saturday, the on-call acknowledged by taking the incident: no page on Monday.
+    /// The on-call who declared takes the incident on Saturday (`/ic @alice`, typed by her):
+    /// she acknowledged, and is not paged on Monday.
     @Test func theHeldPageIsNotSentToAnOnCallWhoAcknowledged() throws {
-        var drill = try drill()
-        try drill.run(to: 120, script: [120: [(Fixtures.responder, "/ic @alice")]])
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @carol", by: "alice", at: Self.fridayNight)
+        try drill.run(to: 120, script: [120: [("alice", "/ic @alice")]])
         #expect(EscalationForecast(drill.incident, now: drill.origin + .minutes(120), roster: drill.roster).held.isEmpty)
         try drill.run(to: Self.monday + 60)
         #expect(drill.pages.isEmpty, "\(drill.pages)")
+    }
+
+    /// Named IC on Saturday by the IC before her, the on-call answered nothing: her held page
+    /// still goes on Monday (behaviour.md section 5). It was dropped as if she had answered.
+    @Test func theHeldPageStillGoesToAnOnCallSomeoneElseNamedIC() throws {
+        var drill = try drill()
+        try drill.run(to: 120, script: [120: [(Fixtures.responder, "/ic @alice")]])
+        #expect(EscalationForecast(drill.incident, now: drill.origin + .minutes(120), roster: drill.roster).held.map(\.until)
+                    == [drill.origin + .minutes(Self.monday)])
+        try drill.run(to: Self.monday + 60)
+        #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
     }
 
     /// Raised to P1, which pages around the clock: the held page goes at once, as a climbing
@@ -137,13 +149,22 @@ import Testing
 }
 
 extension HeldPageOfAStoppedLadderTests {
-    /// The on-call named IC out of hours: taking the incident acknowledges it, so no page of
-    /// theirs waits for the opening, and the room is not told one does.
-    @Test func theOnCallNamedICHasNoHeldPageAndNoneIsAnnounced() throws {
-        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder, at: Self.fridayNight)
+    /// The on-call declaring out of hours and taking the incident herself acknowledges it, so
+    /// no page of hers waits for the opening, and the room is not told one does.
+    @Test func theOnCallTakingTheIncidentHasNoHeldPageAndNoneIsAnnounced() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: "alice", at: Self.fridayNight)
         #expect(!drill.posts(to: .incidentRoom).contains { $0.contains("waits until") }, "\(drill.posts(to: .incidentRoom))")
         #expect(EscalationForecast(drill.incident, now: drill.origin, roster: drill.roster).held.isEmpty)
         try drill.run(to: Self.monday + 60)
         #expect(!drill.pages.contains { $0.hasSuffix("alice") }, "\(drill.pages)")
+    }
+
+    /// Named IC by the declarer, the on-call answered nothing: her page waits for the opening
+    /// and goes then, as it does with anyone else named (behaviour.md section 5).
+    @Test func theOnCallNamedICBySomeoneElseIsPagedAtTheOpening() throws {
+        var drill = try Drill("/incident declare Search slow --sev P2 --ic @alice", by: Fixtures.responder, at: Self.fridayNight)
+        #expect(drill.posts(to: .incidentRoom).contains { $0.contains("waits until") }, "\(drill.posts(to: .incidentRoom))")
+        try drill.run(to: Self.monday + 60)
+        #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
     }
 }

@@ -137,6 +137,23 @@ import Testing
         #expect(try withdrawal(drill, of: "bob") == "the engineering ladder stopped (acknowledged)")
     }
 
+    /// The on-call's page from the declaration still waits (its methods down) when someone else
+    /// names her IC: she answered nothing, and it goes (behaviour.md section 5). It was
+    /// withdrawn as "@alice acknowledged", and the on-call asleep never heard of the incident.
+    /// Taking the incident herself is her answer, and withdraws it.
+    @Test func anOnCallNamedICBySomeoneElseIsStillPaged() throws {
+        var named = try Drill("/incident declare Payments slow --sev P1", by: Fixtures.responder)
+        try named.type("/ic @alice", by: Fixtures.responder)
+        #expect(named.incident.acknowledgedBy == ["alice"])
+        #expect(try withdrawal(named, of: "alice") == nil)
+        var took = try Drill("/incident declare Payments slow --sev P1", by: Fixtures.responder)
+        try took.type("/ic @alice", by: "alice")
+        #expect(try withdrawal(took, of: "alice") == "@alice acknowledged")
+        // Declaring with her as IC pages her too, as declaring with anyone else does.
+        let declared = try Drill("/incident declare Payments slow --sev P1 --ic @alice", by: Fixtures.responder)
+        #expect(try withdrawal(declared, of: "alice") == nil)
+    }
+
     /// An answer in the same minute as the page, decided after it, still withdraws it: the
     /// order is the incident's, not the clock's.
     @Test func anAnswerAtTheSameInstantButAfterThePageWithdrawsIt() throws {
