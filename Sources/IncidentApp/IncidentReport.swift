@@ -99,7 +99,9 @@ public struct IncidentReport: Sendable {
                 case .updateMissed:
                     missed += 1
                     overdue = true
-                case .statusUpdate:
+                // The bot's entry for a mitigation that did not hold goes with a responder's
+                // update, which counts; it counted as a second one.
+                case .statusUpdate where !entry.isMitigationNotHeld:
                     if !overdue, open, hasCadence { onTime += 1 }
                     overdue = false
                 case .resolved, .closed:

@@ -64,7 +64,8 @@ public enum PostmortemDraft {
     static func tableText(for entry: TimelineEntry) -> String {
         switch entry.kind {
         case .note: "Note: " + entry.text
-        case .statusUpdate: "Update: " + entry.text
+        // The bot's own entry for a mitigation that did not hold is the phase's change, not an update.
+        case .statusUpdate: entry.isMitigationNotHeld ? entry.text : "Update: " + entry.text
         case .bystanderUpdate: "Update (not from a responder; the update timer went on): " + entry.text
         default: entry.text
         }

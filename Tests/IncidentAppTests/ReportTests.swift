@@ -125,6 +125,29 @@ import Testing
         #expect(report.updatesMissed == 1)
     }
 
+    /// A mitigation that did not hold: the responder's update says so, and the bot's entry
+    /// that goes with it ("Back to investigating") is no second update. It counted as one
+    /// on time, and the post-mortem labelled it an update of the bot's.
+    @Test func theBotsEntryForAMitigationThatDidNotHoldIsNoUpdate() async throws {
+        let bot = try TestBot()
+        let room = "slack-room-incident-20261124-flapping"
+        try await bot.say("U0CAROL03", "/incident declare Flapping --sev P1 --ic @carol")
+        try await bot.run(toMinute: 5)
+        try await bot.say("U0CAROL03", "/incident mitigated", in: room)
+        try await bot.run(toMinute: 10)
+        try await bot.say("U0CAROL03", "/update back status: investigating", in: room)
+        let incidents = try await bot.store.read { records in
+            try records.incidents(declaredSince: TestConfig.start).readable.map { ($0, try records.timeline(incident: $0.incident.number)) }
+        }
+        let timeline = try #require(incidents.first?.1)
+        #expect(timeline.filter { $0.kind == .statusUpdate }.count == 2, "\(timeline.map(\.text))")
+        let report = IncidentReport(incidents: incidents, since: TestConfig.start, now: TestConfig.at(10))
+        #expect(report.updatesOnTime == 1)
+        let draft = PostmortemDraft.markdown(try #require(incidents.first?.0.incident), timeline: timeline)
+        #expect(draft.contains("| incident-bot | \(TimelineEntry.mitigationNotHeld) |"), "\(draft)")
+        #expect(!draft.contains("Update: \(TimelineEntry.mitigationNotHeld)"))
+    }
+
     /// A P0 pages the VP at once: that is no climb, and a P0 acknowledged at once reached L1.
     /// An incident declared after the report's end is no part of it.
     @Test func aPageAtOnceIsNoClimbAndTheFutureIsNoPartOfTheReport() async throws {
