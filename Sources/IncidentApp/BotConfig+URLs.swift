@@ -1,3 +1,4 @@
+import IncidentCore
 import IncidentPolicy
 
 extension BotConfig {
@@ -9,7 +10,7 @@ extension BotConfig {
     static func httpURL(_ node: ConfigNode, _ key: String, example: String, is what: String = "an http(s) URL",
                         query: Bool = true) throws(ConfigError) -> String {
         let text = try node.string()
-        if carriesCredentials(text) {
+        if URLCredentials.carried(by: text) {
             throw node.error("\(key) carries credentials before its host (user:password@); give the address alone, "
                 + "such as \(example): secrets come from the environment or a file, and the URL is not shown here")
         }
@@ -26,7 +27,7 @@ extension BotConfig {
     /// in retries before they failed over).
     static func environmentURL(_ name: String, _ environment: [String: String]) throws -> String? {
         guard let url = environment[name].flatMap(\.nonEmpty) else { return nil }
-        guard !carriesCredentials(url) else {
+        guard !URLCredentials.carried(by: url) else {
             throw StartupError("\(name) carries credentials before its host (user:password@); give the address alone: secrets come "
                                + "from the environment or a file (the URL is not shown here)")
         }
@@ -41,12 +42,5 @@ extension BotConfig {
     static func isHTTPURL(_ text: String, query: Bool = true) -> Bool {
         (text.hasPrefix("https://") || text.hasPrefix("http://"))
             && !text.contains { $0.isWhitespace || !query && ($0 == "?" || $0 == "#") }
-    }
-
-    /// Whether `url` has credentials before its host (`https://user:password@host/`); an `@`
-    /// in its path is the path's.
-    static func carriesCredentials(_ url: String) -> Bool {
-        guard let scheme = url.range(of: "://") else { return false }
-        return url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }.contains("@")
     }
 }

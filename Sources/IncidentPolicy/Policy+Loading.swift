@@ -94,6 +94,7 @@ extension Policy {
     /// `runbook`: the severity's runbook, posted as a link in every kickoff.
     static func loadRunbook(_ node: ConfigNode) throws(ConfigError) -> String {
         let text = try node.string()
+        try refuseCredentials(text, node)
         guard ChatLink.isSafe(text, maxLength: runbookMaxLength) else {
             throw node.error("expected \(ChatLink.expected), of at most \(runbookMaxLength) characters, not “\(text.prefix(80))”")
         }
@@ -104,8 +105,17 @@ extension Policy {
     static let runbookMaxLength = 1_000
 
     /// `call`: a link template every incident of the severity gets (`CallLink.filling`).
+    /// A link the bot posts in rooms, pages and the topic must not carry a password: refused
+    /// as the config's other URLs are, without repeating it.
+    static func refuseCredentials(_ url: String, _ node: ConfigNode) throws(ConfigError) {
+        guard URLCredentials.carried(by: url) else { return }
+        throw node.error("the link carries credentials before its host (user:password@), and would be posted in every room, "
+                         + "page and topic; give the address alone (the link is not shown here)")
+    }
+
     static func loadCallTemplate(_ node: ConfigNode) throws(ConfigError) -> String {
         let template = try node.string().trimmingWhitespace()
+        try refuseCredentials(template, node)
         if let problem = CallLink.problem(inTemplate: template) { throw node.error(problem) }
         return template
     }

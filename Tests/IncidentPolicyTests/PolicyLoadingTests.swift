@@ -148,6 +148,9 @@ import Testing
         // A runbook is posted as a link in every kickoff: a note or a mention is not one.
         ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: see the wiki\n", "runbook: see the wiki", "expected an http or https link"),
         ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: \"https://x.example.com/ @channel\"\n", "runbook: \"https", "no spaces"),
+        // A password in a link the bot posts in every room, page and topic: refused, not shown.
+        ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: https://wiki:Hunter2@wiki.example.com/p1\n", "runbook: https://wiki:", "carries credentials before its host"),
+        ("    call: https://meet.example.com/incident-{number}", "    call: https://bot:Pw99@meet.example.com/incident-{number}", "call: https://bot:", "the link is not shown here"),
         ("      engineering:   # \"response 8 hours", "      ops:   # \"response 8 hours", "ops:", "unknown key “ops”"),
     ])
     func refusesABrokenPolicyWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
