@@ -152,7 +152,7 @@ extension CommandManual {
             syntax: ["/ack [INC-N | #incident-room]"],
             summary: "Acknowledges a page: you have seen it and are on the incident. Stops the engineering ladder.",
             whoMayUse: "People the engineering ladder paged for this incident.",
-            whatItDoes: ["Records the time to acknowledge and stops the engineering ladder (nobody else is paged for lack of an answer). The business ladder goes on until the incident is mitigated. Outside the incident room, name the incident: `/ack INC-42`; a page's Acknowledge button does the same. Typed bare anywhere else (in the page's direct messages), `/ack` takes the one open incident whose engineering page to you you have not acknowledged, even if someone else answered it first; when there are several, it names them for you to choose."],
+            whatItDoes: ["Records the time to acknowledge and stops the engineering ladder (nobody else is paged for lack of an answer). The business ladder goes on until the incident is mitigated. Outside the incident room, name the incident: `/ack INC-42`; a page's Acknowledge button does the same. Typed bare anywhere else (in the page's direct messages), `/ack` takes the one open incident whose engineering page to you you have not acknowledged, even if someone else answered it first; when there are several, it names them for you to choose; when there is none, it says no page of yours waits for an acknowledgement."],
             examples: ["/ack", "!ack INC-42", "/ack #incident-20261122-payment-api-errors"]
         ),
         Entry(

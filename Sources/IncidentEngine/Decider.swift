@@ -211,7 +211,13 @@ struct Decider {
             if let found = try records.incident(platform: event.platform, roomID: event.room) ?? records.incident(roomName: event.room) {
                 return found
             }
-            if command == .ack, let paged = try pageToAcknowledge() { return paged }
+            if command == .ack {
+                if let paged = try pageToAcknowledge() { return paged }
+                // Someone who answered every page, or a business ladder's person, was told they
+                // were in the wrong place, and retyped with a number to hear the same again.
+                throw Refusal(message: "No page of yours waits for an acknowledgement: each that reached you is answered, or is a business "
+                              + "ladder's, which stops when the incident is mitigated. Name an incident for its own answer, as in \(command: Self.example(of: command)).")
+            }
             throw Refusal(message: "This is not an incident room: name the incident, as in \(command: Self.example(of: command)), or type it in the incident's room.")
         }
     }

@@ -62,18 +62,18 @@ import Testing
         // ladder. Once it arrives, it is taken.
         try await bot.say("U0ERIN005", "/incident declare Cache cold --sev P1")
         let early = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
-        #expect(early.disposition == .refused && early.reply?.plainText().hasPrefix("This is not an incident room") == true,
+        #expect(early.disposition == .refused && early.reply?.plainText().hasPrefix("No page of yours waits for an acknowledgement") == true,
                 "\(String(describing: early.reply?.plainText()))")
         await bot.delivery.drain()
         let arrived = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(arrived.disposition == .handled && arrived.incident == 7, "\(String(describing: arrived.reply?.plainText()))")
 
-        // The business ladder's notice has nothing to acknowledge: erin is told as before.
+        // The business ladder's notice has nothing to acknowledge: erin is told so.
         let erin = try await bot.say("U0ERIN005", "/ack", in: "D0ERIN")
-        #expect(erin.reply?.plainText().hasPrefix("This is not an incident room") == true, "\(String(describing: erin.reply?.plainText()))")
+        #expect(erin.reply?.plainText().hasPrefix("No page of yours waits for an acknowledgement") == true, "\(String(describing: erin.reply?.plainText()))")
 
-        // Someone nothing pages is told as before.
+        // Someone nothing pages is told the same.
         let bob = try await bot.say("U0BOB0002", "/ack", in: "D0BOB")
-        #expect(bob.reply?.plainText().hasPrefix("This is not an incident room") == true, "\(String(describing: bob.reply?.plainText()))")
+        #expect(bob.reply?.plainText().hasPrefix("No page of yours waits for an acknowledgement") == true, "\(String(describing: bob.reply?.plainText()))")
     }
 }

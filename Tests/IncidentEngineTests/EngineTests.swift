@@ -84,7 +84,8 @@ import Testing
         let before = try await outboxCount(bot)
         let cases: [(String, String, String)] = [
             ("U0REPORTER", "/update INC-7 nothing", "There is no INC-7"),
-            ("U0REPORTER", "/ack", "This is not an incident room: name the incident, as in /ack INC-42,"),
+            // Nothing waits for this person's answer: said so, not that the room is the wrong one.
+            ("U0REPORTER", "/ack", "No page of yours waits for an acknowledgement: each that reached you is answered, or is a business ladder's"),
             ("U0REPORTER", "/sev P2", "name the incident, as in /sev INC-42 P2,"),
             ("U0REPORTER", "/incident resolve", "name the incident, as in /incident resolve INC-42,"),
             ("U0REPORTER", "/incident postmortem", "name the incident, as in /incident postmortem INC-42,"),
