@@ -18,9 +18,9 @@ public enum OutboxReport {
             let summary = listing.item.map(summary)?.escapedToOneLine ?? "an item that cannot be decoded"
             var line = "\(listing.key.escapedToOneLine)  \(listing.method)  \(summary)"
             switch state {
-            case .pending: line += "  tried \(listing.attempts) times, next \(zone.dateTime(listing.notBefore))"
+            case .pending: line += "  \(Self.tried(listing.attempts)), next \(zone.dateTime(listing.notBefore))"
             case .failed, .delivered:
-                line += "  tried \(listing.attempts) times"
+                line += "  \(Self.tried(listing.attempts))"
                 if let finished = listing.finishedAt { line += ", given up \(zone.dateTime(finished))" }
             }
             if let reason = listing.lastError { line += "\n    reason: \(reason.escapedToOneLine)" }
@@ -28,6 +28,15 @@ public enum OutboxReport {
         }
         if let more = notShown(listings, state: state, counts: counts) { lines.append(more) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `tried once`, `tried 3 times`, `not tried yet`.
+    static func tried(_ attempts: Int) -> String {
+        switch attempts {
+        case 0: "not tried yet"
+        case 1: "tried once"
+        default: "tried \(attempts) times"
+        }
     }
 
     /// `… and 215 more not shown (slack 212, pagerduty 2, voice 1); --limit shows more`, or

@@ -163,9 +163,15 @@ struct CommonOptions: ParsableArguments {
     /// Whether the database holds an outbox item of `key`, read without opening it for
     /// writing: `outbox retry` and `drop` of a key that matches nothing change nothing in the
     /// file, not even its mode.
-    func outboxItemExists(_ key: String) async throws -> Bool {
+    /// The outbox item with `key` and its state, read without writing: a key that matches
+    /// nothing to do (a typo, an item delivered or withdrawn) changes nothing in the file.
+    func outboxItem(_ key: String) async throws -> (item: OutboxItem, state: OutboxItem.State)? {
+        guard !key.isEmpty else { throw Failure("give the item's key, as `incident-bot outbox` lists it") }
         let store = try openStore(try location(), mustExist: true, readOnly: true)
-        return try await store.read { try $0.outboxItem(key: key) } != nil
+        return try await store.read { records in
+            guard let item = try records.outboxItem(key: key), let state = try records.outboxState(key: key) else { return nil }
+            return (item, state)
+        }
     }
 }
 

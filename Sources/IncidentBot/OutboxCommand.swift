@@ -56,10 +56,13 @@ struct Outbox: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let noneSuch = Failure("no pending or failed outbox item has the key \(key), or it was withdrawn (never sent: its reason "
-                                       + "says why); `incident-bot outbox --failed` lists them")
-                // A key that matches nothing (a typo) changes nothing: looked for read-only first.
-                guard try await options.outboxItemExists(key) else { throw noneSuch }
+                let noneSuch = Failure("no outbox item has the key \(key); `incident-bot outbox --failed` lists those given up")
+                // A key that matches nothing to retry changes nothing: looked for read-only first.
+                guard let (item, state) = try await options.outboxItem(key) else { throw noneSuch }
+                if state == .delivered { throw Failure("\(key) was delivered; there is nothing to retry") }
+                if item.lastError?.hasPrefix(OutboxItem.withdrawnMark) == true {
+                    throw Failure("\(key) was withdrawn before it went out (its reason says why) and is never sent")
+                }
                 let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
                 let key = key
@@ -97,7 +100,8 @@ struct Outbox: AsyncParsableCommand {
                     throw Failure("a reason may not start with “\(OutboxItem.withdrawnMark)”: that marks what the bot itself withdrew")
                 }
                 let noneSuch = Failure("no pending outbox item has the key \(key); `incident-bot outbox` lists them")
-                guard try await options.outboxItemExists(key) else { throw noneSuch }
+                guard let (_, state) = try await options.outboxItem(key) else { throw noneSuch }
+                if state != .pending { throw Failure("\(key) is not waiting to be delivered: it was \(state == .delivered ? "delivered" : "given up already")") }
                 let store = try options.openStore(try options.location(), mustExist: true)
                 let now = LiveClock().now
                 let dropped = try await store.write { records -> OutboxItem?? in

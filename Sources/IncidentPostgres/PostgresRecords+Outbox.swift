@@ -124,6 +124,10 @@ extension PostgresRecords {
         try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get().0 }
     }
 
+    func outboxState(key: String) throws -> OutboxItem.State? {
+        try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get().1 }
+    }
+
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
         try outboxResults("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT \(limit)").map { try $0.get() }
     }

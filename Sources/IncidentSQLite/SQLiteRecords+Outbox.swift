@@ -138,6 +138,10 @@ extension SQLiteRecords {
         try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get().0 }
     }
 
+    func outboxState(key: String) throws -> OutboxItem.State? {
+        try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get().1 }
+    }
+
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
         try outboxRows("WHERE state <> 'pending' ORDER BY finished_at, id LIMIT ?", [limit])
     }

@@ -34,7 +34,7 @@ import Testing
         let retried = try await run(["retry", "INC-1/1@slack"])
         #expect(retried.status == 0, "\(retried.stderr)")
         let pending = try await run([])
-        #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)  tried 0 times"),
+        #expect(pending.stdout.contains("INC-1/1@slack  slack  create #incident-20261124-payment-api-errors (INC-1)  not tried yet"),
                 "\(pending.stdout)")
         // Dropped, it is failed again with the operator's reason, and never sent.
         let dropped = try await run(["drop", "INC-1/1@slack", "--reason", "made the channel by hand\n\u{1B}[31mRED"])
@@ -61,17 +61,20 @@ import Testing
 
         let unknown = try await run(["retry", "INC-9/1@slack"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "incident-bot: no pending or failed outbox item has the key INC-9/1@slack, or it was withdrawn "
-                + "(never sent: its reason says why); `incident-bot outbox --failed` lists them\n")
+        #expect(unknown.stderr == "incident-bot: no outbox item has the key INC-9/1@slack; `incident-bot outbox --failed` lists those given up\n")
+        #expect(try await run(["retry", ""]).stderr == "incident-bot: give the item's key, as `incident-bot outbox` lists it\n")
 
         // A database its owner made read-only: a key that matches nothing changes nothing in
         // it, not even its mode (it was made 0600, writable); one that matches is kept private
         // without being made writable (here as root, who writes it all the same).
         #expect(chmod(path, 0o444) == 0)
         let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
-        for command in [["retry", "INC-9/1@slack"], ["drop", "INC-9/1@slack"]] {
+        // Nor does one whose item has nothing to do: dropping one given up already wrote the
+        // file, and made it private, to say there was no such item.
+        for (command, reason) in [(["retry", "INC-9/1@slack"], "has the key INC-9/1@slack"), (["drop", "INC-9/1@slack"], "has the key INC-9/1@slack"),
+                                  (["drop", "INC-1/1@slack"], "INC-1/1@slack is not waiting to be delivered: it was given up already")] {
             let refused = try await run(command)
-            #expect(refused.status == 1 && refused.stderr.contains("no pending"), "\(command): \(refused.stderr)")
+            #expect(refused.status == 1 && refused.stderr.contains(reason), "\(command): \(refused.stderr)")
             #expect(PrivateFile.mode(path) == 0o444, "\(command)")
         }
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == before)
