@@ -6,9 +6,11 @@ public enum PostmortemDraft {
     /// User text made safe for one Markdown table cell: no broadcast mentions, no `|`, one line,
     /// and no labelled link or HTML of its own: typed `[runbook](https://…)` or `<img src=…>`
     /// became a disguised link or markup in the exported post-mortem, where chat had shown them
-    /// as typed. A bare URL stays one, shown as itself.
+    /// as typed. A bare URL stays one, shown as itself. A control character left (from a
+    /// platform's error, not from chat, whose door drops them) shows as an escape: a terminal
+    /// reading the export took an ESC in it as its own.
     public static func tableCell(_ text: String) -> String {
-        BroadcastMentions.neutralize(text).escaping(markdownActive).escaping(lineBreaks)
+        BroadcastMentions.neutralize(text).escaping(markdownActive).escaping(lineBreaks).escapedToOneLine
     }
 
     /// A cell's text standing on a line of its own (the summary): a first character that would

@@ -148,6 +148,12 @@ import Testing
         #expect(!draft.contains("Update: \(TimelineEntry.mitigationNotHeld)"))
     }
 
+    /// A platform's error on the timeline (a dead letter's) may hold control characters the
+    /// chat door would have dropped: the export shows them as escapes, not as a terminal's own.
+    @Test func aControlCharacterInACellShowsAsAnEscape() {
+        #expect(PostmortemDraft.tableCell("is_archived\u{1B}c\r\nx | y") == "is_archived\\u{1b}c  x \\| y")
+    }
+
     /// A P0 pages the VP at once: that is no climb, and a P0 acknowledged at once reached L1.
     /// An incident declared after the report's end is no part of it.
     @Test func aPageAtOnceIsNoClimbAndTheFutureIsNoPartOfTheReport() async throws {
