@@ -214,11 +214,14 @@ struct Report: AsyncParsableCommand {
                 throw Failure("--since is how far back to look from now: write \(since.drop { $0 == "-" }), not “\(since)”", usage: true)
             }
             guard let span = DurationText.parse(since) else {
-                // Numbers each with a unit (10000000d) that read as a duration but too long are
-                // too long; anything else (30dd, d30) is no duration.
-                let shaped = since.trimmingWhitespace().wholeMatch(of: /([0-9]+[smhdwSHDW])+/) != nil
-                throw Failure(shaped ? "--since is at most 100 years (36525d), not “\(since)”"
-                                     : "--since “\(since)” is not a duration like 30d, 1w or 12h" + DurationText.capitalMHint(since), usage: true)
+                // Numbers each with a unit: too long (10000000d), or a slip (30m30m, 30m1h);
+                // anything else (30dd, d30) is no duration.
+                let reason = switch DurationText.slip(since) {
+                case .tooLarge: "--since is at most 100 years (36525d), not “\(since)”"
+                case .unitOrder: "--since “\(since)” writes a unit twice or a smaller one before a larger; write each once, the larger first, as 1d12h"
+                case nil: "--since “\(since)” is not a duration like 30d, 1w or 12h" + DurationText.capitalMHint(since)
+                }
+                throw Failure(reason, usage: true)
             }
             guard span > .zero else { throw Failure("--since \(since) spans nothing; give a duration like 30d, 1w or 12h", usage: true) }
             // Past a century it reaches before the bot and its dates, printed, before year 1.

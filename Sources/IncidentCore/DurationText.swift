@@ -33,6 +33,37 @@ public enum DurationText {
         return .seconds(total)
     }
 
+    /// Why text shaped as a duration (numbers each with a unit `parse` knows) is not one.
+    public enum Slip: Sendable {
+        /// A unit written twice, or a smaller before a larger (`30m30m`, `30m1h`).
+        case unitOrder
+        /// A number over 1,000,000 of its unit.
+        case tooLarge
+    }
+
+    /// The slip in `text`, when it has a duration's shape (numbers each with a unit, the
+    /// units `parse` knows) and `parse` refuses it; nil otherwise.
+    public static func slip(_ text: String) -> Slip? {
+        let trimmed = text.trimmingWhitespace()
+        guard !trimmed.isEmpty, trimmed.count <= 32, parse(trimmed) == nil else { return nil }
+        let units: [Character: Int] = ["s": 0, "S": 0, "m": 1, "h": 2, "H": 2, "d": 3, "D": 3, "w": 4, "W": 4]
+        var digits = ""
+        var larger = Int.max
+        var slip: Slip?
+        for character in trimmed {
+            if character.isASCII, character.isWholeNumber {
+                digits.append(character)
+                continue
+            }
+            guard let rank = units[character], !digits.isEmpty else { return nil }
+            if rank >= larger { slip = .unitOrder }
+            if slip == nil, digits.count > 7 || (Int(digits) ?? .max) > 1_000_000 { slip = .tooLarge }
+            larger = rank
+            digits = ""
+        }
+        return digits.isEmpty ? slip : nil
+    }
+
     /// Why `text` was refused, when a capital `M` is the reason, for the end of a refusal:
     /// ` (M may mean months or minutes: write m for minutes, d for days)`; else nothing.
     public static func capitalMHint(_ text: String) -> String {

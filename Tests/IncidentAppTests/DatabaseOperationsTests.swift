@@ -310,6 +310,10 @@ import Testing
         #expect(far.status == 64 && far.stderr.contains("--since is at most 100 years (36525d), not “999999w”"), "\(far.stderr)")
         let farther = try await BotProcess.run(["report", "--since", "10000000d", "--config", BotProcess.config, "--db", db])
         #expect(farther.stderr == "incident-bot: --since is at most 100 years (36525d), not “10000000d”\n", "\(farther.stderr)")
+        // A slip in the units is one, not a span too long.
+        let slip = try await BotProcess.run(["report", "--since", "30m1h", "--config", BotProcess.config, "--db", db])
+        #expect(slip.stderr == "incident-bot: --since “30m1h” writes a unit twice or a smaller one before a larger; write each once, the larger first, as 1d12h\n",
+                "\(slip.stderr)")
         let typo = try await BotProcess.run(["report", "--since", "30dd", "--config", BotProcess.config, "--db", db])
         #expect(typo.stderr == "incident-bot: --since “30dd” is not a duration like 30d, 1w or 12h\n", "\(typo.stderr)")
         // Two months, as people write it, was read as two minutes.

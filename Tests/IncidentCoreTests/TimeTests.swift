@@ -45,6 +45,13 @@ import Testing
         #expect(DurationText.parse(text) == nil)
     }
 
+    /// What a refusal says of text shaped as a duration: a slip in its units, or too long.
+    @Test func aDurationsSlipIsNamed() {
+        for text in ["30m30m", "30m1h", "1d1d", "1h30m30m", "1000001w2d1h1h"] { #expect(DurationText.slip(text) == .unitOrder, "\(text)") }
+        for text in ["10000000d", "2000000w", "9999999999999h"] { #expect(DurationText.slip(text) == .tooLarge, "\(text)") }
+        for text in ["30m", "", "30dd", "d30", "2M", "1.5h", "30"] { #expect(DurationText.slip(text) == nil, "\(text)") }
+    }
+
     @Test func anActionDueInCapitalMIsNoDueDay() {
         #expect(ActionDue(parsing: "2M") == nil)
         #expect(ActionDue(parsing: "2W") != nil)
