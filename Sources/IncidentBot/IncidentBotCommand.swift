@@ -160,11 +160,9 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    /// Whether the database holds an outbox item of `key`, read without opening it for
-    /// writing: `outbox retry` and `drop` of a key that matches nothing change nothing in the
-    /// file, not even its mode.
-    /// The outbox item with `key` and its state, read without writing: a key that matches
-    /// nothing to do (a typo, an item delivered or withdrawn) changes nothing in the file.
+    /// The outbox item with `key` and its state, read without opening the database for
+    /// writing: `outbox retry` and `drop` of a key that matches nothing to do (a typo, an item
+    /// delivered or withdrawn) change nothing in the file, not even its mode.
     func outboxItem(_ key: String) async throws -> (item: OutboxItem, state: OutboxItem.State)? {
         guard !key.isEmpty else { throw Failure("give the item's key, as `incident-bot outbox` lists it") }
         let store = try openStore(try location(), mustExist: true, readOnly: true)

@@ -61,8 +61,8 @@ struct Arguments {
 
     /// Refuses an incident reference as the next word, where a reason would start after the
     /// command's own argument (`/sev P0 INC-2`): read as the reason, the change went to the
-    /// incident of the room it was typed in, the VP paged for the wrong one. `written` says the command with the reference
-    /// first, as in `sev INC-2 P0`.
+    /// incident of the room it was typed in, and the VP was paged for the wrong one.
+    /// `written` says the command with the reference first, as in `sev INC-2 P0`.
     func refuseReferenceAsReason(written: (IncidentRef) -> String) throws(CommandError) {
         var ahead = self
         guard let ref = try ahead.takeIncidentRef(), let token = peek() else { return }
