@@ -166,10 +166,7 @@ struct CommonOptions: ParsableArguments {
     func outboxItem(_ key: String) async throws -> (item: OutboxItem, state: OutboxItem.State)? {
         guard !key.isEmpty else { throw Failure("give the item's key, as `incident-bot outbox` lists it") }
         let store = try openStore(try location(), mustExist: true, readOnly: true)
-        return try await store.read { records in
-            guard let item = try records.outboxItem(key: key), let state = try records.outboxState(key: key) else { return nil }
-            return (item, state)
-        }
+        return try await store.read { try $0.outboxItemWithState(key: key) }
     }
 }
 

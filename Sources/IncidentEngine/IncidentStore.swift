@@ -144,8 +144,8 @@ public protocol IncidentRecords {
     func dropOutbox(key: String, reason: String, at: Timestamp) throws -> Bool
     /// The item with `key`, in whatever state; nil when there is none (or it cannot be read).
     func outboxItem(key: String) throws -> OutboxItem?
-    /// The state of the item with `key`; nil when there is none (or it cannot be read).
-    func outboxState(key: String) throws -> OutboxItem.State?
+    /// The item with `key` and its state; nil when there is none (or it cannot be read).
+    func outboxItemWithState(key: String) throws -> (item: OutboxItem, state: OutboxItem.State)?
     /// How many items wait (pending) or were given up (failed), by contact method: for the
     /// metrics. Methods with none are left out.
     func unfinishedOutbox() throws -> [OutboxCount]

@@ -124,8 +124,8 @@ extension PostgresRecords {
         try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get().0 }
     }
 
-    func outboxState(key: String) throws -> OutboxItem.State? {
-        try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get().1 }
+    func outboxItemWithState(key: String) throws -> (item: OutboxItem, state: OutboxItem.State)? {
+        try outboxResults("WHERE key = \(key) LIMIT 1").first.flatMap { try? $0.get() }
     }
 
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {

@@ -138,8 +138,8 @@ extension SQLiteRecords {
         try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get().0 }
     }
 
-    func outboxState(key: String) throws -> OutboxItem.State? {
-        try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get().1 }
+    func outboxItemWithState(key: String) throws -> (item: OutboxItem, state: OutboxItem.State)? {
+        try outboxResults("WHERE key = ? LIMIT 1", [key]).first.flatMap { try? $0.get() }
     }
 
     func finishedOutbox(limit: Int) throws -> [(OutboxItem, OutboxItem.State)] {
