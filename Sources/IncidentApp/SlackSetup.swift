@@ -141,8 +141,10 @@ public enum Secrets {
             // A path names a file in a folder that is there (`/run/secrets/slack-token`,
             // `secrets/token`), or starts as paths do.
             let folder = (path as NSString).deletingLastPathComponent
+            // Or names something that is there (`/etc`, a folder named by mistake).
             let looksLikeAPath = ["./", "../", "~/"].contains { path.hasPrefix($0) }
                 || (path.contains("/") && !folder.isEmpty && folder != "/" && FileManager.default.fileExists(atPath: folder))
+                || (path.hasPrefix("/") && FileManager.default.fileExists(atPath: path))
             let shown = looksLikeAPath ? path.escapedToOneLine : "(its value is not shown: it names no file in a folder that exists; is the secret itself in \(name)_FILE?)"
             let text: String
             do {

@@ -22,7 +22,7 @@ extension CommandManual {
         Entry(
             name: .list,
             syntax: ["/incident list"],
-            summary: "Lists every open incident (not yet closed), most severe first.",
+            summary: "Lists every open incident (not yet closed): those still under way first, then the resolved ones waiting to be closed, each most severe first.",
             whoMayUse: "Anyone.",
             whatItDoes: ["One line per incident: number, severity, status, title, incident commander and room. The answer goes only to the asker."],
             examples: ["/incident list", "!incident   LIST"]

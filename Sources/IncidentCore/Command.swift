@@ -107,8 +107,13 @@ public struct Declaration: Hashable, Sendable, Codable {
     }
 
     /// What the room's name is made from: the title, or for a private incident the word
-    /// `private`, so the name (in pages, mentions, the channel list) tells nothing.
-    public var roomTitle: String { isPrivate ? Self.privateRoomTitle : title }
+    /// `private`, so the name (in pages, mentions, the channel list) tells nothing. A public
+    /// incident titled "Private" (or "Private 2") never takes a private one's name, which
+    /// readers take for the private incident's room: its name says `titled-private`.
+    public var roomTitle: String {
+        if isPrivate { return Self.privateRoomTitle }
+        return RoomName.isPrivateStem(RoomName.slug(title)) ? "titled " + title : title
+    }
     /// What a private incident's room name is made from.
     public static let privateRoomTitle = "private"
 }

@@ -29,7 +29,11 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
         }
         if name == "UTC" || name == "GMT" { return nil }
         if name.count <= 4, !name.contains("/") {
-            let place = TimeZone.abbreviationDictionary[name].map { ", like \($0) if that is the one meant" } ?? ", like Europe/Berlin"
+            // `Zulu`, `UCT`: UTC under another name, whose place is UTC itself.
+            let epoch = Date(timeIntervalSince1970: 0)
+            let isUTC = zone.secondsFromGMT(for: epoch) == 0 && zone.nextDaylightSavingTimeTransition(after: epoch) == nil
+            let place = isUTC ? ": UTC, the zone it names"
+                : TimeZone.abbreviationDictionary[name].map { ", like \($0) if that is the one meant" } ?? ", like Europe/Berlin"
             return "“\(name)” is an abbreviation or a legacy name, which may not mean the zone meant; write a place's zone name" + place
         }
         if name == "Factory" { return "“Factory” is the database's placeholder for an unset zone, not a zone" }

@@ -50,6 +50,14 @@ public enum RoomName {
         }
     }
 
+    /// Whether `slug` is what a private incident's room is named after its date: `private`,
+    /// `private-2`, ...
+    public static func isPrivateStem(_ slug: String) -> Bool {
+        guard slug.hasPrefix(Declaration.privateRoomTitle) else { return false }
+        let rest = slug.utf8.dropFirst(Declaration.privateRoomTitle.utf8.count)
+        return rest.isEmpty || (rest.first == UInt8(ascii: "-") && rest.count > 1 && rest.dropFirst().allSatisfy { (0x30...0x39).contains($0) })
+    }
+
     /// The title folded to ASCII, lowercased, runs of anything but `a-z0-9` as one `-`, trimmed.
     public static func slug(_ title: String) -> String {
         // Only the start of a very long title can end up in an 80-character name.

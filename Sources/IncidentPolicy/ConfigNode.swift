@@ -28,18 +28,37 @@ public struct ConfigNode {
 
     static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
         switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, let yaml), .parser(let context, let problem, let mark, let yaml),
+             .composer(let context, let problem, let mark, let yaml):
+            // A tab where YAML wants indentation reads as "found character that cannot start
+            // any token": said in the editor's words instead.
+            if character(atLine: mark.line, column: mark.column, in: yaml) == "\t" {
+                return ConfigError(file: file, line: mark.line, reason: "a tab at column \(mark.column): YAML indents with spaces, never tabs")
+            }
             let detail = context.map { " (\($0.text))" } ?? ""
             return ConfigError(file: file, line: mark.line, reason: "YAML syntax: \(problem)\(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigError(file: file, line: context.mark.line,
                                reason: "duplicate key \(duplicates.joined(separator: ", "))")
-        case .reader(let problem, _, _, _):
-            return ConfigError(file: file, line: 0, reason: "YAML: \(problem)")
+        case .reader(let problem, let offset, let value, let yaml):
+            // A NUL or another control character: the reader gives where, in characters.
+            let line = offset.map { offset in 1 + yaml.prefix(offset).reduce(0) { $0 + ($1.isNewline ? 1 : 0) } } ?? 0
+            let hex = String(value, radix: 16, uppercase: true)
+            let what = value >= 0 && value < 0x110000 ? " (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))" : ""
+            return ConfigError(file: file, line: line, reason: "YAML: \(problem)\(what)")
         default:
             return ConfigError(file: file, line: 0, reason: "YAML: \(error)")
         }
+    }
+
+    /// The character at a mark's line and column (both from 1, the column in Unicode scalars).
+    static func character(atLine line: Int, column: Int, in yaml: String) -> Unicode.Scalar? {
+        guard line >= 1, column >= 1 else { return nil }
+        var lines = yaml.split(separator: "\n", maxSplits: line, omittingEmptySubsequences: false).dropFirst(line - 1).makeIterator()
+        guard let text = lines.next() else { return nil }
+        let scalars = text.unicodeScalars
+        return scalars.index(scalars.startIndex, offsetBy: column - 1, limitedBy: scalars.endIndex)
+            .flatMap { $0 < scalars.endIndex ? scalars[$0] : nil }
     }
 
     public var line: Int { keyLine ?? node.mark?.line ?? 0 }
@@ -81,8 +100,12 @@ public struct ConfigNode {
     /// The node as text; an empty text is an error unless `allowEmpty`.
     public func string(allowEmpty: Bool = false) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node else { throw error("expected a text value") }
-        guard allowEmpty || !scalar.string.trimmingWhitespace().isEmpty else { throw error("must not be empty") }
-        return scalar.string
+        // `~` and a plain `null` are YAML's way of writing nothing: read as empty, not as the text.
+        let isNull = scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)
+        guard allowEmpty || !(isNull || scalar.string.trimmingWhitespace().isEmpty) else {
+            throw error(isNull ? "must not be empty (“\(scalar.string)” is YAML's empty value)" : "must not be empty")
+        }
+        return isNull ? "" : scalar.string
     }
 
     public func int(min: Int = 0, max: Int? = nil, why: String = "") throws(ConfigError) -> Int {
@@ -109,15 +132,25 @@ public struct ConfigNode {
         if allowNone, text.lowercased() == "none" { return nil }
         if text.hasPrefix("-") { throw error("must not be negative, not “\(text)”") }
         guard let duration = DurationText.parse(text) else {
-            let none = allowNone ? ", or none" : ""
-            throw error("expected a duration like 15m, 2h or 1h30m\(none), not “\(text)”" + DurationText.capitalMHint(text))
+            switch DurationText.slip(text) {
+            case .tooLarge: throw error("must be at most \(DurationText.format(Self.longestDuration)), not “\(text)”")
+            case .unitOrder: throw error("“\(text)” writes a unit twice or a smaller one before a larger; write each once, the larger first, as 1h30m")
+            case nil:
+                let none = allowNone ? ", or none" : ""
+                throw error("expected a duration like 15m, 2h or 1h30m\(none), not “\(text)”" + DurationText.capitalMHint(text))
+            }
         }
         if positive, duration <= .zero { throw error("must be longer than zero") }
+        if duration > Self.longestDuration { throw error("must be at most \(DurationText.format(Self.longestDuration)), not “\(text)”") }
         if let (least, why) = atLeast, duration < least {
             throw error("must be at least \(DurationText.format(least))\(why), not \(text)")
         }
         return duration
     }
+
+    /// The longest any duration in a config file may be: no wait, cadence, turn or retention
+    /// a team means is longer than a year, and `1000000w` showed updates due in the year 21191.
+    public static let longestDuration = Duration.days(366)
 
     public func severity() throws(ConfigError) -> Severity {
         let text = try string()

@@ -37,6 +37,13 @@ import Testing
         } catch {
             #expect(!"\(error)".contains("Hunter2"), "\(error)")
         }
+        // A folder directly under the root is a path too: said as one, not as a secret.
+        do {
+            _ = try Secrets.read("SLACK_BOT_TOKEN", ["SLACK_BOT_TOKEN_FILE": "/etc"])
+            Issue.record("a folder was read as a secret's file")
+        } catch {
+            #expect("\(error)" == "cannot read SLACK_BOT_TOKEN_FILE /etc: it is a folder", "\(error)")
+        }
         let latin1 = folder.appendingPathComponent("latin1")
         try Data([0x74, 0x6f, 0x6b, 0xe9, 0xff]).write(to: latin1)
         do {

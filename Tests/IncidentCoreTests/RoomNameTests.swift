@@ -20,6 +20,17 @@ import Testing
         #expect(RoomName.make(title: title, declaredAt: declared, zone: .utc) == name)
     }
 
+    /// `#incident-…-private` is read as the private incident's room: a public incident titled
+    /// so took it, and the private one declared after got `-private-2`.
+    @Test(arguments: [("Private", "incident-20261122-titled-private"), ("PRIVATE 2!", "incident-20261122-titled-private-2"),
+                      ("Private: 2", "incident-20261122-titled-private-2"), ("Private bucket", "incident-20261122-private-bucket"),
+                      ("Private-2x", "incident-20261122-private-2x"), ("private -", "incident-20261122-titled-private")])
+    func aPublicTitleNeverTakesThePrivateName(title: String, name: String) {
+        #expect(RoomName.make(title: Declaration(title: title).roomTitle, declaredAt: declared, zone: .utc) == name)
+        #expect(RoomName.make(title: Declaration(title: title, isPrivate: true).roomTitle, declaredAt: declared, zone: .utc)
+                == "incident-20261122-private")
+    }
+
     @Test func cutsAtAWordBoundaryToFitEightyCharacters() {
         let title = "the primary database cluster in eu west is refusing connections from every checkout pod"
         let name = RoomName.make(title: title, declaredAt: declared, zone: .utc)

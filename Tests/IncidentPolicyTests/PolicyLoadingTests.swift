@@ -152,6 +152,15 @@ import Testing
         ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: https://wiki:Hunter2@wiki.example.com/p1\n", "runbook: https://wiki:", "carries credentials before its host"),
         ("    call: https://meet.example.com/incident-{number}", "    call: https://bot:Pw99@meet.example.com/incident-{number}", "call: https://bot:", "the link is not shown here"),
         ("      engineering:   # \"response 8 hours", "      ops:   # \"response 8 hours", "ops:", "unknown key “ops”"),
+        // Said in the editor's words and at the line, not in YAML's.
+        ("        wait: 30m\n", "\t       wait: 30m\n", "\t       wait", "a tab at column 1: YAML indents with spaces, never tabs"),
+        ("escalate_after_missed: 2\n", "escalate_after_missed: 2\u{0}\n", "escalate_after_missed: 2", "control characters are not allowed (U+0000)"),
+        ("time_zone: UTC\n", "time_zone: ~\n", "time_zone: ~", "must not be empty (“~” is YAML's empty value)"),
+        ("time_zone: UTC\n", "time_zone: Zulu\n", "time_zone: Zulu", "write a place's zone name: UTC, the zone it names"),
+        // Too long is said as too long, and a duration of 19,000 years is no wait a team means.
+        ("        wait: 1h\n", "        wait: 2000000w\n", "wait: 2000000w", "must be at most 366d, not “2000000w”"),
+        ("        wait: 1h\n", "        wait: 1000000w\n", "wait: 1000000w", "must be at most 366d, not “1000000w”"),
+        ("        wait: 1h\n", "        wait: 30m1h\n", "wait: 30m1h", "writes a unit twice or a smaller one before a larger"),
     ])
     func refusesABrokenPolicyWithItsLine(find: String, replace: String, lineOf: String, reason: String) throws {
         try ConfigFiles.expectRefused("policy.yaml", find: find, replace: replace, lineOf: lineOf, reason: reason) {
