@@ -7,11 +7,46 @@ import Testing
 /// page, and the lead puts dave on call in her place and restarts the bot. Dave was never
 /// paged: the page stayed with alice until bob's at minute 30.
 @Suite struct RosterEditHandoverTests {
-    func roster(onCall: String, lead: String = "bob") throws -> Roster {
-        let text = try Fixtures.text("roster.example.yaml")
+    /// `inTokyo`: dave keeps Tokyo's hours, 09:00 there being 00:00 UTC.
+    func roster(onCall: String, lead: String = "bob", inTokyo: Bool = false) throws -> Roster {
+        var text = try Fixtures.text("roster.example.yaml")
             .replacing("people: [alice]             # add people to rotate, e.g. [alice, bob]", with: "people: [\(onCall)]")
             .replacing("L2: bob                            # team lead", with: "L2: \(lead)")
+        if inTokyo {
+            text = text.replacing("    contact: [voice, sms, slack]   # a call wakes the VP; chat last",
+                                  with: "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo")
+        }
         return try Roster.load(yaml: text, file: "roster.yaml", policy: Fixtures.policy())
+    }
+
+    /// A P3 declared on Friday evening holds alice's page for Monday 09:00 UTC. Dave, who keeps
+    /// Tokyo's hours, is put on call and the bot restarted: the page waits for his Monday 09:00
+    /// (00:00 UTC), and the room hears so at the restart. Judged at alice's time, his hours were
+    /// found closed: the room heard on Monday at 09:00 UTC that the page waited for Tuesday.
+    @Test func aHeldPageWaitsForTheHoursOfWhoeverIsOnCallNow() throws {
+        let friday = Timestamp(iso8601: "2026-11-27T18:00:00Z")!
+        var drill = try Drill("/incident declare Search slow --sev P3", at: friday)
+        try drill.run(to: 60)
+        #expect(drill.pages.isEmpty, "\(drill.pages)")
+        let mondayInTokyo = 54 * 60  // Monday 00:00 UTC
+        drill.restart(with: try roster(onCall: "dave", inTokyo: true))
+        #expect(drill.incident.ladders["engineering"]?.nextStepAt == friday + .minutes(mondayInTokyo))
+        #expect(drill.posts(to: .incidentRoom).last?.contains("2026-11-30 00:00 UTC") == true, "\(drill.posts(to: .incidentRoom))")
+        // The same restart again moves nothing, and says nothing.
+        let said = drill.posts(to: .incidentRoom).count
+        drill.restart(with: try roster(onCall: "dave", inTokyo: true))
+        #expect(drill.posts(to: .incidentRoom).count == said)
+        try drill.run(to: mondayInTokyo + 1)
+        #expect(drill.pages == ["\(mondayInTokyo) engineering.L1 dave"], "\(drill.pages)")
+
+        // Put back on alice's hours before the opening, the page waits for hers again.
+        var back = try Drill("/incident declare Search slow --sev P3", at: friday)
+        try back.run(to: 60)
+        back.restart(with: try roster(onCall: "dave", inTokyo: true))
+        try back.run(to: 120)
+        back.restart(with: try roster(onCall: "alice"))
+        try back.run(to: 63 * 60 + 1)
+        #expect(back.pages == ["\(63 * 60) engineering.L1 alice"], "\(back.pages)")
     }
 
     @Test func anOnCallPutInTheRosterByHandIsPagedAtTheRestart() throws {

@@ -362,22 +362,32 @@ import Testing
     }
 
     /// A P2 declared at 18:00 UTC holds alice's page until 09:00; the roster is then edited to
-    /// put her on Los Angeles' clock. At 09:00 the page is held again, to 17:00 UTC, and the
-    /// room is told so: it was told 09:00, and at 09:00 nothing came and nothing said why.
+    /// put her on Los Angeles' clock, and the bot restarted at 02:00 UTC (18:00 there). The page
+    /// is held again, to 17:00 UTC, and the room is told so at the restart: it was told 09:00,
+    /// and at 09:00 nothing came and nothing said why. Restarted while her hours are open, the
+    /// page goes at once (below).
     @Test func aHoldMovedByARosterEditIsToldAgain() throws {
         var drill = try Drill("/incident declare Search is slow --sev P2", at: Timestamp(iso8601: "2026-11-24T18:00:00Z")!)
         let edited = try Fixtures.text("roster.example.yaml")
             .replacing("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
                        with: "    prefer: slack\n    time_zone: America/Los_Angeles\n  bob:")
-        drill.restart(with: try Roster.load(yaml: edited, file: "roster.yaml", policy: Fixtures.policy()))
+        let inLosAngeles = try Roster.load(yaml: edited, file: "roster.yaml", policy: Fixtures.policy())
+        var open = drill
+        try drill.run(to: 8 * 60)
+        drill.restart(with: inLosAngeles)
+        #expect(drill.posts(to: .incidentRoom).last?.contains("2026-11-25 17:00 UTC") == true, "\(drill.posts(to: .incidentRoom))")
         // Asked before 09:00, the forecast says 17:00 in both its list and its hold.
-        try drill.run(to: 60)
-        let forecast = EscalationForecast(drill.incident, now: drill.origin + .minutes(60), roster: drill.roster)
+        try drill.run(to: 9 * 60)
+        let forecast = EscalationForecast(drill.incident, now: drill.origin + .minutes(9 * 60), roster: drill.roster)
         #expect(forecast.held.map(\.until) == [Timestamp(iso8601: "2026-11-25T17:00:00Z")!], "\(forecast.held)")
         try drill.run(to: 24 * 60)
         let held = drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🌙") }
         #expect(held.count == 2 && held[0].contains("2026-11-25 09:00 UTC") && held[1].contains("2026-11-25 17:00 UTC"), "\(held)")
         #expect(drill.pages.filter { $0.contains("engineering.L1") } == ["\(23 * 60) engineering.L1 alice"], "\(drill.pages)")
+        // At 18:00 UTC it is 10:00 in Los Angeles: restarted then, she is paged at once.
+        open.restart(with: inLosAngeles)
+        try open.run(to: 1)
+        #expect(open.pages.filter { $0.contains("engineering.L1") } == ["1 engineering.L1 alice"], "\(open.pages)")
     }
 
     /// The shipped layout: a weekly handover on Monday at 09:00 UTC, the opening of the
