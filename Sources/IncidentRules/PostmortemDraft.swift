@@ -15,10 +15,18 @@ public enum PostmortemDraft {
 
     /// A cell's text standing on a line of its own (the summary): a first character that would
     /// open a block there (`~~~` or a backtick fence, a heading, a quote, a list, a rule) is
-    /// escaped, or a typed `~~~` made the rest of the draft one code block.
+    /// escaped, or a typed `~~~` made the rest of the draft one code block. A numbered list's
+    /// start (`2) freed space`, `1. rolled back`) has its `)` or `.` escaped instead.
     static func ownLine(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, "~`#>-+*_".unicodeScalars.contains(first) else { return text }
-        return "\\" + text
+        guard let first = text.unicodeScalars.first else { return text }
+        if "~`#>-+*_".unicodeScalars.contains(first) { return "\\" + text }
+        // CommonMark: one to nine digits, then `.` or `)`, then a blank or the line's end.
+        let digits = text.utf8.prefix { (0x30...0x39).contains($0) }.count
+        guard (1...9).contains(digits) else { return text }
+        let rest = text.utf8.dropFirst(digits)
+        guard let mark = rest.first, mark == UInt8(ascii: ".") || mark == UInt8(ascii: ")"),
+              rest.dropFirst().first.map({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) ?? true else { return text }
+        return text.prefix(digits) + "\\" + text.dropFirst(digits)
     }
 
     /// The most severe the timeline put the incident at, when more severe than `now`: a P0

@@ -106,7 +106,10 @@ import Testing
     /// rest of the draft in, and `#` made a heading of it (found by an audit).
     @Test func aSummaryCannotOpenABlockThatSwallowsTheDraft() throws {
         for (typed, shown) in [("~~~ everything below is hidden", "\\~~~ everything below is hidden"),
-                               ("## Root cause: nobody", "\\## Root cause: nobody"), ("500s for 20 minutes", "500s for 20 minutes")] {
+                               ("## Root cause: nobody", "\\## Root cause: nobody"), ("500s for 20 minutes", "500s for 20 minutes"),
+                               // A numbered list's start (audit s70b), and numbers that start none.
+                               ("2) freed space", "2\\) freed space"), ("1. rolled back", "1\\. rolled back"), ("3.", "3\\."),
+                               ("1.5 GB freed", "1.5 GB freed"), ("1234567890. no list", "1234567890. no list")] {
             var drill = try Drill("/incident declare Checkout down --sev P1", by: "bob")
             try drill.type("/incident resolve \(typed)", by: "bob")
             let draft = PostmortemDraft.markdown(drill.incident, timeline: drill.timeline)
