@@ -14,6 +14,9 @@ public struct Decision: Hashable, Sendable {
     /// The reply says something the decision's post in the room does not (an update that
     /// does not restart the timer): sent even where the post would otherwise stand for it.
     public var replyAddsToPost = false
+    /// Levels a page fell due for that nobody in the roster fills: nobody was paged, and the
+    /// room was told to page them by hand (`/incident escalation` lists each one ahead).
+    public var unfilledLevels: [LevelRef] = []
 }
 
 /// Builds a `Decision`: the incident being changed, with what the change records and emits.
@@ -45,6 +48,8 @@ struct Transition {
     /// Ladders whose page this transition held for working hours: a stop by the same decision
     /// (declaring with `--ic`) keeps that page, as it keeps one sent at once.
     var heldNow: Set<String> = []
+    /// See `Decision.unfilledLevels`.
+    var unfilledNow: [LevelRef] = []
     /// The latest overdue-update nudge of this transition; sent once at the end.
     var pendingNudge: Message?
     /// The most any missed update of this transition did (a scheduler catching up fires
@@ -116,7 +121,8 @@ struct Transition {
             post(nudge)
             pendingNudge = nil
         }
-        return Decision(incident: incident, timeline: timeline, effects: effects, reply: reply, replyAddsToPost: replyAddsToPost)
+        return Decision(incident: incident, timeline: timeline, effects: effects, reply: reply, replyAddsToPost: replyAddsToPost,
+                        unfilledLevels: unfilledNow)
     }
 
     /// The person behind a mention, or an error naming who the roster knows.

@@ -87,20 +87,19 @@ public struct EscalationForecast: Hashable, Sendable {
             if lookoutTicks > EscalationForecast.lookoutTicks { break }
             ticks += 1
             let known = future.pages.count
-            let reached = future.ladders.mapValues(\.level)
             let at = max(due, now)
-            future = future.tick(at: at, roster: roster).incident
+            let decision = future.tick(at: at, roster: roster)
+            future = decision.incident
             let new = future.pages.dropFirst(known)
             unanswered.subtract(new.map(\.level.ladder))
-            if pastList { beyond = beyond || !new.isEmpty } else { upcoming += new }
-            // A climb to a level that paged nobody because nobody fills it (not one whose page
-            // waits for working hours: that is listed when it goes).
-            for ladder in incident.policy.ladders where !pastList {
-                guard let index = future.ladders[ladder.id]?.level, index != reached[ladder.id] ?? nil else { continue }
-                let level = ladder.reference(index)
-                if !new.contains(where: { $0.level == level }), roster.onDuty(level, at: at) == nil {
-                    unfilled.append(UnfilledStep(at: at, level: level))
-                }
+            // A page due to a level nobody fills (a climb, a repeat of the top, a missed
+            // update's step) paged nobody: the room is told to page them by hand each time.
+            // Listed from the climb alone, the repeats after it read as "no more pages".
+            if pastList {
+                beyond = beyond || !new.isEmpty || !decision.unfilledLevels.isEmpty
+            } else {
+                upcoming += new
+                unfilled += decision.unfilledLevels.map { UnfilledStep(at: at, level: $0) }
             }
         }
         self.upcoming = Array(upcoming.prefix(EscalationForecast.maxUpcoming))
@@ -147,10 +146,10 @@ public struct EscalationForecast: Hashable, Sendable {
             let role = incident.policy.ladder(step.level.ladder)?.levels.first { $0.id == step.level.level }?.role ?? ""
             return (step.at, [Span.text("  \(zone.clockTime(step.at, seenAt: now))  \(step.level) \(role): nobody fills it in the roster; page them by hand")])
         }
-        for (_, spans) in lines.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element) {
-            message.line(spans)
-        }
-        if cut { message.line(.text("  … and more after these")) }
+        // The first in time, as many as the pages alone may be.
+        let sorted = lines.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element)
+        for (_, spans) in sorted.prefix(EscalationForecast.maxUpcoming) { message.line(spans) }
+        if cut || sorted.count > EscalationForecast.maxUpcoming { message.line(.text("  … and more after these")) }
         if later { message.line(.text("  … and more after \(zone.dateTime(now + EscalationForecast.horizon)), if nothing changes by then")) }
         for hold in held {
             let at = zone.clockTime(hold.until, seenAt: now)

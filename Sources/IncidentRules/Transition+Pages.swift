@@ -16,6 +16,7 @@ extension Transition {
         guard let person = roster.onDuty(ref, at: now) else {
             record(.paged, "Could not page \(ref) (\(level.role)): no one fills it in the roster.", by: .bot)
             post(Messages.unfilledLevel(ref, role: level.role))
+            unfilledNow.append(ref)
             return false
         }
         incident.pages.append(PageRecord(at: now, person: person, level: ref, reason: reason))

@@ -141,20 +141,6 @@ extension Transition {
         incident.ladders[ladder.id]?.waitingHandovers = released
     }
 
-    /// A page held for working hours, under a roster edited since it was held (someone else on
-    /// call, a person given another time zone): it waits for the hours of whoever fills the
-    /// level now, and the room hears the new time. Held for alice's Monday 09:00 UTC, it went
-    /// to dave (Tokyo) a day late, his whole Monday gone by: judged at its old time, his hours
-    /// were found closed until Tuesday. Nothing moves for a roster that keeps the same hours.
-    /// True when the time moved.
-    mutating func retimeHeldPage(_ ladder: Ladder, _ index: Int, told: Timestamp) -> Bool {
-        let opens = opening(ladder, index, at: now) ?? now
-        guard opens != told else { return false }
-        incident.ladders[ladder.id]?.nextStepAt = opens
-        if opens > now { hold(ladder, index, until: opens) }
-        return true
-    }
-
     /// The room hears who fills the level now; `opens`: the page waits for their working hours.
     mutating func announceHandover(_ ladder: Ladder, _ index: Int, to incoming: PersonID, from outgoing: PersonID,
                                    rosterEdited: Bool, opens: Timestamp?) {
@@ -176,41 +162,5 @@ extension Transition {
             post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
                          .mention(outgoing), .text("; the unanswered page moves to them\(when).")))
         }
-    }
-}
-
-extension Incident {
-    /// The roster as it is now, for an incident whose ladders paged under an earlier one (read
-    /// as the bot starts, or a leader's term begins): a climbing ladder whose level the roster
-    /// now gives to someone else moves its unanswered page to them, as a rotation's handover
-    /// does. An on-call swapped in the roster by hand (alice asleep, dave put on call) was
-    /// never paged: the page stayed with alice until the next level's. A page held for working
-    /// hours is held again for the hours of whoever fills its level now. nil: nothing moves.
-    /// A rotation's own handover that fell due meanwhile is the scheduler's, with its words.
-    public func handOverToTheRoster(at now: Timestamp, roster: Roster) -> Decision? {
-        guard phase == .investigating || phase == .mitigated else { return nil }
-        var transition = Transition(self, now: now, roster: roster, actor: nil)
-        var moved = false
-        for ladder in policy.ladders {
-            // A page held for working hours waits for the hours of whoever the roster names now.
-            if let progress = ladders[ladder.id], progress.heldPage != nil, let index = progress.level,
-               let told = progress.nextStepAt, told > now {
-                if transition.retimeHeldPage(ladder, index, told: told) { moved = true }
-                continue
-            }
-            // A ladder gone quiet at its top moves too when the roster no longer names its top's
-            // person there (they left; the newcomer has never heard of the incident), but not
-            // for the rotation's own turn, which a quiet ladder does not follow (`schedule`):
-            // whether it turned while the bot was down must not decide who is paged.
-            let quiet = ladders[ladder.id].map { !$0.pageMovesWithTheRotation } ?? false
-            guard let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let index = progress.level,
-                  quiet || progress.rotationHandoverAt.map({ $0 > now }) ?? true else { continue }
-            let ref = ladder.reference(index)
-            guard let outgoing = pages.last(where: { $0.level == ref })?.person, let incoming = roster.onDuty(ref, at: now),
-                  incoming != outgoing, !(quiet && roster.rotation(filling: ref)?.people.contains(outgoing) == true) else { continue }
-            transition.handOverRotation(ladder.id, due: now, rosterEdited: true)
-            moved = true
-        }
-        return moved ? transition.finish() : nil
     }
 }

@@ -197,10 +197,22 @@ import Testing
         var drill = try Drill("/incident declare Payment API errors --sev P1", roster: roster)
         try drill.run(to: 35)
         let forecast = EscalationForecast(drill.incident, now: Fixtures.at(35), roster: roster)
-        #expect(forecast.unfilled.map(\.level) == [LevelRef(ladder: "engineering", level: "L3")], "\(forecast.unfilled)")
+        #expect(Set(forecast.unfilled.map(\.level)) == [LevelRef(ladder: "engineering", level: "L3")], "\(forecast.unfilled)")
         #expect(forecast.unfilled.first?.at == Fixtures.at(60))
         let text = forecast.message(for: drill.incident).plainText()
         #expect(text.contains("engineering.L3 engineering manager: nobody fills it in the roster; page them by hand"), "\(text)")
+        // Every time the room will be told to page them by hand is listed, the top's repeats and
+        // the missed updates' steps too, as it happens: listed from the climb alone, the list
+        // said "no more pages" while the room heard "Could not page" every half hour (s70c).
+        var ahead = drill
+        try ahead.run(to: 35 + 24 * 60)
+        let told = ahead.effects.compactMap { minute, effect -> Timestamp? in
+            guard minute > 35, case .post(let message, .incidentRoom) = effect.action,
+                  message.plainText().hasPrefix("⚠️ Could not page engineering.L3") else { return nil }
+            return Fixtures.at(minute)
+        }
+        #expect(told.count > 1 && forecast.unfilled.map(\.at) == told, "\(forecast.unfilled.map(\.at)) against \(told)")
+        #expect(!text.contains("no more pages"), "\(text)")
         // A level whose page waits for working hours is filled: it is not said to be empty
         // (a P2 declared at 16:30 UTC climbs to L2 at 20:30, after hours, and holds it).
         let evening = try Drill("/incident declare Search is slow --sev P2", at: Timestamp(iso8601: "2026-11-24T16:30:00Z")!)

@@ -49,6 +49,30 @@ import Testing
         #expect(back.pages == ["\(63 * 60) engineering.L1 alice"], "\(back.pages)")
     }
 
+    /// A P2 declared at 20:00 UTC holds alice's page until 09:00; she is put on New York's
+    /// clock and the bot restarted at 01:00: the page waits until 14:00 UTC, and the targets and
+    /// the first update count from then. They counted from 09:00: the room heard the target to
+    /// acknowledge was missed at 11:00, three hours before anyone was paged.
+    @Test func theTargetsAndTheFirstUpdateFollowAHeldPageMoved() throws {
+        var drill = try Drill("/incident declare Queue backlog --sev P2", at: Timestamp(iso8601: "2026-11-24T20:00:00Z")!)
+        #expect(drill.incident.nextUpdateDue == Timestamp(iso8601: "2026-11-25T11:00:00Z"))
+        try drill.run(to: 5 * 60)
+        let edited = try Fixtures.text("roster.example.yaml")
+            .replacing("    prefer: slack               # pages go here first, then to the other platform\n  bob:",
+                       with: "    prefer: slack\n    time_zone: America/New_York\n  bob:")
+        drill.restart(with: try Roster.load(yaml: edited, file: "roster.yaml", policy: Fixtures.policy()))
+        let opens = Timestamp(iso8601: "2026-11-25T14:00:00Z")!
+        #expect(drill.incident.ladders["engineering"]?.nextStepAt == opens)
+        #expect(drill.incident.nextUpdateDue == opens + .hours(2))
+        #expect(drill.incident.responseClocks.first { $0.target == .acknowledge }?.started == opens, "\(drill.incident.responseClocks)")
+        #expect(drill.effects.contains { _, effect in
+            if case .setTopic(let topic) = effect.action { topic.plainText().contains("16:00") } else { false }
+        }, "the topic names the new update time")
+        try drill.run(to: 18 * 60 + 1)
+        #expect(!drill.posts(to: .incidentRoom).contains { $0.hasPrefix("⌛") }, "\(drill.posts(to: .incidentRoom))")
+        #expect(drill.pages == ["\(18 * 60) engineering.L1 alice"], "\(drill.pages)")
+    }
+
     @Test func anOnCallPutInTheRosterByHandIsPagedAtTheRestart() throws {
         var drill = try Drill("/incident declare Payment API errors --sev P1")
         try drill.run(to: 5)

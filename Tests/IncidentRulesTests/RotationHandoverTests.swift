@@ -390,6 +390,62 @@ import Testing
         #expect(open.pages.filter { $0.contains("engineering.L1") } == ["1 engineering.L1 alice"], "\(open.pages)")
     }
 
+    /// Dave (Tokyo) takes a P2's on-call turn at 19:00 UTC, and its page waits for his 09:00
+    /// (00:00 UTC). The bot is restarted at 20:05 with dave put on Denver's clock (13:05 there,
+    /// his hours open): he is paged at once, and the room hears so. The page waited for the time
+    /// worked out for Tokyo, and then for his next opening: 20 hours. A restart with the same
+    /// files says nothing more; one that names alice again drops the promise, and says so.
+    @Test func aHandoversWaitingPageFollowsTheRosterReadAtTheStart() throws {
+        let tokyo = ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo")
+        let denver = ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: America/Denver")
+        let start = Timestamp(iso8601: "2026-11-24T15:00:00Z")!
+        func declared() throws -> Drill {
+            var drill = try Drill("/incident declare Checkout slow --sev P2", roster: try onCall("alice, dave", from: "2026-11-23T19:00:00Z", [tokyo]),
+                                  at: start)
+            try drill.run(to: 4 * 60 + 5)
+            #expect(drill.incident.ladders["engineering"]?.waitingHandovers?.first?.at == Timestamp(iso8601: "2026-11-25T00:00:00Z"))
+            return drill
+        }
+        var drill = try declared()
+        drill.restart(with: try onCall("alice, dave", from: "2026-11-23T19:00:00Z", [denver]))
+        let said = drill.posts(to: .incidentRoom).count
+        drill.restart(with: try onCall("alice, dave", from: "2026-11-23T19:00:00Z", [denver]))
+        #expect(drill.posts(to: .incidentRoom).count == said, "\(drill.posts(to: .incidentRoom).suffix(2))")
+        try drill.run(to: 4 * 60 + 7)
+        #expect(drill.pages.filter { $0.hasSuffix("engineering.L1 dave") } == ["\(4 * 60 + 6) engineering.L1 dave"], "\(drill.pages)")
+
+        // The same restart, on Tokyo's clock still, moves and says nothing.
+        var same = try declared()
+        let before = same.posts(to: .incidentRoom).count
+        same.restart(with: try onCall("alice, dave", from: "2026-11-23T19:00:00Z", [tokyo]))
+        #expect(same.posts(to: .incidentRoom).count == before)
+
+        // Alice named again: the promise to dave is dropped, in words.
+        var back = try declared()
+        back.restart(with: try Fixtures.roster())
+        #expect(back.posts(to: .incidentRoom).last?.hasPrefix("🔕 @dave's page for engineering.L1 at 00:00 UTC, said at the handover, does not go") == true,
+                "\(back.posts(to: .incidentRoom).suffix(2))")
+        #expect(back.incident.ladders["engineering"]?.waitingHandovers == nil)
+    }
+
+    /// The roster edited to put dave (Tokyo) on call while alice's P2 page is unanswered: the
+    /// first restart says the page moves to him when his hours open; each restart after it with
+    /// the same files said so again, once a restart, while his hours stayed closed.
+    @Test func aRosterMoveWaitingForHoursIsSaidOnce() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P2")
+        try drill.run(to: 60)
+        let davesTurn = try onCall("dave", from: "2026-11-23T19:00:00Z", [
+            ("    contact: [voice, sms, slack]   # a call wakes the VP; chat last", "    contact: [voice, sms, slack]\n    time_zone: Asia/Tokyo"),
+        ])
+        drill.restart(with: davesTurn)
+        #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🔄 @dave") }.count == 1, "\(drill.posts(to: .incidentRoom))")
+        try drill.run(to: 70)
+        drill.restart(with: davesTurn)
+        try drill.run(to: 80)
+        drill.restart(with: davesTurn)
+        #expect(drill.posts(to: .incidentRoom).filter { $0.hasPrefix("🔄 @dave") }.count == 1, "\(drill.posts(to: .incidentRoom))")
+    }
+
     /// The shipped layout: a weekly handover on Monday at 09:00 UTC, the opening of the
     /// outgoing person's hours, to dave on Tokyo's clock (18:00 there). A P2 declared on
     /// Saturday is held until his next opening, Tuesday 09:00 in Tokyo, and the room is told
