@@ -44,6 +44,19 @@ extension Transition {
                 throw IncidentError(.notAllowed, "Nobody has been paged for \(incident.id) yet: its first page waits for working hours, "
                                     + "until \(zone.clockTime(held, seenAt: now)). To take it on now, name an incident commander: \(command: "ic @you").")
             }
+            // An IC named as it was declared at night stopped the ladder, and its page held for
+            // working hours still goes to whoever is on call then: they are told when, not
+            // refused as if someone else had been paged.
+            let heldForThem = policy.ladders.filter { ackable.contains($0.id) }.compactMap { ladder -> Timestamp? in
+                guard let progress = incident.ladders[ladder.id], progress.heldPage != nil, progress.stopped != nil,
+                      let index = progress.level, let at = progress.nextStepAt, roster.onDuty(ladder.reference(index), at: at) == person else { return nil }
+                return at
+            }.min()
+            if let heldForThem {
+                let commander = incident.commander.map { " \($0.handle) is its incident commander;" } ?? ""
+                throw IncidentError(.notAllowed, "Your page for \(incident.id) waits for working hours, until \(zone.clockTime(heldForThem, seenAt: now)).\(commander) "
+                                    + "nothing is yours to acknowledge before it goes.")
+            }
             // Handed the level by a rotation while their hours are closed: they heard of it in
             // the room, and are told when their page goes and how to take it on now.
             if let waiting = policy.ladders.filter({ ackable.contains($0.id) }).flatMap({ incident.ladders[$0.id]?.waitingHandovers ?? [] })

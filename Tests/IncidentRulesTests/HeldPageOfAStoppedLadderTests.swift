@@ -75,6 +75,18 @@ import Testing
         #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
     }
 
+    /// The on-call's `/ack` before her held page goes is told when it goes (audit s71b): she
+    /// was refused as if someone else had been paged ("Only people paged for INC-1 can
+    /// acknowledge."), though the page is hers.
+    @Test func theOnCallsEarlyAckIsToldWhenHerHeldPageGoes() throws {
+        var drill = try drill()
+        let refusal = #expect(throws: IncidentError.self) { try drill.type("/ack", by: "alice") }
+        #expect(refusal?.description == "Your page for INC-1 waits for working hours, until 2026-11-30 09:00 UTC. @carol is its incident commander; "
+                + "nothing is yours to acknowledge before it goes.", "\(String(describing: refusal))")
+        try drill.run(to: Self.monday + 1)
+        #expect(drill.pages == ["\(Self.monday) engineering.L1 alice"], "\(drill.pages)")
+    }
+
     /// Raised to P1, which pages around the clock: the held page goes at once, as a climbing
     /// ladder's would, and the stopped ladder does not climb on its own (only for missed updates,
     /// the second of which comes at 90).
