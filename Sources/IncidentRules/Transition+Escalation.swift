@@ -125,7 +125,16 @@ extension Transition {
             reach(ladder, next.index, .climb, due: due, plan: plan, progress: &progress)
         } else if let top = plan.top, plan.repeats.allows(progress.repeatsAtTop(of: plan)) {
             progress.repeatsAtTop += 1
-            if reach(ladder, top.index, .repeatAtTop, due: due, plan: plan, progress: &progress) { uncountFoldedRepeat(ladder, top.index) }
+            // Counted as a repeat, but said as a first page to someone never paged there (the
+            // top reached under another severity while they were passed over as acting IC):
+            // "this is a repeat page" told them of pages they never had.
+            let ref = ladder.reference(top.index)
+            let pagedThereBefore = roster.onDuty(ref, at: due).map { person in
+                incident.pages.contains { $0.level == ref && $0.person == person && $0.withdrawn != true }
+            } ?? true
+            if reach(ladder, top.index, pagedThereBefore ? .repeatAtTop : .climb, due: due, plan: plan, progress: &progress), pagedThereBefore {
+                uncountFoldedRepeat(ladder, top.index)
+            }
         } else {
             progress.nextStepAt = nil
             incident.ladders[ladderID] = progress

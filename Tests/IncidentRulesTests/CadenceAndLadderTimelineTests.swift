@@ -233,3 +233,21 @@ import Testing
 extension Timestamp {
     func minutes(to later: Timestamp) -> Int { Int((later - self).wholeSeconds / 60) }
 }
+
+/// The top of a lowered severity's plan, paged for the first time, is told so.
+@Suite struct FirstPageAtALoweredTopTests {
+    /// Carol declared a P0, so the climb passed over her level (engineering manager) as the
+    /// acting IC's; lowered to P1, whose top her level is, the climb's next step pages her.
+    /// It is counted as a repeat of the top, but she was told "this is a repeat page" of
+    /// pages she never had (audit s71b).
+    @Test func aTopNeverPagedThereIsNotToldItIsARepeat() throws {
+        var drill = try Drill("/incident declare Search down --sev P0", by: "carol")
+        try drill.run(to: 120, script: [50: [("carol", "/sev P1 only one region")]])
+        let carols = drill.incident.pages.filter { $0.person == "carol" }
+        #expect(!carols.isEmpty, "\(drill.pages)")
+        #expect(carols.first?.reason == .climb, "\(carols)")
+        #expect(carols.dropFirst().allSatisfy { $0.reason != .climb } && carols.contains { $0.reason == .repeatAtTop }, "\(carols)")
+        #expect(!drill.timeline.contains { $0.text.hasPrefix("Paged @carol") && $0.text.contains("again") && $0.at == carols.first?.at },
+                "\(drill.timeline.filter { $0.text.hasPrefix("Paged @carol") })")
+    }
+}
