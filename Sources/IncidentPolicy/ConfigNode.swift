@@ -54,7 +54,7 @@ public struct ConfigNode {
     /// The character at a mark's line and column (both from 1, the column in Unicode scalars).
     static func character(atLine line: Int, column: Int, in yaml: String) -> Unicode.Scalar? {
         guard line >= 1, column >= 1 else { return nil }
-        var lines = yaml.split(separator: "\n", maxSplits: line, omittingEmptySubsequences: false).dropFirst(line - 1).makeIterator()
+        var lines = yaml.split(maxSplits: line, omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst(line - 1).makeIterator()
         guard let text = lines.next() else { return nil }
         let scalars = text.unicodeScalars
         return scalars.index(scalars.startIndex, offsetBy: column - 1, limitedBy: scalars.endIndex)

@@ -32,11 +32,12 @@ extension Incident {
             guard let progress = ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil, let index = progress.level,
                   quiet || progress.rotationHandoverAt.map({ $0 > now }) ?? true else { continue }
             let ref = ladder.reference(index)
+            guard let outgoing = pages.last(where: { $0.level == ref })?.person, let incoming = roster.onDuty(ref, at: now),
+                  incoming != outgoing, !(quiet && roster.rotation(filling: ref)?.people.contains(outgoing) == true) else { continue }
             // A handover already waiting for this person's hours is theirs: said once, not at
             // every restart while their hours stay closed.
-            let promised = transition.incident.ladders[ladder.id]?.waitingHandovers?.contains { $0.level == index && $0.person == roster.onDuty(ref, at: now) }
-            guard promised != true, let outgoing = pages.last(where: { $0.level == ref })?.person, let incoming = roster.onDuty(ref, at: now),
-                  incoming != outgoing, !(quiet && roster.rotation(filling: ref)?.people.contains(outgoing) == true) else { continue }
+            let waiting = transition.incident.ladders[ladder.id]?.waitingHandovers ?? []
+            if waiting.contains(where: { $0.level == index && $0.person == incoming }) { continue }
             transition.handOverRotation(ladder.id, due: now, rosterEdited: true)
             moved = true
         }
@@ -76,20 +77,17 @@ extension Transition {
     /// names the person paged there before again. Left as it was, a Denver on-call whose hours
     /// were open at the restart was paged 20 hours later, at the time worked out for Tokyo.
     mutating func retimeWaitingHandovers(_ ladder: Ladder) -> Bool {
-        guard let waiting = incident.ladders[ladder.id]?.waitingHandovers else { return false }
+        // A ladder stopped meanwhile (acknowledged, mitigated) moves no page (`pageWaitingHandover`).
+        guard let waiting = incident.ladders[ladder.id]?.waitingHandovers, incident.ladders[ladder.id]?.stopped == nil else { return false }
         var moved = false
         for handover in waiting where handover.at > now && ladder.levels.indices.contains(handover.level) {
             let ref = ladder.reference(handover.level)
             guard let incoming = roster.onDuty(ref, at: now) else { continue }
             let outgoing = incident.pages.last(where: { $0.level == ref })?.person
             if incoming == outgoing {
-                let others = waiting.filter { $0.level != handover.level }
+                let others = incident.ladders[ladder.id]?.waitingHandovers?.filter { $0.level != handover.level } ?? []
                 incident.ladders[ladder.id]?.waitingHandovers = others.isEmpty ? nil : others
-                let when = zone.clockTime(handover.at)
-                record(.paged, "\(handover.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the roster names \(incoming.handle) for it again.",
-                       by: .bot)
-                post(Message(.text("🔕 \(handover.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the roster names "),
-                             .mention(incoming), .text(" for it again, who was paged.")))
+                dropPromisedPage(handover, on: ladder, filledAgainBy: incoming)
                 moved = true
                 continue
             }

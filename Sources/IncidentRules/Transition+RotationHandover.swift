@@ -71,6 +71,11 @@ extension Transition {
         let outgoing = incident.pages.last(where: { $0.level == ref })?.person
         let climbing = incident.ladders[id]?.level == level
         guard let incoming = roster.onDuty(ref, at: now), incoming != outgoing else {
+            // The level is the outgoing person's again (a roster put back while the bot was
+            // down past the time): the room was told another's page would come, and hears why not.
+            if let outgoing, roster.onDuty(ref, at: now) == outgoing, waiting.person != outgoing {
+                dropPromisedPage(waiting, on: ladder, filledAgainBy: outgoing)
+            }
             if climbing, let outgoing {
                 incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: outgoing)
             }
@@ -105,6 +110,17 @@ extension Transition {
         record(.paged, "\(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, did not go: the \(ladder.id) ladder \(reason).",
                by: .bot)
         post(Message(.text("🔕 \(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the \(ladder.id) ladder \(reason).")))
+    }
+
+    /// A waiting handover's page does not go: the roster names the person paged at the level
+    /// before for it again (put back), and the room, told another's page would come, hears so.
+    mutating func dropPromisedPage(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, filledAgainBy person: PersonID) {
+        let ref = ladder.reference(waiting.level)
+        let when = zone.clockTime(waiting.at, seenAt: now)
+        record(.paged, "\(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the roster names \(person.handle) for it again.",
+               by: .bot)
+        post(Message(.text("🔕 \(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the roster names "),
+                     .mention(person), .text(" for it again, who was paged.")))
     }
 
     /// Whether the climb goes quiet at `due`, this very second, its top paged as often as it

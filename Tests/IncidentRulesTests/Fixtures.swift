@@ -83,6 +83,14 @@ struct Drill {
         if let moved = incident.handOverToTheRoster(at: origin + .minutes(minute), roster: roster) { absorb(moved) }
     }
 
+    /// Down from now until `end`, then restarted with `roster`: the start-up pass, then the
+    /// scheduler's first round, which catches up.
+    mutating func restart(with roster: Roster, downUntil end: Int) {
+        minute = end
+        restart(with: roster)
+        absorb(incident.tick(at: origin + .minutes(minute), roster: roster))
+    }
+
     /// Jumps to `end` with one tick, as a scheduler that was down from now until then.
     mutating func jump(to end: Int) {
         minute = end

@@ -423,9 +423,21 @@ import Testing
         // Alice named again: the promise to dave is dropped, in words.
         var back = try declared()
         back.restart(with: try Fixtures.roster())
-        #expect(back.posts(to: .incidentRoom).last?.hasPrefix("🔕 @dave's page for engineering.L1 at 00:00 UTC, said at the handover, does not go") == true,
+        #expect(back.posts(to: .incidentRoom).last?.hasPrefix("🔕 @dave's page for engineering.L1 at 2026-11-25 00:00 UTC, said at the handover, does not go") == true,
                 "\(back.posts(to: .incidentRoom).suffix(2))")
         #expect(back.incident.ladders["engineering"]?.waitingHandovers == nil)
+        // Put back while the bot was down past that time: said as the catch-up drops it.
+        var late = try declared()
+        late.restart(with: try Fixtures.roster(), downUntil: 9 * 60 + 5)
+        #expect(late.posts(to: .incidentRoom).contains { $0.hasPrefix("🔕 @dave's page for engineering.L1 at 00:00 UTC, said at the handover, does not go") },
+                "\(late.posts(to: .incidentRoom).suffix(2))")
+        #expect(!late.pages.contains { $0.hasSuffix("dave") }, "\(late.pages)")
+        // Acknowledged meanwhile, the ladder stopped: a restart naming someone else moves nothing.
+        var answered = try declared()
+        try answered.type("/ack", by: "alice")
+        let heard = answered.posts(to: .incidentRoom).count
+        answered.restart(with: try onCall("alice, grace", from: "2026-11-23T19:00:00Z"))
+        #expect(answered.posts(to: .incidentRoom).count == heard, "\(answered.posts(to: .incidentRoom).suffix(2))")
     }
 
     /// The roster edited to put dave (Tokyo) on call while alice's P2 page is unanswered: the
