@@ -202,9 +202,7 @@ extension Transition {
     mutating func sendHeldPage(of ladder: Ladder, at index: Int, due: Timestamp) {
         guard var progress = incident.ladders[ladder.id], let reason = progress.heldPage else { return }
         let person = roster.onDuty(ladder.reference(index), at: due)
-        // A missed update's page held for the opening no longer goes once an update came.
-        let answered = reason == .missedUpdate && incident.missedUpdates == 0
-        let stillAsked = !phaseStops(ladder) && !answered && person.map { !incident.answeredThemselves($0) } ?? true
+        let stillAsked = stoppedLaddersHeldPageStillGoes(ladder, reason, to: person)
         if stillAsked, let opens = heldUntil(ladder, index, at: due) {
             let told = progress.nextStepAt
             progress.nextStepAt = opens
@@ -269,6 +267,14 @@ extension Transition {
             from = handover
         }
         return opens > due ? opens : nil
+    }
+
+    /// Whether a stopped ladder's page held for working hours, for `reason`, still goes to
+    /// `person`: not once the incident reached a phase the ladder stops on, once they answered
+    /// themselves, or, for a missed update's page, once an update came.
+    func stoppedLaddersHeldPageStillGoes(_ ladder: Ladder, _ reason: PageRecord.Reason, to person: PersonID?) -> Bool {
+        let answered = reason == .missedUpdate && incident.missedUpdates == 0
+        return !phaseStops(ladder) && !answered && person.map { !incident.answeredThemselves($0) } ?? true
     }
 
     /// An update came: a stopped ladder's page held for working hours for missed updates no

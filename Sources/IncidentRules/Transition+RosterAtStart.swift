@@ -87,7 +87,7 @@ extension Transition {
             if incoming == outgoing {
                 let others = incident.ladders[ladder.id]?.waitingHandovers?.filter { $0.level != handover.level } ?? []
                 incident.ladders[ladder.id]?.waitingHandovers = others.isEmpty ? nil : others
-                dropPromisedPage(handover, on: ladder, filledAgainBy: incoming)
+                dropPromisedPage(handover, on: ladder, because: .filledAgainBy(incoming))
                 moved = true
                 continue
             }
@@ -108,9 +108,9 @@ extension Transition {
     /// the room was told another time, and hears why it goes early.
     mutating func opensNow(_ ladder: Ladder, _ index: Int, told: Timestamp) {
         let ref = ladder.reference(index)
-        // It goes no more (`sendHeldPage`): they answered, or an update came for a missed one.
-        guard let person = roster.onDuty(ref, at: now), !incident.answeredThemselves(person),
-              !(incident.ladders[ladder.id]?.heldPage == .missedUpdate && incident.missedUpdates == 0) else { return }
+        guard let person = roster.onDuty(ref, at: now), let progress = incident.ladders[ladder.id] else { return }
+        // A stopped ladder's held page may go no more (`sendHeldPage`); a climbing one's goes.
+        if progress.stopped != nil, let reason = progress.heldPage, !stoppedLaddersHeldPageStillGoes(ladder, reason, to: person) { return }
         record(.paged, "The page for \(ref) held until \(zone.dateTime(told)) goes now: \(person.handle)'s working hours are open.", by: .bot)
         post(Message(.text("🌅 The page for \(ref) (\(ladder.levels[index].role)) held until \(zone.dateTime(told)) goes now: "),
                      .mention(person), .text("'s working hours are open.")))

@@ -63,8 +63,8 @@ extension Transition {
         let plan = policy.plan(ladder, at: incident.severity)
         guard let progress = incident.ladders[id], progress.stopped == nil, ladder.levels.indices.contains(level) else { return }
         guard plan.runs, !progress.isIdle, !goesQuiet(progress, plan, at: due) else {
-            dropPromisedPage(waiting, on: ladder, because: plan.runs ? "has paged its top as often as \(incident.severity) allows"
-                                                                     : "does not run at \(incident.severity)")
+            let reason = plan.runs ? "has paged its top as often as \(incident.severity) allows" : "does not run at \(incident.severity)"
+            dropPromisedPage(waiting, on: ladder, because: .ladder(reason))
             return
         }
         let ref = ladder.reference(level)
@@ -74,7 +74,7 @@ extension Transition {
             // The level is the outgoing person's again (a roster put back while the bot was
             // down past the time): the room was told another's page would come, and hears why not.
             if let outgoing, roster.onDuty(ref, at: now) == outgoing, waiting.person != outgoing {
-                dropPromisedPage(waiting, on: ladder, filledAgainBy: outgoing)
+                dropPromisedPage(waiting, on: ladder, because: .filledAgainBy(outgoing))
             }
             if climbing, let outgoing {
                 incident.ladders[id]?.rotationHandoverAt = roster.rotation(filling: ref)?.nextHandover(after: now, from: outgoing)
@@ -100,27 +100,28 @@ extension Transition {
         page(ladder, level, .rotationHandover)
     }
 
+    /// Why a waiting handover's page does not go after all.
+    enum DroppedPromise {
+        /// The ladder no longer pages there (`has paged its top as often as P2 allows`).
+        case ladder(String)
+        /// The roster names the person paged at the level before for it again (put back).
+        case filledAgainBy(PersonID)
+    }
+
     /// A waiting handover's page does not go after all, though the ladder was not stopped: the
     /// room was told it would, at this time, and hears why it does not. It heard nothing, and
     /// the page it had been promised simply never came. (A ladder stopped by an ack or a
     /// mitigation needs no word: the room saw it stop.)
-    mutating func dropPromisedPage(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, because reason: String) {
-        let ref = ladder.reference(waiting.level)
-        let when = zone.clockTime(waiting.at)
-        record(.paged, "\(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, did not go: the \(ladder.id) ladder \(reason).",
-               by: .bot)
-        post(Message(.text("🔕 \(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the \(ladder.id) ladder \(reason).")))
-    }
-
-    /// A waiting handover's page does not go: the roster names the person paged at the level
-    /// before for it again (put back), and the room, told another's page would come, hears so.
-    mutating func dropPromisedPage(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, filledAgainBy person: PersonID) {
-        let ref = ladder.reference(waiting.level)
-        let when = zone.clockTime(waiting.at, seenAt: now)
-        record(.paged, "\(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the roster names \(person.handle) for it again.",
-               by: .bot)
-        post(Message(.text("🔕 \(waiting.person.handle)'s page for \(ref) at \(when), said at the handover, does not go: the roster names "),
-                     .mention(person), .text(" for it again, who was paged.")))
+    mutating func dropPromisedPage(_ waiting: LadderProgress.WaitingHandover, on ladder: Ladder, because why: DroppedPromise) {
+        let promise = "\(waiting.person.handle)'s page for \(ladder.reference(waiting.level)) at \(zone.clockTime(waiting.at, seenAt: now)), said at the handover,"
+        switch why {
+        case .ladder(let reason):
+            record(.paged, "\(promise) did not go: the \(ladder.id) ladder \(reason).", by: .bot)
+            post(Message(.text("🔕 \(promise) does not go: the \(ladder.id) ladder \(reason).")))
+        case .filledAgainBy(let person):
+            record(.paged, "\(promise) does not go: the roster names \(person.handle) for it again.", by: .bot)
+            post(Message(.text("🔕 \(promise) does not go: the roster names "), .mention(person), .text(" for it again, who was paged.")))
+        }
     }
 
     /// Whether the climb goes quiet at `due`, this very second, its top paged as often as it
