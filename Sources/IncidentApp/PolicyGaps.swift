@@ -14,7 +14,7 @@ public enum PolicyGaps {
                 if policy[severity].pageAtOnce.isEmpty {
                     lines.append("\(severity) pages nobody: no ladder level serves it (a level's severities:, or its escalation:)")
                 }
-            } else if !running.contains(where: { $0.stopOn.contains(.acknowledged) }) {
+            } else if !running.contains(where: { $0.asksForAnswers }) {
                 // Only ladders that follow the incident (business) page it: nobody is asked to
                 // take it, and a P1 at 3 a.m. wakes no engineer.
                 let names = running.map(\.id).joined(separator: ", ")

@@ -9,7 +9,7 @@ import IncidentPolicy
 /// outage, not after it.
 public enum UnfollowedUpdates {
     public static func warnings(_ directory: Directory, policy: Policy) -> [String] {
-        let informing = Set(policy.ladders.filter { !$0.stopOn.contains(.acknowledged) }.map(\.id))
+        let informing = Set(policy.ladders.filter { !$0.asksForAnswers }.map(\.id))
         return directory.followingNoUpdates(on: informing).map { level, person in
             "\(level): \(person.handle) has no chat account here, so after their page they cannot follow the broadcast channel, "
                 + "where the updates, the mitigation and the resolution are told; give them a chat account in the roster, "

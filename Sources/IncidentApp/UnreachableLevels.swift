@@ -24,7 +24,7 @@ public enum UnreachableLevels {
 /// acknowledgement stops: the others' pages ask for no answer.
 public enum UnanswerablePages {
     public static func warnings(_ directory: Directory, policy: Policy, answeredWhereTheyLand: Set<ContactMethod>) -> [String] {
-        let asking = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
+        let asking = policy.askingLadders
         return directory.unanswerable(answeredWhereTheyLand: answeredWhereTheyLand, asking: asking).map { level, person, method in
             "\(level): \(person.handle) has no chat account here, and their pages (by \(method)) take no answer where they land, "
                 + "so they can never acknowledge one; set http.public_url (and PAGERDUTY_WEBHOOK_SECRET for PagerDuty), "

@@ -154,7 +154,7 @@ extension Engine {
                 // already: another acknowledgement is refused).
                 if page.atOnce == true { return .moot("an answered call carries a page made at once") }
                 let ladders = [page.ladder] + (page.alsoFor ?? [])
-                let ackable = stored.incident.policy.ladders.filter { ladders.contains($0.id) && $0.stopOn.contains(.acknowledged) }
+                let ackable = stored.incident.policy.ladders.filter { ladders.contains($0.id) && $0.asksForAnswers }
                 if ackable.isEmpty { return .moot("an answered call carries a page an acknowledgement does not stop") }
                 // Someone who acknowledged before (a missed update's step reached them again) has
                 // nothing left to press: a follow-up would ask for an ACK that is refused.

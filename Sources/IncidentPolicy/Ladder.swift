@@ -13,6 +13,10 @@ public struct Ladder: Hashable, Sendable, Codable {
     public var stepsOnMissedUpdate: Bool
     public var levels: [Level]
 
+    /// Whether its pages ask their person for an answer: an acknowledgement stops it. A ladder
+    /// that does not stop for one (the business ladder) only informs.
+    public var asksForAnswers: Bool { stopOn.contains(.acknowledged) }
+
     /// The most repeats at the top a config may ask for (`repeat`, `repeat: { times }`), and the
     /// shortest interval at which the top is paged again (a level's `wait`, the default, and
     /// `repeat: { every }`): a typo must not page someone every second all night. A severity's

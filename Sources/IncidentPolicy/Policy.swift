@@ -61,6 +61,9 @@ public struct Policy: Hashable, Sendable, Codable {
 
     public func ladder(_ id: String) -> Ladder? { ladders.first { $0.id == id } }
 
+    /// The ladders whose pages ask for an answer (`Ladder.asksForAnswers`).
+    public var askingLadders: Set<String> { Set(ladders.filter(\.asksForAnswers).map(\.id)) }
+
     /// How often `severity` wants a status update; nil: as needed.
     public func updateInterval(_ severity: Severity) -> Duration? { self[severity].updateEvery }
 }

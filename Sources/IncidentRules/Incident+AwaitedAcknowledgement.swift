@@ -9,7 +9,7 @@ extension Incident {
     /// read for it must not land on another incident because someone else answered this one.
     public func awaitsAcknowledgement(from person: PersonID) -> Bool {
         guard phase == .investigating || phase == .mitigated, !answeredThemselves(person) else { return false }
-        let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
+        let ackable = policy.askingLadders
         return pages.contains { page in
             page.person == person && ackable.contains(page.level.ladder) && asksForAnswer(page)
         }

@@ -153,7 +153,7 @@ enum Messages {
         var message = Message(lines: [outsideHeading(incident, "🔔")], kind: .page)
         message.line(.text("You are paged as \(level.role) (\(ladder.id) \(level.id))\(reason.pageNote)."))
         // A page that asks for no answer (the business ladder's) is not "unanswered".
-        let asks = ladder.stopOn.contains(.acknowledged)
+        let asks = ladder.asksForAnswers
         // Nor is one of an incident with an IC, whom taking the role acknowledged (named by the
         // declaration, the IC's acknowledgement comes after the pages it made). Whether anyone
         // answered, not `acknowledgedAt`: a mitigation that did not hold sets that, and nobody

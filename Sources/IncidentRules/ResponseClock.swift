@@ -65,12 +65,18 @@ extension Incident {
     /// start when an acknowledgement drops the held page: taking a P2 early on a Saturday
     /// moved its start back to Friday's declaration, and its targets counted as missed. An
     /// incident paged at once and lowered to such a severity later keeps its declaration: it
-    /// was answered, or not, from then.
+    /// was answered, or not, from then. Only pages that ask for an answer count: the business
+    /// ladder's page for information, sent as a Tokyo director's day began at midnight, asked
+    /// nobody to acknowledge, and started a P2's two hours nine hours before its on-call was
+    /// paged.
     var responseStart: Timestamp {
+        let asking = policy.askingLadders
         guard policy[severity].workingHoursOnly == true,
-              !pages.contains(where: { $0.at <= declaredAt && $0.withdrawn != true }) else { return declaredAt }
-        let firstPage = pages.filter { $0.withdrawn != true }.map(\.at).min()
-        let held = ladders.values.compactMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }.min()
+              !pages.contains(where: { $0.at <= declaredAt && $0.withdrawn != true && asking.contains($0.level.ladder) })
+        else { return declaredAt }
+        let firstPage = pages.filter { $0.withdrawn != true && asking.contains($0.level.ladder) }.map(\.at).min()
+        let held = ladders.filter { asking.contains($0.key) }.values
+            .compactMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }.min()
         let first = [firstPage, held, workingHoursOpenedAt].compactMap { $0 }.min()
         return max(first ?? declaredAt, declaredAt)
     }

@@ -17,7 +17,7 @@ extension Transition {
             }
             throw IncidentError(.noChange, "You already acknowledged \(incident.id); nothing more to do. Thank you.")
         }
-        let ackable = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) }.map(\.id))
+        let ackable = policy.askingLadders
         // A page withdrawn before it went out reached nobody: it lets nobody answer for the
         // ladder. A bare `ACK` texted for another incident landed here and stopped a climb whose
         // page its sender never saw (theirs had gone to the rotation's next person). Nor does

@@ -78,8 +78,10 @@ extension Transition {
     /// Notes, as the incident is declared, when working hours next open: when the first page
     /// its ladders hold for them waits until, else on the policy's clock. Kept whatever the
     /// severity, so a P3 raised to a P2 over the weekend counts its targets from Monday too.
+    /// Only a ladder whose pages ask for an answer counts (`responseStart`).
     mutating func noteWorkingHoursOpening() {
-        let held = incident.ladders.values.compactMap { $0.heldPage != nil ? $0.nextStepAt : nil }.min()
+        let asking = policy.askingLadders
+        let held = incident.ladders.filter { asking.contains($0.key) }.values.compactMap { $0.heldPage != nil ? $0.nextStepAt : nil }.min()
         incident.workingHoursOpenedAt = held ?? (policy.workingHours ?? .office).nextWorkingTime(from: now, in: policy.timeZone) ?? now
     }
 
@@ -296,7 +298,7 @@ extension Transition {
         // own: that acknowledges it, which drops this page (in the same decision, for the
         // declaration); the room was told it would go at the opening. Named by someone else,
         // they answered nothing, and the page goes.
-        if ladder.stopOn.contains(.acknowledged), let commander = incident.commander, roster.onDuty(ref, at: opens) == commander,
+        if ladder.asksForAnswers, let commander = incident.commander, roster.onDuty(ref, at: opens) == commander,
            actor == commander || incident.answeredThemselves(commander) {
             return
         }
@@ -371,7 +373,7 @@ extension Transition {
         // By whoever did it: the person naming an IC, not the IC, who typed nothing.
         record(.acknowledged, first ? "Acknowledged by \(person.handle) (\(how))." : "Also acknowledged by \(person.handle) (\(how)).",
                by: actor == nil ? .person(person) : .actor)
-        let stoppedBefore = Set(policy.ladders.filter { $0.stopOn.contains(.acknowledged) && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
+        let stoppedBefore = Set(policy.ladders.filter { $0.asksForAnswers && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
         stopLadders(on: .acknowledged, detail: "acknowledged by \(person.handle)")
         // Named IC by someone else, the person answered nothing: their pages still waiting to go
         // out, held for working hours or made since the ladder stopped still go (behaviour.md,

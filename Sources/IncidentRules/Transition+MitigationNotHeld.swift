@@ -29,7 +29,7 @@ extension Transition {
         let acknowledged = incident.acknowledgedBy?.isEmpty == false
         for ladder in policy.ladders {
             guard var progress = incident.ladders[ladder.id], progress.stopped == .mitigated else { continue }
-            if acknowledged, ladder.stopOn.contains(.acknowledged) {
+            if acknowledged, ladder.asksForAnswers {
                 progress.stopped = .acknowledged
                 incident.ladders[ladder.id] = progress
                 continue

@@ -84,7 +84,7 @@ extension Transition {
     /// he was wanted as team lead from the top's repeat four hours later. An answer to the
     /// page answers the ladder, so nothing else changes.
     mutating func markPage(of person: PersonID, carrying ladder: String, level: String, as role: String) {
-        let asks = policy.ladder(ladder)?.stopOn.contains(.acknowledged) == true
+        let asks = policy.ladder(ladder)?.asksForAnswers == true
         let line: [Span] = [.text("Also paged as \(role).")]
         for index in effects.indices {
             guard case .page(var page) = effects[index].action, page.person == person, !page.message.lines.contains(line),

@@ -58,7 +58,7 @@ extension Transition {
         let opens = opening(ladder, index, at: now) ?? now
         guard opens != told else { return false }
         incident.ladders[ladder.id]?.nextStepAt = opens
-        if incident.workingHoursOpenedAt == told { incident.workingHoursOpenedAt = opens }
+        if ladder.asksForAnswers, incident.workingHoursOpenedAt == told { incident.workingHoursOpenedAt = opens }
         if !isTakenOn, ladder.stepsOnMissedUpdate, incident.holdsFirstPage(of: ladder), let interval = policy.updateInterval(incident.severity),
            incident.nextUpdateDue == told + interval {
             incident.nextUpdateDue = opens + interval

@@ -244,6 +244,36 @@ import Testing
         #expect(drill.incident.responseClocks.first?.deadline == opening + .hours(2))
     }
 
+    /// A policy that informs the business ladder of a P2 too, its operations manager keeping
+    /// Tokyo's hours: her page for information goes at her 09:00 (00:00 UTC), nine hours
+    /// before the on-call's. It asks nobody to acknowledge, so the clocks wait for the
+    /// on-call's page: they started at hers, and the room heard the target missed at 02:00,
+    /// before anyone who could answer was paged.
+    @Test func aPageForInformationDoesNotStartTheClocks() throws {
+        let text = try Fixtures.text("policy.yaml").replacing("""
+                    role: operations manager
+                    methods: [chat, email]
+                    wait: 1h
+                    severities: [P0, P1]
+            """, with: """
+                    role: operations manager
+                    methods: [chat, email]
+                    wait: 1h
+                    severities: [P0, P1, P2]
+            """)
+        let policy = try Policy.load(yaml: text, file: "policy.yaml")
+        var roster = try Roster.load(yaml: Fixtures.text("roster.example.yaml"), file: "roster.example.yaml", policy: policy)
+        roster.people["erin"]?.zone = LocalZone(identifier: "Asia/Tokyo")
+        let evening = Timestamp(iso8601: "2026-11-24T20:00:00Z")!
+        var drill = try Drill("/incident declare Billing lag --sev P2", policy: policy, roster: roster, at: evening)
+        let opening = Timestamp(iso8601: "2026-11-25T09:00:00Z")!  // the on-call's 09:00
+        #expect(drill.incident.responseClocks.first?.started == opening)
+        try drill.run(to: 13 * 60 + 5)
+        #expect(drill.pages == ["240 business.L1 erin", "780 engineering.L1 alice"], "\(drill.pages)")
+        #expect(targetPosts(drill) == [], "\(targetPosts(drill))")
+        #expect(drill.incident.responseClocks.first?.started == opening)
+    }
+
     /// A P3 has the plans' response time, 8 hours, to be acknowledged, and nothing more.
     @Test func aP3HasOnlyItsResponseTime() throws {
         var drill = try Drill("/incident declare Typo --sev P3")
