@@ -63,11 +63,14 @@ public struct EscalationForecast: Hashable, Sendable {
             return progress.stopped.map { StoppedLadder(ladder: ladder.id, reason: $0) }
         }
         let running = incident.phase == .investigating || incident.phase == .mitigated
-        // A ladder with no timed step left may still page: a missed update's step does.
+        // A ladder with no timed step left may still page: a missed update's step does. One
+        // whose next step only lets it go quiet (its top's repeats spent) counts as one: for
+        // that half hour, the forecast named only the other ladder as having nobody more.
         let idle = incident.policy.ladders.compactMap { ladder -> String? in
             guard running, let progress = incident.ladders[ladder.id], progress.stopped == nil, progress.level != nil,
-                  progress.heldPage == nil, progress.nextStepAt == nil else { return nil }
-            return ladder.id
+                  progress.heldPage == nil else { return nil }
+            let plan = incident.policy.plan(ladder, at: incident.severity)
+            return progress.nextStepAt == nil || progress.goesQuietAtItsNextStep(plan) ? ladder.id : nil
         }
         var future = incident
         var upcoming: [PageRecord] = []

@@ -217,6 +217,13 @@ public struct LadderProgress: Hashable, Sendable, Codable {
         return isIdle ? Int.max : 0
     }
 
+    /// Whether its next step pages nobody and leaves it idle: the top paged as often as `plan`
+    /// allows, nothing held.
+    public func goesQuietAtItsNextStep(_ plan: LadderPlan) -> Bool {
+        guard nextStepAt != nil, heldPage == nil, let level else { return false }
+        return plan.next(after: level) == nil && !plan.repeats.allows(repeatsAtTop(of: plan))
+    }
+
     /// Out of repeats: reached a level, not stopped, and nothing more to page or hold.
     public var isIdle: Bool { level != nil && stopped == nil && nextStepAt == nil && heldPage == nil }
 

@@ -129,8 +129,7 @@ extension Transition {
     /// (Handovers go before steps at their second: a daily 09:00 one paged a P3's team lead
     /// each morning, and a waiting one due then paged past the repeats.)
     func goesQuiet(_ progress: LadderProgress, _ plan: LadderPlan, at due: Timestamp) -> Bool {
-        guard progress.nextStepAt == due, progress.heldPage == nil, let level = progress.level else { return false }
-        return plan.next(after: level) == nil && !plan.repeats.allows(progress.repeatsAtTop(of: plan))
+        progress.nextStepAt == due && progress.goesQuietAtItsNextStep(plan)
     }
 
     /// Whether `opens` falls in `person`'s turn at `ref` that runs now: a promise for a later

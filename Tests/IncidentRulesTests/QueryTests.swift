@@ -38,6 +38,21 @@ import Testing
             + "The business ladder has nobody more to page at P0."), "\(text)")
     }
 
+    /// A P1 nobody answers: its top's last repeat goes at 13:00, and the engineering ladder
+    /// goes quiet at its next slot, 13:30. Asked between the two, the forecast names both
+    /// ladders as having nobody more to page; it named only the business ladder, as if the
+    /// engineering one still climbed.
+    @Test func aLadderWhoseRepeatsAreSpentIsQuietBeforeItsLastSlot() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P1")
+        try drill.run(to: 3 * 60 + 10)
+        let forecast = EscalationForecast(drill.incident, now: Fixtures.at(3 * 60 + 10), roster: drill.roster)
+        #expect(forecast.upcoming.isEmpty, "\(forecast.upcoming)")
+        #expect(forecast.quiet == ["engineering", "business"])
+        let sent = drill.pages.count
+        try drill.run(to: 6 * 60)
+        #expect(drill.pages.count == sent, "\(drill.pages.dropFirst(sent))")
+    }
+
     /// Pages more than a day ahead carry their date: a P2 declared on Friday afternoon pages
     /// the team lead on Monday, not "09:00" read as Saturday's.
     @Test func aForecastShowsTheDayOfPagesNotToday() throws {
