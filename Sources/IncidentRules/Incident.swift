@@ -275,7 +275,8 @@ public struct PageRecord: Hashable, Sendable, Codable {
         case immediate
         /// Status updates were missed.
         case missedUpdate
-        /// The on-call rotation handed over while the level's page was unanswered.
+        /// The level passed to someone else while its page was unanswered: the on-call
+        /// rotation's turn, or a roster edited since (read at a restart).
         case rotationHandover
     }
 }

@@ -384,7 +384,7 @@ extension PageRecord.Reason {
         case .repeatAtTop: "a repeat at the top of the ladder"
         case .immediate: "the severity pages this level at once"
         case .missedUpdate: "status updates were missed"
-        case .rotationHandover: "the rotation handed over"
+        case .rotationHandover: "the level passed to them (a rotation's turn or a roster edit)"
         }
     }
 
@@ -394,7 +394,7 @@ extension PageRecord.Reason {
         case .repeatAtTop: "; this is a repeat page, the incident is still unanswered"
         case .immediate: "; this severity pages your level at once"
         case .missedUpdate: "; status updates were missed"
-        case .rotationHandover: "; your on-call turn began with this page unanswered"
+        case .rotationHandover: "; the level became yours while this page was unanswered"
         }
     }
 }

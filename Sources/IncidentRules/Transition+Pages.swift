@@ -164,7 +164,7 @@ extension PageRecord.Reason {
         case .repeatAtTop: ", again: still unanswered"
         case .immediate: ", at once for the severity"
         case .missedUpdate: ", status updates missed"
-        case .rotationHandover: ", the rotation handed over"
+        case .rotationHandover: ", the level passed to them"
         }
     }
 }

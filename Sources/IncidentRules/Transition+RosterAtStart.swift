@@ -96,12 +96,22 @@ extension Transition {
             // An opening in a later turn than this person's is no promise to them (`opensInTheirTurn`).
             guard opens == now || opensInTheirTurn(opens, incoming, ref) else { continue }
             wait(LadderProgress.WaitingHandover(person: incoming, level: handover.level, at: opens), on: ladder.id)
-            if let outgoing {
-                announceHandover(ladder, handover.level, to: incoming, from: outgoing, rosterEdited: true, opens: opens > now ? opens : nil)
+            if incoming != handover.person, let outgoing {
+                announceHandover(ladder, handover.level, to: incoming, from: outgoing, rosterEdited: true, opens: opens > now ? opens : nil,
+                                 replacing: handover)
+            } else if incoming == handover.person, !holdsPage(ladder, at: handover.level) {
+                // A page the climb holds at this level for the same hours is said once, by its
+                // own line (`retimeHeldPage`): the room read the same wait twice.
+                announceRetimedHandover(ladder, handover, opens: opens)
             }
             moved = true
         }
         return moved
+    }
+
+    /// Whether the climb holds its page at `level` for working hours.
+    func holdsPage(_ ladder: Ladder, at level: Int) -> Bool {
+        incident.ladders[ladder.id].map { $0.heldPage != nil && $0.level == level } ?? false
     }
 
     /// A held page found at the start to go now (whoever fills its level keeps hours open now):

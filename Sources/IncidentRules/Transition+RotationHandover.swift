@@ -34,10 +34,14 @@ extension Transition {
         // open in the incoming person's own turn, the room hears of the handover now, and the
         // page goes to them then. It heard nothing: they could not acknowledge, and were never
         // paged once the climb had moved on by their opening.
+        // A page promised to someone else at this level (an earlier handover waiting for their
+        // hours) goes no more: it was dropped without a word, and the room read the new line's
+        // "in place of" as naming the person paged before them.
+        let promised = progress.waitingHandovers?.first { $0.level == index && $0.person != incoming }
         if let opens = heldUntil(ladder, index, at: due) {
             if opensInTheirTurn(opens, incoming, ref) {
                 wait(LadderProgress.WaitingHandover(person: incoming, level: index, at: opens), on: id)
-                announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens)
+                announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: opens, replacing: promised)
             } else {
                 // Their turn ends first: the page stays where it is, and the rotation's next
                 // turn is taken as this one was.
@@ -45,7 +49,11 @@ extension Transition {
             }
             return
         }
-        announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: nil)
+        if let promised {
+            let others = progress.waitingHandovers?.filter { $0 != promised } ?? []
+            incident.ladders[id]?.waitingHandovers = others.isEmpty ? nil : others
+        }
+        announceHandover(ladder, index, to: incoming, from: outgoing, rosterEdited: rosterEdited, opens: nil, replacing: promised)
         emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         page(ladder, index, .rotationHandover)
     }
@@ -93,7 +101,7 @@ extension Transition {
         if let outgoing {
             // Someone else than the room was told (a roster edited meanwhile): it hears of them.
             if incoming != waiting.person {
-                announceHandover(ladder, level, to: incoming, from: outgoing, rosterEdited: true, opens: nil)
+                announceHandover(ladder, level, to: incoming, from: outgoing, rosterEdited: true, opens: nil, replacing: waiting)
             }
             emit(.settlePages(PageSettlement(outcome: .handedOver, pages: [PagedLevel(person: outgoing, ladder: id, level: ref.level)])))
         }
@@ -158,25 +166,48 @@ extension Transition {
     }
 
     /// The room hears who fills the level now; `opens`: the page waits for their working hours.
+    /// `replacing`: the page promised to someone else at the level, which goes no more; they,
+    /// not the person paged there before them, are the one replaced.
     mutating func announceHandover(_ ladder: Ladder, _ index: Int, to incoming: PersonID, from outgoing: PersonID,
-                                   rosterEdited: Bool, opens: Timestamp?) {
+                                   rosterEdited: Bool, opens: Timestamp?, replacing promised: LadderProgress.WaitingHandover? = nil) {
         let ref = ladder.reference(index)
         let role = ladder.levels[index].role
-        var when = ""
+        var when = promised == nil ? "" : " now"
         if let opens {
             let own = roster.people[incoming]?.zone.flatMap { $0.identifier != zone.identifier ? $0.identifier : nil }
             when = " when their working hours open, at \(zone.dateTime(opens))" + (own.map { " (\($0))" } ?? "")
         }
+        let replaced = promised?.person ?? outgoing
+        let dropped = promised.map { ", whose page at \(zone.clockTime($0.at, seenAt: now)) no longer goes" } ?? ""
         if rosterEdited {
-            record(.paged, "The roster now names \(incoming.handle) for \(ref) in place of \(outgoing.handle); the level's page moves to them\(when).",
+            record(.paged, "The roster now names \(incoming.handle) for \(ref) in place of \(replaced.handle)\(dropped); the level's page moves to them\(when).",
                    by: .bot)
             post(Message(.text("🔄 "), .mention(incoming), .text(" is \(role) (\(ref)) in the roster now, in place of "),
-                         .mention(outgoing), .text("; the unanswered page moves to them\(when).")))
+                         .mention(replaced), .text("\(dropped); the unanswered page moves to them\(when).")))
         } else {
-            record(.paged, "The on-call rotation for \(ref) handed over from \(outgoing.handle) to \(incoming.handle); the level's page moves to them\(when).",
+            record(.paged, "The on-call rotation for \(ref) handed over from \(replaced.handle) to \(incoming.handle)\(dropped); the level's page moves to them\(when).",
                    by: .bot)
             post(Message(.text("🔄 "), .mention(incoming), .text(" is on call now as \(role) (\(ref)), taking over from "),
-                         .mention(outgoing), .text("; the unanswered page moves to them\(when).")))
+                         .mention(replaced), .text("\(dropped); the unanswered page moves to them\(when).")))
+        }
+    }
+
+    /// A page promised to `handover`'s person, whose working hours the roster read at a start
+    /// moved: the room hears the new time, or that it goes now. It heard "🔄 … in place of
+    /// @alice; the unanswered page moves to them", which named the person paged before and left
+    /// the time it had been told standing.
+    mutating func announceRetimedHandover(_ ladder: Ladder, _ handover: LadderProgress.WaitingHandover, opens: Timestamp) {
+        let ref = ladder.reference(handover.level)
+        let role = ladder.levels[handover.level].role
+        let promise = "\(handover.person.handle)'s page for \(ref) (\(role)), said for \(zone.dateTime(handover.at)),"
+        if opens <= now {
+            record(.paged, "\(promise) goes now: their working hours are open.", by: .bot)
+            post(Message(.text("🌅 "), .mention(handover.person), .text("'s page for \(ref) (\(role)), said for \(zone.dateTime(handover.at)), goes now: their working hours are open.")))
+        } else {
+            let own = roster.people[handover.person]?.zone.flatMap { $0.identifier != zone.identifier ? $0.identifier : nil }
+            let at = zone.dateTime(opens) + (own.map { " (\($0))" } ?? "")
+            record(.paged, "\(promise) waits until \(at) instead: their working hours in the roster moved.", by: .bot)
+            post(Message(.text("🌙 "), .mention(handover.person), .text("'s page for \(ref) (\(role)), said for \(zone.dateTime(handover.at)), waits until \(at) instead: their working hours in the roster moved.")))
         }
     }
 }

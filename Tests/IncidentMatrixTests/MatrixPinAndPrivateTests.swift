@@ -136,7 +136,7 @@ import Testing
         try await bot.run(toMinute: 21)
         let pages = try await bot.user("bob").directNotices(from: me).filter { $0.contains("INC-1") }
         #expect(pages.count == 1)
-        #expect(pages.first?.contains("your on-call turn began with this page unanswered") == true, "\(pages)")
+        #expect(pages.first?.contains("the level became yours while this page was unanswered") == true, "\(pages)")
         let room = try await bot.room(alias: "incident-20261124-rotation-hands-over")
         try await bot.waitUntil("the declarer is invited") { try await reporter.invitations().contains { $0.room == room } }
         try await reporter.join(room)

@@ -40,7 +40,7 @@ import Testing
                                 "30 engineering.L2 bob", "60 business.L2 frank", "60 engineering.L3 carol"])
         #expect(drill.posts(to: .incidentRoom).contains(
             "🔄 @dave is on call now as on-call engineer (engineering.L1), taking over from @alice; the unanswered page moves to them."))
-        #expect(drill.timeline.contains { $0.text == "Paged @dave as on-call engineer (engineering.L1, the rotation handed over)." })
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as on-call engineer (engineering.L1, the level passed to them)." })
         // alice's page, if it still waited in the outbox, is withdrawn.
         let alices = Page(person: "alice", ladder: "engineering", level: "L1", role: "on-call engineer", message: Message(.text("")),
                           methods: [], severity: .p1)
@@ -174,7 +174,7 @@ import Testing
         try drill.run(to: 421)
         #expect(drill.pages.filter { $0.contains("L1") } == ["0 engineering.L1 alice", "420 engineering.L1 dave"], "\(drill.pages)")
         #expect(drill.pages.contains("240 engineering.L2 bob"), "\(drill.pages)")
-        #expect(drill.timeline.contains { $0.text == "Paged @dave as on-call engineer (engineering.L1, the rotation handed over)." })
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as on-call engineer (engineering.L1, the level passed to them)." })
         try drill.type("/ack", by: "dave")
         #expect(drill.incident.acknowledgedBy == ["dave"])
     }
@@ -192,7 +192,7 @@ import Testing
         #expect(managers == ["60 engineering.L3 carol", "90 engineering.L3 carol", "120 engineering.L3 dave", "150 engineering.L3 dave",
                              "180 engineering.L3 dave"], "\(drill.pages)")
         #expect(drill.posts(to: .incidentRoom).contains { $0.hasPrefix("🔄 @dave is on call now as engineering manager (engineering.L3)") })
-        #expect(drill.timeline.contains { $0.text == "Paged @dave as engineering manager (engineering.L3, the rotation handed over)." })
+        #expect(drill.timeline.contains { $0.text == "Paged @dave as engineering manager (engineering.L3, the level passed to them)." })
     }
 
     /// dave keeps Berlin's hours and takes the on-call from 18:00 to 06:00 UTC: his hours open
@@ -408,6 +408,10 @@ import Testing
         }
         var drill = try declared()
         drill.restart(with: try onCall("alice, dave", from: "2026-11-23T19:00:00Z", [denver]))
+        // Said as dave's own page going early, not as a move "in place of @alice".
+        #expect(drill.posts(to: .incidentRoom).last
+                    == "🌅 @dave's page for engineering.L1 (on-call engineer), said for 2026-11-25 00:00 UTC, goes now: their working hours are open.",
+                "\(drill.posts(to: .incidentRoom).suffix(2))")
         let said = drill.posts(to: .incidentRoom).count
         drill.restart(with: try onCall("alice, dave", from: "2026-11-23T19:00:00Z", [denver]))
         #expect(drill.posts(to: .incidentRoom).count == said, "\(drill.posts(to: .incidentRoom).suffix(2))")
@@ -432,12 +436,48 @@ import Testing
         #expect(late.posts(to: .incidentRoom).contains { $0.hasPrefix("🔕 @dave's page for engineering.L1 at 00:00 UTC, said at the handover, does not go") },
                 "\(late.posts(to: .incidentRoom).suffix(2))")
         #expect(!late.pages.contains { $0.hasSuffix("dave") }, "\(late.pages)")
+        // Someone else named, whose hours are closed too: the promise to dave is said to go no
+        // more, and grace's time is given. It was dropped without a word, and the line named
+        // alice as the one replaced.
+        var other = try declared()
+        other.restart(with: try onCall("alice, grace", from: "2026-11-23T19:00:00Z"))
+        #expect(other.posts(to: .incidentRoom).last == "🔄 @grace is on-call engineer (engineering.L1) in the roster now, in place of @dave, "
+                    + "whose page at 2026-11-25 00:00 UTC no longer goes; the unanswered page moves to them when their working hours open, "
+                    + "at 2026-11-25 09:00 UTC.", "\(other.posts(to: .incidentRoom).suffix(2))")
+        #expect(other.incident.ladders["engineering"]?.waitingHandovers?.map(\.person) == ["grace"])
         // Acknowledged meanwhile, the ladder stopped: a restart naming someone else moves nothing.
         var answered = try declared()
         try answered.type("/ack", by: "alice")
         let heard = answered.posts(to: .incidentRoom).count
         answered.restart(with: try onCall("alice, grace", from: "2026-11-23T19:00:00Z"))
         #expect(answered.posts(to: .incidentRoom).count == heard, "\(answered.posts(to: .incidentRoom).suffix(2))")
+    }
+
+    /// Two rotations: henry (Tokyo) takes the on-call turn at 13:00 UTC and jack (Kolkata) the
+    /// team lead's at 16:00, both out of hours, as the P2's climb holds its team lead's page for
+    /// jack's. The bot is restarted at 16:30 with henry in London and jack in Los Angeles: the
+    /// room hears that henry's page goes now, and jack's new time once. It heard "🔄 @henry …
+    /// in place of @alice", and jack's 17:00 twice, as a move and as a hold.
+    @Test func aRestartSaysEachMovedPromiseOnce() throws {
+        func roster(henry: String, jack: String) throws -> Roster {
+            try onCall("alice, henry", from: "2026-11-23T13:00:00Z", [
+                ("    matrix: \"@grace:example.org\"\n", "    matrix: \"@grace:example.org\"\n  henry:\n    slack: U0HENRY08\n    time_zone: \(henry)\n"
+                    + "  jack:\n    slack: U0JACK010\n    time_zone: \(jack)\n"),
+                ("    every: 1d\n", "    every: 1d\n  lead:\n    people: [bob, jack]\n    handover: 2026-11-23T16:00:00Z\n    every: 1d\n"),
+                ("    L2: bob                            # team lead", "    L2: { rotation: lead }"),
+            ])
+        }
+        var drill = try Drill("/incident declare Checkout slow --sev P2", by: "erin", roster: try roster(henry: "Asia/Tokyo", jack: "Asia/Kolkata"))
+        try drill.run(to: 6 * 60 + 5)
+        #expect(drill.incident.ladders["engineering"]?.waitingHandovers?.map(\.person).sorted() == ["henry", "jack"], "\(drill.posts(to: .incidentRoom))")
+        try drill.run(to: 6 * 60 + 30)
+        let before = drill.posts(to: .incidentRoom).count
+        drill.restart(with: try roster(henry: "Europe/London", jack: "America/Los_Angeles"))
+        let said = drill.posts(to: .incidentRoom).dropFirst(before).filter { !$0.hasPrefix("⏳") }
+        #expect(said.count == 2, "\(said)")
+        #expect(said.contains("🌅 @henry's page for engineering.L1 (on-call engineer), said for 2026-11-25 00:00 UTC, goes now: their working hours are open."),
+                "\(said)")
+        #expect(said.filter { $0.contains("engineering.L2") }.count == 1 && said.contains { $0.hasPrefix("🌙") && $0.contains("2026-11-24 17:00 UTC") }, "\(said)")
     }
 
     /// The roster edited to put dave (Tokyo) on call while alice's P2 page is unanswered: the

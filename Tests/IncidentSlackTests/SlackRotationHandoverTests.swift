@@ -24,7 +24,7 @@ import Testing
         try await bot.run(toMinute: 21)
         let pages = bot.fake.directMessages(to: dave).filter { $0.text.contains("INC-1") }
         #expect(pages.count == 1)
-        #expect(pages.first?.text.contains("your on-call turn began with this page unanswered") == true, "\(pages.first?.text ?? "")")
+        #expect(pages.first?.text.contains("the level became yours while this page was unanswered") == true, "\(pages.first?.text ?? "")")
         let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
         #expect(bot.fake.messages(in: room.id).contains { $0.text.contains("is on call now as on-call engineer (engineering.L1)") })
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
