@@ -176,7 +176,14 @@ public final class MatrixClient: Sendable {
             "initial_device_display_name": "incident-bot",
         ]
         if let device = kept?.device { body["device_id"] = .string(device) }
-        let answer = try await send(.POST, "/_matrix/client/v3/login", body: .object(body), token: nil, timeout: .seconds(30))
+        let answer: JSONValue
+        do throws(MatrixError) {
+            answer = try await send(.POST, "/_matrix/client/v3/login", body: .object(body), token: nil, timeout: .seconds(30))
+        } catch .matrix(let status, let code, let reason) {
+            // A wrong password is the operator's to fix, not a call's to handle: as its own
+            // case, no caller reads its M_FORBIDDEN as a room's refusal.
+            throw .loginRefused(status: status, code: code, reason: reason)
+        }
         guard let token = answer["access_token"]?.string else { throw .unavailable("the login answer has no access_token") }
         let login = KeptLogin(token: token, device: answer["device_id"]?.string ?? kept?.device)
         do {
@@ -219,6 +226,9 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A 5xx (or 408) the homeserver answered itself, with its `errcode`: it is up, but could
     /// not do this now (for an invite, often: another server it must reach is down).
     case failedOnServer(status: Int, code: String, reason: String)
+    /// The password login refused (`M_FORBIDDEN`: a wrong `MATRIX_PASSWORD` or `MATRIX_USER`;
+    /// a deactivated account): a setup error, said as one, at every try.
+    case loginRefused(status: Int, code: String, reason: String)
 
     public var code: String? {
         if case .matrix(_, let code, _) = self { return code }
@@ -234,7 +244,10 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The bot's token or account is wrong: the operator must fix it; until then nothing is dropped.
-    public var isSetupError: Bool { isUnknownToken || code == "M_USER_DEACTIVATED" || code == "M_USER_LOCKED" }
+    public var isSetupError: Bool {
+        if case .loginRefused = self { return true }
+        return isUnknownToken || code == "M_USER_DEACTIVATED" || code == "M_USER_LOCKED"
+    }
 
     public var description: String {
         switch self {
@@ -242,6 +255,8 @@ public enum MatrixError: Error, Hashable, Sendable, CustomStringConvertible {
         case .rateLimited(let after): "M_LIMIT_EXCEEDED" + (after.map { " (retry after \(Int(($0 / .milliseconds(1)).rounded())) ms)" } ?? "")
         case .unavailable(let reason): "homeserver unavailable: \(reason)"
         case .failedOnServer(let status, let code, let reason): "homeserver unavailable: HTTP \(status): \(code) \(reason)"
+        case .loginRefused(let status, let code, let reason):
+            "the homeserver refuses the bot's login; check MATRIX_USER and MATRIX_PASSWORD: \(code) (HTTP \(status)): \(reason)"
         }
     }
 }

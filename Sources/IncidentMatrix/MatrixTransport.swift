@@ -287,7 +287,7 @@ public final class MatrixTransport: ChatTransport {
         switch error {
         case .failedOnServer(let status, _, _): return status == 502 || status == 504
         case .unavailable: return (try? await client.whoami()) != nil
-        case .matrix, .rateLimited: return false
+        case .matrix, .rateLimited, .loginRefused: return false
         }
     }
 
@@ -308,7 +308,7 @@ extension MatrixError: PlatformError {
         switch self {
         case .rateLimited(let after): .rateLimited(description, retryAfter: after)
         case .unavailable, .failedOnServer: .unavailable(description)
-        case .matrix:
+        case .matrix, .loginRefused:
             isSetupError ? .misconfigured(description) : .rejected(description)
         }
     }

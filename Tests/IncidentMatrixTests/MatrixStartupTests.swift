@@ -100,6 +100,25 @@ final class Returned: Sendable {
         #expect(after == before + 1, "\(after - before) logins")
     }
 
+    /// A wrong password is a setup error, said as one and naming what to fix: it was logged
+    /// once, as a warning that whoami failed, and a delivery read its M_FORBIDDEN as a room's.
+    @Test func aWrongPasswordIsASetupErrorNamingItsVariables() async throws {
+        let synapse = try await SharedSynapse.get()
+        let bot = try await synapse.register("incident-bot.wrongpw\(UInt16.random(in: 0...UInt16.max))")
+        let tokenFile = try TestConfig.temporaryDirectory().appendingPathComponent("matrix-token").path
+        let auth = MatrixClient.Auth.password(user: bot.user, password: Secret("not-" + bot.password), tokenFile: tokenFile)
+        do {
+            _ = try await MatrixClient(homeserver: synapse.url, auth: auth).whoami()
+            Issue.record("a wrong password logged in")
+        } catch {
+            #expect(error.isSetupError && error.code == nil, "\(error)")
+            #expect(error.description.contains("check MATRIX_USER and MATRIX_PASSWORD"), "\(error)")
+            #expect(!error.description.contains(bot.password), "\(error)")
+            guard case .misconfigured = error.transportError else { Issue.record("\(error.transportError)"); return }
+        }
+        #expect(!FileManager.default.fileExists(atPath: tokenFile))
+    }
+
     @Test func aLoginAfterTheTokenIsForgottenIsTheSameDevice() async throws {
         let synapse = try await SharedSynapse.get()
         let bot = try await synapse.register("incident-bot.device\(UInt16.random(in: 0...UInt16.max))")
