@@ -2,6 +2,7 @@ import IncidentCore
 import IncidentEngine
 import IncidentPaging
 import IncidentPolicy
+import IncidentTLS
 
 extension BotConfig {
     /// The `paging:` section: the methods that reach people off chat. Their secrets come from
@@ -124,8 +125,20 @@ extension BotConfig {
             guard ContactAddress.isValid(from, for: .email) else {
                 throw fromNode.error("from is the sender's mail address, such as incident-bot@example.org, not “\(from)”")
             }
-            paging.email = EmailSettings(host: host, port: port, security: security, from: from,
-                                         caFile: try email.optional("ca_file")?.string(allowEmpty: true).nonEmpty.map(resolve))
+            // Read now, with the config, not at the first page by mail: a certificate file that
+            // is missing or not PEM fails every mail page, at 3 a.m., under a message about
+            // credentials. A setting of this file, so refused at its line: check-config called
+            // it a problem of the environment and said the config was ok.
+            var caFile: String?
+            if let node = email.optional("ca_file"), let path = try node.string(allowEmpty: true).nonEmpty.map(resolve) {
+                do {
+                    try TrustRoots.check(path)
+                } catch {
+                    throw node.error("ca_file \(path): \(error)")
+                }
+                caFile = path
+            }
+            paging.email = EmailSettings(host: host, port: port, security: security, from: from, caFile: caFile)
         }
         return paging
     }

@@ -72,8 +72,25 @@ public struct BotConfig: Sendable {
         public var timelineReaction = MatrixSync<LiveClock>.Settings().timelineReaction
     }
 
-    static let slackKeys = ["enabled", "listen", "path", "api_url", "max_body", "read_timeout", "allowed_teams", "timeline_reaction"]
+    static let slackKeys = ["enabled", "path", "api_url", "allowed_teams", "timeline_reaction"]
+    /// Slack's keys that moved to `http:` when one listener came to serve Slack and the
+    /// acknowledge pages: refused with where they went.
+    static let movedSlackKeys = ["listen", "max_body", "read_timeout"]
     static let matrixKeys = ["enabled", "homeserver", "allow_invites_from", "allow_commands_from", "sync_timeout", "timeline_reaction"]
+    /// Why `room` cannot name a Matrix room: a room id (`!opaque`, with `:server` before room
+    /// version 12) or an alias with its server (`#incidents:example.org`). nil: it can.
+    static func matrixRoomRefusal(_ room: String) -> String? {
+        let shape = "a room id (!…) or an alias with its server, like #incidents:example.org"
+        guard !room.contains(where: \.isWhitespace) else { return "must be \(shape), with no spaces" }
+        if room.hasPrefix("!"), room.count > 1 { return nil }
+        if room.hasPrefix("#"), let colon = room.firstIndex(of: ":"), colon > room.index(after: room.startIndex),
+           room.index(after: colon) < room.endIndex {
+            return nil
+        }
+        return room.hasPrefix("#") ? "must be an alias with its server, like \(room):example.org, not “\(room.prefix(80))”"
+            : "must be \(shape), not “\(room.prefix(80))”"
+    }
+
     static let rootKeys = ["policy", "roster", "log_level", "log_format", "seen_retention", "commands_per_minute", "broadcast", "delivery", "mirror",
                            "http", "admin", "database", "slack", "matrix", "paging"]
     static let deliveryKeys = ["retry_base", "retry_ceiling", "page_attempts_before_failover", "give_up_after"]
@@ -153,7 +170,11 @@ public struct BotConfig: Sendable {
         if let node = root.optional("commands_per_minute") { config.commandsPerMinute = try node.int(min: 1) }
         if let node = root.optional("broadcast") {
             for (key, value) in try node.mapping(keys: Platform.allCases.map(\.rawValue)).entries {
-                config.broadcastRooms[Platform(rawValue: key)!] = try value.string()
+                let room = try value.string()
+                // A homeserver takes a room id or a whole alias only: `#incidents` passed, and
+                // every announcement became a dead letter.
+                if key == Platform.matrix.rawValue, let why = Self.matrixRoomRefusal(room) { throw value.error(why) }
+                config.broadcastRooms[Platform(rawValue: key)!] = room
             }
         }
         if let node = root.optional("mirror") { config.mirror = try node.bool() }
@@ -194,10 +215,10 @@ public struct BotConfig: Sendable {
         try refuseSharedPort(config, root: root)
         if let node = root.optional("paging") { config.paging = try loadPaging(node, resolve: resolve) }
         if let node = root.optional("slack") {
-            let map = try node.mapping(keys: slackKeys)
+            let map = try node.mapping(keys: slackKeys, retired: movedSlackKeys)
             if let enabled = map.optional("enabled"), try enabled.bool() { config.enabledPlatforms.append(.slack) }
             // The listener is shared now; a config from before says so, not "unknown key".
-            for key in ["listen", "max_body", "read_timeout"] {
+            for key in movedSlackKeys {
                 if let moved = map.optional(key) { throw moved.error("slack.\(key) moved to http.\(key): one listener serves Slack and the acknowledge pages") }
             }
             if let path = map.optional("path") {

@@ -2,7 +2,6 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentPaging
-import IncidentTLS
 import IncidentWire
 import Logging
 
@@ -50,15 +49,6 @@ public struct PagingSetup: Sendable {
             }
             setup.smtpUsername = username
             setup.smtpPassword = password
-            // Read now, not at the first page by mail: a certificate file that is missing or
-            // not PEM fails every mail page, at 3 a.m., under a message about credentials.
-            if let caFile = email.caFile {
-                do {
-                    try TrustRoots.check(caFile)
-                } catch {
-                    throw StartupError("paging.email.ca_file \(caFile): \(error)")
-                }
-            }
         }
         if config.paging.pagerduty != nil {
             let named = loaded.roster.people.values.sorted { $0.id < $1.id }.compactMap { person in

@@ -25,7 +25,7 @@ public struct LocalZone: Hashable, Sendable, Codable, CustomStringConvertible {
     /// (`CET`, `EST`) are legacy ones, `EST` with no summer time, and a place's name says it.
     public static func refusal(of name: String) -> String? {
         guard !name.isEmpty, name.count < 64, let zone = TimeZone(identifier: name) else {
-            return "unknown time zone “\(name.prefix(64))”"
+            return "unknown time zone “\(name.prefix(64))”; use a name like UTC or Europe/Berlin"
         }
         if name == "UTC" || name == "GMT" { return nil }
         if name.count <= 4, !name.contains("/") {

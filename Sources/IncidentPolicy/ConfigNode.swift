@@ -72,15 +72,16 @@ public struct ConfigNode {
         ConfigNode(node: node, file: file, path: path.isEmpty ? component : path + component.withDotPrefix)
     }
 
-    /// The node as a mapping whose keys must all be in `keys`.
-    public func mapping(keys: [String]? = nil) throws(ConfigError) -> ConfigMapping {
+    /// The node as a mapping whose keys must all be in `keys`, or in `retired`: keys taken only
+    /// to be refused with where they went, so left out of the list an unknown key is shown.
+    public func mapping(keys: [String]? = nil, retired: [String] = []) throws(ConfigError) -> ConfigMapping {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys to values") }
         var entries: [(String, ConfigNode)] = []
         for (key, value) in mapping {
             guard case .scalar(let scalar) = key else {
                 throw ConfigNode(node: key, file: file, path: path).error("keys must be plain words")
             }
-            if let keys, !keys.contains(scalar.string) {
+            if let keys, !keys.contains(scalar.string), !retired.contains(scalar.string) {
                 let keyNode = ConfigNode(node: key, file: file, path: path)
                 throw keyNode.error("unknown key “\(scalar.string)”; expected one of \(keys.joined(separator: ", "))")
             }

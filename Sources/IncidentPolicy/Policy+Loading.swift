@@ -14,7 +14,8 @@ extension Policy {
         let zoneNode = root.optional("time_zone")
         let zoneName = try zoneNode?.string() ?? "UTC"
         guard let zone = LocalZone(identifier: zoneName) else {
-            throw zoneNode!.error("\(LocalZone.refusal(of: zoneName) ?? "unknown time zone"); use a name like UTC or Europe/Berlin")
+            // Each refusal carries its own advice: appended here, it was given twice.
+            throw zoneNode!.error(LocalZone.refusal(of: zoneName) ?? "unknown time zone")
         }
         let ladders = try loadLadders(try root.required("ladders"))
         var severities: [Severity: SeverityPolicy] = [:]

@@ -90,7 +90,7 @@ extension Roster {
         if let zoneNode = map.optional("time_zone") {
             let name = try zoneNode.string()
             guard let known = LocalZone(identifier: name) else {
-                throw zoneNode.error("\(LocalZone.refusal(of: name) ?? "unknown time zone"); use a name like UTC or America/New_York")
+                throw zoneNode.error(LocalZone.refusal(of: name) ?? "unknown time zone")
             }
             zone = known
         }
