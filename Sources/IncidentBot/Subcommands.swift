@@ -27,11 +27,11 @@ struct Console: AsyncParsableCommand {
             let startInstant: Timestamp?
             switch (clock, start) {
             case (.live, nil): startInstant = nil
-            case (.live, .some): throw Failure("--start needs --clock manual")
-            case (.manual, nil): throw Failure("--clock manual needs --start, like --start 2026-11-22T10:00:00Z")
+            case (.live, .some): throw Failure("--start needs --clock manual", usage: true)
+            case (.manual, nil): throw Failure("--clock manual needs --start, like --start 2026-11-22T10:00:00Z", usage: true)
             case (.manual, .some(let text)):
                 guard let instant = Timestamp(iso8601: text) else {
-                    throw Failure("--start “\(text)” is not a time like 2026-11-22T10:00:00Z")
+                    throw Failure("--start “\(text)” is not a time like 2026-11-22T10:00:00Z", usage: true)
                 }
                 startInstant = instant
             }

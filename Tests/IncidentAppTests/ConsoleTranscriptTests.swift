@@ -318,6 +318,13 @@ import Testing
                                                         "--log-level", "loud"])
             #expect(refused.status == 64 && refused.stderr.hasPrefix("incident-bot: --log-level loud is not a level"), "\(refused.stderr)")
         }
+        // So is a drill's start the console cannot read, or one without the clock it needs.
+        for (options, reason) in [(["--clock", "manual", "--start", "tomorrow"], "--start “tomorrow” is not a time like"),
+                                  (["--clock", "manual"], "--clock manual needs --start"), (["--start", "2026-11-24T10:00:00Z"], "--start needs --clock manual")] {
+            let refused = try await BotProcess.run(["console"] + options + ["--config", BotProcess.config, "--db", folder.appendingPathComponent("c.sqlite").path],
+                                                   input: ":quit\n")
+            #expect(refused.status == 64 && refused.stderr.hasPrefix("incident-bot: \(reason)"), "\(options) \(refused.status) \(refused.stderr)")
+        }
     }
 
     @Test func checkConfigNamesTheFileAndLineOfAnError() async throws {
