@@ -124,6 +124,12 @@ public final class SlackWorkspaces: Sendable {
             learned.withLock { $0 = ids }
             logger.info("Slack workspace served", metadata: ["teams": "\(ids.sorted().joined(separator: ","))"])
             return ids
+        } catch where error.isSetupError {
+            // A wrong token is the newcomer's likeliest slip, and it keeps this window open as
+            // long as the bot runs: said as the error it is, naming what to fix.
+            logger.error("Slack refuses the bot's token (auth.test); fix SLACK_BOT_TOKEN. Until it answers, requests are taken from any workspace, or set slack.allowed_teams",
+                         metadata: ["error": "\(error)"])
+            return nil
         } catch {
             logger.warning("cannot ask Slack which workspace the bot serves (auth.test); requests are taken from any workspace until it answers, or set slack.allowed_teams",
                            metadata: ["error": "\(error)"])
