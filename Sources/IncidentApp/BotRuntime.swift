@@ -42,9 +42,11 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         self.logger = logger
         // Delivery starts once the scheduler has moved pages to whom the roster names now.
         let started = WakeSignal()
+        let anchored = WakeSignal()
         delivery = Delivery(store: store, clock: clock, transports: transports, router: engine.router,
-                            wake: engine.deliveryWake, retry: retry, memory: deliveryMemory, startGate: started, logger: logger)
-        scheduler = Scheduler(engine: engine, logger: logger, startGate: started, backlogRead: backlogRead)
+                            wake: engine.deliveryWake, retry: retry, memory: deliveryMemory, startGate: started, startsAfter: anchored,
+                            logger: logger)
+        scheduler = Scheduler(engine: engine, logger: logger, startGate: started, startsAfter: anchored, backlogRead: backlogRead)
     }
 
     /// A delivery and a scheduler made afresh for one leader term on a database replicas
@@ -52,9 +54,10 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
     /// process sent and could not record is kept across terms (`deliveryMemory`).
     func leaderServices(poll: Duration, backlogRead: WakeSignal?) -> [any Service] {
         let started = WakeSignal()
-        return [Scheduler(engine: engine, logger: logger, poll: poll, startGate: started, backlogRead: backlogRead),
+        let anchored = WakeSignal()
+        return [Scheduler(engine: engine, logger: logger, poll: poll, startGate: started, startsAfter: anchored, backlogRead: backlogRead),
                 Delivery(store: store, clock: engine.clock, transports: transports, router: engine.router, wake: engine.deliveryWake,
-                         retry: retry, poll: poll, memory: deliveryMemory, startGate: started, logger: logger)]
+                         retry: retry, poll: poll, memory: deliveryMemory, startGate: started, startsAfter: anchored, logger: logger)]
     }
 }
 

@@ -103,6 +103,12 @@ public struct TransportJob: Hashable, Sendable {
     /// platform with no idempotency key (Slack) looks for the job's key before sending again.
     public var doubt: SendDoubt
     public var maybeSent: Bool { doubt != .none }
+    /// With `doubt` `earlierDelivery`: how long a send the earlier delivery made may still be
+    /// landing (`Delivery.landingWindow`, counted from this delivery's start). A look for
+    /// the job's key that finds nothing before then is no answer yet: the dead process's
+    /// request may still be in the platform's hands, and sent again now it was shown twice.
+    /// nil: an earlier send has landed by now, if it was made.
+    public var earlierSendMayLandWithin: Duration?
     /// When the job was queued: a room made before it cannot be the room it made.
     public var queuedAt: Timestamp?
     /// For a room creation: ids of this platform's rooms already bound to incidents, which a

@@ -34,6 +34,12 @@ extension Delivery {
         } else {
             .none
         }
+        // Queued after this delivery started, an item cannot be one the earlier delivery sent.
+        let queuedBefore = queuedBeforeStart.withLock { $0 }.map { id <= $0 } ?? (item.createdAt < startedAt)
+        if case .earlierDelivery = job.doubt, queuedBefore {
+            let left = startedAt + Self.landingWindow - clock.now
+            job.earlierSendMayLandWithin = left > .zero ? left : nil
+        }
         if case .createRoom = job.action, job.maybeSent, let platform = item.method.platform {
             job.boundRooms = try await store.read { try $0.boundRooms(platform) }
         }

@@ -61,6 +61,21 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     }
     /// This delivery, told apart from the ones before it (`SendDoubt.earlierDelivery`).
     let run = DeliveryRun.next()
+    /// When it was made: the earlier delivery had stopped by then, and a send of its has
+    /// landed `landingWindow` after it.
+    let startedAt: Timestamp
+    /// The newest outbox id as `run` began, before the scheduler of this start queued anything
+    /// (it waits for `startsAfter`): an item queued since is none an earlier delivery sent. nil
+    /// when only drained (the console, tests): then an item queued in an earlier second is.
+    let queuedBeforeStart = Mutex<Int64?>(nil)
+    /// Fired once `queuedBeforeStart` is read: the scheduler's start pass waits for it.
+    let startsAfter: WakeSignal?
+    /// How long a send made by an earlier delivery, stopped or killed in the middle of it, may
+    /// still land on its platform: the chat clients' own time limit for a call
+    /// (`SlackWebAPI.timeout`, 10 s), past which the earlier process would have given it up.
+    /// A platform looked at for the send's key sooner may not show it yet: Slack, taking 1.5 s
+    /// to post as a restarted bot looked 0.5 s after the kill, showed the note twice.
+    public static var landingWindow: Duration { .seconds(10) }
     let stopping = Mutex(false)
     /// Incidents' room ids as read or recorded by this delivery. Only delivery binds a room
     /// (when it records the room's creation), and only one delivery runs on a database, so
@@ -100,14 +115,16 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// looks every second for what the others queued.
     public init(store: any IncidentStore, clock: Clock, transports: [any OutboxTransport], router: OutboxRouter,
                 wake: WakeSignal, retry: Retry = Retry(), poll: Duration = .seconds(30), memory: DeliveryMemory<Clock> = DeliveryMemory(),
-                startGate: WakeSignal? = nil, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+                startGate: WakeSignal? = nil, startsAfter: WakeSignal? = nil, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
                 finishing: SendsToFinish = .process, logger: Logger) {
         self.startGate = startGate
+        self.startsAfter = startsAfter
         self.finishing = finishing
         self.poll = poll
         self.memory = memory
         self.store = store
         self.clock = clock
+        self.startedAt = clock.now
         self.transports = Dictionary(transports.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
         self.router = router
         self.retry = retry
@@ -122,6 +139,16 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// process does not serve. Each sleeps until its next item is due, or until the engine
     /// queues something on its method (`wake`, passed on to the loops of the methods it names).
     public func run() async throws {
+        // Before anything this run queues: what an earlier delivery may have sent is among
+        // the items queued so far.
+        do {
+            let newest = try await store.read { try $0.latestOutboxID() }
+            queuedBeforeStart.withLock { $0 = $0 ?? newest }
+        } catch {
+            logger.warning("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent",
+                           metadata: ["error": "\(error)"])
+        }
+        startsAfter?.fire()
         await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
         let wakes = methods.map { _ in WakeSignal() }

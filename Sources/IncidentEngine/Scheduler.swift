@@ -19,6 +19,9 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     let poll: Duration?
     /// Fired once the start's roster handover is done: delivery waits for it (`Delivery.startGate`).
     let startGate: WakeSignal?
+    /// Waited for before anything is queued: delivery has noted what was queued before this
+    /// start (`Delivery.queuedBeforeStart`).
+    let startsAfter: WakeSignal?
     /// Fired once the commands sent while the bot was down have been read (Matrix's first sync
     /// of the run): the first round waits for it, up to `backlogPatience`, so an `!ack` typed
     /// in the gap stops the ladder before the round fires the step that fell due meanwhile.
@@ -30,8 +33,9 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     public static var backlogPatience: Duration { .seconds(10) }
 
     public init(engine: Engine<Clock>, logger: Logger, pruneEvery: Duration = .hours(1), poll: Duration? = nil, startGate: WakeSignal? = nil,
-                backlogRead: WakeSignal? = nil) {
+                startsAfter: WakeSignal? = nil, backlogRead: WakeSignal? = nil) {
         self.startGate = startGate
+        self.startsAfter = startsAfter
         self.backlogRead = backlogRead
         self.engine = engine
         self.logger = logger
@@ -40,6 +44,7 @@ public final class Scheduler<Clock: IncidentClock>: Service, Sendable {
     }
 
     public func run() async throws {
+        await startsAfter?.wait()
         // Before anything fires or is delivered: what was typed while the bot was down
         // (an acknowledgement, a mitigation) is decided before the steps that fell due meanwhile.
         if let backlogRead {

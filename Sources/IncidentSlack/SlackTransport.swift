@@ -47,7 +47,9 @@ public final class SlackTransport: ChatTransport {
         var botUser: String?
         /// Per channel, the outbox keys in its history when the current delivery run first read
         /// it to check for what an earlier one sent (`isPosted`).
-        var keysBeforeRun: (run: DeliveryRun, channels: [String: Set<String>])?
+        /// Per channel, the keys read for `run`, and whether they answer for misses too: read
+        /// while an earlier delivery's sends may still land, a key not among them may yet come.
+        var keysBeforeRun: (run: DeliveryRun, channels: [String: (keys: Set<String>, final: Bool)])?
     }
 
     /// A channel a `createRoom` job made, kept until its topic and invites are done.
@@ -256,11 +258,15 @@ public final class SlackTransport: ChatTransport {
     /// out already is found with that key.
     func post(_ message: Message, to channel: String, job: TransportJob) async throws(SlackAPIError) {
         let key = job.sendKey()
-        if job.maybeSent, try await isPosted(key, in: channel, doubt: job.doubt) {
+        let landing = job.earlierSendMayLandWithin
+        if job.maybeSent, try await isPosted(key, in: channel, doubt: job.doubt, landing: landing != nil) {
             logger.notice("Slack message already posted before a restart or a lost answer; not posted again",
                           metadata: ["outbox.key": "\(job.key)"])
             return
         }
+        // Not there yet, but the earlier process's post may still be on its way in: looked for
+        // again once it would have landed.
+        if job.maybeSent, let landing { throw .mayStillLand(method: "chat.postMessage", within: landing) }
         let metadata: JSONValue = ["event_type": .string(Self.metadataEventType), "event_payload": ["key": .string(key)]]
         try await send("chat.postMessage", message, job: job, ["channel": channel, "unfurl_links": "false", "metadata": metadata.text])
     }
@@ -289,16 +295,18 @@ public final class SlackTransport: ChatTransport {
     /// What an earlier delivery may have sent, it sent before this delivery started, so the
     /// keys of one history read per channel answer for all of it (a lane has up to
     /// `Delivery.readAhead` such items, fewer than `historyDepth`). A retry looks again.
-    func isPosted(_ key: String, in channel: String, doubt: SendDoubt) async throws(SlackAPIError) -> Bool {
+    /// `landing`: an earlier delivery's sends may still be landing, so a key not among those
+    /// read now may come yet: a miss read then is read again once they have landed.
+    func isPosted(_ key: String, in channel: String, doubt: SendDoubt, landing: Bool = false) async throws(SlackAPIError) -> Bool {
         guard case .earlierDelivery(let run) = doubt else { return try await postedKeys(in: channel)?.contains(key) ?? false }
         let known = state.withLock { state in
             if state.keysBeforeRun?.run != run { state.keysBeforeRun = (run, [:]) }
             return state.keysBeforeRun?.channels[channel]
         }
-        if let known { return known.contains(key) }
+        if let known, known.keys.contains(key) || known.final { return known.keys.contains(key) }
         guard let keys = try await postedKeys(in: channel) else { return false }
         state.withLock { state in
-            if state.keysBeforeRun?.run == run { state.keysBeforeRun?.channels[channel] = keys }
+            if state.keysBeforeRun?.run == run { state.keysBeforeRun?.channels[channel] = (keys, final: !landing) }
         }
         return keys.contains(key)
     }

@@ -86,6 +86,9 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
     case rateLimited(method: String, retryAfter: Duration?)
     /// 5xx, a timeout, a refused connection: worth retrying.
     case unavailable(method: String, reason: String)
+    /// Not looked for long enough yet: a send made before a restart may still land within
+    /// this long (`TransportJob.earlierSendMayLandWithin`). Not a failure of the call.
+    case mayStillLand(method: String, within: Duration)
 
     public var code: String? {
         if case .slack(_, let error) = self { return error }
@@ -97,6 +100,8 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
         case .slack(let method, let error): "\(method): \(error)"
         case .rateLimited(let method, let after): "\(method): rate limited" + (after.map { " (Retry-After \($0.components.seconds) s)" } ?? "")
         case .unavailable(let method, let reason): "\(method): \(reason)"
+        case .mayStillLand(let method, let within):
+            "\(method): a send from before the restart may still land; looked for again in \(DurationText.format(within))"
         }
     }
 
@@ -121,6 +126,7 @@ public enum SlackAPIError: PlatformError, Hashable, Sendable, CustomStringConver
         switch self {
         case .rateLimited(_, let after): .rateLimited(description, retryAfter: after)
         case .unavailable: .unavailable(description)
+        case .mayStillLand(_, let within): .notYet(description, retryAfter: within)
         case .slack(_, let error) where error == "ratelimited" || error == "rate_limited":
             .rateLimited(description, retryAfter: nil)
         case .slack(_, let error):

@@ -13,11 +13,16 @@ import Testing
 /// in between, the next delivery finds what was posted, by the outbox key in each message's
 /// metadata, with one read of the channel's history, and posts nothing twice.
 @Suite struct SlackUnrecordedSendsTests {
-    func delivery(_ bot: SlackHarness, store: any IncidentStore) -> Delivery<ManualClock> {
+    /// A delivery of its own, as a process started now has. `running`: it has run past
+    /// `Delivery.landingWindow` since (the clock moved on), so what it finds queued it sends
+    /// without waiting for a send of an earlier process to land.
+    func delivery(_ bot: SlackHarness, store: any IncidentStore, running: Bool = false) -> Delivery<ManualClock> {
         var logger = Logger(label: "unrecorded-sends-test")
         logger.logLevel = .critical
-        return Delivery(store: store, clock: bot.clock, transports: bot.runtime.transports, router: bot.engine.router,
-                        wake: WakeSignal(), logger: logger)
+        let delivery = Delivery(store: store, clock: bot.clock, transports: bot.runtime.transports, router: bot.engine.router,
+                                wake: WakeSignal(), logger: logger)
+        if running { bot.clock.advance(by: Delivery<ManualClock>.landingWindow) }
+        return delivery
     }
 
     /// A P2 whose room is made, and `notes` notes on it queued for that room, not yet sent.
@@ -36,7 +41,7 @@ import Testing
         defer { Task { await bot.stop() } }
 
         // The first delivery posts every note, in order, and dies before recording any.
-        await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
+        await delivery(bot, store: FailingWrites(bot.runtime.store), running: true).drain()
         let findings = { bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }.map(\.text) }
         #expect(findings().count == notes)
         let pending = try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.filter { $0.lane.contains("INC-1") }
@@ -53,13 +58,38 @@ import Testing
         #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
     }
 
+    /// Killed while Slack still worked on its post: the next delivery, looking at once, does
+    /// not find the note, and looks again once an earlier send would have landed
+    /// (`Delivery.landingWindow`) rather than post it. It posted at once, and the room showed
+    /// the note twice. A post that never lands goes then, once.
+    @Test func aPostStillLandingAfterARestartIsLookedForAgainNotSentTwice() async throws {
+        for lands in [true, false] {
+            let (bot, room) = try await Self.incidentWithNotes(1)
+            bot.fake.inject(.carryOutLater(method: "chat.postMessage"))
+            await delivery(bot, store: FailingWrites(bot.runtime.store), running: true).drain()
+            let findings = { bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") } }
+            #expect(findings().isEmpty)
+
+            let next = delivery(bot, store: bot.runtime.store)
+            await next.drain()
+            #expect(findings().isEmpty, "posted while the killed delivery's post may still land")
+            if lands { bot.fake.carryOutDeferredCalls() }
+            bot.clock.advance(by: Delivery<ManualClock>.landingWindow)
+            await next.drain()
+            #expect(findings().count == 1, "lands: \(lands), \(findings().map(\.text))")
+            #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+            #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+            await bot.stop()
+        }
+    }
+
     /// A busy room while the bot was down: 250 messages came after the notes the dead delivery
     /// sent. The next one reads back through them, a page at a time, and posts nothing twice.
     @Test func postsBuriedUnderABusyRoomAreFoundAndNotPostedAgain() async throws {
         let notes = 3
         let (bot, room) = try await Self.incidentWithNotes(notes)
         defer { Task { await bot.stop() } }
-        await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
+        await delivery(bot, store: FailingWrites(bot.runtime.store), running: true).drain()
         for n in 1...250 { bot.fake.say("U0BOB0002", "still broken \(n)", in: room.id) }
         await delivery(bot, store: bot.runtime.store).drain()
         let findings = bot.fake.messages(in: room.id).filter { $0.text.contains("finding ") }
@@ -73,7 +103,7 @@ import Testing
         let notes = 4
         let (bot, room) = try await Self.incidentWithNotes(notes)
         defer { Task { await bot.stop() } }
-        let delivery = delivery(bot, store: FailingWrites(bot.runtime.store, failing: 1))
+        let delivery = delivery(bot, store: FailingWrites(bot.runtime.store, failing: 1), running: true)
         await delivery.drain()
         let historyReads = bot.fake.calls.filter { $0.method == "conversations.history" }.count
         await delivery.drain()
@@ -100,7 +130,7 @@ import Testing
         bot.clock.advance(by: .minutes(30))
         try await bot.engine.fireDue()
         let pages = { bot.fake.directMessages(to: bob).filter { $0.text.contains("INC-") } }
-        await delivery(bot, store: FailingWrites(bot.runtime.store)).drain()
+        await delivery(bot, store: FailingWrites(bot.runtime.store), running: true).drain()
         #expect(pages().count == incidents, "all three went before any record: \(pages().map(\.text))")
         try await bot.slash("bob", "/ack INC-3")
 

@@ -71,6 +71,12 @@ extension FakeSlack {
            case .fail(_, let error) = state.faults.remove(at: index) {
             return fail(error)
         }
+        if let index = state.faults.firstIndex(where: { if case .carryOutLater(method) = $0 { true } else { false } }) {
+            state.faults.remove(at: index)
+            state.deferred.append((method, arguments))
+            record(502, "carried out later")
+            return Response(status: .badGateway, body: .init(byteBuffer: ByteBuffer(string: "bad gateway\n")))
+        }
         let result = perform(method, arguments, &state)
         if case .success = result, let index = state.faults.firstIndex(where: { if case .loseAnswer(method) = $0 { true } else { false } }) {
             state.faults.remove(at: index)

@@ -70,6 +70,10 @@ public final class FakeSlack: Sendable {
         /// The next call of `method` is carried out at once, but its answer waits until
         /// `releaseHeldAnswers()`: a caller paused or stalled with the call in flight.
         case holdAnswer(method: String)
+        /// The next call of `method` is answered as a dropped connection (502), and carried out
+        /// only at `carryOutDeferredCalls()`: Slack still at work on a request when the bot that
+        /// made it was killed.
+        case carryOutLater(method: String)
     }
 
     struct State {
@@ -84,6 +88,7 @@ public final class FakeSlack: Sendable {
         var posted: [Posted] = []
         var faults: [Fault] = []
         var held: [CheckedContinuation<Void, Never>] = []
+        var deferred: [(method: String, arguments: [String: String])] = []
         var outage = false
         /// Where the blocks' text together is refused (`msg_blocks_too_long`).
         var blocksTextLimit = 12_000
@@ -196,6 +201,14 @@ public final class FakeSlack: Sendable {
     /// Sends the answers `holdAnswer` held back.
     public func releaseHeldAnswers() {
         for continuation in state.withLock({ state in defer { state.held = [] }; return state.held }) { continuation.resume() }
+    }
+
+    /// Carries out the calls `carryOutLater` took.
+    public func carryOutDeferredCalls() {
+        state.withLock { state in
+            for call in state.deferred { _ = perform(call.method, call.arguments, &state) }
+            state.deferred = []
+        }
     }
 
     public func inject(_ fault: Fault) {
