@@ -10,8 +10,11 @@ import Synchronization
 /// file descriptors: the ones delivery needs to reach Slack, Matrix, the database and the
 /// pagers. Past `limit` a new connection takes the place of the one that has waited longest
 /// with no request of its own being answered (`HeldConnection`): one idle between requests,
-/// or one still sending its request, never one whose request the bot is deciding. Only when
-/// every connection held is waiting for its answer is the new one closed as it opens.
+/// or one still sending its request, never one whose request the bot is deciding; first of
+/// all one whose last answer refused its request (a 4xx: a bad signature, a body too big).
+/// Only when every connection held is waiting for its answer is the new one closed as it
+/// opens. A flood of unsigned requests kept its connections' waits the newest, each answered
+/// 401 in turn, and a responder's connection, still sending its `/ack`, was the one closed.
 /// A thousand kept-alive connections, each sending a request every few seconds, closed every
 /// new connection: a responder's `/ack`, a signed PagerDuty answer, a declaration, for as long
 /// as the flood lasted, and the ladder climbed on.
@@ -80,11 +83,16 @@ final class HeldConnection: Sendable {
     /// Uptime nanoseconds (plus one) since the connection waits; 0 while a request of its own is
     /// being answered.
     private let waitingSince: Atomic<UInt64>
+    /// Whether its last answer refused its request (4xx).
+    private let refused = Atomic(false)
 
     init(_ channel: any Channel) {
         self.channel = channel
         waitingSince = Atomic(Self.uptime())
     }
+
+    /// Its answer's status was written: a 4xx refused the request.
+    func answered(refusing: Bool) { refused.store(refusing, ordering: .relaxed) }
 
     /// A request of its own was read to its end: it is being answered.
     func answering() { waitingSince.store(0, ordering: .relaxed) }
@@ -92,12 +100,17 @@ final class HeldConnection: Sendable {
     /// Its answers are all written: it waits from now.
     func waiting() { waitingSince.store(Self.uptime(), ordering: .relaxed) }
 
-    /// The connection that has waited longest, of those not being answered.
+    /// The connection that has waited longest, of those not being answered: of those whose
+    /// last answer was a refusal, when there are any.
     static func longestWaiting(_ connections: some Sequence<HeldConnection>) -> HeldConnection? {
-        var oldest: (since: UInt64, connection: HeldConnection)?
+        var oldest: (refused: Bool, since: UInt64, connection: HeldConnection)?
         for connection in connections {
             let since = connection.waitingSince.load(ordering: .relaxed)
-            if since != 0, since < oldest?.since ?? .max { oldest = (since, connection) }
+            guard since != 0 else { continue }
+            let refused = connection.refused.load(ordering: .relaxed)
+            // Ordered by refused first, then by the wait's start.
+            if let current = oldest, (current.refused && !refused) || (current.refused == refused && current.since <= since) { continue }
+            oldest = (refused, since, connection)
         }
         return oldest?.connection
     }
@@ -148,7 +161,9 @@ public final class ConnectionCap: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data), let entry else {
+        let part = unwrapOutboundIn(data)
+        if case .head(let response) = part, let entry { entry.answered(refusing: response.status.kind == .clientError) }
+        guard case .end = part, let entry else {
             return context.write(data, promise: promise)
         }
         answered += 1

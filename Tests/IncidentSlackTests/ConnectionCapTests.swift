@@ -26,8 +26,8 @@ import Testing
         try channel.writeInbound(HTTPRequestPart.end(nil))
     }
 
-    func answer(_ channel: EmbeddedChannel) throws {
-        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+    func answer(_ channel: EmbeddedChannel, _ status: HTTPResponse.Status = .ok) throws {
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: status)))
         try channel.writeOutbound(HTTPResponsePart.end(nil))
     }
 
@@ -56,5 +56,25 @@ import Testing
         let fourth = try open()
         #expect(fourth.isActive && !first.isActive && third.isActive)
         #expect(connections.count == 2)
+    }
+
+    /// A flood of unsigned requests, each answered 401: its connections' waits start anew at
+    /// each answer, so a responder's connection still sending its request had waited longest,
+    /// and was closed for the flood's next connection. One whose last answer refused its
+    /// request makes room first.
+    @Test func aConnectionLastAnsweredWithARefusalMakesRoomFirst() throws {
+        let (responder, flood) = (try open(), try open())
+        try responder.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: "http", authority: "bot", path: "/slack/events")))
+        try ask(flood)
+        try answer(flood, .unauthorized)
+        let next = try open()
+        #expect(next.isActive && responder.isActive && !flood.isActive)
+        // A refused request's connection answered well since is an ordinary one again.
+        try ask(next)
+        try answer(next, .unauthorized)
+        try ask(next)
+        try answer(next)
+        let another = try open()
+        #expect(another.isActive && !responder.isActive && next.isActive)
     }
 }
