@@ -87,6 +87,13 @@ public enum BotCommands {
             case .postgres(let settings): return try PostgresStore(settings: settings, migrate: migrate, logger: logger)
             }
         } catch {
+            // A bare "SQLite error 14: unable to open database file" said neither why nor what to do.
+            if case .sqlite(let path) = location, FileManager.default.fileExists(atPath: path),
+               !FileManager.default.isWritableFile(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) {
+                throw StartupError("cannot open the database \(location): its folder is not writable, and SQLite reads a WAL database "
+                                   + "through a -shm file it makes beside it; copy the database (with its -wal, if any) to a writable "
+                                   + "folder and use the copy (\(error))")
+            }
             throw StartupError("cannot open the database \(location): \(error)")
         }
     }
