@@ -106,7 +106,8 @@ public struct TransportJob: Hashable, Sendable {
     /// With `doubt` `earlierDelivery`: how long a send the earlier delivery made may still be
     /// landing (`Delivery.landingWindow`, counted from this delivery's start). A look for
     /// the job's key that finds nothing before then is no answer yet: the dead process's
-    /// request may still be in the platform's hands, and sent again now it was shown twice.
+    /// request may still be in the platform's hands, and a job sent again at once was shown
+    /// twice.
     /// nil: an earlier send has landed by now, if it was made.
     public var earlierSendMayLandWithin: Duration?
     /// When the job was queued: a room made before it cannot be the room it made.

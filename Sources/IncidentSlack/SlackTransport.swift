@@ -46,9 +46,9 @@ public final class SlackTransport: ChatTransport {
         /// The bot's own user id, from `auth.test`.
         var botUser: String?
         /// Per channel, the outbox keys in its history when the current delivery run first read
-        /// it to check for what an earlier one sent (`isPosted`).
-        /// Per channel, the keys read for `run`, and whether they answer for misses too: read
-        /// while an earlier delivery's sends may still land, a key not among them may yet come.
+        /// it to check for what an earlier one sent (`isPosted`), and whether they answer for
+        /// misses too: read while an earlier delivery's sends may still land, a key not among
+        /// them may yet come.
         var keysBeforeRun: (run: DeliveryRun, channels: [String: (keys: Set<String>, final: Bool)])?
     }
 
