@@ -5,7 +5,11 @@ the bot's own duplicate checks run against it as against Slack. GET /dump answer
 as JSON, for the bench to count by outbox key. Loopback only; not the test fake (that one, in
 Swift, checks every call against Slack's OpenAPI spec).
 
-bench/slack_state_stub.py PORT"""
+With LATENCY_MS, each chat.postMessage takes that long before it is carried out, as Slack
+does in a bad hour, and is carried out even when the caller is gone by then (killed mid-call):
+the case where a restarted bot's look at the channel may not find a post that lands after it.
+
+bench/slack_state_stub.py PORT [LATENCY_MS]"""
 import itertools
 import json
 import sys
@@ -109,9 +113,12 @@ class Handler(FastHandler):
         fields = query if query is not None else parse_qs(raw.decode("utf-8", "replace"))
         a = {k: v[0] for k, v in fields.items()}
         method = urlparse(self.path).path.rsplit("/", 1)[-1]
+        if method == "chat.postMessage" and latency > 0:
+            time.sleep(latency)
         with lock:
             body = handle(method, a)
         body.setdefault("ok", True)
         self.answer(body)
 
+latency = (float(sys.argv[2]) if len(sys.argv) > 2 else 0.0) / 1000
 serve(int(sys.argv[1]), Handler)

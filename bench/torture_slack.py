@@ -32,7 +32,9 @@ random.seed(20261130)
 
 with open(os.path.join(work, "incident-bot.yaml"), "w") as f:
     f.write(config(repo, bot_port, "127.0.0.1:0"))
-stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port)])
+# BENCH_SLACK_LATENCY_MS: Slack takes this long to post, and posts for a caller killed meanwhile.
+stub = subprocess.Popen([sys.executable, os.path.join(repo, "bench", "slack_state_stub.py"), str(api_port),
+                         os.environ.get("BENCH_SLACK_LATENCY_MS", "0")])
 log = open(os.path.join(work, "bot.log"), "a")
 environment = dict(os.environ, SLACK_BOT_TOKEN="xoxb-torture", SLACK_SIGNING_SECRET=secret.decode(),
                    SLACK_API_URL=f"http://127.0.0.1:{api_port}")
