@@ -82,7 +82,7 @@ public struct BotConfig: Sendable {
     static func matrixRoomRefusal(_ room: String) -> String? {
         let shape = "a room id (!…) or an alias with its server, like #incidents:example.org"
         guard !room.contains(where: \.isWhitespace) else { return "must be \(shape), with no spaces" }
-        if room.hasPrefix("!"), room.count > 1 { return nil }
+        if room.hasPrefix("!") { return MatrixFormat.isRoomID(room) && room.count > 1 ? nil : "must be \(shape), not “\(room.prefix(80))”" }
         if room.hasPrefix("#"), let colon = room.firstIndex(of: ":"), colon > room.index(after: room.startIndex),
            room.index(after: colon) < room.endIndex {
             return nil

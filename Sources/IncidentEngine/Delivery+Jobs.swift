@@ -35,8 +35,7 @@ extension Delivery {
             .none
         }
         // Queued after this delivery started, an item cannot be one the earlier delivery sent.
-        let queuedBefore = queuedBeforeStart.withLock { $0 }.map { id <= $0 } ?? (item.createdAt < startedAt)
-        if case .earlierDelivery = job.doubt, queuedBefore {
+        if case .earlierDelivery = job.doubt, queuedBeforeStart(item) {
             let left = startedAt + Self.landingWindow - clock.now
             job.earlierSendMayLandWithin = left > .zero ? left : nil
         }

@@ -70,12 +70,6 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let queuedBeforeStart = Mutex<Int64?>(nil)
     /// Fired once `queuedBeforeStart` is read: the scheduler's start pass waits for it.
     let startsAfter: WakeSignal?
-    /// How long a send made by an earlier delivery, stopped or killed in the middle of it, may
-    /// still land on its platform: the chat clients' own time limit for a call
-    /// (`SlackWebAPI.timeout`, 10 s), past which the earlier process would have given it up.
-    /// A platform looked at for the send's key sooner may not show it yet: Slack, taking 1.5 s
-    /// to post as a restarted bot looked 0.5 s after the kill, showed the note twice.
-    public static var landingWindow: Duration { .seconds(10) }
     let stopping = Mutex(false)
     /// Incidents' room ids as read or recorded by this delivery. Only delivery binds a room
     /// (when it records the room's creation), and only one delivery runs on a database, so
@@ -139,16 +133,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// process does not serve. Each sleeps until its next item is due, or until the engine
     /// queues something on its method (`wake`, passed on to the loops of the methods it names).
     public func run() async throws {
-        // Before anything this run queues: what an earlier delivery may have sent is among
-        // the items queued so far.
-        do {
-            let newest = try await store.read { try $0.latestOutboxID() }
-            queuedBeforeStart.withLock { $0 = $0 ?? newest }
-        } catch {
-            logger.warning("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent",
-                           metadata: ["error": "\(error)"])
-        }
-        startsAfter?.fire()
+        await noteWhatWasQueuedBeforeStart()
         await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
         let wakes = methods.map { _ in WakeSignal() }

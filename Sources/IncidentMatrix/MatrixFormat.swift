@@ -111,7 +111,7 @@ public enum MatrixFormat {
 
     /// Whether `id` can be a Matrix room id to put in a link: `!`, then printable ASCII with
     /// nothing that ends or changes a URL's fragment or an HTML attribute.
-    static func isRoomID(_ id: String) -> Bool {
+    public static func isRoomID(_ id: String) -> Bool {
         id.hasPrefix("!") && id.utf8.count <= 255
             && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !"\"'<>&?#%\\ `".utf8.contains($0) }
     }

@@ -1,0 +1,32 @@
+import IncidentCore
+
+/// What an earlier delivery, stopped or killed in the middle of a send, may still have in a
+/// platform's hands as this one starts: the items it can have sent, and how long a send of
+/// its may take to land (`TransportJob.earlierSendMayLandWithin`).
+extension Delivery {
+    /// How long a send made by an earlier delivery may still land on its platform: the chat
+    /// clients' own time limit for a call (`SlackWebAPI.timeout`, 10 s), past which the earlier
+    /// process would have given it up. A platform looked at for the send's key sooner may not
+    /// show it yet: Slack, taking 1.5 s to post as a restarted bot looked 0.5 s after the kill,
+    /// showed the note twice.
+    public static var landingWindow: Duration { .seconds(10) }
+
+    /// Reads the newest outbox id before anything this run queues (`queuedBeforeStart`), then
+    /// lets the scheduler's start pass go (`startsAfter`).
+    func noteWhatWasQueuedBeforeStart() async {
+        do {
+            let newest = try await store.read { try $0.latestOutboxID() }
+            queuedBeforeStart.withLock { $0 = $0 ?? newest }
+        } catch {
+            logger.warning("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent",
+                           metadata: ["error": "\(error)"])
+        }
+        startsAfter?.fire()
+    }
+
+    /// Whether `item` was queued before this delivery started, so an earlier one may have sent
+    /// it: by its id, once `run` has read the newest; else by its second (the console, tests).
+    func queuedBeforeStart(_ item: OutboxItem) -> Bool {
+        queuedBeforeStart.withLock { $0 }.map { (item.id ?? 0) <= $0 } ?? (item.createdAt < startedAt)
+    }
+}
