@@ -58,6 +58,7 @@ let package = Package(
         .target(name: "IncidentSQLite", dependencies: [
             "IncidentEngine", "IncidentPolicy", "IncidentRules", "IncidentStorage", "IncidentWire",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // The IncidentStore on PostgreSQL through postgres-nio, for replicas: the same records,
         // writes serialized across processes, and the leader's lease.

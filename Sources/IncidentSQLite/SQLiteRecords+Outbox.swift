@@ -65,8 +65,7 @@ extension SQLiteRecords {
     }
 
     func newestOutboxIDAtBackup() throws -> Int64? {
-        guard try db.tableExists(BackupMark.table) else { return nil }
-        return try Int64.fetchOne(db, sql: "SELECT newest_outbox_id FROM \(BackupMark.table)")
+        try BackupMark.read(db)?.newestOutboxID
     }
 
     func noteReadinessCheck(at instant: Timestamp) throws {

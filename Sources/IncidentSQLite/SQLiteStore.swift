@@ -34,6 +34,7 @@ public final class SQLiteStore: IncidentStore {
     /// is running on.
     public convenience init(path: String, migrate: Bool = true) throws {
         try SQLiteFileHeader.check(path)
+        try WALOwnership.check(path)
         try PrivateFile.ensure(path)
         for companion in [path + "-wal", path + "-shm"] where PrivateFile.mode(companion) != nil {
             try PrivateFile.ensure(companion)
@@ -67,6 +68,7 @@ public final class SQLiteStore: IncidentStore {
             throw CannotRead(path: path)
         }
         try SQLiteFileHeader.check(path)
+        try WALOwnership.check(path)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -181,6 +183,7 @@ public final class SQLiteStore: IncidentStore {
     /// which SQLite would take into the copy.
     public static func backup(databaseAt source: String, to path: String, keptBeside: [String: String] = [:], at now: Timestamp) throws {
         try SQLiteFileHeader.check(source)
+        try WALOwnership.check(source)
         if SQLiteFileHeader.sameFile(source, path) {
             throw BackupError(description: "\(path) is the database itself; back up to a new name")
         }
