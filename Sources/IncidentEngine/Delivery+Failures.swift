@@ -131,6 +131,16 @@ extension Delivery {
                     "retry.in": "\(DurationText.format(wait))", "reason": "\(reason)",
                 ])
                 return .retried
+            case .unavailable(let reason, let hint?) where !item.isPage && item.method.platform != nil:
+                // A chat platform's rate limit (its only hint) is no outage and no attempt: the
+                // message waits the hint, or the backoff's first step if longer, as often as
+                // it is asked to. Counted, the backoff grew through a long limit, and a P0's
+                // kickoff went out more than a minute after Slack took posts again.
+                let wait = max(retry.delay(afterAttempts: 1, jitter: jitter()), min(hint, retry.ceiling))
+                let notBefore = clock.instant(after: wait)
+                try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: notBefore, reason: reason) }
+                log.warning("delivery is rate limited; will retry", metadata: ["retry.in": "\(DurationText.format(wait))", "reason": "\(reason)"])
+                return .retried
             case .unavailable(let reason, let hint):
                 // A rate limit is no outage: what waits out its `Retry-After` is not brought
                 // forward by the next request the provider takes.
@@ -184,10 +194,10 @@ extension Delivery {
     enum PageRoute { case failsOver, nowhereElse }
 
     /// How long a failed attempt waits: the platform's `Retry-After` hint when it sends one,
-    /// else the backoff. For other messages a hint is a floor under the backoff, never in its
-    /// place (Slack's `rate_limited` in a 200, or a bare 429, counts as a 1 s hint, and 30
-    /// attempts a second or two apart gave a P0's kickoff post up within a minute), and held to
-    /// `retry_ceiling` (a maintenance page's `Retry-After: 86400` would park one for a day). A page with another method to go
+    /// else the backoff. For a provider's other messages (a PagerDuty settlement) a hint is a
+    /// floor under the backoff, never in its place, and held to `retry_ceiling` (a maintenance
+    /// page's `Retry-After: 86400` would park one for a day); a chat platform's rate limit is
+    /// no attempt at all (`settle`). A page with another method to go
     /// to keeps to the backoff, shorter hint or longer: it uses up its attempts on that method
     /// and fails over, in seconds. A page with nowhere else to go heeds a hint up to
     /// `pageHintCap` and never less than its backoff, so it is given up, and the room told,

@@ -29,4 +29,31 @@ import Testing
         #expect(bot.slack.posts(in: TestBot.broadcast[.slack]!).contains { $0.contains("INC-1 declared") })
         #expect(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
     }
+
+    /// Slack rate limits every post for 150 s with `Retry-After: 5`. The room's and the
+    /// broadcast's posts wait the hint each time, no attempt counted, and go out within a
+    /// hint of the limit's end: counted, their backoff had grown to about a minute, and the P0's
+    /// announcement went out 67 s after Slack took posts again.
+    @Test func messagesHeldByALongRateLimitGoWithinAHintOfItsEnd() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.down(retryAfter: .seconds(5)))
+        try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P3")
+        let end = TestConfig.start + .seconds(150)
+        for _ in 0..<500 {
+            guard let next = await bot.delivery.drain().nextAttempt, next < end else { break }
+            bot.clock.advance(to: next)
+        }
+        let waiting = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { !$0.isPage }
+        #expect(!waiting.isEmpty && waiting.allSatisfy { $0.attempts == 0 }, "\(waiting.map(\.attempts))")
+        bot.clock.advance(to: end)
+        bot.slack.behave(.working)
+        for _ in 0..<50 where bot.clock.now < end + .seconds(6) {
+            guard let next = await bot.delivery.drain().nextAttempt, next <= end + .seconds(6) else { break }
+            bot.clock.advance(to: max(next, bot.clock.now))
+        }
+        let broadcast = bot.slack.posts(in: TestBot.broadcast[.slack]!)
+        #expect(broadcast.contains { $0.contains("INC-1 declared") }, "not announced within 6 s of the limit's end: \(broadcast)")
+        let left = try await bot.store.read { try $0.pendingOutbox(limit: 100) }.filter { !$0.isPage }
+        #expect(left.isEmpty, "still waiting 6 s after the limit: \(left.map(\.key))")
+    }
 }
