@@ -35,7 +35,9 @@ struct PageMail {
     var subject: String {
         let first = message.lines.first.map { Message(lines: [$0]).plainText() } ?? "incident-bot"
         let clean = String(first.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init))
-        return String(clean.prefix(150))
+        // Long enough for any heading (a title is at most 150 code points): the encoded words
+        // fold it within the header's line limits. It cut a longest title short, unmarked.
+        return clean.clipped(to: 400, in: .utf16)
     }
 
     var body: String {

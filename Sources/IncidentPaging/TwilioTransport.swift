@@ -110,20 +110,31 @@ public struct TwilioTransport: OutboxTransport {
     /// must stay under Twilio's 4,000 characters (error 32018), and escaping can make a
     /// status of quotes and ampersands five times longer than it was typed.
     static let spokenLimit = 1_500
+    /// The most UTF-8 bytes of the page's own words one `<Say>` reads: Twilio's text to speech
+    /// takes at most 3,000 (Amazon Polly's voices; 4,096 for the basic ones). Counted in UTF-16
+    /// units alone, a Chinese status made a `<Say>` of 4,200 bytes.
+    static let spokenBytes = 2_800
 
     /// `text` escaped for TwiML, cut at a whole character so the escaped form is at most `limit`
-    /// UTF-16 units (a character outside the BMP counts two).
+    /// UTF-16 units (a character outside the BMP counts two) and the text read at most
+    /// `spokenBytes` UTF-8 bytes.
     static func escaped(_ text: String, upTo limit: Int) -> String {
         var escaped = ""
         var length = 0
+        var bytes = 0
         for character in text {
             let piece = String(character).htmlEscaped
-            guard length + piece.utf16.count <= limit else { break }
+            guard length + piece.utf16.count <= limit, bytes + character.utf8.count <= spokenBytes else { break }
             escaped += piece
             length += piece.utf16.count
+            bytes += character.utf8.count
         }
         return escaped
     }
+
+    /// The most of the page's first line (the incident, its severity and title) read again
+    /// after the page, once escaped.
+    static let repeatedLimit = 600
 
     /// The signed token of a page's call, which its keypress and its status callback carry;
     /// nil without a public URL for Twilio to report back to, or for a call that is no page.
@@ -143,15 +154,20 @@ public struct TwilioTransport: OutboxTransport {
                 .map(Character.init)).trimmingWhitespace()
             return text.isEmpty || ".!?:".contains(text.last!) ? text : text + "."
         }
-        let spoken = spokenLines.filter { !$0.isEmpty }.joined(separator: " ")
-        let say = "<Say>This is incident-bot. \(Self.escaped(spoken, upTo: Self.spokenLimit))</Say>"
+        let words = Self.escaped(spokenLines.filter { !$0.isEmpty }.joined(separator: " "), upTo: Self.spokenLimit)
+        let say = "<Say>This is incident-bot. \(words)</Say>"
         guard message.actions.contains(.acknowledge) else { return "<Response>\(say)<Say>Goodbye.</Say></Response>" }
         guard let links, let token else {
             guard !typesCommands, let incident else { return "<Response>\(say)<Say>Acknowledge in chat.</Say></Response>" }
             return "<Response>\(say)<Say>\(PageAnswers.cannotAcknowledge(incident, by: "phone").htmlEscaped)</Say></Response>"
         }
-        let action = links.publicURL + TwilioPaths.voice + token
-        return "<Response><Gather numDigits=\"1\" timeout=\"10\" method=\"POST\" action=\"\(action.htmlEscaped)\">\(say)"
-            + "<Say>Press 1 to acknowledge.</Say></Gather><Say>Nothing was pressed; the page stands. Goodbye.</Say></Response>"
+        // Said first and last, and the incident read again: someone woken at 3 a.m. who missed
+        // the first seconds heard the page once, and "press 1" only after all of it.
+        let gather = "<Gather numDigits=\"1\" timeout=\"10\" method=\"POST\" action=\"\((links.publicURL + TwilioPaths.voice + token).htmlEscaped)\">"
+        let heading = Self.escaped(spokenLines.first ?? "", upTo: Self.repeatedLimit)
+        return "<Response>\(gather)<Say>This is incident-bot. Press 1 at any time to acknowledge.</Say>"
+            + "<Say>\(words)</Say><Say>Press 1 to acknowledge.</Say></Gather>"
+            + "\(gather)<Say>Again: \(heading) Press 1 to acknowledge.</Say></Gather>"
+            + "<Say>Nothing was pressed; the page stands. Goodbye.</Say></Response>"
     }
 }

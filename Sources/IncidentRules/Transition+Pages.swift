@@ -93,7 +93,7 @@ extension Transition {
             // ladder it carries already only adds its line).
             if page.ladder != ladder, page.alsoFor?.contains(ladder) != true {
                 page.alsoFor = (page.alsoFor ?? []) + [ladder]
-                if asks { Messages.askForAcknowledgement(&page.message, incident) }
+                if asks { Messages.askForAnswer(&page.message, incident, now: now) }
             }
             page.message.lines.insert(line, at: Self.alsoPagedPosition(in: page.message))
             effects[index].action = .page(page)

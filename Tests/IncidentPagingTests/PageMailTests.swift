@@ -87,6 +87,8 @@ import Testing
         let decoded = folded.map { String(decoding: Data(base64Encoded: String($0.dropFirst(10).dropLast(2))) ?? Data(), as: UTF8.self) }.joined()
         #expect(decoded == mail.subject)
         #expect(lines[start].count <= 76)
+        // The whole heading: it was cut at 150 characters, unmarked, and a longest title lost its end.
+        #expect(mail.subject == "🔔 INC-4 (P1): " + title, "\(mail.subject)")
         // A character too long for one word (a letter under fifty combining marks) is cut
         // between its code points.
         let stacked = "e" + String(repeating: "\u{301}", count: 50)

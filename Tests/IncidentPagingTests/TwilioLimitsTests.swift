@@ -36,5 +36,32 @@ import Testing
         #expect(try await transport(.voice).deliver(Self.longPage(method: .voice, status: quoted)) == .delivered)
         let call = try #require(fake.sent.last { $0.resource == "Calls" }?.content)
         #expect(call.count <= 4_000 && call.contains("Press 1 to acknowledge."), "\(call.count)")
+
+        // Twilio's speech takes at most 3,000 UTF-8 bytes a `<Say>` (Polly's voices): a status
+        // in Chinese, three bytes a character, is cut to that, not to 1,500 UTF-16 units.
+        let chinese = String(repeating: "数据库宕机，缓存不可用。", count: 150)
+        #expect(try await transport(.voice).deliver(Self.longPage(method: .voice, status: chinese)) == .delivered)
+        let spoken = try #require(fake.sent.last { $0.resource == "Calls" }?.content)
+        let says = spoken.split(separator: "<Say>").dropFirst().map { $0.prefix { $0 != "<" } }
+        #expect(says.allSatisfy { $0.utf8.count <= 3_000 }, "\(says.map(\.utf8.count))")
+        #expect(says.contains { $0.contains("数据库宕机") })
+    }
+
+    /// A call tells how to answer before the page and after it, and reads the incident again:
+    /// someone woken who missed the first seconds heard it once, and "press 1" only at the end.
+    @Test func aCallSaysHowToAnswerFirstAndReadsTheIncidentAgain() async throws {
+        let fake = FakeTwilio()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let transport = TwilioTransport(method: .voice, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID,
+                                        authToken: Secret(FakeTwilio.authToken), from: "+15550100000",
+                                        links: ProviderTransportTests.links, logger: ProviderTransportTests.logger)
+        #expect(try await transport.deliver(ProviderTransportTests.pageJob(method: .voice, account: "+15550100004")) == .delivered)
+        let script = try #require(fake.sent.last { $0.resource == "Calls" }?.content)
+        let says = script.split(separator: "<Say>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        #expect(says.first == "This is incident-bot. Press 1 at any time to acknowledge.", "\(says)")
+        #expect(says.filter { $0.contains("INC-7 (P0): Checkout &lt;down&gt;") }.count == 2, "\(says)")
+        #expect(says.contains { $0.hasPrefix("Again: ") && $0.hasSuffix("Press 1 to acknowledge.") }, "\(says)")
+        #expect(script.components(separatedBy: "<Gather ").count == 3)
     }
 }

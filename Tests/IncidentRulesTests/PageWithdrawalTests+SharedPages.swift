@@ -107,7 +107,25 @@ extension PageWithdrawalTests {
         let alices = pages(drill).filter { $0.person == "alice" }
         #expect(alices.count == 1 && alices.first?.ladder == "business" && alices.first?.alsoFor == ["engineering"])
         #expect(alices.first?.asksForAcknowledgement == true)
-        #expect(alices.first?.message.plainText().contains("Acknowledge with /ack INC-1.") == true)
+        let text = alices.first?.message.plainText() ?? ""
+        #expect(text.contains("Acknowledge with /ack INC-1."))
+        // And it asks in every line: it said "Open since … For your information; nothing to
+        // answer", then asked for the answer.
+        #expect(text.contains("Unanswered since 10:00 UTC · status: ") && !text.contains("Open since"), "\(text)")
+        #expect(!text.contains("nothing to answer"), "\(text)")
+    }
+
+    /// A page carries the status's first 160 characters: the room has it whole. A status of
+    /// 4,000 filled a text or a call, which then lost the room and the call link.
+    @Test func aPageCarriesTheStatusClipped() throws {
+        var drill = try Drill("/incident declare Checkout slow --sev P1")
+        let status = String(repeating: "db and cache down ", count: 200)
+        try drill.type("/update still looking status: \(status)", by: Fixtures.responder)
+        try drill.run(to: 30)
+        let page = try #require(pages(drill).last)
+        let since = try #require(page.message.plainText().split(separator: "\n").first { $0.contains("· status: ") })
+        #expect(since.contains("· status: db and cache down") && since.contains("… · room #"), "\(since)")
+        #expect(since.count < 260, "\(since.count)")
     }
 
     /// Pages queued before the mark was kept read as a climb's page; a marked one keeps it.
