@@ -37,7 +37,10 @@ public final class CommandLimiter: Sendable {
 
         /// Drops the commands older than the window: from the front, as they came in order,
         /// without moving the rest (a generous limit keeps thousands).
+        /// Times after `now` were read from a wall clock stepped back since: they count no
+        /// more, or someone at the limit just before an hour's step was refused for the hour.
         mutating func expire(at now: Timestamp) {
+            while first < times.count, let last = times.last, last > now { times.removeLast() }
             while first < times.count, now - times[first] >= CommandLimiter.window { first += 1 }
             if first > 64, first * 2 > times.count {
                 times.removeFirst(first)
@@ -121,7 +124,7 @@ public final class CommandLimiter: Sendable {
     public func isOver(_ platform: Platform, _ user: String, at now: Timestamp) -> Bool {
         usage.withLock { usage in
             guard let entry = usage[Account(platform: platform, user: user)] else { return false }
-            return entry.times[entry.first...].filter { now - $0 < Self.window }.count >= perMinute
+            return entry.times[entry.first...].filter { $0 <= now && now - $0 < Self.window }.count >= perMinute
         }
     }
 

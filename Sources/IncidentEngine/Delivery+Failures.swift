@@ -216,6 +216,11 @@ extension Delivery {
     /// The longest retry hint a page with nowhere else to go waits out.
     static var pageHintCap: Duration { .seconds(30) }
 
+    /// The longest any failed attempt is put off (`settle`), and a second for rounding to the
+    /// outbox's whole seconds: an item put off further was stamped by a clock that read ahead
+    /// (`OutboxItem.waitingAtMost`).
+    var longestWait: Duration { max(retry.ceiling, Self.pageHintCap, Self.landingWindow) + .seconds(1) }
+
     /// Fails `item` over to the person's next platform if it is a page that has one, else gives
     /// it up: marked failed, and not left to the log. The timeline records it and the incident
     /// room is told, in the same transaction: for a page every time (someone must reach that

@@ -217,7 +217,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             // Shutting down: what is left stays in the outbox for the next start.
             if isStopping { return report }
             let now = clock.now
-            let heads: OutboxHeads
+            var heads: OutboxHeads
             let latest: Int64
             do {
                 let starting = doubtedAtStart.withLock { $0 == nil }
@@ -226,6 +226,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                     (try records.outboxHeads(perLane: Self.readAhead), try records.latestOutboxID(),
                      starting ? try records.newestOutboxIDAtBackup() : nil)
                 }
+                heads.items = heads.items.map { $0.waitingAtMost(longestWait, at: now) }
                 if starting { doubt(heads.items, backupEnd: backupEnd) }
                 // Set aside by one drain: the one that moves stranded pages (every other reads
                 // the same rows, and would log each again).

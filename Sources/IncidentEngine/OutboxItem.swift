@@ -63,6 +63,18 @@ public struct OutboxItem: Hashable, Sendable {
         notBefore <= now || (attempts == 0 && notBefore == createdAt)
     }
 
+    /// The item as delivery takes it at `now`: put off further than any wait delivery gives
+    /// (`longest`), it was put off by a clock that read ahead of this one (a wall clock stepped
+    /// back since, at a correction or between restarts), and is due now. A page's 2 s retry,
+    /// stamped before NTP stepped the clock back an hour, waited the hour: the P0's on-call
+    /// and VP went unpaged, and the retries that would have failed the page over never came.
+    public func waitingAtMost(_ longest: Duration, at now: Timestamp) -> OutboxItem {
+        guard notBefore > now + longest else { return self }
+        var item = self
+        item.notBefore = now
+        return item
+    }
+
     /// The answer to a command, sent as a message.
     public var isReply: Bool {
         if case .reply = job { return true }

@@ -149,6 +149,18 @@ import Testing
         #expect(!limiter.isOver(.slack, "U0ALICE01", at: TestConfig.at(1)))
     }
 
+    /// The commands of the minute before the wall clock stepped back an hour count no more:
+    /// someone at the limit was refused for the whole hour, told a time a minute away.
+    @Test func aClockSteppedBackDoesNotHoldOffSomeoneForTheStep() {
+        let limiter = CommandLimiter(perMinute: 3)
+        let before = TestConfig.at(60)
+        for second in 0..<3 { #expect(limiter.admit(.slack, "U0CAROL03", at: before + .seconds(Int64(second))) == .allowed) }
+        #expect(limiter.isOver(.slack, "U0CAROL03", at: before + .seconds(10)))
+        let stepped = before - .minutes(59)
+        #expect(!limiter.isOver(.slack, "U0CAROL03", at: stepped))
+        #expect(limiter.admit(.slack, "U0CAROL03", at: stepped) == .allowed)
+    }
+
     /// On Matrix a refusal is posted for the whole room to read; a stranger who keeps getting
     /// refused sees it once a room a minute, not once a command. A roster person hears every one: a
     /// responder's typos under pressure each need their answer.
