@@ -26,8 +26,10 @@ extension Transition {
         let theirPages = sent.filter { $0.person == person }
         guard theirPages.contains(where: { ackable.contains($0.level.ladder) }) else {
             if let ladder = theirPages.first?.level.ladder {
+                // When it stops, not who stops it: with no IC named, any responder may mark it.
+                let phase = policy.ladder(ladder)?.stopOn.contains(.mitigated) == false ? "resolved" : "mitigated"
                 let when = incident.ladders[ladder]?.stopped.map { "it stopped when \(incident.id) was \($0.rawValue)" }
-                    ?? "it stops when the incident commander marks \(incident.id) mitigated"
+                    ?? "it stops once \(incident.id) is marked \(phase)"
                 throw IncidentError(.notAllowed, "You were notified on the \(ladder) ladder, which \(command: "ack") does not stop; \(when).")
             }
             // A private incident's refusal names nobody: an acknowledgement is taken anywhere,

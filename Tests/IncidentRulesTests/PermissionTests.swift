@@ -93,7 +93,7 @@ import Testing
         #expect(page.contains("Open since 10:00 UTC") && !page.contains("Unanswered"), "\(page)")
         #expect(page.contains("For your information; nothing to answer. Updates follow in the broadcast channel."), "\(page)")
         #expect(outcome(drill, "/ack", by: business, in: .incidentRoom)?.description
-            == "You were notified on the business ladder, which /ack does not stop; it stops when the incident commander marks INC-1 mitigated.")
+            == "You were notified on the business ladder, which /ack does not stop; it stops once INC-1 is marked mitigated.")
     }
 
     /// After the mitigation stopped the ladders, an answer is not told it stopped them, nor
