@@ -10,26 +10,25 @@ import Testing
     /// that read an hour ahead. It goes at once: it waited the hour, the page unsent and its
     /// failover never reached. A retry stamped within the longest wait still waits.
     @Test func aRetryStampedByAClockThatReadAheadGoesNow() async throws {
+        let (bot, page) = try await Self.pageRetried(notBefore: TestConfig.start + .hours(1) + .seconds(2))
+        await bot.delivery.drain()
+        #expect(bot.slack.delivered.contains { $0.job.key == page.key }, "the page waits for a clock an hour ahead")
+
+        let (later, waiting) = try await Self.pageRetried(notBefore: TestConfig.start + .minutes(4))
+        await later.delivery.drain()
+        #expect(!later.slack.delivered.contains { $0.job.key == waiting.key }, "a wait within the ceiling was cut short")
+    }
+
+    /// A P1 whose first page failed once, its retry then stamped `notBefore`, and Slack working again.
+    static func pageRetried(notBefore: Timestamp) async throws -> (TestBot, OutboxItem) {
         let bot = try TestBot()
         bot.slack.behave(.down(retryAfter: nil))
         try await bot.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
         await bot.delivery.drain()
         let failed = try #require(try await bot.store.read { try $0.pendingOutbox(limit: 100) }.first { $0.isPage && $0.attempts == 1 })
         let id = try #require(failed.id)
-        try await bot.store.write { try $0.reschedule(id, attempts: 1, notBefore: TestConfig.start + .hours(1) + .seconds(2), reason: "down") }
+        try await bot.store.write { try $0.reschedule(id, attempts: 1, notBefore: notBefore, reason: "down") }
         bot.slack.behave(.working)
-        await bot.delivery.drain()
-        #expect(bot.slack.delivered.contains { $0.job.key == failed.key }, "the page waits for a clock an hour ahead")
-
-        let later = try TestBot()
-        later.slack.behave(.down(retryAfter: nil))
-        try await later.say("U0REPORTER", "/incident declare Payment API errors --sev P1")
-        await later.delivery.drain()
-        let waiting = try #require(try await later.store.read { try $0.pendingOutbox(limit: 100) }.first { $0.isPage && $0.attempts == 1 })
-        let waitingID = try #require(waiting.id)
-        try await later.store.write { try $0.reschedule(waitingID, attempts: 1, notBefore: TestConfig.start + .minutes(4), reason: "down") }
-        later.slack.behave(.working)
-        await later.delivery.drain()
-        #expect(!later.slack.delivered.contains { $0.job.key == waiting.key }, "a wait within the ceiling was cut short")
+        return (bot, failed)
     }
 }
