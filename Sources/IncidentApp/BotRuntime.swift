@@ -197,7 +197,7 @@ public enum BotCommands {
         for warning in UnservedHomes.warnings(open: stored, served: settings.platforms) { logger.error("\(warning)") }
         // Every replica answers HTTP (its answer is the store's commit); only the leader runs
         // the loops that must run once: the scheduler, delivery, Matrix /sync and Socket Mode.
-        var everywhere: [any Service] = (learnOwnServer.map { [$0] } ?? []) + [WallClockWatch(every: .seconds(15), logger: logger)]
+        var everywhere: [any Service] = (learnOwnServer.map { [$0] } ?? []) + [WallClockWatch(clock: runtime.engine.clock, every: .seconds(15), logger: logger)]
         var routes: [HTTPListener.Routes] = paging.routes(engine: runtime.engine, logger: logger)
         let fromSlack = slack?.inbound(engine: runtime.engine, logger: logger)
         routes += fromSlack?.routes ?? []

@@ -1,5 +1,5 @@
-import Foundation
 import IncidentCore
+import IncidentEngine
 import Logging
 import ServiceLifecycle
 
@@ -11,6 +11,8 @@ import ServiceLifecycle
 /// while `serve` ran, the more usual case, left no line in the log while the team lead's page
 /// came an hour late.
 struct WallClockWatch: Service {
+    /// The bot's clock: its `now` (the wall clock, whole seconds) and its `elapsed` (monotonic).
+    let clock: any IncidentClock
     let every: Duration
     let logger: Logger
 
@@ -19,27 +21,34 @@ struct WallClockWatch: Service {
 
     /// The two clocks read together.
     struct Reading {
-        var wall: Double
-        var monotonic: ContinuousClock.Instant
+        var wall: Timestamp
+        var monotonic: Duration
 
-        static var now: Reading { Reading(wall: Date().timeIntervalSince1970, monotonic: .now) }
+        init(wall: Timestamp, monotonic: Duration) {
+            self.wall = wall
+            self.monotonic = monotonic
+        }
+
+        init(_ clock: any IncidentClock) {
+            self.init(wall: clock.now, monotonic: clock.elapsed)
+        }
 
         /// How far the wall clock moved beyond the time that passed since `earlier` (negative:
-        /// it stepped back), in whole seconds; nil within `tolerance`.
+        /// it stepped back); nil within `tolerance`.
         func step(since earlier: Reading) -> Duration? {
-            let passed = monotonic - earlier.monotonic
-            let moved = Duration.seconds(wall - earlier.wall)
-            let step = Duration.seconds(Int64(((moved - passed) / .seconds(1)).rounded()))
+            let step = (wall - earlier.wall) - (monotonic - earlier.monotonic)
             return step > WallClockWatch.tolerance || step < .zero - WallClockWatch.tolerance ? step : nil
         }
     }
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
-            var last = Reading.now
+            var last = Reading(clock)
             while !Task.isCancelled {
+                // Real time, not the clock's: a sleep until an instant on a clock stepped back
+                // would last the step.
                 try? await Task.sleep(for: every)
-                let reading = Reading.now
+                let reading = Reading(clock)
                 if let step = reading.step(since: last) { tell(step) }
                 last = reading
             }

@@ -69,10 +69,16 @@ public final class SQLiteStore: IncidentStore {
         }
         try SQLiteFileHeader.check(path)
         try WALOwnership.check(path)
+        return try SQLiteStore(writer: try DatabasePool(path: path, configuration: readingOnly), migrate: false)
+    }
+
+    /// A connection that only reads, waiting up to 10 s for a writer's lock: SQLite opens it
+    /// read-only, so it never folds a `-wal` into the file as it closes.
+    static var readingOnly: Configuration {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
-        return try SQLiteStore(writer: try DatabasePool(path: path, configuration: configuration), migrate: false)
+        return configuration
     }
 
     /// A database file this process may not read.
@@ -135,10 +141,7 @@ public final class SQLiteStore: IncidentStore {
     /// Throws `NoBotData` when no incident-bot migration was applied to the database at
     /// `path`, read without writing anything.
     static func requireBotData(_ path: String) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
-        let applied = try DatabaseQueue(path: path, configuration: configuration).read { db in
+        let applied = try DatabaseQueue(path: path, configuration: readingOnly).read { db in
             try Schema.migrator.appliedIdentifiers(db)
         }
         if applied.isEmpty { throw NoBotData() }

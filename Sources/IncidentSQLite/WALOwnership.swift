@@ -25,12 +25,9 @@ enum WALOwnership {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int,
               size > walHeaderSize,
               let alone = markOfTheFileAlone(path) else { return }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
         let throughWAL: BackupMark.Taken?
         do {
-            throughWAL = try DatabaseQueue(path: path, configuration: configuration).read { try BackupMark.read($0) }
+            throughWAL = try DatabaseQueue(path: path, configuration: SQLiteStore.readingOnly).read { try BackupMark.read($0) }
         } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             throw ForeignWAL(path: path, mark: alone, malformed: true)
         }
