@@ -144,17 +144,12 @@ public struct TwilioTransport: OutboxTransport {
                            declaredAt: job.incidentDeclaredAt)
     }
 
-    /// TwiML for the call: the page read out, and, for a page that asks for an acknowledgement
-    /// when Twilio can report the keypress to the bot, "press 1 to acknowledge". The chat
-    /// command's line is not read out (a keypress answers here), and each line ends once. Text
-    /// is escaped: nothing a person typed becomes TwiML.
+    /// TwiML for the call: the page read out (`spokenLines`: no command, room or address), and,
+    /// for a page that asks for an acknowledgement when Twilio can report the keypress to the
+    /// bot, "press 1 to acknowledge". Text is escaped: nothing a person typed becomes TwiML.
     func callScript(_ message: Message, token: String?, typesCommands: Bool = true, incident: Int? = nil) -> String {
-        let spokenLines = message.withoutCommandLines.lines.map { line in
-            let text = String(Message(lines: [line]).plainText().unicodeScalars.filter { $0.isASCII || $0.properties.isAlphabetic }
-                .map(Character.init)).trimmingWhitespace()
-            return text.isEmpty || ".!?:".contains(text.last!) ? text : text + "."
-        }
-        let words = Self.escaped(spokenLines.filter { !$0.isEmpty }.joined(separator: " "), upTo: Self.spokenLimit)
+        let spokenLines = message.spokenLines
+        let words = Self.escaped(spokenLines.joined(separator: " "), upTo: Self.spokenLimit)
         let say = "<Say>This is incident-bot. \(words)</Say>"
         guard message.actions.contains(.acknowledge) else { return "<Response>\(say)<Say>Goodbye.</Say></Response>" }
         guard let links, let token else {

@@ -64,4 +64,30 @@ import Testing
         #expect(says.contains { $0.hasPrefix("Again: ") && $0.hasSuffix("Press 1 to acknowledge.") }, "\(says)")
         #expect(script.components(separatedBy: "<Gather ").count == 3)
     }
+
+    /// A call leaves out what a listener cannot use: the room's slug and a bare address, which
+    /// the page's text, mail and chat carry. It read the room as "incident 20261124 checkout
+    /// down" and a meeting URL letter by letter.
+    @Test func aCallReadsNeitherTheRoomNorAnAddress() async throws {
+        let fake = FakeTwilio()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let transport = TwilioTransport(method: .voice, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID,
+                                        authToken: Secret(FakeTwilio.authToken), from: "+15550100000",
+                                        links: ProviderTransportTests.links, logger: ProviderTransportTests.logger)
+        var job = ProviderTransportTests.pageJob(method: .voice, account: "+15550100004")
+        guard case .directMessage(let person, var message) = job.action else { return }
+        message.lines.insert([.text("Unanswered since 10:02 · status: "), .userText("db · down"), .text(" · room "),
+                              .room("incident-20261124-checkout-down")], at: 2)
+        message.lines.insert([.text("Call: "), .link(url: "https://meet.example.com/inc-7", label: "https://meet.example.com/inc-7")], at: 3)
+        message.lines.insert([.text("Runbook: "), .link(url: "https://wiki.example.com/checkout", label: "checkout runbook")], at: 4)
+        job.action = .directMessage(to: person, message)
+        job.page?.message = message
+        #expect(try await transport.deliver(job) == .delivered)
+        let script = try #require(fake.sent.last { $0.resource == "Calls" }?.content)
+        let says = script.split(separator: "<Say>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        let page = try #require(says.first { $0.contains("Unanswered since") })
+        #expect(page.contains("(engineering L4). Unanswered since 10:02, status: db  down. Runbook: checkout runbook."), "\(page)")
+        #expect(!script.contains("incident-20261124") && !script.contains("meet.example.com") && !script.contains("wiki.example.com"))
+    }
 }

@@ -145,6 +145,8 @@ import Testing
         #expect(pagerDuty.events.first?.body["payload"]?["severity"]?.string == "critical")
         let call = try #require(twilio.sent.first)
         #expect(call.resource == "Calls" && call.to == "+15550100004")
+        // The real page, read out without its room's slug (its text and chat carry it).
+        #expect(call.content.contains("Unanswered since") && !call.content.contains("checkout-is-down"), "\(call.content)")
         let action = try #require(call.content.components(separatedBy: "action=\"").dropFirst().first?.components(separatedBy: "\"").first)
         #expect(action.hasPrefix("http://127.0.0.1:\(bot.port)/webhooks/twilio/voice/"))
 
