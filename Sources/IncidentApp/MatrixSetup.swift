@@ -116,17 +116,18 @@ public struct MatrixSetup: Sendable {
     public func client() -> MatrixClient { MatrixClient(homeserver: homeserver, auth: auth) }
 
     /// Ready when the homeserver answers and accepts the bot's token (`whoami`), and this
-    /// process's `/sync` loop, where it runs, is not failing again and again.
+    /// process's `/sync` loop, where it runs, is not failing again and again. Shared by the
+    /// probes that come together (`SharedCheck`).
     public func readinessCheck(client: MatrixClient) -> AdminListener.Check {
         let health = syncHealth
-        return AdminListener.Check(name: "matrix") {
+        return SharedCheck.sharing(AdminListener.Check(name: "matrix") {
             do {
                 _ = try await client.whoami()
             } catch {
                 return "whoami failed: \(error)"
             }
             return health.problem
-        }
+        })
     }
 
     public func transport(client: MatrixClient, logger: Logger) -> MatrixTransport {
