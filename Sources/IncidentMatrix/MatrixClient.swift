@@ -115,7 +115,10 @@ public final class MatrixClient: Sendable {
             throw .unavailable("HTTP \(status) without a Matrix error code (a proxy in the way, or the wrong homeserver URL)")
         }
         let code = json?["errcode"]?.string ?? "HTTP_\(status)"
-        let reason = json?["error"]?.string ?? "HTTP \(status)"
+        // The homeserver's words go to the log, `/readyz` and the incident's timeline: a
+        // homeserver or a proxy that quotes the request must not put the bot's token or
+        // password there.
+        let reason = Secret.redacting(requestSecrets(token), in: json?["error"]?.string ?? "HTTP \(status)")
         if status == 429 || code == "M_LIMIT_EXCEEDED" {
             let millis = json?["retry_after_ms"]?.int
             let header = headers.first(name: "Retry-After").flatMap(Int64.init)
@@ -123,6 +126,13 @@ public final class MatrixClient: Sendable {
         }
         if status >= 500 || status == 408 { throw .failedOnServer(status: status, code: code, reason: reason) }
         throw .matrix(status: status, code: code, reason: reason)
+    }
+
+    /// What a request of this client may carry that its answer must not show: the token it
+    /// was sent with, and the password a login sends.
+    private func requestSecrets(_ token: Secret?) -> [Secret] {
+        guard case .password(_, let password, _) = auth else { return token.map { [$0] } ?? [] }
+        return (token.map { [$0] } ?? []) + [password]
     }
 
     /// The access token, logging in first when the bot has a password and no token yet.

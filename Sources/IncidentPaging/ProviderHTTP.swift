@@ -39,8 +39,8 @@ struct ProviderHTTP: Sendable {
         /// may quote the request in its error, headers and all.
         var secrets: [Secret] = []
 
-        /// The answer's start, for the log: each secret the request carried redacted as sent
-        /// and percent-encoded, and every acknowledge token blanked (`AckLinks.blankingTokens`:
+        /// The answer's start, for the log: each secret the request carried redacted in each
+        /// form it may be quoted in (`Secret.redacting`), and every acknowledge token blanked (`AckLinks.blankingTokens`:
         /// one read from the log would stop a page's ladder), before it is cut, so a secret at
         /// the cut does not leave its first part behind.
         var text: String {
@@ -55,12 +55,7 @@ struct ProviderHTTP: Sendable {
                     text.unicodeScalars.removeLast()
                 }
             }
-            for secret in secrets where !secret.value.isEmpty {
-                for form in Set([secret.value, secret.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret.value]) {
-                    text = text.replacingOccurrences(of: form, with: "\(secret)")
-                }
-            }
-            return String(AckLinks.blankingTokens(in: text).prefix(600))
+            return String(AckLinks.blankingTokens(in: Secret.redacting(secrets, in: text)).prefix(600))
         }
 
         /// The provider's own code for the error, when its JSON answer has one: Twilio's

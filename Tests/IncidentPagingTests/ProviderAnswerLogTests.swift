@@ -22,6 +22,12 @@ import Testing
         let atTheCut = ProviderHTTP.Answer(status: 400, headers: [:], body: Array((String(repeating: "x", count: 590) + key).utf8),
                                            secrets: [Secret(key)])
         #expect(!atTheCut.text.contains(key.prefix(10)) && atTheCut.text.count <= 600, "\(atTheCut.text)")
+        // Quoted as a proxy encodes it (RFC 3986 keeps `_`), in lower-case hex, or JSON-escaped.
+        let odd = "SECRET_pd/key+12345="
+        let encoded = ProviderHTTP.Answer(status: 400, headers: [:],
+                                          body: Array(#"key SECRET_pd%2Fkey%2B12345%3D, SECRET_pd%2fkey%2b12345%3d, SECRET_pd\/key+12345="#.utf8),
+                                          secrets: [Secret(odd)])
+        #expect(encoded.text == "key <redacted>, <redacted>, <redacted>", "\(encoded.text)")
     }
 
     /// A proxy in front of Twilio that answers 400 quoting the whole request, headers first:
