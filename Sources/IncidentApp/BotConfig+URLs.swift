@@ -11,7 +11,7 @@ extension BotConfig {
                         query: Bool = true) throws(ConfigError) -> String {
         let text = try node.string()
         if URLCredentials.carried(by: text) {
-            throw node.error("\(key) carries credentials before its host (user:password@); give the address alone, "
+            throw node.error("\(key) \(URLCredentials.refused); give the address alone, "
                 + "such as \(example): secrets come from the environment or a file, and the URL is not shown here")
         }
         guard isHTTPURL(text, query: query) else {
@@ -28,7 +28,7 @@ extension BotConfig {
     static func environmentURL(_ name: String, _ environment: [String: String]) throws -> String? {
         guard let url = environment[name].flatMap(\.nonEmpty) else { return nil }
         guard !URLCredentials.carried(by: url) else {
-            throw StartupError("\(name) carries credentials before its host (user:password@); give the address alone: secrets come "
+            throw StartupError("\(name) \(URLCredentials.refused); give the address alone: secrets come "
                                + "from the environment or a file (the URL is not shown here)")
         }
         guard isHTTPURL(url) else {
@@ -37,10 +37,13 @@ extension BotConfig {
         return url
     }
 
-    /// Whether `text` is an http(s) URL without spaces (nor `?` and `#` when `query` is false):
-    /// the one rule for the config's URLs and the environment's.
+    /// Whether `text` is an http(s) URL with a host (an IPv6 address in whole brackets),
+    /// without spaces (nor `?` and `#` when `query` is false): the one rule for the config's
+    /// URLs and the environment's. `SLACK_API_URL=https://[x` started a bot whose every call
+    /// failed.
     static func isHTTPURL(_ text: String, query: Bool = true) -> Bool {
-        (text.hasPrefix("https://") || text.hasPrefix("http://"))
-            && !text.contains { $0.isWhitespace || !query && ($0 == "?" || $0 == "#") }
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"), let authority = URLCredentials.authority(of: text) else { return false }
+        let host = authority.hasPrefix("[") ? (authority.contains("]") ? authority : "") : authority.prefix { $0 != ":" }
+        return !host.isEmpty && !text.contains { $0.isWhitespace || !query && ($0 == "?" || $0 == "#") }
     }
 }

@@ -110,7 +110,7 @@ extension Policy {
     /// as the config's other URLs are, without repeating it.
     static func refuseCredentials(_ url: String, _ node: ConfigNode) throws(ConfigError) {
         guard URLCredentials.carried(by: url) else { return }
-        throw node.error("the link carries credentials before its host (user:password@), and would be posted in every room, "
+        throw node.error("the link \(URLCredentials.refused), and would be posted in every room, "
                          + "page and topic; give the address alone (the link is not shown here)")
     }
 

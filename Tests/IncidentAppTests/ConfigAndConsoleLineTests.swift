@@ -90,6 +90,12 @@ import Testing
         ("http:\n  public_url: https://SEKRIT52@bot.example.org\n", "config.yaml:2: http.public_url: public_url carries credentials"),
         ("paging:\n  webhook:\n    enabled: true\n    url: https://bot:SEKRIT52@pager.example.org/hook\n",
          "config.yaml:4: paging.webhook.url: url carries credentials"),
+        // A password with `/`, `?` or `#` in it ends the authority there, leaving a port that is
+        // no number: it passed as an address, into every link of every page.
+        ("http:\n  public_url: https://oncall:SEKRIT52/9x@bot.example.org\n", "config.yaml:2: http.public_url: public_url carries credentials"),
+        ("http:\n  public_url: https://oncall:SEKRIT52?9x@bot.example.org\n", "config.yaml:2: http.public_url: public_url carries credentials"),
+        ("matrix:\n  homeserver: https://bot:SEKRIT52#x@matrix.example.org\n", "config.yaml:2: matrix.homeserver: homeserver carries credentials"),
+        ("slack:\n  api_url: \"https://[x\"\n", "config.yaml:2: slack.api_url: api_url is an http(s) URL such as https://slack.com/api, not “https://[x”"),
         // So is a token pasted where a setting was meant.
         ("slack:\n  enabled: xoxb-1234-SEKRIT52\n", "config.yaml:2: slack.enabled: expected true or false, not “<a token, not shown>”"),
         ("matrix:\n  homeserver: syt_SEKRIT52_abc\n", "config.yaml:2: matrix.homeserver: homeserver is an http(s) URL"),
@@ -109,6 +115,9 @@ import Testing
     /// An `@` in a URL's path is the path's, not credentials before its host.
     @Test func anAtInAURLsPathIsNoCredential() throws {
         _ = try BotConfig.parse("paging:\n  webhook:\n    enabled: true\n    url: https://pager.example.org/teams/@ops\n", file: "config.yaml")
+        // Nor is a port, of a name or of an IPv6 address.
+        _ = try BotConfig.parse("matrix:\n  homeserver: http://synapse:8008/@x\n", file: "config.yaml")
+        _ = try BotConfig.parse("matrix:\n  homeserver: \"http://[::1]:8008\"\n", file: "config.yaml")
     }
 
     /// Aliases nested as a mapping's key: each level ten of the one below, which the YAML

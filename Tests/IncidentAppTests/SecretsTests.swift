@@ -107,5 +107,17 @@ extension SecretsTests {
             }
         }
         #expect(try BotConfig.environmentURL("SLACK_API_URL", ["SLACK_API_URL": "http://127.0.0.1:9/api/"]) == "http://127.0.0.1:9/api/")
+        #expect { try BotConfig.environmentURL("SLACK_API_URL", ["SLACK_API_URL": "https://[x"]) } throws: { "\($0)".contains("not “https://[x”") }
+    }
+
+    /// A password with `/`, `?` or `#` in it leaves an authority whose port is no number: taken
+    /// as credentials, and not repeated.
+    @Test(arguments: ["https://u:SEKRIT52/x@h.example/", "https://u:SEKRIT52?x@h.example/", "https://u:SEKRIT52#x@h.example/"])
+    func aPasswordThatEndsTheAuthorityEarlyIsStillCredentials(url: String) throws {
+        for name in ["SLACK_API_URL", "PAGERDUTY_EVENTS_URL", "TWILIO_API_URL", "MATRIX_HOMESERVER"] {
+            #expect { try BotConfig.environmentURL(name, [name: url]) } throws: {
+                "\($0)".hasPrefix("\(name) carries credentials") && !"\($0)".contains("SEKRIT52")
+            }
+        }
     }
 }

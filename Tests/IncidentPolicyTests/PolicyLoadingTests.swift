@@ -150,6 +150,7 @@ import Testing
         ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: \"https://x.example.com/ @channel\"\n", "runbook: \"https", "no spaces"),
         // A password in a link the bot posts in every room, page and topic: refused, not shown.
         ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: https://wiki:Hunter2@wiki.example.com/p1\n", "runbook: https://wiki:", "carries credentials before its host"),
+        ("    runbook: https://runbooks.example.com/incident/p1\n", "    runbook: \"https://wiki:Hunter2#x@wiki.example.com/p1\"\n", "runbook: \"https://wiki:", "carries credentials before its host"),
         ("    call: https://meet.example.com/incident-{number}", "    call: https://bot:Pw99@meet.example.com/incident-{number}", "call: https://bot:", "the link is not shown here"),
         ("      engineering:   # \"response 8 hours", "      ops:   # \"response 8 hours", "ops:", "unknown key “ops”"),
         // Said in the editor's words and at the line, not in YAML's.
