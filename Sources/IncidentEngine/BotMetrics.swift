@@ -7,7 +7,7 @@ import Metrics
 public enum BotMetrics {
     /// What each metric means: the `# HELP` line of its family.
     public static let help: [String: String] = [
-        "incident_bot_commands_total": "Commands by what came of them: handled, answered, refused, duplicate, ignored, not_saved (the store failed or was too slow; the person was told to type it again).",
+        "incident_bot_commands_total": "Commands by what came of them: handled, answered, refused, duplicate, ignored (past the per-person limit, after the one slow-down answer, which counts as refused; or a pin outside any incident's room), not_saved (the store failed or was too slow; the person was told to type it again).",
         "incident_bot_pages_total": "Page attempts by contact method and result: delivered, retried, failed_over, failed.",
         "incident_bot_messages_total": "Chat messages, invitations and rooms by contact method and result.",
         "incident_bot_delivery_latency_seconds": "From an outbox item's queueing to its delivery.",
@@ -26,13 +26,19 @@ public enum BotMetrics {
     /// would put wholly in their first bucket, or measure finer than they are: a delivery's
     /// latency is counted in whole seconds (the outbox keeps times to the second), so its
     /// buckets start at one second and reach an hour (a platform down, a page waiting out hours).
+    /// So does the scheduler's lag, in whole seconds too: on the defaults a lag of 15 s and one
+    /// of hours (a host suspended) both read as 10 s.
     public static let durationBuckets: [String: [Duration]] = [
-        "incident_bot_delivery_latency_seconds": [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
-                                                  .seconds(120), .seconds(300), .seconds(900), .seconds(1_800), .seconds(3_600)],
+        "incident_bot_delivery_latency_seconds": wholeSeconds,
+        "incident_bot_scheduler_lag_seconds": wholeSeconds,
         "incident_bot_store_write_seconds": [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
                                              .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                              .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)],
     ]
+    /// One second to an hour, for durations counted in whole seconds.
+    static let wholeSeconds: [Duration] = [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+                                           .seconds(300), .seconds(900), .seconds(1_800), .seconds(3_600)]
+
     public static let valueBuckets: [String: [Double]] = [
         "incident_bot_events_per_transaction": [1, 2, 4, 8, 16, 32, 64, 128, 256],
     ]

@@ -182,7 +182,7 @@ extension Delivery {
                 let notBefore = clock.instant(after: max(after, .seconds(1)))
                 try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: notBefore, reason: reason) }
                 log.debug("delivery waits", metadata: ["reason": "\(reason)"])
-                return .retried
+                return .waiting
             }
         } catch {
             log.error("cannot record a failed delivery", metadata: ["error": "\(error)"])

@@ -149,7 +149,7 @@ extension Delivery {
                     if lanes[item.lane]?.isEmpty == true { lanes[item.lane] = nil }
                     guard await lookAfterHanging() else { return results }
                     break round
-                case .retried, .failedOver:
+                case .retried, .failedOver, .waiting:
                     results.append(result)
                     lanes[item.lane] = nil
                 case .storeError, .deposed, .stopped:

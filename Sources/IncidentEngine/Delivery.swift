@@ -271,7 +271,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             for outcome in outcomes {
                 switch outcome {
                 case .delivered, .sent: report.delivered += 1
-                case .retried: report.retried += 1
+                case .retried, .waiting: report.retried += 1
                 case .failedOver: report.failedOver += 1
                 case .failed: report.failed += 1
                 case .storeError:
@@ -308,6 +308,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         /// Delivered, not yet recorded: `record` writes it with the rest of its round.
         case sent(Sent)
         case retried, failedOver, failed, storeError
+        /// Put off without an attempt: a page mail waiting for its incident's room (`notYet`).
+        /// No retry in the metrics: every page mail of a new incident showed one, and a burst
+        /// of them while Slack could not make rooms pointed at a healthy mail relay.
+        case waiting
         /// Not tried: this process no longer leads.
         case deposed
         /// Not tried, or not recorded: the process is stopping (a send cut off by the
@@ -321,7 +325,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         case .retried: .retried
         case .failedOver: .failedOver
         case .failed: .failed
-        case .delivered, .sent, .storeError, .deposed, .stopped: nil
+        case .delivered, .sent, .waiting, .storeError, .deposed, .stopped: nil
         }
         if let counted { BotMetrics.attempt(item.method, page: item.isPage, result: counted) }
         return result
