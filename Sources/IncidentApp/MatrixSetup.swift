@@ -116,18 +116,22 @@ public struct MatrixSetup: Sendable {
     public func client() -> MatrixClient { MatrixClient(homeserver: homeserver, auth: auth) }
 
     /// Ready when the homeserver answers and accepts the bot's token (`whoami`), and this
-    /// process's `/sync` loop, where it runs, is not failing again and again. Shared by the
-    /// probes that come together (`SharedCheck`).
+    /// process's `/sync` loop, where it runs, is not failing again and again. `whoami` is
+    /// shared by the probes that come together (`SharedCheck`).
     public func readinessCheck(client: MatrixClient) -> AdminListener.Check {
         let health = syncHealth
-        return SharedCheck.sharing(AdminListener.Check(name: "matrix") {
+        let whoami = SharedCheck {
             do {
                 _ = try await client.whoami()
+                return nil
             } catch {
                 return "whoami failed: \(error)"
             }
+        }
+        return AdminListener.Check(name: "matrix") {
+            if let problem = await whoami.answer() { return problem }
             return health.problem
-        })
+        }
     }
 
     public func transport(client: MatrixClient, logger: Logger) -> MatrixTransport {

@@ -1,8 +1,9 @@
 import IncidentEngine
 
-/// A readiness check that asks a remote service (Slack's `auth.test`, the homeserver's
-/// `whoami`), shared by the `/readyz` requests that come together: one call at a time, and its
-/// answer stands for `reuse` after it came. Each probe called Slack itself, on the connections
+/// The part of a readiness check that asks a remote service (Slack's `auth.test`, the
+/// homeserver's `whoami`), shared by the `/readyz` requests that come together: one call at a
+/// time, and its answer stands for `reuse` after it came. What the process knows of itself (a
+/// loop's failures) is read at each request. Each probe called Slack itself, on the connections
 /// delivery posts on: a flood of `/readyz` (the admin listener is often published inside a
 /// cluster) made every post, page messages among them, two to four times later, and had
 /// `/readyz` say Slack timed out while it answered.
@@ -34,11 +35,5 @@ actor SharedCheck {
         last = (answer, clock.elapsed)
         asking = nil
         return answer
-    }
-
-    /// `check`, its call shared.
-    static func sharing(_ check: AdminListener.Check, clock: any IncidentClock = LiveClock()) -> AdminListener.Check {
-        let shared = SharedCheck(clock: clock, ask: check.run)
-        return AdminListener.Check(name: check.name) { await shared.answer() }
     }
 }

@@ -46,19 +46,23 @@ public struct SlackSetup: Sendable {
 
     /// Ready when Slack's Web API answers and accepts the bot token (`auth.test`, 3 s at most),
     /// and, with Socket Mode, its connection has not failed five times in a row (a revoked
-    /// app-level token, a socket that keeps dying): the bot would be deaf to Slack. Shared by
-    /// the probes that come together (`SharedCheck`).
+    /// app-level token, a socket that keeps dying): the bot would be deaf to Slack. `auth.test` is
+    /// shared by the probes that come together (`SharedCheck`).
     public func readinessCheck() -> AdminListener.Check {
         let api = SlackWebAPI(baseURL: apiURL, token: botToken, timeout: .seconds(3))
         let socket = appToken == nil ? nil : socketHealth
-        return SharedCheck.sharing(AdminListener.Check(name: "slack") {
+        let authTest = SharedCheck {
             do {
                 _ = try await api.call("auth.test", [:])
+                return nil
             } catch {
                 return "auth.test failed: \(error)"
             }
+        }
+        return AdminListener.Check(name: "slack") {
+            if let problem = await authTest.answer() { return problem }
             return socket?.problem.map { "Socket Mode \($0)" }
-        })
+        }
     }
 
     public func transport(logger: Logger) -> SlackTransport {

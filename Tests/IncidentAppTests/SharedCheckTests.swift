@@ -12,11 +12,12 @@ import Testing
         let clock = ManualClock(start: TestConfig.start)
         let calls = Atomic<Int>(0)
         let gate = AsyncStream<Void>.makeStream()
-        let check = SharedCheck.sharing(AdminListener.Check(name: "slack") {
+        let shared = SharedCheck(clock: clock) {
             let call = calls.add(1, ordering: .relaxed).newValue
             if call == 1 { for await _ in gate.stream { break } }
             return call == 1 ? "auth.test failed: timed out" : nil
-        }, clock: clock)
+        }
+        let check = AdminListener.Check(name: "slack") { await shared.answer() }
 
         // Thirty probes while the first call is under way: one call, one answer for all.
         let answers = Task { await withTaskGroup(of: String?.self) { group in

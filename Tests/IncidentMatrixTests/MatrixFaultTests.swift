@@ -13,9 +13,16 @@ import Testing
 
 /// The bot against a homeserver that goes away, a rate limiter left on, and its own SIGKILL.
 @Suite(.serialized) struct MatrixFaultTests {
-    static func readyz(_ port: Int) async throws -> (status: Int, body: String) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/readyz")!)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    /// `/readyz`, asked until it answers `status` (for at most 10 s: the homeserver's last
+    /// answer stands 2 s, shared by the probes that come meanwhile).
+    static func readyz(_ port: Int, until status: Int) async throws -> (status: Int, body: String) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/readyz")!)
+            let answer = ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            guard answer.0 != status, ContinuousClock.now < deadline else { return answer }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     @Test func aHomeserverOutageDelaysMessagesAndLosesNone() async throws {
@@ -30,12 +37,12 @@ import Testing
         // /readyz over HTTP, from an admin listener with serve's checks.
         let admin = try await bot.adminListener()
         defer { Task { await admin.stop() } }
-        let ready = try await Self.readyz(admin.port)
+        let ready = try await Self.readyz(admin.port, until: 200)
         #expect(ready.status == 200 && ready.body.contains("matrix: ok"), "while Synapse answers: \(ready.body)")
 
         // Synapse goes down; the team lead's page comes due at minute 30 and waits in the outbox.
         await synapse.stop()
-        let down = try await Self.readyz(admin.port)
+        let down = try await Self.readyz(admin.port, until: 503)
         // The client's own retries may outlast the check's 4 s: either way it says why, in time.
         #expect(down.status == 503 && (down.body.contains("matrix: whoami failed") || down.body.contains("matrix: no answer within 4 s"))
                 && down.body.contains("store: ok"), "with Synapse stopped: \(down.body)")
@@ -56,7 +63,7 @@ import Testing
         // Back up: the page goes out once the retry is due, and the sync resumes from its token
         // when its backoff, on the bot's clock, runs out.
         try await synapse.start()
-        let back = try await Self.readyz(admin.port)
+        let back = try await Self.readyz(admin.port, until: 200)
         #expect(back.status == 200 && back.body.contains("matrix: ok"), "once Synapse is back: \(back.body)")
         bot.clock.advance(to: TestConfig.at(35))
         try await bot.settle()
