@@ -33,7 +33,11 @@ public struct MatrixSetup: Sendable {
             auth = .token(token)
         case (nil, let user?, let password?):
             guard user.hasPrefix("@"), user.contains(":") else {
-                throw StartupError("MATRIX_USER is the bot's full Matrix id, such as @incident-bot:example.org, not “\(user)”")
+                // Not repeated: MATRIX_USER and MATRIX_PASSWORD swapped (a Secret's keys mapped
+                // the wrong way round) would put the password in the journal.
+                let missing = user.hasPrefix("@") ? "no :server after the name" : "does not start with @"
+                throw StartupError("MATRIX_USER is the bot's full Matrix id, such as @incident-bot:example.org; the one set \(missing) "
+                                   + "(its value is not shown: it may be the password, the two variables swapped)")
             }
             guard let tokenFile else {
                 throw StartupError("on PostgreSQL, give the bot's Matrix access token in MATRIX_ACCESS_TOKEN: replicas share no "

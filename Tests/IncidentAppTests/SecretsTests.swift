@@ -120,4 +120,16 @@ extension SecretsTests {
             }
         }
     }
+
+    /// MATRIX_USER and MATRIX_PASSWORD swapped: the refusal says what is wrong with the id
+    /// without repeating it, which would put the password in the journal.
+    @Test func aMatrixUserThatIsNoIdIsRefusedWithoutItsValue() throws {
+        var settings = BotConfig.MatrixSettings()
+        settings.homeserver = "https://matrix.example.org"
+        for (user, missing) in [("SEKRIT52", "does not start with @"), ("@SEKRIT52", "no :server after the name")] {
+            #expect {
+                try MatrixSetup.load(settings, environment: ["MATRIX_USER": user, "MATRIX_PASSWORD": "@bot:example.org"], tokenFile: "/tmp/x")
+            } throws: { "\($0)".contains(missing) && !"\($0)".contains("SEKRIT52") }
+        }
+    }
 }
