@@ -19,14 +19,16 @@ import Testing
         return job
     }
 
+    static func transport(_ method: ContactMethod, _ fake: FakeTwilio) -> TwilioTransport {
+        TwilioTransport(method: method, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID, authToken: Secret(FakeTwilio.authToken),
+                        from: "+15550100000", links: ProviderTransportTests.links, logger: ProviderTransportTests.logger)
+    }
+
     @Test func aLongPageIsCutToWhatTwilioTakes() async throws {
         let fake = FakeTwilio()
         try await fake.start()
         defer { Task { await fake.stop() } }
-        func transport(_ method: ContactMethod) -> TwilioTransport {
-            TwilioTransport(method: method, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID, authToken: Secret(FakeTwilio.authToken),
-                            from: "+15550100000", links: ProviderTransportTests.links, logger: ProviderTransportTests.logger)
-        }
+        func transport(_ method: ContactMethod) -> TwilioTransport { Self.transport(method, fake) }
         #expect(try await transport(.sms).deliver(Self.longPage(method: .sms, status: String(repeating: "🔥 db down ", count: 300))) == .delivered)
         let text = try #require(fake.sent.last { $0.resource == "Messages" }?.content)
         #expect(text.utf16.count <= 1_600 && text.hasSuffix("to acknowledge. Or open " + text.split(separator: " ").last!), "\(text.utf16.count)")
@@ -53,9 +55,7 @@ import Testing
         let fake = FakeTwilio()
         try await fake.start()
         defer { Task { await fake.stop() } }
-        let transport = TwilioTransport(method: .voice, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID,
-                                        authToken: Secret(FakeTwilio.authToken), from: "+15550100000",
-                                        links: ProviderTransportTests.links, logger: ProviderTransportTests.logger)
+        let transport = Self.transport(.voice, fake)
         #expect(try await transport.deliver(ProviderTransportTests.pageJob(method: .voice, account: "+15550100004")) == .delivered)
         let script = try #require(fake.sent.last { $0.resource == "Calls" }?.content)
         let says = script.split(separator: "<Say>").dropFirst().map { String($0.prefix { $0 != "<" }) }
@@ -72,9 +72,7 @@ import Testing
         let fake = FakeTwilio()
         try await fake.start()
         defer { Task { await fake.stop() } }
-        let transport = TwilioTransport(method: .voice, apiURL: fake.apiURL, accountSID: FakeTwilio.accountSID,
-                                        authToken: Secret(FakeTwilio.authToken), from: "+15550100000",
-                                        links: ProviderTransportTests.links, logger: ProviderTransportTests.logger)
+        let transport = Self.transport(.voice, fake)
         var job = ProviderTransportTests.pageJob(method: .voice, account: "+15550100004")
         guard case .directMessage(let person, var message) = job.action else { return }
         message.lines.insert([.text("Unanswered since 10:02 · status: "), .userText("db · down"), .text(" · room "),
