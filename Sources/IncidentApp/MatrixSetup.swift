@@ -35,7 +35,7 @@ public struct MatrixSetup: Sendable {
             guard user.hasPrefix("@"), user.contains(":") else {
                 // Not repeated: MATRIX_USER and MATRIX_PASSWORD swapped (a Secret's keys mapped
                 // the wrong way round) would put the password in the journal.
-                let missing = user.hasPrefix("@") ? "no :server after the name" : "does not start with @"
+                let missing = user.hasPrefix("@") ? "has no :server after the name" : "does not start with @"
                 throw StartupError("MATRIX_USER is the bot's full Matrix id, such as @incident-bot:example.org; the one set \(missing) "
                                    + "(its value is not shown: it may be the password, the two variables swapped)")
             }

@@ -40,9 +40,9 @@ struct ProviderHTTP: Sendable {
         var secrets: [Secret] = []
 
         /// The answer's start, for the log: each secret the request carried redacted in each
-        /// form it may be quoted in (`Secret.redacting`), and every acknowledge token blanked (`AckLinks.blankingTokens`:
-        /// one read from the log would stop a page's ladder), before it is cut, so a secret at
-        /// the cut does not leave its first part behind.
+        /// form it may be quoted in (`Secret.redacting`), and every acknowledge token blanked
+        /// (`AckLinks.blankingTokens`: one read from the log would stop a page's ladder),
+        /// before it is cut, so a secret at the cut does not leave its first part behind.
         var text: String {
             let window = body.prefix(600 + 512)
             var text = String(decoding: window, as: UTF8.self)

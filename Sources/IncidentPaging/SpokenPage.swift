@@ -29,9 +29,9 @@ extension Message {
                 parts[parts.count - 1].append(span)
                 continue
             }
-            for (index, piece) in text.components(separatedBy: Self.separator).enumerated() {
+            for (index, piece) in text.split(separator: Self.separator, omittingEmptySubsequences: false).enumerated() {
                 if index > 0 { parts.append([]) }
-                if !piece.isEmpty { parts[parts.count - 1].append(.text(piece)) }
+                if !piece.isEmpty { parts[parts.count - 1].append(.text(String(piece))) }
             }
         }
         return parts
