@@ -7,7 +7,7 @@ import Metrics
 public enum BotMetrics {
     /// What each metric means: the `# HELP` line of its family.
     public static let help: [String: String] = [
-        "incident_bot_commands_total": "Commands by what came of them: handled, answered, refused, duplicate, ignored (past the per-person limit, after the one slow-down answer, which counts as refused; or a pin outside any incident's room), not_saved (the store failed or was too slow; the person was told to type it again).",
+        "incident_bot_commands_total": "Commands by what came of them: handled, answered, refused, duplicate, ignored (past the per-person limit, after the one slow-down answer, which counts as refused; or a timeline pin outside any incident's room or that changes nothing), not_saved (the store failed or was too slow; the person was told to type it again).",
         "incident_bot_pages_total": "Page attempts by contact method and result: delivered, retried, failed_over, failed.",
         "incident_bot_messages_total": "Chat messages, invitations and rooms by contact method and result.",
         "incident_bot_delivery_latency_seconds": "From an outbox item's queueing to its delivery.",
