@@ -17,10 +17,12 @@ extension Delivery {
         do {
             let newest = try await store.read { try $0.latestOutboxID() }
             queuedBeforeStart.withLock { $0 = $0 ?? newest }
-        } catch {
+        } catch where !(error is CancellationError) && !Task.isCancelled {
+            // Cut off by the process stopping is no failure of the database's: only a real one
+            // is logged, the line operators alert on.
             logger.warning("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent",
                            metadata: ["error": "\(error)"])
-        }
+        } catch {}
         startsAfter?.fire()
     }
 
