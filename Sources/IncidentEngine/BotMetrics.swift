@@ -15,6 +15,7 @@ public enum BotMetrics {
         "incident_bot_connection_failures_total": "Failed calls of the inbound loops: Matrix sync, Slack Socket Mode.",
         "incident_bot_http_connections_refused_total": "Connections the HTTP listener closed as they opened because it held http.max_connections, each being answered.",
         "incident_bot_http_connections_displaced_total": "Connections the HTTP listener closed at http.max_connections to take a new one: each the one waiting longest with no request being answered.",
+        "incident_bot_requests_refused_total": "Requests a door refused before acting on them, by door (slack, twilio, pagerduty, ack_link) and reason: signature (missing, malformed or not matching), stale (a Slack timestamp too far from now: a replay, or a clock off), too_large, too_slow, busy (the bodies being read held all the memory they may), invalid_link.",
         "incident_bot_outbox_items": "Outbox items waiting (pending) or given up (failed), by contact method.",
         "incident_bot_leader": "1 when this process runs the scheduler, delivery and the inbound loops.",
         "incident_bot_replicas_on_other_files": "Replicas connected to the same PostgreSQL database whose policy and roster files differ from this one's.",
@@ -73,6 +74,18 @@ public enum BotMetrics {
         }
         Counter(label: "incident_bot_http_connections_refused_total").increment(by: 0)
         Counter(label: "incident_bot_http_connections_displaced_total").increment(by: 0)
+    }
+
+    /// Why a door refused a request, as `incident_bot_requests_refused_total` counts it.
+    public enum RefusalReason: String, Sendable {
+        case signature, stale, tooLarge = "too_large", tooSlow = "too_slow", busy, invalidLink = "invalid_link"
+    }
+
+    /// A request `door` refused before acting on it: someone without the door's secret, a
+    /// replay, a misconfigured secret, or a client too large or too slow.
+    public static func requestRefused(door: String, _ reason: RefusalReason, by count: Int = 1) {
+        Counter(label: "incident_bot_requests_refused_total", dimensions: [("door", door), ("reason", reason.rawValue)])
+            .increment(by: count)
     }
 
     /// `incident_bot_commands_total`'s outcome for a command the store did not take.

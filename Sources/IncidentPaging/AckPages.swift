@@ -17,7 +17,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
     let logger: Logger
     /// Links that are no link of the bot's (forged, altered, cut short): counted and logged as
     /// the other doors' refusals are, at most a line every 10 s, the token never.
-    let refusals = RefusalLog()
+    let refusals = RefusalLog(door: "ack_link", reasons: [.invalidLink])
 
     public init(engine: Engine<Clock>, links: AckLinks, logger: Logger) {
         self.engine = engine
@@ -143,7 +143,7 @@ public struct AckPages<Clock: IncidentClock>: Sendable {
     func refused(_ refusal: AckLinks.Refusal) -> Response {
         switch refusal {
         case .invalid:
-            refusals.warning("acknowledge link refused: not a valid link", at: engine.clock.now, logger: logger)
+            refusals.warning("acknowledge link refused: not a valid link", reason: .invalidLink, at: engine.clock.now, logger: logger)
             return Self.page(.notFound, "Not a valid link", "This acknowledge link is not valid. Acknowledge with \(PageAnswers.typedAcknowledgement(nil, on: engine.settings.platforms)).")
         case .expired(let grant):
             return Self.page(.gone, "Link expired", "This link expired. " + PageAnswers.afterExpiry(grant.incident, person: grant.person, directory: engine.directory))

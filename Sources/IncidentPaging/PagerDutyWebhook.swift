@@ -29,7 +29,7 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
     let readTimeout: Duration
     let logger: Logger
     /// Anyone can reach the door: its refusals are logged at most every 10 s.
-    let refusals = RefusalLog()
+    let refusals = RefusalLog(door: "pagerduty", reasons: [.signature, .tooLarge, .tooSlow, .busy])
 
     public init(engine: Engine<Clock>, secrets: [Secret], routingKeys: [String: Secret], maxBody: Int, readTimeout: Duration,
                 logger: Logger) {
@@ -51,10 +51,10 @@ public struct PagerDutyWebhook<Clock: IncidentClock>: Sendable {
         let body: [UInt8]
         switch await LimitedBody.read(request, upTo: maxBody, within: readTimeout) {
         case .body(let read): body = read
-        case let refused: return Answers.refusal(refused)
+        case let refused: return refusals.answer(refused)
         }
         guard verify(request.headers[HTTPField.Name("X-PagerDuty-Signature")!], body: body) else {
-            refusals.warning("PagerDuty webhook refused: not signed with PAGERDUTY_WEBHOOK_SECRET", at: engine.clock.now, logger: logger)
+            refusals.warning("PagerDuty webhook refused: not signed with PAGERDUTY_WEBHOOK_SECRET", reason: .signature, at: engine.clock.now, logger: logger)
             return Answers.text(.unauthorized, "signature does not match\n")
         }
         guard let json = JSONValue.parse(body), let event = json["event"]?.object, let id = event["id"]?.string,

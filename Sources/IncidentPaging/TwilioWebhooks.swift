@@ -31,7 +31,7 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
     let readTimeout: Duration
     let logger: Logger
     /// Anyone can reach the callbacks: their refusals are logged at most every 10 s.
-    let refusals = RefusalLog()
+    let refusals = RefusalLog(door: "twilio", reasons: [.signature, .tooLarge, .tooSlow, .busy])
 
     public init(engine: Engine<Clock>, signature: TwilioSignature, links: AckLinks, maxBody: Int, readTimeout: Duration,
                 logger: Logger) {
@@ -66,7 +66,7 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         let body: [UInt8]
         switch await LimitedBody.read(request, upTo: maxBody, within: readTimeout) {
         case .body(let read): body = read
-        case let refused: return Answers.refusal(refused)
+        case let refused: return refusals.answer(refused)
         }
         guard let pairs = FormEncoding.decodePairs(body) else { return Answers.text(.badRequest, "not a form\n") }
         let url = links.publicURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
@@ -74,7 +74,7 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
             // The route, not the path: a call's paths carry the page's token.
             let route = [TwilioPaths.voice, TwilioPaths.callStatus, TwilioPaths.messageStatus].first { request.uri.path.hasPrefix($0) }.map { $0 + "<token>" }
                 ?? request.uri.path
-            refusals.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", metadata: ["route": "\(route)"],
+            refusals.warning("Twilio callback refused: not signed with TWILIO_AUTH_TOKEN for this URL", reason: .signature, metadata: ["route": "\(route)"],
                              at: engine.clock.now, logger: logger)
             return Answers.text(.forbidden, "signature does not match\n")
         }

@@ -37,7 +37,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
     /// Refusals before the request is verified (unsigned, too big, too slow) are logged at
     /// most once every ten seconds, so a flood of them cannot fill the disk; each line says
     /// how many went unlogged since the last.
-    let refusals = RefusalLog()
+    let refusals = RefusalLog(door: "slack", reasons: [.signature, .stale, .tooLarge, .tooSlow, .busy])
 
     public init(gateway: SlackGateway<Clock>, signer: SlackSigner, settings: Settings, logger: Logger) {
         self.gateway = gateway
@@ -63,20 +63,20 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
             body = read
         case .tooLarge:
             stats.record(.tooLarge)
-            refusals.warning("Slack request refused: body over the limit", metadata: [
+            refusals.warning("Slack request refused: body over the limit", reason: .tooLarge, metadata: [
                 "bytes": "\(request.headers[.contentLength] ?? "?")", "limit": "\(settings.maxBody)",
             ], at: gateway.engine.clock.now, logger: logger)
             return Answers.refusal(.tooLarge)
         case .tooSlow:
             stats.record(.malformed)
-            refusals.warning("Slack request refused: body not sent within the read timeout",
+            refusals.warning("Slack request refused: body not sent within the read timeout", reason: .tooSlow,
                              metadata: ["timeout": "\(DurationText.format(settings.readTimeout))"], at: gateway.engine.clock.now, logger: logger)
             return Answers.refusal(.tooSlow)
         case .broken:
             stats.record(.malformed)
             return Answers.refusal(.broken)
         case .busy:
-            refusals.warning("Slack request refused: the request bodies being read hold all the memory they may",
+            refusals.warning("Slack request refused: the request bodies being read hold all the memory they may", reason: .busy,
                              metadata: ["budget": "\(BodyBudget.shared.bytes)"], at: gateway.engine.clock.now, logger: logger)
             return Answers.refusal(.busy)
         }
@@ -85,7 +85,7 @@ public struct SlackEndpoint<Clock: IncidentClock>: Sendable {
         let now = gateway.engine.clock.now
         if let failure = signer.verify(signature: signature, timestamp: timestamp, body: body, now: now) {
             stats.record(.unverified)
-            refusals.warning("Slack request refused: not verified", metadata: ["reason": "\(failure.rawValue)"], at: now, logger: logger)
+            refusals.warning("Slack request refused: not verified", reason: failure == .staleTimestamp ? .stale : .signature, metadata: ["reason": "\(failure.rawValue)"], at: now, logger: logger)
             return Response(status: .unauthorized)
         }
         // The same signed body again, as Slack sends it when it retries: it was handled, so

@@ -59,6 +59,12 @@ import Testing
         #expect(try await SlackServeProcessTests.slash(port: http, "declare Admin check --sev P2", user: "U0ALICE01").status == 200)
         #expect(try await SlackServeProcessTests.slash(port: http, "declare", user: "U0ALICE01").status == 200)
         try await waitFor { fake.posted.count >= 2 }
+        // Someone without the signing secret: refused, and counted by door and reason.
+        var unsigned = URLRequest(url: URL(string: "http://127.0.0.1:\(http)/slack/events")!)
+        unsigned.httpMethod = "POST"
+        unsigned.httpBody = Data("command=%2Fincident&text=resolve".utf8)
+        let (_, refusal) = try await URLSession.shared.data(for: unsigned)
+        #expect((refusal as? HTTPURLResponse)?.statusCode == 401)
         // A delivery is counted once it is recorded, a moment after the fake has the post.
         var metrics = try await Self.get(admin, "/metrics")
         let deadline = TestTools.patientDeadline
@@ -76,7 +82,9 @@ import Testing
                        // alert on the first failed page sees it.
                        #"incident_bot_pages_total{method="slack",result="failed"} 0"#,
                        #"incident_bot_messages_total{method="slack",result="retried"} 0"#,
-                       #"incident_bot_commands_total{outcome="duplicate"} 0"#, "incident_bot_http_connections_refused_total 0"] {
+                       #"incident_bot_commands_total{outcome="duplicate"} 0"#, "incident_bot_http_connections_refused_total 0",
+                       #"incident_bot_requests_refused_total{door="slack",reason="signature"} 1"#,
+                       #"incident_bot_requests_refused_total{door="slack",reason="stale"} 0"#] {
             #expect(metrics.body.contains(series), "no \(series) in:\n\(metrics.body)")
         }
         // The two declarations, one after the other: two transactions of one command each, and

@@ -9,13 +9,13 @@ import Testing
 @Suite struct RefusalLogTests {
     @Test func refusalsAreLoggedOnceAPeriodWithTheirCount() {
         let recorder = LogRecorder()
-        let refusals = RefusalLog(every: .seconds(10))
+        let refusals = RefusalLog(door: "pagerduty", reasons: [.signature], every: .seconds(10))
         for second in 0..<5 {
-            refusals.warning("PagerDuty webhook refused: not signed", metadata: ["door": "test"], at: TestConfig.start + .seconds(second),
+            refusals.warning("PagerDuty webhook refused: not signed", reason: .signature, metadata: ["door": "test"], at: TestConfig.start + .seconds(second),
                              logger: recorder.logger)
         }
         #expect(recorder.lines.withLock { $0 } == ["warning PagerDuty webhook refused: not signed"])
-        refusals.warning("PagerDuty webhook refused: not signed", at: TestConfig.start + .seconds(10), logger: recorder.logger)
+        refusals.warning("PagerDuty webhook refused: not signed", reason: .signature, at: TestConfig.start + .seconds(10), logger: recorder.logger)
         #expect(recorder.lines.withLock { $0 }.count == 2)
         let second = recorder.metadataOfLines.withLock { $0 }.last ?? [:]
         #expect(second["refused.total"] == "6" && second["refused.unlogged"] == "4", "\(second)")
