@@ -17,6 +17,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
     let logger: Logger
     /// Refusals of other workspaces' requests are logged at most once a minute.
     let outsiderLog = LogThrottle(every: .seconds(60))
+    /// Commands not saved are logged at most once every 10 s, with how many were not since
+    /// (each is counted in `/metrics`): a store down under a busy incident logged one error a
+    /// command, and pushed every other line out of a rate-limited journal.
+    let notSavedLog = LogThrottle(every: .seconds(10))
     /// The reaction that puts a message on the incident's timeline (`slack.timeline_reaction`),
     /// by its Slack name; empty: reactions do not.
     let timelineReaction: String
@@ -97,8 +101,10 @@ public struct SlackGateway<Clock: IncidentClock>: Sendable {
                 logger.warning("\(Self.readAfterAStall)", metadata: ["stood_still_for": "\(unseen)"])
                 return .ephemeral(render(Self.notSaved))
             } catch {
-                logger.error("slash command not saved: the store failed or was too slow; the person was told to type it again",
-                             metadata: ["error": "\(error)"])
+                if let unlogged = notSavedLog.admit(at: engine.clock.now) {
+                    logger.error("slash command not saved: the store failed or was too slow; the person was told to type it again",
+                                 metadata: ["error": "\(error)", "not_saved.unlogged": "\(unlogged)"])
+                }
                 return .ephemeral(render(Self.notSaved))
             }
             guard let reply = outcome.reply else { return .empty }
