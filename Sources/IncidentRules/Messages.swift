@@ -158,6 +158,8 @@ enum Messages {
         switch step {
         case nil: break
         case .paged: message.line(.text("\(count): escalating to the next level."))
+        case .pagedTheCommander:
+            message.line(.text("\(count): nobody is above the incident commander on the ladder, so they were paged and nobody new was; page someone by hand for more help."))
         case .repeatedAtTop: message.line(.text("\(count): the top of the ladder is paged again; there is no level above it."))
         case .heldForWorkingHours:
             // Whose hours: the policy's, or the person's on another zone's clock (a team lead

@@ -20,6 +20,9 @@ extension Transition {
         case topPagedRecently(at: Timestamp, ladder: String)
         /// The top level is paged again: there is no next level.
         case repeatedAtTop
+        /// The level reached is the incident commander's own, with nobody above it: they were
+        /// paged about their own silence, and nobody new was woken.
+        case pagedTheCommander
         case paged
     }
 
@@ -99,8 +102,13 @@ extension Transition {
             }
             // Nobody fills the level (`page` says so in the room): the nudge must not say the
             // ladder escalated.
-            let reached: MissedUpdateStep = roster.onDuty(ladder.reference(target), at: due) == nil
-                ? .unfilled(level: "\(ladder.reference(target))") : paged
+            // The IC's own level, nobody above it: the room must not read that someone new was
+            // woken, when the only page went to the person who went quiet.
+            let reached: MissedUpdateStep = switch roster.onDuty(ladder.reference(target), at: due) {
+            case nil: .unfilled(level: "\(ladder.reference(target))")
+            case owner: .pagedTheCommander
+            default: paged
+            }
             if climbing {
                 progress.repeatsAtTop = repeatsAtTop
                 if reach(ladder, target, .missedUpdate, due: due, plan: plan, progress: &progress), paged == .repeatedAtTop {
