@@ -40,7 +40,7 @@ public enum CommandParser {
         if typed == "incident" || typed == "inc" {
             guard let sub = arguments.peek() else { return ParsedCommand(.help(topic: nil)) }
             guard let found = CommandName(lookingUp: sub.text) else {
-                let names = CommandName.allCases.compactMap(\.subcommand).joined(separator: "|")
+                let names = CommandName.allCases.map { $0.subcommand ?? $0.rawValue }.joined(separator: "|")
                 throw CommandError(.unknownCommand, "“\(sub.text.clipped)” is not an \(command: "incident") command.",
                                    usage: "\(command: "incident <\(names)> ...")", position: sub.offset)
             }

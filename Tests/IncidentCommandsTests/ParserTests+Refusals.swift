@@ -94,6 +94,15 @@ extension ParserTests {
         #expect(error(text)?.kind == kind)
     }
 
+    /// A Slack app that registers only `/incident` takes every command as its subcommand: a
+    /// typo's answer lists them all, not only the `/incident` family (it left out `ack`).
+    @Test func aMistypedSubcommandIsShownEveryCommand() {
+        let usage = error("/incident akc")?.description ?? ""
+        for name in ["declare", "resolve", "sev", "ic", "role", "update", "ack", "note", "action"] {
+            #expect(usage.contains("|\(name)|") || usage.contains("<\(name)|") || usage.contains("|\(name)>"), "\(name): \(usage)")
+        }
+    }
+
     @Test func errorDescriptionsAreOneLine() {
         for text in ["/sev", "/ic", "/role x @a", "/update", "/incident declare", "/incident nope", "/nope", "/ack x"] {
             let description = error(text)?.description ?? ""
