@@ -53,7 +53,7 @@ struct PageMail {
         if !links.isEmpty { text += "\n\n" + links.joined(separator: "\n") }
         if let ackLink, let incident, page?.asksForAcknowledgement != false {
             text += "\n\nAcknowledge: \(ackLink.url)\n"
-                + "The link opens a page with a button; it works once, until \(ackLink.expires)."
+                + "The link opens a page with a button; it works once, until \(LocalZone.utc.dateTime(ackLink.expires))."
                 + (typesCommands ? " Or type \(PageAnswers.typedAcknowledgement(incident, on: rooms.keys, otherwise: commandPrefix))." : "")
         } else if !typesCommands, let incident, page?.asksForAcknowledgement == true {
             text += "\n\n" + PageAnswers.cannotAcknowledge(incident, by: "mail")

@@ -98,19 +98,32 @@ public struct TwilioWebhooks<Clock: IncidentClock>: Sendable {
         }
         // A number the roster does not know gets no answer: the bot does not talk to strangers.
         guard let person = engine.settings.roster.person(at: from, by: .sms) else { return Self.reply(nil) }
-        let words = (parameters["Body"] ?? "").uppercased().split(whereSeparator: \.isWhitespace)
-        guard words.first == "ACK", words.count <= 2 else { return Self.reply("Reply ACK, or ACK INC-4, to acknowledge a page.") }
-        var incident: Int?
-        if words.count == 2 {
-            guard let number = Int(words[1].hasPrefix("INC-") ? words[1].dropFirst(4) : words[1]), number > 0 else {
-                return Self.reply("Reply ACK, or ACK INC-4, to acknowledge a page.")
-            }
-            incident = number
-        }
+        guard case .acknowledgement(let incident) = Self.read(parameters["Body"] ?? "") else { return Self.reply(Self.howToAnswer) }
         return await answer(PageAnswer(method: .sms, id: "sms:" + id, person: person, incident: incident, how: "SMS reply")) { outcome in
             Self.reply(outcome.disposition == .duplicate ? nil : outcome.reply?.plainText())
         }
     }
+
+    /// What a reply says: an acknowledgement, of the incident it names if it names one, or
+    /// nothing the bot reads.
+    enum TextReply: Equatable { case acknowledgement(incident: Int?), other }
+
+    /// `ACK`, `ACK INC-4` or `ACK 4`, any case. A phone's own full stop (`Ack.`) or a dash left
+    /// out (`ACK INC4`) is still the answer: refused, it cost a half-awake person a round trip.
+    static func read(_ body: String) -> TextReply {
+        let words = body.uppercased().split(whereSeparator: \.isWhitespace)
+            .map { String($0.reversed().drop { ".!,;:".contains($0) }.reversed()) }.filter { !$0.isEmpty }
+        guard words.first == "ACK", words.count <= 2 else { return .other }
+        guard words.count == 2 else { return .acknowledgement(incident: nil) }
+        let named = words[1]
+        let digits = named.hasPrefix("INC-") ? named.dropFirst(4) : named.hasPrefix("INC") ? named.dropFirst(3) : Substring(named)
+        guard let number = Int(digits), number > 0 else { return .other }
+        return .acknowledgement(incident: number)
+    }
+
+    /// The answer to a text that is no acknowledgement. It names no incident: a fixed example
+    /// (`INC-4`) read as the one paging the person.
+    static var howToAnswer: String { "Reply ACK to acknowledge your page, or ACK and the incident's number as the page writes it when more than one pages you." }
 
     /// `SM` or `MM` and 32 hexadecimal digits: the only ids Twilio gives a text.
     static func isMessageSID(_ id: String) -> Bool {
