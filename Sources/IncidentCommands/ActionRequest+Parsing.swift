@@ -3,11 +3,14 @@ import IncidentCore
 extension CommandParser {
     /// `/action [INC-N] @owner <text> [due: <day or duration>]`, `/action done [INC-N] <A-number>`,
     /// `/action list [INC-N | --mine | --overdue]`.
-    static func parseAction(_ arguments: inout Arguments) throws(CommandError) -> ParsedCommand {
+    /// `named`: the incident named first, as every other command names it (`/action INC-1 done
+    /// A2`), before `done` or `list`; it was read as an item for an owner called "done".
+    static func parseAction(_ arguments: inout Arguments, named: IncidentRef? = nil) throws(CommandError) -> ParsedCommand {
+        func namedHere() throws(CommandError) -> IncidentRef? { if let named { named } else { try arguments.takeIncidentRef() } }
         switch arguments.peek()?.text.lowercased() {
         case "done":
             arguments.next()
-            let target = try arguments.takeIncidentRef()
+            let target = try namedHere()
             guard let token = arguments.next() else {
                 throw CommandError(.missingArgument, "Say which action item, as in A2.", position: arguments.endOffset)
             }
@@ -19,7 +22,8 @@ extension CommandParser {
             return ParsedCommand(try arguments.finish(.actionDone(number)), target: target)
         case "list":
             arguments.next()
-            if let target = try arguments.takeIncidentRef() { return ParsedCommand(try arguments.finish(.actionList(.incident)), target: target) }
+            let target = try namedHere()
+            if let target { return ParsedCommand(try arguments.finish(.actionList(.incident)), target: target) }
             guard let token = arguments.next() else { return ParsedCommand(.actionList(.incident)) }
             let filter: ActionListFilter
             switch (DashedOption.spelled(token.text, known: ["mine", "overdue"]) ?? token.text).lowercased() {
@@ -31,7 +35,10 @@ extension CommandParser {
             }
             return ParsedCommand(try arguments.finish(.actionList(filter)), target: nil)
         default:
-            let target = try arguments.takeIncidentRef()
+            let target = try namedHere()
+            if named == nil, target != nil, let next = arguments.peek()?.text.lowercased(), next == "done" || next == "list" {
+                return try parseAction(&arguments, named: target)
+            }
             let owner = try arguments.takeMention(for: "who owns the action item")
             let rest = try arguments.restAsText(required: "what is to be done, as in \(command: "action @alice Add an alert on queue depth due: 3d")")
             var text = rest

@@ -49,7 +49,7 @@ public enum CommandName: String, CaseIterable, Hashable, Sendable {
 
     /// The usage line(s) from the command manual.
     public var usage: BotText {
-        CommandManual.entry(self).syntax.map(BotText.command(typed:)).reduce(BotText([])) { $0.spans.isEmpty ? $1 : $0 + " | " + $1 }
+        CommandManual.entry(self).syntax.map(BotText.command(typed:)).reduce(BotText([])) { $0.spans.isEmpty ? $1 : $0 + ", or " + $1 }
     }
 
     /// The command's file in `commands/`.

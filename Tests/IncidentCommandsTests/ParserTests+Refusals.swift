@@ -103,6 +103,19 @@ extension ParserTests {
         }
     }
 
+    /// The incident named first, as every other command takes it, then `done` or `list`: it
+    /// was read as an item for an owner called "done", or "list".
+    @Test func anActionCommandTakesTheIncidentFirst() {
+        #expect(parsed("/action INC-1 done A2")?.command == .actionDone(2))
+        #expect(parsed("/action INC-1 done A2")?.target == .number(1))
+        #expect(parsed("/action inc-3 list")?.command == .actionList(.incident))
+        #expect(parsed("/action inc-3 list")?.target == .number(3))
+        #expect(parsed("/action done INC-1 A2")?.target == .number(1))
+        #expect(parsed("/action INC-1 @alice Add an alert")?.target == .number(1))
+        // Named twice: the second is no action item.
+        #expect(error("/action INC-1 done INC-2 A2")?.kind == .invalidArgument)
+    }
+
     @Test func errorDescriptionsAreOneLine() {
         for text in ["/sev", "/ic", "/role x @a", "/update", "/incident declare", "/incident nope", "/nope", "/ack x"] {
             let description = error(text)?.description ?? ""
