@@ -48,6 +48,10 @@ public enum CommandParser {
             name = found
         } else if let found = CommandName(lookingUp: typed), found.subcommand == nil {
             name = found
+        } else if let found = CommandName(lookingUp: typed), let sub = found.subcommand {
+            // `@incident-bot help`, `!declare ...`: the word of an `/incident` command.
+            throw CommandError(.unknownCommand, "“\(word.text.clipped)” is an \(command: "incident") command: type \(command: "incident \(sub)") ...",
+                               position: word.offset)
         } else {
             throw CommandError(.unknownCommand,
                                "Unknown command “\(word.text.clipped)”; type \(command: "incident help") for the list.",

@@ -116,6 +116,13 @@ extension ParserTests {
         #expect(error("/action INC-1 done INC-2 A2")?.kind == .invalidArgument)
     }
 
+    /// `@incident-bot help` on Slack reads as `/help`: the refusal says which command it is.
+    @Test func anIncidentSubcommandTypedAloneIsNamed() {
+        #expect(error("/help")?.description.hasPrefix("“/help” is an /incident command: type /incident help ...") == true, "\(String(describing: error("/help")))")
+        #expect(error("!declare DB down")?.description.hasPrefix("“!declare” is an /incident command: type /incident declare ...") == true)
+        #expect(error("/incdent")?.description.hasPrefix("Unknown command “/incdent”") == true)
+    }
+
     @Test func errorDescriptionsAreOneLine() {
         for text in ["/sev", "/ic", "/role x @a", "/update", "/incident declare", "/incident nope", "/nope", "/ack x"] {
             let description = error(text)?.description ?? ""
