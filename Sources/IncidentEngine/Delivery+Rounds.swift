@@ -326,8 +326,12 @@ extension Delivery {
         // A nudge its people have not seen: a copy to each, in the same transaction. In a
         // mirror room only to those whose direct messages go to its platform: a responder on
         // Slack invited to a Matrix mirror room was nudged in the Slack room.
-        if case .deliveredUnseen(let people) = done.receipt, case .effect(.post(let message, _)) = item.job,
-           let platform = item.method.platform, let number = item.incident, let stored = try records.readableIncident(number) {
+        if case .effect(.post(let message, _)) = item.job, message.kind.asksItsMentions,
+           let platform = item.method.platform, let number = item.incident {
+            let reported: [PersonID] = if case .deliveredUnseen(let people) = done.receipt { people } else { [] }
+            let elsewhere = try askedWithNoRoomOfTheirs(message, platform: platform, incident: number, records: records, directory: directory)
+            guard !(reported.isEmpty && elsewhere.isEmpty), let stored = try records.readableIncident(number) else { return false }
+            let people = reported + elsewhere.filter { !reported.contains($0) }
             let unseen = platform == stored.home ? people : people.filter { directory.routes($0, home: stored.home).first == platform }
             guard !unseen.isEmpty else { return false }
             let decision = stored.incident.messageUnseen(message, by: unseen, at: done.at, roster: directory.roster)
@@ -335,6 +339,22 @@ extension Delivery {
             return true
         }
         return false
+    }
+
+    /// The people `message` asks to act who have no account on `platform` and no room of the
+    /// incident on any platform they have one on: an IC on Matrix alone, of an incident whose
+    /// only room is on Slack (no mirror). No platform tells them of the post, and nudges on
+    /// their silence went on paging up the ladder while they heard nothing. With a mirror
+    /// room of theirs, its own receipt says whether they have seen it there.
+    static func askedWithNoRoomOfTheirs(_ message: Message, platform: Platform, incident: Int, records: any IncidentRecords,
+                                        directory: Directory) throws -> [PersonID] {
+        var people: [PersonID] = []
+        for person in Set(message.mentions).sorted(by: { $0.rawValue < $1.rawValue }) {
+            let theirs = directory.routes(person, home: platform)
+            guard !theirs.isEmpty, !theirs.contains(platform) else { continue }
+            if try theirs.allSatisfy({ try records.roomID($0, incident: incident) == nil }) { people.append(person) }
+        }
+        return people
     }
 
     /// After `sent` is recorded: forgotten as unrecorded, rooms' ids kept, metrics counted.

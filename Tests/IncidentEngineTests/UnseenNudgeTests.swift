@@ -80,4 +80,29 @@ import Testing
         try await bot.settle()
         #expect(bot.matrix.directMessages.filter { $0.message.plainText().contains("which you have not joined") }.isEmpty)
     }
+
+    /// Frank chats on Matrix alone; the incident is Slack's, with no mirror, so its one room is
+    /// on a platform he has no account on. Its nudges come to him directly, on Matrix. No
+    /// platform told him of them, and his silence went on paging up the ladder.
+    @Test func anICWithNoAccountWhereTheRoomIsGetsTheNudgeWhereTheyChat() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @frank")
+        try await bot.settle()
+        try await bot.run(toMinute: 31)
+        let copies = bot.matrix.directMessages.filter { $0.message.kind == .nudge }
+        #expect(copies.map(\.person) == ["frank"], "\(bot.matrix.directMessages.map { $0.message.plainText() })")
+        #expect(copies.first?.message.plainText().contains("/update INC-1") == true)
+        #expect(bot.slack.directMessages.filter { $0.message.kind == .nudge }.isEmpty)
+    }
+
+    /// With a mirror room on Matrix, which he has joined, he is nudged there: no copy besides.
+    @Test func anICInAMirrorRoomOfTheirsGetsNoCopy() async throws {
+        let bot = try TestBot(mirror: true)
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @frank")
+        try await bot.settle()
+        try await bot.run(toMinute: 31)
+        #expect(bot.matrix.directMessages.filter { $0.message.kind == .nudge }.isEmpty,
+                "\(bot.matrix.directMessages.map { $0.message.plainText() })")
+        #expect(bot.slack.directMessages.filter { $0.message.kind == .nudge }.isEmpty)
+    }
 }
