@@ -38,7 +38,13 @@ public struct PersonID: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     }
 
     /// Whether this is a roster key (`alice`), not an account the roster does not list.
-    public var isOnRoster: Bool { !Platform.allCases.contains { rawValue.hasPrefix($0.rawValue + ":") } }
+    public var isOnRoster: Bool { accountPlatform == nil }
+
+    /// The platform of an account the roster does not list (`matrix:@eve:example.org`); nil
+    /// for a roster key.
+    public var accountPlatform: Platform? {
+        Platform.allCases.first { rawValue.hasPrefix($0.rawValue + ":") }
+    }
 
     public var description: String { rawValue }
     public static func < (lhs: PersonID, rhs: PersonID) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -49,11 +55,9 @@ public struct PersonID: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     /// shown as it is would read, on the other platform of a mirror, as a broadcast mention, so
     /// it is neutralized as typed text is.
     public var handle: String {
-        for platform in Platform.allCases where rawValue.hasPrefix(platform.rawValue + ":") {
-            let account = rawValue.dropFirst(platform.rawValue.count + 1)
-            return BroadcastMentions.neutralize(account.hasPrefix("@") ? String(account) : "@" + account)
-        }
-        return "@" + rawValue
+        guard let platform = accountPlatform else { return "@" + rawValue }
+        let account = rawValue.dropFirst(platform.rawValue.count + 1)
+        return BroadcastMentions.neutralize(account.hasPrefix("@") ? String(account) : "@" + account)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -51,7 +51,7 @@ struct Decider {
                                                 zone: settings.policy.timeZone)
             let repeatable = yesterday == collisions ? taken : taken.union(try records.roomNames(yesterday))
             if let same = try declaredAgain(declaration, takenRooms: repeatable) {
-                let decision = same.incident.declaredAgain(by: actor, at: now, roster: settings.roster, community: settings.community)
+                let decision = same.incident.declaredAgain(by: actor, at: now, roster: settings.roster, community: settings.community(home: same.home))
                 try commit(decision, home: same.home)
                 return EngineOutcome(.handled, reply: decision.reply, incident: same.incident.number)
             }
@@ -62,7 +62,7 @@ struct Decider {
             }
             let number = try records.nextIncidentNumber()
             let decision = try Incident.declare(declaration, number: number, by: actor, at: now, policy: settings.policy,
-                                                roster: settings.roster, community: settings.community, takenRooms: taken)
+                                                roster: settings.roster, community: settings.community(home: event.platform), takenRooms: taken)
             try commit(decision, home: event.platform)
             return EngineOutcome(.handled, reply: decision.reply, incident: number)
         case .list:
@@ -108,7 +108,7 @@ struct Decider {
                               + "Change \(incident.id) in \(there); to mention it here, do not start with it.")
             }
             let decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
-                                                 at: now, roster: settings.roster, community: settings.community)
+                                                 at: now, roster: settings.roster, community: settings.community(home: stored.home))
             try commit(decision, home: stored.home)
             var withdrawn = 0
             if decision.incident.isPrivate, !incident.isPrivate {

@@ -41,6 +41,12 @@ public struct EngineSettings: Sendable {
         self.community = community.on(platforms)
         self.commandsPerMinute = commandsPerMinute
     }
+
+    /// `community` for an incident whose home is `home`: its rooms are there alone, or with
+    /// `mirror` on every chat platform served (an incident run from the console stays there).
+    public func community(home: Platform) -> Community {
+        community.forRooms(on: mirror && home != .console ? nil : [home])
+    }
 }
 
 /// Where people are reached: the roster's addresses, and the order a person's direct
@@ -113,7 +119,7 @@ public struct Directory: Sendable {
         var order: [Platform]
         if let listed = roster.people[person] {
             order = listed.chatOrder
-        } else if let platform = Platform.allCases.first(where: { person.rawValue.hasPrefix($0.rawValue + ":") }) {
+        } else if let platform = person.accountPlatform {
             order = [platform]
         } else {
             order = [home]

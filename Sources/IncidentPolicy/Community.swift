@@ -19,6 +19,12 @@ public struct Community: Hashable, Sendable {
     /// Accounts a platform said are outside the ones served (a Slack user id does not say its
     /// workspace; Slack's `users.info` does, asked as a command names it); nil: none known.
     public var outsiders: (any LearnedOutsiders)?
+    /// The platforms the incident at hand has a room on (its home; with `mirror`, every chat
+    /// platform served); nil: every one. An unlisted account is named IC or given a role only
+    /// on one of them: it may act only in the incident's room (roster people act from anywhere
+    /// and are told by direct message), so one on another platform could neither read the
+    /// room nor type a command that counts, while its silence paged up the ladder.
+    public var roomPlatforms: Set<Platform>?
 
     public init(matrix: Set<String>? = nil, ownMatrixServer: (any LearnedServer)? = nil, ownAccounts: (any LearnedAccounts)? = nil,
                 outsiders: (any LearnedOutsiders)? = nil) {
@@ -35,8 +41,15 @@ public struct Community: Hashable, Sendable {
         return served
     }
 
+    /// The same accounts, for an incident whose rooms are on `platforms` (nil: every one).
+    public func forRooms(on platforms: Set<Platform>?) -> Community {
+        var served = self
+        served.roomPlatforms = platforms
+        return served
+    }
+
     public static func == (lhs: Community, rhs: Community) -> Bool {
-        lhs.matrix == rhs.matrix && lhs.platforms == rhs.platforms && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
+        lhs.matrix == rhs.matrix && lhs.platforms == rhs.platforms && lhs.roomPlatforms == rhs.roomPlatforms && lhs.ownMatrixServer.map(ObjectIdentifier.init) == rhs.ownMatrixServer.map(ObjectIdentifier.init)
             && lhs.ownAccounts.map(ObjectIdentifier.init) == rhs.ownAccounts.map(ObjectIdentifier.init)
             && lhs.outsiders.map(ObjectIdentifier.init) == rhs.outsiders.map(ObjectIdentifier.init)
     }
@@ -44,6 +57,7 @@ public struct Community: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(matrix)
         hasher.combine(platforms)
+        hasher.combine(roomPlatforms)
         hasher.combine(ownMatrixServer.map(ObjectIdentifier.init))
         hasher.combine(ownAccounts.map(ObjectIdentifier.init))
         hasher.combine(outsiders.map(ObjectIdentifier.init))
@@ -74,10 +88,8 @@ public struct Community: Hashable, Sendable {
     /// platform serves it.
     public func serves(_ person: PersonID, roster: Roster) -> Bool {
         if roster.people[person] != nil { return true }
-        for platform in Platform.allCases where person.rawValue.hasPrefix(platform.rawValue + ":") {
-            return serves(platform, account: String(person.rawValue.dropFirst(platform.rawValue.count + 1)))
-        }
-        return false
+        guard let platform = person.accountPlatform else { return false }
+        return serves(platform, account: String(person.rawValue.dropFirst(platform.rawValue.count + 1)))
     }
 
     /// `example.org` of `@alice:example.org` (everything after the first colon, port included).

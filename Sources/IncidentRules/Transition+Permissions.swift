@@ -80,6 +80,7 @@ extension Transition {
     /// said when the command named it: behaviour.md) on a platform it runs on, and not the bot
     /// itself. A roster person needs an account on one of those platforms: the role is run
     /// with commands typed in chat, and its briefing and nudges come as direct messages there.
+    /// An unlisted account, on a platform the incident has a room on (`Community.roomPlatforms`).
     func requireReachable(_ person: PersonID) throws(IncidentError) {
         // The bot itself: its nudges and handovers would reach no one.
         if community.ownAccounts?.contains(person) == true {
@@ -100,8 +101,7 @@ extension Transition {
                 + "try again in a moment, or name someone on the roster.")
         }
         guard community.serves(person, roster: roster) else {
-            if let platforms = community.platforms,
-               let platform = Platform.allCases.first(where: { person.rawValue.hasPrefix($0.rawValue + ":") }), !platforms.contains(platform) {
+            if let platforms = community.platforms, let platform = person.accountPlatform, !platforms.contains(platform) {
                 throw IncidentError(.notAllowed, "\(person.handle) is an account on \(platform.title), which this bot is not on; name someone on the roster.")
             }
             if person.rawValue.hasPrefix(Platform.slack.rawValue + ":") {
@@ -112,6 +112,13 @@ extension Transition {
             throw IncidentError(.notAllowed,
                                 "\(person.handle) is outside the accounts this bot serves" + (served.isEmpty ? "" : " (Matrix: \(served))")
                                     + "; name someone on the roster.")
+        }
+        // An unlisted account acts only in the incident's room: on a platform the incident has
+        // no room on, it could neither read the room nor type a command that counts.
+        if let rooms = community.roomPlatforms, let platform = person.accountPlatform, !rooms.contains(platform) {
+            let there = rooms.map(\.title).sorted().joined(separator: " or ")
+            throw IncidentError(.notAllowed, "\(person.handle) is a \(platform.title) account off the roster, and \(incident.id)'s room "
+                + "is on \(there) alone: they could not read the room or type its commands; name someone on the roster or in that room.")
         }
     }
 }

@@ -254,6 +254,23 @@ import Testing
             .kind == .notAllowed)
     }
 
+    /// An account off the roster acts only in the incident's room: on a platform the incident
+    /// has no room on (no mirror), it is not named; a roster person chatting there is.
+    @Test func anUnlistedAccountWhereTheIncidentHasNoRoomIsNotNamed() throws {
+        let drill = try drill()
+        let slackRooms = Community(matrix: ["example.org"]).forRooms(on: [.slack])
+        for typed in ["/ic @zoe:example.org", "/role comms @zoe:example.org"] {
+            let refused = outcome(drill, typed, by: Self.roster, in: .incidentRoom, community: slackRooms)
+            #expect(refused?.kind == .notAllowed, "\(typed)")
+            #expect(refused?.message.description == "@zoe:example.org is a Matrix account off the roster, and INC-1's room is on Slack alone: "
+                + "they could not read the room or type its commands; name someone on the roster or in that room.", "\(typed)")
+        }
+        #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: slackRooms) == nil)
+        #expect(outcome(drill, "/ic @frank", by: Self.roster, in: .incidentRoom, community: slackRooms) == nil)
+        #expect(outcome(drill, "/ic @zoe:example.org", by: Self.roster, in: .incidentRoom,
+                        community: Community(matrix: ["example.org"]).forRooms(on: nil)) == nil)
+    }
+
     /// The bot itself is named by an autocompleted mention as easily as a person: as IC its
     /// nudges and handovers would reach no one.
     @Test func theBotsOwnAccountIsNeitherICNorARole() throws {
