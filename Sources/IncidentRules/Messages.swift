@@ -53,7 +53,7 @@ enum Messages {
         var message = Message(.strong("🚨 \(incident.id): "), .userText(incident.title))
         message.line(.strong("Severity: "), .text("\(incident.severity) — \(rules.definition)"))
         message.line([.strong("Incident commander: ")]
-            + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .command("ic @you")]))
+            + (incident.commander.map { [.mention($0)] } ?? [.text("unassigned — take it with "), .command("ic me")]))
         if let commander = incident.commander, let warning = offRoster(commander) { message.line(warning) }
         message.line(.strong("Declared by: "), .mention(incident.declaredBy),
                      .text(" at " + policy.timeZone.clockTime(incident.declaredAt)))

@@ -44,7 +44,7 @@ extension Transition {
             }.min()
             if !incident.isPrivate, paged.isEmpty, let held {
                 throw IncidentError(.notAllowed, "Nobody has been paged for \(incident.id) yet: its first page waits for working hours, "
-                                    + "until \(zone.clockTime(held, seenAt: now)). To take it on now, name an incident commander: \(command: "ic @you").")
+                                    + "until \(zone.clockTime(held, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic me").")
             }
             // An IC named as it was declared at night stopped the ladder, and its page held for
             // working hours still goes to whoever is on call then: they are told when, not
@@ -64,7 +64,7 @@ extension Transition {
             if let waiting = policy.ladders.filter({ ackable.contains($0.id) }).flatMap({ incident.ladders[$0.id]?.waitingHandovers ?? [] })
                 .first(where: { $0.person == person }) {
                 throw IncidentError(.notAllowed, "Your page for \(incident.id) waits for your working hours, until "
-                                    + "\(zone.clockTime(waiting.at, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic @you").")
+                                    + "\(zone.clockTime(waiting.at, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic me").")
             }
             // Their page was still on its way when the rotation (or a roster edit) handed their
             // level on: they are told who answers for it now, and how to take the incident on.
@@ -72,7 +72,7 @@ extension Transition {
                let incoming = incident.handedOnUnreached(handed) {
                 let to = incident.isPrivate ? "" : " to \(incoming.handle)"
                 throw IncidentError(.notAllowed, "Your page for \(incident.id) had not reached you when \(handed.level) was handed over\(to); "
-                                    + "the page is theirs to answer now. To take the incident on, name yourself incident commander: \(command: "ic @you").")
+                                    + "the page is theirs to answer now. To take the incident on, name yourself incident commander: \(command: "ic me").")
             }
             // Someone the roster does not list (a leaver, whose old page may name them as the
             // roster did) is told so first, as the acknowledge link tells them: the list alone

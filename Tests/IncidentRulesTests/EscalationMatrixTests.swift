@@ -303,7 +303,7 @@ import Testing
             Issue.record("acknowledged before anyone was paged")
         } catch let error as IncidentError {
             #expect(error.description == "Nobody has been paged for INC-1 yet: its first page waits for working hours, until "
-                    + "2026-11-30 09:00 UTC. To take it on now, name an incident commander: /ic @you.", "\(error.message)")
+                    + "2026-11-30 09:00 UTC. To take it on now, name yourself incident commander: /ic me.", "\(error.message)")
         }
     }
 

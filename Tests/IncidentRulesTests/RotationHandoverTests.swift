@@ -111,7 +111,7 @@ import Testing
         var refused = drill
         let error = #expect(throws: IncidentError.self) { try refused.type("/ack", by: "alice") }
         #expect(error?.description == "Your page for INC-1 had not reached you when engineering.L1 was handed over to @dave; "
-                    + "the page is theirs to answer now. To take the incident on, name yourself incident commander: /ic @you.")
+                    + "the page is theirs to answer now. To take the incident on, name yourself incident commander: /ic me.")
         #expect(!drill.incident.awaitsAcknowledgement(from: "alice"))
         #expect(drill.incident.awaitsAcknowledgement(from: "dave"))
         try drill.run(to: 31)
@@ -167,7 +167,7 @@ import Testing
         // Before the page, dave's `/ack` is told when it goes and how to take the incident now.
         let early = #expect(throws: IncidentError.self) { try drill.type("/ack", by: "dave") }
         #expect(early?.description == "Your page for INC-1 waits for your working hours, until 17:00 UTC. "
-                    + "To take it on now, name yourself incident commander: /ic @you.", "\(String(describing: early))")
+                    + "To take it on now, name yourself incident commander: /ic me.", "\(String(describing: early))")
         let upcoming = forecast.upcoming.map { "\(($0.at - drill.origin).components.seconds / 60) \($0.level.ladder).\($0.level.level) \($0.person)" }
         #expect(upcoming.first == "240 engineering.L2 bob" && upcoming.filter { $0.contains("L1") } == ["420 engineering.L1 dave"],
                 "\(upcoming)")
