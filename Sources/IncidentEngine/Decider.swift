@@ -107,8 +107,14 @@ struct Decider {
                 throw Refusal(message: "This is INC-\(here)'s room, so a change typed here is about INC-\(here). "
                               + "Change \(incident.id) in \(there); to mention it here, do not start with it.")
             }
-            let decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
+            let decision: Decision
+            do {
+                decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
                                                  at: now, roster: settings.roster, community: settings.community(home: stored.home))
+            } catch {
+                // A bare `/ack` in another incident's room, refused, points to the page that waits.
+                throw parsed.command == .ack && parsed.target == nil ? try pointingToWaitingPages(error, refusedIn: incident) : error
+            }
             try commit(decision, home: stored.home)
             var withdrawn = 0
             if decision.incident.isPrivate, !incident.isPrivate {

@@ -76,4 +76,24 @@ import Testing
         let bob = try await bot.say("U0BOB0002", "/ack", in: "D0BOB")
         #expect(bob.reply?.plainText().hasPrefix("No page of yours waits for an acknowledgement") == true, "\(String(describing: bob.reply?.plainText()))")
     }
+
+    /// A bare `/ack` typed in another incident's room is that incident's, and refused to
+    /// someone it did not page; the refusal points to the page that waits for them. It said
+    /// only who may acknowledge the other incident, read at 3 a.m. as being dropped from the
+    /// ladder (audit s77a).
+    @Test func aBareAckInAnotherIncidentsRoomPointsToThePageThatWaits() async throws {
+        let bot = try TestBot()
+        try await declare(bot, "/incident declare Checkout is down --sev P1")
+        try await bot.run(toMinute: 31)
+        try await declare(bot, "/incident declare Search is down --sev P1")
+        let room = try #require(try await bot.store.read { try $0.roomID(.slack, incident: 2) })
+        let refused = try await bot.say("U0BOB0002", "/ack", in: room)
+        #expect(refused.disposition == .refused)
+        #expect(refused.reply?.plainText() == "Only people paged for INC-2 can acknowledge (@alice). Your page for INC-1 waits for an answer: /ack INC-1.",
+                "\(String(describing: refused.reply?.plainText()))")
+        // Named, the incident is the one asked about: no pointer.
+        let named = try await bot.say("U0BOB0002", "/ack INC-2", in: room)
+        #expect(named.reply?.plainText() == "Only people paged for INC-2 can acknowledge (@alice).", "\(String(describing: named.reply?.plainText()))")
+        #expect(try await bot.store.read { try $0.incident(1) }?.incident.acknowledgedBy == nil)
+    }
 }
