@@ -73,7 +73,7 @@ extension CommandManual {
             summary: "Shows how to use every command, or one command in detail.",
             whoMayUse: "Anyone.",
             whatItDoes: ["Without a command it lists every command with its usage line. With one it shows that command's usage, what it does, who may use it and examples. `/incident` on its own is the same as `/incident help`."],
-            examples: ["/incident help", "/incident", "/incident help sev", "/incident help /ack", "/incident help declare", "/incident help incident resolve"]
+            examples: ["/incident help", "/incident", "/incident help sev", "/incident help /ack", "/incident help declare", "/incident help incident resolve", "/incident help incident sev"]
         ),
         Entry(
             name: .snooze,

@@ -274,9 +274,11 @@ public enum CommandParser {
         guard arguments.peek() == nil else {
             throw CommandError(.unexpectedArgument, "Ask for help on one command at a time.", position: arguments.peek()!.offset)
         }
-        guard let name = CommandName(lookingUp: words)
-            ?? CommandName(lookingUp: "incident " + words.drop(while: { $0 == "/" || $0 == "!" }))
-        else {
+        // `help sev`, `help /sev`, `help resolve` (an `/incident` word), and `help incident sev`
+        // (`/incident sev` is `/sev`).
+        let bare = String(words.drop(while: { $0 == "/" || $0 == "!" }))
+        let underIncident = bare.lowercased().hasPrefix("incident ") ? CommandName(lookingUp: String(bare.dropFirst("incident ".count))) : nil
+        guard let name = CommandName(lookingUp: words) ?? CommandName(lookingUp: "incident " + bare) ?? underIncident else {
             throw CommandError(.invalidArgument, "There is no command “\(words.clipped)”.", position: first.offset)
         }
         return name.rawValue
