@@ -81,27 +81,36 @@ public struct TwilioTransport: OutboxTransport {
         return .delivered
     }
 
-    /// The text of a page: its lines, then how to acknowledge. A long page is cut, never the
-    /// instructions, to Twilio's 1,600 characters counted as it counts them (UTF-16 units: an
-    /// emoji is two, and a page cut one over was refused, error 21617, and left SMS).
+    /// The text of a page: its heading, how to acknowledge, the rest of its lines, then the
+    /// acknowledge link. How to answer comes second: a phone's lock screen shows about the
+    /// first hundred characters, and "Reply ACK" came after the paged role, the status and the
+    /// room, at character 267. A long page is cut, never the instructions, to Twilio's 1,600
+    /// characters counted as it counts them (UTF-16 units: an emoji is two, and a page cut one
+    /// over was refused, error 21617, and left SMS).
     func text(_ message: Message, job: TransportJob) -> String {
-        var instructions = ""
+        var answer = "", link = ""
         if job.page?.asksForAcknowledgement == true, let incident = job.incident {
             // Replies reach the bot only through its public URL (`http.public_url`); without
             // one, a reply would go nowhere while the ladder climbs, so the text says so.
             if let links {
-                instructions = "\nReply ACK INC-\(incident) to acknowledge."
+                answer = "Reply ACK INC-\(incident) to acknowledge."
                 if let queued = job.queuedAt {
-                    instructions += " Or open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued,
-                                                           declaredAt: job.incidentDeclaredAt)
+                    link = "\nOr open " + links.link(incident: incident, person: job.page!.person, page: job.key, method: .sms, queuedAt: queued,
+                                                    declaredAt: job.incidentDeclaredAt) + " to acknowledge."
                 }
             } else if job.recipientTypesCommands {
-                instructions = "\nAcknowledge INC-\(incident) in chat; replies to this number are not read."
+                answer = "Acknowledge INC-\(incident) in chat; replies to this number are not read."
             } else {
-                instructions = "\n" + PageAnswers.cannotAcknowledge(incident, by: "text")
+                answer = PageAnswers.cannotAcknowledge(incident, by: "text")
             }
         }
-        return job.readerText(message).clipped(to: Self.textLimit - TextUnit.utf16.count(instructions), in: .utf16) + instructions
+        let words = job.readerText(message)
+        guard !answer.isEmpty else { return words.clipped(to: Self.textLimit, in: .utf16) }
+        let heading = String(words.prefix { $0 != "\n" }).clipped(to: Self.textLimit / 4, in: .utf16)
+        let head = heading + "\n" + answer
+        let rest = words.drop { $0 != "\n" }.dropFirst()
+        let room = Self.textLimit - TextUnit.utf16.count(head) - TextUnit.utf16.count(link) - 1
+        return head + (rest.isEmpty ? "" : "\n" + String(rest).clipped(to: room, in: .utf16)) + link
     }
 
     /// Twilio's most for a text (`Body`), in UTF-16 units.

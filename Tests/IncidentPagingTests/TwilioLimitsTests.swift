@@ -31,8 +31,11 @@ import Testing
         func transport(_ method: ContactMethod) -> TwilioTransport { Self.transport(method, fake) }
         #expect(try await transport(.sms).deliver(Self.longPage(method: .sms, status: String(repeating: "🔥 db down ", count: 300))) == .delivered)
         let text = try #require(fake.sent.last { $0.resource == "Messages" }?.content)
-        #expect(text.utf16.count <= 1_600 && text.hasSuffix("to acknowledge. Or open " + text.split(separator: " ").last!), "\(text.utf16.count)")
-        #expect(text.contains("…\nReply ACK INC-7"), "cut before the instructions, with a mark")
+        #expect(text.utf16.count <= 1_600 && text.hasSuffix(" to acknowledge."), "\(text.utf16.count)")
+        #expect(text.contains("…\nOr open https://"), "cut before the link, with a mark")
+        // How to answer is in what a lock screen shows: right after the heading.
+        let lines = text.split(separator: "\n")
+        #expect(lines.count > 2 && lines[1] == "Reply ACK INC-7 to acknowledge.", "\(lines.prefix(2))")
 
         let quoted = String(repeating: "{\"ok\":false,\"db\":\"down\"} & ", count: 120)
         #expect(try await transport(.voice).deliver(Self.longPage(method: .voice, status: quoted)) == .delivered)
