@@ -79,7 +79,10 @@ extension CommandParser {
             severity = written.severity
             for index in writtenSeverities.flatMap(\.words).sorted().reversed() { titleWords.remove(at: index) }
         }
-        let title = FreeText.oneLine(FreeText.readable(titleWords.map(\.text).joined(separator: " ")))
+        // A phrase quoted inside a title is part of it (`Checkout says "card declined"`: the
+        // error as shown), and its quotes were lost; a title quoted whole is quoted to be one.
+        let words = titleWords.count == 1 ? titleWords.map(\.text) : titleWords.map(\.inTitle)
+        let title = FreeText.oneLine(FreeText.readable(words.joined(separator: " ")))
         guard !title.isEmpty else {
             throw CommandError(.missingArgument, "Give the incident a title.", position: arguments.endOffset)
         }

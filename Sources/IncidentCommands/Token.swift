@@ -8,6 +8,12 @@ struct Token: Hashable, Sendable {
     var start: String.Index
     /// Whether the token was written in quotes.
     var quoted: Bool
+    /// A quoted token as it was typed, its quotes included (`"card declined"`); nil otherwise.
+    var written: String? = nil
+
+    /// The token as a title keeps it: a phrase quoted in it keeps its quotes (the error as
+    /// shown); one word in quotes is quoted to be read as a word (`"[P0]" drill`), not an option.
+    var inTitle: String { text.contains(where: \.isWhitespace) ? written ?? text : text }
 }
 
 /// Splits a command line into tokens.
@@ -50,7 +56,7 @@ enum Tokenizer {
             if let close = closingQuote(for: text[index]), let end = closing(close, after: index) {
                 let body = String(text[text.index(after: index)..<end])
                 while index <= end { advance() }
-                tokens.append(Token(text: body, offset: startOffset, start: start, quoted: true))
+                tokens.append(Token(text: body, offset: startOffset, start: start, quoted: true, written: String(text[start...end])))
                 continue
             }
             while index < text.endIndex, !text[index].isWhitespaceFast { advance() }
