@@ -157,6 +157,12 @@ public enum CommandParser {
 
     /// `@user`, or `@user handover: <note>`.
     static func parseCommander(_ arguments: inout Arguments) throws(CommandError) -> Command {
+        // As `/role comms none` leaves that role empty: the IC's never is (`@none` is someone's
+        // name). It was answered "I don't know @none".
+        if let word = arguments.peek(), ["none", "nobody", "off"].contains(word.text.lowercased()) {
+            throw CommandError(.invalidArgument, "The incident commander's role is never left empty: hand it over with \(command: "ic @user"), "
+                               + "or \(command: "ic @user handover: <note>").", position: word.offset)
+        }
         let person = try arguments.takeMention(for: "the new incident commander")
         guard let next = arguments.peek() else { return .commander(person) }
         guard next.text.lowercased().hasPrefix("handover:") else {

@@ -79,6 +79,13 @@ public enum PersonRef: Hashable, Sendable, Codable, CustomStringConvertible {
     /// A plain `@alice`: a roster key or a display handle.
     case handle(String)
 
+    /// `me`, `@me`, `myself`: whoever typed the command (`/ic me`). The bot's own words once
+    /// said `/ic @you`, and were typed as written, so `you` is one too.
+    public var isTypist: Bool {
+        guard case .handle(let name) = self else { return false }
+        return ["me", "myself", "you"].contains(name.lowercased())
+    }
+
     public var description: String {
         switch self {
         case .slack(let id, _): "<@\(id)>"

@@ -5,15 +5,26 @@ extension Decider {
     /// A bare `/ack` refused in an incident's room, from someone whose page for another
     /// incident waits for their answer: the refusal points to it. Told only who may
     /// acknowledge this incident, a half-awake responder in the wrong room read it as being
-    /// dropped from the ladder, while a bare `/ack` anywhere else would have answered the page.
+    /// dropped from the ladder; told in the room of one they had answered "nothing more to do",
+    /// they let the other page climb to their lead. A bare `/ack` anywhere else would have
+    /// answered the page.
     func pointingToWaitingPages(_ refusal: IncidentError, refusedIn incident: Incident) throws -> IncidentError {
-        guard refusal.kind == .notAllowed else { return refusal }
         let open = try records.openIncidents(skippingUnreadable: true)
         let waiting = try records.awaitingAcknowledgement(from: actor, among: open).filter { $0.incident.number != incident.number }
+        // An answer posted for the whole room (Matrix) does not say who a private incident paged.
+        let shown = waiting.filter { mayShow($0.incident, here: incident.number) }
         guard !waiting.isEmpty else { return refusal }
-        let named = waiting.map { "\(command: "ack \($0.incident.id)")" as BotText }
-        let pages: BotText = waiting.count == 1 ? "Your page for \(waiting[0].incident.id) waits for an answer: "
-            : "Your pages for \(waiting.count) incidents wait for an answer: "
-        return IncidentError(.notAllowed, refusal.message + " " + pages + named.dropFirst().reduce(named[0]) { $0 + " or " + $1 } + ".")
+        guard !shown.isEmpty else {
+            return IncidentError(refusal.kind, refusal.message + " " + Self.privatePageWaits + ".")
+        }
+        let named = shown.map { "\(command: "ack \($0.incident.id)")" as BotText }
+        let pages: BotText = shown.count == 1 ? "Your page for \(shown[0].incident.id) waits for an answer: "
+            : "Your pages for \(shown.count) incidents wait for an answer: "
+        let more: BotText = shown.count < waiting.count ? "; a page of yours for a private incident waits too, and says how to answer it" : ""
+        return IncidentError(refusal.kind, refusal.message + " " + pages + named.dropFirst().reduce(named[0]) { $0 + " or " + $1 } + more + ".")
     }
+
+    /// For a private incident's page, where the answer is posted for a whole room: the page
+    /// itself (a direct message) names the incident and how to answer.
+    static var privatePageWaits: BotText { "A page of yours for a private incident waits for an answer: the page says how to acknowledge it" }
 }

@@ -125,13 +125,12 @@ struct Transition {
                         unfilledLevels: unfilledNow)
     }
 
-    /// The words that name whoever typed the command (`/ic me`; the bot's own words once said
-    /// `/ic @you`, and were typed as written), unless the roster has someone of that name.
-    static let typist: Set<String> = ["me", "myself", "you"]
-
-    /// The person behind a mention, or an error naming who the roster knows.
+    /// The person behind a mention, or an error naming who the roster knows. `me` names
+    /// whoever typed the command (`PersonRef.isTypist`), even where the roster has someone
+    /// keyed `me`: the bot's own advice, `/ic me`, made that person IC, and "@me is now the
+    /// incident commander" read as the typist (they are named by their chat account).
     func person(_ ref: PersonRef) throws(IncidentError) -> PersonID {
-        if case .handle(let name) = ref, let actor, Self.typist.contains(name.lowercased()), roster.resolve(ref) == nil { return actor }
+        if ref.isTypist, let actor { return actor }
         guard let id = roster.resolve(ref) else {
             let people = roster.people.keys.sorted()
             let known = people.prefix(12).map(\.handle).joined(separator: ", ") + (people.count > 12 ? " and \(people.count - 12) more" : "")

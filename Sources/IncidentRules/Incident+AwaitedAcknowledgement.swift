@@ -8,7 +8,9 @@ extension Incident {
     /// still climbs does not matter: their page stands and asks them to answer it, and a text
     /// read for it must not land on another incident because someone else answered this one.
     public func awaitsAcknowledgement(from person: PersonID) -> Bool {
-        guard phase == .investigating || phase == .mitigated, !answeredThemselves(person) else { return false }
+        // Its IC is answered `You are INC-N's incident commander … nothing more to do`: offered
+        // it among the pages that wait, they were sent on a hop that answered nothing.
+        guard phase == .investigating || phase == .mitigated, !answeredThemselves(person), person != commander else { return false }
         let ackable = policy.askingLadders
         return pages.contains { page in
             page.person == person && ackable.contains(page.level.ladder) && asksForAnswer(page)

@@ -23,7 +23,14 @@ extension Incident {
             throw IncidentError(.notAllowed,
                                 "Only people on the roster can name an incident commander when declaring (it acknowledges the page); declare without --ic.")
         }
-        let commander = try declaration.commander.map { ref throws(IncidentError) in try transition.reachablePerson(ref) }
+        // Refused, the `--ic` leaves nothing declared, and says so: "INC-4's room is on Slack
+        // alone" read at 3 a.m. as INC-4 declared and only its IC refused.
+        let commander: PersonID?
+        do {
+            commander = try declaration.commander.map { ref throws(IncidentError) in try transition.reachablePerson(ref) }
+        } catch {
+            throw IncidentError(error.kind, "Nothing was declared: " + error.message)
+        }
         if let commander { transition.incident.roles[.commander] = commander }
         transition.startUpdateClockAtFirstPage()
 

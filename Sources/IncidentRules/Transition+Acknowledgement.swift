@@ -43,8 +43,11 @@ extension Transition {
                 incident.ladders[ladder.id].flatMap { $0.heldPage != nil && $0.stopped == nil ? $0.nextStepAt : nil }
             }.min()
             if !incident.isPrivate, paged.isEmpty, let held {
+                // Only someone trusted may take it: an account off the roster, told to, was refused.
+                let take: BotText = isTrusted(person) ? "To take it on now, name yourself incident commander: \(command: "ic me")."
+                    : "To have it handled now, ask someone on the roster to take it."
                 throw IncidentError(.notAllowed, "Nobody has been paged for \(incident.id) yet: its first page waits for working hours, "
-                                    + "until \(zone.clockTime(held, seenAt: now)). To take it on now, name yourself incident commander: \(command: "ic me").")
+                                    + "until \(zone.clockTime(held, seenAt: now)). " + take)
             }
             // An IC named as it was declared at night stopped the ladder, and its page held for
             // working hours still goes to whoever is on call then: they are told when, not

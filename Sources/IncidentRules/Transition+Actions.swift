@@ -45,11 +45,12 @@ extension Transition {
             let words = request.text.split(whereSeparator: \.isWhitespace)
             guard let at = words.firstIndex(where: { word in
                 word.hasPrefix("@") || word.hasPrefix("<@") || word.contains("matrix.to/")
-            }), let ref = Mention.person(String(words[at])), let later = roster.resolve(ref) else { throw error }
+            }), let ref = Mention.person(String(words[at])), let later = try? person(ref) else { throw error }
             var rest = [Substring(first)] + words
             rest.remove(at: at + 1)
             let example = rest.prefix(6).joined(separator: " ") + (rest.count > 6 ? " …" : "")
-            throw IncidentError(.unknown, "I don't know \(request.owner); the owner comes first, as in \(command: "action \(later.handle) \(example)").")
+            let owner = ref.isTypist ? ref.description : later.handle
+            throw IncidentError(.unknown, "I don't know \(request.owner); the owner comes first, as in \(command: "action \(owner) \(example)").")
         }
     }
 

@@ -117,7 +117,7 @@ extension Transition {
         // no room on, it could neither read the room nor type a command that counts.
         if let rooms = community.roomPlatforms, let platform = person.accountPlatform, !rooms.contains(platform) {
             let there = rooms.map(\.title).sorted().joined(separator: " or ")
-            throw IncidentError(.notAllowed, "\(person.handle) is a \(platform.title) account off the roster, and \(incident.id)'s room "
+            throw IncidentError(.notAllowed, "\(person.handle) is a \(platform.title) account off the roster, and this incident's room "
                 + "is on \(there) alone: they could not read the room or type its commands; name someone on the roster or in that room.")
         }
     }

@@ -96,4 +96,23 @@ import Testing
         #expect(named.reply?.plainText() == "Only people paged for INC-2 can acknowledge (@alice).", "\(String(describing: named.reply?.plainText()))")
         #expect(try await bot.store.read { try $0.incident(1) }?.incident.acknowledgedBy == nil)
     }
+
+    /// In the room of an incident they answered, "nothing more to do" let another incident's
+    /// page climb to their lead: the answer points to it (audit s78b). Once they are named that
+    /// other incident's IC, it waits for them no more.
+    @Test func aBareAckWhereTheyAnsweredPointsToThePageThatWaits() async throws {
+        let bot = try TestBot()
+        try await declare(bot, "/incident declare Checkout is down --sev P1")
+        let room = try #require(try await bot.store.read { try $0.roomID(.slack, incident: 1) })
+        try await bot.say("U0ALICE01", "/ack", in: room)
+        try await declare(bot, "/incident declare Search is down --sev P1")
+        let again = try await bot.say("U0ALICE01", "/ack", in: room)
+        #expect(again.reply?.plainText() == "You already acknowledged INC-1; nothing more to do. Thank you. Your page for INC-2 waits for an answer: /ack INC-2.",
+                "\(String(describing: again.reply?.plainText()))")
+        try await bot.say("U0ERIN005", "/ic INC-2 <@U0ALICE01>")
+        let named = try await bot.say("U0ALICE01", "/ack", in: room)
+        #expect(named.reply?.plainText() == "You already acknowledged INC-1; nothing more to do. Thank you.", "\(String(describing: named.reply?.plainText()))")
+        let lobby = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
+        #expect(lobby.reply?.plainText().hasPrefix("No page of yours waits") == true, "\(String(describing: lobby.reply?.plainText()))")
+    }
 }

@@ -17,7 +17,7 @@ import Testing
         for typed in ["/ic @mallory:example.org", "/role scribe @mallory:example.org"] {
             let refused = try await bot.say("U0CAROL03", typed, in: ScenarioTests.room)
             #expect(refused.disposition == .refused, "\(typed)")
-            #expect(refused.reply?.plainText() == "@mallory:example.org is a Matrix account off the roster, and INC-1's room is on Slack alone: "
+            #expect(refused.reply?.plainText() == "@mallory:example.org is a Matrix account off the roster, and this incident's room is on Slack alone: "
                 + "they could not read the room or type its commands; name someone on the roster or in that room.", "\(typed)")
         }
         let incident = try #require(try await bot.store.read { try $0.incident(1)?.incident })
@@ -34,7 +34,7 @@ import Testing
         let declared = try await bot.say("@erin:example.org", "/incident declare Payment API errors --sev P1 --ic <@U0MEMBER1>",
                                          in: Self.lobby, platform: .matrix)
         #expect(declared.disposition == .refused)
-        #expect(declared.reply?.plainText().hasPrefix("@U0MEMBER1 is a Slack account off the roster, and INC-1's room is on Matrix alone") == true,
+        #expect(declared.reply?.plainText().hasPrefix("Nothing was declared: @U0MEMBER1 is a Slack account off the roster, and this incident's room is on Matrix alone") == true,
                 "\(declared.reply?.plainText() ?? "")")
     }
 

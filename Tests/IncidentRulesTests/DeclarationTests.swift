@@ -139,7 +139,7 @@ import Testing
             _ = try Drill("/incident declare DB down --ic @bobb", by: Fixtures.responder)
         } catch let error as IncidentError {
             #expect(error.kind == .unknown)
-            #expect(error.description.hasPrefix("I don't know @bobb; mention someone in the roster (@alice, @bob"))
+            #expect(error.description.hasPrefix("Nothing was declared: I don't know @bobb; mention someone in the roster (@alice, @bob"))
         }
         // A roster of more than twelve says how many the list leaves out.
         var roster = try Fixtures.roster()

@@ -307,6 +307,14 @@ import Testing
         }
     }
 
+    /// Someone off the roster may not take it: told to, their `/ic me` was refused.
+    @Test func anAccountOffTheRosterIsNotToldToTakeAHeldIncident() throws {
+        var drill = try Drill("/incident declare Odd errors --sev P3", at: Self.fridayNight)
+        let refused = #expect(throws: IncidentError.self) { try drill.type("/ack", by: Fixtures.reporter) }
+        #expect(refused?.description == "Nobody has been paged for INC-1 yet: its first page waits for working hours, until "
+                + "2026-11-30 09:00 UTC. To have it handled now, ask someone on the roster to take it.")
+    }
+
     @Test func raisingAHeldIncidentPagesAtOnce() throws {
         var drill = try Drill("/incident declare Odd errors --sev P3", at: Self.fridayNight)
         try drill.run(to: 10, script: [10: [(Fixtures.responder, "/sev P1 customers affected")]])

@@ -262,7 +262,7 @@ import Testing
         for typed in ["/ic @zoe:example.org", "/role comms @zoe:example.org"] {
             let refused = outcome(drill, typed, by: Self.roster, in: .incidentRoom, community: slackRooms)
             #expect(refused?.kind == .notAllowed, "\(typed)")
-            #expect(refused?.message.description == "@zoe:example.org is a Matrix account off the roster, and INC-1's room is on Slack alone: "
+            #expect(refused?.message.description == "@zoe:example.org is a Matrix account off the roster, and this incident's room is on Slack alone: "
                 + "they could not read the room or type its commands; name someone on the roster or in that room.", "\(typed)")
         }
         #expect(outcome(drill, "/ic <@U0MEMBER1>", by: Self.roster, in: .incidentRoom, community: slackRooms) == nil)
