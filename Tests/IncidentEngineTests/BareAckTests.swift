@@ -115,4 +115,20 @@ import Testing
         let lobby = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE")
         #expect(lobby.reply?.plainText().hasPrefix("No page of yours waits") == true, "\(String(describing: lobby.reply?.plainText()))")
     }
+
+    /// Where the answer is posted for the whole room (Matrix), a private incident's page is
+    /// said to wait, not named: the room would learn who it paged.
+    @Test func aPrivateIncidentsPageIsNotNamedForAWholeRoom() async throws {
+        let bot = try TestBot()
+        try await declare(bot, "/incident declare Leaked keys --sev P1 --private")
+        try await declare(bot, "/incident declare Search is down --sev P1")
+        let room = try #require(try await bot.store.read { try $0.roomID(.slack, incident: 2) })
+        func ack(_ id: String) async throws -> EngineOutcome {
+            try await bot.engine.handle(ChatEvent(platform: .slack, id: id, room: room, user: "U0ALICE01", text: "/ack", reply: .outboxToRoom))
+        }
+        _ = try await ack("EvRoom1")
+        let again = try await ack("EvRoom2")
+        #expect(again.reply?.plainText() == "You already acknowledged INC-2; nothing more to do. Thank you. A page of yours for a private incident "
+                + "waits for an answer: the page says how to acknowledge it.", "\(String(describing: again.reply?.plainText()))")
+    }
 }
