@@ -160,8 +160,11 @@ struct Decider {
         guard withdrawn > 0 else { return reply }
         let posts = withdrawn == 1 ? "1 post" : "\(withdrawn) posts"
         var answer = reply ?? Message(lines: [])
-        answer.line(.text("Withdrawn, not sent: \(posts) queued for the broadcast channel before this "
-            + "(made in the same moment, or waiting out an outage)."))
+        // A post delivery had read a moment before, to send, is not stopped by the mark: it
+        // still reaches the channel within a second or so, and "not sent" was then false.
+        answer.line(.text("Withdrawn: \(posts) queued for the broadcast channel before this "
+            + "(made in the same moment, or waiting out an outage). One already on its way as this came may still appear there "
+            + "within seconds: look, and delete it if it does."))
         return answer
     }
 

@@ -7,16 +7,23 @@ extension Messages {
     /// Its commands name the incident: typed in a direct message, `/update` without one would
     /// not know which incident it is for.
     static func refusedByRoom(_ message: Message, incident: Incident, reason: String) -> Message {
-        directCopy(message, incident: incident, why: [.strong("⚠️ The room of \(incident.id) "), .room(incident.room), .strong(" refused this message"),
+        directCopy(message, incident: incident, why: [.strong("⚠️ The room of \(incident.id)")] + roomName(incident) + [.strong(" refused this message"),
                                                       .text(" ("), .userText(reason), .text("), so it comes to you directly:")])
     }
 
     /// A nudge or reminder posted in the incident's room, sent to one of the people it asks to
     /// act who has not joined the room (only invited): their platform told them nothing of it.
     static func unseenInRoom(_ message: Message, incident: Incident) -> Message {
-        directCopy(message, incident: incident, why: [.strong("📣 Posted in the room of \(incident.id) "), .room(incident.room),
-                                                      .strong(", which you have not joined"),
+        directCopy(message, incident: incident, why: [.strong("📣 Posted in the room of \(incident.id)")] + roomName(incident)
+                                                      + [.strong(", which you have not joined"),
                                                       .text(" (join it to follow the incident there):")])
+    }
+
+    /// The room's name after the incident's number, in a message sent outside the room; none
+    /// for a private incident, whose room may be named after its title (made before it turned
+    /// private), and which is named outside its room by number and severity only.
+    static func roomName(_ incident: Incident) -> [Span] {
+        incident.isPrivate ? [] : [.text(" "), .room(incident.room)]
     }
 
     /// `message` sent directly, under `why`, with its commands naming the incident.

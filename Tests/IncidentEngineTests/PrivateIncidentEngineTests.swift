@@ -36,7 +36,7 @@ import Testing
         let bot = try TestBot()
         try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
         let privately = try await bot.say("U0CAROL03", "/incident private INC-1").reply?.plainText() ?? ""
-        #expect(privately.contains("INC-1 is private now.") && privately.contains("Withdrawn, not sent: 1 post queued for the broadcast channel"),
+        #expect(privately.contains("INC-1 is private now.") && privately.contains("Withdrawn: 1 post queued for the broadcast channel"),
                 "\(privately)")
         try await bot.settle()
         let broadcast = bot.slack.delivered.filter { if case .post("C0BROADCAST", _) = $0.job.action { true } else { false } }

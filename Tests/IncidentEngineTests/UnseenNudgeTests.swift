@@ -105,4 +105,18 @@ import Testing
                 "\(bot.matrix.directMessages.map { $0.message.plainText() })")
         #expect(bot.slack.directMessages.filter { $0.message.kind == .nudge }.isEmpty)
     }
+
+    /// A private incident's copy does not name its room: one made before it turned private is
+    /// named after its title, and outside the room it is named by number and severity only.
+    @Test func aPrivateIncidentsCopyDoesNotNameItsRoom() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Payment API errors --sev P1 --ic @frank")
+        try await bot.settle()
+        try await bot.say("U0ERIN005", "/incident private INC-1")
+        try await bot.settle()
+        try await bot.run(toMinute: 31)
+        let text = try #require(bot.matrix.directMessages.first { $0.message.kind == .nudge }?.message.plainText())
+        #expect(text.hasPrefix("📣 Posted in the room of INC-1, which you have not joined"), "\(text)")
+        #expect(!text.contains("payment"), "\(text)")
+    }
 }
