@@ -11,9 +11,9 @@ extension Decider {
     func pointingToWaitingPages(_ refusal: IncidentError, refusedIn incident: Incident) throws -> IncidentError {
         let open = try records.openIncidents(skippingUnreadable: true)
         let waiting = try records.awaitingAcknowledgement(from: actor, among: open).filter { $0.incident.number != incident.number }
+        guard !waiting.isEmpty else { return refusal }
         // An answer posted for the whole room (Matrix) does not say who a private incident paged.
         let shown = waiting.filter { mayShow($0.incident, here: incident.number) }
-        guard !waiting.isEmpty else { return refusal }
         guard !shown.isEmpty else {
             return IncidentError(refusal.kind, refusal.message + " " + Self.privatePageWaits + ".")
         }

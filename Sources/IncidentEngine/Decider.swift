@@ -112,7 +112,7 @@ struct Decider {
                 decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
                                                  at: now, roster: settings.roster, community: settings.community(home: stored.home))
             } catch {
-                // A bare `/ack` in another incident's room, refused, points to the page that waits.
+                // A bare `/ack` refused in an incident's room points to a page of theirs that waits elsewhere.
                 throw parsed.command == .ack && parsed.target == nil ? try pointingToWaitingPages(error, refusedIn: incident) : error
             }
             try commit(decision, home: stored.home)

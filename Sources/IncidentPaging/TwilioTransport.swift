@@ -109,8 +109,8 @@ public struct TwilioTransport: OutboxTransport {
         let heading = String(words.prefix { $0 != "\n" }).clipped(to: Self.textLimit / 4, in: .utf16)
         let head = heading + "\n" + answer
         let rest = words.drop { $0 != "\n" }.dropFirst()
-        let room = Self.textLimit - TextUnit.utf16.count(head) - TextUnit.utf16.count(link) - 1
-        return head + (rest.isEmpty ? "" : "\n" + String(rest).clipped(to: room, in: .utf16)) + link
+        let left = Self.textLimit - TextUnit.utf16.count(head) - TextUnit.utf16.count(link) - 1
+        return head + (rest.isEmpty ? "" : "\n" + String(rest).clipped(to: left, in: .utf16)) + link
     }
 
     /// Twilio's most for a text (`Body`), in UTF-16 units.
