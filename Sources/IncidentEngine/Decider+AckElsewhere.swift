@@ -15,16 +15,19 @@ extension Decider {
         // An answer posted for the whole room (Matrix) does not say who a private incident paged.
         let shown = waiting.filter { mayShow($0.incident, here: incident.number) }
         guard !shown.isEmpty else {
-            return IncidentError(refusal.kind, refusal.message + " " + Self.privatePageWaits + ".")
+            // The page itself (a direct message) names the incident and how to answer.
+            return IncidentError(refusal.kind, refusal.message + " A page of yours for a private incident waits for an answer: "
+                                 + "the page says how to acknowledge it.")
         }
-        let named = shown.map { "\(command: "ack \($0.incident.id)")" as BotText }
         let pages: BotText = shown.count == 1 ? "Your page for \(shown[0].incident.id) waits for an answer: "
             : "Your pages for \(shown.count) incidents wait for an answer: "
         let more: BotText = shown.count < waiting.count ? "; a page of yours for a private incident waits too, and says how to answer it" : ""
-        return IncidentError(refusal.kind, refusal.message + " " + pages + named.dropFirst().reduce(named[0]) { $0 + " or " + $1 } + more + ".")
+        return IncidentError(refusal.kind, refusal.message + " " + pages + Self.acknowledgements(of: shown) + more + ".")
     }
 
-    /// For a private incident's page, where the answer is posted for a whole room: the page
-    /// itself (a direct message) names the incident and how to answer.
-    static var privatePageWaits: BotText { "A page of yours for a private incident waits for an answer: the page says how to acknowledge it" }
+    /// `/ack INC-1 or /ack INC-3`: the commands that answer each of `incidents`' pages.
+    static func acknowledgements(of incidents: [StoredIncident]) -> BotText {
+        let named = incidents.map { "\(command: "ack \($0.incident.id)")" as BotText }
+        return named.dropFirst().reduce(named.first ?? "") { $0 + " or " + $1 }
+    }
 }

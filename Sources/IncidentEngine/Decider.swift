@@ -248,9 +248,7 @@ struct Decider {
         }
         let paging = try records.awaitingAcknowledgement(from: actor, among: open)
         guard paging.count > 1 else { return paging.first }
-        let named = paging.map { "\(command: "ack \($0.incident.id)")" as BotText }
-        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: "
-                      + named.dropFirst().reduce(named[0]) { $0 + " or " + $1 } + ".")
+        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: " + Self.acknowledgements(of: paging) + ".")
     }
 
     /// The command typed, naming an incident, for a refusal that asks for one: a paged person
