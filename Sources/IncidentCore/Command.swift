@@ -111,8 +111,13 @@ public struct Declaration: Hashable, Sendable, Codable {
     /// incident titled "Private" (or "Private 2") never takes a private one's name, which
     /// readers take for the private incident's room: its name says `titled-private`.
     public var roomTitle: String {
-        if isPrivate { return Self.privateRoomTitle }
-        return RoomName.isPrivateStem(RoomName.slug(title)) ? "titled " + title : title
+        isPrivate ? Self.privateRoomTitle : publicRoomTitle
+    }
+    /// What the room's name is made from were the incident public: the name a public incident
+    /// of this title already holds, under which the same title declared again is looked for,
+    /// `--private` or not.
+    public var publicRoomTitle: String {
+        RoomName.isPrivateStem(RoomName.slug(title)) ? "titled " + title : title
     }
     /// What a private incident's room name is made from.
     public static let privateRoomTitle = "private"

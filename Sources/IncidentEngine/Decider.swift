@@ -46,12 +46,16 @@ struct Decider {
         case .declare(let declaration):
             let collisions = RoomName.collisions(title: declaration.roomTitle, declaredAt: now, zone: settings.policy.timeZone)
             let taken = try records.roomNames(collisions)
-            // A repeat just past midnight is looked for under the day before's room names too.
-            let yesterday = RoomName.collisions(title: declaration.roomTitle, declaredAt: now - Incident.declaredAgainWindow,
+            // The repeat is looked for under the names a public incident of this title holds
+            // (a private one is never matched), and just past midnight the day before's too.
+            let titled = RoomName.collisions(title: declaration.publicRoomTitle, declaredAt: now, zone: settings.policy.timeZone)
+            let yesterday = RoomName.collisions(title: declaration.publicRoomTitle, declaredAt: now - Incident.declaredAgainWindow,
                                                 zone: settings.policy.timeZone)
-            let repeatable = yesterday == collisions ? taken : taken.union(try records.roomNames(yesterday))
+            var repeatable = titled == collisions ? taken : try records.roomNames(titled)
+            if yesterday != titled { repeatable.formUnion(try records.roomNames(yesterday)) }
             if let same = try declaredAgain(declaration, takenRooms: repeatable) {
-                let decision = same.incident.declaredAgain(by: actor, at: now, roster: settings.roster, community: settings.community(home: same.home))
+                let decision = same.incident.declaredAgain(declaration, by: actor, at: now, roster: settings.roster,
+                                                           community: settings.community(home: same.home))
                 try commit(decision, home: same.home)
                 return EngineOutcome(.handled, reply: decision.reply, incident: same.incident.number)
             }

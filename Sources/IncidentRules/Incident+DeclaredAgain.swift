@@ -17,9 +17,11 @@ extension Incident {
     /// declares as before. The same commander again is matched: a retyped `--ic` declaration
     /// otherwise paged the on-call (and for a P0 the VP) a second time. Private ones are not:
     /// their rooms do not carry their titles, and a match would tell a stranger a private
-    /// incident exists.
+    /// incident exists. A `--private` declaration of a public one's title is: it paged the
+    /// on-call a second time for one outage, and opened a room that hid nothing the first
+    /// room's name did not tell; the answer says how to make the one there is private.
     public func isDeclaredAgain(by declaration: Declaration, at now: Timestamp, roster: Roster) -> Bool {
-        guard !declaration.isPrivate, !isPrivate, phase == .investigating || phase == .mitigated,
+        guard !isPrivate, phase == .investigating || phase == .mitigated,
               declaration.commander.map({ roster.resolve($0) == commander && commander != nil }) ?? true,
               // Without --sev it asks for the default, which may be more than this one's: a
               // bystander's P3 must not swallow the on-call's declaration of a P2 (or a P0).
@@ -35,7 +37,8 @@ extension Incident {
     /// trust is not let in by typing its title: it may ask a responder. Someone trusted in
     /// their own right who declares again an incident whose declarer is not stands in for
     /// that declarer (`Transition.standInForDeclarer`).
-    public func declaredAgain(by actor: PersonID, at now: Timestamp, roster: Roster, community: Community) -> Decision {
+    public func declaredAgain(_ declaration: Declaration, by actor: PersonID, at now: Timestamp, roster: Roster,
+                              community: Community) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: actor, community: community)
         if community.serves(actor, roster: roster), transition.isTrusted(actor) { transition.invite(actor) }
         let standsIn = transition.standInForDeclarer(actor)
@@ -55,6 +58,12 @@ extension Incident {
                                .text("; to declare another incident, give it another title.")]
         } else {
             reply.lines[0].append(.text(" To declare another incident, give it another title."))
+        }
+        if declaration.isPrivate {
+            let mayMakePrivate = (try? transition.requireLead(actor, to: "make it private")) != nil
+            reply.line(.text("It is not private: its room's name tells its title, and its updates go to the broadcast channel. "),
+                       .text(mayMakePrivate ? "To make it private, " : "Whoever leads it can make it private: "),
+                       .command("incident private \(id)"), .text("."))
         }
         if standsIn {
             reply.line(.text("You stand in for its declarer from now on: "), .mention(declaredBy),

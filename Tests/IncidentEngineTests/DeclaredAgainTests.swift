@@ -128,6 +128,31 @@ import Testing
         #expect(again.incident == 2 && again.disposition == .handled)
     }
 
+    /// A `--private` declaration of an open public incident's title is that incident: a second
+    /// one paged the on-call again for one outage, and its room hid nothing the first room's
+    /// name did not tell. The answer says how to make the one there private, and who may.
+    @Test func aPrivateDeclarationOfAPublicIncidentsTitleIsThatIncident() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0BOB0002", "/incident declare Customer records exposed --sev P1 --ic @bob")
+        try await bot.settle()
+        let pagesBefore = bot.pages
+        let byCarol = try await bot.say("U0CAROL03", "/incident declare Customer records exposed --sev P1 --private")
+        #expect(byCarol.incident == 1 && byCarol.disposition == .handled)
+        let told = byCarol.reply?.plainText() ?? ""
+        #expect(told.contains("nothing new was declared") && told.contains("It is not private")
+                && told.contains("Whoever leads it can make it private: /incident private INC-1."), "\(told)")
+        let byBob = try await bot.say("U0BOB0002", "/incident declare customer records exposed --private")
+        #expect(byBob.incident == 1 && byBob.reply?.plainText().contains("To make it private, /incident private INC-1.") == true,
+                "\(byBob.reply?.plainText() ?? "")")
+        try await bot.settle()
+        #expect(try await bot.store.read { try $0.incident(2) } == nil)
+        #expect(bot.pages == pagesBefore)
+        #expect(try await bot.store.read { try $0.incident(1)?.incident.isPrivate } == false)
+        // A public declaration of a private one's title is still another incident.
+        try await bot.say("U0BOB0002", "/incident private INC-1")
+        #expect(try await bot.say("U0CAROL03", "/incident declare Customer records exposed --sev P1").incident == 2)
+    }
+
     /// An account off the roster that typed the title first does not keep the declarer's place
     /// over the responders' incident: the first on the roster to declare it again stands in for
     /// it, and once an IC is named the account cannot lower or resolve it. It could: the rules
