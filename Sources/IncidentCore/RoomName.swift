@@ -58,6 +58,12 @@ public enum RoomName {
         return rest.isEmpty || (rest.first == UInt8(ascii: "-") && rest.count > 1 && rest.dropFirst().allSatisfy { (0x30...0x39).contains($0) })
     }
 
+    /// Whether `name`, a name `make` gave, is a private incident's: its room was made private,
+    /// under a name that tells nothing.
+    public static func isPrivateName(_ name: String) -> Bool {
+        isPrivateStem(String(name.dropFirst(dayPrefix(of: name).count)))
+    }
+
     /// The title folded to ASCII, lowercased, runs of anything but `a-z0-9` as one `-`, trimmed.
     public static func slug(_ title: String) -> String {
         // Only the start of a very long title can end up in an 80-character name.

@@ -64,6 +64,7 @@ import Testing
         try drill.type("/incident private", by: "carol")
         #expect(drill.incident.isPrivate)
         #expect(drill.timeline.last?.kind == .privacy)
+        #expect(drill.posts(to: .incidentRoom).last?.contains("a public Slack channel can be made private only by a workspace admin") == true)
         let broadcastBefore = drill.posts(to: .broadcast).count
         #expect(broadcastBefore == 1)
         let outsideBefore = leftTheRoom(drill).count
@@ -89,6 +90,10 @@ import Testing
                 == ["🔓 INC-1 (P1, investigating) made public: Customer records exposed\nRoom: #incident-20261124-private · declared by @carol"])
         try drill.type("/update Keys rotated", by: "alice")
         #expect(drill.posts(to: .broadcast).count == 2)
+        // Private again: its room was private from the start, not a public channel whose name tells the title.
+        try drill.type("/incident private", by: "alice")
+        let told = drill.posts(to: .incidentRoom).last ?? ""
+        #expect(told.contains("Its room was made private when it was declared") && !told.contains("public Slack channel"), "\(told)")
     }
 
     /// Made public once resolved: the broadcast channel is told it is resolved, not that a P1
