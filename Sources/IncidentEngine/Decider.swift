@@ -120,7 +120,7 @@ struct Decider {
                 throw parsed.command == .ack && parsed.target == nil ? try pointingToWaitingPages(error, refusedIn: incident) : error
             }
             try commit(decision, home: stored.home)
-            var withdrawn = 0
+            var withdrawn = BroadcastWithdrawal()
             if decision.incident.isPrivate, !incident.isPrivate {
                 // Broadcast posts queued before it turned private (this very batch, or waiting out an outage) stay unsent.
                 withdrawn = try records.withdrawBroadcasts(incident: incident.number, reason: OutboxItem.withdrawn("\(incident.id) is private now"), at: now)
@@ -160,15 +160,21 @@ struct Decider {
 
     /// `reply`, and what turning the incident private withdrew: a post its asker, or whoever
     /// typed an `/update` in the same moment, was told went to the broadcast channel.
-    static func withWithdrawals(_ withdrawn: Int, _ reply: Message?) -> Message? {
-        guard withdrawn > 0 else { return reply }
-        let posts = withdrawn == 1 ? "1 post" : "\(withdrawn) posts"
+    static func withWithdrawals(_ withdrawal: BroadcastWithdrawal, _ reply: Message?) -> Message? {
+        guard withdrawal != BroadcastWithdrawal() else { return reply }
         var answer = reply ?? Message(lines: [])
-        // A post delivery had read a moment before, to send, is not stopped by the mark: it
-        // still reaches the channel within a second or so, and "not sent" was then false.
-        answer.line(.text("Withdrawn: \(posts) queued for the broadcast channel before this "
-            + "(made in the same moment, or waiting out an outage). One already on its way as this came may still appear there "
-            + "within seconds: look, and delete it if it does."))
+        if withdrawal.withdrawn > 0 {
+            let posts = withdrawal.withdrawn == 1 ? "1 post" : "\(withdrawal.withdrawn) posts"
+            answer.line(.text("Withdrawn: \(posts) queued for the broadcast channel before this "
+                + "(made in the same moment, or waiting out an outage); they will not be sent."))
+        }
+        // Delivery claims a post as it sends it (`claimForSending`): one claimed is left, and
+        // reaches the channel within a second or so.
+        if withdrawal.beingSent > 0 {
+            let posts = withdrawal.beingSent == 1 ? "1 post was" : "\(withdrawal.beingSent) posts were"
+            answer.line(.text("\(posts) being sent to the broadcast channel as this came, too late to stop: look there, "
+                + "and delete what names this incident."))
+        }
         return answer
     }
 

@@ -33,37 +33,18 @@ extension Delivery {
         return reason != nil
     }
 
-    /// How long after its round read it a broadcast post is sent without reading whether its
-    /// incident turned private since: a person types that seconds after a declaration.
-    static var freshRead: Duration { .milliseconds(250) }
-
     /// A nudge for a status update that waited in the outbox (the platform down, a backlog)
     /// past the point where it means anything: the incident is resolved (resolved incidents
     /// are never nudged), or an update came after it was queued. Marked withdrawn instead of
-    /// nagging an IC who just posted. And a broadcast post of an incident that turned private
-    /// since: `withdrawBroadcasts` marks it so as the incident turns private, but a round that
-    /// read it before, then waited on a slow room creation, still sent it, the title to the
-    /// whole broadcast channel. One read, for nudges, and for broadcasts read (at `readAt`)
-    /// more than `freshRead` ago: reading again for every announcement and update cost the
-    /// console drill a tenth of its time, for a change that needs someone to type it.
-    func withdrawMootPost(_ item: OutboxItem, id: Int64, readAt: Duration?, now: Timestamp, log: Logger) async throws -> Bool {
+    /// nagging an IC who just posted.
+    func withdrawMootPost(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
         // A nudge its room refused goes to its people as a direct message: withdrawn the same way.
         let nudge: Message? = switch item.job {
         case .effect(.post(let message, _)), .effect(.directMessage(let message, _)): message
         default: nil
         }
-        let isBroadcast = item.method.platform.map { item.lane == OutboxItem.broadcastLane($0) } ?? false
-            && readAt.map { clock.elapsed - $0 >= Self.freshRead } ?? true
-        guard let message = nudge, message.kind == .nudge || isBroadcast, let number = item.incident,
+        guard let message = nudge, message.kind == .nudge, let number = item.incident,
               let incident = try await store.read({ try $0.readableIncident(number)?.incident }) else { return false }
-        if isBroadcast {
-            guard incident.isPrivate else { return false }
-            let reason = "\(incident.id) is private now"
-            try await store.write { try $0.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now) }
-            forget([id])
-            log.info("broadcast withdrawn before it went out", metadata: ["reason": "\(reason)"])
-            return true
-        }
         let reason: String
         if incident.phase != .investigating, incident.phase != .mitigated {
             reason = "\(incident.id) is \(incident.phase.rawValue)"
@@ -78,6 +59,28 @@ extension Delivery {
         forget([id])
         log.info("nudge withdrawn before it went out", metadata: ["reason": "\(reason)"])
         return true
+    }
+
+    /// Claims a broadcast post as it is about to be sent (`claimForSending`), in the write that
+    /// reads whether its incident turned private: one that did is withdrawn instead. Without
+    /// the claim, `/incident private` marked withdrawn a post delivery was sending, which
+    /// reached the channel 52 ms after the answer that counted it withdrawn; and a round that
+    /// read the post, then waited on a slow room creation, sent the title to the whole
+    /// channel. With it, the turn to private and the send are one before the other: the post
+    /// is withdrawn, or it is counted as being sent. False: withdrawn, not to be sent.
+    func claimBroadcast(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
+        let withdrawn: String? = try await store.write { records in
+            if let number = item.incident, let incident = try records.readableIncident(number)?.incident, incident.isPrivate {
+                let reason = "\(incident.id) is private now"
+                try records.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now)
+                return reason
+            }
+            return try records.claimForSending(id, at: now) ? nil : "it is pending no more"
+        }
+        guard let withdrawn else { return true }
+        forget([id])
+        log.info("broadcast withdrawn before it went out", metadata: ["reason": "\(withdrawn)"])
+        return false
     }
 
     /// Pages queued on a method this process does not serve: turned off in the config since

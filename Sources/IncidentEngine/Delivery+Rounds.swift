@@ -22,7 +22,6 @@ extension Delivery {
     /// found after a crash as a post is, and its landing is recorded with the others.
     func deliverInTurns(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         // Each method's loop runs its own rounds: it takes back only what it checked.
-        let readAt = clock.elapsed
         let checked = await checkRoomCreations(items.filter { $0.isDue(at: now) })
         defer { if !checked.isEmpty { checkedRoomCreations.withLock { kept in for id in checked { kept[id] = nil } } } }
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
@@ -74,7 +73,7 @@ extension Delivery {
                 .sorted { $0.order < $1.order }.map(\.item)
             if let method, !hungAtStart {
                 var sentTogether = false
-                for (key, result) in await attemptPagesTogether(heads.filter { early[$0.key] == nil }, on: method, now: now, readAt: readAt) {
+                for (key, result) in await attemptPagesTogether(heads.filter { early[$0.key] == nil }, on: method, now: now) {
                     guard case .sent(let done) = result else { early[key] = result; continue }
                     noteRoomLink(done)
                     unrecorded.add(done, at: clock.elapsed)
@@ -122,7 +121,7 @@ extension Delivery {
                     continue
                 }
                 let started = clock.elapsed
-                let result = if let made = early.removeValue(forKey: item.key) { made } else { await attempt(item, readAt: readAt) }
+                let result = if let made = early.removeValue(forKey: item.key) { made } else { await attempt(item) }
                 let hung = method.map { memory.isHung($0, at: clock.elapsed) } ?? false
                 /// After an attempt that hung: false when the rounds must end (something new is
                 /// queued, to be taken with them, or the store failed).
@@ -190,13 +189,13 @@ extension Delivery {
     /// at a time: their lanes are rooms, under one rate limit. While the method is marked hung
     /// the pass-over order applies instead. The attempts, by item key; a send among them is
     /// also kept as sent (`sentUnrecorded`) until recorded.
-    func attemptPagesTogether(_ heads: [OutboxItem], on method: ContactMethod, now: Timestamp, readAt: Duration) async -> [String: Attempt] {
+    func attemptPagesTogether(_ heads: [OutboxItem], on method: ContactMethod, now: Timestamp) async -> [String: Attempt] {
         let pages = heads.filter { $0.isPage && $0.isDue(at: now) }.prefix(Self.pagesTogether)
         guard method.platform == nil, pages.count > 1, !isStopping else { return [:] }
         return await withTaskGroup(of: (String, Attempt).self) { group in
             for page in pages {
                 group.addTask {
-                    let result = await self.attempt(page, readAt: readAt)
+                    let result = await self.attempt(page)
                     if case .sent(let done) = result { self.memory.sentUnrecorded.withLock { $0[done.id] = done } }
                     return (page.key, result)
                 }

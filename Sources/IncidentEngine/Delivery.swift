@@ -334,7 +334,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Tries `item` once. Its times (a withdrawal, a backoff, the delivery's record) are read
     /// from the clock as it goes, not from when the pass began: a pass through a backlog can
     /// take a minute, and a `Retry-After` counted from its start would be over before it began.
-    func attempt(_ item: OutboxItem, readAt: Duration? = nil) async -> Attempt {
+    func attempt(_ item: OutboxItem) async -> Attempt {
         guard let id = item.id, let transport = transports[item.method] else { return .failed }
         let now = clock.now
         // Sent already, by this delivery, and its record failed: record it now.
@@ -344,7 +344,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
         log[metadataKey: "method"] = "\(item.method)"
         do {
             if case .effect(.page(let page)) = item.job, try await withdraw(page, item, id: id, now: now, log: log) { return .failed }
-            if try await withdrawMootPost(item, id: id, readAt: readAt, now: now, log: log) { return .failed }
+            if try await withdrawMootPost(item, id: id, now: now, log: log) { return .failed }
             if let passedOver = try await passOverIfHung(item, id: id, now: now, log: log) { return counted(item, passedOver) }
             let job: TransportJob
             do {
@@ -358,6 +358,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 log.warning("not sending: this process's leader term is over", metadata: ["term": "\(term.token)"])
                 return .deposed
             }
+            if item.isBroadcast, try await !claimBroadcast(item, id: id, now: clock.now, log: log) { return .failed }
             let started = clock.elapsed
             do {
                 // A send no restart could look up runs to its end though a stop cancels this.

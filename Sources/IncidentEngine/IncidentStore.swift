@@ -119,10 +119,14 @@ public protocol IncidentRecords {
     func markFailed(_ id: Int64, attempts: Int?, reason: String, at: Timestamp) throws
     /// Marks failed, with `reason`, every broadcast post of `incident` not delivered, pending
     /// or given up already (it turned private while they waited): none may go out later, not
-    /// even on an operator's retry. Returns how many it withdrew now (one a platform for a post
-    /// to every broadcast channel); rows withdrawn before are left as they are.
+    /// even on an operator's retry. Rows withdrawn before are left as they are, and so are
+    /// those delivery is sending (`claimForSending`): counted apart, for they may land.
     @discardableResult
-    func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws -> Int
+    func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws -> BroadcastWithdrawal
+    /// Marks a pending item as being sent, as delivery sends it: `withdrawBroadcasts` leaves it
+    /// then. False when it is pending no more (withdrawn, dropped by an operator). A failed
+    /// attempt's `reschedule` and an operator's retry clear the mark.
+    func claimForSending(_ id: Int64, at: Timestamp) throws -> Bool
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
     /// Makes a pending item due at `instant` if it was due later, its attempts and reason as

@@ -168,6 +168,8 @@ extension OutboxItem {
         }
     }
     public static func broadcastLane(_ platform: Platform) -> String { "\(platform):broadcast" }
+    /// A post to a broadcast channel, which a turn to private withdraws (`withdrawBroadcasts`).
+    var isBroadcast: Bool { method.platform.map { lane == Self.broadcastLane($0) } ?? false }
     static func directLane(_ method: ContactMethod, _ person: PersonID) -> String { "\(method):dm:\(person)" }
     static func replyLane(_ platform: Platform, room: String) -> String { "\(platform):reply:\(room)" }
 }

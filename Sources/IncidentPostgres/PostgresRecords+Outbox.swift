@@ -108,7 +108,7 @@ extension PostgresRecords {
 
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
         try sql.execute("""
-            UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL, sending_at = NULL
             WHERE key = \(key) AND state <> 'delivered' AND (last_error IS NULL OR NOT starts_with(last_error, \(OutboxItem.withdrawnMark)))
             """) > 0
     }
@@ -156,19 +156,29 @@ extension PostgresRecords {
         changes?.finished([id])
     }
 
-    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws -> Int {
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws -> BroadcastWithdrawal {
         // As on SQLite: the unfinished rows' index serves it, not a scan of every row delivered.
         // Waited for (it is counted), but only as an incident turns private.
-        var withdrawn = 0
+        var result = BroadcastWithdrawal()
         for platform in Platform.allCases {
-            withdrawn += try sql.execute("""
+            let lane = OutboxItem.broadcastLane(platform)
+            result.withdrawn += try sql.execute("""
                 UPDATE outbox SET state = 'failed', finished_at = \(instant.secondsSinceEpoch), last_error = \(reason)
-                WHERE platform = \(platform.rawValue) AND state <> 'delivered' AND incident = \(incident)
-                AND lane = \(OutboxItem.broadcastLane(platform))
+                WHERE platform = \(platform.rawValue) AND state <> 'delivered' AND incident = \(incident) AND lane = \(lane)
+                AND (state <> 'pending' OR sending_at IS NULL)
                 AND (last_error IS NULL OR NOT starts_with(last_error, \(OutboxItem.withdrawnMark)))
                 """)
+            result.beingSent += try sql.rows("""
+                SELECT count(*) FROM outbox
+                WHERE platform = \(platform.rawValue) AND state = 'pending' AND incident = \(incident) AND lane = \(lane)
+                AND sending_at IS NOT NULL
+                """).first?.decode(Int.self) ?? 0
         }
-        return withdrawn
+        return result
+    }
+
+    func claimForSending(_ id: Int64, at instant: Timestamp) throws -> Bool {
+        try sql.execute("UPDATE outbox SET sending_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'") > 0
     }
 
     func bringForward(_ id: Int64, to instant: Timestamp) throws {
@@ -180,7 +190,7 @@ extension PostgresRecords {
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
         sql.send("""
-            UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason)
+            UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason), sending_at = NULL
             WHERE id = \(id) AND state = 'pending'
             """)
     }

@@ -92,6 +92,9 @@ enum PostgresSchema {
                 expires_at TIMESTAMPTZ NOT NULL
             );
             """),
+        ("v3: broadcast posts claimed as they are sent", """
+            ALTER TABLE outbox ADD COLUMN sending_at BIGINT;
+            """),
     ]
 
     /// The advisory lock every write transaction takes first, so writes from every replica

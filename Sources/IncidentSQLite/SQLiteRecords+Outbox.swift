@@ -121,7 +121,7 @@ extension SQLiteRecords {
 
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
         try execute("""
-            UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL, sending_at = NULL
             WHERE key = ? AND state <> 'delivered' AND (last_error IS NULL OR substr(last_error, 1, ?) <> ?)
             """, arguments: [instant.secondsSinceEpoch, key, OutboxItem.withdrawnMark.count, OutboxItem.withdrawnMark])
         return db.changesCount > 0
@@ -172,25 +172,36 @@ extension SQLiteRecords {
         changes?.finished([id])
     }
 
-    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws -> Int {
+    func withdrawBroadcasts(incident: Int, reason: String, at instant: Timestamp) throws -> BroadcastWithdrawal {
         // Written so that the unfinished rows' index serves it (`platform`, `state <> 'delivered'`):
         // the outbox keeps every row ever delivered, and a scan of a year's worth took seconds
         // while holding the only writer.
-        var withdrawn = 0
+        var result = BroadcastWithdrawal()
         for platform in Platform.allCases {
+            let lane = OutboxItem.broadcastLane(platform)
             try execute("""
                 UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ?
                 WHERE platform = ? AND state <> 'delivered' AND incident = ? AND lane = ?
+                AND (state <> 'pending' OR sending_at IS NULL)
                 AND (last_error IS NULL OR substr(last_error, 1, ?) <> ?)
-                """, arguments: [instant.secondsSinceEpoch, reason, platform.rawValue, incident, OutboxItem.broadcastLane(platform),
+                """, arguments: [instant.secondsSinceEpoch, reason, platform.rawValue, incident, lane,
                                  OutboxItem.withdrawnMark.count, OutboxItem.withdrawnMark])
-            withdrawn += db.changesCount
+            result.withdrawn += db.changesCount
+            result.beingSent += try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM outbox
+                WHERE platform = ? AND state = 'pending' AND incident = ? AND lane = ? AND sending_at IS NOT NULL
+                """, arguments: [platform.rawValue, incident, lane]) ?? 0
         }
-        return withdrawn
+        return result
+    }
+
+    func claimForSending(_ id: Int64, at instant: Timestamp) throws -> Bool {
+        try execute("UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending'", arguments: [instant.secondsSinceEpoch, id])
+        return db.changesCount > 0
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
-        try execute("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+        try execute("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ?, sending_at = NULL WHERE id = ? AND state = 'pending'",
                     arguments: [attempts, notBefore.secondsSinceEpoch, reason, id])
     }
 

@@ -145,6 +145,11 @@ public enum Schema {
                 ALTER TABLE outbox DROP COLUMN job;
                 """)
         }
+        migrator.registerMigration("v8: broadcast posts claimed as they are sent") { db in
+            // A post delivery is sending is not withdrawn as its incident turns private: the
+            // answer counted one that reached the channel 52 ms later as withdrawn.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN sending_at INTEGER")
+        }
         return migrator
     }
 }

@@ -1,6 +1,7 @@
 import IncidentCore
 import IncidentEngine
 import IncidentTesting
+import Synchronization
 import Testing
 
 /// Private incidents through the engine and the SQLite store: who sees them in `/incident
@@ -57,6 +58,27 @@ import Testing
             let text = try await bot.say("U0CAROL03", query).reply?.plainText() ?? ""
             #expect(text.contains("#incident-20261124-private") && !text.contains("customer-records"), "\(query): \(text)")
         }
+    }
+
+    /// A broadcast post delivery is sending as the incident turns private is not counted as
+    /// withdrawn: it reaches the channel, and the answer says so, and where to look. The
+    /// answer said it was withdrawn, and the post landed 52 ms later (audit s78a).
+    @Test func aBroadcastPostBeingSentAsItTurnsPrivateIsToldAsSent() async throws {
+        let bot = try TestBot()
+        let answer = Mutex<String?>(nil)
+        bot.slack.whenSending { job in
+            guard case .post("C0BROADCAST", _) = job.action, answer.withLock({ $0 == nil }) else { return }
+            let told = try? await bot.say("U0CAROL03", "/incident private INC-1").reply?.plainText()
+            answer.withLock { $0 = told ?? "" }
+        }
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
+        try await bot.settle()
+        let told = try #require(answer.withLock { $0 })
+        #expect(told.contains("INC-1 is private now.") && !told.contains("Withdrawn")
+                && told.contains("1 post was being sent to the broadcast channel as this came, too late to stop"), "\(told)")
+        let broadcast = bot.slack.delivered.filter { if case .post("C0BROADCAST", _) = $0.job.action { true } else { false } }
+        #expect(broadcast.count == 1)
+        #expect(try await bot.store.read { try $0.outboxListing(.failed, limit: 10) }.isEmpty)
     }
 
     /// Two incidents turned private before their rooms were made, beside one declared private,

@@ -205,6 +205,33 @@ import Testing
         #expect(failed.first { $0.key == "moved" }?.attempts == 3)
     }
 
+    /// A broadcast post delivery claimed as it sends it is left by a withdrawal and counted
+    /// apart, for it may land; a claim once withdrawn fails; a failed attempt clears the claim,
+    /// so the next withdrawal takes it.
+    @Test(arguments: StoreKind.allCases)
+    func aBroadcastPostBeingSentIsCountedNotWithdrawn(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let items = ["first", "second", "third"].map { key in
+            var item = Self.item(key, lane: "slack:broadcast")
+            item.incident = 7
+            return item
+        }
+        try await store.write { records in try records.enqueue(items) }
+        let ids = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10) }.map { ($0.key, $0.id!) })
+        try await store.write { records in
+            #expect(try records.claimForSending(ids["first"]!, at: TestConfig.at(1)))
+            #expect(try records.claimForSending(ids["second"]!, at: TestConfig.at(1)))
+            try records.reschedule(ids["second"]!, attempts: 1, notBefore: TestConfig.at(2), reason: "HTTP 503")
+            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
+                    == BroadcastWithdrawal(withdrawn: 2, beingSent: 1))
+            #expect(try !records.claimForSending(ids["third"]!, at: TestConfig.at(2)))
+        }
+        #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["first"])
+        try await store.write { records in try records.markDelivered(ids["first"]!, at: TestConfig.at(2)) }
+        #expect(try await store.write { try $0.withdrawBroadcasts(incident: 7, reason: "withdrawn: again", at: TestConfig.at(3)) }
+                == BroadcastWithdrawal())
+    }
+
     /// Withdrawing an incident's broadcast posts takes its pending ones on every platform's
     /// broadcast lane, and nothing of another incident, another lane or already finished.
     @Test(arguments: StoreKind.allCases)
@@ -227,9 +254,11 @@ import Testing
         try await store.write { records in
             try records.markFailed(givenUp, reason: "HTTP 502", at: TestConfig.at(1))
             try records.markDelivered(sent, at: TestConfig.at(1))
-            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2)) == 2)
+            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
+                    == BroadcastWithdrawal(withdrawn: 2))
             // Withdrawn once: made public and private again, nothing more is withdrawn or counted.
-            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private again", at: TestConfig.at(3)) == 0)
+            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private again", at: TestConfig.at(3))
+                    == BroadcastWithdrawal())
         }
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["room", "dm", "other"])
         let failed = try await store.read { try $0.outboxListing(.failed, limit: 10) }

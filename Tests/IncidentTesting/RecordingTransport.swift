@@ -62,8 +62,8 @@ public final class RecordingTransport: OutboxTransport {
         var hung: [CheckedContinuation<Bool, Never>] = []
         /// Calls held by `.answeringLate`.
         var late: [LateCall] = []
-        /// Run before each call, with the calls made so far (`whenCalled`).
-        var onCall: (@Sendable (Int) async -> Void)?
+        /// Run before each call, with the calls made so far and the call's job (`whenCalled`).
+        var onCall: (@Sendable (Int, TransportJob) async -> Void)?
     }
 
     private let state = Mutex(State())
@@ -155,11 +155,17 @@ public final class RecordingTransport: OutboxTransport {
     /// Runs `action` before each call, with the number of calls made before it: something
     /// that happens while delivery is in the middle of a round (a command arriving).
     public func whenCalled(_ action: @escaping @Sendable (Int) async -> Void) {
-        state.withLock { $0.onCall = action }
+        state.withLock { $0.onCall = { calls, _ in await action(calls) } }
+    }
+
+    /// Runs `action` before each call, with the job it sends: something that happens while
+    /// delivery sends one job in particular.
+    public func whenSending(_ action: @escaping @Sendable (TransportJob) async -> Void) {
+        state.withLock { $0.onCall = { _, job in await action(job) } }
     }
 
     public func deliver(_ job: TransportJob) async throws(TransportError) -> TransportReceipt {
-        if let (action, calls) = state.withLock({ state in state.onCall.map { ($0, state.attempts) } }) { await action(calls) }
+        if let (action, calls) = state.withLock({ state in state.onCall.map { ($0, state.attempts) } }) { await action(calls, job) }
         if await hangIfTold() { throw .unavailable("timed out") }
         try await answerLateIfTold()
         let instant = now()
