@@ -61,28 +61,6 @@ extension Delivery {
         return true
     }
 
-    /// Claims a broadcast post as it is about to be sent (`claimForSending`), in the write that
-    /// reads whether its incident turned private: one that did is withdrawn instead. Without
-    /// the claim, `/incident private` marked withdrawn a post delivery was sending, which
-    /// reached the channel 52 ms after the answer that counted it withdrawn; and a round that
-    /// read the post, then waited on a slow room creation, sent the title to the whole
-    /// channel. With it, the turn to private and the send are one before the other: the post
-    /// is withdrawn, or it is counted as being sent. False: withdrawn, not to be sent.
-    func claimBroadcast(_ item: OutboxItem, id: Int64, now: Timestamp, log: Logger) async throws -> Bool {
-        let withdrawn: String? = try await store.write { records in
-            if let number = item.incident, let incident = try records.readableIncident(number)?.incident, incident.isPrivate {
-                let reason = "\(incident.id) is private now"
-                try records.markFailed(id, reason: OutboxItem.withdrawn(reason), at: now)
-                return reason
-            }
-            return try records.claimForSending(id, at: now) ? nil : "it is pending no more"
-        }
-        guard let withdrawn else { return true }
-        forget([id])
-        log.info("broadcast withdrawn before it went out", metadata: ["reason": "\(withdrawn)"])
-        return false
-    }
-
     /// Pages queued on a method this process does not serve: turned off in the config since
     /// they were queued, or queued by a replica configured otherwise. Each goes to the person's
     /// next method that is served, or is given up and the room told, instead of waiting

@@ -94,6 +94,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Pages read to go for the rounds under way (`checkPages`), by outbox id: each taken once,
     /// when its page is tried.
     let checkedPages = Mutex<[Int64: CheckedPage]>([:])
+    /// Broadcast posts claimed for the rounds under way (`claimBroadcasts`), by outbox id, with
+    /// when (`clock.elapsed`): each taken once, when its post is sent.
+    let claimedBroadcasts = Mutex<[Int64: Duration]>([:])
     /// Whether pages queued on a method this process does not serve are moved to one it does
     /// (`moveStranded`): a process that pages people does; the console, which prints pages and
     /// may be run on a copy of a real database (or on the real one while `serve` is stopped),
@@ -358,7 +361,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 log.warning("not sending: this process's leader term is over", metadata: ["term": "\(term.token)"])
                 return .deposed
             }
-            if item.isBroadcast, try await !claimBroadcast(item, id: id, now: clock.now, log: log) { return .failed }
+            if item.isBroadcast, try await !claimBroadcast(item, id: id, now: clock.now) { return .failed }
             let started = clock.elapsed
             do {
                 // A send no restart could look up runs to its end though a stop cancels this.
