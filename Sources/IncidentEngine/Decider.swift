@@ -258,7 +258,14 @@ struct Decider {
         }
         let paging = try records.awaitingAcknowledgement(from: actor, among: open)
         guard paging.count > 1 else { return paging.first }
-        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: " + Self.acknowledgements(of: paging) + ".")
+        // An answer posted for the whole room (a Matrix lobby) does not say who a private incident paged.
+        let shown = paging.filter { mayShow($0.incident, here: nil) }
+        guard !shown.isEmpty else {
+            throw Refusal(message: "You are paged for \(paging.count) incidents, private ones among them: name the one you acknowledge, "
+                          + "as its page says.")
+        }
+        let more: BotText = shown.count < paging.count ? "; a page of yours for a private incident waits too, and says how to answer it" : ""
+        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: " + Self.acknowledgements(of: shown) + more + ".")
     }
 
     /// The command typed, naming an incident, for a refusal that asks for one: a paged person

@@ -131,4 +131,21 @@ import Testing
         #expect(again.reply?.plainText() == "You already acknowledged INC-2; nothing more to do. Thank you. A page of yours for a private incident "
                 + "waits for an answer: the page says how to acknowledge it.", "\(String(describing: again.reply?.plainText()))")
     }
+
+    /// A bare `/ack` in a lobby where the answer is posted for the whole room (Matrix), from
+    /// someone paged for two incidents, one private: the list names the public one only, and
+    /// says a private one's page waits. It named both, telling the lobby who the private one paged.
+    @Test func aLobbysListOfPagesLeavesOutPrivateIncidents() async throws {
+        let bot = try TestBot()
+        try await declare(bot, "/incident declare Leaked keys --sev P1 --private")
+        try await declare(bot, "/incident declare Search is down --sev P1")
+        let lobby = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvLobby1", room: "C0LOBBY", user: "U0ALICE01", text: "/ack",
+                                                          reply: .outboxToRoom))
+        let text = lobby.reply?.plainText() ?? ""
+        #expect(text == "You are paged for 2 incidents; name the one you acknowledge: /ack INC-2; a page of yours for a private incident "
+                + "waits too, and says how to answer it.", "\(text)")
+        // Answered to the asker alone, both are named.
+        let alone = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE").reply?.plainText() ?? ""
+        #expect(alone.contains("/ack INC-1 or /ack INC-2"), "\(alone)")
+    }
 }
