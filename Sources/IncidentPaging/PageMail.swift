@@ -44,6 +44,14 @@ struct PageMail {
         // The page's own lines say who is paged as what, and why (as its reader can act on it:
         // `TransportJob.forItsReader`).
         var text = message.plainText(commandPrefix: commandPrefix)
+        let acknowledgedByLink = ackLink != nil && incident != nil && page?.asksForAcknowledgement != false
+        // The link comes second, after the heading, as a text page's "Reply ACK" does: a phone's
+        // notification shows the first line or two of a mail, and the link came after the rest.
+        if acknowledgedByLink, let ackLink {
+            var lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            lines.insert("Acknowledge: \(ackLink.url)", at: min(1, lines.count))
+            text = lines.joined(separator: "\n")
+        }
         // Someone with no chat account the bot serves could not open a room's link (Slack asks
         // them to sign in to a workspace they are not in): the page names the room, and the
         // mail links nothing they cannot follow.
@@ -51,9 +59,8 @@ struct PageMail {
             RoomLinks.url(platform, roomID: room).map { "Incident room on \(platform.rawValue.capitalized): \($0)" }
         }
         if !links.isEmpty { text += "\n\n" + links.joined(separator: "\n") }
-        if let ackLink, let incident, page?.asksForAcknowledgement != false {
-            text += "\n\nAcknowledge: \(ackLink.url)\n"
-                + "The link opens a page with a button; it works once, until \(LocalZone.utc.dateTime(ackLink.expires))."
+        if acknowledgedByLink, let ackLink, let incident {
+            text += "\n\nThe acknowledge link above opens a page with a button; it works once, until \(LocalZone.utc.dateTime(ackLink.expires))."
                 + (typesCommands ? " Or type \(PageAnswers.typedAcknowledgement(incident, on: rooms.keys, otherwise: commandPrefix))." : "")
         } else if !typesCommands, let incident, page?.asksForAcknowledgement == true {
             text += "\n\n" + PageAnswers.cannotAcknowledge(incident, by: "mail")

@@ -31,7 +31,10 @@ import Testing
         #expect(body.contains("You are paged as on-call engineer (engineering L1)"))
         #expect(body.contains("Incident room on Matrix: https://matrix.to/#/%21abc%3Aexample.org"))
         #expect(body.contains("Incident room on Slack: https://slack.com/app_redirect?channel=C0123ROOM"))
-        #expect(body.contains("Acknowledge: https://bot.example.org/ack/t0ken"))
+        // Second, after the heading: what a phone's notification shows of a mail.
+        #expect(body.split(separator: "\n").prefix(2).map(String.init) == ["🔔 INC-4 (P1): Checkout is slow", "Acknowledge: https://bot.example.org/ack/t0ken"],
+                "\(body)")
+        #expect(body.contains("The acknowledge link above opens a page with a button"))
         // Written as every other time the bot writes, not in ISO 8601's raw form.
         #expect(body.contains("it works once, until 2026-11-25 10:00 UTC."), "\(body)")
         #expect(body.contains("Or type /ack INC-4 in Slack or !ack INC-4 in Matrix."), "\(body)")
