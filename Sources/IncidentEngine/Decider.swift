@@ -169,11 +169,12 @@ struct Decider {
                 + "(made in the same moment, or waiting out an outage); they will not be sent."))
         }
         // Delivery claims a post as it sends it (`claimForSending`): one claimed is left, and
-        // reaches the channel within a second or so.
+        // most likely reaches the channel within a second (one whose send waited past its claim
+        // reads the incident again, and is withdrawn after all).
         if withdrawal.beingSent > 0 {
             let posts = withdrawal.beingSent == 1 ? "1 post was" : "\(withdrawal.beingSent) posts were"
-            answer.line(.text("\(posts) being sent to the broadcast channel as this came, too late to stop: look there, "
-                + "and delete what names this incident."))
+            answer.line(.text("\(posts) being sent to the broadcast channel as this came, and may reach it within seconds: "
+                + "look there, and delete any that names this incident."))
         }
         return answer
     }
@@ -261,8 +262,7 @@ struct Decider {
         // An answer posted for the whole room (a Matrix lobby) does not say who a private incident paged.
         let shown = paging.filter { mayShow($0.incident, here: nil) }
         guard !shown.isEmpty else {
-            throw Refusal(message: "You are paged for \(paging.count) incidents, private ones among them: name the one you acknowledge, "
-                          + "as its page says.")
+            throw Refusal(message: "You are paged for \(paging.count) private incidents: name the one you acknowledge, as its page says.")
         }
         let more: BotText = shown.count < paging.count ? "; a page of yours for a private incident waits too, and says how to answer it" : ""
         throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: " + Self.acknowledgements(of: shown) + more + ".")

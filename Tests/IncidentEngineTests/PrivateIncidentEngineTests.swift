@@ -75,7 +75,7 @@ import Testing
         try await bot.settle()
         let told = try #require(answer.withLock { $0 })
         #expect(told.contains("INC-1 is private now.") && !told.contains("Withdrawn")
-                && told.contains("1 post was being sent to the broadcast channel as this came, too late to stop"), "\(told)")
+                && told.contains("1 post was being sent to the broadcast channel as this came, and may reach it within seconds"), "\(told)")
         let broadcast = bot.slack.delivered.filter { if case .post("C0BROADCAST", _) = $0.job.action { true } else { false } }
         #expect(broadcast.count == 1)
         #expect(try await bot.store.read { try $0.outboxListing(.failed, limit: 10) }.isEmpty)
