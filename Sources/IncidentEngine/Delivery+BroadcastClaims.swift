@@ -13,6 +13,20 @@ extension Delivery {
     /// How long after its claim a broadcast post is sent without claiming it again.
     static var freshClaim: Duration { .milliseconds(250) }
 
+    /// The broadcast posts a round claims as it starts: the due ones at the front of each
+    /// broadcast lane, as many as the round may send of it before recording (`unrecordedPerLane`),
+    /// not one sent already and not yet recorded. Posts behind one waiting out its backoff stayed
+    /// claimed through an outage, and the answer to `/incident private` said they were being sent.
+    func claimableBroadcasts(_ items: [OutboxItem], now: Timestamp) -> [OutboxItem] {
+        guard let method = items.first?.method else { return [] }
+        let sent = memory.sentUnrecorded.withLock { Set($0.keys) }
+        var lanes: [String: [OutboxItem]] = [:]
+        for item in items where item.isBroadcast { lanes[item.lane, default: []].append(item) }
+        return lanes.values.flatMap { lane in
+            lane.prefix { $0.isDue(at: now) }.prefix(unrecordedPerLane(method)).filter { !sent.contains($0.id ?? -1) }
+        }
+    }
+
     /// Claims a round's broadcast posts (`items`) in one write; returns the ids withdrawn
     /// instead. A failed write claims nothing: each post then claims itself before its send,
     /// and fails there.
@@ -33,9 +47,17 @@ extension Delivery {
         return try await claimOrWithdraw([item], now: now).withdrawn.isEmpty
     }
 
-    /// Forgets the claims of `ids` not taken.
-    func forgetBroadcastClaims(_ ids: some Sequence<Int64>) {
-        claimedBroadcasts.withLock { kept in for id in ids { kept[id] = nil } }
+    /// Forgets the claims of `ids` the round did not take (it ended before their turn), and
+    /// clears them in the store: one left would be counted as being sent until its next round.
+    func releaseBroadcastClaims(_ ids: [Int64]) async {
+        guard !ids.isEmpty else { return }
+        let untaken = claimedBroadcasts.withLock { kept in ids.filter { kept.removeValue(forKey: $0) != nil } }
+        guard !untaken.isEmpty else { return }
+        do {
+            try await store.write { try $0.releaseSendingClaims(untaken) }
+        } catch {
+            logger.warning("cannot clear the claims of broadcast posts not sent", metadata: ["error": "\(error)"])
+        }
     }
 
     /// In one write, each post's incident read (each once) and the post withdrawn (marked

@@ -24,12 +24,18 @@ extension Delivery {
         // Each method's loop runs its own rounds: it takes back only what it checked.
         let checked = await checkRoomCreations(items.filter { $0.isDue(at: now) })
         defer { if !checked.isEmpty { checkedRoomCreations.withLock { kept in for id in checked { kept[id] = nil } } } }
-        let broadcasts = items.filter { $0.isBroadcast && $0.isDue(at: now) }
+        let broadcasts = claimableBroadcasts(items, now: now)
         let withdrawn = await claimBroadcasts(broadcasts, now: now)
-        defer { if !broadcasts.isEmpty { forgetBroadcastClaims(broadcasts.compactMap(\.id)) } }
+        let results = await deliverLanes(items.filter { !withdrawn.contains($0.id ?? -1) }, now: now, latest: latest)
+        await releaseBroadcastClaims(broadcasts.compactMap(\.id))
+        return Array(repeating: .failed, count: withdrawn.count) + results
+    }
+
+    /// `deliverInTurns` after its checks and claims.
+    private func deliverLanes(_ items: [OutboxItem], now: Timestamp, latest: Int64) async -> [Attempt] {
         var lanes: [String: ArraySlice<OutboxItem>] = [:]
-        for item in items where !withdrawn.contains(item.id ?? -1) { lanes[item.lane, default: []].append(item) }
-        var results: [Attempt] = Array(repeating: .failed, count: withdrawn.count)
+        for item in items { lanes[item.lane, default: []].append(item) }
+        var results: [Attempt] = []
         // Pages read to go, and the store's commit count when they were: read again for the
         // lanes' pages when it has moved (this delivery's records move it too).
         var pagesChecked: Set<Int64> = []

@@ -127,6 +127,8 @@ public protocol IncidentRecords {
     /// then. False when it is pending no more (withdrawn, dropped by an operator). A failed
     /// attempt's `reschedule` and an operator's retry clear the mark.
     func claimForSending(_ id: Int64, at: Timestamp) throws -> Bool
+    /// Clears the claims of pending items not sent after all (their round ended first).
+    func releaseSendingClaims(_ ids: [Int64]) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws
     /// Makes a pending item due at `instant` if it was due later, its attempts and reason as

@@ -177,6 +177,10 @@ extension PostgresRecords {
         return result
     }
 
+    func releaseSendingClaims(_ ids: [Int64]) throws {
+        sql.send("UPDATE outbox SET sending_at = NULL WHERE id = ANY(\(ids)) AND state = 'pending'")
+    }
+
     func claimForSending(_ id: Int64, at instant: Timestamp) throws -> Bool {
         try sql.execute("UPDATE outbox SET sending_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'") > 0
     }

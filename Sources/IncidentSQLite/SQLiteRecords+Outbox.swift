@@ -195,6 +195,11 @@ extension SQLiteRecords {
         return result
     }
 
+    func releaseSendingClaims(_ ids: [Int64]) throws {
+        try execute("UPDATE outbox SET sending_at = NULL WHERE id IN (\(Self.placeholders(ids.count))) AND state = 'pending'",
+                    arguments: StatementArguments(ids))
+    }
+
     func claimForSending(_ id: Int64, at instant: Timestamp) throws -> Bool {
         try execute("UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending'", arguments: [instant.secondsSinceEpoch, id])
         return db.changesCount > 0

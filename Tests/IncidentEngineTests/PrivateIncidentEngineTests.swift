@@ -81,6 +81,19 @@ import Testing
         #expect(try await bot.store.read { try $0.outboxListing(.failed, limit: 10) }.isEmpty)
     }
 
+    /// Posts waiting out an outage behind one that failed are not counted as being sent: a
+    /// round claims only the due posts at the front of the lane, and clears the claims it did
+    /// not take. All but the first stayed claimed, and the answer said they were being sent.
+    @Test func postsWaitingOutAnOutageAreWithdrawnNotCountedAsBeingSent() async throws {
+        let bot = try TestBot()
+        bot.slack.behave(.down(retryAfter: nil))
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
+        try await bot.say("U0CAROL03", "/update INC-1 Looking at the bucket")
+        await bot.delivery.drain()
+        let told = try await bot.say("U0CAROL03", "/incident private INC-1").reply?.plainText() ?? ""
+        #expect(told.contains("Withdrawn: 2 posts queued for the broadcast channel") && !told.contains("being sent"), "\(told)")
+    }
+
     /// Two incidents turned private before their rooms were made, beside one declared private,
     /// all on one day: each room gets a name of its own (`-2`, `-3`), as declarations' do. They
     /// all got `incident-…-private`; on the console, where a room's id is its name, the second

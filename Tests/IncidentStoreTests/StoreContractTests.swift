@@ -206,12 +206,12 @@ import Testing
     }
 
     /// A broadcast post delivery claimed as it sends it is left by a withdrawal and counted
-    /// apart, for it may land; a claim once withdrawn fails; a failed attempt clears the claim,
-    /// so the next withdrawal takes it.
+    /// apart, for it may land; a claim once withdrawn fails; a failed attempt and a release
+    /// (its round ended first) clear the claim, so the next withdrawal takes it.
     @Test(arguments: StoreKind.allCases)
     func aBroadcastPostBeingSentIsCountedNotWithdrawn(kind: StoreKind) async throws {
         let store = try await kind.makeStore()
-        let items = ["first", "second", "third"].map { key in
+        let items = ["first", "second", "third", "fourth"].map { key in
             var item = Self.item(key, lane: "slack:broadcast")
             item.incident = 7
             return item
@@ -221,9 +221,12 @@ import Testing
         try await store.write { records in
             #expect(try records.claimForSending(ids["first"]!, at: TestConfig.at(1)))
             #expect(try records.claimForSending(ids["second"]!, at: TestConfig.at(1)))
+            #expect(try records.claimForSending(ids["fourth"]!, at: TestConfig.at(1)))
             try records.reschedule(ids["second"]!, attempts: 1, notBefore: TestConfig.at(2), reason: "HTTP 503")
+            // Its round ended before its turn: released, as if never claimed.
+            try records.releaseSendingClaims([ids["fourth"]!])
             #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
-                    == BroadcastWithdrawal(withdrawn: 2, beingSent: 1))
+                    == BroadcastWithdrawal(withdrawn: 3, beingSent: 1))
             #expect(try !records.claimForSending(ids["third"]!, at: TestConfig.at(2)))
         }
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["first"])
