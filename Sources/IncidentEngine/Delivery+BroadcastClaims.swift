@@ -5,8 +5,9 @@ import IncidentCore
 /// withdrawn instead, and `/incident private` leaves a claimed post and says it is being sent.
 /// Without the claim, a post counted withdrawn reached the channel 52 ms after the answer; and
 /// a round that read a post, then waited on a slow room creation, sent the title to the whole
-/// channel. The claims are written for all of a round's broadcast posts at once, as it starts:
-/// one write a post cost the console drill two fifths of its speed. A post sent more than
+/// channel. A round claims the posts at the front of each broadcast lane at once, as it starts
+/// (one write a post cost the console drill two fifths of its speed), and clears the claims it
+/// did not reach as it ends. A post sent more than
 /// `freshClaim` after its claim is claimed again first, reading its incident again; so one the
 /// answer said was being sent may instead be withdrawn after all, never the reverse.
 extension Delivery {
