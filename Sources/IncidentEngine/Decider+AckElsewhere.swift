@@ -21,13 +21,15 @@ extension Decider {
         }
         let pages: BotText = shown.count == 1 ? "Your page for \(shown[0].incident.id) waits for an answer: "
             : "Your pages for \(shown.count) incidents wait for an answer: "
-        let more: BotText = shown.count < waiting.count ? "; a page of yours for a private incident waits too, and says how to answer it" : ""
-        return IncidentError(refusal.kind, refusal.message + " " + pages + Self.acknowledgements(of: shown) + more + ".")
+        return IncidentError(refusal.kind, refusal.message + " " + pages + Self.acknowledgements(of: shown, hiding: waiting.count - shown.count) + ".")
     }
 
-    /// `/ack INC-1 or /ack INC-3`: the commands that answer each of `incidents`' pages.
-    static func acknowledgements(of incidents: [StoredIncident]) -> BotText {
+    /// `/ack INC-1 or /ack INC-3`: the commands that answer each of `incidents`' pages, and,
+    /// when `hiding` pages of private incidents are left out (an answer posted for the whole
+    /// room), that one waits too.
+    static func acknowledgements(of incidents: [StoredIncident], hiding: Int = 0) -> BotText {
         let named = incidents.map { "\(command: "ack \($0.incident.id)")" as BotText }
-        return named.dropFirst().reduce(named.first ?? "") { $0 + " or " + $1 }
+        let listed = named.dropFirst().reduce(named.first ?? "") { $0 + " or " + $1 }
+        return hiding > 0 ? listed + "; a page of yours for a private incident waits too, and says how to answer it" : listed
     }
 }

@@ -264,8 +264,8 @@ struct Decider {
         guard !shown.isEmpty else {
             throw Refusal(message: "You are paged for \(paging.count) private incidents: name the one you acknowledge, as its page says.")
         }
-        let more: BotText = shown.count < paging.count ? "; a page of yours for a private incident waits too, and says how to answer it" : ""
-        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: " + Self.acknowledgements(of: shown) + more + ".")
+        throw Refusal(message: "You are paged for \(paging.count) incidents; name the one you acknowledge: "
+                      + Self.acknowledgements(of: shown, hiding: paging.count - shown.count) + ".")
     }
 
     /// The command typed, naming an incident, for a refusal that asks for one: a paged person
