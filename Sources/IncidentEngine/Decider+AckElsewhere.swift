@@ -24,6 +24,22 @@ extension Decider {
         return IncidentError(refusal.kind, refusal.message + " " + pages + Self.acknowledgements(of: shown, hiding: waiting.count - shown.count) + ".")
     }
 
+    /// The answer to a bare `/ack` that acknowledged the one page waiting, a private
+    /// incident's, where the whole room reads the answer (a Matrix lobby; a Matrix direct
+    /// message, which the engine cannot tell from one). "Acknowledged INC-7" told the lobby
+    /// which private incident exists and that it paged the asker; the page named it to them.
+    static var privatePageAcknowledged: Message {
+        Message(.text("Acknowledged your page for a private incident; the engineering ladder has stopped. The incident is not "
+                      + "named here, where the whole room reads this: its page and its room say the rest."))
+    }
+
+    /// A bare `/ack` refused for the one page waiting, a private incident's, where the whole room
+    /// reads the answer: the refusal says why without naming the incident.
+    static func privatePageNotAcknowledged(_ refusal: IncidentError) -> IncidentError {
+        IncidentError(refusal.kind, "Your page for a private incident is not acknowledged from here: answer it as the page says, "
+                      + "where the answer is yours alone.")
+    }
+
     /// `/ack INC-1 or /ack INC-3`: the commands that answer each of `incidents`' pages, and,
     /// when `hiding` pages of private incidents are left out (an answer posted for the whole
     /// room), that one waits too.

@@ -111,11 +111,14 @@ struct Decider {
                 throw Refusal(message: "This is INC-\(here)'s room, so a change typed here is about INC-\(here). "
                               + "Change \(incident.id) in \(there); to mention it here, do not start with it.")
             }
+            // A bare `/ack` answering a private incident's page where the whole room reads the answer.
+            let unnamed = parsed.command == .ack && parsed.target == nil && here == nil && !mayShow(incident, here: nil)
             let decision: Decision
             do {
                 decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
                                                  at: now, roster: settings.roster, community: settings.community(home: stored.home))
             } catch {
+                if unnamed { throw Self.privatePageNotAcknowledged(error) }
                 // A bare `/ack` refused in an incident's room points to a page of theirs that waits elsewhere.
                 throw parsed.command == .ack && parsed.target == nil ? try pointingToWaitingPages(error, refusedIn: incident) : error
             }
@@ -126,7 +129,8 @@ struct Decider {
                 withdrawn = try records.withdrawBroadcasts(incident: incident.number, reason: OutboxItem.withdrawn("\(incident.id) is private now"), at: now)
             }
             let answered = try postsWhereTyped(decision)
-            return EngineOutcome(.handled, reply: Self.withWithdrawals(withdrawn, answered ? nil : decision.reply), incident: incident.number)
+            let reply = unnamed ? Self.privatePageAcknowledged : decision.reply
+            return EngineOutcome(.handled, reply: Self.withWithdrawals(withdrawn, answered ? nil : reply), incident: incident.number)
         }
     }
 

@@ -148,4 +148,24 @@ import Testing
         let alone = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE").reply?.plainText() ?? ""
         #expect(alone.contains("/ack INC-1 or /ack INC-2"), "\(alone)")
     }
+
+    /// The one page waiting is a private incident's, and the answer is posted for the whole
+    /// room (a Matrix lobby): it is acknowledged, and the lobby is not told which incident.
+    /// "Acknowledged INC-1" told everyone there that a private incident exists and paged her.
+    @Test func aLobbysBareAckOfAPrivateIncidentsPageDoesNotNameIt() async throws {
+        let bot = try TestBot()
+        try await declare(bot, "/incident declare Leaked keys --sev P1 --private")
+        let lobby = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvLobby2", room: "C0LOBBY", user: "U0ALICE01", text: "/ack",
+                                                          reply: .outboxToRoom))
+        let text = lobby.reply?.plainText() ?? ""
+        #expect(lobby.disposition == .handled, "\(text)")
+        #expect(!text.contains("INC-1") && !text.contains("Leaked"), "\(text)")
+        #expect(text.hasPrefix("Acknowledged your page for a private incident; the engineering ladder has stopped."), "\(text)")
+        #expect(try await bot.store.read { try $0.incident(1) }?.incident.acknowledgedBy == ["alice"])
+
+        // A second bare /ack there finds no page waiting, and names none.
+        let again = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvLobby3", room: "C0LOBBY", user: "U0ALICE01", text: "/ack",
+                                                          reply: .outboxToRoom))
+        #expect(again.disposition == .refused && again.reply?.plainText().contains("INC-1") == false)
+    }
 }
