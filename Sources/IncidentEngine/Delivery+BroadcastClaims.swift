@@ -67,9 +67,9 @@ extension Delivery {
     private func claimOrWithdraw(_ items: [OutboxItem], now: Timestamp) async throws -> (claimed: [Int64], withdrawn: Set<Int64>) {
         let posts = items.compactMap { item in item.id.map { (id: $0, key: item.key, incident: item.incident) } }
         let (claimed, withdrawn) = try await store.write { records -> ([Int64], [(id: Int64, key: String, reason: String)]) in
-            var claimed: [Int64] = []
             var withdrawn: [(id: Int64, key: String, reason: String)] = []
             var incidents: [Int: Bool] = [:]
+            var stillPublic: [(id: Int64, key: String)] = []
             for post in posts {
                 let isPrivate = try post.incident.map { number in
                     if let known = incidents[number] { return known }
@@ -81,13 +81,13 @@ extension Delivery {
                     let reason = "INC-\(number) is private now"
                     try records.markFailed(post.id, reason: OutboxItem.withdrawn(reason), at: now)
                     withdrawn.append((post.id, post.key, reason))
-                } else if try records.claimForSending(post.id, at: now) {
-                    claimed.append(post.id)
                 } else {
-                    withdrawn.append((post.id, post.key, "it is pending no more"))
+                    stillPublic.append((post.id, post.key))
                 }
             }
-            return (claimed, withdrawn)
+            let claimed = try records.claimForSending(stillPublic.map(\.id), at: now)
+            withdrawn += stillPublic.filter { !claimed.contains($0.id) }.map { ($0.id, $0.key, "it is pending no more") }
+            return (stillPublic.map(\.id).filter(claimed.contains), withdrawn)
         }
         if !withdrawn.isEmpty { forget(withdrawn.map(\.id)) }
         for post in withdrawn {

@@ -123,10 +123,11 @@ public protocol IncidentRecords {
     /// those delivery is sending (`claimForSending`): counted apart, for they may land.
     @discardableResult
     func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws -> BroadcastWithdrawal
-    /// Marks a pending item as being sent, as delivery sends it: `withdrawBroadcasts` leaves it
-    /// then. False when it is pending no more (withdrawn, dropped by an operator). A failed
-    /// attempt's `reschedule` and an operator's retry clear the mark.
-    func claimForSending(_ id: Int64, at: Timestamp) throws -> Bool
+    /// Marks pending items as being sent, as delivery sends them: `withdrawBroadcasts` leaves
+    /// them then. Returns the ids marked; one left out is pending no more (withdrawn, dropped by
+    /// an operator). One statement for all, however many. A failed attempt's `reschedule` and
+    /// an operator's retry clear the mark.
+    func claimForSending(_ ids: [Int64], at: Timestamp) throws -> Set<Int64>
     /// Clears the claims of pending items not sent after all (their round ended first).
     func releaseSendingClaims(_ ids: [Int64]) throws
     /// Records a failed attempt: how many so far, when to try next, and why it failed.

@@ -181,8 +181,11 @@ extension PostgresRecords {
         sql.send("UPDATE outbox SET sending_at = NULL WHERE id = ANY(\(ids)) AND state = 'pending'")
     }
 
-    func claimForSending(_ id: Int64, at instant: Timestamp) throws -> Bool {
-        try sql.execute("UPDATE outbox SET sending_at = \(instant.secondsSinceEpoch) WHERE id = \(id) AND state = 'pending'") > 0
+    func claimForSending(_ ids: [Int64], at instant: Timestamp) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try sql.rows("""
+            UPDATE outbox SET sending_at = \(instant.secondsSinceEpoch) WHERE id = ANY(\(ids)) AND state = 'pending' RETURNING id
+            """).map { try $0.decode(Int64.self) })
     }
 
     func bringForward(_ id: Int64, to instant: Timestamp) throws {

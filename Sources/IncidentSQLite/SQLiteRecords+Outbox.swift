@@ -200,9 +200,11 @@ extension SQLiteRecords {
                     arguments: StatementArguments(ids))
     }
 
-    func claimForSending(_ id: Int64, at instant: Timestamp) throws -> Bool {
-        try execute("UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending'", arguments: [instant.secondsSinceEpoch, id])
-        return db.changesCount > 0
+    func claimForSending(_ ids: [Int64], at instant: Timestamp) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try Int64.fetchAll(db, sql: """
+            UPDATE outbox SET sending_at = ? WHERE id IN (\(Self.placeholders(ids.count))) AND state = 'pending' RETURNING id
+            """, arguments: StatementArguments([instant.secondsSinceEpoch]) + StatementArguments(ids)))
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {

@@ -219,15 +219,16 @@ import Testing
         try await store.write { records in try records.enqueue(items) }
         let ids = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10) }.map { ($0.key, $0.id!) })
         try await store.write { records in
-            #expect(try records.claimForSending(ids["first"]!, at: TestConfig.at(1)))
-            #expect(try records.claimForSending(ids["second"]!, at: TestConfig.at(1)))
-            #expect(try records.claimForSending(ids["fourth"]!, at: TestConfig.at(1)))
+            let claimed = [ids["first"]!, ids["second"]!, ids["fourth"]!]
+            #expect(try records.claimForSending(claimed, at: TestConfig.at(1)) == Set(claimed))
+            #expect(try records.claimForSending([], at: TestConfig.at(1)) == [])
             try records.reschedule(ids["second"]!, attempts: 1, notBefore: TestConfig.at(2), reason: "HTTP 503")
             // Its round ended before its turn: released, as if never claimed.
             try records.releaseSendingClaims([ids["fourth"]!])
             #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
                     == BroadcastWithdrawal(withdrawn: 3, beingSent: 1))
-            #expect(try !records.claimForSending(ids["third"]!, at: TestConfig.at(2)))
+            // Withdrawn, it is left out; the one still claimed is claimed again.
+            #expect(try records.claimForSending([ids["third"]!, ids["first"]!], at: TestConfig.at(2)) == [ids["first"]!])
         }
         #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["first"])
         try await store.write { records in try records.markDelivered(ids["first"]!, at: TestConfig.at(2)) }
