@@ -145,7 +145,9 @@ public protocol IncidentRecords {
     /// Puts the item with `key` back to be delivered now, from its first attempt: a failed
     /// one (a dead letter) or a pending one waiting on backoff. False when there is none.
     /// Makes a failed item pending again; false when none has `key`, or it was withdrawn
-    /// (`OutboxItem.withdrawnMark`): that one must never go out.
+    /// (`OutboxItem.withdrawnMark`): that one must never go out. A pending item's claim
+    /// (`claimForSending`) stays: delivery may be sending it that moment, and a withdrawal
+    /// must not count it as stopped. A failed one's is cleared.
     func retryOutbox(key: String, at: Timestamp) throws -> Bool
     /// Gives up a pending item with `key` as an operator's decision. False when there is none.
     func dropOutbox(key: String, reason: String, at: Timestamp) throws -> Bool

@@ -108,7 +108,8 @@ extension PostgresRecords {
 
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
         try sql.execute("""
-            UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL, sending_at = NULL
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = \(instant.secondsSinceEpoch), finished_at = NULL,
+                sending_at = CASE WHEN state = 'pending' THEN sending_at END
             WHERE key = \(key) AND state <> 'delivered' AND (last_error IS NULL OR NOT starts_with(last_error, \(OutboxItem.withdrawnMark)))
             """) > 0
     }

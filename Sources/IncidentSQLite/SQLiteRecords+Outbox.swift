@@ -121,7 +121,8 @@ extension SQLiteRecords {
 
     func retryOutbox(key: String, at instant: Timestamp) throws -> Bool {
         try execute("""
-            UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL, sending_at = NULL
+            UPDATE outbox SET state = 'pending', attempts = 0, not_before = ?, finished_at = NULL,
+                sending_at = CASE WHEN state = 'pending' THEN sending_at END
             WHERE key = ? AND state <> 'delivered' AND (last_error IS NULL OR substr(last_error, 1, ?) <> ?)
             """, arguments: [instant.secondsSinceEpoch, key, OutboxItem.withdrawnMark.count, OutboxItem.withdrawnMark])
         return db.changesCount > 0

@@ -236,6 +236,30 @@ import Testing
                 == BroadcastWithdrawal())
     }
 
+    /// An operator's `outbox retry` of a post delivery is sending that moment leaves its claim:
+    /// cleared, a withdrawal in the same instant counted it stopped ("will not be sent") while
+    /// the round sent it. A failed post's claim is cleared by the retry, so a withdrawal takes it.
+    @Test(arguments: StoreKind.allCases)
+    func anOperatorsRetryLeavesAPostBeingSentClaimed(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        let items = ["sending", "failed"].map { key in
+            var item = Self.item(key, lane: "slack:broadcast")
+            item.incident = 7
+            return item
+        }
+        try await store.write { records in try records.enqueue(items) }
+        let ids = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10) }.map { ($0.key, $0.id!) })
+        try await store.write { records in
+            #expect(try records.claimForSending([ids["sending"]!, ids["failed"]!], at: TestConfig.at(1)).count == 2)
+            try records.markFailed(ids["failed"]!, reason: "HTTP 400: channel_not_found", at: TestConfig.at(1))
+            #expect(try records.retryOutbox(key: "sending", at: TestConfig.at(2)))
+            #expect(try records.retryOutbox(key: "failed", at: TestConfig.at(2)))
+            #expect(try records.withdrawBroadcasts(incident: 7, reason: "withdrawn: INC-7 is private now", at: TestConfig.at(2))
+                    == BroadcastWithdrawal(withdrawn: 1, beingSent: 1))
+        }
+        #expect(try await store.read { try $0.pendingOutbox(limit: 10).map(\.key) } == ["sending"])
+    }
+
     /// Withdrawing an incident's broadcast posts takes its pending ones on every platform's
     /// broadcast lane, and nothing of another incident, another lane or already finished.
     @Test(arguments: StoreKind.allCases)
