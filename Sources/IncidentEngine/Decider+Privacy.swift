@@ -20,6 +20,13 @@ extension Decider {
         return event.reply != .outboxToRoom && incident.isVisible(to: actor, admins: settings.roster.admins)
     }
 
+    /// Whether the incident's room on its home platform was made under a private incident's
+    /// name though the incident was declared public: it turned private before the room was
+    /// made (`Incident.roomCreation`). Its declared name still tells the title.
+    func roomMadePrivate(_ stored: StoredIncident) throws -> Bool {
+        try records.renamedRoom(stored.home, asked: stored.incident.room).map(RoomName.isPrivateName) ?? false
+    }
+
     /// Refuses a command about a private incident from outside its room by someone who is not
     /// a member or an admin, and, where the answer would be posted for a whole other room
     /// (Matrix), a query or a change: their answers name the incident's people (its IC, who was

@@ -113,10 +113,12 @@ struct Decider {
             }
             // A bare `/ack` answering a private incident's page where the whole room reads the answer.
             let unnamed = parsed.command == .ack && parsed.target == nil && here == nil && !mayShow(incident, here: nil)
+            let madePrivate = try parsed.command == .makePrivate && roomMadePrivate(stored)
             let decision: Decision
             do {
                 decision = try incident.handling(parsed.command, by: actor, in: here == incident.number ? .incidentRoom : .elsewhere,
-                                                 at: now, roster: settings.roster, community: settings.community(home: stored.home))
+                                                 at: now, roster: settings.roster, community: settings.community(home: stored.home),
+                                                 roomMadePrivate: madePrivate)
             } catch {
                 if unnamed { throw Self.privatePageNotAcknowledged(error) }
                 // A bare `/ack` refused in an incident's room points to a page of theirs that waits elsewhere.

@@ -30,6 +30,8 @@ struct Transition {
     let venue: Venue
     /// The unlisted accounts that may be named IC or given a role.
     let community: Community
+    /// See `Incident.handling(_:by:in:at:roster:community:roomMadePrivate:)`.
+    var roomMadePrivate = false
     var timeline: [TimelineEntry] = []
     var effects: [Effect] = []
     var reply: Message?

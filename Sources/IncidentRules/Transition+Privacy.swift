@@ -17,10 +17,11 @@ extension Transition {
         record(.privacy, "Made private.")
         var message = Message(.text("🔒 "), .mention(actor), .text(" made \(incident.id) private: nothing more goes to the broadcast "
             + "channel, and pages and direct messages name it by number only."))
-        // Declared private, made public, and private again: its room was made private from the
-        // start, which the words for a room made public (its name tells the title) denied.
-        if RoomName.isPrivateName(incident.room) {
-            message.line(.text("Its room was made private when it was declared, under a name that tells nothing, and stays so."))
+        // Made public, and private again: a room made private from the start (declared private,
+        // or turned private before the room was made), which the words for a room made public
+        // (its name tells the title) denied.
+        if roomMadePrivate || RoomName.isPrivateName(incident.room) {
+            message.line(.text("Its room was made private from the start, under a name that tells nothing, and stays so."))
         } else {
             message.line(.text("A room made before this stays as it was made: a public Slack channel can be made private only by a "
                 + "workspace admin (channel settings), and its name still tells the title. One not made yet is made private."))

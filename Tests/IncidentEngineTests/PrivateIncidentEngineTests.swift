@@ -120,6 +120,25 @@ import Testing
         #expect(fourth == "incident-20261124-private-4")
     }
 
+    /// Declared public and made private before its room was made, its room was made private
+    /// under a name that tells nothing; made public by an admin and private again, the room is
+    /// told so. It was told it was "a public Slack channel" whose "name still tells the title".
+    @Test func makingPrivateAgainARoomMadePrivateFromTheStartSaysSo() async throws {
+        let bot = try TestBot()
+        try await bot.say("U0ERIN005", "/incident declare Customer records exposed --sev P1 --ic @carol")
+        try await bot.say("U0CAROL03", "/incident private INC-1")
+        try await bot.settle()
+        #expect(try await bot.store.read { try $0.roomID(.slack, incident: 1) } == Self.privateRoom)
+        #expect(try await bot.say("U0GRACE07", "/incident public INC-1").disposition == .handled)
+        #expect(try await bot.say("U0CAROL03", "/incident private INC-1").disposition == .handled)
+        try await bot.settle()
+        let posts = bot.slack.delivered.compactMap { item -> String? in
+            if case .post(_, let message) = item.job.action { message.plainText() } else { nil }
+        }
+        let told = try #require(posts.last { $0.contains("made INC-1 private") })
+        #expect(told.contains("Its room was made private from the start") && !told.contains("public Slack channel"), "\(told)")
+    }
+
     /// A change to a private incident typed in another incident's room is refused without
     /// naming its room, which may carry the title (made private after its room was made), in
     /// front of everyone in that other room.

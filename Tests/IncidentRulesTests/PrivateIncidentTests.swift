@@ -93,7 +93,7 @@ import Testing
         // Private again: its room was private from the start, not a public channel whose name tells the title.
         try drill.type("/incident private", by: "alice")
         let told = drill.posts(to: .incidentRoom).last ?? ""
-        #expect(told.contains("Its room was made private when it was declared") && !told.contains("public Slack channel"), "\(told)")
+        #expect(told.contains("Its room was made private from the start") && !told.contains("public Slack channel"), "\(told)")
     }
 
     /// Made public once resolved: the broadcast channel is told it is resolved, not that a P1
