@@ -29,15 +29,23 @@ extension Decider {
     /// message, which the engine cannot tell from one). "Acknowledged INC-7" told the lobby
     /// which private incident exists and that it paged the asker; the page named it to them.
     static var privatePageAcknowledged: Message {
-        Message(.text("Acknowledged your page for a private incident; the engineering ladder has stopped. The incident is not "
-                      + "named here, where the whole room reads this: its page and its room say the rest."))
+        // True whether this answer stopped the ladder, someone had before, or it had stopped
+        // when the incident was mitigated.
+        Message(.text("Acknowledged your page for a private incident: its engineering ladder pages nobody further. The incident "
+                      + "is not named here, where the whole room reads this; its page and its room say the rest."))
     }
 
     /// A bare `/ack` refused for the one page waiting, a private incident's, where the whole room
-    /// reads the answer: the refusal says why without naming the incident.
+    /// reads the answer: the refusal's gist by its kind, without naming the incident. Where it
+    /// was typed is never the reason: an acknowledgement is taken anywhere.
     static func privatePageNotAcknowledged(_ refusal: IncidentError) -> IncidentError {
-        IncidentError(refusal.kind, "Your page for a private incident is not acknowledged from here: answer it as the page says, "
-                      + "where the answer is yours alone.")
+        let gist: String = switch refusal.kind {
+        case .noChange: "needs nothing more from you: it is acknowledged already"
+        case .wrongPhase: "has nothing to acknowledge any more"
+        default: "is not yours to acknowledge now"
+        }
+        return IncidentError(refusal.kind, "Your page for a private incident \(gist). The incident is not named here, where the "
+                             + "whole room reads this: \(command: "ack INC-N") with its number, in its room or in a direct message, says more.")
     }
 
     /// `/ack INC-1 or /ack INC-3`: the commands that answer each of `incidents`' pages, and,

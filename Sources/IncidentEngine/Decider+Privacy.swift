@@ -20,11 +20,19 @@ extension Decider {
         return event.reply != .outboxToRoom && incident.isVisible(to: actor, admins: settings.roster.admins)
     }
 
-    /// Whether the incident's room on its home platform was made under a private incident's
-    /// name though the incident was declared public: it turned private before the room was
-    /// made (`Incident.roomCreation`). Its declared name still tells the title.
+    /// Whether the incident's rooms (its home platform's, and the other's when mirrored) were
+    /// all made under a private incident's name though it was declared public: it turned
+    /// private before they were made (`Incident.roomCreation`). Its declared name still tells
+    /// the title. False while none is made, and when one was made public: the room is told
+    /// about both by one post.
     func roomMadePrivate(_ stored: StoredIncident) throws -> Bool {
-        try records.renamedRoom(stored.home, asked: stored.incident.room).map(RoomName.isPrivateName) ?? false
+        let platforms = settings.mirror ? Platform.allCases : [stored.home]
+        var made = 0
+        for platform in platforms where try records.roomID(platform, incident: stored.incident.number) != nil {
+            guard let name = try records.renamedRoom(platform, asked: stored.incident.room), RoomName.isPrivateName(name) else { return false }
+            made += 1
+        }
+        return made > 0
     }
 
     /// Refuses a command about a private incident from outside its room by someone who is not

@@ -125,8 +125,8 @@ public protocol IncidentRecords {
     func withdrawBroadcasts(incident: Int, reason: String, at: Timestamp) throws -> BroadcastWithdrawal
     /// Marks pending items as being sent, as delivery sends them: `withdrawBroadcasts` leaves
     /// them then. Returns the ids marked; one left out is pending no more (withdrawn, dropped by
-    /// an operator). One statement for all, however many. A failed attempt's `reschedule` and
-    /// an operator's retry clear the mark.
+    /// an operator). One statement for all (a round's broadcast posts: a few). A failed
+    /// attempt's `reschedule` clears the mark, and so does an operator's retry of a failed item.
     func claimForSending(_ ids: [Int64], at: Timestamp) throws -> Set<Int64>
     /// Clears the claims of pending items not sent after all (their round ended first).
     func releaseSendingClaims(_ ids: [Int64]) throws

@@ -203,9 +203,9 @@ extension SQLiteRecords {
 
     func claimForSending(_ ids: [Int64], at instant: Timestamp) throws -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
-        return Set(try Int64.fetchAll(db, sql: """
+        return Set(try Int64.fetchAll(db.cachedStatement(sql: """
             UPDATE outbox SET sending_at = ? WHERE id IN (\(Self.placeholders(ids.count))) AND state = 'pending' RETURNING id
-            """, arguments: StatementArguments([instant.secondsSinceEpoch]) + StatementArguments(ids)))
+            """), arguments: StatementArguments([instant.secondsSinceEpoch]) + StatementArguments(ids)))
     }
 
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {

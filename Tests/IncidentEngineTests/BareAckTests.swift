@@ -150,8 +150,9 @@ import Testing
     }
 
     /// The one page waiting is a private incident's, and the answer is posted for the whole
-    /// room (a Matrix lobby): it is acknowledged, and the lobby is not told which incident.
-    /// "Acknowledged INC-1" told everyone there that a private incident exists and paged her.
+    /// room (`.outboxToRoom`, as in a Matrix lobby): it is acknowledged, and the room is not
+    /// told which incident. "Acknowledged INC-1" told everyone there that a private incident
+    /// exists and paged her.
     @Test func aLobbysBareAckOfAPrivateIncidentsPageDoesNotNameIt() async throws {
         let bot = try TestBot()
         try await declare(bot, "/incident declare Leaked keys --sev P1 --private")
@@ -159,13 +160,27 @@ import Testing
                                                           reply: .outboxToRoom))
         let text = lobby.reply?.plainText() ?? ""
         #expect(lobby.disposition == .handled, "\(text)")
-        #expect(!text.contains("INC-1") && !text.contains("Leaked"), "\(text)")
-        #expect(text.hasPrefix("Acknowledged your page for a private incident; the engineering ladder has stopped."), "\(text)")
+        #expect(text == "Acknowledged your page for a private incident: its engineering ladder pages nobody further. The incident is not "
+                + "named here, where the whole room reads this; its page and its room say the rest.", "\(text)")
         #expect(try await bot.store.read { try $0.incident(1) }?.incident.acknowledgedBy == ["alice"])
+    }
 
-        // A second bare /ack there finds no page waiting, and names none.
-        let again = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvLobby3", room: "C0LOBBY", user: "U0ALICE01", text: "/ack",
+    /// Refused there (named IC by someone else, which acknowledged the incident for her, then
+    /// the role handed on: her page still asks her, and her answer changes nothing), the
+    /// refusal says why without naming the incident, nor blaming where it was typed.
+    @Test func aLobbysRefusedBareAckOfAPrivateIncidentsPageDoesNotNameIt() async throws {
+        let bot = try TestBot()
+        try await declare(bot, "/incident declare Leaked keys --sev P1 --private")
+        #expect(try await bot.say("U0ERIN005", "/ic INC-1 @alice").disposition == .handled)
+        #expect(try await bot.say("U0ERIN005", "/ic INC-1 @bob").disposition == .handled)
+        let lobby = try await bot.engine.handle(ChatEvent(platform: .slack, id: "EvLobby3", room: "C0LOBBY", user: "U0ALICE01", text: "/ack",
                                                           reply: .outboxToRoom))
-        #expect(again.disposition == .refused && again.reply?.plainText().contains("INC-1") == false)
+        let text = lobby.reply?.plainText() ?? ""
+        #expect(lobby.disposition == .refused, "\(text)")
+        #expect(text.hasPrefix("Your page for a private incident needs nothing more from you: it is acknowledged already.")
+                && !text.contains("INC-1") && !text.contains("Leaked"), "\(text)")
+        // Typed to her alone, the same answer names it.
+        let alone = try await bot.say("U0ALICE01", "/ack", in: "D0ALICE").reply?.plainText() ?? ""
+        #expect(alone.contains("INC-1"), "\(alone)")
     }
 }

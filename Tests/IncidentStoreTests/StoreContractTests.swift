@@ -205,19 +205,24 @@ import Testing
         #expect(failed.first { $0.key == "moved" }?.attempts == 3)
     }
 
+    /// Queues a Slack broadcast post of `incident` for each of `keys`; their ids by key.
+    static func broadcastPosts(_ keys: [String], of incident: Int, in store: any IncidentStore) async throws -> [String: Int64] {
+        let items = keys.map { key in
+            var item = Self.item(key, lane: "slack:broadcast")
+            item.incident = incident
+            return item
+        }
+        try await store.write { records in try records.enqueue(items) }
+        return Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10) }.map { ($0.key, $0.id!) })
+    }
+
     /// A broadcast post delivery claimed as it sends it is left by a withdrawal and counted
     /// apart, for it may land; a claim once withdrawn fails; a failed attempt and a release
     /// (its round ended first) clear the claim, so the next withdrawal takes it.
     @Test(arguments: StoreKind.allCases)
     func aBroadcastPostBeingSentIsCountedNotWithdrawn(kind: StoreKind) async throws {
         let store = try await kind.makeStore()
-        let items = ["first", "second", "third", "fourth"].map { key in
-            var item = Self.item(key, lane: "slack:broadcast")
-            item.incident = 7
-            return item
-        }
-        try await store.write { records in try records.enqueue(items) }
-        let ids = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10) }.map { ($0.key, $0.id!) })
+        let ids = try await Self.broadcastPosts(["first", "second", "third", "fourth"], of: 7, in: store)
         try await store.write { records in
             let claimed = [ids["first"]!, ids["second"]!, ids["fourth"]!]
             #expect(try records.claimForSending(claimed, at: TestConfig.at(1)) == Set(claimed))
@@ -242,13 +247,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func anOperatorsRetryLeavesAPostBeingSentClaimed(kind: StoreKind) async throws {
         let store = try await kind.makeStore()
-        let items = ["sending", "failed"].map { key in
-            var item = Self.item(key, lane: "slack:broadcast")
-            item.incident = 7
-            return item
-        }
-        try await store.write { records in try records.enqueue(items) }
-        let ids = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10) }.map { ($0.key, $0.id!) })
+        let ids = try await Self.broadcastPosts(["sending", "failed"], of: 7, in: store)
         try await store.write { records in
             #expect(try records.claimForSending([ids["sending"]!, ids["failed"]!], at: TestConfig.at(1)).count == 2)
             try records.markFailed(ids["failed"]!, reason: "HTTP 400: channel_not_found", at: TestConfig.at(1))
