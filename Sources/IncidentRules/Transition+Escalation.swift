@@ -38,12 +38,12 @@ extension Transition {
     /// business ladder paged the director of operations at the raise, 20 minutes early.
     mutating func retimeLadders(from old: Severity) {
         for ladder in policy.ladders {
-            guard var progress = incident.ladders[ladder.id], progress.stopped == nil, progress.heldPage == nil,
-                  let current = progress.level
-            else { continue }
             let plan = policy.plan(ladder, at: incident.severity)
-            guard plan.runs else { continue }  // it goes idle at its next step, as it would have
             let oldPlan = policy.plan(ladder, at: old)
+            guard var progress = incident.ladders[ladder.id], progress.stopped == nil, plan.runs,
+                  progress.heldPage == nil || unhold(ladder, &progress, plan: oldPlan),
+                  let current = progress.level
+            else { continue }  // one the new severity does not run goes idle at its next step, as it would have
             guard let next = progress.nextStepAt else {
                 // Idle under a severity that did not run it: from its level's last page, if
                 // the plan has a step left (else, gone quiet, `startLadders` leaves it so).
@@ -67,6 +67,33 @@ extension Transition {
             progress.nextStepAt = max(now, paged + plan.wait(at: current))
             incident.ladders[ladder.id] = progress
         }
+    }
+
+    /// A step the old severity's plan took and held for working hours (the team lead's page, or
+    /// their repeat at the top), taken back as the severity changes, so that the new plan
+    /// times it: the ladder is back at the level it last paged, due when the old plan had it
+    /// due. Sent as held, a P2's repeat to the team lead went out at a raise to P1 in the
+    /// morning, and the engineering manager came 30 minutes later instead of at once; lowered
+    /// to P3, the team lead was paged at the opening, 7 hours before the P3 plan's 24 hours.
+    /// False (left held) for a held first page, which says the incident exists and goes as
+    /// held, and for a missed update's step.
+    func unhold(_ ladder: Ladder, _ progress: inout LadderProgress, plan oldPlan: LadderPlan) -> Bool {
+        guard let held = progress.heldPage, held == .climb || held == .repeatAtTop, let level = progress.level,
+              let last = incident.pages.last(where: {
+                  $0.level.ladder == ladder.id && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason) && $0.withdrawn != true
+              }),
+              let lastIndex = ladder.index(of: last.level.level),
+              held == .repeatAtTop ? lastIndex == level : lastIndex < level
+        else { return false }
+        if held == .repeatAtTop {
+            progress.repeatsAtTop = max(0, progress.repeatsAtTop - 1)
+        } else {
+            progress.level = lastIndex
+            progress.repeatsAtTop = 0
+        }
+        progress.heldPage = nil
+        progress.nextStepAt = last.at + oldPlan.wait(at: lastIndex)
+        return true
     }
 
     /// When the climb last paged `ladder`'s level `index` (a handover's or an at-once page does
