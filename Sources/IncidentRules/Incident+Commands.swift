@@ -10,9 +10,10 @@ extension Incident {
     ///
     /// `venue` is where it was typed; `community` says which unlisted accounts may be named IC
     /// or given a role.
-    /// `roomMadePrivate`: the room on its home platform was made private, under a name that
-    /// tells nothing, though the incident was declared public (it turned private before the
-    /// room was made); what `/incident private` says of the room. Only the store knows it.
+    /// `roomMadePrivate`: its rooms (its home platform's, and the other's when mirrored) were
+    /// made private, under a name that tells nothing, though the incident was declared public
+    /// (it turned private before they were made); what `/incident private` says of the room.
+    /// Only the store knows it.
     public func handling(_ command: Command, by actor: PersonID, in venue: Venue = .incidentRoom, at now: Timestamp,
                          roster: Roster, community: Community = .everyone, roomMadePrivate: Bool = false) throws(IncidentError) -> Decision {
         var transition = Transition(self, now: now, roster: roster, actor: actor, venue: venue, community: community)
