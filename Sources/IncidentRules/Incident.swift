@@ -278,5 +278,9 @@ public struct PageRecord: Hashable, Sendable, Codable {
         /// The level passed to someone else while its page was unanswered: the on-call
         /// rotation's turn, or a roster edited since (read at a restart).
         case rotationHandover
+
+        /// A step of the ladder's own climb, which starts its level's wait: not a page at once
+        /// nor a rotation's handover.
+        public var isClimbStep: Bool { self == .climb || self == .repeatAtTop || self == .missedUpdate }
     }
 }

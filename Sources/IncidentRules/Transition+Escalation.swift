@@ -80,7 +80,7 @@ extension Transition {
     func unhold(_ ladder: Ladder, _ progress: inout LadderProgress, plan oldPlan: LadderPlan) -> Bool {
         guard let held = progress.heldPage, held == .climb || held == .repeatAtTop, let level = progress.level,
               let last = incident.pages.last(where: {
-                  $0.level.ladder == ladder.id && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason) && $0.withdrawn != true
+                  $0.level.ladder == ladder.id && $0.reason.isClimbStep && $0.withdrawn != true
               }),
               let lastIndex = ladder.index(of: last.level.level),
               held == .repeatAtTop ? lastIndex == level : lastIndex < level
@@ -99,7 +99,7 @@ extension Transition {
     /// When the climb last paged `ladder`'s level `index` (a handover's or an at-once page does
     /// not restart the level's wait).
     func lastClimbPage(_ ladder: Ladder, _ index: Int) -> Timestamp? {
-        incident.pages.last { $0.level == ladder.reference(index) && [.climb, .repeatAtTop, .missedUpdate].contains($0.reason) }?.at
+        incident.pages.last { $0.level == ladder.reference(index) && $0.reason.isClimbStep }?.at
     }
 
     /// Pages the levels the current severity pages at once (P0: the VP engineering), unless
