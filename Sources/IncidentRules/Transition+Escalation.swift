@@ -270,9 +270,14 @@ extension Transition {
         if incident.acknowledgedAt == nil { incident.acknowledgedAt = now }
         startUpdateClockNowIfWaiting()
         incident.acknowledgedBy = (incident.acknowledgedBy ?? []).union([person])
-        // By whoever did it: the person naming an IC, not the IC, who typed nothing.
-        record(.acknowledged, first ? "Acknowledged by \(person.handle) (\(how))." : "Also acknowledged by \(person.handle) (\(how)).",
-               by: actor == nil ? .person(person) : .actor)
+        // By whoever did it, in their words: the person naming an IC, not the IC, who typed
+        // nothing ("Acknowledged by @bob" credited him with an answer he never gave).
+        let acknowledged = first ? "Acknowledged" : "Also acknowledged"
+        if let actor, actor != person {
+            record(.acknowledged, "\(acknowledged) for \(person.handle) (\(how) by \(actor.handle)).", by: .actor)
+        } else {
+            record(.acknowledged, "\(acknowledged) by \(person.handle) (\(how)).", by: actor == nil ? .person(person) : .actor)
+        }
         let stoppedBefore = Set(policy.ladders.filter { $0.asksForAnswers && incident.ladders[$0.id]?.stopped != nil }.map(\.id))
         stopLadders(on: .acknowledged, detail: "acknowledged by \(person.handle)")
         // Named IC by someone else, the person answered nothing: their pages still waiting to go

@@ -110,13 +110,16 @@ import Testing
     }
 
     /// Naming an IC is their acknowledgement, made by whoever named them: the timeline says so,
-    /// instead of putting it in the mouth of an IC who typed nothing.
+    /// instead of putting it in the mouth of an IC who typed nothing ("Acknowledged by @bob",
+    /// the record an audit read as bob's answer).
     @Test func theAcknowledgementByNamingAnICIsByWhoeverNamedThem() throws {
         var drill = try drill()
         try drill.type("/ic @bob", by: Self.roster)
         let entry = try #require(drill.timeline.first { $0.kind == .acknowledged })
-        #expect(entry.text == "Acknowledged by @bob (named incident commander).")
+        #expect(entry.text == "Acknowledged for @bob (named incident commander by @carol).")
         #expect(entry.author == Self.roster)
+        try drill.type("/ic @alice", by: "bob")
+        #expect(drill.timeline.last { $0.kind == .acknowledged }?.text == "Also acknowledged for @alice (named incident commander by @bob).")
     }
 
     /// A role handed on says whose it was: the record shows who held it when.
