@@ -37,13 +37,21 @@ public enum PostmortemDraft {
 
     /// The targets the room was told were missed, whatever the severity is now: a P0 lowered
     /// to P2 once the picture cleared missed its P0 targets all the same, which P2's would
-    /// have met. When each was due is on the timeline, under the severity it was missed at.
-    static func missedTargets(_ incident: Incident) -> String {
+    /// have met. Each as the timeline recorded its miss, under the severity it was missed at
+    /// and with when it was due (`P0 target to acknowledge (15m, due 10:15 UTC)`): the bare
+    /// phrase, beside a status saying the P2 target was met, read as a contradiction.
+    static func missedTargets(_ incident: Incident, timeline: [TimelineEntry]) -> String {
         let missed = ResponseTargets.Kind.allCases.filter { kind in
             incident.targetNotices?.contains { $0.missed && $0.target == kind } == true
+        }.map { kind in
+            timeline.last { $0.kind == .target && $0.text.hasPrefix(missedPrefix) && $0.text.contains(" target \(kind.phrase) (") }
+                .map { String($0.text.dropFirst(missedPrefix.count).dropLast($0.text.hasSuffix(".") ? 1 : 0)) } ?? kind.phrase
         }
-        return "| Targets missed | \(missed.isEmpty ? "none" : missed.map(\.phrase).joined(separator: ", ")) |"
+        return "| Targets missed | \(missed.isEmpty ? "none" : missed.joined(separator: ", ")) |"
     }
+
+    /// How the timeline's entry for a missed target begins (`Transition.recordTargetMissed`).
+    static let missedPrefix = "Missed the "
 
     /// Line breaks of every kind, as spaces: a table row is one line (an operator's `--reason`
     /// reaches the timeline without the chat door's cleaning, `\r\n` and all).
@@ -116,7 +124,7 @@ public enum PostmortemDraft {
             "| | |",
             "| --- | --- |",
             "| Severity | \(incident.severity)\(worstSeverity(timeline, now: incident.severity).map { " (\($0) at its worst)" } ?? "") |",
-            missedTargets(incident),
+            missedTargets(incident, timeline: timeline),
             "| Declared | \(zone.dateTime(incident.declaredAt)) by \(incident.declaredBy.handle) |",
             "| Incident commander | \(incident.commander.map { "\($0.handle)" } ?? "unassigned") |",
             "| Time to detect | \(incident.timeToDetect.map(DurationText.format) ?? "not given (\(commandPrefix)incident started)") |",

@@ -67,7 +67,7 @@ extension Transition {
         guard let clock = incident.responseClocks.first(where: { $0.target == kind }) else { return }
         incident.targetNotices = (incident.targetNotices ?? []).union([TargetNotice(kind, missed: false, deadline: clock.deadline),
                                                                       TargetNotice(kind, missed: true, deadline: clock.deadline)])
-        record(.target, "Missed the \(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length)), due \(zone.clockTime(clock.deadline, seenAt: now))).", by: .bot)
+        record(.target, PostmortemDraft.missedPrefix + "\(incident.severity) target \(kind.phrase) (\(DurationText.format(clock.length)), due \(zone.clockTime(clock.deadline, seenAt: now))).", by: .bot)
         post(Messages.targetMissed(incident, clock, now: now))
     }
 
