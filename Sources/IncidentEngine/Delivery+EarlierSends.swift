@@ -12,10 +12,14 @@ extension Delivery {
     public static var landingWindow: Duration { .seconds(10) }
 
     /// Reads the newest outbox id before anything this run queues (`queuedBeforeStart`), then
-    /// lets the scheduler's start pass go (`startsAfter`).
+    /// lets the scheduler's start pass go (`startsAfter`). A term that knows the newest item its
+    /// earlier leaders could send takes that instead: what a standby's commands queued while
+    /// no replica led (a page that fell due) goes without waiting for sends of theirs to land.
     func noteWhatWasQueuedBeforeStart() async {
         do {
-            let newest = try await store.read { try $0.latestOutboxID() }
+            let newest = if let known = LeaderTerm.current?.newestItemEarlierLeadersCouldSend { known } else {
+                try await store.read { try $0.latestOutboxID() }
+            }
             queuedBeforeStart.withLock { $0 = $0 ?? newest }
         } catch where !(error is CancellationError) && !Task.isCancelled {
             // Cut off by the process stopping is no failure of the database's: only a real one

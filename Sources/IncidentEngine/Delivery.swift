@@ -65,8 +65,9 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// landed `landingWindow` after it.
     let startedAt: Timestamp
     /// The newest outbox id as `run` began, before the scheduler of this start queued anything
-    /// (it waits for `startsAfter`): an item queued since is none an earlier delivery sent. nil
-    /// when only drained (the console, tests): then an item queued in an earlier second is.
+    /// (it waits for `startsAfter`), or the newest its term's earlier leaders could send: an
+    /// item queued since is none an earlier delivery sent. nil when only drained (the console,
+    /// tests): then an item queued in an earlier second is.
     let queuedBeforeStart = Mutex<Int64?>(nil)
     /// Fired once `queuedBeforeStart` is read: the scheduler's start pass waits for it.
     let startsAfter: WakeSignal?

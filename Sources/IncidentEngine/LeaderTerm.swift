@@ -9,10 +9,17 @@ public final class LeaderTerm: Sendable {
     /// The lease's token: it grows with every change of leader, so a write fenced with an old
     /// one is refused.
     public let token: Int64
+    /// The newest outbox item a leader before this term may have sent: the newest queued
+    /// before the lease it took over ran out. A leader sends nothing once its lease has run
+    /// out, so an item queued later (by a standby's command while no replica led) is none it
+    /// sent. nil when not known (the first term on a database): then every item queued before
+    /// delivery started may be (`Delivery.queuedBeforeStart`).
+    public let newestItemEarlierLeadersCouldSend: Int64?
     private let held: @Sendable () -> Bool
 
-    public init(token: Int64, held: @escaping @Sendable () -> Bool) {
+    public init(token: Int64, newestItemEarlierLeadersCouldSend: Int64? = nil, held: @escaping @Sendable () -> Bool) {
         self.token = token
+        self.newestItemEarlierLeadersCouldSend = newestItemEarlierLeadersCouldSend
         self.held = held
     }
 

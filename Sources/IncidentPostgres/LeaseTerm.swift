@@ -22,10 +22,11 @@ public final class LeaseTerm: Sendable {
     }
 
     /// `heldUntil`: when the lease granted just now may run out, by this clock.
-    init(token: Int64, heldUntil: ContinuousClock.Instant) {
+    /// `newestItemEarlierLeadersCouldSend`: as `LeaderTerm` has it.
+    init(token: Int64, heldUntil: ContinuousClock.Instant, newestItemEarlierLeadersCouldSend: Int64? = nil) {
         let deadline = Deadline(heldUntil)
         self.deadline = deadline
-        term = LeaderTerm(token: token) { deadline.notPassed }
+        term = LeaderTerm(token: token, newestItemEarlierLeadersCouldSend: newestItemEarlierLeadersCouldSend) { deadline.notPassed }
     }
 
     public var token: Int64 { term.token }

@@ -48,20 +48,36 @@ public final class PostgresLease: Sendable {
     public func acquire(fromOthers: Bool = true) async throws -> LeaseTerm? {
         let started = ContinuousClock.now
         let (holder, seconds) = (holder, seconds)
-        let token = try await session.run { sql in
+        let granted = try await session.run { sql -> (Int64, Int64?)? in
             let until = try Self.grantsUntil(sql)
-            return try sql.value(Int64.self, """
+            guard let token = try sql.value(Int64.self, """
                 INSERT INTO leader_lease AS lease (name, holder, token, expires_at)
                 SELECT 'leader', \(holder), 1, clock_timestamp() + make_interval(secs => \(seconds))
                 WHERE clock_timestamp() < to_timestamp(\(until))
-                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = lease.token + 1, expires_at = excluded.expires_at
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = lease.token + 1, expires_at = excluded.expires_at,
+                    earlier_expires_at = lease.expires_at
                 WHERE clock_timestamp() < to_timestamp(\(until))
                     AND (lease.holder = excluded.holder
                         OR (lease.expires_at < clock_timestamp() AND (\(fromOthers) OR lease.holder = \(Self.nobody))))
                 RETURNING token
-                """)
+                """) else { return nil }
+            return (token, try Self.newestItemEarlierLeadersCouldSend(term: token, sql))
         }
-        return token.map { LeaseTerm(token: $0, heldUntil: started + length) }
+        return granted.map { LeaseTerm(token: $0, heldUntil: started + length, newestItemEarlierLeadersCouldSend: $1) }
+    }
+
+    /// The newest outbox item queued before the lease that `term` took over ran out
+    /// (`LeaderTerm.newestItemEarlierLeadersCouldSend`); 0 when none was, nil for the first
+    /// term on the database. A leader begins no send past its lease's end (its own clock ends
+    /// the term first), and an item it sent it had read, committed, before then. Read in a
+    /// statement after the grant's, so every item committed before the lease ran out is seen;
+    /// one committed later and stamped earlier (its transaction began before) is counted too,
+    /// which only makes the new leader look for it.
+    static func newestItemEarlierLeadersCouldSend(term: Int64, _ sql: PostgresStatements) throws -> Int64? {
+        try sql.value(Int64.self, """
+            SELECT coalesce((SELECT max(id) FROM outbox WHERE queued_at <= lease.earlier_expires_at), 0)
+            FROM leader_lease AS lease WHERE name = 'leader' AND token = \(term) AND earlier_expires_at IS NOT NULL
+            """)
     }
 
     /// Until when, by the database's clock (seconds since 1970), a statement sent next may still

@@ -95,6 +95,13 @@ enum PostgresSchema {
         ("v3: broadcast posts claimed as they are sent", """
             ALTER TABLE outbox ADD COLUMN sending_at BIGINT;
             """),
+        // Items queued before this column count as queued before any lease ran out: a leader of
+        // that time may have sent them.
+        ("v4: when each outbox item was queued, and when the lease ran out before its term", """
+            ALTER TABLE outbox ADD COLUMN queued_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity';
+            ALTER TABLE outbox ALTER COLUMN queued_at SET DEFAULT clock_timestamp();
+            ALTER TABLE leader_lease ADD COLUMN earlier_expires_at TIMESTAMPTZ;
+            """),
     ]
 
     /// The advisory lock every write transaction takes first, so writes from every replica

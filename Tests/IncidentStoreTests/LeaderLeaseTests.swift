@@ -47,6 +47,37 @@ import Testing
         #expect(try await leases[0].acquire() != nil)
     }
 
+    /// A term knows the newest outbox item a leader before it could have sent: the newest
+    /// queued before the lease it took over ran out. What a standby queued while no replica
+    /// led is past it, so the new leader need not wait for a send of the old one's to land
+    /// before sending it (a page that fell due in the gap went 10 s after the takeover).
+    @Test func aTermKnowsWhatWasQueuedBeforeTheLeaseItTookOverRanOut() async throws {
+        let (stores, leases, cluster, database) = try await Self.leases(2)
+        let first = try #require(try await leases[0].acquire())
+        #expect(first.term.newestItemEarlierLeadersCouldSend == nil, "no lease ran out before the first term")
+        let queue = { (key: String) in
+            try await stores[1].write { try $0.enqueue([StoreContractTests.item(key, lane: "lane-\(key)")]) }
+        }
+        try await queue("while it led")
+        let lastSendable = try await stores[1].read { try $0.latestOutboxID() }
+        // The leader dies: its lease runs out (moved along here), and a standby's command
+        // queues a page that fell due.
+        try await TestTools.offPool { try cluster.psql("UPDATE leader_lease SET expires_at = clock_timestamp()", database: database) }
+        try await queue("in the gap")
+        let gap = try await stores[1].read { try $0.latestOutboxID() }
+        #expect(gap > lastSendable)
+
+        let second = try #require(try await leases[1].acquire())
+        #expect(second.term.newestItemEarlierLeadersCouldSend == lastSendable)
+
+        // Given up by a stop: it led until then, so what was queued before is its.
+        try await queue("while the second led")
+        let beforeTheStop = try await stores[1].read { try $0.latestOutboxID() }
+        await leases[1].release(second, toAnyone: true)
+        let third = try #require(try await leases[0].acquire())
+        #expect(third.term.newestItemEarlierLeadersCouldSend == beforeTheStop)
+    }
+
     /// A grant whose answer was lost (the request timed out after the database committed it)
     /// left the lease naming this process, which then stood by as if another led, and nobody
     /// led until the lease ran out. Its next attempt now takes it again, with the next token.

@@ -1,0 +1,45 @@
+@testable import IncidentApp
+import IncidentCore
+@testable import IncidentEngine
+import IncidentTesting
+import Logging
+import SlackFake
+import Testing
+
+/// What a standby queues while no replica leads (its commands fire what fell due, a note is
+/// posted) is none the dead leader sent: the new leader's delivery looks for it but does not
+/// hold it for a send of the old leader's to land (`Delivery.landingWindow`). It did: a page
+/// that fell due in the gap went 10 s after the takeover (audit s81a).
+@Suite struct TakeoverGapTests {
+    @Test func aPostQueuedAfterTheEarlierLeaseRanOutGoesAtOnce() async throws {
+        for knowsEarlierLeaders in [true, false] {
+            let bot = try await SlackHarness.start()
+            try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
+            try await bot.settle()
+            let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
+            let lastSendable = try await bot.runtime.store.read { try $0.latestOutboxID() }
+            // The leader dies with nothing left to send; while no replica leads, a standby
+            // takes a note.
+            try await bot.slash("alice", "/note INC-1 finding in the gap")
+
+            var logger = Logger(label: "takeover-gap-test")
+            logger.logLevel = .critical
+            let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
+                                    router: bot.engine.router, wake: WakeSignal(), logger: logger)
+            let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: knowsEarlierLeaders ? lastSendable : nil) { true }
+            await LeaderTerm.$current.withValue(term) {
+                await delivery.noteWhatWasQueuedBeforeStart()
+                _ = await delivery.drain()
+            }
+            let posted = { bot.fake.messages(in: room.id).filter { $0.text.contains("finding in the gap") } }
+            #expect(posted().count == (knowsEarlierLeaders ? 1 : 0), "knows the earlier leaders' last item: \(knowsEarlierLeaders)")
+
+            // Not knowing it, the delivery holds the note until an earlier send would have landed.
+            bot.clock.advance(by: Delivery<ManualClock>.landingWindow)
+            await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
+            #expect(posted().count == 1)
+            #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+            await bot.stop()
+        }
+    }
+}
