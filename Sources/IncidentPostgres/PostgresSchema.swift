@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 /// Every migration of the PostgreSQL database, in order; like SQLite's, a migration once
@@ -116,7 +117,34 @@ enum PostgresSchema {
     /// `waiting`: called before the wait when another session holds the write lock (another
     /// replica migrating, a long transaction): the wait has no end, and a replica that
     /// waited said nothing and answered no probe.
-    static func migrate(_ statements: PostgresStatements, apply: Bool = true, waiting: () -> Void = {}) throws {
+    ///
+    /// A table a migration alters may be held by a long read (a `pg_dump`, a report). Waiting
+    /// for it under the write lock stopped every replica's writes, and every read of that
+    /// table queued behind the wait: the leader answered `⚠️ Not saved` and paged nobody for
+    /// as long as the dump ran. A migration waits at most `tableWait` for a table's lock, then
+    /// gives the write lock back and tries again `retryAfter` later; `waitingForTables` is
+    /// called once, as it first gives way. `migrated` is called with each migration applied.
+    static func migrate(_ statements: PostgresStatements, apply: Bool = true, waiting: () -> Void = {},
+                        waitingForTables: () -> Void = {}, migrated: (String) -> Void = { _ in },
+                        tableWait: Duration = .milliseconds(500), retryAfter: Duration = .seconds(2)) throws {
+        var gaveWay = false
+        while true {
+            do {
+                for name in try migrateOnce(statements, apply: apply, waiting: waiting, tableWait: tableWait) { migrated(name) }
+                return
+            } catch {
+                // 55P03: lock_not_available, the table lock not had within `tableWait`.
+                guard apply, (error as? PostgresStoreError)?.sqlState == "55P03" else { throw error }
+                if !gaveWay { waitingForTables() }
+                gaveWay = true
+                Thread.sleep(forTimeInterval: retryAfter.fractionalSeconds)
+            }
+        }
+    }
+
+    /// One attempt of `migrate`: the names of the migrations it applied.
+    private static func migrateOnce(_ statements: PostgresStatements, apply: Bool, waiting: () -> Void,
+                                    tableWait: Duration) throws -> [String] {
         try statements.transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { statements in
             if apply {
                 // A migration of a big table may run long, and waits for the replicas' writes.
@@ -126,6 +154,8 @@ enum PostgresSchema {
                     waiting()
                     try statements.execute("SELECT pg_advisory_xact_lock(\(writeLock))")
                 }
+                let milliseconds = Int(tableWait.fractionalSeconds * 1000)
+                try statements.execute(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(milliseconds)"))
                 try statements.execute("""
                     CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
                     """)
@@ -142,13 +172,16 @@ enum PostgresSchema {
                 throw PostgresStoreError("the database was made by an older incident-bot and lacks migration \(missing.name); "
                                          + "start serve of this version to migrate it, or use the version that runs it")
             }
+            var done: [String] = []
             for migration in migrations where !applied.contains(migration.name) {
                 // One statement a query: the extended protocol takes no more.
                 for statement in migration.sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
                     try statements.execute(PostgresQuery(unsafeSQL: String(statement)))
                 }
                 try statements.execute("INSERT INTO schema_migration (name) VALUES (\(migration.name))")
+                done.append(migration.name)
             }
+            return done
         }
     }
 }

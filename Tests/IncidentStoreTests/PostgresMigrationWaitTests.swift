@@ -1,4 +1,6 @@
 import Foundation
+import IncidentCore
+import IncidentEngine
 import IncidentPostgres
 import IncidentTesting
 import Logging
@@ -39,5 +41,54 @@ import Testing
         _ = await holder.value
         try await opening.value
         #expect(waiting(), "\(recorder.lines.withLock { $0 })")
+    }
+
+    /// A long read of a table a migration alters (a `pg_dump`) held the migration's wait for
+    /// the table's lock, under the write lock every replica's writes take first: the running
+    /// replicas answered `⚠️ Not saved` and paged nobody until the read ended (audit s82b). The
+    /// migration now gives way, says so, and migrates once the read is over.
+    @Test func aMigrationGivesWayToALongReadOfATable() async throws {
+        let cluster = try await PostgresCluster.get()
+        let database = try await TestTools.offPool { try cluster.database("migrate_give_way") }
+        let running = try await TestTools.offPool { try PostgresStore(settings: cluster.settings(database), logger: Logger(label: "test")) }
+        // Back to the schema before the last migration, as the version before made it.
+        try #require(PostgresStore.versions.last?.hasPrefix("v4:") == true, "a migration was added: undo the last one here instead")
+        _ = try await TestTools.offPool {
+            try cluster.psql("""
+                ALTER TABLE outbox DROP COLUMN queued_at; ALTER TABLE leader_lease DROP COLUMN earlier_expires_at;
+                DELETE FROM schema_migration WHERE name LIKE 'v4:%'
+                """, database: database)
+        }
+        let reader = Task { try? await TestTools.offPool {
+            try cluster.psql("BEGIN; LOCK TABLE outbox IN ACCESS SHARE MODE; SELECT pg_sleep(120)", database: database) } }
+        let deadline = Date().addingTimeInterval(60)
+        while try await TestTools.offPool({ try cluster.psql("SELECT count(*) FROM pg_locks WHERE relation = 'outbox'::regclass AND granted "
+                                                                + "AND pid <> pg_backend_pid()", database: database) }) == "0",
+              Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(Date() < deadline, "the reader never took the table")
+
+        let recorder = LogRecorder()
+        let logger = recorder.logger
+        let opening = Task { try await TestTools.offPool { _ = try PostgresStore(settings: cluster.settings(database), logger: logger) } }
+        let lines = { recorder.lines.withLock { $0 } }
+        while !lines().contains(where: { $0.hasPrefix("notice waiting for another session to let go of a table to migrate") }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(Date() < deadline, "the migration never said it gave way: \(lines())")
+        // The replica already running writes while the read goes on.
+        try await running.write { try $0.markSeen(.slack, eventID: "during the read", at: TestConfig.start) }
+        #expect(try await running.read { try $0.isSeen(.slack, eventID: "during the read") })
+
+        _ = try await TestTools.offPool {
+            try cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()",
+                             database: database)
+        }
+        _ = await reader.value
+        try await opening.value
+        let migrated = zip(lines(), recorder.metadataOfLines.withLock { $0 }).filter { $0.0 == "notice migrated the database" }
+        #expect(migrated.map { "\($0.1["migration"] ?? "")" } == [PostgresStore.versions.last], "\(lines())")
+        #expect(try await TestTools.offPool { try cluster.psql("SELECT count(*) FROM outbox WHERE queued_at IS NOT NULL", database: database) } == "0")
     }
 }
