@@ -13,7 +13,7 @@ struct IncidentBotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bot",
         abstract: "Chat-ops incident response: war rooms, status-update nudges and escalation ladders.",
-        version: BotVersion.current,
+        version: BotVersion.withSchemas,
         subcommands: [Console.self, Serve.self, CheckConfig.self, Export.self, Report.self, Outbox.self, Backup.self])
 }
 

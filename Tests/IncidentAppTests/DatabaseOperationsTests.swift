@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentApp
+import IncidentPostgres
 import IncidentSQLite
 import IncidentTesting
 import IncidentWire
@@ -348,7 +349,11 @@ import Testing
 
     @Test func theVersionIsPrinted() async throws {
         let result = try await BotProcess.run(["--version"])
-        #expect(result.status == 0 && result.stdout == BotVersion.current + "\n")
+        #expect(result.status == 0 && result.stdout == BotVersion.withSchemas + "\n")
+        // The newest migration of each store, as a refusal names it (`v4: ...`).
+        #expect(result.stdout.hasPrefix(BotVersion.current + " (database schema: SQLite v"), "\(result.stdout)")
+        let postgres = try #require(PostgresStore.versions.last?.split(separator: ":").first)
+        #expect(result.stdout.hasSuffix(", PostgreSQL \(postgres))\n"), "\(result.stdout)")
     }
 }
 
