@@ -32,7 +32,7 @@ public final class PostgresStore: IncidentStore {
             try PostgresSchema.migrate($0, apply: migrate, waiting: {
                 logger.notice("waiting for the database's write lock to migrate: another session holds it (a replica migrating, a long transaction)")
             }, waitingForTables: {
-                logger.notice("waiting for another session to let go of a table to migrate (a long read such as pg_dump): trying every 2 s; the running replicas keep writing meanwhile")
+                logger.notice("waiting for another session to let go of a table to migrate (a long read such as pg_dump), trying again every few seconds; the running replicas keep writing meanwhile")
             }, migrated: { name in
                 logger.notice("migrated the database", metadata: ["migration": "\(name)"])
             })
