@@ -61,7 +61,9 @@ public final class PostgresLease: Sendable {
                         OR (lease.expires_at < clock_timestamp() AND (\(fromOthers) OR lease.holder = \(Self.nobody))))
                 RETURNING token
                 """) else { return nil }
-            return (token, try Self.newestItemEarlierLeadersCouldSend(term: token, sql))
+            // The grant is made: a failed read leaves the term without it, and delivery doubts
+            // all it finds queued, as on a first term.
+            return (token, (try? Self.newestItemEarlierLeadersCouldSend(term: token, sql)) ?? nil)
         }
         return granted.map { LeaseTerm(token: $0, heldUntil: started + length, newestItemEarlierLeadersCouldSend: $1) }
     }
@@ -72,7 +74,8 @@ public final class PostgresLease: Sendable {
     /// the term first), and an item it sent it had read, committed, before then. Read in a
     /// statement after the grant's, so every item committed before the lease ran out is seen;
     /// one committed later and stamped earlier (its transaction began before) is counted too,
-    /// which only makes the new leader look for it.
+    /// which only makes the new leader look for it. A process taking its own lease again (a
+    /// lost grant's) reads up to that grant's end, still to come: more, never fewer.
     static func newestItemEarlierLeadersCouldSend(term: Int64, _ sql: PostgresStatements) throws -> Int64? {
         try sql.value(Int64.self, """
             SELECT coalesce((SELECT max(id) FROM outbox WHERE queued_at <= lease.earlier_expires_at), 0)

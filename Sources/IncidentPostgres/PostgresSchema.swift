@@ -127,10 +127,14 @@ enum PostgresSchema {
     static func migrate(_ statements: PostgresStatements, apply: Bool = true, waiting: () -> Void = {},
                         waitingForTables: () -> Void = {}, migrated: (String) -> Void = { _ in },
                         tableWait: Duration = .milliseconds(500), retryAfter: Duration = .seconds(2)) throws {
-        var gaveWay = false
+        var (gaveWay, saidWaiting) = (false, false)
+        let waitingOnce = {
+            if !saidWaiting { waiting() }
+            saidWaiting = true
+        }
         while true {
             do {
-                for name in try migrateOnce(statements, apply: apply, waiting: waiting, tableWait: tableWait) { migrated(name) }
+                for name in try migrateOnce(statements, apply: apply, waiting: waitingOnce, tableWait: tableWait) { migrated(name) }
                 return
             } catch {
                 // 55P03: lock_not_available, the table lock not had within `tableWait`.
