@@ -1,3 +1,5 @@
+import Synchronization
+
 /// This process's term as leader of replicas sharing one database: the lease's fencing token,
 /// and whether the lease is certainly still held (`holds`, told by whoever keeps the lease,
 /// on a clock of its own). The services only the leader runs (the scheduler, delivery, the
@@ -9,18 +11,36 @@ public final class LeaderTerm: Sendable {
     /// The lease's token: it grows with every change of leader, so a write fenced with an old
     /// one is refused.
     public let token: Int64
-    /// The newest outbox item a leader before this term may have sent: the newest queued
-    /// before the lease it took over ran out. A leader sends nothing once its lease has run
-    /// out, so an item queued later (by a standby's command while no replica led) is none it
-    /// sent. nil when not known (the first term on a database): then every item queued before
-    /// delivery started may be (`Delivery.queuedBeforeStart`).
+    /// The newest outbox item a leader before this term may have sent: the newest each marked
+    /// before its sends (`markSendsThrough`), or, when a leader before marked nothing (an older
+    /// version), the newest queued before the lease it held ran out. An item queued later (by
+    /// a standby's command while no replica led, or after the leader last read the outbox) is
+    /// none they sent. nil when not known (the first term on a database): then every item
+    /// queued before delivery started may be (`Delivery.queuedBeforeStart`).
     public let newestItemEarlierLeadersCouldSend: Int64?
     private let held: @Sendable () -> Bool
+    /// Records, where the next term will read it, that this one may send items up to an id;
+    /// throws when it cannot (the term is over, the database did not answer). nil: nothing
+    /// keeps such a mark (a term made by hand, in tests).
+    private let recordSendable: (@Sendable (Int64) async throws -> Void)?
+    /// The newest item recorded as this term's to send.
+    private let sendableThrough = Mutex<Int64>(0)
 
-    public init(token: Int64, newestItemEarlierLeadersCouldSend: Int64? = nil, held: @escaping @Sendable () -> Bool) {
+    public init(token: Int64, newestItemEarlierLeadersCouldSend: Int64? = nil,
+                recordSendable: (@Sendable (Int64) async throws -> Void)? = nil, held: @escaping @Sendable () -> Bool) {
         self.token = token
         self.newestItemEarlierLeadersCouldSend = newestItemEarlierLeadersCouldSend
+        self.recordSendable = recordSendable
         self.held = held
+    }
+
+    /// Called before this term sends any outbox item up to `id`: records that it may, unless
+    /// already recorded, so the next term knows which items it has to look for. Throws when
+    /// that cannot be recorded; then none of them may be sent.
+    public func markSendsThrough(_ id: Int64) async throws {
+        guard let recordSendable, sendableThrough.withLock({ $0 < id }) else { return }
+        try await recordSendable(id)
+        sendableThrough.withLock { $0 = max($0, id) }
     }
 
     @TaskLocal public static var current: LeaderTerm?

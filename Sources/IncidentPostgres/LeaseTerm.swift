@@ -22,11 +22,13 @@ public final class LeaseTerm: Sendable {
     }
 
     /// `heldUntil`: when the lease granted just now may run out, by this clock.
-    /// `newestItemEarlierLeadersCouldSend`: as `LeaderTerm` has it.
-    init(token: Int64, heldUntil: ContinuousClock.Instant, newestItemEarlierLeadersCouldSend: Int64? = nil) {
+    /// `newestItemEarlierLeadersCouldSend`, `recordSendable`: as `LeaderTerm` has them.
+    init(token: Int64, heldUntil: ContinuousClock.Instant, newestItemEarlierLeadersCouldSend: Int64? = nil,
+         recordSendable: (@Sendable (Int64) async throws -> Void)? = nil) {
         let deadline = Deadline(heldUntil)
         self.deadline = deadline
-        term = LeaderTerm(token: token, newestItemEarlierLeadersCouldSend: newestItemEarlierLeadersCouldSend) { deadline.notPassed }
+        term = LeaderTerm(token: token, newestItemEarlierLeadersCouldSend: newestItemEarlierLeadersCouldSend,
+                          recordSendable: recordSendable) { deadline.notPassed }
     }
 
     public var token: Int64 { term.token }

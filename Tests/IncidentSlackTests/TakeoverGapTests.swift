@@ -4,6 +4,7 @@ import IncidentCore
 import IncidentTesting
 import Logging
 import SlackFake
+import Synchronization
 import Testing
 
 /// What a standby queues while no replica leads (its commands fire what fell due, a note is
@@ -41,5 +42,42 @@ import Testing
             #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
             await bot.stop()
         }
+    }
+
+    /// The next leader knows what this one may have sent by the mark this one records before
+    /// sending: a leader that cannot record it (deposed, the database gone) sends nothing, and
+    /// one that can sends only what it marked.
+    @Test func aLeaderMarksWhatItMaySendBeforeSendingIt() async throws {
+        struct CannotRecord: Error {}
+        let bot = try await SlackHarness.start()
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
+        let queued = try await bot.runtime.store.read { try $0.latestOutboxID() }
+        let sends: @Sendable () -> Int = { bot.fake.calls.filter { ["conversations.create", "chat.postMessage"].contains($0.method) }.count }
+        let sentBefore = sends()
+        let canRecord = Mutex(false)
+        let marks = Mutex<[(through: Int64, postsBefore: Int)]>([])
+        let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: 0, recordSendable: { newest in
+            guard canRecord.withLock({ $0 }) else { throw CannotRecord() }
+            marks.withLock { $0.append((newest, sends())) }
+        }) { true }
+        var logger = Logger(label: "takeover-gap-test")
+        logger.logLevel = .critical
+        let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
+                                router: bot.engine.router, wake: WakeSignal(), logger: logger)
+        await LeaderTerm.$current.withValue(term) {
+            await delivery.noteWhatWasQueuedBeforeStart()
+            _ = await delivery.drain()
+        }
+        #expect(sends() == sentBefore, "nothing is sent unmarked")
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.count > 0)
+
+        canRecord.withLock { $0 = true }
+        await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
+        #expect(sends() > sentBefore)
+        let recorded = marks.withLock { $0 }
+        #expect(recorded.first?.postsBefore == sentBefore, "marked before the first send")
+        #expect(recorded.map(\.through).max() == queued, "\(recorded)")
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+        await bot.stop()
     }
 }

@@ -47,36 +47,57 @@ import Testing
         #expect(try await leases[0].acquire() != nil)
     }
 
-    /// A term knows the newest outbox item a leader before it could have sent: the newest
-    /// queued before the lease it took over ran out. What a standby queued while no replica
-    /// led is past it, so the new leader need not wait for a send of the old one's to land
-    /// before sending it (a page that fell due in the gap went 10 s after the takeover).
-    @Test func aTermKnowsWhatWasQueuedBeforeTheLeaseItTookOverRanOut() async throws {
+    /// A term knows the newest outbox item a leader before it may have sent: the newest that
+    /// leader marked before sending (it reads the outbox, marks, then sends). What was queued
+    /// after its last read (a P1 declared through a standby just after the leader died) is past
+    /// the mark, so the new leader need not wait for a send of the old one's to land before
+    /// sending it: such a page went 10 s after the takeover (audits s81a, s82a).
+    @Test func aTermKnowsWhatTheLeadersBeforeItMayHaveSent() async throws {
         let (stores, leases, cluster, database) = try await Self.leases(2)
         let first = try #require(try await leases[0].acquire())
-        #expect(first.term.newestItemEarlierLeadersCouldSend == nil, "no lease ran out before the first term")
-        let queue = { (key: String) in
+        #expect(first.term.newestItemEarlierLeadersCouldSend == nil, "no leader before the first term")
+        let queue = { (key: String) -> Int64 in
             try await stores[1].write { try $0.enqueue([StoreContractTests.item(key, lane: "lane-\(key)")]) }
+            return try await stores[1].read { try $0.latestOutboxID() }
         }
-        try await queue("while it led")
-        let lastSendable = try await stores[1].read { try $0.latestOutboxID() }
-        // The leader dies: its lease runs out (moved along here), and a standby's command
-        // queues a page that fell due.
+        // The leader reads an item and marks it, and is killed before it sends it.
+        let read = try await queue("read by the leader")
+        try await first.term.markSendsThrough(read)
+        // A standby's command queues a page while the leader lies dead, and another once its
+        // lease ran out (moved along here).
+        _ = try await queue("after the leader's last read")
         try await TestTools.offPool { try cluster.psql("UPDATE leader_lease SET expires_at = clock_timestamp()", database: database) }
-        try await queue("in the gap")
-        let gap = try await stores[1].read { try $0.latestOutboxID() }
-        #expect(gap > lastSendable)
+        _ = try await queue("in the gap")
 
         let second = try #require(try await leases[1].acquire())
-        #expect(second.term.newestItemEarlierLeadersCouldSend == lastSendable)
+        #expect(second.term.newestItemEarlierLeadersCouldSend == read)
+        await #expect(throws: Deposed.self, "a term deposed marks nothing") { try await first.term.markSendsThrough(read + 10) }
 
-        // Given up by a stop: it led until then, so what was queued before is its.
-        try await queue("while the second led")
-        let beforeTheStop = try await stores[1].read { try $0.latestOutboxID() }
+        // A term that sent nothing leaves the mark where the terms before it left it.
+        _ = try await queue("while the second led")
         await leases[1].release(second, toAnyone: true)
-        try await queue("after the stop")
         let third = try #require(try await leases[0].acquire())
-        #expect(third.term.newestItemEarlierLeadersCouldSend == beforeTheStop)
+        #expect(third.term.newestItemEarlierLeadersCouldSend == read)
+
+        // A term of an older version marks nothing: the next falls back on what was queued
+        // before that term's lease ran out.
+        await leases[0].release(third, toAnyone: true)
+        try await TestTools.offPool {
+            try cluster.psql("""
+                UPDATE leader_lease SET holder = 'an older version', token = token + 1, expires_at = clock_timestamp() + interval '30 seconds'
+                """, database: database)
+        }
+        let olderVersionsLast = try await queue("while an older version led")
+        try await TestTools.offPool { try cluster.psql("UPDATE leader_lease SET expires_at = clock_timestamp()", database: database) }
+        let afterTheOlderVersion = try await queue("after the older version's lease ran out")
+        let fourth = try #require(try await leases[1].acquire())
+        #expect(fourth.term.newestItemEarlierLeadersCouldSend == olderVersionsLast)
+        // And from then on the mark holds again.
+        try await fourth.term.markSendsThrough(afterTheOlderVersion)
+        _ = try await queue("while the fourth led, never read")
+        try await TestTools.offPool { try cluster.psql("UPDATE leader_lease SET expires_at = clock_timestamp()", database: database) }
+        let fifth = try #require(try await leases[0].acquire())
+        #expect(fifth.term.newestItemEarlierLeadersCouldSend == afterTheOlderVersion)
     }
 
     /// A grant whose answer was lost (the request timed out after the database committed it)
