@@ -11,36 +11,64 @@ public final class LeaderTerm: Sendable {
     /// The lease's token: it grows with every change of leader, so a write fenced with an old
     /// one is refused.
     public let token: Int64
-    /// The newest outbox item a leader before this term may have sent: the newest each marked
-    /// before its sends (`markSendsThrough`), or, when a leader before marked nothing (an older
-    /// version), the newest queued before the lease it held ran out. An item queued later (by
-    /// a standby's command while no replica led, or after the leader last read the outbox) is
-    /// none they sent. nil when not known (the first term on a database): then every item
-    /// queued before delivery started may be (`Delivery.queuedBeforeStart`).
+    /// The newest outbox item a leader before this term may have sent, as the lease told it
+    /// when the term began: the lower of the newest each leader marked before its sends
+    /// (`markSendsThrough`; trusted only when the term just before kept the mark, which an
+    /// older version does not) and the newest queued before the lease it took over ran out. An
+    /// item queued later (by a standby's command while the leader lay dead or no replica led)
+    /// is none they sent. nil when not known (the first term on a database, or the lease could
+    /// not be read as the term began): then every item queued before delivery started may be
+    /// (`Delivery.queuedBeforeStart`).
     public let newestItemEarlierLeadersCouldSend: Int64?
     private let held: @Sendable () -> Bool
-    /// Records, where the next term will read it, that this one may send items up to an id;
-    /// throws when it cannot (the term is over, the database did not answer). nil: nothing
-    /// keeps such a mark (a term made by hand, in tests).
-    private let recordSendable: (@Sendable (Int64) async throws -> Void)?
-    /// The newest item recorded as this term's to send.
-    private let sendableThrough = Mutex<Int64>(0)
+    /// Raises, where the next term will read it, the newest item this one may send; throws
+    /// when it cannot (the term is over, the database did not answer). nil: nothing keeps such
+    /// a mark (a single process on SQLite, a term made by hand in tests).
+    private let raiseMark: (@Sendable (Int64) async throws -> Void)?
+    /// The mark as last raised, and the raise under way: one at a time, so delivery's loops
+    /// never queue several on the lease's connection ahead of a renewal.
+    private let marked: Mutex<(through: Int64, raising: Task<Int64, any Error>?)>
 
     public init(token: Int64, newestItemEarlierLeadersCouldSend: Int64? = nil,
-                recordSendable: (@Sendable (Int64) async throws -> Void)? = nil, held: @escaping @Sendable () -> Bool) {
+                raiseMark: (@Sendable (Int64) async throws -> Void)? = nil, held: @escaping @Sendable () -> Bool) {
         self.token = token
         self.newestItemEarlierLeadersCouldSend = newestItemEarlierLeadersCouldSend
-        self.recordSendable = recordSendable
+        self.raiseMark = raiseMark
         self.held = held
+        marked = Mutex((newestItemEarlierLeadersCouldSend ?? 0, nil))
     }
 
-    /// Called before this term sends any outbox item up to `id`: records that it may, unless
-    /// already recorded, so the next term knows which items it has to look for. Throws when
-    /// that cannot be recorded; then none of them may be sent.
+    /// Called before this term sends any outbox item up to `id`: raises the mark to it unless
+    /// it is there already, so the next term knows which items it has to look for. Throws
+    /// when that cannot be recorded (then none of them may be sent), and without trying once
+    /// the term no longer holds.
     public func markSendsThrough(_ id: Int64) async throws {
-        guard let recordSendable, sendableThrough.withLock({ $0 < id }) else { return }
-        try await recordSendable(id)
-        sendableThrough.withLock { $0 = max($0, id) }
+        guard let raiseMark else { return }
+        while true {
+            try mustHold()
+            enum Step { case done, wait(Task<Int64, any Error>), raise(Task<Int64, any Error>) }
+            let step = marked.withLock { marked -> Step in
+                if marked.through >= id { return .done }
+                if let raising = marked.raising { return .wait(raising) }
+                let raising = Task { try await raiseMark(id); return id }
+                marked.raising = raising
+                return .raise(raising)
+            }
+            switch step {
+            case .done:
+                return
+            case .wait(let raising):
+                // Another loop's raise: its failure is this one's too.
+                _ = try await raising.value
+            case .raise(let raising):
+                let result = await raising.result
+                marked.withLock { marked in
+                    marked.raising = nil
+                    if case .success(let through) = result { marked.through = max(marked.through, through) }
+                }
+                _ = try result.get()
+            }
+        }
     }
 
     @TaskLocal public static var current: LeaderTerm?

@@ -22,13 +22,13 @@ public final class LeaseTerm: Sendable {
     }
 
     /// `heldUntil`: when the lease granted just now may run out, by this clock.
-    /// `newestItemEarlierLeadersCouldSend`, `recordSendable`: as `LeaderTerm` has them.
+    /// `newestItemEarlierLeadersCouldSend`, `raiseMark`: as `LeaderTerm` has them.
     init(token: Int64, heldUntil: ContinuousClock.Instant, newestItemEarlierLeadersCouldSend: Int64? = nil,
-         recordSendable: (@Sendable (Int64) async throws -> Void)? = nil) {
+         raiseMark: (@Sendable (Int64) async throws -> Void)? = nil) {
         let deadline = Deadline(heldUntil)
         self.deadline = deadline
         term = LeaderTerm(token: token, newestItemEarlierLeadersCouldSend: newestItemEarlierLeadersCouldSend,
-                          recordSendable: recordSendable) { deadline.notPassed }
+                          raiseMark: raiseMark) { deadline.notPassed }
     }
 
     public var token: Int64 { term.token }

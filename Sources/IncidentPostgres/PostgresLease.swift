@@ -61,56 +61,66 @@ public final class PostgresLease: Sendable {
                         OR (lease.expires_at < clock_timestamp() AND (\(fromOthers) OR lease.holder = \(Self.nobody))))
                 RETURNING token
                 """) else { return nil }
-            // The grant is made: a failed read leaves the term without it, and delivery doubts
-            // all it finds queued, as on a first term; the next term, finding the mark kept by
-            // no term before it, falls back on the lease's end.
-            return (token, (try? Self.takeSendableMark(term: token, sql)) ?? nil)
+            // The grant is made: a failed take leaves the term without the value, and delivery
+            // doubts all it finds queued, as on a first term; the term's first mark takes it.
+            return (token, (try? Self.takeMark(term: token, sql)) ?? nil)
         }
         return granted.map { token, earlier in
             LeaseTerm(token: token, heldUntil: started + length, newestItemEarlierLeadersCouldSend: earlier) { [self] newest in
-                try await markSendable(through: newest, term: token)
+                try await raiseMark(to: newest, term: token)
             }
         }
     }
 
     /// Takes over the lease's mark of what leaders may have sent (`sendable_through`) for
-    /// `term`, and returns what it says of the terms before (`LeaderTerm.newestItemEarlierLeadersCouldSend`):
-    /// nil for the first term on the database, whose mark starts at the newest item queued.
+    /// `term`, once, and returns what it says of the terms before
+    /// (`LeaderTerm.newestItemEarlierLeadersCouldSend`): nil for the first term on the
+    /// database, whose mark starts at the newest item queued, and when the term took it
+    /// already.
     ///
     /// Two bounds, the lower taken. The mark, when the term before kept it (it is the one
-    /// `sendable_through_term` names): each term raises it before sending anything past it, and
-    /// starts it at what the terms before it may have sent. And the newest item queued before
-    /// the lease taken over ran out, whatever version held it: a leader begins no send past
-    /// its lease's end (its own clock ends the term first), and an item it sent it had read,
-    /// committed, before then. Read in a statement after the grant's, so every item committed
+    /// `sendable_through_kept_by` names): each term raises it before sending anything past it,
+    /// and starts it at what the terms before it may have sent. And the newest item queued
+    /// before the lease taken over ran out, whatever version held it: a leader begins no send
+    /// past its lease's end (its own clock ends the term first), and an item it sent it had
+    /// read, committed, before then. Run after the grant's statement, so every item committed
     /// before the lease ran out is seen, and so is every raise the term before made (each
     /// names its token, and the grant came after). One committed later and stamped earlier
     /// (its transaction began before) is counted too, which only makes the new leader look
     /// for it. A process taking its own lease again (a lost grant's) reads up to that grant's
-    /// end, still to come: more, never fewer.
-    static func takeSendableMark(term: Int64, _ sql: PostgresStatements) throws -> Int64? {
+    /// end, still to come: more, never fewer. Once taken it is never taken again: a take that
+    /// came late (held behind a lock while its connection failed, and the term's raises went
+    /// ahead on a new one) would lower the mark below what the term sent.
+    static func takeMark(term: Int64, _ sql: PostgresStatements) throws -> Int64? {
         try sql.value(Int64.self, """
-            UPDATE leader_lease AS lease SET
+            WITH taken AS (UPDATE leader_lease AS lease SET
                 sendable_through = CASE WHEN lease.earlier_expires_at IS NULL THEN (SELECT coalesce(max(id), 0) FROM outbox)
                     ELSE least((SELECT coalesce(max(id), 0) FROM outbox WHERE queued_at <= lease.earlier_expires_at),
-                               CASE WHEN lease.sendable_through_term = lease.token - 1 THEN lease.sendable_through END) END,
-                sendable_through_term = lease.token
-            WHERE name = 'leader' AND token = \(term)
-            RETURNING CASE WHEN earlier_expires_at IS NOT NULL THEN sendable_through END
+                               CASE WHEN lease.sendable_through_kept_by = lease.token - 1 THEN lease.sendable_through END) END,
+                sendable_through_kept_by = lease.token
+            WHERE name = 'leader' AND token = \(term) AND sendable_through_kept_by IS DISTINCT FROM \(term)
+            RETURNING earlier_expires_at IS NOT NULL AS took_over, sendable_through)
+            SELECT sendable_through FROM taken WHERE took_over
             """)
     }
 
     /// Raises the lease's mark to `newest` for the term with `token`, before its delivery sends
-    /// anything up to it (`LeaderTerm.markSendsThrough`); throws `Deposed` when the lease is
-    /// no longer that term's.
-    func markSendable(through newest: Int64, term token: Int64) async throws {
-        let marked = try await session.run { sql in
-            try sql.execute("""
-                UPDATE leader_lease SET sendable_through = greatest(sendable_through, \(newest))
-                WHERE name = 'leader' AND token = \(token) AND expires_at > clock_timestamp()
-                """) == 1
+    /// anything up to it (`LeaderTerm.markSendsThrough`), taking the mark first if the grant
+    /// could not; throws `Deposed` when the lease is no longer that term's.
+    func raiseMark(to newest: Int64, term token: Int64) async throws {
+        let raised = try await session.run { sql in
+            let raise = { () throws -> Bool in
+                try sql.execute("""
+                    UPDATE leader_lease SET sendable_through = greatest(sendable_through, \(newest))
+                    WHERE name = 'leader' AND token = \(token) AND sendable_through_kept_by = \(token)
+                        AND expires_at > clock_timestamp()
+                    """) == 1
+            }
+            if try raise() { return true }
+            _ = try Self.takeMark(term: token, sql)
+            return try raise()
         }
-        guard marked else { throw Deposed(token: token) }
+        guard raised else { throw Deposed(token: token) }
     }
 
     /// Until when, by the database's clock (seconds since 1970), a statement sent next may still

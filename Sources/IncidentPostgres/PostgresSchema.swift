@@ -103,10 +103,11 @@ enum PostgresSchema {
             ALTER TABLE outbox ALTER COLUMN queued_at SET DEFAULT clock_timestamp();
             ALTER TABLE leader_lease ADD COLUMN earlier_expires_at TIMESTAMPTZ;
             """),
-        // No term keeps the mark until a version that raises it takes the lease.
+        // No term keeps the mark (`sendable_through_kept_by`, its token) until a version that
+        // raises it takes the lease.
         ("v5: the newest outbox item the leaders may have sent", """
             ALTER TABLE leader_lease ADD COLUMN sendable_through BIGINT NOT NULL DEFAULT 0,
-                ADD COLUMN sendable_through_term BIGINT;
+                ADD COLUMN sendable_through_kept_by BIGINT;
             """),
     ]
 

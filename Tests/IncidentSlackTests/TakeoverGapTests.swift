@@ -56,7 +56,7 @@ import Testing
         let sentBefore = sends()
         let canRecord = Mutex(false)
         let marks = Mutex<[(through: Int64, postsBefore: Int)]>([])
-        let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: 0, recordSendable: { newest in
+        let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: 0, raiseMark: { newest in
             guard canRecord.withLock({ $0 }) else { throw CannotRecord() }
             marks.withLock { $0.append((newest, sends())) }
         }) { true }
@@ -78,6 +78,14 @@ import Testing
         #expect(recorded.first?.postsBefore == sentBefore, "marked before the first send")
         #expect(recorded.map(\.through).max() == queued, "\(recorded)")
         #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+
+        // Something queued after: marked again before it goes.
+        try await bot.slash("alice", "/note INC-1 queued after the first pass")
+        let sentBeforeTheNote = sends()
+        await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
+        #expect(sends() > sentBeforeTheNote)
+        let last = try #require(marks.withLock { $0.last })
+        #expect(last.through == (try await bot.runtime.store.read { try $0.latestOutboxID() }) && last.postsBefore == sentBeforeTheNote)
         await bot.stop()
     }
 }

@@ -100,6 +100,28 @@ import Testing
         #expect(fifth.term.newestItemEarlierLeadersCouldSend == afterTheOlderVersion)
     }
 
+    /// A term raises the mark only while the database says its lease holds; and when the
+    /// grant could not take the mark over (its statement failed), the first raise takes it.
+    @Test func aMarkIsRaisedOnlyUnderTheLease() async throws {
+        let (stores, leases, cluster, database) = try await Self.leases(1)
+        let term = try #require(try await leases[0].acquire())
+        let queue = { (key: String) -> Int64 in
+            try await stores[0].write { try $0.enqueue([StoreContractTests.item(key, lane: "lane-\(key)")]) }
+            return try await stores[0].read { try $0.latestOutboxID() }
+        }
+        let psql = { (sql: String) in try await TestTools.offPool { try cluster.psql(sql, database: database) } }
+        _ = try await psql("UPDATE leader_lease SET sendable_through = 0, sendable_through_kept_by = NULL")
+        let read = try await queue("read")
+        try await term.term.markSendsThrough(read)
+        #expect(try await psql("SELECT sendable_through, sendable_through_kept_by = token FROM leader_lease") == "\(read)|t")
+
+        // The lease ran out by the database's clock while the term still holds by its own.
+        _ = try await psql("UPDATE leader_lease SET expires_at = clock_timestamp()")
+        let later = try await queue("later")
+        await #expect(throws: Deposed.self) { try await term.term.markSendsThrough(later) }
+        #expect(try await psql("SELECT sendable_through FROM leader_lease") == "\(read)")
+    }
+
     /// A grant whose answer was lost (the request timed out after the database committed it)
     /// left the lease naming this process, which then stood by as if another led, and nobody
     /// led until the lease ran out. Its next attempt now takes it again, with the next token.

@@ -56,7 +56,7 @@ import Testing
         try #require(PostgresStore.versions.last?.hasPrefix("v5:") == true, "a migration was added: undo it here too")
         _ = try await TestTools.offPool {
             try cluster.psql("""
-                ALTER TABLE leader_lease DROP COLUMN sendable_through, DROP COLUMN sendable_through_term;
+                ALTER TABLE leader_lease DROP COLUMN sendable_through, DROP COLUMN sendable_through_kept_by;
                 ALTER TABLE outbox DROP COLUMN queued_at; ALTER TABLE leader_lease DROP COLUMN earlier_expires_at;
                 DELETE FROM schema_migration WHERE name LIKE 'v4:%' OR name LIKE 'v5:%'
                 """, database: database)
