@@ -7,7 +7,8 @@ import PostgresNIO
 /// The leader's lease in the database: one row naming the holder, its token and when the lease
 /// runs out, by the database's clock (so replicas' clocks need not agree). A standby takes the
 /// lease once it has run out, with the next token; the leader renews it well before. Runs on a
-/// connection of its own, so a long write never delays a renewal.
+/// connection of its own, so a long write never delays a renewal; the mark of what the leader
+/// may send (`raiseMark`) shares it, one raise at a time.
 public final class PostgresLease: Sendable {
     let session: PostgresSession
     /// This process, as the lease names it: host and pid, and a random part for restarts (the
