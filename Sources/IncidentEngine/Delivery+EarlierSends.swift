@@ -2,7 +2,8 @@ import IncidentCore
 
 /// What an earlier delivery, stopped or killed in the middle of a send, may still have in a
 /// platform's hands as this one starts: the items it can have sent, and how long a send of
-/// its may take to land (`TransportJob.earlierSendMayLandWithin`).
+/// its may take to land (`TransportJob.earlierSendMayLandWithin`); and what this one tells
+/// the next of its own sends (`markSendable`).
 extension Delivery {
     /// How long a send made by an earlier delivery may still land on its platform: the chat
     /// clients' own time limit for a call (`SlackWebAPI.timeout`, 10 s), past which the earlier
@@ -34,5 +35,23 @@ extension Delivery {
     /// it: by its id, once `run` has read the newest; else by its second (the console, tests).
     func queuedBeforeStart(_ item: OutboxItem) -> Bool {
         queuedBeforeStart.withLock { $0 }.map { (item.id ?? 0) <= $0 } ?? (item.createdAt < startedAt)
+    }
+
+    /// Before a pass sends any of `served`: raises the term's mark to the newest of them due
+    /// `now` (`LeaderTerm.markSendsThrough`), so the next leader looks for what this one may
+    /// have sent up to it and sends at once what lies past it. False when it cannot: then the
+    /// pass sends nothing.
+    func markSendable(_ served: [OutboxItem], now: Timestamp) async -> Bool {
+        guard let term = LeaderTerm.current, let newest = served.filter({ $0.isDue(at: now) }).compactMap(\.id).max() else { return true }
+        do {
+            try await term.markSendsThrough(newest)
+            return true
+        } catch {
+            if !isStopping {
+                logger.warning("not sending: cannot record which outbox items this leader may send",
+                               metadata: ["term": "\(term.token)", "error": "\(error)"])
+            }
+            return false
+        }
     }
 }

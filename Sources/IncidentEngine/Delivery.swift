@@ -262,20 +262,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
                 .filter { !$0.isDue(at: now) }.map(\.notBefore).min()
             guard lanes.values.contains(where: { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil })
             else { return report }
-            // The next leader looks for what this one may have sent up to the mark, and sends
-            // at once what lies past it: marked before any of these items can go.
-            if let term = LeaderTerm.current, let newest = served.filter({ $0.isDue(at: now) }).compactMap(\.id).max() {
-                do {
-                    try await term.markSendsThrough(newest)
-                } catch {
-                    if !isStopping {
-                        logger.warning("not sending: cannot record which outbox items this leader may send",
-                                       metadata: ["term": "\(term.token)", "error": "\(error)"])
-                    }
-                    report.nextAttempt = now + .seconds(1)
-                    return report
-                }
-            }
+            // Nothing goes unless the next leader can tell it may have (`markSendable`).
+            guard await markSendable(served, now: now) else { report.nextAttempt = now + .seconds(1); return report }
             let byMethod = Dictionary(grouping: served, by: \.method)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byMethod {

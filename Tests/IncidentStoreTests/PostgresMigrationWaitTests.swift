@@ -19,14 +19,10 @@ import Testing
         // started), and looked for in this test's own database: `pg_locks` is the whole
         // cluster's, and other tests' leases (advisory locks too) let the store open before it
         // was taken.
-        let holder = Task { try? await TestTools.offPool { try cluster.psql("SELECT pg_advisory_lock(4498252912); SELECT pg_sleep(120)", database: database) } }
+        let holder = try await Self.holdInAnotherSession("SELECT pg_advisory_lock(4498252912)", until: """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """, cluster, database, "the other session never took the write lock")
         let deadline = Date().addingTimeInterval(60)
-        while try await TestTools.offPool({ try cluster.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                                                + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", database: database) }) == "0",
-              Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(Date() < deadline, "the other session never took the write lock")
         let recorder = LogRecorder()
         let logger = recorder.logger
         let opening = Task { try await TestTools.offPool { _ = try PostgresStore(settings: cluster.settings(database), logger: logger) } }
@@ -34,10 +30,7 @@ import Testing
         while !waiting(), Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        _ = try await TestTools.offPool {
-            try cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid() "
-                             + "AND datname = current_database()", database: database)
-        }
+        try await Self.endTheOtherSession(cluster, database)
         _ = await holder.value
         try await opening.value
         #expect(waiting(), "\(recorder.lines.withLock { $0 })")
@@ -62,15 +55,10 @@ import Testing
                 """, database: database)
         }
         try await running.write { try $0.enqueue([StoreContractTests.item("queued before", lane: "lane-before")]) }
-        let reader = Task { try? await TestTools.offPool {
-            try cluster.psql("BEGIN; LOCK TABLE outbox IN ACCESS SHARE MODE; SELECT pg_sleep(120)", database: database) } }
+        let reader = try await Self.holdInAnotherSession("BEGIN; LOCK TABLE outbox IN ACCESS SHARE MODE", until: """
+            SELECT count(*) FROM pg_locks WHERE relation = 'outbox'::regclass AND granted AND pid <> pg_backend_pid()
+            """, cluster, database, "the reader never took the table")
         let deadline = Date().addingTimeInterval(60)
-        while try await TestTools.offPool({ try cluster.psql("SELECT count(*) FROM pg_locks WHERE relation = 'outbox'::regclass AND granted "
-                                                                + "AND pid <> pg_backend_pid()", database: database) }) == "0",
-              Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(Date() < deadline, "the reader never took the table")
 
         let recorder = LogRecorder()
         let logger = recorder.logger
@@ -84,10 +72,7 @@ import Testing
         try await running.write { try $0.markSeen(.slack, eventID: "during the read", at: TestConfig.start) }
         #expect(try await running.read { try $0.isSeen(.slack, eventID: "during the read") })
 
-        _ = try await TestTools.offPool {
-            try cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid() "
-                             + "AND datname = current_database()", database: database)
-        }
+        try await Self.endTheOtherSession(cluster, database)
         _ = await reader.value
         try await opening.value
         let migrated = zip(lines(), recorder.metadataOfLines.withLock { $0 }).filter { $0.0 == "notice migrated the database" }
@@ -97,5 +82,26 @@ import Testing
         #expect(try await TestTools.offPool {
             try cluster.psql("SELECT key, queued_at = '-infinity' FROM outbox ORDER BY id", database: database)
         } == "queued before|t\nqueued after|f")
+    }
+
+    /// Runs `taking` then a two-minute sleep in a session of its own on `database`, and waits
+    /// (at most a minute) until `until`, a count, says the lock is taken.
+    static func holdInAnotherSession(_ taking: String, until taken: String, _ cluster: PostgresCluster, _ database: String,
+                                     _ neverTaken: Comment) async throws -> Task<Void, Never> {
+        let holder = Task { _ = try? await TestTools.offPool { try cluster.psql("\(taking); SELECT pg_sleep(120)", database: database) } }
+        let deadline = Date().addingTimeInterval(60)
+        while try await TestTools.offPool({ try cluster.psql(taken, database: database) }) == "0", Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(Date() < deadline, neverTaken)
+        return holder
+    }
+
+    /// Ends the session `holdInAnotherSession` started on `database` (and no other test's).
+    static func endTheOtherSession(_ cluster: PostgresCluster, _ database: String) async throws {
+        _ = try await TestTools.offPool {
+            try cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid() "
+                             + "AND datname = current_database()", database: database)
+        }
     }
 }
