@@ -223,6 +223,9 @@ public enum BotCommands {
         case .sqlite:
             // Alone on its file (the lock saw to that), this process leads for good.
             role = ReplicaRole(leading: true)
+            // Read before the HTTP listener opens: a command it answers first is none the
+            // process before this one may have sent, and does not wait for a send of its to land.
+            await runtime.delivery.noteWhatWasQueuedBeforeStart()
             everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? []) + matrixLoop(backlogRead)
         case .postgres(let settings):
             role = ReplicaRole(leading: false)

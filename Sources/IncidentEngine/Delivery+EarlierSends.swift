@@ -12,11 +12,14 @@ extension Delivery {
     /// showed the note twice.
     public static var landingWindow: Duration { .seconds(10) }
 
-    /// Reads the newest outbox id before anything this run queues (`queuedBeforeStart`), then
-    /// lets the scheduler's start pass go (`startsAfter`). A term that knows the newest item its
-    /// earlier leaders could send takes that instead: what a standby's commands queued while
-    /// no replica led (a page that fell due) goes without waiting for sends of theirs to land.
-    func noteWhatWasQueuedBeforeStart() async {
+    /// Reads the newest outbox id before anything this run queues (`queuedBeforeStart`), once:
+    /// `serve` on SQLite calls it before its HTTP listener opens, so a command answered as the
+    /// process starts is none an earlier process may have sent; `run` calls it again, which
+    /// keeps what was read. A term that knows the newest item its earlier leaders could send
+    /// takes that instead: what a standby's commands queued while no replica led (a page that
+    /// fell due) goes without waiting for sends of theirs to land.
+    public func noteWhatWasQueuedBeforeStart() async {
+        guard queuedBeforeStart.withLock({ $0 }) == nil else { return }
         do {
             let newest = if let known = LeaderTerm.current?.newestItemEarlierLeadersCouldSend { known } else {
                 try await store.read { try $0.latestOutboxID() }
@@ -28,7 +31,6 @@ extension Delivery {
             logger.warning("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent",
                            metadata: ["error": "\(error)"])
         } catch {}
-        startsAfter?.fire()
     }
 
     /// Whether `item` was queued before this delivery started, so an earlier one may have sent

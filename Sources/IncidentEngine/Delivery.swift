@@ -64,10 +64,10 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// When it was made: the earlier delivery had stopped by then, and a send of its has
     /// landed `landingWindow` after it.
     let startedAt: Timestamp
-    /// The newest outbox id as `run` began, before the scheduler of this start queued anything
-    /// (it waits for `startsAfter`), or the newest its term's earlier leaders could send: an
-    /// item queued since is none an earlier delivery sent. nil when only drained (the console,
-    /// tests): then an item queued in an earlier second is.
+    /// The newest outbox id before `serve` on SQLite opened its listener, or as `run` began,
+    /// before the scheduler queued anything (it waits for `startsAfter`); or the newest the
+    /// term's earlier leaders could send: an item queued since is none an earlier delivery
+    /// sent. nil when only drained (the console, tests): then one queued in an earlier second is.
     let queuedBeforeStart = Mutex<Int64?>(nil)
     /// Fired once `queuedBeforeStart` is read: the scheduler's start pass waits for it.
     let startsAfter: WakeSignal?
@@ -138,6 +138,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// queues something on its method (`wake`, passed on to the loops of the methods it names).
     public func run() async throws {
         await noteWhatWasQueuedBeforeStart()
+        startsAfter?.fire()
         await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
         let wakes = methods.map { _ in WakeSignal() }
