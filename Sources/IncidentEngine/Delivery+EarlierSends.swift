@@ -49,9 +49,10 @@ extension Delivery {
             try await term.markSendsThrough(newest)
             return true
         } catch {
-            if !isStopping {
+            // A term that ended is the election's to say (`lost the lease`), not each loop's.
+            if !isStopping, !(error is Deposed), let unlogged = unmarkedLog.admit(at: clock.now) {
                 logger.warning("not sending: cannot record which outbox items this leader may send",
-                               metadata: ["term": "\(term.token)", "error": "\(error)"])
+                               metadata: ["term": "\(term.token)", "error": "\(error)", "failures.unlogged": "\(unlogged)"])
             }
             return false
         }

@@ -72,15 +72,14 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// Fired once `queuedBeforeStart` is read: the scheduler's start pass waits for it.
     let startsAfter: WakeSignal?
     let stopping = Mutex(false)
+    /// A term's mark that cannot be raised is said once every 10 s, not by each loop a second.
+    let unmarkedLog = LogThrottle(every: .seconds(10))
     /// Incidents' room ids as read or recorded by this delivery. Only delivery binds a room
     /// (when it records the room's creation), and only one delivery runs on a database, so
     /// what it has read stays true until it records another.
     let roomIDs = Mutex<[BoundRoom: String]>([:])
 
-    struct BoundRoom: Hashable {
-        var platform: Platform
-        var incident: Int
-    }
+    struct BoundRoom: Hashable { var platform: Platform, incident: Int }
     /// Per platform, once read: the incidents' rooms made under another name (theirs was taken:
     /// `Records.renamedRooms`), so messages name the room people will find. Kept as
     /// `roomIDs` is: only this delivery binds rooms.

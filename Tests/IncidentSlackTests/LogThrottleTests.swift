@@ -1,5 +1,5 @@
 import IncidentCore
-import IncidentHTTP
+import IncidentEngine
 import Testing
 
 /// A flood of one failure costs a log line a period, and the line says how many it stood for.

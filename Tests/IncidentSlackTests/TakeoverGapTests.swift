@@ -88,4 +88,34 @@ import Testing
         #expect(last.through == (try await bot.runtime.store.read { try $0.latestOutboxID() }) && last.postsBefore == sentBeforeTheNote)
         await bot.stop()
     }
+
+    /// A mark that cannot be raised holds every pass, and each of delivery's loops tries again
+    /// a second later: the warning comes once every 10 s with how many went unsaid, and not at
+    /// all for a term that ended (the election says that).
+    @Test func aMarkThatCannotBeRaisedIsSaidOnceInAWhile() async throws {
+        struct DatabaseGone: Error {}
+        let bot = try await SlackHarness.start()
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
+        let holds = Mutex(true)
+        let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: 0, raiseMark: { _ in throw DatabaseGone() }) {
+            holds.withLock { $0 }
+        }
+        let recorder = LogRecorder()
+        let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
+                                router: bot.engine.router, wake: WakeSignal(), logger: recorder.logger)
+        let warnings = { recorder.lines.withLock { $0 }.filter { $0.contains("cannot record which outbox items") } }
+        for _ in 0..<12 {
+            await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
+            bot.clock.advance(by: .seconds(1))
+        }
+        #expect(warnings().count == 2, "\(warnings())")
+        #expect(recorder.metadataOfLines.withLock { $0 }.compactMap { $0["failures.unlogged"] }.map(\.description) == ["0", "9"])
+
+        holds.withLock { $0 = false }
+        bot.clock.advance(by: .seconds(30))
+        await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
+        #expect(warnings().count == 2, "a term that ended is not warned of by delivery")
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.count > 0, "nothing was sent")
+        await bot.stop()
+    }
 }

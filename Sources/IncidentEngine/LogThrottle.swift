@@ -2,7 +2,8 @@ import IncidentCore
 import Synchronization
 
 /// Lets one log line through per period and counts the rest, so a flood of bad requests
-/// costs a line every `every`, not a line each. Shared by the doors on the HTTP listener.
+/// costs a line every `every`, not a line each: the doors on the HTTP listener, the lease, and
+/// delivery's loops when they cannot record what they may send.
 public final class LogThrottle: Sendable {
     let every: Duration
     let state = Mutex<(last: Timestamp?, unlogged: Int)>((nil, 0))
