@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GRDB
-import IncidentApp
+@testable import IncidentApp
 import IncidentCore
 import IncidentEngine
 import IncidentSlack
@@ -244,6 +244,15 @@ final class SlackHarness: Sendable {
     func settle() async throws {
         try await engine.fireDue()
         await runtime.delivery.drain()
+    }
+
+    /// The delivery of a process started afresh on this database (a restart, a new leader's
+    /// term): a run of its own, with nothing read yet; quiet unless given a logger.
+    func freshDelivery(logger: Logger? = nil) -> Delivery<ManualClock> {
+        var quiet = Logger(label: "fresh-delivery")
+        quiet.logLevel = .critical
+        return Delivery(store: runtime.store, clock: clock, transports: runtime.transports, router: engine.router,
+                        wake: WakeSignal(), logger: logger ?? quiet)
     }
 
     /// Moves the clock to `minute` of the drill, stopping at every due time on the way.

@@ -2,7 +2,6 @@
 import IncidentCore
 @testable import IncidentEngine
 import IncidentTesting
-import Logging
 import SlackFake
 import Testing
 
@@ -19,10 +18,7 @@ import Testing
             let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
 
             // The process restarts: a delivery of its own, its first command taken as it starts.
-            var logger = Logger(label: "start-read-test")
-            logger.logLevel = .critical
-            let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
-                                    router: bot.engine.router, wake: WakeSignal(), logger: logger)
+            let delivery = bot.freshDelivery()
             if readBeforeTheCommand { await delivery.noteWhatWasQueuedBeforeStart() }
             try await bot.slash("alice", "/note INC-1 typed as the bot came up")
             // What `run` does first: a read made before is kept.

@@ -2,7 +2,6 @@
 import IncidentCore
 @testable import IncidentEngine
 import IncidentTesting
-import Logging
 import SlackFake
 import Synchronization
 import Testing
@@ -23,10 +22,7 @@ import Testing
             // takes a note.
             try await bot.slash("alice", "/note INC-1 finding in the gap")
 
-            var logger = Logger(label: "takeover-gap-test")
-            logger.logLevel = .critical
-            let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
-                                    router: bot.engine.router, wake: WakeSignal(), logger: logger)
+            let delivery = bot.freshDelivery()
             let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: knowsEarlierLeaders ? lastSendable : nil) { true }
             await LeaderTerm.$current.withValue(term) {
                 await delivery.noteWhatWasQueuedBeforeStart()
@@ -60,10 +56,7 @@ import Testing
             guard canRecord.withLock({ $0 }) else { throw CannotRecord() }
             marks.withLock { $0.append((newest, sends())) }
         }) { true }
-        var logger = Logger(label: "takeover-gap-test")
-        logger.logLevel = .critical
-        let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
-                                router: bot.engine.router, wake: WakeSignal(), logger: logger)
+        let delivery = bot.freshDelivery()
         await LeaderTerm.$current.withValue(term) {
             await delivery.noteWhatWasQueuedBeforeStart()
             _ = await delivery.drain()
@@ -101,8 +94,7 @@ import Testing
             holds.withLock { $0 }
         }
         let recorder = LogRecorder()
-        let delivery = Delivery(store: bot.runtime.store, clock: bot.clock, transports: bot.runtime.transports,
-                                router: bot.engine.router, wake: WakeSignal(), logger: recorder.logger)
+        let delivery = bot.freshDelivery(logger: recorder.logger)
         let warnings = { recorder.lines.withLock { $0 }.filter { $0.contains("cannot record which outbox items") } }
         for _ in 0..<12 {
             await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
