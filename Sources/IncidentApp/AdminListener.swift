@@ -105,6 +105,7 @@ public struct AdminListener: Sendable {
         router.get("/metrics") { _, _ in
             await Self.countOutbox(store, into: registry, logger: logger)
             registry.makeGauge(descriptor: PrometheusExport.describe("incident_bot_leader")).set(to: role.isLeader ? 1 : 0)
+            registry.makeGauge(descriptor: PrometheusExport.describe("incident_bot_build_info"), labels: BotVersion.metricLabels).set(to: 1)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

@@ -18,6 +18,7 @@ public enum BotMetrics {
         "incident_bot_requests_refused_total": "Requests a door refused before acting on them, by door (slack, twilio, pagerduty, ack_link) and reason: signature (missing, malformed or not matching), stale (a Slack timestamp too far from now: a replay, or a clock off), too_large, too_slow, busy (the bodies being read held all the memory they may), invalid_link.",
         "incident_bot_outbox_items": "Outbox items waiting (pending) or given up (failed), by contact method.",
         "incident_bot_leader": "1 when this process runs the scheduler, delivery and the inbound loops.",
+        "incident_bot_build_info": "1, labelled with the version this process runs and the newest database migration it knows for each store.",
         "incident_bot_replicas_on_other_files": "Replicas connected to the same PostgreSQL database whose policy and roster files differ from this one's.",
         "incident_bot_store_write_seconds": "Write transactions, committed or not, from asking for the store's single writer (waiting for it included) to the return of the commit.",
         "incident_bot_events_per_transaction": "Commands (and answers to unreadable events) decided together in one write transaction (group commit).",

@@ -75,6 +75,7 @@ import Testing
         #expect(metrics.status == 200)
         for series in [#"incident_bot_commands_total{outcome="handled"} 1"#, #"incident_bot_commands_total{outcome="refused"} 1"#,
                        #"incident_bot_outbox_items{method="slack",state="failed"} 0"#, "incident_bot_leader 1",
+                       #"incident_bot_build_info{version="\#(BotVersion.current)",sqlite_schema="\#(BotVersion.schemas.sqlite)",postgres_schema="\#(BotVersion.schemas.postgres)"} 1"#,
                        "# HELP incident_bot_commands_total", "incident_bot_delivery_latency_seconds_count",
                        // In the buckets made for them, not Prometheus's defaults.
                        #"incident_bot_events_per_transaction_bucket{le="1.0"}"#, #"incident_bot_store_write_seconds_bucket{le="0.00025"}"#,
