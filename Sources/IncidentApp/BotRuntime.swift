@@ -49,6 +49,16 @@ public struct BotRuntime<Clock: IncidentClock>: Sendable {
         scheduler = Scheduler(engine: engine, logger: logger, startGate: started, startsAfter: anchored, backlogRead: backlogRead)
     }
 
+    /// The scheduler and delivery of a process alone on its database (SQLite), which leads for
+    /// good: delivery's start read made first, before the caller opens its HTTP listener, so a
+    /// command answered as the process starts is none the process before may have sent, and
+    /// does not wait for a send of that process to land. A read that fails is made again as
+    /// delivery starts.
+    func leadingAlone() async -> [any Service] {
+        try? await delivery.readWhatWasQueuedBefore()
+        return [scheduler, delivery]
+    }
+
     /// A delivery and a scheduler made afresh for one leader term on a database replicas
     /// share: each looks every `poll` for what other replicas queued or moved. What the
     /// process sent and could not record is kept across terms (`deliveryMemory`).
@@ -223,10 +233,7 @@ public enum BotCommands {
         case .sqlite:
             // Alone on its file (the lock saw to that), this process leads for good.
             role = ReplicaRole(leading: true)
-            // Read before the HTTP listener opens: a command it answers first is none the
-            // process before this one may have sent, and does not wait for a send of its to land.
-            await runtime.delivery.noteWhatWasQueuedBeforeStart()
-            everywhere += [runtime.scheduler, runtime.delivery] + (fromSlack?.services ?? []) + matrixLoop(backlogRead)
+            everywhere += await runtime.leadingAlone() + (fromSlack?.services ?? []) + matrixLoop(backlogRead)
         case .postgres(let settings):
             role = ReplicaRole(leading: false)
             let timing = LeaderElection.timing(takeover: loaded.config.database.takeover)

@@ -12,19 +12,14 @@ extension Delivery {
     /// showed the note twice.
     public static var landingWindow: Duration { .seconds(10) }
 
-    /// Reads the newest outbox id before anything this run queues (`queuedBeforeStart`), once:
-    /// `serve` on SQLite calls it before its HTTP listener opens, so a command answered as the
-    /// process starts is none an earlier process may have sent; `run` calls it again, which
-    /// keeps what was read. A term that knows the newest item its earlier leaders could send
-    /// takes that instead: what a standby's commands queued while no replica led (a page that
-    /// fell due) goes without waiting for sends of theirs to land.
-    public func noteWhatWasQueuedBeforeStart() async {
-        guard queuedBeforeStart.withLock({ $0 }) == nil else { return }
+    /// Reads the newest outbox id before anything this run queues (`queuedBeforeStart`), and
+    /// logs a read the database failed: `run` calls it first. A term that knows the newest item
+    /// its earlier leaders could send takes that instead: what a standby's commands queued
+    /// while no replica led (a page that fell due) goes without waiting for sends of theirs to
+    /// land. Made already (`readWhatWasQueuedBefore`), the read is kept.
+    func noteWhatWasQueuedBeforeStart() async {
         do {
-            let newest = if let known = LeaderTerm.current?.newestItemEarlierLeadersCouldSend { known } else {
-                try await store.read { try $0.latestOutboxID() }
-            }
-            queuedBeforeStart.withLock { $0 = $0 ?? newest }
+            try await readWhatWasQueuedBefore()
         } catch where !(error is CancellationError) && !Task.isCancelled {
             // Cut off by the process stopping is no failure of the database's: only a real one
             // is logged, the line operators alert on.
@@ -33,8 +28,21 @@ extension Delivery {
         } catch {}
     }
 
+    /// The read of `noteWhatWasQueuedBeforeStart`, once: a process alone on its database
+    /// makes it before its HTTP listener opens (`BotRuntime.leadingAlone`), so a command it
+    /// answers first is none the process before may have sent. Throws when the database does
+    /// not answer; `run` then tries again.
+    public func readWhatWasQueuedBefore() async throws {
+        guard queuedBeforeStart.withLock({ $0 }) == nil else { return }
+        let newest = if let known = LeaderTerm.current?.newestItemEarlierLeadersCouldSend { known } else {
+            try await store.read { try $0.latestOutboxID() }
+        }
+        queuedBeforeStart.withLock { $0 = $0 ?? newest }
+    }
+
     /// Whether `item` was queued before this delivery started, so an earlier one may have sent
-    /// it: by its id, once `run` has read the newest; else by its second (the console, tests).
+    /// it: by its id, once the newest was read (`readWhatWasQueuedBefore`); else by its second
+    /// (the console, tests).
     func queuedBeforeStart(_ item: OutboxItem) -> Bool {
         queuedBeforeStart.withLock { $0 }.map { (item.id ?? 0) <= $0 } ?? (item.createdAt < startedAt)
     }
@@ -49,8 +57,9 @@ extension Delivery {
             try await term.markSendsThrough(newest)
             return true
         } catch {
-            // A term that ended is the election's to say (`lost the lease`), not each loop's.
-            if !isStopping, !(error is Deposed), let unlogged = unmarkedLog.admit(at: clock.now) {
+            // A term that ended is the election's to say at its next renewal (`standing down`,
+            // `no longer leading`), not each loop's.
+            if !isStopping, term.holds, !(error is Deposed), let unlogged = markFailureLog.admit(at: clock.now) {
                 logger.warning("not sending: cannot record which outbox items this leader may send",
                                metadata: ["term": "\(term.token)", "error": "\(error)", "failures.unlogged": "\(unlogged)"])
             }

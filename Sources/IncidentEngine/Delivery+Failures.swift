@@ -4,8 +4,21 @@ import Logging
 
 /// What delivery does when an item does not go: a page withdrawn because nobody should get it
 /// any more, a retry with backoff, a page failed over to the person's next method, an item
-/// given up (and the room told).
+/// given up (and the room told), a row that cannot be decoded set aside.
 extension Delivery {
+    /// Sets aside rows that cannot be decoded: each is marked failed with its reason and
+    /// logged once (it is no longer pending), and the rest of the outbox goes on.
+    func quarantine(_ rows: [UndecodableOutboxRow], at now: Timestamp) async throws {
+        try await store.write { records in
+            for row in rows { try records.markFailed(row.id, reason: "undecodable: \(row.reason)", at: now) }
+        }
+        for row in rows {
+            logger.error("outbox row cannot be decoded; set aside as failed", metadata: [
+                "outbox.key": "\(row.key)", "outbox.id": "\(row.id)", "reason": "\(row.reason)",
+            ])
+        }
+    }
+
     /// A page still retrying when someone answered after it was made, or its incident was
     /// resolved, is not sent late (`Incident.withdrawal(of:)`). Marked failed as withdrawn,
     /// with a timeline entry, in one transaction.

@@ -73,13 +73,16 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     let startsAfter: WakeSignal?
     let stopping = Mutex(false)
     /// A term's mark that cannot be raised is said once every 10 s, not by each loop a second.
-    let unmarkedLog = LogThrottle(every: .seconds(10))
+    let markFailureLog = LogThrottle(every: .seconds(10))
     /// Incidents' room ids as read or recorded by this delivery. Only delivery binds a room
     /// (when it records the room's creation), and only one delivery runs on a database, so
     /// what it has read stays true until it records another.
     let roomIDs = Mutex<[BoundRoom: String]>([:])
 
-    struct BoundRoom: Hashable { var platform: Platform, incident: Int }
+    struct BoundRoom: Hashable {
+        var platform: Platform
+        var incident: Int
+    }
     /// Per platform, once read: the incidents' rooms made under another name (theirs was taken:
     /// `Records.renamedRooms`), so messages name the room people will find. Kept as
     /// `roomIDs` is: only this delivery binds rooms.
@@ -293,19 +296,6 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
         }
         return report
-    }
-
-    /// Sets aside rows that cannot be decoded: each is marked failed with its reason and
-    /// logged once (it is no longer pending), and the rest of the outbox goes on.
-    func quarantine(_ rows: [UndecodableOutboxRow], at now: Timestamp) async throws {
-        try await store.write { records in
-            for row in rows { try records.markFailed(row.id, reason: "undecodable: \(row.reason)", at: now) }
-        }
-        for row in rows {
-            logger.error("outbox row cannot be decoded; set aside as failed", metadata: [
-                "outbox.key": "\(row.key)", "outbox.id": "\(row.id)", "reason": "\(row.reason)",
-            ])
-        }
     }
 
     enum Attempt: Equatable {

@@ -3,7 +3,8 @@ import IncidentCore
 import IncidentTesting
 import Testing
 
-/// As delivery starts it reads the newest outbox id. A process stopped in that moment (a
+/// As delivery starts it reads the newest outbox id (on SQLite, `serve` has made that read
+/// already, and delivery reads again only if it failed). A process stopped in that moment (a
 /// listener's port in use ends `serve` at once) cuts the read off: that is no failure of the
 /// database's, and the warning operators alert on is kept for a read that really failed.
 @Suite struct DeliveryStartReadTests {

@@ -172,14 +172,15 @@ import Testing
         let settings = cluster.settings(database)
         _ = try await TestTools.offPool { try PostgresStore(settings: settings, logger: Logger(label: "test")) }
         // A lease long enough that a first grant, connecting on a loaded machine, comes back
-        // within its half; the stall outlasts the standby's half by seconds.
+        // within its half; the stall outlasts the leader's whole lease by 2 s, so the late
+        // grant finds it run out and only its request's deadline (`grantsUntil`) refuses it.
         let (leader, standby) = (PostgresLease(settings: settings, length: .seconds(6), logger: Logger(label: "test")),
                                  PostgresLease(settings: settings, length: .seconds(6), logger: Logger(label: "test")))
         _ = try #require(try await leader.acquire())
 
         let stall = Task {
             try await TestTools.offPool {
-                try cluster.psql("BEGIN; SELECT token FROM leader_lease FOR UPDATE; SELECT pg_sleep(6); COMMIT;", database: database)
+                try cluster.psql("BEGIN; SELECT token FROM leader_lease FOR UPDATE; SELECT pg_sleep(8); COMMIT;", database: database)
             }
         }
         let activity = { (condition: String) in
