@@ -20,19 +20,25 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         /// Who may invite the bot: Matrix ids (`@alice:example.org`) or server names
         /// (`example.org`); empty allows the bot's own server only.
         public var allowInvitesFrom: [String]
-        /// Waits after a failed call to the homeserver, doubling up to a ceiling.
+        /// Waits after a failed call to the homeserver, doubling up to a ceiling of 5 s: while
+        /// it is down the ladders climb, and an acknowledgement typed the moment it is back
+        /// must be read before the next page falls due, not up to a minute later (audit s84b).
         public var retry: Backoff
+        /// Waits after a setup error (a token refused, a login the homeserver refuses), each
+        /// logged as an error: only the operator fixes those, so the log gets one a minute.
+        public var setupRetry: Backoff
         /// The most messages fetched per room to fill a gap in a cut-short timeline.
         public var gapLimit: Int
         /// The reaction that puts a message on the incident's timeline; empty: none does.
         public var timelineReaction: String
 
-        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)),
-                    gapLimit: Int = 5_000, timelineReaction: String = "📌") {
+        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(5)),
+                    setupRetry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)), gapLimit: Int = 5_000, timelineReaction: String = "📌") {
             self.timeout = timeout
             self.gapLimit = gapLimit
             self.allowInvitesFrom = allowInvitesFrom
             self.retry = retry
+            self.setupRetry = setupRetry
             self.timelineReaction = timelineReaction
         }
     }
@@ -266,7 +272,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 BotMetrics.connectionFailure(.matrix, loop: what)
                 let matrixError = error as? MatrixError
                 let isSetupError = matrixError?.isSetupError ?? false
-                var wait = settings.retry.delay(afterFailures: failures)
+                var wait = (isSetupError ? settings.setupRetry : settings.retry).delay(afterFailures: failures)
                 if case .rateLimited(let after?) = matrixError { wait = max(wait, after) }
                 if isSetupError || failures == 1 || failures % 10 == 0 {
                     logger.log(level: isSetupError ? .error : .warning, "Matrix \(what) failed; retrying",
