@@ -77,7 +77,7 @@ extension MatrixSync {
             _ = joinTasks.withLock { $0.removeValue(forKey: room) }
         }
         for attempt in first...Self.joinAttempts {
-            if attempt > 1 { try? await engine.clock.sleep(for: settings.retry.delay(afterFailures: attempt - 1)) }
+            if attempt > 1 { try? await engine.clock.sleep(for: settings.slowRetry.delay(afterFailures: attempt - 1)) }
             if Task.isCancelled { return }
             if await joinOnce(room, inviter: inviter, encrypted: encrypted, attempt: attempt) { return }
         }
@@ -127,7 +127,7 @@ extension MatrixSync {
     /// The most invitations declined (left) per sync batch; the rest stay invitations, which
     /// change nothing.
     static var declinesPerBatch: Int { 20 }
-    /// How many times a join that fails for now is tried, with the sync's backoff between
+    /// How many times a join that fails for now is tried, with `Settings.slowRetry` between
     /// (1 s doubling: about two minutes in all).
     static var joinAttempts: Int { 8 }
     /// The joins tried before a batch is committed, and how long each may take.

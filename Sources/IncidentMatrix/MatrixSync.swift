@@ -24,21 +24,22 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         /// it is down the ladders climb, and an acknowledgement typed the moment it is back
         /// must be read before the next page falls due, not up to a minute later (audit s84b).
         public var retry: Backoff
-        /// Waits after a setup error (a token refused, a login the homeserver refuses), each
-        /// logged as an error: only the operator fixes those, so the log gets one a minute.
-        public var setupRetry: Backoff
+        /// Waits, doubling to a minute, after a setup error (a token refused, a login the
+        /// homeserver refuses; each logged as an error, and only the operator fixes those), and
+        /// between the tries of a join that fails for now (about two minutes in all).
+        public var slowRetry: Backoff
         /// The most messages fetched per room to fill a gap in a cut-short timeline.
         public var gapLimit: Int
         /// The reaction that puts a message on the incident's timeline; empty: none does.
         public var timelineReaction: String
 
         public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(5)),
-                    setupRetry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)), gapLimit: Int = 5_000, timelineReaction: String = "📌") {
+                    slowRetry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)), gapLimit: Int = 5_000, timelineReaction: String = "📌") {
             self.timeout = timeout
             self.gapLimit = gapLimit
             self.allowInvitesFrom = allowInvitesFrom
             self.retry = retry
-            self.setupRetry = setupRetry
+            self.slowRetry = slowRetry
             self.timelineReaction = timelineReaction
         }
     }
@@ -272,7 +273,7 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
                 BotMetrics.connectionFailure(.matrix, loop: what)
                 let matrixError = error as? MatrixError
                 let isSetupError = matrixError?.isSetupError ?? false
-                var wait = (isSetupError ? settings.setupRetry : settings.retry).delay(afterFailures: failures)
+                var wait = (isSetupError ? settings.slowRetry : settings.retry).delay(afterFailures: failures)
                 if case .rateLimited(let after?) = matrixError { wait = max(wait, after) }
                 if isSetupError || failures == 1 || failures % 10 == 0 {
                     logger.log(level: isSetupError ? .error : .warning, "Matrix \(what) failed; retrying",
