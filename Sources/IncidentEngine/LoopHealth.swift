@@ -6,7 +6,8 @@ import Synchronization
 /// app-level token, a socket that dies after `hello`), would otherwise leave the bot deaf to
 /// that platform while `/readyz` says all is well.
 public final class LoopHealth: Sendable {
-    /// Failures in a row that make the loop unhealthy: with the loops' retry backoff, about 30 s.
+    /// Failures in a row that make the loop unhealthy: with the loops' retry backoff, about 12 s
+    /// of waits for Matrix's sync (1 s doubling to 5 s) and 15 s for Socket Mode (to 30 s).
     public static let failuresBeforeUnready = 5
     /// What fails, as the problem names it: `sync`, `connection`.
     let what: String
