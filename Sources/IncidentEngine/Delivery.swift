@@ -140,6 +140,7 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// queues something on its method (`wake`, passed on to the loops of the methods it names).
     public func run() async throws {
         await noteWhatWasQueuedBeforeStart()
+        await tryAgainWhatWaitedForSetup()
         startsAfter?.fire()
         await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }

@@ -196,6 +196,14 @@ extension PostgresRecords {
             """)
     }
 
+    func bringForwardSetupWaits(to instant: Timestamp) throws -> Int {
+        try sql.execute("""
+            UPDATE outbox SET not_before = \(instant.secondsSinceEpoch)
+            WHERE state = 'pending' AND not_before > \(instant.secondsSinceEpoch)
+            AND starts_with(last_error, \(OutboxItem.setupWaitMark))
+            """)
+    }
+
     func reschedule(_ id: Int64, attempts: Int, notBefore: Timestamp, reason: String) throws {
         sql.send("""
             UPDATE outbox SET attempts = \(attempts), not_before = \(notBefore.secondsSinceEpoch), last_error = \(reason), sending_at = NULL

@@ -218,6 +218,15 @@ extension SQLiteRecords {
                     arguments: [instant.secondsSinceEpoch, id, instant.secondsSinceEpoch])
     }
 
+    func bringForwardSetupWaits(to instant: Timestamp) throws -> Int {
+        // The pending rows' index serves it, not a scan of every row delivered.
+        try execute("""
+            UPDATE outbox SET not_before = ?
+            WHERE state = 'pending' AND not_before > ? AND substr(last_error, 1, ?) = ?
+            """, arguments: [instant.secondsSinceEpoch, instant.secondsSinceEpoch, OutboxItem.setupWaitMark.count, OutboxItem.setupWaitMark])
+        return db.changesCount
+    }
+
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at instant: Timestamp, reason: String) throws {
         try execute("""
             UPDATE outbox SET platform = ?, lane = ?, attempts = ?, not_before = ?, last_error = ?

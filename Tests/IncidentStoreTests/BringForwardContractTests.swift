@@ -29,4 +29,30 @@ import Testing
         #expect(pending.first { $0.key == "soon" }?.notBefore == TestConfig.at(2))
         #expect(!pending.contains { $0.key == "done" })
     }
+
+    /// As delivery starts, the items waiting for the bot's setup come due, and only they: an
+    /// item waiting out an outage or due sooner keeps its time, a failed one stays failed.
+    @Test(arguments: StoreKind.allCases)
+    func bringingSetupWaitsForwardMovesOnlyThem(kind: StoreKind) async throws {
+        let store = try await kind.makeStore()
+        try await store.write { records in
+            try records.enqueue(["setup", "soon", "outage", "failed"].map { StoreContractTests.item($0, lane: "slack:\($0)") })
+        }
+        let ids = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10).map { ($0.key, $0.id!) } })
+        let moved = try await store.write { records in
+            try records.reschedule(ids["setup"]!, attempts: 0, notBefore: TestConfig.at(5), reason: OutboxItem.waitingForSetup("token_revoked"))
+            try records.reschedule(ids["soon"]!, attempts: 0, notBefore: TestConfig.at(1), reason: OutboxItem.waitingForSetup("token_revoked"))
+            try records.reschedule(ids["outage"]!, attempts: 3, notBefore: TestConfig.at(5), reason: "HTTP 503")
+            try records.markFailed(ids["failed"]!, attempts: 1, reason: OutboxItem.waitingForSetup("token_revoked"), at: TestConfig.at(1))
+            return try records.bringForwardSetupWaits(to: TestConfig.at(2))
+        }
+        #expect(moved == 1)
+        let pending = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10).map { ($0.key, $0) } })
+        #expect(pending["setup"]?.notBefore == TestConfig.at(2))
+        #expect(pending["setup"]?.attempts == 0)
+        #expect(pending["setup"]?.lastError == OutboxItem.waitingForSetup("token_revoked"))
+        #expect(pending["soon"]?.notBefore == TestConfig.at(1))
+        #expect(pending["outage"]?.notBefore == TestConfig.at(5))
+        #expect(pending["failed"] == nil)
+    }
 }
