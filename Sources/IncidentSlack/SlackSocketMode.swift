@@ -19,15 +19,25 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     /// The Web API with the app-level token (`xapp-...`).
     let appAPI: SlackWebAPI
     let logger: Logger
-    /// Waits between reconnection attempts after a dropped connection.
+    /// Waits between reconnection attempts after a dropped connection or a failed open.
     let backoff: Backoff
+    /// Waits when fast reconnections would not help: an open refused for the app's setup (a
+    /// revoked app-level token, the operator's to fix) and Slack asking connection after
+    /// connection to leave at once (each one left is read for `overlap`).
+    let slowBackoff: Backoff
     /// For readiness: failures in a row, reset by a session that has run `settled`.
     let health: LoopHealth
     /// How long a stopping bot lets the envelopes in hand finish before it closes its
     /// connections, in real time: inside the second the process gives its services to stop.
     let stopGrace: Duration
 
-    public static var defaultBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(30)) }
+    /// 1 s doubling to 5 s: once Slack or the network is back, an envelope (a `/ack` typed
+    /// during the outage, resent by Slack) is read within 5 s, where a 30 s ceiling read it up
+    /// to 30 s late. `apps.connections.open` is a Tier 3 method (50+ a minute); this opens at
+    /// most 12, and Slack's `Retry-After` is waited out.
+    public static var defaultBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(5)) }
+    /// 1 s doubling to a minute (`slowBackoff`).
+    public static var defaultSlowBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(60)) }
     /// How long a session runs before it counts as connected: one that closes sooner after
     /// `hello` counts as a failure, so a socket dropped at once does not reconnect in a loop.
     static var settled: Duration { .seconds(30) }
@@ -41,11 +51,13 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
     }
 
     public init(gateway: SlackGateway<Clock>, appAPI: SlackWebAPI, logger: Logger, backoff: Backoff = defaultBackoff,
-                health: LoopHealth = LoopHealth("connection"), stopGrace: Duration = .milliseconds(800)) {
+                slowBackoff: Backoff = defaultSlowBackoff, health: LoopHealth = LoopHealth("connection"),
+                stopGrace: Duration = .milliseconds(800)) {
         self.gateway = gateway
         self.appAPI = appAPI
         self.logger = logger
         self.backoff = backoff
+        self.slowBackoff = slowBackoff
         self.health = health
         self.stopGrace = stopGrace
     }
@@ -102,6 +114,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         var retryAfter: Duration?
         let outcome = SessionOutcome()
         var opened = true
+        var slowly = false
         do {
             let url = try await open()
             end = try await start(url, outcome: outcome, lanes: lanes, sockets: sockets, in: &sessions)
@@ -109,6 +122,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
             if case .rateLimited(_, let wait) = error { retryAfter = wait }
             opened = false
+            slowly = error.isSetupError
             end = .dropped("cannot open a connection: \(error)")
         } catch {
             // A session that had settled before it failed ran as a healthy one did.
@@ -128,6 +142,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             // readiness: a Slack that asks every connection to leave at once keeps the bot deaf.
             failures += 1
             if failures == 1 { return failures }
+            slowly = true
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
             health.failed("Slack asked \(failures) connections in a row to leave within \(DurationText.format(Self.settled)) of hello")
         case .dropped(let reason):
@@ -144,7 +159,7 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             logger.warning("Socket Mode: connection closed without Slack's disconnect message")
             failures = 1
         }
-        let wait = max(backoff.delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))
+        let wait = max((slowly ? slowBackoff : backoff).delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))
         logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
         try? await gateway.engine.clock.sleep(for: wait)
         return failures

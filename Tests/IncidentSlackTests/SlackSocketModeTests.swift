@@ -161,6 +161,29 @@ import Testing
         }
     }
 
+    /// An open refused for the app's setup (a revoked app-level token) is tried again at the
+    /// slow backoff's pace, doubling past the ceiling of an outage's waits (4 s here): the
+    /// operator's to fix, it is not asked for every few seconds. An open Slack failed
+    /// (`internal_error`) keeps to the outage's waits, so the bot hears Slack within seconds
+    /// of its return.
+    @Test func anOpenRefusedForTheSetupBacksOffSlowly() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        for _ in 1...4 { bot.fake.inject(.fail(method: "apps.connections.open", error: "invalid_auth")) }
+        for _ in 1...3 { bot.fake.inject(.fail(method: "apps.connections.open", error: "internal_error")) }
+        try await withSocketMode(bot, connected: false) {
+            for seconds in [1, 2, 4, 8, 4, 4, 4] {
+                let failed = bot.clock.now
+                let wait = Duration.seconds(seconds)
+                try await waitFor { bot.clock.deadlines.contains(failed + wait) }
+                #expect(!bot.clock.deadlines.contains { $0 > failed && $0 < failed + wait }, "\(seconds) s: \(bot.clock.deadlines)")
+                bot.clock.advance(by: wait)
+            }
+            try await waitFor { bot.fake.socketConnections == 1 }
+            #expect(bot.fake.connectionsOpened == 1)
+        }
+    }
+
     /// A socket that closes right after `hello` (a proxy that takes the upgrade and drops it)
     /// is a failure: the waits before the next connection grow, 1 s, then 2 s, where it used to
     /// reconnect at once, 22 times a second. A session that ran 30 s first starts them again
