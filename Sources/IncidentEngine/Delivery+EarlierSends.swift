@@ -49,21 +49,26 @@ extension Delivery {
 
     /// Before a pass sends any of `served`: raises the term's mark to the newest of them due
     /// `now` (`LeaderTerm.markSendsThrough`), so the next leader looks for what this one may
-    /// have sent up to it and sends at once what lies past it. False when it cannot: then the
-    /// pass sends nothing.
-    func markSendable(_ served: [OutboxItem], now: Timestamp) async -> Bool {
-        guard let term = LeaderTerm.current, let newest = served.filter({ $0.isDue(at: now) }).compactMap(\.id).max() else { return true }
+    /// have sent up to it and sends at once what lies past it. Returns what may be sent: all
+    /// of `served`; when the mark cannot be raised, those the mark covers already (the next
+    /// leader looks for them as it is), a prefix of each lane; none once the term is over.
+    /// A database that failed the raise for a moment held back every page, even those
+    /// recorded long before.
+    func markSendable(_ served: [OutboxItem], now: Timestamp) async -> [OutboxItem] {
+        guard let term = LeaderTerm.current, let newest = served.filter({ $0.isDue(at: now) }).compactMap(\.id).max() else { return served }
         do {
             try await term.markSendsThrough(newest)
-            return true
+            return served
         } catch {
             // A term that ended is the election's to say at its next renewal (`standing down`,
             // `no longer leading`), not each loop's.
-            if !isStopping, term.holds, !(error is Deposed), let unlogged = markFailureLog.admit(at: clock.now) {
-                logger.warning("not sending: cannot record which outbox items this leader may send",
+            guard !isStopping, term.holds, !(error is Deposed) else { return [] }
+            if let unlogged = markFailureLog.admit(at: clock.now) {
+                logger.warning("cannot record which outbox items this leader may send; sending only those recorded before",
                                metadata: ["term": "\(term.token)", "error": "\(error)", "failures.unlogged": "\(unlogged)"])
             }
-            return false
+            let through = term.markedThrough
+            return served.filter { ($0.id ?? .max) <= through }
         }
     }
 }

@@ -264,11 +264,15 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             // Woken for the head, and for any page or settlement `next(in:at:)` may let go ahead.
             report.nextAttempt = lanes.values.flatMap { lane in lane.prefix(1) + lane.dropFirst().filter { $0.isPage || $0.isSettlement } }
                 .filter { !$0.isDue(at: now) }.map(\.notBefore).min()
-            guard lanes.values.contains(where: { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil })
-            else { return report }
-            // Nothing goes unless the next leader can tell it may have (`markSendable`).
-            guard await markSendable(served, now: now) else { report.nextAttempt = now + .seconds(1); return report }
-            let byMethod = Dictionary(grouping: served, by: \.method)
+            guard anyCanGo(lanes, at: now) else { return report }
+            // Nothing goes unless the next leader can tell it may have (`markSendable`); what
+            // is held back is tried again a second later.
+            let sendable = await markSendable(served, now: now)
+            if sendable.count < served.count {
+                report.nextAttempt = min(report.nextAttempt ?? now + .seconds(1), now + .seconds(1))
+                guard anyCanGo(Dictionary(grouping: sendable, by: \.lane), at: now) else { return report }
+            }
+            let byMethod = Dictionary(grouping: sendable, by: \.method)
             let outcomes = await withTaskGroup(of: [Attempt].self) { group in
                 for (_, items) in byMethod {
                     group.addTask { await self.deliverInTurns(items, now: now, latest: latest) }
@@ -297,6 +301,11 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
         }
         return report
+    }
+
+    /// Whether any of `lanes` (each in its order) has an item to try now.
+    func anyCanGo(_ lanes: [String: [OutboxItem]], at now: Timestamp) -> Bool {
+        lanes.values.contains { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil }
     }
 
     enum Attempt: Equatable {

@@ -40,8 +40,8 @@ public final class LeaderTerm: Sendable {
 
     /// Called before this term sends any outbox item up to `id`: raises the mark to it unless
     /// it is there already, so the next term knows which items it has to look for. Throws
-    /// when that cannot be recorded (then none of them may be sent), and without trying once
-    /// the term no longer holds.
+    /// when that cannot be recorded (then only those up to `markedThrough` may be sent), and
+    /// without trying once the term no longer holds.
     public func markSendsThrough(_ id: Int64) async throws {
         guard let raiseMark else { return }
         while true {
@@ -70,6 +70,10 @@ public final class LeaderTerm: Sendable {
             }
         }
     }
+
+    /// The newest outbox item this term has recorded it may send (or was given as its
+    /// earlier leaders' bound): the next term looks for any item up to it.
+    public var markedThrough: Int64 { marked.withLock { $0.through } }
 
     @TaskLocal public static var current: LeaderTerm?
 

@@ -112,4 +112,44 @@ import Testing
         #expect(try await pending() == queued, "nothing was sent")
         await bot.stop()
     }
+
+    /// A mark that cannot be raised for a moment (the lease's connection failed) holds back
+    /// only what lies past it: the items the mark covers already go, for the next leader looks
+    /// for those as it is. A database hiccup held back every page, those recorded long before
+    /// included.
+    @Test func aMarkThatCannotBeRaisedHoldsBackOnlyWhatLiesPastIt() async throws {
+        struct DatabaseGone: Error {}
+        let bot = try await SlackHarness.start()
+        try await bot.slash("alice", "/incident declare Payment API errors --sev P2 --ic @alice")
+        try await bot.settle()
+        let room = try #require(bot.fake.channel(named: SlackScenarioTests.room))
+        try await bot.slash("alice", "/note INC-1 recorded before")
+        let recorded = try await bot.runtime.store.read { try $0.latestOutboxID() }
+        try await bot.slash("alice", "/note INC-1 past the mark")
+        let canRecord = Mutex(false)
+        let term = LeaderTerm(token: 2, newestItemEarlierLeadersCouldSend: recorded, raiseMark: { _ in
+            guard canRecord.withLock({ $0 }) else { throw DatabaseGone() }
+        }) { true }
+        let recorder = LogRecorder()
+        let delivery = bot.freshDelivery(logger: recorder.logger)
+        let posted = { (text: String) in bot.fake.messages(in: room.id).filter { $0.text.contains(text) }.count }
+        // Past the landing window: the note recorded before is none an earlier send may still land for.
+        bot.clock.advance(by: Delivery<ManualClock>.landingWindow)
+        let report = await LeaderTerm.$current.withValue(term) {
+            await delivery.noteWhatWasQueuedBeforeStart()
+            return await delivery.drain()
+        }
+        #expect(posted("recorded before") == 1)
+        #expect(posted("past the mark") == 0)
+        #expect(report.nextAttempt == bot.clock.now + .seconds(1))
+        #expect(recorder.lines.withLock { $0 }.filter { $0.contains("cannot record which outbox items") }.count == 1)
+
+        canRecord.withLock { $0 = true }
+        bot.clock.advance(by: .seconds(1))
+        await LeaderTerm.$current.withValue(term) { _ = await delivery.drain() }
+        #expect(posted("past the mark") == 1)
+        #expect(try await bot.runtime.store.read { try $0.pendingOutbox(limit: 100) }.isEmpty)
+        #expect(bot.fake.violations.isEmpty, "\(bot.fake.violations)")
+        await bot.stop()
+    }
 }
