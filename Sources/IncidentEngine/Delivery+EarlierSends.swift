@@ -64,7 +64,7 @@ extension Delivery {
             // `no longer leading`), not each loop's.
             guard !isStopping, term.holds, !(error is Deposed) else { return [] }
             if let unlogged = markFailureLog.admit(at: clock.now) {
-                logger.warning("cannot record which outbox items this leader may send; sending only those recorded before",
+                logger.warning("cannot record which outbox items this leader may send; sending only those its mark covers already",
                                metadata: ["term": "\(term.token)", "error": "\(error)", "failures.unlogged": "\(unlogged)"])
             }
             let through = term.markedThrough

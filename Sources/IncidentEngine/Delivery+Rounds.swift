@@ -4,6 +4,12 @@ import IncidentCore
 /// far as its transport allows, and what was sent is recorded together, in one transaction
 /// that also looks for anything newly queued.
 extension Delivery {
+    /// Whether any of `lanes` (each in its order) has an item to try now: its head, or a page
+    /// that may go ahead of it (`OutboxItem.next(in:at:)`, `heldPageToFailOver`).
+    func anyCanGo(_ lanes: [String: [OutboxItem]], at now: Timestamp) -> Bool {
+        lanes.values.contains { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil }
+    }
+
     /// One platform's items, lane by lane in order: rounds of one attempt per lane, the most
     /// urgent lane heads first (pages and room creation, then direct messages, then the rest,
     /// oldest first within each). A lane whose head must wait (backoff, failover) drops out,

@@ -10,7 +10,8 @@ extension Delivery {
     func tryAgainWhatWaitedForSetup() async {
         let now = clock.now
         do {
-            let moved = try await store.write { try $0.bringForwardSetupWaits(to: now) }
+            let methods = Array(transports.keys)
+            let moved = try await store.write { try $0.bringForwardSetupWaits(on: methods, to: now) }
             guard moved > 0 else { return }
             logger.info("delivery starts: the items that waited for the bot's setup are tried again now", metadata: ["items": "\(moved)"])
         } catch where !(error is CancellationError) && !Task.isCancelled {

@@ -140,8 +140,8 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
     /// queues something on its method (`wake`, passed on to the loops of the methods it names).
     public func run() async throws {
         await noteWhatWasQueuedBeforeStart()
-        await tryAgainWhatWaitedForSetup()
         startsAfter?.fire()
+        await tryAgainWhatWaitedForSetup()
         await startGate?.wait()
         let methods = transports.keys.sorted { $0.rawValue < $1.rawValue }
         let wakes = methods.map { _ in WakeSignal() }
@@ -301,11 +301,6 @@ public final class Delivery<Clock: IncidentClock>: Service, Sendable {
             }
         }
         return report
-    }
-
-    /// Whether any of `lanes` (each in its order) has an item to try now.
-    func anyCanGo(_ lanes: [String: [OutboxItem]], at now: Timestamp) -> Bool {
-        lanes.values.contains { OutboxItem.next(in: $0, at: now) != nil || heldPageToFailOver(in: $0, at: now) != nil }
     }
 
     enum Attempt: Equatable {

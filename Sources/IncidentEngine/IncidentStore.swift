@@ -136,9 +136,9 @@ public protocol IncidentRecords {
     /// they stand in the store (an attempt or an operator's `outbox retry` since it was read
     /// is kept).
     func bringForward(_ id: Int64, to instant: Timestamp) throws
-    /// Makes every pending item waiting for the bot's setup (`OutboxItem.setupWaitMark`) due
-    /// at `instant` if it was due later; returns how many it moved.
-    func bringForwardSetupWaits(to instant: Timestamp) throws -> Int
+    /// Makes every pending item on `methods` waiting for the bot's setup
+    /// (`OutboxItem.setupWaitMark`) due at `instant` if it was due later; returns how many it moved.
+    func bringForwardSetupWaits(on methods: [ContactMethod], to instant: Timestamp) throws -> Int
     /// Moves a pending item to another contact method and lane (a page failing over), due now;
     /// `attempts` counts every attempt on every method, so a page nothing can take ends.
     func reroute(_ id: Int64, to method: ContactMethod, lane: String, attempts: Int, at: Timestamp, reason: String) throws

@@ -196,11 +196,11 @@ extension PostgresRecords {
             """)
     }
 
-    func bringForwardSetupWaits(to instant: Timestamp) throws -> Int {
+    func bringForwardSetupWaits(on methods: [ContactMethod], to instant: Timestamp) throws -> Int {
         try sql.execute("""
             UPDATE outbox SET not_before = \(instant.secondsSinceEpoch)
             WHERE state = 'pending' AND not_before > \(instant.secondsSinceEpoch)
-            AND starts_with(last_error, \(OutboxItem.setupWaitMark))
+            AND starts_with(last_error, \(OutboxItem.setupWaitMark)) AND platform = ANY(\(methods.map(\.rawValue)))
             """)
     }
 

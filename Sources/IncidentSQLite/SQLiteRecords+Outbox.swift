@@ -218,12 +218,15 @@ extension SQLiteRecords {
                     arguments: [instant.secondsSinceEpoch, id, instant.secondsSinceEpoch])
     }
 
-    func bringForwardSetupWaits(to instant: Timestamp) throws -> Int {
+    func bringForwardSetupWaits(on methods: [ContactMethod], to instant: Timestamp) throws -> Int {
+        guard !methods.isEmpty else { return 0 }
         // The pending rows' index serves it, not a scan of every row delivered.
         try execute("""
             UPDATE outbox SET not_before = ?
             WHERE state = 'pending' AND not_before > ? AND substr(last_error, 1, ?) = ?
-            """, arguments: [instant.secondsSinceEpoch, instant.secondsSinceEpoch, OutboxItem.setupWaitMark.count, OutboxItem.setupWaitMark])
+            AND platform IN (\(Self.placeholders(methods.count)))
+            """, arguments: [instant.secondsSinceEpoch, instant.secondsSinceEpoch, OutboxItem.setupWaitMark.count, OutboxItem.setupWaitMark]
+                + StatementArguments(methods.map(\.rawValue)))
         return db.changesCount
     }
 

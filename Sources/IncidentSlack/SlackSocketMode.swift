@@ -33,8 +33,8 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
     /// 1 s doubling to 5 s: once Slack or the network is back, an envelope (a `/ack` typed
     /// during the outage, resent by Slack) is read within 5 s, where a 30 s ceiling read it up
-    /// to 30 s late. `apps.connections.open` is a Tier 3 method (50+ a minute); this opens at
-    /// most 12, and Slack's `Retry-After` is waited out.
+    /// to 30 s late. About 12 opens a minute through a long outage; a faster pace than Slack
+    /// takes is answered with `Retry-After`, which is waited out.
     public static var defaultBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(5)) }
     /// 1 s doubling to a minute (`slowBackoff`).
     public static var defaultSlowBackoff: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(60)) }
@@ -99,17 +99,25 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
 
     func connectLoop(lanes: EnvelopeLanes, sockets: OpenSockets = OpenSockets()) async {
         await withDiscardingTaskGroup { sessions in
-            var failures = 0
+            var streak = Streak()
             while !Task.isCancelled {
-                failures = await connectOnce(after: failures, lanes: lanes, sockets: sockets, in: &sessions)
+                streak = await connectOnce(after: streak, lanes: lanes, sockets: sockets, in: &sessions)
             }
         }
     }
 
+    /// Connections that failed in a row, and among the last of them, Slack's requests to leave
+    /// within `settled` of `hello` in a row: counted apart, for the first such request after
+    /// an outage is answered at once like any other.
+    struct Streak {
+        var failures = 0
+        var disconnects = 0
+    }
+
     /// Opens a connection and reads from it until it ends or Slack asks for the next one (the
-    /// session then reads on in `sessions`), and waits as the way it ended asks: the failures
-    /// in a row after it.
-    func connectOnce(after failures: Int, lanes: EnvelopeLanes, sockets: OpenSockets, in sessions: inout DiscardingTaskGroup) async -> Int {
+    /// session then reads on in `sessions`), and waits as the way it ended asks: the streak
+    /// after it.
+    func connectOnce(after streak: Streak, lanes: EnvelopeLanes, sockets: OpenSockets, in sessions: inout DiscardingTaskGroup) async -> Streak {
         let end: SessionEnd
         var retryAfter: Duration?
         let outcome = SessionOutcome()
@@ -119,7 +127,11 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
             let url = try await open()
             end = try await start(url, outcome: outcome, lanes: lanes, sockets: sockets, in: &sessions)
         } catch let error as SlackAPIError {
-            logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)"])
+            // Said the first time and every tenth in a row, as the Matrix sync loop says its
+            // failures; a refused setup, the operator's to fix, every time (once a minute).
+            if error.isSetupError || streak.failures % 10 == 0 {
+                logger.error("Socket Mode: cannot open a connection", metadata: ["error": "\(error)", "failures": "\(streak.failures + 1)"])
+            }
             if case .rateLimited(_, let wait) = error { retryAfter = wait }
             opened = false
             slowly = error.isSetupError
@@ -130,39 +142,49 @@ public struct SlackSocketMode<Clock: IncidentClock>: Service {
         }
         // A stop cancels the session: no connection was lost, and a warning at every clean
         // restart read as a network fault.
-        if Task.isCancelled { return failures }
-        var failures = failures
+        if Task.isCancelled { return streak }
+        var streak = streak
+        var wait: Duration
         switch end {
         case .disconnectRequested(settled: true):
-            return 0
+            return Streak()
         case .disconnectRequested(settled: false):
             // Asked to leave within `settled` of `hello`: at once, as Slack asks, the first
-            // time; in a row, after the backoff's waits, or the bot would open a connection a
-            // moment while each old one lingers for `overlap`. In a row it counts against
-            // readiness: a Slack that asks every connection to leave at once keeps the bot deaf.
-            failures += 1
-            if failures == 1 { return failures }
-            slowly = true
+            // time (right after an outage too); in a row, after the slow backoff's waits, or
+            // the bot would open a connection a moment while each old one lingers for
+            // `overlap`, and never longer than that, so the one being left still covers the
+            // wait. In a row it counts against readiness: a Slack that asks every connection
+            // to leave at once keeps the bot deaf.
+            streak.disconnects += 1
+            if streak.disconnects == 1 { return streak }
+            streak.failures += 1
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
-            health.failed("Slack asked \(failures) connections in a row to leave within \(DurationText.format(Self.settled)) of hello")
+            health.failed("Slack asked \(streak.disconnects) connections in a row to leave within \(DurationText.format(Self.settled)) of hello")
+            wait = min(slowBackoff.delay(afterFailures: streak.disconnects), Self.overlap)
         case .dropped(let reason):
             // Every way a connection ends without Slack asking is logged with why: a reset, a
             // missing `hello` or an unanswered ping said only "reconnecting", and the reason
             // showed in `/readyz` after five failures in a row. A failed open said so above.
             if opened { logger.warning("Socket Mode: connection lost", metadata: ["reason": "\(reason)"]) }
             BotMetrics.connectionFailure(.slack, loop: "socket_mode")
-            failures += 1
+            streak.failures += 1
+            streak.disconnects = 0
             health.failed(reason)
+            wait = (slowly ? slowBackoff : backoff).delay(afterFailures: streak.failures)
         case .closedAfterRunning:
             // A session that ran and then closed without Slack's `disconnect`: the backoff
             // starts again from its first wait.
             logger.warning("Socket Mode: connection closed without Slack's disconnect message")
-            failures = 1
+            streak = Streak(failures: 1)
+            wait = backoff.delay(afterFailures: 1)
         }
-        let wait = max((slowly ? slowBackoff : backoff).delay(afterFailures: failures), min(retryAfter ?? .zero, .minutes(5)))
-        logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
+        wait = max(wait, min(retryAfter ?? .zero, .minutes(5)))
+        // With the failure it follows: a failed open is said the first time and every tenth.
+        if opened || slowly || streak.failures % 10 == 1 {
+            logger.info("Socket Mode: reconnecting", metadata: ["in": "\(DurationText.format(wait))"])
+        }
         try? await gateway.engine.clock.sleep(for: wait)
-        return failures
+        return streak
     }
 
     /// Runs a session on `url` in `sessions` and waits until it ends, or until Slack asks for

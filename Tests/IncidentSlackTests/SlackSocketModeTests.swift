@@ -296,6 +296,26 @@ import Testing
         }
     }
 
+    /// Slack asking to leave right after `hello` the first time after dropped connections (an
+    /// outage) is answered at once too: counted with the drops, it waited the slow backoff,
+    /// longer than the connection being left is read, and the bot was deaf meanwhile.
+    @Test func aDisconnectAfterAnOutageIsAnsweredAtOnce() async throws {
+        let bot = try await SlackHarness.start()
+        defer { Task { await bot.stop() } }
+        try await withSocketMode(bot) {
+            for wait in [1, 2, 4] {
+                let dropped = bot.clock.now
+                bot.fake.dropSocket()
+                try await waitFor { bot.fake.socketConnections == 0 && bot.clock.deadlines.contains(dropped + .seconds(wait)) }
+                bot.clock.advance(by: .seconds(wait))
+                try await waitFor { bot.fake.socketConnections == 1 }
+            }
+            #expect(bot.fake.connectionsOpened == 4)
+            bot.fake.requestDisconnect()
+            try await waitFor { bot.fake.connectionsOpened == 5 }
+        }
+    }
+
     /// Declares INC-1 over Socket Mode and has Bob say something in its channel: the channel
     /// and the message's `ts`.
     func declareAndSayInItsRoom(_ bot: SlackHarness) async throws -> (room: String, ts: String) {

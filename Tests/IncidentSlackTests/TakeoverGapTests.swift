@@ -41,8 +41,8 @@ import Testing
     }
 
     /// The next leader knows what this one may have sent by the mark this one records before
-    /// sending: a leader that cannot record it (deposed, the database gone) sends nothing, and
-    /// one that can sends only what it marked.
+    /// sending: a leader that cannot record it (deposed, the database gone) sends only what its
+    /// mark covers already (nothing, with a mark at 0), and one that can sends only what it marked.
     @Test func aLeaderMarksWhatItMaySendBeforeSendingIt() async throws {
         struct CannotRecord: Error {}
         let bot = try await SlackHarness.start()
@@ -82,7 +82,7 @@ import Testing
         await bot.stop()
     }
 
-    /// A mark that cannot be raised holds every pass, and each of delivery's loops tries again
+    /// A mark that cannot be raised (at 0) holds back every item, and each of delivery's loops tries again
     /// a second later: the warning comes once every 10 s with how many went unsaid, and not at
     /// all for a term that ended (the election says so at its next renewal).
     @Test func aMarkThatCannotBeRaisedIsSaidOnceInAWhile() async throws {

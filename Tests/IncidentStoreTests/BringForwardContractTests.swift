@@ -44,7 +44,10 @@ import Testing
             try records.reschedule(ids["soon"]!, attempts: 0, notBefore: TestConfig.at(1), reason: OutboxItem.waitingForSetup("token_revoked"))
             try records.reschedule(ids["outage"]!, attempts: 3, notBefore: TestConfig.at(5), reason: "HTTP 503")
             try records.markFailed(ids["failed"]!, attempts: 1, reason: OutboxItem.waitingForSetup("token_revoked"), at: TestConfig.at(1))
-            return try records.bringForwardSetupWaits(to: TestConfig.at(2))
+            let moved = try records.bringForwardSetupWaits(on: [.slack], to: TestConfig.at(2))
+            // Not on a method this process does not serve.
+            #expect(try records.bringForwardSetupWaits(on: [.matrix, .email], to: TestConfig.at(2)) == 0)
+            return moved
         }
         #expect(moved == 1)
         let pending = Dictionary(uniqueKeysWithValues: try await store.read { try $0.pendingOutbox(limit: 10).map { ($0.key, $0) } })
