@@ -117,8 +117,9 @@ extension Delivery {
                 // Waits for the operator, however long, at the backoff's slowest pace: dropped
                 // after `giveUpAfter` attempts, a revoked token at night would have failed every
                 // room and update by morning. Not counted as an attempt: once the token is
-                // fixed, an item must still have all its attempts for an ordinary outage. The
-                // fix takes a restart, and the restarted delivery tries it at once (`OutboxItem.setupWaitMark`).
+                // fixed, an item must still have all its attempts for an ordinary outage. A
+                // replaced token takes a restart, and the restarted delivery tries it at once
+                // (`OutboxItem.setupWaitMark`).
                 let wait = retry.ceiling
                 let notBefore = clock.instant(after: wait)
                 try await store.write { try $0.reschedule(id, attempts: item.attempts, notBefore: notBefore, reason: OutboxItem.waitingForSetup(reason)) }

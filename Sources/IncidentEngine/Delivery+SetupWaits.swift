@@ -1,12 +1,13 @@
 import IncidentCore
 
 extension Delivery {
-    /// As delivery starts: the items put off until the bot's setup was fixed (a revoked token,
-    /// `TransportError.misconfigured`) go now. The fix takes a restart (tokens are read as the
-    /// process starts), and each such item waits `retry_ceiling` a try: after a token was
-    /// replaced and the bot restarted, an incident's room lane was held up to five minutes
-    /// behind one of them. Items waiting out an outage's backoff or a rate limit keep their
-    /// time. `run` calls it first; a store that fails it leaves each item its own time.
+    /// As delivery starts: the items on its methods put off until the bot's setup was fixed (a
+    /// revoked token, `TransportError.misconfigured`) go now. A replaced token takes a restart
+    /// (tokens are read as the process starts), and each such item waits `retry_ceiling` a
+    /// try: after a token was replaced and the bot restarted, an incident's room lane was held
+    /// up to five minutes behind one of them. Items waiting out an outage's backoff or a rate
+    /// limit keep their time. `run` calls it before its first pass; a store that fails it
+    /// leaves each item its own time.
     func tryAgainWhatWaitedForSetup() async {
         let now = clock.now
         do {

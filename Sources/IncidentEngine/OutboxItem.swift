@@ -149,8 +149,8 @@ extension OutboxItem {
     public static let withdrawnMark = "withdrawn: "
 
     /// The reason kept for an item put off until the bot's setup is fixed (a revoked token, a
-    /// missing scope): a fix takes a restart, so delivery brings such items forward as it
-    /// starts (`tryAgainWhatWaitedForSetup`) instead of leaving them their wait.
+    /// missing scope): a replaced token takes a restart, so delivery brings such items forward
+    /// as it starts (`tryAgainWhatWaitedForSetup`) instead of leaving them their wait.
     public static func waitingForSetup(_ reason: String) -> String { setupWaitMark + reason }
     /// What the reason of an item waiting for the bot's setup starts with.
     public static let setupWaitMark = "waits for the bot's setup: "
