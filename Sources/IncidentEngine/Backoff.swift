@@ -22,6 +22,19 @@ public struct Backoff: Hashable, Sendable {
     }
 }
 
+extension Backoff {
+    /// A chat platform's connection after a failure (Matrix `/sync`, Slack Socket Mode): 1 s
+    /// doubling to 5 s. While the platform is down the ladders climb, and an acknowledgement
+    /// typed the moment it is back must be read before the next page falls due, not up to a
+    /// minute later (audit s84b). About 12 tries a minute through a long outage; a platform
+    /// that wants fewer says so (`Retry-After`, `retry_after_ms`), and is heeded.
+    public static var reconnection: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(5)) }
+    /// The same connection when fast tries would not help: the platform refuses the bot's
+    /// setup (a token refused: the operator's to fix), or asks to be left alone. 1 s doubling
+    /// to a minute.
+    public static var slowReconnection: Backoff { Backoff(first: .seconds(1), ceiling: .seconds(60)) }
+}
+
 extension IncidentClock {
     /// Waits `duration` on this clock's whole seconds, to the first at which it is over
     /// (`instant(after:)`): a backoff's wait, which a test moves past with the manual clock

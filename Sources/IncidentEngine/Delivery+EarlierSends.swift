@@ -1,4 +1,5 @@
 import IncidentCore
+import Logging
 
 /// What an earlier delivery, stopped or killed in the middle of a send, may still have in a
 /// platform's hands as this one starts: the items it can have sent, and how long a send of
@@ -18,13 +19,19 @@ extension Delivery {
     /// while no replica led (a page that fell due) goes without waiting for sends of theirs to
     /// land. Made already (`readWhatWasQueuedBefore`), the read is kept.
     func noteWhatWasQueuedBeforeStart() async {
-        do {
+        await warnIfFails("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent") {
             try await readWhatWasQueuedBefore()
+        }
+    }
+
+    /// Runs one of delivery's start-up steps, logging `message` as a warning with the error
+    /// when the database fails it. Cut off by the process stopping is no failure of the
+    /// database's: only a real one is logged, the line operators alert on.
+    func warnIfFails(_ message: Logger.Message, _ step: () async throws -> Void) async {
+        do {
+            try await step()
         } catch where !(error is CancellationError) && !Task.isCancelled {
-            // Cut off by the process stopping is no failure of the database's: only a real one
-            // is logged, the line operators alert on.
-            logger.warning("cannot read the outbox as delivery starts; every item queued before counts as one an earlier delivery may have sent",
-                           metadata: ["error": "\(error)"])
+            logger.warning(message, metadata: ["error": "\(error)"])
         } catch {}
     }
 

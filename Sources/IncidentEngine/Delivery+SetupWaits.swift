@@ -10,14 +10,11 @@ extension Delivery {
     /// leaves each item its own time.
     func tryAgainWhatWaitedForSetup() async {
         let now = clock.now
-        do {
-            let methods = Array(transports.keys)
+        let methods = Array(transports.keys)
+        await warnIfFails("cannot bring forward the items waiting for the bot's setup; each is tried at its own time") {
             let moved = try await store.write { try $0.bringForwardSetupWaits(on: methods, to: now) }
             guard moved > 0 else { return }
             logger.info("delivery starts: the items that waited for the bot's setup are tried again now", metadata: ["items": "\(moved)"])
-        } catch where !(error is CancellationError) && !Task.isCancelled {
-            logger.warning("cannot bring forward the items waiting for the bot's setup; each is tried at its own time",
-                           metadata: ["error": "\(error)"])
-        } catch {}
+        }
     }
 }

@@ -20,21 +20,19 @@ public final class MatrixSync<Clock: IncidentClock>: Service, Sendable {
         /// Who may invite the bot: Matrix ids (`@alice:example.org`) or server names
         /// (`example.org`); empty allows the bot's own server only.
         public var allowInvitesFrom: [String]
-        /// Waits after a failed call to the homeserver, doubling up to a ceiling of 5 s: while
-        /// it is down the ladders climb, and an acknowledgement typed the moment it is back
-        /// must be read before the next page falls due, not up to a minute later (audit s84b).
+        /// Waits after a failed call to the homeserver (`Backoff.reconnection`).
         public var retry: Backoff
-        /// Waits, doubling to a minute, after a setup error (a token refused, a login the
-        /// homeserver refuses; each logged as an error, and only the operator fixes those), and
-        /// between the tries of a join that fails for now (about two minutes in all).
+        /// Waits after a setup error (a token refused, a login the homeserver refuses; each
+        /// logged as an error, and only the operator fixes those), and between the tries of a
+        /// join that fails for now (about two minutes in all): `Backoff.slowReconnection`.
         public var slowRetry: Backoff
         /// The most messages fetched per room to fill a gap in a cut-short timeline.
         public var gapLimit: Int
         /// The reaction that puts a message on the incident's timeline; empty: none does.
         public var timelineReaction: String
 
-        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(5)),
-                    slowRetry: Backoff = Backoff(first: .seconds(1), ceiling: .seconds(60)), gapLimit: Int = 5_000, timelineReaction: String = "📌") {
+        public init(timeout: Duration = .seconds(30), allowInvitesFrom: [String] = [], retry: Backoff = .reconnection,
+                    slowRetry: Backoff = .slowReconnection, gapLimit: Int = 5_000, timelineReaction: String = "📌") {
             self.timeout = timeout
             self.gapLimit = gapLimit
             self.allowInvitesFrom = allowInvitesFrom
